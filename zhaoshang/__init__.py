@@ -1,0 +1,1 @@
+"""Zhaoshang 招商: the investment-promotion project service platform of a district government."""

@@ -1,0 +1,37 @@
+"""Navigation by role and the inbox badge, for every staff page."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core import roles
+from zhaoshang.core.roles import Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    user_roles = roles.roles_of(user)
+    if roles.is_enterprise(user):
+        items = [(_("My projects"), reverse("portal:home"), "bi-building")]
+    else:
+        items = [
+            (_("Home"), reverse("home"), "bi-house"),
+            (_("Projects"), reverse("projects:list"), "bi-kanban"),
+            (_("Enterprises"), reverse("enterprises:list"), "bi-buildings"),
+        ]
+        if user_roles & {Role.ADMIN} or user.is_staff:
+            items.append((_("Administration"), reverse("admin:index"), "bi-gear"))
+    from zhaoshang.notifications.models import Notification
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    role_labels = [Role(r).label for r in Role.values if r in user_roles]
+    return {
+        "nav_items": items,
+        "nav_unread": unread,
+        "nav_roles": role_labels,
+        "nav_is_enterprise": roles.is_enterprise(user),
+        "nav_read_only": roles.is_city(user),
+    }

@@ -1,0 +1,94 @@
+"""Home, health check and error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from zhaoshang.core import roles
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.roles import Role
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the app and its database answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def home(request):
+    """My work by role: the projects I serve, the district's funnel, recent events."""
+    from zhaoshang.notifications.models import Notification
+    from zhaoshang.projects.choices import STAGE_ORDER, Condition, Stage
+    from zhaoshang.projects.models import Project
+
+    user = request.user
+    visible = Project.objects.visible_to(user)
+    by_stage = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
+    funnel = [(Stage(s).label, s, by_stage.get(s, 0)) for s in STAGE_ORDER]
+    exits = [(Stage(s).label, s, by_stage.get(s, 0)) for s in (Stage.TERMINATED, Stage.EXITED)]
+    mine = (
+        visible.of_user(user).with_list_data().order_by("-updated_at")[:12]
+        if not roles.is_city(user)
+        else Project.objects.none()
+    )
+    if roles.has_role(user, Role.PARK) and user.park_id:
+        mine = visible.with_list_data().order_by("-updated_at")[:12]
+    attention = (
+        visible.exclude(condition=Condition.NORMAL)
+        .select_related("park", "enterprise")
+        .order_by("-updated_at")[:8]
+    )
+    events = (
+        DomainEvent.objects.visible_to(user)
+        .filter(verb__startswith="project.")
+        .select_related("actor", "content_type")[:10]
+    )
+    districts = None
+    if roles.sees_all_districts(user):
+        districts = (
+            Project.objects.values("district_id", "district__name")
+            .annotate(
+                total=Count("id"),
+                signed=Count("id", filter=Q(signed_on__isnull=False)),
+                started=Count("id", filter=Q(started_on__isnull=False)),
+                investment=Sum("total_investment"),
+            )
+            .order_by("district_id")
+        )
+    unread = Notification.objects.visible_to(user).unread().order_by("-created_at")[:5]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "funnel": funnel,
+            "exits": exits,
+            "total": sum(by_stage.values()),
+            "mine": mine,
+            "attention": attention,
+            "events": events,
+            "districts": districts,
+            "unread": unread,
+        },
+    )
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)

@@ -1,0 +1,77 @@
+"""State changes of enterprises."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.enterprises.creditcode import validate_credit_code
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.projects.permissions import can_edit_registry
+
+EDITABLE_FIELDS = (
+    "name",
+    "credit_code",
+    "legal_representative",
+    "registered_capital",
+    "origin",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "note",
+)
+
+
+def _clean_code(district_id: int, data: Mapping, exclude_pk=None) -> str:
+    try:
+        code = validate_credit_code(data.get("credit_code", ""))
+    except ValidationError as exc:
+        raise ValidationError({"credit_code": exc.messages})
+    clash = Enterprise.objects.filter(district_id=district_id, credit_code=code)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    other = clash.first()
+    if other:
+        raise ValidationError(
+            {"credit_code": _("This credit code is already registered for “%(name)s”.") % {"name": other.name}}
+        )
+    return code
+
+
+@transaction.atomic
+def create_enterprise(user, district, data: Mapping) -> Enterprise:
+    if not can_edit_registry(user, district.pk):
+        raise PermissionDenied
+    values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    values["credit_code"] = _clean_code(district.pk, data)
+    enterprise = Enterprise(district=district, **values)
+    enterprise.full_clean(validate_unique=False)
+    enterprise.save()
+    log_event(user, "enterprise.created", enterprise, summary=enterprise.name)
+    return enterprise
+
+
+@transaction.atomic
+def update_enterprise(user, enterprise: Enterprise, data: Mapping, expected_version: int) -> Enterprise:
+    if not can_edit_registry(user, enterprise.district_id):
+        raise PermissionDenied
+    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if locked.version != expected_version:
+        raise ConcurrentEditError()
+    values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    if "credit_code" in values:
+        values["credit_code"] = _clean_code(locked.district_id, data, exclude_pk=locked.pk)
+    changed = [k for k, v in values.items() if getattr(locked, k) != v]
+    for key, value in values.items():
+        setattr(locked, key, value)
+    locked.full_clean(validate_unique=False)
+    locked.version += 1
+    locked.save()
+    log_event(user, "enterprise.updated", locked, summary=locked.name, fields=changed)
+    return locked

@@ -1,0 +1,94 @@
+"""Typed environment variables that fail loudly on a bad value.
+
+Every setting read from the environment goes through one of these readers, so a
+typo in a deployment (``DEBUG=ture``, a malformed ``DATABASE_URL``) stops the
+process at start-up with a message naming the variable and the reason, instead
+of silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"Environment variable {name} is required but not set.")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={value!r} is not a boolean: use one of "
+        "1/0, true/false, yes/no, on/off."
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a whole number."
+        ) from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_database(name: str, default_sqlite_path: str) -> dict:
+    """Parse DATABASE_URL; unset means the embedded SQLite file."""
+    import dj_database_url
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": default_sqlite_path,
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} has the unsupported scheme {scheme!r}: "
+            "use postgres://user:password@host:port/name or sqlite:///path."
+        )
+    if scheme != "sqlite" and (not parts.hostname or parts.path in ("", "/")):
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is malformed: it needs a host and a "
+            "database name, as in postgres://user:password@host:5432/name."
+        )
+    try:
+        config = dj_database_url.parse(value, conn_max_age=60)
+        if scheme != "sqlite":
+            _ = parts.port  # raises ValueError on a non-numeric port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}.") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    return config

@@ -1,0 +1,412 @@
+"""Projects (项目, SPEC §4): the registry, its stages, team, documents, funds and reports."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+from simple_history.models import HistoricalRecords
+
+from zhaoshang.core.models import DistrictOwned
+from zhaoshang.projects.choices import (
+    STAGE_INDEX,
+    Condition,
+    FundsOrigin,
+    FundsUse,
+    Level,
+    ProjectKind,
+    Source,
+    Stage,
+    TeamRole,
+)
+from zhaoshang.projects.querysets import ProjectChildManager, ProjectQuerySet
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a Chinese name, lower case, for search."""
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default"))
+    full = "".join(lazy_pinyin(name, errors="default"))
+    keep = lambda s: "".join(c for c in s.lower() if c.isalnum())  # noqa: E731
+    return keep(initials)[:80], keep(full)[:300]
+
+
+class MaterialType(models.Model):
+    """A kind of material (营业执照, 可研报告, 施工许可 …), national; each is kept once per
+    project and shared by every stage change and approval case that needs it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("material type")
+        verbose_name_plural = _("material types")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Project(DistrictOwned):
+    """A signed or prospective investment project, or a park infrastructure project."""
+
+    code = models.CharField(_("code"), max_length=20, editable=False)
+    name = models.CharField(_("name"), max_length=120)
+    name_initials = models.CharField(max_length=80, editable=False, db_index=True)
+    name_pinyin = models.CharField(max_length=300, editable=False)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ProjectKind.choices, default=ProjectKind.INVESTMENT
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("enterprise"),
+    )
+    industry = models.ForeignKey(
+        "org.Industry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("industry"),
+    )
+    park = models.ForeignKey(
+        "org.Park", on_delete=models.PROTECT, related_name="projects", verbose_name=_("park")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.GENERAL)
+    source = models.CharField(
+        _("promotion source"), max_length=20, choices=Source.choices, default=Source.DIRECT
+    )
+    total_investment = models.DecimalField(_("total investment (10k yuan)"), **MONEY)
+    fixed_asset_investment = models.DecimalField(
+        _("fixed-asset investment (10k yuan)"), **MONEY, null=True, blank=True
+    )
+    land_area = models.DecimalField(
+        _("land area (mu)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    planned_start_on = models.DateField(_("planned start"), null=True, blank=True)
+    planned_completion_on = models.DateField(_("planned completion"), null=True, blank=True)
+    planned_production_on = models.DateField(_("planned production"), null=True, blank=True)
+    designed_output = models.DecimalField(
+        _("designed annual output (10k yuan)"), **MONEY, null=True, blank=True
+    )
+    committed_tax = models.DecimalField(
+        _("committed annual tax (10k yuan)"), **MONEY, null=True, blank=True
+    )
+    committed_jobs = models.PositiveIntegerField(_("committed jobs"), null=True, blank=True)
+    actual_tax = models.DecimalField(
+        _("actual annual tax (10k yuan)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("Tax paid in the last full year; the base of the per-mu tax."),
+    )
+    energy_commitment = models.TextField(_("energy-saving and emission commitments"), blank=True)
+    is_green_channel = models.BooleanField(_("green channel"), default=False)
+    designated_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="designated_projects",
+        verbose_name=_("designated contact leader"),
+    )
+    working_group = models.ForeignKey(
+        "org.WorkingGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("working group"),
+    )
+    paired_departments = models.ManyToManyField(
+        "org.Department",
+        blank=True,
+        related_name="paired_projects",
+        verbose_name=_("paired departments"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.LEAD, db_index=True
+    )
+    condition = models.CharField(
+        _("condition"), max_length=10, choices=Condition.choices, default=Condition.NORMAL
+    )
+    condition_reason = models.TextField(_("condition reason"), blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, editable=False)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True, editable=False)
+    land_delivered_on = models.DateField(
+        _("land delivered on"), null=True, blank=True, editable=False
+    )
+    started_on = models.DateField(_("started on"), null=True, blank=True, editable=False)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+    production_on = models.DateField(_("in production on"), null=True, blank=True, editable=False)
+    capacity_on = models.DateField(_("at capacity on"), null=True, blank=True, editable=False)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True, editable=False)
+    exited_on = models.DateField(_("exited on"), null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[paired_departments],
+        excluded_fields=["name_initials", "name_pinyin", "updated_at", "version"],
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="uniq_project_code")]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.name_initials, self.name_pinyin = pinyin_keys(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.pk])
+
+    @property
+    def stage_index(self) -> int:
+        return STAGE_INDEX.get(self.stage, -1)
+
+    @property
+    def investment_intensity(self) -> Decimal | None:
+        """投资强度 = fixed-asset investment ÷ land area (10k yuan per mu)."""
+        if self.fixed_asset_investment is None or not self.land_area:
+            return None
+        return (self.fixed_asset_investment / self.land_area).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
+        )
+
+    @property
+    def per_mu_tax(self) -> Decimal | None:
+        """亩均税收 = actual tax ÷ land area (10k yuan per mu)."""
+        if self.actual_tax is None or not self.land_area:
+            return None
+        return (self.actual_tax / self.land_area).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+class ProjectTeamMember(models.Model):
+    """A member of the project team (项目经理制/项目秘书制): one manager (county-level),
+    one secretary (section-level), one service officer (general cadre), and for a
+    major project the members of its dedicated leading group."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="team_members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="project_roles",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("team role"), max_length=20, choices=TeamRole.choices)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    objects = ProjectChildManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "role"],
+                condition=~models.Q(role="leading_group"),
+                name="uniq_single_team_role",
+            ),
+            models.UniqueConstraint(fields=["project", "role", "user"], name="uniq_team_member"),
+        ]
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.user}"
+
+
+def document_upload_to(instance, filename: str) -> str:
+    return f"projects/{instance.document.project_id}/{instance.document.material_type.code}/{filename}"
+
+
+class ProjectDocument(models.Model):
+    """One material in the project library (资料库), kept once per project and versioned."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    material_type = models.ForeignKey(
+        MaterialType, on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ProjectChildManager()
+
+    class Meta:
+        ordering = ["material_type__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "material_type"], name="uniq_project_material")
+        ]
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
+
+    def __str__(self) -> str:
+        return str(self.material_type)
+
+
+class DocumentVersion(models.Model):
+    """A version of a project document; earlier versions stay."""
+
+    document = models.ForeignKey(ProjectDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="uniq_document_version")
+        ]
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+
+class StageEvent(models.Model):
+    """A recorded stage change: date, evidence, user, and the reason when going back."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stage_events")
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    occurred_on = models.DateField(_("date"))
+    reason = models.TextField(_("reason"), blank=True)
+    is_backward = models.BooleanField(_("backwards"), default=False)
+    evidence = models.ManyToManyField(DocumentVersion, blank=True, related_name="stage_events")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ProjectChildManager()
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        verbose_name = _("stage event")
+        verbose_name_plural = _("stage events")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.from_stage} → {self.to_stage}"
+
+
+class FundsEntry(models.Model):
+    """Funds in place (到位资金): an amount that arrived, by origin and use."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funds")
+    received_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (10k yuan)"), **MONEY)
+    origin = models.CharField(_("origin"), max_length=20, choices=FundsOrigin.choices)
+    use = models.CharField(_("use"), max_length=20, choices=FundsUse.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ProjectChildManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("funds in place entry")
+        verbose_name_plural = _("funds in place")
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.amount}"
+
+
+class MonthlyReport(models.Model):
+    """Monthly progress (月度进度) of a signed project, due by the 5th of the next month."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="monthly_reports")
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    investment_this_month = models.DecimalField(_("investment this month (10k yuan)"), **MONEY)
+    investment_cumulative = models.DecimalField(_("cumulative investment (10k yuan)"), **MONEY)
+    funds_this_month = models.DecimalField(
+        _("funds in place this month (10k yuan)"), **MONEY, default=Decimal("0")
+    )
+    image_progress = models.TextField(_("image progress"))
+    problems = models.TextField(_("problems met"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+
+    objects = ProjectChildManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="uniq_monthly_report")
+        ]
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.month:%Y-%m}"
+
+    @property
+    def due_on(self):
+        """The 5th of the following month."""
+        year, month = (self.month.year + 1, 1) if self.month.month == 12 else (self.month.year, self.month.month + 1)
+        return self.month.replace(year=year, month=month, day=5)
+
+    @property
+    def is_late(self) -> bool:
+        from django.utils import timezone
+
+        return timezone.localdate(self.submitted_at) > self.due_on
+
+
+def photo_upload_to(instance, filename: str) -> str:
+    return f"projects/{instance.report.project_id}/monthly/{instance.report.month:%Y-%m}/{filename}"
+
+
+class MonthlyReportPhoto(models.Model):
+    """A photo of the site attached to a monthly report (形象进度照片)."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to=photo_upload_to)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("progress photo")
+        verbose_name_plural = _("progress photos")

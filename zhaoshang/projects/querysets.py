@@ -1,0 +1,94 @@
+"""Project scoping and the annotations lists need (one query, no per-row work)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from zhaoshang.core import roles
+from zhaoshang.core.querysets import DistrictScopedQuerySet
+
+
+class ProjectQuerySet(DistrictScopedQuerySet):
+    """Who sees which project (SPEC §1):
+
+    - district-wide government roles: every project of their district (信息共享);
+    - park committee users: the projects of their park;
+    - enterprise users: their own enterprise's projects;
+    - city-level users and superusers: every district.
+    """
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if roles.sees_all_districts(user):
+            return self.all()
+        if roles.is_enterprise(user):
+            if not user.enterprise_id:
+                return self.none()
+            return self.filter(enterprise_id=user.enterprise_id)
+        user_roles = roles.roles_of(user)
+        if not user.district_id or not user_roles:
+            return self.none()
+        qs = self.filter(district_id=user.district_id)
+        if user_roles & roles.DISTRICT_WIDE_ROLES:
+            return qs
+        if roles.Role.PARK in user_roles:
+            return qs.filter(park_id=user.park_id) if user.park_id else qs.none()
+        return qs.none()
+
+    def with_list_data(self):
+        """What the list and export show: related names and the funds in place."""
+        from zhaoshang.projects.models import FundsEntry
+
+        funds = (
+            FundsEntry.objects.filter(project=OuterRef("pk"))
+            .values("project")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return self.select_related("enterprise", "industry", "park", "working_group").annotate(
+            funds_in_place=Coalesce(
+                Subquery(funds, output_field=DecimalField(max_digits=16, decimal_places=2)),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=16, decimal_places=2),
+            )
+        )
+
+    def search(self, text: str):
+        """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        lowered = text.lower().replace(" ", "")
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(code__icontains=text)
+            | Q(enterprise__name__icontains=text)
+            | Q(enterprise__credit_code__icontains=text)
+            | Q(name_initials__contains=lowered)
+            | Q(name_pinyin__contains=lowered)
+        )
+
+    def of_user(self, user):
+        """Projects a person serves: on the team, as designated leader, or paired department."""
+        q = Q(team_members__user=user) | Q(designated_leader=user)
+        if user.department_id:
+            q |= Q(paired_departments=user.department_id)
+        return self.filter(q).distinct()
+
+
+class SubProjectQuerySet(DistrictScopedQuerySet):
+    """Rows that hang off a project are visible exactly when the project is."""
+
+    def visible_to(self, user):
+        from zhaoshang.projects.models import Project
+
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+
+class ProjectChildManager(models.Manager.from_queryset(SubProjectQuerySet)):
+    pass

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from zhaoshang.core import views as core_views
+
+handler403 = "zhaoshang.core.views.permission_denied"
+handler404 = "zhaoshang.core.views.page_not_found"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("zhaoshang.core.auth_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("projects/", include("zhaoshang.projects.urls")),
+    path("enterprises/", include("zhaoshang.enterprises.urls")),
+    path("inbox/", include("zhaoshang.notifications.urls")),
+    path("portal/", include("zhaoshang.portal.urls")),
+    path("api/", include("zhaoshang.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG and not settings.PRODUCTION:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
