@@ -1,2 +1,13 @@
+from django.urls import path
+
+from zhaoshang.enterprises import views
+
 app_name = "enterprises"
-urlpatterns = []
+
+urlpatterns = [
+    path("", views.enterprise_list, name="list"),
+    path("export.xlsx", views.enterprise_export, name="export"),
+    path("new/", views.enterprise_create, name="create"),
+    path("<int:pk>/", views.enterprise_detail, name="detail"),
+    path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+]

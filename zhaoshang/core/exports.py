@@ -1,0 +1,55 @@
+"""Excel export of any list (SPEC §16): xlsxwriter, constant memory, one sheet."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+
+import xlsxwriter
+from django.http import HttpResponse
+from django.utils import timezone
+
+
+def xlsx_response(
+    filename: str,
+    sheet: str,
+    columns: Sequence[tuple[str, Callable[[object], object]]],
+    rows: Iterable,
+) -> HttpResponse:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    ws = book.add_worksheet(sheet[:31])
+    head = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    num_fmt = book.add_format({"num_format": "#,##0.00"})
+    for col, (title, _getter) in enumerate(columns):
+        ws.write(0, col, str(title), head)
+        ws.set_column(col, col, max(10, min(40, len(str(title)) * 2 + 4)))
+    for r, obj in enumerate(rows, start=1):
+        for col, (_title, getter) in enumerate(columns):
+            value = getter(obj)
+            if value is None:
+                ws.write_blank(r, col, None)
+            elif isinstance(value, datetime.datetime):
+                ws.write_datetime(r, col, timezone.localtime(value).replace(tzinfo=None), date_fmt)
+            elif isinstance(value, datetime.date):
+                ws.write_datetime(r, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
+            elif isinstance(value, Decimal | float):
+                ws.write_number(r, col, float(value), num_fmt)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, col, value)
+            elif isinstance(value, int):
+                ws.write_number(r, col, value)
+            else:
+                ws.write_string(r, col, str(value))
+    ws.freeze_panes(1, 0)
+    book.close()
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f"attachment; filename=\"{filename}-{stamp}.xlsx\""
+    return response

@@ -1,0 +1,87 @@
+"""Change history (变更记录) for object pages, from django-simple-history records.
+
+Records are read in one query per history table and compared pairwise in Python;
+foreign keys and choices are shown by name, resolved in one query per model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+SKIP = {"id", "version", "updated_at", "name_initials", "name_pinyin", "created_at", "password"}
+
+
+@dataclass
+class HistoryRow:
+    when: object
+    who: object
+    action: str
+    subject: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def action_label(self):
+        return ACTIONS.get(self.action, self.action)
+
+
+def _fields(model) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in SKIP and not f.name.startswith("history_")
+    ]
+
+
+def _display(f: models.Field, value, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if f.is_relation:
+        return names.get((f.related_model, value), f"#{value}")
+    if isinstance(f, models.BooleanField):
+        return str(_("Yes") if value else _("No"))
+    return str(value)
+
+
+def history_rows(records, model, subject: str = "", limit: int = 200) -> list[HistoryRow]:
+    """Rows (newest first) for the historical records of one model's instances."""
+    records = list(records.select_related("history_user").order_by("id", "history_date", "history_id")[: limit * 2])
+    tracked = [f for f in _fields(model) if hasattr(records[0], f.attname)] if records else []
+    wanted: dict = defaultdict(set)
+    for rec in records:
+        for f in tracked:
+            if f.is_relation:
+                value = getattr(rec, f.attname)
+                if value is not None:
+                    wanted[f.related_model].add(value)
+    names = {}
+    for related, ids in wanted.items():
+        for obj in related._default_manager.filter(pk__in=ids):
+            names[(related, obj.pk)] = str(obj)
+    rows: list[HistoryRow] = []
+    previous: dict = {}
+    for rec in records:
+        prev = previous.get(rec.id)
+        changes = []
+        for f in tracked:
+            new = getattr(rec, f.attname)
+            if rec.history_type == "+":
+                if new not in (None, "", False):
+                    changes.append((str(f.verbose_name), "", _display(f, new, names)))
+            elif prev is not None:
+                old = getattr(prev, f.attname)
+                if old != new:
+                    changes.append((str(f.verbose_name), _display(f, old, names), _display(f, new, names)))
+        previous[rec.id] = rec
+        if rec.history_type == "~" and not changes:
+            continue
+        label = subject or str(model._meta.verbose_name)
+        rows.append(HistoryRow(rec.history_date, rec.history_user, rec.history_type, label, changes))
+    rows.sort(key=lambda r: r.when, reverse=True)
+    return rows[:limit]

@@ -1,0 +1,140 @@
+"""Enterprise pages: list, detail, create and edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.exports import xlsx_response
+from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.history import history_rows
+from zhaoshang.core.views_helpers import paginate
+from zhaoshang.enterprises import services
+from zhaoshang.enterprises.forms import EnterpriseFilterForm, EnterpriseForm
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.projects.models import Project
+from zhaoshang.projects.permissions import can_edit_registry
+
+
+def filtered_enterprises(request):
+    form = EnterpriseFilterForm(request.GET or None)
+    qs = Enterprise.objects.visible_to(request.user).annotate(
+        project_count=Count("projects", distinct=True),
+        investment=Sum("projects__total_investment"),
+    )
+    if form.is_valid():
+        q = form.cleaned_data.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()))
+        if form.cleaned_data.get("origin"):
+            qs = qs.filter(origin=form.cleaned_data["origin"])
+    return form, qs.order_by("name", "id")
+
+
+@login_required
+def enterprise_list(request):
+    form, qs = filtered_enterprises(request)
+    page = paginate(request, qs)
+    return render(
+        request,
+        "enterprises/list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_create": can_edit_registry(request.user, request.user.district_id),
+        },
+    )
+
+
+@login_required
+def enterprise_export(request):
+    _form, qs = filtered_enterprises(request)
+    columns = [
+        (_("Name"), lambda e: e.name),
+        (_("Credit code"), lambda e: e.credit_code),
+        (_("Legal representative"), lambda e: e.legal_representative),
+        (_("Registered capital (10k yuan)"), lambda e: e.registered_capital),
+        (_("Origin"), lambda e: e.get_origin_display()),
+        (_("Contact person"), lambda e: e.contact_name),
+        (_("Contact phone"), lambda e: e.contact_phone),
+        (_("Projects"), lambda e: e.project_count),
+        (_("Total investment (10k yuan)"), lambda e: e.investment),
+    ]
+    return xlsx_response("enterprises", _("Enterprises"), columns, qs.iterator(chunk_size=500))
+
+
+@login_required
+def enterprise_detail(request, pk):
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
+    projects = (
+        Project.objects.visible_to(request.user)
+        .filter(enterprise=enterprise)
+        .with_list_data()
+        .order_by("-id")
+    )
+    accounts = enterprise.accounts.filter(is_active=True).order_by("id")
+    rows = history_rows(enterprise.history.all(), Enterprise, subject=_("Enterprise"))
+    return render(
+        request,
+        "enterprises/detail.html",
+        {
+            "enterprise": enterprise,
+            "projects": projects,
+            "accounts": accounts,
+            "rows": rows,
+            "can_edit": can_edit_registry(request.user, enterprise.district_id),
+        },
+    )
+
+
+def _form_page(request, form, enterprise=None, status=200):
+    return render(
+        request, "enterprises/form.html", {"form": form, "enterprise": enterprise}, status=status
+    )
+
+
+@login_required
+def enterprise_create(request):
+    user = request.user
+    if not can_edit_registry(user, user.district_id):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = EnterpriseForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                enterprise = services.create_enterprise(user, user.district, data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The enterprise has been registered."))
+                return redirect(enterprise)
+        return _form_page(request, form, status=400)
+    return _form_page(request, EnterpriseForm())
+
+
+@login_required
+def enterprise_edit(request, pk):
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
+    if not can_edit_registry(request.user, enterprise.district_id):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = EnterpriseForm(request.POST, instance=Enterprise.objects.get(pk=enterprise.pk))
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                services.update_enterprise(
+                    request.user, enterprise, data,
+                    expected_version=form.cleaned_data.get("version") or enterprise.version,
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The enterprise has been saved."))
+                return redirect(enterprise)
+        return _form_page(request, form, enterprise, status=400)
+    return _form_page(request, EnterpriseForm(instance=enterprise), enterprise)

@@ -1,0 +1,204 @@
+"""Forms of the project pages. They collect input; the services decide and save."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
+from zhaoshang.projects.choices import (
+    STAGE_ORDER,
+    Condition,
+    FundsOrigin,
+    FundsUse,
+    Level,
+    ProjectKind,
+    Source,
+    Stage,
+    TeamRole,
+)
+from zhaoshang.projects.models import FundsEntry, MaterialType, MonthlyReport, Project
+from zhaoshang.projects.services import EDITABLE_FIELDS
+
+
+class ProjectFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, code, enterprise, credit code or pinyin initials")}
+        ),
+    )
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    park = forms.ModelChoiceField(label=_("Park"), queryset=Park.objects.none(), required=False)
+    industry = forms.ModelChoiceField(
+        label=_("Industry"), queryset=Industry.objects.none(), required=False
+    )
+    level = forms.ChoiceField(label=_("Level"), required=False)
+    condition = forms.ChoiceField(label=_("Condition"), required=False)
+    working_group = forms.ModelChoiceField(
+        label=_("Working group"), queryset=WorkingGroup.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank = [("", _("All"))]
+        self.fields["stage"].choices = blank + list(Stage.choices)
+        self.fields["level"].choices = blank + list(Level.choices)
+        self.fields["condition"].choices = blank + list(Condition.choices)
+        self.fields["kind"].choices = blank + list(ProjectKind.choices)
+        self.fields["park"].queryset = Park.objects.visible_to(user).select_related("district")
+        self.fields["industry"].queryset = Industry.objects.visible_to(user)
+        self.fields["working_group"].queryset = WorkingGroup.objects.visible_to(user)
+        for name in ("park", "industry", "working_group"):
+            self.fields[name].empty_label = _("All")
+
+
+class ProjectForm(BootstrapMixin, forms.ModelForm):
+    """Create and edit a project's own fields (not stage, condition or team)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = [*EDITABLE_FIELDS, "paired_departments"]
+        widgets = {
+            "planned_start_on": forms.DateInput(),
+            "planned_completion_on": forms.DateInput(),
+            "planned_production_on": forms.DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "energy_commitment": forms.Textarea(attrs={"rows": 2}),
+            "paired_departments": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.filter(district=district)
+        self.fields["industry"].queryset = Industry.objects.filter(district=district)
+        self.fields["park"].queryset = Park.objects.filter(district=district)
+        self.fields["working_group"].queryset = WorkingGroup.objects.filter(district=district)
+        self.fields["paired_departments"].queryset = Department.objects.filter(district=district)
+        self.fields["designated_leader"].queryset = User.objects.filter(
+            district=district, groups__name="leader"
+        ).distinct()
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self):
+        # Model validation runs in the service (with locking); the form only parses.
+        pass
+
+
+class StageChangeForm(BootstrapMixin, forms.Form):
+    to_stage = forms.ChoiceField(label=_("New stage"))
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when moving back, terminating, exiting or reopening."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, evidence_types: list[MaterialType], **kwargs):
+        super().__init__(*args, **kwargs)
+        current = project.stage
+        choices = []
+        if current in STAGE_ORDER and STAGE_ORDER.index(current) + 1 < len(STAGE_ORDER):
+            nxt = STAGE_ORDER[STAGE_ORDER.index(current) + 1]
+            choices.append((nxt, _("Next: %(stage)s") % {"stage": Stage(nxt).label}))
+        others = [(s, label) for s, label in Stage.choices if s != current and s not in dict(choices)]
+        self.fields["to_stage"].choices = choices + [(_("Other (with reason)"), others)]
+        self.fields["version"].initial = project.version
+        for material in evidence_types:
+            self.fields[f"evidence_{material.code}"] = forms.FileField(
+                label=material.label, required=False
+            )
+
+    def evidence_files(self) -> dict:
+        return {
+            name.removeprefix("evidence_"): f
+            for name, f in self.files.items()
+            if name.startswith("evidence_") and f
+        }
+
+
+class ConditionForm(BootstrapMixin, forms.Form):
+    condition = forms.ChoiceField(label=_("Condition"), choices=Condition.choices)
+    condition_reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TeamMemberForm(BootstrapMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Team role"), choices=TeamRole.choices)
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(district=district, is_active=True, enterprise__isnull=True)
+            .select_related("department")
+            .order_by("rank", "real_name")
+        )
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.display_name}（{u.get_rank_display() or '—'}，{u.department or '—'}）"
+        )
+
+
+class DocumentUploadForm(BootstrapMixin, forms.Form):
+    material_type = forms.ModelChoiceField(
+        label=_("Material"), queryset=MaterialType.objects.all()
+    )
+    file = forms.FileField(label=_("File"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class FundsForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = FundsEntry
+        fields = ["received_on", "amount", "origin", "use", "note"]
+        widgets = {"received_on": forms.DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["origin"].choices = FundsOrigin.choices
+        self.fields["use"].choices = FundsUse.choices
+
+    def _post_clean(self):
+        pass
+
+
+class MonthlyReportForm(BootstrapMixin, forms.ModelForm):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "month",
+            "investment_this_month",
+            "investment_cumulative",
+            "funds_this_month",
+            "image_progress",
+            "problems",
+        ]
+        widgets = {
+            "image_progress": forms.Textarea(attrs={"rows": 3}),
+            "problems": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget.input_type = "month"
+        self.fields["month"].widget.format = "%Y-%m"
+
+    def _post_clean(self):
+        pass
