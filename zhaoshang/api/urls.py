@@ -1,1 +1,34 @@
-urlpatterns = []
+"""``/api/``: the REST API v1 (SPEC §16, §19), its OpenAPI schema and offline docs."""
+
+from csp.decorators import csp_update
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from zhaoshang.api.auth import ObtainTokenView
+from zhaoshang.api.docs import RedocView, SchemaView, SwaggerView
+from zhaoshang.enterprises.api import EnterpriseViewSet
+from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
+from zhaoshang.projects.api import ProjectViewSet
+
+app_name = "api"
+
+# Resources are plural, hyphenated nouns (SPEC §19); each domain app adds its own here.
+router = DefaultRouter()
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("parks", ParkViewSet, basename="park")
+router.register("industries", IndustryViewSet, basename="industry")
+
+urlpatterns = [
+    path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(), name="docs"),
+    # Redoc builds its search index in a web worker started from a blob: URL.
+    path(
+        "redoc/",
+        csp_update({"worker-src": ["'self'", "blob:"]})(RedocView.as_view()),
+        name="redoc",
+    ),
+]

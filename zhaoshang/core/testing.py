@@ -127,13 +127,13 @@ def build_world() -> dict[str, tuple[str, int]]:
         user(f"outsider{suffix}", district, Role.DEPARTMENT, rank=Rank.GENERAL, department=works)
 
         p1 = keep(f"project1_{tag}", Project.objects.create(
-            district=district, code=f"ZS-2026-000{1 if tag == 'a' else 9}", name="华鑫新能源电池项目",
+            district=district, code=f"ZS-2025-000{1 if tag == 'a' else 9}", name="华鑫新能源电池项目",
             enterprise=e1, industry=industry, park=park1, level=Level.MAJOR, stage=Stage.SIGNED,
             total_investment=Decimal("50000"), fixed_asset_investment=Decimal("40000"),
             land_area=Decimal("200"), signed_on=datetime.date(2026, 3, 2), working_group=group,
             designated_leader=manager))
         p2 = keep(f"project2_{tag}", Project.objects.create(
-            district=district, code=f"ZS-2026-000{2 if tag == 'a' else 8}", name="蜀味食品加工项目",
+            district=district, code=f"ZS-2025-000{2 if tag == 'a' else 8}", name="蜀味食品加工项目",
             enterprise=e2, industry=industry, park=park2, level=Level.GENERAL, stage=Stage.LEAD,
             total_investment=Decimal("8000")))
         p1.paired_departments.add(works)

@@ -115,8 +115,12 @@ def _check_dates(data: Mapping) -> None:
 
 
 def next_project_code(district, year: int) -> str:
-    number = Counter.next_value(district, f"project-{year}")
-    return f"ZS-{year}-{number:04d}"
+    """ZS-YYYY-NNNN, skipping numbers already taken (e.g. by imported projects)."""
+    while True:
+        number = Counter.next_value(district, f"project-{year}")
+        code = f"ZS-{year}-{number:04d}"
+        if not Project.objects.filter(district=district, code=code).exists():
+            return code
 
 
 @transaction.atomic

@@ -1,0 +1,232 @@
+"""Every role × every page route × an in-scope, an out-of-scope and an other-district object.
+
+Generated from the URL resolver: a new page route without an entry in ROUTES fails
+``test_every_page_route_is_in_the_matrix``, so nothing is hand-picked or forgotten.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from zhaoshang.core.testing import ROLE_USERS
+
+# Extra people of the world: the project team of project1_a and a department outsider.
+PEOPLE = [*ROLE_USERS, "manager", "secretary", "officer", "outsider", "bureau_b"]
+
+# route name -> (kind of object in the URL, what the user needs, method)
+# needs: "view" (can see it), "record" (registry editors + project team), "edit"
+# (registry editors), "team" (registry editors), "portal" (enterprise users only)
+ROUTES: dict[str, tuple[str | None, str, str]] = {
+    "home": (None, "staff", "GET"),
+    "projects:list": (None, "staff", "GET"),
+    "projects:export": (None, "staff", "GET"),
+    "projects:create": (None, "create", "GET"),
+    "projects:detail": ("project", "view", "GET"),
+    "projects:edit": ("project", "edit", "GET"),
+    "projects:team": ("project", "view", "GET"),
+    "projects:team_add": ("project", "team", "POST"),
+    "projects:team_remove": ("team_member", "team", "POST"),
+    "projects:timeline": ("project", "view", "GET"),
+    "projects:stage": ("project", "record", "GET"),
+    "projects:condition": ("project", "record", "GET"),
+    "projects:documents": ("project", "view", "GET"),
+    "projects:document_upload": ("project", "record", "POST"),
+    "projects:document_download": ("document", "view", "GET"),
+    "projects:funds": ("project", "view", "GET"),
+    "projects:progress": ("project", "view", "GET"),
+    "projects:photo": ("photo", "view", "GET"),
+    "projects:history": ("project", "view", "GET"),
+    "enterprises:list": (None, "staff", "GET"),
+    "enterprises:export": (None, "staff", "GET"),
+    "enterprises:create": (None, "create", "GET"),
+    "enterprises:detail": ("enterprise", "view", "GET"),
+    "enterprises:edit": ("enterprise", "edit", "GET"),
+    "notifications:inbox": (None, "any", "GET"),
+    "notifications:read_all": (None, "any", "POST"),
+    "notifications:open": ("notification", "own", "GET"),
+    "portal:home": (None, "portal", "GET"),
+    "portal:project": ("project", "portal", "GET"),
+}
+NOT_PAGES = {"healthz", "login", "logout", "password_change", "password_change_done", "set_language"}
+
+EDITORS = {"admin", "bureau", "secretary", "bureau_b"}  # secretary holds the bureau role
+TEAM_OF_P1A = {"manager", "secretary", "officer"}
+DISTRICT_WIDE_A = {"admin", "bureau", "leader", "department", "service_center", "supervisor",
+                   "manager", "secretary", "officer", "outsider"}
+
+
+def _page_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in ("admin",) or str(p.pattern).startswith(("api/", "i18n/")):
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_page_route_is_in_the_matrix():
+    missing = _page_route_names() - set(ROUTES) - NOT_PAGES
+    assert not missing, f"add these routes to the permission matrix: {sorted(missing)}"
+
+
+def _objects(world, kind: str, target: str):
+    """The object a URL points at, for the three targets."""
+    project = {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
+    if kind == "project":
+        return project
+    if kind == "enterprise":
+        return project.enterprise
+    return project
+
+
+def _visible_project(who: str, target: str) -> bool:
+    if who == "city":
+        return True
+    if who == "bureau_b":
+        return target == "other"
+    if who == "park":  # park committee of park1: project1_a only
+        return target == "in"
+    if who == "enterprise":  # enterprise1_a: project1_a only
+        return target == "in"
+    return target in ("in", "out")
+
+
+def _visible_enterprise(who: str, target: str) -> bool:
+    if who == "city":
+        return True
+    if who == "bureau_b":
+        return target == "other"
+    if who == "enterprise":
+        return target == "in"
+    return target in ("in", "out")
+
+
+def _expected(who: str, route: str, target: str | None) -> int:
+    kind, needs, method = ROUTES[route]
+    if who == "enterprise" and route == "home":
+        return 302  # enterprise users are sent to their portal
+    if who == "enterprise" and needs not in ("portal", "any", "own"):
+        return 403
+    if needs == "portal":
+        if who != "enterprise":
+            return 403
+        return 200 if target is None or _visible_project(who, target) else 404
+    if needs in ("any", "own"):
+        return 302 if method == "POST" or route == "notifications:open" else 200
+    if needs == "staff":
+        return 200
+    if needs == "create":
+        return 200 if who in EDITORS else 403
+    visible = _visible_enterprise(who, target) if kind == "enterprise" else _visible_project(who, target)
+    if not visible:
+        return 404
+    if needs == "view":
+        return 200
+    mine = (target == "in" and who in EDITORS | TEAM_OF_P1A) or (
+        who in EDITORS and ((who == "bureau_b") == (target == "other"))
+    )
+    if needs == "record":
+        allowed = mine
+    else:  # edit, team
+        allowed = who in EDITORS and ((who == "bureau_b") == (target == "other"))
+    if not allowed:
+        return 403
+    return 400 if method == "POST" and route != "projects:team_remove" else (302 if method == "POST" else 200)
+
+
+def _cases():
+    for who in PEOPLE:
+        for route, (kind, _needs, _method) in ROUTES.items():
+            targets = [None] if kind is None or kind == "notification" else ["in", "out", "other"]
+            for target in targets:
+                yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
+
+
+@pytest.fixture
+def documents(world):
+    """One document version and one progress photo on each project of the matrix."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from zhaoshang.projects.models import (
+        DocumentVersion,
+        MaterialType,
+        MonthlyReport,
+        MonthlyReportPhoto,
+        ProjectDocument,
+    )
+
+    made = {}
+    material = MaterialType.objects.get(code="business_license")
+    for target, project in (("in", world.project1_a), ("out", world.project2_a), ("other", world.project1_b)):
+        doc = ProjectDocument.objects.create(project=project, material_type=material)
+        version = DocumentVersion(document=doc, number=1, original_name="a.pdf", size=10, sha256="0" * 64,
+                                  uploaded_by=world.user_admin)
+        version.file.save("a.pdf", ContentFile(b"%PDF-1.4 x"), save=False)
+        version.save()
+        report = MonthlyReport.objects.create(
+            project=project, month=datetime.date(2026, 5, 1), investment_this_month=Decimal("1"),
+            investment_cumulative=Decimal("1"), image_progress="x", submitted_by=world.user_admin,
+            submitted_at=timezone.now())
+        photo = MonthlyReportPhoto(report=report)
+        photo.image.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n0000"), save=False)
+        photo.save()
+        made[target] = (version, photo)
+    return made
+
+
+def _url(world, documents, route: str, target: str | None) -> str:
+    kind = ROUTES[route][0]
+    if kind is None:
+        return reverse(route)
+    if kind == "notification":
+        from zhaoshang.notifications.models import Notification
+
+        note = Notification.objects.create(recipient=world.user_admin, verb="t", title="t", url="/")
+        return reverse(route, args=[note.pk])
+    project = {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
+    if kind == "team_member":
+        member = project.team_members.first()
+        if member is None:
+            from zhaoshang.projects.models import ProjectTeamMember
+
+            member = ProjectTeamMember.objects.create(project=project, user=world.user_leader, role="manager")
+        return reverse(route, args=[project.pk, member.pk])
+    if kind == "document":
+        return reverse(route, args=[project.pk, documents[target][0].pk])
+    if kind == "photo":
+        return reverse(route, args=[project.pk, documents[target][1].pk])
+    obj = _objects(world, kind, target)
+    return reverse(route, args=[obj.pk])
+
+
+@pytest.mark.parametrize(("who", "route", "target"), list(_cases()))
+def test_permission_matrix(client_for, world, documents, who, route, target):
+    url = _url(world, documents, route, target)
+    client = client_for(who)
+    method = ROUTES[route][2]
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    expected = _expected(who, route, target)
+    if route == "notifications:open" and who != "admin":
+        expected = 404  # somebody else's notification
+    assert response.status_code == expected, f"{who} {method} {url}"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
+def test_anonymous_users_are_sent_to_login(client, world, documents, route):
+    kind = ROUTES[route][0]
+    url = _url(world, documents, route, None if kind is None or kind == "notification" else "in")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -1,0 +1,137 @@
+"""Query-count invariance: every list and detail page costs the same number of queries
+for 3 rows as for 30 (no query per row)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from zhaoshang.core.audit import log_event
+from zhaoshang.enterprises.creditcode import make_credit_code
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.notifications.models import Notification
+from zhaoshang.projects.models import (
+    DocumentVersion,
+    FundsEntry,
+    MaterialType,
+    MonthlyReport,
+    MonthlyReportPhoto,
+    Project,
+    ProjectDocument,
+    StageEvent,
+)
+
+
+def grow(world, n: int) -> None:
+    """Add n rows of everything a page lists, in district a."""
+    district = world.district_a
+    admin = world.user_admin
+    project = world.project1_a
+    offset = MonthlyReport.objects.filter(project=project).count()
+    used = ProjectDocument.objects.filter(project=project).values("material_type")
+    materials = list(MaterialType.objects.exclude(pk__in=used)[:n])
+    for i in range(n):
+        enterprise = Enterprise.objects.create(
+            district=district, name=f"企业{n}-{i}", credit_code=make_credit_code(f"9151010{n:02d}MA{i:06d}"),
+            origin="local")
+        p = Project.objects.create(
+            district=district, code=f"ZS-2025-{n:02d}{i:02d}", name=f"项目{i}", enterprise=enterprise,
+            industry=world.industry_a, park=world.park1_a, total_investment=Decimal("100"),
+            working_group=world.group_a, stage="signed", signed_on=datetime.date(2026, 1, 5))
+        p.save()  # a second history record
+        FundsEntry.objects.create(project=project, received_on=datetime.date(2026, 5, 1), amount=Decimal("10"),
+                                  origin="in_city", use="fixed_assets", recorded_by=admin)
+        k = offset + i
+        month = datetime.date(2023 + k // 12, k % 12 + 1, 1)
+        report = MonthlyReport.objects.create(
+            project=project, month=month, investment_this_month=Decimal("1"),
+            investment_cumulative=Decimal(i + 1), image_progress="进度", submitted_by=admin,
+            submitted_at=timezone.now())
+        photo = MonthlyReportPhoto(report=report)
+        photo.image.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+        photo.save()
+        if i < len(materials):
+            doc = ProjectDocument.objects.create(project=project, material_type=materials[i])
+            for number in (1, 2):
+                v = DocumentVersion(document=doc, number=number, original_name="a.pdf", size=1, sha256="0",
+                                    uploaded_by=admin)
+                v.file.save("a.pdf", ContentFile(b"%PDF"), save=False)
+                v.save()
+            event = StageEvent.objects.create(project=project, from_stage="lead", to_stage="negotiating",
+                                              occurred_on=datetime.date(2026, 1, 1), recorded_by=admin)
+            event.evidence.set(doc.versions.all())
+        log_event(admin, "project.updated", p, summary=p.name)
+        Notification.objects.create(recipient=world.user_bureau, verb="x", title=f"消息{i}")
+        Notification.objects.create(recipient=world.user_enterprise, verb="x", title=f"消息{i}")
+        enterprise.projects.create(
+            district=district, code=f"ZS-2024-{n:02d}{i:02d}", name=f"企业项目{i}", park=world.park1_a,
+            total_investment=Decimal("5"))
+        project.paired_departments.add(world.dept_land_a if i % 2 else world.dept_works_a)
+    for i in range(n):
+        Project.objects.create(
+            district=district, code=f"ZS-2023-{n:02d}{i:02d}", name=f"门户项目{i}", park=world.park1_a,
+            enterprise=world.enterprise1_a, total_investment=Decimal("5"))
+
+
+PAGES = [
+    ("bureau", "home", None),
+    ("bureau", "projects:list", None),
+    ("bureau", "projects:detail", "project"),
+    ("bureau", "projects:team", "project"),
+    ("bureau", "projects:timeline", "project"),
+    ("bureau", "projects:stage", "project"),
+    ("bureau", "projects:documents", "project"),
+    ("bureau", "projects:funds", "project"),
+    ("bureau", "projects:progress", "project"),
+    ("bureau", "projects:history", "project"),
+    ("bureau", "projects:edit", "project"),
+    ("bureau", "enterprises:list", None),
+    ("bureau", "enterprises:detail", "enterprise"),
+    ("bureau", "notifications:inbox", None),
+    ("enterprise", "portal:home", None),
+    ("enterprise", "portal:project", "project"),
+    ("city", "home", None),
+    ("city", "projects:list", None),
+]
+
+
+def _count(client_for, world, who, route, kind) -> int:
+    client = client_for(who)
+    args = []
+    if kind == "project":
+        args = [world.project1_a.pk]
+    elif kind == "enterprise":
+        args = [world.enterprise1_a.pk]
+    url = reverse(route, args=args)
+    client.get(url)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(("who", "route", "kind"), PAGES, ids=[f"{w}-{r}" for w, r, _ in PAGES])
+def test_query_count_does_not_grow_with_rows(client_for, world, who, route, kind):
+    grow(world, 3)
+    small = _count(client_for, world, who, route, kind)
+    grow(world, 27)
+    large = _count(client_for, world, who, route, kind)
+    assert large == small, f"{route}: {small} queries for 3 rows, {large} for 30"
+
+
+def test_export_query_count_does_not_grow(client_for, world):
+    grow(world, 3)
+    client = client_for("bureau")
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("projects:export"))
+    grow(world, 27)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("projects:export"))
+    assert len(large.captured_queries) == len(small.captured_queries)
