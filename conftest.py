@@ -51,3 +51,57 @@ def client_for(client, world):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture
+def restore_world_after(django_db_blocker):
+    """For tests on a live server (transactional: the database is flushed after them):
+    put back the migrations' data and the world, so later tests find them.
+
+    Request it before ``live_server`` so that it is torn down after the flush."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        data = getattr(connection, "_test_serialized_contents", None)
+        if data:
+            connection.creation.deserialize_db_from_string(data)
+        with time_machine.travel(FROZEN_NOW, tick=False):
+            _REFS.clear()
+            _REFS.update(build_world())
+
+
+@pytest.fixture
+def browser_page(request):
+    """A page in real headless Chromium (Debian's /usr/bin/chromium; never downloaded)."""
+    import os
+    import shutil
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(executable):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run should have installed the Debian package.")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()

@@ -19,7 +19,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 def env_str(name: str, default: str | None = None) -> str:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or (default is None and not value.strip()):
         if default is None:
             raise ImproperlyConfigured(f"Environment variable {name} is required but not set.")
         return default

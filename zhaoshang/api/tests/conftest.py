@@ -14,19 +14,6 @@ def _fresh_throttle():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _project_counter_past_world_codes(world):
-    """The world creates its projects with hand-written codes (ZS-2026-0001 …) without
-    advancing the code counter, so the first project made through the service would
-    collide with them. Move the counters past the world's codes."""
-    from zhaoshang.core.models import Counter
-
-    for district in (world.district_a, world.district_b):
-        Counter.objects.update_or_create(
-            district=district, key="project-2026", defaults={"value": 100}
-        )
-
-
 @pytest.fixture
 def api_for(client_for):
     """api_for("bureau") → a session client of that world user sending JSON."""

@@ -1,0 +1,55 @@
+# Zhaoshang — the two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-postgres lint format messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+$(VENV)/.installed: requirements.lock $(BIN)/python
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	touch $@
+
+## setup: the environment (.venv), the install and the migration
+setup: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput -v0
+
+## demo: setup, load the demo district, serve on http://127.0.0.1:$(PORT)
+demo: setup
+	$(BIN)/python manage.py load_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (accounts: see README.md, password Demo@2026)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+## test-postgres: the whole suite on the local PostgreSQL
+test-postgres: $(VENV)/.installed
+	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: refresh and compile the translation catalogues
+messages: $(VENV)/.installed
+	cd zhaoshang && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
+	cd zhaoshang && ../$(BIN)/python ../manage.py compilemessages
+
+## bench: benchmarks, on demand (not part of make test)
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,52 @@
+"""The bureau's main journey in real headless Chromium: log in, find a project by the
+pinyin initials of its name, open it, move it to the next stage with evidence, see the
+timeline."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[3] / "test-artifacts"))
+
+
+def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(
+    restore_world_after, live_server, browser_page, world, password, tmp_path
+):
+    page = browser_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "bureau")
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "招商" in page.title()
+
+    page.click("nav >> text=项目")
+    page.fill("input[name=q]", "hxxny")  # 华鑫新能源…
+    page.click("form[role=search] button[type=submit]")
+    rows = page.locator("[data-testid=project-table] tbody tr")
+    assert rows.count() == 1
+    assert "华鑫新能源电池项目" in rows.first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "project-list.png"), full_page=True)
+
+    rows.first.locator("a").first.click()
+    page.wait_for_selector("text=基本信息")
+    page.click("[data-testid=stage-change]")
+    page.wait_for_selector("[data-testid=stage-form]")
+    evidence = tmp_path / "营业执照.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% business licence\n")
+    page.set_input_files("input[name=evidence_business_license]", str(evidence))
+    page.fill("input[name=occurred_on]", "2026-06-12")
+    page.click("[data-testid=stage-form] button[type=submit]")
+
+    timeline = page.locator("[data-testid=timeline]")
+    timeline.wait_for()
+    text = timeline.inner_text()
+    assert "2026-06-12" in text and "已注册" in text and "营业执照" in text
+    assert "已注册" in page.locator(".zs-steps .step.current").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "project-timeline.png"), full_page=True)
