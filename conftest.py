@@ -54,21 +54,47 @@ def _media_root(settings, tmp_path_factory):
 
 
 @pytest.fixture
-def restore_world_after(django_db_blocker):
-    """For tests on a live server (transactional: the database is flushed after them):
-    put back the migrations' data and the world, so later tests find them.
+def live_site(django_db_setup, django_db_blocker):
+    """The app on a live server for browser tests, over the committed test world.
 
-    Request it before ``live_server`` so that it is torn down after the flush."""
-    yield
-    from django.db import connection
+    It runs outside any test transaction (the browser's requests commit), so the
+    database is snapshotted first and put back afterwards, sequences included.
+    Yields (base URL, World)."""
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection, connections
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
     with django_db_blocker.unblock():
-        data = getattr(connection, "_test_serialized_contents", None)
-        if data:
-            connection.creation.deserialize_db_from_string(data)
-        with time_machine.travel(FROZEN_NOW, tick=False):
-            _REFS.clear()
-            _REFS.update(build_world())
+        snapshot = connection.creation.serialize_db_to_string()
+        override = {
+            conn.alias: conn
+            for conn in connections.all()
+            if conn.vendor == "sqlite" and conn.is_in_memory_db()
+        }
+        for conn in override.values():
+            conn.inc_thread_sharing()
+        thread = LiveServerThread("localhost", _StaticFilesHandler, connections_override=override)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        try:
+            yield f"http://localhost:{thread.port}", World(_REFS)
+        finally:
+            thread.terminate()
+            for conn in override.values():
+                conn.dec_thread_sharing()
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(snapshot)
+            from django.apps import apps
+
+            statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+            if statements:
+                with connection.cursor() as cursor:
+                    for sql in statements:
+                        cursor.execute(sql)
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from zhaoshang.api.parsers import PARSERS
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -46,7 +47,7 @@ class ObtainTokenView(APIView):
     permission_classes = (AllowAny,)
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "token"
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    parser_classes = PARSERS
     renderer_classes = (JSONRenderer,)
 
     @extend_schema(

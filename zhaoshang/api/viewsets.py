@@ -8,6 +8,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, viewsets
 from rest_framework.filters import OrderingFilter
 
+from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 
 
@@ -28,6 +29,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     model = None
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     permission_classes = [StaffApiPermission]
+    parser_classes = PARSERS
     schema = ResourceSchema()
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 

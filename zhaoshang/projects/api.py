@@ -12,10 +12,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
+from zhaoshang.api.parsers import SafeJSONParser
 from zhaoshang.api.permissions import RegistryPermission, StaffApiPermission
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
 from zhaoshang.core.audit import log_event
@@ -290,7 +291,7 @@ class ProjectViewSet(ScopedModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        parser_classes=[MultiPartParser, FormParser, SafeJSONParser],
         serializer_class=StageChangeSerializer,
     )
     def stage(self, request, pk=None):

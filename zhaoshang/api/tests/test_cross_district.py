@@ -47,9 +47,12 @@ def test_project_create_rejects_other_districts_departments(world, api_for):
 def test_project_update_rejects_other_districts_ids(world, api_for, field):
     project = world.project1_a
     foreign = getattr(world, FOREIGN[field]).pk
-    response = api_for("bureau").patch(url("projects", project.pk), {field: foreign})
+    api = api_for("bureau")
+    response = api.patch(url("projects", project.pk), {field: foreign})
     assert response.status_code == 400
     assert list(response.json()) == [field]
+    nowhere = api.patch(url("projects", project.pk), {field: 987654321}).json()[field][0]
+    assert response.json()[field][0] == nowhere.replace("987654321", str(foreign))
     project.refresh_from_db()
     assert project.version == world.project1_a.version
 

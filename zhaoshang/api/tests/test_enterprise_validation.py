@@ -48,17 +48,3 @@ def test_unknown_origin_is_400(world, api_for):
     response = api_for("bureau").post(url("enterprises"), payload)
     assert response.status_code == 400
     assert list(response.json()) == ["origin"]
-
-
-def test_enterprise_with_projects_cannot_be_deleted(world, api_for):
-    enterprise = world.enterprise2_a  # has project2_a
-    response = api_for("admin").delete(url("enterprises", enterprise.pk))
-    assert response.status_code == 400
-    assert "non_field_errors" in response.json()
-    assert Enterprise.objects.filter(pk=enterprise.pk).exists()
-
-
-def test_park_with_projects_cannot_be_deleted(world, api_for):
-    response = api_for("admin").delete(url("parks", world.park1_a.pk))
-    assert response.status_code == 400
-    assert "non_field_errors" in response.json()

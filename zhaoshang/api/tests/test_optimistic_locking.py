@@ -15,11 +15,15 @@ def test_stale_version_is_409_and_changes_nothing(world, api_for, resource):
     api = api_for("bureau")
     read = api.get(url(resource, record.pk)).json()
     # Someone else saves first.
-    first = api.patch(url(resource, record.pk), {"name": "先保存的名字", "version": read["version"]})
+    first = api.patch(
+        url(resource, record.pk), {"name": "先保存的名字", "version": read["version"]}
+    )
     assert first.status_code == 200, first.content
     assert first.json()["version"] == read["version"] + 1
 
-    second = api.patch(url(resource, record.pk), {"name": "后保存的名字", "version": read["version"]})
+    second = api.patch(
+        url(resource, record.pk), {"name": "后保存的名字", "version": read["version"]}
+    )
 
     assert second.status_code == 409
     assert list(second.json()) == ["version"]

@@ -16,7 +16,7 @@ from zhaoshang.core.testing import ROLE_USERS
 # project team people (a leader, a bureau secretary, two department handlers).
 TEAM_USERS = ["manager", "secretary", "officer", "outsider"]
 USERS = (
-    [role for role in ROLE_USERS]
+    list(ROLE_USERS)
     + [f"{role}_b" for role in ROLE_USERS if role != Role.CITY]
     + TEAM_USERS
     + [f"{name}_b" for name in TEAM_USERS]

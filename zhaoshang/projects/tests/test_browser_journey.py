@@ -9,24 +9,26 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[3] / "test-artifacts"))
 
 
 def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(
-    restore_world_after, live_server, browser_page, world, password, tmp_path
+    live_site, browser_page, password, tmp_path
 ):
+    base, world = live_site
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", "bureau")
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{base}/")
     assert "招商" in page.title()
 
-    page.click("nav >> text=项目")
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    page.get_by_role("link", name="项目", exact=True).click()
     page.fill("input[name=q]", "hxxny")  # 华鑫新能源…
     page.click("form[role=search] button[type=submit]")
     rows = page.locator("[data-testid=project-table] tbody tr")
@@ -50,3 +52,6 @@ def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(
     assert "2026-06-12" in text and "已注册" in text and "营业执照" in text
     assert "已注册" in page.locator(".zs-steps .step.current").inner_text()
     page.screenshot(path=str(ARTIFACTS / "project-timeline.png"), full_page=True)
+    project = world.project1_a
+    project.refresh_from_db()
+    assert project.stage == "registered"

@@ -1,0 +1,129 @@
+"""Removing the demo city again (``load_demo --reset``).
+
+Deletes every record of the demo districts, their people (including the city-level demo
+account) and the change history of those records, in an order that respects the PROTECT
+foreign keys. Models of apps added later that belong to a district are found through their
+``district`` foreign key and removed too, so the reset keeps working as the product grows.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import ProtectedError, Q, RestrictedError
+
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.notifications.models import Notification
+from zhaoshang.org.models import (
+    Department,
+    District,
+    Industry,
+    Park,
+    User,
+    WorkingGroup,
+    Zone,
+)
+from zhaoshang.projects.models import DocumentVersion, MonthlyReportPhoto, Project
+
+CITY_USERNAMES = ("city",)
+
+
+def demo_users(district_ids) -> Q:
+    """The people of the demo districts: staff, their enterprises' accounts, the city user."""
+    return (
+        Q(district_id__in=district_ids)
+        | Q(enterprise__district_id__in=district_ids)
+        | Q(username__in=CITY_USERNAMES, district__isnull=True)
+    )
+
+
+def _district_models():
+    """Every model (not a historical one) with a foreign key to District, besides the known."""
+    known = {Department, Zone, Park, Industry, WorkingGroup, Enterprise, Project, User, DomainEvent}
+    for model in apps.get_models():
+        if model in known or hasattr(model, "instance_type"):
+            continue
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is District:
+                yield model, field.name
+                break
+
+
+def _history_querysets(district_ids, project_ids, user_ids, enterprise_ids):
+    """The django-simple-history rows of the records being removed."""
+    for model in apps.get_models():
+        instance_type = getattr(model, "instance_type", None)
+        if instance_type is None:
+            continue
+        names = {f.name for f in model._meta.concrete_fields}
+        if "history" in names and "m2m_history_id" in names:
+            continue  # m2m history rows go with their parent history row (CASCADE)
+        if instance_type is District:
+            yield model.objects.filter(id__in=district_ids)
+        elif instance_type is User:
+            yield model.objects.filter(id__in=user_ids)
+        elif "district" in names:
+            yield model.objects.filter(district_id__in=district_ids)
+        elif "project" in names:
+            yield model.objects.filter(project_id__in=project_ids)
+        elif "enterprise" in names:
+            yield model.objects.filter(enterprise_id__in=enterprise_ids)
+
+
+def purge_districts(codes) -> list[str]:
+    """Delete the districts with these codes and everything of theirs; return the names of
+    the stored files that belonged to them (the caller deletes them once committed)."""
+    districts = list(District.objects.filter(code__in=codes))
+    if not districts:
+        return []
+    district_ids = [d.pk for d in districts]
+    project_ids = list(Project.objects.filter(district_id__in=district_ids).values_list("pk", flat=True))
+    enterprise_ids = list(
+        Enterprise.objects.filter(district_id__in=district_ids).values_list("pk", flat=True)
+    )
+    user_ids = list(User.objects.filter(demo_users(district_ids)).values_list("pk", flat=True))
+    files = list(
+        DocumentVersion.objects.filter(document__project_id__in=project_ids).values_list("file", flat=True)
+    ) + list(
+        MonthlyReportPhoto.objects.filter(report__project_id__in=project_ids).values_list(
+            "image", flat=True
+        )
+    )
+
+    Notification.objects.filter(recipient_id__in=user_ids).delete()
+    DomainEvent.objects.filter(Q(district_id__in=district_ids) | Q(actor_id__in=user_ids)).delete()
+
+    # Ordered so that PROTECT references are gone before their targets; models of later
+    # apps come first and are retried until nothing protects them any more.
+    pending = [model.objects.filter(**{f"{name}_id__in": district_ids}) for model, name in _district_models()]
+    pending += [
+        Project.objects.filter(district_id__in=district_ids),
+        WorkingGroup.objects.filter(district_id__in=district_ids, parent__isnull=False),
+        WorkingGroup.objects.filter(district_id__in=district_ids),
+        User.objects.filter(pk__in=user_ids),
+        Enterprise.objects.filter(district_id__in=district_ids),
+        Industry.objects.filter(district_id__in=district_ids),
+        Park.objects.filter(district_id__in=district_ids),
+        Zone.objects.filter(district_id__in=district_ids),
+        Department.objects.filter(district_id__in=district_ids),
+        District.objects.filter(pk__in=district_ids),
+    ]
+    last_error: Exception | None = None
+    while pending:
+        progress = False
+        for qs in list(pending):
+            try:
+                with transaction.atomic():
+                    qs.delete()
+            except (ProtectedError, RestrictedError) as exc:
+                last_error = exc
+                continue
+            pending.remove(qs)
+            progress = True
+        if not progress:
+            raise RuntimeError(f"Cannot remove the demo districts: {last_error}")
+    # Last, because deleting records writes their "deleted" history rows.
+    for qs in _history_querysets(district_ids, project_ids, user_ids, enterprise_ids):
+        qs.delete()
+    return [name for name in files if name]
