@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -15,7 +14,7 @@ class SafeJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(_("JSON parse error - the document is nested too deeply."))
+            raise ParseError()  # DRF's own (translated) "Malformed request."
 
 
 PARSERS = [SafeJSONParser, FormParser, MultiPartParser]

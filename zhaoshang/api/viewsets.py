@@ -37,9 +37,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         return self.model.objects.visible_to(self.request.user)
 
 
-def caller_district(request, fallback=None):
-    """The district a new record of the caller belongs to."""
-    district = getattr(request.user, "district", None) or fallback
+def caller_district(request):
+    """The district a new record of the caller belongs to: the caller's own."""
+    district = request.user.district if request.user.district_id else None
     if district is None:
         raise exceptions.ValidationError(
             {"non_field_errors": [_("Your account belongs to no district.")]}

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import json
 import random
+import zlib
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.urls import NoReverseMatch
-from django.utils import timezone
 from pypinyin import lazy_pinyin
 from simple_history.utils import bulk_create_with_history
 
@@ -49,7 +49,6 @@ from zhaoshang.org.models import (
     Zone,
 )
 from zhaoshang.projects.choices import (
-    PRE_SIGNING,
     REPORTING_STAGES,
     STAGE_DATE_FIELDS,
     STAGE_EVIDENCE,
@@ -215,8 +214,18 @@ DEMO = DistrictSpec(
         Role.ENTERPRISE: ("enterprise", "马文杰", None, "enterprise", "项目负责人", None),
     },
     extra_staff=[
-        ("bureau", "section", Role.BUREAU, ["招商一科科长", "招商二科科长", "项目服务科科长", "综合科科长"]),
-        ("bureau", "general", Role.BUREAU, ["招商一科科员", "招商二科科员", "项目服务科科员", "项目服务科科员", "综合科科员"]),
+        (
+            "bureau",
+            "section",
+            Role.BUREAU,
+            ["招商一科科长", "招商二科科长", "项目服务科科长", "综合科科长"],
+        ),
+        (
+            "bureau",
+            "general",
+            Role.BUREAU,
+            ["招商一科科员", "招商二科科员", "项目服务科科员", "项目服务科科员", "综合科科员"],
+        ),
         ("center", "general", Role.SERVICE_CENTER, ["项目代办员", "项目代办员", "项目代办员"]),
         ("econ", "section", Role.DEPARTMENT, ["副局长"]),
         ("ndrc", "section", Role.DEPARTMENT, ["副局长"]),
@@ -384,7 +393,9 @@ def month_end(month: datetime.date) -> datetime.date:
 def _org_code_check(body: str) -> str:
     """GB 11714 check character of an organisation code (the 9th of its 9)."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, weights, strict=True))
+    total = sum(
+        (int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, weights, strict=True)
+    )
     value = 11 - total % 11
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
@@ -407,12 +418,18 @@ def demo_counts() -> dict[str, int]:
         "team members": ProjectTeamMember.objects.filter(of_projects).count(),
         "stage events": StageEvent.objects.filter(of_projects).count(),
         "documents": ProjectDocument.objects.filter(of_projects).count(),
-        "document versions": DocumentVersion.objects.filter(document__project__district_id__in=ids).count(),
+        "document versions": DocumentVersion.objects.filter(
+            document__project__district_id__in=ids
+        ).count(),
         "funds entries": FundsEntry.objects.filter(of_projects).count(),
         "monthly reports": MonthlyReport.objects.filter(of_projects).count(),
-        "progress photos": MonthlyReportPhoto.objects.filter(report__project__district_id__in=ids).count(),
+        "progress photos": MonthlyReportPhoto.objects.filter(
+            report__project__district_id__in=ids
+        ).count(),
         "domain events": DomainEvent.objects.filter(in_districts).count(),
-        "notifications": Notification.objects.filter(recipient__in=User.objects.filter(demo_users(ids))).count(),
+        "notifications": Notification.objects.filter(
+            recipient__in=User.objects.filter(demo_users(ids))
+        ).count(),
     }
 
 
@@ -502,13 +519,17 @@ class DemoBuilder:
                 alnum = [c for c in CHARSET if c.isalnum()]
                 body = "MA" + "".join(self.rng.choice(alnum) for _ in range(6))
             else:
-                body = str(self.rng.randint(1, 9)) + "".join(str(self.rng.randint(0, 9)) for _ in range(7))
+                body = str(self.rng.randint(1, 9)) + "".join(
+                    str(self.rng.randint(0, 9)) for _ in range(7)
+                )
             code = make_credit_code("91" + region + body + _org_code_check(body))
             if code not in self.credit_codes:
                 self.credit_codes.add(code)
                 return code
 
-    def _event(self, actor, verb: str, project: Project, when: datetime.datetime, summary: str, **data):
+    def _event(
+        self, actor, verb: str, project: Project, when: datetime.datetime, summary: str, **data
+    ):
         """A domain event as the services write it (core.audit.log_event), dated in the past."""
         clean = {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in data.items()}
         self.events.append(
@@ -606,7 +627,12 @@ class DemoBuilder:
             )
 
     def _industries(self, world: DistrictWorld) -> None:
-        classes = {c.code: c for c in IndustryClass.objects.filter(code__in=[i["gbt"] for i in world.spec.industries])}
+        classes = {
+            c.code: c
+            for c in IndustryClass.objects.filter(
+                code__in=[i["gbt"] for i in world.spec.industries]
+            )
+        }
         for order, info in enumerate(world.spec.industries, start=1):
             world.industries[info["key"]] = Industry.objects.create(
                 district=world.district,
@@ -639,7 +665,11 @@ class DemoBuilder:
             return user
 
         for key, real_name, title, dep_key in spec.leaders:
-            username = ("leader" if spec.code == DEMO_CODE else "leader2") if key == spec.leader_key else None
+            username = (
+                ("leader" if spec.code == DEMO_CODE else "leader2")
+                if key == spec.leader_key
+                else None
+            )
             world.leaders[key] = add(
                 real_name, Role.LEADER, "county", title, deps.get(dep_key), username=username
             )
@@ -647,11 +677,24 @@ class DemoBuilder:
                 deps[dep_key].head = real_name
         world.role_users[Role.LEADER] = world.leaders[spec.leader_key]
 
-        for role, (username, real_name, dep_key, rank, title, park_code) in spec.role_people.items():
+        for role, (
+            username,
+            real_name,
+            dep_key,
+            rank,
+            title,
+            park_code,
+        ) in spec.role_people.items():
             if role == Role.ENTERPRISE:
                 continue  # created with its enterprise
             world.role_users[role] = add(
-                real_name, role, rank, title, deps.get(dep_key), world.parks.get(park_code), username
+                real_name,
+                role,
+                rank,
+                title,
+                deps.get(dep_key),
+                world.parks.get(park_code),
+                username,
             )
 
         covered = {(u.department_id, u.rank) for u, _r in rows if u.department_id}
@@ -660,7 +703,10 @@ class DemoBuilder:
             role = {
                 "supervision": Role.SUPERVISOR,
                 "park_committee": Role.PARK,
-            }.get(kind, {"center": Role.SERVICE_CENTER, "bureau": Role.BUREAU}.get(key, Role.DEPARTMENT))
+            }.get(
+                kind,
+                {"center": Role.SERVICE_CENTER, "bureau": Role.BUREAU}.get(key, Role.DEPARTMENT),
+            )
             if kind == "park_committee":
                 parks = [world.parks[c] for c, k in spec.park_committees.items() if k == key]
                 if not department.head:
@@ -718,7 +764,11 @@ class DemoBuilder:
         for name, short, origin, region, home, industry, note in spec.enterprises:
             registered_here = region is None
             region_code, place = spec.local_region if registered_here else (region, home)
-            contact = spec.role_people[Role.ENTERPRISE][1] if name == spec.portal_enterprise else self._person()
+            contact = (
+                spec.role_people[Role.ENTERPRISE][1]
+                if name == spec.portal_enterprise
+                else self._person()
+            )
             enterprise = Enterprise(
                 district=world.district,
                 name=name,
@@ -742,10 +792,14 @@ class DemoBuilder:
 
     # -- project plans --------------------------------------------------------------------------
 
-    def _path(self, stage: str) -> tuple[list[tuple[str, datetime.date]], str | None, datetime.date | None]:
+    def _path(
+        self, stage: str
+    ) -> tuple[list[tuple[str, datetime.date]], str | None, datetime.date | None]:
         """The stages a project passed, with dates; the exit variant and the stop date."""
         if stage == Stage.TERMINATED:
-            last = self.rng.choice([Stage.LEAD, Stage.NEGOTIATING, Stage.NEGOTIATING, Stage.PREREVIEW])
+            last = self.rng.choice(
+                [Stage.LEAD, Stage.NEGOTIATING, Stage.NEGOTIATING, Stage.PREREVIEW]
+            )
             ended = self._days_ago(10, 400)
             reached = ended - datetime.timedelta(days=self.rng.randint(15, 90))
             return self._main_path(last, reached) + [(Stage.TERMINATED, ended)], None, None
@@ -754,7 +808,11 @@ class DemoBuilder:
             exited = self._days_ago(20, 180)
             if self._exit_count % 2:  # 三个月不开工
                 land = exited - datetime.timedelta(days=self.rng.randint(300, 420))
-                return self._main_path(Stage.LAND_DELIVERED, land) + [(Stage.EXITED, exited)], "land", None
+                return (
+                    self._main_path(Stage.LAND_DELIVERED, land) + [(Stage.EXITED, exited)],
+                    "land",
+                    None,
+                )
             land = exited - datetime.timedelta(days=self.rng.randint(760, 880))  # 两年不投产
             started = land + datetime.timedelta(days=self.rng.randint(40, 80))
             stopped = started + datetime.timedelta(days=self.rng.randint(150, 240))
@@ -805,7 +863,9 @@ class DemoBuilder:
     def _investment(self, plan: Plan, info: dict) -> None:
         rng = self.rng
         if plan.level == Level.MAJOR:
-            total = rng.randint(50, 99) * 1000 if rng.random() < 0.6 else rng.randint(100, 300) * 1000
+            total = (
+                rng.randint(50, 99) * 1000 if rng.random() < 0.6 else rng.randint(100, 300) * 1000
+            )
         elif plan.level == Level.KEY:
             total = rng.randint(20, 98) * 500
         else:
@@ -820,7 +880,9 @@ class DemoBuilder:
         plan.tax = _round_to(float(plan.output) * rng.uniform(*info["tax_rate"]), 10)
         plan.jobs = max(20, int(float(plan.output) / rng.uniform(*info["output_per_job"])))
         template = N.ENERGY_COMMITMENT_CHEM if info["key"] == "chem" else N.ENERGY_COMMITMENT
-        plan.energy = template.format(tce=int(_round_to(float(plan.output) * rng.uniform(0.02, 0.08), 100)))
+        plan.energy = template.format(
+            tce=int(_round_to(float(plan.output) * rng.uniform(0.02, 0.08), 100))
+        )
 
     def _plan_projects(self, world: DistrictWorld) -> None:
         rng, spec = self.rng, world.spec
@@ -894,13 +956,17 @@ class DemoBuilder:
                 enterprise=world.enterprises[short],
                 industry=None,
                 park_code=park,
-                level=Level.MAJOR if total >= 50000 else Level.KEY if total >= 10000 else Level.GENERAL,
+                level=Level.MAJOR
+                if total >= 50000
+                else Level.KEY
+                if total >= 10000
+                else Level.GENERAL,
                 source=Source.GOVERNMENT,
                 total=_money(total),
                 fixed=_money(fixed),
                 land=_money(land),
                 description=N.INFRASTRUCTURE_DESCRIPTIONS[name],
-                energy="施工期落实扬尘、噪声防治措施,建成后运行能耗纳入园区能耗统计。",
+                energy="施工期落实扬尘、噪声防治措施，建成后运行能耗纳入园区能耗统计。",
             )
             plan.events = self._events(self._path(stage)[0], stage, None)
             world.plans.append(plan)
@@ -940,7 +1006,11 @@ class DemoBuilder:
         else:
             plan.group = world.groups["major"] if plan.level == Level.MAJOR else world.groups[key]
             if plan.level == Level.MAJOR:
-                options = [k for k in ("executive", "industry", "industry", "construction", "finance") if k in leaders]
+                options = [
+                    k
+                    for k in ("executive", "industry", "industry", "construction", "finance")
+                    if k in leaders
+                ]
                 plan.leader = leaders[rng.choice(options)]
             elif plan.level == Level.KEY or rng.random() < 0.3:
                 group_lead = leaders[plan.industry["group_lead"]]
@@ -962,19 +1032,27 @@ class DemoBuilder:
         else:
             planned_start = None
         if planned_start:
-            build_days = {Level.MAJOR: (540, 720), Level.KEY: (365, 540), Level.GENERAL: (270, 400)}[plan.level]
+            build_days = {
+                Level.MAJOR: (540, 720),
+                Level.KEY: (365, 540),
+                Level.GENERAL: (270, 400),
+            }[plan.level]
             completion = planned_start + datetime.timedelta(days=rng.randint(*build_days))
             production = completion + datetime.timedelta(days=rng.randint(30, 90))
             plan.planned = (planned_start, completion, production)
 
         # Condition beside the stage: delayed or stopped, with a reason.
         stage_on = plan.events[-1].on
-        if stage == Stage.STARTED and plan.kind == ProjectKind.INVESTMENT and (today - stage_on).days > 200:
-            if self._stops < 2 and world.spec.code == DEMO_CODE:
-                self._stops += 1
-                plan.stop_on = self._days_ago(40, 120)
-                plan.condition, plan.condition_reason = Condition.STOPPED, N.STOP_REASONS[self._stops - 1]
-                plan.condition_since = plan.stop_on
+        long_started = stage == Stage.STARTED and (today - stage_on).days > 200
+        if (
+            long_started
+            and plan.kind == ProjectKind.INVESTMENT
+            and world.spec.code == DEMO_CODE
+            and self._stops < len(N.STOP_REASONS)
+        ):
+            plan.condition, plan.condition_reason = Condition.STOPPED, N.STOP_REASONS[self._stops]
+            self._stops += 1
+            plan.stop_on = plan.condition_since = self._days_ago(40, 120)
         if plan.condition == Condition.NORMAL:
             late = False
             if stage == Stage.STARTED:
@@ -982,7 +1060,11 @@ class DemoBuilder:
                 reasons = N.DELAY_REASONS_EXTERNAL + N.DELAY_REASONS_OWN[:1]
             elif stage == Stage.LAND_DELIVERED:
                 late = (today - stage_on).days > 90
-                reasons = N.DELAY_REASONS_OWN[1:2]
+                reasons = (
+                    N.DELAY_REASONS_OWN[1:2]
+                    if plan.enterprise.industry_key
+                    else N.DELAY_REASONS_EXTERNAL[2:3]
+                )
             elif stage in (Stage.SIGNED, Stage.REGISTERED):
                 late = rng.random() < 0.15
                 reasons = N.DELAY_REASONS_OWN[2:]
@@ -1006,13 +1088,13 @@ class DemoBuilder:
         if plan.kind == ProjectKind.INVESTMENT:
             stem = plan.name.removeprefix(plan.enterprise.short)
             text = (
-                f"{plan.enterprise.name}投资建设{stem.removesuffix('项目')},总投资{plan.total:.0f}万元"
-                f"(其中固定资产投资{plan.fixed:.0f}万元),用地约{plan.land:.1f}亩。"
+                f"{plan.enterprise.name}投资建设{stem.removesuffix('项目')}，总投资{plan.total:.0f}万元"
+                f"（其中固定资产投资{plan.fixed:.0f}万元），用地约{plan.land:.1f}亩。"
             )
             if stage != Stage.LEAD:
                 text += (
-                    f"主要建设生产厂房、研发检测中心及配套设施,建成达产后预计年产值{plan.output:.0f}万元、"
-                    f"年纳税{plan.tax:.0f}万元,新增就业{plan.jobs}人。"
+                    f"主要建设生产厂房、研发检测中心及配套设施，建成达产后预计年产值{plan.output:.0f}万元、"
+                    f"年纳税{plan.tax:.0f}万元，新增就业{plan.jobs}人。"
                 )
             else:
                 plan.output = plan.tax = plan.jobs = None
@@ -1040,12 +1122,18 @@ class DemoBuilder:
             officer = world.role_users[Role.DEPARTMENT]
         elif plan.green and rng.random() < 0.5:
             officer = world.role_users[Role.SERVICE_CENTER]
-        plan.team = {TeamRole.MANAGER: manager, TeamRole.SECRETARY: secretary, TeamRole.SERVICE_OFFICER: officer}
+        plan.team = {
+            TeamRole.MANAGER: manager,
+            TeamRole.SECRETARY: secretary,
+            TeamRole.SERVICE_OFFICER: officer,
+        }
         if plan.level == Level.MAJOR and rng.random() < 0.7:
             others = [u for u in managers if u is not manager]
             members = rng.sample(others, min(2, len(others)))
             for department in plan.paired[:2]:
-                head = next((h for k, h in world.heads.items() if world.departments[k] is department), None)
+                head = next(
+                    (h for k, h in world.heads.items() if world.departments[k] is department), None
+                )
                 if head and head not in members:
                     members.append(head)
             plan.leading_group = members
@@ -1109,7 +1197,10 @@ class DemoBuilder:
         self._backdate(
             Enterprise,
             {
-                e.pk: self._at(min(p.created_on for p in world.plans if p.enterprise is e) - datetime.timedelta(days=3))
+                e.pk: self._at(
+                    min(p.created_on for p in world.plans if p.enterprise is e)
+                    - datetime.timedelta(days=3)
+                )
                 for e in world.enterprises.values()
                 if any(p.enterprise is e for p in world.plans)
             },
@@ -1147,7 +1238,9 @@ class DemoBuilder:
             since = signed + datetime.timedelta(days=self.rng.randint(0, 7))
             since = min(since, self.today - datetime.timedelta(days=1))
             when = self._at(since)
-            rows = list(plan.team.items()) + [(TeamRole.LEADING_GROUP, u) for u in plan.leading_group]
+            rows = list(plan.team.items()) + [
+                (TeamRole.LEADING_GROUP, u) for u in plan.leading_group
+            ]
             for role, user in rows:
                 member = ProjectTeamMember(project=plan.project, user=user, role=role, since=since)
                 member._history_user = bureau
@@ -1166,80 +1259,99 @@ class DemoBuilder:
 
     # -- stage history and the document library -------------------------------------------------
 
+    def _upload(self, project: Project, library: dict, code: str, day, user, note: str = ""):
+        """Add a version of a material to the project's library (资料库), with its file."""
+        material = self.materials[code]
+        document, kept = library.get(code, (None, []))
+        if document is None:
+            document = ProjectDocument(project=project, material_type=material)
+            document.stamp = self._at(day)
+            self._documents.append(document)
+        number = len(kept) + 1
+        if code == "site_photos":
+            data, extension = tiny_png(0.15 * number, hue=zlib.crc32(project.code.encode())), "png"
+        else:
+            lines = [
+                "Zhaoshang demo document (sample file)",
+                f"Project: {project.code}",
+                f"Material: {material.name_en or code}",
+                f"Version {number}, {day.isoformat()}",
+            ]
+            data, extension = tiny_pdf(lines), "pdf"
+        edition = "" if number == 1 else f"（第{number}版）"
+        version = DocumentVersion(
+            document=document,
+            number=number,
+            file=self._save_file(
+                f"projects/{project.pk}/{code}/{code}-v{number}.{extension}", data
+            ),
+            original_name=f"{project.code}-{material.name}{edition}.{extension}",
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            note=note,
+            uploaded_by=user,
+        )
+        version.stamp = self._at(day)
+        self._versions.append(version)
+        library[code] = (document, [*kept, version])
+        if number > 1:
+            self._event(
+                user,
+                "project.document_uploaded",
+                project,
+                version.stamp,
+                f"{material.name} v{number}",
+                material=code,
+                version=number,
+            )
+        return version
+
     def _library_and_events(self, world: DistrictWorld) -> None:
-        documents, versions, stage_events, links = [], [], [], []
+        """Stage events with their evidence, the document library, and their domain events."""
+        self._documents, self._versions = [], []
+        documents, versions, stage_events, links = self._documents, self._versions, [], []
         for plan in world.plans:
             project = plan.project
             library: dict[str, tuple[ProjectDocument, list[DocumentVersion]]] = {}
             reached: set[str] = set()
-
-            def upload(code, day, user, note=""):
-                material = self.materials[code]
-                document, kept = library.get(code, (None, []))
-                if document is None:
-                    document = ProjectDocument(project=project, material_type=material)
-                    document.stamp = self._at(day)
-                    documents.append(document)
-                number = len(kept) + 1
-                if code == "site_photos":
-                    data = tiny_png(0.15 * number, hue=project.pk * 7)
-                    extension = "png"
-                else:
-                    data = tiny_pdf(
-                        [
-                            "Zhaoshang demo document (sample file)",
-                            f"Project: {project.code}",
-                            f"Material: {material.name_en or code}",
-                            f"Version {number}, {day.isoformat()}",
-                        ]
-                    )
-                    extension = "pdf"
-                path = f"projects/{project.pk}/{code}/{code}-v{number}.{extension}"
-                version = DocumentVersion(
-                    document=document,
-                    number=number,
-                    file=self._save_file(path, data),
-                    original_name=f"{project.code}-{material.name}{'' if number == 1 else f'(第{number}版)'}.{extension}",
-                    size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    note=note,
-                    uploaded_by=user,
-                )
-                version.stamp = self._at(day)
-                versions.append(version)
-                library[code] = (document, [*kept, version])
-                if number > 1:
-                    self._event(
-                        user,
-                        "project.document_uploaded",
-                        project,
-                        version.stamp,
-                        f"{material.name} v{number}",
-                        material=code,
-                        version=number,
-                    )
-                return version
 
             previous_on = plan.events[0].on
             for event in plan.events:
                 if not event.backward and event.from_stage:
                     # materials gathered while the project was in the previous stage
                     for stage_needed, code in EXTRA_MATERIALS:
-                        if stage_needed != event.to_stage or code in library or stage_needed in reached:
+                        if (
+                            stage_needed != event.to_stage
+                            or code in library
+                            or stage_needed in reached
+                        ):
                             continue
                         if code == "energy_assessment" and plan.level == Level.GENERAL:
                             continue
-                        if code == "safety_assessment" and (plan.industry or {}).get("key") != "chem":
+                        if (
+                            code == "safety_assessment"
+                            and (plan.industry or {}).get("key") != "chem"
+                        ):
                             continue
                         day = previous_on + (event.on - previous_on) * self.rng.uniform(0.3, 0.9)
-                        upload(code, day, event.recorder)
+                        self._upload(project, library, code, day, event.recorder)
                     for code in STAGE_EVIDENCE.get(event.to_stage, ()):
                         if code in library and event.to_stage in reached:
                             # entering again after a backward move: a renewed document
-                            upload(code, event.on, event.recorder, note=f"重新进入“{N.STAGE_ZH[event.to_stage]}”阶段后更新")
+                            self._upload(
+                                project,
+                                library,
+                                code,
+                                event.on,
+                                event.recorder,
+                                note=f"重新进入“{N.STAGE_ZH[event.to_stage]}”阶段后更新",
+                            )
                         elif code not in library:
-                            day = max(previous_on, event.on - datetime.timedelta(days=self.rng.randint(0, 6)))
-                            upload(code, day, event.recorder)
+                            day = max(
+                                previous_on,
+                                event.on - datetime.timedelta(days=self.rng.randint(0, 6)),
+                            )
+                            self._upload(project, library, code, day, event.recorder)
                         event.evidence.append(library[code][1][-1])
                     reached.add(event.to_stage)
                 previous_on = event.on
@@ -1257,7 +1369,13 @@ class DemoBuilder:
                 stage_events[-1].stamp = self._at(event.on, 9, 18)
                 links.append((stage_events[-1], event.evidence))
                 if not event.from_stage:
-                    self._event(event.recorder, "project.created", project, stage_events[-1].stamp, project.name)
+                    self._event(
+                        event.recorder,
+                        "project.created",
+                        project,
+                        stage_events[-1].stamp,
+                        project.name,
+                    )
                 else:
                     self._event(
                         event.recorder,
@@ -1276,7 +1394,12 @@ class DemoBuilder:
                 if len(kept) == 1 and self.rng.random() < 0.08:
                     day = kept[0].stamp.date() + datetime.timedelta(days=self.rng.randint(10, 120))
                     if day < self.today:
-                        upload(code, day, kept[0].uploaded_by, note=self.rng.choice(SECOND_VERSION_NOTES))
+                        note = (
+                            SECOND_VERSION_NOTES[-1]
+                            if code == "business_license"
+                            else self.rng.choice(SECOND_VERSION_NOTES[:-1])
+                        )
+                        self._upload(project, library, code, day, kept[0].uploaded_by, note=note)
             if plan.condition != Condition.NORMAL:
                 actor = plan.team.get(TeamRole.SECRETARY) or world.role_users[Role.BUREAU]
                 self._event(
@@ -1295,7 +1418,11 @@ class DemoBuilder:
         StageEvent.objects.bulk_create(stage_events, batch_size=500)
         through = StageEvent.evidence.through
         through.objects.bulk_create(
-            [through(stageevent_id=e.pk, documentversion_id=v.pk) for e, evidence in links for v in evidence],
+            [
+                through(stageevent_id=e.pk, documentversion_id=v.pk)
+                for e, evidence in links
+                for v in evidence
+            ],
             batch_size=500,
         )
         self._backdate(ProjectDocument, {d.pk: d.stamp for d in documents}, "created_at")
@@ -1345,7 +1472,11 @@ class DemoBuilder:
         share = self._curve(plan)
         ratio = rng.uniform(0.95, 1.12)
         total = float(plan.total)
-        end = min(self.today - datetime.timedelta(days=1), plan.stop_on or self.today, dates.get(Stage.EXITED, self.today))
+        end = min(
+            self.today - datetime.timedelta(days=1),
+            plan.stop_on or self.today,
+            dates.get(Stage.EXITED, self.today),
+        )
         production = dates.get(Stage.PRODUCTION)
         secretary = plan.team[TeamRole.SECRETARY]
         entries, funded, month = [], 0.0, signed.replace(day=1)
@@ -1369,7 +1500,9 @@ class DemoBuilder:
                         note=rng.choice(N.FUNDS_NOTES),
                         recorded_by=secretary,
                     )
-                    entry.stamp = self._at(min(day + datetime.timedelta(days=rng.randint(0, 3)), end))
+                    entry.stamp = self._at(
+                        min(day + datetime.timedelta(days=rng.randint(0, 3)), end)
+                    )
                     entry._history_user = secretary
                     entry._history_date = entry.stamp
                     entries.append(entry)
@@ -1396,19 +1529,26 @@ class DemoBuilder:
             return texts["stopped"]
         if infra and stage in (Stage.PRODUCTION, Stage.CAPACITY):
             return texts["infra_running"]
-        entered = max((e.on for e in plan.events if e.to_stage == stage and e.on <= day), default=day)
+        entered = max(
+            (e.on for e in plan.events if e.to_stage == stage and e.on <= day), default=day
+        )
         elapsed = (day - entered).days / EXPECTED_DAYS.get(stage, 180)
         if stage == Stage.STARTED:
             works = max(0.0, min(1.0, (share - INVESTMENT_SHARE[Stage.STARTED]) / 0.75))
             steps = texts["infra_started" if infra else "started"]
             options = next(t for upper, t in steps if works < upper)
             pct = max(5, min(95, round(works * 20) * 5))
+        elif stage == Stage.LAND_DELIVERED and (day - entered).days > 90:
+            options = (
+                texts["idle_land"][1:] if (day - entered).days > 180 else texts["idle_land"][:1]
+            )
+            pct = 0
         else:
-            key = "infra_completed" if infra and stage == Stage.COMPLETED else stage
+            key = f"infra_{stage}" if infra and f"infra_{stage}" in texts else stage
             if key not in texts:
                 return texts["signed"][0]
             options = texts[key]
-            if key != "capacity":
+            if not key.endswith("capacity"):
                 # the texts run in the order of the work: pick by the time spent in the stage
                 options = [options[min(len(options) - 1, int(elapsed * len(options)))]]
             pct = rng.randint(6, 18) * 5
@@ -1417,7 +1557,9 @@ class DemoBuilder:
             elif stage == Stage.COMPLETED:
                 pct = min(95, 40 + round(min(elapsed, 1.0) * 11) * 5)
         monthly = float(plan.output or 0) / 12
-        value = monthly * pct / 100 if stage == Stage.PRODUCTION else monthly * rng.uniform(0.95, 1.15)
+        value = (
+            monthly * pct / 100 if stage == Stage.PRODUCTION else monthly * rng.uniform(0.95, 1.15)
+        )
         return rng.choice(options).format(pct=pct, value=int(round(value, -1)))
 
     def _reports(self, world: DistrictWorld, plan: Plan, funds: list[FundsEntry]) -> None:
@@ -1469,8 +1611,12 @@ class DemoBuilder:
             problem = rng.choice(N.PROBLEMS) if rng.random() < (0.35 if delayed else 0.12) else ""
             if delayed and month == months[-1]:
                 problem = plan.condition_reason
+            if delayed and month == months[-1] and rng.random() < 0.5:
+                continue  # a delayed project whose last report is still missing
             late = rng.random() < 0.06
-            day = add_months(month, 1).replace(day=rng.randint(6, 14) if late else rng.randint(1, 5))
+            day = add_months(month, 1).replace(
+                day=rng.randint(6, 14) if late else rng.randint(1, 5)
+            )
             if day >= self.today:
                 continue  # not filed yet: due by the 5th
             submitter = portal_user if portal_user and rng.random() < 0.3 else secretary
@@ -1498,7 +1644,10 @@ class DemoBuilder:
             )
         if reports and plan.stage in (Stage.STARTED, Stage.COMPLETED, Stage.LAND_DELIVERED):
             latest = reports[-1]
-            latest.photo = tiny_png(share(latest.month) if plan.stage != Stage.LAND_DELIVERED else 0.0, plan.project.pk)
+            latest.photo = tiny_png(
+                share(latest.month) if plan.stage != Stage.LAND_DELIVERED else 0.0,
+                zlib.crc32(plan.project.code.encode()),
+            )
         self._report_rows.extend(reports)
 
     def _flush_children(self) -> None:
@@ -1512,7 +1661,9 @@ class DemoBuilder:
                 continue
             path = f"projects/{report.project_id}/monthly/{report.month:%Y-%m}/progress-1.png"
             photos.append(
-                MonthlyReportPhoto(report=report, image=self._save_file(path, data), caption="现场形象进度")
+                MonthlyReportPhoto(
+                    report=report, image=self._save_file(path, data), caption="现场形象进度"
+                )
             )
         MonthlyReportPhoto.objects.bulk_create(photos)
         self._funds_rows, self._report_rows = [], []
@@ -1560,27 +1711,30 @@ class DemoBuilder:
 
     def _notifications(self, world: DistrictWorld) -> None:
         """A few messages waiting in the inboxes, mostly unread, as the services send them."""
-        now = timezone.now()
         users = world.role_users
         bureau, leader = users[Role.BUREAU], users[Role.LEADER]
         plans = [p for p in world.plans if p.project is not None]
         by_last_change = sorted(
-            (p for p in plans if p.events[-1].from_stage), key=lambda p: p.events[-1].on, reverse=True
+            (p for p in plans if p.events[-1].from_stage),
+            key=lambda p: p.events[-1].on,
+            reverse=True,
         )
         messages: list[tuple] = []  # (recipient, verb, title, body, plan, day, read)
 
         def stage_message(user, plan, read=False):
             event = plan.events[-1]
             title = f"{plan.name}进入“{N.STAGE_ZH[event.to_stage]}”阶段"
-            messages.append((user, "project.stage_changed", title, event.reason, plan, event.on, read))
+            messages.append(
+                (user, "project.stage_changed", title, event.reason, plan, event.on, read)
+            )
 
         for i, plan in enumerate(by_last_change[:4]):
             stage_message(bureau, plan, read=i == 3)
         last_month = add_months(self.today.replace(day=1), -1)
         filed = set(
-            MonthlyReport.objects.filter(project__district=world.district, month=last_month).values_list(
-                "project_id", flat=True
-            )
+            MonthlyReport.objects.filter(
+                project__district=world.district, month=last_month
+            ).values_list("project_id", flat=True)
         )
         missing = [
             p
@@ -1591,20 +1745,30 @@ class DemoBuilder:
         ]
         if missing:
             overdue = self.today.day > 5
-            title = (
-                f"{len(missing)}个项目{last_month.year}年{last_month.month}月进度"
-                + ("逾期未报送" if overdue else "尚未报送(5日前报送)")
+            title = f"{len(missing)}个项目{last_month.year}年{last_month.month}月进度" + (
+                "逾期未报送" if overdue else "尚未报送（5日前报送）"
             )
             body = "、".join(p.name for p in missing[:5]) + ("等" if len(missing) > 5 else "")
-            messages.append((bureau, "monthly_report.missing", title, body, None, self.today, False))
+            messages.append(
+                (bureau, "monthly_report.missing", title, body, None, self.today, False)
+            )
         delayed = sorted(
-            (p for p in plans if p.condition != Condition.NORMAL), key=lambda p: p.condition_since, reverse=True
+            (p for p in plans if p.condition != Condition.NORMAL),
+            key=lambda p: p.condition_since,
+            reverse=True,
         )
         for plan in delayed[:2]:
             label = {"delayed": "延期", "stopped": "停建"}[plan.condition]
             messages.append(
-                (bureau, "project.condition_changed", f"{plan.name}标记为“{label}”", plan.condition_reason,
-                 plan, plan.condition_since, False)
+                (
+                    bureau,
+                    "project.condition_changed",
+                    f"{plan.name}标记为“{label}”",
+                    plan.condition_reason,
+                    plan,
+                    plan.condition_since,
+                    False,
+                )
             )
 
         for plan in [p for p in by_last_change if p.leader is leader][:3]:
@@ -1616,16 +1780,33 @@ class DemoBuilder:
         )
         for plan in managed[:1]:
             messages.append(
-                (leader, "project.team_assigned", f"您已被指定为{plan.name}的项目经理", "", plan,
-                 plan.dates()[Stage.SIGNED], True)
+                (
+                    leader,
+                    "project.team_assigned",
+                    f"您已被指定为{plan.name}的项目经理",
+                    "",
+                    plan,
+                    plan.dates()[Stage.SIGNED],
+                    True,
+                )
             )
         for plan in [p for p in delayed if p.condition == Condition.STOPPED][:1]:
             messages.append(
-                (leader, "project.condition_changed", f"{plan.name}已停建,请阅示", plan.condition_reason,
-                 plan, plan.condition_since, False)
+                (
+                    leader,
+                    "project.condition_changed",
+                    f"{plan.name}已停建，请阅示",
+                    plan.condition_reason,
+                    plan,
+                    plan.condition_since,
+                    False,
+                )
             )
 
-        for role, team_role in ((Role.DEPARTMENT, TeamRole.SERVICE_OFFICER), (Role.SERVICE_CENTER, TeamRole.SERVICE_OFFICER)):
+        for role, team_role in (
+            (Role.DEPARTMENT, TeamRole.SERVICE_OFFICER),
+            (Role.SERVICE_CENTER, TeamRole.SERVICE_OFFICER),
+        ):
             served = sorted(
                 (p for p in plans if p.team.get(team_role) is users[role]),
                 key=lambda p: p.dates()[Stage.SIGNED],
@@ -1633,26 +1814,52 @@ class DemoBuilder:
             )
             for plan in served[:1]:
                 messages.append(
-                    (users[role], "project.team_assigned", f"您已被指定为{plan.name}的服务专员", "", plan,
-                     plan.dates()[Stage.SIGNED], False)
+                    (
+                        users[role],
+                        "project.team_assigned",
+                        f"您已被指定为{plan.name}的服务专员",
+                        "",
+                        plan,
+                        plan.dates()[Stage.SIGNED],
+                        False,
+                    )
                 )
         if delayed:
             stopped = sum(1 for p in delayed if p.condition == Condition.STOPPED)
             messages.append(
-                (users[Role.SUPERVISOR], "supervision.digest",
-                 f"当前延期项目{len(delayed) - stopped}个、停建项目{stopped}个,请安排专项督查",
-                 "、".join(p.name for p in delayed[:5]), None, self.today, False)
+                (
+                    users[Role.SUPERVISOR],
+                    "supervision.digest",
+                    f"当前延期项目{len(delayed) - stopped}个、停建项目{stopped}个，请安排专项督查",
+                    "、".join(p.name for p in delayed[:5]),
+                    None,
+                    self.today,
+                    False,
+                )
             )
-        portal_plans = [p for p in plans if p.enterprise and p.enterprise.pk in world.enterprise_users
-                        and world.enterprise_users[p.enterprise.pk] is users[Role.ENTERPRISE]
-                        and p.stage in REPORTING_STAGES]
+        portal_plans = [
+            p
+            for p in plans
+            if p.enterprise
+            and p.enterprise.pk in world.enterprise_users
+            and world.enterprise_users[p.enterprise.pk] is users[Role.ENTERPRISE]
+            and p.stage in REPORTING_STAGES
+        ]
         if portal_plans:
-            due = add_months(self.today.replace(day=1), 1 if self.today.day > 5 else 0).replace(day=5)
+            due = add_months(self.today.replace(day=1), 1 if self.today.day > 5 else 0).replace(
+                day=5
+            )
             report_month = add_months(due, -1)
             messages.append(
-                (users[Role.ENTERPRISE], "monthly_report.reminder",
-                 f"请于{due.month}月5日前报送{report_month.year}年{report_month.month}月项目进度",
-                 "、".join(p.name for p in portal_plans), None, self.today, False)
+                (
+                    users[Role.ENTERPRISE],
+                    "monthly_report.reminder",
+                    f"请于{due.month}月5日前报送{report_month.year}年{report_month.month}月项目进度",
+                    "、".join(p.name for p in portal_plans),
+                    None,
+                    self.today,
+                    False,
+                )
             )
         park = users[Role.PARK]
         for plan in [p for p in by_last_change if p.park_code == park.park.code][:2]:
@@ -1662,9 +1869,11 @@ class DemoBuilder:
         for recipient, verb, title, body, plan, day, read in messages:
             url = self._url(plan.project) if plan else ""
             for note in notify([recipient], verb, title, body=body, url=url):
-                stamps[note.pk] = min(self._at(day, 8, 20), now)
+                # dated yesterday at the latest: the same data whatever the time of the run
+                yesterday = self.today - datetime.timedelta(days=1)
+                stamps[note.pk] = self._at(min(day, yesterday), 8, 20)
                 if read:
-                    reads[note.pk] = min(stamps[note.pk] + datetime.timedelta(hours=2), now)
+                    reads[note.pk] = stamps[note.pk] + datetime.timedelta(hours=2)
         self._backdate(Notification, stamps, "created_at")
         self._backdate(Notification, reads, "read_at")
 

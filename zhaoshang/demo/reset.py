@@ -78,13 +78,17 @@ def purge_districts(codes) -> list[str]:
     if not districts:
         return []
     district_ids = [d.pk for d in districts]
-    project_ids = list(Project.objects.filter(district_id__in=district_ids).values_list("pk", flat=True))
+    project_ids = list(
+        Project.objects.filter(district_id__in=district_ids).values_list("pk", flat=True)
+    )
     enterprise_ids = list(
         Enterprise.objects.filter(district_id__in=district_ids).values_list("pk", flat=True)
     )
     user_ids = list(User.objects.filter(demo_users(district_ids)).values_list("pk", flat=True))
     files = list(
-        DocumentVersion.objects.filter(document__project_id__in=project_ids).values_list("file", flat=True)
+        DocumentVersion.objects.filter(document__project_id__in=project_ids).values_list(
+            "file", flat=True
+        )
     ) + list(
         MonthlyReportPhoto.objects.filter(report__project_id__in=project_ids).values_list(
             "image", flat=True
@@ -96,7 +100,10 @@ def purge_districts(codes) -> list[str]:
 
     # Ordered so that PROTECT references are gone before their targets; models of later
     # apps come first and are retried until nothing protects them any more.
-    pending = [model.objects.filter(**{f"{name}_id__in": district_ids}) for model, name in _district_models()]
+    pending = [
+        model.objects.filter(**{f"{name}_id__in": district_ids})
+        for model, name in _district_models()
+    ]
     pending += [
         Project.objects.filter(district_id__in=district_ids),
         WorkingGroup.objects.filter(district_id__in=district_ids, parent__isnull=False),

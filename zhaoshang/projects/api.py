@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -152,11 +152,17 @@ class ProjectSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"min_value": Decimal("0")} for name in NON_NEGATIVE}
 
 
+@extend_schema_field({"$ref": "#/components/schemas/StageEnum"})
+class StageChoiceField(serializers.ChoiceField):
+    """A stage, documented as the same ``StageEnum`` as ``Project.stage`` (a second
+    name for the same choices would be a schema warning, and a failing deploy check)."""
+
+
 class StageChangeSerializer(serializers.Serializer):
     """A stage change (SPEC §4). Evidence files go as multipart fields named
     ``evidence_<material code>``; each stage names the materials it needs."""
 
-    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    to_stage = StageChoiceField(choices=Stage.choices)
     occurred_on = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)

@@ -29,6 +29,22 @@ def test_good_credentials_give_a_token_that_works(world):
     assert post({"username": "bureau", "password": PASSWORD}).json()["token"] == token
 
 
+def test_changes_made_with_a_token_are_recorded_for_its_user(world):
+    from zhaoshang.projects.models import Project
+
+    token = post({"username": "bureau", "password": PASSWORD}).json()["token"]
+    project = world.project1_a
+    response = Client().patch(
+        f"/api/v1/projects/{project.pk}/",
+        {"name": "令牌改名"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert response.status_code == 200
+    latest = Project.history.filter(id=project.pk).order_by("-history_id").first()
+    assert (latest.name, latest.history_user) == ("令牌改名", world.user_bureau)
+
+
 def test_form_encoded_request_works_too(world):
     response = Client().post(TOKEN_URL, {"username": "bureau", "password": PASSWORD})
     assert response.status_code == 200

@@ -37,7 +37,9 @@ class Command(BaseCommand):
                 "the demo accounts share a published password and must never exist in a "
                 "production database."
             )
-        present = set(District.objects.filter(code__in=DISTRICT_CODES).values_list("code", flat=True))
+        present = set(
+            District.objects.filter(code__in=DISTRICT_CODES).values_list("code", flat=True)
+        )
         if present and not reset:
             if present == set(DISTRICT_CODES):
                 self.stdout.write(
@@ -59,7 +61,9 @@ class Command(BaseCommand):
                 if present:
                     old_files = purge_districts(DISTRICT_CODES)
                 clashes = sorted(
-                    User.objects.filter(username__in=ROLE_USERNAMES).values_list("username", flat=True)
+                    User.objects.filter(username__in=ROLE_USERNAMES).values_list(
+                        "username", flat=True
+                    )
                 )
                 if clashes:
                     raise CommandError(

@@ -1,0 +1,425 @@
+"""load_demo: the demo city loads, is complete and consistent, and keeps to its rules
+(idempotent, deterministic, refused under production settings).
+
+The demo is loaded once for this module, inside a transaction that is rolled back when the
+module is done, so the rest of the suite never sees it. The test world of conftest.py uses
+the role names (admin, bureau …) for its own users; they are renamed for the module.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import re
+from collections import Counter, defaultdict
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Sum, Value
+from django.db.models.functions import Concat
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
+
+from zhaoshang.core.models import Counter as Sequence
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.roles import Role
+from zhaoshang.core.testing import FROZEN_NOW
+from zhaoshang.demo.builder import DEMO_CODE, ROLE_USERNAMES, SECOND_CODE, demo_counts
+from zhaoshang.demo.names import PASSWORD
+from zhaoshang.enterprises.creditcode import validate_credit_code
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.notifications.models import Notification
+from zhaoshang.org.models import Department, District, Industry, Park, User, WorkingGroup, Zone
+from zhaoshang.projects.choices import (
+    EXIT_STAGES,
+    REPORTING_STAGES,
+    STAGE_DATE_FIELDS,
+    STAGE_EVIDENCE,
+    TEAM_ROLE_RANK,
+    Level,
+    ProjectKind,
+    Stage,
+    TeamRole,
+)
+from zhaoshang.projects.models import (
+    DocumentVersion,
+    MonthlyReport,
+    Project,
+)
+from zhaoshang.projects.services import check_stage_move
+
+ACCOUNTS = {
+    "admin": (Role.ADMIN, DEMO_CODE),
+    "bureau": (Role.BUREAU, DEMO_CODE),
+    "leader": (Role.LEADER, DEMO_CODE),
+    "department": (Role.DEPARTMENT, DEMO_CODE),
+    "service_center": (Role.SERVICE_CENTER, DEMO_CODE),
+    "park": (Role.PARK, DEMO_CODE),
+    "supervisor": (Role.SUPERVISOR, DEMO_CODE),
+    "enterprise": (Role.ENTERPRISE, DEMO_CODE),
+    "city": (Role.CITY, None),
+    "bureau2": (Role.BUREAU, SECOND_CODE),
+}
+
+
+def _digest() -> str:
+    """A fingerprint of the generated data that does not depend on primary keys."""
+    h = hashlib.sha256()
+    rows = Project.objects.order_by("district__code", "code").values_list(
+        "district__code", "code", "name", "stage", "total_investment", "signed_on", "condition"
+    )
+    for row in rows:
+        h.update(repr(row).encode())
+    reports = MonthlyReport.objects.order_by("project__district__code", "project__code", "month")
+    for row in reports.values_list(
+        "project__code", "month", "investment_cumulative", "submitted_at"
+    ):
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.getbasetemp() / "media"
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(FROZEN_NOW, tick=False),
+        override_settings(MEDIA_ROOT=media),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            User.objects.filter(username__in=ROLE_USERNAMES).update(
+                username=Concat("username", Value("@world"))
+            )
+            out = io.StringIO()
+            call_command("load_demo", stdout=out)
+            yield SimpleNamespace(output=out.getvalue(), today=timezone.localdate())
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo_db(demo, db):
+    return demo
+
+
+def _projects(code=DEMO_CODE):
+    return Project.objects.filter(district__code=code)
+
+
+def test_refuses_to_run_with_production_settings(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo", stdout=io.StringIO())
+
+
+def test_summary_lists_counts_and_accounts(demo_db):
+    assert "Loaded the demo city" in demo_db.output
+    for username in ACCOUNTS:
+        assert re.search(rf"^\s+{username}\s", demo_db.output, re.MULTILINE), username
+    assert PASSWORD in demo_db.output
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_every_role_account_logs_in_with_the_demo_password(demo_db, username):
+    request = RequestFactory().post("/accounts/login/")
+    user = authenticate(request, username=username, password=PASSWORD)
+    assert user is not None, username
+    role, district = ACCOUNTS[username]
+    assert set(user.groups.values_list("name", flat=True)) == {role}
+    assert (user.district.code if user.district else None) == district
+    assert user.is_active and not user.is_superuser
+    assert user.is_staff == (username == "admin")
+
+
+def test_role_accounts_sit_where_their_role_says(demo_db):
+    users = {u.username: u for u in User.objects.filter(username__in=ACCOUNTS)}
+    assert users["department"].department.name.startswith("区建设局")
+    assert users["service_center"].department.name == "区政务服务中心"
+    assert users["supervisor"].department.kind == "supervision"
+    assert users["park"].park is not None
+    assert users["park"].park.committee == users["park"].department
+    assert users["leader"].rank == "county"
+    enterprise = users["enterprise"].enterprise
+    assert enterprise.contact_name == users["enterprise"].real_name
+    assert enterprise.projects.count() >= 2
+
+
+def test_second_run_changes_nothing(demo_db):
+    before = demo_counts()
+    fingerprint = _digest()
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert demo_counts() == before
+    assert _digest() == fingerprint
+
+
+def test_reference_data_of_the_demo_district(demo_db):
+    district = District.objects.get(code=DEMO_CODE)
+    assert district.city == "锦川市"
+    assert Zone.objects.filter(district=district).count() == 2
+    parks = Park.objects.filter(district=district)
+    assert parks.count() == 6
+    assert all(p.outline and p.outline["type"] == "Polygon" and p.committee for p in parks)
+    departments = Department.objects.filter(district=district)
+    assert 22 <= departments.count() <= 30
+    names = set(departments.values_list("name", flat=True))
+    assert {
+        "区政务服务中心",
+        "区规划局",
+        "区招商局",
+        "区目标绩效督查室",
+        "区委督查室",
+        "区效能办",
+    } <= names
+    assert set(departments.values_list("kind", flat=True)) == {
+        "government",
+        "utility",
+        "park_committee",
+        "supervision",
+    }
+    industries = Industry.objects.filter(district=district)
+    assert Counter(industries.values_list("category", flat=True)) == {"leading": 3, "emerging": 3}
+    assert all(i.gbt_class and i.gbt_class.level == "division" for i in industries)
+    groups = WorkingGroup.objects.filter(district=district)
+    leading = groups.get(kind="leading_group")
+    assert leading.name == "招商引资领导小组" and leading.lead.rank == "county"
+    assert {g.name for g in groups} >= {
+        "招大引强项目工作组",
+        "基础设施保障工作组",
+        "用地保障工作组",
+        "资金保障工作组",
+    }
+    assert groups.filter(kind="industry").count() == 6
+    assert all(g.parent == leading and g.lead for g in groups.exclude(pk=leading.pk))
+
+
+def test_every_stage_park_and_industry_has_projects(demo_db):
+    projects = _projects()
+    assert 110 <= projects.count() <= 130
+    assert set(projects.values_list("stage", flat=True)) == set(Stage.values)
+    assert set(projects.values_list("park", flat=True)) == set(
+        Park.objects.filter(district__code=DEMO_CODE).values_list("pk", flat=True)
+    )
+    assert set(projects.exclude(industry=None).values_list("industry", flat=True)) == set(
+        Industry.objects.filter(district__code=DEMO_CODE).values_list("pk", flat=True)
+    )
+    assert set(projects.values_list("level", flat=True)) == set(Level.values)
+    infrastructure = projects.filter(kind=ProjectKind.INFRASTRUCTURE)
+    assert infrastructure.count() == 4
+    assert {p.working_group.kind for p in infrastructure} == {"infrastructure"}
+    assert projects.filter(condition="delayed").exists()
+    assert projects.filter(condition="stopped").exclude(condition_reason="").exists()
+
+
+def test_investment_figures_are_consistent(demo_db):
+    for p in _projects():
+        assert p.fixed_asset_investment <= p.total_investment
+        if p.level == Level.MAJOR:
+            assert p.total_investment >= 50000
+            assert p.is_green_channel
+        elif p.level == Level.KEY:
+            assert 10000 <= p.total_investment < 50000
+        else:
+            assert p.total_investment < 10000
+        assert p.land_area > 0
+        if p.kind == ProjectKind.INVESTMENT and p.stage != Stage.LEAD:
+            assert p.designed_output and p.committed_tax and p.committed_jobs
+        if p.signed_on:
+            assert p.planned_start_on and p.planned_completion_on and p.planned_production_on
+            assert p.planned_start_on <= p.planned_completion_on <= p.planned_production_on
+
+
+def test_all_credit_codes_are_valid_and_unique(demo_db):
+    enterprises = Enterprise.objects.filter(district__code__in=[DEMO_CODE, SECOND_CODE])
+    assert 55 <= enterprises.filter(district__code=DEMO_CODE).count() <= 70
+    assert set(enterprises.values_list("origin", flat=True)) == {
+        "local",
+        "in_province",
+        "out_of_province",
+        "abroad",
+    }
+    for enterprise in enterprises:
+        assert validate_credit_code(enterprise.credit_code) == enterprise.credit_code
+        try:
+            enterprise.full_clean(validate_unique=False)
+        except ValidationError as exc:  # pragma: no cover - the message is the point
+            pytest.fail(f"{enterprise.name}: {exc}")
+    codes = list(enterprises.values_list("credit_code", flat=True))
+    assert len(codes) == len(set(codes))
+
+
+def test_every_project_from_signed_on_has_a_full_team_obeying_the_rank_rules(demo_db):
+    projects = Project.objects.filter(district__code__in=[DEMO_CODE, SECOND_CODE])
+    signed = projects.filter(signed_on__isnull=False).prefetch_related("team_members__user")
+    assert signed.count() >= 80
+    leading_groups = 0
+    for project in signed:
+        members = list(project.team_members.all())
+        roles = Counter(m.role for m in members)
+        for role in (TeamRole.MANAGER, TeamRole.SECRETARY, TeamRole.SERVICE_OFFICER):
+            assert roles[role] == 1, (project.code, role)
+        for member in members:
+            if member.role in TEAM_ROLE_RANK:
+                assert member.user.rank == TEAM_ROLE_RANK[member.role], (project.code, member)
+            assert member.user.district_id == project.district_id
+            assert member.user.enterprise_id is None
+            assert member.since and member.since >= project.signed_on
+        if roles[TeamRole.LEADING_GROUP]:
+            assert project.level == Level.MAJOR
+            leading_groups += 1
+    assert leading_groups >= 3
+    unsigned = projects.filter(signed_on__isnull=True, stage__in=[Stage.LEAD, Stage.TERMINATED])
+    assert not any(p.team_members.exists() for p in unsigned)
+
+
+def test_stage_history_follows_the_stage_rules(demo_db):
+    today = demo_db.today
+    projects = _projects().prefetch_related("stage_events__evidence__document__material_type")
+    backward = 0
+    for project in projects:
+        events = list(project.stage_events.all())
+        assert events[0].to_stage == Stage.LEAD and not events[0].from_stage
+        current = SimpleNamespace(stage=Stage.LEAD)
+        latest, dates = events[0].occurred_on, {}
+        for event in events[1:]:
+            assert event.from_stage == current.stage
+            assert check_stage_move(current, event.to_stage, event.reason) == event.is_backward
+            if event.is_backward:
+                backward += 1
+                assert event.reason
+            else:
+                assert event.occurred_on >= latest, project.code
+                latest = event.occurred_on
+                evidence = {v.document.material_type.code for v in event.evidence.all()}
+                assert evidence == set(STAGE_EVIDENCE[event.to_stage]), (project.code, event)
+                dates[event.to_stage] = event.occurred_on
+            assert event.occurred_on < today
+            current.stage = event.to_stage
+        assert current.stage == project.stage
+        for stage, field in STAGE_DATE_FIELDS.items():
+            if getattr(project, field) is not None:
+                assert getattr(project, field) == dates[stage], (project.code, field)
+        if project.stage in EXIT_STAGES:
+            assert events[-1].reason
+    assert backward >= 2
+
+
+def test_documents_are_versioned_files_in_storage(demo_db):
+    versions = DocumentVersion.objects.filter(document__project__district__code=DEMO_CODE)
+    assert versions.filter(number=2).count() >= 5
+    for version in versions.order_by("pk")[::97]:
+        with default_storage.open(version.file.name, "rb") as handle:
+            data = handle.read()
+        assert data[:5] == b"%PDF-" or data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert hashlib.sha256(data).hexdigest() == version.sha256
+        assert version.size == len(data)
+        assert version.uploaded_at.date() < demo_db.today
+
+
+def test_codes_follow_the_counter(demo_db):
+    for code in (DEMO_CODE, SECOND_CODE):
+        projects = _projects(code)
+        numbers = defaultdict(list)
+        for project in projects:
+            match = re.fullmatch(r"ZS-(\d{4})-(\d{4})", project.code)
+            assert match, project.code
+            assert int(match[1]) == timezone.localtime(project.created_at).year
+            numbers[match[1]].append(int(match[2]))
+        for year, taken in numbers.items():
+            assert sorted(taken) == list(range(1, len(taken) + 1))
+            counter = Sequence.objects.get(district__code=code, key=f"project-{year}")
+            assert counter.value == len(taken)
+
+
+def test_monthly_reports_and_funds_add_up(demo_db):
+    today = demo_db.today
+    this_month = today.replace(day=1)
+    reports = MonthlyReport.objects.filter(project__district__code=DEMO_CODE).select_related(
+        "project"
+    )
+    assert reports.count() >= 800
+    by_project = defaultdict(list)
+    for report in reports.order_by("project", "month"):
+        by_project[report.project].append(report)
+    late = 0
+    for project, rows in by_project.items():
+        assert project.signed_on and rows[0].month > project.signed_on.replace(day=1)
+        assert rows[-1].month < this_month
+        assert rows[0].month >= this_month.replace(year=this_month.year - 2)
+        for previous, report in zip(rows, rows[1:], strict=False):
+            assert (
+                report.investment_cumulative
+                == previous.investment_cumulative + report.investment_this_month
+            )
+            assert report.investment_this_month >= 0
+        for report in rows:
+            assert report.image_progress
+            assert timezone.localdate(report.submitted_at) < today
+            late += report.is_late
+        assert rows[-1].investment_cumulative <= project.total_investment
+    assert late >= 10
+    assert reports.exclude(problems="").exists()
+    funded = (
+        _projects().filter(stage__in=REPORTING_STAGES).annotate(funds_total=Sum("funds__amount"))
+    )
+    for project in funded:
+        if project.signed_on < today - datetime.timedelta(days=90):
+            assert project.funds_total, project.code
+        assert (project.funds_total or 0) <= project.total_investment
+        funds = project.funds.all()
+        assert all(f.received_on < today and f.received_on >= project.signed_on for f in funds)
+
+
+def test_home_pages_have_activity_and_inboxes(demo_db):
+    district = District.objects.get(code=DEMO_CODE)
+    events = DomainEvent.objects.filter(district=district)
+    assert events.filter(verb="project.stage_changed").count() >= 300
+    assert events.order_by(
+        "-occurred_at"
+    ).first().occurred_at.date() > demo_db.today - datetime.timedelta(days=30)
+    assert not events.filter(occurred_at__gt=timezone.now()).exists()
+    for username in ("bureau", "leader"):
+        assert Notification.objects.filter(recipient__username=username, read_at=None).count() >= 2
+
+
+def test_second_district_is_small_and_isolated(demo_db):
+    second = District.objects.get(code=SECOND_CODE)
+    projects = _projects(SECOND_CODE)
+    assert 10 <= projects.count() <= 14
+    assert Park.objects.filter(district=second).count() == 1
+    assert Zone.objects.filter(district=second).count() == 1
+    assert Department.objects.filter(district=second).count() >= 5
+    assert Enterprise.objects.filter(district=second).count() >= 5
+    bureau2 = User.objects.get(username="bureau2")
+    bureau = User.objects.get(username="bureau")
+    city = User.objects.get(username="city")
+    assert set(Project.objects.visible_to(bureau2)) == set(projects)
+    assert not Project.objects.visible_to(bureau).filter(district=second).exists()
+    assert Project.objects.visible_to(city).filter(district=second).count() == projects.count()
+    enterprise = User.objects.get(username="enterprise")
+    assert set(Project.objects.visible_to(enterprise)) == set(
+        Project.objects.filter(enterprise=enterprise.enterprise)
+    )
+
+
+def test_reset_reloads_the_same_data(demo_db):
+    before = demo_counts()
+    fingerprint = _digest()
+    out = io.StringIO()
+    call_command("load_demo", "--reset", stdout=out)
+    assert "Reloaded the demo city" in out.getvalue()
+    assert demo_counts() == before
+    assert _digest() == fingerprint
+    assert authenticate(RequestFactory().post("/"), username="bureau", password=PASSWORD)
