@@ -16,7 +16,9 @@ if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     DEBUG = env_bool("DEBUG", default=False)
 else:
-    SECRET_KEY = env_str("SECRET_KEY", "dev-insecure-zhaoshang-key-change-me-in-production-0123456789")
+    SECRET_KEY = env_str(
+        "SECRET_KEY", "dev-insecure-zhaoshang-key-change-me-in-production-0123456789"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -93,7 +95,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhaoshang.core.validators.CharacterClassValidator"},
@@ -149,7 +154,15 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "zhaoshang.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Behind the district's reverse proxy: how many proxies to trust in X-Forwarded-For
+    # (throttling keys on the client address; an unset value trusts none).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
     "EXCEPTION_HANDLER": "zhaoshang.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
 }
@@ -162,6 +175,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 
 # Background work goes through Django's tasks API (django-tasks): the database backend

@@ -35,7 +35,9 @@ def xlsx_response(
             elif isinstance(value, datetime.datetime):
                 ws.write_datetime(r, col, timezone.localtime(value).replace(tzinfo=None), date_fmt)
             elif isinstance(value, datetime.date):
-                ws.write_datetime(r, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
+                ws.write_datetime(
+                    r, col, datetime.datetime.combine(value, datetime.time()), date_fmt
+                )
             elif isinstance(value, Decimal | float):
                 ws.write_number(r, col, float(value), num_fmt)
             elif isinstance(value, bool):
@@ -51,5 +53,5 @@ def xlsx_response(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f"attachment; filename=\"{filename}-{stamp}.xlsx\""
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
     return response

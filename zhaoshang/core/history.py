@@ -51,7 +51,11 @@ def _display(f: models.Field, value, names: dict) -> str:
 
 def history_rows(records, model, subject: str = "", limit: int = 200) -> list[HistoryRow]:
     """Rows (newest first) for the historical records of one model's instances."""
-    records = list(records.select_related("history_user").order_by("id", "history_date", "history_id")[: limit * 2])
+    records = list(
+        records.select_related("history_user").order_by("id", "history_date", "history_id")[
+            : limit * 2
+        ]
+    )
     tracked = [f for f in _fields(model) if hasattr(records[0], f.attname)] if records else []
     wanted: dict = defaultdict(set)
     for rec in records:
@@ -77,11 +81,15 @@ def history_rows(records, model, subject: str = "", limit: int = 200) -> list[Hi
             elif prev is not None:
                 old = getattr(prev, f.attname)
                 if old != new:
-                    changes.append((str(f.verbose_name), _display(f, old, names), _display(f, new, names)))
+                    changes.append(
+                        (str(f.verbose_name), _display(f, old, names), _display(f, new, names))
+                    )
         previous[rec.id] = rec
         if rec.history_type == "~" and not changes:
             continue
         label = subject or str(model._meta.verbose_name)
-        rows.append(HistoryRow(rec.history_date, rec.history_user, rec.history_type, label, changes))
+        rows.append(
+            HistoryRow(rec.history_date, rec.history_user, rec.history_type, label, changes)
+        )
     rows.sort(key=lambda r: r.when, reverse=True)
     return rows[:limit]

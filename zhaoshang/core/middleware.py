@@ -8,7 +8,15 @@ from django.shortcuts import redirect
 from zhaoshang.core import roles
 
 # Paths an enterprise user may reach.
-ENTERPRISE_PREFIXES = ("/portal/", "/inbox/", "/accounts/", "/i18n/", "/static/", "/healthz", "/api/")
+ENTERPRISE_PREFIXES = (
+    "/portal/",
+    "/inbox/",
+    "/accounts/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/api/",
+)
 
 
 class PortalBoundaryMiddleware:

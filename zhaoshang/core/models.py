@@ -35,6 +35,9 @@ class Counter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["district", "key"], name="uniq_counter")]
 
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
     @classmethod
     def next_value(cls, district, key: str) -> int:
         """Atomically take the next number; callers are inside a transaction."""

@@ -63,40 +63,108 @@ def build_world() -> dict[str, tuple[str, int]]:
         return keep(f"user_{name}", u)
 
     for tag, code in (("a", "alpha"), ("b", "beta")):
-        district = keep(f"district_{tag}", District.objects.create(code=code, name=f"{code} 区", city="测试市"))
-        center = keep(f"dept_center_{tag}", Department.objects.create(
-            district=district, name="区政务服务中心", short_name="政务中心"))
-        bureau_dept = keep(f"dept_bureau_{tag}", Department.objects.create(
-            district=district, name="区招商局", short_name="招商局"))
-        works = keep(f"dept_works_{tag}", Department.objects.create(
-            district=district, name="区建设局", short_name="建设局"))
-        keep(f"dept_land_{tag}", Department.objects.create(
-            district=district, name="区国土局", short_name="国土局"))
-        supervision = keep(f"dept_supervision_{tag}", Department.objects.create(
-            district=district, name="区目标绩效督查室", short_name="督查室",
-            kind=DepartmentKind.SUPERVISION))
-        committee = keep(f"dept_committee_{tag}", Department.objects.create(
-            district=district, name="东城园区管委会", short_name="园区管委会",
-            kind=DepartmentKind.PARK_COMMITTEE))
-        zone = keep(f"zone_{tag}", Zone.objects.create(
-            district=district, code="Z1", name="东城工业集中发展区", area_km2=Decimal("22")))
-        park1 = keep(f"park1_{tag}", Park.objects.create(
-            district=district, zone=zone, code="P1", name="装备制造产业园", area_km2=Decimal("6"),
-            committee=committee))
-        park2 = keep(f"park2_{tag}", Park.objects.create(
-            district=district, zone=zone, code="P2", name="食品饮料产业园", area_km2=Decimal("4")))
-        industry = keep(f"industry_{tag}", Industry.objects.create(
-            district=district, name="装备制造", category=IndustryCategory.LEADING))
-        keep(f"industry2_{tag}", Industry.objects.create(
-            district=district, name="新材料", category=IndustryCategory.EMERGING))
-        group = keep(f"group_{tag}", WorkingGroup.objects.create(
-            district=district, name="招大引强项目工作组", kind=WorkingGroupKind.MAJOR_PROJECTS))
-        e1 = keep(f"enterprise1_{tag}", Enterprise.objects.create(
-            district=district, name=f"华鑫新能源科技有限公司{tag}",
-            credit_code=_credit(f"91510100MA6{tag.upper()}BC123"), origin="out_of_province"))
-        e2 = keep(f"enterprise2_{tag}", Enterprise.objects.create(
-            district=district, name=f"蜀味食品有限公司{tag}",
-            credit_code=_credit(f"91510100MA7{tag.upper()}DE345"), origin="local"))
+        district = keep(
+            f"district_{tag}", District.objects.create(code=code, name=f"{code} 区", city="测试市")
+        )
+        center = keep(
+            f"dept_center_{tag}",
+            Department.objects.create(
+                district=district, name="区政务服务中心", short_name="政务中心"
+            ),
+        )
+        bureau_dept = keep(
+            f"dept_bureau_{tag}",
+            Department.objects.create(district=district, name="区招商局", short_name="招商局"),
+        )
+        works = keep(
+            f"dept_works_{tag}",
+            Department.objects.create(district=district, name="区建设局", short_name="建设局"),
+        )
+        keep(
+            f"dept_land_{tag}",
+            Department.objects.create(district=district, name="区国土局", short_name="国土局"),
+        )
+        supervision = keep(
+            f"dept_supervision_{tag}",
+            Department.objects.create(
+                district=district,
+                name="区目标绩效督查室",
+                short_name="督查室",
+                kind=DepartmentKind.SUPERVISION,
+            ),
+        )
+        committee = keep(
+            f"dept_committee_{tag}",
+            Department.objects.create(
+                district=district,
+                name="东城园区管委会",
+                short_name="园区管委会",
+                kind=DepartmentKind.PARK_COMMITTEE,
+            ),
+        )
+        zone = keep(
+            f"zone_{tag}",
+            Zone.objects.create(
+                district=district, code="Z1", name="东城工业集中发展区", area_km2=Decimal("22")
+            ),
+        )
+        park1 = keep(
+            f"park1_{tag}",
+            Park.objects.create(
+                district=district,
+                zone=zone,
+                code="P1",
+                name="装备制造产业园",
+                area_km2=Decimal("6"),
+                committee=committee,
+            ),
+        )
+        park2 = keep(
+            f"park2_{tag}",
+            Park.objects.create(
+                district=district,
+                zone=zone,
+                code="P2",
+                name="食品饮料产业园",
+                area_km2=Decimal("4"),
+            ),
+        )
+        industry = keep(
+            f"industry_{tag}",
+            Industry.objects.create(
+                district=district, name="装备制造", category=IndustryCategory.LEADING
+            ),
+        )
+        keep(
+            f"industry2_{tag}",
+            Industry.objects.create(
+                district=district, name="新材料", category=IndustryCategory.EMERGING
+            ),
+        )
+        group = keep(
+            f"group_{tag}",
+            WorkingGroup.objects.create(
+                district=district, name="招大引强项目工作组", kind=WorkingGroupKind.MAJOR_PROJECTS
+            ),
+        )
+        e1 = keep(
+            f"enterprise1_{tag}",
+            Enterprise.objects.create(
+                district=district,
+                name=f"华鑫新能源科技有限公司{tag}",
+                credit_code=_credit(f"91510100MA6{tag.upper()}BC123"),
+                origin="out_of_province",
+            ),
+        )
+        e2 = keep(
+            f"enterprise2_{tag}",
+            Enterprise.objects.create(
+                district=district,
+                name=f"蜀味食品有限公司{tag}",
+                credit_code=_credit(f"91510100MA7{tag.upper()}DE345"),
+                origin="local",
+            ),
+        )
 
         suffix = "" if tag == "a" else "_b"
         for role in ROLE_USERS:
@@ -119,26 +187,55 @@ def build_world() -> dict[str, tuple[str, int]]:
                 extra["rank"] = Rank.COUNTY
             user(f"{role}{suffix}", district, role, **extra)
         manager = user(f"manager{suffix}", district, Role.LEADER, rank=Rank.COUNTY)
-        secretary = user(f"secretary{suffix}", district, Role.BUREAU, rank=Rank.SECTION,
-                         department=bureau_dept)
-        officer = user(f"officer{suffix}", district, Role.DEPARTMENT, rank=Rank.GENERAL,
-                       department=works)
+        secretary = user(
+            f"secretary{suffix}", district, Role.BUREAU, rank=Rank.SECTION, department=bureau_dept
+        )
+        officer = user(
+            f"officer{suffix}", district, Role.DEPARTMENT, rank=Rank.GENERAL, department=works
+        )
         # A plain department handler who serves no project: must not edit team records.
         user(f"outsider{suffix}", district, Role.DEPARTMENT, rank=Rank.GENERAL, department=works)
 
-        p1 = keep(f"project1_{tag}", Project.objects.create(
-            district=district, code=f"ZS-2025-000{1 if tag == 'a' else 9}", name="华鑫新能源电池项目",
-            enterprise=e1, industry=industry, park=park1, level=Level.MAJOR, stage=Stage.SIGNED,
-            total_investment=Decimal("50000"), fixed_asset_investment=Decimal("40000"),
-            land_area=Decimal("200"), signed_on=datetime.date(2026, 3, 2), working_group=group,
-            designated_leader=manager))
-        p2 = keep(f"project2_{tag}", Project.objects.create(
-            district=district, code=f"ZS-2025-000{2 if tag == 'a' else 8}", name="蜀味食品加工项目",
-            enterprise=e2, industry=industry, park=park2, level=Level.GENERAL, stage=Stage.LEAD,
-            total_investment=Decimal("8000")))
+        p1 = keep(
+            f"project1_{tag}",
+            Project.objects.create(
+                district=district,
+                code=f"ZS-2025-000{1 if tag == 'a' else 9}",
+                name="华鑫新能源电池项目",
+                enterprise=e1,
+                industry=industry,
+                park=park1,
+                level=Level.MAJOR,
+                stage=Stage.SIGNED,
+                total_investment=Decimal("50000"),
+                fixed_asset_investment=Decimal("40000"),
+                land_area=Decimal("200"),
+                signed_on=datetime.date(2026, 3, 2),
+                working_group=group,
+                designated_leader=manager,
+            ),
+        )
+        p2 = keep(
+            f"project2_{tag}",
+            Project.objects.create(
+                district=district,
+                code=f"ZS-2025-000{2 if tag == 'a' else 8}",
+                name="蜀味食品加工项目",
+                enterprise=e2,
+                industry=industry,
+                park=park2,
+                level=Level.GENERAL,
+                stage=Stage.LEAD,
+                total_investment=Decimal("8000"),
+            ),
+        )
         p1.paired_departments.add(works)
         del p2
-        for role, member in (("manager", manager), ("secretary", secretary), ("service_officer", officer)):
+        for role, member in (
+            ("manager", manager),
+            ("secretary", secretary),
+            ("service_officer", officer),
+        ):
             ProjectTeamMember.objects.create(project=p1, user=member, role=role)
     city = user("city", None, Role.CITY)
     del city

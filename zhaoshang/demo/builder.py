@@ -80,7 +80,6 @@ SEED = 2026
 DEMO_CODE = "demo"
 SECOND_CODE = "second"
 DISTRICT_CODES = (DEMO_CODE, SECOND_CODE)
-ROLE_USERNAMES = tuple(r.value for r in Role) + ("bureau2",)
 OUTLINES = Path(__file__).resolve().parent / "data" / "outlines.geojson"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
@@ -272,6 +271,13 @@ SECOND = DistrictSpec(
     enterprise_accounts=2,
 )
 CITY_PERSON = ("city", "高鹏", "锦川市投资促进局项目服务科科长")
+# The fixed user names of the demo accounts (SPEC §18); everyone else gets a pinyin name.
+ACCOUNT_USERNAMES = tuple(
+    sorted(
+        {row[0] for spec in (DEMO, SECOND) for row in spec.role_people.values()}
+        | {"leader", "leader2", CITY_PERSON[0]}
+    )
+)
 
 
 @dataclass
@@ -840,7 +846,7 @@ class DemoBuilder:
             events.append(Event(before, after, on, reason))
         return events
 
-    def _detour(self, plan: Plan, stage: str) -> bool:
+    def _detour(self, plan: Plan, stage: str) -> None:
         """Insert a backward move from ``stage`` to the stage before it, and back again."""
         events = plan.events
         index = next(i for i, e in enumerate(events) if e.to_stage == stage)
@@ -858,7 +864,6 @@ class DemoBuilder:
             Event(stage, previous, back_on, N.BACKWARD_REASONS[stage], backward=True),
             Event(previous, stage, again_on),
         ]
-        return True
 
     def _investment(self, plan: Plan, info: dict) -> None:
         rng = self.rng

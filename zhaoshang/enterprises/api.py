@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -12,7 +11,6 @@ from rest_framework import serializers
 
 from zhaoshang.api.permissions import RegistryPermission, StaffApiPermission
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
-from zhaoshang.core.audit import log_event
 from zhaoshang.enterprises import services
 from zhaoshang.enterprises.models import Enterprise
 
@@ -92,6 +90,4 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         # Refused with 400 while projects or portal accounts still refer to it (PROTECT).
-        with transaction.atomic():
-            log_event(self.request.user, "enterprise.deleted", instance, summary=instance.name)
-            instance.delete()
+        services.delete_enterprise(self.request.user, instance)

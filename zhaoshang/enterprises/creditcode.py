@@ -36,20 +36,26 @@ def validate_credit_code(code: str) -> str:
     bad = sorted({c for c in code if c not in CHARSET})
     if bad:
         raise ValidationError(
-            _("The character(s) %(chars)s cannot appear in a unified social credit code (I, O, S, V and Z are never used).")
+            _(
+                "The character(s) %(chars)s cannot appear in a unified social credit code (I, O, S, V and Z are never used)."
+            )
             % {"chars": "、".join(bad)},
             code="charset",
         )
     if code[0] not in REGISTRATION_AUTHORITIES:
         raise ValidationError(
-            _("The first character (registration authority) must be a digit 1–9, A, N or Y, not %(c)s.")
+            _(
+                "The first character (registration authority) must be a digit 1–9, A, N or Y, not %(c)s."
+            )
             % {"c": code[0]},
             code="authority",
         )
     expected = check_character(code[:17])
     if code[17] != expected:
         raise ValidationError(
-            _("The check character is wrong: the 18th character should be %(expected)s, not %(got)s. Please check the code for a typo.")
+            _(
+                "The check character is wrong: the 18th character should be %(expected)s, not %(got)s. Please check the code for a typo."
+            )
             % {"expected": expected, "got": code[17]},
             code="checksum",
         )

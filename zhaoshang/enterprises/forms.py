@@ -27,7 +27,11 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
 
 
 class EnterpriseFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name or credit code")}))
-    origin = forms.ChoiceField(label=_("Origin"), required=False,
-                               choices=[("", _("All")), *Origin.choices])
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or credit code")}),
+    )
+    origin = forms.ChoiceField(
+        label=_("Origin"), required=False, choices=[("", _("All")), *Origin.choices]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -25,7 +26,12 @@ class Enterprise(DistrictOwned):
     )
     legal_representative = models.CharField(_("legal representative"), max_length=40, blank=True)
     registered_capital = models.DecimalField(
-        _("registered capital (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("registered capital (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)

@@ -12,7 +12,7 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.projects.permissions import can_edit_registry
+from zhaoshang.projects.permissions import can_delete_registry, can_edit_registry
 
 EDITABLE_FIELDS = (
     "name",
@@ -39,7 +39,10 @@ def _clean_code(district_id: int, data: Mapping, exclude_pk=None) -> str:
     other = clash.first()
     if other:
         raise ValidationError(
-            {"credit_code": _("This credit code is already registered for “%(name)s”.") % {"name": other.name}}
+            {
+                "credit_code": _("This credit code is already registered for “%(name)s”.")
+                % {"name": other.name}
+            }
         )
     return code
 
@@ -58,7 +61,9 @@ def create_enterprise(user, district, data: Mapping) -> Enterprise:
 
 
 @transaction.atomic
-def update_enterprise(user, enterprise: Enterprise, data: Mapping, expected_version: int) -> Enterprise:
+def update_enterprise(
+    user, enterprise: Enterprise, data: Mapping, expected_version: int
+) -> Enterprise:
     if not can_edit_registry(user, enterprise.district_id):
         raise PermissionDenied
     locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
@@ -75,3 +80,13 @@ def update_enterprise(user, enterprise: Enterprise, data: Mapping, expected_vers
     locked.save()
     log_event(user, "enterprise.updated", locked, summary=locked.name, fields=changed)
     return locked
+
+
+@transaction.atomic
+def delete_enterprise(user, enterprise: Enterprise) -> None:
+    """Delete an enterprise (admins only); refused (ProtectedError) while it has projects
+    or portal accounts."""
+    if not can_delete_registry(user, enterprise.district_id):
+        raise PermissionDenied
+    log_event(user, "enterprise.deleted", enterprise, summary=enterprise.name)
+    enterprise.delete()

@@ -128,7 +128,9 @@ def enterprise_edit(request, pk):
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
                 services.update_enterprise(
-                    request.user, enterprise, data,
+                    request.user,
+                    enterprise,
+                    data,
                     expected_version=form.cleaned_data.get("version") or enterprise.version,
                 )
             except ValidationError as exc:

@@ -59,9 +59,7 @@ class OutboxMessage(models.Model):
     """A message to deliver outside the app, written in the same transaction as the change
     that causes it and delivered by a background worker with retries."""
 
-    notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="outbox"
-    )
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="outbox")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=300)
     status = models.CharField(
@@ -78,3 +76,6 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address} ({self.status})"

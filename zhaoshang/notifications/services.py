@@ -20,7 +20,9 @@ from zhaoshang.notifications.models import Channel, Notification, OutboxMessage,
 MAX_ATTEMPTS = 6
 
 
-def notify(recipients: Iterable, verb: str, title: str, body: str = "", url: str = "") -> list[Notification]:
+def notify(
+    recipients: Iterable, verb: str, title: str, body: str = "", url: str = ""
+) -> list[Notification]:
     """Queue a message for each distinct, active recipient; returns the notifications."""
     seen: set[int] = set()
     created: list[Notification] = []
@@ -33,7 +35,9 @@ def notify(recipients: Iterable, verb: str, title: str, body: str = "", url: str
             recipient=user, verb=verb, title=title[:200], body=body, url=url
         )
         if user.email:
-            OutboxMessage.objects.create(notification=note, channel=Channel.EMAIL, address=user.email)
+            OutboxMessage.objects.create(
+                notification=note, channel=Channel.EMAIL, address=user.email
+            )
             has_outbox = True
         created.append(note)
     if has_outbox:

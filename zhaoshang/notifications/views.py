@@ -18,7 +18,11 @@ def inbox(request):
     qs = Notification.objects.visible_to(request.user)
     if request.GET.get("unread"):
         qs = qs.unread()
-    return render(request, "notifications/inbox.html", {"page": paginate(request, qs, 30), "only_unread": bool(request.GET.get("unread"))})
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"page": paginate(request, qs, 30), "only_unread": bool(request.GET.get("unread"))},
+    )
 
 
 @login_required

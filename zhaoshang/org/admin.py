@@ -82,7 +82,18 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         *BaseUserAdmin.fieldsets,
         (
             _("Zhaoshang"),
-            {"fields": ("real_name", "district", "department", "park", "enterprise", "rank", "title", "phone")},
+            {
+                "fields": (
+                    "real_name",
+                    "district",
+                    "department",
+                    "park",
+                    "enterprise",
+                    "rank",
+                    "title",
+                    "phone",
+                )
+            },
         ),
     )
     autocomplete_fields = ("enterprise",)

@@ -150,7 +150,10 @@ class Industry(DistrictOwned):
 
     name = models.CharField(_("name"), max_length=60)
     category = models.CharField(
-        _("category"), max_length=10, choices=IndustryCategory.choices, default=IndustryCategory.OTHER
+        _("category"),
+        max_length=10,
+        choices=IndustryCategory.choices,
+        default=IndustryCategory.OTHER,
     )
     gbt_class = models.ForeignKey(
         IndustryClass,

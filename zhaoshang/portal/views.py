@@ -33,11 +33,20 @@ def home(request):
 @login_required
 def project(request, pk):
     _require_enterprise(request.user)
-    item = get_object_or_404(Project.objects.visible_to(request.user).select_related("park", "industry"), pk=pk)
+    item = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("park", "industry"), pk=pk
+    )
     events = StageEvent.objects.filter(project=item).order_by("occurred_on", "id")
     steps = [
-        (Stage(s).label, "done" if STAGE_INDEX[s] < item.stage_index else ("current" if s == item.stage else ""))
+        (
+            Stage(s).label,
+            "done" if STAGE_INDEX[s] < item.stage_index else ("current" if s == item.stage else ""),
+        )
         for s in STAGE_ORDER
     ]
     team = item.team_members.select_related("user")
-    return render(request, "portal/project.html", {"project": item, "events": events, "steps": steps, "team": team})
+    return render(
+        request,
+        "portal/project.html",
+        {"project": item, "events": events, "steps": steps, "team": team},
+    )

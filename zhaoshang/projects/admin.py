@@ -23,7 +23,18 @@ class ProjectAdmin(DistrictScopedAdmin):
     list_display = ("code", "name", "stage", "level", "park", "industry", "district")
     list_filter = ("stage", "level", "kind")
     search_fields = ("code", "name", "name_initials")
-    readonly_fields = ("code", "stage", "condition", "condition_reason", "signed_on", "registered_on",
-                       "land_delivered_on", "started_on", "completed_on", "production_on", "capacity_on")
+    readonly_fields = (
+        "code",
+        "stage",
+        "condition",
+        "condition_reason",
+        "signed_on",
+        "registered_on",
+        "land_delivered_on",
+        "started_on",
+        "completed_on",
+        "production_on",
+        "capacity_on",
+    )
     inlines = [TeamInline]
     raw_id_fields = ("enterprise", "designated_leader")

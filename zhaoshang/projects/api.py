@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -19,7 +18,6 @@ from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.parsers import SafeJSONParser
 from zhaoshang.api.permissions import RegistryPermission, StaffApiPermission
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
-from zhaoshang.core.audit import log_event
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
 from zhaoshang.projects import permissions, services
@@ -275,9 +273,7 @@ class ProjectViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         # Refused with 400 while other records still refer to it (PROTECT).
-        with transaction.atomic():
-            log_event(self.request.user, "project.deleted", instance, summary=str(instance))
-            instance.delete()
+        services.delete_project(self.request.user, instance)
 
     def _respond(self, project) -> Response:
         fresh = self.get_queryset().get(pk=project.pk)

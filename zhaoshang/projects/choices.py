@@ -53,7 +53,11 @@ REPORTING_STAGES = tuple(STAGE_ORDER[STAGE_INDEX[Stage.SIGNED] :])
 STAGE_EVIDENCE: dict[str, tuple[str, ...]] = {
     Stage.LEAD: (),
     Stage.NEGOTIATING: (),
-    Stage.PREREVIEW: ("industry_plan_opinion", "eia_preliminary_opinion", "land_preliminary_opinion"),
+    Stage.PREREVIEW: (
+        "industry_plan_opinion",
+        "eia_preliminary_opinion",
+        "land_preliminary_opinion",
+    ),
     Stage.SIGNED: ("investment_agreement",),
     Stage.REGISTERED: ("business_license",),
     Stage.LAND_DELIVERED: ("land_transfer_contract", "land_red_line_map"),

@@ -15,7 +15,6 @@ from zhaoshang.projects.choices import (
     FundsUse,
     Level,
     ProjectKind,
-    Source,
     Stage,
     TeamRole,
 )
@@ -110,7 +109,9 @@ class StageChangeForm(BootstrapMixin, forms.Form):
         if current in STAGE_ORDER and STAGE_ORDER.index(current) + 1 < len(STAGE_ORDER):
             nxt = STAGE_ORDER[STAGE_ORDER.index(current) + 1]
             choices.append((nxt, _("Next: %(stage)s") % {"stage": Stage(nxt).label}))
-        others = [(s, label) for s, label in Stage.choices if s != current and s not in dict(choices)]
+        others = [
+            (s, label) for s, label in Stage.choices if s != current and s not in dict(choices)
+        ]
         self.fields["to_stage"].choices = choices + [(_("Other (with reason)"), others)]
         self.fields["version"].initial = project.version
         for material in evidence_types:
@@ -151,9 +152,7 @@ class TeamMemberForm(BootstrapMixin, forms.Form):
 
 
 class DocumentUploadForm(BootstrapMixin, forms.Form):
-    material_type = forms.ModelChoiceField(
-        label=_("Material"), queryset=MaterialType.objects.all()
-    )
+    material_type = forms.ModelChoiceField(label=_("Material"), queryset=MaterialType.objects.all())
     file = forms.FileField(label=_("File"))
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -26,7 +27,8 @@ from zhaoshang.projects.choices import (
 )
 from zhaoshang.projects.querysets import ProjectChildManager, ProjectQuerySet
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+MONEY = {"max_digits": 14, "decimal_places": 2, "validators": NON_NEGATIVE}
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
@@ -90,7 +92,9 @@ class Project(DistrictOwned):
     park = models.ForeignKey(
         "org.Park", on_delete=models.PROTECT, related_name="projects", verbose_name=_("park")
     )
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.GENERAL)
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices, default=Level.GENERAL
+    )
     source = models.CharField(
         _("promotion source"), max_length=20, choices=Source.choices, default=Source.DIRECT
     )
@@ -99,7 +103,12 @@ class Project(DistrictOwned):
         _("fixed-asset investment (10k yuan)"), **MONEY, null=True, blank=True
     )
     land_area = models.DecimalField(
-        _("land area (mu)"), max_digits=10, decimal_places=2, null=True, blank=True
+        _("land area (mu)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
     )
     planned_start_on = models.DateField(_("planned start"), null=True, blank=True)
     planned_completion_on = models.DateField(_("planned completion"), null=True, blank=True)
@@ -175,7 +184,9 @@ class Project(DistrictOwned):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["district", "code"], name="uniq_project_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="uniq_project_code")
+        ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
@@ -246,7 +257,9 @@ class ProjectTeamMember(models.Model):
 
 
 def document_upload_to(instance, filename: str) -> str:
-    return f"projects/{instance.document.project_id}/{instance.document.material_type.code}/{filename}"
+    return (
+        f"projects/{instance.document.project_id}/{instance.document.material_type.code}/{filename}"
+    )
 
 
 class ProjectDocument(models.Model):
@@ -263,7 +276,9 @@ class ProjectDocument(models.Model):
     class Meta:
         ordering = ["material_type__sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "material_type"], name="uniq_project_material")
+            models.UniqueConstraint(
+                fields=["project", "material_type"], name="uniq_project_material"
+            )
         ]
         verbose_name = _("project document")
         verbose_name_plural = _("project documents")
@@ -283,7 +298,10 @@ class DocumentVersion(models.Model):
     sha256 = models.CharField(max_length=64)
     note = models.CharField(_("note"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -310,7 +328,10 @@ class StageEvent(models.Model):
     is_backward = models.BooleanField(_("backwards"), default=False)
     evidence = models.ManyToManyField(DocumentVersion, blank=True, related_name="stage_events")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -335,7 +356,10 @@ class FundsEntry(models.Model):
     use = models.CharField(_("use"), max_length=20, choices=FundsUse.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -364,7 +388,10 @@ class MonthlyReport(models.Model):
     image_progress = models.TextField(_("image progress"))
     problems = models.TextField(_("problems met"), blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"))
 
@@ -385,7 +412,11 @@ class MonthlyReport(models.Model):
     @property
     def due_on(self):
         """The 5th of the following month."""
-        year, month = (self.month.year + 1, 1) if self.month.month == 12 else (self.month.year, self.month.month + 1)
+        year, month = (
+            (self.month.year + 1, 1)
+            if self.month.month == 12
+            else (self.month.year, self.month.month + 1)
+        )
         return self.month.replace(year=year, month=month, day=5)
 
     @property
@@ -410,3 +441,6 @@ class MonthlyReportPhoto(models.Model):
         ordering = ["id"]
         verbose_name = _("progress photo")
         verbose_name_plural = _("progress photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

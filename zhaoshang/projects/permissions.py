@@ -18,6 +18,13 @@ def can_edit_registry(user, district_id) -> bool:
     return roles.has_role(user, *REGISTRY_EDITOR_ROLES) and _same_district(user, district_id)
 
 
+def can_delete_registry(user, district_id) -> bool:
+    """Delete projects and enterprises: the district's administrators only."""
+    if roles.is_city(user):
+        return False
+    return roles.has_role(user, roles.Role.ADMIN) and _same_district(user, district_id)
+
+
 def is_team_member(user, project) -> bool:
     cache = getattr(project, "_team_user_ids", None)
     if cache is None:

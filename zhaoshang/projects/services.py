@@ -92,6 +92,11 @@ def _check_same_district(project_district_id: int, **related) -> None:
         raise ValidationError(errors)
 
 
+def _check_departments(district_id: int, departments) -> None:
+    if any(d.district_id != district_id for d in departments):
+        raise ValidationError({"paired_departments": _("This record belongs to another district.")})
+
+
 def _check_dates(data: Mapping) -> None:
     start, completion, production = (
         data.get("planned_start_on"),
@@ -100,7 +105,9 @@ def _check_dates(data: Mapping) -> None:
     )
     errors = {}
     if start and completion and completion < start:
-        errors["planned_completion_on"] = _("The planned completion cannot be before the planned start.")
+        errors["planned_completion_on"] = _(
+            "The planned completion cannot be before the planned start."
+        )
     if completion and production and production < completion:
         errors["planned_production_on"] = _(
             "The planned production cannot be before the planned completion."
@@ -137,7 +144,7 @@ def create_project(user, district, data: Mapping, paired_departments: Iterable =
     project.full_clean(exclude=["code", "name_initials", "name_pinyin"])
     project.save()
     departments = list(paired_departments)
-    _check_same_district(district.pk, **{"paired_departments": d for d in departments})
+    _check_departments(district.pk, departments)
     project.paired_departments.set(departments)
     log_event(user, "project.created", project, summary=project.name)
     return project
@@ -152,7 +159,7 @@ def update_project(
     locked = Project.objects.select_for_update().get(pk=project.pk)
     if locked.version != expected_version:
         raise ConcurrentEditError()
-    _check_dates(data)
+    _check_dates({k: data.get(k, getattr(locked, k)) for k in EDITABLE_FIELDS})
     _check_same_district(
         locked.district_id,
         **{k: data.get(k) for k in ("enterprise", "industry", "park", "working_group")},
@@ -165,10 +172,20 @@ def update_project(
     locked.save()
     if paired_departments is not None:
         departments = list(paired_departments)
-        _check_same_district(locked.district_id, **{"paired_departments": d for d in departments})
+        _check_departments(locked.district_id, departments)
         locked.paired_departments.set(departments)
     log_event(user, "project.updated", locked, summary=locked.name, fields=changed)
     return locked
+
+
+@transaction.atomic
+def delete_project(user, project: Project) -> None:
+    """Delete a project (admins only); its row history keeps the deletion.
+
+    Raises ProtectedError while other records still refer to it."""
+    _require(permissions.can_delete_registry(user, project.district_id))
+    log_event(user, "project.deleted", project, summary=str(project))
+    project.delete()
 
 
 def _latest_stage_date(project: Project) -> datetime.date | None:
@@ -191,14 +208,20 @@ def check_stage_move(project: Project, to_stage: str, reason: str) -> bool:
     if to_stage == Stage.TERMINATED:
         if current not in PRE_SIGNING:
             raise ValidationError(
-                {"to_stage": _("Only a project not yet signed can end as “terminated”; a signed project leaves through the exit mechanism.")}
+                {
+                    "to_stage": _(
+                        "Only a project not yet signed can end as “terminated”; a signed project leaves through the exit mechanism."
+                    )
+                }
             )
         if not reason.strip():
             raise ValidationError({"reason": _("Give the reason the talks ended.")})
         return False
     if to_stage == Stage.EXITED:
         if current in PRE_SIGNING or current in EXIT_STAGES:
-            raise ValidationError({"to_stage": _("Only a signed project can be cleared under the exit mechanism.")})
+            raise ValidationError(
+                {"to_stage": _("Only a signed project can be cleared under the exit mechanism.")}
+            )
         if not reason.strip():
             raise ValidationError({"reason": _("Give the reason for the clearance.")})
         return False
@@ -209,7 +232,10 @@ def check_stage_move(project: Project, to_stage: str, reason: str) -> bool:
     if STAGE_INDEX[to_stage] < STAGE_INDEX[current]:
         if not reason.strip():
             raise ValidationError(
-                {"reason": _("Moving a project back to “%(stage)s” needs a reason.") % {"stage": label}}
+                {
+                    "reason": _("Moving a project back to “%(stage)s” needs a reason.")
+                    % {"stage": label}
+                }
             )
         return True
     expected = STAGE_ORDER[STAGE_INDEX[current] + 1]
@@ -252,14 +278,18 @@ def change_stage(
         if previous and occurred_on < previous:
             raise ValidationError(
                 {
-                    "occurred_on": _("The date cannot be before the previous stage change (%(date)s).")
+                    "occurred_on": _(
+                        "The date cannot be before the previous stage change (%(date)s)."
+                    )
                     % {"date": previous.isoformat()}
                 }
             )
 
     evidence_files = dict(evidence_files or {})
     required = STAGE_EVIDENCE.get(to_stage, ()) if not backward else ()
-    types = {m.code: m for m in MaterialType.objects.filter(code__in=set(required) | set(evidence_files))}
+    types = {
+        m.code: m for m in MaterialType.objects.filter(code__in=set(required) | set(evidence_files))
+    }
     existing = {
         d.material_type.code: d
         for d in ProjectDocument.objects.filter(project=locked, material_type__code__in=required)
@@ -268,7 +298,9 @@ def change_stage(
     }
     errors: dict[str, list[str]] = {}
     for code in required:
-        if code not in evidence_files and (code not in existing or not existing[code].versions.all()):
+        if code not in evidence_files and (
+            code not in existing or not existing[code].versions.all()
+        ):
             name = types[code].label if code in types else code
             errors.setdefault(f"evidence_{code}", []).append(
                 _("“%(stage)s” needs the evidence “%(material)s”: upload it.")
@@ -287,7 +319,9 @@ def change_stage(
 
     evidence: list[DocumentVersion] = []
     for code, uploaded in evidence_files.items():
-        evidence.append(_store_version(user, locked, types[code], uploaded, note=Stage(to_stage).label))
+        evidence.append(
+            _store_version(user, locked, types[code], uploaded, note=Stage(to_stage).label)
+        )
     for code in required:
         if code not in evidence_files:
             evidence.append(existing[code].versions.all()[0])
@@ -330,7 +364,8 @@ def change_stage(
     notify(
         [r for r in recipients if r is not None and r != user],
         "project.stage_changed",
-        _("%(project)s is now “%(stage)s”") % {"project": locked.name, "stage": Stage(to_stage).label},
+        _("%(project)s is now “%(stage)s”")
+        % {"project": locked.name, "stage": Stage(to_stage).label},
         body=reason,
         url=locked.get_absolute_url(),
     )
@@ -339,7 +374,9 @@ def change_stage(
 
 
 @transaction.atomic
-def set_condition(user, project: Project, condition: str, reason: str, expected_version: int | None = None) -> Project:
+def set_condition(
+    user, project: Project, condition: str, reason: str, expected_version: int | None = None
+) -> Project:
     """Mark a project normal, delayed or stopped (停建); the last two need a reason."""
     _require(permissions.can_record_service(user, project))
     locked = Project.objects.select_for_update().get(pk=project.pk)
@@ -350,15 +387,25 @@ def set_condition(user, project: Project, condition: str, reason: str, expected_
     reason = (reason or "").strip()
     if condition != Condition.NORMAL and not reason:
         raise ValidationError(
-            {"condition_reason": _("A project marked “%(condition)s” needs a reason.") % {"condition": Condition(condition).label}}
+            {
+                "condition_reason": _("A project marked “%(condition)s” needs a reason.")
+                % {"condition": Condition(condition).label}
+            }
         )
     previous = locked.condition
     locked.condition = condition
     locked.condition_reason = reason if condition != Condition.NORMAL else ""
     locked.version += 1
     locked.save()
-    log_event(user, "project.condition_changed", locked, summary=Condition(condition).label,
-              previous=previous, condition=condition, reason=reason)
+    log_event(
+        user,
+        "project.condition_changed",
+        locked,
+        summary=Condition(condition).label,
+        previous=previous,
+        condition=condition,
+        reason=reason,
+    )
     return locked
 
 
@@ -402,11 +449,21 @@ def assign_team_member(user, project: Project, role: str, member: User) -> Proje
     membership = ProjectTeamMember.objects.create(
         project=project, role=role, user=member, since=timezone.localdate()
     )
-    log_event(user, "project.team_assigned", project, summary=f"{TeamRole(role).label}: {member.display_name}",
-              role=role, user=member.pk)
-    notify([member], "project.team_assigned",
-           _("You are now %(role)s of %(project)s") % {"role": TeamRole(role).label, "project": project.name},
-           url=project.get_absolute_url())
+    log_event(
+        user,
+        "project.team_assigned",
+        project,
+        summary=f"{TeamRole(role).label}: {member.display_name}",
+        role=role,
+        user=member.pk,
+    )
+    notify(
+        [member],
+        "project.team_assigned",
+        _("You are now %(role)s of %(project)s")
+        % {"role": TeamRole(role).label, "project": project.name},
+        url=project.get_absolute_url(),
+    )
     return membership
 
 
@@ -414,14 +471,23 @@ def assign_team_member(user, project: Project, role: str, member: User) -> Proje
 def remove_team_member(user, membership: ProjectTeamMember) -> None:
     project = membership.project
     _require(permissions.can_manage_team(user, project))
-    log_event(user, "project.team_removed", project,
-              summary=f"{membership.get_role_display()}: {membership.user.display_name}",
-              role=membership.role, user=membership.user_id)
+    log_event(
+        user,
+        "project.team_removed",
+        project,
+        summary=f"{membership.get_role_display()}: {membership.user.display_name}",
+        role=membership.role,
+        user=membership.user_id,
+    )
     membership.delete()
 
 
-def _store_version(user, project: Project, material_type: MaterialType, uploaded, note: str = "") -> DocumentVersion:
-    document, _created = ProjectDocument.objects.get_or_create(project=project, material_type=material_type)
+def _store_version(
+    user, project: Project, material_type: MaterialType, uploaded, note: str = ""
+) -> DocumentVersion:
+    document, _created = ProjectDocument.objects.get_or_create(
+        project=project, material_type=material_type
+    )
     last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
@@ -442,7 +508,9 @@ def _store_version(user, project: Project, material_type: MaterialType, uploaded
 
 
 @transaction.atomic
-def upload_document(user, project: Project, material_type: MaterialType, uploaded, note: str = "") -> DocumentVersion:
+def upload_document(
+    user, project: Project, material_type: MaterialType, uploaded, note: str = ""
+) -> DocumentVersion:
     """Add a material to the project library, or a new version of one already there."""
     _require(permissions.can_record_service(user, project))
     try:
@@ -450,9 +518,14 @@ def upload_document(user, project: Project, material_type: MaterialType, uploade
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages})
     version = _store_version(user, project, material_type, uploaded, note)
-    log_event(user, "project.document_uploaded", project,
-              summary=f"{material_type.label} v{version.number}", material=material_type.code,
-              version=version.number)
+    log_event(
+        user,
+        "project.document_uploaded",
+        project,
+        summary=f"{material_type.label} v{version.number}",
+        material=material_type.code,
+        version=version.number,
+    )
     return version
 
 
@@ -472,8 +545,15 @@ def record_funds(user, project: Project, data: Mapping) -> FundsEntry:
         raise ValidationError(errors)
     entry.full_clean()
     entry.save()
-    log_event(user, "project.funds_recorded", project, summary=f"{entry.amount}",
-              amount=entry.amount, origin=entry.origin, use=entry.use)
+    log_event(
+        user,
+        "project.funds_recorded",
+        project,
+        summary=f"{entry.amount}",
+        amount=entry.amount,
+        origin=entry.origin,
+        use=entry.use,
+    )
     return entry
 
 
@@ -482,7 +562,9 @@ def month_start(day: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def submit_monthly_report(user, project: Project, data: Mapping, photos: Iterable = ()) -> MonthlyReport:
+def submit_monthly_report(
+    user, project: Project, data: Mapping, photos: Iterable = ()
+) -> MonthlyReport:
     """File (or correct) the monthly progress report of a signed project."""
     _require(permissions.can_record_service(user, project))
     if project.stage not in REPORTING_STAGES:
@@ -506,7 +588,9 @@ def submit_monthly_report(user, project: Project, data: Mapping, photos: Iterabl
         and data.get("investment_cumulative") is not None
         and data["investment_cumulative"] < data["investment_this_month"]
     ):
-        errors["investment_cumulative"] = _("The cumulative investment cannot be less than this month's.")
+        errors["investment_cumulative"] = _(
+            "The cumulative investment cannot be less than this month's."
+        )
     photos = list(photos)
     for photo in photos:
         try:
@@ -528,6 +612,11 @@ def submit_monthly_report(user, project: Project, data: Mapping, photos: Iterabl
     report.save()
     for photo in photos:
         MonthlyReportPhoto.objects.create(report=report, image=photo)
-    log_event(user, "project.monthly_report_filed" if created else "project.monthly_report_corrected",
-              project, summary=f"{month:%Y-%m}", month=month)
+    log_event(
+        user,
+        "project.monthly_report_filed" if created else "project.monthly_report_corrected",
+        project,
+        summary=f"{month:%Y-%m}",
+        month=month,
+    )
     return report

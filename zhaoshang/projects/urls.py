@@ -18,7 +18,11 @@ urlpatterns = [
     path("<int:pk>/condition/", views.condition_change, name="condition"),
     path("<int:pk>/documents/", views.project_documents, name="documents"),
     path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
-    path("<int:pk>/documents/<int:version_pk>/download/", views.document_download, name="document_download"),
+    path(
+        "<int:pk>/documents/<int:version_pk>/download/",
+        views.document_download,
+        name="document_download",
+    ),
     path("<int:pk>/funds/", views.project_funds, name="funds"),
     path("<int:pk>/progress/", views.project_progress, name="progress"),
     path("<int:pk>/progress/photos/<int:photo_pk>/", views.photo_download, name="photo"),

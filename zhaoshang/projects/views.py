@@ -87,7 +87,9 @@ def filtered_projects(request):
             if value:
                 qs = qs.filter(**{name: value})
     sort = request.GET.get("sort") or "-updated"
-    qs = qs.annotate(stage_order=_stage_order_expression()).order_by(SORTS.get(sort, "-updated_at"), "-id")
+    qs = qs.annotate(stage_order=_stage_order_expression()).order_by(
+        SORTS.get(sort, "-updated_at"), "-id"
+    )
     return form, qs, sort
 
 
@@ -198,7 +200,9 @@ def project_detail(request, pk):
 def project_team(request, pk):
     project = get_visible_project(request, pk)
     form = TeamMemberForm(district=project.district)
-    context = _project_context(request, project, "team", form=form, paired=list(project.paired_departments.all()))
+    context = _project_context(
+        request, project, "team", form=form, paired=list(project.paired_departments.all())
+    )
     return render(request, "projects/detail_team.html", context)
 
 
@@ -219,7 +223,9 @@ def team_add(request, pk):
         else:
             messages.success(request, _("The team has been updated."))
             return redirect("projects:team", pk=project.pk)
-    context = _project_context(request, project, "team", form=form, paired=list(project.paired_departments.all()))
+    context = _project_context(
+        request, project, "team", form=form, paired=list(project.paired_departments.all())
+    )
     return render(request, "projects/detail_team.html", context, status=400)
 
 
@@ -240,11 +246,18 @@ def project_timeline(request, pk):
         StageEvent.objects.filter(project=project)
         .select_related("recorded_by")
         .prefetch_related(
-            Prefetch("evidence", queryset=DocumentVersion.objects.select_related("document__material_type"))
+            Prefetch(
+                "evidence",
+                queryset=DocumentVersion.objects.select_related("document__material_type"),
+            )
         )
         .order_by("-occurred_on", "-id")
     )
-    return render(request, "projects/detail_timeline.html", _project_context(request, project, "timeline", events=events))
+    return render(
+        request,
+        "projects/detail_timeline.html",
+        _project_context(request, project, "timeline", events=events),
+    )
 
 
 def _evidence_types(project: Project, to_stage: str | None) -> list[MaterialType]:
@@ -268,7 +281,9 @@ def stage_change(request, pk):
     types = _evidence_types(project, to_stage)
     library = {
         d.material_type_id: d
-        for d in ProjectDocument.objects.filter(project=project, material_type__in=types).prefetch_related("versions")
+        for d in ProjectDocument.objects.filter(
+            project=project, material_type__in=types
+        ).prefetch_related("versions")
     }
     status = 200
     if request.method == "POST":
@@ -308,7 +323,12 @@ def stage_change(request, pk):
         else:
             stage_options.append((value, label))
     context = _project_context(
-        request, project, "timeline", form=form, evidence=evidence, to_stage=to_stage,
+        request,
+        project,
+        "timeline",
+        form=form,
+        evidence=evidence,
+        to_stage=to_stage,
         stage_options=stage_options,
         to_stage_label=Stage(to_stage).label if to_stage else "",
     )
@@ -347,7 +367,10 @@ def condition_change(request, pk):
             }
         )
     return render(
-        request, "projects/condition_form.html", _project_context(request, project, "overview", form=form), status=status
+        request,
+        "projects/condition_form.html",
+        _project_context(request, project, "overview", form=form),
+        status=status,
     )
 
 
@@ -357,7 +380,9 @@ def project_documents(request, pk):
     documents = (
         ProjectDocument.objects.filter(project=project)
         .select_related("material_type")
-        .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by")))
+        .prefetch_related(
+            Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+        )
     )
     form = DocumentUploadForm()
     return render(
@@ -377,7 +402,10 @@ def document_upload(request, pk):
     if form.is_valid():
         try:
             version = services.upload_document(
-                request.user, project, form.cleaned_data["material_type"], form.cleaned_data["file"],
+                request.user,
+                project,
+                form.cleaned_data["material_type"],
+                form.cleaned_data["file"],
                 form.cleaned_data["note"],
             )
         except ValidationError as exc:
@@ -389,8 +417,12 @@ def document_upload(request, pk):
                 % {"material": version.document.material_type.label, "number": version.number},
             )
             return redirect("projects:documents", pk=project.pk)
-    documents = ProjectDocument.objects.filter(project=project).select_related("material_type").prefetch_related(
-        Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+    documents = (
+        ProjectDocument.objects.filter(project=project)
+        .select_related("material_type")
+        .prefetch_related(
+            Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+        )
     )
     return render(
         request,
@@ -488,7 +520,11 @@ def project_progress(request, pk):
         per_page=12,
     )
     context = _project_context(
-        request, project, "progress", reports=reports, form=form,
+        request,
+        project,
+        "progress",
+        reports=reports,
+        form=form,
         reporting=project.stage in REPORTING_STAGES,
     )
     return render(request, "projects/detail_progress.html", context, status=status)
@@ -499,11 +535,17 @@ def project_history(request, pk):
     project = get_visible_project(request, pk)
     rows = history_rows(project.history.all(), Project, subject=_("Project"))
     rows += history_rows(
-        ProjectTeamMember.history.filter(project_id=project.pk), ProjectTeamMember, subject=_("Team")
+        ProjectTeamMember.history.filter(project_id=project.pk),
+        ProjectTeamMember,
+        subject=_("Team"),
     )
-    rows += history_rows(FundsEntry.history.filter(project_id=project.pk), FundsEntry, subject=_("Funds in place"))
     rows += history_rows(
-        MonthlyReport.history.filter(project_id=project.pk), MonthlyReport, subject=_("Monthly report")
+        FundsEntry.history.filter(project_id=project.pk), FundsEntry, subject=_("Funds in place")
+    )
+    rows += history_rows(
+        MonthlyReport.history.filter(project_id=project.pk),
+        MonthlyReport,
+        subject=_("Monthly report"),
     )
     rows.sort(key=lambda r: r.when, reverse=True)
     events = DomainEvent.objects.for_object(project).select_related("actor")[:100]
@@ -532,7 +574,11 @@ def project_create(request):
     if request.method == "POST":
         form = ProjectForm(request.POST, district=district)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("paired_departments", "version")}
+            data = {
+                k: v
+                for k, v in form.cleaned_data.items()
+                if k not in ("paired_departments", "version")
+            }
             try:
                 project = services.create_project(
                     user, district, data, form.cleaned_data["paired_departments"]
@@ -540,7 +586,9 @@ def project_create(request):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("Project %(code)s has been registered.") % {"code": project.code})
+                messages.success(
+                    request, _("Project %(code)s has been registered.") % {"code": project.code}
+                )
                 return redirect(project)
         return _form_page(request, form, status=400)
     return _form_page(request, ProjectForm(district=district))
@@ -552,9 +600,15 @@ def project_edit(request, pk):
     if not permissions.can_edit_registry(request.user, project.district_id):
         raise PermissionDenied
     if request.method == "POST":
-        form = ProjectForm(request.POST, instance=Project.objects.get(pk=project.pk), district=project.district)
+        form = ProjectForm(
+            request.POST, instance=Project.objects.get(pk=project.pk), district=project.district
+        )
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("paired_departments", "version")}
+            data = {
+                k: v
+                for k, v in form.cleaned_data.items()
+                if k not in ("paired_departments", "version")
+            }
             try:
                 services.update_project(
                     request.user,

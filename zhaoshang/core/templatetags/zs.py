@@ -41,12 +41,22 @@ def stage_badge(project_or_stage, label=None):
     if label is None and hasattr(project_or_stage, "get_stage_display"):
         label = project_or_stage.get_stage_display()
     colours = {
-        "lead": "secondary", "negotiating": "secondary", "prereview": "info",
-        "signed": "primary", "registered": "primary", "land_delivered": "primary",
-        "started": "warning", "completed": "warning", "production": "success",
-        "capacity": "success", "terminated": "dark", "exited": "danger",
+        "lead": "secondary",
+        "negotiating": "secondary",
+        "prereview": "info",
+        "signed": "primary",
+        "registered": "primary",
+        "land_delivered": "primary",
+        "started": "warning",
+        "completed": "warning",
+        "production": "success",
+        "capacity": "success",
+        "terminated": "dark",
+        "exited": "danger",
     }
-    return format_html('<span class="badge text-bg-{}">{}</span>', colours.get(stage, "secondary"), label or stage)
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>', colours.get(stage, "secondary"), label or stage
+    )
 
 
 @register.simple_tag

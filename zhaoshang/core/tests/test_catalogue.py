@@ -43,22 +43,45 @@ def test_every_entry_is_translated_and_none_is_fuzzy():
 def test_the_catalogue_has_every_string_of_the_code(tmp_path):
     """makemessages over a copy of the package finds nothing the catalogue lacks."""
     copy = tmp_path / "zhaoshang"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo", "tests"))
+    shutil.copytree(
+        PACKAGE, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo", "tests")
+    )
     settings = tmp_path / "catalogue_settings.py"
     settings.write_text(
-        "from zhaoshang.settings import *  # noqa\n"
-        f"LOCALE_PATHS = [{str(copy / 'locale')!r}]\n",
+        f"from zhaoshang.settings import *  # noqa\nLOCALE_PATHS = [{str(copy / 'locale')!r}]\n",
         encoding="utf-8",
     )
-    env = {"PYTHONPATH": f"{tmp_path}:{PACKAGE.parent}", "DJANGO_SETTINGS_MODULE": "catalogue_settings",
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "PYTHONPATH": f"{tmp_path}:{PACKAGE.parent}",
+        "DJANGO_SETTINGS_MODULE": "catalogue_settings",
+        "PATH": "/usr/bin:/bin",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-         "-i", "static/*"],
-        cwd=copy, env=env, capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "--no-location",
+            "-i",
+            "static/*",
+        ],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    fresh = {m: strs for m, strs, _f in _entries((copy / "locale/zh_Hans/LC_MESSAGES/django.po").read_text("utf-8"))}
+    fresh = {
+        m: strs
+        for m, strs, _f in _entries(
+            (copy / "locale/zh_Hans/LC_MESSAGES/django.po").read_text("utf-8")
+        )
+    }
     missing = [m for m, strs in fresh.items() if not all(s.strip() for s in strs)]
     assert not missing, f"run `make messages` and translate: {missing[:15]}"
 
@@ -66,4 +89,6 @@ def test_the_catalogue_has_every_string_of_the_code(tmp_path):
 def test_the_compiled_catalogue_is_current(tmp_path):
     out = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check", "-o", str(out), str(PO)], check=True, timeout=60)
-    assert out.read_bytes() == PO.with_suffix(".mo").read_bytes(), "run `make messages` to recompile"
+    assert out.read_bytes() == PO.with_suffix(".mo").read_bytes(), (
+        "run `make messages` to recompile"
+    )

@@ -48,12 +48,29 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "portal:home": (None, "portal", "GET"),
     "portal:project": ("project", "portal", "GET"),
 }
-NOT_PAGES = {"healthz", "login", "logout", "password_change", "password_change_done", "set_language"}
+NOT_PAGES = {
+    "healthz",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "set_language",
+}
 
 EDITORS = {"admin", "bureau", "secretary", "bureau_b"}  # secretary holds the bureau role
 TEAM_OF_P1A = {"manager", "secretary", "officer"}
-DISTRICT_WIDE_A = {"admin", "bureau", "leader", "department", "service_center", "supervisor",
-                   "manager", "secretary", "officer", "outsider"}
+DISTRICT_WIDE_A = {
+    "admin",
+    "bureau",
+    "leader",
+    "department",
+    "service_center",
+    "supervisor",
+    "manager",
+    "secretary",
+    "officer",
+    "outsider",
+}
 
 
 def _page_route_names() -> set[str]:
@@ -125,7 +142,9 @@ def _expected(who: str, route: str, target: str | None) -> int:
         return 200
     if needs == "create":
         return 200 if who in EDITORS else 403
-    visible = _visible_enterprise(who, target) if kind == "enterprise" else _visible_project(who, target)
+    visible = (
+        _visible_enterprise(who, target) if kind == "enterprise" else _visible_project(who, target)
+    )
     if not visible:
         return 404
     if needs == "view":
@@ -139,7 +158,11 @@ def _expected(who: str, route: str, target: str | None) -> int:
         allowed = who in EDITORS and ((who == "bureau_b") == (target == "other"))
     if not allowed:
         return 403
-    return 400 if method == "POST" and route != "projects:team_remove" else (302 if method == "POST" else 200)
+    return (
+        400
+        if method == "POST" and route != "projects:team_remove"
+        else (302 if method == "POST" else 200)
+    )
 
 
 def _cases():
@@ -169,16 +192,31 @@ def documents(world):
 
     made = {}
     material = MaterialType.objects.get(code="business_license")
-    for target, project in (("in", world.project1_a), ("out", world.project2_a), ("other", world.project1_b)):
+    for target, project in (
+        ("in", world.project1_a),
+        ("out", world.project2_a),
+        ("other", world.project1_b),
+    ):
         doc = ProjectDocument.objects.create(project=project, material_type=material)
-        version = DocumentVersion(document=doc, number=1, original_name="a.pdf", size=10, sha256="0" * 64,
-                                  uploaded_by=world.user_admin)
+        version = DocumentVersion(
+            document=doc,
+            number=1,
+            original_name="a.pdf",
+            size=10,
+            sha256="0" * 64,
+            uploaded_by=world.user_admin,
+        )
         version.file.save("a.pdf", ContentFile(b"%PDF-1.4 x"), save=False)
         version.save()
         report = MonthlyReport.objects.create(
-            project=project, month=datetime.date(2026, 5, 1), investment_this_month=Decimal("1"),
-            investment_cumulative=Decimal("1"), image_progress="x", submitted_by=world.user_admin,
-            submitted_at=timezone.now())
+            project=project,
+            month=datetime.date(2026, 5, 1),
+            investment_this_month=Decimal("1"),
+            investment_cumulative=Decimal("1"),
+            image_progress="x",
+            submitted_by=world.user_admin,
+            submitted_at=timezone.now(),
+        )
         photo = MonthlyReportPhoto(report=report)
         photo.image.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n0000"), save=False)
         photo.save()
@@ -201,7 +239,9 @@ def _url(world, documents, route: str, target: str | None) -> str:
         if member is None:
             from zhaoshang.projects.models import ProjectTeamMember
 
-            member = ProjectTeamMember.objects.create(project=project, user=world.user_leader, role="manager")
+            member = ProjectTeamMember.objects.create(
+                project=project, user=world.user_leader, role="manager"
+            )
         return reverse(route, args=[project.pk, member.pk])
     if kind == "document":
         return reverse(route, args=[project.pk, documents[target][0].pk])

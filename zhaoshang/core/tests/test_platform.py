@@ -30,7 +30,9 @@ def test_login_is_throttled_after_repeated_failures(client, world, password, set
     url = reverse("login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(url, {"username": "bureau", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
-    response = client.post(url, {"username": "bureau", "password": password}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(
+        url, {"username": "bureau", "password": password}, REMOTE_ADDR="10.0.0.9"
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
@@ -42,7 +44,13 @@ def test_login_with_the_right_password(client, world, password):
 
 @pytest.mark.parametrize(
     ("password", "ok"),
-    [("Demo@2026", True), ("demo2026", False), ("abcdefgh", False), ("Zs9kTq2w", True), ("short1A", False)],
+    [
+        ("Demo@2026", True),
+        ("demo2026", False),
+        ("abcdefgh", False),
+        ("Zs9kTq2w", True),
+        ("short1A", False),
+    ],
 )
 def test_password_rules(password, ok):
     from django.contrib.auth.password_validation import validate_password

@@ -39,45 +39,87 @@ def grow(world, n: int) -> None:
     materials = list(MaterialType.objects.exclude(pk__in=used)[:n])
     for i in range(n):
         enterprise = Enterprise.objects.create(
-            district=district, name=f"企业{n}-{i}", credit_code=make_credit_code(f"9151010{n:02d}MA{i:06d}"),
-            origin="local")
+            district=district,
+            name=f"企业{n}-{i}",
+            credit_code=make_credit_code(f"9151010{n:02d}MA{i:06d}"),
+            origin="local",
+        )
         p = Project.objects.create(
-            district=district, code=f"ZS-2025-{n:02d}{i:02d}", name=f"项目{i}", enterprise=enterprise,
-            industry=world.industry_a, park=world.park1_a, total_investment=Decimal("100"),
-            working_group=world.group_a, stage="signed", signed_on=datetime.date(2026, 1, 5))
+            district=district,
+            code=f"ZS-2025-{n:02d}{i:02d}",
+            name=f"项目{i}",
+            enterprise=enterprise,
+            industry=world.industry_a,
+            park=world.park1_a,
+            total_investment=Decimal("100"),
+            working_group=world.group_a,
+            stage="signed",
+            signed_on=datetime.date(2026, 1, 5),
+        )
         p.save()  # a second history record
-        FundsEntry.objects.create(project=project, received_on=datetime.date(2026, 5, 1), amount=Decimal("10"),
-                                  origin="in_city", use="fixed_assets", recorded_by=admin)
+        FundsEntry.objects.create(
+            project=project,
+            received_on=datetime.date(2026, 5, 1),
+            amount=Decimal("10"),
+            origin="in_city",
+            use="fixed_assets",
+            recorded_by=admin,
+        )
         k = offset + i
         month = datetime.date(2023 + k // 12, k % 12 + 1, 1)
         report = MonthlyReport.objects.create(
-            project=project, month=month, investment_this_month=Decimal("1"),
-            investment_cumulative=Decimal(i + 1), image_progress="进度", submitted_by=admin,
-            submitted_at=timezone.now())
+            project=project,
+            month=month,
+            investment_this_month=Decimal("1"),
+            investment_cumulative=Decimal(i + 1),
+            image_progress="进度",
+            submitted_by=admin,
+            submitted_at=timezone.now(),
+        )
         photo = MonthlyReportPhoto(report=report)
         photo.image.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
         photo.save()
         if i < len(materials):
             doc = ProjectDocument.objects.create(project=project, material_type=materials[i])
             for number in (1, 2):
-                v = DocumentVersion(document=doc, number=number, original_name="a.pdf", size=1, sha256="0",
-                                    uploaded_by=admin)
+                v = DocumentVersion(
+                    document=doc,
+                    number=number,
+                    original_name="a.pdf",
+                    size=1,
+                    sha256="0",
+                    uploaded_by=admin,
+                )
                 v.file.save("a.pdf", ContentFile(b"%PDF"), save=False)
                 v.save()
-            event = StageEvent.objects.create(project=project, from_stage="lead", to_stage="negotiating",
-                                              occurred_on=datetime.date(2026, 1, 1), recorded_by=admin)
+            event = StageEvent.objects.create(
+                project=project,
+                from_stage="lead",
+                to_stage="negotiating",
+                occurred_on=datetime.date(2026, 1, 1),
+                recorded_by=admin,
+            )
             event.evidence.set(doc.versions.all())
         log_event(admin, "project.updated", p, summary=p.name)
         Notification.objects.create(recipient=world.user_bureau, verb="x", title=f"消息{i}")
         Notification.objects.create(recipient=world.user_enterprise, verb="x", title=f"消息{i}")
         enterprise.projects.create(
-            district=district, code=f"ZS-2024-{n:02d}{i:02d}", name=f"企业项目{i}", park=world.park1_a,
-            total_investment=Decimal("5"))
+            district=district,
+            code=f"ZS-2024-{n:02d}{i:02d}",
+            name=f"企业项目{i}",
+            park=world.park1_a,
+            total_investment=Decimal("5"),
+        )
         project.paired_departments.add(world.dept_land_a if i % 2 else world.dept_works_a)
     for i in range(n):
         Project.objects.create(
-            district=district, code=f"ZS-2023-{n:02d}{i:02d}", name=f"门户项目{i}", park=world.park1_a,
-            enterprise=world.enterprise1_a, total_investment=Decimal("5"))
+            district=district,
+            code=f"ZS-2023-{n:02d}{i:02d}",
+            name=f"门户项目{i}",
+            park=world.park1_a,
+            enterprise=world.enterprise1_a,
+            total_investment=Decimal("5"),
+        )
 
 
 PAGES = [

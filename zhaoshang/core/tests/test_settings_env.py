@@ -53,10 +53,16 @@ def test_booleans_and_integers_are_checked(monkeypatch):
 
 
 def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -69,8 +75,12 @@ def test_a_bad_database_url_stops_the_process_with_a_clear_message():
 
 def test_production_settings_pass_check_deploy():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        ZHAOSHANG_PRODUCTION="1", SECRET_KEY="x" * 20 + "A1!" + "y" * 40,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        ZHAOSHANG_PRODUCTION="1",
+        SECRET_KEY="x" * 20 + "A1!" + "y" * 40,
         ALLOWED_HOSTS="zs.example.gov.cn",
     )
     assert result.returncode == 0, result.stdout + result.stderr

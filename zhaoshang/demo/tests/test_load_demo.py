@@ -32,7 +32,7 @@ from zhaoshang.core.models import Counter as Sequence
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.core.testing import FROZEN_NOW
-from zhaoshang.demo.builder import DEMO_CODE, ROLE_USERNAMES, SECOND_CODE, demo_counts
+from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE, demo_counts
 from zhaoshang.demo.names import PASSWORD
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.models import Enterprise
@@ -67,6 +67,12 @@ ACCOUNTS = {
     "enterprise": (Role.ENTERPRISE, DEMO_CODE),
     "city": (Role.CITY, None),
     "bureau2": (Role.BUREAU, SECOND_CODE),
+    "leader2": (Role.LEADER, SECOND_CODE),
+    "department2": (Role.DEPARTMENT, SECOND_CODE),
+    "service_center2": (Role.SERVICE_CENTER, SECOND_CODE),
+    "park2": (Role.PARK, SECOND_CODE),
+    "supervisor2": (Role.SUPERVISOR, SECOND_CODE),
+    "enterprise2": (Role.ENTERPRISE, SECOND_CODE),
 }
 
 
@@ -97,7 +103,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            User.objects.filter(username__in=ROLE_USERNAMES).update(
+            User.objects.filter(username__in=ACCOUNT_USERNAMES).update(
                 username=Concat("username", Value("@world"))
             )
             out = io.StringIO()
@@ -121,6 +127,10 @@ def test_refuses_to_run_with_production_settings(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("load_demo", stdout=io.StringIO())
+
+
+def test_the_accounts_table_covers_every_fixed_account():
+    assert set(ACCOUNTS) == set(ACCOUNT_USERNAMES)
 
 
 def test_summary_lists_counts_and_accounts(demo_db):

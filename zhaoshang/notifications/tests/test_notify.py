@@ -17,7 +17,9 @@ from zhaoshang.notifications.services import MAX_ATTEMPTS, deliver_pending, noti
 def test_notify_writes_the_inbox_and_the_outbox(world):
     world.user_leader.email = "leader@example.gov.cn"
     world.user_leader.save()
-    notes = notify([world.user_leader, world.user_bureau, world.user_leader, None], "x", "标题", "正文", "/")
+    notes = notify(
+        [world.user_leader, world.user_bureau, world.user_leader, None], "x", "标题", "正文", "/"
+    )
     assert len(notes) == 2
     assert OutboxMessage.objects.get().address == "leader@example.gov.cn"
 
@@ -70,6 +72,6 @@ def test_inbox_shows_unread_count_and_marks_read(client_for, world):
 def test_open_does_not_redirect_off_site(client_for, world):
     notify([world.user_bureau], "x", "t", url="https://evil.example.com/")
     note = Notification.objects.get()
-    assert client_for("bureau").get(reverse("notifications:open", args=[note.pk]))["Location"] == reverse(
-        "notifications:inbox"
-    )
+    assert client_for("bureau").get(reverse("notifications:open", args=[note.pk]))[
+        "Location"
+    ] == reverse("notifications:inbox")

@@ -11,7 +11,9 @@ import pytest
 
 pytestmark = [pytest.mark.browser]
 
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[3] / "test-artifacts"))
+ARTIFACTS = Path(
+    os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[3] / "test-artifacts")
+)
 
 
 def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(

@@ -35,7 +35,10 @@ def evidence_for(stage):
 def test_next_stage_with_its_evidence_is_recorded(world):
     project = world.project1_a  # signed
     event = services.change_stage(
-        world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10),
+        world.user_bureau,
+        project,
+        Stage.REGISTERED,
+        datetime.date(2026, 6, 10),
         evidence_files=evidence_for(Stage.REGISTERED),
     )
     project.refresh_from_db()
@@ -48,16 +51,27 @@ def test_next_stage_with_its_evidence_is_recorded(world):
 
 def test_the_team_and_the_designated_leader_are_told(world):
     project = world.project1_a
-    services.change_stage(world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10),
-                          evidence_files=evidence_for(Stage.REGISTERED))
-    told = set(Notification.objects.filter(verb="project.stage_changed").values_list("recipient__username", flat=True))
+    services.change_stage(
+        world.user_bureau,
+        project,
+        Stage.REGISTERED,
+        datetime.date(2026, 6, 10),
+        evidence_files=evidence_for(Stage.REGISTERED),
+    )
+    told = set(
+        Notification.objects.filter(verb="project.stage_changed").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert told == {"manager", "secretary", "officer"}
 
 
 def test_entering_without_the_evidence_is_refused_and_nothing_is_saved(world):
     project = world.project1_a
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10))
+        services.change_stage(
+            world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10)
+        )
     assert "evidence_business_license" in exc.value.error_dict
     assert "Business licence" in str(exc.value)
     project.refresh_from_db()
@@ -70,8 +84,13 @@ def test_partial_evidence_names_each_missing_material(world):
     project.stage = Stage.LAND_DELIVERED
     project.save()
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, project, Stage.STARTED, datetime.date(2026, 6, 10),
-                              evidence_files={"construction_permit": pdf()})
+        services.change_stage(
+            world.user_bureau,
+            project,
+            Stage.STARTED,
+            datetime.date(2026, 6, 10),
+            evidence_files={"construction_permit": pdf()},
+        )
     assert set(exc.value.error_dict) == {"evidence_construction_contract", "evidence_site_photos"}
     assert not DocumentVersion.objects.filter(document__project=project).exists()
 
@@ -80,30 +99,49 @@ def test_evidence_already_in_the_library_is_reused(world):
     project = world.project1_a
     from zhaoshang.projects.models import MaterialType
 
-    services.upload_document(world.user_bureau, project, MaterialType.objects.get(code="business_license"), pdf())
-    event = services.change_stage(world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10))
+    services.upload_document(
+        world.user_bureau, project, MaterialType.objects.get(code="business_license"), pdf()
+    )
+    event = services.change_stage(
+        world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10)
+    )
     assert event.evidence.get().number == 1
 
 
 def test_a_skipped_stage_is_refused_naming_the_next_one(world):
     project = world.project1_a
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, project, Stage.STARTED, datetime.date(2026, 6, 10),
-                              evidence_files=evidence_for(Stage.STARTED))
+        services.change_stage(
+            world.user_bureau,
+            project,
+            Stage.STARTED,
+            datetime.date(2026, 6, 10),
+            evidence_files=evidence_for(Stage.STARTED),
+        )
     message = str(exc.value.error_dict["to_stage"][0].messages[0])
     assert "cannot be skipped" in message and "Registered" in message
 
 
 def test_moving_back_needs_a_reason_and_clears_later_dates(world):
     project = world.project1_a
-    services.change_stage(world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10),
-                          evidence_files=evidence_for(Stage.REGISTERED))
+    services.change_stage(
+        world.user_bureau,
+        project,
+        Stage.REGISTERED,
+        datetime.date(2026, 6, 10),
+        evidence_files=evidence_for(Stage.REGISTERED),
+    )
     project.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         services.change_stage(world.user_bureau, project, Stage.SIGNED, datetime.date(2026, 6, 12))
     assert "reason" in exc.value.error_dict
-    event = services.change_stage(world.user_bureau, project, Stage.SIGNED, datetime.date(2026, 6, 12),
-                                  reason="营业执照信息有误，重新办理")
+    event = services.change_stage(
+        world.user_bureau,
+        project,
+        Stage.SIGNED,
+        datetime.date(2026, 6, 12),
+        reason="营业执照信息有误，重新办理",
+    )
     project.refresh_from_db()
     assert event.is_backward
     assert project.stage == Stage.SIGNED
@@ -114,33 +152,68 @@ def test_moving_back_needs_a_reason_and_clears_later_dates(world):
 def test_future_date_and_date_before_the_previous_change_are_refused(world):
     project = world.project1_a
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 16),
-                              evidence_files=evidence_for(Stage.REGISTERED))
+        services.change_stage(
+            world.user_bureau,
+            project,
+            Stage.REGISTERED,
+            datetime.date(2026, 6, 16),
+            evidence_files=evidence_for(Stage.REGISTERED),
+        )
     assert "occurred_on" in exc.value.error_dict
-    services.change_stage(world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10),
-                          evidence_files=evidence_for(Stage.REGISTERED))
+    services.change_stage(
+        world.user_bureau,
+        project,
+        Stage.REGISTERED,
+        datetime.date(2026, 6, 10),
+        evidence_files=evidence_for(Stage.REGISTERED),
+    )
     project.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, project, Stage.LAND_DELIVERED, datetime.date(2026, 6, 1),
-                              evidence_files=evidence_for(Stage.LAND_DELIVERED))
+        services.change_stage(
+            world.user_bureau,
+            project,
+            Stage.LAND_DELIVERED,
+            datetime.date(2026, 6, 1),
+            evidence_files=evidence_for(Stage.LAND_DELIVERED),
+        )
     assert "2026-06-10" in str(exc.value)
 
 
 def test_only_unsigned_projects_terminate_and_only_signed_ones_exit(world):
     signed, lead = world.project1_a, world.project2_a
     with pytest.raises(ValidationError):
-        services.change_stage(world.user_bureau, signed, Stage.TERMINATED, datetime.date(2026, 6, 1), reason="x")
+        services.change_stage(
+            world.user_bureau, signed, Stage.TERMINATED, datetime.date(2026, 6, 1), reason="x"
+        )
     with pytest.raises(ValidationError):
-        services.change_stage(world.user_bureau, lead, Stage.EXITED, datetime.date(2026, 6, 1), reason="x",
-                              evidence_files=evidence_for(Stage.EXITED))
+        services.change_stage(
+            world.user_bureau,
+            lead,
+            Stage.EXITED,
+            datetime.date(2026, 6, 1),
+            reason="x",
+            evidence_files=evidence_for(Stage.EXITED),
+        )
     with pytest.raises(ValidationError) as exc:
         services.change_stage(world.user_bureau, lead, Stage.TERMINATED, datetime.date(2026, 6, 1))
     assert "reason" in exc.value.error_dict
-    services.change_stage(world.user_bureau, lead, Stage.TERMINATED, datetime.date(2026, 6, 1), reason="企业投资意向变化")
+    services.change_stage(
+        world.user_bureau,
+        lead,
+        Stage.TERMINATED,
+        datetime.date(2026, 6, 1),
+        reason="企业投资意向变化",
+    )
     lead.refresh_from_db()
     assert lead.stage == Stage.TERMINATED and lead.terminated_on == datetime.date(2026, 6, 1)
-    services.change_stage(world.user_bureau, signed, Stage.EXITED, datetime.date(2026, 6, 1), reason="三个月不开工",
-                          evidence_files=evidence_for(Stage.EXITED))
+    services.change_stage(
+        world.user_bureau,
+        signed,
+        Stage.EXITED,
+        datetime.date(2026, 6, 1),
+        reason="三个月不开工",
+        evidence_files=evidence_for(Stage.EXITED),
+    )
     signed.refresh_from_db()
     assert signed.exited_on == datetime.date(2026, 6, 1)
 
@@ -150,21 +223,41 @@ def test_walk_the_whole_line_from_lead_to_capacity(world):
     day = datetime.date(2025, 1, 6)
     for stage in STAGE_ORDER[1:]:
         day += datetime.timedelta(days=30)
-        services.change_stage(world.user_bureau, project, stage, day, evidence_files=evidence_for(stage))
+        services.change_stage(
+            world.user_bureau, project, stage, day, evidence_files=evidence_for(stage)
+        )
     project.refresh_from_db()
     assert project.stage == Stage.CAPACITY
-    assert all(getattr(project, f) for f in ("signed_on", "registered_on", "land_delivered_on", "started_on",
-                                              "completed_on", "production_on", "capacity_on"))
+    assert all(
+        getattr(project, f)
+        for f in (
+            "signed_on",
+            "registered_on",
+            "land_delivered_on",
+            "started_on",
+            "completed_on",
+            "production_on",
+            "capacity_on",
+        )
+    )
     assert StageEvent.objects.filter(project=project).count() == len(STAGE_ORDER) - 1
 
 
 def test_a_stale_version_is_told_and_nothing_is_overwritten(world):
     project = world.project1_a
     stale = Project.objects.get(pk=project.pk)
-    services.set_condition(world.user_bureau, project, "delayed", "设备到货延迟", expected_version=1)
+    services.set_condition(
+        world.user_bureau, project, "delayed", "设备到货延迟", expected_version=1
+    )
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, stale, Stage.REGISTERED, datetime.date(2026, 6, 10),
-                              evidence_files=evidence_for(Stage.REGISTERED), expected_version=stale.version)
+        services.change_stage(
+            world.user_bureau,
+            stale,
+            Stage.REGISTERED,
+            datetime.date(2026, 6, 10),
+            evidence_files=evidence_for(Stage.REGISTERED),
+            expected_version=stale.version,
+        )
     assert exc.value.code == "concurrent_edit"
     project.refresh_from_db()
     assert project.stage == Stage.SIGNED and project.condition == "delayed"
@@ -181,8 +274,13 @@ def test_a_stale_version_is_told_and_nothing_is_overwritten(world):
 def test_bad_evidence_files_are_refused(world, name, content, field_message):
     project = world.project1_a
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, project, Stage.REGISTERED, datetime.date(2026, 6, 10),
-                              evidence_files={"business_license": SimpleUploadedFile(name, content)})
+        services.change_stage(
+            world.user_bureau,
+            project,
+            Stage.REGISTERED,
+            datetime.date(2026, 6, 10),
+            evidence_files={"business_license": SimpleUploadedFile(name, content)},
+        )
     assert field_message in str(exc.value)
     assert not DocumentVersion.objects.exists()
 
@@ -190,8 +288,13 @@ def test_bad_evidence_files_are_refused(world, name, content, field_message):
 def test_too_big_a_file_is_refused(world, settings):
     settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(ValidationError) as exc:
-        services.change_stage(world.user_bureau, world.project1_a, Stage.REGISTERED, datetime.date(2026, 6, 10),
-                              evidence_files={"business_license": pdf(content=PDF + b"x" * 20)})
+        services.change_stage(
+            world.user_bureau,
+            world.project1_a,
+            Stage.REGISTERED,
+            datetime.date(2026, 6, 10),
+            evidence_files={"business_license": pdf(content=PDF + b"x" * 20)},
+        )
     assert "largest accepted file" in str(exc.value)
 
 
@@ -210,7 +313,17 @@ def test_people_outside_the_team_cannot_change_stage(world):
 
     for who in ("outsider", "leader", "city", "supervisor", "bureau_b"):
         with pytest.raises(PermissionDenied):
-            services.change_stage(getattr(world, f"user_{who}"), world.project1_a, Stage.REGISTERED,
-                                  datetime.date(2026, 6, 10), evidence_files=evidence_for(Stage.REGISTERED))
-    services.change_stage(world.user_officer, world.project1_a, Stage.REGISTERED, datetime.date(2026, 6, 10),
-                          evidence_files=evidence_for(Stage.REGISTERED))
+            services.change_stage(
+                getattr(world, f"user_{who}"),
+                world.project1_a,
+                Stage.REGISTERED,
+                datetime.date(2026, 6, 10),
+                evidence_files=evidence_for(Stage.REGISTERED),
+            )
+    services.change_stage(
+        world.user_officer,
+        world.project1_a,
+        Stage.REGISTERED,
+        datetime.date(2026, 6, 10),
+        evidence_files=evidence_for(Stage.REGISTERED),
+    )

@@ -51,15 +51,23 @@ def test_a_single_team_role_is_replaced_not_doubled(world):
     project = world.project1_a
     other = User.objects.create(username="m2", district=world.district_a, rank="county")
     services.assign_team_member(world.user_bureau, project, "manager", other)
-    assert list(project.team_members.filter(role="manager").values_list("user__username", flat=True)) == ["m2"]
+    assert list(
+        project.team_members.filter(role="manager").values_list("user__username", flat=True)
+    ) == ["m2"]
 
 
 def test_leading_group_only_for_major_projects_and_people_of_the_district(world):
     with pytest.raises(ValidationError):
-        services.assign_team_member(world.user_bureau, world.project2_a, "leading_group", world.user_leader)
-    services.assign_team_member(world.user_bureau, world.project1_a, "leading_group", world.user_leader)
+        services.assign_team_member(
+            world.user_bureau, world.project2_a, "leading_group", world.user_leader
+        )
+    services.assign_team_member(
+        world.user_bureau, world.project1_a, "leading_group", world.user_leader
+    )
     with pytest.raises(ValidationError) as exc:
-        services.assign_team_member(world.user_bureau, world.project1_a, "leading_group", world.user_leader_b)
+        services.assign_team_member(
+            world.user_bureau, world.project1_a, "leading_group", world.user_leader_b
+        )
     assert "another district" in str(exc.value)
 
 
@@ -92,11 +100,17 @@ def base_data(world, **extra):
 
 def test_codes_are_allocated_per_district_and_year(world):
     first = services.create_project(world.user_bureau, world.district_a, base_data(world))
-    second = services.create_project(world.user_bureau, world.district_a, base_data(world, name="二号项目"))
+    second = services.create_project(
+        world.user_bureau, world.district_a, base_data(world, name="二号项目")
+    )
     assert first.code == "ZS-2026-0001" and second.code == "ZS-2026-0002"
-    other = services.create_project(world.user_bureau_b, world.district_b,
-                                    base_data(world, enterprise=world.enterprise1_b, industry=world.industry_b,
-                                              park=world.park1_b))
+    other = services.create_project(
+        world.user_bureau_b,
+        world.district_b,
+        base_data(
+            world, enterprise=world.enterprise1_b, industry=world.industry_b, park=world.park1_b
+        ),
+    )
     assert other.code == "ZS-2026-0001"
     assert first.name_initials == "nc5wdlxcxm"
     assert first.investment_intensity == Decimal("200.00")
@@ -104,17 +118,25 @@ def test_codes_are_allocated_per_district_and_year(world):
 
 def test_related_records_of_another_district_are_refused(world):
     with pytest.raises(ValidationError) as exc:
-        services.create_project(world.user_bureau, world.district_a, base_data(world, park=world.park1_b))
+        services.create_project(
+            world.user_bureau, world.district_a, base_data(world, park=world.park1_b)
+        )
     assert "park" in exc.value.error_dict
     assert not Project.objects.filter(name="年产5万吨铝型材项目").exists()
 
 
 def test_inconsistent_figures_are_refused(world):
     with pytest.raises(ValidationError) as exc:
-        services.create_project(world.user_bureau, world.district_a,
-                                base_data(world, fixed_asset_investment=Decimal("40000"),
-                                          planned_start_on=datetime.date(2026, 9, 1),
-                                          planned_completion_on=datetime.date(2026, 8, 1)))
+        services.create_project(
+            world.user_bureau,
+            world.district_a,
+            base_data(
+                world,
+                fixed_asset_investment=Decimal("40000"),
+                planned_start_on=datetime.date(2026, 9, 1),
+                planned_completion_on=datetime.date(2026, 8, 1),
+            ),
+        )
     assert set(exc.value.error_dict) == {"fixed_asset_investment", "planned_completion_on"}
 
 
@@ -122,7 +144,9 @@ def test_second_writer_is_told_and_nothing_is_overwritten(world):
     project = world.project1_a
     services.update_project(world.user_bureau, project, {"name": "第一次修改"}, expected_version=1)
     with pytest.raises(ValidationError) as exc:
-        services.update_project(world.user_admin, project, {"name": "第二次修改"}, expected_version=1)
+        services.update_project(
+            world.user_admin, project, {"name": "第二次修改"}, expected_version=1
+        )
     assert exc.value.code == "concurrent_edit"
     project.refresh_from_db()
     assert project.name == "第一次修改" and project.version == 2
@@ -133,8 +157,15 @@ def test_edit_form_reports_a_concurrent_edit(client_for, world):
     services.update_project(world.user_admin, project, {"name": "别人先改了"}, expected_version=1)
     response = client_for("bureau").post(
         reverse("projects:edit", args=[project.pk]),
-        {"name": "我的修改", "kind": "investment", "park": world.park1_a.pk, "level": "major",
-         "source": "direct", "total_investment": "50000", "version": "1"},
+        {
+            "name": "我的修改",
+            "kind": "investment",
+            "park": world.park1_a.pk,
+            "level": "major",
+            "source": "direct",
+            "total_investment": "50000",
+            "version": "1",
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
@@ -154,32 +185,61 @@ def test_create_form_shows_field_errors_in_chinese(client_for, world):
 
 def test_funds_are_positive_and_for_signed_projects(world):
     with pytest.raises(ValidationError):
-        services.record_funds(world.user_bureau, world.project2_a, {
-            "received_on": datetime.date(2026, 6, 1), "amount": Decimal("10"), "origin": "in_city",
-            "use": "fixed_assets"})
+        services.record_funds(
+            world.user_bureau,
+            world.project2_a,
+            {
+                "received_on": datetime.date(2026, 6, 1),
+                "amount": Decimal("10"),
+                "origin": "in_city",
+                "use": "fixed_assets",
+            },
+        )
     with pytest.raises(ValidationError) as exc:
-        services.record_funds(world.user_bureau, world.project1_a, {
-            "received_on": datetime.date(2026, 7, 1), "amount": Decimal("-1"), "origin": "in_city",
-            "use": "fixed_assets"})
+        services.record_funds(
+            world.user_bureau,
+            world.project1_a,
+            {
+                "received_on": datetime.date(2026, 7, 1),
+                "amount": Decimal("-1"),
+                "origin": "in_city",
+                "use": "fixed_assets",
+            },
+        )
     assert set(exc.value.error_dict) == {"amount", "received_on"}
-    services.record_funds(world.user_secretary, world.project1_a, {
-        "received_on": datetime.date(2026, 6, 1), "amount": Decimal("1200"), "origin": "out_of_province",
-        "use": "fixed_assets"})
+    services.record_funds(
+        world.user_secretary,
+        world.project1_a,
+        {
+            "received_on": datetime.date(2026, 6, 1),
+            "amount": Decimal("1200"),
+            "origin": "out_of_province",
+            "use": "fixed_assets",
+        },
+    )
     assert FundsEntry.objects.get().amount == Decimal("1200")
 
 
 def test_monthly_report_is_filed_once_a_month_and_corrected_in_place(world):
-    data = {"month": datetime.date(2026, 6, 1), "investment_this_month": Decimal("300"),
-            "investment_cumulative": Decimal("300"), "funds_this_month": Decimal("0"),
-            "image_progress": "场地平整完成", "problems": ""}
+    data = {
+        "month": datetime.date(2026, 6, 1),
+        "investment_this_month": Decimal("300"),
+        "investment_cumulative": Decimal("300"),
+        "funds_this_month": Decimal("0"),
+        "image_progress": "场地平整完成",
+        "problems": "",
+    }
     photo = SimpleUploadedFile("site.png", b"\x89PNG\r\n\x1a\n....")
     report = services.submit_monthly_report(world.user_secretary, world.project1_a, data, [photo])
     assert report.photos.count() == 1 and not report.is_late
-    services.submit_monthly_report(world.user_secretary, world.project1_a, dict(data, image_progress="已开工"))
+    services.submit_monthly_report(
+        world.user_secretary, world.project1_a, dict(data, image_progress="已开工")
+    )
     assert MonthlyReport.objects.get().image_progress == "已开工"
     with pytest.raises(ValidationError) as exc:
-        services.submit_monthly_report(world.user_secretary, world.project1_a,
-                                       dict(data, month=datetime.date(2026, 7, 1)))
+        services.submit_monthly_report(
+            world.user_secretary, world.project1_a, dict(data, month=datetime.date(2026, 7, 1))
+        )
     assert services.submit_monthly_report(
         world.user_secretary, world.project1_a, dict(data, month=datetime.date(2026, 4, 1))
     ).is_late
@@ -189,8 +249,13 @@ def test_monthly_report_is_filed_once_a_month_and_corrected_in_place(world):
 
 
 def test_a_report_after_the_fifth_is_late(world):
-    data = {"month": datetime.date(2026, 4, 1), "investment_this_month": Decimal("1"),
-            "investment_cumulative": Decimal("1"), "funds_this_month": Decimal("0"), "image_progress": "x"}
+    data = {
+        "month": datetime.date(2026, 4, 1),
+        "investment_this_month": Decimal("1"),
+        "investment_cumulative": Decimal("1"),
+        "funds_this_month": Decimal("0"),
+        "image_progress": "x",
+    }
     assert services.submit_monthly_report(world.user_secretary, world.project1_a, data).is_late
 
 
@@ -199,10 +264,18 @@ def test_the_page_flow_for_stage_change(client_for, world):
     url = reverse("projects:stage", args=[world.project1_a.pk])
     page = client.get(url)
     assert "evidence_business_license" in page.content.decode()
-    response = client.post(url, {
-        "to_stage": "registered", "occurred_on": "2026-06-12", "reason": "", "version": "1",
-        "evidence_business_license": SimpleUploadedFile("yyzz.pdf", b"%PDF-1.4 yyzz"),
-    })
+    response = client.post(
+        url,
+        {
+            "to_stage": "registered",
+            "occurred_on": "2026-06-12",
+            "reason": "",
+            "version": "1",
+            "evidence_business_license": SimpleUploadedFile("yyzz.pdf", b"%PDF-1.4 yyzz"),
+        },
+    )
     assert response.status_code == 302
     timeline = client.get(reverse("projects:timeline", args=[world.project1_a.pk])).content.decode()
-    assert "2026-06-12" in timeline and "yyzz" not in timeline  # the material name is shown, not the file
+    assert (
+        "2026-06-12" in timeline and "yyzz" not in timeline
+    )  # the material name is shown, not the file

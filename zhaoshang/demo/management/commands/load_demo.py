@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhaoshang.demo import names
-from zhaoshang.demo.builder import DISTRICT_CODES, ROLE_USERNAMES, DemoBuilder, demo_counts
+from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DISTRICT_CODES, DemoBuilder, demo_counts
 from zhaoshang.demo.reset import demo_users, purge_districts
 from zhaoshang.org.models import District, User
 
@@ -59,9 +59,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 if present:
-                    old_files = purge_districts(DISTRICT_CODES)
+                    try:
+                        old_files = purge_districts(DISTRICT_CODES)
+                    except RuntimeError as exc:  # records elsewhere still point at the demo
+                        raise CommandError(str(exc)) from exc
                 clashes = sorted(
-                    User.objects.filter(username__in=ROLE_USERNAMES).values_list(
+                    User.objects.filter(username__in=ACCOUNT_USERNAMES).values_list(
                         "username", flat=True
                     )
                 )
@@ -95,14 +98,7 @@ class Command(BaseCommand):
             out.write(f"  {label:<18} {count:>6}")
         out.write("")
         out.write(f"Demo accounts (password {names.PASSWORD}):")
-        wanted = set(ROLE_USERNAMES) | {
-            "leader2",
-            "department2",
-            "service_center2",
-            "park2",
-            "supervisor2",
-            "enterprise2",
-        }
+        wanted = set(ACCOUNT_USERNAMES)
         ids = list(District.objects.filter(code__in=DISTRICT_CODES).values_list("pk", flat=True))
         accounts = {a[0]: a for a in builder.accounts}
         for username in sorted(wanted, key=lambda u: (u.rstrip("2") != u, u)):
