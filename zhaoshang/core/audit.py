@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from zhaoshang.core.models import DomainEvent
 
+# How each domain event reads in activity feeds; apps add theirs here as they grow.
+EVENT_LABELS = {
+    "project.created": _("Project registered"),
+    "project.updated": _("Project edited"),
+    "project.deleted": _("Project deleted"),
+    "project.stage_changed": _("Stage changed"),
+    "project.condition_changed": _("Condition changed"),
+    "project.team_assigned": _("Team member assigned"),
+    "project.team_removed": _("Team member removed"),
+    "project.document_uploaded": _("Document uploaded"),
+    "project.funds_recorded": _("Funds in place recorded"),
+    "project.monthly_report_filed": _("Monthly report filed"),
+    "project.monthly_report_corrected": _("Monthly report corrected"),
+    "enterprise.created": _("Enterprise registered"),
+    "enterprise.updated": _("Enterprise edited"),
+    "enterprise.deleted": _("Enterprise deleted"),
+}
 
-def log_event(actor, verb: str, obj, summary: str = "", **data) -> DomainEvent:
+
+def event_label(verb: str) -> str:
+    return str(EVENT_LABELS.get(verb, verb))
+
+
+def log_event(actor, verb: str, obj, summary: str = "", occurred_at=None, **data) -> DomainEvent:
+    """Record a domain event about ``obj``; ``occurred_at`` defaults to now (loaders of past
+    data pass the real moment)."""
     district_id = getattr(obj, "district_id", None)
     from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
 
     return DomainEvent.objects.create(
+        occurred_at=occurred_at or timezone.now(),
         district_id=district_id,
         actor=actor if getattr(actor, "pk", None) else None,
         verb=verb,

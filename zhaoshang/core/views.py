@@ -40,11 +40,9 @@ def home(request):
     by_stage = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
     funnel = [(Stage(s).label, s, by_stage.get(s, 0)) for s in STAGE_ORDER]
     exits = [(Stage(s).label, s, by_stage.get(s, 0)) for s in (Stage.TERMINATED, Stage.EXITED)]
-    mine = (
-        visible.of_user(user).with_list_data().order_by("-updated_at")[:12]
-        if not roles.is_city(user)
-        else Project.objects.none()
-    )
+    mine = None
+    if not roles.sees_all_districts(user):
+        mine = visible.of_user(user).with_list_data().order_by("-updated_at")[:12]
     if roles.has_role(user, Role.PARK) and user.park_id:
         mine = visible.with_list_data().order_by("-updated_at")[:12]
     attention = (
@@ -52,11 +50,17 @@ def home(request):
         .select_related("park", "enterprise")
         .order_by("-updated_at")[:8]
     )
-    events = (
+    events = list(
         DomainEvent.objects.visible_to(user)
         .filter(verb__startswith="project.")
-        .select_related("actor", "content_type")[:10]
+        .exclude(verb="project.deleted")
+        .select_related("actor")[:10]
     )
+    names = dict(
+        Project.objects.filter(pk__in={e.object_id for e in events}).values_list("pk", "name")
+    )
+    for event in events:
+        event.project_name = names.get(event.object_id, "")
     districts = None
     if roles.sees_all_districts(user):
         districts = (

@@ -116,7 +116,9 @@ class StageChangeForm(BootstrapMixin, forms.Form):
         self.fields["version"].initial = project.version
         for material in evidence_types:
             self.fields[f"evidence_{material.code}"] = forms.FileField(
-                label=material.label, required=False
+                label=material.label,
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
             )
 
     def evidence_files(self) -> dict:

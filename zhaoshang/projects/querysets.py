@@ -37,7 +37,13 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         if user_roles & roles.DISTRICT_WIDE_ROLES:
             return qs
         if roles.Role.PARK in user_roles:
-            return qs.filter(park_id=user.park_id) if user.park_id else qs.none()
+            # A park committee manages every park it is the committee of, and the user's own park.
+            parks = Q(pk__in=[])
+            if user.park_id:
+                parks |= Q(park_id=user.park_id)
+            if user.department_id:
+                parks |= Q(park__committee_id=user.department_id)
+            return qs.filter(parks)
         return qs.none()
 
     def with_list_data(self):

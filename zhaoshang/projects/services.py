@@ -352,7 +352,7 @@ def change_stage(
         user,
         "project.stage_changed",
         locked,
-        summary=f"{locked.name}：{Stage(from_stage).label} → {Stage(to_stage).label}",
+        summary=f"{Stage(from_stage).label} → {Stage(to_stage).label}",
         from_stage=from_stage,
         to_stage=to_stage,
         occurred_on=occurred_on,

@@ -3,6 +3,8 @@ documents, funds in place and monthly progress."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core.audit import log_event  # noqa: F401 - re-exported for templates' tests
+from zhaoshang.core import roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
@@ -96,6 +98,9 @@ def filtered_projects(request):
 @login_required
 def project_list(request):
     form, qs, sort = filtered_projects(request)
+    show_district = roles.sees_all_districts(request.user)
+    if show_district:
+        qs = qs.select_related("district")
     page = paginate(request, qs)
     totals = qs.order_by().aggregate(investment=Sum("total_investment"))
     return render(
@@ -106,6 +111,7 @@ def project_list(request):
             "page": page,
             "sort": sort,
             "count": page.paginator.count,
+            "show_district": show_district,
             "totals": totals,
             "can_create": permissions.can_edit_registry(request.user, request.user.district_id),
         },
@@ -496,7 +502,8 @@ def project_funds(request, pk):
 def project_progress(request, pk):
     project = get_visible_project(request, pk)
     status = 200
-    form = MonthlyReportForm(initial={"month": timezone.localdate().replace(day=1)})
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    form = MonthlyReportForm(initial={"month": last_month})
     if request.method == "POST":
         if not permissions.can_record_service(request.user, project):
             raise PermissionDenied
