@@ -94,12 +94,6 @@ class DomainEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.verb} {self.summary}"
 
-    @property
-    def label(self) -> str:
-        from zhaoshang.core.audit import event_label
-
-        return event_label(self.verb)
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Domain events are append-only.")
@@ -107,3 +101,9 @@ class DomainEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Domain events are append-only.")
+
+    @property
+    def label(self) -> str:
+        from zhaoshang.core.audit import event_label
+
+        return event_label(self.verb)
