@@ -1,0 +1,41 @@
+"""Django-admin permissions from roles: a district's ``admin`` role manages its own
+district's reference data and users in /admin/ (SPEC §1), without per-user grants.
+
+National data (districts, GB/T 4754 classes, material types) is view-only for them;
+superusers (the platform's IT staff) keep every permission through ModelBackend.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import BaseBackend
+
+from zhaoshang.core import roles
+
+ADMIN_APPS = {"org", "enterprises", "projects", "notifications", "core"}
+NATIONAL_MODELS = {"district", "industryclass", "materialtype"}
+READ_ONLY_MODELS = {"domainevent", "notification", "outboxmessage"}
+
+
+class RoleAdminBackend(BaseBackend):
+    def _is_district_admin(self, user) -> bool:
+        return bool(
+            user.is_active
+            and user.is_staff
+            and user.district_id
+            and roles.has_role(user, roles.Role.ADMIN)
+            and not roles.is_city(user)
+        )
+
+    def has_module_perms(self, user, app_label):
+        return self._is_district_admin(user) and app_label in ADMIN_APPS
+
+    def has_perm(self, user, perm, obj=None):
+        if not self._is_district_admin(user) or "." not in perm:
+            return False
+        app_label, codename = perm.split(".", 1)
+        if app_label not in ADMIN_APPS:
+            return False
+        action, _sep, model = codename.partition("_")
+        if model in NATIONAL_MODELS or model in READ_ONLY_MODELS:
+            return action == "view"
+        return action in {"view", "add", "change", "delete"}
