@@ -54,48 +54,28 @@ def _media_root(settings, tmp_path_factory):
 
 
 @pytest.fixture
-def live_site(django_db_setup, django_db_blocker):
-    """The app on a live server for browser tests, over the committed test world.
-
-    It runs outside any test transaction (the browser's requests commit), so the
-    database is snapshotted first and put back afterwards, sequences included.
-    Yields (base URL, World)."""
+def committed_db(django_db_setup, django_db_blocker):
+    """Database access outside any test transaction (what a live server or concurrent
+    connections need): the database is snapshotted first and put back afterwards,
+    sequences included. Yields the World."""
     from django.core.management import call_command
     from django.core.management.color import no_style
-    from django.db import connection, connections
-    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+    from django.db import connection
+    from django.test import override_settings
 
     with django_db_blocker.unblock():
         snapshot = connection.creation.serialize_db_to_string()
-        override = {
-            conn.alias: conn
-            for conn in connections.all()
-            if conn.vendor == "sqlite" and conn.is_in_memory_db()
-        }
-        for conn in override.values():
-            conn.inc_thread_sharing()
-        thread = LiveServerThread("localhost", _StaticFilesHandler, connections_override=override)
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
         try:
-            yield f"http://localhost:{thread.port}", World(_REFS)
+            yield World(_REFS)
         finally:
-            thread.terminate()
-            for conn in override.values():
-                conn.dec_thread_sharing()
             if connection.vendor == "postgresql":
-                # Request threads of the live server may still hold a connection.
+                # Other threads' connections (live server, concurrent writers) may be open.
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                     )
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-            from django.test import override_settings
-
             # The snapshot holds the history rows already: do not write new ones on load.
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
                 connection.creation.deserialize_db_from_string(snapshot)
@@ -106,6 +86,33 @@ def live_site(django_db_setup, django_db_blocker):
                 with connection.cursor() as cursor:
                     for sql in statements:
                         cursor.execute(sql)
+
+
+@pytest.fixture
+def live_site(committed_db):
+    """The app on a live server for browser tests. Yields (base URL, World)."""
+    from django.db import connections
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    override = {
+        conn.alias: conn
+        for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+    for conn in override.values():
+        conn.inc_thread_sharing()
+    thread = LiveServerThread("localhost", _StaticFilesHandler, connections_override=override)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    try:
+        yield f"http://localhost:{thread.port}", committed_db
+    finally:
+        thread.terminate()
+        for conn in override.values():
+            conn.dec_thread_sharing()
 
 
 @pytest.fixture

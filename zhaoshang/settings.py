@@ -42,8 +42,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "zhaoshang.core",
     "zhaoshang.org",
+    "zhaoshang.workdays",
     "zhaoshang.enterprises",
     "zhaoshang.projects",
+    "zhaoshang.approvals",
+    "zhaoshang.assessment",
     "zhaoshang.notifications",
     "zhaoshang.portal",
     "zhaoshang.demo",
@@ -212,6 +215,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# Called as hook(years=[…]) when a calendar year is published: recompute provisional dates.
+WORKDAY_RECOMPUTE_HOOKS = ["zhaoshang.approvals.services.recompute_provisional_due_dates"]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "zhaoshang@localhost")

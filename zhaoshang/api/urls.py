@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from zhaoshang.api.auth import ObtainTokenView
 from zhaoshang.api.docs import RedocView, SchemaView, SwaggerView
+from zhaoshang.approvals.api import ApprovalCaseViewSet, ApprovalItemViewSet
 from zhaoshang.enterprises.api import EnterpriseViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
 from zhaoshang.projects.api import ProjectViewSet
@@ -19,6 +20,8 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("parks", ParkViewSet, basename="park")
 router.register("industries", IndustryViewSet, basename="industry")
+router.register("approval-items", ApprovalItemViewSet, basename="approval-item")
+router.register("approval-cases", ApprovalCaseViewSet, basename="approval-case")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),

@@ -2,7 +2,9 @@
 district's reference data and users in /admin/ (SPEC §1), without per-user grants.
 
 National data (districts, GB/T 4754 classes, material types) is view-only for them;
-superusers (the platform's IT staff) keep every permission through ModelBackend.
+superusers (the platform's IT staff) keep every permission through ModelBackend. The
+working-day calendar is national too, but SPEC §5 has it extended by "an admin": the admin
+role edits it (every change is in the year's history and the domain event log).
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from django.contrib.auth.backends import BaseBackend
 
 from zhaoshang.core import roles
 
-ADMIN_APPS = {"org", "enterprises", "projects", "notifications", "core"}
+ADMIN_APPS = {
+    "org",
+    "enterprises",
+    "projects",
+    "approvals",
+    "assessment",
+    "notifications",
+    "core",
+    "workdays",
+}
 NATIONAL_MODELS = {"district", "industryclass", "materialtype"}
 READ_ONLY_MODELS = {"domainevent", "notification", "outboxmessage"}
 

@@ -14,6 +14,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     user_roles = roles.roles_of(user)
+    is_admin = Role.ADMIN in user_roles and not roles.is_city(user)
     if roles.is_enterprise(user):
         items = [(_("My projects"), reverse("portal:home"), "bi-building")]
     else:
@@ -21,17 +22,34 @@ def navigation(request):
             (_("Home"), reverse("home"), "bi-house"),
             (_("Projects"), reverse("projects:list"), "bi-kanban"),
             (_("Enterprises"), reverse("enterprises:list"), "bi-buildings"),
+            (
+                _("My worklist")
+                if user_roles & {Role.DEPARTMENT, Role.SERVICE_CENTER}
+                else _("Approvals"),
+                reverse("approvals:worklist"),
+                "bi-list-check",
+            ),
         ]
+        if is_admin:
+            items.append((_("Calendar"), reverse("workdays:calendar"), "bi-calendar3"))
         if user_roles & {Role.ADMIN} or user.is_staff:
             items.append((_("Administration"), reverse("admin:index"), "bi-gear"))
     from zhaoshang.notifications.models import Notification
 
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     role_labels = [Role(r).label for r in Role.values if r in user_roles]
+    calendar_warning = None
+    if is_admin and not roles.is_enterprise(user):
+        # From 1 November, admins are told when next year's arrangement is not published.
+        from zhaoshang.workdays.services import cached_unpublished_next_year, warning_text
+
+        year = cached_unpublished_next_year()
+        calendar_warning = warning_text(year) if year else None
     return {
         "nav_items": items,
         "nav_unread": unread,
         "nav_roles": role_labels,
         "nav_is_enterprise": roles.is_enterprise(user),
         "nav_read_only": roles.is_city(user),
+        "nav_calendar_warning": calendar_warning,
     }

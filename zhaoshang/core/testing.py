@@ -230,16 +230,68 @@ def build_world() -> dict[str, tuple[str, int]]:
             ),
         )
         p1.paired_departments.add(works)
-        del p2
         for role, member in (
             ("manager", manager),
             ("secretary", secretary),
             ("service_officer", officer),
         ):
             ProjectTeamMember.objects.create(project=p1, user=member, role=role)
+        _approvals(keep, tag, district, works, p1, p2)
     city = user("city", None, Role.CITY)
     del city
     return refs
+
+
+def _approvals(keep, tag, district, works, project1, project2) -> None:
+    """The approval catalogue of district a (seeded; its new departments join the world)
+    and, in each district, a 住建 item without prerequisites (outside the green channel, so
+    that registering a project's green channel still creates exactly the seeded items).
+
+    Cases, registered by the service center today and pending (written as the service
+    would, without its domain event, like the rest of the world): ``case_a`` (project1_a,
+    held by the world's department handler), ``case_out_a`` (project2_a, held by 国土局)
+    and ``case_b`` (project1_b, district b)."""
+    from zhaoshang.approvals.catalogue import seed_catalogue
+    from zhaoshang.approvals.choices import Phase
+    from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+    from zhaoshang.org.models import Department, User
+
+    def register(project, item, agent, by):
+        return ApprovalCase.objects.create(
+            district=project.district,
+            project=project,
+            item=item,
+            department=item.department,
+            agent=agent,
+            registered_on=FROZEN_NOW.date(),
+            registered_by=by,
+            time_limit=item.time_limit,
+            time_limit_unit=item.time_limit_unit,
+        )
+
+    item = keep(
+        f"item_works_{tag}",
+        ApprovalItem.objects.create(
+            district=district,
+            code="GC-09",
+            name="城市建筑垃圾处置核准",
+            department=works,
+            phase=Phase.WORKS_PLANNING,
+            in_green_channel=False,
+            sort_order=95,
+            legal_basis="《城市建筑垃圾管理规定》",
+        ),
+    )
+    agent = User.objects.get(username="service_center" + ("" if tag == "a" else "_b"))
+    keep(f"case_{tag}", register(project1, item, agent, agent))
+    if tag != "a":
+        return
+    known = set(Department.objects.filter(district=district).values_list("pk", flat=True))
+    items = {i.code: i for i in seed_catalogue(district)}
+    for department in Department.objects.filter(district=district).exclude(pk__in=known):
+        keep(f"dept_catalogue{department.pk}_{tag}", department)
+    keep(f"item_land_{tag}", items["XM-02"])
+    keep(f"case_out_{tag}", register(project2, items["XM-02"], None, agent))
 
 
 class World:

@@ -32,6 +32,7 @@ from simple_history.utils import bulk_create_with_history
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
+from zhaoshang.demo.approvals import ApprovalsBuilder, approval_counts
 from zhaoshang.demo.files import tiny_pdf, tiny_png
 from zhaoshang.demo.reset import demo_users
 from zhaoshang.enterprises.creditcode import CHARSET, make_credit_code
@@ -436,6 +437,7 @@ def demo_counts() -> dict[str, int]:
         "notifications": Notification.objects.filter(
             recipient__in=User.objects.filter(demo_users(ids))
         ).count(),
+        **approval_counts(ids),
     }
 
 
@@ -476,6 +478,7 @@ class DemoBuilder:
         self._city_user()
         DomainEvent.objects.bulk_create(self.events, batch_size=500)
         self._notifications(self.worlds[0])
+        ApprovalsBuilder(self).build()
         return self.worlds
 
     def discard_files(self) -> None:
@@ -1488,7 +1491,8 @@ class DemoBuilder:
         while month <= end:
             target = min(total, total * (share(min(month_end(month), end)) * ratio + 0.02))
             gap = target - funded
-            if gap > total * 0.015 and rng.random() < 0.65:
+            # (the first money arrives in the first month with a gap, whatever the draw)
+            if gap > total * 0.015 and (rng.random() < 0.65 or not entries):
                 day = month + datetime.timedelta(days=rng.randint(2, 26))
                 day = max(day, signed)
                 if day <= end:

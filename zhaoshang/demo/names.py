@@ -1239,3 +1239,89 @@ ENERGY_COMMITMENT_CHEM = (
     "单位产品综合能耗不高于行业先进值；年综合能耗控制在{tce}吨标准煤以内；"
     "VOCs排放执行特别排放限值，危险废物100%合规处置；建设事故应急池并接入园区应急体系。"
 )
+
+# ---------------------------------------------------------------------------------------------
+# Approvals (限时办结, 绿色通道; SPEC §6)
+
+# Items the demo districts add to the seeded catalogue: an item with its own statutory limit
+# (取水许可: 45 working days), registered for water-intensive projects outside the green
+# channel. (code, name, catalogue department key, limit in working days, prerequisites,
+# materials, legal basis, sort order)
+EXTRA_APPROVAL_ITEMS = [
+    (
+        "XM-08",
+        "取水许可",
+        "water",
+        45,
+        ("XM-01",),
+        ("feasibility_study",),
+        "《取水许可和水资源费征收管理条例》第二十二条",
+        75,
+    ),
+]
+# Industries whose plants draw their own water (取水许可) and need a gas connection.
+WATER_INDUSTRIES = ("food", "chem", "elec", "pharma")
+GAS_INDUSTRIES = ("food", "chem", "pharma")
+
+SUPPLEMENT_REASONS = {
+    "XM-01": "可行性研究报告未加盖编制单位公章，请补正后重新提交",
+    "XM-02": "用地红线图坐标与土地出让合同附图不一致，请核对后补正",
+    "XM-03": "缺少土地出让金缴清证明，请补充",
+    "XM-04": "环境影响报告书公众参与说明不完整，请补充公示截图及意见采纳情况",
+    "XM-05": "节能报告未列明主要用能设备能效等级，请补正",
+    "XM-06": "安全预评价报告缺少重大危险源辨识章节，请补正",
+    "XM-07": "水土保持方案缺少弃渣场设计，请补正",
+    "XM-08": "水资源论证报告未附取水口位置图，请补正",
+    "GC-01": "总平面图未标注建筑退距及消防通道宽度，请补正",
+    "GC-02": "结构计算书与施工图版本不一致，请补正",
+    "GC-03": "消防设计文件缺少防排烟系统图，请补正",
+    "SG-01": "施工合同未备案，缺少监理合同，请补充",
+    "SZ-01": "用电负荷清单与可研不一致，请补正",
+    "SZ-02": "用水量计算书缺少消防用水部分，请补正",
+    "SZ-03": "用气设备清单缺少设备铭牌参数，请补正",
+    "JG-01": "消防设施检测报告已过有效期，请补正",
+    "JG-02": "竣工测量成果未经测绘单位盖章，请补正",
+    "JG-03": "缺少工程质量保修书，请补正",
+}
+# Special procedures (特别程序) that stop the clock: kind -> reasons.
+SPECIAL_PROCEDURES = {
+    "expert_review": [
+        "组织专家对安全条件论证报告进行技术评审",
+        "组织专家对施工图中超限高层结构进行专项论证",
+        "组织专家对消防性能化设计进行评审",
+    ],
+    "site_survey": [
+        "组织现场踏勘，核实用地现状与红线范围",
+        "会同园区管委会现场核实管线接入条件",
+    ],
+    "hearing": ["项目涉及相邻权人利益，依申请组织听证"],
+}
+EXTENSION_REASONS = [
+    "项目涉及多部门联合审查，情况复杂，三个工作日内难以办结",
+    "厂区总平面布置调整，需重新核算建筑密度和容积率",
+    "审查中发现与控制性详细规划存在差异，需征求规划委员会意见",
+    "涉及危险化学品储存设施，需补充专项安全论证",
+]
+# 快速转办: item code -> (the item whose department takes it, reason).
+TRANSFERS = {
+    "XM-02": ("XM-03", "选址意见书依规由规划部门核发，转区规划局办理"),
+    "JG-02": ("JG-01", "规划条件核实纳入竣工联合验收，由区建设局牵头统一办理"),
+    "XM-07": ("XM-02", "项目位于园区已批复区域水土保持方案范围内，转自然资源部门核实"),
+}
+RETURN_REASONS = [
+    "申请材料与现场核查情况不符，不予受理，退回申请人",
+    "企业变更建设内容，申请人书面撤回申请，予以退回",
+]
+EXIT_RETURN_REASON = "项目已退出：{reason}；办件终止，退回申请人"
+PLEDGE_MATERIALS = [
+    "法定代表人身份证明原件",
+    "土地出让金缴纳凭证原件",
+    "施工合同备案表",
+    "环评批复文件复印件（盖章）",
+]
+REPORTED_TO = "市生态环境局"
+HIGHER_ANSWERS = "{authority}已批复（锦环审〔{year}〕{n}号），同意项目建设"
+JOINT_DECISION_NUMBER = "东城区重点项目联席会议纪要〔{year}〕{n}号"
+JOINT_DECISION_NOTE = (
+    "施工图设计文件审查与消防设计审查互为前置：会议决定由区建设局合并审查，两项同时审批、同时办结"
+)

@@ -50,6 +50,33 @@ def _district_models():
                 break
 
 
+def _child_history(district_ids) -> list[tuple]:
+    """History models of records that belong to a district only through their parent (a
+    case's pauses): (history model, parent field, the parents' ids), collected before the
+    parents are deleted."""
+    found = []
+    for model in apps.get_models():
+        instance_type = getattr(model, "instance_type", None)
+        if instance_type is None or instance_type in (District, User):
+            continue
+        names = {f.name for f in model._meta.concrete_fields}
+        if names & {"district", "project", "enterprise"} or "m2m_history_id" in names:
+            continue
+        for field in instance_type._meta.concrete_fields:
+            parent = field.related_model if field.is_relation else None
+            if parent is None or parent is User:
+                continue
+            if "district" in {f.name for f in parent._meta.concrete_fields}:
+                ids = list(
+                    parent._default_manager.filter(district_id__in=district_ids).values_list(
+                        "pk", flat=True
+                    )
+                )
+                found.append((model, field.name, ids))
+                break
+    return found
+
+
 def _history_querysets(district_ids, project_ids, user_ids, enterprise_ids):
     """The django-simple-history rows of the records being removed."""
     for model in apps.get_models():
@@ -95,6 +122,8 @@ def purge_districts(codes) -> list[str]:
         )
     )
 
+    children = _child_history(district_ids)
+
     Notification.objects.filter(recipient_id__in=user_ids).delete()
     DomainEvent.objects.filter(Q(district_id__in=district_ids) | Q(actor_id__in=user_ids)).delete()
 
@@ -133,4 +162,6 @@ def purge_districts(codes) -> list[str]:
     # Last, because deleting records writes their "deleted" history rows.
     for qs in _history_querysets(district_ids, project_ids, user_ids, enterprise_ids):
         qs.delete()
+    for model, name, ids in children:
+        model.objects.filter(**{f"{name}_id__in": ids}).delete()
     return [name for name in files if name]

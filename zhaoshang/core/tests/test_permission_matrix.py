@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from zhaoshang.approvals import permissions as approval_permissions
+from zhaoshang.approvals.actions import ACTIONS
 from zhaoshang.core.testing import ROLE_USERS
 
 # Extra people of the world: the project team of project1_a and a department outsider.
@@ -47,7 +49,29 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "notifications:open": ("notification", "own", "GET"),
     "portal:home": (None, "portal", "GET"),
     "portal:project": ("project", "portal", "GET"),
+    "approvals:worklist": (None, "staff", "GET"),
+    "approvals:export": (None, "staff", "GET"),
+    "approvals:catalogue": (None, "staff", "GET"),
+    "approvals:item": ("item", "view", "GET"),
+    "approvals:item_edit": ("item", "catalogue", "GET"),
+    "approvals:case": ("case", "view", "GET"),
+    "approvals:project": ("project", "view", "GET"),
+    "approvals:register_green_channel": ("project", "register", "POST"),
+    "approvals:register": ("project", "register", "POST"),
+    "approvals:joint_decision": ("project", "joint", "POST"),
+    # The calendar is national: no scoped object; "calendar" = the admin role only.
+    "workdays:calendar": (None, "staff", "GET"),
+    "workdays:year": ("calendar_year", "staff", "GET"),
+    "workdays:import": (None, "calendar", "GET"),
+    "workdays:publish": ("calendar_year", "calendar", "POST"),
 }
+# Every action on a case is a route of its own; what it needs follows the rule it checks.
+for _action in ACTIONS:
+    _needs = "transfer" if _action.allowed is approval_permissions.can_transfer else "handle"
+    if _action.slug == "materials-complete":
+        _needs = "materials"  # the holding department, or whoever registers cases
+    ROUTES["approvals:case_" + _action.slug.replace("-", "_")] = ("case", _needs, "POST")
+
 NOT_PAGES = {
     "healthz",
     "login",
@@ -59,6 +83,12 @@ NOT_PAGES = {
 
 EDITORS = {"admin", "bureau", "secretary", "bureau_b"}  # secretary holds the bureau role
 TEAM_OF_P1A = {"manager", "secretary", "officer"}
+# Approvals (world: case_a on project1_a is held by 建设局, the department of "department",
+# "officer" and "outsider"; case_out_a on project2_a by 国土局; case_b is in district b).
+WORKS_HANDLERS_A = {"department", "officer", "outsider"}
+REGISTRARS = {"service_center", "bureau", "admin", "secretary", "bureau_b"}  # 统一受理
+JOINT_DECIDERS = REGISTRARS | {"leader", "manager"}
+CASE_ACTION_NEEDS = {"handle", "transfer", "materials"}
 DISTRICT_WIDE_A = {
     "admin",
     "bureau",
@@ -116,6 +146,30 @@ def _visible_project(who: str, target: str) -> bool:
     return target in ("in", "out")
 
 
+def _own_district(who: str, target: str) -> bool:
+    return who != "city" and (who == "bureau_b") == (target == "other")
+
+
+def _may_act_on_case(who: str, needs: str, target: str) -> bool:
+    """The holding department and admins handle; the service center also transfers;
+    whoever registers cases may also record complete materials."""
+    if not _own_district(who, target):
+        return False
+    handles = who == "admin" or (who in WORKS_HANDLERS_A and target == "in")
+    if needs == "transfer":
+        return handles or who == "service_center"
+    if needs == "materials":
+        return handles or who in REGISTRARS
+    return handles
+
+
+def _visible_item(who: str, target: str) -> bool:
+    """The catalogue is reference data: everybody of the district reads it."""
+    if who == "city":
+        return True
+    return (target == "other") == (who == "bureau_b")
+
+
 def _visible_enterprise(who: str, target: str) -> bool:
     if who == "city":
         return True
@@ -138,17 +192,36 @@ def _expected(who: str, route: str, target: str | None) -> int:
         return 200 if target is None or _visible_project(who, target) else 404
     if needs in ("any", "own"):
         return 302 if method == "POST" or route == "notifications:open" else 200
+    if needs == "calendar":
+        if who != "admin":
+            return 403
+        return 302 if method == "POST" else 200
     if needs == "staff":
         return 200
     if needs == "create":
         return 200 if who in EDITORS else 403
-    visible = (
-        _visible_enterprise(who, target) if kind == "enterprise" else _visible_project(who, target)
-    )
+    if kind == "enterprise":
+        visible = _visible_enterprise(who, target)
+    elif kind == "item":
+        visible = _visible_item(who, target)
+    else:  # a project, or a case (visible with its project)
+        visible = _visible_project(who, target)
     if not visible:
         return 404
     if needs == "view":
         return 200
+    if needs in CASE_ACTION_NEEDS | {"register", "joint", "catalogue"}:
+        if needs in CASE_ACTION_NEEDS:
+            allowed = _may_act_on_case(who, needs, target)
+        elif needs == "register":
+            allowed = who in REGISTRARS and _own_district(who, target)
+        elif needs == "joint":
+            allowed = who in JOINT_DECIDERS and _own_district(who, target)
+        else:  # the catalogue: the district's administrator
+            allowed = who == "admin" and target != "other"
+        if not allowed:
+            return 403
+        return 400 if method == "POST" else 200  # an empty form is refused, nothing changes
     mine = (target == "in" and who in EDITORS | TEAM_OF_P1A) or (
         who in EDITORS and ((who == "bureau_b") == (target == "other"))
     )
@@ -168,7 +241,11 @@ def _expected(who: str, route: str, target: str | None) -> int:
 def _cases():
     for who in PEOPLE:
         for route, (kind, _needs, _method) in ROUTES.items():
-            targets = [None] if kind is None or kind == "notification" else ["in", "out", "other"]
+            targets = (
+                [None]
+                if kind in (None, "notification", "calendar_year")
+                else ["in", "out", "other"]
+            )
             for target in targets:
                 yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
 
@@ -228,6 +305,8 @@ def _url(world, documents, route: str, target: str | None) -> str:
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
+    if kind == "calendar_year":
+        return reverse(route, args=[2026])
     if kind == "notification":
         from zhaoshang.notifications.models import Notification
 
@@ -247,6 +326,12 @@ def _url(world, documents, route: str, target: str | None) -> str:
         return reverse(route, args=[project.pk, documents[target][0].pk])
     if kind == "photo":
         return reverse(route, args=[project.pk, documents[target][1].pk])
+    if kind == "case":
+        case = {"in": world.case_a, "out": world.case_out_a, "other": world.case_b}[target]
+        return reverse(route, args=[case.pk])
+    if kind == "item":
+        item = {"in": world.item_works_a, "out": world.item_land_a, "other": world.item_works_b}
+        return reverse(route, args=[item[target].pk])
     obj = _objects(world, kind, target)
     return reverse(route, args=[obj.pk])
 

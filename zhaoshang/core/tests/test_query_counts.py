@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.approvals.choices import CaseStatus, PauseKind
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause, CaseTransfer
 from zhaoshang.core.audit import log_event
 from zhaoshang.enterprises.creditcode import make_credit_code
 from zhaoshang.enterprises.models import Enterprise
@@ -111,6 +113,7 @@ def grow(world, n: int) -> None:
             total_investment=Decimal("5"),
         )
         project.paired_departments.add(world.dept_land_a if i % 2 else world.dept_works_a)
+    _grow_approvals(world, n, Project.objects.filter(code__startswith=f"ZS-2025-{n:02d}"))
     for i in range(n):
         Project.objects.create(
             district=district,
@@ -120,6 +123,73 @@ def grow(world, n: int) -> None:
             enterprise=world.enterprise1_a,
             total_investment=Decimal("5"),
         )
+
+
+def _grow_approvals(world, n: int, projects) -> None:
+    """n catalogue items (a chain, each a prerequisite of the world's 建设局 item, each with
+    a material), a case of each on project1_a and on a new project, and n events, pauses
+    and transfers on the world's case_a."""
+    admin, works, land = world.user_admin, world.dept_works_a, world.dept_land_a
+    case = world.case_a
+    material = MaterialType.objects.first()
+    before = ApprovalItem.objects.filter(district=world.district_a, code__startswith="Q-").last()
+    start = ApprovalItem.objects.filter(code__startswith="Q-").count()
+    for i, project in zip(range(n), projects, strict=True):
+        k = start + i
+        item = ApprovalItem.objects.create(
+            district=world.district_a,
+            code=f"Q-{k}",
+            name=f"计数事项{k}",
+            department=works if i % 2 else land,
+            phase="construction",
+            sort_order=200 + k,
+        )
+        item.materials.add(material)
+        if before is not None:
+            item.prerequisites.add(before)
+        world.item_works_a.prerequisites.add(item)
+        before = item
+        for holder in (world.project1_a, project):
+            # A third not started (pending, no due date): the forecast computes their finish.
+            started = k % 3 != 2
+            due = datetime.date(2026, 6, 1) + datetime.timedelta(days=k % 40) if started else None
+            ApprovalCase.objects.create(
+                district=world.district_a,
+                project=holder,
+                item=item,
+                department=works,
+                status=[CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.PENDING][k % 3],
+                agent=world.user_service_center,
+                handler=world.user_department,
+                registered_on=datetime.date(2026, 6, 1),
+                registered_by=admin,
+                materials_complete_on=datetime.date(2026, 6, 1) if started else None,
+                accepted_on=datetime.date(2026, 6, 1) if started else None,
+                time_limit=3,
+                time_limit_unit="workday",
+                due_on=due,
+                due_is_provisional=k % 4 == 0,
+                paused=k % 5 == 0,
+            )
+        day = datetime.date(2026, 1, 5) + datetime.timedelta(days=7 * k)
+        CasePause.objects.create(
+            case=case,
+            kind=PauseKind.SUPPLEMENT,
+            reason=f"补正{k}",
+            started_on=day,
+            ended_on=day + datetime.timedelta(days=2),
+            created_by=admin,
+        )
+        CaseTransfer.objects.create(
+            case=case,
+            from_department=works if k % 2 else land,
+            to_department=land if k % 2 else works,
+            transferred_on=day + datetime.timedelta(days=3),
+            reason=f"转办{k}",
+            transferred_by=world.user_service_center,
+        )
+        log_event(admin, "case.paused", case, summary=f"补正{k}")
+    ApprovalCase.objects.filter(pk=case.pk).update(materials_complete_on=datetime.date(2026, 1, 5))
 
 
 PAGES = [
@@ -141,6 +211,19 @@ PAGES = [
     ("enterprise", "portal:project", "project"),
     ("city", "home", None),
     ("city", "projects:list", None),
+    ("department", "approvals:worklist", None),
+    ("bureau", "approvals:worklist", None),
+    ("city", "approvals:worklist", None),
+    ("department", "approvals:case", "case"),
+    ("bureau", "approvals:case", "case"),
+    ("bureau", "approvals:project", "project"),
+    ("service_center", "approvals:project", "project"),
+    ("bureau", "approvals:catalogue", None),
+    ("city", "approvals:catalogue", None),
+    ("bureau", "approvals:item", "item"),
+    ("admin", "approvals:item_edit", "item"),
+    ("admin", "workdays:calendar", None),
+    ("bureau", "workdays:year", "calendar_year"),
 ]
 
 
@@ -151,6 +234,12 @@ def _count(client_for, world, who, route, kind) -> int:
         args = [world.project1_a.pk]
     elif kind == "enterprise":
         args = [world.enterprise1_a.pk]
+    elif kind == "case":
+        args = [world.case_a.pk]
+    elif kind == "item":
+        args = [world.item_works_a.pk]
+    elif kind == "calendar_year":
+        args = [2027]
     url = reverse(route, args=args)
     client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as ctx:
@@ -159,7 +248,29 @@ def _count(client_for, world, who, route, kind) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize(("who", "route", "kind"), PAGES, ids=[f"{w}-{r}" for w, r, _ in PAGES])
+# Known growth in approvals.services (reported to its owner), strict so that these fail
+# as soon as the services read their working-day numbers in one query:
+# - days_held_by_department asks the calendar once per transfer and per pause overlap
+#   (workdays_between in a loop): the case page grows with the case's transfers;
+# - forecast calls add_workdays once per case that has not started: the project's
+#   approvals tab grows with its pending cases.
+KNOWN_GROWTH = {
+    "approvals:case": pytest.mark.xfail(
+        strict=True, reason="days_held_by_department: one calendar query per transfer"
+    ),
+    "approvals:project": pytest.mark.xfail(
+        strict=True, reason="forecast: one calendar query per case not yet started"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "route", "kind"),
+    [
+        pytest.param(w, r, k, id=f"{w}-{r}", marks=[KNOWN_GROWTH[r]] if r in KNOWN_GROWTH else [])
+        for w, r, k in PAGES
+    ],
+)
 def test_query_count_does_not_grow_with_rows(client_for, world, who, route, kind):
     grow(world, 3)
     small = _count(client_for, world, who, route, kind)
@@ -168,12 +279,42 @@ def test_query_count_does_not_grow_with_rows(client_for, world, who, route, kind
     assert large == small, f"{route}: {small} queries for 3 rows, {large} for 30"
 
 
-def test_export_query_count_does_not_grow(client_for, world):
+def test_calendar_query_count_does_not_grow_with_years(client_for, world):
+    """The calendar page lists every loaded year and shows a year's entries."""
+    import datetime
+
+    from zhaoshang.workdays.services import load_year
+
+    def load(years):
+        for year in years:
+            entries = [(datetime.date(year, 1, d), "holiday", "元旦") for d in range(1, 4)]
+            load_year(year, entries, notice=f"{year}", status="draft", user=world.user_admin)
+
+    load([2027])
+    client = client_for("admin")
+    url = reverse("workdays:year", args=[2027])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    load(range(2028, 2040))
+    load_year(
+        2027,
+        [(datetime.date(2027, 1, d), "holiday", "元旦") for d in range(1, 29)],
+        notice="",
+        status="draft",
+    )
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.parametrize("route", ["projects:export", "approvals:export"])
+def test_export_query_count_does_not_grow(client_for, world, route):
     grow(world, 3)
     client = client_for("bureau")
     with CaptureQueriesContext(connection) as small:
-        client.get(reverse("projects:export"))
+        client.get(reverse(route))
     grow(world, 27)
     with CaptureQueriesContext(connection) as large:
-        client.get(reverse("projects:export"))
+        client.get(reverse(route))
     assert len(large.captured_queries) == len(small.captured_queries)

@@ -4,6 +4,10 @@
 The demo is loaded once for this module, inside a transaction that is rolled back when the
 module is done, so the rest of the suite never sees it. The test world of conftest.py uses
 the role names (admin, bureau …) for its own users; they are renamed for the module.
+
+The module runs on a late-November day (DEMO_NOW), as the demo is loaded in the weeks when
+next year's holiday arrangement is not yet published: due dates reaching into that year are
+provisional.
 """
 
 from __future__ import annotations
@@ -26,12 +30,18 @@ from django.db import transaction
 from django.db.models import Sum, Value
 from django.db.models.functions import Concat
 from django.test import RequestFactory, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.approvals import services as approvals
+from zhaoshang.approvals.choices import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus, PauseKind
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause
+from zhaoshang.approvals.permissions import can_approve_extension
+from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core.models import Counter as Sequence
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
-from zhaoshang.core.testing import FROZEN_NOW
+from zhaoshang.core.testing import SHANGHAI
 from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE, demo_counts
 from zhaoshang.demo.names import PASSWORD
 from zhaoshang.enterprises.creditcode import validate_credit_code
@@ -55,6 +65,9 @@ from zhaoshang.projects.models import (
     Project,
 )
 from zhaoshang.projects.services import check_stage_move
+from zhaoshang.workdays.models import CalendarYear
+
+DEMO_NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday
 
 ACCOUNTS = {
     "admin": (Role.ADMIN, DEMO_CODE),
@@ -89,7 +102,27 @@ def _digest() -> str:
         "project__code", "month", "investment_cumulative", "submitted_at"
     ):
         h.update(repr(row).encode())
+    cases = ApprovalCase.objects.order_by("district__code", "project__code", "item__code")
+    for row in cases.values_list(
+        "project__code",
+        "item__code",
+        "department__name",
+        "status",
+        "materials_complete_on",
+        "accepted_on",
+        "due_on",
+        "done_on",
+        "paused",
+    ):
+        h.update(repr(row).encode())
     return h.hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    """Every test of the module runs on the day the demo was loaded."""
+    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +130,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.getbasetemp() / "media"
     with (
         django_db_blocker.unblock(),
-        time_machine.travel(FROZEN_NOW, tick=False),
+        time_machine.travel(DEMO_NOW, tick=False),
         override_settings(MEDIA_ROOT=media),
     ):
         atomic = transaction.atomic()
@@ -433,3 +466,189 @@ def test_reset_reloads_the_same_data(demo_db):
     assert demo_counts() == before
     assert _digest() == fingerprint
     assert authenticate(RequestFactory().post("/"), username="bureau", password=PASSWORD)
+    # the history of the old cases' pauses went with them
+    assert not CasePause.history.exclude(case_id__in=ApprovalCase.objects.values("pk")).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Approvals (限时办结, 绿色通道)
+
+
+def _cases(code=None):
+    codes = [code] if code else [DEMO_CODE, SECOND_CODE]
+    return ApprovalCase.objects.filter(district__code__in=codes)
+
+
+def test_both_catalogues_are_seeded(demo_db):
+    for code in (DEMO_CODE, SECOND_CODE):
+        items = ApprovalItem.objects.filter(district__code=code)
+        assert items.filter(in_green_channel=True).count() == 17
+        water = items.get(code="XM-08")  # the district's own item, with its statutory limit
+        assert (water.time_limit, water.in_green_channel) == (45, False)
+        assert list(water.prerequisites.values_list("code", flat=True)) == ["XM-01"]
+
+
+def test_every_handling_department_has_a_handler(demo_db):
+    for code in (DEMO_CODE, SECOND_CODE):
+        for item in ApprovalItem.objects.filter(district__code=code).select_related("department"):
+            handlers = User.objects.filter(
+                department=item.department, groups__name=Role.DEPARTMENT, is_active=True
+            )
+            assert handlers.exists(), (code, item.department.name)
+    works = User.objects.get(username="department").department
+    assert ApprovalItem.objects.filter(department=works).count() >= 5
+
+
+def test_the_department_worklist_shows_every_light(demo_db, client):
+    client.force_login(User.objects.get(username="department"))
+    url = reverse("approvals:worklist")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["own_department"]
+    assert response.context["count"] >= 30
+    for light in ("green", "yellow", "red", "paused"):
+        count = client.get(url, {"light": light}).context["count"]
+        assert count >= 1, light
+
+
+def test_open_cases_come_in_every_state(demo_db):
+    today = demo_db.today
+    cases = _cases().with_days_left(today)
+    assert set(cases.values_list("status", flat=True)) == set(CaseStatus.values)
+    lights = Counter(cases.open().values_list("light", flat=True))
+    assert lights["green"] >= 20 and lights["yellow"] >= 3 and lights["red"] >= 3
+    open_pauses = CasePause.objects.filter(case__in=cases, ended_on=None)
+    assert open_pauses.filter(kind=PauseKind.SUPPLEMENT, case__status="supplement").exists()
+    assert open_pauses.filter(kind__in=["expert_review", "site_survey", "hearing"]).exists()
+    assert open_pauses.filter(kind=PauseKind.PLEDGE_OVERDUE).exists()
+    assert CasePause.objects.filter(case__in=cases, ended_on__isnull=False).count() >= 10
+    assert cases.open().filter(extended=True).exists()
+    assert cases.filter(transfers__isnull=False).count() >= 2
+    reported = cases.filter(status=CaseStatus.REPORTED)
+    assert reported.exists() and set(reported.values_list("reported_to", flat=True)) == {
+        "市生态环境局"
+    }
+    assert cases.open().exclude(pledge_materials="").exists()
+    assert cases.filter(status=CaseStatus.RETURNED).exclude(return_reason="").count() >= 2
+    assert cases.filter(status=CaseStatus.DONE).count() >= 500
+
+
+def test_every_due_date_is_the_rule(demo_db):
+    cases = _cases().select_related("item", "joint_decision").prefetch_related("pauses")
+    for case in cases:
+        due = approvals.compute_due(case)
+        assert (case.due_on, case.due_is_provisional) == (due.date, due.provisional), case.pk
+        assert case.paused == any(p.ended_on is None for p in case.pauses.all()), case.pk
+
+
+def test_some_due_dates_fall_in_the_unpublished_year(demo_db):
+    next_year = demo_db.today.year + 1
+    assert not CalendarYear.objects.filter(year=next_year, status="published").exists()
+    provisional = _cases().filter(due_is_provisional=True)
+    assert provisional.count() >= 3
+    assert {d.year for d in provisional.values_list("due_on", flat=True)} == {next_year}
+    assert (
+        not _cases()
+        .filter(due_on__year=next_year, due_is_provisional=False)
+        .exclude(time_limit_unit="natural_day")
+        .exists()
+    )
+
+
+def test_case_histories_keep_to_the_rules(demo_db):
+    today = demo_db.today
+    cases = (
+        _cases()
+        .select_related("item", "project", "extension_approver")
+        .prefetch_related("pauses", "transfers", "item__prerequisites")
+    )
+    done = {
+        (c.project_id, c.item_id): c.done_on
+        for c in _cases().filter(status=CaseStatus.DONE).only("project", "item", "done_on")
+    }
+    for case in cases:
+        steps = [
+            case.registered_on,
+            case.materials_complete_on,
+            case.accepted_on,
+            case.done_on or case.returned_on,
+        ]
+        present = [d for d in steps if d]
+        assert present == sorted(present), case.pk
+        assert all(d < today for d in present), case.pk
+        assert case.registered_on >= case.project.signed_on, case.pk
+        if case.accepted_on:
+            assert case.handler_id and case.materials_complete_on, case.pk
+            for prerequisite in case.item.prerequisites.all():
+                finished = done.get((case.project_id, prerequisite.pk))
+                if case.joint_decision_id and finished is None:
+                    continue  # 同时审批: decided together
+                assert finished and finished <= case.accepted_on, (case.pk, prerequisite.code)
+        if case.status in CLOSED_STATUSES:
+            assert not case.paused
+        if case.status == CaseStatus.DONE and case.reported_on:
+            assert case.higher_answer
+        if case.extended:
+            assert case.extension_reason and case.extended_on
+            assert can_approve_extension(case.extension_approver, case.district_id)
+        for pause in case.pauses.all():
+            assert pause.reason and pause.started_on >= (case.accepted_on or case.registered_on)
+            if pause.ended_on:
+                assert pause.started_on <= pause.ended_on < today
+        for transfer in case.transfers.all():
+            assert transfer.reason and transfer.from_department_id != transfer.to_department_id
+        assert DomainEvent.objects.for_object(case).filter(verb="case.registered").count() == 1
+    assert not DomainEvent.objects.filter(occurred_at__gt=timezone.now()).exists()
+
+
+def test_green_channel_projects_have_every_green_channel_item(demo_db):
+    projects = Project.objects.filter(
+        district__code__in=[DEMO_CODE, SECOND_CODE], is_green_channel=True, signed_on__isnull=False
+    ).exclude(stage=Stage.TERMINATED)
+    assert projects.count() >= 10
+    for project in projects:
+        green = set(
+            ApprovalItem.objects.filter(
+                district=project.district, in_green_channel=True
+            ).values_list("pk", flat=True)
+        )
+        cases = project.approval_cases.filter(item__in=green).select_related("agent")
+        assert set(cases.values_list("item", flat=True)) == green, project.code
+        # 统一受理: registered at once, each carried by a service center agent
+        assert len(set(cases.values_list("registered_on", flat=True))) == 1, project.code
+        for case in cases:
+            assert case.agent.groups.filter(name=Role.SERVICE_CENTER).exists()
+            assert case.agent.district_id == project.district_id
+    demo_agent = User.objects.get(username="service_center")
+    assert ApprovalCase.objects.filter(agent=demo_agent).exists()
+
+
+def test_a_joint_decision_gives_one_due_date(demo_db):
+    cases = _cases().filter(joint_decision__isnull=False).select_related("joint_decision")
+    assert cases.count() >= 2
+    decision = cases[0].joint_decision
+    together = list(decision.cases.all())
+    assert len(together) >= 2
+    assert {c.due_on for c in together} == {decision.common_due_on}
+    assert all(c.status in OPEN_STATUSES for c in together)
+    items = {c.item_id for c in together}
+    assert any(set(c.item.prerequisites.values_list("pk", flat=True)) & items for c in together)
+
+
+def test_overdue_cases_are_in_the_ledger(demo_db):
+    today = demo_db.today
+    cases = _cases()
+    recorded = set(
+        LedgerEntry.objects.filter(
+            district__code__in=[DEMO_CODE, SECOND_CODE], rule_code=RuleCode.OVERDUE_CASE
+        ).values_list("evidence_id", flat=True)
+    )
+    overdue = cases.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
+    late = [c for c in cases.filter(status=CaseStatus.DONE) if c.done_on > c.due_on]
+    assert overdue.count() >= 3 and len(late) >= 10
+    assert set(overdue.values_list("pk", flat=True)) <= recorded
+    assert {c.pk for c in late} <= recorded
+    assert recorded <= set(cases.values_list("pk", flat=True))
+    # the demo is what the daily scans leave behind: running them again writes nothing
+    assert approvals.scan_overdue(today) == 0
+    assert approvals.scan_pledges(today) == (0, 0)

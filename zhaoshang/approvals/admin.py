@@ -1,0 +1,163 @@
+"""Admin of the approval catalogue. Cases and joint decisions change only through the
+services (pages, API), so the admin shows them read-only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from zhaoshang.approvals import services
+from zhaoshang.approvals.models import (
+    ApprovalCase,
+    ApprovalItem,
+    CasePause,
+    CaseTransfer,
+    JointDecision,
+)
+from zhaoshang.org.admin import DistrictScopedAdmin
+
+
+class ApprovalItemAdminForm(forms.ModelForm):
+    class Meta:
+        model = ApprovalItem
+        fields = [
+            "district",
+            "code",
+            "name",
+            "department",
+            "level",
+            "phase",
+            "time_limit",
+            "time_limit_unit",
+            "special_time_limit",
+            "prerequisites",
+            "materials",
+            "legal_basis",
+            "in_green_channel",
+            "is_active",
+            "sort_order",
+        ]
+
+    def clean_prerequisites(self):
+        """Refuse prerequisites that would close a cycle, naming it."""
+        chosen = list(self.cleaned_data.get("prerequisites") or [])
+        item = self.instance
+        if not item.pk:
+            return chosen  # nothing can point at a new item yet
+        if any(p.pk == item.pk for p in chosen):
+            raise ValidationError(_("An item cannot be its own prerequisite."))
+        through = ApprovalItem.prerequisites.through
+        edges: dict[int, set[int]] = {}
+        rows = through.objects.filter(from_approvalitem__district_id=item.district_id)
+        for src, dst in rows.values_list("from_approvalitem_id", "to_approvalitem_id"):
+            edges.setdefault(src, set()).add(dst)
+        cycle = services.find_cycle(item.pk, [p.pk for p in chosen], edges)
+        if cycle:
+            names = dict(ApprovalItem.objects.filter(pk__in=cycle).values_list("pk", "name"))
+            raise ValidationError(
+                _("These prerequisites would make a cycle: %(cycle)s.")
+                % {"cycle": " → ".join(names[i] for i in cycle)}
+            )
+        return chosen
+
+
+@admin.register(ApprovalItem)
+class ApprovalItemAdmin(DistrictScopedAdmin):
+    form = ApprovalItemAdminForm
+    list_display = (
+        "code",
+        "name",
+        "department",
+        "level",
+        "phase",
+        "time_limit",
+        "time_limit_unit",
+        "in_green_channel",
+        "is_active",
+        "district",
+    )
+    list_filter = ("phase", "level", "time_limit_unit", "in_green_channel", "is_active")
+    search_fields = ("code", "name")
+    filter_horizontal = ("prerequisites", "materials")
+    list_select_related = ("department", "district")
+    ordering = ("sort_order", "id")
+
+    def save_related(self, request, form, formsets, change):
+        """Prerequisites go through the service (it checks the cycle again and logs)."""
+        prerequisites = form.cleaned_data.pop("prerequisites", [])
+        super().save_related(request, form, formsets, change)
+        services.set_prerequisites(request.user, form.instance, prerequisites)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CasePauseInline(ReadOnlyInline):
+    model = CasePause
+    fields = ("kind", "reason", "started_on", "ended_on", "created_by")
+    readonly_fields = fields
+
+
+class CaseTransferInline(ReadOnlyInline):
+    model = CaseTransfer
+    fields = ("transferred_on", "from_department", "to_department", "reason", "transferred_by")
+    readonly_fields = fields
+
+
+class ReadOnlyAdmin(DistrictScopedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApprovalCase)
+class ApprovalCaseAdmin(ReadOnlyAdmin):
+    """Cases are changed on their page (or through the API), never here."""
+
+    list_display = (
+        "project",
+        "item",
+        "department",
+        "status",
+        "materials_complete_on",
+        "due_on",
+        "due_is_provisional",
+        "done_on",
+        "district",
+    )
+    list_filter = ("status", "paused", "extended", "due_is_provisional")
+    search_fields = ("project__code", "project__name", "item__name")
+    list_select_related = ("project", "item", "department", "district")
+    inlines = [CasePauseInline, CaseTransferInline]
+
+
+@admin.register(JointDecision)
+class JointDecisionAdmin(ReadOnlyAdmin):
+    """Recorded on the project's approvals tab, which sets the common due date."""
+
+    list_display = (
+        "document_number",
+        "project",
+        "decided_on",
+        "common_due_on",
+        "common_due_is_provisional",
+        "recorded_by",
+        "district",
+    )
+    search_fields = ("document_number", "project__name")
+    list_select_related = ("project", "recorded_by", "district")

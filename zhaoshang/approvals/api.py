@@ -1,0 +1,537 @@
+"""REST API for approvals (SPEC §6, §19): the catalogue (``approval-items``) and the
+cases (``approval-cases``) with their actions. Every change goes through the services;
+cases are scoped like the pages (``visible_to``) and carry ``days_left`` computed in SQL."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
+from zhaoshang.api.permissions import ReferenceDataPermission, StaffApiPermission
+from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
+from zhaoshang.approvals import services
+from zhaoshang.approvals.actions import ACTIONS_BY_SLUG
+from zhaoshang.approvals.choices import (
+    OPEN_STATUSES,
+    CaseStatus,
+    ItemLevel,
+    Light,
+    LimitUnit,
+    PauseKind,
+    Phase,
+)
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+from zhaoshang.core import roles
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.roles import Role
+from zhaoshang.org.api import ReferenceSerializer
+from zhaoshang.org.models import Department, User
+from zhaoshang.projects.api import StaffUserField
+from zhaoshang.projects.models import MaterialType, Project
+
+VERSION_HELP = gettext_lazy(
+    "The version of the case you read. A stale version is refused with 409 and changes "
+    "nothing; without it the action applies to the case as it is now."
+)
+DATE_HELP = gettext_lazy("Defaults to today; cannot be in the future.")
+PAUSED = "paused"
+
+
+# ---------------------------------------------------------------------------------------
+# approval-items: the catalogue
+
+
+class ApprovalItemSerializer(ReferenceSerializer):
+    department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
+    prerequisites = VisiblePrimaryKeyRelatedField(
+        queryset=ApprovalItem.objects.all(),
+        many=True,
+        required=False,
+        help_text=gettext_lazy(
+            "Ids of the items that must be done first; a cycle is refused with 400 naming it."
+        ),
+    )
+    materials = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=MaterialType.objects.all(),
+        many=True,
+        required=False,
+        help_text=gettext_lazy("Codes of the required material types."),
+    )
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = ApprovalItem
+        fields = [
+            "id",
+            "district",
+            "code",
+            "name",
+            "department",
+            "department_name",
+            "level",
+            "phase",
+            "time_limit",
+            "time_limit_unit",
+            "special_time_limit",
+            "prerequisites",
+            "materials",
+            "legal_basis",
+            "in_green_channel",
+            "is_active",
+            "sort_order",
+        ]
+        read_only_fields = ["district"]
+        extra_kwargs = {
+            "time_limit": {"min_value": 1, "max_value": 365},
+            "special_time_limit": {"min_value": 1, "max_value": 365},
+        }
+
+    def _save_item(self, instance, validated_data):
+        prerequisites = validated_data.pop("prerequisites", None)
+        materials = validated_data.pop("materials", None)
+        for key, value in validated_data.items():
+            setattr(instance, key, value)
+        self._clean_save(instance)
+        if materials is not None:
+            instance.materials.set(materials)
+        user = self.context["request"].user
+        if prerequisites is not None:
+            services.set_prerequisites(user, instance, prerequisites)
+        return instance
+
+    def create(self, validated_data):
+        district = validated_data.pop("district")
+        return self._save_item(ApprovalItem(district=district), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save_item(instance, validated_data)
+
+
+class ApprovalItemFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=gettext_lazy("Search"))
+    department = filters.ModelChoiceFilter(
+        queryset=lambda request: Department.objects.visible_to(getattr(request, "user", None))
+    )
+    phase = filters.ChoiceFilter(choices=Phase.choices)
+    level = filters.ChoiceFilter(choices=ItemLevel.choices)
+    time_limit_unit = filters.ChoiceFilter(choices=LimitUnit.choices)
+
+    class Meta:
+        model = ApprovalItem
+        fields = [
+            "department",
+            "phase",
+            "level",
+            "time_limit_unit",
+            "in_green_channel",
+            "is_active",
+        ]
+
+    def search(self, queryset, name, value: str):
+        from django.db.models import Q
+
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class ApprovalItemViewSet(ScopedModelViewSet):
+    """The district's approval item catalogue (审批事项目录). Everybody on the staff side
+    reads it; the district's administrator writes it."""
+
+    model = ApprovalItem
+    serializer_class = ApprovalItemSerializer
+    filterset_class = ApprovalItemFilter
+    permission_classes = [StaffApiPermission, ReferenceDataPermission]
+    ordering_fields = ["id", "code", "name", "sort_order", "time_limit"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("department")
+            .prefetch_related(
+                Prefetch("prerequisites", queryset=ApprovalItem.objects.only("id")),
+                Prefetch("materials", queryset=MaterialType.objects.only("id", "code")),
+            )
+            .order_by("sort_order", "id")
+        )
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        department = serializer.validated_data["department"]
+        district = caller_district(self.request) if user.district_id else department.district
+        with transaction.atomic():
+            item = serializer.save(district=district)
+            log_event(user, "approval_item.created", item, summary=item.name)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            item = serializer.save()
+            log_event(self.request.user, "approval_item.updated", item, summary=item.name)
+
+    def perform_destroy(self, instance):
+        # Refused with 400 while cases refer to the item (PROTECT).
+        with transaction.atomic():
+            instance.delete()
+
+
+# ---------------------------------------------------------------------------------------
+# approval-cases
+
+
+class ApprovalCaseSerializer(serializers.ModelSerializer):
+    project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
+    item = VisiblePrimaryKeyRelatedField(queryset=ApprovalItem.objects.all())
+    agent = StaffUserField(queryset=User.objects.all(), allow_null=True, required=False)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    days_left = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Working days to the due date: 0 on it, negative once it has passed; null "
+            "before the materials are complete."
+        ),
+    )
+    light = serializers.ChoiceField(
+        choices=Light.choices,
+        read_only=True,
+        help_text=gettext_lazy("none for closed, paused and not yet started cases."),
+    )
+
+    class Meta:
+        model = ApprovalCase
+        fields = [
+            "id",
+            "district",
+            "project",
+            "project_name",
+            "item",
+            "item_name",
+            "department",
+            "department_name",
+            "status",
+            "agent",
+            "handler",
+            "registered_on",
+            "materials_complete_on",
+            "accepted_on",
+            "time_limit",
+            "time_limit_unit",
+            "due_on",
+            "due_is_provisional",
+            "days_left",
+            "light",
+            "paused",
+            "extended",
+            "extension_reason",
+            "extension_approver",
+            "extended_on",
+            "pledge_materials",
+            "pledge_due_on",
+            "pledge_fulfilled_on",
+            "reported_on",
+            "reported_to",
+            "higher_answer",
+            "done_on",
+            "returned_on",
+            "return_reason",
+            "joint_decision",
+            "version",
+        ]
+        read_only_fields = [
+            f for f in fields if f not in ("project", "item", "agent", "days_left", "light")
+        ]
+        # One case per project and item: the service says so, on the item.
+        validators = []
+
+
+def _version_field():
+    return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+def _date_field():
+    return serializers.DateField(default=timezone.localdate, help_text=DATE_HELP)
+
+
+class CaseActionSerializer(serializers.Serializer):
+    version = _version_field()
+
+
+class MaterialsCompleteSerializer(CaseActionSerializer):
+    materials_complete_on = _date_field()
+
+
+class AcceptSerializer(CaseActionSerializer):
+    accepted_on = _date_field()
+    pledge_materials = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("容缺受理: the minor materials still missing, on a written pledge."),
+    )
+    pledge_due_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class StartSerializer(CaseActionSerializer):
+    pass
+
+
+class PauseSerializer(CaseActionSerializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            (k.value, k.label)
+            for k in (
+                PauseKind.SUPPLEMENT,
+                PauseKind.HEARING,
+                PauseKind.EXPERT_REVIEW,
+                PauseKind.SITE_SURVEY,
+            )
+        ]
+    )
+    reason = serializers.CharField()
+    started_on = _date_field()
+
+
+class ResumeSerializer(CaseActionSerializer):
+    ended_on = _date_field()
+
+
+class ExtendSerializer(CaseActionSerializer):
+    extension_reason = serializers.CharField()
+    extension_approver = StaffUserField(
+        queryset=User.objects.all(),
+        help_text=gettext_lazy("A district leader or administrator."),
+    )
+    extended_on = _date_field()
+
+
+class TransferSerializer(CaseActionSerializer):
+    to_department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
+    reason = serializers.CharField()
+    transferred_on = _date_field()
+
+
+class ReportSerializer(CaseActionSerializer):
+    reported_to = serializers.CharField(max_length=100)
+    reported_on = _date_field()
+
+
+class CompleteSerializer(CaseActionSerializer):
+    done_on = _date_field()
+    higher_answer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Needed when the case was reported upward."),
+    )
+
+
+class ReturnSerializer(CaseActionSerializer):
+    return_reason = serializers.CharField()
+    returned_on = _date_field()
+
+
+class FulfilPledgeSerializer(CaseActionSerializer):
+    pledge_fulfilled_on = _date_field()
+
+
+def _visible(model):
+    def queryset(request):
+        return model.objects.visible_to(getattr(request, "user", None))
+
+    return queryset
+
+
+class ApprovalCaseFilter(filters.FilterSet):
+    project = filters.ModelChoiceFilter(queryset=_visible(Project))
+    item = filters.ModelChoiceFilter(queryset=_visible(ApprovalItem))
+    department = filters.ModelChoiceFilter(queryset=_visible(Department))
+    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    light = filters.ChoiceFilter(
+        method="filter_light",
+        choices=[*Light.choices, (PAUSED, gettext_lazy("Paused"))],
+        help_text=gettext_lazy(
+            "green, yellow, red, none, or paused (open cases whose clock stands)."
+        ),
+    )
+    open = filters.BooleanFilter(method="filter_open", label=gettext_lazy("Open"))
+    green_channel = filters.BooleanFilter(
+        field_name="project__is_green_channel", label=gettext_lazy("Green channel")
+    )
+
+    class Meta:
+        model = ApprovalCase
+        fields = ["project", "item", "department", "status", "agent", "due_is_provisional"]
+
+    def filter_light(self, queryset, name, value):
+        if value == PAUSED:
+            return queryset.filter(paused=True, status__in=OPEN_STATUSES)
+        return queryset.filter(light=value)
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(status__in=OPEN_STATUSES)
+            if value
+            else queryset.exclude(status__in=OPEN_STATUSES)
+        )
+
+
+class NullsLastOrderingFilter(OrderingFilter):
+    """Cases without a due date come last whichever way the list is ordered, on SQLite as
+    on PostgreSQL (which disagree about where NULL sorts)."""
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        terms = []
+        for term in ordering:
+            name = term.lstrip("-")
+            expression = F(name)
+            if term.startswith("-"):
+                terms.append(expression.desc(nulls_last=True))
+            else:
+                terms.append(expression.asc(nulls_last=True))
+        return queryset.order_by(*terms, "id")
+
+
+class CasePermission(BasePermission):
+    """Registering a case is for the service center, the bureau and admins (checked again
+    per project by the service); each action checks its own rule on the case."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS or getattr(view, "action", None) != "create":
+            return True
+        user = request.user
+        return roles.has_role(user, Role.SERVICE_CENTER, Role.BUREAU, Role.ADMIN)
+
+
+ACTION_SERIALIZERS = {
+    "materials-complete": MaterialsCompleteSerializer,
+    "accept": AcceptSerializer,
+    "start": StartSerializer,
+    "pause": PauseSerializer,
+    "resume": ResumeSerializer,
+    "extend": ExtendSerializer,
+    "transfer": TransferSerializer,
+    "report": ReportSerializer,
+    "complete": CompleteSerializer,
+    "return": ReturnSerializer,
+    "fulfil-pledge": FulfilPledgeSerializer,
+}
+ACTION_RESPONSES = {
+    200: ApprovalCaseSerializer,
+    400: OpenApiResponse(description="{field: [messages]}"),
+    403: OpenApiResponse(description="Not yours to act on."),
+    409: OpenApiResponse(description="Stale version: someone else acted on the case."),
+}
+
+
+def _case_action(name: str, slug: str, doc: str):
+    """A POST /approval-cases/{id}/<slug>/ action calling the service behind ``slug``;
+    ``name`` is the viewset attribute it is bound to."""
+    serializer_class = ACTION_SERIALIZERS[slug]
+
+    def handler(self, request, pk=None):
+        case = self.get_object()
+        spec = ACTIONS_BY_SLUG[slug]
+        if not spec.allowed(request.user, case):
+            raise PermissionDenied
+        form = serializer_class(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        spec.run(request.user, case, data, data.pop("version", None))
+        return self._respond(case)
+
+    handler.__name__ = name
+    handler.__doc__ = doc
+    handler = extend_schema(request=serializer_class, responses=ACTION_RESPONSES)(handler)
+    return action(
+        detail=True,
+        methods=["post"],
+        url_path=slug,
+        url_name=slug,
+        serializer_class=serializer_class,
+    )(handler)
+
+
+class ApprovalCaseViewSet(ScopedModelViewSet):
+    """Approval cases (办件): one per project and item. Created by registering (统一受理);
+    changed only through the actions, each calling the service of the case page."""
+
+    model = ApprovalCase
+    serializer_class = ApprovalCaseSerializer
+    filterset_class = ApprovalCaseFilter
+    permission_classes = [StaffApiPermission, CasePermission]
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
+    ordering_fields = ["id", "due_on", "days_left", "registered_on", "done_on"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no database
+            return ApprovalCase.objects.none()
+        return (
+            super()
+            .get_queryset()
+            .with_days_left(timezone.localdate())
+            .select_related("project", "item", "department")
+            .order_by(F("days_left").asc(nulls_last=True), "id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = services.register_case(
+            request.user, data["project"], data["item"], data.get("agent")
+        )
+        return self._respond(case, status.HTTP_201_CREATED)
+
+    def _respond(self, case, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=case.pk)
+        return Response(
+            ApprovalCaseSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    materials_complete = _case_action(
+        "materials_complete", "materials-complete", "申报材料齐备: the clock starts the day after."
+    )
+    accept = _case_action("accept", "accept", "受理, optionally on a written pledge (容缺受理).")
+    start = _case_action("start", "start", "Start handling an accepted case.")
+    pause = _case_action("pause", "pause", "Pause the clock: 补正 or a special procedure.")
+    resume = _case_action("resume", "resume", "End the pause; the due date is recomputed.")
+    extend = _case_action(
+        "extend",
+        "extend",
+        "Special circumstances: the longer limit, with a reason and an approver.",
+    )
+    transfer = _case_action(
+        "transfer", "transfer", "快速转办 to another department; the clock keeps running."
+    )
+    report = _case_action("report", "report", "Report the case to a higher authority.")
+    complete = _case_action(
+        "complete",
+        "complete",
+        "办结; cases of a joint decision are done together; the enterprise is told.",
+    )
+    return_ = _case_action("return_", "return", "退回 to the enterprise, with the reason.")
+    fulfil_pledge = _case_action("fulfil_pledge", "fulfil-pledge", "The pledged materials arrived.")
