@@ -264,7 +264,9 @@ def register_green_channel(user, project, agent) -> list[ApprovalCase]:
         district_id=project.district_id, is_active=True, in_green_channel=True
     )
     created = [_new_case(user, project, item, agent) for item in items.exclude(pk__in=existing)]
-    ApprovalCase.objects.filter(project=project, agent__isnull=True).update(agent=agent)
+    for case in ApprovalCase.objects.filter(project=project, agent__isnull=True):
+        case.agent = agent  # saved one by one so the change history keeps it
+        case.save(update_fields=["agent", "updated_at"])
     log_event(
         user,
         "project.green_channel_registered",
@@ -341,6 +343,11 @@ def mark_materials_complete(
     case = _lock(case, expected_version)
     _require(permissions.can_handle(user, case) or permissions.can_register(user, case.project))
     _require_status(case, CaseStatus.PENDING, CaseStatus.SUPPLEMENT)
+    if case.accepted_on:
+        # After acceptance, 补正 is a pause: resume_case ends it; the clock start stays.
+        raise ValidationError(
+            {"status": _("The case is accepted: record the supplement by resuming the case.")}
+        )
     _check_date("materials_complete_on", on, case.registered_on)
     case.materials_complete_on = on
     case.status = CaseStatus.PENDING
@@ -506,10 +513,12 @@ def extend_case(
         raise ValidationError(
             {"status": _("This item's special limit is not longer than its normal one.")}
         )
+    on = on or _today()
+    _check_date("extended_on", on, case.accepted_on)
     case.extended = True
     case.extension_reason = reason.strip()
     case.extension_approver = approver
-    case.extended_on = on or _today()
+    case.extended_on = on
     return _save(case, user, "case.extended", summary=reason, approver=approver.pk)
 
 

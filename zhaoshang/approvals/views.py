@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.approvals import permissions, services
@@ -53,25 +53,6 @@ from zhaoshang.org.models import Department
 from zhaoshang.projects.views import _project_context, get_visible_project
 from zhaoshang.workdays.querysets import workday_seq
 
-# How the approval events read on the case page (core.audit keeps the platform's list).
-EVENT_LABELS = {
-    "case.registered": gettext_lazy("Case registered"),
-    "case.materials_complete": gettext_lazy("Materials complete"),
-    "case.supplement_requested": gettext_lazy("Supplementary materials requested (补正)"),
-    "case.accepted": gettext_lazy("Accepted"),
-    "case.in_progress": gettext_lazy("Handling started"),
-    "case.paused": gettext_lazy("Clock paused"),
-    "case.resumed": gettext_lazy("Clock resumed"),
-    "case.extended": gettext_lazy("Extended (special circumstances)"),
-    "case.transferred": gettext_lazy("Transferred (快速转办)"),
-    "case.reported": gettext_lazy("Reported upward"),
-    "case.done": gettext_lazy("Done"),
-    "case.returned": gettext_lazy("Returned"),
-    "case.pledge_fulfilled": gettext_lazy("Pledged materials received"),
-    "case.pledge_overdue": gettext_lazy("Pledged materials overdue"),
-    "case.joint_decision": gettext_lazy("Joint decision: approved together"),
-}
-
 # Events whose summary says more than the label (a reason, a destination, a document).
 INFORMATIVE_SUMMARIES = {
     "case.supplement_requested",
@@ -103,11 +84,6 @@ STATUS_COLOURS = {
     CaseStatus.RETURNED: "#b3261e",
 }
 NOT_REGISTERED_COLOUR = "#ced4da"
-
-
-def _label(verb: str) -> str:
-    label = EVENT_LABELS.get(verb)
-    return str(label) if label is not None else event_label(verb)
 
 
 def _today() -> datetime.date:
@@ -270,7 +246,7 @@ def _case_context(request, case: ApprovalCase, bound=None, stale: str = "") -> d
         DomainEvent.objects.for_object(case).select_related("actor").order_by("occurred_at", "id")
     )
     for event in events:
-        event.display = _label(event.verb)
+        event.display = event_label(event.verb)
         event.detail = event.verb in INFORMATIVE_SUMMARIES and bool(event.summary)
     held = services.days_held_by_department(case, today)
     names = dict(Department.objects.filter(pk__in=held).values_list("pk", "name"))

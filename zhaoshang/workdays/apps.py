@@ -6,15 +6,3 @@ class WorkdaysConfig(AppConfig):
     name = "zhaoshang.workdays"
     label = "workdays"
     verbose_name = _("Working-day calendar")
-
-    def ready(self) -> None:
-        # The calendar's domain events read in activity feeds like every other app's.
-        from zhaoshang.core.audit import EVENT_LABELS
-
-        EVENT_LABELS.update(
-            {
-                "calendar.year_loaded": _("Holiday arrangement loaded"),
-                "calendar.year_published": _("Holiday arrangement published"),
-                "calendar.year_edited": _("Holiday arrangement edited"),
-            }
-        )
