@@ -369,15 +369,19 @@ def accept_case(
     case = _lock(case, expected_version)
     _require(permissions.can_handle(user, case))
     if case.status != CaseStatus.PENDING:
-        raise ValidationError(
-            {
-                "status": _("The case is already “%(status)s”; it was accepted by %(who)s.")
-                % {
-                    "status": case.get_status_display(),
-                    "who": case.handler.display_name if case.handler else _("someone else"),
-                }
-            }
-        )
+        if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS) and case.handler_id:
+            message = ValidationError(
+                _("The case is already “%(status)s”; it was accepted by %(who)s."),
+                code="already_accepted",
+                params={"status": case.get_status_display(), "who": case.handler.display_name},
+            )
+        else:
+            message = ValidationError(
+                _("The case is “%(status)s” and cannot be accepted now."),
+                code="not_pending",
+                params={"status": case.get_status_display()},
+            )
+        raise ValidationError({"status": message})
     _check_date("accepted_on", on, case.registered_on)
     missing = unmet_prerequisites(case)
     if missing:
