@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "zhaoshang.enterprises",
     "zhaoshang.projects",
     "zhaoshang.approvals",
+    "zhaoshang.service",
+    "zhaoshang.meetings",
     "zhaoshang.assessment",
     "zhaoshang.notifications",
     "zhaoshang.portal",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("projects/", include("zhaoshang.projects.urls")),
     path("enterprises/", include("zhaoshang.enterprises.urls")),
     path("approvals/", include("zhaoshang.approvals.urls")),
+    path("service/", include("zhaoshang.service.urls")),
+    path("meetings/", include("zhaoshang.meetings.urls")),
     path("inbox/", include("zhaoshang.notifications.urls")),
     path("calendar/", include("zhaoshang.workdays.urls")),
     path("portal/", include("zhaoshang.portal.urls")),

@@ -1,0 +1,5 @@
+"""URLs of the service app."""
+
+app_name = "service"
+
+urlpatterns: list = []
