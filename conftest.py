@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from pytest_django import fixtures as pytest_django_fixtures
 
 from zhaoshang.core.testing import FROZEN_NOW, PASSWORD, World, build_world
 
 _REFS: dict = {}
+
+
+def _databases_for_test(test):
+    """pytest-django sets up only the databases that the collected tests ask for (through
+    ``db``, ``transactional_db``, ``live_server`` or a marker); ``committed_db`` asks for the
+    default database too, so that a concurrency or browser test also runs on its own."""
+    if "committed_db" in getattr(test, "fixturenames", ()):
+        return ("default",), False
+    return _original_databases_for_test(test)
+
+
+_original_databases_for_test = pytest_django_fixtures._get_databases_for_test
+pytest_django_fixtures._get_databases_for_test = _databases_for_test
 
 
 @pytest.fixture(scope="session")

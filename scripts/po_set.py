@@ -43,7 +43,15 @@ def main() -> None:
                 .encode("latin-1")
                 .decode("utf-8")
             )
-        if msgid in wanted and not any(line.startswith("msgid_plural") for line in body):
+        plural: list[str] = []
+        for i, line in enumerate(body):
+            if line.startswith("msgid_plural"):
+                plural = [line]
+                for more in body[i + 1 :]:
+                    if not more.startswith('"'):
+                        break
+                    plural.append(more)
+        if msgid in wanted:
             comments = [
                 line for line in lines if line.startswith("#") and not line.startswith(("#,", "#|"))
             ]
@@ -53,9 +61,12 @@ def main() -> None:
                 if line.startswith("#,")
             ]
             flags = [f for f in flags if f.strip() not in ("#,", "#, fuzzy")]
-            block = "\n".join(
-                [*comments, *flags, f"msgid {quote(msgid)}", f"msgstr {quote(wanted[msgid])}"]
-            )
+            if plural:  # zh-hans has one plural form: msgstr[0]
+                translated = [*plural]
+                translated.append(f"msgstr[0] {quote(wanted[msgid])}")
+            else:
+                translated = [f"msgstr {quote(wanted[msgid])}"]
+            block = "\n".join([*comments, *flags, f"msgid {quote(msgid)}", *translated])
             done.add(msgid)
         out.append(block)
     PO.write_text("\n\n".join(out).rstrip("\n") + "\n", encoding="utf-8")

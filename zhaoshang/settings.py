@@ -219,7 +219,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Called as hook(years=[…]) when a calendar year is published: recompute provisional dates.
-WORKDAY_RECOMPUTE_HOOKS = ["zhaoshang.approvals.services.recompute_provisional_due_dates"]
+WORKDAY_RECOMPUTE_HOOKS = [
+    "zhaoshang.approvals.services.recompute_provisional_due_dates",
+    "zhaoshang.service.services.recompute_provisional_due_dates",
+    "zhaoshang.meetings.services.recompute_provisional_due_dates",
+]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "zhaoshang@localhost")

@@ -8,8 +8,10 @@ from zhaoshang.api.auth import ObtainTokenView
 from zhaoshang.api.docs import RedocView, SchemaView, SwaggerView
 from zhaoshang.approvals.api import ApprovalCaseViewSet, ApprovalItemViewSet
 from zhaoshang.enterprises.api import EnterpriseViewSet
+from zhaoshang.meetings.api import ActionItemViewSet, MeetingViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
 from zhaoshang.projects.api import ProjectViewSet
+from zhaoshang.service.api import NeedViewSet, ReceiptViewSet, SecondRoundViewSet
 
 app_name = "api"
 
@@ -22,6 +24,11 @@ router.register("parks", ParkViewSet, basename="park")
 router.register("industries", IndustryViewSet, basename="industry")
 router.register("approval-items", ApprovalItemViewSet, basename="approval-item")
 router.register("approval-cases", ApprovalCaseViewSet, basename="approval-case")
+router.register("receipts", ReceiptViewSet, basename="receipt")
+router.register("needs", NeedViewSet, basename="need")
+router.register("second-round-services", SecondRoundViewSet, basename="second-round-service")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("action-items", ActionItemViewSet, basename="action-item")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import services
 from zhaoshang.approvals.models import (
@@ -41,25 +39,12 @@ class ApprovalItemAdminForm(forms.ModelForm):
         ]
 
     def clean_prerequisites(self):
-        """Refuse prerequisites that would close a cycle, naming it."""
+        """Refuse prerequisites that would close a cycle, naming it (the service's check)."""
         chosen = list(self.cleaned_data.get("prerequisites") or [])
         item = self.instance
         if not item.pk:
             return chosen  # nothing can point at a new item yet
-        if any(p.pk == item.pk for p in chosen):
-            raise ValidationError(_("An item cannot be its own prerequisite."))
-        through = ApprovalItem.prerequisites.through
-        edges: dict[int, set[int]] = {}
-        rows = through.objects.filter(from_approvalitem__district_id=item.district_id)
-        for src, dst in rows.values_list("from_approvalitem_id", "to_approvalitem_id"):
-            edges.setdefault(src, set()).add(dst)
-        cycle = services.find_cycle(item.pk, [p.pk for p in chosen], edges)
-        if cycle:
-            names = dict(ApprovalItem.objects.filter(pk__in=cycle).values_list("pk", "name"))
-            raise ValidationError(
-                _("These prerequisites would make a cycle: %(cycle)s.")
-                % {"cycle": " → ".join(names[i] for i in cycle)}
-            )
+        services.check_prerequisites(item, chosen)
         return chosen
 
 

@@ -34,7 +34,6 @@ from zhaoshang.approvals.choices import (
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import roles
-from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import Role
 from zhaoshang.org.api import ReferenceSerializer
 from zhaoshang.org.models import Department, User
@@ -99,25 +98,14 @@ class ApprovalItemSerializer(ReferenceSerializer):
             "special_time_limit": {"min_value": 1, "max_value": 365},
         }
 
-    def _save_item(self, instance, validated_data):
-        prerequisites = validated_data.pop("prerequisites", None)
-        materials = validated_data.pop("materials", None)
-        for key, value in validated_data.items():
-            setattr(instance, key, value)
-        self._clean_save(instance)
-        if materials is not None:
-            instance.materials.set(materials)
-        user = self.context["request"].user
-        if prerequisites is not None:
-            services.set_prerequisites(user, instance, prerequisites)
-        return instance
-
+    # Items change through the services (permission, cycle check, audit event), like the
+    # catalogue page.
     def create(self, validated_data):
         district = validated_data.pop("district")
-        return self._save_item(ApprovalItem(district=district), validated_data)
+        return services.create_item(self.context["request"].user, district, **validated_data)
 
     def update(self, instance, validated_data):
-        return self._save_item(instance, validated_data)
+        return services.update_item(self.context["request"].user, instance, **validated_data)
 
 
 class ApprovalItemFilter(filters.FilterSet):
@@ -175,14 +163,7 @@ class ApprovalItemViewSet(ScopedModelViewSet):
         user = self.request.user
         department = serializer.validated_data["department"]
         district = caller_district(self.request) if user.district_id else department.district
-        with transaction.atomic():
-            item = serializer.save(district=district)
-            log_event(user, "approval_item.created", item, summary=item.name)
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            item = serializer.save()
-            log_event(self.request.user, "approval_item.updated", item, summary=item.name)
+        serializer.save(district=district)
 
     def perform_destroy(self, instance):
         # Refused with 400 while cases refer to the item (PROTECT).

@@ -3,8 +3,8 @@
 It follows the four stages of 工程建设项目审批 (立项用地规划许可 → 工程建设许可 → 施工许可 →
 竣工验收) and adds the utility connections (供电、供水、供气) that the work plan puts in the
 green channel. District-level items carry the district's promise (3 working days after
-complete materials, 10 in special circumstances); items reported upward and utility
-connections carry their own limits.
+complete materials, 10 in special circumstances); items reported upward, utility
+connections and 取水许可 (45 working days by its regulation) carry their own limits.
 """
 
 from __future__ import annotations
@@ -113,6 +113,20 @@ ITEMS = [
         ("XM-01",),
         ("feasibility_study",),
         "《水土保持法》",
+    ),
+    (
+        # A statutory limit of its own: the water authority decides within 45 working days
+        # of accepting the application. Only projects that draw water themselves need it.
+        "XM-08",
+        "取水许可",
+        "water",
+        Phase.PROJECT_LAND,
+        ItemLevel.DISTRICT,
+        45,
+        LimitUnit.WORKDAY,
+        ("XM-01",),
+        ("feasibility_study",),
+        "《取水许可和水资源费征收管理条例》第二十二条",
     ),
     (
         "GC-01",
@@ -237,6 +251,26 @@ ITEMS = [
 ]
 
 
+# Items a project needs only in some cases, registered one by one rather than with the
+# rest of a green-channel project's cases (统一受理).
+NOT_IN_GREEN_CHANNEL = frozenset({"XM-08"})
+
+# The sort order is ten times the position among the items first shipped; an item added
+# since slots in between, so that a catalogue seeded before keeps its order around it.
+ADDED_SORT_ORDER = {"XM-08": 75}
+
+
+def _sort_orders() -> dict[str, int]:
+    orders, position = {}, 0
+    for code, *_rest in ITEMS:
+        if code in ADDED_SORT_ORDER:
+            orders[code] = ADDED_SORT_ORDER[code]
+        else:
+            position += 1
+            orders[code] = position * 10
+    return orders
+
+
 def _department(district, key: str):
     from zhaoshang.org.models import Department
 
@@ -259,7 +293,8 @@ def seed_catalogue(district) -> list[ApprovalItem]:
 
     materials = {m.code: m for m in MaterialType.objects.all()}
     items: dict[str, ApprovalItem] = {}
-    for order, (code, name, dept, phase, level, limit, unit, _pre, mats, basis) in enumerate(ITEMS):
+    sort_orders = _sort_orders()
+    for code, name, dept, phase, level, limit, unit, _pre, mats, basis in ITEMS:
         item, created = ApprovalItem.objects.get_or_create(
             district=district,
             code=code,
@@ -271,7 +306,8 @@ def seed_catalogue(district) -> list[ApprovalItem]:
                 "time_limit": limit,
                 "time_limit_unit": unit,
                 "legal_basis": basis,
-                "sort_order": (order + 1) * 10,
+                "in_green_channel": code not in NOT_IN_GREEN_CHANNEL,
+                "sort_order": sort_orders[code],
             },
         )
         if created:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Min, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,8 @@ from zhaoshang.workdays import services as workdays
 # 容缺受理: a case whose pledged materials are still missing pauses, and goes back to the
 # enterprise after this many working days.
 PLEDGE_RETURN_WORKDAYS = 15
+# How far ahead of today the forecast reads the calendar at once (it reads more if needed).
+FORECAST_READ_AHEAD = datetime.timedelta(days=366)
 
 
 def _require(allowed: bool) -> None:
@@ -103,26 +106,37 @@ def _edges(district_id: int) -> dict[int, set[int]]:
     return edges
 
 
+def check_prerequisites(item: ApprovalItem, prerequisites: Iterable[ApprovalItem]) -> None:
+    """Refuse prerequisites of another district, the item itself, or any that would close
+    a cycle in the district's graph — the cycle named, item by item. Raises a
+    ValidationError without a field (callers put it on theirs)."""
+    prerequisites = list(prerequisites)
+    for other in prerequisites:
+        if other.district_id != item.district_id:
+            raise ValidationError(_("This record belongs to another district."))
+        if item.pk is not None and other.pk == item.pk:
+            raise ValidationError(_("An item cannot be its own prerequisite."))
+    if item.pk is None:
+        return  # nothing can point at a new item yet
+    cycle = find_cycle(item.pk, [p.pk for p in prerequisites], _edges(item.district_id))
+    if cycle:
+        names = dict(ApprovalItem.objects.filter(pk__in=cycle).values_list("pk", "name"))
+        raise ValidationError(
+            _("These prerequisites would make a cycle: %(cycle)s.")
+            % {"cycle": " → ".join(names[i] for i in cycle)}
+        )
+
+
 @transaction.atomic
 def set_prerequisites(user, item: ApprovalItem, prerequisites: Iterable[ApprovalItem]) -> None:
     """Set an item's prerequisites; a cycle is rejected with the cycle named."""
     if user is not None:
         _require(permissions.can_edit_catalogue(user, item.district_id))
     prerequisites = list(prerequisites)
-    for other in prerequisites:
-        if other.district_id != item.district_id:
-            raise ValidationError({"prerequisites": _("This record belongs to another district.")})
-        if other.pk == item.pk:
-            raise ValidationError({"prerequisites": _("An item cannot be its own prerequisite.")})
-    cycle = find_cycle(item.pk, [p.pk for p in prerequisites], _edges(item.district_id))
-    if cycle:
-        names = dict(ApprovalItem.objects.filter(pk__in=cycle).values_list("pk", "name"))
-        raise ValidationError(
-            {
-                "prerequisites": _("These prerequisites would make a cycle: %(cycle)s.")
-                % {"cycle": " → ".join(names[i] for i in cycle)}
-            }
-        )
+    try:
+        check_prerequisites(item, prerequisites)
+    except ValidationError as exc:
+        raise ValidationError({"prerequisites": exc}) from None
     item.prerequisites.set(prerequisites)
     if user is not None:
         log_event(
@@ -132,6 +146,78 @@ def set_prerequisites(user, item: ApprovalItem, prerequisites: Iterable[Approval
             summary=item.name,
             prerequisites=[p.pk for p in prerequisites],
         )
+
+
+# The settings of a catalogue item that its editors change (besides its prerequisites and
+# materials); the district is the item's for good.
+ITEM_FIELDS = (
+    "code",
+    "name",
+    "department",
+    "level",
+    "phase",
+    "time_limit",
+    "time_limit_unit",
+    "special_time_limit",
+    "legal_basis",
+    "in_green_channel",
+    "is_active",
+    "sort_order",
+)
+
+
+def _item_values(item: ApprovalItem) -> dict:
+    return {n: ApprovalItem._meta.get_field(n).value_from_object(item) for n in ITEM_FIELDS}
+
+
+def _write_item(user, item: ApprovalItem, verb: str, fields: dict) -> ApprovalItem:
+    """Validate and save an item's fields, materials and prerequisites, then record what
+    changed. Runs inside the caller's transaction: any refusal saves nothing."""
+    unknown = set(fields) - {*ITEM_FIELDS, "materials", "prerequisites"}
+    if unknown:
+        raise TypeError(f"not a field of an approval item: {', '.join(sorted(unknown))}")
+    fields = dict(fields)
+    prerequisites = fields.pop("prerequisites", None)
+    materials = fields.pop("materials", None)
+    before = _item_values(item) if item.pk else {}
+    for name, value in fields.items():
+        setattr(item, name, value)
+    department = fields.get("department")
+    if department is not None and department.district_id != item.district_id:
+        raise ValidationError({"department": _("This record belongs to another district.")})
+    item.full_clean()
+    changed = [n for n, v in _item_values(item).items() if n in fields and before.get(n) != v]
+    item._history_user = user
+    item.save()
+    if materials is not None:
+        materials = list(materials)
+        old = set(item.materials.values_list("pk", flat=True)) if before else set()
+        if old != {m.pk for m in materials}:
+            changed.append("materials")
+        item.materials.set(materials)
+    if prerequisites is not None:
+        set_prerequisites(user, item, prerequisites)
+    log_event(user, verb, item, summary=item.name, changed=changed)
+    return item
+
+
+@transaction.atomic
+def create_item(user, district, **fields) -> ApprovalItem:
+    """Add an item to the district's catalogue (审批事项目录): its settings (``ITEM_FIELDS``),
+    ``materials`` and ``prerequisites``; for the district's administrator."""
+    _require(permissions.can_edit_catalogue(user, district.pk))
+    return _write_item(user, ApprovalItem(district=district), "approval_item.created", fields)
+
+
+@transaction.atomic
+def update_item(user, item: ApprovalItem, **fields) -> ApprovalItem:
+    """Change an item of the catalogue: any of its settings (``ITEM_FIELDS``), its
+    ``materials`` and its ``prerequisites`` (a cycle is refused, named). The district's
+    administrator only; all or nothing. Cases already registered keep the limit they
+    started with. Returns the item as saved."""
+    locked = ApprovalItem.objects.select_for_update().get(pk=item.pk)
+    _require(permissions.can_edit_catalogue(user, locked.district_id))
+    return _write_item(user, locked, "approval_item.updated", fields)
 
 
 # ---------------------------------------------------------------------------------------
@@ -144,8 +230,10 @@ class Due:
     provisional: bool
 
 
-def paused_days(pauses: Iterable[CasePause], unit: str) -> int:
-    """Working (or natural) days inside closed pauses: after the start up to the end."""
+def paused_days(pauses: Iterable[CasePause], unit: str, calendar=workdays) -> int:
+    """Working (or natural) days inside closed pauses: after the start up to the end.
+    ``calendar`` answers ``workdays_between``: the calendar's services, or a
+    ``workdays.services.CalendarWindow`` read once for many cases."""
     total = 0
     for pause in pauses:
         if pause.ended_on is None:
@@ -153,30 +241,66 @@ def paused_days(pauses: Iterable[CasePause], unit: str) -> int:
         if unit == LimitUnit.NATURAL_DAY:
             total += (pause.ended_on - pause.started_on).days
         else:
-            total += workdays.workdays_between(pause.started_on, pause.ended_on)
+            total += calendar.workdays_between(pause.started_on, pause.ended_on)
     return total
 
 
-def compute_due(case: ApprovalCase, pauses: Iterable[CasePause] | None = None) -> Due:
+def case_limit(case: ApprovalCase) -> tuple[int, str]:
+    """The limit a case runs on and its unit: its own limit (as registered) in its own
+    unit, or after a special-circumstances extension the item's special limit, which is
+    always in working days."""
+    if case.extended:
+        return case.item.special_time_limit, LimitUnit.WORKDAY
+    return case.time_limit, case.time_limit_unit
+
+
+def due_after(start: datetime.date, limit: int, unit: str, calendar=workdays) -> Due:
+    """The end of a limit counted from the day after ``start``: the limit-th working day
+    after it (provisional in a year without a published arrangement), or for a limit in
+    natural days the limit-th calendar day after it (never provisional)."""
+    if unit == LimitUnit.NATURAL_DAY:
+        return Due(start + datetime.timedelta(days=limit), False)
+    result = calendar.add_workdays(start, limit)
+    return Due(result.date, result.provisional)
+
+
+def compute_due(
+    case: ApprovalCase, pauses: Iterable[CasePause] | None = None, calendar=workdays
+) -> Due:
     """The due date from (start, limit, calendar, pause intervals); None before materials
-    are complete. A joint decision's common due date overrides it."""
+    are complete. A joint decision's common due date overrides it. ``calendar`` as for
+    ``paused_days``."""
     if case.joint_decision_id:
         decision = case.joint_decision
         return Due(decision.common_due_on, decision.common_due_is_provisional)
     if case.materials_complete_on is None:
         return Due(None, False)
     pauses = list(case.pauses.all()) if pauses is None else list(pauses)
-    limit = case.effective_limit
-    if case.time_limit_unit == LimitUnit.NATURAL_DAY and not case.extended:
-        # A limit in natural days counts calendar days, not working days.
-        day = case.materials_complete_on + datetime.timedelta(
-            days=limit + paused_days(pauses, LimitUnit.NATURAL_DAY)
-        )
-        return Due(day, False)
-    result = workdays.add_workdays(
-        case.materials_complete_on, limit + paused_days(pauses, LimitUnit.WORKDAY)
+    limit, unit = case_limit(case)
+    # Paused time lengthens the limit in its own unit: a limit in natural days counts
+    # calendar days, not working days.
+    return due_after(
+        case.materials_complete_on, limit + paused_days(pauses, unit, calendar), unit, calendar
     )
-    return Due(result.date, result.provisional)
+
+
+def common_due(
+    decided_on: datetime.date, limits: Iterable[tuple[int, str]], calendar=workdays
+) -> Due:
+    """The one due date of items a joint meeting decided to approve together (同时审批、
+    同时办结, SPEC §6), from each case's limit and unit (``case_limit``).
+
+    SPEC §6 dates a due date from its start by the item's limit in the limit's own unit,
+    and done together means none is done before the last can be. So each limit is counted
+    from the decision day in its own unit — working days on the calendar, natural days as
+    calendar days — and the common due date is the latest of those dates: every item keeps
+    its full time limit, and the date is the same whatever the order of the cases. It is
+    provisional when any of the dates compared is: loading that year can move a date past
+    the others, so the common date is recomputed then as well."""
+    dues = [due_after(decided_on, limit, unit, calendar) for limit, unit in limits]
+    if not dues:
+        raise ValueError("a joint decision needs the limits of its cases")
+    return Due(max(d.date for d in dues), any(d.provisional for d in dues))
 
 
 def _save_due(case: ApprovalCase) -> None:
@@ -186,19 +310,52 @@ def _save_due(case: ApprovalCase) -> None:
 
 
 def recompute_due_dates(cases) -> int:
-    """Recompute the due dates of a set of cases (e.g. when a calendar year is loaded)."""
+    """Recompute the due dates of a set of cases (e.g. when a calendar year is loaded);
+    the calendar is read once for their span."""
     changed = 0
+    span = cases.aggregate(first=Min("materials_complete_on"), last=Max("due_on"))
+    calendar = workdays
+    if span["first"]:
+        calendar = workdays.CalendarWindow(span["first"], span["last"] or span["first"])
+    latest = None
     for case in cases.select_related("item", "joint_decision").prefetch_related("pauses"):
-        due = compute_due(case)
+        due = compute_due(case, calendar=calendar)
+        if due.date and (latest is None or due.date > latest):
+            latest = due.date
         if (case.due_on, case.due_is_provisional) != (due.date, due.provisional):
             case.due_on, case.due_is_provisional = due.date, due.provisional
             case.save(update_fields=["due_on", "due_is_provisional", "updated_at"])
+            changed += 1
+    if latest and calendar is not workdays and calendar.reaches_past_index:
+        # Stored due dates stay inside the index, where SQL counts the days left.
+        workdays.ensure_range(latest)
+    return changed
+
+
+def recompute_joint_decisions(decisions) -> int:
+    """Recompute the common due dates of joint decisions from their cases' limits."""
+    changed = 0
+    for decision in decisions.prefetch_related(
+        Prefetch("cases", queryset=ApprovalCase.objects.select_related("item"))
+    ):
+        limits = [case_limit(c) for c in decision.cases.all()]
+        if not limits:
+            continue
+        due = common_due(decision.decided_on, limits)
+        if (decision.common_due_on, decision.common_due_is_provisional) != (
+            due.date,
+            due.provisional,
+        ):
+            decision.common_due_on, decision.common_due_is_provisional = due.date, due.provisional
+            decision.save(update_fields=["common_due_on", "common_due_is_provisional"])
             changed += 1
     return changed
 
 
 def recompute_provisional_due_dates(years: Iterable[int]) -> int:
-    """Hook for workdays.load_year: every provisional due date is computed again."""
+    """Hook for workdays.load_year: every provisional due date is computed again, the
+    joint decisions' common due dates first (their cases take them over)."""
+    recompute_joint_decisions(JointDecision.objects.filter(common_due_is_provisional=True))
     return recompute_due_dates(ApprovalCase.objects.filter(due_is_provisional=True))
 
 
@@ -707,7 +864,8 @@ def days_held_by_department(
     case: ApprovalCase, today: datetime.date | None = None
 ) -> dict[int, int]:
     """Working days the case's clock ran while each department held it (paused days do not
-    count): the evidence for the assessment of timeliness."""
+    count): the evidence for the assessment of timeliness. The calendar is read once for
+    the whole span, whatever the number of transfers and pauses."""
     start = case.materials_complete_on
     if start is None:
         return {}
@@ -721,13 +879,14 @@ def days_held_by_department(
         holder, cursor = t.to_department_id, max(cursor, t.transferred_on)
     holders.append((holder, cursor, max(cursor, end)))
     pauses = [(p.started_on, p.ended_on or end) for p in case.pauses.all()]
+    calendar = workdays.CalendarWindow(start, holders[-1][2])
     held: dict[int, int] = {}
     for department, a, b in holders:
-        days = workdays.workdays_between(a, b)
+        days = calendar.workdays_between(a, b)
         for p_start, p_end in pauses:
             lo, hi = max(a, p_start), min(b, p_end)
             if hi > lo:
-                days -= workdays.workdays_between(lo, hi)
+                days -= calendar.workdays_between(lo, hi)
         held[department] = held.get(department, 0) + max(days, 0)
     return held
 
@@ -745,6 +904,10 @@ def record_joint_decision(
     document_number: str,
     note: str = "",
 ) -> JointDecision:
+    """A joint meeting's decision that the cases' items, prerequisites of each other
+    (互为前置), are approved at the same time: the cases share one common due date
+    (``common_due``: the latest date their own limits give from the decision day, each
+    in its own unit), and a prerequisite decided together no longer holds a case up."""
     _require(permissions.can_record_joint_decision(user, project))
     cases = list(
         ApprovalCase.objects.select_for_update(of=("self",))
@@ -770,7 +933,7 @@ def record_joint_decision(
                 )
             }
         )
-    common = workdays.add_workdays(decided_on, max(c.item.time_limit for c in cases))
+    common = common_due(decided_on, [case_limit(c) for c in cases])
     decision = JointDecision.objects.create(
         district_id=project.district_id,
         project=project,
@@ -915,6 +1078,8 @@ def forecast(project, today: datetime.date | None = None) -> Forecast:
     by_item = {c.item_id: c for c in cases}
     finish: dict[int, Due] = {}
     pred: dict[int, ApprovalCase | None] = {}
+    # Read once: every case not yet started is counted from today or later.
+    calendar = workdays.CalendarWindow(today, today + FORECAST_READ_AHEAD)
 
     def earliest(case: ApprovalCase, stack=()) -> Due:
         if case.pk in finish:
@@ -937,7 +1102,8 @@ def forecast(project, today: datetime.date | None = None) -> Forecast:
             if case.due_on and (before is None or case.due_on >= start):
                 result = Due(max(case.due_on, today), case.due_is_provisional)
             else:
-                added = workdays.add_workdays(start, case.effective_limit)
+                # Counted in the limit's own unit, as the due date will be.
+                added = due_after(start, *case_limit(case), calendar)
                 result = Due(added.date, added.provisional or provisional)
             pred[case.pk] = before
         finish[case.pk] = result

@@ -13,7 +13,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,7 +41,7 @@ from zhaoshang.approvals.forms import (
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause, CaseTransfer
 from zhaoshang.core import roles
-from zhaoshang.core.audit import event_label, log_event
+from zhaoshang.core.audit import event_label
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
@@ -618,7 +617,7 @@ def item_edit(request, pk):
         form = ItemForm(request.POST, instance=ApprovalItem.objects.get(pk=item.pk))
         if form.is_valid():
             try:
-                _save_item(request.user, form)
+                services.update_item(request.user, item, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -628,18 +627,6 @@ def item_edit(request, pk):
     else:
         form = ItemForm(instance=item)
     return render(request, "approvals/item_form.html", {"item": item, "form": form}, status=status)
-
-
-@transaction.atomic
-def _save_item(user, form: ItemForm) -> ApprovalItem:
-    """The item's own settings and, through the service, its prerequisites (a cycle
-    rolls everything back). Cases already registered keep the limit they started with."""
-    item = form.save(commit=False)
-    item.save()
-    form.save_m2m()  # the materials
-    services.set_prerequisites(user, item, form.cleaned_data["prerequisites"])
-    log_event(user, "approval_item.updated", item, summary=item.name)
-    return item
 
 
 def case_url(case) -> str:

@@ -22,6 +22,8 @@ EVENT_LABELS = {
     "enterprise.created": _("Enterprise registered"),
     "enterprise.updated": _("Enterprise edited"),
     "enterprise.deleted": _("Enterprise deleted"),
+    "enterprise.imported": _("Enterprises imported from Excel"),
+    "project.imported": _("Projects imported from Excel"),
     "case.registered": _("Case registered"),
     "case.materials_complete": _("Materials complete"),
     "case.supplement_requested": _("Supplementary materials requested (补正)"),
@@ -40,6 +42,33 @@ EVENT_LABELS = {
     "project.green_channel_registered": _("Green-channel cases registered"),
     "project.joint_decision": _("Joint decision recorded"),
     "approval_item.prerequisites_set": _("Prerequisites set"),
+    "approval_item.created": _("Approval item added"),
+    "approval_item.updated": _("Approval item edited"),
+    "receipt.filed": _("Receipt filed"),
+    "receipt.read": _("Receipt read by the leader"),
+    "receipt.corrected": _("Receipt corrected"),
+    "instruction.written": _("Instruction written (批示)"),
+    "need.raised": _("Problem raised"),
+    "need.updated": _("Problem edited"),
+    "need.started": _("Problem taken up"),
+    "need.resolved": _("Problem solved"),
+    "need.escalated": _("Problem submitted to a joint meeting"),
+    "need.closed": _("Problem closed"),
+    "second_round.recorded": _("Second-round service recorded"),
+    "meeting.scheduled": _("Meeting scheduled"),
+    "meeting.updated": _("Meeting edited"),
+    "meeting.agenda_added": _("Put on the agenda"),
+    "meeting.agenda_removed": _("Taken off the agenda"),
+    "meeting.held": _("Meeting held"),
+    "meeting.minutes_issued": _("Minutes issued"),
+    "decision.recorded": _("Decision recorded"),
+    "action_item.created": _("Action item assigned (督办)"),
+    "action_item.updated": _("Action item changed"),
+    "action_item.progress": _("Progress reported"),
+    "action_item.completed": _("Reported done, awaiting confirmation"),
+    "action_item.closed": _("Closed by the supervision office"),
+    "action_item.returned": _("Sent back to be redone (退回重办)"),
+    "action_item.overdue": _("Overdue: escalated"),
     "calendar.year_loaded": _("Holiday arrangement loaded"),
     "calendar.year_published": _("Holiday arrangement published"),
     "calendar.year_edited": _("Holiday arrangement edited"),
@@ -54,6 +83,8 @@ def log_event(actor, verb: str, obj, summary: str = "", occurred_at=None, **data
     """Record a domain event about ``obj``; ``occurred_at`` defaults to now (loaders of past
     data pass the real moment)."""
     district_id = getattr(obj, "district_id", None)
+    if district_id is None and obj._meta.label == "org.District":
+        district_id = obj.pk  # an event about the district's registry as a whole (an import)
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 

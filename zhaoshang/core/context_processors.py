@@ -30,6 +30,13 @@ def navigation(request):
                 "bi-list-check",
             ),
         ]
+        if Role.LEADER in user_roles:
+            items.append((_("Receipts inbox"), reverse("service:inbox"), "bi-inbox"))
+        items.append((_("Problem list"), reverse("service:needs"), "bi-exclamation-diamond"))
+        if user_roles & {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN}:
+            items.append((_("Supervision board"), reverse("meetings:board"), "bi-clipboard-check"))
+        if Role.DEPARTMENT in user_roles:
+            items.append((_("Action items"), reverse("meetings:worklist"), "bi-list-task"))
         if is_admin:
             items.append((_("Calendar"), reverse("workdays:calendar"), "bi-calendar3"))
         if user_roles & {Role.ADMIN} or user.is_staff:

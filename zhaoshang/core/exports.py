@@ -48,8 +48,13 @@ def xlsx_response(
                 ws.write_string(r, col, str(value))
     ws.freeze_panes(1, 0)
     book.close()
+    return xlsx_file_response(buffer.getvalue(), filename)
+
+
+def xlsx_file_response(content: bytes, filename: str) -> HttpResponse:
+    """A finished workbook as a download named ``<filename>-<YYYYMMDD>.xlsx``."""
     response = HttpResponse(
-        buffer.getvalue(),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = timezone.localdate().strftime("%Y%m%d")

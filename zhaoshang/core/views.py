@@ -52,7 +52,12 @@ def home(request):
     )
     events = list(
         DomainEvent.objects.visible_to(user)
-        .filter(verb__startswith="project.")
+        # Events about a project (not e.g. an import, whose subject is the district).
+        .filter(
+            verb__startswith="project.",
+            content_type__app_label="projects",
+            content_type__model="project",
+        )
         .exclude(verb="project.deleted")
         .select_related("actor")[:10]
     )

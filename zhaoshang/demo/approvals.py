@@ -26,7 +26,6 @@ from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.approvals import services
-from zhaoshang.approvals.catalogue import ITEMS as CATALOGUE_ITEMS
 from zhaoshang.approvals.catalogue import seed_catalogue
 from zhaoshang.approvals.choices import (
     CaseStatus,
@@ -204,9 +203,10 @@ class ApprovalsBuilder:
 
     def build(self) -> None:
         today = self.today
-        self.cal = Calendar(
-            datetime.date(today.year - 8, 1, 1), datetime.date(today.year + 2, 12, 31)
-        )
+        first, last = datetime.date(today.year - 8, 1, 1), datetime.date(today.year + 2, 12, 31)
+        self.cal = Calendar(first, last)
+        # The services' arithmetic on the index read once, for the due dates of every case.
+        self.window = workdays.CalendarWindow(first, last)
         for world in self.builder.worlds:
             self._catalogue(world)
             self._handlers(world)
@@ -221,27 +221,8 @@ class ApprovalsBuilder:
 
     def _catalogue(self, world) -> None:
         district = world.district
+        # The shipped catalogue, 取水许可 (XM-08, 45 working days) included.
         items = {i.code: i for i in seed_catalogue(district)}
-        for code, name, dept, limit, prerequisites, mats, basis, order in N.EXTRA_APPROVAL_ITEMS:
-            item, created = ApprovalItem.objects.get_or_create(
-                district=district,
-                code=code,
-                defaults={
-                    "name": name,
-                    "department": items[_item_of(dept)].department,
-                    "phase": Phase.PROJECT_LAND,
-                    "level": ItemLevel.DISTRICT,
-                    "time_limit": limit,
-                    "time_limit_unit": LimitUnit.WORKDAY,
-                    "legal_basis": basis,
-                    "in_green_channel": False,
-                    "sort_order": order,
-                },
-            )
-            if created:
-                item.materials.set([self.builder.materials[m] for m in mats])
-                services.set_prerequisites(None, item, [items[p] for p in prerequisites])
-            items[code] = item
         world.items = dict(sorted(items.items(), key=lambda kv: (kv[1].sort_order, kv[0])))
         world.prerequisites = {
             code: {p.code for p in item.prerequisites.all()} for code, item in items.items()
@@ -633,8 +614,9 @@ class ApprovalsBuilder:
             first.scenario = "candidate"
             return
         recorder = world.role_users[Role.SERVICE_CENTER]
-        limit = max(c.item.time_limit for c in pair)
-        common = workdays.add_workdays(decided, limit)
+        common = services.common_due(
+            decided, [(c.item.time_limit, c.item.time_limit_unit) for c in pair]
+        )
         decision = JointDecision(
             district=world.district,
             project=project,
@@ -1013,7 +995,7 @@ class ApprovalsBuilder:
                 CasePause(kind=p.kind, reason=p.reason, started_on=p.start, ended_on=p.end)
                 for p in c.pauses
             ]
-            due = services.compute_due(case, rows)
+            due = services.compute_due(case, rows, calendar=self.window)
             case.due_on, case.due_is_provisional = due.date, due.provisional
             case.paused = any(p.ended_on is None for p in rows)
             case.version = 1 + sum(1 for e in c.events if e[2] != "case.registered")
@@ -1172,11 +1154,6 @@ def _stamped(model):
     finally:
         for f, auto_now, auto_now_add in saved:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
-def _item_of(department_key: str) -> str:
-    """The first seeded item handled by the catalogue's department ``department_key``."""
-    return next(row[0] for row in CATALOGUE_ITEMS if row[2] == department_key)
 
 
 def approval_counts(district_ids) -> dict[str, int]:

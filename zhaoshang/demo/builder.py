@@ -34,7 +34,9 @@ from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
 from zhaoshang.demo.approvals import ApprovalsBuilder, approval_counts
 from zhaoshang.demo.files import tiny_pdf, tiny_png
+from zhaoshang.demo.meetings import MeetingsBuilder
 from zhaoshang.demo.reset import demo_users
+from zhaoshang.demo.service import ServiceBuilder
 from zhaoshang.enterprises.creditcode import CHARSET, make_credit_code
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.notifications.models import Notification
@@ -479,6 +481,8 @@ class DemoBuilder:
         DomainEvent.objects.bulk_create(self.events, batch_size=500)
         self._notifications(self.worlds[0])
         ApprovalsBuilder(self).build()
+        ServiceBuilder(self).build()
+        MeetingsBuilder(self).build()
         return self.worlds
 
     def discard_files(self) -> None:

@@ -1243,22 +1243,6 @@ ENERGY_COMMITMENT_CHEM = (
 # ---------------------------------------------------------------------------------------------
 # Approvals (限时办结, 绿色通道; SPEC §6)
 
-# Items the demo districts add to the seeded catalogue: an item with its own statutory limit
-# (取水许可: 45 working days), registered for water-intensive projects outside the green
-# channel. (code, name, catalogue department key, limit in working days, prerequisites,
-# materials, legal basis, sort order)
-EXTRA_APPROVAL_ITEMS = [
-    (
-        "XM-08",
-        "取水许可",
-        "water",
-        45,
-        ("XM-01",),
-        ("feasibility_study",),
-        "《取水许可和水资源费征收管理条例》第二十二条",
-        75,
-    ),
-]
 # Industries whose plants draw their own water (取水许可) and need a gas connection.
 WATER_INDUSTRIES = ("food", "chem", "elec", "pharma")
 GAS_INDUSTRIES = ("food", "chem", "pharma")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
-from zhaoshang.core.views_helpers import paginate
+from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
 from zhaoshang.enterprises import services
 from zhaoshang.enterprises.forms import EnterpriseFilterForm, EnterpriseForm
+from zhaoshang.enterprises.imports import EnterpriseImporter
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.permissions import can_edit_registry
@@ -140,3 +141,27 @@ def enterprise_edit(request, pk):
                 return redirect(enterprise)
         return _form_page(request, form, enterprise, status=400)
     return _form_page(request, EnterpriseForm(instance=enterprise), enterprise)
+
+
+# --- Excel import (SPEC §16) -----------------------------------------------------------------
+
+
+@login_required
+def enterprise_import(request):
+    return import_page(
+        request,
+        EnterpriseImporter,
+        namespace="enterprises",
+        title=_("Import enterprises"),
+        list_title=_("Enterprises"),
+    )
+
+
+@login_required
+def enterprise_import_template(request):
+    return import_template(request, EnterpriseImporter)
+
+
+@login_required
+def enterprise_import_report(request):
+    return import_report(request, EnterpriseImporter, namespace="enterprises")

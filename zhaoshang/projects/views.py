@@ -20,7 +20,7 @@ from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.core.views_helpers import paginate
+from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
 from zhaoshang.projects import permissions, services
 from zhaoshang.projects.choices import (
     EXIT_STAGES,
@@ -40,6 +40,7 @@ from zhaoshang.projects.forms import (
     StageChangeForm,
     TeamMemberForm,
 )
+from zhaoshang.projects.imports import ProjectImporter
 from zhaoshang.projects.models import (
     DocumentVersion,
     FundsEntry,
@@ -631,3 +632,27 @@ def project_edit(request, pk):
                 return redirect(project)
         return _form_page(request, form, project, status=400)
     return _form_page(request, ProjectForm(instance=project, district=project.district), project)
+
+
+# --- Excel import (SPEC §16) -----------------------------------------------------------------
+
+
+@login_required
+def project_import(request):
+    return import_page(
+        request,
+        ProjectImporter,
+        namespace="projects",
+        title=_("Import projects"),
+        list_title=_("Projects"),
+    )
+
+
+@login_required
+def project_import_template(request):
+    return import_template(request, ProjectImporter)
+
+
+@login_required
+def project_import_report(request):
+    return import_report(request, ProjectImporter, namespace="projects")

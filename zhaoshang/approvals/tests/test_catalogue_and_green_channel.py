@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from zhaoshang.approvals import services
-from zhaoshang.approvals.catalogue import ITEMS
-from zhaoshang.approvals.choices import CaseStatus
-from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.approvals.catalogue import ITEMS, NOT_IN_GREEN_CHANNEL, seed_catalogue
+from zhaoshang.approvals.choices import CaseStatus, ItemLevel, LimitUnit, Phase
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.approvals.tests.conftest import day
 
 
@@ -30,6 +30,33 @@ def test_the_seeded_catalogue_is_a_graph_without_cycles(catalogue):
         "GC-03",
         "XM-04",
     }
+
+
+def test_the_catalogue_ships_the_water_abstraction_permit(world, catalogue):
+    """取水许可: the water authority's item, 45 working days by its regulation, after the
+    project filing; registered one by one (only plants drawing their own water need it)."""
+    item = catalogue["XM-08"]
+    assert item.name == "取水许可"
+    assert item.department == catalogue["XM-07"].department  # 区水务局, as 水土保持
+    assert item.department.short_name == "水务局"
+    assert (item.level, item.phase) == (ItemLevel.DISTRICT, Phase.PROJECT_LAND)
+    assert (item.time_limit, item.time_limit_unit) == (45, LimitUnit.WORKDAY)
+    assert not item.in_green_channel
+    assert list(item.prerequisites.values_list("code", flat=True)) == ["XM-01"]
+    assert list(item.materials.values_list("code", flat=True)) == ["feasibility_study"]
+    assert "取水许可" in item.legal_basis
+    assert catalogue["XM-07"].sort_order < item.sort_order < catalogue["GC-01"].sort_order
+
+
+def test_seeding_again_completes_an_older_catalogue(world, catalogue):
+    """A district seeded before XM-08 shipped gets it; its own settings stay."""
+    ApprovalItem.objects.filter(pk=catalogue["XM-05"].pk).update(time_limit=7, sort_order=55)
+    ApprovalItem.objects.filter(pk=catalogue["XM-08"].pk).delete()
+    again = {i.code: i for i in seed_catalogue(world.district_a)}
+    assert again["XM-08"].time_limit == 45
+    assert list(again["XM-08"].prerequisites.values_list("code", flat=True)) == ["XM-01"]
+    assert (again["XM-05"].time_limit, again["XM-05"].sort_order) == (7, 55)
+    assert again["GC-01"].sort_order == catalogue["GC-01"].sort_order
 
 
 def test_a_cycle_is_rejected_with_the_cycle_named(world, catalogue):
@@ -61,7 +88,8 @@ def test_green_channel_registers_every_case_at_once_with_the_agent(world, catalo
     cases = services.register_green_channel(
         world.user_service_center, project, world.user_service_center
     )
-    assert len(cases) == len(ITEMS)
+    assert len(cases) == len(ITEMS) - len(NOT_IN_GREEN_CHANNEL)
+    assert {c.item.code for c in cases}.isdisjoint(NOT_IN_GREEN_CHANNEL)
     assert set(ApprovalCase.objects.filter(project=project).values_list("agent", flat=True)) == {
         world.user_service_center.pk
     }

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from zhaoshang.approvals import services
-from zhaoshang.approvals.catalogue import ITEMS, seed_catalogue
+from zhaoshang.approvals.catalogue import ITEMS, NOT_IN_GREEN_CHANNEL, seed_catalogue
 from zhaoshang.approvals.choices import CaseStatus, PauseKind
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause
 from zhaoshang.core.models import DomainEvent
@@ -482,7 +482,10 @@ def test_green_channel_registration_forecast_and_graph(world, client_for):
     )
     assert response.status_code == 302
     cases = ApprovalCase.objects.filter(project=project)
-    assert cases.count() == len(ITEMS) + 1  # the world's own case_a, plus every seeded item
+    # the world's own case_a, plus every seeded green-channel item (not 取水许可)
+    green = len(ITEMS) - len(NOT_IN_GREEN_CHANNEL)
+    assert cases.count() == green + 1
+    assert not cases.filter(item__code__in=NOT_IN_GREEN_CHANNEL).exists()
     assert set(cases.values_list("agent", flat=True)) == {world.user_service_center.pk}
 
     response = client_for("bureau").get(url, **EN)
@@ -498,12 +501,14 @@ def test_green_channel_registration_forecast_and_graph(world, client_for):
     data = json.loads(
         re.search(r'id="zs-prerequisite-graph-data"[^>]*>(.*?)</script>', html, re.S).group(1)
     )
-    assert len(data["nodes"]) == len(ITEMS) + 1
+    assert len(data["nodes"]) == green + 1
     by_id = {n["id"]: n["name"] for n in data["nodes"]}
     edges = {(by_id[e["source"]], by_id[e["target"]]) for e in data["links"]}
     assert ("企业投资项目备案", "环境影响评价审批") in edges
     assert ("环境影响评价审批", "建筑工程施工许可证") in edges
-    assert len(data["links"]) == sum(len(row[7]) for row in ITEMS)
+    assert len(data["links"]) == sum(
+        len(row[7]) for row in ITEMS if row[0] not in NOT_IN_GREEN_CHANNEL
+    )
     assert all(
         n["x"] > 0
         for n in data["nodes"]
@@ -518,7 +523,7 @@ def test_green_channel_registration_forecast_and_graph(world, client_for):
         reverse("approvals:register_green_channel", args=[project.pk]),
         {"agent": world.user_service_center.pk},
     )
-    assert ApprovalCase.objects.filter(project=project).count() == len(ITEMS) + 1
+    assert ApprovalCase.objects.filter(project=project).count() == green + 1
 
 
 def test_green_channel_only_for_green_channel_projects(world, client_for):

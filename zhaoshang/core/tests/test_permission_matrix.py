@@ -18,12 +18,17 @@ PEOPLE = [*ROLE_USERS, "manager", "secretary", "officer", "outsider", "bureau_b"
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "view" (can see it), "record" (registry editors + project team), "edit"
-# (registry editors), "team" (registry editors), "portal" (enterprise users only)
+# (registry editors), "team" (registry editors), "portal" (enterprise users only),
+# "import_report" (registry editors; with no refused import in the session they are sent
+# back to the import page)
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "home": (None, "staff", "GET"),
     "projects:list": (None, "staff", "GET"),
     "projects:export": (None, "staff", "GET"),
     "projects:create": (None, "create", "GET"),
+    "projects:import": (None, "create", "GET"),
+    "projects:import_template": (None, "create", "GET"),
+    "projects:import_report": (None, "import_report", "GET"),
     "projects:detail": ("project", "view", "GET"),
     "projects:edit": ("project", "edit", "GET"),
     "projects:team": ("project", "view", "GET"),
@@ -42,6 +47,9 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "enterprises:list": (None, "staff", "GET"),
     "enterprises:export": (None, "staff", "GET"),
     "enterprises:create": (None, "create", "GET"),
+    "enterprises:import": (None, "create", "GET"),
+    "enterprises:import_template": (None, "create", "GET"),
+    "enterprises:import_report": (None, "import_report", "GET"),
     "enterprises:detail": ("enterprise", "view", "GET"),
     "enterprises:edit": ("enterprise", "edit", "GET"),
     "notifications:inbox": (None, "any", "GET"),
@@ -220,6 +228,8 @@ def _expected(who: str, route: str, target: str | None) -> int:
         return 200
     if needs == "create":
         return 200 if who in EDITORS else 403
+    if needs == "import_report":
+        return 302 if who in EDITORS else 403
     if kind == "enterprise":
         visible = _visible_enterprise(who, target)
     elif kind == "item":

@@ -248,28 +248,9 @@ def _count(client_for, world, who, route, kind) -> int:
     return len(ctx.captured_queries)
 
 
-# Known growth in approvals.services (reported to its owner), strict so that these fail
-# as soon as the services read their working-day numbers in one query:
-# - days_held_by_department asks the calendar once per transfer and per pause overlap
-#   (workdays_between in a loop): the case page grows with the case's transfers;
-# - forecast calls add_workdays once per case that has not started: the project's
-#   approvals tab grows with its pending cases.
-KNOWN_GROWTH = {
-    "approvals:case": pytest.mark.xfail(
-        strict=True, reason="days_held_by_department: one calendar query per transfer"
-    ),
-    "approvals:project": pytest.mark.xfail(
-        strict=True, reason="forecast: one calendar query per case not yet started"
-    ),
-}
-
-
 @pytest.mark.parametrize(
     ("who", "route", "kind"),
-    [
-        pytest.param(w, r, k, id=f"{w}-{r}", marks=[KNOWN_GROWTH[r]] if r in KNOWN_GROWTH else [])
-        for w, r, k in PAGES
-    ],
+    [pytest.param(w, r, k, id=f"{w}-{r}") for w, r, k in PAGES],
 )
 def test_query_count_does_not_grow_with_rows(client_for, world, who, route, kind):
     grow(world, 3)

@@ -483,9 +483,14 @@ def test_both_catalogues_are_seeded(demo_db):
     for code in (DEMO_CODE, SECOND_CODE):
         items = ApprovalItem.objects.filter(district__code=code)
         assert items.filter(in_green_channel=True).count() == 17
-        water = items.get(code="XM-08")  # the district's own item, with its statutory limit
+        water = items.get(code="XM-08")  # the shipped 取水许可, with its statutory limit
         assert (water.time_limit, water.in_green_channel) == (45, False)
         assert list(water.prerequisites.values_list("code", flat=True)) == ["XM-01"]
+        assert water.department == items.get(code="XM-07").department
+    # Water-drawing plants have their 取水许可 cases, some running into next year.
+    water_cases = _cases(DEMO_CODE).filter(item__code="XM-08")
+    assert water_cases.count() >= 3
+    assert water_cases.filter(due_is_provisional=True).exists()
 
 
 def test_every_handling_department_has_a_handler(demo_db):

@@ -1,0 +1,163 @@
+"""The demo city's project service records (SPEC §7, §18): receipts of all three results
+filed by the teams and numbered by the counter, unread receipts waiting for the demo
+leader, instructions with their action items, problems in every status (overdue and at a
+joint meeting too) and second-round records of each kind; nothing dated after today."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from zhaoshang.core.models import Counter, DomainEvent
+from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE
+from zhaoshang.demo.service import service_counts
+from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
+from zhaoshang.meetings.models import ActionItem
+from zhaoshang.notifications.models import Notification
+from zhaoshang.org.models import District, User
+from zhaoshang.projects.models import ProjectTeamMember
+from zhaoshang.service import services
+from zhaoshang.service.choices import NeedStatus, ReceiptResult, SecondRoundKind
+from zhaoshang.service.models import Instruction, Need, Receipt, SecondRoundService
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.getbasetemp() / "media-service"
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(DEMO_NOW, tick=False),
+        override_settings(MEDIA_ROOT=media),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            User.objects.filter(username__in=ACCOUNT_USERNAMES).update(
+                username=Concat("username", Value("@world"))
+            )
+            call_command("load_demo", stdout=io.StringIO())
+            yield timezone.localdate()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def today(demo, db):
+    return demo
+
+
+def _district(code=DEMO_CODE):
+    return District.objects.get(code=code)
+
+
+def test_receipts_of_every_result_filed_by_the_team_and_numbered(today):
+    for code in (DEMO_CODE, SECOND_CODE):
+        receipts = Receipt.objects.filter(district=_district(code))
+        assert receipts.count() >= (60 if code == DEMO_CODE else 3)
+        if code == DEMO_CODE:
+            assert set(receipts.values_list("result", flat=True)) == set(ReceiptResult.values)
+        team = set(
+            ProjectTeamMember.objects.filter(project__district__code=code).values_list(
+                "project_id", "user_id"
+            )
+        )
+        for receipt in receipts.select_related("project"):
+            assert (receipt.project_id, receipt.filed_by_id) in team
+            assert receipt.addressee == services.leader_in_charge(receipt.project)
+            assert receipt.visited_on < today and timezone.localdate(receipt.filed_at) <= today
+            assert receipt.read_at is None or receipt.filed_at < receipt.read_at <= timezone.now()
+            if receipt.result == ReceiptResult.NEEDS_COORDINATION:
+                assert receipt.problems
+            if receipt.approval_case_id:
+                assert receipt.approval_case.project_id == receipt.project_id
+        years = {}
+        for number in receipts.values_list("number", flat=True):
+            _hz, year, n = number.split("-")
+            years.setdefault(year, []).append(int(n))
+        for year, ns in years.items():
+            assert sorted(ns) == list(range(1, len(ns) + 1))
+            counter = Counter.objects.get(district=_district(code), key=f"receipt-{year}")
+            assert counter.value == len(ns)
+
+
+def test_the_demo_leader_has_unread_receipts_waiting(today, client):
+    leader = User.objects.get(username="leader")
+    unread = Receipt.objects.filter(addressee=leader, read_at__isnull=True)
+    assert unread.count() >= 3
+    assert Receipt.objects.filter(addressee=leader, read_at__isnull=False).exists()
+    assert (
+        Notification.objects.filter(
+            recipient=leader, verb="receipt.filed", read_at__isnull=True
+        ).count()
+        >= unread.count()
+    )
+    client.force_login(leader)
+    html = client.get(reverse("service:inbox")).content.decode()
+    for receipt in unread:
+        assert receipt.number in html
+
+
+def test_instructions_created_their_action_items(today):
+    instructions = Instruction.objects.filter(district=_district())
+    assert instructions.count() >= 3
+    for instruction in instructions.select_related("receipt"):
+        assert instruction.receipt.addressee_id == instruction.leader_id
+        assert instruction.receipt.read_at is not None
+        items = ActionItem.objects.filter(instruction=instruction)
+        assert items.exists()
+        for item in items:
+            assert item.project_id == instruction.project_id
+            assert item.due_on >= today and item.start_on == instruction.written_on
+            assert timezone.localdate(item.created_at) <= today
+        event = DomainEvent.objects.for_object(instruction).get()
+        assert event.verb == "instruction.written" and event.occurred_at <= timezone.now()
+
+
+def test_problems_in_every_status_with_overdue_and_escalated_ones(today):
+    needs = Need.objects.filter(district=_district()).with_days_left(today)
+    assert set(needs.values_list("status", flat=True)) == set(NeedStatus.values)
+    assert needs.filter(light="red").count() >= 2
+    assert needs.filter(status=NeedStatus.ESCALATED, escalated_on__isnull=False).count() >= 2
+    for need in needs:
+        assert need.raised_on < today
+        assert need.due_on == services._need_due(need.raised_on, need.due_workdays).date
+        if need.status == NeedStatus.RESOLVED:
+            assert need.resolution and need.raised_on <= need.resolved_on < today
+        if need.receipt_id:
+            assert need.receipt.project_id == need.project_id
+    assert (
+        needs.filter(receipt__isnull=False).exists() and needs.filter(receipt__isnull=True).exists()
+    )
+
+
+def test_second_round_records_of_each_kind(today):
+    records = SecondRoundService.objects.filter(district=_district())
+    assert set(records.values_list("kind", flat=True)) == set(SecondRoundKind.values)
+    assert records.filter(project__isnull=True, enterprise__isnull=False).exists()
+    assert not records.filter(kind=SecondRoundKind.FINANCING, amount__isnull=True).exists()
+    assert not records.filter(occurred_on__gte=today).exists()
+
+
+def test_loading_again_changes_nothing(today):
+    ids = list(
+        District.objects.filter(code__in=[DEMO_CODE, SECOND_CODE]).values_list("pk", flat=True)
+    )
+    before = service_counts(ids)
+    call_command("load_demo", stdout=io.StringIO())
+    assert service_counts(ids) == before

@@ -1,0 +1,94 @@
+"""Meeting and action-item scoping (SPEC §1) and the SQL-side annotations of the board.
+
+Meetings and action items are the district's shared business (信息共享): every district-wide
+role sees them all; a park committee sees the meetings it attends or that discuss its
+projects, and the action items it owns or that concern its projects; city users see every
+district, read-only; enterprise users see none.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, CharField, Q, Value, When
+
+from zhaoshang.core import roles
+from zhaoshang.core.querysets import DistrictScopedQuerySet
+
+
+def _visible_projects(user):
+    from zhaoshang.projects.models import Project
+
+    return Project.objects.visible_to(user).values("pk")
+
+
+def _scope(queryset, user, park_rule):
+    """The district-wide rule shared by both querysets; ``park_rule(user)`` is the Q of
+    a park committee's rows."""
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if roles.sees_all_districts(user):
+        return queryset.all()
+    user_roles = roles.roles_of(user)
+    if not user.district_id or not user_roles:
+        return queryset.none()
+    queryset = queryset.filter(district_id=user.district_id)
+    if user_roles & roles.DISTRICT_WIDE_ROLES:
+        return queryset
+    if roles.Role.PARK in user_roles:
+        return queryset.filter(park_rule(user))
+    return queryset.none()
+
+
+class MeetingQuerySet(DistrictScopedQuerySet):
+    def visible_to(self, user):
+        from zhaoshang.meetings.models import AgendaItem, Meeting
+
+        def park_rule(user) -> Q:
+            on_agenda = AgendaItem.objects.filter(project__in=_visible_projects(user))
+            rule = Q(pk__in=on_agenda.values("meeting_id"))
+            if user.department_id:
+                attending = Meeting.departments.through.objects.filter(
+                    department_id=user.department_id
+                )
+                rule |= Q(pk__in=attending.values("meeting_id"))
+            return rule
+
+        return _scope(self, user, park_rule)
+
+
+class ActionItemQuerySet(DistrictScopedQuerySet):
+    def visible_to(self, user):
+        def park_rule(user) -> Q:
+            rule = Q(project__in=_visible_projects(user))
+            if user.department_id:
+                rule |= Q(owner_department_id=user.department_id)
+            return rule
+
+        return _scope(self, user, park_rule)
+
+    def open(self):
+        """Items the owner still has to act on (not started, in progress, sent back)."""
+        from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
+
+        return self.filter(status__in=OPEN_ACTION_STATUSES)
+
+    def overdue(self, today: datetime.date):
+        return self.open().filter(due_on__lt=today)
+
+    def with_days_left(self, today: datetime.date):
+        """``days_left`` (working days to the due date, computed in SQL) and ``light``;
+        an item the owner has reported done, or that is closed, has no light."""
+        from zhaoshang.approvals.choices import Light
+        from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
+        from zhaoshang.workdays.querysets import days_left_expression
+
+        return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
+            light=Case(
+                When(~Q(status__in=OPEN_ACTION_STATUSES), then=Value(Light.NONE)),
+                When(days_left__lt=0, then=Value(Light.RED)),
+                When(days_left__lte=1, then=Value(Light.YELLOW)),
+                default=Value(Light.GREEN),
+                output_field=CharField(),
+            )
+        )

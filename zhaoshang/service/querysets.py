@@ -1,0 +1,132 @@
+"""Service scoping (SPEC §1): receipts, needs, instructions and second-round records are
+visible exactly when their project is (信息共享); lists get their annotations in SQL."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, CharField, Q, Value, When
+
+from zhaoshang.core.querysets import DistrictScopedQuerySet
+
+
+def _visible_projects(user):
+    from zhaoshang.projects.models import Project
+
+    return Project.objects.visible_to(user).values("pk")
+
+
+class ProjectScopedQuerySet(DistrictScopedQuerySet):
+    """Rows hanging off a project: visible with the project."""
+
+    def visible_to(self, user):
+        return self.filter(project__in=_visible_projects(user))
+
+
+class ReceiptQuerySet(ProjectScopedQuerySet):
+    def addressed_to(self, user):
+        return self.filter(addressee=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class InstructionQuerySet(ProjectScopedQuerySet):
+    pass
+
+
+class NeedQuerySet(ProjectScopedQuerySet):
+    def open(self):
+        from zhaoshang.service.choices import OPEN_NEED_STATUSES
+
+        return self.filter(status__in=OPEN_NEED_STATUSES)
+
+    def with_days_left(self, today: datetime.date):
+        """``days_left`` (working days to the due date, in SQL) and ``light``."""
+        from zhaoshang.approvals.choices import Light
+        from zhaoshang.service.choices import OPEN_NEED_STATUSES
+        from zhaoshang.workdays.querysets import days_left_expression
+
+        return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
+            light=Case(
+                When(
+                    Q(due_on__isnull=True) | ~Q(status__in=OPEN_NEED_STATUSES),
+                    then=Value(Light.NONE),
+                ),
+                When(days_left__lt=0, then=Value(Light.RED)),
+                When(days_left__lte=1, then=Value(Light.YELLOW)),
+                default=Value(Light.GREEN),
+                output_field=CharField(),
+            )
+        )
+
+
+class SecondRoundQuerySet(DistrictScopedQuerySet):
+    """A record about a project is visible with the project; one about an enterprise alone
+    with the enterprise."""
+
+    def visible_to(self, user):
+        from zhaoshang.enterprises.models import Enterprise
+
+        return self.filter(
+            Q(project__in=_visible_projects(user))
+            | Q(
+                project__isnull=True,
+                enterprise__in=Enterprise.objects.visible_to(user).values("pk"),
+            )
+        )
+
+
+def _count(queryset):
+    """A correlated subquery counting ``queryset``'s rows of the outer project."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counted = (
+        queryset.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_service_data(projects, today: datetime.date, soon: datetime.date):
+    """Projects annotated for the leader's and the paired department's views, in one query:
+    open and overdue problems, overdue approval cases, the latest receipt, and a ``light``
+    (red: something overdue; yellow: a problem due by ``soon`` or the project delayed or
+    stopped; green otherwise). ``soon`` is a date a few working days after ``today``."""
+    from django.db.models import OuterRef, Subquery
+
+    from zhaoshang.approvals.choices import OPEN_STATUSES
+    from zhaoshang.approvals.models import ApprovalCase
+    from zhaoshang.projects.choices import Condition
+    from zhaoshang.service.choices import OPEN_NEED_STATUSES
+    from zhaoshang.service.models import Need, Receipt
+
+    open_needs = Need.objects.filter(status__in=OPEN_NEED_STATUSES)
+    latest = Receipt.objects.filter(project=OuterRef("pk")).order_by("-visited_on", "-id")
+    return projects.annotate(
+        open_needs=_count(open_needs),
+        overdue_needs=_count(open_needs.filter(due_on__lt=today)),
+        soon_needs=_count(open_needs.filter(due_on__gte=today, due_on__lte=soon)),
+        overdue_cases=_count(
+            ApprovalCase.objects.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
+        ),
+        receipt_count=_count(Receipt.objects.all()),
+        last_receipt_id=Subquery(latest.values("pk")[:1]),
+        last_receipt_number=Subquery(latest.values("number")[:1]),
+        last_receipt_on=Subquery(latest.values("visited_on")[:1]),
+        last_receipt_result=Subquery(latest.values("result")[:1]),
+    ).annotate(
+        light=Case(
+            When(Q(overdue_needs__gt=0) | Q(overdue_cases__gt=0), then=Value("red")),
+            When(
+                Q(soon_needs__gt=0) | Q(condition__in=[Condition.DELAYED, Condition.STOPPED]),
+                then=Value("yellow"),
+            ),
+            default=Value("green"),
+            output_field=CharField(),
+        )
+    )

@@ -1,0 +1,201 @@
+"""Every person of the world × every service page route × an in-scope, an out-of-scope and
+an other-district object (SPEC §1). ``ROUTES`` is read by the core matrix's
+``test_every_page_route_is_in_the_matrix``, so a new route here must be added.
+
+The world's objects: receipts and problems on project1_a ("in": its team is manager,
+secretary and officer), project2_a ("out": no team) and project1_b ("other" district).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from zhaoshang.core.tests import test_permission_matrix as core
+from zhaoshang.service.choices import NeedCategory, ReceiptResult
+from zhaoshang.service.models import Need, Receipt
+
+PEOPLE = core.PEOPLE
+
+# route name -> (kind of object in the URL, what the user needs, method)
+# needs: "staff" (any government user), "view" (sees the object), "team" (the project team
+# files receipts), "record" (team + registry editors), "edit" (registry editors), "filer"
+# (who filed the receipt), "instruct" (the leader in charge), and the problem actions.
+ROUTES: dict[str, tuple[str | None, str, str]] = {
+    "service:project": ("project", "view", "GET"),
+    "service:receipt_create": ("project", "team", "GET"),
+    "service:need_create": ("project", "record", "GET"),
+    "service:second_round_create": ("project", "record", "GET"),
+    "service:receipt": ("receipt", "view", "GET"),
+    "service:receipt_pdf": ("receipt", "view", "GET"),
+    "service:receipt_correct": ("receipt", "filer", "GET"),
+    "service:instruction_create": ("receipt", "instruct", "POST"),
+    "service:inbox": (None, "staff", "GET"),
+    "service:summary": (None, "staff", "GET"),
+    "service:needs": (None, "staff", "GET"),
+    "service:department_needs": (None, "staff", "GET"),
+    "service:needs_export": (None, "staff", "GET"),
+    "service:need": ("need", "view", "GET"),
+    "service:need_start": ("need", "start", "POST"),
+    "service:need_resolve": ("need", "resolve", "POST"),
+    "service:need_escalate": ("need", "escalate", "POST"),
+    "service:need_close": ("need", "close", "POST"),
+    "service:second_round": (None, "staff", "GET"),
+    "service:enterprise_second_round_create": ("enterprise", "edit", "GET"),
+    "service:designated": (None, "staff", "GET"),
+    "service:paired": (None, "staff", "GET"),
+}
+
+# Who filed each target's receipt and whom it was sent to (see the ``records`` fixture).
+FILER = {"in": "secretary", "out": "admin", "other": "bureau_b"}
+ADDRESSEE = {"in": "manager", "out": "leader", "other": None}
+# The departments the problems are assigned to: 建设局 of district a (the department of
+# "department", "officer" and "outsider"), 国土局 of district a, 建设局 of district b.
+WORKS_A = {"department", "officer", "outsider"}
+LEADERS_A = {"leader", "manager"}
+
+
+def _team(who: str, target: str) -> bool:
+    return target == "in" and who in core.TEAM_OF_P1A
+
+
+def _record(who: str, target: str) -> bool:
+    """Registry editors of the district, and the team of the project."""
+    return _team(who, target) or (who in core.EDITORS and core._own_district(who, target))
+
+
+def _allowed(who: str, needs: str, target: str) -> bool:
+    own = core._own_district(who, target)
+    admin = who == "admin" and own
+    if needs == "team":
+        return _team(who, target)
+    if needs == "record":
+        return _record(who, target)
+    if needs == "edit":
+        return who in core.EDITORS and own
+    if needs == "filer":
+        return FILER[target] == who
+    if needs == "instruct":
+        return ADDRESSEE[target] == who
+    start = admin or (target == "in" and who in WORKS_A)
+    if needs == "start":
+        return start
+    if needs == "resolve":
+        return start or _record(who, target)
+    if needs == "escalate":
+        return start or _record(who, target) or (own and who in LEADERS_A)
+    if needs == "close":
+        return _record(who, target)
+    raise AssertionError(needs)
+
+
+def _expected(who: str, route: str, target: str | None) -> int:
+    kind, needs, method = ROUTES[route]
+    if who == "enterprise":
+        return 403  # the staff pages are not theirs (PortalBoundaryMiddleware)
+    if needs == "staff":
+        return 200
+    visible = (
+        core._visible_enterprise(who, target)
+        if kind == "enterprise"
+        else core._visible_project(who, target)
+    )
+    if not visible:
+        return 404
+    if needs == "view":
+        return 200
+    if who == "city" or not _allowed(who, needs, target):
+        return 403
+    return 400 if method == "POST" else 200  # an empty form is refused, nothing changes
+
+
+def _cases():
+    for who in PEOPLE:
+        for route, (kind, _needs, _method) in ROUTES.items():
+            for target in [None] if kind is None else ["in", "out", "other"]:
+                yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
+
+
+@pytest.fixture
+def records(world):
+    """A receipt and a problem on each target project, written as the services would."""
+    now = timezone.now()
+    made = {}
+    for n, (target, project, department) in enumerate(
+        (
+            ("in", world.project1_a, world.dept_works_a),
+            ("out", world.project2_a, world.dept_land_a),
+            ("other", world.project1_b, world.dept_works_b),
+        ),
+        start=1,
+    ):
+        addressee = ADDRESSEE[target]
+        receipt = Receipt.objects.create(
+            district_id=project.district_id,
+            number=f"HZ-2026-{n:04d}",
+            project=project,
+            visited_on=datetime.date(2026, 6, 12),
+            department=department,
+            handler_name="王建国",
+            matter="施工许可",
+            work_done="递交材料",
+            result=ReceiptResult.IN_PROGRESS,
+            filed_by=getattr(world, f"user_{FILER[target]}"),
+            filed_at=now,
+            addressee=getattr(world, f"user_{addressee}") if addressee else None,
+        )
+        need = Need.objects.create(
+            district_id=project.district_id,
+            number=f"WT-2026-{n:04d}",
+            project=project,
+            raised_by=world.user_admin,
+            raised_on=datetime.date(2026, 6, 12),
+            category=NeedCategory.LAND,
+            title="用地",
+            description="用地红线",
+            department=department,
+            due_workdays=5,
+            due_on=datetime.date(2026, 6, 22),
+        )
+        made[target] = {"receipt": receipt, "need": need}
+    return made
+
+
+def _url(world, records, route: str, target: str | None) -> str:
+    kind = ROUTES[route][0]
+    if kind is None:
+        return reverse(route)
+    if kind in ("receipt", "need"):
+        return reverse(route, args=[records[target][kind].pk])
+    project = {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
+    if kind == "enterprise":
+        return reverse(route, args=[project.enterprise_id])
+    return reverse(route, args=[project.pk])
+
+
+@pytest.mark.parametrize(("who", "route", "target"), list(_cases()))
+def test_permission_matrix(client_for, world, records, who, route, target):
+    url = _url(world, records, route, target)
+    method = ROUTES[route][2]
+    client = client_for(who)
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    assert response.status_code == _expected(who, route, target), f"{who} {method} {url}"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
+def test_anonymous_users_are_sent_to_login(client, world, records, route):
+    kind = ROUTES[route][0]
+    response = client.get(_url(world, records, route, None if kind is None else "in"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_matrix_covers_every_route_of_the_app():
+    names = {
+        f"service:{p.name}"
+        for p in __import__("zhaoshang.service.urls", fromlist=["urlpatterns"]).urlpatterns
+    }
+    assert names == set(ROUTES)
