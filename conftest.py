@@ -160,6 +160,14 @@ def browser_page(request):
         context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+        try:
+            yield page
+        finally:
+            # While Playwright's loop runs, Django keeps the test's connections per context,
+            # not per thread: close them here, or the next browser test inherits a
+            # connection that committed_db's clean-up has since terminated (PostgreSQL).
+            from django.db import connections
+
+            connections.close_all()
+            context.close()
+            browser.close()
