@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zhaoshang.approvals",
     "zhaoshang.service",
     "zhaoshang.meetings",
+    "zhaoshang.agreements",
     "zhaoshang.assessment",
     "zhaoshang.notifications",
     "zhaoshang.portal",
@@ -223,6 +224,7 @@ WORKDAY_RECOMPUTE_HOOKS = [
     "zhaoshang.approvals.services.recompute_provisional_due_dates",
     "zhaoshang.service.services.recompute_provisional_due_dates",
     "zhaoshang.meetings.services.recompute_provisional_due_dates",
+    "zhaoshang.agreements.services.recompute_provisional_schedules",
 ]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

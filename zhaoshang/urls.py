@@ -17,6 +17,7 @@ urlpatterns = [
     path("approvals/", include("zhaoshang.approvals.urls")),
     path("service/", include("zhaoshang.service.urls")),
     path("meetings/", include("zhaoshang.meetings.urls")),
+    path("agreements/", include("zhaoshang.agreements.urls")),
     path("inbox/", include("zhaoshang.notifications.urls")),
     path("calendar/", include("zhaoshang.workdays.urls")),
     path("portal/", include("zhaoshang.portal.urls")),

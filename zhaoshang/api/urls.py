@@ -4,6 +4,12 @@ from csp.decorators import csp_update
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from zhaoshang.agreements.api import (
+    AgreementViewSet,
+    ArchiveVersionViewSet,
+    CommitmentViewSet,
+    ObligationViewSet,
+)
 from zhaoshang.api.auth import ObtainTokenView
 from zhaoshang.api.docs import RedocView, SchemaView, SwaggerView
 from zhaoshang.approvals.api import ApprovalCaseViewSet, ApprovalItemViewSet
@@ -29,6 +35,10 @@ router.register("needs", NeedViewSet, basename="need")
 router.register("second-round-services", SecondRoundViewSet, basename="second-round-service")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("archive-versions", ArchiveVersionViewSet, basename="archive-version")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),

@@ -18,6 +18,7 @@ from zhaoshang.core.querysets import DistrictScopedQuerySet
 class RuleCode(models.TextChoices):
     OVERDUE_CASE = "overdue_case", _("Approval case overdue")
     MISSED_MILESTONE = "missed_milestone", _("Reverse-schedule milestone missed")
+    MISSED_OBLIGATION = "missed_obligation", _("Agreement obligation of the department missed")
     OVERDUE_ACTION_ITEM = "overdue_action_item", _("Supervised action item overdue")
     SUBSTANTIATED_COMPLAINT = "substantiated_complaint", _("Complaint substantiated")
     UNAPPROVED_INSPECTION = "unapproved_inspection", _("Inspection or fee without approval")

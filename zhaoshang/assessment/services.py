@@ -14,6 +14,7 @@ from zhaoshang.assessment.models import AssessmentRule, LedgerEntry, RuleCode
 DEFAULT_POINTS = {
     RuleCode.OVERDUE_CASE: Decimal("-1"),
     RuleCode.MISSED_MILESTONE: Decimal("-1"),
+    RuleCode.MISSED_OBLIGATION: Decimal("-2"),
     RuleCode.OVERDUE_ACTION_ITEM: Decimal("-1"),
     RuleCode.SUBSTANTIATED_COMPLAINT: Decimal("-2"),
     RuleCode.UNAPPROVED_INSPECTION: Decimal("-3"),

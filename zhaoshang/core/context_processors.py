@@ -37,6 +37,12 @@ def navigation(request):
             items.append((_("Supervision board"), reverse("meetings:board"), "bi-clipboard-check"))
         if Role.DEPARTMENT in user_roles:
             items.append((_("Action items"), reverse("meetings:worklist"), "bi-list-task"))
+        if user_roles & {Role.DEPARTMENT, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN}:
+            items.append(
+                (_("Service commitments"), reverse("agreements:commitments"), "bi-calendar2-week")
+            )
+        if Role.PARK in user_roles:
+            items.append((_("Park archive"), reverse("agreements:archive"), "bi-archive"))
         if is_admin:
             items.append((_("Calendar"), reverse("workdays:calendar"), "bi-calendar3"))
         if user_roles & {Role.ADMIN} or user.is_staff:

@@ -32,6 +32,7 @@ from simple_history.utils import bulk_create_with_history
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
+from zhaoshang.demo.agreements import AgreementsBuilder
 from zhaoshang.demo.approvals import ApprovalsBuilder, approval_counts
 from zhaoshang.demo.files import tiny_pdf, tiny_png
 from zhaoshang.demo.meetings import MeetingsBuilder
@@ -483,6 +484,7 @@ class DemoBuilder:
         ApprovalsBuilder(self).build()
         ServiceBuilder(self).build()
         MeetingsBuilder(self).build()
+        AgreementsBuilder(self).build()
         return self.worlds
 
     def discard_files(self) -> None:

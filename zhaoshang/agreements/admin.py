@@ -1,0 +1,125 @@
+"""Admin of agreements and commitments. The reverse-schedule templates are reference data
+the district's administrators keep here; agreements, obligations and commitments change
+only through the services (pages, API), so the admin shows them read-only; a filed
+archive version can be neither changed nor deleted by anybody."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from zhaoshang.agreements.models import (
+    Agreement,
+    ArchiveVersion,
+    Commitment,
+    Milestone,
+    Obligation,
+    ObligationBreach,
+    ScheduleTemplate,
+    TemplateStep,
+)
+from zhaoshang.org.admin import DistrictScopedAdmin
+
+
+class TemplateStepInline(admin.TabularInline):
+    model = TemplateStep
+    extra = 1
+    fields = ("seq", "name", "duration_workdays", "owner_department")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner_department" and not request.user.is_superuser:
+            from zhaoshang.org.models import Department
+
+            kwargs["queryset"] = Department.objects.filter(district_id=request.user.district_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ScheduleTemplate)
+class ScheduleTemplateAdmin(DistrictScopedAdmin):
+    list_display = ("name", "is_active", "district")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    inlines = [TemplateStepInline]
+
+
+class ReadOnlyAdmin(DistrictScopedAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ObligationInline(ReadOnlyInline):
+    model = Obligation
+    fields = ("term", "party", "department", "kind", "title", "target_amount", "due_on")
+    readonly_fields = fields
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ReadOnlyAdmin):
+    """Recorded and edited on the project's agreement tab (or the API)."""
+
+    list_display = ("number", "project", "signed_on", "contracted_investment", "district")
+    search_fields = ("number", "project__name", "project__code")
+    list_select_related = ("project", "district")
+    inlines = [ObligationInline]
+
+
+@admin.register(ObligationBreach)
+class ObligationBreachAdmin(ReadOnlyAdmin):
+    list_display = ("obligation", "project", "party", "department", "due_on", "occurred_on")
+    list_filter = ("party",)
+    list_select_related = ("obligation", "project", "department")
+
+
+class MilestoneInline(ReadOnlyInline):
+    model = Milestone
+    fields = ("seq", "name", "duration_workdays", "planned_start_on", "due_on", "done_on")
+    readonly_fields = fields
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ReadOnlyAdmin):
+    list_display = ("title", "project", "department", "target_on", "filed_version", "district")
+    search_fields = ("title", "project__name")
+    list_select_related = ("project", "department", "district")
+    inlines = [MilestoneInline]
+
+
+@admin.register(ArchiveVersion)
+class ArchiveVersionAdmin(ReadOnlyAdmin):
+    """Filed versions are shown, never changed or deleted."""
+
+    list_display = ("commitment", "number", "park", "committee", "filed_by", "filed_at")
+    list_select_related = ("commitment", "park", "committee", "filed_by")
+    readonly_fields = (
+        "commitment",
+        "number",
+        "park",
+        "committee",
+        "filed_by",
+        "filed_at",
+        "note",
+        "content",
+        "content_sha256",
+    )
+
+    def get_actions(self, request):
+        return {}

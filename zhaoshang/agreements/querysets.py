@@ -1,0 +1,447 @@
+"""Scoping and the SQL-side derivations of agreements and commitments.
+
+An obligation's status is derived in SQL from the project's records, never stored:
+
+- funds in place (``funds``): met on the first day the cumulative funds in place reach the
+  target (all entries of that day counted);
+- investment completed (``investment``): met in the first month whose monthly report shows
+  the cumulative investment at the target; a monthly report stands for its month, so a
+  due date in that month counts as kept;
+- a stage (``stage``): met on the project's date of that stage (开工, 投产 …);
+- a service (``service``): met on the day the commitment that fulfils it was completed, or
+  on the confirmed day;
+- everything else: met on the day confirmed by hand, with an evidence file.
+
+Then: waived if waived; met if met on or before the due date (the due date itself counts);
+met late if met after it; missed once the due date has passed unmet; pending before that.
+A project performs its agreement (履约) while none of its obligations is missed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from zhaoshang.agreements.choices import (
+    Light,
+    MilestoneState,
+    ObligationKind,
+    ObligationStatus,
+)
+from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.projects.choices import STAGE_DATE_FIELDS
+
+AMOUNT = DecimalField(max_digits=16, decimal_places=2)
+# A deadline is yellow from this many working days before it (SPEC §11 default).
+YELLOW_WITHIN = 1
+DECIDED = (ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.MISSED)
+
+
+def _visible_projects(user):
+    from zhaoshang.projects.models import Project
+
+    return Project.objects.visible_to(user).values("pk")
+
+
+def _count(queryset):
+    """The number of rows of a correlated queryset, 0 when none."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Agreements and obligations
+
+
+def funds_met_on(project_ref: str = "agreement__project", target_ref: str = "target_amount"):
+    """SQL: the first day the cumulative funds in place of the project reach the target."""
+    from zhaoshang.projects.models import FundsEntry
+
+    running = (
+        FundsEntry.objects.filter(
+            project=OuterRef("project"), received_on__lte=OuterRef("received_on")
+        )
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    crossing = (
+        FundsEntry.objects.filter(project=OuterRef(project_ref))
+        .annotate(running=Subquery(running, output_field=AMOUNT))
+        .filter(running__gte=OuterRef(target_ref))
+        .order_by("received_on")
+        .values("received_on")[:1]
+    )
+    return Subquery(crossing, output_field=DateField())
+
+
+def funds_to_date(today: datetime.date, project_ref: str = "agreement__project"):
+    from zhaoshang.projects.models import FundsEntry
+
+    total = (
+        FundsEntry.objects.filter(project=OuterRef(project_ref), received_on__lte=today)
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=AMOUNT), Value(Decimal("0")), output_field=AMOUNT)
+
+
+def _report_met(project_ref: str = "agreement__project"):
+    from zhaoshang.projects.models import MonthlyReport
+
+    return MonthlyReport.objects.filter(
+        project=OuterRef(project_ref), investment_cumulative__gte=OuterRef("target_amount")
+    ).order_by("month")
+
+
+def _latest_report(project_ref: str = "agreement__project"):
+    from zhaoshang.projects.models import MonthlyReport
+
+    return MonthlyReport.objects.filter(project=OuterRef(project_ref)).order_by("-month")
+
+
+def _stage_events(project_ref: str = "agreement__project"):
+    from zhaoshang.projects.models import StageEvent
+
+    return StageEvent.objects.filter(
+        project=OuterRef(project_ref), to_stage=OuterRef("target_stage"), is_backward=False
+    ).order_by("-occurred_on", "-id")
+
+
+def _stage_date(project_prefix: str = "agreement__project__"):
+    return Case(
+        *[
+            When(target_stage=stage, then=F(f"{project_prefix}{field}"))
+            for stage, field in STAGE_DATE_FIELDS.items()
+        ],
+        default=Value(None, output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+def _commitment_done():
+    from zhaoshang.agreements.models import Commitment
+
+    return Commitment.objects.filter(
+        obligation=OuterRef("pk"), completed_on__isnull=False
+    ).order_by("completed_on")
+
+
+class AgreementQuerySet(DistrictScopedQuerySet):
+    """Agreements are visible with their project (信息共享); the bureau edits them."""
+
+    def visible_to(self, user):
+        return self.filter(project__in=_visible_projects(user))
+
+    def with_performance(self, today: datetime.date):
+        """``obligations_total`` (not waived), ``obligations_missed``,
+        ``obligations_met_on_time``, ``obligations_decided`` (met, met late or missed),
+        ``is_performing`` and ``on_time_share`` (met on time ÷ decided, NULL when none is
+        decided), each computed in SQL."""
+        return self.annotate(**_performance_expressions(today, "project"))
+
+
+def _performance_expressions(today: datetime.date, project_ref: str) -> dict:
+    from zhaoshang.agreements.models import Obligation
+
+    def of_project():
+        return Obligation.objects.filter(agreement__project=OuterRef(project_ref)).with_met(today)
+
+    missed = _count(of_project().filter(status=ObligationStatus.MISSED))
+    on_time = _count(of_project().filter(status=ObligationStatus.MET))
+    decided = _count(of_project().filter(status__in=DECIDED))
+    total = _count(of_project().exclude(status=ObligationStatus.WAIVED))
+    return {
+        "obligations_total": total,
+        "obligations_missed": missed,
+        "obligations_met_on_time": on_time,
+        "obligations_decided": decided,
+        "is_performing": Case(
+            When(obligations_missed=0, then=Value(True)),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        ),
+        "on_time_share": Cast(F("obligations_met_on_time"), FloatField())
+        / NullIf(Cast(F("obligations_decided"), FloatField()), Value(0.0)),
+    }
+
+
+def with_performance(projects, today: datetime.date):
+    """Projects annotated with their 履约 figures (for lists and the KPIs of SPEC §12):
+    ``has_agreement``, ``obligations_total``, ``obligations_missed``,
+    ``obligations_met_on_time``, ``obligations_decided``, ``on_time_share`` and
+    ``is_performing`` — true while no obligation is missed, NULL without an agreement."""
+    from zhaoshang.agreements.models import Agreement
+
+    expressions = _performance_expressions(today, "pk")
+    expressions["is_performing"] = Case(
+        When(has_agreement=False, then=Value(None)),
+        When(obligations_missed=0, then=Value(True)),
+        default=Value(False),
+        output_field=models.BooleanField(null=True),
+    )
+    return projects.annotate(
+        has_agreement=Exists(Agreement.objects.filter(project=OuterRef("pk")))
+    ).annotate(**expressions)
+
+
+def performance_summary(projects, today: datetime.date) -> dict:
+    """履约率 over a set of projects (SPEC §12: projects meeting their obligations ÷ the
+    projects), and the share of their obligations met on time, in one query:
+    ``projects``, ``with_agreement``, ``performing``, ``performance_rate`` (0–1, None
+    without projects), ``met_on_time``, ``decided``, ``on_time_share`` (None when no
+    obligation is decided)."""
+    from django.db.models import Count
+
+    rows = with_performance(projects.order_by(), today).aggregate(
+        projects=Count("pk"),
+        with_agreement=Count("pk", filter=Q(has_agreement=True)),
+        performing=Count("pk", filter=Q(is_performing=True)),
+        met_on_time=Coalesce(Sum("obligations_met_on_time"), Value(0)),
+        decided=Coalesce(Sum("obligations_decided"), Value(0)),
+    )
+    rows["performance_rate"] = rows["performing"] / rows["projects"] if rows["projects"] else None
+    rows["on_time_share"] = rows["met_on_time"] / rows["decided"] if rows["decided"] else None
+    return rows
+
+
+class ObligationQuerySet(DistrictScopedQuerySet):
+    """Obligations are visible with their project."""
+
+    def visible_to(self, user):
+        return self.filter(agreement__project__in=_visible_projects(user))
+
+    def with_met(self, today: datetime.date):
+        """``met_on`` (the day it was met, from the records or the confirmation) and
+        ``status`` (``ObligationStatus``) — all the counts of 履约 need."""
+        met_on = Case(
+            When(kind=ObligationKind.FUNDS, then=funds_met_on()),
+            When(
+                kind=ObligationKind.INVESTMENT,
+                then=Subquery(_report_met().values("month")[:1], output_field=DateField()),
+            ),
+            When(kind=ObligationKind.STAGE, then=_stage_date()),
+            When(
+                kind=ObligationKind.SERVICE,
+                then=Coalesce(
+                    Subquery(_commitment_done().values("completed_on")[:1]),
+                    F("confirmed_on"),
+                    output_field=DateField(),
+                ),
+            ),
+            default=F("confirmed_on"),
+            output_field=DateField(),
+        )
+        return self.annotate(met_on=met_on).annotate(
+            status=Case(
+                When(waived_on__isnull=False, then=Value(ObligationStatus.WAIVED)),
+                When(met_on__lte=F("due_on"), then=Value(ObligationStatus.MET)),
+                When(met_on__isnull=False, then=Value(ObligationStatus.MET_LATE)),
+                When(due_on__lt=today, then=Value(ObligationStatus.MISSED)),
+                default=Value(ObligationStatus.PENDING),
+                output_field=CharField(),
+            )
+        )
+
+    def with_status(self, today: datetime.date):
+        """``with_met`` and: ``days_left`` (working days to the due date, in SQL),
+        ``light``, ``current_value`` (funds in place or cumulative investment so far, for
+        the fact kinds measured by a figure) and ``evidence_ref`` (the id of the stage
+        event, monthly report or commitment the status rests on)."""
+        from zhaoshang.workdays.querysets import days_left_expression
+
+        current = Case(
+            When(kind=ObligationKind.FUNDS, then=funds_to_date(today)),
+            When(
+                kind=ObligationKind.INVESTMENT,
+                then=Subquery(
+                    _latest_report().values("investment_cumulative")[:1], output_field=AMOUNT
+                ),
+            ),
+            default=Value(None, output_field=AMOUNT),
+            output_field=AMOUNT,
+        )
+        evidence = Case(
+            When(
+                kind=ObligationKind.STAGE,
+                then=Subquery(_stage_events().values("pk")[:1], output_field=IntegerField()),
+            ),
+            When(
+                kind=ObligationKind.INVESTMENT,
+                then=Subquery(_report_met().values("pk")[:1], output_field=IntegerField()),
+            ),
+            When(
+                kind=ObligationKind.SERVICE,
+                then=Subquery(_commitment_done().values("pk")[:1], output_field=IntegerField()),
+            ),
+            default=Value(None, output_field=IntegerField()),
+            output_field=IntegerField(),
+        )
+        return (
+            self.with_met(today)
+            .annotate(
+                current_value=current,
+                evidence_ref=evidence,
+                days_left=days_left_expression("due_on", today),
+            )
+            .annotate(
+                light=Case(
+                    When(status=ObligationStatus.MISSED, then=Value(Light.RED)),
+                    When(~Q(status=ObligationStatus.PENDING), then=Value(Light.NONE)),
+                    When(days_left__lte=YELLOW_WITHIN, then=Value(Light.YELLOW)),
+                    default=Value(Light.GREEN),
+                    output_field=CharField(),
+                )
+            )
+        )
+
+
+class BreachQuerySet(DistrictScopedQuerySet):
+    def visible_to(self, user):
+        return self.filter(project__in=_visible_projects(user))
+
+
+# ---------------------------------------------------------------------------------------
+# Commitments and milestones
+
+
+def _milestone_state(today: datetime.date):
+    return Case(
+        When(done_on__isnull=False, done_on__lte=F("due_on"), then=Value(MilestoneState.DONE)),
+        When(done_on__isnull=False, then=Value(MilestoneState.DONE_LATE)),
+        When(due_on__lt=today, then=Value(MilestoneState.MISSED)),
+        default=Value(MilestoneState.OPEN),
+        output_field=CharField(),
+    )
+
+
+def soon_limit(today: datetime.date) -> datetime.date:
+    """The last due date that is yellow today: YELLOW_WITHIN working days after today."""
+    from zhaoshang.workdays.services import add_workdays
+
+    return add_workdays(today, YELLOW_WITHIN).date
+
+
+class CommitmentQuerySet(DistrictScopedQuerySet):
+    """Commitments are visible with their project; the committing department acts on
+    them (see permissions.py)."""
+
+    def visible_to(self, user):
+        return self.filter(project__in=_visible_projects(user))
+
+    def with_progress(self, today: datetime.date):
+        """``milestones_total``, ``milestones_done``, ``milestones_missed`` (past due, not
+        done), ``milestones_soon`` (open, due within YELLOW_WITHIN working days),
+        ``next_due_on`` (the earliest open milestone's due date), ``progress`` (the mean
+        of the milestones' progress) and ``light``: red with a missed milestone or past
+        the target unfinished, yellow with one due soon, green otherwise, none once
+        completed."""
+        from django.db.models import Avg
+
+        from zhaoshang.agreements.models import Milestone
+
+        limit = soon_limit(today)
+
+        def of_commitment():
+            return Milestone.objects.filter(commitment=OuterRef("pk"))
+
+        mean = (
+            of_commitment()
+            .order_by()
+            .values("commitment")
+            .annotate(mean=Avg("progress"))
+            .values("mean")
+        )
+        return self.annotate(
+            milestones_total=_count(of_commitment()),
+            milestones_done=_count(of_commitment().filter(done_on__isnull=False)),
+            milestones_missed=_count(
+                of_commitment().filter(done_on__isnull=True, due_on__lt=today)
+            ),
+            milestones_soon=_count(
+                of_commitment().filter(done_on__isnull=True, due_on__gte=today, due_on__lte=limit)
+            ),
+            next_due_on=Subquery(
+                of_commitment()
+                .filter(done_on__isnull=True)
+                .order_by("due_on")
+                .values("due_on")[:1],
+                output_field=DateField(),
+            ),
+            progress=Coalesce(Subquery(mean, output_field=FloatField()), Value(0.0)),
+        ).annotate(
+            light=Case(
+                When(completed_on__isnull=False, then=Value(Light.NONE)),
+                When(Q(milestones_missed__gt=0) | Q(target_on__lt=today), then=Value(Light.RED)),
+                When(Q(milestones_soon__gt=0) | Q(target_on__lte=limit), then=Value(Light.YELLOW)),
+                default=Value(Light.GREEN),
+                output_field=CharField(),
+            )
+        )
+
+
+class MilestoneQuerySet(models.QuerySet):
+    """Milestones are visible with their commitment's project."""
+
+    def visible_to(self, user):
+        return self.filter(commitment__project__in=_visible_projects(user))
+
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+    def with_state(self, today: datetime.date):
+        """``state`` (``MilestoneState``), ``days_left`` (working days to the due date,
+        in SQL) and ``light`` (none once done)."""
+        from zhaoshang.workdays.querysets import days_left_expression
+
+        return self.annotate(
+            state=_milestone_state(today), days_left=days_left_expression("due_on", today)
+        ).annotate(
+            light=Case(
+                When(done_on__isnull=False, then=Value(Light.NONE)),
+                When(due_on__lt=today, then=Value(Light.RED)),
+                When(days_left__lte=YELLOW_WITHIN, then=Value(Light.YELLOW)),
+                default=Value(Light.GREEN),
+                output_field=CharField(),
+            )
+        )
+
+
+class ArchiveVersionQuerySet(DistrictScopedQuerySet):
+    """Filed versions are visible with their project; they are never updated."""
+
+    def visible_to(self, user):
+        return self.filter(commitment__project__in=_visible_projects(user))
+
+    def update(self, **kwargs):
+        from zhaoshang.agreements.models import ImmutableRecord
+
+        raise ImmutableRecord("A filed version never changes: file a new version.")

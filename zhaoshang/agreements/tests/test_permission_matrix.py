@@ -1,0 +1,196 @@
+"""Every person of the world × every agreements page route × an in-scope, an out-of-scope
+and an other-district object (SPEC §1). ``ROUTES`` is read by the core matrix's
+``test_every_page_route_is_in_the_matrix``, so a new route here must be added.
+
+The world's objects (see the ``records`` fixture): an agreement with its obligations and a
+service commitment, filed to the archive, on project1_a ("in": park1, whose committee is
+the "park" user's; its team is manager, secretary and officer; the commitment is 建设局's,
+the department of "department", "officer" and "outsider"), project2_a ("out": park2, the
+commitment 国土局's) and project1_b ("other" district, 建设局 of district b).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.agreements import services
+from zhaoshang.agreements.choices import ObligationKind, Party
+from zhaoshang.agreements.models import ArchiveVersion
+from zhaoshang.agreements.tests.conftest import pdf
+from zhaoshang.core.tests import test_permission_matrix as core
+from zhaoshang.projects.models import Project
+
+PEOPLE = core.PEOPLE
+
+# route name -> (kind of object in the URL, what the user needs, method)
+# needs: "staff" (any government user), "view" (sees the object), "edit" (the bureau and
+# admins of the district: agreements and their obligations), "confirm" (an enterprise
+# obligation: editors and the project team), "commit" (editors, and department handlers
+# for their own department), "manage" (editors and the handlers of the committing
+# department), "progress" (also the milestone's owner department and person).
+ROUTES: dict[str, tuple[str | None, str, str]] = {
+    "agreements:project": ("project", "view", "GET"),
+    "agreements:create": ("new_project", "edit", "GET"),
+    "agreements:edit": ("agreement", "edit", "GET"),
+    "agreements:obligation_create": ("agreement", "edit", "GET"),
+    "agreements:obligation": ("obligation", "view", "GET"),
+    "agreements:obligation_edit": ("further_obligation", "edit", "GET"),
+    "agreements:obligation_confirm": ("obligation", "confirm", "POST"),
+    "agreements:obligation_waive": ("obligation", "edit", "POST"),
+    "agreements:obligation_evidence": ("obligation", "view", "GET"),
+    "agreements:commitments": (None, "staff", "GET"),
+    "agreements:milestones": (None, "staff", "GET"),
+    "agreements:archive": (None, "staff", "GET"),
+    "agreements:commitment_create": ("project", "commit", "GET"),
+    "agreements:commitment": ("commitment", "view", "GET"),
+    "agreements:gantt": ("commitment", "view", "GET"),
+    "agreements:commitment_edit": ("commitment", "manage", "GET"),
+    "agreements:commitment_file": ("commitment", "manage", "POST"),
+    "agreements:compare": ("commitment", "view", "GET"),
+    "agreements:milestone_progress": ("milestone", "progress", "POST"),
+    "agreements:milestone_reschedule": ("milestone", "manage", "POST"),
+    "agreements:version": ("version", "view", "GET"),
+}
+
+TARGETS = ("in", "out", "other")
+# The committing department's handlers of each target's commitment (建设局 of district a
+# for "in"; nobody of PEOPLE works in 国土局 ("out") or in district b's 建设局).
+HANDLERS = {"in": {"department", "officer", "outsider"}, "out": set(), "other": set()}
+DEPARTMENT_HANDLERS_A = {"department", "officer", "outsider"}
+
+
+def _allowed(who: str, needs: str, target: str) -> bool:
+    own = core._own_district(who, target)
+    editor = who in core.EDITORS and own
+    if needs == "edit":
+        return editor
+    if needs == "confirm":
+        return editor or (target == "in" and who in core.TEAM_OF_P1A)
+    if needs == "commit":
+        return editor or (own and who in DEPARTMENT_HANDLERS_A)
+    if needs in ("manage", "progress"):
+        return editor or who in HANDLERS[target]
+    raise AssertionError(needs)
+
+
+def _expected(who: str, route: str, target: str | None) -> int:
+    kind, needs, method = ROUTES[route]
+    if who == "enterprise":
+        return 403  # the staff pages are not theirs (PortalBoundaryMiddleware)
+    if needs == "staff":
+        return 200
+    if not core._visible_project(who, target):
+        return 404
+    if needs == "view":
+        return 200
+    if who == "city" or not _allowed(who, needs, target):
+        return 403
+    return 400 if method == "POST" else 200  # an empty form is refused, nothing changes
+
+
+def _cases():
+    for who in PEOPLE:
+        for route, (kind, _needs, _method) in ROUTES.items():
+            for target in [None] if kind is None else TARGETS:
+                yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
+
+
+def _project(world, target: str) -> Project:
+    return {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
+
+
+@pytest.fixture
+def records(world, make_agreement, make_commitment):
+    """On each target project, written through the services: an agreement (its tax term
+    confirmed with an evidence file), a department's further obligation, a commitment with
+    its schedule, an archived version; and a signed project without an agreement."""
+    made = {}
+    departments = {"in": world.dept_works_a, "out": world.dept_land_a, "other": world.dept_works_b}
+    parks = {"in": world.park1_a, "out": world.park2_a, "other": world.park1_b}
+    for n, target in enumerate(TARGETS, 1):
+        project = _project(world, target)
+        bureau = world.user_bureau if target != "other" else world.user_bureau_b
+        agreement = make_agreement(project)
+        tax = agreement.obligations.get(term="tax")
+        services.confirm_obligation(
+            bureau, tax, met_on=datetime.date(2026, 6, 1), evidence=pdf(), note="完税证明"
+        )
+        further = services.add_obligation(
+            bureau,
+            agreement,
+            party=Party.DEPARTMENT,
+            department=departments[target],
+            kind=ObligationKind.SERVICE,
+            title="交付净地",
+            target_text="完成场地平整并移交",
+            due_on=datetime.date(2026, 8, 31),
+        )
+        commitment = make_commitment(project, departments[target], bureau)
+        version = ArchiveVersion.objects.create(
+            district_id=project.district_id,
+            commitment=commitment,
+            number=1,
+            park=project.park,
+            committee=world.dept_committee_a if target != "other" else world.dept_committee_b,
+            filed_by=bureau,
+            content=services.snapshot(commitment),
+        )
+        fresh = Project.objects.create(
+            district_id=project.district_id,
+            code=f"ZS-2026-09{n:02d}",
+            name=f"待录协议项目{n}",
+            enterprise=project.enterprise,
+            park=parks[target],
+            total_investment=Decimal("3000"),
+            stage="signed",
+            signed_on=datetime.date(2026, 5, 6),
+        )
+        made[target] = {
+            "project": project,
+            "new_project": fresh,
+            "agreement": agreement,
+            "obligation": tax,
+            "further_obligation": further,
+            "commitment": commitment,
+            "milestone": commitment.milestones.first(),
+            "version": version,
+        }
+    return made
+
+
+def _url(records, route: str, target: str | None) -> str:
+    kind = ROUTES[route][0]
+    if kind is None:
+        return reverse(route)
+    return reverse(route, args=[records[target][kind].pk])
+
+
+@pytest.mark.parametrize(("who", "route", "target"), list(_cases()))
+def test_permission_matrix(client_for, world, records, who, route, target):
+    url = _url(records, route, target)
+    method = ROUTES[route][2]
+    client = client_for(who)
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    assert response.status_code == _expected(who, route, target), f"{who} {method} {url}"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
+def test_anonymous_users_are_sent_to_login(client, world, records, route):
+    kind = ROUTES[route][0]
+    response = client.get(_url(records, route, None if kind is None else "in"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_matrix_covers_every_route_of_the_app():
+    from zhaoshang.agreements import urls
+
+    assert {f"agreements:{p.name}" for p in urls.urlpatterns} == set(ROUTES)
+
+
+def test_the_core_matrix_reads_these_routes():
+    assert "zhaoshang.agreements" in core.APP_MATRICES
