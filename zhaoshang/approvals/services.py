@@ -670,13 +670,17 @@ def extend_case(
                 )
             }
         )
-    if case.item.special_time_limit <= case.time_limit:
+    # Compare the due dates, not the numbers: the special limit is in working days, the
+    # normal one may be in natural days.
+    normal = compute_due(case)
+    case.extended = True
+    special = compute_due(case)
+    if normal.date is not None and special.date is not None and special.date <= normal.date:
         raise ValidationError(
             {"status": _("This item's special limit is not longer than its normal one.")}
         )
     on = on or _today()
     _check_date("extended_on", on, case.accepted_on)
-    case.extended = True
     case.extension_reason = reason.strip()
     case.extension_approver = approver
     case.extended_on = on

@@ -208,3 +208,33 @@ def test_a_stale_version_is_told(world, case, handler_for):
     with pytest.raises(ValidationError) as exc:
         services.accept_case(handler, case, day("2026-06-15"), expected_version=stale)
     assert exc.value.code == "concurrent_edit"
+
+
+@pytest.mark.parametrize(
+    ("natural_days", "allowed"),
+    [
+        (12, True),  # 06-27 by the normal limit; 10 working days end on 06-30: longer
+        (20, False),  # 07-05 by the normal limit: the special limit would shorten it
+    ],
+)
+def test_extension_of_a_natural_day_limit_compares_the_dates(
+    world, catalogue, handler_for, natural_days, allowed
+):
+    from zhaoshang.approvals.choices import LimitUnit
+
+    item = catalogue["XM-01"]
+    item.time_limit, item.time_limit_unit = natural_days, LimitUnit.NATURAL_DAY
+    item.save()
+    case = services.register_case(world.user_service_center, world.project1_a, item)
+    handler = handler_for(item)
+    case = services.mark_materials_complete(handler, case, day("2026-06-15"))
+    case = services.accept_case(handler, case, day("2026-06-15"))
+    if allowed:
+        case = services.extend_case(handler, case, "需现场踏勘", world.user_leader)
+        assert case.extended and case.due_on == day("2026-06-30")
+    else:
+        with pytest.raises(ValidationError) as exc:
+            services.extend_case(handler, case, "需现场踏勘", world.user_leader)
+        assert "not longer" in str(exc.value)
+        case.refresh_from_db()
+        assert not case.extended and case.due_on == day("2026-07-05")
