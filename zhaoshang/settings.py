@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "zhaoshang.service",
     "zhaoshang.meetings",
     "zhaoshang.agreements",
+    "zhaoshang.complaints",
     "zhaoshang.assessment",
     "zhaoshang.notifications",
     "zhaoshang.portal",

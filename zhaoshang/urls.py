@@ -18,6 +18,7 @@ urlpatterns = [
     path("service/", include("zhaoshang.service.urls")),
     path("meetings/", include("zhaoshang.meetings.urls")),
     path("agreements/", include("zhaoshang.agreements.urls")),
+    path("complaints/", include("zhaoshang.complaints.urls")),
     path("inbox/", include("zhaoshang.notifications.urls")),
     path("calendar/", include("zhaoshang.workdays.urls")),
     path("portal/", include("zhaoshang.portal.urls")),

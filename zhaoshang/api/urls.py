@@ -13,6 +13,7 @@ from zhaoshang.agreements.api import (
 from zhaoshang.api.auth import ObtainTokenView
 from zhaoshang.api.docs import RedocView, SchemaView, SwaggerView
 from zhaoshang.approvals.api import ApprovalCaseViewSet, ApprovalItemViewSet
+from zhaoshang.complaints.api import ComplaintViewSet
 from zhaoshang.enterprises.api import EnterpriseViewSet
 from zhaoshang.meetings.api import ActionItemViewSet, MeetingViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
@@ -39,6 +40,7 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("commitments", CommitmentViewSet, basename="commitment")
 router.register("archive-versions", ArchiveVersionViewSet, basename="archive-version")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),

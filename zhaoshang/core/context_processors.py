@@ -35,6 +35,8 @@ def navigation(request):
         items.append((_("Problem list"), reverse("service:needs"), "bi-exclamation-diamond"))
         if user_roles & {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN}:
             items.append((_("Supervision board"), reverse("meetings:board"), "bi-clipboard-check"))
+        if user_roles & {Role.SUPERVISOR, Role.ADMIN}:
+            items.append((_("Complaint desk"), reverse("complaints:list"), "bi-megaphone"))
         if Role.DEPARTMENT in user_roles:
             items.append((_("Action items"), reverse("meetings:worklist"), "bi-list-task"))
         if user_roles & {Role.DEPARTMENT, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN}:

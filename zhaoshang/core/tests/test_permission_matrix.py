@@ -129,7 +129,12 @@ def _page_route_names() -> set[str]:
 
 # Apps with a matrix of their own (``zhaoshang/<app>/tests/test_permission_matrix.py`` with
 # a ``ROUTES`` dict of the same shape, generated over ``PEOPLE`` and the three targets).
-APP_MATRICES = ("zhaoshang.service", "zhaoshang.meetings", "zhaoshang.agreements")
+APP_MATRICES = (
+    "zhaoshang.service",
+    "zhaoshang.meetings",
+    "zhaoshang.agreements",
+    "zhaoshang.complaints",
+)
 
 
 def _app_matrix_routes() -> set[str]:

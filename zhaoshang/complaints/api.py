@@ -1,0 +1,252 @@
+"""REST API of complaints (SPEC §9, §19): ``complaints``. Rows are scoped like the pages
+(``visible_to``); every change goes through the services; ``days_left`` and ``light`` are
+computed in SQL; the complainant's contact is blank for the department complained about
+unless the complainant consented."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
+from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
+from zhaoshang.approvals.api import NullsLastOrderingFilter
+from zhaoshang.approvals.choices import Light
+from zhaoshang.complaints import permissions, services
+from zhaoshang.complaints.actions import ACTIONS_BY_SLUG
+from zhaoshang.complaints.choices import Category, Channel, ComplaintStatus, Outcome, Rating
+from zhaoshang.complaints.models import Complaint
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.org.models import Department
+from zhaoshang.projects.models import Project
+
+VERSION_HELP = gettext_lazy(
+    "The version you read. A stale version is refused with 409 and changes nothing."
+)
+
+
+def _version_field():
+    return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    enterprise = VisiblePrimaryKeyRelatedField(queryset=Enterprise.objects.all())
+    project = VisiblePrimaryKeyRelatedField(
+        queryset=Project.objects.all(), required=False, allow_null=True
+    )
+    department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
+    days_left = serializers.IntegerField(read_only=True, allow_null=True)
+    light = serializers.ChoiceField(choices=Light.choices, read_only=True)
+    received_on = serializers.DateField(
+        required=False, help_text=gettext_lazy("Defaults to today; cannot be in the future.")
+    )
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "district",
+            "enterprise",
+            "project",
+            "channel",
+            "category",
+            "department",
+            "text",
+            "contact_name",
+            "contact_phone",
+            "contact_consent",
+            "status",
+            "received_on",
+            "dispatched_on",
+            "accept_by",
+            "answer_by",
+            "due_on",
+            "days_left",
+            "light",
+            "accepted_on",
+            "answered_on",
+            "outcome",
+            "answer",
+            "rating",
+            "rated_on",
+            "reopened",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "number",
+            "district",
+            "status",
+            "dispatched_on",
+            "accept_by",
+            "answer_by",
+            "due_on",
+            "accepted_on",
+            "answered_on",
+            "outcome",
+            "answer",
+            "rating",
+            "rated_on",
+            "reopened",
+            "version",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None:
+            contact = instance.contact_for(request.user)
+            data["contact_name"], data["contact_phone"] = contact["name"], contact["phone"]
+        return data
+
+
+class ComplaintFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ComplaintStatus.choices)
+    category = filters.ChoiceFilter(choices=Category.choices)
+    channel = filters.ChoiceFilter(choices=Channel.choices)
+    light = filters.ChoiceFilter(choices=Light.choices)
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "category", "channel", "department", "enterprise", "light"]
+
+
+class ComplaintPermission(BasePermission):
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS or getattr(view, "action", None) != "create":
+            return True
+        return permissions.can_receive(request.user, request.user.district_id)
+
+
+class ComplaintDispatchSerializer(serializers.Serializer):
+    department = VisiblePrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True
+    )
+    version = _version_field()
+
+
+class ComplaintAcceptSerializer(serializers.Serializer):
+    version = _version_field()
+
+
+class ComplaintAnswerSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    answer = serializers.CharField()
+    version = _version_field()
+
+
+class ComplaintRateSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    version = _version_field()
+
+
+ACTION_SERIALIZERS = {
+    "dispatch": ComplaintDispatchSerializer,
+    "accept": ComplaintAcceptSerializer,
+    "answer": ComplaintAnswerSerializer,
+    "rate": ComplaintRateSerializer,
+}
+ACTION_RESPONSES = {
+    200: ComplaintSerializer,
+    400: OpenApiResponse(description="{field: [messages]}"),
+    403: OpenApiResponse(description="Not yours to act on."),
+    409: OpenApiResponse(description="Stale version: someone else acted on the complaint."),
+}
+
+
+def _complaint_action(name: str, slug: str, doc: str):
+    serializer_class = ACTION_SERIALIZERS[slug]
+
+    def handler(self, request, pk=None):
+        complaint = self.get_object()
+        spec = ACTIONS_BY_SLUG[slug]
+        if not spec.allowed(request.user, complaint):
+            raise PermissionDenied
+        form = serializer_class(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        spec.run(request.user, complaint, data, data.pop("version", None))
+        return self._respond(complaint)
+
+    handler.__name__ = name
+    handler.__doc__ = doc
+    handler = extend_schema(request=serializer_class, responses=ACTION_RESPONSES)(handler)
+    return action(
+        detail=True,
+        methods=["post"],
+        url_path=slug,
+        url_name=slug,
+        serializer_class=serializer_class,
+    )(handler)
+
+
+class ComplaintViewSet(ScopedModelViewSet):
+    """Complaints (投诉): received on behalf of an enterprise, dispatched by the
+    supervision office, accepted and answered by the department complained about, rated."""
+
+    model = Complaint
+    serializer_class = ComplaintSerializer
+    filterset_class = ComplaintFilter
+    permission_classes = [StaffApiPermission, ComplaintPermission]
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
+    ordering_fields = ["id", "number", "received_on", "due_on", "days_left"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Complaint.objects.none()
+        return (
+            super()
+            .get_queryset()
+            .with_days_left(timezone.localdate())
+            .select_related("department", "enterprise", "project")
+            .order_by(F("days_left").asc(nulls_last=True), "id")
+        )
+
+    def _respond(self, complaint, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=complaint.pk)
+        return Response(
+            ComplaintSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        complaint = services.receive_complaint(
+            request.user,
+            district=caller_district(request),
+            enterprise=data.get("enterprise"),
+            project=data.get("project"),
+            department=data.get("department"),
+            channel=data.get("channel", ""),
+            category=data.get("category", ""),
+            text=data.get("text", ""),
+            contact_name=data.get("contact_name", ""),
+            contact_phone=data.get("contact_phone", ""),
+            contact_consent=data.get("contact_consent", False),
+            received_on=data.get("received_on"),
+        )
+        return self._respond(complaint, status.HTTP_201_CREATED)
+
+    dispatch_ = _complaint_action(
+        "dispatch_", "dispatch", "交办: the supervision office dispatches it."
+    )
+    accept = _complaint_action(
+        "accept", "accept", "受理: the department complained about accepts it."
+    )
+    answer = _complaint_action("answer", "answer", "答复: the department answers with its finding.")
+    rate = _complaint_action(
+        "rate", "rate", "评价: the enterprise's rating; 不满意 reopens it once."
+    )

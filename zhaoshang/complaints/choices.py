@@ -1,0 +1,52 @@
+"""Choices of complaints (投诉, SPEC §9)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Enterprise portal")
+    PHONE = "phone", _("Phone")
+    VISIT = "visit", _("Visit")
+    LETTER = "letter", _("Letter")
+    HOTLINE = "12345", _("12345 hotline")
+
+
+class Category(models.TextChoices):
+    ARBITRARY_FEES = "fees", _("Arbitrary fees (乱收费)")
+    ARBITRARY_LEVIES = "levies", _("Arbitrary levies (乱摊派)")
+    ARBITRARY_FINES = "fines", _("Arbitrary fines (乱罚款)")
+    ARBITRARY_INSPECTIONS = "inspections", _("Arbitrary inspections (乱检查)")
+    ATTITUDE = "attitude", _("Service attitude")
+    EFFICIENCY = "efficiency", _("Efficiency")
+    POLICY = "policy", _("Policies not honoured")
+    OTHER = "other", _("Other")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ACCEPTED = "accepted", _("Accepted")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    SUBSTANTIATED = "substantiated", _("Substantiated")
+    PARTLY = "partly", _("Partly substantiated")
+    UNFOUNDED = "unfounded", _("Not substantiated")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    FAIRLY = "fairly", _("Fairly satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+# The department complained about still has to act (accept or answer).
+OPEN_STATUSES = (ComplaintStatus.DISPATCHED, ComplaintStatus.ACCEPTED)
+SUBSTANTIATED_OUTCOMES = (Outcome.SUBSTANTIATED, Outcome.PARTLY)
+ACCEPT_WORKDAYS = 1
+ANSWER_WORKDAYS = 5

@@ -1,0 +1,59 @@
+"""Who may act on complaints (SPEC §9). Visibility is ``Complaint.objects.visible_to``;
+these rules decide the actions on a complaint the user can already see.
+
+- Staff receive a complaint on behalf of an enterprise: the supervision office, the
+  investment promotion bureau and admins; the same people record the enterprise's rating.
+- The supervision office (and admins) dispatch it to the department complained about.
+- The department complained about (its people, and admins) accepts and answers it.
+- The complainant's contact is hidden from the department complained about unless the
+  complainant consented. City users read everything and change nothing.
+"""
+
+from __future__ import annotations
+
+from zhaoshang.core import roles
+from zhaoshang.core.roles import Role
+
+RECEIVER_ROLES = (Role.ADMIN, Role.BUREAU, Role.SUPERVISOR)
+SUPERVISION_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def _writer(user, district_id) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and not roles.is_city(user)
+        and (user.is_superuser or (user.district_id and user.district_id == district_id))
+    )
+
+
+def can_receive(user, district_id) -> bool:
+    return _writer(user, district_id) and roles.has_role(user, *RECEIVER_ROLES)
+
+
+def can_dispatch(user, complaint) -> bool:
+    return _writer(user, complaint.district_id) and roles.has_role(user, *SUPERVISION_ROLES)
+
+
+def is_complained_about(user, complaint) -> bool:
+    """A person of the department complained about (not an admin acting for it)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and not roles.is_enterprise(user)
+        and user.department_id
+        and user.department_id == complaint.department_id
+    )
+
+
+def can_handle(user, complaint) -> bool:
+    """Accept and answer: the department complained about, and admins."""
+    if not _writer(user, complaint.district_id):
+        return False
+    return roles.has_role(user, Role.ADMIN) or is_complained_about(user, complaint)
+
+
+def can_rate(user, complaint) -> bool:
+    return can_receive(user, complaint.district_id)
+
+
+def can_see_contact(user, complaint) -> bool:
+    return complaint.contact_consent or not is_complained_about(user, complaint)

@@ -1,0 +1,105 @@
+"""Every person of the world × every route of the complaints app × an in-scope, an
+out-of-scope and an other-district complaint.
+
+The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
+route of this app without an entry fails there. Expectations are the rules of SPEC §1 and
+§9 written over the world.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.complaints.actions import ACTIONS
+from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _own_district, _visible_project
+
+# route name -> (kind of object in the URL, what the user needs, method)
+# needs: "staff" (any government user), "receive" (who receives complaints and records
+# ratings), "view" (can see it), "dispatch" (the supervision office), "handle" (the
+# department complained about)
+ROUTES: dict[str, tuple[str | None, str, str]] = {
+    "complaints:list": (None, "staff", "GET"),
+    "complaints:create": (None, "receive", "GET"),
+    "complaints:detail": ("complaint", "view", "GET"),
+}
+_NEEDS = {"dispatch": "dispatch", "accept": "handle", "answer": "handle", "rate": "receive"}
+for _action in ACTIONS:
+    ROUTES[f"complaints:{_action.slug}"] = ("complaint", _NEEDS[_action.slug], "POST")
+
+RECEIVERS = {"admin", "bureau", "supervisor", "secretary", "bureau_b"}
+DISPATCHERS = {"admin", "supervisor"}
+# The "in" complaint is against 建设局 (the department of these people), "out" against 国土局.
+HANDLERS = {"in": {"admin", "department", "officer", "outsider"}, "out": {"admin"}}
+
+
+def _expected(who: str, route: str, target: str | None) -> int:
+    kind, needs, method = ROUTES[route]
+    if who == "enterprise":
+        return 403  # the portal boundary: no staff page
+    if needs == "staff":
+        return 200
+    if target is None:  # receiving a complaint
+        return 200 if who in RECEIVERS else 403
+    if not _visible_project(who, target):
+        return 404
+    if needs == "view":
+        return 200
+    own_district = _own_district(who, target)
+    if needs == "receive":
+        allowed = who in RECEIVERS and own_district
+    elif needs == "dispatch":
+        allowed = who in DISPATCHERS and own_district
+    else:  # handle
+        allowed = own_district and who in HANDLERS.get(target, set())
+    if not allowed:
+        return 403
+    # An empty form (or an action that does not apply yet) is refused and changes nothing.
+    return 400
+
+
+def _cases():
+    for who in PEOPLE:
+        for route, (kind, _needs, _method) in ROUTES.items():
+            for target in [None] if kind is None else ["in", "out", "other"]:
+                yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
+
+
+def _url(targets, route: str, target: str | None) -> str:
+    if ROUTES[route][0] is None:
+        return reverse(route)
+    return reverse(route, args=[targets[target].pk])
+
+
+@pytest.mark.parametrize(("who", "route", "target"), list(_cases()))
+def test_permission_matrix(client_for, targets, who, route, target):
+    url = _url(targets, route, target)
+    client = client_for(who)
+    method = ROUTES[route][2]
+    before = targets[target].version if target else None
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    assert response.status_code == _expected(who, route, target), f"{who} {method} {url}"
+    if target:
+        targets[target].refresh_from_db()
+        assert targets[target].version == before  # nothing changed
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
+def test_anonymous_users_are_sent_to_login(client, targets, route):
+    kind = ROUTES[route][0]
+    response = client.get(_url(targets, route, None if kind is None else "in"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_every_route_of_the_app_is_in_the_matrix():
+    from django.urls import get_resolver
+
+    names = {
+        f"complaints:{p.name}"
+        for r in get_resolver().url_patterns
+        if getattr(r, "namespace", None) == "complaints"
+        for p in r.url_patterns
+        if p.name
+    }
+    assert names == set(ROUTES)

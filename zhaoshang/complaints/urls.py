@@ -1,0 +1,24 @@
+"""URLs of the complaints app: the supervision office's complaint desk and a complaint."""
+
+from django.urls import path
+
+from zhaoshang.complaints import views
+from zhaoshang.complaints.actions import ACTIONS
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.complaint_list, name="list"),
+    path("new/", views.complaint_create, name="create"),
+    path("<int:pk>/", views.complaint_detail, name="detail"),
+    # One route per action (complaints:dispatch …), so that the permission matrix names each.
+    *[
+        path(
+            f"<int:pk>/{action.slug}/",
+            views.complaint_action,
+            {"action": action.slug},
+            name=action.slug,
+        )
+        for action in ACTIONS
+    ],
+]
