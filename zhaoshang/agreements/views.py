@@ -458,66 +458,65 @@ def obligation_detail(request, pk):
 @login_required
 @require_POST
 def obligation_confirm(request, pk):
-    ob = _visible_obligation(request, pk)
-    project = get_visible_project(request, ob.agreement.project_id)
-    if not permissions.can_confirm(request.user, ob, project):
-        raise PermissionDenied
-    form = ConfirmForm(request.POST, request.FILES, auto_id="id_confirm_%s")
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.confirm_obligation(
-                request.user,
-                ob,
-                met_on=data["met_on"],
-                evidence=data["evidence"],
-                note=data["note"],
-                expected_version=data["version"],
-            )
-        except ConcurrentEditError as exc:
-            context = _obligation_context(request, pk, stale=" ".join(exc.messages))
-            return render(request, "agreements/obligation.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The obligation is confirmed with its evidence."))
-            return redirect("agreements:obligation", pk=ob.pk)
-    context = _obligation_context(request, pk, confirm_form=form)
-    context["can_confirm"] = True
-    context["confirm_form"] = form
-    return render(request, "agreements/obligation.html", context, status=status)
+    return _obligation_action(
+        request,
+        pk,
+        allowed=permissions.can_confirm,
+        form=ConfirmForm(request.POST, request.FILES, auto_id="id_confirm_%s"),
+        name="confirm",
+        act=lambda ob, data: services.confirm_obligation(
+            request.user,
+            ob,
+            met_on=data["met_on"],
+            evidence=data["evidence"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        done=_("The obligation is confirmed with its evidence."),
+    )
 
 
 @login_required
 @require_POST
 def obligation_waive(request, pk):
+    return _obligation_action(
+        request,
+        pk,
+        allowed=lambda user, ob, project: permissions.can_edit_agreement(user, project),
+        form=WaiveForm(request.POST, auto_id="id_waive_%s"),
+        name="waive",
+        act=lambda ob, data: services.waive_obligation(
+            request.user,
+            ob,
+            reason=data["reason"],
+            waived_on=data["waived_on"],
+            expected_version=data["version"],
+        ),
+        done=_("The obligation is waived."),
+    )
+
+
+def _obligation_action(request, pk, *, allowed, form, name, act, done):
+    """One action form posted on the obligation page: the service decides, a refusal
+    re-renders the page with the form's errors (400), a stale version says so (409)."""
     ob = _visible_obligation(request, pk)
     project = get_visible_project(request, ob.agreement.project_id)
-    if not permissions.can_edit_agreement(request.user, project):
+    if not allowed(request.user, ob, project):
         raise PermissionDenied
-    form = WaiveForm(request.POST, auto_id="id_waive_%s")
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.waive_obligation(
-                request.user,
-                ob,
-                reason=data["reason"],
-                waived_on=data["waived_on"],
-                expected_version=data["version"],
-            )
+            act(ob, form.cleaned_data)
         except ConcurrentEditError as exc:
             context = _obligation_context(request, pk, stale=" ".join(exc.messages))
             return render(request, "agreements/obligation.html", context, status=409)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("The obligation is waived."))
+            messages.success(request, done)
             return redirect("agreements:obligation", pk=ob.pk)
-    context = _obligation_context(request, pk, waive_form=form)
-    context["can_waive"] = True
-    context["waive_form"] = form
+    context = _obligation_context(request, pk, **{f"{name}_form": form})
+    context[f"can_{name}"] = True
+    context[f"{name}_form"] = form
     return render(request, "agreements/obligation.html", context, status=400)
 
 
