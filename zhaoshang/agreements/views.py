@@ -921,65 +921,66 @@ def _visible_milestone(request, pk) -> Milestone:
 @login_required
 @require_POST
 def milestone_progress(request, pk):
-    milestone = _visible_milestone(request, pk)
-    commitment = milestone.commitment
-    if not permissions.can_report_progress(request.user, milestone, commitment):
-        raise PermissionDenied
-    form = ProgressForm(request.POST, auto_id=f"id_p{milestone.pk}_%s")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.report_progress(
-                request.user,
-                milestone,
-                progress=data["progress"],
-                done_on=data["done_on"],
-                note=data["note"],
-                expected_version=data["version"],
-            )
-        except ConcurrentEditError as exc:
-            context = _commitment_context(request, commitment, stale=" ".join(exc.messages))
-            return render(request, "agreements/commitment.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("The progress of “%(name)s” is recorded.") % {"name": milestone.name}
-            )
-            return redirect("agreements:commitment", pk=commitment.pk)
-    context = _commitment_context(request, commitment, forms={("progress", milestone.pk): form})
-    context["open_form"] = f"p{milestone.pk}"
-    return render(request, "agreements/commitment.html", context, status=400)
+    return _milestone_action(
+        request,
+        pk,
+        allowed=lambda user, m: permissions.can_report_progress(user, m, m.commitment),
+        form_class=ProgressForm,
+        name="progress",
+        act=lambda m, data: services.report_progress(
+            request.user,
+            m,
+            progress=data["progress"],
+            done_on=data["done_on"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        done=_("The progress of “%(name)s” is recorded."),
+    )
 
 
 @login_required
 @require_POST
 def milestone_reschedule(request, pk):
+    return _milestone_action(
+        request,
+        pk,
+        allowed=lambda user, m: permissions.can_manage_commitment(user, m.commitment),
+        form_class=RescheduleForm,
+        name="reschedule",
+        act=lambda m, data: services.reschedule_milestone(
+            request.user,
+            m,
+            due_on=data["due_on"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+        done=_("“%(name)s” has been moved."),
+    )
+
+
+def _milestone_action(request, pk, *, allowed, form_class, name, act, done):
+    """One action form posted from a milestone's row on the commitment page: a refusal
+    re-renders the page with that row's form open (400), a stale version says so (409)."""
     milestone = _visible_milestone(request, pk)
     commitment = milestone.commitment
-    if not permissions.can_manage_commitment(request.user, commitment):
+    if not allowed(request.user, milestone):
         raise PermissionDenied
-    form = RescheduleForm(request.POST, auto_id=f"id_r{milestone.pk}_%s")
+    prefix = f"{name[0]}{milestone.pk}"  # p12 / r12: the row's form ids and its open state
+    form = form_class(request.POST, auto_id=f"id_{prefix}_%s")
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.reschedule_milestone(
-                request.user,
-                milestone,
-                due_on=data["due_on"],
-                reason=data["reason"],
-                expected_version=data["version"],
-            )
+            act(milestone, form.cleaned_data)
         except ConcurrentEditError as exc:
             context = _commitment_context(request, commitment, stale=" ".join(exc.messages))
             return render(request, "agreements/commitment.html", context, status=409)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("“%(name)s” has been moved.") % {"name": milestone.name})
+            messages.success(request, done % {"name": milestone.name})
             return redirect("agreements:commitment", pk=commitment.pk)
-    context = _commitment_context(request, commitment, forms={("reschedule", milestone.pk): form})
-    context["open_form"] = f"r{milestone.pk}"
+    context = _commitment_context(request, commitment, forms={(name, milestone.pk): form})
+    context["open_form"] = prefix
     return render(request, "agreements/commitment.html", context, status=400)
 
 
