@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from zhaoshang.complaints import permissions, services
 from zhaoshang.complaints.choices import ComplaintStatus
-from zhaoshang.complaints.forms import AcceptForm, AnswerForm, DispatchForm, RateForm
+from zhaoshang.complaints.forms import (
+    AcceptForm,
+    AnswerForm,
+    DecideExtensionForm,
+    DispatchForm,
+    RateForm,
+    RequestExtensionForm,
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,38 @@ ACTIONS: list[Action] = [
             u, c, rating=d.get("rating", ""), expected_version=v
         ),
         gettext_lazy("The rating has been recorded."),
+    ),
+    Action(
+        "request_extension",
+        gettext_lazy("Request an extension (complex case)"),
+        RequestExtensionForm,
+        permissions.can_request_extension,
+        lambda c: c.status == ComplaintStatus.ACCEPTED and c.extension_or_none is None,
+        lambda u, c, d, v: services.request_extension(
+            u, c, reason=d.get("reason", ""), expected_version=v
+        ),
+        gettext_lazy("The extension has been requested."),
+        "outline-secondary",
+    ),
+    Action(
+        "decide_extension",
+        gettext_lazy("Decide on the extension"),
+        DecideExtensionForm,
+        permissions.can_decide_extension,
+        lambda c: (
+            c.status == ComplaintStatus.ACCEPTED
+            and c.extension_or_none is not None
+            and c.extension_or_none.is_pending
+        ),
+        lambda u, c, d, v: services.decide_extension(
+            u,
+            c,
+            approve=d.get("decision") == "approve",
+            reason=d.get("reason", ""),
+            workdays_granted=d.get("workdays"),
+            expected_version=v,
+        ),
+        gettext_lazy("The decision on the extension has been recorded."),
     ),
 ]
 ACTIONS_BY_SLUG = {a.slug: a for a in ACTIONS}

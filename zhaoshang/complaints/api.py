@@ -25,7 +25,7 @@ from zhaoshang.approvals.choices import Light
 from zhaoshang.complaints import permissions, services
 from zhaoshang.complaints.actions import ACTIONS_BY_SLUG
 from zhaoshang.complaints.choices import Category, Channel, ComplaintStatus, Outcome, Rating
-from zhaoshang.complaints.models import Complaint
+from zhaoshang.complaints.models import Complaint, ComplaintExtension
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
@@ -39,6 +39,24 @@ def _version_field():
     return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
+class ComplaintExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ComplaintExtension
+        fields = [
+            "reason",
+            "requested_by",
+            "requested_on",
+            "previous_answer_by",
+            "approved",
+            "workdays",
+            "new_answer_by",
+            "decided_by",
+            "decided_on",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     enterprise = VisiblePrimaryKeyRelatedField(queryset=Enterprise.objects.all())
     project = VisiblePrimaryKeyRelatedField(
@@ -49,6 +67,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
     light = serializers.ChoiceField(choices=Light.choices, read_only=True)
     received_on = serializers.DateField(
         required=False, help_text=gettext_lazy("Defaults to today; cannot be in the future.")
+    )
+    extension = ComplaintExtensionSerializer(
+        source="extension_or_none", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -66,11 +87,15 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "contact_name",
             "contact_phone",
             "contact_consent",
+            "reports_unapproved_visit",
             "status",
             "received_on",
             "dispatched_on",
             "accept_by",
             "answer_by",
+            "answer_workdays",
+            "dates_provisional",
+            "extension",
             "due_on",
             "days_left",
             "light",
@@ -87,10 +112,13 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "district",
+            "reports_unapproved_visit",
             "status",
             "dispatched_on",
             "accept_by",
             "answer_by",
+            "answer_workdays",
+            "dates_provisional",
             "due_on",
             "accepted_on",
             "answered_on",
@@ -151,11 +179,37 @@ class ComplaintRateSerializer(serializers.Serializer):
     version = _version_field()
 
 
+class ComplaintRequestExtensionSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+    version = _version_field()
+
+
+class ComplaintDecideExtensionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    workdays = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=gettext_lazy(
+            "Working days after the dispatch, at most 15 and more than the current limit; "
+            "15 when left out."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Required when rejecting."),
+    )
+    version = _version_field()
+
+
 ACTION_SERIALIZERS = {
     "dispatch": ComplaintDispatchSerializer,
     "accept": ComplaintAcceptSerializer,
     "answer": ComplaintAnswerSerializer,
     "rate": ComplaintRateSerializer,
+    "request_extension": ComplaintRequestExtensionSerializer,
+    "decide_extension": ComplaintDecideExtensionSerializer,
 }
 ACTION_RESPONSES = {
     200: ComplaintSerializer,
@@ -210,7 +264,7 @@ class ComplaintViewSet(ScopedModelViewSet):
             super()
             .get_queryset()
             .with_days_left(timezone.localdate())
-            .select_related("department", "enterprise", "project")
+            .select_related("department", "enterprise", "project", "extension")
             .order_by(F("days_left").asc(nulls_last=True), "id")
         )
 
@@ -249,4 +303,15 @@ class ComplaintViewSet(ScopedModelViewSet):
     answer = _complaint_action("answer", "answer", "答复: the department answers with its finding.")
     rate = _complaint_action(
         "rate", "rate", "评价: the enterprise's rating; 不满意 reopens it once."
+    )
+    request_extension = _complaint_action(
+        "request_extension",
+        "request_extension",
+        "复杂案件延期申请: the department asks for more time, with a reason (once).",
+    )
+    decide_extension = _complaint_action(
+        "decide_extension",
+        "decide_extension",
+        "延期审批: the supervision office approves (at most 15 working days after the "
+        "dispatch) or rejects with a reason.",
     )

@@ -50,3 +50,7 @@ OPEN_STATUSES = (ComplaintStatus.DISPATCHED, ComplaintStatus.ACCEPTED)
 SUBSTANTIATED_OUTCOMES = (Outcome.SUBSTANTIATED, Outcome.PARTLY)
 ACCEPT_WORKDAYS = 1
 ANSWER_WORKDAYS = 5
+# A category's configured limits (ComplaintLimit) stay within 1..30 working days.
+LIMIT_MAX_WORKDAYS = 30
+# A complex case may be extended to at most 15 working days after the dispatch (复杂案件).
+EXTENSION_MAX_WORKDAYS = 15

@@ -5,7 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.complaints.choices import Category, Channel, Outcome, Rating
+from zhaoshang.approvals.choices import Light
+from zhaoshang.complaints.choices import (
+    EXTENSION_MAX_WORKDAYS,
+    Category,
+    Channel,
+    ComplaintStatus,
+    Outcome,
+    Rating,
+)
 
 
 class _Versioned(forms.Form):
@@ -29,6 +37,11 @@ class ReceiveForm(forms.Form):
     contact_phone = forms.CharField(max_length=30, required=False, label=_("contact phone"))
     contact_consent = forms.BooleanField(
         required=False, label=_("contact may be shown to the department")
+    )
+    attachment = forms.FileField(
+        required=False,
+        label=_("attachment"),
+        help_text=_("Optional: the enterprise's evidence (PDF, image, Word, Excel, OFD or ZIP)."),
     )
 
     def __init__(self, *args, district_id=None, **kwargs):
@@ -66,3 +79,70 @@ class AnswerForm(_Versioned):
 
 class RateForm(_Versioned):
     rating = forms.ChoiceField(choices=Rating.choices, label=_("rating"))
+
+
+class RequestExtensionForm(_Versioned):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("reason for the extension"),
+        help_text=_("Why this is a complex case that needs more time to answer."),
+    )
+
+
+class DecideExtensionForm(_Versioned):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        label=_("approve or reject"),
+    )
+    workdays = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label=_("working days after the dispatch"),
+        help_text=_("Leave empty for the full %(max)s working days.")
+        % {"max": EXTENSION_MAX_WORKDAYS},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("reason for the decision"),
+        help_text=_("Required when rejecting."),
+    )
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+
+
+class DeskFilterForm(forms.Form):
+    """The complaint desk's filters; ``mine`` keeps the complaints against the user's own
+    department."""
+
+    status = forms.ChoiceField(
+        choices=[("", _("All"))] + ComplaintStatus.choices, required=False, label=_("status")
+    )
+    category = forms.ChoiceField(
+        choices=[("", _("All"))] + Category.choices,
+        required=False,
+        label=_("complaint category"),
+    )
+    department = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("department complained about"), empty_label=_("All")
+    )
+    light = forms.ChoiceField(
+        choices=[("", _("All"))] + [c for c in Light.choices if c[0] != Light.NONE],
+        required=False,
+        label=_("light"),
+    )
+    mine = forms.BooleanField(required=False, label=_("against my department"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from zhaoshang.core import roles
+        from zhaoshang.org.models import Department
+
+        departments = Department.objects.order_by("sort_order", "name")
+        if not roles.sees_all_districts(user):
+            departments = departments.filter(district_id=getattr(user, "district_id", None))
+        self.fields["department"].queryset = departments
+        if not getattr(user, "department_id", None):
+            del self.fields["mine"]

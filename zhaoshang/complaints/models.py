@@ -6,12 +6,18 @@ A substantiated complaint writes one entry to the department's assessment ledger
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.complaints.choices import (
+    ACCEPT_WORKDAYS,
+    ANSWER_WORKDAYS,
+    EXTENSION_MAX_WORKDAYS,
+    LIMIT_MAX_WORKDAYS,
     OPEN_STATUSES,
     Category,
     Channel,
@@ -57,6 +63,10 @@ class Complaint(DistrictOwned):
             "The complainant agrees that the department complained about sees the contact."
         ),
     )
+    reports_unapproved_visit = models.BooleanField(
+        default=False,
+        verbose_name=_("reports an inspection or fee without approval"),
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -70,6 +80,20 @@ class Complaint(DistrictOwned):
     answer_by = models.DateField(_("answer by"), null=True, blank=True)
     due_on = models.DateField(
         _("current deadline"), null=True, blank=True, db_index=True, editable=False
+    )
+    # What the deadlines were computed from, so that they can be computed again when the
+    # year they fall in gets its holiday arrangement (provisional until then).
+    accept_workdays = models.PositiveSmallIntegerField(
+        _("working days to accept"), null=True, blank=True, editable=False
+    )
+    answer_workdays = models.PositiveSmallIntegerField(
+        _("working days to answer"), null=True, blank=True, editable=False
+    )
+    answer_from = models.DateField(
+        _("answer time counted from"), null=True, blank=True, editable=False
+    )
+    dates_provisional = models.BooleanField(
+        _("deadlines provisional"), default=False, editable=False
     )
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
@@ -111,6 +135,14 @@ class Complaint(DistrictOwned):
         """The department complained about still has to act."""
         return self.status in OPEN_STATUSES
 
+    @property
+    def extension_or_none(self):
+        """The extension request, if any (``select_related("extension")`` saves a query)."""
+        try:
+            return self.extension
+        except ObjectDoesNotExist:
+            return None
+
     def contact_for(self, user) -> dict:
         """The complainant's contact as ``user`` may see it: hidden (empty) from the
         department complained about unless the complainant consented."""
@@ -119,3 +151,135 @@ class Complaint(DistrictOwned):
         if can_see_contact(user, self):
             return {"name": self.contact_name, "phone": self.contact_phone}
         return {"name": "", "phone": ""}
+
+
+def _workdays_validators():
+    return [MinValueValidator(1), MaxValueValidator(LIMIT_MAX_WORKDAYS)]
+
+
+class ComplaintLimit(DistrictOwned):
+    """A district's time limits for one complaint category (SPEC §9: "configurable per
+    category"): working days to accept and to answer after the dispatch. A category without
+    a row uses the general limits (1 and 5 working days)."""
+
+    category = models.CharField(_("complaint category"), max_length=20, choices=Category.choices)
+    accept_workdays = models.PositiveSmallIntegerField(
+        _("accept within (working days)"),
+        default=ACCEPT_WORKDAYS,
+        validators=_workdays_validators(),
+    )
+    answer_workdays = models.PositiveSmallIntegerField(
+        _("answer within (working days)"),
+        default=ANSWER_WORKDAYS,
+        validators=_workdays_validators(),
+        help_text=_("Counted from the dispatch."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["district", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "category"], name="uniq_complaint_limit_category"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accept_workdays__gte=1, accept_workdays__lte=LIMIT_MAX_WORKDAYS)
+                & models.Q(answer_workdays__gte=1, answer_workdays__lte=LIMIT_MAX_WORKDAYS),
+                name="complaint_limit_range",
+            ),
+        ]
+        verbose_name = _("complaint time limit")
+        verbose_name_plural = _("complaint time limits")
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.accept_workdays}/{self.answer_workdays}"
+
+
+class ComplaintExtension(models.Model):
+    """A complex case's extension (复杂案件延期): the department complained about asks for
+    more time with a reason, once; the supervision office approves it (at most
+    15 working days counted from the dispatch) or rejects it with a reason."""
+
+    complaint = models.OneToOneField(
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="extension",
+        verbose_name=_("complaint"),
+    )
+    reason = models.TextField(_("reason for the extension"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_on = models.DateField(_("requested on"))
+    previous_answer_by = models.DateField(_("answer by before the extension"))
+    approved = models.BooleanField(_("approved"), null=True, blank=True)
+    workdays = models.PositiveSmallIntegerField(
+        _("working days granted"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(EXTENSION_MAX_WORKDAYS)],
+    )
+    new_answer_by = models.DateField(_("new answer-by date"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("complaint extension")
+        verbose_name_plural = _("complaint extensions")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.reason[:30]}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approved is None
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    return f"complaints/{instance.complaint.district_id}/{instance.complaint_id}/{filename}"
+
+
+class ComplaintAttachment(models.Model):
+    """A file attached to a complaint: the enterprise's evidence when it is received, or a
+    document added later by the supervision office or the department complained about."""
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("complaint"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("complaint attachment")
+        verbose_name_plural = _("complaint attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:attachment", args=[self.complaint_id, self.pk])

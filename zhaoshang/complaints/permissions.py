@@ -5,6 +5,10 @@ these rules decide the actions on a complaint the user can already see.
   investment promotion bureau and admins; the same people record the enterprise's rating.
 - The supervision office (and admins) dispatch it to the department complained about.
 - The department complained about (its people, and admins) accepts and answers it.
+- The department complained about (and admins) requests a complex case's extension; the
+  supervision office (and admins) decides it.
+- Files are attached by those who receive complaints and by the department complained
+  about.
 - The complainant's contact is hidden from the department complained about unless the
   complainant consented. City users read everything and change nothing.
 """
@@ -53,6 +57,18 @@ def can_handle(user, complaint) -> bool:
 
 def can_rate(user, complaint) -> bool:
     return can_receive(user, complaint.district_id)
+
+
+def can_request_extension(user, complaint) -> bool:
+    return can_handle(user, complaint)
+
+
+def can_decide_extension(user, complaint) -> bool:
+    return can_dispatch(user, complaint)
+
+
+def can_attach(user, complaint) -> bool:
+    return can_receive(user, complaint.district_id) or can_handle(user, complaint)
 
 
 def can_see_contact(user, complaint) -> bool:

@@ -3,7 +3,13 @@ and the API call them.
 
 - Staff receive a complaint on behalf of an enterprise (supervision office, bureau, admin).
 - The supervision office dispatches it to the department complained about: accept by 1
-  working day, answer by 5 working days after the dispatch.
+  working day, answer by 5 working days after the dispatch, or as the district configured
+  for the category (``ComplaintLimit``).
+- A complex case (复杂案件) may be extended once, at the department's request with a
+  reason, to at most 15 working days after the dispatch; the supervision office approves
+  or rejects it with a reason.
+- Files may be attached when it is received and later (the supervision office, the
+  receivers and the department complained about).
 - The department accepts it and answers it with an outcome (属实/部分属实/不属实); a
   substantiated (or partly substantiated) outcome writes one entry to its assessment ledger.
 - The enterprise's rating is recorded; 不满意 reopens it once (5 more working days),
@@ -15,6 +21,7 @@ Bad input raises ``ValidationError`` keyed by the field and saves nothing.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +32,7 @@ from zhaoshang.complaints import permissions
 from zhaoshang.complaints.choices import (
     ACCEPT_WORKDAYS,
     ANSWER_WORKDAYS,
+    EXTENSION_MAX_WORKDAYS,
     SUBSTANTIATED_OUTCOMES,
     Category,
     Channel,
@@ -32,11 +40,17 @@ from zhaoshang.complaints.choices import (
     Outcome,
     Rating,
 )
-from zhaoshang.complaints.models import Complaint
+from zhaoshang.complaints.models import (
+    Complaint,
+    ComplaintAttachment,
+    ComplaintExtension,
+    ComplaintLimit,
+)
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
 from zhaoshang.core.roles import Role
+from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.workdays import services as workdays
 
@@ -105,6 +119,53 @@ def _save(complaint: Complaint, user, verb: str, summary: str = "", **data) -> C
     return complaint
 
 
+def limits_for(district_id, category: str) -> tuple[int, int]:
+    """Working days to accept and to answer a complaint of ``category`` in the district:
+    its configured ``ComplaintLimit``, else the general 1 and 5 (one query)."""
+    row = (
+        ComplaintLimit.objects.filter(district_id=district_id, category=category)
+        .values_list("accept_workdays", "answer_workdays")
+        .first()
+    )
+    return row if row is not None else (ACCEPT_WORKDAYS, ANSWER_WORKDAYS)
+
+
+def _compute_deadlines(complaint: Complaint) -> None:
+    """accept_by and answer_by from what they count from; the current deadline follows the
+    status. Provisional when a date rests on a year whose arrangement is not published."""
+    provisional = False
+    if complaint.dispatched_on and complaint.accept_workdays:
+        accept = workdays.add_workdays(complaint.dispatched_on, complaint.accept_workdays)
+        complaint.accept_by, provisional = accept.date, accept.provisional
+    if complaint.answer_from and complaint.answer_workdays:
+        answer = workdays.add_workdays(complaint.answer_from, complaint.answer_workdays)
+        complaint.answer_by = answer.date
+        provisional = provisional or answer.provisional
+    complaint.dates_provisional = provisional
+    if complaint.status == ComplaintStatus.DISPATCHED:
+        complaint.due_on = complaint.accept_by
+    elif complaint.status == ComplaintStatus.ACCEPTED:
+        complaint.due_on = complaint.answer_by
+
+
+def _check_upload(uploaded, field: str, errors: dict) -> None:
+    if uploaded is None:
+        return
+    try:
+        validate_upload(uploaded)
+    except ValidationError as exc:
+        errors[field] = exc.messages
+
+
+def _store_attachment(user, complaint: Complaint, uploaded) -> ComplaintAttachment:
+    attachment = ComplaintAttachment(
+        complaint=complaint, original_name=uploaded.name[:200], uploaded_by=user
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
 def receive_complaint(
     user,
     *,
@@ -119,8 +180,12 @@ def receive_complaint(
     contact_phone: str = "",
     contact_consent: bool = False,
     received_on: datetime.date | None = None,
+    reports_unapproved_visit: bool = False,
+    attachment=None,
 ) -> Complaint:
-    """Record a complaint received on behalf of an enterprise."""
+    """Record a complaint received on behalf of an enterprise. ``reports_unapproved_visit``
+    marks a report of an inspection or fee without an approved request (SPEC §9): if it is
+    substantiated, the ledger entry is the heavier 未经审批检查 rule."""
     _require(permissions.can_receive(user, getattr(district, "pk", None)))
     errors: dict[str, str] = {}
     if enterprise is None:
@@ -142,6 +207,7 @@ def receive_complaint(
     received_on = received_on or _today()
     if received_on > _today():
         errors["received_on"] = _("The date cannot be in the future.")
+    _check_upload(attachment, "attachment", errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -157,10 +223,14 @@ def receive_complaint(
             contact_name=(contact_name or "").strip(),
             contact_phone=(contact_phone or "").strip(),
             contact_consent=bool(contact_consent),
+            reports_unapproved_visit=bool(reports_unapproved_visit),
             received_on=received_on,
             received_by=user,
         )
         log_event(user, "complaint.received", complaint, complaint.get_category_display())
+        if attachment is not None:
+            stored = _store_attachment(user, complaint, attachment)
+            log_event(user, "complaint.attachment_added", complaint, stored.original_name)
         notify(
             [u for u in _supervisors(district.pk) if u.pk != user.pk],
             "complaint.received",
@@ -174,7 +244,8 @@ def dispatch_complaint(
     user, complaint: Complaint, *, department=None, expected_version: int | None = None
 ) -> Complaint:
     """The supervision office sends the complaint to the department complained about
-    (``department`` re-routes it): accept within 1, answer within 5 working days."""
+    (``department`` re-routes it): accept within 1, answer within 5 working days, or as
+    the district configured for the category."""
     _require(permissions.can_dispatch(user, complaint))
     with transaction.atomic():
         complaint = _lock(complaint, expected_version)
@@ -186,11 +257,12 @@ def dispatch_complaint(
                 )
             complaint.department = department
         today = _today()
+        accept_days, answer_days = limits_for(complaint.district_id, complaint.category)
         complaint.dispatched_on = today
-        complaint.accept_by = workdays.add_workdays(today, ACCEPT_WORKDAYS).date
-        complaint.answer_by = workdays.add_workdays(today, ANSWER_WORKDAYS).date
-        complaint.due_on = complaint.accept_by
+        complaint.answer_from = today
+        complaint.accept_workdays, complaint.answer_workdays = accept_days, answer_days
         complaint.status = ComplaintStatus.DISPATCHED
+        _compute_deadlines(complaint)
         _save(complaint, user, "complaint.dispatched", complaint.department.name)
         notify(
             _staff_of_department(complaint.department_id),
@@ -248,8 +320,12 @@ def answer_complaint(
         complaint.due_on = None
         _save(complaint, user, "complaint.answered", complaint.get_outcome_display())
         if outcome in SUBSTANTIATED_OUTCOMES:
+            # One entry either way: a substantiated report of an unapproved inspection or
+            # fee is scored under its own (heavier) rule instead of the general one.
             write_rule_entry(
-                RuleCode.SUBSTANTIATED_COMPLAINT,
+                RuleCode.UNAPPROVED_INSPECTION
+                if complaint.reports_unapproved_visit
+                else RuleCode.SUBSTANTIATED_COMPLAINT,
                 complaint.department,
                 complaint,
                 _("Complaint %(number)s substantiated") % {"number": complaint.number},
@@ -268,7 +344,8 @@ def rate_complaint(
     user, complaint: Complaint, *, rating: str, expected_version: int | None = None
 ) -> Complaint:
     """Record the enterprise's rating. 不满意 reopens the complaint once (the department
-    answers again within 5 working days); otherwise it is closed."""
+    answers again within the category's answer limit, 5 working days unless configured);
+    otherwise it is closed."""
     _require(permissions.can_rate(user, complaint))
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Choose the enterprise's rating.")})
@@ -281,8 +358,9 @@ def rate_complaint(
         if rating == Rating.DISSATISFIED and not complaint.reopened:
             complaint.reopened = True
             complaint.status = ComplaintStatus.ACCEPTED
-            complaint.answer_by = workdays.add_workdays(today, ANSWER_WORKDAYS).date
-            complaint.due_on = complaint.answer_by
+            complaint.answer_from = today
+            complaint.answer_workdays = limits_for(complaint.district_id, complaint.category)[1]
+            _compute_deadlines(complaint)
             _save(complaint, user, "complaint.reopened", complaint.get_rating_display())
             notify(
                 _staff_of_department(complaint.department_id),
@@ -295,3 +373,186 @@ def rate_complaint(
             complaint.status = ComplaintStatus.CLOSED
             _save(complaint, user, "complaint.closed", complaint.get_rating_display())
     return complaint
+
+
+# ---------------------------------------------------------------------------------------
+# Complex cases: the extension (复杂案件延期)
+
+
+def request_extension(
+    user, complaint: Complaint, *, reason: str, expected_version: int | None = None
+) -> ComplaintExtension:
+    """The department complained about asks, with a reason, for more time to answer an
+    accepted complaint; once per complaint. The supervision office decides."""
+    _require(permissions.can_request_extension(user, complaint))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Explain why the case needs more time.")})
+    with transaction.atomic():
+        complaint = _lock(complaint, expected_version)
+        _require_status(complaint, ComplaintStatus.ACCEPTED)
+        if ComplaintExtension.objects.filter(complaint=complaint).exists():
+            raise ValidationError(
+                {
+                    "extension": _(
+                        "An extension has already been requested for this complaint; it can "
+                        "be extended only once."
+                    )
+                }
+            )
+        extension = ComplaintExtension.objects.create(
+            complaint=complaint,
+            reason=reason.strip(),
+            requested_by=user,
+            requested_on=_today(),
+            previous_answer_by=complaint.answer_by,
+        )
+        _save(complaint, user, "complaint.extension_requested", extension.reason[:200])
+        notify(
+            [u for u in _supervisors(complaint.district_id) if u.pk != user.pk],
+            "complaint.extension_requested",
+            _("Extension requested for complaint %(number)s") % {"number": complaint.number},
+            url=complaint.get_absolute_url(),
+        )
+    return extension
+
+
+def decide_extension(
+    user,
+    complaint: Complaint,
+    *,
+    approve: bool,
+    reason: str = "",
+    workdays_granted: int | None = None,
+    expected_version: int | None = None,
+) -> ComplaintExtension:
+    """The supervision office approves the extension — the answer is then due
+    ``workdays_granted`` working days (15 unless it picks fewer, but more than the current
+    limit) after the dispatch (after the reopening, for a reopened complaint) — or rejects
+    it with a reason."""
+    _require(permissions.can_decide_extension(user, complaint))
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if not approve and not reason:
+        errors["reason"] = _("Give the reason for rejecting the extension.")
+    if approve and workdays_granted is not None and workdays_granted > EXTENSION_MAX_WORKDAYS:
+        errors["workdays"] = _(
+            "A complaint can be extended to at most %(max)s working days after the dispatch."
+        ) % {"max": EXTENSION_MAX_WORKDAYS}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        complaint = _lock(complaint, expected_version)
+        extension = (
+            ComplaintExtension.objects.select_for_update().filter(complaint=complaint).first()
+        )
+        if extension is None:
+            raise ValidationError({"extension": _("No extension has been requested.")})
+        if not extension.is_pending:
+            raise ValidationError(
+                {"extension": _("The extension request has already been decided.")}
+            )
+        _require_status(complaint, ComplaintStatus.ACCEPTED)
+        today = _today()
+        extension.approved = bool(approve)
+        extension.decided_by = user
+        extension.decided_on = today
+        extension.decision_reason = reason
+        if approve:
+            days = EXTENSION_MAX_WORKDAYS if workdays_granted is None else workdays_granted
+            current = complaint.answer_workdays or ANSWER_WORKDAYS
+            if days <= current:
+                raise ValidationError(
+                    {
+                        "workdays": _(
+                            "The extension must give more than the current limit of %(n)s "
+                            "working days."
+                        )
+                        % {"n": current}
+                    }
+                )
+            complaint.answer_workdays = days
+            complaint.answer_from = complaint.answer_from or complaint.dispatched_on
+            _compute_deadlines(complaint)
+            extension.workdays = days
+            extension.new_answer_by = complaint.answer_by
+            extension.save()
+            _save(
+                complaint,
+                user,
+                "complaint.extension_approved",
+                _("answer by %(date)s") % {"date": complaint.answer_by.isoformat()},
+                workdays=days,
+            )
+        else:
+            extension.save()
+            _save(complaint, user, "complaint.extension_rejected", reason[:200])
+        notify(
+            _staff_of_department(complaint.department_id),
+            "complaint.extension_decided",
+            (
+                _("Extension approved for complaint %(number)s")
+                if approve
+                else _("Extension rejected for complaint %(number)s")
+            )
+            % {"number": complaint.number},
+            url=complaint.get_absolute_url(),
+        )
+    return extension
+
+
+# ---------------------------------------------------------------------------------------
+# Attachments
+
+
+def add_attachment(user, complaint: Complaint, *, file) -> ComplaintAttachment:
+    """Attach a file to the complaint (the receivers, the supervision office and the
+    department complained about). The complaint itself does not change (its version stays,
+    so a form someone has open on it is not made stale by a file)."""
+    _require(permissions.can_attach(user, complaint))
+    errors: dict = {}
+    if file is None:
+        errors["file"] = _("Choose the file to attach.")
+    _check_upload(file, "file", errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        attachment = _store_attachment(user, complaint, file)
+        log_event(user, "complaint.attachment_added", complaint, attachment.original_name)
+    return attachment
+
+
+# ---------------------------------------------------------------------------------------
+# Working days
+
+
+def recompute_provisional_due_dates(years: Iterable[int] = ()) -> int:
+    """Hook for workdays.load_year (settings.WORKDAY_RECOMPUTE_HOOKS): deadlines that rested
+    on a year without a published arrangement are computed again from what they count
+    from. Returns how many complaints changed."""
+    changed = 0
+    for complaint in Complaint.objects.filter(dates_provisional=True).order_by("id"):
+        before = (
+            complaint.accept_by,
+            complaint.answer_by,
+            complaint.due_on,
+            complaint.dates_provisional,
+        )
+        _compute_deadlines(complaint)
+        after = (
+            complaint.accept_by,
+            complaint.answer_by,
+            complaint.due_on,
+            complaint.dates_provisional,
+        )
+        if after != before:
+            complaint.save(
+                update_fields=[
+                    "accept_by",
+                    "answer_by",
+                    "due_on",
+                    "dates_provisional",
+                    "updated_at",
+                ]
+            )
+            changed += 1
+    return changed

@@ -10,7 +10,14 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_list, name="list"),
     path("new/", views.complaint_create, name="create"),
+    path("export.xlsx", views.complaint_export, name="export"),
     path("<int:pk>/", views.complaint_detail, name="detail"),
+    path("<int:pk>/attach/", views.complaint_attach, name="attach"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.complaint_attachment,
+        name="attachment",
+    ),
     # One route per action (complaints:dispatch …), so that the permission matrix names each.
     *[
         path(

@@ -1,5 +1,6 @@
 """Complaint pages (SPEC §9): the supervision office's complaint desk (投诉台) with its
-lights, receiving a complaint, and the complaint page with its record and actions.
+lights and filters (a department lands on the complaints against it) and its Excel export,
+receiving a complaint, and the complaint page with its record, actions and attachments.
 
 Every change goes through ``complaints.services``; a complaint outside the user's scope is
 a 404; the complainant's contact is shown only where ``Complaint.contact_for`` allows.
@@ -13,19 +14,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhaoshang.approvals.choices import Light
 from zhaoshang.complaints import permissions, services
 from zhaoshang.complaints.actions import ACTIONS, ACTIONS_BY_SLUG
-from zhaoshang.complaints.choices import ComplaintStatus
-from zhaoshang.complaints.forms import ReceiveForm
-from zhaoshang.complaints.models import Complaint
+from zhaoshang.complaints.forms import AttachForm, DeskFilterForm, ReceiveForm
+from zhaoshang.complaints.models import Complaint, ComplaintAttachment
 from zhaoshang.core import roles
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
@@ -39,7 +42,15 @@ def _queryset(request):
     return (
         Complaint.objects.visible_to(request.user)
         .with_days_left(_today())
-        .select_related("enterprise", "project", "department", "district", "received_by")
+        .select_related(
+            "enterprise",
+            "project",
+            "department",
+            "district",
+            "received_by",
+            "extension__requested_by",
+            "extension__decided_by",
+        )
     )
 
 
@@ -48,24 +59,100 @@ def _may_receive(request) -> bool:
     return district_id is not None and permissions.can_receive(request.user, district_id)
 
 
+def filtered_complaints(request):
+    """The complaints the desk shows, filtered as the query string says and ordered by
+    working days left (computed in SQL); shared by the desk and its export."""
+    user = request.user
+    form = DeskFilterForm(request.GET or None, user=user)
+    qs = _queryset(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("category"):
+            qs = qs.filter(category=data["category"])
+        if data.get("department"):
+            qs = qs.filter(department=data["department"])
+        if data.get("light"):
+            qs = qs.filter(light=data["light"])
+        if data.get("mine"):
+            qs = qs.filter(department_id=user.department_id)
+    qs = qs.order_by(F("days_left").asc(nulls_last=True), "-received_on", "-id")
+    return form, qs
+
+
 @login_required
 def complaint_list(request):
-    qs = _queryset(request)
-    status = request.GET.get("status", "")
-    if status in ComplaintStatus.values:
-        qs = qs.filter(status=status)
-    qs = qs.order_by(F("days_left").asc(nulls_last=True), "-received_on", "-id")
+    form, qs = filtered_complaints(request)
+    mine = bool(form.is_valid() and form.cleaned_data.get("mine"))
     return render(
         request,
         "complaints/list.html",
         {
+            "form": form,
+            "mine": mine,
             "page": paginate(request, qs),
-            "statuses": ComplaintStatus.choices,
-            "status": status,
             "show_district": roles.sees_all_districts(request.user),
             "can_receive": _may_receive(request),
+            "export_query": request.GET.urlencode(),
         },
     )
+
+
+@login_required
+def complaint_export(request):
+    """The desk as filtered, as an Excel file; the contact columns are blank where the
+    user may not see the complainant's contact."""
+    _form, qs = filtered_complaints(request)
+    user = request.user
+
+    def contact(c, key):
+        return c.contact_for(user)[key]
+
+    columns = [
+        (_("Number"), lambda c: c.number),
+        (_("Received on"), lambda c: c.received_on),
+        (_("Enterprise"), lambda c: c.enterprise.name),
+        (_("Project"), lambda c: c.project.name if c.project_id else ""),
+        (_("Channel"), lambda c: c.get_channel_display()),
+        (_("Category"), lambda c: c.get_category_display()),
+        (
+            _("Inspection or fee without approval"),
+            lambda c: _("Yes") if c.reports_unapproved_visit else "",
+        ),
+        (_("Department complained about"), lambda c: c.department.name),
+        (_("Complaint"), lambda c: c.text),
+        (_("Contact person"), lambda c: contact(c, "name")),
+        (_("Contact phone"), lambda c: contact(c, "phone")),
+        (_("Status"), lambda c: c.get_status_display()),
+        (_("Dispatched on"), lambda c: c.dispatched_on),
+        (_("Accept by"), lambda c: c.accept_by),
+        (_("Answer by"), lambda c: c.answer_by),
+        (_("Deadlines provisional"), lambda c: _("Yes") if c.dates_provisional else ""),
+        (_("Working days left"), lambda c: c.days_left if c.is_open else None),
+        (_("Light"), lambda c: Light(c.light).label if c.is_open else ""),
+        (
+            _("Extension"),
+            lambda c: _extension_text(c.extension_or_none),
+        ),
+        (_("Finding"), lambda c: c.get_outcome_display()),
+        (_("Answered on"), lambda c: c.answered_on),
+        (_("Rating"), lambda c: c.get_rating_display()),
+        (_("Reopened"), lambda c: _("Yes") if c.reopened else ""),
+    ]
+    if roles.sees_all_districts(user):
+        columns.insert(0, (_("District"), lambda c: str(c.district)))
+    return xlsx_response("complaints", _("Complaints"), columns, qs.iterator(chunk_size=500))
+
+
+def _extension_text(extension) -> str:
+    if extension is None:
+        return ""
+    if extension.is_pending:
+        return _("Requested")
+    if extension.approved:
+        return _("Approved: answer by %(date)s") % {"date": extension.new_answer_by.isoformat()}
+    return _("Rejected")
 
 
 @login_required
@@ -73,7 +160,7 @@ def complaint_create(request):
     if not _may_receive(request):
         raise PermissionDenied
     district = request.user.district
-    form = ReceiveForm(request.POST or None, district_id=district.pk)
+    form = ReceiveForm(request.POST or None, request.FILES or None, district_id=district.pk)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = services.receive_complaint(
@@ -91,7 +178,7 @@ def complaint_create(request):
     return render(request, "complaints/form.html", {"form": form}, status=status)
 
 
-def _context(request, complaint, bound=None, stale: str = "") -> dict:
+def _context(request, complaint, bound=None, stale: str = "", attach_form=None) -> dict:
     user = request.user
     actions = []
     for action in ACTIONS:
@@ -109,8 +196,15 @@ def _context(request, complaint, bound=None, stale: str = "") -> dict:
     )
     for event in events:
         event.display = event_label(event.verb)
+    attachments = list(complaint.attachments.select_related("uploaded_by"))
+    if attach_form is None and permissions.can_attach(user, complaint):
+        attach_form = AttachForm(auto_id="id_attach_%s")
+    extension = complaint.extension_or_none
     return {
         "complaint": complaint,
+        "attachments": attachments,
+        "attach_form": attach_form,
+        "extension": extension,
         "contact": complaint.contact_for(user),
         "contact_hidden": not permissions.can_see_contact(user, complaint),
         "events": events,
@@ -150,3 +244,37 @@ def complaint_action(request, pk, action):
     return render(
         request, "complaints/detail.html", _context(request, complaint, bound=form), status=400
     )
+
+
+@login_required
+@require_POST
+def complaint_attach(request, pk):
+    complaint = get_object_or_404(_queryset(request), pk=pk)
+    if not permissions.can_attach(request.user, complaint):
+        raise PermissionDenied
+    form = AttachForm(request.POST, request.FILES, auto_id="id_attach_%s")
+    if form.is_valid():
+        try:
+            services.add_attachment(request.user, complaint, file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The file has been attached."))
+            return redirect("complaints:detail", pk=complaint.pk)
+    return render(
+        request,
+        "complaints/detail.html",
+        _context(request, complaint, attach_form=form),
+        status=400,
+    )
+
+
+@login_required
+def complaint_attachment(request, pk, attachment_pk):
+    complaint = get_object_or_404(Complaint.objects.visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(ComplaintAttachment, pk=attachment_pk, complaint=complaint)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)

@@ -311,3 +311,54 @@ def test_api_life(client_for, world):
     assert response.status_code == 400 and "answer" in response.json()
     assert client_for("bureau_b").get(f"/api/v1/complaints/{pk}/").status_code == 404
     assert client_for("enterprise").get("/api/v1/complaints/").status_code == 403
+
+
+# ---------------------------------------------------------------------------------------
+# A report of an inspection or fee without approval (涉企检查 → 乱检查 complaint)
+
+
+@pytest.mark.parametrize(
+    ("flag", "outcome", "rule"),
+    [
+        (True, "substantiated", RuleCode.UNAPPROVED_INSPECTION),
+        (True, "partly", RuleCode.UNAPPROVED_INSPECTION),
+        (False, "substantiated", RuleCode.SUBSTANTIATED_COMPLAINT),
+    ],
+)
+def test_unapproved_visit_writes_its_own_rule_once(world, flag, outcome, rule):
+    complaint = make_complaint(world, category="inspections", reports_unapproved_visit=flag)
+    assert complaint.reports_unapproved_visit is flag
+    complaint = _through_answer(world, complaint, outcome)
+    entries = LedgerEntry.objects.filter(evidence_id=complaint.pk)
+    assert list(entries.values_list("rule_code", flat=True)) == [rule]
+
+
+def test_unfounded_unapproved_visit_writes_nothing(world):
+    complaint = make_complaint(world, reports_unapproved_visit=True)
+    complaint = _through_answer(world, complaint, "unfounded")
+    assert not LedgerEntry.objects.filter(evidence_id=complaint.pk).exists()
+
+
+def test_unapproved_visit_badge_and_read_only_api(client_for, world):
+    complaint = make_complaint(world, reports_unapproved_visit=True)
+    client = client_for("supervisor")
+    page = client.get(reverse("complaints:detail", args=[complaint.pk]))
+    assert 'data-testid="unapproved-visit"' in page.content.decode()
+    plain = make_complaint(world)
+    page = client.get(reverse("complaints:detail", args=[plain.pk]))
+    assert 'data-testid="unapproved-visit"' not in page.content.decode()
+    assert client.get(f"/api/v1/complaints/{complaint.pk}/").json()["reports_unapproved_visit"]
+    response = client.post(
+        "/api/v1/complaints/",
+        {
+            "enterprise": world.project1_a.enterprise_id,
+            "department": world.dept_works_a.pk,
+            "channel": "visit",
+            "category": "inspections",
+            "text": "未经审批入企检查。",
+            "reports_unapproved_visit": True,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["reports_unapproved_visit"] is False

@@ -9,21 +9,33 @@ route of this app without an entry fails there. Expectations are the rules of SP
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from zhaoshang.complaints.actions import ACTIONS
+from zhaoshang.complaints.models import ComplaintAttachment
 from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _own_district, _visible_project
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "receive" (who receives complaints and records
 # ratings), "view" (can see it), "dispatch" (the supervision office), "handle" (the
-# department complained about)
+# department complained about), "attach" (receivers and the department complained about)
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "complaints:list": (None, "staff", "GET"),
+    "complaints:export": (None, "staff", "GET"),
     "complaints:create": (None, "receive", "GET"),
     "complaints:detail": ("complaint", "view", "GET"),
+    "complaints:attach": ("complaint", "attach", "POST"),
+    "complaints:attachment": ("attachment", "view", "GET"),
 }
-_NEEDS = {"dispatch": "dispatch", "accept": "handle", "answer": "handle", "rate": "receive"}
+_NEEDS = {
+    "dispatch": "dispatch",
+    "accept": "handle",
+    "answer": "handle",
+    "rate": "receive",
+    "request_extension": "handle",
+    "decide_extension": "dispatch",
+}
 for _action in ACTIONS:
     ROUTES[f"complaints:{_action.slug}"] = ("complaint", _NEEDS[_action.slug], "POST")
 
@@ -50,6 +62,8 @@ def _expected(who: str, route: str, target: str | None) -> int:
         allowed = who in RECEIVERS and own_district
     elif needs == "dispatch":
         allowed = who in DISPATCHERS and own_district
+    elif needs == "attach":
+        allowed = own_district and (who in RECEIVERS or who in HANDLERS.get(target, set()))
     else:  # handle
         allowed = own_district and who in HANDLERS.get(target, set())
     if not allowed:
@@ -65,9 +79,22 @@ def _cases():
                 yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
 
 
+def _attach(complaint) -> ComplaintAttachment:
+    attachment = ComplaintAttachment(
+        complaint=complaint, original_name="证据.pdf", uploaded_by=complaint.received_by
+    )
+    attachment.file.save("evidence.pdf", ContentFile(b"%PDF-1.4 evidence"), save=False)
+    attachment.save()
+    return attachment
+
+
 def _url(targets, route: str, target: str | None) -> str:
-    if ROUTES[route][0] is None:
+    kind = ROUTES[route][0]
+    if kind is None:
         return reverse(route)
+    if kind == "attachment":
+        complaint = targets[target]
+        return reverse(route, args=[complaint.pk, _attach(complaint).pk])
     return reverse(route, args=[targets[target].pk])
 
 

@@ -1,9 +1,11 @@
-"""Query-count invariance of the complaint desk and the API list: 3 rows cost as many
-queries as 30."""
+"""Query-count invariance of the complaint desk, its export and the API list (3 rows cost as
+many queries as 23), and of the complaint page as attachments, events and an extension
+accumulate."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,26 +14,53 @@ from zhaoshang.complaints import services
 from zhaoshang.complaints.tests.factories import make_complaint
 
 
+def pdf():
+    return SimpleUploadedFile("证据.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+
+
 def grow(world, n: int) -> None:
     for i in range(n):
         complaint = make_complaint(world, contact_consent=bool(i % 2))
         if i % 3:
-            services.dispatch_complaint(world.user_supervisor, complaint)
+            complaint = services.dispatch_complaint(world.user_supervisor, complaint)
+        if i % 3 == 2:
+            complaint = services.accept_complaint(world.user_department, complaint)
+            services.request_extension(world.user_department, complaint, reason="复杂。")
+        if i % 4 == 0:
+            services.add_attachment(world.user_supervisor, complaint, file=pdf())
+
+
+def _count(client, url, data=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, data or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("who", ["supervisor", "department", "city"])
-@pytest.mark.parametrize("url", [reverse("complaints:list"), "/api/v1/complaints/"])
+@pytest.mark.parametrize(
+    "url", [reverse("complaints:list"), reverse("complaints:export"), "/api/v1/complaints/"]
+)
 def test_list_query_count_does_not_grow(client_for, world, who, url):
     client = client_for(who)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url, {"page_size": 500} if "api" in url else {})
-        assert response.status_code == 200
-        return len(ctx.captured_queries)
-
+    data = {"page_size": 500} if "api" in url else {}
     grow(world, 3)
-    small = count()
+    small = _count(client, url, data)
     grow(world, 20)  # the page shows 25 rows
-    large = count()
+    large = _count(client, url, data)
+    assert large == small
+
+
+@pytest.mark.parametrize("who", ["supervisor", "department"])
+def test_detail_query_count_does_not_grow(client_for, world, who):
+    complaint = services.dispatch_complaint(world.user_supervisor, make_complaint(world))
+    complaint = services.accept_complaint(world.user_department, complaint)
+    services.request_extension(world.user_department, complaint, reason="复杂。")
+    url = reverse("complaints:detail", args=[complaint.pk])
+    client = client_for(who)
+    services.add_attachment(world.user_supervisor, complaint, file=pdf())
+    small = _count(client, url)
+    for _ in range(8):
+        services.add_attachment(world.user_department, complaint, file=pdf())
+    large = _count(client, url)
     assert large == small
