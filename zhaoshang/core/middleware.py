@@ -16,6 +16,7 @@ ENTERPRISE_PREFIXES = (
     "/static/",
     "/healthz",
     "/api/",
+    "/verify/",  # the public check of an inspection code, and the enterprise's rating
 )
 
 
