@@ -1,10 +1,15 @@
-"""``python -m bench [--database URL] [--rows N] [--sample N] [--keep]``"""
+"""``python -m bench [--database URL] [--rows N] [--sample N] [--keep]`` — the working-day
+calendar; ``python -m bench scan [--projects 10000,100000]`` — the daily scan."""
 
 from __future__ import annotations
 
 import sys
 
-from bench.workdays import main
-
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["scan"]:
+        from bench.scan import main as scan_main
+
+        sys.exit(scan_main(sys.argv[2:]))
+    from bench.workdays import main
+
     sys.exit(main())

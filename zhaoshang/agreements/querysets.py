@@ -276,6 +276,7 @@ class ObligationQuerySet(DistrictScopedQuerySet):
         ``light``, ``current_value`` (funds in place or cumulative investment so far, for
         the fact kinds measured by a figure) and ``evidence_ref`` (the id of the stage
         event, monthly report or commitment the status rests on)."""
+        from zhaoshang.monitoring.lights import yellow_within
         from zhaoshang.workdays.querysets import days_left_expression
 
         current = Case(
@@ -316,7 +317,7 @@ class ObligationQuerySet(DistrictScopedQuerySet):
                 light=Case(
                     When(status=ObligationStatus.MISSED, then=Value(Light.RED)),
                     When(~Q(status=ObligationStatus.PENDING), then=Value(Light.NONE)),
-                    When(days_left__lte=YELLOW_WITHIN, then=Value(Light.YELLOW)),
+                    When(days_left__lte=yellow_within("obligation"), then=Value(Light.YELLOW)),
                     default=Value(Light.GREEN),
                     output_field=CharField(),
                 )
@@ -420,6 +421,7 @@ class MilestoneQuerySet(models.QuerySet):
     def with_state(self, today: datetime.date):
         """``state`` (``MilestoneState``), ``days_left`` (working days to the due date,
         in SQL) and ``light`` (none once done)."""
+        from zhaoshang.monitoring.lights import yellow_within
         from zhaoshang.workdays.querysets import days_left_expression
 
         return self.annotate(
@@ -428,7 +430,10 @@ class MilestoneQuerySet(models.QuerySet):
             light=Case(
                 When(done_on__isnull=False, then=Value(Light.NONE)),
                 When(due_on__lt=today, then=Value(Light.RED)),
-                When(days_left__lte=YELLOW_WITHIN, then=Value(Light.YELLOW)),
+                When(
+                    days_left__lte=yellow_within("milestone", "commitment__district_id"),
+                    then=Value(Light.YELLOW),
+                ),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )

@@ -29,6 +29,7 @@ class ApprovalCaseQuerySet(DistrictScopedQuerySet):
 
     def with_days_left(self, today: datetime.date):
         """``days_left`` (working days to the due date, computed in SQL) and ``light``."""
+        from zhaoshang.monitoring.lights import yellow_within
         from zhaoshang.workdays.querysets import days_left_expression
 
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
@@ -36,7 +37,7 @@ class ApprovalCaseQuerySet(DistrictScopedQuerySet):
                 When(Q(due_on__isnull=True) | ~Q(status__in=OPEN_STATUSES), then=Value(Light.NONE)),
                 When(paused=True, then=Value(Light.NONE)),
                 When(days_left__lt=0, then=Value(Light.RED)),
-                When(days_left__lte=1, then=Value(Light.YELLOW)),
+                When(days_left__lte=yellow_within("case"), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )

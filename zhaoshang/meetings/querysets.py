@@ -81,13 +81,14 @@ class ActionItemQuerySet(DistrictScopedQuerySet):
         an item the owner has reported done, or that is closed, has no light."""
         from zhaoshang.approvals.choices import Light
         from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
+        from zhaoshang.monitoring.lights import yellow_within
         from zhaoshang.workdays.querysets import days_left_expression
 
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
             light=Case(
                 When(~Q(status__in=OPEN_ACTION_STATUSES), then=Value(Light.NONE)),
                 When(days_left__lt=0, then=Value(Light.RED)),
-                When(days_left__lte=1, then=Value(Light.YELLOW)),
+                When(days_left__lte=yellow_within("action_item"), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )

@@ -44,6 +44,7 @@ class NeedQuerySet(ProjectScopedQuerySet):
     def with_days_left(self, today: datetime.date):
         """``days_left`` (working days to the due date, in SQL) and ``light``."""
         from zhaoshang.approvals.choices import Light
+        from zhaoshang.monitoring.lights import yellow_within
         from zhaoshang.service.choices import OPEN_NEED_STATUSES
         from zhaoshang.workdays.querysets import days_left_expression
 
@@ -54,7 +55,7 @@ class NeedQuerySet(ProjectScopedQuerySet):
                     then=Value(Light.NONE),
                 ),
                 When(days_left__lt=0, then=Value(Light.RED)),
-                When(days_left__lte=1, then=Value(Light.YELLOW)),
+                When(days_left__lte=yellow_within("need"), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )

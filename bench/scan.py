@@ -1,0 +1,268 @@
+"""The daily scan over a generated district, against a plain SQL baseline.
+
+``python -m bench scan [--database URL] [--projects 10000,100000] [--repeat N]``
+
+For each size the benchmark builds a throwaway database (a SQLite file under /tmp by default,
+or the PostgreSQL database ``--database`` names, created if missing — its name must contain
+``bench``), migrates it and generates one district with that many projects, each with three
+approval cases and an agreement with three obligations (funds in place, a stage date and a
+department's service). About a fifth of the cases are overdue and a tenth due within a day;
+about a third of the obligations are past due. Then, in the same run:
+
+(s)  ``manage.py daily_scan``'s work, first run (``monitoring.services.daily_scan``: every
+     app's scan — ledger entries for overdue cases, breaches of missed obligations … — then
+     the signals written and escalated);
+(s2) the same again: the idempotent second run, which finds everything in place;
+(r)  the signals alone (``refresh_signals`` for cases and obligations, as on a later day);
+(c)  the baseline: one plain SQL statement that finds the same overdue set — open cases past
+     their due date and obligations past theirs that are neither confirmed nor waived —
+     with the row count.
+
+Times are the best of ``--repeat`` runs except (s), which runs once. The report gives each
+as a ratio to (c) and how (s2) and (r) grow from the smallest size to the largest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import sys
+import time
+from decimal import Decimal
+
+from bench.workdays import DEFAULT_DATABASE, Refused, prepare_database, setup_django
+
+TODAY = datetime.date(2026, 11, 26)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench scan", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--database", default=DEFAULT_DATABASE.replace("bench", "bench-scan"))
+    parser.add_argument("--projects", default="10000,100000", help="sizes, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = [int(s) for s in args.projects.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--projects takes whole numbers separated by commas")
+    if not args.sizes or min(args.sizes) < 1 or args.repeat < 1:
+        parser.error("need sizes >= 1 and repeat >= 1")
+    return args
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def generate(n: int, seed: int) -> None:
+    """One district with ``n`` projects, their cases and their agreements' obligations."""
+    from django.db import transaction
+
+    from zhaoshang.agreements.models import Agreement, Obligation
+    from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+    from zhaoshang.enterprises.models import Enterprise
+    from zhaoshang.org.models import Department, District, Park, User, Zone
+    from zhaoshang.projects.models import Project
+
+    rng = random.Random(seed)
+    with transaction.atomic():
+        district = District.objects.create(code="bench", name="基准区", city="基准市")
+        zone = Zone.objects.create(district=district, code="Z1", name="园区一", area_km2=10)
+        park = Park.objects.create(
+            district=district, zone=zone, code="P1", name="产业园一", area_km2=5
+        )
+        departments = [
+            Department.objects.create(district=district, name=f"部门{i}", short_name=f"部{i}")
+            for i in range(10)
+        ]
+        user = User.objects.create(username="bench", district=district, real_name="基准")
+        items = [
+            ApprovalItem.objects.create(
+                district=district,
+                code=f"B-{i}",
+                name=f"事项{i}",
+                department=departments[i],
+                phase="works_planning",
+            )
+            for i in range(3)
+        ]
+        enterprise = Enterprise.objects.create(
+            district=district, name="基准企业", credit_code="91510100MA00000000", origin="domestic"
+        )
+        projects = Project.objects.bulk_create(
+            [
+                Project(
+                    district=district,
+                    code=f"B-{i:06d}",
+                    name=f"项目{i}",
+                    name_initials="xm",
+                    name_pinyin="xiangmu",
+                    park=park,
+                    enterprise=enterprise,
+                    total_investment=Decimal(10000),
+                    signed_on=datetime.date(2025, 1, 1),
+                )
+                for i in range(n)
+            ],
+            batch_size=5000,
+        )
+        cases, agreements = [], []
+        for p in projects:
+            for item in items:
+                r = rng.random()
+                due = TODAY + datetime.timedelta(
+                    days=rng.randint(-40, -1) if r < 0.2 else 1 if r < 0.3 else rng.randint(5, 60)
+                )
+                cases.append(
+                    ApprovalCase(
+                        district=district,
+                        project=p,
+                        item=item,
+                        department=item.department,
+                        registered_on=datetime.date(2026, 9, 1),
+                        registered_by=user,
+                        time_limit=10,
+                        time_limit_unit="workday",
+                        status="accepted",
+                        accepted_on=datetime.date(2026, 9, 1),
+                        due_on=due,
+                    )
+                )
+            agreements.append(
+                Agreement(
+                    district=district,
+                    project=p,
+                    number=f"XY-{p.code}",
+                    signed_on=datetime.date(2025, 1, 1),
+                    government_party="区政府",
+                    enterprise_party="基准企业",
+                    contracted_investment=Decimal(10000),
+                    created_by=user,
+                )
+            )
+        ApprovalCase.objects.bulk_create(cases, batch_size=5000)
+        agreements = Agreement.objects.bulk_create(agreements, batch_size=5000)
+        obligations = []
+        for a in agreements:
+            for kind, party in (
+                ("funds", "enterprise"),
+                ("stage", "enterprise"),
+                ("service", "department"),
+            ):
+                due = TODAY + datetime.timedelta(days=rng.randint(-300, 300))
+                obligations.append(
+                    Obligation(
+                        district=district,
+                        agreement=a,
+                        party=party,
+                        department=departments[5] if party == "department" else None,
+                        kind=kind,
+                        title=f"{kind}义务",
+                        target_amount=Decimal(3000) if kind == "funds" else None,
+                        target_stage="started" if kind == "stage" else "",
+                        due_on=due,
+                    )
+                )
+        Obligation.objects.bulk_create(obligations, batch_size=5000)
+
+
+BASELINE = """
+SELECT COUNT(*) FROM (
+  SELECT id FROM approvals_approvalcase
+   WHERE status IN ('pending','supplement','accepted','in_progress','reported') AND due_on < %s
+  UNION ALL
+  SELECT id FROM agreements_obligation
+   WHERE due_on < %s AND confirmed_on IS NULL AND waived_on IS NULL
+) overdue
+"""
+
+
+def timed(fn, repeat: int):
+    best, value = None, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = fn()
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best, value
+
+
+def measure(n: int, args) -> dict:
+    from django.db import connection
+
+    from zhaoshang.monitoring.models import Signal
+    from zhaoshang.monitoring.services import daily_scan, refresh_signals
+
+    connection.close()
+    prepare_database(args.database)  # a fresh file (SQLite) for each size
+    migrate()
+    started = time.perf_counter()
+    generate(n, args.seed)
+    generated = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    def baseline():
+        with connection.cursor() as cursor:
+            cursor.execute(BASELINE, [TODAY, TODAY])
+            return cursor.fetchone()[0]
+
+    c, overdue = timed(baseline, args.repeat)
+    start = time.perf_counter()
+    daily_scan(TODAY)
+    s = time.perf_counter() - start
+    signals = Signal.objects.count()
+    s2, _ = timed(lambda: daily_scan(TODAY), args.repeat)
+    r, _ = timed(lambda: refresh_signals(TODAY, subjects=["case", "obligation"]), args.repeat)
+    return {
+        "n": n,
+        "generated": generated,
+        "overdue": overdue,
+        "signals": signals,
+        "c": c,
+        "s": s,
+        "s2": s2,
+        "r": r,
+    }
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    try:
+        where = prepare_database(args.database)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    setup_django(args.database)
+    print(f"daily scan benchmark on {where}; today {TODAY}")
+    rows = []
+    for n in args.sizes:
+        row = measure(n, args)
+        rows.append(row)
+        print(
+            f"{n:>8,} projects (generated in {row['generated']:.1f} s): overdue set {row['overdue']:,} "
+            f"rows, {row['signals']:,} signals\n"
+            f"  (c) plain SQL overdue set   {row['c']:9.3f} s   1.0×\n"
+            f"  (s) daily_scan, first run   {row['s']:9.3f} s   {row['s'] / row['c']:.1f}×\n"
+            f"  (s2) daily_scan, again      {row['s2']:9.3f} s   {row['s2'] / row['c']:.1f}×\n"
+            f"  (r) signals of cases+oblig. {row['r']:9.3f} s   {row['r'] / row['c']:.1f}×"
+        )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        k = last["n"] / first["n"]
+        print(
+            f"growth {first['n']:,} → {last['n']:,} projects ({k:.0f}×): "
+            f"baseline {last['c'] / first['c']:.1f}×, first scan {last['s'] / first['s']:.1f}×, "
+            f"second scan {last['s2'] / first['s2']:.1f}×, signals {last['r'] / first['r']:.1f}×"
+        )
+    return 0

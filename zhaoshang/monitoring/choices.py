@@ -1,0 +1,45 @@
+"""Choices of monitoring (SPEC §11): the timed things that carry a light and the steps of
+the escalation chain."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Subject(models.TextChoices):
+    CASE = "case", _("Approval case")
+    OBLIGATION = "obligation", _("Agreement obligation")
+    MILESTONE = "milestone", _("Reverse-schedule milestone")
+    ACTION_ITEM = "action_item", _("Supervised action item")
+    COMPLAINT = "complaint", _("Complaint")
+    NEED = "need", _("Problem on the problem list")
+    SCHEDULE = "schedule", _("Investment against schedule (序时进度)")
+
+
+# Subjects measured against a deadline (the others against planned progress).
+DEADLINE_SUBJECTS = tuple(s for s in Subject.values if s != Subject.SCHEDULE)
+
+
+class Level(models.IntegerChoices):
+    """How far up the chain a yellow or red light has gone."""
+
+    NONE = 0, _("Not escalated")
+    SECRETARY = 1, _("Project secretary")
+    MANAGER = 2, _("Project manager")
+    LEADER = 3, _("Leader in charge")
+    MEETING = 4, _("Joint meeting")
+
+
+# The defaults of the rule table (SPEC §11): yellow from 1 working day before the deadline;
+# against planned progress, yellow from 10 and red beyond 30 percentage points below plan.
+DEFAULT_YELLOW_WORKDAYS = 1
+DEFAULT_YELLOW_GAP = 10
+DEFAULT_RED_GAP = 30
+# Working days a light stays yellow or red before it goes to the next step of the chain.
+DEFAULT_ESCALATION = {
+    Level.SECRETARY: 0,
+    Level.MANAGER: 2,
+    Level.LEADER: 5,
+    Level.MEETING: 10,
+}

@@ -1,0 +1,177 @@
+"""Monitoring (SPEC §11, 预警): the rule table of the traffic lights, the escalation
+settings, and the signals — every timed thing that is yellow or red today, recomputed by
+the daily scan, with how far up the chain (secretary → manager → leader in charge → joint
+meeting) it has gone."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from zhaoshang.approvals.choices import Light
+from zhaoshang.core.models import DistrictOwned
+from zhaoshang.monitoring.choices import (
+    DEFAULT_ESCALATION,
+    DEFAULT_RED_GAP,
+    DEFAULT_YELLOW_GAP,
+    DEFAULT_YELLOW_WORKDAYS,
+    Level,
+    Subject,
+)
+from zhaoshang.monitoring.querysets import SignalQuerySet
+
+
+class LightRule(DistrictOwned):
+    """How a district colours one kind of timed thing. A subject without a row uses the
+    defaults (yellow from 1 working day before the deadline; 10/30 points below plan)."""
+
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
+    yellow_workdays = models.PositiveSmallIntegerField(
+        _("yellow from (working days before the deadline)"),
+        default=DEFAULT_YELLOW_WORKDAYS,
+        validators=[MaxValueValidator(20)],
+    )
+    yellow_gap = models.PositiveSmallIntegerField(
+        _("yellow from (points below plan)"),
+        default=DEFAULT_YELLOW_GAP,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Only for progress measured against a schedule."),
+    )
+    red_gap = models.PositiveSmallIntegerField(
+        _("red beyond (points below plan)"),
+        default=DEFAULT_RED_GAP,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Only for progress measured against a schedule."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "subject"], name="uniq_light_rule")
+        ]
+        verbose_name = _("light rule")
+        verbose_name_plural = _("light rules")
+
+    def __str__(self) -> str:
+        return self.get_subject_display()
+
+    def clean(self):
+        gaps = (self.yellow_gap, self.red_gap)
+        if None not in gaps and self.red_gap <= self.yellow_gap:
+            raise ValidationError({"red_gap": _("Red must start further below plan than yellow.")})
+
+
+class EscalationRule(DistrictOwned):
+    """After how many working days a yellow or red light goes to each step of the chain
+    (counted from the day it turned yellow or red). One row per district; without it the
+    defaults apply (secretary at once, manager after 2, leader after 5, joint meeting
+    after 10)."""
+
+    to_secretary = models.PositiveSmallIntegerField(
+        _("to the project secretary after (working days)"),
+        default=DEFAULT_ESCALATION[Level.SECRETARY],
+    )
+    to_manager = models.PositiveSmallIntegerField(
+        _("to the project manager after (working days)"),
+        default=DEFAULT_ESCALATION[Level.MANAGER],
+    )
+    to_leader = models.PositiveSmallIntegerField(
+        _("to the leader in charge after (working days)"),
+        default=DEFAULT_ESCALATION[Level.LEADER],
+    )
+    to_meeting = models.PositiveSmallIntegerField(
+        _("to the joint meeting after (working days)"),
+        default=DEFAULT_ESCALATION[Level.MEETING],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district"], name="uniq_escalation_rule")]
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+
+    def __str__(self) -> str:
+        return str(self.district)
+
+    def clean(self):
+        steps = [self.to_secretary, self.to_manager, self.to_leader, self.to_meeting]
+        if None not in steps and steps != sorted(steps):
+            raise ValidationError(
+                _("Each step of the chain must come no earlier than the one before it.")
+            )
+
+    def after(self) -> dict[int, int]:
+        return {
+            Level.SECRETARY: self.to_secretary,
+            Level.MANAGER: self.to_manager,
+            Level.LEADER: self.to_leader,
+            Level.MEETING: self.to_meeting,
+        }
+
+
+class Signal(DistrictOwned):
+    """A timed thing that is yellow or red today (written by the daily scan; removed when
+    it is green again or done)."""
+
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signals",
+        verbose_name=_("project"),
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible department"),
+    )
+    title = models.CharField(_("what"), max_length=200)
+    url = models.CharField(max_length=200, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    days_left = models.IntegerField(_("working days left"), null=True, blank=True)
+    gap = models.DecimalField(
+        _("points below plan"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    light = models.CharField(
+        _("light"),
+        max_length=10,
+        choices=[(Light.YELLOW, Light.YELLOW.label), (Light.RED, Light.RED.label)],
+        db_index=True,
+    )
+    since = models.DateField(_("yellow or red since"))
+    level = models.PositiveSmallIntegerField(
+        _("escalated to"), choices=Level.choices, default=Level.NONE
+    )
+    escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
+    checked_on = models.DateField(_("checked on"))
+
+    objects = SignalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "object_id"], name="uniq_signal_subject")
+        ]
+        indexes = [
+            models.Index(fields=["project", "light"]),
+            models.Index(fields=["district", "light"]),
+        ]
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} · {self.title}"

@@ -1,0 +1,231 @@
+"""The daily scan's monitoring part (SPEC §11): recompute the signals — every timed thing
+that is yellow or red today — and escalate them along the chain project secretary →
+project manager → leader in charge → joint meeting, each step after the district's number
+of working days.
+
+Both steps work on sets: one query per kind of timed thing reads what is lit today, the
+stored signals are read once, and the difference is written with bulk statements. Running
+the scan twice on a day changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhaoshang.approvals.choices import Light
+from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level, Subject
+from zhaoshang.monitoring.models import EscalationRule, Signal
+from zhaoshang.monitoring.sources import SOURCES, content_type_of
+
+FIELDS = (
+    "district_id",
+    "project_id",
+    "department_id",
+    "title",
+    "url",
+    "due_on",
+    "days_left",
+    "gap",
+    "light",
+)
+
+
+@dataclass
+class Refresh:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.removed
+
+
+def refresh_signals(today: datetime.date | None = None, subjects=None) -> Refresh:
+    """Bring the stored signals in line with today's lights."""
+    today = today or timezone.localdate()
+    result = Refresh()
+    for subject in subjects or Subject.values:
+        with transaction.atomic():
+            _refresh(subject, today, result)
+    return result
+
+
+def _refresh(subject: str, today: datetime.date, result: Refresh) -> None:
+    lit = {row[0]: row for row in SOURCES[subject](today)}
+    stored = {s.object_id: s for s in Signal.objects.filter(subject=subject)}
+    gone = [pk for object_id, pk in ((o, s.pk) for o, s in stored.items()) if object_id not in lit]
+    if gone:
+        Signal.objects.filter(pk__in=gone).delete()
+        result.removed += len(gone)
+    ctype = content_type_of(subject)
+    new, changed = [], []
+    for object_id, row in lit.items():
+        values = dict(zip(FIELDS, row[1:], strict=True))
+        signal = stored.get(object_id)
+        if signal is None:
+            new.append(
+                Signal(
+                    subject=subject,
+                    content_type=ctype,
+                    object_id=object_id,
+                    since=_since(values, today),
+                    checked_on=today,
+                    **values,
+                )
+            )
+            continue
+        if any(getattr(signal, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(signal, k, v)
+            signal.checked_on = today
+            changed.append(signal)
+    Signal.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        Signal.objects.bulk_update(changed, [*FIELDS, "checked_on"], batch_size=1000)
+    result.created += len(new)
+    result.updated += len(changed)
+
+
+def _since(values: dict, today: datetime.date) -> datetime.date:
+    """The day a newly seen light turned: an overdue thing the day after its due date, any
+    other today."""
+    due = values.get("due_on")
+    if values["light"] == Light.RED and due is not None and due < today:
+        return due + datetime.timedelta(days=1)
+    return today
+
+
+# -- escalation ------------------------------------------------------------------------------
+
+
+def escalation_steps(district_id) -> dict[int, int]:
+    rule = EscalationRule.objects.filter(district_id=district_id).first()
+    return rule.after() if rule else dict(DEFAULT_ESCALATION)
+
+
+def _recipients(project_ids) -> dict[int, dict[int, list]]:
+    """For each project, the people of each step of the chain (one query each)."""
+    from zhaoshang.org.models import User
+    from zhaoshang.projects.choices import TeamRole
+    from zhaoshang.projects.models import Project, ProjectTeamMember
+
+    out: dict[int, dict[int, list]] = {pk: {lvl: [] for lvl in Level.values} for pk in project_ids}
+    for member in ProjectTeamMember.objects.filter(
+        project_id__in=project_ids, role__in=(TeamRole.SECRETARY, TeamRole.MANAGER)
+    ).select_related("user"):
+        level = Level.SECRETARY if member.role == TeamRole.SECRETARY else Level.MANAGER
+        out[member.project_id][level].append(member.user)
+    leaders = dict(
+        Project.objects.filter(pk__in=project_ids, designated_leader__isnull=False).values_list(
+            "pk", "designated_leader"
+        )
+    )
+    users = User.objects.in_bulk(set(leaders.values()))
+    for project_id, user_id in leaders.items():
+        out[project_id][Level.LEADER].append(users[user_id])
+    return out
+
+
+def _organisers(district_ids) -> dict[int, list]:
+    """Who puts a light on the next joint meeting's agenda: the bureau (it organises the
+    joint meetings) and the supervision office."""
+    from zhaoshang.core.roles import Role
+    from zhaoshang.org.choices import Rank
+    from zhaoshang.org.models import User
+
+    out: dict[int, list] = {pk: [] for pk in district_ids}
+    for user in (
+        User.objects.filter(district_id__in=district_ids, is_active=True, enterprise__isnull=True)
+        .filter(
+            Q(groups__name=Role.SUPERVISOR)
+            | Q(groups__name=Role.BUREAU, rank__in=(Rank.COUNTY, Rank.SECTION))
+        )
+        .distinct()
+    ):
+        out[user.district_id].append(user)
+    return out
+
+
+def escalate(today: datetime.date | None = None) -> int:
+    """Take every yellow or red signal of a project as far up the chain as its age in
+    working days allows; each step is told once. Returns how many signals moved up."""
+    from zhaoshang.notifications.services import notify_many
+    from zhaoshang.workdays.services import CalendarWindow
+
+    today = today or timezone.localdate()
+    signals = list(
+        Signal.objects.filter(project__isnull=False, level__lt=Level.MEETING).select_related(
+            "project"
+        )
+    )
+    if not signals:
+        return 0
+    window = CalendarWindow(min(s.since for s in signals), today)
+    steps = {d: escalation_steps(d) for d in {s.district_id for s in signals}}
+    moves = []
+    for signal in signals:
+        age = window.workdays_between(signal.since, today)
+        target = max(
+            (lvl for lvl, after in steps[signal.district_id].items() if age >= after),
+            default=Level.NONE,
+        )
+        if target > signal.level:
+            moves.append((signal, target))
+    if not moves:
+        return 0
+    people = _recipients({s.project_id for s, _t in moves})
+    organisers = _organisers({s.district_id for s, _t in moves})
+    messages = []
+    for signal, target in moves:
+        if target == Level.MEETING:
+            recipients = organisers[signal.district_id]
+        else:
+            recipients = people[signal.project_id][target]
+        title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s") % {
+            "light": signal.get_light_display(),
+            "what": signal.title,
+            "project": signal.project.name,
+            "step": Level(target).label,
+        }
+        messages.append((recipients, "signal.escalated", title, "", signal.url))
+        signal.level, signal.escalated_on = target, today
+    with transaction.atomic():
+        notify_many(messages)
+        Signal.objects.bulk_update(
+            [s for s, _t in moves], ["level", "escalated_on"], batch_size=1000
+        )
+    return len(moves)
+
+
+# -- the daily scan -------------------------------------------------------------------------
+
+
+def daily_scan(today: datetime.date | None = None) -> list[tuple[str, str]]:
+    """Every scan of the platform, in order, then the signals and their escalation
+    (SPEC §19 ``daily_scan``). Returns one (step, what it did) line per step. The steps are
+    named in ``settings.DAILY_SCAN_STEPS`` (dotted paths of functions taking ``today``)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    today = today or timezone.localdate()
+    report = []
+    for path in settings.DAILY_SCAN_STEPS:
+        step = import_string(path)
+        label = path.removeprefix("zhaoshang.").replace(".services.", ".")
+        report.append((label, str(step(today))))
+    refreshed = refresh_signals(today)
+    report.append(
+        (
+            "signals",
+            f"created {refreshed.created}, updated {refreshed.updated}, removed {refreshed.removed}",
+        )
+    )
+    report.append(("escalation", f"escalated {escalate(today)}"))
+    return report

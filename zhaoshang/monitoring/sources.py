@@ -1,0 +1,272 @@
+"""Where the signals come from: one query per kind of timed thing, each using the app's own
+light annotation (so the desk of each app and the daily scan agree), and one for the
+investment schedule (序时进度). Each source yields plain rows:
+
+``(object_id, district_id, project_id, department_id, title, url, due_on, days_left, gap,
+light)``
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import DateField, DecimalField, OuterRef, Subquery
+from django.urls import reverse
+
+from zhaoshang.approvals.choices import Light
+from zhaoshang.monitoring.choices import Subject
+
+LIT = (Light.YELLOW, Light.RED)
+Row = tuple
+
+
+def _rows(qs, url_name: str, fields: tuple[str, ...]) -> Iterator[Row]:
+    """``fields``: object id, district, project, department, title, due date."""
+    pk, district, project, department, title, due = fields
+    for row in qs.filter(light__in=LIT).values_list(
+        pk, district, project, department, title, due, "days_left", "light"
+    ):
+        object_id, district_id, project_id, department_id, text, due_on, left, light = row
+        yield (
+            object_id,
+            district_id,
+            project_id,
+            department_id,
+            str(text)[:200],
+            reverse(url_name, args=[object_id]),
+            due_on,
+            left,
+            None,
+            light,
+        )
+
+
+def cases(today: datetime.date) -> Iterator[Row]:
+    from zhaoshang.approvals.models import ApprovalCase
+
+    qs = ApprovalCase.objects.open().with_days_left(today)
+    return _rows(
+        qs,
+        "approvals:case",
+        ("pk", "district_id", "project_id", "department_id", "item__name", "due_on"),
+    )
+
+
+def needs(today: datetime.date) -> Iterator[Row]:
+    from zhaoshang.service.models import Need
+
+    qs = Need.objects.open().with_days_left(today)
+    return _rows(
+        qs, "service:need", ("pk", "district_id", "project_id", "department_id", "title", "due_on")
+    )
+
+
+def action_items(today: datetime.date) -> Iterator[Row]:
+    from zhaoshang.meetings.models import ActionItem
+
+    qs = ActionItem.objects.open().with_days_left(today)
+    return _rows(
+        qs,
+        "meetings:action_item",
+        ("pk", "district_id", "project_id", "owner_department_id", "title", "due_on"),
+    )
+
+
+def complaints(today: datetime.date) -> Iterator[Row]:
+    from zhaoshang.complaints.models import Complaint
+
+    qs = Complaint.objects.open().with_days_left(today)
+    return _rows(
+        qs,
+        "complaints:detail",
+        ("pk", "district_id", "project_id", "department_id", "number", "due_on"),
+    )
+
+
+def obligations(today: datetime.date) -> Iterator[Row]:
+    """An obligation's title may be blank: the term's own phrasing is its description."""
+    from zhaoshang.agreements.models import Obligation
+
+    qs = (
+        Obligation.objects.with_status(today)
+        .filter(light__in=LIT)
+        .select_related("agreement")
+        .order_by("pk")
+    )
+    for ob in qs:
+        yield (
+            ob.pk,
+            ob.district_id,
+            ob.agreement.project_id,
+            ob.department_id,
+            str(ob.description)[:200],
+            reverse("agreements:obligation", args=[ob.pk]),
+            ob.due_on,
+            ob.days_left,
+            None,
+            ob.light,
+        )
+
+
+def milestones(today: datetime.date) -> Iterator[Row]:
+    from zhaoshang.agreements.models import Milestone
+
+    qs = Milestone.objects.open().with_state(today)
+    for row in qs.filter(light__in=LIT).values_list(
+        "pk",
+        "commitment__district_id",
+        "commitment__project_id",
+        "owner_department_id",
+        "name",
+        "due_on",
+        "days_left",
+        "light",
+        "commitment_id",
+    ):
+        *head, light, commitment_id = row
+        object_id, district_id, project_id, department_id, name, due_on, left = head
+        url = reverse("agreements:commitment", args=[commitment_id]) + f"#m{object_id}"
+        yield (
+            object_id,
+            district_id,
+            project_id,
+            department_id,
+            name,
+            url,
+            due_on,
+            left,
+            None,
+            light,
+        )
+
+
+def schedules(today: datetime.date) -> Iterator[Row]:
+    """Investment against the agreement's schedule (序时进度): the plan to date is read off
+    the agreement's cumulative obligations — funds in place (资金到位) and investment
+    completed — linearly between two of them; the fact is the funds in place to date and
+    the latest monthly report's cumulative investment. The gap is in percentage points of
+    the contracted investment; the worse of the two measures counts. One query per
+    measure for every agreement."""
+    from zhaoshang.monitoring.lights import schedule_gaps
+
+    worst: dict[int, tuple] = {}
+    for row in _schedule_rows(today):
+        agreement_id, gap = row[0], row[-1]
+        if agreement_id not in worst or gap > worst[agreement_id][-1]:
+            worst[agreement_id] = row
+    gaps: dict = {}
+    for _pk, district_id, project_id, name, gap in worst.values():
+        if district_id not in gaps:
+            gaps[district_id] = schedule_gaps(district_id)
+        yellow, red = gaps[district_id]
+        if gap > red:
+            light = Light.RED
+        elif gap >= yellow:
+            light = Light.YELLOW
+        else:
+            continue
+        url = reverse("agreements:project", args=[project_id])
+        yield (project_id, district_id, project_id, None, name, url, None, None, gap, light)
+
+
+def _schedule_rows(today: datetime.date):
+    from django.db.models import Sum
+
+    from zhaoshang.agreements.choices import ObligationKind
+    from zhaoshang.agreements.models import Agreement, Obligation
+    from zhaoshang.projects.models import FundsEntry, MonthlyReport
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    funds = (
+        FundsEntry.objects.filter(project=OuterRef("project"), received_on__lte=today)
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    invested = (
+        MonthlyReport.objects.filter(project=OuterRef("project"), month__lte=today)
+        .order_by("-month")
+        .values("investment_cumulative")[:1]
+    )
+    for kind, done in ((ObligationKind.FUNDS, funds), (ObligationKind.INVESTMENT, invested)):
+
+        def points(kind=kind):
+            return Obligation.objects.filter(
+                agreement=OuterRef("pk"), kind=kind, waived_on__isnull=True
+            )
+
+        prev = points().filter(due_on__lte=today).order_by("-due_on")
+        nxt = points().filter(due_on__gt=today).order_by("due_on")
+        rows = (
+            Agreement.objects.filter(contracted_investment__gt=0)
+            .annotate(
+                prev_on=Subquery(prev.values("due_on")[:1], output_field=DateField()),
+                prev_amount=Subquery(prev.values("target_amount")[:1], output_field=money),
+                next_on=Subquery(nxt.values("due_on")[:1], output_field=DateField()),
+                next_amount=Subquery(nxt.values("target_amount")[:1], output_field=money),
+                done=Subquery(done, output_field=money),
+            )
+            .filter(prev_on__isnull=False, prev_amount__isnull=False)
+            .values_list(
+                "pk",
+                "district_id",
+                "project_id",
+                "project__name",
+                "contracted_investment",
+                "prev_on",
+                "prev_amount",
+                "next_on",
+                "next_amount",
+                "done",
+            )
+        )
+        for pk, district_id, project_id, name, total, *plan, done_amount in rows:
+            planned = planned_to_date(today, *plan)
+            gap = ((planned - (done_amount or Decimal(0))) / total * 100).quantize(Decimal("0.1"))
+            yield (pk, district_id, project_id, name, gap)
+
+
+def planned_to_date(today, prev_on, prev_amount, next_on, next_amount) -> Decimal:
+    """The planned cumulative amount on ``today``: the last point's target, moving
+    linearly towards the next point's."""
+    planned = prev_amount
+    if next_on is not None and next_amount is not None and next_on > prev_on:
+        share = Decimal((today - prev_on).days) / Decimal((next_on - prev_on).days)
+        planned = planned + (next_amount - planned) * share
+    return planned
+
+
+SOURCES = {
+    Subject.CASE: cases,
+    Subject.NEED: needs,
+    Subject.ACTION_ITEM: action_items,
+    Subject.COMPLAINT: complaints,
+    Subject.OBLIGATION: obligations,
+    Subject.MILESTONE: milestones,
+    Subject.SCHEDULE: schedules,
+}
+
+
+def content_type_of(subject: str):
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhaoshang.agreements.models import Milestone, Obligation
+    from zhaoshang.approvals.models import ApprovalCase
+    from zhaoshang.complaints.models import Complaint
+    from zhaoshang.meetings.models import ActionItem
+    from zhaoshang.projects.models import Project
+    from zhaoshang.service.models import Need
+
+    model = {
+        Subject.CASE: ApprovalCase,
+        Subject.NEED: Need,
+        Subject.ACTION_ITEM: ActionItem,
+        Subject.COMPLAINT: Complaint,
+        Subject.OBLIGATION: Obligation,
+        Subject.MILESTONE: Milestone,
+        Subject.SCHEDULE: Project,
+    }[subject]
+    return ContentType.objects.get_for_model(model)

@@ -1,0 +1,13 @@
+"""URLs of monitoring: the lights board, its export and a project's monitoring tab."""
+
+from django.urls import path
+
+from zhaoshang.monitoring import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("export/", views.board_export, name="export"),
+    path("projects/<int:pk>/", views.project_monitoring, name="project"),
+]
