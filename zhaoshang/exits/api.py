@@ -1,0 +1,199 @@
+"""REST API of exit warnings (SPEC §11, §19): ``warnings``. Rows are scoped like the pages
+(``visible_to``); warnings are raised by the daily scan, never created here; the steps and
+the delay attribution are actions that go through the services (a document is sent as
+multipart form data)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from zhaoshang.api.parsers import PARSERS
+from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.viewsets import ResourceSchema
+from zhaoshang.exits.actions import ACTIONS_BY_SLUG
+from zhaoshang.exits.choices import RuleCode, WarningStatus
+from zhaoshang.exits.models import ExitStep, ExitWarning
+
+VERSION_HELP = gettext_lazy(
+    "The version you read. A stale version is refused with 409 and changes nothing."
+)
+
+
+def _version_field():
+    return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class ExitStepSerializer(serializers.ModelSerializer):
+    document_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExitStep
+        fields = [
+            "id",
+            "kind",
+            "occurred_on",
+            "deadline",
+            "original_name",
+            "document_url",
+            "note",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    def get_document_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+
+class ExitWarningSerializer(serializers.ModelSerializer):
+    rule = serializers.CharField(source="rule.code", read_only=True)
+    months = serializers.IntegerField(source="rule.months", read_only=True)
+    park = serializers.IntegerField(source="project.park_id", read_only=True)
+    steps = ExitStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ExitWarning
+        fields = [
+            "id",
+            "district",
+            "project",
+            "park",
+            "rule",
+            "months",
+            "anchor_on",
+            "due_on",
+            "effective_due_on",
+            "raised_on",
+            "status",
+            "notice_deadline",
+            "delay_workdays",
+            "delay_causes",
+            "delay_reason",
+            "delay_confirmed_on",
+            "delay_confirmed_by",
+            "excluded_on",
+            "cleared_on",
+            "cleared_note",
+            "steps",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ExitWarningFilter(filters.FilterSet):
+    rule = filters.ChoiceFilter(field_name="rule__code", choices=RuleCode.choices)
+    status = filters.ChoiceFilter(choices=WarningStatus.choices)
+    park = filters.NumberFilter(field_name="project__park")
+
+    class Meta:
+        model = ExitWarning
+        fields = ["rule", "status", "park", "project"]
+
+
+class _StepSerializer(serializers.Serializer):
+    occurred_on = serializers.DateField(
+        required=False, allow_null=True, help_text=gettext_lazy("Defaults to today.")
+    )
+    document = serializers.FileField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+    version = _version_field()
+
+
+class NoticeSerializer(_StepSerializer):
+    deadline = serializers.DateField(required=False, allow_null=True)
+
+
+class ConfirmDelaySerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+    version = _version_field()
+
+
+ACTION_SERIALIZERS = {
+    "notice": NoticeSerializer,
+    "clearance": _StepSerializer,
+    "recover": _StepSerializer,
+    "confirm_delay": ConfirmDelaySerializer,
+}
+ACTION_RESPONSES = {
+    200: ExitWarningSerializer,
+    400: OpenApiResponse(description="{field: [messages]}"),
+    403: OpenApiResponse(description="Not yours to act on."),
+    409: OpenApiResponse(description="Stale version: someone else acted on the warning."),
+}
+
+
+def _warning_action(name: str, slug: str, doc: str):
+    serializer_class = ACTION_SERIALIZERS[slug]
+
+    def handler(self, request, pk=None):
+        warning = self.get_object()
+        spec = ACTIONS_BY_SLUG[slug]
+        if not spec.allowed(request.user, warning):
+            raise PermissionDenied
+        form = serializer_class(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        spec.run(request.user, warning, data, data.pop("version", None))
+        fresh = self.get_queryset().get(pk=warning.pk)
+        return Response(
+            ExitWarningSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_200_OK,
+        )
+
+    handler.__name__ = name
+    handler.__doc__ = doc
+    handler = extend_schema(request=serializer_class, responses=ACTION_RESPONSES)(handler)
+    return action(
+        detail=True,
+        methods=["post"],
+        url_path=slug,
+        url_name=slug,
+        serializer_class=serializer_class,
+    )(handler)
+
+
+class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Exit warnings (退出预警): raised by the daily scan; the supervision office, the bureau
+    and admins record the rectification notice, the clearance decision and the land
+    recovery, and confirm the government delay."""
+
+    serializer_class = ExitWarningSerializer
+    filterset_class = ExitWarningFilter
+    permission_classes = [StaffApiPermission]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "raised_on", "due_on", "effective_due_on"]
+    parser_classes = PARSERS
+    schema = ResourceSchema()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ExitWarning.objects.none()
+        return (
+            ExitWarning.objects.visible_to(self.request.user)
+            .select_related("rule", "project")
+            .prefetch_related("steps")
+            .order_by("-raised_on", "-id")
+        )
+
+    notice = _warning_action(
+        "notice",
+        "notice",
+        "限期整改通知: the rectification notice, with a deadline and a document.",
+    )
+    clearance = _warning_action(
+        "clearance", "clearance", "清退决定: the clearance decision, after the deadline."
+    )
+    recover = _warning_action("recover", "recover", "收回土地: the land recovery.")
+    confirm_delay = _warning_action(
+        "confirm_delay",
+        "confirm_delay",
+        "政府原因延误: confirm the government delay; the due date moves out by it.",
+    )

@@ -1,0 +1,205 @@
+"""Exit warnings (退出机制预警, SPEC §11; work plan: 对因企业自身原因造成“三个月不开工、两年不
+投产、三年不见效”的项目，坚决按照投资合同约定予以清理，及时回收土地).
+
+A district's rule table (``ExitRule``) says, per rule, which project date the months count
+from, how many months, and what fact satisfies it. The daily scan raises one
+``ExitWarning`` per project and rule once the due date has passed without the fact; the
+supervision office or the bureau then records the steps — rectification notice with a
+deadline (限期整改), clearance decision (清退), land recovery (收回土地) — each an
+``ExitStep`` with its document. Days the project was held up by the government (overdue
+approval cases, overdue commitment milestones) are shown on the warning; once an officer
+confirms them, the due date moves out by those working days and a warning whose moved due
+date is still ahead is excluded (非企业自身原因).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from zhaoshang.core.models import DistrictOwned
+from zhaoshang.exits.choices import (
+    MAX_MONTHS,
+    OPEN_STATUSES,
+    Anchor,
+    ClearingFact,
+    RuleCode,
+    StepKind,
+    WarningStatus,
+)
+from zhaoshang.exits.querysets import ExitRuleQuerySet, ExitStepQuerySet, ExitWarningQuerySet
+from zhaoshang.projects.models import NON_NEGATIVE
+
+
+class ExitRule(DistrictOwned):
+    """One exit rule of a district (三个月不开工 …): N months after the anchor date the
+    project must have reached the clearing fact. For the benefit rule, the agreed value
+    is the agreement's enterprise obligation (annual tax, investment intensity, confirmed
+    output); where the agreement sets none, the thresholds here apply."""
+
+    code = models.CharField(_("rule"), max_length=20, choices=RuleCode.choices)
+    anchor = models.CharField(
+        _("counted from"),
+        max_length=20,
+        choices=Anchor.choices,
+        default=Anchor.LAND_DELIVERED,
+    )
+    months = models.PositiveSmallIntegerField(
+        _("months"), validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)]
+    )
+    clears_by = models.CharField(_("satisfied by"), max_length=20, choices=ClearingFact.choices)
+    min_tax_per_mu = models.DecimalField(
+        _("minimum tax per mu (10k yuan per mu)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("Benefit rule only: used where the agreement sets no tax target."),
+    )
+    min_intensity = models.DecimalField(
+        _("minimum investment intensity (10k yuan per mu)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("Benefit rule only: used where the agreement sets no intensity target."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ExitRuleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["district", "months", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="uniq_exit_rule_code"),
+            models.CheckConstraint(
+                condition=models.Q(months__gte=1, months__lte=MAX_MONTHS),
+                name="exit_rule_months_range",
+            ),
+        ]
+        verbose_name = _("exit rule")
+        verbose_name_plural = _("exit rules")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class ExitWarning(DistrictOwned):
+    """An exit warning (退出预警) of one project under one rule, raised once by the daily
+    scan, and the steps taken on it since."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="exit_warnings",
+        verbose_name=_("project"),
+    )
+    rule = models.ForeignKey(
+        ExitRule, on_delete=models.PROTECT, related_name="warnings", verbose_name=_("rule")
+    )
+    anchor_on = models.DateField(_("counted from"))
+    due_on = models.DateField(_("due on"), db_index=True)
+    raised_on = models.DateField(_("raised on"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=WarningStatus.choices,
+        default=WarningStatus.WARNING,
+        db_index=True,
+    )
+    # The delay attribution (因企业自身原因): confirmed government delay in working days.
+    delay_workdays = models.PositiveIntegerField(_("government delay (working days)"), default=0)
+    delay_causes = models.JSONField(_("causes of the delay"), default=list, blank=True)
+    delay_reason = models.TextField(_("reason for the attribution"), blank=True)
+    delay_confirmed_on = models.DateField(_("attribution confirmed on"), null=True, blank=True)
+    delay_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attribution confirmed by"),
+    )
+    effective_due_on = models.DateField(
+        _("effective due date"),
+        help_text=_("The due date moved out by the confirmed government delay."),
+    )
+    excluded_on = models.DateField(_("excluded on"), null=True, blank=True)
+    cleared_on = models.DateField(_("cleared on"), null=True, blank=True)
+    cleared_note = models.CharField(_("how it was cleared"), max_length=200, blank=True)
+    notice_deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ExitWarningQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+
+    class Meta:
+        ordering = ["-raised_on", "-id"]
+        constraints = [
+            # One warning per project and rule, ever: the scan never raises it twice.
+            models.UniqueConstraint(fields=["project", "rule"], name="uniq_exit_warning")
+        ]
+        indexes = [models.Index(fields=["rule", "status"])]
+        verbose_name = _("exit warning")
+        verbose_name_plural = _("exit warnings")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.rule}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exits:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def step_upload_to(instance, filename: str) -> str:
+    return f"exits/{instance.warning.district_id}/{instance.warning_id}/{filename}"
+
+
+class ExitStep(models.Model):
+    """A step taken on an exit warning — rectification notice (with its deadline),
+    clearance decision, land recovery — with its date, document, note and who recorded it."""
+
+    # The steps go with their warning (only the demo's reset deletes warnings).
+    warning = models.ForeignKey(
+        ExitWarning, on_delete=models.CASCADE, related_name="steps", verbose_name=_("warning")
+    )
+    kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
+    occurred_on = models.DateField(_("date"))
+    deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    document = models.FileField(_("document"), upload_to=step_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ExitStepQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["warning", "kind"], name="uniq_exit_step")]
+        verbose_name = _("exit step")
+        verbose_name_plural = _("exit steps")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exits:document", args=[self.warning_id, self.pk])

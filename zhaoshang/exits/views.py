@@ -1,0 +1,195 @@
+"""Exit-warning pages (SPEC §11): the warnings desk (退出预警) with its filters and Excel
+export, the warning page with its facts, the delay attribution, the steps record and the
+action forms, and a project's warnings for the project's monitoring tab
+(``warnings_for_project`` + ``exits/_project_warnings.html``).
+
+Every change goes through ``exits.services``; a warning outside the user's scope is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhaoshang.core import roles
+from zhaoshang.core.audit import event_label
+from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.exports import xlsx_response
+from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.views_helpers import paginate
+from zhaoshang.exits import permissions, services
+from zhaoshang.exits.actions import ACTIONS, ACTIONS_BY_SLUG
+from zhaoshang.exits.choices import StepKind, WarningStatus
+from zhaoshang.exits.forms import DeskFilterForm
+from zhaoshang.exits.models import ExitStep, ExitWarning
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _queryset(request):
+    return ExitWarning.objects.visible_to(request.user).select_related(
+        "project__park", "project__enterprise", "rule", "district", "delay_confirmed_by"
+    )
+
+
+def filtered_warnings(request):
+    """The warnings the desk shows, filtered as the query string says; shared by the desk
+    and its export. Excluded warnings are listed only under their own filter."""
+    form = DeskFilterForm(request.GET or None, user=request.user)
+    qs = _queryset(request)
+    status = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        status = data.get("status") or ""
+        if data.get("rule"):
+            qs = qs.filter(rule__code=data["rule"])
+        if data.get("park"):
+            qs = qs.filter(project__park=data["park"])
+        if data.get("project"):
+            qs = qs.filter(project_id=data["project"])
+    qs = qs.filter(status=status) if status else qs.exclude(status=WarningStatus.EXCLUDED)
+    return form, qs.order_by("-raised_on", "-id")
+
+
+@login_required
+def warning_list(request):
+    form, qs = filtered_warnings(request)
+    return render(
+        request,
+        "exits/list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "show_district": roles.sees_all_districts(request.user),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def warning_export(request):
+    """The desk as filtered, as an Excel file."""
+    _form, qs = filtered_warnings(request)
+    columns = [
+        (_("Project code"), lambda w: w.project.code),
+        (_("Project"), lambda w: w.project.name),
+        (_("Enterprise"), lambda w: w.project.enterprise.name if w.project.enterprise_id else ""),
+        (_("Park"), lambda w: w.project.park.name),
+        (_("Rule"), lambda w: w.rule.get_code_display()),
+        (_("Counted from"), lambda w: w.anchor_on),
+        (_("Due on"), lambda w: w.due_on),
+        (_("Raised on"), lambda w: w.raised_on),
+        (_("Status"), lambda w: w.get_status_display()),
+        (_("Rectify by"), lambda w: w.notice_deadline),
+        (_("Government delay (working days)"), lambda w: w.delay_workdays or None),
+        (_("Effective due date"), lambda w: w.effective_due_on),
+        (_("Reason for the attribution"), lambda w: w.delay_reason),
+        (_("Cleared on"), lambda w: w.cleared_on),
+        (_("How it was cleared"), lambda w: w.cleared_note),
+    ]
+    if roles.sees_all_districts(request.user):
+        columns.insert(0, (_("District"), lambda w: str(w.district)))
+    return xlsx_response("exit-warnings", _("Exit warnings"), columns, qs.iterator(chunk_size=500))
+
+
+def _context(request, warning, bound=None, stale: str = "") -> dict:
+    user = request.user
+    actions = []
+    for action in ACTIONS:
+        if not (action.applies(warning) and action.allowed(user, warning)):
+            continue
+        form = bound if bound is not None and bound.action == action.slug else None
+        if form is None:
+            form = action.form(record=warning, auto_id=f"id_{action.slug}_%s")
+            form.action = action.slug
+        actions.append((action, form, f"{warning.get_absolute_url()}{action.slug}/"))
+    events = list(
+        DomainEvent.objects.for_object(warning)
+        .select_related("actor")
+        .order_by("occurred_at", "id")
+    )
+    for event in events:
+        event.display = event_label(event.verb)
+    steps = list(warning.steps.select_related("recorded_by"))
+    if warning.delay_confirmed_on is not None:
+        delay_days, causes = warning.delay_workdays, warning.delay_causes
+    else:
+        days, found = services.government_delay(warning, _today())
+        delay_days, causes = days, [c.as_dict() for c in found]
+    return {
+        "warning": warning,
+        "project": warning.project,
+        "steps": steps,
+        "notice": next((s for s in steps if s.kind == StepKind.NOTICE), None),
+        "delay_days": delay_days,
+        "causes": causes,
+        "events": events,
+        "actions": actions,
+        "can_act": permissions.can_act(user, warning),
+        "stale": stale,
+    }
+
+
+@login_required
+def warning_detail(request, pk):
+    warning = get_object_or_404(_queryset(request), pk=pk)
+    return render(request, "exits/detail.html", _context(request, warning))
+
+
+@login_required
+@require_POST
+def warning_action(request, pk, action):
+    warning = get_object_or_404(_queryset(request), pk=pk)
+    spec = ACTIONS_BY_SLUG[action]
+    if not spec.allowed(request.user, warning):
+        raise PermissionDenied
+    form = spec.form(request.POST, request.FILES, record=warning, auto_id=f"id_{spec.slug}_%s")
+    form.action = spec.slug
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            spec.run(request.user, warning, data, data.pop("version", None))
+        except ConcurrentEditError as exc:
+            fresh = get_object_or_404(_queryset(request), pk=pk)
+            context = _context(request, fresh, stale=" ".join(exc.messages))
+            return render(request, "exits/detail.html", context, status=409)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, str(spec.done))
+            return redirect("exits:detail", pk=warning.pk)
+    return render(request, "exits/detail.html", _context(request, warning, bound=form), status=400)
+
+
+@login_required
+def step_document(request, pk, step_pk):
+    warning = get_object_or_404(ExitWarning.objects.visible_to(request.user), pk=pk)
+    step = get_object_or_404(ExitStep, pk=step_pk, warning=warning)
+    try:
+        handle = step.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=step.original_name)
+
+
+def warnings_for_project(user, project) -> dict:
+    """Context for ``exits/_project_warnings.html`` on a project's page: the project's
+    exit warnings the user may see (two queries), newest first."""
+    warnings = list(
+        ExitWarning.objects.visible_to(user)
+        .filter(project_id=project.pk)
+        .select_related("rule")
+        .order_by("-raised_on", "-id")
+    )
+    return {"exit_warnings": warnings, "exit_project": project}
