@@ -1,0 +1,127 @@
+"""Admin of land. The annual land plans and the thresholds are reference data edited here;
+parcels and campaigns change through the services (pages and API), which check the rules,
+keep the audit trail and lock against concurrent edits — they are read-only here."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext as _
+
+from zhaoshang.approvals.admin import ReadOnlyAdmin
+from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
+from zhaoshang.org.admin import DistrictScopedAdmin
+
+
+@admin.register(LandParcel)
+class LandParcelAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "park", "area", "land_use", "status", "project", "district")
+    list_filter = ("status", "land_use")
+    search_fields = ("code", "name", "contract_number")
+    list_select_related = ("park", "project", "district")
+
+
+class _DistrictFormMixin:
+    """The district is not on the form of a district admin (it is theirs): the uniqueness
+    rules that include it are checked here rather than left to the database."""
+
+    district_id = None  # set by the admin for a district admin
+
+    def _district_id(self):
+        return self.district_id or getattr(self.cleaned_data.get("district"), "pk", None)
+
+
+class LandPlanForm(_DistrictFormMixin, forms.ModelForm):
+    class Meta:
+        model = LandPlan
+        fields = ["district", "year", "quota", "major_reserve", "note"]
+
+    def clean(self):
+        data = super().clean()
+        quota, reserve = data.get("quota"), data.get("major_reserve")
+        if quota is not None and reserve is not None and reserve > quota:
+            self.add_error("major_reserve", _("The reserve cannot exceed the quota."))
+        district_id, year = self._district_id(), data.get("year")
+        if district_id and year:
+            taken = LandPlan.objects.filter(district_id=district_id, year=year)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("year", _("The district already has a land plan for this year."))
+        return data
+
+
+class LandThresholdForm(_DistrictFormMixin, forms.ModelForm):
+    class Meta:
+        model = LandThreshold
+        fields = [
+            "district",
+            "park",
+            "industry",
+            "min_intensity",
+            "min_tax_per_mu",
+            "min_plot_ratio",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        district_id = self._district_id()
+        park, industry = data.get("park"), data.get("industry")
+        for field, obj in (("park", park), ("industry", industry)):
+            if obj is not None and district_id and obj.district_id != district_id:
+                self.add_error(field, _("It belongs to another district."))
+        if district_id:
+            taken = LandThreshold.objects.filter(
+                district_id=district_id, park=park, industry=industry
+            )
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error(
+                    None, _("The district already has thresholds for this park and industry.")
+                )
+        return data
+
+
+class _DistrictFormAdmin(DistrictScopedAdmin):
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser:
+            form.district_id = request.user.district_id
+        return form
+
+
+@admin.register(LandPlan)
+class LandPlanAdmin(_DistrictFormAdmin):
+    form = LandPlanForm
+    list_display = ("year", "quota", "major_reserve", "district")
+    list_select_related = ("district",)
+
+
+@admin.register(LandThreshold)
+class LandThresholdAdmin(_DistrictFormAdmin):
+    form = LandThresholdForm
+    list_display = (
+        "__str__",
+        "park",
+        "industry",
+        "min_intensity",
+        "min_tax_per_mu",
+        "min_plot_ratio",
+        "district",
+    )
+    list_select_related = ("park", "industry", "district")
+
+
+@admin.register(LandCampaign)
+class LandCampaignAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "as_of", "status", "report_on", "district")
+    list_filter = ("status", "half")
+    list_select_related = ("district",)
+
+
+@admin.register(CampaignEntry)
+class CampaignEntryAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "project", "category", "decision", "decided_at")
+    list_filter = ("category", "decision")
+    list_select_related = ("campaign", "project")

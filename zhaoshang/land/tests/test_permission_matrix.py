@@ -1,0 +1,161 @@
+"""Every person of the world × every route of the land app × an in-scope, an out-of-scope
+and an other-district target.
+
+The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
+route of this app without an entry fails there. Expectations are the rules of SPEC §1 and
+§11 (``land/permissions.py``) written over the world.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _own_district, _visible_project
+
+# route name -> (kind of object in the URL, what the user needs, method)
+# needs: "staff" (any government user), "add" (who records parcels), "open" (who opens
+# campaigns), "view" (can see it), "edit" (who edits the parcel), "manage" (who decides
+# and closes the campaign)
+ROUTES: dict[str, tuple[str | None, str, str]] = {
+    "land:parcels": (None, "staff", "GET"),
+    "land:export": (None, "staff", "GET"),
+    "land:plan": (None, "staff", "GET"),
+    "land:parcel_create": (None, "add", "GET"),
+    "land:parcel": ("parcel", "view", "GET"),
+    "land:parcel_edit": ("parcel", "edit", "GET"),
+    "land:parcel_status": ("parcel", "edit", "POST"),
+    "land:campaigns": (None, "staff", "GET"),
+    "land:campaign_open": (None, "open", "GET"),
+    "land:campaign": ("campaign", "view", "GET"),
+    "land:campaign_export": ("campaign", "view", "GET"),
+    "land:campaign_generate": ("campaign", "manage", "POST"),
+    "land:campaign_close": ("campaign", "manage", "POST"),
+    "land:entry_decide": ("entry", "manage", "POST"),
+}
+
+EDITORS = {"admin", "bureau", "secretary", "bureau_b"}  # secretary holds the bureau role
+ADDERS = EDITORS | {"park"}
+CAMPAIGNERS = {"admin", "bureau", "secretary", "supervisor", "bureau_b"}
+
+
+def _visible_campaign(who: str, target: str) -> bool:
+    """Campaigns are seen by every government user of the district (park committees too)."""
+    if who == "city":
+        return True
+    return (who == "bureau_b") == (target == "other")
+
+
+def _expected(who: str, route: str, target: str | None) -> int:
+    kind, needs, method = ROUTES[route]
+    if who == "enterprise":
+        return 403  # the portal boundary: no staff page
+    if needs == "staff":
+        return 200
+    if needs == "add":
+        return 200 if who in ADDERS else 403
+    if needs == "open":
+        return 200 if who in CAMPAIGNERS else 403
+    visible = (
+        _visible_campaign(who, target) if kind == "campaign" else _visible_project(who, target)
+    )
+    if not visible:
+        return 404
+    if needs == "view":
+        return 200
+    own = _own_district(who, target)
+    if needs == "edit":
+        allowed = own and (who in EDITORS or (who == "park" and target == "in"))
+    else:  # manage
+        allowed = own and who in CAMPAIGNERS
+    if not allowed:
+        return 403
+    if route == "land:campaign_generate":
+        return 302  # nothing new to add: back to the campaign
+    if method == "POST":
+        return 400  # an empty form (or a campaign with undecided entries) changes nothing
+    return 200
+
+
+def _cases():
+    for who in PEOPLE:
+        for route, (kind, _needs, _method) in ROUTES.items():
+            for target in [None] if kind is None else ["in", "out", "other"]:
+                yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
+
+
+@pytest.fixture
+def targets(parcels, campaigns, entries):
+    return {"parcel": parcels, "campaign": campaigns, "entry": entries}
+
+
+def _url(targets, route: str, target: str | None) -> str:
+    kind = ROUTES[route][0]
+    if kind is None:
+        return reverse(route)
+    return reverse(route, args=[targets[kind][target].pk])
+
+
+@pytest.mark.parametrize(("who", "route", "target"), list(_cases()))
+def test_permission_matrix(client_for, targets, who, route, target):
+    url = _url(targets, route, target)
+    client = client_for(who)
+    method = ROUTES[route][2]
+    kind = ROUTES[route][0]
+    record = targets[kind][target] if target else None
+    before = record.version if record is not None else None
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    assert response.status_code == _expected(who, route, target), f"{who} {method} {url}"
+    if record is not None:
+        record.refresh_from_db()
+        assert record.version == before  # nothing changed
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
+def test_anonymous_users_are_sent_to_login(client, targets, route):
+    kind = ROUTES[route][0]
+    response = client.get(_url(targets, route, None if kind is None else "in"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_every_route_of_the_app_is_in_the_matrix():
+    from django.urls import get_resolver
+
+    names = {
+        f"land:{p.name}"
+        for r in get_resolver().url_patterns
+        if getattr(r, "namespace", None) == "land"
+        for p in r.url_patterns
+        if p.name
+    }
+    assert names == set(ROUTES)
+
+
+API = "/api/v1/land-parcels/"
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("target", ["in", "out", "other"])
+def test_api_read_and_write_follow_the_same_rules(client_for, parcels, who, target):
+    client = client_for(who)
+    parcel = parcels[target]
+    response = client.get(f"{API}{parcel.pk}/")
+    if who == "enterprise":
+        assert response.status_code == 403
+        return
+    visible = _visible_project(who, target)
+    assert response.status_code == (200 if visible else 404)
+    listed = {row["id"] for row in client.get(API, {"page_size": 500}).json()["results"]}
+    assert (parcel.pk in listed) == visible
+    response = client.patch(
+        f"{API}{parcel.pk}/", {"note": "改", "version": 1}, content_type="application/json"
+    )
+    own = _own_district(who, target)
+    may_edit = own and (who in EDITORS or (who == "park" and target == "in"))
+    if who == "city":
+        assert response.status_code == 403
+    elif not visible:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == (200 if may_edit else 403), response.content

@@ -1,0 +1,515 @@
+"""Land pages (SPEC §11; the work plan's 用地保障 and 园区土地清理): the parcels with their
+filters and Excel export, a parcel with its idle-land clock and status record, the annual
+land plan, and the half-yearly clean-up campaigns with their entries, decisions and report.
+
+Every change goes through ``land.services``; a record outside the user's scope is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhaoshang.core import roles
+from zhaoshang.core.audit import event_label
+from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.exports import xlsx_response
+from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.views_helpers import paginate
+from zhaoshang.land import permissions, services
+from zhaoshang.land.choices import EntryCategory
+from zhaoshang.land.forms import (
+    CampaignForm,
+    CloseForm,
+    DecideForm,
+    ParcelFilterForm,
+    ParcelForm,
+    StatusForm,
+)
+from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan
+from zhaoshang.org.models import District
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _parcels(request):
+    return (
+        LandParcel.objects.visible_to(request.user)
+        .with_clock(_today())
+        .select_related("park", "project__enterprise", "district")
+    )
+
+
+def filtered_parcels(request):
+    """The parcels the list shows, filtered as the query string says; shared by the list
+    and its export."""
+    form = ParcelFilterForm(request.GET or None, user=request.user)
+    qs = _parcels(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("park"):
+            qs = qs.filter(park=data["park"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("land_use"):
+            qs = qs.filter(land_use=data["land_use"])
+        if data.get("clock"):
+            qs = qs.filter(clock_code=data["clock"])
+    return form, qs.order_by("district_id", "code", "id")
+
+
+def _with_clocks(rows, today):
+    for parcel in rows:
+        parcel.idle_clock = parcel.clock(today)
+    return rows
+
+
+def _may_add(request) -> bool:
+    district_id = request.user.district_id
+    return district_id is not None and permissions.can_add_parcels(request.user, district_id)
+
+
+@login_required
+def parcel_list(request):
+    form, qs = filtered_parcels(request)
+    page = paginate(request, qs)
+    _with_clocks(page.object_list, _today())
+    return render(
+        request,
+        "land/parcels.html",
+        {
+            "form": form,
+            "page": page,
+            "show_district": roles.sees_all_districts(request.user),
+            "can_add": _may_add(request),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def parcel_export(request):
+    _form, qs = filtered_parcels(request)
+    today = _today()
+
+    def clock(p):
+        return p.clock(today)
+
+    columns = [
+        (_("Parcel number"), lambda p: p.code),
+        (_("Name"), lambda p: p.name),
+        (_("Location"), lambda p: p.location),
+        (_("Park"), lambda p: p.park.name),
+        (_("Area (mu)"), lambda p: p.area),
+        (_("Land use"), lambda p: p.get_land_use_display()),
+        (_("Status"), lambda p: p.get_status_display()),
+        (_("Project"), lambda p: str(p.project) if p.project_id else ""),
+        (
+            _("Enterprise"),
+            lambda p: p.project.enterprise.name if p.project_id and p.project.enterprise_id else "",
+        ),
+        (_("Delivered on"), lambda p: p.delivered_on),
+        (_("Land price (10k yuan)"), lambda p: p.land_price),
+        (_("Land contract number"), lambda p: p.contract_number),
+        (_("Agreed start of construction"), lambda p: p.effective_start_on),
+        (_("Idle-land clock"), lambda p: clock(p).get_state_display() if clock(p).running else ""),
+        (_("Idle from"), lambda p: clock(p).idle_on),
+        (_("Days to idle"), lambda p: clock(p).days_to_idle),
+        (_("Idle fee (10k yuan)"), lambda p: clock(p).idle_fee if clock(p).running else None),
+        (_("Recoverable from"), lambda p: clock(p).recoverable_on),
+        (_("Days to recovery"), lambda p: clock(p).days_to_recoverable),
+        (_("Recovered on"), lambda p: p.recovered_on),
+    ]
+    if roles.sees_all_districts(request.user):
+        columns.insert(0, (_("District"), lambda p: str(p.district)))
+    return xlsx_response("land-parcels", _("Land parcels"), columns, qs.iterator(chunk_size=500))
+
+
+@login_required
+def parcel_create(request):
+    if not _may_add(request):
+        raise PermissionDenied
+    user = request.user
+    form = ParcelForm(request.POST or None, user=user, district_id=user.district_id)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            parcel = services.create_parcel(user, district=user.district, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The parcel %(code)s has been recorded.") % {"code": parcel.code}
+            )
+            return redirect(parcel)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "land/parcel_form.html", {"form": form}, status=status)
+
+
+@login_required
+def parcel_edit(request, pk):
+    parcel = get_object_or_404(_parcels(request), pk=pk)
+    if not permissions.can_edit_parcel(request.user, parcel):
+        raise PermissionDenied
+    form = ParcelForm(
+        request.POST or None, user=request.user, district_id=parcel.district_id, record=parcel
+    )
+    stale = ""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            services.update_parcel(request.user, parcel, expected_version=version, **data)
+        except ConcurrentEditError as exc:
+            stale = " ".join(exc.messages)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The parcel has been saved."))
+            return redirect(parcel)
+    status = 409 if stale else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "land/parcel_form.html",
+        {"form": form, "parcel": parcel, "stale": stale},
+        status=status,
+    )
+
+
+def _parcel_context(request, parcel, status_form=None, stale: str = "") -> dict:
+    today = _today()
+    events = list(
+        DomainEvent.objects.for_object(parcel).select_related("actor").order_by("occurred_at", "id")
+    )
+    for event in events:
+        event.display = event_label(event.verb)
+    may_edit = permissions.can_edit_parcel(request.user, parcel)
+    if may_edit and status_form is None:
+        status_form = StatusForm(record=parcel, auto_id="id_status_%s")
+    return {
+        "parcel": parcel,
+        "clock": parcel.clock(today),
+        "events": events,
+        "may_edit": may_edit,
+        "status_form": status_form if may_edit else None,
+        "stale": stale,
+        "project": parcel.project,
+    }
+
+
+@login_required
+def parcel_detail(request, pk):
+    parcel = get_object_or_404(_parcels(request), pk=pk)
+    return render(request, "land/parcel.html", _parcel_context(request, parcel))
+
+
+@login_required
+@require_POST
+def parcel_status(request, pk):
+    parcel = get_object_or_404(_parcels(request), pk=pk)
+    if not permissions.can_edit_parcel(request.user, parcel):
+        raise PermissionDenied
+    form = StatusForm(request.POST, record=parcel, auto_id="id_status_%s")
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.change_parcel_status(
+                request.user,
+                parcel,
+                status=data["status"],
+                on=data.get("on"),
+                reason=data.get("reason", ""),
+                document=data.get("document", ""),
+                project=data.get("project"),
+                expected_version=data.get("version"),
+            )
+        except ConcurrentEditError as exc:
+            fresh = get_object_or_404(_parcels(request), pk=pk)
+            context = _parcel_context(request, fresh, stale=" ".join(exc.messages))
+            return render(request, "land/parcel.html", context, status=409)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The status of the parcel has been changed."))
+            return redirect("land:parcel", pk=parcel.pk)
+    return render(request, "land/parcel.html", _parcel_context(request, parcel, form), status=400)
+
+
+# ---------------------------------------------------------------------------------------
+# The annual land plan
+
+
+@login_required
+def land_plan(request):
+    """年度用地计划: per visible district, the quota, what was supplied in the year, the
+    share reserved for major projects and what major projects used, and what remains."""
+    today = _today()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year + 1)
+    user = request.user
+    districts = District.objects.order_by("id")
+    if not roles.sees_all_districts(user):
+        districts = districts.filter(pk=user.district_id)
+    plans = {p.district_id: p for p in LandPlan.objects.visible_to(user).filter(year=year)}
+    figures = LandParcel.objects.visible_to(user).plan_figures(year)
+    rows = []
+    zero = Decimal("0")
+    for district in districts:
+        plan = plans.get(district.pk)
+        got = figures.get(district.pk, {})
+        supplied = got.get("supplied") or zero
+        supplied_major = got.get("supplied_major") or zero
+        row = {
+            "district": district,
+            "plan": plan,
+            "supplied": supplied,
+            "supplied_major": supplied_major,
+            "supplied_other": supplied - supplied_major,
+            "reserved": got.get("reserved") or zero,
+            "reserved_major": got.get("reserved_major") or zero,
+        }
+        if plan is not None:
+            row["remaining"] = plan.quota - supplied
+            row["major_remaining"] = plan.major_reserve - supplied_major
+            row["other_quota"] = plan.quota - plan.major_reserve
+            row["other_remaining"] = row["other_quota"] - row["supplied_other"]
+            row["used_share"] = (supplied / plan.quota * 100) if plan.quota else None
+        rows.append(row)
+    return render(
+        request,
+        "land/plan.html",
+        {
+            "year": year,
+            "years": list(range(today.year + 1, today.year - 5, -1)),
+            "rows": rows,
+            "show_district": roles.sees_all_districts(user),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Clean-up campaigns
+
+
+def _campaigns(request):
+    return LandCampaign.objects.visible_to(request.user).select_related(
+        "district", "opened_by", "closed_by"
+    )
+
+
+def _may_open(request) -> bool:
+    district_id = request.user.district_id
+    return district_id is not None and permissions.can_manage_campaigns(request.user, district_id)
+
+
+@login_required
+def campaign_list(request):
+    qs = _campaigns(request).annotate(
+        entry_count=Count("entries", distinct=True),
+        undecided=Count("entries", filter=Q(entries__decision=""), distinct=True),
+    )
+    return render(
+        request,
+        "land/campaigns.html",
+        {
+            "page": paginate(request, qs.order_by("-year", "-half", "-id")),
+            "show_district": roles.sees_all_districts(request.user),
+            "can_open": _may_open(request),
+        },
+    )
+
+
+@login_required
+def campaign_open(request):
+    if not _may_open(request):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.open_campaign(
+                request.user, district=request.user.district, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The campaign %(name)s has been opened with %(count)d entries.")
+                % {"name": campaign, "count": campaign.entries.count()},
+            )
+            return redirect(campaign)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "land/campaign_form.html", {"form": form}, status=status)
+
+
+def _entries(request, campaign):
+    return (
+        CampaignEntry.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("project__enterprise", "project__park", "parcel", "decided_by")
+        .order_by("category", "project__code", "id")
+    )
+
+
+def _campaign_context(request, campaign, bound=None, close_form=None, stale: str = "") -> dict:
+    may_manage = permissions.can_manage_campaign(request.user, campaign) and campaign.is_open
+    entries = list(_entries(request, campaign))
+    groups = []
+    for category, label in EntryCategory.choices:
+        rows = []
+        for entry in entries:
+            if entry.category != category:
+                continue
+            form = None
+            if may_manage:
+                if bound is not None and bound.record.pk == entry.pk:
+                    form = bound
+                else:
+                    form = DecideForm(record=entry, auto_id=f"id_entry{entry.pk}_%s")
+            rows.append((entry, form))
+        groups.append((category, label, rows))
+    undecided = sum(1 for e in entries if not e.decision)
+    if may_manage and close_form is None:
+        close_form = CloseForm(record=campaign, auto_id="id_close_%s")
+    return {
+        "campaign": campaign,
+        "groups": groups,
+        "entry_count": len(entries),
+        "undecided": undecided,
+        "may_manage": may_manage,
+        "close_form": close_form if may_manage else None,
+        "stale": stale,
+    }
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    return render(request, "land/campaign.html", _campaign_context(request, campaign))
+
+
+@login_required
+def campaign_export(request, pk):
+    """The campaign report (清理报告): every entry with its facts and decision."""
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    columns = [
+        (_("Category"), lambda e: e.get_category_display()),
+        (_("Project code"), lambda e: e.project.code),
+        (_("Project"), lambda e: e.project.name),
+        (_("Enterprise"), lambda e: e.project.enterprise.name if e.project.enterprise_id else ""),
+        (_("Park"), lambda e: e.project.park.name),
+        (_("Parcel"), lambda e: e.parcel.code if e.parcel_id else ""),
+        (_("Land area (mu)"), lambda e: e.land_area),
+        (_("Signed on"), lambda e: e.signed_on),
+        (_("Land delivered on"), lambda e: e.delivered_on),
+        (_("Started on"), lambda e: e.started_on),
+        (_("In production on"), lambda e: e.production_on),
+        (_("Investment intensity (10k yuan per mu)"), lambda e: e.intensity),
+        (_("Minimum investment intensity"), lambda e: e.min_intensity),
+        (_("Tax per mu (10k yuan per mu)"), lambda e: e.tax_per_mu),
+        (_("Minimum tax per mu"), lambda e: e.min_tax_per_mu),
+        (_("Disposal decision"), lambda e: e.get_decision_display()),
+        (_("Rectify by"), lambda e: e.deadline),
+        (_("Reason"), lambda e: e.decision_reason),
+        (_("Decided by"), lambda e: e.decided_by.display_name if e.decided_by_id else ""),
+        (_("Decided at"), lambda e: e.decided_at),
+    ]
+    name = f"land-campaign-{campaign.year}-{campaign.half}"
+    return xlsx_response(name, str(campaign), columns, _entries(request, campaign).iterator())
+
+
+@login_required
+@require_POST
+def campaign_generate(request, pk):
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if not permissions.can_manage_campaign(request.user, campaign):
+        raise PermissionDenied
+    try:
+        added = services.generate_entries(request.user, campaign)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return render(
+            request, "land/campaign.html", _campaign_context(request, campaign), status=400
+        )
+    messages.success(request, _("%(count)d new entries added.") % {"count": added})
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
+def campaign_close(request, pk):
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if not permissions.can_manage_campaign(request.user, campaign):
+        raise PermissionDenied
+    form = CloseForm(request.POST, record=campaign, auto_id="id_close_%s")
+    if form.is_valid():
+        try:
+            services.close_campaign(
+                request.user, campaign, expected_version=form.cleaned_data.get("version")
+            )
+        except ConcurrentEditError as exc:
+            fresh = get_object_or_404(_campaigns(request), pk=pk)
+            context = _campaign_context(request, fresh, stale=" ".join(exc.messages))
+            return render(request, "land/campaign.html", context, status=409)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign has been closed."))
+            return redirect(campaign)
+    return render(
+        request,
+        "land/campaign.html",
+        _campaign_context(request, campaign, close_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def entry_decide(request, pk):
+    entry = get_object_or_404(
+        CampaignEntry.objects.visible_to(request.user).select_related("campaign"), pk=pk
+    )
+    campaign = entry.campaign
+    if not permissions.can_manage_campaign(request.user, campaign):
+        raise PermissionDenied
+    form = DecideForm(request.POST, record=entry, auto_id=f"id_entry{entry.pk}_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_entry(
+                request.user,
+                entry,
+                decision=data["decision"],
+                reason=data.get("reason", ""),
+                deadline=data.get("deadline"),
+                expected_version=data.get("version"),
+            )
+        except ConcurrentEditError as exc:
+            context = _campaign_context(request, campaign, stale=" ".join(exc.messages))
+            return render(request, "land/campaign.html", context, status=409)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect(entry.get_absolute_url())
+    return render(
+        request, "land/campaign.html", _campaign_context(request, campaign, bound=form), status=400
+    )
