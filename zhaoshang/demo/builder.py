@@ -32,14 +32,19 @@ from simple_history.utils import bulk_create_with_history
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
-from zhaoshang.demo.agreements import AgreementsBuilder
+from zhaoshang.demo.agreements import AgreementsBuilder, agreement_counts
 from zhaoshang.demo.approvals import ApprovalsBuilder, approval_counts
+from zhaoshang.demo.complaints import ComplaintsBuilder, complaint_counts
+from zhaoshang.demo.exits import ExitsBuilder, exit_counts
 from zhaoshang.demo.files import tiny_pdf, tiny_png
-from zhaoshang.demo.meetings import MeetingsBuilder
+from zhaoshang.demo.inspections import InspectionsBuilder, inspection_counts
+from zhaoshang.demo.land import LandBuilder, land_counts
+from zhaoshang.demo.meetings import MeetingsBuilder, meeting_counts
 from zhaoshang.demo.reset import demo_users
-from zhaoshang.demo.service import ServiceBuilder
+from zhaoshang.demo.service import ServiceBuilder, service_counts
 from zhaoshang.enterprises.creditcode import CHARSET, make_credit_code
 from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.monitoring.models import Signal
 from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import (
@@ -441,6 +446,14 @@ def demo_counts() -> dict[str, int]:
             recipient__in=User.objects.filter(demo_users(ids))
         ).count(),
         **approval_counts(ids),
+        **service_counts(ids),
+        **meeting_counts(ids),
+        **agreement_counts(ids),
+        **complaint_counts(ids),
+        **inspection_counts(ids),
+        **land_counts(ids),
+        "lights (yellow/red)": Signal.objects.filter(in_districts).count(),
+        **exit_counts(ids),
     }
 
 
@@ -485,7 +498,20 @@ class DemoBuilder:
         ServiceBuilder(self).build()
         MeetingsBuilder(self).build()
         AgreementsBuilder(self).build()
+        ComplaintsBuilder(self).build()
+        InspectionsBuilder(self).build()
+        LandBuilder(self).build()
+        ExitsBuilder(self).build()
+        self._lights()
         return self.worlds
+
+    def _lights(self) -> None:
+        """Last: the morning's daily scan has lit every timed thing of the city and taken
+        the old red ones up the chain (SPEC §11)."""
+        from zhaoshang.monitoring.services import escalate, refresh_signals
+
+        refresh_signals(self.today)
+        escalate(self.today)
 
     def discard_files(self) -> None:
         """Remove the files written so far (the load failed and its rows were rolled back)."""

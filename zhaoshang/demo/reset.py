@@ -50,6 +50,33 @@ def _district_models():
                 break
 
 
+def _protecting_children(district_ids) -> list:
+    """Rows without a district of their own that PROTECT a district's record (a complaint's
+    extension or attachment): removed through their parent's district, before it."""
+    from django.db.models import PROTECT
+
+    found = []
+    known = {DocumentVersion, MonthlyReportPhoto}
+    for model in apps.get_models():
+        if model in known or hasattr(model, "instance_type"):
+            continue
+        names = {f.name for f in model._meta.concrete_fields}
+        if "district" in names:
+            continue
+        for field in model._meta.concrete_fields:
+            parent = field.related_model if field.is_relation else None
+            if parent is None or parent in (District, User):
+                continue
+            if field.remote_field.on_delete is not PROTECT:
+                continue
+            if "district" in {f.name for f in parent._meta.concrete_fields}:
+                found.append(
+                    model.objects.filter(**{f"{field.name}__district_id__in": district_ids})
+                )
+                break
+    return found
+
+
 def _child_history(district_ids) -> list[tuple]:
     """History models of records that belong to a district only through their parent (a
     case's pauses): (history model, parent field, the parents' ids), collected before the
@@ -129,7 +156,7 @@ def purge_districts(codes) -> list[str]:
 
     # Ordered so that PROTECT references are gone before their targets; models of later
     # apps come first and are retried until nothing protects them any more.
-    pending = [
+    pending = _protecting_children(district_ids) + [
         model.objects.filter(**{f"{name}_id__in": district_ids})
         for model, name in _district_models()
     ]

@@ -1,0 +1,156 @@
+"""The demo city's land (SPEC §11, §18): parcels in every status in the demo district's
+parks, tied to its projects (their land area and delivery date), reserve parcels without
+projects, idle parcels past one year and past two, one recovered; the land plans of this
+year and last; thresholds per district, park and industry; the last half-year's clean-up
+campaign closed with a decision on every entry; a few parcels in the second district;
+nothing dated after today; the pages answer for the demo accounts."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE
+from zhaoshang.demo.land import land_counts
+from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
+from zhaoshang.land.choices import CampaignStatus, Clock, Half, ParcelStatus
+from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
+from zhaoshang.org.models import District, User
+
+
+@pytest.fixture(autouse=True)
+def _frozen_time():
+    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.getbasetemp() / "media-land"
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(DEMO_NOW, tick=False),
+        override_settings(MEDIA_ROOT=media),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            User.objects.filter(username__in=ACCOUNT_USERNAMES).update(
+                username=Concat("username", Value("@world"))
+            )
+            call_command("load_demo", stdout=io.StringIO())
+            yield timezone.localdate()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def today(demo, db, settings, tmp_path_factory) -> datetime.date:
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media-land"
+    return demo
+
+
+def _district(code=DEMO_CODE) -> District:
+    return District.objects.get(code=code)
+
+
+def test_parcels_in_every_status_tied_to_the_projects(today):
+    parcels = LandParcel.objects.filter(district=_district()).select_related("project")
+    assert set(parcels.values_list("status", flat=True)) == set(ParcelStatus.values)
+    assert parcels.count() >= 60
+    for parcel in parcels.filter(status=ParcelStatus.SUPPLIED):
+        assert parcel.project is not None
+        assert parcel.park_id == parcel.project.park_id
+        assert parcel.area == parcel.project.land_area
+        assert parcel.delivered_on == parcel.project.land_delivered_on
+    reserve = parcels.filter(status=ParcelStatus.RESERVE)
+    assert reserve.count() >= 6 and not reserve.filter(project__isnull=False).exists()
+    assert parcels.filter(status=ParcelStatus.RESERVED, project__level="major").exists()
+    (recovered,) = parcels.filter(status=ParcelStatus.RECOVERED)
+    assert recovered.recovered_on and recovered.recovery_document
+    assert recovered.project.stage == "exited"
+
+
+def test_idle_parcels_past_one_year_and_past_two(today):
+    rows = LandParcel.objects.filter(district=_district()).with_clock(today)
+    idle = rows.filter(status=ParcelStatus.IDLE)
+    assert set(idle.values_list("clock_code", flat=True)) == {Clock.IDLE, Clock.RECOVERABLE}
+    for parcel in idle:
+        assert parcel.idle_from <= today and parcel.idle_on == parcel.idle_from
+        assert parcel.land_price and parcel.clock(today).idle_fee
+    assert rows.filter(status=ParcelStatus.SUPPLIED, clock_code=Clock.RUNNING).exists()
+
+
+def test_plans_thresholds_and_second_district(today):
+    plans = LandPlan.objects.filter(district=_district())
+    assert set(plans.values_list("year", flat=True)) == {today.year, today.year - 1}
+    for plan in plans:
+        assert 0 < plan.major_reserve <= plan.quota
+    thresholds = LandThreshold.objects.filter(district=_district())
+    assert thresholds.filter(park__isnull=True, industry__isnull=True).count() == 1
+    assert thresholds.filter(park__isnull=False, industry__isnull=True).exists()
+    assert thresholds.filter(park__isnull=True, industry__isnull=False).exists()
+    assert thresholds.filter(park__isnull=False, industry__isnull=False).exists()
+    second = LandParcel.objects.filter(district=_district(SECOND_CODE))
+    assert 2 <= second.count() <= 30
+    counts = land_counts([_district().pk, _district(SECOND_CODE).pk])
+    assert (
+        counts["land parcels"]
+        == LandParcel.objects.filter(district__code__in=(DEMO_CODE, SECOND_CODE)).count()
+    )
+
+
+def test_last_half_years_campaign_is_closed_with_every_decision(today):
+    (campaign,) = LandCampaign.objects.filter(district=_district())
+    half = Half.H1 if today.month > 6 else Half.H2
+    assert campaign.half == half and campaign.status == CampaignStatus.CLOSED
+    assert campaign.as_of < campaign.opened_on <= campaign.report_on <= today
+    entries = CampaignEntry.objects.filter(campaign=campaign)
+    assert entries.count() >= 5
+    assert not entries.filter(decision="").exists()
+    assert len(set(entries.values_list("category", flat=True))) >= 3
+    for entry in entries:
+        assert entry.decided_by_id and timezone.localdate(entry.decided_at) <= today
+        if entry.decision == "rectify":
+            assert entry.deadline
+
+
+def test_nothing_dated_after_today(today):
+    parcels = LandParcel.objects.filter(district__code__in=(DEMO_CODE, SECOND_CODE))
+    for field in ("delivered_on", "idle_on", "recovered_on"):
+        assert not parcels.filter(**{f"{field}__gt": today}).exists(), field
+
+
+def test_pages_answer_for_the_demo_accounts(today):
+    campaign = LandCampaign.objects.get(district=_district())
+    parcel = LandParcel.objects.filter(district=_district(), status=ParcelStatus.IDLE).first()
+    for username in ("bureau", "leader", "park", "supervisor", "city"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for url in (
+            reverse("land:parcels"),
+            reverse("land:plan"),
+            reverse("land:campaigns"),
+            campaign.get_absolute_url(),
+            reverse("land:campaign_export", args=[campaign.pk]),
+            "/api/v1/land-parcels/",
+        ):
+            assert client.get(url).status_code == 200, (username, url)
+        expected = (
+            404
+            if username == "park"
+            and parcel.park.committee_id != User.objects.get(username="park").department_id
+            else 200
+        )
+        assert client.get(parcel.get_absolute_url()).status_code == expected
