@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "zhaoshang.meetings",
     "zhaoshang.agreements",
     "zhaoshang.complaints",
+    "zhaoshang.monitoring",
+    "zhaoshang.inspections",
+    "zhaoshang.exits",
+    "zhaoshang.land",
     "zhaoshang.assessment",
     "zhaoshang.notifications",
     "zhaoshang.portal",
@@ -184,6 +188,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "InspectionKindEnum": "zhaoshang.inspections.choices.Kind",
+        "ParcelStatusEnum": "zhaoshang.land.choices.ParcelStatus",
+    },
 }
 
 # Background work goes through Django's tasks API (django-tasks): the database backend
@@ -206,6 +214,11 @@ if _task_backend == "rq":
     INSTALLED_APPS.append("django_tasks_rq")
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
+# Public check of inspection verification codes (扫码入企): failed look-ups per client
+# address allowed within the window before the check answers 429.
+INSPECTION_VERIFY_MAX_FAILURES = env_int("INSPECTION_VERIFY_MAX_FAILURES", 10)
+INSPECTION_VERIFY_WINDOW_SECONDS = env_int("INSPECTION_VERIFY_WINDOW_SECONDS", 600)
+
 # Content security policy (django-csp 4): everything from our own origin, no CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -225,7 +238,18 @@ WORKDAY_RECOMPUTE_HOOKS = [
     "zhaoshang.approvals.services.recompute_provisional_due_dates",
     "zhaoshang.service.services.recompute_provisional_due_dates",
     "zhaoshang.meetings.services.recompute_provisional_due_dates",
+    "zhaoshang.complaints.services.recompute_provisional_due_dates",
     "zhaoshang.agreements.services.recompute_provisional_schedules",
+]
+
+# The steps of ``manage.py daily_scan`` before the lights are recomputed: functions that take
+# ``today`` and are safe to run twice (each app's scan).
+DAILY_SCAN_STEPS = [
+    "zhaoshang.approvals.services.scan_pledges",
+    "zhaoshang.approvals.services.scan_overdue",
+    "zhaoshang.meetings.services.scan_overdue",
+    "zhaoshang.agreements.services.scan",
+    "zhaoshang.exits.services.scan",
 ]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

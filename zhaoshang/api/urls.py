@@ -15,6 +15,9 @@ from zhaoshang.api.docs import RedocView, SchemaView, SwaggerView
 from zhaoshang.approvals.api import ApprovalCaseViewSet, ApprovalItemViewSet
 from zhaoshang.complaints.api import ComplaintViewSet
 from zhaoshang.enterprises.api import EnterpriseViewSet
+from zhaoshang.exits.api import ExitWarningViewSet
+from zhaoshang.inspections.api import InspectionViewSet
+from zhaoshang.land.api import LandCampaignViewSet, LandParcelViewSet
 from zhaoshang.meetings.api import ActionItemViewSet, MeetingViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
 from zhaoshang.projects.api import ProjectViewSet
@@ -41,6 +44,10 @@ router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("commitments", CommitmentViewSet, basename="commitment")
 router.register("archive-versions", ArchiveVersionViewSet, basename="archive-version")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("land-parcels", LandParcelViewSet, basename="land-parcel")
+router.register("land-campaigns", LandCampaignViewSet, basename="land-campaign")
+router.register("warnings", ExitWarningViewSet, basename="warning")
+router.register("inspections", InspectionViewSet, basename="inspection")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),

@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
@@ -17,8 +19,12 @@ from zhaoshang.enterprises import services
 from zhaoshang.enterprises.forms import EnterpriseFilterForm, EnterpriseForm
 from zhaoshang.enterprises.imports import EnterpriseImporter
 from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.inspections.models import InspectionVisit
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.permissions import can_edit_registry
+
+# How many complaints and inspections the enterprise page lists (the newest first).
+HISTORY_ROWS = 10
 
 
 def filtered_enterprises(request):
@@ -79,6 +85,19 @@ def enterprise_detail(request, pk):
     )
     accounts = enterprise.accounts.filter(is_active=True).order_by("id")
     rows = history_rows(enterprise.history.all(), Enterprise, subject=_("Enterprise"))
+    complaints = (
+        Complaint.objects.visible_to(request.user)
+        .filter(enterprise=enterprise)
+        .with_days_left(timezone.localdate())
+        .select_related("department")
+        .order_by("-received_on", "-id")
+    )
+    visits = (
+        InspectionVisit.objects.visible_to(request.user)
+        .filter(enterprise=enterprise)
+        .select_related("request__department", "joint")
+        .order_by("-visit_on", "-id")
+    )
     return render(
         request,
         "enterprises/detail.html",
@@ -87,6 +106,10 @@ def enterprise_detail(request, pk):
             "projects": projects,
             "accounts": accounts,
             "rows": rows,
+            "complaints": complaints[:HISTORY_ROWS],
+            "complaint_count": complaints.count(),
+            "visits": visits[:HISTORY_ROWS],
+            "visit_count": visits.count(),
             "can_edit": can_edit_registry(request.user, enterprise.district_id),
         },
     )

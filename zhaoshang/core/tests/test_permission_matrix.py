@@ -134,6 +134,10 @@ APP_MATRICES = (
     "zhaoshang.meetings",
     "zhaoshang.agreements",
     "zhaoshang.complaints",
+    "zhaoshang.monitoring",
+    "zhaoshang.inspections",
+    "zhaoshang.exits",
+    "zhaoshang.land",
 )
 
 

@@ -376,7 +376,7 @@ def test_navigation(client_for):
         ("service_center", False, False),
     ):
         html = client_for(who).get(reverse("home")).content.decode()
-        nav = html.split('id="zs-nav"')[1].split("</ul>")[0]
+        nav = html.split('id="zs-nav"')[1].split('<ul class="navbar-nav align-items-lg-center">')[0]
         assert (reverse("meetings:board") in nav) is board, who
         assert (reverse("meetings:worklist") in nav) is worklist, who
 

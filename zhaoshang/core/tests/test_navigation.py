@@ -1,0 +1,56 @@
+"""The top bar groups the pages by work (SPEC §1): project service and supervision each in
+one menu, so that a district-wide role's bar stays one line; a group with one entry for a
+role is shown as that entry."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+
+def _bar(client) -> str:
+    html = client.get(reverse("home")).content.decode()
+    return html.split('id="zs-nav"')[1].split('<ul class="navbar-nav align-items-lg-center">')[0]
+
+
+def _menus(bar: str) -> list[str]:
+    return [part.split("</ul>")[0] for part in bar.split("data-nav-group")[1:]]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_the_supervision_office_has_its_pages_in_one_menu(client_for):
+    bar = _bar(client_for("supervisor"))
+    menus = _menus(bar)
+    supervision = next(m for m in menus if reverse("monitoring:board") in m)
+    for name in ("meetings:board", "complaints:list", "inspections:list", "exits:list"):
+        assert reverse(name) in supervision, name
+    # The top level stays short.
+    top = bar.count('<li class="nav-item">') + bar.count('<li class="nav-item dropdown">')
+    assert top <= 8
+
+
+def test_a_department_handler_reaches_what_concerns_its_department(client_for):
+    bar = _bar(client_for("department"))
+    assert f'href="{reverse("complaints:list")}?mine=1"' in bar
+    assert f'href="{reverse("inspections:list")}?mine=1"' in bar
+    assert reverse("meetings:worklist") in bar
+
+
+def test_a_group_of_one_is_shown_as_its_entry(client_for):
+    bar = _bar(client_for("service_center"))
+    # The service center has one project-service page (the problem list): no menu for it.
+    assert f'href="{reverse("service:needs")}"' in bar
+    assert all(reverse("service:needs") not in m for m in _menus(bar))
+
+
+def test_the_current_page_marks_its_menu(client_for):
+    client = client_for("supervisor")
+    html = client.get(reverse("complaints:list")).content.decode()
+    assert 'dropdown-toggle active"' in html
+    assert 'class="dropdown-item active"' in html
