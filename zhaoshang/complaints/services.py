@@ -49,9 +49,9 @@ from zhaoshang.complaints.models import (
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
-from zhaoshang.core.roles import Role
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
+from zhaoshang.org.people import staff_of_department, supervisors
 from zhaoshang.workdays import services as workdays
 
 
@@ -62,24 +62,6 @@ def _require(allowed: bool) -> None:
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _staff_of_department(department_id) -> list:
-    from zhaoshang.org.models import User
-
-    return list(
-        User.objects.filter(department_id=department_id, is_active=True, enterprise__isnull=True)
-    )
-
-
-def _supervisors(district_id) -> list:
-    from zhaoshang.org.models import User
-
-    return list(
-        User.objects.filter(
-            district_id=district_id, is_active=True, groups__name=Role.SUPERVISOR
-        ).distinct()
-    )
 
 
 def next_complaint_number(district, year: int) -> str:
@@ -232,7 +214,7 @@ def receive_complaint(
             stored = _store_attachment(user, complaint, attachment)
             log_event(user, "complaint.attachment_added", complaint, stored.original_name)
         notify(
-            [u for u in _supervisors(district.pk) if u.pk != user.pk],
+            [u for u in supervisors(district.pk) if u.pk != user.pk],
             "complaint.received",
             _("Complaint %(number)s received") % {"number": complaint.number},
             url=complaint.get_absolute_url(),
@@ -265,7 +247,7 @@ def dispatch_complaint(
         _compute_deadlines(complaint)
         _save(complaint, user, "complaint.dispatched", complaint.department.name)
         notify(
-            _staff_of_department(complaint.department_id),
+            staff_of_department(complaint.department_id),
             "complaint.dispatched",
             _("Complaint %(number)s against your department") % {"number": complaint.number},
             url=complaint.get_absolute_url(),
@@ -332,7 +314,7 @@ def answer_complaint(
                 today,
             )
         notify(
-            [complaint.received_by, *_supervisors(complaint.district_id)],
+            [complaint.received_by, *supervisors(complaint.district_id)],
             "complaint.answered",
             _("Complaint %(number)s answered") % {"number": complaint.number},
             url=complaint.get_absolute_url(),
@@ -363,7 +345,7 @@ def rate_complaint(
             _compute_deadlines(complaint)
             _save(complaint, user, "complaint.reopened", complaint.get_rating_display())
             notify(
-                _staff_of_department(complaint.department_id),
+                staff_of_department(complaint.department_id),
                 "complaint.reopened",
                 _("Complaint %(number)s reopened: the enterprise is dissatisfied")
                 % {"number": complaint.number},
@@ -408,7 +390,7 @@ def request_extension(
         )
         _save(complaint, user, "complaint.extension_requested", extension.reason[:200])
         notify(
-            [u for u in _supervisors(complaint.district_id) if u.pk != user.pk],
+            [u for u in supervisors(complaint.district_id) if u.pk != user.pk],
             "complaint.extension_requested",
             _("Extension requested for complaint %(number)s") % {"number": complaint.number},
             url=complaint.get_absolute_url(),
@@ -487,7 +469,7 @@ def decide_extension(
             extension.save()
             _save(complaint, user, "complaint.extension_rejected", reason[:200])
         notify(
-            _staff_of_department(complaint.department_id),
+            staff_of_department(complaint.department_id),
             "complaint.extension_decided",
             (
                 _("Extension approved for complaint %(number)s")

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
-from zhaoshang.core.roles import Role
 from zhaoshang.inspections import permissions
 from zhaoshang.inspections.choices import (
     CODE_ALPHABET,
@@ -47,6 +46,7 @@ from zhaoshang.inspections.models import (
     UnapprovedVisitReport,
 )
 from zhaoshang.notifications.services import notify
+from zhaoshang.org.people import staff_of_department, supervisors
 from zhaoshang.workdays import services as workdays
 
 
@@ -57,24 +57,6 @@ def _require(allowed: bool) -> None:
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _staff_of_department(department_id) -> list:
-    from zhaoshang.org.models import User
-
-    return list(
-        User.objects.filter(department_id=department_id, is_active=True, enterprise__isnull=True)
-    )
-
-
-def _supervisors(district_id) -> list:
-    from zhaoshang.org.models import User
-
-    return list(
-        User.objects.filter(
-            district_id=district_id, is_active=True, groups__name=Role.SUPERVISOR
-        ).distinct()
-    )
 
 
 def next_request_number(district, year: int) -> str:
@@ -278,7 +260,7 @@ def file_request(
             )
         log_event(user, "inspection.filed", request, request.get_kind_display())
         notify(
-            [u for u in _supervisors(district.pk) if u.pk != user.pk],
+            [u for u in supervisors(district.pk) if u.pk != user.pk],
             "inspection.filed",
             _("Inspection request %(number)s to approve") % {"number": request.number},
             url=request.get_absolute_url(),
@@ -324,7 +306,7 @@ def approve_request(
             visit.save()
         _save(request, user, "inspection.approved")
         notify(
-            [request.filed_by, *_staff_of_department(request.department_id)],
+            [request.filed_by, *staff_of_department(request.department_id)],
             "inspection.approved",
             _("Inspection request %(number)s approved") % {"number": request.number},
             url=request.get_absolute_url(),
@@ -348,7 +330,7 @@ def reject_request(
         request.decision_reason = reason.strip()
         _save(request, user, "inspection.rejected", request.decision_reason[:300])
         notify(
-            [request.filed_by, *_staff_of_department(request.department_id)],
+            [request.filed_by, *staff_of_department(request.department_id)],
             "inspection.rejected",
             _("Inspection request %(number)s rejected") % {"number": request.number},
             url=request.get_absolute_url(),
@@ -461,7 +443,7 @@ def merge_visits(
                 },
             )
             notify(
-                _staff_of_department(v.request.department_id),
+                staff_of_department(v.request.department_id),
                 "inspection.merged",
                 _("Inspection request %(number)s: joint inspection on %(date)s")
                 % {"number": v.request.number, "date": visit_on.isoformat()},
@@ -533,7 +515,7 @@ def rate_visit(
         _save_visit(visit, user, "inspection.rated", visit.get_rating_display())
         if rating == Rating.DISSATISFIED:
             notify(
-                _supervisors(visit.district_id),
+                supervisors(visit.district_id),
                 "inspection.rated",
                 _("An enterprise is dissatisfied with inspection %(number)s")
                 % {"number": visit.request.number},

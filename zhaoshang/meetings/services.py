@@ -40,6 +40,7 @@ from zhaoshang.meetings.choices import (
 )
 from zhaoshang.meetings.models import ActionItem, ActionProgress, AgendaItem, Decision, Meeting
 from zhaoshang.notifications.services import notify
+from zhaoshang.org.people import staff_of_department, supervisors
 from zhaoshang.workdays import services as workdays
 
 # The fields of an action item a caller gives (record_decision's rows, update_action_item).
@@ -109,24 +110,6 @@ def _attach(field: str, uploaded, required_message: str = "") -> None:
         validate_upload(uploaded)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from None
-
-
-def _staff_of_department(department_id) -> list:
-    from zhaoshang.org.models import User
-
-    return list(
-        User.objects.filter(department_id=department_id, is_active=True, enterprise__isnull=True)
-    )
-
-
-def _supervisors(district_id) -> list:
-    from zhaoshang.org.models import User
-
-    return list(
-        User.objects.filter(
-            district_id=district_id, is_active=True, groups__name=Role.SUPERVISOR
-        ).distinct()
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -301,7 +284,7 @@ def _owners(item: ActionItem) -> list:
     """Who is told about an item: the person in charge, or else the owner department."""
     if item.owner_person_id:
         return [item.owner_person]
-    return _staff_of_department(item.owner_department_id)
+    return staff_of_department(item.owner_department_id)
 
 
 def _save_new_item(
@@ -587,7 +570,7 @@ def complete_action_item(
     if on > item.due_on:
         record_overdue(item, on)
     notify(
-        _supervisors(item.district_id),
+        supervisors(item.district_id),
         "action_item.completed",
         _("Action item %(number)s is reported done; please confirm: %(title)s")
         % {"number": item.number, "title": item.title},
@@ -704,7 +687,7 @@ def _escalate(item: ActionItem, today: datetime.date) -> None:
         due_on=item.due_on,
         days=overdue_days,
     )
-    recipients = _owners(item) + _supervisors(item.district_id)
+    recipients = _owners(item) + supervisors(item.district_id)
     if item.decision_id:
         recipients.append(item.decision.meeting.chair)
     if item.instruction_id:
@@ -1202,7 +1185,7 @@ def issue_minutes(
     log_event(user, "meeting.minutes_issued", meeting, summary=number, on=issued_on)
     owners = []
     for department_id in meeting.departments.values_list("pk", flat=True):
-        owners += _staff_of_department(department_id)
+        owners += staff_of_department(department_id)
     notify(
         _meeting_people(meeting) + owners,
         "meeting.minutes_issued",

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 from collections import Counter as Tally
 
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
-from django.core.management import call_command
-from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,7 +31,8 @@ from zhaoshang.agreements.models import (
 from zhaoshang.agreements.querysets import performance_summary
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.demo.agreements import agreement_counts
-from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE
+from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
+from zhaoshang.demo.tests.loading import loaded_demo
 from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.org.models import District, User
 from zhaoshang.projects.choices import ProjectKind
@@ -54,23 +50,8 @@ def _frozen_time():
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.getbasetemp() / MEDIA
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(DEMO_NOW, tick=False),
-        override_settings(MEDIA_ROOT=media),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            User.objects.filter(username__in=ACCOUNT_USERNAMES).update(
-                username=Concat("username", Value("@world"))
-            )
-            call_command("load_demo", stdout=io.StringIO())
-            yield timezone.localdate()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with loaded_demo(django_db_blocker, tmp_path_factory.getbasetemp() / MEDIA) as today:
+        yield today
 
 
 @pytest.fixture

@@ -10,16 +10,13 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from zhaoshang.core.models import Counter, DomainEvent
-from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE
+from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.service import service_counts
+from zhaoshang.demo.tests.loading import loaded_demo
 from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.notifications.models import Notification
@@ -38,23 +35,8 @@ def _frozen_time():
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.getbasetemp() / "media-service"
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(DEMO_NOW, tick=False),
-        override_settings(MEDIA_ROOT=media),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            User.objects.filter(username__in=ACCOUNT_USERNAMES).update(
-                username=Concat("username", Value("@world"))
-            )
-            call_command("load_demo", stdout=io.StringIO())
-            yield timezone.localdate()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with loaded_demo(django_db_blocker, tmp_path_factory.getbasetemp() / "media-service") as today:
+        yield today
 
 
 @pytest.fixture
