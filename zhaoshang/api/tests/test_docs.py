@@ -82,3 +82,36 @@ def test_redoc_may_start_its_search_worker(client):
     policy = response["Content-Security-Policy"]
     assert "worker-src 'self' blob:" in policy
     assert "<script>" not in response.content.decode()
+
+
+# SPEC §19: the resources of the fixed interface.
+FIXED_RESOURCES = (
+    "enterprises",
+    "projects",
+    "departments",
+    "parks",
+    "industries",
+    "approval-items",
+    "approval-cases",
+    "receipts",
+    "needs",
+    "agreements",
+    "obligations",
+    "commitments",
+    "complaints",
+    "inspections",
+    "meetings",
+    "action-items",
+    "warnings",
+    "land-parcels",
+)
+
+
+def test_every_resource_of_the_fixed_interface_is_served(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    missing = [
+        r
+        for r in FIXED_RESOURCES
+        if f"/api/v1/{r}/" not in schema["paths"] or f"/api/v1/{r}/{{id}}/" not in schema["paths"]
+    ]
+    assert not missing
