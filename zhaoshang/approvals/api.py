@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import ReferenceDataPermission, StaffApiPermission
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
@@ -428,31 +427,14 @@ ACTION_RESPONSES = {
 
 
 def _case_action(name: str, slug: str, doc: str):
-    """A POST /approval-cases/{id}/<slug>/ action calling the service behind ``slug``;
-    ``name`` is the viewset attribute it is bound to."""
-    serializer_class = ACTION_SERIALIZERS[slug]
-
-    def handler(self, request, pk=None):
-        case = self.get_object()
-        spec = ACTIONS_BY_SLUG[slug]
-        if not spec.allowed(request.user, case):
-            raise PermissionDenied
-        form = serializer_class(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        spec.run(request.user, case, data, data.pop("version", None))
-        return self._respond(case)
-
-    handler.__name__ = name
-    handler.__doc__ = doc
-    handler = extend_schema(request=serializer_class, responses=ACTION_RESPONSES)(handler)
-    return action(
-        detail=True,
-        methods=["post"],
-        url_path=slug,
-        url_name=slug,
-        serializer_class=serializer_class,
-    )(handler)
+    return service_action(
+        name,
+        slug,
+        doc,
+        serializers=ACTION_SERIALIZERS,
+        actions=ACTIONS_BY_SLUG,
+        responses=ACTION_RESPONSES,
+    )
 
 
 class ApprovalCaseViewSet(ScopedModelViewSet):

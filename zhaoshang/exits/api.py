@@ -8,13 +8,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from zhaoshang.api.actions import service_action
 from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.viewsets import ResourceSchema
@@ -131,33 +130,14 @@ ACTION_RESPONSES = {
 
 
 def _warning_action(name: str, slug: str, doc: str):
-    serializer_class = ACTION_SERIALIZERS[slug]
-
-    def handler(self, request, pk=None):
-        warning = self.get_object()
-        spec = ACTIONS_BY_SLUG[slug]
-        if not spec.allowed(request.user, warning):
-            raise PermissionDenied
-        form = serializer_class(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        spec.run(request.user, warning, data, data.pop("version", None))
-        fresh = self.get_queryset().get(pk=warning.pk)
-        return Response(
-            ExitWarningSerializer(fresh, context=self.get_serializer_context()).data,
-            status=status.HTTP_200_OK,
-        )
-
-    handler.__name__ = name
-    handler.__doc__ = doc
-    handler = extend_schema(request=serializer_class, responses=ACTION_RESPONSES)(handler)
-    return action(
-        detail=True,
-        methods=["post"],
-        url_path=slug,
-        url_name=slug,
-        serializer_class=serializer_class,
-    )(handler)
+    return service_action(
+        name,
+        slug,
+        doc,
+        serializers=ACTION_SERIALIZERS,
+        actions=ACTIONS_BY_SLUG,
+        responses=ACTION_RESPONSES,
+    )
 
 
 class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -181,6 +161,13 @@ class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             .select_related("rule", "project")
             .prefetch_related("steps")
             .order_by("-raised_on", "-id")
+        )
+
+    def _respond(self, warning) -> Response:
+        fresh = self.get_queryset().get(pk=warning.pk)
+        return Response(
+            ExitWarningSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_200_OK,
         )
 
     notice = _warning_action(

@@ -17,6 +17,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
@@ -191,29 +192,14 @@ ACTION_RESPONSES = {
 
 
 def _request_action(name: str, slug: str, doc: str):
-    serializer_class = ACTION_SERIALIZERS[slug]
-
-    def handler(self, request, pk=None):
-        inspection = self.get_object()
-        spec = ACTIONS_BY_SLUG[slug]
-        if not spec.allowed(request.user, inspection):
-            raise PermissionDenied
-        form = serializer_class(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        spec.run(request.user, inspection, data, data.pop("version", None))
-        return self._respond(inspection)
-
-    handler.__name__ = name
-    handler.__doc__ = doc
-    handler = extend_schema(request=serializer_class, responses=ACTION_RESPONSES)(handler)
-    return action(
-        detail=True,
-        methods=["post"],
-        url_path=slug,
-        url_name=slug,
-        serializer_class=serializer_class,
-    )(handler)
+    return service_action(
+        name,
+        slug,
+        doc,
+        serializers=ACTION_SERIALIZERS,
+        actions=ACTIONS_BY_SLUG,
+        responses=ACTION_RESPONSES,
+    )
 
 
 def _visit_action(name: str, slug: str, doc: str):

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.parsers import SafeJSONParser
 from zhaoshang.api.permissions import StaffApiPermission
@@ -245,37 +246,15 @@ ACTION_RESPONSES = {
 
 
 def _item_action(name: str, slug: str, doc: str):
-    """POST /action-items/{id}/<slug>/ calling the service behind ``slug``."""
-    serializer_class = ACTION_SERIALIZERS[slug]
-
-    def handler(self, request, pk=None):
-        item = self.get_object()
-        spec = ACTIONS_BY_SLUG[slug]
-        if not spec.allowed(request.user, item):
-            raise PermissionDenied
-        form = serializer_class(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        spec.run(request.user, item, data, data.pop("version", None))
-        return self._respond(item)
-
-    handler.__name__ = name
-    handler.__doc__ = doc
-    handler = extend_schema(
-        request={
-            "multipart/form-data": serializer_class,
-            "application/json": serializer_class,
-        },
+    return service_action(
+        name,
+        slug,
+        doc,
+        serializers=ACTION_SERIALIZERS,
+        actions=ACTIONS_BY_SLUG,
         responses=ACTION_RESPONSES,
-    )(handler)
-    return action(
-        detail=True,
-        methods=["post"],
-        url_path=slug,
-        url_name=slug,
-        serializer_class=serializer_class,
         parser_classes=UPLOAD_PARSERS,
-    )(handler)
+    )
 
 
 class ActionItemViewSet(ScopedModelViewSet):
