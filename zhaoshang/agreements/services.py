@@ -42,10 +42,10 @@ from zhaoshang.agreements.models import (
 )
 from zhaoshang.agreements.schedule import Planned, Step, plan_backwards
 from zhaoshang.core import roles
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.validators import validate_upload
-from zhaoshang.notifications.services import notify
+from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.choices import Stage, TeamRole
 from zhaoshang.workdays import services as workdays
@@ -856,6 +856,28 @@ def _missed_from(due_on: datetime.date, calendar=workdays) -> datetime.date:
     return calendar.add_workdays(due_on, 1).date
 
 
+def _breach_summary(obligation: Obligation) -> str:
+    return _("“%(title)s” of %(project)s was not met by %(due)s.") % {
+        "title": obligation.description,
+        "project": obligation.agreement.project.name,
+        "due": obligation.due_on.isoformat(),
+    }
+
+
+def _new_breach(obligation: Obligation, occurred_on: datetime.date) -> ObligationBreach:
+    project = obligation.agreement.project
+    return ObligationBreach(
+        district_id=obligation.district_id,
+        obligation=obligation,
+        project=project,
+        party=obligation.party,
+        department=obligation.department,
+        enterprise_id=project.enterprise_id,
+        due_on=obligation.due_on,
+        occurred_on=occurred_on,
+    )
+
+
 def record_breach(
     obligation: Obligation, occurred_on: datetime.date | None = None, calendar=workdays
 ) -> ObligationBreach | None:
@@ -870,23 +892,11 @@ def record_breach(
     occurred_on = occurred_on or _missed_from(obligation.due_on, calendar)
     try:
         with transaction.atomic():
-            breach = ObligationBreach.objects.create(
-                district_id=obligation.district_id,
-                obligation=obligation,
-                project=project,
-                party=obligation.party,
-                department=obligation.department,
-                enterprise_id=project.enterprise_id,
-                due_on=obligation.due_on,
-                occurred_on=occurred_on,
-            )
+            breach = _new_breach(obligation, occurred_on)
+            breach.save()
     except IntegrityError:  # recorded concurrently by another scan
         return None
-    summary = _("“%(title)s” of %(project)s was not met by %(due)s.") % {
-        "title": obligation.description,
-        "project": project.name,
-        "due": obligation.due_on.isoformat(),
-    }
+    summary = _breach_summary(obligation)
     log_event(None, "obligation.missed", obligation, summary=summary, party=obligation.party)
     url = obligation.get_absolute_url()
     if obligation.party == Party.DEPARTMENT:
@@ -900,6 +910,24 @@ def record_breach(
     return breach
 
 
+def _milestone_summary(milestone: Milestone) -> str:
+    commitment = milestone.commitment
+    return _("Milestone “%(name)s” of “%(commitment)s” (%(project)s) was not done by %(due)s.") % {
+        "name": milestone.name,
+        "commitment": commitment.title,
+        "project": commitment.project.name,
+        "due": milestone.due_on.isoformat(),
+    }
+
+
+def _milestone_recipients(milestone: Milestone, handlers) -> list:
+    recipients = [milestone.owner] if milestone.owner_id else []
+    recipients += handlers
+    if milestone.commitment.owner_id:
+        recipients.append(milestone.commitment.owner)
+    return recipients
+
+
 def record_missed_milestone(
     milestone: Milestone, occurred_on: datetime.date | None = None, calendar=workdays
 ):
@@ -908,14 +936,7 @@ def record_missed_milestone(
     from zhaoshang.assessment.services import write_rule_entry
 
     commitment = milestone.commitment
-    summary = _(
-        "Milestone “%(name)s” of “%(commitment)s” (%(project)s) was not done by %(due)s."
-    ) % {
-        "name": milestone.name,
-        "commitment": commitment.title,
-        "project": commitment.project.name,
-        "due": milestone.due_on.isoformat(),
-    }
+    summary = _milestone_summary(milestone)
     entry = write_rule_entry(
         RuleCode.MISSED_MILESTONE,
         milestone.owner_department,
@@ -925,11 +946,13 @@ def record_missed_milestone(
     )
     if entry is not None:
         log_event(None, "milestone.missed", commitment, summary=summary, milestone=milestone.pk)
-        recipients = [milestone.owner] if milestone.owner_id else []
-        recipients += list(_department_handlers([milestone.owner_department_id]))
-        if commitment.owner_id:
-            recipients.append(commitment.owner)
-        notify(recipients, "milestone.missed", summary, url=milestone.get_absolute_url())
+        handlers = list(_department_handlers([milestone.owner_department_id]))
+        notify(
+            _milestone_recipients(milestone, handlers),
+            "milestone.missed",
+            summary,
+            url=milestone.get_absolute_url(),
+        )
     return entry
 
 
@@ -940,17 +963,126 @@ class ScanResult:
     missed_milestones: int = 0
 
 
+def _handlers_by_department(department_ids: Iterable[int]) -> dict[int, list[User]]:
+    grouped: dict[int, list[User]] = {}
+    for user in _department_handlers(set(department_ids)):
+        grouped.setdefault(user.department_id, []).append(user)
+    return grouped
+
+
+def _managers_by_project(project_ids: Iterable[int]) -> dict[int, list[User]]:
+    from zhaoshang.projects.models import ProjectTeamMember
+
+    grouped: dict[int, list[User]] = {}
+    members = ProjectTeamMember.objects.filter(
+        project_id__in=set(project_ids),
+        role__in=[TeamRole.MANAGER, TeamRole.SECRETARY],
+        user__is_active=True,
+    ).select_related("user")
+    for member in members.order_by("project_id", "role", "id"):
+        grouped.setdefault(member.project_id, []).append(member.user)
+    return grouped
+
+
+def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
+    """The breaches of these obligations (none recorded yet), with their events, the
+    departments' ledger entries and the messages, in bulk inserts."""
+    from zhaoshang.assessment.models import RuleCode
+    from zhaoshang.assessment.services import RuleHit, write_rule_entries
+
+    result = ScanResult()
+    if not obligations:
+        return result
+    breaches = [_new_breach(ob, _missed_from(ob.due_on, calendar)) for ob in obligations]
+    try:
+        with transaction.atomic():
+            ObligationBreach.objects.bulk_create(breaches, batch_size=1000)
+    except IntegrityError:  # another scan recorded some meanwhile: one at a time
+        for ob in obligations:
+            if record_breach(ob, calendar=calendar):
+                result.breaches += 1
+                result.department_breaches += ob.party == Party.DEPARTMENT
+        return result
+    summaries = {ob.pk: _breach_summary(ob) for ob in obligations}
+    log_events(
+        build_event(None, "obligation.missed", ob, summary=summaries[ob.pk], party=ob.party)
+        for ob in obligations
+    )
+    owed = [ob for ob in obligations if ob.party == Party.DEPARTMENT]
+    write_rule_entries(
+        RuleCode.MISSED_OBLIGATION,
+        (
+            RuleHit(ob.department, ob, summaries[ob.pk], b.occurred_on)
+            for ob, b in zip(obligations, breaches, strict=True)
+            if ob.party == Party.DEPARTMENT
+        ),
+    )
+    handlers = _handlers_by_department(ob.department_id for ob in owed)
+    managers = _managers_by_project(
+        ob.agreement.project_id for ob in obligations if ob.party != Party.DEPARTMENT
+    )
+    notify_many(
+        (
+            handlers.get(ob.department_id, [])
+            if ob.party == Party.DEPARTMENT
+            else managers.get(ob.agreement.project_id, []),
+            "obligation.missed",
+            summaries[ob.pk],
+            "",
+            ob.get_absolute_url(),
+        )
+        for ob in obligations
+    )
+    result.breaches = len(obligations)
+    result.department_breaches = len(owed)
+    return result
+
+
+def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
+    """The missed milestones' ledger entries (none written yet), with their events and
+    messages, in bulk inserts."""
+    from zhaoshang.assessment.models import RuleCode
+    from zhaoshang.assessment.services import RuleHit, write_rule_entries
+
+    summaries = {m.pk: _milestone_summary(m) for m in milestones}
+    written = write_rule_entries(
+        RuleCode.MISSED_MILESTONE,
+        (
+            RuleHit(m.owner_department, m, summaries[m.pk], _missed_from(m.due_on, calendar))
+            for m in milestones
+        ),
+    )
+    done = [hit.evidence for hit in written]
+    log_events(
+        build_event(None, "milestone.missed", m.commitment, summary=summaries[m.pk], milestone=m.pk)
+        for m in done
+    )
+    handlers = _handlers_by_department(m.owner_department_id for m in done)
+    notify_many(
+        (
+            _milestone_recipients(m, handlers.get(m.owner_department_id, [])),
+            "milestone.missed",
+            summaries[m.pk],
+            "",
+            m.get_absolute_url(),
+        )
+        for m in done
+    )
+    return len(done)
+
+
+@transaction.atomic
 def scan(today: datetime.date | None = None) -> ScanResult:
     """The agreements part of the daily scan, set-based: every obligation not met by its
     due date (missed, or met late) gets its breach recorded once — a department's also its
     ledger entry — and every milestone past its due date and not done (or done late)
-    writes its owner department's ledger entry once. Safe to run twice."""
+    writes its owner department's ledger entry once. One query finds each set, bulk
+    inserts write the breaches, entries, events and messages. Safe to run twice."""
     from django.contrib.contenttypes.models import ContentType
 
     from zhaoshang.assessment.models import LedgerEntry, RuleCode
 
     today = today or _today()
-    result = ScanResult()
     late = (
         Obligation.objects.with_met(today)
         .filter(status__in=[ObligationStatus.MISSED, ObligationStatus.MET_LATE])
@@ -973,18 +1105,10 @@ def scan(today: datetime.date | None = None) -> ScanResult:
     obligations, milestones = list(late), list(missed)
     dues = [o.due_on for o in obligations] + [m.due_on for m in milestones]
     if not dues:
-        return result
+        return ScanResult()
     calendar = workdays.CalendarWindow(min(dues), max(max(dues), today))
-    for ob in obligations:
-        with transaction.atomic():
-            if record_breach(ob, calendar=calendar):
-                result.breaches += 1
-                if ob.party == Party.DEPARTMENT:
-                    result.department_breaches += 1
-    for milestone in milestones:
-        with transaction.atomic():
-            if record_missed_milestone(milestone, calendar=calendar):
-                result.missed_milestones += 1
+    result = _record_breaches(obligations, calendar)
+    result.missed_milestones = _record_missed_milestones(milestones, calendar)
     return result
 
 

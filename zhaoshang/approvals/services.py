@@ -973,42 +973,64 @@ def record_joint_decision(
 # Scans: overdue cases and pledges (run by the daily scan; safe to run twice)
 
 
+def _overdue_reason(case: ApprovalCase) -> str:
+    return _("“%(item)s” of %(project)s was not done by %(due)s.") % {
+        "item": case.item.name,
+        "project": case.project.name,
+        "due": case.due_on.isoformat(),
+    }
+
+
 def record_overdue(case: ApprovalCase, on: datetime.date | None = None):
     """Write the overdue case's entry to the holding department's ledger, once."""
     from zhaoshang.assessment.models import RuleCode
     from zhaoshang.assessment.services import write_rule_entry
 
     return write_rule_entry(
-        RuleCode.OVERDUE_CASE,
-        case.department,
-        case,
-        _("“%(item)s” of %(project)s was not done by %(due)s.")
-        % {"item": case.item.name, "project": case.project.name, "due": case.due_on.isoformat()},
-        on or case.due_on,
+        RuleCode.OVERDUE_CASE, case.department, case, _overdue_reason(case), on or case.due_on
     )
 
 
+@transaction.atomic
 def scan_overdue(today: datetime.date | None = None) -> int:
-    """Every open, running case past its due date writes its ledger entry (once)."""
+    """Every open, running case past its due date writes its ledger entry (once), dated
+    the first working day after its due date: one query finds them, bulk inserts write
+    them."""
     from django.contrib.contenttypes.models import ContentType
 
     from zhaoshang.assessment.models import LedgerEntry, RuleCode
+    from zhaoshang.assessment.services import RuleHit, write_rule_entries
 
     today = today or _today()
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.OVERDUE_CASE,
         evidence_type=ContentType.objects.get_for_model(ApprovalCase),
     ).values("evidence_id")
-    overdue = (
+    overdue = list(
         ApprovalCase.objects.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
         .exclude(pk__in=recorded)
         .select_related("item", "project", "department")
+        .only(
+            "district_id",
+            "due_on",
+            "item__name",
+            "project__name",
+            "department__district_id",
+        )
     )
-    written = 0
-    for case in overdue:
-        if record_overdue(case, workdays.add_workdays(case.due_on, 1).date):
-            written += 1
-    return written
+    if not overdue:
+        return 0
+    calendar = workdays.CalendarWindow(min(c.due_on for c in overdue), today)
+    hits = [
+        RuleHit(
+            case.department,
+            case,
+            _overdue_reason(case),
+            calendar.add_workdays(case.due_on, 1).date,
+        )
+        for case in overdue
+    ]
+    return len(write_rule_entries(RuleCode.OVERDUE_CASE, hits))
 
 
 @transaction.atomic

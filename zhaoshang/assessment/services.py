@@ -4,12 +4,19 @@ rule events (overdue case, missed milestone, …); it writes each entry exactly 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.assessment.models import AssessmentRule, LedgerEntry, RuleCode
+
+if TYPE_CHECKING:
+    from zhaoshang.org.models import Department
 
 DEFAULT_POINTS = {
     RuleCode.OVERDUE_CASE: Decimal("-1"),
@@ -56,3 +63,51 @@ def write_rule_entry(
             )
     except IntegrityError:  # written concurrently by another scan
         return None
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One piece of evidence that breaks a rule, for ``write_rule_entries``."""
+
+    department: Department
+    evidence: models.Model
+    reason: str
+    occurred_on: datetime.date
+
+
+def write_rule_entries(code: str, hits: Iterable[RuleHit]) -> list[RuleHit]:
+    """``write_rule_entry`` for many pieces of evidence at once (the daily scan's): the
+    entries and their history rows in a few bulk inserts. The caller passes evidence that
+    has no entry for this rule yet (its query excludes the recorded ones); should another
+    scan have written some meanwhile, the unique constraint refuses the batch and the
+    entries are written one by one, skipping those. Returns the hits written."""
+    hits = list(hits)
+    if not hits:
+        return []
+    rules = {d: rule_for(d, code) for d in {h.department.district_id for h in hits}}
+    hits = [h for h in hits if rules[h.department.district_id].is_active]
+    entries = [
+        LedgerEntry(
+            district_id=h.department.district_id,
+            department=h.department,
+            year=h.occurred_on.year,
+            points=rules[h.department.district_id].points,
+            rule=rules[h.department.district_id],
+            rule_code=code,
+            reason=h.reason,
+            occurred_on=h.occurred_on,
+            evidence_type=ContentType.objects.get_for_model(h.evidence.__class__),
+            evidence_id=h.evidence.pk,
+        )
+        for h in hits
+    ]
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(entries, LedgerEntry, batch_size=1000)
+    except IntegrityError:  # another scan wrote some of them meanwhile
+        return [
+            h
+            for h in hits
+            if write_rule_entry(code, h.department, h.evidence, h.reason, h.occurred_on)
+        ]
+    return hits

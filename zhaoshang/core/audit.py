@@ -129,16 +129,16 @@ def event_label(verb: str) -> str:
     return str(EVENT_LABELS.get(verb, verb))
 
 
-def log_event(actor, verb: str, obj, summary: str = "", occurred_at=None, **data) -> DomainEvent:
-    """Record a domain event about ``obj``; ``occurred_at`` defaults to now (loaders of past
-    data pass the real moment)."""
+def build_event(actor, verb: str, obj, summary: str = "", occurred_at=None, **data) -> DomainEvent:
+    """The domain event about ``obj``, not yet written (``log_event`` writes one,
+    ``log_events`` many at once)."""
     district_id = getattr(obj, "district_id", None)
     if district_id is None and obj._meta.label == "org.District":
         district_id = obj.pk  # an event about the district's registry as a whole (an import)
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    return DomainEvent.objects.create(
+    return DomainEvent(
         occurred_at=occurred_at or timezone.now(),
         district_id=district_id,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -148,6 +148,19 @@ def log_event(actor, verb: str, obj, summary: str = "", occurred_at=None, **data
         summary=summary[:300],
         data=_jsonable(data),
     )
+
+
+def log_event(actor, verb: str, obj, summary: str = "", occurred_at=None, **data) -> DomainEvent:
+    """Record a domain event about ``obj``; ``occurred_at`` defaults to now (loaders of past
+    data pass the real moment)."""
+    event = build_event(actor, verb, obj, summary, occurred_at, **data)
+    event.save()
+    return event
+
+
+def log_events(events) -> list[DomainEvent]:
+    """Write many events built by ``build_event`` in bulk (the daily scan's)."""
+    return DomainEvent.objects.bulk_create(list(events), batch_size=1000)
 
 
 def _jsonable(value):

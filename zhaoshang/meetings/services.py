@@ -22,9 +22,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from zhaoshang.core import roles
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
 from zhaoshang.core.roles import Role
@@ -39,7 +40,7 @@ from zhaoshang.meetings.choices import (
     ProgressKind,
 )
 from zhaoshang.meetings.models import ActionItem, ActionProgress, AgendaItem, Decision, Meeting
-from zhaoshang.notifications.services import notify
+from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.people import staff_of_department, supervisors
 from zhaoshang.workdays import services as workdays
 
@@ -652,6 +653,14 @@ def return_action_item(
 # Overdue: the ledger (once per item) and the escalation notice
 
 
+def _overdue_reason(item: ActionItem) -> str:
+    return _("Action item %(number)s “%(title)s” was not done by %(due)s.") % {
+        "number": item.number,
+        "title": item.title,
+        "due": item.due_on.isoformat(),
+    }
+
+
 def record_overdue(item: ActionItem, on: datetime.date | None = None):
     """Write the overdue item's entry to the owner department's ledger, once; dated ``on``
     (a late completion) or the first working day after the due date (not after today)."""
@@ -662,8 +671,7 @@ def record_overdue(item: ActionItem, on: datetime.date | None = None):
         RuleCode.OVERDUE_ACTION_ITEM,
         item.owner_department,
         item,
-        _("Action item %(number)s “%(title)s” was not done by %(due)s.")
-        % {"number": item.number, "title": item.title, "due": item.due_on.isoformat()},
+        _overdue_reason(item),
         on or min(workdays.add_workdays(item.due_on, 1).date, _today()),
     )
 
@@ -673,45 +681,62 @@ class Scan(NamedTuple):
     escalated: int  # overdue notices sent
 
 
-def _escalate(item: ActionItem, today: datetime.date) -> None:
-    """The overdue notice (督办催告): the owner, the supervision office and the leader
-    who chaired the deciding meeting are told, once per due date."""
-    item.escalated_on = today
-    item.save(update_fields=["escalated_on", "updated_at"])
-    overdue_days = -workdays.days_left(item.due_on, today)
-    log_event(
-        None,
-        "action_item.overdue",
-        item,
-        summary=_("Working days overdue: %(n)s") % {"n": overdue_days},
-        due_on=item.due_on,
-        days=overdue_days,
-    )
-    recipients = _owners(item) + supervisors(item.district_id)
-    if item.decision_id:
-        recipients.append(item.decision.meeting.chair)
-    if item.instruction_id:
-        recipients.append(item.instruction.leader)
-    notify(
-        recipients,
-        "action_item.overdue",
-        _("Overdue action item %(number)s (due %(due)s, %(department)s): %(title)s")
-        % {
+def _escalate(items: list[ActionItem], today: datetime.date, calendar) -> None:
+    """The overdue notices (督办催告): the owner, the supervision office and the leader
+    who chaired the deciding meeting are told, once per due date — for many items at once,
+    the people looked up once per department and district."""
+    now = timezone.now()
+    for item in items:
+        item.escalated_on, item.updated_at = today, now
+    bulk_update_with_history(items, ActionItem, ["escalated_on", "updated_at"], batch_size=1000)
+    staff: dict[int, list] = {}
+    office: dict[int, list] = {}
+    events, messages = [], []
+    for item in items:
+        overdue_days = -calendar.days_left(item.due_on, today)
+        events.append(
+            build_event(
+                None,
+                "action_item.overdue",
+                item,
+                summary=_("Working days overdue: %(n)s") % {"n": overdue_days},
+                due_on=item.due_on,
+                days=overdue_days,
+            )
+        )
+        if item.owner_person_id:
+            recipients = [item.owner_person]
+        else:
+            if item.owner_department_id not in staff:
+                staff[item.owner_department_id] = staff_of_department(item.owner_department_id)
+            recipients = list(staff[item.owner_department_id])
+        if item.district_id not in office:
+            office[item.district_id] = supervisors(item.district_id)
+        recipients += office[item.district_id]
+        if item.decision_id:
+            recipients.append(item.decision.meeting.chair)
+        if item.instruction_id:
+            recipients.append(item.instruction.leader)
+        title = _("Overdue action item %(number)s (due %(due)s, %(department)s): %(title)s") % {
             "number": item.number,
             "due": item.due_on.isoformat(),
             "department": item.owner_department.name,
             "title": item.title,
-        },
-        url=item.get_absolute_url(),
-    )
+        }
+        messages.append((recipients, "action_item.overdue", title, "", item.get_absolute_url()))
+    log_events(events)
+    notify_many(messages)
 
 
+@transaction.atomic
 def scan_overdue(today: datetime.date | None = None) -> Scan:
     """Every open item past its due date writes its ledger entry (once, however often this
-    runs) and is escalated (once per due date). Run by the daily scan; safe to run twice."""
+    runs) and is escalated (once per due date). Run by the daily scan; safe to run twice.
+    One query finds each set; bulk inserts write the entries, events and messages."""
     from django.contrib.contenttypes.models import ContentType
 
     from zhaoshang.assessment.models import LedgerEntry, RuleCode
+    from zhaoshang.assessment.services import RuleHit, write_rule_entries
 
     today = today or _today()
     recorded_ids = LedgerEntry.objects.filter(
@@ -724,19 +749,33 @@ def scan_overdue(today: datetime.date | None = None) -> Scan:
         "decision__meeting__chair",
         "instruction__leader",
     )
-    recorded = 0
-    for item in (
+    unrecorded = list(
         ActionItem.objects.overdue(today).exclude(pk__in=recorded_ids).select_related(*related)
-    ):
-        if record_overdue(item):
-            recorded += 1
-    escalated = 0
-    late = ActionItem.objects.overdue(today).filter(escalated_on__isnull=True)
-    for item in late.select_related(*related):
-        with transaction.atomic():
-            _escalate(item, today)
-        escalated += 1
-    return Scan(recorded, escalated)
+    )
+    late = list(
+        ActionItem.objects.overdue(today)
+        .filter(escalated_on__isnull=True)
+        .select_related(*related)
+        .order_by("due_on", "pk")
+    )
+    if not unrecorded and not late:
+        return Scan(0, 0)
+    calendar = workdays.CalendarWindow(min(item.due_on for item in unrecorded + late), today)
+    written = write_rule_entries(
+        RuleCode.OVERDUE_ACTION_ITEM,
+        (
+            RuleHit(
+                item.owner_department,
+                item,
+                _overdue_reason(item),
+                min(calendar.add_workdays(item.due_on, 1).date, today),
+            )
+            for item in unrecorded
+        ),
+    )
+    if late:
+        _escalate(late, today, calendar)
+    return Scan(len(written), len(late))
 
 
 def recompute_provisional_due_dates(years: Iterable[int] = ()) -> int:

@@ -149,3 +149,51 @@ def test_the_command_is_safe_to_run_twice(world, obligations, late_schedule):
     assert (
         "breaches recorded: 0 (of departments: 0); missed milestones recorded: 0" in out.getvalue()
     )
+
+
+def _late_things(world, agreement, make_commitment, n: int) -> None:
+    for i in range(n):
+        services.add_obligation(
+            world.user_bureau,
+            agreement,
+            party=Party.DEPARTMENT,
+            department=world.dept_land_a if i % 2 else world.dept_works_a,
+            kind=ObligationKind.SERVICE,
+            title=f"交付净地{i}",
+            target_text="完成场地平整并移交企业",
+            due_on=day("2026-06-10"),
+        )
+        make_commitment(
+            start_on=day("2026-05-04"),
+            target_on=day("2026-06-12"),
+            steps=[Step("土地移交", 3, world.dept_land_a), Step("发证", 2)],
+        )
+
+
+def test_the_scan_is_set_based_the_same_queries_for_3_and_30(
+    world, make_agreement, make_commitment
+):
+    """Every set is found by one query and written by bulk inserts: the scan's query count
+    does not grow with the number of missed obligations and milestones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agreement = make_agreement(schedule=[(day("2026-12-31"), Decimal("1000"))])
+    counts = []
+    for n in (1, 3, 30):  # the first run also creates the district's rules
+        _late_things(world, agreement, make_commitment, n)
+        with CaptureQueriesContext(connection) as ctx:
+            result = services.scan(TODAY)
+        assert (result.department_breaches, result.missed_milestones) == (n, 2 * n)
+        counts.append(len(ctx))
+    # SQLite caps the parameters of one statement (999), so a bulk insert of the history
+    # rows may take a second statement; writing row by row would take hundreds more.
+    assert counts[1] <= counts[2] <= counts[1] + 2, counts
+    assert entries(RuleCode.MISSED_OBLIGATION).count() == 34
+    assert entries(RuleCode.MISSED_MILESTONE).count() == 68
+    assert DomainEvent.objects.filter(verb="obligation.missed").count() == 34
+    assert DomainEvent.objects.filter(verb="milestone.missed").count() == 68
+    # the departments' handlers are told of each
+    assert Notification.objects.filter(
+        recipient=world.user_department, verb="obligation.missed"
+    ).exists()
