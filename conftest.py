@@ -24,6 +24,25 @@ _original_databases_for_test = pytest_django_fixtures._get_databases_for_test
 pytest_django_fixtures._get_databases_for_test = _databases_for_test
 
 
+_DEMO_TESTS = "zhaoshang/demo/tests/"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With -n (xdist's default --dist load): the tests of zhaoshang/demo/tests go to one worker
+    as one unit, one after the other, so the demo city is loaded once (see its conftest.py);
+    the other tests are balanced one by one. (xdist's own --dist loadgroup does not group under
+    pytest 9: it renames the nodes through an attribute pytest no longer reads.)"""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoTogetherScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _DEMO_TESTS if nodeid.startswith(_DEMO_TESTS) else nodeid
+
+    return DemoTogetherScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), time_machine.travel(FROZEN_NOW, tick=False):

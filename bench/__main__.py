@@ -1,11 +1,16 @@
 """``python -m bench [--database URL] [--rows N] [--sample N] [--keep]`` — the working-day
-calendar; ``python -m bench scan [--projects 10000,100000]`` — the daily scan."""
+calendar; ``python -m bench scan [--projects 10000,100000]`` — the daily scan;
+``python -m bench summary [--projects 20000]`` — the monthly summary."""
 
 from __future__ import annotations
 
 import sys
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["summary"]:
+        from bench.summary import main as summary_main
+
+        sys.exit(summary_main(sys.argv[2:]))
     if sys.argv[1:2] == ["scan"]:
         from bench.scan import main as scan_main
 

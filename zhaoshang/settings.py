@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "zhaoshang.inspections",
     "zhaoshang.exits",
     "zhaoshang.land",
+    "zhaoshang.kpis",
     "zhaoshang.assessment",
+    "zhaoshang.reports",
     "zhaoshang.notifications",
     "zhaoshang.portal",
     "zhaoshang.demo",
@@ -191,6 +193,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InspectionKindEnum": "zhaoshang.inspections.choices.Kind",
         "ParcelStatusEnum": "zhaoshang.land.choices.ParcelStatus",
+        "ReportKindEnum": "zhaoshang.reports.choices.Kind",
     },
 }
 
@@ -218,6 +221,10 @@ if _task_backend == "rq":
 # address allowed within the window before the check answers 429.
 INSPECTION_VERIFY_MAX_FAILURES = env_int("INSPECTION_VERIFY_MAX_FAILURES", 10)
 INSPECTION_VERIFY_WINDOW_SECONDS = env_int("INSPECTION_VERIFY_WINDOW_SECONDS", 600)
+
+# Reports (SPEC §12): a monthly summary of more active projects than this is produced as a
+# background task (with progress on the page); smaller ones inline.
+REPORTS_INLINE_MAX_PROJECTS = env_int("REPORTS_INLINE_MAX_PROJECTS", 500)
 
 # Content security policy (django-csp 4): everything from our own origin, no CDN.
 CONTENT_SECURITY_POLICY = {

@@ -13,14 +13,17 @@ from zhaoshang.agreements.api import (
 from zhaoshang.api.auth import ObtainTokenView
 from zhaoshang.api.docs import RedocView, SchemaView, SwaggerView
 from zhaoshang.approvals.api import ApprovalCaseViewSet, ApprovalItemViewSet
+from zhaoshang.assessment.api import LedgerEntryViewSet, StandingViewSet
 from zhaoshang.complaints.api import ComplaintViewSet
 from zhaoshang.enterprises.api import EnterpriseViewSet
 from zhaoshang.exits.api import ExitWarningViewSet
 from zhaoshang.inspections.api import InspectionViewSet
+from zhaoshang.kpis.api import AnnualTargetViewSet, KpiViewSet
 from zhaoshang.land.api import LandCampaignViewSet, LandParcelViewSet
 from zhaoshang.meetings.api import ActionItemViewSet, MeetingViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
 from zhaoshang.projects.api import ProjectViewSet
+from zhaoshang.reports.api import IssuedReportViewSet
 from zhaoshang.service.api import NeedViewSet, ReceiptViewSet, SecondRoundViewSet
 
 app_name = "api"
@@ -46,8 +49,13 @@ router.register("archive-versions", ArchiveVersionViewSet, basename="archive-ver
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("land-parcels", LandParcelViewSet, basename="land-parcel")
 router.register("land-campaigns", LandCampaignViewSet, basename="land-campaign")
+router.register("reports", IssuedReportViewSet, basename="report")
 router.register("warnings", ExitWarningViewSet, basename="warning")
 router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("kpis", KpiViewSet, basename="kpi")
+router.register("targets", AnnualTargetViewSet, basename="target")
+router.register("assessment-entries", LedgerEntryViewSet, basename="assessment-entry")
+router.register("assessment-standings", StandingViewSet, basename="assessment-standing")
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),

@@ -4,10 +4,14 @@ by the supervision office by hand; scores are derived, never typed."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -46,7 +50,26 @@ class AssessmentRule(DistrictOwned):
         return f"{self.get_code_display()} ({self.points})"
 
 
-class LedgerEntryQuerySet(DistrictScopedQuerySet):
+def entry_upload_to(instance, filename: str) -> str:
+    return f"assessment/{instance.district_id}/{instance.year}/{filename}"
+
+
+class DepartmentScopedQuerySet(DistrictScopedQuerySet):
+    """The supervision office, leaders and admins see every department of their district;
+    city users every district; any other government user their own department only."""
+
+    def visible_to(self, user):
+        from zhaoshang.assessment import permissions
+
+        qs = super().visible_to(user)
+        if not permissions.may_read_ledger(user):
+            return self.none()
+        if permissions.sees_every_department(user):
+            return qs
+        return qs.filter(department_id=permissions.own_department_id(user))
+
+
+class LedgerEntryQuerySet(DepartmentScopedQuerySet):
     def for_year(self, year: int):
         return self.filter(year=year)
 
@@ -88,6 +111,22 @@ class LedgerEntry(DistrictOwned):
         verbose_name=_("entered by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A hand entry's evidence (a scanned notice, minutes …); rule entries link to a record.
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=entry_upload_to, max_length=255, blank=True
+    )
+    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
+    # A correction is a new entry pointing at the one it corrects (the ledger is append-only).
+    corrects = models.ForeignKey(
+        "self",
+        # RESTRICT, not PROTECT: removing a district's whole ledger at once (the demo's
+        # reset) takes the corrected entries with their corrections.
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects entry"),
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
     history = HistoricalRecords()
@@ -106,3 +145,185 @@ class LedgerEntry(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.department} {self.points}: {self.reason[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return (
+            reverse("assessment:ledger", args=[self.department_id])
+            + f"?year={self.year}#entry-{self.pk}"
+        )
+
+    @property
+    def is_hand_entry(self) -> bool:
+        return not self.rule_code
+
+    def save(self, *args, **kwargs):
+        # Append-only: a written entry is never changed; a correction is a new entry.
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError("Ledger entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Ledger entries are append-only.")
+
+
+class YearStatus(models.TextChoices):
+    OPEN = "open", _("Assessment open")
+    FINISHED = "finished", _("Assessment finished")
+
+
+class AssessmentYear(DistrictOwned):
+    """A district's assessment year (考核年度): the departments' base score and whether the
+    year is finished. A finished year is frozen: no hand entries, no objections, and the
+    standings count only the entries written up to the moment it was finished."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    base_score = models.DecimalField(
+        _("base score"), max_digits=6, decimal_places=2, default=Decimal("100")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=YearStatus.choices, default=YearStatus.OPEN
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finished by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="uniq_assessment_year")
+        ]
+        verbose_name = _("assessment year")
+        verbose_name_plural = _("assessment years")
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == YearStatus.FINISHED
+
+
+class DepartmentBase(DistrictOwned):
+    """A department's own base score for a year, where it differs from the year's default."""
+
+    assessment_year = models.ForeignKey(
+        AssessmentYear,
+        on_delete=models.CASCADE,
+        related_name="department_bases",
+        verbose_name=_("assessment year"),
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    base_score = models.DecimalField(_("base score"), max_digits=6, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["department__sort_order", "department_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment_year", "department"], name="uniq_department_base"
+            )
+        ]
+        verbose_name = _("department base score")
+        verbose_name_plural = _("department base scores")
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.base_score}"
+
+
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    UPHELD = "upheld", _("Upheld: points cancelled")
+    REJECTED = "rejected", _("Rejected: points kept")
+
+
+def objection_upload_to(instance, filename: str) -> str:
+    return f"assessment/{instance.district_id}/objections/{filename}"
+
+
+class ObjectionQuerySet(DepartmentScopedQuerySet):
+    def pending(self):
+        return self.filter(status=ObjectionStatus.PENDING)
+
+
+class Objection(DistrictOwned):
+    """A department's objection (异议) to one entry of its ledger, answered by the supervision
+    office: upheld (a counter-entry cancels the points) or rejected, with a reason. One
+    objection per entry."""
+
+    entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="objection",
+        verbose_name=_("entry"),
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    reason = models.TextField(_("reason"))
+    file = models.FileField(_("file"), upload_to=objection_upload_to, max_length=255, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ObjectionStatus.choices,
+        default=ObjectionStatus.PENDING,
+        db_index=True,
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    counter_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancelled_objection",
+        verbose_name=_("counter-entry"),
+    )
+
+    objects = ObjectionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.reason[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return (
+            reverse("assessment:ledger", args=[self.department_id])
+            + f"?year={self.year}#entry-{self.entry_id}"
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ObjectionStatus.PENDING

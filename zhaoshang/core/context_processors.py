@@ -42,9 +42,12 @@ def navigation(request):
 
 # The groups of the top bar: a group with one entry shows it directly.
 SERVICE, SUPERVISION, SYSTEM = "service", "supervision", "system"
+# Targets, KPIs, reports and the assessment (SPEC §12) share one menu.
+FIGURES = "figures"
 GROUP_LABELS = {
     SERVICE: (_("Project service"), "bi-briefcase"),
     SUPERVISION: (_("Supervision"), "bi-clipboard-check"),
+    FIGURES: (_("Targets and reports"), "bi-graph-up"),
     SYSTEM: (_("System"), "bi-gear"),
 }
 GROUPS = {
@@ -58,6 +61,9 @@ GROUPS = {
     "complaints:list": SUPERVISION,
     "inspections:list": SUPERVISION,
     "exits:list": SUPERVISION,
+    "kpis:index": FIGURES,
+    "assessment:rankings": FIGURES,
+    "reports:hub": FIGURES,
     "workdays:calendar": SYSTEM,
     "admin:index": SYSTEM,
 }
@@ -140,6 +146,12 @@ def _staff_navigation(user, user_roles, is_admin) -> list:
         items.append((_("Park archive"), reverse("agreements:archive"), "bi-archive"))
     if user_roles & {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.PARK, Role.SUPERVISOR}:
         items.append((_("Land"), reverse("land:parcels"), "bi-map"))
+    if user_roles & {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR, Role.CITY}:
+        items.append((_("KPIs"), reverse("kpis:index"), "bi-graph-up"))
+    if user_roles & {Role.ADMIN, Role.LEADER, Role.SUPERVISOR, Role.DEPARTMENT, Role.CITY}:
+        items.append((_("Assessment"), reverse("assessment:rankings"), "bi-award"))
+    if user_roles & {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR, Role.PARK, Role.CITY}:
+        items.append((_("Reports"), reverse("reports:hub"), "bi-file-earmark-text"))
     if is_admin:
         items.append((_("Calendar"), reverse("workdays:calendar"), "bi-calendar3"))
     if user_roles & {Role.ADMIN} or user.is_staff:

@@ -34,12 +34,15 @@ from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
 from zhaoshang.demo.agreements import AgreementsBuilder, agreement_counts
 from zhaoshang.demo.approvals import ApprovalsBuilder, approval_counts
+from zhaoshang.demo.assessment import AssessmentBuilder
 from zhaoshang.demo.complaints import ComplaintsBuilder, complaint_counts
 from zhaoshang.demo.exits import ExitsBuilder, exit_counts
 from zhaoshang.demo.files import tiny_pdf, tiny_png
 from zhaoshang.demo.inspections import InspectionsBuilder, inspection_counts
+from zhaoshang.demo.kpis import KpisBuilder, kpi_counts
 from zhaoshang.demo.land import LandBuilder, land_counts
 from zhaoshang.demo.meetings import MeetingsBuilder, meeting_counts
+from zhaoshang.demo.reports import ReportsBuilder, report_counts
 from zhaoshang.demo.reset import demo_users
 from zhaoshang.demo.service import ServiceBuilder, service_counts
 from zhaoshang.enterprises.creditcode import CHARSET, make_credit_code
@@ -452,6 +455,8 @@ def demo_counts() -> dict[str, int]:
         **complaint_counts(ids),
         **inspection_counts(ids),
         **land_counts(ids),
+        **kpi_counts(ids),
+        **report_counts(ids),
         "lights (yellow/red)": Signal.objects.filter(in_districts).count(),
         **exit_counts(ids),
     }
@@ -501,8 +506,13 @@ class DemoBuilder:
         ComplaintsBuilder(self).build()
         InspectionsBuilder(self).build()
         LandBuilder(self).build()
+        KpisBuilder(self).build()
         ExitsBuilder(self).build()
         self._lights()
+        # Last: it finishes last year's assessment, after every scan has written its entries.
+        AssessmentBuilder(self).build()
+        # After the assessment: the reports are issued from the finished ledger and lights.
+        ReportsBuilder(self).build()
         return self.worlds
 
     def _lights(self) -> None:

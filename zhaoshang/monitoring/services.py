@@ -153,6 +153,9 @@ def _organisers(district_ids) -> dict[int, list]:
     return out
 
 
+UPDATE_SLICE = 900
+
+
 def escalate(today: datetime.date | None = None) -> int:
     """Take every yellow or red signal of a project as far up the chain as its age in
     working days allows; each step is told once. Returns how many signals moved up."""
@@ -196,11 +199,18 @@ def escalate(today: datetime.date | None = None) -> int:
         }
         messages.append((recipients, "signal.escalated", title, "", signal.url))
         signal.level, signal.escalated_on = target, today
+    by_target: dict[int, list[int]] = {}
+    for signal, target in moves:
+        by_target.setdefault(target, []).append(signal.pk)
     with transaction.atomic():
         notify_many(messages)
-        Signal.objects.bulk_update(
-            [s for s, _t in moves], ["level", "escalated_on"], batch_size=1000
-        )
+        # one UPDATE per step reached (in slices under SQLite's parameter cap), not a
+        # CASE per row as bulk_update writes it
+        for target, ids in by_target.items():
+            for i in range(0, len(ids), UPDATE_SLICE):
+                Signal.objects.filter(pk__in=ids[i : i + UPDATE_SLICE]).update(
+                    level=target, escalated_on=today
+                )
     return len(moves)
 
 

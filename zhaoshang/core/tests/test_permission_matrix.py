@@ -138,6 +138,9 @@ APP_MATRICES = (
     "zhaoshang.inspections",
     "zhaoshang.exits",
     "zhaoshang.land",
+    "zhaoshang.assessment",
+    "zhaoshang.kpis",
+    "zhaoshang.reports",
 )
 
 

@@ -7,12 +7,9 @@ meaningful data; the daily scan finds nothing left to write; nothing is dated af
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections import Counter as Tally
 
-import pytest
-import time_machine
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
@@ -32,32 +29,10 @@ from zhaoshang.agreements.querysets import performance_summary
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.demo.agreements import agreement_counts
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
-from zhaoshang.demo.tests.loading import loaded_demo
-from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.org.models import District, User
 from zhaoshang.projects.choices import ProjectKind
 from zhaoshang.projects.models import Project
 from zhaoshang.workdays import services as workdays
-
-MEDIA = "media-agreements"
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with loaded_demo(django_db_blocker, tmp_path_factory.getbasetemp() / MEDIA) as today:
-        yield today
-
-
-@pytest.fixture
-def today(demo, db, settings, tmp_path_factory) -> datetime.date:
-    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / MEDIA
-    return demo
 
 
 def _ids():

@@ -5,11 +5,8 @@ its department; nothing dated after today."""
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter as Tally
 
-import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,30 +15,8 @@ from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES, ComplaintStatus
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
-from zhaoshang.demo.tests.loading import loaded_demo
-from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.org.models import District, User
 from zhaoshang.workdays import services as workdays
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with loaded_demo(
-        django_db_blocker, tmp_path_factory.getbasetemp() / "media-complaints"
-    ) as today:
-        yield today
-
-
-@pytest.fixture
-def today(demo, db, settings, tmp_path_factory) -> datetime.date:
-    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media-complaints"
-    return demo
 
 
 def _district(code=DEMO_CODE) -> District:

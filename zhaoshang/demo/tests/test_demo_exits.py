@@ -7,41 +7,18 @@ dated after today."""
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter as Tally
 
-import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.exits import exit_counts
-from zhaoshang.demo.tests.loading import loaded_demo
-from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.exits import services
 from zhaoshang.exits.choices import RuleCode, StepKind, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning
 from zhaoshang.org.models import District, User
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with loaded_demo(django_db_blocker, tmp_path_factory.getbasetemp() / "media-exits") as today:
-        yield today
-
-
-@pytest.fixture
-def today(demo, db, settings, tmp_path_factory) -> datetime.date:
-    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media-exits"
-    return demo
 
 
 def _district(code=DEMO_CODE) -> District:

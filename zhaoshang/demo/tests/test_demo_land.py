@@ -7,39 +7,15 @@ nothing dated after today; the pages answer for the demo accounts."""
 
 from __future__ import annotations
 
-import datetime
-
-import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.land import land_counts
-from zhaoshang.demo.tests.loading import loaded_demo
-from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.land.choices import CampaignStatus, Clock, Half, ParcelStatus
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
 from zhaoshang.org.models import District, User
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with loaded_demo(django_db_blocker, tmp_path_factory.getbasetemp() / "media-land") as today:
-        yield today
-
-
-@pytest.fixture
-def today(demo, db, settings, tmp_path_factory) -> datetime.date:
-    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media-land"
-    return demo
 
 
 def _district(code=DEMO_CODE) -> District:

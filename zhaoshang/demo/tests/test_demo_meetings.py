@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime
 from collections import Counter as Tally
 
-import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,8 +16,6 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.meetings import meeting_counts
-from zhaoshang.demo.tests.loading import loaded_demo
-from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.meetings import services
 from zhaoshang.meetings.choices import (
     OPEN_ACTION_STATUSES,
@@ -33,24 +29,6 @@ from zhaoshang.meetings.models import ActionItem, ActionProgress, Decision, Meet
 from zhaoshang.org.models import District, User
 from zhaoshang.service.choices import NeedStatus
 from zhaoshang.service.models import Need
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with loaded_demo(django_db_blocker, tmp_path_factory.getbasetemp() / "media-meetings") as today:
-        yield today
-
-
-@pytest.fixture
-def today(demo, db, settings, tmp_path_factory) -> datetime.date:
-    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media-meetings"
-    return demo
 
 
 def _district(code=DEMO_CODE) -> District:

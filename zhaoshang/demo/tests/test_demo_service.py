@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +14,6 @@ from django.utils import timezone
 from zhaoshang.core.models import Counter, DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.service import service_counts
-from zhaoshang.demo.tests.loading import loaded_demo
-from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.notifications.models import Notification
 from zhaoshang.org.models import District, User
@@ -25,23 +21,6 @@ from zhaoshang.projects.models import ProjectTeamMember
 from zhaoshang.service import services
 from zhaoshang.service.choices import NeedStatus, ReceiptResult, SecondRoundKind
 from zhaoshang.service.models import Instruction, Need, Receipt, SecondRoundService
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with loaded_demo(django_db_blocker, tmp_path_factory.getbasetemp() / "media-service") as today:
-        yield today
-
-
-@pytest.fixture
-def today(demo, db):
-    return demo
 
 
 def _district(code=DEMO_CODE):

@@ -1,11 +1,13 @@
 """load_demo: the demo city loads, is complete and consistent, and keeps to its rules
 (idempotent, deterministic, refused under production settings).
 
-The demo is loaded once for this module, inside a transaction that is rolled back when the
-module is done, so the rest of the suite never sees it. The test world of conftest.py uses
-the role names (admin, bureau …) for its own users; they are renamed for the module.
+The demo is loaded once for the whole package (conftest.py, loading.py), inside a transaction
+that is rolled back when the package is done, so the rest of the suite never sees it. The
+test world of the root conftest.py uses the role names (admin, bureau …) for its own users;
+they are renamed while the demo is loaded. The tests that load it again (a second run, a
+reset) do so inside their own savepoint.
 
-The module runs on a late-November day (DEMO_NOW), as the demo is loaded in the weeks when
+The package runs on a late-November day (DEMO_NOW), as the demo is loaded in the weeks when
 next year's holiday arrangement is not yet published: due dates reaching into that year are
 provisional.
 """
@@ -20,16 +22,13 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
-from django.db.models import Sum, Value
-from django.db.models.functions import Concat
-from django.test import RequestFactory, override_settings
+from django.db.models import Sum
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,40 +115,6 @@ def _digest() -> str:
     ):
         h.update(repr(row).encode())
     return h.hexdigest()
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    """Every test of the module runs on the day the demo was loaded."""
-    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.getbasetemp() / "media"
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(DEMO_NOW, tick=False),
-        override_settings(MEDIA_ROOT=media),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            User.objects.filter(username__in=ACCOUNT_USERNAMES).update(
-                username=Concat("username", Value("@world"))
-            )
-            out = io.StringIO()
-            call_command("load_demo", stdout=out)
-            yield SimpleNamespace(output=out.getvalue(), today=timezone.localdate())
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo_db(demo, db):
-    return demo
 
 
 def _projects(code=DEMO_CODE):

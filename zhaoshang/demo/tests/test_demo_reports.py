@@ -1,0 +1,42 @@
+"""The demo district's issued reports (SPEC §12, §18): last month's summary, last quarter's
+bulletin and last year's assessment, each issued with its document number and three files
+that open; the report pages answer for the demo accounts."""
+
+from __future__ import annotations
+
+import io
+
+from django.test import Client
+from django.urls import reverse
+
+from zhaoshang.demo.builder import DEMO_CODE
+from zhaoshang.org.models import User
+from zhaoshang.reports.models import IssuedReport
+
+
+def test_the_three_reports_are_issued_with_their_files(today):
+    from openpyxl import load_workbook
+
+    reports = {r.kind: r for r in IssuedReport.objects.filter(district__code=DEMO_CODE)}
+    assert set(reports) == {"monthly", "quarterly", "annual"}
+    assert reports["quarterly"].period == "2026-Q3" and reports["monthly"].period == "2026-10"
+    assert reports["annual"].period == "2025"
+    assert reports["monthly"].number.startswith("招商办〔2026〕")
+    assert reports["quarterly"].number.startswith("督查室〔2026〕")
+    assert reports["monthly"].project_count >= 60
+    for report in reports.values():
+        assert report.issued_at.date() <= today
+        with report.xlsx.open("rb") as handle:
+            book = load_workbook(io.BytesIO(handle.read()), read_only=True)
+        assert report.title in str(book.worksheets[0]["A1"].value)
+    ranking = reports["annual"].figures["sections"][0]["rows"]
+    assert len(ranking) >= 10 and ranking[0][0] == 1
+
+
+def test_report_pages_answer_for_the_demo_accounts(today):
+    report = IssuedReport.objects.filter(district__code=DEMO_CODE, kind="quarterly").get()
+    for username in ("bureau", "supervisor", "leader", "city"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        assert client.get(reverse("reports:hub")).status_code == 200
+        assert client.get(report.get_absolute_url()).status_code == 200

@@ -1,0 +1,130 @@
+"""Forms of the KPI pages (the filters, shared with the API) and of the targets."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core import roles
+from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.kpis.models import TIER_NUMBERS, AnnualTarget
+from zhaoshang.kpis.services import KPI_NAMES, MAX_YEAR, MIN_YEAR, PARTS
+from zhaoshang.org.models import Department, District, Industry, Park, WorkingGroup
+from zhaoshang.projects.choices import Level
+
+
+class KpiFilterForm(BootstrapMixin, forms.Form):
+    """Year and the filters of SPEC §12 (park, industry, working group, level); a city user
+    may also pick a district. Choices are what the user can see, so another district's park
+    is "not one of the choices" (400 in the API)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False
+    )
+    park = forms.ModelChoiceField(label=_("Park"), queryset=Park.objects.none(), required=False)
+    industry = forms.ModelChoiceField(
+        label=_("Industry"), queryset=Industry.objects.none(), required=False
+    )
+    working_group = forms.ModelChoiceField(
+        label=_("Working group"), queryset=WorkingGroup.objects.none(), required=False
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *Level.choices], required=False)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("year"):
+            data["year"] = timezone.localdate().year
+        super().__init__(data, **kwargs)
+        self.fields["park"].queryset = Park.objects.visible_to(user).order_by("district_id", "code")
+        self.fields["industry"].queryset = Industry.objects.visible_to(user).order_by(
+            "district_id", "id"
+        )
+        self.fields["working_group"].queryset = WorkingGroup.objects.visible_to(user).order_by(
+            "district_id", "id"
+        )
+        if roles.sees_all_districts(user):
+            self.fields["district"].queryset = District.objects.order_by("id")
+        else:
+            del self.fields["district"]
+
+    def project_filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data.get(name)
+            for name in ("district", "park", "industry", "working_group", "level")
+            if data.get(name) not in (None, "")
+        }
+
+    def query(self, **extra) -> str:
+        """The query string of these filters (for links), with ``extra`` on top."""
+        from urllib.parse import urlencode
+
+        params = {"year": self.cleaned_data["year"]}
+        for name, value in self.project_filters().items():
+            params[name] = getattr(value, "pk", value)
+        params.update(extra)
+        return urlencode(params)
+
+
+class DrillForm(KpiFilterForm):
+    kpi = forms.ChoiceField(choices=[(k, k) for k in KPI_NAMES], required=False)
+    part = forms.ChoiceField(choices=[(p, p) for p in PARTS], required=False)
+
+
+class TargetForm(BootstrapMixin, forms.Form):
+    """A year's targets for the district, a working group or a department."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    working_group = forms.ModelChoiceField(
+        label=_("Working group"),
+        queryset=WorkingGroup.objects.none(),
+        required=False,
+        help_text=_("Leave both the working group and the department empty for the district."),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, district_id, record: AnnualTarget | None = None, **kwargs):
+        from zhaoshang.kpis.services import default_tiers
+
+        initial = kwargs.pop("initial", None) or {}
+        if record is not None:
+            initial = {
+                name: getattr(record, name)
+                for name in ("year", "working_group", "department", "signed_investment")
+            }
+            initial.update(
+                {
+                    "funds_in_place": record.funds_in_place,
+                    "note": record.note,
+                    "version": record.version,
+                }
+            )
+            for n in TIER_NUMBERS:
+                initial[f"tier{n}_min"] = getattr(record, f"tier{n}_min")
+                initial[f"tier{n}_count"] = getattr(record, f"tier{n}_count")
+        else:
+            initial = {"year": timezone.localdate().year, **default_tiers(), **initial}
+        super().__init__(*args, initial=initial, **kwargs)
+        for n in TIER_NUMBERS:
+            self.fields[f"tier{n}_min"] = AnnualTarget._meta.get_field(f"tier{n}_min").formfield()
+            self.fields[f"tier{n}_count"] = AnnualTarget._meta.get_field(
+                f"tier{n}_count"
+            ).formfield()
+        for name in ("signed_investment", "funds_in_place", "note"):
+            self.fields[name] = AnnualTarget._meta.get_field(name).formfield()
+        self.fields["working_group"].queryset = WorkingGroup.objects.filter(
+            district_id=district_id
+        ).order_by("id")
+        self.fields["department"].queryset = Department.objects.filter(
+            district_id=district_id
+        ).order_by("id")
+        # The fields added above get their Bootstrap classes here.
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.HiddenInput):
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)

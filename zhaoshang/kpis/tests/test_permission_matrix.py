@@ -1,0 +1,142 @@
+"""Every person of the world × every route of the KPI app (pages and API) × an in-scope, an
+out-of-scope and an other-district target.
+
+The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
+route of this app without an entry fails there. Expectations are the rules of SPEC §1 and
+§12 (``kpis/permissions.py``): every government user reads the KPIs and the targets of what
+they see; the bureau and admins of the district set its targets; city users read all.
+Targets are district-wide: ``in`` (the district's own) and ``out`` (a working group's) are
+both seen by every user of district a.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _own_district
+
+# route name -> (kind of object in the URL, what the user needs, method)
+# needs: "staff" (any government user), "add" (who sets targets), "edit" (who sets this
+# target's district's targets)
+ROUTES: dict[str, tuple[str | None, str, str]] = {
+    "kpis:index": (None, "staff", "GET"),
+    "kpis:drill": (None, "staff", "GET"),
+    "kpis:compare": (None, "staff", "GET"),
+    "kpis:targets": (None, "staff", "GET"),
+    "kpis:target_create": (None, "add", "GET"),
+    "kpis:target_edit": ("target", "edit", "GET"),
+    "kpis:target_delete": ("target", "edit", "POST"),
+}
+
+EDITORS = {"admin", "bureau", "secretary", "bureau_b"}  # secretary holds the bureau role
+
+
+def _visible_target(who: str, target: str) -> bool:
+    if who == "city":
+        return True
+    return (who == "bureau_b") == (target == "other")
+
+
+def _expected(who: str, route: str, target: str | None) -> int:
+    kind, needs, method = ROUTES[route]
+    if who == "enterprise":
+        return 403  # the portal boundary: no staff page
+    if needs == "staff":
+        return 200
+    if needs == "add":
+        return 200 if who in EDITORS else 403
+    if not _visible_target(who, target):
+        return 404
+    if not (_own_district(who, target) and who in EDITORS):
+        return 403
+    return 302 if method == "POST" else 200
+
+
+def _cases():
+    for who in PEOPLE:
+        for route, (kind, _needs, _method) in ROUTES.items():
+            for target in [None] if kind is None else ["in", "out", "other"]:
+                yield pytest.param(who, route, target, id=f"{who}-{route}-{target}")
+
+
+def _url(targets, route: str, target: str | None) -> str:
+    if ROUTES[route][0] is None:
+        return reverse(route)
+    return reverse(route, args=[targets[target].pk])
+
+
+@pytest.mark.parametrize(("who", "route", "target"), list(_cases()))
+def test_permission_matrix(client_for, targets, who, route, target):
+    from zhaoshang.kpis.models import AnnualTarget
+
+    url = _url(targets, route, target)
+    method = ROUTES[route][2]
+    client = client_for(who)
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    expected = _expected(who, route, target)
+    assert response.status_code == expected, f"{who} {method} {url}"
+    if target is not None:
+        gone = not AnnualTarget.objects.filter(pk=targets[target].pk).exists()
+        assert gone == (expected == 302)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
+def test_anonymous_users_are_sent_to_login(client, targets, route):
+    response = client.get(_url(targets, route, None if ROUTES[route][0] is None else "in"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_every_route_of_the_app_is_in_the_matrix():
+    from django.urls import get_resolver
+
+    names = {
+        f"kpis:{p.name}"
+        for r in get_resolver().url_patterns
+        if getattr(r, "namespace", None) == "kpis"
+        for p in r.url_patterns
+        if p.name
+    }
+    assert names == set(ROUTES)
+
+
+API = "/api/v1/targets/"
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_api_kpis_follow_the_same_rules(client_for, who):
+    response = client_for(who).get("/api/v1/kpis/", {"year": 2026})
+    assert response.status_code == (403 if who == "enterprise" else 200)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("target", ["in", "out", "other"])
+def test_api_targets_read_write_and_delete_follow_the_same_rules(client_for, targets, who, target):
+    client = client_for(who)
+    record = targets[target]
+    response = client.get(f"{API}{record.pk}/")
+    if who == "enterprise":
+        assert response.status_code == 403
+        return
+    visible = _visible_target(who, target)
+    assert response.status_code == (200 if visible else 404)
+    listed = {row["id"] for row in client.get(API, {"page_size": 500}).json()["results"]}
+    assert (record.pk in listed) == visible
+    may_edit = _own_district(who, target) and who in EDITORS
+    response = client.patch(
+        f"{API}{record.pk}/", {"note": "改", "version": 1}, content_type="application/json"
+    )
+    if who == "city":
+        assert response.status_code == 403
+    elif not visible:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == (200 if may_edit else 403), response.content
+    response = client.delete(f"{API}{record.pk}/")
+    if who == "city":
+        assert response.status_code == 403
+    elif not visible:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == (204 if may_edit else 403), response.content

@@ -1,0 +1,17 @@
+"""URLs of the KPI app: the KPIs, their drill-down, the district comparison and the targets."""
+
+from django.urls import path
+
+from zhaoshang.kpis import views
+
+app_name = "kpis"
+
+urlpatterns = [
+    path("", views.kpi_page, name="index"),
+    path("drill/", views.drill, name="drill"),
+    path("compare/", views.compare, name="compare"),
+    path("targets/", views.target_list, name="targets"),
+    path("targets/new/", views.target_create, name="target_create"),
+    path("targets/<int:pk>/", views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+]

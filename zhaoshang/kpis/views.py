@@ -1,0 +1,301 @@
+"""KPI and target pages (SPEC §1, §12): the KPIs of a year with their filters, the projects
+behind every figure, the districts side by side for city users, and the targets with
+their progress.
+
+KPIs are computed over the projects the user can see (``Project.objects.visible_to``), so
+a district user sees their district and a city user the whole city (or one district).
+Targets change through ``kpis.services``; a target outside the user's scope is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhaoshang.core import roles
+from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.views_helpers import paginate
+from zhaoshang.kpis import permissions, services
+from zhaoshang.kpis.forms import DrillForm, KpiFilterForm, TargetForm
+from zhaoshang.kpis.models import AnnualTarget
+from zhaoshang.kpis.services import KPI_LABELS, KPI_NAMES, RATE_NAMES
+from zhaoshang.org.models import District
+from zhaoshang.projects.models import Project
+
+
+def _require_reader(request) -> None:
+    if not permissions.can_read(request.user):
+        raise PermissionDenied
+
+
+def _projects(request):
+    return Project.objects.visible_to(request.user)
+
+
+def _cards(kpis, form) -> list[dict]:
+    """One card per KPI: its value, numerator and denominator with their drill links."""
+    cards = []
+    for name in KPI_NAMES:
+        numerator, denominator = kpis.parts(name)
+        cards.append(
+            {
+                "name": name,
+                "label": KPI_LABELS[name],
+                "value": getattr(kpis, name),
+                "is_rate": name in RATE_NAMES,
+                "numerator": numerator,
+                "denominator": denominator,
+                "numerator_query": form.query(kpi=name, part="numerator"),
+                "denominator_query": form.query(kpi=name, part="denominator"),
+            }
+        )
+    return cards
+
+
+@login_required
+def kpi_page(request):
+    """The KPIs of a year over the projects the user sees, filtered."""
+    _require_reader(request)
+    form = KpiFilterForm(request.GET, user=request.user)
+    context = {"form": form, "is_city": roles.sees_all_districts(request.user)}
+    if not form.is_valid():
+        return render(request, "kpis/index.html", context, status=400)
+    year = form.cleaned_data["year"]
+    projects = services.filter_projects(_projects(request), **form.project_filters())
+    kpis = services.compute(projects, year)
+    context.update(kpis=kpis, year=year, cards=_cards(kpis, form))
+    return render(request, "kpis/index.html", context)
+
+
+# Extra columns of the drill-down per KPI (template keys).
+DRILL_COLUMNS = {
+    "signed_count": ("signed_on", "total_investment"),
+    "signed_investment": ("signed_on", "total_investment"),
+    "registered_rate": ("signed_on", "registered_on"),
+    "start_rate": ("signed_on", "started_on"),
+    "production_rate": ("signed_on", "production_on"),
+    "capacity_rate": ("production_on", "capacity_on"),
+    "performance_rate": ("signed_on", "performing"),
+    "funds_in_place_rate": ("contracted", "funds_to_cutoff"),
+    "on_time_rate": ("cases_done", "cases_on_time"),
+}
+
+
+@login_required
+def drill(request):
+    """The projects behind the numerator or the denominator of a KPI."""
+    _require_reader(request)
+    form = DrillForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "kpis/drill.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    kpi = data.get("kpi") or "signed_count"
+    part = data.get("part") or "numerator"
+    year = data["year"]
+    projects = services.filter_projects(_projects(request), **form.project_filters())
+    kpis = services.compute(projects, year)
+    rows = (
+        services.drill(projects, year, kpi, part)
+        .select_related("park", "district", "enterprise")
+        .order_by("signed_on", "id")
+    )
+    page = paginate(request, rows)
+    numerator, denominator = kpis.parts(kpi)
+    return render(
+        request,
+        "kpis/drill.html",
+        {
+            "form": form,
+            "kpis": kpis,
+            "year": year,
+            "kpi": kpi,
+            "part": part,
+            "label": KPI_LABELS[kpi],
+            "value": getattr(kpis, kpi),
+            "is_rate": kpi in RATE_NAMES,
+            "figure": numerator if part == "numerator" else denominator,
+            "columns": DRILL_COLUMNS[kpi],
+            "page": page,
+            "show_district": roles.sees_all_districts(request.user),
+            "back_query": form.query(),
+            "page_query": form.query(kpi=kpi, part=part),
+        },
+    )
+
+
+@login_required
+def compare(request):
+    """SPEC §1: the districts side by side, one row per district (a district user sees
+    their own district only)."""
+    _require_reader(request)
+    form = KpiFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "kpis/compare.html", {"form": form}, status=400)
+    year = form.cleaned_data["year"]
+    filters = form.project_filters()
+    projects = services.filter_projects(_projects(request), **filters)
+    by_district = services.compute_by(projects, year, "district")
+    districts = District.objects.order_by("id")
+    if not roles.sees_all_districts(request.user):
+        districts = districts.filter(pk=request.user.district_id)
+    elif filters.get("district"):
+        districts = districts.filter(pk=filters["district"].pk)
+    period = services.Period.of(year)
+    rows = []
+    for district in districts:
+        kpis = by_district.get(district.pk) or services.Kpis(period=period)
+        rows.append(
+            {
+                "district": district,
+                "values": [(name, getattr(kpis, name)) for name in KPI_NAMES],
+                "query": form.query(district=district.pk),
+            }
+        )
+    total = services.compute(projects, year)
+    return render(
+        request,
+        "kpis/compare.html",
+        {
+            "form": form,
+            "year": year,
+            "rows": rows,
+            "total": [(name, getattr(total, name)) for name in KPI_NAMES],
+            "headers": [(name, KPI_LABELS[name], name in RATE_NAMES) for name in KPI_NAMES],
+            "is_city": roles.sees_all_districts(request.user),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Targets
+
+
+def _targets(request):
+    return AnnualTarget.objects.visible_to(request.user).select_related(
+        "district", "working_group", "department"
+    )
+
+
+def _target_year(request) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    return min(max(year, services.MIN_YEAR), services.MAX_YEAR)
+
+
+def _with_shares(targets) -> list:
+    for target in targets:
+        target.tier_rows = [
+            (n, minimum, count, getattr(target, f"tier{n}_done"))
+            for n, minimum, count in target.tiers
+        ]
+        target.investment_share = (
+            target.signed_investment_done / target.signed_investment * 100
+            if target.signed_investment
+            else None
+        )
+        target.funds_share = (
+            target.funds_done / target.funds_in_place * 100 if target.funds_in_place else None
+        )
+    return targets
+
+
+@login_required
+def target_list(request):
+    """The targets of a year with their progress (read by all, set by the bureau)."""
+    _require_reader(request)
+    year = _target_year(request)
+    today = timezone.localdate()
+    targets = list(
+        _targets(request)
+        .filter(year=year)
+        .with_progress(today)
+        .order_by("district_id", "department_id", "working_group_id", "id")
+    )
+    user = request.user
+    may_edit = permissions.can_edit_targets(user, user.district_id)
+    return render(
+        request,
+        "kpis/targets.html",
+        {
+            "year": year,
+            "years": list(range(today.year + 1, today.year - 5, -1)),
+            "targets": _with_shares(targets),
+            "may_edit": may_edit,
+            "show_district": roles.sees_all_districts(user),
+        },
+    )
+
+
+@login_required
+def target_create(request):
+    user = request.user
+    if not permissions.can_edit_targets(user, user.district_id):
+        raise PermissionDenied
+    form = TargetForm(request.POST or None, district_id=user.district_id)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            target = services.create_target(user, district=user.district, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The target has been saved."))
+            return redirect(f"{_list_url()}?year={target.year}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "kpis/target_form.html", {"form": form}, status=status)
+
+
+def _list_url() -> str:
+    from django.urls import reverse
+
+    return reverse("kpis:targets")
+
+
+@login_required
+def target_edit(request, pk):
+    target = get_object_or_404(_targets(request), pk=pk)
+    if not permissions.can_edit_targets(request.user, target.district_id):
+        raise PermissionDenied
+    form = TargetForm(request.POST or None, district_id=target.district_id, record=target)
+    stale = ""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            target = services.update_target(request.user, target, expected_version=version, **data)
+        except ConcurrentEditError as exc:
+            stale = " ".join(exc.messages)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The target has been saved."))
+            return redirect(f"{_list_url()}?year={target.year}")
+    status = 409 if stale else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "kpis/target_form.html",
+        {"form": form, "target": target, "stale": stale},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def target_delete(request, pk):
+    target = get_object_or_404(_targets(request), pk=pk)
+    if not permissions.can_edit_targets(request.user, target.district_id):
+        raise PermissionDenied
+    year = target.year
+    services.delete_target(request.user, target)
+    messages.success(request, _("The target has been deleted."))
+    return redirect(f"{_list_url()}?year={year}")
