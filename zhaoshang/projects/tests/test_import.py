@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -268,6 +269,7 @@ def _book(world, rows: int, start: int) -> SimpleUploadedFile:
     return upload(book)
 
 
+@time_machine.travel(datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.UTC), tick=False)
 def test_queries_grow_only_by_the_service_per_row(world):
     """Parks, industries, groups, departments and enterprises are looked up once per file;
     only the service's own queries grow with the rows."""
