@@ -316,3 +316,17 @@ class World:
 
     def names(self, prefix: str = "") -> list[str]:
         return [n for n in self._refs if n.startswith(prefix)]
+
+
+def route_names(namespace: str) -> set[str]:
+    """The named URL routes of an app's namespace (``land:parcels`` …), for the permission
+    matrices' check that every route is covered."""
+    from django.urls import get_resolver
+
+    return {
+        f"{namespace}:{p.name}"
+        for r in get_resolver().url_patterns
+        if getattr(r, "namespace", None) == namespace
+        for p in r.url_patterns
+        if p.name
+    }
