@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals.choices import Light
+from zhaoshang.core.bulk import update_from_rows
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level, Subject
 from zhaoshang.monitoring.models import EscalationRule, Signal
 from zhaoshang.monitoring.sources import SOURCES, content_type_of
@@ -88,7 +89,13 @@ def _refresh(subject: str, today: datetime.date, result: Refresh) -> None:
             changed.append(signal)
     Signal.objects.bulk_create(new, batch_size=1000)
     if changed:
-        Signal.objects.bulk_update(changed, [*FIELDS, "checked_on"], batch_size=1000)
+        # Nearly every stored light changes each day (its days left), so this is the big
+        # write of the refresh: joined on the key, not Django's CASE per row.
+        update_from_rows(
+            Signal,
+            [*FIELDS, "checked_on"],
+            ([s.pk, *(getattr(s, k) for k in FIELDS), today] for s in changed),
+        )
     result.created += len(new)
     result.updated += len(changed)
 

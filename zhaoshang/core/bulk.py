@@ -1,0 +1,79 @@
+"""Set-based writes the ORM does not offer.
+
+Django's ``bulk_update`` writes ``SET f = CASE WHEN id = 1 THEN … WHEN id = 2 THEN … END``
+for every field: each row of a batch walks the whole CASE, so a batch of n rows costs n²
+comparisons per field. :func:`update_from_rows` joins instead: the new values go in as a
+``VALUES`` list and one ``UPDATE … FROM`` matches them on the primary key (PostgreSQL, and
+SQLite from 3.33), so the cost grows with the rows, not their square.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connections, router
+
+
+def update_from_rows(model, fields: Sequence[str], rows: Iterable[Sequence], using=None) -> int:
+    """Write ``rows`` — each ``(pk, value of fields[0], value of fields[1], …)`` — into the
+    model's table; returns the number of rows written.
+
+    Values are prepared by each field (dates, decimals, foreign keys by their ``attname``),
+    so the same rows a ``bulk_update`` would take can be given. Signals are not sent and
+    ``auto_now`` fields are not touched, as with ``QuerySet.update``.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    meta = model._meta
+    pk = meta.pk
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    width = len(columns) + 1
+    limit = connection.features.max_query_params or 65535
+    batch = max(1, min(5000, limit // width))
+
+    def cast(field) -> str:
+        # PostgreSQL types a VALUES list from its rows and cannot type a NULL or a bare
+        # string; SQLite stores by the column's affinity (and a CAST to "date" would turn
+        # '2026-11-26' into 2026), so it gets the bare placeholder.
+        if connection.vendor != "postgresql":
+            return "%s"
+        if field.is_relation:
+            return f"CAST(%s AS {field.target_field.rel_db_type(connection)})"
+        return f"CAST(%s AS {field.db_type(connection)})"
+
+    placeholders = "(" + ", ".join(cast(f) for f in [pk, *columns]) + ")"
+    # A VALUES list names its columns column1, column2, … on both databases; the select
+    # renames them, so the statement starts with UPDATE (sqlite3 reports rowcount only then).
+    names = ", ".join(
+        f"column{i + 1} AS {quote(name)}"
+        for i, name in enumerate(["zs_pk", *(f"zs_{i}" for i in range(len(columns)))])
+    )
+    assignments = ", ".join(
+        f"{quote(f.column)} = zs_values.{quote(f'zs_{i}')}" for i, f in enumerate(columns)
+    )
+    table = quote(meta.db_table)
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params = []
+            for row in chunk:
+                if len(row) != width:
+                    raise ValueError(f"each row needs the key and {len(columns)} values")
+                params.append(pk.get_db_prep_value(row[0], connection))
+                params.extend(
+                    f.get_db_prep_save(value, connection)
+                    for f, value in zip(columns, row[1:], strict=True)
+                )
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM (SELECT {names} FROM "
+                f"(VALUES {', '.join([placeholders] * len(chunk))}) AS zs_rows) AS zs_values "
+                f"WHERE {table}.{quote(pk.column)} = zs_values.{quote('zs_pk')}"
+            )
+            cursor.execute(sql, params)
+            written += cursor.rowcount
+    return written

@@ -1,0 +1,70 @@
+"""update_from_rows: the joined bulk write gives what Django's bulk_update gives, in
+statements that do not grow with a batch's rows."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhaoshang.core.bulk import update_from_rows
+from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.tests.test_query_counts import grow
+
+FIELDS = ["project_id", "department_id", "title", "due_on", "days_left", "gap", "light"]
+
+
+def rows_for(signals, world):
+    return [
+        [
+            s.pk,
+            world.project2_a.pk if i % 2 else world.project1_a.pk,
+            None if i % 3 == 0 else world.dept_land_a.pk,
+            f"新名称{i}·'引号'",
+            None if i % 4 == 0 else datetime.date(2026, 7, 1) + datetime.timedelta(days=i),
+            None if i % 5 == 0 else i - 3,
+            None if i % 2 else Decimal(f"{i}.5"),
+            "yellow" if i % 2 else "red",
+        ]
+        for i, s in enumerate(signals)
+    ]
+
+
+def test_it_writes_what_bulk_update_writes(world):
+    grow(world, 12)
+    signals = list(Signal.objects.order_by("pk"))
+    rows = rows_for(signals, world)
+    assert update_from_rows(Signal, FIELDS, rows[:7]) == 7
+    mine = list(Signal.objects.order_by("pk").values_list("pk", *FIELDS))
+
+    # the same change through Django's own bulk_update, on the same starting rows
+    for signal, row in zip(signals, rows, strict=True):
+        for name, value in zip(FIELDS, row[1:], strict=True):
+            setattr(signal, name, value)
+    Signal.objects.bulk_update(signals[:7], FIELDS)
+    assert list(Signal.objects.order_by("pk").values_list("pk", *FIELDS)) == mine
+    assert mine[0][3] == "新名称0·'引号'" and mine[0][2] is None and mine[1][6] is None
+    assert mine[2][6] == Decimal("2.5") and mine[1][4] == datetime.date(2026, 7, 2)
+    untouched = Signal.objects.get(pk=signals[8].pk)
+    assert untouched.title == "事项8" and untouched.days_left == -5
+
+
+def test_statements_do_not_grow_with_the_rows_of_a_batch(world):
+    grow(world, 40)
+    signals = list(Signal.objects.order_by("pk"))
+    rows = rows_for(signals, world)
+    with CaptureQueriesContext(connection) as few:
+        update_from_rows(Signal, FIELDS, rows[:3])
+    with CaptureQueriesContext(connection) as many:
+        assert update_from_rows(Signal, FIELDS, rows) == 40
+    assert len(few) == len(many) == 1
+    assert update_from_rows(Signal, FIELDS, []) == 0
+
+
+def test_a_row_of_the_wrong_width_is_refused(world):
+    grow(world, 1)
+    with pytest.raises(ValueError, match="7 values"):
+        update_from_rows(Signal, FIELDS, [[Signal.objects.get().pk, None]])
