@@ -5,7 +5,9 @@ from django.utils import translation
 
 
 @pytest.fixture
-def english():
+def english(settings):
+    """English messages, in the test's own code and in every request it makes."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
