@@ -330,3 +330,28 @@ def route_names(namespace: str) -> set[str]:
         for p in r.url_patterns
         if p.name
     }
+
+
+def each_person(people, request) -> dict[str, int]:
+    """The status each person gets from ``request(who)`` (which makes the request and may
+    assert what it must not change), each in its own savepoint rolled back afterwards: one
+    route × object of a permission matrix is one test, and one person's request leaves
+    nothing behind for the next."""
+    from django.db import transaction
+
+    got = {}
+    for who in people:
+        with transaction.atomic():
+            got[who] = request(who)
+            transaction.set_rollback(True)
+    return got
+
+
+def assert_statuses(got: dict[str, int], expected: dict[str, int], what: str) -> None:
+    """One line per person whose status differs from the matrix."""
+    wrong = [
+        f"{who}: {got[who]} (expected {expected[who]})"
+        for who in expected
+        if got[who] != expected[who]
+    ]
+    assert not wrong, f"{what}\n  " + "\n  ".join(wrong)
