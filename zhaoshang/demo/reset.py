@@ -125,6 +125,44 @@ def _history_querysets(district_ids, project_ids, user_ids, enterprise_ids):
             yield model.objects.filter(enterprise_id__in=enterprise_ids)
 
 
+def _district_path(model, depth: int = 3) -> str | None:
+    """The lookup from a model to its district id (``district_id``, or through up to two
+    foreign keys: ``entry__department__district_id``), or None."""
+    names = {f.name: f for f in model._meta.concrete_fields}
+    if "district" in names and names["district"].related_model is District:
+        return "district_id"
+    if depth <= 1:
+        return None
+    for field in names.values():
+        parent = field.related_model if field.is_relation else None
+        if parent is None or parent in (District, User) or parent is model:
+            continue
+        if parent._meta.app_label in ("contenttypes", "auth"):
+            continue
+        below = _district_path(parent, depth - 1)
+        if below is not None:
+            return f"{field.name}__{below}"
+    return None
+
+
+def _stored_files(district_ids) -> list[str]:
+    """The stored files of every record of the districts that has a file field (reports,
+    evidence, minutes, attachments …), found through each model's path to its district."""
+    from django.db.models import FileField
+
+    names: list[str] = []
+    for model in apps.get_models():
+        if hasattr(model, "instance_type"):  # a history model: its files are the record's
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, FileField)]
+        path = _district_path(model) if fields else None
+        if path is None:
+            continue
+        for row in model.objects.filter(**{f"{path}__in": district_ids}).values_list(*fields):
+            names.extend(name for name in row if name)
+    return names
+
+
 def purge_districts(codes) -> list[str]:
     """Delete the districts with these codes and everything of theirs; return the names of
     the stored files that belonged to them (the caller deletes them once committed)."""
@@ -148,6 +186,7 @@ def purge_districts(codes) -> list[str]:
             "image", flat=True
         )
     )
+    files += _stored_files(district_ids)
 
     children = _child_history(district_ids)
 
@@ -191,4 +230,4 @@ def purge_districts(codes) -> list[str]:
         qs.delete()
     for model, name, ids in children:
         model.objects.filter(**{f"{name}_id__in": ids}).delete()
-    return [name for name in files if name]
+    return sorted({name for name in files if name})

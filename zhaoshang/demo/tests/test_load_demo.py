@@ -422,17 +422,37 @@ def test_second_district_is_small_and_isolated(demo_db):
     )
 
 
-def test_reset_reloads_the_same_data(demo_db):
+def _report_files() -> set[str]:
+    from zhaoshang.reports.models import IssuedReport
+
+    return {
+        name
+        for row in IssuedReport.objects.values_list("xlsx", "docx", "pdf")
+        for name in row
+        if name
+    }
+
+
+def test_reset_reloads_the_same_data(demo_db, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
     before = demo_counts()
     fingerprint = _digest()
+    old_files = _report_files()
+    assert old_files and all(default_storage.exists(name) for name in old_files)
     out = io.StringIO()
-    call_command("load_demo", "--reset", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # the stale files go on commit
+        call_command("load_demo", "--reset", stdout=out)
     assert "Reloaded the demo city" in out.getvalue()
     assert demo_counts() == before
     assert _digest() == fingerprint
     assert authenticate(RequestFactory().post("/"), username="bureau", password=PASSWORD)
     # the history of the old cases' pauses went with them
     assert not CasePause.history.exclude(case_id__in=ApprovalCase.objects.values("pk")).exists()
+    # the old issued reports' files went with them; the new ones are stored
+    new_files = _report_files()
+    assert all(default_storage.exists(name) for name in new_files)
+    assert not any(default_storage.exists(name) for name in old_files - new_files)
 
 
 # ---------------------------------------------------------------------------------------------
