@@ -155,6 +155,8 @@ def report(request, kind):
     job_id = request.GET.get("job")
     if job_id and job_id.isdigit():
         job = ReportJob.objects.visible_to(user).filter(pk=job_id, requested_by=user).first()
+        if job is not None and job.status == JobStatus.DONE and job.issued_id:
+            return redirect(reverse("reports:issued", args=[job.issued_id]))  # issued: its page
         if job is not None and job.status == JobStatus.DONE and job.figures:
             context.update(_figures_context(job.figures), job=job)
             return render(request, "reports/report.html", context)
