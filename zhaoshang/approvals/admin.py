@@ -69,11 +69,31 @@ class ApprovalItemAdmin(DistrictScopedAdmin):
     list_select_related = ("department", "district")
     ordering = ("sort_order", "id")
 
+    def save_model(self, request, obj, form, change):
+        """An item is written by the catalogue service, as on the catalogue page: the same
+        checks, change history and domain event (approval_item.created / .updated)."""
+        data = form.cleaned_data
+        fields = {name: data[name] for name in services.ITEM_FIELDS if name in data}
+        fields["materials"] = list(data.get("materials") or [])
+        fields["prerequisites"] = list(data.get("prerequisites") or [])
+        if change:
+            saved = services.update_item(request.user, obj, **fields)
+        else:
+            district = data.get("district") or request.user.district  # excluded: their own
+            saved = services.create_item(request.user, district, **fields)
+        obj.pk = saved.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        """An item stays in the district it was made for (its cases and catalogue are)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and request.user.is_superuser:
+            fields.append("district")
+        return fields
+
     def save_related(self, request, form, formsets, change):
-        """Prerequisites go through the service (it checks the cycle again and logs)."""
-        prerequisites = form.cleaned_data.pop("prerequisites", [])
-        super().save_related(request, form, formsets, change)
-        services.set_prerequisites(request.user, form.instance, prerequisites)
+        """Materials and prerequisites were written with the item (save_model)."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class ReadOnlyInline(admin.TabularInline):

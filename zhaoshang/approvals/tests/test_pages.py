@@ -717,9 +717,36 @@ def test_admin_rejects_a_cycle_in_the_prerequisites(world, staff_admin):
     response = staff_admin.post(url, data, **EN)
     assert "would make a cycle" in response.content.decode()
     data["prerequisites"] = [world.item_works_a.pk]
+    data["time_limit"] = 9
     response = staff_admin.post(url, data, **EN)
     assert response.status_code == 302
     assert list(first.prerequisites.all()) == [world.item_works_a]
+    # written by the catalogue service: its event names what changed, with the history
+    event = DomainEvent.objects.for_object(first).get(verb="approval_item.updated")
+    assert event.actor == world.user_admin and event.data["changed"] == ["time_limit"]
+    first.refresh_from_db()
+    assert first.time_limit == 9 and first.history.first().history_user == world.user_admin
+
+
+def test_admin_adds_an_item_through_the_service(world, staff_admin):
+    url = reverse("admin:approvals_approvalitem_add")
+    data = {
+        "code": "ZZ-01",
+        "name": "测试事项",
+        "department": world.dept_works_a.pk,
+        "level": ApprovalItem._meta.get_field("level").choices[0][0],
+        "phase": ApprovalItem._meta.get_field("phase").choices[0][0],
+        "time_limit": 5,
+        "time_limit_unit": ApprovalItem._meta.get_field("time_limit_unit").choices[0][0],
+        "special_time_limit": 10,
+        "is_active": "on",
+        "sort_order": 1,
+    }
+    response = staff_admin.post(url, data, **EN)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item = ApprovalItem.objects.get(code="ZZ-01")
+    assert item.district == world.district_a  # the admin's own district
+    assert DomainEvent.objects.for_object(item).filter(verb="approval_item.created").exists()
 
 
 def test_admin_shows_cases_read_only(world, staff_admin):
