@@ -125,7 +125,7 @@ ITEMS = [
         45,
         LimitUnit.WORKDAY,
         ("XM-01",),
-        ("feasibility_study",),
+        ("feasibility_study", "water_resource_report"),
         "《取水许可和水资源费征收管理条例》第二十二条",
     ),
     (

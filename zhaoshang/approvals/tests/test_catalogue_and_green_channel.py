@@ -43,7 +43,11 @@ def test_the_catalogue_ships_the_water_abstraction_permit(world, catalogue):
     assert (item.time_limit, item.time_limit_unit) == (45, LimitUnit.WORKDAY)
     assert not item.in_green_channel
     assert list(item.prerequisites.values_list("code", flat=True)) == ["XM-01"]
-    assert list(item.materials.values_list("code", flat=True)) == ["feasibility_study"]
+    assert list(item.materials.values_list("code", flat=True)) == [
+        "feasibility_study",
+        "water_resource_report",  # 水资源论证报告
+    ]
+    assert item.materials.get(code="water_resource_report").name == "水资源论证报告"
     assert "取水许可" in item.legal_basis
     assert catalogue["XM-07"].sort_order < item.sort_order < catalogue["GC-01"].sort_order
 
