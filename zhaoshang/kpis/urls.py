@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.kpi_page, name="index"),
     path("drill/", views.drill, name="drill"),
     path("compare/", views.compare, name="compare"),
+    path("export/", views.export, name="export"),
     path("targets/", views.target_list, name="targets"),
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/<int:pk>/", views.target_edit, name="target_edit"),

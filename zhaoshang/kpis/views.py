@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zhaoshang.core import roles
 from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.kpis import permissions, services
@@ -129,14 +130,8 @@ def drill(request):
     )
 
 
-@login_required
-def compare(request):
-    """SPEC §1: the districts side by side, one row per district (a district user sees
-    their own district only)."""
-    _require_reader(request)
-    form = KpiFilterForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return render(request, "kpis/compare.html", {"form": form}, status=400)
+def _compare(request, form) -> tuple[int, list[dict], object]:
+    """The year, one row per district the user sees (with their KPIs), and the total."""
     year = form.cleaned_data["year"]
     filters = form.project_filters()
     projects = services.filter_projects(_projects(request), **filters)
@@ -153,11 +148,23 @@ def compare(request):
         rows.append(
             {
                 "district": district,
+                "kpis": kpis,
                 "values": [(name, getattr(kpis, name)) for name in KPI_NAMES],
                 "query": form.query(district=district.pk),
             }
         )
-    total = services.compute(projects, year)
+    return year, rows, services.compute(projects, year)
+
+
+@login_required
+def compare(request):
+    """SPEC §1: the districts side by side, one row per district (a district user sees
+    their own district only)."""
+    _require_reader(request)
+    form = KpiFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "kpis/compare.html", {"form": form}, status=400)
+    year, rows, total = _compare(request, form)
     return render(
         request,
         "kpis/compare.html",
@@ -168,8 +175,42 @@ def compare(request):
             "total": [(name, getattr(total, name)) for name in KPI_NAMES],
             "headers": [(name, KPI_LABELS[name], name in RATE_NAMES) for name in KPI_NAMES],
             "is_city": roles.sees_all_districts(request.user),
+            "export_query": form.query(),
         },
     )
+
+
+@login_required
+def export(request):
+    """The comparison as an Excel workbook: a row per district and the total; each KPI
+    with its numerator and denominator, rates as percentages."""
+    _require_reader(request)
+    form = KpiFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "kpis/compare.html", {"form": form}, status=400)
+    year, rows, total = _compare(request, form)
+    rows.append({"district": _("Total"), "kpis": total})
+
+    def column(name, index=None):
+        if index is None:
+            value = lambda row: getattr(row["kpis"], name)  # noqa: E731
+            if name in RATE_NAMES:
+                return lambda row: None if value(row) is None else value(row) * 100
+            return value
+        return lambda row: row["kpis"].parts(name)[index]
+
+    columns = [(_("District"), lambda row: str(row["district"]))]
+    for name in KPI_NAMES:
+        label = KPI_LABELS[name]
+        if name in RATE_NAMES:
+            columns += [
+                (f"{label} (%)", column(name)),
+                (f"{label}: {_('numerator')}", column(name, 0)),
+                (f"{label}: {_('denominator')}", column(name, 1)),
+            ]
+        else:
+            columns.append((str(label), column(name)))
+    return xlsx_response(f"kpis-{year}", _("KPIs %(year)s") % {"year": year}, columns, rows)
 
 
 # ---------------------------------------------------------------------------------------

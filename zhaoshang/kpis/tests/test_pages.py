@@ -66,6 +66,43 @@ def test_district_users_compare_only_their_own_district(client_for, world):
     assert [row["district"].pk for row in response.context["rows"]] == [world.district_a.pk]
 
 
+def _sheet(response) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    return [tuple(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def test_the_comparison_exports_to_excel_with_numerators_and_denominators(
+    client_for,
+    world,
+    hand,
+    english,  # noqa: F811
+):
+    rows = _sheet(client_for("bureau").get(reverse("kpis:export"), {"year": 2025}))
+    header, district_a, total = rows
+    assert header[:3] == ("District", "Signed projects", "Signed investment (10k yuan)")
+    column = dict(zip(header, district_a, strict=True))
+    # the hand-built 2025 cohort of district a (see test_compute's ``hand``)
+    assert district_a[0] == str(world.district_a)
+    assert column["Signed projects"] == 3
+    assert column["Start rate: numerator"] == 2 and column["Start rate: denominator"] == 3
+    assert column["Start rate (%)"] == pytest.approx(66.67)
+    assert total[0] == "Total" and total[1] == 3
+
+
+def test_city_users_export_every_district(client_for, world):
+    make_project(world, "b", signed_on=D(2026, 2, 1))
+    rows = _sheet(client_for("city").get(reverse("kpis:export")))
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name[str(world.district_a)][1] == 1 and by_name[str(world.district_b)][1] == 2
+    assert rows[-1][1] == 3  # the total
+
+
 def test_target_progress_by_scope(client_for, world):
     """2026: project1_a (50000, group_a, paired with 建设局) is signed; a big one of 600000
     in the group; one of 1200000 in park 2 only."""

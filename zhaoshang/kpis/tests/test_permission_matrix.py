@@ -24,6 +24,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "kpis:index": (None, "staff", "GET"),
     "kpis:drill": (None, "staff", "GET"),
     "kpis:compare": (None, "staff", "GET"),
+    "kpis:export": (None, "staff", "GET"),
     "kpis:targets": (None, "staff", "GET"),
     "kpis:target_create": (None, "add", "GET"),
     "kpis:target_edit": ("target", "edit", "GET"),

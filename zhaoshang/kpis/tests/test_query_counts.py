@@ -56,6 +56,7 @@ PAGES = [
     (reverse("kpis:drill"), {"kpi": "performance_rate", "part": "numerator"}),
     (reverse("kpis:drill"), {"kpi": "signed_count", "part": "numerator"}),
     (reverse("kpis:compare"), {}),
+    (reverse("kpis:export"), {}),
     (reverse("kpis:targets"), {}),
     ("/api/v1/kpis/", {}),
     ("/api/v1/targets/", {"page_size": 500}),
