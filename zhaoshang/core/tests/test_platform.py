@@ -103,3 +103,21 @@ def test_content_security_policy_forbids_foreign_scripts(client_for):
 def test_pages_reference_no_cdn(client_for):
     html = client_for("bureau").get("/").content.decode()
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_every_page_title_names_the_page_then_the_product(client_for):
+    import re
+    from pathlib import Path
+
+    body = client_for("bureau").get("/projects/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
+    page, _, product = title.partition(" · ")
+    assert page.strip() and product.strip() and page != product, title
+    # every template on the base layout gives its own title
+    root = Path(__file__).resolve().parents[2]
+    untitled = [
+        str(t.relative_to(root))
+        for t in root.rglob("*.html")
+        if '{% extends "base.html" %}' in t.read_text() and "{% block title %}" not in t.read_text()
+    ]
+    assert not untitled
