@@ -80,8 +80,8 @@ def _sheet(response) -> list[tuple]:
 def test_the_comparison_exports_to_excel_with_numerators_and_denominators(
     client_for,
     world,
-    hand,
-    english,  # noqa: F811
+    hand,  # noqa: F811
+    english,
 ):
     rows = _sheet(client_for("bureau").get(reverse("kpis:export"), {"year": 2025}))
     header, district_a, total = rows
