@@ -117,6 +117,9 @@ SERVICE_TITLES = {
     "power": ("项目用电接入", "完成外线工程并装表送电"),
     "eco": ("环评审批", "作出环境影响评价文件审批决定"),
 }
+# A step missed more than this long ago was pushed through late in the end; only recent
+# misses are still open (a district chases its own overdue steps).
+STUCK_FOR = datetime.timedelta(days=240)
 REPLAN_NOTES = ["按联席会议意见顺延目标日期", "企业调整建设方案后重新倒排", "补充消防审查环节"]
 
 
@@ -341,9 +344,9 @@ class AgreementsBuilder:
         if ob.due_on >= self.today:
             return
         roll = rng.random()
-        if roll < 0.7:
+        if roll < 0.75:
             met = ob.due_on - datetime.timedelta(days=rng.randint(0, 45))
-        elif roll < 0.85:
+        elif roll < 0.92:
             met = ob.due_on + datetime.timedelta(days=rng.randint(3, 60))
         else:
             return  # not confirmed: missed
@@ -487,7 +490,7 @@ class AgreementsBuilder:
             if project.stage == Stage.EXITED:
                 continue
             for key, ob in plan.service_obligations.items():
-                if rng.random() < 0.08:
+                if ob.due_on > self.today and rng.random() < 0.15:
                     continue  # promised in the agreement, not planned yet
                 made.append(self._commitment(world, plan, key, ob, handlers, department_user))
             land = world.departments.get("land")
@@ -678,6 +681,7 @@ class AgreementsBuilder:
         rng, today, cal = self.rng, self.today, self.cal
         blocked = False
         running_set = False
+        last_done = None
         for m in milestones:
             if blocked:
                 m.progress = 0
@@ -686,16 +690,22 @@ class AgreementsBuilder:
                 if roll < 0.85:
                     done = m.due_on - datetime.timedelta(days=rng.randint(0, 3))
                     m.done_on = max(done, m.planned_start_on)
-                elif roll < 0.95:
+                elif roll < 0.93:
                     m.done_on = cal.after(m.due_on, rng.randint(1, 6))
-                    if m.done_on >= today:
-                        m.done_on = None
+                elif m.due_on < today - STUCK_FOR:
+                    # stuck once, long ago: pushed through in the end, well past its date
+                    m.done_on = cal.after(m.due_on, rng.randint(15, 45))
+                if m.done_on and last_done:
+                    m.done_on = max(m.done_on, last_done)  # a step ends after the one before
+                if m.done_on and m.done_on >= today:
+                    m.done_on = None
                 if m.done_on is None:
                     m.progress = rng.choice([30, 50, 60, 80])
                     m.note = "材料待企业补充，正在协调"
                     blocked = True
                 else:
                     m.progress = 100
+                    last_done = m.done_on
             elif not running_set and m.planned_start_on <= today:
                 m.progress = rng.choice([10, 20, 40, 60, 70])
                 m.note = "按计划推进"

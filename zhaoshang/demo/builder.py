@@ -1075,6 +1075,9 @@ class DemoBuilder:
         if signed:
             if started:
                 planned_start = started - datetime.timedelta(days=rng.randint(0, 45))
+            elif stage in (Stage.SIGNED, Stage.REGISTERED):
+                # land comes first: the agreement gives the start a season after it
+                planned_start = signed + datetime.timedelta(days=rng.randint(150, 300))
             else:
                 planned_start = signed + datetime.timedelta(days=rng.randint(90, 200))
         elif stage in (Stage.NEGOTIATING, Stage.PREREVIEW):

@@ -15,6 +15,7 @@ recent receipts get instructions, and their records are backdated to the day wri
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 import zoneinfo
 from collections import defaultdict
@@ -46,6 +47,8 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 ONE_DAY = datetime.timedelta(days=1)
 # How far back the receipts go, and how many a project's team filed in that time.
 HISTORY_DAYS = 150
+# A problem due longer ago than this has mostly been settled.
+NEED_SETTLED_AFTER = datetime.timedelta(days=7)
 RECEIPTS_PER_PROJECT = {Level.MAJOR: (3, 6), Level.KEY: (2, 4), Level.GENERAL: (1, 3)}
 RESULT_WEIGHTS = [
     (ReceiptResult.DONE, 45),
@@ -422,17 +425,30 @@ class ServiceBuilder:
             )
             rows.append((plan, None, raised))
         rows.sort(key=lambda row: (row[2], row[0].project.code))
-        # The status each problem has now, cycling so that every status is represented.
-        cycle = [
-            NeedStatus.RESOLVED,
-            NeedStatus.PENDING,
-            NeedStatus.IN_PROGRESS,
-            NeedStatus.RESOLVED,
-            NeedStatus.ESCALATED,
-            NeedStatus.IN_PROGRESS,
-            NeedStatus.CLOSED,
-        ]
-        for index, (plan, receipt, raised_on) in enumerate(rows):
+        # The status each problem has now, cycling so that every status is represented: the
+        # ones raised long ago or well past their date mostly settled (a few still before the
+        # joint meeting, a few overdue), the ones still within their time open.
+        settled = itertools.cycle(
+            [
+                NeedStatus.RESOLVED,
+                NeedStatus.CLOSED,
+                NeedStatus.RESOLVED,
+                NeedStatus.ESCALATED,
+                NeedStatus.RESOLVED,
+                NeedStatus.IN_PROGRESS,
+                NeedStatus.CLOSED,
+                NeedStatus.RESOLVED,
+            ]
+        )
+        fresh = itertools.cycle(
+            [
+                NeedStatus.PENDING,
+                NeedStatus.IN_PROGRESS,
+                NeedStatus.RESOLVED,
+                NeedStatus.IN_PROGRESS,
+            ]
+        )
+        for plan, receipt, raised_on in rows:
             category = (
                 self._category_of(world, receipt)
                 if receipt is not None
@@ -446,6 +462,7 @@ class ServiceBuilder:
             )
             days = rng.choice([3, 5, 5, 10, 15])
             due = workdays.add_workdays(raised_on, days)
+            cycle = fresh if due.date >= self.today - NEED_SETTLED_AFTER else settled
             raiser = receipt.filed_by if receipt is not None else plan.team[TeamRole.SECRETARY]
             need = Need(
                 district_id=world.district.pk,
@@ -461,7 +478,7 @@ class ServiceBuilder:
                 due_workdays=days,
                 due_on=due.date,
                 due_is_provisional=due.provisional,
-                status=cycle[index % len(cycle)],
+                status=next(cycle),
             )
             need.steps = [("need.raised", raised_on, raiser, f"{title}")]
             self._progress(world, need, plan)
