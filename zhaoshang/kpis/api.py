@@ -1,7 +1,7 @@
 """REST API of targets and KPIs (SPEC §12, §19).
 
-- ``/api/v1/kpis/?year=YYYY`` (also ``park``, ``industry``, ``working_group``, ``level``;
-  ``district`` for city users): exactly ``{"signed_count", "signed_investment",
+- ``/api/v1/kpis/?year=YYYY`` (also ``since`` for the cohort of the years since–year,
+  ``park``, ``industry``, ``working_group``, ``level``; ``district`` for city users): exactly ``{"signed_count", "signed_investment",
   "registered_rate", "start_rate", "production_rate", "capacity_rate", "performance_rate",
   "funds_in_place_rate", "on_time_rate"}``; rates are JSON numbers from 0 to 1 rounded to
   four places, ``null`` when the denominator is zero; ``signed_investment`` is a number in
@@ -69,6 +69,11 @@ class KpisSerializer(serializers.Serializer):
 def _filter_parameters():
     return [
         OpenApiParameter("year", OpenApiTypes.INT, description="The signing year (cohort)."),
+        OpenApiParameter(
+            "since",
+            OpenApiTypes.INT,
+            description="Optional first signing year: the cohort of the years since–year.",
+        ),
         OpenApiParameter("park", OpenApiTypes.INT),
         OpenApiParameter("industry", OpenApiTypes.INT),
         OpenApiParameter("working_group", OpenApiTypes.INT),
@@ -97,7 +102,7 @@ class KpiViewSet(viewsets.ViewSet):
         projects = services.filter_projects(
             Project.objects.visible_to(request.user), **form.project_filters()
         )
-        kpis = services.compute(projects, form.cleaned_data["year"])
+        kpis = services.compute(projects, **form.period_args())
         return Response(KpisSerializer(kpis).data)
 
 

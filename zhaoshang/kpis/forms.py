@@ -20,6 +20,15 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
     is "not one of the choices" (400 in the API)."""
 
     year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    since = forms.IntegerField(
+        label=_("From year"),
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        required=False,
+        help_text=_(
+            "Count the projects signed from this year to the year (empty: the year alone)."
+        ),
+    )
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False
     )
@@ -49,6 +58,21 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
         else:
             del self.fields["district"]
 
+    def clean(self):
+        data = super().clean()
+        since, year = data.get("since"), data.get("year")
+        if since is not None and year is not None and since > year:
+            self.add_error(
+                "since",
+                _("The first year (%(since)s) cannot be after the year (%(year)s).")
+                % {"since": since, "year": year},
+            )
+        return data
+
+    def period_args(self) -> dict:
+        """``year`` and ``since`` as ``services.compute`` and ``services.drill`` take them."""
+        return {"year": self.cleaned_data["year"], "since": self.cleaned_data.get("since")}
+
     def project_filters(self) -> dict:
         data = self.cleaned_data
         return {
@@ -62,6 +86,8 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
         from urllib.parse import urlencode
 
         params = {"year": self.cleaned_data["year"]}
+        if self.cleaned_data.get("since") is not None:
+            params["since"] = self.cleaned_data["since"]
         for name, value in self.project_filters().items():
             params[name] = getattr(value, "pk", value)
         params.update(extra)

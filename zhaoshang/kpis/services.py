@@ -1,9 +1,11 @@
 """Annual targets and the KPIs of SPEC §12.
 
 KPIs (``compute``, ``compute_by``): the cohort of a year is the projects signed in that
-calendar year; each figure counts what the cohort had reached by the cut-off, the year's
-last day or ``as_of`` (today by default), whichever is earlier. A project signed after the
-cut-off is not yet in the cohort; a stage reached after it is not yet counted.
+calendar year (or, with ``since``, in the years from ``since`` to that year: a term's
+cohort, whose later stages a single year's cohort has rarely reached by its year's end);
+each figure counts what the cohort had reached by the cut-off, the last year's last day or
+``as_of`` (today by default), whichever is earlier. A project signed after the cut-off is
+not yet in the cohort; a stage reached after it is not yet counted.
 
 - ``signed_count``: the cohort; ``signed_investment``: the sum of its total investment (万元);
 - ``registered_rate`` (注册率/落地率) = registered ÷ signed; ``start_rate`` (开工率) = started
@@ -78,17 +80,29 @@ def _rate(numerator, denominator) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar year and its cut-off (the year's end or ``as_of``, whichever is earlier)."""
+    """The signing years of a cohort — a calendar year by default, or the years from
+    ``since`` to ``year`` — and its cut-off (the last year's end or ``as_of``, whichever is
+    earlier)."""
 
     year: int
     start: datetime.date
     end: datetime.date
     cutoff: datetime.date
+    since: int | None = None
 
     @classmethod
-    def of(cls, year: int, as_of: datetime.date | None = None) -> Period:
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        return cls(year, start, end, min(end, as_of or _today()))
+    def of(cls, year: int, as_of: datetime.date | None = None, since: int | None = None) -> Period:
+        if since is not None and since > year:
+            raise ValueError(since, year)
+        since = since if since is not None and since < year else None
+        start = datetime.date(since or year, 1, 1)
+        end = datetime.date(year, 12, 31)
+        return cls(year, start, end, min(end, as_of or _today()), since)
+
+    @property
+    def label(self) -> str:
+        """ "2026", or "2022–2026" for several years."""
+        return f"{self.since}–{self.year}" if self.since else str(self.year)
 
 
 @dataclass(frozen=True)
@@ -194,17 +208,23 @@ def _grouped(queryset, key: str | None, **aggregates) -> dict:
     return {row.pop(key): row for row in rows}
 
 
-def compute_by(projects, year: int, key: str | None, as_of: datetime.date | None = None) -> dict:
-    """The KPIs of ``projects`` for ``year`` grouped by a field of the project (e.g.
-    ``"district"``): {value: Kpis}; groups without signed projects are left out (except
-    with ``key=None``, which gives {None: Kpis})."""
+def compute_by(
+    projects,
+    year: int,
+    key: str | None,
+    as_of: datetime.date | None = None,
+    since: int | None = None,
+) -> dict:
+    """The KPIs of ``projects`` for ``year`` (or the years ``since``–``year``) grouped by a
+    field of the project (e.g. ``"district"``): {value: Kpis}; groups without signed
+    projects are left out (except with ``key=None``, which gives {None: Kpis})."""
     from zhaoshang.agreements.models import Agreement
     from zhaoshang.agreements.querysets import with_performance
     from zhaoshang.approvals.choices import CaseStatus
     from zhaoshang.approvals.models import ApprovalCase
     from zhaoshang.projects.models import FundsEntry
 
-    period = Period.of(year, as_of)
+    period = Period.of(year, as_of, since)
     cut = period.cutoff
     base = cohort(projects, period)
     via = None if key is None else f"project__{key}"
@@ -247,17 +267,27 @@ def compute_by(projects, year: int, key: str | None, as_of: datetime.date | None
     return out
 
 
-def compute(projects, year: int, as_of: datetime.date | None = None) -> Kpis:
-    """The KPIs of SPEC §12 for the projects signed in ``year`` among ``projects`` (a
-    queryset the caller has scoped and filtered), as reached by the cut-off."""
-    return compute_by(projects, year, None, as_of)[None]
+def compute(
+    projects, year: int, as_of: datetime.date | None = None, since: int | None = None
+) -> Kpis:
+    """The KPIs of SPEC §12 for the projects signed in ``year`` (or the years
+    ``since``–``year``) among ``projects`` (a queryset the caller has scoped and filtered),
+    as reached by the cut-off."""
+    return compute_by(projects, year, None, as_of, since)[None]
 
 
 # ---------------------------------------------------------------------------------------
 # Drill-down: the projects behind a figure
 
 
-def drill(projects, year: int, kpi: str, part: str, as_of: datetime.date | None = None):
+def drill(
+    projects,
+    year: int,
+    kpi: str,
+    part: str,
+    as_of: datetime.date | None = None,
+    since: int | None = None,
+):
     """The projects behind the numerator or the denominator of a KPI, annotated with the
     columns that prove it: ``funds_to_cutoff`` and ``contracted`` for the funds rate,
     ``cases_done`` and ``cases_on_time`` for the on-time rate, ``is_performing`` and
@@ -269,7 +299,7 @@ def drill(projects, year: int, kpi: str, part: str, as_of: datetime.date | None 
 
     if kpi not in KPI_NAMES or part not in PARTS:
         raise ValueError(kpi, part)
-    period = Period.of(year, as_of)
+    period = Period.of(year, as_of, since)
     cut = period.cutoff
     qs = cohort(projects, period)
     stage_field = {

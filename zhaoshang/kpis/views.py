@@ -67,10 +67,9 @@ def kpi_page(request):
     context = {"form": form, "is_city": roles.sees_all_districts(request.user)}
     if not form.is_valid():
         return render(request, "kpis/index.html", context, status=400)
-    year = form.cleaned_data["year"]
     projects = services.filter_projects(_projects(request), **form.project_filters())
-    kpis = services.compute(projects, year)
-    context.update(kpis=kpis, year=year, cards=_cards(kpis, form))
+    kpis = services.compute(projects, **form.period_args())
+    context.update(kpis=kpis, year=kpis.period.label, cards=_cards(kpis, form))
     return render(request, "kpis/index.html", context)
 
 
@@ -98,11 +97,10 @@ def drill(request):
     data = form.cleaned_data
     kpi = data.get("kpi") or "signed_count"
     part = data.get("part") or "numerator"
-    year = data["year"]
     projects = services.filter_projects(_projects(request), **form.project_filters())
-    kpis = services.compute(projects, year)
+    kpis = services.compute(projects, **form.period_args())
     rows = (
-        services.drill(projects, year, kpi, part)
+        services.drill(projects, kpi=kpi, part=part, **form.period_args())
         .select_related("park", "district", "enterprise")
         .order_by("signed_on", "id")
     )
@@ -114,7 +112,7 @@ def drill(request):
         {
             "form": form,
             "kpis": kpis,
-            "year": year,
+            "year": kpis.period.label,
             "kpi": kpi,
             "part": part,
             "label": KPI_LABELS[kpi],
@@ -130,18 +128,18 @@ def drill(request):
     )
 
 
-def _compare(request, form) -> tuple[int, list[dict], object]:
-    """The year, one row per district the user sees (with their KPIs), and the total."""
-    year = form.cleaned_data["year"]
+def _compare(request, form) -> tuple[str, list[dict], object]:
+    """The years' label, one row per district the user sees (with their KPIs), and the
+    total."""
     filters = form.project_filters()
     projects = services.filter_projects(_projects(request), **filters)
-    by_district = services.compute_by(projects, year, "district")
+    by_district = services.compute_by(projects, key="district", **form.period_args())
     districts = District.objects.order_by("id")
     if not roles.sees_all_districts(request.user):
         districts = districts.filter(pk=request.user.district_id)
     elif filters.get("district"):
         districts = districts.filter(pk=filters["district"].pk)
-    period = services.Period.of(year)
+    period = services.Period.of(**form.period_args())
     rows = []
     for district in districts:
         kpis = by_district.get(district.pk) or services.Kpis(period=period)
@@ -153,7 +151,7 @@ def _compare(request, form) -> tuple[int, list[dict], object]:
                 "query": form.query(district=district.pk),
             }
         )
-    return year, rows, services.compute(projects, year)
+    return period.label, rows, services.compute(projects, **form.period_args())
 
 
 @login_required
@@ -210,7 +208,8 @@ def export(request):
             ]
         else:
             columns.append((str(label), column(name)))
-    return xlsx_response(f"kpis-{year}", _("KPIs %(year)s") % {"year": year}, columns, rows)
+    name = f"kpis-{year}".replace("–", "-")
+    return xlsx_response(name, _("KPIs %(year)s") % {"year": year}, columns, rows)
 
 
 # ---------------------------------------------------------------------------------------

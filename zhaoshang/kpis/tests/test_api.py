@@ -81,6 +81,8 @@ def test_scoped_to_the_callers_district_and_the_city_for_city_users(client_for, 
         ({"industry": "x"}, "industry"),
         ({"working_group": "0"}, "working_group"),
         ({"level": "huge"}, "level"),
+        ({"year": 2025, "since": 2026}, "since"),
+        ({"since": "x"}, "since"),
     ],
 )
 def test_bad_input_is_400_keyed_by_field(client_for, params, field):
@@ -159,3 +161,14 @@ def test_the_schema_has_the_kpis_and_targets(client_for):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/kpis/" in paths and "/api/v1/targets/{id}/" in paths
+
+
+def test_since_gives_the_cohort_of_several_years(client_for, hand):  # noqa: F811
+    """District a's 2024–2026: P1–P5 and the world's project1_a (signed 2026); P1 and P3
+    in production by today, P1 at capacity."""
+    data = client_for("bureau").get(URL, {"year": 2026, "since": 2024}).json()
+    assert (data["signed_count"], data["production_rate"], data["capacity_rate"]) == (
+        6,
+        0.3333,
+        0.5,
+    )

@@ -188,3 +188,28 @@ def test_drill_down_lists_match_the_figures(hand, kpi):
         assert sum(p.cases_done for p in rows) == denominator
     else:
         assert len(rows) == denominator
+
+
+def test_a_term_cohort_counts_the_projects_signed_from_since_to_the_year(hand):
+    """2024–2026, as of today (2026-06-15): P4, P1, P2, P3 and P5. P3 went into production
+    in 2026: not counted in the 2025 cohort (cut off at 2025-12-31), counted here."""
+    k = services.compute(_mine(), 2026, since=2024)
+    assert (k.period.start, k.period.cutoff, k.period.label) == (
+        D(2024, 1, 1),
+        D(2026, 6, 15),
+        "2024–2026",
+    )
+    assert k.signed_count == 5
+    assert (k.registered, k.registered_rate) == (4, R("0.8"))  # P4, P1, P2 (2026), P3
+    assert (k.started, k.start_rate) == (2, R("0.4"))
+    assert (k.in_production, k.production_rate) == (2, R("0.4"))
+    assert (k.at_capacity, k.capacity_rate) == (1, R("0.5"))
+    rows = services.drill(_mine(), 2026, "production_rate", "numerator", since=2024)
+    assert set(rows.values_list("pk", flat=True)) == {hand["p1"].pk, hand["p3"].pk}
+
+
+def test_a_term_of_one_year_is_that_year(hand):
+    assert services.compute(_mine(), 2025, since=2025) == services.compute(_mine(), 2025)
+    assert services.Period.of(2025, since=2025).label == "2025"
+    with pytest.raises(ValueError):
+        services.Period.of(2025, since=2026)

@@ -48,6 +48,31 @@ def test_bad_filters_are_400_with_the_field_named(client_for, world, english):
     assert "park" in response.context["form"].errors
 
 
+def test_a_term_cohort_on_the_page_and_in_its_links(client_for, hand):  # noqa: F811
+    response = client_for("bureau").get(reverse("kpis:index"), {"year": 2026, "since": 2024})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "2024–2026" in body
+    cards = {c["name"]: c for c in response.context["cards"]}
+    # District a: P1–P5 and the world's project1_a (signed 2026).
+    assert cards["signed_count"]["value"] == 6
+    assert cards["production_rate"]["numerator"] == 2  # P1 (2025) and P3 (2026)
+    assert "since=2024&amp;kpi=production_rate&amp;part=numerator" in body
+    drill = client_for("bureau").get(
+        reverse("kpis:drill"),
+        {"year": 2026, "since": 2024, "kpi": "production_rate", "part": "numerator"},
+    )
+    assert {p.pk for p in drill.context["page"].object_list} == {hand["p1"].pk, hand["p3"].pk}
+
+
+def test_a_first_year_after_the_year_is_refused(client_for, world, english):
+    response = client_for("bureau").get(reverse("kpis:index"), {"year": 2025, "since": 2026})
+    assert response.status_code == 400
+    assert response.context["form"].errors["since"] == [
+        "The first year (2026) cannot be after the year (2025)."
+    ]
+
+
 def test_city_users_see_the_districts_side_by_side(client_for, world):
     make_project(world, "b", signed_on=D(2026, 2, 1))
     response = client_for("city").get(reverse("kpis:compare"))
