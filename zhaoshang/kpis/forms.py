@@ -39,7 +39,9 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
     working_group = forms.ModelChoiceField(
         label=_("Working group"), queryset=WorkingGroup.objects.none(), required=False
     )
-    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *Level.choices], required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", _("All")), *Level.choices], required=False
+    )
 
     def __init__(self, data=None, *, user, **kwargs):
         data = data.copy() if data is not None else {}
@@ -57,6 +59,9 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
             self.fields["district"].queryset = District.objects.order_by("id")
         else:
             del self.fields["district"]
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("All")
 
     def clean(self):
         data = super().clean()
