@@ -38,7 +38,7 @@ def test_bureau_issues_the_monthly_summary_then_reissues_it_in_the_background(
     first = IssuedReport.objects.get()
     assert first.number in banner.inner_text() and "v1" in banner.inner_text()
     with page.expect_download() as download:
-        banner.get_by_role("link", name="XLSX").click()
+        banner.get_by_role("link", name="Excel").click()
     with open(download.value.path(), "rb") as saved:  # a download's path has no extension
         workbook = load_workbook(saved, read_only=True)
         cells = [c for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c]
