@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.urls import NoReverseMatch
+from django.utils import timezone
 from pypinyin import lazy_pinyin
 from simple_history.utils import bulk_create_with_history
 
@@ -96,6 +97,11 @@ OUTLINES = Path(__file__).resolve().parent / "data" / "outlines.geojson"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
 LOAD_REASON = "载入示范数据"
+# The inboxes: older messages are read, and of this morning's escalations the newest few
+# per person wait; receipts and instructions are read with the record they bring.
+INBOX_UNREAD_DAYS = 7
+ESCALATIONS_WAITING = 5
+READ_WITH_THEIR_RECORD = ("receipt.filed", "instruction.written")
 
 # Days from the previous main-line stage to this one, and days a project has been in its
 # present stage (both drawn uniformly from the range).
@@ -513,6 +519,7 @@ class DemoBuilder:
         AssessmentBuilder(self).build()
         # After the assessment: the reports are issued from the finished ledger and lights.
         ReportsBuilder(self).build()
+        self._inbox_read()
         return self.worlds
 
     def _lights(self) -> None:
@@ -522,6 +529,33 @@ class DemoBuilder:
 
         refresh_signals(self.today)
         escalate(self.today)
+
+    def _inbox_read(self) -> None:
+        """People have read what they were told before this week (receipts and instructions
+        keep their own read state), and most of this morning's escalations (the newest few per person wait): an inbox is not a backlog of
+        every message the history sent."""
+        ids = [w.district.pk for w in self.worlds]
+        unread = Notification.objects.filter(recipient__district_id__in=ids, read_at__isnull=True)
+        week = datetime.datetime.combine(
+            self.today - datetime.timedelta(days=INBOX_UNREAD_DAYS), datetime.time(), SHANGHAI
+        )
+        reads = {
+            pk: created + datetime.timedelta(hours=1 + created.minute % 30)
+            for pk, created in unread.filter(created_at__lt=week)
+            .exclude(verb__in=READ_WITH_THEIR_RECORD)
+            .values_list("pk", "created_at")
+        }
+        waiting: dict[int, int] = {}
+        now = timezone.now()
+        for pk, recipient, created in (
+            unread.filter(verb="signal.escalated")
+            .order_by("recipient_id", "-pk")
+            .values_list("pk", "recipient_id", "created_at")
+        ):
+            waiting[recipient] = waiting.get(recipient, 0) + 1
+            if waiting[recipient] > ESCALATIONS_WAITING:
+                reads[pk] = min(created + datetime.timedelta(minutes=20), now)
+        self._backdate(Notification, reads, "read_at")
 
     def discard_files(self) -> None:
         """Remove the files written so far (the load failed and its rows were rolled back)."""

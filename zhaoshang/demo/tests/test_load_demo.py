@@ -402,6 +402,24 @@ def test_home_pages_have_activity_and_inboxes(demo_db):
         assert Notification.objects.filter(recipient__username=username, read_at=None).count() >= 2
 
 
+def test_inboxes_hold_this_weeks_news_not_every_message_ever_sent(demo_db):
+    """Older messages were read (receipts and instructions keep their own read state); of
+    this morning's escalations the newest five per person wait."""
+    week = timezone.now() - datetime.timedelta(days=8)
+    for user in User.objects.filter(district__code__in=(DEMO_CODE, SECOND_CODE)):
+        unread = Notification.objects.filter(recipient=user, read_at=None)
+        old = unread.filter(created_at__lt=week).exclude(
+            verb__in=("receipt.filed", "instruction.written")
+        )
+        assert not old.exists(), (user.username, list(old.values_list("verb", flat=True)))
+        assert unread.filter(verb="signal.escalated").count() <= 5, user.username
+    for note in Notification.objects.filter(read_at__isnull=False)[:500]:
+        assert note.created_at <= note.read_at <= timezone.now()
+    assert Notification.objects.filter(
+        recipient__username="bureau", read_at=None, verb="signal.escalated"
+    ).exists()
+
+
 def test_second_district_is_small_and_isolated(demo_db):
     second = District.objects.get(code=SECOND_CODE)
     projects = _projects(SECOND_CODE)
