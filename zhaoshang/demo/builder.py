@@ -14,7 +14,7 @@ import json
 import random
 import zlib
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -532,8 +532,8 @@ class DemoBuilder:
 
     def _inbox_read(self) -> None:
         """People have read what they were told before this week (receipts and instructions
-        keep their own read state), and most of this morning's escalations (the newest few per person wait): an inbox is not a backlog of
-        every message the history sent."""
+        keep their own read state) and most of this morning's escalations (the newest few per
+        person wait): an inbox is not a backlog of every message the history sent."""
         ids = [w.district.pk for w in self.worlds]
         unread = Notification.objects.filter(recipient__district_id__in=ids, read_at__isnull=True)
         week = datetime.datetime.combine(
@@ -545,14 +545,14 @@ class DemoBuilder:
             .exclude(verb__in=READ_WITH_THEIR_RECORD)
             .values_list("pk", "created_at")
         }
-        waiting: dict[int, int] = {}
+        waiting = Counter()
         now = timezone.now()
         for pk, recipient, created in (
             unread.filter(verb="signal.escalated")
             .order_by("recipient_id", "-pk")
             .values_list("pk", "recipient_id", "created_at")
         ):
-            waiting[recipient] = waiting.get(recipient, 0) + 1
+            waiting[recipient] += 1
             if waiting[recipient] > ESCALATIONS_WAITING:
                 reads[pk] = min(created + datetime.timedelta(minutes=20), now)
         self._backdate(Notification, reads, "read_at")

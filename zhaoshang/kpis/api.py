@@ -1,8 +1,8 @@
 """REST API of targets and KPIs (SPEC §12, §19).
 
 - ``/api/v1/kpis/?year=YYYY`` (also ``since`` for the cohort of the years since–year,
-  ``park``, ``industry``, ``working_group``, ``level``; ``district`` for city users): exactly ``{"signed_count", "signed_investment",
-  "registered_rate", "start_rate", "production_rate", "capacity_rate", "performance_rate",
+  ``park``, ``industry``, ``working_group``, ``level``; ``district`` for city users):
+  exactly ``{"signed_count", "signed_investment", "registered_rate", "start_rate", "production_rate", "capacity_rate", "performance_rate",
   "funds_in_place_rate", "on_time_rate"}``; rates are JSON numbers from 0 to 1 rounded to
   four places, ``null`` when the denominator is zero; ``signed_investment`` is a number in
   万元. Computed over the projects the caller can see: a district user's district, a city

@@ -139,10 +139,10 @@ def _compare(request, form) -> tuple[str, list[dict], object]:
         districts = districts.filter(pk=request.user.district_id)
     elif filters.get("district"):
         districts = districts.filter(pk=filters["district"].pk)
-    period = services.Period.of(**form.period_args())
+    total = services.compute(projects, **form.period_args())
     rows = []
     for district in districts:
-        kpis = by_district.get(district.pk) or services.Kpis(period=period)
+        kpis = by_district.get(district.pk) or services.Kpis(period=total.period)
         rows.append(
             {
                 "district": district,
@@ -151,7 +151,7 @@ def _compare(request, form) -> tuple[str, list[dict], object]:
                 "query": form.query(district=district.pk),
             }
         )
-    return period.label, rows, services.compute(projects, **form.period_args())
+    return total.period.label, rows, total
 
 
 @login_required
@@ -208,8 +208,8 @@ def export(request):
             ]
         else:
             columns.append((str(label), column(name)))
-    name = f"kpis-{year}".replace("–", "-")
-    return xlsx_response(name, _("KPIs %(year)s") % {"year": year}, columns, rows)
+    filename = f"kpis-{year}".replace("–", "-")
+    return xlsx_response(filename, _("KPIs %(year)s") % {"year": year}, columns, rows)
 
 
 # ---------------------------------------------------------------------------------------
