@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zhaoshang.reports",
     "zhaoshang.notifications",
     "zhaoshang.portal",
+    "zhaoshang.ops",
     "zhaoshang.demo",
 ]
 
