@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -60,6 +59,7 @@ INSTALLED_APPS = [
     "zhaoshang.notifications",
     "zhaoshang.portal",
     "zhaoshang.ops",
+    "zhaoshang.api",
     "zhaoshang.demo",
 ]
 
@@ -101,6 +101,44 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches (docs/operations.md "Cache"). ``limits`` holds the counters that must be shared by
+# every server process and survive restarts (API throttles, the verification-code limit):
+# Redis when REDIS_URL is set, else a table of the database (created by ``migrate``).
+# ``default`` holds hints any process may recompute: the same Redis, else local memory (a
+# database cache would cost every page a query).
+REDIS_URL = env_str("REDIS_URL", "")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "zhaoshang")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-limits",
+        },
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "zhaoshang_cache",
+        },
+    }
+
+# Behind reverse proxies: how many to trust in X-Forwarded-For (0: the header is ignored).
+# One setting for every limit: log-in lock-out, API throttles, verification codes
+# (zhaoshang.core.clientip.client_ip). NUM_PROXIES is the older name, still read.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("NUM_PROXIES", 0))
+if TRUSTED_PROXY_COUNT < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Environment variable TRUSTED_PROXY_COUNT must be 0 or more.")
 AUTH_USER_MODEL = "org.User"
 
 AUTHENTICATION_BACKENDS = [
@@ -122,11 +160,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+# Log-in lock-out (django-axes, counted in the database; zhaoshang/core/lockout.py): a
+# username+address pair after AXES_FAILURE_LIMIT failures, an address after
+# AXES_ADDRESS_FAILURE_LIMIT failures over any usernames, both within the cool-off time.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "zhaoshang.core.lockout.PairAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "zhaoshang.core.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "zhaoshang.core.lockout.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
@@ -158,7 +202,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "zhaoshang.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhaoshang.api.permissions.StaffApiPermission"],
@@ -175,9 +219,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Behind the district's reverse proxy: how many proxies to trust in X-Forwarded-For
-    # (throttling keys on the client address; an unset value trusts none).
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
+    # Throttles key on zhaoshang.core.clientip.client_ip (TRUSTED_PROXY_COUNT); DRF's own
+    # reading of X-Forwarded-For is given the same count.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "zhaoshang.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
 }
@@ -217,6 +261,11 @@ TASKS = {"default": _TASK_BACKENDS[_task_backend]}
 if _task_backend == "rq":
     INSTALLED_APPS.append("django_tasks_rq")
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+
+# API tokens (docs/operations.md "API tokens"): valid for API_TOKEN_TTL_DAYS days; at most
+# API_TOKEN_MAX_PER_USER live tokens per user (issuing one more revokes the oldest).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 10)
 
 # Public check of inspection verification codes (扫码入企): failed look-ups per client
 # address allowed within the window before the check answers 429.

@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from zhaoshang.api.parsers import PARSERS
+from zhaoshang.api.services import issue_token
+from zhaoshang.api.throttling import SharedScopedRateThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -39,13 +39,22 @@ class LockedOut(exceptions.APIException):
     )
 
 
+class AddressLockedOut(LockedOut):
+    default_detail = gettext_lazy(
+        "Too many failed log-in attempts from your network address: log-ins from it are "
+        "blocked for a while. Try again later."
+    )
+
+
 class ObtainTokenView(APIView):
-    """Send the token as ``Authorization: Token <token>``. Failed attempts count towards
-    the same lock-out as the log-in page (django-axes); requests are throttled."""
+    """Send the token as ``Authorization: Token <token>``. Each call issues a new token,
+    valid for ``API_TOKEN_TTL_DAYS`` days (the user sees and revokes them at
+    /accounts/tokens/). Failed attempts count towards the same lock-out as the log-in page
+    (django-axes: per username and address, and per address); requests are throttled."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (SharedScopedRateThrottle,)
     throttle_scope = "token"
     parser_classes = PARSERS
     renderer_classes = (JSONRenderer,)
@@ -71,11 +80,13 @@ class ObtainTokenView(APIView):
         )
         if user is None:
             if getattr(request, "axes_locked_out", False):
+                if getattr(request, "address_locked_out", False):
+                    raise AddressLockedOut()
                 raise LockedOut()
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Unable to log in with the username and password given.")]}
             )
         # Count as a log-in: last_login, the axes access log and its reset on success.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        _token, key = issue_token(user)
+        return Response({"token": key})

@@ -135,6 +135,8 @@ EVENT_LABELS = {
     "assessment.objection_filed": _("Objection to an assessment entry filed"),
     "assessment.objection_upheld": _("Objection upheld: points cancelled"),
     "assessment.objection_rejected": _("Objection rejected"),
+    "api_token.issued": _("API token issued"),
+    "api_token.revoked": _("API token revoked"),
 }
 
 

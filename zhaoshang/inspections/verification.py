@@ -4,8 +4,9 @@ A code is valid from the approval of its request until ``CODE_GRACE_DAYS`` natur
 after the visit date (a visit may run a little late); a cancelled request's codes are
 withdrawn. The answer tells the enterprise only what it needs at the door: the verdict,
 its own name, the date, the kind, the department(s) and the inspectors. Failed look-ups
-are counted per client address in the cache; past the limit every look-up of that
-address is refused (429) until the window ends.
+are counted per client address (``core.clientip.client_ip``) in the shared ``limits`` cache,
+so every server process sees the same count; past the limit every look-up of that address
+is refused (429) until the window ends.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from zhaoshang.inspections.choices import CODE_ALPHABET, CODE_LENGTH, RequestStatus, Verdict
@@ -103,11 +104,10 @@ def _limit() -> tuple[int, int]:
 
 
 def client_address(request) -> str:
-    """The caller's address, read like the API's throttles read it: REMOTE_ADDR, or the
-    right client of X-Forwarded-For behind ``NUM_PROXIES`` reverse proxies."""
-    from rest_framework.throttling import BaseThrottle
+    """The caller's address, read like every other limit reads it (``TRUSTED_PROXY_COUNT``)."""
+    from zhaoshang.core.clientip import client_ip
 
-    return BaseThrottle().get_ident(request) or "unknown"
+    return client_ip(request)
 
 
 def _key(address: str) -> str:
@@ -116,12 +116,13 @@ def _key(address: str) -> str:
 
 def is_blocked(address: str) -> bool:
     limit, _window = _limit()
-    return (cache.get(_key(address)) or 0) >= limit
+    return (caches["limits"].get(_key(address)) or 0) >= limit
 
 
 def record_failure(address: str) -> None:
     _limit_value, window = _limit()
     key = _key(address)
+    cache = caches["limits"]
     if cache.add(key, 1, timeout=window):
         return
     try:

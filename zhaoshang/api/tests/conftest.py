@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle():
-    """Throttle history lives in the cache and time is frozen: start every test clean."""
-    cache.clear()
+    """Throttle history lives in the ``limits`` cache (a database table in tests, emptied with
+    each test's transaction) and time is frozen; the default cache is cleared too."""
+    caches["default"].clear()
     yield
-    cache.clear()
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from zhaoshang.api.models import ApiToken, digest
 from zhaoshang.core.testing import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -21,12 +21,18 @@ def test_good_credentials_give_a_token_that_works(world):
     assert response.status_code == 200
     token = response.json()["token"]
     assert set(response.json()) == {"token"}
-    assert Token.objects.get(key=token).user == world.user_bureau
+    stored = ApiToken.objects.get(key_digest=digest(token))
+    assert stored.user == world.user_bureau
+    assert token not in {stored.key_digest, stored.name}  # only a digest is stored
     listed = Client().get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {token}")
     assert listed.status_code == 200
     assert listed.json()["count"] == 2
-    # Asking again gives the same token.
-    assert post({"username": "bureau", "password": PASSWORD}).json()["token"] == token
+    # Asking again gives another token; the first keeps working.
+    again = post({"username": "bureau", "password": PASSWORD}).json()["token"]
+    assert again != token
+    for key in (token, again):
+        response = Client().get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {key}")
+        assert response.status_code == 200
 
 
 def test_changes_made_with_a_token_are_recorded_for_its_user(world):
