@@ -10,6 +10,7 @@ handler404 = "zhaoshang.core.views.page_not_found"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/tokens/", include("zhaoshang.api.token_urls")),
     path("accounts/", include("zhaoshang.core.auth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("zhaoshang.projects.urls")),

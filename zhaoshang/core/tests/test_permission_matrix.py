@@ -141,6 +141,7 @@ APP_MATRICES = (
     "zhaoshang.assessment",
     "zhaoshang.kpis",
     "zhaoshang.reports",
+    "zhaoshang.api",
 )
 
 
