@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zhaoshang.ops.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,8 +260,34 @@ if _task_backend not in _TASK_BACKENDS:
     )
 TASKS = {"default": _TASK_BACKENDS[_task_backend]}
 if _task_backend == "rq":
-    INSTALLED_APPS.append("django_tasks_rq")
-    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    # django_rq holds the queue configuration the RQ backend and ``manage.py worker`` read.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("REDIS_URL", "") or "redis://127.0.0.1:6379/0",
+            # A task may run this long before RQ stops it (a big monthly report, a backlog).
+            "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT", 3600),
+        }
+    }
+    RQ_SHOW_ADMIN_LINK = False
+
+# The periodic jobs of ``manage.py scheduler`` (docs/operations.md "Background work"):
+# times of day in Asia/Shanghai (HH:MM, or "off"), the outbox sweep's interval in seconds
+# (0: off), and how long the bookkeeping the clean-up removes is kept.
+from zhaoshang.ops.times import parse_time as _parse_time  # noqa: E402
+
+SCHEDULE_DAILY_SCAN = _parse_time(env_str("SCHEDULE_DAILY_SCAN", "06:00"), "SCHEDULE_DAILY_SCAN")
+SCHEDULE_CALENDAR_CHECK = _parse_time(
+    env_str("SCHEDULE_CALENDAR_CHECK", "09:00"), "SCHEDULE_CALENDAR_CHECK"
+)
+SCHEDULE_CLEANUP = _parse_time(env_str("SCHEDULE_CLEANUP", "03:30"), "SCHEDULE_CLEANUP")
+SCHEDULE_OUTBOX_SECONDS = env_int("SCHEDULE_OUTBOX_SECONDS", 60)
+OPS_KEEP_JOB_RUNS_DAYS = env_int("OPS_KEEP_JOB_RUNS_DAYS", 30)
+OPS_KEEP_TASK_RESULTS_DAYS = env_int("OPS_KEEP_TASK_RESULTS_DAYS", 14)
+# /healthz reports the scheduler stale when no job started for this long (0: three outbox
+# sweeps, at least 300 s); HEALTH_CHECKS add to what /healthz reports.
+HEALTH_SCHEDULER_MAX_AGE = env_int("HEALTH_SCHEDULER_MAX_AGE", 0)
+HEALTH_CHECKS = ["zhaoshang.ops.health.scheduler"]
 
 # API tokens (docs/operations.md "API tokens"): valid for API_TOKEN_TTL_DAYS days; at most
 # API_TOKEN_MAX_PER_USER live tokens per user (issuing one more revokes the oldest).
@@ -325,6 +352,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The load balancer's and the monitor's health probe speaks plain HTTP (see also
+# zhaoshang.ops.middleware.HealthCheckMiddleware, which answers it before the host check).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,

@@ -31,6 +31,7 @@ urlpatterns = [
     path("inbox/", include("zhaoshang.notifications.urls")),
     path("calendar/", include("zhaoshang.workdays.urls")),
     path("portal/", include("zhaoshang.portal.urls")),
+    path("ops/", include("zhaoshang.ops.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("admin/", admin.site.urls),
 ]

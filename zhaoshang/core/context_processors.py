@@ -65,6 +65,7 @@ GROUPS = {
     "assessment:rankings": FIGURES,
     "reports:hub": FIGURES,
     "workdays:calendar": SYSTEM,
+    "ops:status": SYSTEM,
     "admin:index": SYSTEM,
 }
 
@@ -154,6 +155,8 @@ def _staff_navigation(user, user_roles, is_admin) -> list:
         items.append((_("Reports"), reverse("reports:hub"), "bi-file-earmark-text"))
     if is_admin:
         items.append((_("Calendar"), reverse("workdays:calendar"), "bi-calendar3"))
+    if Role.ADMIN in user_roles:  # the admin role of a district or the city; superusers
+        items.append((_("Operations"), reverse("ops:status"), "bi-activity"))
     if user_roles & {Role.ADMIN} or user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), "bi-gear"))
     return _group(items)

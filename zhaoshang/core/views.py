@@ -18,14 +18,81 @@ from zhaoshang.core.roles import Role
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the app and its database answer."""
+    """200 when the app and its database answer, 503 when the database does not.
+
+    The cache, the task backend (and, through ``HEALTH_CHECKS``, the scheduler) are reported
+    separately: a failure of one of them gives ``"status": "degraded"`` with 200, since every
+    web process shares them and taking this one out of the load balancer would not help —
+    monitors alert on any status other than ``ok``."""
+    import logging
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    log = logging.getLogger(__name__)
+    report = {"status": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        log.exception("health: the database does not answer")
+        report.update(status="error", database="unavailable")
+        return JsonResponse(report, status=503)
+    report["database"] = "ok"
+    checks = [("cache", _cache_answers), ("tasks", _task_backend_answers)]
+    checks += [(None, import_string(path)) for path in getattr(settings, "HEALTH_CHECKS", [])]
+    for name, check in checks:
+        try:
+            result = check()
+        except Exception:  # noqa: BLE001 - reported, never a 500
+            log.exception("health: %s does not answer", name or check.__name__)
+            result = "unavailable" if name else {check.__name__: "unavailable"}
+        if name is not None:
+            result = {name: result}
+        for key, value in result.items():
+            report[key] = value
+            if value in ("unavailable", "stale"):
+                report["status"] = "degraded"
+    return JsonResponse(report)
+
+
+def _cache_answers() -> str:
+    """The shared cache stores and returns a value."""
+    import secrets
+
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    token = secrets.token_hex(8)
+    cache.set("healthz", token, 30)
+    return "ok" if cache.get("healthz") == token else "unavailable"
+
+
+def _task_backend_answers() -> str:
+    """The task backend can take work: Redis answers (RQ), or the task table does
+    (database backend); the immediate backend needs nothing."""
+    from django_tasks import task_backends
+
+    backend = task_backends["default"]
+    path = f"{type(backend).__module__}.{type(backend).__name__}"
+    if path.startswith("django_tasks_rq."):
+        import redis
+        from django.conf import settings
+
+        for queue in backend.queues:
+            url = settings.RQ_QUEUES[queue]["URL"]
+            client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+            try:
+                client.ping()
+            finally:
+                client.close()
+        return "ok"
+    if path.startswith("django_tasks_db."):
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.only("pk").first()
+    return "ok"
 
 
 @login_required

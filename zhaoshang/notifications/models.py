@@ -70,6 +70,9 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The sweep that is delivering the row (a random token, set by a conditional UPDATE so two
+    # sweeps never send the same message); its claim lapses at ``next_attempt_at``.
+    claim = models.CharField(_("claimed by"), max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]

@@ -7,7 +7,9 @@ committed; delivery happens afterwards in a background task with retries.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -89,33 +91,134 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def deliver_pending(now: datetime.datetime | None = None, limit: int = 200) -> int:
-    """Deliver what is due in the outbox; failures are retried with back-off."""
-    now = now or timezone.now()
-    sent = 0
-    pending = (
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
-        .filter(models_q_due(now))
-        .select_related("notification")[:limit]
-    )
-    for message in pending:
-        try:
-            _deliver(message)
-        except Exception as exc:  # noqa: BLE001 - any transport error is retried
-            message.attempts += 1
-            message.last_error = str(exc)[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxStatus.FAILED
-            else:
-                message.next_attempt_at = now + datetime.timedelta(minutes=2**message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            continue
-        message.status = OutboxStatus.SENT
-        message.sent_at = now
-        message.attempts += 1
-        message.save(update_fields=["status", "sent_at", "attempts"])
-        sent += 1
+# A sweep claims a batch for this long; should it die mid-way, the rows fall due again after.
+CLAIM_SECONDS = 600
+BATCH_SIZE = 200
+
+
+def deliver_pending(
+    now: datetime.datetime | None = None, limit: int | None = None, batch_size: int = BATCH_SIZE
+) -> int:
+    """The outbox sweep: deliver every due message, batch after batch, until none is due (or
+    ``limit`` messages were tried). A failure is retried with exponential back-off (2, 4, 8 …
+    minutes) up to ``MAX_ATTEMPTS``, then the message is failed with its reason.
+
+    Two sweeps running at once never send the same message: each claims its batch with a
+    conditional UPDATE (``claim`` set only where the row is still pending and due), which
+    PostgreSQL re-checks after waiting for a concurrent writer's lock and SQLite runs one
+    writer at a time. Returns how many messages were sent."""
+    sent = tried = 0
+    while limit is None or tried < limit:
+        moment = now or timezone.now()
+        size = batch_size if limit is None else min(batch_size, limit - tried)
+        token, batch = _claim_batch(moment, size)
+        if token is None:
+            break  # nothing due
+        if not batch:
+            continue  # another sweep took these rows first: look again
+        tried += len(batch)
+        batch_sent, transport_down = _deliver_batch(batch, token, moment)
+        sent += batch_sent
+        if transport_down:
+            break  # every row of the batch was put back with its back-off; try next sweep
     return sent
+
+
+def _claim_batch(now: datetime.datetime, size: int) -> tuple[str | None, list[OutboxMessage]]:
+    due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).filter(models_q_due(now))
+    ids = list(due.order_by("id").values_list("pk", flat=True)[:size])
+    if not ids:
+        return None, []
+    token = secrets.token_hex(16)
+    lease = now + datetime.timedelta(seconds=CLAIM_SECONDS)
+    due.filter(pk__in=ids).update(claim=token, next_attempt_at=lease)
+    batch = list(
+        OutboxMessage.objects.filter(pk__in=ids, claim=token)
+        .select_related("notification")
+        .order_by("id")
+    )
+    return token, batch
+
+
+def _deliver_batch(
+    batch: list[OutboxMessage], token: str, now: datetime.datetime
+) -> tuple[int, bool]:
+    """Send a claimed batch over one connection; (sent, whether the transport is down)."""
+    from django.core.mail import get_connection
+
+    sent = 0
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception as exc:  # noqa: BLE001 - the mail server is down: every row waits
+        for message in batch:
+            _record_failure(message, now, exc)
+        return 0, True
+    try:
+        for message in batch:
+            try:
+                _deliver(message, connection)
+            except Exception as exc:  # noqa: BLE001 - any transport error is retried
+                _record_failure(message, now, exc)
+                # A broken connection would fail every later message: open a fresh one.
+                with contextlib.suppress(Exception):
+                    connection.close()
+                continue
+            message.status = OutboxStatus.SENT
+            message.sent_at = now
+            message.attempts += 1
+            message.claim = ""
+            message.next_attempt_at = None
+            message.save(
+                update_fields=["status", "sent_at", "attempts", "claim", "next_attempt_at"]
+            )
+            sent += 1
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return sent, False
+
+
+def _record_failure(message: OutboxMessage, now: datetime.datetime, exc: Exception) -> None:
+    message.attempts += 1
+    message.last_error = (str(exc) or type(exc).__name__)[:2000]
+    message.claim = ""
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+        message.next_attempt_at = None
+    else:
+        message.next_attempt_at = now + datetime.timedelta(minutes=2**message.attempts)
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "claim"])
+
+
+def retry_message(actor, message: OutboxMessage) -> OutboxMessage:
+    """Put a failed message back in the outbox for another round of attempts (an
+    administrator's button on the operations page); the sweep delivers it."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from zhaoshang.core.audit import log_event
+
+    with transaction.atomic():
+        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.status != OutboxStatus.FAILED:
+            raise ValidationError({"status": [_("Only a failed message can be retried.")]})
+        locked.status = OutboxStatus.PENDING
+        locked.attempts = 0
+        locked.next_attempt_at = None
+        locked.claim = ""
+        locked.save(update_fields=["status", "attempts", "next_attempt_at", "claim"])
+        recipient = locked.notification.recipient
+        if recipient.district_id is not None:
+            log_event(
+                actor,
+                "outbox.retried",
+                recipient.district,
+                _("Message to %(address)s queued again") % {"address": locked.address},
+                message=locked.pk,
+            )
+        transaction.on_commit(_enqueue_delivery)
+    return locked
 
 
 def models_q_due(now):
@@ -124,12 +227,18 @@ def models_q_due(now):
     return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
 
 
-def _deliver(message: OutboxMessage) -> None:
+def _deliver(message: OutboxMessage, connection=None) -> None:
     note = message.notification
     if message.channel == Channel.EMAIL:
         body = note.body
         if note.url:
             body = f"{body}\n\n{note.url}".strip()
-        send_mail(note.title, body, settings.DEFAULT_FROM_EMAIL, [message.address])
+        send_mail(
+            note.title,
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [message.address],
+            connection=connection,
+        )
         return
     raise RuntimeError(f"channel {message.channel} is not configured")

@@ -142,6 +142,7 @@ APP_MATRICES = (
     "zhaoshang.kpis",
     "zhaoshang.reports",
     "zhaoshang.api",
+    "zhaoshang.ops",
 )
 
 
