@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from zhaoshang.core import roles
 from zhaoshang.core.models import DomainEvent
@@ -16,7 +16,7 @@ from zhaoshang.core.roles import Role
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the app and its database answer, 503 when the database does not.
 

@@ -120,3 +120,8 @@ def test_the_redirect_exemption_holds_without_the_middleware(client, db, setting
 
 def test_an_enterprise_user_reaches_it(client_for):
     assert client_for("enterprise").get("/healthz").status_code == 200
+
+
+def test_head_answers_and_other_methods_do_not(client, db):
+    assert client.head("/healthz").status_code == 200
+    assert client.post("/healthz").status_code == 405
