@@ -17,53 +17,23 @@ from zhaoshang.agreements.models import (
     ScheduleTemplate,
     TemplateStep,
 )
-from zhaoshang.org.admin import DistrictScopedAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, ScopedInline
 
 
-class TemplateStepInline(admin.TabularInline):
+class TemplateStepInline(ScopedInline):
+    """Steps of a template; their departments are the district's (a scoped choice)."""
+
     model = TemplateStep
     extra = 1
     fields = ("seq", "name", "duration_workdays", "owner_department")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "owner_department" and not request.user.is_superuser:
-            from zhaoshang.org.models import Department
-
-            kwargs["queryset"] = Department.objects.filter(district_id=request.user.district_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(ScheduleTemplate)
-class ScheduleTemplateAdmin(DistrictScopedAdmin):
+class ScheduleTemplateAdmin(ScopedAdmin):
     list_display = ("name", "is_active", "district")
     list_filter = ("is_active",)
     search_fields = ("name",)
     inlines = [TemplateStepInline]
-
-
-class ReadOnlyAdmin(DistrictScopedAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ObligationInline(ReadOnlyInline):

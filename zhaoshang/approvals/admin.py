@@ -14,7 +14,9 @@ from zhaoshang.approvals.models import (
     CaseTransfer,
     JointDecision,
 )
-from zhaoshang.org.admin import DistrictScopedAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
+
+DistrictScopedAdmin = ScopedAdmin  # the old name, kept importable
 
 
 class ApprovalItemAdminForm(forms.ModelForm):
@@ -72,6 +74,7 @@ class ApprovalItemAdmin(DistrictScopedAdmin):
     def save_model(self, request, obj, form, change):
         """An item is written by the catalogue service, as on the catalogue page: the same
         checks, change history and domain event (approval_item.created / .updated)."""
+        self.place(request, obj, change)
         data = form.cleaned_data
         fields = {name: data[name] for name in services.ITEM_FIELDS if name in data}
         fields["materials"] = list(data.get("materials") or [])
@@ -83,28 +86,10 @@ class ApprovalItemAdmin(DistrictScopedAdmin):
             saved = services.create_item(request.user, district, **fields)
         obj.pk = saved.pk
 
-    def get_readonly_fields(self, request, obj=None):
-        """An item stays in the district it was made for (its cases and catalogue are)."""
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and request.user.is_superuser:
-            fields.append("district")
-        return fields
-
     def save_related(self, request, form, formsets, change):
         """Materials and prerequisites were written with the item (save_model)."""
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CasePauseInline(ReadOnlyInline):
@@ -117,17 +102,6 @@ class CaseTransferInline(ReadOnlyInline):
     model = CaseTransfer
     fields = ("transferred_on", "from_department", "to_department", "reason", "transferred_by")
     readonly_fields = fields
-
-
-class ReadOnlyAdmin(DistrictScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApprovalCase)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from zhaoshang.assessment.models import AssessmentRule, AssessmentYear, LedgerEntry, Objection
-from zhaoshang.org.admin import DistrictScopedAdmin
+from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 
 
 @admin.register(AssessmentRule)

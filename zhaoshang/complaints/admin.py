@@ -8,14 +8,14 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin
 from zhaoshang.complaints.models import (
     Complaint,
     ComplaintAttachment,
     ComplaintExtension,
     ComplaintLimit,
 )
-from zhaoshang.org.admin import DistrictScopedAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 
 
 @admin.register(Complaint)
@@ -58,24 +58,11 @@ class ComplaintLimitAdmin(DistrictScopedAdmin):
     list_select_related = ("district",)
     ordering = ("district", "category")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser:
-            form.district_id = request.user.district_id
-        return form
-
 
 class _ComplaintChildAdmin(ReadOnlyAdmin):
     """Rows without a district of their own: scoped through their complaint."""
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(complaint__district_id=request.user.district_id)
-
-    def get_list_filter(self, request):
-        return list(self.list_filter)
+    district_path = "complaint__district"
 
 
 @admin.register(ComplaintExtension)

@@ -1,6 +1,13 @@
 """Django-admin permissions from roles: a district's ``admin`` role manages its own
 district's reference data and users in /admin/ (SPEC §1), without per-user grants.
 
+Every admin of these apps is a ``core.admin_base.ScopedAdmin`` (a system check insists): the
+pages, choices, filters, history and revert views reach only the admin's own district.
+Who administers: the ``admin`` and ``city`` roles, staff status and superuser rights are
+given only by a superuser (org/admin.py ``UserAdmin``); a user holding ``admin`` together
+with ``city`` is the administrator of its district here, like everywhere else (``is_city``
+is false for them), and has no admin rights without a district.
+
 National data (districts, GB/T 4754 classes, material types) is view-only for them;
 superusers (the platform's IT staff) keep every permission through ModelBackend. The
 working-day calendar is national too, but SPEC §5 has it extended by "an admin": the admin
@@ -28,6 +35,10 @@ ADMIN_APPS = {
     "notifications",
     "core",
     "workdays",
+    "exits",
+    "inspections",
+    "kpis",
+    "reports",
 }
 NATIONAL_MODELS = {"district", "industryclass", "materialtype"}
 READ_ONLY_MODELS = {"domainevent", "notification", "outboxmessage"}

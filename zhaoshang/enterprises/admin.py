@@ -1,12 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.org.admin import DistrictScopedAdmin
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(DistrictScopedAdmin, SimpleHistoryAdmin):
+class EnterpriseAdmin(DistrictScopedAdmin):
     list_display = ("name", "credit_code", "origin", "legal_representative", "district")
     list_filter = ("origin",)
     search_fields = ("name", "credit_code")

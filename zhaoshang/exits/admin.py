@@ -9,9 +9,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning
-from zhaoshang.org.admin import DistrictScopedAdmin
 
 
 class ExitRuleForm(forms.ModelForm):
@@ -54,12 +54,6 @@ class ExitRuleAdmin(DistrictScopedAdmin):
     list_select_related = ("district",)
     ordering = ("district", "months")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser:
-            form.district_id = request.user.district_id
-        return form
-
 
 @admin.register(ExitWarning)
 class ExitWarningAdmin(ReadOnlyAdmin):
@@ -74,12 +68,3 @@ class ExitStepAdmin(ReadOnlyAdmin):
     list_display = ("warning", "kind", "occurred_on", "recorded_by")
     list_filter = ("kind",)
     list_select_related = ("warning__project", "warning__rule", "recorded_by")
-
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(warning__district_id=request.user.district_id)
-
-    def get_list_filter(self, request):
-        return list(self.list_filter)

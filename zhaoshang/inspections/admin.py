@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 from zhaoshang.inspections.models import (
     InspectionRequest,
     InspectionSettings,
@@ -14,7 +15,6 @@ from zhaoshang.inspections.models import (
     JointInspection,
     UnapprovedVisitReport,
 )
-from zhaoshang.org.admin import DistrictScopedAdmin
 
 
 @admin.register(InspectionSettings)

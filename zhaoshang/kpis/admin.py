@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin
 from zhaoshang.kpis.models import AnnualTarget
 
 

@@ -8,9 +8,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
-from zhaoshang.org.admin import DistrictScopedAdmin
 
 
 @admin.register(LandParcel)
@@ -84,11 +84,7 @@ class LandThresholdForm(_DistrictFormMixin, forms.ModelForm):
 
 
 class _DistrictFormAdmin(DistrictScopedAdmin):
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser:
-            form.district_id = request.user.district_id
-        return form
+    """The form's ``district_id`` (its uniqueness checks) is set by ScopedAdmin.get_form."""
 
 
 @admin.register(LandPlan)

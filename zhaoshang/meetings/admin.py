@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin, ReadOnlyInline
+from zhaoshang.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from zhaoshang.meetings.models import ActionItem, ActionProgress, AgendaItem, Decision, Meeting
 
 

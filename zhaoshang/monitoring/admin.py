@@ -7,9 +7,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 from zhaoshang.monitoring.models import EscalationRule, LightRule, Signal
-from zhaoshang.org.admin import DistrictScopedAdmin
 
 
 class _OnePerDistrictForm(forms.ModelForm):
@@ -61,11 +61,7 @@ class EscalationRuleForm(_OnePerDistrictForm):
 
 
 class _DistrictFormAdmin(DistrictScopedAdmin):
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser:
-            form.district_id = request.user.district_id
-        return form
+    """The form's ``district_id`` (its uniqueness checks) is set by ScopedAdmin.get_form."""
 
 
 @admin.register(LightRule)

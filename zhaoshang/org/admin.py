@@ -1,8 +1,13 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from zhaoshang.core import roles
+from zhaoshang.core.admin_base import ScopedAdmin
 from zhaoshang.org.models import (
     Department,
     District,
@@ -14,55 +19,14 @@ from zhaoshang.org.models import (
     Zone,
 )
 
-
-def _has_district(model) -> bool:
-    return any(f.name == "district" for f in model._meta.concrete_fields)
-
-
-class DistrictScopedAdmin(SimpleHistoryAdmin):
-    """Admin pages show a district admin only their own district's records, offer only
-    their district's records in choices, and file new records in their district."""
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(district_id=request.user.district_id)
-
-    def get_exclude(self, request, obj=None):
-        exclude = list(super().get_exclude(request, obj) or [])
-        if not request.user.is_superuser and _has_district(self.model):
-            exclude.append("district")
-        return exclude
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if not request.user.is_superuser and _has_district(related):
-            kwargs["queryset"] = related._default_manager.filter(
-                district_id=request.user.district_id
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if not request.user.is_superuser and _has_district(related):
-            kwargs["queryset"] = related._default_manager.filter(
-                district_id=request.user.district_id
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser and _has_district(self.model):
-            obj.district_id = request.user.district_id
-        super().save_model(request, obj, form, change)
-
-    def get_list_filter(self, request):
-        base = list(super().get_list_filter(request))
-        return (["district", *base]) if request.user.is_superuser else base
+# The generic scope moved to core (every app's admin uses it); the old name stays importable.
+DistrictScopedAdmin = ScopedAdmin
 
 
 @admin.register(District)
-class DistrictAdmin(SimpleHistoryAdmin):
+class DistrictAdmin(ScopedAdmin):
+    """National list of districts: a district administrator sees their own one."""
+
     list_display = ("code", "name", "city")
 
 
@@ -85,7 +49,8 @@ class ParkAdmin(DistrictScopedAdmin):
 
 
 @admin.register(IndustryClass)
-class IndustryClassAdmin(admin.ModelAdmin):
+class IndustryClassAdmin(ScopedAdmin):
+    national = True  # GB/T 4754, the same for every district
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -105,10 +70,71 @@ class WorkingGroupAdmin(DistrictScopedAdmin):
     filter_horizontal = ("departments",)
 
 
+# Roles that only a city administrator (a superuser) gives: ``city`` reads every district,
+# ``admin`` administers one (and, with is_staff, opens /admin/).
+RESERVED_ROLES = frozenset({roles.Role.ADMIN.value, roles.Role.CITY.value})
+
+
+def is_administrator(user) -> bool:
+    """An account that administers: superuser, staff, or holding a reserved role."""
+    return bool(
+        user.is_superuser or user.is_staff or user.groups.filter(name__in=RESERVED_ROLES).exists()
+    )
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """The roles (groups) of a user; ``reserved`` are the ones this editor may not give,
+    refused by name rather than as an unknown choice."""
+
+    reserved: frozenset[str] = frozenset()
+
+    def clean(self, value):
+        if self.reserved and value:
+            asked = [v for v in value if str(v).isdigit()]
+            refused = sorted(
+                Group.objects.filter(pk__in=asked, name__in=self.reserved).values_list(
+                    "name", flat=True
+                )
+            )
+            if refused:
+                raise ValidationError(
+                    _("Only a city administrator (a superuser) may grant the role: %(roles)s."),
+                    code="reserved_role",
+                    params={"roles": ", ".join(str(roles.Role(r).label) for r in refused)},
+                )
+        return super().clean(value)
+
+
+class UserChangeForm(BaseUserChangeForm):
+    grants_reserved_roles = True  # False on a district administrator's form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("groups")
+        if field is None or self.grants_reserved_roles:
+            return
+        held = set()
+        if self.instance.pk:
+            held = set(
+                self.instance.groups.filter(name__in=RESERVED_ROLES).values_list("name", flat=True)
+            )
+        # A role the user already holds may be kept (or dropped); the others not given.
+        reserved = RESERVED_ROLES - held
+        field.queryset = field.queryset.exclude(name__in=reserved)
+        field.reserved = frozenset(reserved)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin, DistrictScopedAdmin):
+    """Users of the district. A district administrator manages its people but not its
+    administrators: the ``admin`` and ``city`` roles, staff status and superuser rights are
+    given only by a city administrator (a superuser); fellow administrators are shown to
+    them read-only; superusers are not shown at all."""
+
+    form = UserChangeForm
     list_display = ("username", "real_name", "district", "department", "rank", "is_active")
     list_filter = ("district", "rank", "groups", "is_active")
+    list_select_related = ("district", "department")
     search_fields = ("username", "real_name", "phone")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
@@ -130,12 +156,42 @@ class UserAdmin(BaseUserAdmin, DistrictScopedAdmin):
     )
     autocomplete_fields = ("enterprise",)
 
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(is_superuser=False)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.grants_reserved_roles = request.user.is_superuser
+        return form
+
+    def _manages(self, request, obj) -> bool:
+        """A district administrator edits themselves and the non-administrators."""
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return True
+        return not is_administrator(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and obj.pk == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:
             return fieldsets
-        # A district admin assigns roles (groups) but never superuser rights or raw permissions.
-        hidden = {"is_superuser", "user_permissions", "district"}
+        # A district admin assigns roles (groups) but never administration rights.
+        hidden = {"is_superuser", "is_staff", "user_permissions"}
         return [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
             for name, opts in fieldsets

@@ -1,23 +1,24 @@
 from django.contrib import admin
 
-from zhaoshang.org.admin import DistrictScopedAdmin
+from zhaoshang.core.admin_base import ScopedAdmin, ScopedInline
 from zhaoshang.projects.models import MaterialType, Project, ProjectTeamMember
 
 
 @admin.register(MaterialType)
-class MaterialTypeAdmin(admin.ModelAdmin):
+class MaterialTypeAdmin(ScopedAdmin):
+    national = True  # the national list of material types
     list_display = ("code", "name", "name_en", "sort_order")
     search_fields = ("code", "name", "name_en")
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(ScopedInline):
     model = ProjectTeamMember
     extra = 0
     autocomplete_fields = ("user",)
 
 
 @admin.register(Project)
-class ProjectAdmin(DistrictScopedAdmin):
+class ProjectAdmin(ScopedAdmin):
     """Read-mostly: stage, team and code change through the services on the project pages."""
 
     list_display = ("code", "name", "stage", "level", "park", "industry", "district")

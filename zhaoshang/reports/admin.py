@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from zhaoshang.approvals.admin import ReadOnlyAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin
 from zhaoshang.reports.models import IssuedReport, ReportJob
 
 

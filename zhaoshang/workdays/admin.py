@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from zhaoshang.core.admin_base import ScopedAdmin, ScopedInline
 from zhaoshang.workdays import services
 from zhaoshang.workdays.choices import YearSource, YearStatus
 from zhaoshang.workdays.models import CalendarEntry, CalendarYear
@@ -30,7 +30,7 @@ class EntryFormSet(BaseInlineFormSet):
                 )
 
 
-class CalendarEntryInline(admin.TabularInline):
+class CalendarEntryInline(ScopedInline):
     model = CalendarEntry
     formset = EntryFormSet
     extra = 0
@@ -38,7 +38,8 @@ class CalendarEntryInline(admin.TabularInline):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(SimpleHistoryAdmin):
+class CalendarYearAdmin(ScopedAdmin):
+    national = True  # the national working-day calendar
     list_display = ("year", "status", "notice", "notice_title", "source", "loaded_at", "loaded_by")
     list_filter = ("status", "source")
     search_fields = ("=year", "notice", "notice_title")

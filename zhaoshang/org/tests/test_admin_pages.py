@@ -29,8 +29,9 @@ def test_only_own_district_records_are_listed_and_reachable(admin_client, world)
     page = admin_client.get(reverse("admin:org_department_changelist")).content.decode()
     assert world.dept_works_a.name in page
     other = world.dept_works_b
+    # Out of scope is not there at all: a 404, as on the pages (no redirect, no hint).
     assert (
-        admin_client.get(reverse("admin:org_department_change", args=[other.pk])).status_code == 302
+        admin_client.get(reverse("admin:org_department_change", args=[other.pk])).status_code == 404
     )
     assert not Department.objects.filter(pk=other.pk, name="改名").exists()
 
