@@ -223,3 +223,69 @@ def test_the_cleanup_forgets_old_runs_and_task_results(world, settings):
     assert cleanup(now) == "1 job runs, 1 task results removed"
     assert list(JobRun.objects.values_list("pk", flat=True)) == [recent.pk]
     assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [waiting.id]
+
+
+def _postgres_url() -> str:
+    from django.db import connection
+
+    d = connection.settings_dict
+    password = f":{d['PASSWORD']}" if d.get("PASSWORD") else ""
+    return f"postgres://{d['USER']}{password}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
+
+
+def _is_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.mark.skipif(not _is_postgres(), reason="a second process needs a shared database")
+def test_the_scheduler_process_sweeps_the_outbox_and_stops_cleanly(committed_db):
+    """``manage.py scheduler`` as an operator starts it: the sweep (every second here) delivers
+    a message nobody enqueued, and SIGTERM stops it with exit code 0."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from zhaoshang.notifications.models import Channel, Notification
+
+    world = committed_db
+    note = Notification.objects.create(recipient=world.user_leader, verb="t", title="进程外投递")
+    message = OutboxMessage.objects.create(
+        notification=note, channel=Channel.EMAIL, address="leader@example.gov.cn"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        DATABASE_URL=_postgres_url(),
+        SCHEDULE_OUTBOX_SECONDS="1",
+        SCHEDULE_DAILY_SCAN="off",
+        SCHEDULE_CALENDAR_CHECK="off",
+        SCHEDULE_CLEANUP="off",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "scheduler"],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            message.refresh_from_db()
+            if message.status == OutboxStatus.SENT:
+                break
+            time.sleep(0.3)
+        assert message.status == OutboxStatus.SENT
+        time.sleep(2.5)  # a few more sweeps, one run per second
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert "Subject: =?utf-8?b?" in out.decode() or "进程外投递" in out.decode()
+    runs = JobRun.objects.filter(job="outbox_sweep")
+    assert runs.count() >= 3
+    assert runs.filter(status=RunStatus.SUCCEEDED).count() == runs.count()

@@ -29,10 +29,13 @@ def _queue_a_message(world, capture):
     return message
 
 
-def test_the_database_worker_runs_the_enqueued_delivery(world, django_capture_on_commit_callbacks):
+def test_the_database_worker_runs_the_enqueued_delivery(committed_db):
+    """Committed data: the worker loop drops and reopens its connection between tasks."""
+    from contextlib import nullcontext
+
     from django_tasks_db.models import DBTaskResult
 
-    message = _queue_a_message(world, django_capture_on_commit_callbacks)
+    message = _queue_a_message(committed_db, lambda execute: nullcontext())
     result = DBTaskResult.objects.get()
     assert result.status == "READY"
     call_command("worker", "--burst", verbosity=0)

@@ -60,6 +60,9 @@ class Command(BaseCommand):
         if not logging.getLogger().handlers and not logger.handlers:
             logger.addHandler(logging.StreamHandler(self.stderr))
             logger.setLevel(logging.INFO)
+        plan = [job for job in schedule.jobs() if only_set is None or job.name in only_set]
+        self.stdout.write("scheduler: " + "; ".join(f"{job.name} {job.when}" for job in plan))
+        self.stdout.flush()
         Loop(only_set).run()
 
     def _list(self, only):
@@ -108,7 +111,9 @@ class Loop:
 
     def __init__(self, only=None, inline=False, clock=None, sleep=None):
         self.only = only
-        self.inline = inline  # run jobs in the loop's thread (tests)
+        # Tests: run jobs in the loop's own thread and leave its database connection alone
+        # (it holds the test's transaction).
+        self.inline = inline
         self.clock = clock or timezone.now
         self.sleep = sleep or time.sleep
         self.threads: dict[str, threading.Thread] = {}
@@ -139,14 +144,19 @@ class Loop:
                 self.sleep(1.0)
             except Exception as exc:  # noqa: BLE001 - the database went away: wait for it
                 logger.warning("scheduler: %s; trying again in %.0f s", exc, backoff)
-                close_old_connections()
+                self._fresh_connection()
                 self.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
         for thread in list(self.threads.values()):
             thread.join()
 
+    def _fresh_connection(self) -> None:
+        """Drop a broken or aged connection (the next query opens a new one)."""
+        if not self.inline:
+            close_old_connections()
+
     def tick(self) -> None:
-        close_old_connections()
+        self._fresh_connection()
         now = self.clock()
         for job in schedule.jobs():
             if self.only and job.name not in self.only:
