@@ -47,6 +47,7 @@ PG_MEMBER = "database.pgdump"
 SQLITE_MEMBER = "database.sqlite3.gz"
 MEDIA_PREFIX = "media/"
 _CHUNK = 1024 * 1024
+SQLITE_LOCK_TIMEOUT = 60  # seconds
 
 
 class BackupError(Exception):
@@ -347,12 +348,24 @@ def _dump_postgresql(settings_dict: dict, workdir: Path) -> tuple[Path, dict]:
 
 def _dump_sqlite(using: str, workdir: Path) -> tuple[Path, dict]:
     conn = connections[using]
+    if conn.in_atomic_block:
+        # SQLite answers "busy" for ever to a backup from a connection holding a write lock.
+        raise BackupError("Cannot back up SQLite from inside a transaction.")
     conn.ensure_connection()
     copy_path = workdir / "database.sqlite3"
     copy = sqlite3.connect(copy_path)
+    deadline = time.monotonic() + SQLITE_LOCK_TIMEOUT
+
+    def give_up_when_locked_too_long(status, remaining, total):
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise BackupError(
+                f"The SQLite database stayed locked by another writer for "
+                f"{SQLITE_LOCK_TIMEOUT} s; try again when it is quieter."
+            )
+
     try:
         # One step (pages=-1): the copy is a consistent image even while others write.
-        conn.connection.backup(copy)
+        conn.connection.backup(copy, progress=give_up_when_locked_too_long, sleep=0.1)
     finally:
         copy.close()
     counts = _sqlite_counts(copy_path)
@@ -384,6 +397,9 @@ def create_backup(
             dump, info = _dump_sqlite(using, Path(tmp))
         counts = info.pop("counts")
         try:
+            # The archive holds personal data and password hashes: readable by the owner only.
+            partial.touch()
+            partial.chmod(0o600)
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
                 db_entry = _add_file(tar, dump.name, dump)
                 media = []
