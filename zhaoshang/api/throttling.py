@@ -15,4 +15,4 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
         return caches["limits"]
 
     def get_ident(self, request) -> str:
-        return client_ip(request)
+        return client_ip(request) or "unknown"

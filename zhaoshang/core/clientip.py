@@ -22,10 +22,11 @@ def _valid(address: str) -> str | None:
         return None
 
 
-def client_ip(request) -> str:
-    """The address the limits count against (``"unknown"`` when none can be read)."""
+def client_ip(request) -> str | None:
+    """The address the limits count against; ``None`` when none can be read (a request made
+    in-process, e.g. ``Client.force_login``: axes stores it in an address column)."""
     meta = request.META
-    remote = _valid(meta.get("REMOTE_ADDR") or "") or "unknown"
+    remote = _valid(meta.get("REMOTE_ADDR") or "")
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     if proxies <= 0:
         return remote

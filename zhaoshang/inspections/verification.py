@@ -107,7 +107,7 @@ def client_address(request) -> str:
     """The caller's address, read like every other limit reads it (``TRUSTED_PROXY_COUNT``)."""
     from zhaoshang.core.clientip import client_ip
 
-    return client_ip(request)
+    return client_ip(request) or "unknown"
 
 
 def _key(address: str) -> str:

@@ -249,3 +249,8 @@ def test_the_token_throttle_holds_across_processes_on_redis(world, settings, red
         Client().post(TOKEN_URL, {}, content_type="application/json")
     _new_process_caches()
     assert Client().post(TOKEN_URL, {}, content_type="application/json").status_code == 429
+
+
+def test_no_readable_address_is_none(settings):
+    request = RequestFactory().get("/", REMOTE_ADDR="")
+    assert client_ip(request) is None  # axes keeps it in an address column: never a word
