@@ -31,6 +31,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +51,7 @@ PYTHON = sys.executable
 PG_ADMIN_URL = os.environ.get("SMOKE_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "Smoke@2026pw"
 HANDLER_EMAIL = "handler@smoke.example.gov.cn"
-STARTUP_TIMEOUT = 60
+STARTUP_TIMEOUT = 120
 DELIVERY_TIMEOUT = 60
 # The outbox sweep's period for the scheduler under test (the documented default is longer).
 SWEEP_SECONDS = 5
@@ -275,15 +276,23 @@ class Processes:
                 raise SmokeFailure(f"{name} exited with code {process.returncode}")
 
     def stop_all(self) -> None:
+        """SIGTERM to each process group started here (gunicorn's workers, the RQ worker's
+        job children), SIGKILL to what is left after 15 s."""
         for process in self.running.values():
-            if process.poll() is None:
-                process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for process in self.running.values():
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
                 process.wait(5)
+            _signal_group(process, signal.SIGKILL)  # children that outlived their parent
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    """Signal the session this script started the process in (its group id is its pid)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
 
 
 def manage(env: dict, *args: str, timeout: float = 300) -> str:
@@ -486,6 +495,8 @@ class Smoke:
                 "2",
                 "--access-logfile",
                 "-",
+                # No control socket: its default path is shared by every gunicorn of the user.
+                "--no-control-socket",
             ],
         )
         self.processes.start("worker", [PYTHON, *WORKER])
@@ -495,7 +506,7 @@ class Smoke:
             self.processes.check_alive()
             try:
                 return self.browser.get("/accounts/login/").status_code == 200
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading
                 return False
 
         wait_for("gunicorn to answer the login page", answers, STARTUP_TIMEOUT)
@@ -503,7 +514,9 @@ class Smoke:
         self.processes.check_alive()
 
     def log_in(self) -> None:
-        expect(self.browser.get("/accounts/login/"), 200, "GET the login page")
+        page = expect(self.browser.get("/accounts/login/"), 200, "GET the login page")
+        if "max-age=" not in page.headers.get("Strict-Transport-Security", ""):
+            raise SmokeFailure("the login page over HTTPS sends no HSTS header")
         if not self.browser.session.cookies.get("csrftoken"):
             raise SmokeFailure("the login page set no CSRF cookie")
         response = expect(
@@ -513,8 +526,11 @@ class Smoke:
             302,
             "POST the login form",
         )
-        if not response.cookies.get("sessionid"):
+        session = next((c for c in response.cookies if c.name == "sessionid"), None)
+        if session is None:
             raise SmokeFailure("the login set no session cookie")
+        if not session.secure or not session.has_nonstandard_attr("HttpOnly"):
+            raise SmokeFailure("the session cookie is not Secure and HttpOnly")
         expect(self.browser.get("/"), 200, "the home page after logging in")
 
     def raise_need(self, token: str) -> int:
@@ -633,6 +649,12 @@ class Smoke:
         for key in ("database", "cache", "tasks", "scheduler"):
             if report.get(key) != "ok":
                 raise SmokeFailure(f"/healthz says {key}={report.get(key)!r}: {report}")
+        # Only /healthz is exempt: any other page over plain HTTP is sent to HTTPS.
+        plain = requests.get(
+            f"http://127.0.0.1:{self.web_port}/accounts/login/", allow_redirects=False, timeout=30
+        )
+        if plain.status_code != 301 or not plain.headers.get("Location", "").startswith("https:"):
+            raise SmokeFailure(f"plain HTTP to the login page answers {plain.status_code}")
 
     def run(self) -> int:
         started = time.monotonic()
@@ -676,5 +698,10 @@ class Smoke:
         return 1 if self.failed else 0
 
 
+def _stop_on_sigterm(signum, frame):
+    raise SystemExit(f"smoke: stopped by signal {signum}")  # runs the clean-up (finally)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     sys.exit(Smoke().run())
