@@ -37,6 +37,7 @@ class Command(BaseCommand):
             "--job",
             action="append",
             dest="only",
+            metavar="NAME",
             help="only this job (repeat for several)",
         )
         parser.add_argument(

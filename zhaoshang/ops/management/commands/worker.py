@@ -32,6 +32,7 @@ class Command(BaseCommand):
             "--queue",
             action="append",
             dest="queues",
+            metavar="NAME",
             help="a queue to work on (repeat for several; default: the backend's queues)",
         )
         parser.add_argument(
