@@ -249,10 +249,14 @@ def default_archive_name(vendor: str) -> str:
     return f"zhaoshang-backup-{vendor}-{stamp}.tar"
 
 
-def _archive_path(output: str | Path | None, vendor: str) -> Path:
+def _archive_path(output: str | Path | None, vendor: str, media_root: Path) -> Path:
     if output is None:
         output = Path.cwd()
     path = Path(output)
+    if path.resolve().is_relative_to(media_root.resolve()):
+        raise BackupError(
+            f"Write the archive outside MEDIA_ROOT ({media_root}): it would back itself up."
+        )
     if path.is_dir() or str(output).endswith(("/", os.sep)):
         path.mkdir(parents=True, exist_ok=True)
         return path / default_archive_name(vendor)
@@ -387,7 +391,7 @@ def create_backup(
     settings_dict = connections[using].settings_dict
     vendor = vendor_of(settings_dict)
     media_root = Path(media_root or settings.MEDIA_ROOT)
-    path = _archive_path(output, vendor)
+    path = _archive_path(output, vendor, media_root)
     created_at = timezone.localtime().isoformat()
     partial = path.with_name(path.name + ".partial")
     with tempfile.TemporaryDirectory(prefix="zs-backup-") as tmp:

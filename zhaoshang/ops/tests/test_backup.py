@@ -260,3 +260,9 @@ def test_backup_refuses_a_pg_dump_older_than_the_server(world, tmp_path, monkeyp
     with pytest.raises(backup.BackupError, match=r"pg_dump 9 cannot dump a PostgreSQL \d+ server"):
         backup.create_backup(tmp_path / "x.tar")
     assert not list(tmp_path.iterdir())
+
+
+def test_backup_refuses_to_write_into_media_root(media):
+    with pytest.raises(backup.BackupError, match="outside MEDIA_ROOT"):
+        backup.create_backup(str(media / "backups") + "/")
+    assert not (media / "backups").exists()
