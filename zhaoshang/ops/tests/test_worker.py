@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,6 @@ def _queue_a_message(world, capture):
 
 def test_the_database_worker_runs_the_enqueued_delivery(committed_db):
     """Committed data: the worker loop drops and reopens its connection between tasks."""
-    from contextlib import nullcontext
-
     from django_tasks_db.models import DBTaskResult
 
     message = _queue_a_message(committed_db, lambda execute: nullcontext())
@@ -130,3 +129,31 @@ def test_the_rq_worker_process_survives_redis_going_away(rq_backend, tmp_path):
             worker.kill()
             worker.wait()
     assert worker.returncode == 0, worker.stderr.read().decode()[-2000:]
+
+
+def test_the_documented_rq_worker_delivers_a_notification(committed_db, rq_backend):
+    """notify() → the delivery task in Redis → ``manage.py worker --burst`` (the default
+    forking RQ worker, as in production) → the message is sent."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs a shared database")
+    d = connection.settings_dict
+    url = f"postgres://{d['USER']}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
+    message = _queue_a_message(committed_db, lambda execute: nullcontext())
+    done = subprocess.run(
+        [sys.executable, "manage.py", "worker", "--burst"],
+        cwd=ROOT,
+        env=_env(
+            TASKS_BACKEND="rq",
+            REDIS_URL=rq_backend.url,
+            DATABASE_URL=url,
+            EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        ),
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+    assert "leader@example.gov.cn" in done.stdout.decode()
