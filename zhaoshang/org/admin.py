@@ -154,6 +154,12 @@ class UserAdmin(BaseUserAdmin, DistrictScopedAdmin):
             },
         ),
     )
+    # A new account's district is chosen when it is made (it is read-only afterwards); a
+    # district administrator's new accounts are in their district.
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Zhaoshang"), {"fields": ("real_name", "district")}),
+    )
     autocomplete_fields = ("enterprise",)
 
     def get_queryset(self, request):
@@ -192,6 +198,8 @@ class UserAdmin(BaseUserAdmin, DistrictScopedAdmin):
             return fieldsets
         # A district admin assigns roles (groups) but never administration rights.
         hidden = {"is_superuser", "is_staff", "user_permissions"}
+        if obj is None:
+            hidden.add("district")  # theirs
         return [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
             for name, opts in fieldsets

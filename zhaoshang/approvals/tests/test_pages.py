@@ -772,5 +772,5 @@ def test_admin_shows_cases_read_only(world, staff_admin):
         staff_admin.get(
             reverse("admin:approvals_approvalcase_change", args=[world.case_b.pk])
         ).status_code
-        == 302
+        == 404
     )

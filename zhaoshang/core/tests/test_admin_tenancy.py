@@ -234,3 +234,43 @@ def test_new_records_of_a_district_admin_are_theirs(admin_client, world):
     )
     assert response.status_code == 302
     assert Department.objects.get(name="区商务局").district == world.district_a
+
+
+def test_an_action_reaches_only_the_districts_records(admin_client, world):
+    own = Zone.objects.create(district=world.district_a, code="Z9", name="待删片区", area_km2=1)
+    other = world.zone_b
+    response = admin_client.post(
+        reverse("admin:org_zone_changelist"),
+        {"action": "delete_selected", "_selected_action": [own.pk, other.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Zone.objects.filter(pk=own.pk).exists()
+    assert Zone.objects.filter(pk=other.pk).exists()
+
+
+def test_new_accounts_get_their_district_when_made(admin_client, world, password):
+    add = reverse("admin:org_user_add")
+    assert 'name="district"' not in admin_client.get(add).content.decode()
+    data = {
+        "username": "clerk1",
+        "usable_password": "true",
+        "password1": password,
+        "password2": password,
+        "real_name": "办事员",
+    }
+    assert admin_client.post(add, data).status_code == 302
+    assert User.objects.get(username="clerk1").district == world.district_a
+
+
+def test_a_superuser_chooses_the_district_of_a_new_account(root_client, world, password):
+    add = reverse("admin:org_user_add")
+    assert 'name="district"' in root_client.get(add).content.decode()
+    data = {
+        "username": "clerk2",
+        "usable_password": "true",
+        "password1": password,
+        "password2": password,
+        "district": world.district_b.pk,
+    }
+    assert root_client.post(add, data).status_code == 302
+    assert User.objects.get(username="clerk2").district == world.district_b
