@@ -274,3 +274,22 @@ def test_a_superuser_chooses_the_district_of_a_new_account(root_client, world, p
     }
     assert root_client.post(add, data).status_code == 302
     assert User.objects.get(username="clerk2").district == world.district_b
+
+
+def test_an_unscoped_admin_fails_the_system_check(monkeypatch):
+    from django.contrib import admin as django_admin
+
+    from zhaoshang.core.admin_base import ScopedAdmin, check_admin_scoping
+    from zhaoshang.notifications.models import OutboxMessage
+
+    assert not check_admin_scoping()
+    registry = dict(django_admin.site._registry)
+    registry[OutboxMessage] = django_admin.ModelAdmin(OutboxMessage, django_admin.site)
+    monkeypatch.setattr(django_admin.site, "_registry", registry)
+    assert [e.id for e in check_admin_scoping()] == ["zhaoshang.E100"]
+
+    class Unplaced(ScopedAdmin):
+        pass  # OutboxMessage reaches its district through two relations: it must say how
+
+    registry[OutboxMessage] = Unplaced(OutboxMessage, django_admin.site)
+    assert [e.id for e in check_admin_scoping()] == ["zhaoshang.E101"]
