@@ -17,12 +17,15 @@ unscoped.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import admin
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 TENANT_MODEL = "org.District"
@@ -114,6 +117,35 @@ class ScopedAllValuesFieldListFilter(admin.AllValuesFieldListFilter):
             .values_list(field_path, flat=True)
             .distinct()
         )
+
+
+def _same_district_form(form_class, admin_site):
+    """A superuser's form (which offers every district's rows) refuses a related row of
+    another district than the record's, naming the field."""
+
+    def clean(self):
+        data = super(checked, self).clean()
+        district = data.get("district") if "district" in self.fields else None
+        district_id = getattr(district, "pk", None) or getattr(type(self), "district_id", None)
+        if not district_id:
+            return data
+        inside = SimpleNamespace(is_superuser=False, district_id=district_id)
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if name == "district" or not value or not hasattr(field, "queryset"):
+                continue
+            related = field.queryset.model
+            path = admin_district_path(related, admin_site)
+            if path is None:
+                continue
+            pks = {row.pk for row in value} if hasattr(value, "__iter__") else {value.pk}
+            found = scope(related._default_manager.filter(pk__in=pks), inside, path).count()
+            if found != len(pks):
+                self.add_error(name, _("It belongs to another district."))
+        return data
+
+    checked = type(form_class.__name__, (form_class,), {"clean": clean})
+    return checked
 
 
 class ScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
@@ -210,6 +242,8 @@ class ScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if self._direct_district() and request.user.is_superuser:
+            form = _same_district_form(form, self.admin_site)
         if self._direct_district():
             # The forms that check a uniqueness within the district read it from here.
             if obj is not None:

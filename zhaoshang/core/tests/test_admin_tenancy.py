@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.org.models import Department, User, Zone
+from zhaoshang.org.models import Department, Park, User, Zone
 
 
 @pytest.fixture
@@ -293,3 +293,23 @@ def test_an_unscoped_admin_fails_the_system_check(monkeypatch):
 
     registry[OutboxMessage] = Unplaced(OutboxMessage, django_admin.site)
     assert [e.id for e in check_admin_scoping()] == ["zhaoshang.E101"]
+
+
+@override_settings(LANGUAGE_CODE="en")
+def test_a_superuser_cannot_mix_districts_in_a_record(root_client, world):
+    response = root_client.post(
+        reverse("admin:org_park_add"),
+        {
+            "district": world.district_a.pk,
+            "zone": world.zone_b.pk,
+            "code": "P9",
+            "name": "混合园区",
+            "area_km2": "1",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "It belongs to another district." in str(
+        response.context["adminform"].form.errors["zone"]
+    )
+    assert not Park.objects.filter(code="P9").exists()
