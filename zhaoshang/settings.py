@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "zhaoshang.core.http_middleware.Utf8RequestMiddleware",
+    "zhaoshang.core.http_middleware.PrivateCacheMiddleware",
+    "zhaoshang.core.http_middleware.DateOutOfRangeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,9 +224,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "zhaoshang.api.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "zhaoshang.api.parsers.SafeMultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhaoshang.api.schema.ApiSchema",
     # Throttles key on zhaoshang.core.clientip.client_ip (TRUSTED_PROXY_COUNT); DRF's own
     # reading of X-Forwarded-For is given the same count.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

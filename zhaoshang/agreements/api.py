@@ -40,6 +40,7 @@ from zhaoshang.agreements.schedule import Step
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ResourceSchema, ScopedModelViewSet, expected_version
 from zhaoshang.core import roles
 from zhaoshang.core.roles import REGISTRY_EDITOR_ROLES, Role
@@ -83,7 +84,7 @@ class CommitmentCreatePermission(CreatePermission):
 # agreements
 
 
-class TermsSerializer(serializers.Serializer):
+class TermsSerializer(Serializer):
     start_by = serializers.DateField(allow_null=True, required=False)
     completion_by = serializers.DateField(allow_null=True, required=False)
     production_by = serializers.DateField(allow_null=True, required=False)
@@ -105,7 +106,7 @@ class TermsSerializer(serializers.Serializer):
     energy_by = serializers.DateField(allow_null=True, required=False)
 
 
-class ScheduleRowSerializer(serializers.Serializer):
+class ScheduleRowSerializer(Serializer):
     due_on = serializers.DateField()
     amount = serializers.DecimalField(
         max_digits=14,
@@ -114,7 +115,7 @@ class ScheduleRowSerializer(serializers.Serializer):
     )
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(ModelSerializer):
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
     project_name = serializers.CharField(source="project.name", read_only=True)
     terms = TermsSerializer(
@@ -257,7 +258,7 @@ class AgreementViewSet(ScopedModelViewSet):
 # obligations
 
 
-class ObligationSerializer(serializers.ModelSerializer):
+class ObligationSerializer(ModelSerializer):
     agreement = VisiblePrimaryKeyRelatedField(queryset=Agreement.objects.all())
     department = VisiblePrimaryKeyRelatedField(
         queryset=Department.objects.all(), allow_null=True, required=False
@@ -366,14 +367,14 @@ class ObligationFilter(filters.FilterSet):
         return queryset.filter(light=value)
 
 
-class ConfirmSerializer(serializers.Serializer):
+class ConfirmSerializer(Serializer):
     met_on = serializers.DateField()
     evidence = serializers.FileField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = _version_field()
 
 
-class WaiveSerializer(serializers.Serializer):
+class WaiveSerializer(Serializer):
     reason = serializers.CharField()
     waived_on = serializers.DateField(default=_today)
     version = _version_field()
@@ -487,7 +488,7 @@ class ObligationViewSet(ScopedModelViewSet):
 # commitments
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     owner_department_name = serializers.CharField(source="owner_department.name", read_only=True)
 
     class Meta:
@@ -511,7 +512,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StepSerializer(serializers.Serializer):
+class StepSerializer(Serializer):
     milestone = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -525,7 +526,7 @@ class StepSerializer(serializers.Serializer):
     owner = StaffUserField(queryset=User.objects.all(), allow_null=True, required=False)
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(ModelSerializer):
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
     department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
     obligation = VisiblePrimaryKeyRelatedField(
@@ -602,7 +603,7 @@ class CommitmentFilter(filters.FilterSet):
         return queryset.filter(light=value)
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressSerializer(Serializer):
     milestone = serializers.IntegerField()
     progress = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
     done_on = serializers.DateField(required=False, allow_null=True)
@@ -610,19 +611,19 @@ class ProgressSerializer(serializers.Serializer):
     version = _version_field()
 
 
-class RescheduleSerializer(serializers.Serializer):
+class RescheduleSerializer(Serializer):
     milestone = serializers.IntegerField()
     due_on = serializers.DateField()
     reason = serializers.CharField()
     version = _version_field()
 
 
-class FileSerializer(serializers.Serializer):
+class FileSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     version = _version_field()
 
 
-class ArchiveVersionSerializer(serializers.ModelSerializer):
+class ArchiveVersionSerializer(ModelSerializer):
     class Meta:
         model = ArchiveVersion
         fields = [

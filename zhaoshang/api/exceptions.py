@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.dates import out_of_range_errors
+from zhaoshang.core.exceptions import ConcurrentEditError, DateOutOfRange
 
 
 class Conflict(exceptions.APIException):
@@ -65,4 +66,10 @@ def exception_handler(exc, context):
         exc = protected_to_drf(exc)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DateOutOfRange):
+        # A date the working-day calendar cannot count from: the client's input, a 400
+        # naming the field that holds it.
+        request = context.get("request")
+        sources = (getattr(request, "data", None), getattr(request, "query_params", None))
+        exc = exceptions.ValidationError(out_of_range_errors(exc, *sources))
     return drf_exception_handler(exc, context)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ParseError
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 
@@ -17,4 +18,18 @@ class SafeJSONParser(JSONParser):
             raise ParseError()  # DRF's own (translated) "Malformed request."
 
 
-PARSERS = [SafeJSONParser, FormParser, MultiPartParser]
+class SafeMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, but a value that is not UTF-8 (which Django's parser turns
+    into U+FFFD) is a 400 naming the field, not stored mangled. (POST bodies are checked
+    by ``core.http_middleware``; this covers PUT and PATCH, which Django leaves to DRF.)"""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        for name, values in parsed.data.lists():
+            if "\ufffd" in name or any("\ufffd" in value for value in values):
+                message = _("The request is not valid UTF-8 text.")
+                raise ValidationError({name if "\ufffd" not in name else "detail": [message]})
+        return parsed
+
+
+PARSERS = [SafeJSONParser, FormParser, SafeMultiPartParser]

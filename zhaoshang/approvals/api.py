@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import ReferenceDataPermission, StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
 from zhaoshang.approvals import services
 from zhaoshang.approvals.actions import ACTIONS_BY_SLUG
@@ -174,7 +175,7 @@ class ApprovalItemViewSet(ScopedModelViewSet):
 # approval-cases
 
 
-class ApprovalCaseSerializer(serializers.ModelSerializer):
+class ApprovalCaseSerializer(ModelSerializer):
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
     item = VisiblePrimaryKeyRelatedField(queryset=ApprovalItem.objects.all())
     agent = StaffUserField(queryset=User.objects.all(), allow_null=True, required=False)
@@ -250,7 +251,7 @@ def _date_field():
     return serializers.DateField(default=timezone.localdate, help_text=DATE_HELP)
 
 
-class CaseActionSerializer(serializers.Serializer):
+class CaseActionSerializer(Serializer):
     version = _version_field()
 
 

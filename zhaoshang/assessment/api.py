@@ -14,6 +14,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ResourceSchema
 from zhaoshang.assessment import permissions, scoring
 from zhaoshang.assessment.models import LedgerEntry
@@ -21,7 +22,7 @@ from zhaoshang.core import roles
 from zhaoshang.org.models import District
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(ModelSerializer):
     evidence_type = serializers.SerializerMethodField(
         help_text=gettext_lazy("The kind of record the entry rests on (app.model), if any.")
     )
@@ -89,7 +90,7 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
 
 
-class StandingSerializer(serializers.Serializer):
+class StandingSerializer(Serializer):
     year = serializers.IntegerField()
     district = serializers.IntegerField(source="department.district_id")
     department = serializers.IntegerField(source="department.pk")
@@ -100,6 +101,13 @@ class StandingSerializer(serializers.Serializer):
     additions = serializers.DecimalField(max_digits=8, decimal_places=2)
     score = serializers.DecimalField(max_digits=8, decimal_places=2)
     entry_count = serializers.IntegerField()
+
+
+class StandingListSerializer(Serializer):
+    """The standings of a year: ``count`` and ``results`` like every list."""
+
+    count = serializers.IntegerField()
+    results = StandingSerializer(many=True)
 
 
 class _Row:
@@ -117,13 +125,14 @@ class StandingViewSet(viewsets.ViewSet):
     permission_classes = [StaffApiPermission]
     schema = ResourceSchema()
     http_method_names = ["get", "head", "options"]
+    list_answers_one_object = True
 
     @extend_schema(
         parameters=[
             OpenApiParameter("year", OpenApiTypes.INT),
             OpenApiParameter("district", OpenApiTypes.INT),
         ],
-        responses={200: StandingSerializer(many=True)},
+        responses={200: StandingListSerializer},
     )
     def list(self, request):
         user = request.user

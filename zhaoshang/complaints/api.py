@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
 from zhaoshang.approvals.api import NullsLastOrderingFilter
 from zhaoshang.approvals.choices import Light
@@ -38,7 +39,7 @@ def _version_field():
     return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
-class ComplaintExtensionSerializer(serializers.ModelSerializer):
+class ComplaintExtensionSerializer(ModelSerializer):
     class Meta:
         model = ComplaintExtension
         fields = [
@@ -56,7 +57,7 @@ class ComplaintExtensionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     enterprise = VisiblePrimaryKeyRelatedField(queryset=Enterprise.objects.all())
     project = VisiblePrimaryKeyRelatedField(
         queryset=Project.objects.all(), required=False, allow_null=True
@@ -156,34 +157,34 @@ class ComplaintPermission(BasePermission):
         return permissions.can_receive(request.user, request.user.district_id)
 
 
-class ComplaintDispatchSerializer(serializers.Serializer):
+class ComplaintDispatchSerializer(Serializer):
     department = VisiblePrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, allow_null=True
     )
     version = _version_field()
 
 
-class ComplaintAcceptSerializer(serializers.Serializer):
+class ComplaintAcceptSerializer(Serializer):
     version = _version_field()
 
 
-class ComplaintAnswerSerializer(serializers.Serializer):
+class ComplaintAnswerSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     answer = serializers.CharField()
     version = _version_field()
 
 
-class ComplaintRateSerializer(serializers.Serializer):
+class ComplaintRateSerializer(Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
     version = _version_field()
 
 
-class ComplaintRequestExtensionSerializer(serializers.Serializer):
+class ComplaintRequestExtensionSerializer(Serializer):
     reason = serializers.CharField(allow_blank=True)
     version = _version_field()
 
 
-class ComplaintDecideExtensionSerializer(serializers.Serializer):
+class ComplaintDecideExtensionSerializer(Serializer):
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     workdays = serializers.IntegerField(
         required=False,

@@ -14,3 +14,13 @@ class ConcurrentEditError(ValidationError):
             ),
             code="concurrent_edit",
         )
+
+
+class DateOutOfRange(ValueError):
+    """A computation met a date it cannot handle (the working-day calendar's
+    ``OutOfCalendar`` is one). ``date`` is the date at fault: the API and the pages turn
+    the error into a 400 naming the submitted field that holds it (``core.dates``)."""
+
+    def __init__(self, message="", date=None):
+        super().__init__(message)
+        self.date = date

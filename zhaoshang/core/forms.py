@@ -1,4 +1,5 @@
-"""Form helpers: Bootstrap classes, and mapping service ValidationErrors onto forms."""
+"""Form helpers: Bootstrap classes, the accepted range of dates, and mapping service
+ValidationErrors onto forms."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.dates import bound_date_fields
+
 
 class BootstrapMixin:
-    """Give every widget its Bootstrap class; mark fields that have errors."""
+    """Give every widget its Bootstrap class; mark fields that have errors; keep every date
+    within the platform's range (``core.dates``; ``historical_date_fields`` names the
+    fields that accept older dates)."""
+
+    historical_date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,6 +33,8 @@ class BootstrapMixin:
                 widget.format = "%Y-%m-%d"
 
     def full_clean(self):
+        # Here rather than in __init__: subclasses add fields after this __init__.
+        bound_date_fields(self.fields, self.historical_date_fields)
         super().full_clean()
         for name in self.errors:
             if name in self.fields:

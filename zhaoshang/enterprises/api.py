@@ -10,12 +10,13 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from zhaoshang.api.permissions import RegistryPermission, StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
 from zhaoshang.enterprises import services
 from zhaoshang.enterprises.models import Enterprise
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(ModelSerializer):
     version = serializers.IntegerField(
         min_value=1,
         required=False,

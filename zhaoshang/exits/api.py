@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from zhaoshang.api.actions import service_action
 from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
-from zhaoshang.api.viewsets import ResourceSchema
+from zhaoshang.api.serializers import ModelSerializer, Serializer
+from zhaoshang.api.viewsets import ResourceSchema, answer_after_commit
 from zhaoshang.exits.actions import ACTIONS_BY_SLUG
 from zhaoshang.exits.choices import RuleCode, WarningStatus
 from zhaoshang.exits.models import ExitStep, ExitWarning
@@ -30,7 +31,7 @@ def _version_field():
     return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
-class ExitStepSerializer(serializers.ModelSerializer):
+class ExitStepSerializer(ModelSerializer):
     document_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -52,7 +53,7 @@ class ExitStepSerializer(serializers.ModelSerializer):
         return obj.get_absolute_url()
 
 
-class ExitWarningSerializer(serializers.ModelSerializer):
+class ExitWarningSerializer(ModelSerializer):
     rule = serializers.CharField(source="rule.code", read_only=True)
     months = serializers.IntegerField(source="rule.months", read_only=True)
     park = serializers.IntegerField(source="project.park_id", read_only=True)
@@ -97,7 +98,7 @@ class ExitWarningFilter(filters.FilterSet):
         fields = ["rule", "status", "park", "project"]
 
 
-class _StepSerializer(serializers.Serializer):
+class _StepSerializer(Serializer):
     occurred_on = serializers.DateField(
         required=False, allow_null=True, help_text=gettext_lazy("Defaults to today.")
     )
@@ -110,7 +111,7 @@ class NoticeSerializer(_StepSerializer):
     deadline = serializers.DateField(required=False, allow_null=True)
 
 
-class ConfirmDelaySerializer(serializers.Serializer):
+class ConfirmDelaySerializer(Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
     version = _version_field()
 
@@ -163,6 +164,7 @@ class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             .order_by("-raised_on", "-id")
         )
 
+    @answer_after_commit
     def _respond(self, warning) -> Response:
         fresh = self.get_queryset().get(pk=warning.pk)
         return Response(

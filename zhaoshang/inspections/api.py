@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.inspections import permissions, services
@@ -37,7 +38,7 @@ def _version_field():
     return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
-class InspectionVisitSerializer(serializers.ModelSerializer):
+class InspectionVisitSerializer(ModelSerializer):
     code = serializers.SerializerMethodField(
         help_text=gettext_lazy(
             "The verification code; blank unless you are of the filing department or the "
@@ -69,7 +70,7 @@ class InspectionVisitSerializer(serializers.ModelSerializer):
         return ""
 
 
-class InspectionRequestSerializer(serializers.ModelSerializer):
+class InspectionRequestSerializer(ModelSerializer):
     department = VisiblePrimaryKeyRelatedField(
         queryset=Department.objects.all(),
         required=False,
@@ -142,34 +143,34 @@ class InspectionPermission(BasePermission):
         return permissions.can_file(request.user, request.user.district_id)
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(Serializer):
     version = _version_field()
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     reason = serializers.CharField()
     version = _version_field()
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
     version = _version_field()
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(Serializer):
     others = VisiblePrimaryKeyRelatedField(queryset=InspectionVisit.objects.all(), many=True)
     visit_on = serializers.DateField()
     lead_department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
     version = _version_field()
 
 
-class RecordSerializer(serializers.Serializer):
+class RecordSerializer(Serializer):
     carried_out_on = serializers.DateField()
     findings = serializers.CharField()
     version = _version_field()
 
 
-class RateSerializer(serializers.Serializer):
+class RateSerializer(Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
     comment = serializers.CharField(required=False, allow_blank=True)
     version = _version_field()

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import (
     ResourceSchema,
     ScopedModelViewSet,
@@ -39,7 +40,7 @@ from zhaoshang.projects.models import Project
 RATE_HELP = gettext_lazy("0–1, four places; null when the denominator is zero.")
 
 
-class KpisSerializer(serializers.Serializer):
+class KpisSerializer(Serializer):
     """The fixed answer of SPEC §19."""
 
     signed_count = serializers.IntegerField()
@@ -88,6 +89,7 @@ class KpiViewSet(viewsets.ViewSet):
     permission_classes = [StaffApiPermission]
     schema = ResourceSchema()
     http_method_names = ["get", "head", "options"]
+    list_answers_one_object = True
 
     @extend_schema(
         parameters=_filter_parameters(),
@@ -106,7 +108,7 @@ class KpiViewSet(viewsets.ViewSet):
         return Response(KpisSerializer(kpis).data)
 
 
-class AnnualTargetSerializer(serializers.ModelSerializer):
+class AnnualTargetSerializer(ModelSerializer):
     working_group = VisiblePrimaryKeyRelatedField(
         queryset=WorkingGroup.objects.all(), required=False, allow_null=True
     )

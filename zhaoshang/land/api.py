@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import (
     ResourceSchema,
     ScopedModelViewSet,
@@ -36,7 +37,7 @@ VERSION_HELP = gettext_lazy(
 )
 
 
-class LandParcelSerializer(serializers.ModelSerializer):
+class LandParcelSerializer(ModelSerializer):
     park = VisiblePrimaryKeyRelatedField(queryset=Park.objects.all())
     project = VisiblePrimaryKeyRelatedField(
         queryset=Project.objects.all(), required=False, allow_null=True
@@ -120,7 +121,7 @@ class LandParcelPermission(BasePermission):
         return permissions.can_edit_parcel(request.user, obj)
 
 
-class ParcelStatusSerializer(serializers.Serializer):
+class ParcelStatusSerializer(Serializer):
     status = serializers.ChoiceField(choices=ParcelStatus.choices)
     on = serializers.DateField(required=False, allow_null=True)
     project = VisiblePrimaryKeyRelatedField(
@@ -213,7 +214,7 @@ class LandParcelViewSet(ScopedModelViewSet):
         return self._respond(parcel)
 
 
-class CampaignEntrySerializer(serializers.ModelSerializer):
+class CampaignEntrySerializer(ModelSerializer):
     class Meta:
         model = CampaignEntry
         fields = [
@@ -239,7 +240,7 @@ class CampaignEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LandCampaignSerializer(serializers.ModelSerializer):
+class LandCampaignSerializer(ModelSerializer):
     entry_count = serializers.IntegerField(read_only=True)
     undecided = serializers.IntegerField(read_only=True)
     entries = CampaignEntrySerializer(many=True, read_only=True, source="visible_entries")

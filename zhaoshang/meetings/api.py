@@ -15,14 +15,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
-from zhaoshang.api.parsers import SafeJSONParser
+from zhaoshang.api.parsers import SafeJSONParser, SafeMultiPartParser
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
 from zhaoshang.approvals.api import NullsLastOrderingFilter
 from zhaoshang.approvals.choices import Light
@@ -42,7 +43,7 @@ VERSION_HELP = gettext_lazy(
 )
 DATE_HELP = gettext_lazy("Defaults to today; cannot be in the future.")
 FILE_HELP = gettext_lazy("pdf, jpg, png, docx, xlsx, doc, xls, ofd or zip.")
-UPLOAD_PARSERS = [MultiPartParser, FormParser, SafeJSONParser]
+UPLOAD_PARSERS = [SafeMultiPartParser, FormParser, SafeJSONParser]
 
 
 def _visible(model):
@@ -60,7 +61,7 @@ def _version_field():
 # action-items
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     # Not required here: a missing owner is refused by the service, in its own words.
     owner_department = VisiblePrimaryKeyRelatedField(
         queryset=Department.objects.all(), allow_null=True, required=False
@@ -198,14 +199,14 @@ class ActionItemPermission(BasePermission):
         return True
 
 
-class ActionItemProgressSerializer(serializers.Serializer):
+class ActionItemProgressSerializer(Serializer):
     text = serializers.CharField()
     recorded_on = serializers.DateField(required=False, help_text=DATE_HELP)
     file = serializers.FileField(required=False, help_text=FILE_HELP)
     version = _version_field()
 
 
-class ActionItemCompleteSerializer(serializers.Serializer):
+class ActionItemCompleteSerializer(Serializer):
     text = serializers.CharField(help_text=gettext_lazy("What was done."))
     completed_on = serializers.DateField(required=False, help_text=DATE_HELP)
     evidence = serializers.FileField(
@@ -215,13 +216,13 @@ class ActionItemCompleteSerializer(serializers.Serializer):
     version = _version_field()
 
 
-class ActionItemCloseSerializer(serializers.Serializer):
+class ActionItemCloseSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     closed_on = serializers.DateField(required=False, help_text=DATE_HELP)
     version = _version_field()
 
 
-class ActionItemReturnSerializer(serializers.Serializer):
+class ActionItemReturnSerializer(Serializer):
     reason = serializers.CharField()
     due_on = serializers.DateField(
         required=False,
@@ -345,7 +346,7 @@ class ActionItemViewSet(ScopedModelViewSet):
 # meetings
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(ModelSerializer):
     project = VisiblePrimaryKeyRelatedField(
         queryset=Project.objects.all(), allow_null=True, required=False
     )
@@ -363,7 +364,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["order"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     action_items = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -372,7 +373,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     chair = StaffUserField(queryset=User.objects.all())
     departments = VisiblePrimaryKeyRelatedField(
         queryset=Department.objects.all(), many=True, required=False
@@ -481,11 +482,11 @@ class MeetingPermission(BasePermission):
         return permissions.can_manage_meeting(request.user, obj)
 
 
-class MeetingHeldSerializer(serializers.Serializer):
+class MeetingHeldSerializer(Serializer):
     version = _version_field()
 
 
-class MeetingMinutesSerializer(serializers.Serializer):
+class MeetingMinutesSerializer(Serializer):
     minutes_number = serializers.CharField(max_length=60)
     minutes = serializers.CharField()
     minutes_issued_on = serializers.DateField(required=False, help_text=DATE_HELP)
@@ -493,7 +494,7 @@ class MeetingMinutesSerializer(serializers.Serializer):
     version = _version_field()
 
 
-class ActionItemRowSerializer(serializers.Serializer):
+class ActionItemRowSerializer(Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     owner_department = VisiblePrimaryKeyRelatedField(
@@ -518,13 +519,13 @@ class AgendaItemField(serializers.PrimaryKeyRelatedField):
         return AgendaItem.objects.filter(meeting=self.context.get("meeting"))
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(Serializer):
     text = serializers.CharField()
     agenda_item = AgendaItemField(allow_null=True, required=False)
     action_items = ActionItemRowSerializer(many=True)
 
 
-class JointDecisionInputSerializer(serializers.Serializer):
+class JointDecisionInputSerializer(Serializer):
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
     cases = VisiblePrimaryKeyRelatedField(queryset=ApprovalCase.objects.all(), many=True)
     text = serializers.CharField(required=False, allow_blank=True, default="")

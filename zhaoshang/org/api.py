@@ -18,11 +18,12 @@ from rest_framework import serializers
 
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import ReferenceDataPermission, StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
 from zhaoshang.org.models import Department, Industry, IndustryClass, Park, Zone
 
 
-class ReferenceSerializer(serializers.ModelSerializer):
+class ReferenceSerializer(ModelSerializer):
     """Reference rows are plain records without a service: validate the whole model
     (constraints included) and keep every related row in the record's district."""
 

@@ -11,12 +11,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
-from zhaoshang.api.parsers import SafeJSONParser
+from zhaoshang.api.parsers import SafeJSONParser, SafeMultiPartParser
 from zhaoshang.api.permissions import RegistryPermission, StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
@@ -55,7 +56,7 @@ class StaffUserField(VisiblePrimaryKeyRelatedField):
         return super().get_queryset().filter(enterprise__isnull=True)
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     enterprise = VisiblePrimaryKeyRelatedField(
         queryset=Enterprise.objects.all(), allow_null=True, required=False
     )
@@ -156,7 +157,7 @@ class StageChoiceField(serializers.ChoiceField):
     name for the same choices would be a schema warning, and a failing deploy check)."""
 
 
-class StageChangeSerializer(serializers.Serializer):
+class StageChangeSerializer(Serializer):
     """A stage change (SPEC §4). Evidence files go as multipart fields named
     ``evidence_<material code>``; each stage names the materials it needs."""
 
@@ -177,7 +178,7 @@ class StageChangeSerializer(serializers.Serializer):
         return fields
 
 
-class ConditionSerializer(serializers.Serializer):
+class ConditionSerializer(Serializer):
     condition = serializers.ChoiceField(choices=Condition.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
@@ -293,7 +294,7 @@ class ProjectViewSet(ScopedModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[MultiPartParser, FormParser, SafeJSONParser],
+        parser_classes=[SafeMultiPartParser, FormParser, SafeJSONParser],
         serializer_class=StageChangeSerializer,
     )
     def stage(self, request, pk=None):

@@ -13,12 +13,13 @@ from rest_framework.reverse import reverse
 
 from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer
 from zhaoshang.api.viewsets import ResourceSchema
 from zhaoshang.reports.models import FORMATS, IssuedReport
 from zhaoshang.reports.views import CONTENT_TYPES
 
 
-class IssuedReportSerializer(serializers.ModelSerializer):
+class IssuedReportSerializer(ModelSerializer):
     files = serializers.SerializerMethodField()
     issued_by = serializers.CharField(source="issued_by.display_name", read_only=True)
 

@@ -21,6 +21,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
+from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
 from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
@@ -60,7 +61,7 @@ def _refused(message: str = "") -> exceptions.PermissionDenied:
 # receipts
 
 
-class ReceiptSerializer(serializers.ModelSerializer):
+class ReceiptSerializer(ModelSerializer):
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
     department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
     handler_user = StaffUserField(queryset=User.objects.all(), allow_null=True, required=False)
@@ -145,7 +146,7 @@ class ReceiptFilter(filters.FilterSet):
         return queryset.filter(addressee=user) if value else queryset.exclude(addressee=user)
 
 
-class ActionItemInputSerializer(serializers.Serializer):
+class ActionItemInputSerializer(Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     owner_department = VisiblePrimaryKeyRelatedField(
         queryset=Department.objects.all(), allow_null=True, required=False, default=None
@@ -160,7 +161,7 @@ class ActionItemInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class InstructionInputSerializer(serializers.Serializer):
+class InstructionInputSerializer(Serializer):
     text = serializers.CharField()
     written_on = serializers.DateField(default=timezone.localdate, help_text=DATE_HELP)
     items = ActionItemInputSerializer(
@@ -172,7 +173,7 @@ class InstructionInputSerializer(serializers.Serializer):
     )
 
 
-class InstructionSerializer(serializers.ModelSerializer):
+class InstructionSerializer(ModelSerializer):
     action_items = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -294,7 +295,7 @@ class ReceiptViewSet(ScopedModelViewSet):
 # needs
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(ModelSerializer):
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
     department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
     receipt = VisiblePrimaryKeyRelatedField(
@@ -390,7 +391,7 @@ class NeedFilter(filters.FilterSet):
         return queryset.exclude(status__in=OPEN_NEED_STATUSES)
 
 
-class NeedActionSerializer(serializers.Serializer):
+class NeedActionSerializer(Serializer):
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
@@ -533,7 +534,7 @@ class NeedViewSet(ScopedModelViewSet):
 # second-round-services
 
 
-class SecondRoundSerializer(serializers.ModelSerializer):
+class SecondRoundSerializer(ModelSerializer):
     project = VisiblePrimaryKeyRelatedField(
         queryset=Project.objects.all(), allow_null=True, required=False
     )

@@ -31,6 +31,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.exceptions import DateOutOfRange
 from zhaoshang.workdays import rules
 from zhaoshang.workdays.choices import EntryKind, YearSource, YearStatus
 from zhaoshang.workdays.models import CalendarEntry, CalendarYear, Day
@@ -50,8 +51,9 @@ class WorkdayDate(NamedTuple):
     provisional: bool
 
 
-class OutOfCalendar(ValueError):
-    """A date outside the calendar (before 2004-01-01 or after 2099-12-31)."""
+class OutOfCalendar(DateOutOfRange):
+    """A date outside the calendar (before 2004-01-01 or after 2099-12-31); ``date`` is
+    the date given (for a result past the end, the start it was counted from)."""
 
 
 # --- arithmetic -----------------------------------------------------------------------
@@ -63,7 +65,8 @@ def _check(day: datetime.date) -> None:
     if not EPOCH <= day <= LAST_DAY:
         raise OutOfCalendar(
             _("%(date)s is outside the working-day calendar (%(first)s to %(last)s).")
-            % {"date": day.isoformat(), "first": EPOCH.isoformat(), "last": LAST_DAY.isoformat()}
+            % {"date": day.isoformat(), "first": EPOCH.isoformat(), "last": LAST_DAY.isoformat()},
+            date=day,
         )
 
 
@@ -95,7 +98,8 @@ def add_workdays(start: datetime.date, n: int) -> WorkdayDate:
         if reach >= LAST_DAY:
             raise OutOfCalendar(
                 _("%(n)s working days after %(date)s is past the end of the calendar.")
-                % {"n": n, "date": start.isoformat()}
+                % {"n": n, "date": start.isoformat()},
+                date=start,
             )
         # Past the end of the index: extend it by more than the days n working days take.
         reach = min(reach + datetime.timedelta(days=n * 3 // 2 + 60), LAST_DAY)
@@ -157,7 +161,7 @@ def next_workday(day: datetime.date) -> datetime.date:
         if found is not None:
             return found
         if reach >= LAST_DAY:
-            raise OutOfCalendar(day.isoformat())
+            raise OutOfCalendar(day.isoformat(), date=day)
         reach = min(reach + datetime.timedelta(days=60), LAST_DAY)
         _extend(reach)
 
@@ -214,7 +218,8 @@ class CalendarWindow:
             if self._hi >= LAST_DAY:
                 raise OutOfCalendar(
                     _("%(n)s working days after %(date)s is past the end of the calendar.")
-                    % {"n": n, "date": start.isoformat()}
+                    % {"n": n, "date": start.isoformat()},
+                    date=start,
                 )
             reach = start + datetime.timedelta(days=n * 3 // 2)
             self._cover(start, min(max(reach, self._hi + ONE_DAY), LAST_DAY))
