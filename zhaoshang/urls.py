@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhaoshang.core import views as core_views
+from zhaoshang.core.admin_base import view_on_site as admin_view_on_site
 
 handler403 = "zhaoshang.core.views.permission_denied"
 handler404 = "zhaoshang.core.views.page_not_found"
@@ -33,6 +34,12 @@ urlpatterns = [
     path("portal/", include("zhaoshang.portal.urls")),
     path("ops/", include("zhaoshang.ops.urls")),
     path("api/", include("zhaoshang.api.urls")),
+    # The admin's "view on site" redirect, scoped like the admin's own pages (before the admin).
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
 ]
 

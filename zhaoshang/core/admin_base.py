@@ -23,7 +23,12 @@ from django.contrib import admin
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core import checks
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -397,3 +402,26 @@ __all__ = [
     "scope",
     "scoped_related",
 ]
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" redirect (``/admin/r/<type>/<id>/``), answered only for a
+    record the user may open in the admin: anything else is a 404, like the change page,
+    so the redirect cannot tell whether another district's record exists."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError):
+        raise Http404 from None
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise Http404
+    try:
+        in_scope = model_admin.get_queryset(request).filter(pk=object_id).exists()
+    except (ValueError, ValidationError):
+        in_scope = False
+    if not in_scope:
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

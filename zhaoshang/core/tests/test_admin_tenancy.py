@@ -313,3 +313,19 @@ def test_a_superuser_cannot_mix_districts_in_a_record(root_client, world):
         response.context["adminform"].form.errors["zone"]
     )
     assert not Park.objects.filter(code="P9").exists()
+
+
+def test_view_on_site_answers_only_for_records_in_scope(admin_client, world):
+    """/admin/r/<type>/<id>/ redirects to an own record's page; for another district's
+    record it is a 404, like the change page, so it cannot tell that the record exists."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhaoshang.projects.models import Project
+
+    ct = ContentType.objects.get_for_model(Project).pk
+    own = admin_client.get(f"/admin/r/{ct}/{world.project1_a.pk}/")
+    assert own.status_code == 302 and own["Location"].endswith(world.project1_a.get_absolute_url())
+    assert admin_client.get(f"/admin/r/{ct}/{world.project1_b.pk}/").status_code == 404
+    assert admin_client.get(f"/admin/r/{ct}/999999999/").status_code == 404
+    assert admin_client.get(f"/admin/r/{ct}/not-a-number/").status_code == 404
+    assert admin_client.get(f"/admin/r/999999/{world.project1_a.pk}/").status_code == 404

@@ -81,6 +81,7 @@ for _action in ACTIONS:
     ROUTES["approvals:case_" + _action.slug.replace("-", "_")] = ("case", _needs, "POST")
 
 NOT_PAGES = {
+    "admin_view_on_site",  # part of the admin: its matrix covers it
     "healthz",
     "login",
     "logout",
