@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunStatus(models.TextChoices):
@@ -26,7 +27,7 @@ class JobRun(models.Model):
     )
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    result = models.CharField(_("result"), max_length=300, blank=True)
+    result = models.CharField(pgettext_lazy("job run", "result"), max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
     host = models.CharField(_("run by"), max_length=120, blank=True)
 
