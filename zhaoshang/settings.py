@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "zhaoshang.core.http_middleware.Utf8RequestMiddleware",
     "zhaoshang.core.http_middleware.PrivateCacheMiddleware",
     "zhaoshang.core.http_middleware.DateOutOfRangeMiddleware",
+    "zhaoshang.core.http_middleware.ApiNotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

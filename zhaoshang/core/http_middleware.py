@@ -8,6 +8,9 @@ stored mangled; they are refused with a 400 naming the parameter instead.
 calendar, or counted past its end) is the client's input: a 400 naming the field that
 holds it, never a 500 (the API's exception handler does the same for the API).
 
+``ApiNotFoundMiddleware``: a path under ``/api/`` that matches no route (``/api/v1/projects/abc/``)
+answers the API's JSON 404 ``{"detail"}``, as its schema documents, not the HTML page.
+
 ``PrivateCacheMiddleware``: API answers and downloads (exports, documents, photos — any
 answer with a ``Content-Disposition`` or a file body) are the caller's own data; they carry
 ``Cache-Control: private`` so that no shared cache (a proxy of the district's network)
@@ -122,6 +125,23 @@ class DateOutOfRangeMiddleware:
             f"<title>400</title></head><body><ul>{items}</ul></body></html>",
             status=400,
         )
+
+
+class ApiNotFoundMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith(API_PREFIX)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return JsonResponse(
+                {"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False}
+            )
+        return response
 
 
 def is_download(response) -> bool:

@@ -265,3 +265,12 @@ def test_api_answers_and_downloads_are_private(world, client_for):
     assert "private" in refused.headers["Cache-Control"]
     page = client.get("/projects/")
     assert "private" not in page.headers.get("Cache-Control", "")
+
+
+def test_an_api_path_that_matches_no_route_is_a_json_404(world, client_for):
+    client = client_for("bureau")
+    response = client.get("/api/v1/projects/not-a-number/")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+    assert client.get("/projects/not-a-number/").headers["Content-Type"].startswith("text/html")
