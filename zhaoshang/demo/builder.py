@@ -43,6 +43,7 @@ from zhaoshang.demo.inspections import InspectionsBuilder, inspection_counts
 from zhaoshang.demo.kpis import KpisBuilder, kpi_counts
 from zhaoshang.demo.land import LandBuilder, land_counts
 from zhaoshang.demo.meetings import MeetingsBuilder, meeting_counts
+from zhaoshang.demo.ops import OpsBuilder, ops_counts, staff_email
 from zhaoshang.demo.reports import ReportsBuilder, report_counts
 from zhaoshang.demo.reset import demo_users
 from zhaoshang.demo.service import ServiceBuilder, service_counts
@@ -424,6 +425,10 @@ def _org_code_check(body: str) -> str:
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
 
+#: The unit whose handler mistyped her e-mail address at registration.
+MISTYPED_UNIT = "税务局"
+
+
 def demo_counts() -> dict[str, int]:
     """How many records of each kind the demo districts hold (for the summary and tests)."""
     ids = list(District.objects.filter(code__in=DISTRICT_CODES).values_list("pk", flat=True))
@@ -465,6 +470,7 @@ def demo_counts() -> dict[str, int]:
         **report_counts(ids),
         "lights (yellow/red)": Signal.objects.filter(in_districts).count(),
         **exit_counts(ids),
+        **ops_counts(User.objects.filter(demo_users(ids)).values("pk")),
     }
 
 
@@ -490,6 +496,7 @@ class DemoBuilder:
         self._funds_rows: list[FundsEntry] = []
         self._report_rows: list[MonthlyReport] = []
         self._exit_count = self._stops = self._low = 0
+        self.scan_figures = ""
         for spec in (DEMO, SECOND):
             for _username, real_name, *_rest in spec.role_people.values():
                 self.person_names.add(real_name)
@@ -520,6 +527,8 @@ class DemoBuilder:
         # After the assessment: the reports are issued from the finished ledger and lights.
         ReportsBuilder(self).build()
         self._inbox_read()
+        # Last: the outbox as the morning finds it, the scheduled jobs' runs, API tokens.
+        OpsBuilder(self).build()
         return self.worlds
 
     def _lights(self) -> None:
@@ -527,8 +536,13 @@ class DemoBuilder:
         the old red ones up the chain (SPEC §11)."""
         from zhaoshang.monitoring.services import escalate, refresh_signals
 
-        refresh_signals(self.today)
-        escalate(self.today)
+        refresh = refresh_signals(self.today)
+        moved = escalate(self.today)
+        # What the operations page shows as the morning's daily scan (ops.OpsBuilder).
+        self.scan_figures = (
+            f"lights: {refresh.created} new, {refresh.updated} changed, "
+            f"{refresh.removed} cleared; {moved} escalated"
+        )
 
     def _inbox_read(self) -> None:
         """People have read what they were told before this week (receipts and instructions
@@ -813,6 +827,15 @@ class DemoBuilder:
                 add(self._person(), role, rank, title, deps[key])
         for department in deps.values():
             department.save(update_fields=["head"])
+        for user, _role in rows:
+            # One handler's address was mistyped at registration (the outbox shows it failing).
+            mistyped = (
+                spec.code == DEMO_CODE
+                and user.department is not None
+                and user.department.short_name == MISTYPED_UNIT
+                and user.title == "经办人"
+            )
+            user.email = staff_email(user.username, spec.code, mistyped=mistyped)
 
         self._make_users(rows, world)
         world.staff = [u for u, _r in rows]
@@ -1761,7 +1784,13 @@ class DemoBuilder:
     def _city_user(self) -> None:
         username, real_name, title = CITY_PERSON
         self.usernames.add(username)
-        user = User(username=username, real_name=real_name, title=title, phone=self._mobile())
+        user = User(
+            username=username,
+            real_name=real_name,
+            title=title,
+            phone=self._mobile(),
+            email=staff_email(username, "city"),
+        )
         self._make_users([(user, Role.CITY)], None)
 
     def _enterprise_users(self, world: DistrictWorld) -> None:
@@ -1791,6 +1820,7 @@ class DemoBuilder:
                 rank="enterprise",
                 title=title,
                 phone=enterprise.contact_phone,
+                email=enterprise.contact_email,
             )
             rows.append((user, Role.ENTERPRISE))
             world.enterprise_users[enterprise.pk] = user

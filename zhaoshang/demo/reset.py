@@ -191,6 +191,11 @@ def purge_districts(codes) -> list[str]:
     children = _child_history(district_ids)
 
     Notification.objects.filter(recipient_id__in=user_ids).delete()
+    # The job runs the demo load recorded (not per district; a scheduler's own runs stay).
+    from zhaoshang.demo.ops import LOAD_HOST
+    from zhaoshang.ops.models import JobRun
+
+    JobRun.objects.filter(host=LOAD_HOST).delete()
     DomainEvent.objects.filter(Q(district_id__in=district_ids) | Q(actor_id__in=user_ids)).delete()
 
     # Ordered so that PROTECT references are gone before their targets; models of later
