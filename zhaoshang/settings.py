@@ -244,6 +244,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "zhaoshang.api.schema.local_times",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "InspectionKindEnum": "zhaoshang.inspections.choices.Kind",
         "ParcelStatusEnum": "zhaoshang.land.choices.ParcelStatus",

@@ -95,3 +95,28 @@ class ResourceSchema(ApiSchema):
         if len(parts) >= 3 and parts[0] == "api":
             return [parts[2]]
         return super().get_tags()
+
+
+# A wall-clock time as the API writes it ("09:30:00", Asia/Shanghai, no offset). OpenAPI's
+# ``format: time`` is RFC 3339's full-time, which requires an offset, so a validator would
+# refuse every answer: the schema states the shape the API really uses instead.
+LOCAL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+def local_times(result, generator, request, public):
+    """Postprocessing hook: every ``format: time`` property becomes a local-time pattern."""
+
+    def fix(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                del node["format"]
+                node["pattern"] = LOCAL_TIME_PATTERN
+                node.setdefault("description", "HH:MM[:SS], Asia/Shanghai")
+            for value in node.values():
+                fix(value)
+        elif isinstance(node, list):
+            for value in node:
+                fix(value)
+
+    fix(result)
+    return result
