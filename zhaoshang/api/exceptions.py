@@ -72,4 +72,14 @@ def exception_handler(exc, context):
         request = context.get("request")
         sources = (getattr(request, "data", None), getattr(request, "query_params", None))
         exc = exceptions.ValidationError(out_of_range_errors(exc, *sources))
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        # A bare list of messages (DRF's search filter refusing a NUL character, a filter's
+        # own check): the documented shape is {field: [messages]}, naming the parameter.
+        exc = exceptions.ValidationError(_name_list_errors(exc.detail, context.get("request")))
     return drf_exception_handler(exc, context)
+
+
+def _name_list_errors(messages: list, request) -> dict:
+    params = getattr(request, "query_params", None) or {}
+    named = [name for name, value in params.items() if "\x00" in str(value)]
+    return {name: list(messages) for name in named} or {"non_field_errors": list(messages)}

@@ -40,3 +40,11 @@ def test_a_meetings_time_matches_the_documented_pattern(schema, world, api_for):
     assert documented["pattern"] == LOCAL_TIME_PATTERN
     assert re.match(documented["pattern"], answer["starts_at"]), answer["starts_at"]
     assert not re.match(documented["pattern"], "24:00")
+
+
+def test_a_refused_query_parameter_is_named_not_a_bare_list(api_for):
+    """DRF's search filter refuses a NUL character with a bare list of messages; the API
+    answers the documented {field: [messages]} naming the parameter."""
+    response = api_for("bureau").get("/api/v1/land-campaigns/?search=a%00b")
+    assert response.status_code == 400
+    assert list(response.json()) == ["search"]
