@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhaoshang.notifications.models import OutboxMessage, OutboxStatus
 from zhaoshang.ops import schedule
@@ -117,7 +117,8 @@ def test_an_unknown_job_is_refused(db):
 
 def test_list_prints_the_plan(db):
     out = io.StringIO()
-    call_command("scheduler", "--list", stdout=out)
+    with translation.override("en"):
+        call_command("scheduler", "--list", stdout=out)
     assert "daily_scan: daily at 06:00; next 2026-06-16 06:00:00; last never" in out.getvalue()
 
 
