@@ -54,14 +54,23 @@ def _schema_document() -> dict:
     return _SCHEMA
 
 
+class _TestWSGIHandler(WSGIHandler):
+    """Django's WSGI handler, minus the request signals that would close the test's
+    connection (and its transaction) after each request. They are disconnected at every
+    call, not once: Django's test client connects them again after each of its own
+    requests (the token, the known ids), and on PostgreSQL a closed connection is the
+    end of the test's transaction."""
+
+    def __call__(self, environ, start_response):
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        return super().__call__(environ, start_response)
+
+
 @pytest.fixture
 def wsgi_app():
-    """Django's WSGI handler, minus the request signals that would close the test's
-    connection (and its transaction) after each request, as Django's test client does."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
     try:
-        yield WSGIHandler()
+        yield _TestWSGIHandler()
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
