@@ -85,10 +85,22 @@ def invalid_utf8_response(request, field: str) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         body = {field: [message]} if field else {"detail": message}
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
-    named = f"{escape(field)}: " if field else ""
+    return bad_request_page({field or "non_field_errors": [message]})
+
+
+def bad_request_page(errors: dict[str, list]) -> HttpResponse:
+    """A plain 400 page listing ``{field: [messages]}`` ("field: message" per line). Plain,
+    not the site's layout: it may answer before the session and the user are known."""
+    items = "".join(
+        "<li>"
+        + ("" if name == "non_field_errors" else f"{escape(name)}: ")
+        + escape(" ".join(str(m) for m in messages))
+        + "</li>"
+        for name, messages in errors.items()
+    )
     return HttpResponse(
         f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>400</title></head><body><p>{named}{escape(message)}</p></body></html>",
+        f"<title>400</title></head><body><ul>{items}</ul></body></html>",
         status=400,
     )
 
@@ -114,17 +126,7 @@ class DateOutOfRangeMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DateOutOfRange):
             return None
-        errors = out_of_range_errors(exception, request.POST, request.GET)
-        items = "".join(
-            f"<li>{escape(name if name != 'non_field_errors' else '')}"
-            f"{': ' if name != 'non_field_errors' else ''}{escape(' '.join(messages))}</li>"
-            for name, messages in errors.items()
-        )
-        return HttpResponse(
-            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f"<title>400</title></head><body><ul>{items}</ul></body></html>",
-            status=400,
-        )
+        return bad_request_page(out_of_range_errors(exception, request.POST, request.GET))
 
 
 class ApiNotFoundMiddleware:
