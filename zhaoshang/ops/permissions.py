@@ -12,13 +12,16 @@ def can_view_operations(user) -> bool:
 
 
 def outbox_visible_to(user):
-    """The outbox messages an administrator may see: every one for superusers and city-level
-    administrators, else those to the people of their own district."""
+    """The outbox messages an administrator may see: every one for superusers (the city's
+    administrators, as in /admin/), else those to the people of their own district; an
+    administrator without a district sees none rather than every district's."""
     from zhaoshang.notifications.models import OutboxMessage
 
     qs = OutboxMessage.objects.all()
     if not can_view_operations(user):
         return qs.none()
-    if user.is_superuser or user.district_id is None:
+    if user.is_superuser:
         return qs
+    if user.district_id is None:
+        return qs.none()
     return qs.filter(notification__recipient__district_id=user.district_id)

@@ -116,3 +116,16 @@ def test_the_page_costs_the_same_queries_for_3_rows_as_for_30(
     with django_assert_max_num_queries(few):
         client.get(URL)
     assert few <= 14
+
+
+def test_an_administrator_without_a_district_sees_no_message(world):
+    """Only a superuser reads every district's outbox; an admin-role account that lost its
+    district does not fall through to all of them."""
+    from zhaoshang.ops.permissions import outbox_visible_to
+
+    _message(world.user_bureau, OutboxStatus.PENDING)
+    _message(world.user_bureau_b, OutboxStatus.PENDING)
+    admin = world.user_admin
+    assert outbox_visible_to(admin).count() == 1
+    admin.district = None
+    assert outbox_visible_to(admin).count() == 0
