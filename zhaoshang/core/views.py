@@ -58,15 +58,21 @@ def healthz(request):
 
 
 def _cache_answers() -> str:
-    """The shared cache stores and returns a value."""
+    """Every configured cache stores and returns a value: the default one and the shared
+    counters of the limits (the database cache table in the embedded set-up, where the
+    default cache is the process's own memory)."""
     import secrets
 
+    from django.conf import settings
     from django.core.cache import caches
 
-    cache = caches["default"]
-    token = secrets.token_hex(8)
-    cache.set("healthz", token, 30)
-    return "ok" if cache.get("healthz") == token else "unavailable"
+    for alias in settings.CACHES:
+        cache = caches[alias]
+        token = secrets.token_hex(8)
+        cache.set("healthz", token, 30)
+        if cache.get("healthz") != token:
+            return "unavailable"
+    return "ok"
 
 
 def _task_backend_answers() -> str:

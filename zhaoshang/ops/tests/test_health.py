@@ -125,3 +125,12 @@ def test_an_enterprise_user_reaches_it(client_for):
 def test_head_answers_and_other_methods_do_not(client, db):
     assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
+
+
+def test_the_shared_limits_cache_is_checked_too(client, db, monkeypatch):
+    """In the embedded set-up the default cache is the process's memory; the counters that
+    must hold across processes are in the "limits" cache, which health checks as well."""
+    from django.core.cache import caches
+
+    monkeypatch.setattr(caches["limits"], "get", lambda *a, **k: None)
+    assert _health(client)[1]["cache"] == "unavailable"
