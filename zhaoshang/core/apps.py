@@ -6,3 +6,13 @@ class CoreConfig(AppConfig):
     name = "zhaoshang.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from simple_history.signals import pre_create_historical_record
+
+        from zhaoshang.core import clock
+
+        # A history row written while the clock is set (the demo's replay) is dated by it.
+        pre_create_historical_record.connect(
+            clock.set_history_date, dispatch_uid="core.clock.history_date"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.models import DomainEvent
 
 # How each domain event reads in activity feeds; apps add theirs here as they grow.
@@ -140,6 +141,14 @@ EVENT_LABELS = {
 }
 
 
+def register_events(labels: dict) -> None:
+    """An app's own event names and how they read (called from its ``AppConfig.ready``)."""
+    clash = {verb for verb in labels if verb in EVENT_LABELS and EVENT_LABELS[verb] != labels[verb]}
+    if clash:
+        raise ValueError(f"Event names registered twice: {sorted(clash)}")
+    EVENT_LABELS.update(labels)
+
+
 def event_label(verb: str) -> str:
     return str(EVENT_LABELS.get(verb, verb))
 
@@ -151,10 +160,9 @@ def build_event(actor, verb: str, obj, summary: str = "", occurred_at=None, **da
     if district_id is None and obj._meta.label == "org.District":
         district_id = obj.pk  # an event about the district's registry as a whole (an import)
     from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
 
     return DomainEvent(
-        occurred_at=occurred_at or timezone.now(),
+        occurred_at=occurred_at or clock.now(),
         district_id=district_id,
         actor=actor if getattr(actor, "pk", None) else None,
         verb=verb,

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 
 
@@ -23,6 +23,43 @@ class DistrictOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Versioned(models.Model):
+    """A record edited by several people: each change through a service bumps ``version``,
+    and a writer holding an older one is refused (``core.services.lock_for_update``)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save_new_version(self, *args, **kwargs) -> None:
+        """Save the change as the next version (the one place ``version`` grows)."""
+        self.version += 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        self.save(*args, **kwargs)
+
+
+class Timestamped(models.Model):
+    """When a record was created and last changed, read from ``core.clock`` (so a replayed
+    history is dated the day it happened)."""
+
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.updated_at = clock.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class Counter(models.Model):
@@ -67,7 +104,7 @@ class DomainEvent(models.Model):
     district = models.ForeignKey(
         "org.District", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
+    occurred_at = models.DateTimeField(_("occurred at"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -30,10 +30,22 @@ class DistrictScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.district_path}_id": user.district_id})
 
 
-def scoped_queryset(district_path: str):
-    """A DistrictScopedQuerySet subclass whose district is reached through ``district_path``."""
-    return type(
-        "ScopedVia" + district_path.title().replace("__", ""),
-        (DistrictScopedQuerySet,),
-        {"district_path": district_path},
-    )
+
+def _related_model(model, path: str):
+    """The model at the end of ``path`` (``project``, ``case__project`` …) from ``model``."""
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+class ProjectScopedQuerySet(DistrictScopedQuerySet):
+    """Rows visible exactly when their project is (信息共享): cases, agreements, receipts,
+    signals … ``project_path`` says how a row reaches its project. The project's own
+    ``visible_to`` decides; this queryset never repeats its rule."""
+
+    project_path = "project"
+
+    def visible_to(self, user):
+        project_model = _related_model(self.model, self.project_path)
+        visible = project_model.objects.visible_to(user).values("pk")
+        return self.filter(**{f"{self.project_path}__in": visible})

@@ -5,41 +5,9 @@ subquery on a small table, so a list costs no extra query per row."""
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Value
 
-from zhaoshang.monitoring.choices import (
-    DEFAULT_RED_GAP,
-    DEFAULT_YELLOW_GAP,
-    DEFAULT_YELLOW_WORKDAYS,
-    Subject,
-)
-
-
-def yellow_within(subject: str, district: str = "district_id"):
-    """SQL: the yellow window (working days) of ``subject`` in the row's district."""
-    from zhaoshang.monitoring.models import LightRule
-
-    rule = LightRule.objects.filter(district_id=OuterRef(district), subject=subject).values(
-        "yellow_workdays"
-    )[:1]
-    return Coalesce(
-        Subquery(rule, output_field=IntegerField()),
-        Value(DEFAULT_YELLOW_WORKDAYS),
-        output_field=IntegerField(),
-    )
-
-
-def schedule_gaps(district_id) -> tuple[int, int]:
-    """(yellow from, red beyond) points below plan for progress against a schedule."""
-    from zhaoshang.monitoring.models import LightRule
-
-    rule = (
-        LightRule.objects.filter(district_id=district_id, subject=Subject.SCHEDULE)
-        .values_list("yellow_gap", "red_gap")
-        .first()
-    )
-    return rule or (DEFAULT_YELLOW_GAP, DEFAULT_RED_GAP)
+from zhaoshang.core.lights import schedule_gaps, yellow_within  # noqa: F401 (re-exported)
 
 
 def project_light():
