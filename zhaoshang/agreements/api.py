@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -42,7 +41,7 @@ from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ResourceSchema, ScopedModelViewSet, expected_version
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.roles import REGISTRY_EDITOR_ROLES, Role
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.api import StaffUserField
@@ -54,7 +53,7 @@ VERSION_HELP = gettext_lazy(
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _version_field(required: bool = False):

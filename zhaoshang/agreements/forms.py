@@ -5,7 +5,6 @@ and save. Field names follow the keys of the services' ValidationErrors (``targe
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.agreements.choices import (
@@ -17,6 +16,7 @@ from zhaoshang.agreements.choices import (
 )
 from zhaoshang.agreements.models import Obligation, ScheduleTemplate
 from zhaoshang.agreements.schedule import Step
+from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.org.models import Department, Park, User
 from zhaoshang.projects.choices import Stage
@@ -25,7 +25,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _date(label, required=True, **kwargs) -> forms.DateField:

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -38,6 +37,7 @@ from zhaoshang.agreements.querysets import (
     MilestoneQuerySet,
     ObligationQuerySet,
 )
+from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import MONEY, NON_NEGATIVE
@@ -312,7 +312,7 @@ class ObligationBreach(DistrictOwned):
     )
     due_on = models.DateField(_("due on"))
     occurred_on = models.DateField(_("missed from"))
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     objects = BreachQuerySet.as_manager()
 
@@ -545,7 +545,7 @@ class ArchiveVersion(DistrictOwned):
         related_name="+",
         verbose_name=_("filed by"),
     )
-    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    filed_at = models.DateTimeField(_("filed at"), default=clock.now)
     note = models.CharField(_("filing note"), max_length=200, blank=True)
     content = models.JSONField(_("content"))
     content_sha256 = models.CharField(_("content digest"), max_length=64)

@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements import permissions
@@ -41,7 +40,7 @@ from zhaoshang.agreements.models import (
     ScheduleTemplate,
 )
 from zhaoshang.agreements.schedule import Planned, Step, plan_backwards
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.validators import validate_upload
@@ -58,7 +57,7 @@ def _require(allowed: bool) -> None:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _lock(model, obj, expected_version: int | None, what: str):
@@ -780,7 +779,7 @@ def confirm_obligation(
     ob.evidence_sha256 = _file_digest(evidence)
     ob.evidence.save(evidence.name, evidence, save=False)
     ob.confirmed_by = user
-    ob.confirmed_at = timezone.now()
+    ob.confirmed_at = clock.now()
     ob.version += 1
     ob._history_user = user
     ob.save()
@@ -1631,7 +1630,7 @@ def file_commitment(
         park=park,
         committee_id=park.committee_id,
         filed_by=user,
-        filed_at=timezone.now(),
+        filed_at=clock.now(),
         note=(note or "").strip()[:200],
         content=snapshot(locked),
     )

@@ -20,7 +20,6 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -59,7 +58,7 @@ from zhaoshang.agreements.models import (
     ScheduleTemplate,
 )
 from zhaoshang.agreements.schedule import earliest_target
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.forms import apply_service_errors
@@ -82,7 +81,7 @@ LIGHT_ORDER = Case(
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def own_department_only(user) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from zhaoshang.api.models import ApiToken, digest
+from zhaoshang.core import clock
 
 # ``last_used_at`` is written at most this often per token (not a write per request).
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
@@ -23,7 +23,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         token = ApiToken.objects.select_related("user").filter(key_digest=digest(key)).first()
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        now = timezone.now()
+        now = clock.now()
         if token.expires_at <= now:
             raise exceptions.AuthenticationFailed(
                 _("The token expired: ask for a new one at /api/v1/auth/token/.")

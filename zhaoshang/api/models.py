@@ -12,8 +12,9 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core import clock
 
 
 def digest(key: str) -> str:
@@ -30,7 +31,7 @@ class RevokeReason(models.TextChoices):
 
 class ApiTokenQuerySet(models.QuerySet):
     def live(self, now=None):
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=now)
 
     def visible_to(self, user):
@@ -60,7 +61,7 @@ class ApiToken(models.Model):
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
     # The key's first characters, shown so a user can tell tokens apart.
     prefix = models.CharField(_("begins with"), max_length=8, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=clock.now)
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -94,7 +95,7 @@ class ApiToken(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
+        return self.expires_at <= clock.now()
 
     @property
     def is_live(self) -> bool:

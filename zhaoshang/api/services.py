@@ -7,9 +7,9 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from zhaoshang.api.models import ApiToken, RevokeReason, digest
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 
 
@@ -17,7 +17,7 @@ def issue_token(user, name: str = "", actor=None) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with its key (the only time the key exists in
     clear). Past ``API_TOKEN_MAX_PER_USER`` live tokens the oldest are revoked; the user's
     tokens dead for longer than the token lifetime are deleted."""
-    now = timezone.now()
+    now = clock.now()
     ttl = datetime.timedelta(days=settings.API_TOKEN_TTL_DAYS)
     key = secrets.token_hex(20)
     with transaction.atomic():
@@ -56,7 +56,7 @@ def revoke_token(token: ApiToken, actor, reason: str) -> bool:
         locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
         if locked.revoked_at is not None:
             return False
-        locked.revoked_at = timezone.now()
+        locked.revoked_at = clock.now()
         locked.revoked_by = actor if getattr(actor, "pk", None) else None
         locked.revoke_reason = reason
         locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])

@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhaoshang.api.models import ApiToken, RevokeReason
 from zhaoshang.api.services import issue_token, revoke_token
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.views_helpers import paginate
 
 # The key of a token just created, shown once on the next page and then forgotten.
@@ -46,7 +45,7 @@ def token_list(request):
             "page": paginate(request, tokens, 30),
             "form": TokenForm(),
             "new_key": request.session.pop(_NEW_KEY, None),
-            "now": timezone.now(),
+            "now": clock.now(),
             "ttl_days": settings.API_TOKEN_TTL_DAYS,
             "may_manage_district": _may_manage_district(request.user),
         },

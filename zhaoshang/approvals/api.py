@@ -33,7 +33,7 @@ from zhaoshang.approvals.choices import (
     Phase,
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.roles import Role
 from zhaoshang.org.api import ReferenceSerializer
 from zhaoshang.org.models import Department, User
@@ -456,7 +456,7 @@ class ApprovalCaseViewSet(ScopedModelViewSet):
         return (
             super()
             .get_queryset()
-            .with_days_left(timezone.localdate())
+            .with_days_left(clock.today())
             .select_related("project", "item", "department")
             .order_by(F("days_left").asc(nulls_last=True), "id")
         )

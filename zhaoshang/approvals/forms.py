@@ -7,7 +7,6 @@ Field names follow the keys of the services' ValidationErrors (``accepted_on``,
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.approvals.choices import (
@@ -17,6 +16,7 @@ from zhaoshang.approvals.choices import (
     PauseKind,
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.roles import Role
 from zhaoshang.org.models import Department, User
@@ -26,7 +26,7 @@ PAUSED = "paused"
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _date(label) -> forms.DateField:

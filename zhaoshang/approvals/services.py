@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import permissions
@@ -32,6 +31,7 @@ from zhaoshang.approvals.models import (
     CaseTransfer,
     JointDecision,
 )
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.notifications.services import notify
@@ -50,7 +50,7 @@ def _require(allowed: bool) -> None:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _check_date(

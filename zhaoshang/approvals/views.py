@@ -17,7 +17,6 @@ from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -40,7 +39,7 @@ from zhaoshang.approvals.forms import (
     WorklistFilterForm,
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause, CaseTransfer
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
@@ -86,7 +85,7 @@ NOT_REGISTERED_COLOUR = "#ced4da"
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 # ---------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ their district, a department its own, city users every district) and
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +17,7 @@ from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ResourceSchema
 from zhaoshang.assessment import permissions, scoring
 from zhaoshang.assessment.models import LedgerEntry
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.org.models import District
 
 
@@ -136,7 +135,7 @@ class StandingViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         user = request.user
-        year_text = request.query_params.get("year") or str(timezone.localdate().year)
+        year_text = request.query_params.get("year") or str(clock.today().year)
         if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
             raise exceptions.ValidationError({"year": [_("Year: give a year such as 2026.")]})
         year = int(year_text)

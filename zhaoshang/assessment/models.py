@@ -11,10 +11,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 
@@ -280,7 +280,7 @@ class Objection(DistrictOwned):
         related_name="+",
         verbose_name=_("filed by"),
     )
-    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    filed_at = models.DateTimeField(_("filed at"), default=clock.now)
     status = models.CharField(
         _("status"),
         max_length=10,

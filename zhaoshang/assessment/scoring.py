@@ -25,7 +25,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -38,6 +37,7 @@ from zhaoshang.assessment.models import (
     ObjectionStatus,
     YearStatus,
 )
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
@@ -188,7 +188,7 @@ def _require(allowed: bool) -> None:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _check_year(year, field: str = "year") -> int:
@@ -329,7 +329,7 @@ def finish_year(user, district, year: int) -> AssessmentYear:
                 % {"n": waiting}
             )
         settings.status = YearStatus.FINISHED
-        settings.finished_at = timezone.now()
+        settings.finished_at = clock.now()
         settings.finished_by = user
         settings.save(update_fields=["status", "finished_at", "finished_by"])
         log_event(user, "assessment.year_finished", settings, str(year), year=year)
@@ -496,7 +496,7 @@ def answer_objection(user, objection: Objection, *, upheld: bool, answer: str) -
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
         objection.answer = answer
         objection.answered_by = user
-        objection.answered_at = timezone.now()
+        objection.answered_at = clock.now()
         if upheld:
             counter = LedgerEntry(
                 district_id=entry.district_id,

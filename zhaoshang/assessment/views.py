@@ -16,7 +16,6 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +34,7 @@ from zhaoshang.assessment.models import (
     Objection,
     ObjectionStatus,
 )
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.org.models import Department, District
@@ -44,7 +43,7 @@ YEARS_SHOWN = 5
 
 
 def _this_year() -> int:
-    return timezone.localdate().year
+    return clock.today().year
 
 
 def _year(request) -> int:
@@ -293,7 +292,7 @@ def entry_create(request):
     """The supervision office's entry by hand, with reason and evidence."""
     district = _keeper_district(request)
     departments = Department.objects.filter(district=district).order_by("sort_order", "id")
-    initial = {"year": _year(request), "occurred_on": timezone.localdate()}
+    initial = {"year": _year(request), "occurred_on": clock.today()}
     if request.GET.get("department", "").isdigit():
         initial["department"] = request.GET["department"]
     corrected = None

@@ -6,7 +6,6 @@ unless the complainant consented."""
 from __future__ import annotations
 
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
@@ -26,6 +25,7 @@ from zhaoshang.complaints import permissions, services
 from zhaoshang.complaints.actions import ACTIONS_BY_SLUG
 from zhaoshang.complaints.choices import Category, Channel, ComplaintStatus, Outcome, Rating
 from zhaoshang.complaints.models import Complaint, ComplaintExtension
+from zhaoshang.core import clock
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
@@ -248,7 +248,7 @@ class ComplaintViewSet(ScopedModelViewSet):
         return (
             super()
             .get_queryset()
-            .with_days_left(timezone.localdate())
+            .with_days_left(clock.today())
             .select_related("department", "enterprise", "project", "extension")
             .order_by(F("days_left").asc(nulls_last=True), "id")
         )

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.complaints import permissions
@@ -46,6 +45,7 @@ from zhaoshang.complaints.models import (
     ComplaintExtension,
     ComplaintLimit,
 )
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
@@ -61,7 +61,7 @@ def _require(allowed: bool) -> None:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def next_complaint_number(district, year: int) -> str:

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +24,7 @@ from zhaoshang.complaints import permissions, services
 from zhaoshang.complaints.actions import ACTIONS, ACTIONS_BY_SLUG
 from zhaoshang.complaints.forms import AttachForm, DeskFilterForm, ReceiveForm
 from zhaoshang.complaints.models import Complaint, ComplaintAttachment
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
@@ -35,7 +34,7 @@ from zhaoshang.core.views_helpers import paginate
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _queryset(request):

@@ -74,10 +74,7 @@ def make_form(action: Action, record, data=None, files=None, *, record_kwarg: st
     kwargs = {"auto_id": f"id_{action.slug}_%s"}
     if record_kwarg:
         kwargs[record_kwarg] = record
-    if data is None:
-        form = action.form(**kwargs)
-    else:
-        form = action.form(data, files, **kwargs)
+    form = action.form(**kwargs) if data is None else action.form(data, files, **kwargs)
     form.action = action.slug
     return form
 
@@ -95,7 +92,9 @@ def panel(
     ago (``bound``) is shown again with its errors instead of a blank one."""
     rows = []
     for action in table.available(user, record):
-        form = bound if bound is not None and getattr(bound, "action", None) == action.slug else None
+        form = (
+            bound if bound is not None and getattr(bound, "action", None) == action.slug else None
+        )
         if form is None:
             form = make_form(action, record, record_kwarg=record_kwarg)
         rows.append((action, form, url_for(action)))
@@ -154,7 +153,10 @@ def action_view(
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
         outcome = run_service(
-            request, form, lambda: action.run(request.user, record, data, version), success=action.done
+            request,
+            form,
+            lambda: action.run(request.user, record, data, version),
+            success=action.done,
         )
         if outcome.ok:
             target = redirect_to(record) if callable(redirect_to) else redirect_to

@@ -11,6 +11,8 @@ import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 
+from zhaoshang.core import clock
+
 
 def xlsx_response(
     filename: str,
@@ -57,6 +59,6 @@ def xlsx_file_response(content: bytes, filename: str) -> HttpResponse:
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    stamp = clock.today().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
     return response

@@ -30,7 +30,6 @@ class DistrictScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.district_path}_id": user.district_id})
 
 
-
 def _related_model(model, path: str):
     """The model at the end of ``path`` (``project``, ``case__project`` …) from ``model``."""
     for name in path.split("__"):

@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.complaints.models import Complaint
+from zhaoshang.core import clock
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
@@ -88,7 +88,7 @@ def enterprise_detail(request, pk):
     complaints = (
         Complaint.objects.visible_to(request.user)
         .filter(enterprise=enterprise)
-        .with_days_left(timezone.localdate())
+        .with_days_left(clock.today())
         .select_related("department")
         .order_by("-received_on", "-id")
     )

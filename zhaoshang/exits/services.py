@@ -37,9 +37,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.roles import Role
@@ -71,7 +71,7 @@ def _require(allowed: bool) -> None:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 # ---------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.core import clock
 from zhaoshang.inspections import permissions, services
 from zhaoshang.inspections.choices import RequestStatus
 from zhaoshang.inspections.forms import (
@@ -97,7 +97,7 @@ VISIT_ACTIONS: list[Action] = [
         gettext_lazy("Record the visit carried out"),
         RecordForm,
         lambda u, visit: permissions.can_manage(u, visit.request),
-        lambda visit: _open_visit(visit) and visit.visit_on <= timezone.localdate(),
+        lambda visit: _open_visit(visit) and visit.visit_on <= clock.today(),
         lambda u, visit, d, v: services.record_visit(
             u,
             visit,

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import caches
-from django.utils import timezone
 
+from zhaoshang.core import clock
 from zhaoshang.inspections.choices import CODE_ALPHABET, CODE_LENGTH, RequestStatus, Verdict
 
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -68,7 +68,7 @@ def lookup(raw: str, today: datetime.date | None = None) -> Verification:
         RequestStatus.CANCELLED,
     ):
         return Verification(Verdict.UNKNOWN)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if visit.request.status == RequestStatus.CANCELLED:
         return Verification(Verdict.WITHDRAWN, visit)
     verdict = Verdict.EXPIRED if today > visit.valid_until else Verdict.VALID

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -31,6 +30,7 @@ from zhaoshang.api.viewsets import (
     caller_district,
     expected_version,
 )
+from zhaoshang.core import clock
 from zhaoshang.kpis import permissions, services
 from zhaoshang.kpis.forms import KpiFilterForm
 from zhaoshang.kpis.models import AnnualTarget
@@ -192,7 +192,7 @@ class AnnualTargetViewSet(ScopedModelViewSet):
         return (
             super()
             .get_queryset()
-            .with_progress(timezone.localdate())
+            .with_progress(clock.today())
             .order_by("-year", "district_id", "id")
         )
 

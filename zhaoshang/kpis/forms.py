@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.kpis.models import TIER_NUMBERS, AnnualTarget
 from zhaoshang.kpis.services import KPI_NAMES, MAX_YEAR, MIN_YEAR, PARTS
@@ -46,7 +45,7 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, data=None, *, user, **kwargs):
         data = data.copy() if data is not None else {}
         if not data.get("year"):
-            data["year"] = timezone.localdate().year
+            data["year"] = clock.today().year
         super().__init__(data, **kwargs)
         self.fields["park"].queryset = Park.objects.visible_to(user).order_by("district_id", "code")
         self.fields["industry"].queryset = Industry.objects.visible_to(user).order_by(
@@ -139,7 +138,7 @@ class TargetForm(BootstrapMixin, forms.Form):
                 initial[f"tier{n}_min"] = getattr(record, f"tier{n}_min")
                 initial[f"tier{n}_count"] = getattr(record, f"tier{n}_count")
         else:
-            initial = {"year": timezone.localdate().year, **default_tiers(), **initial}
+            initial = {"year": clock.today().year, **default_tiers(), **initial}
         super().__init__(*args, initial=initial, **kwargs)
         for n in TIER_NUMBERS:
             self.fields[f"tier{n}_min"] = AnnualTarget._meta.get_field(f"tier{n}_min").formfield()

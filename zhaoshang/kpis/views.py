@@ -13,11 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
@@ -223,7 +222,7 @@ def _targets(request):
 
 
 def _target_year(request) -> int:
-    today = timezone.localdate()
+    today = clock.today()
     try:
         year = int(request.GET.get("year") or today.year)
     except ValueError:
@@ -253,7 +252,7 @@ def target_list(request):
     """The targets of a year with their progress (read by all, set by the bureau)."""
     _require_reader(request)
     year = _target_year(request)
-    today = timezone.localdate()
+    today = clock.today()
     targets = list(
         _targets(request)
         .filter(year=year)

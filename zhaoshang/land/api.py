@@ -6,7 +6,6 @@ in SQL."""
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -26,6 +25,7 @@ from zhaoshang.api.viewsets import (
     caller_district,
     expected_version,
 )
+from zhaoshang.core import clock
 from zhaoshang.land import permissions, services
 from zhaoshang.land.choices import Clock, LandUse, ParcelStatus
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel
@@ -148,7 +148,7 @@ class LandParcelViewSet(ScopedModelViewSet):
         return (
             super()
             .get_queryset()
-            .with_clock(timezone.localdate())
+            .with_clock(clock.today())
             .select_related("park", "project")
             .order_by("district_id", "code", "id")
         )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.land.choices import (
     TRANSITIONS,
@@ -192,7 +192,7 @@ class CampaignForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            today = timezone.localdate()
+            today = clock.today()
             self.initial.setdefault("year", today.year)
             self.initial.setdefault("half", Half.H1 if today.month <= 6 else Half.H2)
 

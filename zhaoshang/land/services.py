@@ -20,11 +20,11 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.land import permissions
@@ -69,7 +69,7 @@ def _require(allowed: bool) -> None:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _lock(model, obj, expected_version: int | None, what: str):
@@ -531,7 +531,7 @@ def decide_entry(
         entry.decision_reason = reason
         entry.deadline = deadline if decision == Decision.RECTIFY else None
         entry.decided_by = user
-        entry.decided_at = timezone.now()
+        entry.decided_at = clock.now()
         _save(
             entry,
             user,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.db.models import F, Prefetch
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,6 +27,7 @@ from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected
 from zhaoshang.approvals.api import NullsLastOrderingFilter
 from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core import clock
 from zhaoshang.meetings import permissions, services
 from zhaoshang.meetings.actions import ACTIONS_BY_SLUG
 from zhaoshang.meetings.choices import ActionSource, ActionStatus, MeetingKind, MeetingStatus
@@ -179,7 +179,7 @@ class ActionItemFilter(filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = queryset.overdue(timezone.localdate())
+        overdue = queryset.overdue(clock.today())
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
@@ -277,7 +277,7 @@ class ActionItemViewSet(ScopedModelViewSet):
         return (
             super()
             .get_queryset()
-            .with_days_left(timezone.localdate())
+            .with_days_left(clock.today())
             .select_related("owner_department", "owner_person", "project", "decision")
             .order_by(F("days_left").asc(nulls_last=True), "id")
         )

@@ -5,12 +5,12 @@ save. Field names follow the keys of the services' ValidationErrors (``owner_dep
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.approvals.choices import OPEN_STATUSES as OPEN_CASE_STATUSES
 from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.roles import Role
 from zhaoshang.meetings.choices import ActionSource, ActionStatus, MeetingKind, MeetingStatus
@@ -19,7 +19,7 @@ from zhaoshang.projects.models import Project
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _date(label, required: bool = True, initial=_today) -> forms.DateField:

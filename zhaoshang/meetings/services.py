@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
@@ -63,7 +63,7 @@ def _require(allowed: bool) -> None:
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _other_district() -> str:
@@ -685,7 +685,7 @@ def _escalate(items: list[ActionItem], today: datetime.date, calendar) -> None:
     """The overdue notices (督办催告): the owner, the supervision office and the leader
     who chaired the deciding meeting are told, once per due date — for many items at once,
     the people looked up once per department and district."""
-    now = timezone.now()
+    now = clock.now()
     for item in items:
         item.escalated_on, item.updated_at = today, now
     bulk_update_with_history(items, ActionItem, ["escalated_on", "updated_at"], batch_size=1000)

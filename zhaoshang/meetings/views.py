@@ -30,7 +30,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -38,7 +37,7 @@ from django.views.decorators.http import require_POST
 from zhaoshang.approvals import permissions as approval_permissions
 from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
@@ -97,7 +96,7 @@ BOARD_SORTS = {
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def days_left_text(item) -> str:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals.choices import Light
+from zhaoshang.core import clock
 from zhaoshang.core.bulk import update_from_rows
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level, Subject
 from zhaoshang.monitoring.models import EscalationRule, Signal
@@ -50,7 +50,7 @@ class Refresh:
 
 def refresh_signals(today: datetime.date | None = None, subjects=None) -> Refresh:
     """Bring the stored signals in line with today's lights."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     result = Refresh()
     for subject in subjects or Subject.values:
         with transaction.atomic():
@@ -169,7 +169,7 @@ def escalate(today: datetime.date | None = None) -> int:
     from zhaoshang.notifications.services import notify_many
     from zhaoshang.workdays.services import CalendarWindow
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     signals = list(
         Signal.objects.filter(project__isnull=False, level__lt=Level.MEETING).select_related(
             "project"
@@ -231,7 +231,7 @@ def daily_scan(today: datetime.date | None = None) -> list[tuple[str, str]]:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     report = []
     for path in settings.DAILY_SCAN_STEPS:
         step = import_string(path)

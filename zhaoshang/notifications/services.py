@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 
+from zhaoshang.core import clock
 from zhaoshang.notifications.models import Channel, Notification, OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 6
@@ -88,7 +88,7 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.visible_to(user).unread()
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(read_at=timezone.now())
+    return qs.update(read_at=clock.now())
 
 
 # A sweep claims a batch for this long; should it die mid-way, the rows fall due again after.
@@ -109,7 +109,7 @@ def deliver_pending(
     writer at a time. Returns how many messages were sent."""
     sent = tried = 0
     while limit is None or tried < limit:
-        moment = now or timezone.now()
+        moment = now or clock.now()
         size = batch_size if limit is None else min(batch_size, limit - tried)
         token, batch = _claim_batch(moment, size)
         if token is None:

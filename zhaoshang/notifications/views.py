@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core import clock
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import mark_read
@@ -29,7 +29,7 @@ def inbox(request):
 def open_notification(request, pk):
     note = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     if note.read_at is None:
-        note.read_at = timezone.now()
+        note.read_at = clock.now()
         note.save(update_fields=["read_at"])
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
         return redirect(note.url)

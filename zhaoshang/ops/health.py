@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
+
+from zhaoshang.core import clock
 
 
 def scheduler() -> dict:
@@ -15,6 +16,6 @@ def scheduler() -> dict:
     last = JobRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
     if last is None:
         return {"scheduler": "unknown"}
-    age = max(0, int((timezone.now() - last).total_seconds()))
+    age = max(0, int((clock.now() - last).total_seconds()))
     limit = settings.HEALTH_SCHEDULER_MAX_AGE or max(300, 3 * settings.SCHEDULE_OUTBOX_SECONDS)
     return {"scheduler": "ok" if age <= limit else "stale", "scheduler_last_run_seconds": age}

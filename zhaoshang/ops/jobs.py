@@ -7,8 +7,9 @@ import io
 
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone, translation
+from django.utils import translation
 
+from zhaoshang.core import clock
 from zhaoshang.ops.schedule import SHANGHAI
 
 
@@ -48,7 +49,7 @@ def calendar_check(slot: datetime.datetime) -> str:
     year = unpublished_next_year(today)
     if year is None:
         return "calendar complete"
-    recent = timezone.now() - datetime.timedelta(days=6)
+    recent = clock.now() - datetime.timedelta(days=6)
     told = Notification.objects.filter(verb=CALENDAR_VERB, created_at__gte=recent).values(
         "recipient_id"
     )
@@ -72,7 +73,7 @@ def cleanup(slot: datetime.datetime) -> str:
     retention (``OPS_KEEP_JOB_RUNS_DAYS``, ``OPS_KEEP_TASK_RESULTS_DAYS``)."""
     from zhaoshang.ops.models import JobRun
 
-    now = timezone.now()
+    now = clock.now()
     runs, _ = JobRun.objects.filter(
         started_at__lt=now - datetime.timedelta(days=settings.OPS_KEEP_JOB_RUNS_DAYS)
     ).delete()

@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import clock
 from zhaoshang.ops.models import JobRun, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def claim(job: Job, slot: datetime.datetime) -> JobRun | None:
     try:
         with transaction.atomic():
             return JobRun.objects.create(
-                job=job.name, slot=slot, started_at=timezone.now(), host=_runner()
+                job=job.name, slot=slot, started_at=clock.now(), host=_runner()
             )
     except IntegrityError:
         return None
@@ -137,7 +137,7 @@ def execute(job: Job, run: JobRun) -> JobRun:
     else:
         run.status = RunStatus.SUCCEEDED
         run.result = (result or "")[:300]
-    run.finished_at = timezone.now()
+    run.finished_at = clock.now()
     run.save(update_fields=["status", "error", "result", "finished_at"])
     return run
 
@@ -170,7 +170,7 @@ def run_due(
     report: Callable[[Job, datetime.datetime, JobRun | None], None] | None = None,
 ) -> list[JobRun]:
     """``scheduler --once``: run what is due now, one job after the other."""
-    now = now or timezone.now()
+    now = now or clock.now()
     runs = []
     for job, slot in due(now, only):
         run = run_slot(job, slot)

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core import clock
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.notifications.models import OutboxStatus
 from zhaoshang.notifications.services import retry_message
@@ -40,7 +40,7 @@ def _render_status(request, code: int = 200):
     rows = outbox.select_related("notification__recipient").order_by("-created_at", "-id")
     if status:
         rows = rows.filter(status=status)
-    now = timezone.now()
+    now = clock.now()
     last = schedule.last_runs()
     jobs = [
         {"job": job, "last": last.get(job.name), "next": job.next_slot(now)}

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
@@ -140,7 +140,7 @@ def create_project(user, district, data: Mapping, paired_departments: Iterable =
         **{k: data.get(k) for k in ("enterprise", "industry", "park", "working_group")},
     )
     project = Project(district=district, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    project.code = next_project_code(district, timezone.localdate().year)
+    project.code = next_project_code(district, clock.today().year)
     project.full_clean(exclude=["code", "name_initials", "name_pinyin"])
     project.save()
     departments = list(paired_departments)
@@ -268,7 +268,7 @@ def change_stage(
         raise ConcurrentEditError()
     reason = reason or ""
     backward = check_stage_move(locked, to_stage, reason)
-    today = timezone.localdate()
+    today = clock.today()
     if occurred_on is None:
         raise ValidationError({"occurred_on": _("Give the date of the stage change.")})
     if occurred_on > today:
@@ -447,7 +447,7 @@ def assign_team_member(user, project: Project, role: str, member: User) -> Proje
     elif ProjectTeamMember.objects.filter(project=project, role=role, user=member).exists():
         raise ValidationError({"user": _("This person is already in the leading group.")})
     membership = ProjectTeamMember.objects.create(
-        project=project, role=role, user=member, since=timezone.localdate()
+        project=project, role=role, user=member, since=clock.today()
     )
     log_event(
         user,
@@ -539,7 +539,7 @@ def record_funds(user, project: Project, data: Mapping) -> FundsEntry:
     errors = {}
     if entry.amount is not None and entry.amount <= 0:
         errors["amount"] = _("The amount must be more than zero.")
-    if entry.received_on and entry.received_on > timezone.localdate():
+    if entry.received_on and entry.received_on > clock.today():
         errors["received_on"] = _("The date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
@@ -577,7 +577,7 @@ def submit_monthly_report(
         errors["month"] = _("Choose the month reported on.")
     else:
         month = month_start(month)
-        if month > month_start(timezone.localdate()):
+        if month > month_start(clock.today()):
             errors["month"] = _("A report cannot be filed for a future month.")
     for field in ("investment_this_month", "investment_cumulative", "funds_this_month"):
         value = data.get(field)
@@ -607,7 +607,7 @@ def submit_monthly_report(
     for key, value in values.items():
         setattr(report, key, value)
     report.submitted_by = user
-    report.submitted_at = timezone.now()
+    report.submitted_at = clock.now()
     report.full_clean()
     report.save()
     for photo in photos:

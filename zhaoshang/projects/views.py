@@ -11,11 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
@@ -318,7 +317,7 @@ def stage_change(request, pk):
         status = 400
     else:
         form = StageChangeForm(
-            initial={"to_stage": to_stage, "occurred_on": timezone.localdate()},
+            initial={"to_stage": to_stage, "occurred_on": clock.today()},
             project=project,
             evidence_types=types,
         )
@@ -503,7 +502,7 @@ def project_funds(request, pk):
 def project_progress(request, pk):
     project = get_visible_project(request, pk)
     status = 200
-    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    last_month = (clock.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     form = MonthlyReportForm(initial={"month": last_month})
     if request.method == "POST":
         if not permissions.can_record_service(request.user, project):

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals.choices import Light
+from zhaoshang.core import clock
 from zhaoshang.reports.choices import Kind, Period
 
 Progress = Callable[[int], None]
@@ -112,7 +113,7 @@ def build(kind: str, period: Period, district, *, projects=None, progress: Progr
 
 
 def as_of(period: Period) -> datetime.date:
-    return min(period.end, timezone.localdate())
+    return min(period.end, clock.today())
 
 
 # --- 按月汇总 ------------------------------------------------------------------------------

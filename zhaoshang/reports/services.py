@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
 from zhaoshang.reports import exports, figures, permissions
@@ -84,7 +85,7 @@ def live_figures(user, kind: str, period: Period, district, progress=figures._no
 
 def next_number(district, kind: str, year: int | None = None) -> str:
     """The next document number of the issuing office, e.g. 招商办〔2026〕12号."""
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     prefix = NUMBER_PREFIX[kind]
     n = Counter.next_value(district, f"report-no-{prefix}-{year}")
     return f"{prefix}〔{year}〕{n}号"
@@ -106,7 +107,7 @@ def issue_report(
     if data is None:
         data = figures.build(kind, period, district)
     with transaction.atomic():
-        at = at or timezone.now()
+        at = at or clock.now()
         # Taking the number locks the office's counter row until the commit: two people
         # issuing at once are served one after the other, so versions never collide.
         number = next_number(district, kind, timezone.localtime(at).year)
@@ -220,7 +221,7 @@ def run_job(job_id: int) -> ReportJob:
                 data = issued.figures
     except Exception as exc:  # recorded on the job for the page; the worker logs it too
         ReportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=clock.now()
         )
         raise
     ReportJob.objects.filter(pk=job.pk).update(
@@ -228,7 +229,7 @@ def run_job(job_id: int) -> ReportJob:
         progress=100,
         figures=data,
         issued=issued,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
     )
     job.refresh_from_db()
     return job

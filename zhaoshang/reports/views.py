@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.org.models import District
 from zhaoshang.reports import exports, permissions, services
@@ -76,7 +75,7 @@ def hub(request):
     kinds = readable_kinds(user)
     if not kinds:
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     cards = [
         {
             "kind": kind,
@@ -112,7 +111,7 @@ def hub(request):
 
 
 def _period_from(request, kind):
-    code = request.GET.get("period") or default_period(kind, timezone.localdate())
+    code = request.GET.get("period") or default_period(kind, clock.today())
     return code, parse_period(kind, code)
 
 

@@ -25,6 +25,7 @@ from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
 from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core import clock
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.api import StaffUserField
@@ -452,7 +453,7 @@ class NeedViewSet(ScopedModelViewSet):
         return (
             super()
             .get_queryset()
-            .with_days_left(timezone.localdate())
+            .with_days_left(clock.today())
             .select_related("project", "department")
             .order_by(F("due_on").asc(), "id")
         )

@@ -7,11 +7,11 @@ Field names follow the keys of the services' ValidationErrors (``visited_on``,
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
@@ -27,7 +27,7 @@ from zhaoshang.service.services import MAX_NEED_WORKDAYS
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _text(label, rows: int = 3, required: bool = True, **kwargs) -> forms.CharField:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
@@ -40,7 +41,7 @@ TEXT_LIMIT = 4000
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _require(allowed: bool, message: str = "") -> None:
@@ -190,7 +191,7 @@ def file_receipt(user, project, **data) -> Receipt:
             {"project": ValidationError(not_team_message(project), code="not_team")}
         )
     fields = _receipt_fields(project, data)
-    now = timezone.now()
+    now = clock.now()
     receipt = Receipt(
         district_id=project.district_id,
         project=project,
@@ -233,7 +234,7 @@ def mark_receipt_read(user, receipt: Receipt) -> bool:
     receipt = _lock_receipt(receipt, None)
     if receipt.read_at is not None:
         return False
-    receipt.read_at = timezone.now()
+    receipt.read_at = clock.now()
     receipt.save(update_fields=["read_at"])
     log_event(user, "receipt.read", receipt, summary=receipt.number)
     return True
@@ -274,7 +275,7 @@ def correct_receipt(
     for name, value in fields.items():
         setattr(receipt, name, value)
     receipt.correction_reason = reason
-    receipt.corrected_at = timezone.now()
+    receipt.corrected_at = clock.now()
     receipt.read_at = None
     receipt.version += 1
     receipt._change_reason = reason
@@ -381,7 +382,7 @@ def write_instruction(
         except ValidationError as exc:
             raise InstructionItemError(index, exc) from exc
     if receipt.addressee_id == user.pk and receipt.read_at is None:
-        receipt.read_at = timezone.now()
+        receipt.read_at = clock.now()
         receipt.save(update_fields=["read_at"])
         log_event(user, "receipt.read", receipt, summary=receipt.number)
     log_event(

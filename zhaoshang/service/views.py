@@ -30,13 +30,12 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.approvals.choices import Light
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
@@ -86,7 +85,7 @@ PDF_RESULT_LABELS = {
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _action_items():

@@ -7,9 +7,9 @@ A published year cannot be turned back into a draft or deleted here: correct it 
 
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.admin_base import ScopedAdmin, ScopedInline
 from zhaoshang.workdays import services
 from zhaoshang.workdays.choices import YearSource, YearStatus
@@ -67,7 +67,7 @@ class CalendarYearAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.source = YearSource.ADMIN
-        obj.loaded_at = timezone.now()
+        obj.loaded_at = clock.now()
         obj.loaded_by = request.user
         super().save_model(request, obj, form, change)
 

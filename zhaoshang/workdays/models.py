@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from zhaoshang.core import clock
 from zhaoshang.workdays.choices import EntryKind, YearSource, YearStatus
 from zhaoshang.workdays.rules import EPOCH, LAST_DAY
 
@@ -42,7 +42,7 @@ class CalendarYear(models.Model):
     source = models.CharField(
         _("loaded from"), max_length=10, choices=YearSource.choices, default=YearSource.ADMIN
     )
-    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+    loaded_at = models.DateTimeField(_("loaded at"), default=clock.now)
     loaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

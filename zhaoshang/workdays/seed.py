@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from zhaoshang.core import clock
 from zhaoshang.workdays import rules
 
 SEED_YEARS = range(2004, 2027)
@@ -84,13 +85,12 @@ def seed_entries() -> dict[int, list[tuple[datetime.date, str, str]]]:
 
 def seed_calendar(apps, schema_editor) -> None:
     """Load the seed years as published and build the index (migration 0002)."""
-    from django.utils import timezone
 
     CalendarYear = apps.get_model("workdays", "CalendarYear")
     CalendarEntry = apps.get_model("workdays", "CalendarEntry")
     Day = apps.get_model("workdays", "Day")
     db = schema_editor.connection.alias
-    now = timezone.now()
+    now = clock.now()
     entries = seed_entries()
     CalendarYear.objects.using(db).bulk_create(
         [

@@ -26,10 +26,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q, Subquery
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import DateOutOfRange
 from zhaoshang.workdays import rules
@@ -316,7 +316,7 @@ def ensure_range(until: datetime.date) -> None:
     """Make the index cover every day up to ``until`` (and at least three years past the
     current one), extending it with provisional years."""
     _check(until)
-    horizon = min(timezone.localdate().year + YEARS_AHEAD, LAST_DAY.year)
+    horizon = min(clock.today().year + YEARS_AHEAD, LAST_DAY.year)
     _extend(max(until, datetime.date(horizon, 12, 31)))
 
 
@@ -330,7 +330,7 @@ def _extend(until: datetime.date) -> bool:
         last = index_last()
         if last is not None and until <= last:
             return False
-        horizon = min(timezone.localdate().year + YEARS_AHEAD, LAST_DAY.year)
+        horizon = min(clock.today().year + YEARS_AHEAD, LAST_DAY.year)
         target = max(datetime.date(until.year, 12, 31), datetime.date(horizon, 12, 31))
         _rebuild(last + ONE_DAY if last else EPOCH, target)
     return True
@@ -512,7 +512,7 @@ def load_year(
                 % {"year": year}
             }
         )
-    now = timezone.now()
+    now = clock.now()
     calendar_year = calendar_year or CalendarYear(year=year)
     calendar_year.status = status
     calendar_year.notice = (notice or "")[:120]
@@ -569,7 +569,7 @@ def publish_year(year: int, *, user=None) -> CalendarYear:
     if calendar_year.is_published:
         raise ValidationError(_("%(year)s is already published.") % {"year": year})
     calendar_year.status = YearStatus.PUBLISHED
-    calendar_year.published_at = timezone.now()
+    calendar_year.published_at = clock.now()
     calendar_year._history_user = _actor(user)
     calendar_year.save(update_fields=["status", "published_at"])
     log_event(
@@ -590,7 +590,7 @@ def year_edited(calendar_year: CalendarYear, *, user=None) -> None:
     put in force again (index and hooks)."""
     if calendar_year.is_published:
         if calendar_year.published_at is None:
-            calendar_year.published_at = timezone.now()
+            calendar_year.published_at = clock.now()
             calendar_year._history_user = _actor(user)
             calendar_year.save(update_fields=["published_at"])
         _lock()
@@ -721,7 +721,7 @@ def import_csv(
 
 def unpublished_next_year(today: datetime.date | None = None) -> int | None:
     """From 1 November, next year when its arrangement is not published (else None)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if (today.month, today.day) < WARN_FROM:
         return None
     year = today.year + 1
@@ -737,7 +737,7 @@ def cached_unpublished_next_year(today: datetime.date | None = None) -> int | No
     """``unpublished_next_year`` for the banner on every admin page: before November no
     query at all, then one query per process every five minutes (loading a year clears
     it here; other processes see it within five minutes)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if (today.month, today.day) < WARN_FROM:
         return None
     key = _warning_key(today)
@@ -749,7 +749,7 @@ def cached_unpublished_next_year(today: datetime.date | None = None) -> int | No
 
 
 def _forget_warning() -> None:
-    key = _warning_key(timezone.localdate())
+    key = _warning_key(clock.today())
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
@@ -765,7 +765,7 @@ def status_lines(today: datetime.date | None = None) -> list[str]:
     """``workdays status``: one line per loaded year (``YEAR loaded`` or ``YEAR draft``),
     ``YEAR missing`` for the years around today without an arrangement, and from
     1 November the warning when next year is not published."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     ensure_range(today)
     statuses = dict(CalendarYear.objects.values_list("year", "status"))
     first = min([*statuses, today.year])

@@ -12,12 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.roles import Role
 from zhaoshang.workdays import services
 from zhaoshang.workdays.choices import EntryKind, YearStatus
@@ -81,7 +80,7 @@ def _month_grids(year: int, workdays: dict[datetime.date, bool], names: dict, ki
 @login_required
 def calendar_page(request, year: int | None = None):
     _require_staff(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     year = year or today.year
     last_year = max(today.year + services.YEARS_AHEAD, (services.index_last() or EPOCH).year)
     if not EPOCH.year <= year <= last_year:

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from zhaoshang.core import clock
 from zhaoshang.ops import schedule
 from zhaoshang.ops.models import JobRun, RunStatus
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         Loop(only_set).run()
 
     def _list(self, only):
-        now = timezone.now()
+        now = clock.now()
         last = schedule.last_runs()
         for job in schedule.jobs():
             if only and job.name not in only:
