@@ -1,0 +1,84 @@
+"""The demo's history, replayed through the real services with the clock set to each past
+moment — so every record, event, history row and ledger entry is one the product itself
+would have written that day.
+
+Each part of the demo (projects, approvals, agreements, meetings …) *plans* its story as
+steps on one ``Timeline``: at this moment, this person calls this service. ``run()`` plays
+them in time order; a step may plan later steps (a case accepted today is completed in
+four working days). Nothing is dated after ``today``: a step planned after it is dropped
+and counted (``dropped``), so a story simply stops where the present is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import itertools
+import random
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from zhaoshang.core import clock
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+# When government work happens: mornings and afternoons, a lunch break, a few late evenings.
+OFFICE_HOURS = ((8, 30, 11, 45), (13, 30, 17, 45))
+
+
+def moment(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
+    """An aware moment in Shanghai on ``day``."""
+    return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+
+
+def office_time(rng: random.Random, day: datetime.date, late: float = 0.03) -> datetime.datetime:
+    """A believable moment of office work on ``day`` (sometimes an evening, ``late``)."""
+    if rng.random() < late:
+        return moment(day, rng.randint(18, 21), rng.randint(0, 59))
+    start_h, start_m, end_h, end_m = rng.choice(OFFICE_HOURS)
+    start = start_h * 60 + start_m
+    minutes = rng.randint(start, end_h * 60 + end_m)
+    return moment(day, minutes // 60, minutes % 60)
+
+
+@dataclass(order=True)
+class Step:
+    when: datetime.datetime
+    seq: int
+    fn: Callable = field(compare=False)
+    args: tuple = field(compare=False, default=())
+    kwargs: dict = field(compare=False, default_factory=dict)
+
+
+class Timeline:
+    """Steps of the demo's history, replayed in time order with the clock set to each."""
+
+    def __init__(self, today: datetime.date, now: datetime.datetime | None = None):
+        self.today = today
+        self.now = now or moment(today, 8, 0)
+        self._steps: list[Step] = []
+        self._seq = itertools.count()
+        self.played = 0
+        self.dropped = 0
+
+    def add(self, when: datetime.datetime | datetime.date, fn: Callable, *args, **kwargs) -> None:
+        """Plan ``fn(*args, **kwargs)`` at ``when`` (a date means 09:00 that day). A step
+        planned after the present is dropped: the story stops at today."""
+        if not isinstance(when, datetime.datetime):
+            when = moment(when)
+        if when > self.now:
+            self.dropped += 1
+            return
+        heapq.heappush(self._steps, Step(when, next(self._seq), fn, args, kwargs))
+
+    def run(self) -> None:
+        """Play every step in time order (steps planned while playing included)."""
+        while self._steps:
+            step = heapq.heappop(self._steps)
+            with clock.at(step.when):
+                step.fn(*step.args, **step.kwargs)
+            self.played += 1
+
+    def __len__(self) -> int:
+        return len(self._steps)
