@@ -8,4 +8,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
+        from zhaoshang.api.events import EVENTS
+        from zhaoshang.core.audit import register_events
+
+        register_events(EVENTS)
+
         from zhaoshang.api import signals  # noqa: F401  (revocation on password/account change)

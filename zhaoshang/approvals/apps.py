@@ -6,3 +6,9 @@ class ApprovalsConfig(AppConfig):
     name = "zhaoshang.approvals"
     label = "approvals"
     verbose_name = _("Approvals")
+
+    def ready(self) -> None:
+        from zhaoshang.approvals.events import EVENTS
+        from zhaoshang.core.audit import register_events
+
+        register_events(EVENTS)

@@ -6,3 +6,9 @@ class AssessmentConfig(AppConfig):
     name = "zhaoshang.assessment"
     label = "assessment"
     verbose_name = _("Assessment")
+
+    def ready(self) -> None:
+        from zhaoshang.assessment.events import EVENTS
+        from zhaoshang.core.audit import register_events
+
+        register_events(EVENTS)

@@ -6,3 +6,9 @@ class EnterprisesConfig(AppConfig):
     name = "zhaoshang.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprises")
+
+    def ready(self) -> None:
+        from zhaoshang.core.audit import register_events
+        from zhaoshang.enterprises.events import EVENTS
+
+        register_events(EVENTS)

@@ -6,3 +6,9 @@ class MeetingsConfig(AppConfig):
     name = "zhaoshang.meetings"
     label = "meetings"
     verbose_name = _("Meetings and supervision")
+
+    def ready(self) -> None:
+        from zhaoshang.core.audit import register_events
+        from zhaoshang.meetings.events import EVENTS
+
+        register_events(EVENTS)

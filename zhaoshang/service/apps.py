@@ -6,3 +6,9 @@ class ServiceConfig(AppConfig):
     name = "zhaoshang.service"
     label = "service"
     verbose_name = _("Project service")
+
+    def ready(self) -> None:
+        from zhaoshang.core.audit import register_events
+        from zhaoshang.service.events import EVENTS
+
+        register_events(EVENTS)

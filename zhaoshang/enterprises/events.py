@@ -1,0 +1,11 @@
+"""The domain events this app writes and how they read in activity feeds (registered
+with ``core.audit`` when the app is ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+EVENTS = {
+    "enterprise.created": _("Enterprise registered"),
+    "enterprise.updated": _("Enterprise edited"),
+    "enterprise.deleted": _("Enterprise deleted"),
+    "enterprise.imported": _("Enterprises imported from Excel"),
+}

@@ -1,0 +1,19 @@
+"""The domain events this app writes and how they read in activity feeds (registered
+with ``core.audit`` when the app is ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+EVENTS = {
+    "project.created": _("Project registered"),
+    "project.updated": _("Project edited"),
+    "project.deleted": _("Project deleted"),
+    "project.stage_changed": _("Stage changed"),
+    "project.condition_changed": _("Condition changed"),
+    "project.team_assigned": _("Team member assigned"),
+    "project.team_removed": _("Team member removed"),
+    "project.document_uploaded": _("Document uploaded"),
+    "project.funds_recorded": _("Funds in place recorded"),
+    "project.monthly_report_filed": _("Monthly report filed"),
+    "project.monthly_report_corrected": _("Monthly report corrected"),
+    "project.imported": _("Projects imported from Excel"),
+}
