@@ -3,9 +3,6 @@ states it applies, and the service it calls."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy
 
 from zhaoshang.complaints import permissions, services
@@ -18,95 +15,84 @@ from zhaoshang.complaints.forms import (
     RateForm,
     RequestExtensionForm,
 )
+from zhaoshang.core.actions import Action, ActionTable
 
-
-@dataclass(frozen=True)
-class Action:
-    slug: str
-    label: object
-    form: type
-    allowed: Callable
-    applies: Callable
-    run: Callable
-    done: object
-    style: str = "outline-primary"
-
-
-ACTIONS: list[Action] = [
-    Action(
-        "dispatch",
-        gettext_lazy("Dispatch to the department"),
-        DispatchForm,
-        permissions.can_dispatch,
-        lambda c: c.status == ComplaintStatus.RECEIVED,
-        lambda u, c, d, v: services.dispatch_complaint(
-            u, c, department=d.get("department"), expected_version=v
+ACTIONS = ActionTable(
+    [
+        Action(
+            "dispatch",
+            gettext_lazy("Dispatch to the department"),
+            DispatchForm,
+            permissions.can_dispatch,
+            lambda c: c.status == ComplaintStatus.RECEIVED,
+            lambda u, c, d, v: services.dispatch_complaint(
+                u, c, department=d.get("department"), expected_version=v
+            ),
+            gettext_lazy("The complaint has been dispatched."),
         ),
-        gettext_lazy("The complaint has been dispatched."),
-    ),
-    Action(
-        "accept",
-        gettext_lazy("Accept"),
-        AcceptForm,
-        permissions.can_handle,
-        lambda c: c.status == ComplaintStatus.DISPATCHED,
-        lambda u, c, d, v: services.accept_complaint(u, c, expected_version=v),
-        gettext_lazy("The complaint has been accepted."),
-    ),
-    Action(
-        "answer",
-        gettext_lazy("Answer"),
-        AnswerForm,
-        permissions.can_handle,
-        lambda c: c.status == ComplaintStatus.ACCEPTED,
-        lambda u, c, d, v: services.answer_complaint(
-            u, c, outcome=d.get("outcome", ""), answer=d.get("answer", ""), expected_version=v
+        Action(
+            "accept",
+            gettext_lazy("Accept"),
+            AcceptForm,
+            permissions.can_handle,
+            lambda c: c.status == ComplaintStatus.DISPATCHED,
+            lambda u, c, d, v: services.accept_complaint(u, c, expected_version=v),
+            gettext_lazy("The complaint has been accepted."),
         ),
-        gettext_lazy("The answer has been recorded."),
-        "success",
-    ),
-    Action(
-        "rate",
-        gettext_lazy("Record the enterprise's rating"),
-        RateForm,
-        permissions.can_rate,
-        lambda c: c.status == ComplaintStatus.ANSWERED,
-        lambda u, c, d, v: services.rate_complaint(
-            u, c, rating=d.get("rating", ""), expected_version=v
+        Action(
+            "answer",
+            gettext_lazy("Answer"),
+            AnswerForm,
+            permissions.can_handle,
+            lambda c: c.status == ComplaintStatus.ACCEPTED,
+            lambda u, c, d, v: services.answer_complaint(
+                u, c, outcome=d.get("outcome", ""), answer=d.get("answer", ""), expected_version=v
+            ),
+            gettext_lazy("The answer has been recorded."),
+            "success",
         ),
-        gettext_lazy("The rating has been recorded."),
-    ),
-    Action(
-        "request_extension",
-        gettext_lazy("Request an extension (complex case)"),
-        RequestExtensionForm,
-        permissions.can_request_extension,
-        lambda c: c.status == ComplaintStatus.ACCEPTED and c.extension_or_none is None,
-        lambda u, c, d, v: services.request_extension(
-            u, c, reason=d.get("reason", ""), expected_version=v
+        Action(
+            "rate",
+            gettext_lazy("Record the enterprise's rating"),
+            RateForm,
+            permissions.can_rate,
+            lambda c: c.status == ComplaintStatus.ANSWERED,
+            lambda u, c, d, v: services.rate_complaint(
+                u, c, rating=d.get("rating", ""), expected_version=v
+            ),
+            gettext_lazy("The rating has been recorded."),
         ),
-        gettext_lazy("The extension has been requested."),
-        "outline-secondary",
-    ),
-    Action(
-        "decide_extension",
-        gettext_lazy("Decide on the extension"),
-        DecideExtensionForm,
-        permissions.can_decide_extension,
-        lambda c: (
-            c.status == ComplaintStatus.ACCEPTED
-            and c.extension_or_none is not None
-            and c.extension_or_none.is_pending
+        Action(
+            "request_extension",
+            gettext_lazy("Request an extension (complex case)"),
+            RequestExtensionForm,
+            permissions.can_request_extension,
+            lambda c: c.status == ComplaintStatus.ACCEPTED and c.extension_or_none is None,
+            lambda u, c, d, v: services.request_extension(
+                u, c, reason=d.get("reason", ""), expected_version=v
+            ),
+            gettext_lazy("The extension has been requested."),
+            "outline-secondary",
         ),
-        lambda u, c, d, v: services.decide_extension(
-            u,
-            c,
-            approve=d.get("decision") == "approve",
-            reason=d.get("reason", ""),
-            workdays_granted=d.get("workdays"),
-            expected_version=v,
+        Action(
+            "decide_extension",
+            gettext_lazy("Decide on the extension"),
+            DecideExtensionForm,
+            permissions.can_decide_extension,
+            lambda c: (
+                c.status == ComplaintStatus.ACCEPTED
+                and c.extension_or_none is not None
+                and c.extension_or_none.is_pending
+            ),
+            lambda u, c, d, v: services.decide_extension(
+                u,
+                c,
+                approve=d.get("decision") == "approve",
+                reason=d.get("reason", ""),
+                workdays_granted=d.get("workdays"),
+                expected_version=v,
+            ),
+            gettext_lazy("The decision on the extension has been recorded."),
         ),
-        gettext_lazy("The decision on the extension has been recorded."),
-    ),
-]
-ACTIONS_BY_SLUG = {a.slug: a for a in ACTIONS}
+    ]
+)

@@ -14,18 +14,18 @@ from rest_framework import serializers, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
 from zhaoshang.approvals.api import NullsLastOrderingFilter
-from zhaoshang.approvals.choices import Light
 from zhaoshang.complaints import permissions, services
-from zhaoshang.complaints.actions import ACTIONS_BY_SLUG
+from zhaoshang.complaints.actions import ACTIONS
 from zhaoshang.complaints.choices import Category, Channel, ComplaintStatus, Outcome, Rating
 from zhaoshang.complaints.models import Complaint, ComplaintExtension
 from zhaoshang.core import clock
+from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import Light
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
@@ -220,12 +220,12 @@ ACTION_RESPONSES = {
 
 
 def _complaint_action(name: str, slug: str, doc: str):
-    return service_action(
+    return api_action(
         name,
         slug,
         doc,
         serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS_BY_SLUG,
+        actions=ACTIONS,
         responses=ACTION_RESPONSES,
     )
 

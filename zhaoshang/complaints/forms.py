@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.approvals.choices import Light
 from zhaoshang.complaints.choices import (
     EXTENSION_MAX_WORKDAYS,
     Category,
@@ -14,6 +13,7 @@ from zhaoshang.complaints.choices import (
     Outcome,
     Rating,
 )
+from zhaoshang.core.lights import Light
 
 
 class _Versioned(forms.Form):

@@ -26,10 +26,11 @@ from zhaoshang.complaints.choices import (
     Rating,
 )
 from zhaoshang.complaints.querysets import ComplaintQuerySet
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 
 
-class Complaint(DistrictOwned):
+class Complaint(Versioned, Timestamped, DistrictOwned):
     number = models.CharField(_("number"), max_length=20, editable=False)
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -108,9 +109,6 @@ class Complaint(DistrictOwned):
         related_name="+",
         verbose_name=_("received by"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -271,7 +269,7 @@ class ComplaintAttachment(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -11,8 +11,12 @@ import datetime
 
 from django.db.models import Case, CharField, Q, Value, When
 
+from zhaoshang.complaints.choices import OPEN_STATUSES
 from zhaoshang.core import roles
+from zhaoshang.core.lights import Light, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.monitoring.choices import Subject
+from zhaoshang.workdays.querysets import days_left_expression
 
 
 class ComplaintQuerySet(DistrictScopedQuerySet):
@@ -37,23 +41,18 @@ class ComplaintQuerySet(DistrictScopedQuerySet):
         return self.none()
 
     def open(self):
-        from zhaoshang.complaints.choices import OPEN_STATUSES
-
         return self.filter(status__in=OPEN_STATUSES)
 
     def with_days_left(self, today: datetime.date):
         """``days_left`` to the current deadline (accept-by, then answer-by), computed in
-        SQL, and ``light``; a complaint nobody has to act on has no light."""
-        from zhaoshang.approvals.choices import Light
-        from zhaoshang.complaints.choices import OPEN_STATUSES
-        from zhaoshang.workdays.querysets import days_left_expression
-
+        SQL, and ``light`` by the district's light rule for complaints (yellow from its
+        window before the deadline); a complaint nobody has to act on has no light."""
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
             light=Case(
                 When(~Q(status__in=OPEN_STATUSES), then=Value(Light.NONE)),
                 When(due_on__isnull=True, then=Value(Light.NONE)),
                 When(days_left__lt=0, then=Value(Light.RED)),
-                When(days_left__lte=1, then=Value(Light.YELLOW)),
+                When(days_left__lte=yellow_within(Subject.COMPLAINT), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )

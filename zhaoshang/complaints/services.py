@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -47,21 +47,12 @@ from zhaoshang.complaints.models import (
 )
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.models import Counter
+from zhaoshang.core.services import lock_for_update, require, require_status
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.people import staff_of_department, supervisors
 from zhaoshang.workdays import services as workdays
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _today() -> datetime.date:
-    return clock.today()
 
 
 def next_complaint_number(district, year: int) -> str:
@@ -69,34 +60,11 @@ def next_complaint_number(district, year: int) -> str:
 
 
 def _lock(complaint: Complaint, expected_version: int | None) -> Complaint:
-    locked = (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("department", "enterprise")
-        .get(pk=complaint.pk)
-    )
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError(
-            _(
-                "Someone else acted on this complaint after you opened it (it is now "
-                "“%(status)s”). Reload the page to see what changed; nothing of yours was saved."
-            )
-            % {"status": locked.get_status_display()}
-        )
-    return locked
-
-
-def _require_status(complaint: Complaint, *allowed: str) -> None:
-    if complaint.status not in allowed:
-        raise ValidationError(
-            _("This cannot be done to a complaint that is “%(status)s”.")
-            % {"status": complaint.get_status_display()},
-            code="wrong_status",
-        )
+    return lock_for_update(complaint, expected_version, select_related=("department", "enterprise"))
 
 
 def _save(complaint: Complaint, user, verb: str, summary: str = "", **data) -> Complaint:
-    complaint.version += 1
-    complaint.save()
+    complaint.save_new_version()
     log_event(user, verb, complaint, summary, **data)
     return complaint
 
@@ -168,7 +136,7 @@ def receive_complaint(
     """Record a complaint received on behalf of an enterprise. ``reports_unapproved_visit``
     marks a report of an inspection or fee without an approved request (SPEC §9): if it is
     substantiated, the ledger entry is the heavier 未经审批检查 rule."""
-    _require(permissions.can_receive(user, getattr(district, "pk", None)))
+    require(permissions.can_receive(user, getattr(district, "pk", None)))
     errors: dict[str, str] = {}
     if enterprise is None:
         errors["enterprise"] = _("Choose the enterprise that complains.")
@@ -186,8 +154,9 @@ def receive_complaint(
         errors["category"] = _("Choose the category of the complaint.")
     if not (text or "").strip():
         errors["text"] = _("Write what the enterprise complains about.")
-    received_on = received_on or _today()
-    if received_on > _today():
+    today = clock.today()
+    received_on = received_on or today
+    if received_on > today:
         errors["received_on"] = _("The date cannot be in the future.")
     _check_upload(attachment, "attachment", errors)
     if errors:
@@ -228,17 +197,17 @@ def dispatch_complaint(
     """The supervision office sends the complaint to the department complained about
     (``department`` re-routes it): accept within 1, answer within 5 working days, or as
     the district configured for the category."""
-    _require(permissions.can_dispatch(user, complaint))
+    require(permissions.can_dispatch(user, complaint))
     with transaction.atomic():
         complaint = _lock(complaint, expected_version)
-        _require_status(complaint, ComplaintStatus.RECEIVED)
+        require_status(complaint, ComplaintStatus.RECEIVED)
         if department is not None:
             if department.district_id != complaint.district_id:
                 raise ValidationError(
                     {"department": _("The department belongs to another district.")}
                 )
             complaint.department = department
-        today = _today()
+        today = clock.today()
         accept_days, answer_days = limits_for(complaint.district_id, complaint.category)
         complaint.dispatched_on = today
         complaint.answer_from = today
@@ -259,11 +228,11 @@ def accept_complaint(
     user, complaint: Complaint, *, expected_version: int | None = None
 ) -> Complaint:
     """The department complained about accepts the complaint (受理)."""
-    _require(permissions.can_handle(user, complaint))
+    require(permissions.can_handle(user, complaint))
     with transaction.atomic():
         complaint = _lock(complaint, expected_version)
-        _require_status(complaint, ComplaintStatus.DISPATCHED)
-        complaint.accepted_on = _today()
+        require_status(complaint, ComplaintStatus.DISPATCHED)
+        complaint.accepted_on = clock.today()
         complaint.status = ComplaintStatus.ACCEPTED
         complaint.due_on = complaint.answer_by
         _save(complaint, user, "complaint.accepted")
@@ -283,7 +252,7 @@ def answer_complaint(
     from zhaoshang.assessment.models import RuleCode
     from zhaoshang.assessment.services import write_rule_entry
 
-    _require(permissions.can_handle(user, complaint))
+    require(permissions.can_handle(user, complaint))
     errors: dict[str, str] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = _("Choose the outcome: substantiated, partly or not.")
@@ -293,8 +262,8 @@ def answer_complaint(
         raise ValidationError(errors)
     with transaction.atomic():
         complaint = _lock(complaint, expected_version)
-        _require_status(complaint, ComplaintStatus.ACCEPTED)
-        today = _today()
+        require_status(complaint, ComplaintStatus.ACCEPTED)
+        today = clock.today()
         complaint.outcome = outcome
         complaint.answer = answer.strip()
         complaint.answered_on = today
@@ -328,13 +297,13 @@ def rate_complaint(
     """Record the enterprise's rating. 不满意 reopens the complaint once (the department
     answers again within the category's answer limit, 5 working days unless configured);
     otherwise it is closed."""
-    _require(permissions.can_rate(user, complaint))
+    require(permissions.can_rate(user, complaint))
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Choose the enterprise's rating.")})
     with transaction.atomic():
         complaint = _lock(complaint, expected_version)
-        _require_status(complaint, ComplaintStatus.ANSWERED)
-        today = _today()
+        require_status(complaint, ComplaintStatus.ANSWERED)
+        today = clock.today()
         complaint.rating = rating
         complaint.rated_on = today
         if rating == Rating.DISSATISFIED and not complaint.reopened:
@@ -366,12 +335,12 @@ def request_extension(
 ) -> ComplaintExtension:
     """The department complained about asks, with a reason, for more time to answer an
     accepted complaint; once per complaint. The supervision office decides."""
-    _require(permissions.can_request_extension(user, complaint))
+    require(permissions.can_request_extension(user, complaint))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Explain why the case needs more time.")})
     with transaction.atomic():
         complaint = _lock(complaint, expected_version)
-        _require_status(complaint, ComplaintStatus.ACCEPTED)
+        require_status(complaint, ComplaintStatus.ACCEPTED)
         if ComplaintExtension.objects.filter(complaint=complaint).exists():
             raise ValidationError(
                 {
@@ -385,7 +354,7 @@ def request_extension(
             complaint=complaint,
             reason=reason.strip(),
             requested_by=user,
-            requested_on=_today(),
+            requested_on=clock.today(),
             previous_answer_by=complaint.answer_by,
         )
         _save(complaint, user, "complaint.extension_requested", extension.reason[:200])
@@ -411,7 +380,7 @@ def decide_extension(
     ``workdays_granted`` working days (15 unless it picks fewer, but more than the current
     limit) after the dispatch (after the reopening, for a reopened complaint) — or rejects
     it with a reason."""
-    _require(permissions.can_decide_extension(user, complaint))
+    require(permissions.can_decide_extension(user, complaint))
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if not approve and not reason:
@@ -433,8 +402,8 @@ def decide_extension(
             raise ValidationError(
                 {"extension": _("The extension request has already been decided.")}
             )
-        _require_status(complaint, ComplaintStatus.ACCEPTED)
-        today = _today()
+        require_status(complaint, ComplaintStatus.ACCEPTED)
+        today = clock.today()
         extension.approved = bool(approve)
         extension.decided_by = user
         extension.decided_on = today
@@ -490,7 +459,7 @@ def add_attachment(user, complaint: Complaint, *, file) -> ComplaintAttachment:
     """Attach a file to the complaint (the receivers, the supervision office and the
     department complained about). The complaint itself does not change (its version stays,
     so a form someone has open on it is not made stale by a file)."""
-    _require(permissions.can_attach(user, complaint))
+    require(permissions.can_attach(user, complaint))
     errors: dict = {}
     if file is None:
         errors["file"] = _("Choose the file to attach.")

@@ -8,39 +8,32 @@ a 404; the complainant's contact is shown only where ``Complaint.contact_for`` a
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhaoshang.approvals.choices import Light
 from zhaoshang.complaints import permissions, services
-from zhaoshang.complaints.actions import ACTIONS, ACTIONS_BY_SLUG
+from zhaoshang.complaints.actions import ACTIONS
 from zhaoshang.complaints.forms import AttachForm, DeskFilterForm, ReceiveForm
 from zhaoshang.complaints.models import Complaint, ComplaintAttachment
 from zhaoshang.core import clock, roles
+from zhaoshang.core.actions import action_view, panel, run_service
 from zhaoshang.core.audit import event_label
-from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
-
-
-def _today() -> datetime.date:
-    return clock.today()
 
 
 def _queryset(request):
     return (
         Complaint.objects.visible_to(request.user)
-        .with_days_left(_today())
+        .with_days_left(clock.today())
         .select_related(
             "enterprise",
             "project",
@@ -161,13 +154,15 @@ def complaint_create(request):
     district = request.user.district
     form = ReceiveForm(request.POST or None, request.FILES or None, district_id=district.pk)
     if request.method == "POST" and form.is_valid():
-        try:
-            complaint = services.receive_complaint(
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.receive_complaint(
                 request.user, district=district, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
+            complaint = outcome.result
             messages.success(
                 request,
                 _("The complaint %(number)s has been received.") % {"number": complaint.number},
@@ -179,15 +174,14 @@ def complaint_create(request):
 
 def _context(request, complaint, bound=None, stale: str = "", attach_form=None) -> dict:
     user = request.user
-    actions = []
-    for action in ACTIONS:
-        if not (action.applies(complaint) and action.allowed(user, complaint)):
-            continue
-        form = bound if bound is not None and bound.action == action.slug else None
-        if form is None:
-            form = action.form(record=complaint, auto_id=f"id_{action.slug}_%s")
-            form.action = action.slug
-        actions.append((action, form, f"{complaint.get_absolute_url()}{action.slug}/"))
+    actions = panel(
+        user,
+        complaint,
+        ACTIONS,
+        lambda action: f"{complaint.get_absolute_url()}{action.slug}/",
+        bound=bound,
+        record_kwarg="record",
+    )
     events = list(
         DomainEvent.objects.for_object(complaint)
         .select_related("actor")
@@ -222,26 +216,19 @@ def complaint_detail(request, pk):
 @require_POST
 def complaint_action(request, pk, action):
     complaint = get_object_or_404(_queryset(request), pk=pk)
-    spec = ACTIONS_BY_SLUG[action]
-    if not spec.allowed(request.user, complaint):
-        raise PermissionDenied
-    form = spec.form(request.POST, record=complaint, auto_id=f"id_{spec.slug}_%s")
-    form.action = spec.slug
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            spec.run(request.user, complaint, data, data.pop("version", None))
-        except ConcurrentEditError as exc:
-            fresh = get_object_or_404(_queryset(request), pk=pk)
-            context = _context(request, fresh, stale=" ".join(exc.messages))
-            return render(request, "complaints/detail.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, str(spec.done))
-            return redirect("complaints:detail", pk=complaint.pk)
-    return render(
-        request, "complaints/detail.html", _context(request, complaint, bound=form), status=400
+
+    def render_page(record, bound=None, stale="", status=200):
+        context = _context(request, record, bound=bound, stale=stale)
+        return render(request, "complaints/detail.html", context, status=status)
+
+    return action_view(
+        request,
+        complaint,
+        ACTIONS[action],
+        render_page=render_page,
+        redirect_to=lambda c: c.get_absolute_url(),
+        record_kwarg="record",
+        reload=lambda: get_object_or_404(_queryset(request), pk=pk),
     )
 
 
@@ -253,12 +240,15 @@ def complaint_attach(request, pk):
         raise PermissionDenied
     form = AttachForm(request.POST, request.FILES, auto_id="id_attach_%s")
     if form.is_valid():
-        try:
-            services.add_attachment(request.user, complaint, file=form.cleaned_data["file"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The file has been attached."))
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.add_attachment(
+                request.user, complaint, file=form.cleaned_data["file"]
+            ),
+            success=_("The file has been attached."),
+        )
+        if outcome.ok:
             return redirect("complaints:detail", pk=complaint.pk)
     return render(
         request,

@@ -171,7 +171,7 @@ def test_a_request_only_for_an_accepted_complaint(world):
     dispatched = services.dispatch_complaint(world.user_supervisor, make_complaint(world))
     with pytest.raises(ValidationError) as exc:
         services.request_extension(world.user_department, dispatched, reason="复杂。")
-    assert exc.value.code == "wrong_status"
+    assert list(exc.value.message_dict) == ["status"]
     assert not ComplaintExtension.objects.exists()
 
 
