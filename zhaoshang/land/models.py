@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.land.choices import (
     DELIVERED_MONTHS,
     HANDED_OVER,
@@ -42,7 +42,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "validators": NON_NEGATIVE}
 RATE = {"max_digits": 12, "decimal_places": 2, "validators": NON_NEGATIVE}
 
 
-class LandParcel(DistrictOwned):
+class LandParcel(Versioned, Timestamped, DistrictOwned):
     """A parcel of land (地块) in a park: held in the reserve (储备), reserved (预留),
     supplied to a project (已供), found idle (闲置) or recovered (收回). Its status changes
     only through ``land.services``; the idle-land clock runs on it once it is handed over."""
@@ -100,9 +100,6 @@ class LandParcel(DistrictOwned):
     )
     status_reason = models.TextField(_("reason for the last status change"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = LandParcelQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -271,7 +268,7 @@ class LandThreshold(DistrictOwned):
         return scope or str(_("District default"))
 
 
-class LandCampaign(DistrictOwned):
+class LandCampaign(Versioned, DistrictOwned):
     """A half-yearly land clean-up (园区土地清理, 每半年): the projects that hold land
     without building, signed without starting, built without producing, or use land below
     the thresholds, each with the decision taken on it."""
@@ -316,7 +313,6 @@ class LandCampaign(DistrictOwned):
         verbose_name=_("closed by"),
     )
     note = models.TextField(_("note"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CampaignQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version"])
@@ -342,7 +338,7 @@ class LandCampaign(DistrictOwned):
         return self.status == CampaignStatus.OPEN
 
 
-class CampaignEntry(DistrictOwned):
+class CampaignEntry(Versioned, DistrictOwned):
     """One project in one category of a clean-up campaign, with the facts as they stood
     when the entry was generated and the decision taken on it."""
 
@@ -398,7 +394,6 @@ class CampaignEntry(DistrictOwned):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CampaignEntryQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version"])

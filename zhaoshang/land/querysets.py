@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from zhaoshang.core import roles
-from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.core.querysets import DistrictScopedQuerySet, ProjectScopedQuerySet
 
 
 def park_rule(user, park_path: str = "park") -> Q | None:
@@ -154,14 +154,15 @@ class CampaignQuerySet(DistrictScopedQuerySet):
         return super().visible_to(user)
 
 
-class CampaignEntryQuerySet(DistrictScopedQuerySet):
-    """An entry is visible with its project (a park committee sees its parks' entries)."""
+class CampaignEntryQuerySet(ProjectScopedQuerySet):
+    """An entry is visible with its project, inside a campaign the user sees (a park
+    committee sees its parks' entries)."""
 
     def visible_to(self, user):
         from zhaoshang.land.models import LandCampaign
-        from zhaoshang.projects.models import Project
 
-        return self.filter(
-            campaign__in=LandCampaign.objects.visible_to(user).values("pk"),
-            project__in=Project.objects.visible_to(user).values("pk"),
+        return (
+            super()
+            .visible_to(user)
+            .filter(campaign__in=LandCampaign.objects.visible_to(user).values("pk"))
         )

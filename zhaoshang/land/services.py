@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.services import lock_for_update, require, status_error
 from zhaoshang.land import permissions
 from zhaoshang.land.choices import (
     HANDED_OVER,
@@ -63,31 +63,9 @@ PARCEL_FIELDS = (
 INITIAL_STATUSES = (ParcelStatus.RESERVE, ParcelStatus.RESERVED, ParcelStatus.SUPPLIED)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _today() -> datetime.date:
-    return clock.today()
-
-
-def _lock(model, obj, expected_version: int | None, what: str):
-    locked = model.objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError(
-            _(
-                "Someone else changed this %(what)s after you opened it. Reload the page to "
-                "see what changed; nothing of yours was saved."
-            )
-            % {"what": what}
-        )
-    return locked
-
-
 def _save(obj, user, verb: str, summary: str = "", **data):
-    obj.version += 1
-    obj.save()
+    """Save the change as the record's next version and log it."""
+    obj.save_new_version()
     log_event(user, verb, obj, summary, **data)
     return obj
 
@@ -131,7 +109,7 @@ def _check_parcel(user, district_id, data: dict, parcel: LandParcel | None) -> d
         elif park is not None and project.park_id != park.pk:
             errors["project"] = _("The project is in another park.")
     delivered_on = data.get("delivered_on")
-    if delivered_on is not None and delivered_on > _today():
+    if delivered_on is not None and delivered_on > clock.today():
         errors["delivered_on"] = _("The date cannot be in the future.")
     for name in ("land_price", "plot_ratio"):
         value = data.get(name)
@@ -158,7 +136,7 @@ def _clean(data: dict) -> dict:
 def create_parcel(user, *, district, status: str = ParcelStatus.RESERVE, **fields) -> LandParcel:
     """Record a parcel in the reserve, reserved, or already supplied to a project."""
     district_id = getattr(district, "pk", None)
-    _require(permissions.can_add_parcels(user, district_id))
+    require(permissions.can_add_parcels(user, district_id))
     data = _clean({name: fields.get(name) for name in PARCEL_FIELDS})
     data["land_use"] = data.get("land_use") or LandUse.INDUSTRIAL
     errors = _check_parcel(user, district_id, data, None)
@@ -178,9 +156,9 @@ def update_parcel(
     user, parcel: LandParcel, *, expected_version: int | None = None, **fields
 ) -> LandParcel:
     """Edit a parcel's facts (not its status). Fields left out keep their value."""
-    _require(permissions.can_edit_parcel(user, parcel))
+    require(permissions.can_edit_parcel(user, parcel))
     with transaction.atomic():
-        parcel = _lock(LandParcel, parcel, expected_version, _("parcel"))
+        parcel = lock_for_update(parcel, expected_version)
         data = _clean(
             {
                 name: fields[name] if name in fields else getattr(parcel, name)
@@ -197,6 +175,80 @@ def update_parcel(
             setattr(parcel, name, value)
         _save(parcel, user, "land_parcel.updated", ", ".join(changed), fields=changed)
     return parcel
+
+
+def _to_supplied(parcel, before: str, *, on, reason: str, project, errors: dict) -> None:
+    """Supplied (已供): a project of the parcel's park and the delivery date; back from
+    idle, how the idle land was dealt with."""
+    if project is not None:
+        if project.district_id != parcel.district_id:
+            errors["project"] = _("The project belongs to another district.")
+        elif project.park_id != parcel.park_id:
+            errors["project"] = _("The project is in another park.")
+    chosen = project or parcel.project
+    delivered = on or parcel.delivered_on or getattr(chosen, "land_delivered_on", None)
+    if chosen is None:
+        errors.setdefault("project", _("A supplied parcel needs the project it is supplied to."))
+    if delivered is None:
+        errors.setdefault("on", _("Give the delivery date (交地日期)."))
+    if before == ParcelStatus.IDLE and not reason:
+        errors["reason"] = _("Say how the idle land was dealt with.")
+    if errors:
+        raise ValidationError(errors)
+    parcel.project, parcel.delivered_on = chosen, delivered
+    parcel.idle_on = None
+
+
+def _to_idle(parcel, *, day: datetime.date, errors: dict) -> None:
+    """Idle (闲置): only once the idle-land clock has run its year."""
+    idle_clock = parcel.clock(day)
+    if idle_clock.state not in (Clock.IDLE, Clock.RECOVERABLE):
+        if idle_clock.idle_on is None:
+            message = _(
+                "The idle-land clock is not running: the parcel needs a project that "
+                "has not started and an agreed start date."
+            )
+        else:
+            message = _("The parcel is not idle before %(date)s.") % {
+                "date": idle_clock.idle_on.isoformat()
+            }
+        errors["status"] = message
+    if errors:
+        raise ValidationError(errors)
+    parcel.idle_on = day
+
+
+def _to_recovered(parcel, *, on, reason: str, document: str, errors: dict) -> None:
+    """Recovered (收回): the date, the reason and the decision's document number."""
+    if on is None:
+        errors.setdefault("on", _("Give the date the land was recovered."))
+    if not reason:
+        errors["reason"] = _("Give the reason for the recovery.")
+    if not document:
+        errors["document"] = _(
+            "Give the document number of the recovery decision (收回决定书文号)."
+        )
+    if errors:
+        raise ValidationError(errors)
+    parcel.recovered_on = on
+    parcel.recovery_document = document
+
+
+def _to_reserve(parcel, status: str, *, project, errors: dict) -> None:
+    """Back to the reserve (储备: the parcel is free again) or reserved (预留) for a project
+    of its park."""
+    if errors:
+        raise ValidationError(errors)
+    if status == ParcelStatus.RESERVE:
+        parcel.project = None
+        parcel.delivered_on = parcel.agreed_start_on = None
+        parcel.contract_number = ""
+        parcel.idle_on = parcel.recovered_on = None
+        parcel.recovery_document = ""
+    elif project is not None:
+        if project.district_id != parcel.district_id or project.park_id != parcel.park_id:
+            raise ValidationError({"project": _("The project is in another park.")})
+        parcel.project = project
 
 
 def change_parcel_status(
@@ -219,91 +271,31 @@ def change_parcel_status(
     - back to the reserve (储备): the parcel is free again (project and contract cleared;
       the history keeps them).
     """
-    _require(permissions.can_edit_parcel(user, parcel))
+    require(permissions.can_edit_parcel(user, parcel))
     reason = (reason or "").strip()
     document = (document or "").strip()
-    today = _today()
+    today = clock.today()
     with transaction.atomic():
-        parcel = _lock(LandParcel, parcel, expected_version, _("parcel"))
+        parcel = lock_for_update(parcel, expected_version)
         before = parcel.status
         errors: dict[str, str] = {}
         if status not in ParcelStatus.values:
-            raise ValidationError({"status": _("Choose the new status.")})
+            raise status_error(_("Choose the new status."))
         if status not in TRANSITIONS[before]:
-            raise ValidationError(
-                {
-                    "status": _("A parcel that is “%(from)s” cannot become “%(to)s”.")
-                    % {
-                        "from": ParcelStatus(before).label,
-                        "to": ParcelStatus(status).label,
-                    }
-                }
+            raise status_error(
+                _("A parcel that is “%(from)s” cannot become “%(to)s”.")
+                % {"from": ParcelStatus(before).label, "to": ParcelStatus(status).label}
             )
         if on is not None and on > today:
             errors["on"] = _("The date cannot be in the future.")
         if status == ParcelStatus.SUPPLIED:
-            if project is not None:
-                if project.district_id != parcel.district_id:
-                    errors["project"] = _("The project belongs to another district.")
-                elif project.park_id != parcel.park_id:
-                    errors["project"] = _("The project is in another park.")
-            chosen = project or parcel.project
-            delivered = on or parcel.delivered_on or getattr(chosen, "land_delivered_on", None)
-            if chosen is None:
-                errors.setdefault(
-                    "project", _("A supplied parcel needs the project it is supplied to.")
-                )
-            if delivered is None:
-                errors.setdefault("on", _("Give the delivery date (交地日期)."))
-            if before == ParcelStatus.IDLE and not reason:
-                errors["reason"] = _("Say how the idle land was dealt with.")
-            if errors:
-                raise ValidationError(errors)
-            parcel.project, parcel.delivered_on = chosen, delivered
-            parcel.idle_on = None
+            _to_supplied(parcel, before, on=on, reason=reason, project=project, errors=errors)
         elif status == ParcelStatus.IDLE:
-            day = on or today
-            clock = parcel.clock(day)
-            if clock.state not in (Clock.IDLE, Clock.RECOVERABLE):
-                if clock.idle_on is None:
-                    message = _(
-                        "The idle-land clock is not running: the parcel needs a project that "
-                        "has not started and an agreed start date."
-                    )
-                else:
-                    message = _("The parcel is not idle before %(date)s.") % {
-                        "date": clock.idle_on.isoformat()
-                    }
-                errors["status"] = message
-            if errors:
-                raise ValidationError(errors)
-            parcel.idle_on = day
+            _to_idle(parcel, day=on or today, errors=errors)
         elif status == ParcelStatus.RECOVERED:
-            if on is None:
-                errors.setdefault("on", _("Give the date the land was recovered."))
-            if not reason:
-                errors["reason"] = _("Give the reason for the recovery.")
-            if not document:
-                errors["document"] = _(
-                    "Give the document number of the recovery decision (收回决定书文号)."
-                )
-            if errors:
-                raise ValidationError(errors)
-            parcel.recovered_on = on
-            parcel.recovery_document = document
-        else:  # RESERVE or RESERVED
-            if errors:
-                raise ValidationError(errors)
-            if status == ParcelStatus.RESERVE:
-                parcel.project = None
-                parcel.delivered_on = parcel.agreed_start_on = None
-                parcel.contract_number = ""
-                parcel.idle_on = parcel.recovered_on = None
-                parcel.recovery_document = ""
-            elif project is not None:
-                if project.district_id != parcel.district_id or project.park_id != parcel.park_id:
-                    raise ValidationError({"project": _("The project is in another park.")})
-                parcel.project = project
+            _to_recovered(parcel, on=on, reason=reason, document=document, errors=errors)
+        else:
+            _to_reserve(parcel, status, project=project, errors=errors)
         parcel.status = status
         parcel.status_reason = reason
         summary = f"{ParcelStatus(before).label} → {ParcelStatus(status).label}"
@@ -337,8 +329,8 @@ def open_campaign(
     from zhaoshang.land.choices import DELIVERED_MONTHS, PRODUCTION_YEARS, SIGNED_MONTHS
 
     district_id = getattr(district, "pk", None)
-    _require(permissions.can_manage_campaigns(user, district_id))
-    today = _today()
+    require(permissions.can_manage_campaigns(user, district_id))
+    today = clock.today()
     as_of = as_of or today
     errors: dict[str, str] = {}
     if half not in Half.values:
@@ -477,9 +469,9 @@ def build_entries(campaign: LandCampaign) -> list[CampaignEntry]:
 def generate_entries(user, campaign: LandCampaign) -> int:
     """Add the entries the open campaign lacks (``build_entries``) in one bulk insert with
     their history rows; returns how many were added. Generating again adds nothing twice."""
-    _require(permissions.can_manage_campaign(user, campaign))
+    require(permissions.can_manage_campaign(user, campaign))
     if not campaign.is_open:
-        raise ValidationError({"status": _("The campaign is closed; its entries cannot change.")})
+        raise status_error(_("The campaign is closed; its entries cannot change."))
     new = build_entries(campaign)
     with transaction.atomic():
         if new:
@@ -506,7 +498,7 @@ def decide_entry(
 ) -> CampaignEntry:
     """Record (or revise, while the campaign is open) the decision on an entry; 限期整改
     needs the deadline."""
-    _require(permissions.can_manage_campaign(user, entry.campaign))
+    require(permissions.can_manage_campaign(user, entry.campaign))
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if decision not in Decision.values:
@@ -516,17 +508,15 @@ def decide_entry(
     if decision == Decision.RECTIFY:
         if deadline is None:
             errors["deadline"] = _("Give the deadline for the rectification.")
-        elif deadline <= _today():
+        elif deadline <= clock.today():
             errors["deadline"] = _("The deadline must be after today.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        entry = _lock(CampaignEntry, entry, expected_version, _("entry"))
-        campaign = LandCampaign.objects.select_for_update().get(pk=entry.campaign_id)
+        entry = lock_for_update(entry, expected_version)
+        campaign = lock_for_update(entry.campaign)
         if not campaign.is_open:
-            raise ValidationError(
-                {"decision": _("The campaign is closed; its decisions cannot change.")}
-            )
+            raise status_error(_("The campaign is closed; its decisions cannot change."))
         entry.decision = decision
         entry.decision_reason = reason
         entry.deadline = deadline if decision == Decision.RECTIFY else None
@@ -548,25 +538,23 @@ def close_campaign(
 ) -> LandCampaign:
     """Close the campaign: refused while an entry has no decision. The report date is
     today."""
-    _require(permissions.can_manage_campaign(user, campaign))
+    require(permissions.can_manage_campaign(user, campaign))
     with transaction.atomic():
-        campaign = _lock(LandCampaign, campaign, expected_version, _("campaign"))
+        campaign = lock_for_update(campaign, expected_version)
         if not campaign.is_open:
-            raise ValidationError({"status": _("The campaign is closed already.")})
+            raise status_error(_("The campaign is closed already."))
         undecided = CampaignEntry.objects.filter(campaign=campaign, decision="").count()
         if undecided:
-            raise ValidationError(
-                {
-                    "status": ngettext(
-                        "%(count)d entry has no decision yet; decide it before closing.",
-                        "%(count)d entries have no decision yet; decide them before closing.",
-                        undecided,
-                    )
-                    % {"count": undecided}
-                }
+            raise status_error(
+                ngettext(
+                    "%(count)d entry has no decision yet; decide it before closing.",
+                    "%(count)d entries have no decision yet; decide them before closing.",
+                    undecided,
+                )
+                % {"count": undecided}
             )
         campaign.status = CampaignStatus.CLOSED
-        campaign.report_on = _today()
+        campaign.report_on = clock.today()
         campaign.closed_by = user
         _save(campaign, user, "land_campaign.closed", str(campaign))
     return campaign

@@ -7,7 +7,6 @@ Every change goes through ``land.services``; a record outside the user's scope i
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -19,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
+from zhaoshang.core.actions import run_service
 from zhaoshang.core.audit import event_label
-from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.models import DomainEvent
@@ -39,14 +38,10 @@ from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandP
 from zhaoshang.org.models import District
 
 
-def _today() -> datetime.date:
-    return clock.today()
-
-
 def _parcels(request):
     return (
         LandParcel.objects.visible_to(request.user)
-        .with_clock(_today())
+        .with_clock(clock.today())
         .select_related("park", "project__enterprise", "district")
     )
 
@@ -84,7 +79,7 @@ def _may_add(request) -> bool:
 def parcel_list(request):
     form, qs = filtered_parcels(request)
     page = paginate(request, qs)
-    _with_clocks(page.object_list, _today())
+    _with_clocks(page.object_list, clock.today())
     return render(
         request,
         "land/parcels.html",
@@ -101,9 +96,9 @@ def parcel_list(request):
 @login_required
 def parcel_export(request):
     _form, qs = filtered_parcels(request)
-    today = _today()
+    today = clock.today()
 
-    def clock(p):
+    def idle_clock(p):
         return p.clock(today)
 
     columns = [
@@ -123,12 +118,18 @@ def parcel_export(request):
         (_("Land price (10k yuan)"), lambda p: p.land_price),
         (_("Land contract number"), lambda p: p.contract_number),
         (_("Agreed start of construction"), lambda p: p.effective_start_on),
-        (_("Idle-land clock"), lambda p: clock(p).get_state_display() if clock(p).running else ""),
-        (_("Idle from"), lambda p: clock(p).idle_on),
-        (_("Days to idle"), lambda p: clock(p).days_to_idle),
-        (_("Idle fee (10k yuan)"), lambda p: clock(p).idle_fee if clock(p).running else None),
-        (_("Recoverable from"), lambda p: clock(p).recoverable_on),
-        (_("Days to recovery"), lambda p: clock(p).days_to_recoverable),
+        (
+            _("Idle-land clock"),
+            lambda p: idle_clock(p).get_state_display() if idle_clock(p).running else "",
+        ),
+        (_("Idle from"), lambda p: idle_clock(p).idle_on),
+        (_("Days to idle"), lambda p: idle_clock(p).days_to_idle),
+        (
+            _("Idle fee (10k yuan)"),
+            lambda p: idle_clock(p).idle_fee if idle_clock(p).running else None,
+        ),
+        (_("Recoverable from"), lambda p: idle_clock(p).recoverable_on),
+        (_("Days to recovery"), lambda p: idle_clock(p).days_to_recoverable),
         (_("Recovered on"), lambda p: p.recovered_on),
     ]
     if roles.sees_all_districts(request.user):
@@ -170,15 +171,15 @@ def parcel_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
-        try:
-            services.update_parcel(request.user, parcel, expected_version=version, **data)
-        except ConcurrentEditError as exc:
-            stale = " ".join(exc.messages)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The parcel has been saved."))
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.update_parcel(request.user, parcel, expected_version=version, **data),
+            success=_("The parcel has been saved."),
+        )
+        if outcome.ok:
             return redirect(parcel)
+        stale = outcome.stale
     status = 409 if stale else (400 if request.method == "POST" else 200)
     return render(
         request,
@@ -189,7 +190,7 @@ def parcel_edit(request, pk):
 
 
 def _parcel_context(request, parcel, status_form=None, stale: str = "") -> dict:
-    today = _today()
+    today = clock.today()
     events = list(
         DomainEvent.objects.for_object(parcel).select_related("actor").order_by("occurred_at", "id")
     )
@@ -224,8 +225,10 @@ def parcel_status(request, pk):
     form = StatusForm(request.POST, record=parcel, auto_id="id_status_%s")
     if form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.change_parcel_status(
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.change_parcel_status(
                 request.user,
                 parcel,
                 status=data["status"],
@@ -234,16 +237,15 @@ def parcel_status(request, pk):
                 document=data.get("document", ""),
                 project=data.get("project"),
                 expected_version=data.get("version"),
-            )
-        except ConcurrentEditError as exc:
-            fresh = get_object_or_404(_parcels(request), pk=pk)
-            context = _parcel_context(request, fresh, stale=" ".join(exc.messages))
-            return render(request, "land/parcel.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The status of the parcel has been changed."))
+            ),
+            success=_("The status of the parcel has been changed."),
+        )
+        if outcome.ok:
             return redirect("land:parcel", pk=parcel.pk)
+        if outcome.status == 409:
+            fresh = get_object_or_404(_parcels(request), pk=pk)
+            context = _parcel_context(request, fresh, stale=outcome.stale)
+            return render(request, "land/parcel.html", context, status=409)
     return render(request, "land/parcel.html", _parcel_context(request, parcel, form), status=400)
 
 
@@ -255,7 +257,7 @@ def parcel_status(request, pk):
 def land_plan(request):
     """年度用地计划: per visible district, the quota, what was supplied in the year, the
     share reserved for major projects and what major projects used, and what remains."""
-    today = _today()
+    today = clock.today()
     try:
         year = int(request.GET.get("year") or today.year)
     except ValueError:
@@ -459,19 +461,20 @@ def campaign_close(request, pk):
         raise PermissionDenied
     form = CloseForm(request.POST, record=campaign, auto_id="id_close_%s")
     if form.is_valid():
-        try:
-            services.close_campaign(
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.close_campaign(
                 request.user, campaign, expected_version=form.cleaned_data.get("version")
-            )
-        except ConcurrentEditError as exc:
-            fresh = get_object_or_404(_campaigns(request), pk=pk)
-            context = _campaign_context(request, fresh, stale=" ".join(exc.messages))
-            return render(request, "land/campaign.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The campaign has been closed."))
+            ),
+            success=_("The campaign has been closed."),
+        )
+        if outcome.ok:
             return redirect(campaign)
+        if outcome.status == 409:
+            fresh = get_object_or_404(_campaigns(request), pk=pk)
+            context = _campaign_context(request, fresh, stale=outcome.stale)
+            return render(request, "land/campaign.html", context, status=409)
     return render(
         request,
         "land/campaign.html",
@@ -492,23 +495,24 @@ def entry_decide(request, pk):
     form = DecideForm(request.POST, record=entry, auto_id=f"id_entry{entry.pk}_%s")
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.decide_entry(
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.decide_entry(
                 request.user,
                 entry,
                 decision=data["decision"],
                 reason=data.get("reason", ""),
                 deadline=data.get("deadline"),
                 expected_version=data.get("version"),
-            )
-        except ConcurrentEditError as exc:
-            context = _campaign_context(request, campaign, stale=" ".join(exc.messages))
-            return render(request, "land/campaign.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The decision has been recorded."))
+            ),
+            success=_("The decision has been recorded."),
+        )
+        if outcome.ok:
             return redirect(entry.get_absolute_url())
+        if outcome.status == 409:
+            context = _campaign_context(request, campaign, stale=outcome.stale)
+            return render(request, "land/campaign.html", context, status=409)
     return render(
         request, "land/campaign.html", _campaign_context(request, campaign, bound=form), status=400
     )
