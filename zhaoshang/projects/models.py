@@ -8,12 +8,15 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
+from zhaoshang.core.querysets import ProjectScopedQuerySet
 from zhaoshang.projects.choices import (
     STAGE_INDEX,
     Condition,
@@ -25,7 +28,7 @@ from zhaoshang.projects.choices import (
     Stage,
     TeamRole,
 )
-from zhaoshang.projects.querysets import ProjectChildManager, ProjectQuerySet
+from zhaoshang.projects.querysets import ProjectQuerySet
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": NON_NEGATIVE}
@@ -63,7 +66,7 @@ class MaterialType(models.Model):
         return self.name
 
 
-class Project(DistrictOwned):
+class Project(DistrictOwned, Versioned, Timestamped):
     """A signed or prospective investment project, or a park infrastructure project."""
 
     code = models.CharField(_("code"), max_length=20, editable=False)
@@ -172,10 +175,6 @@ class Project(DistrictOwned):
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True, editable=False)
     exited_on = models.DateField(_("exited on"), null=True, blank=True, editable=False)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[paired_departments],
@@ -236,7 +235,7 @@ class ProjectTeamMember(models.Model):
     role = models.CharField(_("team role"), max_length=20, choices=TeamRole.choices)
     since = models.DateField(_("since"), null=True, blank=True)
 
-    objects = ProjectChildManager()
+    objects = ProjectScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -269,9 +268,9 @@ class ProjectDocument(models.Model):
     material_type = models.ForeignKey(
         MaterialType, on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
-    objects = ProjectChildManager()
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["material_type__sort_order", "id"]
@@ -303,7 +302,7 @@ class DocumentVersion(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ["document", "-number"]
@@ -333,9 +332,9 @@ class StageEvent(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
 
-    objects = ProjectChildManager()
+    objects = ProjectScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurred_on", "id"]
@@ -361,9 +360,9 @@ class FundsEntry(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
 
-    objects = ProjectChildManager()
+    objects = ProjectScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -395,7 +394,7 @@ class MonthlyReport(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"))
 
-    objects = ProjectChildManager()
+    objects = ProjectScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -421,8 +420,6 @@ class MonthlyReport(models.Model):
 
     @property
     def is_late(self) -> bool:
-        from django.utils import timezone
-
         return timezone.localdate(self.submitted_at) > self.due_on
 
 

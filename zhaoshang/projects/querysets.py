@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import models
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -85,16 +84,3 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         if user.department_id:
             q |= Q(paired_departments=user.department_id)
         return self.filter(q).distinct()
-
-
-class SubProjectQuerySet(DistrictScopedQuerySet):
-    """Rows that hang off a project are visible exactly when the project is."""
-
-    def visible_to(self, user):
-        from zhaoshang.projects.models import Project
-
-        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
-
-
-class ProjectChildManager(models.Manager.from_queryset(SubProjectQuerySet)):
-    pass

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 
 from zhaoshang.core.models import DomainEvent
@@ -261,6 +262,48 @@ def test_a_stale_version_is_told_and_nothing_is_overwritten(world):
     assert exc.value.code == "concurrent_edit"
     project.refresh_from_db()
     assert project.stage == Stage.SIGNED and project.condition == "delayed"
+
+
+def test_the_stage_page_answers_409_on_a_stale_version(client_for, world):
+    project = world.project1_a
+    services.set_condition(
+        world.user_bureau, project, "delayed", "设备到货延迟", expected_version=1
+    )
+    response = client_for("bureau").post(
+        reverse("projects:stage", args=[project.pk]),
+        {
+            "to_stage": Stage.REGISTERED,
+            "occurred_on": "2026-06-10",
+            "version": "1",
+            "evidence_business_license": pdf(),
+        },
+    )
+    assert response.status_code == 409
+    assert 'data-testid="stale"' in response.content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.SIGNED and project.version == 2
+
+
+def test_the_condition_page_answers_409_on_a_stale_version(client_for, world):
+    project = world.project1_a
+    services.set_condition(
+        world.user_bureau, project, "delayed", "设备到货延迟", expected_version=1
+    )
+    url = reverse("projects:condition", args=[project.pk])
+    response = client_for("bureau").post(
+        url, {"condition": "stopped", "condition_reason": "资金链紧张", "version": "1"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'data-testid="stale"' in html
+    # The page shows the project as it is now, ready for another try.
+    assert 'name="version" value="2"' in html
+    project.refresh_from_db()
+    assert project.condition == "delayed"
+    response = client_for("bureau").post(
+        url, {"condition": "stopped", "condition_reason": "资金链紧张", "version": "2"}
+    )
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize(

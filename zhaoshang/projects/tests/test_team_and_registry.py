@@ -168,7 +168,7 @@ def test_edit_form_reports_a_concurrent_edit(client_for, world):
         },
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Someone else changed this record" in response.content.decode()
     project.refresh_from_db()
     assert project.name == "别人先改了"

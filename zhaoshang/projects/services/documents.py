@@ -1,0 +1,63 @@
+"""The project library (资料库): each material kept once per project, in versions."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import require
+from zhaoshang.core.validators import validate_upload
+from zhaoshang.projects import permissions
+from zhaoshang.projects.models import DocumentVersion, MaterialType, Project, ProjectDocument
+
+
+def store_version(
+    user, project: Project, material_type: MaterialType, uploaded, note: str = ""
+) -> DocumentVersion:
+    """Keep ``uploaded`` as the next version of the project's material (its SHA-256 noted);
+    the caller has validated the file and checked the permission."""
+    document, _created = ProjectDocument.objects.get_or_create(
+        project=project, material_type=material_type
+    )
+    last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    version = DocumentVersion(
+        document=document,
+        number=last + 1,
+        original_name=uploaded.name[:200],
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+        note=note[:200],
+        uploaded_by=user,
+    )
+    version.file.save(uploaded.name, uploaded, save=False)
+    version.save()
+    return version
+
+
+@transaction.atomic
+def upload_document(
+    user, project: Project, material_type: MaterialType, uploaded, note: str = ""
+) -> DocumentVersion:
+    """Add a material to the project library, or a new version of one already there."""
+    require(permissions.can_record_service(user, project))
+    try:
+        validate_upload(uploaded)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages})
+    version = store_version(user, project, material_type, uploaded, note)
+    log_event(
+        user,
+        "project.document_uploaded",
+        project,
+        summary=f"{material_type.label} v{version.number}",
+        material=material_type.code,
+        version=version.number,
+    )
+    return version

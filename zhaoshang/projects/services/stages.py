@@ -1,0 +1,264 @@
+"""A project's stage (阶段) and condition (正常、滞后、停建): each move with its date, its
+evidence and, going back or ending, its reason (SPEC §4)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhaoshang.core import clock
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.validators import validate_upload
+from zhaoshang.notifications.services import notify
+from zhaoshang.projects import permissions
+from zhaoshang.projects.choices import (
+    EXIT_STAGES,
+    PRE_SIGNING,
+    STAGE_DATE_FIELDS,
+    STAGE_EVIDENCE,
+    STAGE_INDEX,
+    STAGE_ORDER,
+    Condition,
+    Stage,
+)
+from zhaoshang.projects.models import (
+    DocumentVersion,
+    MaterialType,
+    Project,
+    ProjectDocument,
+    StageEvent,
+)
+from zhaoshang.projects.services.documents import store_version
+
+
+def _latest_stage_date(project: Project) -> datetime.date | None:
+    return (
+        StageEvent.objects.filter(project=project, is_backward=False)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+
+
+def check_stage_move(project: Project, to_stage: str, reason: str) -> bool:
+    """Validate the move and return whether it goes backwards."""
+    current = project.stage
+    if to_stage not in Stage.values:
+        raise ValidationError({"to_stage": _("Unknown stage.")})
+    if to_stage == current:
+        raise ValidationError({"to_stage": _("The project is already in this stage.")})
+    label = Stage(to_stage).label
+    if to_stage == Stage.TERMINATED:
+        if current not in PRE_SIGNING:
+            raise ValidationError(
+                {
+                    "to_stage": _(
+                        "Only a project not yet signed can end as “terminated”; a signed project leaves through the exit mechanism."
+                    )
+                }
+            )
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reason the talks ended.")})
+        return False
+    if to_stage == Stage.EXITED:
+        if current in PRE_SIGNING or current in EXIT_STAGES:
+            raise ValidationError(
+                {"to_stage": _("Only a signed project can be cleared under the exit mechanism.")}
+            )
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reason for the clearance.")})
+        return False
+    if current in EXIT_STAGES:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Reopening an ended project needs a reason.")})
+        return True
+    if STAGE_INDEX[to_stage] < STAGE_INDEX[current]:
+        if not reason.strip():
+            raise ValidationError(
+                {
+                    "reason": _("Moving a project back to “%(stage)s” needs a reason.")
+                    % {"stage": label}
+                }
+            )
+        return True
+    expected = STAGE_ORDER[STAGE_INDEX[current] + 1]
+    if to_stage != expected:
+        raise ValidationError(
+            {
+                "to_stage": _(
+                    "Stages cannot be skipped: from “%(current)s” the next stage is “%(next)s”, not “%(stage)s”."
+                )
+                % {"current": Stage(current).label, "next": Stage(expected).label, "stage": label}
+            }
+        )
+    return False
+
+
+def _check_stage_date(project: Project, occurred_on, backward: bool) -> None:
+    """The date of a move: given, not in the future, and (going forward) not before the
+    previous forward move."""
+    if occurred_on is None:
+        raise ValidationError({"occurred_on": _("Give the date of the stage change.")})
+    if occurred_on > clock.today():
+        raise ValidationError({"occurred_on": _("The date cannot be in the future.")})
+    if backward:
+        return
+    previous = _latest_stage_date(project)
+    if previous and occurred_on < previous:
+        raise ValidationError(
+            {
+                "occurred_on": _("The date cannot be before the previous stage change (%(date)s).")
+                % {"date": previous.isoformat()}
+            }
+        )
+
+
+def _evidence(
+    user, project: Project, to_stage: str, backward: bool, evidence_files: Mapping
+) -> list[DocumentVersion]:
+    """The evidence of a move: each material the target stage needs, uploaded now or
+    already in the library (uploads are checked, then kept as new versions)."""
+    evidence_files = dict(evidence_files or {})
+    required = STAGE_EVIDENCE.get(to_stage, ()) if not backward else ()
+    types = {
+        m.code: m for m in MaterialType.objects.filter(code__in=set(required) | set(evidence_files))
+    }
+    existing = {
+        d.material_type.code: d
+        for d in ProjectDocument.objects.filter(project=project, material_type__code__in=required)
+        .select_related("material_type")
+        .prefetch_related("versions")
+    }
+    errors: dict[str, list[str]] = {}
+    for code in required:
+        if code not in evidence_files and (
+            code not in existing or not existing[code].versions.all()
+        ):
+            name = types[code].label if code in types else code
+            errors.setdefault(f"evidence_{code}", []).append(
+                _("“%(stage)s” needs the evidence “%(material)s”: upload it.")
+                % {"stage": Stage(to_stage).label, "material": name}
+            )
+    for code, uploaded in evidence_files.items():
+        if code not in types:
+            errors.setdefault(f"evidence_{code}", []).append(_("Unknown material type."))
+            continue
+        try:
+            validate_upload(uploaded)
+        except ValidationError as exc:
+            errors.setdefault(f"evidence_{code}", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    evidence = [
+        store_version(user, project, types[code], uploaded, note=Stage(to_stage).label)
+        for code, uploaded in evidence_files.items()
+    ]
+    evidence += [
+        existing[code].versions.all()[0] for code in required if code not in evidence_files
+    ]
+    return evidence
+
+
+def _set_stage(project: Project, to_stage: str, occurred_on, backward: bool) -> None:
+    project.stage = to_stage
+    if backward:
+        # Dates of the stages after the target no longer hold.
+        target_index = STAGE_INDEX.get(to_stage, -1)
+        for stage, field in STAGE_DATE_FIELDS.items():
+            if stage in EXIT_STAGES or STAGE_INDEX.get(stage, 99) > target_index:
+                setattr(project, field, None)
+    elif to_stage in STAGE_DATE_FIELDS:
+        setattr(project, STAGE_DATE_FIELDS[to_stage], occurred_on)
+
+
+@transaction.atomic
+def change_stage(
+    user,
+    project: Project,
+    to_stage: str,
+    occurred_on: datetime.date,
+    reason: str = "",
+    evidence_files: Mapping[str, object] | None = None,
+    expected_version: int | None = None,
+) -> StageEvent:
+    """Move a project to another stage with the evidence that stage needs (SPEC §4)."""
+    require(permissions.can_record_service(user, project))
+    locked = lock_for_update(project, expected_version)
+    reason = reason or ""
+    backward = check_stage_move(locked, to_stage, reason)
+    _check_stage_date(locked, occurred_on, backward)
+    evidence = _evidence(user, locked, to_stage, backward, evidence_files)
+    from_stage = locked.stage
+    _set_stage(locked, to_stage, occurred_on, backward)
+    locked.save_new_version()
+    event = StageEvent.objects.create(
+        project=locked,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        occurred_on=occurred_on,
+        reason=reason,
+        is_backward=backward,
+        recorded_by=user,
+    )
+    event.evidence.set(evidence)
+    log_event(
+        user,
+        "project.stage_changed",
+        locked,
+        summary=f"{Stage(from_stage).label} → {Stage(to_stage).label}",
+        from_stage=from_stage,
+        to_stage=to_stage,
+        occurred_on=occurred_on,
+        backward=backward,
+        reason=reason,
+    )
+    recipients = [m.user for m in locked.team_members.select_related("user")]
+    recipients.append(locked.designated_leader)
+    notify(
+        [r for r in recipients if r is not None and r != user],
+        "project.stage_changed",
+        _("%(project)s is now “%(stage)s”")
+        % {"project": locked.name, "stage": Stage(to_stage).label},
+        body=reason,
+        url=locked.get_absolute_url(),
+    )
+    project.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def set_condition(
+    user, project: Project, condition: str, reason: str, expected_version: int | None = None
+) -> Project:
+    """Mark a project normal, delayed or stopped (停建); the last two need a reason."""
+    require(permissions.can_record_service(user, project))
+    locked = lock_for_update(project, expected_version)
+    if condition not in Condition.values:
+        raise ValidationError({"condition": _("Unknown condition.")})
+    reason = (reason or "").strip()
+    if condition != Condition.NORMAL and not reason:
+        raise ValidationError(
+            {
+                "condition_reason": _("A project marked “%(condition)s” needs a reason.")
+                % {"condition": Condition(condition).label}
+            }
+        )
+    previous = locked.condition
+    locked.condition = condition
+    locked.condition_reason = reason if condition != Condition.NORMAL else ""
+    locked.save_new_version()
+    log_event(
+        user,
+        "project.condition_changed",
+        locked,
+        summary=Condition(condition).label,
+        previous=previous,
+        condition=condition,
+        reason=reason,
+    )
+    return locked

@@ -1,0 +1,89 @@
+"""The project team (项目经理制/项目秘书制): who serves the project, at which rank."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhaoshang.core import clock
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import require
+from zhaoshang.notifications.services import notify
+from zhaoshang.org.choices import Rank
+from zhaoshang.org.models import User
+from zhaoshang.projects import permissions
+from zhaoshang.projects.choices import SINGLE_TEAM_ROLES, TEAM_ROLE_RANK, TeamRole
+from zhaoshang.projects.models import Project, ProjectTeamMember
+
+
+def check_team_rank(role: str, member: User) -> None:
+    """The 项目经理制 rank rules: manager county-level, secretary section-level,
+    service officer a general cadre."""
+    needed = TEAM_ROLE_RANK.get(role)
+    if needed and member.rank != needed:
+        raise ValidationError(
+            {
+                "user": _("The %(role)s must be a %(rank)s; %(name)s is %(actual)s.")
+                % {
+                    "role": TeamRole(role).label,
+                    "rank": Rank(needed).label,
+                    "name": member.display_name,
+                    "actual": Rank(member.rank).label if member.rank else _("without a rank"),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def assign_team_member(user, project: Project, role: str, member: User) -> ProjectTeamMember:
+    """Put a person on the project team; a single role (manager, secretary, officer) is replaced."""
+    require(permissions.can_manage_team(user, project))
+    if role not in TeamRole.values:
+        raise ValidationError({"role": _("Unknown team role.")})
+    if member.district_id != project.district_id:
+        raise ValidationError({"user": _("This person works in another district.")})
+    if member.enterprise_id:
+        raise ValidationError({"user": _("An enterprise user cannot be on the project team.")})
+    check_team_rank(role, member)
+    if role == TeamRole.LEADING_GROUP and project.level != "major":
+        raise ValidationError({"role": _("Only a major project has a dedicated leading group.")})
+    if role in SINGLE_TEAM_ROLES:
+        ProjectTeamMember.objects.filter(project=project, role=role).delete()
+    elif ProjectTeamMember.objects.filter(project=project, role=role, user=member).exists():
+        raise ValidationError({"user": _("This person is already in the leading group.")})
+    membership = ProjectTeamMember.objects.create(
+        project=project, role=role, user=member, since=clock.today()
+    )
+    log_event(
+        user,
+        "project.team_assigned",
+        project,
+        summary=f"{TeamRole(role).label}: {member.display_name}",
+        role=role,
+        user=member.pk,
+    )
+    notify(
+        [member],
+        "project.team_assigned",
+        _("You are now %(role)s of %(project)s")
+        % {"role": TeamRole(role).label, "project": project.name},
+        url=project.get_absolute_url(),
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_team_member(user, membership: ProjectTeamMember) -> None:
+    """Take a person off the project team."""
+    project = membership.project
+    require(permissions.can_manage_team(user, project))
+    log_event(
+        user,
+        "project.team_removed",
+        project,
+        summary=f"{membership.get_role_display()}: {membership.user.display_name}",
+        role=membership.role,
+        user=membership.user_id,
+    )
+    membership.delete()
