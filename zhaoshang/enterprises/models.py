@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Versioned
 from zhaoshang.enterprises.choices import Origin
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.querysets import EnterpriseQuerySet
@@ -17,7 +19,7 @@ def _credit_code_validator(value):
     validate_credit_code(value)
 
 
-class Enterprise(DistrictOwned):
+class Enterprise(DistrictOwned, Versioned):
     """An investing enterprise; its origin feeds the funds-in-place statistics."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -39,8 +41,7 @@ class Enterprise(DistrictOwned):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     objects = EnterpriseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version"])
@@ -57,6 +58,4 @@ class Enterprise(DistrictOwned):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("enterprises:detail", args=[self.pk])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.projects.permissions import can_delete_registry, can_edit_registry
@@ -49,8 +49,9 @@ def _clean_code(district_id: int, data: Mapping, exclude_pk=None) -> str:
 
 @transaction.atomic
 def create_enterprise(user, district, data: Mapping) -> Enterprise:
-    if not can_edit_registry(user, district.pk):
-        raise PermissionDenied
+    """Register an investing enterprise in the district; its credit code is checked and
+    must be new there."""
+    require(can_edit_registry(user, district.pk))
     values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     values["credit_code"] = _clean_code(district.pk, data)
     enterprise = Enterprise(district=district, **values)
@@ -64,11 +65,10 @@ def create_enterprise(user, district, data: Mapping) -> Enterprise:
 def update_enterprise(
     user, enterprise: Enterprise, data: Mapping, expected_version: int
 ) -> Enterprise:
-    if not can_edit_registry(user, enterprise.district_id):
-        raise PermissionDenied
-    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    if locked.version != expected_version:
-        raise ConcurrentEditError()
+    """Save an enterprise's edited fields; a stale ``expected_version`` means someone else
+    saved first."""
+    require(can_edit_registry(user, enterprise.district_id))
+    locked = lock_for_update(enterprise, expected_version)
     values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     if "credit_code" in values:
         values["credit_code"] = _clean_code(locked.district_id, data, exclude_pk=locked.pk)
@@ -76,8 +76,7 @@ def update_enterprise(
     for key, value in values.items():
         setattr(locked, key, value)
     locked.full_clean(validate_unique=False)
-    locked.version += 1
-    locked.save()
+    locked.save_new_version()
     log_event(user, "enterprise.updated", locked, summary=locked.name, fields=changed)
     return locked
 
@@ -86,7 +85,6 @@ def update_enterprise(
 def delete_enterprise(user, enterprise: Enterprise) -> None:
     """Delete an enterprise (admins only); refused (ProtectedError) while it has projects
     or portal accounts."""
-    if not can_delete_registry(user, enterprise.district_id):
-        raise PermissionDenied
+    require(can_delete_registry(user, enterprise.district_id))
     log_event(user, "enterprise.deleted", enterprise, summary=enterprise.name)
     enterprise.delete()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core import clock
+from zhaoshang.core.actions import run_service
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
 from zhaoshang.enterprises import services
@@ -115,10 +114,17 @@ def enterprise_detail(request, pk):
     )
 
 
-def _form_page(request, form, enterprise=None, status=200):
+def _form_page(request, form, enterprise=None, status=200, stale=""):
     return render(
-        request, "enterprises/form.html", {"form": form, "enterprise": enterprise}, status=status
+        request,
+        "enterprises/form.html",
+        {"form": form, "enterprise": enterprise, "stale": stale},
+        status=status,
     )
+
+
+def _form_data(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
 @login_required
@@ -126,44 +132,50 @@ def enterprise_create(request):
     user = request.user
     if not can_edit_registry(user, user.district_id):
         raise PermissionDenied
-    if request.method == "POST":
-        form = EnterpriseForm(request.POST)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                enterprise = services.create_enterprise(user, user.district, data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("The enterprise has been registered."))
-                return redirect(enterprise)
-        return _form_page(request, form, status=400)
-    return _form_page(request, EnterpriseForm())
+    if request.method != "POST":
+        return _form_page(request, EnterpriseForm())
+    form = EnterpriseForm(request.POST)
+    if form.is_valid():
+        data = _form_data(form)
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.create_enterprise(user, user.district, data),
+            success=_("The enterprise has been registered."),
+        )
+        if outcome.ok:
+            return redirect(outcome.result)
+    return _form_page(request, form, status=400)
 
 
 @login_required
 def enterprise_edit(request, pk):
+    """Edit an enterprise; someone else's save first is 409 (the input is kept and the page
+    says what happened)."""
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
     if not can_edit_registry(request.user, enterprise.district_id):
         raise PermissionDenied
-    if request.method == "POST":
-        form = EnterpriseForm(request.POST, instance=Enterprise.objects.get(pk=enterprise.pk))
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                services.update_enterprise(
-                    request.user,
-                    enterprise,
-                    data,
-                    expected_version=form.cleaned_data.get("version") or enterprise.version,
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("The enterprise has been saved."))
-                return redirect(enterprise)
-        return _form_page(request, form, enterprise, status=400)
-    return _form_page(request, EnterpriseForm(instance=enterprise), enterprise)
+    if request.method != "POST":
+        return _form_page(request, EnterpriseForm(instance=enterprise), enterprise)
+    form = EnterpriseForm(request.POST, instance=Enterprise.objects.get(pk=enterprise.pk))
+    if form.is_valid():
+        data = _form_data(form)
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.update_enterprise(
+                request.user,
+                enterprise,
+                data,
+                expected_version=form.cleaned_data.get("version") or enterprise.version,
+            ),
+            success=_("The enterprise has been saved."),
+        )
+        if outcome.ok:
+            return redirect(enterprise)
+        if outcome.status == 409:
+            return _form_page(request, form, enterprise, status=409, stale=outcome.stale)
+    return _form_page(request, form, enterprise, status=400)
 
 
 # --- Excel import (SPEC §16) -----------------------------------------------------------------
