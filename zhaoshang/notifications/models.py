@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhaoshang.core import clock
+
 
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -29,7 +31,10 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    # From the clock, so a message written during the demo's replay is dated that day.
+    created_at = models.DateTimeField(
+        _("created at"), default=clock.now, editable=False, db_index=True
+    )
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
@@ -69,7 +74,7 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # The sweep that is delivering the row (a random token, set by a conditional UPDATE so two
     # sweeps never send the same message); its claim lapses at ``next_attempt_at``.

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import logging
 import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import lock_for_update, require_status
 from zhaoshang.notifications.models import Channel, Notification, OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 6
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -74,17 +80,17 @@ def notify_many(messages: Iterable[tuple[Iterable, str, str, str, str]]) -> int:
 
 
 def _enqueue_delivery() -> None:
-    from zhaoshang.notifications.tasks import deliver_outbox
+    from zhaoshang.notifications.tasks import deliver_outbox  # tasks imports this module
 
     try:
         deliver_outbox.enqueue()
     except Exception:  # the broker being down must not break the user's request
-        import logging
-
-        logging.getLogger(__name__).warning("could not enqueue outbox delivery", exc_info=True)
+        logger.warning("could not enqueue outbox delivery", exc_info=True)
 
 
 def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the person's unread messages (all, or those of ``notification_ids``) read;
+    returns how many."""
     qs = Notification.objects.visible_to(user).unread()
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
@@ -144,8 +150,6 @@ def _deliver_batch(
     batch: list[OutboxMessage], token: str, now: datetime.datetime
 ) -> tuple[int, bool]:
     """Send a claimed batch over one connection; (sent, whether the transport is down)."""
-    from django.core.mail import get_connection
-
     sent = 0
     try:
         connection = get_connection()
@@ -194,15 +198,11 @@ def _record_failure(message: OutboxMessage, now: datetime.datetime, exc: Excepti
 def retry_message(actor, message: OutboxMessage) -> OutboxMessage:
     """Put a failed message back in the outbox for another round of attempts (an
     administrator's button on the operations page); the sweep delivers it."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from zhaoshang.core.audit import log_event
-
     with transaction.atomic():
-        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.status != OutboxStatus.FAILED:
-            raise ValidationError({"status": [_("Only a failed message can be retried.")]})
+        locked = lock_for_update(message)
+        require_status(
+            locked, OutboxStatus.FAILED, message=_("Only a failed message can be retried.")
+        )
         locked.status = OutboxStatus.PENDING
         locked.attempts = 0
         locked.next_attempt_at = None
@@ -222,8 +222,7 @@ def retry_message(actor, message: OutboxMessage) -> OutboxMessage:
 
 
 def models_q_due(now):
-    from django.db.models import Q
-
+    """Rows due now: never tried, or their next attempt has come."""
     return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
 
 
