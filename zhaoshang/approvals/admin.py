@@ -16,8 +16,6 @@ from zhaoshang.approvals.models import (
 )
 from zhaoshang.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
 
-DistrictScopedAdmin = ScopedAdmin  # the old name, kept importable
-
 
 class ApprovalItemAdminForm(forms.ModelForm):
     class Meta:
@@ -51,7 +49,7 @@ class ApprovalItemAdminForm(forms.ModelForm):
 
 
 @admin.register(ApprovalItem)
-class ApprovalItemAdmin(DistrictScopedAdmin):
+class ApprovalItemAdmin(ScopedAdmin):
     form = ApprovalItemAdminForm
     list_display = (
         "code",

@@ -5,35 +5,36 @@ cases are scoped like the pages (``visible_to``) and carry ``days_left`` compute
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Prefetch
-from django.utils import timezone
+from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import ReferenceDataPermission, StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
 from zhaoshang.approvals import services
-from zhaoshang.approvals.actions import ACTIONS_BY_SLUG
+from zhaoshang.approvals.actions import ACTIONS
 from zhaoshang.approvals.choices import (
     OPEN_STATUSES,
     CaseStatus,
     ItemLevel,
-    Light,
     LimitUnit,
     PauseKind,
     Phase,
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock, roles
+from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import Light
+
+# Other apps' APIs import it from here still; its home is core.
+from zhaoshang.core.ordering import NullsLastOrderingFilter
 from zhaoshang.core.roles import Role
 from zhaoshang.org.api import ReferenceSerializer
 from zhaoshang.org.models import Department, User
@@ -46,6 +47,8 @@ VERSION_HELP = gettext_lazy(
 )
 DATE_HELP = gettext_lazy("Defaults to today; cannot be in the future.")
 PAUSED = "paused"
+# The lights a case shows (it has no settled states: a done case shows none).
+CASE_LIGHTS = [(x.value, x.label) for x in (Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -129,8 +132,6 @@ class ApprovalItemFilter(filters.FilterSet):
         ]
 
     def search(self, queryset, name, value: str):
-        from django.db.models import Q
-
         value = value.strip()
         if not value:
             return queryset
@@ -191,7 +192,7 @@ class ApprovalCaseSerializer(ModelSerializer):
         ),
     )
     light = serializers.ChoiceField(
-        choices=Light.choices,
+        choices=CASE_LIGHTS,
         read_only=True,
         help_text=gettext_lazy("none for closed, paused and not yet started cases."),
     )
@@ -248,7 +249,7 @@ def _version_field():
 
 
 def _date_field():
-    return serializers.DateField(default=timezone.localdate, help_text=DATE_HELP)
+    return serializers.DateField(default=clock.today, help_text=DATE_HELP)
 
 
 class CaseActionSerializer(Serializer):
@@ -347,7 +348,7 @@ class ApprovalCaseFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CaseStatus.choices)
     light = filters.ChoiceFilter(
         method="filter_light",
-        choices=[*Light.choices, (PAUSED, gettext_lazy("Paused"))],
+        choices=[*CASE_LIGHTS, (PAUSED, gettext_lazy("Paused"))],
         help_text=gettext_lazy(
             "green, yellow, red, none, or paused (open cases whose clock stands)."
         ),
@@ -374,25 +375,6 @@ class ApprovalCaseFilter(filters.FilterSet):
             if value
             else queryset.exclude(status__in=OPEN_STATUSES)
         )
-
-
-class NullsLastOrderingFilter(OrderingFilter):
-    """Cases without a due date come last whichever way the list is ordered, on SQLite as
-    on PostgreSQL (which disagree about where NULL sorts)."""
-
-    def filter_queryset(self, request, queryset, view):
-        ordering = self.get_ordering(request, queryset, view)
-        if not ordering:
-            return queryset
-        terms = []
-        for term in ordering:
-            name = term.lstrip("-")
-            expression = F(name)
-            if term.startswith("-"):
-                terms.append(expression.desc(nulls_last=True))
-            else:
-                terms.append(expression.asc(nulls_last=True))
-        return queryset.order_by(*terms, "id")
 
 
 class CasePermission(BasePermission):
@@ -428,12 +410,12 @@ ACTION_RESPONSES = {
 
 
 def _case_action(name: str, slug: str, doc: str):
-    return service_action(
+    return api_action(
         name,
         slug,
         doc,
         serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS_BY_SLUG,
+        actions=ACTIONS,
         responses=ACTION_RESPONSES,
     )
 

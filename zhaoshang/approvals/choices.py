@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The one light of the product; re-exported for the apps that still import it from here.
+from zhaoshang.core.lights import Light  # noqa: F401
+
 
 class ItemLevel(models.TextChoices):
     DISTRICT = "district", _("Decided in the district")
@@ -55,10 +58,3 @@ class PauseKind(models.TextChoices):
     EXPERT_REVIEW = "expert_review", _("Special procedure: expert review")
     SITE_SURVEY = "site_survey", _("Special procedure: on-site survey")
     PLEDGE_OVERDUE = "pledge_overdue", _("Pledged materials overdue (容缺)")
-
-
-class Light(models.TextChoices):
-    GREEN = "green", _("On time")
-    YELLOW = "yellow", _("Due soon")
-    RED = "red", _("Overdue")
-    NONE = "none", _("No deadline")

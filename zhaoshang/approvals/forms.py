@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.approvals.choices import (
     OPEN_STATUSES,
     CaseStatus,
-    Light,
     PauseKind,
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import MaterialType, Project
@@ -25,12 +25,8 @@ from zhaoshang.projects.models import MaterialType, Project
 PAUSED = "paused"
 
 
-def _today():
-    return clock.today()
-
-
 def _date(label) -> forms.DateField:
-    return forms.DateField(label=label, initial=_today, widget=forms.DateInput())
+    return forms.DateField(label=label, initial=clock.today, widget=forms.DateInput())
 
 
 def _reason(label, rows: int = 2, required: bool = True) -> forms.CharField:

@@ -19,7 +19,8 @@ from zhaoshang.approvals.choices import (
     Phase,
 )
 from zhaoshang.approvals.querysets import ApprovalCaseQuerySet, ApprovalItemQuerySet
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 
 
 class ApprovalItem(DistrictOwned):
@@ -106,7 +107,7 @@ class JointDecision(DistrictOwned):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -119,7 +120,7 @@ class JointDecision(DistrictOwned):
         return f"{self.document_number} ({self.decided_on})"
 
 
-class ApprovalCase(DistrictOwned):
+class ApprovalCase(DistrictOwned, Versioned, Timestamped):
     """One case (办件) per project per item. Its due date is recomputed from (start, limit,
     calendar, pause intervals), never counted down."""
 
@@ -207,9 +208,6 @@ class ApprovalCase(DistrictOwned):
         related_name="cases",
         verbose_name=_("joint decision"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ApprovalCaseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -237,6 +235,12 @@ class ApprovalCase(DistrictOwned):
     def effective_limit(self) -> int:
         return self.item.special_time_limit if self.extended else self.time_limit
 
+    @property
+    def done_late(self) -> bool:
+        """Done after its due date (``querysets.on_time_q`` in Python: a case without a
+        due date cannot be late)."""
+        return bool(self.done_on and self.due_on and self.done_on > self.due_on)
+
 
 class CasePause(models.Model):
     """An interval in which a case's clock stands still: 补正 or a special procedure.
@@ -254,7 +258,7 @@ class CasePause(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -282,7 +286,7 @@ class CaseTransfer(models.Model):
     transferred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["transferred_on", "id"]

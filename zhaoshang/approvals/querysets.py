@@ -1,13 +1,42 @@
-"""Approval scoping and the SQL-side annotations of the worklists."""
+"""Approval scoping, the SQL-side annotations of the worklists, and the one definition of
+a case done on time (按时办结)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 
-from zhaoshang.approvals.choices import OPEN_STATUSES, Light
-from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus
+from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.querysets import DistrictScopedQuerySet, ProjectScopedQuerySet
+from zhaoshang.monitoring.choices import Subject
+from zhaoshang.workdays.querysets import days_left_expression
+
+
+def done_q(until: datetime.date | None = None, since: datetime.date | None = None, prefix=""):
+    """SQL: a case done (办结), on a day from ``since`` up to ``until`` when given.
+    ``prefix`` reaches the case from another model (``"approval_cases__"``)."""
+    q = Q(**{f"{prefix}status": CaseStatus.DONE})
+    if since is not None:
+        q &= Q(**{f"{prefix}done_on__gte": since})
+    if until is not None:
+        q &= Q(**{f"{prefix}done_on__lte": until})
+    return q
+
+
+def on_time_q(prefix: str = ""):
+    """SQL: a done case is on time (按时办结) when it was done on or before its due date.
+
+    A case done without a due date (the limit never started: e.g. materials never recorded
+    as complete, and no joint decision) cannot be late: it counts as on time — the work
+    plan measures lateness against the due date, and there was none to miss. The ledger
+    agrees: only a case done after its due date writes an overdue entry
+    (``ApprovalCase.done_late``). The KPIs, the quarterly bulletin and the assessment all
+    read this definition."""
+    return Q(**{f"{prefix}due_on__isnull": True}) | Q(
+        **{f"{prefix}done_on__lte": F(f"{prefix}due_on")}
+    )
 
 
 class ApprovalItemQuerySet(DistrictScopedQuerySet):
@@ -15,29 +44,30 @@ class ApprovalItemQuerySet(DistrictScopedQuerySet):
         return self.filter(is_active=True)
 
 
-class ApprovalCaseQuerySet(DistrictScopedQuerySet):
+class ApprovalCaseQuerySet(ProjectScopedQuerySet):
     """Cases are visible with their project (信息共享); acting on them is limited to the
     department holding the case (see permissions.py)."""
-
-    def visible_to(self, user):
-        from zhaoshang.projects.models import Project
-
-        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def with_days_left(self, today: datetime.date):
-        """``days_left`` (working days to the due date, computed in SQL) and ``light``."""
-        from zhaoshang.monitoring.lights import yellow_within
-        from zhaoshang.workdays.querysets import days_left_expression
+    def done(self, until: datetime.date | None = None, since: datetime.date | None = None):
+        """Cases done (办结), on a day from ``since`` up to ``until`` when given."""
+        return self.filter(done_q(until, since))
 
+    def on_time(self):
+        """Of these cases, those done on time (``on_time_q``)."""
+        return self.filter(on_time_q())
+
+    def with_days_left(self, today: datetime.date):
+        """``days_left`` (working days to the due date, computed in SQL) and ``light``
+        (yellow from the district's rule for cases)."""
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
             light=Case(
                 When(Q(due_on__isnull=True) | ~Q(status__in=OPEN_STATUSES), then=Value(Light.NONE)),
                 When(paused=True, then=Value(Light.NONE)),
                 When(days_left__lt=0, then=Value(Light.RED)),
-                When(days_left__lte=yellow_within("case"), then=Value(Light.YELLOW)),
+                When(days_left__lte=yellow_within(Subject.CASE), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )

@@ -8,11 +8,9 @@ see the page, and show the services' answers next to the fields they concern.
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,12 +20,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.approvals import permissions, services
-from zhaoshang.approvals.actions import ACTIONS, ACTIONS_BY_SLUG
+from zhaoshang.approvals.actions import ACTIONS
 from zhaoshang.approvals.choices import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     CaseStatus,
-    Light,
     Phase,
 )
 from zhaoshang.approvals.forms import (
@@ -40,10 +37,10 @@ from zhaoshang.approvals.forms import (
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause, CaseTransfer
 from zhaoshang.core import clock, roles
+from zhaoshang.core.actions import action_view, panel, run_service
 from zhaoshang.core.audit import event_label
-from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
@@ -84,10 +81,6 @@ STATUS_COLOURS = {
 NOT_REGISTERED_COLOUR = "#ced4da"
 
 
-def _today() -> datetime.date:
-    return clock.today()
-
-
 # ---------------------------------------------------------------------------------------
 # 我的待办: the worklist
 
@@ -106,7 +99,7 @@ def filtered_cases(request):
     user = request.user
     own = own_department_only(user)
     form = WorklistFilterForm(request.GET or None, user=user, own_department_only=own)
-    qs = ApprovalCase.objects.visible_to(user).open().with_days_left(_today())
+    qs = ApprovalCase.objects.visible_to(user).open().with_days_left(clock.today())
     if own:
         qs = qs.filter(department_id=user.department_id)
     if form.is_valid():
@@ -207,7 +200,7 @@ def worklist_export(request):
 def _case_queryset(request):
     return (
         ApprovalCase.objects.visible_to(request.user)
-        .with_days_left(_today())
+        .with_days_left(clock.today())
         .select_related(
             "project__enterprise",
             "project__district",
@@ -226,7 +219,7 @@ def _case_queryset(request):
 def _case_context(request, case: ApprovalCase, bound=None, stale: str = "") -> dict:
     """Everything the case page shows; ``bound`` is the posted (invalid) action form."""
     user = request.user
-    today = _today()
+    today = clock.today()
     pauses = list(
         CasePause.objects.filter(case=case)
         .select_related("created_by")
@@ -263,16 +256,14 @@ def _case_context(request, case: ApprovalCase, bound=None, stale: str = "") -> d
         )
         for p in prerequisites
     ]
-    actions = []
-    for action in ACTIONS:
-        if not (action.applies(case) and action.allowed(user, case)):
-            continue
-        form = bound if bound is not None and bound.action == action.slug else None
-        if form is None:
-            form = action.form(case=case, auto_id=f"id_{action.slug}_%s")
-            form.action = action.slug
-        url = reverse("approvals:case_" + action.slug.replace("-", "_"), args=[case.pk])
-        actions.append((action, form, url))
+    actions = panel(
+        user,
+        case,
+        ACTIONS,
+        lambda action: reverse("approvals:case_" + action.slug.replace("-", "_"), args=[case.pk]),
+        bound=bound,
+        record_kwarg="case",
+    )
     return {
         "case": case,
         "project": case.project,
@@ -299,26 +290,19 @@ def case_detail(request, pk):
 @require_POST
 def case_action(request, pk, action):
     case = get_object_or_404(_case_queryset(request), pk=pk)
-    spec = ACTIONS_BY_SLUG[action]
-    if not spec.allowed(request.user, case):
-        raise PermissionDenied
-    form = spec.form(request.POST, case=case, auto_id=f"id_{spec.slug}_%s")
-    form.action = spec.slug
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            spec.run(request.user, case, data, data.pop("version"))
-        except ConcurrentEditError as exc:
-            fresh = get_object_or_404(_case_queryset(request), pk=pk)
-            context = _case_context(request, fresh, stale=" ".join(exc.messages))
-            return render(request, "approvals/case.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, str(spec.done))
-            return redirect("approvals:case", pk=case.pk)
-    return render(
-        request, "approvals/case.html", _case_context(request, case, bound=form), status=400
+
+    def render_page(record, bound=None, stale="", status=200):
+        context = _case_context(request, record, bound=bound, stale=stale)
+        return render(request, "approvals/case.html", context, status=status)
+
+    return action_view(
+        request,
+        case,
+        ACTIONS[action],
+        render_page=render_page,
+        redirect_to=lambda record: reverse("approvals:case", args=[record.pk]),
+        record_kwarg="case",
+        reload=lambda: get_object_or_404(_case_queryset(request), pk=pk),
     )
 
 
@@ -413,7 +397,7 @@ def _project_cases(project, today):
 
 def _approvals_tab(request, project, status=200, **forms):
     user = request.user
-    today = _today()
+    today = clock.today()
     cases = _project_cases(project, today)
     for case in cases:
         case.days_left_text = days_left_text(case)
@@ -481,17 +465,17 @@ def register_green_channel(request, pk):
         raise PermissionDenied
     form = GreenChannelForm(request.POST, project=project)
     if form.is_valid():
-        try:
-            created = services.register_green_channel(
-                request.user, project, form.cleaned_data["agent"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        agent = form.cleaned_data["agent"]
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.register_green_channel(request.user, project, agent),
+        )
+        if outcome.ok:
             messages.success(
                 request,
                 _("%(n)s cases have been registered at once, carried by %(agent)s.")
-                % {"n": len(created), "agent": form.cleaned_data["agent"].display_name},
+                % {"n": len(outcome.result), "agent": agent.display_name},
             )
             return redirect("approvals:project", pk=project.pk)
     return _approvals_tab(request, project, status=400, green_form=form)
@@ -505,16 +489,14 @@ def register_case(request, pk):
         raise PermissionDenied
     form = RegisterCaseForm(request.POST, project=project)
     if form.is_valid():
-        try:
-            case = services.register_case(
-                request.user, project, form.cleaned_data["item"], form.cleaned_data["agent"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("“%(item)s” has been registered.") % {"item": case.item.name}
-            )
+        data = form.cleaned_data
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.register_case(request.user, project, data["item"], data["agent"]),
+            success=_("“%(item)s” has been registered.") % {"item": data["item"].name},
+        )
+        if outcome.ok:
             return redirect("approvals:project", pk=project.pk)
     return _approvals_tab(request, project, status=400, register_form=form)
 
@@ -528,18 +510,20 @@ def joint_decision(request, pk):
     form = JointDecisionForm(request.POST, project=project, auto_id="id_joint_%s")
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            decision = services.record_joint_decision(
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.record_joint_decision(
                 request.user,
                 project,
                 list(data["cases"]),
                 data["decided_on"],
                 data["document_number"],
                 data["note"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
+            decision = outcome.result
             messages.success(
                 request,
                 _(
@@ -615,12 +599,13 @@ def item_edit(request, pk):
     if request.method == "POST":
         form = ItemForm(request.POST, instance=ApprovalItem.objects.get(pk=item.pk))
         if form.is_valid():
-            try:
-                services.update_item(request.user, item, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("The approval item has been saved."))
+            outcome = run_service(
+                request,
+                form,
+                lambda: services.update_item(request.user, item, **form.cleaned_data),
+                success=_("The approval item has been saved."),
+            )
+            if outcome.ok:
                 return redirect("approvals:item", pk=item.pk)
         status = 400
     else:

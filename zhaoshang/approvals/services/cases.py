@@ -1,0 +1,319 @@
+"""The life of a case (SPEC §6): materials complete, acceptance (容缺受理 on a pledge),
+handling, reporting upward (对口上报), completion (办结, joint cases together), return and
+transfer (快速转办), and the working days each department held it."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhaoshang.approvals import permissions
+from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CaseTransfer
+from zhaoshang.approvals.services.common import (
+    check_date,
+    lock_case,
+    require_case_status,
+    save_case,
+)
+from zhaoshang.approvals.services.scans import record_overdue
+from zhaoshang.core import clock
+from zhaoshang.core.services import require, status_error
+from zhaoshang.notifications.services import notify
+from zhaoshang.org.models import User
+from zhaoshang.workdays import services as workdays
+
+
+def unmet_prerequisites(case: ApprovalCase) -> list[ApprovalItem]:
+    """Prerequisite items not yet done for this project (a joint decision waives those
+    decided together)."""
+    needed = list(case.item.prerequisites.all())
+    if not needed:
+        return []
+    done = set(
+        ApprovalCase.objects.filter(project_id=case.project_id, status=CaseStatus.DONE).values_list(
+            "item_id", flat=True
+        )
+    )
+    joint = set()
+    if case.joint_decision_id:
+        joint = set(case.joint_decision.cases.values_list("item_id", flat=True))
+    return [p for p in needed if p.pk not in done and p.pk not in joint]
+
+
+@transaction.atomic
+def mark_materials_complete(
+    user, case: ApprovalCase, on: datetime.date, expected_version: int | None = None
+):
+    """申报材料齐备: the clock starts the day after."""
+    case = lock_case(case, expected_version)
+    require(permissions.can_handle(user, case) or permissions.can_register(user, case.project))
+    require_case_status(case, CaseStatus.PENDING, CaseStatus.SUPPLEMENT)
+    if case.accepted_on:
+        # After acceptance, 补正 is a pause: resume_case ends it; the clock start stays.
+        raise status_error(_("The case is accepted: record the supplement by resuming the case."))
+    check_date("materials_complete_on", on, case.registered_on)
+    case.materials_complete_on = on
+    case.status = CaseStatus.PENDING
+    return save_case(case, user, "case.materials_complete", on=on)
+
+
+@transaction.atomic
+def accept_case(
+    user,
+    case: ApprovalCase,
+    on: datetime.date,
+    expected_version: int | None = None,
+    *,
+    pledge_materials: str = "",
+    pledge_due_on: datetime.date | None = None,
+) -> ApprovalCase:
+    """受理. With ``pledge_materials`` the case is accepted with minor materials missing on
+    the enterprise's written pledge (容缺受理) and the clock starts now."""
+    case = lock_case(case, expected_version)
+    require(permissions.can_handle(user, case))
+    if case.status != CaseStatus.PENDING:
+        if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS) and case.handler_id:
+            message = ValidationError(
+                _("The case is already “%(status)s”; it was accepted by %(who)s."),
+                code="already_accepted",
+                params={"status": case.get_status_display(), "who": case.handler.display_name},
+            )
+        else:
+            message = ValidationError(
+                _("The case is “%(status)s” and cannot be accepted now."),
+                code="not_pending",
+                params={"status": case.get_status_display()},
+            )
+        raise status_error(message)
+    check_date("accepted_on", on, case.registered_on)
+    missing = unmet_prerequisites(case)
+    if missing:
+        raise status_error(
+            _("The prerequisites are not done yet: %(items)s.")
+            % {"items": "、".join(p.name for p in missing)}
+        )
+    if pledge_materials.strip():
+        if pledge_due_on is None or pledge_due_on <= on:
+            raise ValidationError(
+                {
+                    "pledge_due_on": _(
+                        "Give the date by which the enterprise pledges the missing materials; it must be after the acceptance."
+                    )
+                }
+            )
+        case.pledge_materials, case.pledge_due_on = pledge_materials.strip(), pledge_due_on
+        case.materials_complete_on = case.materials_complete_on or on
+    elif case.materials_complete_on is None:
+        raise ValidationError(
+            {
+                "materials_complete_on": _(
+                    "The materials are not complete: record the day they were, or accept on a written pledge (容缺受理)."
+                )
+            }
+        )
+    case.status = CaseStatus.ACCEPTED
+    case.accepted_on = on
+    case.handler = user
+    return save_case(case, user, "case.accepted", on=on, pledge=bool(case.pledge_materials))
+
+
+@transaction.atomic
+def start_handling(user, case: ApprovalCase, expected_version: int | None = None) -> ApprovalCase:
+    """The holding department starts handling an accepted case."""
+    case = lock_case(case, expected_version)
+    require(permissions.can_handle(user, case))
+    require_case_status(case, CaseStatus.ACCEPTED)
+    case.status = CaseStatus.IN_PROGRESS
+    return save_case(case, user, "case.in_progress")
+
+
+@transaction.atomic
+def report_upward(
+    user, case: ApprovalCase, to: str, on: datetime.date, expected_version: int | None = None
+):
+    """对口上报: the district's part is done and the case goes to a higher authority,
+    tracked until it answers."""
+    case = lock_case(case, expected_version)
+    require(permissions.can_handle(user, case))
+    require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
+    if not (to or "").strip():
+        raise ValidationError({"reported_to": _("Name the authority the case is reported to.")})
+    check_date("reported_on", on, case.accepted_on)
+    case.status = CaseStatus.REPORTED
+    case.reported_on, case.reported_to = on, to.strip()
+    return save_case(case, user, "case.reported", summary=to, on=on)
+
+
+def _notify_done(case: ApprovalCase) -> None:
+    """办结告知: the enterprise's portal accounts and the project team are told."""
+    recipients = (
+        list(User.objects.filter(enterprise_id=case.project.enterprise_id, is_active=True))
+        if case.project.enterprise_id
+        else []
+    )
+    recipients += [m.user for m in case.project.team_members.select_related("user")]
+    notify(
+        recipients,
+        "case.done",
+        _("“%(item)s” is done for %(project)s")
+        % {"item": case.item.name, "project": case.project.name},
+        url=case.get_absolute_url(),
+    )
+
+
+def _close_done(user, case: ApprovalCase, on: datetime.date, answer: str = "") -> ApprovalCase:
+    """Close the case as done on ``on``; done late, it writes the department's overdue
+    entry; the enterprise and the team are told."""
+    case.status = CaseStatus.DONE
+    case.done_on = on
+    if answer:
+        case.higher_answer = answer
+    save_case(case, user, "case.done", on=on)
+    if case.done_late:
+        record_overdue(case, on)
+    _notify_done(case)
+    return case
+
+
+@transaction.atomic
+def complete_case(
+    user,
+    case: ApprovalCase,
+    on: datetime.date,
+    expected_version: int | None = None,
+    answer: str = "",
+) -> list[ApprovalCase]:
+    """办结. Cases under a joint decision are done together (同时办结)."""
+    case = lock_case(case, expected_version)
+    require(permissions.can_handle(user, case))
+    require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REPORTED)
+    if case.pauses.filter(ended_on__isnull=True).exists():
+        raise status_error(_("End the pause before completing the case."))
+    if case.status == CaseStatus.REPORTED and not (answer or "").strip():
+        raise ValidationError({"higher_answer": _("Record the higher authority's answer.")})
+    check_date("done_on", on, case.accepted_on)
+    if case.joint_decision_id:
+        others = list(
+            ApprovalCase.objects.select_for_update(of=("self",))
+            .filter(joint_decision_id=case.joint_decision_id)
+            .exclude(pk=case.pk)
+            .select_related("item", "project", "joint_decision")
+        )
+        not_ready = [
+            o
+            for o in others
+            if o.status
+            not in (
+                CaseStatus.ACCEPTED,
+                CaseStatus.IN_PROGRESS,
+                CaseStatus.REPORTED,
+                CaseStatus.DONE,
+            )
+        ]
+        if not_ready:
+            raise status_error(
+                _("Items decided jointly are done together; not yet accepted: %(items)s.")
+                % {"items": "、".join(o.item.name for o in not_ready)}
+            )
+        return [
+            _close_done(user, c, on, answer) for c in [case, *others] if c.status != CaseStatus.DONE
+        ]
+    return [_close_done(user, case, on, answer)]
+
+
+@transaction.atomic
+def return_case(
+    user, case: ApprovalCase, reason: str, on: datetime.date, expected_version: int | None = None
+):
+    """退回: the case goes back to the enterprise."""
+    case = lock_case(case, expected_version)
+    require(permissions.can_handle(user, case))
+    require_case_status(case, *OPEN_STATUSES)
+    if not (reason or "").strip():
+        raise ValidationError({"return_reason": _("Give the reason for returning the case.")})
+    check_date("returned_on", on, case.registered_on)
+    for pause in case.pauses.filter(ended_on__isnull=True):
+        pause.ended_on = on
+        pause.save()
+    case.status = CaseStatus.RETURNED
+    case.returned_on, case.return_reason = on, reason.strip()
+    return save_case(case, user, "case.returned", summary=reason, on=on)
+
+
+@transaction.atomic
+def transfer_case(
+    user,
+    case: ApprovalCase,
+    to_department,
+    reason: str,
+    on: datetime.date,
+    expected_version: int | None = None,
+) -> CaseTransfer:
+    """快速转办: another department takes the case; the clock keeps running and who held it
+    for how long stays on record."""
+    case = lock_case(case, expected_version)
+    require(permissions.can_transfer(user, case))
+    require_case_status(case, *OPEN_STATUSES)
+    if to_department.district_id != case.district_id:
+        raise ValidationError({"to_department": _("This record belongs to another district.")})
+    if to_department.pk == case.department_id:
+        raise ValidationError({"to_department": _("The case is already with this department.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the transfer.")})
+    last = (
+        case.transfers.order_by("-transferred_on").values_list("transferred_on", flat=True).first()
+    )
+    check_date("transferred_on", on, last or case.registered_on)
+    transfer = CaseTransfer.objects.create(
+        case=case,
+        from_department=case.department,
+        to_department=to_department,
+        transferred_on=on,
+        reason=reason.strip(),
+        transferred_by=user,
+    )
+    case.department = to_department
+    save_case(
+        case,
+        user,
+        "case.transferred",
+        summary=f"{transfer.from_department} → {to_department}",
+        to=to_department.pk,
+        reason=reason,
+    )
+    return transfer
+
+
+def days_held_by_department(
+    case: ApprovalCase, today: datetime.date | None = None
+) -> dict[int, int]:
+    """Working days the case's clock ran while each department held it (paused days do not
+    count): the evidence for the assessment of timeliness. The calendar is read once for
+    the whole span, whatever the number of transfers and pauses."""
+    start = case.materials_complete_on
+    if start is None:
+        return {}
+    end = case.done_on or case.returned_on or (today or clock.today())
+    transfers = list(case.transfers.order_by("transferred_on", "id"))
+    holders = []
+    holder = transfers[0].from_department_id if transfers else case.department_id
+    cursor = start
+    for t in transfers:
+        holders.append((holder, cursor, max(cursor, t.transferred_on)))
+        holder, cursor = t.to_department_id, max(cursor, t.transferred_on)
+    holders.append((holder, cursor, max(cursor, end)))
+    pauses = [(p.started_on, p.ended_on or end) for p in case.pauses.all()]
+    calendar = workdays.CalendarWindow(start, holders[-1][2])
+    held: dict[int, int] = {}
+    for department, a, b in holders:
+        days = calendar.workdays_between(a, b)
+        for p_start, p_end in pauses:
+            lo, hi = max(a, p_start), min(b, p_end)
+            if hi > lo:
+                days -= calendar.workdays_between(lo, hi)
+        held[department] = held.get(department, 0) + max(days, 0)
+    return held

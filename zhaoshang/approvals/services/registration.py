@@ -1,0 +1,85 @@
+"""Registration (统一受理): a case per project and item, or every green-channel item of the
+catalogue at once, carried by the service center's agent (项目代办)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhaoshang.approvals import permissions
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+from zhaoshang.core import clock, roles
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import require
+
+
+def _new_case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase:
+    case = ApprovalCase(
+        district_id=project.district_id,
+        project=project,
+        item=item,
+        department_id=item.department_id,
+        agent=agent,
+        registered_on=clock.today(),
+        registered_by=user,
+        time_limit=item.time_limit,
+        time_limit_unit=item.time_limit_unit,
+    )
+    case.save()
+    log_event(user, "case.registered", case, summary=f"{project.name} · {item.name}")
+    return case
+
+
+def _check_agent(agent, project) -> None:
+    if agent is None:
+        return
+    if agent.district_id != project.district_id or not roles.has_role(
+        agent, roles.Role.SERVICE_CENTER
+    ):
+        raise ValidationError(
+            {"agent": _("The agent must be a service center agent of the district.")}
+        )
+
+
+@transaction.atomic
+def register_case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase:
+    """Register one item's case for the project (统一受理), optionally carried by an agent;
+    one case per project and item."""
+    require(permissions.can_register(user, project))
+    if item.district_id != project.district_id:
+        raise ValidationError({"item": _("This record belongs to another district.")})
+    if ApprovalCase.objects.filter(project=project, item=item).exists():
+        raise ValidationError(
+            {"item": _("This project already has a case for “%(item)s”.") % {"item": item.name}}
+        )
+    _check_agent(agent, project)
+    return _new_case(user, project, item, agent)
+
+
+@transaction.atomic
+def register_green_channel(user, project, agent) -> list[ApprovalCase]:
+    """统一受理: register every green-channel item of the catalogue for the project at once,
+    each carried by the agent (项目代办)."""
+    require(permissions.can_register(user, project))
+    if not project.is_green_channel:
+        raise ValidationError(_("Only a green-channel project has its cases registered at once."))
+    if agent is None:
+        raise ValidationError({"agent": _("Choose the agent who carries the cases.")})
+    _check_agent(agent, project)
+    existing = set(ApprovalCase.objects.filter(project=project).values_list("item_id", flat=True))
+    items = ApprovalItem.objects.filter(
+        district_id=project.district_id, is_active=True, in_green_channel=True
+    )
+    created = [_new_case(user, project, item, agent) for item in items.exclude(pk__in=existing)]
+    for case in ApprovalCase.objects.filter(project=project, agent__isnull=True):
+        case.agent = agent  # saved one by one so the change history keeps it
+        case.save(update_fields=["agent", "updated_at"])
+    log_event(
+        user,
+        "project.green_channel_registered",
+        project,
+        summary=str(len(created)),
+        count=len(created),
+    )
+    return created
