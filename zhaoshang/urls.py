@@ -4,12 +4,13 @@ from django.urls import include, path
 
 from zhaoshang.core import views as core_views
 from zhaoshang.core.admin_base import view_on_site as admin_view_on_site
+from zhaoshang.dashboard import views as dashboard_views
 
 handler403 = "zhaoshang.core.views.permission_denied"
 handler404 = "zhaoshang.core.views.page_not_found"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/tokens/", include("zhaoshang.api.token_urls")),
     path("accounts/", include("zhaoshang.core.auth_urls")),

@@ -1,0 +1,77 @@
+"""The home page: my work by role, the district's funnel, recent events."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.shortcuts import render
+
+from zhaoshang.core import roles
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.roles import Role
+from zhaoshang.notifications.models import Notification
+from zhaoshang.projects.choices import STAGE_ORDER, Condition, Stage
+from zhaoshang.projects.models import Project
+
+
+@login_required
+def home(request):
+    """My work by role: the projects I serve, the district's funnel, recent events."""
+    user = request.user
+    visible = Project.objects.visible_to(user)
+    by_stage = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
+    funnel = [(Stage(s).label, s, by_stage.get(s, 0)) for s in STAGE_ORDER]
+    exits = [(Stage(s).label, s, by_stage.get(s, 0)) for s in (Stage.TERMINATED, Stage.EXITED)]
+    mine = None
+    if not roles.sees_all_districts(user):
+        mine = visible.of_user(user).with_list_data().order_by("-updated_at")[:12]
+    if roles.has_role(user, Role.PARK) and user.park_id:
+        mine = visible.with_list_data().order_by("-updated_at")[:12]
+    attention = (
+        visible.exclude(condition=Condition.NORMAL)
+        .select_related("park", "enterprise")
+        .order_by("-updated_at")[:8]
+    )
+    events = list(
+        DomainEvent.objects.visible_to(user)
+        # Events about a project (not e.g. an import, whose subject is the district).
+        .filter(
+            verb__startswith="project.",
+            content_type__app_label="projects",
+            content_type__model="project",
+        )
+        .exclude(verb="project.deleted")
+        .select_related("actor")[:10]
+    )
+    names = dict(
+        Project.objects.filter(pk__in={e.object_id for e in events}).values_list("pk", "name")
+    )
+    for event in events:
+        event.project_name = names.get(event.object_id, "")
+    districts = None
+    if roles.sees_all_districts(user):
+        districts = (
+            Project.objects.values("district_id", "district__name")
+            .annotate(
+                total=Count("id"),
+                signed=Count("id", filter=Q(signed_on__isnull=False)),
+                started=Count("id", filter=Q(started_on__isnull=False)),
+                investment=Sum("total_investment"),
+            )
+            .order_by("district_id")
+        )
+    unread = Notification.objects.visible_to(user).unread().order_by("-created_at")[:5]
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "funnel": funnel,
+            "exits": exits,
+            "total": sum(by_stage.values()),
+            "mine": mine,
+            "attention": attention,
+            "events": events,
+            "districts": districts,
+            "unread": unread,
+        },
+    )
