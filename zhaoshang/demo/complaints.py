@@ -65,7 +65,8 @@ def chain(line: Timeline, rng: random.Random, steps: list[tuple[datetime.date, C
             line.add(next_moment(rng, steps[i + 1][0]), play, i + 1)
 
     if steps:
-        line.add(office_time(rng, steps[0][0], late=0), play, 0)
+        first = steps[0][0]
+        line.add(next_moment(rng, first) if clock.is_set() else office_time(rng, first), play, 0)
 
 
 def next_moment(rng: random.Random, day: datetime.date) -> datetime.datetime:

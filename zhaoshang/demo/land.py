@@ -10,93 +10,38 @@ land plans of this year and last, thresholds per district, park and industry, an
 clean-up campaign of the last half-year — closed, with a decision on every entry — complete
 the demo district; the second district has a few parcels and its default thresholds.
 
-Rows are built directly, dated in the past as the services would have dated them; the
-campaign's entries come from ``land.services.build_entries`` itself. Nothing is dated after
-today.
+Replayed through ``land.services`` on a ``replay.Timeline`` with the clock set to each
+step's moment (the plans and thresholds, set in the admin site, are saved with the clock
+set to their day); the texts are in ``data/land.json``.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import random
-import zoneinfo
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from zhaoshang.agreements.choices import Term
-from zhaoshang.agreements.models import Obligation
-from zhaoshang.core.models import DomainEvent
+from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
+from zhaoshang.demo.complaints import chain, dated_by_the_clock
+from zhaoshang.demo.replay import Timeline, moment, office_time
 from zhaoshang.land import services
-from zhaoshang.land.choices import (
-    CampaignStatus,
-    Clock,
-    Decision,
-    EntryCategory,
-    Half,
-    LandUse,
-    ParcelStatus,
-)
-from zhaoshang.land.clock import add_months, clock_state, idle_dates
-from zhaoshang.land.models import (
-    CampaignEntry,
-    LandCampaign,
-    LandParcel,
-    LandPlan,
-    LandThreshold,
-)
+from zhaoshang.land.choices import Decision, EntryCategory, Half, LandUse, ParcelStatus
+from zhaoshang.land.clock import add_months, idle_dates
+from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
 from zhaoshang.projects.choices import Level, ProjectKind, Stage
 
 SEED = 2026_12
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+DATA = json.loads((Path(__file__).parent / "data" / "land.json").read_text("utf-8"))
 CENT = Decimal("0.01")
+ONE_DAY = datetime.timedelta(days=1)
 # Land contracts (出让合同) agree the start of construction six months after the delivery.
 CONTRACT_START_MONTHS = 6
-ROADS = [
-    "东城大道与经三路交叉口东北侧",
-    "工业大道以南、纬二路以东",
-    "通航大道以北、经五路以西",
-    "物流园路与滨河路交叉口西南侧",
-    "化工园区纬一路以北",
-    "电子信息产业园经二路东侧",
-    "食品产业园创业路南段",
-    "装备制造产业园科技路以西",
-]
-RESERVE_USES = [
-    LandUse.INDUSTRIAL,
-    LandUse.INDUSTRIAL,
-    LandUse.INDUSTRIAL,
-    LandUse.WAREHOUSING,
-    LandUse.COMMERCIAL,
-    LandUse.INFRASTRUCTURE,
-]
-REASONS = {
-    Decision.OBSERVE: [
-        "企业已制定开工计划并落实资金，保留观察，按月跟踪",
-        "受市场影响暂缓，企业承诺年内启动，保留观察",
-    ],
-    Decision.RECTIFY: [
-        "下达限期整改通知书，责令企业在期限内开工建设",
-        "约谈企业负责人，限期补足投资、完善手续",
-        "限期提交达产方案并落实设备投入",
-    ],
-    Decision.RECOVER: ["闲置满一年，依据出让合同约定收回土地使用权"],
-    Decision.CLEAR: ["企业明确表示无力继续投资，依投资协议约定依法清退"],
-    Decision.REVITALIZE: [
-        "引入产业链配套企业二次招商，盘活闲置厂房",
-        "支持企业技改扩能，提高亩均效益",
-    ],
-}
-CATEGORY_DECISIONS = {
-    EntryCategory.ENCLOSED: [Decision.RECTIFY, Decision.RECTIFY, Decision.OBSERVE],
-    EntryCategory.SIGNED: [Decision.RECTIFY, Decision.RECTIFY, Decision.CLEAR, Decision.OBSERVE],
-    EntryCategory.BUILT: [Decision.RECTIFY, Decision.OBSERVE, Decision.CLEAR],
-    EntryCategory.LOW_EFFICIENCY: [Decision.REVITALIZE, Decision.RECTIFY, Decision.OBSERVE],
-}
 
 
 def _area(value) -> Decimal:
@@ -114,46 +59,19 @@ class LandBuilder:
         self.builder = builder
         self.today = builder.today
         self.rng = random.Random(SEED)
-        self.parcel_type = ContentType.objects.get_for_model(LandParcel)
-        self.campaign_type = ContentType.objects.get_for_model(LandCampaign)
-        self.entry_type = ContentType.objects.get_for_model(CampaignEntry)
-        self.events: list[DomainEvent] = []
-        self.now = timezone.now()
-
-    # -- entry point ----------------------------------------------------------------------
+        self.line = Timeline(self.today)
+        self.last = self.today - ONE_DAY
 
     def build(self) -> None:
         for index, world in enumerate(self.builder.worlds):
             full = index == 0
-            parcels = self._parcels(world, full)
+            supplied = self._parcels(world, full)
             self._thresholds(world, full)
             if full:
-                self._plans(world, parcels)
+                self._plans(world, supplied)
                 self._campaign(world)
-        DomainEvent.objects.bulk_create(self.events, batch_size=1000)
-
-    # -- helpers --------------------------------------------------------------------------
-
-    def _at(self, day: datetime.date) -> datetime.datetime:
-        moment = self.builder._at(min(day, self.today))
-        if moment < self.now:
-            return moment
-        return self.now - datetime.timedelta(minutes=self.rng.randint(5, 60))
-
-    def _event(self, ctype, obj, actor, verb, day, summary="", **data) -> None:
-        clean = {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in data.items()}
-        self.events.append(
-            DomainEvent(
-                district_id=obj.district_id,
-                occurred_at=self._at(day),
-                actor=actor,
-                verb=verb,
-                content_type=ctype,
-                object_id=obj.pk,
-                summary=summary[:300],
-                data=clean,
-            )
-        )
+        with dated_by_the_clock():
+            self.line.run()
 
     def _actor(self, world):
         return world.role_users.get(Role.ADMIN) or world.role_users.get(Role.BUREAU)
@@ -161,82 +79,70 @@ class LandBuilder:
     def _price(self, area: Decimal, use: str) -> Decimal | None:
         if use == LandUse.INFRASTRUCTURE:
             return None  # 划拨
-        per_mu = self.rng.choice([16, 18, 20, 22, 25, 28, 30])
-        return _area(area * per_mu)
+        return _area(area * self.rng.choice([16, 18, 20, 22, 25, 28, 30]))
 
     # -- parcels --------------------------------------------------------------------------
 
-    def _parcels(self, world, full: bool) -> list[LandParcel]:
-        rng = self.rng
-        district = world.district
-        actor = self._actor(world)
-        projects = sorted(
-            (plan.project for plan in world.plans if plan.project is not None),
-            key=lambda p: p.code,
-        )
-        agreement_start = dict(
-            Obligation.objects.filter(
-                agreement__project__district=district, term=Term.START, waived_on__isnull=True
-            ).values_list("agreement__project_id", "due_on")
-        )
-        numbers: dict[int, int] = {}
-        rows: list[tuple[LandParcel, list]] = []  # (parcel, its status story)
+    def _parcels(self, world, full: bool) -> list[tuple]:
+        """Plan the parcels; returns (delivered_on, area, project) of those supplied."""
+        rng, district, actor = self.rng, world.district, self._actor(world)
+        projects = sorted((p.project for p in world.plans if p.project), key=lambda p: p.code)
+        numbers: dict[int, int] = defaultdict(int)
+        supplied = []
 
-        def code(year: int) -> str:
-            numbers[year] = numbers.get(year, 0) + 1
-            return f"DK-{year}-{numbers[year]:03d}"
-
-        def parcel(project, park, area, use, status, delivered=None, **extra) -> LandParcel:
-            return LandParcel(
-                district=district,
-                code=code((delivered or self.today).year if delivered else self.today.year),
-                name=extra.pop("name", None) or f"{project.name}用地",
-                location=f"{park.name}{rng.choice(ROADS)}",
-                park=park,
-                area=area,
-                land_use=use,
-                status=status,
-                project=project,
-                delivered_on=delivered,
-                land_price=self._price(area, use),
+        def parcel(day, project, park, area, use, status, *later, **extra):
+            year = extra.get("delivered_on", day).year
+            numbers[year] += 1
+            fields = {
+                "code": f"DK-{year}-{numbers[year]:03d}",
+                "name": extra.pop("name", None) or f"{project.name}用地",
+                "location": f"{park.name}{rng.choice(DATA['roads'])}",
+                "park": park,
+                "area": area,
+                "land_use": use,
+                "project": project,
+                "land_price": self._price(area, use),
                 **extra,
-            )
+            }
+            held = {}
+
+            def create():
+                held["p"] = services.create_parcel(
+                    actor, district=district, status=status, **fields
+                )
+
+            def change(**kwargs):
+                return lambda: services.change_parcel_status(actor, held["p"], **kwargs)
+
+            steps = [(day, create)] + [(on, change(on=on, **kw)) for on, kw in later]
+            chain(self.line, rng, steps)
 
         # Projects that have their land.
         for project in projects:
-            if not project.land_delivered_on or not project.land_area:
-                continue
             delivered = project.land_delivered_on
-            use = (
-                LandUse.INFRASTRUCTURE
-                if project.kind == ProjectKind.INFRASTRUCTURE
-                else LandUse.INDUSTRIAL
-            )
-            contract = f"{district.name[:1]}土出〔{delivered.year}〕{rng.randint(10, 99)}号"
-            story = [(ParcelStatus.SUPPLIED, delivered, "")]
+            if not delivered or not project.land_area:
+                continue
+            infra = project.kind == ProjectKind.INFRASTRUCTURE
+            use = LandUse.INFRASTRUCTURE if infra else LandUse.INDUSTRIAL
             extra = {
+                "delivered_on": delivered,
                 "agreed_start_on": add_months(delivered, CONTRACT_START_MONTHS),
-                "contract_number": contract,
+                "contract_number": f"{district.name[:1]}土出〔{delivered.year}〕{rng.randint(10, 99)}号",
                 "plot_ratio": _area(rng.choice([0.8, 1.0, 1.2, 1.5])),
             }
-            status = ParcelStatus.SUPPLIED
+            later = []
             if project.stage == Stage.EXITED and project.started_on is None:
-                status = ParcelStatus.RECOVERED
-                recovered = project.exited_on or self.today
-                extra.update(
-                    recovered_on=recovered,
-                    recovery_document=f"{district.name[:1]}府土收〔{recovered.year}〕"
-                    f"{rng.randint(1, 9)}号",
-                    status_reason="签约后未按约定开工，依投资协议清退并收回土地",
-                )
-                story.append((ParcelStatus.RECOVERED, recovered, extra["status_reason"]))
-            rows.append(
-                (parcel(project, project.park, project.land_area, use, status, delivered, **extra),
-                 story)
-            )  # fmt: skip
-
+                recovered = min(project.exited_on or self.last, self.last)
+                document = f"{district.name[:1]}府土收〔{recovered.year}〕{rng.randint(1, 9)}号"
+                recovery = {"status": ParcelStatus.RECOVERED, "reason": DATA["recovery_reason"]}
+                later.append((recovered, {**recovery, "document": document}))
+            area = project.land_area
+            parcel(
+                delivered, project, project.park, area, use, ParcelStatus.SUPPLIED, *later, **extra
+            )
+            supplied.append((delivered, area, project))
         if full:
-            rows += self._idle_parcels(world, projects, agreement_start, parcel)
+            self._idle_parcels(projects, parcel)
             # Land reserved (预留) for the major projects that are signed but without land.
             for project in projects:
                 if (
@@ -244,40 +150,23 @@ class LandBuilder:
                     and project.stage in (Stage.SIGNED, Stage.REGISTERED)
                     and project.land_area
                 ):
-                    rows.append(
-                        (parcel(project, project.park, project.land_area,
-                                LandUse.INDUSTRIAL, ParcelStatus.RESERVED),
-                         [(ParcelStatus.RESERVED, project.signed_on or self.today, "重大项目预留")])
+                    day = project.signed_on or self.last
+                    parcel(
+                        day, project, project.park, project.land_area,
+                        LandUse.INDUSTRIAL, ParcelStatus.RESERVED,
                     )  # fmt: skip
         # The reserve (储备) of every park.
         parks = sorted(world.parks.values(), key=lambda p: p.code)
         for i in range(8 if full else 2):
             park = parks[i % len(parks)]
-            use = RESERVE_USES[i % len(RESERVE_USES)]
+            use = DATA["reserve_uses"][i % len(DATA["reserve_uses"])]
             area = _area(rng.choice([25, 40, 60, 85, 120, 150, 210, 300]))
-            rows.append(
-                (parcel(None, park, area, use, ParcelStatus.RESERVE,
-                        name=f"{park.name}储备地块{i + 1:02d}"),
-                 [])
-            )  # fmt: skip
+            day = self.today - datetime.timedelta(days=400)
+            name = f"{park.name}储备地块{i + 1:02d}"
+            parcel(day, None, park, area, use, ParcelStatus.RESERVE, name=name)
+        return supplied
 
-        saved = bulk_create_with_history([p for p, _story in rows], LandParcel, default_user=actor)
-        by_code = {p.code: p for p in LandParcel.objects.filter(district=district)}
-        for (row, story), _ in zip(rows, saved, strict=True):
-            obj = by_code[row.code]
-            first = story[0][1] if story else self.today - datetime.timedelta(days=400)
-            self._event(self.parcel_type, obj, actor, "land_parcel.created", first, obj.name)
-            before = ParcelStatus.RESERVE
-            for status, day, reason in story:
-                summary = f"{ParcelStatus(before).label} → {ParcelStatus(status).label}"
-                self._event(
-                    self.parcel_type, obj, actor, "land_parcel.status_changed", day,
-                    f"{summary}{' · ' + reason if reason else ''}", **{"from": before, "to": status},
-                )  # fmt: skip
-                before = status
-        return list(by_code.values())
-
-    def _idle_parcels(self, world, projects, agreement_start, parcel):
+    def _idle_parcels(self, projects, parcel) -> None:
         """Two enterprises whose projects have their land but have not started hold an
         earlier parcel they never built on: idle past one year, and past two."""
         candidates = [
@@ -288,86 +177,68 @@ class LandBuilder:
             and p.started_on is None
             and p.enterprise_id
         ]
-        rows = []
         for project, days in zip(candidates[:2], (560, 860), strict=False):
             delivered = self.today - datetime.timedelta(days=days + self.rng.randint(0, 40))
             start = add_months(delivered, 3)
-            idle_on, recoverable_on = idle_dates(start)
-            state = clock_state(True, idle_on, recoverable_on, self.today)
-            assert state in (Clock.IDLE, Clock.RECOVERABLE)
+            idle_on, _recoverable_on = idle_dates(start)
             area = _area(self.rng.choice([18, 26, 35, 42]))
-            extra = {
-                "agreed_start_on": start,
-                "contract_number": f"东土出〔{delivered.year}〕{self.rng.randint(10, 99)}号",
-                "idle_on": idle_on,
-                "status_reason": "超过出让合同约定动工日期满一年未动工开发，认定为闲置土地",
-                "name": f"{project.enterprise.name}原受让地块",
-            }
-            rows.append(
-                (parcel(project, project.park, area, LandUse.INDUSTRIAL, ParcelStatus.IDLE,
-                        delivered, **extra),
-                 [(ParcelStatus.SUPPLIED, delivered, ""),
-                  (ParcelStatus.IDLE, idle_on, extra["status_reason"])])
+            idle = {"status": ParcelStatus.IDLE, "reason": DATA["idle_reason"]}
+            parcel(
+                delivered, project, project.park, area, LandUse.INDUSTRIAL, ParcelStatus.SUPPLIED,
+                (idle_on, idle),
+                delivered_on=delivered,
+                agreed_start_on=start,
+                contract_number=f"东土出〔{delivered.year}〕{self.rng.randint(10, 99)}号",
+                name=f"{project.enterprise.name}原受让地块",
             )  # fmt: skip
-        return rows
 
-    # -- thresholds and plans ----------------------------------------------------------------
+    # -- thresholds and plans (set in the admin site) ----------------------------------------
 
     def _thresholds(self, world, full: bool) -> None:
         district = world.district
         rows = [LandThreshold(district=district, min_intensity=Decimal("150"),
                               min_tax_per_mu=Decimal("10"), min_plot_ratio=Decimal("1.00"))]  # fmt: skip
-        if full:
-            parks, industries = world.parks, world.industries
-            wanted = [
-                (parks.get("P-EQUIP"), None, "220", "15", "1.20"),
-                (parks.get("P-AVIA"), None, "180", "12", "0.80"),
-                (None, industries.get("food"), "130", "12", None),
-                (None, industries.get("logi"), "100", "8", "0.80"),
-                (parks.get("P-CHEM"), industries.get("chem"), "260", "20", "1.00"),
-            ]
-            for park, industry, intensity, tax, ratio in wanted:
-                if park is None and industry is None:
-                    continue
-                rows.append(
-                    LandThreshold(
-                        district=district,
-                        park=park,
-                        industry=industry,
-                        min_intensity=Decimal(intensity),
-                        min_tax_per_mu=Decimal(tax),
-                        min_plot_ratio=Decimal(ratio) if ratio else None,
-                    )
-                )
-        bulk_create_with_history(rows, LandThreshold, default_user=self._actor(world))
-
-    def _plans(self, world, parcels) -> None:
-        """This year's and last year's plan, the quota a little above what was supplied and
-        a share reserved for major projects."""
-        rows = []
-        major = {p.pk for p in (plan.project for plan in world.plans) if p.level == Level.MAJOR}
-        for year in (self.today.year - 1, self.today.year):
-            supplied = [
-                p
-                for p in parcels
-                if p.delivered_on
-                and p.delivered_on.year == year
-                and p.status != ParcelStatus.RESERVE
-            ]
-            total = sum((p.area for p in supplied), Decimal("0"))
-            to_major = sum((p.area for p in supplied if p.project_id in major), Decimal("0"))
-            quota = _round_to(max(total * Decimal("1.35"), Decimal("800")), 50)
-            reserve = min(quota, _round_to(max(to_major * Decimal("1.3"), quota / 3), 50))
+        for park, industry, intensity, tax, ratio in DATA["thresholds"] if full else ():
+            park, industry = world.parks.get(park), world.industries.get(industry)
+            if park is None and industry is None:
+                continue
             rows.append(
-                LandPlan(
-                    district=world.district,
-                    year=year,
-                    quota=quota,
-                    major_reserve=reserve,
-                    note=f"按照“有限指标保重点”原则，预留重大项目建设用地指标{reserve}亩。",
+                LandThreshold(
+                    district=district,
+                    park=park,
+                    industry=industry,
+                    min_intensity=Decimal(intensity),
+                    min_tax_per_mu=Decimal(tax),
+                    min_plot_ratio=Decimal(ratio) if ratio else None,
                 )
             )
-        bulk_create_with_history(rows, LandPlan, default_user=self._actor(world))
+        self.line.add(moment(self.today - datetime.timedelta(days=420), 10, 40), self._save, rows)
+
+    @staticmethod
+    def _save(rows) -> None:
+        for row in rows:
+            row.save()
+
+    def _plans(self, world, supplied) -> None:
+        """This year's and last year's plan, set in January: the quota a little above what
+        was supplied and a share reserved for major projects."""
+        for year in (self.today.year - 1, self.today.year):
+            areas = [
+                (area, p.level == Level.MAJOR) for day, area, p in supplied if day.year == year
+            ]
+            total = sum((a for a, _major in areas), Decimal("0"))
+            to_major = sum((a for a, major in areas if major), Decimal("0"))
+            quota = _round_to(max(total * Decimal("1.35"), Decimal("800")), 50)
+            reserve = min(quota, _round_to(max(to_major * Decimal("1.3"), quota / 3), 50))
+            row = LandPlan(
+                district=world.district,
+                year=year,
+                quota=quota,
+                major_reserve=reserve,
+                note=DATA["plan_note"].format(reserve=reserve),
+            )
+            day = min(datetime.date(year, 1, 15), self.last)
+            self.line.add(office_time(self.rng, day), self._save, [row])
 
     # -- the clean-up campaign of the last half-year ----------------------------------------
 
@@ -378,59 +249,46 @@ class LandBuilder:
         else:
             year, half = self.today.year - 1, Half.H2
             as_of = datetime.date(self.today.year - 1, 12, 31)
-        opened = min(as_of + datetime.timedelta(days=6), self.today)
-        report = min(opened + datetime.timedelta(days=35), self.today)
+        opened = min(as_of + datetime.timedelta(days=6), self.last - ONE_DAY)
+        report = min(opened + datetime.timedelta(days=35), self.last)
         leader = world.role_users.get(Role.SUPERVISOR) or self._actor(world)
         deciders = [u for u in (leader, world.role_users.get(Role.BUREAU)) if u is not None]
-        campaign = LandCampaign.objects.create(
-            district=world.district,
-            year=year,
-            half=half,
-            status=CampaignStatus.OPEN,
-            as_of=as_of,
-            opened_by=leader,
-            opened_on=opened,
-            # Stricter than the defaults, as the district decided for this round.
-            signed_months=4,
-            production_years=1,
-            note="分管工业副区长牵头，组织国土、住建、经信等部门开展园区土地清理；本轮从严，"
-            "签约满4个月未开工、开工满1年未投产的项目一并列入。",
-        )
-        entries = services.build_entries(campaign)
-        span = max((report - opened).days, 1)
-        for entry in entries:
-            decision = rng.choice(CATEGORY_DECISIONS[entry.category])
+        span = max((report - opened).days - 1, 1)
+        held = {}
+
+        def open_it():
+            held["c"] = services.open_campaign(
+                leader,
+                district=world.district,
+                year=year,
+                half=half,
+                as_of=as_of,
+                # Stricter than the defaults, as the district decided for this round.
+                signed_months=4,
+                production_years=1,
+                note=DATA["campaign_note"],
+            )
+            entries = CampaignEntry.objects.filter(campaign=held["c"]).select_related("parcel")
+            for entry in entries.order_by("pk"):
+                day = opened + datetime.timedelta(days=rng.randint(1, span))
+                self.line.add(office_time(rng, day, late=0), decide, entry, rng.choice(deciders))
+
+        def decide(entry, who):
+            decision = rng.choice(DATA["category_decisions"][entry.category])
             parcel = entry.parcel
             if (
                 entry.category == EntryCategory.ENCLOSED
-                and parcel is not None
+                and parcel
                 and parcel.status == ParcelStatus.IDLE
             ):
                 decision = Decision.RECOVER
-            day = opened + datetime.timedelta(days=rng.randint(1, span))
-            entry.decision = decision
-            entry.decision_reason = rng.choice(REASONS[decision])
-            entry.deadline = add_months(day, 3) if decision == Decision.RECTIFY else None
-            entry.decided_by = rng.choice(deciders)
-            entry.decided_at = self._at(day)
-        bulk_create_with_history(entries, CampaignEntry, default_user=leader)
-        campaign.status = CampaignStatus.CLOSED
-        campaign.report_on = report
-        campaign.closed_by = leader
-        campaign.version = 2
-        campaign.save()
-        self._event(self.campaign_type, campaign, leader, "land_campaign.opened", opened,
-                    str(campaign))  # fmt: skip
-        self._event(self.campaign_type, campaign, leader, "land_campaign.generated", opened,
-                    f"{len(entries)}", added=len(entries))  # fmt: skip
-        for entry in CampaignEntry.objects.filter(campaign=campaign).select_related("project"):
-            self._event(
-                self.entry_type, entry, entry.decided_by, "land_entry.decided",
-                timezone.localtime(entry.decided_at).date(),
-                f"{entry.project} · {entry.get_decision_display()}", decision=entry.decision,
-            )  # fmt: skip
-        self._event(self.campaign_type, campaign, leader, "land_campaign.closed", report,
-                    str(campaign))  # fmt: skip
+            deadline = add_months(clock.today(), 3) if decision == Decision.RECTIFY else None
+            reason = rng.choice(DATA["reasons"][decision])
+            services.decide_entry(who, entry, decision=decision, reason=reason, deadline=deadline)
+
+        close = services.close_campaign
+        self.line.add(office_time(rng, opened, late=0), open_it)
+        self.line.add(moment(report, 17, 30), lambda: close(leader, held["c"]))
 
 
 def land_counts(district_ids) -> dict[str, int]:
