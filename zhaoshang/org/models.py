@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from zhaoshang.core.models import DistrictOwned
 from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.org import logins  # noqa: F401 - a log-in writes no change-history row
 from zhaoshang.org.choices import (
     DepartmentKind,
     IndustryCategory,
