@@ -4,75 +4,66 @@ the services' errors (``text``, ``evidence``, ``reason`` …)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.core.actions import Action, ActionTable
 from zhaoshang.meetings import permissions, services
 from zhaoshang.meetings.choices import ActionStatus
 from zhaoshang.meetings.forms import CloseForm, CompleteForm, ProgressForm, ReturnForm
 
 
-@dataclass(frozen=True)
-class Action:
-    """One thing a user can do to an action item: who may, when, and the service call."""
-
-    slug: str
-    label: object
-    form: type
-    allowed: Callable
-    applies: Callable
-    run: Callable
-    done: object
-    style: str = "outline-primary"
+def _awaiting(item) -> bool:
+    return item.status == ActionStatus.AWAITING_CONFIRMATION
 
 
-ACTIONS: list[Action] = [
-    Action(
-        "progress",
-        gettext_lazy("Report progress"),
-        ProgressForm,
-        permissions.is_owner,
-        lambda item: item.is_open,
-        lambda u, item, d, v: services.report_progress(
-            u, item, d["text"], d.get("recorded_on"), v, attachment=d.get("file")
+ACTIONS = ActionTable(
+    [
+        Action(
+            "progress",
+            gettext_lazy("Report progress"),
+            ProgressForm,
+            permissions.is_owner,
+            lambda item: item.is_open,
+            lambda u, item, d, v: services.report_progress(
+                u, item, d["text"], d.get("recorded_on"), v, attachment=d.get("file")
+            ),
+            gettext_lazy("The progress has been recorded."),
         ),
-        gettext_lazy("The progress has been recorded."),
-    ),
-    Action(
-        "complete",
-        gettext_lazy("Report done"),
-        CompleteForm,
-        permissions.is_owner,
-        lambda item: item.is_open,
-        lambda u, item, d, v: services.complete_action_item(
-            u, item, d["text"], d.get("evidence"), d.get("completed_on"), v
+        Action(
+            "complete",
+            gettext_lazy("Report done"),
+            CompleteForm,
+            permissions.is_owner,
+            lambda item: item.is_open,
+            lambda u, item, d, v: services.complete_action_item(
+                u, item, d["text"], d.get("evidence"), d.get("completed_on"), v
+            ),
+            gettext_lazy("The item is reported done; the supervision office will confirm it."),
+            "success",
         ),
-        gettext_lazy("The item is reported done; the supervision office will confirm it."),
-        "success",
-    ),
-    Action(
-        "close",
-        gettext_lazy("Confirm and close"),
-        CloseForm,
-        permissions.can_supervise,
-        lambda item: item.status == ActionStatus.AWAITING_CONFIRMATION,
-        lambda u, item, d, v: services.close_action_item(
-            u, item, d.get("note", ""), d.get("closed_on"), v
+        Action(
+            "close",
+            gettext_lazy("Confirm and close"),
+            CloseForm,
+            permissions.can_supervise,
+            _awaiting,
+            lambda u, item, d, v: services.close_action_item(
+                u, item, d.get("note", ""), d.get("closed_on"), v
+            ),
+            gettext_lazy("The action item is closed."),
+            "success",
         ),
-        gettext_lazy("The action item is closed."),
-        "success",
-    ),
-    Action(
-        "return",
-        gettext_lazy("Send back to be redone"),
-        ReturnForm,
-        permissions.can_supervise,
-        lambda item: item.status == ActionStatus.AWAITING_CONFIRMATION,
-        lambda u, item, d, v: services.return_action_item(u, item, d["reason"], d.get("due_on"), v),
-        gettext_lazy("The action item has been sent back to its owner."),
-        "outline-danger",
-    ),
-]
-ACTIONS_BY_SLUG = {a.slug: a for a in ACTIONS}
+        Action(
+            "return",
+            gettext_lazy("Send back to be redone"),
+            ReturnForm,
+            permissions.can_supervise,
+            _awaiting,
+            lambda u, item, d, v: services.return_action_item(
+                u, item, d["reason"], d.get("due_on"), v
+            ),
+            gettext_lazy("The action item has been sent back to its owner."),
+            "outline-danger",
+        ),
+    ]
+)

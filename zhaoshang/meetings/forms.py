@@ -8,21 +8,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.approvals.choices import OPEN_STATUSES as OPEN_CASE_STATUSES
-from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
 from zhaoshang.meetings.choices import ActionSource, ActionStatus, MeetingKind, MeetingStatus
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
 
 
-def _today():
-    return clock.today()
-
-
-def _date(label, required: bool = True, initial=_today) -> forms.DateField:
+def _date(label, required: bool = True, initial=clock.today) -> forms.DateField:
     return forms.DateField(
         label=label, required=required, initial=initial, widget=forms.DateInput()
     )

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.meetings.choices import (
     OPEN_ACTION_STATUSES,
     UNCLOSED_ACTION_STATUSES,
@@ -36,7 +37,7 @@ def evidence_upload_to(instance, filename: str) -> str:
     return f"action-items/{instance.action_item_id}/{filename}"
 
 
-class Meeting(DistrictOwned):
+class Meeting(DistrictOwned, Versioned, Timestamped):
     """A meeting that coordinates project service (联席会议制): leading group, joint,
     coordination, on-site office or special-topic meeting."""
 
@@ -84,9 +85,6 @@ class Meeting(DistrictOwned):
         related_name="+",
         verbose_name=_("scheduled by"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords(
@@ -153,7 +151,7 @@ class AgendaItem(models.Model):
         related_name="+",
         verbose_name=_("added by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -219,7 +217,7 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -239,7 +237,7 @@ class Decision(models.Model):
         return self.meeting.district_id
 
 
-class ActionItem(DistrictOwned):
+class ActionItem(DistrictOwned, Versioned, Timestamped):
     """A supervised action item (督办事项): who does what by when, followed by the
     supervision office until it is closed. Its due date is a stored date (given, or N
     working days after the start); the days left are computed in SQL."""
@@ -332,9 +330,6 @@ class ActionItem(DistrictOwned):
         related_name="+",
         verbose_name=_("assigned by"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ActionItemQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -381,7 +376,7 @@ class ActionProgress(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     history = HistoricalRecords()
 

@@ -13,7 +13,11 @@ import datetime
 from django.db.models import Case, CharField, Q, Value, When
 
 from zhaoshang.core import roles
+from zhaoshang.core.lights import Light, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
+from zhaoshang.monitoring.choices import Subject
+from zhaoshang.workdays.querysets import days_left_expression
 
 
 def _visible_projects(user):
@@ -69,8 +73,6 @@ class ActionItemQuerySet(DistrictScopedQuerySet):
 
     def open(self):
         """Items the owner still has to act on (not started, in progress, sent back)."""
-        from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
-
         return self.filter(status__in=OPEN_ACTION_STATUSES)
 
     def overdue(self, today: datetime.date):
@@ -78,17 +80,13 @@ class ActionItemQuerySet(DistrictScopedQuerySet):
 
     def with_days_left(self, today: datetime.date):
         """``days_left`` (working days to the due date, computed in SQL) and ``light``;
-        an item the owner has reported done, or that is closed, has no light."""
-        from zhaoshang.approvals.choices import Light
-        from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
-        from zhaoshang.monitoring.lights import yellow_within
-        from zhaoshang.workdays.querysets import days_left_expression
-
+        an item the owner has reported done, or that is closed, has no light; yellow from
+        the district's rule for action items (亮灯规则) before the due date."""
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
             light=Case(
                 When(~Q(status__in=OPEN_ACTION_STATUSES), then=Value(Light.NONE)),
                 When(days_left__lt=0, then=Value(Light.RED)),
-                When(days_left__lte=yellow_within("action_item"), then=Value(Light.YELLOW)),
+                When(days_left__lte=yellow_within(Subject.ACTION_ITEM), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )

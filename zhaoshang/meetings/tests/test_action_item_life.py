@@ -142,9 +142,7 @@ def test_actions_that_do_not_apply_are_refused(world):
     item = make_item(world)
     with pytest.raises(ValidationError) as exc:
         services.close_action_item(world.user_supervisor, item)
-    assert exc.value.message_dict == {
-        "status": ["This cannot be done while the action item is “Not started”."]
-    }
+    assert exc.value.message_dict == {"status": ["This cannot be done while it is “Not started”."]}
     services.complete_action_item(world.user_department, item, "已办结", pdf())
     with pytest.raises(ValidationError):
         services.report_progress(world.user_department, fresh(item), "再报进展")

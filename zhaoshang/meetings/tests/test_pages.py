@@ -218,7 +218,7 @@ def test_agenda_add_remove_held_and_edit(client_for, world):
         },
     )
     assert stale.status_code == 409
-    assert "Someone else changed this meeting" in stale.content.decode()
+    assert "Someone else changed this record" in stale.content.decode()
 
 
 def test_the_owner_reports_progress_and_completion_and_the_office_closes(client_for, world):

@@ -1,0 +1,218 @@
+"""A meeting's decisions (议定事项): each creates its action items — who does what by when —
+or is the joint decision (联席会议决定) that approves mutually prerequisite approval items
+at the same time (同时审批、同时办结)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from zhaoshang.approvals import services as approvals
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import require
+from zhaoshang.meetings import permissions
+from zhaoshang.meetings.models import ActionItem, AgendaItem, Decision, Meeting
+from zhaoshang.meetings.services._common import (
+    ACTION_ITEM_FIELDS,
+    other_district,
+    required_text,
+)
+from zhaoshang.meetings.services.action_items import (
+    ActionPlan,
+    check_action_item,
+    save_new_item,
+)
+from zhaoshang.meetings.services.agenda import lock_meeting
+from zhaoshang.meetings.services.meetings import ready_for_decisions
+
+
+class ActionItemRowsError(ValidationError):
+    """Errors of some of a decision's action items. ``rows`` maps the index of each
+    failing row to its ValidationError (keyed by field), so that a page can show each
+    message next to its row; as a whole it reads as errors on ``action_items``."""
+
+    def __init__(self, rows: dict[int, ValidationError]):
+        self.rows = rows
+        messages = []
+        for index, exc in sorted(rows.items()):
+            for errors in exc.message_dict.values():
+                for message in errors:
+                    messages.append(
+                        _("Action item %(n)s: %(message)s") % {"n": index + 1, "message": message}
+                    )
+        super().__init__({"action_items": messages})
+
+
+def _check_rows(meeting: Meeting, rows: Sequence[Mapping], default_project) -> list[ActionPlan]:
+    plans, failed = [], {}
+    for index, row in enumerate(rows):
+        unknown = set(row) - set(ACTION_ITEM_FIELDS)
+        if unknown:
+            failed[index] = ValidationError(
+                {name: _("This field cannot be changed.") for name in unknown}
+            )
+            continue
+        try:
+            plans.append(
+                check_action_item(
+                    district=meeting.district,
+                    title=row.get("title", ""),
+                    owner_department=row.get("owner_department"),
+                    owner_person=row.get("owner_person"),
+                    due_on=row.get("due_on"),
+                    due_workdays=row.get("due_workdays"),
+                    start_on=row.get("start_on"),
+                    project=row.get("project") or default_project,
+                    meeting=meeting,
+                )
+            )
+        except ValidationError as exc:
+            failed[index] = exc
+    if failed:
+        raise ActionItemRowsError(failed)
+    return plans
+
+
+def _new_decision(user, meeting: Meeting, text: str, agenda_item, joint_decision=None) -> Decision:
+    number = (meeting.decisions.aggregate(m=Max("number"))["m"] or 0) + 1
+    return Decision.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        number=number,
+        text=text,
+        joint_decision=joint_decision,
+        recorded_by=user,
+    )
+
+
+def _check_agenda_item(meeting: Meeting, agenda_item) -> None:
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": _("This agenda item belongs to another meeting.")})
+
+
+def _create_rows(user, meeting, decision, rows, plans, agenda_item) -> list[ActionItem]:
+    need = agenda_item.need if agenda_item is not None and agenda_item.need_id else None
+    return [
+        save_new_item(
+            user,
+            meeting.district,
+            plan,
+            title=row["title"],
+            owner_department=row["owner_department"],
+            owner_person=row.get("owner_person"),
+            description=row.get("description", ""),
+            decision=decision,
+            need=need,
+        )
+        for row, plan in zip(rows, plans, strict=True)
+    ]
+
+
+@transaction.atomic
+def record_decision(
+    user,
+    meeting: Meeting,
+    *,
+    text: str,
+    action_items: Sequence[Mapping],
+    agenda_item: AgendaItem | None = None,
+) -> Decision:
+    """Record a decision (议定事项) of a held meeting — on an agenda item or the meeting as
+    a whole — with the action items it creates (at least one: who does what by when).
+    A planned meeting whose day has come is marked held; nothing is saved if any action
+    item is refused."""
+    meeting = lock_meeting(meeting)
+    require(permissions.can_manage_meeting(user, meeting))
+    ready_for_decisions(user, meeting)
+    text = required_text("text", text, _("Write the decision."))
+    _check_agenda_item(meeting, agenda_item)
+    rows = list(action_items)
+    if not rows:
+        raise ValidationError(
+            {
+                "action_items": _(
+                    "A decision needs at least one action item: which department does what, by when."
+                )
+            }
+        )
+    default_project = agenda_item.project if agenda_item is not None else None
+    plans = _check_rows(meeting, rows, default_project)
+    decision = _new_decision(user, meeting, text, agenda_item)
+    items = _create_rows(user, meeting, decision, rows, plans, agenda_item)
+    log_event(
+        user,
+        "decision.recorded",
+        meeting,
+        summary=text,
+        decision=decision.pk,
+        action_items=[i.pk for i in items],
+    )
+    return decision
+
+
+def _check_joint_project(meeting: Meeting, project, agenda_item) -> None:
+    if project is None:
+        raise ValidationError({"project": _("Choose the project.")})
+    if project.district_id != meeting.district_id:
+        raise ValidationError({"project": other_district()})
+    if agenda_item is not None and agenda_item.project_id not in (None, project.pk):
+        raise ValidationError({"agenda_item": _("This agenda item is about another project.")})
+
+
+@transaction.atomic
+def record_joint_decision(
+    user,
+    meeting: Meeting,
+    *,
+    project,
+    cases: Sequence,
+    text: str = "",
+    agenda_item: AgendaItem | None = None,
+    minutes_number: str = "",
+    action_items: Sequence[Mapping] = (),
+) -> Decision:
+    """The joint decision (联席会议决定, 互为前置 → 同时审批、同时办结) as a decision of
+    this meeting: the approval cases are approved at the same time with one common due date,
+    decided on the meeting's date under its minutes number (given here when the meeting
+    has none yet). Everything or nothing is saved."""
+    meeting = lock_meeting(meeting)
+    require(permissions.can_manage_meeting(user, meeting))
+    ready_for_decisions(user, meeting)
+    _check_agenda_item(meeting, agenda_item)
+    _check_joint_project(meeting, project, agenda_item)
+    number = meeting.minutes_number
+    if not number:
+        number = required_text(
+            "minutes_number",
+            minutes_number,
+            _("Give the number of the meeting's minutes: the joint decision carries it."),
+        )
+        meeting.minutes_number = number
+        meeting.save_new_version()
+    rows = list(action_items)
+    plans = _check_rows(meeting, rows, project) if rows else []
+    cases = list(cases)
+    text = (text or "").strip() or _(
+        "The mutually prerequisite items %(items)s of %(project)s are approved at the same time, "
+        "with one common due date."
+    ) % {"items": "、".join(c.item.name for c in cases), "project": project.name}
+    joint = approvals.record_joint_decision(
+        user, project, cases, meeting.held_on, number, note=text
+    )
+    decision = _new_decision(user, meeting, text, agenda_item, joint_decision=joint)
+    items = _create_rows(user, meeting, decision, rows, plans, agenda_item)
+    log_event(
+        user,
+        "decision.recorded",
+        meeting,
+        summary=text,
+        decision=decision.pk,
+        joint_decision=joint.pk,
+        cases=[c.pk for c in cases],
+        action_items=[i.pk for i in items],
+    )
+    return decision

@@ -1,0 +1,204 @@
+"""The supervision board (督办台账) with its Excel export, and the department's worklist
+of action items: filtered, ordered by working days left (computed in SQL)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from zhaoshang.core import clock, roles
+from zhaoshang.core.exports import xlsx_response
+from zhaoshang.core.lights import Light
+from zhaoshang.core.views_helpers import paginate
+from zhaoshang.meetings import permissions
+from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES, ActionStatus
+from zhaoshang.meetings.forms import BoardFilterForm
+from zhaoshang.meetings.models import ActionItem
+from zhaoshang.meetings.views._common import days_left_text, may_create
+
+BOARD_SORTS = {
+    "days_left": [F("days_left").asc(nulls_last=True), "due_on"],
+    "-days_left": [F("days_left").desc(nulls_last=True), "-due_on"],
+    "due_on": ["due_on"],
+    "-due_on": ["-due_on"],
+    "number": ["number"],
+    "-number": ["-number"],
+}
+
+
+def _owned_by(user) -> Q:
+    """The items a person answers for: their department's, and those they are in charge of."""
+    rule = Q(owner_person_id=user.pk)
+    if user.department_id:
+        rule |= Q(owner_department_id=user.department_id)
+    return rule
+
+
+def filtered_items(request, own: bool = False):
+    """The action items a list shows, filtered as the query string says and ordered by
+    working days left (computed in SQL); shared by the board, the worklist and the export.
+    Open items first (the least time left first), then those awaiting confirmation, then
+    the closed ones."""
+    user = request.user
+    today = clock.today()
+    form = BoardFilterForm(request.GET or None, user=user, own_department=own)
+    qs = ActionItem.objects.visible_to(user).with_days_left(today)
+    if own:
+        qs = qs.filter(_owned_by(user))
+    status_given = False
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+            status_given = True
+        if data.get("light"):
+            qs = qs.filter(light=data["light"])
+        if data.get("department"):
+            qs = qs.filter(owner_department=data["department"])
+        if data.get("source"):
+            qs = qs.filter(source=data["source"])
+        if data.get("project"):
+            qs = qs.filter(project=data["project"])
+        if data.get("overdue"):
+            qs = qs.overdue(today)
+        text = (data.get("q") or "").strip()
+        if text:
+            qs = qs.filter(
+                Q(title__icontains=text)
+                | Q(number__icontains=text)
+                | Q(project__name__icontains=text)
+                | Q(owner_department__name__icontains=text)
+            )
+    if own and not status_given:
+        qs = qs.exclude(status=ActionStatus.CLOSED)
+    qs = qs.annotate(
+        bucket=Case(
+            When(status__in=OPEN_ACTION_STATUSES, then=Value(0)),
+            When(status=ActionStatus.AWAITING_CONFIRMATION, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+    sort = request.GET.get("sort", "")
+    if sort in BOARD_SORTS:
+        qs = qs.order_by(*BOARD_SORTS[sort], "id")
+    else:
+        sort = ""
+        qs = qs.order_by("bucket", *BOARD_SORTS["days_left"], "id")
+    return form, qs, sort
+
+
+def _list_rows(request, qs):
+    qs = qs.select_related(
+        "owner_department", "owner_person", "project", "decision__meeting", "district"
+    )
+    page = paginate(request, qs)
+    for item in page:
+        item.days_left_text = days_left_text(item)
+    return page
+
+
+def _summary(qs) -> dict:
+    """Counts of the items in scope by state, in one query."""
+    today = clock.today()
+    return qs.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)),
+        awaiting=Count("pk", filter=Q(status=ActionStatus.AWAITING_CONFIRMATION)),
+        closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
+    )
+
+
+def _by_department(qs) -> list[dict]:
+    """Per owner department: open, overdue, awaiting confirmation and closed items."""
+    today = clock.today()
+    return list(
+        qs.order_by()
+        .values("owner_department__name", "owner_department__sort_order")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)),
+            awaiting=Count("pk", filter=Q(status=ActionStatus.AWAITING_CONFIRMATION)),
+            closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
+        )
+        .order_by("-overdue", "-open", "owner_department__sort_order", "owner_department__name")
+    )
+
+
+@login_required
+def board(request):
+    form, qs, sort = filtered_items(request)
+    scope = ActionItem.objects.visible_to(request.user)
+    return render(
+        request,
+        "meetings/board.html",
+        {
+            "form": form,
+            "page": _list_rows(request, qs),
+            "sort": sort,
+            "summary": _summary(scope),
+            "by_department": _by_department(scope),
+            "show_district": roles.sees_all_districts(request.user),
+            "can_assign": may_create(request, permissions.can_assign),
+        },
+    )
+
+
+@login_required
+def board_export(request):
+    _form, qs, _sort = filtered_items(request)
+    qs = qs.select_related(
+        "owner_department",
+        "owner_person",
+        "project",
+        "decision__meeting",
+        "instruction",
+        "need",
+        "assigned_by",
+    )
+    columns = [
+        (_("Number"), lambda i: i.number),
+        (_("Action item"), lambda i: i.title),
+        (_("Source of the item"), lambda i: i.get_source_display()),
+        (_("Meeting"), lambda i: str(i.decision.meeting) if i.decision_id else ""),
+        (_("Project"), lambda i: i.project.name if i.project_id else ""),
+        (_("Owner department"), lambda i: i.owner_department.name),
+        (_("Person in charge"), lambda i: i.owner_person.display_name if i.owner_person_id else ""),
+        (_("Start date"), lambda i: i.start_on),
+        (_("Due on"), lambda i: i.due_on),
+        (_("Due date provisional"), lambda i: _("Yes") if i.due_is_provisional else ""),
+        (_("Working days left"), lambda i: i.days_left if i.is_open else None),
+        (_("Light"), lambda i: Light(i.light).label if i.is_open else ""),
+        (_("Status"), lambda i: i.get_status_display()),
+        (_("Reported done on"), lambda i: i.completed_on),
+        (_("Closed on"), lambda i: i.closed_on),
+        (_("Assigned by"), lambda i: i.assigned_by.display_name),
+    ]
+    if roles.sees_all_districts(request.user):
+        qs = qs.select_related("district")
+        columns.insert(0, (_("District"), lambda i: str(i.district)))
+    return xlsx_response("action-items", _("Action items"), columns, qs.iterator(chunk_size=500))
+
+
+@login_required
+def worklist(request):
+    """督办事项: the items the user's department (or the user) answers for, the least time
+    left first; the closed ones only when asked for."""
+    form, qs, sort = filtered_items(request, own=True)
+    return render(
+        request,
+        "meetings/worklist.html",
+        {
+            "form": form,
+            "page": _list_rows(request, qs),
+            "sort": sort,
+            "department": request.user.department,
+            "summary": _summary(
+                ActionItem.objects.visible_to(request.user).filter(_owned_by(request.user))
+            ),
+        },
+    )

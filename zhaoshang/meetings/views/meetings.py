@@ -1,0 +1,350 @@
+"""The meeting pages: the list, scheduling and editing, the meeting with its agenda,
+its decisions and its minutes (SPEC §10)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhaoshang.approvals import permissions as approval_permissions
+from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core import clock, roles
+from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.views_helpers import paginate
+from zhaoshang.meetings import permissions, services
+from zhaoshang.meetings.choices import MeetingStatus
+from zhaoshang.meetings.forms import (
+    AgendaItemForm,
+    HeldForm,
+    MeetingFilterForm,
+    MeetingForm,
+    MinutesForm,
+)
+from zhaoshang.meetings.models import ActionItem, AgendaItem, Decision, Meeting
+from zhaoshang.meetings.views._common import days_left_text, may_create, record_events, submit
+
+
+def _count(model, **filters):
+    """A correlated count subquery for list rows (no join that multiplies rows)."""
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**filters)
+            .order_by()
+            .values(*filters)
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+@login_required
+def meeting_list(request):
+    user = request.user
+    form = MeetingFilterForm(request.GET or None)
+    qs = Meeting.objects.visible_to(user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("year"):
+            qs = qs.filter(held_on__year=data["year"])
+        text = (data.get("q") or "").strip()
+        if text:
+            qs = qs.filter(
+                Q(title__icontains=text) | Q(number__icontains=text) | Q(place__icontains=text)
+            )
+    qs = (
+        qs.select_related("chair", "district")
+        .annotate(
+            agenda_count=_count(AgendaItem, meeting=OuterRef("pk")),
+            decision_count=_count(Decision, meeting=OuterRef("pk")),
+            item_count=_count(ActionItem, decision__meeting=OuterRef("pk")),
+        )
+        .order_by("-held_on", "-id")
+    )
+    can_schedule = may_create(request, permissions.can_schedule)
+    waiting = 0
+    if can_schedule:
+        waiting = services.escalated_needs(user.district).count()
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "can_schedule": can_schedule,
+            "waiting_needs": waiting,
+            "show_district": roles.sees_all_districts(user),
+        },
+    )
+
+
+def _meeting_queryset(request):
+    return Meeting.objects.visible_to(request.user).select_related(
+        "chair", "created_by", "district"
+    )
+
+
+def get_visible_meeting(request, pk) -> Meeting:
+    return get_object_or_404(_meeting_queryset(request), pk=pk)
+
+
+def _meeting_context(request, meeting: Meeting, status_forms: dict | None = None) -> dict:
+    user = request.user
+    today = clock.today()
+    forms = status_forms or {}
+    agenda = list(
+        AgendaItem.objects.filter(meeting=meeting).select_related(
+            "project", "need__department", "case__item", "case__department", "case__project"
+        )
+    )
+    items = (
+        ActionItem.objects.with_days_left(today)
+        .select_related("owner_department", "owner_person")
+        .order_by("id")
+    )
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .select_related("agenda_item", "joint_decision", "recorded_by")
+        .prefetch_related(
+            Prefetch("action_items", queryset=items),
+            Prefetch(
+                "joint_decision__cases",
+                queryset=ApprovalCase.objects.select_related("item", "department"),
+            ),
+        )
+    )
+    for decision in decisions:
+        for item in decision.action_items.all():
+            item.days_left_text = days_left_text(item)
+    can_manage = permissions.can_manage_meeting(user, meeting)
+    editable = can_manage and not meeting.is_final
+    context = {
+        "meeting": meeting,
+        "departments": list(meeting.departments.all()),
+        "attendees": list(meeting.attendees.select_related("department")),
+        "agenda": agenda,
+        "decided_agenda": {d.agenda_item_id for d in decisions if d.agenda_item_id},
+        "decisions": decisions,
+        "events": record_events(meeting),
+        "can_manage": can_manage,
+        "editable": editable,
+        "may_hold": editable
+        and meeting.status == MeetingStatus.PLANNED
+        and meeting.held_on <= today,
+        "can_joint": editable
+        # The approvals' rule reads only the district of what it is given.
+        and approval_permissions.can_record_joint_decision(user, meeting),
+        "open_form": next(iter(forms), ""),
+    }
+    if editable:
+        context["agenda_form"] = forms.get("agenda_form") or AgendaItemForm(
+            meeting=meeting, auto_id="id_agenda_%s"
+        )
+        context["held_form"] = forms.get("held_form") or HeldForm(
+            record=meeting, auto_id="id_held_%s"
+        )
+        context["minutes_form"] = forms.get("minutes_form") or MinutesForm(
+            record=meeting, auto_id="id_minutes_%s"
+        )
+    return context
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = get_visible_meeting(request, pk)
+    return render(request, "meetings/detail.html", _meeting_context(request, meeting))
+
+
+@login_required
+def meeting_create(request):
+    user = request.user
+    district_id = request.user.district_id
+    if not may_create(request, permissions.can_schedule):
+        raise PermissionDenied
+    status = 200
+    form = MeetingForm(request.POST or None, district_id=district_id)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.schedule_meeting(
+                    user,
+                    district=user.district,
+                    kind=data["kind"],
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    starts_at=data.get("starts_at"),
+                    place=data.get("place", ""),
+                    chair=data["chair"],
+                    departments=data.get("departments") or (),
+                    attendees=data.get("attendees") or (),
+                    minutes_number=data.get("minutes_number", ""),
+                    needs=data.get("needs") or (),
+                    projects=data.get("projects") or (),
+                    cases=data.get("cases") or (),
+                    topics=form.topic_lines(),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Meeting %(number)s has been scheduled; the chair and the people attending have been notified."
+                    )
+                    % {"number": meeting.number},
+                )
+                return redirect(meeting)
+        status = 400
+    return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
+
+
+@login_required
+def meeting_edit(request, pk):
+    meeting = get_visible_meeting(request, pk)
+    if not permissions.can_manage_meeting(request.user, meeting):
+        raise PermissionDenied
+    status = 200
+    form = MeetingForm(request.POST or None, district_id=meeting.district_id, meeting=meeting)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            changes = {
+                name: data.get(name)
+                for name in services.MEETING_FIELDS
+                if name in form.changed_data
+            }
+            outcome = submit(
+                request,
+                form,
+                lambda: services.update_meeting(
+                    request.user, meeting, changes, data.get("version")
+                ),
+                success=_("The meeting has been saved."),
+            )
+            if outcome.ok:
+                return redirect(meeting)
+            status = outcome.status
+        else:
+            status = 400
+    return render(
+        request, "meetings/meeting_form.html", {"form": form, "meeting": meeting}, status=status
+    )
+
+
+def managed_meeting(request, pk) -> Meeting:
+    """The meeting, when the user may manage it (403 otherwise)."""
+    meeting = get_visible_meeting(request, pk)
+    if not permissions.can_manage_meeting(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def _detail_with(request, meeting, status: int, **forms):
+    return render(
+        request, "meetings/detail.html", _meeting_context(request, meeting, forms), status=status
+    )
+
+
+@login_required
+@require_POST
+def agenda_add(request, pk):
+    meeting = managed_meeting(request, pk)
+    form = AgendaItemForm(request.POST, meeting=meeting, auto_id="id_agenda_%s")
+    if form.is_valid():
+        try:
+            item = services.add_agenda_item(request.user, meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("“%(subject)s” is on the agenda.") % {"subject": item.subject}
+            )
+            return redirect(meeting)
+    return _detail_with(request, meeting, 400, agenda_form=form)
+
+
+@login_required
+@require_POST
+def agenda_remove(request, pk, item_pk):
+    meeting = managed_meeting(request, pk)
+    agenda_item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    try:
+        services.remove_agenda_item(request.user, agenda_item)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The agenda item has been removed."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_held(request, pk):
+    meeting = managed_meeting(request, pk)
+    form = HeldForm(request.POST, record=meeting, auto_id="id_held_%s")
+    status = 400
+    if form.is_valid():
+        outcome = submit(
+            request,
+            form,
+            lambda: services.mark_held(request.user, meeting, form.cleaned_data["version"]),
+            success=_("The meeting is recorded as held."),
+        )
+        if outcome.ok:
+            return redirect(meeting)
+        status = outcome.status
+    return _detail_with(request, meeting, status, held_form=form)
+
+
+@login_required
+@require_POST
+def meeting_minutes(request, pk):
+    meeting = managed_meeting(request, pk)
+    form = MinutesForm(request.POST, request.FILES, record=meeting, auto_id="id_minutes_%s")
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = submit(
+            request,
+            form,
+            lambda: services.issue_minutes(
+                request.user,
+                meeting,
+                minutes=data["minutes"],
+                minutes_number=data["minutes_number"],
+                issued_on=data["minutes_issued_on"],
+                minutes_file=data.get("minutes_file"),
+                expected_version=data["version"],
+            ),
+            success=_("The minutes have been issued."),
+        )
+        if outcome.ok:
+            return redirect(meeting)
+        status = outcome.status
+    return _detail_with(request, meeting, status, minutes_form=form)
+
+
+@login_required
+def minutes_file(request, pk):
+    meeting = get_visible_meeting(request, pk)
+    if not meeting.minutes_file:
+        raise Http404
+    try:
+        handle = meeting.minutes_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=meeting.minutes_file_name)
