@@ -10,7 +10,6 @@ closed.
 from __future__ import annotations
 
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,14 +22,16 @@ from rest_framework.response import Response
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
-from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock
+from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import Light
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.api import StaffUserField
 from zhaoshang.projects.models import Project
 from zhaoshang.service import permissions, services
+from zhaoshang.service.actions import NEED_ACTIONS
 from zhaoshang.service.choices import (
     OPEN_NEED_STATUSES,
     NeedCategory,
@@ -38,6 +39,11 @@ from zhaoshang.service.choices import (
     ReceiptResult,
 )
 from zhaoshang.service.models import Instruction, Need, Receipt, SecondRoundService
+
+# The lights of a running deadline and ``none`` (settled or without a deadline).
+LIGHT_CHOICES = [
+    (light.value, light.label) for light in (Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)
+]
 
 VERSION_HELP = gettext_lazy(
     "The version you read. A stale version is refused with 409 and changes nothing; "
@@ -164,7 +170,7 @@ class ActionItemInputSerializer(Serializer):
 
 class InstructionInputSerializer(Serializer):
     text = serializers.CharField()
-    written_on = serializers.DateField(default=timezone.localdate, help_text=DATE_HELP)
+    written_on = serializers.DateField(default=clock.today, help_text=DATE_HELP)
     items = ActionItemInputSerializer(
         many=True,
         help_text=gettext_lazy(
@@ -310,7 +316,7 @@ class NeedSerializer(ModelSerializer):
         help_text=gettext_lazy("Working days to the due date: 0 on it, negative once passed."),
     )
     light = serializers.ChoiceField(
-        choices=Light.choices,
+        choices=LIGHT_CHOICES,
         read_only=True,
         help_text=gettext_lazy("none once the problem is solved or closed."),
     )
@@ -371,7 +377,7 @@ class NeedFilter(filters.FilterSet):
     category = filters.ChoiceFilter(choices=NeedCategory.choices)
     light = filters.ChoiceFilter(
         method="filter_light",
-        choices=Light.choices,
+        choices=LIGHT_CHOICES,
         help_text=gettext_lazy("green, yellow, red, or none (solved and closed problems)."),
     )
     open = filters.BooleanFilter(method="filter_open", label=gettext_lazy("Open"))
@@ -398,7 +404,7 @@ class NeedActionSerializer(Serializer):
 
 class NeedResolveSerializer(NeedActionSerializer):
     resolution = serializers.CharField()
-    resolved_on = serializers.DateField(default=timezone.localdate, help_text=DATE_HELP)
+    resolved_on = serializers.DateField(default=clock.today, help_text=DATE_HELP)
 
 
 class NeedEscalateSerializer(NeedActionSerializer):
@@ -419,21 +425,23 @@ NEED_ACTION_RESPONSES = {
 }
 
 
-def _need_action(slug: str, serializer_class, allowed, run, doc: str):
-    def handler(self, request, pk=None):
-        need = self.get_object()
-        if not allowed(request.user, need):
-            raise _refused()
-        form = serializer_class(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        run(request.user, need, data, data.pop("version", None))
-        return self._respond(need)
+NEED_ACTION_SERIALIZERS = {
+    "start": NeedActionSerializer,
+    "resolve": NeedResolveSerializer,
+    "escalate": NeedEscalateSerializer,
+    "close": NeedCloseSerializer,
+}
 
-    handler.__name__ = slug
-    handler.__doc__ = doc
-    handler = extend_schema(request=serializer_class, responses=NEED_ACTION_RESPONSES)(handler)
-    return action(detail=True, methods=["post"], serializer_class=serializer_class)(handler)
+
+def _need_action(slug: str, doc: str):
+    return api_action(
+        slug,
+        slug,
+        doc,
+        serializers=NEED_ACTION_SERIALIZERS,
+        actions=NEED_ACTIONS,
+        responses=NEED_ACTION_RESPONSES,
+    )
 
 
 class NeedViewSet(ScopedModelViewSet):
@@ -495,40 +503,10 @@ class NeedViewSet(ScopedModelViewSet):
         need = services.update_need(request.user, need, expected_version=version, **data)
         return self._respond(need)
 
-    start = _need_action(
-        "start",
-        NeedActionSerializer,
-        permissions.can_start_need,
-        lambda user, need, data, version: services.start_need(user, need, version),
-        "The assigned department takes the problem up.",
-    )
-    resolve = _need_action(
-        "resolve",
-        NeedResolveSerializer,
-        permissions.can_resolve_need,
-        lambda user, need, data, version: services.resolve_need(
-            user, need, data["resolution"], data["resolved_on"], version
-        ),
-        "Solved: the resolution and the day.",
-    )
-    escalate = _need_action(
-        "escalate",
-        NeedEscalateSerializer,
-        permissions.can_escalate_need,
-        lambda user, need, data, version: services.escalate_need(
-            user, need, data["escalation_note"], version
-        ),
-        "Submit the problem to a joint meeting (联席会议).",
-    )
-    close = _need_action(
-        "close",
-        NeedCloseSerializer,
-        permissions.can_close_need,
-        lambda user, need, data, version: services.close_need(
-            user, need, data["resolution"], version
-        ),
-        "Close the problem without a solution, with the reason.",
-    )
+    start = _need_action("start", "The assigned department takes the problem up.")
+    resolve = _need_action("resolve", "Solved: the resolution and the day.")
+    escalate = _need_action("escalate", "Submit the problem to a joint meeting (联席会议).")
+    close = _need_action("close", "Close the problem without a solution, with the reason.")
 
 
 # ---------------------------------------------------------------------------------------

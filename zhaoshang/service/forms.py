@@ -9,10 +9,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.approvals.choices import Light
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.lights import Light
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
 from zhaoshang.service.choices import (
@@ -24,10 +24,6 @@ from zhaoshang.service.choices import (
     SecondRoundKind,
 )
 from zhaoshang.service.services import MAX_NEED_WORKDAYS
-
-
-def _today():
-    return clock.today()
 
 
 def _text(label, rows: int = 3, required: bool = True, **kwargs) -> forms.CharField:
@@ -51,7 +47,9 @@ def _staff_of_district(district_id):
 class ReceiptForm(BootstrapMixin, forms.Form):
     """手续办理回执单: what the secretary writes down after a visit to a department."""
 
-    visited_on = forms.DateField(label=_("Date of visit"), initial=_today, widget=forms.DateInput())
+    visited_on = forms.DateField(
+        label=_("Date of visit"), initial=clock.today, widget=forms.DateInput()
+    )
     department = forms.ModelChoiceField(
         label=_("Department visited"), queryset=Department.objects.none()
     )
@@ -103,7 +101,7 @@ class InstructionForm(BootstrapMixin, forms.Form):
     """批示: the leader's words on a receipt."""
 
     text = _text(_("Instruction"), rows=3)
-    written_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput())
+    written_on = forms.DateField(label=_("Date"), initial=clock.today, widget=forms.DateInput())
 
 
 class ActionItemForm(BootstrapMixin, forms.Form):
@@ -201,7 +199,9 @@ class StartNeedForm(NeedActionForm):
 
 class ResolveNeedForm(NeedActionForm):
     resolution = _text(_("How it was solved"), rows=3)
-    resolved_on = forms.DateField(label=_("Solved on"), initial=_today, widget=forms.DateInput())
+    resolved_on = forms.DateField(
+        label=_("Solved on"), initial=clock.today, widget=forms.DateInput()
+    )
 
 
 class EscalateNeedForm(NeedActionForm):
@@ -257,7 +257,7 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
 
 class SecondRoundForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=SecondRoundKind.choices)
-    occurred_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput())
+    occurred_on = forms.DateField(label=_("Date"), initial=clock.today, widget=forms.DateInput())
     counterparty = forms.CharField(label=_("Counterparty"), max_length=120)
     amount = forms.DecimalField(
         label=_("Amount (10k yuan)"),

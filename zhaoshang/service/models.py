@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.service.choices import (
     OPEN_NEED_STATUSES,
     NeedCategory,
@@ -30,7 +31,7 @@ from zhaoshang.service.querysets import (
 )
 
 
-class Receipt(DistrictOwned):
+class Receipt(DistrictOwned, Versioned):
     """手续办理回执单: one visit of the project team to a department — what was asked, what
     was done, how it ended — addressed to the project's county-level leader in charge
     (分管县级领导). Append-only once filed; the filer may correct it, with history."""
@@ -90,7 +91,6 @@ class Receipt(DistrictOwned):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
     correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ReceiptQuerySet.as_manager()
     # Reading is not an edit: it is the domain event receipt.read, not a history version.
@@ -142,7 +142,7 @@ class Instruction(DistrictOwned):
     )
     text = models.TextField(_("instruction"))
     written_on = models.DateField(_("date"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     objects = InstructionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -161,7 +161,7 @@ class Instruction(DistrictOwned):
         return reverse("service:project", args=[self.project_id]) + f"#instruction-{self.pk}"
 
 
-class Need(DistrictOwned):
+class Need(DistrictOwned, Versioned, Timestamped):
     """An entry of the problem list (问题清单): a difficulty of the project, assigned to a
     department with a time limit in working days; escalated to a joint meeting (联席会议)
     when the department cannot solve it."""
@@ -225,9 +225,6 @@ class Need(DistrictOwned):
         verbose_name=_("submitted by"),
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = NeedQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -295,7 +292,7 @@ class SecondRoundService(DistrictOwned):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
 
     objects = SecondRoundQuerySet.as_manager()
     history = HistoricalRecords()

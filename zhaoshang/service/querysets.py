@@ -5,22 +5,30 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.querysets import DistrictScopedQuerySet, ProjectScopedQuerySet
+from zhaoshang.monitoring.choices import Subject
+from zhaoshang.service.choices import OPEN_NEED_STATUSES
+from zhaoshang.workdays.querysets import days_left_expression
 
 
 def _visible_projects(user):
     from zhaoshang.projects.models import Project
 
     return Project.objects.visible_to(user).values("pk")
-
-
-class ProjectScopedQuerySet(DistrictScopedQuerySet):
-    """Rows hanging off a project: visible with the project."""
-
-    def visible_to(self, user):
-        return self.filter(project__in=_visible_projects(user))
 
 
 class ReceiptQuerySet(ProjectScopedQuerySet):
@@ -37,17 +45,11 @@ class InstructionQuerySet(ProjectScopedQuerySet):
 
 class NeedQuerySet(ProjectScopedQuerySet):
     def open(self):
-        from zhaoshang.service.choices import OPEN_NEED_STATUSES
-
         return self.filter(status__in=OPEN_NEED_STATUSES)
 
     def with_days_left(self, today: datetime.date):
-        """``days_left`` (working days to the due date, in SQL) and ``light``."""
-        from zhaoshang.approvals.choices import Light
-        from zhaoshang.monitoring.lights import yellow_within
-        from zhaoshang.service.choices import OPEN_NEED_STATUSES
-        from zhaoshang.workdays.querysets import days_left_expression
-
+        """``days_left`` (working days to the due date, in SQL) and ``light``: yellow from
+        the district's rule for problems (亮灯规则) before the due date."""
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
             light=Case(
                 When(
@@ -55,7 +57,7 @@ class NeedQuerySet(ProjectScopedQuerySet):
                     then=Value(Light.NONE),
                 ),
                 When(days_left__lt=0, then=Value(Light.RED)),
-                When(days_left__lte=yellow_within("need"), then=Value(Light.YELLOW)),
+                When(days_left__lte=yellow_within(Subject.NEED), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),
             )
@@ -80,9 +82,6 @@ class SecondRoundQuerySet(DistrictScopedQuerySet):
 
 def _count(queryset):
     """A correlated subquery counting ``queryset``'s rows of the outer project."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
     counted = (
         queryset.filter(project=OuterRef("pk"))
         .order_by()
@@ -93,17 +92,14 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def with_service_data(projects, today: datetime.date, soon: datetime.date):
+def with_service_data(projects, today: datetime.date):
     """Projects annotated for the leader's and the paired department's views, in one query:
     open and overdue problems, overdue approval cases, the latest receipt, and a ``light``
-    (red: something overdue; yellow: a problem due by ``soon`` or the project delayed or
-    stopped; green otherwise). ``soon`` is a date a few working days after ``today``."""
-    from django.db.models import OuterRef, Subquery
-
+    (red: something overdue; yellow: a problem within its district's yellow window — the
+    light rule for problems — or the project delayed or stopped; green otherwise)."""
     from zhaoshang.approvals.choices import OPEN_STATUSES
     from zhaoshang.approvals.models import ApprovalCase
     from zhaoshang.projects.choices import Condition
-    from zhaoshang.service.choices import OPEN_NEED_STATUSES
     from zhaoshang.service.models import Need, Receipt
 
     open_needs = Need.objects.filter(status__in=OPEN_NEED_STATUSES)
@@ -111,7 +107,11 @@ def with_service_data(projects, today: datetime.date, soon: datetime.date):
     return projects.annotate(
         open_needs=_count(open_needs),
         overdue_needs=_count(open_needs.filter(due_on__lt=today)),
-        soon_needs=_count(open_needs.filter(due_on__gte=today, due_on__lte=soon)),
+        soon_needs=_count(
+            open_needs.filter(due_on__gte=today)
+            .annotate(days_left=days_left_expression("due_on", today))
+            .filter(days_left__lte=yellow_within(Subject.NEED))
+        ),
         overdue_cases=_count(
             ApprovalCase.objects.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
         ),
@@ -122,12 +122,12 @@ def with_service_data(projects, today: datetime.date, soon: datetime.date):
         last_receipt_result=Subquery(latest.values("result")[:1]),
     ).annotate(
         light=Case(
-            When(Q(overdue_needs__gt=0) | Q(overdue_cases__gt=0), then=Value("red")),
+            When(Q(overdue_needs__gt=0) | Q(overdue_cases__gt=0), then=Value(Light.RED)),
             When(
                 Q(soon_needs__gt=0) | Q(condition__in=[Condition.DELAYED, Condition.STOPPED]),
-                then=Value("yellow"),
+                then=Value(Light.YELLOW),
             ),
-            default=Value("green"),
+            default=Value(Light.GREEN),
             output_field=CharField(),
         )
     )

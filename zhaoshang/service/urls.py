@@ -4,6 +4,7 @@ problem list, second-round service and the designated-contact and pairing views.
 from django.urls import path
 
 from zhaoshang.service import views
+from zhaoshang.service.actions import NEED_ACTIONS
 
 app_name = "service"
 
@@ -34,7 +35,7 @@ urlpatterns = [
             {"action": action.slug},
             name=f"need_{action.slug}",
         )
-        for action in views.NEED_ACTIONS
+        for action in NEED_ACTIONS
     ],
     path("second-round/", views.second_round, name="second_round"),
     path(
