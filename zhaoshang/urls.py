@@ -34,7 +34,7 @@ urlpatterns = [
     path("calendar/", include("zhaoshang.workdays.urls")),
     path("portal/", include("zhaoshang.portal.urls")),
     path("ops/", include("zhaoshang.ops.urls")),
-    path("api/", include("zhaoshang.api.urls")),
+    path("api/", include("zhaoshang.urls_api")),
     # The admin's "view on site" redirect, scoped like the admin's own pages (before the admin).
     path(
         "admin/r/<path:content_type_id>/<path:object_id>/",

@@ -1,4 +1,7 @@
-"""``/api/``: the REST API v1 (SPEC §16, §19), its OpenAPI schema and offline docs."""
+"""``/api/``: the REST API v1 (SPEC §16, §19), its OpenAPI schema and offline docs.
+
+The composition root of the API, beside ``urls.py``: it gathers every app's viewsets, so it
+lives outside the ``api`` app, which the apps build on (base viewsets, permissions, tokens)."""
 
 from csp.decorators import csp_update
 from django.urls import include, path
