@@ -197,7 +197,7 @@ def test_backup_restores_into_a_new_sqlite_database(committed_db, media, tmp_pat
 def _pg(tool: str, *args: str) -> None:
     subprocess.run(
         [tool, *args],
-        env=backup._pg_env({**connection.settings_dict, "NAME": "postgres"}),
+        env=backup.pg_env({**connection.settings_dict, "NAME": "postgres"}),
         check=True,
         capture_output=True,
         timeout=60,
@@ -256,7 +256,7 @@ def test_backup_restores_into_a_new_postgresql_database(world, media, tmp_path):
 
 @on_postgres
 def test_backup_refuses_a_pg_dump_older_than_the_server(world, tmp_path, monkeypatch):
-    monkeypatch.setattr(backup, "tool_major_version", lambda tool: 9)
+    monkeypatch.setattr(backup.archive, "tool_major_version", lambda tool: 9)
     with pytest.raises(backup.BackupError, match=r"pg_dump 9 cannot dump a PostgreSQL \d+ server"):
         backup.create_backup(tmp_path / "x.tar")
     assert not list(tmp_path.iterdir())

@@ -1,4 +1,4 @@
-"""Write one archive of the database and the uploaded files (see zhaoshang/ops/backup.py and
+"""Write one archive of the database and the uploaded files (see zhaoshang/ops/backup/ and
 docs/operations.md, "Backup and restore")."""
 
 from django.core.management.base import BaseCommand, CommandError
