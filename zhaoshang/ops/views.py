@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock
+from zhaoshang.core.services import require
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.notifications.models import OutboxStatus
 from zhaoshang.notifications.services import retry_message
@@ -20,14 +21,9 @@ from zhaoshang.ops import schedule
 from zhaoshang.ops.permissions import can_view_operations, outbox_visible_to
 
 
-def _require_admin(user) -> None:
-    if not can_view_operations(user):
-        raise PermissionDenied
-
-
 @login_required
 def status_page(request):
-    _require_admin(request.user)
+    require(can_view_operations(request.user))
     return _render_status(request)
 
 
@@ -65,7 +61,7 @@ def _render_status(request, code: int = 200):
 @login_required
 @require_POST
 def retry(request, pk):
-    _require_admin(request.user)
+    require(can_view_operations(request.user))
     message = get_object_or_404(outbox_visible_to(request.user), pk=pk)
     try:
         retry_message(request.user, message)

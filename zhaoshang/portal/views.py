@@ -6,22 +6,17 @@ This is the portal's first room; complaints, needs and ratings arrive with their
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from zhaoshang.core import roles
+from zhaoshang.core.services import require
 from zhaoshang.projects.choices import STAGE_INDEX, STAGE_ORDER, Stage
 from zhaoshang.projects.models import Project, StageEvent
 
 
-def _require_enterprise(user):
-    if not roles.is_enterprise(user):
-        raise PermissionDenied
-
-
 @login_required
 def home(request):
-    _require_enterprise(request.user)
+    require(roles.is_enterprise(request.user))
     projects = Project.objects.visible_to(request.user).with_list_data().order_by("-id")
     return render(
         request,
@@ -32,7 +27,7 @@ def home(request):
 
 @login_required
 def project(request, pk):
-    _require_enterprise(request.user)
+    require(roles.is_enterprise(request.user))
     item = get_object_or_404(
         Project.objects.visible_to(request.user).select_related("park", "industry"), pk=pk
     )

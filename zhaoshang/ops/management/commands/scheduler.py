@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from zhaoshang.core import clock
+from zhaoshang.core import clock as core_clock
 from zhaoshang.ops import schedule
 from zhaoshang.ops.models import JobRun, RunStatus
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         Loop(only_set).run()
 
     def _list(self, only):
-        now = clock.now()
+        now = core_clock.now()
         last = schedule.last_runs()
         for job in schedule.jobs():
             if only and job.name not in only:
@@ -116,7 +116,7 @@ class Loop:
         # Tests: run jobs in the loop's own thread and leave its database connection alone
         # (it holds the test's transaction).
         self.inline = inline
-        self.clock = clock or timezone.now
+        self.clock = clock or core_clock.now
         self.sleep = sleep or time.sleep
         self.threads: dict[str, threading.Thread] = {}
         self.handled: dict[str, object] = {}
