@@ -17,14 +17,16 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from zhaoshang.api.actions import service_action
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
+from zhaoshang.core import clock
+from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import Light
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.inspections import permissions, services
-from zhaoshang.inspections.actions import ACTIONS_BY_SLUG
+from zhaoshang.inspections.actions import REQUEST_ACTIONS, VISIT_ACTIONS
 from zhaoshang.inspections.choices import Kind, Rating, RequestStatus
 from zhaoshang.inspections.models import InspectionRequest, InspectionVisit
 from zhaoshang.org.models import Department
@@ -80,6 +82,15 @@ class InspectionRequestSerializer(ModelSerializer):
         queryset=Enterprise.objects.all(), many=True, write_only=True
     )
     visits = InspectionVisitSerializer(many=True, read_only=True)
+    due_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The date the decision is due (the planned date of a request awaiting approval)."
+        ),
+    )
+    days_left = serializers.IntegerField(read_only=True, allow_null=True)
+    light = serializers.ChoiceField(choices=Light.choices, read_only=True)
 
     class Meta:
         model = InspectionRequest
@@ -104,6 +115,9 @@ class InspectionRequestSerializer(ModelSerializer):
             "filed_by",
             "decided_on",
             "decision_reason",
+            "due_on",
+            "days_left",
+            "light",
             "visits",
             "version",
         ]
@@ -193,12 +207,12 @@ ACTION_RESPONSES = {
 
 
 def _request_action(name: str, slug: str, doc: str):
-    return service_action(
+    return api_action(
         name,
         slug,
         doc,
         serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS_BY_SLUG,
+        actions=REQUEST_ACTIONS,
         responses=ACTION_RESPONSES,
     )
 
@@ -211,7 +225,7 @@ def _visit_action(name: str, slug: str, doc: str):
         visit = inspection.visits.filter(pk=visit_pk).first() if str(visit_pk).isdigit() else None
         if visit is None:
             raise NotFound
-        spec = ACTIONS_BY_SLUG[slug]
+        spec = VISIT_ACTIONS[slug]
         if not spec.allowed(request.user, visit):
             raise PermissionDenied
         form = serializer_class(data=request.data, context=self.get_serializer_context())
@@ -255,6 +269,7 @@ class InspectionViewSet(ScopedModelViewSet):
         return (
             super()
             .get_queryset()
+            .with_days_left(clock.today())
             .prefetch_related(Prefetch("visits", queryset=InspectionVisit.objects.order_by("id")))
             .order_by(pending_first, "-planned_on", "-id")
         )

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.inspections.choices import (
     CODE_GRACE_DAYS,
     VISIT_KINDS,
@@ -87,7 +88,7 @@ class InspectionSettings(DistrictOwned):
         return f"{self.quiet_from_day}–{self.quiet_to_day}"
 
 
-class InspectionRequest(DistrictOwned):
+class InspectionRequest(Versioned, Timestamped, DistrictOwned):
     """One department's request to inspect, rate or charge one or more enterprises."""
 
     number = models.CharField(_("number"), max_length=20, editable=False)
@@ -135,9 +136,6 @@ class InspectionRequest(DistrictOwned):
         verbose_name=_("decided by"),
     )
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = InspectionRequestQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -183,7 +181,7 @@ class JointInspection(DistrictOwned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     objects = JointInspectionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -197,7 +195,7 @@ class JointInspection(DistrictOwned):
         return f"{self.enterprise} {self.visit_on:%Y-%m-%d}"
 
 
-class InspectionVisit(DistrictOwned):
+class InspectionVisit(Versioned, DistrictOwned):
     """One enterprise of a request: its visit date, its verification code (issued on
     approval), the department's record that the visit took place and the enterprise's
     rating of it."""
@@ -231,7 +229,6 @@ class InspectionVisit(DistrictOwned):
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("comment of the enterprise"), blank=True)
     rated_on = models.DateField(_("rated on"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = VisitQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version"])
@@ -291,7 +288,7 @@ class UnapprovedVisitReport(DistrictOwned):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     objects = UnapprovedVisitReportQuerySet.as_manager()
 

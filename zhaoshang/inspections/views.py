@@ -12,7 +12,7 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,15 +20,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
+from zhaoshang.core.actions import action_view, panel, run_service
 from zhaoshang.core.audit import event_label
-from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.inspections import permissions, services, verification
-from zhaoshang.inspections.actions import ACTIONS_BY_SLUG, REQUEST_ACTIONS, VISIT_ACTIONS
+from zhaoshang.inspections.actions import REQUEST_ACTIONS, VISIT_ACTIONS
 from zhaoshang.inspections.choices import RequestStatus, Verdict
 from zhaoshang.inspections.forms import (
     FileForm,
@@ -42,8 +42,10 @@ from zhaoshang.inspections.models import InspectionRequest, InspectionVisit
 
 
 def _queryset(request):
-    return InspectionRequest.objects.visible_to(request.user).select_related(
-        "department", "district", "filed_by", "decided_by"
+    return (
+        InspectionRequest.objects.visible_to(request.user)
+        .with_days_left(clock.today())
+        .select_related("department", "district", "filed_by", "decided_by")
     )
 
 
@@ -114,6 +116,8 @@ def request_export(request):
         (_("Status"), lambda r: r.get_status_display()),
         (_("Filed on"), lambda r: r.filed_on),
         (_("Decided on"), lambda r: r.decided_on),
+        (_("Working days left"), lambda r: r.days_left),
+        (_("Light"), lambda r: Light(r.light).label if r.due_on else ""),
         (_("Visits"), lambda r: r.visit_count),
         (_("Visits carried out"), lambda r: r.done_count),
     ]
@@ -131,11 +135,13 @@ def request_create(request):
         raise PermissionDenied
     form = FileForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
-            inspection = services.file_request(user, district=user.district, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.file_request(user, district=user.district, **form.cleaned_data),
+        )
+        if outcome.ok:
+            inspection = outcome.result
             messages.success(
                 request,
                 _("The request %(number)s has been filed for approval.")
@@ -166,19 +172,14 @@ def _visits(inspection):
 
 def _context(request, inspection, bound=None, bound_visit=None, stale: str = "") -> dict:
     user = request.user
-    actions = []
-    for action in REQUEST_ACTIONS:
-        if not (action.applies(inspection) and action.allowed(user, inspection)):
-            continue
-        form = (
-            bound
-            if bound is not None and bound_visit is None and bound.action == action.slug
-            else None
-        )
-        if form is None:
-            form = action.form(record=inspection, auto_id=f"id_{action.slug}_%s")
-            form.action = action.slug
-        actions.append((action, form, f"{inspection.get_absolute_url()}{action.slug}/"))
+    actions = panel(
+        user,
+        inspection,
+        REQUEST_ACTIONS,
+        lambda action: f"{inspection.get_absolute_url()}{action.slug}/",
+        bound=bound if bound_visit is None else None,
+        record_kwarg="record",
+    )
     visits = _visits(inspection)
     show_codes = permissions.can_see_codes(user, inspection)
     candidates = None
@@ -238,39 +239,27 @@ def request_detail(request, pk):
     return render(request, "inspections/detail.html", _context(request, inspection))
 
 
-def _run(request, spec, target, form, pk, bound_visit=None):
-    data = dict(form.cleaned_data)
-    try:
-        spec.run(request.user, target, data, data.pop("version", None))
-    except ConcurrentEditError as exc:
-        fresh = get_object_or_404(_queryset(request), pk=pk)
-        context = _context(request, fresh, stale=" ".join(exc.messages))
-        return render(request, "inspections/detail.html", context, status=409)
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-        return None
-    messages.success(request, str(spec.done))
-    return redirect("inspections:detail", pk=pk)
+def _render_detail(request, inspection, status=200, **extra):
+    context = _context(request, inspection, **extra)
+    return render(request, "inspections/detail.html", context, status=status)
+
+
+def _reload(request, pk):
+    return lambda: get_object_or_404(_queryset(request), pk=pk)
 
 
 @login_required
 @require_POST
 def request_action(request, pk, action):
     inspection = get_object_or_404(_queryset(request), pk=pk)
-    spec = ACTIONS_BY_SLUG[action]
-    if not spec.allowed(request.user, inspection):
-        raise PermissionDenied
-    form = spec.form(request.POST, record=inspection, auto_id=f"id_{spec.slug}_%s")
-    form.action = spec.slug
-    if form.is_valid():
-        response = _run(request, spec, inspection, form, pk)
-        if response is not None:
-            return response
-    return render(
+    return action_view(
         request,
-        "inspections/detail.html",
-        _context(request, inspection, bound=form),
-        status=400,
+        inspection,
+        REQUEST_ACTIONS[action],
+        render_page=lambda record, **extra: _render_detail(request, record, **extra),
+        redirect_to=lambda r: r.get_absolute_url(),
+        record_kwarg="record",
+        reload=_reload(request, pk),
     )
 
 
@@ -283,22 +272,28 @@ def _visit_of(request, pk, visit_pk):
 @login_required
 @require_POST
 def visit_action(request, pk, visit_pk, action):
+    """The POST of one action on a visit; the page drawn again is the request's."""
     inspection, visit = _visit_of(request, pk, visit_pk)
-    spec = ACTIONS_BY_SLUG[action]
+    spec = VISIT_ACTIONS[action]
     if not spec.allowed(request.user, visit):
         raise PermissionDenied
     form = spec.form(request.POST, record=visit, auto_id=f"id_{spec.slug}_{visit.pk}_%s")
     form.action = spec.slug
     if form.is_valid():
-        response = _run(request, spec, visit, form, pk)
-        if response is not None:
-            return response
-    return render(
-        request,
-        "inspections/detail.html",
-        _context(request, inspection, bound=form, bound_visit=visit.pk),
-        status=400,
-    )
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        outcome = run_service(
+            request,
+            form,
+            lambda: spec.run(request.user, visit, data, version),
+            success=spec.done,
+        )
+        if outcome.ok:
+            return redirect("inspections:detail", pk=pk)
+        if outcome.status == 409:
+            fresh = _reload(request, pk)()
+            return _render_detail(request, fresh, stale=outcome.stale, status=409)
+    return _render_detail(request, inspection, bound=form, bound_visit=visit.pk, status=400)
 
 
 @login_required
@@ -330,13 +325,15 @@ def report_create(request):
     initial = {"code_shown": request.GET.get("code", "")[:40], "channel": "visit"}
     form = ReportForm(request.POST or None, initial=initial, district_id=user.district_id)
     if request.method == "POST" and form.is_valid():
-        try:
-            complaint = services.report_unapproved_visit(
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.report_unapproved_visit(
                 user, district=user.district, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome.ok:
+            complaint = outcome.result
             messages.success(
                 request,
                 _("The report has been received as complaint %(number)s.")
@@ -414,24 +411,30 @@ def verify_rate(request, code):
     if not permissions.is_enterprise_of(request.user, visit):
         raise PermissionDenied
     form = RateForm(request.POST, record=visit, auto_id="id_rate_%s")
+    status = 400
     if form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.rate_visit(
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.rate_visit(
                 request.user,
                 visit,
                 rating=data["rating"],
                 comment=data.get("comment", ""),
                 expected_version=data.get("version"),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Thank you: your rating has been recorded."))
+            ),
+            success=_("Thank you: your rating has been recorded."),
+        )
+        if outcome.ok:
             return redirect("verify:code", code=visit.code)
+        if outcome.status == 409:
+            # Someone rated or changed the visit meanwhile: show it as it is now.
+            status = 409
+            form.add_error(None, outcome.stale)
     return render(
         request,
         "inspections/verify_result.html",
         {"result": result, "code": visit.code, "rate_form": form, "is_enterprise_user": True},
-        status=400,
+        status=status,
     )

@@ -6,6 +6,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.lights import (  # noqa: F401 (re-exported)
+    DEFAULT_RED_GAP,
+    DEFAULT_YELLOW_GAP,
+    DEFAULT_YELLOW_WORKDAYS,
+)
+
 
 class Subject(models.TextChoices):
     CASE = "case", _("Approval case")
@@ -15,6 +21,8 @@ class Subject(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
     NEED = "need", _("Problem on the problem list")
     SCHEDULE = "schedule", _("Investment against schedule (序时进度)")
+    INSPECTION = "inspection", _("Inspection or fee request")
+    WARNING = "warning", _("Exit warning")
 
 
 # Subjects measured against a deadline (the others against planned progress).
@@ -31,11 +39,8 @@ class Level(models.IntegerChoices):
     MEETING = 4, _("Joint meeting")
 
 
-# The defaults of the rule table (SPEC §11): yellow from 1 working day before the deadline;
-# against planned progress, yellow from 10 and red beyond 30 percentage points below plan.
-DEFAULT_YELLOW_WORKDAYS = 1
-DEFAULT_YELLOW_GAP = 10
-DEFAULT_RED_GAP = 30
+# The defaults of the rule table (SPEC §11) are core's: yellow from 1 working day before the
+# deadline; against planned progress, yellow from 10 and red beyond 30 points below plan.
 # Working days a light stays yellow or red before it goes to the next step of the chain.
 DEFAULT_ESCALATION = {
     Level.SECRETARY: 0,

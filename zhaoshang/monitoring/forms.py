@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.approvals.choices import Light
+from zhaoshang.core.lights import Light
 from zhaoshang.monitoring.choices import Level, Subject
 
 

@@ -5,16 +5,13 @@ subquery on a small table, so a list costs no extra query per row."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Value
+from django.db.models import Case, CharField, Exists, OuterRef, Value, When
 
-from zhaoshang.core.lights import schedule_gaps, yellow_within  # noqa: F401 (re-exported)
+from zhaoshang.core.lights import Light, schedule_gaps, yellow_within  # noqa: F401 (re-exported)
 
 
 def project_light():
     """SQL: a project's light — the worst of its signals (red, yellow), green otherwise."""
-    from django.db.models import Case, CharField, Exists, When
-
-    from zhaoshang.approvals.choices import Light
     from zhaoshang.monitoring.models import Signal
 
     def of(light):

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.approvals.choices import Light
+from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DistrictOwned
 from zhaoshang.monitoring.choices import (
     DEFAULT_ESCALATION,

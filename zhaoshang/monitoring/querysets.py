@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Case, F, Value, When
 
 from zhaoshang.core import roles
+from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 
 
@@ -28,7 +29,5 @@ class SignalQuerySet(DistrictScopedQuerySet):
 
     def worst_first(self):
         """Red before yellow, then the least time left (the longest overdue first)."""
-        from zhaoshang.approvals.choices import Light
-
         rank = Case(When(light=Light.RED, then=Value(0)), default=Value(1))
         return self.order_by(rank, F("days_left").asc(nulls_last=True), "due_on", "id")

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.choices import Light
 from zhaoshang.core import clock
 from zhaoshang.core.bulk import update_from_rows
-from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level, Subject
+from zhaoshang.core.lights import Light
+from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
 from zhaoshang.monitoring.models import EscalationRule, Signal
 from zhaoshang.monitoring.sources import SOURCES, content_type_of
 
@@ -52,7 +52,7 @@ def refresh_signals(today: datetime.date | None = None, subjects=None) -> Refres
     """Bring the stored signals in line with today's lights."""
     today = today or clock.today()
     result = Refresh()
-    for subject in subjects or Subject.values:
+    for subject in subjects or SOURCES:
         with transaction.atomic():
             _refresh(subject, today, result)
     return result

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import DateField, DecimalField, OuterRef, Subquery
 from django.urls import reverse
 
-from zhaoshang.approvals.choices import Light
+from zhaoshang.core.lights import Light
 from zhaoshang.monitoring.choices import Subject
 
 LIT = (Light.YELLOW, Light.RED)
@@ -83,6 +83,20 @@ def complaints(today: datetime.date) -> Iterator[Row]:
         "complaints:detail",
         ("pk", "district_id", "project_id", "department_id", "number", "due_on"),
     )
+
+
+def inspections(today: datetime.date) -> Iterator[Row]:
+    """Requests awaiting the supervision office's decision (due by their planned date);
+    they belong to no project, so they are not escalated along a project's chain."""
+    from zhaoshang.inspections.models import InspectionRequest
+
+    qs = InspectionRequest.objects.pending().with_days_left(today)
+    for row in qs.filter(light__in=LIT).values_list(
+        "pk", "district_id", "department_id", "number", "due_on", "days_left", "light"
+    ):
+        object_id, district_id, department_id, number, due_on, left, light = row
+        url = reverse("inspections:detail", args=[object_id])
+        yield (object_id, district_id, None, department_id, number, url, due_on, left, None, light)
 
 
 def obligations(today: datetime.date) -> Iterator[Row]:
@@ -247,6 +261,7 @@ SOURCES = {
     Subject.OBLIGATION: obligations,
     Subject.MILESTONE: milestones,
     Subject.SCHEDULE: schedules,
+    Subject.INSPECTION: inspections,
 }
 
 
@@ -256,6 +271,7 @@ def content_type_of(subject: str):
     from zhaoshang.agreements.models import Milestone, Obligation
     from zhaoshang.approvals.models import ApprovalCase
     from zhaoshang.complaints.models import Complaint
+    from zhaoshang.inspections.models import InspectionRequest
     from zhaoshang.meetings.models import ActionItem
     from zhaoshang.projects.models import Project
     from zhaoshang.service.models import Need
@@ -268,5 +284,6 @@ def content_type_of(subject: str):
         Subject.OBLIGATION: Obligation,
         Subject.MILESTONE: Milestone,
         Subject.SCHEDULE: Project,
+        Subject.INSPECTION: InspectionRequest,
     }[subject]
     return ContentType.objects.get_for_model(model)

@@ -9,9 +9,9 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.choices import Light
 from zhaoshang.core import roles
 from zhaoshang.core.exports import xlsx_response
+from zhaoshang.core.lights import Light
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.exits.views import warnings_for_project
 from zhaoshang.monitoring.choices import Level

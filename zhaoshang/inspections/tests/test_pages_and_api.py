@@ -246,3 +246,17 @@ def test_api_life(client_for, world, _frozen_time):
     assert client_for("bureau_b").get(f"/api/v1/inspections/{pk}/").status_code == 404
     assert client_for("enterprise").get("/api/v1/inspections/").status_code == 403
     assert client_for("city").post("/api/v1/inspections/", payload).status_code == 403
+
+
+def test_a_stale_visit_action_is_409(client_for, world, _frozen_time):
+    request = make_request(world, approve=True)
+    visit = request.visits.get()
+    _frozen_time.move_to(datetime.datetime(2026, 6, 25, 2, tzinfo=datetime.UTC))
+    response = client_for("department").post(
+        reverse("inspections:record", args=[request.pk, visit.pk]),
+        {"version": visit.version - 1, "carried_out_on": "2026-06-25", "findings": "无问题"},
+    )
+    assert response.status_code == 409
+    assert 'data-testid="stale"' in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.carried_out_on is None

@@ -192,3 +192,17 @@ def test_the_slip_and_the_qr_code(client_for, world, approved):
     page = bureau.get(reverse("inspections:detail", args=[approved.pk])).content.decode()
     assert visit.code_display not in page and "<svg" not in page
     assert bureau.get(reverse("inspections:slip", args=[approved.pk, visit.pk])).status_code == 403
+
+
+def test_a_stale_rating_on_the_verification_page_is_409(client_for, world, approved, _frozen_time):
+    visit = approved.visits.get(enterprise=world.enterprise1_a)
+    _go_to(_frozen_time, D(2026, 6, 25))
+    services.record_visit(
+        world.user_department, visit, carried_out_on=D(2026, 6, 25), findings="无问题"
+    )
+    response = client_for("enterprise").post(
+        reverse("verify:rate", args=[visit.code]), {"rating": "satisfied", "version": 1}
+    )
+    assert response.status_code == 409
+    visit.refresh_from_db()
+    assert visit.rating == ""
