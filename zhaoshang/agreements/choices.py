@@ -83,13 +83,6 @@ class ObligationStatus(models.TextChoices):
     WAIVED = "waived", _("Waived")
 
 
-class Light(models.TextChoices):
-    GREEN = "green", _("On time")
-    YELLOW = "yellow", _("Due soon")
-    RED = "red", _("Overdue")
-    NONE = "none", _("No deadline")
-
-
 class MilestoneState(models.TextChoices):
     """A milestone's state, derived from its done date and due date."""
 

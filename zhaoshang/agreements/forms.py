@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.agreements.choices import (
     DEPARTMENT_KINDS,
     TARGET_STAGES,
-    Light,
     ObligationKind,
     Party,
 )
@@ -18,14 +17,11 @@ from zhaoshang.agreements.models import Obligation, ScheduleTemplate
 from zhaoshang.agreements.schedule import Step
 from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.lights import Light
 from zhaoshang.org.models import Department, Park, User
 from zhaoshang.projects.choices import Stage
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
-
-
-def _today():
-    return clock.today()
 
 
 def _date(label, required=True, **kwargs) -> forms.DateField:
@@ -225,7 +221,7 @@ class ObligationForm(BootstrapMixin, forms.Form):
 
 
 class ConfirmForm(VersionedForm):
-    met_on = _date(_("Met on"), initial=_today)
+    met_on = _date(_("Met on"), initial=clock.today)
     evidence = forms.FileField(
         label=_("Evidence"), help_text=_("完税证明, 社保缴纳证明, 检测或验收报告 … (PDF, image)")
     )
@@ -233,7 +229,7 @@ class ConfirmForm(VersionedForm):
 
 
 class WaiveForm(VersionedForm):
-    waived_on = _date(_("Waived on"), initial=_today)
+    waived_on = _date(_("Waived on"), initial=clock.today)
     reason = _text(_("Reason (e.g. the supplementary agreement)"))
 
 
@@ -256,7 +252,7 @@ class CommitmentForm(BootstrapMixin, forms.Form):
     owner = forms.ModelChoiceField(
         label=_("Person responsible"), queryset=User.objects.none(), required=False
     )
-    start_on = _date(_("Planning from"), initial=_today)
+    start_on = _date(_("Planning from"), initial=clock.today)
     target_on = _date(_("Target date"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 

@@ -38,7 +38,7 @@ from zhaoshang.agreements.querysets import (
     ObligationQuerySet,
 )
 from zhaoshang.core import clock
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import MONEY, NON_NEGATIVE
 
@@ -71,7 +71,7 @@ def figure(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-class Agreement(DistrictOwned):
+class Agreement(Versioned, Timestamped, DistrictOwned):
     """The investment agreement (投资协议) of a signed project: its number, signing date,
     parties and signed text; its terms are the obligations that hang off it."""
 
@@ -118,9 +118,6 @@ class Agreement(DistrictOwned):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = AgreementQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -146,7 +143,7 @@ def evidence_upload_to(instance, filename: str) -> str:
     )
 
 
-class Obligation(DistrictOwned):
+class Obligation(Versioned, Timestamped, DistrictOwned):
     """One term of an agreement: a party (the enterprise or a named department) owes a
     measurable target by a due date. Its status is derived (``with_status``): from the
     project's records for the fact kinds, from the confirmation (``confirmed_on`` with an
@@ -205,9 +202,6 @@ class Obligation(DistrictOwned):
         related_name="+",
         verbose_name=_("waived by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ObligationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -377,7 +371,7 @@ class TemplateStep(models.Model):
         return f"{self.seq}. {self.name} ({self.duration_workdays})"
 
 
-class Commitment(DistrictOwned):
+class Commitment(Versioned, Timestamped, DistrictOwned):
     """A department's service commitment (服务承诺) for a project, from the agreement's
     service clauses, with its reverse schedule (the milestones). ``changed_since_filing``
     says whether the plan differs from the last version filed to the park committee."""
@@ -435,9 +429,6 @@ class Commitment(DistrictOwned):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CommitmentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -459,7 +450,7 @@ class Commitment(DistrictOwned):
         return self.filed_version == 0 or self.changed_since_filing
 
 
-class Milestone(models.Model):
+class Milestone(Versioned, Timestamped, models.Model):
     """A milestone (节点) of a reverse schedule: due ``duration_workdays`` working days
     after the milestone before it, the last one on the target date; an owner (department
     and person), progress and the day it was done."""
@@ -492,8 +483,6 @@ class Milestone(models.Model):
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
     note = models.CharField(_("progress note"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])

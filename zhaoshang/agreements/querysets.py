@@ -43,24 +43,20 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from zhaoshang.agreements.choices import (
-    Light,
     MilestoneState,
     ObligationKind,
     ObligationStatus,
 )
-from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.querysets import ProjectScopedQuerySet
 from zhaoshang.projects.choices import STAGE_DATE_FIELDS
+from zhaoshang.workdays.querysets import days_left_expression
 
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
-# A deadline is yellow from this many working days before it (SPEC §11 default).
-YELLOW_WITHIN = 1
 DECIDED = (ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.MISSED)
-
-
-def _visible_projects(user):
-    from zhaoshang.projects.models import Project
-
-    return Project.objects.visible_to(user).values("pk")
+# The light rule (亮灯规则) a commitment and its milestones follow: a commitment is its
+# reverse schedule, so it is yellow by the milestones' rule (monitoring's "milestone").
+MILESTONE_SUBJECT = "milestone"
 
 
 def _count(queryset):
@@ -155,11 +151,8 @@ def _commitment_done():
     ).order_by("completed_on")
 
 
-class AgreementQuerySet(DistrictScopedQuerySet):
+class AgreementQuerySet(ProjectScopedQuerySet):
     """Agreements are visible with their project (信息共享); the bureau edits them."""
-
-    def visible_to(self, user):
-        return self.filter(project__in=_visible_projects(user))
 
     def with_performance(self, today: datetime.date):
         """``obligations_total`` (not waived), ``obligations_missed``,
@@ -233,11 +226,10 @@ def performance_summary(projects, today: datetime.date) -> dict:
     return rows
 
 
-class ObligationQuerySet(DistrictScopedQuerySet):
+class ObligationQuerySet(ProjectScopedQuerySet):
     """Obligations are visible with their project."""
 
-    def visible_to(self, user):
-        return self.filter(agreement__project__in=_visible_projects(user))
+    project_path = "agreement__project"
 
     def with_met(self, today: datetime.date):
         """``met_on`` (the day it was met, from the records or the confirmation) and
@@ -276,9 +268,6 @@ class ObligationQuerySet(DistrictScopedQuerySet):
         ``light``, ``current_value`` (funds in place or cumulative investment so far, for
         the fact kinds measured by a figure) and ``evidence_ref`` (the id of the stage
         event, monthly report or commitment the status rests on)."""
-        from zhaoshang.monitoring.lights import yellow_within
-        from zhaoshang.workdays.querysets import days_left_expression
-
         current = Case(
             When(kind=ObligationKind.FUNDS, then=funds_to_date(today)),
             When(
@@ -325,9 +314,8 @@ class ObligationQuerySet(DistrictScopedQuerySet):
         )
 
 
-class BreachQuerySet(DistrictScopedQuerySet):
-    def visible_to(self, user):
-        return self.filter(project__in=_visible_projects(user))
+class BreachQuerySet(ProjectScopedQuerySet):
+    """Breaches are visible with their project."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -344,32 +332,20 @@ def _milestone_state(today: datetime.date):
     )
 
 
-def soon_limit(today: datetime.date) -> datetime.date:
-    """The last due date that is yellow today: YELLOW_WITHIN working days after today."""
-    from zhaoshang.workdays.services import add_workdays
-
-    return add_workdays(today, YELLOW_WITHIN).date
-
-
-class CommitmentQuerySet(DistrictScopedQuerySet):
+class CommitmentQuerySet(ProjectScopedQuerySet):
     """Commitments are visible with their project; the committing department acts on
     them (see permissions.py)."""
 
-    def visible_to(self, user):
-        return self.filter(project__in=_visible_projects(user))
-
     def with_progress(self, today: datetime.date):
         """``milestones_total``, ``milestones_done``, ``milestones_missed`` (past due, not
-        done), ``milestones_soon`` (open, due within YELLOW_WITHIN working days),
-        ``next_due_on`` (the earliest open milestone's due date), ``progress`` (the mean
-        of the milestones' progress) and ``light``: red with a missed milestone or past
-        the target unfinished, yellow with one due soon, green otherwise, none once
-        completed."""
+        done), ``milestones_soon`` (open, due within the district's yellow window for
+        milestones), ``next_due_on`` (the earliest open milestone's due date),
+        ``progress`` (the mean of the milestones' progress) and ``light``: red with a
+        missed milestone or past the target unfinished, yellow with a milestone or the
+        target due within the window, green otherwise, none once completed."""
         from django.db.models import Avg
 
         from zhaoshang.agreements.models import Milestone
-
-        limit = soon_limit(today)
 
         def of_commitment():
             return Milestone.objects.filter(commitment=OuterRef("pk"))
@@ -388,8 +364,13 @@ class CommitmentQuerySet(DistrictScopedQuerySet):
                 of_commitment().filter(done_on__isnull=True, due_on__lt=today)
             ),
             milestones_soon=_count(
-                of_commitment().filter(done_on__isnull=True, due_on__gte=today, due_on__lte=limit)
+                of_commitment()
+                .filter(done_on__isnull=True, due_on__gte=today)
+                .annotate(days_left=days_left_expression("due_on", today))
+                .filter(days_left__lte=yellow_within(MILESTONE_SUBJECT, "commitment__district_id"))
             ),
+            target_days_left=days_left_expression("target_on", today),
+            yellow_workdays=yellow_within(MILESTONE_SUBJECT),
             next_due_on=Subquery(
                 of_commitment()
                 .filter(done_on__isnull=True)
@@ -402,36 +383,8 @@ class CommitmentQuerySet(DistrictScopedQuerySet):
             light=Case(
                 When(completed_on__isnull=False, then=Value(Light.NONE)),
                 When(Q(milestones_missed__gt=0) | Q(target_on__lt=today), then=Value(Light.RED)),
-                When(Q(milestones_soon__gt=0) | Q(target_on__lte=limit), then=Value(Light.YELLOW)),
-                default=Value(Light.GREEN),
-                output_field=CharField(),
-            )
-        )
-
-
-class MilestoneQuerySet(models.QuerySet):
-    """Milestones are visible with their commitment's project."""
-
-    def visible_to(self, user):
-        return self.filter(commitment__project__in=_visible_projects(user))
-
-    def open(self):
-        return self.filter(done_on__isnull=True)
-
-    def with_state(self, today: datetime.date):
-        """``state`` (``MilestoneState``), ``days_left`` (working days to the due date,
-        in SQL) and ``light`` (none once done)."""
-        from zhaoshang.monitoring.lights import yellow_within
-        from zhaoshang.workdays.querysets import days_left_expression
-
-        return self.annotate(
-            state=_milestone_state(today), days_left=days_left_expression("due_on", today)
-        ).annotate(
-            light=Case(
-                When(done_on__isnull=False, then=Value(Light.NONE)),
-                When(due_on__lt=today, then=Value(Light.RED)),
                 When(
-                    days_left__lte=yellow_within("milestone", "commitment__district_id"),
+                    Q(milestones_soon__gt=0) | Q(target_days_left__lte=F("yellow_workdays")),
                     then=Value(Light.YELLOW),
                 ),
                 default=Value(Light.GREEN),
@@ -440,11 +393,38 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
-class ArchiveVersionQuerySet(DistrictScopedQuerySet):
+class MilestoneQuerySet(ProjectScopedQuerySet):
+    """Milestones are visible with their commitment's project."""
+
+    project_path = "commitment__project"
+    district_path = "commitment__district"
+
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+    def with_state(self, today: datetime.date):
+        """``state`` (``MilestoneState``), ``days_left`` (working days to the due date,
+        in SQL) and ``light`` (none once done)."""
+        return self.annotate(
+            state=_milestone_state(today), days_left=days_left_expression("due_on", today)
+        ).annotate(
+            light=Case(
+                When(done_on__isnull=False, then=Value(Light.NONE)),
+                When(due_on__lt=today, then=Value(Light.RED)),
+                When(
+                    days_left__lte=yellow_within(MILESTONE_SUBJECT, "commitment__district_id"),
+                    then=Value(Light.YELLOW),
+                ),
+                default=Value(Light.GREEN),
+                output_field=CharField(),
+            )
+        )
+
+
+class ArchiveVersionQuerySet(ProjectScopedQuerySet):
     """Filed versions are visible with their project; they are never updated."""
 
-    def visible_to(self, user):
-        return self.filter(commitment__project__in=_visible_projects(user))
+    project_path = "commitment__project"
 
     def update(self, **kwargs):
         from zhaoshang.agreements.models import ImmutableRecord

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from zhaoshang.agreements.choices import Light, MilestoneState, ObligationStatus
+from zhaoshang.agreements.choices import MilestoneState, ObligationStatus
 from zhaoshang.agreements.models import figure as _figure
+from zhaoshang.core.lights import Light
 
 register = template.Library()
 

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhaoshang.agreements import services
-from zhaoshang.agreements.choices import Light, ObligationKind, ObligationStatus, Party
+from zhaoshang.agreements.choices import ObligationKind, ObligationStatus, Party
 from zhaoshang.agreements.models import Obligation, ObligationBreach
 from zhaoshang.agreements.schedule import Step
 from zhaoshang.agreements.tests.conftest import day, pdf, standard_terms
+from zhaoshang.core.lights import Light
 from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project, StageEvent
 
 TODAY = day("2026-06-15")

@@ -1,0 +1,340 @@
+"""``commitments``: service commitments with their reverse schedules; progress, moving
+a milestone, filing to the archive."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+
+from zhaoshang.agreements import services
+from zhaoshang.agreements.api.archive import ArchiveVersionSerializer
+from zhaoshang.agreements.api.common import (
+    OBLIGATION_RESPONSES,
+    CommitmentCreatePermission,
+    version_field,
+)
+from zhaoshang.agreements.models import (
+    Commitment,
+    Milestone,
+    Obligation,
+    ScheduleTemplate,
+)
+from zhaoshang.agreements.schedule import Step
+from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
+from zhaoshang.api.permissions import StaffApiPermission
+from zhaoshang.api.serializers import ModelSerializer, Serializer
+from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
+from zhaoshang.core import clock
+from zhaoshang.core.lights import Light
+from zhaoshang.org.models import Department, User
+from zhaoshang.projects.api import StaffUserField
+from zhaoshang.projects.models import Project
+
+# ---------------------------------------------------------------------------------------
+# commitments
+
+
+class MilestoneSerializer(ModelSerializer):
+    owner_department_name = serializers.CharField(source="owner_department.name", read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "seq",
+            "name",
+            "duration_workdays",
+            "planned_start_on",
+            "due_on",
+            "due_is_provisional",
+            "owner_department",
+            "owner_department_name",
+            "owner",
+            "progress",
+            "done_on",
+            "note",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class StepSerializer(Serializer):
+    milestone = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("On a change: the id of the milestone this step keeps."),
+    )
+    name = serializers.CharField(max_length=120)
+    duration = serializers.IntegerField(min_value=1, max_value=999)
+    owner_department = VisiblePrimaryKeyRelatedField(
+        queryset=Department.objects.all(), allow_null=True, required=False
+    )
+    owner = StaffUserField(queryset=User.objects.all(), allow_null=True, required=False)
+
+
+class CommitmentSerializer(ModelSerializer):
+    project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
+    department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
+    obligation = VisiblePrimaryKeyRelatedField(
+        queryset=Obligation.objects.all(), allow_null=True, required=False
+    )
+    owner = StaffUserField(queryset=User.objects.all(), allow_null=True, required=False)
+    template = VisiblePrimaryKeyRelatedField(
+        queryset=ScheduleTemplate.objects.all(), allow_null=True, required=False
+    )
+    steps = StepSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=gettext_lazy(
+            "The steps in order with their working days, planned backwards from target_on; "
+            "without steps on creation, the template's."
+        ),
+    )
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    light = serializers.ChoiceField(choices=Light.choices, read_only=True)
+    progress = serializers.FloatField(read_only=True)
+    milestones_total = serializers.IntegerField(read_only=True)
+    milestones_done = serializers.IntegerField(read_only=True)
+    milestones_missed = serializers.IntegerField(read_only=True)
+    version = version_field()
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "district",
+            "project",
+            "department",
+            "department_name",
+            "obligation",
+            "title",
+            "content",
+            "clause",
+            "owner",
+            "template",
+            "start_on",
+            "target_on",
+            "completed_on",
+            "filed_version",
+            "changed_since_filing",
+            "light",
+            "progress",
+            "milestones_total",
+            "milestones_done",
+            "milestones_missed",
+            "milestones",
+            "steps",
+            "version",
+        ]
+        read_only_fields = ["district", "completed_on", "filed_version", "changed_since_filing"]
+        extra_kwargs = {"start_on": {"required": False}}
+
+
+class CommitmentFilter(filters.FilterSet):
+    project = filters.ModelChoiceFilter(
+        queryset=lambda request: Project.objects.visible_to(getattr(request, "user", None))
+    )
+    department = filters.ModelChoiceFilter(
+        queryset=lambda request: Department.objects.visible_to(getattr(request, "user", None))
+    )
+    light = filters.ChoiceFilter(choices=Light.choices, method="by_light")
+
+    class Meta:
+        model = Commitment
+        fields = ["project", "department"]
+
+    def by_light(self, queryset, name, value):
+        return queryset.filter(light=value)
+
+
+class ProgressSerializer(Serializer):
+    milestone = serializers.IntegerField()
+    progress = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    done_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    version = version_field()
+
+
+class RescheduleSerializer(Serializer):
+    milestone = serializers.IntegerField()
+    due_on = serializers.DateField()
+    reason = serializers.CharField()
+    version = version_field()
+
+
+class FileSerializer(Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    version = version_field()
+
+
+class CommitmentViewSet(ScopedModelViewSet):
+    """Departments' service commitments (服务承诺) with their reverse schedules (倒排工期),
+    planned backwards from the target date in working days, and filed to the park
+    committee's archive."""
+
+    model = Commitment
+    serializer_class = CommitmentSerializer
+    filterset_class = CommitmentFilter
+    permission_classes = [StaffApiPermission, CommitmentCreatePermission]
+    ordering_fields = ["id", "target_on"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Commitment.objects.none()
+        return (
+            super()
+            .get_queryset()
+            .with_progress(clock.today())
+            .select_related("department")
+            .prefetch_related(
+                Prefetch(
+                    "milestones",
+                    Milestone.objects.select_related("owner_department").order_by("seq", "id"),
+                )
+            )
+            .order_by("target_on", "id")
+        )
+
+    def _respond(self, commitment, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=commitment.pk)
+        return Response(
+            CommitmentSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    @staticmethod
+    def _steps(rows) -> list[tuple[int | None, Step]]:
+        return [
+            (
+                r.get("milestone"),
+                Step(r["name"], r["duration"], r.get("owner_department"), r.get("owner")),
+            )
+            for r in rows
+        ]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        template = data.pop("template", None)
+        rows = data.pop("steps", None)
+        if rows:
+            steps = [step for _pk, step in self._steps(rows)]
+        elif template is not None:
+            steps = services.steps_from_template(template)
+        else:
+            raise DRFValidationError(
+                {"steps": [_("Give the steps of the schedule, or a template to take them from.")]}
+            )
+        fields = {n: data[n] for n in services.COMMITMENT_FIELDS if n in data}
+        commitment = services.create_commitment(
+            request.user,
+            data["project"],
+            department=data["department"],
+            steps=steps,
+            template=template,
+            **fields,
+        )
+        return self._respond(commitment, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = expected_version(serializer, data)
+        for name, message in (
+            ("project", _("A commitment stays with its project.")),
+            ("department", _("A commitment stays with its department.")),
+        ):
+            if name in data and data[name].pk != getattr(instance, f"{name}_id"):
+                raise DRFValidationError({name: [message]})
+        rows = data.pop("steps", None)
+        if rows is None:
+            steps = [
+                (m.pk, Step(m.name, m.duration_workdays, m.owner_department, m.owner))
+                for m in instance.milestones.select_related("owner_department", "owner")
+            ]
+        else:
+            steps = self._steps(rows)
+        fields = {n: data[n] for n in services.COMMITMENT_FIELDS if n in data}
+        commitment = services.replan_commitment(
+            request.user, instance, steps=steps, expected_version=version, **fields
+        )
+        return self._respond(commitment)
+
+    def perform_destroy(self, instance):
+        services.delete_commitment(self.request.user, instance)
+
+    def _milestone(self, commitment, pk) -> Milestone:
+        milestone = commitment.milestones.filter(pk=pk).select_related("commitment").first()
+        if milestone is None:
+            raise DRFValidationError({"milestone": [_("No such milestone in this schedule.")]})
+        milestone.commitment = commitment
+        return milestone
+
+    @extend_schema(
+        request=ProgressSerializer, responses={200: CommitmentSerializer, **OBLIGATION_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], serializer_class=ProgressSerializer)
+    def progress(self, request, pk=None):
+        """Report a milestone's progress, or that it is done (``done_on``)."""
+        commitment = self.get_object()
+        form = ProgressSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        services.report_progress(
+            request.user,
+            self._milestone(commitment, data["milestone"]),
+            progress=data.get("progress"),
+            done_on=data.get("done_on"),
+            note=data["note"],
+            expected_version=data.get("version"),
+        )
+        return self._respond(commitment)
+
+    @extend_schema(
+        request=RescheduleSerializer, responses={200: CommitmentSerializer, **OBLIGATION_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], serializer_class=RescheduleSerializer)
+    def reschedule(self, request, pk=None):
+        """Move one milestone's due date (never past the target date), with the reason."""
+        commitment = self.get_object()
+        form = RescheduleSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        services.reschedule_milestone(
+            request.user,
+            self._milestone(commitment, data["milestone"]),
+            due_on=data["due_on"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        return self._respond(commitment)
+
+    @extend_schema(
+        request=FileSerializer, responses={201: ArchiveVersionSerializer, **OBLIGATION_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], url_path="file", serializer_class=FileSerializer)
+    def file(self, request, pk=None):
+        """File the commitment and its schedule to the park committee's archive (存档)."""
+        commitment = self.get_object()
+        form = FileSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        version = services.file_commitment(
+            request.user,
+            commitment,
+            note=form.validated_data["note"],
+            expected_version=form.validated_data.get("version"),
+        )
+        return Response(ArchiveVersionSerializer(version).data, status=status.HTTP_201_CREATED)

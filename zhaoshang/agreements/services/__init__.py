@@ -1,0 +1,91 @@
+"""Agreements, obligations and service commitments through their life (SPEC §8). Every
+state change is a function here; pages, the API, the admin and the daily scan call them.
+
+Each checks who may act and what the input says, runs in one transaction (an error saves
+nothing), locks the row it changes and checks the version the user read, writes the
+domain event and queues notifications on commit. By family:
+
+- ``agreements``: an agreement, its terms and its investment schedule;
+- ``obligations``: further obligations, confirmed with evidence or waived;
+- ``ledger``: breaches, missed milestones and the daily scan;
+- ``commitments``: service commitments and their reverse schedules;
+- ``archive``: the park committee's archive of filed versions.
+"""
+
+from zhaoshang.agreements.services.agreements import (
+    AGREEMENT_FIELDS,
+    REQUIRED_TERMS,
+    TERM_FIELDS,
+    TERMS,
+    delete_agreement,
+    save_agreement,
+    term_values,
+    why_not_removable,
+)
+from zhaoshang.agreements.services.archive import (
+    SNAPSHOT_SCHEMA,
+    compare_versions,
+    file_commitment,
+    snapshot,
+)
+from zhaoshang.agreements.services.commitments import (
+    COMMITMENT_FIELDS,
+    create_commitment,
+    delete_commitment,
+    recompute_provisional_schedules,
+    replan_commitment,
+    report_progress,
+    reschedule_milestone,
+    steps_from_template,
+)
+from zhaoshang.agreements.services.ledger import (
+    ScanResult,
+    record_breach,
+    record_missed_milestone,
+    scan,
+)
+from zhaoshang.agreements.services.obligations import (
+    OBLIGATION_FIELDS,
+    add_obligation,
+    check_obligation,
+    confirm_obligation,
+    delete_obligation,
+    obligation_status,
+    update_obligation,
+    waive_obligation,
+)
+
+__all__ = [
+    "AGREEMENT_FIELDS",
+    "COMMITMENT_FIELDS",
+    "OBLIGATION_FIELDS",
+    "REQUIRED_TERMS",
+    "SNAPSHOT_SCHEMA",
+    "TERMS",
+    "TERM_FIELDS",
+    "ScanResult",
+    "add_obligation",
+    "check_obligation",
+    "compare_versions",
+    "confirm_obligation",
+    "create_commitment",
+    "delete_agreement",
+    "delete_commitment",
+    "delete_obligation",
+    "file_commitment",
+    "obligation_status",
+    "recompute_provisional_schedules",
+    "record_breach",
+    "record_missed_milestone",
+    "replan_commitment",
+    "report_progress",
+    "reschedule_milestone",
+    "save_agreement",
+    "scan",
+    "snapshot",
+    "steps_from_template",
+    "term_values",
+    "update_obligation",
+    "waive_obligation",
+    "why_not_removable",
+]

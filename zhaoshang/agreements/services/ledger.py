@@ -1,0 +1,308 @@
+"""Breaches and the ledger (SPEC §8, §13): an obligation not met by its due date gets its
+breach recorded once (a department's also its ledger entry); a milestone missed writes its
+owner department's ledger entry once. The daily scan does both, set-based."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from zhaoshang.agreements.choices import (
+    ObligationStatus,
+    Party,
+)
+from zhaoshang.agreements.models import (
+    Milestone,
+    Obligation,
+    ObligationBreach,
+)
+from zhaoshang.core import clock, roles
+from zhaoshang.core.audit import build_event, log_event, log_events
+from zhaoshang.notifications.services import notify, notify_many
+from zhaoshang.org.models import User
+from zhaoshang.projects.choices import TeamRole
+from zhaoshang.workdays import services as workdays
+
+# ---------------------------------------------------------------------------------------
+# Breaches and the ledger
+
+
+def _department_handlers(department_ids: Iterable[int]):
+    return User.objects.filter(
+        department_id__in=list(department_ids),
+        groups__name=roles.Role.DEPARTMENT,
+        is_active=True,
+    ).distinct()
+
+
+def _team(project, *team_roles):
+    return User.objects.filter(
+        project_roles__project=project, project_roles__role__in=team_roles, is_active=True
+    ).distinct()
+
+
+def _missed_from(due_on: datetime.date, calendar=workdays) -> datetime.date:
+    """The day an obligation or milestone counts as missed: the first working day after
+    its due date (as an overdue case's ledger entry)."""
+    return calendar.add_workdays(due_on, 1).date
+
+
+def _breach_summary(obligation: Obligation) -> str:
+    return _("“%(title)s” of %(project)s was not met by %(due)s.") % {
+        "title": obligation.description,
+        "project": obligation.agreement.project.name,
+        "due": obligation.due_on.isoformat(),
+    }
+
+
+def _new_breach(obligation: Obligation, occurred_on: datetime.date) -> ObligationBreach:
+    project = obligation.agreement.project
+    return ObligationBreach(
+        district_id=obligation.district_id,
+        obligation=obligation,
+        project=project,
+        party=obligation.party,
+        department=obligation.department,
+        enterprise_id=project.enterprise_id,
+        due_on=obligation.due_on,
+        occurred_on=occurred_on,
+    )
+
+
+def record_breach(
+    obligation: Obligation, occurred_on: datetime.date | None = None, calendar=workdays
+) -> ObligationBreach | None:
+    """Record, once, that the obligation was not met by its due date; a department's
+    breach also writes its ledger entry (once). Returns the breach when written."""
+    from zhaoshang.assessment.models import RuleCode
+    from zhaoshang.assessment.services import write_rule_entry
+
+    if ObligationBreach.objects.filter(obligation=obligation).exists():
+        return None
+    project = obligation.agreement.project
+    occurred_on = occurred_on or _missed_from(obligation.due_on, calendar)
+    try:
+        with transaction.atomic():
+            breach = _new_breach(obligation, occurred_on)
+            breach.save()
+    except IntegrityError:  # recorded concurrently by another scan
+        return None
+    summary = _breach_summary(obligation)
+    log_event(None, "obligation.missed", obligation, summary=summary, party=obligation.party)
+    url = obligation.get_absolute_url()
+    if obligation.party == Party.DEPARTMENT:
+        write_rule_entry(
+            RuleCode.MISSED_OBLIGATION, obligation.department, obligation, summary, occurred_on
+        )
+        recipients = _department_handlers([obligation.department_id])
+    else:
+        recipients = _team(project, TeamRole.MANAGER, TeamRole.SECRETARY)
+    notify(recipients, "obligation.missed", summary, url=url)
+    return breach
+
+
+def _milestone_summary(milestone: Milestone) -> str:
+    commitment = milestone.commitment
+    return _("Milestone “%(name)s” of “%(commitment)s” (%(project)s) was not done by %(due)s.") % {
+        "name": milestone.name,
+        "commitment": commitment.title,
+        "project": commitment.project.name,
+        "due": milestone.due_on.isoformat(),
+    }
+
+
+def _milestone_recipients(milestone: Milestone, handlers) -> list:
+    recipients = [milestone.owner] if milestone.owner_id else []
+    recipients += handlers
+    if milestone.commitment.owner_id:
+        recipients.append(milestone.commitment.owner)
+    return recipients
+
+
+def record_missed_milestone(
+    milestone: Milestone, occurred_on: datetime.date | None = None, calendar=workdays
+):
+    """Write the missed milestone's entry to its owner department's ledger, once."""
+    from zhaoshang.assessment.models import RuleCode
+    from zhaoshang.assessment.services import write_rule_entry
+
+    commitment = milestone.commitment
+    summary = _milestone_summary(milestone)
+    entry = write_rule_entry(
+        RuleCode.MISSED_MILESTONE,
+        milestone.owner_department,
+        milestone,
+        summary,
+        occurred_on or _missed_from(milestone.due_on, calendar),
+    )
+    if entry is not None:
+        log_event(None, "milestone.missed", commitment, summary=summary, milestone=milestone.pk)
+        handlers = list(_department_handlers([milestone.owner_department_id]))
+        notify(
+            _milestone_recipients(milestone, handlers),
+            "milestone.missed",
+            summary,
+            url=milestone.get_absolute_url(),
+        )
+    return entry
+
+
+@dataclass
+class ScanResult:
+    breaches: int = 0
+    department_breaches: int = 0
+    missed_milestones: int = 0
+
+
+def _handlers_by_department(department_ids: Iterable[int]) -> dict[int, list[User]]:
+    grouped: dict[int, list[User]] = {}
+    for user in _department_handlers(set(department_ids)):
+        grouped.setdefault(user.department_id, []).append(user)
+    return grouped
+
+
+def _managers_by_project(project_ids: Iterable[int]) -> dict[int, list[User]]:
+    from zhaoshang.projects.models import ProjectTeamMember
+
+    grouped: dict[int, list[User]] = {}
+    members = ProjectTeamMember.objects.filter(
+        project_id__in=set(project_ids),
+        role__in=[TeamRole.MANAGER, TeamRole.SECRETARY],
+        user__is_active=True,
+    ).select_related("user")
+    for member in members.order_by("project_id", "role", "id"):
+        grouped.setdefault(member.project_id, []).append(member.user)
+    return grouped
+
+
+def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
+    """The breaches of these obligations (none recorded yet), with their events, the
+    departments' ledger entries and the messages, in bulk inserts."""
+    from zhaoshang.assessment.models import RuleCode
+    from zhaoshang.assessment.services import RuleHit, write_rule_entries
+
+    result = ScanResult()
+    if not obligations:
+        return result
+    breaches = [_new_breach(ob, _missed_from(ob.due_on, calendar)) for ob in obligations]
+    try:
+        with transaction.atomic():
+            ObligationBreach.objects.bulk_create(breaches, batch_size=1000)
+    except IntegrityError:  # another scan recorded some meanwhile: one at a time
+        for ob in obligations:
+            if record_breach(ob, calendar=calendar):
+                result.breaches += 1
+                result.department_breaches += ob.party == Party.DEPARTMENT
+        return result
+    summaries = {ob.pk: _breach_summary(ob) for ob in obligations}
+    log_events(
+        build_event(None, "obligation.missed", ob, summary=summaries[ob.pk], party=ob.party)
+        for ob in obligations
+    )
+    owed = [ob for ob in obligations if ob.party == Party.DEPARTMENT]
+    write_rule_entries(
+        RuleCode.MISSED_OBLIGATION,
+        (
+            RuleHit(ob.department, ob, summaries[ob.pk], b.occurred_on)
+            for ob, b in zip(obligations, breaches, strict=True)
+            if ob.party == Party.DEPARTMENT
+        ),
+    )
+    handlers = _handlers_by_department(ob.department_id for ob in owed)
+    managers = _managers_by_project(
+        ob.agreement.project_id for ob in obligations if ob.party != Party.DEPARTMENT
+    )
+    notify_many(
+        (
+            handlers.get(ob.department_id, [])
+            if ob.party == Party.DEPARTMENT
+            else managers.get(ob.agreement.project_id, []),
+            "obligation.missed",
+            summaries[ob.pk],
+            "",
+            ob.get_absolute_url(),
+        )
+        for ob in obligations
+    )
+    result.breaches = len(obligations)
+    result.department_breaches = len(owed)
+    return result
+
+
+def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
+    """The missed milestones' ledger entries (none written yet), with their events and
+    messages, in bulk inserts."""
+    from zhaoshang.assessment.models import RuleCode
+    from zhaoshang.assessment.services import RuleHit, write_rule_entries
+
+    summaries = {m.pk: _milestone_summary(m) for m in milestones}
+    written = write_rule_entries(
+        RuleCode.MISSED_MILESTONE,
+        (
+            RuleHit(m.owner_department, m, summaries[m.pk], _missed_from(m.due_on, calendar))
+            for m in milestones
+        ),
+    )
+    done = [hit.evidence for hit in written]
+    log_events(
+        build_event(None, "milestone.missed", m.commitment, summary=summaries[m.pk], milestone=m.pk)
+        for m in done
+    )
+    handlers = _handlers_by_department(m.owner_department_id for m in done)
+    notify_many(
+        (
+            _milestone_recipients(m, handlers.get(m.owner_department_id, [])),
+            "milestone.missed",
+            summaries[m.pk],
+            "",
+            m.get_absolute_url(),
+        )
+        for m in done
+    )
+    return len(done)
+
+
+@transaction.atomic
+def scan(today: datetime.date | None = None) -> ScanResult:
+    """The agreements part of the daily scan, set-based: every obligation not met by its
+    due date (missed, or met late) gets its breach recorded once — a department's also its
+    ledger entry — and every milestone past its due date and not done (or done late)
+    writes its owner department's ledger entry once. One query finds each set, bulk
+    inserts write the breaches, entries, events and messages. Safe to run twice."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhaoshang.assessment.models import LedgerEntry, RuleCode
+
+    today = today or clock.today()
+    late = (
+        Obligation.objects.with_met(today)
+        .filter(status__in=[ObligationStatus.MISSED, ObligationStatus.MET_LATE])
+        .exclude(breach__isnull=False)
+        .select_related("agreement__project", "department")
+        .order_by("due_on", "pk")
+    )
+    recorded = LedgerEntry.objects.filter(
+        rule_code=RuleCode.MISSED_MILESTONE,
+        evidence_type=ContentType.objects.get_for_model(Milestone),
+    ).values("evidence_id")
+    missed = (
+        Milestone.objects.filter(
+            Q(done_on__isnull=True, due_on__lt=today) | Q(done_on__gt=F("due_on"))
+        )
+        .exclude(pk__in=recorded)
+        .select_related("commitment__project", "owner_department", "owner", "commitment__owner")
+        .order_by("due_on", "pk")
+    )
+    obligations, milestones = list(late), list(missed)
+    dues = [o.due_on for o in obligations] + [m.due_on for m in milestones]
+    if not dues:
+        return ScanResult()
+    calendar = workdays.CalendarWindow(min(dues), max(max(dues), today))
+    result = _record_breaches(obligations, calendar)
+    result.missed_milestones = _record_missed_milestones(milestones, calendar)
+    return result
