@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.kpis.querysets import AnnualTargetQuerySet
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -35,7 +35,7 @@ class TargetScope(models.TextChoices):
     DEPARTMENT = "department", _("Department")
 
 
-class AnnualTarget(DistrictOwned):
+class AnnualTarget(DistrictOwned, Versioned, Timestamped):
     """The targets of one year for the district itself, one of its working groups or one
     of its departments (at most one of the two is set).
 
@@ -70,9 +70,6 @@ class AnnualTarget(DistrictOwned):
     signed_investment = models.DecimalField(_("signed investment (10k yuan)"), **MONEY)
     funds_in_place = models.DecimalField(_("funds in place (10k yuan)"), **MONEY)
     note = models.TextField(_("note"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AnnualTargetQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])

@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce
 
 from zhaoshang.core import roles
 from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.projects.models import FundsEntry, Project
 
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
 
@@ -99,8 +100,6 @@ class AnnualTargetQuerySet(DistrictScopedQuerySet):
     def with_progress(self, today: datetime.date):
         """``signed_count``, ``tier1_done``, ``tier2_done``, ``tier3_done``,
         ``signed_investment_done`` and ``funds_done`` of each target (see the module)."""
-        from zhaoshang.projects.models import FundsEntry, Project
-
         signed = Project.objects.filter(
             district=OuterRef("district"),
             signed_on__year=OuterRef("year"),

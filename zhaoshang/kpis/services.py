@@ -17,8 +17,10 @@ not yet in the cohort; a stage reached after it is not yet counted.
 - ``funds_in_place_rate`` (资金到位率) = the funds in place received up to the cut-off ÷ the
   contracted investment of the agreements, both over the cohort's projects that have an
   agreement (it can pass 1 when more money arrived than was contracted);
-- ``on_time_rate`` (按时办结率) = approval cases done on or before their due date ÷ cases
-  done, over the cohort's cases done by the cut-off.
+- ``on_time_rate`` (按时办结率) = approval cases done on time ÷ cases done, over the cohort's
+  cases done by the cut-off; "on time" is approvals' one definition
+  (``approvals.querysets.on_time_q``: done on or before the due date; a case without a
+  due date cannot be late), the one the quarterly bulletin and the ledger use.
 
 A rate whose denominator is zero is ``None`` (shown as "—", JSON ``null``): "no project"
 is not "0 %". Rates are ``Decimal`` from 0 to 1, rounded to four places.
@@ -34,18 +36,23 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.agreements.models import Agreement
+from zhaoshang.agreements.querysets import funds_to_date, with_performance
+from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.approvals.querysets import done_q, on_time_q
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.kpis import permissions
 from zhaoshang.kpis.models import DEFAULT_TIERS, TIER_NUMBERS, AnnualTarget
+from zhaoshang.projects.models import FundsEntry, Project
 
 RATE_PLACES = Decimal("0.0001")
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
@@ -66,10 +73,6 @@ KPI_LABELS = {
 KPI_NAMES = tuple(KPI_LABELS)
 RATE_NAMES = KPI_NAMES[2:]
 PARTS = ("numerator", "denominator")
-
-
-def _today() -> datetime.date:
-    return clock.today()
 
 
 def _rate(numerator, denominator) -> Decimal | None:
@@ -97,7 +100,7 @@ class Period:
         since = since if since is not None and since < year else None
         start = datetime.date(since or year, 1, 1)
         end = datetime.date(year, 12, 31)
-        return cls(year, start, end, min(end, as_of or _today()), since)
+        return cls(year, start, end, min(end, as_of or clock.today()), since)
 
     @property
     def label(self) -> str:
@@ -192,8 +195,6 @@ def cohort(projects, period: Period):
     """The projects of ``projects`` signed in the period, up to its cut-off. A plain
     queryset of projects (the given one is used as a set of ids, so its joins and
     annotations cannot double anything)."""
-    from zhaoshang.projects.models import Project
-
     return Project.objects.filter(
         pk__in=projects.order_by().values("pk"),
         signed_on__gte=period.start,
@@ -218,12 +219,6 @@ def compute_by(
     """The KPIs of ``projects`` for ``year`` (or the years ``since``–``year``) grouped by a
     field of the project (e.g. ``"district"``): {value: Kpis}; groups without signed
     projects are left out (except with ``key=None``, which gives {None: Kpis})."""
-    from zhaoshang.agreements.models import Agreement
-    from zhaoshang.agreements.querysets import with_performance
-    from zhaoshang.approvals.choices import CaseStatus
-    from zhaoshang.approvals.models import ApprovalCase
-    from zhaoshang.projects.models import FundsEntry
-
     period = Period.of(year, as_of, since)
     cut = period.cutoff
     base = cohort(projects, period)
@@ -253,10 +248,10 @@ def compute_by(
         contracted_investment=Sum("contracted_investment"),
     )
     cases = _grouped(
-        ApprovalCase.objects.filter(project__in=base, status=CaseStatus.DONE, done_on__lte=cut),
+        ApprovalCase.objects.filter(project__in=base).done(until=cut),
         via,
         cases_done=Count("pk"),
-        cases_on_time=Count("pk", filter=Q(done_on__lte=F("due_on"))),
+        cases_on_time=Count("pk", filter=on_time_q()),
     )
     out = {}
     for group, figures in stages.items():
@@ -293,10 +288,6 @@ def drill(
     ``cases_done`` and ``cases_on_time`` for the on-time rate, ``is_performing`` and
     ``obligations_missed`` for the performance rate. The rows (or, for amounts and case
     counts, the sums of those columns) are the figure."""
-    from zhaoshang.agreements.models import Agreement
-    from zhaoshang.agreements.querysets import funds_to_date, with_performance
-    from zhaoshang.approvals.choices import CaseStatus
-
     if kpi not in KPI_NAMES or part not in PARTS:
         raise ValueError(kpi, part)
     period = Period.of(year, as_of, since)
@@ -329,11 +320,8 @@ def drill(
         )
         return qs.filter(funds_to_cutoff__gt=0) if part == "numerator" else qs
     # on_time_rate
-    done = Q(
-        approval_cases__status=CaseStatus.DONE,
-        approval_cases__done_on__lte=cut,
-    )
-    on_time = done & Q(approval_cases__done_on__lte=F("approval_cases__due_on"))
+    done = done_q(until=cut, prefix="approval_cases__")
+    on_time = done & on_time_q(prefix="approval_cases__")
     qs = qs.annotate(
         cases_done=Count("approval_cases", filter=done),
         cases_on_time=Count("approval_cases", filter=on_time),
@@ -430,8 +418,7 @@ def _clean(fields: dict) -> dict:
 
 def create_target(user, *, district, **fields) -> AnnualTarget:
     """Set the targets of a year for the district, a working group or a department."""
-    if not permissions.can_edit_targets(user, getattr(district, "pk", None)):
-        raise PermissionDenied
+    require(permissions.can_edit_targets(user, getattr(district, "pk", None)))
     data = _clean(fields)
     errors = _check_target(district.pk, data, None)
     if errors:
@@ -447,12 +434,9 @@ def update_target(
 ) -> AnnualTarget:
     """Change a target; fields left out keep their value. A stale ``expected_version``
     is refused and changes nothing."""
-    if not permissions.can_edit_targets(user, target.district_id):
-        raise PermissionDenied
+    require(permissions.can_edit_targets(user, target.district_id))
     with transaction.atomic():
-        locked = AnnualTarget.objects.select_for_update().get(pk=target.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConcurrentEditError()
+        locked = lock_for_update(target, expected_version)
         data = _clean(
             {
                 name: fields[name] if name in fields else getattr(locked, name)
@@ -465,16 +449,14 @@ def update_target(
         changed = [name for name in TARGET_FIELDS if getattr(locked, name) != data[name]]
         for name, value in data.items():
             setattr(locked, name, value)
-        locked.version += 1
-        locked.save()
+        locked.save_new_version()
         log_event(user, "annual_target.updated", locked, ", ".join(changed), fields=changed)
     return locked
 
 
 def delete_target(user, target: AnnualTarget) -> None:
     """Remove a target set by mistake (the history keeps it)."""
-    if not permissions.can_edit_targets(user, target.district_id):
-        raise PermissionDenied
+    require(permissions.can_edit_targets(user, target.district_id))
     with transaction.atomic():
         log_event(user, "annual_target.deleted", target, str(target))
         target.delete()

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.exceptions import ConcurrentEditError
+from zhaoshang.core.actions import run_service
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.services import require
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.kpis import permissions, services
 from zhaoshang.kpis.forms import DrillForm, KpiFilterForm, TargetForm
@@ -27,11 +27,6 @@ from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.kpis.services import KPI_LABELS, KPI_NAMES, RATE_NAMES
 from zhaoshang.org.models import District
 from zhaoshang.projects.models import Project
-
-
-def _require_reader(request) -> None:
-    if not permissions.can_read(request.user):
-        raise PermissionDenied
 
 
 def _projects(request):
@@ -61,7 +56,7 @@ def _cards(kpis, form) -> list[dict]:
 @login_required
 def kpi_page(request):
     """The KPIs of a year over the projects the user sees, filtered."""
-    _require_reader(request)
+    require(permissions.can_read(request.user))
     form = KpiFilterForm(request.GET, user=request.user)
     context = {"form": form, "is_city": roles.sees_all_districts(request.user)}
     if not form.is_valid():
@@ -89,7 +84,7 @@ DRILL_COLUMNS = {
 @login_required
 def drill(request):
     """The projects behind the numerator or the denominator of a KPI."""
-    _require_reader(request)
+    require(permissions.can_read(request.user))
     form = DrillForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "kpis/drill.html", {"form": form}, status=400)
@@ -157,7 +152,7 @@ def _compare(request, form) -> tuple[str, list[dict], object]:
 def compare(request):
     """SPEC §1: the districts side by side, one row per district (a district user sees
     their own district only)."""
-    _require_reader(request)
+    require(permissions.can_read(request.user))
     form = KpiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "kpis/compare.html", {"form": form}, status=400)
@@ -181,7 +176,7 @@ def compare(request):
 def export(request):
     """The comparison as an Excel workbook: a row per district and the total; each KPI
     with its numerator and denominator, rates as percentages."""
-    _require_reader(request)
+    require(permissions.can_read(request.user))
     form = KpiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "kpis/compare.html", {"form": form}, status=400)
@@ -250,7 +245,7 @@ def _with_shares(targets) -> list:
 @login_required
 def target_list(request):
     """The targets of a year with their progress (read by all, set by the bureau)."""
-    _require_reader(request)
+    require(permissions.can_read(request.user))
     year = _target_year(request)
     today = clock.today()
     targets = list(
@@ -277,48 +272,45 @@ def target_list(request):
 @login_required
 def target_create(request):
     user = request.user
-    if not permissions.can_edit_targets(user, user.district_id):
-        raise PermissionDenied
+    require(permissions.can_edit_targets(user, user.district_id))
     form = TargetForm(request.POST or None, district_id=user.district_id)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
-        try:
-            target = services.create_target(user, district=user.district, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The target has been saved."))
-            return redirect(f"{_list_url()}?year={target.year}")
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.create_target(user, district=user.district, **data),
+            success=_("The target has been saved."),
+        )
+        if outcome.ok:
+            return redirect(f"{_list_url()}?year={outcome.result.year}")
     status = 400 if request.method == "POST" else 200
     return render(request, "kpis/target_form.html", {"form": form}, status=status)
 
 
 def _list_url() -> str:
-    from django.urls import reverse
-
     return reverse("kpis:targets")
 
 
 @login_required
 def target_edit(request, pk):
     target = get_object_or_404(_targets(request), pk=pk)
-    if not permissions.can_edit_targets(request.user, target.district_id):
-        raise PermissionDenied
+    require(permissions.can_edit_targets(request.user, target.district_id))
     form = TargetForm(request.POST or None, district_id=target.district_id, record=target)
     stale = ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
-        try:
-            target = services.update_target(request.user, target, expected_version=version, **data)
-        except ConcurrentEditError as exc:
-            stale = " ".join(exc.messages)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The target has been saved."))
-            return redirect(f"{_list_url()}?year={target.year}")
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.update_target(request.user, target, expected_version=version, **data),
+            success=_("The target has been saved."),
+        )
+        if outcome.ok:
+            return redirect(f"{_list_url()}?year={outcome.result.year}")
+        stale = outcome.stale
     status = 409 if stale else (400 if request.method == "POST" else 200)
     return render(
         request,
@@ -332,8 +324,7 @@ def target_edit(request, pk):
 @require_POST
 def target_delete(request, pk):
     target = get_object_or_404(_targets(request), pk=pk)
-    if not permissions.can_edit_targets(request.user, target.district_id):
-        raise PermissionDenied
+    require(permissions.can_edit_targets(request.user, target.district_id))
     year = target.year
     services.delete_target(request.user, target)
     messages.success(request, _("The target has been deleted."))

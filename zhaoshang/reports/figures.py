@@ -38,8 +38,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.choices import Light
+from zhaoshang.agreements.models import Milestone
+from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.approvals.querysets import on_time_q
+from zhaoshang.assessment import scoring
+from zhaoshang.assessment.models import RuleCode
+from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES
+from zhaoshang.complaints.models import Complaint
 from zhaoshang.core import clock
+from zhaoshang.core.lights import Light
+from zhaoshang.monitoring.lights import project_light
+from zhaoshang.monitoring.models import Signal
+from zhaoshang.org.models import Department
+from zhaoshang.projects.choices import REPORTING_STAGES, Condition, Stage
+from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project
 from zhaoshang.reports.choices import Kind, Period
 
 Progress = Callable[[int], None]
@@ -105,7 +117,7 @@ def build(kind: str, period: Period, district, *, projects=None, progress: Progr
         period_label=period.label_zh,
         title=title_for(kind, period, district),
         district=district.name,
-        generated_at=timezone.localtime().isoformat(timespec="seconds"),
+        generated_at=timezone.localtime(clock.now()).isoformat(timespec="seconds"),
         labels={"light": light_labels()},
     )
     progress(100)
@@ -121,9 +133,6 @@ def as_of(period: Period) -> datetime.date:
 
 def active_projects(district, projects=None):
     """The projects the monthly summary covers: signed and not exited or terminated."""
-    from zhaoshang.projects.choices import REPORTING_STAGES
-    from zhaoshang.projects.models import Project
-
     qs = projects if projects is not None else Project.objects.all()
     return qs.filter(district=district, stage__in=REPORTING_STAGES)
 
@@ -133,9 +142,6 @@ def monthly_queryset(period: Period, district, projects=None):
     signals), ``funds_in`` (funds in place by the month's end), ``month_investment`` (the
     month's report), ``cumulative`` and ``progress_text`` (its latest report up to the
     month)."""
-    from zhaoshang.monitoring.lights import project_light
-    from zhaoshang.projects.models import FundsEntry, MonthlyReport
-
     funds = (
         FundsEntry.objects.filter(project=OuterRef("pk"), received_on__lte=period.end)
         .order_by()
@@ -199,8 +205,6 @@ def _group_row(name, row) -> list:
 
 
 def monthly(period: Period, district, *, projects=None, progress: Progress = _noop) -> dict:
-    from zhaoshang.projects.choices import Condition, Stage
-
     qs = monthly_queryset(period, district, projects)
     totals = qs.aggregate(**GROUP_AGGREGATES, green=Count("pk", filter=Q(light=Light.GREEN)))
     progress(10)
@@ -370,26 +374,14 @@ def rank_rows(rows: list, key) -> None:
 
 
 def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
-    from zhaoshang.agreements.models import Milestone
-    from zhaoshang.approvals.choices import CaseStatus
-    from zhaoshang.approvals.models import ApprovalCase
-    from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES
-    from zhaoshang.complaints.models import Complaint
-    from zhaoshang.monitoring.models import Signal
-    from zhaoshang.org.models import Department
-
     end = as_of(period)
     cases = {
         row["department_id"]: row
-        for row in ApprovalCase.objects.filter(
-            district=district, status=CaseStatus.DONE, done_on__range=(period.start, end)
-        )
+        for row in ApprovalCase.objects.filter(district=district)
+        .done(until=end, since=period.start)
         .order_by()
         .values("department_id")
-        .annotate(
-            done=Count("pk"),
-            on_time=Count("pk", filter=Q(due_on__isnull=True) | Q(done_on__lte=F("due_on"))),
-        )
+        .annotate(done=Count("pk"), on_time=Count("pk", filter=on_time_q()))
     }
     milestones = {
         row["owner_department_id"]: row
@@ -527,9 +519,6 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
 
 
 def annual(period: Period, district, *, progress: Progress = _noop) -> dict:
-    from zhaoshang.assessment import scoring
-    from zhaoshang.assessment.models import RuleCode
-
     settings = scoring.assessment_year(district, period.year)
     standings = scoring.standings(district, period.year, settings)
     progress(50)

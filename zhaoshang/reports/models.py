@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned
 from zhaoshang.reports.choices import JobAction, JobStatus, Kind, Period
 from zhaoshang.reports.querysets import ReportQuerySet
@@ -102,7 +103,7 @@ class ReportJob(DistrictOwned):
         related_name="+",
         verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("requested at"), default=clock.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
     figures = models.JSONField(_("figures"), null=True, blank=True)

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
+from zhaoshang.core.services import require
 from zhaoshang.reports import exports, figures, permissions
 from zhaoshang.reports.choices import (
     NUMBER_PREFIX,
@@ -77,8 +78,7 @@ def needs_background(kind: str, district, projects=None) -> bool:
 
 
 def live_figures(user, kind: str, period: Period, district, progress=figures._noop) -> dict:
-    if not permissions.can_read(user, kind):
-        raise PermissionDenied
+    require(permissions.can_read(user, kind))
     projects = scoped_projects(user) if kind == Kind.MONTHLY else None
     return figures.build(kind, period, district, projects=projects, progress=progress)
 
@@ -100,10 +100,9 @@ def issue_report(
     ``at`` is the moment of issue (now; loaders of past data pass the real moment).
     Only the kind's issuers of the district may issue (``reports.permissions``)."""
     district = district or user.district
-    if not permissions.can_issue(user, kind) or (
-        not user.is_superuser and district.pk != user.district_id
-    ):
-        raise PermissionDenied
+    require(
+        permissions.can_issue(user, kind) and (user.is_superuser or district.pk == user.district_id)
+    )
     if data is None:
         data = figures.build(kind, period, district)
     with transaction.atomic():
@@ -148,10 +147,8 @@ def issue_report(
 
 def start_job(user, kind: str, period: Period, action: str = JobAction.PREVIEW) -> ReportJob:
     """Queue a report in the background; the page polls the job's progress."""
-    if not permissions.can_read(user, kind):
-        raise PermissionDenied
-    if action == JobAction.ISSUE and not permissions.can_issue(user, kind):
-        raise PermissionDenied
+    require(permissions.can_read(user, kind))
+    require(action != JobAction.ISSUE or permissions.can_issue(user, kind))
     job = ReportJob.objects.create(
         district=user.district,
         kind=kind,
