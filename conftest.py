@@ -1,4 +1,9 @@
-"""Shared fixtures: the test world (built once per session), frozen time, clients per role."""
+"""Shared fixtures: the test world (built once per session), frozen time, clients per role.
+
+The test database is made from the models, not by running the migrations, and then given
+what the migrations seed (``zhaoshang/testing/database.py``); one test runs the real
+migrations (``zhaoshang/testing/tests/test_migrations.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,22 @@ import pytest
 import time_machine
 from pytest_django import fixtures as pytest_django_fixtures
 
-from zhaoshang.core.testing import FROZEN_NOW, PASSWORD, World, build_world
+from zhaoshang.testing import FROZEN_NOW, PASSWORD, World, build_world
+from zhaoshang.testing.clients import client_with_session, open_sessions
+from zhaoshang.testing.database import seed_as_migrations_do, skip_migrations
 
 _REFS: dict = {}
+_SESSIONS: dict[str, str] = {}
+
+
+def pytest_configure(config):
+    """Test-only settings: WhiteNoise finds a static file when asked instead of indexing
+    every static file for each new test client (production indexes once at start-up), and
+    passwords are hashed with a fast hasher (only the world's and a few tests' logins)."""
+    from django.conf import settings
+
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _databases_for_test(test):
@@ -25,6 +43,15 @@ pytest_django_fixtures._get_databases_for_test = _databases_for_test
 
 
 _DEMO_TESTS = "zhaoshang/demo/tests/"
+
+
+_LONGEST_FIRST = ("zhaoshang/testing/tests/test_migrations.py", _DEMO_TESTS)
+
+
+def pytest_collection_modifyitems(items):
+    """The longest units first (the migrations run from zero; the demo city, loaded once),
+    so that with -n the workers end together instead of one finishing them alone."""
+    items.sort(key=lambda item: not item.nodeid.startswith(_LONGEST_FIRST))
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -44,9 +71,25 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test databases are made from the models (see ``django_db_setup``)."""
+    from django.conf import settings
+    from django.db import connections
+
+    skip_migrations(settings.DATABASES)
+    skip_migrations({conn.alias: conn.settings_dict for conn in connections.all()})
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), time_machine.travel(FROZEN_NOW, tick=False):
-        _REFS.update(build_world())
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        seed_as_migrations_do(connection)
+        with time_machine.travel(FROZEN_NOW, tick=False):
+            _REFS.update(build_world())
+            world = World(_REFS)
+            _SESSIONS.update(open_sessions(getattr(world, n) for n in world.names("user_")))
 
 
 @pytest.fixture(autouse=True)
@@ -68,17 +111,20 @@ def password() -> str:
 
 
 @pytest.fixture
-def client_for(client, world):
-    """client_for("bureau") → a test client logged in as that world user."""
+def client_for(world):
+    """client_for("bureau") → a new test client logged in as that world user (carrying the
+    session opened for them when the world was built)."""
 
     def make(username: str):
-        from django.test import Client
-
-        c = Client()
-        c.force_login(getattr(world, f"user_{username}"))
-        return c
+        return client_with_session(_SESSIONS[username])
 
     return make
+
+
+@pytest.fixture
+def sessions(db) -> dict[str, str]:
+    """{username: session key} of the world's people."""
+    return _SESSIONS
 
 
 @pytest.fixture(autouse=True)

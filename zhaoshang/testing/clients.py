@@ -1,0 +1,54 @@
+"""Logged-in test clients without logging anybody in during the tests.
+
+Each person of the world gets one session when the world is built (what ``force_login``
+would store, without the log-in's side effects), valid long past any date a test travels
+to. A test's client only carries that session's cookie: no session row, no log-in signal,
+no history row per client.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+
+# Past every date a test travels to, so that the sessions never expire under a test.
+SESSIONS_EXPIRE = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+
+
+def _backend_path() -> str:
+    """The backend ``Client.force_login`` records: the first one that can load a user."""
+    from django.contrib.auth import load_backend
+
+    for path in settings.AUTHENTICATION_BACKENDS:
+        if hasattr(load_backend(path), "get_user"):
+            return path
+    raise LookupError("no authentication backend can load a user")
+
+
+def open_sessions(users) -> dict[str, str]:
+    """{username: session key}: a stored session per user, as ``force_login`` makes it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    backend = _backend_path()
+    keys = {}
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save(must_create=True)
+        keys[user.get_username()] = session.session_key
+    Session.objects.filter(session_key__in=keys.values()).update(expire_date=SESSIONS_EXPIRE)
+    return keys
+
+
+def client_with_session(session_key: str, client_class=None):
+    """A new test client carrying a stored session (its person is logged in)."""
+    from django.test import Client
+
+    client = (client_class or Client)()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    return client

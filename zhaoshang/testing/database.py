@@ -1,0 +1,125 @@
+"""The test database without running the migrations.
+
+Running every migration costs each test process about a minute; creating the tables from
+the models (``TEST["MIGRATE"] = False``) takes a second or two. What the migrations seed
+is then written by the migrations' own data functions (every ``RunPython`` and ``RunSQL``
+of the project's apps, in the order ``migrate`` runs them, with the models as the last
+migration leaves them), and the migrations are recorded as applied, so that every test
+sees the database ``migrate`` would have made. ``zhaoshang/testing/tests/test_migrations.py``
+runs the real migrations on an empty database and compares what they seed with this.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+PROJECT_PACKAGE = "zhaoshang."
+
+
+def skip_migrations(databases: dict) -> None:
+    """Create these test databases from the models (Django's ``TEST["MIGRATE"] = False``:
+    migrations are off only while the tables are made, and on again afterwards)."""
+    for settings_dict in databases.values():
+        settings_dict.setdefault("TEST", {})["MIGRATE"] = False
+
+
+def _project_migrations(loader):
+    """The project's migrations in the order ``migrate`` applies them."""
+    seen = set()
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for key in loader.graph.forwards_plan(leaf):
+            if key in seen:
+                continue
+            seen.add(key)
+            yield loader.graph.nodes[key]
+
+
+def data_operations(loader) -> list[tuple[str, object]]:
+    """(migration, operation) for every RunPython and RunSQL of the project's apps."""
+    from django.db.migrations.operations.special import RunPython, RunSQL
+
+    return [
+        (f"{migration.app_label}.{migration.name}", operation)
+        for migration in _project_migrations(loader)
+        if type(migration).__module__.startswith(PROJECT_PACKAGE)
+        for operation in migration.operations
+        if isinstance(operation, RunPython | RunSQL)
+    ]
+
+
+def seed_as_migrations_do(connection) -> list[str]:
+    """Write what the migrations seed into a database made from the models, and record
+    every migration as applied. Returns the data migrations run."""
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    state = loader.project_state()
+    run = []
+    for name, operation in data_operations(loader):
+        with connection.schema_editor(atomic=getattr(operation, "atomic", True)) as editor:
+            operation.database_forwards(name.split(".")[0], editor, state, state)
+        run.append(name)
+    recorder = MigrationRecorder(connection)
+    recorder.ensure_schema()
+    recorder.migration_qs.bulk_create(
+        [recorder.Migration(app=app, name=name) for app, name in loader.graph.nodes]
+    )
+    return run
+
+
+def fingerprint(connection=None) -> dict[str, Counter]:
+    """The rows of every table, as comparable text: the primary keys and the times of
+    writing left out, a content type named by its app and model."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections, models
+
+    alias = connection.alias if connection is not None else "default"
+    tables = set(connections[alias].introspection.table_names())
+    content_types = {
+        ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.using(alias).all()
+    }
+    found = {}
+    for model in apps.get_models(include_auto_created=True):
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not f.primary_key and not isinstance(f, models.DateTimeField)
+        ]
+        if not fields or model._meta.db_table not in tables:
+            continue
+        rows = Counter()
+        for values in model._base_manager.using(alias).values_list(*[f.attname for f in fields]):
+            rows[
+                repr(
+                    tuple(
+                        content_types.get(v, v)
+                        if getattr(f, "related_model", None) is ContentType
+                        else v
+                        for f, v in zip(fields, values, strict=True)
+                    )
+                )
+            ] += 1
+        if rows:
+            found[model._meta.label] = rows
+    return found
+
+
+def migrate_and_print_fingerprint() -> None:
+    """Run by the migrate-from-zero test in a process of its own (Django set up) on an
+    empty database (DATABASE_URL): run every migration, then print what they left in the tables."""
+    import json
+    import sys
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=0)
+    json.dump(
+        {
+            "tables": sorted(connection.introspection.table_names()),
+            "rows": {label: dict(rows) for label, rows in fingerprint().items()},
+        },
+        sys.stdout,
+    )
