@@ -255,7 +255,7 @@ def test_a_zip_that_is_no_workbook_or_unpacks_too_big_is_refused(toy, monkeypatc
 
     from zhaoshang.core import imports
 
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 100)
+    monkeypatch.setattr("zhaoshang.core.imports.workbook.MAX_UNPACKED_BYTES", 100)
     assert toy.run(xlsx([HEADER, ["a", 1]])).file_problems
     assert toy.made == []
 
