@@ -1,16 +1,16 @@
 from django.contrib import admin
 
 from zhaoshang.assessment.models import AssessmentRule, AssessmentYear, LedgerEntry, Objection
-from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
+from zhaoshang.core.admin_base import ScopedAdmin
 
 
 @admin.register(AssessmentRule)
-class AssessmentRuleAdmin(DistrictScopedAdmin):
+class AssessmentRuleAdmin(ScopedAdmin):
     list_display = ("code", "points", "is_active", "district")
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(DistrictScopedAdmin):
+class LedgerEntryAdmin(ScopedAdmin):
     """Rule entries are written by the system; they are shown, not edited here."""
 
     list_display = ("occurred_on", "department", "points", "rule_code", "reason", "district")
@@ -27,7 +27,7 @@ class LedgerEntryAdmin(DistrictScopedAdmin):
 
 
 @admin.register(AssessmentYear)
-class AssessmentYearAdmin(DistrictScopedAdmin):
+class AssessmentYearAdmin(ScopedAdmin):
     """Base scores and finishing go through the assessment pages (audited); shown here."""
 
     list_display = ("year", "base_score", "status", "finished_at", "district")
@@ -44,7 +44,7 @@ class AssessmentYearAdmin(DistrictScopedAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(DistrictScopedAdmin):
+class ObjectionAdmin(ScopedAdmin):
     """Objections are filed and answered on the assessment pages; shown here."""
 
     list_display = ("filed_at", "department", "year", "status", "district")

@@ -110,7 +110,7 @@ class LedgerEntry(DistrictOwned):
         related_name="+",
         verbose_name=_("entered by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     # A hand entry's evidence (a scanned notice, minutes …); rule entries link to a record.
     evidence_file = models.FileField(
         _("evidence file"), upload_to=entry_upload_to, max_length=255, blank=True

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -39,6 +39,7 @@ from zhaoshang.assessment.models import (
 )
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.choices import DepartmentKind
@@ -182,21 +183,12 @@ MIN_BASE = Decimal("0")
 MAX_BASE = Decimal("1000")
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _today() -> datetime.date:
-    return clock.today()
-
-
 def _check_year(year, field: str = "year") -> int:
     try:
         year = int(year)
     except (TypeError, ValueError):
         raise ValidationError({field: _("Year: give a year such as 2026.")}) from None
-    if year < 2000 or year > _today().year + 1:
+    if year < 2000 or year > clock.today().year + 1:
         raise ValidationError(
             {field: _("Year: %(year)s is outside the years the ledger keeps.") % {"year": year}}
         )
@@ -236,7 +228,7 @@ def _refuse_finished(settings: AssessmentYear, field=None) -> None:
 def set_base_score(user, district, year: int, base_score) -> AssessmentYear:
     """The supervision office sets the year's base score of every department."""
     district_id = getattr(district, "pk", district)
-    _require(permissions.can_keep_ledger(user, district_id))
+    require(permissions.can_keep_ledger(user, district_id))
     year = _check_year(year)
     base = _decimal(base_score, "base_score", _("Base score"))
     if not MIN_BASE < base <= MAX_BASE:
@@ -264,7 +256,7 @@ def set_department_base(user, district, year: int, department, base_score) -> As
     """A department's own base score for the year; ``base_score`` None or empty removes it
     (the department starts with the year's base score again)."""
     district_id = getattr(district, "pk", district)
-    _require(permissions.can_keep_ledger(user, district_id))
+    require(permissions.can_keep_ledger(user, district_id))
     year = _check_year(year)
     if department is None or department.district_id != district_id:
         raise ValidationError({"department": _("Department: choose a department of the district.")})
@@ -308,9 +300,9 @@ def finish_year(user, district, year: int) -> AssessmentYear:
     objections, and its scores count the entries written up to this moment. Refused while
     objections of the year wait for an answer."""
     district_id = getattr(district, "pk", district)
-    _require(permissions.can_keep_ledger(user, district_id))
+    require(permissions.can_keep_ledger(user, district_id))
     year = _check_year(year)
-    if year >= _today().year:
+    if year >= clock.today().year:
         raise ValidationError(
             {"year": _("Year: %(year)s is not over yet; it can be finished from 1 January.")
              % {"year": year}}
@@ -353,7 +345,7 @@ def add_hand_entry(
     district_id = getattr(department, "district_id", None)
     if department is None:
         raise ValidationError({"department": _("Department: choose the department.")})
-    _require(permissions.can_keep_ledger(user, district_id))
+    require(permissions.can_keep_ledger(user, district_id))
     errors: dict[str, str] = {}
     try:
         year = _check_year(year)
@@ -379,7 +371,7 @@ def add_hand_entry(
             errors["evidence"] = exc.messages[0]
     if occurred_on is None:
         errors["occurred_on"] = _("Date: give the date of the event.")
-    elif occurred_on > _today():
+    elif occurred_on > clock.today():
         errors["occurred_on"] = _("Date: the event cannot be in the future.")
     elif "year" not in errors and occurred_on.year != year:
         errors["occurred_on"] = _("Date: the event must fall within %(year)s.") % {"year": year}
@@ -421,7 +413,7 @@ def add_hand_entry(
 def file_objection(user, entry: LedgerEntry, reason: str, file=None) -> Objection:
     """A department objects to one of its deductions, within the open year; the supervision
     office is told."""
-    _require(permissions.can_object(user, entry))
+    require(permissions.can_object(user, entry))
     errors: dict[str, str] = {}
     reason = (reason or "").strip()
     if not reason:
@@ -480,16 +472,14 @@ def answer_objection(user, objection: Objection, *, upheld: bool, answer: str) -
     """The supervision office answers an objection with a reason. Upheld: a counter-entry
     cancels the entry's points, in the same transaction. The department's handlers are
     told."""
-    _require(permissions.can_keep_ledger(user, objection.district_id))
+    require(permissions.can_keep_ledger(user, objection.district_id))
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Answer: give the reason of the decision.")})
     with transaction.atomic():
         settings = _locked_year(objection.district_id, objection.year, user)
         _refuse_finished(settings)
-        objection = (
-            Objection.objects.select_for_update().select_related("entry").get(pk=objection.pk)
-        )
+        objection = lock_for_update(objection, select_related=("entry",))
         if not objection.is_pending:
             raise ValidationError(_("This objection has been answered already."))
         entry = objection.entry
@@ -504,7 +494,9 @@ def answer_objection(user, objection: Objection, *, upheld: bool, answer: str) -
                 year=entry.year,
                 points=-entry.points,
                 reason=_("Objection upheld: %(answer)s") % {"answer": answer},
-                occurred_on=_today() if _today().year == entry.year else entry.occurred_on,
+                occurred_on=clock.today()
+                if clock.today().year == entry.year
+                else entry.occurred_on,
                 created_by=user,
                 corrects=entry,
                 evidence_type=ContentType.objects.get_for_model(Objection),

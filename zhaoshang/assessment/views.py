@@ -9,9 +9,8 @@ a user who may see the ledger but not change it gets 403 on the forms.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,8 +34,9 @@ from zhaoshang.assessment.models import (
     ObjectionStatus,
 )
 from zhaoshang.core import clock, roles
+from zhaoshang.core.actions import run_service
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.services import require
 from zhaoshang.org.models import Department, District
 
 YEARS_SHOWN = 5
@@ -67,8 +67,7 @@ def _render(request, template, context, status=200):
 
 
 def _reader(request) -> None:
-    if not permissions.may_read_ledger(request.user):
-        raise PermissionDenied
+    require(permissions.may_read_ledger(request.user))
 
 
 def _district(request):
@@ -255,20 +254,18 @@ def entry_file(request, pk):
 def entry_object(request, pk):
     """A department files an objection to one of its deductions."""
     entry = _visible_entry(request, pk)
-    if not permissions.can_object(request.user, entry):
-        raise PermissionDenied
+    require(permissions.can_object(request.user, entry))
     form = ObjectionForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            scoring.file_objection(
+        outcome = run_service(
+            request,
+            form,
+            lambda: scoring.file_objection(
                 request.user, entry, form.cleaned_data["reason"], form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Your objection was filed; the supervision office answers it.")
-            )
+            ),
+            success=_("Your objection was filed; the supervision office answers it."),
+        )
+        if outcome.ok:
             return redirect(entry.get_absolute_url())
     context = _ledger_context(
         request, entry.department, entry.year, objection_forms={entry.pk: form}
@@ -324,8 +321,10 @@ def entry_create(request):
                         "corrects", _("Corrects: no entry with this number in the district.")
                     )
             if not form.errors:
-                try:
-                    entry = scoring.add_hand_entry(
+                outcome = run_service(
+                    request,
+                    form,
+                    lambda: scoring.add_hand_entry(
                         request.user,
                         department=data["department"],
                         year=data["year"],
@@ -334,11 +333,11 @@ def entry_create(request):
                         evidence=data["evidence"],
                         occurred_on=data["occurred_on"],
                         corrects=corrects,
-                    )
-                except ValidationError as exc:
-                    apply_service_errors(form, exc)
-                else:
-                    messages.success(request, _("The entry was written to the ledger."))
+                    ),
+                    success=_("The entry was written to the ledger."),
+                )
+                if outcome.ok:
+                    entry = outcome.result
                     return redirect(entry.get_absolute_url())
         status = 400
     else:
@@ -356,8 +355,7 @@ def entry_create(request):
 
 def _objections_context(request, **extra):
     user = request.user
-    if not permissions.sees_every_department(user):
-        raise PermissionDenied
+    require(permissions.sees_every_department(user))
     district, districts = _district(request)
     year = _year(request)
     status = request.GET.get("status", "")
@@ -418,21 +416,21 @@ def _visible_objection(request, pk) -> Objection:
 @require_POST
 def objection_answer(request, pk):
     objection = _visible_objection(request, pk)
-    if not permissions.can_keep_ledger(request.user, objection.district_id):
-        raise PermissionDenied
+    require(permissions.can_keep_ledger(request.user, objection.district_id))
     form = AnswerForm(request.POST, prefix=f"o{objection.pk}")
     if form.is_valid():
-        try:
-            scoring.answer_objection(
+        outcome = run_service(
+            request,
+            form,
+            lambda: scoring.answer_objection(
                 request.user,
                 objection,
                 upheld=form.cleaned_data["decision"] == "upheld",
                 answer=form.cleaned_data["answer"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The objection was answered."))
+            ),
+            success=_("The objection was answered."),
+        )
+        if outcome.ok:
             return redirect(
                 reverse("assessment:objections")
                 + f"?year={objection.year}#objection-{objection.pk}"
@@ -500,14 +498,15 @@ def year_settings(request, year):
     if request.method == "POST":
         base_form = BaseScoreForm(request.POST)
         if base_form.is_valid():
-            try:
-                scoring.set_base_score(
+            outcome = run_service(
+                request,
+                base_form,
+                lambda: scoring.set_base_score(
                     request.user, district, year, base_form.cleaned_data["base_score"]
-                )
-            except ValidationError as exc:
-                apply_service_errors(base_form, exc)
-            else:
-                messages.success(request, _("The base score was saved."))
+                ),
+                success=_("The base score was saved."),
+            )
+            if outcome.ok:
                 return redirect("assessment:year", year=year)
         status = 400
     context = _year_context(request, district, year, base_form=base_form)
@@ -522,18 +521,19 @@ def year_department_base(request, year):
     departments = Department.objects.filter(district=district)
     form = DepartmentBaseForm(request.POST, departments=departments)
     if form.is_valid():
-        try:
-            scoring.set_department_base(
+        outcome = run_service(
+            request,
+            form,
+            lambda: scoring.set_department_base(
                 request.user,
                 district,
                 year,
                 form.cleaned_data["department"],
                 form.cleaned_data["base_score"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The department's base score was saved."))
+            ),
+            success=_("The department's base score was saved."),
+        )
+        if outcome.ok:
             return redirect("assessment:year", year=year)
     context = _year_context(request, district, year, department_form=form)
     return _render(request, "assessment/year.html", context, status=400)
@@ -546,12 +546,13 @@ def year_finish(request, year):
     year = _url_year(year)
     form = FinishForm(request.POST)
     if form.is_valid():
-        try:
-            scoring.finish_year(request.user, district, year)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The assessment of %(year)s is finished.") % {"year": year})
+        outcome = run_service(
+            request,
+            form,
+            lambda: scoring.finish_year(request.user, district, year),
+            success=_("The assessment of %(year)s is finished.") % {"year": year},
+        )
+        if outcome.ok:
             return redirect(reverse("assessment:rankings") + f"?year={year}")
     context = _year_context(request, district, year, finish_form=form)
     return _render(request, "assessment/year.html", context, status=400)

@@ -1,0 +1,198 @@
+"""按季通报: the quarterly bulletin ranking the departments (timeliness, commitments kept,
+complaints) and naming the red-light projects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
+
+from zhaoshang.agreements.models import Milestone
+from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.approvals.querysets import on_time_q
+from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES
+from zhaoshang.complaints.models import Complaint
+from zhaoshang.core.lights import Light
+from zhaoshang.monitoring.models import Signal
+from zhaoshang.org.models import Department
+from zhaoshang.reports.choices import Period
+from zhaoshang.reports.figures.common import Progress, _noop, as_of, rate
+
+# The weights of the combined score (documented on the report).
+WEIGHT_TIMELINESS = 40
+WEIGHT_COMMITMENTS = 40
+WEIGHT_COMPLAINTS = 20
+
+
+def combined_score(timeliness, commitments, complaints, substantiated, late) -> float:
+    """The bulletin's combined score (0–100), higher is better:
+
+    40 × timeliness rate + 40 × commitments-kept rate + 20 × complaint score, where a rate
+    with nothing to count is 1 (nothing was late) and the complaint score is
+    1 − (substantiated + answered late) ÷ (2 × complaints), or 1 without complaints."""
+    t = 1.0 if timeliness is None else timeliness
+    c = 1.0 if commitments is None else commitments
+    k = 1.0 - (substantiated + late) / (2 * complaints) if complaints else 1.0
+    return round(WEIGHT_TIMELINESS * t + WEIGHT_COMMITMENTS * c + WEIGHT_COMPLAINTS * k, 1)
+
+
+def formula_text() -> str:
+    return _(
+        "Combined score = 40 × timeliness (cases done on time ÷ cases done in the quarter) "
+        "+ 40 × commitments kept (milestones due in the quarter done by their due date ÷ "
+        "milestones due) + 20 × (1 − (substantiated + answered late) ÷ (2 × complaints)); a "
+        "rate with nothing to count counts as 1. Equal scores share a rank."
+    )
+
+
+def rank_rows(rows: list, key) -> None:
+    """Competition ranking (1, 2, 2, 4) by ``key`` descending; writes ``rank`` in place."""
+    rows.sort(key=lambda r: -key(r))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, 1):
+        if key(row) != previous:
+            rank, previous = position, key(row)
+        row["rank"] = rank
+
+
+def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
+    end = as_of(period)
+    cases = {
+        row["department_id"]: row
+        for row in ApprovalCase.objects.filter(district=district)
+        .done(until=end, since=period.start)
+        .order_by()
+        .values("department_id")
+        .annotate(done=Count("pk"), on_time=Count("pk", filter=on_time_q()))
+    }
+    milestones = {
+        row["owner_department_id"]: row
+        for row in Milestone.objects.filter(
+            commitment__district=district, due_on__range=(period.start, end)
+        )
+        .order_by()
+        .values("owner_department_id")
+        .annotate(due=Count("pk"), kept=Count("pk", filter=Q(done_on__lte=F("due_on"))))
+    }
+    complaints = {
+        row["department_id"]: row
+        for row in Complaint.objects.filter(
+            district=district, department__isnull=False, received_on__range=(period.start, end)
+        )
+        .order_by()
+        .values("department_id")
+        .annotate(
+            n=Count("pk"),
+            substantiated=Count("pk", filter=Q(outcome__in=SUBSTANTIATED_OUTCOMES)),
+            late=Count(
+                "pk",
+                filter=Q(answered_on__gt=F("answer_by"))
+                | Q(answered_on__isnull=True, answer_by__lt=end),
+            ),
+        )
+    }
+    progress(40)
+    rows = []
+    active = set(cases) | set(milestones) | set(complaints)
+    for dept in Department.objects.filter(district=district, pk__in=active).order_by(
+        "sort_order", "id"
+    ):
+        c = cases.get(dept.pk, {})
+        m = milestones.get(dept.pk, {})
+        k = complaints.get(dept.pk, {})
+        done, on_time = c.get("done", 0), c.get("on_time", 0)
+        due, kept = m.get("due", 0), m.get("kept", 0)
+        n, sub, late = k.get("n", 0), k.get("substantiated", 0), k.get("late", 0)
+        timeliness, commitments = rate(on_time, done), rate(kept, due)
+        rows.append(
+            {
+                "department": dept.name,
+                "cells": [
+                    done,
+                    on_time,
+                    timeliness,
+                    due,
+                    kept,
+                    commitments,
+                    n,
+                    sub,
+                    late,
+                    combined_score(timeliness, commitments, n, sub, late),
+                ],
+            }
+        )
+    rank_rows(rows, key=lambda r: r["cells"][-1])
+    progress(60)
+    red = (
+        Signal.objects.filter(district=district, light=Light.RED, project__isnull=False)
+        .select_related("project__park", "department")
+        .order_by("project__code", "due_on", "id")
+    )
+    named: dict[int, dict] = {}
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for signal in red:
+        project = signal.project
+        named.setdefault(
+            project.pk,
+            {
+                "code": project.code,
+                "name": project.name,
+                "park": project.park.name if project.park_id else "",
+            },
+        )
+        who = f"（{signal.department.name}）" if signal.department_id else ""
+        due = f" {_('due')} {signal.due_on:%Y-%m-%d}" if signal.due_on else ""
+        reasons[project.pk].append(f"{signal.title}{who}{due}")
+    red_rows = [
+        [p["code"], p["name"], p["park"], len(reasons[pk]), "；".join(reasons[pk])]
+        for pk, p in named.items()
+    ]
+    progress(90)
+    return {
+        "as_of": end.isoformat(),
+        "project_count": len(red_rows),
+        "summary": [
+            [_("Departments ranked"), len(rows), "int"],
+            [_("Approval cases done"), sum(r["cells"][0] for r in rows), "int"],
+            [_("Milestones due"), sum(r["cells"][3] for r in rows), "int"],
+            [_("Complaints"), sum(r["cells"][6] for r in rows), "int"],
+            [_("Red-light projects"), len(red_rows), "int"],
+        ],
+        "formula": formula_text(),
+        "sections": [
+            {
+                "heading": _("Departments ranked"),
+                "note": formula_text(),
+                "columns": [
+                    [_("Rank"), "int"],
+                    [_("Department"), "text"],
+                    [_("Cases done"), "int"],
+                    [_("Done on time"), "int"],
+                    [_("Timeliness"), "rate"],
+                    [_("Milestones due"), "int"],
+                    [_("Kept"), "int"],
+                    [_("Commitments kept"), "rate"],
+                    [_("Complaints"), "int"],
+                    [_("Substantiated"), "int"],
+                    [_("Answered late"), "int"],
+                    [_("Combined score"), "score"],
+                ],
+                "rows": [[r["rank"], r["department"], *r["cells"]] for r in rows],
+                "total": None,
+            },
+            {
+                "heading": _("Red-light projects"),
+                "note": _("Projects with an overdue item when the bulletin was made, and why."),
+                "columns": [
+                    [_("Code"), "text"],
+                    [_("Project"), "text"],
+                    [_("Park"), "text"],
+                    [_("Red items"), "int"],
+                    [_("Why (red items)"), "text"],
+                ],
+                "rows": red_rows,
+                "total": None,
+            },
+        ],
+    }
