@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhaoshang.assessment.models import RuleCode
+from zhaoshang.assessment.services import write_rule_entry
 from zhaoshang.complaints import permissions
 from zhaoshang.complaints.choices import (
     ACCEPT_WORKDAYS,
@@ -249,9 +251,6 @@ def answer_complaint(
 ) -> Complaint:
     """The department answers with its finding; a substantiated or partly substantiated
     complaint writes one entry to its assessment ledger."""
-    from zhaoshang.assessment.models import RuleCode
-    from zhaoshang.assessment.services import write_rule_entry
-
     require(permissions.can_handle(user, complaint))
     errors: dict[str, str] = {}
     if outcome not in Outcome.values:

@@ -13,12 +13,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from zhaoshang.api.actions import service_action
 from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ResourceSchema, answer_after_commit
-from zhaoshang.exits.actions import ACTIONS_BY_SLUG
+from zhaoshang.core import clock
+from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import Light
+from zhaoshang.exits.actions import ACTIONS
 from zhaoshang.exits.choices import RuleCode, WarningStatus
 from zhaoshang.exits.models import ExitStep, ExitWarning
 
@@ -58,6 +60,12 @@ class ExitWarningSerializer(ModelSerializer):
     months = serializers.IntegerField(source="rule.months", read_only=True)
     park = serializers.IntegerField(source="project.park_id", read_only=True)
     steps = ExitStepSerializer(many=True, read_only=True)
+    days_left = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("Working days left to rectify, under a rectification notice."),
+    )
+    light = serializers.ChoiceField(choices=Light.choices, read_only=True)
 
     class Meta:
         model = ExitWarning
@@ -74,6 +82,8 @@ class ExitWarningSerializer(ModelSerializer):
             "raised_on",
             "status",
             "notice_deadline",
+            "days_left",
+            "light",
             "delay_workdays",
             "delay_causes",
             "delay_reason",
@@ -131,12 +141,12 @@ ACTION_RESPONSES = {
 
 
 def _warning_action(name: str, slug: str, doc: str):
-    return service_action(
+    return api_action(
         name,
         slug,
         doc,
         serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS_BY_SLUG,
+        actions=ACTIONS,
         responses=ACTION_RESPONSES,
     )
 
@@ -159,6 +169,7 @@ class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             return ExitWarning.objects.none()
         return (
             ExitWarning.objects.visible_to(self.request.user)
+            .with_days_left(clock.today())
             .select_related("rule", "project")
             .prefetch_related("steps")
             .order_by("-raised_on", "-id")

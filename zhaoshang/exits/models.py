@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core import clock
+from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.exits.choices import (
     MAX_MONTHS,
     OPEN_STATUSES,
@@ -91,7 +92,7 @@ class ExitRule(DistrictOwned):
         return str(self.get_code_display())
 
 
-class ExitWarning(DistrictOwned):
+class ExitWarning(Versioned, Timestamped, DistrictOwned):
     """An exit warning (退出预警) of one project under one rule, raised once by the daily
     scan, and the steps taken on it since."""
 
@@ -135,9 +136,6 @@ class ExitWarning(DistrictOwned):
     cleared_on = models.DateField(_("cleared on"), null=True, blank=True)
     cleared_note = models.CharField(_("how it was cleared"), max_length=200, blank=True)
     notice_deadline = models.DateField(_("rectify by"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ExitWarningQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
@@ -187,7 +185,7 @@ class ExitStep(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
 
     objects = ExitStepQuerySet.as_manager()
     history = HistoricalRecords()

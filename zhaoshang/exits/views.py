@@ -8,37 +8,33 @@ Every change goes through ``exits.services``; a warning outside the user's scope
 
 from __future__ import annotations
 
-import datetime
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
+from zhaoshang.core.actions import action_view, panel
 from zhaoshang.core.audit import event_label
-from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.exits import permissions, services
-from zhaoshang.exits.actions import ACTIONS, ACTIONS_BY_SLUG
+from zhaoshang.exits.actions import ACTIONS
 from zhaoshang.exits.choices import StepKind, WarningStatus
 from zhaoshang.exits.forms import DeskFilterForm
 from zhaoshang.exits.models import ExitStep, ExitWarning
 
 
-def _today() -> datetime.date:
-    return clock.today()
-
-
 def _queryset(request):
-    return ExitWarning.objects.visible_to(request.user).select_related(
-        "project__park", "project__enterprise", "rule", "district", "delay_confirmed_by"
+    return (
+        ExitWarning.objects.visible_to(request.user)
+        .with_days_left(clock.today())
+        .select_related(
+            "project__park", "project__enterprise", "rule", "district", "delay_confirmed_by"
+        )
     )
 
 
@@ -91,6 +87,8 @@ def warning_export(request):
         (_("Raised on"), lambda w: w.raised_on),
         (_("Status"), lambda w: w.get_status_display()),
         (_("Rectify by"), lambda w: w.notice_deadline),
+        (_("Working days left"), lambda w: w.days_left),
+        (_("Light"), lambda w: Light(w.light).label if w.deadline else ""),
         (_("Government delay (working days)"), lambda w: w.delay_workdays or None),
         (_("Effective due date"), lambda w: w.effective_due_on),
         (_("Reason for the attribution"), lambda w: w.delay_reason),
@@ -104,15 +102,14 @@ def warning_export(request):
 
 def _context(request, warning, bound=None, stale: str = "") -> dict:
     user = request.user
-    actions = []
-    for action in ACTIONS:
-        if not (action.applies(warning) and action.allowed(user, warning)):
-            continue
-        form = bound if bound is not None and bound.action == action.slug else None
-        if form is None:
-            form = action.form(record=warning, auto_id=f"id_{action.slug}_%s")
-            form.action = action.slug
-        actions.append((action, form, f"{warning.get_absolute_url()}{action.slug}/"))
+    actions = panel(
+        user,
+        warning,
+        ACTIONS,
+        lambda action: f"{warning.get_absolute_url()}{action.slug}/",
+        bound=bound,
+        record_kwarg="record",
+    )
     events = list(
         DomainEvent.objects.for_object(warning)
         .select_related("actor")
@@ -124,7 +121,7 @@ def _context(request, warning, bound=None, stale: str = "") -> dict:
     if warning.delay_confirmed_on is not None:
         delay_days, causes = warning.delay_workdays, warning.delay_causes
     else:
-        days, found = services.government_delay(warning, _today())
+        days, found = services.government_delay(warning, clock.today())
         delay_days, causes = days, [c.as_dict() for c in found]
     return {
         "warning": warning,
@@ -150,25 +147,20 @@ def warning_detail(request, pk):
 @require_POST
 def warning_action(request, pk, action):
     warning = get_object_or_404(_queryset(request), pk=pk)
-    spec = ACTIONS_BY_SLUG[action]
-    if not spec.allowed(request.user, warning):
-        raise PermissionDenied
-    form = spec.form(request.POST, request.FILES, record=warning, auto_id=f"id_{spec.slug}_%s")
-    form.action = spec.slug
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            spec.run(request.user, warning, data, data.pop("version", None))
-        except ConcurrentEditError as exc:
-            fresh = get_object_or_404(_queryset(request), pk=pk)
-            context = _context(request, fresh, stale=" ".join(exc.messages))
-            return render(request, "exits/detail.html", context, status=409)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, str(spec.done))
-            return redirect("exits:detail", pk=warning.pk)
-    return render(request, "exits/detail.html", _context(request, warning, bound=form), status=400)
+
+    def render_page(record, bound=None, stale="", status=200):
+        context = _context(request, record, bound=bound, stale=stale)
+        return render(request, "exits/detail.html", context, status=status)
+
+    return action_view(
+        request,
+        warning,
+        ACTIONS[action],
+        render_page=render_page,
+        redirect_to=lambda w: w.get_absolute_url(),
+        record_kwarg="record",
+        reload=lambda: get_object_or_404(_queryset(request), pk=pk),
+    )
 
 
 @login_required
@@ -187,6 +179,7 @@ def warnings_for_project(user, project) -> dict:
     exit warnings the user may see (two queries), newest first."""
     warnings = list(
         ExitWarning.objects.visible_to(user)
+        .with_days_left(clock.today())
         .filter(project_id=project.pk)
         .select_related("rule")
         .order_by("-raised_on", "-id")

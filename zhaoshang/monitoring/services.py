@@ -13,16 +13,25 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.bulk import update_from_rows
 from zhaoshang.core.lights import Light
+from zhaoshang.core.roles import Role
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
 from zhaoshang.monitoring.models import EscalationRule, Signal
 from zhaoshang.monitoring.sources import SOURCES, content_type_of
+from zhaoshang.notifications.services import notify_many
+from zhaoshang.org.choices import Rank
+from zhaoshang.org.models import User
+from zhaoshang.projects.choices import TeamRole
+from zhaoshang.projects.models import Project, ProjectTeamMember
+from zhaoshang.workdays.services import CalendarWindow
 
 FIELDS = (
     "district_id",
@@ -119,10 +128,6 @@ def escalation_steps(district_id) -> dict[int, int]:
 
 def _recipients(project_ids) -> dict[int, dict[int, list]]:
     """For each project, the people of each step of the chain (one query each)."""
-    from zhaoshang.org.models import User
-    from zhaoshang.projects.choices import TeamRole
-    from zhaoshang.projects.models import Project, ProjectTeamMember
-
     out: dict[int, dict[int, list]] = {pk: {lvl: [] for lvl in Level.values} for pk in project_ids}
     for member in ProjectTeamMember.objects.filter(
         project_id__in=project_ids, role__in=(TeamRole.SECRETARY, TeamRole.MANAGER)
@@ -143,10 +148,6 @@ def _recipients(project_ids) -> dict[int, dict[int, list]]:
 def _organisers(district_ids) -> dict[int, list]:
     """Who puts a light on the next joint meeting's agenda: the bureau (it organises the
     joint meetings) and the supervision office."""
-    from zhaoshang.core.roles import Role
-    from zhaoshang.org.choices import Rank
-    from zhaoshang.org.models import User
-
     out: dict[int, list] = {pk: [] for pk in district_ids}
     for user in (
         User.objects.filter(district_id__in=district_ids, is_active=True, enterprise__isnull=True)
@@ -166,9 +167,6 @@ UPDATE_SLICE = 900
 def escalate(today: datetime.date | None = None) -> int:
     """Take every yellow or red signal of a project as far up the chain as its age in
     working days allows; each step is told once. Returns how many signals moved up."""
-    from zhaoshang.notifications.services import notify_many
-    from zhaoshang.workdays.services import CalendarWindow
-
     today = today or clock.today()
     signals = list(
         Signal.objects.filter(project__isnull=False, level__lt=Level.MEETING).select_related(
@@ -228,9 +226,6 @@ def daily_scan(today: datetime.date | None = None) -> list[tuple[str, str]]:
     """Every scan of the platform, in order, then the signals and their escalation
     (SPEC §19 ``daily_scan``). Returns one (step, what it did) line per step. The steps are
     named in ``settings.DAILY_SCAN_STEPS`` (dotted paths of functions taking ``today``)."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
     today = today or clock.today()
     report = []
     for path in settings.DAILY_SCAN_STEPS:

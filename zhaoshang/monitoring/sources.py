@@ -12,11 +12,22 @@ import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import DateField, DecimalField, OuterRef, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import DateField, DecimalField, OuterRef, Subquery, Sum
 from django.urls import reverse
 
+from zhaoshang.agreements.choices import ObligationKind
+from zhaoshang.agreements.models import Agreement, Milestone, Obligation
+from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
+from zhaoshang.exits.models import ExitWarning
+from zhaoshang.inspections.models import InspectionRequest
+from zhaoshang.meetings.models import ActionItem
 from zhaoshang.monitoring.choices import Subject
+from zhaoshang.monitoring.lights import schedule_gaps
+from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project
+from zhaoshang.service.models import Need
 
 LIT = (Light.YELLOW, Light.RED)
 Row = tuple
@@ -44,8 +55,6 @@ def _rows(qs, url_name: str, fields: tuple[str, ...]) -> Iterator[Row]:
 
 
 def cases(today: datetime.date) -> Iterator[Row]:
-    from zhaoshang.approvals.models import ApprovalCase
-
     qs = ApprovalCase.objects.open().with_days_left(today)
     return _rows(
         qs,
@@ -55,8 +64,6 @@ def cases(today: datetime.date) -> Iterator[Row]:
 
 
 def needs(today: datetime.date) -> Iterator[Row]:
-    from zhaoshang.service.models import Need
-
     qs = Need.objects.open().with_days_left(today)
     return _rows(
         qs, "service:need", ("pk", "district_id", "project_id", "department_id", "title", "due_on")
@@ -64,8 +71,6 @@ def needs(today: datetime.date) -> Iterator[Row]:
 
 
 def action_items(today: datetime.date) -> Iterator[Row]:
-    from zhaoshang.meetings.models import ActionItem
-
     qs = ActionItem.objects.open().with_days_left(today)
     return _rows(
         qs,
@@ -75,8 +80,6 @@ def action_items(today: datetime.date) -> Iterator[Row]:
 
 
 def complaints(today: datetime.date) -> Iterator[Row]:
-    from zhaoshang.complaints.models import Complaint
-
     qs = Complaint.objects.open().with_days_left(today)
     return _rows(
         qs,
@@ -88,8 +91,6 @@ def complaints(today: datetime.date) -> Iterator[Row]:
 def inspections(today: datetime.date) -> Iterator[Row]:
     """Requests awaiting the supervision office's decision (due by their planned date);
     they belong to no project, so they are not escalated along a project's chain."""
-    from zhaoshang.inspections.models import InspectionRequest
-
     qs = InspectionRequest.objects.pending().with_days_left(today)
     for row in qs.filter(light__in=LIT).values_list(
         "pk", "district_id", "department_id", "number", "due_on", "days_left", "light"
@@ -99,10 +100,32 @@ def inspections(today: datetime.date) -> Iterator[Row]:
         yield (object_id, district_id, None, department_id, number, url, due_on, left, None, light)
 
 
+def warnings(today: datetime.date) -> Iterator[Row]:
+    """Exit warnings under a rectification notice (due by its rectify-by date)."""
+    qs = (
+        ExitWarning.objects.with_days_left(today)
+        .filter(light__in=LIT)
+        .select_related("project", "rule")
+    )
+    for w in qs.order_by("pk"):
+        title = f"{w.project.name} · {w.rule.get_code_display()}"
+        url = reverse("exits:detail", args=[w.pk])
+        yield (
+            w.pk,
+            w.district_id,
+            w.project_id,
+            None,
+            title[:200],
+            url,
+            w.deadline,
+            w.days_left,
+            None,
+            w.light,
+        )
+
+
 def obligations(today: datetime.date) -> Iterator[Row]:
     """An obligation's title may be blank: the term's own phrasing is its description."""
-    from zhaoshang.agreements.models import Obligation
-
     qs = (
         Obligation.objects.with_status(today)
         .filter(light__in=LIT)
@@ -125,8 +148,6 @@ def obligations(today: datetime.date) -> Iterator[Row]:
 
 
 def milestones(today: datetime.date) -> Iterator[Row]:
-    from zhaoshang.agreements.models import Milestone
-
     qs = Milestone.objects.open().with_state(today)
     for row in qs.filter(light__in=LIT).values_list(
         "pk",
@@ -163,8 +184,6 @@ def schedules(today: datetime.date) -> Iterator[Row]:
     the latest monthly report's cumulative investment. The gap is in percentage points of
     the contracted investment; the worse of the two measures counts. One query per
     measure for every agreement."""
-    from zhaoshang.monitoring.lights import schedule_gaps
-
     worst: dict[int, tuple] = {}
     for row in _schedule_rows(today):
         agreement_id, gap = row[0], row[-1]
@@ -186,12 +205,6 @@ def schedules(today: datetime.date) -> Iterator[Row]:
 
 
 def _schedule_rows(today: datetime.date):
-    from django.db.models import Sum
-
-    from zhaoshang.agreements.choices import ObligationKind
-    from zhaoshang.agreements.models import Agreement, Obligation
-    from zhaoshang.projects.models import FundsEntry, MonthlyReport
-
     money = DecimalField(max_digits=16, decimal_places=2)
     funds = (
         FundsEntry.objects.filter(project=OuterRef("project"), received_on__lte=today)
@@ -262,20 +275,11 @@ SOURCES = {
     Subject.MILESTONE: milestones,
     Subject.SCHEDULE: schedules,
     Subject.INSPECTION: inspections,
+    Subject.WARNING: warnings,
 }
 
 
 def content_type_of(subject: str):
-    from django.contrib.contenttypes.models import ContentType
-
-    from zhaoshang.agreements.models import Milestone, Obligation
-    from zhaoshang.approvals.models import ApprovalCase
-    from zhaoshang.complaints.models import Complaint
-    from zhaoshang.inspections.models import InspectionRequest
-    from zhaoshang.meetings.models import ActionItem
-    from zhaoshang.projects.models import Project
-    from zhaoshang.service.models import Need
-
     model = {
         Subject.CASE: ApprovalCase,
         Subject.NEED: Need,
@@ -285,5 +289,6 @@ def content_type_of(subject: str):
         Subject.MILESTONE: Milestone,
         Subject.SCHEDULE: Project,
         Subject.INSPECTION: InspectionRequest,
+        Subject.WARNING: ExitWarning,
     }[subject]
     return ContentType.objects.get_for_model(model)

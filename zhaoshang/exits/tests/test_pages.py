@@ -130,9 +130,7 @@ def test_api_list_and_actions(client_en, world):
         f"/api/v1/warnings/{warning.pk}/recover/", {"document": pdf(), "version": 2}
     )
     assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["Land recovery needs a clearance decision first."]
-    }
+    assert response.json() == {"status": ["Land recovery needs a clearance decision first."]}
     response = client.post(
         f"/api/v1/warnings/{warning.pk}/confirm_delay/", {"reason": "x", "version": 1}
     )

@@ -1,0 +1,65 @@
+"""The exit mechanism through its life (退出机制, SPEC §11). Every state change is a
+function of this package; the pages, the API, the ``exits_scan`` command and the daily scan
+call them: ``rules`` (month arithmetic, the rule table and its clearing facts), ``scan``
+(raising, clearing and reopening warnings), ``steps`` (notice, clearance, land recovery)
+and ``delay`` (the delay attribution).
+
+- ``scan`` raises a warning for each project past a rule's due date (the anchor date plus
+  the rule's months, month ends clamped: ``add_months``) that has not reached the rule's
+  clearing fact, once per project and rule; it closes open warnings whose project has met
+  the fact since, and puts an excluded warning back when its moved due date has passed
+  without the fact. Safe to run twice.
+- Clearing facts: *started* — the project has a start date (or a later stage date);
+  *production* — it has a production date (or a capacity date); *benefit* — at least one
+  of: an enterprise obligation of the agreement for annual tax, investment intensity or
+  annual output confirmed as met; the recorded annual tax at or above the agreed annual
+  tax (the same as the per-mu tax at or above the agreed per-mu tax); the recorded
+  investment intensity at or above the agreed intensity; where the agreement sets no tax
+  (intensity) target, the per-mu tax (intensity) at or above the rule's threshold.
+- Steps, in order, each with a document, a date and a note: rectification notice with a
+  deadline (限期整改通知) → clearance decision after that deadline (清退决定) → land
+  recovery (收回土地). Only the supervision office, the bureau and admins record them.
+- Delay attribution (因企业自身原因): ``government_delay`` lists the overdue approval cases
+  and overdue commitment milestones of the project in the anchor-to-due window and counts
+  the working days they held it up (a day held up by two causes counts once). When an
+  officer confirms it with a reason (``confirm_delay``), the due date moves out by those
+  working days; if the moved date is still ahead, the warning is excluded.
+
+Bad input raises ``ValidationError`` keyed by the field and saves nothing; a stale
+``expected_version`` raises ``ConcurrentEditError`` and saves nothing.
+"""
+
+from zhaoshang.exits.services.delay import DelayCause, confirm_delay, government_delay
+from zhaoshang.exits.services.rules import (
+    _fact_text,
+    add_months,
+    ensure_default_rules,
+    fact_met_q,
+    last_anchor_due_before,
+)
+from zhaoshang.exits.services.scan import _candidates, clear_warning, raise_warning, scan
+from zhaoshang.exits.services.steps import (
+    decide_clearance,
+    issue_notice,
+    record_step,
+    recover_land,
+)
+
+__all__ = [
+    "DelayCause",
+    "_candidates",
+    "_fact_text",
+    "add_months",
+    "clear_warning",
+    "confirm_delay",
+    "decide_clearance",
+    "ensure_default_rules",
+    "fact_met_q",
+    "government_delay",
+    "issue_notice",
+    "last_anchor_due_before",
+    "raise_warning",
+    "record_step",
+    "recover_land",
+    "scan",
+]
