@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core import clock
+from zhaoshang.core import clock, roles
 
 
 def digest(key: str) -> str:
@@ -37,8 +37,6 @@ class ApiTokenQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The tokens a district administrator may revoke: those of their district's users;
         every token for a superuser; none for anybody else."""
-        from zhaoshang.core import roles
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
 
 from zhaoshang.api.models import RevokeReason
+from zhaoshang.api.services import revoke_user_tokens
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
@@ -28,8 +30,6 @@ def _note_password_change(sender, instance, **kwargs):
 def _revoke_tokens(sender, instance, created, update_fields=None, **kwargs):
     if created:
         return
-    from zhaoshang.api.services import revoke_user_tokens
-
     if getattr(instance, "_api_password_changed", False):
         instance._api_password_changed = False
         revoke_user_tokens(instance, RevokeReason.PASSWORD, actor=_acting_user())
@@ -39,8 +39,6 @@ def _revoke_tokens(sender, instance, created, update_fields=None, **kwargs):
 
 def _acting_user():
     """Who made the change, when it came through a request (the admin, the password page)."""
-    from simple_history.models import HistoricalRecords
-
     request = getattr(HistoricalRecords.context, "request", None)
     user = getattr(request, "user", None)
     return user if getattr(user, "is_authenticated", False) else None

@@ -7,17 +7,24 @@ import io
 
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from zhaoshang.core import clock
+from zhaoshang.core.roles import Role
+from zhaoshang.notifications.models import Notification, OutboxMessage, OutboxStatus
+from zhaoshang.notifications.services import deliver_pending, notify
+from zhaoshang.ops.models import JobRun
 from zhaoshang.ops.schedule import SHANGHAI
+from zhaoshang.org.models import User
+from zhaoshang.workdays.services import unpublished_next_year, warning_text
 
 
 def outbox_sweep(slot: datetime.datetime) -> str:
     """Deliver every due message of the outbox (``notifications.services.deliver_pending``)."""
-    from zhaoshang.notifications.models import OutboxMessage, OutboxStatus
-    from zhaoshang.notifications.services import deliver_pending
-
     sent = deliver_pending()
     pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count()
     return f"sent {sent}, pending {pending}"
@@ -39,12 +46,6 @@ def calendar_check(slot: datetime.datetime) -> str:
     """From 1 November, tell every active administrator once a week that next year's
     holiday arrangement is not published (the banner says it on every page; this reaches
     those who do not log in)."""
-    from zhaoshang.core.roles import Role
-    from zhaoshang.notifications.models import Notification
-    from zhaoshang.notifications.services import notify
-    from zhaoshang.org.models import User
-    from zhaoshang.workdays.services import unpublished_next_year, warning_text
-
     today = slot.astimezone(SHANGHAI).date()
     year = unpublished_next_year(today)
     if year is None:
@@ -57,8 +58,6 @@ def calendar_check(slot: datetime.datetime) -> str:
         User.objects.filter(is_active=True, groups__name=Role.ADMIN).exclude(pk__in=told).distinct()
     )
     with translation.override(settings.LANGUAGE_CODE):
-        from django.urls import reverse
-
         notes = notify(
             list(admins),
             CALENDAR_VERB,
@@ -71,19 +70,12 @@ def calendar_check(slot: datetime.datetime) -> str:
 def cleanup(slot: datetime.datetime) -> str:
     """Forget old bookkeeping: job runs and finished task results older than their
     retention (``OPS_KEEP_JOB_RUNS_DAYS``, ``OPS_KEEP_TASK_RESULTS_DAYS``)."""
-    from zhaoshang.ops.models import JobRun
-
     now = clock.now()
     runs, _ = JobRun.objects.filter(
         started_at__lt=now - datetime.timedelta(days=settings.OPS_KEEP_JOB_RUNS_DAYS)
     ).delete()
     results = 0
-    from django_tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-
     if isinstance(task_backends["default"], DatabaseBackend):
-        from django_tasks_db.models import DBTaskResult
-
         results, _ = (
             DBTaskResult.objects.finished()
             .filter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zhaoshang.core import roles
 from zhaoshang.core.roles import Role
+from zhaoshang.notifications.models import OutboxMessage
 
 
 def can_view_operations(user) -> bool:
@@ -15,8 +16,6 @@ def outbox_visible_to(user):
     """The outbox messages an administrator may see: every one for superusers (the city's
     administrators, as in /admin/), else those to the people of their own district; an
     administrator without a district sees none rather than every district's."""
-    from zhaoshang.notifications.models import OutboxMessage
-
     qs = OutboxMessage.objects.all()
     if not can_view_operations(user):
         return qs.none()

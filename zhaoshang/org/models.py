@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from zhaoshang.core import roles
 from zhaoshang.core.models import DistrictOwned
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 from zhaoshang.org import logins  # noqa: F401 - a log-in writes no change-history row
@@ -22,8 +23,6 @@ from zhaoshang.org.choices import (
 
 class DistrictQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from zhaoshang.core import roles
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if roles.sees_all_districts(user):

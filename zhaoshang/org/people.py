@@ -4,12 +4,11 @@ services' notifications)."""
 from __future__ import annotations
 
 from zhaoshang.core.roles import Role
+from zhaoshang.org.models import User
 
 
 def staff_of_department(department_id) -> list:
     """The department's active staff (not enterprise accounts)."""
-    from zhaoshang.org.models import User
-
     return list(
         User.objects.filter(department_id=department_id, is_active=True, enterprise__isnull=True)
     )
@@ -17,8 +16,6 @@ def staff_of_department(department_id) -> list:
 
 def supervisors(district_id) -> list:
     """The district's supervision office (督查室) people."""
-    from zhaoshang.org.models import User
-
     return list(
         User.objects.filter(
             district_id=district_id, is_active=True, groups__name=Role.SUPERVISOR
