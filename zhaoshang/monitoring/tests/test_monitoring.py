@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
-from zhaoshang.approvals.choices import CaseStatus, Light
+from zhaoshang.approvals.choices import CaseStatus
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core.lights import Light
 from zhaoshang.monitoring import services
 from zhaoshang.monitoring.choices import Level, Subject
 from zhaoshang.monitoring.lights import project_light
