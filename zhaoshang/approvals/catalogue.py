@@ -13,6 +13,9 @@ from django.db import transaction
 
 from zhaoshang.approvals.choices import ItemLevel, LimitUnit, Phase
 from zhaoshang.approvals.models import ApprovalItem
+from zhaoshang.approvals.services import set_prerequisites
+from zhaoshang.org.models import Department
+from zhaoshang.projects.models import MaterialType
 
 # department key -> (short names to look for, full name to create if none exists)
 DEPARTMENTS = {
@@ -272,8 +275,6 @@ def _sort_orders() -> dict[str, int]:
 
 
 def _department(district, key: str):
-    from zhaoshang.org.models import Department
-
     short_names, full_name = DEPARTMENTS[key]
     for short in short_names:
         found = Department.objects.filter(district=district, short_name=short).first()
@@ -288,9 +289,6 @@ def _department(district, key: str):
 @transaction.atomic
 def seed_catalogue(district) -> list[ApprovalItem]:
     """Create (or complete) the district's catalogue; existing items keep their settings."""
-    from zhaoshang.approvals.services import set_prerequisites
-    from zhaoshang.projects.models import MaterialType
-
     materials = {m.code: m for m in MaterialType.objects.all()}
     items: dict[str, ApprovalItem] = {}
     sort_orders = _sort_orders()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from zhaoshang.core import clock, roles
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.kpis.models import TIER_NUMBERS, AnnualTarget
-from zhaoshang.kpis.services import KPI_NAMES, MAX_YEAR, MIN_YEAR, PARTS
+from zhaoshang.kpis.services import KPI_NAMES, MAX_YEAR, MIN_YEAR, PARTS, default_tiers
 from zhaoshang.org.models import Department, District, Industry, Park, WorkingGroup
 from zhaoshang.projects.choices import Level
 
@@ -119,8 +119,6 @@ class TargetForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, district_id, record: AnnualTarget | None = None, **kwargs):
-        from zhaoshang.kpis.services import default_tiers
-
         initial = kwargs.pop("initial", None) or {}
         if record is not None:
             initial = {

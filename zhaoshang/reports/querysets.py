@@ -13,6 +13,7 @@ from __future__ import annotations
 from zhaoshang.core import roles
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 from zhaoshang.core.roles import Role
+from zhaoshang.reports.choices import Kind
 
 FULL_READERS = frozenset({Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR})
 
@@ -20,8 +21,6 @@ FULL_READERS = frozenset({Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR}
 def readable_kinds(user) -> tuple[str, ...]:
     """The report kinds this user may read (in their own district, or every district for
     city users)."""
-    from zhaoshang.reports.choices import Kind
-
     if not getattr(user, "is_authenticated", False) or roles.is_enterprise(user):
         return ()
     user_roles = roles.roles_of(user)

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -16,13 +18,15 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zhaoshang.core import clock
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
 from zhaoshang.core.services import require
+from zhaoshang.projects.models import Project
 from zhaoshang.reports import exports, figures, permissions
 from zhaoshang.reports.choices import (
     NUMBER_PREFIX,
+    PERIOD_EXAMPLES,
     JobAction,
     JobStatus,
     Kind,
@@ -39,8 +43,6 @@ def period_or_error(kind: str, code: str) -> Period:
         raise ValidationError({"kind": [_("Unknown report: %(kind)s.") % {"kind": kind}]})
     period = parse_period(kind, code)
     if period is None:
-        from zhaoshang.reports.choices import PERIOD_EXAMPLES
-
         raise ValidationError(
             {
                 "period": [
@@ -56,9 +58,6 @@ def period_or_error(kind: str, code: str) -> Period:
 
 def scoped_projects(user):
     """The projects a user's live monthly summary covers (a park committee: its parks)."""
-    from zhaoshang.core import roles
-    from zhaoshang.projects.models import Project
-
     if roles.roles_of(user) & (FULL_READERS | {roles.Role.CITY}) or user.is_superuser:
         return None
     return Project.objects.visible_to(user)
@@ -167,8 +166,6 @@ def _enqueue(job_id: int) -> None:
     try:
         generate_report.enqueue(job_id)
     except Exception:  # the broker being down must not break the request; the job says so
-        import logging
-
         logging.getLogger(__name__).warning("could not enqueue report job", exc_info=True)
         ReportJob.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED, error="could not be queued"
