@@ -24,8 +24,10 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import (
+    Avg,
     Case,
     CharField,
+    Count,
     DateField,
     DecimalField,
     Exists,
@@ -50,6 +52,7 @@ from zhaoshang.agreements.choices import (
 from zhaoshang.core.lights import Light, yellow_within
 from zhaoshang.core.querysets import ProjectScopedQuerySet
 from zhaoshang.projects.choices import STAGE_DATE_FIELDS
+from zhaoshang.projects.models import FundsEntry, MonthlyReport, StageEvent
 from zhaoshang.workdays.querysets import days_left_expression
 
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
@@ -76,8 +79,6 @@ def _count(queryset):
 
 def funds_met_on(project_ref: str = "agreement__project", target_ref: str = "target_amount"):
     """SQL: the first day the cumulative funds in place of the project reach the target."""
-    from zhaoshang.projects.models import FundsEntry
-
     running = (
         FundsEntry.objects.filter(
             project=OuterRef("project"), received_on__lte=OuterRef("received_on")
@@ -98,8 +99,6 @@ def funds_met_on(project_ref: str = "agreement__project", target_ref: str = "tar
 
 
 def funds_to_date(today: datetime.date, project_ref: str = "agreement__project"):
-    from zhaoshang.projects.models import FundsEntry
-
     total = (
         FundsEntry.objects.filter(project=OuterRef(project_ref), received_on__lte=today)
         .order_by()
@@ -111,22 +110,16 @@ def funds_to_date(today: datetime.date, project_ref: str = "agreement__project")
 
 
 def _report_met(project_ref: str = "agreement__project"):
-    from zhaoshang.projects.models import MonthlyReport
-
     return MonthlyReport.objects.filter(
         project=OuterRef(project_ref), investment_cumulative__gte=OuterRef("target_amount")
     ).order_by("month")
 
 
 def _latest_report(project_ref: str = "agreement__project"):
-    from zhaoshang.projects.models import MonthlyReport
-
     return MonthlyReport.objects.filter(project=OuterRef(project_ref)).order_by("-month")
 
 
 def _stage_events(project_ref: str = "agreement__project"):
-    from zhaoshang.projects.models import StageEvent
-
     return StageEvent.objects.filter(
         project=OuterRef(project_ref), to_stage=OuterRef("target_stage"), is_backward=False
     ).order_by("-occurred_on", "-id")
@@ -212,8 +205,6 @@ def performance_summary(projects, today: datetime.date) -> dict:
     ``projects``, ``with_agreement``, ``performing``, ``performance_rate`` (0–1, None
     without projects), ``met_on_time``, ``decided``, ``on_time_share`` (None when no
     obligation is decided)."""
-    from django.db.models import Count
-
     rows = with_performance(projects.order_by(), today).aggregate(
         projects=Count("pk"),
         with_agreement=Count("pk", filter=Q(has_agreement=True)),
@@ -343,8 +334,6 @@ class CommitmentQuerySet(ProjectScopedQuerySet):
         ``progress`` (the mean of the milestones' progress) and ``light``: red with a
         missed milestone or past the target unfinished, yellow with a milestone or the
         target due within the window, green otherwise, none once completed."""
-        from django.db.models import Avg
-
         from zhaoshang.agreements.models import Milestone
 
         def of_commitment():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core import clock
+from zhaoshang.core import clock, roles
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.land.choices import (
     TRANSITIONS,
@@ -14,6 +15,8 @@ from zhaoshang.land.choices import (
     LandUse,
     ParcelStatus,
 )
+from zhaoshang.org.models import Park
+from zhaoshang.projects.models import Project
 
 
 class _Versioned(BootstrapMixin, forms.Form):
@@ -27,11 +30,6 @@ class _Versioned(BootstrapMixin, forms.Form):
 
 
 def _parks(user, district_id):
-    from django.db.models import Q
-
-    from zhaoshang.core import roles
-    from zhaoshang.org.models import Park
-
     parks = Park.objects.filter(district_id=district_id)
     if roles.has_role(user, roles.Role.ADMIN, roles.Role.BUREAU):
         return parks
@@ -85,8 +83,6 @@ class ParcelForm(_Versioned):
 
     def __init__(self, *args, user=None, district_id=None, record=None, **kwargs):
         super().__init__(*args, record=record, **kwargs)
-        from zhaoshang.projects.models import Project
-
         self.fields["park"].queryset = _parks(user, district_id)
         self.fields["project"].queryset = Project.objects.filter(district_id=district_id).order_by(
             "code"
@@ -120,8 +116,6 @@ class StatusForm(_Versioned):
 
     def __init__(self, *args, record=None, **kwargs):
         super().__init__(*args, record=record, **kwargs)
-        from zhaoshang.projects.models import Project
-
         allowed = TRANSITIONS.get(record.status, ()) if record is not None else ()
         self.fields["status"].choices = [
             (s, label) for s, label in ParcelStatus.choices if s in allowed
@@ -156,9 +150,6 @@ class ParcelFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from zhaoshang.core import roles
-        from zhaoshang.org.models import Park
-
         parks = Park.objects.order_by("district", "id")
         if not roles.sees_all_districts(user):
             parks = parks.filter(district_id=getattr(user, "district_id", None))

@@ -29,7 +29,10 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require, status_error
 from zhaoshang.land import permissions
 from zhaoshang.land.choices import (
+    DELIVERED_MONTHS,
     HANDED_OVER,
+    PRODUCTION_YEARS,
+    SIGNED_MONTHS,
     TRANSITIONS,
     CampaignStatus,
     Clock,
@@ -42,6 +45,8 @@ from zhaoshang.land.choices import (
 from zhaoshang.land.clock import add_months, add_years
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel
 from zhaoshang.land.thresholds import ThresholdBook
+from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
+from zhaoshang.projects.models import Project
 
 # The facts of a parcel edited on its form (its status changes through change_parcel_status).
 PARCEL_FIELDS = (
@@ -326,8 +331,6 @@ def open_campaign(
     note: str = "",
 ) -> LandCampaign:
     """Open the district's clean-up campaign of a half-year and generate its entries."""
-    from zhaoshang.land.choices import DELIVERED_MONTHS, PRODUCTION_YEARS, SIGNED_MONTHS
-
     district_id = getattr(district, "pk", None)
     require(permissions.can_manage_campaigns(user, district_id))
     today = clock.today()
@@ -407,9 +410,6 @@ def build_entries(campaign: LandCampaign) -> list[CampaignEntry]:
     """The entries (unsaved) the campaign lacks: one per project and category that
     qualifies on the campaign date and has no entry yet. A few queries whatever the number
     of projects: the candidates, their parcels, the thresholds, the existing entries."""
-    from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
-    from zhaoshang.projects.models import Project
-
     projects = list(
         Project.objects.filter(
             district_id=campaign.district_id,

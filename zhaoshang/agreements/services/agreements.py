@@ -29,6 +29,9 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.models import MaterialType, Project
+from zhaoshang.projects.permissions import can_delete_registry
+from zhaoshang.projects.services import upload_document
 from zhaoshang.workdays import services as workdays
 
 # ---------------------------------------------------------------------------------------
@@ -398,9 +401,6 @@ def save_agreement(
     obligation of the enterprise, kept in step) and its investment schedule (cumulative
     funds in place due by each date). ``document`` is the signed text, uploaded into the
     project's document library as a new version of 投资协议. All or nothing."""
-    from zhaoshang.projects.models import MaterialType, Project
-    from zhaoshang.projects.services import upload_document
-
     require(permissions.can_edit_agreement(user, project))
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
@@ -469,8 +469,6 @@ def save_agreement(
 def delete_agreement(user, agreement: Agreement) -> None:
     """Delete an agreement recorded in error (admins only); refused once a breach is
     recorded or a commitment fulfils one of its obligations."""
-    from zhaoshang.projects.permissions import can_delete_registry
-
     require(can_delete_registry(user, agreement.district_id))
     for ob in agreement.obligations.all():
         reason = why_not_removable(ob)

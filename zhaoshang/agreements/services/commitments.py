@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from zhaoshang.agreements.schedule import Planned, Step, plan_backwards
 from zhaoshang.agreements.services.archive import snapshot
 from zhaoshang.agreements.services.common import raise_errors
 from zhaoshang.agreements.services.ledger import record_missed_milestone
+from zhaoshang.assessment.models import LedgerEntry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require
@@ -218,10 +220,6 @@ def replan_commitment(
     """Change a commitment and plan its schedule again from the target date: ``steps`` are
     (milestone id or None for a new step, step) in their new order. A milestone left out
     is removed, unless it is done or recorded as missed. Done dates and progress stay."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from zhaoshang.assessment.models import LedgerEntry
-
     require(permissions.can_manage_commitment(user, commitment))
     unknown = set(fields) - set(COMMITMENT_FIELDS)
     if unknown:

@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
@@ -21,11 +22,14 @@ from zhaoshang.agreements.models import (
     Obligation,
     ObligationBreach,
 )
+from zhaoshang.assessment.models import LedgerEntry, RuleCode
+from zhaoshang.assessment.services import RuleHit, write_rule_entries, write_rule_entry
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.models import User
 from zhaoshang.projects.choices import TeamRole
+from zhaoshang.projects.models import ProjectTeamMember
 from zhaoshang.workdays import services as workdays
 
 # ---------------------------------------------------------------------------------------
@@ -79,9 +83,6 @@ def record_breach(
 ) -> ObligationBreach | None:
     """Record, once, that the obligation was not met by its due date; a department's
     breach also writes its ledger entry (once). Returns the breach when written."""
-    from zhaoshang.assessment.models import RuleCode
-    from zhaoshang.assessment.services import write_rule_entry
-
     if ObligationBreach.objects.filter(obligation=obligation).exists():
         return None
     project = obligation.agreement.project
@@ -128,9 +129,6 @@ def record_missed_milestone(
     milestone: Milestone, occurred_on: datetime.date | None = None, calendar=workdays
 ):
     """Write the missed milestone's entry to its owner department's ledger, once."""
-    from zhaoshang.assessment.models import RuleCode
-    from zhaoshang.assessment.services import write_rule_entry
-
     commitment = milestone.commitment
     summary = _milestone_summary(milestone)
     entry = write_rule_entry(
@@ -167,8 +165,6 @@ def _handlers_by_department(department_ids: Iterable[int]) -> dict[int, list[Use
 
 
 def _managers_by_project(project_ids: Iterable[int]) -> dict[int, list[User]]:
-    from zhaoshang.projects.models import ProjectTeamMember
-
     grouped: dict[int, list[User]] = {}
     members = ProjectTeamMember.objects.filter(
         project_id__in=set(project_ids),
@@ -183,9 +179,6 @@ def _managers_by_project(project_ids: Iterable[int]) -> dict[int, list[User]]:
 def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
     """The breaches of these obligations (none recorded yet), with their events, the
     departments' ledger entries and the messages, in bulk inserts."""
-    from zhaoshang.assessment.models import RuleCode
-    from zhaoshang.assessment.services import RuleHit, write_rule_entries
-
     result = ScanResult()
     if not obligations:
         return result
@@ -237,9 +230,6 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
 def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
     """The missed milestones' ledger entries (none written yet), with their events and
     messages, in bulk inserts."""
-    from zhaoshang.assessment.models import RuleCode
-    from zhaoshang.assessment.services import RuleHit, write_rule_entries
-
     summaries = {m.pk: _milestone_summary(m) for m in milestones}
     written = write_rule_entries(
         RuleCode.MISSED_MILESTONE,
@@ -274,10 +264,6 @@ def scan(today: datetime.date | None = None) -> ScanResult:
     ledger entry — and every milestone past its due date and not done (or done late)
     writes its owner department's ledger entry once. One query finds each set, bulk
     inserts write the breaches, entries, events and messages. Safe to run twice."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from zhaoshang.assessment.models import LedgerEntry, RuleCode
-
     today = today or clock.today()
     late = (
         Obligation.objects.with_met(today)
