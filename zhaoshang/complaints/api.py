@@ -25,8 +25,8 @@ from zhaoshang.complaints.choices import Category, Channel, ComplaintStatus, Out
 from zhaoshang.complaints.models import Complaint, ComplaintExtension
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
-from zhaoshang.core.lights import Light
 from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
 
@@ -64,7 +64,7 @@ class ComplaintSerializer(ModelSerializer):
     )
     department = VisiblePrimaryKeyRelatedField(queryset=Department.objects.all())
     days_left = serializers.IntegerField(read_only=True, allow_null=True)
-    light = serializers.ChoiceField(choices=Light.choices, read_only=True)
+    light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
     received_on = serializers.DateField(
         required=False, help_text=gettext_lazy("Defaults to today; cannot be in the future.")
     )
@@ -143,7 +143,7 @@ class ComplaintFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ComplaintStatus.choices)
     category = filters.ChoiceFilter(choices=Category.choices)
     channel = filters.ChoiceFilter(choices=Channel.choices)
-    light = filters.ChoiceFilter(choices=Light.choices)
+    light = filters.ChoiceFilter(choices=DEADLINE_LIGHTS)
 
     class Meta:
         model = Complaint

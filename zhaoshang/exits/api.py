@@ -19,10 +19,10 @@ from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ResourceSchema, answer_after_commit
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
-from zhaoshang.core.lights import Light
 from zhaoshang.exits.actions import ACTIONS
 from zhaoshang.exits.choices import RuleCode, WarningStatus
 from zhaoshang.exits.models import ExitStep, ExitWarning
+from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
 
 VERSION_HELP = gettext_lazy(
     "The version you read. A stale version is refused with 409 and changes nothing."
@@ -65,7 +65,7 @@ class ExitWarningSerializer(ModelSerializer):
         allow_null=True,
         help_text=gettext_lazy("Working days left to rectify, under a rectification notice."),
     )
-    light = serializers.ChoiceField(choices=Light.choices, read_only=True)
+    light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
 
     class Meta:
         model = ExitWarning

@@ -10,6 +10,7 @@ from zhaoshang.core.lights import (  # noqa: F401 (re-exported)
     DEFAULT_RED_GAP,
     DEFAULT_YELLOW_GAP,
     DEFAULT_YELLOW_WORKDAYS,
+    Light,
 )
 
 
@@ -24,6 +25,9 @@ class Subject(models.TextChoices):
     INSPECTION = "inspection", _("Inspection or fee request")
     WARNING = "warning", _("Exit warning")
 
+
+# The lights a running deadline shows, as the API's resources list them (one enum).
+DEADLINE_LIGHTS = [(x.value, x.label) for x in (Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)]
 
 # Subjects measured against a deadline (the others against planned progress).
 DEADLINE_SUBJECTS = tuple(s for s in Subject.values if s != Subject.SCHEDULE)
