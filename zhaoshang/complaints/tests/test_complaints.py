@@ -362,3 +362,19 @@ def test_unapproved_visit_badge_and_read_only_api(client_for, world):
     )
     assert response.status_code == 201
     assert response.json()["reports_unapproved_visit"] is False
+
+
+def test_a_stale_version_is_409_on_the_page_and_in_the_api(client_for, world):
+    complaint = services.dispatch_complaint(world.user_supervisor, make_complaint(world))
+    client = client_for("department")
+    response = client.post(reverse("complaints:accept", args=[complaint.pk]), {"version": 1})
+    assert response.status_code == 409
+    assert 'data-testid="stale"' in response.content.decode()
+    response = client.post(
+        f"/api/v1/complaints/{complaint.pk}/accept/",
+        {"version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.DISPATCHED and complaint.version == 2
