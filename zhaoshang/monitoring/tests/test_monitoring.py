@@ -18,6 +18,7 @@ from zhaoshang.approvals.choices import CaseStatus
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core.lights import Light
 from zhaoshang.monitoring import services
+from zhaoshang.monitoring.admin import LightRuleForm
 from zhaoshang.monitoring.choices import Level, Subject
 from zhaoshang.monitoring.lights import project_light
 from zhaoshang.monitoring.models import EscalationRule, LightRule, Signal
@@ -207,3 +208,19 @@ def test_the_board_lists_red_before_yellow(world, client_for):
     services.refresh_signals(TODAY)
     html = client_for("bureau").get(reverse("monitoring:board")).content.decode()
     assert html.index('data-light="red"') < html.index('data-light="yellow"')
+
+
+@pytest.mark.parametrize("subject", [Subject.INSPECTION, Subject.WARNING])
+def test_the_rule_table_takes_inspections_and_exit_warnings(world, subject):
+    data = {
+        "district": world.district_a.pk,
+        "subject": subject,
+        "yellow_workdays": 3,
+        "yellow_gap": 10,
+        "red_gap": 30,
+    }
+    form = LightRuleForm(data)
+    assert form.is_valid(), form.errors
+    form.save()
+    assert LightRule.objects.get(district=world.district_a, subject=subject).yellow_workdays == 3
+    assert not LightRuleForm(data).is_valid()  # one rule per subject and district
