@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from zhaoshang.agreements import services
 from zhaoshang.agreements.api.archive import ArchiveVersionSerializer
 from zhaoshang.agreements.api.common import (
-    LIGHT_CHOICES,
     OBLIGATION_RESPONSES,
     CommitmentCreatePermission,
     version_field,
@@ -33,6 +32,7 @@ from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
 from zhaoshang.core import clock
+from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.api import StaffUserField
 from zhaoshang.projects.models import Project
@@ -100,7 +100,7 @@ class CommitmentSerializer(ModelSerializer):
     )
     milestones = MilestoneSerializer(many=True, read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
-    light = serializers.ChoiceField(choices=LIGHT_CHOICES, read_only=True)
+    light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
     progress = serializers.FloatField(read_only=True)
     milestones_total = serializers.IntegerField(read_only=True)
     milestones_done = serializers.IntegerField(read_only=True)
@@ -146,7 +146,7 @@ class CommitmentFilter(filters.FilterSet):
     department = filters.ModelChoiceFilter(
         queryset=lambda request: Department.objects.visible_to(getattr(request, "user", None))
     )
-    light = filters.ChoiceFilter(choices=LIGHT_CHOICES, method="by_light")
+    light = filters.ChoiceFilter(choices=DEADLINE_LIGHTS, method="by_light")
 
     class Meta:
         model = Commitment

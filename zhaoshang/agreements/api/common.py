@@ -9,13 +9,8 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from zhaoshang.core import roles
-from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import REGISTRY_EDITOR_ROLES, Role
 
-# The lights an obligation or a commitment shows (the settled states are its status).
-LIGHT_CHOICES = [
-    (light.value, light.label) for light in (Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)
-]
 VERSION_HELP = gettext_lazy(
     "The version of the record you read; a stale version is refused with 409 and changes nothing."
 )

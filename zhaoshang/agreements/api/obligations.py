@@ -15,7 +15,6 @@ from rest_framework.response import Response
 
 from zhaoshang.agreements import services
 from zhaoshang.agreements.api.common import (
-    LIGHT_CHOICES,
     OBLIGATION_RESPONSES,
     AgreementCreatePermission,
     version_field,
@@ -36,6 +35,7 @@ from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
 from zhaoshang.core import clock
+from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
 
@@ -52,7 +52,7 @@ class ObligationSerializer(ModelSerializer):
     description = serializers.CharField(read_only=True)
     met_on = serializers.DateField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=ObligationStatus.choices, read_only=True)
-    light = serializers.ChoiceField(choices=LIGHT_CHOICES, read_only=True)
+    light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
     days_left = serializers.IntegerField(read_only=True, allow_null=True)
     current_value = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True, allow_null=True
@@ -139,7 +139,7 @@ class ObligationFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ObligationKind.choices)
     term = filters.ChoiceFilter(choices=Term.choices)
     status = filters.ChoiceFilter(choices=ObligationStatus.choices, method="by_status")
-    light = filters.ChoiceFilter(choices=LIGHT_CHOICES, method="by_light")
+    light = filters.ChoiceFilter(choices=DEADLINE_LIGHTS, method="by_light")
 
     class Meta:
         model = Obligation
