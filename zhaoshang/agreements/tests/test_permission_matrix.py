@@ -1,6 +1,5 @@
 """Every person of the world × every agreements page route × an in-scope, an out-of-scope
-and an other-district object (SPEC §1). ``ROUTES`` is read by the core matrix's
-``test_every_page_route_is_in_the_matrix``, so a new route here must be added.
+and an other-district object (SPEC §1): the table of the generator (``zhaoshang/testing/matrix.py``).
 
 The world's objects (see the ``records`` fixture): an agreement with its obligations and a
 service commitment, filed to the archive, on project1_a ("in": park1, whose committee is
@@ -21,11 +20,9 @@ from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.agreements.models import ArchiveVersion
 from zhaoshang.agreements.tests.conftest import pdf
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests import test_permission_matrix as core
 from zhaoshang.projects.models import Project
-
-PEOPLE = core.PEOPLE
+from zhaoshang.testing import matrix as core
+from zhaoshang.testing.matrix import Matrix
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "view" (sees the object), "edit" (the bureau and
@@ -65,7 +62,7 @@ DEPARTMENT_HANDLERS_A = {"department", "officer", "outsider"}
 
 
 def _allowed(who: str, needs: str, target: str) -> bool:
-    own = core._own_district(who, target)
+    own = core.own_district(who, target)
     editor = who in core.EDITORS and own
     if needs == "edit":
         return editor
@@ -78,25 +75,19 @@ def _allowed(who: str, needs: str, target: str) -> bool:
     raise AssertionError(needs)
 
 
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     kind, needs, method = ROUTES[route]
     if who == "enterprise":
         return 403  # the staff pages are not theirs (PortalBoundaryMiddleware)
     if needs == "staff":
         return 200
-    if not core._visible_project(who, target):
+    if not core.visible_project(who, target):
         return 404
     if needs == "view":
         return 200
     if who == "city" or not _allowed(who, needs, target):
         return 403
     return 400 if method == "POST" else 200  # an empty form is refused, nothing changes
-
-
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in [None] if kind is None else TARGETS:
-            yield pytest.param(route, target, id=f"{route}-{target}")
 
 
 def _project(world, target: str) -> Project:
@@ -162,40 +153,16 @@ def records(world, make_agreement, make_commitment):
     return made
 
 
-def _url(records, route: str, target: str | None) -> str:
+@pytest.fixture
+def matrix_objects(records):
+    return records
+
+
+def url(records, route: str, target: str | None) -> str:
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
     return reverse(route, args=[records[target][kind].pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, world, records, route, target):
-    url = _url(records, route, target)
-    method = ROUTES[route][2]
-
-    def status(who):
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
-        return response.status_code
-
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
-
-
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, world, records, route):
-    kind = ROUTES[route][0]
-    response = client.get(_url(records, route, None if kind is None else "in"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-def test_the_matrix_covers_every_route_of_the_app():
-    from zhaoshang.agreements import urls
-
-    assert {f"agreements:{p.name}" for p in urls.urlpatterns} == set(ROUTES)
-
-
-def test_the_core_matrix_reads_these_routes():
-    assert "zhaoshang.agreements" in core.APP_MATRICES
+globals().update(Matrix(ROUTES, expected, url, namespaces=["agreements"]).tests())

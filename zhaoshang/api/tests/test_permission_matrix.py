@@ -1,8 +1,7 @@
 """Every person of the world × every API-token page × a token of district a (``in``, the
 bureau user's) and of district b (``other``, bureau_b's).
 
-The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
-route of the token pages without an entry fails there.
+The table of the generator (``zhaoshang/testing/matrix.py``).
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.api.services import issue_token
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE
+from zhaoshang.testing.matrix import Matrix
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "any" (every signed-in user, enterprise users too), "owner" (the token's own user),
@@ -32,13 +30,7 @@ def tokens(world):
     return {target: issue_token(getattr(world, f"user_{who}"))[0] for target, who in OWNERS.items()}
 
 
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in ("in", "other") if kind else (None,):
-            yield route, target
-
-
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     _kind, needs, method = ROUTES[route]
     if needs == "any":
         return 302 if method == "POST" else 200
@@ -52,29 +44,34 @@ def _expected(who: str, route: str, target: str | None) -> int:
     return 302 if target == "in" else 404
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, tokens, route, target):
-    url = reverse(route, args=[tokens[target].pk]) if target else reverse(route)
-    method = ROUTES[route][2]
+@pytest.fixture
+def matrix_objects(tokens):
+    return tokens
 
-    def status(who):
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
-        if target and response.status_code != 302:
+
+def url(tokens, route: str, target: str | None) -> str:
+    return reverse(route, args=[tokens[target].pk]) if target else reverse(route)
+
+
+def revoked_only_when_allowed(tokens, route: str, target: str | None):
+    """A refused request (and an anonymous one) revokes nothing."""
+
+    def check(who, status):
+        if target and (who == "anonymous" or status != 302):
             tokens[target].refresh_from_db()
-            assert tokens[target].revoked_at is None, who  # refused: nothing revoked
-        return response.status_code
+            assert tokens[target].revoked_at is None, who
 
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
+    return check
 
 
-@pytest.mark.parametrize("route", list(ROUTES))
-def test_anonymous_users_are_sent_to_login(client, tokens, route):
-    kind, _needs, method = ROUTES[route]
-    url = reverse(route, args=[tokens["in"].pk]) if kind else reverse(route)
-    response = client.post(url) if method == "POST" else client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-    tokens["in"].refresh_from_db()
-    assert tokens["in"].revoked_at is None
+globals().update(
+    Matrix(
+        ROUTES,
+        expected,
+        url,
+        namespaces=["tokens"],
+        targets=("in", "other"),
+        check=revoked_only_when_allowed,
+        anonymous_methods=("GET", "POST"),
+    ).tests()
+)

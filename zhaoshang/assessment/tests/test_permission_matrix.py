@@ -1,7 +1,7 @@
 """Every person of the world × every route of the assessment × an in-scope, an out-of-scope
 and an other-district target.
 
-The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below. The rules
+The table of the generator (``zhaoshang/testing/matrix.py``). The rules
 (``assessment/permissions.py``): the supervision office, leaders and admins read every
 department's ledger of their district, city users every district; any other government user
 reads their own department's; the supervision office and admins keep the ledger; a
@@ -18,8 +18,7 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.assessment.models import LedgerEntry, Objection
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE
+from zhaoshang.testing.matrix import PEOPLE, Matrix
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "read" (may read a ledger at all), "all" (reads every department), "keep" (keeps
@@ -55,7 +54,7 @@ def _visible(who: str, target: str) -> bool:
     return False  # their own department has no ledger target here
 
 
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     kind, needs, method = ROUTES[route]
     if who == "enterprise":
         return 403  # the portal boundary: no staff page
@@ -80,56 +79,41 @@ def _expected(who: str, route: str, target: str | None) -> int:
     return 400  # an empty form changes nothing
 
 
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in ["in", "out", "other"] if kind not in (None, "year") else [None]:
-            yield pytest.param(route, target, id=f"{route}-{target}")
+def targets_for(route: str) -> list:
+    return [None] if ROUTES[route][0] in (None, "year") else ["in", "out", "other"]
 
 
 @pytest.fixture
-def targets(entries, departments, objections):
+def matrix_objects(entries, departments, objections):
     return {"entry": entries, "department": departments, "objection": objections}
 
 
-def _url(targets, route: str, target: str | None) -> str:
+def url(objects, route: str, target: str | None) -> str:
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
     if kind == "year":
         return reverse(route, args=[2025])
-    return reverse(route, args=[targets[kind][target].pk])
+    return reverse(route, args=[objects[kind][target].pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, targets, route, target):
-    url = _url(targets, route, target)
-    method = ROUTES[route][2]
+def unchanged(objects, route: str, target: str | None):
+    """A refused or an empty request adds no entry and answers no objection."""
+    entries = LedgerEntry.objects.count()
+    objections = list(Objection.objects.values_list("pk", "status"))
 
-    def status(who):
-        entries_before = LedgerEntry.objects.count()
-        objections_before = list(Objection.objects.values_list("pk", "status"))
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
-        assert LedgerEntry.objects.count() == entries_before, who  # nothing changed
-        assert list(Objection.objects.values_list("pk", "status")) == objections_before, who
-        return response.status_code
+    def check(who, status):
+        assert LedgerEntry.objects.count() == entries, who
+        assert list(Objection.objects.values_list("pk", "status")) == objections, who
 
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
+    return check
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, targets, route):
-    kind = ROUTES[route][0]
-    response = client.get(_url(targets, route, None if kind in (None, "year") else "in"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-def test_every_route_of_the_app_is_in_the_matrix():
-    from zhaoshang.core.testing import route_names
-
-    assert route_names("assessment") == set(ROUTES)
+globals().update(
+    Matrix(
+        ROUTES, expected, url, namespaces=["assessment"], targets_for=targets_for, check=unchanged
+    ).tests()
+)
 
 
 @pytest.mark.parametrize("who", PEOPLE)

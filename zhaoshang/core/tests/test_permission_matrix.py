@@ -1,20 +1,25 @@
-"""Every role × every page route × an in-scope, an out-of-scope and an other-district object.
+"""Every role × every page route of the platform (the home page, projects, enterprises,
+notifications, the portal, approvals, the calendar) × an in-scope, an out-of-scope and an
+other-district object: the table of the generator (``zhaoshang/testing/matrix.py``).
 
-Generated from the URL resolver: a new page route without an entry in ROUTES fails
-``test_every_page_route_is_in_the_matrix``, so nothing is hand-picked or forgotten.
+A new page route without an entry in this table or in an app's own fails
+``zhaoshang/testing/tests/test_matrix_coverage.py``.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from zhaoshang.approvals import permissions as approval_permissions
-from zhaoshang.approvals.actions import ACTIONS
-from zhaoshang.core.testing import ROLE_USERS, assert_statuses, each_person
-
-# Extra people of the world: the project team of project1_a and a department outsider.
-PEOPLE = [*ROLE_USERS, "manager", "secretary", "officer", "outsider", "bureau_b"]
+from zhaoshang.testing.matrix import (
+    EDITORS,
+    TEAM_OF_P1A,
+    Matrix,
+    own_district,
+    visible_enterprise,
+    visible_project,
+    world_project,
+)
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "view" (can see it), "record" (registry editors + project team), "edit"
@@ -73,25 +78,24 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "workdays:import": (None, "calendar", "GET"),
     "workdays:publish": ("calendar_year", "calendar", "POST"),
 }
-# Every action on a case is a route of its own; what it needs follows the rule it checks.
-for _action in ACTIONS:
-    _needs = "transfer" if _action.allowed is approval_permissions.can_transfer else "handle"
-    if _action.slug == "materials-complete":
-        _needs = "materials"  # the holding department, or whoever registers cases
-    ROUTES["approvals:case_" + _action.slug.replace("-", "_")] = ("case", _needs, "POST")
+# Every action on a case (``approvals/actions.py``) is a route of its own; what it needs
+# follows the rule it checks: the holding department handles, the service center also
+# transfers, whoever registers cases also records complete materials.
+for _slug, _needs in {
+    "materials_complete": "materials",
+    "accept": "handle",
+    "start": "handle",
+    "complete": "handle",
+    "pause": "handle",
+    "resume": "handle",
+    "fulfil_pledge": "handle",
+    "extend": "handle",
+    "report": "handle",
+    "transfer": "transfer",
+    "return": "handle",
+}.items():
+    ROUTES[f"approvals:case_{_slug}"] = ("case", _needs, "POST")
 
-NOT_PAGES = {
-    "admin_view_on_site",  # part of the admin: its matrix covers it
-    "healthz",
-    "login",
-    "logout",
-    "password_change",
-    "password_change_done",
-    "set_language",
-}
-
-EDITORS = {"admin", "bureau", "secretary", "bureau_b"}  # secretary holds the bureau role
-TEAM_OF_P1A = {"manager", "secretary", "officer"}
 # Approvals (world: case_a on project1_a is held by 建设局, the department of "department",
 # "officer" and "outsider"; case_out_a on project2_a by 国土局; case_b is in district b).
 WORKS_HANDLERS_A = {"department", "officer", "outsider"}
@@ -112,91 +116,10 @@ DISTRICT_WIDE_A = {
 }
 
 
-def _page_route_names() -> set[str]:
-    names: set[str] = set()
-
-    def walk(patterns, namespace=None):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if p.namespace in ("admin",) or str(p.pattern).startswith(("api/", "i18n/")):
-                    continue
-                walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern) and p.name:
-                names.add(f"{namespace}:{p.name}" if namespace else p.name)
-
-    walk(get_resolver().url_patterns)
-    return names
-
-
-# Apps with a matrix of their own (``zhaoshang/<app>/tests/test_permission_matrix.py`` with
-# a ``ROUTES`` dict of the same shape, generated over ``PEOPLE`` and the three targets).
-APP_MATRICES = (
-    "zhaoshang.service",
-    "zhaoshang.meetings",
-    "zhaoshang.agreements",
-    "zhaoshang.complaints",
-    "zhaoshang.monitoring",
-    "zhaoshang.inspections",
-    "zhaoshang.exits",
-    "zhaoshang.land",
-    "zhaoshang.assessment",
-    "zhaoshang.kpis",
-    "zhaoshang.reports",
-    "zhaoshang.api",
-    "zhaoshang.ops",
-)
-
-
-def _app_matrix_routes() -> set[str]:
-    import importlib
-
-    names: set[str] = set()
-    for app in APP_MATRICES:
-        try:
-            module = importlib.import_module(f"{app}.tests.test_permission_matrix")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.tests.test_permission_matrix":
-                raise
-            continue
-        names |= set(module.ROUTES)
-    return names
-
-
-def test_every_page_route_is_in_the_matrix():
-    missing = _page_route_names() - set(ROUTES) - NOT_PAGES - _app_matrix_routes()
-    assert not missing, f"add these routes to the permission matrix: {sorted(missing)}"
-
-
-def _objects(world, kind: str, target: str):
-    """The object a URL points at, for the three targets."""
-    project = {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
-    if kind == "project":
-        return project
-    if kind == "enterprise":
-        return project.enterprise
-    return project
-
-
-def _visible_project(who: str, target: str) -> bool:
-    if who == "city":
-        return True
-    if who == "bureau_b":
-        return target == "other"
-    if who == "park":  # park committee of park1: project1_a only
-        return target == "in"
-    if who == "enterprise":  # enterprise1_a: project1_a only
-        return target == "in"
-    return target in ("in", "out")
-
-
-def _own_district(who: str, target: str) -> bool:
-    return who != "city" and (who == "bureau_b") == (target == "other")
-
-
 def _may_act_on_case(who: str, needs: str, target: str) -> bool:
     """The holding department and admins handle; the service center also transfers;
     whoever registers cases may also record complete materials."""
-    if not _own_district(who, target):
+    if not own_district(who, target):
         return False
     handles = who == "admin" or (who in WORKS_HANDLERS_A and target == "in")
     if needs == "transfer":
@@ -213,83 +136,74 @@ def _visible_item(who: str, target: str) -> bool:
     return (target == "other") == (who == "bureau_b")
 
 
-def _visible_enterprise(who: str, target: str) -> bool:
-    if who == "city":
-        return True
-    if who == "bureau_b":
-        return target == "other"
-    if who == "enterprise":
-        return target == "in"
-    return target in ("in", "out")
-
-
-def _expected(who: str, route: str, target: str | None) -> int:
-    kind, needs, method = ROUTES[route]
+def _without_object(who: str, route: str, needs: str, method: str) -> int | None:
+    """The status when the object does not matter (None: it does)."""
     if who == "enterprise" and route == "home":
         return 302  # enterprise users are sent to their portal
     if who == "enterprise" and needs not in ("portal", "any", "own"):
         return 403
-    if needs == "portal":
-        if who != "enterprise":
-            return 403
-        return 200 if target is None or _visible_project(who, target) else 404
+    if needs == "portal" and who != "enterprise":
+        return 403
     if needs in ("any", "own"):
-        return 302 if method == "POST" or route == "notifications:open" else 200
+        return 302 if method == "POST" else 200
     if needs == "calendar":
         if who != "admin":
             return 403
         return 302 if method == "POST" else 200
-    if needs == "staff":
-        return 200
-    if needs == "create":
-        return 200 if who in EDITORS else 403
-    if needs == "import_report":
-        return 302 if who in EDITORS else 403
+    return {
+        "staff": 200,
+        "create": 200 if who in EDITORS else 403,
+        "import_report": 302 if who in EDITORS else 403,
+    }.get(needs)
+
+
+def _visible(who: str, kind: str, target: str) -> bool:
     if kind == "enterprise":
-        visible = _visible_enterprise(who, target)
-    elif kind == "item":
-        visible = _visible_item(who, target)
-    else:  # a project, or a case (visible with its project)
-        visible = _visible_project(who, target)
-    if not visible:
-        return 404
-    if needs == "view":
-        return 200
-    if needs in CASE_ACTION_NEEDS | {"register", "joint", "catalogue"}:
-        if needs in CASE_ACTION_NEEDS:
-            allowed = _may_act_on_case(who, needs, target)
-        elif needs == "register":
-            allowed = who in REGISTRARS and _own_district(who, target)
-        elif needs == "joint":
-            allowed = who in JOINT_DECIDERS and _own_district(who, target)
-        else:  # the catalogue: the district's administrator
-            allowed = who == "admin" and target != "other"
-        if not allowed:
-            return 403
-        return 400 if method == "POST" else 200  # an empty form is refused, nothing changes
-    mine = (target == "in" and who in EDITORS | TEAM_OF_P1A) or (
-        who in EDITORS and ((who == "bureau_b") == (target == "other"))
-    )
-    if needs == "record":
-        allowed = mine
-    else:  # edit, team
-        allowed = who in EDITORS and ((who == "bureau_b") == (target == "other"))
-    if not allowed:
-        return 403
-    return (
-        400
-        if method == "POST" and route != "projects:team_remove"
-        else (302 if method == "POST" else 200)
-    )
+        return visible_enterprise(who, target)
+    if kind == "item":
+        return _visible_item(who, target)
+    return visible_project(who, target)  # a project, or a case (visible with its project)
 
 
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        targets = (
-            [None] if kind in (None, "notification", "calendar_year") else ["in", "out", "other"]
+def _allowed(who: str, needs: str, target: str) -> bool:
+    if needs in CASE_ACTION_NEEDS:
+        return _may_act_on_case(who, needs, target)
+    if needs == "register":
+        return who in REGISTRARS and own_district(who, target)
+    if needs == "joint":
+        return who in JOINT_DECIDERS and own_district(who, target)
+    if needs == "catalogue":  # the district's administrator
+        return who == "admin" and target != "other"
+    if needs == "record":  # registry editors of the district and the team of project1_a
+        return (target == "in" and who in TEAM_OF_P1A) or (
+            who in EDITORS and own_district(who, target)
         )
-        for target in targets:
-            yield pytest.param(route, target, id=f"{route}-{target}")
+    return who in EDITORS and own_district(who, target)  # edit, team
+
+
+def expected(who: str, route: str, target: str | None) -> int:
+    kind, needs, method = ROUTES[route]
+    if route == "notifications:open":  # somebody else's (the admin's) notification
+        return 302 if who == "admin" else 404
+    status = _without_object(who, route, needs, method)
+    if status is not None:
+        return status
+    if target is None:  # the portal's home
+        return 200
+    if not _visible(who, kind, target):
+        return 404
+    if needs in ("view", "portal"):
+        return 200
+    if not _allowed(who, needs, target):
+        return 403
+    if method == "GET":
+        return 200
+    return 302 if route == "projects:team_remove" else 400  # an empty form is refused
+
+
+def targets_for(route: str) -> list:
+    kind = ROUTES[route][0]
+    return [None] if kind in (None, "notification", "calendar_year") else ["in", "out", "other"]
 
 
 @pytest.fixture
@@ -343,7 +257,13 @@ def documents(world):
     return made
 
 
-def _url(world, documents, route: str, target: str | None) -> str:
+@pytest.fixture
+def matrix_objects(world, documents):
+    return world, documents
+
+
+def url(objects, route: str, target: str | None) -> str:
+    world, documents = objects
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
@@ -354,7 +274,7 @@ def _url(world, documents, route: str, target: str | None) -> str:
 
         note = Notification.objects.create(recipient=world.user_admin, verb="t", title="t", url="/")
         return reverse(route, args=[note.pk])
-    project = {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
+    project = world_project(world, target)
     if kind == "team_member":
         member = project.team_members.first()
         if member is None:
@@ -374,31 +294,9 @@ def _url(world, documents, route: str, target: str | None) -> str:
     if kind == "item":
         item = {"in": world.item_works_a, "out": world.item_land_a, "other": world.item_works_b}
         return reverse(route, args=[item[target].pk])
-    obj = _objects(world, kind, target)
-    return reverse(route, args=[obj.pk])
+    if kind == "enterprise":
+        return reverse(route, args=[project.enterprise_id])
+    return reverse(route, args=[project.pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, world, documents, route, target):
-    url = _url(world, documents, route, target)
-    method = ROUTES[route][2]
-
-    def status(who):
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
-        return response.status_code
-
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    if route == "notifications:open":
-        expected = {who: code if who == "admin" else 404 for who, code in expected.items()}
-        # somebody else's notification
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
-
-
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, world, documents, route):
-    kind = ROUTES[route][0]
-    url = _url(world, documents, route, None if kind is None or kind == "notification" else "in")
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+globals().update(Matrix(ROUTES, expected, url, namespaces=None, targets_for=targets_for).tests())

@@ -1,8 +1,7 @@
 """Every person of the world × every route of the inspections app (and the public
 verification routes) × an in-scope, an out-of-scope and an other-district request.
 
-The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
-route of this app without an entry fails there. Expectations are the rules of SPEC §1 and
+The table of the generator (``zhaoshang/testing/matrix.py``). Expectations are the rules of SPEC §1 and
 §9 written over the world (targets: see ``conftest.targets``).
 """
 
@@ -12,9 +11,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _own_district
-from zhaoshang.inspections.actions import REQUEST_ACTIONS, VISIT_ACTIONS
+from zhaoshang.testing.matrix import Matrix, own_district
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # kinds: "request", "visit" (the request's first visit), "code" (its verification code)
@@ -34,18 +31,17 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "verify:code": ("code", "public", "GET"),
     "verify:rate": ("code", "enterprise_rate", "POST"),
 }
-_NEEDS = {
-    "approve": "decide",
-    "reject": "decide",
-    "cancel": "manage",
-    "merge": "decide",
-    "record": "manage",
-    "rate": "rate",
-}
-for _action in REQUEST_ACTIONS:
-    ROUTES[f"inspections:{_action.slug}"] = ("request", _NEEDS[_action.slug], "POST")
-for _action in VISIT_ACTIONS:
-    ROUTES[f"inspections:{_action.slug}"] = ("visit", _NEEDS[_action.slug], "POST")
+# The actions on a request and on a visit (``inspections/actions.py``).
+ROUTES.update(
+    {
+        "inspections:approve": ("request", "decide", "POST"),
+        "inspections:reject": ("request", "decide", "POST"),
+        "inspections:cancel": ("request", "manage", "POST"),
+        "inspections:merge": ("visit", "decide", "POST"),
+        "inspections:record": ("visit", "manage", "POST"),
+        "inspections:rate": ("visit", "rate", "POST"),
+    }
+)
 
 FILERS = {
     "admin",
@@ -74,7 +70,7 @@ def _visible(who: str, target: str) -> bool:
     return target in ("in", "out")
 
 
-def _expected(who: str | None, route: str, target: str | None) -> int:
+def expected(who: str | None, route: str, target: str | None) -> int:
     kind, needs, method = ROUTES[route]
     if needs == "public":
         return 404 if target == "out" else 200  # "out" is filed: it has no code yet
@@ -92,7 +88,7 @@ def _expected(who: str | None, route: str, target: str | None) -> int:
         return 404
     if needs == "view":
         return 200
-    own = _own_district(who, target)
+    own = own_district(who, target)
     if needs == "codes":
         allowed = own and (who in DECIDERS or who in FILING[target])
         if allowed and target == "out":
@@ -107,12 +103,6 @@ def _expected(who: str | None, route: str, target: str | None) -> int:
         return 403
     # An empty form is refused and changes nothing; a page shows.
     return 400 if method == "POST" else 200
-
-
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in [None] if kind is None else ["in", "out", "other"]:
-            yield pytest.param(route, target, id=f"{route}-{target}")
 
 
 def _url(targets, route: str, target: str | None) -> str:
@@ -134,48 +124,37 @@ def _versions(targets, target):
     return request.version, list(request.visits.order_by("id").values_list("version", flat=True))
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, targets, route, target):
-    url = _url(targets, route, target)
-    method = ROUTES[route][2]
+@pytest.fixture
+def matrix_objects(targets):
+    return targets
+
+
+def unchanged(targets, route: str, target: str | None):
+    """A refused or an empty request changes neither the request nor its visits; the
+    verification throttle, which counts each person's failed look-ups, starts afresh."""
     before = _versions(targets, target) if target else None
+    caches["limits"].clear()
 
-    def status(who):
-        caches["limits"].clear()  # the verification throttle counts each person's failed look-ups
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
+    def check(who, status):
+        caches["limits"].clear()  # for the next person
         if target:
-            assert _versions(targets, target) == before, who  # nothing changed
-        return response.status_code
+            assert _versions(targets, target) == before, who
 
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
+    return check
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users(client, targets, route):
-    kind = ROUTES[route][0]
-    response = client.get(_url(targets, route, None if kind is None else "in"))
-    if ROUTES[route][1] == "public":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+globals().update(
+    Matrix(
+        ROUTES,
+        expected,
+        _url,
+        namespaces=["inspections", "verify"],
+        check=unchanged,
+        public=[r for r, spec in ROUTES.items() if spec[1] == "public"],
+    ).tests()
+)
 
 
 def test_anonymous_users_cannot_rate(client, targets):
     response = client.post(_url(targets, "verify:rate", "in"), {"rating": "satisfied"})
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-
-
-def test_every_route_of_the_app_is_in_the_matrix():
-    from django.urls import get_resolver
-
-    names = {
-        f"{r.namespace}:{p.name}"
-        for r in get_resolver().url_patterns
-        if getattr(r, "namespace", None) in ("inspections", "verify")
-        for p in r.url_patterns
-        if p.name
-    }
-    assert names == set(ROUTES)

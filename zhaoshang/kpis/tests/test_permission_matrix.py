@@ -1,8 +1,7 @@
 """Every person of the world × every route of the KPI app (pages and API) × an in-scope, an
 out-of-scope and an other-district target.
 
-The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
-route of this app without an entry fails there. Expectations are the rules of SPEC §1 and
+The table of the generator (``zhaoshang/testing/matrix.py``). Expectations are the rules of SPEC §1 and
 §12 (``kpis/permissions.py``): every government user reads the KPIs and the targets of what
 they see; the bureau and admins of the district set its targets; city users read all.
 Targets are district-wide: ``in`` (the district's own) and ``out`` (a working group's) are
@@ -14,8 +13,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _own_district
+from zhaoshang.testing.matrix import PEOPLE, Matrix, own_district
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "add" (who sets targets), "edit" (who sets this
@@ -40,7 +38,7 @@ def _visible_target(who: str, target: str) -> bool:
     return (who == "bureau_b") == (target == "other")
 
 
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     kind, needs, method = ROUTES[route]
     if who == "enterprise":
         return 403  # the portal boundary: no staff page
@@ -50,53 +48,37 @@ def _expected(who: str, route: str, target: str | None) -> int:
         return 200 if who in EDITORS else 403
     if not _visible_target(who, target):
         return 404
-    if not (_own_district(who, target) and who in EDITORS):
+    if not (own_district(who, target) and who in EDITORS):
         return 403
     return 302 if method == "POST" else 200
 
 
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in [None] if kind is None else ["in", "out", "other"]:
-            yield pytest.param(route, target, id=f"{route}-{target}")
+@pytest.fixture
+def matrix_objects(targets):
+    return targets
 
 
-def _url(targets, route: str, target: str | None) -> str:
+def url(targets, route: str, target: str | None) -> str:
     if ROUTES[route][0] is None:
         return reverse(route)
     return reverse(route, args=[targets[target].pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, targets, route, target):
+def deleted_when_allowed(targets, route: str, target: str | None):
+    """A target is gone exactly when its deletion is allowed (302)."""
     from zhaoshang.kpis.models import AnnualTarget
 
-    url = _url(targets, route, target)
-    method = ROUTES[route][2]
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-
-    def status(who):
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
-        if target is not None:
+    def check(who, status):
+        if target is not None and who != "anonymous":
             gone = not AnnualTarget.objects.filter(pk=targets[target].pk).exists()
-            assert gone == (expected[who] == 302), who
-        return response.status_code
+            assert gone == (expected(who, route, target) == 302), who
 
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
-
-
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, targets, route):
-    response = client.get(_url(targets, route, None if ROUTES[route][0] is None else "in"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    return check
 
 
-def test_every_route_of_the_app_is_in_the_matrix():
-    from zhaoshang.core.testing import route_names
-
-    assert route_names("kpis") == set(ROUTES)
+globals().update(
+    Matrix(ROUTES, expected, url, namespaces=["kpis"], check=deleted_when_allowed).tests()
+)
 
 
 API = "/api/v1/targets/"
@@ -121,7 +103,7 @@ def test_api_targets_read_write_and_delete_follow_the_same_rules(client_for, tar
     assert response.status_code == (200 if visible else 404)
     listed = {row["id"] for row in client.get(API, {"page_size": 500}).json()["results"]}
     assert (record.pk in listed) == visible
-    may_edit = _own_district(who, target) and who in EDITORS
+    may_edit = own_district(who, target) and who in EDITORS
     response = client.patch(
         f"{API}{record.pk}/", {"note": "改", "version": 1}, content_type="application/json"
     )

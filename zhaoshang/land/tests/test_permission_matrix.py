@@ -1,9 +1,8 @@
 """Every person of the world × every route of the land app × an in-scope, an out-of-scope
 and an other-district target.
 
-The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
-route of this app without an entry fails there. Expectations are the rules of SPEC §1 and
-§11 (``land/permissions.py``) written over the world.
+The table of the generator (``zhaoshang/testing/matrix.py``). Expectations are the rules
+of SPEC §1 and §11 (``land/permissions.py``) written over the world.
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _own_district, _visible_project
+from zhaoshang.testing.matrix import PEOPLE, Matrix, own_district, visible_project
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "add" (who records parcels), "open" (who opens
@@ -47,7 +45,7 @@ def _visible_campaign(who: str, target: str) -> bool:
     return (who == "bureau_b") == (target == "other")
 
 
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     kind, needs, method = ROUTES[route]
     if who == "enterprise":
         return 403  # the portal boundary: no staff page
@@ -57,14 +55,12 @@ def _expected(who: str, route: str, target: str | None) -> int:
         return 200 if who in ADDERS else 403
     if needs == "open":
         return 200 if who in CAMPAIGNERS else 403
-    visible = (
-        _visible_campaign(who, target) if kind == "campaign" else _visible_project(who, target)
-    )
+    visible = _visible_campaign(who, target) if kind == "campaign" else visible_project(who, target)
     if not visible:
         return 404
     if needs == "view":
         return 200
-    own = _own_district(who, target)
+    own = own_district(who, target)
     if needs == "edit":
         allowed = own and (who in EDITORS or (who == "park" and target == "in"))
     else:  # manage
@@ -78,56 +74,33 @@ def _expected(who: str, route: str, target: str | None) -> int:
     return 200
 
 
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in [None] if kind is None else ["in", "out", "other"]:
-            yield pytest.param(route, target, id=f"{route}-{target}")
-
-
 @pytest.fixture
-def targets(parcels, campaigns, entries):
+def matrix_objects(parcels, campaigns, entries):
     return {"parcel": parcels, "campaign": campaigns, "entry": entries}
 
 
-def _url(targets, route: str, target: str | None) -> str:
+def url(objects, route: str, target: str | None) -> str:
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
-    return reverse(route, args=[targets[kind][target].pk])
+    return reverse(route, args=[objects[kind][target].pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, targets, route, target):
-    url = _url(targets, route, target)
-    method = ROUTES[route][2]
+def unchanged(objects, route: str, target: str | None):
+    """Nothing a refused or an empty request sends changes the record."""
     kind = ROUTES[route][0]
-    record = targets[kind][target] if target else None
+    record = objects[kind][target] if target else None
     before = record.version if record is not None else None
 
-    def status(who):
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
+    def check(who, status):
         if record is not None:
             record.refresh_from_db()
-            assert record.version == before, who  # nothing changed
-        return response.status_code
+            assert record.version == before, who
 
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
+    return check
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, targets, route):
-    kind = ROUTES[route][0]
-    response = client.get(_url(targets, route, None if kind is None else "in"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-def test_every_route_of_the_app_is_in_the_matrix():
-    from zhaoshang.core.testing import route_names
-
-    assert route_names("land") == set(ROUTES)
+globals().update(Matrix(ROUTES, expected, url, namespaces=["land"], check=unchanged).tests())
 
 
 API = "/api/v1/land-parcels/"
@@ -142,14 +115,14 @@ def test_api_read_and_write_follow_the_same_rules(client_for, parcels, who, targ
     if who == "enterprise":
         assert response.status_code == 403
         return
-    visible = _visible_project(who, target)
+    visible = visible_project(who, target)
     assert response.status_code == (200 if visible else 404)
     listed = {row["id"] for row in client.get(API, {"page_size": 500}).json()["results"]}
     assert (parcel.pk in listed) == visible
     response = client.patch(
         f"{API}{parcel.pk}/", {"note": "改", "version": 1}, content_type="application/json"
     )
-    own = _own_district(who, target)
+    own = own_district(who, target)
     may_edit = own and (who in EDITORS or (who == "park" and target == "in"))
     if who == "city":
         assert response.status_code == 403

@@ -1,13 +1,12 @@
 """Every person of the world × every route of monitoring × an in-scope, an out-of-scope
-and an other-district project. The core matrix reads ``ROUTES`` below."""
+and an other-district project: the table of the generator (``zhaoshang/testing/matrix.py``)."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _visible_project
+from zhaoshang.testing.matrix import Matrix, visible_project, world_project
 
 # route name -> (kind of object in the URL, what the user needs, method)
 ROUTES: dict[str, tuple[str | None, str, str]] = {
@@ -17,47 +16,26 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
 }
 
 
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     if who == "enterprise":
         return 403  # the portal boundary: no staff page
     if target is None:
         return 200
-    return 200 if _visible_project(who, target) else 404
+    return 200 if visible_project(who, target) else 404
 
 
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in [None] if kind is None else ["in", "out", "other"]:
-            yield pytest.param(route, target, id=f"{route}-{target}")
+@pytest.fixture
+def matrix_objects(world):
+    return world
 
 
-def _url(world, route: str, target: str | None) -> str:
+def url(world, route: str, target: str | None) -> str:
     if target is None:
         return reverse(route)
-    project = {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
-    return reverse(route, args=[project.pk])
+    return reverse(route, args=[world_project(world, target).pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, world, route, target):
-    url = _url(world, route, target)
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    got = each_person(PEOPLE, lambda who: client_for(who).get(url).status_code)
-    assert_statuses(got, expected, f"GET {url}")
-
-
-@pytest.mark.parametrize("route", list(ROUTES))
-def test_anonymous_users_are_sent_to_login(client, world, route):
-    kind = ROUTES[route][0]
-    response = client.get(_url(world, route, None if kind is None else "in"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-def test_every_route_of_the_app_is_in_the_matrix():
-    from zhaoshang.core.testing import route_names
-
-    assert route_names("monitoring") == set(ROUTES)
+globals().update(Matrix(ROUTES, expected, url, namespaces=["monitoring"]).tests())
 
 
 def test_signals_are_scoped_like_their_project(client_for, world):

@@ -2,8 +2,7 @@
 the administrator's own district (``in``) and one to a user of the other district
 (``other``).
 
-The core matrix (``core/tests/test_permission_matrix.py``) reads ``ROUTES`` below, so a new
-route of this app without an entry fails there. The rule (``ops/permissions.py``): the admin
+The table of the generator (``zhaoshang/testing/matrix.py``). The rule (``ops/permissions.py``): the admin
 role (and superusers) only; a district's administrator sees and retries only the messages to
 the people of their own district (another district's is a 404).
 """
@@ -13,8 +12,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE
+from zhaoshang.testing.matrix import Matrix
 
 # route name -> (kind of object in the URL, what the user needs, method)
 ROUTES: dict[str, tuple[str | None, str, str]] = {
@@ -25,7 +23,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
 ADMINS = {"admin"}  # the world's admin of district a (bureau_b is not an administrator)
 
 
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     kind, _needs, method = ROUTES[route]
     if who not in ADMINS:
         return 403
@@ -58,41 +56,41 @@ def failed_messages(world):
     return made
 
 
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in [None] if kind is None else ["in", "other"]:
-            yield pytest.param(route, target, id=f"{route}-{target}")
+@pytest.fixture
+def matrix_objects(failed_messages):
+    return failed_messages
 
 
-def _url(messages, route, target):
+def url(messages, route, target):
     if ROUTES[route][0] is None:
         return reverse(route)
     return reverse(route, args=[messages[target].pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, failed_messages, route, target):
+def retried_when_allowed(messages, route, target):
+    """A failed message is queued again exactly when the retry is allowed (302)."""
     from zhaoshang.notifications.models import OutboxMessage, OutboxStatus
 
-    url = _url(failed_messages, route, target)
-    method = ROUTES[route][2]
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-
-    def status(who):
-        response = client_for(who).post(url, {}) if method == "POST" else client_for(who).get(url)
+    def check(who, status):
         if target is not None:
-            retried = OutboxMessage.objects.get(pk=failed_messages[target].pk)
-            assert (retried.status == OutboxStatus.PENDING) == (expected[who] == 302), who
-        return response.status_code
+            retried = OutboxMessage.objects.get(pk=messages[target].pk)
+            assert (retried.status == OutboxStatus.PENDING) == (
+                expected(who, route, target) == 302
+            ), who
 
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
+    return check
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, failed_messages, route):
-    response = client.get(_url(failed_messages, route, None))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+globals().update(
+    Matrix(
+        ROUTES,
+        expected,
+        url,
+        namespaces=["ops"],
+        targets=("in", "other"),
+        check=retried_when_allowed,
+    ).tests()
+)
 
 
 def test_a_superuser_sees_every_district(client, world, failed_messages):
@@ -103,9 +101,3 @@ def test_a_superuser_sees_every_district(client, world, failed_messages):
     page = client.get(reverse("ops:status")).content.decode()
     for message in failed_messages.values():
         assert f'data-message="{message.pk}"' in page
-
-
-def test_every_route_of_the_app_is_in_the_matrix():
-    from zhaoshang.core.testing import route_names
-
-    assert route_names("ops") == set(ROUTES)

@@ -3,7 +3,7 @@ and an other-district target (an issued report or a job: ``in`` a monthly summar
 district a, ``out`` a quarterly bulletin of district a — outside a park committee's reach —
 and ``other`` a monthly summary of district b).
 
-The core matrix reads ``ROUTES`` below. Rules: ``reports/querysets.py`` (who reads) and
+The table of the generator (``zhaoshang/testing/matrix.py``). Rules: ``reports/querysets.py`` (who reads) and
 ``reports/permissions.py`` (who issues)."""
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE
 from zhaoshang.reports.models import IssuedReport
 from zhaoshang.reports.tests.factories import add_issued, add_job
+from zhaoshang.testing.matrix import PEOPLE, Matrix
 
 # route name -> (kind of object in the URL, what the user needs, method)
 ROUTES: dict[str, tuple[str | None, str, str]] = {
@@ -53,8 +52,11 @@ def _visible(who: str, target: str) -> bool:
     return who in READERS_A and target in ("in", "out")
 
 
-def _expected(who: str, route: str, target: str | None, kind: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
+    """``target``: in, out or other for a route with an object; the kind of report
+    (monthly, quarterly) for the others but the hub."""
     obj_kind, needs, _method = ROUTES[route]
+    kind = target if obj_kind is None else None
     if who == "enterprise":
         return 403  # the portal boundary: no staff page
     if obj_kind is not None:
@@ -70,16 +72,10 @@ def _expected(who: str, route: str, target: str | None, kind: str | None) -> int
     return 200
 
 
-def _cases():
-    for route, (obj_kind, _needs, _method) in ROUTES.items():
-        if obj_kind is not None:
-            for target in ("in", "out", "other"):
-                yield pytest.param(route, target, None, id=f"{route}-{target}")
-        elif route == "reports:hub":
-            yield pytest.param(route, None, None, id=f"{route}")
-        else:
-            for kind in KINDS:
-                yield pytest.param(route, None, kind, id=f"{route}-{kind}")
+def targets_for(route: str) -> list:
+    if ROUTES[route][0] is not None:
+        return ["in", "out", "other"]
+    return [None] if route == "reports:hub" else list(KINDS)
 
 
 @pytest.fixture
@@ -98,7 +94,12 @@ def targets(world):
     }
 
 
-def _url(targets, route, target, kind) -> str:
+@pytest.fixture
+def matrix_objects(targets):
+    return targets
+
+
+def url(targets, route, target) -> str:
     obj_kind = ROUTES[route][0]
     if obj_kind is not None:
         args = [targets[obj_kind][target].pk]
@@ -108,39 +109,30 @@ def _url(targets, route, target, kind) -> str:
     if route == "reports:hub":
         return reverse(route)
     if route == "reports:export":
-        return reverse(route, args=[kind, "xlsx"])
-    return reverse(route, args=[kind])
+        return reverse(route, args=[target, "xlsx"])
+    return reverse(route, args=[target])
 
 
-@pytest.mark.parametrize(("route", "target", "kind"), list(_cases()))
-def test_permission_matrix(client_for, targets, route, target, kind):
-    url = _url(targets, route, target, kind)
-    method = ROUTES[route][2]
+def nothing_issued(targets, route, target):
+    """A refused or an empty request issues no report."""
     before = IssuedReport.objects.count()
 
-    def status(who):
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
+    def check(who, status):
         assert IssuedReport.objects.count() == before, who
-        return response.status_code
 
-    expected = {who: _expected(who, route, target, kind) for who in PEOPLE}
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
+    return check
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, targets, route):
-    obj_kind = ROUTES[route][0]
-    url = _url(targets, route, None if obj_kind is None else "in", "monthly")
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-def test_every_route_of_the_app_is_in_the_matrix():
-    from zhaoshang.core.testing import route_names
-
-    assert route_names("reports") == set(ROUTES)
+globals().update(
+    Matrix(
+        ROUTES,
+        expected,
+        url,
+        namespaces=["reports"],
+        targets_for=targets_for,
+        check=nothing_issued,
+    ).tests()
+)
 
 
 API = "/api/v1/reports/"

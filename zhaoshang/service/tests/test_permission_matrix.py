@@ -1,6 +1,5 @@
 """Every person of the world × every service page route × an in-scope, an out-of-scope and
-an other-district object (SPEC §1). ``ROUTES`` is read by the core matrix's
-``test_every_page_route_is_in_the_matrix``, so a new route here must be added.
+an other-district object (SPEC §1): the table of the generator (``zhaoshang/testing/matrix.py``).
 
 The world's objects: receipts and problems on project1_a ("in": its team is manager,
 secretary and officer), project2_a ("out": no team) and project1_b ("other" district).
@@ -14,12 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from zhaoshang.core.testing import assert_statuses, each_person
-from zhaoshang.core.tests import test_permission_matrix as core
 from zhaoshang.service.choices import NeedCategory, ReceiptResult
 from zhaoshang.service.models import Need, Receipt
-
-PEOPLE = core.PEOPLE
+from zhaoshang.testing import matrix as core
+from zhaoshang.testing.matrix import Matrix, world_project
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "view" (sees the object), "team" (the project team
@@ -65,11 +62,11 @@ def _team(who: str, target: str) -> bool:
 
 def _record(who: str, target: str) -> bool:
     """Registry editors of the district, and the team of the project."""
-    return _team(who, target) or (who in core.EDITORS and core._own_district(who, target))
+    return _team(who, target) or (who in core.EDITORS and core.own_district(who, target))
 
 
 def _allowed(who: str, needs: str, target: str) -> bool:
-    own = core._own_district(who, target)
+    own = core.own_district(who, target)
     admin = who == "admin" and own
     if needs == "team":
         return _team(who, target)
@@ -93,16 +90,16 @@ def _allowed(who: str, needs: str, target: str) -> bool:
     raise AssertionError(needs)
 
 
-def _expected(who: str, route: str, target: str | None) -> int:
+def expected(who: str, route: str, target: str | None) -> int:
     kind, needs, method = ROUTES[route]
     if who == "enterprise":
         return 403  # the staff pages are not theirs (PortalBoundaryMiddleware)
     if needs == "staff":
         return 200
     visible = (
-        core._visible_enterprise(who, target)
+        core.visible_enterprise(who, target)
         if kind == "enterprise"
-        else core._visible_project(who, target)
+        else core.visible_project(who, target)
     )
     if not visible:
         return 404
@@ -111,12 +108,6 @@ def _expected(who: str, route: str, target: str | None) -> int:
     if who == "city" or not _allowed(who, needs, target):
         return 403
     return 400 if method == "POST" else 200  # an empty form is refused, nothing changes
-
-
-def _cases():
-    for route, (kind, _needs, _method) in ROUTES.items():
-        for target in [None] if kind is None else ["in", "out", "other"]:
-            yield pytest.param(route, target, id=f"{route}-{target}")
 
 
 @pytest.fixture
@@ -164,43 +155,22 @@ def records(world):
     return made
 
 
-def _url(world, records, route: str, target: str | None) -> str:
+@pytest.fixture
+def matrix_objects(world, records):
+    return world, records
+
+
+def url(objects, route: str, target: str | None) -> str:
+    world, records = objects
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
     if kind in ("receipt", "need"):
         return reverse(route, args=[records[target][kind].pk])
-    project = {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
+    project = world_project(world, target)
     if kind == "enterprise":
         return reverse(route, args=[project.enterprise_id])
     return reverse(route, args=[project.pk])
 
 
-@pytest.mark.parametrize(("route", "target"), list(_cases()))
-def test_permission_matrix(client_for, world, records, route, target):
-    url = _url(world, records, route, target)
-    method = ROUTES[route][2]
-
-    def status(who):
-        client = client_for(who)
-        response = client.post(url, {}) if method == "POST" else client.get(url)
-        return response.status_code
-
-    expected = {who: _expected(who, route, target) for who in PEOPLE}
-    assert_statuses(each_person(PEOPLE, status), expected, f"{method} {url}")
-
-
-@pytest.mark.parametrize("route", [r for r in ROUTES if ROUTES[r][2] == "GET"])
-def test_anonymous_users_are_sent_to_login(client, world, records, route):
-    kind = ROUTES[route][0]
-    response = client.get(_url(world, records, route, None if kind is None else "in"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-def test_the_matrix_covers_every_route_of_the_app():
-    names = {
-        f"service:{p.name}"
-        for p in __import__("zhaoshang.service.urls", fromlist=["urlpatterns"]).urlpatterns
-    }
-    assert names == set(ROUTES)
+globals().update(Matrix(ROUTES, expected, url, namespaces=["service"]).tests())
