@@ -330,6 +330,20 @@ class ApprovalsBuilder:
             return start, end or project.exited_on
         return start, end
 
+    def _deadlines(self, world, project, codes) -> dict[str, datetime.date | None]:
+        """A case is done before its window closes, and early enough for the cases that
+        need it to fit before theirs."""
+        deadlines: dict[str, datetime.date | None] = {}
+        for code in reversed(codes):
+            _start, end = self._window(project, world.items[code])
+            deadline = end if end is not None and end <= self.today else None
+            for other in codes:
+                if code in world.prerequisites[other] and deadlines.get(other) is not None:
+                    limit = deadlines[other] - datetime.timedelta(days=3)
+                    deadline = limit if deadline is None else min(deadline, limit)
+            deadlines[code] = deadline
+        return deadlines
+
     def _plan_project(self, world, plan, joint: bool) -> None:
         rng, cal, today = self.rng, self.cal, self.today
         project = plan.project
@@ -343,18 +357,7 @@ class ApprovalsBuilder:
                 project.signed_on + datetime.timedelta(days=rng.randint(1, 6)), today - ONE_DAY
             )
 
-        # Deadlines: a case is done before its window closes, and early enough for the
-        # cases that need it to fit before theirs.
-        deadlines: dict[str, datetime.date | None] = {}
-        for code in reversed(codes):
-            _start, end = self._window(project, world.items[code])
-            deadline = end if end is not None and end <= today else None
-            for other in codes:
-                if code in world.prerequisites[other] and deadlines.get(other) is not None:
-                    limit = deadlines[other] - datetime.timedelta(days=3)
-                    deadline = limit if deadline is None else min(deadline, limit)
-            deadlines[code] = deadline
-
+        deadlines = self._deadlines(world, project, codes)
         joint_codes = {"GC-02", "GC-03"} if joint else set()
         cases: dict[str, CasePlan] = {}
         for code in codes:
@@ -761,6 +764,59 @@ class ApprovalsBuilder:
             return scenario == WAITING and self._waiting(c)
         room = cal.between(earliest, yesterday) + 1  # working days to choose from
 
+        if scenario in (WAITING, PRE_SUPPLEMENT, RETURNED, DONE):
+            return self._realize_early(world, c, scenario, room)
+        if scenario == REPORTED and item.level != ItemLevel.REPORTED:
+            return False
+        if scenario == TRANSFERRED:
+            target_code = N.TRANSFERS.get(c.code, (None,))[0]
+            if target_code is None or world.items[target_code].department.pk == c.department.pk:
+                return False
+        extended = scenario == EXTENDED
+        if extended and (natural or item.special_time_limit <= item.time_limit):
+            return False
+        limit = item.special_time_limit if extended else item.time_limit
+        paused = rng.randint(2, 5) if scenario == RESUMED else 0
+        if scenario == RESUMED and natural:
+            return False
+        options = self._options(c, scenario, target, room, limit, paused)
+        if not options:
+            return False
+        n = rng.choice(options)
+        mc = cal.before(today, n)
+        handler = world.handlers[c.department.pk]
+        c.scenario = scenario
+        if scenario in (PLEDGE, PLEDGE_OVERDUE):
+            return self._pledge(c, scenario, mc, n, handler)
+        self._complete_materials(c, mc)
+        if scenario == PENDING_COMPLETE:
+            return True
+        accepted = mc
+        if scenario == TRANSFERRED:
+            accepted = cal.after(mc, 1)
+            self._transfer(world, c, mc)
+            handler = c.handler
+        elif n >= 2 and rng.random() < 0.3 and scenario not in (RESUMED, EXTENDED):
+            accepted = cal.after(mc, 1)
+        c.accepted_on, c.handler, c.status = accepted, handler, CaseStatus.ACCEPTED
+        c.event(
+            accepted,
+            handler,
+            "case.accepted",
+            "已受理",
+            status="accepted",
+            on=accepted,
+            pledge=False,
+        )
+        if cal.between(accepted, yesterday) >= 1 or rng.random() < 0.5:
+            c.status = CaseStatus.IN_PROGRESS
+            c.event(accepted, handler, "case.in_progress", "", status="in_progress")
+        self._after_acceptance(world, c, scenario, accepted, handler, paused)
+        return True
+
+    def _realize_early(self, world, c: CasePlan, scenario: str, room: int) -> bool:
+        """Waiting, in 补正 before acceptance, returned, or done."""
+        rng, cal, today = self.rng, self.cal, self.today
         if scenario == WAITING:
             return self._waiting(c)
         if scenario == PRE_SUPPLEMENT:
@@ -800,19 +856,12 @@ class ApprovalsBuilder:
             self._schedule_done(world, c, c.earliest, today)
             c.scenario = scenario
             return True
-        if scenario == REPORTED and item.level != ItemLevel.REPORTED:
-            return False
-        if scenario == TRANSFERRED:
-            target_code = N.TRANSFERS.get(c.code, (None,))[0]
-            if target_code is None or world.items[target_code].department.pk == c.department.pk:
-                return False
-        extended = scenario == EXTENDED
-        if extended and (natural or item.special_time_limit <= item.time_limit):
-            return False
-        limit = item.special_time_limit if extended else item.time_limit
-        paused = rng.randint(2, 5) if scenario == RESUMED else 0
-        if scenario == RESUMED and natural:
-            return False
+        return False
+
+    def _options(self, c: CasePlan, scenario, target, room, limit, paused) -> list[int]:
+        """The working days ago the materials may have been complete on for ``scenario``."""
+        cal, today = self.cal, self.today
+        natural = c.item.time_limit_unit == LimitUnit.NATURAL_DAY
         lo, hi = target or (-99, 99)
         if scenario in (SUPPLEMENT_OPEN, SPECIAL_OPEN, PLEDGE_OVERDUE, REPORTED):
             lo, hi = (-3, 99) if scenario != REPORTED else (-2, 99)
@@ -838,74 +887,51 @@ class ApprovalsBuilder:
         options = [n for n in options if n >= minimum]
         if scenario in (SUPPLEMENT_OPEN, SPECIAL_OPEN, PLEDGE_OVERDUE):
             options = [n for n in options if n <= 12]
-        if not options:
-            return False
-        n = rng.choice(options)
-        mc = cal.before(today, n)
-        handler = world.handlers[c.department.pk]
-        c.scenario = scenario
-        if scenario in (PLEDGE, PLEDGE_OVERDUE):
-            # 容缺受理: accepted with a minor material missing; the clock starts at once.
-            c.mc = mc
-            c.handler = handler
-            c.accepted_on = mc
-            c.pledge = rng.choice(N.PLEDGE_MATERIALS)
-            if scenario == PLEDGE:
-                c.pledge_due_on = today + datetime.timedelta(days=rng.randint(3, 12))
-                if n >= 3 and rng.random() < 0.5:
-                    c.pledge_fulfilled_on = cal.after(mc, rng.randint(1, n - 1))
-            else:
-                c.pledge_due_on = cal.after(mc, 1)
-            c.event(
-                mc,
-                handler,
-                "case.accepted",
-                f"容缺受理：{c.pledge}",
-                status="accepted",
-                on=mc,
-                pledge=True,
-            )
-            c.status = CaseStatus.ACCEPTED
-            if c.pledge_fulfilled_on:
-                c.event(
-                    c.pledge_fulfilled_on,
-                    handler,
-                    "case.pledge_fulfilled",
-                    c.pledge,
-                    status="accepted",
-                    on=c.pledge_fulfilled_on,
-                )
-            if scenario == PLEDGE_OVERDUE:
-                # what the daily scan did the day after the pledged date
-                reason = f"容缺材料逾期未补交：{c.pledge}"
-                c.pauses.append(Pause(PauseKind.PLEDGE_OVERDUE, reason, c.pledge_due_on, None))
-                c.event(
-                    c.pledge_due_on + ONE_DAY, None, "case.pledge_overdue", c.pledge, at_night=True
-                )
-            return True
-        self._complete_materials(c, mc)
-        if scenario == PENDING_COMPLETE:
-            return True
-        accepted = mc
-        if scenario == TRANSFERRED:
-            accepted = cal.after(mc, 1)
-            self._transfer(world, c, mc)
-            handler = c.handler
-        elif n >= 2 and rng.random() < 0.3 and scenario not in (RESUMED, EXTENDED):
-            accepted = cal.after(mc, 1)
-        c.accepted_on, c.handler, c.status = accepted, handler, CaseStatus.ACCEPTED
+        return options
+
+    def _pledge(self, c: CasePlan, scenario: str, mc, n: int, handler) -> bool:
+        """容缺受理: accepted with a minor material missing; the clock starts at once."""
+        rng, cal, today = self.rng, self.cal, self.today
+        c.mc = mc
+        c.handler = handler
+        c.accepted_on = mc
+        c.pledge = rng.choice(N.PLEDGE_MATERIALS)
+        if scenario == PLEDGE:
+            c.pledge_due_on = today + datetime.timedelta(days=rng.randint(3, 12))
+            if n >= 3 and rng.random() < 0.5:
+                c.pledge_fulfilled_on = cal.after(mc, rng.randint(1, n - 1))
+        else:
+            c.pledge_due_on = cal.after(mc, 1)
         c.event(
-            accepted,
+            mc,
             handler,
             "case.accepted",
-            "已受理",
+            f"容缺受理：{c.pledge}",
             status="accepted",
-            on=accepted,
-            pledge=False,
+            on=mc,
+            pledge=True,
         )
-        if cal.between(accepted, yesterday) >= 1 or rng.random() < 0.5:
-            c.status = CaseStatus.IN_PROGRESS
-            c.event(accepted, handler, "case.in_progress", "", status="in_progress")
+        c.status = CaseStatus.ACCEPTED
+        if c.pledge_fulfilled_on:
+            c.event(
+                c.pledge_fulfilled_on,
+                handler,
+                "case.pledge_fulfilled",
+                c.pledge,
+                status="accepted",
+                on=c.pledge_fulfilled_on,
+            )
+        if scenario == PLEDGE_OVERDUE:
+            # what the daily scan did the day after the pledged date
+            reason = f"容缺材料逾期未补交：{c.pledge}"
+            c.pauses.append(Pause(PauseKind.PLEDGE_OVERDUE, reason, c.pledge_due_on, None))
+            c.event(c.pledge_due_on + ONE_DAY, None, "case.pledge_overdue", c.pledge, at_night=True)
+        return True
+
+    def _after_acceptance(self, world, c: CasePlan, scenario, accepted, handler, paused):
+        """Resumed, paused, extended or reported after acceptance."""
+        rng, cal = self.rng, self.cal
+        yesterday = cal.before(self.today, 1)
         if scenario == RESUMED:
             start = (
                 cal.after(accepted, 1) if cal.between(accepted, yesterday) > paused else accepted
@@ -943,7 +969,6 @@ class ApprovalsBuilder:
             on = min(cal.after(accepted, rng.randint(1, 3)), yesterday)
             c.status = CaseStatus.REPORTED
             self._report(c, on)
-        return True
 
     def _waiting(self, c: CasePlan) -> bool:
         c.scenario = WAITING

@@ -11,6 +11,7 @@ and counted (``dropped``), so a story simply stops where the present is.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import heapq
 import itertools
@@ -18,6 +19,8 @@ import random
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from zhaoshang.core import clock
 
@@ -40,6 +43,23 @@ def office_time(rng: random.Random, day: datetime.date, late: float = 0.03) -> d
     start = start_h * 60 + start_m
     minutes = rng.randint(start, end_h * 60 + end_m)
     return moment(day, minutes // 60, minutes % 60)
+
+
+@contextlib.contextmanager
+def auto_now_follows_the_clock():
+    """While replaying, the ``auto_now``/``auto_now_add`` timestamps of the models that do
+    not read ``core.clock`` yet (notifications, outbox …) read it too: Django stamps them
+    with ``timezone.now()``, which answers the clock's moment inside ``clock.at()``."""
+    original = timezone.now
+
+    def now():
+        return clock.now() if clock.is_set() else original()
+
+    timezone.now = now
+    try:
+        yield
+    finally:
+        timezone.now = original
 
 
 @dataclass(order=True)
@@ -74,11 +94,12 @@ class Timeline:
 
     def run(self) -> None:
         """Play every step in time order (steps planned while playing included)."""
-        while self._steps:
-            step = heapq.heappop(self._steps)
-            with clock.at(step.when):
-                step.fn(*step.args, **step.kwargs)
-            self.played += 1
+        with auto_now_follows_the_clock():
+            while self._steps:
+                step = heapq.heappop(self._steps)
+                with clock.at(step.when):
+                    step.fn(*step.args, **step.kwargs)
+                self.played += 1
 
     def __len__(self) -> int:
         return len(self._steps)

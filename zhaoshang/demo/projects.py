@@ -1,0 +1,485 @@
+"""The projects' history, replayed through the project services (SPEC §4, §5).
+
+Each project's story — registered, moved from stage to stage with its evidence, its team
+named, its condition marked, funds recorded, monthly progress filed — is planned as steps on
+the replay's ``Timeline`` and played with the clock set to each moment, by the person who did
+it. The services write the rows, the domain events, the change history and the messages
+themselves, dated by the clock.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.files.base import ContentFile
+
+from zhaoshang.core.roles import Role
+from zhaoshang.demo import names as N
+from zhaoshang.demo.files import tiny_pdf, tiny_png
+from zhaoshang.demo.replay import Timeline, office_time
+from zhaoshang.enterprises import services as enterprise_services
+from zhaoshang.projects import services
+from zhaoshang.projects.choices import (
+    REPORTING_STAGES,
+    STAGE_EVIDENCE,
+    STAGE_INDEX,
+    STAGE_ORDER,
+    Condition,
+    FundsOrigin,
+    FundsUse,
+    Level,
+    ProjectKind,
+    Stage,
+    TeamRole,
+)
+from zhaoshang.projects.models import MaterialType
+
+ONE_MINUTE = datetime.timedelta(minutes=1)
+# Share of the total investment completed when a stage is reached, and the days a project
+# usually needs from a stage to the next (for the investment curve of the present stage).
+INVESTMENT_SHARE = {
+    Stage.SIGNED: 0.0,
+    Stage.REGISTERED: 0.01,
+    Stage.LAND_DELIVERED: 0.06,
+    Stage.STARTED: 0.10,
+    Stage.COMPLETED: 0.85,
+    Stage.PRODUCTION: 0.95,
+    Stage.CAPACITY: 1.0,
+}
+EXPECTED_DAYS = {
+    Stage.SIGNED: 30,
+    Stage.REGISTERED: 90,
+    Stage.LAND_DELIVERED: 60,
+    Stage.STARTED: 420,
+    Stage.COMPLETED: 60,
+    Stage.PRODUCTION: 270,
+}
+# Materials kept in the library besides the stage evidence: (stage reached, material).
+EXTRA_MATERIALS = [
+    (Stage.PREREVIEW, "feasibility_study"),
+    (Stage.SIGNED, "id_documents"),
+    (Stage.REGISTERED, "eia_report"),
+    (Stage.REGISTERED, "energy_assessment"),
+    (Stage.REGISTERED, "safety_assessment"),
+    (Stage.LAND_DELIVERED, "planning_permit_land"),
+    (Stage.STARTED, "planning_permit_works"),
+    (Stage.STARTED, "construction_drawings"),
+]
+SECOND_VERSION_NOTES = ["补充盖章页后重新上传", "根据审查意见修改后重新上传", "变更登记后换发"]
+ORIGINS = {
+    "local": FundsOrigin.IN_CITY,
+    "in_province": FundsOrigin.IN_PROVINCE,
+    "out_of_province": FundsOrigin.OUT_OF_PROVINCE,
+    "abroad": FundsOrigin.OUT_OF_PROVINCE,
+}
+
+
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+
+
+def round_to(value: float, step: int) -> Decimal:
+    return money(max(step, round(value / step) * step))
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first of the month ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return add_months(month, 1) - datetime.timedelta(days=1)
+
+
+def chain(line: Timeline, rng, steps: list[tuple[datetime.date, object]]) -> None:
+    """Plan one record's steps ``[(day, fn), …]`` in their order, each at an office time of
+    its day and strictly after the step before."""
+    previous = None
+    for day, fn in sorted(steps, key=lambda s: s[0]):
+        when = office_time(rng, day, late=0.02)
+        if previous is not None and when <= previous:
+            when = previous + ONE_MINUTE * rng.randint(5, 40)
+        previous = when
+        line.add(when, fn)
+
+
+class ProjectsReplay:
+    """Plans the enterprises' and projects' steps of one district on the timeline."""
+
+    def __init__(self, builder, world, line: Timeline):
+        self.b, self.world, self.line = builder, world, line
+        self.rng, self.today = builder.rng, builder.today
+        self.first_upload: dict[tuple[str, str], datetime.date] = {}
+        self.materials = {m.code: m for m in MaterialType.objects.all()}
+        self.bureau = world.role_users[Role.BUREAU]
+        bureau_pk = world.departments["bureau"].pk
+        self.bureau_staff = [
+            u for u in world.staff if u.department_id == bureau_pk and u.rank != "county"
+        ]
+
+    def plan(self) -> None:
+        for enterprise in self.world.enterprises.values():
+            self._enterprise(enterprise)
+        for plan in sorted(self.world.plans, key=lambda p: (p.created_on, p.name)):
+            self._project(plan)
+
+    # -- enterprises ----------------------------------------------------------------------
+
+    def _enterprise(self, enterprise) -> None:
+        """Registered three days before its first project (or some day of the last year)."""
+        firsts = [p.created_on for p in self.world.plans if p.enterprise is enterprise]
+        day = min(firsts) - datetime.timedelta(days=3) if firsts else self.b._days_ago(30, 365)
+        self.line.add(office_time(self.rng, day, late=0), self._register, enterprise)
+
+    def _register(self, enterprise) -> None:
+        fields = enterprise_services.EDITABLE_FIELDS
+        data = {f: getattr(enterprise, f) for f in fields}
+        saved = enterprise_services.create_enterprise(self.bureau, self.world.district, data)
+        # The planned instance (which the plans hold) becomes the saved row.
+        enterprise.pk, enterprise.created_at = saved.pk, saved.created_at
+        enterprise.version = getattr(saved, "version", None)
+        enterprise._state.adding, enterprise._state.db = False, saved._state.db
+
+    # -- one project ------------------------------------------------------------------------
+
+    def _project(self, plan) -> None:
+        rng, dates = self.rng, plan.dates()
+        signed = dates.get(Stage.SIGNED)
+        plan.team_since = None
+        if plan.team:
+            since = signed + datetime.timedelta(days=rng.randint(0, 7))
+            plan.team_since = min(since, self.today - datetime.timedelta(days=1))
+        creator = rng.choice(self.bureau_staff)
+        steps = [(plan.created_on, lambda: self._create(plan, creator))]
+        steps += self._stage_steps(plan)
+        if plan.team:
+            steps.append((plan.team_since, lambda: self._team(plan)))
+        if plan.condition != Condition.NORMAL:
+            actor = plan.team.get(TeamRole.SECRETARY) or self.bureau
+            steps.append((plan.condition_since, lambda: self._condition(plan, actor)))
+        if signed:
+            funds = self._funds(plan)
+            steps += [(day, self._call(services.record_funds, plan, *a)) for day, a in funds]
+            steps += self._reports(plan, funds)
+        chain(self.line, rng, steps)
+
+    def _actor(self, plan, day: datetime.date):
+        """Who records on ``day``: the project secretary once the team is named, else the
+        bureau's staff."""
+        if plan.team_since and day > plan.team_since:
+            return plan.team[TeamRole.SECRETARY]
+        return self.rng.choice(self.bureau_staff)
+
+    def _call(self, service, plan, *args, **kwargs):
+        return lambda: service(*args[:1], plan.project, *args[1:], **kwargs)
+
+    def _create(self, plan, creator) -> None:
+        w = self.world
+        data = {
+            "name": plan.name,
+            "kind": plan.kind,
+            "enterprise": plan.enterprise,
+            "industry": w.industries[plan.industry["key"]] if plan.industry else None,
+            "park": w.parks[plan.park_code],
+            "level": plan.level,
+            "source": plan.source,
+            "total_investment": plan.total,
+            "fixed_asset_investment": plan.fixed,
+            "land_area": plan.land,
+            "planned_start_on": plan.planned[0],
+            "planned_completion_on": plan.planned[1],
+            "planned_production_on": plan.planned[2],
+            "designed_output": plan.output,
+            "committed_tax": plan.tax,
+            "committed_jobs": plan.jobs,
+            "actual_tax": plan.actual_tax,
+            "energy_commitment": plan.energy,
+            "is_green_channel": plan.green,
+            "designated_leader": plan.leader,
+            "working_group": plan.group,
+            "description": plan.description,
+        }
+        plan.project = services.create_project(creator, w.district, data, plan.paired)
+
+    def _team(self, plan) -> None:
+        rows = list(plan.team.items()) + [(TeamRole.LEADING_GROUP, u) for u in plan.leading_group]
+        for role, user in rows:
+            services.assign_team_member(self.bureau, plan.project, role, user)
+        plan.project.__dict__.pop("_team_user_ids", None)
+
+    def _condition(self, plan, actor) -> None:
+        services.set_condition(actor, plan.project, plan.condition, plan.condition_reason)
+
+    # -- stages and the library -------------------------------------------------------------
+
+    def _file(self, plan, code: str, number: int, day: datetime.date) -> ContentFile:
+        material = self.materials[code]
+        if code == "site_photos":
+            hue = zlib.crc32(plan.name.encode())
+            return ContentFile(tiny_png(0.15 * number, hue=hue), name=f"{code}-v{number}.png")
+        lines = [
+            "Zhaoshang demo document (sample file)",
+            f"Project: {plan.name}",
+            f"Material: {material.name_en or code}",
+            f"Version {number}, {day.isoformat()}",
+        ]
+        return ContentFile(tiny_pdf(lines), name=f"{code}-v{number}.pdf")
+
+    def _upload(self, plan, library: dict, code: str, day, note: str = ""):
+        """A step: add the next version of a material to the project's library."""
+        library[code] = number = library.get(code, 0) + 1
+        self.first_upload.setdefault((plan.name, code), day)
+        who = self._actor(plan, day)
+
+        def upload():
+            f = self._file(plan, code, number, day)
+            version = services.upload_document(who, plan.project, self.materials[code], f, note)
+            self.b.written_files.append(version.file.name)
+
+        return (day, upload)
+
+    def _extras(self, plan, library, event, previous_on, reached) -> list:
+        steps = []
+        for stage_needed, code in EXTRA_MATERIALS:
+            if stage_needed != event.to_stage or code in library or stage_needed in reached:
+                continue
+            if code == "energy_assessment" and plan.level == Level.GENERAL:
+                continue
+            if code == "safety_assessment" and (plan.industry or {}).get("key") != "chem":
+                continue
+            day = previous_on + (event.on - previous_on) * self.rng.uniform(0.3, 0.9)
+            steps.append(self._upload(plan, library, code, day))
+        return steps
+
+    def _stage_steps(self, plan) -> list:
+        """Every move after the first, with its evidence and the materials gathered before."""
+        steps, library, reached = [], {}, set()
+        previous_on = plan.events[0].on
+        for event in plan.events[1:]:
+            evidence = {}
+            if not event.backward:
+                steps += self._extras(plan, library, event, previous_on, reached)
+                for code in STAGE_EVIDENCE.get(event.to_stage, ()):
+                    if code not in library or event.to_stage in reached:
+                        library[code] = library.get(code, 0) + 1
+                        evidence[code] = library[code]
+                        self.first_upload.setdefault((plan.name, code), event.on)
+                reached.add(event.to_stage)
+            previous_on = event.on
+            steps.append((event.on, self._move(plan, event, evidence)))
+        # Some documents were later replaced by a second version.
+        for code, count in list(library.items()):
+            if count == 1 and self.rng.random() < 0.08:
+                first = self.first_upload[(plan.name, code)]
+                day = first + datetime.timedelta(days=self.rng.randint(10, 120))
+                if day < self.today:
+                    notes = SECOND_VERSION_NOTES
+                    note = notes[-1] if code == "business_license" else self.rng.choice(notes[:-1])
+                    steps.append(self._upload(plan, library, code, day, note))
+        return steps
+
+    def _move(self, plan, event, evidence: dict):
+        who = self._actor(plan, event.on)
+
+        def move():
+            files = {code: self._file(plan, code, n, event.on) for code, n in evidence.items()}
+            moved = services.change_stage(
+                who, plan.project, event.to_stage, event.on, event.reason, files
+            )
+            self.b.written_files.extend(v.file.name for v in moved.evidence.all())
+
+        return move
+
+    # -- investment, funds in place, monthly reports --------------------------------------------
+
+    def curve(self, plan):
+        """Share of the total investment completed by a day, from the stage dates."""
+        dates = plan.dates()
+        points = sorted((dates[s], INVESTMENT_SHARE[s]) for s in REPORTING_STAGES if s in dates)
+        main = [s for s in STAGE_ORDER if s in dates]
+        last = main[-1] if main else None
+        following = STAGE_ORDER[STAGE_INDEX[last] + 1] if last and last != Stage.CAPACITY else None
+        freeze = plan.stop_on or dates.get(Stage.EXITED)
+        pace = 0.5 if plan.condition == Condition.DELAYED else 1.0
+
+        def share(day: datetime.date) -> float:
+            if freeze and day > freeze:
+                day = freeze
+            if not points or day < points[0][0]:
+                return 0.0
+            for (d0, f0), (d1, f1) in zip(points, points[1:], strict=False):
+                if day <= d1:
+                    return f0 + (f1 - f0) * (day - d0).days / max(1, (d1 - d0).days)
+            d_last, f_last = points[-1]
+            if following is None or last not in EXPECTED_DAYS:
+                return f_last
+            progress = min((day - d_last).days * pace / EXPECTED_DAYS[last], 0.9)
+            return f_last + (INVESTMENT_SHARE[following] - f_last) * progress
+
+        return share
+
+    def _end(self, plan) -> datetime.date:
+        dates = plan.dates()
+        return min(
+            self.today - datetime.timedelta(days=1),
+            plan.stop_on or self.today,
+            dates.get(Stage.EXITED, self.today) - datetime.timedelta(days=1),
+        )
+
+    def _funds(self, plan) -> list[tuple[datetime.date, tuple]]:
+        """The funds in place month by month, following the investment curve."""
+        rng = self.rng
+        dates = plan.dates()
+        signed, production = dates[Stage.SIGNED], dates.get(Stage.PRODUCTION)
+        origin = ORIGINS[plan.enterprise.origin if plan.enterprise else "local"]
+        share, ratio, total = self.curve(plan), rng.uniform(0.95, 1.12), float(plan.total)
+        end = self._end(plan)
+        entries, funded, month = [], 0.0, signed.replace(day=1)
+        while month <= end:
+            target = min(total, total * (share(min(month_end(month), end)) * ratio + 0.02))
+            gap = target - funded
+            # (the first money arrives in the first month with a gap, whatever the draw)
+            if gap > total * 0.015 and (rng.random() < 0.65 or not entries):
+                day = max(month + datetime.timedelta(days=rng.randint(2, 26)), signed)
+                # (rounded, but never past the total investment)
+                amount = min(round_to(gap, 10) if gap >= 100 else money(gap), money(total - funded))
+                if day <= end and amount > 0:
+                    working = production is not None and day >= production and rng.random() < 0.5
+                    data = {
+                        "received_on": day,
+                        "amount": amount,
+                        "origin": origin if rng.random() < 0.8 else rng.choice(list(FundsOrigin)),
+                        "use": FundsUse.WORKING_CAPITAL if working else FundsUse.FIXED_ASSETS,
+                        "note": rng.choice(N.FUNDS_NOTES),
+                    }
+                    stamp = min(day + datetime.timedelta(days=rng.randint(0, 3)), end)
+                    entries.append((stamp, (self._actor(plan, stamp), data)))
+                    funded += float(amount)
+            month = add_months(month, 1)
+        return entries
+
+    def _months(self, plan) -> list[datetime.date]:
+        dates = plan.dates()
+        this_month = self.today.replace(day=1)
+        first = max(add_months(dates[Stage.SIGNED], 1), add_months(this_month, -24))
+        last = add_months(this_month, -1)
+        if Stage.EXITED in dates:
+            last = min(last, add_months(dates[Stage.EXITED], -1))
+        months, month = [], first
+        while month <= last:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+    def _reports(self, plan, funds) -> list:
+        """The monthly reports, filed by the 5th of the next month (a few late)."""
+        months = self._months(plan)
+        if not months:
+            return []
+        rng, today = self.rng, self.today
+        share, total = self.curve(plan), float(plan.total)
+        base = total * share(min(month_end(add_months(months[0], -1)), today))
+        raw, previous = [], base
+        for month in months:
+            value = total * share(min(month_end(month), today))
+            raw.append(max(0.0, value - previous))
+            previous = value
+        noisy = [r * rng.uniform(0.7, 1.3) for r in raw]
+        scale = sum(raw) / sum(noisy) if sum(noisy) else 0
+        by_month = defaultdict(Decimal)
+        for _stamp, (_who, data) in funds:
+            by_month[data["received_on"].replace(day=1)] += data["amount"]
+        # Cumulative figures are rounded once and the month's figure is their difference,
+        # so that cumulative = previous cumulative + this month, to the cent.
+        previous_total, running = money(base), base
+        delayed = plan.condition != Condition.NORMAL
+        steps = []
+        for month, amount in zip(months, noisy, strict=True):
+            running += amount * scale
+            cumulative = money(running)
+            this, previous_total = cumulative - previous_total, cumulative
+            end_day = min(month_end(month), today)
+            text = self.progress_text(plan, plan.stage_on(end_day), end_day, share(end_day))
+            problem = rng.choice(N.PROBLEMS) if rng.random() < (0.35 if delayed else 0.12) else ""
+            if delayed and month == months[-1]:
+                problem = plan.condition_reason
+            if delayed and month == months[-1] and rng.random() < 0.5:
+                continue  # a delayed project whose last report is still missing
+            late = rng.random() < 0.06
+            day = add_months(month, 1).replace(
+                day=rng.randint(6, 14) if late else rng.randint(1, 5)
+            )
+            if day >= today or day >= plan.dates().get(Stage.EXITED, today):
+                continue  # not filed yet (due by the 5th), or never: the project left
+            data = {
+                "month": month,
+                "investment_this_month": this,
+                "investment_cumulative": cumulative,
+                "funds_this_month": by_month.get(month, Decimal("0.00")),
+                "image_progress": text,
+                "problems": problem,
+            }
+            steps.append([day, plan, data, None])
+        if steps and plan.stage in (Stage.STARTED, Stage.COMPLETED, Stage.LAND_DELIVERED):
+            latest = steps[-1]
+            progress = share(latest[2]["month"]) if plan.stage != Stage.LAND_DELIVERED else 0.0
+            latest[3] = tiny_png(progress, zlib.crc32(plan.name.encode()))
+        return [(day, self._report(plan, data, photo)) for day, plan, data, photo in steps]
+
+    def progress_text(self, plan, stage: str, day: datetime.date, share: float) -> str:
+        """The image progress (形象进度) a report of ``day`` tells, following the stage."""
+        rng, texts = self.rng, N.PROGRESS_TEXTS
+        infra = plan.kind == ProjectKind.INFRASTRUCTURE
+        if plan.stop_on and day > plan.stop_on:
+            return texts["stopped"]
+        if infra and stage in (Stage.PRODUCTION, Stage.CAPACITY):
+            return texts["infra_running"]
+        entered = max(
+            (e.on for e in plan.events if e.to_stage == stage and e.on <= day), default=day
+        )
+        elapsed = (day - entered).days / EXPECTED_DAYS.get(stage, 180)
+        if stage == Stage.STARTED:
+            works = max(0.0, min(1.0, (share - INVESTMENT_SHARE[Stage.STARTED]) / 0.75))
+            steps = texts["infra_started" if infra else "started"]
+            options = next(t for upper, t in steps if works < upper)
+            pct = max(5, min(95, round(works * 20) * 5))
+        elif stage == Stage.LAND_DELIVERED and (day - entered).days > 90:
+            options = (
+                texts["idle_land"][1:] if (day - entered).days > 180 else texts["idle_land"][:1]
+            )
+            pct = 0
+        else:
+            key = f"infra_{stage}" if infra and f"infra_{stage}" in texts else stage
+            if key not in texts:
+                return texts["signed"][0]
+            options = texts[key]
+            if not key.endswith("capacity"):
+                # the texts run in the order of the work: pick by the time spent in the stage
+                options = [options[min(len(options) - 1, int(elapsed * len(options)))]]
+            pct = rng.randint(6, 18) * 5
+            if stage == Stage.PRODUCTION:
+                pct = min(95, 50 + round(min(elapsed, 1.0) * 9) * 5)
+            elif stage == Stage.COMPLETED:
+                pct = min(95, 40 + round(min(elapsed, 1.0) * 11) * 5)
+        monthly = float(plan.output or 0) / 12
+        value = (
+            monthly * pct / 100 if stage == Stage.PRODUCTION else monthly * rng.uniform(0.95, 1.15)
+        )
+        return rng.choice(options).format(pct=pct, value=int(round(value, -1)))
+
+    def _report(self, plan, data, photo):
+        who = plan.team[TeamRole.SECRETARY]
+
+        def file():
+            photos = [ContentFile(photo, name="progress-1.png")] if photo else []
+            report = services.submit_monthly_report(who, plan.project, data, photos)
+            self.b.written_files.extend(p.image.name for p in report.photos.all())
+
+        return file
