@@ -32,7 +32,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from zhaoshang.core.admin_base import admin_district_path, is_tracked, scope
-from zhaoshang.core.testing import FROZEN_NOW, ROLE_USERS, assert_statuses, each_person
+from zhaoshang.testing import FROZEN_NOW, ROLE_USERS, assert_statuses, each_person
+from zhaoshang.testing.matrix import status_client
 
 PEOPLE = [*ROLE_USERS, "superuser"]
 KINDS = ("changelist", "add", "change", "delete", "history", "revert")
@@ -149,31 +150,24 @@ def object_in(world, model, tag):
 # ---- the requests -----------------------------------------------------------------------
 
 
-class StatusClient(Client):
-    """A client that does not collect every rendered template's context (the admin renders
-    hundreds of widget templates per page; the matrix needs only the status)."""
-
-    def request(self, **request):
-        return self.handler(self._base_environ(**request))
-
-
 @pytest.fixture
-def people(world):
+def people(world, sessions):
     """A logged-in client per person: the role users as the world has them (the district
-    administrator is staff, the others not), and a superuser without a district."""
+    administrator is staff, the others not), carrying their stored sessions, and a
+    superuser without a district."""
     from zhaoshang.org.models import User
 
     User.objects.filter(username="admin").update(is_staff=True)
     root = User.objects.create(username="root", is_staff=True, is_superuser=True)
     clients = {}
-    handler = None
     for who in PEOPLE:
-        user = root if who == "superuser" else User.objects.get(username=who)
-        client = StatusClient()
-        if handler is not None:
-            client.handler = handler  # one middleware chain (whitenoise scans at load)
-        handler = client.handler
-        client.force_login(user)
+        if who == "superuser":
+            client = status_client()
+            client.force_login(root)
+            user = root
+        else:
+            client = status_client(sessions[who])
+            user = User.objects.get(username=who)
         clients[who] = SimpleNamespace(client=client, user=user)
     return clients
 
