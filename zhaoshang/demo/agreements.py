@@ -46,7 +46,7 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import chain, dated_by_the_clock
+from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock
 from zhaoshang.demo.files import tiny_pdf
 from zhaoshang.demo.replay import Timeline, moment, office_time
 from zhaoshang.projects.choices import STAGE_INDEX, ProjectKind, Stage, TeamRole
@@ -87,14 +87,6 @@ class AgreementsBuilder:
             "evidence", flat=True
         ):
             self.builder.written_files.append(name)
-
-    def _person(self, world, department):
-        """Who acts for a department: the demo account, a handler, else its head."""
-        user = world.role_users.get(Role.DEPARTMENT)
-        if user is not None and user.department_id == department.pk:
-            return user
-        handlers = getattr(world, "handlers", {})
-        return handlers.get(department.pk)
 
     # -- templates (set in the admin site) ----------------------------------------------------
 
@@ -381,7 +373,7 @@ class AgreementsBuilder:
         if department is None:
             return
         template, steps = self._steps(world, key)
-        owner = self._person(world, department)
+        owner = acting_for(world, department)
         handlers = getattr(world, "handlers", {})
         for step in steps:
             if step.owner_department is None or step.owner_department.pk == department.pk:
@@ -507,30 +499,36 @@ class AgreementsBuilder:
     # -- what the nightly scans found ------------------------------------------------------------
 
     def _scans(self) -> None:
-        """The nights the daily scan found an obligation or a milestone missed: replayed in
-        order, each at half past one that night (the night after the day it was due)."""
+        """What the daily scan found missed: each obligation not met by its due date gets its
+        breach, each milestone past its due date its ledger entry — written the night it was
+        found (the first working day after the due date, at half past one) by the scan's own
+        one-at-a-time services."""
         today, ids = self.today, [w.district.pk for w in self.builder.worlds]
         late = (
             Obligation.objects.filter(district_id__in=ids)
             .with_met(today)
             .filter(
-                status__in=[ObligationStatus.MISSED, ObligationStatus.MET_LATE], breach__isnull=True
+                status__in=[ObligationStatus.MISSED, ObligationStatus.MET_LATE],
+                breach__isnull=True,
             )
+            .select_related("agreement__project", "department")
         )
         recorded = LedgerEntry.objects.filter(rule_code=RuleCode.MISSED_MILESTONE).values(
             "evidence_id"
         )
-        missed = Milestone.objects.filter(
-            Q(done_on__isnull=True, due_on__lt=today) | Q(done_on__gt=F("due_on")),
-            commitment__district_id__in=ids,
-        ).exclude(pk__in=recorded)
-        dues = set(late.values_list("due_on", flat=True)) | set(
-            missed.values_list("due_on", flat=True)
+        missed = (
+            Milestone.objects.filter(
+                Q(done_on__isnull=True, due_on__lt=today) | Q(done_on__gt=F("due_on")),
+                commitment__district_id__in=ids,
+            )
+            .exclude(pk__in=recorded)
+            .select_related("commitment__project", "owner_department", "owner")
         )
-        nights = sorted({min(self.cal.after(due, 1), today) for due in dues})
-        for night in nights:
-            with clock.at(moment(night, 1, 30)):
-                services.scan()
+        found = [(o.due_on, 0, o.pk, services.record_breach, o) for o in late]
+        found += [(m.due_on, 1, m.pk, services.record_missed_milestone, m) for m in missed]
+        for due, _kind, _pk, record, row in sorted(found, key=lambda f: f[:3]):
+            with clock.at(moment(min(self.cal.after(due, 1), today), 1, 30)):
+                record(row)
 
 
 def agreement_counts(district_ids) -> dict[str, int]:

@@ -28,7 +28,7 @@ from zhaoshang.assessment import scoring
 from zhaoshang.assessment.models import AssessmentYear, LedgerEntry, Objection
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import chain, dated_by_the_clock
+from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock
 from zhaoshang.demo.files import tiny_pdf
 from zhaoshang.demo.replay import Timeline, moment, office_time
 
@@ -99,22 +99,12 @@ class AssessmentBuilder:
 
             self.line.add(office_time(self.rng, on), add)
 
-    def _handler(self, world, key: str):
-        """A person of the department who files its objections."""
-        department = world.departments.get(key)
-        if department is None:
-            return None
-        user = world.role_users.get(Role.DEPARTMENT)
-        if user is not None and user.department_id == department.pk:
-            return user
-        return next((u for u in world.staff if u.department_id == department.pk), None)
-
     def _objection(self, world, supervisor, entry_of, text, filed, answered=None, with_file=False):
         """A department objects to an entry (``entry_of()`` at the time) on ``filed``; the
         supervision office answers on ``answered``."""
-        handler = self._handler(world, "works")
-        if handler is None:
+        if "works" not in world.departments:
             return
+        handler = acting_for(world, world.departments["works"])
         held = {}
 
         def file():

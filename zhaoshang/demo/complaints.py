@@ -11,8 +11,8 @@ are played with the clock set to their moment, so numbers, deadlines, events, hi
 notifications and ledger entries are the ones the product wrote that day. The stories
 are in ``data/complaints.json``.
 
-This module also holds the two replay helpers the other parts of this half of the demo
-share: ``chain`` (a record's steps one after the other) and ``dated_by_the_clock``.
+This module also holds the replay helpers the other parts of this half of the demo share:
+``chain`` (a record's steps one after the other), ``dated_by_the_clock``, ``acting_for``.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import contextlib
 import datetime
 import json
 import random
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db.models.signals import post_save
+from django.db.models import fields as date_fields
+from django.utils import timezone
 
 from zhaoshang.complaints import services
 from zhaoshang.complaints.choices import Channel, Outcome, Rating
@@ -80,63 +80,51 @@ def next_moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
     return max(later, now + datetime.timedelta(seconds=1))
 
 
-_AUTO_FIELDS: dict[type, list] = {}
+def acting_for(world, department):
+    """Who acts for a department: the demo department account when it is of it, else its
+    handler (the approvals demo's), its head, or anyone of it."""
+    from zhaoshang.org.models import User
+
+    account = world.role_users.get(Role.DEPARTMENT)
+    if account is not None and account.department_id == department.pk:
+        return account
+    handler = getattr(world, "handlers", {}).get(department.pk)
+    if handler is not None:
+        return handler
+    key = next((k for k, d in world.departments.items() if d.pk == department.pk), None)
+    if key in world.heads:
+        return world.heads[key]
+    return User.objects.filter(department=department, is_active=True).order_by("pk").first()
 
 
-def _auto_fields(model) -> list:
-    if model not in _AUTO_FIELDS:
-        _AUTO_FIELDS[model] = [
-            f
-            for f in model._meta.concrete_fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-    return _AUTO_FIELDS[model]
+def workday_before(cal, day: datetime.date) -> datetime.date:
+    """The working day on or before ``day``."""
+    return day if cal.work[day] else cal.before(day, 1)
+
+
+class _ClockTimezone:
+    """``django.utils.timezone`` whose ``now()`` is the clock's (see ``dated_by_the_clock``)."""
+
+    def __getattr__(self, name):
+        return getattr(timezone, name)
+
+    @staticmethod
+    def now() -> datetime.datetime:
+        return clock.now()
 
 
 @contextlib.contextmanager
 def dated_by_the_clock():
-    """Rows saved during a replay by models whose timestamps are still ``auto_now(_add)``
-    (not read from ``core.clock``, e.g. notifications) are dated at the clock's moment
-    when the block ends — on the row and on its history rows. A no-op for the models that
-    read the clock already."""
-    stamps: dict[type, dict[int, dict[str, datetime.datetime]]] = defaultdict(dict)
-
-    def saved(sender, instance, created, raw=False, **kwargs):
-        fields = _auto_fields(sender)
-        if raw or not fields or not clock.is_set():
-            return
-        row = stamps[sender].setdefault(instance.pk, {})
-        for field in fields:
-            if field.auto_now or (created and field.auto_now_add):
-                row[field.attname] = clock.now()
-
-    uid = "demo.dated_by_the_clock"
-    post_save.connect(saved, weak=False, dispatch_uid=uid)
+    """Within the block, timestamps Django fills in itself (``auto_now``/``auto_now_add``,
+    on models that do not read ``core.clock`` yet, e.g. notifications and their e-mails)
+    are the clock's moment too, so a replayed row — and its history row — is dated the
+    moment it was written. Nothing changes for the models that read the clock."""
+    original = date_fields.timezone
+    date_fields.timezone = _ClockTimezone()
     try:
         yield
     finally:
-        post_save.disconnect(dispatch_uid=uid)
-    for model, rows in stamps.items():
-        _restamp(model, rows)
-
-
-def _restamp(model, rows: dict[int, dict[str, datetime.datetime]]) -> None:
-    names = sorted({name for values in rows.values() for name in values})
-    objs = list(model._base_manager.filter(pk__in=rows))
-    for obj in objs:
-        for name in names:
-            setattr(obj, name, rows[obj.pk].get(name, getattr(obj, name)))
-    model._base_manager.bulk_update(objs, names, batch_size=500)
-    history = getattr(model, "history", None)
-    if history is None:
-        return
-    kept = {f.attname for f in history.model._meta.concrete_fields} & set(names)
-    past = list(history.model.objects.filter(id__in=rows)) if kept else []
-    for row in past:
-        for name in kept:
-            setattr(row, name, rows[row.id].get(name, getattr(row, name)))
-    if past:
-        history.model.objects.bulk_update(past, sorted(kept), batch_size=500)
+        date_fields.timezone = original
 
 
 # -- the complaints ---------------------------------------------------------------------------
@@ -171,9 +159,6 @@ class ComplaintsBuilder:
         with dated_by_the_clock():
             self.line.run()
 
-    def _workday(self, day: datetime.date) -> datetime.date:
-        return day if self.cal.work[day] else self.cal.before(day, 1)
-
     def _department(self, world, key: str):
         departments = world.departments
         if key in departments:
@@ -183,17 +168,6 @@ class ComplaintsBuilder:
             if fallback in departments:
                 return departments[fallback]
         return next(iter(departments.values()))
-
-    def _handler(self, world, department):
-        from zhaoshang.org.models import User
-
-        busy = world.role_users.get(Role.DEPARTMENT)
-        if busy is not None and busy.department_id == department.pk:
-            return busy
-        key = next((k for k, d in world.departments.items() if d.pk == department.pk), None)
-        if key in world.heads:
-            return world.heads[key]
-        return User.objects.filter(department=department, is_active=True).order_by("pk").first()
 
     def _district(self, world, plan) -> None:
         rng = self.rng
@@ -208,7 +182,9 @@ class ComplaintsBuilder:
         for n, (days_ago, story_no, how, *flags) in enumerate(plan):
             story = next(unapproved) if "unapproved" in flags else DATA["stories"][story_no]
             # Nothing happens this morning before the demo's present: "today" is yesterday.
-            received = self._workday(self.today - datetime.timedelta(days=max(days_ago, 1)))
+            received = workday_before(
+                self.cal, self.today - datetime.timedelta(days=max(days_ago, 1))
+            )
             # The demo enterprise account's enterprise complained twice.
             project = own[n % len(own)] if own and n in (5, 17) else rng.choice(projects)
             department = self._department(world, story["department"])
@@ -228,7 +204,7 @@ class ComplaintsBuilder:
             }
             if "unapproved" in flags:
                 details["channel"] = Channel.PORTAL if n % 2 else Channel.PHONE
-            holder = {"receiver": receiver, "handler": self._handler(world, department)}
+            holder = {"receiver": receiver, "handler": acting_for(world, department)}
             steps = [(received, lambda d=details, h=holder, f=flags: self._receive(h, d, f))]
             steps += self._later_steps(world, holder, story, details, how, flags)
             chain(self.line, rng, steps)
@@ -250,7 +226,9 @@ class ComplaintsBuilder:
             enterprise=details["enterprise"],
             department=details["department"],
             kind=Kind.FEE if fee else Kind.INSPECTION,
-            visited_on=self._workday(details["received_on"] - datetime.timedelta(days=2)),
+            visited_on=workday_before(
+                self.cal, details["received_on"] - datetime.timedelta(days=2)
+            ),
             what_happened=details["text"],
             channel=details["channel"],
         )

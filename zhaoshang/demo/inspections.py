@@ -26,7 +26,7 @@ from pathlib import Path
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import chain, dated_by_the_clock
+from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock, workday_before
 from zhaoshang.demo.replay import Timeline, office_time
 from zhaoshang.inspections import services
 from zhaoshang.inspections.choices import VISIT_KINDS, Kind, Rating
@@ -49,7 +49,7 @@ class InspectionsBuilder:
         )
         self.line = Timeline(self.today)
         # The last day with steps: nothing happens this morning before the demo's present.
-        self.last = self._workday(self.today - datetime.timedelta(days=1))
+        self.last = workday_before(self.cal, self.today - datetime.timedelta(days=1))
         self.visits: Counter = Counter()  # (department, enterprise, year): counting visits
 
     def build(self) -> None:
@@ -64,9 +64,6 @@ class InspectionsBuilder:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _workday(self, day: datetime.date) -> datetime.date:
-        return day if self.cal.work[day] else self.cal.before(day, 1)
-
     def _quiet_free(self, day: datetime.date) -> datetime.date:
         """The first working day on or after ``day`` outside the quiet days (21st on)."""
         while True:
@@ -76,14 +73,6 @@ class InspectionsBuilder:
             if found.day > 20:
                 return found
             day = found  # the holidays ran into next month's quiet days: its 21st
-
-    def _filer(self, world, key: str):
-        from zhaoshang.org.models import User
-
-        if key in world.heads:
-            return world.heads[key]
-        department = world.departments[key]
-        return User.objects.filter(department=department, is_active=True).order_by("pk").first()
 
     def _enterprises(self, world) -> list:
         seen = {
@@ -101,7 +90,7 @@ class InspectionsBuilder:
 
     def _planned(self, how: str, day: datetime.date) -> datetime.date:
         if how == "emergency":
-            return self._workday(min(day, self.last))
+            return workday_before(self.cal, min(day, self.last))
         if how in ("done-quiet", "rejected-quiet"):
             planned = self.cal.on_or_after(day.replace(day=min(day.day, 15)))
             return planned if planned.day <= 20 else self.cal.on_or_after(planned.replace(day=10))
@@ -136,11 +125,14 @@ class InspectionsBuilder:
         if emergency:
             filed = min(cal.after(planned, 1), self.last)
         else:
-            filed = self._workday(planned - datetime.timedelta(days=rng.randint(8, 15)))
+            filed = workday_before(self.cal, planned - datetime.timedelta(days=rng.randint(8, 15)))
             filed = min(filed, self.last)
         quiet = {"done-quiet": DATA["quiet_reason"], "rejected-quiet": DATA["weak_quiet_reason"]}
         fee = kind == Kind.FEE
-        filer, supervisor = self._filer(world, key), world.role_users[Role.SUPERVISOR]
+        filer, supervisor = (
+            acting_for(world, world.departments[key]),
+            world.role_users[Role.SUPERVISOR],
+        )
         details = {
             "district": world.district,
             "department": world.departments[key],
@@ -218,12 +210,14 @@ class InspectionsBuilder:
         filings = []
         for key in keys:
             errand = DATA["errands"][key]
-            filed = self._workday(self.today - datetime.timedelta(days=self.rng.randint(6, 9)))
+            filed = workday_before(
+                self.cal, self.today - datetime.timedelta(days=self.rng.randint(6, 9))
+            )
             self._count(key, [enterprise], visit_on)
 
             def file(key=key, errand=errand):
                 requests[key] = services.file_request(
-                    self._filer(world, key),
+                    acting_for(world, world.departments[key]),
                     district=world.district,
                     department=world.departments[key],
                     kind=errand["kind"],

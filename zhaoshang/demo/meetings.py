@@ -31,7 +31,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import chain, dated_by_the_clock
+from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock, workday_before
 from zhaoshang.demo.files import tiny_pdf
 from zhaoshang.demo.replay import Timeline, moment, office_time
 from zhaoshang.meetings import services
@@ -90,22 +90,6 @@ class MeetingsBuilder:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _workday(self, day: datetime.date) -> datetime.date:
-        """The working day on or before ``day``."""
-        return day if self.cal.work[day] else self.cal.before(day, 1)
-
-    def _staff(self, world, department):
-        """The person who acts for a department: its handler, its head, or else anyone of it."""
-        handler = getattr(world, "handlers", {}).get(department.pk)
-        if handler is not None:
-            return handler
-        key = next((k for k, d in world.departments.items() if d.pk == department.pk), None)
-        if key in world.heads:
-            return world.heads[key]
-        from zhaoshang.org.models import User
-
-        return User.objects.filter(department=department, is_active=True).order_by("pk").first()
-
     def _projects_at(self, world, day: datetime.date) -> list:
         """Projects signed at least a month before ``day`` and not gone by then."""
         out = []
@@ -128,7 +112,9 @@ class MeetingsBuilder:
         meetings = []
         per_year: dict[tuple[str, int], int] = {}
         for row in schedule:
-            held_on = self._workday(self.today - datetime.timedelta(days=row["days_ago"]))
+            held_on = workday_before(
+                self.cal, self.today - datetime.timedelta(days=row["days_ago"])
+            )
             projects = self._projects_at(world, held_on)
             if not projects:
                 continue
@@ -305,7 +291,9 @@ class MeetingsBuilder:
                 days = rng.choice([5, 10, 10, 15, 20])
                 due, workdays = self.cal.after(start, days), days
             else:
-                due = self._workday(start + datetime.timedelta(days=rng.choice([20, 30, 45])))
+                due = workday_before(
+                    self.cal, start + datetime.timedelta(days=rng.choice([20, 30, 45]))
+                )
                 workdays = None
             plans.append(ItemPlan(info, title[:200], department, person, project, due, workdays))
         return plans
@@ -534,7 +522,7 @@ class MeetingsBuilder:
         the night after its due date, the daily scan finds an open one overdue."""
         rng, cal, today, last = self.rng, self.cal, self.today, self.yesterday
         start = p.meeting["held_on"]
-        by = p.person or self._staff(world, p.department)
+        by = p.person or acting_for(world, p.department)
         first_note = None
         reported = fate not in (ActionStatus.NOT_STARTED, OVERDUE) or (
             fate == OVERDUE and rng.random() < 0.67
@@ -543,9 +531,10 @@ class MeetingsBuilder:
             first_note = min(cal.after(start, rng.randint(1, 4)), last)
             note = rng.choice(DATA["progress_notes"])
             p.notes.append((ProgressKind.NOTE, first_note, note, by))
-        if p.due_on < today:
-            self.nights.add(min(cal.after(p.due_on, 1), today))
+        night = min(cal.after(p.due_on, 1), today)
         if fate in (OVERDUE, ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS):
+            if p.due_on < today:  # the daily scan finds it overdue that night
+                self.nights.add(night)
             return
         # Completed: on time mostly, a little late sometimes (an entry in the ledger).
         earliest = first_note or start
@@ -557,6 +546,8 @@ class MeetingsBuilder:
             done = max(earliest, cal.before(min(p.due_on, today), rng.randint(0, 4)))
         done = min(max(done, start), last)
         p.notes.append((ProgressKind.COMPLETION, done, rng.choice(DATA["completions"]), by))
+        if done > p.due_on:
+            self.nights.add(night)  # still open the night after its due date
         if fate == ActionStatus.AWAITING_CONFIRMATION:
             return
         after = min(
@@ -566,6 +557,8 @@ class MeetingsBuilder:
             p.notes.append(
                 (ProgressKind.RETURN, after, rng.choice(DATA["return_reasons"]), supervisor)
             )
+            if p.due_on < today:  # open again past its due date: the next night's scan
+                self.nights.add(min(cal.after(max(after, p.due_on), 1), today))
         else:
             p.notes.append(
                 (ProgressKind.CLOSURE, after, rng.choice(DATA["closure_notes"]), supervisor)
