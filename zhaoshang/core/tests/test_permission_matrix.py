@@ -209,47 +209,20 @@ def targets_for(route: str) -> list:
 @pytest.fixture
 def documents(world):
     """One document version and one progress photo on each project of the matrix."""
-    import datetime
-    from decimal import Decimal
-
     from django.core.files.base import ContentFile
-    from django.utils import timezone
 
-    from zhaoshang.projects.models import (
-        DocumentVersion,
-        MaterialType,
-        MonthlyReport,
-        MonthlyReportPhoto,
-        ProjectDocument,
-    )
+    from zhaoshang.projects.models import MonthlyReportPhoto
+    from zhaoshang.testing.factories import DocumentVersionFactory, MonthlyReportFactory
 
     made = {}
-    material = MaterialType.objects.get(code="business_license")
-    for target, project in (
-        ("in", world.project1_a),
-        ("out", world.project2_a),
-        ("other", world.project1_b),
-    ):
-        doc = ProjectDocument.objects.create(project=project, material_type=material)
-        version = DocumentVersion(
-            document=doc,
-            number=1,
-            original_name="a.pdf",
-            size=10,
-            sha256="0" * 64,
+    for target in ("in", "out", "other"):
+        project = world_project(world, target)
+        version = DocumentVersionFactory(
+            document__project=project,
+            document__material_type__code="business_license",
             uploaded_by=world.user_admin,
         )
-        version.file.save("a.pdf", ContentFile(b"%PDF-1.4 x"), save=False)
-        version.save()
-        report = MonthlyReport.objects.create(
-            project=project,
-            month=datetime.date(2026, 5, 1),
-            investment_this_month=Decimal("1"),
-            investment_cumulative=Decimal("1"),
-            image_progress="x",
-            submitted_by=world.user_admin,
-            submitted_at=timezone.now(),
-        )
+        report = MonthlyReportFactory(project=project, submitted_by=world.user_admin)
         photo = MonthlyReportPhoto(report=report)
         photo.image.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n0000"), save=False)
         photo.save()
