@@ -12,7 +12,7 @@ from django.urls import reverse
 from zhaoshang.api.models import ApiToken, RevokeReason, digest
 from zhaoshang.api.services import issue_token, revoke_token
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.core.testing import PASSWORD
+from zhaoshang.testing import PASSWORD
 
 PROJECTS = "/api/v1/projects/"
 

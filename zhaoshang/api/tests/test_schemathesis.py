@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from zhaoshang.core.testing import PASSWORD
+from zhaoshang.testing import PASSWORD
 
 CHECKS = [
     not_a_server_error,

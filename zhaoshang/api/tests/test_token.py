@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from zhaoshang.api.models import ApiToken, digest
-from zhaoshang.core.testing import PASSWORD
+from zhaoshang.testing import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
 

@@ -10,7 +10,7 @@ import itertools
 from decimal import Decimal
 
 from zhaoshang.core.roles import Role
-from zhaoshang.core.testing import ROLE_USERS
+from zhaoshang.testing import ROLE_USERS
 
 # Every user of the world: one per role in each district, the city user, and the
 # project team people (a leader, a bureau secretary, two department handlers).

@@ -12,7 +12,7 @@ from zhaoshang.assessment import scoring
 from zhaoshang.assessment.models import AssessmentYear, DepartmentBase, YearStatus
 from zhaoshang.assessment.services import write_rule_entry
 from zhaoshang.assessment.tests.factories import make_entry
-from zhaoshang.core.testing import SHANGHAI
+from zhaoshang.testing import SHANGHAI
 
 
 def _by_name(rows):

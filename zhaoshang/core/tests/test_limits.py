@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from zhaoshang.core.clientip import client_ip
-from zhaoshang.core.testing import PASSWORD
+from zhaoshang.testing import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
 

@@ -40,7 +40,6 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core.models import Counter as Sequence
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
-from zhaoshang.core.testing import SHANGHAI
 from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE, demo_counts
 from zhaoshang.demo.names import PASSWORD
 from zhaoshang.enterprises.creditcode import validate_credit_code
@@ -64,6 +63,7 @@ from zhaoshang.projects.models import (
     Project,
 )
 from zhaoshang.projects.services import check_stage_move
+from zhaoshang.testing import SHANGHAI
 from zhaoshang.workdays.models import CalendarYear
 
 DEMO_NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday

@@ -22,7 +22,7 @@ def day(text: str) -> datetime.date:
 
 
 def at(text: str) -> datetime.datetime:
-    from zhaoshang.core.testing import SHANGHAI
+    from zhaoshang.testing import SHANGHAI
 
     return datetime.datetime.combine(day(text), datetime.time(8, 0), tzinfo=SHANGHAI)
 

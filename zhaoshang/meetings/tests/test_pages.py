@@ -312,7 +312,7 @@ def test_the_supervision_office_assigns_and_changes_an_item(client_for, world):
 @pytest.fixture
 def spread(world, _frozen_time):
     """Items of 建设局 and 国土局 due at different times, one overdue, one closed."""
-    from zhaoshang.core.testing import SHANGHAI
+    from zhaoshang.testing import SHANGHAI
 
     _frozen_time.move_to(datetime.datetime(2026, 6, 10, 10, 0, tzinfo=SHANGHAI))
     overdue = make_item(world, title="逾期事项", due_workdays=2)

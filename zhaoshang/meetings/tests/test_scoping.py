@@ -8,9 +8,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from zhaoshang.core.tests.test_permission_matrix import PEOPLE, _visible_project
 from zhaoshang.meetings.models import ActionItem, Meeting
 from zhaoshang.meetings.tests.factories import make_item, make_meeting
+from zhaoshang.testing.matrix import PEOPLE
+from zhaoshang.testing.matrix import visible_project as _visible_project
 
 
 def _expected(targets, kind: str, who: str) -> set[int]:

@@ -14,7 +14,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from zhaoshang.core.testing import SHANGHAI
+from zhaoshang.testing import SHANGHAI
 from zhaoshang.workdays.models import CalendarEntry, CalendarYear
 from zhaoshang.workdays.services import is_workday
 

@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.core.testing import SHANGHAI
+from zhaoshang.testing import SHANGHAI
 from zhaoshang.workdays.choices import YearSource, YearStatus
 from zhaoshang.workdays.models import CalendarEntry, CalendarYear, Day
 from zhaoshang.workdays.rules import provisional_holidays

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from zhaoshang.core.testing import SHANGHAI
+from zhaoshang.testing import SHANGHAI
 from zhaoshang.workdays.services import load_year
 
 pytestmark = pytest.mark.django_db
