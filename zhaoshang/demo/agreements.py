@@ -46,9 +46,9 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock
+from zhaoshang.demo.complaints import acting_for, chain
 from zhaoshang.demo.files import tiny_pdf
-from zhaoshang.demo.replay import Timeline, moment, office_time
+from zhaoshang.demo.replay import Timeline, auto_now_follows_the_clock, moment, office_time
 from zhaoshang.projects.choices import STAGE_INDEX, ProjectKind, Stage, TeamRole
 from zhaoshang.projects.models import FundsEntry
 
@@ -79,8 +79,8 @@ class AgreementsBuilder:
         for world in self.builder.worlds:
             self._templates(world)
             self._agreements(world)
-        with dated_by_the_clock():
-            self.line.run()
+        self.line.run()
+        with auto_now_follows_the_clock():
             self._scans()
         ids = [w.district.pk for w in self.builder.worlds]
         for name in Obligation.objects.filter(district_id__in=ids, evidence__gt="").values_list(
@@ -344,9 +344,10 @@ class AgreementsBuilder:
 
     def _steps(self, world, key: str) -> tuple[ScheduleTemplate, list[Step]]:
         template = world.templates[DATA["commitments"][key]]
+        if not hasattr(template, "planned_steps"):
+            template.planned_steps = list(template.steps.order_by("seq"))
         steps = [
-            Step(s.name, s.duration_workdays, s.owner_department)
-            for s in template.steps.all().order_by("seq")
+            Step(s.name, s.duration_workdays, s.owner_department) for s in template.planned_steps
         ]
         return template, steps
 

@@ -28,7 +28,7 @@ from zhaoshang.assessment import scoring
 from zhaoshang.assessment.models import AssessmentYear, LedgerEntry, Objection
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock
+from zhaoshang.demo.complaints import acting_for, chain
 from zhaoshang.demo.files import tiny_pdf
 from zhaoshang.demo.replay import Timeline, moment, office_time
 
@@ -65,8 +65,7 @@ class AssessmentBuilder:
                 )
             if index == 0:
                 self._demo_district(world, supervisor)
-        with dated_by_the_clock():
-            self.line.run()
+        self.line.run()
         for entry in LedgerEntry.objects.filter(evidence_file__gt=""):
             self.builder.written_files.append(entry.evidence_file.name)
         for objection in Objection.objects.filter(file__gt=""):

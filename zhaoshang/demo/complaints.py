@@ -12,20 +12,16 @@ notifications and ledger entries are the ones the product wrote that day. The st
 are in ``data/complaints.json``.
 
 This module also holds the replay helpers the other parts of this half of the demo share:
-``chain`` (a record's steps one after the other), ``dated_by_the_clock``, ``acting_for``.
+``chain`` (a record's steps one after the other), ``acting_for``, ``workday_before``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 import random
 from collections.abc import Callable
 from pathlib import Path
-
-from django.db.models import fields as date_fields
-from django.utils import timezone
 
 from zhaoshang.complaints import services
 from zhaoshang.complaints.choices import Channel, Outcome, Rating
@@ -102,31 +98,6 @@ def workday_before(cal, day: datetime.date) -> datetime.date:
     return day if cal.work[day] else cal.before(day, 1)
 
 
-class _ClockTimezone:
-    """``django.utils.timezone`` whose ``now()`` is the clock's (see ``dated_by_the_clock``)."""
-
-    def __getattr__(self, name):
-        return getattr(timezone, name)
-
-    @staticmethod
-    def now() -> datetime.datetime:
-        return clock.now()
-
-
-@contextlib.contextmanager
-def dated_by_the_clock():
-    """Within the block, timestamps Django fills in itself (``auto_now``/``auto_now_add``,
-    on models that do not read ``core.clock`` yet, e.g. notifications and their e-mails)
-    are the clock's moment too, so a replayed row — and its history row — is dated the
-    moment it was written. Nothing changes for the models that read the clock."""
-    original = date_fields.timezone
-    date_fields.timezone = _ClockTimezone()
-    try:
-        yield
-    finally:
-        date_fields.timezone = original
-
-
 # -- the complaints ---------------------------------------------------------------------------
 
 
@@ -156,8 +127,7 @@ class ComplaintsBuilder:
         plans = (DATA["plans"]["demo"], DATA["plans"]["second"])
         for world, plan in zip(self.builder.worlds, plans, strict=False):
             self._district(world, plan)
-        with dated_by_the_clock():
-            self.line.run()
+        self.line.run()
 
     def _department(self, world, key: str):
         departments = world.departments

@@ -26,7 +26,7 @@ from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import chain, dated_by_the_clock
+from zhaoshang.demo.complaints import chain
 from zhaoshang.demo.files import tiny_pdf
 from zhaoshang.demo.replay import Timeline, moment
 from zhaoshang.exits import services
@@ -77,8 +77,7 @@ class ExitsBuilder:
                 opened += self._open(rule)
             if index == 0:
                 self._steps(world, rules, sorted(opened, key=lambda o: (o[0], o[1].code)))
-        with dated_by_the_clock():
-            self.line.run()
+        self.line.run()
         for name in ExitStep.objects.filter(
             warning__district__in=[w.district for w in self.builder.worlds]
         ).values_list("document", flat=True):

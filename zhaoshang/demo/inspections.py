@@ -26,7 +26,7 @@ from pathlib import Path
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock, workday_before
+from zhaoshang.demo.complaints import acting_for, chain, workday_before
 from zhaoshang.demo.replay import Timeline, office_time
 from zhaoshang.inspections import services
 from zhaoshang.inspections.choices import VISIT_KINDS, Kind, Rating
@@ -59,8 +59,7 @@ class InspectionsBuilder:
                 self._joint(world)
             for n, row in enumerate(plan):
                 self._request(world, n, *row)
-        with dated_by_the_clock():
-            self.line.run()
+        self.line.run()
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from django.db.models import Q
 
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import chain, dated_by_the_clock
+from zhaoshang.demo.complaints import chain
 from zhaoshang.demo.replay import Timeline, moment, office_time
 from zhaoshang.land import services
 from zhaoshang.land.choices import Decision, EntryCategory, Half, LandUse, ParcelStatus
@@ -70,8 +70,7 @@ class LandBuilder:
             if full:
                 self._plans(world, supplied)
                 self._campaign(world)
-        with dated_by_the_clock():
-            self.line.run()
+        self.line.run()
 
     def _actor(self, world):
         return world.role_users.get(Role.ADMIN) or world.role_users.get(Role.BUREAU)

@@ -31,7 +31,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import acting_for, chain, dated_by_the_clock, workday_before
+from zhaoshang.demo.complaints import acting_for, chain, workday_before
 from zhaoshang.demo.files import tiny_pdf
 from zhaoshang.demo.replay import Timeline, moment, office_time
 from zhaoshang.meetings import services
@@ -85,8 +85,7 @@ class MeetingsBuilder:
         self._today(self.builder.worlds[0])
         for night in sorted(self.nights):
             self.line.add(moment(night, 1, 30), services.scan_overdue)
-        with dated_by_the_clock():
-            self.line.run()
+        self.line.run()
 
     # -- helpers --------------------------------------------------------------------------
 
