@@ -31,7 +31,7 @@ from zhaoshang.approvals.choices import (
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock, roles
 from zhaoshang.core.actions import api_action
-from zhaoshang.core.lights import Light
+from zhaoshang.core.lights import DEADLINE_LIGHTS
 
 # Other apps' APIs import it from here still; its home is core.
 from zhaoshang.core.ordering import NullsLastOrderingFilter
@@ -48,7 +48,6 @@ VERSION_HELP = gettext_lazy(
 DATE_HELP = gettext_lazy("Defaults to today; cannot be in the future.")
 PAUSED = "paused"
 # The lights a case shows (it has no settled states: a done case shows none).
-CASE_LIGHTS = [(x.value, x.label) for x in (Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -192,7 +191,7 @@ class ApprovalCaseSerializer(ModelSerializer):
         ),
     )
     light = serializers.ChoiceField(
-        choices=CASE_LIGHTS,
+        choices=DEADLINE_LIGHTS,
         read_only=True,
         help_text=gettext_lazy("none for closed, paused and not yet started cases."),
     )
@@ -348,7 +347,7 @@ class ApprovalCaseFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=CaseStatus.choices)
     light = filters.ChoiceFilter(
         method="filter_light",
-        choices=[*CASE_LIGHTS, (PAUSED, gettext_lazy("Paused"))],
+        choices=[*DEADLINE_LIGHTS, (PAUSED, gettext_lazy("Paused"))],
         help_text=gettext_lazy(
             "green, yellow, red, none, or paused (open cases whose clock stands)."
         ),

@@ -2,7 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The one light of the product; re-exported for the apps that still import it from here.
-from zhaoshang.core.lights import Light  # noqa: F401
 
 
 class ItemLevel(models.TextChoices):

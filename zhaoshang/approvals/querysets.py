@@ -8,9 +8,8 @@ import datetime
 from django.db.models import Case, CharField, F, Q, Value, When
 
 from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus
-from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet, ProjectScopedQuerySet
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.workdays.querysets import days_left_expression
 
 

@@ -45,7 +45,7 @@ from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.org.models import Department
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 from zhaoshang.workdays.querysets import workday_seq
 
 # Events whose summary says more than the label (a reason, a destination, a document).
@@ -424,7 +424,7 @@ def _approvals_tab(request, project, status=200, **forms):
         prerequisite_rows.append((case, needs))
     can_register = permissions.can_register(user, project)
     can_joint = permissions.can_record_joint_decision(user, project)
-    context = _project_context(
+    context = project_context(
         request,
         project,
         "approvals",

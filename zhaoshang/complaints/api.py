@@ -18,15 +18,15 @@ from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
-from zhaoshang.approvals.api import NullsLastOrderingFilter
 from zhaoshang.complaints import permissions, services
 from zhaoshang.complaints.actions import ACTIONS
 from zhaoshang.complaints.choices import Category, Channel, ComplaintStatus, Outcome, Rating
 from zhaoshang.complaints.models import Complaint, ComplaintExtension
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import DEADLINE_LIGHTS
+from zhaoshang.core.ordering import NullsLastOrderingFilter
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
 

@@ -13,9 +13,8 @@ from django.db.models import Case, CharField, Q, Value, When
 
 from zhaoshang.complaints.choices import OPEN_STATUSES
 from zhaoshang.core import roles
-from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.workdays.querysets import days_left_expression
 
 

@@ -35,6 +35,27 @@ class Light(models.TextChoices):
     WAIVED = "waived", _("Waived")
 
 
+class Subject(models.TextChoices):
+    """The kinds of timed things a district's light rule (亮灯规则) is set for."""
+
+    CASE = "case", _("Approval case")
+    OBLIGATION = "obligation", _("Agreement obligation")
+    MILESTONE = "milestone", _("Reverse-schedule milestone")
+    ACTION_ITEM = "action_item", _("Supervised action item")
+    COMPLAINT = "complaint", _("Complaint")
+    NEED = "need", _("Problem on the problem list")
+    SCHEDULE = "schedule", _("Investment against schedule (序时进度)")
+    INSPECTION = "inspection", _("Inspection or fee request")
+    WARNING = "warning", _("Exit warning")
+
+
+# The lights a running deadline shows, as the API's resources list them (one enum).
+DEADLINE_LIGHTS = [(x.value, x.label) for x in (Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)]
+
+# Subjects measured against a deadline (the others against planned progress).
+DEADLINE_SUBJECTS = tuple(s for s in Subject.values if s != Subject.SCHEDULE)
+
+
 # The three colours a running deadline can show, worst first.
 RUNNING = (Light.RED, Light.YELLOW, Light.GREEN)
 

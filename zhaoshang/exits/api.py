@@ -19,10 +19,10 @@ from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ResourceSchema, answer_after_commit
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.exits.actions import ACTIONS
 from zhaoshang.exits.choices import RuleCode, WarningStatus
 from zhaoshang.exits.models import ExitStep, ExitWarning
-from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
 
 VERSION_HELP = gettext_lazy(
     "The version you read. A stale version is refused with 409 and changes nothing."

@@ -23,12 +23,12 @@ from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.inspections import permissions, services
 from zhaoshang.inspections.actions import REQUEST_ACTIONS, VISIT_ACTIONS
 from zhaoshang.inspections.choices import Kind, Rating, RequestStatus
 from zhaoshang.inspections.models import InspectionRequest, InspectionVisit
-from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 
 VERSION_HELP = gettext_lazy(

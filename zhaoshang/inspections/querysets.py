@@ -19,10 +19,9 @@ import datetime
 from django.db.models import Case, CharField, DateField, F, Value, When
 
 from zhaoshang.core import roles
-from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 from zhaoshang.inspections.choices import COUNTING_STATUSES, RequestStatus
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.workdays.querysets import days_left_expression
 
 

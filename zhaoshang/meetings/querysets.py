@@ -13,10 +13,9 @@ import datetime
 from django.db.models import Case, CharField, Q, Value, When
 
 from zhaoshang.core import roles
-from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.workdays.querysets import days_left_expression
 
 

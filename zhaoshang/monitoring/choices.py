@@ -6,31 +6,15 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.lights import (  # noqa: F401 (re-exported)
+from zhaoshang.core.lights import (  # noqa: F401 (monitoring's own modules read them here)
+    DEADLINE_LIGHTS,
+    DEADLINE_SUBJECTS,
     DEFAULT_RED_GAP,
     DEFAULT_YELLOW_GAP,
     DEFAULT_YELLOW_WORKDAYS,
     Light,
+    Subject,
 )
-
-
-class Subject(models.TextChoices):
-    CASE = "case", _("Approval case")
-    OBLIGATION = "obligation", _("Agreement obligation")
-    MILESTONE = "milestone", _("Reverse-schedule milestone")
-    ACTION_ITEM = "action_item", _("Supervised action item")
-    COMPLAINT = "complaint", _("Complaint")
-    NEED = "need", _("Problem on the problem list")
-    SCHEDULE = "schedule", _("Investment against schedule (序时进度)")
-    INSPECTION = "inspection", _("Inspection or fee request")
-    WARNING = "warning", _("Exit warning")
-
-
-# The lights a running deadline shows, as the API's resources list them (one enum).
-DEADLINE_LIGHTS = [(x.value, x.label) for x in (Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)]
-
-# Subjects measured against a deadline (the others against planned progress).
-DEADLINE_SUBJECTS = tuple(s for s in Subject.values if s != Subject.SCHEDULE)
 
 
 class Level(models.IntegerChoices):

@@ -19,7 +19,7 @@ from zhaoshang.monitoring.forms import SignalFilterForm
 from zhaoshang.monitoring.lights import project_light
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 
 
 def filtered_signals(request):
@@ -114,5 +114,5 @@ def project_monitoring(request, pk):
     return render(
         request,
         "monitoring/project.html",
-        _project_context(request, project, "monitoring", **extra),
+        project_context(request, project, "monitoring", **extra),
     )

@@ -18,9 +18,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from zhaoshang.core.lights import Light, yellow_within
+from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet, ProjectScopedQuerySet
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.service.choices import OPEN_NEED_STATUSES
 from zhaoshang.workdays.querysets import days_left_expression
 

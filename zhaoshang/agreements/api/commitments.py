@@ -32,7 +32,7 @@ from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
 from zhaoshang.core import clock
-from zhaoshang.monitoring.choices import DEADLINE_LIGHTS
+from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.api import StaffUserField
 from zhaoshang.projects.models import Project

@@ -14,8 +14,7 @@ from zhaoshang.agreements.models import Commitment, Milestone, Obligation
 from zhaoshang.agreements.schedule import Step
 from zhaoshang.agreements.tests.conftest import day
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light
-from zhaoshang.monitoring.choices import Subject
+from zhaoshang.core.lights import Light, Subject
 from zhaoshang.monitoring.models import LightRule
 
 pytestmark = pytest.mark.django_db

@@ -35,7 +35,7 @@ from zhaoshang.agreements.views.common import (
 from zhaoshang.core import clock
 from zhaoshang.core.actions import run_service
 from zhaoshang.projects.models import DocumentVersion, FundsEntry, MonthlyReport, StageEvent
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 
 # ---------------------------------------------------------------------------------------
 # The project's agreement tab
@@ -131,7 +131,7 @@ def project_agreement(request, pk):
     return render(
         request,
         "agreements/project.html",
-        _project_context(
+        project_context(
             request,
             project,
             "agreement",
@@ -213,7 +213,7 @@ def _agreement_form_page(request, project, agreement=None):
     return render(
         request,
         "agreements/agreement_form.html",
-        _project_context(
+        project_context(
             request, project, "agreement", form=form, formset=formset, agreement=agreement
         ),
         status=status,

@@ -34,7 +34,7 @@ from zhaoshang.core.actions import run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 
 # ---------------------------------------------------------------------------------------
 # A commitment: create, page, Gantt, plan, progress, filing
@@ -130,7 +130,7 @@ def commitment_create(request, pk):
     return render(
         request,
         "agreements/commitment_form.html",
-        _project_context(
+        project_context(
             request,
             project,
             "agreement",
@@ -193,7 +193,7 @@ def _commitment_context(request, commitment, forms=None, stale="") -> dict:
     )
     for event in events:
         event.display = event_label(event.verb)
-    context = _project_context(
+    context = project_context(
         request,
         project,
         "agreement",
@@ -228,7 +228,7 @@ def commitment_gantt(request, pk):
     return render(
         request,
         "agreements/gantt.html",
-        _project_context(
+        project_context(
             request,
             project,
             "agreement",
@@ -304,7 +304,7 @@ def commitment_edit(request, pk):
     return render(
         request,
         "agreements/commitment_form.html",
-        _project_context(
+        project_context(
             request,
             project,
             "agreement",

@@ -34,7 +34,7 @@ from zhaoshang.core.audit import event_label
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.projects.models import FundsEntry
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 
 # ---------------------------------------------------------------------------------------
 # Obligations
@@ -95,7 +95,7 @@ def _obligation_form_page(request, agreement, obligation=None):
     return render(
         request,
         "agreements/obligation_form.html",
-        _project_context(
+        project_context(
             request, project, "agreement", form=form, agreement=agreement, obligation=obligation
         ),
         status=status,
@@ -146,7 +146,7 @@ def _obligation_context(request, obligation_pk, confirm_form=None, waive_form=No
     )
     for event in events:
         event.display = event_label(event.verb)
-    context = _project_context(
+    context = project_context(
         request,
         project,
         "agreement",

@@ -9,8 +9,7 @@ from zhaoshang.complaints import services
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.complaints.tests.factories import make_complaint
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light
-from zhaoshang.monitoring.choices import Subject
+from zhaoshang.core.lights import Light, Subject
 from zhaoshang.monitoring.models import LightRule
 
 

@@ -253,8 +253,6 @@ def test_a_zip_that_is_no_workbook_or_unpacks_too_big_is_refused(toy, monkeypatc
         archive.writestr("readme.txt", "hello")
     assert toy.run(SimpleUploadedFile("data.xlsx", buffer.getvalue())).file_problems
 
-    from zhaoshang.core import imports
-
     monkeypatch.setattr("zhaoshang.core.imports.workbook.MAX_UNPACKED_BYTES", 100)
     assert toy.run(xlsx([HEADER, ["a", 1]])).file_problems
     assert toy.made == []

@@ -10,11 +10,10 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light
+from zhaoshang.core.lights import Light, Subject
 from zhaoshang.exits import services
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.exits.tests.factories import make_warning, pdf
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.monitoring.models import LightRule, Signal
 from zhaoshang.monitoring.services import refresh_signals
 

@@ -10,10 +10,9 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light
+from zhaoshang.core.lights import Light, Subject
 from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.inspections.tests.factories import PLANNED, make_request
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.monitoring.models import LightRule, Signal
 from zhaoshang.monitoring.services import refresh_signals
 

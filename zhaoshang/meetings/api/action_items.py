@@ -15,10 +15,10 @@ from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
-from zhaoshang.approvals.api import NullsLastOrderingFilter
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
 from zhaoshang.core.lights import Light
+from zhaoshang.core.ordering import NullsLastOrderingFilter
 from zhaoshang.meetings import permissions, services
 from zhaoshang.meetings.actions import ACTIONS
 from zhaoshang.meetings.api._common import (

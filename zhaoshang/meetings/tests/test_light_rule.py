@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light
+from zhaoshang.core.lights import Light, Subject
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.meetings.tests.factories import make_item
-from zhaoshang.monitoring.choices import Subject
 from zhaoshang.monitoring.models import LightRule
 
 

@@ -27,10 +27,6 @@ from zhaoshang.projects.views.registry import (
 )
 from zhaoshang.projects.views.stages import condition_change, project_timeline, stage_change
 
-# The other apps' project tabs (approvals, agreements, monitoring, service) still import the
-# former private name; ``project_context`` is the one to use.
-_project_context = project_context
-
 __all__ = [
     "condition_change",
     "document_download",

@@ -10,8 +10,7 @@ import re
 from django.urls import reverse
 
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light
-from zhaoshang.monitoring.choices import Subject
+from zhaoshang.core.lights import Light, Subject
 from zhaoshang.monitoring.models import LightRule
 from zhaoshang.service.models import Need
 

@@ -21,7 +21,7 @@ from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 from zhaoshang.service import permissions, services
 from zhaoshang.service.actions import NEED_ACTIONS
 from zhaoshang.service.choices import OPEN_NEED_STATUSES
@@ -252,5 +252,5 @@ def need_create(request, pk):
                     "description": receipt.problems,
                 }
         form = NeedForm(project=project, initial=initial)
-    context = _project_context(request, project, "service", form=form)
+    context = project_context(request, project, "service", form=form)
     return render(request, "service/need_form.html", context, status=status)

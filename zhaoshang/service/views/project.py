@@ -11,7 +11,7 @@ from zhaoshang.core import clock, roles
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 from zhaoshang.service import permissions, services
 from zhaoshang.service.choices import ReceiptResult
 from zhaoshang.service.models import Instruction, Need, Receipt, SecondRoundService
@@ -52,7 +52,7 @@ def project_service(request, pk):
         coordination=Count("pk", filter=Q(result=ReceiptResult.NEEDS_COORDINATION)),
         departments=Count("department", distinct=True),
     )
-    context = _project_context(
+    context = project_context(
         request,
         project,
         "service",

@@ -21,7 +21,7 @@ from zhaoshang.core.history import history_rows
 from zhaoshang.core.pdf import render_pdf
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 from zhaoshang.service import permissions, services
 from zhaoshang.service.choices import ReceiptResult
 from zhaoshang.service.forms import (
@@ -87,7 +87,7 @@ def receipt_create(request, pk):
         status = 400
     else:
         form = ReceiptForm(project=project)
-    context = _project_context(
+    context = project_context(
         request, project, "service", form=form, leader=services.leader_in_charge(project)
     )
     return render(request, "service/receipt_form.html", context, status=status)

@@ -14,7 +14,7 @@ from zhaoshang.core import roles
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.projects.views import _project_context, get_visible_project
+from zhaoshang.projects.views import get_visible_project, project_context
 from zhaoshang.service import permissions, services
 from zhaoshang.service.choices import SecondRoundKind
 from zhaoshang.service.forms import SecondRoundForm
@@ -87,7 +87,7 @@ def second_round_create(request, pk):
         request,
         project=project,
         back=reverse("service:project", args=[project.pk]) + "#second-round",
-        template_context=_project_context(request, project, "service"),
+        template_context=project_context(request, project, "service"),
     )
 
 
