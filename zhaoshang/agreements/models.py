@@ -501,6 +501,16 @@ class Milestone(Versioned, Timestamped, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("agreements:commitment", args=[self.commitment_id]) + f"#m{self.pk}"
 
+    @property
+    def kept(self) -> bool:
+        """Done on or before the due date (``querysets.milestone_kept_q``)."""
+        return self.done_on is not None and self.done_on <= self.due_on
+
+    @property
+    def done_late(self) -> bool:
+        """Done after the due date: late, as a missed one (``querysets.milestone_late_q``)."""
+        return self.done_on is not None and self.done_on > self.due_on
+
 
 class ImmutableRecord(Exception):
     """A filed archive version was asked to change."""

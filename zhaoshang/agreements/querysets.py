@@ -57,6 +57,8 @@ from zhaoshang.workdays.querysets import days_left_expression
 
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
 DECIDED = (ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.MISSED)
+# Not met by the due date (a breach, 违约): missed, or met after it (``ObligationQuerySet.late``).
+LATE = (ObligationStatus.MISSED, ObligationStatus.MET_LATE)
 # The light rule (亮灯规则) a commitment and its milestones follow: a commitment is its
 # reverse schedule, so it is yellow by the milestones' rule (monitoring's "milestone").
 MILESTONE_SUBJECT = "milestone"
@@ -254,6 +256,17 @@ class ObligationQuerySet(ProjectScopedQuerySet):
             )
         )
 
+    def late(self, today: datetime.date):
+        """Obligations not met by their due date as of ``today`` (missed, or met late):
+        each gets its breach recorded once (the daily scan). Status from ``with_met``, the
+        one definition the agreement pages, the 履约 KPI and the scan read."""
+        return self.with_met(today).filter(status__in=LATE)
+
+    def missed(self, today: datetime.date):
+        """Obligations past their due date and still unmet as of ``today``: a project
+        with one does not perform its agreement (履约)."""
+        return self.with_met(today).filter(status=ObligationStatus.MISSED)
+
     def with_status(self, today: datetime.date):
         """``with_met`` and: ``days_left`` (working days to the due date, in SQL),
         ``light``, ``current_value`` (funds in place or cumulative investment so far, for
@@ -313,11 +326,34 @@ class BreachQuerySet(ProjectScopedQuerySet):
 # Commitments and milestones
 
 
+# The one definition of a milestone kept (按期完成) and late, read by the commitment pages
+# (``with_state``, ``with_progress``), the daily scan and its ledger entries and the
+# quarterly bulletin's "commitments kept". A milestone always has a due date; done on its due day it is kept (the due day counts);
+# done after it, or still open once its due day has passed, it is late — the owner
+# department's ledger entry (missed milestone) says so once. The copies agreed.
+
+
+def milestone_kept_q(prefix: str = ""):
+    """SQL: a milestone done on or before its due date (kept, 按期完成)."""
+    return Q(**{f"{prefix}done_on__isnull": False, f"{prefix}done_on__lte": F(f"{prefix}due_on")})
+
+
+def milestone_missed_q(today: datetime.date, prefix: str = ""):
+    """SQL: a milestone still open after its due date, as of ``today`` (missed so far)."""
+    return Q(**{f"{prefix}done_on__isnull": True, f"{prefix}due_on__lt": today})
+
+
+def milestone_late_q(today: datetime.date, prefix: str = ""):
+    """SQL: a milestone not kept as of ``today``: done after its due date, or still open
+    after it (the owner department's missed-milestone ledger entry)."""
+    return milestone_missed_q(today, prefix) | Q(**{f"{prefix}done_on__gt": F(f"{prefix}due_on")})
+
+
 def _milestone_state(today: datetime.date):
     return Case(
-        When(done_on__isnull=False, done_on__lte=F("due_on"), then=Value(MilestoneState.DONE)),
+        When(milestone_kept_q(), then=Value(MilestoneState.DONE)),
         When(done_on__isnull=False, then=Value(MilestoneState.DONE_LATE)),
-        When(due_on__lt=today, then=Value(MilestoneState.MISSED)),
+        When(milestone_missed_q(today), then=Value(MilestoneState.MISSED)),
         default=Value(MilestoneState.OPEN),
         output_field=CharField(),
     )
@@ -349,9 +385,7 @@ class CommitmentQuerySet(ProjectScopedQuerySet):
         return self.annotate(
             milestones_total=_count(of_commitment()),
             milestones_done=_count(of_commitment().filter(done_on__isnull=False)),
-            milestones_missed=_count(
-                of_commitment().filter(done_on__isnull=True, due_on__lt=today)
-            ),
+            milestones_missed=_count(of_commitment().filter(milestone_missed_q(today))),
             milestones_soon=_count(
                 of_commitment()
                 .filter(done_on__isnull=True, due_on__gte=today)
@@ -391,6 +425,27 @@ class MilestoneQuerySet(ProjectScopedQuerySet):
     def open(self):
         return self.filter(done_on__isnull=True)
 
+    def due(self, until: datetime.date | None = None, since: datetime.date | None = None):
+        """Milestones due on a day from ``since`` up to ``until`` when given."""
+        qs = self
+        if since is not None:
+            qs = qs.filter(due_on__gte=since)
+        if until is not None:
+            qs = qs.filter(due_on__lte=until)
+        return qs
+
+    def kept(self):
+        """Of these milestones, those kept (``milestone_kept_q``)."""
+        return self.filter(milestone_kept_q())
+
+    def missed(self, today: datetime.date):
+        """Of these milestones, those still open after their due date."""
+        return self.filter(milestone_missed_q(today))
+
+    def late(self, today: datetime.date):
+        """Of these milestones, those not kept as of ``today`` (``milestone_late_q``)."""
+        return self.filter(milestone_late_q(today))
+
     def with_state(self, today: datetime.date):
         """``state`` (``MilestoneState``), ``days_left`` (working days to the due date,
         in SQL) and ``light`` (none once done)."""
@@ -399,7 +454,7 @@ class MilestoneQuerySet(ProjectScopedQuerySet):
         ).annotate(
             light=Case(
                 When(done_on__isnull=False, then=Value(Light.NONE)),
-                When(due_on__lt=today, then=Value(Light.RED)),
+                When(milestone_missed_q(today), then=Value(Light.RED)),
                 When(
                     days_left__lte=yellow_within(MILESTONE_SUBJECT, "commitment__district_id"),
                     then=Value(Light.YELLOW),

@@ -411,7 +411,7 @@ def report_progress(
         progress=progress,
         done_on=done_on,
     )
-    if done_on and done_on > ms.due_on:
+    if ms.done_late:
         ms.commitment = commitment
         record_missed_milestone(ms)
     return ms

@@ -10,13 +10,9 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from zhaoshang.agreements.choices import (
-    ObligationStatus,
-    Party,
-)
+from zhaoshang.agreements.choices import Party
 from zhaoshang.agreements.models import (
     Milestone,
     Obligation,
@@ -266,8 +262,7 @@ def scan(today: datetime.date | None = None) -> ScanResult:
     inserts write the breaches, entries, events and messages. Safe to run twice."""
     today = today or clock.today()
     late = (
-        Obligation.objects.with_met(today)
-        .filter(status__in=[ObligationStatus.MISSED, ObligationStatus.MET_LATE])
+        Obligation.objects.late(today)
         .exclude(breach__isnull=False)
         .select_related("agreement__project", "department")
         .order_by("due_on", "pk")
@@ -277,9 +272,7 @@ def scan(today: datetime.date | None = None) -> ScanResult:
         evidence_type=ContentType.objects.get_for_model(Milestone),
     ).values("evidence_id")
     missed = (
-        Milestone.objects.filter(
-            Q(done_on__isnull=True, due_on__lt=today) | Q(done_on__gt=F("due_on"))
-        )
+        Milestone.objects.late(today)
         .exclude(pk__in=recorded)
         .select_related("commitment__project", "owner_department", "owner", "commitment__owner")
         .order_by("due_on", "pk")

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Milestone
+from zhaoshang.agreements.querysets import milestone_kept_q
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.approvals.querysets import on_time_q
 from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES
@@ -68,12 +69,11 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
     }
     milestones = {
         row["owner_department_id"]: row
-        for row in Milestone.objects.filter(
-            commitment__district=district, due_on__range=(period.start, end)
-        )
+        for row in Milestone.objects.filter(commitment__district=district)
+        .due(until=end, since=period.start)
         .order_by()
         .values("owner_department_id")
-        .annotate(due=Count("pk"), kept=Count("pk", filter=Q(done_on__lte=F("due_on"))))
+        .annotate(due=Count("pk"), kept=Count("pk", filter=milestone_kept_q()))
     }
     complaints = {
         row["department_id"]: row
