@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from zhaoshang.agreements.choices import Party
 from zhaoshang.core import roles
-from zhaoshang.core.roles import Role
-from zhaoshang.projects.permissions import can_edit_registry, can_record_service
+from zhaoshang.core.roles import Role, can_edit_registry
+from zhaoshang.projects.permissions import can_record_service
 
 
 def _in_district(user, district_id) -> bool:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from zhaoshang.core import roles
-from zhaoshang.core.roles import Role
-from zhaoshang.projects.permissions import can_edit_registry
+from zhaoshang.core.roles import Role, can_edit_registry
 
 # The generic write actions of a ModelViewSet; custom actions check their own rule.
 WRITE_ACTIONS = frozenset({"create", "update", "partial_update", "destroy"})

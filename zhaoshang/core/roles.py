@@ -63,3 +63,24 @@ def sees_all_districts(user) -> bool:
 def is_staff_user(user) -> bool:
     """Any government role: may use the staff pages."""
     return bool(roles_of(user) - {Role.ENTERPRISE})
+
+
+# --- the registry (projects and enterprises) ---------------------------------------------
+
+
+def same_district(user, district_id) -> bool:
+    return bool(user.is_superuser or (user.district_id and user.district_id == district_id))
+
+
+def can_edit_registry(user, district_id) -> bool:
+    """Create and edit projects and enterprises: the bureau and admins of the district."""
+    if is_city(user):
+        return False
+    return has_role(user, *REGISTRY_EDITOR_ROLES) and same_district(user, district_id)
+
+
+def can_delete_registry(user, district_id) -> bool:
+    """Delete projects and enterprises: the district's administrators only."""
+    if is_city(user):
+        return False
+    return has_role(user, Role.ADMIN) and same_district(user, district_id)

@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoshang.core.imports import Choice, Column, Email, Importer, Number, Parser, Text
+from zhaoshang.core.roles import can_edit_registry
 from zhaoshang.enterprises import services
 from zhaoshang.enterprises.choices import Origin
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.projects.permissions import can_edit_registry
 
 
 class CreditCode(Parser):

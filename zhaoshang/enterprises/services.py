@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.roles import can_delete_registry, can_edit_registry
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.projects.permissions import can_delete_registry, can_edit_registry
 
 EDITABLE_FIELDS = (
     "name",

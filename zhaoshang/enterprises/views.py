@@ -13,6 +13,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.actions import run_service
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
+from zhaoshang.core.roles import can_edit_registry
 from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
 from zhaoshang.enterprises import services
 from zhaoshang.enterprises.forms import EnterpriseFilterForm, EnterpriseForm
@@ -20,7 +21,6 @@ from zhaoshang.enterprises.imports import EnterpriseImporter
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.inspections.models import InspectionVisit
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.permissions import can_edit_registry
 
 # How many complaints and inspections the enterprise page lists (the newest first).
 HISTORY_ROWS = 10

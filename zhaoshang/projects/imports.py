@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.core import roles
 from zhaoshang.core.imports import (
     Choice,
     Column,
@@ -33,7 +34,7 @@ from zhaoshang.enterprises.creditcode import normalize as normalize_code
 from zhaoshang.enterprises.imports import CreditCode
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
-from zhaoshang.projects import permissions, services
+from zhaoshang.projects import services
 from zhaoshang.projects.choices import Level, ProjectKind, Source
 from zhaoshang.projects.models import Project
 
@@ -181,7 +182,7 @@ class ProjectImporter(Importer):
     )
 
     def allowed(self) -> bool:
-        return permissions.can_edit_registry(self.user, self.district.pk)
+        return roles.can_edit_registry(self.user, self.district.pk)
 
     def prepare(self, rows: list[Row]) -> None:
         super().prepare(rows)

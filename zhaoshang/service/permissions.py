@@ -14,9 +14,9 @@ these rules decide the actions on a record the user can already see.
 from __future__ import annotations
 
 from zhaoshang.core import roles
-from zhaoshang.core.roles import Role
+from zhaoshang.core.roles import Role, can_edit_registry
 from zhaoshang.projects.choices import TeamRole
-from zhaoshang.projects.permissions import can_edit_registry, can_record_service, is_team_member
+from zhaoshang.projects.permissions import can_record_service, is_team_member
 
 
 def _in_district(user, district_id) -> bool:

@@ -26,11 +26,11 @@ from zhaoshang.agreements.models import (
 from zhaoshang.agreements.services.common import raise_errors
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.roles import can_delete_registry
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import MaterialType, Project
-from zhaoshang.projects.permissions import can_delete_registry
 from zhaoshang.projects.services import upload_document
 from zhaoshang.workdays import services as workdays
 

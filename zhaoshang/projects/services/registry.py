@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhaoshang.core import clock
+from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
 from zhaoshang.core.services import lock_for_update, require
-from zhaoshang.projects import permissions
 from zhaoshang.projects.models import Project
 
 # Fields a project form may set directly; stage, condition, team and code have services.
@@ -95,7 +94,7 @@ def next_project_code(district, year: int) -> str:
 @transaction.atomic
 def create_project(user, district, data: Mapping, paired_departments: Iterable = ()) -> Project:
     """Register a project in the district; the code is allocated here (ZS-YYYY-NNNN)."""
-    require(permissions.can_edit_registry(user, district.pk))
+    require(roles.can_edit_registry(user, district.pk))
     _check_dates(data)
     _check_same_district(
         district.pk,
@@ -117,7 +116,7 @@ def update_project(
     user, project: Project, data: Mapping, expected_version: int, paired_departments=None
 ) -> Project:
     """Save edited fields; a stale ``expected_version`` means someone else saved first."""
-    require(permissions.can_edit_registry(user, project.district_id))
+    require(roles.can_edit_registry(user, project.district_id))
     locked = lock_for_update(project, expected_version)
     _check_dates({k: data.get(k, getattr(locked, k)) for k in EDITABLE_FIELDS})
     _check_same_district(
@@ -142,6 +141,6 @@ def delete_project(user, project: Project) -> None:
     """Delete a project (admins only); its row history keeps the deletion.
 
     Raises ProtectedError while other records still refer to it."""
-    require(permissions.can_delete_registry(user, project.district_id))
+    require(roles.can_delete_registry(user, project.district_id))
     log_event(user, "project.deleted", project, summary=str(project))
     project.delete()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
+from zhaoshang.core import roles
 from zhaoshang.projects import permissions
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_INDEX, STAGE_ORDER, Stage
 from zhaoshang.projects.models import Project
@@ -34,7 +35,7 @@ def project_context(request, project: Project, tab: str, **extra) -> dict:
         "tab": tab,
         "team": team,
         "steps": steps,
-        "can_edit": permissions.can_edit_registry(user, project.district_id),
+        "can_edit": roles.can_edit_registry(user, project.district_id),
         "can_record": permissions.can_record_service(user, project),
         "can_manage_team": permissions.can_manage_team(user, project),
         "is_exit": project.stage in EXIT_STAGES,

@@ -16,7 +16,7 @@ from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
-from zhaoshang.projects import permissions, services
+from zhaoshang.projects import services
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER
 from zhaoshang.projects.forms import ProjectFilterForm, ProjectForm
 from zhaoshang.projects.imports import ProjectImporter
@@ -82,7 +82,7 @@ def project_list(request):
             "count": page.paginator.count,
             "show_district": show_district,
             "totals": totals,
-            "can_create": permissions.can_edit_registry(request.user, request.user.district_id),
+            "can_create": roles.can_edit_registry(request.user, request.user.district_id),
         },
     )
 
@@ -183,7 +183,7 @@ def _form_data(form) -> dict:
 @login_required
 def project_create(request):
     user = request.user
-    if not permissions.can_edit_registry(user, user.district_id):
+    if not roles.can_edit_registry(user, user.district_id):
         raise PermissionDenied
     district = user.district
     if request.method != "POST":
@@ -212,7 +212,7 @@ def project_edit(request, pk):
     """Edit the project's own fields; someone else's save first is 409 (the input is kept
     and the page says what happened)."""
     project = get_visible_project(request, pk)
-    if not permissions.can_edit_registry(request.user, project.district_id):
+    if not roles.can_edit_registry(request.user, project.district_id):
         raise PermissionDenied
     if request.method != "POST":
         form = ProjectForm(instance=project, district=project.district)
