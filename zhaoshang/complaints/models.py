@@ -5,6 +5,8 @@ A substantiated complaint writes one entry to the department's assessment ledger
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -132,6 +134,15 @@ class Complaint(Versioned, Timestamped, DistrictOwned):
     def is_open(self) -> bool:
         """The department complained about still has to act."""
         return self.status in OPEN_STATUSES
+
+    def answered_late(self, as_of: datetime.date | None = None) -> bool:
+        """Answered after the answer-by date, or still to answer after it as of ``as_of``
+        (today by default); never without an answer-by date (``querysets.answered_late_q``)."""
+        if self.answer_by is None:
+            return False
+        if self.answered_on is not None and self.answered_on > self.answer_by:
+            return True
+        return self.is_open and self.answer_by < (as_of or clock.today())
 
     @property
     def extension_or_none(self):

@@ -1,11 +1,16 @@
 """按季通报: the quarterly bulletin ranking the departments (timeliness, commitments kept,
-complaints) and naming the red-light projects."""
+complaints) and naming the red-light projects.
+
+"On time" is each record's own rule, the one its pages, the KPIs and the ledger read:
+a case done on time is ``approvals.querysets.on_time_q``, a milestone kept
+``agreements.querysets.milestone_kept_q``, a complaint answered late
+``complaints.querysets.answered_late_q``."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Milestone
@@ -14,6 +19,7 @@ from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.approvals.querysets import on_time_q
 from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES
 from zhaoshang.complaints.models import Complaint
+from zhaoshang.complaints.querysets import answered_late_q
 from zhaoshang.core.lights import Light
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.org.models import Department
@@ -77,19 +83,14 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
     }
     complaints = {
         row["department_id"]: row
-        for row in Complaint.objects.filter(
-            district=district, department__isnull=False, received_on__range=(period.start, end)
-        )
+        for row in Complaint.objects.filter(district=district, department__isnull=False)
+        .received(until=end, since=period.start)
         .order_by()
         .values("department_id")
         .annotate(
             n=Count("pk"),
             substantiated=Count("pk", filter=Q(outcome__in=SUBSTANTIATED_OUTCOMES)),
-            late=Count(
-                "pk",
-                filter=Q(answered_on__gt=F("answer_by"))
-                | Q(answered_on__isnull=True, answer_by__lt=end),
-            ),
+            late=Count("pk", filter=answered_late_q(end)),
         )
     }
     progress(40)
