@@ -123,6 +123,21 @@ def test_every_listed_exception_is_still_needed():
         assert len(reason) > 20, f"{edge} needs its reason"
 
 
+# A module is read in one sitting: none over about 600 lines (migrations aside). A family
+# of services, views or tests that grows past it becomes a package of its own files.
+MAX_MODULE_LINES = 650
+
+
+def test_no_module_is_longer_than_a_sitting():
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in ROOT.rglob("*.py")
+        if "migrations" not in path.parts
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
 def test_the_contract_sees_imports_inside_functions(tmp_path):
     tree = ast.parse("def f():\n    from zhaoshang.projects.models import Project\n")
     assert list(_imported_modules(tree)) == ["zhaoshang.projects.models"]
