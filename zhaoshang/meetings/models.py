@@ -358,6 +358,11 @@ class ActionItem(DistrictOwned, Versioned, Timestamped):
     def is_closed(self) -> bool:
         return self.status not in UNCLOSED_ACTION_STATUSES
 
+    @property
+    def done_late(self) -> bool:
+        """Reported done after the due date (``querysets.action_item_done_late_q``)."""
+        return self.completed_on is not None and self.completed_on > self.due_on
+
 
 class ActionProgress(models.Model):
     """A line of an action item's record: a progress note by the owner, the completion

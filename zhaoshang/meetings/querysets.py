@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 
 from zhaoshang.core import roles
 from zhaoshang.core.lights import Light, Subject, yellow_within
@@ -60,6 +60,29 @@ class MeetingQuerySet(DistrictScopedQuerySet):
         return _scope(self, user, park_rule)
 
 
+# The one definition of a supervised action item late (督办事项逾期), read by the board's filter,
+# the daily scan and the owner department's ledger entry (one per item), and the report of
+# a completion: an item is due by ``due_on``; reported done on its due day it is on time
+# (the day counts); it is overdue while its owner still has to act after the due date,
+# and late when reported done after it. The copies agreed.
+
+
+def action_item_overdue_q(today: datetime.date, prefix: str = ""):
+    """SQL: an item its owner still has to act on after its due date, as of ``today``."""
+    return Q(**{f"{prefix}status__in": OPEN_ACTION_STATUSES, f"{prefix}due_on__lt": today})
+
+
+def action_item_done_late_q(prefix: str = ""):
+    """SQL: an item reported done after its due date."""
+    return Q(**{f"{prefix}completed_on__gt": F(f"{prefix}due_on")})
+
+
+def action_item_late_q(today: datetime.date, prefix: str = ""):
+    """SQL: an item overdue as of ``today``, or reported done after its due date: the
+    owner department's ledger entry (overdue action item)."""
+    return action_item_overdue_q(today, prefix) | action_item_done_late_q(prefix)
+
+
 class ActionItemQuerySet(DistrictScopedQuerySet):
     def visible_to(self, user):
         def park_rule(user) -> Q:
@@ -75,7 +98,12 @@ class ActionItemQuerySet(DistrictScopedQuerySet):
         return self.filter(status__in=OPEN_ACTION_STATUSES)
 
     def overdue(self, today: datetime.date):
-        return self.open().filter(due_on__lt=today)
+        """Items overdue as of ``today`` (``action_item_overdue_q``)."""
+        return self.filter(action_item_overdue_q(today))
+
+    def late(self, today: datetime.date):
+        """Items overdue or reported done late (``action_item_late_q``)."""
+        return self.filter(action_item_late_q(today))
 
     def with_days_left(self, today: datetime.date):
         """``days_left`` (working days to the due date, computed in SQL) and ``light``;

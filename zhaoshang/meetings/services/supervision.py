@@ -195,7 +195,7 @@ def complete_action_item(
     item.status = ActionStatus.AWAITING_CONFIRMATION
     item.completed_on = on
     _save_item(item, user, "action_item.completed", summary=text, on=on)
-    if on > item.due_on:
+    if item.done_late:
         record_overdue(item, on)
     notify(
         supervisors(item.district_id),
