@@ -46,6 +46,11 @@ class NeedQuerySet(ProjectScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_NEED_STATUSES)
 
+    def overdue(self, today: datetime.date):
+        """Open problems past their due date as of ``today`` (due on today is not yet
+        overdue): what the project's service view counts overdue."""
+        return self.open().filter(due_on__lt=today)
+
     def with_days_left(self, today: datetime.date):
         """``days_left`` (working days to the due date, in SQL) and ``light``: yellow from
         the district's rule for problems (亮灯规则) before the due date."""
@@ -101,11 +106,11 @@ def with_service_data(projects, today: datetime.date):
     from zhaoshang.projects.choices import Condition
     from zhaoshang.service.models import Need, Receipt
 
-    open_needs = Need.objects.filter(status__in=OPEN_NEED_STATUSES)
+    open_needs = Need.objects.open()
     latest = Receipt.objects.filter(project=OuterRef("pk")).order_by("-visited_on", "-id")
     return projects.annotate(
         open_needs=_count(open_needs),
-        overdue_needs=_count(open_needs.filter(due_on__lt=today)),
+        overdue_needs=_count(Need.objects.overdue(today)),
         soon_needs=_count(
             open_needs.filter(due_on__gte=today)
             .annotate(days_left=days_left_expression("due_on", today))
