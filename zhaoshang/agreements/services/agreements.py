@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.agreements import permissions
 from zhaoshang.agreements.choices import (
@@ -298,6 +299,7 @@ def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule) -> None:
     what changed (one history record each). An obligation with a recorded breach is never
     changed or removed; schedule rows keep their obligation by their date."""
     errors: dict[str, list[str]] = {}
+    added: list[Obligation] = []
     breached = set(
         ObligationBreach.objects.filter(obligation__agreement=agreement).values_list(
             "obligation_id", flat=True
@@ -314,7 +316,7 @@ def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule) -> None:
                 return
         ob._history_user = user
         if ob.pk is None:
-            ob.save()
+            added.append(ob)  # written together below
         else:
             ob.save_new_version()
 
@@ -383,6 +385,8 @@ def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule) -> None:
     for ob in reusable[len(unmatched) :]:
         remove(ob, "schedule")
     raise_errors(errors)
+    if added:
+        bulk_create_with_history(added, Obligation, default_user=user, default_date=clock.now())
 
 
 @transaction.atomic

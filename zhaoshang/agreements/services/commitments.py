@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.agreements import permissions
 from zhaoshang.agreements.choices import (
@@ -22,7 +23,7 @@ from zhaoshang.agreements.models import (
     ScheduleTemplate,
 )
 from zhaoshang.agreements.schedule import Planned, Step, plan_backwards
-from zhaoshang.agreements.services.archive import snapshot
+from zhaoshang.agreements.services.archive import SNAPSHOT_RELATED, snapshot
 from zhaoshang.agreements.services.common import raise_errors
 from zhaoshang.agreements.services.ledger import record_missed_milestone
 from zhaoshang.assessment.models import LedgerEntry
@@ -177,8 +178,10 @@ def create_commitment(
 
 
 def _write_milestones(user, commitment, planned: Sequence[Planned], existing) -> None:
-    """Save the planned milestones over ``existing`` (by position); new ones are added."""
+    """Save the planned milestones over ``existing`` (by position); new ones are added
+    (with their history rows, in one insert each)."""
     existing = list(existing)
+    added = []
     # Free the order numbers of the milestones that move first (one order number each).
     for ms, plan in zip(existing, planned, strict=False):
         if ms.seq != plan.seq:
@@ -205,7 +208,9 @@ def _write_milestones(user, commitment, planned: Sequence[Planned], existing) ->
         else:
             ms = Milestone(commitment=commitment, **values)
             ms._history_user = user
-            ms.save()
+            added.append(ms)
+    if added:
+        bulk_create_with_history(added, Milestone, default_user=user, default_date=clock.now())
 
 
 @transaction.atomic
@@ -224,7 +229,7 @@ def replan_commitment(
     unknown = set(fields) - set(COMMITMENT_FIELDS)
     if unknown:
         raise TypeError(f"not a field of a commitment: {', '.join(sorted(unknown))}")
-    locked = lock_for_update(commitment, expected_version)
+    locked = lock_for_update(commitment, expected_version, select_related=SNAPSHOT_RELATED)
     before = snapshot(locked)
     for name, value in fields.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
@@ -367,7 +372,7 @@ def report_progress(
     milestone done after its due date writes its ledger entry at once; the last milestone
     done completes the commitment."""
     require(permissions.can_report_progress(user, milestone, milestone.commitment))
-    commitment = lock_for_update(milestone.commitment)
+    commitment = lock_for_update(milestone.commitment, select_related=("project", "owner"))
     ms = lock_for_update(milestone, expected_version)
     errors: dict[str, list[str]] = {}
     if done_on is not None:
