@@ -38,6 +38,18 @@ def on_time_q(prefix: str = ""):
     )
 
 
+def overdue_q(today: datetime.date, prefix: str = ""):
+    """SQL: an open case past its due date as of ``today`` and not paused — red on the
+    worklist (``with_days_left``), overdue on the project's service view."""
+    return Q(
+        **{
+            f"{prefix}status__in": OPEN_STATUSES,
+            f"{prefix}paused": False,
+            f"{prefix}due_on__lt": today,
+        }
+    )
+
+
 class ApprovalItemQuerySet(DistrictScopedQuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -57,6 +69,10 @@ class ApprovalCaseQuerySet(ProjectScopedQuerySet):
     def on_time(self):
         """Of these cases, those done on time (``on_time_q``)."""
         return self.filter(on_time_q())
+
+    def overdue(self, today: datetime.date):
+        """Open cases past their due date, not paused (``overdue_q``)."""
+        return self.filter(overdue_q(today))
 
     def with_days_left(self, today: datetime.date):
         """``days_left`` (working days to the due date, computed in SQL) and ``light``

@@ -101,7 +101,6 @@ def with_service_data(projects, today: datetime.date):
     open and overdue problems, overdue approval cases, the latest receipt, and a ``light``
     (red: something overdue; yellow: a problem within its district's yellow window — the
     light rule for problems — or the project delayed or stopped; green otherwise)."""
-    from zhaoshang.approvals.choices import OPEN_STATUSES
     from zhaoshang.approvals.models import ApprovalCase
     from zhaoshang.projects.choices import Condition
     from zhaoshang.service.models import Need, Receipt
@@ -116,9 +115,7 @@ def with_service_data(projects, today: datetime.date):
             .annotate(days_left=days_left_expression("due_on", today))
             .filter(days_left__lte=yellow_within(Subject.NEED))
         ),
-        overdue_cases=_count(
-            ApprovalCase.objects.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
-        ),
+        overdue_cases=_count(ApprovalCase.objects.overdue(today)),
         receipt_count=_count(Receipt.objects.all()),
         last_receipt_id=Subquery(latest.values("pk")[:1]),
         last_receipt_number=Subquery(latest.values("number")[:1]),

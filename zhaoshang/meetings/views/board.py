@@ -16,6 +16,7 @@ from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES, ActionStatus
 from zhaoshang.meetings.forms import BoardFilterForm
 from zhaoshang.meetings.models import ActionItem
+from zhaoshang.meetings.querysets import action_item_overdue_q
 from zhaoshang.meetings.views._common import days_left_text, may_create
 
 BOARD_SORTS = {
@@ -106,7 +107,7 @@ def _summary(qs) -> dict:
     return qs.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)),
+        overdue=Count("pk", filter=action_item_overdue_q(today)),
         awaiting=Count("pk", filter=Q(status=ActionStatus.AWAITING_CONFIRMATION)),
         closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
     )
@@ -121,7 +122,7 @@ def _by_department(qs) -> list[dict]:
         .annotate(
             total=Count("pk"),
             open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)),
+            overdue=Count("pk", filter=action_item_overdue_q(today)),
             awaiting=Count("pk", filter=Q(status=ActionStatus.AWAITING_CONFIRMATION)),
             closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
         )
