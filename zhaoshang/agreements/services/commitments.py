@@ -372,7 +372,7 @@ def report_progress(
     milestone done after its due date writes its ledger entry at once; the last milestone
     done completes the commitment."""
     require(permissions.can_report_progress(user, milestone, milestone.commitment))
-    commitment = lock_for_update(milestone.commitment, select_related=("project", "owner"))
+    commitment = lock_for_update(milestone.commitment)
     ms = lock_for_update(milestone, expected_version)
     errors: dict[str, list[str]] = {}
     if done_on is not None:
@@ -397,7 +397,8 @@ def report_progress(
     ms.progress, ms.done_on, ms.note = progress, done_on, (note or "").strip()[:200]
     ms._history_user = user
     ms.save_new_version()
-    completed = _completed_on(commitment)
+    # (a milestone not done leaves its commitment not completed: no need to count)
+    completed = _completed_on(commitment) if done_on is not None else None
     if completed != commitment.completed_on:
         commitment.completed_on = completed
         commitment._history_user = user
