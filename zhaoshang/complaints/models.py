@@ -171,6 +171,9 @@ class ComplaintLimit(DistrictOwned):
     category"): working days to accept and to answer after the dispatch. A category without
     a row uses the general limits (1 and 5 working days)."""
 
+    # What its services read beside the row when they lock it (core.services.lock_for_update).
+    lock_related = ("department", "enterprise")
+
     category = models.CharField(_("complaint category"), max_length=20, choices=Category.choices)
     accept_workdays = models.PositiveSmallIntegerField(
         _("accept within (working days)"),

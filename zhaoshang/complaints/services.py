@@ -61,10 +61,6 @@ def next_complaint_number(district, year: int) -> str:
     return f"TS-{year}-{Counter.next_value(district, f'complaint-{year}'):04d}"
 
 
-def _lock(complaint: Complaint, expected_version: int | None) -> Complaint:
-    return lock_for_update(complaint, expected_version, select_related=("department", "enterprise"))
-
-
 def _save(complaint: Complaint, user, verb: str, summary: str = "", **data) -> Complaint:
     complaint.save_new_version()
     log_event(user, verb, complaint, summary, **data)
@@ -201,7 +197,7 @@ def dispatch_complaint(
     the district configured for the category."""
     require(permissions.can_dispatch(user, complaint))
     with transaction.atomic():
-        complaint = _lock(complaint, expected_version)
+        complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.RECEIVED)
         if department is not None:
             if department.district_id != complaint.district_id:
@@ -232,7 +228,7 @@ def accept_complaint(
     """The department complained about accepts the complaint (受理)."""
     require(permissions.can_handle(user, complaint))
     with transaction.atomic():
-        complaint = _lock(complaint, expected_version)
+        complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.DISPATCHED)
         complaint.accepted_on = clock.today()
         complaint.status = ComplaintStatus.ACCEPTED
@@ -260,7 +256,7 @@ def answer_complaint(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        complaint = _lock(complaint, expected_version)
+        complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.ACCEPTED)
         today = clock.today()
         complaint.outcome = outcome
@@ -300,7 +296,7 @@ def rate_complaint(
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Choose the enterprise's rating.")})
     with transaction.atomic():
-        complaint = _lock(complaint, expected_version)
+        complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.ANSWERED)
         today = clock.today()
         complaint.rating = rating
@@ -338,7 +334,7 @@ def request_extension(
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Explain why the case needs more time.")})
     with transaction.atomic():
-        complaint = _lock(complaint, expected_version)
+        complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.ACCEPTED)
         if ComplaintExtension.objects.filter(complaint=complaint).exists():
             raise ValidationError(
@@ -391,7 +387,7 @@ def decide_extension(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        complaint = _lock(complaint, expected_version)
+        complaint = lock_for_update(complaint, expected_version)
         extension = (
             ComplaintExtension.objects.select_for_update().filter(complaint=complaint).first()
         )

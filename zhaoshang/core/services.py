@@ -60,10 +60,13 @@ def lock_for_update(
 ):
     """The row of ``obj`` re-read under ``SELECT … FOR UPDATE`` (inside the caller's
     transaction). With ``expected_version``, a row changed since the writer read it raises
-    ``ConcurrentEditError`` (409 on a page and in the API), naming its state now."""
+    ``ConcurrentEditError`` (409 on a page and in the API), naming its state now.
+
+    The related rows read with it are ``select_related`` or else the model's
+    ``lock_related`` (what its services need beside the row, declared once per model)."""
     model = type(obj)
     queryset = model._base_manager.select_for_update(of=("self",))
-    related = tuple(select_related)
+    related = tuple(select_related) or tuple(getattr(model, "lock_related", ()))
     if related:
         queryset = queryset.select_related(*related)
     locked = queryset.get(pk=obj.pk)

@@ -96,6 +96,9 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     """An exit warning (退出预警) of one project under one rule, raised once by the daily
     scan, and the steps taken on it since."""
 
+    # What its services read beside the row when they lock it (core.services.lock_for_update).
+    lock_related = ("project", "rule")
+
     project = models.ForeignKey(
         "projects.Project",
         on_delete=models.PROTECT,

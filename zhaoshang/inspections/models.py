@@ -91,6 +91,9 @@ class InspectionSettings(DistrictOwned):
 class InspectionRequest(Versioned, Timestamped, DistrictOwned):
     """One department's request to inspect, rate or charge one or more enterprises."""
 
+    # What its services read beside the row when they lock it (core.services.lock_for_update).
+    lock_related = ("department",)
+
     number = models.CharField(_("number"), max_length=20, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     department = models.ForeignKey(
@@ -199,6 +202,9 @@ class InspectionVisit(Versioned, DistrictOwned):
     """One enterprise of a request: its visit date, its verification code (issued on
     approval), the department's record that the visit took place and the enterprise's
     rating of it."""
+
+    # What its services read beside the row when they lock it (core.services.lock_for_update).
+    lock_related = ("request", "request__department", "enterprise")
 
     request = models.ForeignKey(
         InspectionRequest,

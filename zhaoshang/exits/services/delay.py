@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from zhaoshang.agreements.models import Milestone
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock
-from zhaoshang.core.services import require, status_error
+from zhaoshang.core.services import lock_for_update, require, status_error
 from zhaoshang.exits import permissions
 from zhaoshang.exits.choices import ATTRIBUTABLE_STATUSES, DelayKind, WarningStatus
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.exits.services.base import _save
-from zhaoshang.exits.services.steps import _lock
 from zhaoshang.workdays import services as workdays
 
 
@@ -137,7 +136,7 @@ def confirm_delay(
         raise ValidationError({"reason": _("Give the reason for the attribution.")})
     today = clock.today()
     with transaction.atomic():
-        warning = _lock(warning, expected_version)
+        warning = lock_for_update(warning, expected_version)
         if warning.status not in ATTRIBUTABLE_STATUSES:
             raise status_error(
                 _(

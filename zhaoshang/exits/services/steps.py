@@ -18,11 +18,6 @@ from zhaoshang.exits.models import ExitStep, ExitWarning
 from zhaoshang.exits.services.base import _moment, _people_to_tell, _save
 from zhaoshang.notifications.services import notify
 
-
-def _lock(warning: ExitWarning, expected_version: int | None) -> ExitWarning:
-    return lock_for_update(warning, expected_version, select_related=("project", "rule"))
-
-
 STEP_VERBS = {
     StepKind.NOTICE: "exit_warning.notice_issued",
     StepKind.CLEARANCE: "exit_warning.clearance_decided",
@@ -87,7 +82,7 @@ def record_step(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        warning = _lock(warning, expected_version)
+        warning = lock_for_update(warning, expected_version)
         if warning.status != STEP_FROM[kind]:
             raise status_error(_order_error(warning, kind))
         previous = ExitStep.objects.filter(warning=warning).order_by("-occurred_on").first()

@@ -41,10 +41,6 @@ def new_code() -> str:
             return code
 
 
-def _lock(request: InspectionRequest, expected_version: int | None) -> InspectionRequest:
-    return lock_for_update(request, expected_version, select_related=("department",))
-
-
 def _save(request: InspectionRequest, user, verb: str, summary: str = "", **data):
     request.save_new_version()
     log_event(user, verb, request, summary, **data)
@@ -242,7 +238,7 @@ def approve_request(
     and each visit gets its verification code."""
     require(permissions.can_decide(user, request))
     with transaction.atomic():
-        request = _lock(request, expected_version)
+        request = lock_for_update(request, expected_version)
         require_status(request, RequestStatus.FILED)
         visits = list(request.visits.select_related("enterprise"))
         if request.is_visit and not request.is_emergency:
@@ -288,7 +284,7 @@ def reject_request(
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Write why the request is rejected.")})
     with transaction.atomic():
-        request = _lock(request, expected_version)
+        request = lock_for_update(request, expected_version)
         require_status(request, RequestStatus.FILED)
         request.status = RequestStatus.REJECTED
         request.decided_on = clock.today()
@@ -311,7 +307,7 @@ def cancel_request(
     stop being valid."""
     require(permissions.can_manage(user, request))
     with transaction.atomic():
-        request = _lock(request, expected_version)
+        request = lock_for_update(request, expected_version)
         require_status(request, RequestStatus.FILED, RequestStatus.APPROVED)
         if request.visits.filter(carried_out_on__isnull=False).exists():
             raise status_error(

@@ -19,18 +19,6 @@ from zhaoshang.notifications.services import notify
 from zhaoshang.org.people import staff_of_department, supervisors
 
 
-def _lock_visit(visit: InspectionVisit, expected_version: int | None) -> InspectionVisit:
-    return lock_for_update(
-        visit,
-        expected_version,
-        select_related=("request", "request__department", "enterprise"),
-        message=_(
-            "Someone else acted on this visit after you opened it. Reload the page to see "
-            "what changed; nothing of yours was saved."
-        ),
-    )
-
-
 def _save_visit(visit: InspectionVisit, user, verb: str, summary: str = ""):
     visit.save_new_version()
     # The request's record tells the story of all its visits.
@@ -63,9 +51,9 @@ def merge_visits(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        visit = _lock_visit(visit, expected_version)
+        visit = lock_for_update(visit, expected_version)
         locked = [visit] + [
-            _lock_visit(o, None) for o in {o.pk: o for o in others}.values() if o.pk != visit.pk
+            lock_for_update(o, None) for o in {o.pk: o for o in others}.values() if o.pk != visit.pk
         ]
         # Joining an existing joint inspection brings its other visits along (new date).
         joint_ids = {v.joint_id for v in locked if v.joint_id}
@@ -74,7 +62,7 @@ def merge_visits(
             for member in InspectionVisit.objects.filter(joint_id__in=joint_ids).exclude(
                 pk__in=seen
             ):
-                locked.append(_lock_visit(member, None))
+                locked.append(lock_for_update(member, None))
         for v in locked:
             if (
                 v.request.status != RequestStatus.APPROVED
@@ -160,7 +148,7 @@ def record_visit(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        visit = _lock_visit(visit, expected_version)
+        visit = lock_for_update(visit, expected_version)
         require_status(visit.request, RequestStatus.APPROVED)
         if visit.carried_out_on is not None:
             raise status_error(_("This visit has already been recorded."))
@@ -183,7 +171,7 @@ def rate_visit(
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Choose the enterprise's rating.")})
     with transaction.atomic():
-        visit = _lock_visit(visit, expected_version)
+        visit = lock_for_update(visit, expected_version)
         if visit.carried_out_on is None:
             raise ValidationError(
                 {"rating": _("This visit has not been recorded as carried out: nothing to rate.")}
