@@ -315,7 +315,7 @@ class MeetingsBuilder:
             case = point["case"]
             rows.append((case.department, f"加快办理{project.name}{case.item.name}"))
         keys = [k for k, _t in topics if k in world.departments]
-        weights = [4 if k == "works" else 1 for k in keys]
+        weights = [2 if k == "works" else 1 for k in keys]
         for _n in range(1 if rows else rng.choice([1, 1, 2])):
             key = keys[rng.choices(range(len(keys)), weights=weights)[0]]
             template = rng.choice([t for k, t in topics if k == key])
@@ -396,7 +396,7 @@ class MeetingsBuilder:
                 services.return_action_item(by, item, text)
             else:
                 services.close_action_item(by, item, text, on=day)
-            holder["item"] = ActionItem.objects.get(pk=item.pk)
+            # (each service re-reads the item it is given under its lock: no reload here)
 
         return run
 
@@ -434,13 +434,13 @@ class MeetingsBuilder:
         r = self.rng.random()
         overdue_days = (self.today - plan.due_on).days
         if overdue_days > 45:
-            return ActionStatus.CLOSED if r < 0.93 else OVERDUE
+            return ActionStatus.CLOSED if r < 0.97 else OVERDUE
         if overdue_days > 0:
             return (
                 ActionStatus.CLOSED
-                if r < 0.45
+                if r < 0.75
                 else ActionStatus.AWAITING_CONFIRMATION
-                if r < 0.65
+                if r < 0.85
                 else OVERDUE
             )
         for limit, fate in (
@@ -539,7 +539,7 @@ class MeetingsBuilder:
         earliest = first_note or start
         if fate == ActionStatus.AWAITING_CONFIRMATION:
             done = max(earliest, cal.before(today, rng.randint(1, 3)))
-        elif p.due_on < today and rng.random() < 0.25:
+        elif p.due_on < today and rng.random() < 0.08:
             done = min(cal.after(p.due_on, rng.randint(1, 6)), last)
         else:
             done = max(earliest, cal.before(min(p.due_on, today), rng.randint(0, 4)))
