@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
@@ -34,21 +34,23 @@ def notify(
     """Queue a message for each distinct, active recipient; returns the notifications."""
     seen: set[int] = set()
     created: list[Notification] = []
-    has_outbox = False
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        note = Notification.objects.create(
-            recipient=user, verb=verb, title=title[:200], body=body, url=url
-        )
-        if user.email:
-            OutboxMessage.objects.create(
-                notification=note, channel=Channel.EMAIL, address=user.email
-            )
-            has_outbox = True
+        note = Notification(recipient=user, verb=verb, title=title[:200], body=body, url=url)
+        note._email = user.email
         created.append(note)
-    if has_outbox:
+    if not created:
+        return created
+    Notification.objects.bulk_create(created)
+    outbox = [
+        OutboxMessage(notification=note, channel=Channel.EMAIL, address=note._email)
+        for note in created
+        if note._email
+    ]
+    if outbox:
+        OutboxMessage.objects.bulk_create(outbox)
         transaction.on_commit(_enqueue_delivery)
     return created
 
@@ -150,7 +152,6 @@ def _deliver_batch(
     batch: list[OutboxMessage], token: str, now: datetime.datetime
 ) -> tuple[int, bool]:
     """Send a claimed batch over one connection; (sent, whether the transport is down)."""
-    sent = 0
     try:
         connection = get_connection()
         connection.open()
@@ -158,6 +159,7 @@ def _deliver_batch(
         for message in batch:
             _record_failure(message, now, exc)
         return 0, True
+    delivered: list[OutboxMessage] = []
     try:
         for message in batch:
             try:
@@ -168,19 +170,19 @@ def _deliver_batch(
                 with contextlib.suppress(Exception):
                     connection.close()
                 continue
-            message.status = OutboxStatus.SENT
-            message.sent_at = now
-            message.attempts += 1
-            message.claim = ""
-            message.next_attempt_at = None
-            message.save(
-                update_fields=["status", "sent_at", "attempts", "claim", "next_attempt_at"]
-            )
-            sent += 1
+            delivered.append(message)
     finally:
         with contextlib.suppress(Exception):
             connection.close()
-    return sent, False
+        # The batch's sent rows are marked in one statement (even if a send raised past us).
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in delivered]).update(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            claim="",
+            next_attempt_at=None,
+        )
+    return len(delivered), False
 
 
 def _record_failure(message: OutboxMessage, now: datetime.datetime, exc: Exception) -> None:
