@@ -101,43 +101,13 @@ INBOX_UNREAD_DAYS = 7
 ESCALATIONS_WAITING = 5
 READ_WITH_THEIR_RECORD = ("receipt.filed", "instruction.written")
 
-# Days from the previous main-line stage to this one, and days a project has been in its
-# present stage (both drawn uniformly from the range).
-STEP_DAYS = {
-    Stage.NEGOTIATING: (15, 75),
-    Stage.PREREVIEW: (20, 90),
-    Stage.SIGNED: (15, 60),
-    Stage.REGISTERED: (10, 45),
-    Stage.LAND_DELIVERED: (30, 150),
-    Stage.STARTED: (20, 85),
-    Stage.COMPLETED: (240, 540),
-    Stage.PRODUCTION: (20, 90),
-    Stage.CAPACITY: (120, 360),
-}
-CURRENT_DAYS = {
-    Stage.LEAD: (5, 150),
-    Stage.NEGOTIATING: (5, 120),
-    Stage.PREREVIEW: (5, 80),
-    Stage.SIGNED: (10, 150),
-    Stage.REGISTERED: (10, 120),
-    Stage.LAND_DELIVERED: (10, 200),
-    Stage.STARTED: (30, 420),
-    Stage.COMPLETED: (10, 150),
-    Stage.PRODUCTION: (30, 400),
-    Stage.CAPACITY: (30, 600),
-}
-PAIRING = {
-    "equip": ["econ", "works", "land", "power", "ndrc"],
-    "food": ["aic", "eco", "water", "econ", "tapwater"],
-    "chem": ["eco", "safety", "gas", "land", "ndrc", "fire"],
-    "elec": ["econ", "power", "works", "ndrc"],
-    "avia": ["transport", "planning", "land", "econ"],
-    "logi": ["transport", "land", "works", "ndrc"],
-    "smart": ["works", "land", "power"],
-    "pharma": ["eco", "aic", "works"],
-    "trade": ["land", "works", "aic"],
-    None: ["works", "planning", "land", "power", "water", "gas"],
-}
+# The districts, their accounts and the pace of projects (data/districts.json): days from
+# the previous main-line stage to each stage and days a project has been in its present stage
+# (both drawn uniformly from the range); the departments paired with each industry.
+_DATA = N.load("districts")
+STEP_DAYS = {stage: tuple(days) for stage, days in _DATA["STEP_DAYS"].items()}
+CURRENT_DAYS = {stage: tuple(days) for stage, days in _DATA["CURRENT_DAYS"].items()}
+PAIRING = {None if k == "null" else k: v for k, v in _DATA["PAIRING"].items()}
 
 
 @dataclass(frozen=True)
@@ -166,96 +136,22 @@ class DistrictSpec:
     enterprise_accounts: int
 
 
-DEMO = DistrictSpec(
-    code=DEMO_CODE,
-    name="东城区",
-    geo="DEMO",
-    departments=N.DEMO_DEPARTMENTS,
-    park_committees=N.DEMO_PARK_COMMITTEES,
-    leaders=N.DEMO_LEADERS,
-    leader_key="industry",
-    industries=N.DEMO_INDUSTRIES,
-    groups=N.DEMO_GROUPS,
-    enterprises=N.DEMO_ENTERPRISES,
-    local_region=N.DEMO_LOCAL_REGION,
-    stage_counts=N.DEMO_STAGE_COUNTS,
-    infrastructure=N.DEMO_INFRASTRUCTURE,
-    portal_enterprise=N.PORTAL_ENTERPRISE,
-    # (name suffix, stage, level, source)
-    portal_projects=[
-        ("智能装备制造基地一期项目", Stage.PRODUCTION, Level.KEY, Source.INDUSTRY_CHAIN),
-        ("智能装备制造基地二期项目", Stage.STARTED, Level.MAJOR, Source.SECOND_ROUND),
-        ("高端液压件配套产业园项目", Stage.NEGOTIATING, Level.KEY, Source.SECOND_ROUND),
-    ],
-    role_people={
-        # role: (username, real name, department key, rank, title, park code)
-        Role.ADMIN: ("admin", "刘洋", None, "general", "系统管理员", None),
-        Role.BUREAU: ("bureau", "张敏", "bureau", "section", "投资促进科科长", None),
-        Role.DEPARTMENT: ("department", "王磊", "works", "general", "行政审批股经办人", None),
-        Role.SERVICE_CENTER: ("service_center", "陈静", "center", "general", "项目代办员", None),
-        Role.PARK: ("park", "赵亮", "east", "section", "装备制造产业园服务办主任", "P-EQUIP"),
-        Role.SUPERVISOR: ("supervisor", "周涛", "perf", "section", "督查科科长", None),
-        Role.ENTERPRISE: ("enterprise", "马文杰", None, "enterprise", "项目负责人", None),
-    },
-    extra_staff=[
-        (
-            "bureau",
-            "section",
-            Role.BUREAU,
-            ["招商一科科长", "招商二科科长", "项目服务科科长", "综合科科长"],
-        ),
-        (
-            "bureau",
-            "general",
-            Role.BUREAU,
-            ["招商一科科员", "招商二科科员", "项目服务科科员", "项目服务科科员", "综合科科员"],
-        ),
-        ("center", "general", Role.SERVICE_CENTER, ["项目代办员", "项目代办员", "项目代办员"]),
-        ("econ", "section", Role.DEPARTMENT, ["副局长"]),
-        ("ndrc", "section", Role.DEPARTMENT, ["副局长"]),
-    ],
-    secretary_departments=("bureau", "econ", "ndrc"),
-    officer_departments=("bureau", "center"),
-    enterprise_accounts=10,
-)
+def _spec(code: str, prefix: str, portal_enterprise: str) -> DistrictSpec:
+    """A district's spec: its own rows of districts.json and its tables of names.json."""
+    tables = {
+        f: getattr(N, f"{prefix}_{f.upper()}", [])
+        for f in ("departments", "park_committees", "leaders", "industries", "groups")
+        + ("enterprises", "local_region", "stage_counts", "infrastructure")
+    }
+    rows = _DATA["DISTRICTS"][code]
+    rows["role_people"] = {Role(r): tuple(p) for r, p in rows["role_people"].items()}
+    rows["local_region"] = tuple(tables.pop("local_region"))
+    return DistrictSpec(**rows, **tables, portal_enterprise=portal_enterprise)
 
-SECOND = DistrictSpec(
-    code=SECOND_CODE,
-    name="西城区",
-    geo="SECOND",
-    departments=N.SECOND_DEPARTMENTS,
-    park_committees=N.SECOND_PARK_COMMITTEES,
-    leaders=N.SECOND_LEADERS,
-    leader_key="industry",
-    industries=N.SECOND_INDUSTRIES,
-    groups=N.SECOND_GROUPS,
-    enterprises=N.SECOND_ENTERPRISES,
-    local_region=N.SECOND_LOCAL_REGION,
-    stage_counts=N.SECOND_STAGE_COUNTS,
-    infrastructure=[],
-    portal_enterprise=N.SECOND_PORTAL_ENTERPRISE,
-    portal_projects=[
-        ("中药配方颗粒生产基地项目", Stage.PRODUCTION, Level.KEY, Source.RESIDENT),
-        ("医药研发中试基地项目", Stage.SIGNED, Level.GENERAL, Source.SECOND_ROUND),
-    ],
-    role_people={
-        Role.BUREAU: ("bureau2", "许晨", "bureau", "section", "投资促进科科长", None),
-        Role.DEPARTMENT: ("department2", "邓超", "works", "general", "行政审批股经办人", None),
-        Role.SERVICE_CENTER: ("service_center2", "冯雪梅", "center", "general", "项目代办员", None),
-        Role.PARK: ("park2", "潘宇", "west", "section", "西城综合产业园服务办主任", "S-PARK"),
-        Role.SUPERVISOR: ("supervisor2", "袁丽", "perf", "section", "督查科科长", None),
-        Role.ENTERPRISE: ("enterprise2", "蒋浩", None, "enterprise", "项目负责人", None),
-    },
-    extra_staff=[
-        ("bureau", "section", Role.BUREAU, ["项目服务科科长"]),
-        ("bureau", "general", Role.BUREAU, ["科员", "科员"]),
-        ("center", "general", Role.SERVICE_CENTER, ["项目代办员"]),
-    ],
-    secretary_departments=("bureau", "works", "land"),
-    officer_departments=("bureau", "center"),
-    enterprise_accounts=2,
-)
-CITY_PERSON = ("city", "高鹏", "锦川市投资促进局项目服务科科长")
+
+DEMO = _spec(DEMO_CODE, "DEMO", N.PORTAL_ENTERPRISE)
+SECOND = _spec(SECOND_CODE, "SECOND", N.SECOND_PORTAL_ENTERPRISE)
+CITY_PERSON = tuple(_DATA["CITY_PERSON"])
 # The fixed user names of the demo accounts (SPEC §18); everyone else gets a pinyin name.
 ACCOUNT_USERNAMES = tuple(
     sorted(
@@ -510,20 +406,22 @@ class DemoBuilder:
     def _inbox_read(self) -> None:
         """People have read what they were told before this week (receipts and instructions
         keep their own read state) and most of this morning's escalations (the newest few per
-        person wait): an inbox is not a backlog of every message the history sent."""
+        person wait): an inbox is not a backlog of every message the history sent. Each
+        person opened the inbox after the last message of each week and read that week's
+        (``mark_read`` with the clock at that moment)."""
+        from zhaoshang.notifications.services import mark_read
+
         ids = [w.district.pk for w in self.worlds]
         unread = Notification.objects.filter(recipient__district_id__in=ids, read_at__isnull=True)
         week = datetime.datetime.combine(
             self.today - datetime.timedelta(days=INBOX_UNREAD_DAYS), datetime.time(), SHANGHAI
         )
-        reads = {
-            pk: created + datetime.timedelta(hours=1 + created.minute % 30)
-            for pk, created in unread.filter(created_at__lt=week)
-            .exclude(verb__in=READ_WITH_THEIR_RECORD)
-            .values_list("pk", "created_at")
-        }
+        visits: dict[tuple, list] = defaultdict(list)  # (recipient, week or 0) -> [(pk, at)]
+        old = unread.filter(created_at__lt=week).exclude(verb__in=READ_WITH_THEIR_RECORD)
+        for pk, recipient, created in old.values_list("pk", "recipient_id", "created_at"):
+            local = timezone.localtime(created, SHANGHAI)
+            visits[(recipient, local.isocalendar()[:2])].append((pk, created))
         waiting = Counter()
-        now = timezone.now()
         for pk, recipient, created in (
             unread.filter(verb="signal.escalated")
             .order_by("recipient_id", "-pk")
@@ -531,8 +429,18 @@ class DemoBuilder:
         ):
             waiting[recipient] += 1
             if waiting[recipient] > ESCALATIONS_WAITING:
-                reads[pk] = min(created + datetime.timedelta(minutes=20), now)
-        self._backdate(Notification, reads, "read_at")
+                visits[(recipient, 0)].append((pk, created))
+        people = User.objects.in_bulk({recipient for recipient, _w in visits})
+        now = clock.now()
+        for (recipient, key), notes in sorted(visits.items(), key=lambda v: v[0][0]):
+            last = max(created for _pk, created in notes)
+            delay = 20 if key == 0 else 60 + recipient % 30
+            at = timezone.localtime(last + datetime.timedelta(minutes=delay), SHANGHAI)
+            if at.hour >= 18 and key != 0:  # read the next morning
+                morning = at.date() + datetime.timedelta(days=1)
+                at = datetime.datetime.combine(morning, datetime.time(8, 40), SHANGHAI)
+            with clock.at(min(at, now)):
+                mark_read(people[recipient], [pk for pk, _c in notes])
 
     def discard_files(self) -> None:
         """Remove the files written so far (the load failed and its rows were rolled back)."""
@@ -1191,19 +1099,23 @@ class DemoBuilder:
             plan.leading_group = members
 
     def _backdate(self, model, values: dict, field_name: str) -> None:
-        """Set an auto_now_add timestamp to its demo value, on the row and on its history."""
+        """Set a timestamp to its demo value, on the row and on its history (one
+        ``UPDATE … WHERE id = ?`` statement run for every row)."""
         if not values:
             return
-        rows = list(model.objects.filter(pk__in=values))
-        for row in rows:
-            setattr(row, field_name, values[row.pk])
-        model.objects.bulk_update(rows, [field_name], batch_size=500)
+        field = model._meta.get_field(field_name)
         history = getattr(model, "history", None)
+        tables = [(model._meta.db_table, model._meta.pk.column)]
         if history is not None and field_name in {f.name for f in history.model._meta.fields}:
-            past = list(history.model.objects.filter(id__in=values))
-            for row in past:
-                setattr(row, field_name, values[row.id])
-            history.model.objects.bulk_update(past, [field_name], batch_size=500)
+            tables.append((history.model._meta.db_table, "id"))
+        params = [(field.get_db_prep_save(v, connection), pk) for pk, v in values.items()]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for table, key in tables:
+                cursor.executemany(
+                    f"UPDATE {quote(table)} SET {quote(field.column)} = %s WHERE {quote(key)} = %s",
+                    params,
+                )
 
     # -- people outside the districts, inboxes -----------------------------------------------------
 

@@ -3,7 +3,7 @@ last run of each scheduled job, and a few API tokens of programs.
 
 Built last, through the services: the demo's messages were written by ``notify`` (its staff
 have e-mail addresses); the real sweep ``deliver_pending`` delivers them here with the demo's
-e-mail backend (``zhaoshang.demo.mail``: in memory, refusing a domain that does not exist), so
+e-mail backend (``zhaoshang.demo.mail``: keeping nothing, refusing a domain that does not exist), so
 the one mistyped address fails through the real retries with the server's answer; the newest
 few messages arrived after the last sweep and wait. Job runs are written by ``ops.schedule``
 (run by ``load_demo``, removed by ``--reset``; a slot a scheduler recorded already is left as it is)."""

@@ -20,8 +20,6 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from zhaoshang.core import clock
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -45,21 +43,9 @@ def office_time(rng: random.Random, day: datetime.date, late: float = 0.03) -> d
     return moment(day, minutes // 60, minutes % 60)
 
 
-@contextlib.contextmanager
-def auto_now_follows_the_clock():
-    """While replaying, the ``auto_now``/``auto_now_add`` timestamps of the models that do
-    not read ``core.clock`` yet (notifications, outbox …) read it too: Django stamps them
-    with ``timezone.now()``, which answers the clock's moment inside ``clock.at()``."""
-    original = timezone.now
-
-    def now():
-        return clock.now() if clock.is_set() else original()
-
-    timezone.now = now
-    try:
-        yield
-    finally:
-        timezone.now = original
+# Every model now dates its rows with ``core.clock``: nothing needs patching while the
+# timeline plays. (Kept as a no-op for the modules that still wrap their replay in it.)
+auto_now_follows_the_clock = contextlib.nullcontext
 
 
 @dataclass(order=True)
@@ -94,12 +80,11 @@ class Timeline:
 
     def run(self) -> None:
         """Play every step in time order (steps planned while playing included)."""
-        with auto_now_follows_the_clock():
-            while self._steps:
-                step = heapq.heappop(self._steps)
-                with clock.at(step.when):
-                    step.fn(*step.args, **step.kwargs)
-                self.played += 1
+        while self._steps:
+            step = heapq.heappop(self._steps)
+            with clock.at(step.when):
+                step.fn(*step.args, **step.kwargs)
+            self.played += 1
 
     def __len__(self) -> int:
         return len(self._steps)

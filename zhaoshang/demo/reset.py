@@ -8,7 +8,10 @@ foreign keys. Models of apps added later that belong to a district are found thr
 
 from __future__ import annotations
 
+import contextlib
+
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 
@@ -163,6 +166,18 @@ def _stored_files(district_ids) -> list[str]:
     return names
 
 
+@contextlib.contextmanager
+def _no_deletion_history():
+    """The purge removes the districts' change history last; the "deleted" history rows
+    its deletes would write first are not written at all (simple-history's own switch)."""
+    previous = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = previous
+
+
 def purge_districts(codes) -> list[str]:
     """Delete the districts with these codes and everything of theirs; return the names of
     the stored files that belonged to them (the caller deletes them once committed)."""
@@ -189,7 +204,18 @@ def purge_districts(codes) -> list[str]:
     files += _stored_files(district_ids)
 
     children = _child_history(district_ids)
+    with _no_deletion_history():
+        _delete_records(district_ids, project_ids, user_ids)
+    # Last: the change history of what was deleted.
+    for qs in _history_querysets(district_ids, project_ids, user_ids, enterprise_ids):
+        qs.delete()
+    for model, name, ids in children:
+        model.objects.filter(**{f"{name}_id__in": ids}).delete()
+    return sorted({name for name in files if name})
 
+
+def _delete_records(district_ids, project_ids, user_ids) -> None:
+    """Every record of the districts and their people, PROTECT references first."""
     Notification.objects.filter(recipient_id__in=user_ids).delete()
     # The job runs the demo load recorded (not per district; a scheduler's own runs stay).
     from zhaoshang.demo.ops import LOAD_HOST
@@ -230,9 +256,3 @@ def purge_districts(codes) -> list[str]:
             progress = True
         if not progress:
             raise RuntimeError(f"Cannot remove the demo districts: {last_error}")
-    # Last, because deleting records writes their "deleted" history rows.
-    for qs in _history_querysets(district_ids, project_ids, user_ids, enterprise_ids):
-        qs.delete()
-    for model, name, ids in children:
-        model.objects.filter(**{f"{name}_id__in": ids}).delete()
-    return sorted({name for name in files if name})

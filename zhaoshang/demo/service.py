@@ -26,10 +26,12 @@ from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core import clock
 from zhaoshang.core.models import Counter, DomainEvent
 from zhaoshang.core.roles import Role
+from zhaoshang.demo.replay import Timeline
 from zhaoshang.notifications.models import Notification
-from zhaoshang.notifications.services import notify
+from zhaoshang.notifications.services import mark_read
 from zhaoshang.projects.choices import EXIT_STAGES, Level, Stage, TeamRole
 from zhaoshang.service import services
 from zhaoshang.service.choices import (
@@ -40,6 +42,7 @@ from zhaoshang.service.choices import (
     SecondRoundKind,
 )
 from zhaoshang.service.models import Instruction, Need, Receipt, SecondRoundService
+from zhaoshang.service.services import receipts as receipt_services
 from zhaoshang.workdays import services as workdays
 
 SEED = 2026_07
@@ -223,7 +226,6 @@ class ServiceBuilder:
         for world in self.builder.worlds:
             self._second_round(world)
         DomainEvent.objects.bulk_create(self.events, batch_size=1000)
-        self._unread_notices()
         self._instructions(self.builder.worlds[0])
 
     # -- helpers --------------------------------------------------------------------------------
@@ -283,7 +285,8 @@ class ServiceBuilder:
         for plan in self._plans(world):
             project = plan.project
             low, high = RECEIPTS_PER_PROJECT[plan.level]
-            start = max(project.signed_on, earliest)
+            # (filed by the team: from the day after it was named)
+            start = max(project.signed_on, earliest, plan.team_since + ONE_DAY)
             last = self.today - ONE_DAY
             if start > last:
                 continue
@@ -324,10 +327,11 @@ class ServiceBuilder:
                     addressee=addressee,
                 )
                 age = (self.today - visited_on).days
+                receipt.read_plan = None
                 if addressee is not None and rng.random() < (0.92 if age > 10 else 0.35):
                     read_at = filed_at + datetime.timedelta(hours=rng.randint(1, 60))
                     if read_at < self.now:
-                        receipt.read_at = read_at
+                        receipt.read_plan = read_at
                 receipt.plan = plan
                 self.receipts.append(receipt)
 
@@ -340,60 +344,40 @@ class ServiceBuilder:
             reverse=True,
         )
         for receipt in theirs[:UNREAD_FOR_LEADER]:
-            receipt.read_at = None
+            receipt.read_plan = None
 
     def _save_receipts(self) -> None:
-        numbers: dict[tuple[int, int], int] = defaultdict(int)
+        """Each receipt filed by its team member at its moment (numbered, logged and sent to
+        the leader by ``file_receipt``), and opened by the leader later (``mark_receipt_read``,
+        the message with it read at the same moment)."""
         self.receipts.sort(key=lambda r: (r.district_id, r.filed_at))
+        line = Timeline(self.today, now=self.now)
         for receipt in self.receipts:
-            year = _local(receipt.filed_at).year
-            numbers[(receipt.district_id, year)] += 1
-            receipt.number = f"HZ-{year}-{numbers[(receipt.district_id, year)]:04d}"
-            receipt._history_user = receipt.filed_by
-            receipt._history_date = receipt.filed_at
-        bulk_create_with_history(self.receipts, Receipt, batch_size=500)
-        self._counters("receipt", numbers)
-        for receipt in self.receipts:
-            self._event(
-                self.receipt_type,
-                receipt,
-                receipt.filed_by,
-                "receipt.filed",
-                receipt.filed_at,
-                f"{receipt.number} {receipt.project.name} · {receipt.department.name}",
-                project=receipt.project_id,
-                result=receipt.result,
-                addressee=receipt.addressee_id,
+            line.add(receipt.filed_at, self._file_receipt, receipt)
+            if receipt.read_plan:
+                line.add(receipt.read_plan, self._read_receipt, receipt)
+        line.run()
+
+    def _file_receipt(self, receipt: Receipt) -> None:
+        fields = {f: getattr(receipt, f) for f in receipt_services.CORRECTABLE}
+        saved = receipt_services.file_receipt(receipt.filed_by, receipt.project, **fields)
+        # The planned instance (which the plans hold) becomes the saved row.
+        receipt.__dict__.update(saved.__dict__)
+
+    def _read_receipt(self, receipt: Receipt) -> None:
+        leader = receipt.addressee
+        if receipt_services.mark_receipt_read(leader, receipt):
+            receipt.read_at = clock.now()
+            notes = Notification.objects.filter(
+                recipient=leader, verb="receipt.filed", url=receipt.get_absolute_url()
             )
-            if receipt.read_at:
-                self._event(
-                    self.receipt_type,
-                    receipt,
-                    receipt.addressee,
-                    "receipt.read",
-                    receipt.read_at,
-                    receipt.number,
-                )
+            mark_read(leader, list(notes.values_list("pk", flat=True)))
 
     def _counters(self, key: str, numbers: dict) -> None:
         for (district_id, year), value in numbers.items():
             Counter.objects.update_or_create(
                 district_id=district_id, key=f"{key}-{year}", defaults={"value": value}
             )
-
-    def _unread_notices(self) -> None:
-        """The leaders were told of each receipt; the unread ones are still in their inbox."""
-        stamps = {}
-        for receipt in self.receipts:
-            if receipt.addressee is None or receipt.read_at is not None:
-                continue
-            title = f"新回执单 {receipt.number}（{receipt.project.name}）"
-            body = f"{receipt.department.name} · {receipt.matter} · {receipt.get_result_display()}"
-            for note in notify(
-                [receipt.addressee], "receipt.filed", title, body, receipt.get_absolute_url()
-            ):
-                stamps[note.pk] = receipt.filed_at + datetime.timedelta(seconds=1)
-        self.builder._backdate(Notification, stamps, "created_at")
 
     # -- the problem list -----------------------------------------------------------------------
 
@@ -619,8 +603,6 @@ class ServiceBuilder:
     def _instructions(self, world) -> None:
         """Recent receipts the leaders read and instructed on, through the service: each
         instruction creates its action items (督办事项) in the meetings app."""
-        from zhaoshang.meetings.models import ActionItem
-
         rng = self.rng
         recent = [
             r
@@ -633,11 +615,6 @@ class ServiceBuilder:
         ]
         rng.shuffle(recent)
         chosen = sorted(recent[:8], key=lambda r: r.read_at)
-        before_items = set(ActionItem.objects.values_list("pk", flat=True))
-        before_notes = set(
-            Notification.objects.filter(verb="instruction.written").values_list("pk", flat=True)
-        )
-        written: dict[int, datetime.datetime] = {}
         for receipt in chosen:
             written_on = _local(receipt.read_at)
             left = workdays.workdays_between(written_on, self.today)
@@ -657,40 +634,12 @@ class ServiceBuilder:
                     }
                 )
             text = rng.choice(INSTRUCTIONS).format(department=owner.name, days=days)
-            instruction = services.write_instruction(
-                receipt.addressee, receipt, text=text, items=items, written_on=written_on
-            )
-            written[instruction.pk] = receipt.read_at + datetime.timedelta(
-                minutes=rng.randint(5, 120)
-            )
-        if not written:
-            return
-        b = self.builder
-        moments = {pk: min(when, self.now) for pk, when in written.items()}
-        b._backdate(Instruction, moments, "created_at")
-        items = ActionItem.objects.filter(instruction_id__in=moments).exclude(pk__in=before_items)
-        b._backdate(ActionItem, {i.pk: moments[i.instruction_id] for i in items}, "created_at")
-        instruction_type = ContentType.objects.get_for_model(Instruction)
-        for pk, when in moments.items():
-            DomainEvent.objects.filter(content_type=instruction_type, object_id=pk).update(
-                occurred_at=when
-            )
-        notes = Notification.objects.filter(verb="instruction.written").exclude(pk__in=before_notes)
-        b._backdate(
-            Notification,
-            {note.pk: moments.get(_instruction_of(note.url), self.now) for note in notes},
-            "created_at",
-        )
-
-
-def _instruction_of(url: str) -> int | None:
-    marker = "#instruction-"
-    if marker not in url:
-        return None
-    try:
-        return int(url.rsplit(marker, 1)[1])
-    except ValueError:
-        return None
+            when = receipt.read_at + datetime.timedelta(minutes=rng.randint(5, 120))
+            # Written on the moment, a while after the leader read the receipt.
+            with clock.at(min(when, self.now)):
+                services.write_instruction(
+                    receipt.addressee, receipt, text=text, items=items, written_on=written_on
+                )
 
 
 def service_counts(district_ids) -> dict[str, int]:

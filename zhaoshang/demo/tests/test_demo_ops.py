@@ -22,7 +22,9 @@ def test_the_outbox_is_mostly_delivered_with_a_few_waiting_and_failed(demo_db):
     failed = outbox.filter(status=OutboxStatus.FAILED)
     assert sent.count() > 20 * (pending.count() + failed.count())
     assert 1 <= pending.count() <= 6
-    assert 1 <= failed.count() <= 3
+    # one mistyped address: every message the replayed history sent to it failed
+    assert 1 <= failed.count() <= 20
+    assert failed.values("address").distinct().count() == 1
     for message in failed:
         assert MISTYPED_DOMAIN in message.address
         assert message.attempts == MAX_ATTEMPTS

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhaoshang.demo import names
 from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DISTRICT_CODES, DemoBuilder, demo_counts
 from zhaoshang.demo.reset import demo_users, purge_districts
 from zhaoshang.org.models import District, User
+
+
+@contextlib.contextmanager
+def _no_query_log():
+    """With DEBUG on, Django keeps the SQL of every query for the debug page; a load runs
+    over a hundred thousand and needs none of them kept."""
+    connection.make_debug_cursor = connection.make_cursor
+    try:
+        yield
+    finally:
+        del connection.make_debug_cursor
 
 
 class Command(BaseCommand):
@@ -57,7 +69,7 @@ class Command(BaseCommand):
         builder = None
         old_files: list[str] = []
         try:
-            with transaction.atomic():
+            with _no_query_log(), transaction.atomic():
                 if present:
                     try:
                         old_files = purge_districts(DISTRICT_CODES)
