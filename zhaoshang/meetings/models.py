@@ -242,6 +242,9 @@ class ActionItem(DistrictOwned, Versioned, Timestamped):
     supervision office until it is closed. Its due date is a stored date (given, or N
     working days after the start); the days left are computed in SQL."""
 
+    # What its services read beside the row when they lock it (core.services.lock_for_update).
+    lock_related = ("owner_department", "owner_person", "project", "decision__meeting")
+
     number = models.CharField(_("number"), max_length=20, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("requirements"), blank=True)

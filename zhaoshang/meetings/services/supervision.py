@@ -34,12 +34,6 @@ from zhaoshang.meetings.services.overdue import record_overdue
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.people import supervisors
 
-ITEM_RELATED = ("owner_department", "owner_person", "project", "decision__meeting")
-
-
-def _lock(item: ActionItem, expected_version: int | None) -> ActionItem:
-    return lock_for_update(item, expected_version, select_related=ITEM_RELATED)
-
 
 def _save_item(item: ActionItem, user, verb: str, summary: str = "", **data) -> ActionItem:
     item.save_new_version()
@@ -92,7 +86,7 @@ def update_action_item(
     """Change an unclosed item's title, description, owner, project or due date (the
     supervision office). A due date moved to the future lets a later overdue be escalated
     again; a ledger entry already written stays."""
-    item = _lock(item, expected_version)
+    item = lock_for_update(item, expected_version)
     require(permissions.can_supervise(user, item))
     require_status(item, *UNCLOSED_ACTION_STATUSES)
     unknown = set(changes) - set(ACTION_ITEM_FIELDS)
@@ -156,7 +150,7 @@ def report_progress(
     attachment=None,
 ) -> ActionProgress:
     """The owner records progress (办理进展); a new or sent-back item is now in progress."""
-    item = _lock(item, expected_version)
+    item = lock_for_update(item, expected_version)
     require(permissions.is_owner(user, item))
     require_status(item, *OPEN_ACTION_STATUSES)
     text = required_text("text", text, _("Describe the progress."))
@@ -179,7 +173,7 @@ def complete_action_item(
 ) -> ActionItem:
     """The owner reports the item done, with the evidence (办结佐证); the supervision office
     is asked to confirm. Done after the due date, it writes its ledger entry (once)."""
-    item = _lock(item, expected_version)
+    item = lock_for_update(item, expected_version)
     require(permissions.is_owner(user, item))
     require_status(item, *OPEN_ACTION_STATUSES)
     text = required_text("text", text, _("Describe what was done."))
@@ -217,7 +211,7 @@ def close_action_item(
     expected_version: int | None = None,
 ) -> ActionItem:
     """The supervision office confirms the completion and closes the item (销号)."""
-    item = _lock(item, expected_version)
+    item = lock_for_update(item, expected_version)
     require(permissions.can_supervise(user, item))
     require_status(item, ActionStatus.AWAITING_CONFIRMATION)
     on = check_date("closed_on", on or clock.today(), item.completed_on, _("the completion"))
@@ -246,7 +240,7 @@ def return_action_item(
 ) -> ActionItem:
     """The supervision office sends the completion back to be redone (退回重办), with the
     reason and, if it wants, a new due date."""
-    item = _lock(item, expected_version)
+    item = lock_for_update(item, expected_version)
     require(permissions.can_supervise(user, item))
     require_status(item, ActionStatus.AWAITING_CONFIRMATION)
     reason = required_text("reason", reason, _("Give the reason for sending the item back."))
