@@ -13,14 +13,17 @@ demo's transaction (``load_demo`` is idempotent).
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
-from simple_history.utils import bulk_create_with_history
 
+from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
+from zhaoshang.demo.replay import office_time
+from zhaoshang.kpis import services
 from zhaoshang.kpis.models import DEFAULT_TIERS, AnnualTarget
 from zhaoshang.projects.models import FundsEntry, Project
 
@@ -108,26 +111,31 @@ class KpisBuilder:
                 key = getattr(record, "pk", None)
                 signed, funds, tiers = actual[(scope, key, year)]
                 low, high = (1.05, 1.35) if this_year else (0.85, 1.15)
-                target = AnnualTarget(
-                    district=district,
-                    year=year,
-                    working_group=record if scope == "group" else None,
-                    department=record if scope == "department" else None,
-                    signed_investment=_round(
+                target = {
+                    "year": year,
+                    "working_group": record if scope == "group" else None,
+                    "department": record if scope == "department" else None,
+                    "signed_investment": _round(
                         signed * Decimal(str(round(rng.uniform(low, high), 2)))
                     ),
-                    funds_in_place=_round(funds * Decimal(str(round(rng.uniform(low, high), 2)))),
-                    note="全面超额完成“369”招大引强目标任务" if scope == "district" else "",
-                )
+                    "funds_in_place": _round(
+                        funds * Decimal(str(round(rng.uniform(low, high), 2)))
+                    ),
+                    "note": "全面超额完成“369”招大引强目标任务" if scope == "district" else "",
+                }
                 for n, (minimum, count) in enumerate(DEFAULT_TIERS, start=1):
-                    setattr(target, f"tier{n}_min", minimum)
+                    target[f"tier{n}_min"] = minimum
                     if scope == "district":
-                        setattr(target, f"tier{n}_count", count)
+                        target[f"tier{n}_count"] = count
                     else:  # a share of the district's: what the scope did, give or take one
-                        setattr(target, f"tier{n}_count", max(0, tiers[n - 1] + rng.choice((0, 1))))
+                        target[f"tier{n}_count"] = max(0, tiers[n - 1] + rng.choice((0, 1)))
                 rows.append(target)
         actor = world.role_users.get(Role.BUREAU) or world.role_users.get(Role.ADMIN)
-        bulk_create_with_history(rows, AnnualTarget, default_user=actor)
+        # Each year's targets were set by the bureau in the first weeks of January.
+        for target in rows:
+            day = datetime.date(target["year"], 1, 1) + datetime.timedelta(days=rng.randint(7, 20))
+            with clock.at(min(office_time(rng, day), clock.now())):
+                services.create_target(actor, district=district, **target)
 
 
 def kpi_counts(district_ids) -> dict[str, int]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
-from django.utils import timezone
-
+from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.reports import services
 from zhaoshang.reports.choices import Kind, Period, default_period
@@ -48,7 +47,8 @@ class ReportsBuilder:
                 continue
             on = min(period.end + datetime.timedelta(days=days_after), self.today)
             at = datetime.datetime.combine(on, datetime.time(10, 0), tzinfo=SHANGHAI)
-            services.issue_report(user, kind, period, world.district, at=min(at, timezone.now()))
+            with clock.at(min(at, clock.now())):
+                services.issue_report(user, kind, period, world.district)
 
 
 def report_counts(district_ids) -> dict[str, int]:
