@@ -208,7 +208,6 @@ class ServiceBuilder:
         self.rng = random.Random(SEED)
         self.receipt_type = ContentType.objects.get_for_model(Receipt)
         self.need_type = ContentType.objects.get_for_model(Need)
-        self.second_type = ContentType.objects.get_for_model(SecondRoundService)
         self.events: list[DomainEvent] = []
         self.receipts: list[Receipt] = []
         self.needs: list[Need] = []
@@ -550,53 +549,36 @@ class ServiceBuilder:
         if not mature:
             return
         bureau = world.role_users[Role.BUREAU]
-        rows = []
+        line = Timeline(self.today, now=self.now)
         count = 12 if world is self.builder.worlds[0] else 3
         kinds = list(SecondRoundKind)
         for i in range(count):
             kind = kinds[i % len(kinds)]
             plan = rng.choice(mature)
             counterparty, description, outcome = rng.choice(SECOND_ROUND[kind])
-            on = self._workday_between(
-                self.today - datetime.timedelta(days=200), self.today - ONE_DAY
-            )
+            alone = kind == SecondRoundKind.UPGRADE and i % 2 == 0
+            first = self.today - datetime.timedelta(days=200)
+            if not alone:  # recorded by the team: once it was named
+                first = max(first, plan.team_since + ONE_DAY)
+            on = self._workday_between(first, self.today - ONE_DAY)
             amount = None
             if kind == SecondRoundKind.FINANCING:
                 amount = Decimal(rng.choice([500, 1000, 2000, 3000, 5000, 8000]))
             elif kind == SecondRoundKind.PARTNER and rng.random() < 0.4:
                 amount = Decimal(rng.choice([2000, 5000, 12000]))
-            alone = kind == SecondRoundKind.UPGRADE and i % 2 == 0
             recorder = bureau if alone else plan.team[TeamRole.SECRETARY]
-            record = SecondRoundService(
-                district_id=world.district.pk,
-                kind=kind,
-                project=None if alone else plan.project,
-                enterprise=plan.project.enterprise,
-                occurred_on=on,
-                counterparty=counterparty,
-                amount=amount,
-                description=description,
-                outcome=outcome,
-                recorded_by=recorder,
-                recorded_at=self._at(on, 16, 18),
-            )
-            record._history_user = recorder
-            record._history_date = record.recorded_at
-            rows.append(record)
-        from zhaoshang.demo.approvals import _stamped
-
-        with _stamped(SecondRoundService):
-            bulk_create_with_history(rows, SecondRoundService, batch_size=500)
-        for record in rows:
-            self._event(
-                self.second_type,
-                record,
-                record.recorded_by,
-                "second_round.recorded",
-                record.recorded_at,
-                f"{record.get_kind_display()} · {record.counterparty}",
-                kind=record.kind,
-            )
+            record = {
+                "kind": kind,
+                "project": None if alone else plan.project,
+                "enterprise": plan.project.enterprise,
+                "occurred_on": on,
+                "counterparty": counterparty,
+                "amount": amount,
+                "description": description,
+                "outcome": outcome,
+            }
+            line.add(self._at(on, 16, 18), services.record_second_round, recorder, **record)
+        line.run()
 
     # -- instructions -------------------------------------------------------------------------
 
