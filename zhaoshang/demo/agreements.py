@@ -48,7 +48,7 @@ from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
 from zhaoshang.demo.complaints import acting_for, chain, workday_before
 from zhaoshang.demo.files import tiny_pdf
-from zhaoshang.demo.replay import Timeline, auto_now_follows_the_clock, moment, office_time
+from zhaoshang.demo.replay import Timeline, moment, office_time
 from zhaoshang.projects.choices import STAGE_INDEX, ProjectKind, Stage, TeamRole
 from zhaoshang.projects.models import FundsEntry
 
@@ -91,8 +91,7 @@ class AgreementsBuilder:
             self._templates(world)
             self._agreements(world)
         self.line.run()
-        with auto_now_follows_the_clock():
-            self._scans()
+        self._scans()
         ids = [w.district.pk for w in self.builder.worlds]
         for name in Obligation.objects.filter(district_id__in=ids, evidence__gt="").values_list(
             "evidence", flat=True

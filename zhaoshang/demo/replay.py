@@ -11,7 +11,6 @@ and counted (``dropped``), so a story simply stops where the present is.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import heapq
 import itertools
@@ -41,11 +40,6 @@ def office_time(rng: random.Random, day: datetime.date, late: float = 0.03) -> d
     start = start_h * 60 + start_m
     minutes = rng.randint(start, end_h * 60 + end_m)
     return moment(day, minutes // 60, minutes % 60)
-
-
-# Every model now dates its rows with ``core.clock``: nothing needs patching while the
-# timeline plays. (Kept as a no-op for the modules that still wrap their replay in it.)
-auto_now_follows_the_clock = contextlib.nullcontext
 
 
 @dataclass(order=True)
