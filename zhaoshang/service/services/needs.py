@@ -142,8 +142,8 @@ def _tell_department(need: Need, title: str) -> None:
     )
 
 
-def _lock(need: Need, expected_version: int | None) -> Need:
-    return lock_for_update(need, expected_version, select_related=("project", "department"))
+# What a problem's services read beside its row.
+_LOCKED_WITH = ("project", "department")
 
 
 def _save_need(need: Need, user, verb: str, summary: str = "", **data) -> Need:
@@ -161,7 +161,7 @@ EDITABLE_NEED_FIELDS = ("category", "title", "description", "department", "due_w
 def update_need(user, need: Need, *, expected_version: int | None = None, **changes) -> Need:
     """Edit an open problem's content; a new time limit or department recomputes the due
     date from the day it was raised and tells the department."""
-    need = _lock(need, expected_version)
+    need = lock_for_update(need, expected_version, select_related=_LOCKED_WITH)
     require(permissions.can_edit_need(user, need))
     require_status(need, *OPEN_NEED_STATUSES)
     unknown = set(changes) - set(EDITABLE_NEED_FIELDS)
@@ -185,7 +185,7 @@ def update_need(user, need: Need, *, expected_version: int | None = None, **chan
 @transaction.atomic
 def start_need(user, need: Need, expected_version: int | None = None) -> Need:
     """The assigned department takes the problem up (处理中)."""
-    need = _lock(need, expected_version)
+    need = lock_for_update(need, expected_version, select_related=_LOCKED_WITH)
     require(permissions.can_start_need(user, need))
     require_status(need, NeedStatus.PENDING)
     need.status = NeedStatus.IN_PROGRESS
@@ -201,7 +201,7 @@ def resolve_need(
     expected_version: int | None = None,
 ) -> Need:
     """Solved: the resolution and the day; the team and the raiser are told."""
-    need = _lock(need, expected_version)
+    need = lock_for_update(need, expected_version, select_related=_LOCKED_WITH)
     require(permissions.can_resolve_need(user, need))
     require_status(need, *OPEN_NEED_STATUSES)
     resolution = checked_text("resolution", resolution, _("Say how the problem was solved."))
@@ -236,7 +236,7 @@ def resolve_need(
 def escalate_need(user, need: Need, note: str, expected_version: int | None = None) -> Need:
     """提交联席会议: the department could not solve it; it waits for a joint meeting's
     agenda (the meetings app lists escalated problems to put on one) and its clock runs on."""
-    need = _lock(need, expected_version)
+    need = lock_for_update(need, expected_version, select_related=_LOCKED_WITH)
     require(permissions.can_escalate_need(user, need))
     if need.status == NeedStatus.ESCALATED:
         raise status_error(
@@ -272,7 +272,7 @@ def escalate_need(user, need: Need, note: str, expected_version: int | None = No
 @transaction.atomic
 def close_need(user, need: Need, reason: str, expected_version: int | None = None) -> Need:
     """Close a problem without a solution (withdrawn, no longer relevant), with the reason."""
-    need = _lock(need, expected_version)
+    need = lock_for_update(need, expected_version, select_related=_LOCKED_WITH)
     require(permissions.can_close_need(user, need))
     require_status(need, *OPEN_NEED_STATUSES)
     reason = checked_text("resolution", reason, _("Give the reason for closing the problem."))
