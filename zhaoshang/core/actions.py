@@ -103,11 +103,13 @@ def panel(
 
 @dataclass
 class Outcome:
-    """What ``run_service`` did: ``status`` is None on success, 400 or 409 otherwise."""
+    """What ``run_service`` did: ``status`` is None on success, 400 or 409 otherwise
+    (``error`` is then the service's refusal)."""
 
     status: int | None = None
     result: object = None
     stale: str = ""
+    error: ValidationError | None = None
 
     @property
     def ok(self) -> bool:
@@ -117,15 +119,16 @@ class Outcome:
 def run_service(request, form, call: Callable[[], object], *, success=None) -> Outcome:
     """Call a service for a page: on success flash ``success``; a ``ConcurrentEditError``
     is 409 (``stale`` holds its message, for the page to show over the fresh record); any
-    other ``ValidationError`` puts every message on its form field and is 400."""
+    other ``ValidationError`` puts every message on its form field (with no form, the
+    caller places ``Outcome.error`` itself) and is 400."""
     try:
         result = call()
     except ConcurrentEditError as exc:
-        return Outcome(status=409, stale=" ".join(exc.messages))
+        return Outcome(status=409, stale=" ".join(exc.messages), error=exc)
     except ValidationError as exc:
         if form is not None:
             apply_service_errors(form, exc)
-        return Outcome(status=400)
+        return Outcome(status=400, error=exc)
     if success:
         messages.success(request, str(success))
     return Outcome(result=result)
@@ -167,53 +170,100 @@ def action_view(
     return render_page(record, bound=form, status=400)
 
 
-def api_action(
-    name: str,
-    slug: str,
-    doc: str,
-    *,
-    serializers: dict,
-    actions,
-    responses: dict,
-    parser_classes=None,
-):
-    """The DRF viewset method ``name`` for the action ``slug`` (``POST …/{id}/<slug>/``):
-    the same permission check and service as the page, after validating its serializer,
-    answering with the fresh record (the viewset's ``_respond``). Refusals are 403; bad
-    input 400 naming the field; a stale version 409 (``api.exceptions`` maps the error).
-    With ``parser_classes`` (file uploads) the schema offers multipart and JSON."""
-    from drf_spectacular.utils import extend_schema
-    from rest_framework.decorators import action as drf_action
-    from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+class api_action:  # noqa: N801 - used as a declaration in a viewset's body, like DRF's
+    """The DRF viewset method for ``POST …/{id}/<slug>/``, declared in the viewset's body::
 
-    serializer_class = serializers[slug]
+        accept = api_action(AcceptSerializer, "受理 …", action=ACTIONS["accept"])
+        held = api_action(HeldSerializer, "…", run=..., allowed=permissions.can_manage)
 
-    def handler(self, request, pk=None):
-        record = self.get_object()
-        spec = actions[slug]
-        if not spec.allowed(request.user, record):
-            raise ApiPermissionDenied
-        form = serializer_class(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        spec.run(request.user, record, data, data.pop("version", None))
-        return self._respond(record)
+    The handler reads the record (``get_object``: 404 outside the scope), checks
+    ``allowed(user, record)`` (403), validates ``serializer`` (400 naming the field), calls
+    ``run(user, record, data, version)`` (a stale version is 409: ``api.exceptions`` maps
+    the error) and answers with the fresh record (the viewset's ``_respond``), 201 when
+    ``created``. With ``action`` (a row of the app's ``ActionTable``), ``allowed``, ``run``
+    and the slug are the action's: the page and the API take the same action.
 
-    handler.__name__ = name
-    handler.__doc__ = doc
-    schema_request = serializer_class
-    if parser_classes is not None:
-        schema_request = {
-            "multipart/form-data": serializer_class,
-            "application/json": serializer_class,
-        }
-    handler = extend_schema(request=schema_request, responses=responses)(handler)
-    options = {"parser_classes": parser_classes} if parser_classes is not None else {}
-    return drf_action(
-        detail=True,
-        methods=["post"],
-        url_path=slug,
-        url_name=slug,
-        serializer_class=serializer_class,
-        **options,
-    )(handler)
+    The method's name is the attribute's; the slug (URL path and name) is the action's or
+    ``slug`` or the name. The documented answer is the viewset's ``serializer_class`` (or
+    ``reply``, which then serializes what ``run`` returned); the errors are documented by
+    the schema class for every operation. ``target(record, **url_kwargs)`` picks the row
+    the action is on, under the record (``url_path`` and ``url_name`` then place it);
+    ``parser_classes`` (file uploads) offers multipart and JSON in the schema."""
+
+    def __init__(
+        self,
+        serializer: type,
+        doc: str,
+        *,
+        action: Action | None = None,
+        run: Callable | None = None,
+        allowed: Callable | None = None,
+        slug: str | None = None,
+        created: bool = False,
+        reply: type | None = None,
+        target: Callable | None = None,
+        url_path: str | None = None,
+        url_name: str | None = None,
+        parser_classes=None,
+    ):
+        if (action is None) == (run is None):
+            raise TypeError("Give either an action or a run.")
+        self.serializer = serializer
+        self.doc = doc
+        self.run = action.run if action is not None else run
+        self.allowed = action.allowed if action is not None else allowed
+        self.slug = action.slug if action is not None else slug
+        self.created = created
+        self.reply = reply
+        self.target = target
+        self.url_path = url_path
+        self.url_name = url_name
+        self.parser_classes = parser_classes
+
+    def __set_name__(self, owner, name):
+        setattr(owner, name, self.build(name, owner.serializer_class))
+
+    def build(self, name: str, record_serializer: type):
+        from drf_spectacular.utils import extend_schema
+        from rest_framework import status
+        from rest_framework.decorators import action as drf_action
+        from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+        from rest_framework.response import Response
+
+        spec = self
+        code = status.HTTP_201_CREATED if self.created else status.HTTP_200_OK
+
+        def handler(self, request, pk=None, **kwargs):
+            record = self.get_object()
+            subject = spec.target(record, **kwargs) if spec.target else record
+            if spec.allowed is not None and not spec.allowed(request.user, subject):
+                raise ApiPermissionDenied
+            context = {**self.get_serializer_context(), "record": record}
+            form = spec.serializer(data=request.data, context=context)
+            form.is_valid(raise_exception=True)
+            data = dict(form.validated_data)
+            result = spec.run(request.user, subject, data, data.pop("version", None))
+            if spec.reply is not None:
+                return Response(spec.reply(result, context=context).data, status=code)
+            return self._respond(record, code) if spec.created else self._respond(record)
+
+        handler.__name__ = name
+        handler.__doc__ = self.doc
+        schema_request = self.serializer
+        if self.parser_classes is not None:
+            schema_request = {
+                "multipart/form-data": self.serializer,
+                "application/json": self.serializer,
+            }
+        responses = {code: self.reply or record_serializer}
+        handler = extend_schema(request=schema_request, responses=responses)(handler)
+        slug = self.slug or name
+        options = {"parser_classes": self.parser_classes} if self.parser_classes else {}
+        return drf_action(
+            detail=True,
+            methods=["post"],
+            url_path=self.url_path or slug,
+            url_name=self.url_name or slug,
+            serializer_class=self.serializer,
+            **options,
+        )(handler)
