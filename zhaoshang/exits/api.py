@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -126,31 +125,6 @@ class ConfirmDelaySerializer(Serializer):
     version = _version_field()
 
 
-ACTION_SERIALIZERS = {
-    "notice": NoticeSerializer,
-    "clearance": _StepSerializer,
-    "recover": _StepSerializer,
-    "confirm_delay": ConfirmDelaySerializer,
-}
-ACTION_RESPONSES = {
-    200: ExitWarningSerializer,
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not yours to act on."),
-    409: OpenApiResponse(description="Stale version: someone else acted on the warning."),
-}
-
-
-def _warning_action(name: str, slug: str, doc: str):
-    return api_action(
-        name,
-        slug,
-        doc,
-        serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS,
-        responses=ACTION_RESPONSES,
-    )
-
-
 class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Exit warnings (退出预警): raised by the daily scan; the supervision office, the bureau
     and admins record the rectification notice, the clearance decision and the land
@@ -183,17 +157,19 @@ class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             status=status.HTTP_200_OK,
         )
 
-    notice = _warning_action(
-        "notice",
-        "notice",
+    notice = api_action(
+        NoticeSerializer,
         "限期整改通知: the rectification notice, with a deadline and a document.",
+        action=ACTIONS["notice"],
     )
-    clearance = _warning_action(
-        "clearance", "clearance", "清退决定: the clearance decision, after the deadline."
+    clearance = api_action(
+        _StepSerializer,
+        "清退决定: the clearance decision, after the deadline.",
+        action=ACTIONS["clearance"],
     )
-    recover = _warning_action("recover", "recover", "收回土地: the land recovery.")
-    confirm_delay = _warning_action(
-        "confirm_delay",
-        "confirm_delay",
+    recover = api_action(_StepSerializer, "收回土地: the land recovery.", action=ACTIONS["recover"])
+    confirm_delay = api_action(
+        ConfirmDelaySerializer,
         "政府原因延误: confirm the government delay; the due date moves out by it.",
+        action=ACTIONS["confirm_delay"],
     )
