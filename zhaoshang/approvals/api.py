@@ -9,7 +9,6 @@ from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -387,38 +386,6 @@ class CasePermission(BasePermission):
         return roles.has_role(user, Role.SERVICE_CENTER, Role.BUREAU, Role.ADMIN)
 
 
-ACTION_SERIALIZERS = {
-    "materials-complete": MaterialsCompleteSerializer,
-    "accept": AcceptSerializer,
-    "start": StartSerializer,
-    "pause": PauseSerializer,
-    "resume": ResumeSerializer,
-    "extend": ExtendSerializer,
-    "transfer": TransferSerializer,
-    "report": ReportSerializer,
-    "complete": CompleteSerializer,
-    "return": ReturnSerializer,
-    "fulfil-pledge": FulfilPledgeSerializer,
-}
-ACTION_RESPONSES = {
-    200: ApprovalCaseSerializer,
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not yours to act on."),
-    409: OpenApiResponse(description="Stale version: someone else acted on the case."),
-}
-
-
-def _case_action(name: str, slug: str, doc: str):
-    return api_action(
-        name,
-        slug,
-        doc,
-        serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS,
-        responses=ACTION_RESPONSES,
-    )
-
-
 class ApprovalCaseViewSet(ScopedModelViewSet):
     """Approval cases (办件): one per project and item. Created by registering (统一受理);
     changed only through the actions, each calling the service of the case page."""
@@ -457,26 +424,44 @@ class ApprovalCaseViewSet(ScopedModelViewSet):
             ApprovalCaseSerializer(fresh, context=self.get_serializer_context()).data, status=code
         )
 
-    materials_complete = _case_action(
-        "materials_complete", "materials-complete", "申报材料齐备: the clock starts the day after."
+    materials_complete = api_action(
+        MaterialsCompleteSerializer,
+        "申报材料齐备: the clock starts the day after.",
+        action=ACTIONS["materials-complete"],
     )
-    accept = _case_action("accept", "accept", "受理, optionally on a written pledge (容缺受理).")
-    start = _case_action("start", "start", "Start handling an accepted case.")
-    pause = _case_action("pause", "pause", "Pause the clock: 补正 or a special procedure.")
-    resume = _case_action("resume", "resume", "End the pause; the due date is recomputed.")
-    extend = _case_action(
-        "extend",
-        "extend",
+    accept = api_action(
+        AcceptSerializer,
+        "受理, optionally on a written pledge (容缺受理).",
+        action=ACTIONS["accept"],
+    )
+    start = api_action(StartSerializer, "Start handling an accepted case.", action=ACTIONS["start"])
+    pause = api_action(
+        PauseSerializer, "Pause the clock: 补正 or a special procedure.", action=ACTIONS["pause"]
+    )
+    resume = api_action(
+        ResumeSerializer, "End the pause; the due date is recomputed.", action=ACTIONS["resume"]
+    )
+    extend = api_action(
+        ExtendSerializer,
         "Special circumstances: the longer limit, with a reason and an approver.",
+        action=ACTIONS["extend"],
     )
-    transfer = _case_action(
-        "transfer", "transfer", "快速转办 to another department; the clock keeps running."
+    transfer = api_action(
+        TransferSerializer,
+        "快速转办 to another department; the clock keeps running.",
+        action=ACTIONS["transfer"],
     )
-    report = _case_action("report", "report", "Report the case to a higher authority.")
-    complete = _case_action(
-        "complete",
-        "complete",
+    report = api_action(
+        ReportSerializer, "Report the case to a higher authority.", action=ACTIONS["report"]
+    )
+    complete = api_action(
+        CompleteSerializer,
         "办结; cases of a joint decision are done together; the enterprise is told.",
+        action=ACTIONS["complete"],
     )
-    return_ = _case_action("return_", "return", "退回 to the enterprise, with the reason.")
-    fulfil_pledge = _case_action("fulfil_pledge", "fulfil-pledge", "The pledged materials arrived.")
+    return_ = api_action(
+        ReturnSerializer, "退回 to the enterprise, with the reason.", action=ACTIONS["return"]
+    )
+    fulfil_pledge = api_action(
+        FulfilPledgeSerializer, "The pledged materials arrived.", action=ACTIONS["fulfil-pledge"]
+    )
