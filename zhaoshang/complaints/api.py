@@ -9,7 +9,6 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -203,33 +202,6 @@ class ComplaintDecideExtensionSerializer(Serializer):
     version = _version_field()
 
 
-ACTION_SERIALIZERS = {
-    "dispatch": ComplaintDispatchSerializer,
-    "accept": ComplaintAcceptSerializer,
-    "answer": ComplaintAnswerSerializer,
-    "rate": ComplaintRateSerializer,
-    "request_extension": ComplaintRequestExtensionSerializer,
-    "decide_extension": ComplaintDecideExtensionSerializer,
-}
-ACTION_RESPONSES = {
-    200: ComplaintSerializer,
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not yours to act on."),
-    409: OpenApiResponse(description="Stale version: someone else acted on the complaint."),
-}
-
-
-def _complaint_action(name: str, slug: str, doc: str):
-    return api_action(
-        name,
-        slug,
-        doc,
-        serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS,
-        responses=ACTION_RESPONSES,
-    )
-
-
 class ComplaintViewSet(ScopedModelViewSet):
     """Complaints (投诉): received on behalf of an enterprise, dispatched by the
     supervision office, accepted and answered by the department complained about, rated."""
@@ -279,24 +251,34 @@ class ComplaintViewSet(ScopedModelViewSet):
         )
         return self._respond(complaint, status.HTTP_201_CREATED)
 
-    dispatch_ = _complaint_action(
-        "dispatch_", "dispatch", "交办: the supervision office dispatches it."
+    dispatch_ = api_action(
+        ComplaintDispatchSerializer,
+        "交办: the supervision office dispatches it.",
+        action=ACTIONS["dispatch"],
     )
-    accept = _complaint_action(
-        "accept", "accept", "受理: the department complained about accepts it."
+    accept = api_action(
+        ComplaintAcceptSerializer,
+        "受理: the department complained about accepts it.",
+        action=ACTIONS["accept"],
     )
-    answer = _complaint_action("answer", "answer", "答复: the department answers with its finding.")
-    rate = _complaint_action(
-        "rate", "rate", "评价: the enterprise's rating; 不满意 reopens it once."
+    answer = api_action(
+        ComplaintAnswerSerializer,
+        "答复: the department answers with its finding.",
+        action=ACTIONS["answer"],
     )
-    request_extension = _complaint_action(
-        "request_extension",
-        "request_extension",
+    rate = api_action(
+        ComplaintRateSerializer,
+        "评价: the enterprise's rating; 不满意 reopens it once.",
+        action=ACTIONS["rate"],
+    )
+    request_extension = api_action(
+        ComplaintRequestExtensionSerializer,
         "复杂案件延期申请: the department asks for more time, with a reason (once).",
+        action=ACTIONS["request_extension"],
     )
-    decide_extension = _complaint_action(
-        "decide_extension",
-        "decide_extension",
+    decide_extension = api_action(
+        ComplaintDecideExtensionSerializer,
         "延期审批: the supervision office approves (at most 15 working days after the "
         "dispatch) or rejects with a reason.",
+        action=ACTIONS["decide_extension"],
     )
