@@ -9,10 +9,8 @@ from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -190,60 +188,23 @@ class RateSerializer(Serializer):
     version = _version_field()
 
 
-ACTION_SERIALIZERS = {
-    "approve": VersionSerializer,
-    "reject": RejectSerializer,
-    "cancel": CancelSerializer,
-    "merge": MergeSerializer,
-    "record": RecordSerializer,
-    "rate": RateSerializer,
-}
-ACTION_RESPONSES = {
-    200: InspectionRequestSerializer,
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not yours to act on."),
-    409: OpenApiResponse(description="Stale version: someone else acted on it."),
-}
+def _visit(inspection, visit_pk=None):
+    """The visit in the URL, of this request (404 otherwise)."""
+    visit = inspection.visits.filter(pk=visit_pk).first() if str(visit_pk).isdigit() else None
+    if visit is None:
+        raise NotFound
+    return visit
 
 
-def _request_action(name: str, slug: str, doc: str):
+def _visit_action(serializer, doc: str, slug: str):
     return api_action(
-        name,
-        slug,
+        serializer,
         doc,
-        serializers=ACTION_SERIALIZERS,
-        actions=REQUEST_ACTIONS,
-        responses=ACTION_RESPONSES,
-    )
-
-
-def _visit_action(name: str, slug: str, doc: str):
-    serializer_class = ACTION_SERIALIZERS[slug]
-
-    def handler(self, request, pk=None, visit_pk=None):
-        inspection = self.get_object()
-        visit = inspection.visits.filter(pk=visit_pk).first() if str(visit_pk).isdigit() else None
-        if visit is None:
-            raise NotFound
-        spec = VISIT_ACTIONS[slug]
-        if not spec.allowed(request.user, visit):
-            raise PermissionDenied
-        form = serializer_class(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        spec.run(request.user, visit, data, data.pop("version", None))
-        return self._respond(inspection)
-
-    handler.__name__ = name
-    handler.__doc__ = doc
-    handler = extend_schema(request=serializer_class, responses=ACTION_RESPONSES)(handler)
-    return action(
-        detail=True,
-        methods=["post"],
+        action=VISIT_ACTIONS[slug],
+        target=_visit,
         url_path=rf"visits/(?P<visit_pk>[0-9]+)/{slug}",
         url_name=f"visit-{slug}",
-        serializer_class=serializer_class,
-    )(handler)
+    )
 
 
 class InspectionViewSet(ScopedModelViewSet):
@@ -304,9 +265,17 @@ class InspectionViewSet(ScopedModelViewSet):
         )
         return self._respond(inspection, status.HTTP_201_CREATED)
 
-    approve = _request_action("approve", "approve", "审批通过: the supervision office approves.")
-    reject = _request_action("reject", "reject", "不予批准: rejected with a reason.")
-    cancel = _request_action("cancel", "cancel", "撤回: the filing department cancels.")
-    merge = _visit_action("merge", "merge", "联合检查: merge visits (进一次门、查多项事).")
-    record = _visit_action("record", "record", "记录检查: the visit took place.")
-    rate = _visit_action("rate", "rate", "评价: the enterprise's rating of a visit, once.")
+    approve = api_action(
+        VersionSerializer,
+        "审批通过: the supervision office approves.",
+        action=REQUEST_ACTIONS["approve"],
+    )
+    reject = api_action(
+        RejectSerializer, "不予批准: rejected with a reason.", action=REQUEST_ACTIONS["reject"]
+    )
+    cancel = api_action(
+        CancelSerializer, "撤回: the filing department cancels.", action=REQUEST_ACTIONS["cancel"]
+    )
+    merge = _visit_action(MergeSerializer, "联合检查: merge visits (进一次门、查多项事).", "merge")
+    record = _visit_action(RecordSerializer, "记录检查: the visit took place.", "record")
+    rate = _visit_action(RateSerializer, "评价: the enterprise's rating of a visit, once.", "rate")
