@@ -417,33 +417,6 @@ class NeedCloseSerializer(NeedActionSerializer):
     resolution = serializers.CharField(help_text=gettext_lazy("The reason for closing."))
 
 
-NEED_ACTION_RESPONSES = {
-    200: NeedSerializer,
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not yours to act on."),
-    409: OpenApiResponse(description="Stale version."),
-}
-
-
-NEED_ACTION_SERIALIZERS = {
-    "start": NeedActionSerializer,
-    "resolve": NeedResolveSerializer,
-    "escalate": NeedEscalateSerializer,
-    "close": NeedCloseSerializer,
-}
-
-
-def _need_action(slug: str, doc: str):
-    return api_action(
-        slug,
-        slug,
-        doc,
-        serializers=NEED_ACTION_SERIALIZERS,
-        actions=NEED_ACTIONS,
-        responses=NEED_ACTION_RESPONSES,
-    )
-
-
 class NeedViewSet(ScopedModelViewSet):
     """The problem list (问题清单): raised by the project team, assigned to a department
     with a time limit in working days, solved, closed or submitted to a joint meeting."""
@@ -503,10 +476,24 @@ class NeedViewSet(ScopedModelViewSet):
         need = services.update_need(request.user, need, expected_version=version, **data)
         return self._respond(need)
 
-    start = _need_action("start", "The assigned department takes the problem up.")
-    resolve = _need_action("resolve", "Solved: the resolution and the day.")
-    escalate = _need_action("escalate", "Submit the problem to a joint meeting (联席会议).")
-    close = _need_action("close", "Close the problem without a solution, with the reason.")
+    start = api_action(
+        NeedActionSerializer,
+        "The assigned department takes the problem up.",
+        action=NEED_ACTIONS["start"],
+    )
+    resolve = api_action(
+        NeedResolveSerializer, "Solved: the resolution and the day.", action=NEED_ACTIONS["resolve"]
+    )
+    escalate = api_action(
+        NeedEscalateSerializer,
+        "Submit the problem to a joint meeting (联席会议).",
+        action=NEED_ACTIONS["escalate"],
+    )
+    close = api_action(
+        NeedCloseSerializer,
+        "Close the problem without a solution, with the reason.",
+        action=NEED_ACTIONS["close"],
+    )
 
 
 # ---------------------------------------------------------------------------------------
