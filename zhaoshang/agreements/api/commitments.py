@@ -7,16 +7,13 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from zhaoshang.agreements import services
 from zhaoshang.agreements.api.archive import ArchiveVersionSerializer
 from zhaoshang.agreements.api.common import (
-    OBLIGATION_RESPONSES,
     CommitmentCreatePermission,
     version_field,
 )
@@ -32,6 +29,7 @@ from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
 from zhaoshang.core import clock
+from zhaoshang.core.actions import api_action
 from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.api import StaffUserField
@@ -176,6 +174,15 @@ class FileSerializer(Serializer):
     version = version_field()
 
 
+def _milestone(commitment, pk) -> Milestone:
+    """The milestone ``pk`` of the commitment's schedule (400 naming ``milestone``)."""
+    milestone = commitment.milestones.filter(pk=pk).select_related("commitment").first()
+    if milestone is None:
+        raise DRFValidationError({"milestone": [_("No such milestone in this schedule.")]})
+    milestone.commitment = commitment
+    return milestone
+
+
 class CommitmentViewSet(ScopedModelViewSet):
     """Departments' service commitments (服务承诺) with their reverse schedules (倒排工期),
     planned backwards from the target date in working days, and filed to the park
@@ -276,65 +283,35 @@ class CommitmentViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance):
         services.delete_commitment(self.request.user, instance)
 
-    def _milestone(self, commitment, pk) -> Milestone:
-        milestone = commitment.milestones.filter(pk=pk).select_related("commitment").first()
-        if milestone is None:
-            raise DRFValidationError({"milestone": [_("No such milestone in this schedule.")]})
-        milestone.commitment = commitment
-        return milestone
-
-    @extend_schema(
-        request=ProgressSerializer, responses={200: CommitmentSerializer, **OBLIGATION_RESPONSES}
-    )
-    @action(detail=True, methods=["post"], serializer_class=ProgressSerializer)
-    def progress(self, request, pk=None):
-        """Report a milestone's progress, or that it is done (``done_on``)."""
-        commitment = self.get_object()
-        form = ProgressSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        services.report_progress(
-            request.user,
-            self._milestone(commitment, data["milestone"]),
+    progress = api_action(
+        ProgressSerializer,
+        "Report a milestone's progress, or that it is done (``done_on``).",
+        run=lambda user, commitment, data, version: services.report_progress(
+            user,
+            _milestone(commitment, data["milestone"]),
             progress=data.get("progress"),
             done_on=data.get("done_on"),
             note=data["note"],
-            expected_version=data.get("version"),
-        )
-        return self._respond(commitment)
-
-    @extend_schema(
-        request=RescheduleSerializer, responses={200: CommitmentSerializer, **OBLIGATION_RESPONSES}
+            expected_version=version,
+        ),
     )
-    @action(detail=True, methods=["post"], serializer_class=RescheduleSerializer)
-    def reschedule(self, request, pk=None):
-        """Move one milestone's due date (never past the target date), with the reason."""
-        commitment = self.get_object()
-        form = RescheduleSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        services.reschedule_milestone(
-            request.user,
-            self._milestone(commitment, data["milestone"]),
+    reschedule = api_action(
+        RescheduleSerializer,
+        "Move one milestone's due date (never past the target date), with the reason.",
+        run=lambda user, commitment, data, version: services.reschedule_milestone(
+            user,
+            _milestone(commitment, data["milestone"]),
             due_on=data["due_on"],
             reason=data["reason"],
-            expected_version=data.get("version"),
-        )
-        return self._respond(commitment)
-
-    @extend_schema(
-        request=FileSerializer, responses={201: ArchiveVersionSerializer, **OBLIGATION_RESPONSES}
+            expected_version=version,
+        ),
     )
-    @action(detail=True, methods=["post"], url_path="file", serializer_class=FileSerializer)
-    def file(self, request, pk=None):
-        """File the commitment and its schedule to the park committee's archive (存档)."""
-        commitment = self.get_object()
-        form = FileSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        version = services.file_commitment(
-            request.user,
-            commitment,
-            note=form.validated_data["note"],
-            expected_version=form.validated_data.get("version"),
-        )
-        return Response(ArchiveVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+    file = api_action(
+        FileSerializer,
+        "File the commitment and its schedule to the park committee's archive (存档).",
+        run=lambda user, commitment, data, version: services.file_commitment(
+            user, commitment, note=data["note"], expected_version=version
+        ),
+        created=True,
+        reply=ArchiveVersionSerializer,
+    )

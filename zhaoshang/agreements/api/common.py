@@ -1,10 +1,8 @@
-"""What the agreements API shares: the version field, who may create, the documented
-refusals."""
+"""What the agreements API shares: the version field and who may create."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -37,10 +35,3 @@ class AgreementCreatePermission(CreatePermission):
 
 class CommitmentCreatePermission(CreatePermission):
     creators = (*REGISTRY_EDITOR_ROLES, Role.DEPARTMENT)
-
-
-OBLIGATION_RESPONSES = {
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not yours to act on."),
-    409: OpenApiResponse(description="Stale version."),
-}

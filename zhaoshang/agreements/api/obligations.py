@@ -7,15 +7,12 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from zhaoshang.agreements import services
 from zhaoshang.agreements.api.common import (
-    OBLIGATION_RESPONSES,
     AgreementCreatePermission,
     version_field,
 )
@@ -31,10 +28,12 @@ from zhaoshang.agreements.models import (
     ObligationBreach,
 )
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
+from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, expected_version
 from zhaoshang.core import clock
+from zhaoshang.core.actions import api_action
 from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
@@ -221,42 +220,23 @@ class ObligationViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance):
         services.delete_obligation(self.request.user, instance)
 
-    @extend_schema(
-        request={"multipart/form-data": ConfirmSerializer},
-        responses={200: ObligationSerializer, **OBLIGATION_RESPONSES},
-    )
-    @action(detail=True, methods=["post"], serializer_class=ConfirmSerializer)
-    def confirm(self, request, pk=None):
-        """Confirm, with an evidence file, the day an obligation no record measures was met."""
-        ob = self.get_object()
-        form = ConfirmSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        services.confirm_obligation(
-            request.user,
+    confirm = api_action(
+        ConfirmSerializer,
+        "Confirm, with an evidence file, the day an obligation no record measures was met.",
+        run=lambda user, ob, data, version: services.confirm_obligation(
+            user,
             ob,
             met_on=data["met_on"],
             evidence=data["evidence"],
             note=data["note"],
-            expected_version=data.get("version"),
-        )
-        return self._respond(ob)
-
-    @extend_schema(
-        request=WaiveSerializer, responses={200: ObligationSerializer, **OBLIGATION_RESPONSES}
+            expected_version=version,
+        ),
+        parser_classes=PARSERS,
     )
-    @action(detail=True, methods=["post"], serializer_class=WaiveSerializer)
-    def waive(self, request, pk=None):
-        """Release an obligation, with the reason kept."""
-        ob = self.get_object()
-        form = WaiveSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        services.waive_obligation(
-            request.user,
-            ob,
-            reason=data["reason"],
-            waived_on=data["waived_on"],
-            expected_version=data.get("version"),
-        )
-        return self._respond(ob)
+    waive = api_action(
+        WaiveSerializer,
+        "Release an obligation, with the reason kept.",
+        run=lambda user, ob, data, version: services.waive_obligation(
+            user, ob, reason=data["reason"], waived_on=data["waived_on"], expected_version=version
+        ),
+    )
