@@ -1,15 +1,23 @@
-"""The actions on an action item, shared by its page and the API: who may take each, in
-which states it applies, and the service it calls. The names of the inputs are the keys of
-the services' errors (``text``, ``evidence``, ``reason`` …)."""
+"""The actions on an action item and on a meeting, shared by their pages and the API: who
+may take each, in which states it applies, and the service it calls. The names of the
+inputs are the keys of the services' errors (``text``, ``evidence``, ``reason`` …)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.core import clock
 from zhaoshang.core.actions import Action, ActionTable
 from zhaoshang.meetings import permissions, services
-from zhaoshang.meetings.choices import ActionStatus
-from zhaoshang.meetings.forms import CloseForm, CompleteForm, ProgressForm, ReturnForm
+from zhaoshang.meetings.choices import ActionStatus, MeetingStatus
+from zhaoshang.meetings.forms import (
+    CloseForm,
+    CompleteForm,
+    HeldForm,
+    MinutesForm,
+    ProgressForm,
+    ReturnForm,
+)
 
 
 def _awaiting(item) -> bool:
@@ -64,6 +72,48 @@ ACTIONS = ActionTable(
             ),
             gettext_lazy("The action item has been sent back to its owner."),
             "outline-danger",
+        ),
+    ]
+)
+
+
+def _may_hold(meeting) -> bool:
+    return (
+        not meeting.is_final
+        and meeting.status == MeetingStatus.PLANNED
+        and meeting.held_on <= clock.today()
+    )
+
+
+# The meeting's own steps, taken by its organisers (the agenda and the decisions have
+# their own forms).
+MEETING_ACTIONS = ActionTable(
+    [
+        Action(
+            "held",
+            gettext_lazy("Mark as held"),
+            HeldForm,
+            permissions.can_manage_meeting,
+            _may_hold,
+            lambda u, meeting, d, v: services.mark_held(u, meeting, v),
+            gettext_lazy("The meeting is recorded as held."),
+        ),
+        Action(
+            "minutes",
+            gettext_lazy("Issue the minutes"),
+            MinutesForm,
+            permissions.can_manage_meeting,
+            lambda meeting: not meeting.is_final,
+            lambda u, meeting, d, v: services.issue_minutes(
+                u,
+                meeting,
+                minutes=d["minutes"],
+                minutes_number=d["minutes_number"],
+                issued_on=d.get("minutes_issued_on"),
+                minutes_file=d.get("minutes_file"),
+                expected_version=v,
+            ),
+            gettext_lazy("The minutes have been issued."),
         ),
     ]
 )

@@ -6,7 +6,6 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -215,32 +214,6 @@ class ActionItemReturnSerializer(Serializer):
     version = version_field()
 
 
-ACTION_SERIALIZERS = {
-    "progress": ActionItemProgressSerializer,
-    "complete": ActionItemCompleteSerializer,
-    "close": ActionItemCloseSerializer,
-    "return": ActionItemReturnSerializer,
-}
-ACTION_RESPONSES = {
-    200: ActionItemSerializer,
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not yours to act on."),
-    409: OpenApiResponse(description="Stale version: someone else acted on the item."),
-}
-
-
-def _item_action(name: str, slug: str, doc: str):
-    return api_action(
-        name,
-        slug,
-        doc,
-        serializers=ACTION_SERIALIZERS,
-        actions=ACTIONS,
-        responses=ACTION_RESPONSES,
-        parser_classes=UPLOAD_PARSERS,
-    )
-
-
 class ActionItemViewSet(ScopedModelViewSet):
     """Supervised action items (督办事项): created by meeting decisions, leaders'
     instructions or the supervision office; the owner reports progress and completion with
@@ -311,15 +284,27 @@ class ActionItemViewSet(ScopedModelViewSet):
         services.update_action_item(request.user, item, changes, version)
         return self._respond(item)
 
-    progress = _item_action("progress", "progress", "办理进展: the owner reports progress.")
-    complete = _item_action(
-        "complete",
-        "complete",
-        "办结: the owner reports the item done, with the evidence (multipart ``evidence``).",
+    progress = api_action(
+        ActionItemProgressSerializer,
+        "办理进展: the owner reports progress.",
+        action=ACTIONS["progress"],
+        parser_classes=UPLOAD_PARSERS,
     )
-    close = _item_action("close", "close", "销号: the supervision office confirms and closes.")
-    return_ = _item_action(
-        "return_",
-        "return",
+    complete = api_action(
+        ActionItemCompleteSerializer,
+        "办结: the owner reports the item done, with the evidence (multipart ``evidence``).",
+        action=ACTIONS["complete"],
+        parser_classes=UPLOAD_PARSERS,
+    )
+    close = api_action(
+        ActionItemCloseSerializer,
+        "销号: the supervision office confirms and closes.",
+        action=ACTIONS["close"],
+        parser_classes=UPLOAD_PARSERS,
+    )
+    return_ = api_action(
+        ActionItemReturnSerializer,
         "退回重办: the supervision office sends the item back, with the reason.",
+        action=ACTIONS["return"],
+        parser_classes=UPLOAD_PARSERS,
     )

@@ -7,10 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -19,7 +17,9 @@ from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district, expected_version
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core.actions import api_action
 from zhaoshang.meetings import permissions, services
+from zhaoshang.meetings.actions import MEETING_ACTIONS
 from zhaoshang.meetings.api._common import (
     DATE_HELP,
     FILE_HELP,
@@ -205,10 +205,10 @@ class ActionItemRowSerializer(Serializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class AgendaItemField(serializers.PrimaryKeyRelatedField):
-    """An agenda item of the meeting in the URL (``context["meeting"]``), and no other."""
+    """An agenda item of the meeting in the URL (``context["record"]``), and no other."""
 
     def get_queryset(self):
-        return AgendaItem.objects.filter(meeting=self.context.get("meeting"))
+        return AgendaItem.objects.filter(meeting=self.context.get("record"))
 
 
 class DecisionInputSerializer(Serializer):
@@ -231,28 +231,26 @@ class JointDecisionInputSerializer(Serializer):
     action_items = ActionItemRowSerializer(many=True, required=False)
 
 
-def _rows(data) -> list[dict]:
-    return [{k: v for k, v in row.items() if v is not None} for row in data.get("action_items", [])]
+def _decide(service):
+    """Run a decision service with the action items' rows; the rows' errors come back in
+    DRF's shape for a list: one ``{field: [messages]}`` per row."""
 
+    def run(user, meeting, data, version):
+        rows = [
+            {k: v for k, v in row.items() if v is not None} for row in data.pop("action_items", [])
+        ]
+        try:
+            return service(user, meeting, action_items=rows, **data)
+        except services.ActionItemRowsError as exc:
+            errors = [
+                {field: [str(m) for m in msgs] for field, msgs in exc.rows[i].message_dict.items()}
+                if i in exc.rows
+                else {}
+                for i in range(len(rows))
+            ]
+            raise exceptions.ValidationError({"action_items": errors}) from exc
 
-def _rows_error(exc: services.ActionItemRowsError, count: int):
-    """Row errors in DRF's shape for a list: one ``{field: [messages]}`` per row."""
-    rows = []
-    for index in range(count):
-        error = exc.rows.get(index)
-        rows.append(
-            {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
-            if error is not None
-            else {}
-        )
-    return exceptions.ValidationError({"action_items": rows})
-
-
-MEETING_ACTION_RESPONSES = {
-    400: OpenApiResponse(description="{field: [messages]}"),
-    403: OpenApiResponse(description="Not an organiser of this meeting."),
-    409: OpenApiResponse(description="Stale version: someone else changed the meeting."),
-}
+    return run
 
 
 class MeetingViewSet(ScopedModelViewSet):
@@ -341,134 +339,36 @@ class MeetingViewSet(ScopedModelViewSet):
         services.update_meeting(request.user, meeting, changes, version)
         return self._respond(meeting)
 
-    def _managed(self):
-        meeting = self.get_object()
-        if not permissions.can_manage_meeting(self.request.user, meeting):
-            raise PermissionDenied
-        return meeting
-
-    @extend_schema(
-        request=MeetingHeldSerializer,
-        responses={200: MeetingSerializer, **MEETING_ACTION_RESPONSES},
+    held = api_action(
+        MeetingHeldSerializer,
+        "The meeting took place (from its day on).",
+        action=MEETING_ACTIONS["held"],
     )
-    @action(detail=True, methods=["post"], serializer_class=MeetingHeldSerializer)
-    def held(self, request, pk=None):
-        """The meeting took place (from its day on)."""
-        meeting = self._managed()
-        form = MeetingHeldSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        services.mark_held(request.user, meeting, form.validated_data.get("version"))
-        return self._respond(meeting)
-
-    @extend_schema(
-        request={
-            "multipart/form-data": MeetingMinutesSerializer,
-            "application/json": MeetingMinutesSerializer,
-        },
-        responses={200: MeetingSerializer, **MEETING_ACTION_RESPONSES},
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        serializer_class=MeetingMinutesSerializer,
+    minutes = api_action(
+        MeetingMinutesSerializer,
+        "印发会议纪要: the minutes, their number and optionally the signed file.",
+        action=MEETING_ACTIONS["minutes"],
         parser_classes=UPLOAD_PARSERS,
     )
-    def minutes(self, request, pk=None):
-        """印发会议纪要: the minutes, their number and optionally the signed file."""
-        meeting = self._managed()
-        form = MeetingMinutesSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        services.issue_minutes(
-            request.user,
-            meeting,
-            minutes=data["minutes"],
-            minutes_number=data["minutes_number"],
-            issued_on=data.get("minutes_issued_on"),
-            minutes_file=data.get("minutes_file"),
-            expected_version=data.get("version"),
-        )
-        return self._respond(meeting)
-
-    @extend_schema(
-        request=AgendaItemSerializer,
-        responses={201: MeetingSerializer, **MEETING_ACTION_RESPONSES},
+    agenda = api_action(
+        AgendaItemSerializer,
+        "Put a project, a problem, an approval case or a topic on the agenda.",
+        allowed=permissions.can_manage_meeting,
+        run=lambda user, meeting, data, version: services.add_agenda_item(user, meeting, **data),
+        created=True,
     )
-    @action(detail=True, methods=["post"], serializer_class=AgendaItemSerializer)
-    def agenda(self, request, pk=None):
-        """Put a project, a problem, an approval case or a topic on the agenda."""
-        meeting = self._managed()
-        form = AgendaItemSerializer(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        services.add_agenda_item(
-            request.user,
-            meeting,
-            project=data.get("project"),
-            need=data.get("need"),
-            case=data.get("case"),
-            topic=data.get("topic", ""),
-            note=data.get("note", ""),
-        )
-        return self._respond(meeting, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=DecisionInputSerializer,
-        responses={201: MeetingSerializer, **MEETING_ACTION_RESPONSES},
+    decisions = api_action(
+        DecisionInputSerializer,
+        "Record a decision with the action items it creates (at least one).",
+        allowed=permissions.can_manage_meeting,
+        run=_decide(services.record_decision),
+        created=True,
     )
-    @action(detail=True, methods=["post"], serializer_class=DecisionInputSerializer)
-    def decisions(self, request, pk=None):
-        """Record a decision with the action items it creates (at least one)."""
-        meeting = self._managed()
-        form = DecisionInputSerializer(
-            data=request.data, context={**self.get_serializer_context(), "meeting": meeting}
-        )
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        rows = _rows(data)
-        try:
-            services.record_decision(
-                request.user,
-                meeting,
-                text=data["text"],
-                agenda_item=data.get("agenda_item"),
-                action_items=rows,
-            )
-        except services.ActionItemRowsError as exc:
-            raise _rows_error(exc, len(rows)) from exc
-        return self._respond(meeting, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=JointDecisionInputSerializer,
-        responses={201: MeetingSerializer, **MEETING_ACTION_RESPONSES},
+    joint_decision = api_action(
+        JointDecisionInputSerializer,
+        "The joint decision (互为前置 → 同时审批、同时办结) as a decision of this meeting.",
+        allowed=permissions.can_manage_meeting,
+        run=_decide(services.record_joint_decision),
+        created=True,
+        slug="joint-decision",
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="joint-decision",
-        url_name="joint-decision",
-        serializer_class=JointDecisionInputSerializer,
-    )
-    def joint_decision(self, request, pk=None):
-        """The joint decision (互为前置 → 同时审批、同时办结) as a decision of this meeting."""
-        meeting = self._managed()
-        form = JointDecisionInputSerializer(
-            data=request.data, context={**self.get_serializer_context(), "meeting": meeting}
-        )
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        rows = _rows(data)
-        try:
-            services.record_joint_decision(
-                request.user,
-                meeting,
-                project=data["project"],
-                cases=data["cases"],
-                text=data["text"],
-                agenda_item=data.get("agenda_item"),
-                minutes_number=data["minutes_number"],
-                action_items=rows,
-            )
-        except services.ActionItemRowsError as exc:
-            raise _rows_error(exc, len(rows)) from exc
-        return self._respond(meeting, status.HTTP_201_CREATED)

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import permissions as approval_permissions
 from zhaoshang.approvals.choices import OPEN_STATUSES
+from zhaoshang.core.actions import run_service
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.meetings import services
 from zhaoshang.meetings.forms import ActionRowFormSet, DecisionForm, JointDecisionForm
 from zhaoshang.meetings.models import AgendaItem, Meeting
+from zhaoshang.meetings.views._common import submit
 from zhaoshang.meetings.views.meetings import managed_meeting
 from zhaoshang.projects.models import Project
 
@@ -32,27 +34,34 @@ def decision_create(request, pk):
     if request.method == "POST":
         if form.is_valid() and rows.is_valid():
             filled = rows.rows()
-            try:
-                decision = services.record_decision(
+            outcome = run_service(
+                request,
+                None,
+                lambda: services.record_decision(
                     request.user,
                     meeting,
                     text=form.cleaned_data["text"],
                     agenda_item=form.cleaned_data.get("agenda_item"),
                     action_items=[row for _i, row in filled],
-                )
-            except services.ActionItemRowsError as exc:
-                for index, error in exc.rows.items():
-                    apply_service_errors(rows.forms[filled[index][0]], error)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
+                ),
+            )
+            if outcome.ok:
+                decision = outcome.result
                 messages.success(
                     request,
                     _("Decision %(n)s is recorded; action items assigned: %(count)s.")
                     % {"n": decision.number, "count": decision.action_items.count()},
                 )
                 return redirect(meeting)
-        status = 400
+            exc = outcome.error
+            if isinstance(exc, services.ActionItemRowsError):
+                for index, error in exc.rows.items():
+                    apply_service_errors(rows.forms[filled[index][0]], error)
+            else:
+                apply_service_errors(form, exc)
+            status = outcome.status
+        else:
+            status = 400
     return render(
         request,
         "meetings/decision_form.html",
@@ -104,8 +113,10 @@ def joint_decision(request, pk):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                decision = services.record_joint_decision(
+            outcome = submit(
+                request,
+                form,
+                lambda: services.record_joint_decision(
                     request.user,
                     meeting,
                     project=project,
@@ -113,11 +124,10 @@ def joint_decision(request, pk):
                     text=data.get("text", ""),
                     agenda_item=data.get("agenda_item"),
                     minutes_number=data.get("minutes_number", ""),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                joint = decision.joint_decision
+                ),
+            )
+            if outcome.ok:
+                joint = outcome.result.joint_decision
                 messages.success(
                     request,
                     _(
@@ -126,6 +136,8 @@ def joint_decision(request, pk):
                     % {"number": joint.document_number, "due": joint.common_due_on.isoformat()},
                 )
                 return redirect(meeting)
-        status = 400
+            status = outcome.status
+        else:
+            status = 400
     context["form"] = form
     return render(request, "meetings/joint_decision.html", context, status=status)

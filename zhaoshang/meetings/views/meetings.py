@@ -16,16 +16,14 @@ from django.views.decorators.http import require_POST
 from zhaoshang.approvals import permissions as approval_permissions
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock, roles
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.actions import action_view, make_form
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.meetings import permissions, services
-from zhaoshang.meetings.choices import MeetingStatus
+from zhaoshang.meetings.actions import MEETING_ACTIONS
 from zhaoshang.meetings.forms import (
     AgendaItemForm,
-    HeldForm,
     MeetingFilterForm,
     MeetingForm,
-    MinutesForm,
 )
 from zhaoshang.meetings.models import ActionItem, AgendaItem, Decision, Meeting
 from zhaoshang.meetings.views._common import days_left_text, may_create, record_events, submit
@@ -100,7 +98,9 @@ def get_visible_meeting(request, pk) -> Meeting:
     return get_object_or_404(_meeting_queryset(request), pk=pk)
 
 
-def _meeting_context(request, meeting: Meeting, status_forms: dict | None = None) -> dict:
+def _meeting_context(
+    request, meeting: Meeting, status_forms: dict | None = None, stale: str = ""
+) -> dict:
     user = request.user
     today = clock.today()
     forms = status_forms or {}
@@ -140,24 +140,21 @@ def _meeting_context(request, meeting: Meeting, status_forms: dict | None = None
         "events": record_events(meeting),
         "can_manage": can_manage,
         "editable": editable,
-        "may_hold": editable
-        and meeting.status == MeetingStatus.PLANNED
-        and meeting.held_on <= today,
+        "may_hold": editable and MEETING_ACTIONS["held"].applies(meeting),
         "can_joint": editable
         # The approvals' rule reads only the district of what it is given.
         and approval_permissions.can_record_joint_decision(user, meeting),
         "open_form": next(iter(forms), ""),
+        "stale": stale,
     }
     if editable:
         context["agenda_form"] = forms.get("agenda_form") or AgendaItemForm(
             meeting=meeting, auto_id="id_agenda_%s"
         )
-        context["held_form"] = forms.get("held_form") or HeldForm(
-            record=meeting, auto_id="id_held_%s"
-        )
-        context["minutes_form"] = forms.get("minutes_form") or MinutesForm(
-            record=meeting, auto_id="id_minutes_%s"
-        )
+        for action in MEETING_ACTIONS:
+            context[f"{action.slug}_form"] = forms.get(f"{action.slug}_form") or make_form(
+                action, meeting, record_kwarg="record"
+            )
     return context
 
 
@@ -178,8 +175,10 @@ def meeting_create(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                meeting = services.schedule_meeting(
+            outcome = submit(
+                request,
+                form,
+                lambda: services.schedule_meeting(
                     user,
                     district=user.district,
                     kind=data["kind"],
@@ -195,10 +194,10 @@ def meeting_create(request):
                     projects=data.get("projects") or (),
                     cases=data.get("cases") or (),
                     topics=form.topic_lines(),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
+                ),
+            )
+            if outcome.ok:
+                meeting = outcome.result
                 messages.success(
                     request,
                     _(
@@ -207,7 +206,9 @@ def meeting_create(request):
                     % {"number": meeting.number},
                 )
                 return redirect(meeting)
-        status = 400
+            status = outcome.status
+        else:
+            status = 400
     return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
 
 
@@ -263,17 +264,20 @@ def _detail_with(request, meeting, status: int, **forms):
 def agenda_add(request, pk):
     meeting = managed_meeting(request, pk)
     form = AgendaItemForm(request.POST, meeting=meeting, auto_id="id_agenda_%s")
+    status = 400
     if form.is_valid():
-        try:
-            item = services.add_agenda_item(request.user, meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        outcome = submit(
+            request,
+            form,
+            lambda: services.add_agenda_item(request.user, meeting, **form.cleaned_data),
+        )
+        if outcome.ok:
             messages.success(
-                request, _("“%(subject)s” is on the agenda.") % {"subject": item.subject}
+                request, _("“%(subject)s” is on the agenda.") % {"subject": outcome.result.subject}
             )
             return redirect(meeting)
-    return _detail_with(request, meeting, 400, agenda_form=form)
+        status = outcome.status
+    return _detail_with(request, meeting, status, agenda_form=form)
 
 
 @login_required
@@ -291,51 +295,37 @@ def agenda_remove(request, pk, item_pk):
     return redirect(meeting)
 
 
+def _meeting_action(request, pk, slug: str):
+    """Marking the meeting held or issuing its minutes: 302, 400 with the errors on the
+    form, 409 over the fresh meeting when someone changed it first."""
+    meeting = get_visible_meeting(request, pk)
+
+    def render_page(record, bound=None, stale="", status=200):
+        forms = {f"{bound.action}_form": bound} if bound is not None else {}
+        context = _meeting_context(request, record, forms, stale=stale)
+        return render(request, "meetings/detail.html", context, status=status)
+
+    return action_view(
+        request,
+        meeting,
+        MEETING_ACTIONS[slug],
+        render_page=render_page,
+        redirect_to=lambda record: record.get_absolute_url(),
+        record_kwarg="record",
+        reload=lambda: get_visible_meeting(request, pk),
+    )
+
+
 @login_required
 @require_POST
 def meeting_held(request, pk):
-    meeting = managed_meeting(request, pk)
-    form = HeldForm(request.POST, record=meeting, auto_id="id_held_%s")
-    status = 400
-    if form.is_valid():
-        outcome = submit(
-            request,
-            form,
-            lambda: services.mark_held(request.user, meeting, form.cleaned_data["version"]),
-            success=_("The meeting is recorded as held."),
-        )
-        if outcome.ok:
-            return redirect(meeting)
-        status = outcome.status
-    return _detail_with(request, meeting, status, held_form=form)
+    return _meeting_action(request, pk, "held")
 
 
 @login_required
 @require_POST
 def meeting_minutes(request, pk):
-    meeting = managed_meeting(request, pk)
-    form = MinutesForm(request.POST, request.FILES, record=meeting, auto_id="id_minutes_%s")
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = submit(
-            request,
-            form,
-            lambda: services.issue_minutes(
-                request.user,
-                meeting,
-                minutes=data["minutes"],
-                minutes_number=data["minutes_number"],
-                issued_on=data["minutes_issued_on"],
-                minutes_file=data.get("minutes_file"),
-                expected_version=data["version"],
-            ),
-            success=_("The minutes have been issued."),
-        )
-        if outcome.ok:
-            return redirect(meeting)
-        status = outcome.status
-    return _detail_with(request, meeting, status, minutes_form=form)
+    return _meeting_action(request, pk, "minutes")
 
 
 @login_required
