@@ -1,52 +1,56 @@
 """Complaints of the demo city (SPEC §9, 投诉): what enterprises complained about over the
 last nine months, received by the supervision office, dispatched to the departments
-complained about, accepted, answered and rated — most closed, one reopened after a
-不满意, some answered and waiting for the enterprise's rating, a few being handled now
-(two of them late), one waiting to be dispatched; two report a visit or fee without an
-approval code (their report rows come with them); substantiated ones are in the
-departments' assessment ledger.
+complained about, accepted, answered and rated — most closed, two reopened after a 不满意,
+some waiting for the enterprise's rating, a few being handled now (one extended, one asking
+for more time, one refused the extension and now late), two just dispatched, one waiting to
+be dispatched; two report a visit or fee without an approval code (with their report rows);
+the substantiated ones are in the departments' ledgers. The stories are in
+``data/complaints.json``, replayed through ``complaints.services``.
 
-Replayed through ``complaints.services`` on a ``replay.Timeline``: each complaint's steps
-are played with the clock set to their moment, so numbers, deadlines, events, history,
-notifications and ledger entries are the ones the product wrote that day. The stories
-are in ``data/complaints.json``.
-
-This module also holds the replay helpers the other parts of this half of the demo share:
-``chain`` (a record's steps one after the other), ``acting_for``, ``workday_before``.
+The module also holds what this half of the demo shares: ``Part`` (a builder's seed,
+calendar and timeline), ``chain``, ``act``, ``acting_for``, ``workday_before``, ``admin_save``
+and ``tally``.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
+import itertools
 import random
 from collections.abc import Callable
-from pathlib import Path
 
 from zhaoshang.complaints import services
-from zhaoshang.complaints.choices import Channel, Outcome, Rating
+from zhaoshang.complaints.choices import Outcome, Rating
 from zhaoshang.complaints.models import Complaint, ComplaintLimit
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
+from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import Timeline, moment, office_time
 
-SEED = 2026_11
-DATA = json.loads((Path(__file__).parent / "data" / "complaints.json").read_text("utf-8"))
-# The demo district answers policy complaints (政策兑现) within 10 working days.
-DEMO_LIMITS = [("policy", 1, 10)]
-# Findings of the answered ones, in turn (some not substantiated, most partly or fully).
-OUTCOMES = [
-    Outcome.SUBSTANTIATED,
-    Outcome.UNFOUNDED,
-    Outcome.PARTLY,
-    Outcome.SUBSTANTIATED,
-    Outcome.UNFOUNDED,
-]
-CHANNELS = [Channel.PHONE, Channel.HOTLINE, Channel.VISIT, Channel.LETTER, Channel.PHONE]
+DATA = load("complaints")
+DAY = datetime.timedelta(days=1)
+# How far a complaint went; "reopened" is closed after a second answer.
+STAGES = ("received", "dispatched", "accepted", "rating", "closed", "reopened")
 
 
-# -- replay helpers shared by this half of the demo -------------------------------------------
+# -- what this half of the demo shares ---------------------------------------------------------
+
+
+class Part:
+    """One part of the demo's history: its seeded random generator, its working-day calendar
+    and its timeline; ``last`` is the last working day before today (nothing happens this
+    morning before the demo's present)."""
+
+    SEED = 0
+
+    def __init__(self, builder):
+        self.builder, self.worlds, self.today = builder, builder.worlds, builder.today
+        self.rng = random.Random(self.SEED)
+        year = self.today.year
+        self.cal = Calendar(datetime.date(year - 4, 1, 1), datetime.date(year + 2, 12, 31))
+        self.line = Timeline(self.today)
+        self.last = self.cal.before(self.today, 1)
 
 
 def chain(line: Timeline, rng: random.Random, steps: list[tuple[datetime.date, Callable]]):
@@ -98,63 +102,85 @@ def workday_before(cal, day: datetime.date) -> datetime.date:
     return day if cal.work[day] else cal.before(day, 1)
 
 
-# -- the complaints ---------------------------------------------------------------------------
+def admin_save(user, model, **values):
+    """Reference data (limits, settings, plans) saved as its admin page saves it: through
+    the admin's form and its checks, by ``user``, at the clock's moment."""
+    from django.contrib import admin
+    from django.forms import modelform_factory
+
+    form_class = admin.site.get_model_admin(model).form
+    form = modelform_factory(model, form=form_class, fields=list(values))(
+        data={k: getattr(v, "pk", v) for k, v in values.items() if v is not None}
+    )
+    if not form.is_valid():
+        raise ValueError(f"{model.__name__}: {form.errors.as_json()}")
+    row = form.save(commit=False)
+    row._history_user = user
+    row.save()
+    return row
 
 
-class ComplaintsBuilder:
+def act(held: dict, service, user, **kwargs) -> Callable:
+    """A step calling ``service(user, held["it"], **kwargs)``; what it returns is kept as
+    ``held["it"]`` when it is the same kind of record (a service returns the saved row)."""
+
+    def step():
+        done = service(user, held["it"], **kwargs)
+        if type(done) is type(held["it"]):
+            held["it"] = done
+
+    return step
+
+
+def tally(district_ids, *rows) -> dict[str, int]:
+    """``{label: count}`` of the records of each ``(label, model, district path)`` row."""
+    return {
+        label: model.objects.filter(**{f"{path}__in": district_ids}).count()
+        for label, model, path in rows
+    }
+
+
+# -- the complaints ----------------------------------------------------------------------------
+
+
+class ComplaintsBuilder(Part):
     """Adds the complaints to the worlds a DemoBuilder built."""
 
-    def __init__(self, builder):
-        self.builder = builder
-        self.today = builder.today
-        self.rng = random.Random(SEED)
-        self.cal = Calendar(
-            datetime.date(self.today.year - 2, 1, 1), datetime.date(self.today.year + 2, 12, 31)
-        )
-        self.line = Timeline(self.today)
-        self.outcomes = 0
+    SEED = 2026_11
 
     def build(self) -> None:
-        world = self.builder.worlds[0]
-        with clock.at(moment(self.today - datetime.timedelta(days=300), 10, 5)):
-            for category, accept, answer in DEMO_LIMITS:
-                ComplaintLimit.objects.create(
-                    district=world.district,
-                    category=category,
-                    accept_workdays=accept,
-                    answer_workdays=answer,
-                )
-        plans = (DATA["plans"]["demo"], DATA["plans"]["second"])
-        for world, plan in zip(self.builder.worlds, plans, strict=False):
+        world = self.worlds[0]
+        when = moment(self.today - datetime.timedelta(days=300), 10, 5)
+        for category, accept, answer in DATA["limits"]:
+            limit = {"category": category, "accept_workdays": accept, "answer_workdays": answer}
+            admin = world.role_users[Role.ADMIN]
+            self.line.add(when, admin_save, admin, ComplaintLimit, district=world.district, **limit)
+        self.line.run()  # the limits first: the complaints' plans read them
+        self.outcomes = itertools.cycle(DATA["outcomes"])
+        for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
             self._district(world, plan)
         self.line.run()
 
-    def _department(self, world, key: str):
-        departments = world.departments
-        if key in departments:
-            return departments[key]
+    @staticmethod
+    def _department(world, key: str):
         # The small district has fewer departments: the nearest one it has.
-        for fallback in ("works", "land", "aic", "center"):
-            if fallback in departments:
-                return departments[fallback]
-        return next(iter(departments.values()))
+        for nearest in (key, "works", "land", "aic", "center"):
+            if nearest in world.departments:
+                return world.departments[nearest]
+        return next(iter(world.departments.values()))
 
     def _district(self, world, plan) -> None:
         rng = self.rng
         receiver = world.role_users.get(Role.SUPERVISOR) or world.role_users[Role.BUREAU]
-        projects = sorted(
-            (p.project for p in world.plans if p.project.signed_on is not None),
-            key=lambda p: p.code,
-        )
+        projects = [p.project for p in world.plans if p.project.signed_on]
+        projects.sort(key=lambda p: p.code)
         portal = world.role_users.get(Role.ENTERPRISE)
         own = [p for p in projects if portal and p.enterprise_id == portal.enterprise_id]
         unapproved = iter(DATA["unapproved_stories"])
-        for n, (days_ago, story_no, how, *flags) in enumerate(plan):
-            story = next(unapproved) if "unapproved" in flags else DATA["stories"][story_no]
-            # Nothing happens this morning before the demo's present: "today" is yesterday.
-            received = workday_before(
-                self.cal, self.today - datetime.timedelta(days=max(days_ago, 1))
-            )
+        for n, (days_ago, story_no, how, *flag) in enumerate(plan):
+            flag = "".join(flag)
+            story = next(unapproved) if flag == "unapproved" else DATA["stories"][story_no]
+            received = workday_before(self.cal, self.today - max(days_ago, 1) * DAY)
             # The demo enterprise account's enterprise complained twice.
             project = own[n % len(own)] if own and n in (5, 17) else rng.choice(projects)
             department = self._department(world, story["department"])
@@ -163,7 +189,7 @@ class ComplaintsBuilder:
                 "district": world.district,
                 "enterprise": enterprise,
                 "department": department,
-                "channel": CHANNELS[n % len(CHANNELS)],
+                "channel": DATA["channels"][n % len(DATA["channels"])],
                 "category": story["category"],
                 "text": story["text"],
                 "project": project if rng.random() < 0.8 else None,
@@ -172,103 +198,77 @@ class ComplaintsBuilder:
                 "contact_consent": rng.random() < 0.5,
                 "received_on": received,
             }
-            if "unapproved" in flags:
-                details["channel"] = Channel.PORTAL if n % 2 else Channel.PHONE
-            holder = {"receiver": receiver, "handler": acting_for(world, department)}
-            steps = [(received, lambda d=details, h=holder, f=flags: self._receive(h, d, f))]
-            steps += self._later_steps(world, holder, story, details, how, flags)
+            if flag == "unapproved":
+                details["channel"] = "portal" if n % 2 else "phone"
+            h = {"handler": acting_for(world, department), "receiver": receiver}
+            steps = [(received, lambda h=h, d=details, f=flag: self._receive(h, d, f))]
+            steps += self._later_steps(world, h, story, details, STAGES.index(how), flag)
             chain(self.line, rng, steps)
 
-    def _receive(self, holder, details, flags) -> None:
-        receiver = holder["receiver"]
-        if "unapproved" not in flags:
-            holder["c"] = services.receive_complaint(receiver, **details)
+    def _receive(self, h, details, flag) -> None:
+        if flag != "unapproved":
+            h["it"] = services.receive_complaint(h["receiver"], **details)
             return
         from zhaoshang.inspections.choices import Kind
         from zhaoshang.inspections.services import report_unapproved_visit
 
         # A visit or fee without a code, reported by the enterprise: received as a complaint
         # with its report row, by the inspections service.
-        fee = details["category"] == "fees"
-        holder["c"] = report_unapproved_visit(
-            receiver,
+        visited_on = workday_before(self.cal, details["received_on"] - 2 * DAY)
+        h["it"] = report_unapproved_visit(
+            h["receiver"],
             district=details["district"],
             enterprise=details["enterprise"],
             department=details["department"],
-            kind=Kind.FEE if fee else Kind.INSPECTION,
-            visited_on=workday_before(
-                self.cal, details["received_on"] - datetime.timedelta(days=2)
-            ),
+            kind=Kind.FEE if details["category"] == "fees" else Kind.INSPECTION,
+            visited_on=visited_on,
             what_happened=details["text"],
             channel=details["channel"],
         )
 
-    def _later_steps(self, world, h, story, details, how, flags) -> list:
-        """The complaint's steps after its receipt: (day, fn) each."""
-        if how == "received":
-            return []
-        supervisor = h["receiver"]
-        cal, rng = self.cal, self.rng
-        late = how.startswith("late-")
-        how = how.removeprefix("late-")
-        received = details["received_on"]
-        dispatched = received if rng.random() < 0.6 else cal.after(received, 1)
+    def _later_steps(self, world, h, story, details, stage: int, flag: str) -> list:
+        """The complaint's steps after its receipt, up to its ``stage``: (day, fn) each."""
+        cal, rng, handler, supervisor = self.cal, self.rng, h["handler"], h["receiver"]
+        dispatched = details["received_on"]
+        if rng.random() >= 0.6:
+            dispatched = cal.after(dispatched, 1)
         accept, answer = services.limits_for(world.district.pk, details["category"])
-        steps = [(dispatched, lambda: self._do(h, services.dispatch_complaint, supervisor))]
-        if how == "dispatched":
-            return steps
-        accepted = dispatched if late or rng.random() < 0.5 else cal.after(dispatched, accept)
-        steps.append((accepted, lambda: self._do(h, services.accept_complaint, h["handler"])))
-        if "extended" in flags or "extension-asked" in flags:
+        accepted = dispatched if rng.random() < 0.5 else cal.after(dispatched, accept)
+        steps = [
+            (dispatched, act(h, services.dispatch_complaint, supervisor)),
+            (accepted, act(h, services.accept_complaint, handler)),
+        ][:stage]
+        if flag in ("extended", "asked", "refused"):  # the department asks for more time
             asked = cal.after(accepted, 1)
-            reason = DATA["extension_reasons"][details["category"]]
-            steps.append(
-                (asked, lambda: services.request_extension(h["handler"], h["c"], reason=reason))
-            )
-            if "extended" in flags:
-                why = DATA["extension_approval"]
-                decide = services.decide_extension
-                steps.append(
-                    (
-                        cal.after(asked, 1),
-                        lambda: decide(supervisor, h["c"], approve=True, reason=why),
-                    )
-                )
-        if how == "accepted":
+            ask = act(h, services.request_extension, handler, reason=story["extension"])
+            steps.append((asked, ask))
+            if flag != "asked":
+                why, approve = DATA["extension_decisions"][flag], flag == "extended"
+                decide = act(h, services.decide_extension, supervisor, approve=approve, reason=why)
+                steps.append((cal.after(asked, 1), decide))
+        if stage < STAGES.index("rating"):
             return steps
-        answer_by = cal.after(dispatched, answer)
-        answered = min(cal.after(accepted, rng.randint(1, 4)), answer_by)
-        if "unapproved" in flags:  # the department came without an approval code
-            outcome = Outcome.SUBSTANTIATED
-        else:
-            outcome = OUTCOMES[self.outcomes % len(OUTCOMES)]
-            self.outcomes += 1
-        text = story["unfounded"] if outcome == Outcome.UNFOUNDED else story["substantiated"]
-
-        def answer_it(text=text):
-            self._do(h, services.answer_complaint, h["handler"], outcome=outcome, answer=text)
-
-        steps.append((answered, answer_it))
-        if how == "rating":
+        answered = min(cal.after(accepted, rng.randint(1, 4)), cal.after(dispatched, answer))
+        outcome = Outcome.SUBSTANTIATED if flag == "unapproved" else next(self.outcomes)
+        text = story["unfounded" if outcome == Outcome.UNFOUNDED else "substantiated"]
+        answer_it = services.answer_complaint
+        steps.append((answered, act(h, answer_it, handler, outcome=outcome, answer=text)))
+        if stage == STAGES.index("rating"):
             return steps
         rated = cal.after(answered, rng.randint(1, 3))
-        rate = services.rate_complaint
-        if how == "reopened":
+        rate, rating = services.rate_complaint, Rating.FAIRLY
+        if stage == STAGES.index("reopened"):
             again = cal.after(rated, rng.randint(2, 4))
             more = f"{text}\n{rng.choice(DATA['reopen_answers'])}"
             steps += [
-                (rated, lambda: self._do(h, rate, supervisor, rating=Rating.DISSATISFIED)),
-                (again, lambda: answer_it(more)),
+                (rated, act(h, rate, supervisor, rating=Rating.DISSATISFIED)),
+                (again, act(h, answer_it, handler, outcome=outcome, answer=more)),
             ]
             rated = cal.after(again, 2)
-        rating = Rating.FAIRLY if how == "reopened" or rng.random() < 0.3 else Rating.SATISFIED
-        steps.append((rated, lambda: self._do(h, rate, supervisor, rating=rating)))
-        return steps
-
-    @staticmethod
-    def _do(holder, service, user, **kwargs) -> None:
-        holder["c"] = service(user, holder["c"], **kwargs)
+        elif rng.random() >= 0.3:
+            rating = Rating.SATISFIED
+        return [*steps, (rated, act(h, rate, supervisor, rating=rating))]
 
 
 def complaint_counts(district_ids) -> dict[str, int]:
-    return {"complaints": Complaint.objects.filter(district_id__in=district_ids).count()}
+    return tally(district_ids, ("complaints", Complaint, "district_id"))

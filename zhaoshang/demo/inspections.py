@@ -1,256 +1,203 @@
 """Inspection and fee requests of the demo city (SPEC §9, 涉企检查/收费申报审批).
 
 Over the last ten months the departments filed their inspections, ratings and fees before
-going to an enterprise: most were approved by the supervision office (督查室), carried out
-outside the quiet days (企业宁静日, the 1st to the 20th) and rated by the enterprise; one
-visit on a quiet day carries its special reason; two were rejected (one repeating a visit
-of the year, one on a quiet day without a reason that holds), one was cancelled; two
-emergency inspections were filed the working day after; one enterprise had three
-departments merged into one joint inspection (进一次门、查多项事). Today a few requests wait
-for the supervision office and a few approved visits are coming up, their codes ready to be
-checked on the public verification page. (The reports of visits without a code come with
-the complaints that received them.)
-
-Replayed through ``inspections.services`` on a ``replay.Timeline`` with the clock set to
-each step's moment; the requests are in ``data/inspections.json``.
+going to an enterprise: most approved by the supervision office, carried out outside the
+quiet days (企业宁静日) and rated by the enterprise; one on a quiet day with its special
+reason; two rejected (a repeated visit, a quiet day without a reason that holds), one
+cancelled; two emergency inspections filed the working day after; three departments' visits
+to one enterprise merged into one joint inspection (进一次门、查多项事). Today a few requests
+wait for the supervision office and a few approved visits are coming up, their codes ready
+for the public verification page. (The reports of visits without a code come with the
+complaints.) Replayed through ``inspections.services``; the requests are in
+``data/inspections.json``.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-import random
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
+from functools import partial
 
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import acting_for, chain, workday_before
-from zhaoshang.demo.replay import Timeline, office_time
+from zhaoshang.demo.complaints import DAY, Part, act, acting_for, admin_save, chain, tally
+from zhaoshang.demo.complaints import workday_before as on_or_before
+from zhaoshang.demo.names import load
+from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.inspections import services
 from zhaoshang.inspections.choices import VISIT_KINDS, Kind, Rating
 from zhaoshang.inspections.models import InspectionRequest, InspectionSettings, InspectionVisit
 
-SEED = 2026_12
-DATA = json.loads((Path(__file__).parent / "data" / "inspections.json").read_text("utf-8"))
-FEES = (86000, 124500, 238000)
+DATA = load("inspections")
+QUIET_TO = DATA["settings"]["quiet_to_day"]
+RATINGS = (Rating.SATISFIED, Rating.FAIRLY, Rating.DISSATISFIED)
 
 
-class InspectionsBuilder:
+def _enterprises(world) -> list:
+    """The enterprises of the district's signed projects, by id."""
+    found = {p.project.enterprise for p in world.plans if p.project.signed_on}
+    return sorted(found, key=lambda e: e.pk)
+
+
+class InspectionsBuilder(Part):
     """Adds the inspection and fee requests to the worlds a DemoBuilder built."""
 
-    def __init__(self, builder):
-        self.builder = builder
-        self.today = builder.today
-        self.rng = random.Random(SEED)
-        self.cal = Calendar(
-            datetime.date(self.today.year - 2, 1, 1), datetime.date(self.today.year + 2, 12, 31)
-        )
-        self.line = Timeline(self.today)
-        # The last day with steps: nothing happens this morning before the demo's present.
-        self.last = workday_before(self.cal, self.today - datetime.timedelta(days=1))
-        self.visits: Counter = Counter()  # (department, enterprise, year): counting visits
+    SEED = 2026_12
 
     def build(self) -> None:
-        for world, plan in zip(self.builder.worlds, DATA["plans"].values(), strict=False):
-            InspectionSettings.objects.create(district=world.district)
-            if world is self.builder.worlds[0]:
+        self.visits: Counter = Counter()  # (department, enterprise, year): counting visits
+        for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
+            # The administrator confirmed the district's guards a year ago.
+            admin = world.role_users.get(Role.ADMIN) or world.role_users[Role.BUREAU]
+            settings = {"district": world.district, **DATA["settings"]}
+            when = moment(self.today - 400 * DAY, 10, 20)
+            self.line.add(when, admin_save, admin, InspectionSettings, **settings)
+            if world is self.worlds[0]:
                 self._joint(world)
             for n, row in enumerate(plan):
                 self._request(world, n, *row)
         self.line.run()
 
-    # -- helpers ----------------------------------------------------------------------------
-
     def _quiet_free(self, day: datetime.date) -> datetime.date:
-        """The first working day on or after ``day`` outside the quiet days (21st on)."""
-        while True:
-            if day.day <= 20:
-                day = day.replace(day=21)
-            found = self.cal.on_or_after(day)
-            if found.day > 20:
-                return found
-            day = found  # the holidays ran into next month's quiet days: its 21st
-
-    def _enterprises(self, world) -> list:
-        seen = {
-            p.project.enterprise_id: p.project.enterprise
-            for p in world.plans
-            if p.project.signed_on
-        }
-        return [seen[pk] for pk in sorted(seen)]
-
-    def _count(self, key, enterprises, day) -> None:
-        for enterprise in enterprises:
-            self.visits[(key, enterprise.pk, day.year)] += 1
-
-    # -- the requests -----------------------------------------------------------------------
+        """The first working day on or after ``day`` outside the quiet days."""
+        while day.day <= QUIET_TO or not self.cal.work[day]:
+            day = day.replace(day=QUIET_TO + 1) if day.day <= QUIET_TO else day + DAY
+        return day
 
     def _planned(self, how: str, day: datetime.date) -> datetime.date:
         if how == "emergency":
-            return workday_before(self.cal, min(day, self.last))
-        if how in ("done-quiet", "rejected-quiet"):
+            return on_or_before(self.cal, min(day, self.last))
+        if how in ("done-quiet", "rejected-quiet"):  # a quiet day of the month
             planned = self.cal.on_or_after(day.replace(day=min(day.day, 15)))
-            return planned if planned.day <= 20 else self.cal.on_or_after(planned.replace(day=10))
+            if planned.day > QUIET_TO:  # the holidays ran past the quiet days
+                planned = self.cal.on_or_after(planned.replace(day=10))
+            return planned
         return self._quiet_free(day)
 
     def _targets(self, world, n: int, key: str, how: str, kind: str, planned) -> list:
         """The enterprises visited: the first one is where the safety office went on the
         quiet day (and again, refused); the demo enterprise account's is visited too; no
-        department goes past the yearly cap of 2 visits to one enterprise."""
-        enterprises = self._enterprises(world)
+        department goes past the yearly cap of visits to one enterprise."""
+        enterprises = _enterprises(world)
         portal = world.role_users.get(Role.ENTERPRISE)
         if key == "safety" and how in ("done-quiet", "rejected-cap"):
-            return [enterprises[0]]
-        if portal is not None and n in (3, 14, 18):
-            own = [e for e in enterprises if e.pk == portal.enterprise_id]
-            if own:
-                return own
-        free = [e for e in enterprises[1:] if self.visits[(key, e.pk, planned.year)] < 2]
+            return enterprises[:1]
+        own = [e for e in enterprises if portal and e.pk == portal.enterprise_id]
+        if own and n in (3, 14, 18):
+            return own
+        cap = DATA["settings"]["yearly_cap"]
+        free = [e for e in enterprises[1:] if self.visits[(key, e.pk, planned.year)] < cap]
         return self.rng.sample(free, 2 if kind == Kind.INSPECTION and n % 4 == 0 else 1)
 
     def _request(self, world, n: int, days: int, key: str, how: str) -> None:
         rng, cal = self.rng, self.cal
         if key not in world.departments:
             key = "aic" if "aic" in world.departments else next(iter(world.departments))
-        errand = DATA["errands"].get(key, DATA["errands"]["aic"])
-        emergency = how == "emergency"
+        errand, emergency = DATA["errands"].get(key, DATA["errands"]["aic"]), how == "emergency"
         kind = Kind.INSPECTION if emergency else errand["kind"]
-        planned = self._planned(how, self.today - datetime.timedelta(days=days))
+        planned = self._planned(how, self.today - days * DAY)
         targets = self._targets(world, n, key, how, kind, planned)
         if not emergency and kind in VISIT_KINDS and how not in ("rejected-cap", "cancelled"):
-            self._count(key, targets, planned)
+            self.visits.update((key, e.pk, planned.year) for e in targets)
         if emergency:
             filed = min(cal.after(planned, 1), self.last)
         else:
-            filed = workday_before(self.cal, planned - datetime.timedelta(days=rng.randint(8, 15)))
-            filed = min(filed, self.last)
-        quiet = {"done-quiet": DATA["quiet_reason"], "rejected-quiet": DATA["weak_quiet_reason"]}
-        fee = kind == Kind.FEE
-        filer, supervisor = (
-            acting_for(world, world.departments[key]),
-            world.role_users[Role.SUPERVISOR],
-        )
+            filed = min(on_or_before(cal, planned - rng.randint(8, 15) * DAY), self.last)
+        filer = acting_for(world, world.departments[key])
+        supervisor = world.role_users[Role.SUPERVISOR]
         details = {
+            **{k: errand.get(k, "") for k in ("purpose", "legal_basis", "people", "fee_basis")},
             "district": world.district,
             "department": world.departments[key],
             "kind": kind,
             "enterprises": targets,
-            "purpose": f"应急检查：{errand['purpose']}" if emergency else errand["purpose"],
-            "legal_basis": errand["legal_basis"],
             "planned_on": planned,
-            "people": errand["people"],
             "is_emergency": emergency,
-            "emergency_reason": DATA["emergency_reasons"][n % 2] if emergency else "",
-            "quiet_day_reason": quiet.get(how, ""),
-            "fee_amount": Decimal(rng.choice(FEES)) if fee else None,
-            "fee_basis": errand.get("fee_basis", ""),
+            "quiet_day_reason": DATA["quiet_reasons"].get(how, ""),
+            "fee_amount": Decimal(rng.choice(DATA["fees"])) if kind == Kind.FEE else None,
         }
+        if emergency:
+            details["purpose"] = f"应急检查：{errand['purpose']}"
+            details["emergency_reason"] = DATA["emergency_reasons"][n % 2]
         r = {}
-
-        def file():
-            r["r"] = services.file_request(filer, **details)
-
-        steps = [(filed, file)]
         decided = min(cal.after(filed, rng.randint(1, 2)), max(filed, self.last))
+        steps = [(filed, lambda: r.update(it=services.file_request(filer, **details)))]
         if how.startswith("rejected"):
             reason = DATA["rejections"][how]
-            steps.append(
-                (decided, lambda: services.reject_request(supervisor, r["r"], reason=reason))
-            )
+            steps.append((decided, act(r, services.reject_request, supervisor, reason=reason)))
         elif how != "filed":
-            steps.append((decided, lambda: services.approve_request(supervisor, r["r"])))
+            steps.append((decided, act(r, services.approve_request, supervisor)))
         if how == "cancelled":
             why = DATA["cancel_reason"]
-            steps.append(
-                (cal.after(decided, 2), lambda: services.cancel_request(filer, r["r"], reason=why))
-            )
+            cancel = act(r, services.cancel_request, filer, reason=why)
+            steps.append((cal.after(decided, 2), cancel))
         if how in ("done", "done-quiet", "emergency", "approved") and kind in VISIT_KINDS:
             rated = cal.after(planned, rng.randint(1, 3)) if how != "approved" else None
-            steps.append((max(planned, decided), lambda: self._visits(r, filer, supervisor, rated)))
+            steps.append(
+                (max(planned, decided), partial(self._visits, r, filer, supervisor, rated))
+            )
         chain(self.line, rng, steps)
 
     def _visits(self, r, filer, supervisor, rated) -> None:
         """The visits took place on their day; the enterprise rates them a few days later."""
-        for visit in r["r"].visits.all():
+        rng = self.rng
+        for visit in r["it"].visits.all():
+            findings = rng.choice(DATA["findings"])
             visit = services.record_visit(
-                filer,
-                visit,
-                carried_out_on=visit.visit_on,
-                findings=self.rng.choice(DATA["findings"]),
+                filer, visit, carried_out_on=visit.visit_on, findings=findings
             )
-            if rated is None:
-                continue
-            rating = self.rng.choices(
-                (Rating.SATISFIED, Rating.FAIRLY, Rating.DISSATISFIED), (6, 3, 1)
-            )[0]
-            comment = self.rng.choice(DATA["comments"])
-            self.line.add(
-                office_time(self.rng, rated),
-                services.rate_visit,
-                supervisor,
-                visit,
-                rating=rating,
-                comment=comment,
-            )
+            if rated is not None:
+                kw = {
+                    "rating": rng.choices(RATINGS, (6, 3, 1))[0],
+                    "comment": rng.choice(DATA["comments"]),
+                }
+                self.line.add(office_time(rng, rated), services.rate_visit, supervisor, visit, **kw)
 
     def _joint(self, world) -> None:
         """Three departments' approved visits to one enterprise, merged yesterday into one
         joint inspection led by the first of them."""
-        keys, days_ahead = DATA["joint"]["departments"], DATA["joint"]["days_ahead"]
+        keys = DATA["joint"]["departments"]
         if not all(k in world.departments for k in keys):
             return
-        supervisor = world.role_users[Role.SUPERVISOR]
-        enterprise = self._enterprises(world)[-1]
-        visit_on = self._quiet_free(self.today + datetime.timedelta(days=days_ahead))
-        merged_on = self.last
-        requests = {}
+        supervisor, requests = world.role_users[Role.SUPERVISOR], {}
+        enterprise = _enterprises(world)[-1]
+        visit_on = self._quiet_free(self.today + DATA["joint"]["days_ahead"] * DAY)
         filings = []
         for key in keys:
-            errand = DATA["errands"][key]
-            filed = workday_before(
-                self.cal, self.today - datetime.timedelta(days=self.rng.randint(6, 9))
-            )
-            self._count(key, [enterprise], visit_on)
+            errand, department = DATA["errands"][key], world.departments[key]
+            self.visits[(key, enterprise.pk, visit_on.year)] += 1
+            filed = on_or_before(self.cal, self.today - self.rng.randint(6, 9) * DAY)
+            fields = {k: errand[k] for k in ("kind", "purpose", "legal_basis", "people")}
 
-            def file(key=key, errand=errand):
+            def file(key=key, department=department, fields=fields):
+                filer = acting_for(world, department)
                 requests[key] = services.file_request(
-                    acting_for(world, world.departments[key]),
+                    filer,
                     district=world.district,
-                    department=world.departments[key],
-                    kind=errand["kind"],
+                    department=department,
                     enterprises=[enterprise],
-                    purpose=errand["purpose"],
-                    legal_basis=errand["legal_basis"],
                     planned_on=visit_on,
-                    people=errand["people"],
+                    **fields,
                 )
 
             filings.append((filed, file))
-        filings.sort(key=lambda step: step[0])
-        approvals = [
-            (merged_on, lambda key=key: services.approve_request(supervisor, requests[key]))
-            for key in keys
-        ]
 
-        def merge():
-            visits = [r.visits.get() for r in requests.values()]
+        def approve_and_merge():
+            for key in keys:
+                requests[key] = services.approve_request(supervisor, requests[key])
+            visits = [requests[key].visits.get() for key in keys]
+            lead = world.departments[keys[0]]
             services.merge_visits(
-                supervisor,
-                visits[0],
-                others=visits[1:],
-                visit_on=visit_on,
-                lead_department=world.departments[keys[0]],
+                supervisor, visits[0], others=visits[1:], visit_on=visit_on, lead_department=lead
             )
 
-        chain(self.line, self.rng, [*filings, *approvals, (merged_on, merge)])
+        filings.sort(key=lambda step: step[0])
+        chain(self.line, self.rng, [*filings, (self.last, approve_and_merge)])
 
 
 def inspection_counts(district_ids) -> dict[str, int]:
-    return {
-        "inspection requests": InspectionRequest.objects.filter(
-            district_id__in=district_ids
-        ).count(),
-        "inspection visits": InspectionVisit.objects.filter(district_id__in=district_ids).count(),
-    }
+    return tally(
+        district_ids,
+        ("inspection requests", InspectionRequest, "district_id"),
+        ("inspection visits", InspectionVisit, "district_id"),
+    )

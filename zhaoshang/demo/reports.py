@@ -1,55 +1,38 @@
 """Issued reports of the demo district (SPEC §12, §18): last month's summary (issued by the
-bureau on the 6th), last quarter's bulletin (issued by the supervision office in the middle
-of the next month) and last year's assessment report (issued in January, from the finished
-ledger). They are produced by ``reports.services.issue_report`` itself, from the demo's
-data, with their three files. Idempotent: a report already issued is left as it is."""
+bureau on the 6th), last quarter's bulletin (by the supervision office in the middle of the
+next month) and last year's assessment report (in January, from the finished ledger), each
+issued by ``reports.services.issue_report`` from the demo's data, with its three files."""
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
-
-from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
+from zhaoshang.demo.complaints import DAY, Part, tally
+from zhaoshang.demo.replay import moment
 from zhaoshang.reports import services
 from zhaoshang.reports.choices import Kind, Period, default_period
 from zhaoshang.reports.models import IssuedReport
 
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+# Who issues each report, so many days after its period's end.
+PLAN = (
+    (Kind.ANNUAL, Role.SUPERVISOR, 20),
+    (Kind.QUARTERLY, Role.SUPERVISOR, 15),
+    (Kind.MONTHLY, Role.BUREAU, 6),
+)
 
 
-class ReportsBuilder:
+class ReportsBuilder(Part):
     """Issues the demo district's reports (after every other builder: the figures read the
     finished ledger and the morning's lights)."""
 
-    def __init__(self, builder):
-        self.builder = builder
-        self.today = builder.today
-
     def build(self) -> None:
-        if not self.builder.worlds:
-            return
-        world = self.builder.worlds[0]
-        bureau = world.role_users.get(Role.BUREAU)
-        supervisor = world.role_users.get(Role.SUPERVISOR)
-        plan = [
-            (Kind.ANNUAL, supervisor, 20),  # 20 days after the year's end
-            (Kind.QUARTERLY, supervisor, 15),
-            (Kind.MONTHLY, bureau, 6),  # due on the 6th of the next month
-        ]
-        for kind, user, days_after in plan:
-            if user is None:
-                continue
+        world = self.worlds[0]
+        for kind, role, days_after in PLAN:
             period = Period(kind, default_period(kind, self.today))
-            if IssuedReport.objects.filter(
-                district=world.district, kind=kind, period=period.code
-            ).exists():
-                continue
-            on = min(period.end + datetime.timedelta(days=days_after), self.today)
-            at = datetime.datetime.combine(on, datetime.time(10, 0), tzinfo=SHANGHAI)
-            with clock.at(min(at, clock.now())):
-                services.issue_report(user, kind, period, world.district)
+            on = min(period.end + days_after * DAY, self.last)
+            user = world.role_users[role]
+            self.line.add(moment(on, 10), services.issue_report, user, kind, period, world.district)
+        self.line.run()
 
 
 def report_counts(district_ids) -> dict[str, int]:
-    return {"issued reports": IssuedReport.objects.filter(district_id__in=district_ids).count()}
+    return tally(district_ids, ("issued reports", IssuedReport, "district_id"))
