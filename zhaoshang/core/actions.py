@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.forms import apply_service_errors
@@ -117,7 +117,8 @@ class Outcome:
 
 
 def run_service(request, form, call: Callable[[], object], *, success=None) -> Outcome:
-    """Call a service for a page: on success flash ``success``; a ``ConcurrentEditError``
+    """Call a service for a page: on success flash ``success`` (a text, or a callable of
+    the result); a ``ConcurrentEditError``
     is 409 (``stale`` holds its message, for the page to show over the fresh record); any
     other ``ValidationError`` puts every message on its form field (with no form, the
     caller places ``Outcome.error`` itself) and is 400."""
@@ -130,8 +131,40 @@ def run_service(request, form, call: Callable[[], object], *, success=None) -> O
             apply_service_errors(form, exc)
         return Outcome(status=400, error=exc)
     if success:
-        messages.success(request, str(success))
+        messages.success(request, str(success(result) if callable(success) else success))
     return Outcome(result=result)
+
+
+def form_post(request, form, call: Callable, *, render_page: Callable, redirect_to, success=None):
+    """A page's form: a GET draws ``render_page(form, status=200)``; on a POST a valid
+    form calls ``call(cleaned_data)`` through
+    ``run_service``; success flashes ``success`` (a text, or a callable of the service's
+    result) and redirects to ``redirect_to`` (a URL, or a callable of the result); an
+    invalid form or a refusal draws ``render_page(form, status=400)`` with every error on
+    its field; a stale version ``render_page(form, status=409, stale=message)``, the
+    input kept."""
+    if request.method != "POST":
+        return render_page(form, status=200, stale="")
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = run_service(request, form, lambda: call(data), success=success)
+        if outcome.ok:
+            target = redirect_to(outcome.result) if callable(redirect_to) else redirect_to
+            return redirect(target)
+        return render_page(form, status=outcome.status, stale=outcome.stale)
+    return render_page(form, status=400, stale="")
+
+
+def form_page(request, template: str, **context) -> Callable:
+    """The ``render_page`` of ``form_post`` for a page that is its form: ``template``
+    drawn with ``form`` and ``context``; a stale version is said above the fields."""
+
+    def render_page(form, status, stale):
+        if stale:
+            form.add_error(None, stale)
+        return render(request, template, {**context, "form": form}, status=status)
+
+    return render_page
 
 
 def action_view(
@@ -151,23 +184,57 @@ def action_view(
     ``reload()`` reads the record again after a 409 (the page then shows the fresh state)."""
     if not action.allowed(request.user, record):
         raise PermissionDenied
-    form = make_form(action, record, request.POST, request.FILES, record_kwarg=record_kwarg)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def call(data):
+        data = dict(data)
         version = data.pop("version", None)
-        outcome = run_service(
-            request,
-            form,
-            lambda: action.run(request.user, record, data, version),
-            success=action.done,
-        )
-        if outcome.ok:
-            target = redirect_to(record) if callable(redirect_to) else redirect_to
-            return redirect(target)
-        if outcome.status == 409:
-            fresh = reload() if reload else record
-            return render_page(fresh, stale=outcome.stale, status=409)
-    return render_page(record, bound=form, status=400)
+        return action.run(request.user, record, data, version)
+
+    def render_form(form, status, stale):
+        if status == 409:
+            return render_page(reload() if reload else record, stale=stale, status=409)
+        return render_page(record, bound=form, status=status)
+
+    return form_post(
+        request,
+        make_form(action, record, request.POST, request.FILES, record_kwarg=record_kwarg),
+        call,
+        render_page=render_form,
+        redirect_to=lambda _result: redirect_to(record) if callable(redirect_to) else redirect_to,
+        success=action.done,
+    )
+
+
+def record_action_view(
+    request,
+    queryset,
+    pk,
+    action: Action,
+    *,
+    template: str,
+    context: Callable,
+    record_kwarg: str | None = "record",
+    redirect_to=None,
+):
+    """``action_view`` for the record ``pk`` of ``queryset`` (404 outside it) whose page
+    is ``template`` drawn from ``context(request, record, bound=…, stale=…)``; a success
+    goes to ``redirect_to`` (default: the record's URL), a 409 shows the record read
+    again."""
+    record = get_object_or_404(queryset, pk=pk)
+
+    def render_page(record, bound=None, stale="", status=200):
+        page = context(request, record, bound=bound, stale=stale)
+        return render(request, template, page, status=status)
+
+    return action_view(
+        request,
+        record,
+        action,
+        render_page=render_page,
+        redirect_to=redirect_to or (lambda record: record.get_absolute_url()),
+        record_kwarg=record_kwarg,
+        reload=lambda: get_object_or_404(queryset, pk=pk),
+    )
 
 
 class api_action:  # noqa: N801 - used as a declaration in a viewset's body, like DRF's
