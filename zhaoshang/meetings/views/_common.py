@@ -1,12 +1,11 @@
 """What the meetings pages share: the working days left in words, a record's history, who
-may create in a district, and the call of a service from a form."""
+may create in a district."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from zhaoshang.core.actions import Outcome, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.models import DomainEvent
 
@@ -56,12 +55,3 @@ def may_create(request, rule) -> bool:
     superuser of the whole city) creates none here."""
     district_id = request.user.district_id
     return district_id is not None and rule(request.user, district_id)
-
-
-def submit(request, form, call, *, success=None) -> Outcome:
-    """``run_service`` for a page that shows its form again: a stale version (409) is said
-    above the form's fields."""
-    outcome = run_service(request, form, call, success=success)
-    if outcome.status == 409:
-        form.add_error(None, outcome.stale)
-    return outcome

@@ -3,21 +3,24 @@ supervision office's forms to assign an item directly and to change one."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock
-from zhaoshang.core.actions import action_view, panel
+from zhaoshang.core.actions import form_page, form_post, panel, record_action_view
 from zhaoshang.meetings import permissions, services
 from zhaoshang.meetings.actions import ACTIONS
 from zhaoshang.meetings.forms import ActionItemForm
 from zhaoshang.meetings.models import ActionItem, ActionProgress
-from zhaoshang.meetings.views._common import days_left_text, may_create, record_events, submit
+from zhaoshang.meetings.views._common import (
+    days_left_text,
+    may_create,
+    record_events,
+)
 
 
 def _item_queryset(request):
@@ -81,20 +84,13 @@ def action_item_detail(request, pk):
 @require_POST
 def action_item_action(request, pk, action):
     """One action from the item's panel: 302, 400 with the errors, 409 when stale."""
-    item = get_object_or_404(_item_queryset(request), pk=pk)
-
-    def render_page(record, bound=None, stale="", status=200):
-        context = _item_context(request, record, bound=bound, stale=stale)
-        return render(request, "meetings/action_item.html", context, status=status)
-
-    return action_view(
+    return record_action_view(
         request,
-        item,
+        _item_queryset(request),
+        pk,
         ACTIONS[action],
-        render_page=render_page,
-        redirect_to=lambda record: record.get_absolute_url(),
-        record_kwarg="record",
-        reload=lambda: get_object_or_404(_item_queryset(request), pk=pk),
+        template="meetings/action_item.html",
+        context=_item_context,
     )
 
 
@@ -131,31 +127,33 @@ def _item_changes(data: dict) -> dict:
 def action_item_create(request):
     """督办交办: the supervision office (or a leader) assigns an item directly."""
     user = request.user
-    district_id = request.user.district_id
     if not may_create(request, permissions.can_assign):
         raise PermissionDenied
-    status = 200
-    form = ActionItemForm(request.POST or None, district_id=district_id)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            outcome = submit(
-                request,
-                form,
-                lambda: services.create_action_item(
-                    user, district=user.district, need=data.get("need"), **_item_changes(data)
-                ),
-            )
-            if outcome.ok:
-                item = outcome.result
-                messages.success(
-                    request,
-                    _("Action item %(number)s has been assigned to %(department)s.")
-                    % {"number": item.number, "department": item.owner_department.name},
-                )
-                return redirect(item)
-        status = 400
-    return render(request, "meetings/action_item_form.html", {"form": form}, status=status)
+    form = ActionItemForm(request.POST or None, district_id=user.district_id)
+    return form_post(
+        request,
+        form,
+        lambda data: services.create_action_item(
+            user, district=user.district, need=data.get("need"), **_item_changes(data)
+        ),
+        render_page=form_page(request, "meetings/action_item_form.html"),
+        redirect_to=lambda item: item.get_absolute_url(),
+        success=lambda item: (
+            _("Action item %(number)s has been assigned to %(department)s.")
+            % {"number": item.number, "department": item.owner_department.name}
+        ),
+    )
+
+
+def _changed(form, data: dict) -> dict:
+    """The fields the form changed; the due date and its working days go together."""
+    changes = {
+        name: value for name, value in _item_changes(data).items() if name in form.changed_data
+    }
+    if "due_on" in changes or "due_workdays" in changes:
+        changes.setdefault("due_on", data.get("due_on"))
+        changes.setdefault("due_workdays", data.get("due_workdays"))
+    return changes
 
 
 @login_required
@@ -163,32 +161,14 @@ def action_item_edit(request, pk):
     item = get_object_or_404(_item_queryset(request), pk=pk)
     if not permissions.can_supervise(request.user, item):
         raise PermissionDenied
-    status = 200
     form = ActionItemForm(request.POST or None, district_id=item.district_id, item=item)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            changes = {
-                name: value
-                for name, value in _item_changes(data).items()
-                if name in form.changed_data
-            }
-            if "due_on" in changes or "due_workdays" in changes:
-                changes.setdefault("due_on", data.get("due_on"))
-                changes.setdefault("due_workdays", data.get("due_workdays"))
-            outcome = submit(
-                request,
-                form,
-                lambda: services.update_action_item(
-                    request.user, item, changes, data.get("version")
-                ),
-                success=_("The action item has been saved."),
-            )
-            if outcome.ok:
-                return redirect(item)
-            status = outcome.status
-        else:
-            status = 400
-    return render(
-        request, "meetings/action_item_form.html", {"form": form, "item": item}, status=status
+    return form_post(
+        request,
+        form,
+        lambda data: services.update_action_item(
+            request.user, item, _changed(form, data), data.get("version")
+        ),
+        render_page=form_page(request, "meetings/action_item_form.html", item=item),
+        redirect_to=item.get_absolute_url(),
+        success=_("The action item has been saved."),
     )

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import permissions as approval_permissions
 from zhaoshang.approvals.choices import OPEN_STATUSES
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_page, form_post, run_service
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.meetings import services
 from zhaoshang.meetings.forms import ActionRowFormSet, DecisionForm, JointDecisionForm
 from zhaoshang.meetings.models import AgendaItem, Meeting
-from zhaoshang.meetings.views._common import submit
 from zhaoshang.meetings.views.meetings import managed_meeting
 from zhaoshang.projects.models import Project
 
@@ -110,34 +109,25 @@ def joint_decision(request, pk):
             status = 400
         return render(request, "meetings/joint_decision.html", context, status=status)
     form = JointDecisionForm(request.POST or None, meeting=meeting, project=project)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            outcome = submit(
-                request,
-                form,
-                lambda: services.record_joint_decision(
-                    request.user,
-                    meeting,
-                    project=project,
-                    cases=list(data["cases"]),
-                    text=data.get("text", ""),
-                    agenda_item=data.get("agenda_item"),
-                    minutes_number=data.get("minutes_number", ""),
-                ),
-            )
-            if outcome.ok:
-                joint = outcome.result.joint_decision
-                messages.success(
-                    request,
-                    _(
-                        "The joint decision %(number)s is recorded: the cases share the due date %(due)s."
-                    )
-                    % {"number": joint.document_number, "due": joint.common_due_on.isoformat()},
-                )
-                return redirect(meeting)
-            status = outcome.status
-        else:
-            status = 400
-    context["form"] = form
-    return render(request, "meetings/joint_decision.html", context, status=status)
+    return form_post(
+        request,
+        form,
+        lambda data: services.record_joint_decision(
+            request.user,
+            meeting,
+            project=project,
+            cases=list(data["cases"]),
+            text=data.get("text", ""),
+            agenda_item=data.get("agenda_item"),
+            minutes_number=data.get("minutes_number", ""),
+        ),
+        render_page=form_page(request, "meetings/joint_decision.html", **context),
+        redirect_to=meeting.get_absolute_url(),
+        success=lambda decision: (
+            _("The joint decision %(number)s is recorded: the cases share the due date %(due)s.")
+            % {
+                "number": decision.joint_decision.document_number,
+                "due": decision.joint_decision.common_due_on.isoformat(),
+            }
+        ),
+    )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from zhaoshang.approvals import permissions as approval_permissions
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import action_view, make_form
+from zhaoshang.core.actions import form_page, form_post, make_form, record_action_view
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.meetings import permissions, services
 from zhaoshang.meetings.actions import MEETING_ACTIONS
@@ -26,7 +26,11 @@ from zhaoshang.meetings.forms import (
     MeetingForm,
 )
 from zhaoshang.meetings.models import ActionItem, AgendaItem, Decision, Meeting
-from zhaoshang.meetings.views._common import days_left_text, may_create, record_events, submit
+from zhaoshang.meetings.views._common import (
+    days_left_text,
+    may_create,
+    record_events,
+)
 
 
 def _count(model, **filters):
@@ -167,49 +171,38 @@ def meeting_detail(request, pk):
 @login_required
 def meeting_create(request):
     user = request.user
-    district_id = request.user.district_id
     if not may_create(request, permissions.can_schedule):
         raise PermissionDenied
-    status = 200
-    form = MeetingForm(request.POST or None, district_id=district_id)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            outcome = submit(
-                request,
-                form,
-                lambda: services.schedule_meeting(
-                    user,
-                    district=user.district,
-                    kind=data["kind"],
-                    title=data["title"],
-                    held_on=data["held_on"],
-                    starts_at=data.get("starts_at"),
-                    place=data.get("place", ""),
-                    chair=data["chair"],
-                    departments=data.get("departments") or (),
-                    attendees=data.get("attendees") or (),
-                    minutes_number=data.get("minutes_number", ""),
-                    needs=data.get("needs") or (),
-                    projects=data.get("projects") or (),
-                    cases=data.get("cases") or (),
-                    topics=form.topic_lines(),
-                ),
+    form = MeetingForm(request.POST or None, district_id=user.district_id)
+    return form_post(
+        request,
+        form,
+        lambda data: services.schedule_meeting(
+            user,
+            district=user.district,
+            kind=data["kind"],
+            title=data["title"],
+            held_on=data["held_on"],
+            starts_at=data.get("starts_at"),
+            place=data.get("place", ""),
+            chair=data["chair"],
+            departments=data.get("departments") or (),
+            attendees=data.get("attendees") or (),
+            minutes_number=data.get("minutes_number", ""),
+            needs=data.get("needs") or (),
+            projects=data.get("projects") or (),
+            cases=data.get("cases") or (),
+            topics=form.topic_lines(),
+        ),
+        render_page=form_page(request, "meetings/meeting_form.html"),
+        redirect_to=lambda meeting: meeting.get_absolute_url(),
+        success=lambda meeting: (
+            _(
+                "Meeting %(number)s has been scheduled; the chair and the people attending have been notified."
             )
-            if outcome.ok:
-                meeting = outcome.result
-                messages.success(
-                    request,
-                    _(
-                        "Meeting %(number)s has been scheduled; the chair and the people attending have been notified."
-                    )
-                    % {"number": meeting.number},
-                )
-                return redirect(meeting)
-            status = outcome.status
-        else:
-            status = 400
-    return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
+            % {"number": meeting.number}
+        ),
+    )
 
 
 @login_required
@@ -217,31 +210,19 @@ def meeting_edit(request, pk):
     meeting = get_visible_meeting(request, pk)
     if not permissions.can_manage_meeting(request.user, meeting):
         raise PermissionDenied
-    status = 200
     form = MeetingForm(request.POST or None, district_id=meeting.district_id, meeting=meeting)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            changes = {
-                name: data.get(name)
-                for name in services.MEETING_FIELDS
-                if name in form.changed_data
-            }
-            outcome = submit(
-                request,
-                form,
-                lambda: services.update_meeting(
-                    request.user, meeting, changes, data.get("version")
-                ),
-                success=_("The meeting has been saved."),
-            )
-            if outcome.ok:
-                return redirect(meeting)
-            status = outcome.status
-        else:
-            status = 400
-    return render(
-        request, "meetings/meeting_form.html", {"form": form, "meeting": meeting}, status=status
+    return form_post(
+        request,
+        form,
+        lambda data: services.update_meeting(
+            request.user,
+            meeting,
+            {name: data.get(name) for name in services.MEETING_FIELDS if name in form.changed_data},
+            data.get("version"),
+        ),
+        render_page=form_page(request, "meetings/meeting_form.html", meeting=meeting),
+        redirect_to=meeting.get_absolute_url(),
+        success=_("The meeting has been saved."),
     )
 
 
@@ -263,21 +244,16 @@ def _detail_with(request, meeting, status: int, **forms):
 @require_POST
 def agenda_add(request, pk):
     meeting = managed_meeting(request, pk)
-    form = AgendaItemForm(request.POST, meeting=meeting, auto_id="id_agenda_%s")
-    status = 400
-    if form.is_valid():
-        outcome = submit(
-            request,
-            form,
-            lambda: services.add_agenda_item(request.user, meeting, **form.cleaned_data),
-        )
-        if outcome.ok:
-            messages.success(
-                request, _("“%(subject)s” is on the agenda.") % {"subject": outcome.result.subject}
-            )
-            return redirect(meeting)
-        status = outcome.status
-    return _detail_with(request, meeting, status, agenda_form=form)
+    return form_post(
+        request,
+        AgendaItemForm(request.POST, meeting=meeting, auto_id="id_agenda_%s"),
+        lambda data: services.add_agenda_item(request.user, meeting, **data),
+        render_page=lambda form, status, stale: _detail_with(
+            request, meeting, status, agenda_form=form
+        ),
+        redirect_to=meeting.get_absolute_url(),
+        success=lambda item: _("“%(subject)s” is on the agenda.") % {"subject": item.subject},
+    )
 
 
 @login_required
@@ -298,21 +274,18 @@ def agenda_remove(request, pk, item_pk):
 def _meeting_action(request, pk, slug: str):
     """Marking the meeting held or issuing its minutes: 302, 400 with the errors on the
     form, 409 over the fresh meeting when someone changed it first."""
-    meeting = get_visible_meeting(request, pk)
 
-    def render_page(record, bound=None, stale="", status=200):
+    def context(request, record, bound=None, stale=""):
         forms = {f"{bound.action}_form": bound} if bound is not None else {}
-        context = _meeting_context(request, record, forms, stale=stale)
-        return render(request, "meetings/detail.html", context, status=status)
+        return _meeting_context(request, record, forms, stale=stale)
 
-    return action_view(
+    return record_action_view(
         request,
-        meeting,
+        _meeting_queryset(request),
+        pk,
         MEETING_ACTIONS[slug],
-        render_page=render_page,
-        redirect_to=lambda record: record.get_absolute_url(),
-        record_kwarg="record",
-        reload=lambda: get_visible_meeting(request, pk),
+        template="meetings/detail.html",
+        context=context,
     )
 
 
