@@ -10,7 +10,6 @@ a 404; codes are shown only to the filing department and the supervision office.
 from __future__ import annotations
 
 import segno
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import action_view, panel, run_service
+from zhaoshang.core.actions import form_page, form_post, panel, record_action_view, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
@@ -134,22 +133,16 @@ def request_create(request):
     if not (user.district_id and permissions.can_file(user, user.district_id)):
         raise PermissionDenied
     form = FileForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.file_request(user, district=user.district, **form.cleaned_data),
-        )
-        if outcome.ok:
-            inspection = outcome.result
-            messages.success(
-                request,
-                _("The request %(number)s has been filed for approval.")
-                % {"number": inspection.number},
-            )
-            return redirect(inspection)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "inspections/form.html", {"form": form}, status=status)
+    return form_post(
+        request,
+        form,
+        lambda data: services.file_request(user, district=user.district, **data),
+        render_page=form_page(request, "inspections/form.html"),
+        redirect_to=lambda inspection: inspection.get_absolute_url(),
+        success=lambda inspection: (
+            _("The request %(number)s has been filed for approval.") % {"number": inspection.number}
+        ),
+    )
 
 
 def qr_svg(request, visit) -> str:
@@ -244,22 +237,16 @@ def _render_detail(request, inspection, status=200, **extra):
     return render(request, "inspections/detail.html", context, status=status)
 
 
-def _reload(request, pk):
-    return lambda: get_object_or_404(_queryset(request), pk=pk)
-
-
 @login_required
 @require_POST
 def request_action(request, pk, action):
-    inspection = get_object_or_404(_queryset(request), pk=pk)
-    return action_view(
+    return record_action_view(
         request,
-        inspection,
+        _queryset(request),
+        pk,
         REQUEST_ACTIONS[action],
-        render_page=lambda record, **extra: _render_detail(request, record, **extra),
-        redirect_to=lambda r: r.get_absolute_url(),
-        record_kwarg="record",
-        reload=_reload(request, pk),
+        template="inspections/detail.html",
+        context=_context,
     )
 
 
@@ -279,21 +266,26 @@ def visit_action(request, pk, visit_pk, action):
         raise PermissionDenied
     form = spec.form(request.POST, record=visit, auto_id=f"id_{spec.slug}_{visit.pk}_%s")
     form.action = spec.slug
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        outcome = run_service(
-            request,
-            form,
-            lambda: spec.run(request.user, visit, data, version),
-            success=spec.done,
-        )
-        if outcome.ok:
-            return redirect("inspections:detail", pk=pk)
-        if outcome.status == 409:
-            fresh = _reload(request, pk)()
-            return _render_detail(request, fresh, stale=outcome.stale, status=409)
-    return _render_detail(request, inspection, bound=form, bound_visit=visit.pk, status=400)
+
+    def render_page(form, status, stale):
+        if status == 409:
+            fresh = get_object_or_404(_queryset(request), pk=pk)
+            return _render_detail(request, fresh, stale=stale, status=409)
+        return _render_detail(request, inspection, bound=form, bound_visit=visit.pk, status=status)
+
+    return form_post(
+        request,
+        form,
+        lambda data: spec.run(
+            request.user,
+            visit,
+            {k: v for k, v in data.items() if k != "version"},
+            data.get("version"),
+        ),
+        render_page=render_page,
+        redirect_to=inspection.get_absolute_url(),
+        success=spec.done,
+    )
 
 
 @login_required
@@ -324,24 +316,17 @@ def report_create(request):
         raise PermissionDenied
     initial = {"code_shown": request.GET.get("code", "")[:40], "channel": "visit"}
     form = ReportForm(request.POST or None, initial=initial, district_id=user.district_id)
-    if request.method == "POST" and form.is_valid():
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.report_unapproved_visit(
-                user, district=user.district, **form.cleaned_data
-            ),
-        )
-        if outcome.ok:
-            complaint = outcome.result
-            messages.success(
-                request,
-                _("The report has been received as complaint %(number)s.")
-                % {"number": complaint.number},
-            )
-            return redirect(complaint)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "inspections/report.html", {"form": form}, status=status)
+    return form_post(
+        request,
+        form,
+        lambda data: services.report_unapproved_visit(user, district=user.district, **data),
+        render_page=form_page(request, "inspections/report.html"),
+        redirect_to=lambda complaint: complaint.get_absolute_url(),
+        success=lambda complaint: (
+            _("The report has been received as complaint %(number)s.")
+            % {"number": complaint.number}
+        ),
+    )
 
 
 # --- public verification (扫码入企) --------------------------------------------------------
