@@ -22,7 +22,7 @@ from zhaoshang.complaints.actions import ACTIONS
 from zhaoshang.complaints.forms import AttachForm, DeskFilterForm, ReceiveForm
 from zhaoshang.complaints.models import Complaint, ComplaintAttachment
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import action_view, panel, run_service
+from zhaoshang.core.actions import panel, record_action_view, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
@@ -215,20 +215,13 @@ def complaint_detail(request, pk):
 @login_required
 @require_POST
 def complaint_action(request, pk, action):
-    complaint = get_object_or_404(_queryset(request), pk=pk)
-
-    def render_page(record, bound=None, stale="", status=200):
-        context = _context(request, record, bound=bound, stale=stale)
-        return render(request, "complaints/detail.html", context, status=status)
-
-    return action_view(
+    return record_action_view(
         request,
-        complaint,
+        _queryset(request),
+        pk,
         ACTIONS[action],
-        render_page=render_page,
-        redirect_to=lambda c: c.get_absolute_url(),
-        record_kwarg="record",
-        reload=lambda: get_object_or_404(_queryset(request), pk=pk),
+        template="complaints/detail.html",
+        context=_context,
     )
 
 
