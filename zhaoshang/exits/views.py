@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import action_view, panel
+from zhaoshang.core.actions import panel, record_action_view
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
@@ -146,20 +146,13 @@ def warning_detail(request, pk):
 @login_required
 @require_POST
 def warning_action(request, pk, action):
-    warning = get_object_or_404(_queryset(request), pk=pk)
-
-    def render_page(record, bound=None, stale="", status=200):
-        context = _context(request, record, bound=bound, stale=stale)
-        return render(request, "exits/detail.html", context, status=status)
-
-    return action_view(
+    return record_action_view(
         request,
-        warning,
+        _queryset(request),
+        pk,
         ACTIONS[action],
-        render_page=render_page,
-        redirect_to=lambda w: w.get_absolute_url(),
-        record_kwarg="record",
-        reload=lambda: get_object_or_404(_queryset(request), pk=pk),
+        template="exits/detail.html",
+        context=_context,
     )
 
 
