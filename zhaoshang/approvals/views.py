@@ -37,7 +37,7 @@ from zhaoshang.approvals.forms import (
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause, CaseTransfer
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import action_view, panel, run_service
+from zhaoshang.core.actions import panel, record_action_view, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
@@ -289,20 +289,15 @@ def case_detail(request, pk):
 @login_required
 @require_POST
 def case_action(request, pk, action):
-    case = get_object_or_404(_case_queryset(request), pk=pk)
-
-    def render_page(record, bound=None, stale="", status=200):
-        context = _case_context(request, record, bound=bound, stale=stale)
-        return render(request, "approvals/case.html", context, status=status)
-
-    return action_view(
+    return record_action_view(
         request,
-        case,
+        _case_queryset(request),
+        pk,
         ACTIONS[action],
-        render_page=render_page,
-        redirect_to=lambda record: reverse("approvals:case", args=[record.pk]),
+        template="approvals/case.html",
+        context=_case_context,
         record_kwarg="case",
-        reload=lambda: get_object_or_404(_case_queryset(request), pk=pk),
+        redirect_to=lambda record: reverse("approvals:case", args=[record.pk]),
     )
 
 
