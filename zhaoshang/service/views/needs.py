@@ -3,20 +3,18 @@ page with its actions, and raising one."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import roles
-from zhaoshang.core.actions import action_view, panel
+from zhaoshang.core.actions import form_post, panel, record_action_view
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
@@ -201,20 +199,15 @@ def need_detail(request, pk):
 @require_POST
 def need_action(request, pk, action):
     """One action from the problem's panel: 302, 400 with the errors, 409 when stale."""
-    need = get_object_or_404(_need_queryset(request), pk=pk)
-
-    def render_page(record, bound=None, stale="", status=200):
-        context = _need_context(request, record, bound=bound, stale=stale)
-        return render(request, "service/need.html", context, status=status)
-
-    return action_view(
+    return record_action_view(
         request,
-        need,
+        _need_queryset(request),
+        pk,
         NEED_ACTIONS[action],
-        render_page=render_page,
-        redirect_to=lambda record: reverse("service:need", args=[record.pk]),
+        template="service/need.html",
+        context=_need_context,
         record_kwarg="need",
-        reload=lambda: get_object_or_404(_need_queryset(request), pk=pk),
+        redirect_to=lambda record: reverse("service:need", args=[record.pk]),
     )
 
 
@@ -223,34 +216,38 @@ def need_create(request, pk):
     project = get_visible_project(request, pk)
     if not permissions.can_raise_need(request.user, project):
         raise PermissionDenied
-    status = 200
     if request.method == "POST":
         form = NeedForm(request.POST, project=project)
-        if form.is_valid():
-            try:
-                need = services.raise_need(request.user, project, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Problem %(number)s is on the list, due on %(due)s.")
-                    % {"number": need.number, "due": need.due_on.isoformat()},
-                )
-                return redirect("service:need", pk=need.pk)
-        status = 400
     else:
-        initial = {}
-        receipt_id = request.GET.get("receipt")
-        if receipt_id and receipt_id.isdigit():
-            receipt = Receipt.objects.filter(project=project, pk=receipt_id).first()
-            if receipt is not None:
-                initial = {
-                    "receipt": receipt,
-                    "department": receipt.department,
-                    "title": receipt.matter[:120],
-                    "description": receipt.problems,
-                }
-        form = NeedForm(project=project, initial=initial)
-    context = project_context(request, project, "service", form=form)
-    return render(request, "service/need_form.html", context, status=status)
+        form = NeedForm(project=project, initial=_initial_from_receipt(request, project))
+
+    def render_page(form, status, stale):
+        context = project_context(request, project, "service", form=form)
+        return render(request, "service/need_form.html", context, status=status)
+
+    return form_post(
+        request,
+        form,
+        lambda data: services.raise_need(request.user, project, **data),
+        render_page=render_page,
+        redirect_to=lambda need: reverse("service:need", args=[need.pk]),
+        success=lambda need: (
+            _("Problem %(number)s is on the list, due on %(due)s.")
+            % {"number": need.number, "due": need.due_on.isoformat()}
+        ),
+    )
+
+
+def _initial_from_receipt(request, project) -> dict:
+    """A problem raised from a receipt (``?receipt=``) starts from its matter."""
+    receipt_id = request.GET.get("receipt")
+    if receipt_id and receipt_id.isdigit():
+        receipt = Receipt.objects.filter(project=project, pk=receipt_id).first()
+        if receipt is not None:
+            return {
+                "receipt": receipt,
+                "department": receipt.department,
+                "title": receipt.matter[:120],
+                "description": receipt.problems,
+            }
+    return {}

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, Sum
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import roles
-from zhaoshang.core.forms import apply_service_errors
+from zhaoshang.core.actions import form_page, form_post
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.projects.views import get_visible_project, project_context
@@ -57,24 +56,15 @@ def second_round(request):
 
 
 def _second_round_form(request, *, project=None, enterprise=None, back: str, template_context):
-    status = 200
-    if request.method == "POST":
-        form = SecondRoundForm(request.POST)
-        if form.is_valid():
-            try:
-                services.record_second_round(
-                    request.user, project=project, enterprise=enterprise, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("The second-round service is recorded."))
-                return redirect(back)
-        status = 400
-    else:
-        form = SecondRoundForm()
-    return render(
-        request, "service/second_round_form.html", {**template_context, "form": form}, status=status
+    return form_post(
+        request,
+        SecondRoundForm(request.POST or None),
+        lambda data: services.record_second_round(
+            request.user, project=project, enterprise=enterprise, **data
+        ),
+        render_page=form_page(request, "service/second_round_form.html", **template_context),
+        redirect_to=back,
+        success=_("The second-round service is recorded."),
     )
 
 
