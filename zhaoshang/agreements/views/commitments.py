@@ -30,7 +30,7 @@ from zhaoshang.agreements.views.common import (
     days_left_text,
 )
 from zhaoshang.core import clock
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_post, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.models import DomainEvent
@@ -376,22 +376,23 @@ def _milestone_action(request, pk, *, allowed, form_class, name, act, done):
     if not allowed(request.user, milestone):
         raise PermissionDenied
     prefix = f"{name[0]}{milestone.pk}"  # p12 / r12: the row's form ids and its open state
-    form = form_class(request.POST, auto_id=f"id_{prefix}_%s")
-    if form.is_valid():
-        outcome = run_service(
-            request,
-            form,
-            lambda: act(milestone, form.cleaned_data),
-            success=done % {"name": milestone.name},
-        )
-        if outcome.ok:
-            return redirect("agreements:commitment", pk=commitment.pk)
-        if outcome.status == 409:
-            context = _commitment_context(request, commitment, stale=outcome.stale)
-            return render(request, "agreements/commitment.html", context, status=409)
-    context = _commitment_context(request, commitment, forms={(name, milestone.pk): form})
-    context["open_form"] = prefix
-    return render(request, "agreements/commitment.html", context, status=400)
+
+    def render_page(form, status, stale):
+        if status == 409:
+            context = _commitment_context(request, commitment, stale=stale)
+        else:
+            context = _commitment_context(request, commitment, forms={(name, milestone.pk): form})
+            context["open_form"] = prefix
+        return render(request, "agreements/commitment.html", context, status=status)
+
+    return form_post(
+        request,
+        form_class(request.POST, auto_id=f"id_{prefix}_%s"),
+        lambda data: act(milestone, data),
+        render_page=render_page,
+        redirect_to=commitment.get_absolute_url(),
+        success=done % {"name": milestone.name},
+    )
 
 
 @login_required
@@ -400,28 +401,24 @@ def commitment_file(request, pk):
     commitment = _visible_commitment(request, pk)
     if not permissions.can_manage_commitment(request.user, commitment):
         raise PermissionDenied
-    form = FileForm(request.POST)
-    if form.is_valid():
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.file_commitment(
-                request.user,
-                commitment,
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["version"],
-            ),
-        )
-        if outcome.ok:
-            messages.success(
-                request,
-                _("Version %(n)s is filed to the park committee's archive.")
-                % {"n": outcome.result.number},
-            )
-            return redirect("agreements:commitment", pk=commitment.pk)
-        if outcome.status == 409:
-            context = _commitment_context(request, commitment, stale=outcome.stale)
-            return render(request, "agreements/commitment.html", context, status=409)
-    context = _commitment_context(request, commitment, forms={"file": form})
-    context["file_form"] = form
-    return render(request, "agreements/commitment.html", context, status=400)
+
+    def render_page(form, status, stale):
+        if status == 409:
+            context = _commitment_context(request, commitment, stale=stale)
+        else:
+            context = _commitment_context(request, commitment, forms={"file": form})
+            context["file_form"] = form
+        return render(request, "agreements/commitment.html", context, status=status)
+
+    return form_post(
+        request,
+        FileForm(request.POST),
+        lambda data: services.file_commitment(
+            request.user, commitment, note=data["note"], expected_version=data["version"]
+        ),
+        render_page=render_page,
+        redirect_to=commitment.get_absolute_url(),
+        success=lambda version: (
+            _("Version %(n)s is filed to the park committee's archive.") % {"n": version.number}
+        ),
+    )

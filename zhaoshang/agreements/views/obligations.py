@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,7 @@ from zhaoshang.agreements.models import (
 )
 from zhaoshang.agreements.views.agreements import _visible_agreement, attach_evidence
 from zhaoshang.core import clock
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_post, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
@@ -225,17 +226,24 @@ def _obligation_action(request, pk, *, allowed, form, name, act, done):
     project = get_visible_project(request, ob.agreement.project_id)
     if not allowed(request.user, ob, project):
         raise PermissionDenied
-    if form.is_valid():
-        outcome = run_service(request, form, lambda: act(ob, form.cleaned_data), success=done)
-        if outcome.ok:
-            return redirect("agreements:obligation", pk=ob.pk)
-        if outcome.status == 409:
-            context = _obligation_context(request, pk, stale=outcome.stale)
-            return render(request, "agreements/obligation.html", context, status=409)
-    context = _obligation_context(request, pk, **{f"{name}_form": form})
-    context[f"can_{name}"] = True
-    context[f"{name}_form"] = form
-    return render(request, "agreements/obligation.html", context, status=400)
+
+    def render_page(form, status, stale):
+        if status == 409:
+            context = _obligation_context(request, pk, stale=stale)
+        else:
+            context = _obligation_context(request, pk, **{f"{name}_form": form})
+            context[f"can_{name}"] = True
+            context[f"{name}_form"] = form
+        return render(request, "agreements/obligation.html", context, status=status)
+
+    return form_post(
+        request,
+        form,
+        lambda data: act(ob, data),
+        render_page=render_page,
+        redirect_to=reverse("agreements:obligation", args=[ob.pk]),
+        success=done,
+    )
 
 
 @login_required
