@@ -3,15 +3,14 @@ create, edit and the Excel import."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Sum, Value, When
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import roles
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
@@ -174,10 +173,8 @@ def _form_page(request, form, project=None, status=200, stale=""):
     )
 
 
-def _form_data(form) -> dict:
-    return {
-        k: v for k, v in form.cleaned_data.items() if k not in ("paired_departments", "version")
-    }
+def _form_data(data) -> dict:
+    return {k: v for k, v in data.items() if k not in ("paired_departments", "version")}
 
 
 @login_required
@@ -188,23 +185,16 @@ def project_create(request):
     district = user.district
     if request.method != "POST":
         return _form_page(request, ProjectForm(district=district))
-    form = ProjectForm(request.POST, district=district)
-    if form.is_valid():
-        data = _form_data(form)
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.create_project(
-                user, district, data, form.cleaned_data["paired_departments"]
-            ),
-        )
-        if outcome.ok:
-            project = outcome.result
-            messages.success(
-                request, _("Project %(code)s has been registered.") % {"code": project.code}
-            )
-            return redirect(project)
-    return _form_page(request, form, status=400)
+    return form_post(
+        request,
+        ProjectForm(request.POST, district=district),
+        lambda data: services.create_project(
+            user, district, _form_data(data), data["paired_departments"]
+        ),
+        render_page=lambda form, status, stale: _form_page(request, form, status=status),
+        redirect_to=lambda project: project.get_absolute_url(),
+        success=lambda project: _("Project %(code)s has been registered.") % {"code": project.code},
+    )
 
 
 @login_required
@@ -217,28 +207,24 @@ def project_edit(request, pk):
     if request.method != "POST":
         form = ProjectForm(instance=project, district=project.district)
         return _form_page(request, form, project)
-    form = ProjectForm(
-        request.POST, instance=Project.objects.get(pk=project.pk), district=project.district
+    return form_post(
+        request,
+        ProjectForm(
+            request.POST, instance=Project.objects.get(pk=project.pk), district=project.district
+        ),
+        lambda data: services.update_project(
+            request.user,
+            project,
+            _form_data(data),
+            expected_version=data.get("version") or project.version,
+            paired_departments=data["paired_departments"],
+        ),
+        render_page=lambda form, status, stale: _form_page(
+            request, form, project, status=status, stale=stale
+        ),
+        redirect_to=project.get_absolute_url(),
+        success=_("The project has been saved."),
     )
-    if form.is_valid():
-        data = _form_data(form)
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.update_project(
-                request.user,
-                project,
-                data,
-                expected_version=form.cleaned_data.get("version") or project.version,
-                paired_departments=form.cleaned_data["paired_departments"],
-            ),
-            success=_("The project has been saved."),
-        )
-        if outcome.ok:
-            return redirect(project)
-        if outcome.status == 409:
-            return _form_page(request, form, project, status=409, stale=outcome.stale)
-    return _form_page(request, form, project, status=400)
 
 
 # --- Excel import (SPEC §16) -----------------------------------------------------------------

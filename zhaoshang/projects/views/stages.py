@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_post
 from zhaoshang.projects import permissions, services
 from zhaoshang.projects.choices import STAGE_EVIDENCE, STAGE_ORDER, Stage
 from zhaoshang.projects.forms import ConditionForm, StageChangeForm
@@ -110,33 +111,35 @@ def stage_change(request, pk):
             request, project, _blank_stage_form(project, to_stage, types), to_stage, types
         )
     form = StageChangeForm(request.POST, request.FILES, project=project, evidence_types=types)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.change_stage(
-                request.user,
-                project,
-                data["to_stage"],
-                data["occurred_on"],
-                reason=data["reason"],
-                evidence_files=form.evidence_files(),
-                expected_version=data["version"],
-            ),
-            success=_("The project is now “%(stage)s”.") % {"stage": Stage(data["to_stage"]).label},
-        )
-        if outcome.ok:
-            return redirect("projects:timeline", pk=project.pk)
-        if outcome.status == 409:
-            fresh = get_visible_project(request, pk)
-            to_stage = _target_stage(request, fresh)
-            types = _evidence_types(to_stage)
-            form = _blank_stage_form(fresh, to_stage, types)
-            return _stage_page(
-                request, fresh, form, to_stage, types, status=409, stale=outcome.stale
-            )
-    return _stage_page(request, project, form, to_stage, types, status=400)
+
+    def render_page(form, status, stale):
+        if status != 409:
+            return _stage_page(request, project, form, to_stage, types, status=status)
+        fresh = get_visible_project(request, pk)
+        fresh_stage = _target_stage(request, fresh)
+        fresh_types = _evidence_types(fresh_stage)
+        blank = _blank_stage_form(fresh, fresh_stage, fresh_types)
+        return _stage_page(request, fresh, blank, fresh_stage, fresh_types, status=409, stale=stale)
+
+    return form_post(
+        request,
+        form,
+        lambda data: services.change_stage(
+            request.user,
+            project,
+            data["to_stage"],
+            data["occurred_on"],
+            reason=data["reason"],
+            evidence_files=form.evidence_files(),
+            expected_version=data["version"],
+        ),
+        render_page=render_page,
+        redirect_to=reverse("projects:timeline", args=[project.pk]),
+        success=lambda _result: (
+            _("The project is now “%(stage)s”.")
+            % {"stage": Stage(form.cleaned_data["to_stage"]).label}
+        ),
+    )
 
 
 def _condition_form(project: Project) -> ConditionForm:
@@ -166,26 +169,24 @@ def condition_change(request, pk):
         raise PermissionDenied
     if request.method != "POST":
         return _condition_page(request, project, _condition_form(project))
-    form = ConditionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.set_condition(
-                request.user,
-                project,
-                data["condition"],
-                data["condition_reason"],
-                expected_version=data["version"],
-            ),
-            success=_("The condition has been saved."),
-        )
-        if outcome.ok:
-            return redirect("projects:detail", pk=project.pk)
-        if outcome.status == 409:
-            fresh = get_visible_project(request, pk)
-            return _condition_page(
-                request, fresh, _condition_form(fresh), status=409, stale=outcome.stale
-            )
-    return _condition_page(request, project, form, status=400)
+
+    def render_page(form, status, stale):
+        if status != 409:
+            return _condition_page(request, project, form, status=status)
+        fresh = get_visible_project(request, pk)
+        return _condition_page(request, fresh, _condition_form(fresh), status=409, stale=stale)
+
+    return form_post(
+        request,
+        ConditionForm(request.POST),
+        lambda data: services.set_condition(
+            request.user,
+            project,
+            data["condition"],
+            data["condition_reason"],
+            expected_version=data["version"],
+        ),
+        render_page=render_page,
+        redirect_to=reverse("projects:detail", args=[project.pk]),
+        success=_("The condition has been saved."),
+    )
