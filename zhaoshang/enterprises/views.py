@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core import clock
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.roles import can_edit_registry
@@ -123,8 +123,8 @@ def _form_page(request, form, enterprise=None, status=200, stale=""):
     )
 
 
-def _form_data(form) -> dict:
-    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+def _form_data(data) -> dict:
+    return {k: v for k, v in data.items() if k != "version"}
 
 
 @login_required
@@ -134,18 +134,14 @@ def enterprise_create(request):
         raise PermissionDenied
     if request.method != "POST":
         return _form_page(request, EnterpriseForm())
-    form = EnterpriseForm(request.POST)
-    if form.is_valid():
-        data = _form_data(form)
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.create_enterprise(user, user.district, data),
-            success=_("The enterprise has been registered."),
-        )
-        if outcome.ok:
-            return redirect(outcome.result)
-    return _form_page(request, form, status=400)
+    return form_post(
+        request,
+        EnterpriseForm(request.POST),
+        lambda data: services.create_enterprise(user, user.district, _form_data(data)),
+        render_page=lambda form, status, stale: _form_page(request, form, status=status),
+        redirect_to=lambda enterprise: enterprise.get_absolute_url(),
+        success=_("The enterprise has been registered."),
+    )
 
 
 @login_required
@@ -157,25 +153,21 @@ def enterprise_edit(request, pk):
         raise PermissionDenied
     if request.method != "POST":
         return _form_page(request, EnterpriseForm(instance=enterprise), enterprise)
-    form = EnterpriseForm(request.POST, instance=Enterprise.objects.get(pk=enterprise.pk))
-    if form.is_valid():
-        data = _form_data(form)
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.update_enterprise(
-                request.user,
-                enterprise,
-                data,
-                expected_version=form.cleaned_data.get("version") or enterprise.version,
-            ),
-            success=_("The enterprise has been saved."),
-        )
-        if outcome.ok:
-            return redirect(enterprise)
-        if outcome.status == 409:
-            return _form_page(request, form, enterprise, status=409, stale=outcome.stale)
-    return _form_page(request, form, enterprise, status=400)
+    return form_post(
+        request,
+        EnterpriseForm(request.POST, instance=Enterprise.objects.get(pk=enterprise.pk)),
+        lambda data: services.update_enterprise(
+            request.user,
+            enterprise,
+            _form_data(data),
+            expected_version=data.get("version") or enterprise.version,
+        ),
+        render_page=lambda form, status, stale: _form_page(
+            request, form, enterprise, status=status, stale=stale
+        ),
+        redirect_to=enterprise.get_absolute_url(),
+        success=_("The enterprise has been saved."),
+    )
 
 
 # --- Excel import (SPEC §16) -----------------------------------------------------------------
