@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_post
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.forms import apply_service_errors
@@ -167,25 +167,23 @@ def parcel_edit(request, pk):
     form = ParcelForm(
         request.POST or None, user=request.user, district_id=parcel.district_id, record=parcel
     )
-    stale = ""
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.update_parcel(request.user, parcel, expected_version=version, **data),
-            success=_("The parcel has been saved."),
-        )
-        if outcome.ok:
-            return redirect(parcel)
-        stale = outcome.stale
-    status = 409 if stale else (400 if request.method == "POST" else 200)
-    return render(
+
+    def render_page(form, status, stale):
+        context = {"form": form, "parcel": parcel, "stale": stale}
+        return render(request, "land/parcel_form.html", context, status=status)
+
+    return form_post(
         request,
-        "land/parcel_form.html",
-        {"form": form, "parcel": parcel, "stale": stale},
-        status=status,
+        form,
+        lambda data: services.update_parcel(
+            request.user,
+            parcel,
+            expected_version=data.get("version"),
+            **{k: v for k, v in data.items() if k != "version"},
+        ),
+        render_page=render_page,
+        redirect_to=parcel.get_absolute_url(),
+        success=_("The parcel has been saved."),
     )
 
 
@@ -222,31 +220,32 @@ def parcel_status(request, pk):
     parcel = get_object_or_404(_parcels(request), pk=pk)
     if not permissions.can_edit_parcel(request.user, parcel):
         raise PermissionDenied
-    form = StatusForm(request.POST, record=parcel, auto_id="id_status_%s")
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.change_parcel_status(
-                request.user,
-                parcel,
-                status=data["status"],
-                on=data.get("on"),
-                reason=data.get("reason", ""),
-                document=data.get("document", ""),
-                project=data.get("project"),
-                expected_version=data.get("version"),
-            ),
-            success=_("The status of the parcel has been changed."),
-        )
-        if outcome.ok:
-            return redirect("land:parcel", pk=parcel.pk)
-        if outcome.status == 409:
+
+    def render_page(form, status, stale):
+        if status == 409:
             fresh = get_object_or_404(_parcels(request), pk=pk)
-            context = _parcel_context(request, fresh, stale=outcome.stale)
-            return render(request, "land/parcel.html", context, status=409)
-    return render(request, "land/parcel.html", _parcel_context(request, parcel, form), status=400)
+            context = _parcel_context(request, fresh, stale=stale)
+        else:
+            context = _parcel_context(request, parcel, form)
+        return render(request, "land/parcel.html", context, status=status)
+
+    return form_post(
+        request,
+        StatusForm(request.POST, record=parcel, auto_id="id_status_%s"),
+        lambda data: services.change_parcel_status(
+            request.user,
+            parcel,
+            status=data["status"],
+            on=data.get("on"),
+            reason=data.get("reason", ""),
+            document=data.get("document", ""),
+            project=data.get("project"),
+            expected_version=data.get("version"),
+        ),
+        render_page=render_page,
+        redirect_to=parcel.get_absolute_url(),
+        success=_("The status of the parcel has been changed."),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -459,27 +458,24 @@ def campaign_close(request, pk):
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     if not permissions.can_manage_campaign(request.user, campaign):
         raise PermissionDenied
-    form = CloseForm(request.POST, record=campaign, auto_id="id_close_%s")
-    if form.is_valid():
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.close_campaign(
-                request.user, campaign, expected_version=form.cleaned_data.get("version")
-            ),
-            success=_("The campaign has been closed."),
-        )
-        if outcome.ok:
-            return redirect(campaign)
-        if outcome.status == 409:
+
+    def render_page(form, status, stale):
+        if status == 409:
             fresh = get_object_or_404(_campaigns(request), pk=pk)
-            context = _campaign_context(request, fresh, stale=outcome.stale)
-            return render(request, "land/campaign.html", context, status=409)
-    return render(
+            context = _campaign_context(request, fresh, stale=stale)
+        else:
+            context = _campaign_context(request, campaign, close_form=form)
+        return render(request, "land/campaign.html", context, status=status)
+
+    return form_post(
         request,
-        "land/campaign.html",
-        _campaign_context(request, campaign, close_form=form),
-        status=400,
+        CloseForm(request.POST, record=campaign, auto_id="id_close_%s"),
+        lambda data: services.close_campaign(
+            request.user, campaign, expected_version=data.get("version")
+        ),
+        render_page=render_page,
+        redirect_to=campaign.get_absolute_url(),
+        success=_("The campaign has been closed."),
     )
 
 
@@ -492,27 +488,24 @@ def entry_decide(request, pk):
     campaign = entry.campaign
     if not permissions.can_manage_campaign(request.user, campaign):
         raise PermissionDenied
-    form = DecideForm(request.POST, record=entry, auto_id=f"id_entry{entry.pk}_%s")
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.decide_entry(
-                request.user,
-                entry,
-                decision=data["decision"],
-                reason=data.get("reason", ""),
-                deadline=data.get("deadline"),
-                expected_version=data.get("version"),
-            ),
-            success=_("The decision has been recorded."),
-        )
-        if outcome.ok:
-            return redirect(entry.get_absolute_url())
-        if outcome.status == 409:
-            context = _campaign_context(request, campaign, stale=outcome.stale)
-            return render(request, "land/campaign.html", context, status=409)
-    return render(
-        request, "land/campaign.html", _campaign_context(request, campaign, bound=form), status=400
+
+    def render_page(form, status, stale):
+        bound = {"stale": stale} if status == 409 else {"bound": form}
+        context = _campaign_context(request, campaign, **bound)
+        return render(request, "land/campaign.html", context, status=status)
+
+    return form_post(
+        request,
+        DecideForm(request.POST, record=entry, auto_id=f"id_entry{entry.pk}_%s"),
+        lambda data: services.decide_entry(
+            request.user,
+            entry,
+            decision=data["decision"],
+            reason=data.get("reason", ""),
+            deadline=data.get("deadline"),
+            expected_version=data.get("version"),
+        ),
+        render_page=render_page,
+        redirect_to=entry.get_absolute_url(),
+        success=_("The decision has been recorded."),
     )
