@@ -74,18 +74,22 @@ def test_both_sides_have_kept_late_and_missed_obligations(today):
     rows = Obligation.objects.filter(district_id__in=_ids()).with_met(today)
     tally = Tally(rows.values_list("party", "status"))
     for party in (Party.ENTERPRISE, Party.DEPARTMENT):
-        for status in (
-            ObligationStatus.MET,
-            ObligationStatus.MET_LATE,
-            ObligationStatus.MISSED,
-            ObligationStatus.PENDING,
-        ):
+        for status in (ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.PENDING):
             assert tally[(party, status)] >= 3, (party, status, tally)
+        assert tally[(party, ObligationStatus.MISSED)] >= 1, (party, tally)
+    # Believable lights: most duties are met on time, a district's missed ones (red) are on
+    # a few projects; an exited project's agreement was ended (its duties waived).
+    assert tally[(Party.ENTERPRISE, ObligationStatus.WAIVED)] >= 3
+    for code, most in ((DEMO_CODE, 4), (SECOND_CODE, 2)):
+        missed = rows.filter(district__code=code, status=ObligationStatus.MISSED)
+        assert 1 <= len(set(missed.values_list("agreement__project", flat=True))) <= most or (
+            code == SECOND_CODE and not missed.exists()
+        )
     summary = performance_summary(
         Project.objects.filter(district__code=DEMO_CODE, signed_on__isnull=False), today
     )
-    assert 0.2 <= summary["performance_rate"] <= 0.9
-    assert 0.3 <= summary["on_time_share"] <= 0.95
+    assert 0.9 <= summary["performance_rate"] < 1
+    assert 0.8 <= summary["on_time_share"] <= 0.97
 
 
 def test_confirmations_carry_their_evidence_files(today):
@@ -122,9 +126,16 @@ def test_milestones_done_running_and_missed_and_the_missed_in_the_ledger(today):
     milestones = Milestone.objects.filter(commitment__district_id__in=_ids()).with_state(today)
     states = Tally(milestones.values_list("state", flat=True))
     assert states["done"] >= 50 and states["done_late"] >= 5
-    assert states["missed"] >= 5 and states["open"] >= 20
+    assert states["missed"] >= 2 and states["open"] >= 20
     lights = Tally(milestones.open().values_list("light", flat=True))
-    assert lights["red"] >= 5 and lights["green"] >= 10
+    assert lights["red"] >= 2 and lights["green"] >= 10
+    # Believable lights: a district's stuck steps (red) are on one or two projects, each
+    # with the note saying why.
+    for code, most in ((DEMO_CODE, 2), (SECOND_CODE, 1)):
+        red = milestones.open().filter(light="red", commitment__district__code=code)
+        assert len(set(red.values_list("commitment__project", flat=True))) <= most
+    for commitment in Commitment.objects.filter(milestones__in=milestones.filter(state="missed")):
+        assert commitment.milestones.exclude(note="").exists(), commitment.pk
     recorded = set(
         LedgerEntry.objects.filter(rule_code=RuleCode.MISSED_MILESTONE).values_list(
             "evidence_id", flat=True
