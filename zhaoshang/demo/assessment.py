@@ -1,13 +1,8 @@
-"""The departments' assessment of the demo city (SPEC §12, §18; 年终考核, 目标绩效考核).
-
-Last year is finished: base score 100, the supervision office's hand entries (deductions and
-additions, each with its evidence PDF) and two objections, one upheld (its counter-entry
-cancels the points) and one rejected, finished in January. This year is open, with a hand
-entry or two and one objection waiting for the supervision office. The rule entries the
-other builders' scans wrote count as well. The second district has this year's settings
-only. Replayed through ``assessment.scoring``; the entries and objections are in
-``data/assessment.json``. Runs after every other builder (a year is finished after every
-entry of it was written).
+"""The departments' assessment of the demo city (SPEC §12, §18; 年终考核), replayed through
+``assessment.scoring`` from ``data/assessment.json`` after every other builder: last year
+finished in January — base score 100, the supervision office's hand entries with their
+evidence PDFs, one objection upheld (its counter-entry) and one rejected; this year open, with
+a hand entry or two and one objection waiting. The scans' rule entries count as well.
 """
 
 from __future__ import annotations
@@ -15,23 +10,17 @@ from __future__ import annotations
 import datetime
 from functools import partial
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 
 from zhaoshang.assessment import scoring
 from zhaoshang.assessment.models import AssessmentYear, LedgerEntry, Objection
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, acting_for, chain, tally
-from zhaoshang.demo.files import tiny_pdf
+from zhaoshang.demo.complaints import DAY, Part, act, acting_for, chain, pdf, tally
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
 
 DATA = load("assessment")
-
-
-def _pdf(name: str, *lines: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, tiny_pdf(list(lines)), content_type="application/pdf")
 
 
 class AssessmentBuilder(Part):
@@ -45,11 +34,10 @@ class AssessmentBuilder(Part):
         for world in self.worlds:
             supervisor = world.role_users.get(Role.SUPERVISOR)
             full = world is self.worlds[0]
+            base = partial(scoring.set_base_score, supervisor, world.district)
             for year in (this - 1, this) if full else (this,):
-                start = office_time(self.rng, datetime.date(year, 1, 5), late=0)
-                self.line.add(
-                    start, scoring.set_base_score, supervisor, world.district, year, "100"
-                )
+                day = datetime.date(year, 1, 5)
+                self.line.add(office_time(self.rng, day, late=0), base, year, "100")
             if full:
                 self._demo_district(world, supervisor)
         self.line.run()
@@ -83,7 +71,7 @@ class AssessmentBuilder(Part):
         values = {"points": row["points"], "reason": row["reason"], "occurred_on": on}
 
         def add():
-            evidence = _pdf(row["file"], *lines)
+            evidence = pdf(row["file"], *lines)
             entry = scoring.add_hand_entry(
                 supervisor, department=department, year=year, evidence=evidence, **values
             )
@@ -94,29 +82,21 @@ class AssessmentBuilder(Part):
     def _objection(self, world, supervisor, entry_of, text, filed, answered=None) -> None:
         """The works department objects to an entry (``entry_of()`` at the time) on
         ``filed``; the supervision office answers on ``answered``."""
-        handler = acting_for(world, world.departments["works"])
-        held = {}
+        handler, held, reason = acting_for(world, world.departments["works"]), {}, text["reason"]
+        upload = pdf("objection.pdf", "Objection", reason[:20]) if text.get("file") else None
 
         def file():
-            upload = None
-            if text.get("file"):
-                upload = _pdf("objection.pdf", "Objection", text["reason"][:20])
             if (entry := entry_of()) is not None:
-                held["it"] = scoring.file_objection(handler, entry, text["reason"], upload)
+                held["it"] = scoring.file_objection(handler, entry, reason, upload)
 
-        def answer():
-            if "it" in held:
-                upheld, why = text.get("upheld", False), text["answer"]
-                scoring.answer_objection(supervisor, held["it"], upheld=upheld, answer=why)
-
-        chain(self.line, self.rng, [(filed, file), (answered, answer) if answered else None])
+        answer = {"upheld": text.get("upheld", False), "answer": text.get("answer")}
+        answer_it = act(held, scoring.answer_objection, supervisor, **answer)
+        chain(self.line, self.rng, [(filed, file), (answered, answer_it) if answered else None])
 
     def _finish(self, supervisor, world) -> None:
-        last = self.today.year - 1
-        written = LedgerEntry.objects.filter(district=world.district, year=last).aggregate(
-            latest=Max("created_at")
-        )["latest"]
-        finish = clock.now()
+        last, finish = self.today.year - 1, clock.now()
+        entries = LedgerEntry.objects.filter(district=world.district, year=last)
+        written = entries.aggregate(Max("created_at"))["created_at__max"]
         if written is not None and written >= finish:  # an entry written late counts too
             finish = min(written + datetime.timedelta(minutes=30), max(written, self.line.now))
         with clock.at(finish):
@@ -132,9 +112,5 @@ class AssessmentBuilder(Part):
 
 def assessment_counts(district_ids) -> dict[str, int]:
     """Assessment records of the demo districts (for the summary and tests)."""
-    return tally(
-        district_ids,
-        ("assessment years", AssessmentYear, "district_id"),
-        ("ledger entries", LedgerEntry, "district_id"),
-        ("objections", Objection, "district_id"),
-    )
+    years, entries = ("assessment years", AssessmentYear), ("ledger entries", LedgerEntry)
+    return tally(district_ids, years, entries, ("objections", Objection))

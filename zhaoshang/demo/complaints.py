@@ -1,15 +1,10 @@
-"""Complaints of the demo city (SPEC §9, 投诉): what enterprises complained about over the
-last nine months, received by the supervision office, dispatched to the departments
-complained about, accepted, answered and rated — most closed, two reopened after a 不满意,
-some waiting for the enterprise's rating, a few being handled now (one extended, one asking
-for more time, one refused the extension and now late), two just dispatched, one waiting to
-be dispatched; two report a visit or fee without an approval code (with their report rows);
-the substantiated ones are in the departments' ledgers. The stories are in
-``data/complaints.json``, replayed through ``complaints.services``.
-
-The module also holds what this half of the demo shares: ``Part`` (a builder's seed,
-calendar and timeline), ``chain``, ``act``, ``acting_for``, ``workday_before``, ``admin_save``
-and ``tally``.
+"""Complaints of the demo city (SPEC §9, 投诉) over the last nine months, replayed through
+``complaints.services`` from ``data/complaints.json``: most closed (two reopened after a 不满意),
+some waiting for the enterprise's rating, a few being handled (one extended, one asking for
+more time, one refused it and now late: the one red light), the newest waiting to be
+dispatched; two report a visit or fee without an approval code. The substantiated ones are in
+the departments' ledgers. Also what this half of the demo shares: ``Part``, ``chain``, ``act``,
+``acting_for``, ``workday_before``, ``admin_save``, ``pdf`` and ``tally``.
 """
 
 from __future__ import annotations
@@ -19,14 +14,22 @@ import itertools
 import random
 from collections.abc import Callable
 
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import modelform_factory
+
 from zhaoshang.complaints import services
 from zhaoshang.complaints.choices import Outcome, Rating
 from zhaoshang.complaints.models import Complaint, ComplaintLimit
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.approvals import Calendar
+from zhaoshang.demo.files import tiny_pdf
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import Timeline, moment, office_time
+from zhaoshang.inspections.choices import Kind
+from zhaoshang.inspections.services import report_unapproved_visit
+from zhaoshang.org.models import User
 
 DATA = load("complaints")
 DAY = datetime.timedelta(days=1)
@@ -34,13 +37,9 @@ DAY = datetime.timedelta(days=1)
 STAGES = ("received", "dispatched", "accepted", "rating", "closed", "reopened")
 
 
-# -- what this half of the demo shares ---------------------------------------------------------
-
-
 class Part:
-    """One part of the demo's history: its seeded random generator, its working-day calendar
-    and its timeline; ``last`` is the last working day before today (nothing happens this
-    morning before the demo's present)."""
+    """A part of the demo's history: its seeded random generator, working-day calendar and
+    timeline; ``last``, the working day before today (nothing happens this morning)."""
 
     SEED = 0
 
@@ -83,18 +82,13 @@ def next_moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
 def acting_for(world, department):
     """Who acts for a department: the demo department account when it is of it, else its
     handler (the approvals demo's), its head, or anyone of it."""
-    from zhaoshang.org.models import User
-
     account = world.role_users.get(Role.DEPARTMENT)
     if account is not None and account.department_id == department.pk:
         return account
-    handler = getattr(world, "handlers", {}).get(department.pk)
-    if handler is not None:
-        return handler
     key = next((k for k, d in world.departments.items() if d.pk == department.pk), None)
-    if key in world.heads:
-        return world.heads[key]
-    return User.objects.filter(department=department, is_active=True).order_by("pk").first()
+    found = getattr(world, "handlers", {}).get(department.pk) or world.heads.get(key)
+    anyone = User.objects.filter(department=department, is_active=True).order_by("pk")
+    return found or anyone.first()
 
 
 def workday_before(cal, day: datetime.date) -> datetime.date:
@@ -105,9 +99,6 @@ def workday_before(cal, day: datetime.date) -> datetime.date:
 def admin_save(user, model, **values):
     """Reference data (limits, settings, plans) saved as its admin page saves it: through
     the admin's form and its checks, by ``user``, at the clock's moment."""
-    from django.contrib import admin
-    from django.forms import modelform_factory
-
     form_class = admin.site.get_model_admin(model).form
     form = modelform_factory(model, form=form_class, fields=list(values))(
         data={k: getattr(v, "pk", v) for k, v in values.items() if v is not None}
@@ -132,15 +123,18 @@ def act(held: dict, service, user, **kwargs) -> Callable:
     return step
 
 
+def pdf(name: str, *lines: str) -> SimpleUploadedFile:
+    """A one-page PDF upload showing ``lines`` (ASCII): an evidence file, a notice."""
+    return SimpleUploadedFile(name, tiny_pdf(list(lines)), content_type="application/pdf")
+
+
 def tally(district_ids, *rows) -> dict[str, int]:
-    """``{label: count}`` of the records of each ``(label, model, district path)`` row."""
-    return {
-        label: model.objects.filter(**{f"{path}__in": district_ids}).count()
-        for label, model, path in rows
-    }
-
-
-# -- the complaints ----------------------------------------------------------------------------
+    """``{label: count}`` of each ``(label, model[, path to the district])`` in the districts."""
+    counted = {}
+    for label, model, *path in rows:
+        in_districts = {f"{path[0] if path else 'district_id'}__in": district_ids}
+        counted[label] = model.objects.filter(**in_districts).count()
+    return counted
 
 
 class ComplaintsBuilder(Part):
@@ -149,31 +143,23 @@ class ComplaintsBuilder(Part):
     SEED = 2026_11
 
     def build(self) -> None:
-        world = self.worlds[0]
-        when = moment(self.today - datetime.timedelta(days=300), 10, 5)
+        world, when = self.worlds[0], moment(self.today - 300 * DAY, 10, 5)
         for category, accept, answer in DATA["limits"]:
             limit = {"category": category, "accept_workdays": accept, "answer_workdays": answer}
-            admin = world.role_users[Role.ADMIN]
-            self.line.add(when, admin_save, admin, ComplaintLimit, district=world.district, **limit)
+            limit["district"] = world.district
+            self.line.add(when, admin_save, world.role_users[Role.ADMIN], ComplaintLimit, **limit)
         self.line.run()  # the limits first: the complaints' plans read them
         self.outcomes = itertools.cycle(DATA["outcomes"])
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
             self._district(world, plan)
         self.line.run()
 
-    @staticmethod
-    def _department(world, key: str):
-        # The small district has fewer departments: the nearest one it has.
-        for nearest in (key, "works", "land", "aic", "center"):
-            if nearest in world.departments:
-                return world.departments[nearest]
-        return next(iter(world.departments.values()))
-
     def _district(self, world, plan) -> None:
         rng = self.rng
         receiver = world.role_users.get(Role.SUPERVISOR) or world.role_users[Role.BUREAU]
-        projects = [p.project for p in world.plans if p.project.signed_on]
-        projects.sort(key=lambda p: p.code)
+        projects = sorted(
+            (p.project for p in world.plans if p.project.signed_on), key=lambda p: p.code
+        )
         portal = world.role_users.get(Role.ENTERPRISE)
         own = [p for p in projects if portal and p.enterprise_id == portal.enterprise_id]
         unapproved = iter(DATA["unapproved_stories"])
@@ -183,21 +169,19 @@ class ComplaintsBuilder(Part):
             received = workday_before(self.cal, self.today - max(days_ago, 1) * DAY)
             # The demo enterprise account's enterprise complained twice.
             project = own[n % len(own)] if own and n in (5, 17) else rng.choice(projects)
-            department = self._department(world, story["department"])
+            # The small district has fewer departments: the nearest one it has.
+            nearest = (story["department"], "works", "land", "aic", "center")
+            department = next(world.departments[k] for k in nearest if k in world.departments)
             enterprise = project.enterprise
             details = {
-                "district": world.district,
-                "enterprise": enterprise,
-                "department": department,
+                "district": world.district, "enterprise": enterprise, "department": department,
+                "category": story["category"], "text": story["text"], "received_on": received,
                 "channel": DATA["channels"][n % len(DATA["channels"])],
-                "category": story["category"],
-                "text": story["text"],
                 "project": project if rng.random() < 0.8 else None,
                 "contact_name": enterprise.contact_name or rng.choice(DATA["contacts"]),
                 "contact_phone": enterprise.contact_phone or f"139{rng.randint(10**7, 10**8 - 1)}",
                 "contact_consent": rng.random() < 0.5,
-                "received_on": received,
-            }
+            }  # fmt: skip
             if flag == "unapproved":
                 details["channel"] = "portal" if n % 2 else "phone"
             h = {"handler": acting_for(world, department), "receiver": receiver}
@@ -209,29 +193,16 @@ class ComplaintsBuilder(Part):
         if flag != "unapproved":
             h["it"] = services.receive_complaint(h["receiver"], **details)
             return
-        from zhaoshang.inspections.choices import Kind
-        from zhaoshang.inspections.services import report_unapproved_visit
-
-        # A visit or fee without a code, reported by the enterprise: received as a complaint
-        # with its report row, by the inspections service.
-        visited_on = workday_before(self.cal, details["received_on"] - 2 * DAY)
-        h["it"] = report_unapproved_visit(
-            h["receiver"],
-            district=details["district"],
-            enterprise=details["enterprise"],
-            department=details["department"],
-            kind=Kind.FEE if details["category"] == "fees" else Kind.INSPECTION,
-            visited_on=visited_on,
-            what_happened=details["text"],
-            channel=details["channel"],
-        )
+        # A visit or fee without a code: received as a complaint with its report row.
+        keep = {k: details[k] for k in ("district", "enterprise", "department", "channel")}
+        keep["kind"] = Kind.FEE if details["category"] == "fees" else Kind.INSPECTION
+        keep["visited_on"] = workday_before(self.cal, details["received_on"] - 2 * DAY)
+        h["it"] = report_unapproved_visit(h["receiver"], what_happened=details["text"], **keep)
 
     def _later_steps(self, world, h, story, details, stage: int, flag: str) -> list:
         """The complaint's steps after its receipt, up to its ``stage``: (day, fn) each."""
         cal, rng, handler, supervisor = self.cal, self.rng, h["handler"], h["receiver"]
-        dispatched = details["received_on"]
-        if rng.random() >= 0.6:
-            dispatched = cal.after(dispatched, 1)
+        dispatched = cal.after(details["received_on"], int(rng.random() >= 0.6))
         accept, answer = services.limits_for(world.district.pk, details["category"])
         accepted = dispatched if rng.random() < 0.5 else cal.after(dispatched, accept)
         steps = [
@@ -240,8 +211,9 @@ class ComplaintsBuilder(Part):
         ][:stage]
         if flag in ("extended", "asked", "refused"):  # the department asks for more time
             asked = cal.after(accepted, 1)
-            ask = act(h, services.request_extension, handler, reason=story["extension"])
-            steps.append((asked, ask))
+            steps.append(
+                (asked, act(h, services.request_extension, handler, reason=story["extension"]))
+            )
             if flag != "asked":
                 why, approve = DATA["extension_decisions"][flag], flag == "extended"
                 decide = act(h, services.decide_extension, supervisor, approve=approve, reason=why)
@@ -260,10 +232,8 @@ class ComplaintsBuilder(Part):
         if stage == STAGES.index("reopened"):
             again = cal.after(rated, rng.randint(2, 4))
             more = f"{text}\n{rng.choice(DATA['reopen_answers'])}"
-            steps += [
-                (rated, act(h, rate, supervisor, rating=Rating.DISSATISFIED)),
-                (again, act(h, answer_it, handler, outcome=outcome, answer=more)),
-            ]
+            steps.append((rated, act(h, rate, supervisor, rating=Rating.DISSATISFIED)))
+            steps.append((again, act(h, answer_it, handler, outcome=outcome, answer=more)))
             rated = cal.after(again, 2)
         elif rng.random() >= 0.3:
             rating = Rating.SATISFIED
@@ -271,4 +241,4 @@ class ComplaintsBuilder(Part):
 
 
 def complaint_counts(district_ids) -> dict[str, int]:
-    return tally(district_ids, ("complaints", Complaint, "district_id"))
+    return tally(district_ids, ("complaints", Complaint))

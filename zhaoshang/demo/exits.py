@@ -1,30 +1,21 @@
-"""Exit warnings of the demo city (SPEC §11, §18; 三个月不开工、两年不投产、三年不见效).
-
-Each district gets the work plan's three rules. The warnings are what the daily scans left
-behind: a project that reached a rule's fact late had its warning raised by the scan the
-morning after its due date and cleared by the scan after it reached the fact; a project past
-a due date without the fact has its open warning. In the demo district the supervision
-office took the steps on the oldest of them — one project's land recovered, one clearance
-decided, rectification notices issued (one past its deadline: the red one) — and excluded
-one recent 三个月不开工 warning: an approval case of the project ran late inside the window
-and the office confirmed the government delay. Replayed through ``exits.services`` (and
-``approvals.services`` for the late case) with the clock set to each scan's or step's moment.
+"""Exit warnings of the demo city (SPEC §11, §18; 三个月不开工、两年不投产、三年不见效): the
+rules of each district and what the daily scans left behind (warnings raised after a due
+date, cleared once the fact was reached); in the demo district the supervision office's
+steps on the oldest (land recovered, a clearance, notices, one past its deadline: the red
+one) and one warning excluded for a government delay (a late approval case of the project).
 """
 
 from __future__ import annotations
 
 import datetime
-from functools import partial
-
-from django.core.files.uploadedfile import SimpleUploadedFile
+from collections import defaultdict
 
 from zhaoshang.approvals import services as approvals
 from zhaoshang.approvals.choices import CaseStatus
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, acting_for, chain, tally
-from zhaoshang.demo.files import tiny_pdf
+from zhaoshang.demo.complaints import DAY, Part, act, acting_for, chain, pdf, tally
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment
 from zhaoshang.exits import services
@@ -38,11 +29,8 @@ DATA = load("exits")
 NOTIFY_DAYS = 14
 # How far the oldest open warnings went, in turn, and the steps of each.
 TARGETS = ("recovered", "clearance", "notice_passed", "notice")
-STEPS = (
-    ("notice", services.issue_notice),
-    ("clearance", services.decide_clearance),
-    ("recovery", services.recover_land),
-)
+STEPS = (("notice", services.issue_notice), ("clearance", services.decide_clearance))
+STEPS += (("recovery", services.recover_land),)
 
 
 def _due(project, rule) -> datetime.date:
@@ -55,7 +43,7 @@ class ExitsBuilder(Part):
     SEED = 2026_13
 
     def build(self) -> None:
-        self.warnings: dict[tuple[int, int], ExitWarning] = {}
+        self.warnings: dict[tuple[int, int], dict] = defaultdict(dict)  # {"it": the warning}
         for world in self.worlds:
             with clock.at(moment(datetime.date(self.today.year - 4, 1, 5), 10, 12)):
                 rules = services.ensure_default_rules(world.district)
@@ -74,10 +62,17 @@ class ExitsBuilder(Part):
                 told = (self.today - raised_on).days <= NOTIFY_DAYS
                 self.line.add(self._scan_at(raised_on), self._raise, project, rule, told)
                 opened.append((raised_on, project.code, rule.months, project, rule))
-        if world is self.worlds[0]:
-            self._steps(world, [o[3:] for o in sorted(opened)])
-
-    # -- what the scans left behind ---------------------------------------------------------
+        if world is not self.worlds[0]:
+            return
+        opened, officer = [o[3:] for o in sorted(opened)], world.role_users[Role.SUPERVISOR]
+        not_started = [o for o in opened if o[1].code == RuleCode.NOT_STARTED]
+        if not_started:
+            self._exclude(world, officer, *not_started[-1])
+            opened.remove(not_started[-1])
+        # The oldest open warnings went furthest; a step that would fall after today is
+        # left for later (the warning stays at the step before).
+        for (project, rule), target in zip(opened, TARGETS, strict=False):
+            self._advance(officer, project, rule, target)
 
     def _scan_at(self, day: datetime.date) -> datetime.datetime:
         """The daily scan's moment on ``day`` (it runs at six)."""
@@ -85,11 +80,11 @@ class ExitsBuilder(Part):
 
     def _raise(self, project, rule, notify_people: bool = False) -> None:
         warning = services.raise_warning(project, rule, notify_people=notify_people)
-        self.warnings[(project.pk, rule.pk)] = warning
+        self.warnings[project.pk, rule.pk]["it"] = warning
 
     def _clear(self, project, rule) -> None:
         note = services._fact_text(rule, project)
-        services.clear_warning(self.warnings[(project.pk, rule.pk)], note=note)
+        services.clear_warning(self.warnings[project.pk, rule.pk]["it"], note=note)
 
     def _history(self, rule: ExitRule) -> None:
         """Projects that reached the fact after the due date: raised, then cleared."""
@@ -106,19 +101,6 @@ class ExitsBuilder(Part):
                 cleared = min(reached + DAY, self.today)
                 self.line.add(self._scan_at(cleared), self._clear, project, rule)
 
-    # -- the steps the supervision office took ---------------------------------------------------
-
-    def _steps(self, world, opened) -> None:
-        officer = world.role_users[Role.SUPERVISOR]
-        not_started = [o for o in opened if o[1].code == RuleCode.NOT_STARTED]
-        if not_started:
-            self._exclude(world, officer, *not_started[-1])
-            opened.remove(not_started[-1])
-        # The oldest open warnings went furthest; a step that would fall after today is
-        # left for later (the warning stays at the step before).
-        for (project, rule), target in zip(opened, TARGETS, strict=False):
-            self._advance(officer, project, rule, target)
-
     def _advance(self, officer, project, rule, target: str) -> None:
         cal, last = self.cal, self.last
         notice_on = cal.on_or_after(_due(project, rule) + 4 * DAY)
@@ -132,19 +114,13 @@ class ExitsBuilder(Part):
         clearance_on = cal.on_or_after(deadline + 3 * DAY)
         days = (notice_on, clearance_on, cal.after(clearance_on, 8))
         count = {"recovered": 3, "clearance": 2}.get(target, 1)
-        steps = []
+        steps, held = [], self.warnings[project.pk, rule.pk]
         for day, (name, service) in list(zip(days, STEPS, strict=True))[:count]:
-            text = DATA["steps"][name]
-            pdf = tiny_pdf([text["title"], f"Project {project.code}"])
-            document = SimpleUploadedFile(f"{text['title']}-{project.code}.pdf", pdf)
-            kwargs = {"document": document, "note": text["note"]}
-            if name == "notice":
-                kwargs["deadline"] = deadline
-            steps.append((day, partial(self._step, service, officer, project, rule, kwargs)))
+            title, note = DATA["steps"][name]["title"], DATA["steps"][name]["note"]
+            document = pdf(f"{title}-{project.code}.pdf", title, f"Project {project.code}")
+            kwargs = {"deadline": deadline} if name == "notice" else {}
+            steps.append((day, act(held, service, officer, document=document, note=note, **kwargs)))
         chain(self.line, self.rng, [s for s in steps if s[0] <= last])
-
-    def _step(self, service, officer, project, rule, kwargs) -> None:
-        service(officer, self.warnings[(project.pk, rule.pk)], **kwargs)
 
     def _exclude(self, world, officer, project, rule) -> None:
         """An approval case of the project ran late through most of the window; the
@@ -152,19 +128,15 @@ class ExitsBuilder(Part):
         registered = self.cal.on_or_after(getattr(project, ANCHOR_FIELDS[rule.anchor]) + DAY)
         cases = ApprovalCase.objects.filter(project=project)
         finished = dict(cases.filter(status=CaseStatus.DONE).values_list("item_id", "done_on"))
-        items = (
-            ApprovalItem.objects.filter(district=world.district, is_active=True)
-            .exclude(pk__in=cases.values("item_id"))
-            .prefetch_related("prerequisites")
-            .order_by("sort_order", "id")
-        )
+        items = ApprovalItem.objects.filter(district=world.district, is_active=True)
+        items = items.exclude(pk__in=cases.values("item_id")).prefetch_related("prerequisites")
 
         # A case the project could have started then: its prerequisites were done.
         def ready(item) -> bool:
             done = [finished.get(p.pk) or self.today for p in item.prerequisites.all()]
             return max(done, default=registered) <= registered
 
-        item = next(filter(ready, items), None)
+        item = next(filter(ready, items.order_by("sort_order", "id")), None)
         if item is None:
             return
         agent, handler = world.role_users[Role.SERVICE_CENTER], acting_for(world, item.department)
@@ -180,25 +152,21 @@ class ExitsBuilder(Part):
                 self.line.add(overdue, approvals.record_overdue, case)
 
         def confirm():
-            warning = self.warnings[(project.pk, rule.pk)]
+            warning = self.warnings[project.pk, rule.pk]["it"]
             days, _causes = services.government_delay(warning)
             if days >= self.cal.between(warning.due_on, self.today) + 1:
                 names = {"department": item.department.name, "item": item.name}
                 reason = DATA["delay_reason"].format(**names)
                 services.confirm_delay(officer, warning, reason=reason)
 
-        def complete():
-            approvals.complete_case(handler, c["it"], on=done)
-
+        complete = act(c, approvals.complete_case, handler, on=done)
         chain(self.line, self.rng, [(registered, register), (done, complete), (self.last, confirm)])
 
 
 def exit_counts(district_ids) -> dict[str, int]:
     warnings = ExitWarning.objects.filter(district_id__in=district_ids)
     closed = [WarningStatus.CLEARED, WarningStatus.EXCLUDED]
-    return {
-        **tally(district_ids, ("exit rules", ExitRule, "district_id")),
-        "exit warnings": warnings.count(),
+    return tally(district_ids, ("exit rules", ExitRule), ("exit warnings", ExitWarning)) | {
         "open exit warnings": warnings.exclude(status__in=closed).count(),
         **tally(district_ids, ("exit steps", ExitStep, "warning__district_id")),
     }

@@ -1,15 +1,9 @@
-"""Inspection and fee requests of the demo city (SPEC §9, 涉企检查/收费申报审批).
-
-Over the last ten months the departments filed their inspections, ratings and fees before
-going to an enterprise: most approved by the supervision office, carried out outside the
-quiet days (企业宁静日) and rated by the enterprise; one on a quiet day with its special
-reason; two rejected (a repeated visit, a quiet day without a reason that holds), one
-cancelled; two emergency inspections filed the working day after; three departments' visits
-to one enterprise merged into one joint inspection (进一次门、查多项事). Today a few requests
-wait for the supervision office and a few approved visits are coming up, their codes ready
-for the public verification page. (The reports of visits without a code come with the
-complaints.) Replayed through ``inspections.services``; the requests are in
-``data/inspections.json``.
+"""Inspection and fee requests of the demo city (SPEC §9, 涉企检查/收费申报审批) over the last
+ten months, replayed through ``inspections.services`` from ``data/inspections.json``: most
+approved, carried out outside the quiet days (企业宁静日) and rated; one on a quiet day with its
+reason; two rejected, one cancelled; two emergency inspections filed the day after; three
+departments' visits merged into one joint inspection; a few waiting for the supervision
+office and a few coming up, their codes ready for the public verification page.
 """
 
 from __future__ import annotations
@@ -31,6 +25,7 @@ from zhaoshang.inspections.models import InspectionRequest, InspectionSettings, 
 DATA = load("inspections")
 QUIET_TO = DATA["settings"]["quiet_to_day"]
 RATINGS = (Rating.SATISFIED, Rating.FAIRLY, Rating.DISSATISFIED)
+ERRAND_FIELDS = ("kind", "purpose", "legal_basis", "people", "fee_basis")
 
 
 def _enterprises(world) -> list:
@@ -49,9 +44,10 @@ class InspectionsBuilder(Part):
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
             # The administrator confirmed the district's guards a year ago.
             admin = world.role_users.get(Role.ADMIN) or world.role_users[Role.BUREAU]
-            settings = {"district": world.district, **DATA["settings"]}
-            when = moment(self.today - 400 * DAY, 10, 20)
-            self.line.add(when, admin_save, admin, InspectionSettings, **settings)
+            when, settings = moment(self.today - 400 * DAY, 10, 20), DATA["settings"]
+            self.line.add(
+                when, admin_save, admin, InspectionSettings, district=world.district, **settings
+            )
             if world is self.worlds[0]:
                 self._joint(world)
             for n, row in enumerate(plan):
@@ -99,29 +95,20 @@ class InspectionsBuilder(Part):
         targets = self._targets(world, n, key, how, kind, planned)
         if not emergency and kind in VISIT_KINDS and how not in ("rejected-cap", "cancelled"):
             self.visits.update((key, e.pk, planned.year) for e in targets)
-        if emergency:
-            filed = min(cal.after(planned, 1), self.last)
+        extra = {"kind": kind, "quiet_day_reason": DATA["quiet_reasons"].get(how, "")}
+        if kind == Kind.FEE:
+            extra["fee_amount"] = Decimal(rng.choice(DATA["fees"]))
+        if emergency:  # filed the working day after
+            filed = cal.after(planned, 1)
+            extra |= {"is_emergency": True, "purpose": f"应急检查：{errand['purpose']}"}
+            extra["emergency_reason"] = DATA["emergency_reasons"][n % 2]
         else:
-            filed = min(on_or_before(cal, planned - rng.randint(8, 15) * DAY), self.last)
+            filed = on_or_before(cal, planned - rng.randint(8, 15) * DAY)
+        filed, r = min(filed, self.last), {}
         filer = acting_for(world, world.departments[key])
         supervisor = world.role_users[Role.SUPERVISOR]
-        details = {
-            **{k: errand.get(k, "") for k in ("purpose", "legal_basis", "people", "fee_basis")},
-            "district": world.district,
-            "department": world.departments[key],
-            "kind": kind,
-            "enterprises": targets,
-            "planned_on": planned,
-            "is_emergency": emergency,
-            "quiet_day_reason": DATA["quiet_reasons"].get(how, ""),
-            "fee_amount": Decimal(rng.choice(DATA["fees"])) if kind == Kind.FEE else None,
-        }
-        if emergency:
-            details["purpose"] = f"应急检查：{errand['purpose']}"
-            details["emergency_reason"] = DATA["emergency_reasons"][n % 2]
-        r = {}
         decided = min(cal.after(filed, rng.randint(1, 2)), max(filed, self.last))
-        steps = [(filed, lambda: r.update(it=services.file_request(filer, **details)))]
+        steps = [(filed, self._filing(world, key, r, targets, planned, **extra))]
         if how.startswith("rejected"):
             reason = DATA["rejections"][how]
             steps.append((decided, act(r, services.reject_request, supervisor, reason=reason)))
@@ -133,10 +120,18 @@ class InspectionsBuilder(Part):
             steps.append((cal.after(decided, 2), cancel))
         if how in ("done", "done-quiet", "emergency", "approved") and kind in VISIT_KINDS:
             rated = cal.after(planned, rng.randint(1, 3)) if how != "approved" else None
-            steps.append(
-                (max(planned, decided), partial(self._visits, r, filer, supervisor, rated))
-            )
+            visits = partial(self._visits, r, filer, supervisor, rated)
+            steps.append((max(planned, decided), visits))
         chain(self.line, rng, steps)
+
+    def _filing(self, world, key: str, r: dict, targets, planned, **extra):
+        """The step of the department filing its request (kept as ``r["it"]``)."""
+        errand = DATA["errands"].get(key, DATA["errands"]["aic"])
+        details = {k: errand.get(k, "") for k in ERRAND_FIELDS}
+        details |= {"district": world.district, "department": world.departments[key]}
+        details |= {"enterprises": targets, "planned_on": planned, **extra}
+        filer = acting_for(world, world.departments[key])
+        return lambda: r.update(it=services.file_request(filer, **details))
 
     def _visits(self, r, filer, supervisor, rated) -> None:
         """The visits took place on their day; the enterprise rates them a few days later."""
@@ -147,11 +142,9 @@ class InspectionsBuilder(Part):
                 filer, visit, carried_out_on=visit.visit_on, findings=findings
             )
             if rated is not None:
-                kw = {
-                    "rating": rng.choices(RATINGS, (6, 3, 1))[0],
-                    "comment": rng.choice(DATA["comments"]),
-                }
-                self.line.add(office_time(rng, rated), services.rate_visit, supervisor, visit, **kw)
+                rating, comment = rng.choices(RATINGS, (6, 3, 1))[0], rng.choice(DATA["comments"])
+                rate = partial(services.rate_visit, rating=rating, comment=comment)
+                self.line.add(office_time(rng, rated), rate, supervisor, visit)
 
     def _joint(self, world) -> None:
         """Three departments' approved visits to one enterprise, merged yesterday into one
@@ -159,45 +152,23 @@ class InspectionsBuilder(Part):
         keys = DATA["joint"]["departments"]
         if not all(k in world.departments for k in keys):
             return
-        supervisor, requests = world.role_users[Role.SUPERVISOR], {}
-        enterprise = _enterprises(world)[-1]
+        supervisor, enterprise = world.role_users[Role.SUPERVISOR], _enterprises(world)[-1]
         visit_on = self._quiet_free(self.today + DATA["joint"]["days_ahead"] * DAY)
-        filings = []
-        for key in keys:
-            errand, department = DATA["errands"][key], world.departments[key]
+        held, filings = [{} for _key in keys], []
+        for key, r in zip(keys, held, strict=True):
             self.visits[(key, enterprise.pk, visit_on.year)] += 1
             filed = on_or_before(self.cal, self.today - self.rng.randint(6, 9) * DAY)
-            fields = {k: errand[k] for k in ("kind", "purpose", "legal_basis", "people")}
-
-            def file(key=key, department=department, fields=fields):
-                filer = acting_for(world, department)
-                requests[key] = services.file_request(
-                    filer,
-                    district=world.district,
-                    department=department,
-                    enterprises=[enterprise],
-                    planned_on=visit_on,
-                    **fields,
-                )
-
-            filings.append((filed, file))
+            filings.append((filed, self._filing(world, key, r, [enterprise], visit_on)))
 
         def approve_and_merge():
-            for key in keys:
-                requests[key] = services.approve_request(supervisor, requests[key])
-            visits = [requests[key].visits.get() for key in keys]
-            lead = world.departments[keys[0]]
-            services.merge_visits(
-                supervisor, visits[0], others=visits[1:], visit_on=visit_on, lead_department=lead
-            )
+            visits = [services.approve_request(supervisor, r["it"]).visits.get() for r in held]
+            lead = {"visit_on": visit_on, "lead_department": world.departments[keys[0]]}
+            services.merge_visits(supervisor, visits[0], others=visits[1:], **lead)
 
         filings.sort(key=lambda step: step[0])
         chain(self.line, self.rng, [*filings, (self.last, approve_and_merge)])
 
 
 def inspection_counts(district_ids) -> dict[str, int]:
-    return tally(
-        district_ids,
-        ("inspection requests", InspectionRequest, "district_id"),
-        ("inspection visits", InspectionVisit, "district_id"),
-    )
+    requests = ("inspection requests", InspectionRequest)
+    return tally(district_ids, requests, ("inspection visits", InspectionVisit))

@@ -1,19 +1,16 @@
-"""Annual targets of the demo city (SPEC §12, §18; the work plan's "369" 招大引强目标任务).
-
-The demo district has targets for last year and this year: its own (the "369" tiers: 3
-projects of at least 100亿, 6 of at least 50亿, 9 of at least 10亿), one for each working
-group that leads projects and one for each of the four departments paired with the most
-projects. The totals are set around what the scope really signed and received: last year's
-a little above or below it (some met, some missed), this year's above it (the year is not
-over). The second district has its own target for this year. The bureau set each year's in
-the first weeks of January, through ``kpis.services``.
+"""Annual targets of the demo city (SPEC §12, §18; "369" 招大引强目标任务), set in January
+through ``kpis.services`` around what each scope signed and received: the demo district's
+(its own, its working groups', its four departments paired with most projects) for last year
+(some met, some missed) and this year, the second district's for this year.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.complaints import DAY, Part, tally
@@ -23,17 +20,14 @@ from zhaoshang.kpis.models import DEFAULT_TIERS, AnnualTarget
 from zhaoshang.projects.models import FundsEntry, Project
 
 STEP = Decimal("1000")  # targets are set in thousands of 万元
-PAIRED_DEPARTMENTS = 4
 NOTE = "全面超额完成“369”招大引强目标任务"
+SCOPES = {"district": "district", "group": "working_group", "department": "paired_departments"}
 
 
-def _round(value: Decimal) -> Decimal:
+def _round(value, factor: float) -> Decimal:
+    """``value`` times ``factor`` (to two decimals), rounded to thousands of 万元."""
+    value = Decimal(value) * Decimal(f"{factor:.2f}")
     return max(STEP, (value / STEP).quantize(Decimal("1"), ROUND_HALF_UP) * STEP)
-
-
-def _tier(amount: Decimal) -> int | None:
-    """The "369" tier of a project of ``amount`` (the highest whose minimum it reaches)."""
-    return next((i for i, (minimum, _n) in enumerate(DEFAULT_TIERS) if amount >= minimum), None)
 
 
 class KpisBuilder(Part):
@@ -44,75 +38,62 @@ class KpisBuilder(Part):
     def build(self) -> None:
         for world in self.worlds:
             full = world is self.worlds[0]
-            self._targets(world, (self.today.year - 1,) * full + (self.today.year,), full)
+            for year in (self.today.year - 1,) * full + (self.today.year,):
+                self._targets(world, year, full)
         self.line.run()
 
-    def _actuals(self, district, years, paired) -> dict:
-        """{(scope, id, year): [signed investment, funds, [tier counts]]} of the district."""
-        out: dict = defaultdict(lambda: [Decimal("0"), Decimal("0"), [0, 0, 0]])
-
-        def scopes(project) -> list:
-            own = [("district", None), ("group", project.working_group_id)]
-            return own + [("department", pk) for pk in paired[project.pk]]
-
-        until = {"district": district, "signed_on__year__in": years, "signed_on__lte": self.today}
-        for project in Project.objects.filter(**until).order_by("id"):
-            tier = _tier(project.total_investment)
-            for scope in scopes(project):
-                row = out[(*scope, project.signed_on.year)]
-                row[0] += project.total_investment
-                if tier is not None:
-                    row[2][tier] += 1
-        funds = FundsEntry.objects.filter(
-            project__district=district, received_on__year__in=years, received_on__lte=self.today
-        )
-        for entry in funds.select_related("project").order_by("id"):
-            for scope in scopes(entry.project):
-                out[(*scope, entry.received_on.year)][1] += entry.amount
+    def _actuals(self, district, year: int) -> dict:
+        """``{(scope, id): {"signed": …, "funds": …, "tier1": … }}`` of the district's year."""
+        out: dict = defaultdict(lambda: defaultdict(int))
+        signed = Project.objects.filter(district=district, signed_on__year=year)
+        funds = FundsEntry.objects.filter(project__district=district, received_on__year=year)
+        tiers, above = {}, Q()  # a project counts in the highest tier it reaches
+        for n, (minimum, _count) in enumerate(DEFAULT_TIERS, start=1):
+            tiers[f"tier{n}"] = Count("pk", filter=Q(total_investment__gte=minimum) & ~above)
+            above = Q(total_investment__gte=minimum)
+        for scope, field in SCOPES.items():
+            of_scope = signed.filter(signed_on__lte=self.today).values(field).order_by()
+            for row in of_scope.annotate(signed=Sum("total_investment"), **tiers):
+                out[(scope, row.pop(field))].update(row)
+            of_scope = funds.filter(received_on__lte=self.today).values(f"project__{field}")
+            for row in of_scope.order_by().annotate(funds=Sum("amount")):
+                out[(scope, row[f"project__{field}"])]["funds"] = row["funds"]
         return out
 
-    def _scopes(self, world, actual, paired) -> list[tuple[str, object]]:
-        """The working groups that lead projects and the departments paired with most."""
-        groups = {g.pk: g for g in world.groups.values()}
-        led = {key for scope, key, _year in actual if scope == "group"} & set(groups)
-        counts = Counter(pk for pks in paired.values() for pk in pks)
-        top = sorted(counts, key=lambda pk: (-counts[pk], pk))[:PAIRED_DEPARTMENTS]
+    def _scopes(self, world) -> list[tuple[str, object]]:
+        """The district, its working groups and its four departments paired with the most."""
+        pairs = Project.paired_departments.through.objects.filter(project__district=world.district)
+        top = pairs.values("department_id").annotate(n=Count("pk")).order_by("-n", "department_id")
         departments = {d.pk: d for d in world.departments.values()}
-        return [("group", groups[pk]) for pk in sorted(led)] + [
-            ("department", departments[pk]) for pk in sorted(top) if pk in departments
-        ]
+        top = sorted(row["department_id"] for row in top[:4])
+        groups = [("group", g) for g in sorted(world.groups.values(), key=lambda g: g.pk)]
+        paired = [("department", departments[pk]) for pk in top if pk in departments]
+        return [("district", world.district), *groups, *paired]
 
-    def _targets(self, world, years, full: bool) -> None:
-        rng, district = self.rng, world.district
-        paired = defaultdict(list)
-        through = Project.paired_departments.through.objects.filter(project__district=district)
-        for project_id, department_id in through.values_list("project_id", "department_id"):
-            paired[project_id].append(department_id)
-        actual = self._actuals(district, years, paired)
-        scopes = [("district", None)] + (self._scopes(world, actual, paired) if full else [])
+    def _targets(self, world, year: int, full: bool) -> None:
+        rng, actual = self.rng, self._actuals(world.district, year)
+        low, high = (1.05, 1.35) if year == self.today.year else (0.85, 1.15)
         actor = world.role_users.get(Role.BUREAU) or world.role_users.get(Role.ADMIN)
-        for year in years:
-            low, high = (1.05, 1.35) if year == self.today.year else (0.85, 1.15)
-            for scope, record in scopes:
-                signed, funds, tiers = actual[(scope, getattr(record, "pk", None), year)]
-                target = {
-                    "year": year,
-                    "working_group": record if scope == "group" else None,
-                    "department": record if scope == "department" else None,
-                    "signed_investment": _round(signed * Decimal(f"{rng.uniform(low, high):.2f}")),
-                    "funds_in_place": _round(funds * Decimal(f"{rng.uniform(low, high):.2f}")),
-                    "note": NOTE if scope == "district" else "",
-                }
-                for n, (minimum, count) in enumerate(DEFAULT_TIERS, start=1):
-                    # Another scope's: a share of the district's, what it did give or take one.
-                    share = max(0, tiers[n - 1] + rng.choice((0, 1)))
-                    target[f"tier{n}_min"] = minimum
-                    target[f"tier{n}_count"] = count if scope == "district" else share
-                target["district"] = district
-                day = datetime.date(year, 1, 1) + rng.randint(7, 20) * DAY
-                self.line.add(office_time(rng, day), services.create_target, actor, **target)
+        for scope, record in self._scopes(world) if full else [("district", world.district)]:
+            done = actual[(scope, record.pk)]
+            if scope == "group" and not done:
+                continue  # a working group that leads no project signed that year
+            target = {"year": year, "district": world.district, "working_group": None}
+            target["department"] = None
+            if scope != "district":
+                target["working_group" if scope == "group" else "department"] = record
+            target["note"] = NOTE if scope == "district" else ""
+            target["signed_investment"] = _round(done["signed"], rng.uniform(low, high))
+            target["funds_in_place"] = _round(done["funds"], rng.uniform(low, high))
+            for n, (minimum, count) in enumerate(DEFAULT_TIERS, start=1):
+                # Another scope's: a share of the district's, what it did give or take one.
+                share = max(0, done[f"tier{n}"] + rng.choice((0, 1)))
+                target[f"tier{n}_min"] = minimum
+                target[f"tier{n}_count"] = count if scope == "district" else share
+            day = datetime.date(year, 1, 1) + rng.randint(7, 20) * DAY
+            self.line.add(office_time(rng, day), services.create_target, actor, **target)
 
 
 def kpi_counts(district_ids) -> dict[str, int]:
     """Targets of the demo districts (for the summary and tests)."""
-    return tally(district_ids, ("annual targets", AnnualTarget, "district_id"))
+    return tally(district_ids, ("annual targets", AnnualTarget))
