@@ -11,8 +11,10 @@ class CoreConfig(AppConfig):
         from simple_history.signals import pre_create_historical_record
 
         from zhaoshang.core import clock
+        from zhaoshang.core.history import cache_history_managers
 
         # A history row written while the clock is set (the demo's replay) is dated by it.
         pre_create_historical_record.connect(
             clock.set_history_date, dispatch_uid="core.clock.history_date"
         )
+        cache_history_managers()

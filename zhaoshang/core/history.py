@@ -93,3 +93,22 @@ def history_rows(records, model, subject: str = "", limit: int = 200) -> list[Hi
         )
     rows.sort(key=lambda r: r.when, reverse=True)
     return rows[:limit]
+
+
+def cache_history_managers() -> None:
+    """simple-history's ``Model.history`` builds a new manager class (``from_queryset``) on
+    every access, and every history row it writes reads it: build each class once."""
+    from simple_history.manager import HistoryDescriptor
+
+    built: dict[tuple, type] = {}
+
+    def manager_class(descriptor):
+        key = (descriptor.manager_class, descriptor.queryset_class)
+        if key not in built:
+            built[key] = descriptor.manager_class.from_queryset(descriptor.queryset_class)
+        return built[key]
+
+    def get(self, instance, owner):
+        return manager_class(self)(self.model, instance)
+
+    HistoryDescriptor.__get__ = get
