@@ -32,12 +32,10 @@ class AssessmentBuilder(Part):
         self.entries: dict[str, LedgerEntry] = {}
         this = self.today.year
         for world in self.worlds:
-            supervisor = world.role_users.get(Role.SUPERVISOR)
-            full = world is self.worlds[0]
-            base = partial(scoring.set_base_score, supervisor, world.district)
+            supervisor, full = world.role_users.get(Role.SUPERVISOR), world is self.worlds[0]
+            base = partial(scoring.set_base_score, supervisor, world.district, base_score="100")
             for year in (this - 1, this) if full else (this,):
-                day = datetime.date(year, 1, 5)
-                self.line.add(office_time(self.rng, day, late=0), base, year, "100")
+                self.line.add(office_time(self.rng, datetime.date(year, 1, 5), late=0), base, year)
             if full:
                 self._demo_district(world, supervisor)
         self.line.run()
@@ -68,20 +66,17 @@ class AssessmentBuilder(Part):
         department = world.departments.get(row["department"])
         on = min(datetime.date(year, row["month"], row["day"]), self.today - DAY)
         lines = (row["title"], f"{department.name} {on.isoformat()}", row["reason"][:20])
-        values = {"points": row["points"], "reason": row["reason"], "occurred_on": on}
+        values = {"points": row["points"], "reason": row["reason"], "occurred_on": on, "year": year}
+        values["evidence"] = pdf(row["file"], *lines)
+        key = f"{year}{row['department']}{row['points']}"
 
         def add():
-            evidence = pdf(row["file"], *lines)
-            entry = scoring.add_hand_entry(
-                supervisor, department=department, year=year, evidence=evidence, **values
-            )
-            self.entries[f"{year}{row['department']}{row['points']}"] = entry
+            self.entries[key] = scoring.add_hand_entry(supervisor, department=department, **values)
 
         self.line.add(office_time(self.rng, on), add)
 
     def _objection(self, world, supervisor, entry_of, text, filed, answered=None) -> None:
-        """The works department objects to an entry (``entry_of()`` at the time) on
-        ``filed``; the supervision office answers on ``answered``."""
+        """The works department objects to ``entry_of()`` on ``filed``, answered on ``answered``."""
         handler, held, reason = acting_for(world, world.departments["works"]), {}, text["reason"]
         upload = pdf("objection.pdf", "Objection", reason[:20]) if text.get("file") else None
 

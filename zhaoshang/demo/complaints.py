@@ -55,28 +55,23 @@ class Part:
 def chain(line: Timeline, rng: random.Random, steps: list[tuple[datetime.date, Callable]]):
     """Plan a record's steps ``[(day, fn), ...]`` one after the other: each at an office
     time of its day, after the step before (a later step of the same day comes later that
-    day). A step that falls after the present is dropped, and the story stops there."""
+    day, never past midnight). A step after the present is dropped: the story stops there."""
     steps = [s for s in steps if s is not None]
+
+    def at(day: datetime.date) -> datetime.datetime:
+        now = clock.now()
+        if not clock.is_set() or day > clock.today():
+            return office_time(rng, day)
+        later = now + datetime.timedelta(minutes=rng.randint(10, 90))
+        return max(min(later, moment(now.date(), 23, 59)), now + datetime.timedelta(seconds=1))
 
     def play(i: int) -> None:
         steps[i][1]()
         if i + 1 < len(steps):
-            line.add(next_moment(rng, steps[i + 1][0]), play, i + 1)
+            line.add(at(steps[i + 1][0]), play, i + 1)
 
     if steps:
-        first = steps[0][0]
-        line.add(next_moment(rng, first) if clock.is_set() else office_time(rng, first), play, 0)
-
-
-def next_moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
-    """A moment on ``day`` after the clock's present moment (office hours if it allows)."""
-    now = clock.now()
-    if day > clock.today():
-        return office_time(rng, day)
-    later = now + datetime.timedelta(minutes=rng.randint(10, 90))
-    if later.date() != now.date():  # never past midnight: the last minute of the day
-        later = moment(now.date(), 23, 59)
-    return max(later, now + datetime.timedelta(seconds=1))
+        line.add(at(steps[0][0]), play, 0)
 
 
 def acting_for(world, department):
@@ -112,8 +107,7 @@ def admin_save(user, model, **values):
 
 
 def act(held: dict, service, user, **kwargs) -> Callable:
-    """A step calling ``service(user, held["it"], **kwargs)``; what it returns is kept as
-    ``held["it"]`` when it is the same kind of record (a service returns the saved row)."""
+    """A step calling ``service(user, held["it"], **kwargs)``, keeping the record it returns."""
 
     def step():
         done = service(user, held["it"], **kwargs)
@@ -128,13 +122,10 @@ def pdf(name: str, *lines: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, tiny_pdf(list(lines)), content_type="application/pdf")
 
 
-def tally(district_ids, *rows) -> dict[str, int]:
-    """``{label: count}`` of each ``(label, model[, path to the district])`` in the districts."""
-    counted = {}
-    for label, model, *path in rows:
-        in_districts = {f"{path[0] if path else 'district_id'}__in": district_ids}
-        counted[label] = model.objects.filter(**in_districts).count()
-    return counted
+def tally(district_ids, *rows, path: str = "district_id") -> dict[str, int]:
+    """``{label: count}`` of the records of each ``(label, model)`` in the districts."""
+    in_districts = {f"{path}__in": district_ids}
+    return {label: model.objects.filter(**in_districts).count() for label, model in rows}
 
 
 class ComplaintsBuilder(Part):
@@ -144,10 +135,9 @@ class ComplaintsBuilder(Part):
 
     def build(self) -> None:
         world, when = self.worlds[0], moment(self.today - 300 * DAY, 10, 5)
-        for category, accept, answer in DATA["limits"]:
-            limit = {"category": category, "accept_workdays": accept, "answer_workdays": answer}
-            limit["district"] = world.district
-            self.line.add(when, admin_save, world.role_users[Role.ADMIN], ComplaintLimit, **limit)
+        for limit in DATA["limits"]:
+            admin, limit = world.role_users[Role.ADMIN], {**limit, "district": world.district}
+            self.line.add(when, admin_save, admin, ComplaintLimit, **limit)
         self.line.run()  # the limits first: the complaints' plans read them
         self.outcomes = itertools.cycle(DATA["outcomes"])
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
@@ -157,9 +147,8 @@ class ComplaintsBuilder(Part):
     def _district(self, world, plan) -> None:
         rng = self.rng
         receiver = world.role_users.get(Role.SUPERVISOR) or world.role_users[Role.BUREAU]
-        projects = sorted(
-            (p.project for p in world.plans if p.project.signed_on), key=lambda p: p.code
-        )
+        signed = [p.project for p in world.plans if p.project.signed_on]
+        projects = sorted(signed, key=lambda p: p.code)
         portal = world.role_users.get(Role.ENTERPRISE)
         own = [p for p in projects if portal and p.enterprise_id == portal.enterprise_id]
         unapproved = iter(DATA["unapproved_stories"])
@@ -211,9 +200,8 @@ class ComplaintsBuilder(Part):
         ][:stage]
         if flag in ("extended", "asked", "refused"):  # the department asks for more time
             asked = cal.after(accepted, 1)
-            steps.append(
-                (asked, act(h, services.request_extension, handler, reason=story["extension"]))
-            )
+            ask = act(h, services.request_extension, handler, reason=story["extension"])
+            steps.append((asked, ask))
             if flag != "asked":
                 why, approve = DATA["extension_decisions"][flag], flag == "extended"
                 decide = act(h, services.decide_extension, supervisor, approve=approve, reason=why)

@@ -88,18 +88,16 @@ class ExitsBuilder(Part):
 
     def _history(self, rule: ExitRule) -> None:
         """Projects that reached the fact after the due date: raised, then cleared."""
-        fields = DATA["fact_fields"].get(rule.clears_by)
-        if not fields:
-            return
-        anchored = {f"{ANCHOR_FIELDS[rule.anchor]}__isnull": False}
+        fields = DATA["fact_fields"].get(rule.clears_by, ())
+        anchored = {f"{ANCHOR_FIELDS[rule.anchor]}__isnull": False, "kind": ProjectKind.INVESTMENT}
         projects = Project.objects.filter(district_id=rule.district_id, **anchored)
-        for project in projects.filter(kind=ProjectKind.INVESTMENT).order_by("code"):
+        for project in projects.order_by("code") if fields else ():
             reached = min(filter(None, (getattr(project, f) for f in fields)), default=None)
             due = _due(project, rule)
             if reached is not None and due < reached and due < self.today:
                 self.line.add(self._scan_at(due + DAY), self._raise, project, rule)
-                cleared = min(reached + DAY, self.today)
-                self.line.add(self._scan_at(cleared), self._clear, project, rule)
+                cleared = self._scan_at(min(reached + DAY, self.today))
+                self.line.add(cleared, self._clear, project, rule)
 
     def _advance(self, officer, project, rule, target: str) -> None:
         cal, last = self.cal, self.last
@@ -123,8 +121,7 @@ class ExitsBuilder(Part):
         chain(self.line, self.rng, [s for s in steps if s[0] <= last])
 
     def _exclude(self, world, officer, project, rule) -> None:
-        """An approval case of the project ran late through most of the window; the
-        supervision office confirmed it, and the moved due date is still ahead."""
+        """A late approval case in the window: the office confirms the government delay."""
         registered = self.cal.on_or_after(getattr(project, ANCHOR_FIELDS[rule.anchor]) + DAY)
         cases = ApprovalCase.objects.filter(project=project)
         finished = dict(cases.filter(status=CaseStatus.DONE).values_list("item_id", "done_on"))
@@ -168,5 +165,5 @@ def exit_counts(district_ids) -> dict[str, int]:
     closed = [WarningStatus.CLEARED, WarningStatus.EXCLUDED]
     return tally(district_ids, ("exit rules", ExitRule), ("exit warnings", ExitWarning)) | {
         "open exit warnings": warnings.exclude(status__in=closed).count(),
-        **tally(district_ids, ("exit steps", ExitStep, "warning__district_id")),
+        **tally(district_ids, ("exit steps", ExitStep), path="warning__district_id"),
     }

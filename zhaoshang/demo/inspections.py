@@ -44,10 +44,9 @@ class InspectionsBuilder(Part):
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
             # The administrator confirmed the district's guards a year ago.
             admin = world.role_users.get(Role.ADMIN) or world.role_users[Role.BUREAU]
-            when, settings = moment(self.today - 400 * DAY, 10, 20), DATA["settings"]
-            self.line.add(
-                when, admin_save, admin, InspectionSettings, district=world.district, **settings
-            )
+            settings = {"district": world.district, **DATA["settings"]}
+            when = moment(self.today - 400 * DAY, 10, 20)
+            self.line.add(when, admin_save, admin, InspectionSettings, **settings)
             if world is self.worlds[0]:
                 self._joint(world)
             for n, row in enumerate(plan):
@@ -137,18 +136,15 @@ class InspectionsBuilder(Part):
         """The visits took place on their day; the enterprise rates them a few days later."""
         rng = self.rng
         for visit in r["it"].visits.all():
-            findings = rng.choice(DATA["findings"])
-            visit = services.record_visit(
-                filer, visit, carried_out_on=visit.visit_on, findings=findings
-            )
+            done = {"carried_out_on": visit.visit_on, "findings": rng.choice(DATA["findings"])}
+            visit = services.record_visit(filer, visit, **done)
             if rated is not None:
                 rating, comment = rng.choices(RATINGS, (6, 3, 1))[0], rng.choice(DATA["comments"])
                 rate = partial(services.rate_visit, rating=rating, comment=comment)
                 self.line.add(office_time(rng, rated), rate, supervisor, visit)
 
     def _joint(self, world) -> None:
-        """Three departments' approved visits to one enterprise, merged yesterday into one
-        joint inspection led by the first of them."""
+        """Three departments' approved visits to one enterprise, merged yesterday into one."""
         keys = DATA["joint"]["departments"]
         if not all(k in world.departments for k in keys):
             return

@@ -106,8 +106,7 @@ class LandBuilder(Part):
         )  # fmt: skip
 
     def _idle(self, world, projects) -> None:
-        """Two enterprises whose projects have their land but have not started hold an
-        earlier parcel they never built on: idle past one year, and past two."""
+        """Two enterprises' earlier parcels, never built on: idle past one year, past two."""
         waiting = [
             p for p in projects
             if p.kind == ProjectKind.INVESTMENT and p.enterprise_id
@@ -124,16 +123,14 @@ class LandBuilder(Part):
 
     def _thresholds(self, world, rows) -> None:
         when = moment(self.today - 420 * DAY, 10, 40)
-        for park, industry, intensity, tax, ratio in rows:
-            values = {"park": world.parks.get(park), "industry": world.industries.get(industry)}
-            values |= {"min_intensity": intensity, "min_tax_per_mu": tax, "min_plot_ratio": ratio}
-            values["district"] = world.district
-            self.line.add(when, admin_save, self.actor, LandThreshold, **values)
+        for row in rows:
+            row = {**row, "park": world.parks.get(row["park"]), "district": world.district}
+            row["industry"] = world.industries.get(row["industry"])
+            self.line.add(when, admin_save, self.actor, LandThreshold, **row)
             when += datetime.timedelta(minutes=self.rng.randint(2, 6))
 
     def _plans(self, world, supplied) -> None:
-        """This year's and last year's plan, set in January: the quota a little above what
-        was supplied and a share reserved for major projects."""
+        """Last year's and this year's plans, set in January: above the supply, a major share."""
         for year in (self.today.year - 1, self.today.year):
             of_year = [p for p in supplied if p.land_delivered_on.year == year]
             total = sum((p.land_area for p in of_year), Decimal("0"))
@@ -183,8 +180,6 @@ class LandBuilder(Part):
 
 def land_counts(district_ids) -> dict[str, int]:
     """Land records of the demo districts (for the summary and tests)."""
-    parcels, plans = ("land parcels", LandParcel), ("land plans", LandPlan)
-    campaigns, entries = ("land campaigns", LandCampaign), ("campaign entries", CampaignEntry)
-    return tally(
-        district_ids, parcels, plans, ("land thresholds", LandThreshold), campaigns, entries
-    )
+    rows = [("land parcels", LandParcel), ("land plans", LandPlan)]
+    rows += [("land thresholds", LandThreshold), ("land campaigns", LandCampaign)]
+    return tally(district_ids, *rows, ("campaign entries", CampaignEntry))

@@ -18,8 +18,7 @@ PLAN += ((Kind.MONTHLY, Role.BUREAU, 6),)
 
 
 class ReportsBuilder(Part):
-    """Issues the demo district's reports (after every other builder: the figures read the
-    finished ledger and the morning's lights)."""
+    """Issues the demo district's reports (last: they read the finished ledger and lights)."""
 
     def build(self) -> None:
         world = self.worlds[0]
