@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,6 +95,16 @@ def test_problems_in_every_status_with_overdue_and_escalated_ones(today):
     needs = Need.objects.filter(district=_district()).with_days_left(today)
     assert set(needs.values_list("status", flat=True)) == set(NeedStatus.values)
     assert needs.filter(light="red").count() >= 2
+    # Believable: most answered in time, a couple late, at most two projects red for a need.
+    assert needs.filter(light="red").values("project").distinct().count() <= 2
+    resolved = needs.filter(status=NeedStatus.RESOLVED)
+    assert 1 <= resolved.filter(resolved_on__gt=F("due_on")).count() <= 3
+    assert resolved.filter(resolved_on__lte=F("due_on")).count() >= 20
+    # Written by the services: each raised, and every step an event, by its person.
+    raised = DomainEvent.objects.filter(
+        verb="need.raised", content_type__model="need", object_id__in=needs.values("pk")
+    )
+    assert raised.count() == needs.count()
     assert needs.filter(status=NeedStatus.ESCALATED, escalated_on__isnull=False).count() >= 2
     for need in needs:
         assert need.raised_on < today
