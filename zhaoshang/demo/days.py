@@ -1,0 +1,65 @@
+"""Helpers the demo's parts share: the working-day index in memory, to choose dates (the
+due dates themselves always come from the services), and inserting rows with their
+creation moments set (for the parts that still build rows directly)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+
+from zhaoshang.workdays import services as workdays
+from zhaoshang.workdays.models import Day
+
+
+class Calendar:
+    """The working-day index in memory, to choose dates (due dates come from the services)."""
+
+    def __init__(self, first: datetime.date, last: datetime.date):
+        workdays.ensure_range(last)
+        rows = Day.objects.filter(date__range=(first, last)).values_list(
+            "date", "is_workday", "seq"
+        )
+        self.seq: dict[datetime.date, int] = {}
+        self.work: dict[datetime.date, bool] = {}
+        self.by_seq: dict[int, datetime.date] = {}
+        for day, is_workday, seq in rows:
+            self.seq[day], self.work[day] = seq, is_workday
+            if is_workday:
+                self.by_seq[seq] = day
+
+    def after(self, day: datetime.date, n: int) -> datetime.date:
+        """The n-th working day after ``day`` (``day`` itself for n == 0)."""
+        return day if n == 0 else self.by_seq[self.seq[day] + n]
+
+    def before(self, day: datetime.date, n: int) -> datetime.date:
+        """The n-th working day before ``day`` (n >= 1)."""
+        return self.by_seq[self.seq[day] - n + (0 if self.work[day] else 1)]
+
+    def between(self, a: datetime.date, b: datetime.date) -> int:
+        return self.seq[b] - self.seq[a]
+
+    def on_or_after(self, day: datetime.date) -> datetime.date:
+        return day if self.work[day] else self.after(day, 1)
+
+    def left(self, due: datetime.date, today: datetime.date) -> int:
+        left = self.seq[due] - self.seq[today]
+        return min(left, -1) if due < today else left
+
+
+@contextlib.contextmanager
+def stamped(model):
+    """Insert rows with the creation moments set on them (for the demo parts that still
+    build rows directly)."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
