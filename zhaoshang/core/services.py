@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.exceptions import ConcurrentEditError
@@ -63,13 +64,20 @@ def lock_for_update(
     ``ConcurrentEditError`` (409 on a page and in the API), naming its state now.
 
     The related rows read with it are ``select_related`` or else the model's
-    ``lock_related`` (what its services need beside the row, declared once per model)."""
+    ``lock_related`` (what its services need beside the row, declared once per model).
+    Those the caller's ``obj`` holds already are handed over instead of read again (they
+    are not locked either way), as long as the row still points at them; only the missing
+    ones are joined."""
     model = type(obj)
-    queryset = model._base_manager.select_for_update(of=("self",))
     related = tuple(select_related) or tuple(getattr(model, "lock_related", ()))
-    if related:
-        queryset = queryset.select_related(*related)
+    held = [path for path in related if _holds(obj, path)]
+    missing = [path for path in related if path not in held]
+    queryset = model._base_manager.select_for_update(of=("self",))
+    if missing:
+        queryset = queryset.select_related(*missing)
     locked = queryset.get(pk=obj.pk)
+    for path in held:
+        _hand_over(obj, locked, path)
     if expected_version is not None and locked.version != expected_version:
         if message is None and hasattr(locked, "status"):
             message = _(
@@ -79,3 +87,43 @@ def lock_for_update(
             ) % {"status": _status_text(locked)}
         raise ConcurrentEditError(message)
     return locked
+
+
+def _forward(model, name: str):
+    """The forward foreign key (or one-to-one) ``name`` of ``model``, else None."""
+    field = model._meta.get_field(name)
+    if field.concrete and (field.many_to_one or field.one_to_one):
+        return field
+    return None
+
+
+def _holds(obj, path: str) -> bool:
+    """Whether ``obj`` holds every row along ``path`` already (or the path ends at an
+    empty foreign key), so that none of it need be read again."""
+    node = obj
+    for name in path.split(LOOKUP_SEP):
+        field = _forward(type(node), name)
+        if field is None:
+            return False  # a reverse relation: always read with the row
+        if getattr(node, field.attname) is None:
+            return True
+        if not field.is_cached(node):
+            return False
+        node = field.get_cached_value(node)
+    return True
+
+
+def _hand_over(obj, locked, path: str) -> None:
+    """Give ``locked`` the related rows of ``obj`` along ``path`` where the row read under
+    the lock still points at them; where it does not, the row is left to load lazily."""
+    source, target = obj, locked
+    for name in path.split(LOOKUP_SEP):
+        field = _forward(type(target), name)
+        pk = getattr(target, field.attname)
+        if pk is None or getattr(source, field.attname) != pk:
+            return
+        if not field.is_cached(target):
+            field.set_cached_value(target, field.get_cached_value(source))
+            return  # the rest of the path comes with it
+        # Read with the row for a longer path: go on along it.
+        source, target = field.get_cached_value(source), field.get_cached_value(target)
