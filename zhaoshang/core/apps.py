@@ -11,10 +11,11 @@ class CoreConfig(AppConfig):
         from simple_history.signals import pre_create_historical_record
 
         from zhaoshang.core import clock
-        from zhaoshang.core.history import cache_history_managers
+        from zhaoshang.core.history import cache_history_managers, copy_m2m_rows_by_id
 
         # A history row written while the clock is set (the demo's replay) is dated by it.
         pre_create_historical_record.connect(
             clock.set_history_date, dispatch_uid="core.clock.history_date"
         )
         cache_history_managers()
+        copy_m2m_rows_by_id()

@@ -112,3 +112,48 @@ def cache_history_managers() -> None:
         return manager_class(self)(self.model, instance)
 
     HistoryDescriptor.__get__ = get
+
+
+def copy_m2m_rows_by_id() -> None:
+    """simple-history copies a record's many-to-many rows into each history row by
+    rebuilding the instance from the history row (re-reading its excluded fields) and by
+    reading the link rows joined with both sides: copy the link rows' ids instead — the
+    same history rows, one narrow query."""
+    from simple_history import utils
+    from simple_history.models import (
+        HistoricalRecords,
+        post_create_historical_m2m_records,
+        pre_create_historical_m2m_records,
+    )
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        for m2m in history_instance._history_m2m_fields:
+            m2m_history_model = self.m2m_models[m2m]
+            through = m2m.remote_field.through
+            attnames = [f.attname for f in through._meta.fields]
+            links = through._default_manager.filter(
+                **{utils.get_m2m_field_name(m2m): instance.pk}
+            ).values_list(*attnames)
+            rows = [
+                m2m_history_model(
+                    history=history_instance, **dict(zip(attnames, link, strict=True))
+                )
+                for link in links
+            ]
+            pre_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                rows=rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=m2m,
+            )
+            created_rows = m2m_history_model.objects.bulk_create(rows)
+            post_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                created_rows=created_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=m2m,
+            )
+
+    HistoricalRecords.create_historical_record_m2ms = create_historical_record_m2ms
