@@ -133,18 +133,25 @@ def deliver_pending(
 
 
 def _claim_batch(now: datetime.datetime, size: int) -> tuple[str | None, list[OutboxMessage]]:
-    due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).filter(models_q_due(now))
-    ids = list(due.order_by("id").values_list("pk", flat=True)[:size])
-    if not ids:
+    """Read the first ``size`` due rows and claim them (the conditional UPDATE re-checks that
+    each is still pending and due). When it claimed them all, they are this sweep's as read;
+    else another sweep took some first, and only the rows holding this claim are kept."""
+    due = OutboxMessage.objects.filter(models_q_due(now))
+    batch = list(due.select_related("notification").order_by("id")[:size])
+    if not batch:
         return None, []
     token = secrets.token_hex(16)
     lease = now + datetime.timedelta(seconds=CLAIM_SECONDS)
-    due.filter(pk__in=ids).update(claim=token, next_attempt_at=lease)
-    batch = list(
-        OutboxMessage.objects.filter(pk__in=ids, claim=token)
-        .select_related("notification")
-        .order_by("id")
-    )
+    ids = [message.pk for message in batch]
+    claimed = due.filter(pk__in=ids).update(claim=token, next_attempt_at=lease)
+    if claimed < len(batch):
+        batch = list(
+            OutboxMessage.objects.filter(pk__in=ids, claim=token)
+            .select_related("notification")
+            .order_by("id")
+        )
+    for message in batch:
+        message.claim, message.next_attempt_at = token, lease
     return token, batch
 
 
@@ -224,8 +231,12 @@ def retry_message(actor, message: OutboxMessage) -> OutboxMessage:
 
 
 def models_q_due(now):
-    """Rows due now: never tried, or their next attempt has come."""
-    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    """Pending rows due now: never tried, or their next attempt has come — two ranges of
+    the (status, next_attempt_at) index, however many rows wait for later."""
+    pending = OutboxStatus.PENDING
+    return Q(status=pending, next_attempt_at__isnull=True) | Q(
+        status=pending, next_attempt_at__lte=now
+    )
 
 
 def _deliver(message: OutboxMessage, connection=None) -> None:

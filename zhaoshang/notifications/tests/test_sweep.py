@@ -116,3 +116,19 @@ def test_two_sweeps_at_once_never_send_a_message_twice(committed_db):
     addresses = [m.to[0] for m in mail.outbox]
     assert len(addresses) == 60 and len(set(addresses)) == 60
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 60
+
+
+def test_a_claim_keeps_only_the_rows_it_won(world, monkeypatch):
+    rows = _pending(world.user_leader, 3)
+    update = type(OutboxMessage.objects.all()).update
+
+    def taken_first(queryset, **kwargs):
+        # Between the sweep's read and its claim, another sweep took the first row.
+        monkeypatch.undo()
+        OutboxMessage.objects.filter(pk=rows[0].pk).update(status=OutboxStatus.SENT)
+        return update(queryset, **kwargs)
+
+    monkeypatch.setattr(type(OutboxMessage.objects.all()), "update", taken_first)
+    token, batch = services._claim_batch(timezone.now(), 3)
+    assert [m.pk for m in batch] == [rows[1].pk, rows[2].pk]
+    assert all(m.claim == token for m in batch)
