@@ -41,7 +41,7 @@ from zhaoshang.workdays.services.warning import (
     unpublished_next_year,
     warning_text,
 )
-from zhaoshang.workdays.services.window import CalendarWindow
+from zhaoshang.workdays.services.window import CalendarWindow, transaction_window
 from zhaoshang.workdays.services.years import (
     NAME_MAX,
     Problem,
@@ -77,6 +77,7 @@ __all__ = [
     "publish_year",
     "seq_of",
     "status_lines",
+    "transaction_window",
     "unpublished_next_year",
     "warning_text",
     "workdays_between",

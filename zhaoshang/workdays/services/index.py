@@ -9,7 +9,7 @@ import datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Max
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -48,7 +48,43 @@ def check_day(day: datetime.date) -> None:
 
 
 def index_last() -> datetime.date | None:
+    """The index's last day (read once per transaction: see ``kept``)."""
+    kept = transaction_kept()
+    if kept is None:
+        return _read_last()
+    if "last" not in kept:
+        kept["last"] = _read_last()
+    return kept["last"]
+
+
+def _read_last() -> datetime.date | None:
     return Day.objects.aggregate(last=Max("date"))["last"]
+
+
+# What a transaction has read of the index, kept on its connection until the transaction
+# ends: its hooks list is new after every commit or rollback, and after rolling back to a
+# savepoint (which may have undone an extension), so the list it was read under says
+# whether it still holds. Writing the index here forgets it.
+_KEPT = "_workday_index_kept"
+
+
+def transaction_kept() -> dict | None:
+    """A dict for what this transaction read of the index, or None outside a transaction
+    (then every question reads the index)."""
+    conn = connections[router.db_for_read(Day)]
+    if not conn.in_atomic_block:
+        return None
+    kept = getattr(conn, _KEPT, None)
+    if kept is None or kept["hooks"] is not conn.run_on_commit:
+        kept = {"hooks": conn.run_on_commit}
+        setattr(conn, _KEPT, kept)
+    return kept
+
+
+def forget_kept() -> None:
+    """The index changed: what any transaction kept of it is read again."""
+    for conn in connections.all(initialized_only=True):
+        setattr(conn, _KEPT, None)
 
 
 def lock_index() -> None:
@@ -73,7 +109,7 @@ def extend_index(until: datetime.date) -> bool:
         return False
     with transaction.atomic():
         lock_index()
-        last = index_last()
+        last = _read_last()
         if last is not None and until <= last:
             return False
         horizon = min(clock.today().year + YEARS_AHEAD, LAST_DAY.year)
@@ -85,7 +121,8 @@ def extend_index(until: datetime.date) -> bool:
 def _rebuild(first: datetime.date, last: datetime.date) -> None:
     """Recompute the index rows from ``first`` to the end (at least ``last``). Day is not
     audited, so bulk statements are fine here."""
-    old_last = index_last()
+    forget_kept()
+    old_last = _read_last()
     if old_last is not None:
         last = max(last, old_last)
     if first <= EPOCH:

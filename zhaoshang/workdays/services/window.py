@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from zhaoshang.workdays import rules
 from zhaoshang.workdays.models import Day
 from zhaoshang.workdays.rules import EPOCH, LAST_DAY, ONE_DAY
-from zhaoshang.workdays.services.index import OutOfCalendar, WorkdayDate, check_day, extend_index
+from zhaoshang.workdays.services.index import (
+    OutOfCalendar,
+    WorkdayDate,
+    check_day,
+    extend_index,
+    transaction_kept,
+)
 
 
 class CalendarWindow:
@@ -139,3 +145,20 @@ class CalendarWindow:
                 provisional_seq_before=self._provisional_seq[self._hi],
             ):
                 self._keep(row.date, row.is_workday, row.seq, row.provisional_seq)
+
+
+def transaction_window(first: datetime.date, last: datetime.date):
+    """The index as this transaction has read it: one ``CalendarWindow`` for the rest of
+    the transaction (``first``..``last``: the span read first), so that a transaction
+    computing many dates reads the index once; read again after the index is written or
+    a savepoint is rolled back. Outside a transaction, the module's functions (one query
+    each). A caller storing a date counted past the end of the index
+    (``reaches_past_index``) extends it with ``ensure_range``."""
+    from zhaoshang.workdays import services
+
+    kept = transaction_kept()
+    if kept is None:
+        return services
+    if "window" not in kept:
+        kept["window"] = CalendarWindow(first, last)
+    return kept["window"]
