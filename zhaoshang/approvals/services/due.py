@@ -14,6 +14,9 @@ from zhaoshang.approvals.choices import LimitUnit
 from zhaoshang.approvals.models import ApprovalCase, CasePause, JointDecision
 from zhaoshang.workdays import services as workdays
 
+# How far past a case's start the calendar is read at once (most limits end within it).
+DUE_READ_AHEAD = datetime.timedelta(days=120)
+
 
 @dataclass(frozen=True)
 class Due:
@@ -97,10 +100,18 @@ def common_due(
 
 
 def save_due(case: ApprovalCase) -> None:
-    """Set the case's due date (and whether its clock stands) from its inputs, unsaved."""
-    due = compute_due(case)
+    """Set the case's due date (and whether its clock stands) from its inputs, unsaved.
+    The pauses are read once; the calendar as the transaction has read it already."""
+    pauses = list(case.pauses.all())
+    calendar = workdays
+    if case.materials_complete_on is not None and not case.joint_decision_id:
+        start = case.materials_complete_on
+        calendar = workdays.transaction_window(start, start + DUE_READ_AHEAD)
+    due = compute_due(case, pauses, calendar)
+    if calendar is not workdays and calendar.reaches_past_index and due.date:
+        workdays.ensure_range(due.date)  # stored due dates stay inside the index
     case.due_on, case.due_is_provisional = due.date, due.provisional
-    case.paused = case.pauses.filter(ended_on__isnull=True).exists()
+    case.paused = any(pause.ended_on is None for pause in pauses)
 
 
 def recompute_due_dates(cases) -> int:
