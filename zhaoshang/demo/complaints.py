@@ -136,8 +136,8 @@ class ComplaintsBuilder(Part):
     def build(self) -> None:
         world, when = self.worlds[0], moment(self.today - 300 * DAY, 10, 5)
         for limit in DATA["limits"]:
-            admin, limit = world.role_users[Role.ADMIN], {**limit, "district": world.district}
-            self.line.add(when, admin_save, admin, ComplaintLimit, **limit)
+            who, limit = world.role_users[Role.ADMIN], {**limit, "district": world.district}
+            self.line.add(when, admin_save, who, ComplaintLimit, **limit)
         self.line.run()  # the limits first: the complaints' plans read them
         self.outcomes = itertools.cycle(DATA["outcomes"])
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):

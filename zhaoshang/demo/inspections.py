@@ -42,7 +42,7 @@ class InspectionsBuilder(Part):
     def build(self) -> None:
         self.visits: Counter = Counter()  # (department, enterprise, year): counting visits
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
-            # The administrator confirmed the district's guards a year ago.
+            # The administrator (the bureau, without one) set the guards a year ago.
             admin = world.role_users.get(Role.ADMIN) or world.role_users[Role.BUREAU]
             settings = {"district": world.district, **DATA["settings"]}
             when = moment(self.today - 400 * DAY, 10, 20)

@@ -54,6 +54,17 @@ def test_complaints_of_every_status_and_consistent(today):
     assert Complaint.objects.filter(district=_district(SECOND_CODE)).count() >= 3
 
 
+def test_the_districts_limits_were_set_before_the_complaints(today):
+    from zhaoshang.complaints.models import ComplaintLimit
+
+    (limit,) = ComplaintLimit.objects.filter(district=_district())
+    assert (limit.category, limit.answer_workdays) == ("policy", 10)
+    first = limit.history.earliest("history_date")
+    assert first.history_user.username == "admin"
+    complaints = Complaint.objects.filter(district=_district())
+    assert first.history_date < complaints.earliest("created_at").created_at
+
+
 def test_extensions_and_reports_of_unapproved_visits(today):
     from zhaoshang.complaints.models import ComplaintExtension
 

@@ -59,6 +59,10 @@ def test_plans_thresholds_and_second_district(today):
     assert thresholds.filter(park__isnull=False, industry__isnull=True).exists()
     assert thresholds.filter(park__isnull=True, industry__isnull=False).exists()
     assert thresholds.filter(park__isnull=False, industry__isnull=False).exists()
+    # Set in the admin site, by a person, on a day of the past (the history says so).
+    for row in [*plans, *thresholds]:
+        first = row.history.earliest("history_date")
+        assert first.history_user is not None and first.history_date.date() < today
     second = LandParcel.objects.filter(district=_district(SECOND_CODE))
     assert 2 <= second.count() <= 30
     counts = land_counts([_district().pk, _district(SECOND_CODE).pk])
