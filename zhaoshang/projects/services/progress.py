@@ -98,7 +98,9 @@ def submit_monthly_report(
         setattr(report, key, value)
     report.submitted_by = user
     report.submitted_at = clock.now()
-    report.full_clean()
+    # The project and the person are the rows in hand, and the report of that month was
+    # looked up just above (the database keeps it one): no query to check them again.
+    report.full_clean(exclude=["project", "submitted_by"])
     report.save()
     for photo in photos:
         MonthlyReportPhoto.objects.create(report=report, image=photo)
