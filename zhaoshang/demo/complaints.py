@@ -3,129 +3,38 @@
 some waiting for the enterprise's rating, a few being handled (one extended, one asking for
 more time, one refused it and now late: the one red light), the newest waiting to be
 dispatched; two report a visit or fee without an approval code. The substantiated ones are in
-the departments' ledgers. Also what this half of the demo shares: ``Part``, ``chain``, ``act``,
-``acting_for``, ``workday_before``, ``admin_save``, ``pdf`` and ``tally``.
+the departments' ledgers.
 """
 
 from __future__ import annotations
 
-import datetime
 import itertools
-import random
-from collections.abc import Callable
-
-from django.contrib import admin
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.forms import modelform_factory
 
 from zhaoshang.complaints import services
 from zhaoshang.complaints.choices import Outcome, Rating
 from zhaoshang.complaints.models import Complaint, ComplaintLimit
-from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.files import tiny_pdf
+
+# The shared helpers moved to ``base``; re-exported until every importer switches.
+from zhaoshang.demo.base import (  # noqa: F401
+    DAY,
+    Part,
+    act,
+    acting_for,
+    admin_save,
+    chain,
+    pdf,
+    tally,
+    workday_before,
+)
 from zhaoshang.demo.names import load
-from zhaoshang.demo.replay import Timeline, moment, office_time
+from zhaoshang.demo.replay import moment
 from zhaoshang.inspections.choices import Kind
 from zhaoshang.inspections.services import report_unapproved_visit
-from zhaoshang.org.models import User
 
 DATA = load("complaints")
-DAY = datetime.timedelta(days=1)
 # How far a complaint went; "reopened" is closed after a second answer.
 STAGES = ("received", "dispatched", "accepted", "rating", "closed", "reopened")
-
-
-class Part:
-    """A part of the demo's history: its seeded random generator, working-day calendar and
-    timeline; ``last``, the working day before today (nothing happens this morning)."""
-
-    SEED = 0
-
-    def __init__(self, builder):
-        self.builder, self.worlds, self.today = builder, builder.worlds, builder.today
-        self.rng = random.Random(self.SEED)
-        year = self.today.year
-        self.cal = Calendar(datetime.date(year - 4, 1, 1), datetime.date(year + 2, 12, 31))
-        self.line = Timeline(self.today)
-        self.last = self.cal.before(self.today, 1)
-
-
-def chain(line: Timeline, rng: random.Random, steps: list[tuple[datetime.date, Callable]]):
-    """Plan a record's steps ``[(day, fn), ...]`` one after the other: each at an office
-    time of its day, after the step before (a later step of the same day comes later that
-    day, never past midnight). A step after the present is dropped: the story stops there."""
-    steps = [s for s in steps if s is not None]
-
-    def at(day: datetime.date) -> datetime.datetime:
-        now = clock.now()
-        if not clock.is_set() or day > clock.today():
-            return office_time(rng, day)
-        later = now + datetime.timedelta(minutes=rng.randint(10, 90))
-        return max(min(later, moment(now.date(), 23, 59)), now + datetime.timedelta(seconds=1))
-
-    def play(i: int) -> None:
-        steps[i][1]()
-        if i + 1 < len(steps):
-            line.add(at(steps[i + 1][0]), play, i + 1)
-
-    if steps:
-        line.add(at(steps[0][0]), play, 0)
-
-
-def acting_for(world, department):
-    """Who acts for a department: the demo department account when it is of it, else its
-    handler (the approvals demo's), its head, or anyone of it."""
-    account = world.role_users.get(Role.DEPARTMENT)
-    if account is not None and account.department_id == department.pk:
-        return account
-    key = next((k for k, d in world.departments.items() if d.pk == department.pk), None)
-    found = getattr(world, "handlers", {}).get(department.pk) or world.heads.get(key)
-    anyone = User.objects.filter(department=department, is_active=True).order_by("pk")
-    return found or anyone.first()
-
-
-def workday_before(cal, day: datetime.date) -> datetime.date:
-    """The working day on or before ``day``."""
-    return day if cal.work[day] else cal.before(day, 1)
-
-
-def admin_save(user, model, **values):
-    """Reference data (limits, settings, plans) saved as its admin page saves it: through
-    the admin's form and its checks, by ``user``, at the clock's moment."""
-    form_class = admin.site.get_model_admin(model).form
-    form = modelform_factory(model, form=form_class, fields=list(values))(
-        data={k: getattr(v, "pk", v) for k, v in values.items() if v is not None}
-    )
-    if not form.is_valid():
-        raise ValueError(f"{model.__name__}: {form.errors.as_json()}")
-    row = form.save(commit=False)
-    row._history_user = user
-    row.save()
-    return row
-
-
-def act(held: dict, service, user, **kwargs) -> Callable:
-    """A step calling ``service(user, held["it"], **kwargs)``, keeping the record it returns."""
-
-    def step():
-        done = service(user, held["it"], **kwargs)
-        if type(done) is type(held["it"]):
-            held["it"] = done
-
-    return step
-
-
-def pdf(name: str, *lines: str) -> SimpleUploadedFile:
-    """A one-page PDF upload showing ``lines`` (ASCII): an evidence file, a notice."""
-    return SimpleUploadedFile(name, tiny_pdf(list(lines)), content_type="application/pdf")
-
-
-def tally(district_ids, *rows, path: str = "district_id") -> dict[str, int]:
-    """``{label: count}`` of the records of each ``(label, model)`` in the districts."""
-    in_districts = {f"{path}__in": district_ids}
-    return {label: model.objects.filter(**in_districts).count() for label, model in rows}
 
 
 class ComplaintsBuilder(Part):
