@@ -13,10 +13,11 @@ from pytest_django import fixtures as pytest_django_fixtures
 
 from zhaoshang.testing import FROZEN_NOW, PASSWORD, World, build_world
 from zhaoshang.testing.clients import client_with_session, open_sessions
-from zhaoshang.testing.database import seed_as_migrations_do, skip_migrations
+from zhaoshang.testing.database import TableSnapshot, seed_as_migrations_do, skip_migrations
 
 _REFS: dict = {}
 _SESSIONS: dict[str, str] = {}
+_SNAPSHOTS: dict[str, TableSnapshot] = {}
 
 
 def pytest_configure(config):
@@ -135,15 +136,13 @@ def _media_root(settings, tmp_path_factory):
 @pytest.fixture
 def committed_db(django_db_setup, django_db_blocker):
     """Database access outside any test transaction (what a live server or concurrent
-    connections need): the database is snapshotted first and put back afterwards,
-    sequences included. Yields the World."""
-    from django.core.management import call_command
-    from django.core.management.color import no_style
+    connections need): every table is copied first (once per session) and put back
+    afterwards, sequences included (``TableSnapshot``). Yields the World."""
     from django.db import connection
-    from django.test import override_settings
 
     with django_db_blocker.unblock():
-        snapshot = connection.creation.serialize_db_to_string()
+        snapshot = _SNAPSHOTS.setdefault(connection.alias, TableSnapshot(connection))
+        snapshot.take()
         try:
             yield World(_REFS)
         finally:
@@ -154,17 +153,7 @@ def committed_db(django_db_setup, django_db_blocker):
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                     )
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-            # The snapshot holds the history rows already: do not write new ones on load.
-            with override_settings(SIMPLE_HISTORY_ENABLED=False):
-                connection.creation.deserialize_db_from_string(snapshot)
-            from django.apps import apps
-
-            statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
-            if statements:
-                with connection.cursor() as cursor:
-                    for sql in statements:
-                        cursor.execute(sql)
+            snapshot.restore()
 
 
 @pytest.fixture

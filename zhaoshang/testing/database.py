@@ -123,3 +123,76 @@ def migrate_and_print_fingerprint() -> None:
         },
         sys.stdout,
     )
+
+
+#: Where ``TableSnapshot`` keeps its copies: a schema outside the search path (PostgreSQL),
+#: an attached in-memory database (SQLite). Neither is seen by the introspection of the tests'
+#: tables.
+SNAPSHOT = "zs_snapshot"
+
+
+class TableSnapshot:
+    """Every table's rows copied inside the database, for tests whose writes are committed
+    (``committed_db``): put back afterwards by statements run in the database
+    (``DELETE`` and ``INSERT … SELECT``), without truncating every table and re-reading a
+    serialized copy through the ORM (on PostgreSQL, a ``TRUNCATE`` of every table makes new
+    files for each of them and took seconds per test). The copies are made once per
+    connection: a committed test starts from the state the previous one was put back to."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.tables: list[str] | None = None
+
+    def _exists(self, cursor) -> bool:
+        if self.connection.vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [SNAPSHOT])
+            return cursor.fetchone() is not None
+        cursor.execute("PRAGMA database_list")
+        return any(row[1] == SNAPSHOT for row in cursor.fetchall())
+
+    def take(self) -> None:
+        """Copy every table unless the copies are there already."""
+        connection = self.connection
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if self.tables is not None and self._exists(cursor):
+                return
+            self.tables = sorted(connection.introspection.table_names(cursor))
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE")
+                cursor.execute(f"CREATE SCHEMA {SNAPSHOT}")
+            elif connection.vendor == "sqlite":
+                if not self._exists(cursor):
+                    cursor.execute(f"ATTACH DATABASE ':memory:' AS {SNAPSHOT}")
+            else:
+                raise NotImplementedError(connection.vendor)
+            for table in self.tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {SNAPSHOT}.{quote(table)}")
+                cursor.execute(
+                    f"CREATE TABLE {SNAPSHOT}.{quote(table)} AS SELECT * FROM {quote(table)}"
+                )
+
+    def restore(self) -> None:
+        """Put every table's rows back as they were copied, then the sequences after them."""
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import transaction
+
+        connection = self.connection
+        quote = connection.ops.quote_name
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table in connection.introspection.table_names(cursor):
+                if table not in self.tables:
+                    cursor.execute(f"DELETE FROM {quote(table)}")
+            for table in self.tables:
+                cursor.execute(f"DELETE FROM {quote(table)}")
+                cursor.execute(
+                    f"INSERT INTO {quote(table)} SELECT * FROM {SNAPSHOT}.{quote(table)}"
+                )
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
+            if connection.vendor == "sqlite":
+                # Without its row, a table's next id is one more than its largest.
+                cursor.execute("DELETE FROM sqlite_sequence")
