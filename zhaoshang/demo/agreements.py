@@ -1,4 +1,4 @@
-"""Agreements and obligations of the demo city (SPEC §8, 履约).
+"""Agreements, obligations and service commitments of the demo city (SPEC §8, 履约, 倒排工期).
 
 Every signed investment project has its investment agreement: the stages, the intensity,
 tax, jobs and energy duties, and an investment schedule drawn against the funds that really
@@ -6,22 +6,24 @@ arrived. Most duties are met on time, as the records say (stage dates, funds in 
 evidence confirmed), a few late; a project whose stage slipped got more time in a
 supplementary agreement (补充协议) before the date passed, but for the district's one late
 start (a red light); an exited project's agreement was ended. Departments owe the land and
-their services, fulfilled by service commitments (``commitments.py``). Replayed through
-``agreements.services`` on a ``replay.Timeline``; texts and tables in ``data/agreements.json``.
+their services, fulfilled by service commitments planned backwards from their target dates
+on the reverse-schedule templates, filed with the park committee (several in two or three
+versions after a replanning); their milestones are done on time nearly always, a few
+working days late sometimes; a district's one or two stuck steps wait with the note saying
+why. Then the nightly scans that found an obligation or a milestone missed, each the night
+it ran. Replayed through ``agreements.services``; the tables in ``data/agreements.json``.
 """
 
 from __future__ import annotations
 
 import datetime
-import random
 from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Q
+from django.db.models import F, Q
 
 from zhaoshang.agreements import services
-from zhaoshang.agreements.choices import ObligationKind, ObligationStatus, Party
+from zhaoshang.agreements.choices import ObligationStatus
 from zhaoshang.agreements.models import (
     Agreement,
     ArchiveVersion,
@@ -30,151 +32,118 @@ from zhaoshang.agreements.models import (
     Obligation,
     ObligationBreach,
     ScheduleTemplate,
+    TemplateStep,
 )
+from zhaoshang.agreements.schedule import Step, earliest_target, plan_backwards
+from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.commitments import CommitmentStories
-from zhaoshang.demo.files import tiny_pdf
+from zhaoshang.demo.base import DAY, Part, acting_for, admin_save, chain, pdf, workday_before
 from zhaoshang.demo.names import load
-from zhaoshang.demo.replay import Timeline, office_time
+from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_INDEX, ProjectKind, Stage, TeamRole
 from zhaoshang.projects.models import FundsEntry
 
-SEED = 2026_08
 DATA = load("agreements")
-ONE_DAY = datetime.timedelta(days=1)
 HUNDRED = Decimal("100")
-LATE_STARTS = {"demo": 1}  # the late start of the district (a red light), not moved
-
-
-def _days(n: int) -> datetime.timedelta:
-    return datetime.timedelta(days=n)
+# A milestone is done by its due date, else a few working days late; a district's stuck
+# steps (due in the last STUCK_FOR) are its red lights.
+ON_TIME = 0.95
+STUCK_FOR = 120 * DAY
 
 
 def _month_end(day: datetime.date, margin_days: int = 0) -> datetime.date:
     """The last day of the month ``margin_days`` after ``day``."""
-    later = day + _days(margin_days)
-    return (later.replace(day=28) + _days(4)).replace(day=1) - ONE_DAY
+    later = day + margin_days * DAY
+    return (later.replace(day=28) + 4 * DAY).replace(day=1) - DAY
 
 
 def _quarter_end(day: datetime.date) -> datetime.date:
     return _month_end(day.replace(day=1, month=(day.month - 1) // 3 * 3 + 3))
 
 
-def _hundreds(value: Decimal) -> Decimal:
-    return (value / HUNDRED).quantize(Decimal("1"), ROUND_DOWN) * HUNDRED
+def _round_down(value: Decimal, unit: Decimal = HUNDRED) -> Decimal:
+    return (value / unit).quantize(Decimal("1"), ROUND_DOWN) * unit
 
 
-class AgreementsBuilder(CommitmentStories):
+class AgreementsBuilder(Part):
     """Adds agreements, obligations and commitments to the worlds a DemoBuilder built."""
 
-    def __init__(self, builder):
-        self.builder, self.today = builder, builder.today
-        self.last = self.today - ONE_DAY
-        self.rng = random.Random(SEED)
-        self.line = Timeline(self.today)
-        self.budget = {
-            c: {"late": LATE_STARTS.get(c, 0), **DATA["stuck"].get(c, {})}
-            for c in (w.spec.code for w in builder.worlds)
-        }
+    SEED = 2026_08
 
     def build(self) -> None:
-        year = self.today.year
-        self.cal = Calendar(datetime.date(year - 8, 1, 1), datetime.date(year + 4, 12, 31))
-        for world in self.builder.worlds:
+        # What each district may have stuck: its one late start, its stuck service steps.
+        self.budget = {w.spec.code: dict(DATA["stuck"].get(w.spec.code, {})) for w in self.worlds}
+        for world in self.worlds:
             self._templates(world)
             self._agreements(world)
         self.line.run()
         self._scans()
-        ids = [w.district.pk for w in self.builder.worlds]
-        names = Obligation.objects.filter(district_id__in=ids, evidence__gt="")
-        self.builder.written_files += names.values_list("evidence", flat=True)
-
-    # -- agreements and their obligations -----------------------------------------------------
+        ids = [w.district.pk for w in self.worlds]
+        written = Obligation.objects.filter(district_id__in=ids, evidence__gt="")
+        self.builder.written_files += written.values_list("evidence", flat=True)
 
     def _agreements(self, world) -> None:
         """Every signed investment project's agreement, recorded the day it was signed."""
         rng, funds, numbers = self.rng, defaultdict(list), defaultdict(int)
-        for row in FundsEntry.objects.filter(project__district=world.district).values_list(
-            "project_id", "received_on", "amount"
-        ):
-            funds[row[0]].append(row[1:])
-        names = [
-            world.departments[k].name + t
-            for k, t in DATA["clauses"].items()
-            if k in world.departments
-        ]
+        entries = FundsEntry.objects.filter(project__district=world.district)
+        for pk, *entry in entries.values_list("project_id", "received_on", "amount"):
+            funds[pk].append(entry)
+        departments = world.departments
+        ours = [departments[k].name + t for k, t in DATA["clauses"].items() if k in departments]
+        words = {"geo": world.spec.geo, "district": world.district, "clauses": "；".join(ours)}
         signed = [p for p in world.plans if p.project.signed_on and p.project.planned_start_on]
         signed = [p for p in signed if p.kind == ProjectKind.INVESTMENT and p.enterprise]
         for plan in sorted(signed, key=lambda p: (p.project.signed_on, p.project.code)):
             project, year = plan.project, plan.project.signed_on.year
             numbers[year] += 1
-            words = {
-                "geo": world.spec.geo,
-                "year": year,
-                "n": numbers[year],
-                "city": world.district.city,
-                "district": world.district.name,
-                "park": project.park.name,
-                "clauses": "；".join(names),
-            }
+            words.update(year=year, n=numbers[year], park=project.park, enterprise=plan.enterprise)
             fields = {k: v.format(**words) for k, v in DATA["header"].items()}
-            fields.update(
-                signed_on=project.signed_on,
-                enterprise_party=plan.enterprise.name,
-                contracted_investment=project.total_investment,
-                land_area=project.land_area,
-            )
+            fields.update({k: getattr(project, a) for k, a in DATA["from_project"].items()})
             deal = {"fields": fields, "schedule": self._schedule(project, funds[project.pk])}
-            deal["terms"], deal["moved"] = self._terms(world, plan)
-            deal["extra"] = self._department_obligations(world, project)
-            self.line.add(
-                office_time(rng, project.signed_on, late=0), self._sign, world, plan, deal
-            )
-            if deal["moved"]:  # the supplementary agreement, weeks before the first date moved
-                day = min(deal["terms"][k] for k in deal["moved"]) - _days(rng.randint(10, 40))
-                day = max(day, project.signed_on + ONE_DAY)
-                self.line.add(office_time(rng, day, late=0), self._supplement, world, project, deal)
+            deal["terms"], moved = self._terms(world, plan)
+            extra = self._department_obligations(world, project)
+            when = office_time(rng, project.signed_on, late=0)
+            self.line.add(when, self._sign, world, plan, deal, moved, extra)
+            if moved:  # the supplementary agreement, weeks before the first date moved
+                day = min(deal["terms"][k] for k in moved) - rng.randint(10, 40) * DAY
+                when = office_time(rng, max(day, project.signed_on + DAY), late=0)
+                self.line.add(when, self._save, world, project, deal, moved)
             gone = project.exited_on or project.terminated_on
             if plan.stage in EXIT_STAGES and gone:
                 self.line.add(office_time(rng, gone, late=0), self._release, world, deal, gone)
 
-    def _sign(self, world, plan, deal) -> None:
+    @staticmethod
+    def _save(world, project, deal, moved=None):
+        """The agreement as signed, or its 补充协议: the dates of a stage not reached in time,
+        moved before they passed. ``deal``: the agreement's record, as the service takes it."""
+        change = {"terms": deal["terms"] | (moved or {})}
         bureau = world.role_users[Role.BUREAU]
-        agreement = deal["a"] = services.save_agreement(
-            bureau,
-            plan.project,
-            fields=deal["fields"],
-            terms=deal["terms"],
-            schedule=deal["schedule"],
-        )
+        deal["agreement"] = services.save_agreement(bureau, project, **(deal | change))
+        return deal["agreement"]
+
+    def _sign(self, world, plan, deal, moved, extra) -> None:
+        agreement, bureau = self._save(world, plan.project, deal), world.role_users[Role.BUREAU]
         for ob in agreement.obligations.filter(kind__in=list(DATA["evidence"])):
-            if f"{ob.term}_by" not in deal["moved"]:
+            if f"{ob.term}_by" not in moved:
                 self._confirm(world, plan, ob)
-        owed = {k: services.add_obligation(bureau, agreement, **v) for k, v in deal["extra"]}
-        self._commitments(world, plan, owed)
+        owed = {k: services.add_obligation(bureau, agreement, **v) for k, v in extra}
+        if plan.stage in EXIT_STAGES:
+            return  # no commitments for a project that exited
+        for key, ob in owed.items():
+            if key and (ob.due_on <= self.today or self.rng.random() >= 0.15):
+                self._commitment(world, plan.project, key, ob)  # (else: not planned yet)
+        land = "land" in world.departments and not plan.project.land_delivered_on
+        if land and self.rng.random() < 0.8:
+            self._commitment(world, plan.project, "land", None)
 
     @staticmethod
-    def _supplement(world, project, deal) -> None:
-        """补充协议: the dates of a stage not reached in time, moved before they passed."""
-        terms = {**deal["terms"], **deal["moved"]}
-        services.save_agreement(
-            world.role_users[Role.BUREAU],
-            project,
-            fields=deal["fields"],
-            terms=terms,
-            schedule=deal["schedule"],
-            agreement=deal["a"],
-        )
-
-    def _release(self, world, deal, gone) -> None:
+    def _release(world, deal, gone) -> None:
         """The project exited: the agreement ends, what was still owed is waived."""
-        owed = deal["a"].obligations.filter(waived_on__isnull=True).with_met(clock.today())
+        owed = deal["agreement"].obligations.filter(waived_on__isnull=True).with_met(clock.today())
+        reason = DATA["waiver"].format(date=gone)
         for ob in owed.filter(status__in=[ObligationStatus.PENDING, ObligationStatus.MISSED]):
-            services.waive_obligation(
-                world.role_users[Role.BUREAU], ob, reason=DATA["waiver"].format(date=gone)
-            )
+            services.waive_obligation(world.role_users[Role.BUREAU], ob, reason=reason)
 
     def _terms(self, world, plan) -> tuple[dict, dict]:
         """The terms as signed: the stages by the end of a month one to three months after
@@ -182,7 +151,7 @@ class AgreementsBuilder(CommitmentStories):
         little late); and the dates a supplementary agreement moved (a stage not reached
         whose date passed, but for the district's late start)."""
         project, rng, terms, moved = plan.project, self.rng, {}, {}
-        floor = project.signed_on + ONE_DAY
+        floor = project.signed_on + DAY
         for name, planned, reached, margin in DATA["stage_terms"]:
             due = max(_month_end(getattr(project, planned), margin), floor)
             done = getattr(project, reached)
@@ -192,18 +161,15 @@ class AgreementsBuilder(CommitmentStories):
             if not done and due < self.today and plan.stage not in EXIT_STAGES:
                 moved[name] = max([_month_end(self.today, rng.randint(60, 240)), *moved.values()])
         budget = self.budget[world.spec.code]
-        if (
-            list(moved) == ["start_by"]
-            and terms["start_by"] > self.today - _days(150)
-            and budget["late"]
-        ):
+        recent = terms["start_by"] > self.today - 150 * DAY
+        if list(moved) == ["start_by"] and recent and budget.get("late"):
             budget["late"], moved = budget["late"] - 1, {}  # the district's late start
         for name in ("completion_by", "production_by"):
             if moved and terms[name] <= max(moved.values()):
                 moved[name] = _month_end(max(moved.values()), 90)
         if project.fixed_asset_investment and project.land_area:
-            intensity = project.fixed_asset_investment / project.land_area / 10
-            terms["intensity"] = intensity.quantize(Decimal("1"), ROUND_DOWN) * 10
+            intensity = project.fixed_asset_investment / project.land_area
+            terms["intensity"] = _round_down(intensity, Decimal("10"))
             terms["intensity_by"] = terms["production_by"]
         production = project.planned_production_on
         for field, source, years, month, day in DATA["figure_terms"]:
@@ -211,14 +177,11 @@ class AgreementsBuilder(CommitmentStories):
                 terms[field] = getattr(project, source)
                 terms[f"{field}_by"] = datetime.date(production.year + years, month, day)
         if any(c.isdigit() for c in (project.energy_commitment or "")):
-            terms["energy"], terms["energy_by"] = (
-                project.energy_commitment[:200],
-                terms["production_by"],
-            )
-        if "production_by" in moved:
-            moved.update(
-                {k: moved["production_by"] for k in ("intensity_by", "energy_by") if k in terms}
-            )
+            terms["energy"] = project.energy_commitment[:200]
+            terms["energy_by"] = terms["production_by"]
+        for name in ("intensity_by", "energy_by"):
+            if "production_by" in moved and name in terms:
+                moved[name] = moved["production_by"]
         return terms, moved
 
     def _schedule(self, project, funds) -> list[tuple[datetime.date, Decimal]]:
@@ -229,11 +192,11 @@ class AgreementsBuilder(CommitmentStories):
         def reached(day):
             return sum((a for d, a in funds if d <= day), Decimal("0"))
 
-        ends, day = [], _quarter_end(project.signed_on + _days(150))
+        ends, day = [], _quarter_end(project.signed_on + 150 * DAY)
         while day <= project.planned_production_on and len(ends) < 8:
             if day >= today or reached(day) > 0:
                 ends.append(day)
-            day = _quarter_end(day + _days(80))
+            day = _quarter_end(day + 80 * DAY)
         rows, previous = [], Decimal("0")
         for n, due in enumerate(sorted(rng.sample(ends, min(len(ends), rng.randint(2, 4)))), 1):
             amount = total * Decimal(str(min(0.95, 0.25 * n + rng.uniform(-0.05, 0.1))))
@@ -242,86 +205,206 @@ class AgreementsBuilder(CommitmentStories):
                 amount = have * Decimal(str(rng.uniform(0.7, 1.0)))
                 if later > have and rng.random() < 0.15:
                     amount = have + (later - have) * Decimal(str(rng.uniform(0.2, 1.0)))
-            amount = max(_hundreds(amount), previous + HUNDRED)
+            amount = max(_round_down(amount), previous + HUNDRED)
             if amount > total or (due < today and amount > reached(today)):
                 break
             rows.append((due, amount))
             previous = amount
         due = max(project.planned_production_on, _month_end(today, 90))
-        return rows or [(due, _hundreds(total / 2))]
+        return rows or [(due, _round_down(total / 2))]
 
     def _confirm(self, world, plan, ob: Obligation) -> None:
         """A duty no record measures is confirmed with its evidence: on time mostly."""
-        rng = self.rng
-        project = plan.project
+        rng, project = self.rng, plan.project
         gone = (project.exited_on or project.terminated_on) if plan.stage in EXIT_STAGES else None
         if ob.due_on >= min(self.today, gone or self.today):
             return  # not due yet (or not before the project exited)
         late = rng.random() < 0.06
-        met = ob.due_on + _days(rng.randint(3, 60) if late else -rng.randint(0, 45))
-        met = max(min(met, self.last), plan.project.signed_on + ONE_DAY)
-        day = max(met, min(ob.due_on - _days(30), self.last))
+        met = ob.due_on + (rng.randint(3, 60) if late else -rng.randint(0, 45)) * DAY
+        met = max(min(met, self.last), project.signed_on + DAY)
+        day = max(met, min(ob.due_on - 30 * DAY, self.last))
         confirmer = plan.team.get(TeamRole.SECRETARY) or world.role_users[Role.BUREAU]
         name = DATA["evidence"][ob.kind]
-        data = tiny_pdf([plan.project.code, str(ob.kind), met.isoformat()])
-        evidence = SimpleUploadedFile(f"{name}.pdf", data, content_type="application/pdf")
-        self.line.add(
-            office_time(rng, day, late=0),
-            lambda: services.confirm_obligation(
-                confirmer, ob, met_on=met, evidence=evidence, note=f"{name}已核验"
-            ),
-        )
+        evidence = pdf(f"{name}.pdf", project.code, str(ob.kind), met.isoformat())
+        confirm, note = services.confirm_obligation, f"{name}已核验"
+        when = office_time(rng, day, late=0)
+        self.line.add(when, confirm, confirmer, ob, met_on=met, evidence=evidence, note=note)
 
     def _department_obligations(self, world, project) -> list[tuple[str, dict]]:
         """国土局 owes the land (its delivery date is the fact); 建设局, the power company
         and the environment bureau owe services their commitments fulfil, given the time
-        their usual steps take."""
+        their usual steps take. Keyed by the commitment fulfilling it ("" for the land)."""
         rng, rows, stage = self.rng, [], STAGE_INDEX.get(project.stage, -1)
         if "land" in world.departments:
-            due = project.signed_on + _days(rng.choice([90, 120, 150]))
+            due = project.signed_on + rng.choice([90, 120, 150]) * DAY
             if project.land_delivered_on and rng.random() < 0.95:
                 due = max(due, project.land_delivered_on)
             elif not project.land_delivered_on:
-                due = max(project.signed_on + _days(rng.choice([330, 360])), self.today + _days(20))
-            values = {"kind": ObligationKind.STAGE, "target_stage": Stage.LAND_DELIVERED}
-            rows.append(
-                (
-                    "",
-                    {
-                        "title": DATA["land_title"],
-                        "due_on": due,
-                        "department": world.departments["land"],
-                        **values,
-                    },
-                )
-            )
+                due = max(project.signed_on + rng.choice([330, 360]) * DAY, self.today + 20 * DAY)
+            rows.append(("", "land", due))
         for key, planned, offset, first, last in DATA["services"]:
-            due = getattr(project, planned) + _days(offset)
+            due = getattr(project, planned) + offset * DAY
             owed = STAGE_INDEX[first] <= stage <= STAGE_INDEX[last or Stage.CAPACITY]
-            if not owed or key not in world.departments or due <= project.signed_on + _days(60):
+            if not owed or key not in world.departments or due <= project.signed_on + 60 * DAY:
                 continue
-            _template, steps = self._steps(world, key)
-            floor = self.cal.after(project.signed_on + _days(20), sum(s.duration for s in steps))
-            title, target = DATA["service_titles"][key]
-            values = {"kind": ObligationKind.SERVICE, "title": title, "target_text": target}
-            due = max(due, floor + _days(rng.randint(0, 30)))
-            rows.append((key, {"department": world.departments[key], "due_on": due, **values}))
-        return [(key, {"party": Party.DEPARTMENT, **values}) for key, values in rows]
+            steps = world.templates[DATA["commitments"][key]].planned_steps
+            days = sum(s.duration_workdays for s in steps)
+            floor = self.cal.after(project.signed_on + 20 * DAY, days)
+            rows.append((key, key, max(due, floor + rng.randint(0, 30) * DAY)))
+        return [
+            (key, {**DATA["owed"][d], "department": world.departments[d], "due_on": due})
+            for key, d, due in rows
+        ]
+
+    def _templates(self, world) -> None:
+        """The reverse-schedule templates, set in the admin site (which saves the rows)."""
+        world.templates, admin = {}, world.role_users.get(Role.ADMIN)
+        with clock.at(moment(datetime.date(self.today.year - 8, 1, 6), 10, 30)):
+            for spec in DATA["templates"]:
+                about = {"name": spec["name"], "description": spec["description"]}
+                template = admin_save(admin, ScheduleTemplate, district=world.district, **about)
+                for seq, (name, days, key) in enumerate(spec["steps"], 1):
+                    step = {"name": name, "duration_workdays": days, "seq": seq}
+                    owner = world.departments.get(key)
+                    TemplateStep.objects.create(template=template, owner_department=owner, **step)
+                template.planned_steps = list(template.steps.order_by("seq"))
+                world.templates[spec["name"]] = template
+
+    # -- commitments and their reverse schedules -----------------------------------------------
+
+    def _targets(self, target, earliest) -> list[datetime.date]:
+        """The target of each version: a recent plan was replanned once or twice (a joint
+        meeting, a changed design), each earlier plan 15–40 days before the next."""
+        rng, roll, targets = self.rng, self.rng.random(), [target]
+        replans = 0
+        if target >= self.today - 60 * DAY and 0.2 <= roll < 0.55:
+            replans = 1 if roll < 0.45 else 2
+        for _n in range(replans):
+            earlier = self.cal.on_or_after(targets[0] - rng.randint(15, 40) * DAY)
+            if earlier < earliest:
+                break
+            targets.insert(0, earlier)
+        return targets
+
+    def _commitment(self, world, project, key, ob) -> None:
+        rng, cal, department = self.rng, self.cal, world.departments[key]
+        template = world.templates[DATA["commitments"][key]]
+        owner, handlers, steps = acting_for(world, department), getattr(world, "handlers", {}), []
+        for s in template.planned_steps:  # the department's own steps, and others' it awaits
+            own = s.owner_department is None or s.owner_department.pk == department.pk
+            by = department if own else s.owner_department
+            person = owner if own else handlers.get(by.pk)
+            person = person if rng.random() < (0.5 if own else 0.4) else None
+            steps.append(Step(s.name, s.duration_workdays, by, person))
+        start = project.signed_on + rng.randint(5, 20) * DAY
+        start = max(project.signed_on, min(start, self.today - 10 * DAY))
+        earliest = earliest_target(steps, start)
+        if ob is not None and ob.due_on >= earliest:
+            # planned to meet the agreement's date: its working day or the one before
+            target = max(workday_before(cal, ob.due_on), cal.on_or_after(earliest))
+        else:  # as soon as the steps allow (nothing agreed, a few weeks' margin)
+            target = cal.on_or_after(earliest + (0 if ob is not None else rng.randint(0, 40)) * DAY)
+        targets, h = self._targets(target, earliest), {}  # h["it"]: the commitment, once made
+        filer = owner or world.role_users[Role.BUREAU]
+        content = f"{department.name}承诺：{template.description}，于{target:%Y年%m月%d日}前完成。"
+        fields = {"title": f"{template.name}承诺", "content": content, "clause": DATA["clause"]}
+        fields.update(owner=owner, obligation=ob, start_on=start, target_on=targets[0])
+
+        def create():
+            h["it"] = services.create_commitment(
+                filer, project, department=department, steps=steps, template=template, **fields
+            )
+
+        filed, day, story = rng.random() < 0.88, start + rng.randint(1, 6) * DAY, [(start, create)]
+        for n, version_target in enumerate(targets):
+            if n:
+                day = min(day + rng.randint(10, 30) * DAY, self.last)
+                story.append((day, lambda t=version_target: self._replan(filer, h, t)))
+            if filed and day < self.today:
+                note = DATA["first_filing"] if n == 0 else rng.choice(DATA["replan_notes"])
+                story.append((day, lambda n=note: services.file_commitment(filer, h["it"], note=n)))
+        if filed and targets[-1] > self.today and rng.random() < 0.12:
+            # a plan changed after its last filing and not filed again yet
+            story.append((min(day + DAY, self.last), lambda: self._move_last(filer, h)))
+        settled = day if len(targets) > 1 else start  # progress on the plan as it stands
+        story += self._progress(world, key, steps, (start, targets[-1], settled), filer, h)
+        chain(self.line, rng, sorted(story, key=lambda s: s[0]))
+
+    @staticmethod
+    def _replan(filer, h, target) -> None:
+        ms = h["it"].milestones.order_by("seq")
+        plan = [(m.pk, Step(m.name, m.duration_workdays, m.owner_department, m.owner)) for m in ms]
+        h["it"] = services.replan_commitment(filer, h["it"], steps=plan, target_on=target)
+
+    def _move_last(self, filer, h) -> None:
+        last = h["it"].milestones.order_by("-seq").first()
+        earlier = self.cal.before(last.due_on, 1)
+        if earlier > last.planned_start_on:
+            services.reschedule_milestone(filer, last, due_on=earlier, reason=DATA["moved_earlier"])
+
+    def _progress(self, world, key, steps, dates, filer, h) -> list:
+        """Done on time nearly always, else a few working days late; the district's stuck
+        steps wait with a note saying why; the next step running."""
+        rng, today, budget = self.rng, self.today, self.budget[world.spec.code]
+        start, target, settled = dates
+        story, last_done, running = [], start, False
+        for n, planned in enumerate(plan_backwards(steps, target, start)):
+            due, values, roll = planned.due_on, None, rng.random()
+            stuck = today - STUCK_FOR <= due < today and roll >= 0.8 and budget.get(key)
+            if stuck:  # the district's stuck step, with the note saying why
+                budget[key] -= 1
+                note = DATA["stuck_notes"][key]
+                values = {"progress": rng.choice(DATA["stuck_progress"]), "note": note}
+                day = max(min(due, self.last), last_done)
+            elif due < today:
+                late = self.cal.after(due, rng.randint(1, 4))
+                done = due - rng.randint(0, 3) * DAY if roll < ON_TIME else late
+                day = max(done, planned.planned_start_on, last_done, start + DAY)
+                day = last_done = min(day, self.last)
+                values = {"progress": 100, "done_on": day}
+            elif not running and planned.planned_start_on <= today:
+                running = True
+                note = DATA["running_note"]
+                values = {"progress": rng.choice(DATA["running_progress"]), "note": note}
+                day = max(min(planned.planned_start_on + DAY, self.last), start)
+            if values is not None:
+                report = self._reporter(filer, h, n, planned.step, values)
+                story.append((max(day, settled), report))
+            if stuck:
+                break  # the steps after it wait
+        return story
+
+    @staticmethod
+    def _reporter(filer, h, n, step, values):
+        def run():
+            milestone = h["it"].milestones.order_by("seq")[n]
+            services.report_progress(step.owner or filer, milestone, **values)
+
+        return run
+
+    def _scans(self) -> None:
+        """Each obligation not met by its due date gets its breach and each milestone past
+        its due date its ledger entry, written the night the daily scan found it (the first
+        working day after the due date, at half past one) by the scan's own services."""
+        today, ids = self.today, [w.district.pk for w in self.worlds]
+        late = Obligation.objects.filter(district_id__in=ids, breach=None).with_met(today)
+        late = late.filter(status__in=[ObligationStatus.MISSED, ObligationStatus.MET_LATE])
+        recorded = LedgerEntry.objects.filter(rule_code=RuleCode.MISSED_MILESTONE)
+        overdue = Q(done_on__isnull=True, due_on__lt=today) | Q(done_on__gt=F("due_on"))
+        missed = Milestone.objects.filter(overdue, commitment__district_id__in=ids)
+        missed = missed.exclude(pk__in=recorded.values("evidence_id"))
+        found = [(o.due_on, 0, o.pk, services.record_breach, o) for o in late]
+        found += [(m.due_on, 1, m.pk, services.record_missed_milestone, m) for m in missed]
+        for due, _kind, _pk, record, row in sorted(found, key=lambda f: f[:3]):
+            with clock.at(moment(min(self.cal.after(due, 1), today), 1, 30)):
+                record(row)
 
 
 def agreement_counts(district_ids) -> dict[str, int]:
     """Agreement records of the demo districts (for the tests)."""
-    mine = Q(district_id__in=district_ids)
-    models = {
-        "agreements": Agreement,
-        "obligations": Obligation,
-        "breaches": ObligationBreach,
-        "commitments": Commitment,
-        "archived versions": ArchiveVersion,
-        "schedule templates": ScheduleTemplate,
-    }
-    counts = {name: model.objects.filter(mine).count() for name, model in models.items()}
-    counts["milestones"] = Milestone.objects.filter(
-        commitment__district_id__in=district_ids
-    ).count()
-    return counts
+    models = {"agreements": Agreement, "obligations": Obligation, "breaches": ObligationBreach}
+    models |= {"commitments": Commitment, "archived versions": ArchiveVersion}
+    models["schedule templates"] = ScheduleTemplate
+    counts = {k: m.objects.filter(district_id__in=district_ids).count() for k, m in models.items()}
+    mine = Milestone.objects.filter(commitment__district_id__in=district_ids)
+    return counts | {"milestones": mine.count()}

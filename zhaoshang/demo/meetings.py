@@ -2,149 +2,142 @@
 
 Over the last year the district held meetings of all five kinds, with projects, problems of
 the problem list and approval cases on their agendas, minutes, and decisions whose action
-items (督办事项) the owner departments carried: those due are closed by the supervision
-office or wait for its confirmation, a few were done a little late; the running ones are
-in every status (one sent back, 退回重办); a district's two or three overdue items, on one
-or two projects, are escalated and in the assessment ledger. The approvals demo's joint
-decision (互为前置) is a joint meeting's decision; today's joint meeting has the problems
-escalated to it on its agenda.
-
-Replayed through ``meetings.services`` on a ``replay.Timeline`` with the clock set to each
-step's moment, and the nightly scans (``scan_overdue``) that found items overdue, each the
-night it ran. The meetings and texts are in ``data/meetings.json``.
-"""
+items (督办事项) the owner departments carried, each with its record — progress notes,
+completion with its report, closure or return by the supervision office: those due are
+closed or wait for confirmation, a few were done a little late; the running ones are in
+every status (one sent back, 退回重办); a district's two or three overdue items, on one or
+two projects, are escalated and in the assessment ledger; the demo department account's
+worklist has an item of every light and state. The approvals demo's joint decision (互为前置)
+is a joint meeting's decision; today's joint meeting has the problems escalated to it on
+its agenda. Replayed through ``meetings.services``, with the nightly scans (``scan_overdue``)
+that found items overdue, each the night it ran; the meetings and texts in
+``data/meetings.json``."""
 
 from __future__ import annotations
 
 import datetime
-import random
+from collections import Counter
+from dataclasses import dataclass, field
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 
 from zhaoshang.approvals.models import ApprovalCase, JointDecision
-from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.approvals import Calendar
-from zhaoshang.demo.complaints import workday_before
-from zhaoshang.demo.files import tiny_pdf
+from zhaoshang.demo.base import DAY, Part, acting_for, chain, pdf, workday_before
 from zhaoshang.demo.names import load
-from zhaoshang.demo.replay import Timeline, moment, office_time
-from zhaoshang.demo.supervision import ActionItemStories, ItemPlan
+from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.meetings import services
-from zhaoshang.meetings.choices import MeetingKind
+from zhaoshang.meetings.choices import ActionStatus, MeetingKind, ProgressKind
 from zhaoshang.meetings.models import ActionItem, Decision, Meeting
 from zhaoshang.projects.choices import EXIT_STAGES
 from zhaoshang.service.choices import NeedStatus
 from zhaoshang.service.models import Need
 
-SEED = 2026_10
 DATA = load("meetings")
-ONE_DAY = datetime.timedelta(days=1)
 MINUTES_AFTER_DAYS = 14  # minutes of an older meeting are issued; a younger one is held
+OVERDUE = "overdue"  # an open item past its due date
+AWAITING, RETURNED = ActionStatus.AWAITING_CONFIRMATION, ActionStatus.RETURNED
+IN_PROGRESS = ActionStatus.IN_PROGRESS
 
 
-class MeetingsBuilder(ActionItemStories):
+@dataclass
+class ItemPlan:
+    """An action item of a decision, its fate and its record to be: (kind, day, text, by)."""
+
+    meeting: dict
+    title: str
+    owner_department: object
+    owner_person: object
+    project: object
+    due_on: datetime.date
+    due_workdays: int | None
+    fate: str = ""
+    claimed: bool = False  # its fate is the one the story needs
+    notes: list = field(default_factory=list)
+
+    def row(self) -> dict:
+        """The action item as ``record_decision`` takes it."""
+        due = {"due_workdays": self.due_workdays} if self.due_workdays else {"due_on": self.due_on}
+        keys = ("title", "owner_department", "owner_person", "project")
+        return {k: getattr(self, k) for k in keys} | due
+
+
+class MeetingsBuilder(Part):
     """Adds the meetings, their decisions and the action items to the worlds a DemoBuilder
     built (after the approvals and the project service)."""
 
-    def __init__(self, builder):
-        self.builder, self.today = builder, builder.today
-        self.rng = random.Random(SEED)
-        year = self.today.year
-        self.cal = Calendar(datetime.date(year - 2, 1, 1), datetime.date(year + 2, 12, 31))
-        self.yesterday = self.cal.before(self.today, 1)
-        self.line = Timeline(self.today)
-        self.nights: set[datetime.date] = set()
+    SEED = 2026_10
 
     def build(self) -> None:
-        for world, schedule in zip(self.builder.worlds, DATA["meetings"].values(), strict=False):
+        self.nights: set[datetime.date] = set()
+        for world, schedule in zip(self.worlds, DATA["meetings"].values(), strict=False):
             self._district(world, schedule)
-        self._today(self.builder.worlds[0])
+        self._today(self.worlds[0])
         for night in sorted(self.nights):
             self.line.add(moment(night, 1, 30), services.scan_overdue)
         self.line.run()
 
-    def _projects_at(self, world, day: datetime.date) -> list:
+    @staticmethod
+    def _projects_at(world, day: datetime.date) -> list:
         """Projects signed at least a month before ``day`` and not gone by then."""
-        return sorted(
-            (
-                p.project
-                for p in world.plans
-                if p.project.signed_on
-                and p.project.signed_on <= day - datetime.timedelta(30)
-                and not (
-                    p.stage in EXIT_STAGES
-                    and (p.project.exited_on or p.project.terminated_on or day) <= day
-                )
-            ),
-            key=lambda p: p.code,
-        )
 
-    # -- meetings -------------------------------------------------------------------------
+        def there(p) -> bool:
+            gone = p.project.exited_on or p.project.terminated_on or day
+            signed = p.project.signed_on and p.project.signed_on <= day - 30 * DAY
+            return bool(signed) and not (p.stage in EXIT_STAGES and gone <= day)
+
+        return sorted((p.project for p in world.plans if there(p)), key=lambda p: p.code)
+
+    @staticmethod
+    def _meeting(world, spec, held_on, keys=(), **words) -> dict:
+        """A meeting of the data on ``held_on``: its words filled in, its leader in the chair,
+        the departments of ``keys`` the district has."""
+        chair = world.leaders.get(spec["chair"]) or world.role_users[Role.LEADER]
+        departments = [world.departments[k] for k in keys if k in world.departments]
+        info = {**spec, "held_on": held_on, "chair": chair, "departments": departments}
+        return info | {k: spec[k].format(**words) for k in ("title", "place")}
 
     def _district(self, world, schedule) -> None:
         organiser = world.role_users.get(Role.BUREAU) or world.heads["bureau"]
-        per_year: dict[tuple, int] = {}
+        per_year = Counter()
         meetings = [m for row in schedule if (m := self._info(world, row, per_year))]
         meetings += [m for m in [self._joint_meeting(world)] if m]
-        plans, numbers, short = [], {}, world.district.name.rstrip("区")[:2]
+        plans, numbers, short = [], Counter(), world.district.name.rstrip("区")[:2]
         for info in sorted(meetings, key=lambda m: (m["held_on"], m["title"])):
             held_on = info["held_on"]
             if (self.today - held_on).days >= MINUTES_AFTER_DAYS:
-                n = numbers[held_on.year] = numbers.get(held_on.year, 0) + 1
-                number = DATA["minutes_number"].format(short=short, year=held_on.year, n=n)
-                info.setdefault("minutes_number", number)
-                days = self.rng.randint(2, 5)
-                info["minutes_on"] = min(self.cal.after(held_on, days), self.yesterday)
+                numbers[held_on.year] += 1
+                words = {"short": short, "year": held_on.year, "n": numbers[held_on.year]}
+                info.setdefault("minutes_number", DATA["minutes_number"].format(**words))
+                info["minutes_on"] = min(self.cal.after(held_on, self.rng.randint(2, 5)), self.last)
             plans += self._plan_meeting(world, info, organiser)
         self._assign_fates(world, plans)
 
-    def _info(self, world, row, per_year) -> dict | None:
+    def _info(self, world, row, per_year: Counter) -> dict | None:
         """A meeting of the district's calendar: on a project in focus and a few others."""
         rng, kind = self.rng, row["kind"]
-        held_on = workday_before(self.cal, self.today - datetime.timedelta(days=row["days_ago"]))
+        held_on = workday_before(self.cal, self.today - row["days_ago"] * DAY)
         projects = self._projects_at(world, held_on)
         if not projects:
             return None
         focus = rng.choice(projects)
-        n = per_year[(kind, held_on.year)] = per_year.get((kind, held_on.year), 0) + 1
+        per_year[kind, held_on.year] += 1
         others = [p for p in projects if p != focus]
         on_agenda = [focus] + rng.sample(others, min(len(others), rng.randint(1, 3)))
-        return {
-            "kind": kind,
-            "title": row["title"].format(
-                year=held_on.year, n=n, month=held_on.month, project=focus.name
-            ),
-            "held_on": held_on,
-            "place": row["place"].format(project=focus.name),
-            "chair": world.leaders.get(row["chair"]) or world.role_users[Role.LEADER],
-            "projects": [focus] if kind == MeetingKind.ON_SITE else on_agenda,
-        }
+        words = {"year": held_on.year, "n": per_year[kind, held_on.year], "month": held_on.month}
+        info = self._meeting(world, row, held_on, project=focus.name, **words)
+        return info | {"projects": [focus] if kind == MeetingKind.ON_SITE else on_agenda}
 
     def _joint_meeting(self, world) -> dict | None:
         """The approvals demo's joint decision (互为前置) was the decision of a joint meeting."""
-        joint = (
-            JointDecision.objects.filter(district=world.district, meeting_decision__isnull=True)
-            .select_related("project")
-            .order_by("decided_on", "pk")
-            .first()
-        )
+        joints = JointDecision.objects.filter(district=world.district, meeting_decision=None)
+        joint = joints.select_related("project").order_by("decided_on", "pk").first()
         if joint is None:
             return None
-        spec = DATA["joint"]
-        return {
-            "kind": MeetingKind.JOINT,
-            "title": spec["title"].format(project=joint.project.name),
-            "held_on": joint.decided_on,
-            "starts_at": datetime.time(15, 0),
-            "place": spec["place"],
-            "chair": world.leaders.get(spec["chair"]) or world.role_users[Role.LEADER],
-            "minutes_number": joint.document_number,
-            "projects": [joint.project],
-            "joint": joint,
-        }
+        info = self._meeting(world, DATA["joint"], joint.decided_on, project=joint.project.name)
+        info.update(kind=MeetingKind.JOINT, starts_at=datetime.time(15, 0), joint=joint)
+        return info | {"minutes_number": joint.document_number, "projects": [joint.project]}
 
     def _point(self, project, held_on, joint) -> dict:
         """A project's point on the agenda: with its approval case or a problem of it."""
@@ -152,22 +145,14 @@ class MeetingsBuilder(ActionItemStories):
         if joint is not None:
             case = joint.cases.order_by("item__sort_order").first()
         elif self.rng.random() < 0.35:
-            case = (
-                ApprovalCase.objects.filter(project=project, registered_on__lt=held_on)
-                .filter(Q(done_on__isnull=True) | Q(done_on__gt=held_on))
-                .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=held_on))
-                .order_by("item__sort_order")
-                .first()
-            )
+            cases = ApprovalCase.objects.filter(project=project, registered_on__lt=held_on)
+            running = Q(done_on__isnull=True) | Q(done_on__gt=held_on)  # that day
+            kept = Q(returned_on__isnull=True) | Q(returned_on__gt=held_on)
+            case = cases.filter(running, kept).order_by("item__sort_order").first()
         if case is None and joint is None and self.rng.random() < 0.5:
-            need = (
-                Need.objects.filter(
-                    project=project, raised_on__lt=held_on, agenda_items__isnull=True
-                )
-                .exclude(status__in=(NeedStatus.PENDING, NeedStatus.ESCALATED))
-                .order_by("raised_on", "pk")
-                .first()
-            )
+            needs = Need.objects.filter(project=project, raised_on__lt=held_on, agenda_items=None)
+            needs = needs.exclude(status__in=(NeedStatus.PENDING, NeedStatus.ESCALATED))
+            need = needs.order_by("raised_on", "pk").first()
         note = need.description[:200] if need is not None else ""
         return {"project": project, "case": case, "need": need, "note": note}
 
@@ -181,23 +166,18 @@ class MeetingsBuilder(ActionItemStories):
         chosen = ["bureau", "perf"] + rng.sample(DATA["attending"][2:7], rng.randint(2, 4))
         people = [world.heads[k] for k in chosen if k in world.heads]
         people += [u for u in (organiser, world.role_users.get(Role.SUPERVISOR)) if u]
-        starts_at = info.get("starts_at") or datetime.time(
-            rng.choice([9, 10, 14, 15]), rng.choice([0, 30])
+        hour, minute = rng.choice([9, 10, 14, 15]), rng.choice([0, 30])
+        starts_at = info.get("starts_at") or datetime.time(hour, minute)
+        details = {k: info[k] for k in ("kind", "title", "held_on", "chair", "place")}
+        details.update(
+            district=world.district,
+            starts_at=starts_at,
+            needs=[],  # the problems escalated to a meeting go to today's
+            departments=[world.departments[k] for k in chosen if k in world.departments],
+            attendees=list({u.pk: u for u in people}.values()),
+            minutes_number=info.get("minutes_number", "") if joint is not None else "",
         )
-        details = {
-            "district": world.district,
-            "kind": info["kind"],
-            "title": info["title"],
-            "held_on": held_on,
-            "chair": info["chair"],
-            "starts_at": starts_at,
-            "place": info["place"],
-            "needs": [],
-            "departments": [world.departments[k] for k in chosen if k in world.departments],
-            "attendees": list({u.pk: u for u in people}.values()),
-            "minutes_number": info.get("minutes_number", "") if joint is not None else "",
-        }
-        scheduled = max(self.cal.before(held_on, rng.randint(2, 6)), held_on - 10 * ONE_DAY)
+        scheduled = max(self.cal.before(held_on, rng.randint(2, 6)), held_on - 10 * DAY)
         decisions = self._decisions(world, info, points)
 
         def schedule():
@@ -221,22 +201,11 @@ class MeetingsBuilder(ActionItemStories):
     def _joint_decision(meeting, agenda_item, joint) -> None:
         """The joint decision was recorded by the approvals' own service (the approvals
         demo): the meeting's decision points to it (no service links an existing one)."""
-        decision = Decision.objects.create(
-            meeting=meeting,
-            agenda_item=agenda_item,
-            number=1,
-            text=joint.note,
-            joint_decision=joint,
-            recorded_by=joint.recorded_by,
-        )
-        log_event(
-            joint.recorded_by,
-            "decision.recorded",
-            meeting,
-            summary=decision.text,
-            decision=decision.pk,
-            joint_decision=joint.pk,
-        )
+        by, text = joint.recorded_by, joint.note
+        fields = {"number": 1, "text": text, "joint_decision": joint, "recorded_by": by}
+        decision = Decision.objects.create(meeting=meeting, agenda_item=agenda_item, **fields)
+        ids = {"decision": decision.pk, "joint_decision": joint.pk}
+        log_event(by, "decision.recorded", meeting, summary=text, **ids)
 
     def _minutes(self, info, points):
         heard = "、".join(p["project"].name if "project" in p else p["topic"] for p in points)
@@ -244,58 +213,207 @@ class MeetingsBuilder(ActionItemStories):
 
         def issue():
             meeting, number = info["meeting"], info["minutes_number"]
-            decided = "\n".join(
-                f"{d.number}. {d.text}" for d in meeting.decisions.order_by("number")
-            )
-            text = DATA["minutes"].format(
-                date=meeting.held_on,
-                chair=meeting.chair.display_name,
-                kind=meeting.get_kind_display(),
-                heard=heard,
-                decided=decided,
-            )
-            pdf = tiny_pdf([meeting.title, number, heard[:60]])
-            upload = SimpleUploadedFile(f"{number}.pdf", pdf) if with_file else None
-            services.issue_minutes(
-                meeting.created_by,
-                meeting,
-                minutes=text,
-                minutes_number=number,
-                issued_on=clock.today(),
-                minutes_file=upload,
-            )
+            decided = [f"{d.number}. {d.text}" for d in meeting.decisions.order_by("number")]
+            words = {"chair": meeting.chair.display_name, "kind": meeting.get_kind_display()}
+            words.update(date=meeting.held_on, heard=heard, decided="\n".join(decided))
+            upload = pdf(f"{number}.pdf", meeting.title, number, heard[:60]) if with_file else None
+            minutes = {"minutes": DATA["minutes"].format(**words), "minutes_file": upload}
+            services.issue_minutes(meeting.created_by, meeting, minutes_number=number, **minutes)
 
         return issue
 
     def _today(self, world) -> None:
         """Today's joint meeting, scheduled two working days ago: the problems escalated to
         a meeting are on its agenda."""
-        organiser, spec = world.role_users.get(Role.BUREAU), DATA["today"]
+        organiser = world.role_users.get(Role.BUREAU)
         if organiser is None:
             return
-        details = {
-            "district": world.district,
-            "kind": spec["kind"],
-            "held_on": self.today,
-            "title": spec["title"].format(month=self.today.month),
-            "starts_at": datetime.time(14, 30),
-            "place": spec["place"],
-            "chair": world.leaders.get(spec["chair"]) or world.role_users[Role.LEADER],
-            "departments": [
-                world.departments[k] for k in spec["departments"] if k in world.departments
-            ],
-            "attendees": [u for u in (organiser, world.role_users.get(Role.SUPERVISOR)) if u],
-            "projects": [p for p in self._projects_at(world, self.today) if p.is_green_channel][:1],
-        }
+        spec, month = DATA["today"], self.today.month
+        details = self._meeting(world, spec, self.today, spec["departments"], month=month)
+        green = [p for p in self._projects_at(world, self.today) if p.is_green_channel]
+        attendees = [u for u in (organiser, world.role_users.get(Role.SUPERVISOR)) if u]
+        details.update(district=world.district, attendees=attendees, projects=green[:1])
+        details["starts_at"] = datetime.time(14, 30)
         when = office_time(self.rng, self.cal.before(self.today, 2), late=0)
         self.line.add(when, services.schedule_meeting, organiser, **details)
+
+    # -- decisions and their action items (督办) --------------------------------------------
+
+    def _decisions(self, world, info, points) -> list[tuple]:
+        """(text, agenda index, item plans) of each decision: on most points, and one on
+        the work as a whole at a leading group meeting."""
+        held_on, out = info["held_on"], []
+
+        def decide(n, rows, project=None, joiner=DATA["decision_joiners"][0]):
+            if rows:
+                items = self._items(world, info, rows, project)
+                out.append((self._text(rows, joiner), n, items))
+
+        if info.get("joint") is not None:
+            return out
+        for n, point in enumerate(points):
+            if "topic" in point:
+                decide(n, self._leading_group_rows(world, held_on))
+            elif not n or self.rng.random() >= 0.15:  # (else heard only, no decision)
+                # recent meetings gave the demo department account's department work
+                busy = n == 0 and (self.today - held_on).days <= 30
+                decide(n, self._project_rows(world, point, busy), point["project"])
+        if info["kind"] == MeetingKind.LEADING_GROUP:
+            rows = self._leading_group_rows(world, held_on)
+            decide(None, rows, joiner=DATA["decision_joiners"][1])
+        return out
+
+    @staticmethod
+    def _text(rows, joiner: str) -> str:
+        numerals = DATA["numerals"]
+        said = [f"{numerals[i]}{joiner.format(d=d.name)}{t}" for i, (d, t) in enumerate(rows)]
+        return "；".join(said) + "。"
+
+    def _items(self, world, info, rows, project) -> list[ItemPlan]:
+        rng, start, plans = self.rng, info["held_on"], []
+        for department, title in rows:
+            # Half of the items name a person in charge: the department's handler.
+            person = getattr(world, "handlers", {}).get(department.pk)
+            if rng.random() < 0.5 or person is None or person.department_id != department.pk:
+                person = None
+            if rng.random() < 0.6:
+                workdays = rng.choice([5, 10, 10, 15, 20])
+                due = self.cal.after(start, workdays)
+            else:
+                workdays = None
+                due = workday_before(self.cal, start + rng.choice([20, 30, 45]) * DAY)
+            plans.append(ItemPlan(info, title[:200], department, person, project, due, workdays))
+        return plans
+
+    def _project_rows(self, world, point, busy: bool) -> list[tuple]:
+        """One or two action items on a project's point: its problem's or case's department,
+        a topic's department; with ``busy``, the demo department account's department."""
+        rng, project, topics, rows = self.rng, point["project"], DATA["topics"], []
+        account = world.role_users.get(Role.DEPARTMENT)
+        if busy and account is not None:
+            key = next(k for k, d in world.departments.items() if d.pk == account.department_id)
+            templates = [t for k, t in topics if k == key] or [t for _k, t in topics]
+            rows.append((account.department, rng.choice(templates).format(project=project.name)))
+        if (need := point["need"]) is not None:
+            rows.append((need.department, DATA["need_item"].format(title=need.title)))
+        elif (case := point["case"]) is not None:
+            title = DATA["case_item"].format(project=project.name, item=case.item.name)
+            rows.append((case.department, title))
+        keys = [k for k, _t in topics if k in world.departments]
+        weights = [2 if k == "works" else 1 for k in keys]
+        for _n in range(1 if rows else rng.choice([1, 1, 2])):
+            key = rng.choices(keys, weights=weights)[0]
+            template = rng.choice([t for k, t in topics if k == key])
+            rows.append((world.departments[key], template.format(project=project.name)))
+        return rows
+
+    def _leading_group_rows(self, world, held_on) -> list[tuple]:
+        chosen = self.rng.sample(DATA["leading_group_decisions"], 2)
+        departments, month = world.departments, held_on.month
+        return [(departments[k], t.format(month=month)) for k, t in chosen if k in departments]
+
+    def _decide(self, world, organiser, info, text, point, plans) -> None:
+        agenda_item = info["agenda"][point] if point is not None else None
+        rows = [p.row() for p in plans]
+        decision = services.record_decision(
+            organiser, info["meeting"], text=text, action_items=rows, agenda_item=agenda_item
+        )
+        supervisor = world.role_users.get(Role.SUPERVISOR)
+        for p, item in zip(plans, decision.action_items.order_by("pk"), strict=True):
+            chain(self.line, self.rng, [(n[1], self._note(item, *n, supervisor)) for n in p.notes])
+
+    @staticmethod
+    def _note(item, kind, day, text, by, supervisor):
+        """One step of an item's record (each service re-reads the item under its lock)."""
+        by = by or supervisor
+        if kind == ProgressKind.NOTE:
+            return lambda: services.report_progress(by, item, text, on=day)
+        if kind == ProgressKind.RETURN:
+            return lambda: services.return_action_item(by, item, text)
+        if kind == ProgressKind.CLOSURE:
+            return lambda: services.close_action_item(by, item, text, on=day)
+        name = DATA["completion_file"].format(number=item.number)
+        evidence = pdf(name, item.number, item.title[:40], text)
+        return lambda: services.complete_action_item(by, item, text, evidence, on=day)
+
+    def _assign_fates(self, world, plans: list[ItemPlan]) -> None:
+        """Every status appears; the district's few overdue items are on one or two projects;
+        the demo department account's worklist has an item of every light and state."""
+        rng, cal, today = self.rng, self.cal, self.today
+        for p in plans:  # due: closed, or done and awaiting; running: by the data's shares
+            r, old = rng.random(), p.due_on < today - 45 * DAY
+            p.fate = ActionStatus.CLOSED if r < 0.88 or old else AWAITING
+            if p.due_on >= today:
+                p.fate = next(fate for limit, fate in DATA["running_fates"] if r < limit)
+        account = world.role_users.get(Role.DEPARTMENT)
+        mine = [p for p in plans if account and p.owner_department.pk == account.department_id]
+        recent = [p for p in mine if (today - p.meeting["held_on"]).days <= 30]
+        recent.sort(key=lambda p: (p.meeting["held_on"], p.title), reverse=True)
+        # The department's items of the last month: one due tomorrow (yellow), one with time
+        # left (green), one sent back to be redone, one done and awaiting confirmation.
+        for n, p in enumerate(recent[:4]):
+            if n < 2 or (n == 2 and p.due_on < today):
+                later = cal.after(today, 1 if n == 0 else rng.randint(6, 12))
+                p.due_on, p.due_workdays = later, None
+            p.fate, p.claimed = (IN_PROGRESS, IN_PROGRESS, RETURNED, AWAITING)[n], True
+        late = [p for p in plans if today - 40 * DAY <= p.due_on < today and not p.claimed]
+        late.sort(key=lambda p: (p not in mine, p.due_on, p.title))
+        count, projects = DATA["overdue"].get(world.spec.code, 0), set()
+        older = [p for p in recent[4:] if p.meeting["held_on"] < cal.before(today, 2)]
+        if count and older and not any(p in mine for p in late):
+            older[0].due_on, older[0].due_workdays = cal.before(today, 1), None
+            late.insert(0, older[0])
+        for p in late:
+            key = {p.project.pk} if p.project else set()
+            if count and len(projects | key) <= 2:
+                count, projects = count - 1, projects | key
+                p.fate, p.claimed = OVERDUE, True
+        running = [p for p in plans if p.due_on >= today]
+        running.sort(key=lambda p: (p.meeting["held_on"], p.title))
+        for fate, count in DATA["running_minimum"]:
+            have = sum(1 for p in running if p.fate == fate)
+            others = [p for p in running if not p.claimed and p.fate != fate]
+            for p in others[: max(0, count - have)]:
+                p.fate, p.claimed = fate, True
+        for p in plans:
+            self._live(world, p)
+
+    def _live(self, world, p: ItemPlan) -> None:
+        """The item's record for its fate: notes, completion with evidence, return, closure;
+        the night after its due date, the daily scan finds an open one overdue."""
+        rng, cal, today, last, fate = self.rng, self.cal, self.today, self.last, p.fate
+        start, by = p.meeting["held_on"], p.owner_person or acting_for(world, p.owner_department)
+        first_note = None
+        if fate != ActionStatus.NOT_STARTED and (fate != OVERDUE or rng.random() < 0.67):
+            first_note = min(cal.after(start, rng.randint(1, 4)), last)
+            p.notes.append((ProgressKind.NOTE, first_note, rng.choice(DATA["progress_notes"]), by))
+        if p.due_on < today:  # the daily scan looks the night after (an open one is overdue)
+            self.nights.add(min(cal.after(p.due_on, 1), today))
+        if fate in (OVERDUE, ActionStatus.NOT_STARTED, IN_PROGRESS):
+            return
+        earliest = first_note or start  # completed: on time mostly, a little late sometimes
+        if fate == AWAITING:
+            done = max(earliest, cal.before(today, rng.randint(1, 3)))
+        elif p.due_on < today and rng.random() < 0.08:
+            done = min(cal.after(p.due_on, rng.randint(1, 6)), last)
+        else:
+            done = max(earliest, cal.before(min(p.due_on, today), rng.randint(0, 4)))
+        done = min(max(done, start), last)
+        p.notes.append((ProgressKind.COMPLETION, done, rng.choice(DATA["completions"]), by))
+        if fate == AWAITING:
+            return
+        after = min(cal.after(done, rng.randint(1, 2 if fate == RETURNED else 3)), last)
+        kind, texts = ProgressKind.CLOSURE, "closure_notes"
+        if fate == RETURNED:
+            kind, texts = ProgressKind.RETURN, "return_reasons"
+        p.notes.append((kind, after, rng.choice(DATA[texts]), None))
+        if fate == RETURNED and p.due_on < today:  # open again past its due date
+            self.nights.add(min(cal.after(max(after, p.due_on), 1), today))
 
 
 def meeting_counts(district_ids) -> dict[str, int]:
     """Meeting and supervision records of the demo districts (for the summary and tests)."""
-    mine = Q(district_id__in=district_ids)
-    return {
-        "meetings": Meeting.objects.filter(mine).count(),
-        "decisions": Decision.objects.filter(meeting__district_id__in=district_ids).count(),
-        "action items": ActionItem.objects.filter(mine).count(),
-    }
+    ids = district_ids
+    counts = {"meetings": Meeting.objects.filter(district_id__in=ids).count()}
+    counts["decisions"] = Decision.objects.filter(meeting__district_id__in=ids).count()
+    return counts | {"action items": ActionItem.objects.filter(district_id__in=ids).count()}
