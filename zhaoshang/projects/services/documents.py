@@ -19,10 +19,12 @@ def store_version(
 ) -> DocumentVersion:
     """Keep ``uploaded`` as the next version of the project's material (its SHA-256 noted);
     the caller has validated the file and checked the permission."""
-    document, _created = ProjectDocument.objects.get_or_create(
+    document, created = ProjectDocument.objects.get_or_create(
         project=project, material_type=material_type
     )
-    last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    last = 0
+    if not created:
+        last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
