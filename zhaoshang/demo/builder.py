@@ -19,24 +19,34 @@ import zoneinfo
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from zhaoshang.core import clock
-from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
 from zhaoshang.demo.agreements import AgreementsBuilder, agreement_counts
 from zhaoshang.demo.approvals import ApprovalsBuilder, approval_counts
 from zhaoshang.demo.assessment import AssessmentBuilder
-from zhaoshang.demo.city import MISTYPED_UNIT, CityMixin
+from zhaoshang.demo.city import (  # noqa: F401 - the names the command and the tests use
+    ACCOUNT_USERNAMES,
+    CITY_PERSON,
+    DEMO,
+    DEMO_CODE,
+    DISTRICT_CODES,
+    MISTYPED_UNIT,
+    SECOND,
+    SECOND_CODE,
+    CityMixin,
+    DistrictWorld,
+)
 from zhaoshang.demo.complaints import ComplaintsBuilder, complaint_counts
+from zhaoshang.demo.days import add_months
 from zhaoshang.demo.exits import ExitsBuilder, exit_counts
 from zhaoshang.demo.inspections import InspectionsBuilder, inspection_counts
 from zhaoshang.demo.kpis import KpisBuilder, kpi_counts
@@ -44,39 +54,17 @@ from zhaoshang.demo.land import LandBuilder, land_counts
 from zhaoshang.demo.meetings import MeetingsBuilder, meeting_counts
 from zhaoshang.demo.ops import OpsBuilder, ops_counts, scan_moment
 from zhaoshang.demo.plans import PlansMixin
-from zhaoshang.demo.progress import add_months
 from zhaoshang.demo.projects import ProjectsReplay
 from zhaoshang.demo.replay import Timeline, office_time
 from zhaoshang.demo.reports import ReportsBuilder, report_counts
 from zhaoshang.demo.reset import demo_users
 from zhaoshang.demo.service import ServiceBuilder, service_counts
-from zhaoshang.demo.world import (  # noqa: F401 - the names the command and the tests use
-    ACCOUNT_USERNAMES,
-    CITY_PERSON,
-    DEMO,
-    DEMO_CODE,
-    DISTRICT_CODES,
-    SECOND,
-    SECOND_CODE,
-    DistrictSpec,
-    DistrictWorld,
-)
-from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import mark_read, notify
-from zhaoshang.org.models import Department, District, Industry, Park, User, WorkingGroup, Zone
+from zhaoshang.org.models import District, User
 from zhaoshang.projects.choices import REPORTING_STAGES, Condition, Stage
-from zhaoshang.projects.models import (
-    DocumentVersion,
-    FundsEntry,
-    MonthlyReport,
-    MonthlyReportPhoto,
-    Project,
-    ProjectDocument,
-    ProjectTeamMember,
-    StageEvent,
-)
+from zhaoshang.projects.models import MonthlyReport
 
 SEED = 2026
 OUTLINES = Path(__file__).resolve().parent / "data" / "outlines.geojson"
@@ -87,52 +75,26 @@ DAY = datetime.timedelta(days=1)
 INBOX_UNREAD_DAYS = 7
 ESCALATIONS_WAITING = 5
 READ_WITH_THEIR_RECORD = ("receipt.filed", "instruction.written")
-CONDITION_ZH = {Condition.DELAYED: "延期", Condition.STOPPED: "停建"}
+# The later parts of the city, in the order they are built (each after what it draws on).
+PARTS = (ApprovalsBuilder, ServiceBuilder, MeetingsBuilder, AgreementsBuilder)
+PARTS += (ComplaintsBuilder, InspectionsBuilder, LandBuilder, KpisBuilder, ExitsBuilder)
+PART_COUNTS = (approval_counts, service_counts, meeting_counts, agreement_counts)
+PART_COUNTS += (complaint_counts, inspection_counts, land_counts, kpi_counts, report_counts)
 
 
 def demo_counts() -> dict[str, int]:
-    """How many records of each kind the demo districts hold (for the summary and tests)."""
+    """How many records of each kind the demo districts hold (for the summary and tests):
+    the records of ``data/counts.json`` by their path to the district, then each part's."""
     ids = list(District.objects.filter(code__in=DISTRICT_CODES).values_list("pk", flat=True))
-    in_districts = Q(district_id__in=ids)
-    of_projects = Q(project__district_id__in=ids)
-    return {
-        "districts": len(ids),
-        "departments": Department.objects.filter(in_districts).count(),
-        "zones": Zone.objects.filter(in_districts).count(),
-        "parks": Park.objects.filter(in_districts).count(),
-        "industries": Industry.objects.filter(in_districts).count(),
-        "working groups": WorkingGroup.objects.filter(in_districts).count(),
-        "users": User.objects.filter(demo_users(ids)).count(),
-        "enterprises": Enterprise.objects.filter(in_districts).count(),
-        "projects": Project.objects.filter(in_districts).count(),
-        "team members": ProjectTeamMember.objects.filter(of_projects).count(),
-        "stage events": StageEvent.objects.filter(of_projects).count(),
-        "documents": ProjectDocument.objects.filter(of_projects).count(),
-        "document versions": DocumentVersion.objects.filter(
-            document__project__district_id__in=ids
-        ).count(),
-        "funds entries": FundsEntry.objects.filter(of_projects).count(),
-        "monthly reports": MonthlyReport.objects.filter(of_projects).count(),
-        "progress photos": MonthlyReportPhoto.objects.filter(
-            report__project__district_id__in=ids
-        ).count(),
-        "domain events": DomainEvent.objects.filter(in_districts).count(),
-        "notifications": Notification.objects.filter(
-            recipient__in=User.objects.filter(demo_users(ids))
-        ).count(),
-        **approval_counts(ids),
-        **service_counts(ids),
-        **meeting_counts(ids),
-        **agreement_counts(ids),
-        **complaint_counts(ids),
-        **inspection_counts(ids),
-        **land_counts(ids),
-        **kpi_counts(ids),
-        **report_counts(ids),
-        "lights (yellow/red)": Signal.objects.filter(in_districts).count(),
-        **exit_counts(ids),
-        **ops_counts(User.objects.filter(demo_users(ids)).values("pk")),
-    }
+    users = User.objects.filter(demo_users(ids))
+    counts = {"districts": len(ids), "users": users.count()}
+    for label, (model, path) in N.load("counts")["COUNTED"].items():
+        counts[label] = apps.get_model(model).objects.filter(**{f"{path}__in": ids}).count()
+    counts["notifications"] = Notification.objects.filter(recipient__in=users).count()
+    for part_counts in PART_COUNTS:
+        counts.update(part_counts(ids))
+    counts["lights (yellow/red)"] = Signal.objects.filter(district_id__in=ids).count()
+    return {**counts, **exit_counts(ids), **ops_counts(users.values("pk"))}
 
 
 @contextlib.contextmanager
@@ -174,7 +136,6 @@ class DemoBuilder(CityMixin, PlansMixin):
             row[1] for spec in (DEMO, SECOND) for row in [*spec.role_people.values(), *spec.leaders]
         }
         self.credit_codes: set[str] = set()
-        self.project_type = ContentType.objects.get_for_model(Project)
         self.features = json.loads(OUTLINES.read_text(encoding="utf-8"))["features"]
         self.written_files: list[str] = []
         self.accounts: list[tuple[str, str, str, str]] = []
@@ -182,12 +143,13 @@ class DemoBuilder(CityMixin, PlansMixin):
         self._exit_count = self._stops = self._low = 0
         self.scan_figures = ""
 
-    # -- entry point ------------------------------------------------------------------------
-
     def build(self) -> list[DistrictWorld]:
         line = Timeline(self.today)
         for spec in (DEMO, SECOND):
-            self.worlds.append(self._build_district(spec, line))
+            world = self._district(spec)  # its people and records now
+            self._plan_projects(world)  # its projects planned on the timeline
+            ProjectsReplay(self, world, line).plan()
+            self.worlds.append(world)
         self._city_user()
         line.run()
         for world in self.worlds:
@@ -195,15 +157,8 @@ class DemoBuilder(CityMixin, PlansMixin):
                 plan.project.refresh_from_db()
             self._enterprise_users(world)
         self._notifications(self.worlds[0])
-        ApprovalsBuilder(self).build()
-        ServiceBuilder(self).build()
-        MeetingsBuilder(self).build()
-        AgreementsBuilder(self).build()
-        ComplaintsBuilder(self).build()
-        InspectionsBuilder(self).build()
-        LandBuilder(self).build()
-        KpisBuilder(self).build()
-        ExitsBuilder(self).build()
+        for part in PARTS:
+            part(self).build()
         self._lights()
         # Last: it finishes last year's assessment, after every scan has written its entries.
         AssessmentBuilder(self).build()
@@ -285,42 +240,8 @@ class DemoBuilder(CityMixin, PlansMixin):
         for name in self.written_files:
             self.storage.delete(name)
 
-    # -- small helpers ----------------------------------------------------------------------
-
-    def _at(self, day: datetime.date, earliest: int = 9, latest: int = 17) -> datetime.datetime:
-        """A time during office hours on ``day`` (Asia/Shanghai)."""
-        hour, minute = self.rng.randint(earliest, latest), self.rng.randint(0, 59)
-        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
-
     def _days_ago(self, low: int, high: int) -> datetime.date:
         return self.today - DAY * self.rng.randint(low, high)
-
-    def _build_district(self, spec: DistrictSpec, line: Timeline) -> DistrictWorld:
-        """A district's people and records now; its projects planned on the timeline."""
-        world = self._district(spec)
-        self._plan_projects(world)
-        ProjectsReplay(self, world, line).plan()
-        return world
-
-    def _backdate(self, model, values: dict, field_name: str) -> None:
-        """Set a timestamp to its demo value, on the row and on its history (one
-        ``UPDATE … WHERE id = ?`` statement run for every row). Still used by the approvals
-        and the outbox of the demo until they are replayed through their services."""
-        if not values:
-            return
-        field = model._meta.get_field(field_name)
-        history = getattr(model, "history", None)
-        tables = [(model._meta.db_table, model._meta.pk.column)]
-        if history is not None and field_name in {f.name for f in history.model._meta.fields}:
-            tables.append((history.model._meta.db_table, "id"))
-        params = [(field.get_db_prep_save(v, connection), pk) for pk, v in values.items()]
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            for table, key in tables:
-                cursor.executemany(
-                    f"UPDATE {quote(table)} SET {quote(field.column)} = %s WHERE {quote(key)} = %s",
-                    params,
-                )
 
     # -- the messages people sent by hand -------------------------------------------------------
 
@@ -328,67 +249,47 @@ class DemoBuilder(CityMixin, PlansMixin):
         """The messages people sent each other by hand (the services send the rest): the
         missing monthly reports, the delayed and stopped projects, the portal's reminder and
         the tax bureau's request. Each is sent through ``notify`` on its day."""
-        users, today = world.role_users, self.today
-        yesterday = today - DAY
+        users, text, today = world.role_users, N.HAND_MESSAGES, self.today
+        changed = "project.condition_changed"
         messages = self._missing_reports(world)  # (recipient, verb, title, body, plan, day)
-        delayed = sorted(
-            (p for p in world.plans if p.condition != Condition.NORMAL),
-            key=lambda p: p.condition_since,
-            reverse=True,
-        )
+        delayed = [p for p in world.plans if p.condition != Condition.NORMAL]
+        delayed.sort(key=lambda p: p.condition_since, reverse=True)
         stopped = [p for p in delayed if p.condition == Condition.STOPPED]
         for plan in delayed[:2]:
-            title = f"{plan.name}标记为“{CONDITION_ZH[plan.condition]}”"
-            messages.append(
-                (users[Role.BUREAU], "project.condition_changed", title, "", plan, None)
-            )
+            title = text[plan.condition].format(name=plan.name)
+            messages.append((users[Role.BUREAU], changed, title, "", plan, None))
         for plan in stopped[:1]:
-            title = f"{plan.name}已停建，请阅示"
-            messages.append(
-                (users[Role.LEADER], "project.condition_changed", title, "", plan, None)
-            )
+            title = text["stopped_leader"].format(name=plan.name)
+            messages.append((users[Role.LEADER], changed, title, "", plan, None))
         if delayed:
-            title = f"当前延期项目{len(delayed) - len(stopped)}个、停建项目{len(stopped)}个，请安排专项督查"
+            title = text["digest"].format(delayed=len(delayed) - len(stopped), stopped=len(stopped))
             body = "、".join(p.name for p in delayed[:5])
             messages.append((users[Role.SUPERVISOR], "supervision.digest", title, body, None, None))
         portal = users[Role.ENTERPRISE]
-        portal_plans = [
-            p.name
-            for p in world.plans
-            if p.enterprise == portal.enterprise and p.stage in REPORTING_STAGES
-        ]
-        if portal_plans:
+        own = [p for p in world.plans if p.enterprise == portal.enterprise]
+        if reporting := "、".join(p.name for p in own if p.stage in REPORTING_STAGES):
             due = add_months(today.replace(day=1), 1 if today.day > 5 else 0)
             month = add_months(due, -1)
-            title = f"请于{due.month}月5日前报送{month.year}年{month.month}月项目进度"
-            messages.append(
-                (portal, "monthly_report.reminder", title, "、".join(portal_plans), None, None)
-            )
+            title = text["reminder"].format(due=due.month, year=month.year, month=month.month)
+            messages.append((portal, "monthly_report.reminder", title, reporting, None, None))
         # The tax bureau's figures for the per-mu tax of the clean-up campaign (its handler's
         # address was mistyped: the outbox shows the message failing).
-        title = "请于本月10日前报送重点项目入库税收数据（亩均税收核算）"
         for user in world.staff:
-            if (
-                user.title == "经办人"
-                and user.department
-                and user.department.short_name == MISTYPED_UNIT
-            ):
-                messages.append((user, "bureau.request", title, "", None, today - DAY * 3))
+            unit = user.department.short_name if user.department else ""
+            if user.title == "经办人" and unit == MISTYPED_UNIT:
+                request = (user, "bureau.request", text["tax_request"], "", None, today - DAY * 3)
+                messages.append(request)
         for recipient, verb, title, body, plan, day in messages:
-            day = min(day or (plan.condition_since if plan else yesterday), yesterday)
+            day = min(day or (plan.condition_since if plan else today - DAY), today - DAY)
             body = body or (plan.condition_reason if plan else "")
-            url = self._url(plan.project) if plan else ""
             with clock.at(office_time(self.rng, day)):
-                notify([recipient], verb, title, body=body, url=url)
+                notify([recipient], verb, title, body=body, url=self._url(plan))
 
     def _missing_reports(self, world: DistrictWorld) -> list[tuple]:
         """The bureau's own reminder of last month's progress reports still missing."""
         last_month = add_months(self.today.replace(day=1), -1)
-        filed = set(
-            MonthlyReport.objects.filter(
-                project__district=world.district, month=last_month
-            ).values_list("project_id", flat=True)
-        )
+        reports = MonthlyReport.objects.filter(project__district=world.district, month=last_month)
+        filed = set(reports.values_list("project_id", flat=True))
         missing = [
             p.name
             for p in world.plans
@@ -398,15 +299,17 @@ class DemoBuilder(CityMixin, PlansMixin):
         ]
         if not missing:
             return []
-        late = "逾期未报送" if self.today.day > 5 else "尚未报送（5日前报送）"
-        title = f"{len(missing)}个项目{last_month.year}年{last_month.month}月进度{late}"
+        late = N.HAND_MESSAGES["missing_late" if self.today.day > 5 else "missing_due"]
+        title = N.HAND_MESSAGES["missing"].format(
+            count=len(missing), year=last_month.year, month=last_month.month, late=late
+        )
         body = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
         bureau = world.role_users[Role.BUREAU]
         return [(bureau, "monthly_report.missing", title, body, None, self.today)]
 
     @staticmethod
-    def _url(project: Project) -> str:
+    def _url(plan) -> str:
         try:
-            return project.get_absolute_url()
+            return plan.project.get_absolute_url() if plan else ""
         except (NoReverseMatch, ImportError):  # the project pages are not installed
             return ""

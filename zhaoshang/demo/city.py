@@ -1,16 +1,21 @@
-"""The people and reference records of a demo district: its departments, zones and parks,
-industries, working groups, staff accounts and the enterprises its projects belong to.
-Mixed into ``DemoBuilder`` (it shares the builder's ``rng`` and its sets of names taken)."""
+"""The demo city's two districts as data (``data/districts.json``), the shapes the builder
+fills in (a project's plan, a district's world), and the people and reference records of a
+district: its departments, zones and parks, industries, working groups, staff accounts and
+the enterprises its projects belong to. ``CityMixin`` is mixed into ``DemoBuilder`` (it
+shares the builder's ``rng`` and its sets of names taken)."""
 
 from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from pypinyin import lazy_pinyin
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
 from zhaoshang.demo.ops import staff_email
-from zhaoshang.demo.progress import money
-from zhaoshang.demo.world import CITY_PERSON, DEMO_CODE, PACE, DistrictSpec, DistrictWorld
 from zhaoshang.enterprises.creditcode import CHARSET, make_credit_code
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import (
@@ -23,14 +28,141 @@ from zhaoshang.org.models import (
     WorkingGroup,
     Zone,
 )
-from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.choices import STAGE_INDEX, Condition, Stage
 
+DEMO_CODE, SECOND_CODE = "demo", "second"
+DISTRICT_CODES = (DEMO_CODE, SECOND_CODE)
+DATA = N.load("districts")
+PACE = DATA["PROJECT_PACE"]
+CITY_PERSON = tuple(DATA["CITY_PERSON"])
 #: The unit whose handler mistyped her e-mail address at registration.
 MISTYPED_UNIT = "税务局"
 ALNUM = [c for c in CHARSET if c.isalnum()]
 # The role of a department's people, by the department's kind or key.
 ROLE_OF_KIND = {"supervision": Role.SUPERVISOR, "park_committee": Role.PARK}
 ROLE_OF_KEY = {"center": Role.SERVICE_CENTER, "bureau": Role.BUREAU}
+
+
+class DistrictSpec(SimpleNamespace):
+    """Everything that differs between the two demo districts (one row of districts.json)."""
+
+    @classmethod
+    def load(cls, code: str) -> DistrictSpec:
+        row = dict(DATA["DISTRICTS"][code])
+        row["role_people"] = {Role(r): tuple(p) for r, p in row["role_people"].items()}
+        row["local_region"] = tuple(row["local_region"])
+        return cls(**row)
+
+
+DEMO = DistrictSpec.load(DEMO_CODE)
+SECOND = DistrictSpec.load(SECOND_CODE)
+# The fixed user names of the demo accounts (SPEC §18); everyone else gets a pinyin name.
+ACCOUNT_USERNAMES = tuple(
+    sorted(
+        {row[0] for spec in (DEMO, SECOND) for row in spec.role_people.values()}
+        | {"leader", "leader2", CITY_PERSON[0]}
+    )
+)
+
+
+def money(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def round_to(value: float, step: int) -> Decimal:
+    return money(max(step, round(value / step) * step))
+
+
+@dataclass
+class Event:
+    """A planned stage change."""
+
+    from_stage: str
+    to_stage: str
+    on: datetime.date
+    reason: str = ""
+    backward: bool = False
+
+
+@dataclass
+class Plan:
+    """A project before it is saved: its data, its history to be, and its people."""
+
+    name: str
+    kind: str
+    enterprise: object
+    industry: dict | None
+    park_code: str
+    level: str
+    source: str
+    total: Decimal = Decimal(0)
+    fixed: Decimal = Decimal(0)
+    land: Decimal = Decimal(0)
+    output: Decimal | None = None
+    tax: Decimal | None = None
+    jobs: int | None = None
+    energy: str = ""
+    description: str = ""
+    events: list[Event] = field(default_factory=list)
+    exit_variant: str | None = None
+    stop_on: datetime.date | None = None
+    condition: str = Condition.NORMAL
+    condition_reason: str = ""
+    condition_since: datetime.date | None = None
+    leader: object = None
+    group: object = None
+    paired: list = field(default_factory=list)
+    team: dict = field(default_factory=dict)
+    leading_group: list = field(default_factory=list)
+    project: object = None
+    planned: tuple = (None, None, None)
+    actual_tax: Decimal | None = None
+    green: bool = False
+
+    @property
+    def stage(self) -> str:
+        return self.events[-1].to_stage
+
+    @property
+    def created_on(self) -> datetime.date:
+        return self.events[0].on
+
+    def dates(self) -> dict[str, datetime.date]:
+        """The date each stage was (last) entered going forward, as the services keep it."""
+        result: dict[str, datetime.date] = {}
+        for event in self.events:
+            if event.backward:
+                target = STAGE_INDEX.get(event.to_stage, -1)
+                result = {s: d for s, d in result.items() if STAGE_INDEX.get(s, 99) <= target}
+            else:
+                result[event.to_stage] = event.on
+        return result
+
+    def stage_on(self, day: datetime.date) -> str | None:
+        return next((e.to_stage for e in reversed(self.events) if e.on <= day), None)
+
+
+@dataclass
+class DistrictWorld:
+    """The records of one district the project plans draw on."""
+
+    spec: DistrictSpec
+    district: object
+    departments: dict = field(default_factory=dict)
+    parks: dict = field(default_factory=dict)
+    industries: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+    leaders: dict = field(default_factory=dict)
+    heads: dict = field(default_factory=dict)
+    role_users: dict = field(default_factory=dict)
+    staff: list = field(default_factory=list)
+    enterprises: dict = field(default_factory=dict)
+    enterprise_users: dict = field(default_factory=dict)
+    plans: list = field(default_factory=list)
+
+    def people(self, rank: str, department_keys) -> list:
+        keys = {self.departments[k].pk for k in department_keys if k in self.departments}
+        return [u for u in self.staff if u.rank == rank and u.department_id in keys]
 
 
 def pinyin(name: str) -> str:
@@ -49,8 +181,6 @@ def org_code_check(body: str) -> str:
 
 class CityMixin:
     """Names, numbers and the records of a district before its projects."""
-
-    # -- names and numbers --------------------------------------------------------------------
 
     def _person(self) -> str:
         while True:
@@ -118,11 +248,9 @@ class CityMixin:
         portal = next(e for e in world.enterprises.values() if e.name == spec.portal_enterprise)
         chosen = [portal]
         for plan in world.plans:
-            enterprise = plan.enterprise
-            if len(chosen) >= spec.enterprise_accounts:
-                break
-            if enterprise and enterprise not in chosen and Stage.SIGNED in plan.dates():
-                chosen.append(enterprise)
+            signed = plan.enterprise and Stage.SIGNED in plan.dates()
+            if signed and len(chosen) < spec.enterprise_accounts and plan.enterprise not in chosen:
+                chosen.append(plan.enterprise)
         rows = []
         for enterprise in chosen:
             if enterprise is portal:
@@ -160,46 +288,44 @@ class CityMixin:
                 sort_order=order * 10,
             )
         self._zones_and_parks(world)
-        self._industries(world)
+        classes = IndustryClass.objects.in_bulk(
+            [i["gbt"] for i in spec.industries], field_name="code"
+        )
+        for order, info in enumerate(spec.industries, start=1):
+            world.industries[info["key"]] = Industry.objects.create(
+                district=district,
+                name=info["name"],
+                category=info["category"],
+                gbt_class=classes.get(info["gbt"]),
+                sort_order=order * 10,
+            )
         self._people(world)
         self._working_groups(world)
         self._enterprises(world)
         return world
 
     def _zones_and_parks(self, world: DistrictWorld) -> None:
+        """The zones first, then the parks inside them (from ``outlines.geojson``)."""
         features = [f for f in self.features if f["properties"]["district"] == world.spec.geo]
         zones = {}
-        for kind in ("zone", "park"):
-            for feature in features:
-                props = feature["properties"]
-                if props["kind"] != kind:
-                    continue
-                common = {
-                    "district": world.district,
-                    "code": props["code"],
-                    "name": props["name"],
-                    "area_km2": money(props["area_km2"]),
-                    "outline": feature["geometry"],
-                }
-                if kind == "zone":
-                    zones[props["code"]] = Zone.objects.create(**common)
-                    continue
+        for props, geometry in sorted(
+            ((f["properties"], f["geometry"]) for f in features),
+            key=lambda f: f[0]["kind"] != "zone",
+        ):
+            common = {
+                "district": world.district,
+                "code": props["code"],
+                "name": props["name"],
+                "area_km2": money(props["area_km2"]),
+                "outline": geometry,
+            }
+            if props["kind"] == "zone":
+                zones[props["code"]] = Zone.objects.create(**common)
+            else:
                 committee = world.departments[world.spec.park_committees[props["code"]]]
                 world.parks[props["code"]] = Park.objects.create(
                     **common, zone=zones[props["zone"]], committee=committee
                 )
-
-    def _industries(self, world: DistrictWorld) -> None:
-        infos = world.spec.industries
-        classes = IndustryClass.objects.in_bulk([i["gbt"] for i in infos], field_name="code")
-        for order, info in enumerate(infos, start=1):
-            world.industries[info["key"]] = Industry.objects.create(
-                district=world.district,
-                name=info["name"],
-                category=info["category"],
-                gbt_class=classes.get(info["gbt"]),
-                sort_order=order * 10,
-            )
 
     def _people(self, world: DistrictWorld) -> None:
         """Leaders, the role accounts, department heads and handlers, and project staff."""
@@ -240,26 +366,19 @@ class CityMixin:
         for key, _name, _short, kind, head_title in spec.departments:
             department = deps[key]
             role = ROLE_OF_KIND.get(kind, ROLE_OF_KEY.get(key, Role.DEPARTMENT))
-            if kind == "park_committee":
-                parks = [world.parks[c] for c, k in spec.park_committees.items() if k == key]
-                if not department.head:
-                    head = add(self._person(), role, "section", head_title, department, parks[0])
-                    department.head, world.heads[key] = head.real_name, head
-                for park in parks:
-                    if not any(u.park is park for u, _r in rows):
-                        add(
-                            self._person(),
-                            role,
-                            "section",
-                            f"{park.name}服务办主任",
-                            department,
-                            park,
-                        )
+            if kind != "park_committee":
+                head = add(self._person(), role, "section", head_title, department)
+                department.head, world.heads[key] = head.real_name, head
+                if (department.pk, "general") not in covered:
+                    add(self._person(), role, "general", "经办人", department)
                 continue
-            head = add(self._person(), role, "section", head_title, department)
-            department.head, world.heads[key] = head.real_name, head
-            if (department.pk, "general") not in covered:
-                add(self._person(), role, "general", "经办人", department)
+            parks = [world.parks[c] for c, k in spec.park_committees.items() if k == key]
+            if not department.head:
+                head = add(self._person(), role, "section", head_title, department, parks[0])
+                department.head, world.heads[key] = head.real_name, head
+            for park in parks:
+                if not any(u.park is park for u, _r in rows):
+                    add(self._person(), role, "section", f"{park.name}服务办主任", department, park)
         for key, rank, role, titles in spec.extra_staff:
             for title in titles:
                 add(self._person(), role, rank, title, deps[key])
@@ -274,21 +393,17 @@ class CityMixin:
         world.staff = [u for u, _r in rows]
 
     def _working_groups(self, world: DistrictWorld) -> None:
+        """The district's own groups, then one group per industry under the leading one."""
         deps, spec = world.departments, world.spec
         rows = [
-            (key, name, kind, None, lead_key, dep_keys)
-            for key, name, kind, lead_key, dep_keys in spec.groups
-        ] + [
-            (
-                info["key"],
-                f"{info['name']}产业招商工作组",
-                "industry",
-                world.industries[info["key"]],
-                info["group_lead"],
-                ("bureau", "econ", spec.park_committees[info["park"]]),
-            )
-            for info in spec.industries
+            (key, name, kind, None, lead, dep_keys)
+            for key, name, kind, lead, dep_keys in spec.groups
         ]
+        for info in spec.industries:
+            dep_keys = ("bureau", "econ", spec.park_committees[info["park"]])
+            industry = world.industries[info["key"]]
+            name = f"{info['name']}产业招商工作组"
+            rows.append((info["key"], name, "industry", industry, info["group_lead"], dep_keys))
         for key, name, kind, industry, lead_key, dep_keys in rows:
             group = WorkingGroup.objects.create(
                 district=world.district,
@@ -306,10 +421,8 @@ class CityMixin:
         spec, rng = world.spec, self.rng
         for name, short, origin, region, home, industry, note in spec.enterprises:
             region_code, place = spec.local_region if region is None else (region, home)
-            if name == spec.portal_enterprise:
-                contact = spec.role_people[Role.ENTERPRISE][1]
-            else:
-                contact = self._person()
+            portal = name == spec.portal_enterprise
+            contact = spec.role_people[Role.ENTERPRISE][1] if portal else self._person()
             enterprise = Enterprise(
                 district=world.district,
                 name=name,

@@ -1,5 +1,5 @@
-"""Helpers the demo's parts share: the working-day index in memory, to choose dates (the
-due dates themselves always come from the services), and inserting rows with their
+"""Dates for the demo's parts: the working-day index in memory, to choose dates (the due
+dates themselves always come from the services), months, and inserting rows with their
 creation moments set (for the parts that still build rows directly)."""
 
 from __future__ import annotations
@@ -11,18 +11,24 @@ from zhaoshang.workdays import services as workdays
 from zhaoshang.workdays.models import Day
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first of the month ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return add_months(month, 1) - datetime.timedelta(days=1)
+
+
 class Calendar:
-    """The working-day index in memory, to choose dates (due dates come from the services)."""
+    """The working-day index of ``first`` … ``last``."""
 
     def __init__(self, first: datetime.date, last: datetime.date):
         workdays.ensure_range(last)
-        rows = Day.objects.filter(date__range=(first, last)).values_list(
-            "date", "is_workday", "seq"
-        )
-        self.seq: dict[datetime.date, int] = {}
-        self.work: dict[datetime.date, bool] = {}
-        self.by_seq: dict[int, datetime.date] = {}
-        for day, is_workday, seq in rows:
+        days = Day.objects.filter(date__range=(first, last))
+        self.seq, self.work, self.by_seq = {}, {}, {}
+        for day, is_workday, seq in days.values_list("date", "is_workday", "seq"):
             self.seq[day], self.work[day] = seq, is_workday
             if is_workday:
                 self.by_seq[seq] = day
@@ -48,15 +54,10 @@ class Calendar:
 
 @contextlib.contextmanager
 def stamped(model):
-    """Insert rows with the creation moments set on them (for the demo parts that still
-    build rows directly)."""
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
-    ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
+    """Insert rows with the creation moments set on them."""
+    fields = model._meta.concrete_fields
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields if hasattr(f, "auto_now")]
+    for f, _now, _add in saved:
         f.auto_now = f.auto_now_add = False
     try:
         yield

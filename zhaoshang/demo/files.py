@@ -6,20 +6,18 @@ and open in a browser, while keeping the demo's media folder a few hundred kilob
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
 
-
-def _pdf_escape(text: str) -> str:
-    ascii_text = text.encode("ascii", "replace").decode("ascii")
-    return ascii_text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+from PIL import Image, ImageDraw
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
     """A one-page A4 PDF 1.4 showing ``lines`` (ASCII) in Helvetica, with a correct xref."""
     text_ops = ["BT", "/F1 12 Tf", "16 TL", "56 780 Td"]
     for i, line in enumerate(lines):
-        text_ops.append(("" if i == 0 else "T* ") + f"({_pdf_escape(line)}) Tj")
+        text = line.encode("ascii", "replace").decode("ascii")
+        text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        text_ops.append(("" if i == 0 else "T* ") + f"({text}) Tj")
     text_ops.append("ET")
     content = "\n".join(text_ops).encode("ascii")
     objects = [
@@ -45,41 +43,17 @@ def tiny_pdf(lines: list[str]) -> bytes:
     return bytes(out)
 
 
-def _png_chunk(tag: bytes, data: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(data))
-        + tag
-        + data
-        + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-    )
-
-
 def tiny_png(progress: float, hue: int = 0, width: int = 160, height: int = 100) -> bytes:
     """A small site picture: sky, ground, and a grey block (the building) whose height
     follows ``progress`` (0–1); ``hue`` shifts the sky colour so pictures differ."""
     progress = max(0.0, min(1.0, progress))
-    sky = (120 + hue % 60, 170 + hue % 40, 225)
-    ground = (150, 120, 80)
-    building = (140, 140, 150)
     horizon = int(height * 0.7)
     top = horizon - int((horizon - 10) * progress)
-    left, right = width // 4, width * 3 // 4
-    rows = []
-    for y in range(height):
-        row = bytearray(b"\x00")
-        for x in range(width):
-            if y >= horizon:
-                colour = ground
-            elif y >= top and left <= x < right:
-                colour = building
-            else:
-                colour = sky
-            row += bytes(colour)
-        rows.append(bytes(row))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + _png_chunk(b"IEND", b"")
-    )
+    picture = Image.new("RGB", (width, height), (120 + hue % 60, 170 + hue % 40, 225))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, horizon, width, height), fill=(150, 120, 80))  # the ground
+    if top < horizon:
+        draw.rectangle((width // 4, top, width * 3 // 4 - 1, horizon - 1), fill=(140, 140, 150))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()

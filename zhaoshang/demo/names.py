@@ -1,12 +1,7 @@
-"""Data tables of the demo city 锦川市: its two districts, their people, enterprises and the
-words projects are described with, read from ``data/names.json``. Everything there is
-fictional; names of real companies are avoided on purpose. The builder (builder.py) turns
-these tables into records.
-
-Text meant for users (names, reasons, progress) is Chinese with full-width punctuation, as a
-district's staff would type it. Each table of the file is a module attribute here
-(``names.SURNAMES``, ``names.DEMO_ENTERPRISES`` …); its rows are JSON arrays.
-"""
+"""The words of the demo city 锦川市 (``data/names.json``, each table a module attribute:
+``names.SURNAMES`` …) and ``load`` for the other data files. Everything there is fictional;
+names of real companies are avoided on purpose. Text meant for users is Chinese with
+full-width punctuation, as a district's staff would type it."""
 
 from __future__ import annotations
 

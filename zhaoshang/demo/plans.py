@@ -6,21 +6,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
-from zhaoshang.demo.progress import money, round_to
-from zhaoshang.demo.world import (
-    CURRENT_DAYS,
-    DEMO_CODE,
-    PACE,
-    PAIRING,
-    STEP_DAYS,
-    DistrictWorld,
-    Event,
-    Plan,
-)
+from zhaoshang.demo.city import DATA, DEMO_CODE, PACE, DistrictWorld, Event, Plan, money, round_to
 from zhaoshang.projects.choices import (
     STAGE_INDEX,
     STAGE_ORDER,
@@ -33,7 +22,11 @@ from zhaoshang.projects.choices import (
 )
 
 DAY = datetime.timedelta(days=1)
-# How many departments are paired with a project of each level.
+# Days from the previous main-line stage to each stage, and days a project has been in its
+# present stage (both drawn uniformly from the range); the departments paired with an
+# industry's projects and how many of them by level.
+STEP_DAYS, CURRENT_DAYS = DATA["STEP_DAYS"], DATA["CURRENT_DAYS"]
+PAIRING = {None if k == "null" else k: v for k, v in DATA["PAIRING"].items()}
 TEAM_SIZE = {Level.MAJOR: 3, Level.KEY: 2, Level.GENERAL: 1}
 
 
@@ -93,29 +86,18 @@ class PlansMixin:
                 event.on -= DAY * (60 - gap)
             gap = 60
         previous = STAGE_ORDER[STAGE_INDEX[stage] - 1]
-        events[index + 1 : index + 1] = [
-            Event(
-                stage,
-                previous,
-                events[index].on + DAY * (gap // 3),
-                N.BACKWARD_REASONS[stage],
-                True,
-            ),
-            Event(previous, stage, events[index].on + DAY * (2 * gap // 3)),
-        ]
+        back = Event(stage, previous, events[index].on + DAY * (gap // 3), "", True)
+        back.reason = N.BACKWARD_REASONS[stage]
+        again = Event(previous, stage, events[index].on + DAY * (2 * gap // 3))
+        events[index + 1 : index + 1] = [back, again]
 
     # -- an investment project's figures -------------------------------------------------------
 
     def _investment(self, plan: Plan, info: dict) -> None:
         rng = self.rng
-        if plan.level == Level.MAJOR:
-            total = (
-                rng.randint(50, 99) * 1000 if rng.random() < 0.6 else rng.randint(100, 300) * 1000
-            )
-        elif plan.level == Level.KEY:
-            total = rng.randint(20, 98) * 500
-        else:
-            total = rng.randint(20, 98) * 100
+        big = plan.level == Level.MAJOR and rng.random() >= 0.6  # (a few very large ones)
+        low, high, unit = (100, 300, 1000) if big else PACE["TOTALS"][plan.level]
+        total = rng.randint(low, high) * unit
         plan.total = money(total)
         plan.fixed = round_to(total * rng.uniform(0.7, 0.9), 100 if total >= 10000 else 10)
         land = float(plan.fixed) / rng.uniform(*info["intensity"])
@@ -158,16 +140,7 @@ class PlansMixin:
             level = level or rng.choices([Level.MAJOR, Level.KEY, Level.GENERAL], [15, 35, 50])[0]
             park = info["park"] if rng.random() < 0.85 else info["alt_park"]
             source = source or rng.choices(*zip(*N.SOURCE_WEIGHTS, strict=True))[0]
-            plan = Plan(
-                name,
-                ProjectKind.INVESTMENT,
-                enterprise,
-                info,
-                park,
-                level,
-                source,
-                *[Decimal(0)] * 3,
-            )
+            plan = Plan(name, ProjectKind.INVESTMENT, enterprise, info, park, level, source)
             self._investment(plan, info)
             path, plan.exit_variant, plan.stop_on = self._path(stage)
             plan.events = self._events(path, plan.exit_variant)
@@ -203,23 +176,13 @@ class PlansMixin:
 
     def _infrastructure(self, world: DistrictWorld) -> None:
         for name, park, short, total, fixed, land, stage in world.spec.infrastructure:
-            level = (
-                Level.MAJOR if total >= 50000 else Level.KEY if total >= 10000 else Level.GENERAL
-            )
-            plan = Plan(
-                name,
-                ProjectKind.INFRASTRUCTURE,
-                world.enterprises[short],
-                None,
-                park,
-                level,
-                Source.GOVERNMENT,
-                money(total),
-                money(fixed),
-                money(land),
-                description=N.INFRASTRUCTURE_DESCRIPTIONS[name],
-                energy=N.INFRASTRUCTURE_ENERGY,
-            )
+            big = Level.MAJOR if total >= 50000 else Level.KEY
+            level = big if total >= 10000 else Level.GENERAL
+            enterprise = world.enterprises[short]
+            plan = Plan(name, ProjectKind.INFRASTRUCTURE, enterprise, None, park, level, "")
+            plan.source, plan.energy = Source.GOVERNMENT, N.INFRASTRUCTURE_ENERGY
+            plan.total, plan.fixed, plan.land = money(total), money(fixed), money(land)
+            plan.description = N.INFRASTRUCTURE_DESCRIPTIONS[name]
             plan.events = self._events(self._path(stage)[0], None)
             world.plans.append(plan)
 
@@ -229,13 +192,8 @@ class PlansMixin:
             ((Stage.SIGNED, Stage.REGISTERED, Stage.LAND_DELIVERED), Stage.PREREVIEW),
             ((Stage.COMPLETED, Stage.PRODUCTION), Stage.STARTED),
         ):
-            plan = next(
-                p
-                for p in world.plans
-                if p.kind == ProjectKind.INVESTMENT
-                and p.enterprise is not portal
-                and p.stage in stages
-            )
+            investments = [p for p in world.plans if p.kind == ProjectKind.INVESTMENT]
+            plan = next(p for p in investments if p.enterprise is not portal and p.stage in stages)
             self._detour(plan, back_from)
 
     # -- leaders, team, condition, text -----------------------------------------------------
@@ -312,16 +270,10 @@ class PlansMixin:
 
     def _describe(self, plan: Plan, signed) -> None:
         """The project's description, as the bureau wrote it at registration."""
-        stem = plan.name.removeprefix(plan.enterprise.short)
-        text = (
-            f"{plan.enterprise.name}投资建设{stem.removesuffix('项目')}，总投资{plan.total:.0f}万元"
-            f"（其中固定资产投资{plan.fixed:.0f}万元），用地约{plan.land:.1f}亩。"
-        )
+        stem = plan.name.removeprefix(plan.enterprise.short).removesuffix("项目")
+        text = N.DESCRIPTION.format(company=plan.enterprise.name, stem=stem, **vars(plan))
         if plan.stage != Stage.LEAD:
-            text += (
-                f"主要建设生产厂房、研发检测中心及配套设施，建成达产后预计年产值{plan.output:.0f}万元、"
-                f"年纳税{plan.tax:.0f}万元，新增就业{plan.jobs}人。"
-            )
+            text += N.DESCRIPTION_FIGURES.format(**vars(plan))
         else:
             plan.output = plan.tax = plan.jobs = None
         if not signed:

@@ -17,7 +17,6 @@ import itertools
 import random
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from zhaoshang.core import clock
 
@@ -42,25 +41,15 @@ def office_time(rng: random.Random, day: datetime.date, late: float = 0.03) -> d
     return moment(day, minutes // 60, minutes % 60)
 
 
-@dataclass(order=True)
-class Step:
-    when: datetime.datetime
-    seq: int
-    fn: Callable = field(compare=False)
-    args: tuple = field(compare=False, default=())
-    kwargs: dict = field(compare=False, default_factory=dict)
-
-
 class Timeline:
     """Steps of the demo's history, replayed in time order with the clock set to each."""
 
     def __init__(self, today: datetime.date, now: datetime.datetime | None = None):
         self.today = today
         self.now = now or moment(today, 8, 0)
-        self._steps: list[Step] = []
+        self._steps: list[tuple] = []  # (when, seq, fn, args, kwargs): a heap in time order
         self._seq = itertools.count()
-        self.played = 0
-        self.dropped = 0
+        self.played = self.dropped = 0
 
     def add(self, when: datetime.datetime | datetime.date, fn: Callable, *args, **kwargs) -> None:
         """Plan ``fn(*args, **kwargs)`` at ``when`` (a date means 09:00 that day). A step
@@ -70,14 +59,14 @@ class Timeline:
         if when > self.now:
             self.dropped += 1
             return
-        heapq.heappush(self._steps, Step(when, next(self._seq), fn, args, kwargs))
+        heapq.heappush(self._steps, (when, next(self._seq), fn, args, kwargs))
 
     def run(self) -> None:
         """Play every step in time order (steps planned while playing included)."""
         while self._steps:
-            step = heapq.heappop(self._steps)
-            with clock.at(step.when):
-                step.fn(*step.args, **step.kwargs)
+            when, _seq, fn, args, kwargs = heapq.heappop(self._steps)
+            with clock.at(when):
+                fn(*args, **kwargs)
             self.played += 1
 
     def __len__(self) -> int:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from zhaoshang.demo import names
 from zhaoshang.demo.builder import DemoBuilder, demo_counts, no_query_log
+from zhaoshang.demo.city import ACCOUNT_USERNAMES, DISTRICT_CODES
 from zhaoshang.demo.reset import purge_districts
-from zhaoshang.demo.world import ACCOUNT_USERNAMES, DISTRICT_CODES
 from zhaoshang.org.models import District, User
 
 
