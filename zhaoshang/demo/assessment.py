@@ -16,7 +16,7 @@ from zhaoshang.assessment import scoring
 from zhaoshang.assessment.models import AssessmentYear, LedgerEntry, Objection
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, act, acting_for, chain, pdf, tally
+from zhaoshang.demo.base import DAY, Part, act, acting_for, counter, pdf
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
 
@@ -86,7 +86,7 @@ class AssessmentBuilder(Part):
 
         answer = {"upheld": text.get("upheld", False), "answer": text.get("answer")}
         answer_it = act(held, scoring.answer_objection, supervisor, **answer)
-        chain(self.line, self.rng, [(filed, file), (answered, answer_it) if answered else None])
+        self.chain([(filed, file), (answered, answer_it) if answered else None])
 
     def _finish(self, supervisor, world) -> None:
         last, finish = self.today.year - 1, clock.now()
@@ -105,7 +105,6 @@ class AssessmentBuilder(Part):
         return entries.order_by("occurred_on", "id").first()
 
 
-def assessment_counts(district_ids) -> dict[str, int]:
-    """Assessment records of the demo districts (for the summary and tests)."""
-    years, entries = ("assessment years", AssessmentYear), ("ledger entries", LedgerEntry)
-    return tally(district_ids, years, entries, ("objections", Objection))
+assessment_counts = counter(
+    ("assessment years", AssessmentYear), ("ledger entries", LedgerEntry), ("objections", Objection)
+)

@@ -1,7 +1,7 @@
-"""What the demo's builders share: ``Part`` (a builder's seeded random generator, working-day
-calendar and timeline), ``chain`` (a record's steps one after the other), ``act`` (a step
-calling a service), ``acting_for`` (who acts for a department), ``workday_before``,
-``admin_save`` (reference data saved as its admin page saves it), ``pdf`` and ``tally``.
+"""What the demo's builders share: ``Part``, a builder's seeded random generator, working-day
+calendar and timeline (with ``chain``, ``admin_save`` and ``workday_before`` as methods);
+``act``, a step calling a service; who acts (``acting_for``, ``first_of``); the
+``signed_projects``; ``pdf`` uploads; ``counter``, a module's record counts.
 """
 
 from __future__ import annotations
@@ -38,6 +38,15 @@ class Part:
         self.line = Timeline(self.today)
         self.last = self.cal.before(self.today, 1)
 
+    def chain(self, steps: list) -> None:
+        chain(self.line, self.rng, steps)
+
+    def admin_save(self, when, user, model, **values) -> None:
+        self.line.add(when, admin_save, user, model, **values)
+
+    def workday_before(self, day: datetime.date) -> datetime.date:
+        return workday_before(self.cal, day)
+
 
 def chain(line: Timeline, rng: random.Random, steps: list[tuple[datetime.date, Callable]]):
     """Plan a record's steps ``[(day, fn), ...]`` one after the other: each at an office
@@ -71,6 +80,16 @@ def acting_for(world, department):
     found = getattr(world, "handlers", {}).get(department.pk) or world.heads.get(key)
     anyone = User.objects.filter(department=department, is_active=True).order_by("pk")
     return found or anyone.first()
+
+
+def first_of(world, *roles):
+    """The demo account of the first of ``roles`` the district has."""
+    return next(world.role_users[r] for r in roles if r in world.role_users)
+
+
+def signed_projects(world) -> list:
+    """The district's signed projects, by code."""
+    return sorted((p.project for p in world.plans if p.project.signed_on), key=lambda p: p.code)
 
 
 def workday_before(cal, day: datetime.date) -> datetime.date:
@@ -109,7 +128,6 @@ def pdf(name: str, *lines: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, tiny_pdf(list(lines)), content_type="application/pdf")
 
 
-def tally(district_ids, *rows, path: str = "district_id") -> dict[str, int]:
-    """``{label: count}`` of the records of each ``(label, model)`` in the districts."""
-    in_districts = {f"{path}__in": district_ids}
-    return {label: model.objects.filter(**in_districts).count() for label, model in rows}
+def counter(*rows, path: str = "district_id") -> Callable[..., dict[str, int]]:
+    """A module's ``counts(district_ids)``: ``{label: count}`` of each ``(label, model)``."""
+    return lambda ids: {n: m.objects.filter(**{f"{path}__in": ids}).count() for n, m in rows}

@@ -14,19 +14,7 @@ from zhaoshang.complaints import services
 from zhaoshang.complaints.choices import Outcome, Rating
 from zhaoshang.complaints.models import Complaint, ComplaintLimit
 from zhaoshang.core.roles import Role
-
-# The shared helpers moved to ``base``; re-exported until every importer switches.
-from zhaoshang.demo.base import (  # noqa: F401
-    DAY,
-    Part,
-    act,
-    acting_for,
-    admin_save,
-    chain,
-    pdf,
-    tally,
-    workday_before,
-)
+from zhaoshang.demo.base import DAY, Part, act, acting_for, counter, first_of, signed_projects
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment
 from zhaoshang.inspections.choices import Kind
@@ -45,75 +33,75 @@ class ComplaintsBuilder(Part):
     def build(self) -> None:
         world, when = self.worlds[0], moment(self.today - 300 * DAY, 10, 5)
         for limit in DATA["limits"]:
-            who, limit = world.role_users[Role.ADMIN], {**limit, "district": world.district}
-            self.line.add(when, admin_save, who, ComplaintLimit, **limit)
+            limit = {**limit, "district": world.district}
+            self.admin_save(when, world.role_users[Role.ADMIN], ComplaintLimit, **limit)
         self.line.run()  # the limits first: the complaints' plans read them
         self.outcomes = itertools.cycle(DATA["outcomes"])
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
-            self._district(world, plan)
+            for n, row in enumerate(plan):
+                self._complaint(world, signed_projects(world), n, *row)
         self.line.run()
 
-    def _district(self, world, plan) -> None:
-        rng = self.rng
-        receiver = world.role_users.get(Role.SUPERVISOR) or world.role_users[Role.BUREAU]
-        signed = [p.project for p in world.plans if p.project.signed_on]
-        projects = sorted(signed, key=lambda p: p.code)
+    def _complaint(self, world, projects, n, days_ago, story_no, how, flag="") -> None:
+        rng, unapproved = self.rng, flag == "unapproved"
+        story = DATA["unapproved_stories" if unapproved else "stories"][story_no]
+        received = self.workday_before(self.today - max(days_ago, 1) * DAY)
+        # The demo enterprise account's enterprise complained twice.
         portal = world.role_users.get(Role.ENTERPRISE)
         own = [p for p in projects if portal and p.enterprise_id == portal.enterprise_id]
-        unapproved = iter(DATA["unapproved_stories"])
-        for n, (days_ago, story_no, how, *flag) in enumerate(plan):
-            flag = "".join(flag)
-            story = next(unapproved) if flag == "unapproved" else DATA["stories"][story_no]
-            received = workday_before(self.cal, self.today - max(days_ago, 1) * DAY)
-            # The demo enterprise account's enterprise complained twice.
-            project = own[n % len(own)] if own and n in (5, 17) else rng.choice(projects)
-            # The small district has fewer departments: the nearest one it has.
-            nearest = (story["department"], "works", "land", "aic", "center")
-            department = next(world.departments[k] for k in nearest if k in world.departments)
-            enterprise = project.enterprise
-            details = {
-                "district": world.district, "enterprise": enterprise, "department": department,
-                "category": story["category"], "text": story["text"], "received_on": received,
-                "channel": DATA["channels"][n % len(DATA["channels"])],
-                "project": project if rng.random() < 0.8 else None,
-                "contact_name": enterprise.contact_name or rng.choice(DATA["contacts"]),
-                "contact_phone": enterprise.contact_phone or f"139{rng.randint(10**7, 10**8 - 1)}",
-                "contact_consent": rng.random() < 0.5,
-            }  # fmt: skip
-            if flag == "unapproved":
-                details["channel"] = "portal" if n % 2 else "phone"
-            h = {"handler": acting_for(world, department), "receiver": receiver}
-            steps = [(received, lambda h=h, d=details, f=flag: self._receive(h, d, f))]
-            steps += self._later_steps(world, h, story, details, STAGES.index(how), flag)
-            chain(self.line, rng, steps)
+        project = own[n % len(own)] if own and n in (5, 17) else rng.choice(projects)
+        # The small district has fewer departments: the nearest one it has.
+        nearest = (story["department"], "works", "land", "aic", "center")
+        department = next(world.departments[k] for k in nearest if k in world.departments)
+        enterprise = project.enterprise
+        channels = ("phone", "portal") if unapproved else DATA["channels"]
+        details = {
+            "district": world.district,
+            "enterprise": enterprise,
+            "department": department,
+            "channel": channels[n % len(channels)],
+            "category": story["category"],
+            "received_on": received,
+            "project": project if rng.random() < 0.8 else None,
+            "contact_name": enterprise.contact_name or rng.choice(DATA["contacts"]),
+            "contact_phone": enterprise.contact_phone or f"139{rng.randint(10**7, 10**8 - 1)}",
+            "contact_consent": rng.random() < 0.5,
+        }
+        details["text"] = story["text"]
+        held = {"handler": acting_for(world, department)}
+        held["receiver"] = first_of(world, Role.SUPERVISOR, Role.BUREAU)
+        steps = [(received, lambda: self._receive(held, details, unapproved))]
+        self.chain(steps + self._later_steps(world, held, story, details, STAGES.index(how), flag))
 
-    def _receive(self, h, details, flag) -> None:
-        if flag != "unapproved":
-            h["it"] = services.receive_complaint(h["receiver"], **details)
+    def _receive(self, held, details, unapproved: bool) -> None:
+        if not unapproved:
+            held["it"] = services.receive_complaint(held["receiver"], **details)
             return
         # A visit or fee without a code: received as a complaint with its report row.
         keep = {k: details[k] for k in ("district", "enterprise", "department", "channel")}
         keep["kind"] = Kind.FEE if details["category"] == "fees" else Kind.INSPECTION
-        keep["visited_on"] = workday_before(self.cal, details["received_on"] - 2 * DAY)
-        h["it"] = report_unapproved_visit(h["receiver"], what_happened=details["text"], **keep)
+        keep["visited_on"] = self.workday_before(details["received_on"] - 2 * DAY)
+        what = details["text"]
+        held["it"] = report_unapproved_visit(held["receiver"], what_happened=what, **keep)
 
-    def _later_steps(self, world, h, story, details, stage: int, flag: str) -> list:
+    def _later_steps(self, world, held, story, details, stage: int, flag: str) -> list:
         """The complaint's steps after its receipt, up to its ``stage``: (day, fn) each."""
-        cal, rng, handler, supervisor = self.cal, self.rng, h["handler"], h["receiver"]
+        cal, rng, handler, supervisor = self.cal, self.rng, held["handler"], held["receiver"]
         dispatched = cal.after(details["received_on"], int(rng.random() >= 0.6))
         accept, answer = services.limits_for(world.district.pk, details["category"])
         accepted = dispatched if rng.random() < 0.5 else cal.after(dispatched, accept)
         steps = [
-            (dispatched, act(h, services.dispatch_complaint, supervisor)),
-            (accepted, act(h, services.accept_complaint, handler)),
+            (dispatched, act(held, services.dispatch_complaint, supervisor)),
+            (accepted, act(held, services.accept_complaint, handler)),
         ][:stage]
         if flag in ("extended", "asked", "refused"):  # the department asks for more time
-            asked = cal.after(accepted, 1)
-            ask = act(h, services.request_extension, handler, reason=story["extension"])
-            steps.append((asked, ask))
+            asked, reason = cal.after(accepted, 1), story["extension"]
+            steps.append((asked, act(held, services.request_extension, handler, reason=reason)))
             if flag != "asked":
                 why, approve = DATA["extension_decisions"][flag], flag == "extended"
-                decide = act(h, services.decide_extension, supervisor, approve=approve, reason=why)
+                decide = act(
+                    held, services.decide_extension, supervisor, approve=approve, reason=why
+                )
                 steps.append((cal.after(asked, 1), decide))
         if stage < STAGES.index("rating"):
             return steps
@@ -121,7 +109,7 @@ class ComplaintsBuilder(Part):
         outcome = Outcome.SUBSTANTIATED if flag == "unapproved" else next(self.outcomes)
         text = story["unfounded" if outcome == Outcome.UNFOUNDED else "substantiated"]
         answer_it = services.answer_complaint
-        steps.append((answered, act(h, answer_it, handler, outcome=outcome, answer=text)))
+        steps.append((answered, act(held, answer_it, handler, outcome=outcome, answer=text)))
         if stage == STAGES.index("rating"):
             return steps
         rated = cal.after(answered, rng.randint(1, 3))
@@ -129,13 +117,15 @@ class ComplaintsBuilder(Part):
         if stage == STAGES.index("reopened"):
             again = cal.after(rated, rng.randint(2, 4))
             more = f"{text}\n{rng.choice(DATA['reopen_answers'])}"
-            steps.append((rated, act(h, rate, supervisor, rating=Rating.DISSATISFIED)))
-            steps.append((again, act(h, answer_it, handler, outcome=outcome, answer=more)))
+            steps.append((rated, act(held, rate, supervisor, rating=Rating.DISSATISFIED)))
+            steps.append((again, act(held, answer_it, handler, outcome=outcome, answer=more)))
             rated = cal.after(again, 2)
         elif rng.random() >= 0.3:
             rating = Rating.SATISFIED
-        return [*steps, (rated, act(h, rate, supervisor, rating=rating))]
+        return [*steps, (rated, act(held, rate, supervisor, rating=rating))]
 
 
-def complaint_counts(district_ids) -> dict[str, int]:
-    return tally(district_ids, ("complaints", Complaint))
+complaint_counts = counter(("complaints", Complaint))
+
+# Re-exported until meetings, commitments and supervision import them from base.
+from zhaoshang.demo.base import chain, workday_before  # noqa: E402, F401

@@ -15,7 +15,7 @@ from zhaoshang.approvals.choices import CaseStatus
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, act, acting_for, chain, pdf, tally
+from zhaoshang.demo.base import DAY, Part, act, acting_for, counter, pdf
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment
 from zhaoshang.exits import services
@@ -118,7 +118,7 @@ class ExitsBuilder(Part):
             document = pdf(f"{title}-{project.code}.pdf", title, f"Project {project.code}")
             kwargs = {"deadline": deadline} if name == "notice" else {}
             steps.append((day, act(held, service, officer, document=document, note=note, **kwargs)))
-        chain(self.line, self.rng, [s for s in steps if s[0] <= last])
+        self.chain([s for s in steps if s[0] <= last])
 
     def _exclude(self, world, officer, project, rule) -> None:
         """A late approval case in the window: the office confirms the government delay."""
@@ -157,13 +157,15 @@ class ExitsBuilder(Part):
                 services.confirm_delay(officer, warning, reason=reason)
 
         complete = act(c, approvals.complete_case, handler, on=done)
-        chain(self.line, self.rng, [(registered, register), (done, complete), (self.last, confirm)])
+        self.chain([(registered, register), (done, complete), (self.last, confirm)])
+
+
+_counts = counter(("exit rules", ExitRule), ("exit warnings", ExitWarning))
+_steps = counter(("exit steps", ExitStep), path="warning__district_id")
 
 
 def exit_counts(district_ids) -> dict[str, int]:
     warnings = ExitWarning.objects.filter(district_id__in=district_ids)
-    closed = [WarningStatus.CLEARED, WarningStatus.EXCLUDED]
-    return tally(district_ids, ("exit rules", ExitRule), ("exit warnings", ExitWarning)) | {
-        "open exit warnings": warnings.exclude(status__in=closed).count(),
-        **tally(district_ids, ("exit steps", ExitStep), path="warning__district_id"),
-    }
+    closed = warnings.filter(status__in=[WarningStatus.CLEARED, WarningStatus.EXCLUDED])
+    open_ones = {"open exit warnings": warnings.count() - closed.count()}
+    return _counts(district_ids) | open_ones | _steps(district_ids)

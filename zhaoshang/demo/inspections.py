@@ -14,8 +14,7 @@ from decimal import Decimal
 from functools import partial
 
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, act, acting_for, admin_save, chain, tally
-from zhaoshang.demo.complaints import workday_before as on_or_before
+from zhaoshang.demo.base import DAY, Part, act, acting_for, counter, first_of, signed_projects
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.inspections import services
@@ -29,9 +28,7 @@ ERRAND_FIELDS = ("kind", "purpose", "legal_basis", "people", "fee_basis")
 
 
 def _enterprises(world) -> list:
-    """The enterprises of the district's signed projects, by id."""
-    found = {p.project.enterprise for p in world.plans if p.project.signed_on}
-    return sorted(found, key=lambda e: e.pk)
+    return sorted({p.enterprise for p in signed_projects(world)}, key=lambda e: e.pk)
 
 
 class InspectionsBuilder(Part):
@@ -43,10 +40,10 @@ class InspectionsBuilder(Part):
         self.visits: Counter = Counter()  # (department, enterprise, year): counting visits
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
             # The administrator (the bureau, without one) set the guards a year ago.
-            admin = world.role_users.get(Role.ADMIN) or world.role_users[Role.BUREAU]
+            admin = first_of(world, Role.ADMIN, Role.BUREAU)
             settings = {"district": world.district, **DATA["settings"]}
             when = moment(self.today - 400 * DAY, 10, 20)
-            self.line.add(when, admin_save, admin, InspectionSettings, **settings)
+            self.admin_save(when, admin, InspectionSettings, **settings)
             if world is self.worlds[0]:
                 self._joint(world)
             for n, row in enumerate(plan):
@@ -61,7 +58,7 @@ class InspectionsBuilder(Part):
 
     def _planned(self, how: str, day: datetime.date) -> datetime.date:
         if how == "emergency":
-            return on_or_before(self.cal, min(day, self.last))
+            return self.workday_before(min(day, self.last))
         if how in ("done-quiet", "rejected-quiet"):  # a quiet day of the month
             planned = self.cal.on_or_after(day.replace(day=min(day.day, 15)))
             if planned.day > QUIET_TO:  # the holidays ran past the quiet days
@@ -102,7 +99,7 @@ class InspectionsBuilder(Part):
             extra |= {"is_emergency": True, "purpose": f"应急检查：{errand['purpose']}"}
             extra["emergency_reason"] = DATA["emergency_reasons"][n % 2]
         else:
-            filed = on_or_before(cal, planned - rng.randint(8, 15) * DAY)
+            filed = self.workday_before(planned - rng.randint(8, 15) * DAY)
         filed, r = min(filed, self.last), {}
         filer = acting_for(world, world.departments[key])
         supervisor = world.role_users[Role.SUPERVISOR]
@@ -114,14 +111,13 @@ class InspectionsBuilder(Part):
         elif how != "filed":
             steps.append((decided, act(r, services.approve_request, supervisor)))
         if how == "cancelled":
-            why = DATA["cancel_reason"]
-            cancel = act(r, services.cancel_request, filer, reason=why)
+            cancel = act(r, services.cancel_request, filer, reason=DATA["cancel_reason"])
             steps.append((cal.after(decided, 2), cancel))
         if how in ("done", "done-quiet", "emergency", "approved") and kind in VISIT_KINDS:
             rated = cal.after(planned, rng.randint(1, 3)) if how != "approved" else None
             visits = partial(self._visits, r, filer, supervisor, rated)
             steps.append((max(planned, decided), visits))
-        chain(self.line, rng, steps)
+        self.chain(steps)
 
     def _filing(self, world, key: str, r: dict, targets, planned, **extra):
         """The step of the department filing its request (kept as ``r["it"]``)."""
@@ -153,7 +149,7 @@ class InspectionsBuilder(Part):
         held, filings = [{} for _key in keys], []
         for key, r in zip(keys, held, strict=True):
             self.visits[(key, enterprise.pk, visit_on.year)] += 1
-            filed = on_or_before(self.cal, self.today - self.rng.randint(6, 9) * DAY)
+            filed = self.workday_before(self.today - self.rng.randint(6, 9) * DAY)
             filings.append((filed, self._filing(world, key, r, [enterprise], visit_on)))
 
         def approve_and_merge():
@@ -162,9 +158,9 @@ class InspectionsBuilder(Part):
             services.merge_visits(supervisor, visits[0], others=visits[1:], **lead)
 
         filings.sort(key=lambda step: step[0])
-        chain(self.line, self.rng, [*filings, (self.last, approve_and_merge)])
+        self.chain([*filings, (self.last, approve_and_merge)])
 
 
-def inspection_counts(district_ids) -> dict[str, int]:
-    requests = ("inspection requests", InspectionRequest)
-    return tally(district_ids, requests, ("inspection visits", InspectionVisit))
+inspection_counts = counter(
+    ("inspection requests", InspectionRequest), ("inspection visits", InspectionVisit)
+)

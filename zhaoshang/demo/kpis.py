@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, tally
+from zhaoshang.demo.base import DAY, Part, counter, first_of
 from zhaoshang.demo.replay import office_time
 from zhaoshang.kpis import services
 from zhaoshang.kpis.models import DEFAULT_TIERS, AnnualTarget
@@ -73,7 +73,7 @@ class KpisBuilder(Part):
     def _targets(self, world, year: int, full: bool) -> None:
         rng, actual = self.rng, self._actuals(world.district, year)
         low, high = (1.05, 1.35) if year == self.today.year else (0.85, 1.15)
-        actor = world.role_users.get(Role.BUREAU) or world.role_users.get(Role.ADMIN)
+        actor = first_of(world, Role.BUREAU, Role.ADMIN)
         for scope, record in self._scopes(world) if full else [("district", world.district)]:
             done = actual[(scope, record.pk)]
             if scope == "group" and not done:
@@ -94,6 +94,4 @@ class KpisBuilder(Part):
             self.line.add(office_time(rng, day), services.create_target, actor, **target)
 
 
-def kpi_counts(district_ids) -> dict[str, int]:
-    """Targets of the demo districts (for the summary and tests)."""
-    return tally(district_ids, ("annual targets", AnnualTarget))
+kpi_counts = counter(("annual targets", AnnualTarget))

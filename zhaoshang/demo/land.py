@@ -14,7 +14,7 @@ from functools import partial
 
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, act, admin_save, chain, tally
+from zhaoshang.demo.base import DAY, Part, act, counter, first_of
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.land import services
@@ -43,7 +43,7 @@ class LandBuilder(Part):
         for world in self.worlds:
             full = world is self.worlds[0]
             self.numbers: Counter = Counter()  # parcels of each year, for their codes
-            self.actor = world.role_users.get(Role.ADMIN) or world.role_users[Role.BUREAU]
+            self.actor = first_of(world, Role.ADMIN, Role.BUREAU)
             projects = sorted((p.project for p in world.plans if p.project), key=lambda p: p.code)
             supplied = [p for p in projects if p.land_delivered_on and p.land_area]
             for project in supplied:
@@ -82,7 +82,7 @@ class LandBuilder(Part):
         steps = [(day, lambda: held.update(it=create()))]
         for on, kw in later:
             steps.append((on, act(held, services.change_parcel_status, actor, on=on, **kw)))
-        chain(self.line, self.rng, steps)
+        self.chain(steps)
 
     def _contract(self, world, delivered, start_months: int) -> dict:
         """A land contract (出让合同): the agreed start of construction, its number."""
@@ -92,26 +92,21 @@ class LandBuilder(Part):
 
     def _supplied(self, world, project) -> None:
         delivered, later = project.land_delivered_on, []
-        if project.stage == Stage.EXITED and project.started_on is None:
+        if project.stage == Stage.EXITED and project.started_on is None:  # the one cleared out
             on = min(project.exited_on or self.last, self.last)
             document = f"{world.district.name[:1]}府土收〔{on.year}〕{self.rng.randint(1, 9)}号"
             recovery = {"document": document, "reason": DATA["recovery_reason"]}
             later = [(on, {"status": ParcelStatus.RECOVERED, **recovery})]
         infra = project.kind == ProjectKind.INFRASTRUCTURE
-        self._parcel(
-            world, delivered, ParcelStatus.SUPPLIED, project.land_area, project, later,
-            land_use=LandUse.INFRASTRUCTURE if infra else LandUse.INDUSTRIAL,
-            plot_ratio=_area(self.rng.choice([0.8, 1.0, 1.2, 1.5])),
-            **self._contract(world, delivered, 6),
-        )  # fmt: skip
+        fields = {"land_use": LandUse.INFRASTRUCTURE if infra else LandUse.INDUSTRIAL}
+        fields["plot_ratio"] = _area(self.rng.choice([0.8, 1.0, 1.2, 1.5]))
+        fields |= self._contract(world, delivered, 6) | {"later": later}
+        self._parcel(world, delivered, ParcelStatus.SUPPLIED, project.land_area, project, **fields)
 
     def _idle(self, world, projects) -> None:
         """Two enterprises' earlier parcels, never built on: idle past one year, past two."""
-        waiting = [
-            p for p in projects
-            if p.kind == ProjectKind.INVESTMENT and p.enterprise_id
-            and p.stage == Stage.LAND_DELIVERED and p.started_on is None
-        ]  # fmt: skip
+        waiting = [p for p in projects if p.stage == Stage.LAND_DELIVERED and not p.started_on]
+        waiting = [p for p in waiting if p.kind == ProjectKind.INVESTMENT and p.enterprise_id]
         for project, days in zip(waiting[:2], (560, 860), strict=False):
             delivered = self.today - (days + self.rng.randint(0, 40)) * DAY
             contract = self._contract(world, delivered, 3)
@@ -126,7 +121,7 @@ class LandBuilder(Part):
         for row in rows:
             row = {**row, "park": world.parks.get(row["park"]), "district": world.district}
             row["industry"] = world.industries.get(row["industry"])
-            self.line.add(when, admin_save, self.actor, LandThreshold, **row)
+            self.admin_save(when, self.actor, LandThreshold, **row)
             when += datetime.timedelta(minutes=self.rng.randint(2, 6))
 
     def _plans(self, world, supplied) -> None:
@@ -140,7 +135,7 @@ class LandBuilder(Part):
             note = DATA["plan_note"].format(reserve=reserve)
             plan = {"year": year, "quota": quota, "major_reserve": reserve, "note": note}
             when = office_time(self.rng, min(datetime.date(year, 1, 15), self.last))
-            self.line.add(when, admin_save, self.actor, LandPlan, district=world.district, **plan)
+            self.admin_save(when, self.actor, LandPlan, district=world.district, **plan)
 
     def _campaign(self, world) -> None:
         """The clean-up campaign of the last half-year, stricter than the defaults."""
@@ -156,10 +151,8 @@ class LandBuilder(Part):
         span, held = max((report - opened).days - 1, 1), {}
 
         def open_it():
-            held["it"] = services.open_campaign(
-                leader, district=world.district, year=year, half=half, as_of=as_of,
-                signed_months=4, production_years=1, note=DATA["campaign_note"],
-            )  # fmt: skip
+            of = {"district": world.district, "year": year, "half": half, "as_of": as_of}
+            held["it"] = services.open_campaign(leader, **of, **DATA["campaign"])
             entries = CampaignEntry.objects.filter(campaign=held["it"]).select_related("parcel")
             for entry in entries.order_by("pk"):
                 day = opened + rng.randint(1, span) * DAY
@@ -178,8 +171,10 @@ class LandBuilder(Part):
         self.line.add(moment(report, 17, 30), lambda: services.close_campaign(leader, held["it"]))
 
 
-def land_counts(district_ids) -> dict[str, int]:
-    """Land records of the demo districts (for the summary and tests)."""
-    rows = [("land parcels", LandParcel), ("land plans", LandPlan)]
-    rows += [("land thresholds", LandThreshold), ("land campaigns", LandCampaign)]
-    return tally(district_ids, *rows, ("campaign entries", CampaignEntry))
+land_counts = counter(
+    ("land parcels", LandParcel),
+    ("land plans", LandPlan),
+    ("land thresholds", LandThreshold),
+    ("land campaigns", LandCampaign),
+    ("campaign entries", CampaignEntry),
+)

@@ -6,7 +6,7 @@ issued by ``reports.services.issue_report`` from the demo's data, with its three
 from __future__ import annotations
 
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.complaints import DAY, Part, tally
+from zhaoshang.demo.base import DAY, Part, counter
 from zhaoshang.demo.replay import moment
 from zhaoshang.reports import services
 from zhaoshang.reports.choices import Kind, Period, default_period
@@ -30,5 +30,4 @@ class ReportsBuilder(Part):
         self.line.run()
 
 
-def report_counts(district_ids) -> dict[str, int]:
-    return tally(district_ids, ("issued reports", IssuedReport))
+report_counts = counter(("issued reports", IssuedReport))
