@@ -126,6 +126,3 @@ class ComplaintsBuilder(Part):
 
 
 complaint_counts = counter(("complaints", Complaint))
-
-# Re-exported until meetings, commitments and supervision import them from base.
-from zhaoshang.demo.base import chain, workday_before  # noqa: E402, F401
