@@ -5,132 +5,129 @@ Every project from signing on has its cases: those of the phases it has passed a
 the construction bureau's busy weeks); those of the phase it is in run now, in every state
 a worklist meets — on time, due soon, overdue (a handful, in few projects), paused for 补正
 or a special procedure, resumed, extended, transferred, reported upward, accepted on a
-pledge (容缺), returned, waiting for materials. Green-channel projects have all their
-green-channel items registered at once, carried by an agent of the service center; one
-project has a joint decision.
-
-Each case's story is planned as steps on a ``replay.Timeline`` of its own, played after the
-projects' one: the cases follow the stage dates that replay left, and no project step reads
-a case. ``casesteps`` plays a story through the approval services, by the person who acted;
-the tables and texts are in ``data/approvals.json`` and ``data/names.json``.
+pledge (容缺), returned, waiting for materials. Green-channel projects have all their items
+registered at once, carried by an agent of the service center; one project has a joint
+decision. Each step calls the approval services by the person who acted, at an office time,
+on a timeline played after the projects' one; the nightly scans run the night after a due or
+pledged date passes, so the overdue ledger and the pledge pauses are theirs. Tables and texts:
+``data/approvals.json`` and ``data/names.json``.
 """
 
 from __future__ import annotations
 
 import datetime
-import random
+from dataclasses import dataclass, field
 
-from django.db.models import Q
-
-from zhaoshang.approvals import services
+from zhaoshang.approvals import models, services
 from zhaoshang.approvals.catalogue import seed_catalogue
-from zhaoshang.approvals.choices import ItemLevel
-from zhaoshang.approvals.models import (
-    ApprovalCase,
-    ApprovalItem,
-    CasePause,
-    CaseTransfer,
-    JointDecision,
-)
+from zhaoshang.approvals.choices import ItemLevel, LimitUnit, PauseKind
 from zhaoshang.assessment.models import LedgerEntry
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
-from zhaoshang.demo.casesteps import DATA, JOINT_CODES, ONE_DAY, CaseSteps, Story
+from zhaoshang.demo.base import DAY, Part, counter
 from zhaoshang.demo.days import Calendar
-from zhaoshang.demo.days import stamped as _stamped
-from zhaoshang.demo.replay import Timeline, moment, office_time
+from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.org.models import User
 from zhaoshang.projects.choices import STAGE_DATE_FIELDS, ProjectKind, Stage
 
-SEED = 2026_06
-# The demo's other parts import these from here.
-__all__ = ["ApprovalsBuilder", "Calendar", "_stamped", "approval_counts"]
+DATA = N.load("approvals")
+JOINT_CODES = ("GC-02", "GC-03")
 
 
-class ApprovalsBuilder(CaseSteps):
+@dataclass
+class Story:
+    """One case's planned life: who registers and handles it, and its steps ``(day, fn, …)``."""
+
+    world: object
+    plan: object
+    item: models.ApprovalItem
+    registrar: User
+    agent: User | None
+    handler: User
+    registered: datetime.date
+    earliest: datetime.date | None = None  # materials cannot be complete before this
+    done_on: datetime.date | None = None
+    scenario: str = ""
+    steps: list = field(default_factory=list)
+    after: datetime.datetime | None = None  # the green channel's registration
+    case: models.ApprovalCase | None = None
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def project(self):
+        return self.plan.project
+
+    @property
+    def natural(self) -> bool:
+        return self.item.time_limit_unit == LimitUnit.NATURAL_DAY
+
+
+class ApprovalsBuilder(Part):
     """Adds the catalogue, the handlers and the cases to the worlds a DemoBuilder built."""
 
+    SEED = 2026_06
+
     def __init__(self, builder):
-        self.builder, self.today = builder, builder.today
-        self.rng = random.Random(SEED)
-        self.line = Timeline(self.today)
+        super().__init__(builder)
+        year = self.today.year  # (the first projects were signed over four years ago)
+        self.cal = Calendar(datetime.date(year - 8, 1, 1), datetime.date(year + 2, 12, 31))
         self.stories: list[Story] = []
         self.nights: set[datetime.date] = set()
-        self.busy = builder.worlds[0].role_users[Role.DEPARTMENT].department_id
+        self.busy = self.worlds[0].role_users[Role.DEPARTMENT].department_id
 
     def build(self) -> None:
-        today = self.today
-        self.cal = Calendar(
-            datetime.date(today.year - 8, 1, 1), datetime.date(today.year + 2, 12, 31)
-        )
-        self.yesterday = self.cal.before(today, 1)
-        for world in self.builder.worlds:
-            self._catalogue(world)
-        for world in self.builder.worlds:
-            self._plan_district(world)
-        for world in self.builder.worlds:
-            self._assign(world)
+        for step in (self._catalogue, self._plan_district, self._assign):
+            for world in self.worlds:
+                step(world)
         for s in self.stories:
-            self._chain(s.steps, s.after)
-        self.line.add(moment(today, 1, 30), self._scan)  # this night's scan: nothing left
+            self._chain(s)
+        self.line.add(moment(self.today, 1, 30), self._scan)  # this night's scan: nothing left
         self.line.run()
 
     def _catalogue(self, world) -> None:
-        """The shipped catalogue (取水许可, XM-08, included) and one handler (经办人, role
-        department) per department that handles items; the departments the catalogue
-        added get theirs here."""
+        """The shipped catalogue (取水许可, XM-08, included) and one handler (经办人) per
+        department that handles items: its general cadre, a head where no one else is; the
+        departments the catalogue added get theirs here."""
         with clock.at(moment(datetime.date(self.today.year - 8, 1, 6), 10, 0)):  # set up then
             items = {i.code: i for i in seed_catalogue(world.district)}
         world.items = dict(sorted(items.items(), key=lambda kv: (kv[1].sort_order, kv[0])))
         world.prerequisites = {c: {p.code for p in i.prerequisites.all()} for c, i in items.items()}
         departments = {i.department_id: i.department for i in items.values()}
+        people = User.objects.filter(department_id__in=departments, groups__name=Role.DEPARTMENT)
         handlers = {}
-        for user in User.objects.filter(
-            department_id__in=departments, groups__name=Role.DEPARTMENT
-        ).order_by("rank", "pk"):  # the general cadre handles; a head only where no one else
-            if user.department_id not in handlers or handlers[user.department_id].rank != "general":
+        for user in people.order_by("rank", "pk"):
+            if handlers.setdefault(user.department_id, user).rank != "general":
                 handlers[user.department_id] = user
         b, rows = self.builder, []
-        for pk, department in sorted(departments.items()):
-            if pk not in handlers:
-                name = b._person()
-                handlers[pk] = User(
-                    username=b._username(name),
-                    real_name=name,
-                    district=world.district,
-                    department=department,
-                    rank="general",
-                    title="行政审批经办人",
-                    phone=b._mobile(),
-                )
-                rows.append((handlers[pk], Role.DEPARTMENT))
-        if rows:
-            b._make_users(rows, world)
-            world.staff.extend(u for u, _r in rows)
+        for pk in sorted(set(departments) - set(handlers)):
+            name = b._person()
+            user = User(username=b._username(name), real_name=name, phone=b._mobile())
+            user.district, user.department = world.district, departments[pk]
+            user.rank, user.title = "general", "行政审批经办人"
+            handlers[pk] = user
+            rows.append((user, Role.DEPARTMENT))
+        b._make_users(rows, world)
+        world.staff.extend(u for u, _r in rows)
         world.handlers = handlers
         center = world.departments["center"].pk
         world.agents = [u for u in world.staff if u.department_id == center and u.rank == "general"]
-        world.approvers = [
-            world.leaders[k] for k in ("construction", "industry") if k in world.leaders
-        ]
+        leaders = ("construction", "industry")
+        world.approvers = [world.leaders[k] for k in leaders if k in world.leaders]
 
     # -- planning ---------------------------------------------------------------------------
 
     def _plan_district(self, world) -> None:
-        plans = sorted(
-            (p for p in world.plans if p.project.signed_on and p.stage != Stage.TERMINATED),
-            key=lambda p: p.project.code,
-        )
-        joint = None
-        if world is self.builder.worlds[0]:  # a green-channel project in its works planning
-            limit = self.today - datetime.timedelta(days=25)
-            ready = [
-                p
-                for p in plans
-                if p.project.stage == Stage.LAND_DELIVERED and p.project.land_delivered_on <= limit
-            ]
-            joint = next((p for p in sorted(ready, key=lambda p: not p.green)), None)
+        plans = [p for p in world.plans if p.project.signed_on and p.stage != Stage.TERMINATED]
+        plans.sort(key=lambda p: p.project.code)
+        first = world is self.worlds[0]
+        ready = [p for p in plans if first and p.project.stage == Stage.LAND_DELIVERED]
+        ready = [p for p in ready if p.project.land_delivered_on <= self.today - DAY * 25]
+        # the joint decision (demo district): a project in its works planning, green-channel if any
+        joint = min(ready, key=lambda p: not p.green, default=None)
         for plan in plans:
             self._plan_project(world, plan, joint=plan is joint)
 
@@ -172,10 +169,20 @@ class ApprovalsBuilder(CaseSteps):
             deadline = end if end is not None and end <= self.today else None
             for other in codes:
                 if code in world.prerequisites[other] and deadlines.get(other) is not None:
-                    limit = deadlines[other] - datetime.timedelta(days=3)
+                    limit = deadlines[other] - DAY * 3
                     deadline = limit if deadline is None else min(deadline, limit)
             deadlines[code] = deadline
         return deadlines
+
+    def _applied(self, project, start, end, prerequisites, r0) -> datetime.date:
+        """Applied for a few days after its window opened and its prerequisites were done."""
+        registered = start + DAY * self.rng.randint(0, 4)
+        done = [p.done_on for p in prerequisites if p.done_on]
+        if done:
+            registered = max(registered, max(done) + DAY * self.rng.randint(0, 2))
+        if end is not None:
+            registered = min(registered, end - DAY * 3)
+        return max(min(registered, self.last), project.signed_on, r0 or start)
 
     def _plan_project(self, world, plan, joint: bool) -> None:
         rng, project = self.rng, plan.project
@@ -184,52 +191,33 @@ class ApprovalsBuilder(CaseSteps):
         agent = r0 = None
         if plan.green:  # 统一受理: every green-channel item at once, an agent on each (项目代办)
             agent = world.agents[0] if rng.random() < 0.5 else rng.choice(world.agents)
-            r0 = min(project.signed_on + datetime.timedelta(days=rng.randint(1, 6)), self.yesterday)
+            r0 = min(project.signed_on + DAY * rng.randint(1, 6), self.last)
         deadlines = self._deadlines(world, project, codes)
         stories: dict[str, Story] = {}
         for code in codes:
-            item = world.items[code]
+            item, pair = world.items[code], joint and code in JOINT_CODES
             start, end = self._window(project, item)
             prerequisites = [stories.get(p) for p in world.prerequisites[code] if p in codes]
-            waived = JOINT_CODES if joint and code in JOINT_CODES else ()
+            waived = JOINT_CODES if pair else ()
             blocked = [p for p in prerequisites if p is None or not (p.done_on or p.code in waived)]
-            if r0 is not None and item.in_green_channel:
-                registered = r0
-            elif start is None or blocked:
+            green = r0 is not None and item.in_green_channel
+            if not green and (start is None or blocked):
                 continue  # applied for once its phase has come and its prerequisites are done
-            else:
-                registered = start + datetime.timedelta(days=rng.randint(0, 4))
-                done = [p.done_on for p in prerequisites if p.done_on]
-                if done:
-                    registered = max(
-                        registered, max(done) + datetime.timedelta(days=rng.randint(0, 2))
-                    )
-                if end is not None:
-                    registered = min(registered, end - datetime.timedelta(days=3))
-                registered = max(min(registered, self.yesterday), project.signed_on, r0 or start)
-            if joint and code in JOINT_CODES:
+            registered = r0 if green else self._applied(project, start, end, prerequisites, r0)
+            if pair:
                 registered = min(registered, self.cal.before(self.today, 3))
             carried = agent is not None and (item.in_green_channel or rng.random() < 0.7)
             handler = world.handlers[item.department_id]
-            s = Story(
-                world,
-                project,
-                plan,
-                item,
-                registrar,
-                agent if carried else None,
-                handler,
-                registered,
-            )
+            s = Story(world, plan, item, registrar, agent if carried else None, handler, registered)
             stories[code] = s
             self.stories.append(s)
-            if not (r0 is not None and item.in_green_channel):
-                s.steps.append((registered, self._registration(s)))
+            if not green:
+                s.steps.append((registered, self._register, s))
             if start is None or blocked:
                 if project.stage == Stage.EXITED:
                     self._return_at_exit(s)
                 continue  # registered, waiting for its phase or its prerequisites
-            done = [p.done_on + ONE_DAY for p in prerequisites if p.done_on]
+            done = [p.done_on + DAY for p in prerequisites if p.done_on]
             s.earliest = max([registered, start, *done])
             self._fate(s, deadlines[code], end, must=joint and code == "GC-01", joint=joint)
         if r0 is not None:
@@ -250,31 +238,29 @@ class ApprovalsBuilder(CaseSteps):
         elif deadline is not None and not exited:
             self._done(s, s.earliest, deadline)
         elif exited:
-            room_end = project.exited_on - datetime.timedelta(days=10)
+            room_end = project.exited_on - DAY * 10
             if s.earliest < room_end and rng.random() < 0.6:
                 self._done(s, s.earliest, room_end)
             else:
                 self._return_at_exit(s)
         else:
             room = cal.between(cal.on_or_after(s.earliest), self.today)
-            limit = s.item.time_limit * (5 if self._natural(s) else 7) // 7
+            limit = s.item.time_limit * (5 if s.natural else 7) // 7
             busy = 0.5 if s.item.department_id == self.busy else 1.0
             chance = 0.5 if room > limit + 25 else 0.2 if room > limit + 4 else 0
             if must or rng.random() < chance * busy:
                 last = cal.before(self.today, 4) if must else self.today
-                self._done(s, s.earliest, max(last, s.earliest + ONE_DAY))
+                self._done(s, s.earliest, max(last, s.earliest + DAY))
             else:
                 s.scenario = "candidate"
 
     # -- cases done, returned --------------------------------------------------------------
 
     def _done(self, s: Story, earliest, deadline) -> None:
-        """Materials complete, accepted and done before ``deadline`` (exclusive): within the
-        limit mostly; late a few times, most of them after a transfer or in the busy
-        department (the scans and ``complete_case`` write the ledger)."""
-        rng, cal, item = self.rng, self.cal, s.item
-        natural = self._natural(s)
-        last = min(deadline - ONE_DAY, self.yesterday)
+        """Materials complete, accepted and done before ``deadline`` (exclusive): late a few
+        times, most of them after a transfer or in the busy department."""
+        rng, cal, item, natural = self.rng, self.cal, s.item, s.natural
+        last = min(deadline - DAY, self.last)
         first = min(cal.on_or_after(min(earliest, last)), last)
         extended = not natural and item.special_time_limit > item.time_limit and rng.random() < 0.02
         limit = item.special_time_limit if extended else item.time_limit
@@ -283,35 +269,27 @@ class ApprovalsBuilder(CaseSteps):
         transfer = not pause and target is not None and rng.random() < 0.08
         paused = rng.randint(2, 6) if pause else 0
         odds = DATA["late"]
-        late = rng.random() < (
-            odds["transfer"]
-            if transfer
-            else odds["busy"]
-            if item.department_id == self.busy
-            else odds["usual"]
-        )
+        busy = "busy" if item.department_id == self.busy else "usual"
+        late = rng.random() < odds["transfer" if transfer else busy]
         k = limit + rng.randint(1, 3) if late else rng.randint(max(1, limit // 3), limit)
 
         def done_for(mc, k, paused):
-            if natural:
-                return cal.on_or_after(mc + datetime.timedelta(days=k))
-            return cal.after(mc, k + paused)
+            return cal.on_or_after(mc + DAY * k) if natural else cal.after(mc, k + paused)
 
-        mc = cal.on_or_after(first + datetime.timedelta(days=rng.randint(0, 20)))
+        mc = cal.on_or_after(first + DAY * rng.randint(0, 20))
         if mc > last or done_for(mc, k, paused) > last:
             mc = first
         if done_for(mc, k, paused) > last:
             pause, paused, k = False, 0, min(k, limit)
         while k > 0 and done_for(mc, k, paused) > last:
             k -= 1
-        done = done_for(mc, k, paused) if k > 0 else mc
-        done = mc if done > last else done  # squeezed between a prerequisite and the stage
+        done = done_for(mc, k, paused)  # mc itself when squeezed before the stage
         transfer = transfer and cal.between(mc, done) >= 2
         accepted = mc if (pause or rng.random() < 0.6 or mc == done) else cal.after(mc, 1)
         self._materials(s, mc)
         if transfer and self._transfer(s, mc, target):
             accepted = cal.after(mc, 1)
-        self._step(s, min(accepted, done), services.accept_case, on=min(accepted, done))
+        self._step(s, min(accepted, done), services.accept_case)
         resumed = accepted
         if pause:
             start = cal.after(mc, 1) if k >= 2 else mc
@@ -320,17 +298,16 @@ class ApprovalsBuilder(CaseSteps):
             self._extend(s, min(cal.after(accepted, 1), done))
         answer = ""
         if item.level == ItemLevel.REPORTED:
-            self._report(s, min(max(cal.after(accepted, rng.randint(1, 3)), resumed), done))
-            answer = N.HIGHER_ANSWERS.format(
-                authority=N.REPORTED_TO, year=done.year, n=rng.randint(20, 260)
-            )
-        self._step(s, done, services.complete_case, on=done, answer=answer)
+            day = min(max(cal.after(accepted, rng.randint(1, 3)), resumed), done)
+            self._step(s, day, services.report_upward, to=N.REPORTED_TO)
+            n = rng.randint(20, 260)
+            answer = N.HIGHER_ANSWERS.format(authority=N.REPORTED_TO, year=done.year, n=n)
+        self._step(s, done, services.complete_case, answer=answer)
         s.done_on, s.scenario = done, s.scenario or "done"
 
     def _return_at_exit(self, s: Story) -> None:
         reason = N.EXIT_RETURN_REASON.format(reason=s.plan.events[-1].reason.split("，")[0])
-        on = max(s.project.exited_on, s.registered)
-        self._step(s, on, services.return_case, reason=reason, on=on)
+        self._step(s, max(s.project.exited_on, s.registered), services.return_case, reason=reason)
         s.scenario = "returned"
 
     # -- open cases: their state today ----------------------------------------------------------
@@ -344,13 +321,11 @@ class ApprovalsBuilder(CaseSteps):
         rng.shuffle(pool)
         lit: dict[str, set] = {"red": set(), "yellow": set()}
 
-        def give(candidates, scenario, light="green", count=1) -> int:
-            given = 0
+        def give(candidates, scenario, light="green", count=1) -> None:
             for s in candidates:
-                if given < count and s.scenario == "candidate" and self._open(s, scenario, light):
-                    given += 1
+                if count and s.scenario == "candidate" and self._open(s, scenario, light):
+                    count -= 1
                     lit.get(light, set()).add(s.project.pk)
-            return given
 
         for scenario, light in DATA["busy_department"]:
             give([s for s in pool if s.item.department_id == self.busy], scenario, light)
@@ -366,9 +341,7 @@ class ApprovalsBuilder(CaseSteps):
         give([s for s in pool if s.code == "XM-08"], "running", next_year, count=99)
         reported = [s for s in pool if s.code == "XM-04"]
         give(reported, "reported", count=max(1, len(reported) * 2 // 3))
-        for scenario, light, count in (
-            DATA["demo_district"] if world is self.builder.worlds[0] else []
-        ):
+        for scenario, light, count in DATA["demo_district"] if world is self.worlds[0] else []:
             give(pool, scenario, light, count)
         weights = DATA["weights"]
         for s in pool:
@@ -384,16 +357,252 @@ class ApprovalsBuilder(CaseSteps):
             return -(s.project.pk in lit["red"])
         return (s.project.pk in lit["red"]) + (s.project.pk in lit["yellow"])
 
+    def _open(self, s: Story, scenario: str, light) -> bool:
+        """Date an open case so that it is in ``scenario`` today with its ``light`` (working
+        days left); False when its earliest date leaves no room for that."""
+        cal, rng, item = self.cal, self.rng, s.item
+        earliest = cal.on_or_after(s.earliest)
+        if scenario == "waiting" or earliest > self.last:
+            s.scenario = "waiting"
+            return scenario == "waiting"
+        early = {"pre_supplement": self._pre_supplement, "returned": self._returned}
+        if scenario in early or scenario == "done":
+            return early.get(scenario, self._done_recently)(s, earliest)
+        if not self._fits(s, scenario):
+            return False
+        limit = item.special_time_limit if scenario == "extended" else item.time_limit
+        paused = rng.randint(2, 5) if scenario == "resumed" else 0
+        reach = self._reach(s, scenario, light, limit, paused, earliest)
+        if reach is None:
+            return False
+        n, due = reach
+        mc, s.scenario = cal.before(self.today, n), scenario
+        if scenario in ("pledge", "pledge_overdue"):
+            return self._pledge(s, scenario, mc, n)
+        self._materials(s, mc)
+        if scenario == "pending_complete":
+            return True
+        moved = scenario == "transferred" and self._transfer(s, mc, N.TRANSFERS[s.code][0])
+        accepted = mc
+        if moved or n >= 2 and rng.random() < 0.3 and scenario not in ("resumed", "extended"):
+            accepted = cal.after(mc, 1)
+        self._step(s, accepted, services.accept_case)
+        if cal.between(accepted, self.last) >= 1 or rng.random() < 0.5:
+            self._step(s, accepted, services.start_handling)
+        self._after_acceptance(s, scenario, accepted, paused, due)
+        return True
+
+    def _fits(self, s: Story, scenario: str) -> bool:
+        item = s.item
+        if scenario == "reported":
+            return item.level == ItemLevel.REPORTED
+        if scenario == "transferred":
+            target = s.world.items.get(N.TRANSFERS.get(s.code, [""])[0])
+            return target is not None and target.department_id != item.department_id
+        if scenario == "extended":
+            return not s.natural and item.special_time_limit > item.time_limit
+        return not (scenario == "resumed" and s.natural)
+
+    def _reach(self, s: Story, scenario, light, limit, paused, earliest):
+        """(n, due): materials complete n working days ago gives the light wanted today."""
+        cal = self.cal
+        lo, hi = DATA["lights"][light] if isinstance(light, str) else light
+        low, high = DATA["reach"][scenario]
+        options = []
+        for n in range(max(low, paused + 2 if paused else 0), high + 1):
+            mc = cal.before(self.today, n)
+            if mc < earliest:
+                break
+            due = mc + DAY * limit if s.natural else cal.after(mc, limit + paused)
+            if lo <= cal.left(due, self.today) <= hi:
+                options.append((n, due))
+        return self.rng.choice(options) if options else None
+
+    def _after_acceptance(self, s: Story, scenario, accepted, paused, due) -> None:
+        """Resumed, paused, extended or reported after acceptance."""
+        cal, rng, last = self.cal, self.rng, self.last
+        if scenario == "resumed":
+            start = cal.after(accepted, 1) if cal.between(accepted, last) > paused else accepted
+            self._pause(s, start, cal.after(start, paused))
+        elif scenario in ("supplement_open", "special_open"):
+            room = max(0, cal.between(accepted, min(due, last)))
+            self._pause(s, cal.after(accepted, rng.randint(0, room)), None, scenario)
+        elif scenario == "extended":
+            self._extend(s, min(cal.after(accepted, rng.randint(1, 2)), last))
+        elif scenario == "reported":
+            day = min(cal.after(accepted, rng.randint(1, 3)), last)
+            self._step(s, day, services.report_upward, to=N.REPORTED_TO)
+
+    def _pledge(self, s: Story, scenario: str, mc, n: int) -> bool:
+        """容缺受理: accepted with a minor material missing; the clock starts at once. A
+        pledge not kept by its date is paused by the next night's scan."""
+        rng, cal = self.rng, self.cal
+        due = cal.after(mc, 1)
+        if scenario == "pledge":
+            due = self.today + DAY * rng.randint(3, 12)
+        pledge = rng.choice(N.PLEDGE_MATERIALS)
+        self._step(s, mc, services.accept_case, pledge_materials=pledge, pledge_due_on=due)
+        if scenario == "pledge" and n >= 3 and rng.random() < 0.5:
+            self._step(s, cal.after(mc, rng.randint(1, n - 1)), services.fulfil_pledge)
+        return True
+
+    def _pre_supplement(self, s: Story, earliest) -> bool:
+        """Materials incomplete: 补正 asked before acceptance (the clock has not started)."""
+        day = max(self.cal.before(self.today, self.rng.randint(1, 8)), earliest)
+        reason = N.SUPPLEMENT_REASONS[s.code]
+        self._step(s, day, services.pause_case, kind=PauseKind.SUPPLEMENT, reason=reason)
+        s.scenario = "pre_supplement"
+        return True
+
+    def _returned(self, s: Story, earliest) -> bool:
+        days = [d for n in range(2, 11) if (d := self.cal.before(self.today, n)) >= earliest]
+        if not days:
+            return False
+        mc = self.rng.choice(days)
+        returned = sum(1 for o in self.stories if o.scenario == "returned" and o.world is s.world)
+        self._materials(s, mc)
+        reason = N.RETURN_REASONS[returned % 2]
+        self._step(s, self.cal.after(mc, 1), services.return_case, reason=reason)
+        s.scenario = "returned"
+        return True
+
+    def _done_recently(self, s: Story, earliest) -> bool:
+        if earliest > self.cal.before(self.today, 3):
+            return False
+        self._done(s, s.earliest, self.today)
+        return True
+
+    # -- the joint decision -------------------------------------------------------------------
+
+    def _joint(self, world, project, stories) -> None:
+        """互为前置: two working days ago a joint meeting decided that 施工图审查 and 消防设计审查
+        are approved together, with one common due date; 施工图审查 was accepted the day
+        before, 消防设计审查 on the meeting's word."""
+        cal = self.cal
+        first, second = stories.get(JOINT_CODES[0]), stories.get(JOINT_CODES[1])
+        mc, decided = cal.before(self.today, 3), cal.before(self.today, 2)
+        ready = first and second and first.earliest and first.earliest <= mc
+        if not ready or second.registered > decided:
+            # no room for the meeting: 施工图审查 runs alone, 消防设计审查 waits for it
+            for s, scenario in ((first, "candidate"), (second, "waiting")):
+                if s is not None and s.scenario == "joint":
+                    s.scenario = scenario
+            return
+        self._materials(first, mc)
+        self._step(first, mc, services.accept_case)
+        self._step(first, decided, services.start_handling)
+        recorder = world.role_users[Role.SERVICE_CENTER]
+        number = N.JOINT_DECISION_NUMBER.format(year=decided.year, n=self.rng.randint(10, 40))
+
+        def decide():
+            cases = [first.case, second.case]
+            services.record_joint_decision(
+                recorder, project, cases, decided, number, N.JOINT_DECISION_NOTE
+            )
+
+        self.line.add(moment(decided, 16, self.rng.randint(10, 50)), decide)
+        self._step(second, cal.before(self.today, 1), services.accept_case)
+
+    # -- steps: the services, by the person who acted -----------------------------------------
+
+    @staticmethod
+    def _register(s: Story) -> None:
+        s.case = services.register_case(s.registrar, s.project, s.item, agent=s.agent)
+
+    @staticmethod
+    def _green_channel(registrar, project, agent, stories) -> None:
+        by_item = {s.item.pk: s for s in stories.values()}
+        for case in services.register_green_channel(registrar, project, agent):
+            by_item[case.item_id].case = case
+
+    def _step(self, s: Story, day, service, by=None, **kwargs) -> None:
+        """Plan ``service(by, case, on=day, …)`` on ``day`` (``start_handling`` takes no
+        date); ``by`` is the holding department's handler unless named."""
+        if service is not services.start_handling:
+            kwargs["on"] = day
+        s.steps.append((day, self._play, s, service, by or s.handler, kwargs))
+
+    def _play(self, s: Story, service, by, kwargs) -> None:
+        result = service(by, s.case, **kwargs)
+        if isinstance(result, list):  # complete_case: the case and those done with it
+            result = result[0]
+        if isinstance(result, models.ApprovalCase):
+            s.case = result
+        self._watch(s)
+
+    def _materials(self, s: Story, day) -> None:
+        self._step(s, day, services.mark_materials_complete, by=s.agent or s.registrar)
+
+    def _transfer(self, s: Story, day, target_code: str) -> bool:
+        """快速转办 to the competent department, whose handler takes the case on."""
+        target = s.world.items[target_code].department
+        if target.pk == s.handler.department_id:
+            return False
+        reason = N.TRANSFERS[s.code][1]
+        self._step(s, day, services.transfer_case, to_department=target, reason=reason)
+        s.handler = s.world.handlers[target.pk]
+        return True
+
+    def _pause(self, s: Story, start, end, scenario: str = "") -> datetime.date:
+        """补正 (the enterprise supplements) or a special procedure; resumed on ``end``."""
+        rng = self.rng
+        special = scenario == "special_open" or (
+            not scenario and s.code in DATA["special_codes"] and rng.random() >= 0.7
+        )
+        kind, reason = PauseKind.SUPPLEMENT, N.SUPPLEMENT_REASONS[s.code]
+        if special:
+            kind = rng.choice(list(N.SPECIAL_PROCEDURES))
+            reason = rng.choice(N.SPECIAL_PROCEDURES[kind])
+        self._step(s, start, services.pause_case, kind=kind, reason=reason)
+        if end is not None:
+            self._step(s, end, services.resume_case)
+        return end or start
+
+    def _extend(self, s: Story, day) -> None:
+        reason, approver = self.rng.choice(N.EXTENSION_REASONS), self.rng.choice(s.world.approvers)
+        self._step(s, day, services.extend_case, reason=reason, approver=approver)
+
+    def _chain(self, s: Story) -> None:
+        """A case's steps in their order, each at an office time of its day, strictly after
+        the step before (and after the green channel's registration)."""
+        previous = s.after
+        for day, fn, *args in sorted(s.steps, key=lambda step: step[0]):
+            when = office_time(self.rng, day, late=0.02)
+            if previous is not None and when <= previous:
+                when = previous + datetime.timedelta(minutes=self.rng.randint(5, 40))
+            previous = when
+            self.line.add(when, fn, *args)
+
+    # -- the nightly scans ---------------------------------------------------------------------
+
+    def _watch(self, s: Story) -> None:
+        """Plan the nightly scan after an open case's due (or pledged) date passes: it writes
+        the overdue entry, or pauses the pledge."""
+        case = s.case
+        if case.is_open:
+            due = None if case.paused else case.due_on
+            if due and s.done_on and s.done_on <= due:
+                due = None
+            pledge = None if case.pledge_fulfilled_on else case.pledge_due_on
+            for night in {max(d, clock.today()) + DAY for d in (due, pledge) if d} - self.nights:
+                self.nights.add(night)
+                self.line.add(moment(night, 1, 30), self._scan)
+
+    @staticmethod
+    def _scan() -> None:
+        services.scan_overdue()
+        services.scan_pledges()
+
+
+# Approval records of the demo districts (for the summary and the tests).
+_cases = counter(("approval items", models.ApprovalItem), ("approval cases", models.ApprovalCase))
+_steps = counter(
+    ("case pauses", models.CasePause),
+    ("case transfers", models.CaseTransfer),
+    path="case__district_id",
+)
+_results = counter(("joint decisions", models.JointDecision), ("ledger entries", LedgerEntry))
+
 
 def approval_counts(district_ids) -> dict[str, int]:
-    """Approval records of the demo districts (for the summary and the tests)."""
-    in_districts = Q(district_id__in=district_ids)
-    of_cases = Q(case__district_id__in=district_ids)
-    return {
-        "approval items": ApprovalItem.objects.filter(in_districts).count(),
-        "approval cases": ApprovalCase.objects.filter(in_districts).count(),
-        "case pauses": CasePause.objects.filter(of_cases).count(),
-        "case transfers": CaseTransfer.objects.filter(of_cases).count(),
-        "joint decisions": JointDecision.objects.filter(in_districts).count(),
-        "ledger entries": LedgerEntry.objects.filter(in_districts).count(),
-    }
+    return {**_cases(district_ids), **_steps(district_ids), **_results(district_ids)}

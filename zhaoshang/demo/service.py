@@ -1,56 +1,39 @@
 """Project service in the demo city (SPEC §7, 回执单制度), replayed through its services.
 
-On one ``Timeline``, with the clock set to each moment, by the person who did it: the teams
-file receipts after their visits (``file_receipt``; the demo ``leader`` has the latest few
-waiting, two filed just now), the leader in charge opens most and instructs on some
-(``write_instruction``); problems go on the list (``raise_need``) from a receipt that needed
-coordination or from the team, and their departments take them up and solve most in time
-(``start_need``, ``resolve_need``), a couple late with the reason, some after more time was
-given (``update_need``); a few are withdrawn (``close_need``) or taken to a joint meeting
-(``escalate_need``), two are close to their date and two still open past it, each with its
-story. Second-round records are kept by the teams and the bureau. Texts: ``data/service.json``.
+By the person who did it, with the clock at each moment: the teams file receipts after their
+visits (the demo ``leader`` has the latest few waiting, two filed just now); the leader in
+charge opens most and instructs on some. Problems go on the list from a receipt that needed
+coordination or from the team; their departments take them up and solve most in time, a
+couple late with the reason, some after more time was given; a few are withdrawn or taken to
+a joint meeting, two are close to their date and two still open past it, each with its story.
+Second-round records are kept by the teams and the bureau. Texts and tables:
+``data/service.json``.
 """
 
 from __future__ import annotations
 
 import datetime
-import itertools
-import random
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db.models import Q
 
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
+from zhaoshang.demo.base import DAY, Part, counter
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import SHANGHAI, Timeline, moment, office_time
 from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import mark_read
 from zhaoshang.org.models import User
-from zhaoshang.projects.choices import EXIT_STAGES, Level, Stage, TeamRole
+from zhaoshang.projects.choices import EXIT_STAGES, TeamRole
 from zhaoshang.service import services as S
 from zhaoshang.service.choices import NeedCategory, RaisedVia, ReceiptResult
 from zhaoshang.service.choices import SecondRoundKind as Kind
 from zhaoshang.service.models import Instruction, Need, Receipt, SecondRoundService
 from zhaoshang.workdays import services as workdays
 
-SEED = 2026_07
 TEXTS = load("service")
-DAY, MINUTE = datetime.timedelta(days=1), datetime.timedelta(minutes=1)
-HISTORY_DAYS = 150  # how far back the receipts go
-PER_PROJECT = {Level.MAJOR: (3, 6), Level.KEY: (2, 4), Level.GENERAL: (1, 3)}
-RESULTS = {
-    ReceiptResult.DONE: 45,
-    ReceiptResult.IN_PROGRESS: 35,
-    ReceiptResult.NEEDS_COORDINATION: 20,
-}
-UNREAD_FOR_LEADER = 4  # the demo leader's latest receipts, not opened yet
-# What became of the problems due before today, and of those still within their time.
-PAST = ["resolved"] * 7 + ["closed", "extended"]
-FRESH = ["pending", "pending", "in_progress", "escalated", "resolved", "in_progress", "resolved"]
-MATURE = (Stage.STARTED, Stage.COMPLETED, Stage.PRODUCTION, Stage.CAPACITY)
+MINUTE = datetime.timedelta(minutes=1)
 
 
 @dataclass(eq=False)
@@ -68,85 +51,83 @@ class NeedPlan:
         return self
 
 
-class ServiceBuilder:
+class ServiceBuilder(Part):
     """Plans the receipts, instructions, problems and second-round records of the worlds a
     DemoBuilder built (after its ApprovalsBuilder) on one timeline, and plays it."""
 
+    SEED = 2026_07
+
     def __init__(self, builder):
-        self.b, self.today, self.rng = builder, builder.today, random.Random(SEED)
-        self.now = clock.now().astimezone(SHANGHAI)
+        super().__init__(builder)
+        self.now = clock.now().astimezone(SHANGHAI)  # (two receipts are filed just now)
         self.line, self.receipts = Timeline(self.today, now=self.now), []
 
     def build(self) -> None:
-        for world in self.b.worlds:
+        for world in self.worlds:
             self._receipts(world, self._plans(world))
-        self._this_morning(self.b.worlds[0])
+        self._this_morning(self.worlds[0])
         for receipt in self.receipts:
             self.line.add(receipt.filed_at, self._file, receipt)
             if receipt.read_plan:
                 self.line.add(receipt.read_plan, self._read, receipt)
-        for world in self.b.worlds:
+        for world in self.worlds:
             self._needs(world)
             self._second_round(world)
-        self._instructions(self.b.worlds[0])
+        self._instructions(self.worlds[0])
         self.line.run()
 
     def _plans(self, world):
         plans = [p for p in world.plans if p.team and p.project.signed_on]
-        return sorted(
-            (p for p in plans if p.stage not in EXIT_STAGES), key=lambda p: p.project.code
-        )
+        plans = [p for p in plans if p.stage not in EXIT_STAGES]
+        return sorted(plans, key=lambda p: p.project.code)
 
     def _day(self, first: datetime.date, last: datetime.date) -> datetime.date:
         """A working day in [first, last] (``last`` itself when none is found)."""
         for _ in range(10):
             day = first + DAY * self.rng.randint(0, max((last - first).days, 0))
-            if day <= last and workdays.is_workday(day):
+            if day <= last and self.cal.work[day]:
                 return day
         return last
-
-    def _chain(self, after: datetime.datetime, steps) -> None:
-        """Plan ``[(day, fn, *args), …]`` at office times, each after the step before."""
-        for day, fn, *args in steps:
-            when = office_time(self.rng, day, late=0.02)
-            after = when if when > after else after + MINUTE * self.rng.randint(20, 90)
-            self.line.add(after, fn, *args)
 
     # -- receipts ------------------------------------------------------------------------------
 
     def _receipts(self, world, plans, filed=None) -> None:
-        rng, keys, problems = self.rng, [k for k in TEXTS["matters"] if k in world.departments], ""
-        handlers, cases = getattr(world, "handlers", {}), {}
+        """The teams' visits to the departments over the last months (for each of ``plans``
+        one, ``filed`` at that moment, when given)."""
+        rng, keys = self.rng, [k for k in TEXTS["matters"] if k in world.departments]
+        handlers, cases, results = getattr(world, "handlers", {}), {}, TEXTS["results"]
         for case in ApprovalCase.objects.filter(district=world.district).order_by("pk"):
             cases.setdefault((case.project_id, case.department_id), []).append(case)
         for plan in plans:
-            start = max(
-                plan.project.signed_on, plan.team_since + DAY, self.today - DAY * HISTORY_DAYS
-            )
-            for _ in range(
-                (1 if filed else rng.randint(*PER_PROJECT[plan.level])) * (start < self.today)
-            ):
+            since = self.today - DAY * TEXTS["history_days"]
+            start = max(plan.project.signed_on, plan.team_since + DAY, since)
+            count = 1 if filed else rng.randint(*TEXTS["receipts_per_project"][plan.level])
+            for _ in range(count if start < self.today else 0):
                 key = rng.choice(keys)
-                department, (matter, done) = (
-                    world.departments[key],
-                    rng.choice(TEXTS["matters"][key]),
-                )
+                matter, done = rng.choice(TEXTS["matters"][key])
+                department = world.departments[key]
                 visited, handler = self._day(start, self.today - DAY), handlers.get(department.pk)
-                result = rng.choices(list(RESULTS), list(RESULTS.values()))[0]
+                result, problems = rng.choices(list(results), list(results.values()))[0], ""
                 if result == ReceiptResult.NEEDS_COORDINATION:
                     problems = TEXTS["problems"].get(key) or rng.choice(
                         list(TEXTS["problems"].values())
                     )
                 role = TeamRole.SECRETARY if rng.random() < 0.7 else TeamRole.SERVICE_OFFICER
                 receipt = Receipt(
-                    project=plan.project, visited_on=visited, department=department, matter=matter,
-                    handler_name=handler.display_name if handler else self.b._person(),
-                    handler_user=handler, work_done=done, result=result,
+                    project=plan.project,
+                    visited_on=visited,
+                    department=department,
+                    matter=matter,
+                    handler_name=handler.display_name if handler else self.builder._person(),
+                    handler_user=handler,
+                    work_done=done,
+                    result=result,
                     approval_case=rng.choice(cases.get((plan.project.pk, department.pk), [None])),
-                    problems=problems if result == ReceiptResult.NEEDS_COORDINATION else "",
-                    filed_by=plan.team[role], addressee=plan.team.get(TeamRole.MANAGER) or plan.leader,
+                    problems=problems,
+                    filed_by=plan.team[role],
+                    addressee=plan.team.get(TeamRole.MANAGER) or plan.leader,
                     filed_at=filed or moment(visited, rng.randint(15, 18), rng.randint(0, 59)),
-                )  # fmt: skip
+                )
                 receipt.plan, receipt.read_plan, age = plan, None, (self.today - visited).days
                 if receipt.addressee and not filed and rng.random() < (0.92 if age > 10 else 0.35):
                     receipt.read_plan = receipt.filed_at + MINUTE * 60 * rng.randint(1, 60)
@@ -155,21 +136,22 @@ class ServiceBuilder:
     def _this_morning(self, world) -> None:
         """The demo leader has receipts waiting: the latest few unread, two filed just now."""
         leader = world.role_users[Role.LEADER]
-        theirs = sorted(
-            (r for r in self.receipts if r.addressee is leader), key=lambda r: r.filed_at
-        )
-        for receipt in theirs[-UNREAD_FOR_LEADER:]:
+        theirs = [r for r in self.receipts if r.addressee is leader]
+        theirs.sort(key=lambda r: r.filed_at)
+        for receipt in theirs[-TEXTS["unread_for_leader"] :]:
             receipt.read_plan = None
         plans = dict(sorted((r.plan.project.code, r.plan) for r in theirs)[-2:])
         for seconds, plan in zip((50, 20), plans.values(), strict=False):
             self._receipts(world, [plan], filed=self.now - datetime.timedelta(seconds=seconds))
 
-    def _file(self, receipt: Receipt) -> None:
+    @staticmethod
+    def _file(receipt: Receipt) -> None:
         fields = {f: getattr(receipt, f) for f in S.CORRECTABLE}
         saved = S.file_receipt(receipt.filed_by, receipt.project, **fields)
         receipt.__dict__.update(saved.__dict__)  # the planned instance becomes the saved row
 
-    def _read(self, receipt: Receipt) -> None:
+    @staticmethod
+    def _read(receipt: Receipt) -> None:
         leader = receipt.addressee
         if S.mark_receipt_read(leader, receipt):
             receipt.read_at = clock.now()
@@ -179,17 +161,21 @@ class ServiceBuilder:
     # -- the problem list ------------------------------------------------------------------------
 
     def _needs(self, world) -> None:
-        rng, today, first = self.rng, self.today, world is self.b.worlds[0]
-        rows = [
-            NeedPlan(r.plan, r, r.filed_at + MINUTE * rng.randint(10, 50), rng.choice([3, 5, 5, 10, 15])).dated()
-            for r in self.receipts
-            if r.project.district_id == world.district.pk and r.problems and r.filed_at.date() < today
-            and rng.random() < 0.75
-        ]  # fmt: skip
+        """Problems from most receipts that needed coordination and a few from the teams;
+        those due before today mostly solved in time (two late, some withdrawn or given more
+        time), in the demo district two still open past their date; the newer ones in every
+        status, two of them close to their date."""
+        rng, today, first = self.rng, self.today, world is self.worlds[0]
+        rows, ours = [], [r for r in self.receipts if r.project.district_id == world.district.pk]
+        for r in ours:
+            if r.problems and r.filed_at.date() < today and rng.random() < 0.75:
+                raised = r.filed_at + MINUTE * rng.randint(10, 50)
+                rows.append(NeedPlan(r.plan, r, raised, rng.choice(TEXTS["need_days"])).dated())
         plans = self._plans(world)
         for i, plan in enumerate(rng.sample(plans, min(len(plans), 6 if first else 2))):
             day = self._day(max(plan.project.signed_on, today - DAY * 20), today - DAY)
-            n = NeedPlan(plan, None, office_time(rng, day), rng.choice([5, 10, 15])).dated()
+            when = office_time(rng, day)
+            n = NeedPlan(plan, None, when, rng.choice(TEXTS["team_need_days"])).dated()
             while first and i < 2 and n.due >= today:  # raised so that it is close to its date
                 n.raised, n.fate = n.raised - DAY, "in_progress"
                 n.dated()
@@ -199,20 +185,17 @@ class ServiceBuilder:
         rows.sort(key=lambda n: (n.raised, n.plan.project.code))
         past, fresh = [n for n in rows if n.due < today], [n for n in rows if n.due >= today]
         late = rng.sample([n for n in past if n.due < today - DAY * 10], min(2, len(past) // 4))
-        for n, fate in zip(past, itertools.cycle(PAST), strict=False):
-            n.fate = (
-                "late" if n in late else "resolved" if fate == "extended" and n.days < 10 else fate
-            )
-        for n, fate in zip(
-            sorted(past, key=lambda n: n.due)[-2:] if first else [],
-            ("stuck", "escalated"),
-            strict=False,
-        ):
-            n.fate = fate  # still open past their date, each with its story
-        for i, n in enumerate(
-            sorted((n for n in fresh if not n.fate), key=lambda n: -n.raised.timestamp())
-        ):
-            n.fate = FRESH[i % len(FRESH)]
+        for i, n in enumerate(past):
+            fate = TEXTS["past_fates"][i % len(TEXTS["past_fates"])]
+            n.fate = "resolved" if fate == "extended" and n.days < 10 else fate
+            n.fate = "late" if n in late else n.fate
+        if first:  # two still open past their date, each with its story
+            overdue = sorted(past, key=lambda n: n.due)[-2:]
+            for n, fate in zip(overdue, ("stuck", "escalated"), strict=False):
+                n.fate = fate
+        fresh = sorted((n for n in fresh if not n.fate), key=lambda n: -n.raised.timestamp())
+        for i, n in enumerate(fresh):
+            n.fate = TEXTS["fresh_fates"][i % len(TEXTS["fresh_fates"])]
             if n.fate == "pending" and (today - n.raised.date()).days > 5:
                 n.fate = "in_progress"  # (taken up by now)
         people = User.objects.filter(district=world.district, groups__name=Role.DEPARTMENT)
@@ -238,6 +221,8 @@ class ServiceBuilder:
         return category, department, handler
 
     def _need_steps(self, world, n: NeedPlan, handlers) -> None:
+        """Raised, then taken up, given more time, and ended as its fate says; each step at
+        an office time after the one before."""
         rng, last, due, fate = self.rng, self.today - DAY, n.due, n.fate
         category, department, handler = self._department(world, n, handlers)
         _keys, title, text = TEXTS["need_topics"][category]
@@ -247,104 +232,76 @@ class ServiceBuilder:
         data["title"] = f"{title}：{receipt.matter}" if receipt else title
         data["description"] = receipt.problems if receipt else text
         self.line.add(n.raised, self._raise, n, receipt.filed_by if receipt else secretary, data)
-        steps = [] if fate == "pending" else [(start, self._act, n, S.start_need, handler)]
+        steps = [] if fate == "pending" else [(start, S.start_need, handler, {})]
         if fate == "extended":  # the department asked for more time
             first_due = workdays.add_workdays(n.raised.date(), days).date
-            steps.append(
-                (
-                    self._day(start, first_due - DAY),
-                    self._act,
-                    n,
-                    S.update_need,
-                    secretary,
-                    {"due_workdays": n.days},
-                )
-            )
-        if fate in ("resolved", "extended", "late"):
-            text = rng.choice(TEXTS["late_resolutions" if fate == "late" else "resolutions"])
-            day = (
-                self._day(due + DAY, min(due + DAY * 6, last))
-                if fate == "late"
-                else self._day(start, min(due, last))
-            )
-            steps.append((day, self._act, n, S.resolve_need, handler, text))
-        elif fate == "closed":
-            reason = rng.choice(TEXTS["close_reasons"])
-            steps.append(
-                (
-                    self._day(start, min(start + DAY * 8, last)),
-                    self._act,
-                    n,
-                    S.close_need,
-                    secretary,
-                    reason,
-                )
-            )
-        elif fate == "stuck":
-            note = {"description": data["description"] + rng.choice(TEXTS["stuck_notes"])}
-            steps.append((self._day(due + DAY, last), self._act, n, S.update_need, secretary, note))
-        elif fate == "escalated":
-            note = rng.choice(TEXTS["escalation_notes"])
-            steps.append(
-                (
-                    self._day(start + DAY if due >= self.today else due + DAY, last),
-                    self._act,
-                    n,
-                    S.escalate_need,
-                    secretary,
-                    note,
-                )
-            )
-        self._chain(n.raised, [s for s in steps if s[0] <= last])  # fmt: skip
+            more = {"due_workdays": n.days}
+            steps.append((self._day(start, first_due - DAY), S.update_need, secretary, more))
+        end, later = "resolved" if fate == "extended" else fate, due + DAY
+        escalated = start + DAY if due >= self.today else later
+        ways = {  # how it ends: the service and its argument, by whom, between which days
+            "resolved": (S.resolve_need, "resolution", handler, start, due),
+            "late": (S.resolve_need, "resolution", handler, later, later + DAY * 5),
+            "closed": (S.close_need, "reason", secretary, start, start + DAY * 8),
+            "stuck": (S.update_need, "description", secretary, later, last),
+            "escalated": (S.escalate_need, "note", secretary, escalated, last),
+        }
+        if end in ways:
+            service, arg, who, first, until = ways[end]
+            text = rng.choice(TEXTS["need_ends"][end])
+            text = data["description"] + text if end == "stuck" else text
+            steps.append((self._day(first, min(until, last)), service, who, {arg: text}))
+        after = n.raised
+        for day, service, who, kwargs in steps:
+            if day <= last:
+                when = office_time(rng, day, late=0.02)
+                after = when if when > after else after + MINUTE * rng.randint(20, 90)
+                self.line.add(after, self._act, n, service, who, kwargs)
 
-    def _raise(self, n: NeedPlan, user, data: dict) -> None:
+    @staticmethod
+    def _raise(n: NeedPlan, user, data: dict) -> None:
         via = RaisedVia.RECEIPT if n.receipt else RaisedVia.TEAM
         n.need = S.raise_need(user, n.plan.project, receipt=n.receipt, raised_via=via, **data)
 
-    def _act(self, n: NeedPlan, service, user, arg=None) -> None:
-        args = () if arg is None else (arg,)
-        n.need = (
-            service(user, n.need, **arg) if isinstance(arg, dict) else service(user, n.need, *args)
-        )
+    @staticmethod
+    def _act(n: NeedPlan, service, user, kwargs: dict) -> None:
+        n.need = service(user, n.need, **kwargs)
 
     # -- second-round service, instructions --------------------------------------------------
 
     def _second_round(self, world) -> None:
-        rng, plans = self.rng, [p for p in self._plans(world) if p.stage in MATURE]
-        for i in range(len(plans) and (12 if world is self.b.worlds[0] else 3)):
+        """二次招商 records of the running projects, of each kind, by their team's secretary;
+        some upgrades of an enterprise recorded by the bureau alone."""
+        rng, mature = self.rng, TEXTS["mature_stages"]
+        plans = [p for p in self._plans(world) if p.stage in mature]
+        for i in range(len(plans) and (12 if world is self.worlds[0] else 3)):
             kind, plan = list(Kind)[i % len(Kind)], rng.choice(plans)
-            counterparty, description, outcome = rng.choice(TEXTS["second_round"][kind])
+            texts = rng.choice(TEXTS["second_round"][kind])
             alone = kind == Kind.UPGRADE and i % 2 == 0  # recorded by the bureau
             first = self.today - DAY * 200
             on = self._day(first if alone else max(first, plan.team_since + DAY), self.today - DAY)
             amount = None
             if kind == Kind.FINANCING or rng.random() < 0.4 and kind == Kind.PARTNER:
-                amount = Decimal(rng.choice([500, 1000, 2000, 3000, 5000, 8000, 12000]))
+                amount = Decimal(rng.choice(TEXTS["amounts"]))
             who = world.role_users[Role.BUREAU] if alone else plan.team[TeamRole.SECRETARY]
+            record = dict(zip(("counterparty", "description", "outcome"), texts, strict=True))
+            record.update(kind=kind, occurred_on=on, amount=amount)
+            record.update(
+                enterprise=plan.project.enterprise, project=None if alone else plan.project
+            )
             when = moment(on, rng.randint(16, 18), rng.randint(0, 59))
-            self.line.add(
-                when, S.record_second_round, who, kind=kind, enterprise=plan.project.enterprise,
-                project=None if alone else plan.project, occurred_on=on, amount=amount,
-                counterparty=counterparty, description=description, outcome=outcome,
-            )  # fmt: skip
+            self.line.add(when, S.record_second_round, who, **record)
 
     def _instructions(self, world) -> None:
         """Recent receipts the leader read and instructed on, a while after reading."""
-        recent = [
-            r
-            for r in self.receipts
-            if r.project.district_id == world.district.pk and r.read_plan
-            and r.result != ReceiptResult.DONE and (self.today - r.visited_on).days <= 30
-            and r.read_plan.date() < self.today
-        ]  # fmt: skip
+        today, ours = self.today, world.district.pk
+        recent = [r for r in self.receipts if r.project.district_id == ours and r.read_plan]
+        recent = [r for r in recent if r.result != ReceiptResult.DONE]
+        recent = [r for r in recent if r.read_plan.date() < today <= r.visited_on + DAY * 30]
         self.rng.shuffle(recent)
         for receipt in recent[:8]:
-            self.line.add(
-                receipt.read_plan + MINUTE * self.rng.randint(5, 120),
-                self._instruct,
-                world,
-                receipt,
-            )
+            when = receipt.read_plan + MINUTE * self.rng.randint(5, 120)
+            self.line.add(when, self._instruct, world, receipt)
 
     def _instruct(self, world, receipt: Receipt) -> None:
         rng, owner = self.rng, receipt.department
@@ -354,19 +311,16 @@ class ServiceBuilder:
             items[0]["owner_person"] = receipt.handler_user
         if rng.random() < 0.4:
             title = f"跟踪{receipt.project.name}{receipt.matter}办理进度"
-            items.append(
-                {
-                    "title": title,
-                    "owner_department": world.departments["bureau"],
-                    "due_workdays": days + 5,
-                }
-            )
+            bureau = world.departments["bureau"]
+            items.append({"title": title, "owner_department": bureau, "due_workdays": days + 5})
         text = rng.choice(TEXTS["instructions"]).format(department=owner.name, days=days)
         S.write_instruction(receipt.addressee, receipt, text=text, items=items)
 
 
-def service_counts(district_ids) -> dict[str, int]:
-    """Service records of the demo districts (for the summary and the tests)."""
-    models = {"receipts": Receipt, "instructions": Instruction, "needs": Need}
-    models["second-round services"] = SecondRoundService
-    return {k: m.objects.filter(Q(district_id__in=district_ids)).count() for k, m in models.items()}
+# Service records of the demo districts (for the summary and the tests).
+service_counts = counter(
+    ("receipts", Receipt),
+    ("instructions", Instruction),
+    ("needs", Need),
+    ("second-round services", SecondRoundService),
+)
