@@ -77,7 +77,15 @@ class Counter(models.Model):
 
     @classmethod
     def next_value(cls, district, key: str) -> int:
-        """Atomically take the next number; callers are inside a transaction."""
+        """Atomically take the next number; callers are inside a transaction. The increment
+        is one UPDATE, which holds the row until the transaction ends, then the number is
+        read back; the first number of a key creates its row."""
+        if not transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                return cls.next_value(district, key)
+        counter = cls.objects.filter(district=district, key=key)
+        if counter.update(value=models.F("value") + 1):
+            return counter.values_list("value", flat=True).get()
         with transaction.atomic():
             counter, _created = cls.objects.select_for_update().get_or_create(
                 district=district, key=key
