@@ -32,7 +32,7 @@ def record_funds(user, project: Project, data: Mapping) -> FundsEntry:
         errors["received_on"] = _("The date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    entry.full_clean()
+    entry.full_clean(exclude=["project", "recorded_by"])  # the rows in hand: no query for them
     entry.save()
     log_event(
         user,
