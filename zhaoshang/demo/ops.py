@@ -123,17 +123,22 @@ class OpsBuilder:
         last = self._slot("outbox_sweep", max(c for _pk, c, _a in rows) - SECOND)
         sweeps = Counter(self._next_slot(c) for _pk, c, _a in rows)
         refused = {pk for pk, _c, address in rows if MISTYPED_DOMAIN in address}
+        # The sweeps that try a refused message (the first time, then each retry).
+        refusing = {self._next_slot(c) for pk, c, _a in rows if pk in refused}
         heap = sorted(s for s in sweeps if s < last)
         while heap:
             slot = heapq.heappop(heap)
             with clock.at(slot + datetime.timedelta(seconds=TOOK["outbox_sweep"])):
                 deliver_pending(limit=sweeps[slot])
+            if slot not in refusing:
+                continue
             retries = OutboxMessage.objects.filter(pk__in=refused, status=OutboxStatus.PENDING)
             for when in retries.exclude(attempts=0).values_list("next_attempt_at", flat=True):
                 again = self._next_slot(when)
                 if again < last and again not in sweeps:
                     heapq.heappush(heap, again)
                 sweeps[again] += 1
+                refusing.add(again)
         self._run("outbox_sweep", last)
         # What was written after the last sweep waits for the next one, due now.
         outbox.filter(next_attempt_at__gt=last).update(next_attempt_at=None)
