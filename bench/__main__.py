@@ -1,6 +1,7 @@
 """``python -m bench [--database URL] [--rows N] [--sample N] [--keep]`` — the working-day
 calendar; ``python -m bench scan [--projects 10000,100000]`` — the daily scan;
-``python -m bench summary [--projects 20000]`` — the monthly summary."""
+``python -m bench summary [--projects 20000]`` — the monthly summary;
+``python -m bench demo [--runs 3]`` — load_demo part by part."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ if __name__ == "__main__":
         from bench.summary import main as summary_main
 
         sys.exit(summary_main(sys.argv[2:]))
+    if sys.argv[1:2] == ["demo"]:
+        from bench.demo import main as demo_main
+
+        sys.exit(demo_main(sys.argv[2:]))
     if sys.argv[1:2] == ["scan"]:
         from bench.scan import main as scan_main
 
