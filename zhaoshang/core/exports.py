@@ -7,7 +7,6 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
-import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -21,6 +20,8 @@ def xlsx_response(
     rows: Iterable,
 ) -> HttpResponse:
     buffer = io.BytesIO()
+    import xlsxwriter  # heavy: imported where it is used, not at start-up
+
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
     ws = book.add_worksheet(sheet[:31])
     head = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})

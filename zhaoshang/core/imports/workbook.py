@@ -7,8 +7,6 @@ import zipfile
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import openpyxl
-import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -50,6 +48,8 @@ def open_workbook(uploaded):
         )
     uploaded.seek(0)
     try:
+        import openpyxl  # heavy: imported where it is used, not at start-up
+
         return openpyxl.load_workbook(uploaded, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl fails in many ways on a broken file
         raise FileRefused(_("The file could not be read as an Excel workbook (.xlsx)."))
@@ -62,6 +62,8 @@ def template_workbook(importer: Importer) -> bytes:
     """The import template: the header row (required columns marked, each with a note), a
     sheet of instructions and a sheet of the allowed values, which feed the dropdowns."""
     buffer = io.BytesIO()
+    import xlsxwriter  # heavy: imported where it is used, not at start-up
+
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
     head_required = book.add_format(
