@@ -11,6 +11,10 @@ keys of the service's errors) and the service call. From that one table:
   ``run_service`` and answers 302, 400 with every error on its field, or 409 when someone
   else changed the record first;
 - the API (``api_action``) does the same for ``POST /<resource>/{id}/<slug>/``.
+
+A page that is a form (``form_post``, with ``form_page``), a form with rows (a formset:
+``form_post(..., formsets=…)``, ``errors_to`` for a refusal that names a row) and a button
+with nothing to fill in (``button_post``) answer the same way.
 """
 
 from __future__ import annotations
@@ -116,43 +120,103 @@ class Outcome:
         return self.status is None
 
 
-def run_service(request, form, call: Callable[[], object], *, success=None) -> Outcome:
+def run_service(
+    request,
+    form,
+    call: Callable[[], object],
+    *,
+    success=None,
+    errors_to: Callable[[ValidationError], None] | None = None,
+) -> Outcome:
     """Call a service for a page: on success flash ``success`` (a text, or a callable of
-    the result); a ``ConcurrentEditError``
+    the result giving a text or a ``(messages level, text)`` pair); a ``ConcurrentEditError``
     is 409 (``stale`` holds its message, for the page to show over the fresh record); any
-    other ``ValidationError`` puts every message on its form field (with no form, the
-    caller places ``Outcome.error`` itself) and is 400."""
+    other ``ValidationError`` is 400 and puts every message on its form field, or goes to
+    ``errors_to(error)`` when given (a refusal that names a row of a formset); with
+    neither, the caller places ``Outcome.error`` itself."""
     try:
         result = call()
     except ConcurrentEditError as exc:
         return Outcome(status=409, stale=" ".join(exc.messages), error=exc)
     except ValidationError as exc:
-        if form is not None:
+        if errors_to is not None:
+            errors_to(exc)
+        elif form is not None:
             apply_service_errors(form, exc)
         return Outcome(status=400, error=exc)
     if success:
-        messages.success(request, str(success(result) if callable(success) else success))
+        said = success(result) if callable(success) else success
+        level, text = said if isinstance(said, tuple) else (messages.SUCCESS, said)
+        messages.add_message(request, level, str(text))
     return Outcome(result=result)
 
 
-def form_post(request, form, call: Callable, *, render_page: Callable, redirect_to, success=None):
+def all_valid(*forms) -> bool:
+    """Whether every form and formset is valid, each one validated (no stopping at the
+    first invalid one) so that the page shows all their errors at once."""
+    results = [form.is_valid() for form in forms]
+    return all(results)
+
+
+def form_post(
+    request,
+    form,
+    call: Callable,
+    *,
+    render_page: Callable,
+    redirect_to,
+    success=None,
+    formsets: Iterable = (),
+    errors_to: Callable[[ValidationError], None] | None = None,
+):
     """A page's form: a GET draws ``render_page(form, status=200)``; on a POST a valid
     form calls ``call(cleaned_data)`` through
     ``run_service``; success flashes ``success`` (a text, or a callable of the service's
     result) and redirects to ``redirect_to`` (a URL, or a callable of the result); an
     invalid form or a refusal draws ``render_page(form, status=400)`` with every error on
     its field; a stale version ``render_page(form, status=409, stale=message)``, the
-    input kept."""
+    input kept.
+
+    ``formsets`` are the page's other parts posted with ``form`` (its rows): all are
+    validated with it, every error shown at once, and the service is called only when
+    all are valid. A refusal goes onto ``form``, or to ``errors_to(error)`` when given
+    (a service that names the row at fault)."""
     if request.method != "POST":
         return render_page(form, status=200, stale="")
-    if form.is_valid():
+    if all_valid(form, *formsets):
         data = form.cleaned_data
-        outcome = run_service(request, form, lambda: call(data), success=success)
+        outcome = run_service(
+            request, form, lambda: call(data), success=success, errors_to=errors_to
+        )
         if outcome.ok:
             target = redirect_to(outcome.result) if callable(redirect_to) else redirect_to
             return redirect(target)
         return render_page(form, status=outcome.status, stale=outcome.stale)
     return render_page(form, status=400, stale="")
+
+
+def button_post(
+    request,
+    call: Callable[[], object],
+    *,
+    redirect_to,
+    success=None,
+    render_page: Callable | None = None,
+):
+    """A POST with nothing to fill in (a button on a record's page): ``call()`` through
+    ``run_service``; success flashes ``success`` and redirects to ``redirect_to`` (a URL,
+    or a callable of the result). A refusal is flashed, every message of it, over
+    ``render_page(status)``: 400, or 409 when someone else changed the record first (the
+    page then reads it again). Without ``render_page`` the refusal goes back to
+    ``redirect_to`` too (302), whose page shows the messages."""
+    outcome = run_service(request, None, call, success=success)
+    if outcome.ok:
+        return redirect(redirect_to(outcome.result) if callable(redirect_to) else redirect_to)
+    for message in outcome.error.messages:
+        messages.error(request, message)
+    if render_page is None:
+        return redirect(redirect_to(None) if callable(redirect_to) else redirect_to)
+    return render_page(status=outcome.status)
 
 
 def form_page(request, template: str, **context) -> Callable:
