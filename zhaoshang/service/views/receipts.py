@@ -7,15 +7,16 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_page, form_post
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.pdf import render_pdf
@@ -52,6 +53,22 @@ def _refuse_not_team(request, project) -> HttpResponse:
     )
 
 
+def _filed_message(receipt: Receipt):
+    if receipt.addressee_id:
+        return _("Receipt %(number)s is filed and sent to %(leader)s.") % {
+            "number": receipt.number,
+            "leader": receipt.addressee.display_name,
+        }
+    return (
+        messages.WARNING,
+        _(
+            "Receipt %(number)s is filed, but the project has no project "
+            "manager or designated leader to send it to."
+        )
+        % {"number": receipt.number},
+    )
+
+
 @login_required
 def receipt_create(request, pk):
     project = get_visible_project(request, pk)
@@ -59,38 +76,23 @@ def receipt_create(request, pk):
         if roles.is_city(request.user):
             raise PermissionDenied
         return _refuse_not_team(request, project)
-    status = 200
-    if request.method == "POST":
-        form = ReceiptForm(request.POST, project=project)
-        if form.is_valid():
-            try:
-                receipt = services.file_receipt(request.user, project, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                if receipt.addressee_id:
-                    messages.success(
-                        request,
-                        _("Receipt %(number)s is filed and sent to %(leader)s.")
-                        % {"number": receipt.number, "leader": receipt.addressee.display_name},
-                    )
-                else:
-                    messages.warning(
-                        request,
-                        _(
-                            "Receipt %(number)s is filed, but the project has no project "
-                            "manager or designated leader to send it to."
-                        )
-                        % {"number": receipt.number},
-                    )
-                return redirect("service:receipt", pk=receipt.pk)
-        status = 400
-    else:
-        form = ReceiptForm(project=project)
-    context = project_context(
-        request, project, "service", form=form, leader=services.leader_in_charge(project)
+
+    def render_page(form, status, stale):
+        if stale:
+            form.add_error(None, stale)
+        context = project_context(
+            request, project, "service", form=form, leader=services.leader_in_charge(project)
+        )
+        return render(request, "service/receipt_form.html", context, status=status)
+
+    return form_post(
+        request,
+        ReceiptForm(request.POST or None, project=project),
+        lambda data: services.file_receipt(request.user, project, **data),
+        render_page=render_page,
+        redirect_to=lambda receipt: reverse("service:receipt", args=[receipt.pk]),
+        success=_filed_message,
     )
-    return render(request, "service/receipt_form.html", context, status=status)
 
 
 def _receipt_queryset(request):
@@ -169,38 +171,31 @@ def receipt_correct(request, pk):
     if not permissions.can_correct_receipt(request.user, receipt):
         raise PermissionDenied
     project = receipt.project
-    status = 200
     if request.method == "POST":
         form = ReceiptCorrectionForm(request.POST, project=project)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            reason = data.pop("correction_reason")
-            version = data.pop("version")
-            outcome = run_service(
-                request,
-                form,
-                lambda: services.correct_receipt(
-                    request.user, receipt, reason=reason, expected_version=version, **data
-                ),
-                success=_("Receipt %(number)s is corrected; the leader has been told.")
-                % {"number": receipt.number},
-            )
-            if outcome.ok:
-                return redirect("service:receipt", pk=receipt.pk)
-            if outcome.status == 409:
-                form.add_error(None, outcome.stale)
-            status = outcome.status
-        else:
-            status = 400
     else:
         initial = {name: getattr(receipt, name) for name in services.CORRECTABLE}
         initial["version"] = receipt.version
         form = ReceiptCorrectionForm(initial=initial, project=project)
-    return render(
+
+    def correct(data):
+        data = dict(data)
+        reason = data.pop("correction_reason")
+        version = data.pop("version")
+        return services.correct_receipt(
+            request.user, receipt, reason=reason, expected_version=version, **data
+        )
+
+    return form_post(
         request,
-        "service/receipt_correct.html",
-        {"receipt": receipt, "project": project, "form": form},
-        status=status,
+        form,
+        correct,
+        render_page=form_page(
+            request, "service/receipt_correct.html", receipt=receipt, project=project
+        ),
+        redirect_to=reverse("service:receipt", args=[receipt.pk]),
+        success=_("Receipt %(number)s is corrected; the leader has been told.")
+        % {"number": receipt.number},
     )
 
 
@@ -210,33 +205,46 @@ def instruction_create(request, pk):
     receipt = get_object_or_404(_receipt_queryset(request), pk=pk)
     if not permissions.can_instruct(request.user, receipt):
         raise PermissionDenied
-    form = InstructionForm(request.POST, auto_id="id_ins_%s")
     item_forms = ActionItemFormSet(
         request.POST, prefix="items", form_kwargs={"district_id": receipt.district_id}
     )
-    if form.is_valid() and item_forms.is_valid():
-        rows = item_forms.items()
-        try:
-            instruction = services.write_instruction(
-                request.user,
-                receipt,
-                text=form.cleaned_data["text"],
-                written_on=form.cleaned_data["written_on"],
-                items=[data for _index, data in rows],
-            )
-        except services.InstructionItemError as exc:
-            apply_service_errors(item_forms.forms[rows[exc.index][0]], exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
+
+    def write(data):
+        return services.write_instruction(
+            request.user,
+            receipt,
+            text=data["text"],
+            written_on=data["written_on"],
+            items=[row for _index, row in item_forms.items()],
+        )
+
+    def errors_to(exc):
+        # A refused action item names its row among the filled ones.
+        if isinstance(exc, services.InstructionItemError):
+            apply_service_errors(item_forms.forms[item_forms.items()[exc.index][0]], exc)
         else:
-            messages.success(
-                request,
-                _("The instruction is recorded; action items under supervision: %(n)s.")
-                % {"n": len(instruction.action_items_created)},
-            )
-            return redirect("service:receipt", pk=receipt.pk)
-    context = _receipt_context(request, receipt, instruction_form=form, item_forms=item_forms)
-    return render(request, "service/receipt.html", context, status=400)
+            apply_service_errors(form, exc)
+
+    def render_page(form, status, stale):
+        if stale:
+            form.add_error(None, stale)
+        context = _receipt_context(request, receipt, instruction_form=form, item_forms=item_forms)
+        return render(request, "service/receipt.html", context, status=status)
+
+    form = InstructionForm(request.POST, auto_id="id_ins_%s")
+    return form_post(
+        request,
+        form,
+        write,
+        render_page=render_page,
+        redirect_to=reverse("service:receipt", args=[receipt.pk]),
+        success=lambda instruction: (
+            _("The instruction is recorded; action items under supervision: %(n)s.")
+            % {"n": len(instruction.action_items_created)}
+        ),
+        formsets=[item_forms],
+        errors_to=errors_to,
+    )
 
 
 # ---------------------------------------------------------------------------------------
