@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import form_post
+from zhaoshang.core.actions import button_post, form_page, form_post
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
-from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.land import permissions, services
@@ -143,20 +141,16 @@ def parcel_create(request):
         raise PermissionDenied
     user = request.user
     form = ParcelForm(request.POST or None, user=user, district_id=user.district_id)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        try:
-            parcel = services.create_parcel(user, district=user.district, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("The parcel %(code)s has been recorded.") % {"code": parcel.code}
-            )
-            return redirect(parcel)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "land/parcel_form.html", {"form": form}, status=status)
+    return form_post(
+        request,
+        form,
+        lambda data: services.create_parcel(
+            user, district=user.district, **{k: v for k, v in data.items() if k != "version"}
+        ),
+        render_page=form_page(request, "land/parcel_form.html"),
+        redirect_to=lambda parcel: parcel.get_absolute_url(),
+        success=lambda parcel: _("The parcel %(code)s has been recorded.") % {"code": parcel.code},
+    )
 
 
 @login_required
@@ -339,23 +333,17 @@ def campaign_list(request):
 def campaign_open(request):
     if not _may_open(request):
         raise PermissionDenied
-    form = CampaignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.open_campaign(
-                request.user, district=request.user.district, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The campaign %(name)s has been opened with %(count)d entries.")
-                % {"name": campaign, "count": campaign.entries.count()},
-            )
-            return redirect(campaign)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "land/campaign_form.html", {"form": form}, status=status)
+    return form_post(
+        request,
+        CampaignForm(request.POST or None),
+        lambda data: services.open_campaign(request.user, district=request.user.district, **data),
+        render_page=form_page(request, "land/campaign_form.html"),
+        redirect_to=lambda campaign: campaign.get_absolute_url(),
+        success=lambda campaign: (
+            _("The campaign %(name)s has been opened with %(count)d entries.")
+            % {"name": campaign, "count": campaign.entries.count()}
+        ),
+    )
 
 
 def _entries(request, campaign):
@@ -440,16 +428,19 @@ def campaign_generate(request, pk):
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     if not permissions.can_manage_campaign(request.user, campaign):
         raise PermissionDenied
-    try:
-        added = services.generate_entries(request.user, campaign)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return render(
-            request, "land/campaign.html", _campaign_context(request, campaign), status=400
-        )
-    messages.success(request, _("%(count)d new entries added.") % {"count": added})
-    return redirect(campaign)
+
+    def render_page(status):
+        fresh = get_object_or_404(_campaigns(request), pk=pk) if status == 409 else campaign
+        context = _campaign_context(request, fresh)
+        return render(request, "land/campaign.html", context, status=status)
+
+    return button_post(
+        request,
+        lambda: services.generate_entries(request.user, campaign),
+        render_page=render_page,
+        redirect_to=campaign.get_absolute_url(),
+        success=lambda added: _("%(count)d new entries added.") % {"count": added},
+    )
 
 
 @login_required
