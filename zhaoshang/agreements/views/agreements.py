@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements import permissions, services
@@ -33,7 +34,7 @@ from zhaoshang.agreements.views.common import (
     days_left_text,
 )
 from zhaoshang.core import clock
-from zhaoshang.core.actions import run_service
+from zhaoshang.core.actions import form_post
 from zhaoshang.projects.models import DocumentVersion, FundsEntry, MonthlyReport, StageEvent
 from zhaoshang.projects.views import get_visible_project, project_context
 
@@ -146,77 +147,75 @@ def project_agreement(request, pk):
     )
 
 
+def _agreement_initial(project, agreement, values) -> dict:
+    if agreement is not None:
+        initial = {name: getattr(agreement, name) for name in AgreementForm.HEADER}
+        initial["version"] = agreement.version
+    else:
+        initial = {
+            "signed_on": project.signed_on,
+            "government_party": _("%(district)s People's Government")
+            % {"district": project.district.name},
+            "enterprise_party": project.enterprise.name if project.enterprise_id else "",
+            "contracted_investment": project.total_investment,
+            "land_area": project.land_area,
+            "start_by": project.planned_start_on,
+            "completion_by": project.planned_completion_on,
+            "production_by": project.planned_production_on,
+            "intensity": project.investment_intensity,
+            "intensity_by": project.planned_production_on,
+            "tax": project.committed_tax,
+            "jobs": project.committed_jobs,
+            "energy": project.energy_commitment[:200] or None,
+        }
+    for name, value in values["terms"].items():
+        if value is not None:
+            initial[name] = value
+    return initial
+
+
 def _agreement_form_page(request, project, agreement=None):
     user = request.user
     if not permissions.can_edit_agreement(user, project):
         raise PermissionDenied
-    status = 200
     if request.method == "POST":
         form = AgreementForm(request.POST, request.FILES)
         formset = ScheduleFormSet(request.POST, prefix="schedule")
-        status = 400
-        if form.is_valid() and formset.is_valid():
-            outcome = run_service(
-                request,
-                form,
-                lambda: services.save_agreement(
-                    user,
-                    project,
-                    fields=form.header_data(),
-                    terms=form.term_data(),
-                    schedule=schedule_rows(formset),
-                    document=form.cleaned_data.get("document"),
-                    agreement=agreement,
-                    expected_version=form.cleaned_data.get("version"),
-                ),
-            )
-            if outcome.ok:
-                messages.success(
-                    request,
-                    _("The agreement %(number)s has been saved.")
-                    % {"number": outcome.result.number},
-                )
-                return redirect("agreements:project", pk=project.pk)
-            if outcome.status == 409:
-                form.add_error(None, outcome.stale)
-            status = outcome.status
     else:
         values = services.term_values(agreement)
-        if agreement is not None:
-            initial = {name: getattr(agreement, name) for name in AgreementForm.HEADER}
-            initial["version"] = agreement.version
-        else:
-            initial = {
-                "signed_on": project.signed_on,
-                "government_party": _("%(district)s People's Government")
-                % {"district": project.district.name},
-                "enterprise_party": project.enterprise.name if project.enterprise_id else "",
-                "contracted_investment": project.total_investment,
-                "land_area": project.land_area,
-                "start_by": project.planned_start_on,
-                "completion_by": project.planned_completion_on,
-                "production_by": project.planned_production_on,
-                "intensity": project.investment_intensity,
-                "intensity_by": project.planned_production_on,
-                "tax": project.committed_tax,
-                "jobs": project.committed_jobs,
-                "energy": project.energy_commitment[:200] or None,
-            }
-        for name, value in values["terms"].items():
-            if value is not None:
-                initial[name] = value
-        form = AgreementForm(initial=initial)
+        form = AgreementForm(initial=_agreement_initial(project, agreement, values))
         formset = ScheduleFormSet(
             prefix="schedule",
             initial=[{"due_on": d, "amount": a} for d, a in values["schedule"]],
         )
-    return render(
-        request,
-        "agreements/agreement_form.html",
-        project_context(
+
+    def render_page(form, status, stale):
+        if stale:
+            form.add_error(None, stale)
+        context = project_context(
             request, project, "agreement", form=form, formset=formset, agreement=agreement
+        )
+        return render(request, "agreements/agreement_form.html", context, status=status)
+
+    return form_post(
+        request,
+        form,
+        lambda data: services.save_agreement(
+            user,
+            project,
+            fields=form.header_data(),
+            terms=form.term_data(),
+            schedule=schedule_rows(formset),
+            document=data.get("document"),
+            agreement=agreement,
+            expected_version=data.get("version"),
         ),
-        status=status,
+        render_page=render_page,
+        redirect_to=reverse("agreements:project", args=[project.pk]),
+        success=lambda saved: (
+            _("The agreement %(number)s has been saved.") % {"number": saved.number}
+        ),
+        formsets=[formset],
     )
 
 

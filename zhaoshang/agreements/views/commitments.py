@@ -3,10 +3,10 @@ again, a milestone's progress reported or moved, filed to the park committee."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,9 +30,8 @@ from zhaoshang.agreements.views.common import (
     days_left_text,
 )
 from zhaoshang.core import clock
-from zhaoshang.core.actions import form_post, run_service
+from zhaoshang.core.actions import form_post
 from zhaoshang.core.audit import event_label
-from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.projects.views import get_visible_project, project_context
 
@@ -57,6 +56,47 @@ def _template_steps(request, district_id) -> tuple[TemplateChoiceForm, ScheduleT
     return chooser, template
 
 
+def _posted_template(request, district_id) -> ScheduleTemplate | None:
+    template_id = request.POST.get("template")
+    if not (template_id and template_id.isdigit()):
+        return None
+    return ScheduleTemplate.objects.filter(district_id=district_id, pk=template_id).first()
+
+
+def _blank_commitment_forms(user, project, departments, template):
+    """The new commitment's form and its steps, filled from ``template``, and the hint
+    that says the earliest target date the template allows."""
+    steps = services.steps_from_template(template) if template else []
+    initial_department = departments.filter(pk=user.department_id).first() or None
+    form = CommitmentForm(
+        initial={"department": initial_department, "start_on": clock.today()},
+        project=project,
+        departments=departments,
+    )
+    formset = StepFormSet(
+        prefix="steps",
+        district_id=project.district_id,
+        initial=[
+            {
+                "name": s.name,
+                "duration": s.duration,
+                "owner_department": s.owner_department.pk if s.owner_department else None,
+            }
+            for s in steps
+        ],
+    )
+    hint = ""
+    if steps:
+        hint = _(
+            "The template's steps take %(n)s working days: planning from today, the "
+            "earliest target date is %(date)s."
+        ) % {
+            "n": sum(s.duration for s in steps),
+            "date": earliest_target(steps, clock.today()).isoformat(),
+        }
+    return form, formset, hint
+
+
 @login_required
 def commitment_create(request, pk):
     project = get_visible_project(request, pk)
@@ -65,72 +105,18 @@ def commitment_create(request, pk):
         raise PermissionDenied
     departments = permissions.commitment_departments(user)
     chooser, template = _template_steps(request, project.district_id)
-    status = 200
     hint = ""
     if request.method == "POST":
         form = CommitmentForm(request.POST, project=project, departments=departments)
         formset = StepFormSet(request.POST, prefix="steps", district_id=project.district_id)
-        template_id = request.POST.get("template")
-        template = (
-            ScheduleTemplate.objects.filter(district_id=project.district_id, pk=template_id).first()
-            if template_id and template_id.isdigit()
-            else None
-        )
-        if form.is_valid() and formset.is_valid():
-            steps = [step for _pk, step in formset.steps()]
-            try:
-                commitment = services.create_commitment(
-                    user,
-                    project,
-                    department=form.cleaned_data["department"],
-                    steps=steps,
-                    template=template,
-                    **form.service_data(),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    _("The commitment “%(title)s” and its schedule have been saved.")
-                    % {"title": commitment.title},
-                )
-                return redirect("agreements:commitment", pk=commitment.pk)
-        else:
-            status = 400
+        template = _posted_template(request, project.district_id)
     else:
-        steps = services.steps_from_template(template) if template else []
-        initial_department = departments.filter(pk=user.department_id).first() or None
-        form = CommitmentForm(
-            initial={"department": initial_department, "start_on": clock.today()},
-            project=project,
-            departments=departments,
-        )
-        formset = StepFormSet(
-            prefix="steps",
-            district_id=project.district_id,
-            initial=[
-                {
-                    "name": s.name,
-                    "duration": s.duration,
-                    "owner_department": s.owner_department.pk if s.owner_department else None,
-                }
-                for s in steps
-            ],
-        )
-        if steps:
-            hint = _(
-                "The template's steps take %(n)s working days: planning from today, the "
-                "earliest target date is %(date)s."
-            ) % {
-                "n": sum(s.duration for s in steps),
-                "date": earliest_target(steps, clock.today()).isoformat(),
-            }
-    return render(
-        request,
-        "agreements/commitment_form.html",
-        project_context(
+        form, formset, hint = _blank_commitment_forms(user, project, departments, template)
+
+    def render_page(form, status, stale):
+        if stale:
+            form.add_error(None, stale)
+        context = project_context(
             request,
             project,
             "agreement",
@@ -140,8 +126,27 @@ def commitment_create(request, pk):
             template=template,
             hint=hint,
             commitment=None,
+        )
+        return render(request, "agreements/commitment_form.html", context, status=status)
+
+    return form_post(
+        request,
+        form,
+        lambda data: services.create_commitment(
+            user,
+            project,
+            department=data["department"],
+            steps=[step for _pk, step in formset.steps()],
+            template=template,
+            **form.service_data(),
         ),
-        status=status,
+        render_page=render_page,
+        redirect_to=lambda commitment: reverse("agreements:commitment", args=[commitment.pk]),
+        success=lambda commitment: (
+            _("The commitment “%(title)s” and its schedule have been saved.")
+            % {"title": commitment.title}
+        ),
+        formsets=[formset],
     )
 
 
@@ -240,6 +245,40 @@ def commitment_gantt(request, pk):
     )
 
 
+def _commitment_forms(commitment, project, departments):
+    """The commitment's form and its steps as they are, to plan again."""
+    form = CommitmentForm(
+        initial={
+            "title": commitment.title,
+            "content": commitment.content,
+            "clause": commitment.clause,
+            "obligation": commitment.obligation,
+            "owner": commitment.owner,
+            "start_on": commitment.start_on,
+            "target_on": commitment.target_on,
+            "version": commitment.version,
+        },
+        project=project,
+        departments=departments,
+        editing=True,
+    )
+    formset = StepFormSet(
+        prefix="steps",
+        district_id=project.district_id,
+        initial=[
+            {
+                "milestone": m.pk,
+                "name": m.name,
+                "duration": m.duration_workdays,
+                "owner_department": m.owner_department_id,
+                "owner": m.owner_id,
+            }
+            for m in commitment.milestones.order_by("seq", "id")
+        ],
+    )
+    return form, formset
+
+
 @login_required
 def commitment_edit(request, pk):
     commitment = _visible_commitment(request, pk)
@@ -248,63 +287,16 @@ def commitment_edit(request, pk):
         raise PermissionDenied
     project = get_visible_project(request, commitment.project_id)
     departments = permissions.commitment_departments(user)
-    status = 200
     if request.method == "POST":
         form = CommitmentForm(request.POST, project=project, departments=departments, editing=True)
         formset = StepFormSet(request.POST, prefix="steps", district_id=project.district_id)
-        status = 400
-        if form.is_valid() and formset.is_valid():
-            outcome = run_service(
-                request,
-                form,
-                lambda: services.replan_commitment(
-                    user,
-                    commitment,
-                    steps=formset.steps(),
-                    expected_version=form.cleaned_data.get("version"),
-                    **form.service_data(),
-                ),
-                success=_("The commitment has been planned again."),
-            )
-            if outcome.ok:
-                return redirect("agreements:commitment", pk=commitment.pk)
-            if outcome.status == 409:
-                form.add_error(None, outcome.stale)
-            status = outcome.status
     else:
-        form = CommitmentForm(
-            initial={
-                "title": commitment.title,
-                "content": commitment.content,
-                "clause": commitment.clause,
-                "obligation": commitment.obligation,
-                "owner": commitment.owner,
-                "start_on": commitment.start_on,
-                "target_on": commitment.target_on,
-                "version": commitment.version,
-            },
-            project=project,
-            departments=departments,
-            editing=True,
-        )
-        formset = StepFormSet(
-            prefix="steps",
-            district_id=project.district_id,
-            initial=[
-                {
-                    "milestone": m.pk,
-                    "name": m.name,
-                    "duration": m.duration_workdays,
-                    "owner_department": m.owner_department_id,
-                    "owner": m.owner_id,
-                }
-                for m in commitment.milestones.order_by("seq", "id")
-            ],
-        )
-    return render(
-        request,
-        "agreements/commitment_form.html",
-        project_context(
+        form, formset = _commitment_forms(commitment, project, departments)
+
+    def render_page(form, status, stale):
+        if stale:
+            form.add_error(None, stale)
+        context = project_context(
             request,
             project,
             "agreement",
@@ -313,8 +305,23 @@ def commitment_edit(request, pk):
             commitment=commitment,
             chooser=None,
             hint="",
+        )
+        return render(request, "agreements/commitment_form.html", context, status=status)
+
+    return form_post(
+        request,
+        form,
+        lambda data: services.replan_commitment(
+            user,
+            commitment,
+            steps=formset.steps(),
+            expected_version=data.get("version"),
+            **form.service_data(),
         ),
-        status=status,
+        render_page=render_page,
+        redirect_to=commitment.get_absolute_url(),
+        success=_("The commitment has been planned again."),
+        formsets=[formset],
     )
 
 

@@ -30,7 +30,7 @@ from zhaoshang.agreements.models import (
 )
 from zhaoshang.agreements.views.agreements import _visible_agreement, attach_evidence
 from zhaoshang.core import clock
-from zhaoshang.core.actions import form_post, run_service
+from zhaoshang.core.actions import form_post
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
@@ -47,6 +47,22 @@ def _visible_obligation(request, pk) -> Obligation:
     )
 
 
+def _obligation_initial(obligation) -> dict:
+    if obligation is None:
+        return {"party": Party.DEPARTMENT, "kind": ObligationKind.SERVICE}
+    initial = {
+        name: getattr(obligation, name)
+        for name in ("party", "department", "title", "kind", "target_amount")
+    }
+    initial.update(
+        target_stage=obligation.target_stage,
+        target_text=obligation.target_text,
+        due_on=obligation.due_on,
+        version=obligation.version,
+    )
+    return initial
+
+
 def _obligation_form_page(request, agreement, obligation=None):
     project = get_visible_project(request, agreement.project_id)
     user = request.user
@@ -55,51 +71,37 @@ def _obligation_form_page(request, agreement, obligation=None):
     if obligation is not None and obligation.term:
         messages.info(request, _("This obligation is a term of the agreement: edit the agreement."))
         return redirect("agreements:edit", pk=agreement.pk)
-    status = 200
     if request.method == "POST":
         form = ObligationForm(request.POST, district_id=project.district_id)
-        status = 400
-        if form.is_valid():
-
-            def save():
-                if obligation is None:
-                    return services.add_obligation(user, agreement, **form.service_data())
-                return services.update_obligation(
-                    user, obligation, form.cleaned_data.get("version"), **form.service_data()
-                )
-
-            outcome = run_service(request, form, save)
-            if outcome.ok:
-                saved = outcome.result
-                messages.success(
-                    request,
-                    _("The obligation “%(title)s” has been saved.") % {"title": saved.description},
-                )
-                return redirect("agreements:obligation", pk=saved.pk)
-            if outcome.status == 409:
-                form.add_error(None, outcome.stale)
-            status = outcome.status
     else:
-        initial = {"party": Party.DEPARTMENT, "kind": ObligationKind.SERVICE}
-        if obligation is not None:
-            initial = {
-                name: getattr(obligation, name)
-                for name in ("party", "department", "title", "kind", "target_amount")
-            }
-            initial.update(
-                target_stage=obligation.target_stage,
-                target_text=obligation.target_text,
-                due_on=obligation.due_on,
-                version=obligation.version,
-            )
-        form = ObligationForm(initial=initial, district_id=project.district_id)
-    return render(
-        request,
-        "agreements/obligation_form.html",
-        project_context(
+        form = ObligationForm(
+            initial=_obligation_initial(obligation), district_id=project.district_id
+        )
+
+    def save(data):
+        if obligation is None:
+            return services.add_obligation(user, agreement, **form.service_data())
+        return services.update_obligation(
+            user, obligation, data.get("version"), **form.service_data()
+        )
+
+    def render_page(form, status, stale):
+        if stale:
+            form.add_error(None, stale)
+        context = project_context(
             request, project, "agreement", form=form, agreement=agreement, obligation=obligation
+        )
+        return render(request, "agreements/obligation_form.html", context, status=status)
+
+    return form_post(
+        request,
+        form,
+        save,
+        render_page=render_page,
+        redirect_to=lambda saved: reverse("agreements:obligation", args=[saved.pk]),
+        success=lambda saved: (
+            _("The obligation “%(title)s” has been saved.") % {"title": saved.description}
         ),
-        status=status,
     )
 
 
