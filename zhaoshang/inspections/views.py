@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import form_page, form_post, panel, record_action_view, run_service
+from zhaoshang.core.actions import form_page, form_post, panel, record_action_view
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
@@ -395,31 +395,30 @@ def verify_rate(request, code):
     visit = result.visit
     if not permissions.is_enterprise_of(request.user, visit):
         raise PermissionDenied
-    form = RateForm(request.POST, record=visit, auto_id="id_rate_%s")
-    status = 400
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.rate_visit(
-                request.user,
-                visit,
-                rating=data["rating"],
-                comment=data.get("comment", ""),
-                expected_version=data.get("version"),
-            ),
-            success=_("Thank you: your rating has been recorded."),
-        )
-        if outcome.ok:
-            return redirect("verify:code", code=visit.code)
-        if outcome.status == 409:
-            # Someone rated or changed the visit meanwhile: show it as it is now.
-            status = 409
-            form.add_error(None, outcome.stale)
-    return render(
+
+    def render_page(form, status, stale):
+        # A stale version: someone rated or changed the visit meanwhile; the page says so.
+        if stale:
+            form.add_error(None, stale)
+        context = {
+            "result": result,
+            "code": visit.code,
+            "rate_form": form,
+            "is_enterprise_user": True,
+        }
+        return render(request, "inspections/verify_result.html", context, status=status)
+
+    return form_post(
         request,
-        "inspections/verify_result.html",
-        {"result": result, "code": visit.code, "rate_form": form, "is_enterprise_user": True},
-        status=status,
+        RateForm(request.POST, record=visit, auto_id="id_rate_%s"),
+        lambda data: services.rate_visit(
+            request.user,
+            visit,
+            rating=data["rating"],
+            comment=data.get("comment", ""),
+            expected_version=data.get("version"),
+        ),
+        render_page=render_page,
+        redirect_to=reverse("verify:code", args=[visit.code]),
+        success=_("Thank you: your rating has been recorded."),
     )
