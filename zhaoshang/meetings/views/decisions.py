@@ -3,16 +3,15 @@ that approves mutually prerequisite approval items at the same time."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Value, When
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import permissions as approval_permissions
 from zhaoshang.approvals.choices import OPEN_STATUSES
-from zhaoshang.core.actions import form_page, form_post, run_service
+from zhaoshang.core.actions import form_page, form_post
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.meetings import services
 from zhaoshang.meetings.forms import ActionRowFormSet, DecisionForm, JointDecisionForm
@@ -25,47 +24,41 @@ from zhaoshang.projects.models import Project
 def decision_create(request, pk):
     """Record a decision (议定事项) with the action items it creates."""
     meeting = managed_meeting(request, pk)
-    status = 200
     agenda_id = request.GET.get("agenda_item")
     initial = {"agenda_item": agenda_id} if agenda_id and agenda_id.isdigit() else {}
     form = DecisionForm(request.POST or None, meeting=meeting, initial=initial)
     rows = ActionRowFormSet(request.POST or None, prefix="items", district_id=meeting.district_id)
-    if request.method == "POST":
-        if form.is_valid() and rows.is_valid():
+
+    def record(data):
+        return services.record_decision(
+            request.user,
+            meeting,
+            text=data["text"],
+            agenda_item=data.get("agenda_item"),
+            action_items=[row for _i, row in rows.rows()],
+        )
+
+    def errors_to(exc):
+        # A refused action item names its row among the filled ones.
+        if isinstance(exc, services.ActionItemRowsError):
             filled = rows.rows()
-            outcome = run_service(
-                request,
-                None,
-                lambda: services.record_decision(
-                    request.user,
-                    meeting,
-                    text=form.cleaned_data["text"],
-                    agenda_item=form.cleaned_data.get("agenda_item"),
-                    action_items=[row for _i, row in filled],
-                ),
-            )
-            if outcome.ok:
-                decision = outcome.result
-                messages.success(
-                    request,
-                    _("Decision %(n)s is recorded; action items assigned: %(count)s.")
-                    % {"n": decision.number, "count": decision.action_items.count()},
-                )
-                return redirect(meeting)
-            exc = outcome.error
-            if isinstance(exc, services.ActionItemRowsError):
-                for index, error in exc.rows.items():
-                    apply_service_errors(rows.forms[filled[index][0]], error)
-            else:
-                apply_service_errors(form, exc)
-            status = outcome.status
+            for index, error in exc.rows.items():
+                apply_service_errors(rows.forms[filled[index][0]], error)
         else:
-            status = 400
-    return render(
+            apply_service_errors(form, exc)
+
+    return form_post(
         request,
-        "meetings/decision_form.html",
-        {"meeting": meeting, "form": form, "rows": rows},
-        status=status,
+        form,
+        record,
+        render_page=form_page(request, "meetings/decision_form.html", meeting=meeting, rows=rows),
+        redirect_to=meeting.get_absolute_url(),
+        success=lambda decision: (
+            _("Decision %(n)s is recorded; action items assigned: %(count)s.")
+            % {"n": decision.number, "count": decision.action_items.count()}
+        ),
+        formsets=[rows],
+        errors_to=errors_to,
     )
 
 

@@ -3,20 +3,25 @@ its decisions and its minutes (SPEC §10)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.approvals import permissions as approval_permissions
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import form_page, form_post, make_form, record_action_view
+from zhaoshang.core.actions import (
+    button_post,
+    form_page,
+    form_post,
+    make_form,
+    record_action_view,
+)
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.meetings import permissions, services
 from zhaoshang.meetings.actions import MEETING_ACTIONS
@@ -261,14 +266,13 @@ def agenda_add(request, pk):
 def agenda_remove(request, pk, item_pk):
     meeting = managed_meeting(request, pk)
     agenda_item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
-    try:
-        services.remove_agenda_item(request.user, agenda_item)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The agenda item has been removed."))
-    return redirect(meeting)
+    # A refusal goes back to the meeting's page (302), which shows why.
+    return button_post(
+        request,
+        lambda: services.remove_agenda_item(request.user, agenda_item),
+        redirect_to=meeting.get_absolute_url(),
+        success=_("The agenda item has been removed."),
+    )
 
 
 def _meeting_action(request, pk, slug: str):
