@@ -8,12 +8,14 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import permissions
 from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CaseTransfer
 from zhaoshang.approvals.services.common import (
+    NOT_YET_PAUSED,
     check_date,
     lock_case,
     require_case_status,
@@ -30,18 +32,13 @@ from zhaoshang.workdays import services as workdays
 def unmet_prerequisites(case: ApprovalCase) -> list[ApprovalItem]:
     """Prerequisite items not yet done for this project (a joint decision waives those
     decided together)."""
-    needed = list(case.item.prerequisites.all())
-    if not needed:
-        return []
-    done = set(
-        ApprovalCase.objects.filter(project_id=case.project_id, status=CaseStatus.DONE).values_list(
-            "item_id", flat=True
-        )
-    )
-    joint = set()
+    cases = ApprovalCase.objects.filter(project_id=case.project_id, status=CaseStatus.DONE)
     if case.joint_decision_id:
-        joint = set(case.joint_decision.cases.values_list("item_id", flat=True))
-    return [p for p in needed if p.pk not in done and p.pk not in joint]
+        cases = ApprovalCase.objects.filter(
+            Q(project_id=case.project_id, status=CaseStatus.DONE)
+            | Q(joint_decision_id=case.joint_decision_id)
+        )
+    return list(case.item.prerequisites.exclude(pk__in=cases.values("item_id")))
 
 
 @transaction.atomic
@@ -58,7 +55,7 @@ def mark_materials_complete(
     check_date("materials_complete_on", on, case.registered_on)
     case.materials_complete_on = on
     case.status = CaseStatus.PENDING
-    return save_case(case, user, "case.materials_complete", on=on)
+    return save_case(case, user, "case.materials_complete", pauses=NOT_YET_PAUSED, on=on)
 
 
 @transaction.atomic
@@ -118,7 +115,8 @@ def accept_case(
     case.status = CaseStatus.ACCEPTED
     case.accepted_on = on
     case.handler = user
-    return save_case(case, user, "case.accepted", on=on, pledge=bool(case.pledge_materials))
+    pledge = bool(case.pledge_materials)
+    return save_case(case, user, "case.accepted", pauses=NOT_YET_PAUSED, on=on, pledge=pledge)
 
 
 @transaction.atomic
@@ -149,13 +147,12 @@ def report_upward(
 
 
 def _notify_done(case: ApprovalCase) -> None:
-    """办结告知: the enterprise's portal accounts and the project team are told."""
-    recipients = (
-        list(User.objects.filter(enterprise_id=case.project.enterprise_id, is_active=True))
-        if case.project.enterprise_id
-        else []
-    )
-    recipients += [m.user for m in case.project.team_members.select_related("user")]
+    """办结告知: the enterprise's portal accounts and the project team are told (read in
+    one query)."""
+    told = Q(project_roles__project_id=case.project_id)
+    if case.project.enterprise_id:
+        told |= Q(enterprise_id=case.project.enterprise_id)
+    recipients = User.objects.filter(told, is_active=True).distinct().order_by("pk")
     notify(
         recipients,
         "case.done",
@@ -165,14 +162,16 @@ def _notify_done(case: ApprovalCase) -> None:
     )
 
 
-def _close_done(user, case: ApprovalCase, on: datetime.date, answer: str = "") -> ApprovalCase:
+def _close_done(
+    user, case: ApprovalCase, on: datetime.date, answer: str = "", pauses=None
+) -> ApprovalCase:
     """Close the case as done on ``on``; done late, it writes the department's overdue
     entry; the enterprise and the team are told."""
     case.status = CaseStatus.DONE
     case.done_on = on
     if answer:
         case.higher_answer = answer
-    save_case(case, user, "case.done", on=on)
+    save_case(case, user, "case.done", pauses=pauses, on=on)
     if case.done_late:
         record_overdue(case, on)
     _notify_done(case)
@@ -191,7 +190,8 @@ def complete_case(
     case = lock_case(case, expected_version)
     require(permissions.can_handle(user, case))
     require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REPORTED)
-    if case.pauses.filter(ended_on__isnull=True).exists():
+    pauses = list(case.pauses.all())
+    if any(pause.ended_on is None for pause in pauses):
         raise status_error(_("End the pause before completing the case."))
     if case.status == CaseStatus.REPORTED and not (answer or "").strip():
         raise ValidationError({"higher_answer": _("Record the higher authority's answer.")})
@@ -220,9 +220,11 @@ def complete_case(
                 % {"items": "、".join(o.item.name for o in not_ready)}
             )
         return [
-            _close_done(user, c, on, answer) for c in [case, *others] if c.status != CaseStatus.DONE
+            _close_done(user, c, on, answer, pauses if c is case else None)
+            for c in [case, *others]
+            if c.status != CaseStatus.DONE
         ]
-    return [_close_done(user, case, on, answer)]
+    return [_close_done(user, case, on, answer, pauses)]
 
 
 @transaction.atomic
@@ -236,12 +238,14 @@ def return_case(
     if not (reason or "").strip():
         raise ValidationError({"return_reason": _("Give the reason for returning the case.")})
     check_date("returned_on", on, case.registered_on)
-    for pause in case.pauses.filter(ended_on__isnull=True):
-        pause.ended_on = on
-        pause.save()
+    pauses = list(case.pauses.all())
+    for pause in pauses:
+        if pause.ended_on is None:
+            pause.ended_on = on
+            pause.save()
     case.status = CaseStatus.RETURNED
     case.returned_on, case.return_reason = on, reason.strip()
-    return save_case(case, user, "case.returned", summary=reason, on=on)
+    return save_case(case, user, "case.returned", summary=reason, pauses=pauses, on=on)
 
 
 @transaction.atomic

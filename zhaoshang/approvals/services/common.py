@@ -15,6 +15,10 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.services import lock_for_update, require_status
 
+# The pauses of a case not yet accepted: none (pause_case stops an accepted case's clock,
+# the pledge scan an accepted pledge's), so its services need not read them.
+NOT_YET_PAUSED = ()
+
 
 def check_date(
     field: str, day: datetime.date | None, not_before: datetime.date | None = None
@@ -58,9 +62,12 @@ def require_case_status(case: ApprovalCase, *allowed: str) -> None:
     )
 
 
-def save_case(case: ApprovalCase, user, verb: str, summary: str = "", **data) -> ApprovalCase:
-    """Save a step of the case: its due date recomputed, the next version, the event."""
-    save_due(case)
+def save_case(
+    case: ApprovalCase, user, verb: str, summary: str = "", *, pauses=None, **data
+) -> ApprovalCase:
+    """Save a step of the case: its due date recomputed, the next version, the event.
+    ``pauses``: the case's pauses as they are now, when the service has them in hand."""
+    save_due(case, pauses)
     case.save_new_version()
     log_event(
         user, verb, case, summary=summary or case.get_status_display(), status=case.status, **data

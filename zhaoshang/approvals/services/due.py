@@ -99,10 +99,11 @@ def common_due(
     return Due(max(d.date for d in dues), any(d.provisional for d in dues))
 
 
-def save_due(case: ApprovalCase) -> None:
+def save_due(case: ApprovalCase, pauses: Iterable[CasePause] | None = None) -> None:
     """Set the case's due date (and whether its clock stands) from its inputs, unsaved.
-    The pauses are read once; the calendar as the transaction has read it already."""
-    pauses = list(case.pauses.all())
+    The pauses are read once (or given: those the service holds, as they are now); the
+    calendar as the transaction has read it already."""
+    pauses = list(case.pauses.all()) if pauses is None else list(pauses)
     calendar = workdays
     if case.materials_complete_on is not None and not case.joint_decision_id:
         start = case.materials_complete_on

@@ -13,6 +13,7 @@ from zhaoshang.approvals import permissions
 from zhaoshang.approvals.choices import CaseStatus, PauseKind
 from zhaoshang.approvals.models import ApprovalCase, CasePause
 from zhaoshang.approvals.services.common import (
+    NOT_YET_PAUSED,
     check_date,
     lock_case,
     require_case_status,
@@ -48,17 +49,27 @@ def pause_case(
     ):
         # Before the materials are complete there is no clock to stop: the case waits.
         case.status = CaseStatus.SUPPLEMENT
-        return save_case(case, user, "case.supplement_requested", summary=reason, reason=reason)
+        return save_case(
+            case,
+            user,
+            "case.supplement_requested",
+            summary=reason,
+            pauses=NOT_YET_PAUSED,
+            reason=reason,
+        )
     require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
-    if case.pauses.filter(ended_on__isnull=True).exists():
+    pauses = list(case.pauses.all())
+    if any(pause.ended_on is None for pause in pauses):
         raise ValidationError({"kind": _("The case is already paused.")})
     check_date("started_on", on, case.accepted_on)
-    CasePause.objects.create(
-        case=case, kind=kind, reason=reason.strip(), started_on=on, created_by=user
+    pauses.append(
+        CasePause.objects.create(
+            case=case, kind=kind, reason=reason.strip(), started_on=on, created_by=user
+        )
     )
     if kind == PauseKind.SUPPLEMENT:
         case.status = CaseStatus.SUPPLEMENT
-    return save_case(case, user, "case.paused", summary=reason, kind=kind, on=on)
+    return save_case(case, user, "case.paused", summary=reason, pauses=pauses, kind=kind, on=on)
 
 
 @transaction.atomic
@@ -66,20 +77,21 @@ def resume_case(user, case: ApprovalCase, on: datetime.date, expected_version: i
     """The pause ends: materials supplemented, or the special procedure finished."""
     case = lock_case(case, expected_version)
     require(permissions.can_handle(user, case))
-    pause = case.pauses.filter(ended_on__isnull=True).first()
+    pauses = list(case.pauses.all())
+    pause = next((p for p in pauses if p.ended_on is None), None)
     if pause is None:
         if case.status == CaseStatus.SUPPLEMENT and case.materials_complete_on is None:
             check_date("ended_on", on, case.registered_on)
             case.status = CaseStatus.PENDING
             case.materials_complete_on = on
-            return save_case(case, user, "case.materials_complete", on=on)
+            return save_case(case, user, "case.materials_complete", pauses=pauses, on=on)
         raise status_error(_("The case is not paused."))
     check_date("ended_on", on, pause.started_on)
     pause.ended_on = on
     pause.save()
     if case.status == CaseStatus.SUPPLEMENT:
         case.status = CaseStatus.IN_PROGRESS if case.handler_id else CaseStatus.ACCEPTED
-    return save_case(case, user, "case.resumed", kind=pause.kind, on=on)
+    return save_case(case, user, "case.resumed", pauses=pauses, kind=pause.kind, on=on)
 
 
 @transaction.atomic
@@ -112,9 +124,10 @@ def extend_case(
         )
     # Compare the due dates, not the numbers: the special limit is in working days, the
     # normal one may be in natural days.
-    normal = compute_due(case)
+    pauses = list(case.pauses.all())
+    normal = compute_due(case, pauses)
     case.extended = True
-    special = compute_due(case)
+    special = compute_due(case, pauses)
     if normal.date is not None and special.date is not None and special.date <= normal.date:
         raise status_error(_("This item's special limit is not longer than its normal one."))
     on = on or clock.today()
@@ -122,7 +135,9 @@ def extend_case(
     case.extension_reason = reason.strip()
     case.extension_approver = approver
     case.extended_on = on
-    return save_case(case, user, "case.extended", summary=reason, approver=approver.pk)
+    return save_case(
+        case, user, "case.extended", summary=reason, pauses=pauses, approver=approver.pk
+    )
 
 
 @transaction.atomic
@@ -134,8 +149,11 @@ def fulfil_pledge(user, case: ApprovalCase, on: datetime.date, expected_version:
         raise status_error(_("The case has no open pledge."))
     check_date("pledge_fulfilled_on", on, case.accepted_on)
     case.pledge_fulfilled_on = on
-    pause = case.pauses.filter(ended_on__isnull=True, kind=PauseKind.PLEDGE_OVERDUE).first()
+    pauses = list(case.pauses.all())
+    pause = next(
+        (p for p in pauses if p.ended_on is None and p.kind == PauseKind.PLEDGE_OVERDUE), None
+    )
     if pause:
         pause.ended_on = on
         pause.save()
-    return save_case(case, user, "case.pledge_fulfilled", on=on)
+    return save_case(case, user, "case.pledge_fulfilled", pauses=pauses, on=on)

@@ -6,16 +6,18 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.approvals import permissions
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock, roles
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.services import require
 
 
-def _new_case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase:
-    case = ApprovalCase(
+def _case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase:
+    """A new case of ``item`` for the project, unsaved."""
+    return ApprovalCase(
         district_id=project.district_id,
         project=project,
         item=item,
@@ -26,9 +28,12 @@ def _new_case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase:
         time_limit=item.time_limit,
         time_limit_unit=item.time_limit_unit,
     )
-    case.save()
-    log_event(user, "case.registered", case, summary=f"{project.name} · {item.name}")
-    return case
+
+
+def _registered(user, case: ApprovalCase):
+    return build_event(
+        user, "case.registered", case, summary=f"{case.project.name} · {case.item.name}"
+    )
 
 
 def _check_agent(agent, project) -> None:
@@ -54,7 +59,10 @@ def register_case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase
             {"item": _("This project already has a case for “%(item)s”.") % {"item": item.name}}
         )
     _check_agent(agent, project)
-    return _new_case(user, project, item, agent)
+    case = _case(user, project, item, agent)
+    case.save()
+    _registered(user, case).save()
+    return case
 
 
 @transaction.atomic
@@ -71,7 +79,12 @@ def register_green_channel(user, project, agent) -> list[ApprovalCase]:
     items = ApprovalItem.objects.filter(
         district_id=project.district_id, is_active=True, in_green_channel=True
     )
-    created = [_new_case(user, project, item, agent) for item in items.exclude(pk__in=existing)]
+    created = [_case(user, project, item, agent) for item in items.exclude(pk__in=existing)]
+    if created:  # the cases, their history rows and their events: one insert each
+        created = bulk_create_with_history(
+            created, ApprovalCase, default_user=user, default_date=clock.now()
+        )
+        log_events(_registered(user, case) for case in created)
     for case in ApprovalCase.objects.filter(project=project, agent__isnull=True):
         case.agent = agent  # saved one by one so the change history keeps it
         case.save(update_fields=["agent", "updated_at"])
