@@ -158,6 +158,20 @@ def all_valid(*forms) -> bool:
     return all(results)
 
 
+def mark_invalid(*forms) -> None:
+    """Draw the fields a service refused as invalid (red), like those the form refused
+    itself: ``forms`` are forms or formsets."""
+    for form in forms:
+        for each in getattr(form, "forms", None) or [form]:
+            for name in each.errors:
+                field = each.fields.get(name)
+                if field is None:
+                    continue
+                css = field.widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    field.widget.attrs["class"] = f"{css} is-invalid".strip()
+
+
 def form_post(
     request,
     form,
@@ -191,6 +205,7 @@ def form_post(
         if outcome.ok:
             target = redirect_to(outcome.result) if callable(redirect_to) else redirect_to
             return redirect(target)
+        mark_invalid(form, *formsets)
         return render_page(form, status=outcome.status, stale=outcome.stale)
     return render_page(form, status=400, stale="")
 

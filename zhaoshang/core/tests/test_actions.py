@@ -223,3 +223,25 @@ def test_a_refused_button_without_a_page_goes_back_with_the_messages():
     )
     assert response.status_code == 302 and response["Location"] == "/meeting/"
     assert _flashed(request) == [(messages.ERROR, "decided on")]
+
+
+def test_a_field_refused_by_the_service_is_drawn_invalid():
+    request = _request(data={"name": "甲", "amount": "3", **_rows("2026-06-01")})
+    form, rows = HeadForm(request.POST), RowFormSet(request.POST, prefix="rows")
+
+    def errors_to(exc):
+        form.add_error("amount", "too much")
+        rows.forms[0].add_error("due_on", "a holiday")
+
+    form_post(
+        request,
+        form,
+        Service(error=ValidationError("refused")),
+        render_page=Page(),
+        redirect_to="/done/",
+        formsets=[rows],
+        errors_to=errors_to,
+    )
+    assert "is-invalid" in form.fields["amount"].widget.attrs["class"]
+    assert "is-invalid" not in form.fields["name"].widget.attrs.get("class", "")
+    assert "is-invalid" in rows.forms[0].fields["due_on"].widget.attrs["class"]
