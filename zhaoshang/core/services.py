@@ -89,6 +89,18 @@ def lock_for_update(
     return locked
 
 
+def rows_in_hand(obj) -> list[str]:
+    """The foreign keys of ``obj`` set to saved rows the caller holds (model instances with
+    a key): ``full_clean(exclude=...)`` need not query whether those rows exist."""
+    return [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.many_to_one
+        and f.is_cached(obj)
+        and getattr(f.get_cached_value(obj), "pk", None) is not None
+    ]
+
+
 def _forward(model, name: str):
     """The forward foreign key (or one-to-one) ``name`` of ``model``, else None."""
     field = model._meta.get_field(name)

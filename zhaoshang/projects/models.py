@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -33,8 +34,10 @@ NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": NON_NEGATIVE}
 
 
+@functools.lru_cache(maxsize=4096)
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """(initials, full pinyin) of a Chinese name, lower case, for search."""
+    """(initials, full pinyin) of a Chinese name, lower case, for search (each name's
+    worked out once: a project is saved at every change)."""
     from pypinyin import Style, lazy_pinyin  # its phrase table loads in ~0.5 s: when needed
 
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import require
@@ -14,17 +14,38 @@ from zhaoshang.projects import permissions
 from zhaoshang.projects.models import DocumentVersion, MaterialType, Project, ProjectDocument
 
 
-def store_version(
-    user, project: Project, material_type: MaterialType, uploaded, note: str = ""
-) -> DocumentVersion:
-    """Keep ``uploaded`` as the next version of the project's material (its SHA-256 noted);
-    the caller has validated the file and checked the permission."""
+def _document(project: Project, material_type: MaterialType, existing) -> tuple:
+    """The project's document of ``material_type`` and its last version number. ``existing``
+    is None (look it up) or the project's documents by material code as read already, their
+    versions prefetched: one in it is in hand, one not in it is created without a look-up
+    (unless an upload made it meanwhile)."""
+    if existing is not None and material_type.code in existing:
+        document = existing[material_type.code]
+        return document, max((v.number for v in document.versions.all()), default=0)
+    if existing is not None:
+        try:
+            with transaction.atomic():
+                return ProjectDocument.objects.create(
+                    project=project, material_type=material_type
+                ), 0
+        except IntegrityError:
+            pass
     document, created = ProjectDocument.objects.get_or_create(
         project=project, material_type=material_type
     )
-    last = 0
-    if not created:
-        last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    if created:
+        return document, 0
+    last = document.versions.order_by("-number").values_list("number", flat=True).first()
+    return document, last or 0
+
+
+def store_version(
+    user, project: Project, material_type: MaterialType, uploaded, note: str = "", existing=None
+) -> DocumentVersion:
+    """Keep ``uploaded`` as the next version of the project's material (its SHA-256 noted);
+    the caller has validated the file and checked the permission (``existing``: see
+    ``_document``)."""
+    document, last = _document(project, material_type, existing)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)

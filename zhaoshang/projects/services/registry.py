@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
-from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.services import lock_for_update, require, rows_in_hand
 from zhaoshang.projects.models import Project
 
 # Fields a project form may set directly; stage, condition, team and code have services.
@@ -102,11 +102,12 @@ def create_project(user, district, data: Mapping, paired_departments: Iterable =
     )
     project = Project(district=district, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     project.code = next_project_code(district, clock.today().year)
-    project.full_clean(exclude=["code", "name_initials", "name_pinyin"])
+    project.full_clean(exclude=["code", "name_initials", "name_pinyin", *rows_in_hand(project)])
     project.save()
     departments = list(paired_departments)
     _check_departments(district.pk, departments)
-    project.paired_departments.set(departments)
+    if departments:  # (a new project has none to compare with)
+        project.paired_departments.add(*departments)
     log_event(user, "project.created", project, summary=project.name)
     return project
 

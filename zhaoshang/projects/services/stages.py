@@ -125,12 +125,11 @@ def _evidence(
     already in the library (uploads are checked, then kept as new versions)."""
     evidence_files = dict(evidence_files or {})
     required = STAGE_EVIDENCE.get(to_stage, ()) if not backward else ()
-    types = {
-        m.code: m for m in MaterialType.objects.filter(code__in=set(required) | set(evidence_files))
-    }
+    codes = set(required) | set(evidence_files)
+    types = {m.code: m for m in MaterialType.objects.filter(code__in=codes)}
     existing = {
         d.material_type.code: d
-        for d in ProjectDocument.objects.filter(project=project, material_type__code__in=required)
+        for d in ProjectDocument.objects.filter(project=project, material_type__code__in=codes)
         .select_related("material_type")
         .prefetch_related("versions")
     }
@@ -155,7 +154,7 @@ def _evidence(
     if errors:
         raise ValidationError(errors)
     evidence = [
-        store_version(user, project, types[code], uploaded, note=Stage(to_stage).label)
+        store_version(user, project, types[code], uploaded, Stage(to_stage).label, existing)
         for code, uploaded in evidence_files.items()
     ]
     evidence += [
@@ -188,7 +187,7 @@ def change_stage(
 ) -> StageEvent:
     """Move a project to another stage with the evidence that stage needs (SPEC §4)."""
     require(permissions.can_record_service(user, project))
-    locked = lock_for_update(project, expected_version)
+    locked = lock_for_update(project, expected_version, select_related=("designated_leader",))
     reason = reason or ""
     backward = check_stage_move(locked, to_stage, reason)
     _check_stage_date(locked, occurred_on, backward)
@@ -205,7 +204,8 @@ def change_stage(
         is_backward=backward,
         recorded_by=user,
     )
-    event.evidence.set(evidence)
+    if evidence:
+        event.evidence.add(*evidence)
     log_event(
         user,
         "project.stage_changed",
@@ -227,8 +227,16 @@ def change_stage(
         body=reason,
         url=locked.get_absolute_url(),
     )
-    project.refresh_from_db()
+    _hand_back(locked, project)
     return event
+
+
+def _hand_back(locked: Project, project: Project) -> None:
+    """The caller's ``project`` takes the row as just saved (what ``refresh_from_db`` would
+    read back), keeping the related rows it holds where the row still points at them."""
+    for field in project._meta.concrete_fields:
+        setattr(project, field.attname, getattr(locked, field.attname))
+    project._prefetched_objects_cache = {}
 
 
 @transaction.atomic
