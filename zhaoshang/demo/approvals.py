@@ -1,16 +1,8 @@
-"""The approval cases of the demo city (SPEC §6, 限时办结 and 绿色通道), replayed.
-
-Every project from signing on has its cases: those of the phases it has passed are done
-(most within the limit; a few late, with a story: a case transferred between departments,
-the construction bureau's busy weeks); those of the phase it is in run now, in every state
-a worklist meets — on time, due soon, overdue (a handful, in few projects), paused for 补正
-or a special procedure, resumed, extended, transferred, reported upward, accepted on a
-pledge (容缺), returned, waiting for materials. Green-channel projects have all their items
-registered at once, carried by an agent of the service center; one project has a joint
-decision. Each step calls the approval services by the person who acted, at an office time,
-on a timeline played after the projects' one; the nightly scans run the night after a due or
-pledged date passes, so the overdue ledger and the pledge pauses are theirs. Tables and texts:
-``data/approvals.json`` and ``data/names.json``.
+"""The approval cases of the demo city (SPEC §6, 限时办结 and 绿色通道), replayed: those of
+the phases a project has passed done (a few late), those of its present phase in every
+state a worklist meets; green-channel projects register their items at once, one project
+has a joint decision. Each step calls a service by the person who acted, at an office time;
+the nightly scan runs after a due or pledged date passes. Tables: ``data/approvals.json``.
 """
 
 from __future__ import annotations
@@ -53,17 +45,9 @@ class Story:
     after: datetime.datetime | None = None  # the green channel's registration
     case: models.ApprovalCase | None = None
 
-    @property
-    def code(self) -> str:
-        return self.item.code
-
-    @property
-    def project(self):
-        return self.plan.project
-
-    @property
-    def natural(self) -> bool:
-        return self.item.time_limit_unit == LimitUnit.NATURAL_DAY
+    def __post_init__(self):
+        self.code, self.project = self.item.code, self.plan.project
+        self.natural = self.item.time_limit_unit == LimitUnit.NATURAL_DAY
 
 
 class ApprovalsBuilder(Part):
@@ -89,16 +73,16 @@ class ApprovalsBuilder(Part):
         self.line.run()
 
     def _catalogue(self, world) -> None:
-        """The shipped catalogue (取水许可, XM-08, included) and one handler (经办人) per
-        department that handles items: its general cadre, a head where no one else is; the
-        departments the catalogue added get theirs here."""
+        """The catalogue, and a handler (经办人) per department: a general cadre, or a head."""
         with clock.at(moment(datetime.date(self.today.year - 8, 1, 6), 10, 0)):  # set up then
             items = {i.code: i for i in seed_catalogue(world.district)}
         world.items = dict(sorted(items.items(), key=lambda kv: (kv[1].sort_order, kv[0])))
-        world.prerequisites = {c: {p.code for p in i.prerequisites.all()} for c, i in items.items()}
+        code = {i.pk: c for c, i in items.items()}
+        edges = services.prerequisite_edges(world.district.pk)
+        world.prerequisites = {c: {code[p] for p in edges.get(i.pk, ())} for c, i in items.items()}
         departments = {i.department_id: i.department for i in items.values()}
         people = User.objects.filter(department_id__in=departments, groups__name=Role.DEPARTMENT)
-        handlers = {}
+        handlers = world.handlers = {}
         for user in people.order_by("rank", "pk"):
             if handlers.setdefault(user.department_id, user).rank != "general":
                 handlers[user.department_id] = user
@@ -112,13 +96,11 @@ class ApprovalsBuilder(Part):
             rows.append((user, Role.DEPARTMENT))
         b._make_users(rows, world)
         world.staff.extend(u for u, _r in rows)
-        world.handlers = handlers
         center = world.departments["center"].pk
         world.agents = [u for u in world.staff if u.department_id == center and u.rank == "general"]
-        leaders = ("construction", "industry")
-        world.approvers = [world.leaders[k] for k in leaders if k in world.leaders]
-
-    # -- planning ---------------------------------------------------------------------------
+        world.approvers = [
+            world.leaders[k] for k in ("construction", "industry") if k in world.leaders
+        ]
 
     def _plan_district(self, world) -> None:
         plans = [p for p in world.plans if p.project.signed_on and p.stage != Stage.TERMINATED]
@@ -133,24 +115,23 @@ class ApprovalsBuilder(Part):
 
     def _needed(self, world, plan) -> list[str]:
         """The items a project applies for."""
-        key = (plan.industry or {}).get("key")
+        key, rng = (plan.industry or {}).get("key"), self.rng
+        codes = {"XM-08"} if key in N.WATER_INDUSTRIES else set()
         if plan.green:
-            codes = {c for c, item in world.items.items() if item.in_green_channel}
+            codes |= {c for c, item in world.items.items() if item.in_green_channel}
         else:
-            codes = set(DATA["usual_items"])
-            codes |= {"XM-05"} if plan.level != "general" else set()
-            codes |= {"XM-06"} if key == "chem" else set()
-            codes |= {"XM-07"} if self.rng.random() < 0.4 else set()
-            if self.rng.random() < 0.8 or plan.kind == ProjectKind.INFRASTRUCTURE:
-                codes.add("SZ-02")
-            codes |= {"SZ-03"} if key in N.GAS_INDUSTRIES else set()
-        if key in N.WATER_INDUSTRIES:
-            codes.add("XM-08")
+            optional = {
+                "XM-05": plan.level != "general",
+                "XM-06": key == "chem",
+                "XM-07": rng.random() < 0.4,
+                "SZ-02": rng.random() < 0.8 or plan.kind == ProjectKind.INFRASTRUCTURE,
+                "SZ-03": key in N.GAS_INDUSTRIES,
+            }
+            codes |= {*DATA["usual_items"], *(c for c, wanted in optional.items() if wanted)}
         return [c for c in world.items if c in codes]
 
     def _window(self, project, item) -> tuple[datetime.date | None, datetime.date | None]:
-        """The date an item's window opened (None: not yet) and the date it closed (None:
-        still open; for a project that exited before, the exit date)."""
+        """When an item's window opened (None: not yet) and closed (None: open; exit date)."""
         start_stage, end_stage = DATA["windows"][item.phase]
         if item.code in DATA["until_started"]:
             end_stage = Stage.STARTED
@@ -161,8 +142,7 @@ class ApprovalsBuilder(Part):
         return start, end
 
     def _deadlines(self, world, project, codes) -> dict[str, datetime.date | None]:
-        """A case is done before its window closes, and early enough for the cases that
-        need it to fit before theirs."""
+        """Done before its window closes, and early enough for the cases needing it."""
         deadlines: dict[str, datetime.date | None] = {}
         for code in reversed(codes):
             end = self._window(project, world.items[code])[1]
@@ -229,18 +209,17 @@ class ApprovalsBuilder(Part):
             self._joint(world, project, stories)
 
     def _fate(self, s: Story, deadline, end, must: bool, joint: bool) -> None:
-        """Done before the next stage, returned at the exit, or running now (a candidate
-        for the states of today)."""
+        """Done before the next stage, returned at the exit, or a candidate for a state today."""
         project, cal, rng = s.project, self.cal, self.rng
         exited = project.stage == Stage.EXITED and (end is None or end == project.exited_on)
         if joint and s.code in JOINT_CODES:
             s.scenario = "joint"
         elif deadline is not None and not exited:
-            self._done(s, s.earliest, deadline)
+            self._done(s, deadline)
         elif exited:
             room_end = project.exited_on - DAY * 10
             if s.earliest < room_end and rng.random() < 0.6:
-                self._done(s, s.earliest, room_end)
+                self._done(s, room_end)
             else:
                 self._return_at_exit(s)
         else:
@@ -250,27 +229,23 @@ class ApprovalsBuilder(Part):
             chance = 0.5 if room > limit + 25 else 0.2 if room > limit + 4 else 0
             if must or rng.random() < chance * busy:
                 last = cal.before(self.today, 4) if must else self.today
-                self._done(s, s.earliest, max(last, s.earliest + DAY))
+                self._done(s, max(last, s.earliest + DAY))
             else:
                 s.scenario = "candidate"
 
-    # -- cases done, returned --------------------------------------------------------------
-
-    def _done(self, s: Story, earliest, deadline) -> None:
-        """Materials complete, accepted and done before ``deadline`` (exclusive): late a few
-        times, most of them after a transfer or in the busy department."""
+    def _done(self, s: Story, deadline) -> None:
+        """Done before ``deadline``: late a few times, mostly after a transfer or when busy."""
         rng, cal, item, natural = self.rng, self.cal, s.item, s.natural
         last = min(deadline - DAY, self.last)
-        first = min(cal.on_or_after(min(earliest, last)), last)
+        first = min(cal.on_or_after(min(s.earliest, last)), last)
         extended = not natural and item.special_time_limit > item.time_limit and rng.random() < 0.02
         limit = item.special_time_limit if extended else item.time_limit
         pause = not natural and rng.random() < 0.09
         target = N.TRANSFERS.get(s.code, [None])[0]
         transfer = not pause and target is not None and rng.random() < 0.08
         paused = rng.randint(2, 6) if pause else 0
-        odds = DATA["late"]
         busy = "busy" if item.department_id == self.busy else "usual"
-        late = rng.random() < odds["transfer" if transfer else busy]
+        late = rng.random() < DATA["late"]["transfer" if transfer else busy]
         k = limit + rng.randint(1, 3) if late else rng.randint(max(1, limit // 3), limit)
 
         def done_for(mc, k, paused):
@@ -310,12 +285,9 @@ class ApprovalsBuilder(Part):
         self._step(s, max(s.project.exited_on, s.registered), services.return_case, reason=reason)
         s.scenario = "returned"
 
-    # -- open cases: their state today ----------------------------------------------------------
-
     def _assign(self, world) -> None:
-        """Give every open case of the district its state today: the busy department's
-        worklist in every light, the district's few red cases (in few projects) and due-soon
-        ones, each state at least once, the rest by weight — green, paused or waiting."""
+        """Each open case's state today: the busy department's worklist in every light, the
+        few red (in few projects) and due-soon cases, the rest by weight."""
         rng, quota = self.rng, DATA["quotas"][world.spec.code]
         pool = [s for s in self.stories if s.world is world and s.scenario == "candidate"]
         rng.shuffle(pool)
@@ -358,16 +330,14 @@ class ApprovalsBuilder(Part):
         return (s.project.pk in lit["red"]) + (s.project.pk in lit["yellow"])
 
     def _open(self, s: Story, scenario: str, light) -> bool:
-        """Date an open case so that it is in ``scenario`` today with its ``light`` (working
-        days left); False when its earliest date leaves no room for that."""
+        """Date an open case to be in ``scenario`` today with its ``light`` (False: no room)."""
         cal, rng, item = self.cal, self.rng, s.item
         earliest = cal.on_or_after(s.earliest)
         if scenario == "waiting" or earliest > self.last:
             s.scenario = "waiting"
             return scenario == "waiting"
-        early = {"pre_supplement": self._pre_supplement, "returned": self._returned}
-        if scenario in early or scenario == "done":
-            return early.get(scenario, self._done_recently)(s, earliest)
+        if scenario in ("pre_supplement", "returned", "done"):
+            return self._early(s, scenario, earliest)
         if not self._fits(s, scenario):
             return False
         limit = item.special_time_limit if scenario == "extended" else item.time_limit
@@ -393,15 +363,13 @@ class ApprovalsBuilder(Part):
         return True
 
     def _fits(self, s: Story, scenario: str) -> bool:
-        item = s.item
-        if scenario == "reported":
-            return item.level == ItemLevel.REPORTED
-        if scenario == "transferred":
-            target = s.world.items.get(N.TRANSFERS.get(s.code, [""])[0])
-            return target is not None and target.department_id != item.department_id
-        if scenario == "extended":
-            return not s.natural and item.special_time_limit > item.time_limit
-        return not (scenario == "resumed" and s.natural)
+        item, target = s.item, s.world.items.get(N.TRANSFERS.get(s.code, [""])[0])
+        return {
+            "reported": item.level == ItemLevel.REPORTED,
+            "transferred": target is not None and target.department_id != item.department_id,
+            "extended": not s.natural and item.special_time_limit > item.time_limit,
+            "resumed": not s.natural,
+        }.get(scenario, True)
 
     def _reach(self, s: Story, scenario, light, limit, paused, earliest):
         """(n, due): materials complete n working days ago gives the light wanted today."""
@@ -434,56 +402,50 @@ class ApprovalsBuilder(Part):
             self._step(s, day, services.report_upward, to=N.REPORTED_TO)
 
     def _pledge(self, s: Story, scenario: str, mc, n: int) -> bool:
-        """容缺受理: accepted with a minor material missing; the clock starts at once. A
-        pledge not kept by its date is paused by the next night's scan."""
-        rng, cal = self.rng, self.cal
-        due = cal.after(mc, 1)
-        if scenario == "pledge":
-            due = self.today + DAY * rng.randint(3, 12)
+        """容缺受理: the clock starts at once; a pledge not kept by its date is paused by the
+        next night's scan."""
+        rng = self.rng
+        due = (
+            self.today + DAY * rng.randint(3, 12) if scenario == "pledge" else self.cal.after(mc, 1)
+        )
         pledge = rng.choice(N.PLEDGE_MATERIALS)
         self._step(s, mc, services.accept_case, pledge_materials=pledge, pledge_due_on=due)
         if scenario == "pledge" and n >= 3 and rng.random() < 0.5:
-            self._step(s, cal.after(mc, rng.randint(1, n - 1)), services.fulfil_pledge)
+            self._step(s, self.cal.after(mc, rng.randint(1, n - 1)), services.fulfil_pledge)
         return True
 
-    def _pre_supplement(self, s: Story, earliest) -> bool:
-        """Materials incomplete: 补正 asked before acceptance (the clock has not started)."""
-        day = max(self.cal.before(self.today, self.rng.randint(1, 8)), earliest)
-        reason = N.SUPPLEMENT_REASONS[s.code]
-        self._step(s, day, services.pause_case, kind=PauseKind.SUPPLEMENT, reason=reason)
-        s.scenario = "pre_supplement"
+    def _early(self, s: Story, scenario: str, earliest) -> bool:
+        """Done these days, 补正 asked before acceptance, or returned after the materials."""
+        cal, rng = self.cal, self.rng
+        if scenario == "done":
+            if earliest > cal.before(self.today, 3):
+                return False
+            self._done(s, self.today)
+            return True
+        if scenario == "pre_supplement":  # the clock has not started
+            day = max(cal.before(self.today, rng.randint(1, 8)), earliest)
+            reason = N.SUPPLEMENT_REASONS[s.code]
+            self._step(s, day, services.pause_case, kind=PauseKind.SUPPLEMENT, reason=reason)
+        else:
+            days = [d for n in range(2, 11) if (d := cal.before(self.today, n)) >= earliest]
+            if not days:
+                return False
+            mc = rng.choice(days)
+            count = sum(1 for o in self.stories if o.scenario == "returned" and o.world is s.world)
+            self._materials(s, mc)
+            reason = N.RETURN_REASONS[count % 2]
+            self._step(s, cal.after(mc, 1), services.return_case, reason=reason)
+        s.scenario = scenario
         return True
-
-    def _returned(self, s: Story, earliest) -> bool:
-        days = [d for n in range(2, 11) if (d := self.cal.before(self.today, n)) >= earliest]
-        if not days:
-            return False
-        mc = self.rng.choice(days)
-        returned = sum(1 for o in self.stories if o.scenario == "returned" and o.world is s.world)
-        self._materials(s, mc)
-        reason = N.RETURN_REASONS[returned % 2]
-        self._step(s, self.cal.after(mc, 1), services.return_case, reason=reason)
-        s.scenario = "returned"
-        return True
-
-    def _done_recently(self, s: Story, earliest) -> bool:
-        if earliest > self.cal.before(self.today, 3):
-            return False
-        self._done(s, s.earliest, self.today)
-        return True
-
-    # -- the joint decision -------------------------------------------------------------------
 
     def _joint(self, world, project, stories) -> None:
-        """互为前置: two working days ago a joint meeting decided that 施工图审查 and 消防设计审查
-        are approved together, with one common due date; 施工图审查 was accepted the day
-        before, 消防设计审查 on the meeting's word."""
+        """互为前置: two working days ago a joint meeting decided that 施工图审查 (accepted the
+        day before) and 消防设计审查 (accepted then) are approved together, due together."""
         cal = self.cal
         first, second = stories.get(JOINT_CODES[0]), stories.get(JOINT_CODES[1])
         mc, decided = cal.before(self.today, 3), cal.before(self.today, 2)
         ready = first and second and first.earliest and first.earliest <= mc
-        if not ready or second.registered > decided:
-            # no room for the meeting: 施工图审查 runs alone, 消防设计审查 waits for it
+        if not ready or second.registered > decided:  # 施工图审查 alone, 消防设计审查 waits
             for s, scenario in ((first, "candidate"), (second, "waiting")):
                 if s is not None and s.scenario == "joint":
                     s.scenario = scenario
@@ -495,15 +457,11 @@ class ApprovalsBuilder(Part):
         number = N.JOINT_DECISION_NUMBER.format(year=decided.year, n=self.rng.randint(10, 40))
 
         def decide():
-            cases = [first.case, second.case]
-            services.record_joint_decision(
-                recorder, project, cases, decided, number, N.JOINT_DECISION_NOTE
-            )
+            cases, note = [first.case, second.case], N.JOINT_DECISION_NOTE
+            services.record_joint_decision(recorder, project, cases, decided, number, note)
 
         self.line.add(moment(decided, 16, self.rng.randint(10, 50)), decide)
         self._step(second, cal.before(self.today, 1), services.accept_case)
-
-    # -- steps: the services, by the person who acted -----------------------------------------
 
     @staticmethod
     def _register(s: Story) -> None:
@@ -516,19 +474,28 @@ class ApprovalsBuilder(Part):
             by_item[case.item_id].case = case
 
     def _step(self, s: Story, day, service, by=None, **kwargs) -> None:
-        """Plan ``service(by, case, on=day, …)`` on ``day`` (``start_handling`` takes no
-        date); ``by`` is the holding department's handler unless named."""
+        """Plan ``service(by, case, on=day, …)``; ``by``: the holding department's handler."""
         if service is not services.start_handling:
             kwargs["on"] = day
         s.steps.append((day, self._play, s, service, by or s.handler, kwargs))
 
     def _play(self, s: Story, service, by, kwargs) -> None:
+        """Play a step; when an open case's due (or pledged) date passes, the nightly scan
+        after it writes the overdue entry, or pauses the pledge."""
         result = service(by, s.case, **kwargs)
         if isinstance(result, list):  # complete_case: the case and those done with it
             result = result[0]
         if isinstance(result, models.ApprovalCase):
             s.case = result
-        self._watch(s)
+        case = s.case
+        if case.is_open:
+            due = None if case.paused else case.due_on
+            if due and s.done_on and s.done_on <= due:
+                due = None
+            pledge = None if case.pledge_fulfilled_on else case.pledge_due_on
+            for night in {max(d, clock.today()) + DAY for d in (due, pledge) if d} - self.nights:
+                self.nights.add(night)
+                self.line.add(moment(night, 1, 30), self._scan)
 
     def _materials(self, s: Story, day) -> None:
         self._step(s, day, services.mark_materials_complete, by=s.agent or s.registrar)
@@ -563,8 +530,7 @@ class ApprovalsBuilder(Part):
         self._step(s, day, services.extend_case, reason=reason, approver=approver)
 
     def _chain(self, s: Story) -> None:
-        """A case's steps in their order, each at an office time of its day, strictly after
-        the step before (and after the green channel's registration)."""
+        """A case's steps at office times, each after the one before (and the green channel)."""
         previous = s.after
         for day, fn, *args in sorted(s.steps, key=lambda step: step[0]):
             when = office_time(self.rng, day, late=0.02)
@@ -572,21 +538,6 @@ class ApprovalsBuilder(Part):
                 when = previous + datetime.timedelta(minutes=self.rng.randint(5, 40))
             previous = when
             self.line.add(when, fn, *args)
-
-    # -- the nightly scans ---------------------------------------------------------------------
-
-    def _watch(self, s: Story) -> None:
-        """Plan the nightly scan after an open case's due (or pledged) date passes: it writes
-        the overdue entry, or pauses the pledge."""
-        case = s.case
-        if case.is_open:
-            due = None if case.paused else case.due_on
-            if due and s.done_on and s.done_on <= due:
-                due = None
-            pledge = None if case.pledge_fulfilled_on else case.pledge_due_on
-            for night in {max(d, clock.today()) + DAY for d in (due, pledge) if d} - self.nights:
-                self.nights.add(night)
-                self.line.add(moment(night, 1, 30), self._scan)
 
     @staticmethod
     def _scan() -> None:
