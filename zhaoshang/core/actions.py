@@ -234,14 +234,19 @@ def button_post(
     return render_page(status=outcome.status)
 
 
-def form_page(request, template: str, **context) -> Callable:
+def form_page(
+    request, template: str, *, more: Callable[[], dict] | None = None, **context
+) -> Callable:
     """The ``render_page`` of ``form_post`` for a page that is its form: ``template``
-    drawn with ``form`` and ``context``; a stale version is said above the fields."""
+    drawn with ``form`` and ``context`` (and ``more()``, what costs queries to read: only
+    when the page is drawn, not before a redirect); a stale version is said above the
+    fields."""
 
     def render_page(form, status, stale):
         if stale:
             form.add_error(None, stale)
-        return render(request, template, {**context, "form": form}, status=status)
+        page = {**(more() if more is not None else {}), **context, "form": form}
+        return render(request, template, page, status=status)
 
     return render_page
 

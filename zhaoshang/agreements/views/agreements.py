@@ -34,7 +34,7 @@ from zhaoshang.agreements.views.common import (
     days_left_text,
 )
 from zhaoshang.core import clock
-from zhaoshang.core.actions import form_post
+from zhaoshang.core.actions import form_page, form_post
 from zhaoshang.projects.models import DocumentVersion, FundsEntry, MonthlyReport, StageEvent
 from zhaoshang.projects.views import get_visible_project, project_context
 
@@ -189,14 +189,6 @@ def _agreement_form_page(request, project, agreement=None):
             initial=[{"due_on": d, "amount": a} for d, a in values["schedule"]],
         )
 
-    def render_page(form, status, stale):
-        if stale:
-            form.add_error(None, stale)
-        context = project_context(
-            request, project, "agreement", form=form, formset=formset, agreement=agreement
-        )
-        return render(request, "agreements/agreement_form.html", context, status=status)
-
     return form_post(
         request,
         form,
@@ -210,7 +202,13 @@ def _agreement_form_page(request, project, agreement=None):
             agreement=agreement,
             expected_version=data.get("version"),
         ),
-        render_page=render_page,
+        render_page=form_page(
+            request,
+            "agreements/agreement_form.html",
+            more=lambda: project_context(
+                request, project, "agreement", formset=formset, agreement=agreement
+            ),
+        ),
         redirect_to=reverse("agreements:project", args=[project.pk]),
         success=lambda saved: (
             _("The agreement %(number)s has been saved.") % {"number": saved.number}

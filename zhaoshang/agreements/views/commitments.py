@@ -30,7 +30,7 @@ from zhaoshang.agreements.views.common import (
     days_left_text,
 )
 from zhaoshang.core import clock
-from zhaoshang.core.actions import form_post
+from zhaoshang.core.actions import form_page, form_post
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.projects.views import get_visible_project, project_context
@@ -113,22 +113,6 @@ def commitment_create(request, pk):
     else:
         form, formset, hint = _blank_commitment_forms(user, project, departments, template)
 
-    def render_page(form, status, stale):
-        if stale:
-            form.add_error(None, stale)
-        context = project_context(
-            request,
-            project,
-            "agreement",
-            form=form,
-            formset=formset,
-            chooser=chooser,
-            template=template,
-            hint=hint,
-            commitment=None,
-        )
-        return render(request, "agreements/commitment_form.html", context, status=status)
-
     return form_post(
         request,
         form,
@@ -140,7 +124,20 @@ def commitment_create(request, pk):
             template=template,
             **form.service_data(),
         ),
-        render_page=render_page,
+        render_page=form_page(
+            request,
+            "agreements/commitment_form.html",
+            more=lambda: project_context(
+                request,
+                project,
+                "agreement",
+                formset=formset,
+                chooser=chooser,
+                template=template,
+                hint=hint,
+                commitment=None,
+            ),
+        ),
         redirect_to=lambda commitment: reverse("agreements:commitment", args=[commitment.pk]),
         success=lambda commitment: (
             _("The commitment “%(title)s” and its schedule have been saved.")
@@ -293,21 +290,6 @@ def commitment_edit(request, pk):
     else:
         form, formset = _commitment_forms(commitment, project, departments)
 
-    def render_page(form, status, stale):
-        if stale:
-            form.add_error(None, stale)
-        context = project_context(
-            request,
-            project,
-            "agreement",
-            form=form,
-            formset=formset,
-            commitment=commitment,
-            chooser=None,
-            hint="",
-        )
-        return render(request, "agreements/commitment_form.html", context, status=status)
-
     return form_post(
         request,
         form,
@@ -318,7 +300,19 @@ def commitment_edit(request, pk):
             expected_version=data.get("version"),
             **form.service_data(),
         ),
-        render_page=render_page,
+        render_page=form_page(
+            request,
+            "agreements/commitment_form.html",
+            more=lambda: project_context(
+                request,
+                project,
+                "agreement",
+                formset=formset,
+                commitment=commitment,
+                chooser=None,
+                hint="",
+            ),
+        ),
         redirect_to=commitment.get_absolute_url(),
         success=_("The commitment has been planned again."),
         formsets=[formset],

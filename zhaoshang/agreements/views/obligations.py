@@ -30,7 +30,7 @@ from zhaoshang.agreements.models import (
 )
 from zhaoshang.agreements.views.agreements import _visible_agreement, attach_evidence
 from zhaoshang.core import clock
-from zhaoshang.core.actions import form_post
+from zhaoshang.core.actions import form_page, form_post
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
@@ -85,19 +85,17 @@ def _obligation_form_page(request, agreement, obligation=None):
             user, obligation, data.get("version"), **form.service_data()
         )
 
-    def render_page(form, status, stale):
-        if stale:
-            form.add_error(None, stale)
-        context = project_context(
-            request, project, "agreement", form=form, agreement=agreement, obligation=obligation
-        )
-        return render(request, "agreements/obligation_form.html", context, status=status)
-
     return form_post(
         request,
         form,
         save,
-        render_page=render_page,
+        render_page=form_page(
+            request,
+            "agreements/obligation_form.html",
+            more=lambda: project_context(
+                request, project, "agreement", agreement=agreement, obligation=obligation
+            ),
+        ),
         redirect_to=lambda saved: reverse("agreements:obligation", args=[saved.pk]),
         success=lambda saved: (
             _("The obligation “%(title)s” has been saved.") % {"title": saved.description}

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from zhaoshang.core.actions import all_valid, button_post, form_post
+from zhaoshang.core.actions import all_valid, button_post, form_page, form_post
 from zhaoshang.core.exceptions import ConcurrentEditError
 
 
@@ -245,3 +245,31 @@ def test_a_field_refused_by_the_service_is_drawn_invalid():
     assert "is-invalid" in form.fields["amount"].widget.attrs["class"]
     assert "is-invalid" not in form.fields["name"].widget.attrs.get("class", "")
     assert "is-invalid" in rows.forms[0].fields["due_on"].widget.attrs["class"]
+
+
+def test_form_page_reads_its_costly_context_only_when_the_page_is_drawn():
+    calls = []
+
+    def more():
+        calls.append(1)
+        return {"project": "甲"}
+
+    request = _request(data={"name": "甲", "amount": "3"})
+    render_page = form_page(request, "core/import.html", more=more)
+    form_post(
+        request,
+        HeadForm(request.POST),
+        Service(result=1),
+        render_page=render_page,
+        redirect_to="/done/",
+    )
+    assert calls == []  # a success redirects: nothing to draw
+    bad = _request(data={"name": ""})
+    response = form_post(
+        bad,
+        HeadForm(bad.POST),
+        Service(),
+        render_page=form_page(bad, "core/import.html", more=more),
+        redirect_to="/done/",
+    )
+    assert response.status_code == 400 and calls == [1]

@@ -77,19 +77,17 @@ def receipt_create(request, pk):
             raise PermissionDenied
         return _refuse_not_team(request, project)
 
-    def render_page(form, status, stale):
-        if stale:
-            form.add_error(None, stale)
-        context = project_context(
-            request, project, "service", form=form, leader=services.leader_in_charge(project)
-        )
-        return render(request, "service/receipt_form.html", context, status=status)
-
     return form_post(
         request,
         ReceiptForm(request.POST or None, project=project),
         lambda data: services.file_receipt(request.user, project, **data),
-        render_page=render_page,
+        render_page=form_page(
+            request,
+            "service/receipt_form.html",
+            more=lambda: project_context(
+                request, project, "service", leader=services.leader_in_charge(project)
+            ),
+        ),
         redirect_to=lambda receipt: reverse("service:receipt", args=[receipt.pk]),
         success=_filed_message,
     )
