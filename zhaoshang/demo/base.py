@@ -1,17 +1,21 @@
 """What the demo's builders share: ``Part``, a builder's seeded random generator, working-day
 calendar and timeline (with ``chain``, ``admin_save`` and ``workday_before`` as methods);
 ``act``, a step calling a service; who acts (``acting_for``, ``first_of``); the
-``signed_projects``; ``pdf`` uploads; ``counter``, a module's record counts.
+``signed_projects``; ``pdf`` uploads and the ``files_written``; ``counter``, a module's
+record counts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
 from collections.abc import Callable
 
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import FileField
+from django.db.models.signals import post_save
 from django.forms import modelform_factory
 
 from zhaoshang.core import clock
@@ -126,6 +130,25 @@ def act(held: dict, service, user, **kwargs) -> Callable:
 def pdf(name: str, *lines: str) -> SimpleUploadedFile:
     """A one-page PDF upload showing ``lines`` (ASCII): an evidence file, a notice."""
     return SimpleUploadedFile(name, tiny_pdf(list(lines)), content_type="application/pdf")
+
+
+@contextlib.contextmanager
+def files_written(names: list, *models):
+    """Note in ``names`` the files of the rows of ``models`` created in the block (the
+    files to remove should the load fail), without reading them back."""
+
+    def note(sender, instance, created, **kwargs):
+        if created:
+            fields = (f for f in sender._meta.concrete_fields if isinstance(f, FileField))
+            names.extend(getattr(instance, f.attname).name for f in fields)
+
+    for model in models:
+        post_save.connect(note, sender=model, weak=False)
+    try:
+        yield
+    finally:
+        for model in models:
+            post_save.disconnect(note, sender=model)
 
 
 def counter(*rows, path: str = "district_id") -> Callable[..., dict[str, int]]:

@@ -7,7 +7,7 @@ shares the builder's ``rng`` and its sets of names taken)."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
@@ -18,16 +18,7 @@ from zhaoshang.demo import names as N
 from zhaoshang.demo.ops import staff_email
 from zhaoshang.enterprises.creditcode import CHARSET, make_credit_code
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.org.models import (
-    Department,
-    District,
-    Industry,
-    IndustryClass,
-    Park,
-    User,
-    WorkingGroup,
-    Zone,
-)
+from zhaoshang.org import models as org
 from zhaoshang.projects.choices import STAGE_INDEX, Condition, Stage
 
 DEMO_CODE, SECOND_CODE = "demo", "second"
@@ -84,40 +75,20 @@ class Event:
     backward: bool = False
 
 
-@dataclass
 class Plan:
-    """A project before it is saved: its data, its history to be, and its people."""
+    """A project before it is saved: its data, its history to be (``events``), its people;
+    ``project`` once saved."""
 
-    name: str
-    kind: str
-    enterprise: object
-    industry: dict | None
-    park_code: str
-    level: str
-    source: str
-    total: Decimal = Decimal(0)
-    fixed: Decimal = Decimal(0)
-    land: Decimal = Decimal(0)
-    output: Decimal | None = None
-    tax: Decimal | None = None
-    jobs: int | None = None
-    energy: str = ""
-    description: str = ""
-    events: list[Event] = field(default_factory=list)
-    exit_variant: str | None = None
-    stop_on: datetime.date | None = None
-    condition: str = Condition.NORMAL
-    condition_reason: str = ""
-    condition_since: datetime.date | None = None
-    leader: object = None
-    group: object = None
-    paired: list = field(default_factory=list)
-    team: dict = field(default_factory=dict)
-    leading_group: list = field(default_factory=list)
-    project: object = None
-    planned: tuple = (None, None, None)
-    actual_tax: Decimal | None = None
-    green: bool = False
+    total = fixed = land = Decimal(0)
+    output = tax = jobs = actual_tax = exit_variant = stop_on = condition_since = None
+    energy = description = condition_reason = ""
+    leader = group = project = None
+    condition, planned, green = Condition.NORMAL, (None, None, None), False
+
+    def __init__(self, name, kind, enterprise, industry, park_code, level, source):
+        self.name, self.kind, self.enterprise, self.industry = name, kind, enterprise, industry
+        self.park_code, self.level, self.source = park_code, level, source
+        self.events, self.paired, self.team, self.leading_group = [], [], {}, []
 
     @property
     def stage(self) -> str:
@@ -142,23 +113,14 @@ class Plan:
         return next((e.to_stage for e in reversed(self.events) if e.on <= day), None)
 
 
-@dataclass
 class DistrictWorld:
     """The records of one district the project plans draw on."""
 
-    spec: DistrictSpec
-    district: object
-    departments: dict = field(default_factory=dict)
-    parks: dict = field(default_factory=dict)
-    industries: dict = field(default_factory=dict)
-    groups: dict = field(default_factory=dict)
-    leaders: dict = field(default_factory=dict)
-    heads: dict = field(default_factory=dict)
-    role_users: dict = field(default_factory=dict)
-    staff: list = field(default_factory=list)
-    enterprises: dict = field(default_factory=dict)
-    enterprise_users: dict = field(default_factory=dict)
-    plans: list = field(default_factory=list)
+    def __init__(self, spec: DistrictSpec, district):
+        self.spec, self.district = spec, district
+        self.departments, self.parks, self.industries, self.groups = {}, {}, {}, {}
+        self.leaders, self.heads, self.role_users, self.enterprises = {}, {}, {}, {}
+        self.enterprise_users, self.staff, self.plans = {}, [], []
 
     def people(self, rank: str, department_keys) -> list:
         keys = {self.departments[k].pk for k in department_keys if k in self.departments}
@@ -216,7 +178,7 @@ class CityMixin:
 
     # -- accounts -------------------------------------------------------------------------------
 
-    def _make_users(self, rows: list[tuple[User, str]], world: DistrictWorld | None) -> None:
+    def _make_users(self, rows: list[tuple[org.User, str]], world: DistrictWorld | None) -> None:
         """Open the accounts with their role group, as the administrator does (the password
         hashed once for all)."""
         for user, role in rows:
@@ -236,7 +198,7 @@ class CityMixin:
         username, real_name, title = CITY_PERSON
         self.usernames.add(username)
         email = staff_email(username, "city")
-        user = User(
+        user = org.User(
             username=username, real_name=real_name, title=title, phone=self._mobile(), email=email
         )
         self._make_users([(user, Role.CITY)], None)
@@ -258,7 +220,7 @@ class CityMixin:
                 self.usernames.add(username)
             else:
                 username, title = self._username(enterprise.contact_name), "联系人"
-            user = User(
+            user = org.User(
                 username=username,
                 real_name=enterprise.contact_name,
                 district=world.district,
@@ -276,10 +238,10 @@ class CityMixin:
     # -- reference data -------------------------------------------------------------------------
 
     def _district(self, spec: DistrictSpec) -> DistrictWorld:
-        district = District.objects.create(code=spec.code, name=spec.name, city=N.CITY)
+        district = org.District.objects.create(code=spec.code, name=spec.name, city=N.CITY)
         world = DistrictWorld(spec=spec, district=district)
         for order, (key, name, short, kind, _title) in enumerate(spec.departments, start=1):
-            world.departments[key] = Department.objects.create(
+            world.departments[key] = org.Department.objects.create(
                 district=district,
                 name=name,
                 short_name=short,
@@ -288,11 +250,11 @@ class CityMixin:
                 sort_order=order * 10,
             )
         self._zones_and_parks(world)
-        classes = IndustryClass.objects.in_bulk(
+        classes = org.IndustryClass.objects.in_bulk(
             [i["gbt"] for i in spec.industries], field_name="code"
         )
         for order, info in enumerate(spec.industries, start=1):
-            world.industries[info["key"]] = Industry.objects.create(
+            world.industries[info["key"]] = org.Industry.objects.create(
                 district=district,
                 name=info["name"],
                 category=info["category"],
@@ -320,20 +282,20 @@ class CityMixin:
                 "outline": geometry,
             }
             if props["kind"] == "zone":
-                zones[props["code"]] = Zone.objects.create(**common)
+                zones[props["code"]] = org.Zone.objects.create(**common)
             else:
                 committee = world.departments[world.spec.park_committees[props["code"]]]
-                world.parks[props["code"]] = Park.objects.create(
+                world.parks[props["code"]] = org.Park.objects.create(
                     **common, zone=zones[props["zone"]], committee=committee
                 )
 
     def _people(self, world: DistrictWorld) -> None:
         """Leaders, the role accounts, department heads and handlers, and project staff."""
         spec, deps = world.spec, world.departments
-        rows: list[tuple[User, str]] = []
+        rows: list[tuple[org.User, str]] = []
 
         def add(real_name, role, rank, title, department=None, park=None, username=None):
-            user = User(
+            user = org.User(
                 username=username or self._username(real_name),
                 real_name=real_name,
                 district=world.district,
@@ -405,7 +367,7 @@ class CityMixin:
             name = f"{info['name']}产业招商工作组"
             rows.append((info["key"], name, "industry", industry, info["group_lead"], dep_keys))
         for key, name, kind, industry, lead_key, dep_keys in rows:
-            group = WorkingGroup.objects.create(
+            group = org.WorkingGroup.objects.create(
                 district=world.district,
                 name=name,
                 kind=kind,

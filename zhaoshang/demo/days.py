@@ -1,10 +1,8 @@
-"""Dates for the demo's parts: the working-day index in memory, to choose dates (the due
-dates themselves always come from the services), months, and inserting rows with their
-creation moments set (for the parts that still build rows directly)."""
+"""Dates for the demo's parts: months, and the working-day index in memory to choose dates
+(the due dates themselves always come from the services)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 
 from zhaoshang.workdays import services as workdays
@@ -15,6 +13,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     """The first of the month ``months`` after the month of ``day``."""
     index = day.year * 12 + day.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from ``first``'s to ``last``'s."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, i) for i in range(count)]
 
 
 def month_end(month: datetime.date) -> datetime.date:
@@ -50,17 +54,3 @@ class Calendar:
     def left(self, due: datetime.date, today: datetime.date) -> int:
         left = self.seq[due] - self.seq[today]
         return min(left, -1) if due < today else left
-
-
-@contextlib.contextmanager
-def stamped(model):
-    """Insert rows with the creation moments set on them."""
-    fields = model._meta.concrete_fields
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields if hasattr(f, "auto_now")]
-    for f, _now, _add in saved:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add

@@ -1,12 +1,8 @@
-"""The projects' history, replayed through the project services (SPEC §4, §5).
-
-Each project's story — registered, moved from stage to stage with its evidence, its team
-named, its condition marked, funds recorded month by month following its investment curve,
-monthly progress filed with its image progress (形象进度) and site photo — is planned as
-steps on the replay's ``Timeline`` and played with the clock set to each moment, by the
-person who did it. The services write the rows, the domain events, the change history and
-the messages themselves, dated by the clock.
-"""
+"""The projects' history, replayed through the project services (SPEC §4, §5): each
+project registered, moved from stage to stage with its evidence, its team named, its
+condition marked, funds recorded month by month along its investment curve, monthly
+progress filed with its image progress (形象进度) and site photo — each step by the person
+who did it, with the clock at its moment."""
 
 from __future__ import annotations
 
@@ -19,8 +15,9 @@ from django.core.files.base import ContentFile
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
+from zhaoshang.demo.base import files_written
 from zhaoshang.demo.city import DATA, PACE, money, round_to
-from zhaoshang.demo.days import add_months, month_end
+from zhaoshang.demo.days import add_months, month_end, months
 from zhaoshang.demo.files import tiny_pdf, tiny_png
 from zhaoshang.demo.replay import Timeline, office_time
 from zhaoshang.enterprises import services as enterprise_services
@@ -38,13 +35,11 @@ from zhaoshang.projects.choices import (
     Stage,
     TeamRole,
 )
-from zhaoshang.projects.models import MaterialType
+from zhaoshang.projects.models import DocumentVersion, MaterialType, MonthlyReportPhoto
 
-# Materials kept in the library besides the stage evidence: (stage reached, material).
-EXTRA_MATERIALS = [tuple(row) for row in PACE["EXTRA_MATERIALS"]]
-# Share of the total investment completed when a stage is reached, and the days a project
-# usually needs from a stage to the next (for the investment curve of the present stage).
-INVESTMENT_SHARE = PACE["INVESTMENT_SHARE"]
+# Materials kept besides the stage evidence ([stage reached, material]); the share of the
+# total investment done when a stage is reached, and the days a stage usually lasts.
+EXTRA_MATERIALS, INVESTMENT_SHARE = PACE["EXTRA_MATERIALS"], PACE["INVESTMENT_SHARE"]
 EXPECTED_DAYS = PACE["EXPECTED_DAYS"]
 DAY = datetime.timedelta(days=1)
 
@@ -67,7 +62,6 @@ class ProjectsReplay:
     def __init__(self, builder, world, line: Timeline):
         self.b, self.world, self.line = builder, world, line
         self.rng, self.today = builder.rng, builder.today
-        self.first_upload: dict[tuple[str, str], datetime.date] = {}
         self.materials = {m.code: m for m in MaterialType.objects.all()}
         self.bureau = world.role_users[Role.BUREAU]
         bureau_pk = world.departments["bureau"].pk
@@ -113,10 +107,11 @@ class ProjectsReplay:
             steps.append((plan.team_since, lambda: self._team(plan)))
         if plan.condition != Condition.NORMAL:
             actor = plan.team.get(TeamRole.SECRETARY) or self.bureau
-            steps.append((plan.condition_since, lambda: self._condition(plan, actor)))
+            args = (actor, plan.condition, plan.condition_reason)
+            steps.append((plan.condition_since, self._step(services.set_condition, plan, *args)))
         if signed:
             funds = self._funds(plan)
-            steps += [(day, self._call(services.record_funds, plan, *a)) for day, a in funds]
+            steps += [(day, self._step(services.record_funds, plan, *a)) for day, a in funds]
             steps += self._reports(plan, funds)
         chain(self.line, rng, steps)
 
@@ -127,8 +122,14 @@ class ProjectsReplay:
             return plan.team[TeamRole.SECRETARY]
         return self.rng.choice(self.bureau_staff)
 
-    def _call(self, service, plan, *args, **kwargs):
-        return lambda: service(*args[:1], plan.project, *args[1:], **kwargs)
+    def _step(self, service, plan, who, *args, files=()):
+        """A step: ``service(who, plan.project, *args)``, noting the files it writes."""
+
+        def step():
+            with files_written(self.b.written_files, *files):
+                return service(who, plan.project, *args)
+
+        return step
 
     def _create(self, plan, creator) -> None:
         w = self.world
@@ -144,9 +145,6 @@ class ProjectsReplay:
         for role, user in rows:
             services.assign_team_member(self.bureau, plan.project, role, user)
         plan.project.__dict__.pop("_team_user_ids", None)
-
-    def _condition(self, plan, actor) -> None:
-        services.set_condition(actor, plan.project, plan.condition, plan.condition_reason)
 
     # -- stages and the library -------------------------------------------------------------
 
@@ -166,15 +164,15 @@ class ProjectsReplay:
     def _upload(self, plan, library: dict, code: str, day, note: str = ""):
         """A step: add the next version of a material to the project's library."""
         library[code] = number = library.get(code, 0) + 1
-        self.first_upload.setdefault((plan.name, code), day)
+        self.first.setdefault(code, day)
+        f, material = self._file(plan, code, number, day), self.materials[code]
         who = self._actor(plan, day)
-
-        def upload():
-            f = self._file(plan, code, number, day)
-            version = services.upload_document(who, plan.project, self.materials[code], f, note)
-            self.b.written_files.append(version.file.name)
-
-        return (day, upload)
+        return (
+            day,
+            self._step(
+                services.upload_document, plan, who, material, f, note, files=(DocumentVersion,)
+            ),
+        )
 
     def _extras(self, plan, library, event, previous_on, reached) -> list:
         steps = []
@@ -190,8 +188,10 @@ class ProjectsReplay:
         return steps
 
     def _stage_steps(self, plan) -> list:
-        """Every move after the first, with its evidence and the materials gathered before."""
+        """Every move after the first, with its evidence and the materials gathered before;
+        some documents later replaced by a second version."""
         steps, library, reached = [], {}, set()
+        self.first = first = {}  # the day each material was first uploaded
         previous_on = plan.events[0].on
         for event in plan.events[1:]:
             evidence = {}
@@ -200,34 +200,22 @@ class ProjectsReplay:
                 for code in STAGE_EVIDENCE.get(event.to_stage, ()):
                     if code not in library or event.to_stage in reached:
                         library[code] = library.get(code, 0) + 1
-                        evidence[code] = library[code]
-                        self.first_upload.setdefault((plan.name, code), event.on)
+                        evidence[code] = self._file(plan, code, library[code], event.on)
+                        first.setdefault(code, event.on)
                 reached.add(event.to_stage)
             previous_on = event.on
-            steps.append((event.on, self._move(plan, event, evidence)))
-        # Some documents were later replaced by a second version.
+            who, args = self._actor(plan, event.on), (event.to_stage, event.on, event.reason)
+            files = (DocumentVersion,) if evidence else ()
+            move = self._step(services.change_stage, plan, who, *args, evidence, files=files)
+            steps.append((event.on, move))
         for code, count in list(library.items()):
             if count == 1 and self.rng.random() < 0.08:
-                first = self.first_upload[(plan.name, code)]
-                day = first + DAY * self.rng.randint(10, 120)
+                day = first[code] + DAY * self.rng.randint(10, 120)
                 if day < self.today:
                     notes = N.SECOND_VERSION_NOTES
                     note = notes[-1] if code == "business_license" else self.rng.choice(notes[:-1])
                     steps.append(self._upload(plan, library, code, day, note))
         return steps
-
-    def _move(self, plan, event, evidence: dict):
-        who = self._actor(plan, event.on)
-
-        def move():
-            files = {code: self._file(plan, code, n, event.on) for code, n in evidence.items()}
-            moved = services.change_stage(
-                who, plan.project, event.to_stage, event.on, event.reason, files
-            )
-            if files:  # (the evidence kept from before was counted when it was uploaded)
-                self.b.written_files.extend(moved.evidence.values_list("file", flat=True))
-
-        return move
 
     # -- money and progress ------------------------------------------------------------------
 
@@ -257,11 +245,6 @@ class ProjectsReplay:
 
         return share
 
-    def _end(self, plan) -> datetime.date:
-        dates = plan.dates()
-        exited = dates.get(Stage.EXITED, self.today)
-        return min(self.today - DAY, plan.stop_on or self.today, exited - DAY)
-
     def _funds(self, plan) -> list[tuple[datetime.date, tuple]]:
         """The funds in place month by month, following the investment curve."""
         rng = self.rng
@@ -269,9 +252,10 @@ class ProjectsReplay:
         signed, production = dates[Stage.SIGNED], dates.get(Stage.PRODUCTION)
         origin = PACE["ORIGINS"][plan.enterprise.origin if plan.enterprise else "local"]
         share, ratio, total = self.curve(plan), rng.uniform(0.95, 1.12), float(plan.total)
-        end = self._end(plan)
-        entries, funded, month = [], 0.0, signed.replace(day=1)
-        while month <= end:
+        exited = dates.get(Stage.EXITED, self.today) - DAY
+        end = min(self.today - DAY, plan.stop_on or self.today, exited)
+        entries, funded = [], 0.0
+        for month in months(signed.replace(day=1), end):
             target = min(total, total * (share(min(month_end(month), end)) * ratio + 0.02))
             gap = target - funded
             # (the first money arrives in the first month with a gap, whatever the draw)
@@ -291,32 +275,21 @@ class ProjectsReplay:
                     stamp = min(day + DAY * rng.randint(0, 3), end)
                     entries.append((stamp, (self._actor(plan, stamp), data)))
                     funded += float(amount)
-            month = add_months(month, 1)
         return entries
-
-    def _months(self, plan) -> list[datetime.date]:
-        dates = plan.dates()
-        this_month = self.today.replace(day=1)
-        first = max(add_months(dates[Stage.SIGNED], 1), add_months(this_month, -24))
-        last = add_months(this_month, -1)
-        if Stage.EXITED in dates:
-            last = min(last, add_months(dates[Stage.EXITED], -1))
-        months, month = [], first
-        while month <= last:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
 
     def _reports(self, plan, funds) -> list:
         """The monthly reports, filed by the 5th of the next month (a few late)."""
-        months = self._months(plan)
-        if not months:
+        dates, this_month = plan.dates(), self.today.replace(day=1)
+        first = max(add_months(dates[Stage.SIGNED], 1), add_months(this_month, -24))
+        exited = add_months(dates.get(Stage.EXITED, self.today), -1)
+        reported = months(first, min(add_months(this_month, -1), exited))
+        if not reported:
             return []
         rng, today = self.rng, self.today
         share, total = self.curve(plan), float(plan.total)
-        base = total * share(min(month_end(add_months(months[0], -1)), today))
+        base = total * share(min(month_end(add_months(reported[0], -1)), today))
         raw, previous = [], base
-        for month in months:
+        for month in reported:
             value = total * share(min(month_end(month), today))
             raw.append(max(0.0, value - previous))
             previous = value
@@ -330,16 +303,16 @@ class ProjectsReplay:
         previous_total, running = money(base), base
         delayed = plan.condition != Condition.NORMAL
         steps = []
-        for month, amount in zip(months, noisy, strict=True):
+        for month, amount in zip(reported, noisy, strict=True):
             running += amount * scale
             cumulative = money(running)
             this, previous_total = cumulative - previous_total, cumulative
             end_day = min(month_end(month), today)
             text = self.progress_text(plan, plan.stage_on(end_day), end_day, share(end_day))
             problem = rng.choice(N.PROBLEMS) if rng.random() < (0.35 if delayed else 0.12) else ""
-            if delayed and month == months[-1]:
+            if delayed and month == reported[-1]:
                 problem = plan.condition_reason
-            if delayed and month == months[-1] and rng.random() < 0.5:
+            if delayed and month == reported[-1] and rng.random() < 0.5:
                 continue  # a delayed project whose last report is still missing
             late = rng.random() < 0.06
             day = add_months(month, 1).replace(
@@ -355,12 +328,20 @@ class ProjectsReplay:
                 "image_progress": text,
                 "problems": problem,
             }
-            steps.append([day, plan, data, None])
+            steps.append([day, data, []])
         if steps and plan.stage in (Stage.STARTED, Stage.COMPLETED, Stage.LAND_DELIVERED):
             latest = steps[-1]
-            progress = share(latest[2]["month"]) if plan.stage != Stage.LAND_DELIVERED else 0.0
-            latest[3] = tiny_png(progress, zlib.crc32(plan.name.encode()))
-        return [(day, self._report(plan, data, photo)) for day, plan, data, photo in steps]
+            progress = share(latest[1]["month"]) if plan.stage != Stage.LAND_DELIVERED else 0.0
+            png = tiny_png(progress, zlib.crc32(plan.name.encode()))
+            latest[2] = [ContentFile(png, name="progress-1.png")]
+        who, report = plan.team[TeamRole.SECRETARY], services.submit_monthly_report
+        return [
+            (
+                day,
+                self._step(report, plan, who, data, photos, files=photos and [MonthlyReportPhoto]),
+            )
+            for day, data, photos in steps
+        ]
 
     def progress_text(self, plan, stage: str, day: datetime.date, share: float) -> str:
         """The image progress (形象进度) a report of ``day`` tells, following the stage."""
@@ -402,14 +383,3 @@ class ProjectsReplay:
             monthly * pct / 100 if stage == Stage.PRODUCTION else monthly * rng.uniform(0.95, 1.15)
         )
         return rng.choice(options).format(pct=pct, value=int(round(value, -1)))
-
-    def _report(self, plan, data, photo):
-        who = plan.team[TeamRole.SECRETARY]
-
-        def file():
-            photos = [ContentFile(photo, name="progress-1.png")] if photo else []
-            report = services.submit_monthly_report(who, plan.project, data, photos)
-            if photos:
-                self.b.written_files.extend(report.photos.values_list("image", flat=True))
-
-        return file
