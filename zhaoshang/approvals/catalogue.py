@@ -274,45 +274,58 @@ def _sort_orders() -> dict[str, int]:
     return orders
 
 
-def _department(district, key: str):
+def _department(district, key: str, found: dict):
+    """The department of ``key``: the first of the district's by its short names (``found``:
+    the district's departments by short name), else one created."""
     short_names, full_name = DEPARTMENTS[key]
     for short in short_names:
-        found = Department.objects.filter(district=district, short_name=short).first()
-        if found:
-            return found
+        if short in found:
+            return found[short]
     department, _created = Department.objects.get_or_create(
         district=district, name=full_name, defaults={"short_name": short_names[-1]}
     )
+    found.setdefault(department.short_name, department)
     return department
 
 
 @transaction.atomic
 def seed_catalogue(district) -> list[ApprovalItem]:
-    """Create (or complete) the district's catalogue; existing items keep their settings."""
+    """Create (or complete) the district's catalogue; existing items keep their settings.
+    The district's departments, items and prerequisite links are read once each."""
     materials = {m.code: m for m in MaterialType.objects.all()}
+    existing = {i.code: i for i in ApprovalItem.objects.filter(district=district)}
+    found: dict = {}
+    for department in Department.objects.filter(district=district):
+        found.setdefault(department.short_name, department)
+    departments: dict = {}
     items: dict[str, ApprovalItem] = {}
     sort_orders = _sort_orders()
     for code, name, dept, phase, level, limit, unit, _pre, mats, basis in ITEMS:
-        item, created = ApprovalItem.objects.get_or_create(
-            district=district,
-            code=code,
-            defaults={
-                "name": name,
-                "department": _department(district, dept),
-                "phase": phase,
-                "level": level,
-                "time_limit": limit,
-                "time_limit_unit": unit,
-                "legal_basis": basis,
-                "in_green_channel": code not in NOT_IN_GREEN_CHANNEL,
-                "sort_order": sort_orders[code],
-            },
-        )
-        if created:
-            item.materials.set([materials[m] for m in mats if m in materials])
+        if dept not in departments:
+            departments[dept] = _department(district, dept, found)
+        item = existing.get(code)
+        if item is None:
+            item = ApprovalItem.objects.create(
+                district=district,
+                code=code,
+                name=name,
+                department=departments[dept],
+                phase=phase,
+                level=level,
+                time_limit=limit,
+                time_limit_unit=unit,
+                legal_basis=basis,
+                in_green_channel=code not in NOT_IN_GREEN_CHANNEL,
+                sort_order=sort_orders[code],
+            )
+            item.materials.add(*[materials[m] for m in mats if m in materials])
         items[code] = item
-    for code, *_rest in ITEMS:
-        prerequisites = ITEMS[[i[0] for i in ITEMS].index(code)][7]
-        if not items[code].prerequisites.exists() and prerequisites:
+    linked = set(
+        ApprovalItem.prerequisites.through.objects.filter(
+            from_approvalitem__district=district
+        ).values_list("from_approvalitem_id", flat=True)
+    )
+    for code, *_rest, prerequisites, _mats, _basis in ITEMS:
+        if items[code].pk not in linked and prerequisites:
             set_prerequisites(None, items[code], [items[p] for p in prerequisites])
     return list(items.values())
