@@ -24,7 +24,7 @@ from zhaoshang.agreements.models import (
     Obligation,
     ObligationBreach,
 )
-from zhaoshang.agreements.services.common import raise_errors
+from zhaoshang.agreements.services.common import hand_over, raise_errors
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import can_delete_registry
@@ -294,17 +294,23 @@ def _breached_change(ob: Obligation) -> str:
     ) % {"title": ob.description}
 
 
-def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule) -> None:
+def _term_obligations(agreement: Agreement, creating: bool) -> tuple[list, set]:
+    """The agreement's term obligations and the ids of those with a recorded breach (a new
+    agreement has neither)."""
+    current = [] if creating else list(agreement.obligations.exclude(term=""))
+    if not current:
+        return current, set()
+    breaches = ObligationBreach.objects.filter(obligation__agreement=agreement)
+    return current, set(breaches.values_list("obligation_id", flat=True))
+
+
+def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule, creating=False) -> list:
     """Make the agreement's term obligations match the terms and the schedule, saving only
-    what changed (one history record each). An obligation with a recorded breach is never
+    what changed (one history record each); returns those added. An obligation with a recorded breach is never
     changed or removed; schedule rows keep their obligation by their date."""
     errors: dict[str, list[str]] = {}
     added: list[Obligation] = []
-    breached = set(
-        ObligationBreach.objects.filter(obligation__agreement=agreement).values_list(
-            "obligation_id", flat=True
-        )
-    )
+    current, breached = _term_obligations(agreement, creating)
 
     def save(ob: Obligation, values: dict, field: str) -> None:
         changed = _set_fields(ob, values)
@@ -328,7 +334,7 @@ def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule) -> None:
         ob._history_user = user
         ob.delete()
 
-    existing = {ob.term: ob for ob in agreement.obligations.exclude(term__in=["", Term.SCHEDULE])}
+    existing = {ob.term: ob for ob in current if ob.term != Term.SCHEDULE}
     for term, (_kind, _stage, value_field, date_field) in TERMS.items():
         value = terms.get(value_field) if value_field else None
         present = terms.get(date_field) is not None and (
@@ -351,10 +357,8 @@ def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule) -> None:
 
     # The schedule: a row keeps the obligation of its date; the other rows take over the
     # obligations left (in date order), the rest are added or removed.
-    old_by_date = {
-        ob.due_on: ob
-        for ob in agreement.obligations.filter(term=Term.SCHEDULE).order_by("-due_on", "-id")
-    }
+    rows = [ob for ob in current if ob.term == Term.SCHEDULE]
+    old_by_date = {ob.due_on: ob for ob in sorted(rows, key=lambda ob: (ob.due_on, ob.pk))[::-1]}
     unmatched = []
     for due, amount in sorted(schedule, key=lambda r: r[0]):
         values = {"kind": ObligationKind.FUNDS, "target_amount": amount, "due_on": due}
@@ -387,6 +391,7 @@ def _sync_terms(user, agreement: Agreement, terms: Mapping, schedule) -> None:
     raise_errors(errors)
     if added:
         bulk_create_with_history(added, Obligation, default_user=user, default_date=clock.now())
+    return added
 
 
 @transaction.atomic
@@ -451,7 +456,9 @@ def save_agreement(
         agreement.save()
     else:
         agreement.save_new_version()
-    _sync_terms(user, agreement, terms, schedule)
+    added = _sync_terms(user, agreement, terms, schedule, creating)
+    if creating:  # every obligation is new: the caller has them in hand
+        hand_over(agreement, "obligations", added, lambda ob: (ob.due_on, ob.pk))
     dates = [d for d in (terms.get(f) for f in TERM_FIELDS if f.endswith("_by")) if d]
     dates += [due for due, _amount in schedule]
     if dates:

@@ -39,13 +39,19 @@ def _named(obj) -> dict | None:
     return {"id": obj.pk, "name": getattr(obj, "name", None) or str(obj)}
 
 
-def snapshot(commitment: Commitment) -> dict:
-    """The plan as filed: the commitment and its reverse schedule, with the names shown
-    (departments, people) beside their ids, and dates as ISO text."""
+def schedule_of(commitment: Commitment) -> list:
+    """The commitment's milestones in order, with the owners a snapshot names."""
+    milestones = commitment.milestones.select_related("owner_department", "owner")
+    return list(milestones.order_by("seq", "id"))
+
+
+def snapshot(commitment: Commitment, milestones=None) -> dict:
+    """The plan as filed: the commitment and its reverse schedule (``milestones`` when the
+    caller holds them, from ``schedule_of``), with the names shown (departments, people)
+    beside their ids, and dates as ISO text."""
     project = commitment.project
-    milestones = commitment.milestones.select_related("owner_department", "owner").order_by(
-        "seq", "id"
-    )
+    if milestones is None:
+        milestones = schedule_of(commitment)
     return {
         "schema": SNAPSHOT_SCHEMA,
         "commitment": {
@@ -113,7 +119,8 @@ def file_commitment(
             )
             % {"park": park.name}
         )
-    if not locked.milestones.exists():
+    milestones = schedule_of(locked)
+    if not milestones:
         raise ValidationError(_("The commitment has no schedule to file."))
     if locked.filed_version and not locked.changed_since_filing:
         raise status_error(
@@ -132,7 +139,7 @@ def file_commitment(
         filed_by=user,
         filed_at=clock.now(),
         note=(note or "").strip()[:200],
-        content=snapshot(locked),
+        content=snapshot(locked, milestones),
     )
     locked.filed_version = number
     locked.changed_since_filing = False

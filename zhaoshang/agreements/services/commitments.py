@@ -23,12 +23,13 @@ from zhaoshang.agreements.models import (
     ScheduleTemplate,
 )
 from zhaoshang.agreements.schedule import Planned, Step, plan_backwards
-from zhaoshang.agreements.services.archive import SNAPSHOT_RELATED, snapshot
-from zhaoshang.agreements.services.common import raise_errors
+from zhaoshang.agreements.services.archive import SNAPSHOT_RELATED, schedule_of, snapshot
+from zhaoshang.agreements.services.common import hand_over, raise_errors
 from zhaoshang.agreements.services.ledger import record_missed_milestone
 from zhaoshang.assessment.models import LedgerEntry
 from zhaoshang.core import clock
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event, log_event, log_events
+from zhaoshang.core.exceptions import ConcurrentEditError
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import Department
@@ -104,11 +105,18 @@ def _check_step_owners(steps: Sequence[Step], district_id: int) -> None:
         raise ValidationError({"steps": errors})
 
 
-def _completed_on(commitment: Commitment) -> datetime.date | None:
-    done = list(commitment.milestones.values_list("done_on", flat=True))
-    if done and all(done):
-        return max(done)
-    return None
+def _lock_schedule(commitment: Commitment, milestone: Milestone, expected_version):
+    """The milestone, locked with the other milestones of its (locked) commitment in one
+    query — the commitment first, then its milestones, the order every writer of a plan
+    takes; refused (409) when changed since ``expected_version``. Returns (milestone,
+    the schedule)."""
+    schedule = list(Milestone.objects.select_for_update(of=("self",)).filter(commitment=commitment))
+    ms = next((m for m in schedule if m.pk == milestone.pk), None)
+    if ms is None:
+        raise Milestone.DoesNotExist
+    if expected_version is not None and ms.version != expected_version:
+        raise ConcurrentEditError()
+    return ms, schedule
 
 
 @transaction.atomic
@@ -154,7 +162,7 @@ def create_commitment(
     planned = plan_backwards(steps, commitment.target_on, commitment.start_on)
     commitment._history_user = user
     commitment.save()
-    _write_milestones(user, commitment, planned, [])
+    _hand_schedule(commitment, _write_milestones(user, commitment, planned, []))
     log_event(
         user,
         "commitment.created",
@@ -177,11 +185,11 @@ def create_commitment(
     return commitment
 
 
-def _write_milestones(user, commitment, planned: Sequence[Planned], existing) -> None:
+def _write_milestones(user, commitment, planned: Sequence[Planned], existing) -> list[Milestone]:
     """Save the planned milestones over ``existing`` (by position); new ones are added
-    (with their history rows, in one insert each)."""
+    (with their history rows, in one insert each). Returns the milestones written."""
     existing = list(existing)
-    added = []
+    added, written = [], []
     # Free the order numbers of the milestones that move first (one order number each).
     for ms, plan in zip(existing, planned, strict=False):
         if ms.seq != plan.seq:
@@ -209,8 +217,15 @@ def _write_milestones(user, commitment, planned: Sequence[Planned], existing) ->
             ms = Milestone(commitment=commitment, **values)
             ms._history_user = user
             added.append(ms)
+        written.append(ms)
     if added:
         bulk_create_with_history(added, Milestone, default_user=user, default_date=clock.now())
+    return written
+
+
+def _hand_schedule(commitment: Commitment, milestones: list[Milestone]) -> None:
+    """The milestones just written become the commitment's ``milestones``, in order."""
+    hand_over(commitment, "milestones", milestones, lambda m: (m.seq, m.pk))
 
 
 @transaction.atomic
@@ -230,12 +245,13 @@ def replan_commitment(
     if unknown:
         raise TypeError(f"not a field of a commitment: {', '.join(sorted(unknown))}")
     locked = lock_for_update(commitment, expected_version, select_related=SNAPSHOT_RELATED)
-    before = snapshot(locked)
+    schedule = schedule_of(locked)
+    before = snapshot(locked, schedule)
     for name, value in fields.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
     project = locked.project
     raise_errors(_check_commitment(locked, project))
-    current = {m.pk: m for m in locked.milestones.order_by("seq")}
+    current = {m.pk: m for m in schedule}
     kept_ids = [pk for pk, _step in steps if pk is not None]
     unknown_ids = set(kept_ids) - set(current)
     if unknown_ids:
@@ -271,11 +287,13 @@ def replan_commitment(
     # Existing milestones keep their rows (and history) in their new order; new steps are
     # new rows.
     existing_plans = [p for i, p in enumerate(planned) if i not in news]
-    _write_milestones(user, locked, existing_plans, ordered)
+    written = _write_milestones(user, locked, existing_plans, ordered)
     for i in news:
-        _write_milestones(user, locked, [planned[i]], [])
-    locked.completed_on = _completed_on(locked)
-    after = snapshot(locked)
+        written += _write_milestones(user, locked, [planned[i]], [])
+    _hand_schedule(locked, written)
+    done = [m.done_on for m in written]
+    locked.completed_on = max(done) if done and all(done) else None
+    after = snapshot(locked, locked.milestones.all())
     if locked.filed_version and after != before:
         locked.changed_since_filing = True
     locked._history_user = user
@@ -373,7 +391,7 @@ def report_progress(
     done completes the commitment."""
     require(permissions.can_report_progress(user, milestone, milestone.commitment))
     commitment = lock_for_update(milestone.commitment)
-    ms = lock_for_update(milestone, expected_version)
+    ms, schedule = _lock_schedule(commitment, milestone, expected_version)
     errors: dict[str, list[str]] = {}
     if done_on is not None:
         progress = 100
@@ -397,26 +415,32 @@ def report_progress(
     ms.progress, ms.done_on, ms.note = progress, done_on, (note or "").strip()[:200]
     ms._history_user = user
     ms.save_new_version()
-    # (a milestone not done leaves its commitment not completed: no need to count)
-    completed = _completed_on(commitment) if done_on is not None else None
+    # (a milestone not done leaves its commitment not completed)
+    done = [m.done_on for m in schedule]
+    completed = max(done) if done_on is not None and all(done) else None
+    events = []
     if completed != commitment.completed_on:
         commitment.completed_on = completed
         commitment._history_user = user
         commitment.save(update_fields=["completed_on", "updated_at"])
         if completed:
-            log_event(
-                user, "commitment.completed", commitment, summary=commitment.title, on=completed
+            on = {"on": completed}
+            events.append(
+                build_event(user, "commitment.completed", commitment, commitment.title, **on)
             )
     verb = "milestone.done" if done_on and not was_done else "milestone.progress"
-    log_event(
-        user,
-        verb,
-        commitment,
-        summary=f"{ms.name}: {progress}%" + (f" · {ms.note}" if ms.note else ""),
-        milestone=ms.pk,
-        progress=progress,
-        done_on=done_on,
+    events.append(
+        build_event(
+            user,
+            verb,
+            commitment,
+            summary=f"{ms.name}: {progress}%" + (f" · {ms.note}" if ms.note else ""),
+            milestone=ms.pk,
+            progress=progress,
+            done_on=done_on,
+        )
     )
+    log_events(events)
     if ms.done_late:
         ms.commitment = commitment
         record_missed_milestone(ms)

@@ -1,4 +1,5 @@
-"""What the agreements services share: every error at once, and an uploaded file's digest."""
+"""What the agreements services share: every error at once, an uploaded file's digest, and
+the rows just written handed to the caller."""
 
 from __future__ import annotations
 
@@ -20,3 +21,12 @@ def file_digest(uploaded) -> str:
         digest.update(chunk)
     uploaded.seek(0)
     return digest.hexdigest()
+
+
+def hand_over(instance, name: str, rows, key) -> None:
+    """Give ``instance`` the ``rows`` of its relation ``name`` just written, ordered by
+    ``key``, as ``prefetch_related`` leaves them: the caller reads them without a query."""
+    held = getattr(instance, name).all()
+    held._result_cache = sorted(rows, key=key)
+    held._prefetch_done = True
+    instance._prefetched_objects_cache = {name: held}

@@ -249,7 +249,7 @@ def confirm_obligation(
     (its history is kept)."""
     project = obligation.agreement.project
     require(permissions.can_confirm(user, obligation, project))
-    ob = lock_for_update(obligation, expected_version)
+    ob = lock_for_update(obligation, expected_version, select_related=("agreement__project",))
     errors: dict[str, list[str]] = {}
     if ob.kind in FACT_KINDS:
         source = {
