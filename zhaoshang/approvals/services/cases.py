@@ -126,7 +126,7 @@ def start_handling(user, case: ApprovalCase, expected_version: int | None = None
     require(permissions.can_handle(user, case))
     require_case_status(case, CaseStatus.ACCEPTED)
     case.status = CaseStatus.IN_PROGRESS
-    return save_case(case, user, "case.in_progress")
+    return save_case(case, user, "case.in_progress", due=False)
 
 
 @transaction.atomic
@@ -143,7 +143,7 @@ def report_upward(
     check_date("reported_on", on, case.accepted_on)
     case.status = CaseStatus.REPORTED
     case.reported_on, case.reported_to = on, to.strip()
-    return save_case(case, user, "case.reported", summary=to, on=on)
+    return save_case(case, user, "case.reported", summary=to, due=False, on=on)
 
 
 def _notify_done(case: ApprovalCase) -> None:
@@ -162,16 +162,14 @@ def _notify_done(case: ApprovalCase) -> None:
     )
 
 
-def _close_done(
-    user, case: ApprovalCase, on: datetime.date, answer: str = "", pauses=None
-) -> ApprovalCase:
+def _close_done(user, case: ApprovalCase, on: datetime.date, answer: str = "") -> ApprovalCase:
     """Close the case as done on ``on``; done late, it writes the department's overdue
     entry; the enterprise and the team are told."""
     case.status = CaseStatus.DONE
     case.done_on = on
     if answer:
         case.higher_answer = answer
-    save_case(case, user, "case.done", pauses=pauses, on=on)
+    save_case(case, user, "case.done", due=False, on=on)
     if case.done_late:
         record_overdue(case, on)
     _notify_done(case)
@@ -190,8 +188,7 @@ def complete_case(
     case = lock_case(case, expected_version)
     require(permissions.can_handle(user, case))
     require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REPORTED)
-    pauses = list(case.pauses.all())
-    if any(pause.ended_on is None for pause in pauses):
+    if case.paused:  # an open pause (kept by every step and scan that opens or ends one)
         raise status_error(_("End the pause before completing the case."))
     if case.status == CaseStatus.REPORTED and not (answer or "").strip():
         raise ValidationError({"higher_answer": _("Record the higher authority's answer.")})
@@ -220,11 +217,9 @@ def complete_case(
                 % {"items": "、".join(o.item.name for o in not_ready)}
             )
         return [
-            _close_done(user, c, on, answer, pauses if c is case else None)
-            for c in [case, *others]
-            if c.status != CaseStatus.DONE
+            _close_done(user, c, on, answer) for c in [case, *others] if c.status != CaseStatus.DONE
         ]
-    return [_close_done(user, case, on, answer, pauses)]
+    return [_close_done(user, case, on, answer)]
 
 
 @transaction.atomic
@@ -286,6 +281,7 @@ def transfer_case(
         user,
         "case.transferred",
         summary=f"{transfer.from_department} → {to_department}",
+        due=False,
         to=to_department.pk,
         reason=reason,
     )

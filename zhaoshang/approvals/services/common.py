@@ -63,11 +63,14 @@ def require_case_status(case: ApprovalCase, *allowed: str) -> None:
 
 
 def save_case(
-    case: ApprovalCase, user, verb: str, summary: str = "", *, pauses=None, **data
+    case: ApprovalCase, user, verb: str, summary: str = "", *, pauses=None, due=True, **data
 ) -> ApprovalCase:
     """Save a step of the case: its due date recomputed, the next version, the event.
-    ``pauses``: the case's pauses as they are now, when the service has them in hand."""
-    save_due(case, pauses)
+    ``pauses``: the case's pauses as they are now, when the service has them in hand;
+    ``due=False`` for a step that changes none of the due date's inputs (the start, the
+    limit, the pauses, the joint decision): the due date and the clock stay as stored."""
+    if due:
+        save_due(case, pauses)
     case.save_new_version()
     log_event(
         user, verb, case, summary=summary or case.get_status_display(), status=case.status, **data
