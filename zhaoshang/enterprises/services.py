@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import can_delete_registry, can_edit_registry
-from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.services import lock_for_update, require, rows_in_hand
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.models import Enterprise
 
@@ -55,7 +55,8 @@ def create_enterprise(user, district, data: Mapping) -> Enterprise:
     values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     values["credit_code"] = _clean_code(district.pk, data)
     enterprise = Enterprise(district=district, **values)
-    enterprise.full_clean(validate_unique=False)
+    # The district is the row in hand, and its credit code was found new there just above.
+    enterprise.full_clean(exclude=rows_in_hand(enterprise), validate_unique=False)
     enterprise.save()
     log_event(user, "enterprise.created", enterprise, summary=enterprise.name)
     return enterprise
