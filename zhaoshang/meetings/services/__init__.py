@@ -28,6 +28,7 @@ from zhaoshang.meetings.services.decisions import (
     ActionItemRowsError,
     record_decision,
     record_joint_decision,
+    record_taken_joint_decision,
 )
 from zhaoshang.meetings.services.meetings import (
     MEETING_FIELDS,
@@ -71,6 +72,7 @@ __all__ = [
     "record_decision",
     "record_joint_decision",
     "record_overdue",
+    "record_taken_joint_decision",
     "remove_agenda_item",
     "report_progress",
     "return_action_item",

@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.core import clock
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event
 from zhaoshang.core.models import Counter
 from zhaoshang.core.services import require
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import ActionSource
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.meetings.services._common import other_district
-from zhaoshang.notifications.services import notify
+from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.people import staff_of_department
 from zhaoshang.workdays import services as workdays
 
@@ -231,7 +232,7 @@ def owners(item: ActionItem) -> list:
     return staff_of_department(item.owner_department_id)
 
 
-def save_new_item(
+def new_item(
     user,
     district,
     plan: ActionPlan,
@@ -244,8 +245,8 @@ def save_new_item(
     instruction=None,
     need=None,
 ) -> ActionItem:
-    """Save a checked item, numbered, log its creation and tell its owner."""
-    item = ActionItem(
+    """A checked item, numbered, not saved yet."""
+    return ActionItem(
         district=district,
         number=next_action_number(district, clock.today().year),
         title=title.strip(),
@@ -263,25 +264,55 @@ def save_new_item(
         due_is_provisional=plan.due_is_provisional,
         assigned_by=user,
     )
-    item.save()
-    log_event(
+
+
+def created_event(user, item: ActionItem):
+    """The event of a new item (written by ``log_event`` or ``log_events``)."""
+    return build_event(
         user,
         "action_item.created",
         item,
         summary=f"{item.number} {item.title}",
         source=item.source,
-        owner_department=owner_department.pk,
+        owner_department=item.owner_department_id,
         due_on=item.due_on,
     )
-    notify(
-        owners(item),
-        "action_item.created",
-        _("New action item %(number)s, due %(due)s: %(title)s")
-        % {"number": item.number, "due": item.due_on.isoformat(), "title": item.title},
-        body=item.description,
-        url=item.get_absolute_url(),
-    )
+
+
+def created_message(item: ActionItem, recipients) -> tuple:
+    """The message telling the owners of a new item (as ``notify_many`` takes it)."""
+    title = _("New action item %(number)s, due %(due)s: %(title)s") % {
+        "number": item.number,
+        "due": item.due_on.isoformat(),
+        "title": item.title,
+    }
+    return (recipients, "action_item.created", title, item.description, item.get_absolute_url())
+
+
+def save_new_item(user, district, plan: ActionPlan, **fields) -> ActionItem:
+    """Save a checked item, numbered, log its creation and tell its owner."""
+    item = new_item(user, district, plan, **fields)
+    item.save()
+    created_event(user, item).save()
+    recipients, verb, title, body, url = created_message(item, owners(item))
+    notify(recipients, verb, title, body=body, url=url)
     return item
+
+
+def save_new_items(user, items: list[ActionItem]) -> list:
+    """Save several checked, numbered items at once (one insert for the items and one for
+    their history rows); returns their events, for the caller to log with its own, and
+    tells their owners."""
+    bulk_create_with_history(items, ActionItem, default_user=user, default_date=clock.now())
+    staff: dict[int, list] = {}  # the owner departments' people, looked up once each
+    messages = []
+    for item in items:
+        if not item.owner_person_id and item.owner_department_id not in staff:
+            staff[item.owner_department_id] = owners(item)
+        recipients = owners(item) if item.owner_person_id else staff[item.owner_department_id]
+        messages.append(created_message(item, recipients))
+    notify_many(messages)
+    return [created_event(user, item) for item in items]
 
 
 @transaction.atomic

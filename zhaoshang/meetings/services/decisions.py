@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import services as approvals
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.services import require
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.models import ActionItem, AgendaItem, Decision, Meeting
@@ -24,7 +24,8 @@ from zhaoshang.meetings.services._common import (
 from zhaoshang.meetings.services.action_items import (
     ActionPlan,
     check_action_item,
-    save_new_item,
+    new_item,
+    save_new_items,
 )
 from zhaoshang.meetings.services.agenda import lock_meeting
 from zhaoshang.meetings.services.meetings import ready_for_decisions
@@ -94,10 +95,11 @@ def _check_agenda_item(meeting: Meeting, agenda_item) -> None:
         raise ValidationError({"agenda_item": _("This agenda item belongs to another meeting.")})
 
 
-def _create_rows(user, meeting, decision, rows, plans, agenda_item) -> list[ActionItem]:
+def _create_rows(user, meeting, decision, rows, plans, agenda_item) -> tuple[list, list]:
+    """The decision's action items, saved at once: (the items, their events)."""
     need = agenda_item.need if agenda_item is not None and agenda_item.need_id else None
-    return [
-        save_new_item(
+    items = [
+        new_item(
             user,
             meeting.district,
             plan,
@@ -110,6 +112,17 @@ def _create_rows(user, meeting, decision, rows, plans, agenda_item) -> list[Acti
         )
         for row, plan in zip(rows, plans, strict=True)
     ]
+    events = save_new_items(user, items) if items else []
+    hand_over(decision, items)
+    return items, events
+
+
+def hand_over(decision: Decision, items: list[ActionItem]) -> None:
+    """The items just written become the decision's ``action_items`` (in order, as
+    ``prefetch_related`` leaves them): the caller reads them without a query."""
+    held = decision.action_items.all()
+    held._result_cache, held._prefetch_done = items, True
+    decision._prefetched_objects_cache = {"action_items": held}
 
 
 @transaction.atomic
@@ -142,15 +155,9 @@ def record_decision(
     default_project = agenda_item.project if agenda_item is not None else None
     plans = _check_rows(meeting, rows, default_project)
     decision = _new_decision(user, meeting, text, agenda_item)
-    items = _create_rows(user, meeting, decision, rows, plans, agenda_item)
-    log_event(
-        user,
-        "decision.recorded",
-        meeting,
-        summary=text,
-        decision=decision.pk,
-        action_items=[i.pk for i in items],
-    )
+    items, events = _create_rows(user, meeting, decision, rows, plans, agenda_item)
+    ids = {"decision": decision.pk, "action_items": [i.pk for i in items]}
+    log_events([*events, build_event(user, "decision.recorded", meeting, summary=text, **ids)])
     return decision
 
 
@@ -204,15 +211,71 @@ def record_joint_decision(
         user, project, cases, meeting.held_on, number, note=text
     )
     decision = _new_decision(user, meeting, text, agenda_item, joint_decision=joint)
-    items = _create_rows(user, meeting, decision, rows, plans, agenda_item)
-    log_event(
-        user,
-        "decision.recorded",
-        meeting,
-        summary=text,
-        decision=decision.pk,
-        joint_decision=joint.pk,
-        cases=[c.pk for c in cases],
-        action_items=[i.pk for i in items],
-    )
+    items, events = _create_rows(user, meeting, decision, rows, plans, agenda_item)
+    ids = {"decision": decision.pk, "joint_decision": joint.pk, "cases": [c.pk for c in cases]}
+    ids["action_items"] = [i.pk for i in items]
+    log_events([*events, build_event(user, "decision.recorded", meeting, summary=text, **ids)])
+    return decision
+
+
+def _check_taken_joint(meeting: Meeting, joint) -> None:
+    """A joint decision the meeting took: of its district, on its date, under its minutes
+    number (when it has one yet), and no meeting's decision already."""
+    if joint is None:
+        raise ValidationError({"joint_decision": _("Choose the joint decision.")})
+    if joint.district_id != meeting.district_id:
+        raise ValidationError({"joint_decision": other_district()})
+    taken = Decision.objects.filter(joint_decision=joint).select_related("meeting").first()
+    if taken is not None:
+        raise ValidationError(
+            {
+                "joint_decision": _("This joint decision is already a decision of meeting %(n)s.")
+                % {"n": taken.meeting.number}
+            }
+        )
+    if joint.decided_on != meeting.held_on:
+        raise ValidationError(
+            {
+                "joint_decision": _(
+                    "The joint decision was taken on %(date)s, not on the day of the meeting "
+                    "(%(held)s)."
+                )
+                % {"date": joint.decided_on.isoformat(), "held": meeting.held_on.isoformat()}
+            }
+        )
+    if meeting.minutes_number and meeting.minutes_number != joint.document_number:
+        raise ValidationError(
+            {
+                "joint_decision": _(
+                    "The joint decision carries the number %(number)s, not the meeting's "
+                    "minutes number %(minutes)s."
+                )
+                % {"number": joint.document_number, "minutes": meeting.minutes_number}
+            }
+        )
+
+
+@transaction.atomic
+def record_taken_joint_decision(
+    user, meeting: Meeting, joint_decision, *, agenda_item: AgendaItem | None = None
+) -> Decision:
+    """A joint decision (联席会议决定) already recorded with the approvals (its cases
+    approved at the same time) as the decision of the meeting that took it: on the
+    meeting's date, its document number the meeting's minutes number (given to the meeting
+    when it has none yet), its note the decision's text."""
+    meeting = lock_meeting(meeting)
+    require(permissions.can_manage_meeting(user, meeting))
+    ready_for_decisions(user, meeting)
+    _check_agenda_item(meeting, agenda_item)
+    _check_taken_joint(meeting, joint_decision)
+    _check_joint_project(meeting, joint_decision.project, agenda_item)
+    text = (joint_decision.note or "").strip() or _("Joint decision %(number)s.") % {
+        "number": joint_decision.document_number
+    }
+    if not meeting.minutes_number:
+        meeting.minutes_number = joint_decision.document_number
+        meeting.save_new_version()
+    decision = _new_decision(user, meeting, text, agenda_item, joint_decision=joint_decision)
+    ids = {"decision": decision.pk, "joint_decision": joint_decision.pk}
+    log_event(user, "decision.recorded", meeting, summary=text, **ids)
     return decision
