@@ -14,6 +14,7 @@ from pytest_django import fixtures as pytest_django_fixtures
 from zhaoshang.testing import FROZEN_NOW, PASSWORD, World, build_world
 from zhaoshang.testing.clients import client_with_session, open_sessions
 from zhaoshang.testing.database import TableSnapshot, seed_as_migrations_do, skip_migrations
+from zhaoshang.testing.shared import module_transaction
 
 _REFS: dict = {}
 _SESSIONS: dict[str, str] = {}
@@ -104,6 +105,14 @@ def _frozen_time(request):
 @pytest.fixture
 def world(db) -> World:
     return World(_REFS)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> World:
+    """The world for building a module's objects once (``zhaoshang/testing/shared.py``):
+    the module's transaction is open while the module's tests run, and rolled back after."""
+    with module_transaction(django_db_blocker):
+        yield World(_REFS)
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ an in-scope, an out-of-scope and an other-district object.
 An app's ``tests/test_permission_matrix.py`` is its route table: ``ROUTES`` (route name →
 kind of object in the URL, what the user needs, method), the rule that gives each
 person's expected status (``expected(who, route, target)``, SPEC §1 written over the
-world), a ``matrix_objects`` fixture and ``url(objects, route, target)``; then
+world), a ``matrix_objects`` fixture (its objects built once for the module:
+``built_once_per_module`` of ``zhaoshang/testing/shared.py``) and ``url(objects, route,
+target)``; then
 
     globals().update(Matrix(ROUTES, expected, url, namespaces=("land",)).tests())
 
@@ -70,9 +72,19 @@ def world_project(world, target: str):
     return {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
 
 
+# One request handler (its middleware chain loaded once) per middleware setting, shared by
+# the status clients: a matrix makes a new client for each person of each test.
+_HANDLERS: dict = {}
+
+
 class StatusClient(Client):
     """A client that does not collect every rendered template's context (a matrix
-    compares only statuses)."""
+    compares only statuses) and shares its request handler with the other status clients."""
+
+    def __init__(self, **defaults):
+        super().__init__(**defaults)
+        key = tuple(settings.MIDDLEWARE)
+        self.handler = _HANDLERS.setdefault(key, self.handler)
 
     def request(self, **request):
         return self.handler(self._base_environ(**request))
@@ -147,8 +159,8 @@ class Matrix:
         matrix = self
 
         @pytest.mark.parametrize(("route", "target"), matrix.cases())
-        def test_permission_matrix(request, sessions, route, target):
-            objects = request.getfixturevalue("matrix_objects")
+        def test_permission_matrix(matrix_objects, sessions, route, target):
+            objects = matrix_objects
             url = matrix.url(objects, route, target)
             check = matrix.check(objects, route, target) if matrix.check else None
 
@@ -165,8 +177,8 @@ class Matrix:
         anonymous = [r for r, spec in matrix.routes.items() if spec[2] in matrix.anonymous_methods]
 
         @pytest.mark.parametrize("route", anonymous)
-        def test_anonymous_users_are_sent_to_login(request, db, route):
-            objects = request.getfixturevalue("matrix_objects")
+        def test_anonymous_users_are_sent_to_login(matrix_objects, db, route):
+            objects = matrix_objects
             target = matrix.targets_for(route)[0]
             url = matrix.url(objects, route, target)
             check = matrix.check(objects, route, target) if matrix.check else None

@@ -1,7 +1,7 @@
 """Every person of the world × every agreements page route × an in-scope, an out-of-scope
 and an other-district object (SPEC §1): the table of the generator (``zhaoshang/testing/matrix.py``).
 
-The world's objects (see the ``records`` fixture): an agreement with its obligations and a
+The world's objects (see ``records``, built once for the module): an agreement with its obligations and a
 service commitment, filed to the archive, on project1_a ("in": park1, whose committee is
 the "park" user's; its team is manager, secretary and officer; the commitment is 建设局's,
 the department of "department", "officer" and "outsider"), project2_a ("out": park2, the
@@ -13,16 +13,18 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.agreements.models import ArchiveVersion
+from zhaoshang.agreements.tests import conftest as fixtures
 from zhaoshang.agreements.tests.conftest import pdf
 from zhaoshang.projects.models import Project
 from zhaoshang.testing import matrix as core
 from zhaoshang.testing.matrix import Matrix
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "view" (sees the object), "edit" (the bureau and
@@ -94,11 +96,18 @@ def _project(world, target: str) -> Project:
     return {"in": world.project1_a, "out": world.project2_a, "other": world.project1_b}[target]
 
 
-@pytest.fixture
-def records(world, make_agreement, make_commitment):
-    """On each target project, written through the services: an agreement (its tax term
-    confirmed with an evidence file), a department's further obligation, a commitment with
-    its schedule, an archived version; and a signed project without an agreement."""
+def records(world):
+    """On each target project, written through the services (once for the module:
+    ``built_once_per_module``): an agreement (its tax term confirmed with an evidence file),
+    a department's further obligation, a commitment with its schedule, an archived version;
+    and a signed project without an agreement."""
+    with translation.override("en"):  # as the tests' services answer (conftest.py)
+        return _records(world)
+
+
+def _records(world):
+    make_agreement = fixture_function(fixtures.make_agreement)(world)
+    make_commitment = fixture_function(fixtures.make_commitment)(world)
     made = {}
     departments = {"in": world.dept_works_a, "out": world.dept_land_a, "other": world.dept_works_b}
     parks = {"in": world.park1_a, "out": world.park2_a, "other": world.park1_b}
@@ -153,9 +162,7 @@ def records(world, make_agreement, make_commitment):
     return made
 
 
-@pytest.fixture
-def matrix_objects(records):
-    return records
+globals().update(built_once_per_module(records))
 
 
 def url(records, route: str, target: str | None) -> str:

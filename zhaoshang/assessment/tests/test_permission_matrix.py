@@ -18,7 +18,9 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.assessment.models import LedgerEntry, Objection
+from zhaoshang.assessment.tests import conftest as fixtures
 from zhaoshang.testing.matrix import PEOPLE, Matrix
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "read" (may read a ledger at all), "all" (reads every department), "keep" (keeps
@@ -83,9 +85,22 @@ def targets_for(route: str) -> list:
     return [None] if ROUTES[route][0] in (None, "year") else ["in", "out", "other"]
 
 
+def build(world):
+    """The app conftest's entries, departments and objections, built once for the module
+    (``built_once_per_module``); every test of the module takes them from there."""
+    return {
+        "entry": fixture_function(fixtures.entries)(world),
+        "department": fixture_function(fixtures.departments)(world),
+        "objection": fixture_function(fixtures.objections)(world),
+    }
+
+
+globals().update(built_once_per_module(build))
+
+
 @pytest.fixture
-def matrix_objects(entries, departments, objections):
-    return {"entry": entries, "department": departments, "objection": objections}
+def entries(matrix_objects):
+    return matrix_objects["entry"]
 
 
 def url(objects, route: str, target: str | None) -> str:

@@ -7,12 +7,13 @@ The table of the generator (``zhaoshang/testing/matrix.py``). Expectations are t
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from zhaoshang.complaints.models import ComplaintAttachment
+from zhaoshang.complaints.tests import conftest as fixtures
 from zhaoshang.testing.matrix import Matrix, own_district, visible_project
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "receive" (who receives complaints and records
@@ -79,9 +80,8 @@ def _attach(complaint) -> ComplaintAttachment:
     return attachment
 
 
-@pytest.fixture
-def matrix_objects(targets):
-    return targets
+# The module's targets (the app conftest's, built once: ``built_once_per_module``).
+globals().update(built_once_per_module(fixture_function(fixtures.targets)))
 
 
 def url(targets, route: str, target: str | None) -> str:

@@ -8,7 +8,6 @@ A new page route without an entry in this table or in an app's own fails
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from zhaoshang.testing.matrix import (
@@ -20,6 +19,7 @@ from zhaoshang.testing.matrix import (
     visible_project,
     world_project,
 )
+from zhaoshang.testing.shared import built_once_per_module
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "view" (can see it), "record" (registry editors + project team), "edit"
@@ -206,9 +206,9 @@ def targets_for(route: str) -> list:
     return [None] if kind in (None, "notification", "calendar_year") else ["in", "out", "other"]
 
 
-@pytest.fixture
 def documents(world):
-    """One document version and one progress photo on each project of the matrix."""
+    """One document version and one progress photo on each project of the matrix (built
+    once for the module: ``built_once_per_module``)."""
     from django.core.files.base import ContentFile
 
     from zhaoshang.projects.models import MonthlyReportPhoto
@@ -230,9 +230,7 @@ def documents(world):
     return made
 
 
-@pytest.fixture
-def matrix_objects(world, documents):
-    return world, documents
+globals().update(built_once_per_module(documents, per_test=lambda world, made: (world, made)))
 
 
 def url(objects, route: str, target: str | None) -> str:

@@ -9,12 +9,13 @@ city users read everything; enterprise users have no staff page.
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from zhaoshang.exits.models import ExitStep
+from zhaoshang.exits.tests import conftest as fixtures
 from zhaoshang.exits.tests.factories import pdf
 from zhaoshang.testing.matrix import Matrix, own_district, visible_project
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "view" (can see it), "act" (the supervision
@@ -67,9 +68,8 @@ def _any_user():
     return User.objects.get(username="admin")
 
 
-@pytest.fixture
-def matrix_objects(targets):
-    return targets
+# The module's targets (the app conftest's, built once: ``built_once_per_module``).
+globals().update(built_once_per_module(fixture_function(fixtures.targets)))
 
 
 def url(targets, route: str, target: str | None) -> str:

@@ -11,7 +11,9 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
+from zhaoshang.inspections.tests import conftest as fixtures
 from zhaoshang.testing.matrix import Matrix, own_district
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # kinds: "request", "visit" (the request's first visit), "code" (its verification code)
@@ -124,9 +126,14 @@ def _versions(targets, target):
     return request.version, list(request.visits.order_by("id").values_list("version", flat=True))
 
 
+# The module's targets (the app conftest's, built once: ``built_once_per_module``); every
+# test of the module takes them from there.
+globals().update(built_once_per_module(fixture_function(fixtures.targets)))
+
+
 @pytest.fixture
-def matrix_objects(targets):
-    return targets
+def targets(matrix_objects):
+    return matrix_objects
 
 
 def unchanged(targets, route: str, target: str | None):

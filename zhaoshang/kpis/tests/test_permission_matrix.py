@@ -13,7 +13,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from zhaoshang.kpis.tests import conftest as fixtures
 from zhaoshang.testing.matrix import PEOPLE, Matrix, own_district
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "add" (who sets targets), "edit" (who sets this
@@ -53,9 +55,14 @@ def expected(who: str, route: str, target: str | None) -> int:
     return 302 if method == "POST" else 200
 
 
+# The module's targets (the app conftest's, built once: ``built_once_per_module``); every
+# test of the module takes them from there.
+globals().update(built_once_per_module(fixture_function(fixtures.targets)))
+
+
 @pytest.fixture
-def matrix_objects(targets):
-    return targets
+def targets(matrix_objects):
+    return matrix_objects
 
 
 def url(targets, route: str, target: str | None) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from zhaoshang.land.tests import conftest as fixtures
 from zhaoshang.testing.matrix import PEOPLE, Matrix, own_district, visible_project
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "add" (who records parcels), "open" (who opens
@@ -74,9 +76,21 @@ def expected(who: str, route: str, target: str | None) -> int:
     return 200
 
 
-@pytest.fixture
-def matrix_objects(parcels, campaigns, entries):
+def build(world):
+    """The app conftest's parcels, campaigns and entries, built once for the module
+    (``built_once_per_module``); every test of the module takes them from there."""
+    parcels = fixture_function(fixtures.parcels)(world)
+    campaigns = fixture_function(fixtures.campaigns)(world)
+    entries = fixture_function(fixtures.entries)(world, campaigns)
     return {"parcel": parcels, "campaign": campaigns, "entry": entries}
+
+
+globals().update(built_once_per_module(build))
+
+
+@pytest.fixture
+def parcels(matrix_objects):
+    return matrix_objects["parcel"]
 
 
 def url(objects, route: str, target: str | None) -> str:

@@ -7,12 +7,13 @@ The table of the generator (``zhaoshang/testing/matrix.py``). Expectations are t
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from zhaoshang.meetings.models import ActionProgress
+from zhaoshang.meetings.tests import conftest as fixtures
 from zhaoshang.testing.matrix import Matrix, own_district, visible_project
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "schedule" (meeting organisers), "assign" (who
@@ -88,7 +89,6 @@ def expected(who: str, route: str, target: str | None) -> int:
     return 302 if route == "meetings:agenda_remove" else 400
 
 
-@pytest.fixture
 def files(targets, world):
     """A minutes file on each meeting and an evidence file on each action item."""
     made = {}
@@ -108,9 +108,14 @@ def files(targets, world):
     return made
 
 
-@pytest.fixture
-def matrix_objects(targets, files):
-    return targets, files
+def build(world):
+    """The app conftest's meetings and action items with their files, built once for the
+    module (``built_once_per_module``)."""
+    targets = fixture_function(fixtures.targets)(world)
+    return targets, files(targets, world)
+
+
+globals().update(built_once_per_module(build))
 
 
 def url(objects, route: str, target: str | None) -> str:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from zhaoshang.reports.models import IssuedReport
 from zhaoshang.reports.tests.factories import add_issued, add_job
 from zhaoshang.testing.matrix import PEOPLE, Matrix
+from zhaoshang.testing.shared import built_once_per_module
 
 # route name -> (kind of object in the URL, what the user needs, method)
 ROUTES: dict[str, tuple[str | None, str, str]] = {
@@ -78,8 +79,8 @@ def targets_for(route: str) -> list:
     return [None] if route == "reports:hub" else list(KINDS)
 
 
-@pytest.fixture
-def targets(world):
+def build(world):
+    """Built once for the module (``built_once_per_module``)."""
     return {
         "issued": {
             "in": add_issued(world),
@@ -94,9 +95,12 @@ def targets(world):
     }
 
 
+globals().update(built_once_per_module(build))
+
+
 @pytest.fixture
-def matrix_objects(targets):
-    return targets
+def targets(matrix_objects):
+    return matrix_objects
 
 
 def url(targets, route, target) -> str:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhaoshang.service.choices import NeedCategory, ReceiptResult
 from zhaoshang.service.models import Need, Receipt
 from zhaoshang.testing import matrix as core
 from zhaoshang.testing.matrix import Matrix, world_project
+from zhaoshang.testing.shared import built_once_per_module
 
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "view" (sees the object), "team" (the project team
@@ -110,9 +110,14 @@ def expected(who: str, route: str, target: str | None) -> int:
     return 400 if method == "POST" else 200  # an empty form is refused, nothing changes
 
 
-@pytest.fixture
 def records(world):
-    """A receipt and a problem on each target project, written as the services would."""
+    """A receipt and a problem on each target project, written as the services would (once
+    for the module: ``built_once_per_module``), in English like the app's tests."""
+    with translation.override("en"):
+        return _records(world)
+
+
+def _records(world):
     now = timezone.now()
     made = {}
     for n, (target, project, department) in enumerate(
@@ -155,9 +160,7 @@ def records(world):
     return made
 
 
-@pytest.fixture
-def matrix_objects(world, records):
-    return world, records
+globals().update(built_once_per_module(records, per_test=lambda world, made: (world, made)))
 
 
 def url(objects, route: str, target: str | None) -> str:
