@@ -10,21 +10,29 @@ from zhaoshang.core.roles import Role
 
 
 def navigation(request):
+    """The menu and the user's labels, computed once per request (a page may render several
+    templates with the request); the unread count is read when a template shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    cached = getattr(request, "_zs_navigation", None)
+    if cached is not None and cached[0] is user:
+        return cached[1]
+    context = _navigation(user)
+    request._zs_navigation = (user, context)
+    return context
+
+
+def _navigation(user) -> dict:
     user_roles = roles.roles_of(user)
     is_admin = Role.ADMIN in user_roles and not roles.is_city(user)
-    if roles.is_enterprise(user):
-        items = [(_("My projects"), reverse("portal:home"), "bi-building", None)]
+    enterprise = roles.is_enterprise(user)
+    if enterprise:
+        items = [(_("My projects"), _urls()["portal:home"], "bi-building", None)]
     else:
         items = _staff_navigation(user, user_roles, is_admin)
-    from zhaoshang.notifications.models import Notification
-
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    role_labels = [Role(r).label for r in Role.values if r in user_roles]
     calendar_warning = None
-    if is_admin and not roles.is_enterprise(user):
+    if is_admin and not enterprise:
         # From 1 November, admins are told when next year's arrangement is not published.
         from zhaoshang.workdays.services import cached_unpublished_next_year, warning_text
 
@@ -32,12 +40,30 @@ def navigation(request):
         calendar_warning = warning_text(year) if year else None
     return {
         "nav_items": items,
-        "nav_unread": unread,
-        "nav_roles": role_labels,
-        "nav_is_enterprise": roles.is_enterprise(user),
+        "nav_unread": _UnreadCount(user),
+        "nav_roles": [Role(r).label for r in Role.values if r in user_roles],
+        "nav_is_enterprise": enterprise,
         "nav_read_only": roles.is_city(user),
         "nav_calendar_warning": calendar_warning,
     }
+
+
+class _UnreadCount:
+    """The user's unread notifications, counted once, when a template first shows them
+    (a template calls it: ``{% if nav_unread %}{{ nav_unread }}``)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.value: int | None = None
+
+    def __call__(self) -> int:
+        if self.value is None:
+            from zhaoshang.notifications.models import Notification
+
+            self.value = Notification.objects.filter(
+                recipient=self.user, read_at__isnull=True
+            ).count()
+        return self.value
 
 
 # The groups of the top bar: a group with one entry shows it directly.
@@ -70,16 +96,166 @@ GROUPS = {
 }
 
 
+# Per URL configuration and script prefix: the menu's fixed URLs, reversed once, and the
+# menu of each kind of user (roles, district administrator, staff) built with them.
+_CACHE: dict = {}
+
+
+def _cached() -> tuple[dict[str, str], dict]:
+    from django.urls import get_resolver, get_script_prefix, get_urlconf
+
+    key = (get_resolver(get_urlconf()), get_script_prefix())
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) > 16:  # URL configurations swapped by tests
+            _CACHE.clear()
+        urls = {name: reverse(name) for name in (*URL_NAMES, "portal:home")}
+        found = _CACHE[key] = (urls, {})
+    return found
+
+
+def _urls() -> dict[str, str]:
+    return _cached()[0]
+
+
+# The staff menu, in order: (label, URL name, query, icon, who sees it): everybody (None),
+# the holders of one of these roles, or a rule of ``_shown``. The approvals' label depends
+# on the role (``_staff_navigation``).
+MENU = [
+    (_("Home"), "home", "", "bi-house", None),
+    (_("Projects"), "projects:list", "", "bi-kanban", None),
+    (_("Enterprises"), "enterprises:list", "", "bi-buildings", None),
+    (None, "approvals:worklist", "", "bi-list-check", None),
+    (_("Receipts inbox"), "service:inbox", "", "bi-inbox", {Role.LEADER}),
+    (_("Problem list"), "service:needs", "", "bi-exclamation-diamond", None),
+    (
+        _("Supervision board"),
+        "meetings:board",
+        "",
+        "bi-clipboard-check",
+        {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN},
+    ),
+    (
+        _("Lights board"),
+        "monitoring:board",
+        "",
+        "bi-stoplights",
+        {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN},
+    ),
+    (_("Complaint desk"), "complaints:list", "", "bi-megaphone", {Role.SUPERVISOR, Role.ADMIN}),
+    (
+        _("Complaints against us"),
+        "complaints:list",
+        "?mine=1",
+        "bi-megaphone",
+        "department_only",
+    ),
+    (
+        _("Inspection approvals"),
+        "inspections:list",
+        "",
+        "bi-shield-check",
+        {Role.SUPERVISOR, Role.ADMIN},
+    ),
+    (
+        _("Inspection requests"),
+        "inspections:list",
+        "?mine=1",
+        "bi-shield-check",
+        "department_only",
+    ),
+    (_("Action items"), "meetings:worklist", "", "bi-list-task", {Role.DEPARTMENT}),
+    (
+        _("Service commitments"),
+        "agreements:commitments",
+        "",
+        "bi-calendar2-week",
+        {Role.DEPARTMENT, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN},
+    ),
+    (
+        _("Exit warnings"),
+        "exits:list",
+        "",
+        "bi-sign-stop",
+        {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN, Role.PARK},
+    ),
+    (_("Park archive"), "agreements:archive", "", "bi-archive", {Role.PARK}),
+    (
+        _("Land"),
+        "land:parcels",
+        "",
+        "bi-map",
+        {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.PARK, Role.SUPERVISOR},
+    ),
+    (
+        _("KPIs"),
+        "kpis:index",
+        "",
+        "bi-graph-up",
+        {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR, Role.CITY},
+    ),
+    (
+        _("Assessment"),
+        "assessment:rankings",
+        "",
+        "bi-award",
+        {Role.ADMIN, Role.LEADER, Role.SUPERVISOR, Role.DEPARTMENT, Role.CITY},
+    ),
+    (
+        _("Reports"),
+        "reports:hub",
+        "",
+        "bi-file-earmark-text",
+        {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR, Role.PARK, Role.CITY},
+    ),
+    (_("Calendar"), "workdays:calendar", "", "bi-calendar3", "district_admin"),
+    # The admin role of a district or the city; superusers.
+    (_("Operations"), "ops:status", "", "bi-activity", {Role.ADMIN}),
+    (_("Administration"), "admin:index", "", "bi-gear", "admin_or_staff"),
+]
+URL_NAMES = tuple(dict.fromkeys(name for _label, name, _q, _i, _who in MENU))
+
+
+def _shown(who, user_roles, is_admin, is_staff) -> bool:
+    if who is None:
+        return True
+    if who == "department_only":  # a department handler who is neither supervisor nor admin
+        return Role.DEPARTMENT in user_roles and not user_roles & {Role.SUPERVISOR, Role.ADMIN}
+    if who == "district_admin":
+        return is_admin
+    if who == "admin_or_staff":
+        return Role.ADMIN in user_roles or is_staff
+    return bool(user_roles & who)
+
+
+def _staff_navigation(user, user_roles, is_admin) -> list:
+    urls, menus = _cached()
+    is_staff = bool(user.is_staff)
+    key = (user_roles, is_admin, is_staff)
+    menu = menus.get(key)
+    if menu is None:
+        entries = []
+        for label, name, query, icon, who in MENU:
+            if not _shown(who, user_roles, is_admin, is_staff):
+                continue
+            if label is None:
+                label = (
+                    _("My worklist")
+                    if user_roles & {Role.DEPARTMENT, Role.SERVICE_CENTER}
+                    else _("Approvals")
+                )
+            entries.append((label, name, urls[name], query, icon))
+        menu = menus[key] = _group(entries)
+    return menu
+
+
 def _group(entries) -> list:
     """(label, href, icon, children): entries of a group go under its dropdown, in order,
-    where the group's first entry was."""
-    from django.urls import resolve
-
+    where the group's first entry was; a group of one is its entry."""
     out: list = []
     groups: dict = {}
-    for label, href, icon in entries:
-        match = resolve(href.split("?")[0])
-        name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    for label, name, path, query, icon in entries:
+        href = path + query
         group = GROUPS.get(name)
         if group is None:
             out.append((label, href, icon, None))
@@ -88,75 +264,8 @@ def _group(entries) -> list:
             groups[group] = []
             label_of_group, icon_of_group = GROUP_LABELS[group]
             out.append((label_of_group, "", icon_of_group, groups[group]))
-        groups[group].append((label, href, icon, href.split("?")[0]))
-    # A group of one is its entry.
+        groups[group].append((label, href, icon, path))
     return [
         (*entry[3][0][:3], None) if entry[3] is not None and len(entry[3]) == 1 else entry
         for entry in out
     ]
-
-
-def _staff_navigation(user, user_roles, is_admin) -> list:
-    items = [
-        (_("Home"), reverse("home"), "bi-house"),
-        (_("Projects"), reverse("projects:list"), "bi-kanban"),
-        (_("Enterprises"), reverse("enterprises:list"), "bi-buildings"),
-        (
-            _("My worklist")
-            if user_roles & {Role.DEPARTMENT, Role.SERVICE_CENTER}
-            else _("Approvals"),
-            reverse("approvals:worklist"),
-            "bi-list-check",
-        ),
-    ]
-    if Role.LEADER in user_roles:
-        items.append((_("Receipts inbox"), reverse("service:inbox"), "bi-inbox"))
-    items.append((_("Problem list"), reverse("service:needs"), "bi-exclamation-diamond"))
-    if user_roles & {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN}:
-        items.append((_("Supervision board"), reverse("meetings:board"), "bi-clipboard-check"))
-        items.append((_("Lights board"), reverse("monitoring:board"), "bi-stoplights"))
-    if user_roles & {Role.SUPERVISOR, Role.ADMIN}:
-        items.append((_("Complaint desk"), reverse("complaints:list"), "bi-megaphone"))
-    elif Role.DEPARTMENT in user_roles:
-        items.append(
-            (
-                _("Complaints against us"),
-                f"{reverse('complaints:list')}?mine=1",
-                "bi-megaphone",
-            )
-        )
-    if user_roles & {Role.SUPERVISOR, Role.ADMIN}:
-        items.append((_("Inspection approvals"), reverse("inspections:list"), "bi-shield-check"))
-    elif Role.DEPARTMENT in user_roles:
-        items.append(
-            (
-                _("Inspection requests"),
-                reverse("inspections:list") + "?mine=1",
-                "bi-shield-check",
-            )
-        )
-    if Role.DEPARTMENT in user_roles:
-        items.append((_("Action items"), reverse("meetings:worklist"), "bi-list-task"))
-    if user_roles & {Role.DEPARTMENT, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN}:
-        items.append(
-            (_("Service commitments"), reverse("agreements:commitments"), "bi-calendar2-week")
-        )
-    if user_roles & {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN, Role.PARK}:
-        items.append((_("Exit warnings"), reverse("exits:list"), "bi-sign-stop"))
-    if Role.PARK in user_roles:
-        items.append((_("Park archive"), reverse("agreements:archive"), "bi-archive"))
-    if user_roles & {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.PARK, Role.SUPERVISOR}:
-        items.append((_("Land"), reverse("land:parcels"), "bi-map"))
-    if user_roles & {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR, Role.CITY}:
-        items.append((_("KPIs"), reverse("kpis:index"), "bi-graph-up"))
-    if user_roles & {Role.ADMIN, Role.LEADER, Role.SUPERVISOR, Role.DEPARTMENT, Role.CITY}:
-        items.append((_("Assessment"), reverse("assessment:rankings"), "bi-award"))
-    if user_roles & {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR, Role.PARK, Role.CITY}:
-        items.append((_("Reports"), reverse("reports:hub"), "bi-file-earmark-text"))
-    if is_admin:
-        items.append((_("Calendar"), reverse("workdays:calendar"), "bi-calendar3"))
-    if Role.ADMIN in user_roles:  # the admin role of a district or the city; superusers
-        items.append((_("Operations"), reverse("ops:status"), "bi-activity"))
-    if user_roles & {Role.ADMIN} or user.is_staff:
-        items.append((_("Administration"), reverse("admin:index"), "bi-gear"))
-    return _group(items)
