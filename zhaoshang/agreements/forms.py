@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhaoshang.agreements.choices import (
     DEPARTMENT_KINDS,
@@ -420,7 +421,7 @@ class CommitmentFilterForm(BootstrapMixin, forms.Form):
         choices=[
             ("", _("All")),
             ("open", _("Running")),
-            ("completed", _("Completed")),
+            ("completed", pgettext_lazy("commitment state", "Completed")),
             ("unfiled", _("To be filed")),
         ],
     )

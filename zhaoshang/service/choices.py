@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReceiptResult(models.TextChoices):
     """How the visit to the department ended (办理结果)."""
 
-    DONE = "done", _("Completed")
+    DONE = "done", pgettext_lazy("receipt result", "Completed")
     IN_PROGRESS = "in_progress", _("In progress")
     NEEDS_COORDINATION = "coordination", _("Needs coordination")
 
