@@ -22,9 +22,8 @@ from zhaoshang.projects.choices import (
 )
 
 DAY = datetime.timedelta(days=1)
-# Days from the previous main-line stage to each stage, and days a project has been in its
-# present stage (both drawn uniformly from the range); the departments paired with an
-# industry's projects and how many of them by level.
+# Days from the previous main-line stage to each stage and in the present stage (drawn from
+# the range); the departments paired with an industry's projects, how many by level.
 STEP_DAYS, CURRENT_DAYS = DATA["STEP_DAYS"], DATA["CURRENT_DAYS"]
 PAIRING = {None if k == "null" else k: v for k, v in DATA["PAIRING"].items()}
 TEAM_SIZE = {Level.MAJOR: 3, Level.KEY: 2, Level.GENERAL: 1}
@@ -86,8 +85,8 @@ class PlansMixin:
                 event.on -= DAY * (60 - gap)
             gap = 60
         previous = STAGE_ORDER[STAGE_INDEX[stage] - 1]
-        back = Event(stage, previous, events[index].on + DAY * (gap // 3), "", True)
-        back.reason = N.BACKWARD_REASONS[stage]
+        reason = N.BACKWARD_REASONS[stage]
+        back = Event(stage, previous, events[index].on + DAY * (gap // 3), reason, True)
         again = Event(previous, stage, events[index].on + DAY * (2 * gap // 3))
         events[index + 1 : index + 1] = [back, again]
 
@@ -312,11 +311,8 @@ class PlansMixin:
             officer = users[Role.DEPARTMENT]
         elif plan.green and rng.random() < 0.5:
             officer = users[Role.SERVICE_CENTER]
-        plan.team = {
-            TeamRole.MANAGER: manager,
-            TeamRole.SECRETARY: secretary,
-            TeamRole.SERVICE_OFFICER: officer,
-        }
+        roles = (TeamRole.MANAGER, TeamRole.SECRETARY, TeamRole.SERVICE_OFFICER)
+        plan.team = dict(zip(roles, (manager, secretary, officer), strict=True))
         if plan.level == Level.MAJOR and rng.random() < 0.7:
             others = [u for u in managers if u is not manager]
             members = rng.sample(others, min(2, len(others)))

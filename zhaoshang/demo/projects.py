@@ -41,6 +41,9 @@ from zhaoshang.projects.models import DocumentVersion, MaterialType, MonthlyRepo
 # total investment done when a stage is reached, and the days a stage usually lasts.
 EXTRA_MATERIALS, INVESTMENT_SHARE = PACE["EXTRA_MATERIALS"], PACE["INVESTMENT_SHARE"]
 EXPECTED_DAYS = PACE["EXPECTED_DAYS"]
+FUNDS_FIELDS = ("received_on", "amount", "origin", "use", "note")
+REPORT_FIELDS = ("month", "investment_this_month", "investment_cumulative", "funds_this_month")
+REPORT_FIELDS += ("image_progress", "problems")
 DAY = datetime.timedelta(days=1)
 
 
@@ -84,8 +87,7 @@ class ProjectsReplay:
         self.line.add(office_time(self.rng, day, late=0), self._register, enterprise)
 
     def _register(self, enterprise) -> None:
-        fields = enterprise_services.EDITABLE_FIELDS
-        data = {f: getattr(enterprise, f) for f in fields}
+        data = {f: getattr(enterprise, f) for f in enterprise_services.EDITABLE_FIELDS}
         saved = enterprise_services.create_enterprise(self.bureau, self.world.district, data)
         # The planned instance (which the plans hold) becomes the saved row.
         enterprise.pk, enterprise.created_at = saved.pk, saved.created_at
@@ -265,13 +267,10 @@ class ProjectsReplay:
                 amount = min(round_to(gap, 10) if gap >= 100 else money(gap), money(total - funded))
                 if day <= end and amount > 0:
                     working = production is not None and day >= production and rng.random() < 0.5
-                    data = {
-                        "received_on": day,
-                        "amount": amount,
-                        "origin": origin if rng.random() < 0.8 else rng.choice(list(FundsOrigin)),
-                        "use": FundsUse.WORKING_CAPITAL if working else FundsUse.FIXED_ASSETS,
-                        "note": rng.choice(N.FUNDS_NOTES),
-                    }
+                    use = FundsUse.WORKING_CAPITAL if working else FundsUse.FIXED_ASSETS
+                    other = origin if rng.random() < 0.8 else rng.choice(list(FundsOrigin))
+                    values = (day, amount, other, use, rng.choice(N.FUNDS_NOTES))
+                    data = dict(zip(FUNDS_FIELDS, values, strict=True))
                     stamp = min(day + DAY * rng.randint(0, 3), end)
                     entries.append((stamp, (self._actor(plan, stamp), data)))
                     funded += float(amount)
@@ -320,15 +319,9 @@ class ProjectsReplay:
             )
             if day >= today or day >= plan.dates().get(Stage.EXITED, today):
                 continue  # not filed yet (due by the 5th), or never: the project left
-            data = {
-                "month": month,
-                "investment_this_month": this,
-                "investment_cumulative": cumulative,
-                "funds_this_month": by_month.get(month, Decimal("0.00")),
-                "image_progress": text,
-                "problems": problem,
-            }
-            steps.append([day, data, []])
+            funds_in = by_month.get(month, Decimal("0.00"))
+            values = (month, this, cumulative, funds_in, text, problem)
+            steps.append([day, dict(zip(REPORT_FIELDS, values, strict=True)), []])
         if steps and plan.stage in (Stage.STARTED, Stage.COMPLETED, Stage.LAND_DELIVERED):
             latest = steps[-1]
             progress = share(latest[1]["month"]) if plan.stage != Stage.LAND_DELIVERED else 0.0

@@ -1,16 +1,12 @@
 """The demo's history, replayed through the real services with the clock set to each past
-moment — so every record, event, history row and ledger entry is one the product itself
+moment, so every record, event, history row and ledger entry is one the product itself
 would have written that day.
 
-Each part of the demo (projects, approvals, agreements, meetings …) *plans* its story as
-steps on one ``Timeline``: at this moment, this person calls this service. ``run()`` plays
-them in time order; a step may plan later steps (a case accepted today is completed in
-four working days). Nothing is dated after ``today``: a step planned after it is dropped
-and counted (``dropped``), so a story simply stops where the present is.
-
-The load is one transaction and no step recovers from a failed one (an error rolls the
-whole load back), so the blocks the services open inside it need no savepoints: the steps
-play without them (``savepoints``), saving the two statements each block would cost.
+Each part of the demo *plans* its story as steps on a ``Timeline`` (at this moment, this
+person calls this service); ``run()`` plays them in time order, and a step may plan later
+ones. A step planned after the present is dropped (``dropped``): a story stops at today.
+The load is one transaction no step recovers in (an error rolls it all back), so the
+services' nested blocks play without savepoints, two statements each saved.
 """
 
 from __future__ import annotations
@@ -50,10 +46,9 @@ def office_time(rng: random.Random, day: datetime.date, late: float = 0.03) -> d
 
 @contextlib.contextmanager
 def nested_savepoints(used: bool):
-    """Nested ``atomic`` blocks with (``used``) or without savepoints: without, the
-    connection takes none (``atomic`` then keeps no savepoint id for the block, as with
-    ``savepoint=False``), and a block that fails marks the whole transaction for rollback
-    instead of rolling back to its start."""
+    """Nested ``atomic`` blocks with (``used``) or without savepoints: without, ``atomic``
+    keeps no savepoint id (as with ``savepoint=False``), and a block that fails marks the
+    whole transaction for rollback instead of rolling back to its start."""
     wrapper = connections[DEFAULT_DB_ALIAS]
     before = wrapper.__dict__.pop("savepoint", None)
     if not used:
@@ -98,6 +93,3 @@ class Timeline:
                 with clock.at(when):
                     fn(*args, **kwargs)
                 self.played += 1
-
-    def __len__(self) -> int:
-        return len(self._steps)
