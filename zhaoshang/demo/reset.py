@@ -1,26 +1,26 @@
 """Removing the demo city again (``load_demo --reset``): every record of the demo districts,
-their people (the city-level demo account too) and the change history of those records, in
-an order that respects the PROTECT foreign keys. The models are found through their path to
-a district, so the reset keeps working as apps are added."""
+their people (the city-level demo account too) and the change history of those records.
+
+Set-based (``QuerySet.delete()`` walks every relation row by row): each model's rows are
+selected through its relations, so the reset keeps working as apps are added; the history goes
+first, then each model in one DELETE (no signals: no "deleted" history rows) before the models
+its selection reads. Other rows' SET_NULL keys are cleared; anything else still pointing at a
+removed row fails the constraint check."""
 
 from __future__ import annotations
 
-import contextlib
+from graphlib import CycleError, TopologicalSorter
 
 from django.apps import apps
-from django.conf import settings
-from django.db import transaction
-from django.db.models import PROTECT, FileField, ProtectedError, Q, RestrictedError
+from django.db import IntegrityError, connection
+from django.db.models import CASCADE, SET_NULL, FileField, Q
 
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.notifications.models import Notification
-from zhaoshang.org.models import Department, District, Industry, Park, User, WorkingGroup, Zone
-from zhaoshang.projects.models import Project
+from zhaoshang.demo.ops import LOAD_HOST
+from zhaoshang.ops.models import JobRun
+from zhaoshang.org.models import District, User
 
 CITY_USERNAMES = ("city",)
-# Deleted in this order at the end, once the records of other apps that point at them are.
-LAST = (Project, WorkingGroup, User, Enterprise, Industry, Park, Zone, Department, District)
 
 
 def demo_users(district_ids) -> Q:
@@ -32,111 +32,102 @@ def demo_users(district_ids) -> Q:
     )
 
 
-def _models(history: bool):
-    """The project's models, or their django-simple-history models."""
-    return [m for m in apps.get_models() if hasattr(m, "instance_type") == history]
+def _keys(model):  # its foreign keys
+    return [f for f in model._meta.concrete_fields if f.is_relation and f.related_model]
 
 
-def _names(model) -> set[str]:  # the names of its columns
-    return {f.name for f in model._meta.concrete_fields}
+def _models(history: bool) -> list:
+    """The models (m2m tables too), or their django-simple-history models."""
+    found = apps.get_models(include_auto_created=True)
+    return [m for m in found if hasattr(m, "instance_type") == history]
 
 
-def _parents(model):
-    """(field, parent model) of each foreign key of ``model``."""
-    for field in model._meta.concrete_fields:
-        if field.is_relation and field.related_model is not None:
-            yield field, field.related_model
+def _district_key(model):
+    return next((key for key in _keys(model) if key.name == "district"), None)
 
 
-def _district_path(model, depth: int = 3) -> str | None:
-    """The lookup from a model to its district id (``district_id``, or through up to two
-    foreign keys: ``entry__department__district_id``), or None."""
-    if any(p is District and f.name == "district" for f, p in _parents(model)):
-        return "district_id"
-    for field, parent in _parents(model) if depth > 1 else ():
-        if parent in (District, User, model) or parent._meta.app_label in ("contenttypes", "auth"):
-            continue
-        if (below := _district_path(parent, depth - 1)) is not None:
-            return f"{field.name}__{below}"
-    return None
+class Purge:
+    """``terms[model]``: what selects the rows that go, each a Q (the districts, their people,
+    the load's job runs, the rows of a district) or a foreign key into the parent's selection;
+    ``history[model]`` the same for the history models."""
 
+    def __init__(self, district_ids, user_ids):
+        self.terms = {District: [Q(pk__in=district_ids)], User: [Q(pk__in=user_ids)]}
+        self.terms |= {JobRun: [Q(host=LOAD_HOST)], DomainEvent: [Q(actor_id__in=user_ids)]}
+        records = _models(history=False)
+        for model in filter(_district_key, records):
+            self.terms.setdefault(model, []).append(Q(district_id__in=district_ids))
+        grown = True
+        while grown:  # the rows that go with a selected row
+            grown = False
+            for model, key in ((m, k) for m in records for k in _keys(m)):
+                if self._follows(model, key) and key not in self.terms.get(model, ()):
+                    self.terms.setdefault(model, []).append(key)
+                    grown = True
+        self.history = {}
+        for model in _models(history=True):
+            record, keys = model.instance_type, _keys(model)
+            terms = [Q(id__in=self.selected(record).values("pk"))] if record in self.terms else []
+            terms += [k for k in keys if k.name == "district" or self._follows(model, k)]
+            if terms:
+                self.history[model] = terms
 
-def _stored_files(district_ids) -> list[str]:
-    """The stored files of the districts' records (documents, photos, minutes …), found
-    through each model's path to its district."""
-    names: list[str] = []
-    for model in _models(history=False):
-        fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, FileField)]
-        path = _district_path(model) if fields else None
-        if path is not None:
-            for row in model.objects.filter(**{f"{path}__in": district_ids}).values_list(*fields):
-                names.extend(name for name in row if name)
-    return names
+    def _follows(self, model, key) -> bool:
+        """Whether rows go with the selected rows ``key`` points at: by a CASCADE, or any key
+        but to a person of a model without a district (a complaint's extension; a history
+        row of a case's pause deleted before)."""
+        parent = key.related_model
+        if parent not in self.terms or parent is model:
+            return False
+        return key.remote_field.on_delete is CASCADE or not (_district_key(model) or parent is User)
 
+    def selected(self, model):
+        """The rows of ``model`` that go (a lazy queryset, read when it runs)."""
+        q = Q()
+        for term in self.terms.get(model) or self.history[model]:
+            if not isinstance(term, Q):
+                term = Q(**{f"{term.name}__in": self.selected(term.related_model).values("pk")})
+            q |= term
+        return model._base_manager.filter(q)
 
-def _pending_deletes(district_ids, user_ids) -> list:
-    """What to delete: rows without a district of their own that PROTECT a district's record
-    (a complaint's extension) first, the records of every app with a district, then ``LAST``."""
-    pending = []
-    for model in _models(history=False):
-        if "district" in _names(model):
-            if model not in LAST and model is not DomainEvent:
-                pending.append(model.objects.filter(district_id__in=district_ids))
-            continue
-        for field, parent in _parents(model):
-            protects = field.remote_field.on_delete is PROTECT and parent not in (District, User)
-            if protects and "district" in _names(parent):
-                lookup = {f"{field.name}__district_id__in": district_ids}
-                pending.insert(0, model.objects.filter(**lookup))
-                break
-    for model in LAST:
-        key = "pk" if model in (District, User) else "district_id"
-        ids = user_ids if model is User else district_ids
-        if model is WorkingGroup:  # the working groups before the leading group above them
-            pending.append(model.objects.filter(district_id__in=ids, parent__isnull=False))
-        pending.append(model.objects.filter(**{f"{key}__in": ids}))
-    return pending
+    def stored_files(self) -> list[str]:
+        """The stored files of the selected records (documents, photos, minutes …)."""
+        found = []
+        for model in self.terms:
+            fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, FileField)]
+            for row in self.selected(model).values_list(*fields) if fields else ():
+                found.extend(name for name in row if name)
+        return sorted(set(found))
 
+    def steps(self) -> list:
+        """The history; then each model, and each SET_NULL key to a selected row, before the
+        models their selection reads."""
+        order = TopologicalSorter()
+        for model, terms in self.terms.items():
+            order.add(model)
+            for key in terms:
+                if not isinstance(key, Q):
+                    order.add(key.related_model, model)
+        for model in _models(history=False) + _models(history=True):
+            for key in _keys(model):
+                if key.remote_field.on_delete is SET_NULL and key.related_model in self.terms:
+                    order.add(key, *[model] * (model in self.terms))
+                    order.add(key.related_model, key)
+        try:
+            records = list(order.static_order())
+        except CycleError as exc:
+            raise RuntimeError(f"Cannot order the removal of the demo: {exc.args[1]}") from exc
+        return [*self.history, *records]
 
-def _history(district_ids, user_ids) -> list:
-    """The change history of the records being removed (collected before they are): by
-    district, project or enterprise, or through the parent's district (a case's pauses)."""
-
-    def pks(model) -> list:
-        return list(
-            model._default_manager.filter(district_id__in=district_ids).values_list("pk", flat=True)
-        )
-
-    ids_of = {"district": district_ids, "project": pks(Project), "enterprise": pks(Enterprise)}
-    found = []
-    for model in _models(history=True):
-        names, record = _names(model), model.instance_type
-        if "history" in names and "m2m_history_id" in names:
-            continue  # m2m history rows go with their parent history row (CASCADE)
-        if record in (District, User):
-            ids = district_ids if record is District else user_ids
-            found.append(model.objects.filter(id__in=ids))
-        elif names & {"district", "project", "enterprise"}:
-            key = next(k for k in ids_of if k in names)
-            found.append(model.objects.filter(**{f"{key}_id__in": ids_of[key]}))
-        else:
-            for field, parent in _parents(record):
-                if parent is not User and "district" in _names(parent):
-                    found.append(model.objects.filter(**{f"{field.name}_id__in": pks(parent)}))
-                    break
-    return found
-
-
-@contextlib.contextmanager
-def _no_deletion_history():
-    """The history is removed last: the "deleted" rows are not written (simple-history's
-    own switch)."""
-    previous = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
-    settings.SIMPLE_HISTORY_ENABLED = False
-    try:
-        yield
-    finally:
-        settings.SIMPLE_HISTORY_ENABLED = previous
+    def run(self) -> None:
+        for step in self.steps():
+            if isinstance(step, type):
+                rows = self.selected(step)
+                rows._raw_delete(rows.db)
+            else:  # a SET_NULL key of the rows that stay
+                parents = self.selected(step.related_model).values("pk")
+                rows = step.model._base_manager.filter(**{f"{step.name}__in": parents})
+                rows.update(**{step.name: None})
 
 
 def purge_districts(codes) -> list[str]:
@@ -146,34 +137,11 @@ def purge_districts(codes) -> list[str]:
     if not district_ids:
         return []
     user_ids = list(User.objects.filter(demo_users(district_ids)).values_list("pk", flat=True))
-    files = _stored_files(district_ids)
-    history = _history(district_ids, user_ids)
-    with _no_deletion_history():
-        _delete_records(district_ids, user_ids)
-    for qs in history:  # last: the change history of what was deleted
-        qs.delete()
-    return sorted({name for name in files if name})
-
-
-def _delete_records(district_ids, user_ids) -> None:
-    """Every record of the districts and their people, PROTECT references first."""
-    Notification.objects.filter(recipient_id__in=user_ids).delete()
-    # The job runs the demo load recorded (not per district; a scheduler's own runs stay).
-    from zhaoshang.demo.ops import LOAD_HOST
-    from zhaoshang.ops.models import JobRun
-
-    JobRun.objects.filter(host=LOAD_HOST).delete()
-    DomainEvent.objects.filter(Q(district_id__in=district_ids) | Q(actor_id__in=user_ids)).delete()
-    # Models of later apps are retried until nothing protects them any more.
-    pending = _pending_deletes(district_ids, user_ids)
-    while pending:
-        left = []
-        for qs in pending:
-            try:
-                with transaction.atomic():
-                    qs.delete()
-            except (ProtectedError, RestrictedError) as exc:
-                left.append(qs)
-                if len(left) == len(pending):
-                    raise RuntimeError(f"Cannot remove the demo districts: {exc}") from exc
-        pending = left
+    purge = Purge(district_ids, user_ids)
+    files = purge.stored_files()
+    purge.run()
+    try:  # nothing may still point at a removed row (a PROTECT from another district's)
+        connection.check_constraints()
+    except IntegrityError as exc:
+        raise RuntimeError(f"Cannot remove the demo districts: {exc}") from exc
+    return files

@@ -16,6 +16,8 @@ from zhaoshang.demo.city import ACCOUNT_USERNAMES, DISTRICT_CODES
 from zhaoshang.demo.reset import purge_districts
 from zhaoshang.org.models import District, User
 
+CODES = ", ".join(DISTRICT_CODES)
+
 
 class Command(BaseCommand):
     help = (
@@ -44,8 +46,8 @@ class Command(BaseCommand):
                     "run load_demo --reset to load it afresh."
                 )
             return self.stdout.write(
-                f"The demo city is already loaded (districts: {', '.join(DISTRICT_CODES)}); "
-                "nothing changed. Use --reset to load it afresh."
+                f"The demo city is already loaded (districts: {CODES}); nothing changed. Use "
+                "--reset to load it afresh."
             )
         started, self.builder = time.monotonic(), None
         try:
@@ -55,17 +57,22 @@ class Command(BaseCommand):
             if self.builder is not None:
                 self.builder.discard_files()
             raise
-        self._summary(self.builder, time.monotonic() - started, reloaded=bool(present))
+        builder, seconds = self.builder, time.monotonic() - started
+        done = f"{'Reloaded' if present else 'Loaded'} the demo city {names.CITY} (districts "
+        self.stdout.write(
+            self.style.SUCCESS(f"{done}{CODES}) in {seconds:.1f} s, as of {builder.today}.")
+        )
+        for label, count in demo_counts().items():
+            self.stdout.write(f"  {label:<18} {count:>6}")
+        self.stdout.write("\n".join(["", *builder.account_lines()]))
 
     def _load(self, present) -> None:
         try:
             old_files = purge_districts(DISTRICT_CODES) if present else []
         except RuntimeError as exc:  # records elsewhere still point at the demo
             raise CommandError(str(exc)) from exc
-        taken = sorted(
-            User.objects.filter(username__in=ACCOUNT_USERNAMES).values_list("username", flat=True)
-        )
-        if taken:
+        taken = User.objects.filter(username__in=ACCOUNT_USERNAMES).order_by("username")
+        if taken := list(taken.values_list("username", flat=True)):
             raise CommandError(
                 f"These user names, which the demo accounts need, are taken already: "
                 f"{', '.join(taken)}. Load the demo into an empty database."
@@ -74,14 +81,3 @@ class Command(BaseCommand):
         self.builder.build()
         stale = set(old_files) - set(self.builder.written_files)
         transaction.on_commit(lambda: [default_storage.delete(name) for name in stale])
-
-    def _summary(self, builder: DemoBuilder, seconds: float, reloaded: bool) -> None:
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{'Reloaded' if reloaded else 'Loaded'} the demo city {names.CITY} "
-                f"(districts {', '.join(DISTRICT_CODES)}) in {seconds:.1f} s, as of {builder.today}."
-            )
-        )
-        for label, count in demo_counts().items():
-            self.stdout.write(f"  {label:<18} {count:>6}")
-        self.stdout.write("\n".join(["", *builder.account_lines()]))
