@@ -33,6 +33,9 @@ from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 
 
 class Complaint(Versioned, Timestamped, DistrictOwned):
+    # What its services read beside the row when they lock it (core.services.lock_for_update).
+    lock_related = ("department", "enterprise")
+
     number = models.CharField(_("number"), max_length=20, editable=False)
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -170,9 +173,6 @@ class ComplaintLimit(DistrictOwned):
     """A district's time limits for one complaint category (SPEC §9: "configurable per
     category"): working days to accept and to answer after the dispatch. A category without
     a row uses the general limits (1 and 5 working days)."""
-
-    # What its services read beside the row when they lock it (core.services.lock_for_update).
-    lock_related = ("department", "enterprise")
 
     category = models.CharField(_("complaint category"), max_length=20, choices=Category.choices)
     accept_workdays = models.PositiveSmallIntegerField(

@@ -92,7 +92,7 @@ class InspectionRequest(Versioned, Timestamped, DistrictOwned):
     """One department's request to inspect, rate or charge one or more enterprises."""
 
     # What its services read beside the row when they lock it (core.services.lock_for_update).
-    lock_related = ("department",)
+    lock_related = ("department", "filed_by")
 
     number = models.CharField(_("number"), max_length=20, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

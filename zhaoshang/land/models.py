@@ -342,6 +342,9 @@ class CampaignEntry(Versioned, DistrictOwned):
     """One project in one category of a clean-up campaign, with the facts as they stood
     when the entry was generated and the decision taken on it."""
 
+    # What its services read beside the row when they lock it (core.services.lock_for_update).
+    lock_related = ("campaign", "project")
+
     campaign = models.ForeignKey(
         LandCampaign,
         on_delete=models.CASCADE,
