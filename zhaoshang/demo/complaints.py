@@ -8,6 +8,7 @@ the departments' ledgers.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 from zhaoshang.complaints import services
@@ -22,7 +23,8 @@ from zhaoshang.inspections.services import report_unapproved_visit
 
 DATA = load("complaints")
 # How far a complaint went; "reopened" is closed after a second answer.
-STAGES = ("received", "dispatched", "accepted", "rating", "closed", "reopened")
+STAGE = {s: n for n, s in enumerate(("received", "dispatched", "accepted", "rating", "closed"))}
+STAGE["reopened"] = len(STAGE)
 
 
 class ComplaintsBuilder(Part):
@@ -37,6 +39,7 @@ class ComplaintsBuilder(Part):
             self.admin_save(when, world.role_users[Role.ADMIN], ComplaintLimit, **limit)
         self.line.run()  # the limits first: the complaints' plans read them
         self.outcomes = itertools.cycle(DATA["outcomes"])
+        self.limits = functools.cache(services.limits_for)  # set above, read by every plan
         for world, plan in zip(self.worlds, DATA["plans"].values(), strict=False):
             for n, row in enumerate(plan):
                 self._complaint(world, signed_projects(world), n, *row)
@@ -53,25 +56,20 @@ class ComplaintsBuilder(Part):
         # The small district has fewer departments: the nearest one it has.
         nearest = (story["department"], "works", "land", "aic", "center")
         department = next(world.departments[k] for k in nearest if k in world.departments)
-        enterprise = project.enterprise
-        channels = ("phone", "portal") if unapproved else DATA["channels"]
-        details = {
-            "district": world.district,
-            "enterprise": enterprise,
-            "department": department,
-            "channel": channels[n % len(channels)],
-            "category": story["category"],
-            "received_on": received,
-            "project": project if rng.random() < 0.8 else None,
-            "contact_name": enterprise.contact_name or rng.choice(DATA["contacts"]),
-            "contact_phone": enterprise.contact_phone or f"139{rng.randint(10**7, 10**8 - 1)}",
-            "contact_consent": rng.random() < 0.5,
-        }
-        details["text"] = story["text"]
+        enterprise, channels = (
+            project.enterprise,
+            ("phone", "portal") if unapproved else DATA["channels"],
+        )
+        details = {"district": world.district, "enterprise": enterprise, "department": department}
+        details |= {"channel": channels[n % len(channels)], "category": story["category"]}
+        details |= {"received_on": received, "project": project if rng.random() < 0.8 else None}
+        details["contact_name"] = enterprise.contact_name or rng.choice(DATA["contacts"])
+        details["contact_phone"] = enterprise.contact_phone or f"139{rng.randint(10**7, 10**8 - 1)}"
+        details |= {"contact_consent": rng.random() < 0.5, "text": story["text"]}
         held = {"handler": acting_for(world, department)}
         held["receiver"] = first_of(world, Role.SUPERVISOR, Role.BUREAU)
         steps = [(received, lambda: self._receive(held, details, unapproved))]
-        self.chain(steps + self._later_steps(world, held, story, details, STAGES.index(how), flag))
+        self.chain(steps + self._later_steps(world, held, story, details, STAGE[how], flag))
 
     def _receive(self, held, details, unapproved: bool) -> None:
         if not unapproved:
@@ -88,7 +86,7 @@ class ComplaintsBuilder(Part):
         """The complaint's steps after its receipt, up to its ``stage``: (day, fn) each."""
         cal, rng, handler, supervisor = self.cal, self.rng, held["handler"], held["receiver"]
         dispatched = cal.after(details["received_on"], int(rng.random() >= 0.6))
-        accept, answer = services.limits_for(world.district.pk, details["category"])
+        accept, answer = self.limits(world.district.pk, details["category"])
         accepted = dispatched if rng.random() < 0.5 else cal.after(dispatched, accept)
         steps = [
             (dispatched, act(held, services.dispatch_complaint, supervisor)),
@@ -99,22 +97,24 @@ class ComplaintsBuilder(Part):
             steps.append((asked, act(held, services.request_extension, handler, reason=reason)))
             if flag != "asked":
                 why, approve = DATA["extension_decisions"][flag], flag == "extended"
-                decide = act(
-                    held, services.decide_extension, supervisor, approve=approve, reason=why
+                decide = services.decide_extension
+                steps.append(
+                    (
+                        cal.after(asked, 1),
+                        act(held, decide, supervisor, approve=approve, reason=why),
+                    )
                 )
-                steps.append((cal.after(asked, 1), decide))
-        if stage < STAGES.index("rating"):
+        if stage < STAGE["rating"]:
             return steps
         answered = min(cal.after(accepted, rng.randint(1, 4)), cal.after(dispatched, answer))
         outcome = Outcome.SUBSTANTIATED if flag == "unapproved" else next(self.outcomes)
         text = story["unfounded" if outcome == Outcome.UNFOUNDED else "substantiated"]
-        answer_it = services.answer_complaint
+        answer_it, rate = services.answer_complaint, services.rate_complaint
         steps.append((answered, act(held, answer_it, handler, outcome=outcome, answer=text)))
-        if stage == STAGES.index("rating"):
+        if stage == STAGE["rating"]:
             return steps
-        rated = cal.after(answered, rng.randint(1, 3))
-        rate, rating = services.rate_complaint, Rating.FAIRLY
-        if stage == STAGES.index("reopened"):
+        rated, rating = cal.after(answered, rng.randint(1, 3)), Rating.FAIRLY
+        if stage == STAGE["reopened"]:
             again = cal.after(rated, rng.randint(2, 4))
             more = f"{text}\n{rng.choice(DATA['reopen_answers'])}"
             steps.append((rated, act(held, rate, supervisor, rating=Rating.DISSATISFIED)))

@@ -25,12 +25,7 @@ from zhaoshang.projects.choices import ProjectKind
 from zhaoshang.projects.models import Project
 
 DATA = load("exits")
-# Warnings raised this recently notify their people (older ones were told long ago).
-NOTIFY_DAYS = 14
-# How far the oldest open warnings went, in turn, and the steps of each.
-TARGETS = ("recovered", "clearance", "notice_passed", "notice")
-STEPS = (("notice", services.issue_notice), ("clearance", services.decide_clearance))
-STEPS += (("recovery", services.recover_land),)
+NOTIFY_DAYS = 14  # warnings raised this recently notify their people (older ones: long ago)
 
 
 def _due(project, rule) -> datetime.date:
@@ -49,8 +44,9 @@ class ExitsBuilder(Part):
                 rules = services.ensure_default_rules(world.district)
             self._rules(world, rules)
         self.line.run()
-        ids = [w.district.pk for w in self.worlds]
-        steps = ExitStep.objects.filter(warning__district_id__in=ids)
+        steps = ExitStep.objects.filter(
+            warning__district_id__in=[w.district.pk for w in self.worlds]
+        )
         self.builder.written_files += steps.values_list("document", flat=True)
 
     def _rules(self, world, rules) -> None:
@@ -69,14 +65,12 @@ class ExitsBuilder(Part):
         if not_started:
             self._exclude(world, officer, *not_started[-1])
             opened.remove(not_started[-1])
-        # The oldest open warnings went furthest; a step that would fall after today is
-        # left for later (the warning stays at the step before).
-        for (project, rule), target in zip(opened, TARGETS, strict=False):
+        # The oldest open warnings went furthest (a step after today waits for later).
+        for (project, rule), target in zip(opened, DATA["targets"], strict=False):
             self._advance(officer, project, rule, target)
 
     def _scan_at(self, day: datetime.date) -> datetime.datetime:
-        """The daily scan's moment on ``day`` (it runs at six)."""
-        return moment(day, 6, self.rng.randint(0, 4))
+        return moment(day, 6, self.rng.randint(0, 4))  # the daily scan runs at six
 
     def _raise(self, project, rule, notify_people: bool = False) -> None:
         warning = services.raise_warning(project, rule, notify_people=notify_people)
@@ -111,13 +105,15 @@ class ExitsBuilder(Part):
             return
         clearance_on = cal.on_or_after(deadline + 3 * DAY)
         days = (notice_on, clearance_on, cal.after(clearance_on, 8))
-        count = {"recovered": 3, "clearance": 2}.get(target, 1)
-        steps, held = [], self.warnings[project.pk, rule.pk]
-        for day, (name, service) in list(zip(days, STEPS, strict=True))[:count]:
-            title, note = DATA["steps"][name]["title"], DATA["steps"][name]["note"]
-            document = pdf(f"{title}-{project.code}.pdf", title, f"Project {project.code}")
-            kwargs = {"deadline": deadline} if name == "notice" else {}
-            steps.append((day, act(held, service, officer, document=document, note=note, **kwargs)))
+        steps, held, count = [], self.warnings[project.pk, rule.pk], DATA["targets"][target]
+        for day, (name, step) in zip(days[:count], DATA["steps"].items(), strict=False):
+            title, code = step["title"], project.code
+            kwargs = {
+                "note": step["note"],
+                "document": pdf(f"{title}-{code}.pdf", title, f"Project {code}"),
+            }
+            kwargs |= {"deadline": deadline} if name == "notice" else {}
+            steps.append((day, act(held, getattr(services, step["service"]), officer, **kwargs)))
         self.chain([s for s in steps if s[0] <= last])
 
     def _exclude(self, world, officer, project, rule) -> None:
@@ -127,18 +123,19 @@ class ExitsBuilder(Part):
         finished = dict(cases.filter(status=CaseStatus.DONE).values_list("item_id", "done_on"))
         items = ApprovalItem.objects.filter(district=world.district, is_active=True)
         items = items.exclude(pk__in=cases.values("item_id")).prefetch_related("prerequisites")
-
         # A case the project could have started then: its prerequisites were done.
-        def ready(item) -> bool:
-            done = [finished.get(p.pk) or self.today for p in item.prerequisites.all()]
-            return max(done, default=registered) <= registered
-
-        item = next(filter(ready, items.order_by("sort_order", "id")), None)
+        ready = (
+            item
+            for item in items.order_by("sort_order", "id")
+            if all(
+                (finished.get(p.pk) or self.today) <= registered for p in item.prerequisites.all()
+            )
+        )
+        item = next(ready, None)
         if item is None:
             return
         agent, handler = world.role_users[Role.SERVICE_CENTER], acting_for(world, item.department)
-        done = min(_due(project, rule), self.last)
-        c = {}
+        done, c = min(_due(project, rule), self.last), {}
 
         def register():
             c["it"] = approvals.register_case(agent, project, item, agent=agent)
@@ -165,7 +162,6 @@ _steps = counter(("exit steps", ExitStep), path="warning__district_id")
 
 
 def exit_counts(district_ids) -> dict[str, int]:
-    warnings = ExitWarning.objects.filter(district_id__in=district_ids)
-    closed = warnings.filter(status__in=[WarningStatus.CLEARED, WarningStatus.EXCLUDED])
-    open_ones = {"open exit warnings": warnings.count() - closed.count()}
-    return _counts(district_ids) | open_ones | _steps(district_ids)
+    closed = [WarningStatus.CLEARED, WarningStatus.EXCLUDED]
+    open_ones = ExitWarning.objects.filter(district_id__in=district_ids).exclude(status__in=closed)
+    return _counts(district_ids) | {"open exit warnings": open_ones.count()} | _steps(district_ids)

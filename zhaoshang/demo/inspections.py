@@ -17,6 +17,7 @@ from zhaoshang.core.roles import Role
 from zhaoshang.demo.base import DAY, Part, act, acting_for, counter, first_of, signed_projects
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
+from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.inspections import services
 from zhaoshang.inspections.choices import VISIT_KINDS, Kind, Rating
 from zhaoshang.inspections.models import InspectionRequest, InspectionSettings, InspectionVisit
@@ -25,10 +26,6 @@ DATA = load("inspections")
 QUIET_TO = DATA["settings"]["quiet_to_day"]
 RATINGS = (Rating.SATISFIED, Rating.FAIRLY, Rating.DISSATISFIED)
 ERRAND_FIELDS = ("kind", "purpose", "legal_basis", "people", "fee_basis")
-
-
-def _enterprises(world) -> list:
-    return sorted({p.enterprise for p in signed_projects(world)}, key=lambda e: e.pk)
 
 
 class InspectionsBuilder(Part):
@@ -44,6 +41,8 @@ class InspectionsBuilder(Part):
             settings = {"district": world.district, **DATA["settings"]}
             when = moment(self.today - 400 * DAY, 10, 20)
             self.admin_save(when, admin, InspectionSettings, **settings)
+            ids = {p.enterprise_id for p in signed_projects(world)}  # the enterprises visited
+            self.enterprises = list(Enterprise.objects.filter(pk__in=ids).order_by("pk"))
             if world is self.worlds[0]:
                 self._joint(world)
             for n, row in enumerate(plan):
@@ -70,7 +69,7 @@ class InspectionsBuilder(Part):
         """The enterprises visited: the first one is where the safety office went on the
         quiet day (and again, refused); the demo enterprise account's is visited too; no
         department goes past the yearly cap of visits to one enterprise."""
-        enterprises = _enterprises(world)
+        enterprises = self.enterprises
         portal = world.role_users.get(Role.ENTERPRISE)
         if key == "safety" and how in ("done-quiet", "rejected-cap"):
             return enterprises[:1]
@@ -144,7 +143,7 @@ class InspectionsBuilder(Part):
         keys = DATA["joint"]["departments"]
         if not all(k in world.departments for k in keys):
             return
-        supervisor, enterprise = world.role_users[Role.SUPERVISOR], _enterprises(world)[-1]
+        supervisor, enterprise = world.role_users[Role.SUPERVISOR], self.enterprises[-1]
         visit_on = self._quiet_free(self.today + DATA["joint"]["days_ahead"] * DAY)
         held, filings = [{} for _key in keys], []
         for key, r in zip(keys, held, strict=True):

@@ -1,8 +1,7 @@
 """Annual targets of the demo city (SPEC §12, §18; "369" 招大引强目标任务), set in January
-through ``kpis.services`` around what each scope signed and received: the demo district's
-(its own, its working groups', its four departments paired with most projects) for last year
-(some met, some missed) and this year, the second district's for this year.
-"""
+through ``kpis.services`` around what each scope signed and received: the demo district's own,
+its working groups' and its four most-paired departments' for last year (some met, some
+missed) and this year; the second district's own for this year."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from zhaoshang.projects.models import FundsEntry, Project
 STEP = Decimal("1000")  # targets are set in thousands of 万元
 NOTE = "全面超额完成“369”招大引强目标任务"
 SCOPES = {"district": "district", "group": "working_group", "department": "paired_departments"}
+FIELDS = {"district": "district", "group": "working_group", "department": "department"}
 
 
 def _round(value, factor: float) -> Decimal:
@@ -43,20 +43,21 @@ class KpisBuilder(Part):
         self.line.run()
 
     def _actuals(self, district, year: int) -> dict:
-        """``{(scope, id): {"signed": …, "funds": …, "tier1": … }}`` of the district's year."""
+        """``{(scope, id): {"signed": …, "funds": …, "tier1": …}}`` of the district's year
+        (a project counts in the highest tier it reaches)."""
         out: dict = defaultdict(lambda: defaultdict(int))
         signed = Project.objects.filter(district=district, signed_on__year=year)
+        signed = signed.filter(signed_on__lte=self.today).order_by()
         funds = FundsEntry.objects.filter(project__district=district, received_on__year=year)
-        tiers, above = {}, Q()  # a project counts in the highest tier it reaches
+        funds = funds.filter(received_on__lte=self.today).order_by()
+        tiers, above = {}, Q()
         for n, (minimum, _count) in enumerate(DEFAULT_TIERS, start=1):
             tiers[f"tier{n}"] = Count("pk", filter=Q(total_investment__gte=minimum) & ~above)
             above = Q(total_investment__gte=minimum)
         for scope, field in SCOPES.items():
-            of_scope = signed.filter(signed_on__lte=self.today).values(field).order_by()
-            for row in of_scope.annotate(signed=Sum("total_investment"), **tiers):
+            for row in signed.values(field).annotate(signed=Sum("total_investment"), **tiers):
                 out[(scope, row.pop(field))].update(row)
-            of_scope = funds.filter(received_on__lte=self.today).values(f"project__{field}")
-            for row in of_scope.order_by().annotate(funds=Sum("amount")):
+            for row in funds.values(f"project__{field}").annotate(funds=Sum("amount")):
                 out[(scope, row[f"project__{field}"])]["funds"] = row["funds"]
         return out
 
@@ -65,9 +66,9 @@ class KpisBuilder(Part):
         pairs = Project.paired_departments.through.objects.filter(project__district=world.district)
         top = pairs.values("department_id").annotate(n=Count("pk")).order_by("-n", "department_id")
         departments = {d.pk: d for d in world.departments.values()}
-        top = sorted(row["department_id"] for row in top[:4])
         groups = [("group", g) for g in sorted(world.groups.values(), key=lambda g: g.pk)]
-        paired = [("department", departments[pk]) for pk in top if pk in departments]
+        paired = sorted(row["department_id"] for row in top[:4])
+        paired = [("department", departments[pk]) for pk in paired if pk in departments]
         return [("district", world.district), *groups, *paired]
 
     def _targets(self, world, year: int, full: bool) -> None:
@@ -75,21 +76,16 @@ class KpisBuilder(Part):
         low, high = (1.05, 1.35) if year == self.today.year else (0.85, 1.15)
         actor = first_of(world, Role.BUREAU, Role.ADMIN)
         for scope, record in self._scopes(world) if full else [("district", world.district)]:
-            done = actual[(scope, record.pk)]
+            done, own = actual[(scope, record.pk)], scope == "district"
             if scope == "group" and not done:
                 continue  # a working group that leads no project signed that year
-            target = {"year": year, "district": world.district, "working_group": None}
-            target["department"] = None
-            if scope != "district":
-                target["working_group" if scope == "group" else "department"] = record
-            target["note"] = NOTE if scope == "district" else ""
+            target = {"year": year, "note": NOTE if own else "", "working_group": None}
+            target |= {"department": None, "district": world.district, FIELDS[scope]: record}
             target["signed_investment"] = _round(done["signed"], rng.uniform(low, high))
             target["funds_in_place"] = _round(done["funds"], rng.uniform(low, high))
             for n, (minimum, count) in enumerate(DEFAULT_TIERS, start=1):
-                # Another scope's: a share of the district's, what it did give or take one.
-                share = max(0, done[f"tier{n}"] + rng.choice((0, 1)))
-                target[f"tier{n}_min"] = minimum
-                target[f"tier{n}_count"] = count if scope == "district" else share
+                share = max(0, done[f"tier{n}"] + rng.choice((0, 1)))  # what it did, ± one
+                target |= {f"tier{n}_min": minimum, f"tier{n}_count": count if own else share}
             day = datetime.date(year, 1, 1) + rng.randint(7, 20) * DAY
             self.line.add(office_time(rng, day), services.create_target, actor, **target)
 

@@ -55,15 +55,16 @@ class LandBuilder(Part):
                 extra = {"park": park, "land_use": use, "name": f"{park.name}储备地块{i + 1:02d}"}
                 self._parcel(world, self.today - 400 * DAY, ParcelStatus.RESERVE, area, **extra)
             self._thresholds(world, DATA["thresholds"] if full else DATA["thresholds"][:1])
-            if full:
-                self._idle(world, projects)
-                for p in projects:  # reserved for the major projects signed without land
-                    signed = p.stage in (Stage.SIGNED, Stage.REGISTERED)
-                    if p.level == Level.MAJOR and signed and p.land_area:
-                        day = p.signed_on or self.last
-                        self._parcel(world, day, ParcelStatus.RESERVED, p.land_area, p)
-                self._plans(world, supplied)
-                self._campaign(world)
+            if not full:
+                continue
+            self._idle(world, projects)
+            signed = (Stage.SIGNED, Stage.REGISTERED)
+            for p in projects:  # reserved for the major projects signed without land
+                if p.level == Level.MAJOR and p.stage in signed and p.land_area:
+                    day = p.signed_on or self.last
+                    self._parcel(world, day, ParcelStatus.RESERVED, p.land_area, p)
+            self._plans(world, supplied)
+            self._campaign(world)
         self.line.run()
 
     def _parcel(self, world, day, status, area, project=None, later=(), **fields) -> None:
@@ -99,7 +100,7 @@ class LandBuilder(Part):
             later = [(on, {"status": ParcelStatus.RECOVERED, **recovery})]
         infra = project.kind == ProjectKind.INFRASTRUCTURE
         fields = {"land_use": LandUse.INFRASTRUCTURE if infra else LandUse.INDUSTRIAL}
-        fields["plot_ratio"] = _area(self.rng.choice([0.8, 1.0, 1.2, 1.5]))
+        fields["plot_ratio"] = _area(self.rng.choice(DATA["plot_ratios"]))
         fields |= self._contract(world, delivered, 6) | {"later": later}
         self._parcel(world, delivered, ParcelStatus.SUPPLIED, project.land_area, project, **fields)
 
@@ -112,7 +113,7 @@ class LandBuilder(Part):
             contract = self._contract(world, delivered, 3)
             idle = {"status": ParcelStatus.IDLE, "reason": DATA["idle_reason"]}
             later = [(idle_dates(contract["agreed_start_on"])[0], idle)]
-            area = _area(self.rng.choice([18, 26, 35, 42]))
+            area = _area(self.rng.choice(DATA["idle_areas"]))
             extra = {"name": f"{project.enterprise.name}原受让地块", **contract}
             self._parcel(world, delivered, ParcelStatus.SUPPLIED, area, project, later, **extra)
 
@@ -153,7 +154,8 @@ class LandBuilder(Part):
         def open_it():
             of = {"district": world.district, "year": year, "half": half, "as_of": as_of}
             held["it"] = services.open_campaign(leader, **of, **DATA["campaign"])
-            entries = CampaignEntry.objects.filter(campaign=held["it"]).select_related("parcel")
+            entries = CampaignEntry.objects.filter(campaign=held["it"])
+            entries = entries.select_related("parcel", "campaign", "project")
             for entry in entries.order_by("pk"):
                 day = opened + rng.randint(1, span) * DAY
                 self.line.add(office_time(rng, day, late=0), decide, entry, rng.choice(deciders))
@@ -171,10 +173,5 @@ class LandBuilder(Part):
         self.line.add(moment(report, 17, 30), lambda: services.close_campaign(leader, held["it"]))
 
 
-land_counts = counter(
-    ("land parcels", LandParcel),
-    ("land plans", LandPlan),
-    ("land thresholds", LandThreshold),
-    ("land campaigns", LandCampaign),
-    ("campaign entries", CampaignEntry),
-)
+COUNTED = (LandParcel, LandPlan, LandThreshold, LandCampaign, CampaignEntry)
+land_counts = counter(*zip(DATA["counts"], COUNTED, strict=True))
