@@ -47,6 +47,7 @@ from zhaoshang.agreements.services.ledger import (
 from zhaoshang.agreements.services.obligations import (
     OBLIGATION_FIELDS,
     add_obligation,
+    add_obligations,
     check_obligation,
     confirm_obligation,
     delete_obligation,
@@ -65,6 +66,7 @@ __all__ = [
     "TERM_FIELDS",
     "ScanResult",
     "add_obligation",
+    "add_obligations",
     "check_obligation",
     "compare_versions",
     "confirm_obligation",

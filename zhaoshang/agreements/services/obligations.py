@@ -4,10 +4,12 @@ enterprise), and what happens to any obligation: confirmed with evidence, or wai
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.agreements import permissions
 from zhaoshang.agreements.choices import (
@@ -28,7 +30,7 @@ from zhaoshang.agreements.services.agreements import why_not_removable
 from zhaoshang.agreements.services.common import file_digest, raise_errors
 from zhaoshang.agreements.services.ledger import record_breach
 from zhaoshang.core import clock
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.services import lock_for_update, require, status_error
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.workdays import services as workdays
@@ -157,19 +159,34 @@ def check_obligation(ob: Obligation, agreement: Agreement) -> None:
 def add_obligation(user, agreement: Agreement, **fields) -> Obligation:
     """Add an obligation beyond the standard terms: a department's service or stage, or a
     further duty of the enterprise."""
+    return add_obligations(user, agreement, [fields])[0]
+
+
+@transaction.atomic
+def add_obligations(user, agreement: Agreement, rows: Sequence[Mapping]) -> list[Obligation]:
+    """Add several obligations beyond the standard terms at once (the departments' duties
+    recorded with the agreement), each checked as ``add_obligation`` checks one: one insert
+    for the rows, one for their history and one for their events. All or nothing."""
     require(permissions.can_edit_agreement(user, agreement.project))
-    unknown = set(fields) - set(OBLIGATION_FIELDS)
-    if unknown:
-        raise TypeError(f"not a field of an obligation: {', '.join(sorted(unknown))}")
-    ob = Obligation(district_id=agreement.district_id, agreement=agreement, term=Term.NONE)
-    for name, value in fields.items():
-        setattr(ob, name, value.strip() if isinstance(value, str) else value)
-    check_obligation(ob, agreement)
-    ob._history_user = user
-    ob.save()
-    workdays.ensure_range(ob.due_on)
-    log_event(user, "obligation.added", ob, summary=ob.description, party=ob.party, kind=ob.kind)
-    return ob
+    added = []
+    for fields in rows:
+        unknown = set(fields) - set(OBLIGATION_FIELDS)
+        if unknown:
+            raise TypeError(f"not a field of an obligation: {', '.join(sorted(unknown))}")
+        ob = Obligation(district_id=agreement.district_id, agreement=agreement, term=Term.NONE)
+        for name, value in fields.items():
+            setattr(ob, name, value.strip() if isinstance(value, str) else value)
+        check_obligation(ob, agreement)
+        added.append(ob)
+    if not added:
+        return added
+    bulk_create_with_history(added, Obligation, default_user=user, default_date=clock.now())
+    workdays.ensure_range(max(ob.due_on for ob in added))
+    log_events(
+        build_event(user, "obligation.added", ob, ob.description, party=ob.party, kind=ob.kind)
+        for ob in added
+    )
+    return added
 
 
 @transaction.atomic
