@@ -1,44 +1,27 @@
-"""Agreements, obligations and service commitments of the demo city (SPEC §8, 履约, 倒排工期).
-
-Every signed investment project has its investment agreement: the stages, the intensity,
-tax, jobs and energy duties, and an investment schedule drawn against the funds that really
-arrived. Most duties are met on time, as the records say (stage dates, funds in place,
-evidence confirmed), a few late; a project whose stage slipped got more time in a
-supplementary agreement (补充协议) before the date passed, but for the district's one late
-start (a red light); an exited project's agreement was ended. Departments owe the land and
-their services, fulfilled by service commitments planned backwards from their target dates
-on the reverse-schedule templates, filed with the park committee (several in two or three
-versions after a replanning); their milestones are done on time nearly always, a few
-working days late sometimes; a district's one or two stuck steps wait with the note saying
-why. Then the nightly scans that found an obligation or a milestone missed, each the night
-it ran. Replayed through ``agreements.services``; the tables in ``data/agreements.json``.
-"""
+"""Agreements, obligations and service commitments of the demo city (SPEC §8, 履约, 倒排工期):
+each signed investment project's agreement, its duties met as the records say (a few late,
+a slipped stage moved by a 补充协议, an exited project's waived); the departments' duties
+fulfilled by commitments planned backwards on the templates, filed with the park committee
+(some in several versions), their milestones done, running or stuck; then the nightly
+scans. Replayed through ``agreements.services``; the tables in ``data/agreements.json``."""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 
 from django.db.models import F, Q
 
-from zhaoshang.agreements import services
+from zhaoshang.agreements import models, services
 from zhaoshang.agreements.choices import ObligationStatus
-from zhaoshang.agreements.models import (
-    Agreement,
-    ArchiveVersion,
-    Commitment,
-    Milestone,
-    Obligation,
-    ObligationBreach,
-    ScheduleTemplate,
-    TemplateStep,
-)
-from zhaoshang.agreements.schedule import Step, earliest_target, plan_backwards
+from zhaoshang.agreements.models import Milestone, Obligation, ScheduleTemplate, TemplateStep
+from zhaoshang.agreements.schedule import Step
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.base import DAY, Part, acting_for, admin_save, chain, pdf, workday_before
+from zhaoshang.demo.base import DAY, Part, acting_for, admin_save, counter, pdf
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_INDEX, ProjectKind, Stage, TeamRole
@@ -46,10 +29,8 @@ from zhaoshang.projects.models import FundsEntry
 
 DATA = load("agreements")
 HUNDRED = Decimal("100")
-# A milestone is done by its due date, else a few working days late; a district's stuck
-# steps (due in the last STUCK_FOR) are its red lights.
-ON_TIME = 0.95
-STUCK_FOR = 120 * DAY
+ON_TIME = 0.95  # milestones done by their due date; a district's stuck steps were due
+STUCK_FOR = 120 * DAY  # in the last STUCK_FOR (its red lights)
 
 
 def _month_end(day: datetime.date, margin_days: int = 0) -> datetime.date:
@@ -74,11 +55,13 @@ class AgreementsBuilder(Part):
     def build(self) -> None:
         # What each district may have stuck: its one late start, its stuck service steps.
         self.budget = {w.spec.code: dict(DATA["stuck"].get(w.spec.code, {})) for w in self.worlds}
+        self.actors = {}  # department pk -> who acts for it
         for world in self.worlds:
             self._templates(world)
             self._agreements(world)
         self.line.run()
         self._scans()
+        self.line.run()
         ids = [w.district.pk for w in self.worlds]
         written = Obligation.objects.filter(district_id__in=ids, evidence__gt="")
         self.builder.written_files += written.values_list("evidence", flat=True)
@@ -89,7 +72,7 @@ class AgreementsBuilder(Part):
         entries = FundsEntry.objects.filter(project__district=world.district)
         for pk, *entry in entries.values_list("project_id", "received_on", "amount"):
             funds[pk].append(entry)
-        departments = world.departments
+        departments, parks = world.departments, {p.pk: p for p in world.parks.values()}
         ours = [departments[k].name + t for k, t in DATA["clauses"].items() if k in departments]
         words = {"geo": world.spec.geo, "district": world.district, "clauses": "；".join(ours)}
         signed = [p for p in world.plans if p.project.signed_on and p.project.planned_start_on]
@@ -97,7 +80,8 @@ class AgreementsBuilder(Part):
         for plan in sorted(signed, key=lambda p: (p.project.signed_on, p.project.code)):
             project, year = plan.project, plan.project.signed_on.year
             numbers[year] += 1
-            words.update(year=year, n=numbers[year], park=project.park, enterprise=plan.enterprise)
+            park, enterprise = parks[project.park_id], plan.enterprise
+            words.update(year=year, n=numbers[year], park=park, enterprise=enterprise)
             fields = {k: v.format(**words) for k, v in DATA["header"].items()}
             fields.update({k: getattr(project, a) for k, a in DATA["from_project"].items()})
             deal = {"fields": fields, "schedule": self._schedule(project, funds[project.pk])}
@@ -115,8 +99,7 @@ class AgreementsBuilder(Part):
 
     @staticmethod
     def _save(world, project, deal, moved=None):
-        """The agreement as signed, or its 补充协议: the dates of a stage not reached in time,
-        moved before they passed. ``deal``: the agreement's record, as the service takes it."""
+        """The agreement (``deal``, as the service takes it) as signed, or its 补充协议."""
         change = {"terms": deal["terms"] | (moved or {})}
         bureau = world.role_users[Role.BUREAU]
         deal["agreement"] = services.save_agreement(bureau, project, **(deal | change))
@@ -124,10 +107,11 @@ class AgreementsBuilder(Part):
 
     def _sign(self, world, plan, deal, moved, extra) -> None:
         agreement, bureau = self._save(world, plan.project, deal), world.role_users[Role.BUREAU]
-        for ob in agreement.obligations.filter(kind__in=list(DATA["evidence"])):
-            if f"{ob.term}_by" not in moved:
+        for ob in agreement.obligations.all():  # (handed over by the service)
+            if ob.kind in DATA["evidence"] and f"{ob.term}_by" not in moved:
                 self._confirm(world, plan, ob)
-        owed = {k: services.add_obligation(bureau, agreement, **v) for k, v in extra}
+        owed = services.add_obligations(bureau, agreement, [v for _k, v in extra])
+        owed = dict(zip([k for k, _v in extra], owed, strict=True))
         if plan.stage in EXIT_STAGES:
             return  # no commitments for a project that exited
         for key, ob in owed.items():
@@ -146,10 +130,8 @@ class AgreementsBuilder(Part):
             services.waive_obligation(world.role_users[Role.BUREAU], ob, reason=reason)
 
     def _terms(self, world, plan) -> tuple[dict, dict]:
-        """The terms as signed: the stages by the end of a month one to three months after
-        the project's own plan, covering the day a stage was reached (a few were reached a
-        little late); and the dates a supplementary agreement moved (a stage not reached
-        whose date passed, but for the district's late start)."""
+        """The terms as signed (the stages at month ends after the project's plan), and the
+        dates a 补充协议 moved (a stage not reached in time, but for the late start)."""
         project, rng, terms, moved = plan.project, self.rng, {}, {}
         floor = project.signed_on + DAY
         for name, planned, reached, margin in DATA["stage_terms"]:
@@ -185,8 +167,7 @@ class AgreementsBuilder(Part):
         return terms, moved
 
     def _schedule(self, project, funds) -> list[tuple[datetime.date, Decimal]]:
-        """2–4 rows at quarter ends up to the planned production: a past row asks for the
-        funds that had arrived by then (a few for more, which arrived later)."""
+        """2–4 rows at quarter ends: a past row asks for the funds arrived by then (or more)."""
         rng, today, total = self.rng, self.today, project.total_investment
 
         def reached(day):
@@ -231,9 +212,8 @@ class AgreementsBuilder(Part):
         self.line.add(when, confirm, confirmer, ob, met_on=met, evidence=evidence, note=note)
 
     def _department_obligations(self, world, project) -> list[tuple[str, dict]]:
-        """国土局 owes the land (its delivery date is the fact); 建设局, the power company
-        and the environment bureau owe services their commitments fulfil, given the time
-        their usual steps take. Keyed by the commitment fulfilling it ("" for the land)."""
+        """The land and the services the departments owe, by the commitment fulfilling each
+        ("" for the land, whose delivery date is the fact)."""
         rng, rows, stage = self.rng, [], STAGE_INDEX.get(project.stage, -1)
         if "land" in world.departments:
             due = project.signed_on + rng.choice([90, 120, 150]) * DAY
@@ -267,19 +247,15 @@ class AgreementsBuilder(Part):
                     step = {"name": name, "duration_workdays": days, "seq": seq}
                     owner = world.departments.get(key)
                     TemplateStep.objects.create(template=template, owner_department=owner, **step)
-                template.planned_steps = list(template.steps.order_by("seq"))
+                steps = template.steps.select_related("owner_department")
+                template.planned_steps = list(steps.order_by("seq"))
                 world.templates[spec["name"]] = template
 
-    # -- commitments and their reverse schedules -----------------------------------------------
-
     def _targets(self, target, earliest) -> list[datetime.date]:
-        """The target of each version: a recent plan was replanned once or twice (a joint
-        meeting, a changed design), each earlier plan 15–40 days before the next."""
+        """The target of each version: a recent plan replanned once or twice."""
         rng, roll, targets = self.rng, self.rng.random(), [target]
-        replans = 0
-        if target >= self.today - 60 * DAY and 0.2 <= roll < 0.55:
-            replans = 1 if roll < 0.45 else 2
-        for _n in range(replans):
+        recent = target >= self.today - 60 * DAY and 0.2 <= roll < 0.55
+        for _n in range((1 if roll < 0.45 else 2) if recent else 0):
             earlier = self.cal.on_or_after(targets[0] - rng.randint(15, 40) * DAY)
             if earlier < earliest:
                 break
@@ -289,7 +265,9 @@ class AgreementsBuilder(Part):
     def _commitment(self, world, project, key, ob) -> None:
         rng, cal, department = self.rng, self.cal, world.departments[key]
         template = world.templates[DATA["commitments"][key]]
-        owner, handlers, steps = acting_for(world, department), getattr(world, "handlers", {}), []
+        if department.pk not in self.actors:
+            self.actors[department.pk] = acting_for(world, department)
+        owner, handlers, steps = self.actors[department.pk], getattr(world, "handlers", {}), []
         for s in template.planned_steps:  # the department's own steps, and others' it awaits
             own = s.owner_department is None or s.owner_department.pk == department.pk
             by = department if own else s.owner_department
@@ -298,10 +276,10 @@ class AgreementsBuilder(Part):
             steps.append(Step(s.name, s.duration_workdays, by, person))
         start = project.signed_on + rng.randint(5, 20) * DAY
         start = max(project.signed_on, min(start, self.today - 10 * DAY))
-        earliest = earliest_target(steps, start)
+        earliest = cal.after(start, sum(s.duration for s in steps))
         if ob is not None and ob.due_on >= earliest:
             # planned to meet the agreement's date: its working day or the one before
-            target = max(workday_before(cal, ob.due_on), cal.on_or_after(earliest))
+            target = max(self.workday_before(ob.due_on), cal.on_or_after(earliest))
         else:  # as soon as the steps allow (nothing agreed, a few weeks' margin)
             target = cal.on_or_after(earliest + (0 if ob is not None else rng.randint(0, 40)) * DAY)
         targets, h = self._targets(target, earliest), {}  # h["it"]: the commitment, once made
@@ -309,11 +287,10 @@ class AgreementsBuilder(Part):
         content = f"{department.name}承诺：{template.description}，于{target:%Y年%m月%d日}前完成。"
         fields = {"title": f"{template.name}承诺", "content": content, "clause": DATA["clause"]}
         fields.update(owner=owner, obligation=ob, start_on=start, target_on=targets[0])
+        fields.update(department=department, steps=steps, template=template)
 
         def create():
-            h["it"] = services.create_commitment(
-                filer, project, department=department, steps=steps, template=template, **fields
-            )
+            h["it"] = services.create_commitment(filer, project, **fields)
 
         filed, day, story = rng.random() < 0.88, start + rng.randint(1, 6) * DAY, [(start, create)]
         for n, version_target in enumerate(targets):
@@ -328,28 +305,31 @@ class AgreementsBuilder(Part):
             story.append((min(day + DAY, self.last), lambda: self._move_last(filer, h)))
         settled = day if len(targets) > 1 else start  # progress on the plan as it stands
         story += self._progress(world, key, steps, (start, targets[-1], settled), filer, h)
-        chain(self.line, rng, sorted(story, key=lambda s: s[0]))
+        self.chain(sorted(story, key=lambda s: s[0]))
 
     @staticmethod
     def _replan(filer, h, target) -> None:
-        ms = h["it"].milestones.order_by("seq")
+        ms = h["it"].milestones.all()  # (the services hand the schedule over)
         plan = [(m.pk, Step(m.name, m.duration_workdays, m.owner_department, m.owner)) for m in ms]
         h["it"] = services.replan_commitment(filer, h["it"], steps=plan, target_on=target)
 
     def _move_last(self, filer, h) -> None:
-        last = h["it"].milestones.order_by("-seq").first()
+        last = list(h["it"].milestones.all())[-1]
         earlier = self.cal.before(last.due_on, 1)
         if earlier > last.planned_start_on:
             services.reschedule_milestone(filer, last, due_on=earlier, reason=DATA["moved_earlier"])
 
     def _progress(self, world, key, steps, dates, filer, h) -> list:
-        """Done on time nearly always, else a few working days late; the district's stuck
-        steps wait with a note saying why; the next step running."""
+        """Steps done (on time nearly always), a stuck one with its note, the next running."""
         rng, today, budget = self.rng, self.today, self.budget[world.spec.code]
         start, target, settled = dates
         story, last_done, running = [], start, False
-        for n, planned in enumerate(plan_backwards(steps, target, start)):
-            due, values, roll = planned.due_on, None, rng.random()
+        seq, day_of, planned = self.cal.seq[target], self.cal.by_seq, []
+        for step in reversed(steps):  # (start, due) of each step, as the service plans them
+            planned.insert(0, (day_of[seq - step.duration + 1], day_of[seq]))
+            seq -= step.duration
+        for n, (step, (planned_start, due)) in enumerate(zip(steps, planned, strict=True)):
+            values, roll = None, rng.random()
             stuck = today - STUCK_FOR <= due < today and roll >= 0.8 and budget.get(key)
             if stuck:  # the district's stuck step, with the note saying why
                 budget[key] -= 1
@@ -359,52 +339,47 @@ class AgreementsBuilder(Part):
             elif due < today:
                 late = self.cal.after(due, rng.randint(1, 4))
                 done = due - rng.randint(0, 3) * DAY if roll < ON_TIME else late
-                day = max(done, planned.planned_start_on, last_done, start + DAY)
+                day = max(done, planned_start, last_done, start + DAY)
                 day = last_done = min(day, self.last)
                 values = {"progress": 100, "done_on": day}
-            elif not running and planned.planned_start_on <= today:
+            elif not running and planned_start <= today:
                 running = True
                 note = DATA["running_note"]
                 values = {"progress": rng.choice(DATA["running_progress"]), "note": note}
-                day = max(min(planned.planned_start_on + DAY, self.last), start)
+                day = max(min(planned_start + DAY, self.last), start)
             if values is not None:
-                report = self._reporter(filer, h, n, planned.step, values)
-                story.append((max(day, settled), report))
+                story.append(
+                    (max(day, settled), partial(self._report, step.owner or filer, h, n, values))
+                )
             if stuck:
                 break  # the steps after it wait
         return story
 
     @staticmethod
-    def _reporter(filer, h, n, step, values):
-        def run():
-            milestone = h["it"].milestones.order_by("seq")[n]
-            services.report_progress(step.owner or filer, milestone, **values)
-
-        return run
+    def _report(by, h, n, values) -> None:
+        services.report_progress(by, h["it"].milestones.all()[n], **values)
 
     def _scans(self) -> None:
-        """Each obligation not met by its due date gets its breach and each milestone past
-        its due date its ledger entry, written the night the daily scan found it (the first
-        working day after the due date, at half past one) by the scan's own services."""
+        """The breaches and missed milestones, written by the daily scan's services the night
+        it found them (the first working day after the due date, at half past one)."""
         today, ids = self.today, [w.district.pk for w in self.worlds]
         late = Obligation.objects.filter(district_id__in=ids, breach=None).with_met(today)
         late = late.filter(status__in=[ObligationStatus.MISSED, ObligationStatus.MET_LATE])
+        late = late.select_related("agreement__project", "department")
         recorded = LedgerEntry.objects.filter(rule_code=RuleCode.MISSED_MILESTONE)
         overdue = Q(done_on__isnull=True, due_on__lt=today) | Q(done_on__gt=F("due_on"))
         missed = Milestone.objects.filter(overdue, commitment__district_id__in=ids)
-        missed = missed.exclude(pk__in=recorded.values("evidence_id"))
+        missed = missed.exclude(pk__in=recorded.values("evidence_id")).select_related(
+            "commitment__project", "commitment__owner", "owner_department", "owner"
+        )
         found = [(o.due_on, 0, o.pk, services.record_breach, o) for o in late]
         found += [(m.due_on, 1, m.pk, services.record_missed_milestone, m) for m in missed]
         for due, _kind, _pk, record, row in sorted(found, key=lambda f: f[:3]):
-            with clock.at(moment(min(self.cal.after(due, 1), today), 1, 30)):
-                record(row)
+            self.line.add(moment(min(self.cal.after(due, 1), today), 1, 30), record, row)
 
 
-def agreement_counts(district_ids) -> dict[str, int]:
+def agreement_counts(ids) -> dict[str, int]:
     """Agreement records of the demo districts (for the tests)."""
-    models = {"agreements": Agreement, "obligations": Obligation, "breaches": ObligationBreach}
-    models |= {"commitments": Commitment, "archived versions": ArchiveVersion}
-    models["schedule templates"] = ScheduleTemplate
-    counts = {k: m.objects.filter(district_id__in=district_ids).count() for k, m in models.items()}
-    mine = Milestone.objects.filter(commitment__district_id__in=district_ids)
-    return counts | {"milestones": mine.count()}
+    rows = [(label, getattr(models, name)) for label, name in DATA["counted"].items()]
+    milestones = counter(("milestones", models.Milestone), path="commitment__district_id")
+    return counter(*rows)(ids) | milestones(ids)

@@ -1,30 +1,23 @@
-"""Meetings and supervised action items of the demo city (SPEC §10, 联席会议制与督办).
-
-Over the last year the district held meetings of all five kinds, with projects, problems of
-the problem list and approval cases on their agendas, minutes, and decisions whose action
-items (督办事项) the owner departments carried, each with its record — progress notes,
-completion with its report, closure or return by the supervision office: those due are
-closed or wait for confirmation, a few were done a little late; the running ones are in
-every status (one sent back, 退回重办); a district's two or three overdue items, on one or
-two projects, are escalated and in the assessment ledger; the demo department account's
-worklist has an item of every light and state. The approvals demo's joint decision (互为前置)
-is a joint meeting's decision; today's joint meeting has the problems escalated to it on
-its agenda. Replayed through ``meetings.services``, with the nightly scans (``scan_overdue``)
-that found items overdue, each the night it ran; the meetings and texts in
-``data/meetings.json``."""
+"""Meetings and supervised action items of the demo city (SPEC §10, 联席会议制与督办): a
+year of meetings of all five kinds (projects, problems and approval cases on the agendas,
+minutes, decisions) whose action items (督办事项) the departments carried — noted, completed,
+closed or sent back; a few overdue, escalated and in the ledger; the department account's
+worklist of every light. The approvals' joint decision is a joint meeting's; today's joint
+meeting takes up the escalated problems. Replayed through ``meetings.services`` with the
+nightly scans; the meetings and texts in ``data/meetings.json``."""
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db.models import Q
 
 from zhaoshang.approvals.models import ApprovalCase, JointDecision
-from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.base import DAY, Part, acting_for, chain, pdf, workday_before
+from zhaoshang.demo.base import DAY, Part, acting_for, counter, pdf
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.meetings import services
@@ -39,6 +32,11 @@ MINUTES_AFTER_DAYS = 14  # minutes of an older meeting are issued; a younger one
 OVERDUE = "overdue"  # an open item past its due date
 AWAITING, RETURNED = ActionStatus.AWAITING_CONFIRMATION, ActionStatus.RETURNED
 IN_PROGRESS = ActionStatus.IN_PROGRESS
+NOTES = {ProgressKind.NOTE: "report_progress", ProgressKind.RETURN: "return_action_item"}
+NOTES |= {
+    ProgressKind.CLOSURE: "close_action_item",
+    ProgressKind.COMPLETION: "complete_action_item",
+}
 
 
 @dataclass
@@ -117,7 +115,7 @@ class MeetingsBuilder(Part):
     def _info(self, world, row, per_year: Counter) -> dict | None:
         """A meeting of the district's calendar: on a project in focus and a few others."""
         rng, kind = self.rng, row["kind"]
-        held_on = workday_before(self.cal, self.today - row["days_ago"] * DAY)
+        held_on = self.workday_before(self.today - row["days_ago"] * DAY)
         projects = self._projects_at(world, held_on)
         if not projects:
             return None
@@ -186,8 +184,9 @@ class MeetingsBuilder(Part):
 
         def hold():
             meeting = services.mark_held(organiser, info["meeting"])
-            if joint is not None:
-                self._joint_decision(meeting, info["agenda"][0], joint)
+            if joint is not None:  # the approvals demo's joint decision was this meeting's
+                take = services.record_taken_joint_decision
+                take(organiser, meeting, joint, agenda_item=info["agenda"][0])
             for text, point, rows in decisions:
                 self._decide(world, organiser, info, text, point, rows)
 
@@ -196,16 +195,6 @@ class MeetingsBuilder(Part):
         if "minutes_on" in info:
             self.line.add(office_time(rng, info["minutes_on"], late=0), self._minutes(info, points))
         return [p for _text, _point, rows in decisions for p in rows]
-
-    @staticmethod
-    def _joint_decision(meeting, agenda_item, joint) -> None:
-        """The joint decision was recorded by the approvals' own service (the approvals
-        demo): the meeting's decision points to it (no service links an existing one)."""
-        by, text = joint.recorded_by, joint.note
-        fields = {"number": 1, "text": text, "joint_decision": joint, "recorded_by": by}
-        decision = Decision.objects.create(meeting=meeting, agenda_item=agenda_item, **fields)
-        ids = {"decision": decision.pk, "joint_decision": joint.pk}
-        log_event(by, "decision.recorded", meeting, summary=text, **ids)
 
     def _minutes(self, info, points):
         heard = "、".join(p["project"].name if "project" in p else p["topic"] for p in points)
@@ -281,7 +270,7 @@ class MeetingsBuilder(Part):
                 due = self.cal.after(start, workdays)
             else:
                 workdays = None
-                due = workday_before(self.cal, start + rng.choice([20, 30, 45]) * DAY)
+                due = self.workday_before(start + rng.choice([20, 30, 45]) * DAY)
             plans.append(ItemPlan(info, title[:200], department, person, project, due, workdays))
         return plans
 
@@ -319,22 +308,19 @@ class MeetingsBuilder(Part):
             organiser, info["meeting"], text=text, action_items=rows, agenda_item=agenda_item
         )
         supervisor = world.role_users.get(Role.SUPERVISOR)
-        for p, item in zip(plans, decision.action_items.order_by("pk"), strict=True):
-            chain(self.line, self.rng, [(n[1], self._note(item, *n, supervisor)) for n in p.notes])
+        for p, item in zip(plans, decision.action_items.all(), strict=True):
+            self.chain([(n[1], self._note(item, *n, supervisor)) for n in p.notes])
 
     @staticmethod
     def _note(item, kind, day, text, by, supervisor):
         """One step of an item's record (each service re-reads the item under its lock)."""
-        by = by or supervisor
-        if kind == ProgressKind.NOTE:
-            return lambda: services.report_progress(by, item, text, on=day)
+        act, by, more = getattr(services, NOTES[kind]), by or supervisor, {"on": day}
         if kind == ProgressKind.RETURN:
-            return lambda: services.return_action_item(by, item, text)
-        if kind == ProgressKind.CLOSURE:
-            return lambda: services.close_action_item(by, item, text, on=day)
-        name = DATA["completion_file"].format(number=item.number)
-        evidence = pdf(name, item.number, item.title[:40], text)
-        return lambda: services.complete_action_item(by, item, text, evidence, on=day)
+            more = {}
+        elif kind == ProgressKind.COMPLETION:
+            name = DATA["completion_file"].format(number=item.number)
+            more["evidence"] = pdf(name, item.number, item.title[:40], text)
+        return partial(act, by, item, text, **more)
 
     def _assign_fates(self, world, plans: list[ItemPlan]) -> None:
         """Every status appears; the district's few overdue items are on one or two projects;
@@ -411,9 +397,9 @@ class MeetingsBuilder(Part):
             self.nights.add(min(cal.after(max(after, p.due_on), 1), today))
 
 
-def meeting_counts(district_ids) -> dict[str, int]:
+def meeting_counts(ids) -> dict[str, int]:
     """Meeting and supervision records of the demo districts (for the summary and tests)."""
-    ids = district_ids
-    counts = {"meetings": Meeting.objects.filter(district_id__in=ids).count()}
-    counts["decisions"] = Decision.objects.filter(meeting__district_id__in=ids).count()
-    return counts | {"action items": ActionItem.objects.filter(district_id__in=ids).count()}
+    decisions = counter(("decisions", Decision), path="meeting__district_id")(ids)
+    return (
+        counter(("meetings", Meeting))(ids) | decisions | counter(("action items", ActionItem))(ids)
+    )
