@@ -1,8 +1,6 @@
-"""The demo city's two districts as data (``data/districts.json``), the shapes the builder
-fills in (a project's plan, a district's world), and the people and reference records of a
-district: its departments, zones and parks, industries, working groups, staff accounts and
-the enterprises its projects belong to. ``CityMixin`` is mixed into ``DemoBuilder`` (it
-shares the builder's ``rng`` and its sets of names taken)."""
+"""The demo city's two districts (``data/districts.json``), a project's ``Plan`` and a
+district's world, and ``CityMixin`` (of ``DemoBuilder``, sharing its ``rng`` and names
+taken): a district's departments, zones, parks, industries, groups, staff, enterprises."""
 
 from __future__ import annotations
 
@@ -37,16 +35,13 @@ ROLE_OF_KEY = {"center": Role.SERVICE_CENTER, "bureau": Role.BUREAU}
 class DistrictSpec(SimpleNamespace):
     """Everything that differs between the two demo districts (one row of districts.json)."""
 
-    @classmethod
-    def load(cls, code: str) -> DistrictSpec:
+    def __init__(self, code: str):
         row = dict(DATA["DISTRICTS"][code])
         row["role_people"] = {Role(r): tuple(p) for r, p in row["role_people"].items()}
-        row["local_region"] = tuple(row["local_region"])
-        return cls(**row)
+        super().__init__(**{**row, "local_region": tuple(row["local_region"])})
 
 
-DEMO = DistrictSpec.load(DEMO_CODE)
-SECOND = DistrictSpec.load(SECOND_CODE)
+DEMO, SECOND = DistrictSpec(DEMO_CODE), DistrictSpec(SECOND_CODE)
 # The fixed user names of the demo accounts (SPEC §18); everyone else gets a pinyin name.
 ACCOUNT_USERNAMES = tuple(
     sorted(
@@ -179,8 +174,7 @@ class CityMixin:
     # -- accounts -------------------------------------------------------------------------------
 
     def _make_users(self, rows: list[tuple[org.User, str]], world: DistrictWorld | None) -> None:
-        """Open the accounts with their role group, as the administrator does (the password
-        hashed once for all)."""
+        """Open the accounts with their role group (the password hashed once for all)."""
         for user, role in rows:
             user.password = self.password
             user.save()

@@ -239,13 +239,9 @@ class PlansMixin:
         rng, today, stage = self.rng, self.today, plan.stage
         stage_on = plan.events[-1].on
         idle = (today - stage_on).days
-        if (
-            stage == Stage.STARTED
-            and idle > 200
-            and plan.kind == ProjectKind.INVESTMENT
-            and world.spec.code == DEMO_CODE
-            and self._stops < len(N.STOP_REASONS)
-        ):
+        stoppable = plan.kind == ProjectKind.INVESTMENT and world.spec.code == DEMO_CODE
+        stoppable = stoppable and self._stops < len(N.STOP_REASONS)
+        if stage == Stage.STARTED and idle > 200 and stoppable:
             plan.condition, plan.condition_reason = Condition.STOPPED, N.STOP_REASONS[self._stops]
             self._stops += 1
             plan.stop_on = plan.condition_since = self._days_ago(40, 120)

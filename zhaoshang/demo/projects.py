@@ -354,10 +354,8 @@ class ProjectsReplay:
             options = next(t for upper, t in steps if works < upper)
             pct = max(5, min(95, round(works * 20) * 5))
         elif stage == Stage.LAND_DELIVERED and (day - entered).days > 90:
-            options = (
-                texts["idle_land"][1:] if (day - entered).days > 180 else texts["idle_land"][:1]
-            )
-            pct = 0
+            idle = texts["idle_land"]
+            options, pct = idle[1:] if (day - entered).days > 180 else idle[:1], 0
         else:
             key = f"infra_{stage}" if infra and f"infra_{stage}" in texts else stage
             if key not in texts:
@@ -372,7 +370,6 @@ class ProjectsReplay:
             elif stage == Stage.COMPLETED:
                 pct = min(95, 40 + round(min(elapsed, 1.0) * 11) * 5)
         monthly = float(plan.output or 0) / 12
-        value = (
-            monthly * pct / 100 if stage == Stage.PRODUCTION else monthly * rng.uniform(0.95, 1.15)
-        )
+        share = pct / 100 if stage == Stage.PRODUCTION else rng.uniform(0.95, 1.15)
+        value = monthly * share
         return rng.choice(options).format(pct=pct, value=int(round(value, -1)))
