@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
@@ -43,9 +43,12 @@ def notify(
         created.append(note)
     if not created:
         return created
+    now = clock.now()  # (the moment each row is written at and due from)
     Notification.objects.bulk_create(created)
     outbox = [
-        OutboxMessage(notification=note, channel=Channel.EMAIL, address=note._email)
+        OutboxMessage(
+            notification=note, channel=Channel.EMAIL, address=note._email, next_attempt_at=now
+        )
         for note in created
         if note._email
     ]
@@ -70,8 +73,11 @@ def notify_many(messages: Iterable[tuple[Iterable, str, str, str, str]]) -> int:
             note._email = user.email
             notes.append(note)
     Notification.objects.bulk_create(notes, batch_size=1000)
+    now = clock.now()
     outbox = [
-        OutboxMessage(notification=note, channel=Channel.EMAIL, address=note._email)
+        OutboxMessage(
+            notification=note, channel=Channel.EMAIL, address=note._email, next_attempt_at=now
+        )
         for note in notes
         if note._email
     ]
@@ -90,11 +96,13 @@ def _enqueue_delivery() -> None:
         logger.warning("could not enqueue outbox delivery", exc_info=True)
 
 
-def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
-    """Mark the person's unread messages (all, or those of ``notification_ids``) read;
-    returns how many."""
+def mark_read(user, notification_ids: Iterable[int] | QuerySet | None = None) -> int:
+    """Mark the person's unread messages (all, or those of ``notification_ids``: ids, or a
+    query of notifications, read as a subquery) read in one UPDATE; returns how many."""
     qs = Notification.objects.visible_to(user).unread()
-    if notification_ids is not None:
+    if isinstance(notification_ids, QuerySet):
+        qs = qs.filter(pk__in=notification_ids.values("pk"))
+    elif notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=clock.now())
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 
 from django.utils.translation import gettext as _
@@ -135,13 +136,23 @@ def set_east_asian_font(target, name: str) -> None:
         fonts.set(qn(attr), name)
 
 
+# The run properties (<w:rPr>) of each font, size and weight, set once through python-docx and
+# copied into every later run alike (setting them run by run is most of a report's Word time).
+_RUN_PROPERTIES: dict[tuple, object] = {}
+
+
 def _run(paragraph, text: str, font: str, size: float, bold: bool = False):
     from docx.shared import Pt
 
     run = paragraph.add_run(text)
+    made = _RUN_PROPERTIES.get((font, size, bold))
+    if made is not None:
+        run._r.insert(0, copy.deepcopy(made))
+        return run
     set_east_asian_font(run, font)
     run.font.size = Pt(size)
     run.bold = bold
+    _RUN_PROPERTIES[font, size, bold] = copy.deepcopy(run._r.rPr)
     return run
 
 
