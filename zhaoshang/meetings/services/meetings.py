@@ -155,8 +155,8 @@ def schedule_meeting(
         minutes_number=(minutes_number or "").strip(),
         created_by=user,
     )
-    meeting.departments.set(departments)
-    meeting.attendees.set(attendees)
+    meeting.departments.add(*departments)  # (a new meeting has none to replace)
+    meeting.attendees.add(*attendees)
     needs = list(escalated_needs(district) if needs is None else needs)
     _fill_agenda(user, meeting, needs=needs, cases=cases, projects=projects, topics=topics)
     log_event(
