@@ -2,11 +2,10 @@
 second district 西城区 that proves the isolation between districts.
 
 One ``random.Random(2026)`` drives every choice and every date is counted back from today,
-so a given day always gives the same data and the demo always looks current. Nothing is
-dated after today. The caller runs :meth:`DemoBuilder.build` inside one transaction.
-The districts' people and records are made by ``city.CityMixin``, their projects planned by
-``plans.PlansMixin`` and replayed by ``projects.ProjectsReplay``; each other part of the
-city by its own builder, in the order of ``build()``.
+so a given day always gives the same data and nothing is dated after it. The caller runs
+:meth:`DemoBuilder.build` inside one transaction. The districts' people and records are made
+by ``city.CityMixin``, their projects planned by ``plans.PlansMixin`` and replayed by
+``projects.ProjectsReplay``; each other part of the city by its own builder, in order.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import contextlib
 import datetime
 import json
 import random
-import zoneinfo
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -25,26 +23,15 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import NoReverseMatch
-from django.utils import timezone
 
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
+from zhaoshang.demo import city as C
 from zhaoshang.demo import names as N
 from zhaoshang.demo.agreements import AgreementsBuilder, agreement_counts
 from zhaoshang.demo.approvals import ApprovalsBuilder, approval_counts
 from zhaoshang.demo.assessment import AssessmentBuilder
-from zhaoshang.demo.city import (  # noqa: F401 - the names the command and the tests use
-    ACCOUNT_USERNAMES,
-    CITY_PERSON,
-    DEMO,
-    DEMO_CODE,
-    DISTRICT_CODES,
-    MISTYPED_UNIT,
-    SECOND,
-    SECOND_CODE,
-    CityMixin,
-    DistrictWorld,
-)
+from zhaoshang.demo.city import ACCOUNT_USERNAMES, DEMO_CODE, SECOND_CODE  # noqa: F401
 from zhaoshang.demo.complaints import ComplaintsBuilder, complaint_counts
 from zhaoshang.demo.days import add_months
 from zhaoshang.demo.exits import ExitsBuilder, exit_counts
@@ -55,7 +42,7 @@ from zhaoshang.demo.meetings import MeetingsBuilder, meeting_counts
 from zhaoshang.demo.ops import OpsBuilder, ops_counts, scan_moment
 from zhaoshang.demo.plans import PlansMixin
 from zhaoshang.demo.projects import ProjectsReplay
-from zhaoshang.demo.replay import Timeline, office_time
+from zhaoshang.demo.replay import SHANGHAI, Timeline, moment, office_time
 from zhaoshang.demo.reports import ReportsBuilder, report_counts
 from zhaoshang.demo.reset import demo_users
 from zhaoshang.demo.service import ServiceBuilder, service_counts
@@ -64,11 +51,10 @@ from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import mark_read, notify
 from zhaoshang.org.models import District, User
 from zhaoshang.projects.choices import REPORTING_STAGES, Condition, Stage
-from zhaoshang.projects.models import MonthlyReport
+from zhaoshang.projects.models import MonthlyReport, Project
 
 SEED = 2026
 OUTLINES = Path(__file__).resolve().parent / "data" / "outlines.geojson"
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAY = datetime.timedelta(days=1)
 # The inboxes: older messages are read, and of this morning's escalations the newest few
 # per person wait; receipts and instructions are read with the record they bring.
@@ -85,7 +71,7 @@ PART_COUNTS += (complaint_counts, inspection_counts, land_counts, kpi_counts, re
 def demo_counts() -> dict[str, int]:
     """How many records of each kind the demo districts hold (for the summary and tests):
     the records of ``data/counts.json`` by their path to the district, then each part's."""
-    ids = list(District.objects.filter(code__in=DISTRICT_CODES).values_list("pk", flat=True))
+    ids = list(District.objects.filter(code__in=C.DISTRICT_CODES).values_list("pk", flat=True))
     users = User.objects.filter(demo_users(ids))
     counts = {"districts": len(ids), "users": users.count()}
     for label, (model, path) in N.load("counts")["COUNTED"].items():
@@ -95,6 +81,19 @@ def demo_counts() -> dict[str, int]:
         counts.update(part_counts(ids))
     counts["lights (yellow/red)"] = Signal.objects.filter(district_id__in=ids).count()
     return {**counts, **exit_counts(ids), **ops_counts(users.values("pk"))}
+
+
+def _reread(projects) -> None:
+    """``refresh_from_db`` of the projects in one query, keeping the rows they point to
+    (their district …) unless the key changed."""
+    fresh = Project.objects.in_bulk([project.pk for project in projects])
+    for project in projects:
+        for field in Project._meta.concrete_fields:
+            setattr(project, field.attname, getattr(fresh[project.pk], field.attname))
+        for rel in Project._meta.related_objects:
+            if rel.one_to_one and rel.is_cached(project):
+                rel.delete_cached_value(project)
+        project.__dict__.pop("_prefetched_objects_cache", None)
 
 
 @contextlib.contextmanager
@@ -111,17 +110,13 @@ def no_query_log():
 def _one_delivery_on_commit() -> None:
     """Every message of the replay asked for a delivery run when the load commits: one run
     delivers them all."""
-    seen, kept = False, []
-    for entry in connection.run_on_commit:
-        if getattr(entry[1], "__name__", "") == "_enqueue_delivery":
-            if seen:
-                continue
-            seen = True
-        kept.append(entry)
-    connection.run_on_commit[:] = kept
+    entries = connection.run_on_commit
+    runs = [e for e in entries if getattr(e[1], "__name__", "") == "_enqueue_delivery"]
+    later = {id(e) for e in runs[1:]}
+    entries[:] = [e for e in entries if id(e) not in later]
 
 
-class DemoBuilder(CityMixin, PlansMixin):
+class DemoBuilder(C.CityMixin, PlansMixin):
     """Creates the demo city. Use once: ``DemoBuilder(today).build()``."""
 
     def __init__(self, today: datetime.date, storage=None):
@@ -132,20 +127,22 @@ class DemoBuilder(CityMixin, PlansMixin):
         self.groups = {g.name: g for g in Group.objects.all()}
         self.usernames = set(User.objects.values_list("username", flat=True))
         # The fixed names of the accounts and leaders are not drawn for anyone else.
-        self.person_names = {CITY_PERSON[1]} | {
-            row[1] for spec in (DEMO, SECOND) for row in [*spec.role_people.values(), *spec.leaders]
+        self.person_names = {C.CITY_PERSON[1]} | {
+            row[1]
+            for spec in (C.DEMO, C.SECOND)
+            for row in [*spec.role_people.values(), *spec.leaders]
         }
         self.credit_codes: set[str] = set()
         self.features = json.loads(OUTLINES.read_text(encoding="utf-8"))["features"]
         self.written_files: list[str] = []
         self.accounts: list[tuple[str, str, str, str]] = []
-        self.worlds: list[DistrictWorld] = []
+        self.worlds: list[C.DistrictWorld] = []
         self._exit_count = self._stops = self._low = 0
         self.scan_figures = ""
 
-    def build(self) -> list[DistrictWorld]:
+    def build(self) -> list[C.DistrictWorld]:
         line = Timeline(self.today)
-        for spec in (DEMO, SECOND):
+        for spec in (C.DEMO, C.SECOND):
             world = self._district(spec)  # its people and records now
             self._plan_projects(world)  # its projects planned on the timeline
             ProjectsReplay(self, world, line).plan()
@@ -153,8 +150,7 @@ class DemoBuilder(CityMixin, PlansMixin):
         self._city_user()
         line.run()
         for world in self.worlds:
-            for plan in world.plans:
-                plan.project.refresh_from_db()
+            _reread([plan.project for plan in world.plans])
             self._enterprise_users(world)
         self._notifications(self.worlds[0])
         for part in PARTS:
@@ -187,38 +183,29 @@ class DemoBuilder(CityMixin, PlansMixin):
     def _inbox_read(self) -> None:
         """People have read what they were told before this week (receipts and instructions
         keep their own read state) and most of this morning's escalations (the newest few per
-        person wait): an inbox is not a backlog of every message the history sent. Each
-        person opened the inbox after the last message of each week and read that week's
-        (``mark_read`` with the clock at that moment)."""
-
-        ids = [w.district.pk for w in self.worlds]
-        unread = Notification.objects.filter(recipient__district_id__in=ids, read_at__isnull=True)
-        week = datetime.datetime.combine(
-            self.today - datetime.timedelta(days=INBOX_UNREAD_DAYS), datetime.time(), SHANGHAI
+        person wait): each opened the inbox after the last message of each week and read that
+        week's (``mark_read`` with the clock at that moment)."""
+        unread = Notification.objects.filter(
+            recipient__district__in=[w.district for w in self.worlds], read_at__isnull=True
         )
+        week = moment(self.today - DAY * INBOX_UNREAD_DAYS, 0)
         visits: dict[tuple, list] = defaultdict(list)  # (recipient, week or 0) -> [(pk, at)]
         old = unread.filter(created_at__lt=week).exclude(verb__in=READ_WITH_THEIR_RECORD)
         for pk, recipient, created in old.values_list("pk", "recipient_id", "created_at"):
-            local = timezone.localtime(created, SHANGHAI)
-            visits[(recipient, local.isocalendar()[:2])].append((pk, created))
+            visits[recipient, created.astimezone(SHANGHAI).isocalendar()[:2]].append((pk, created))
+        escalations = unread.filter(verb="signal.escalated").order_by("recipient_id", "-pk")
         waiting = Counter()
-        for pk, recipient, created in (
-            unread.filter(verb="signal.escalated")
-            .order_by("recipient_id", "-pk")
-            .values_list("pk", "recipient_id", "created_at")
-        ):
+        for pk, recipient, created in escalations.values_list("pk", "recipient_id", "created_at"):
             waiting[recipient] += 1
             if waiting[recipient] > ESCALATIONS_WAITING:
-                visits[(recipient, 0)].append((pk, created))
-        people = User.objects.in_bulk({recipient for recipient, _w in visits})
-        now = clock.now()
+                visits[recipient, 0].append((pk, created))
+        people, now = User.objects.in_bulk({recipient for recipient, _w in visits}), clock.now()
         for (recipient, key), notes in sorted(visits.items(), key=lambda v: v[0][0]):
             last = max(created for _pk, created in notes)
             delay = 20 if key == 0 else 60 + recipient % 30
-            at = timezone.localtime(last + datetime.timedelta(minutes=delay), SHANGHAI)
+            at = (last + datetime.timedelta(minutes=delay)).astimezone(SHANGHAI)
             if at.hour >= 18 and key != 0:  # read the next morning
-                morning = at.date() + datetime.timedelta(days=1)
-                at = datetime.datetime.combine(morning, datetime.time(8, 40), SHANGHAI)
+                at = moment(at.date() + DAY, 8, 40)
             with clock.at(min(at, now)):
                 mark_read(people[recipient], [pk for pk, _c in notes])
 
@@ -245,7 +232,7 @@ class DemoBuilder(CityMixin, PlansMixin):
 
     # -- the messages people sent by hand -------------------------------------------------------
 
-    def _notifications(self, world: DistrictWorld) -> None:
+    def _notifications(self, world: C.DistrictWorld) -> None:
         """The messages people sent each other by hand (the services send the rest): the
         missing monthly reports, the delayed and stopped projects, the portal's reminder and
         the tax bureau's request. Each is sent through ``notify`` on its day."""
@@ -276,7 +263,7 @@ class DemoBuilder(CityMixin, PlansMixin):
         # address was mistyped: the outbox shows the message failing).
         for user in world.staff:
             unit = user.department.short_name if user.department else ""
-            if user.title == "经办人" and unit == MISTYPED_UNIT:
+            if user.title == "经办人" and unit == C.MISTYPED_UNIT:
                 request = (user, "bureau.request", text["tax_request"], "", None, today - DAY * 3)
                 messages.append(request)
         for recipient, verb, title, body, plan, day in messages:
@@ -285,7 +272,7 @@ class DemoBuilder(CityMixin, PlansMixin):
             with clock.at(office_time(self.rng, day)):
                 notify([recipient], verb, title, body=body, url=self._url(plan))
 
-    def _missing_reports(self, world: DistrictWorld) -> list[tuple]:
+    def _missing_reports(self, world: C.DistrictWorld) -> list[tuple]:
         """The bureau's own reminder of last month's progress reports still missing."""
         last_month = add_months(self.today.replace(day=1), -1)
         reports = MonthlyReport.objects.filter(project__district=world.district, month=last_month)

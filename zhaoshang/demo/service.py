@@ -1,14 +1,9 @@
-"""Project service in the demo city (SPEC §7, 回执单制度), replayed through its services.
-
-By the person who did it, with the clock at each moment: the teams file receipts after their
-visits (the demo ``leader`` has the latest few waiting, two filed just now); the leader in
-charge opens most and instructs on some. Problems go on the list from a receipt that needed
-coordination or from the team; their departments take them up and solve most in time, a
-couple late with the reason, some after more time was given; a few are withdrawn or taken to
-a joint meeting, two are close to their date and two still open past it, each with its story.
-Second-round records are kept by the teams and the bureau. Texts and tables:
-``data/service.json``.
-"""
+"""Project service in the demo city (SPEC §7, 回执单制度), replayed through its services by
+the person who did it: the teams file receipts after their visits (the demo ``leader`` has
+the latest few waiting, two filed just now), the leader in charge opens most and instructs
+on some; problems from receipts and teams are taken up and ended by their departments, each
+with its story; the teams and the bureau keep second-round records. Texts and tables:
+``data/service.json``."""
 
 from __future__ import annotations
 
@@ -152,11 +147,12 @@ class ServiceBuilder(Part):
 
     @staticmethod
     def _read(receipt: Receipt) -> None:
-        leader = receipt.addressee
+        """The leader opens the receipt from its message in the inbox."""
+        leader, url = receipt.addressee, receipt.get_absolute_url()
+        notes = Notification.objects.filter(recipient=leader, verb="receipt.filed", url=url)
+        mark_read(leader, notes)
         if S.mark_receipt_read(leader, receipt):
             receipt.read_at = clock.now()
-            notes = Notification.objects.filter(recipient=leader, url=receipt.get_absolute_url())
-            mark_read(leader, notes.filter(verb="receipt.filed").values_list("pk", flat=True))
 
     # -- the problem list ------------------------------------------------------------------------
 
@@ -317,10 +313,5 @@ class ServiceBuilder(Part):
         S.write_instruction(receipt.addressee, receipt, text=text, items=items)
 
 
-# Service records of the demo districts (for the summary and the tests).
-service_counts = counter(
-    ("receipts", Receipt),
-    ("instructions", Instruction),
-    ("needs", Need),
-    ("second-round services", SecondRoundService),
-)
+RECORDS = (("receipts", Receipt), ("instructions", Instruction), ("needs", Need))
+service_counts = counter(*RECORDS, ("second-round services", SecondRoundService))
