@@ -12,12 +12,12 @@ import time_machine
 from pytest_django import fixtures as pytest_django_fixtures
 
 from zhaoshang.testing import FROZEN_NOW, PASSWORD, World, build_world
-from zhaoshang.testing.clients import client_with_session, open_sessions
+from zhaoshang.testing.clients import SESSIONS, client_with_session, open_sessions
 from zhaoshang.testing.database import TableSnapshot, seed_as_migrations_do, skip_migrations
 from zhaoshang.testing.shared import module_transaction
 
 _REFS: dict = {}
-_SESSIONS: dict[str, str] = {}
+_SESSIONS: dict[str, str] = SESSIONS
 _SNAPSHOTS: dict[str, TableSnapshot] = {}
 
 

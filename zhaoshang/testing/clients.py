@@ -15,6 +15,10 @@ from django.conf import settings
 # Past every date a test travels to, so that the sessions never expire under a test.
 SESSIONS_EXPIRE = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
+#: {username: session key} of the world's people, filled when the world is built (the
+#: root conftest's ``sessions`` fixture), for what a module builds once with their clients.
+SESSIONS: dict[str, str] = {}
+
 
 def _backend_path() -> str:
     """The backend ``Client.force_login`` records: the first one that can load a user."""

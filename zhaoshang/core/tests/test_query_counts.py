@@ -1,5 +1,9 @@
 """Query-count invariance: every list and detail page costs the same number of queries
-for 3 rows as for 30 (no query per row)."""
+for 3 rows as for 30 (no query per row).
+
+The rows are grown once for the module (``built_once_per_module``): 3 rows, then every
+page's count (each request in a savepoint of its own, rolled back), then 27 more; each
+test counts its page again on the 30 rows, in its own savepoint, and compares."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +33,8 @@ from zhaoshang.projects.models import (
     ProjectDocument,
     StageEvent,
 )
+from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.shared import built_once_per_module
 
 
 def grow(world, n: int) -> None:
@@ -227,8 +233,7 @@ PAGES = [
 ]
 
 
-def _count(client_for, world, who, route, kind) -> int:
-    client = client_for(who)
+def _url(world, route, kind) -> str:
     args = []
     if kind == "project":
         args = [world.project1_a.pk]
@@ -240,7 +245,10 @@ def _count(client_for, world, who, route, kind) -> int:
         args = [world.item_works_a.pk]
     elif kind == "calendar_year":
         args = [2027]
-    url = reverse(route, args=args)
+    return reverse(route, args=args)
+
+
+def _count(client, url) -> int:
     client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -248,15 +256,43 @@ def _count(client_for, world, who, route, kind) -> int:
     return len(ctx.captured_queries)
 
 
+def _export_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return len(ctx.captured_queries)
+
+
+EXPORTS = ["projects:export", "approvals:export"]
+
+
+def counts_on_3_rows(world) -> dict:
+    """Grow 3 rows, count every page (each request rolled back), grow 27 more."""
+    grow(world, 3)
+    counts = {}
+    for who, route, kind in PAGES:
+        with transaction.atomic():
+            counts[who, route] = _count(
+                client_with_session(SESSIONS[who]), _url(world, route, kind)
+            )
+            transaction.set_rollback(True)
+    for route in EXPORTS:
+        with transaction.atomic():
+            counts[route] = _export_count(client_with_session(SESSIONS["bureau"]), reverse(route))
+            transaction.set_rollback(True)
+    grow(world, 27)
+    return counts
+
+
+globals().update(built_once_per_module(counts_on_3_rows))
+
+
 @pytest.mark.parametrize(
     ("who", "route", "kind"),
     [pytest.param(w, r, k, id=f"{w}-{r}") for w, r, k in PAGES],
 )
-def test_query_count_does_not_grow_with_rows(client_for, world, who, route, kind):
-    grow(world, 3)
-    small = _count(client_for, world, who, route, kind)
-    grow(world, 27)
-    large = _count(client_for, world, who, route, kind)
+def test_query_count_does_not_grow_with_rows(matrix_objects, client_for, world, who, route, kind):
+    small = matrix_objects[who, route]
+    large = _count(client_for(who), _url(world, route, kind))
     assert large == small, f"{route}: {small} queries for 3 rows, {large} for 30"
 
 
@@ -289,13 +325,8 @@ def test_calendar_query_count_does_not_grow_with_years(client_for, world):
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-@pytest.mark.parametrize("route", ["projects:export", "approvals:export"])
-def test_export_query_count_does_not_grow(client_for, world, route):
-    grow(world, 3)
-    client = client_for("bureau")
-    with CaptureQueriesContext(connection) as small:
-        client.get(reverse(route))
-    grow(world, 27)
-    with CaptureQueriesContext(connection) as large:
-        client.get(reverse(route))
-    assert len(large.captured_queries) == len(small.captured_queries)
+@pytest.mark.parametrize("route", EXPORTS)
+def test_export_query_count_does_not_grow(matrix_objects, client_for, route):
+    small = matrix_objects[route]
+    large = _export_count(client_for("bureau"), reverse(route))
+    assert large == small
