@@ -79,7 +79,8 @@ def _escalate(items: list[ActionItem], today: datetime.date, calendar) -> None:
     now = clock.now()
     for item in items:
         item.escalated_on, item.updated_at = today, now
-    bulk_update_with_history(items, ActionItem, ["escalated_on", "updated_at"], batch_size=1000)
+    fields = ["escalated_on", "updated_at"]  # (the history dated by the clock, as one save's)
+    bulk_update_with_history(items, ActionItem, fields, batch_size=1000, default_date=now)
     people = _Recipients()
     events, messages = [], []
     for item in items:
