@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import partial
+from types import SimpleNamespace
 
 from django.db.models import Q
 
@@ -39,20 +39,10 @@ NOTES |= {
 }
 
 
-@dataclass
-class ItemPlan:
-    """An action item of a decision, its fate and its record to be: (kind, day, text, by)."""
-
-    meeting: dict
-    title: str
-    owner_department: object
-    owner_person: object
-    project: object
-    due_on: datetime.date
-    due_workdays: int | None
-    fate: str = ""
-    claimed: bool = False  # its fate is the one the story needs
-    notes: list = field(default_factory=list)
+class ItemPlan(SimpleNamespace):
+    """An action item of a decision (``meeting``, ``title``, ``owner_department``,
+    ``owner_person``, ``project``, ``due_on``, ``due_workdays``), its ``fate`` (``claimed``:
+    the one the story needs) and its record to be, ``notes``: (kind, day, text, by)."""
 
     def row(self) -> dict:
         """The action item as ``record_decision`` takes it."""
@@ -62,8 +52,7 @@ class ItemPlan:
 
 
 class MeetingsBuilder(Part):
-    """Adds the meetings, their decisions and the action items to the worlds a DemoBuilder
-    built (after the approvals and the project service)."""
+    """Adds the meetings, decisions and action items (after the approvals and the service)."""
 
     SEED = 2026_10
 
@@ -79,13 +68,10 @@ class MeetingsBuilder(Part):
     @staticmethod
     def _projects_at(world, day: datetime.date) -> list:
         """Projects signed at least a month before ``day`` and not gone by then."""
-
-        def there(p) -> bool:
-            gone = p.project.exited_on or p.project.terminated_on or day
-            signed = p.project.signed_on and p.project.signed_on <= day - 30 * DAY
-            return bool(signed) and not (p.stage in EXIT_STAGES and gone <= day)
-
-        return sorted((p.project for p in world.plans if there(p)), key=lambda p: p.code)
+        there = [p.project for p in world.plans if (p.project.signed_on or day) <= day - 30 * DAY]
+        gone = {p.project.pk for p in world.plans if p.stage in EXIT_STAGES}
+        gone &= {p.pk for p in there if (p.exited_on or p.terminated_on or day) <= day}
+        return sorted((p for p in there if p.pk not in gone), key=lambda p: p.code)
 
     @staticmethod
     def _meeting(world, spec, held_on, keys=(), **words) -> dict:
@@ -226,8 +212,6 @@ class MeetingsBuilder(Part):
         when = office_time(self.rng, self.cal.before(self.today, 2), late=0)
         self.line.add(when, services.schedule_meeting, organiser, **details)
 
-    # -- decisions and their action items (督办) --------------------------------------------
-
     def _decisions(self, world, info, points) -> list[tuple]:
         """(text, agenda index, item plans) of each decision: on most points, and one on
         the work as a whole at a leading group meeting."""
@@ -271,7 +255,9 @@ class MeetingsBuilder(Part):
             else:
                 workdays = None
                 due = self.workday_before(start + rng.choice([20, 30, 45]) * DAY)
-            plans.append(ItemPlan(info, title[:200], department, person, project, due, workdays))
+            item = {"title": title[:200], "owner_department": department, "owner_person": person}
+            item |= {"project": project, "due_on": due, "due_workdays": workdays, "fate": ""}
+            plans.append(ItemPlan(meeting=info, claimed=False, notes=[], **item))
         return plans
 
     def _project_rows(self, world, point, busy: bool) -> list[tuple]:
@@ -389,17 +375,15 @@ class MeetingsBuilder(Part):
         if fate == AWAITING:
             return
         after = min(cal.after(done, rng.randint(1, 2 if fate == RETURNED else 3)), last)
-        kind, texts = ProgressKind.CLOSURE, "closure_notes"
-        if fate == RETURNED:
-            kind, texts = ProgressKind.RETURN, "return_reasons"
-        p.notes.append((kind, after, rng.choice(DATA[texts]), None))
+        kind = ProgressKind.RETURN if fate == RETURNED else ProgressKind.CLOSURE
+        texts = DATA["return_reasons" if fate == RETURNED else "closure_notes"]
+        p.notes.append((kind, after, rng.choice(texts), None))
         if fate == RETURNED and p.due_on < today:  # open again past its due date
             self.nights.add(min(cal.after(max(after, p.due_on), 1), today))
 
 
 def meeting_counts(ids) -> dict[str, int]:
     """Meeting and supervision records of the demo districts (for the summary and tests)."""
-    decisions = counter(("decisions", Decision), path="meeting__district_id")(ids)
-    return (
-        counter(("meetings", Meeting))(ids) | decisions | counter(("action items", ActionItem))(ids)
-    )
+    counts = counter(("meetings", Meeting))(ids)
+    counts |= counter(("decisions", Decision), path="meeting__district_id")(ids)
+    return counts | counter(("action items", ActionItem))(ids)
