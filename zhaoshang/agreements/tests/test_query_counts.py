@@ -1,5 +1,10 @@
 """Query-count invariance of every agreements page and API list: 3 rows cost as many
-queries as 30 (no query per row)."""
+queries as 30 (no query per row).
+
+The subjects and rows are made once for the module (``built_once_per_module``): 3 rows,
+then every page's and API list's count (each request in a savepoint of its own, rolled
+back), then 27 more; each test counts its page again on the 30 rows, in its own savepoint,
+and compares."""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import ObligationKind, Party, Term
@@ -23,9 +28,12 @@ from zhaoshang.agreements.models import (
     Obligation,
     ObligationBreach,
 )
+from zhaoshang.agreements.tests import conftest as fixtures
 from zhaoshang.agreements.tests.conftest import day, pdf
 from zhaoshang.core.audit import log_event
 from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project, StageEvent
+from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 _serial = itertools.count(1)
 KINDS = [
@@ -37,8 +45,9 @@ KINDS = [
 ]
 
 
-@pytest.fixture
-def subjects(world, make_agreement, make_commitment):
+def make_subjects(world):
+    make_agreement = fixture_function(fixtures.make_agreement)(world)
+    make_commitment = fixture_function(fixtures.make_commitment)(world)
     agreement = make_agreement()
     commitment = make_commitment()
     services.file_commitment(world.user_department, commitment)
@@ -244,15 +253,17 @@ PAGES = [
 ]
 
 
-def _count(client_for, subjects, who, route, kind) -> int:
-    client = client_for(who)
+def _url(subjects, route, kind) -> str:
     if kind == "version":
         args = [ArchiveVersion.objects.filter(commitment=subjects["commitment"]).first().pk]
     elif kind:
         args = [subjects[kind].pk]
     else:
         args = []
-    url = reverse(route, args=args)
+    return reverse(route, args=args)
+
+
+def _count(client, url) -> int:
     client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -263,11 +274,9 @@ def _count(client_for, subjects, who, route, kind) -> int:
 @pytest.mark.parametrize(
     ("who", "route", "kind"), [pytest.param(w, r, k, id=f"{w}-{r}") for w, r, k in PAGES]
 )
-def test_page_query_count_does_not_grow_with_rows(client_for, world, subjects, who, route, kind):
-    grow(world, subjects, 3)
-    small = _count(client_for, subjects, who, route, kind)
-    grow(world, subjects, 27)
-    large = _count(client_for, subjects, who, route, kind)
+def test_page_query_count_does_not_grow_with_rows(matrix_objects, client_for, who, route, kind):
+    small = matrix_objects["pages"][who, route]
+    large = _count(client_for(who), _url(matrix_objects["subjects"], route, kind))
     print(f"\n{who} {route}: {small} queries for 3 rows, {large} for 30")
     assert large == small, f"{route}: {small} queries for 3 rows, {large} for 30"
 
@@ -280,24 +289,46 @@ def test_every_page_route_is_counted():
     assert pages - {"agreements:obligation_evidence"} == {route for _w, route, _k in PAGES}
 
 
-@pytest.mark.parametrize("who", ["bureau", "city", "park"])
-@pytest.mark.parametrize(
-    "resource", ["agreements", "obligations", "commitments", "archive-versions"]
-)
-def test_api_list_query_count_does_not_grow_with_rows(client_for, world, subjects, who, resource):
-    client = client_for(who)
-    url = f"/api/v1/{resource}/"
+API_READERS = ["bureau", "city", "park"]
+API_LISTS = ["agreements", "obligations", "commitments", "archive-versions"]
 
-    def count() -> tuple[int, int]:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url, {"page_size": 200})
-        assert response.status_code == 200
-        return len(ctx.captured_queries), response.json()["count"]
 
-    grow(world, subjects, 3)
-    small, rows_small = count()
-    grow(world, subjects, 27)
-    large, rows_large = count()
+def _api_count(client, resource) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1/{resource}/", {"page_size": 200})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.json()["count"]
+
+
+def counts_on_3_rows(world) -> dict:
+    """The subjects and 3 rows, every page's and API list's count (each request rolled
+    back), then 27 more rows. In English, like the app's tests (conftest.py)."""
+    with translation.override("en"):
+        subjects = make_subjects(world)
+        grow(world, subjects, 3)
+        pages, api = {}, {}
+        for who, route, kind in PAGES:
+            with transaction.atomic():
+                client = client_with_session(SESSIONS[who])
+                pages[who, route] = _count(client, _url(subjects, route, kind))
+                transaction.set_rollback(True)
+        for who in API_READERS:
+            for resource in API_LISTS:
+                with transaction.atomic():
+                    api[who, resource] = _api_count(client_with_session(SESSIONS[who]), resource)
+                    transaction.set_rollback(True)
+        grow(world, subjects, 27)
+    return {"subjects": subjects, "pages": pages, "api": api}
+
+
+globals().update(built_once_per_module(counts_on_3_rows))
+
+
+@pytest.mark.parametrize("who", API_READERS)
+@pytest.mark.parametrize("resource", API_LISTS)
+def test_api_list_query_count_does_not_grow_with_rows(matrix_objects, client_for, who, resource):
+    small, rows_small = matrix_objects["api"][who, resource]
+    large, rows_large = _api_count(client_for(who), resource)
     assert rows_large > rows_small
     print(f"\n{resource} as {who}: {small} queries for {rows_small} rows, {large} for {rows_large}")
     assert small == large
