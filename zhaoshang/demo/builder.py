@@ -120,9 +120,7 @@ class DemoBuilder(C.CityMixin, PlansMixin):
     """Creates the demo city. Use once: ``DemoBuilder(today).build()``."""
 
     def __init__(self, today: datetime.date, storage=None):
-        self.rng = random.Random(SEED)
-        self.today = today
-        self.storage = storage or default_storage
+        self.rng, self.today, self.storage = random.Random(SEED), today, storage or default_storage
         self.password = make_password(N.PASSWORD)  # hashed once, shared by every account
         self.groups = {g.name: g for g in Group.objects.all()}
         self.usernames = set(User.objects.values_list("username", flat=True))
@@ -132,11 +130,8 @@ class DemoBuilder(C.CityMixin, PlansMixin):
             for spec in (C.DEMO, C.SECOND)
             for row in [*spec.role_people.values(), *spec.leaders]
         }
-        self.credit_codes: set[str] = set()
         self.features = json.loads(OUTLINES.read_text(encoding="utf-8"))["features"]
-        self.written_files: list[str] = []
-        self.accounts: list[tuple[str, str, str, str]] = []
-        self.worlds: list[C.DistrictWorld] = []
+        self.credit_codes, self.written_files, self.accounts, self.worlds = set(), [], [], []
         self._exit_count = self._stops = self._low = 0
         self.scan_figures = ""
 
