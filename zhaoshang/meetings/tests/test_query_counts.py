@@ -1,5 +1,10 @@
 """Query-count invariance of the meeting and supervision pages and API lists: 3 rows cost
-as many queries as 30 (no query per row, per agenda item, decision, attendee or note)."""
+as many queries as 30 (no query per row, per agenda item, decision, attendee or note).
+
+The meeting and rows are made once for the module (``built_once_per_module``): 3 rows,
+then every page's, the export's and each API list's count (each request in a savepoint of
+its own, rolled back), then 27 more; each test counts again on the 30 rows, in its own
+savepoint, and compares."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import itertools
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,6 +24,8 @@ from zhaoshang.meetings.models import ActionItem, ActionProgress, AgendaItem, Me
 from zhaoshang.meetings.tests.factories import make_item, make_meeting, row
 from zhaoshang.service.choices import NeedStatus
 from zhaoshang.service.models import Need
+from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.shared import built_once_per_module
 
 _serial = itertools.count(1)
 STATUSES = [
@@ -30,8 +37,7 @@ STATUSES = [
 ]
 
 
-@pytest.fixture
-def main(world):
+def make_main(world):
     """The meeting and the action item whose pages grow."""
     meeting = make_meeting(world, projects=[world.project1_a])
     decision = services.record_decision(
@@ -148,6 +154,60 @@ PAGES = [
 ]
 
 
+def _url(world, main, route, kind, query) -> str:
+    meeting, item = main
+    args = {"meeting": [meeting.pk], "item": [item.pk]}.get(kind, [])
+    url = reverse(route, args=args)
+    if query == "project":
+        return url + f"?project={world.project1_a.pk}"
+    return url + query
+
+
+def _export_count(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("meetings:board_export")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+API_READERS = ["bureau", "city"]
+API_LISTS = ["meetings", "action-items"]
+
+
+def _api_count(client, resource: str, grown: int) -> int:
+    # Each grown row adds a meeting, or two items of a decision and one assigned directly.
+    per_row = 1 if resource == "meetings" else 3
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1/{resource}/", {"page_size": 500})
+    assert response.status_code == 200
+    assert response.json()["count"] == 1 + grown * per_row
+    return len(ctx.captured_queries)
+
+
+def counts_on_3_rows(world) -> dict:
+    """The meeting and 3 rows, every count (each request rolled back), 27 more rows."""
+    main = make_main(world)
+    grow(world, main, 3)
+    pages, api = {}, {}
+
+    def rolled_back(count, who, *args):
+        with transaction.atomic():
+            found = count(client_with_session(SESSIONS[who]), *args)
+            transaction.set_rollback(True)
+        return found
+
+    for who, route, kind, query in PAGES:
+        pages[who, route, query] = rolled_back(_count, who, _url(world, main, route, kind, query))
+    export = rolled_back(_export_count, "bureau")
+    for who in API_READERS:
+        for resource in API_LISTS:
+            api[who, resource] = rolled_back(_api_count, who, resource, 3)
+    grow(world, main, 27)
+    return {"main": main, "pages": pages, "export": export, "api": api}
+
+
+globals().update(built_once_per_module(counts_on_3_rows))
+
+
 def _count(client, url) -> int:
     client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as ctx:
@@ -160,53 +220,21 @@ def _count(client, url) -> int:
     ("who", "route", "kind", "query"),
     [pytest.param(*page, id=f"{page[0]}-{page[1]}{page[3]}") for page in PAGES],
 )
-def test_page_query_count_does_not_grow(client_for, world, main, who, route, kind, query):
-    meeting, item = main
-    args = {"meeting": [meeting.pk], "item": [item.pk]}.get(kind, [])
-    url = reverse(route, args=args)
-    if query == "project":
-        url += f"?project={world.project1_a.pk}"
-    else:
-        url += query
-    client = client_for(who)
-    grow(world, main, 3)
-    small = _count(client, url)
-    grow(world, main, 27)
-    large = _count(client, url)
+def test_page_query_count_does_not_grow(matrix_objects, client_for, world, who, route, kind, query):
+    small = matrix_objects["pages"][who, route, query]
+    large = _count(client_for(who), _url(world, matrix_objects["main"], route, kind, query))
     print(f"\n{route}{query}: {small} queries for 3 rows, {large} for 30")
     assert large == small
 
 
-def test_export_query_count_does_not_grow(client_for, world, main):
-    client = client_for("bureau")
-    url = reverse("meetings:board_export")
-    grow(world, main, 3)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url).status_code == 200
-    grow(world, main, 27)
-    with CaptureQueriesContext(connection) as large:
-        assert client.get(url).status_code == 200
-    assert len(large.captured_queries) == len(small.captured_queries)
+def test_export_query_count_does_not_grow(matrix_objects, client_for):
+    assert _export_count(client_for("bureau")) == matrix_objects["export"]
 
 
-@pytest.mark.parametrize("who", ["bureau", "city"])
-@pytest.mark.parametrize("resource", ["meetings", "action-items"])
-def test_api_list_query_count_does_not_grow(client_for, world, main, who, resource):
-    client = client_for(who)
-    url = f"/api/v1/{resource}/"
-
-    def count(rows: int) -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url, {"page_size": 500})
-        assert response.status_code == 200
-        assert response.json()["count"] == rows
-        return len(ctx.captured_queries)
-
-    # Each grown row adds a meeting, or two items of a decision and one assigned directly.
-    per_row = 1 if resource == "meetings" else 3
-    grow(world, main, 3)
-    small = count(1 + 3 * per_row)
-    grow(world, main, 27)
-    large = count(1 + 30 * per_row)
+@pytest.mark.parametrize("who", API_READERS)
+@pytest.mark.parametrize("resource", API_LISTS)
+def test_api_list_query_count_does_not_grow(matrix_objects, client_for, who, resource):
+    small = matrix_objects["api"][who, resource]
+    large = _api_count(client_for(who), resource, 30)
     print(f"\n/api/v1/{resource}/ ({who}): {small} queries for 3 rows, {large} for 30")
     assert large == small
