@@ -1,5 +1,10 @@
 """Query-count invariance of every service list and detail page and API list: 3 rows cost
-as many queries as 30 (no query per row)."""
+as many queries as 30 (no query per row).
+
+The subjects and rows are made once for the module (``built_once_per_module``): 3 rows,
+then every page's and API list's count (each request in a savepoint of its own, rolled
+back), then 27 more; each test counts again on the 30 rows, in its own savepoint, and
+compares."""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from zhaoshang.core.audit import log_event
 from zhaoshang.enterprises.creditcode import make_credit_code
@@ -20,14 +26,19 @@ from zhaoshang.projects.models import Project, ProjectTeamMember
 from zhaoshang.service import services
 from zhaoshang.service.choices import NeedCategory, ReceiptResult, SecondRoundKind
 from zhaoshang.service.models import Need, Receipt
+from zhaoshang.service.tests import conftest as fixtures
+from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.shared import built_once_per_module, fixture_function
 
 _serial = itertools.count(1)
 RESULTS = list(ReceiptResult.values)
 
 
-@pytest.fixture
-def subjects(world, file_receipt, raise_need):
+def make_subjects(world):
     """The receipt and the problem whose pages are counted."""
+    receipt_data = fixture_function(fixtures.receipt_data)(world)
+    file_receipt = fixture_function(fixtures.file_receipt)(world, receipt_data)
+    raise_need = fixture_function(fixtures.raise_need)(world)
     return {"receipt": file_receipt(), "need": raise_need()}
 
 
@@ -152,44 +163,74 @@ def _count(client, url, data=None) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize(("who", "route", "target"), PAGES)
-def test_page_queries_do_not_grow_with_rows(client_for, world, subjects, who, route, target):
+def _url(world, subjects, route, target) -> str:
     if target is None:
-        url = reverse(route)
-    elif target == "project":
-        url = reverse(route, args=[world.project1_a.pk])
-    else:
-        url = reverse(route, args=[subjects[target].pk])
-    data = {"period": "week", "by": "leader"} if route == "service:summary" else None
-    client = client_for(who)
-    grow(world, subjects, 3)
-    small = _count(client, url, data)
-    grow(world, subjects, 27)
-    large = _count(client, url, data)
+        return reverse(route)
+    if target == "project":
+        return reverse(route, args=[world.project1_a.pk])
+    return reverse(route, args=[subjects[target].pk])
+
+
+def _data(route):
+    return {"period": "week", "by": "leader"} if route == "service:summary" else None
+
+
+API_LISTS = ["receipts", "needs", "second-round-services"]
+
+
+def _api_count(client, resource) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1/{resource}/", {"page_size": 100})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.json()["count"]
+
+
+def counts_on_3_rows(world) -> dict:
+    """The subjects and 3 rows, every count (each request rolled back), 27 more rows. In
+    English, like the app's tests (conftest.py)."""
+    with override_settings(LANGUAGE_CODE="en"), translation.override("en"):
+        subjects = make_subjects(world)
+        grow(world, subjects, 3)
+        pages, api = {}, {}
+        for who, route, target in PAGES:
+            with transaction.atomic():
+                client = client_with_session(SESSIONS[who])
+                url = _url(world, subjects, route, target)
+                pages[who, route, target] = _count(client, url, _data(route))
+                transaction.set_rollback(True)
+        for resource in API_LISTS:
+            with transaction.atomic():
+                api[resource] = _api_count(client_with_session(SESSIONS["bureau"]), resource)
+                transaction.set_rollback(True)
+        with transaction.atomic():
+            response = client_with_session(SESSIONS["bureau"]).get(reverse("service:needs"))
+            listed = (response.context["count"], Need.objects.count())
+            transaction.set_rollback(True)
+        grow(world, subjects, 27)
+    return {"subjects": subjects, "pages": pages, "api": api, "listed": listed}
+
+
+globals().update(built_once_per_module(counts_on_3_rows))
+
+
+@pytest.mark.parametrize(("who", "route", "target"), PAGES)
+def test_page_queries_do_not_grow_with_rows(matrix_objects, client_for, world, who, route, target):
+    small = matrix_objects["pages"][who, route, target]
+    url = _url(world, matrix_objects["subjects"], route, target)
+    large = _count(client_for(who), url, _data(route))
     print(f"\n{route} as {who}: {small} queries for 3 rows, {large} for 30")
     assert small == large
 
 
-@pytest.mark.parametrize("resource", ["receipts", "needs", "second-round-services"])
-def test_api_list_queries_do_not_grow_with_rows(client_for, world, subjects, resource):
-    client = client_for("bureau")
-    url = f"/api/v1/{resource}/"
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url, {"page_size": 100})
-        assert response.status_code == 200
-        return len(ctx.captured_queries), response.json()["count"]
-
-    grow(world, subjects, 3)
-    small, rows_small = count()
-    grow(world, subjects, 27)
-    large, rows_large = count()
-    print(f"\n{url}: {small} queries for {rows_small} rows, {large} for {rows_large}")
+@pytest.mark.parametrize("resource", API_LISTS)
+def test_api_list_queries_do_not_grow_with_rows(matrix_objects, client_for, resource):
+    small, rows_small = matrix_objects["api"][resource]
+    large, rows_large = _api_count(client_for("bureau"), resource)
+    print(f"\n/api/v1/{resource}/: {small} queries for {rows_small} rows, {large} for {rows_large}")
     assert rows_large > rows_small and small == large
 
 
-def test_the_grown_rows_are_really_listed(client_for, world, subjects):
-    grow(world, subjects, 3)
-    response = client_for("bureau").get(reverse("service:needs"))
-    assert response.context["count"] == Need.objects.count() == 4
+def test_the_grown_rows_are_really_listed(matrix_objects):
+    """On 3 grown rows (and the subjects' problem), the list counted all of them."""
+    count_shown, needs = matrix_objects["listed"]
+    assert count_shown == needs == 4
