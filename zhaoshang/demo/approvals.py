@@ -59,8 +59,7 @@ class ApprovalsBuilder(Part):
         super().__init__(builder)
         year = self.today.year  # (the first projects were signed over four years ago)
         self.cal = Calendar(datetime.date(year - 8, 1, 1), datetime.date(year + 2, 12, 31))
-        self.stories: list[Story] = []
-        self.nights: set[datetime.date] = set()
+        self.stories, self.nights = [], set()  # the cases' stories, the nights a scan runs
         self.busy = self.worlds[0].role_users[Role.DEPARTMENT].department_id
 
     def build(self) -> None:
@@ -98,9 +97,8 @@ class ApprovalsBuilder(Part):
         world.staff.extend(u for u, _r in rows)
         center = world.departments["center"].pk
         world.agents = [u for u in world.staff if u.department_id == center and u.rank == "general"]
-        world.approvers = [
-            world.leaders[k] for k in ("construction", "industry") if k in world.leaders
-        ]
+        leaders = world.leaders
+        world.approvers = [leaders[k] for k in ("construction", "industry") if k in leaders]
 
     def _plan_district(self, world) -> None:
         plans = [p for p in world.plans if p.project.signed_on and p.stage != Stage.TERMINATED]
@@ -133,8 +131,7 @@ class ApprovalsBuilder(Part):
     def _window(self, project, item) -> tuple[datetime.date | None, datetime.date | None]:
         """When an item's window opened (None: not yet) and closed (None: open; exit date)."""
         start_stage, end_stage = DATA["windows"][item.phase]
-        if item.code in DATA["until_started"]:
-            end_stage = Stage.STARTED
+        end_stage = Stage.STARTED if item.code in DATA["until_started"] else end_stage
         start = getattr(project, STAGE_DATE_FIELDS[start_stage])
         end = getattr(project, STAGE_DATE_FIELDS[end_stage])
         if project.stage == Stage.EXITED:
@@ -402,16 +399,13 @@ class ApprovalsBuilder(Part):
             self._step(s, day, services.report_upward, to=N.REPORTED_TO)
 
     def _pledge(self, s: Story, scenario: str, mc, n: int) -> bool:
-        """容缺受理: the clock starts at once; a pledge not kept by its date is paused by the
-        next night's scan."""
-        rng = self.rng
-        due = (
-            self.today + DAY * rng.randint(3, 12) if scenario == "pledge" else self.cal.after(mc, 1)
-        )
+        """容缺受理: the clock starts at once; a pledge not kept is paused by the night's scan."""
+        rng, cal = self.rng, self.cal
+        due = self.today + DAY * rng.randint(3, 12) if scenario == "pledge" else cal.after(mc, 1)
         pledge = rng.choice(N.PLEDGE_MATERIALS)
         self._step(s, mc, services.accept_case, pledge_materials=pledge, pledge_due_on=due)
         if scenario == "pledge" and n >= 3 and rng.random() < 0.5:
-            self._step(s, self.cal.after(mc, rng.randint(1, n - 1)), services.fulfil_pledge)
+            self._step(s, cal.after(mc, rng.randint(1, n - 1)), services.fulfil_pledge)
         return True
 
     def _early(self, s: Story, scenario: str, earliest) -> bool:
@@ -480,8 +474,7 @@ class ApprovalsBuilder(Part):
         s.steps.append((day, self._play, s, service, by or s.handler, kwargs))
 
     def _play(self, s: Story, service, by, kwargs) -> None:
-        """Play a step; when an open case's due (or pledged) date passes, the nightly scan
-        after it writes the overdue entry, or pauses the pledge."""
+        """Play a step; the night after an open case's due or pledged date, the scan runs."""
         result = service(by, s.case, **kwargs)
         if isinstance(result, list):  # complete_case: the case and those done with it
             result = result[0]
