@@ -6,6 +6,14 @@ database is touched.
 
     python -m bench demo --runs 3
     python -m bench demo --runs 1 --profile /tmp/demo.prof   # cProfile of the whole load
+    python -m bench demo --digest /tmp/before.json   # what the load wrote, table by table
+
+With ``--digest FILE`` one load runs at a fixed moment (``DIGEST_NOW``) and FILE gets, per
+model, the row count and a digest of its rows that does not depend on primary keys (keys to
+other rows, files and secrets are left out); a second FILE from another version of the demo
+is compared with it and the tables that differ are listed — the check that a refactoring of
+the demo leaves the city as it was. Two loads of the same code differ only in the tables
+holding random values (salted passwords, tokens, codes): run it twice to see which.
 """
 
 from __future__ import annotations
@@ -64,6 +72,11 @@ for meth, name in (("_district", "districts"), ("_plan_projects", "plans"),
     setattr(B.DemoBuilder, meth, timed(name, getattr(B.DemoBuilder, meth)))
 B.Timeline.run = timed("projects (timeline)", B.Timeline.run, outer_only=True)
 profile = sys.argv[1] if len(sys.argv) > 1 else ""
+digest_to = sys.argv[2] if len(sys.argv) > 2 else ""
+if digest_to:
+    import datetime, zoneinfo, time_machine
+    at = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    time_machine.travel(at, tick=False).start()
 w, c = time.perf_counter(), time.process_time()
 with connection.execute_wrapper(counter), open(os.devnull, "w") as out:
     if profile:
@@ -71,15 +84,54 @@ with connection.execute_wrapper(counter), open(os.devnull, "w") as out:
     else:
         call_command("load_demo", stdout=out)
 total = [time.perf_counter() - w, time.process_time() - c, queries[0]]
+if digest_to:
+    from bench.demo import table_digests
+    with open(digest_to, "w") as f:
+        json.dump(table_digests(), f, indent=1, sort_keys=True)
 print(json.dumps({"total": total, "parts": parts}))
 """
 
 
-def _run(db: Path, profile: str) -> dict:
+SECRET_WORDS = ("password", "token", "key", "secret", "claim", "salt", "code_hash", "task_id")
+
+
+def table_digests() -> dict[str, list]:
+    """{model label: [row count, sha256 of its rows]} over every model, leaving out primary
+    and foreign keys (they shift with insertion order), files and secret-looking fields."""
+    import hashlib
+
+    from django.apps import apps
+    from django.db import models
+
+    out = {}
+    for model in apps.get_models(include_auto_created=True):
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not f.primary_key
+            and not f.is_relation
+            and not isinstance(f, models.FileField)
+            and not any(word in f.attname for word in SECRET_WORDS)
+        ]
+        rows = sorted(repr(row) for row in model._default_manager.values_list(*fields))
+        digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
+        out[model._meta.label] = [len(rows), digest]
+    return out
+
+
+def _compare(before: dict, after: dict) -> list[str]:
+    return [
+        f"{label}: {before.get(label)} -> {after.get(label)}"
+        for label in sorted(set(before) | set(after))
+        if before.get(label) != after.get(label)
+    ]
+
+
+def _run(db: Path, profile: str, digest: str = "") -> dict:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PYTHONDONTWRITEBYTECODE": ""}
     env.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, *([profile] if profile else [])],
+        [sys.executable, "-c", _CHILD, profile, digest],
         cwd=ROOT,
         env=env,
         check=True,
@@ -93,6 +145,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench demo")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", default="", help="write a cProfile of the (last) run here")
+    parser.add_argument("--digest", default="", help="write the tables' digests here (one run)")
+    parser.add_argument("--compare", default="", help="a digest file to compare --digest with")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "migrated.sqlite3"
@@ -104,7 +158,8 @@ def main(argv: list[str]) -> int:
         for n in range(args.runs):
             db = Path(tmp) / f"run{n}.sqlite3"
             shutil.copy(template, db)
-            results.append(_run(db, args.profile if n == args.runs - 1 else ""))
+            last = n == args.runs - 1
+            results.append(_run(db, args.profile if last else "", args.digest if last else ""))
     names = list(results[0]["parts"])
     print(f"load_demo, {args.runs} run(s): min / median wall s, CPU s, SQL statements")
     rows = [("TOTAL", [r["total"] for r in results])]
@@ -117,4 +172,10 @@ def main(argv: list[str]) -> int:
             f"{name:24} {min(wall):7.2f} / {statistics.median(wall):7.2f}   "
             f"{statistics.median(cpu):7.2f}   {int(statistics.median(v[2] for v in values)):>8}"
         )
+    if args.digest and args.compare:
+        before = json.loads(Path(args.compare).read_text())
+        after = json.loads(Path(args.digest).read_text())
+        differ = _compare(before, after)
+        print(f"{len(differ)} of {len(after)} tables differ from {args.compare}")
+        print("\n".join(differ))
     return 0
