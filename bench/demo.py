@@ -129,6 +129,7 @@ def _compare(before: dict, after: dict) -> list[str]:
 
 def _run(db: Path, profile: str, digest: str = "") -> dict:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PYTHONDONTWRITEBYTECODE": ""}
+    env["PYTHONHASHSEED"] = "0"  # set iteration alike in every run
     env.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, profile, digest],
