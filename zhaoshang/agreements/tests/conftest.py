@@ -61,6 +61,20 @@ def header(project: Project, **overrides) -> dict:
     return fields
 
 
+def agreement_post(project: Project, schedule=(), **header_overrides) -> dict:
+    """The agreement page's POST: the header and the standard terms (blank ones left out)
+    and the investment schedule rows ``[(due_on text, amount text), …]``."""
+    data = {
+        **{k: v for k, v in header(project, **header_overrides).items() if v is not None},
+        **{k: v for k, v in standard_terms().items() if v is not None},
+        "schedule-TOTAL_FORMS": str(len(schedule)),
+        "schedule-INITIAL_FORMS": "0",
+    }
+    for n, (due_on, amount) in enumerate(schedule):
+        data[f"schedule-{n}-due_on"], data[f"schedule-{n}-amount"] = due_on, amount
+    return data
+
+
 @pytest.fixture(autouse=True)
 def _english_messages():
     """Services answer in the active language; the tests read the English messages."""

@@ -17,7 +17,14 @@ from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.agreements.models import Agreement, Commitment, Milestone, Obligation
 from zhaoshang.agreements.schedule import Step
-from zhaoshang.agreements.tests.conftest import SCHEDULE, day, header, pdf, standard_terms
+from zhaoshang.agreements.tests.conftest import (
+    SCHEDULE,
+    agreement_post,
+    day,
+    header,
+    pdf,
+    standard_terms,
+)
 from zhaoshang.core.models import DomainEvent
 
 
@@ -279,16 +286,7 @@ def test_a_duplicate_agreement_number_names_the_other_project(world, make_agreem
 
 def test_the_agreement_page_refuses_a_bad_schedule_and_saves_nothing(world, client_for):
     project = world.project1_a
-    data = {
-        **{k: v for k, v in header(project).items() if v is not None},
-        **{k: v for k, v in standard_terms().items() if v is not None},
-        "schedule-TOTAL_FORMS": "2",
-        "schedule-INITIAL_FORMS": "0",
-        "schedule-0-due_on": "2026-06-30",
-        "schedule-0-amount": "5000",
-        "schedule-1-due_on": "2026-12-31",
-        "schedule-1-amount": "3000",
-    }
+    data = agreement_post(project, [("2026-06-30", "5000"), ("2026-12-31", "3000")])
     response = client_for("bureau").post(reverse("agreements:create", args=[project.pk]), data)
     assert response.status_code == 400
     html = response.content.decode()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.agreements.models import Agreement, Commitment, Milestone, Obligation
-from zhaoshang.agreements.tests.conftest import day, header, standard_terms
+from zhaoshang.agreements.tests.conftest import agreement_post, day, header, standard_terms
 
 STALE = "Someone else changed this record"
 
@@ -60,13 +60,8 @@ def test_a_stale_agreement_form_keeps_the_input(world, client_for, make_agreemen
     )
     project = world.project1_a
     data = {
-        **{k: v for k, v in header(project, enterprise_party="旧的乙方").items() if v is not None},
-        **{k: v for k, v in standard_terms().items() if v is not None},
+        **agreement_post(project, [("2026-12-31", "20000")], enterprise_party="旧的乙方"),
         "version": "1",
-        "schedule-TOTAL_FORMS": "1",
-        "schedule-INITIAL_FORMS": "0",
-        "schedule-0-due_on": "2026-12-31",
-        "schedule-0-amount": "20000",
     }
     response = client_for("bureau").post(
         reverse("agreements:edit", args=[agreement.pk]), data, HTTP_ACCEPT_LANGUAGE="en"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from zhaoshang.agreements import services
 from zhaoshang.agreements.models import Agreement, ArchiveVersion, Commitment, ScheduleTemplate
 from zhaoshang.agreements.schedule import Step
-from zhaoshang.agreements.tests.conftest import day, header, pdf, standard_terms
+from zhaoshang.agreements.tests.conftest import agreement_post, day, header, pdf, standard_terms
 
 
 def test_the_bureau_records_the_agreement_on_the_project_tab(world, client_for):
@@ -24,14 +24,8 @@ def test_the_bureau_records_the_agreement_on_the_project_tab(world, client_for):
     form = client.get(reverse("agreements:create", args=[project.pk])).content.decode()
     assert 'value="50000.00"' in form  # the contracted investment from the project
     data = {
-        **{k: v for k, v in header(project).items() if v is not None},
-        **{k: v for k, v in standard_terms().items() if v is not None},
-        "schedule-TOTAL_FORMS": "3",
-        "schedule-INITIAL_FORMS": "0",
-        "schedule-0-due_on": "2026-09-30",
-        "schedule-0-amount": "5000",
-        "schedule-1-due_on": "2026-12-31",
-        "schedule-1-amount": "20000",
+        **agreement_post(project, [("2026-09-30", "5000"), ("2026-12-31", "20000")]),
+        "schedule-TOTAL_FORMS": "3",  # a third row left blank
         "document": pdf("投资协议.pdf"),
     }
     response = client.post(reverse("agreements:create", args=[project.pk]), data)
@@ -61,15 +55,7 @@ def test_a_stale_agreement_form_is_refused_with_409(world, client_for, make_agre
         agreement=agreement,
     )
     project = world.project1_a
-    data = {
-        **{k: v for k, v in header(project).items() if v is not None},
-        **{k: v for k, v in standard_terms().items() if v is not None},
-        "version": "1",
-        "schedule-TOTAL_FORMS": "1",
-        "schedule-INITIAL_FORMS": "0",
-        "schedule-0-due_on": "2026-12-31",
-        "schedule-0-amount": "20000",
-    }
+    data = {**agreement_post(project, [("2026-12-31", "20000")]), "version": "1"}
     response = client_for("bureau").post(reverse("agreements:edit", args=[agreement.pk]), data)
     assert response.status_code == 409
     agreement.refresh_from_db()
