@@ -1,5 +1,9 @@
 """Writing to the assessment ledger. Every domain app calls ``write_rule_entry`` for its
-rule events (overdue case, missed milestone, …); it writes each entry exactly once."""
+rule events (overdue case, missed milestone, …); it writes each entry exactly once.
+
+A breach belongs to the assessment year in which its due date fell (a case due on 31
+December and caught in January is the old year's), and its entry is dated the day the breach
+occurred, never later than the day it is written (``entry_dates``)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.assessment.models import AssessmentRule, LedgerEntry, RuleCode
+from zhaoshang.core import clock
 
 if TYPE_CHECKING:
     from zhaoshang.org.models import Department
@@ -35,10 +40,28 @@ def rule_for(district_id: int, code: str) -> AssessmentRule:
     return rule
 
 
+def entry_dates(
+    occurred_on: datetime.date, due_on: datetime.date | None = None
+) -> tuple[int, datetime.date]:
+    """(assessment year, entry date) of a breach: the year its due date fell in (of the
+    breach itself when it has no due date, e.g. a substantiated complaint), and the day it
+    occurred, not after today (a scan on a Saturday does not date an entry on Monday)."""
+    occurred_on = min(occurred_on, clock.today())
+    return (due_on or occurred_on).year, occurred_on
+
+
 def write_rule_entry(
-    code: str, department, evidence, reason: str, occurred_on: datetime.date
+    code: str,
+    department,
+    evidence,
+    reason: str,
+    occurred_on: datetime.date,
+    *,
+    due_on: datetime.date | None = None,
 ) -> LedgerEntry | None:
-    """Write the rule's entry for this evidence unless it exists; returns it when written."""
+    """Write the rule's entry for this evidence unless it exists; returns it when written
+    (``due_on``: the date the breached duty was due, which decides the year)."""
+    year, occurred_on = entry_dates(occurred_on, due_on)
     rule = rule_for(department.district_id, code)
     if not rule.is_active:
         return None
@@ -52,7 +75,7 @@ def write_rule_entry(
             return LedgerEntry.objects.create(
                 district_id=department.district_id,
                 department=department,
-                year=occurred_on.year,
+                year=year,
                 points=rule.points,
                 rule=rule,
                 rule_code=code,
@@ -73,6 +96,7 @@ class RuleHit:
     evidence: models.Model
     reason: str
     occurred_on: datetime.date
+    due_on: datetime.date | None = None
 
 
 def write_rule_entries(code: str, hits: Iterable[RuleHit]) -> list[RuleHit]:
@@ -86,21 +110,23 @@ def write_rule_entries(code: str, hits: Iterable[RuleHit]) -> list[RuleHit]:
         return []
     rules = {d: rule_for(d, code) for d in {h.department.district_id for h in hits}}
     hits = [h for h in hits if rules[h.department.district_id].is_active]
-    entries = [
-        LedgerEntry(
-            district_id=h.department.district_id,
-            department=h.department,
-            year=h.occurred_on.year,
-            points=rules[h.department.district_id].points,
-            rule=rules[h.department.district_id],
-            rule_code=code,
-            reason=h.reason,
-            occurred_on=h.occurred_on,
-            evidence_type=ContentType.objects.get_for_model(h.evidence.__class__),
-            evidence_id=h.evidence.pk,
+    entries = []
+    for h in hits:
+        year, occurred_on = entry_dates(h.occurred_on, h.due_on)
+        entries.append(
+            LedgerEntry(
+                district_id=h.department.district_id,
+                department=h.department,
+                year=year,
+                points=rules[h.department.district_id].points,
+                rule=rules[h.department.district_id],
+                rule_code=code,
+                reason=h.reason,
+                occurred_on=occurred_on,
+                evidence_type=ContentType.objects.get_for_model(h.evidence.__class__),
+                evidence_id=h.evidence.pk,
+            )
         )
-        for h in hits
-    ]
     try:
         with transaction.atomic():
             bulk_create_with_history(entries, LedgerEntry, batch_size=1000)
@@ -108,6 +134,8 @@ def write_rule_entries(code: str, hits: Iterable[RuleHit]) -> list[RuleHit]:
         return [
             h
             for h in hits
-            if write_rule_entry(code, h.department, h.evidence, h.reason, h.occurred_on)
+            if write_rule_entry(
+                code, h.department, h.evidence, h.reason, h.occurred_on, due_on=h.due_on
+            )
         ]
     return hits

@@ -48,8 +48,9 @@ def _team(project, *team_roles):
 
 def _missed_from(due_on: datetime.date, calendar=workdays) -> datetime.date:
     """The day an obligation or milestone counts as missed: the first working day after
-    its due date (as an overdue case's ledger entry)."""
-    return calendar.add_workdays(due_on, 1).date
+    its due date (as an overdue case's ledger entry), not after today (a scan on a Saturday
+    does not record a breach on Monday)."""
+    return min(calendar.add_workdays(due_on, 1).date, clock.today())
 
 
 def _breach_summary(obligation: Obligation) -> str:
@@ -94,7 +95,12 @@ def record_breach(
     url = obligation.get_absolute_url()
     if obligation.party == Party.DEPARTMENT:
         write_rule_entry(
-            RuleCode.MISSED_OBLIGATION, obligation.department, obligation, summary, occurred_on
+            RuleCode.MISSED_OBLIGATION,
+            obligation.department,
+            obligation,
+            summary,
+            occurred_on,
+            due_on=obligation.due_on,
         )
         recipients = _department_handlers([obligation.department_id])
     else:
@@ -133,6 +139,7 @@ def record_missed_milestone(
         milestone,
         summary,
         occurred_on or _missed_from(milestone.due_on, calendar),
+        due_on=milestone.due_on,
     )
     if entry is not None:
         log_event(None, "milestone.missed", commitment, summary=summary, milestone=milestone.pk)
@@ -197,7 +204,7 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
     write_rule_entries(
         RuleCode.MISSED_OBLIGATION,
         (
-            RuleHit(ob.department, ob, summaries[ob.pk], b.occurred_on)
+            RuleHit(ob.department, ob, summaries[ob.pk], b.occurred_on, ob.due_on)
             for ob, b in zip(obligations, breaches, strict=True)
             if ob.party == Party.DEPARTMENT
         ),
@@ -230,7 +237,13 @@ def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
     written = write_rule_entries(
         RuleCode.MISSED_MILESTONE,
         (
-            RuleHit(m.owner_department, m, summaries[m.pk], _missed_from(m.due_on, calendar))
+            RuleHit(
+                m.owner_department,
+                m,
+                summaries[m.pk],
+                _missed_from(m.due_on, calendar),
+                m.due_on,
+            )
             for m in milestones
         ),
     )

@@ -31,9 +31,16 @@ def _overdue_reason(case: ApprovalCase) -> str:
 
 
 def record_overdue(case: ApprovalCase, on: datetime.date | None = None):
-    """Write the overdue case's entry to the holding department's ledger, once."""
+    """Write the overdue case's entry to the holding department's ledger, once: dated ``on``
+    (a late completion) or the first working day after the due date (not after today), in
+    the year of the due date."""
     return write_rule_entry(
-        RuleCode.OVERDUE_CASE, case.department, case, _overdue_reason(case), on or case.due_on
+        RuleCode.OVERDUE_CASE,
+        case.department,
+        case,
+        _overdue_reason(case),
+        on or workdays.add_workdays(case.due_on, 1).date,
+        due_on=case.due_on,
     )
 
 
@@ -68,6 +75,7 @@ def scan_overdue(today: datetime.date | None = None) -> int:
             case,
             _overdue_reason(case),
             calendar.add_workdays(case.due_on, 1).date,
+            case.due_on,
         )
         for case in overdue
     ]

@@ -39,7 +39,8 @@ def record_overdue(item: ActionItem, on: datetime.date | None = None):
         item.owner_department,
         item,
         _overdue_reason(item),
-        on or min(workdays.add_workdays(item.due_on, 1).date, clock.today()),
+        on or workdays.add_workdays(item.due_on, 1).date,
+        due_on=item.due_on,
     )
 
 
@@ -143,7 +144,8 @@ def scan_overdue(today: datetime.date | None = None) -> Scan:
                 item.owner_department,
                 item,
                 _overdue_reason(item),
-                min(calendar.add_workdays(item.due_on, 1).date, today),
+                calendar.add_workdays(item.due_on, 1).date,
+                item.due_on,
             )
             for item in unrecorded
         ),
