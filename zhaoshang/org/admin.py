@@ -65,7 +65,7 @@ class IndustryAdmin(DistrictScopedAdmin):
 
 @admin.register(WorkingGroup)
 class WorkingGroupAdmin(DistrictScopedAdmin):
-    list_display = ("name", "kind", "parent", "industry", "lead", "district")
+    list_display = ("name", "kind", "parent", "industry", "lead", "office", "district")
     list_filter = ("kind",)
     filter_horizontal = ("departments",)
 
@@ -150,6 +150,7 @@ class UserAdmin(BaseUserAdmin, DistrictScopedAdmin):
                     "rank",
                     "title",
                     "phone",
+                    "is_principal_leader",
                 )
             },
         ),

@@ -211,6 +211,18 @@ class WorkingGroup(DistrictOwned):
     departments = models.ManyToManyField(
         Department, blank=True, related_name="working_groups", verbose_name=_("departments")
     )
+    office = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("office"),
+        help_text=_(
+            "For the leading group: the department its office (领导小组办公室) sits in. "
+            "An escalation step without a person goes to the office's staff."
+        ),
+    )
 
     history = HistoricalRecords(m2m_fields=[departments])
 
@@ -273,6 +285,14 @@ class User(AbstractUser):
     rank = models.CharField(_("rank"), max_length=12, choices=Rank.choices, blank=True)
     title = models.CharField(_("position"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_principal_leader = models.BooleanField(
+        _("principal leader"),
+        default=False,
+        help_text=_(
+            "One of the district's principal leaders (区委、区政府主要领导): leaders in "
+            "charge forward receipts and problems to them."
+        ),
+    )
 
     objects = ZhaoshangUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
