@@ -12,8 +12,10 @@ An obligation's status is derived in SQL from the project's records, never store
   on the confirmed day;
 - everything else: met on the day confirmed by hand, with an evidence file.
 
-Then: waived if waived; met if met on or before the due date (the due date itself counts);
-met late if met after it; missed once the due date has passed unmet; pending before that.
+Then, as of a day (``today``, or a closed period's last day): waived if waived by then; met
+if met by then and on or before the due date (the due date itself counts); met late if met
+by then after it; missed once the due date has passed unmet by then; pending before that. A
+meeting or waiver dated after the day does not count yet, so a closed year's figures stay.
 A project performs its agreement (履约) while none of its obligations is missed.
 """
 
@@ -186,7 +188,8 @@ def with_performance(projects, today: datetime.date):
     """Projects annotated with their 履约 figures (for lists and the KPIs of SPEC §12):
     ``has_agreement``, ``obligations_total``, ``obligations_missed``,
     ``obligations_met_on_time``, ``obligations_decided``, ``on_time_share`` and
-    ``is_performing`` — true while no obligation is missed, NULL without an agreement."""
+    ``is_performing`` — true while no obligation is missed, NULL without an agreement
+    signed by ``today``."""
     from zhaoshang.agreements.models import Agreement
 
     expressions = _performance_expressions(today, "pk")
@@ -197,7 +200,7 @@ def with_performance(projects, today: datetime.date):
         output_field=models.BooleanField(null=True),
     )
     return projects.annotate(
-        has_agreement=Exists(Agreement.objects.filter(project=OuterRef("pk")))
+        has_agreement=Exists(Agreement.objects.filter(project=OuterRef("pk"), signed_on__lte=today))
     ).annotate(**expressions)
 
 
@@ -247,9 +250,14 @@ class ObligationQuerySet(ProjectScopedQuerySet):
         )
         return self.annotate(met_on=met_on).annotate(
             status=Case(
-                When(waived_on__isnull=False, then=Value(ObligationStatus.WAIVED)),
-                When(met_on__lte=F("due_on"), then=Value(ObligationStatus.MET)),
-                When(met_on__isnull=False, then=Value(ObligationStatus.MET_LATE)),
+                # As of ``today``: a waiver or a meeting dated after it has not happened yet
+                # (a closed year's 履约 does not move when a late obligation is met later).
+                When(waived_on__lte=today, then=Value(ObligationStatus.WAIVED)),
+                When(
+                    Q(met_on__lte=F("due_on")) & Q(met_on__lte=today),
+                    then=Value(ObligationStatus.MET),
+                ),
+                When(met_on__lte=today, then=Value(ObligationStatus.MET_LATE)),
                 When(due_on__lt=today, then=Value(ObligationStatus.MISSED)),
                 default=Value(ObligationStatus.PENDING),
                 output_field=CharField(),
@@ -474,3 +482,10 @@ class ArchiveVersionQuerySet(ProjectScopedQuerySet):
         from zhaoshang.agreements.models import ImmutableRecord
 
         raise ImmutableRecord("A filed version never changes: file a new version.")
+
+
+class ChangeRequestQuerySet(ProjectScopedQuerySet):
+    """Change requests are visible with their commitment's project; the park committee
+    and the supervision office decide them (see permissions.py)."""
+
+    project_path = "commitment__project"

@@ -1,6 +1,9 @@
 """Annual targets and the KPIs of SPEC §12.
 
-KPIs (``compute``, ``compute_by``): the cohort of a year is the projects signed in that
+KPIs (``compute``, ``compute_by``), each as of its cut-off — a closed year's figures are
+those of its last day, read from dated records (stage dates, the day an obligation was met
+or waived, the day funds arrived, the day a case was done, the day an agreement was signed),
+never from a record's current status, so they do not move afterwards. The cohort of a year is the projects signed in that
 calendar year (or, with ``since``, in the years from ``since`` to that year: a term's
 cohort, whose later stages a single year's cohort has rarely reached by its year's end);
 each figure counts what the cohort had reached by the cut-off, the last year's last day or
@@ -11,12 +14,14 @@ not yet in the cohort; a stage reached after it is not yet counted.
 - ``registered_rate`` (注册率/落地率) = registered ÷ signed; ``start_rate`` (开工率) = started
   ÷ signed; ``production_rate`` (投产率) = in production ÷ signed;
 - ``capacity_rate`` (达产率) = at designed capacity ÷ in production;
-- ``performance_rate`` (履约率) = projects performing their agreement (an agreement, and none
-  of its obligations missed at the cut-off: ``agreements.querysets.with_performance``) ÷
-  signed; a signed project without a recorded agreement does not count as performing;
+- ``performance_rate`` (履约率) = projects performing their agreement (an agreement signed by
+  the cut-off, and none of its obligations missed at the cut-off — one met or waived only
+  later still counts as missed: ``agreements.querysets.with_performance``) ÷ signed; a
+  signed project without a recorded agreement does not count as performing;
 - ``funds_in_place_rate`` (资金到位率) = the funds in place received up to the cut-off ÷ the
   contracted investment of the agreements, both over the cohort's projects that have an
-  agreement (it can pass 1 when more money arrived than was contracted);
+  agreement signed by the cut-off (it can pass 1 when more money arrived than was
+  contracted);
 - ``on_time_rate`` (按时办结率) = approval cases done on time ÷ cases done, over the cohort's
   cases done by the cut-off; "on time" is approvals' one definition
   (``approvals.querysets.on_time_q``: done on or before the due date; a case without a
@@ -236,7 +241,7 @@ def compute_by(
     performing = _grouped(
         with_performance(base, cut), key, performing=Count("pk", filter=Q(is_performing=True))
     )
-    with_agreement = base.filter(agreement__isnull=False)
+    with_agreement = base.filter(agreement__signed_on__lte=cut)
     funds = _grouped(
         FundsEntry.objects.filter(project__in=with_agreement, received_on__lte=cut),
         via,
@@ -314,7 +319,7 @@ def drill(
         contracted = Agreement.objects.filter(project=OuterRef("pk")).values(
             "contracted_investment"
         )[:1]
-        qs = qs.filter(agreement__isnull=False).annotate(
+        qs = qs.filter(agreement__signed_on__lte=cut).annotate(
             funds_to_cutoff=funds_to_date(cut, "pk"),
             contracted=Subquery(contracted, output_field=AMOUNT),
         )
