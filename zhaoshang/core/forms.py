@@ -1,5 +1,5 @@
-"""Form helpers: Bootstrap classes, the accepted range of dates, and mapping service
-ValidationErrors onto forms."""
+"""Form helpers: Bootstrap classes, the accepted range of dates, text free of markup, and
+mapping service ValidationErrors onto forms."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.dates import bound_date_fields
+from zhaoshang.core.validators import bound_text_fields
 
 
 class BootstrapMixin:
     """Give every widget its Bootstrap class; mark fields that have errors; keep every date
     within the platform's range (``core.dates``; ``historical_date_fields`` names the
-    fields that accept older dates)."""
+    fields that accept older dates); refuse markup in every text field
+    (``core.validators.NoMarkupValidator``; ``markup_allowed_fields`` names exceptions)."""
 
     historical_date_fields: tuple[str, ...] = ()
+    markup_allowed_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,6 +38,7 @@ class BootstrapMixin:
     def full_clean(self):
         # Here rather than in __init__: subclasses add fields after this __init__.
         bound_date_fields(self.fields, self.historical_date_fields)
+        bound_text_fields(self.fields, self.markup_allowed_fields)
         super().full_clean()
         for name in self.errors:
             if name in self.fields:

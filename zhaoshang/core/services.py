@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext as _
 
@@ -50,6 +50,33 @@ def require_status(obj, *allowed: str, message: str | None = None) -> None:
 def status_error(message) -> ValidationError:
     """A refusal about the record's state (the same key as ``require_status``)."""
     return ValidationError({STATUS_FIELD: message})
+
+
+def gather(errors: dict, check, *args, **kwargs):
+    """Run ``check(*args, **kwargs)``; a ValidationError it raises joins ``errors``
+    (field → messages; ``__all__`` for one without a field) instead of stopping
+    the caller, so that one answer names every problem of the input. Returns what
+    ``check`` returned, or None when it refused."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as exc:
+        add_errors(errors, exc)
+        return None
+
+
+def add_errors(errors: dict, exc: ValidationError) -> None:
+    """Add the messages of ``exc`` to ``errors`` (field → list of messages)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    else:
+        errors.setdefault(NON_FIELD_ERRORS, []).extend(exc.messages)
+
+
+def raise_errors(errors: dict) -> None:
+    """Refuse with every problem gathered in ``errors``, if any (each message once)."""
+    if errors:
+        raise ValidationError({field: list(dict.fromkeys(m)) for field, m in errors.items()})
 
 
 def lock_for_update(

@@ -1,12 +1,16 @@
-"""Validators shared by several apps: password strength and uploaded files."""
+"""Validators shared by several apps: password strength, uploaded files, and text free of
+markup."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 
@@ -85,3 +89,83 @@ def validate_upload(uploaded, allowed: tuple[str, ...] | None = None) -> None:
             % {"name": name, "ext": ext},
             code="file_content",
         )
+
+
+# Markup: "<" followed by a letter (an opening tag, <script, <img …), "</" (a closing tag),
+# "<!" (a comment or doctype) or "<?" (a processing instruction). A "<" before a digit, a
+# space or "=" (“<5 亩”, “a < b”) is ordinary text.
+MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
+def contains_markup(text: str) -> bool:
+    """Whether ``text`` holds anything a browser could read as a tag."""
+    return bool(MARKUP.search(text or ""))
+
+
+@deconstructible
+class NoMarkupValidator:
+    """Refuse text that holds markup (``<script``, ``<b>``, ``</…``), naming the field.
+
+    Names and free text are shown on pages, in exports, in Word and PDF reports and in
+    messages: they are escaped everywhere, but a name with a tag in it is never what
+    somebody meant, and it travels to places (spreadsheets, e-mail, other systems) that
+    may not escape it. ``label`` is the field's name as users see it."""
+
+    code = "markup"
+
+    def __init__(self, label=None):
+        self.label = label
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, str) or not contains_markup(value):
+            return
+        if self.label:
+            message = _(
+                "“%(field)s” cannot contain markup such as “<b>”, “<script” or “</”: "
+                "write plain text (a “<” may only come before a digit or a space)."
+            ) % {"field": self.label}
+        else:
+            message = _(
+                "This text cannot contain markup such as “<b>”, “<script” or “</”: "
+                "write plain text (a “<” may only come before a digit or a space)."
+            )
+        raise ValidationError(message, code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NoMarkupValidator) and str(self.label) == str(other.label)
+
+
+NO_MARKUP = NoMarkupValidator()
+
+
+def _is_password(field) -> bool:
+    from django import forms
+
+    widget = getattr(field, "widget", None)
+    if isinstance(widget, forms.PasswordInput):
+        return True
+    return (getattr(field, "style", None) or {}).get("input_type") == "password"
+
+
+def bound_text_fields(fields, allowed: Iterable[str] = ()) -> None:
+    """Give every text field of ``fields`` (a form's or a serializer's fields, by name) a
+    ``NoMarkupValidator`` labelled with the field's own label; idempotent. Passwords,
+    JSON fields and the fields named in ``allowed`` are left alone; a field whose model
+    field already refuses markup keeps that one check."""
+    from django import forms
+    from rest_framework import serializers
+
+    allowed = set(allowed)
+    for name, field in fields.items():
+        if name in allowed or _is_password(field):
+            continue
+        if isinstance(field, forms.JSONField) or not isinstance(
+            field, forms.CharField | serializers.CharField
+        ):
+            continue
+        if getattr(field, "read_only", False):
+            continue
+        if any(isinstance(v, NoMarkupValidator) for v in field.validators):
+            continue
+        label = field.label or name.replace("_", " ")
+        field.validators = [*field.validators, NoMarkupValidator(label)]

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned, Versioned
+from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.enterprises.choices import Origin
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.querysets import EnterpriseQuerySet
@@ -22,7 +23,9 @@ def _credit_code_validator(value):
 class Enterprise(DistrictOwned, Versioned):
     """An investing enterprise; its origin feeds the funds-in-place statistics."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(
+        _("name"), max_length=120, validators=[NoMarkupValidator(_("Enterprise name"))]
+    )
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, validators=[_credit_code_validator]
     )

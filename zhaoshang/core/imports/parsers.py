@@ -18,6 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.core.validators import NO_MARKUP
+
 if TYPE_CHECKING:
     from zhaoshang.core.imports.importer import Importer
 
@@ -96,6 +98,7 @@ class Text(Parser):
                 _("At most %(max)d characters; this has %(n)d.")
                 % {"max": self.max_length, "n": len(text)}
             )
+        NO_MARKUP(text)  # (the problem is reported under the column's name)
         return text
 
     def hint(self):
