@@ -13,6 +13,7 @@ EVENTS = {
     "project.team_removed": _("Team member removed"),
     "project.document_uploaded": _("Document uploaded"),
     "project.funds_recorded": _("Funds in place recorded"),
+    "project.funds_corrected": _("Funds in place corrected"),
     "project.monthly_report_filed": _("Monthly report filed"),
     "project.monthly_report_corrected": _("Monthly report corrected"),
     "project.imported": _("Projects imported from Excel"),

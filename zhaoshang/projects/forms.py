@@ -19,7 +19,8 @@ from zhaoshang.projects.choices import (
     TeamRole,
 )
 from zhaoshang.projects.models import FundsEntry, MaterialType, MonthlyReport, Project
-from zhaoshang.projects.services import EDITABLE_FIELDS
+from zhaoshang.projects.services import EDITABLE_FIELDS, progress
+from zhaoshang.projects.services.progress import CORRECTION_FIELDS
 
 
 class ProjectFilterForm(BootstrapMixin, forms.Form):
@@ -159,10 +160,42 @@ class DocumentUploadForm(BootstrapMixin, forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
-class FundsForm(BootstrapMixin, forms.ModelForm):
+class _CorrectionMixin:
+    """The two fields of a correction (更正) and the service's own check, run in
+    ``clean`` on the fields that parsed, so that the page names every problem at once
+    (a field left empty and a figure going back, say) instead of one round at a time."""
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["is_correction"].help_text = _(
+            "A correction may take a figure back (a lower cumulative figure, a negative "
+            "amount) or change a month already filed; it names its reason, and the "
+            "earlier records stay as they were."
+        )
+        self.fields["correction_reason"].widget = forms.Textarea(attrs={"rows": 2})
+        self.fields["correction_reason"].widget.attrs["class"] = "form-control"
+
+    def service_errors(self, data) -> dict:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        for field, messages in self.service_errors(data).items():
+            for message in messages:
+                if field not in self.errors or message not in self.errors[field]:
+                    self.add_error(field if field in self.fields else None, message)
+        return data
+
+    def _post_clean(self):
+        # Model validation runs in the service; the form only parses and checks.
+        pass
+
+
+class FundsForm(_CorrectionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = FundsEntry
-        fields = ["received_on", "amount", "origin", "use", "note"]
+        fields = ["received_on", "amount", "origin", "use", "note", *CORRECTION_FIELDS]
         widgets = {"received_on": forms.DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -170,11 +203,11 @@ class FundsForm(BootstrapMixin, forms.ModelForm):
         self.fields["origin"].choices = FundsOrigin.choices
         self.fields["use"].choices = FundsUse.choices
 
-    def _post_clean(self):
-        pass
+    def service_errors(self, data) -> dict:
+        return progress.funds_errors(self.project, data)
 
 
-class MonthlyReportForm(BootstrapMixin, forms.ModelForm):
+class MonthlyReportForm(_CorrectionMixin, BootstrapMixin, forms.ModelForm):
     month = forms.DateField(
         label=_("Month"),
         input_formats=["%Y-%m", "%Y-%m-%d"],
@@ -190,6 +223,7 @@ class MonthlyReportForm(BootstrapMixin, forms.ModelForm):
             "funds_this_month",
             "image_progress",
             "problems",
+            *CORRECTION_FIELDS,
         ]
         widgets = {
             "image_progress": forms.Textarea(attrs={"rows": 3}),
@@ -201,5 +235,5 @@ class MonthlyReportForm(BootstrapMixin, forms.ModelForm):
         self.fields["month"].widget.input_type = "month"
         self.fields["month"].widget.format = "%Y-%m"
 
-    def _post_clean(self):
-        pass
+    def service_errors(self, data) -> dict:
+        return progress.monthly_report_errors(self.project, data)

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.core.querysets import ProjectScopedQuerySet
+from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.projects.choices import (
     STAGE_INDEX,
     Condition,
@@ -74,7 +75,9 @@ class Project(DistrictOwned, Versioned, Timestamped):
     """A signed or prospective investment project, or a park infrastructure project."""
 
     code = models.CharField(_("code"), max_length=20, editable=False)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(
+        _("name"), max_length=120, validators=[NoMarkupValidator(_("Project name"))]
+    )
     name_initials = models.CharField(max_length=80, editable=False, db_index=True)
     name_pinyin = models.CharField(max_length=300, editable=False)
     kind = models.CharField(
@@ -350,14 +353,21 @@ class StageEvent(models.Model):
 
 
 class FundsEntry(models.Model):
-    """Funds in place (到位资金): an amount that arrived, by origin and use."""
+    """Funds in place (到位资金): an amount that arrived, by origin and use.
+
+    The funds in place of a project are the sum of its entries, so they never go down,
+    except by a correction (更正): a negative entry, dated in the month it is made, that
+    names its reason. The entries it corrects stay as they were recorded."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funds")
     received_on = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount (10k yuan)"), **MONEY)
+    # Negative only for a correction (the service checks it; see the docstring).
+    amount = models.DecimalField(_("amount (10k yuan)"), max_digits=14, decimal_places=2)
     origin = models.CharField(_("origin"), max_length=20, choices=FundsOrigin.choices)
     use = models.CharField(_("use"), max_length=20, choices=FundsUse.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    is_correction = models.BooleanField(_("correction"), default=False)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -379,7 +389,13 @@ class FundsEntry(models.Model):
 
 
 class MonthlyReport(models.Model):
-    """Monthly progress (月度进度) of a signed project, due by the 5th of the next month."""
+    """Monthly progress (月度进度) of a signed project, due by the 5th of the next month.
+
+    The cumulative investment never goes down from one month to the next, and a filed
+    month's figures are not changed, except by a correction (更正) that names its reason:
+    the report keeps the reason and the cumulative figure it goes back from
+    (``cumulative_before``: the month before's, or its own as first filed); the earlier
+    reports stay as they were filed."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="monthly_reports")
     month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
@@ -390,6 +406,15 @@ class MonthlyReport(models.Model):
     )
     image_progress = models.TextField(_("image progress"))
     problems = models.TextField(_("problems met"), blank=True)
+    is_correction = models.BooleanField(_("correction"), default=False)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    cumulative_before = models.DecimalField(
+        _("cumulative investment before the correction (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
-from zhaoshang.core.services import lock_for_update, require, rows_in_hand
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require, rows_in_hand
 from zhaoshang.projects.models import Project
 
 # Fields a project form may set directly; stage, condition, team and code have services.
@@ -95,17 +95,23 @@ def next_project_code(district, year: int) -> str:
 def create_project(user, district, data: Mapping, paired_departments: Iterable = ()) -> Project:
     """Register a project in the district; the code is allocated here (ZS-YYYY-NNNN)."""
     require(roles.can_edit_registry(user, district.pk))
-    _check_dates(data)
-    _check_same_district(
+    # Every check runs, and one answer names every problem (not one round at a time).
+    errors: dict = {}
+    gather(errors, _check_dates, data)
+    gather(
+        errors,
+        _check_same_district,
         district.pk,
         **{k: data.get(k) for k in ("enterprise", "industry", "park", "working_group")},
     )
-    project = Project(district=district, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    project.code = next_project_code(district, clock.today().year)
-    project.full_clean(exclude=["code", "name_initials", "name_pinyin", *rows_in_hand(project)])
-    project.save()
     departments = list(paired_departments)
-    _check_departments(district.pk, departments)
+    gather(errors, _check_departments, district.pk, departments)
+    project = Project(district=district, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    exclude = ["code", "name_initials", "name_pinyin", *rows_in_hand(project)]
+    gather(errors, project.full_clean, exclude=exclude)
+    raise_errors(errors)
+    project.code = next_project_code(district, clock.today().year)
+    project.save()
     if departments:  # (a new project has none to compare with)
         project.paired_departments.add(*departments)
     log_event(user, "project.created", project, summary=project.name)
@@ -119,19 +125,24 @@ def update_project(
     """Save edited fields; a stale ``expected_version`` means someone else saved first."""
     require(roles.can_edit_registry(user, project.district_id))
     locked = lock_for_update(project, expected_version)
-    _check_dates({k: data.get(k, getattr(locked, k)) for k in EDITABLE_FIELDS})
-    _check_same_district(
+    errors: dict = {}
+    gather(errors, _check_dates, {k: data.get(k, getattr(locked, k)) for k in EDITABLE_FIELDS})
+    gather(
+        errors,
+        _check_same_district,
         locked.district_id,
         **{k: data.get(k) for k in ("enterprise", "industry", "park", "working_group")},
     )
+    departments = list(paired_departments) if paired_departments is not None else None
+    if departments is not None:
+        gather(errors, _check_departments, locked.district_id, departments)
     changed = [k for k in EDITABLE_FIELDS if k in data and getattr(locked, k) != data[k]]
     for key in changed:
         setattr(locked, key, data[key])
-    locked.full_clean(exclude=["code", "name_initials", "name_pinyin"])
+    gather(errors, locked.full_clean, exclude=["code", "name_initials", "name_pinyin"])
+    raise_errors(errors)
     locked.save_new_version()
-    if paired_departments is not None:
-        departments = list(paired_departments)
-        _check_departments(locked.district_id, departments)
+    if departments is not None:
         locked.paired_departments.set(departments)
     log_event(user, "project.updated", locked, summary=locked.name, fields=changed)
     return locked

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.projects import permissions
@@ -24,7 +24,9 @@ from zhaoshang.projects.choices import (
     STAGE_INDEX,
     STAGE_ORDER,
     Condition,
+    Level,
     Stage,
+    TeamRole,
 )
 from zhaoshang.projects.models import (
     DocumentVersion,
@@ -43,6 +45,14 @@ def _latest_stage_date(project: Project) -> datetime.date | None:
         .values_list("occurred_on", flat=True)
         .first()
     )
+
+
+def _goes_back(current: str, to_stage: str) -> bool:
+    """Whether a move (one ``check_stage_move`` accepts) goes backwards: reopening an
+    ended project, or a stage before the current one."""
+    if to_stage in (Stage.TERMINATED, Stage.EXITED):
+        return False
+    return current in EXIT_STAGES or STAGE_INDEX[to_stage] < STAGE_INDEX[current]
 
 
 def check_stage_move(project: Project, to_stage: str, reason: str) -> bool:
@@ -99,6 +109,30 @@ def check_stage_move(project: Project, to_stage: str, reason: str) -> bool:
     return False
 
 
+# A major project's own leading group (重大项目成立专门的领导小组): at least this many members.
+LEADING_GROUP_MIN = 2
+
+
+def check_signing(project: Project) -> None:
+    """What the work plan demands of the project itself before it is signed: a major
+    project has its own leading group (专门的领导小组) of several people. (The agreement's
+    terms are demanded when the agreement is recorded: ``agreements.services``.)"""
+    if project.level != Level.MAJOR:
+        return
+    members = project.team_members.filter(role=TeamRole.LEADING_GROUP).count()
+    if members < LEADING_GROUP_MIN:
+        raise ValidationError(
+            {
+                "to_stage": _(
+                    "“%(project)s” is a major project: it is signed only once its own leading "
+                    "group (专门的领导小组) of at least %(min)s people is formed; it has "
+                    "%(n)s. Name the members on the project team first."
+                )
+                % {"project": project.name, "min": LEADING_GROUP_MIN, "n": members}
+            }
+        )
+
+
 def _check_stage_date(project: Project, occurred_on, backward: bool) -> None:
     """The date of a move: given, not in the future, and (going forward) not before the
     previous forward move."""
@@ -119,10 +153,18 @@ def _check_stage_date(project: Project, occurred_on, backward: bool) -> None:
 
 
 def _evidence(
-    user, project: Project, to_stage: str, backward: bool, evidence_files: Mapping
+    user,
+    project: Project,
+    to_stage: str,
+    backward: bool,
+    evidence_files: Mapping,
+    errors: dict | None = None,
 ) -> list[DocumentVersion]:
     """The evidence of a move: each material the target stage needs, uploaded now or
-    already in the library (uploads are checked, then kept as new versions)."""
+    already in the library (uploads are checked, then kept as new versions). With
+    ``errors`` (the problems found so far in the move), the evidence's own problems join
+    them, and nothing is stored unless there are none."""
+    errors = {} if errors is None else errors
     evidence_files = dict(evidence_files or {})
     required = STAGE_EVIDENCE.get(to_stage, ()) if not backward else ()
     codes = set(required) | set(evidence_files)
@@ -133,7 +175,6 @@ def _evidence(
         .select_related("material_type")
         .prefetch_related("versions")
     }
-    errors: dict[str, list[str]] = {}
     for code in required:
         if code not in evidence_files and (
             code not in existing or not existing[code].versions.all()
@@ -151,8 +192,7 @@ def _evidence(
             validate_upload(uploaded)
         except ValidationError as exc:
             errors.setdefault(f"evidence_{code}", []).extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
+    raise_errors(errors)
     evidence = [
         store_version(user, project, types[code], uploaded, Stage(to_stage).label, existing)
         for code, uploaded in evidence_files.items()
@@ -189,9 +229,18 @@ def change_stage(
     require(permissions.can_record_service(user, project))
     locked = lock_for_update(project, expected_version, select_related=("designated_leader",))
     reason = reason or ""
-    backward = check_stage_move(locked, to_stage, reason)
-    _check_stage_date(locked, occurred_on, backward)
-    evidence = _evidence(user, locked, to_stage, backward, evidence_files)
+    # The move, its date and its evidence are all checked before refusing, so that one
+    # answer names every problem (a future date and a missing document, say).
+    errors: dict = {}
+    backward = gather(errors, check_stage_move, locked, to_stage, reason)
+    if "to_stage" in errors:  # (no target stage: no date or evidence to check against it)
+        raise_errors(errors)
+    if backward is None:  # refused for its reason only: the direction is known
+        backward = _goes_back(locked.stage, to_stage)
+    if to_stage == Stage.SIGNED and not backward:
+        gather(errors, check_signing, locked)
+    gather(errors, _check_stage_date, locked, occurred_on, backward)
+    evidence = _evidence(user, locked, to_stage, backward, evidence_files, errors)
     from_stage = locked.stage
     _set_stage(locked, to_stage, occurred_on, backward)
     locked.save_new_version()

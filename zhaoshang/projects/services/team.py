@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import require
+from zhaoshang.core.services import gather, raise_errors, require
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.choices import Rank
 from zhaoshang.org.models import User
@@ -39,15 +39,18 @@ def check_team_rank(role: str, member: User) -> None:
 def assign_team_member(user, project: Project, role: str, member: User) -> ProjectTeamMember:
     """Put a person on the project team; a single role (manager, secretary, officer) is replaced."""
     require(permissions.can_manage_team(user, project))
+    errors: dict = {}  # every problem of the choice, in one answer
     if role not in TeamRole.values:
-        raise ValidationError({"role": _("Unknown team role.")})
+        errors["role"] = [_("Unknown team role.")]
+    elif role == TeamRole.LEADING_GROUP and project.level != "major":
+        errors["role"] = [_("Only a major project has a dedicated leading group.")]
     if member.district_id != project.district_id:
-        raise ValidationError({"user": _("This person works in another district.")})
+        errors.setdefault("user", []).append(_("This person works in another district."))
     if member.enterprise_id:
-        raise ValidationError({"user": _("An enterprise user cannot be on the project team.")})
-    check_team_rank(role, member)
-    if role == TeamRole.LEADING_GROUP and project.level != "major":
-        raise ValidationError({"role": _("Only a major project has a dedicated leading group.")})
+        errors.setdefault("user", []).append(_("An enterprise user cannot be on the project team."))
+    if role in TeamRole.values:
+        gather(errors, check_team_rank, role, member)
+    raise_errors(errors)
     if role in SINGLE_TEAM_ROLES:
         ProjectTeamMember.objects.filter(project=project, role=role).delete()
     elif ProjectTeamMember.objects.filter(project=project, role=role, user=member).exists():

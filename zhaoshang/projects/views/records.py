@@ -156,11 +156,11 @@ def photo_download(request, pk, photo_pk):
 def project_funds(request, pk):
     project = get_visible_project(request, pk)
     status = 200
-    form = FundsForm()
+    form = FundsForm(project=project)
     if request.method == "POST":
         if not permissions.can_record_service(request.user, project):
             raise PermissionDenied
-        form = FundsForm(request.POST)
+        form = FundsForm(request.POST, project=project)
         if form.is_valid():
             outcome = run_service(
                 request,
@@ -194,11 +194,11 @@ def project_progress(request, pk):
     project = get_visible_project(request, pk)
     status = 200
     last_month = (clock.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    form = MonthlyReportForm(initial={"month": last_month})
+    form = MonthlyReportForm(initial={"month": last_month}, project=project)
     if request.method == "POST":
         if not permissions.can_record_service(request.user, project):
             raise PermissionDenied
-        form = MonthlyReportForm(request.POST)
+        form = MonthlyReportForm(request.POST, project=project)
         if form.is_valid():
             outcome = run_service(
                 request,
