@@ -17,7 +17,7 @@ ACTIONS = ActionTable(
             gettext_lazy("Issue a rectification notice"),
             NoticeForm,
             permissions.can_record_step,
-            lambda w: w.status == WarningStatus.WARNING,
+            lambda w: w.status == WarningStatus.WARNING and not w.rule.is_government,
             lambda u, w, d, v: services.issue_notice(
                 u,
                 w,
@@ -68,7 +68,11 @@ ACTIONS = ActionTable(
             gettext_lazy("Confirm the government delay"),
             ConfirmDelayForm,
             permissions.can_confirm_delay,
-            lambda w: w.status in ATTRIBUTABLE_STATUSES and w.delay_confirmed_on is None,
+            lambda w: (
+                w.status in ATTRIBUTABLE_STATUSES
+                and w.delay_confirmed_on is None
+                and not w.rule.is_government
+            ),
             lambda u, w, d, v: services.confirm_delay(
                 u, w, reason=d.get("reason", ""), expected_version=v
             ),

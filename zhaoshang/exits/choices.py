@@ -12,6 +12,13 @@ class RuleCode(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started within 3 months (三个月不开工)")
     NOT_PRODUCING = "not_producing", _("Not in production within 2 years (两年不投产)")
     NO_BENEFIT = "no_benefit", _("No benefit within 3 years (三年不见效)")
+    # The government's own rule: a signed project whose land was never delivered. Its
+    # warning is addressed to the government side; it takes no step against the enterprise.
+    NO_LAND = "no_land", _("Land not delivered after signing (签约未供地)")
+
+
+# Rules whose warning is the government's delay, not the enterprise's.
+GOVERNMENT_RULES = (RuleCode.NO_LAND,)
 
 
 class Anchor(models.TextChoices):
@@ -36,6 +43,16 @@ class ClearingFact(models.TextChoices):
     STARTED = "started", _("Construction started")
     PRODUCTION = "production", _("Production started")
     BENEFIT = "benefit", _("Agreed benefit reached (tax, output or intensity)")
+    LAND = "land", _("Land delivered")
+
+
+class DueSource(models.TextChoices):
+    """Where a warning's due date comes from: the investment agreement's own date for the
+    rule's fact (its start, production or benefit terms; the land delivery owed by a
+    department), else the rule table (the anchor date plus the rule's months)."""
+
+    CONTRACT = "contract", _("The investment agreement's date")
+    RULE = "rule", _("The default rule")
 
 
 class WarningStatus(models.TextChoices):
@@ -62,6 +79,9 @@ class DelayKind(models.TextChoices):
 
     APPROVAL_CASE = "case", _("Overdue approval case")
     MILESTONE = "milestone", _("Overdue commitment milestone")
+    OBLIGATION = "obligation", _("Unmet department obligation")
+    PROBLEM = "problem", _("Open problem assigned to a department")
+    LAND = "land", _("Land not delivered")
 
 
 # The step each step needs before it, and the status it leads to.
@@ -83,9 +103,12 @@ CLEARABLE_STATUSES = (WarningStatus.WARNING, WarningStatus.NOTICE, WarningStatus
 # Where the delay attribution may still be confirmed.
 ATTRIBUTABLE_STATUSES = (WarningStatus.WARNING, WarningStatus.NOTICE)
 
-# The defaults of the work plan: (code, anchor, months, clearing fact).
+# The defaults of the work plan: (code, anchor, months, clearing fact), in the order of
+# their months (the rule table's order).
 DEFAULT_RULES = [
     (RuleCode.NOT_STARTED, Anchor.LAND_DELIVERED, 3, ClearingFact.STARTED),
+    # The government's: the land clean-up's 签而不建 counts 6 months from signing too.
+    (RuleCode.NO_LAND, Anchor.SIGNED, 6, ClearingFact.LAND),
     (RuleCode.NOT_PRODUCING, Anchor.LAND_DELIVERED, 24, ClearingFact.PRODUCTION),
     (RuleCode.NO_BENEFIT, Anchor.LAND_DELIVERED, 36, ClearingFact.BENEFIT),
 ]

@@ -2,14 +2,19 @@
 投产、三年不见效”的项目，坚决按照投资合同约定予以清理，及时回收土地).
 
 A district's rule table (``ExitRule``) says, per rule, which project date the months count
-from, how many months, and what fact satisfies it. The daily scan raises one
-``ExitWarning`` per project and rule once the due date has passed without the fact; the
-supervision office or the bureau then records the steps — rectification notice with a
-deadline (限期整改), clearance decision (清退), land recovery (收回土地) — each an
-``ExitStep`` with its document. Days the project was held up by the government (overdue
-approval cases, overdue commitment milestones) are shown on the warning; once an officer
-confirms them, the due date moves out by those working days and a warning whose moved due
-date is still ahead is excluded (非企业自身原因).
+from, how many months, and what fact satisfies it. A rule's due date is the investment
+agreement's own date for that fact when the agreement has one (its start, production or
+benefit terms), else the anchor date plus the rule's months. The government's delays hold
+the enterprise's clock: while a government-side blocker is open (an overdue approval case,
+an unmet department obligation, a missed commitment milestone, an open problem assigned
+to a department, land not delivered) the clock stops, and the due date moves out by the
+working days held (``effective_due_on``), every day, without waiting for anyone. The daily
+scan raises one ``ExitWarning`` per project and rule once that moved date has passed
+without the fact; the supervision office or the bureau then records the steps —
+rectification notice with a deadline (限期整改), clearance decision (清退), land recovery
+(收回土地) — each an ``ExitStep`` with its document. A signed project whose land was never
+delivered is caught by the government's own rule (签约未供地): its warning is addressed to
+the government side and takes no step against the enterprise.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from simple_history.models import HistoricalRecords
 from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.exits.choices import (
+    GOVERNMENT_RULES,
     MAX_MONTHS,
     OPEN_STATUSES,
     Anchor,
     ClearingFact,
+    DueSource,
     RuleCode,
     StepKind,
     WarningStatus,
@@ -91,6 +98,11 @@ class ExitRule(DistrictOwned):
     def __str__(self) -> str:
         return str(self.get_code_display())
 
+    @property
+    def is_government(self) -> bool:
+        """The government's own rule (签约未供地): no step against the enterprise."""
+        return self.code in GOVERNMENT_RULES
+
 
 class ExitWarning(Versioned, Timestamped, DistrictOwned):
     """An exit warning (退出预警) of one project under one rule, raised once by the daily
@@ -118,9 +130,15 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
         default=WarningStatus.WARNING,
         db_index=True,
     )
-    # The delay attribution (因企业自身原因): confirmed government delay in working days.
+    due_source = models.CharField(
+        _("due date from"), max_length=10, choices=DueSource.choices, default=DueSource.RULE
+    )
+    # The government's delay (因企业自身原因): the working days the enterprise's clock was
+    # held, the intervals that held it (each with its source and link) and, while one is
+    # still open, the day the clock stopped. Recomputed by the daily scan.
     delay_workdays = models.PositiveIntegerField(_("government delay (working days)"), default=0)
     delay_causes = models.JSONField(_("causes of the delay"), default=list, blank=True)
+    held_since = models.DateField(_("clock held since"), null=True, blank=True)
     delay_reason = models.TextField(_("reason for the attribution"), blank=True)
     delay_confirmed_on = models.DateField(_("attribution confirmed on"), null=True, blank=True)
     delay_confirmed_by = models.ForeignKey(
@@ -133,7 +151,7 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     )
     effective_due_on = models.DateField(
         _("effective due date"),
-        help_text=_("The due date moved out by the confirmed government delay."),
+        help_text=_("The due date moved out by the working days the government held the project."),
     )
     excluded_on = models.DateField(_("excluded on"), null=True, blank=True)
     cleared_on = models.DateField(_("cleared on"), null=True, blank=True)
@@ -162,6 +180,10 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_government(self) -> bool:
+        return self.rule.is_government
 
 
 def step_upload_to(instance, filename: str) -> str:

@@ -29,12 +29,20 @@ Bad input raises ``ValidationError`` keyed by the field and saves nothing; a sta
 ``expected_version`` raises ``ConcurrentEditError`` and saves nothing.
 """
 
-from zhaoshang.exits.services.delay import DelayCause, confirm_delay, government_delay
+from zhaoshang.exits.services.dates import (
+    DelayCause,
+    ExitClock,
+    exit_clock,
+    exit_clocks,
+    rule_clocks,
+)
+from zhaoshang.exits.services.delay import confirm_delay, government_delay, warning_clock
 from zhaoshang.exits.services.rules import (
     _fact_text,
     add_months,
     ensure_default_rules,
     fact_met_q,
+    land_q,
     last_anchor_due_before,
 )
 from zhaoshang.exits.services.scan import _candidates, clear_warning, raise_warning, scan
@@ -47,6 +55,12 @@ from zhaoshang.exits.services.steps import (
 
 __all__ = [
     "DelayCause",
+    "ExitClock",
+    "exit_clock",
+    "exit_clocks",
+    "land_q",
+    "rule_clocks",
+    "warning_clock",
     "_candidates",
     "_fact_text",
     "add_months",

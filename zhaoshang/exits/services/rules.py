@@ -54,13 +54,18 @@ def ensure_default_rules(district) -> list[ExitRule]:
 
 
 def _ensure_rules_everywhere() -> int:
-    """Default rules for every district that has none yet; returns how many were made."""
+    """Default rules for every district that lacks one of them (a district made before a
+    rule was added gets it on the next scan); returns how many were made."""
+    have: dict[int, set[str]] = {}
+    for district_id, code in ExitRule.objects.values_list("district_id", "code"):
+        have.setdefault(district_id, set()).add(code)
+    codes = {code for code, *_rest in DEFAULT_RULES}
     made = 0
-    for district_id in District.objects.exclude(
-        pk__in=ExitRule.objects.values("district_id")
-    ).values_list("pk", flat=True):
-        ensure_default_rules(district_id)
-        made += len(DEFAULT_RULES)
+    for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
+        missing = codes - have.get(district_id, set())
+        if missing:
+            ensure_default_rules(district_id)
+            made += len(missing)
     return made
 
 
@@ -80,7 +85,20 @@ def fact_met_q(rule: ExitRule) -> Q:
         )
     if rule.clears_by == ClearingFact.PRODUCTION:
         return Q(production_on__isnull=False) | Q(capacity_on__isnull=False)
+    if rule.clears_by == ClearingFact.LAND:
+        return land_q()
     return _benefit_q(rule)
+
+
+def land_q() -> Q:
+    """The project has its land: delivered, or a later stage reached."""
+    return (
+        Q(land_delivered_on__isnull=False)
+        | Q(started_on__isnull=False)
+        | Q(completed_on__isnull=False)
+        | Q(production_on__isnull=False)
+        | Q(capacity_on__isnull=False)
+    )
 
 
 def _benefit_q(rule: ExitRule) -> Q:
@@ -131,4 +149,7 @@ def _fact_text(rule: ExitRule, project) -> str:
     if rule.clears_by == ClearingFact.PRODUCTION:
         day = project.production_on or project.capacity_on
         return _("Production started on %(date)s") % {"date": day.isoformat() if day else "—"}
+    if rule.clears_by == ClearingFact.LAND:
+        day = project.land_delivered_on or project.started_on
+        return _("Land delivered on %(date)s") % {"date": day.isoformat() if day else "—"}
     return _("The agreed benefit was reached")

@@ -1,12 +1,15 @@
-"""The scan (computed daily): raise a warning for each project past a rule's due date
-without its clearing fact, clear warnings whose project met it since, and reopen excluded
-warnings whose moved due date has passed."""
+"""The scan (computed daily): raise a warning for each project whose exit clock has run
+out without the rule's fact (the agreement's date or the rule table's, moved out by the
+government's held days), clear warnings whose project met it since, keep each open
+warning's clock up to date, put aside (exclude) a warning whose clock a government delay
+moved back ahead or holds, and put it back once the moved date has passed."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
@@ -14,16 +17,40 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
 from zhaoshang.exits.services.base import _moment, _people_to_tell, _save
+from zhaoshang.exits.services.dates import (
+    ExitClock,
+    compute_clock,
+    exit_clock,
+    exit_clocks,
+    land_rule_of,
+    load_blockers,
+    with_contract_dates,
+)
 from zhaoshang.exits.services.rules import (
     _ensure_rules_everywhere,
     _fact_text,
-    add_months,
     fact_met_q,
+    land_q,
     last_anchor_due_before,
 )
 from zhaoshang.notifications.services import notify
 from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
 from zhaoshang.projects.models import Project
+
+# Statuses whose clock the scan keeps up to date (before a clearance decision).
+CLOCKED_STATUSES = (WarningStatus.WARNING, WarningStatus.NOTICE, WarningStatus.EXCLUDED)
+
+
+def _clock_fields(found: ExitClock) -> dict:
+    return {
+        "due_source": found.source,
+        "anchor_on": found.anchor_on,
+        "due_on": found.due_on,
+        "effective_due_on": found.effective_due_on,
+        "delay_workdays": found.held_workdays,
+        "delay_causes": [c.as_dict() for c in found.causes],
+        "held_since": found.held_since,
+    }
 
 
 def raise_warning(
@@ -33,24 +60,30 @@ def raise_warning(
     today: datetime.date | None = None,
     raised_on=None,
     notify_people: bool = True,
+    found: ExitClock | None = None,
 ) -> ExitWarning:
     """Raise the warning of ``project`` under ``rule`` (the scan calls it for each project
-    due) and tell the project's secretary and manager and the supervision office
-    (``notify_people=False``: a loader of past data, whose people were told long ago)."""
+    due, with its clock ``found``) and tell the project's secretary and manager and the
+    supervision office (``notify_people=False``: a loader of past data, whose people were
+    told long ago). A warning of the government's rule (签约未供地) says so: the land is
+    owed to the enterprise, nothing is asked of it."""
     today = today or clock.today()
     raised_on = raised_on or today
-    anchor_on = getattr(project, ANCHOR_FIELDS[rule.anchor])
-    due_on = add_months(anchor_on, rule.months)
+    found = found or exit_clock(project, rule, today)
+    if found.due_on is None:
+        raise ValueError(
+            f"{project.code} has no {ANCHOR_FIELDS[rule.anchor]} and no agreed date: no clock"
+        )
+    due_on = found.effective_due_on
     with transaction.atomic():
         warning = ExitWarning.objects.create(
             district_id=project.district_id,
             project=project,
             rule=rule,
-            anchor_on=anchor_on,
-            due_on=due_on,
-            effective_due_on=due_on,
             raised_on=raised_on,
+            **_clock_fields(found),
         )
+        anchor_on = found.anchor_on
         log_event(
             None,
             "exit_warning.raised",
@@ -61,11 +94,15 @@ def raise_warning(
         )
         if not notify_people:
             return warning
+        title = (
+            _("Land not delivered for %(project)s: the government's delay, not the enterprise's")
+            if rule.is_government
+            else _("Exit warning for %(project)s: %(rule)s")
+        )
         notify(
             _people_to_tell(project, project.district_id),
             "exit_warning.raised",
-            _("Exit warning for %(project)s: %(rule)s")
-            % {"project": project.name, "rule": rule.get_code_display()},
+            title % {"project": project.name, "rule": rule.get_code_display()},
             body=_("Due on %(date)s, counted from %(anchor)s.")
             % {"date": due_on.isoformat(), "anchor": anchor_on.isoformat()},
             url=warning.get_absolute_url(),
@@ -90,29 +127,87 @@ def clear_warning(
     return warning
 
 
-def _candidates(rule: ExitRule, today: datetime.date):
-    """The projects of the rule's district due under it and not meeting its condition,
-    with no warning under it yet: one query."""
+def _candidates(rule: ExitRule, today: datetime.date) -> list[tuple[Project, ExitClock]]:
+    """The projects of the rule's district whose clock under it has run out as of
+    ``today`` without its fact, with no warning under it yet, each with its clock. An
+    enterprise rule needs the land (a project without it is the government's rule's); the
+    government's rule needs a signed project without land. A few queries."""
     field = ANCHOR_FIELDS[rule.anchor]
-    return (
-        Project.objects.filter(
-            district_id=rule.district_id,
-            kind=ProjectKind.INVESTMENT,
-            **{f"{field}__lte": last_anchor_due_before(today, rule.months)},
-        )
+    projects = (
+        Project.objects.filter(district_id=rule.district_id, kind=ProjectKind.INVESTMENT)
         .exclude(stage__in=EXIT_STAGES)
         .exclude(fact_met_q(rule))
         .exclude(pk__in=ExitWarning.objects.filter(rule=rule).values("project_id"))
+    )
+    if rule.is_government:
+        projects = projects.filter(signed_on__isnull=False)
+        land_rule = None
+    else:
+        projects = projects.filter(land_q())
+        land_rule = land_rule_of(rule.district_id)
+    # The due date before any hold has passed: the agreement's, else the rule's.
+    rows = list(
+        with_contract_dates(projects, rule, land_rule)
+        .filter(
+            Q(contract_due__lt=today)
+            | Q(
+                contract_due__isnull=True,
+                **{f"{field}__lte": last_anchor_due_before(today, rule.months)},
+            )
+        )
         .prefetch_related("team_members__user")
         .order_by("id")
     )
+    blockers = {} if rule.is_government else load_blockers(rows, today, land_rule)
+    found = [(p, compute_clock(p, rule, blockers.get(p.pk, []), today)) for p in rows]
+    return [(p, c) for p, c in found if c.is_due(today)]
+
+
+def _refresh(rule: ExitRule, met, today: datetime.date, counts: dict) -> None:
+    """Keep the clock of each warning still before a clearance decision up to date (the
+    held intervals grow while a blocker is open); a warning whose clock a government delay
+    moved back ahead of today, or holds, is excluded (非企业自身原因) until it runs out.
+    The clock's figures are derived: they change without a new version; the exclusion and
+    the return are events."""
+    warnings = list(
+        ExitWarning.objects.filter(rule=rule, status__in=CLOCKED_STATUSES)
+        .exclude(project__in=met)
+        .order_by("id")
+    )
+    if not warnings or rule.is_government:
+        return
+    clocks = exit_clocks(
+        rule, Project.objects.filter(pk__in=[w.project_id for w in warnings]), today
+    )
+    for warning in warnings:
+        found = clocks[warning.project_id]
+        if found.due_on is None:
+            continue
+        fields = _clock_fields(found)
+        changed = {k: v for k, v in fields.items() if getattr(warning, k) != v}
+        if changed:
+            ExitWarning.objects.filter(pk=warning.pk).update(**changed)
+            for name, value in changed.items():
+                setattr(warning, name, value)
+        if warning.status == WarningStatus.WARNING and not found.is_due(today):
+            _exclude(warning, found, today)
+            counts["held"] += 1
+        elif warning.status == WarningStatus.EXCLUDED and found.is_due(today):
+            _reopen(warning, today)
+            counts["reopened"] += 1
 
 
 def scan(today: datetime.date | None = None) -> dict[str, int]:
-    """Raise, clear and reopen exit warnings as of ``today`` (SPEC §11, computed daily).
-    Returns the counts; a second run on the same day changes nothing."""
+    """Raise, clear, hold and reopen exit warnings as of ``today`` (SPEC §11, computed
+    daily). Returns the counts; a second run on the same day changes nothing."""
     today = today or clock.today()
-    counts = {"rules": _ensure_rules_everywhere(), "raised": 0, "cleared": 0, "reopened": 0}
+    counts = {
+        "rules": _ensure_rules_everywhere(),
+        "raised": 0,
+        "cleared": 0,
+        "held": 0,
+        "reopened": 0,
+    }
     for rule in ExitRule.objects.active().order_by("district_id", "months", "id"):
         met = Project.objects.filter(fact_met_q(rule)).values("pk")
         for warning in (
@@ -122,27 +217,40 @@ def scan(today: datetime.date | None = None) -> dict[str, int]:
         ):
             clear_warning(warning, today=today, note=_fact_text(rule, warning.project))
             counts["cleared"] += 1
-        for warning in (
-            ExitWarning.objects.filter(
-                rule=rule, status=WarningStatus.EXCLUDED, effective_due_on__lt=today
-            )
-            .exclude(project__in=met)
-            .order_by("id")
-        ):
-            _reopen(warning, today)
-            counts["reopened"] += 1
-        for project in _candidates(rule, today):
+        _refresh(rule, met, today, counts)
+        for project, found in _candidates(rule, today):
             try:
-                raise_warning(project, rule, today=today)
+                raise_warning(project, rule, today=today, found=found)
             except IntegrityError:
                 continue  # a scan running at the same time raised it (uniq_exit_warning)
             counts["raised"] += 1
     return counts
 
 
+def _exclude(warning: ExitWarning, found: ExitClock, today: datetime.date) -> None:
+    """A government delay moved the clock back ahead of today (or holds it): the warning
+    is not the enterprise's own until the moved date passes."""
+    with transaction.atomic():
+        warning = ExitWarning.objects.select_for_update().get(pk=warning.pk)
+        if warning.status != WarningStatus.WARNING:
+            return
+        warning.status = WarningStatus.EXCLUDED
+        warning.excluded_on = today
+        if found.held_since is not None:
+            summary = _("The government has held the clock since %(date)s.") % {
+                "date": found.held_since.isoformat()
+            }
+        else:
+            summary = _("%(days)s working days held; due date moved to %(date)s") % {
+                "days": found.held_workdays,
+                "date": found.effective_due_on.isoformat(),
+            }
+        _save(warning, None, "exit_warning.excluded", summary, workdays=found.held_workdays)
+
+
 def _reopen(warning: ExitWarning, today: datetime.date) -> None:
-    """An excluded warning whose moved due date has passed without the condition met
-    counts again (the government delay is already taken off)."""
+    """An excluded warning whose moved due date has passed without the condition met, with
+    nothing holding its clock, counts again (the government delay is already taken off)."""
     with transaction.atomic():
         warning = ExitWarning.objects.select_for_update().get(pk=warning.pk)
         if warning.status != WarningStatus.EXCLUDED:

@@ -27,6 +27,11 @@ STEP_VERBS = {
 
 def _order_error(warning: ExitWarning, kind: str) -> str:
     """Why step ``kind`` cannot be recorded on ``warning`` now."""
+    if warning.rule.is_government:
+        return _(
+            "The land was never delivered: this warning is the government's delay, not the "
+            "enterprise's. No rectification, clearance or land recovery follows from it."
+        )
     if warning.status == WarningStatus.CLEARED:
         return _("The project has met the condition and the warning is closed; no step follows.")
     if warning.status == WarningStatus.EXCLUDED:
@@ -83,7 +88,7 @@ def record_step(
         raise ValidationError(errors)
     with transaction.atomic():
         warning = lock_for_update(warning, expected_version)
-        if warning.status != STEP_FROM[kind]:
+        if warning.status != STEP_FROM[kind] or warning.rule.is_government:
             raise status_error(_order_error(warning, kind))
         previous = ExitStep.objects.filter(warning=warning).order_by("-occurred_on").first()
         earliest = previous.occurred_on if previous else warning.raised_on

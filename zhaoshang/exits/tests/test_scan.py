@@ -29,10 +29,11 @@ def _warnings(project):
 def test_default_rules_are_made_on_first_use(world):
     assert not ExitRule.objects.exists()
     counts = services.scan()
-    assert counts["rules"] == 3 * 2  # both districts of the world
+    assert counts["rules"] == 4 * 2  # both districts of the world
     rules = ExitRule.objects.filter(district=world.district_a).order_by("months")
     assert [(r.code, r.anchor, r.months, r.clears_by) for r in rules] == [
         (RuleCode.NOT_STARTED, "land_delivered", 3, "started"),
+        (RuleCode.NO_LAND, "signed", 6, "land"),
         (RuleCode.NOT_PRODUCING, "land_delivered", 24, "production"),
         (RuleCode.NO_BENEFIT, "land_delivered", 36, "benefit"),
     ]
@@ -162,7 +163,7 @@ def test_scan_is_idempotent_and_clears(world):
     assert "supervisor_b" not in notified
     events = DomainEvent.objects.count()
     second = services.scan()
-    assert second == {"rules": 0, "raised": 0, "cleared": 0, "reopened": 0}
+    assert second == {"rules": 0, "raised": 0, "cleared": 0, "held": 0, "reopened": 0}
     assert DomainEvent.objects.count() == events
     assert ExitWarning.objects.count() == 1
     warning.refresh_from_db()
@@ -175,7 +176,7 @@ def test_scan_is_idempotent_and_clears(world):
     assert warning.status == WarningStatus.CLEARED
     assert warning.cleared_on == D(2026, 6, 15)
     assert "2026-06-01" in warning.cleared_note
-    assert services.scan() == {"rules": 0, "raised": 0, "cleared": 0, "reopened": 0}
+    assert services.scan() == {"rules": 0, "raised": 0, "cleared": 0, "held": 0, "reopened": 0}
 
 
 def test_exited_projects_and_inactive_rules_are_left_alone(world):
@@ -201,4 +202,6 @@ def test_command(world):
     call_command("exits_scan", "--date", "2026-05-11", stdout=out)
     assert "raised: 1" in out.getvalue()
     call_command("exits_scan", stdout=out)
-    assert out.getvalue().endswith("raised: 0; cleared: 0; reopened: 0; rules created: 0\n")
+    assert out.getvalue().endswith(
+        "raised: 0; cleared: 0; held: 0; reopened: 0; rules created: 0\n"
+    )

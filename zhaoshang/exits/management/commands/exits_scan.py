@@ -24,6 +24,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}") from exc
         counts = scan(today)
         self.stdout.write(
-            "exit warnings raised: {raised}; cleared: {cleared}; reopened: {reopened}; "
+            "exit warnings raised: {raised}; cleared: {cleared}; held: {held}; reopened: {reopened}; "
             "rules created: {rules}".format(**counts)
         )
