@@ -19,7 +19,8 @@ class DateRangeMixin:
     def get_fields(self):
         fields = super().get_fields()
         bound_date_fields(fields, self.historical_date_fields)
-        bound_text_fields(fields, self.markup_allowed_fields)
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        bound_text_fields(fields, self.markup_allowed_fields, model)
         return fields
 
 

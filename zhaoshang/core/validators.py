@@ -3,6 +3,7 @@ markup."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable
@@ -147,12 +148,15 @@ def _is_password(field) -> bool:
     return (getattr(field, "style", None) or {}).get("input_type") == "password"
 
 
-def bound_text_fields(fields, allowed: Iterable[str] = ()) -> None:
+def bound_text_fields(fields, allowed: Iterable[str] = (), model=None) -> None:
     """Give every text field of ``fields`` (a form's or a serializer's fields, by name) a
-    ``NoMarkupValidator`` labelled with the field's own label; idempotent. Passwords,
-    JSON fields and the fields named in ``allowed`` are left alone; a field whose model
-    field already refuses markup keeps that one check."""
+    ``NoMarkupValidator`` labelled with the field's own label (or, without one, the
+    verbose name of ``model``'s field of that name); idempotent. Passwords, JSON fields
+    and the fields named in ``allowed`` are left alone; a field whose model field
+    already refuses markup keeps that one check."""
     from django import forms
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
     from rest_framework import serializers
 
     allowed = set(allowed)
@@ -167,5 +171,9 @@ def bound_text_fields(fields, allowed: Iterable[str] = ()) -> None:
             continue
         if any(isinstance(v, NoMarkupValidator) for v in field.validators):
             continue
-        label = field.label or name.replace("_", " ")
+        label = field.label
+        if not label and model is not None:
+            with contextlib.suppress(FieldDoesNotExist):
+                label = capfirst(model._meta.get_field(name).verbose_name)
+        label = label or name.replace("_", " ")
         field.validators = [*field.validators, NoMarkupValidator(label)]
