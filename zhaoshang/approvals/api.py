@@ -86,6 +86,9 @@ class ApprovalItemSerializer(ReferenceSerializer):
             "time_limit",
             "time_limit_unit",
             "special_time_limit",
+            "statutory_limit",
+            "statutory_limit_unit",
+            "special_procedure",
             "prerequisites",
             "materials",
             "legal_basis",
@@ -97,6 +100,7 @@ class ApprovalItemSerializer(ReferenceSerializer):
         extra_kwargs = {
             "time_limit": {"min_value": 1, "max_value": 365},
             "special_time_limit": {"min_value": 1, "max_value": 365},
+            "statutory_limit": {"min_value": 1, "max_value": 365},
         }
 
     # Items change through the services (permission, cycle check, audit event), like the
@@ -233,13 +237,38 @@ class ApprovalCaseSerializer(ModelSerializer):
             "returned_on",
             "return_reason",
             "joint_decision",
+            "applied_on",
+            "late_party",
+            "late_department",
             "version",
         ]
         read_only_fields = [
-            f for f in fields if f not in ("project", "item", "agent", "days_left", "light")
+            f
+            for f in fields
+            if f not in ("project", "item", "agent", "applied_on", "days_left", "light")
         ]
         # One case per project and item: the service says so, on the item.
         validators = []
+
+
+class ApprovalCaseDetailSerializer(ApprovalCaseSerializer):
+    """One case, with its working days by party (``services.attribution``)."""
+
+    days_held = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "The case's days by party: [{party, department, department_name, note, days}]; "
+            "party is department (the holder), prerequisite (another department's "
+            "prerequisite it waited for), service_center (registration), higher (after 上报), "
+            "enterprise (a prerequisite not applied for) or paused."
+        )
+    )
+
+    class Meta(ApprovalCaseSerializer.Meta):
+        fields = [*ApprovalCaseSerializer.Meta.fields, "days_held"]
+        read_only_fields = [*ApprovalCaseSerializer.Meta.read_only_fields, "days_held"]
+
+    def get_days_held(self, case) -> list[dict]:
+        return services.attribute(case, clock.today()).as_json()
 
 
 def _version_field():
@@ -414,9 +443,18 @@ class ApprovalCaseViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = services.register_case(
-            request.user, data["project"], data["item"], data.get("agent")
+            request.user,
+            data["project"],
+            data["item"],
+            data.get("agent"),
+            applied_on=data.get("applied_on"),
         )
         return self._respond(case, status.HTTP_201_CREATED)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return ApprovalCaseDetailSerializer
+        return super().get_serializer_class()
 
     def _respond(self, case, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=case.pk)

@@ -9,6 +9,12 @@ class ItemLevel(models.TextChoices):
     REPORTED = "reported", _("Reported to a higher authority")
 
 
+# The district's promise (承诺时限) for an item it approves itself: 3 working days after
+# complete materials, 10 under the special procedure (work plan 三(三)2 "限时办结制").
+PROMISE_WORKDAYS = 3
+SPECIAL_PROCEDURE_WORKDAYS = 10
+
+
 class LimitUnit(models.TextChoices):
     WORKDAY = "workday", _("Working days")
     NATURAL_DAY = "natural_day", _("Natural days")
@@ -57,3 +63,18 @@ class PauseKind(models.TextChoices):
     EXPERT_REVIEW = "expert_review", _("Special procedure: expert review")
     SITE_SURVEY = "site_survey", _("Special procedure: on-site survey")
     PLEDGE_OVERDUE = "pledge_overdue", _("Pledged materials overdue (容缺)")
+
+
+class Party(models.TextChoices):
+    """Who a case's days belong to (SPEC §20 "Whose days"), and who answers for its lateness."""
+
+    DEPARTMENT = "department", _("Holding department")
+    PREREQUISITE = "prerequisite", _("Department of a prerequisite")
+    SERVICE_CENTER = "service_center", _("Service center (registration)")
+    HIGHER = "higher", _("Higher authority")
+    ENTERPRISE = "enterprise", _("Enterprise (prerequisite not applied for)")
+    PAUSED = "paused", _("Clock stopped (pause)")
+
+
+# The parties whose days no district department answers for.
+NOT_DISTRICT_PARTIES = (Party.HIGHER, Party.ENTERPRISE, Party.PAUSED)

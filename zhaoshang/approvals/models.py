@@ -4,6 +4,7 @@ cases that carry a project through them."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -12,9 +13,12 @@ from simple_history.models import HistoricalRecords
 
 from zhaoshang.approvals.choices import (
     CLOSED_STATUSES,
+    PROMISE_WORKDAYS,
+    SPECIAL_PROCEDURE_WORKDAYS,
     CaseStatus,
     ItemLevel,
     LimitUnit,
+    Party,
     PauseKind,
     Phase,
 )
@@ -24,8 +28,14 @@ from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 
 
 class ApprovalItem(DistrictOwned):
-    """An item of the approval catalogue (审批事项目录): handled by one department, with a
-    time limit and prerequisites (a directed acyclic graph) and the materials it needs."""
+    """An item of the approval catalogue (审批事项目录): handled by one department, with its
+    statutory limit (法定时限) and the district's promised limit (承诺时限, ``time_limit``:
+    the one due dates count), prerequisites (a directed acyclic graph) and the materials it
+    needs.
+
+    An item the district approves itself (``is_district_approval``) is promised within 3
+    working days, or 10 under the special procedure (``special_procedure``); a law that
+    gives longer stays on record as the statutory limit (SPEC §20)."""
 
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
@@ -40,10 +50,38 @@ class ApprovalItem(DistrictOwned):
     )
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     time_limit = models.PositiveSmallIntegerField(
-        _("time limit"), default=3, validators=[MinValueValidator(1)]
+        _("promised limit"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The district's promise (承诺时限), counted after complete materials: at most 3 "
+            "working days for an item the district approves, 10 under the special procedure."
+        ),
     )
     time_limit_unit = models.CharField(
         _("time limit unit"), max_length=12, choices=LimitUnit.choices, default=LimitUnit.WORKDAY
+    )
+    statutory_limit = models.PositiveSmallIntegerField(
+        _("statutory limit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The limit the law gives (法定时限); the promised limit when left empty."),
+    )
+    statutory_limit_unit = models.CharField(
+        _("statutory limit unit"),
+        max_length=12,
+        choices=LimitUnit.choices,
+        default=LimitUnit.WORKDAY,
+        blank=True,
+    )
+    special_procedure = models.BooleanField(
+        _("special procedure"),
+        default=False,
+        help_text=_(
+            "Approved under the special procedure (特殊程序): the promise may be up to 10 "
+            "working days instead of 3."
+        ),
     )
     special_time_limit = models.PositiveSmallIntegerField(
         _("time limit in special circumstances"),
@@ -84,6 +122,64 @@ class ApprovalItem(DistrictOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("approvals:item", args=[self.pk])
+
+    @property
+    def is_district_approval(self) -> bool:
+        """Approved by the district itself, so bound by its promise of 3 (10) working days:
+        decided here (not reported upward) and not a utility connection, whose limit is the
+        utility company's service commitment."""
+        return self.level == ItemLevel.DISTRICT and self.phase != Phase.UTILITIES
+
+    @property
+    def promise_cap(self) -> int:
+        return SPECIAL_PROCEDURE_WORKDAYS if self.special_procedure else PROMISE_WORKDAYS
+
+    def clean(self):
+        """The promise rule (SPEC §20), every error at once, each on its field. A limit in
+        natural days is compared by its number: n natural days never hold more than n
+        working days."""
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.is_district_approval and self.time_limit:
+            if self.time_limit > SPECIAL_PROCEDURE_WORKDAYS:
+                errors["time_limit"] = _(
+                    "An item the district approves is promised within %(max)d working days at "
+                    "most (%(promise)d, or %(max)d under the special procedure). Record the "
+                    "law's longer limit as the statutory limit, or mark the item as reported "
+                    "upward."
+                ) % {"max": SPECIAL_PROCEDURE_WORKDAYS, "promise": PROMISE_WORKDAYS}
+            elif self.time_limit > PROMISE_WORKDAYS and not self.special_procedure:
+                errors["time_limit"] = _(
+                    "An item the district approves is promised within %(promise)d working "
+                    "days; a promise of up to %(max)d needs the special procedure."
+                ) % {"max": SPECIAL_PROCEDURE_WORKDAYS, "promise": PROMISE_WORKDAYS}
+        if (
+            self.is_district_approval
+            and self.special_time_limit
+            and self.special_time_limit > SPECIAL_PROCEDURE_WORKDAYS
+        ):
+            errors["special_time_limit"] = _(
+                "Special circumstances extend an item the district approves to %(max)d "
+                "working days at most."
+            ) % {"max": SPECIAL_PROCEDURE_WORKDAYS}
+        if (
+            "time_limit" not in errors
+            and self.statutory_limit
+            and self.time_limit
+            and self.statutory_limit_unit == self.time_limit_unit
+            and self.time_limit > self.statutory_limit
+        ):
+            errors["time_limit"] = _(
+                "The promised limit cannot be longer than the statutory limit (%(n)d)."
+            ) % {"n": self.statutory_limit}
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.statutory_limit is None:  # the law's limit, when none is given: the promise
+            self.statutory_limit, self.statutory_limit_unit = self.time_limit, self.time_limit_unit
+        self.statutory_limit_unit = self.statutory_limit_unit or self.time_limit_unit
+        super().save(*args, **kwargs)
 
 
 class JointDecision(DistrictOwned):
@@ -207,6 +303,21 @@ class ApprovalCase(DistrictOwned, Versioned, Timestamped):
         blank=True,
         related_name="cases",
         verbose_name=_("joint decision"),
+    )
+    # 统一受理: the day the enterprise's application reached the service center's window;
+    # the working days from complete materials to registration are the service center's.
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    # Who answers for a late case (services.attribution), set when it is done late.
+    late_party = models.CharField(
+        _("lateness belongs to"), max_length=20, choices=Party.choices, blank=True
+    )
+    late_department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department answering for the lateness"),
     )
 
     objects = ApprovalCaseQuerySet.as_manager()

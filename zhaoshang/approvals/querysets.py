@@ -7,7 +7,7 @@ import datetime
 
 from django.db.models import Case, CharField, F, Q, Value, When
 
-from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus
+from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus, Party
 from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet, ProjectScopedQuerySet
 from zhaoshang.workdays.querysets import days_left_expression
@@ -25,16 +25,31 @@ def done_q(until: datetime.date | None = None, since: datetime.date | None = Non
 
 
 def on_time_q(prefix: str = ""):
-    """SQL: a done case is on time (按时办结) when it was done on or before its due date.
+    """SQL: a done case is on time (按时办结) for the department holding it when it was done
+    on or before its due date — the district's promise (承诺时限), the limit a case is
+    registered with — or when its lateness belongs to another party
+    (``services.attribution``: a prerequisite's department, the service center's
+    registration, the higher authority after 上报, the enterprise), recorded on the case as
+    ``late_party``/``late_department`` when it is done late. A department answers only for
+    the days it held the case (SPEC §20 "Whose days").
 
     A case done without a due date (the limit never started: e.g. materials never recorded
     as complete, and no joint decision) cannot be late: it counts as on time — the work
-    plan measures lateness against the due date, and there was none to miss. The ledger
-    agrees: only a case done after its due date writes an overdue entry
-    (``ApprovalCase.done_late``). The KPIs, the quarterly bulletin and the assessment all
-    read this definition."""
-    return Q(**{f"{prefix}due_on__isnull": True}) | Q(
-        **{f"{prefix}done_on__lte": F(f"{prefix}due_on")}
+    plan measures lateness against the due date, and there was none to miss. A case done
+    late before its lateness was attributed (``late_party`` empty) counts as late. The
+    ledger agrees: a late case writes its overdue entry to the department answering for it,
+    none when no district department does. The KPIs, the quarterly bulletin and the
+    assessment all read this definition."""
+    late_for_holder = Q(**{f"{prefix}late_party": ""}) | Q(
+        **{
+            f"{prefix}late_party": Party.DEPARTMENT,
+            f"{prefix}late_department": F(f"{prefix}department"),
+        }
+    )
+    return (
+        Q(**{f"{prefix}due_on__isnull": True})
+        | Q(**{f"{prefix}done_on__lte": F(f"{prefix}due_on")})
+        | ~late_for_holder
     )
 
 

@@ -44,7 +44,6 @@ from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
-from zhaoshang.org.models import Department
 from zhaoshang.projects.views import get_visible_project, project_context
 from zhaoshang.workdays.querysets import workday_seq
 
@@ -212,6 +211,7 @@ def _case_queryset(request):
             "extension_approver",
             "joint_decision",
             "district",
+            "late_department",
         )
     )
 
@@ -239,9 +239,7 @@ def _case_context(request, case: ApprovalCase, bound=None, stale: str = "") -> d
     for event in events:
         event.display = event_label(event.verb)
         event.detail = event.verb in INFORMATIVE_SUMMARIES and bool(event.summary)
-    held = services.days_held_by_department(case, today)
-    names = dict(Department.objects.filter(pk__in=held).values_list("pk", "name"))
-    held_rows = [(names.get(pk, "—"), days) for pk, days in held.items()]
+    attribution = services.attribute(case, today)
     prerequisites = list(case.item.prerequisites.all())
     status_of = dict(
         ApprovalCase.objects.filter(project_id=case.project_id, item__in=prerequisites).values_list(
@@ -270,7 +268,7 @@ def _case_context(request, case: ApprovalCase, bound=None, stale: str = "") -> d
         "events": events,
         "pauses": pauses,
         "transfers": transfers,
-        "held_rows": held_rows,
+        "attribution": attribution,
         "prerequisite_rows": prerequisite_rows,
         "unmet": [p for p, _label, done in prerequisite_rows if not done],
         "days_left_text": days_left_text(case),

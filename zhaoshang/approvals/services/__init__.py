@@ -7,6 +7,7 @@ pages, the API and the scans call them. One module per family:
 - ``cases``: the life of a case, from materials complete to done, returned or transferred;
 - ``pauses``: pauses of the clock, pledged materials and the special-circumstances extension;
 - ``joint``: joint decisions (同时审批、同时办结);
+- ``attribution``: whose days a case's are, and who answers for its lateness;
 - ``scans``: the daily scans of overdue cases and pledges;
 - ``forecast``: the critical path of a project's approvals.
 
@@ -14,6 +15,7 @@ Callers import this package (``from zhaoshang.approvals import services``); the 
 below are its public face.
 """
 
+from zhaoshang.approvals.services.attribution import Attribution, Share, attribute
 from zhaoshang.approvals.services.cases import (
     accept_case,
     complete_case,
@@ -63,6 +65,9 @@ from zhaoshang.approvals.services.scans import (
 )
 
 __all__ = [
+    "Attribution",
+    "Share",
+    "attribute",
     "FORECAST_READ_AHEAD",
     "ITEM_FIELDS",
     "PAUSE_KINDS_SPECIAL",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.approvals import permissions
 from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CaseTransfer
+from zhaoshang.approvals.services.attribution import attribute
 from zhaoshang.approvals.services.common import (
     NOT_YET_PAUSED,
     check_date,
@@ -52,7 +53,9 @@ def mark_materials_complete(
     if case.accepted_on:
         # After acceptance, 补正 is a pause: resume_case ends it; the clock start stays.
         raise status_error(_("The case is accepted: record the supplement by resuming the case."))
-    check_date("materials_complete_on", on, case.registered_on)
+    # Complete at the window (``applied_on``) before the service center registered it: the
+    # days up to registration are the service center's (``attribution``).
+    check_date("materials_complete_on", on, case.applied_on or case.registered_on)
     case.materials_complete_on = on
     case.status = CaseStatus.PENDING
     return save_case(case, user, "case.materials_complete", pauses=NOT_YET_PAUSED, on=on)
@@ -163,15 +166,18 @@ def _notify_done(case: ApprovalCase) -> None:
 
 
 def _close_done(user, case: ApprovalCase, on: datetime.date, answer: str = "") -> ApprovalCase:
-    """Close the case as done on ``on``; done late, it writes the department's overdue
-    entry; the enterprise and the team are told."""
+    """Close the case as done on ``on``; done late, its lateness is attributed and the
+    answering department's overdue entry written; the enterprise and the team are told."""
     case.status = CaseStatus.DONE
     case.done_on = on
     if answer:
         case.higher_answer = answer
+    result = attribute(case, on) if case.done_late else None
+    if result is not None:  # who answers for the lateness (``querysets.on_time_q``)
+        case.late_party, case.late_department_id = result.late_party, result.late_department_id
     save_case(case, user, "case.done", due=False, on=on)
-    if case.done_late:
-        record_overdue(case, on)
+    if result is not None:
+        record_overdue(case, on, result)
     _notify_done(case)
     return case
 

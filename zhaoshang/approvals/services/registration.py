@@ -3,6 +3,8 @@ catalogue at once, carried by the service center's agent (项目代办)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,9 +17,10 @@ from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.services import require
 
 
-def _case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase:
-    """A new case of ``item`` for the project, unsaved."""
+def _case(user, project, item: ApprovalItem, agent=None, applied_on=None) -> ApprovalCase:
+    """A new case of ``item`` for the project, unsaved; it runs on the item's promise."""
     return ApprovalCase(
+        applied_on=applied_on,
         district_id=project.district_id,
         project=project,
         item=item,
@@ -48,10 +51,16 @@ def _check_agent(agent, project) -> None:
 
 
 @transaction.atomic
-def register_case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase:
+def register_case(
+    user, project, item: ApprovalItem, agent=None, applied_on: datetime.date | None = None
+) -> ApprovalCase:
     """Register one item's case for the project (统一受理), optionally carried by an agent;
-    one case per project and item."""
+    one case per project and item. ``applied_on``: the day the application reached the
+    service center's window, when before today — the working days from complete materials
+    to registration are then the service center's (a registration delay)."""
     require(permissions.can_register(user, project))
+    if applied_on is not None and applied_on > clock.today():
+        raise ValidationError({"applied_on": _("The date cannot be in the future.")})
     if item.district_id != project.district_id:
         raise ValidationError({"item": _("This record belongs to another district.")})
     if ApprovalCase.objects.filter(project=project, item=item).exists():
@@ -59,7 +68,7 @@ def register_case(user, project, item: ApprovalItem, agent=None) -> ApprovalCase
             {"item": _("This project already has a case for “%(item)s”.") % {"item": item.name}}
         )
     _check_agent(agent, project)
-    case = _case(user, project, item, agent)
+    case = _case(user, project, item, agent, applied_on)
     case.save()
     _registered(user, case).save()
     return case

@@ -1,4 +1,5 @@
-"""The daily scans (safe to run twice): overdue cases write their ledger entry once, and
+"""The daily scans (safe to run twice): overdue cases write their ledger entry once (to the
+department answering for the lateness), and
 pledged materials still missing pause a case, then send it back (容缺受理)."""
 
 from __future__ import annotations
@@ -7,14 +8,17 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus, PauseKind
-from zhaoshang.approvals.models import ApprovalCase, CasePause
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause
+from zhaoshang.approvals.services.attribution import Attribution, attribute, late_reason
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.assessment.services import RuleHit, write_rule_entries, write_rule_entry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.org.models import Department
 from zhaoshang.workdays import services as workdays
 
 # 容缺受理: a case whose pledged materials are still missing pauses, and goes back to the
@@ -22,23 +26,31 @@ from zhaoshang.workdays import services as workdays
 PLEDGE_RETURN_WORKDAYS = 15
 
 
-def _overdue_reason(case: ApprovalCase) -> str:
-    return _("“%(item)s” of %(project)s was not done by %(due)s.") % {
-        "item": case.item.name,
-        "project": case.project.name,
-        "due": case.due_on.isoformat(),
-    }
+def _department(case: ApprovalCase, department_id: int, found: dict | None = None):
+    if department_id == case.department_id:
+        return case.department
+    if found is not None and department_id in found:
+        return found[department_id]
+    return Department.objects.get(pk=department_id)
 
 
-def record_overdue(case: ApprovalCase, on: datetime.date | None = None):
-    """Write the overdue case's entry to the holding department's ledger, once: dated ``on``
-    (a late completion) or the first working day after the due date (not after today), in
-    the year of the due date."""
+def record_overdue(
+    case: ApprovalCase, on: datetime.date | None = None, result: Attribution | None = None
+):
+    """Write the late case's entry, once, to the ledger of the department answering for
+    its lateness (``attribution``: the holder for its own days past the limit, else the
+    department whose prerequisite held it up, or the service center; none when the days
+    were the higher authority's or the enterprise's): dated ``on`` (a late completion) or
+    the first working day after the due date (not after today), in the year of the due
+    date; the reason names whose days they were."""
+    result = result or attribute(case, on)
+    if not result.answerable:
+        return None
     return write_rule_entry(
         RuleCode.OVERDUE_CASE,
-        case.department,
+        _department(case, result.late_department_id),
         case,
-        _overdue_reason(case),
+        late_reason(case, result),
         on or workdays.add_workdays(case.due_on, 1).date,
         due_on=case.due_on,
     )
@@ -47,8 +59,10 @@ def record_overdue(case: ApprovalCase, on: datetime.date | None = None):
 @transaction.atomic
 def scan_overdue(today: datetime.date | None = None) -> int:
     """Every open, running case past its due date writes its ledger entry (once), dated
-    the first working day after its due date: one query finds them, bulk inserts write
-    them."""
+    the first working day after its due date, to the department answering for its
+    lateness so far (``attribution``); a case whose lateness is no district department's
+    (reported upward in time) writes none and is looked at again the next day. A fixed
+    number of queries finds them and their history; bulk inserts write the entries."""
     today = today or clock.today()
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.OVERDUE_CASE,
@@ -57,27 +71,54 @@ def scan_overdue(today: datetime.date | None = None) -> int:
     overdue = list(
         ApprovalCase.objects.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
         .exclude(pk__in=recorded)
-        .select_related("item", "project", "department")
-        .only(
-            "district_id",
-            "due_on",
-            "item__name",
-            "project__name",
-            "department__district_id",
+        .select_related("item", "project", "department", "registered_by", "joint_decision")
+        .prefetch_related(
+            "transfers",
+            "pauses",
+            Prefetch("item__prerequisites", queryset=ApprovalItem.objects.only("id", "name")),
         )
     )
     if not overdue:
         return 0
-    calendar = workdays.CalendarWindow(min(c.due_on for c in overdue), today)
+    siblings: dict[int, list[ApprovalCase]] = {}
+    for other in ApprovalCase.objects.filter(project_id__in={c.project_id for c in overdue}).only(
+        "id", "project_id", "item_id", "department_id", "status", "done_on", "joint_decision_id"
+    ):
+        siblings.setdefault(other.project_id, []).append(other)
+    names = dict(
+        Department.objects.filter(district_id__in={c.district_id for c in overdue}).values_list(
+            "pk", "name"
+        )
+    )
+    first = min(c.materials_complete_on or c.due_on for c in overdue)
+    calendar = workdays.CalendarWindow(min(first, min(c.due_on for c in overdue)), today)
+    results = [
+        (
+            case,
+            attribute(
+                case,
+                today,
+                calendar=calendar,
+                project_cases=[o for o in siblings.get(case.project_id, []) if o.pk != case.pk],
+                department_names=names,
+            ),
+        )
+        for case in overdue
+    ]
+    answerable = [(c, r) for c, r in results if r.answerable]
+    found = {
+        d.pk: d
+        for d in Department.objects.filter(pk__in={r.late_department_id for _c, r in answerable})
+    }
     hits = [
         RuleHit(
-            case.department,
+            _department(case, result.late_department_id, found),
             case,
-            _overdue_reason(case),
+            late_reason(case, result),
             calendar.add_workdays(case.due_on, 1).date,
             case.due_on,
         )
-        for case in overdue
+        for case, result in answerable
     ]
     return len(write_rule_entries(RuleCode.OVERDUE_CASE, hits))
 

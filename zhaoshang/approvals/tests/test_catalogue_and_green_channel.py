@@ -33,14 +33,17 @@ def test_the_seeded_catalogue_is_a_graph_without_cycles(catalogue):
 
 
 def test_the_catalogue_ships_the_water_abstraction_permit(world, catalogue):
-    """取水许可: the water authority's item, 45 working days by its regulation, after the
-    project filing; registered one by one (only plants drawing their own water need it)."""
+    """取水许可: the water authority's item, 45 working days by its regulation (its statutory
+    limit), promised in 10 under the special procedure, after the project filing;
+    registered one by one (only plants drawing their own water need it)."""
     item = catalogue["XM-08"]
     assert item.name == "取水许可"
     assert item.department == catalogue["XM-07"].department  # 区水务局, as 水土保持
     assert item.department.short_name == "水务局"
     assert (item.level, item.phase) == (ItemLevel.DISTRICT, Phase.PROJECT_LAND)
-    assert (item.time_limit, item.time_limit_unit) == (45, LimitUnit.WORKDAY)
+    assert (item.time_limit, item.time_limit_unit) == (10, LimitUnit.WORKDAY)
+    assert (item.statutory_limit, item.statutory_limit_unit) == (45, LimitUnit.WORKDAY)
+    assert item.special_procedure
     assert not item.in_green_channel
     assert list(item.prerequisites.values_list("code", flat=True)) == ["XM-01"]
     assert list(item.materials.values_list("code", flat=True)) == [
@@ -57,7 +60,7 @@ def test_seeding_again_completes_an_older_catalogue(world, catalogue):
     ApprovalItem.objects.filter(pk=catalogue["XM-05"].pk).update(time_limit=7, sort_order=55)
     ApprovalItem.objects.filter(pk=catalogue["XM-08"].pk).delete()
     again = {i.code: i for i in seed_catalogue(world.district_a)}
-    assert again["XM-08"].time_limit == 45
+    assert (again["XM-08"].time_limit, again["XM-08"].statutory_limit) == (10, 45)
     assert list(again["XM-08"].prerequisites.values_list("code", flat=True)) == ["XM-01"]
     assert (again["XM-05"].time_limit, again["XM-05"].sort_order) == (7, 55)
     assert again["GC-01"].sort_order == catalogue["GC-01"].sort_order

@@ -81,13 +81,13 @@ def test_update_item_saves_and_records_what_changed(world, catalogue):
         world.user_admin,
         item,
         name="节能审查（含能评）",
-        time_limit=5,
+        time_limit=2,
         sort_order=item.sort_order,  # unchanged: not listed
         materials=[material],
         prerequisites=[catalogue["XM-01"]],
     )
     saved.refresh_from_db()
-    assert (saved.name, saved.time_limit) == ("节能审查（含能评）", 5)
+    assert (saved.name, saved.time_limit) == ("节能审查（含能评）", 2)
     assert list(saved.materials.all()) == [material]
     (event,) = _events(item, "approval_item.updated")
     assert event.actor == world.user_admin and event.summary == "节能审查（含能评）"
@@ -99,7 +99,7 @@ def test_a_cycle_is_refused_named_and_nothing_is_saved(world, catalogue):
     first = catalogue["XM-01"]
     with pytest.raises(ValidationError) as exc:
         services.update_item(
-            world.user_admin, first, time_limit=9, prerequisites=[catalogue["GC-01"]]
+            world.user_admin, first, time_limit=2, prerequisites=[catalogue["GC-01"]]
         )
     (message,) = exc.value.message_dict["prerequisites"]
     assert "cycle" in message and all(name in message for name in CYCLE_NAMES)
@@ -112,7 +112,7 @@ def test_only_the_districts_administrator_edits(world, catalogue):
     item = catalogue["XM-05"]
     for user in (world.user_bureau, world.user_department, world.user_admin_b, world.user_city):
         with pytest.raises(PermissionDenied):
-            services.update_item(user, item, time_limit=9)
+            services.update_item(user, item, time_limit=2)
         with pytest.raises(PermissionDenied):
             services.create_item(user, world.district_a, code="N-1", name="新事项")
     item.refresh_from_db()
@@ -148,11 +148,13 @@ def test_create_item_adds_to_the_district(world, catalogue):
         name="洪水影响评价",
         department=catalogue["XM-07"].department,
         phase="project_land",
-        time_limit=20,
+        time_limit=10,
+        special_procedure=True,
+        statutory_limit=20,
         prerequisites=[catalogue["XM-01"]],
         materials=[MaterialType.objects.get(code="feasibility_study")],
     )
-    assert item.district == world.district_a and item.time_limit == 20
+    assert item.district == world.district_a and item.time_limit == 10
     assert list(item.prerequisites.all()) == [catalogue["XM-01"]]
     (event,) = _events(item, "approval_item.created")
     assert "time_limit" in event.data["changed"] and "materials" in event.data["changed"]
@@ -176,11 +178,11 @@ def test_the_edit_page_goes_through_update_item(world, catalogue, client_for, ca
     item = catalogue["XM-05"]
     admin = client_for("admin")
     data = _form_data(admin, item)
-    data.update(time_limit=4, materials=[], prerequisites=[catalogue["XM-01"].pk])
+    data.update(time_limit=2, materials=[], prerequisites=[catalogue["XM-01"].pk])
     response = admin.post(reverse("approvals:item_edit", args=[item.pk]), data, **EN)
     assert response.status_code == 302
     assert [name for name, _kwargs in calls] == ["update_item"]
-    assert calls[0][1]["time_limit"] == 4
+    assert calls[0][1]["time_limit"] == 2
     (event,) = _events(item, "approval_item.updated")
     assert sorted(event.data["changed"]) == ["materials", "time_limit"]
 
@@ -189,7 +191,7 @@ def test_the_edit_page_shows_the_cycle_on_its_field(world, catalogue, client_for
     first = catalogue["XM-01"]
     admin = client_for("admin")
     data = _form_data(admin, first)
-    data.update(time_limit=7, materials=[], prerequisites=[catalogue["GC-01"].pk])
+    data.update(time_limit=2, materials=[], prerequisites=[catalogue["GC-01"].pk])
     response = admin.post(reverse("approvals:item_edit", args=[first.pk]), data, **EN)
     assert response.status_code == 400 and calls
     errors = response.context["form"].errors["prerequisites"]
@@ -205,16 +207,16 @@ def test_the_edit_page_shows_the_cycle_on_its_field(world, catalogue, client_for
 def test_the_api_updates_through_update_item(world, catalogue, api_for, calls):
     item = catalogue["XM-05"]
     api = api_for("admin")
-    response = api.patch(f"{ITEMS_API}{item.pk}/", {"time_limit": 6, "legal_basis": "新依据"})
+    response = api.patch(f"{ITEMS_API}{item.pk}/", {"time_limit": 2, "legal_basis": "新依据"})
     assert response.status_code == 200, response.content
-    assert response.json()["time_limit"] == 6
+    assert response.json()["time_limit"] == 2
     assert [name for name, _kwargs in calls] == ["update_item"]
     (event,) = _events(item, "approval_item.updated")
     assert sorted(event.data["changed"]) == ["legal_basis", "time_limit"]
 
     response = api.patch(
         f"{ITEMS_API}{catalogue['XM-01'].pk}/",
-        {"prerequisites": [catalogue["GC-01"].pk], "time_limit": 9},
+        {"prerequisites": [catalogue["GC-01"].pk], "time_limit": 2},
     )
     assert response.status_code == 400 and list(response.json()) == ["prerequisites"]
     assert all(name in response.json()["prerequisites"][0] for name in CYCLE_NAMES)
@@ -229,7 +231,9 @@ def test_the_api_creates_through_create_item(world, catalogue, api_for, calls):
             "name": "洪水影响评价",
             "department": catalogue["XM-07"].department.pk,
             "phase": "project_land",
-            "time_limit": 20,
+            "time_limit": 10,
+            "special_procedure": True,
+            "statutory_limit": 20,
             "prerequisites": [catalogue["XM-01"].pk],
             "materials": ["feasibility_study"],
         },

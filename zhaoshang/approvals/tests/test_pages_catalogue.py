@@ -63,7 +63,7 @@ def test_a_cycle_in_the_catalogue_form_is_named_and_nothing_is_saved(world, clie
     form = admin.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k != "materials"}
     data.update(
-        time_limit=5,
+        time_limit=2,
         prerequisites=[items["GC-01"].pk],
         materials=[m.pk for m in first.materials.all()],
     )
@@ -85,7 +85,7 @@ def test_a_cycle_in_the_catalogue_form_is_named_and_nothing_is_saved(world, clie
     response = admin.post(url, data)
     assert response.status_code == 302
     first.refresh_from_db()
-    assert first.time_limit == 5
+    assert first.time_limit == 2
 
 
 def test_catalogue_item_edit_sets_prerequisites_through_the_service(world, client_for):
@@ -95,18 +95,18 @@ def test_catalogue_item_edit_sets_prerequisites_through_the_service(world, clien
     url = reverse("approvals:item_edit", args=[item.pk])
     data = {k: v for k, v in admin.get(url).context["form"].initial.items() if v is not None}
     data.update(
-        prerequisites=[items["GC-01"].pk], time_limit_unit="natural_day", time_limit=7, materials=[]
+        prerequisites=[items["GC-01"].pk], time_limit_unit="natural_day", time_limit=2, materials=[]
     )
     assert admin.post(url, data).status_code == 302
     item.refresh_from_db()
-    assert list(item.prerequisites.all()) == [items["GC-01"]] and item.time_limit == 7
+    assert list(item.prerequisites.all()) == [items["GC-01"]] and item.time_limit == 2
     assert (
         DomainEvent.objects.for_object(item).filter(verb="approval_item.prerequisites_set").exists()
     )
     # Cases already registered keep the limit they started with.
     assert ApprovalCase.objects.get(pk=world.case_a.pk).time_limit == 3
     page = text(client_for("department").get(item.get_absolute_url(), **EN))
-    assert "建设工程规划许可证" in page and "7 Natural days" in page
+    assert "建设工程规划许可证" in page and "2 Natural days" in page
 
 
 # ---------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_admin_rejects_a_cycle_in_the_prerequisites(world, staff_admin):
     response = staff_admin.post(url, data, **EN)
     assert "would make a cycle" in response.content.decode()
     data["prerequisites"] = [world.item_works_a.pk]
-    data["time_limit"] = 9
+    data["time_limit"] = 2
     response = staff_admin.post(url, data, **EN)
     assert response.status_code == 302
     assert list(first.prerequisites.all()) == [world.item_works_a]
@@ -159,7 +159,7 @@ def test_admin_rejects_a_cycle_in_the_prerequisites(world, staff_admin):
     event = DomainEvent.objects.for_object(first).get(verb="approval_item.updated")
     assert event.actor == world.user_admin and event.data["changed"] == ["time_limit"]
     first.refresh_from_db()
-    assert first.time_limit == 9 and first.history.first().history_user == world.user_admin
+    assert first.time_limit == 2 and first.history.first().history_user == world.user_admin
 
 
 def test_admin_adds_an_item_through_the_service(world, staff_admin):
@@ -170,7 +170,7 @@ def test_admin_adds_an_item_through_the_service(world, staff_admin):
         "department": world.dept_works_a.pk,
         "level": ApprovalItem._meta.get_field("level").choices[0][0],
         "phase": ApprovalItem._meta.get_field("phase").choices[0][0],
-        "time_limit": 5,
+        "time_limit": 2,
         "time_limit_unit": ApprovalItem._meta.get_field("time_limit_unit").choices[0][0],
         "special_time_limit": 10,
         "is_active": "on",
