@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.admin_base import ReadOnlyAdmin
 from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
-from zhaoshang.monitoring.models import EscalationRule, LightRule, Signal
+from zhaoshang.monitoring.models import EscalationRule, LightRule, LightSnapshot, Signal
 
 
 class _OnePerDistrictForm(forms.ModelForm):
@@ -84,4 +84,13 @@ class SignalAdmin(ReadOnlyAdmin):
     list_display = ("subject", "title", "project", "light", "due_on", "level", "since")
     list_filter = ("subject", "light", "level")
     search_fields = ("title",)
+    list_select_related = ("project",)
+
+
+@admin.register(LightSnapshot)
+class LightSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("on", "project", "light")
+    list_filter = ("light",)
+    date_hierarchy = "on"
+    search_fields = ("project__code", "project__name")
     list_select_related = ("project",)

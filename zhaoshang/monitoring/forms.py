@@ -30,6 +30,7 @@ class SignalFilterForm(forms.Form):
     )
     park = forms.ModelChoiceField(queryset=None, required=False, label=_("Park"))
     mine = forms.BooleanField(required=False, label=_("My department only"))
+    unassigned = forms.BooleanField(required=False, label=_("Unassigned only"))
 
     def __init__(self, *args, district_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,5 +40,5 @@ class SignalFilterForm(forms.Form):
         self.fields["department"].queryset = Department.objects.filter(**scope)
         self.fields["park"].queryset = Park.objects.filter(**scope)
         for name, field in self.fields.items():
-            css = "form-check-input" if name == "mine" else "form-select"
+            css = "form-check-input" if name in ("mine", "unassigned") else "form-select"
             field.widget.attrs["class"] = css

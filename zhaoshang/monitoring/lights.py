@@ -5,7 +5,17 @@ subquery on a small table, so a list costs no extra query per row."""
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Exists, OuterRef, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    JSONField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from zhaoshang.core.lights import Light, schedule_gaps, yellow_within  # noqa: F401 (re-exported)
 
@@ -23,3 +33,25 @@ def project_light():
         default=Value(Light.GREEN),
         output_field=CharField(),
     )
+
+
+def _latest_snapshot(day, ref: str):
+    from zhaoshang.monitoring.models import LightSnapshot
+
+    return LightSnapshot.objects.filter(project=OuterRef(ref), on__lte=day).order_by("-on")
+
+
+def project_light_on(day, ref: str = "pk"):
+    """SQL: a project's light on a past ``day`` — that of its latest snapshot on or before
+    it (the daily scan's history, ``LightSnapshot``), green without one (never lit)."""
+    return Coalesce(
+        Subquery(_latest_snapshot(day, ref).values("light")[:1]),
+        Value(Light.GREEN),
+        output_field=CharField(),
+    )
+
+
+def project_reasons_on(day, ref: str = "pk"):
+    """SQL: why a project had its light on ``day`` (the snapshot's reasons, a JSON list of
+    texts; NULL without a snapshot)."""
+    return Subquery(_latest_snapshot(day, ref).values("reasons")[:1], output_field=JSONField())

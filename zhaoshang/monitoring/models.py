@@ -157,6 +157,14 @@ class Signal(DistrictOwned):
         _("escalated to"), choices=Level.choices, default=Level.NONE
     )
     escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
+    unassigned = models.BooleanField(
+        _("unassigned"),
+        default=False,
+        help_text=_(
+            "The step it was escalated to had nobody (no secretary, manager or leader in "
+            "charge): it went to the office of the investment leading group."
+        ),
+    )
     checked_on = models.DateField(_("checked on"))
 
     objects = SignalQuerySet.as_manager()
@@ -175,3 +183,38 @@ class Signal(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()} · {self.title}"
+
+
+class LightSnapshot(DistrictOwned):
+    """A project's light as the daily scan saw it on a day (SPEC §11; issue 16 point 7: the
+    past stays as it was). The scan writes a row when a project's light or its reasons
+    changed since its last row, and on a month's last day a row for every active project,
+    so a closed month's summary reads the lights of its last day, not today's. A project's
+    light on a day is that of its latest row on or before it (``lights.project_light_on``);
+    a project without one was green (never lit)."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="light_snapshots",
+        verbose_name=_("project"),
+    )
+    on = models.DateField(_("date"))
+    light = models.CharField(
+        _("light"),
+        max_length=10,
+        choices=[(x.value, x.label) for x in (Light.GREEN, Light.YELLOW, Light.RED)],
+    )
+    reasons = models.JSONField(_("why"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["project_id", "on"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "on"], name="uniq_light_snapshot_day")
+        ]
+        indexes = [models.Index(fields=["district", "on"])]
+        verbose_name = _("light snapshot")
+        verbose_name_plural = _("light snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.on:%Y-%m-%d} {self.light}"

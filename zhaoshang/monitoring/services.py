@@ -1,7 +1,8 @@
 """The daily scan's monitoring part (SPEC §11): recompute the signals — every timed thing
 that is yellow or red today — and escalate them along the chain project secretary →
 project manager → leader in charge → joint meeting, each step after the district's number
-of working days.
+of working days. A step without a person goes to the office of the investment leading group
+and the signal shows as unassigned.
 
 Both steps work on sets: one query per kind of timed thing reads what is lit today, the
 stored signals are read once, and the difference is written with bulk statements. Running
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import JSONField, OuterRef, Q, Subquery
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -24,12 +25,14 @@ from zhaoshang.core.bulk import update_from_rows
 from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
-from zhaoshang.monitoring.models import EscalationRule, Signal
+from zhaoshang.monitoring.models import EscalationRule, LightSnapshot, Signal
 from zhaoshang.monitoring.sources import SOURCES, content_type_of
 from zhaoshang.notifications.services import notify_many
 from zhaoshang.org.choices import Rank
 from zhaoshang.org.models import User
-from zhaoshang.projects.choices import TeamRole
+from zhaoshang.org.people import leading_group_office_staff
+from zhaoshang.projects.choices import REPORTING_STAGES, TeamRole
+from zhaoshang.projects.leaders import leaders_in_charge
 from zhaoshang.projects.models import Project, ProjectTeamMember
 from zhaoshang.workdays.services import CalendarWindow
 
@@ -127,21 +130,20 @@ def escalation_steps(district_id) -> dict[int, int]:
 
 
 def _recipients(project_ids) -> dict[int, dict[int, list]]:
-    """For each project, the people of each step of the chain (one query each)."""
+    """For each project, the people of each step of the chain: its secretary, its manager,
+    and its leader in charge (``projects.leaders``, the rule the receipts follow too:
+    the designated contact leader, else the manager). Inactive people are nobody."""
     out: dict[int, dict[int, list]] = {pk: {lvl: [] for lvl in Level.values} for pk in project_ids}
     for member in ProjectTeamMember.objects.filter(
-        project_id__in=project_ids, role__in=(TeamRole.SECRETARY, TeamRole.MANAGER)
+        project_id__in=project_ids,
+        role__in=(TeamRole.SECRETARY, TeamRole.MANAGER),
+        user__is_active=True,
     ).select_related("user"):
         level = Level.SECRETARY if member.role == TeamRole.SECRETARY else Level.MANAGER
         out[member.project_id][level].append(member.user)
-    leaders = dict(
-        Project.objects.filter(pk__in=project_ids, designated_leader__isnull=False).values_list(
-            "pk", "designated_leader"
-        )
-    )
-    users = User.objects.in_bulk(set(leaders.values()))
-    for project_id, user_id in leaders.items():
-        out[project_id][Level.LEADER].append(users[user_id])
+    for project_id, leader in leaders_in_charge(project_ids).items():
+        if leader is not None:
+            out[project_id][Level.LEADER].append(leader)
     return out
 
 
@@ -190,33 +192,119 @@ def escalate(today: datetime.date | None = None) -> int:
         return 0
     people = _recipients({s.project_id for s, _t in moves})
     organisers = _organisers({s.district_id for s, _t in moves})
+    offices: dict[int, list] | None = None
     messages = []
     for signal, target in moves:
         if target == Level.MEETING:
             recipients = organisers[signal.district_id]
         else:
             recipients = people[signal.project_id][target]
-        title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s") % {
+        values = {
             "light": signal.get_light_display(),
             "what": signal.title,
             "project": signal.project.name,
             "step": Level(target).label,
         }
-        messages.append((recipients, "signal.escalated", title, "", signal.url))
+        signal.unassigned = not recipients
+        if signal.unassigned:
+            # No step reaches nobody: the leading group's office takes it, and the board
+            # shows it unassigned until a later step has a person.
+            if offices is None:
+                offices = leading_group_office_staff({s.district_id for s, _t in moves})
+            recipients = offices[signal.district_id]
+            title = _(
+                "%(light)s: %(what)s (%(project)s) — the %(step)s step has nobody; "
+                "unassigned, sent to the leading group's office"
+            )
+        else:
+            title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s")
+        messages.append((recipients, "signal.escalated", title % values, "", signal.url))
         signal.level, signal.escalated_on = target, today
-    by_target: dict[int, list[int]] = {}
+    by_target: dict[tuple[int, bool], list[int]] = {}
     for signal, target in moves:
-        by_target.setdefault(target, []).append(signal.pk)
+        by_target.setdefault((target, signal.unassigned), []).append(signal.pk)
     with transaction.atomic():
         notify_many(messages)
         # one UPDATE per step reached (in slices under SQLite's parameter cap), not a
         # CASE per row as bulk_update writes it
-        for target, ids in by_target.items():
+        for (target, unassigned), ids in by_target.items():
             for i in range(0, len(ids), UPDATE_SLICE):
                 Signal.objects.filter(pk__in=ids[i : i + UPDATE_SLICE]).update(
-                    level=target, escalated_on=today
+                    level=target, escalated_on=today, unassigned=unassigned
                 )
     return len(moves)
+
+
+# -- the lights' history ---------------------------------------------------------------------
+
+Lights = dict[int, tuple[str, list[dict]]]  # project id -> (light, reasons)
+
+
+def project_lights() -> Lights:
+    """Each lit project's light today — the worst of its signals — and why: the signals of
+    that light, each ``{"title", "department", "due_on"}`` (one query)."""
+    out: Lights = {}
+    rows = (
+        Signal.objects.filter(project__isnull=False)
+        .order_by("project_id", "due_on", "id")
+        .values_list("project_id", "light", "title", "department__name", "due_on")
+    )
+    for project_id, light, title, department, due_on in rows:
+        reason = {
+            "title": title,
+            "department": department or "",
+            "due_on": due_on.isoformat() if due_on else "",
+        }
+        current = out.get(project_id)
+        if current is None or (light == Light.RED and current[0] != Light.RED):
+            out[project_id] = (light, [reason])
+        elif light == current[0]:
+            current[1].append(reason)
+    return out
+
+
+def is_month_end(day: datetime.date) -> bool:
+    return (day + datetime.timedelta(days=1)).day == 1
+
+
+def record_lights(today: datetime.date | None = None, lights: Lights | None = None) -> int:
+    """Keep the history of the projects' lights (``LightSnapshot``): a row for each project
+    whose light or reasons changed since its last row (a project never recorded counts as
+    green), and on a month's last day a row for every active project as well, so a closed
+    month's figures read the month's last day. ``lights``: each lit project's light and
+    reasons (``project_lights()``, today's signals, by default). Running it twice on a day
+    writes today's rows again, nothing more. Returns the number of rows written."""
+    today = today or clock.today()
+    lights = project_lights() if lights is None else lights
+    latest = LightSnapshot.objects.filter(project=OuterRef("pk"), on__lte=today).order_by("-on")
+    rows = (
+        Project.objects.filter(Q(stage__in=REPORTING_STAGES) | Q(pk__in=list(lights)))
+        .annotate(
+            last_light=Subquery(latest.values("light")[:1]),
+            last_reasons=Subquery(latest.values("reasons")[:1], output_field=JSONField()),
+        )
+        .order_by("pk")
+        .values_list("pk", "district_id", "stage", "last_light", "last_reasons")
+    )
+    month_end = is_month_end(today)
+    write = []
+    for pk, district_id, stage, last_light, last_reasons in rows.iterator(chunk_size=2000):
+        light, reasons = lights.get(pk, (Light.GREEN, []))
+        changed = (light, reasons) != (last_light or Light.GREEN, last_reasons or [])
+        if changed or (month_end and stage in REPORTING_STAGES):
+            write.append(
+                LightSnapshot(
+                    district_id=district_id, project_id=pk, on=today, light=light, reasons=reasons
+                )
+            )
+    LightSnapshot.objects.bulk_create(
+        write,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["project", "on"],
+        update_fields=["light", "reasons"],
+    )
+    return len(write)
 
 
 # -- the daily scan -------------------------------------------------------------------------
@@ -240,4 +328,5 @@ def daily_scan(today: datetime.date | None = None) -> list[tuple[str, str]]:
         )
     )
     report.append(("escalation", f"escalated {escalate(today)}"))
+    report.append(("lights", f"recorded {record_lights(today)}"))
     return report

@@ -23,6 +23,7 @@ from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.inspections.models import InspectionRequest
+from zhaoshang.land.models import CampaignEntry
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.monitoring.choices import Subject
 from zhaoshang.monitoring.lights import schedule_gaps
@@ -121,6 +122,26 @@ def warnings(today: datetime.date) -> Iterator[Row]:
             w.days_left,
             None,
             w.light,
+        )
+
+
+def cleanup_deadlines(today: datetime.date) -> Iterator[Row]:
+    """Land clean-up decisions whose follow-up has a deadline (限期整改, or the date given
+    before a recovery or clearance proceeds)."""
+    qs = CampaignEntry.objects.running().with_days_left(today).select_related("project")
+    for e in qs.filter(light__in=LIT).order_by("pk"):
+        title = f"{e.project.name} · {e.get_decision_display()}"
+        yield (
+            e.pk,
+            e.district_id,
+            e.project_id,
+            None,
+            title[:200],
+            reverse("land:campaign", args=[e.campaign_id]) + f"#entry-{e.pk}",
+            e.watched_deadline,
+            e.days_left,
+            None,
+            e.light,
         )
 
 
@@ -276,6 +297,7 @@ SOURCES = {
     Subject.SCHEDULE: schedules,
     Subject.INSPECTION: inspections,
     Subject.WARNING: warnings,
+    Subject.CLEANUP: cleanup_deadlines,
 }
 
 
@@ -290,5 +312,6 @@ def content_type_of(subject: str):
         Subject.SCHEDULE: Project,
         Subject.INSPECTION: InspectionRequest,
         Subject.WARNING: ExitWarning,
+        Subject.CLEANUP: CampaignEntry,
     }[subject]
     return ContentType.objects.get_for_model(model)

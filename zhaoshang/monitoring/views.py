@@ -41,6 +41,8 @@ def filtered_signals(request):
             qs = qs.filter(project__park=data["park"])
         if data["mine"] and user.department_id:
             qs = qs.filter(department_id=user.department_id)
+        if data["unassigned"]:
+            qs = qs.filter(unassigned=True)
     qs = qs.worst_first()
     return form, qs
 
@@ -52,6 +54,7 @@ def board(request):
         red=Count("pk", filter=Q(light=Light.RED)),
         yellow=Count("pk", filter=Q(light=Light.YELLOW)),
         meeting=Count("pk", filter=Q(level=Level.MEETING)),
+        unassigned=Count("pk", filter=Q(unassigned=True)),
     )
     projects = (
         Project.objects.visible_to(request.user)
@@ -91,6 +94,7 @@ def board_export(request):
         (_("Yellow or red since"), lambda s: s.since),
         (_("Escalated to"), lambda s: s.get_level_display()),
         (_("Escalated on"), lambda s: s.escalated_on),
+        (_("Unassigned"), lambda s: _("Yes") if s.unassigned else ""),
     ]
     if roles.sees_all_districts(request.user):
         qs = qs.select_related("district")

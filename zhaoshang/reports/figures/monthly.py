@@ -3,14 +3,24 @@ stage, with every project's light, funds and progress."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, TextField, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.lights import Light
-from zhaoshang.monitoring.lights import project_light
+from zhaoshang.monitoring.lights import project_light, project_light_on
 from zhaoshang.projects.choices import REPORTING_STAGES, Condition, Stage
-from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project
+from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project, StageEvent
 from zhaoshang.reports.choices import Period
 from zhaoshang.reports.figures.common import (
     CHUNK,
@@ -19,21 +29,43 @@ from zhaoshang.reports.figures.common import (
     Progress,
     _noop,
     as_of,
+    is_closed,
     money,
 )
 
 
-def active_projects(district, projects=None):
-    """The projects the monthly summary covers: signed and not exited or terminated."""
+def active_projects(district, projects=None, on=None):
+    """The projects the monthly summary covers: signed and not exited or terminated — today,
+    or with ``on`` (a closed month's last day) on that day: signed by then and not exited
+    or terminated by then (a project that left the reporting stages later still counts)."""
     qs = projects if projects is not None else Project.objects.all()
-    return qs.filter(district=district, stage__in=REPORTING_STAGES)
+    qs = qs.filter(district=district)
+    if on is None:
+        return qs.filter(stage__in=REPORTING_STAGES)
+    return qs.filter(
+        Q(stage__in=REPORTING_STAGES) | Q(exited_on__gt=on) | Q(terminated_on__gt=on),
+        signed_on__lte=on,
+    )
+
+
+def stage_on(day):
+    """SQL: a project's stage on ``day`` — the last stage change recorded by then (its
+    current stage when it has no recorded change, as hand-written records have)."""
+    last = StageEvent.objects.filter(project=OuterRef("pk"), occurred_on__lte=day).order_by(
+        "-occurred_on", "-id"
+    )
+    return Coalesce(Subquery(last.values("to_stage")[:1]), F("stage"), output_field=CharField())
 
 
 def monthly_queryset(period: Period, district, projects=None):
     """Active projects annotated with the month's figures: ``light`` (the worst of its
-    signals), ``funds_in`` (funds in place by the month's end), ``month_investment`` (the
-    month's report), ``cumulative`` and ``progress_text`` (its latest report up to the
-    month)."""
+    signals; for a closed month, its light on the month's last day from the daily scan's
+    history), ``stage_then`` (its stage then), ``funds_in`` (funds in place by the month's
+    end), ``month_investment`` (the month's report), ``cumulative`` and ``progress_text``
+    (its latest report up to the month). A closed month covers the projects active on its
+    last day."""
+    closed = is_closed(period)
+    on = period.end if closed else None
     funds = (
         FundsEntry.objects.filter(project=OuterRef("pk"), received_on__lte=period.end)
         .order_by()
@@ -45,8 +77,9 @@ def monthly_queryset(period: Period, district, projects=None):
     latest = MonthlyReport.objects.filter(project=OuterRef("pk"), month__lte=period.start).order_by(
         "-month"
     )
-    return active_projects(district, projects).annotate(
-        light=project_light(),
+    return active_projects(district, projects, on).annotate(
+        light=project_light_on(period.end) if closed else project_light(),
+        stage_then=stage_on(period.end) if closed else F("stage"),
         funds_in=Coalesce(Subquery(funds, output_field=MONEY), ZERO),
         month_investment=Coalesce(
             Subquery(this_month.values("investment_this_month")[:1], output_field=MONEY), ZERO
@@ -116,7 +149,8 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
     progress(30)
     stage_labels = dict(Stage.choices)
     stage_rows = {
-        row["stage"]: row for row in qs.order_by().values("stage").annotate(**GROUP_AGGREGATES)
+        row["stage_then"]: row
+        for row in qs.order_by().values("stage_then").annotate(**GROUP_AGGREGATES)
     }
     by_stage = [
         _group_row(str(stage_labels[stage]), stage_rows[stage])
@@ -135,7 +169,7 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
             "name",
             "park__name",
             "industry__name",
-            "stage",
+            "stage_then",
             "condition",
             "light",
             "total_investment",
@@ -205,9 +239,10 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
             {
                 "heading": _("Projects"),
                 "note": _(
-                    "Every signed project not exited or terminated; the light is the worst "
-                    "of its open items when the summary was made; progress is the month's "
-                    "report."
+                    "Every signed project not exited or terminated at the month's end; the "
+                    "light is the worst of its open items at the month's end (the daily "
+                    "scan's record of that day; for the current month, today's); progress "
+                    "is the month's report."
                 ),
                 "columns": [
                     [_("Code"), "text"],

@@ -21,10 +21,19 @@ from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.complaints.querysets import answered_late_q
 from zhaoshang.core.lights import Light
+from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.org.models import Department
+from zhaoshang.projects.models import Project
 from zhaoshang.reports.choices import Period
-from zhaoshang.reports.figures.common import Progress, _noop, as_of, rate
+from zhaoshang.reports.figures.common import (
+    Progress,
+    _noop,
+    as_of,
+    is_closed,
+    rate,
+    reason_text,
+)
 
 # The weights of the combined score (documented on the report).
 WEIGHT_TIMELINESS = 40
@@ -63,6 +72,54 @@ def rank_rows(rows: list, key) -> None:
         row["rank"] = rank
 
 
+def _red_projects(period: Period, district) -> list[list]:
+    """The red-light projects and why: today's signals for the current quarter; for a
+    closed quarter, the lights of its last day from the daily scan's history."""
+    if is_closed(period):
+        rows = (
+            Project.objects.filter(district=district)
+            .annotate(light_then=project_light_on(period.end))
+            .filter(light_then=Light.RED)
+            .annotate(reasons_then=project_reasons_on(period.end))
+            .order_by("code")
+            .values_list("code", "name", "park__name", "reasons_then")
+        )
+        return [
+            [code, name, park or "", len(why or []), "；".join(reason_text(r) for r in why or [])]
+            for code, name, park, why in rows
+        ]
+    red = (
+        Signal.objects.filter(district=district, light=Light.RED, project__isnull=False)
+        .select_related("project__park", "department")
+        .order_by("project__code", "due_on", "id")
+    )
+    named: dict[int, dict] = {}
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for signal in red:
+        project = signal.project
+        named.setdefault(
+            project.pk,
+            {
+                "code": project.code,
+                "name": project.name,
+                "park": project.park.name if project.park_id else "",
+            },
+        )
+        reasons[project.pk].append(
+            reason_text(
+                {
+                    "title": signal.title,
+                    "department": signal.department.name if signal.department_id else "",
+                    "due_on": f"{signal.due_on:%Y-%m-%d}" if signal.due_on else "",
+                }
+            )
+        )
+    return [
+        [p["code"], p["name"], p["park"], len(reasons[pk]), "；".join(reasons[pk])]
+        for pk, p in named.items()
+    ]
+
+
 def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
     end = as_of(period)
     cases = {
@@ -89,8 +146,10 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
         .values("department_id")
         .annotate(
             n=Count("pk"),
-            substantiated=Count("pk", filter=Q(outcome__in=SUBSTANTIATED_OUTCOMES)),
-            late=Count("pk", filter=answered_late_q(end)),
+            substantiated=Count(
+                "pk", filter=Q(outcome__in=SUBSTANTIATED_OUTCOMES, answered_on__lte=end)
+            ),
+            late=Count("pk", filter=answered_late_q(end) & Q(answer_by__lt=end)),
         )
     }
     progress(40)
@@ -125,30 +184,7 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
         )
     rank_rows(rows, key=lambda r: r["cells"][-1])
     progress(60)
-    red = (
-        Signal.objects.filter(district=district, light=Light.RED, project__isnull=False)
-        .select_related("project__park", "department")
-        .order_by("project__code", "due_on", "id")
-    )
-    named: dict[int, dict] = {}
-    reasons: dict[int, list[str]] = defaultdict(list)
-    for signal in red:
-        project = signal.project
-        named.setdefault(
-            project.pk,
-            {
-                "code": project.code,
-                "name": project.name,
-                "park": project.park.name if project.park_id else "",
-            },
-        )
-        who = f"（{signal.department.name}）" if signal.department_id else ""
-        due = f" {_('due')} {signal.due_on:%Y-%m-%d}" if signal.due_on else ""
-        reasons[project.pk].append(f"{signal.title}{who}{due}")
-    red_rows = [
-        [p["code"], p["name"], p["park"], len(reasons[pk]), "；".join(reasons[pk])]
-        for pk, p in named.items()
-    ]
+    red_rows = _red_projects(period, district)
     progress(90)
     return {
         "as_of": end.isoformat(),
@@ -184,7 +220,10 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
             },
             {
                 "heading": _("Red-light projects"),
-                "note": _("Projects with an overdue item when the bulletin was made, and why."),
+                "note": _(
+                    "Projects with an overdue item at the quarter's end (the daily scan's "
+                    "record of that day; for the current quarter, today), and why."
+                ),
                 "columns": [
                     [_("Code"), "text"],
                     [_("Project"), "text"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.services import record_lights
 from zhaoshang.projects.choices import Stage
 from zhaoshang.reports import figures
 from zhaoshang.reports.choices import Kind, Period, default_period, parse_period
@@ -45,9 +47,13 @@ def month_world(world):
     add_funds(p3, "1000", "2026-01-10")
     add_monthly_report(p1, "2026-05-01", "120", "620", "主体结构封顶")
     add_monthly_report(p2, "2026-04-01", "50", "400", "桩基施工")  # April only
-    add_signal(p1, "red", "规划许可超期", world.dept_works_a)
+    red = add_signal(p1, "red", "规划许可超期", world.dept_works_a)
     add_signal(p1, "yellow", "节点临近")
     add_signal(p2, "yellow", "资金到位滞后")
+    record_lights(day("2026-05-31"))  # the daily scan of May's last day kept these lights
+    # Since then p1's red item was done and p3 turned red: today's lights differ.
+    red.delete()
+    add_signal(p3, "red", "验收超期", world.dept_works_a)
     return p1, p2, p3
 
 
@@ -128,8 +134,12 @@ def quarter_world(world):
         answered_on="2026-03-18",
         outcome="substantiated",
     )
-    add_signal(world.project1_a, "red", "施工许可超期", works, "2026-06-01")
+    add_signal(world.project1_a, "red", "施工许可超期", works, "2026-03-20")
     add_signal(world.project1_a, "red", "用地节点超期", land)
+    record_lights(day("2026-03-31"))  # the quarter's last day
+    # Since then: project1_a's items were done, another project turned red.
+    Signal.objects.filter(project=world.project1_a).delete()
+    add_signal(add_project(world), "red", "验收超期", works)
 
 
 def test_quarterly_bulletin_ranks_departments(world, quarter_world):
@@ -154,7 +164,7 @@ def test_quarterly_bulletin_names_red_projects_and_why(world, quarter_world):
     assert len(rows) == 1
     code, name, park, n, why = rows[0]
     assert (code, n) == (world.project1_a.code, 2)
-    assert "施工许可超期（区建设局） due 2026-06-01" in why and "用地节点超期（区国土局）" in why
+    assert "施工许可超期（区建设局） due 2026-03-20" in why and "用地节点超期（区国土局）" in why
 
 
 def test_rank_ties_share_a_rank():
