@@ -22,12 +22,17 @@ from zhaoshang.enterprises.api import EnterpriseViewSet
 from zhaoshang.exits.api import ExitWarningViewSet
 from zhaoshang.inspections.api import InspectionViewSet
 from zhaoshang.kpis.api import AnnualTargetViewSet, KpiViewSet
-from zhaoshang.land.api import LandCampaignViewSet, LandParcelViewSet
+from zhaoshang.land.api import CampaignEntryViewSet, LandCampaignViewSet, LandParcelViewSet
 from zhaoshang.meetings.api import ActionItemViewSet, MeetingViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
 from zhaoshang.projects.api import ProjectViewSet
 from zhaoshang.reports.api import IssuedReportViewSet
-from zhaoshang.service.api import NeedViewSet, ReceiptViewSet, SecondRoundViewSet
+from zhaoshang.service.api import (
+    ForwardViewSet,
+    NeedViewSet,
+    ReceiptViewSet,
+    SecondRoundViewSet,
+)
 
 app_name = "api"
 
@@ -43,6 +48,7 @@ router.register("approval-cases", ApprovalCaseViewSet, basename="approval-case")
 router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("needs", NeedViewSet, basename="need")
 router.register("second-round-services", SecondRoundViewSet, basename="second-round-service")
+router.register("forwards", ForwardViewSet, basename="forward")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("agreements", AgreementViewSet, basename="agreement")
@@ -52,6 +58,7 @@ router.register("archive-versions", ArchiveVersionViewSet, basename="archive-ver
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("land-parcels", LandParcelViewSet, basename="land-parcel")
 router.register("land-campaigns", LandCampaignViewSet, basename="land-campaign")
+router.register("land-campaign-entries", CampaignEntryViewSet, basename="land-campaign-entry")
 router.register("reports", IssuedReportViewSet, basename="report")
 router.register("warnings", ExitWarningViewSet, basename="warning")
 router.register("inspections", InspectionViewSet, basename="inspection")

@@ -78,6 +78,7 @@ GROUP_LABELS = {
 }
 GROUPS = {
     "service:inbox": SERVICE,
+    "service:forwarded": SERVICE,
     "service:needs": SERVICE,
     "meetings:worklist": SERVICE,
     "agreements:commitments": SERVICE,
@@ -127,6 +128,7 @@ MENU = [
     (_("Enterprises"), "enterprises:list", "", "bi-buildings", None),
     (None, "approvals:worklist", "", "bi-list-check", None),
     (_("Receipts inbox"), "service:inbox", "", "bi-inbox", {Role.LEADER}),
+    (_("Forwarded to the principal leaders"), "service:forwarded", "", "bi-send", {Role.LEADER}),
     (_("Problem list"), "service:needs", "", "bi-exclamation-diamond", None),
     (
         _("Supervision board"),

@@ -14,5 +14,8 @@ EVENTS = {
     "need.resolved": _("Problem solved"),
     "need.escalated": _("Problem submitted to a joint meeting"),
     "need.closed": _("Problem closed"),
+    "receipt.forwarded": _("Receipt forwarded to the principal leaders"),
+    "need.forwarded": _("Problem forwarded to the principal leaders"),
+    "forward.read": _("Forwarded item read by the principal leader"),
     "second_round.recorded": _("Second-round service recorded"),
 }

@@ -329,3 +329,26 @@ class SummaryForm(BootstrapMixin, forms.Form):
         if start and end and start > end:
             self.add_error("end", _("The end of the period cannot be before its start."))
         return data
+
+
+class ForwardForm(BootstrapMixin, forms.Form):
+    """报送主要领导: the principal leaders to forward to (all of them unless unticked) and
+    the leader's note."""
+
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Principal leaders"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Every principal leader when none is ticked."),
+    )
+    note = _text(_("Note"), rows=4, required=False)
+
+    def __init__(self, *args, leaders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["recipients"]
+        field.queryset = User.objects.filter(pk__in=[p.pk for p in leaders])
+        field.label_from_instance = lambda u: f"{u.display_name}（{u.title or '—'}）"
+        field.widget.attrs["class"] = "form-check-input"
+        if not self.is_bound:
+            field.initial = [p.pk for p in leaders]

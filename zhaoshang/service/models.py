@@ -24,6 +24,7 @@ from zhaoshang.service.choices import (
     SecondRoundKind,
 )
 from zhaoshang.service.querysets import (
+    ForwardQuerySet,
     InstructionQuerySet,
     NeedQuerySet,
     ReceiptQuerySet,
@@ -310,3 +311,85 @@ class SecondRoundService(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.counterparty}"
+
+
+class Forward(DistrictOwned):
+    """报送主要领导: a receipt or a problem the leader in charge forwards, with a note, to one
+    of the district's principal leaders (区委、区政府主要领导, SPEC §7, §20) — "必要时及时向
+    区委、区政府主要领导汇报". One row per principal leader, each with its own read state:
+    the row is the principal leader's inbox entry (``service:forwarded``)."""
+
+    receipt = models.ForeignKey(
+        Receipt,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forwards",
+        verbose_name=_("receipt"),
+    )
+    need = models.ForeignKey(
+        Need,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forwards",
+        verbose_name=_("problem"),
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="forwards",
+        verbose_name=_("project"),
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="forwards_sent",
+        verbose_name=_("forwarded by"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="forwards_received",
+        verbose_name=_("principal leader"),
+    )
+    note = models.TextField(_("note"))
+    sent_at = models.DateTimeField(_("forwarded at"), default=clock.now, editable=False)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = ForwardQuerySet.as_manager()
+    # Reading is not an edit: it is the domain event forward.read, not a history version.
+    history = HistoricalRecords(excluded_fields=["read_at"])
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(receipt__isnull=False, need__isnull=True)
+                | models.Q(receipt__isnull=True, need__isnull=False),
+                name="forward_has_one_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = _("forwarded item")
+        verbose_name_plural = _("forwarded items")
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+    @property
+    def subject(self):
+        return self.receipt if self.receipt_id else self.need
+
+    @property
+    def subject_url(self) -> str:
+        if self.receipt_id:
+            return reverse("service:receipt", args=[self.receipt_id])
+        return reverse("service:need", args=[self.need_id])
+
+    def get_absolute_url(self) -> str:
+        return reverse("service:forward", args=[self.pk])
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

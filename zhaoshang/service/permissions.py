@@ -5,7 +5,9 @@ these rules decide the actions on a record the user can already see.
   secretary, the service officer, the members of a leading group) and corrected by the
   one who filed them.
 - Instructions (批示) are written by the leader the receipt is addressed to, or by the
-  project's leader in charge now (its manager, or its designated contact leader).
+  project's leader in charge now (``projects.leaders``: its designated contact leader,
+  else its manager). The same leaders forward a receipt or a problem to the district's
+  principal leaders (区委、区政府主要领导).
 - Needs and second-round records are recorded by the team and the registry editors (the
   bureau, admins: ``projects.permissions.can_record_service``); the department a need is
   assigned to works on it; leaders may also take a need to a joint meeting.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from zhaoshang.core import roles
 from zhaoshang.core.roles import Role, can_edit_registry
-from zhaoshang.projects.choices import TeamRole
+from zhaoshang.projects.leaders import leader_in_charge
 from zhaoshang.projects.permissions import can_record_service, is_team_member
 
 
@@ -39,24 +41,27 @@ def can_correct_receipt(user, receipt) -> bool:
     return _may_write(user, receipt.district_id) and receipt.filed_by_id == user.pk
 
 
-def leaders_in_charge(project) -> set[int]:
-    """The user ids of the project's leader in charge now: its manager (项目经理) and its
-    designated contact leader (领导定点联系)."""
-    ids = {
-        m.user_id
-        for m in project.team_members.all()
-        if m.role == TeamRole.MANAGER  # the prefetched team, when there is one
-    }
-    if project.designated_leader_id:
-        ids.add(project.designated_leader_id)
-    return ids
-
-
 def can_instruct(user, receipt) -> bool:
     """批示: the leader the receipt was sent to, or the project's leader in charge now."""
     if not _may_write(user, receipt.district_id) or not roles.has_role(user, Role.LEADER):
         return False
-    return user.pk == receipt.addressee_id or user.pk in leaders_in_charge(receipt.project)
+    return user.pk == receipt.addressee_id or is_leader_in_charge(user, receipt.project)
+
+
+def is_leader_in_charge(user, project) -> bool:
+    leader = leader_in_charge(project)
+    return leader is not None and leader.pk == user.pk
+
+
+def can_forward(user, receipt=None, need=None) -> bool:
+    """报送主要领导: the leader a receipt was sent to or the project's leader in charge
+    forwards it (or one of the project's problems) to the principal leaders."""
+    district_id = (receipt or need).district_id
+    if not _may_write(user, district_id) or not roles.has_role(user, Role.LEADER):
+        return False
+    if receipt is not None:
+        return can_instruct(user, receipt)
+    return is_leader_in_charge(user, need.project)
 
 
 def can_raise_need(user, project) -> bool:

@@ -68,6 +68,21 @@ class NeedQuerySet(ProjectScopedQuerySet):
         )
 
 
+class ForwardQuerySet(DistrictScopedQuerySet):
+    """A forwarded item is seen by the principal leader it was sent to and by the leader who
+    sent it (and by superusers); nobody else, not even district-wide roles."""
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(recipient=user) | Q(sent_by=user))
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
 class SecondRoundQuerySet(DistrictScopedQuerySet):
     """A record about a project is visible with the project; one about an enterprise alone
     with the enterprise."""

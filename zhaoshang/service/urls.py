@@ -21,12 +21,16 @@ urlpatterns = [
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),
     path("receipts/<int:pk>/correct/", views.receipt_correct, name="receipt_correct"),
     path("receipts/<int:pk>/instruct/", views.instruction_create, name="instruction_create"),
+    path("receipts/<int:pk>/forward/", views.forward_receipt, name="forward_receipt"),
     path("inbox/", views.inbox, name="inbox"),
+    path("forwarded/", views.forwarded, name="forwarded"),
+    path("forwarded/<int:pk>/", views.open_forward, name="forward"),
     path("summary/", views.summary, name="summary"),
     path("needs/", views.needs, name="needs"),
     path("needs/mine/", views.department_needs, name="department_needs"),
     path("needs/export.xlsx", views.needs_export, name="needs_export"),
     path("needs/<int:pk>/", views.need_detail, name="need"),
+    path("needs/<int:pk>/forward/", views.forward_need, name="forward_need"),
     # One route per action (service:need_start …), so that the permission matrix names each.
     *[
         path(

@@ -4,11 +4,16 @@ second-round records is a function here; pages, the API and the demo call them.
 Each one checks who may act, validates with messages that name the field and the reason,
 runs in one transaction (locking the row where two people may act at once), writes the
 domain event, and tells the people concerned through ``notify``. By family:
-``receipts`` (回执单), ``instructions`` (批示), ``needs`` (问题清单) and ``second_round``
-(二次招商服务).
+``receipts`` (回执单), ``instructions`` (批示), ``needs`` (问题清单), ``forwards`` (报送
+主要领导) and ``second_round`` (二次招商服务).
 """
 
 from zhaoshang.service.services._common import TEXT_LIMIT
+from zhaoshang.service.services.forwards import (
+    forward,
+    forward_recipients,
+    mark_forward_read,
+)
 from zhaoshang.service.services.instructions import (
     ITEM_KEYS,
     InstructionItemError,
@@ -48,7 +53,10 @@ __all__ = [
     "correct_receipt",
     "escalate_need",
     "file_receipt",
+    "forward",
+    "forward_recipients",
     "leader_in_charge",
+    "mark_forward_read",
     "mark_receipt_read",
     "not_team_message",
     "raise_need",

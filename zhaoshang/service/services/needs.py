@@ -17,6 +17,7 @@ from zhaoshang.core.roles import Role
 from zhaoshang.core.services import lock_for_update, require, require_status, status_error
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import User
+from zhaoshang.projects.leaders import leader_in_charge
 from zhaoshang.service import permissions
 from zhaoshang.service.choices import (
     CLOSED_NEED_STATUSES,
@@ -252,12 +253,14 @@ def escalate_need(user, need: Need, note: str, expected_version: int | None = No
     need.status = NeedStatus.ESCALATED
     need.escalated_on, need.escalated_by, need.escalation_note = clock.today(), user, note
     _save_need(need, user, "need.escalated", summary=note[:200])
-    recipients = []
-    if need.project.designated_leader_id:
-        recipients.append(need.project.designated_leader)
+    # the leader in charge (one rule with the receipts and the lights) and the manager
+    recipients = [leader_in_charge(need.project)]
     recipients += [
-        m.user for m in need.project.team_members.select_related("user") if m.role == "manager"
+        m.user
+        for m in need.project.team_members.select_related("user")
+        if m.role == "manager" and m.user not in recipients
     ]
+    recipients = [r for r in recipients if r is not None]
     notify(
         recipients,
         "need.escalated",

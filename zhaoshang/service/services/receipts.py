@@ -14,20 +14,11 @@ from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.notifications.services import notify
-from zhaoshang.projects.choices import TeamRole
+from zhaoshang.projects.leaders import leader_in_charge
 from zhaoshang.service import permissions
 from zhaoshang.service.choices import ReceiptResult
 from zhaoshang.service.models import Receipt
 from zhaoshang.service.services._common import checked_text, next_number, past_date, same_district
-
-
-def leader_in_charge(project):
-    """分管县级领导: the project's manager (项目经理, a county-level cadre), or, when it has
-    none, its designated contact leader; None when it has neither."""
-    manager = project.team_members.filter(role=TeamRole.MANAGER).select_related("user").first()
-    if manager is not None and manager.user.is_active:
-        return manager.user
-    return project.designated_leader
 
 
 def not_team_message(project) -> str:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from zhaoshang.service.choices import NeedCategory, ReceiptResult
-from zhaoshang.service.models import Need, Receipt
+from zhaoshang.service.models import Forward, Need, Receipt
 from zhaoshang.testing import matrix as core
 from zhaoshang.testing.matrix import Matrix, world_project
 from zhaoshang.testing.shared import built_once_per_module
@@ -45,6 +45,11 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "service:enterprise_second_round_create": ("enterprise", "edit", "GET"),
     "service:designated": (None, "staff", "GET"),
     "service:paired": (None, "staff", "GET"),
+    # 报送主要领导: the form (the leader in charge), the inbox, opening a forwarded item
+    "service:forward_receipt": ("receipt", "instruct", "GET"),
+    "service:forward_need": ("need", "forward_need", "GET"),
+    "service:forwarded": (None, "staff", "GET"),
+    "service:forward": ("forward", "forward_party", "GET"),
 }
 
 # Who filed each target's receipt and whom it was sent to (see the ``records`` fixture).
@@ -52,6 +57,13 @@ FILER = {"in": "secretary", "out": "admin", "other": "bureau_b"}
 ADDRESSEE = {"in": "manager", "out": "leader", "other": None}
 # The departments the problems are assigned to: 建设局 of district a (the department of
 # "department", "officer" and "outsider"), 国土局 of district a, 建设局 of district b.
+# The forwarded items (sender, recipient) of each target: only they see one (302 to the
+# receipt when they open it), nobody else, not even the district-wide roles (404).
+FORWARD_PARTIES = {
+    "in": ("manager", "leader"),
+    "out": ("leader", "manager"),
+    "other": ("bureau_b",),
+}
 WORKS_A = {"department", "officer", "outsider"}
 LEADERS_A = {"leader", "manager"}
 
@@ -78,6 +90,8 @@ def _allowed(who: str, needs: str, target: str) -> bool:
         return FILER[target] == who
     if needs == "instruct":
         return ADDRESSEE[target] == who
+    if needs == "forward_need":  # the leader in charge of project1_a: its manager
+        return target == "in" and who == "manager"
     start = admin or (target == "in" and who in WORKS_A)
     if needs == "start":
         return start
@@ -96,6 +110,8 @@ def expected(who: str, route: str, target: str | None) -> int:
         return 403  # the staff pages are not theirs (PortalBoundaryMiddleware)
     if needs == "staff":
         return 200
+    if needs == "forward_party":
+        return 302 if who in FORWARD_PARTIES[target] else 404
     visible = (
         core.visible_enterprise(who, target)
         if kind == "enterprise"
@@ -156,7 +172,16 @@ def _records(world):
             due_workdays=5,
             due_on=datetime.date(2026, 6, 22),
         )
-        made[target] = {"receipt": receipt, "need": need}
+        sender, *recipient = FORWARD_PARTIES[target]
+        forward = Forward.objects.create(
+            district_id=project.district_id,
+            receipt=receipt,
+            project=project,
+            sent_by=getattr(world, f"user_{sender}"),
+            recipient=getattr(world, f"user_{(recipient or [sender])[0]}"),
+            note="请区长阅示",
+        )
+        made[target] = {"receipt": receipt, "need": need, "forward": forward}
     return made
 
 
@@ -168,7 +193,7 @@ def url(objects, route: str, target: str | None) -> str:
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
-    if kind in ("receipt", "need"):
+    if kind in ("receipt", "need", "forward"):
         return reverse(route, args=[records[target][kind].pk])
     project = world_project(world, target)
     if kind == "enterprise":

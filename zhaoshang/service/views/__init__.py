@@ -7,6 +7,13 @@ Every change goes through ``service.services``; every read starts from ``visible
 """
 
 from zhaoshang.service.views._common import days_left_text
+from zhaoshang.service.views.forwards import (
+    forward_need,
+    forward_receipt,
+    forwarded,
+    forwards_of,
+    open_forward,
+)
 from zhaoshang.service.views.needs import (
     department_needs,
     filtered_needs,
@@ -38,6 +45,10 @@ __all__ = [
     "designated",
     "enterprise_second_round_create",
     "filtered_needs",
+    "forward_need",
+    "forward_receipt",
+    "forwarded",
+    "forwards_of",
     "inbox",
     "instruction_create",
     "need_action",
@@ -45,6 +56,7 @@ __all__ = [
     "need_detail",
     "needs",
     "needs_export",
+    "open_forward",
     "paired",
     "project_service",
     "receipt_correct",

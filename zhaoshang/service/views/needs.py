@@ -26,6 +26,7 @@ from zhaoshang.service.choices import OPEN_NEED_STATUSES
 from zhaoshang.service.forms import NeedFilterForm, NeedForm
 from zhaoshang.service.models import Receipt
 from zhaoshang.service.views._common import days_left_text, visible_needs
+from zhaoshang.service.views.forwards import forwards_of
 
 
 def own_department_only(user) -> bool:
@@ -186,6 +187,9 @@ def _need_context(request, need, bound=None, stale: str = "") -> dict:
         "stale": stale,
         "agenda": agenda,
         "action_items": list(need.action_items.select_related("owner_department", "owner_person")),
+        "forwards": forwards_of(need),
+        "can_forward": permissions.can_forward(request.user, need=need),
+        "forward_url": reverse("service:forward_need", args=[need.pk]),
     }
 
 

@@ -34,6 +34,7 @@ from zhaoshang.service.forms import (
 )
 from zhaoshang.service.models import Receipt
 from zhaoshang.service.views._common import action_items_prefetch
+from zhaoshang.service.views.forwards import forwards_of
 
 # The printed receipt is the district's Chinese form (招商引资企业手续办理回执单), whatever
 # the language of the screen: its wording is the form's, as the work plan names it.
@@ -122,6 +123,9 @@ def _receipt_context(request, receipt: Receipt, instruction_form=None, item_form
         "can_instruct": can_instruct,
         "can_correct": permissions.can_correct_receipt(user, receipt),
         "can_raise": permissions.can_raise_need(user, receipt.project),
+        "forwards": forwards_of(receipt),
+        "can_forward": permissions.can_forward(user, receipt=receipt),
+        "forward_url": reverse("service:forward_receipt", args=[receipt.pk]),
     }
     if can_instruct:
         context["instruction_form"] = instruction_form or InstructionForm(auto_id="id_ins_%s")

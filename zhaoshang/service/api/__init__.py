@@ -1,5 +1,6 @@
 """REST API for project service (SPEC §7, §19): ``receipts`` (with the leader's ``read``
-and ``instructions``), ``needs`` (with their actions) and ``second-round-services``.
+and ``instructions``), ``needs`` (with their actions), ``second-round-services``, and
+``forwards`` (``api/forwards.py``: both may be forwarded to the principal leaders).
 
 Every change goes through ``service.services``; rows start from ``visible_to`` like the
 pages, so a record outside the caller's scope is a 404. Receipts and needs are never
@@ -32,6 +33,7 @@ from zhaoshang.projects.api import StaffUserField
 from zhaoshang.projects.models import Project
 from zhaoshang.service import permissions, services
 from zhaoshang.service.actions import NEED_ACTIONS
+from zhaoshang.service.api.forwards import ForwardActionMixin, ForwardViewSet
 from zhaoshang.service.choices import (
     OPEN_NEED_STATUSES,
     NeedCategory,
@@ -189,7 +191,7 @@ class InstructionSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ReceiptViewSet(ScopedModelViewSet):
+class ReceiptViewSet(ForwardActionMixin, ScopedModelViewSet):
     """Service receipts (手续办理回执单). Filed by the project team only and sent to the
     project's leader in charge; corrected (PUT/PATCH) only by their filer, with the reason;
     never deleted."""
@@ -417,9 +419,11 @@ class NeedCloseSerializer(NeedActionSerializer):
     resolution = serializers.CharField(help_text=gettext_lazy("The reason for closing."))
 
 
-class NeedViewSet(ScopedModelViewSet):
+class NeedViewSet(ForwardActionMixin, ScopedModelViewSet):
     """The problem list (问题清单): raised by the project team, assigned to a department
     with a time limit in working days, solved, closed or submitted to a joint meeting."""
+
+    forward_kind = "need"
 
     model = Need
     serializer_class = NeedSerializer
@@ -553,3 +557,11 @@ class SecondRoundViewSet(ScopedModelViewSet):
             SecondRoundSerializer(record, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+__all__ = [
+    "ForwardViewSet",
+    "NeedViewSet",
+    "ReceiptViewSet",
+    "SecondRoundViewSet",
+]
