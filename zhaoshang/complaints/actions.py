@@ -14,6 +14,7 @@ from zhaoshang.complaints.forms import (
     DispatchForm,
     RateForm,
     RequestExtensionForm,
+    VerifyForm,
 )
 from zhaoshang.core.actions import Action, ActionTable
 
@@ -41,14 +42,39 @@ ACTIONS = ActionTable(
         ),
         Action(
             "answer",
-            gettext_lazy("Answer"),
+            gettext_lazy("Answer with the facts"),
             AnswerForm,
             permissions.can_handle,
             lambda c: c.status == ComplaintStatus.ACCEPTED,
             lambda u, c, d, v: services.answer_complaint(
-                u, c, outcome=d.get("outcome", ""), answer=d.get("answer", ""), expected_version=v
+                u,
+                c,
+                department_view=d.get("department_view", ""),
+                account=d.get("account", ""),
+                attachment=d.get("attachment"),
+                expected_version=v,
             ),
-            gettext_lazy("The answer has been recorded."),
+            gettext_lazy(
+                "The department's account has been sent to the supervision office for verification."
+            ),
+            "success",
+        ),
+        Action(
+            "verify",
+            gettext_lazy("Verify and record the finding"),
+            VerifyForm,
+            permissions.can_verify,
+            lambda c: c.status == ComplaintStatus.VERIFYING,
+            lambda u, c, d, v: services.verify_complaint(
+                u,
+                c,
+                outcome=d.get("outcome", ""),
+                finding_reason=d.get("finding_reason", ""),
+                overrule_reason=d.get("overrule_reason", ""),
+                answer=d.get("answer", ""),
+                expected_version=v,
+            ),
+            gettext_lazy("The finding has been recorded and the enterprise answered."),
             "success",
         ),
         Action(

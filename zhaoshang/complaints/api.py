@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
+from zhaoshang.api.parsers import SafeJSONParser, SafeMultiPartParser
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import ScopedModelViewSet, caller_district
@@ -100,7 +102,15 @@ class ComplaintSerializer(ModelSerializer):
             "light",
             "accepted_on",
             "answered_on",
+            "department_view",
+            "account",
+            "verify_by",
             "outcome",
+            "finding_reason",
+            "overruled",
+            "overrule_reason",
+            "found_on",
+            "found_by",
             "answer",
             "rating",
             "rated_on",
@@ -121,7 +131,15 @@ class ComplaintSerializer(ModelSerializer):
             "due_on",
             "accepted_on",
             "answered_on",
+            "department_view",
+            "account",
+            "verify_by",
             "outcome",
+            "finding_reason",
+            "overruled",
+            "overrule_reason",
+            "found_on",
+            "found_by",
             "answer",
             "rating",
             "rated_on",
@@ -168,8 +186,45 @@ class ComplaintAcceptSerializer(Serializer):
 
 
 class ComplaintAnswerSerializer(Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    answer = serializers.CharField()
+    """The department's answer with the facts; every missing field is said at once by the
+    service. The finding is not the department's: an ``outcome`` is refused."""
+
+    department_view = serializers.ChoiceField(
+        choices=Outcome.choices,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("The department's own view; the finding is the office's."),
+    )
+    account = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("The facts (情况说明).")
+    )
+    attachment = serializers.FileField(required=False, allow_null=True)
+    version = _version_field()
+
+    def validate(self, attrs):
+        if "outcome" in getattr(self, "initial_data", {}):
+            raise serializers.ValidationError(
+                {
+                    "outcome": gettext_lazy(
+                        "The finding is recorded by the supervision office, not by the "
+                        "department complained about."
+                    )
+                }
+            )
+        return attrs
+
+
+class ComplaintVerifySerializer(Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True)
+    finding_reason = serializers.CharField(required=False, allow_blank=True)
+    overrule_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Required when the finding differs from the department's view."),
+    )
+    answer = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("The answer to the enterprise.")
+    )
     version = _version_field()
 
 
@@ -204,7 +259,8 @@ class ComplaintDecideExtensionSerializer(Serializer):
 
 class ComplaintViewSet(ScopedModelViewSet):
     """Complaints (投诉): received on behalf of an enterprise, dispatched by the
-    supervision office, accepted and answered by the department complained about, rated."""
+    supervision office, accepted and answered with the facts by the department complained
+    about, verified by the supervision office (the finding), rated."""
 
     model = Complaint
     serializer_class = ComplaintSerializer
@@ -263,8 +319,17 @@ class ComplaintViewSet(ScopedModelViewSet):
     )
     answer = api_action(
         ComplaintAnswerSerializer,
-        "答复: the department answers with its finding.",
+        "情况说明: the department answers with the facts and its view (no finding); JSON, or "
+        "multipart with an attachment.",
         action=ACTIONS["answer"],
+        parser_classes=[SafeMultiPartParser, FormParser, SafeJSONParser],
+    )
+    verify = api_action(
+        ComplaintVerifySerializer,
+        "核查认定: the supervision office records the finding with its reasoning (overruling "
+        "the department's view with a reason) and answers the enterprise; 属实/部分属实 "
+        "writes the ledger.",
+        action=ACTIONS["verify"],
     )
     rate = api_action(
         ComplaintRateSerializer,

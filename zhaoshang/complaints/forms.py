@@ -72,9 +72,64 @@ class AcceptForm(_Versioned):
     pass
 
 
+def _outcome_choices():
+    return [("", "---------"), *Outcome.choices]
+
+
 class AnswerForm(_Versioned):
-    outcome = forms.ChoiceField(choices=Outcome.choices, label=_("finding"))
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("answer"))
+    """The department's answer with the facts. Its fields are checked by the service (every
+    error at once); the finding is not the department's to choose."""
+
+    department_view = forms.ChoiceField(
+        choices=_outcome_choices,
+        required=False,
+        label=_("department's view"),
+        help_text=_(
+            "Whether the department finds the complaint substantiated. The supervision office "
+            "verifies it and records the finding."
+        ),
+    )
+    account = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label=_("department's account"),
+        help_text=_("The facts (情况说明): what happened, what the department did and why."),
+    )
+    attachment = forms.FileField(
+        required=False,
+        label=_("attachment"),
+        help_text=_("Optional: supporting documents (PDF, image, Word, Excel, OFD or ZIP)."),
+    )
+
+
+class VerifyForm(_Versioned):
+    """The supervision office's finding on the department's account, and the answer to the
+    enterprise. Checked by the service (every error at once)."""
+
+    outcome = forms.ChoiceField(choices=_outcome_choices, required=False, label=_("finding"))
+    finding_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("reasoning of the finding"),
+        help_text=_("What the supervision office verified and what it found."),
+    )
+    overrule_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("reason for overruling"),
+    )
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label=_("answer to the enterprise"),
+    )
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, record=record, **kwargs)
+        view = record.get_department_view_display() if record is not None else ""
+        self.fields["overrule_reason"].help_text = _(
+            "Required when the finding differs from the department's view (%(view)s)."
+        ) % {"view": view or "—"}
 
 
 class RateForm(_Versioned):

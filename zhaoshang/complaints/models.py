@@ -1,7 +1,10 @@
-"""Complaints (投诉, SPEC §9): received on behalf of an enterprise, dispatched by the
+"""Complaints (投诉, SPEC §9, §20): received on behalf of an enterprise, dispatched by the
 supervision office (督查室) to the department complained about, which accepts it within 1
-working day and answers within 5; the enterprise rates the answer, and 不满意 reopens it once.
-A substantiated complaint writes one entry to the department's assessment ledger."""
+working day and answers with the facts within 5 (its account, 情况说明, and its own view);
+the supervision office (督查室/效能办) verifies the account within 5 working days and records
+the finding (属实/部分属实/不属实), overruling the department's view with a reason when it
+differs, and answers the enterprise. The enterprise rates the answer, and 不满意 reopens it
+once. Only the office's finding writes to the department's assessment ledger."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from zhaoshang.complaints.choices import (
     EXTENSION_MAX_WORKDAYS,
     LIMIT_MAX_WORKDAYS,
     OPEN_STATUSES,
+    TIMED_STATUSES,
     Category,
     Channel,
     ComplaintStatus,
@@ -102,9 +106,28 @@ class Complaint(Versioned, Timestamped, DistrictOwned):
         _("deadlines provisional"), default=False, editable=False
     )
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
-    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    # The department's answer: the facts as it states them. Its time limit is answer_by.
+    answered_on = models.DateField(_("department answered on"), null=True, blank=True)
+    department_view = models.CharField(
+        _("department's view"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    account = models.TextField(_("department's account"), blank=True)
+    verify_by = models.DateField(_("verify by"), null=True, blank=True, editable=False)
+    # The supervision office's finding; the only one that reaches the ledger.
     outcome = models.CharField(_("finding"), max_length=20, choices=Outcome.choices, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
+    finding_reason = models.TextField(_("reasoning of the finding"), blank=True)
+    overruled = models.BooleanField(_("department's view overruled"), default=False)
+    overrule_reason = models.TextField(_("reason for overruling"), blank=True)
+    found_on = models.DateField(_("finding recorded on"), null=True, blank=True)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finding recorded by"),
+    )
+    answer = models.TextField(_("answer to the enterprise"), blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     rated_on = models.DateField(_("rated on"), null=True, blank=True)
     reopened = models.BooleanField(_("reopened"), default=False)
@@ -137,6 +160,17 @@ class Complaint(Versioned, Timestamped, DistrictOwned):
     def is_open(self) -> bool:
         """The department complained about still has to act."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_timed(self) -> bool:
+        """Someone has a deadline now: the department, or the office verifying."""
+        return self.status in TIMED_STATUSES
+
+    @property
+    def finding_predates_verification(self) -> bool:
+        """A finding the department recorded itself before the supervision office verified
+        findings (carried over by migration 0005): it names no one who verified it."""
+        return bool(self.outcome and self.found_on and self.found_by_id is None)
 
     def answered_late(self, as_of: datetime.date | None = None) -> bool:
         """Answered after the answer-by date, or still to answer after it as of ``as_of``

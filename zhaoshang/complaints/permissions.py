@@ -4,7 +4,10 @@ these rules decide the actions on a complaint the user can already see.
 - Staff receive a complaint on behalf of an enterprise: the supervision office, the
   investment promotion bureau and admins; the same people record the enterprise's rating.
 - The supervision office (and admins) dispatch it to the department complained about.
-- The department complained about (its people, and admins) accepts and answers it.
+- The department complained about (its people, and admins) accepts it and answers with
+  the facts (its account); it never records the finding.
+- The supervision office (and admins) verifies the account and records the finding — not
+  on a complaint against the office's own department (it does not judge itself either).
 - The department complained about (and admins) requests a complex case's extension; the
   supervision office (and admins) decides it.
 - Files are attached by those who receive complaints and by the department complained
@@ -49,10 +52,16 @@ def is_complained_about(user, complaint) -> bool:
 
 
 def can_handle(user, complaint) -> bool:
-    """Accept and answer: the department complained about, and admins."""
+    """Accept and answer with the facts: the department complained about, and admins."""
     if not _writer(user, complaint.district_id):
         return False
     return roles.has_role(user, Role.ADMIN) or is_complained_about(user, complaint)
+
+
+def can_verify(user, complaint) -> bool:
+    """Record the finding: the supervision office (and admins), never a person of the
+    department complained about."""
+    return can_dispatch(user, complaint) and not is_complained_about(user, complaint)
 
 
 def can_rate(user, complaint) -> bool:

@@ -11,7 +11,7 @@ import datetime
 
 from django.db.models import Case, CharField, F, Q, Value, When
 
-from zhaoshang.complaints.choices import OPEN_STATUSES
+from zhaoshang.complaints.choices import OPEN_STATUSES, TIMED_STATUSES
 from zhaoshang.core import roles
 from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet
@@ -26,6 +26,8 @@ from zhaoshang.workdays.querysets import days_left_expression
 # passed. The bulletin used to test "not answered" as ``answered_on IS NULL``, which missed
 # a complaint reopened (不满意) and left unanswered past its new answer-by date — the
 # complaint desk shows it red; now it is late everywhere, as the work plan's 及时办结 asks.
+# The answer measured is the department's (its account with the facts, ``answered_on``): the
+# days the supervision office then takes to verify it are the office's, not the department's.
 
 
 def answered_on_time_q(prefix: str = ""):
@@ -68,6 +70,9 @@ class ComplaintQuerySet(DistrictScopedQuerySet):
         return self.none()
 
     def open(self):
+        """The complaints the department complained about has to act on (accept, answer):
+        the daily scan's, whose signals are the department's. A complaint the supervision
+        office is verifying is not the department's time."""
         return self.filter(status__in=OPEN_STATUSES)
 
     def received(self, until: datetime.date | None = None, since: datetime.date | None = None):
@@ -84,12 +89,13 @@ class ComplaintQuerySet(DistrictScopedQuerySet):
         return self.filter(answered_late_q(as_of))
 
     def with_days_left(self, today: datetime.date):
-        """``days_left`` to the current deadline (accept-by, then answer-by), computed in
-        SQL, and ``light`` by the district's light rule for complaints (yellow from its
-        window before the deadline); a complaint nobody has to act on has no light."""
+        """``days_left`` to the current deadline (accept-by, then answer-by: the
+        department's; then verify-by: the supervision office's), computed in SQL, and
+        ``light`` by the district's light rule for complaints (yellow from its window before
+        the deadline); a complaint nobody has to act on has no light."""
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
             light=Case(
-                When(~Q(status__in=OPEN_STATUSES), then=Value(Light.NONE)),
+                When(~Q(status__in=TIMED_STATUSES), then=Value(Light.NONE)),
                 When(due_on__isnull=True, then=Value(Light.NONE)),
                 When(days_left__lt=0, then=Value(Light.RED)),
                 When(days_left__lte=yellow_within(Subject.COMPLAINT), then=Value(Light.YELLOW)),

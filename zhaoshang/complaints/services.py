@@ -1,21 +1,29 @@
-"""Complaints through their life (SPEC §9). Every state change is a function here; pages
-and the API call them.
+"""Complaints through their life (SPEC §9, §20). Every state change is a function here;
+pages and the API call them.
 
 - Staff receive a complaint on behalf of an enterprise (supervision office, bureau, admin).
 - The supervision office dispatches it to the department complained about: accept by 1
   working day, answer by 5 working days after the dispatch, or as the district configured
-  for the category (``ComplaintLimit``).
+  for the category (``ComplaintLimit``). These limits are the department's: they end when
+  it has answered with the facts.
 - A complex case (复杂案件) may be extended once, at the department's request with a
   reason, to at most 15 working days after the dispatch; the supervision office approves
   or rejects it with a reason.
 - Files may be attached when it is received and later (the supervision office, the
   receivers and the department complained about).
-- The department accepts it and answers it with an outcome (属实/部分属实/不属实); a
-  substantiated (or partly substantiated) outcome writes one entry to its assessment ledger.
-- The enterprise's rating is recorded; 不满意 reopens it once (5 more working days),
-  otherwise it is closed.
+- The department accepts it and answers with the facts (``answer_complaint``): its account
+  (情况说明), its own view (属实/部分属实/不属实) and, optionally, a file. It does not judge
+  its own complaint: the complaint goes to the supervision office.
+- The supervision office (督查室/效能办) verifies the account within 5 working days
+  (``VERIFY_WORKDAYS``) and records the finding with its reasoning (``verify_complaint``);
+  a finding other than the department's view overrules it, with a reason, recorded as
+  such. Only this finding writes to the ledger: 属实/部分属实 → one entry against the
+  department, dated the day of the finding. The office answers the enterprise with it.
+- The enterprise's rating is recorded; 不满意 reopens it once (the department answers
+  again within 5 more working days, and the office verifies again), otherwise it is closed.
 
-Bad input raises ``ValidationError`` keyed by the field and saves nothing.
+Bad input raises ``ValidationError`` keyed by the field, every error at once, and saves
+nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from zhaoshang.complaints.choices import (
     ANSWER_WORKDAYS,
     EXTENSION_MAX_WORKDAYS,
     SUBSTANTIATED_OUTCOMES,
+    VERIFY_WORKDAYS,
     Category,
     Channel,
     ComplaintStatus,
@@ -89,11 +98,19 @@ def _compute_deadlines(complaint: Complaint) -> None:
         answer = workdays.add_workdays(complaint.answer_from, complaint.answer_workdays)
         complaint.answer_by = answer.date
         provisional = provisional or answer.provisional
+    if complaint.answered_on and (
+        complaint.status == ComplaintStatus.VERIFYING or complaint.verify_by
+    ):
+        verify = workdays.add_workdays(complaint.answered_on, VERIFY_WORKDAYS)
+        complaint.verify_by = verify.date
+        provisional = provisional or verify.provisional
     complaint.dates_provisional = provisional
     if complaint.status == ComplaintStatus.DISPATCHED:
         complaint.due_on = complaint.accept_by
     elif complaint.status == ComplaintStatus.ACCEPTED:
         complaint.due_on = complaint.answer_by
+    elif complaint.status == ComplaintStatus.VERIFYING:
+        complaint.due_on = complaint.verify_by
 
 
 def _check_upload(uploaded, field: str, errors: dict) -> None:
@@ -241,30 +258,115 @@ def answer_complaint(
     user,
     complaint: Complaint,
     *,
-    outcome: str,
-    answer: str,
+    department_view: str,
+    account: str,
+    attachment=None,
     expected_version: int | None = None,
 ) -> Complaint:
-    """The department answers with its finding; a substantiated or partly substantiated
-    complaint writes one entry to its assessment ledger."""
+    """The department complained about answers with the facts: its account (情况说明), its
+    own view of the complaint and, optionally, a supporting file. It records no finding:
+    the complaint goes to the supervision office, which verifies it within
+    ``VERIFY_WORKDAYS`` working days. The department's time limit ends here."""
     require(permissions.can_handle(user, complaint))
-    errors: dict[str, str] = {}
-    if outcome not in Outcome.values:
-        errors["outcome"] = _("Choose the outcome: substantiated, partly or not.")
-    if not (answer or "").strip():
-        errors["answer"] = _("Write the answer to the enterprise.")
+    errors: dict = {}
+    if department_view not in Outcome.values:
+        errors["department_view"] = _(
+            "Say whether the department finds the complaint substantiated, partly or not."
+        )
+    if not (account or "").strip():
+        errors["account"] = _("State the facts: what the department did and why.")
+    _check_upload(attachment, "attachment", errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.ACCEPTED)
+        complaint.department_view = department_view
+        complaint.account = account.strip()
+        complaint.answered_on = clock.today()
+        complaint.status = ComplaintStatus.VERIFYING
+        complaint.verify_by = None
+        _compute_deadlines(complaint)
+        _save(complaint, user, "complaint.answered", complaint.get_department_view_display())
+        if attachment is not None:
+            stored = _store_attachment(user, complaint, attachment)
+            log_event(user, "complaint.attachment_added", complaint, stored.original_name)
+        notify(
+            [u for u in supervisors(complaint.district_id) if u.pk != user.pk],
+            "complaint.answered",
+            _("Complaint %(number)s: the department has answered; verify the facts")
+            % {"number": complaint.number},
+            url=complaint.get_absolute_url(),
+        )
+    return complaint
+
+
+def verify_complaint(
+    user,
+    complaint: Complaint,
+    *,
+    outcome: str,
+    finding_reason: str,
+    answer: str,
+    overrule_reason: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """The supervision office verifies the department's account and records the finding
+    (属实/部分属实/不属实) with its reasoning, and the answer to the enterprise. A finding
+    other than the department's view overrules it: the reason is required and the
+    complaint is marked overruled. 属实 or 部分属实 writes one entry to the department's
+    ledger, dated today (the day of the finding); 不属实 writes nothing."""
+    require(permissions.can_verify(user, complaint))
+    finding_reason = (finding_reason or "").strip()
+    answer = (answer or "").strip()
+    overrule_reason = (overrule_reason or "").strip()
+    errors: dict = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = _("Choose the finding: substantiated, partly or not.")
+    if not finding_reason:
+        errors["finding_reason"] = _("Give the reasoning of the finding: what was verified.")
+    if not answer:
+        errors["answer"] = _("Write the answer to the enterprise.")
+    overrules = outcome in Outcome.values and outcome != complaint.department_view
+    if overrules and not overrule_reason:
+        errors["overrule_reason"] = _(
+            "The finding differs from the department's view (%(view)s): give the reason for "
+            "overruling it."
+        ) % {"view": complaint.get_department_view_display() or "—"}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        complaint = lock_for_update(complaint, expected_version)
+        require_status(complaint, ComplaintStatus.VERIFYING)
+        # Read again under the lock: the view the department gave is the one overruled.
+        overrules = outcome != complaint.department_view
+        if overrules and not overrule_reason:
+            raise ValidationError(
+                {"overrule_reason": _("Give the reason for overruling the department's view.")}
+            )
         today = clock.today()
         complaint.outcome = outcome
-        complaint.answer = answer.strip()
-        complaint.answered_on = today
+        complaint.finding_reason = finding_reason
+        complaint.overruled = overrules
+        complaint.overrule_reason = overrule_reason if overrules else ""
+        complaint.found_on = today
+        complaint.found_by = user
+        complaint.answer = answer
         complaint.status = ComplaintStatus.ANSWERED
         complaint.due_on = None
-        _save(complaint, user, "complaint.answered", complaint.get_outcome_display())
+        _save(complaint, user, "complaint.verified", complaint.get_outcome_display())
+        if overrules:
+            log_event(
+                user,
+                "complaint.overruled",
+                complaint,
+                _("%(view)s → %(finding)s: %(reason)s")
+                % {
+                    "view": complaint.get_department_view_display(),
+                    "finding": complaint.get_outcome_display(),
+                    "reason": overrule_reason[:150],
+                },
+            )
         if outcome in SUBSTANTIATED_OUTCOMES:
             # One entry either way: a substantiated report of an unapproved inspection or
             # fee is scored under its own (heavier) rule instead of the general one.
@@ -278,9 +380,14 @@ def answer_complaint(
                 today,
             )
         notify(
-            [complaint.received_by, *supervisors(complaint.district_id)],
-            "complaint.answered",
-            _("Complaint %(number)s answered") % {"number": complaint.number},
+            [complaint.received_by, *staff_of_department(complaint.department_id)],
+            "complaint.verified",
+            (
+                _("Complaint %(number)s: finding %(finding)s (the department's view overruled)")
+                if overrules
+                else _("Complaint %(number)s: finding %(finding)s")
+            )
+            % {"number": complaint.number, "finding": complaint.get_outcome_display()},
             url=complaint.get_absolute_url(),
         )
     return complaint
@@ -480,6 +587,7 @@ def recompute_provisional_due_dates(years: Iterable[int] = ()) -> int:
         before = (
             complaint.accept_by,
             complaint.answer_by,
+            complaint.verify_by,
             complaint.due_on,
             complaint.dates_provisional,
         )
@@ -487,6 +595,7 @@ def recompute_provisional_due_dates(years: Iterable[int] = ()) -> int:
         after = (
             complaint.accept_by,
             complaint.answer_by,
+            complaint.verify_by,
             complaint.due_on,
             complaint.dates_provisional,
         )
@@ -495,6 +604,7 @@ def recompute_provisional_due_dates(years: Iterable[int] = ()) -> int:
                 update_fields=[
                     "accept_by",
                     "answer_by",
+                    "verify_by",
                     "due_on",
                     "dates_provisional",
                     "updated_at",

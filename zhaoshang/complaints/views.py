@@ -40,6 +40,7 @@ def _queryset(request):
             "department",
             "district",
             "received_by",
+            "found_by",
             "extension__requested_by",
             "extension__decided_by",
         )
@@ -120,15 +121,23 @@ def complaint_export(request):
         (_("Dispatched on"), lambda c: c.dispatched_on),
         (_("Accept by"), lambda c: c.accept_by),
         (_("Answer by"), lambda c: c.answer_by),
+        (_("Verify by"), lambda c: c.verify_by),
         (_("Deadlines provisional"), lambda c: _("Yes") if c.dates_provisional else ""),
-        (_("Working days left"), lambda c: c.days_left if c.is_open else None),
-        (_("Light"), lambda c: Light(c.light).label if c.is_open else ""),
+        (_("Working days left"), lambda c: c.days_left if c.is_timed else None),
+        (_("Light"), lambda c: Light(c.light).label if c.is_timed else ""),
         (
             _("Extension"),
             lambda c: _extension_text(c.extension_or_none),
         ),
+        (_("Department answered on"), lambda c: c.answered_on),
+        (_("Department's view"), lambda c: c.get_department_view_display()),
+        (_("Department's account"), lambda c: c.account),
         (_("Finding"), lambda c: c.get_outcome_display()),
-        (_("Answered on"), lambda c: c.answered_on),
+        (_("Reasoning of the finding"), lambda c: c.finding_reason),
+        (_("Department's view overruled"), lambda c: _("Yes") if c.overruled else ""),
+        (_("Reason for overruling"), lambda c: c.overrule_reason),
+        (_("Finding recorded on"), lambda c: c.found_on),
+        (_("Answer to the enterprise"), lambda c: c.answer),
         (_("Rating"), lambda c: c.get_rating_display()),
         (_("Reopened"), lambda c: _("Yes") if c.reopened else ""),
     ]
@@ -202,6 +211,18 @@ def _context(request, complaint, bound=None, stale: str = "", attach_form=None) 
         "contact_hidden": not permissions.can_see_contact(user, complaint),
         "events": events,
         "actions": actions,
+        "action_notes": {
+            "answer": _(
+                "State the facts. The supervision office verifies them and records the "
+                "finding; only its finding reaches the assessment ledger."
+            ),
+            "verify": _(
+                "The department's view: %(view)s. A different finding overrules it; give the "
+                "reason. Substantiated or partly substantiated writes one entry to the "
+                "department's assessment ledger, dated today."
+            )
+            % {"view": complaint.get_department_view_display() or "—"},
+        },
         "stale": stale,
     }
 

@@ -1,6 +1,6 @@
-"""Complaints through their life (SPEC §9): receive, dispatch, accept, answer, rate; bad
-input is refused with a message naming the field and saves nothing; a substantiated outcome
-writes one ledger entry; 不满意 reopens a complaint once; the contact is hidden from the
+"""Complaints through their life (SPEC §9): receive, dispatch, accept, answer with the facts,
+verify (the supervision office's finding), rate; bad input is refused with a message naming
+the field and saves nothing; a substantiated finding writes one ledger entry; 不满意 reopens a complaint once; the contact is hidden from the
 department complained about unless the complainant consented; scoping."""
 
 from __future__ import annotations
@@ -21,12 +21,24 @@ from zhaoshang.core.models import DomainEvent
 pytestmark = pytest.mark.usefixtures("english")
 
 
+def _answer_and_verify(world, complaint, outcome):
+    """The department answers with the facts (its view agreeing), the office finds."""
+    complaint = services.answer_complaint(
+        world.user_department, complaint, department_view=outcome, account="已退还罚款并整改。"
+    )
+    return services.verify_complaint(
+        world.user_supervisor,
+        complaint,
+        outcome=outcome,
+        finding_reason="调阅执法记录核实。",
+        answer="经核实，已退还罚款并整改。",
+    )
+
+
 def _through_answer(world, complaint, outcome="substantiated"):
     complaint = services.dispatch_complaint(world.user_supervisor, complaint)
     complaint = services.accept_complaint(world.user_department, complaint)
-    return services.answer_complaint(
-        world.user_department, complaint, outcome=outcome, answer="已退还罚款并整改。"
-    )
+    return _answer_and_verify(world, complaint, outcome)
 
 
 def _ledger(complaint):
@@ -117,13 +129,17 @@ def test_answer_refuses_bad_input_and_saves_nothing(world):
     complaint = services.dispatch_complaint(world.user_supervisor, make_complaint(world))
     complaint = services.accept_complaint(world.user_department, complaint)
     with pytest.raises(ValidationError) as exc:
-        services.answer_complaint(world.user_department, complaint, outcome="maybe", answer="")
+        services.answer_complaint(
+            world.user_department, complaint, department_view="maybe", account=""
+        )
     assert exc.value.message_dict == {
-        "outcome": ["Choose the outcome: substantiated, partly or not."],
-        "answer": ["Write the answer to the enterprise."],
+        "department_view": [
+            "Say whether the department finds the complaint substantiated, partly or not."
+        ],
+        "account": ["State the facts: what the department did and why."],
     }
     complaint.refresh_from_db()
-    assert complaint.status == ComplaintStatus.ACCEPTED and not complaint.outcome
+    assert complaint.status == ComplaintStatus.ACCEPTED and not complaint.account
     assert not _ledger(complaint).exists()
 
 
@@ -135,9 +151,7 @@ def test_substantiated_complaint_writes_one_ledger_entry(world):
     # Dissatisfied: reopened once, answered again as substantiated — still one entry.
     complaint = services.rate_complaint(world.user_supervisor, complaint, rating="dissatisfied")
     assert complaint.status == ComplaintStatus.ACCEPTED and complaint.reopened
-    complaint = services.answer_complaint(
-        world.user_department, complaint, outcome="substantiated", answer="再次整改。"
-    )
+    complaint = _answer_and_verify(world, complaint, "substantiated")
     assert _ledger(complaint).count() == 1
 
 
@@ -152,9 +166,7 @@ def test_dissatisfied_reopens_only_once(world):
     complaint = services.rate_complaint(world.user_bureau, complaint, rating="dissatisfied")
     assert complaint.status == ComplaintStatus.ACCEPTED
     assert complaint.due_on == complaint.answer_by
-    complaint = services.answer_complaint(
-        world.user_department, complaint, outcome="unfounded", answer="复核无误。"
-    )
+    complaint = _answer_and_verify(world, complaint, "unfounded")
     complaint = services.rate_complaint(world.user_bureau, complaint, rating="dissatisfied")
     assert complaint.status == ComplaintStatus.CLOSED
     assert complaint.rating == "dissatisfied"
@@ -252,7 +264,7 @@ def test_desk_shows_lights_and_detail_runs_actions(client_for, world):
     assert response.status_code == 302
     response = client.post(
         reverse("complaints:answer", args=[complaint.pk]),
-        {"version": 3, "outcome": "substantiated", "answer": ""},
+        {"version": 3, "department_view": "substantiated", "account": ""},
     )
     assert response.status_code == 400
     complaint.refresh_from_db()
@@ -305,10 +317,10 @@ def test_api_life(client_for, world):
     assert response.status_code == 200
     response = department.post(
         f"/api/v1/complaints/{pk}/answer/",
-        {"outcome": "substantiated"},
+        {"department_view": "substantiated"},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "answer" in response.json()
+    assert response.status_code == 400 and "account" in response.json()
     assert client_for("bureau_b").get(f"/api/v1/complaints/{pk}/").status_code == 404
     assert client_for("enterprise").get("/api/v1/complaints/").status_code == 403
 

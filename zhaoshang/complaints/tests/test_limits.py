@@ -70,7 +70,14 @@ def test_the_reopening_uses_the_categorys_answer_limit(world):
     complaint = services.dispatch_complaint(world.user_supervisor, make_complaint(world))
     complaint = services.accept_complaint(world.user_department, complaint)
     complaint = services.answer_complaint(
-        world.user_department, complaint, outcome="unfounded", answer="无此事。"
+        world.user_department, complaint, department_view="unfounded", account="无此事。"
+    )
+    complaint = services.verify_complaint(
+        world.user_supervisor,
+        complaint,
+        outcome="unfounded",
+        finding_reason="核实无此事。",
+        answer="经核实，无此事。",
     )
     with time_machine.travel("2026-09-30 10:00 +0800", tick=False):
         complaint = services.rate_complaint(world.user_supervisor, complaint, rating="dissatisfied")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from zhaoshang.complaints.actions import ACTIONS
 from zhaoshang.complaints.models import ComplaintAttachment
 from zhaoshang.complaints.tests import conftest as fixtures
 from zhaoshang.testing.matrix import Matrix, own_district, visible_project
@@ -18,7 +19,8 @@ from zhaoshang.testing.shared import built_once_per_module, fixture_function
 # route name -> (kind of object in the URL, what the user needs, method)
 # needs: "staff" (any government user), "receive" (who receives complaints and records
 # ratings), "view" (can see it), "dispatch" (the supervision office), "handle" (the
-# department complained about), "attach" (receivers and the department complained about)
+# department complained about), "verify" (the supervision office, not on a complaint against
+# its own department), "attach" (receivers and the department complained about)
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "complaints:list": (None, "staff", "GET"),
     "complaints:export": (None, "staff", "GET"),
@@ -32,6 +34,7 @@ for _slug, _needs in {
     "dispatch": "dispatch",
     "accept": "handle",
     "answer": "handle",
+    "verify": "verify",
     "rate": "receive",
     "request_extension": "handle",
     "decide_extension": "dispatch",
@@ -61,6 +64,10 @@ def expected(who: str, route: str, target: str | None) -> int:
         allowed = who in RECEIVERS and own
     elif needs == "dispatch":
         allowed = who in DISPATCHERS and own
+    elif needs == "verify":
+        # The targets are against 建设局 or 国土局, not the supervision office: the office
+        # verifies them all; the department complained about never does.
+        allowed = who in DISPATCHERS and own and who not in HANDLERS.get(target, set()) - {"admin"}
     elif needs == "attach":
         allowed = own and (who in RECEIVERS or who in HANDLERS.get(target, set()))
     else:  # handle
@@ -107,3 +114,41 @@ def unchanged(targets, route: str, target: str | None):
 
 
 globals().update(Matrix(ROUTES, expected, url, namespaces=["complaints"], check=unchanged).tests())
+
+
+API = "/api/v1/complaints/"
+# The API's actions on a complaint: the same rules as the page's (one action table).
+API_ROUTES: dict[str, tuple[str | None, str, str]] = {
+    action.slug: ROUTES[f"complaints:{action.slug}"] for action in ACTIONS
+}
+
+
+def api_expected(who: str, route: str, target: str | None) -> int:
+    status = expected(who, f"complaints:{route}", target)
+    # The API's dispatch may leave out the department (it keeps the one received): those
+    # who may dispatch do, with an empty body.
+    return 200 if route == "dispatch" and status == 400 else status
+
+
+def api_unchanged(targets, route: str, target: str | None):
+    """A refused request leaves the complaint as it was (each person's request is rolled
+    back after it)."""
+    check = unchanged(targets, route, target)
+    return lambda who, status: status == 200 or check(who, status)
+
+
+def api_url(targets, route: str, target: str | None) -> str:
+    return f"{API}{targets[target].pk}/{route}/"
+
+
+globals().update(
+    Matrix(
+        API_ROUTES,
+        api_expected,
+        api_url,
+        namespaces=None,
+        check=api_unchanged,
+        anonymous_methods=(),
+        name="api_permission_matrix",
+    ).tests()
+)

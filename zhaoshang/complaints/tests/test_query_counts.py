@@ -1,6 +1,7 @@
 """Query-count invariance of the complaint desk, its export and the API list (3 rows cost as
-many queries as 23), and of the complaint page as attachments, events and an extension
-accumulate."""
+many queries as 23, among them complaints the office is verifying and findings, overruled
+or not), and of the complaint page as attachments, events and an extension accumulate, at
+each step of the finding (the department's account, the office's verify form, the finding)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,20 @@ def grow(world, n: int) -> None:
         if i % 3 == 2:
             complaint = services.accept_complaint(world.user_department, complaint)
             services.request_extension(world.user_department, complaint, reason="复杂。")
+        if i % 3 == 1 and i % 2:  # the department answers; every other one is verified
+            complaint = services.accept_complaint(world.user_department, complaint)
+            complaint = services.answer_complaint(
+                world.user_department, complaint, department_view="unfounded", account="无此事。"
+            )
+            if i % 4 == 3:
+                complaint = services.verify_complaint(
+                    world.user_supervisor,
+                    complaint,
+                    outcome="partly",
+                    finding_reason="部分属实。",
+                    overrule_reason="现场核查。",
+                    answer="已答复。",
+                )
         if i % 4 == 0:
             services.add_attachment(world.user_supervisor, complaint, file=pdf())
 
@@ -59,6 +74,32 @@ def test_detail_query_count_does_not_grow(client_for, world, who):
     url = reverse("complaints:detail", args=[complaint.pk])
     client = client_for(who)
     services.add_attachment(world.user_supervisor, complaint, file=pdf())
+    small = _count(client, url)
+    for _ in range(8):
+        services.add_attachment(world.user_department, complaint, file=pdf())
+    large = _count(client, url)
+    assert large == small
+
+
+@pytest.mark.parametrize("step", ["verifying", "found"])
+@pytest.mark.parametrize("who", ["supervisor", "department"])
+def test_detail_query_count_does_not_grow_through_the_finding(client_for, world, who, step):
+    complaint = services.dispatch_complaint(world.user_supervisor, make_complaint(world))
+    complaint = services.accept_complaint(world.user_department, complaint)
+    complaint = services.answer_complaint(
+        world.user_department, complaint, department_view="unfounded", account="无此事。"
+    )
+    if step == "found":
+        complaint = services.verify_complaint(
+            world.user_supervisor,
+            complaint,
+            outcome="substantiated",
+            finding_reason="核实属实。",
+            overrule_reason="执法记录不符。",
+            answer="已答复。",
+        )
+    url = reverse("complaints:detail", args=[complaint.pk])
+    client = client_for(who)
     small = _count(client, url)
     for _ in range(8):
         services.add_attachment(world.user_department, complaint, file=pdf())
