@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
         "zhaoshang.api.schema.local_times",
     ],
     "ENUM_NAME_OVERRIDES": {
+        # A complaint's finding and the department's view share one choice set.
+        "ComplaintOutcomeEnum": "zhaoshang.complaints.choices.Outcome",
         "InspectionKindEnum": "zhaoshang.inspections.choices.Kind",
         "ParcelStatusEnum": "zhaoshang.land.choices.ParcelStatus",
         "ReportKindEnum": "zhaoshang.reports.choices.Kind",
