@@ -267,18 +267,22 @@ def is_month_end(day: datetime.date) -> bool:
     return (day + datetime.timedelta(days=1)).day == 1
 
 
-def record_lights(today: datetime.date | None = None, lights: Lights | None = None) -> int:
+def record_lights(
+    today: datetime.date | None = None, lights: Lights | None = None, projects=None
+) -> int:
     """Keep the history of the projects' lights (``LightSnapshot``): a row for each project
     whose light or reasons changed since its last row (a project never recorded counts as
     green), and on a month's last day a row for every active project as well, so a closed
     month's figures read the month's last day. ``lights``: each lit project's light and
-    reasons (``project_lights()``, today's signals, by default). Running it twice on a day
-    writes today's rows again, nothing more. Returns the number of rows written."""
+    reasons (``project_lights()``, today's signals, by default); ``projects``: only these
+    (the demo's districts). Running it twice on a day writes today's rows again, nothing
+    more. Returns the number of rows written."""
     today = today or clock.today()
     lights = project_lights() if lights is None else lights
     latest = LightSnapshot.objects.filter(project=OuterRef("pk"), on__lte=today).order_by("-on")
+    scope = Project.objects.all() if projects is None else projects
     rows = (
-        Project.objects.filter(Q(stage__in=REPORTING_STAGES) | Q(pk__in=list(lights)))
+        scope.filter(Q(stage__in=REPORTING_STAGES) | Q(pk__in=list(lights)))
         .annotate(
             last_light=Subquery(latest.values("light")[:1]),
             last_reasons=Subquery(latest.values("reasons")[:1], output_field=JSONField()),
