@@ -65,6 +65,20 @@ class ExitWarningSerializer(ModelSerializer):
         help_text=gettext_lazy("Working days left to rectify, under a rectification notice."),
     )
     light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
+    addressed_to = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "enterprise: a rule the enterprise answers for; government: the government's own "
+            "rule (land not delivered), which takes no step against the enterprise."
+        )
+    )
+    delay_causes = serializers.JSONField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The government's held intervals: kind (case, milestone, obligation, problem, "
+            "land), title, department, due_on, done_on, start and end (held on the working "
+            "days after start up to end), open, workdays in the window, url of the source."
+        ),
+    )
 
     class Meta:
         model = ExitWarning
@@ -75,9 +89,12 @@ class ExitWarningSerializer(ModelSerializer):
             "park",
             "rule",
             "months",
+            "addressed_to",
+            "due_source",
             "anchor_on",
             "due_on",
             "effective_due_on",
+            "held_since",
             "raised_on",
             "status",
             "notice_deadline",
@@ -95,6 +112,9 @@ class ExitWarningSerializer(ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    def get_addressed_to(self, obj) -> str:
+        return "government" if obj.rule.is_government else "enterprise"
 
 
 class ExitWarningFilter(filters.FilterSet):
@@ -170,6 +190,7 @@ class ExitWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     recover = api_action(_StepSerializer, "收回土地: the land recovery.", action=ACTIONS["recover"])
     confirm_delay = api_action(
         ConfirmDelaySerializer,
-        "政府原因延误: confirm the government delay; the due date moves out by it.",
+        "政府原因延误: the office confirms the government's held intervals (the due date "
+        "moves out by them by itself, daily).",
         action=ACTIONS["confirm_delay"],
     )

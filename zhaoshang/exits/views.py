@@ -21,9 +21,9 @@ from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
-from zhaoshang.exits import permissions, services
+from zhaoshang.exits import permissions
 from zhaoshang.exits.actions import ACTIONS
-from zhaoshang.exits.choices import StepKind, WarningStatus
+from zhaoshang.exits.choices import DelayKind, StepKind, WarningStatus
 from zhaoshang.exits.forms import DeskFilterForm
 from zhaoshang.exits.models import ExitStep, ExitWarning
 
@@ -82,6 +82,8 @@ def warning_export(request):
         (_("Enterprise"), lambda w: w.project.enterprise.name if w.project.enterprise_id else ""),
         (_("Park"), lambda w: w.project.park.name),
         (_("Rule"), lambda w: w.rule.get_code_display()),
+        (_("Addressed to"), _addressed_to),
+        (_("Due date from"), lambda w: w.get_due_source_display()),
         (_("Counted from"), lambda w: w.anchor_on),
         (_("Due on"), lambda w: w.due_on),
         (_("Raised on"), lambda w: w.raised_on),
@@ -90,7 +92,9 @@ def warning_export(request):
         (_("Working days left"), lambda w: w.days_left),
         (_("Light"), lambda w: Light(w.light).label if w.deadline else ""),
         (_("Government delay (working days)"), lambda w: w.delay_workdays or None),
+        (_("Clock held since"), lambda w: w.held_since),
         (_("Effective due date"), lambda w: w.effective_due_on),
+        (_("Held intervals"), _intervals_text),
         (_("Reason for the attribution"), lambda w: w.delay_reason),
         (_("Cleared on"), lambda w: w.cleared_on),
         (_("How it was cleared"), lambda w: w.cleared_note),
@@ -98,6 +102,29 @@ def warning_export(request):
     if roles.sees_all_districts(request.user):
         columns.insert(0, (_("District"), lambda w: str(w.district)))
     return xlsx_response("exit-warnings", _("Exit warnings"), columns, qs.iterator(chunk_size=500))
+
+
+def held_intervals(warning) -> list[dict]:
+    """The warning's held intervals as the daily scan last computed them, each with the
+    label of its source."""
+    labels = dict(DelayKind.choices)
+    return [{**c, "label": labels.get(c["kind"], c["kind"])} for c in warning.delay_causes]
+
+
+def _intervals_text(warning) -> str:
+    """The held intervals in one cell: source, title, department, dates, working days."""
+    still = _("still open")
+    return "\n".join(
+        f"{c['label']}: {c['title']}"
+        + (f" ({c['department']})" if c["department"] else "")
+        + f" {c.get('start', c['due_on'])} – {still if c.get('open') else c.get('end', c['done_on'])}"
+        + f" · {c['workdays']}"
+        for c in held_intervals(warning)
+    )
+
+
+def _addressed_to(warning) -> str:
+    return str(_("Government") if warning.rule.is_government else _("Enterprise"))
 
 
 def _context(request, warning, bound=None, stale: str = "") -> dict:
@@ -118,18 +145,13 @@ def _context(request, warning, bound=None, stale: str = "") -> dict:
     for event in events:
         event.display = event_label(event.verb)
     steps = list(warning.steps.select_related("recorded_by"))
-    if warning.delay_confirmed_on is not None:
-        delay_days, causes = warning.delay_workdays, warning.delay_causes
-    else:
-        days, found = services.government_delay(warning, clock.today())
-        delay_days, causes = days, [c.as_dict() for c in found]
     return {
         "warning": warning,
         "project": warning.project,
         "steps": steps,
         "notice": next((s for s in steps if s.kind == StepKind.NOTICE), None),
-        "delay_days": delay_days,
-        "causes": causes,
+        "delay_days": warning.delay_workdays,
+        "causes": held_intervals(warning),
         "events": events,
         "actions": actions,
         "can_act": permissions.can_act(user, warning),

@@ -4,11 +4,21 @@ call them: ``rules`` (month arithmetic, the rule table and its clearing facts), 
 (raising, clearing and reopening warnings), ``steps`` (notice, clearance, land recovery)
 and ``delay`` (the delay attribution).
 
-- ``scan`` raises a warning for each project past a rule's due date (the anchor date plus
-  the rule's months, month ends clamped: ``add_months``) that has not reached the rule's
-  clearing fact, once per project and rule; it closes open warnings whose project has met
-  the fact since, and puts an excluded warning back when its moved due date has passed
-  without the fact. Safe to run twice.
+- ``dates`` is the exit clock: a rule's due date is the investment agreement's own date
+  for its fact (start, production, the last benefit term; the land the agreement owes)
+  when it has one, else the anchor date plus the rule's months (``add_months``, month ends
+  clamped); the government's blockers (overdue approval cases, unmet department
+  obligations, missed commitment milestones, open problems assigned to a department, land
+  not delivered) hold the clock for as long as each lasts, overlapping ones counted once,
+  and the due date moves out by the held working days by itself (``exit_clock``,
+  ``exit_clocks``; ``rule_clocks`` for the other apps: the land clean-up's 建而不产).
+- ``scan`` raises a warning for each project whose clock has run out without the rule's
+  fact, once per project and rule; an enterprise rule needs the land, and a signed project
+  without land is caught by the government's own rule (签约未供地), whose warning takes no
+  step against the enterprise. It closes open warnings whose project has met the fact
+  since, keeps each open warning's clock up to date, excludes a warning a government
+  delay moved back ahead (or holds) and puts it back once the moved date has passed. Safe
+  to run twice.
 - Clearing facts: *started* — the project has a start date (or a later stage date);
   *production* — it has a production date (or a capacity date); *benefit* — at least one
   of: an enterprise obligation of the agreement for annual tax, investment intensity or
@@ -19,11 +29,9 @@ and ``delay`` (the delay attribution).
 - Steps, in order, each with a document, a date and a note: rectification notice with a
   deadline (限期整改通知) → clearance decision after that deadline (清退决定) → land
   recovery (收回土地). Only the supervision office, the bureau and admins record them.
-- Delay attribution (因企业自身原因): ``government_delay`` lists the overdue approval cases
-  and overdue commitment milestones of the project in the anchor-to-due window and counts
-  the working days they held it up (a day held up by two causes counts once). When an
-  officer confirms it with a reason (``confirm_delay``), the due date moves out by those
-  working days; if the moved date is still ahead, the warning is excluded.
+- Delay attribution (因企业自身原因): ``government_delay`` gives the held working days and
+  intervals of a warning; the supervision office confirms them with a reason
+  (``confirm_delay``, once); the date does not wait for it.
 
 Bad input raises ``ValidationError`` keyed by the field and saves nothing; a stale
 ``expected_version`` raises ``ConcurrentEditError`` and saves nothing.
