@@ -4,7 +4,11 @@ complaints) and naming the red-light projects.
 "On time" is each record's own rule, the one its pages, the KPIs and the ledger read:
 a case done on time is ``approvals.querysets.on_time_q``, a milestone kept
 ``agreements.querysets.milestone_kept_q``, a complaint answered late
-``complaints.querysets.answered_late_q``."""
+``complaints.querysets.answered_late_q``.
+
+A closed quarter's figures are those of its last day (issue 16 point 7): cases done by then,
+findings recorded by then, answers late by then, and the red-light projects of that day from
+the daily scan's history — never a status or finding written afterwards."""
 
 from __future__ import annotations
 
@@ -146,8 +150,12 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
         .values("department_id")
         .annotate(
             n=Count("pk"),
+            # as of the quarter's end: a finding recorded by then (one carried over from
+            # before findings were dated, by its answer), lateness seen by then
             substantiated=Count(
-                "pk", filter=Q(outcome__in=SUBSTANTIATED_OUTCOMES, answered_on__lte=end)
+                "pk",
+                filter=Q(outcome__in=SUBSTANTIATED_OUTCOMES)
+                & (Q(found_on__lte=end) | Q(found_on__isnull=True, answered_on__lte=end)),
             ),
             late=Count("pk", filter=answered_late_q(end) & Q(answer_by__lt=end)),
         )
