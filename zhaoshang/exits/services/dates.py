@@ -164,6 +164,22 @@ def _base(project, rule: ExitRule) -> tuple[str, datetime.date | None, datetime.
     return DueSource.RULE, anchor, add_months(anchor, rule.months)
 
 
+LAND_FACT_FIELDS = (
+    "land_delivered_on",
+    "started_on",
+    "completed_on",
+    "production_on",
+    "capacity_on",
+)
+
+
+def has_land(project, today: datetime.date) -> bool:
+    """Whether ``project`` had its land by ``today`` (delivered, or a later stage reached)."""
+    return any(
+        (day := getattr(project, name)) is not None and day <= today for name in LAND_FACT_FIELDS
+    )
+
+
 def land_owed_on(project, land_rule: ExitRule | None) -> datetime.date | None:
     """The day the land was owed to ``project``: the agreement's date, else signing plus
     the 签约未供地 rule's months."""
@@ -298,6 +314,11 @@ def compute_clock(
     source, anchor, due = _base(project, rule)
     clock = ExitClock(project.pk, rule, source, anchor, due, due)
     if due is None or rule.is_government:
+        return clock
+    if not has_land(project, today):
+        # No land yet: the enterprise's clock has not started (签约未供地 is the
+        # government's own rule).
+        clock.held_since = anchor
         return clock
     window = window or workdays.CalendarWindow(anchor, max(due, today))
     spans = [

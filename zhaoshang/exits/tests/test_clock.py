@@ -345,3 +345,15 @@ def test_the_intervals_on_the_page_the_api_and_the_export(world, client_for):
     assert cell["Government delay (working days)"] == 8
     assert "Overdue approval case" in cell["Held intervals"]
     assert "2026-05-04 – 2026-05-12 · 6" in cell["Held intervals"]
+
+
+def test_without_land_the_enterprises_clock_has_not_started(world):
+    # The agreement says start by 2026-04-30, but the land never came: not the
+    # enterprise's own delay, not due for the land clean-up's 圈而不建 either.
+    project = world.project1_a
+    _agreement(world, project, start=D(2026, 4, 30))
+    services.ensure_default_rules(project.district)
+    found = services.rule_clocks(project.district_id, RuleCode.NOT_STARTED, D(2026, 6, 15))
+    assert not found[project.pk].is_due(D(2026, 6, 15))
+    assert found[project.pk].held_since == D(2026, 1, 20)  # from the signing
+    assert services.scan()["raised"] == 0
