@@ -89,3 +89,28 @@ def test_record_lights_takes_the_worst_light_and_its_reasons(world):
     assert services.record_lights(D(2026, 1, 31), {p1.pk: ("red", why)}) == 2
     assert services.record_lights(D(2026, 2, 1), {}) == 1  # p1 green again
     assert _light_on(p1, D(2026, 1, 31)) == "red" and _light_on(p1, D(2026, 2, 1)) == "green"
+
+
+def _grow(world, n, start):
+    from zhaoshang.reports.tests.factories import add_project, add_signal
+
+    for i in range(n):
+        project = add_project(world)
+        if i % 2:
+            add_signal(project, "red", f"超期{start + i}", world.dept_works_a)
+
+
+def _queries(day) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.record_lights(day)
+    return len(ctx.captured_queries)
+
+
+def test_recording_the_lights_costs_the_same_queries_for_3_projects_as_for_30(world):
+    _grow(world, 3, 0)
+    small = _queries(D(2026, 6, 30))  # a month's end: every active project written
+    _grow(world, 27, 100)
+    assert _queries(D(2026, 7, 31)) == small

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zhaoshang.monitoring.services import record_lights
 from zhaoshang.reports.tests.factories import (
     add_case,
     add_entry,
@@ -17,6 +18,7 @@ from zhaoshang.reports.tests.factories import (
     add_monthly_report,
     add_project,
     add_signal,
+    day,
 )
 
 _n = iter(range(1, 100000))
@@ -36,6 +38,7 @@ def grow_projects(world, n: int) -> None:
         add_monthly_report(project, "2026-05-01", "5", "50")
         if i % 3 == 0:
             add_signal(project, "red", f"超期{i}", world.dept_works_a)
+    record_lights(day("2026-05-31"))  # May's lights kept (a closed month reads them)
 
 
 def grow_bulletin(world, n: int) -> None:
@@ -45,6 +48,7 @@ def grow_bulletin(world, n: int) -> None:
         department = Department.objects.create(district=world.district_a, name=f"测试局{next(_n)}")
         add_case(world, department, done_on="2026-02-01", due_on="2026-02-10")
         add_signal(add_project(world), "red", f"超期{i}", department)
+    record_lights(day("2026-03-31"))  # the quarter's last day's lights
 
 
 def grow_ledger(world, n: int) -> None:
@@ -57,8 +61,10 @@ def grow_ledger(world, n: int) -> None:
 
 
 CASES = [
-    ("monthly", "2026-05", grow_projects),
+    ("monthly", "2026-05", grow_projects),  # closed: the lights' history
+    ("monthly", "2026-06", grow_projects),  # open: today's signals
     ("quarterly", "2026-Q1", grow_bulletin),
+    ("quarterly", "2026-Q2", grow_bulletin),
     ("annual", "2025", grow_ledger),
 ]
 
