@@ -349,6 +349,7 @@ DAILY_SCAN_STEPS = [
     "zhaoshang.meetings.services.scan_overdue",
     "zhaoshang.agreements.services.scan",
     "zhaoshang.exits.services.scan",
+    "zhaoshang.land.services.scan",
 ]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -2,7 +2,7 @@
 light rules (亮灯规则).
 
 Every timed thing — approval cases, obligations, milestones, action items, problems,
-complaints, inspection requests, exit warnings — is green, yellow or red by the same rule:
+complaints, inspection requests, exit warnings, land clean-up deadlines — is green, yellow or red by the same rule:
 red once past its deadline, yellow from the district's ``yellow_workdays`` working days
 before it, green otherwise. The rule table lives in ``monitoring`` (a domain app), which
 registers it here at start-up, so ``core`` imports no domain app.
@@ -47,6 +47,7 @@ class Subject(models.TextChoices):
     SCHEDULE = "schedule", _("Investment against schedule (序时进度)")
     INSPECTION = "inspection", _("Inspection or fee request")
     WARNING = "warning", _("Exit warning")
+    CLEANUP = "cleanup", _("Land clean-up deadline (限期整改)")
 
 
 # The lights a running deadline shows, as the API's resources list them (one enum).

@@ -1,4 +1,5 @@
-"""Admin of land. The annual land plans and the thresholds are reference data edited here;
+"""Admin of land. The annual land plans, the thresholds and the clean-up lead (the leader
+holding the 分管工业副区长 duty) are reference data edited here;
 parcels and campaigns change through the services (pages and API), which check the rules,
 keep the audit trail and lock against concurrent edits — they are read-only here."""
 
@@ -10,7 +11,15 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.admin_base import ReadOnlyAdmin
 from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
-from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
+from zhaoshang.core.roles import Role
+from zhaoshang.land.models import (
+    CampaignEntry,
+    CleanupLead,
+    LandCampaign,
+    LandParcel,
+    LandPlan,
+    LandThreshold,
+)
 
 
 @admin.register(LandParcel)
@@ -83,6 +92,28 @@ class LandThresholdForm(_DistrictFormMixin, forms.ModelForm):
         return data
 
 
+class CleanupLeadForm(_DistrictFormMixin, forms.ModelForm):
+    class Meta:
+        model = CleanupLead
+        fields = ["district", "leader"]
+
+    def clean(self):
+        data = super().clean()
+        district_id, leader = self._district_id(), data.get("leader")
+        if leader is not None and district_id:
+            if leader.district_id != district_id:
+                self.add_error("leader", _("The leader belongs to another district."))
+            elif not leader.groups.filter(name=Role.LEADER).exists():
+                self.add_error("leader", _("Choose a user with the district leader role."))
+        if district_id:
+            taken = CleanupLead.objects.filter(district_id=district_id)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error(None, _("The district already has its clean-up lead."))
+        return data
+
+
 class _DistrictFormAdmin(DistrictScopedAdmin):
     """The form's ``district_id`` (its uniqueness checks) is set by ScopedAdmin.get_form."""
 
@@ -107,6 +138,13 @@ class LandThresholdAdmin(_DistrictFormAdmin):
         "district",
     )
     list_select_related = ("park", "industry", "district")
+
+
+@admin.register(CleanupLead)
+class CleanupLeadAdmin(_DistrictFormAdmin):
+    form = CleanupLeadForm
+    list_display = ("leader", "district")
+    list_select_related = ("leader", "district")
 
 
 @admin.register(LandCampaign)

@@ -1,6 +1,6 @@
 """REST API of land (SPEC §16, §19): ``land-parcels`` (list with filters, create, read,
-update through the services, a status change action) and the read-only ``land-campaigns``
-with their entries. Scoped like the pages (``visible_to``); the idle-land clock is computed
+update through the services, a status change action), ``land-campaigns`` (opened, closed)
+with their entries, and ``land-campaign-entries`` (the decision and its follow-up). Scoped like the pages (``visible_to``); the idle-land clock is computed
 in SQL."""
 
 from __future__ import annotations
@@ -22,12 +22,16 @@ from zhaoshang.api.serializers import ModelSerializer, Serializer
 from zhaoshang.api.viewsets import (
     ResourceSchema,
     ScopedModelViewSet,
+    answer_after_commit,
     caller_district,
     expected_version,
 )
 from zhaoshang.core import clock
+from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.land import permissions, services
-from zhaoshang.land.choices import Clock, LandUse, ParcelStatus
+from zhaoshang.land.actions import ACTIONS
+from zhaoshang.land.choices import Clock, Decision, FollowUp, Half, LandUse, ParcelStatus
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel
 from zhaoshang.org.models import Park
 from zhaoshang.projects.models import Project
@@ -215,10 +219,18 @@ class LandParcelViewSet(ScopedModelViewSet):
 
 
 class CampaignEntrySerializer(ModelSerializer):
+    days_left = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("Working days left to the deadline of a running follow-up."),
+    )
+    light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
+
     class Meta:
         model = CampaignEntry
         fields = [
             "id",
+            "campaign",
             "project",
             "parcel",
             "category",
@@ -234,8 +246,18 @@ class CampaignEntrySerializer(ModelSerializer):
             "decision",
             "decision_reason",
             "deadline",
+            "facts_reason",
             "decided_by",
             "decided_at",
+            "followup",
+            "followup_on",
+            "exit_warning",
+            "overdue_on",
+            "done_on",
+            "done_note",
+            "days_left",
+            "light",
+            "version",
         ]
         read_only_fields = fields
 
@@ -243,6 +265,7 @@ class CampaignEntrySerializer(ModelSerializer):
 class LandCampaignSerializer(ModelSerializer):
     entry_count = serializers.IntegerField(read_only=True)
     undecided = serializers.IntegerField(read_only=True)
+    without_followup = serializers.IntegerField(read_only=True)
     entries = CampaignEntrySerializer(many=True, read_only=True, source="visible_entries")
 
     class Meta:
@@ -256,22 +279,42 @@ class LandCampaignSerializer(ModelSerializer):
             "as_of",
             "delivered_months",
             "signed_months",
-            "production_years",
+            "production_months",
             "opened_by",
             "opened_on",
             "report_on",
             "closed_by",
+            "note",
             "entry_count",
             "undecided",
+            "without_followup",
             "entries",
+            "version",
         ]
         read_only_fields = fields
+
+
+class OpenCampaignSerializer(Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    half = serializers.ChoiceField(choices=Half.choices)
+    as_of = serializers.DateField(required=False, allow_null=True)
+    signed_months = serializers.IntegerField(
+        min_value=1, max_value=120, required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class CloseSerializer(Serializer):
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
 class LandCampaignViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Half-yearly land clean-up campaigns (土地清理) and their entries, read-only."""
+    """Half-yearly land clean-up campaigns (土地清理) and their entries. Opened (POST) by
+    the leader holding the clean-up duty (分管工业副区长), the supervision office, the bureau
+    or an admin; closed only when every entry has a decision and every decision its
+    follow-up."""
 
     serializer_class = LandCampaignSerializer
     permission_classes = [StaffApiPermission]
@@ -283,13 +326,133 @@ class LandCampaignViewSet(
         if getattr(self, "swagger_fake_view", False):
             return LandCampaign.objects.none()
         user = self.request.user
-        entries = CampaignEntry.objects.visible_to(user).order_by("category", "project__code", "id")
+        entries = (
+            CampaignEntry.objects.visible_to(user)
+            .with_days_left(clock.today())
+            .order_by("category", "project__code", "id")
+        )
         return (
             LandCampaign.objects.visible_to(user)
             .annotate(
                 entry_count=Count("entries", distinct=True),
                 undecided=Count("entries", filter=Q(entries__decision=""), distinct=True),
+                without_followup=Count(
+                    "entries",
+                    filter=Q(entries__followup="") & ~Q(entries__decision=""),
+                    distinct=True,
+                ),
             )
             .prefetch_related(Prefetch("entries", entries, to_attr="visible_entries"))
             .order_by("-year", "-half", "-id")
         )
+
+    @answer_after_commit
+    def _respond(self, campaign, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=campaign.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=OpenCampaignSerializer,
+        responses={
+            201: LandCampaignSerializer,
+            400: OpenApiResponse(description="{field: [messages]}"),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        """Open the district's campaign of a half-year; its entries are generated."""
+        district = caller_district(request)
+        if not permissions.can_open_campaigns(request.user, district.pk):
+            raise PermissionDenied
+        form = OpenCampaignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        campaign = services.open_campaign(request.user, district=district, **form.validated_data)
+        return self._respond(campaign, status.HTTP_201_CREATED)
+
+    close = api_action(
+        CloseSerializer,
+        "Close the campaign: refused while an entry has no decision or a decision no follow-up.",
+        run=lambda u, c, d, v: services.close_campaign(u, c, expected_version=v),
+        allowed=permissions.can_manage_campaign,
+    )
+
+
+class DecideSerializer(Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    deadline = serializers.DateField(required=False, allow_null=True)
+    facts_reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class RectifiedSerializer(Serializer):
+    on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class ExitDoneSerializer(RectifiedSerializer):
+    document = serializers.FileField(required=False, allow_null=True)
+
+
+class CampaignEntryFilter(filters.FilterSet):
+    followup = filters.ChoiceFilter(choices=FollowUp.choices)
+    light = filters.ChoiceFilter(choices=DEADLINE_LIGHTS)
+
+    class Meta:
+        model = CampaignEntry
+        fields = ["campaign", "project", "category", "decision", "followup", "light"]
+
+
+class CampaignEntryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The entries of the clean-up campaigns: the decision on each (which starts its
+    follow-up: a watched deadline, the land recovery, the exit steps) and the actions that
+    carry it out."""
+
+    serializer_class = CampaignEntrySerializer
+    filterset_class = CampaignEntryFilter
+    permission_classes = [StaffApiPermission]
+    parser_classes = PARSERS
+    schema = ResourceSchema()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CampaignEntry.objects.none()
+        return (
+            CampaignEntry.objects.visible_to(self.request.user)
+            .with_days_left(clock.today())
+            .select_related("campaign", "project")
+            .order_by("-campaign_id", "category", "project__code", "id")
+        )
+
+    @answer_after_commit
+    def _respond(self, entry, code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=entry.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    decide = api_action(
+        DecideSerializer,
+        "Record the decision and start its follow-up (a reason is needed for a decision "
+        "against the facts).",
+        run=lambda u, e, d, v: services.decide_entry(
+            u,
+            e,
+            decision=d["decision"],
+            reason=d.get("reason", ""),
+            deadline=d.get("deadline"),
+            facts_reason=d.get("facts_reason", ""),
+            expected_version=v,
+        ),
+        allowed=lambda u, e: permissions.can_manage_campaign(u, e.campaign),
+    )
+    rectified = api_action(
+        RectifiedSerializer,
+        "整改到位: the rectification is confirmed.",
+        action=ACTIONS["rectified"],
+    )
+    exit = api_action(
+        ExitDoneSerializer,
+        "清退 carried out: the project becomes 已退出 (the clearance decision as evidence).",
+        action=ACTIONS["exit"],
+    )

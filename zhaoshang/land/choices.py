@@ -79,10 +79,39 @@ class Decision(models.TextChoices):
     REVITALIZE = "revitalize", _("Put to better use (盘活利用)")
 
 
-# The campaign's defaults (configurable on each campaign): land delivered this many months
-# before the campaign date and not started (the work plan's 三个月不开工); signed this many
-# months before and not started; started this many years before and not producing
-# (两年不投产).
-DELIVERED_MONTHS = 3
+class FollowUp(models.TextChoices):
+    """What carrying out a clean-up decision has reached (SPEC §20: each decision starts its
+    follow-up). Empty: not started (a decision recorded before decisions were carried out);
+    a campaign does not close while a decided entry has none."""
+
+    NONE = "", _("Not started")
+    OBSERVING = "observing", _("Under observation: checked again by the next campaign")
+    WATCHING = "watching", _("Deadline watched by the daily scan")
+    RECTIFIED = "rectified", _("Rectified")
+    RECOVERING = "recovering", _("Land recovery under way")
+    RECOVERED = "recovered", _("Land recovered")
+    CLEARING = "clearing", _("Exit steps under way")
+    EXITED = "exited", _("Project exited")
+
+
+# The follow-up each decision starts.
+FOLLOW_UP_OF = {
+    Decision.OBSERVE: FollowUp.OBSERVING,
+    Decision.RECTIFY: FollowUp.WATCHING,
+    Decision.REVITALIZE: FollowUp.WATCHING,
+    Decision.RECOVER: FollowUp.RECOVERING,
+    Decision.CLEAR: FollowUp.CLEARING,
+}
+# Decisions that set a deadline the daily scan watches (限期整改, and the date the
+# enterprise is given before recovery or clearance proceeds).
+DEADLINE_DECISIONS = (Decision.RECTIFY, Decision.REVITALIZE, Decision.RECOVER, Decision.CLEAR)
+# Follow-ups still running: their deadline is watched; a decision may be revised only while
+# its follow-up is one of the first two (nothing has been set going outside the entry).
+RUNNING_FOLLOW_UPS = (FollowUp.WATCHING, FollowUp.RECOVERING, FollowUp.CLEARING)
+REVISABLE_FOLLOW_UPS = (FollowUp.NONE, FollowUp.OBSERVING, FollowUp.WATCHING)
+
+# The campaign's own default: signed this many months before the campaign date and not
+# started. The other measures are the district's exit rules (one set of thresholds): land
+# held without building is the rule 三个月不开工, built and not producing 两年不投产
+# (``exits.ExitRule``, read when the campaign is opened).
 SIGNED_MONTHS = 6
-PRODUCTION_YEARS = 2

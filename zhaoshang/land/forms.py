@@ -164,17 +164,8 @@ class CampaignForm(BootstrapMixin, forms.Form):
         label=_("campaign date"),
         help_text=_("The date the projects are measured on; today when left empty."),
     )
-    delivered_months = forms.IntegerField(
-        min_value=1, max_value=120, initial=3, label=_("land held: months after delivery")
-    )
     signed_months = forms.IntegerField(
         min_value=1, max_value=120, initial=6, label=_("signed, not started: months after signing")
-    )
-    production_years = forms.IntegerField(
-        min_value=1,
-        max_value=120,
-        initial=2,
-        label=_("built, not producing: years after the start"),
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("note")
@@ -191,9 +182,23 @@ class CampaignForm(BootstrapMixin, forms.Form):
 class DecideForm(_Versioned):
     decision = forms.ChoiceField(choices=Decision.choices, label=_("disposal decision"))
     deadline = forms.DateField(
-        required=False, label=_("rectify by"), help_text=_("Required for 限期整改.")
+        required=False,
+        label=_("deadline"),
+        help_text=_(
+            "Rectify by (限期整改), put to use by (盘活利用), or the date the enterprise is "
+            "given before the recovery or clearance proceeds. Watched by the daily scan."
+        ),
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("reason"))
+    facts_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label=_("reason for deciding against the facts"),
+        help_text=_(
+            "Needed when the decision contradicts the record: clearing out a project that "
+            "started building, or recovering a parcel idle for less than a year."
+        ),
+    )
 
     def __init__(self, *args, record=None, **kwargs):
         super().__init__(*args, record=record, **kwargs)
@@ -202,7 +207,29 @@ class DecideForm(_Versioned):
                 decision=record.decision,
                 deadline=record.deadline,
                 reason=record.decision_reason,
+                facts_reason=record.facts_reason,
             )
+
+
+class RectifiedForm(_Versioned):
+    on = forms.DateField(required=False, label=_("date"), help_text=_("Today when left empty."))
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("what was rectified")
+    )
+
+
+class ExitDoneForm(_Versioned):
+    on = forms.DateField(
+        required=False, label=_("exited on"), help_text=_("Today when left empty.")
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("note")
+    )
+    document = forms.FileField(
+        required=False,
+        label=_("clearance decision (清退决定书)"),
+        help_text=_("Needed unless the project's documents already hold it."),
+    )
 
 
 class CloseForm(_Versioned):

@@ -17,13 +17,12 @@ from simple_history.models import HistoricalRecords
 
 from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.land.choices import (
-    DELIVERED_MONTHS,
     HANDED_OVER,
-    PRODUCTION_YEARS,
     SIGNED_MONTHS,
     CampaignStatus,
     Decision,
     EntryCategory,
+    FollowUp,
     Half,
     LandUse,
     ParcelStatus,
@@ -97,6 +96,12 @@ class LandParcel(Versioned, Timestamped, DistrictOwned):
     recovered_on = models.DateField(_("recovered on"), null=True, blank=True)
     recovery_document = models.CharField(
         _("recovery decision (document number)"), max_length=100, blank=True
+    )
+    recovery_started_on = models.DateField(
+        _("land recovery started on"),
+        null=True,
+        blank=True,
+        help_text=_("Set by a clean-up decision to recover the land (收回土地)."),
     )
     status_reason = models.TextField(_("reason for the last status change"), blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -283,18 +288,20 @@ class LandCampaign(Versioned, DistrictOwned):
     )
     delivered_months = models.PositiveSmallIntegerField(
         _("land held: months after delivery"),
-        default=DELIVERED_MONTHS,
+        default=3,
         validators=[MinValueValidator(1)],
+        help_text=_("The exit rule 三个月不开工 as it stood when the campaign was opened."),
     )
     signed_months = models.PositiveSmallIntegerField(
         _("signed, not started: months after signing"),
         default=SIGNED_MONTHS,
         validators=[MinValueValidator(1)],
     )
-    production_years = models.PositiveSmallIntegerField(
-        _("built, not producing: years after the start"),
-        default=PRODUCTION_YEARS,
+    production_months = models.PositiveSmallIntegerField(
+        _("built, not producing: months"),
+        default=24,
         validators=[MinValueValidator(1)],
+        help_text=_("The exit rule 两年不投产 as it stood when the campaign was opened."),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -397,6 +404,31 @@ class CampaignEntry(Versioned, DistrictOwned):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    facts_reason = models.TextField(
+        _("reason for deciding against the facts"),
+        blank=True,
+        help_text=_(
+            "Needed when the decision contradicts the record: clearing out a project that "
+            "started building before the decision, or recovering a parcel idle for less "
+            "than a year."
+        ),
+    )
+    # The follow-up the decision started (SPEC §20).
+    followup = models.CharField(
+        _("follow-up"), max_length=12, choices=FollowUp.choices, blank=True, db_index=True
+    )
+    followup_on = models.DateField(_("follow-up started on"), null=True, blank=True)
+    exit_warning = models.ForeignKey(
+        "exits.ExitWarning",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("exit warning"),
+    )
+    overdue_on = models.DateField(_("deadline missed (found on)"), null=True, blank=True)
+    done_on = models.DateField(_("follow-up done on"), null=True, blank=True)
+    done_note = models.TextField(_("how it was done"), blank=True)
 
     objects = CampaignEntryQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version"])
@@ -416,3 +448,33 @@ class CampaignEntry(Versioned, DistrictOwned):
 
     def get_absolute_url(self) -> str:
         return f"{self.campaign.get_absolute_url()}#entry-{self.pk}"
+
+    @property
+    def lacks_followup(self) -> bool:
+        """Decided, but its follow-up never started."""
+        return bool(self.decision) and not self.followup
+
+
+class CleanupLead(DistrictOwned):
+    """The leader who leads the district's half-yearly land clean-up (work plan: 每半年，由
+    分管工业副区长牵头组织有关部门全面开展园区土地清理): the deputy district head holding
+    the industrial duty. Users carry no duties (a leader's position is free text), so the
+    land app keeps this one duty itself, one row per district, set in the admin site."""
+
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("leader"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["district"]
+        constraints = [models.UniqueConstraint(fields=["district"], name="uniq_land_cleanup_lead")]
+        verbose_name = _("clean-up lead (分管工业副区长)")
+        verbose_name_plural = _("clean-up leads (分管工业副区长)")
+
+    def __str__(self) -> str:
+        return str(self.leader)

@@ -6,8 +6,11 @@ the rules follow the roles:
 
 - parcels: admins and the investment promotion bureau of the district record and edit every
   parcel and change its status; a park committee does so for its own parks' parcels;
-- clean-up campaigns: admins, the bureau and the supervision office open them, take the
-  decision on each entry and close them;
+- clean-up campaigns: the leader holding the district's clean-up duty (分管工业副区长,
+  ``CleanupLead``), the supervision office, the bureau and admins open them, take the
+  decision on each entry, carry it out and close them; moving a project to 已退出 (the end
+  of a 清退) is also a stage change, which only the project's editors make (the bureau,
+  admins, its team);
 - the annual land plan and the thresholds are reference data edited by admins (admin site);
 - leaders, departments and the rest read; city users read every district and change nothing.
 """
@@ -57,9 +60,41 @@ def can_place_in_park(user, park) -> bool:
     return roles.has_role(user, *PARCEL_EDITOR_ROLES) or manages_park(user, park)
 
 
+def is_cleanup_lead(user, district_id) -> bool:
+    """The leader holding the district's clean-up duty (one query per user, then cached)."""
+    if not getattr(user, "is_authenticated", False) or not district_id:
+        return False
+    cache = getattr(user, "_cleanup_lead_of", None)
+    if cache is None:
+        from zhaoshang.land.models import CleanupLead
+
+        cache = set(CleanupLead.objects.filter(leader=user).values_list("district_id", flat=True))
+        user._cleanup_lead_of = cache
+    return district_id in cache
+
+
 def can_manage_campaigns(user, district_id) -> bool:
-    return _writer(user, district_id) and roles.has_role(user, *CAMPAIGN_ROLES)
+    """Open, decide, carry out and close the district's clean-up campaigns."""
+    if not _writer(user, district_id):
+        return False
+    return roles.has_role(user, *CAMPAIGN_ROLES) or is_cleanup_lead(user, district_id)
+
+
+can_open_campaigns = can_manage_campaigns
 
 
 def can_manage_campaign(user, campaign) -> bool:
     return can_manage_campaigns(user, campaign.district_id)
+
+
+def can_follow_up(user, entry) -> bool:
+    """Record how a decision was carried out (a rectification confirmed)."""
+    return can_manage_campaigns(user, entry.district_id)
+
+
+def can_complete_exit(user, entry) -> bool:
+    """End a 清退 with the project 已退出: a campaign manager who may also change the
+    project's stage."""
+    from zhaoshang.projects.permissions import can_record_service
+
+    return can_follow_up(user, entry) and can_record_service(user, entry.project)

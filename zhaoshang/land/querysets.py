@@ -17,6 +17,7 @@ from django.db.models import (
     CharField,
     DateField,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     Subquery,
@@ -156,7 +157,44 @@ class CampaignQuerySet(DistrictScopedQuerySet):
 
 class CampaignEntryQuerySet(ProjectScopedQuerySet):
     """An entry is visible with its project, inside a campaign the user sees (a park
-    committee sees its parks' entries)."""
+    committee sees its parks' entries).
+
+    A decision whose follow-up is running carries a light (SPEC §11, §20): the deadline it
+    set (限期整改, or the date given before recovery or clearance proceeds) is yellow from the
+    district's window for clean-up deadlines (亮灯规则) before it and red once it has passed;
+    a follow-up done or an observation carries none."""
+
+    def running(self):
+        from zhaoshang.land.choices import RUNNING_FOLLOW_UPS
+
+        return self.filter(followup__in=RUNNING_FOLLOW_UPS, deadline__isnull=False)
+
+    def with_days_left(self, today: datetime.date):
+        """``watched_deadline`` (the deadline of a running follow-up), ``days_left`` to it
+        in working days and ``light``."""
+        from zhaoshang.core.lights import Light, Subject, yellow_within
+        from zhaoshang.land.choices import RUNNING_FOLLOW_UPS
+        from zhaoshang.workdays.querysets import days_left_expression
+
+        return (
+            self.annotate(
+                watched_deadline=Case(
+                    When(followup__in=RUNNING_FOLLOW_UPS, then=F("deadline")),
+                    default=Value(None, output_field=DateField()),
+                    output_field=DateField(),
+                )
+            )
+            .annotate(days_left=days_left_expression("watched_deadline", today))
+            .annotate(
+                light=Case(
+                    When(watched_deadline__isnull=True, then=Value(Light.NONE)),
+                    When(days_left__lt=0, then=Value(Light.RED)),
+                    When(days_left__lte=yellow_within(Subject.CLEANUP), then=Value(Light.YELLOW)),
+                    default=Value(Light.GREEN),
+                    output_field=CharField(),
+                )
+            )
+        )
 
     def visible_to(self, user):
         from zhaoshang.land.models import LandCampaign

@@ -21,4 +21,5 @@ urlpatterns = [
     path("campaigns/<int:pk>/generate/", views.campaign_generate, name="campaign_generate"),
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("entries/<int:pk>/decide/", views.entry_decide, name="entry_decide"),
+    path("entries/<int:pk>/<slug:action>/", views.entry_action, name="entry_action"),
 ]

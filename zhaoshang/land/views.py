@@ -12,18 +12,21 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.actions import button_post, form_page, form_post
+from zhaoshang.core.actions import button_post, form_page, form_post, panel, record_action_view
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.land import permissions, services
-from zhaoshang.land.choices import EntryCategory
+from zhaoshang.land.actions import ACTIONS
+from zhaoshang.land.choices import REVISABLE_FOLLOW_UPS, EntryCategory
 from zhaoshang.land.forms import (
     CampaignForm,
     CloseForm,
@@ -34,6 +37,7 @@ from zhaoshang.land.forms import (
 )
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan
 from zhaoshang.org.models import District
+from zhaoshang.projects.models import ProjectTeamMember
 
 
 def _parcels(request):
@@ -350,29 +354,60 @@ def _entries(request, campaign):
     return (
         CampaignEntry.objects.visible_to(request.user)
         .filter(campaign=campaign)
-        .select_related("project__enterprise", "project__park", "parcel", "decided_by")
+        .with_days_left(clock.today())
+        .select_related(
+            "project__enterprise", "project__park", "parcel", "decided_by", "exit_warning"
+        )
         .order_by("category", "project__code", "id")
     )
 
 
+def _know_teams(user, entries) -> None:
+    """Whether the user is on each entry's project team, read in one query (the exit
+    action asks it of every entry under clearance)."""
+    mine = set(
+        ProjectTeamMember.objects.filter(
+            project_id__in={e.project_id for e in entries}, user_id=user.pk
+        ).values_list("project_id", flat=True)
+    )
+    for entry in entries:
+        entry.project._team_user_ids = {user.pk} if entry.project_id in mine else set()
+
+
 def _campaign_context(request, campaign, bound=None, close_form=None, stale: str = "") -> dict:
-    may_manage = permissions.can_manage_campaign(request.user, campaign) and campaign.is_open
+    """The campaign page: per category, each entry with its decision form (while the
+    decision may still be revised) and the actions that carry it out. ``bound`` is a form
+    refused a moment ago, shown again with its errors."""
+    user = request.user
+    may_manage = permissions.can_manage_campaign(user, campaign) and campaign.is_open
     entries = list(_entries(request, campaign))
+    _know_teams(user, entries)
+    bound_pk = getattr(getattr(bound, "record", None), "pk", None)
     groups = []
     for category, label in EntryCategory.choices:
         rows = []
         for entry in entries:
             if entry.category != category:
                 continue
+            entry.campaign = campaign
             form = None
-            if may_manage:
-                if bound is not None and bound.record.pk == entry.pk:
+            if may_manage and entry.followup in REVISABLE_FOLLOW_UPS:
+                if isinstance(bound, DecideForm) and bound_pk == entry.pk:
                     form = bound
                 else:
                     form = DecideForm(record=entry, auto_id=f"id_entry{entry.pk}_%s")
-            rows.append((entry, form))
+            actions = panel(
+                user,
+                entry,
+                ACTIONS,
+                lambda action, pk=entry.pk: reverse("land:entry_action", args=[pk, action.slug]),
+                bound=bound if bound_pk == entry.pk else None,
+                record_kwarg="record",
+            )
+            rows.append((entry, form, actions))
         groups.append((category, label, rows))
     undecided = sum(1 for e in entries if not e.decision)
+    lacking = [e for e in entries if e.lacks_followup]
     if may_manage and close_form is None:
         close_form = CloseForm(record=campaign, auto_id="id_close_%s")
     return {
@@ -380,6 +415,7 @@ def _campaign_context(request, campaign, bound=None, close_form=None, stale: str
         "groups": groups,
         "entry_count": len(entries),
         "undecided": undecided,
+        "lacking": lacking,
         "may_manage": may_manage,
         "close_form": close_form if may_manage else None,
         "stale": stale,
@@ -413,8 +449,12 @@ def campaign_export(request, pk):
         (_("Tax per mu (10k yuan per mu)"), lambda e: e.tax_per_mu),
         (_("Minimum tax per mu"), lambda e: e.min_tax_per_mu),
         (_("Disposal decision"), lambda e: e.get_decision_display()),
-        (_("Rectify by"), lambda e: e.deadline),
+        (_("Deadline"), lambda e: e.deadline),
         (_("Reason"), lambda e: e.decision_reason),
+        (_("Reason for deciding against the facts"), lambda e: e.facts_reason),
+        (_("Follow-up"), lambda e: e.get_followup_display()),
+        (_("Deadline missed (found on)"), lambda e: e.overdue_on),
+        (_("Follow-up done on"), lambda e: e.done_on),
         (_("Decided by"), lambda e: e.decided_by.display_name if e.decided_by_id else ""),
         (_("Decided at"), lambda e: e.decided_at),
     ]
@@ -494,9 +534,30 @@ def entry_decide(request, pk):
             decision=data["decision"],
             reason=data.get("reason", ""),
             deadline=data.get("deadline"),
+            facts_reason=data.get("facts_reason", ""),
             expected_version=data.get("version"),
         ),
         render_page=render_page,
         redirect_to=entry.get_absolute_url(),
-        success=_("The decision has been recorded."),
+        success=_("The decision has been recorded and its follow-up started."),
+    )
+
+
+def _entry_page(request, entry, bound=None, stale=""):
+    return _campaign_context(request, entry.campaign, bound=bound, stale=stale)
+
+
+@login_required
+@require_POST
+def entry_action(request, pk, action):
+    """An action that carries out a decision (``land.actions``), from the campaign page."""
+    if action not in ACTIONS:
+        raise Http404
+    return record_action_view(
+        request,
+        CampaignEntry.objects.visible_to(request.user).select_related("campaign", "project"),
+        pk,
+        ACTIONS[action],
+        template="land/campaign.html",
+        context=_entry_page,
     )

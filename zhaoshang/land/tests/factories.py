@@ -45,8 +45,35 @@ def make_supplied(world, tag: str = "a", *, project=None, **extra):
     return make_parcel(world, tag, **data)
 
 
-def make_campaign(world, tag: str = "a", *, year=2026, half=Half.H1, by=None, **extra):
+def set_exit_rule(district, code: str, months: int):
+    """The district's exit rule ``code`` counts ``months`` (as an admin sets it)."""
+    from zhaoshang.exits.services import ensure_default_rules
+
+    rule = next(r for r in ensure_default_rules(district) if r.code == code)
+    rule.months = months
+    rule.save()
+    return rule
+
+
+def make_campaign(
+    world,
+    tag: str = "a",
+    *,
+    year=2026,
+    half=Half.H1,
+    by=None,
+    delivered_months=None,
+    production_months=None,
+    **extra,
+):
+    """Open a campaign; ``delivered_months`` and ``production_months`` set the district's
+    exit rules 三个月不开工 and 两年不投产 first (the campaign reads them)."""
     suffix = "" if tag == "a" else "_b"
+    district = getattr(world, f"district_{tag}")
+    if delivered_months is not None:
+        set_exit_rule(district, "not_started", delivered_months)
+    if production_months is not None:
+        set_exit_rule(district, "not_producing", production_months)
     return services.open_campaign(
         by or getattr(world, f"user_supervisor{suffix}"),
         district=getattr(world, f"district_{tag}"),

@@ -112,19 +112,23 @@ def test_generation_finds_every_category(world, cast):
     assert DomainEvent.objects.for_object(campaign).filter(verb="land_campaign.opened").exists()
 
 
-def test_the_campaigns_settings_and_date_decide(world, cast):
-    # Measured at the end of 2025 with the campaign's own settings: the signed project was
-    # signed 3 months before (counted with 2 months).
+def test_the_exit_rules_and_the_date_decide(world, cast):
+    # Measured at the end of 2025, the district's exit rules set to 12 months (三个月不开工)
+    # and 12 months (两年不投产), the campaign's own 2 months for signed projects: the
+    # signed project was signed 3 months before.
     campaign = make_campaign(
         world, year=2025, half=Half.H2, as_of=D(2025, 12, 31), signed_months=2,
-        delivered_months=12, production_years=1,
+        delivered_months=12, production_months=12,
     )  # fmt: skip
+    assert (campaign.delivered_months, campaign.production_months) == (12, 12)
     found = _categories(campaign)
     assert found["签约未建项目"] == EntryCategory.SIGNED
     # Its land was delivered after the campaign date: on that date it was signed, not built.
     assert found["圈地项目"] == EntryCategory.SIGNED
-    assert "在建项目" not in found  # started 2025-03-01: less than the year set
-    assert found["建而不产项目"] == EntryCategory.BUILT  # started 2024-01-01
+    # Land delivered 2025-01-01 + 12 months = 2026-01-01, after 2025-12-31: not yet due.
+    assert "在建项目" not in found
+    # Land delivered 2023-06-01 + 12 months = 2024-06-01: due, started, not producing.
+    assert found["建而不产项目"] == EntryCategory.BUILT
     assert found["新供地项目"] == EntryCategory.SIGNED  # its land came later too
 
 
@@ -158,6 +162,7 @@ def test_one_campaign_per_half_year(world, cast):
 
 
 def test_only_the_campaign_roles_open_and_decide(world, cast):
+    # A leader without the district's clean-up duty (no CleanupLead) may not.
     with pytest.raises(PermissionDenied):
         make_campaign(world, by=world.user_leader)
     with pytest.raises(PermissionDenied):
@@ -176,6 +181,7 @@ def test_decisions_and_closing(world, cast):
             world.user_supervisor, entries[0], decision=Decision.RECTIFY, reason=""
         )
     assert set(exc.value.message_dict) == {"reason", "deadline"}
+    assert exc.value.message_dict["deadline"] == ["Give the deadline for this decision."]
     with pytest.raises(ValidationError) as exc:
         services.decide_entry(
             world.user_supervisor, entries[0], decision=Decision.RECTIFY, reason="x",
@@ -195,7 +201,7 @@ def test_decisions_and_closing(world, cast):
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.OPEN
     for entry in entries[1:]:
-        services.decide_entry(world.user_admin, entry, decision=Decision.RECOVER, reason="收回")
+        services.decide_entry(world.user_admin, entry, decision=Decision.OBSERVE, reason="观察")
     campaign = services.close_campaign(world.user_supervisor, campaign)
     assert campaign.status == CampaignStatus.CLOSED and campaign.report_on == D(2026, 6, 15)
     with pytest.raises(ValidationError):
@@ -223,8 +229,9 @@ def test_report_export_content(world, cast, client_for):
     campaign = make_campaign(world)
     entry = campaign.entries.get(project=cast["low"])
     services.decide_entry(
-        world.user_admin, entry, decision=Decision.REVITALIZE, reason="引进新业主"
-    )
+        world.user_admin, entry, decision=Decision.REVITALIZE, reason="引进新业主",
+        deadline=D(2026, 12, 31),
+    )  # fmt: skip
     response = client_for("leader").get(
         reverse("land:campaign_export", args=[campaign.pk]), HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -240,6 +247,7 @@ def test_report_export_content(world, cast, client_for):
     assert low["Minimum investment intensity"] == 150
     assert low["Disposal decision"] == "Put to better use (盘活利用)"
     assert low["Reason"] == "引进新业主"
+    assert low["Deadline"] is not None and low["Follow-up"] == "Deadline watched by the daily scan"
     assert by_project["签约未建项目"]["Disposal decision"] in ("", None)
 
 

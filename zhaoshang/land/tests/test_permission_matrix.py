@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from zhaoshang.land.models import CleanupLead
 from zhaoshang.land.tests import conftest as fixtures
 from zhaoshang.testing.matrix import PEOPLE, Matrix, own_district, visible_project
 from zhaoshang.testing.shared import built_once_per_module, fixture_function
@@ -33,11 +34,13 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "land:campaign_generate": ("campaign", "manage", "POST"),
     "land:campaign_close": ("campaign", "manage", "POST"),
     "land:entry_decide": ("entry", "manage", "POST"),
+    "land:entry_action": ("entry", "manage", "POST"),
 }
 
 EDITORS = {"admin", "bureau", "secretary", "bureau_b"}  # secretary holds the bureau role
 ADDERS = EDITORS | {"park"}
-CAMPAIGNERS = {"admin", "bureau", "secretary", "supervisor", "bureau_b"}
+# The leader holds district a's clean-up duty (分管工业副区长: a CleanupLead, made in build).
+CAMPAIGNERS = {"admin", "bureau", "secretary", "supervisor", "bureau_b", "leader"}
 
 
 def _visible_campaign(who: str, target: str) -> bool:
@@ -79,6 +82,7 @@ def expected(who: str, route: str, target: str | None) -> int:
 def build(world):
     """The app conftest's parcels, campaigns and entries, built once for the module
     (``built_once_per_module``); every test of the module takes them from there."""
+    CleanupLead.objects.create(district=world.district_a, leader=world.user_leader)
     parcels = fixture_function(fixtures.parcels)(world)
     campaigns = fixture_function(fixtures.campaigns)(world)
     entries = fixture_function(fixtures.entries)(world, campaigns)
@@ -97,6 +101,8 @@ def url(objects, route: str, target: str | None) -> str:
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
+    if route == "land:entry_action":  # confirming a rectification (the empty form: 400)
+        return reverse(route, args=[objects[kind][target].pk, "rectified"])
     return reverse(route, args=[objects[kind][target].pk])
 
 
@@ -144,3 +150,55 @@ def test_api_read_and_write_follow_the_same_rules(client_for, parcels, who, targ
         assert response.status_code == 404
     else:
         assert response.status_code == (200 if may_edit else 403), response.content
+
+
+ENTRY_API = "/api/v1/land-campaign-entries/"
+# action -> who may take it beside seeing the entry (an empty body then answers 400)
+ENTRY_ACTIONS = {
+    "decide": CAMPAIGNERS,
+    "rectified": CAMPAIGNERS,
+    # 已退出 is a stage change too: the campaigners who also edit the project.
+    "exit": CAMPAIGNERS & (EDITORS | {"manager", "officer"}),
+}
+
+
+def _api_expected(who: str, target: str, may: set) -> int:
+    if who == "enterprise":
+        return 403
+    if not _visible_campaign(who, target) or not visible_project(who, target):
+        return 404
+    if who == "city" or not own_district(who, target) or who not in may:
+        return 403
+    return 400
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("target", ["in", "out", "other"])
+@pytest.mark.parametrize("action", ENTRY_ACTIONS)
+def test_api_entry_actions_follow_the_same_rules(client_for, matrix_objects, who, target, action):
+    entry = matrix_objects["entry"][target]
+    before = entry.version
+    response = client_for(who).post(
+        f"{ENTRY_API}{entry.pk}/{action}/", {}, content_type="application/json"
+    )
+    assert response.status_code == _api_expected(who, target, ENTRY_ACTIONS[action]), (
+        response.content
+    )
+    entry.refresh_from_db()
+    assert entry.version == before
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("target", ["in", "other"])
+def test_api_campaign_open_and_close_follow_the_same_rules(client_for, matrix_objects, who, target):
+    campaign = matrix_objects["campaign"][target]
+    client = client_for(who)
+    response = client.post(
+        f"/api/v1/land-campaigns/{campaign.pk}/close/", {}, content_type="application/json"
+    )
+    assert response.status_code == _api_expected(who, target, CAMPAIGNERS)  # undecided: 400
+    response = client.post("/api/v1/land-campaigns/", {}, content_type="application/json")
+    if who == "enterprise" or who == "city":
+        assert response.status_code == 403
+    else:
+        assert response.status_code == (400 if who in CAMPAIGNERS else 403), response.content

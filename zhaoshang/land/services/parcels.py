@@ -1,15 +1,13 @@
-"""Land through its life (SPEC §11; the work plan's 用地保障 and 园区土地清理). Every change
-is a function here; the pages, the API and the admin's actions call them.
+"""Parcels through their life (SPEC §11; the work plan's 用地保障). Every change is a
+function here; the pages, the API and the admin's actions call them.
 
 - A parcel is recorded in the reserve (储备), reserved (预留) or already supplied; its facts
   are edited with optimistic locking (the second writer is told, nothing is overwritten).
 - Its status moves along ``choices.TRANSITIONS``: supplying needs a project and a delivery
   date; declaring it idle needs the idle-land clock to have run a year past the agreed start
   of construction; recovering needs the date, the reason and the decision's document number.
-- A half-yearly clean-up campaign is opened for a district and half-year; opening it
-  generates its entries (圈而不建, 签而不建, 建而不产, low efficiency) in a few set-based
-  queries, and generating again adds only what is new. Each entry gets a decision; a
-  campaign closes only when every entry has one.
+- A recovery a clean-up decision started (收回土地) ends here: recovering the parcel ends
+  the follow-up of the decisions that started it (``followup.land_recovered``).
 
 Bad input raises ``ValidationError`` keyed by the field and saves nothing.
 """
@@ -21,32 +19,20 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require, status_error
 from zhaoshang.land import permissions
 from zhaoshang.land.choices import (
-    DELIVERED_MONTHS,
     HANDED_OVER,
-    PRODUCTION_YEARS,
-    SIGNED_MONTHS,
     TRANSITIONS,
-    CampaignStatus,
     Clock,
-    Decision,
-    EntryCategory,
-    Half,
     LandUse,
     ParcelStatus,
 )
-from zhaoshang.land.clock import add_months, add_years
-from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel
-from zhaoshang.land.thresholds import ThresholdBook
-from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
-from zhaoshang.projects.models import Project
+from zhaoshang.land.models import LandParcel
+from zhaoshang.land.services.followup import land_recovered
 
 # The facts of a parcel edited on its form (its status changes through change_parcel_status).
 PARCEL_FIELDS = (
@@ -248,7 +234,7 @@ def _to_reserve(parcel, status: str, *, project, errors: dict) -> None:
         parcel.project = None
         parcel.delivered_on = parcel.agreed_start_on = None
         parcel.contract_number = ""
-        parcel.idle_on = parcel.recovered_on = None
+        parcel.idle_on = parcel.recovered_on = parcel.recovery_started_on = None
         parcel.recovery_document = ""
     elif project is not None:
         if project.district_id != parcel.district_id or project.park_id != parcel.park_id:
@@ -311,250 +297,6 @@ def change_parcel_status(
             f"{summary}{' · ' + reason if reason else ''}",
             **{"from": before, "to": status, "on": on, "document": document},
         )
+        if status == ParcelStatus.RECOVERED:
+            land_recovered(user, parcel, on=parcel.recovered_on, document=document)
     return parcel
-
-
-# ---------------------------------------------------------------------------------------
-# The half-yearly clean-up campaign
-
-
-def open_campaign(
-    user,
-    *,
-    district,
-    year: int,
-    half: str,
-    as_of: datetime.date | None = None,
-    delivered_months: int | None = None,
-    signed_months: int | None = None,
-    production_years: int | None = None,
-    note: str = "",
-) -> LandCampaign:
-    """Open the district's clean-up campaign of a half-year and generate its entries."""
-    district_id = getattr(district, "pk", None)
-    require(permissions.can_manage_campaigns(user, district_id))
-    today = clock.today()
-    as_of = as_of or today
-    errors: dict[str, str] = {}
-    if half not in Half.values:
-        errors["half"] = _("Choose the half-year.")
-    if not year or year < 2000 or year > today.year:
-        errors["year"] = _("Choose a year up to this one.")
-    if as_of > today:
-        errors["as_of"] = _("The date cannot be in the future.")
-    settings_ = {
-        "delivered_months": delivered_months or DELIVERED_MONTHS,
-        "signed_months": signed_months or SIGNED_MONTHS,
-        "production_years": production_years or PRODUCTION_YEARS,
-    }
-    for name, value in settings_.items():
-        if value < 1 or value > 120:
-            errors[name] = _("Give a number between 1 and 120.")
-    if (
-        not errors
-        and LandCampaign.objects.filter(district_id=district_id, year=year, half=half).exists()
-    ):
-        errors["half"] = _("The district already has a campaign for this half-year.")
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        campaign = LandCampaign.objects.create(
-            district=district,
-            year=year,
-            half=half,
-            as_of=as_of,
-            opened_by=user,
-            opened_on=today,
-            note=(note or "").strip(),
-            **settings_,
-        )
-        log_event(user, "land_campaign.opened", campaign, str(campaign))
-        generate_entries(user, campaign)
-    return campaign
-
-
-def _categories(
-    project, as_of: datetime.date, campaign: LandCampaign, threshold, land_on=None
-) -> list[str]:
-    """The categories a project falls in on the campaign date (dates after it are not known
-    yet on that date). ``land_on`` is the earliest delivery of a parcel it holds, when that
-    is earlier than the project's recorded land delivery."""
-
-    def known(day):
-        return day if day is not None and day <= as_of else None
-
-    signed = known(project.signed_on)
-    delivered = min(
-        (d for d in (known(project.land_delivered_on), known(land_on)) if d is not None),
-        default=None,
-    )
-    started = known(project.started_on)
-    production = known(project.production_on)
-    if production is not None:
-        short = threshold.below(project.investment_intensity, project.per_mu_tax)
-        return [EntryCategory.LOW_EFFICIENCY] if short else []
-    if started is not None:
-        if started <= add_years(as_of, -campaign.production_years):
-            return [EntryCategory.BUILT]
-        return []
-    if delivered is not None:
-        if delivered <= add_months(as_of, -campaign.delivered_months):
-            return [EntryCategory.ENCLOSED]
-        return []
-    if signed is not None and signed <= add_months(as_of, -campaign.signed_months):
-        return [EntryCategory.SIGNED]
-    return []
-
-
-def build_entries(campaign: LandCampaign) -> list[CampaignEntry]:
-    """The entries (unsaved) the campaign lacks: one per project and category that
-    qualifies on the campaign date and has no entry yet. A few queries whatever the number
-    of projects: the candidates, their parcels, the thresholds, the existing entries."""
-    projects = list(
-        Project.objects.filter(
-            district_id=campaign.district_id,
-            kind=ProjectKind.INVESTMENT,
-            signed_on__isnull=False,
-        )
-        .exclude(stage__in=EXIT_STAGES)
-        .order_by("code")
-    )
-    book = ThresholdBook.load([campaign.district_id])
-    parcels: dict[int, LandParcel] = {}  # the largest parcel of each project
-    earliest: dict[int, LandParcel] = {}  # the parcel delivered first
-    for parcel in LandParcel.objects.filter(
-        project__in=[p.pk for p in projects], status__in=(*HANDED_OVER, ParcelStatus.RESERVED)
-    ).order_by("-area", "pk"):
-        parcels.setdefault(parcel.project_id, parcel)
-        first = earliest.get(parcel.project_id)
-        if parcel.delivered_on and (first is None or parcel.delivered_on < first.delivered_on):
-            earliest[parcel.project_id] = parcel
-    existing = set(
-        CampaignEntry.objects.filter(campaign=campaign).values_list("project_id", "category")
-    )
-    new: list[CampaignEntry] = []
-    for project in projects:
-        threshold = book.for_project(project)
-        first = earliest.get(project.pk)
-        land_on = first.delivered_on if first is not None else None
-        for category in _categories(project, campaign.as_of, campaign, threshold, land_on):
-            if (project.pk, category) in existing:
-                continue
-            parcel = parcels.get(project.pk)
-            delivered_on = project.land_delivered_on
-            if category == EntryCategory.ENCLOSED and first is not None:
-                parcel = first
-                delivered_on = min(d for d in (delivered_on, land_on) if d is not None)
-            new.append(
-                CampaignEntry(
-                    district_id=campaign.district_id,
-                    campaign=campaign,
-                    project=project,
-                    parcel=parcel,
-                    category=category,
-                    land_area=project.land_area or getattr(parcel, "area", None),
-                    delivered_on=delivered_on,
-                    signed_on=project.signed_on,
-                    started_on=project.started_on,
-                    production_on=project.production_on,
-                    intensity=project.investment_intensity,
-                    tax_per_mu=project.per_mu_tax,
-                    min_intensity=threshold.min_intensity,
-                    min_tax_per_mu=threshold.min_tax_per_mu,
-                )
-            )
-    return new
-
-
-def generate_entries(user, campaign: LandCampaign) -> int:
-    """Add the entries the open campaign lacks (``build_entries``) in one bulk insert with
-    their history rows; returns how many were added. Generating again adds nothing twice."""
-    require(permissions.can_manage_campaign(user, campaign))
-    if not campaign.is_open:
-        raise status_error(_("The campaign is closed; its entries cannot change."))
-    new = build_entries(campaign)
-    with transaction.atomic():
-        if new:
-            bulk_create_with_history(new, CampaignEntry, batch_size=500, default_user=user)
-        log_event(
-            user,
-            "land_campaign.generated",
-            campaign,
-            ngettext("%(count)d entry added", "%(count)d entries added", len(new))
-            % {"count": len(new)},
-            added=len(new),
-        )
-    return len(new)
-
-
-def decide_entry(
-    user,
-    entry: CampaignEntry,
-    *,
-    decision: str,
-    reason: str,
-    deadline: datetime.date | None = None,
-    expected_version: int | None = None,
-) -> CampaignEntry:
-    """Record (or revise, while the campaign is open) the decision on an entry; 限期整改
-    needs the deadline."""
-    require(permissions.can_manage_campaign(user, entry.campaign))
-    reason = (reason or "").strip()
-    errors: dict[str, str] = {}
-    if decision not in Decision.values:
-        errors["decision"] = _("Choose the disposal decision.")
-    if not reason:
-        errors["reason"] = _("Give the reason for the decision.")
-    if decision == Decision.RECTIFY:
-        if deadline is None:
-            errors["deadline"] = _("Give the deadline for the rectification.")
-        elif deadline <= clock.today():
-            errors["deadline"] = _("The deadline must be after today.")
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        entry = lock_for_update(entry, expected_version)
-        campaign = lock_for_update(entry.campaign)
-        if not campaign.is_open:
-            raise status_error(_("The campaign is closed; its decisions cannot change."))
-        entry.decision = decision
-        entry.decision_reason = reason
-        entry.deadline = deadline if decision == Decision.RECTIFY else None
-        entry.decided_by = user
-        entry.decided_at = clock.now()
-        _save(
-            entry,
-            user,
-            "land_entry.decided",
-            f"{entry.project} · {entry.get_decision_display()}",
-            decision=decision,
-            deadline=entry.deadline,
-        )
-    return entry
-
-
-def close_campaign(
-    user, campaign: LandCampaign, *, expected_version: int | None = None
-) -> LandCampaign:
-    """Close the campaign: refused while an entry has no decision. The report date is
-    today."""
-    require(permissions.can_manage_campaign(user, campaign))
-    with transaction.atomic():
-        campaign = lock_for_update(campaign, expected_version)
-        if not campaign.is_open:
-            raise status_error(_("The campaign is closed already."))
-        undecided = CampaignEntry.objects.filter(campaign=campaign, decision="").count()
-        if undecided:
-            raise status_error(
-                ngettext(
-                    "%(count)d entry has no decision yet; decide it before closing.",
-                    "%(count)d entries have no decision yet; decide them before closing.",
-                    undecided,
-                )
-                % {"count": undecided}
-            )
-        campaign.status = CampaignStatus.CLOSED
-        campaign.report_on = clock.today()
-        campaign.closed_by = user
-        _save(campaign, user, "land_campaign.closed", str(campaign))
-    return campaign
