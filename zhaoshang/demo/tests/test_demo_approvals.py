@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from zhaoshang.approvals.choices import CaseStatus
-from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.approvals.choices import CaseStatus, Party
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
@@ -92,3 +93,27 @@ def test_steps_happen_at_office_times_and_history_follows_the_clock(today):
         first = case.history.order_by("history_date").first()
         assert case.created_at == registered.occurred_at == first.history_date, case.pk
         assert timezone.localdate(case.created_at) == case.registered_on, case.pk
+
+
+def test_whose_days_has_one_example_each(today):
+    """SPEC §20: a case late while waiting for another department's prerequisite (that
+    department answers), one answered late by the higher authority (nobody in the district
+    answers), one that waited at the window (the service center answers); 取水许可 keeps
+    its 45 working days by law and is promised in 10."""
+    cases = ApprovalCase.objects.filter(district__code=DEMO_CODE, status=CaseStatus.DONE)
+    found = {p: cases.filter(late_party=p).count() for p in Party.values}
+    assert found[Party.PREREQUISITE] == 1 and found[Party.SERVICE_CENTER] == 1, found
+    assert found[Party.HIGHER] >= 1, found
+    waited = cases.filter(late_party=Party.PREREQUISITE).select_related("item").get()
+    assert waited.item.code == "XM-02" and waited.late_department_id != waited.department_id
+    entry = LedgerEntry.objects.get(evidence_id=waited.pk, rule_code=RuleCode.OVERDUE_CASE)
+    assert entry.department_id == waited.late_department_id
+    higher = cases.filter(late_party=Party.HIGHER, reported_on__isnull=False)
+    assert higher.exists()
+    assert not LedgerEntry.objects.filter(
+        evidence_id__in=higher.values("pk"), rule_code=RuleCode.OVERDUE_CASE
+    ).exists()
+    center = cases.filter(late_party=Party.SERVICE_CENTER, applied_on__isnull=False).get()
+    assert center.late_department.name == "区政务服务中心"
+    water = ApprovalItem.objects.get(district__code=DEMO_CODE, code="XM-08")
+    assert (water.time_limit, water.statutory_limit, water.special_procedure) == (10, 45, True)
