@@ -3,6 +3,8 @@ stage, with every project's light, funds and progress."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import (
     CharField,
     Count,
@@ -15,6 +17,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.lights import Light
@@ -57,10 +60,22 @@ def stage_on(day):
     return Coalesce(Subquery(last.values("to_stage")[:1]), F("stage"), output_field=CharField())
 
 
+def field_on(day, field: str, output_field):
+    """SQL: a project's ``field`` at the end of ``day`` — its history's last version by then
+    (history rows are dated by the clock); its current value without one (a record written
+    straight to the table, or never changed since)."""
+    midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    versions = Project.history.model.objects.filter(
+        id=OuterRef("pk"), history_date__lt=midnight + datetime.timedelta(days=1)
+    ).order_by("-history_date", "-history_id")
+    return Coalesce(Subquery(versions.values(field)[:1]), F(field), output_field=output_field)
+
+
 def monthly_queryset(period: Period, district, projects=None):
     """Active projects annotated with the month's figures: ``light`` (the worst of its
     signals; for a closed month, its light on the month's last day from the daily scan's
-    history), ``stage_then`` (its stage then), ``funds_in`` (funds in place by the month's
+    history), ``stage_then``, ``condition_then`` and ``investment_then`` (its stage, its
+    condition and its total investment then), ``funds_in`` (funds in place by the month's
     end), ``month_investment`` (the month's report), ``cumulative`` and ``progress_text``
     (its latest report up to the month). A closed month covers the projects active on its
     last day."""
@@ -80,6 +95,10 @@ def monthly_queryset(period: Period, district, projects=None):
     return active_projects(district, projects, on).annotate(
         light=project_light_on(period.end) if closed else project_light(),
         stage_then=stage_on(period.end) if closed else F("stage"),
+        condition_then=field_on(period.end, "condition", CharField()) if closed else F("condition"),
+        investment_then=(
+            field_on(period.end, "total_investment", MONEY) if closed else F("total_investment")
+        ),
         funds_in=Coalesce(Subquery(funds, output_field=MONEY), ZERO),
         month_investment=Coalesce(
             Subquery(this_month.values("investment_this_month")[:1], output_field=MONEY), ZERO
@@ -97,7 +116,7 @@ def monthly_queryset(period: Period, district, projects=None):
 
 GROUP_AGGREGATES = {
     "n": Count("pk"),
-    "investment": Coalesce(Sum("total_investment"), ZERO),
+    "investment": Coalesce(Sum("investment_then"), ZERO),
     "funds_total": Coalesce(Sum("funds_in"), ZERO),
     "month_total": Coalesce(Sum("month_investment"), ZERO),
     "red": Count("pk", filter=Q(light=Light.RED)),
@@ -170,9 +189,9 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
             "park__name",
             "industry__name",
             "stage_then",
-            "condition",
+            "condition_then",
             "light",
-            "total_investment",
+            "investment_then",
             "funds_in",
             "month_investment",
             "cumulative",

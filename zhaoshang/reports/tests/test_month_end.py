@@ -92,3 +92,25 @@ def test_a_closed_month_lists_the_projects_active_at_its_end_at_their_stage_then
     assert {row[0]: row[4] for row in june_detail["rows"]}[p_moved.code] == "In production"
     # May: project1_a, p_exit, p_moved = 3; June: project1_a, p_new, p_moved = 3.
     assert (may["project_count"], june["project_count"]) == (3, 3)
+
+
+def test_a_closed_month_shows_the_condition_and_investment_of_its_end(world):
+    """p was recorded on 2026-05-10 (1000, normal) and revised on 2026-06-15 (1500,
+    stopped): May shows 1000 and normal, June 1500 and stopped."""
+    import datetime
+
+    from zhaoshang.core import clock
+
+    with clock.at(datetime.date(2026, 5, 10)):
+        p = add_project(world, investment="1000")
+    p.total_investment, p.condition = 1500, "stopped"
+    p.save()
+
+    def row(code):
+        data = monthly(world, code)
+        detail = next(s for s in data["sections"] if s.get("detail"))
+        mine = {r[0]: r for r in detail["rows"]}[p.code]
+        return mine[5], mine[7]
+
+    assert row("2026-05") == ("Normal", 1000.0)
+    assert row("2026-06") == ("Stopped", 1500.0)
