@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         # A complaint's finding and the department's view share one choice set.
         "ComplaintOutcomeEnum": "zhaoshang.complaints.choices.Outcome",
         "InspectionKindEnum": "zhaoshang.inspections.choices.Kind",
+        "LandDecisionEnum": "zhaoshang.land.choices.Decision",
         "ParcelStatusEnum": "zhaoshang.land.choices.ParcelStatus",
         "ReportKindEnum": "zhaoshang.reports.choices.Kind",
     },
