@@ -217,6 +217,15 @@ class RegisterCaseForm(BootstrapMixin, forms.Form):
     agent = forms.ModelChoiceField(
         label=_("Agent (代办员)"), queryset=User.objects.none(), required=False
     )
+    applied_on = forms.DateField(
+        label=_("Applied at the window on"),
+        required=False,
+        widget=forms.DateInput(),
+        help_text=_(
+            "When the application reached the service center before today: the working days "
+            "from complete materials to registration are the service center's."
+        ),
+    )
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)

@@ -486,7 +486,9 @@ def register_case(request, pk):
         outcome = run_service(
             request,
             form,
-            lambda: services.register_case(request.user, project, data["item"], data["agent"]),
+            lambda: services.register_case(
+                request.user, project, data["item"], data["agent"], data.get("applied_on")
+            ),
             success=_("“%(item)s” has been registered.") % {"item": data["item"].name},
         )
         if outcome.ok:

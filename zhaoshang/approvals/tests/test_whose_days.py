@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 
 from zhaoshang.approvals import services
@@ -126,6 +127,37 @@ def test_the_form_and_the_api_refuse_an_11_day_promise(world, catalogue, api_for
         45,
         True,
     )
+
+
+def test_the_admin_refuses_an_11_day_promise(world, client_for):
+    world.user_admin.is_staff = True
+    world.user_admin.save()
+    data = {
+        "code": "ZZ-01",
+        "name": "测试事项",
+        "department": world.dept_works_a.pk,
+        "level": ItemLevel.DISTRICT,
+        "phase": Phase.CONSTRUCTION,
+        "time_limit": 11,
+        "time_limit_unit": LimitUnit.WORKDAY,
+        "special_time_limit": 10,
+        "special_procedure": "on",
+        "is_active": "on",
+        "sort_order": 1,
+    }
+    response = client_for("admin").post(
+        reverse("admin:approvals_approvalitem_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "time_limit" in response.context["adminform"].form.errors
+    assert not ApprovalItem.objects.filter(code="ZZ-01").exists()
+    data.update(time_limit=10, statutory_limit=30)  # the law's 30, promised in 10
+    response = client_for("admin").post(
+        reverse("admin:approvals_approvalitem_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 302
+    item = ApprovalItem.objects.get(code="ZZ-01")
+    assert (item.time_limit, item.statutory_limit, item.special_procedure) == (10, 30, True)
 
 
 def test_on_time_counts_against_the_promise_not_the_statute(world, catalogue, handler_for):
@@ -284,6 +316,18 @@ def test_a_registration_delay_is_the_service_centers(world, catalogue, handler_f
     with pytest.raises(ValidationError) as exc:
         _register(world, catalogue["XM-02"], applied_on=day("2026-06-02"))
     assert "applied_on" in exc.value.error_dict
+
+
+def test_the_register_form_records_the_day_of_application(world, catalogue, client_for):
+    with time_machine.travel("2026-06-10 09:00 +0800", tick=False):
+        response = client_for("service_center").post(
+            reverse("approvals:register", args=[world.project1_a.pk]),
+            {"item": catalogue["XM-01"].pk, "applied_on": "2026-06-05"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 302
+    case = ApprovalCase.objects.get(project=world.project1_a, item=catalogue["XM-01"])
+    assert (case.applied_on, case.registered_on) == (day("2026-06-05"), day("2026-06-10"))
 
 
 def test_the_case_page_shows_the_days_by_party(world, catalogue, handler_for, client_for):
