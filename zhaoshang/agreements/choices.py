@@ -90,3 +90,12 @@ class MilestoneState(models.TextChoices):
     DONE = "done", _("Done")
     DONE_LATE = "done_late", _("Done late")
     MISSED = "missed", _("Missed")
+
+
+class ChangeStatus(models.TextChoices):
+    """Where a request to move a filed commitment's milestones stands: asked, approved
+    (applied and filed as a new archive version) or refused (with the reason)."""
+
+    PENDING = "pending", _("Awaiting decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

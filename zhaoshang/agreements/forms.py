@@ -399,6 +399,45 @@ class FileForm(VersionedForm):
     )
 
 
+class ChangeRequestForm(VersionedForm):
+    """A change of a filed commitment: a new due date for each milestone that moves (the
+    others left blank), the target date if it moves, and the reason. Every field is
+    checked by the service, so that one answer names every problem."""
+
+    target_on = _date(
+        _("New target date"),
+        required=False,
+        help_text=_("Only if the commitment's target date moves."),
+    )
+    reason = _text(_("Reason for the change"), rows=2, required=False)
+
+    def __init__(self, *args, milestones=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestones = list(milestones)
+        for m in self.milestones:
+            self.fields[f"due_{m.pk}"] = _date(
+                f"{m.seq}. {m.name}",
+                required=False,
+                help_text=_("Due on %(date)s as filed") % {"date": m.due_on.isoformat()},
+            )
+
+    def moves(self) -> list:
+        """(milestone, new due date) of each milestone given a new date."""
+        data = self.cleaned_data
+        return [(m, data[f"due_{m.pk}"]) for m in self.milestones if data.get(f"due_{m.pk}")]
+
+
+class DecisionForm(VersionedForm):
+    """Approve or refuse a change request; a refusal gives its reason."""
+
+    note = _text(_("Reason"), rows=2, required=False)
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if record is not None and not self.is_bound:
+            self.initial["version"] = record.version
+
+
 # ---------------------------------------------------------------------------------------
 # List filters
 

@@ -86,3 +86,28 @@ def commitment_departments(user):
     if roles.has_role(user, Role.DEPARTMENT) and user.department_id:
         return qs.filter(pk=user.department_id)
     return Department.objects.none()
+
+
+def can_request_change(user, commitment) -> bool:
+    """Ask to move milestones of a filed commitment: who manages the commitment."""
+    return can_manage_commitment(user, commitment)
+
+
+def can_decide_change(user, commitment) -> bool:
+    """Approve or refuse a change of a filed commitment: the park committee of the
+    project's park (the archive it was filed with) or the district's supervision office
+    (督查室) — never a handler of the committing department, who would judge their own
+    request."""
+    if roles.is_city(user) or not _in_district(user, commitment.district_id):
+        return False
+    if user.department_id and user.department_id == commitment.department_id:
+        return False
+    if roles.has_role(user, Role.SUPERVISOR):
+        return True
+    if not roles.has_role(user, Role.PARK):
+        return False
+    park = commitment.project.park
+    return bool(
+        (user.park_id and user.park_id == park.pk)
+        or (park.committee_id and user.department_id == park.committee_id)
+    )

@@ -25,6 +25,9 @@ urlpatterns = [
     path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment_edit"),
     path("commitments/<int:pk>/file/", views.commitment_file, name="commitment_file"),
     path("commitments/<int:pk>/compare/", views.version_compare, name="compare"),
+    path("commitments/<int:pk>/change/", views.change_request, name="change_request"),
+    path("changes/<int:pk>/", views.change_detail, name="change"),
+    path("changes/<int:pk>/<slug:action>/", views.change_action, name="change_action"),
     path("milestones/<int:pk>/progress/", views.milestone_progress, name="milestone_progress"),
     path(
         "milestones/<int:pk>/reschedule/", views.milestone_reschedule, name="milestone_reschedule"

@@ -8,18 +8,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from zhaoshang.agreements import services
+from zhaoshang.agreements.actions import CHANGE_ACTIONS
 from zhaoshang.agreements.api.archive import ArchiveVersionSerializer
 from zhaoshang.agreements.api.common import (
     CommitmentCreatePermission,
     version_field,
 )
 from zhaoshang.agreements.models import (
+    ChangeRequest,
     Commitment,
     Milestone,
+    MilestoneMove,
     Obligation,
     ScheduleTemplate,
 )
@@ -174,6 +178,86 @@ class FileSerializer(Serializer):
     version = version_field()
 
 
+class MoveSerializer(ModelSerializer):
+    name = serializers.CharField(source="milestone.name", read_only=True)
+
+    class Meta:
+        model = MilestoneMove
+        fields = ["milestone", "name", "old_due_on", "new_due_on"]
+        read_only_fields = fields
+
+
+class ChangeRequestSerializer(ModelSerializer):
+    """A change request of a filed commitment: who asked, the milestones it moves (their
+    due dates as filed and the new ones), the target date, the reason and the decision."""
+
+    moves = MoveSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "id",
+            "commitment",
+            "status",
+            "reason",
+            "filed_version",
+            "old_target_on",
+            "new_target_on",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "archive_version",
+            "moves",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class MoveInputSerializer(Serializer):
+    milestone = serializers.IntegerField()
+    due_on = serializers.DateField()
+
+
+class RequestChangeSerializer(Serializer):
+    moves = MoveInputSerializer(
+        many=True,
+        required=False,
+        help_text=gettext_lazy("The milestones that move, each with its new due date."),
+    )
+    target_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("The new target date, only if it moves."),
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = version_field()
+
+
+class DecisionSerializer(Serializer):
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("The reason of the decision (required to refuse)."),
+    )
+    version = version_field()
+
+
+def _change(commitment, change_pk) -> ChangeRequest:
+    """The change request ``change_pk`` of the commitment (404 otherwise)."""
+    change = (
+        ChangeRequest.objects.filter(commitment=commitment, pk=change_pk)
+        .select_related("requested_by")
+        .first()
+    )
+    if change is None:
+        raise NotFound
+    change.commitment = commitment
+    return change
+
+
 def _milestone(commitment, pk) -> Milestone:
     """The milestone ``pk`` of the commitment's schedule (400 naming ``milestone``)."""
     milestone = commitment.milestones.filter(pk=pk).select_related("commitment").first()
@@ -314,4 +398,38 @@ class CommitmentViewSet(ScopedModelViewSet):
         ),
         created=True,
         reply=ArchiveVersionSerializer,
+    )
+    request_change = api_action(
+        RequestChangeSerializer,
+        "Ask to move milestones of a commitment filed with the park committee (and its "
+        "target date), with the reason; the park committee or the supervision office decides.",
+        run=lambda user, commitment, data, version: services.request_change(
+            user,
+            commitment,
+            moves=[
+                (_milestone(commitment, r["milestone"]), r["due_on"]) for r in data.get("moves", [])
+            ],
+            target_on=data.get("target_on"),
+            reason=data["reason"],
+            expected_version=version,
+        ),
+        slug="request-change",
+        created=True,
+        reply=ChangeRequestSerializer,
+    )
+    approve_change = api_action(
+        DecisionSerializer,
+        "Approve a change request: the milestones move and the plan is filed as a new version.",
+        action=CHANGE_ACTIONS["approve"],
+        target=lambda commitment, change_pk: _change(commitment, change_pk),
+        url_path=r"changes/(?P<change_pk>[0-9]+)/approve",
+        url_name="change-approve",
+    )
+    refuse_change = api_action(
+        DecisionSerializer,
+        "Refuse a change request, with the reason: the filed plan stays.",
+        action=CHANGE_ACTIONS["refuse"],
+        target=lambda commitment, change_pk: _change(commitment, change_pk),
+        url_path=r"changes/(?P<change_pk>[0-9]+)/refuse",
+        url_name="change-refuse",
     )

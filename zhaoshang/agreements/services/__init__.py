@@ -9,7 +9,8 @@ domain event and queues notifications on commit. By family:
 - ``obligations``: further obligations, confirmed with evidence or waived;
 - ``ledger``: breaches, missed milestones and the daily scan;
 - ``commitments``: service commitments and their reverse schedules;
-- ``archive``: the park committee's archive of filed versions.
+- ``archive``: the park committee's archive of filed versions;
+- ``changes``: a filed commitment's change requests, approved or refused.
 """
 
 from zhaoshang.agreements.services.agreements import (
@@ -27,6 +28,12 @@ from zhaoshang.agreements.services.archive import (
     compare_versions,
     file_commitment,
     snapshot,
+)
+from zhaoshang.agreements.services.changes import (
+    approve_change,
+    approvers,
+    refuse_change,
+    request_change,
 )
 from zhaoshang.agreements.services.commitments import (
     COMMITMENT_FIELDS,
@@ -67,6 +74,8 @@ __all__ = [
     "ScanResult",
     "add_obligation",
     "add_obligations",
+    "approve_change",
+    "approvers",
     "check_obligation",
     "compare_versions",
     "confirm_obligation",
@@ -79,8 +88,10 @@ __all__ = [
     "recompute_provisional_schedules",
     "record_breach",
     "record_missed_milestone",
+    "refuse_change",
     "replan_commitment",
     "report_progress",
+    "request_change",
     "reschedule_milestone",
     "save_agreement",
     "scan",

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -30,13 +31,17 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import can_delete_registry
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.core.validators import validate_upload
-from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.choices import Level, Stage
 from zhaoshang.projects.models import MaterialType, Project
 from zhaoshang.projects.services import upload_document
 from zhaoshang.workdays import services as workdays
 
 # ---------------------------------------------------------------------------------------
 # Agreements and their terms
+
+
+def translation_is_zh() -> bool:
+    return (get_language() or "").startswith("zh")
 
 
 # term -> (kind, target stage, the value field of the form, the date field of the form)
@@ -53,6 +58,17 @@ TERMS: dict[str, tuple[str, str, str | None, str]] = {
 # The terms the work plan requires of every agreement (投资强度、投资进度、开竣工时间及投产
 # 时间表); tax, jobs, output and energy duties are recorded when the agreement has them.
 REQUIRED_TERMS = (Term.START, Term.COMPLETION, Term.PRODUCTION, Term.INTENSITY)
+# A key or major project's agreement also states the enterprise's duties on energy saving,
+# tax and jobs (明确企业在节能减排、缴纳税收、解决就业等方面的责任).
+KEY_LEVELS = (Level.MAJOR, Level.KEY)
+KEY_REQUIRED_TERMS = (*REQUIRED_TERMS, Term.ENERGY, Term.TAX, Term.JOBS)
+
+
+def required_terms(project) -> tuple[str, ...]:
+    """The terms ``project``'s agreement must state, by the project's level."""
+    return KEY_REQUIRED_TERMS if project.level in KEY_LEVELS else REQUIRED_TERMS
+
+
 TERM_FIELDS = tuple(
     name for _kind, _stage, value, date in TERMS.values() for name in (value, date) if name
 )
@@ -92,7 +108,32 @@ def term_values(agreement: Agreement | None) -> dict:
     return {"terms": values, "schedule": schedule}
 
 
-def _check_terms(terms: Mapping, schedule, signed_on, contracted) -> dict:
+def _missing_terms(terms: Mapping, schedule, required, project) -> str:
+    """One message naming every term a key or major project's agreement lacks, or ""."""
+    missing = [
+        str(Term(term).label)
+        for term, (_kind, _stage, value_field, date_field) in TERMS.items()
+        if term in required
+        and (
+            terms.get(date_field) is None or (value_field and terms.get(value_field) in (None, ""))
+        )
+    ]
+    if not schedule:
+        missing.append(str(Term.SCHEDULE.label))
+    if not missing:
+        return ""
+    return _(
+        "“%(project)s” is a %(level)s project: its agreement must state the investment "
+        "intensity, the investment schedule, the start, completion and production dates "
+        "and the enterprise's duties on energy saving, tax and jobs. Missing: %(missing)s."
+    ) % {
+        "project": project.name,
+        "level": project.get_level_display().lower(),
+        "missing": ("、" if translation_is_zh() else ", ").join(missing),
+    }
+
+
+def _check_terms(terms: Mapping, schedule, signed_on, contracted, required=REQUIRED_TERMS) -> dict:
     """What is wrong with the terms and the investment schedule, by field."""
     errors: dict[str, list[str]] = {}
 
@@ -104,7 +145,7 @@ def _check_terms(terms: Mapping, schedule, signed_on, contracted) -> dict:
         value = terms.get(value_field) if value_field else None
         due = terms.get(date_field)
         has_value = value not in (None, "")
-        if term in REQUIRED_TERMS:
+        if term in required:
             if value_field and not has_value:
                 add(
                     value_field,
@@ -432,8 +473,16 @@ def save_agreement(
         setattr(agreement, name, value.strip() if isinstance(value, str) else value)
     schedule = [(due, amount) for due, amount in schedule]
     errors = _check_agreement(agreement, project)
+    if project.level in KEY_LEVELS:
+        missing = _missing_terms(terms, schedule, required_terms(project), project)
+        if missing:
+            errors.setdefault("__all__", []).append(missing)
     for field, messages in _check_terms(
-        terms, schedule, agreement.signed_on, agreement.contracted_investment
+        terms,
+        schedule,
+        agreement.signed_on,
+        agreement.contracted_investment,
+        required_terms(project),
     ).items():
         errors.setdefault(field, []).extend(messages)
     if document is not None:

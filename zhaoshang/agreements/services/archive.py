@@ -109,6 +109,18 @@ def file_commitment(
     the plan did not change since the last version filed."""
     require(permissions.can_manage_commitment(user, commitment))
     locked = lock_for_update(commitment, expected_version, select_related=SNAPSHOT_RELATED)
+    if locked.filed_version and not locked.changed_since_filing:
+        raise status_error(
+            _("Version %(n)s is filed and nothing has changed since: there is nothing new to file.")
+            % {"n": locked.filed_version}
+        )
+    return file_version(user, locked, note)
+
+
+def file_version(user, locked: Commitment, note: str = "") -> ArchiveVersion:
+    """Write the next archive version of ``locked`` (a commitment locked by the caller with
+    ``SNAPSHOT_RELATED``): its plan as it stands now, the filer and the moment; notify the
+    park committee. ``file_commitment`` and an approved change request both file so."""
     project = locked.project
     park = project.park
     if park.committee_id is None:
@@ -122,11 +134,6 @@ def file_commitment(
     milestones = schedule_of(locked)
     if not milestones:
         raise ValidationError(_("The commitment has no schedule to file."))
-    if locked.filed_version and not locked.changed_since_filing:
-        raise status_error(
-            _("Version %(n)s is filed and nothing has changed since: there is nothing new to file.")
-            % {"n": locked.filed_version}
-        )
     number = (
         ArchiveVersion.objects.filter(commitment=locked).aggregate(n=Max("number"))["n"] or 0
     ) + 1

@@ -30,7 +30,7 @@ from zhaoshang.assessment.models import LedgerEntry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
-from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.services import lock_for_update, require, status_error
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import Department
 from zhaoshang.workdays.models import Day
@@ -117,6 +117,28 @@ def _lock_schedule(commitment: Commitment, milestone: Milestone, expected_versio
     if expected_version is not None and ms.version != expected_version:
         raise ConcurrentEditError()
     return ms, schedule
+
+
+def is_missed(milestone: Milestone, today: datetime.date) -> bool:
+    """A milestone missed: done after its due date, or still open after it. Its due date
+    stays as it was — the miss is a fact of the ledger — even by a change request."""
+    if milestone.done_on is not None:
+        return milestone.done_on > milestone.due_on
+    return milestone.due_on < today
+
+
+def missed_message(milestone: Milestone) -> str:
+    return _(
+        "Milestone “%(name)s” was due on %(date)s and is missed: its due date stays, even by "
+        "a change request (report it done when it is)."
+    ) % {"name": milestone.name, "date": milestone.due_on.isoformat()}
+
+
+def filed_message(commitment: Commitment) -> str:
+    return _(
+        "“%(title)s” is filed with the park committee (version %(n)s): its milestones move "
+        "only by a change request approved by the park committee or the supervision office."
+    ) % {"title": commitment.title, "n": commitment.filed_version}
 
 
 @transaction.atomic
@@ -279,6 +301,23 @@ def replan_commitment(
     ]
     _check_step_owners(plain, project.district_id)
     planned = plan_backwards(plain, locked.target_on, locked.start_on)
+    moved = [
+        current[pk]
+        for (pk, _s), plan in zip(steps, planned, strict=True)
+        if pk is not None
+        and (current[pk].due_on, current[pk].planned_start_on)
+        != (plan.due_on, plan.planned_start_on)
+    ]
+    if locked.filed_version:
+        dates = (before["commitment"]["start_on"], before["commitment"]["target_on"])
+        changed = dates != (locked.start_on.isoformat(), locked.target_on.isoformat())
+        if moved or dropped or len(kept_ids) < len(steps) or changed:
+            raise status_error(filed_message(locked))
+    else:
+        today = clock.today()
+        missed = [missed_message(m) for m in moved if is_missed(m, today)]
+        if missed:
+            raise ValidationError({"steps": missed})
     for ms in dropped:
         ms._history_user = user
         ms.delete()
@@ -319,7 +358,9 @@ def reschedule_milestone(
     expected_version: int | None = None,
 ) -> Milestone:
     """Move one milestone's due date by hand (a joint meeting's decision, a prerequisite
-    late); never past the commitment's target date."""
+    late); never past the commitment's target date. Only while the plan is not filed with
+    the park committee (a filed plan changes by an approved change request,
+    ``services.changes``) and never a milestone already missed."""
     require(permissions.can_manage_commitment(user, milestone.commitment))
     # The commitment first, then the milestone: the order every writer of a plan takes.
     commitment = lock_for_update(milestone.commitment)
@@ -330,6 +371,10 @@ def reschedule_milestone(
             _("Milestone “%(name)s” was done on %(date)s; its due date stays.")
             % {"name": ms.name, "date": ms.done_on.isoformat()}
         ]
+    elif is_missed(ms, clock.today()):
+        errors["status"] = [missed_message(ms)]
+    if commitment.filed_version:
+        errors.setdefault("status", []).append(filed_message(commitment))
     if due_on is None:
         errors.setdefault("due_on", []).append(_("Give the new due date."))
     elif due_on > commitment.target_on:

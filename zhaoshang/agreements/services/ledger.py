@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.choices import Party
 from zhaoshang.agreements.models import (
+    ArchiveVersion,
     Milestone,
     Obligation,
     ObligationBreach,
@@ -109,13 +112,53 @@ def record_breach(
     return breach
 
 
-def _milestone_summary(milestone: Milestone) -> str:
+def _filings(commitment_ids: Iterable[int]) -> dict[int, ArchiveVersion]:
+    """The version last filed of each commitment (one query; none for a plan never filed)."""
+    ids = set(commitment_ids)
+    if not ids:
+        return {}
+    versions = ArchiveVersion.objects.filter(
+        commitment_id__in=ids, number=F("commitment__filed_version")
+    ).select_related("committee")
+    return {v.commitment_id: v for v in versions}
+
+
+def filed_due_on(milestone: Milestone, filing: ArchiveVersion | None) -> datetime.date | None:
+    """The milestone's due date as filed in ``filing`` (matched by its order), or None."""
+    if filing is None:
+        return None
+    for row in filing.content.get("milestones", []):
+        if row.get("seq") == milestone.seq:
+            return datetime.date.fromisoformat(row["due_on"])
+    return None
+
+
+def _milestone_summary(milestone: Milestone, filing: ArchiveVersion | None = None) -> str:
+    """What the ledger says of a missed milestone: for a filed commitment, the due date as
+    filed with the park committee and the filing it stands in (the date the department
+    answers for); else the due date of the plan."""
     commitment = milestone.commitment
-    return _("Milestone “%(name)s” of “%(commitment)s” (%(project)s) was not done by %(due)s.") % {
+    values = {
         "name": milestone.name,
         "commitment": commitment.title,
         "project": commitment.project.name,
         "due": milestone.due_on.isoformat(),
+    }
+    filed = filed_due_on(milestone, filing)
+    if filed is None:
+        return (
+            _("Milestone “%(name)s” of “%(commitment)s” (%(project)s) was not done by %(due)s.")
+            % values
+        )
+    return _(
+        "Milestone “%(name)s” of “%(commitment)s” (%(project)s) was not done by %(due)s, "
+        "its due date as filed with %(committee)s (version %(n)s, filed on %(filed)s)."
+    ) % {
+        **values,
+        "due": filed.isoformat(),
+        "committee": filing.committee,
+        "n": filing.number,
+        "filed": timezone.localdate(filing.filed_at).isoformat(),
     }
 
 
@@ -132,7 +175,7 @@ def record_missed_milestone(
 ):
     """Write the missed milestone's entry to its owner department's ledger, once."""
     commitment = milestone.commitment
-    summary = _milestone_summary(milestone)
+    summary = _milestone_summary(milestone, _filings([commitment.pk]).get(commitment.pk))
     entry = write_rule_entry(
         RuleCode.MISSED_MILESTONE,
         milestone.owner_department,
@@ -233,7 +276,8 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
 def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
     """The missed milestones' ledger entries (none written yet), with their events and
     messages, in bulk inserts."""
-    summaries = {m.pk: _milestone_summary(m) for m in milestones}
+    filings = _filings(m.commitment_id for m in milestones)
+    summaries = {m.pk: _milestone_summary(m, filings.get(m.commitment_id)) for m in milestones}
     written = write_rule_entries(
         RuleCode.MISSED_MILESTONE,
         (

@@ -119,6 +119,11 @@ def _agreement_payload(world, **overrides):
             "intensity_by": "2027-12-31",
             "jobs": 300,
             "jobs_by": "2028-06-30",
+            # project1_a is a major project: its tax and energy duties are stated too.
+            "tax": "1500",
+            "tax_by": "2028-12-31",
+            "energy": "单位产值能耗不高于0.35吨标准煤/万元",
+            "energy_by": "2028-06-30",
         },
         "schedule": [
             {"due_on": "2026-09-30", "amount": "5000"},
@@ -135,7 +140,8 @@ def test_the_bureau_records_an_agreement_and_changes_it_with_its_version(world, 
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["terms"]["jobs"] == 300 and len(body["schedule"]) == 2
-    assert body["is_performing"] is True and body["obligations_total"] == 7
+    # 7 terms (start, completion, production, intensity, jobs, tax, energy) + 2 schedule rows
+    assert body["is_performing"] is True and body["obligations_total"] == 9
     url = f"/api/v1/agreements/{body['id']}/"
     # PATCH keeps the schedule and the terms it does not name
     response = api.patch(url, {"terms": {"tax": "800", "tax_by": "2028-12-31"}, "version": 1})

@@ -110,13 +110,16 @@ def test_no_page_route_changes_a_filed_version(world, client_for, filed):
         reverse("agreements:archive"),
     ):
         assert client.post(url, {"note": "改过"}).status_code == 405
-    # Changing the commitment and filing again leaves version 1 as it was.
-    services.replan_commitment(
-        world.user_bureau,
+    # A change approved is filed as version 2 and leaves version 1 as it was.
+    last = commitment.milestones.order_by("seq").last()
+    change = services.request_change(
+        world.user_department,
         commitment,
-        steps=[(m.pk, Step(m.name, m.duration_workdays)) for m in commitment.milestones.all()],
+        moves=[(last, day("2026-08-14"))],
         target_on=day("2026-08-14"),
+        reason="施工图审查意见整改",
     )
+    services.approve_change(world.user_park, change)
     client.post(reverse("agreements:commitment_file", args=[commitment.pk]), {"version": 99})
     assert _fingerprint(version) == before
     assert (
@@ -129,37 +132,44 @@ def test_a_later_change_is_filed_as_a_new_version_and_the_old_one_stays(world, f
     with pytest.raises(ValidationError, match="nothing has changed"):
         services.file_commitment(world.user_department, commitment)
     milestones = list(commitment.milestones.order_by("seq"))
-    services.replan_commitment(
+    # The department cannot plan a filed schedule again itself ...
+    with pytest.raises(ValidationError, match="change request approved"):
+        services.replan_commitment(
+            world.user_department,
+            commitment,
+            steps=[(m.pk, Step(m.name, m.duration_workdays)) for m in milestones],
+            target_on=day("2026-08-14"),
+        )
+    # ... it asks; the park committee approves, and version 2 is filed at once.
+    change = services.request_change(
         world.user_department,
         commitment,
-        steps=[
-            (milestones[0].pk, Step("施工图审查（含消防）", 12)),
-            (milestones[2].pk, Step("施工许可核发", 5)),
-        ],
+        moves=[(milestones[1], day("2026-08-07")), (milestones[2], day("2026-08-14"))],
         target_on=day("2026-08-14"),
+        reason="消防设计审查需补充材料",
     )
-    commitment.refresh_from_db()
-    assert commitment.changed_since_filing
-    v2 = services.file_commitment(world.user_department, commitment, note="目标日期顺延")
+    v2 = services.approve_change(world.user_park, change)
     assert v2.number == 2
+    commitment.refresh_from_db()
+    assert (commitment.filed_version, commitment.changed_since_filing) == (2, False)
     assert ArchiveVersion.objects.get(pk=v1.pk).content == v1.content
     assert v1.content["commitment"]["target_on"] == "2026-07-31"
     assert v2.content["commitment"]["target_on"] == "2026-08-14"
     diff = services.compare_versions(v1.content, v2.content)
     assert [f["key"] for f in diff["fields"] if f["changed"]] == ["target_on"]
     states = [row["state"] for row in diff["milestones"]]
-    assert states == ["changed", "changed", "removed"]
+    assert states == ["same", "changed", "changed"]
 
 
 def test_the_compare_page_shows_the_differences(world, client_for, filed):
     commitment, _v1 = filed
-    services.reschedule_milestone(
-        world.user_bureau,
-        commitment.milestones.order_by("seq").first(),
-        due_on=day("2026-07-20"),
-        reason="联席会议决定提前",
+    change = services.request_change(
+        world.user_department,
+        commitment,
+        moves=[(commitment.milestones.order_by("seq").first(), day("2026-07-20"))],
+        reason="联席会议决定调整",
     )
-    services.file_commitment(world.user_bureau, commitment)
+    services.approve_change(world.user_supervisor, change)
     response = client_for("park").get(reverse("agreements:compare", args=[commitment.pk]))
     html = response.content.decode()
     assert response.status_code == 200

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import ObligationKind, Party
-from zhaoshang.agreements.models import ArchiveVersion
+from zhaoshang.agreements.models import ArchiveVersion, ChangeRequest
 from zhaoshang.agreements.tests import conftest as fixtures
 from zhaoshang.agreements.tests.conftest import pdf
 from zhaoshang.projects.models import Project
@@ -31,7 +31,9 @@ from zhaoshang.testing.shared import built_once_per_module, fixture_function
 # admins of the district: agreements and their obligations), "confirm" (an enterprise
 # obligation: editors and the project team), "commit" (editors, and department handlers
 # for their own department), "manage" (editors and the handlers of the committing
-# department), "progress" (also the milestone's owner department and person).
+# department), "progress" (also the milestone's owner department and person), "decide"
+# (a change request of a filed commitment: the park committee of the project's park and
+# the district's supervision office, never the committing department).
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "agreements:project": ("project", "view", "GET"),
     "agreements:create": ("new_project", "edit", "GET"),
@@ -54,6 +56,9 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "agreements:milestone_progress": ("milestone", "progress", "POST"),
     "agreements:milestone_reschedule": ("milestone", "manage", "POST"),
     "agreements:version": ("version", "view", "GET"),
+    "agreements:change_request": ("commitment", "manage", "POST"),
+    "agreements:change": ("change", "view", "GET"),
+    "agreements:change_action": ("change", "decide", "POST"),
 }
 
 TARGETS = ("in", "out", "other")
@@ -74,6 +79,8 @@ def _allowed(who: str, needs: str, target: str) -> bool:
         return editor or (own and who in DEPARTMENT_HANDLERS_A)
     if needs in ("manage", "progress"):
         return editor or who in HANDLERS[target]
+    if needs == "decide":
+        return own and (who == "supervisor" or (who == "park" and target == "in"))
     raise AssertionError(needs)
 
 
@@ -158,6 +165,14 @@ def _records(world):
             "commitment": commitment,
             "milestone": commitment.milestones.first(),
             "version": version,
+            "change": ChangeRequest.objects.create(
+                district_id=project.district_id,
+                commitment=commitment,
+                reason="联席会议决定顺延",
+                old_target_on=commitment.target_on,
+                filed_version=1,
+                requested_by=bureau,
+            ),
         }
     return made
 
@@ -169,6 +184,8 @@ def url(records, route: str, target: str | None) -> str:
     kind = ROUTES[route][0]
     if kind is None:
         return reverse(route)
+    if route == "agreements:change_action":
+        return reverse(route, args=[records[target][kind].pk, "approve"])
     return reverse(route, args=[records[target][kind].pk])
 
 

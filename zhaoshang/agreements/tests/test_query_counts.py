@@ -19,12 +19,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from zhaoshang.agreements import services
-from zhaoshang.agreements.choices import ObligationKind, Party, Term
+from zhaoshang.agreements.choices import ChangeStatus, ObligationKind, Party, Term
 from zhaoshang.agreements.models import (
     Agreement,
     ArchiveVersion,
+    ChangeRequest,
     Commitment,
     Milestone,
+    MilestoneMove,
     Obligation,
     ObligationBreach,
 )
@@ -51,6 +53,10 @@ def make_subjects(world):
     agreement = make_agreement()
     commitment = make_commitment()
     services.file_commitment(world.user_department, commitment)
+    second = commitment.milestones.get(seq=2)
+    change = services.request_change(
+        world.user_department, commitment, moves=[(second, day("2026-07-28"))], reason="顺延"
+    )
     tax = agreement.obligations.get(term=Term.TAX)
     services.confirm_obligation(world.user_bureau, tax, met_on=day("2026-06-01"), evidence=pdf())
     new_project = Project.objects.create(
@@ -73,6 +79,7 @@ def make_subjects(world):
         due_on=day("2026-08-31"),
     )
     return {
+        "change": change,
         "further_obligation": further,
         "agreement": agreement,
         "commitment": commitment,
@@ -165,6 +172,25 @@ def grow(world, subjects, n: int) -> None:
             content=services.snapshot(commitment),
         )
         log_event(admin, "milestone.progress", commitment, summary=f"进度{k}")
+        # the subject commitment's decided change requests, and the subject request's moves
+        ChangeRequest.objects.create(
+            district=world.district_a,
+            commitment=commitment,
+            status=ChangeStatus.REFUSED,
+            reason=f"计数变更{k}",
+            old_target_on=commitment.target_on,
+            filed_version=1,
+            requested_by=world.user_department if i % 2 else admin,
+            decided_by=world.user_park if i % 2 else world.user_supervisor,
+            decided_at=timezone.now(),
+            decision_note="不同意",
+        )
+        MilestoneMove.objects.create(
+            request=subjects["change"],
+            milestone=Milestone.objects.get(commitment=commitment, seq=100 + k),
+            old_due_on=day("2026-06-03"),
+            new_due_on=day("2026-07-03"),
+        )
         # other projects with agreements and commitments of their own
         other = Project.objects.create(
             district=world.district_a,
@@ -250,6 +276,9 @@ PAGES = [
     ("department", "agreements:commitment_edit", "commitment"),
     ("park", "agreements:version", "version"),
     ("park", "agreements:compare", "commitment"),
+    ("park", "agreements:change", "change"),
+    ("department", "agreements:change", "change"),
+    ("supervisor", "agreements:change", "change"),
 ]
 
 

@@ -15,6 +15,7 @@ from zhaoshang.agreements.views.agreements import (
     attach_evidence,
     project_agreement,
 )
+from zhaoshang.agreements.views.changes import change_action, change_detail, change_request
 from zhaoshang.agreements.views.commitments import (
     commitment_create,
     commitment_detail,
@@ -48,6 +49,9 @@ __all__ = [
     "agreement_edit",
     "archive",
     "attach_evidence",
+    "change_action",
+    "change_detail",
+    "change_request",
     "commitment_create",
     "commitment_detail",
     "commitment_edit",

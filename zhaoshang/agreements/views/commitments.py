@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhaoshang.agreements import gantt, permissions, services
 from zhaoshang.agreements.forms import (
+    ChangeRequestForm,
     CommitmentForm,
     FileForm,
     ProgressForm,
@@ -21,6 +22,7 @@ from zhaoshang.agreements.forms import (
 )
 from zhaoshang.agreements.models import (
     ArchiveVersion,
+    ChangeRequest,
     Commitment,
     Milestone,
     ScheduleTemplate,
@@ -169,10 +171,12 @@ def _commitment_context(request, commitment, forms=None, stale="") -> dict:
     milestones = _milestones(commitment, today)
     can_manage = permissions.can_manage_commitment(user, commitment)
     forms = forms or {}
+    filed = bool(commitment.filed_version)
     for m in milestones:
         m.days_left_text = days_left_text(m)
         m.can_report = not m.done_on and permissions.can_report_progress(user, m, commitment)
-        m.can_move = can_manage and not m.done_on
+        # A filed plan moves only by an approved change request; a missed milestone never.
+        m.can_move = can_manage and not m.done_on and not filed and m.due_on >= today
         if m.can_report:
             m.progress_form = forms.get(("progress", m.pk)) or ProgressForm(
                 initial={"version": m.version, "progress": m.progress},
@@ -212,7 +216,25 @@ def _commitment_context(request, commitment, forms=None, stale="") -> dict:
         context["file_form"] = forms.get("file") or FileForm(
             initial={"version": commitment.version}
         )
+    changes = list(
+        ChangeRequest.objects.filter(commitment=commitment)
+        .select_related("requested_by", "decided_by")
+        .order_by("-requested_at", "-id")
+    )
+    context["changes"] = changes
+    pending = any(c.is_pending for c in changes)
+    if filed and not pending and permissions.can_request_change(user, commitment):
+        context["change_form"] = forms.get("change") or ChangeRequestForm(
+            initial={"version": commitment.version},
+            milestones=movable_milestones(milestones, today),
+            auto_id="id_c_%s",
+        )
     return context
+
+
+def movable_milestones(milestones, today) -> list:
+    """The milestones a change request may move: not done, not missed."""
+    return [m for m in milestones if not m.done_on and m.due_on >= today]
 
 
 @login_required
