@@ -348,8 +348,8 @@ class ApprovalCase(DistrictOwned, Versioned, Timestamped):
 
     @property
     def done_late(self) -> bool:
-        """Done after its due date (``querysets.on_time_q`` in Python: a case without a
-        due date cannot be late)."""
+        """Done after its due date (a case without a due date cannot be late). Whether the
+        department holding it answers for that is ``late_party`` (``querysets.on_time_q``)."""
         return bool(self.done_on and self.due_on and self.done_on > self.due_on)
 
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,8 +18,10 @@ from zhaoshang.approvals import services
 from zhaoshang.approvals.choices import ItemLevel, LimitUnit, Party, Phase
 from zhaoshang.approvals.forms import ItemForm
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+from zhaoshang.approvals.querysets import done_q, on_time_q
 from zhaoshang.approvals.tests.conftest import day
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
+from zhaoshang.projects.models import Project
 
 ITEMS_API = "/api/v1/approval-items/"
 CASES_API = "/api/v1/approval-cases/"
@@ -244,6 +247,24 @@ def test_days_waiting_for_another_departments_prerequisite_are_that_departments(
     assert not LedgerEntry.objects.filter(department=land.department).exists()
     # On time for the department that held it; 备案 itself was on time.
     assert _on_time(land) and _on_time(filing)
+    # Per department (the quarterly bulletin's grouping) and per project (the KPIs', through
+    # a prefix): each department 1 done, 1 on time; the project 2 of 2.
+    per_department = (
+        ApprovalCase.objects.filter(project=world.project1_a)
+        .done()
+        .order_by()
+        .values("department_id")
+        .annotate(done=Count("pk"), on_time=Count("pk", filter=on_time_q()))
+    )
+    assert {r["department_id"]: (r["done"], r["on_time"]) for r in per_department} == {
+        land.department_id: (1, 1),
+        filing.department_id: (1, 1),
+    }
+    prefixed = done_q(prefix="approval_cases__") & on_time_q(prefix="approval_cases__")
+    project = Project.objects.annotate(n=Count("approval_cases", filter=prefixed)).get(
+        pk=world.project1_a.pk
+    )
+    assert project.n == 2
     with time_machine.travel("2026-06-17 10:00 +0800", tick=False):
         body = api_for("bureau").get(f"{CASES_API}{land.pk}/").json()
     assert body["late_party"] == "prerequisite"
