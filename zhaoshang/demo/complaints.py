@@ -1,9 +1,12 @@
 """Complaints of the demo city (SPEC §9, 投诉) over the last nine months, replayed through
 ``complaints.services`` from ``data/complaints.json``: most closed (two reopened after a 不满意),
 some waiting for the enterprise's rating, a few being handled (one extended, one asking for
-more time, one refused it and now late: the one red light), the newest waiting to be
-dispatched; two report a visit or fee without an approval code. The substantiated ones are in
-the departments' ledgers.
+more time, one refused it and now late: the one red light), one answered by its department
+and waiting for the supervision office's verification, the newest waiting to be dispatched;
+two report a visit or fee without an approval code. Each department answers with the facts
+and its view; the supervision office records the finding — once overruling the department
+(建设局 said 不属实, the office found 属实 from the review records). The substantiated
+findings are in the departments' ledgers.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from zhaoshang.inspections.services import report_unapproved_visit
 
 DATA = load("complaints")
 # How far a complaint went; "reopened" is closed after a second answer.
-STAGE = {s: n for n, s in enumerate(("received", "dispatched", "accepted", "rating", "closed"))}
+STAGES = ("received", "dispatched", "accepted", "verifying", "rating", "closed")
+STAGE = {s: n for n, s in enumerate(STAGES)}
 STAGE["reopened"] = len(STAGE)
 
 
@@ -104,25 +108,63 @@ class ComplaintsBuilder(Part):
                         act(held, decide, supervisor, approve=approve, reason=why),
                     )
                 )
-        if stage < STAGE["rating"]:
+        if stage < STAGE["verifying"]:
             return steps
         answered = min(cal.after(accepted, rng.randint(1, 4)), cal.after(dispatched, answer))
+        if stage == STAGE["verifying"]:  # answered yesterday: the office has 5 days left
+            answered = self.last
         outcome = Outcome.SUBSTANTIATED if flag == "unapproved" else next(self.outcomes)
-        text = story["unfounded" if outcome == Outcome.UNFOUNDED else "substantiated"]
-        answer_it, rate = services.answer_complaint, services.rate_complaint
-        steps.append((answered, act(held, answer_it, handler, outcome=outcome, answer=text)))
+        if flag == "overruled":
+            outcome = Outcome.SUBSTANTIATED
+        answer_it, verify, rate = (
+            services.answer_complaint,
+            services.verify_complaint,
+            services.rate_complaint,
+        )
+        view, account = self._account(story, outcome, flag)
+        steps.append(
+            (answered, act(held, answer_it, handler, department_view=view, account=account))
+        )
+        if stage == STAGE["verifying"]:
+            return steps
+        found = cal.after(answered, 1)
+        finding = self._finding(story, outcome, flag)
+        steps.append((found, act(held, verify, supervisor, outcome=outcome, **finding)))
         if stage == STAGE["rating"]:
             return steps
-        rated, rating = cal.after(answered, rng.randint(1, 3)), Rating.FAIRLY
+        rated, rating = cal.after(found, rng.randint(1, 3)), Rating.FAIRLY
         if stage == STAGE["reopened"]:
             again = cal.after(rated, rng.randint(2, 4))
-            more = f"{text}\n{rng.choice(DATA['reopen_answers'])}"
+            more = f"{account}\n{rng.choice(DATA['reopen_answers'])}"
             steps.append((rated, act(held, rate, supervisor, rating=Rating.DISSATISFIED)))
-            steps.append((again, act(held, answer_it, handler, outcome=outcome, answer=more)))
-            rated = cal.after(again, 2)
+            steps.append((again, act(held, answer_it, handler, department_view=view, account=more)))
+            found = cal.after(again, 1)
+            finding = {**finding, "answer": more}
+            steps.append((found, act(held, verify, supervisor, outcome=outcome, **finding)))
+            rated = cal.after(found, 2)
         elif rng.random() >= 0.3:
             rating = Rating.SATISFIED
         return [*steps, (rated, act(held, rate, supervisor, rating=rating))]
+
+    @staticmethod
+    def _account(story, outcome, flag: str) -> tuple[str, str]:
+        """The department's view and account: it states what it found itself — except the
+        overruled one, which says 不属实 where the office finds otherwise."""
+        view = Outcome.UNFOUNDED if flag == "overruled" else outcome
+        return view, story["unfounded" if view == Outcome.UNFOUNDED else "substantiated"]
+
+    @staticmethod
+    def _finding(story, outcome, flag: str) -> dict:
+        """The supervision office's finding: its reasoning, the answer to the enterprise and,
+        when it overrules the department, why."""
+        if flag == "overruled":
+            return dict(DATA["overruled"]) | {"answer": story["substantiated"]}
+        reasons = DATA["finding_reasons"]
+        key = "unfounded" if outcome == Outcome.UNFOUNDED else "substantiated"
+        return {
+            "finding_reason": reasons[key],
+            "answer": story[key],
+        }
 
 
 complaint_counts = counter(("complaints", Complaint))

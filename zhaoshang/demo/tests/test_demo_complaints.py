@@ -107,6 +107,42 @@ def test_substantiated_complaints_are_in_the_ledger_once(today):
     assert not LedgerEntry.objects.filter(created_at__gt=timezone.now()).exists()
 
 
+def test_the_supervision_office_records_the_findings_once_overruling(today, client):
+    """Each department answered with the facts and its view; the supervision office
+    recorded every finding. Once it overruled the department: 建设局 said 不属实, the office
+    found 属实 from the review records, and the ledger entry is dated that finding's day.
+    One complaint waits for the office's verification, green: its days are the office's,
+    not a signal against the department."""
+    from zhaoshang.core.roles import Role
+    from zhaoshang.monitoring.models import Signal
+
+    complaints = Complaint.objects.filter(district=_district()).select_related("found_by")
+    found = complaints.exclude(outcome="")
+    assert found.count() >= 15
+    for c in found:
+        assert c.department_view and c.account and c.finding_reason and c.answer, c.number
+        assert c.answered_on <= c.found_on <= today, c.number
+        assert c.found_by.groups.filter(name=Role.SUPERVISOR).exists(), c.number
+        assert c.overruled == (c.department_view != c.outcome), c.number
+    (overruled,) = complaints.filter(overruled=True)
+    assert (overruled.department_view, overruled.outcome) == ("unfounded", "substantiated")
+    department = User.objects.get(username="department")  # of 建设局
+    assert overruled.overrule_reason and overruled.department_id == department.department_id
+    entry = LedgerEntry.objects.get(
+        rule_code=RuleCode.SUBSTANTIATED_COMPLAINT, evidence_id=overruled.pk
+    )
+    assert (entry.department_id, entry.occurred_on) == (
+        overruled.department_id,
+        overruled.found_on,
+    )
+    client.force_login(department)
+    html = client.get(overruled.get_absolute_url()).content.decode()
+    assert 'data-testid="overruled"' in html and overruled.overrule_reason in html
+    (waiting,) = complaints.filter(status=ComplaintStatus.VERIFYING).with_days_left(today)
+    assert waiting.outcome == "" and waiting.light == "green" and waiting.verify_by > today
+    assert not Signal.objects.filter(subject="complaint", object_id=waiting.pk).exists()
+
+
 def test_the_department_account_has_complaints_against_it(today, client):
     user = User.objects.get(username="department")
     mine = Complaint.objects.filter(department_id=user.department_id)
