@@ -10,7 +10,8 @@ each figure counts what the cohort had reached by the cut-off, the last year's l
 ``as_of`` (today by default), whichever is earlier. A project signed after the cut-off is
 not yet in the cohort; a stage reached after it is not yet counted.
 
-- ``signed_count``: the cohort; ``signed_investment``: the sum of its total investment (万元);
+- ``signed_count``: the cohort; ``signed_investment``: the sum of its total investment (万元)
+  at the cut-off (``investment_then``: the project's history by then);
 - ``registered_rate`` (注册率/落地率) = registered ÷ signed; ``start_rate`` (开工率) = started
   ÷ signed; ``production_rate`` (投产率) = in production ÷ signed;
 - ``capacity_rate`` (达产率) = at designed capacity ÷ in production;
@@ -58,6 +59,7 @@ from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.kpis import permissions
 from zhaoshang.kpis.models import DEFAULT_TIERS, TIER_NUMBERS, AnnualTarget
 from zhaoshang.projects.models import FundsEntry, Project
+from zhaoshang.projects.querysets import project_field_on
 
 RATE_PLACES = Decimal("0.0001")
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
@@ -196,6 +198,12 @@ def filter_projects(
     return projects.filter(**{k: v for k, v in filters.items() if v not in (None, "")})
 
 
+def investment_on(cut: datetime.date):
+    """SQL: a project's total investment at the cut-off (its history's version by then; a
+    revision after a closed year does not move the year's signed investment)."""
+    return project_field_on(cut, "total_investment", AMOUNT)
+
+
 def cohort(projects, period: Period):
     """The projects of ``projects`` signed in the period, up to its cut-off. A plain
     queryset of projects (the given one is used as a set of ids, so its joins and
@@ -229,10 +237,10 @@ def compute_by(
     base = cohort(projects, period)
     via = None if key is None else f"project__{key}"
     stages = _grouped(
-        base,
+        base.annotate(investment_then=investment_on(cut)),
         key,
         signed_count=Count("pk"),
-        signed_investment=Coalesce(Sum("total_investment"), Value(ZERO), output_field=AMOUNT),
+        signed_investment=Coalesce(Sum("investment_then"), Value(ZERO), output_field=AMOUNT),
         registered=Count("pk", filter=Q(registered_on__lte=cut)),
         started=Count("pk", filter=Q(started_on__lte=cut)),
         in_production=Count("pk", filter=Q(production_on__lte=cut)),
@@ -305,7 +313,7 @@ def drill(
         "capacity_rate": "capacity_on",
     }
     if kpi in ("signed_count", "signed_investment"):
-        return qs
+        return qs.annotate(investment_then=investment_on(cut))
     if kpi in stage_field:
         if kpi == "capacity_rate" and part == "denominator":
             return qs.filter(production_on__lte=cut)

@@ -86,3 +86,18 @@ def test_a_closed_years_funds_rate_counts_agreements_signed_by_its_end(world, cl
     now = services.compute(_projects(world), 2026, since=2025)
     # as of today P4's agreement counts: 150 ÷ 2000 = 0.075
     assert now.funds_in_place_rate == Decimal("0.0750")
+
+
+def test_a_closed_years_signed_investment_is_the_investment_of_its_end(world):
+    """P signed 2025-03-01 with 100 (recorded then), revised to 300 on 2026-06-15: 2025's
+    signed investment stays 100; the 2025–2026 term as of today counts 300."""
+    from zhaoshang.core import clock
+
+    with clock.at(D(2025, 3, 1)):
+        p = make_project(world, signed_on=D(2025, 3, 1), total_investment=Decimal("100"))
+    p.total_investment = Decimal("300")
+    p.save()
+    assert services.compute(_projects(world), 2025).signed_investment == Decimal("100")
+    rows = services.drill(_projects(world), 2025, "signed_investment", "numerator")
+    assert [r.investment_then for r in rows] == [Decimal("100")]
+    assert services.compute(_projects(world), 2026, since=2025).signed_investment == Decimal("300")

@@ -172,7 +172,7 @@ def test_drill_down_lists_match_the_figures(hand, kpi):
     numerator, denominator = k.parts(kpi)
     rows = list(services.drill(_mine(), 2025, kpi, "numerator"))
     if kpi == "signed_investment":
-        assert sum(p.total_investment for p in rows) == numerator
+        assert sum(p.investment_then for p in rows) == numerator
     elif kpi == "funds_in_place_rate":
         assert sum(p.funds_to_cutoff for p in rows) == numerator
     elif kpi == "on_time_rate":

@@ -3,8 +3,6 @@ stage, with every project's light, funds and progress."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import (
     CharField,
     Count,
@@ -17,13 +15,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.lights import Light
 from zhaoshang.monitoring.lights import project_light, project_light_on
 from zhaoshang.projects.choices import REPORTING_STAGES, Condition, Stage
 from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project, StageEvent
+from zhaoshang.projects.querysets import project_field_on
 from zhaoshang.reports.choices import Period
 from zhaoshang.reports.figures.common import (
     CHUNK,
@@ -60,17 +58,6 @@ def stage_on(day):
     return Coalesce(Subquery(last.values("to_stage")[:1]), F("stage"), output_field=CharField())
 
 
-def field_on(day, field: str, output_field):
-    """SQL: a project's ``field`` at the end of ``day`` — its history's last version by then
-    (history rows are dated by the clock); its current value without one (a record written
-    straight to the table, or never changed since)."""
-    midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    versions = Project.history.model.objects.filter(
-        id=OuterRef("pk"), history_date__lt=midnight + datetime.timedelta(days=1)
-    ).order_by("-history_date", "-history_id")
-    return Coalesce(Subquery(versions.values(field)[:1]), F(field), output_field=output_field)
-
-
 def monthly_queryset(period: Period, district, projects=None):
     """Active projects annotated with the month's figures: ``light`` (the worst of its
     signals; for a closed month, its light on the month's last day from the daily scan's
@@ -95,9 +82,13 @@ def monthly_queryset(period: Period, district, projects=None):
     return active_projects(district, projects, on).annotate(
         light=project_light_on(period.end) if closed else project_light(),
         stage_then=stage_on(period.end) if closed else F("stage"),
-        condition_then=field_on(period.end, "condition", CharField()) if closed else F("condition"),
+        condition_then=project_field_on(period.end, "condition", CharField())
+        if closed
+        else F("condition"),
         investment_then=(
-            field_on(period.end, "total_investment", MONEY) if closed else F("total_investment")
+            project_field_on(period.end, "total_investment", MONEY)
+            if closed
+            else F("total_investment")
         ),
         funds_in=Coalesce(Subquery(funds, output_field=MONEY), ZERO),
         month_investment=Coalesce(
