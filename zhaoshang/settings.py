@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         # A complaint's finding and the department's view share one choice set.
         "ComplaintOutcomeEnum": "zhaoshang.complaints.choices.Outcome",
         "InspectionKindEnum": "zhaoshang.inspections.choices.Kind",
+        # An approval item's promised and statutory limits share one unit choice set.
+        "LimitUnitEnum": "zhaoshang.approvals.choices.LimitUnit",
         "LandDecisionEnum": "zhaoshang.land.choices.Decision",
         "ParcelStatusEnum": "zhaoshang.land.choices.ParcelStatus",
         "ReportKindEnum": "zhaoshang.reports.choices.Kind",
