@@ -19,7 +19,7 @@ from zhaoshang.projects.choices import (
     TeamRole,
 )
 from zhaoshang.projects.models import FundsEntry, MaterialType, MonthlyReport, Project
-from zhaoshang.projects.services import EDITABLE_FIELDS, progress
+from zhaoshang.projects.services import EDITABLE_FIELDS, progress, registry
 from zhaoshang.projects.services.progress import CORRECTION_FIELDS
 
 
@@ -86,6 +86,15 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         ).distinct()
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        # The service's checks of dates and figures, said with the fields' own errors
+        # (a missing name and a completion before the start in one answer).
+        data = super().clean()
+        for field, messages in registry.plan_errors(data).items():
+            for message in messages:
+                self.add_error(field, message)
+        return data
 
     def _post_clean(self):
         # Model validation runs in the service (with locking); the form only parses.

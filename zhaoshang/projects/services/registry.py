@@ -82,6 +82,14 @@ def _check_dates(data: Mapping) -> None:
         raise ValidationError(errors)
 
 
+def plan_errors(data: Mapping) -> dict:
+    """The problems of a project's planned dates and figures in ``data`` (the fields
+    present), as ``{field: [messages]}``: for the form to say them with its own."""
+    errors: dict = {}
+    gather(errors, _check_dates, data)
+    return errors
+
+
 def next_project_code(district, year: int) -> str:
     """ZS-YYYY-NNNN, skipping numbers already taken (e.g. by imported projects)."""
     while True:

@@ -346,3 +346,24 @@ def test_the_validator_reads_tags_not_comparisons_and_names_the_field():
     with pytest.raises(ValidationError) as exc:
         NoMarkupValidator("Project name")("<b>x</b>")
     assert "“Project name”" in exc.value.messages[0]
+
+
+def test_the_project_form_names_a_missing_name_and_a_bad_plan_at_once(world, client_for):
+    response = client_for("bureau").post(
+        reverse("projects:create"),
+        {
+            "name": "",  # required
+            "kind": "investment",
+            "park": world.park1_a.pk,
+            "level": "general",
+            "source": "direct",
+            "total_investment": "100",
+            "fixed_asset_investment": "200",  # more than the total
+            "planned_start_on": "2026-09-01",
+            "planned_completion_on": "2026-08-01",  # before the start
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    for field in ("name", "fixed_asset_investment", "planned_completion_on"):
+        assert f'data-field="{field}"' in html, field
