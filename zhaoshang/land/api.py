@@ -349,7 +349,8 @@ class LandCampaignViewSet(
     @answer_after_commit
     def _respond(self, campaign, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=campaign.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+        data = LandCampaignSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code)
 
     @extend_schema(
         request=OpenCampaignSerializer,
@@ -429,7 +430,8 @@ class CampaignEntryViewSet(
     @answer_after_commit
     def _respond(self, entry, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=entry.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+        data = CampaignEntrySerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code)
 
     decide = api_action(
         DecideSerializer,

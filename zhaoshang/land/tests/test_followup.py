@@ -93,7 +93,7 @@ def test_the_leader_holding_the_duty_opens_a_campaign(world, cast, client_for):
     assert 'data-action="decide"' in page
 
 
-def test_a_clean_up_decision_carried_to_land_recovery(world, cast):
+def test_a_clean_up_decision_carried_to_land_recovery(world, cast, client_for):
     campaign = make_campaign(world)
     entry = _entry(campaign, cast["enclosed"])
     assert entry.category == EntryCategory.ENCLOSED and entry.parcel == cast["parcel"]
@@ -111,6 +111,13 @@ def test_a_clean_up_decision_carried_to_land_recovery(world, cast):
     warning = entry.exit_warning
     assert warning.rule.code == RuleCode.NOT_STARTED and warning.due_on == D(2026, 4, 10)
     assert warning.status == WarningStatus.WARNING
+    # The pages say so: the campaign's entry (follow-up, its light, the exit steps), the parcel.
+    client = client_for("supervisor")
+    page = client.get(campaign.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-followup="recovering"' in page and 'data-testid="exit-warning"' in page
+    assert 'data-light="green"' in page  # 2026-07-15 is weeks away
+    page = client.get(parcel.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="recovery-started"' in page
     # Every decision has its follow-up: the campaign closes (observing the others).
     for other in campaign.entries.exclude(pk=entry.pk):
         services.decide_entry(world.user_bureau, other, decision=Decision.OBSERVE, reason="观察")
@@ -292,3 +299,38 @@ def test_clearance_waits_for_the_exit_steps(world, cast, _frozen_time):
     services.complete_exit(world.user_bureau, entry, document=pdf())
     cast["built"].refresh_from_db()
     assert cast["built"].stage == Stage.EXITED
+
+
+def test_the_page_and_the_api_carry_a_decision_out(world, cast, client_for):
+    CleanupLead.objects.create(district=world.district_a, leader=world.user_leader)
+    api = client_for("leader")
+    response = api.post(
+        "/api/v1/land-campaigns/",
+        {"year": 2026, "half": "H1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    campaign_id = response.json()["id"]
+    entry = CampaignEntry.objects.get(campaign_id=campaign_id, project=cast["signed"])
+    url = f"/api/v1/land-campaign-entries/{entry.pk}/"
+    response = api.post(
+        f"{url}decide/",
+        {"decision": "rectify", "reason": "限期开工", "deadline": "2026-06-16"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    # Due tomorrow: 0 working days between, within the default yellow window of 1.
+    assert (body["followup"], body["days_left"], body["light"]) == ("watching", 1, "yellow")
+    # The page: the supervision office confirms the rectification from the campaign page.
+    page = client_for("supervisor")
+    response = page.post(
+        reverse("land:entry_action", args=[entry.pk, "rectified"]),
+        {"note": "已开工建设", "version": body["version"]},
+    )
+    assert response.status_code == 302
+    assert api.get(url).json()["followup"] == "rectified"
+    response = api.post(
+        f"/api/v1/land-campaigns/{campaign_id}/close/", {}, content_type="application/json"
+    )
+    assert response.status_code == 400 and list(response.json()) == ["status"]  # undecided
