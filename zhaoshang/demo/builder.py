@@ -164,11 +164,15 @@ class DemoBuilder(C.CityMixin, PlansMixin):
     def _lights(self) -> None:
         """Last: the morning's daily scan has lit every timed thing of the city and taken
         the old red ones up the chain (SPEC §11)."""
-        from zhaoshang.monitoring.services import escalate, refresh_signals
+        from zhaoshang.demo.lights import LightsHistory
+        from zhaoshang.monitoring.services import escalate, record_lights, refresh_signals
 
         with clock.at(scan_moment(clock.now())):  # the daily scan's slot this morning
             refresh = refresh_signals(self.today)
             moved = escalate(self.today)
+            # The lights' history: the last year's month ends, then this morning's changes.
+            LightsHistory(self).build()
+            record_lights(self.today)
         # What the operations page shows as the morning's daily scan (ops.OpsBuilder).
         self.scan_figures = (
             f"lights: {refresh.created} new, {refresh.updated} changed, "

@@ -40,3 +40,30 @@ def test_report_pages_answer_for_the_demo_accounts(today):
         client.force_login(User.objects.get(username=username))
         assert client.get(reverse("reports:hub")).status_code == 200
         assert client.get(report.get_absolute_url()).status_code == 200
+
+
+def test_the_month_end_lights_are_kept_and_last_months_summary_shows_them(today):
+    """Issue 16 point 7: the lights' history holds every active project at each of the last
+    twelve month ends (a year boundary among them); last month's issued summary shows the
+    lights of its last day, and some project's light has changed since."""
+    import datetime
+
+    from zhaoshang.monitoring.lights import project_light, project_light_on
+    from zhaoshang.monitoring.models import LightSnapshot
+    from zhaoshang.projects.models import Project
+
+    report = IssuedReport.objects.filter(district__code=DEMO_CODE, kind="monthly").get()
+    end = datetime.date(2026, 10, 31)
+    snapshots = LightSnapshot.objects.filter(district__code=DEMO_CODE)
+    assert snapshots.filter(on=datetime.date(2025, 12, 31)).exists()
+    assert snapshots.filter(on=end).count() >= report.project_count
+    detail = next(s for s in report.figures["sections"] if s.get("detail"))
+    shown = {row[0]: row[6] for row in detail["rows"]}
+    projects = Project.objects.filter(district__code=DEMO_CODE, code__in=shown)
+    then = dict(projects.annotate(x=project_light_on(end)).values_list("code", "x"))
+    now = dict(projects.annotate(x=project_light()).values_list("code", "x"))
+    assert shown == then
+    assert any(then[code] != now[code] for code in shown)
+    assert 0 < list(then.values()).count("red") < len(then) // 4  # mostly green, a few red
+    red = snapshots.filter(on=end, light="red").first()
+    assert red.reasons and red.reasons[0]["title"]
