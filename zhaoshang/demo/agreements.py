@@ -14,10 +14,10 @@ from functools import partial
 
 from django.db.models import F, Q
 
-from zhaoshang.agreements import models, services
+from zhaoshang.agreements import models, permissions, services
 from zhaoshang.agreements.choices import ObligationStatus
 from zhaoshang.agreements.models import Milestone, Obligation, ScheduleTemplate, TemplateStep
-from zhaoshang.agreements.schedule import Step
+from zhaoshang.agreements.schedule import Step, plan_backwards
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
@@ -154,17 +154,31 @@ class AgreementsBuilder(Part):
             terms["intensity"] = _round_down(intensity, Decimal("10"))
             terms["intensity_by"] = terms["production_by"]
         production = project.planned_production_on
+        key = project.level in services.KEY_LEVELS  # its agreement states every duty
         for field, source, years, month, day in DATA["figure_terms"]:
-            if getattr(project, source) and (field != "output" or rng.random() < 0.6):
-                terms[field] = getattr(project, source)
+            figure = getattr(project, source) or (self._key_figure(project, field) if key else None)
+            if figure and (field != "output" or rng.random() < 0.6):
+                terms[field] = figure
                 terms[f"{field}_by"] = datetime.date(production.year + years, month, day)
         if any(c.isdigit() for c in (project.energy_commitment or "")):
             terms["energy"] = project.energy_commitment[:200]
             terms["energy_by"] = terms["production_by"]
+        elif key:
+            terms["energy"], terms["energy_by"] = DATA["energy_default"], terms["production_by"]
         for name in ("intensity_by", "energy_by"):
             if "production_by" in moved and name in terms:
                 moved[name] = moved["production_by"]
         return terms, moved
+
+    @staticmethod
+    def _key_figure(project, field):
+        """A key or major project's tax or jobs duty where the project states none: a share
+        of the total investment (DATA["key_figures"]: the share and the rounding unit)."""
+        if field not in DATA["key_figures"]:
+            return None
+        share, unit = (Decimal(x) for x in DATA["key_figures"][field])
+        figure = max(_round_down(project.total_investment * share, unit), unit * 20)
+        return int(figure) if field == "jobs" else figure
 
     def _schedule(self, project, funds) -> list[tuple[datetime.date, Decimal]]:
         """2–4 rows at quarter ends: a past row asks for the funds arrived by then (or more)."""
@@ -294,30 +308,82 @@ class AgreementsBuilder(Part):
 
         filed, day, story = rng.random() < 0.88, start + rng.randint(1, 6) * DAY, [(start, create)]
         for n, version_target in enumerate(targets):
-            if n:
+            if n and filed:  # a filed plan changes by a request the park committee decides
+                day = min(day + rng.randint(10, 30) * DAY, self.last)
+                reason = rng.choice(DATA["replan_notes"])
+                story.append((day, partial(self._ask, filer, h, version_target, reason)))
+                day = min(day + rng.randint(1, 3) * DAY, self.last)
+                story.append((day, partial(self._decide, world, h)))
+            elif n:
                 day = min(day + rng.randint(10, 30) * DAY, self.last)
                 story.append((day, lambda t=version_target: self._replan(filer, h, t)))
-            if filed and day < self.today:
-                note = DATA["first_filing"] if n == 0 else rng.choice(DATA["replan_notes"])
+            if filed and n == 0 and day < self.today:
+                note = DATA["first_filing"]
                 story.append((day, lambda n=note: services.file_commitment(filer, h["it"], note=n)))
         if filed and targets[-1] > self.today and rng.random() < 0.12:
-            # a plan changed after its last filing and not filed again yet
-            story.append((min(day + DAY, self.last), lambda: self._move_last(filer, h)))
+            # a change asked for after the last filing, still awaiting its decision
+            story.append((min(day + DAY, self.last), lambda: self._ask_earlier(filer, h)))
         settled = day if len(targets) > 1 else start  # progress on the plan as it stands
         story += self._progress(world, key, steps, (start, targets[-1], settled), filer, h)
         self.chain(sorted(story, key=lambda s: s[0]))
 
     @staticmethod
-    def _replan(filer, h, target) -> None:
+    def _movable(milestones) -> bool:
+        """Whether every milestone may still move (none done, none missed)."""
+        today = clock.today()
+        return all(not m.done_on and m.due_on >= today for m in milestones)
+
+    def _replan(self, filer, h, target) -> None:
         ms = h["it"].milestones.all()  # (the services hand the schedule over)
+        if not self._movable(ms):
+            return  # a missed milestone keeps its date: the plan stays
         plan = [(m.pk, Step(m.name, m.duration_workdays, m.owner_department, m.owner)) for m in ms]
         h["it"] = services.replan_commitment(filer, h["it"], steps=plan, target_on=target)
 
-    def _move_last(self, filer, h) -> None:
-        last = list(h["it"].milestones.all())[-1]
-        earlier = self.cal.before(last.due_on, 1)
-        if earlier > last.planned_start_on:
-            services.reschedule_milestone(filer, last, due_on=earlier, reason=DATA["moved_earlier"])
+    def _ask(self, filer, h, target, reason) -> None:
+        """The department asks to move its filed schedule to ``target``: each milestone to
+        its date planned backwards from there (unless one is done or missed by now)."""
+        commitment = models.Commitment.objects.get(pk=h["it"].pk)
+        ms = list(commitment.milestones.select_related("owner_department", "owner"))
+        if not self._movable(ms):
+            return
+        steps = [Step(m.name, m.duration_workdays, m.owner_department, m.owner) for m in ms]
+        planned = plan_backwards(steps, target, commitment.start_on)
+        moves = [(m, p.due_on) for m, p in zip(ms, planned, strict=True) if p.due_on != m.due_on]
+        if any(due <= clock.today() for _m, due in moves):
+            return
+        h["change"] = services.request_change(
+            filer, commitment, moves=moves, target_on=target, reason=reason
+        )
+
+    def _decide(self, world, h) -> None:
+        """The park committee (or else the supervision office) decides the request: approved
+        and filed as a new version; refused when a milestone it moves was missed meanwhile."""
+        change = h.pop("change", None)
+        if change is None:
+            return
+        approver = world.role_users[Role.PARK]
+        if not permissions.can_decide_change(approver, change.commitment):
+            approver = world.role_users[Role.SUPERVISOR]
+        today = clock.today()
+        if any(m.old_due_on < today for m in change.moves.all()):
+            services.refuse_change(approver, change, note=DATA["change_too_late"])
+        else:
+            services.approve_change(approver, change, note=DATA["change_approved"])
+        h["it"] = models.Commitment.objects.get(pk=change.commitment_id)
+
+    def _ask_earlier(self, filer, h) -> None:
+        """A request still awaiting its decision: the last milestone a working day earlier."""
+        commitment = models.Commitment.objects.get(pk=h["it"].pk)
+        ms = list(commitment.milestones.all())
+        last, earlier = ms[-1], self.cal.before(ms[-1].due_on, 1)
+        before = ms[-2].due_on if len(ms) > 1 else commitment.start_on
+        if last.done_on or earlier <= max(before, clock.today(), last.planned_start_on):
+            return
+        if models.ChangeRequest.objects.filter(commitment=commitment, status="pending").exists():
+            return
+        reason = DATA["moved_earlier"]
+        services.request_change(filer, commitment, moves=[(last, earlier)], reason=reason)
 
     def _progress(self, world, key, steps, dates, filer, h) -> list:
         """Steps done (on time nearly always), a stuck one with its note, the next running."""

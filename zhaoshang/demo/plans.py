@@ -295,7 +295,7 @@ class PlansMixin:
 
     def _team(self, world: DistrictWorld, plan: Plan) -> None:
         """项目经理制/项目秘书制: a county-level manager, a section-level secretary and a
-        general cadre as service officer; a dedicated leading group for some major projects."""
+        general cadre as service officer; a dedicated leading group for every major project."""
         rng, users = self.rng, world.role_users
         managers = list(world.leaders.values())
         manager = plan.leader or rng.choice(managers)
@@ -309,9 +309,10 @@ class PlansMixin:
             officer = users[Role.SERVICE_CENTER]
         roles = (TeamRole.MANAGER, TeamRole.SECRETARY, TeamRole.SERVICE_OFFICER)
         plan.team = dict(zip(roles, (manager, secretary, officer), strict=True))
-        if plan.level == Level.MAJOR and rng.random() < 0.7:
+        if plan.level == Level.MAJOR:  # formed before it is signed (专门的领导小组)
+            chosen = rng.random() < 0.7  # (drawn for every major plan, as ever)
             others = [u for u in managers if u is not manager]
-            members = rng.sample(others, min(2, len(others)))
+            members = rng.sample(others, min(2, len(others))) if chosen else others[:2]
             heads = {world.departments[k].pk: h for k, h in world.heads.items()}
             for department in plan.paired[:2]:
                 head = heads.get(department.pk)

@@ -143,7 +143,9 @@ class ProjectsReplay:
         plan.project = services.create_project(creator, w.district, data, plan.paired)
 
     def _team(self, plan) -> None:
-        rows = list(plan.team.items()) + [(TeamRole.LEADING_GROUP, u) for u in plan.leading_group]
+        rows = list(plan.team.items())
+        if not getattr(plan, "group_formed", False):
+            rows += [(TeamRole.LEADING_GROUP, u) for u in plan.leading_group]
         for role, user in rows:
             services.assign_team_member(self.bureau, plan.project, role, user)
         plan.project.__dict__.pop("_team_user_ids", None)
@@ -209,6 +211,8 @@ class ProjectsReplay:
             who, args = self._actor(plan, event.on), (event.to_stage, event.on, event.reason)
             files = (DocumentVersion,) if evidence else ()
             move = self._step(services.change_stage, plan, who, *args, evidence, files=files)
+            if event.to_stage == Stage.SIGNED and plan.leading_group and not event.backward:
+                move = self._group_first(plan, move)
             steps.append((event.on, move))
         for code, count in list(library.items()):
             if count == 1 and self.rng.random() < 0.08:
@@ -218,6 +222,20 @@ class ProjectsReplay:
                     note = notes[-1] if code == "business_license" else self.rng.choice(notes[:-1])
                     steps.append(self._upload(plan, library, code, day, note))
         return steps
+
+    def _group_first(self, plan, move):
+        """A major project's own leading group (专门的领导小组) is formed just before it is
+        signed: the signing step names its members first."""
+
+        def step():
+            if not getattr(plan, "group_formed", False):
+                for user in plan.leading_group:
+                    role = TeamRole.LEADING_GROUP
+                    services.assign_team_member(self.bureau, plan.project, role, user)
+                plan.group_formed = True
+            return move()
+
+        return step
 
     # -- money and progress ------------------------------------------------------------------
 

@@ -11,15 +11,17 @@ import hashlib
 from collections import Counter as Tally
 
 from django.core.files.storage import default_storage
+from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from zhaoshang.agreements import services
-from zhaoshang.agreements.choices import ObligationStatus, Party, Term
+from zhaoshang.agreements import permissions, services
+from zhaoshang.agreements.choices import ChangeStatus, ObligationStatus, Party, Term
 from zhaoshang.agreements.models import (
     Agreement,
     ArchiveVersion,
+    ChangeRequest,
     Commitment,
     Milestone,
     Obligation,
@@ -111,7 +113,7 @@ def test_schedules_follow_the_calendar_rule(today):
         assert milestones, commitment.pk
         assert commitment.start_on >= commitment.project.signed_on
         if commitment.changed_since_filing:
-            continue  # a milestone was moved by hand after the filing
+            continue  # the published calendar moved a provisional date after the filing
         for before, after in zip(milestones, milestones[1:], strict=False):
             assert (
                 workdays.add_workdays(before.due_on, after.duration_workdays).date == after.due_on
@@ -119,7 +121,54 @@ def test_schedules_follow_the_calendar_rule(today):
         last = milestones[-1]
         assert last.due_on <= commitment.target_on
         assert workdays.workdays_between(last.due_on, commitment.target_on) == 0
-    assert commitments.filter(changed_since_filing=True).exists()
+
+
+def test_filed_plans_change_only_by_an_approved_request_filed_as_a_new_version(today):
+    """Issue 16, point 9: every version after the first of a filed plan comes from a change
+    request the park committee or the supervision office approved; its moves are in it."""
+    changes = ChangeRequest.objects.filter(district_id__in=_ids()).select_related(
+        "archive_version", "decided_by", "commitment__project__park"
+    )
+    approved = [c for c in changes if c.status == ChangeStatus.APPROVED]
+    assert len(approved) >= 1
+    for change in approved:
+        version = change.archive_version
+        assert version.number == change.filed_version + 1
+        assert permissions.can_decide_change(change.decided_by, change.commitment)
+        filed = {m["seq"]: m["due_on"] for m in version.content["milestones"]}
+        for move in change.moves.select_related("milestone"):
+            assert filed[move.milestone.seq] == move.new_due_on.isoformat()
+    later = ArchiveVersion.objects.filter(district_id__in=_ids(), number__gte=2)
+    assert later.count() == len(approved)
+    # the ledger's missed milestones of filed plans name the filing (its date)
+    entries = LedgerEntry.objects.filter(
+        rule_code=RuleCode.MISSED_MILESTONE, district_id__in=_ids()
+    )
+    milestones = Milestone.objects.in_bulk([e.evidence_id for e in entries])
+    filings = {}
+    for v in ArchiveVersion.objects.filter(district_id__in=_ids()):
+        filings.setdefault(v.commitment_id, set()).add(timezone.localdate(v.filed_at).isoformat())
+    cited = [
+        e
+        for e in entries
+        if any(d in e.reason for d in filings.get(milestones[e.evidence_id].commitment_id, ()))
+    ]
+    assert cited
+
+
+def test_key_and_major_agreements_state_every_duty_and_major_projects_their_group(today):
+    """Issue 16, point 10."""
+    agreements = Agreement.objects.filter(
+        district_id__in=_ids(), project__level__in=["key", "major"]
+    ).prefetch_related("obligations")
+    assert agreements.count() >= 5
+    for agreement in agreements:
+        terms = {o.term for o in agreement.obligations.all()}
+        assert {Term.TAX, Term.JOBS, Term.ENERGY, Term.INTENSITY} <= terms, agreement.number
+    major = Project.objects.filter(
+        district_id__in=_ids(), level="major", signed_on__isnull=False
+    ).annotate(group=Count("team_members", filter=Q(team_members__role="leading_group")))
+    assert major.exists() and all(p.group >= 2 for p in major)
 
 
 def test_milestones_done_running_and_missed_and_the_missed_in_the_ledger(today):
