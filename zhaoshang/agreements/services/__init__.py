@@ -15,6 +15,7 @@ domain event and queues notifications on commit. By family:
 
 from zhaoshang.agreements.services.agreements import (
     AGREEMENT_FIELDS,
+    KEY_LEVELS,
     REQUIRED_TERMS,
     TERM_FIELDS,
     TERMS,
@@ -66,6 +67,7 @@ from zhaoshang.agreements.services.obligations import (
 __all__ = [
     "AGREEMENT_FIELDS",
     "COMMITMENT_FIELDS",
+    "KEY_LEVELS",
     "OBLIGATION_FIELDS",
     "REQUIRED_TERMS",
     "SNAPSHOT_SCHEMA",
