@@ -8,7 +8,10 @@
 - commitments: a department's handlers make their own department's, and plan, change and
   file them; the bureau and admins do it for any department;
 - a milestone's progress: also the handlers of the department that owns the milestone
-  and the person who owns it.
+  and the person who owns it;
+- a change of a filed commitment: asked by who manages the commitment, decided by the park
+  committee of the project's park or the supervision office (督查室), never by the
+  committing department itself.
 
 City users change nothing; enterprise users have no staff pages.
 """
