@@ -48,6 +48,9 @@ from zhaoshang.land.thresholds import ThresholdBook
 from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
 from zhaoshang.projects.models import Project
 
+# The projects holding land declared idle (the national rule), beside the exit rules'.
+IDLE_LAND = "idle_land"
+
 
 def _save(obj, user, verb: str, summary: str = "", **data):
     obj.save_new_version()
@@ -119,7 +122,9 @@ def _categories(project, as_of, campaign, threshold, due: dict) -> list[str]:
     """The categories a project falls in on the campaign date (dates after it are not known
     yet on that date). ``due`` holds, per exit rule code, the projects past that rule's
     date on the campaign date (``exits.services.rule_clocks``: the agreement's own dates,
-    else the rule table's, moved out by the government's held days)."""
+    else the rule table's, moved out by the government's held days), and under
+    ``IDLE_LAND`` those holding a parcel declared idle (闲置土地处置办法) by then: land held
+    and not built on whatever the agreement says."""
 
     def known(day):
         return day if day is not None and day <= as_of else None
@@ -132,7 +137,7 @@ def _categories(project, as_of, campaign, threshold, due: dict) -> list[str]:
         return [EntryCategory.LOW_EFFICIENCY] if short else []
     if started is not None:
         return [EntryCategory.BUILT] if project.pk in due[RuleCode.NOT_PRODUCING] else []
-    if project.pk in due[RuleCode.NOT_STARTED]:
+    if project.pk in due[RuleCode.NOT_STARTED] or project.pk in due.get(IDLE_LAND, ()):
         return [EntryCategory.ENCLOSED]
     if known(project.land_delivered_on) is not None:
         return []
@@ -171,10 +176,17 @@ def build_entries(campaign: LandCampaign) -> list[CampaignEntry]:
     due = _due(campaign, projects)
     parcels: dict[int, LandParcel] = {}  # the largest parcel of each project
     earliest: dict[int, LandParcel] = {}  # the parcel delivered first
+    idle: dict[int, LandParcel] = {}  # a parcel declared idle by the campaign date
     for parcel in LandParcel.objects.filter(
         project__in=[p.pk for p in projects], status__in=(*HANDED_OVER, ParcelStatus.RESERVED)
     ).order_by("-area", "pk"):
         parcels.setdefault(parcel.project_id, parcel)
+        if (
+            parcel.status == ParcelStatus.IDLE
+            and parcel.idle_on
+            and parcel.idle_on <= campaign.as_of
+        ):
+            idle.setdefault(parcel.project_id, parcel)
         first = earliest.get(parcel.project_id)
         if parcel.delivered_on and (first is None or parcel.delivered_on < first.delivered_on):
             earliest[parcel.project_id] = parcel
@@ -182,9 +194,10 @@ def build_entries(campaign: LandCampaign) -> list[CampaignEntry]:
         CampaignEntry.objects.filter(campaign=campaign).values_list("project_id", "category")
     )
     new: list[CampaignEntry] = []
+    due[IDLE_LAND] = set(idle)
     for project in projects:
         threshold = book.for_project(project)
-        first = earliest.get(project.pk)
+        first = idle.get(project.pk) or earliest.get(project.pk)
         land_on = first.delivered_on if first is not None else None
         for category in _categories(project, campaign.as_of, campaign, threshold, due):
             if (project.pk, category) in existing:

@@ -263,3 +263,18 @@ def test_entries_keep_one_row_per_project_and_category(world, cast):
             project=entry.project,
             category=entry.category,
         )
+
+
+def test_a_parcel_declared_idle_is_land_held_whatever_the_agreement_says(world, cast):
+    # 新供地项目: its land came on 2026-05-01 (三个月不开工 due 2026-08-01, not yet); an
+    # earlier parcel of it, agreed start 2024-03-01, was declared idle on 2025-03-03.
+    project = cast["fresh_land"]
+    parcel = make_supplied(
+        world, project=project, delivered_on=D(2023, 9, 1), agreed_start_on=D(2024, 3, 1)
+    )
+    services.change_parcel_status(
+        world.user_admin, parcel, status="idle", on=D(2025, 3, 3), reason="闲置"
+    )
+    campaign = make_campaign(world)
+    entry = campaign.entries.get(project=project)
+    assert (entry.category, entry.parcel) == (EntryCategory.ENCLOSED, parcel)
