@@ -6,10 +6,14 @@ foreign keys and choices are shown by name, resolved in one query per model.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
@@ -157,3 +161,15 @@ def copy_m2m_rows_by_id() -> None:
             )
 
     HistoricalRecords.create_historical_record_m2ms = create_historical_record_m2ms
+
+
+def field_on(model, day, name: str, output_field):
+    """SQL: a record's field ``name`` at the end of ``day`` (a closed period's figures read
+    as they were then) — the last version of its history by then (history rows are dated by
+    the clock); its current value without one (a row written straight to the table, or one
+    whose history starts later). ``model`` is the record's model, with simple-history."""
+    midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    versions = model.history.model.objects.filter(
+        id=OuterRef("pk"), history_date__lt=midnight + datetime.timedelta(days=1)
+    ).order_by("-history_date", "-history_id")
+    return Coalesce(Subquery(versions.values(name)[:1]), F(name), output_field=output_field)

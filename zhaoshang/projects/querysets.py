@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from zhaoshang.core import roles
+from zhaoshang.core.history import field_on
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 
 
@@ -89,15 +89,7 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
 def project_field_on(day, field: str, output_field):
     """SQL: a project's ``field`` at the end of ``day`` (a closed period's figures, issue 16
-    point 7) — its history's last version by then (history rows are dated by the clock); its
-    current value without one (a record written straight to the table, or one whose history
-    starts later)."""
-    from django.utils import timezone
-
+    point 7): ``core.history.field_on`` over the project's history."""
     from zhaoshang.projects.models import Project
 
-    midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    versions = Project.history.model.objects.filter(
-        id=OuterRef("pk"), history_date__lt=midnight + datetime.timedelta(days=1)
-    ).order_by("-history_date", "-history_id")
-    return Coalesce(Subquery(versions.values(field)[:1]), F(field), output_field=output_field)
+    return field_on(Project, day, field, output_field)

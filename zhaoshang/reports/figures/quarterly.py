@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, F, Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Milestone
@@ -24,6 +24,7 @@ from zhaoshang.approvals.querysets import on_time_q
 from zhaoshang.complaints.choices import SUBSTANTIATED_OUTCOMES
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.complaints.querysets import answered_late_q
+from zhaoshang.core.history import field_on
 from zhaoshang.core.lights import Light
 from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import Signal
@@ -124,6 +125,26 @@ def _red_projects(period: Period, district) -> list[list]:
     ]
 
 
+def _milestones(period: Period, district, end) -> dict:
+    """{owner department: {"due", "kept"}} of the milestones due in the quarter. For a
+    closed quarter, by the due date each had at the quarter's end (its history): one
+    rescheduled afterwards (an approved change) stays in the quarter it was due in, kept or
+    not by that date (``milestone_kept_q``'s rule, against that date)."""
+    qs = Milestone.objects.filter(commitment__district=district)
+    if is_closed(period):
+        qs = qs.annotate(due_then=field_on(Milestone, end, "due_on", DateField())).filter(
+            due_then__gte=period.start, due_then__lte=end
+        )
+        kept = Q(done_on__isnull=False, done_on__lte=F("due_then"))
+    else:
+        qs, kept = qs.due(until=end, since=period.start), milestone_kept_q()
+    rows = qs.order_by().values("owner_department_id")
+    return {
+        row["owner_department_id"]: row
+        for row in rows.annotate(due=Count("pk"), kept=Count("pk", filter=kept))
+    }
+
+
 def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
     end = as_of(period)
     cases = {
@@ -134,14 +155,7 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
         .values("department_id")
         .annotate(done=Count("pk"), on_time=Count("pk", filter=on_time_q()))
     }
-    milestones = {
-        row["owner_department_id"]: row
-        for row in Milestone.objects.filter(commitment__district=district)
-        .due(until=end, since=period.start)
-        .order_by()
-        .values("owner_department_id")
-        .annotate(due=Count("pk"), kept=Count("pk", filter=milestone_kept_q()))
-    }
+    milestones = _milestones(period, district, end)
     complaints = {
         row["department_id"]: row
         for row in Complaint.objects.filter(district=district, department__isnull=False)
