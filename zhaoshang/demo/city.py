@@ -310,6 +310,8 @@ class CityMixin:
             world.leaders[key] = add(
                 real_name, Role.LEADER, "county", title, deps.get(dep_key), username=username
             )
+            # 区委、区政府主要领导: the leaders in charge forward to them (service.forward)
+            world.leaders[key].is_principal_leader = key in spec.principal_leaders
             if dep_key:
                 deps[dep_key].head = real_name
         world.role_users[Role.LEADER] = world.leaders[spec.leader_key]
@@ -368,6 +370,8 @@ class CityMixin:
                 industry=industry,
                 lead=world.leaders[lead_key],
                 parent=world.groups.get("leading"),
+                # 领导小组办公室: where an escalation step without a person goes
+                office=deps[spec.leading_office] if kind == "leading_group" else None,
             )
             group.departments.set([deps[k] for k in dep_keys if k in deps])
             world.groups[key] = group

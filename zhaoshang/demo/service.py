@@ -2,8 +2,10 @@
 the person who did it: the teams file receipts after their visits (the demo ``leader`` has
 the latest few waiting, two filed just now), the leader in charge opens most and instructs
 on some; problems from receipts and teams are taken up and ended by their departments, each
-with its story; the teams and the bureau keep second-round records. Texts and tables:
-``data/service.json``."""
+with its story; the teams and the bureau keep second-round records. The demo leader has
+forwarded one receipt to the district head (报送主要领导), who read it; one problem of a
+project without a team yet escalates this morning to nobody and so to the leading group's
+office, unassigned. Texts and tables: ``data/service.json``."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from zhaoshang.demo.replay import SHANGHAI, Timeline, moment, office_time
 from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import mark_read
 from zhaoshang.org.models import User
-from zhaoshang.projects.choices import EXIT_STAGES, TeamRole
+from zhaoshang.projects.choices import EXIT_STAGES, Stage, TeamRole
 from zhaoshang.service import services as S
 from zhaoshang.service.choices import NeedCategory, RaisedVia, ReceiptResult
 from zhaoshang.service.choices import SecondRoundKind as Kind
@@ -69,6 +71,8 @@ class ServiceBuilder(Part):
             self._needs(world)
             self._second_round(world)
         self._instructions(self.worlds[0])
+        self._forwarded(self.worlds[0])
+        self._unassigned(self.worlds[0])
         self.line.run()
 
     def _plans(self, world):
@@ -311,6 +315,71 @@ class ServiceBuilder(Part):
             items.append({"title": title, "owner_department": bureau, "due_workdays": days + 5})
         text = rng.choice(TEXTS["instructions"]).format(department=owner.name, days=days)
         S.write_instruction(receipt.addressee, receipt, text=text, items=items)
+
+    # -- 报送主要领导; a problem with nobody in charge yet ---------------------------------------
+
+    def _forwarded(self, world) -> None:
+        """The demo leader forwards one receipt that needed coordination, read a week or
+        more ago, to the principal leaders (the district head), who reads it the next
+        working morning: the work plan's "必要时及时向区委、区政府主要领导汇报"."""
+        leader, week_ago = world.role_users[Role.LEADER], self.today - DAY * 7
+        theirs = [
+            r
+            for r in self.receipts
+            if r.addressee is leader
+            and r.result == ReceiptResult.NEEDS_COORDINATION
+            and r.read_plan
+            and r.read_plan.date() <= week_ago
+        ]
+        if not theirs:
+            return
+        receipt = max(theirs, key=lambda r: r.filed_at)
+        sent = receipt.read_plan + MINUTE * 150
+        self.line.add(sent, self._forward, receipt, leader)
+        self.line.add(moment(self.cal.after(sent.date(), 1), 8, 40), self._read_forward, receipt)
+
+    @staticmethod
+    def _forward(receipt: Receipt, leader) -> None:
+        note = TEXTS["forward_note"].format(
+            project=receipt.project.name,
+            department=receipt.department.name,
+            problems=receipt.problems,
+        )
+        receipt.forwarded = S.forward(leader, receipt=receipt, note=note)
+
+    @staticmethod
+    def _read_forward(receipt: Receipt) -> None:
+        """The principal leader opens it from the message in the inbox."""
+        for row in receipt.forwarded:
+            notes = Notification.objects.filter(
+                recipient=row.recipient, verb="forward.received", url=row.get_absolute_url()
+            )
+            mark_read(row.recipient, notes)
+            S.mark_forward_read(row.recipient, row)
+
+    def _unassigned(self, world) -> None:
+        """A project still negotiating has no team yet (it comes with the signing) and no
+        designated leader: the bureau put the enterprise's land question on its problem list
+        seven working days ago, 国土局 let it run past its 3 working days, and this
+        morning's escalation finds nobody at the step it reached — it goes to the leading
+        group's office (the bureau) and shows unassigned on the lights board."""
+        early = (Stage.NEGOTIATING, Stage.PREREVIEW)
+        plans = [p for p in world.plans if p.stage in early and not p.team and not p.leader]
+        if not plans or "land" not in world.departments:
+            return
+        plan = min(plans, key=lambda p: p.project.code)
+        raised = self.cal.before(self.today, 7)
+        title, description = TEXTS["unassigned_need"]
+        data = {
+            "category": NeedCategory.LAND,
+            "title": title,
+            "description": description,
+            "department": world.departments["land"],
+            "due_workdays": 3,
+            "raised_on": raised,
+        }
+        bureau = world.role_users[Role.BUREAU]
+        self.line.add(moment(raised, 10, 15), S.raise_need, bureau, plan.project, **data)
 
 
 RECORDS = (("receipts", Receipt), ("instructions", Instruction), ("needs", Need))

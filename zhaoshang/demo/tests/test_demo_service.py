@@ -16,12 +16,14 @@ from zhaoshang.core.models import Counter, DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.service import service_counts
 from zhaoshang.meetings.models import ActionItem
+from zhaoshang.monitoring.choices import Level
+from zhaoshang.monitoring.models import Signal
 from zhaoshang.notifications.models import Notification
-from zhaoshang.org.models import District, User
+from zhaoshang.org.models import District, User, WorkingGroup
 from zhaoshang.projects.models import ProjectTeamMember
 from zhaoshang.service import services
 from zhaoshang.service.choices import NeedStatus, ReceiptResult, SecondRoundKind
-from zhaoshang.service.models import Instruction, Need, Receipt, SecondRoundService
+from zhaoshang.service.models import Forward, Instruction, Need, Receipt, SecondRoundService
 
 
 def _district(code=DEMO_CODE):
@@ -95,8 +97,10 @@ def test_problems_in_every_status_with_overdue_and_escalated_ones(today):
     needs = Need.objects.filter(district=_district()).with_days_left(today)
     assert set(needs.values_list("status", flat=True)) == set(NeedStatus.values)
     assert needs.filter(light="red").count() >= 2
-    # Believable: most answered in time, a couple late, at most two projects red for a need.
-    assert needs.filter(light="red").values("project").distinct().count() <= 2
+    # Believable: most answered in time, a couple late, at most three projects red for a need
+    # (two with their stories, one of a project without a team yet: its escalation found
+    # nobody and went to the leading group's office).
+    assert needs.filter(light="red").values("project").distinct().count() <= 3
     resolved = needs.filter(status=NeedStatus.RESOLVED)
     assert 1 <= resolved.filter(resolved_on__gt=F("due_on")).count() <= 3
     assert resolved.filter(resolved_on__lte=F("due_on")).count() >= 20
@@ -124,6 +128,43 @@ def test_second_round_records_of_each_kind(today):
     assert records.filter(project__isnull=True, enterprise__isnull=False).exists()
     assert not records.filter(kind=SecondRoundKind.FINANCING, amount__isnull=True).exists()
     assert not records.filter(occurred_on__gte=today).exists()
+
+
+def test_the_leader_forwarded_a_receipt_the_district_head_read(today, client):
+    """报送主要领导: the demo leader forwarded one receipt that needed coordination to the
+    principal leaders (the district head), with a note; the head opened it; the leader sees
+    it read among what they sent."""
+    leader = User.objects.get(username="leader")
+    (row,) = Forward.objects.filter(sent_by=leader)
+    head = row.recipient
+    assert head.is_principal_leader and head.title == "区委副书记、区长"
+    assert row.receipt.result == ReceiptResult.NEEDS_COORDINATION
+    assert row.receipt.addressee == leader and row.note.endswith("请区长阅示。")
+    assert row.receipt.read_at < row.sent_at < row.read_at <= timezone.now()
+    assert Notification.objects.get(recipient=head, verb="forward.received").read_at
+    client.force_login(leader)
+    sent = client.get(reverse("service:forwarded"), {"sent": "1"})
+    assert [f.pk for f in sent.context["page"]] == [row.pk]
+
+
+def test_a_problem_without_anyone_in_charge_went_to_the_leading_groups_office(today, client):
+    """A project still negotiating has no team and no designated leader: its overdue problem
+    escalated this morning to nobody, so to the leading group's office (the bureau, named on
+    the leading group), and the lights board shows it unassigned."""
+    district = _district()
+    office = WorkingGroup.objects.get(district=district, kind="leading_group").office
+    assert office.short_name == "招商局"
+    (signal,) = Signal.objects.filter(district=district, unassigned=True)
+    project = signal.project
+    assert not project.team_members.exists() and project.designated_leader_id is None
+    assert signal.level in (Level.MANAGER, Level.LEADER) and signal.escalated_on == today
+    bureau = User.objects.get(username="bureau")
+    told = Notification.objects.filter(recipient=bureau, verb="signal.escalated", url=signal.url)
+    assert told.exists()
+    client.force_login(User.objects.get(username="supervisor"))
+    board = client.get(reverse("monitoring:board"), {"unassigned": "on"})
+    assert board.context["totals"]["unassigned"] == 1
+    assert f'data-signal="{signal.pk}"' in board.content.decode()
 
 
 def test_loading_again_changes_nothing(today):
