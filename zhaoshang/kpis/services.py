@@ -20,9 +20,9 @@ not yet in the cohort; a stage reached after it is not yet counted.
   later still counts as missed: ``agreements.querysets.with_performance``) ÷ signed; a
   signed project without a recorded agreement does not count as performing;
 - ``funds_in_place_rate`` (资金到位率) = the funds in place received up to the cut-off ÷ the
-  contracted investment of the agreements, both over the cohort's projects that have an
-  agreement signed by the cut-off (it can pass 1 when more money arrived than was
-  contracted);
+  contracted investment of the agreements at the cut-off (an amendment after it does not
+  count), both over the cohort's projects that have an agreement signed by the cut-off (it
+  can pass 1 when more money arrived than was contracted);
 - ``on_time_rate`` (按时办结率) = approval cases done on time ÷ cases done, over the cohort's
   cases done by the cut-off; "on time" is approvals' one definition
   (``approvals.querysets.on_time_q``: done on or before the due date; a case without a
@@ -55,6 +55,7 @@ from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.approvals.querysets import done_q, on_time_q
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.history import field_on
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.kpis import permissions
 from zhaoshang.kpis.models import DEFAULT_TIERS, TIER_NUMBERS, AnnualTarget
@@ -204,6 +205,12 @@ def investment_on(cut: datetime.date):
     return project_field_on(cut, "total_investment", AMOUNT)
 
 
+def contracted_on(cut: datetime.date):
+    """SQL: an agreement's contracted investment at the cut-off (its history's version by
+    then: an amendment after a closed year does not move the year's funds rate)."""
+    return field_on(Agreement, cut, "contracted_investment", AMOUNT)
+
+
 def cohort(projects, period: Period):
     """The projects of ``projects`` signed in the period, up to its cut-off. A plain
     queryset of projects (the given one is used as a set of ids, so its joins and
@@ -256,9 +263,11 @@ def compute_by(
         funds_in_place=Sum("amount"),
     )
     contracted = _grouped(
-        Agreement.objects.filter(project__in=with_agreement),
+        Agreement.objects.filter(project__in=with_agreement).annotate(
+            contracted_then=contracted_on(cut)
+        ),
         via,
-        contracted_investment=Sum("contracted_investment"),
+        contracted_investment=Sum("contracted_then"),
     )
     cases = _grouped(
         ApprovalCase.objects.filter(project__in=base).done(until=cut),
@@ -324,9 +333,11 @@ def drill(
         qs = with_performance(qs, cut)
         return qs.filter(is_performing=True) if part == "numerator" else qs
     if kpi == "funds_in_place_rate":
-        contracted = Agreement.objects.filter(project=OuterRef("pk")).values(
-            "contracted_investment"
-        )[:1]
+        contracted = (
+            Agreement.objects.filter(project=OuterRef("pk"))
+            .annotate(contracted_then=contracted_on(cut))
+            .values("contracted_then")[:1]
+        )
         qs = qs.filter(agreement__signed_on__lte=cut).annotate(
             funds_to_cutoff=funds_to_date(cut, "pk"),
             contracted=Subquery(contracted, output_field=AMOUNT),

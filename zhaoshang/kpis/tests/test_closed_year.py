@@ -101,3 +101,26 @@ def test_a_closed_years_signed_investment_is_the_investment_of_its_end(world):
     rows = services.drill(_projects(world), 2025, "signed_investment", "numerator")
     assert [r.investment_then for r in rows] == [Decimal("100")]
     assert services.compute(_projects(world), 2026, since=2025).signed_investment == Decimal("300")
+
+
+def test_a_closed_years_funds_rate_reads_the_contract_of_its_end(world):
+    """An agreement of 1000 recorded on 2025-03-01, amended to 2000 on 2026-02-01; 250
+    arrived in 2025: 2025's funds rate is 250 ÷ 1000; as of today 250 ÷ 2000."""
+    from zhaoshang.core import clock
+
+    p = make_project(world, signed_on=D(2025, 3, 1))
+    with clock.at(D(2025, 3, 1)):
+        agreement = add_agreement(world, p, "1000")
+    with clock.at(D(2026, 2, 1)):
+        agreement.contracted_investment = Decimal("2000")
+        agreement.save()
+    add_funds(world, p, "250", D(2025, 7, 1))
+    closed = services.compute(_projects(world), 2025)
+    assert (closed.contracted_investment, closed.funds_in_place_rate) == (
+        Decimal("1000"),
+        Decimal("0.2500"),
+    )
+    rows = services.drill(_projects(world), 2025, "funds_in_place_rate", "denominator")
+    assert [r.contracted for r in rows] == [Decimal("1000")]
+    now = services.compute(_projects(world), 2026, since=2025)
+    assert now.funds_in_place_rate == Decimal("0.1250")  # 250 ÷ 2000
