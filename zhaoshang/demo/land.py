@@ -2,7 +2,9 @@
 ``land.services`` from ``data/land.json``: the parcels of the projects that have their land
 (recovered for the one cleared out), reserved for the major projects signed without land, in
 each park's reserve, and two left idle (past one year, past two); the land plans and the
-thresholds set in the admin site; the last half-year's clean-up campaign, closed.
+thresholds and the clean-up lead (分管工业副区长) set in the admin site; the last
+half-year's clean-up campaign, opened by that leader, each decision carried into its
+follow-up (a rectification confirmed, a deadline missed, idle land under recovery), closed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from zhaoshang.demo.replay import moment, office_time
 from zhaoshang.land import services
 from zhaoshang.land.choices import Decision, EntryCategory, Half, LandUse, ParcelStatus
 from zhaoshang.land.clock import add_months, idle_dates
-from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
+from zhaoshang.land.models import (
+    CampaignEntry,
+    CleanupLead,
+    LandCampaign,
+    LandParcel,
+    LandPlan,
+    LandThreshold,
+)
 from zhaoshang.projects.choices import Level, ProjectKind, Stage
 
 DATA = load("land")
@@ -139,7 +148,11 @@ class LandBuilder(Part):
             self.admin_save(when, self.actor, LandPlan, district=world.district, **plan)
 
     def _campaign(self, world) -> None:
-        """The clean-up campaign of the last half-year, stricter than the defaults."""
+        """The clean-up campaign of the last half-year, opened by the leader holding the
+        duty (分管工业副区长, set in the admin site), stricter than the defaults for signed
+        projects. Every decision starts its follow-up; one rectification is carried through
+        (confirmed), one deadline is missed (the morning's scan finds it), the idle parcels
+        go into recovery; the campaign closes once every decision has its follow-up."""
         rng, year = self.rng, self.today.year
         if self.today.month > 6:
             half, as_of = Half.H1, datetime.date(year, 6, 30)
@@ -147,13 +160,18 @@ class LandBuilder(Part):
             year, half, as_of = year - 1, Half.H2, datetime.date(year - 1, 12, 31)
         opened = min(as_of + 6 * DAY, self.last - DAY)
         report = min(opened + 35 * DAY, self.last)
-        leader = world.role_users.get(Role.SUPERVISOR) or self.actor
-        deciders = [u for u in (leader, world.role_users.get(Role.BUREAU)) if u is not None]
-        span, held = max((report - opened).days - 1, 1), {}
+        lead = world.leaders["industry"]  # 副区长（分管工业）
+        self.admin_save(
+            moment(self.today - 400 * DAY, 11, 5), self.actor, CleanupLead,
+            district=world.district, leader=lead,
+        )  # fmt: skip
+        office = world.role_users.get(Role.SUPERVISOR) or self.actor
+        deciders = [u for u in (office, world.role_users.get(Role.BUREAU)) if u is not None]
+        span, held, story = max((report - opened).days - 1, 1), {}, {}
 
         def open_it():
             of = {"district": world.district, "year": year, "half": half, "as_of": as_of}
-            held["it"] = services.open_campaign(leader, **of, **DATA["campaign"])
+            held["it"] = services.open_campaign(lead, **of, **DATA["campaign"])
             entries = CampaignEntry.objects.filter(campaign=held["it"])
             entries = entries.select_related("parcel", "campaign", "project")
             for entry in entries.order_by("pk"):
@@ -161,16 +179,37 @@ class LandBuilder(Part):
                 self.line.add(office_time(rng, day, late=0), decide, entry, rng.choice(deciders))
 
         def decide(entry, who):
+            today = clock.today()
             decision = rng.choice(DATA["category_decisions"][entry.category])
             idle = getattr(entry.parcel, "status", "") == ParcelStatus.IDLE
             if entry.category == EntryCategory.ENCLOSED and idle:
                 decision = Decision.RECOVER
-            deadline = add_months(clock.today(), 3) if decision == Decision.RECTIFY else None
-            reason = rng.choice(DATA["reasons"][decision])
-            services.decide_entry(who, entry, decision=decision, reason=reason, deadline=deadline)
+            months = DATA["deadline_months"][decision]
+            if decision == Decision.RECTIFY and "missed" not in story:
+                story["missed"], months = entry, 1  # the one the enterprise lets pass
+            elif decision == Decision.RECTIFY and "done" not in story:
+                story["done"] = entry  # the one carried through
+            deadline = add_months(today, months) if months else None
+            against = services.contradictions(entry, decision, today)
+            services.decide_entry(
+                who, entry, decision=decision, reason=rng.choice(DATA["reasons"][decision]),
+                deadline=deadline, facts_reason=DATA["facts_reasons"][decision] if against else "",
+            )  # fmt: skip
+            if story.get("missed") is entry:
+                found = add_months(today, 1) + DAY  # the next morning's scan finds it missed
+                if found < self.today:
+                    self.line.add(moment(found, 6, 2), services.scan, found)
+            if story.get("done") is entry:
+                on = min(today + rng.randint(30, 50) * DAY, self.last)
+                note = DATA["rectified_note"]
+                self.line.add(office_time(rng, on, late=0), rectified, entry, office, note)
+
+        def rectified(entry, who, note):
+            entry.refresh_from_db()
+            services.confirm_rectified(who, entry, note=note)
 
         self.line.add(office_time(rng, opened, late=0), open_it)
-        self.line.add(moment(report, 17, 30), lambda: services.close_campaign(leader, held["it"]))
+        self.line.add(moment(report, 17, 30), lambda: services.close_campaign(lead, held["it"]))
 
 
 COUNTED = (LandParcel, LandPlan, LandThreshold, LandCampaign, CampaignEntry)

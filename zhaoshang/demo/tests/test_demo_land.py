@@ -2,7 +2,9 @@
 parks, tied to its projects (their land area and delivery date), reserve parcels without
 projects, idle parcels past one year and past two, one recovered; the land plans of this
 year and last; thresholds per district, park and industry; the last half-year's clean-up
-campaign closed with a decision on every entry; a few parcels in the second district;
+campaign, opened by the leader holding the clean-up duty and closed with a decision and its
+follow-up on every entry (a rectification carried through, a deadline missed and caught by
+the scan); a few parcels in the second district;
 nothing dated after today; the pages answer for the demo accounts."""
 
 from __future__ import annotations
@@ -11,10 +13,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.core.models import DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.land import land_counts
-from zhaoshang.land.choices import CampaignStatus, Clock, Half, ParcelStatus
-from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel, LandPlan, LandThreshold
+from zhaoshang.land.choices import CampaignStatus, Clock, FollowUp, Half, ParcelStatus
+from zhaoshang.land.models import (
+    CampaignEntry,
+    CleanupLead,
+    LandCampaign,
+    LandParcel,
+    LandPlan,
+    LandThreshold,
+)
 from zhaoshang.org.models import District, User
 
 
@@ -83,8 +93,18 @@ def test_last_half_years_campaign_is_closed_with_every_decision(today):
     assert len(set(entries.values_list("category", flat=True))) >= 3
     for entry in entries:
         assert entry.decided_by_id and timezone.localdate(entry.decided_at) <= today
-        if entry.decision == "rectify":
+        assert entry.followup  # every decision has its follow-up
+        if entry.decision != "observe":
             assert entry.deadline
+    # Opened by the leader holding the duty (分管工业副区长), set in the admin site.
+    lead = CleanupLead.objects.get(district=_district())
+    assert campaign.opened_by == lead.leader and "分管工业" in lead.leader.title
+    # One rectification carried through; one deadline missed, found by the morning's scan.
+    (done,) = entries.filter(followup=FollowUp.RECTIFIED)
+    assert done.decided_at.date() < done.done_on <= today and done.done_note
+    (missed,) = entries.filter(overdue_on__isnull=False)
+    assert missed.followup == FollowUp.WATCHING and missed.deadline < missed.overdue_on <= today
+    assert DomainEvent.objects.for_object(missed).filter(verb="land_entry.overdue").exists()
 
 
 def test_nothing_dated_after_today(today):
