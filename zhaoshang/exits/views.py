@@ -21,11 +21,13 @@ from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
-from zhaoshang.exits import permissions
+from zhaoshang.exits import permissions, services
 from zhaoshang.exits.actions import ACTIONS
-from zhaoshang.exits.choices import DelayKind, StepKind, WarningStatus
+from zhaoshang.exits.choices import ANCHOR_FIELDS, DelayKind, StepKind, WarningStatus
 from zhaoshang.exits.forms import DeskFilterForm
-from zhaoshang.exits.models import ExitStep, ExitWarning
+from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning
+from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
+from zhaoshang.projects.models import Project
 
 
 def _queryset(request):
@@ -199,4 +201,30 @@ def warnings_for_project(user, project) -> dict:
         .select_related("rule")
         .order_by("-raised_on", "-id")
     )
-    return {"exit_warnings": warnings, "exit_project": project}
+    if roles.is_enterprise(user):
+        return {"exit_warnings": warnings, "exit_project": project, "exit_clocks": []}
+    return {
+        "exit_warnings": warnings,
+        "exit_project": project,
+        "exit_clocks": upcoming_clocks(project, {w.rule_id for w in warnings}),
+    }
+
+
+def upcoming_clocks(project, warned: set[int]) -> list:
+    """The project's clocks under the district's rules it has no warning under yet and
+    whose fact it has not reached: when each is due, from the agreement or the default
+    rule (and what the default rule would have said), held or not."""
+    if project.kind != ProjectKind.INVESTMENT or project.stage in EXIT_STAGES:
+        return []
+    today, rows = clock.today(), []
+    rules = ExitRule.objects.active().filter(district_id=project.district_id)
+    for rule in rules.exclude(pk__in=warned).order_by("months", "id"):
+        if Project.objects.filter(pk=project.pk).filter(services.fact_met_q(rule)).exists():
+            continue
+        found = services.exit_clock(project, rule, today)
+        if found.due_on is None or (rule.is_government and project.signed_on is None):
+            continue
+        anchor = getattr(project, ANCHOR_FIELDS[rule.anchor])
+        default = services.add_months(anchor, rule.months) if anchor else None
+        rows.append({"rule": rule, "clock": found, "default_due": default})
+    return rows

@@ -109,6 +109,10 @@ class ExitClock:
     held_since: datetime.date | None = None
     causes: list[DelayCause] = field(default_factory=list)
 
+    @property
+    def source_label(self) -> str:
+        return str(DueSource(self.source).label)
+
     def is_due(self, today: datetime.date) -> bool:
         """Whether the effective due date has passed and nothing holds the clock now."""
         return (

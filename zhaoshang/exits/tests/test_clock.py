@@ -357,3 +357,23 @@ def test_without_land_the_enterprises_clock_has_not_started(world):
     assert not found[project.pk].is_due(D(2026, 6, 15))
     assert found[project.pk].held_since == D(2026, 1, 20)  # from the signing
     assert services.scan()["raised"] == 0
+
+
+def test_the_project_page_shows_a_clock_the_contract_defers(world):
+    # Land 2026-02-10: the default rule would be due 2026-05-10; the agreement says start
+    # by 2026-07-31: the project's page shows the clock due 7-31 and the default's date.
+    from django.template.loader import render_to_string
+
+    from zhaoshang.exits.views import warnings_for_project
+
+    project = deliver(world.project1_a)
+    _agreement(world, project, start=D(2026, 7, 31))
+    services.scan()
+    context = warnings_for_project(world.user_leader, project)
+    assert context["exit_warnings"] == []
+    [row, *_later] = context["exit_clocks"]
+    assert row["rule"].code == RuleCode.NOT_STARTED
+    assert (row["clock"].source, row["clock"].effective_due_on) == ("contract", D(2026, 7, 31))
+    assert row["default_due"] == D(2026, 5, 10)
+    html = render_to_string("exits/_project_warnings.html", context)
+    assert 'data-clock="not_started" data-source="contract"' in html and "2026-05-10" in html
