@@ -2,7 +2,9 @@
 project registered, moved from stage to stage with its evidence, its team named, its
 condition marked, funds recorded month by month along its investment curve, monthly
 progress filed with its image progress (形象进度) and site photo — each step by the person
-who did it, with the clock at its moment."""
+who did it, with the clock at its moment. One project of the demo district reports a month
+too high and corrects it the month after, with its reason (a cumulative figure goes back
+only so)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from django.core.files.base import ContentFile
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
 from zhaoshang.demo.base import files_written
-from zhaoshang.demo.city import DATA, PACE, money, round_to
+from zhaoshang.demo.city import DATA, DEMO_CODE, PACE, money, round_to
 from zhaoshang.demo.days import add_months, month_end, months
 from zhaoshang.demo.files import tiny_pdf, tiny_png
 from zhaoshang.demo.replay import Timeline, office_time
@@ -71,6 +73,8 @@ class ProjectsReplay:
         self.bureau_staff = [
             u for u in world.staff if u.department_id == bureau_pk and u.rank != "county"
         ]
+        # The demo district shows one correction of a cumulative figure (see _correction).
+        self.corrected = world.district.code != DEMO_CODE
 
     def plan(self) -> None:
         for enterprise in self.world.enterprises.values():
@@ -340,6 +344,8 @@ class ProjectsReplay:
             funds_in = by_month.get(month, Decimal("0.00"))
             values = (month, this, cumulative, funds_in, text, problem)
             steps.append([day, dict(zip(REPORT_FIELDS, values, strict=True)), []])
+        if not self.corrected and plan.condition == Condition.NORMAL:
+            self.corrected = self._correction(plan, steps)
         if steps and plan.stage in (Stage.STARTED, Stage.COMPLETED, Stage.LAND_DELIVERED):
             latest = steps[-1]
             progress = share(latest[1]["month"]) if plan.stage != Stage.LAND_DELIVERED else 0.0
@@ -353,6 +359,28 @@ class ProjectsReplay:
             )
             for day, data, photos in steps
         ]
+
+    def _correction(self, plan, steps: list) -> bool:
+        """Make one month of ``steps`` count an equipment invoice twice and the next month
+        take it back as a correction with its reason (the cumulative figure goes down, the
+        month too high stays as filed); False when no month suits (two months in a row,
+        mid-way, the first with at least 100 and more than the second)."""
+        for first, then in zip(steps[2:-2], steps[3:-1], strict=False):
+            month, this = first[1]["month"], first[1]["investment_this_month"]
+            if then[1]["month"] != add_months(month, 1) or this < 100:
+                continue
+            if not 0 < then[1]["investment_this_month"] < this:
+                continue
+            if first[1]["investment_cumulative"] + this > plan.total:
+                continue
+            first[1]["investment_this_month"] += this
+            first[1]["investment_cumulative"] += this
+            then[1]["is_correction"] = True
+            then[1]["correction_reason"] = N.CORRECTION_REASON.format(
+                year=month.year, month=month.month, amount=f"{this:,.2f}".rstrip("0").rstrip(".")
+            )
+            return True
+        return False
 
     def progress_text(self, plan, stage: str, day: datetime.date, share: float) -> str:
         """The image progress (形象进度) a report of ``day`` tells, following the stage."""
