@@ -11,29 +11,46 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
+
 from zhaoshang.projects.choices import TeamRole
+
+
+def leader_in_charge_id(path: str = ""):
+    """SQL: the user id of the leader in charge of the project at ``path`` ("" on a
+    project's own rows, ``"project"`` on a receipt's or a need's): the rule, written once,
+    which ``leaders_in_charge`` reads too."""
+    from zhaoshang.projects.models import ProjectTeamMember
+
+    prefix = f"{path}__" if path else ""
+    manager = (
+        ProjectTeamMember.objects.filter(
+            project=OuterRef(path or "pk"), role=TeamRole.MANAGER, user__is_active=True
+        )
+        .order_by("id")
+        .values("user_id")[:1]
+    )
+    return Case(
+        When(
+            **{f"{prefix}designated_leader__is_active": True},
+            then=F(f"{prefix}designated_leader_id"),
+        ),
+        default=Subquery(manager),
+        output_field=IntegerField(),
+    )
 
 
 def leaders_in_charge(project_ids: Iterable[int]) -> dict:
     """{project id: the leader in charge (a User) or None}, for any number of projects in
-    three queries."""
+    two queries."""
     from zhaoshang.org.models import User
-    from zhaoshang.projects.models import Project, ProjectTeamMember
+    from zhaoshang.projects.models import Project
 
-    ids = set(project_ids)
-    designated = dict(
-        Project.objects.filter(pk__in=ids, designated_leader__is_active=True).values_list(
-            "pk", "designated_leader_id"
-        )
+    chosen = dict(
+        Project.objects.filter(pk__in=set(project_ids))
+        .annotate(leader_id=leader_in_charge_id())
+        .values_list("pk", "leader_id")
     )
-    managers = dict(
-        ProjectTeamMember.objects.filter(
-            project_id__in=ids - set(designated), role=TeamRole.MANAGER, user__is_active=True
-        )
-        .order_by("id")
-        .values_list("project_id", "user_id")
-    )
-    chosen = {pk: designated.get(pk) or managers.get(pk) for pk in ids}
     users = User.objects.in_bulk({uid for uid in chosen.values() if uid})
     return {pk: users.get(uid) if uid else None for pk, uid in chosen.items()}
 
@@ -41,4 +58,4 @@ def leaders_in_charge(project_ids: Iterable[int]) -> dict:
 def leader_in_charge(project):
     """The project's leader in charge (a User), or None when it has neither an active
     designated contact leader nor an active project manager."""
-    return leaders_in_charge([project.pk])[project.pk]
+    return leaders_in_charge([project.pk]).get(project.pk)

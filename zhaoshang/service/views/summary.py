@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.views_helpers import paginate
+from zhaoshang.projects.leaders import leader_in_charge_id
 from zhaoshang.service.choices import OPEN_NEED_STATUSES, Period, ReceiptResult
 from zhaoshang.service.forms import SummaryForm
 from zhaoshang.service.models import Need, Receipt
@@ -65,8 +66,8 @@ def summary_rows(user, data: dict):
     else:
         keys = ("addressee_id", "addressee__real_name", "addressee__username")
         # A problem from a receipt belongs to the leader the receipt went to; any other to
-        # the project's designated contact leader.
-        need_key = Coalesce("receipt__addressee_id", "project__designated_leader_id")
+        # the project's leader in charge now (projects.leaders: the one rule).
+        need_key = Coalesce("receipt__addressee_id", leader_in_charge_id("project"))
     rows = (
         receipts.annotate(period=trunc("visited_on"))
         .values("period", *keys)
