@@ -24,6 +24,7 @@ from zhaoshang.approvals.choices import (
     CaseStatus,
     ItemLevel,
     LimitUnit,
+    Party,
     PauseKind,
     Phase,
 )
@@ -191,6 +192,16 @@ class ApprovalCaseSerializer(ModelSerializer):
         help_text=gettext_lazy(
             "Working days to the due date: 0 on it, negative once it has passed; null "
             "before the materials are complete."
+        ),
+    )
+    late_party = serializers.ChoiceField(
+        choices=Party.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=gettext_lazy(
+            "Who answers for a case done late (empty when it was not): the department "
+            "holding it, the department of a prerequisite it waited for, the service center, "
+            "the higher authority or the enterprise; late_department is the department."
         ),
     )
     light = serializers.ChoiceField(
