@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
@@ -238,12 +239,14 @@ def test_the_progress_form_names_every_problem_in_one_answer(march_april, client
             "funds_this_month": "-1",  # negative
             "image_progress": "",  # required
             "problems": "<b>停工</b>",  # markup
+            "photos": [SimpleUploadedFile("site.png", b"not a png")],  # content lies
         },
     )
     assert response.status_code == 400
     html = response.content.decode()
     for field in ("investment_cumulative", "funds_this_month", "image_progress", "problems"):
         assert f'data-field="{field}"' in html, field
+    assert "“site.png”的文件内容与其扩展名.png不符" in html  # the photo, in the same answer
     assert not MonthlyReport.objects.filter(month=MAY).exists()
 
 

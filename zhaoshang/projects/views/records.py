@@ -198,7 +198,7 @@ def project_progress(request, pk):
     if request.method == "POST":
         if not permissions.can_record_service(request.user, project):
             raise PermissionDenied
-        form = MonthlyReportForm(request.POST, project=project)
+        form = MonthlyReportForm(request.POST, request.FILES, project=project)
         if form.is_valid():
             outcome = run_service(
                 request,
