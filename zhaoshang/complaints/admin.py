@@ -21,7 +21,7 @@ from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ("number", "received_on", "enterprise", "category", "department", "status")
-    list_filter = ("status", "category", "channel", "reports_unapproved_visit")
+    list_filter = ("status", "category", "channel", "reports_unapproved_visit", "overruled")
     search_fields = ("number", "text")
     list_select_related = ("enterprise", "department")
 
