@@ -300,22 +300,29 @@ def replan_commitment(
         for _pk, s in steps
     ]
     _check_step_owners(plain, project.district_id)
-    planned = plan_backwards(plain, locked.target_on, locked.start_on)
-    moved = [
-        current[pk]
-        for (pk, _s), plan in zip(steps, planned, strict=True)
-        if pk is not None
-        and (current[pk].due_on, current[pk].planned_start_on)
-        != (plan.due_on, plan.planned_start_on)
-    ]
     if locked.filed_version:
+        # A filed plan keeps its dates: its text, names and owners may change (and are
+        # filed again), its steps, their days and its dates only by a change request.
         dates = (before["commitment"]["start_on"], before["commitment"]["target_on"])
-        changed = dates != (locked.start_on.isoformat(), locked.target_on.isoformat())
-        if moved or dropped or len(kept_ids) < len(steps) or changed:
+        same = dates == (locked.start_on.isoformat(), locked.target_on.isoformat()) and [
+            (pk, s.duration) for pk, s in steps
+        ] == [(m.pk, m.duration_workdays) for m in schedule]
+        if not same:
             raise status_error(filed_message(locked))
+        planned = [
+            Planned(m.seq, step, m.planned_start_on, m.due_on, m.due_is_provisional)
+            for m, step in zip(schedule, plain, strict=True)
+        ]
     else:
+        planned = plan_backwards(plain, locked.target_on, locked.start_on)
         today = clock.today()
-        missed = [missed_message(m) for m in moved if is_missed(m, today)]
+        missed = [
+            missed_message(current[pk])
+            for (pk, _s), plan in zip(steps, planned, strict=True)
+            if pk is not None
+            and current[pk].due_on != plan.due_on
+            and is_missed(current[pk], today)
+        ]
         if missed:
             raise ValidationError({"steps": missed})
     for ms in dropped:

@@ -346,3 +346,28 @@ def test_the_api_asks_approves_and_refuses(world, filed, api_for):
     assert api_for("park").post(refuse, {"note": "不必调整"}).status_code == 200
     assert ChangeRequest.objects.get(pk=asked.json()["id"]).status == ChangeStatus.REFUSED
     assert api_for("park").post(f"{base}changes/999999/refuse/", {}).status_code == 404
+
+
+def test_a_filed_plan_keeps_its_dates_when_only_its_words_change(world, filed):
+    """After an approved change moved one milestone (no longer where the backward plan
+    would put it), the department may still reword the plan: the dates stay as filed."""
+    _first, second, _last = _schedule(filed)
+    change = services.request_change(
+        world.user_department, filed, moves=[(second, day("2026-07-28"))], reason="人手不足"
+    )
+    services.approve_change(world.user_park, change)
+    filed.refresh_from_db()
+    services.replan_commitment(
+        world.user_department,
+        filed,
+        steps=[(m.pk, Step(m.name, m.duration_workdays)) for m in _schedule(filed)],
+        title="施工许可办理服务承诺（修订）",
+    )
+    assert [m.due_on for m in _schedule(filed)] == [
+        day("2026-07-17"),
+        day("2026-07-28"),
+        day("2026-07-31"),
+    ]
+    filed.refresh_from_db()
+    assert filed.changed_since_filing  # the new words are filed as version 3
+    assert services.file_commitment(world.user_department, filed).number == 3
