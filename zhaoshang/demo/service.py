@@ -320,8 +320,9 @@ class ServiceBuilder(Part):
 
     def _forwarded(self, world) -> None:
         """The demo leader forwards one receipt that needed coordination, read a week or
-        more ago, to the principal leaders (the district head), who reads it the next
-        working morning: the work plan's "必要时及时向区委、区政府主要领导汇报"."""
+        more ago, to the principal leaders (the district head) the working morning after
+        reading it; the head reads it the working morning after: the work plan's
+        "必要时及时向区委、区政府主要领导汇报"."""
         leader, week_ago = world.role_users[Role.LEADER], self.today - DAY * 7
         theirs = [
             r
@@ -334,7 +335,7 @@ class ServiceBuilder(Part):
         if not theirs:
             return
         receipt = max(theirs, key=lambda r: r.filed_at)
-        sent = receipt.read_plan + MINUTE * 150
+        sent = moment(self.cal.after(receipt.read_plan.date(), 1), 10, 10)  # next morning
         self.line.add(sent, self._forward, receipt, leader)
         self.line.add(moment(self.cal.after(sent.date(), 1), 8, 40), self._read_forward, receipt)
 
