@@ -83,6 +83,10 @@ def test_the_leader_holding_the_duty_opens_a_campaign(world, cast, client_for):
     world.user_leader.__dict__.pop("_cleanup_lead_of", None)
     campaign = make_campaign(world, by=world.user_leader)
     assert campaign.opened_by == world.user_leader
+    # The months are the district's exit rules': 三个月不开工 3, 两年不投产 24, and for
+    # 签而不建 the government's 签约未供地 6.
+    assert (campaign.delivered_months, campaign.production_months) == (3, 24)
+    assert campaign.signed_months == 6
     # The duty is the district's: the leader opens nothing in district b.
     with pytest.raises(PermissionDenied):
         make_campaign(world, "b", by=world.user_leader)
