@@ -415,11 +415,14 @@ class ChangeRequestForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.milestones = list(milestones)
         for m in self.milestones:
-            self.fields[f"due_{m.pk}"] = _date(
+            field = _date(
                 f"{m.seq}. {m.name}",
                 required=False,
                 help_text=_("Due on %(date)s as filed") % {"date": m.due_on.isoformat()},
             )
+            field.widget.attrs["class"] = "form-control"
+            field.widget.input_type, field.widget.format = "date", "%Y-%m-%d"
+            self.fields[f"due_{m.pk}"] = field
 
     def moves(self) -> list:
         """(milestone, new due date) of each milestone given a new date."""
