@@ -21,9 +21,9 @@ from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.schema import ResourceSchema
 from zhaoshang.api.serializers import ModelSerializer, Serializer
-from zhaoshang.org.models import User
+from zhaoshang.projects.models import Project
 from zhaoshang.service import permissions, services
-from zhaoshang.service.models import Forward
+from zhaoshang.service.models import Forward, Need, Receipt
 
 
 class ForwardSerializer(ModelSerializer):
@@ -58,9 +58,10 @@ class ForwardInputSerializer(Serializer):
         default="",
         help_text=gettext_lazy("What the leader asks of the principal leaders, and why."),
     )
-    recipients = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(),
-        many=True,
+    # Plain ids, checked by the service against the district's principal leaders (no lookup
+    # here that would tell another district's user ids apart).
+    recipients = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
         required=False,
         default=None,
         help_text=gettext_lazy(
@@ -96,7 +97,7 @@ class ForwardActionMixin:
         rows = services.forward(
             request.user,
             note=data.get("note", ""),
-            recipients=None if recipients is None else [u.pk for u in recipients],
+            recipients=recipients,
             **kwargs,
         )
         fresh = Forward.objects.filter(pk__in=[r.pk for r in rows]).select_related(
@@ -105,7 +106,17 @@ class ForwardActionMixin:
         return Response(ForwardSerializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
 
 
+def _visible(model):
+    def queryset(request):
+        return model.objects.visible_to(getattr(request, "user", None))
+
+    return queryset
+
+
 class ForwardFilter(filters.FilterSet):
+    project = filters.ModelChoiceFilter(queryset=_visible(Project))
+    receipt = filters.ModelChoiceFilter(queryset=_visible(Receipt))
+    need = filters.ModelChoiceFilter(queryset=_visible(Need))
     box = filters.ChoiceFilter(
         method="filter_box",
         choices=[("received", "received"), ("sent", "sent")],
