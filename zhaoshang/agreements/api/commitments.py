@@ -235,7 +235,7 @@ class RequestChangeSerializer(Serializer):
     version = version_field()
 
 
-class DecisionSerializer(Serializer):
+class ChangeDecisionSerializer(Serializer):
     note = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -418,7 +418,7 @@ class CommitmentViewSet(ScopedModelViewSet):
         reply=ChangeRequestSerializer,
     )
     approve_change = api_action(
-        DecisionSerializer,
+        ChangeDecisionSerializer,
         "Approve a change request: the milestones move and the plan is filed as a new version.",
         action=CHANGE_ACTIONS["approve"],
         target=lambda commitment, change_pk: _change(commitment, change_pk),
@@ -426,7 +426,7 @@ class CommitmentViewSet(ScopedModelViewSet):
         url_name="change-approve",
     )
     refuse_change = api_action(
-        DecisionSerializer,
+        ChangeDecisionSerializer,
         "Refuse a change request, with the reason: the filed plan stays.",
         action=CHANGE_ACTIONS["refuse"],
         target=lambda commitment, change_pk: _change(commitment, change_pk),
