@@ -1,8 +1,11 @@
 """Exit warnings of the demo city (SPEC §11, §18; 三个月不开工、两年不投产、三年不见效): the
-rules of each district and what the daily scans left behind (warnings raised after a due
-date, cleared once the fact was reached); in the demo district the supervision office's
-steps on the oldest (land recovered, a clearance, notices, one past its deadline: the red
-one) and one warning excluded for a government delay (a late approval case of the project).
+rules of each district and what the daily scans left behind — warnings raised the day after
+each project's clock ran out (the agreement's own date, else the rule's; moved out by the
+government's held days), cleared once the fact was reached; the government's own warnings
+for signed projects whose land never came (签约未供地). In the demo district the
+supervision office's steps on the oldest (land recovered, a clearance, notices, one past
+its deadline: the red one); on that warning, the days an open problem assigned to a
+department held its clock (the interval shown on it, the office's confirmation recorded).
 """
 
 from __future__ import annotations
@@ -10,26 +13,34 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from zhaoshang.approvals import services as approvals
-from zhaoshang.approvals.choices import CaseStatus
-from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
-from zhaoshang.demo.base import DAY, Part, act, acting_for, counter, pdf
+from zhaoshang.demo.base import DAY, Part, act, counter, pdf
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment
 from zhaoshang.exits import services
-from zhaoshang.exits.choices import ANCHOR_FIELDS, RuleCode, WarningStatus
+from zhaoshang.exits.choices import RuleCode, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning
+from zhaoshang.exits.services.dates import LAND_FACT_FIELDS
 from zhaoshang.projects.choices import ProjectKind
 from zhaoshang.projects.models import Project
+from zhaoshang.service import services as need_services
 
 DATA = load("exits")
 NOTIFY_DAYS = 14  # warnings raised this recently notify their people (older ones: long ago)
+HELD_BEFORE = datetime.timedelta(days=150)  # the held story's clock ran out this long ago
 
 
-def _due(project, rule) -> datetime.date:
-    return services.add_months(getattr(project, ANCHOR_FIELDS[rule.anchor]), rule.months)
+def _land_on(project) -> datetime.date | None:
+    return min(filter(None, (getattr(project, f) for f in LAND_FACT_FIELDS)), default=None)
+
+
+def _raised_on(project, rule, found) -> datetime.date:
+    """The day the daily scan raised it: the day after the clock ran out, or the day the
+    land came (an enterprise's clock does not run without it)."""
+    day = found.effective_due_on + DAY
+    land = None if rule.is_government else _land_on(project)
+    return max(day, land) if land else day
 
 
 class ExitsBuilder(Part):
@@ -39,35 +50,58 @@ class ExitsBuilder(Part):
 
     def build(self) -> None:
         self.warnings: dict[tuple[int, int], dict] = defaultdict(dict)  # {"it": the warning}
+        self.held_item, ruled = None, []
         for world in self.worlds:
             with clock.at(moment(datetime.date(self.today.year - 4, 1, 5), 10, 12)):
-                rules = services.ensure_default_rules(world.district)
-            self._rules(world, rules)
+                ruled.append((world, services.ensure_default_rules(world.district)))
+        # First the government's delay of the held story, then the scans that see it.
+        held = self._held_story(*ruled[0])
+        self.line.run()
+        for world, rules in ruled:
+            self._rules(world, rules, held)
         self.line.run()
         steps = ExitStep.objects.filter(
             warning__district_id__in=[w.district.pk for w in self.worlds]
         )
         self.builder.written_files += steps.values_list("document", flat=True)
 
-    def _rules(self, world, rules) -> None:
+    def _held_story(self, world, rules):
+        """The oldest 三个月不开工 project past its clock: a problem assigned to a department
+        in its window held it (planned now, before the scans that see it)."""
+        rule = next(r for r in rules if r.code == RuleCode.NOT_STARTED)
+        due = sorted(
+            (found.effective_due_on, project.code, project, found)
+            for project, found in services._candidates(rule, self.today)
+        )
+        if not due:
+            return None
+        _day, _code, project, found = due[0]
+        self._late_case(world, project, found)
+        return project.pk, rule.pk
+
+    def _rules(self, world, rules, held) -> None:
         opened = []
         for rule in rules:
             self._history(rule)
-            for project in services._candidates(rule, self.today):
-                raised_on = _due(project, rule) + DAY
+            for project, found in services._candidates(rule, self.today):
+                raised_on = _raised_on(project, rule, found)
                 told = (self.today - raised_on).days <= NOTIFY_DAYS
                 self.line.add(self._scan_at(raised_on), self._raise, project, rule, told)
+                if rule.is_government:
+                    continue
                 opened.append((raised_on, project.code, rule.months, project, rule))
+                if (project.pk, rule.pk) == held and world is self.worlds[0]:
+                    officer = world.role_users[Role.SUPERVISOR]
+                    confirm = (self._confirm, officer, project.pk, rule.pk)
+                    self.line.add(moment(raised_on, 15, 30), *confirm)  # the day it is raised
         if world is not self.worlds[0]:
             return
-        opened, officer = [o[3:] for o in sorted(opened)], world.role_users[Role.SUPERVISOR]
-        not_started = [o for o in opened if o[1].code == RuleCode.NOT_STARTED]
-        if not_started:
-            self._exclude(world, officer, *not_started[-1])
-            opened.remove(not_started[-1])
+        officer = world.role_users[Role.SUPERVISOR]
         # The oldest open warnings went furthest (a step after today waits for later).
-        for (project, rule), target in zip(opened, DATA["targets"], strict=False):
-            self._advance(officer, project, rule, target)
+        for (raised_on, _c, _m, project, rule), target in zip(
+            sorted(opened), DATA["targets"], strict=False
+        ):
+            self._advance(officer, project, rule, raised_on, target)
 
     def _scan_at(self, day: datetime.date) -> datetime.datetime:
         return moment(day, 6, self.rng.randint(0, 4))  # the daily scan runs at six
@@ -81,21 +115,30 @@ class ExitsBuilder(Part):
         services.clear_warning(self.warnings[project.pk, rule.pk]["it"], note=note)
 
     def _history(self, rule: ExitRule) -> None:
-        """Projects that reached the fact after the due date: raised, then cleared."""
+        """Projects that reached the fact after their clock ran out: raised, then cleared."""
         fields = DATA["fact_fields"].get(rule.clears_by, ())
-        anchored = {f"{ANCHOR_FIELDS[rule.anchor]}__isnull": False, "kind": ProjectKind.INVESTMENT}
-        projects = Project.objects.filter(district_id=rule.district_id, **anchored)
-        for project in projects.order_by("code") if fields else ():
+        if not fields:
+            return
+        projects = Project.objects.filter(
+            district_id=rule.district_id, kind=ProjectKind.INVESTMENT
+        ).filter(services.fact_met_q(rule))
+        if rule.is_government:
+            projects = projects.filter(signed_on__isnull=False)
+        clocks = services.exit_clocks(rule, projects.order_by("code"), self.today)
+        for project in projects.order_by("code"):
+            found = clocks[project.pk]
+            if found.effective_due_on is None or found.held_since is not None:
+                continue
             reached = min(filter(None, (getattr(project, f) for f in fields)), default=None)
-            due = _due(project, rule)
-            if reached is not None and due < reached and due < self.today:
-                self.line.add(self._scan_at(due + DAY), self._raise, project, rule)
+            raised_on = _raised_on(project, rule, found)
+            if reached is not None and raised_on <= reached and raised_on <= self.today:
+                self.line.add(self._scan_at(raised_on), self._raise, project, rule)
                 cleared = self._scan_at(min(reached + DAY, self.today))
                 self.line.add(cleared, self._clear, project, rule)
 
-    def _advance(self, officer, project, rule, target: str) -> None:
+    def _advance(self, officer, project, rule, raised_on, target: str) -> None:
         cal, last = self.cal, self.last
-        notice_on = cal.on_or_after(_due(project, rule) + 4 * DAY)
+        notice_on = cal.on_or_after(raised_on + 3 * DAY)
         if target == "notice":
             notice_on = max(notice_on, cal.before(self.today, 5))
         deadline = notice_on + DATA["notice_days"] * DAY
@@ -116,45 +159,38 @@ class ExitsBuilder(Part):
             steps.append((day, act(held, getattr(services, step["service"]), officer, **kwargs)))
         self.chain([s for s in steps if s[0] <= last])
 
-    def _exclude(self, world, officer, project, rule) -> None:
-        """A late approval case in the window: the office confirms the government delay."""
-        registered = self.cal.on_or_after(getattr(project, ANCHOR_FIELDS[rule.anchor]) + DAY)
-        cases = ApprovalCase.objects.filter(project=project)
-        finished = dict(cases.filter(status=CaseStatus.DONE).values_list("item_id", "done_on"))
-        items = ApprovalItem.objects.filter(district=world.district, is_active=True)
-        items = items.exclude(pk__in=cases.values("item_id")).prefetch_related("prerequisites")
-        # A case the project could have started then: its prerequisites were done.
-        ready = (
-            item
-            for item in items.order_by("sort_order", "id")
-            if all(
-                (finished.get(p.pk) or self.today) <= registered for p in item.prerequisites.all()
-            )
+    def _late_case(self, world, project, found) -> None:
+        """A problem of the project assigned to a department some weeks before its clock
+        would have run out and solved only after it: the days it stayed open hold the
+        clock (planned now, before the scans that see it)."""
+        text = DATA["held_problem"]
+        department = world.departments.get(text["department"]) or next(
+            iter(world.departments.values())
         )
-        item = next(ready, None)
-        if item is None:
+        raised = max(self.cal.before(found.effective_due_on, 18), found.anchor_on + DAY)
+        solved = self.cal.after(found.effective_due_on, 10)
+        bureau, held = world.role_users[Role.BUREAU], {}
+        data = {k: text[k] for k in ("category", "title", "description", "due_workdays")}
+
+        def raise_it():
+            held["it"] = need_services.raise_need(
+                bureau, project, raised_on=raised, department=department, **data
+            )
+
+        solve = act(held, need_services.resolve_need, bureau, resolution=text["resolution"])
+        self.chain([(raised, raise_it), (solved, solve)])
+        self.held_item = department
+
+    def _confirm(self, officer, project_id, rule_id) -> None:
+        """The supervision office confirms the held interval on the warning."""
+        warning = self.warnings.get((project_id, rule_id), {}).get("it")
+        if warning is None:
             return
-        agent, handler = world.role_users[Role.SERVICE_CENTER], acting_for(world, item.department)
-        done, c = min(_due(project, rule), self.last), {}
-
-        def register():
-            c["it"] = approvals.register_case(agent, project, item, agent=agent)
-            approvals.mark_materials_complete(agent, c["it"], on=registered)
-            case = c["it"] = approvals.accept_case(handler, c["it"], on=registered)
-            if case.due_on and case.due_on < done:  # the night's scan finds it overdue
-                overdue = self._scan_at(self.cal.after(case.due_on, 1))
-                self.line.add(overdue, approvals.record_overdue, case)
-
-        def confirm():
-            warning = self.warnings[project.pk, rule.pk]["it"]
-            days, _causes = services.government_delay(warning)
-            if days >= self.cal.between(warning.due_on, self.today) + 1:
-                names = {"department": item.department.name, "item": item.name}
-                reason = DATA["delay_reason"].format(**names)
-                services.confirm_delay(officer, warning, reason=reason)
-
-        complete = act(c, approvals.complete_case, handler, on=done)
-        self.chain([(registered, register), (done, complete), (self.last, confirm)])
+        days, _causes = services.government_delay(warning)
+        if days and self.held_item is not None:
+            names = {"department": self.held_item.name, "title": DATA["held_problem"]["title"]}
+            reason = DATA["delay_reason"].format(**names)
+            services.confirm_delay(officer, warning, reason=reason)
 
 
 _counts = counter(("exit rules", ExitRule), ("exit warnings", ExitWarning))
