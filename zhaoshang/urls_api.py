@@ -22,7 +22,7 @@ from zhaoshang.enterprises.api import EnterpriseViewSet
 from zhaoshang.exits.api import ExitWarningViewSet
 from zhaoshang.inspections.api import InspectionViewSet
 from zhaoshang.kpis.api import AnnualTargetViewSet, KpiViewSet
-from zhaoshang.land.api import LandCampaignViewSet, LandParcelViewSet
+from zhaoshang.land.api import CampaignEntryViewSet, LandCampaignViewSet, LandParcelViewSet
 from zhaoshang.meetings.api import ActionItemViewSet, MeetingViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
 from zhaoshang.projects.api import ProjectViewSet
@@ -58,6 +58,7 @@ router.register("archive-versions", ArchiveVersionViewSet, basename="archive-ver
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("land-parcels", LandParcelViewSet, basename="land-parcel")
 router.register("land-campaigns", LandCampaignViewSet, basename="land-campaign")
+router.register("land-campaign-entries", CampaignEntryViewSet, basename="land-campaign-entry")
 router.register("reports", IssuedReportViewSet, basename="report")
 router.register("warnings", ExitWarningViewSet, basename="warning")
 router.register("inspections", InspectionViewSet, basename="inspection")
