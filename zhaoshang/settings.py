@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         # A complaint's finding and the department's view share one choice set.
         "ComplaintOutcomeEnum": "zhaoshang.complaints.choices.Outcome",
+        "CaseStatusEnum": "zhaoshang.approvals.choices.CaseStatus",
         "InspectionKindEnum": "zhaoshang.inspections.choices.Kind",
         # An approval item's promised and statutory limits share one unit choice set.
         "LimitUnitEnum": "zhaoshang.approvals.choices.LimitUnit",

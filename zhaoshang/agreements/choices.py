@@ -99,3 +99,30 @@ class ChangeStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting decision")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+
+
+# How the standard terms read (the reader's language).
+STAGE_PHRASES = {
+    Stage.STARTED: _("Start construction by %(date)s"),
+    Stage.COMPLETED: _("Complete construction by %(date)s"),
+    Stage.PRODUCTION: _("Start production by %(date)s"),
+}
+KIND_PHRASES = {
+    ObligationKind.FUNDS: _("Funds in place of %(amount)s (10k yuan) in total by %(date)s"),
+    ObligationKind.INVESTMENT: _(
+        "Investment of %(amount)s (10k yuan) completed in total by %(date)s"
+    ),
+    ObligationKind.INTENSITY: _(
+        "Investment intensity of at least %(amount)s (10k yuan per mu) by %(date)s"
+    ),
+    ObligationKind.TAX: _("Annual tax of at least %(amount)s (10k yuan) by %(date)s"),
+    ObligationKind.JOBS: _("At least %(amount)s jobs by %(date)s"),
+    ObligationKind.OUTPUT: _("Annual output of at least %(amount)s (10k yuan) by %(date)s"),
+    ObligationKind.ENERGY: _("Energy saving and emission duties by %(date)s"),
+}
+
+
+def figure(value) -> str:
+    """A decimal without trailing zeros, with thousands separators (50,000 / 1,234.5)."""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from zhaoshang.agreements.choices import MilestoneState, ObligationStatus
-from zhaoshang.agreements.models import figure as _figure
+from zhaoshang.agreements.choices import figure as _figure
 from zhaoshang.core.lights import Light
 
 register = template.Library()

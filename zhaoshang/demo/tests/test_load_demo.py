@@ -448,12 +448,8 @@ def test_second_district_is_small_and_isolated(demo_db):
 def _report_files() -> set[str]:
     from zhaoshang.reports.models import IssuedReport
 
-    return {
-        name
-        for row in IssuedReport.objects.values_list("xlsx", "docx", "pdf")
-        for name in row
-        if name
-    }
+    rows = IssuedReport.objects.values_list("xlsx", "docx", "pdf")
+    return {name for row in rows for name in row if name}
 
 
 def _media_files() -> dict[str, bytes]:
