@@ -225,7 +225,7 @@ def test_the_progress_page_refuses_a_drop_and_files_a_correction(march_april, cl
     assert filed.status_code == 302
     html = client.get(url).content.decode()
     assert 'data-testid="correction"' in html
-    assert "corrected from 750 to 700" in html and reason in html
+    assert "由750更正为700" in html and reason in html  # corrected from 750 to 700
 
 
 def test_the_progress_form_names_every_problem_in_one_answer(march_april, client_for):
@@ -297,7 +297,7 @@ def test_markup_in_a_name_is_refused_on_the_page(world, client_for):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'data-field="name"' in html and "cannot contain markup" in html
+    assert 'data-field="name"' in html and "不能含有" in html  # cannot contain markup
     assert not Project.objects.filter(name__startswith="新项目").exists()
 
 
