@@ -10,6 +10,7 @@ from django.contrib import admin
 from zhaoshang.agreements.models import (
     Agreement,
     ArchiveVersion,
+    ChangeRequest,
     Commitment,
     Milestone,
     Obligation,
@@ -93,3 +94,30 @@ class ArchiveVersionAdmin(ReadOnlyAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    """A change of a filed commitment is requested and decided on the commitment's page
+    (or the API): the park committee or the supervision office approves it and it is filed
+    as a new archive version. Shown here, never changed or deleted."""
+
+    list_display = (
+        "commitment",
+        "status",
+        "old_target_on",
+        "new_target_on",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "district",
+    )
+    list_filter = ("status",)
+    search_fields = ("commitment__title", "commitment__project__name", "reason")
+    list_select_related = (
+        "commitment",
+        "commitment__project",
+        "requested_by",
+        "decided_by",
+        "district",
+    )
