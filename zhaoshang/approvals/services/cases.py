@@ -24,7 +24,7 @@ from zhaoshang.approvals.services.common import (
 )
 from zhaoshang.approvals.services.scans import record_overdue
 from zhaoshang.core import clock
-from zhaoshang.core.services import require, status_error
+from zhaoshang.core.services import add_errors, gather, raise_errors, require, status_error
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import User
 from zhaoshang.workdays import services as workdays
@@ -89,32 +89,37 @@ def accept_case(
                 params={"status": case.get_status_display()},
             )
         raise status_error(message)
-    check_date("accepted_on", on, case.registered_on)
+    # The date, the prerequisites and the pledge are all checked before refusing, so that
+    # one answer names every problem of the form.
+    errors: dict = {}
+    gather(errors, check_date, "accepted_on", on, case.registered_on)
     missing = unmet_prerequisites(case)
     if missing:
-        raise status_error(
-            _("The prerequisites are not done yet: %(items)s.")
-            % {"items": "、".join(p.name for p in missing)}
+        add_errors(
+            errors,
+            status_error(
+                _("The prerequisites are not done yet: %(items)s.")
+                % {"items": "、".join(p.name for p in missing)}
+            ),
         )
-    if pledge_materials.strip():
-        if pledge_due_on is None or pledge_due_on <= on:
-            raise ValidationError(
-                {
-                    "pledge_due_on": _(
-                        "Give the date by which the enterprise pledges the missing materials; it must be after the acceptance."
-                    )
-                }
-            )
-        case.pledge_materials, case.pledge_due_on = pledge_materials.strip(), pledge_due_on
-        case.materials_complete_on = case.materials_complete_on or on
-    elif case.materials_complete_on is None:
-        raise ValidationError(
-            {
-                "materials_complete_on": _(
-                    "The materials are not complete: record the day they were, or accept on a written pledge (容缺受理)."
+    pledge_materials = (pledge_materials or "").strip()
+    if pledge_materials:
+        if pledge_due_on is None or (on is not None and pledge_due_on <= on):
+            errors.setdefault("pledge_due_on", []).append(
+                _(
+                    "Give the date by which the enterprise pledges the missing materials; it must be after the acceptance."
                 )
-            }
+            )
+    elif case.materials_complete_on is None:
+        errors.setdefault("materials_complete_on", []).append(
+            _(
+                "The materials are not complete: record the day they were, or accept on a written pledge (容缺受理)."
+            )
         )
+    raise_errors(errors)
+    if pledge_materials:
+        case.pledge_materials, case.pledge_due_on = pledge_materials, pledge_due_on
+        case.materials_complete_on = case.materials_complete_on or on
     case.status = CaseStatus.ACCEPTED
     case.accepted_on = on
     case.handler = user
@@ -263,16 +268,19 @@ def transfer_case(
     case = lock_case(case, expected_version)
     require(permissions.can_transfer(user, case))
     require_case_status(case, *OPEN_STATUSES)
+    # The department, the reason and the date are all checked before refusing.
+    errors: dict = {}
     if to_department.district_id != case.district_id:
-        raise ValidationError({"to_department": _("This record belongs to another district.")})
-    if to_department.pk == case.department_id:
-        raise ValidationError({"to_department": _("The case is already with this department.")})
+        errors["to_department"] = [_("This record belongs to another district.")]
+    elif to_department.pk == case.department_id:
+        errors["to_department"] = [_("The case is already with this department.")]
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for the transfer.")})
+        errors["reason"] = [_("Give the reason for the transfer.")]
     last = (
         case.transfers.order_by("-transferred_on").values_list("transferred_on", flat=True).first()
     )
-    check_date("transferred_on", on, last or case.registered_on)
+    gather(errors, check_date, "transferred_on", on, last or case.registered_on)
+    raise_errors(errors)
     transfer = CaseTransfer.objects.create(
         case=case,
         from_department=case.department,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,7 @@ from zhaoshang.approvals.models import ApprovalCase, JointDecision
 from zhaoshang.approvals.services.common import check_date, save_case
 from zhaoshang.approvals.services.due import case_limit, common_due
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import require
+from zhaoshang.core.services import gather, raise_errors, require
 
 
 @transaction.atomic
@@ -36,25 +35,25 @@ def record_joint_decision(
         .filter(pk__in=[c.pk for c in cases])
         .select_related("item")
     )
+    # The cases, the document number and the date are all checked before refusing, so that
+    # one answer names every problem of the form.
+    errors: dict = {}
     if len(cases) < 2 or any(c.project_id != project.pk for c in cases):
-        raise ValidationError({"cases": _("Choose at least two cases of this project.")})
-    if any(not c.is_open for c in cases):
-        raise ValidationError({"cases": _("Only open cases can be decided jointly.")})
-    if not (document_number or "").strip():
-        raise ValidationError(
-            {"document_number": _("Give the number of the meeting's decision document.")}
-        )
-    check_date("decided_on", decided_on)
-    ids = {c.item_id for c in cases}
-    linked = any(set(c.item.prerequisites.values_list("pk", flat=True)) & ids for c in cases)
-    if not linked:
-        raise ValidationError(
-            {
-                "cases": _(
+        errors["cases"] = [_("Choose at least two cases of this project.")]
+    elif any(not c.is_open for c in cases):
+        errors["cases"] = [_("Only open cases can be decided jointly.")]
+    else:
+        ids = {c.item_id for c in cases}
+        if not any(set(c.item.prerequisites.values_list("pk", flat=True)) & ids for c in cases):
+            errors["cases"] = [
+                _(
                     "None of these items is a prerequisite of another: they can run in parallel without a joint decision."
                 )
-            }
-        )
+            ]
+    if not (document_number or "").strip():
+        errors["document_number"] = [_("Give the number of the meeting's decision document.")]
+    gather(errors, check_date, "decided_on", decided_on)
+    raise_errors(errors)
     common = common_due(decided_on, [case_limit(c) for c in cases])
     decision = JointDecision.objects.create(
         district_id=project.district_id,

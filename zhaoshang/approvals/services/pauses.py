@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,7 @@ from zhaoshang.approvals.services.common import (
 )
 from zhaoshang.approvals.services.due import compute_due
 from zhaoshang.core import clock
-from zhaoshang.core.services import require, status_error
+from zhaoshang.core.services import add_errors, gather, raise_errors, require, status_error
 
 PAUSE_KINDS_SPECIAL = (PauseKind.HEARING, PauseKind.EXPERT_REVIEW, PauseKind.SITE_SURVEY)
 
@@ -38,16 +37,20 @@ def pause_case(
     """Stop the clock: 补正 (waiting for the enterprise) or a special procedure."""
     case = lock_case(case, expected_version)
     require(permissions.can_handle(user, case))
+    # The kind, the reason and the date are all checked before refusing, so that one answer
+    # names every problem of the form.
+    errors: dict = {}
     if kind not in (PauseKind.SUPPLEMENT, *PAUSE_KINDS_SPECIAL):
-        raise ValidationError({"kind": _("Unknown kind of pause.")})
+        errors["kind"] = [_("Unknown kind of pause.")]
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for the pause.")})
+        errors["reason"] = [_("Give the reason for the pause.")]
     if (
         kind == PauseKind.SUPPLEMENT
         and case.status == CaseStatus.PENDING
         and case.materials_complete_on is None
     ):
         # Before the materials are complete there is no clock to stop: the case waits.
+        raise_errors(errors)
         case.status = CaseStatus.SUPPLEMENT
         return save_case(
             case,
@@ -60,8 +63,9 @@ def pause_case(
     require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
     pauses = list(case.pauses.all())
     if any(pause.ended_on is None for pause in pauses):
-        raise ValidationError({"kind": _("The case is already paused.")})
-    check_date("started_on", on, case.accepted_on)
+        errors.setdefault("kind", []).append(_("The case is already paused."))
+    gather(errors, check_date, "started_on", on, case.accepted_on)
+    raise_errors(errors)
     pauses.append(
         CasePause.objects.create(
             case=case, kind=kind, reason=reason.strip(), started_on=on, created_by=user
@@ -110,18 +114,17 @@ def extend_case(
     require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.SUPPLEMENT)
     if case.extended:
         raise status_error(_("The case has already been extended."))
+    # The reason, the approver, the item's special limit and the date are all checked
+    # before refusing, so that one answer names every problem of the form.
+    errors: dict = {}
     if not (reason or "").strip():
-        raise ValidationError(
-            {"extension_reason": _("An extension needs the reason for the special circumstances.")}
-        )
+        errors["extension_reason"] = [
+            _("An extension needs the reason for the special circumstances.")
+        ]
     if approver is None or not permissions.can_approve_extension(approver, case.district_id):
-        raise ValidationError(
-            {
-                "extension_approver": _(
-                    "An extension needs an approver: a district leader or administrator."
-                )
-            }
-        )
+        errors["extension_approver"] = [
+            _("An extension needs an approver: a district leader or administrator.")
+        ]
     # Compare the due dates, not the numbers: the special limit is in working days, the
     # normal one may be in natural days.
     pauses = list(case.pauses.all())
@@ -129,9 +132,12 @@ def extend_case(
     case.extended = True
     special = compute_due(case, pauses)
     if normal.date is not None and special.date is not None and special.date <= normal.date:
-        raise status_error(_("This item's special limit is not longer than its normal one."))
+        add_errors(
+            errors, status_error(_("This item's special limit is not longer than its normal one."))
+        )
     on = on or clock.today()
-    check_date("extended_on", on, case.accepted_on)
+    gather(errors, check_date, "extended_on", on, case.accepted_on)
+    raise_errors(errors)
     case.extension_reason = reason.strip()
     case.extension_approver = approver
     case.extended_on = on

@@ -14,7 +14,7 @@ from zhaoshang.approvals import permissions
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
-from zhaoshang.core.services import require
+from zhaoshang.core.services import gather, raise_errors, require
 
 
 def _case(user, project, item: ApprovalItem, agent=None, applied_on=None) -> ApprovalCase:
@@ -59,15 +59,19 @@ def register_case(
     service center's window, when before today — the working days from complete materials
     to registration are then the service center's (a registration delay)."""
     require(permissions.can_register(user, project))
+    # The date, the item and the agent are all checked before refusing, so that one answer
+    # names every problem of the form.
+    errors: dict = {}
     if applied_on is not None and applied_on > clock.today():
-        raise ValidationError({"applied_on": _("The date cannot be in the future.")})
+        errors["applied_on"] = [_("The date cannot be in the future.")]
     if item.district_id != project.district_id:
-        raise ValidationError({"item": _("This record belongs to another district.")})
-    if ApprovalCase.objects.filter(project=project, item=item).exists():
-        raise ValidationError(
-            {"item": _("This project already has a case for “%(item)s”.") % {"item": item.name}}
-        )
-    _check_agent(agent, project)
+        errors["item"] = [_("This record belongs to another district.")]
+    elif ApprovalCase.objects.filter(project=project, item=item).exists():
+        errors["item"] = [
+            _("This project already has a case for “%(item)s”.") % {"item": item.name}
+        ]
+    gather(errors, _check_agent, agent, project)
+    raise_errors(errors)
     case = _case(user, project, item, agent, applied_on)
     case.save()
     _registered(user, case).save()
