@@ -68,6 +68,8 @@ class ApprovalsBuilder(Part):
             for world in self.worlds:
                 step(world)
         self._whose_days(self.worlds[0])
+        for world in self.worlds:
+            self._delegate(world)
         for s in self.stories:
             self._chain(s)
         self.line.add(moment(self.today, 1, 30), self._scan)  # this night's scan: nothing left
@@ -77,6 +79,17 @@ class ApprovalsBuilder(Part):
         """The catalogue, and a handler (经办人) per department: a general cadre, or a head."""
         with clock.at(moment(datetime.date(self.today.year - 8, 1, 6), 10, 0)):  # set up then
             items = {i.code: i for i in seed_catalogue(world.district)}
+            # An item the city approved until it delegated it to the district (下放): marked
+            # as reported upward, with the law's limit (SPEC §20), until ``_delegate``.
+            for code, up in DATA["delegated"].get(world.spec.code, {}).items():
+                items[code] = services.update_item(
+                    world.role_users[Role.ADMIN],
+                    items[code],
+                    level=ItemLevel.REPORTED,
+                    special_procedure=False,
+                    time_limit=up["statutory_limit"],
+                    statutory_limit=up["statutory_limit"],
+                )
         world.items = dict(sorted(items.items(), key=lambda kv: (kv[1].sort_order, kv[0])))
         code = {i.pk: c for c, i in items.items()}
         edges = services.prerequisite_edges(world.district.pk)
@@ -273,9 +286,10 @@ class ApprovalsBuilder(Part):
         answer = ""
         if item.level == ItemLevel.REPORTED:
             day = min(max(cal.after(accepted, rng.randint(1, 3)), resumed), done)
-            self._step(s, day, services.report_upward, to=N.REPORTED_TO)
+            authority = self._authority(s)
+            self._step(s, day, services.report_upward, to=authority)
             n = rng.randint(20, 260)
-            answer = N.HIGHER_ANSWERS.format(authority=N.REPORTED_TO, year=done.year, n=n)
+            answer = N.HIGHER_ANSWERS.format(authority=authority, year=done.year, n=n)
         self._step(s, done, services.complete_case, answer=answer)
         s.done_on, s.scenario = done, s.scenario or "done"
 
@@ -309,7 +323,11 @@ class ApprovalsBuilder(Part):
         for code in N.TRANSFERS:
             give([s for s in pool if s.code == code], "transferred")
         next_year = (self.cal.between(self.today, datetime.date(self.today.year, 12, 31)) + 1, 999)
-        give([s for s in pool if s.code == "XM-08"], "running", next_year, count=99)
+        # 取水许可 reported upward (until ``_delegate``) runs on the law's 45 working days:
+        # those accepted these weeks are due in next year, not yet published (暂定).
+        water = [s for s in pool if s.code == "XM-08"]
+        upward = any(s.item.level == ItemLevel.REPORTED for s in water)
+        give(water, "reported" if upward else "running", next_year, count=99)
         reported = [s for s in pool if s.code == "XM-04"]
         give(reported, "reported", count=max(1, len(reported) * 2 // 3))
         for scenario, light, count in DATA["demo_district"] if world is self.worlds[0] else []:
@@ -320,6 +338,36 @@ class ApprovalsBuilder(Part):
             for attempt in ((scenario, light), ("running", "green"), ("waiting", "none")):
                 if s.scenario != "candidate" or self._open(s, *attempt):
                     break
+
+    def _delegate(self, world) -> None:
+        """The city delegates an item to the district (下放) the working day after the last
+        application it received for it (its cases planned until then run on the law's
+        limit): the district approves it from then on, promised under the special procedure
+        (SPEC §20). Cases already registered keep the limit they were registered with and
+        stay with the city — the demo's 取水许可 accepted these weeks are due in next year,
+        whose holiday arrangement is not yet published (暂定)."""
+        for code, up in DATA["delegated"].get(world.spec.code, {}).items():
+            item = world.items[code]
+            registered = [s.registered for s in self.stories if s.world is world and s.item is item]
+            day = min(self.cal.after(max(registered, default=self.last), 1), self.today)
+
+            def delegate(item=item, up=up):
+                services.update_item(
+                    world.role_users[Role.ADMIN],
+                    item,
+                    level=ItemLevel.DISTRICT,
+                    special_procedure=True,
+                    time_limit=up["promised_limit"],
+                )
+                item.refresh_from_db()
+
+            self.line.add(moment(day, 8, 40), delegate)
+
+    @staticmethod
+    def _authority(s: Story) -> str:
+        """The higher authority an item reported upward goes to."""
+        up = DATA["delegated"].get(s.world.spec.code, {}).get(s.code)
+        return up["to"] if up else N.REPORTED_TO
 
     @staticmethod
     def _rank(s: Story, light: str, lit) -> int:
@@ -398,7 +446,7 @@ class ApprovalsBuilder(Part):
             self._extend(s, min(cal.after(accepted, rng.randint(1, 2)), last))
         elif scenario == "reported":
             day = min(cal.after(accepted, rng.randint(1, 3)), last)
-            self._step(s, day, services.report_upward, to=N.REPORTED_TO)
+            self._step(s, day, services.report_upward, to=self._authority(s))
 
     def _pledge(self, s: Story, scenario: str, mc, n: int) -> bool:
         """容缺受理: the clock starts at once; a pledge not kept is paused by the night's scan."""

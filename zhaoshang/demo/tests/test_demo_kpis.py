@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from zhaoshang.agreements.choices import ObligationStatus
 from zhaoshang.agreements.models import Agreement, Obligation
+from zhaoshang.approvals.choices import Party
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.kpis import kpi_counts
@@ -32,6 +33,19 @@ def _rate(numerator, denominator):
     if not denominator:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def _on_time(case: ApprovalCase) -> bool:
+    """按时办结 for the department holding the case (approvals/querysets.py ``on_time_q``,
+    SPEC §20 "Whose days"): done by its due date (the promise), or without one, or late only
+    by another party's days — the lateness recorded on the case (``late_party``,
+    ``late_department``) as belonging to someone other than the holding department."""
+    if case.due_on is None or case.done_on <= case.due_on:
+        return True
+    holder_answers = case.late_party == "" or (
+        case.late_party == Party.DEPARTMENT and case.late_department_id == case.department_id
+    )
+    return not holder_answers
 
 
 def _expected(projects: list[Project], year: int, today) -> dict:
@@ -69,7 +83,7 @@ def _expected(projects: list[Project], year: int, today) -> dict:
         for c in ApprovalCase.objects.filter(project_id__in=ids)
         if c.status == "done" and c.done_on and c.done_on <= today
     ]
-    on_time = [c for c in done if c.due_on and c.done_on <= c.due_on]
+    on_time = [c for c in done if _on_time(c)]
     signed = len(cohort)
     return {
         "signed_count": signed,
