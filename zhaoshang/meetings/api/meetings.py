@@ -248,7 +248,9 @@ def _decide(service):
                 else {}
                 for i in range(len(rows))
             ]
-            raise exceptions.ValidationError({"action_items": errors}) from exc
+            others = {f: [str(m) for m in msgs] for f, msgs in exc.others.items()}
+            others.pop("action_items", None)
+            raise exceptions.ValidationError({**others, "action_items": errors}) from exc
 
     return run
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import services as approvals
 from zhaoshang.core.audit import build_event, log_event, log_events
-from zhaoshang.core.services import require
+from zhaoshang.core.services import gather, raise_errors, require
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.models import ActionItem, AgendaItem, Decision, Meeting
 from zhaoshang.meetings.services._common import (
@@ -36,8 +36,11 @@ class ActionItemRowsError(ValidationError):
     failing row to its ValidationError (keyed by field), so that a page can show each
     message next to its row; as a whole it reads as errors on ``action_items``."""
 
-    def __init__(self, rows: dict[int, ValidationError]):
+    def __init__(self, rows: dict[int, ValidationError], others: dict | None = None):
         self.rows = rows
+        # The problems of the decision's other fields, found with the rows' (field →
+        # messages): one answer names them all.
+        self.others = {field: list(m) for field, m in (others or {}).items()}
         messages = []
         for index, exc in sorted(rows.items()):
             for errors in exc.message_dict.values():
@@ -45,10 +48,15 @@ class ActionItemRowsError(ValidationError):
                     messages.append(
                         _("Action item %(n)s: %(message)s") % {"n": index + 1, "message": message}
                     )
-        super().__init__({"action_items": messages})
+        others = {k: v for k, v in self.others.items() if k != "action_items"}
+        super().__init__({**others, "action_items": self.others.get("action_items", []) + messages})
 
 
-def _check_rows(meeting: Meeting, rows: Sequence[Mapping], default_project) -> list[ActionPlan]:
+def _check_rows(
+    meeting: Meeting, rows: Sequence[Mapping], default_project, errors: dict | None = None
+) -> list[ActionPlan]:
+    """The rows' plans. Refused with every row's problems and those already found in
+    ``errors`` (the decision's other fields), or with ``errors`` alone."""
     plans, failed = [], {}
     for index, row in enumerate(rows):
         unknown = set(row) - set(ACTION_ITEM_FIELDS)
@@ -74,7 +82,8 @@ def _check_rows(meeting: Meeting, rows: Sequence[Mapping], default_project) -> l
         except ValidationError as exc:
             failed[index] = exc
     if failed:
-        raise ActionItemRowsError(failed)
+        raise ActionItemRowsError(failed, errors)
+    raise_errors(errors or {})
     return plans
 
 
@@ -90,9 +99,10 @@ def _new_decision(user, meeting: Meeting, text: str, agenda_item, joint_decision
     )
 
 
-def _check_agenda_item(meeting: Meeting, agenda_item) -> None:
+def _check_agenda_item(meeting: Meeting, agenda_item) -> bool:
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": _("This agenda item belongs to another meeting.")})
+    return True
 
 
 def _create_rows(user, meeting, decision, rows, plans, agenda_item) -> tuple[list, list]:
@@ -141,19 +151,16 @@ def record_decision(
     meeting = lock_meeting(meeting)
     require(permissions.can_manage_meeting(user, meeting))
     ready_for_decisions(user, meeting)
-    text = required_text("text", text, _("Write the decision."))
-    _check_agenda_item(meeting, agenda_item)
+    errors: dict = {}  # every problem of the form at once
+    text = gather(errors, required_text, "text", text, _("Write the decision."))
+    agenda_ok = bool(gather(errors, _check_agenda_item, meeting, agenda_item))
     rows = list(action_items)
     if not rows:
-        raise ValidationError(
-            {
-                "action_items": _(
-                    "A decision needs at least one action item: which department does what, by when."
-                )
-            }
+        errors.setdefault("action_items", []).append(
+            _("A decision needs at least one action item: which department does what, by when.")
         )
-    default_project = agenda_item.project if agenda_item is not None else None
-    plans = _check_rows(meeting, rows, default_project)
+    default_project = agenda_item.project if agenda_item is not None and agenda_ok else None
+    plans = _check_rows(meeting, rows, default_project, errors)
     decision = _new_decision(user, meeting, text, agenda_item)
     items, events = _create_rows(user, meeting, decision, rows, plans, agenda_item)
     ids = {"decision": decision.pk, "action_items": [i.pk for i in items]}
@@ -162,12 +169,19 @@ def record_decision(
 
 
 def _check_joint_project(meeting: Meeting, project, agenda_item) -> None:
+    """The project of a joint decision; its problems and the agenda item's together."""
+    errors: dict = {}
     if project is None:
-        raise ValidationError({"project": _("Choose the project.")})
-    if project.district_id != meeting.district_id:
-        raise ValidationError({"project": other_district()})
-    if agenda_item is not None and agenda_item.project_id not in (None, project.pk):
-        raise ValidationError({"agenda_item": _("This agenda item is about another project.")})
+        errors["project"] = [_("Choose the project.")]
+    elif project.district_id != meeting.district_id:
+        errors["project"] = [other_district()]
+    if (
+        agenda_item is not None
+        and project is not None
+        and agenda_item.project_id not in (None, project.pk)
+    ):
+        errors["agenda_item"] = [_("This agenda item is about another project.")]
+    raise_errors(errors)
 
 
 @transaction.atomic
@@ -189,19 +203,21 @@ def record_joint_decision(
     meeting = lock_meeting(meeting)
     require(permissions.can_manage_meeting(user, meeting))
     ready_for_decisions(user, meeting)
-    _check_agenda_item(meeting, agenda_item)
-    _check_joint_project(meeting, project, agenda_item)
-    number = meeting.minutes_number
-    if not number:
-        number = required_text(
-            "minutes_number",
-            minutes_number,
-            _("Give the number of the meeting's minutes: the joint decision carries it."),
-        )
+    errors: dict = {}  # every problem of the form at once
+    gather(errors, _check_agenda_item, meeting, agenda_item)
+    gather(errors, _check_joint_project, meeting, project, agenda_item)
+    number = meeting.minutes_number or gather(
+        errors,
+        required_text,
+        "minutes_number",
+        minutes_number,
+        _("Give the number of the meeting's minutes: the joint decision carries it."),
+    )
+    rows = list(action_items)
+    plans = _check_rows(meeting, rows, project, errors)
+    if number != meeting.minutes_number:
         meeting.minutes_number = number
         meeting.save_new_version()
-    rows = list(action_items)
-    plans = _check_rows(meeting, rows, project) if rows else []
     cases = list(cases)
     text = (text or "").strip() or _(
         "The mutually prerequisite items %(items)s of %(project)s are approved at the same time, "
@@ -218,7 +234,7 @@ def record_joint_decision(
     return decision
 
 
-def _check_taken_joint(meeting: Meeting, joint) -> None:
+def _check_taken_joint(meeting: Meeting, joint) -> bool:
     """A joint decision the meeting took: of its district, on its date, under its minutes
     number (when it has one yet), and no meeting's decision already."""
     if joint is None:
@@ -253,6 +269,7 @@ def _check_taken_joint(meeting: Meeting, joint) -> None:
                 % {"number": joint.document_number, "minutes": meeting.minutes_number}
             }
         )
+    return True
 
 
 @transaction.atomic
@@ -266,9 +283,11 @@ def record_taken_joint_decision(
     meeting = lock_meeting(meeting)
     require(permissions.can_manage_meeting(user, meeting))
     ready_for_decisions(user, meeting)
-    _check_agenda_item(meeting, agenda_item)
-    _check_taken_joint(meeting, joint_decision)
-    _check_joint_project(meeting, joint_decision.project, agenda_item)
+    errors: dict = {}  # every problem at once; the project's once the decision is known
+    gather(errors, _check_agenda_item, meeting, agenda_item)
+    if gather(errors, _check_taken_joint, meeting, joint_decision) is not None:
+        gather(errors, _check_joint_project, meeting, joint_decision.project, agenda_item)
+    raise_errors(errors)
     text = (joint_decision.note or "").strip() or _("Joint decision %(number)s.") % {
         "number": joint_decision.document_number
     }

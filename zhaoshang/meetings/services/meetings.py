@@ -14,7 +14,7 @@ from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
 from zhaoshang.core.roles import Role
-from zhaoshang.core.services import require, status_error
+from zhaoshang.core.services import gather, raise_errors, require, status_error
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import MeetingKind, MeetingStatus
 from zhaoshang.meetings.models import Meeting
@@ -136,13 +136,15 @@ def schedule_meeting(
     escalated to a meeting go on its agenda (``needs``: all those waiting when None), then
     the projects, approval cases and free topics given."""
     require(permissions.can_schedule(user, district.pk))
+    errors: dict = {}  # every problem of the form at once
     if kind not in MeetingKind.values:
-        raise ValidationError({"kind": _("Choose the kind of meeting.")})
-    title = required_text("title", title, _("Give the meeting's title."))
+        errors["kind"] = [_("Choose the kind of meeting.")]
+    title = gather(errors, required_text, "title", title, _("Give the meeting's title."))
     if held_on is None:
-        raise ValidationError({"held_on": _("Give the date of the meeting.")})
+        errors["held_on"] = [_("Give the date of the meeting.")]
     departments, attendees = list(departments), list(attendees)
-    _check_people(district, chair, departments, attendees)
+    gather(errors, _check_people, district, chair, departments, attendees)
+    raise_errors(errors)
     meeting = Meeting.objects.create(
         district=district,
         number=next_meeting_number(district, held_on.year),
@@ -202,29 +204,30 @@ def _check_minutes_number(meeting: Meeting, number: str) -> None:
         )
 
 
-def _check_changes(meeting: Meeting, changes: Mapping) -> dict:
-    """The changes checked; the title stripped."""
+def _check_changes(meeting: Meeting, changes: Mapping, errors: dict) -> dict:
+    """The changes checked, each problem added to ``errors`` (field → messages); the
+    title stripped."""
     unknown = set(changes) - set(MEETING_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    for name in sorted(unknown):
+        errors.setdefault(name, []).append(_("This field cannot be changed."))
     if "kind" in changes and changes["kind"] not in MeetingKind.values:
-        raise ValidationError({"kind": _("Choose the kind of meeting.")})
+        errors.setdefault("kind", []).append(_("Choose the kind of meeting."))
     if "title" in changes:
-        changes = {
-            **changes,
-            "title": required_text("title", changes["title"], _("Give the meeting's title.")),
-        }
+        title = gather(
+            errors, required_text, "title", changes["title"], _("Give the meeting's title.")
+        )
+        changes = {**changes, "title": title}
     held_on = changes.get("held_on", meeting.held_on)
     if held_on is None:
-        raise ValidationError({"held_on": _("Give the date of the meeting.")})
-    if held_on != meeting.held_on:
+        errors.setdefault("held_on", []).append(_("Give the date of the meeting."))
+    elif held_on != meeting.held_on:
         if meeting.decisions.exists():
-            raise ValidationError(
-                {"held_on": _("The meeting has decisions: its date can no longer change.")}
+            errors.setdefault("held_on", []).append(
+                _("The meeting has decisions: its date can no longer change.")
             )
-        if meeting.status == MeetingStatus.HELD and held_on > clock.today():
-            raise ValidationError(
-                {"held_on": _("The meeting has been held: its date cannot be in the future.")}
+        elif meeting.status == MeetingStatus.HELD and held_on > clock.today():
+            errors.setdefault("held_on", []).append(
+                _("The meeting has been held: its date cannot be in the future.")
             )
     return changes
 
@@ -237,13 +240,15 @@ def update_meeting(
     meeting = lock_meeting(meeting, expected_version)
     require(permissions.can_manage_meeting(user, meeting))
     ensure_not_final(meeting)
-    changes = _check_changes(meeting, changes)
+    errors: dict = {}  # every problem of the changes at once
+    changes = _check_changes(meeting, changes, errors)
     number = (changes.get("minutes_number", meeting.minutes_number) or "").strip()
-    _check_minutes_number(meeting, number)
+    gather(errors, _check_minutes_number, meeting, number)
     departments = list(changes.get("departments", meeting.departments.all()))
     attendees = list(changes.get("attendees", meeting.attendees.all()))
     chair = changes.get("chair", meeting.chair)
-    _check_people(meeting.district, chair, departments, attendees)
+    gather(errors, _check_people, meeting.district, chair, departments, attendees)
+    raise_errors(errors)
     changed = []
     for name in ("kind", "title", "held_on", "starts_at", "place", "chair"):
         if name in changes and changes[name] != getattr(meeting, name):

@@ -4,7 +4,7 @@ that approves mutually prerequisite approval items at the same time."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Value, When
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -44,6 +44,8 @@ def decision_create(request, pk):
             filled = rows.rows()
             for index, error in exc.rows.items():
                 apply_service_errors(rows.forms[filled[index][0]], error)
+            if exc.others:  # the decision's own fields, refused with the rows
+                apply_service_errors(form, ValidationError(exc.others))
         else:
             apply_service_errors(form, exc)
 
