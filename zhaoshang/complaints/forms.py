@@ -1,4 +1,6 @@
-"""Forms of the complaint pages; the services check the rules again."""
+"""Forms of the complaint pages; the services check the rules again. Every form has
+core's ``BootstrapMixin``: Bootstrap classes, dates within the platform's range, and no
+markup in any text field (``core.validators.NoMarkupValidator``)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from zhaoshang.complaints.choices import (
     Outcome,
     Rating,
 )
+from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
 
 
-class _Versioned(forms.Form):
+class _Versioned(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, record=None, **kwargs):
@@ -26,7 +29,7 @@ class _Versioned(forms.Form):
             self.initial["version"] = record.version
 
 
-class ReceiveForm(forms.Form):
+class ReceiveForm(BootstrapMixin, forms.Form):
     enterprise = forms.ModelChoiceField(queryset=None, label=_("enterprise"))
     project = forms.ModelChoiceField(queryset=None, label=_("project"), required=False)
     department = forms.ModelChoiceField(queryset=None, label=_("department complained about"))
@@ -164,11 +167,11 @@ class DecideExtensionForm(_Versioned):
     )
 
 
-class AttachForm(forms.Form):
+class AttachForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("file"))
 
 
-class DeskFilterForm(forms.Form):
+class DeskFilterForm(BootstrapMixin, forms.Form):
     """The complaint desk's filters; ``mine`` keeps the complaints against the user's own
     department."""
 

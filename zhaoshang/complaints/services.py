@@ -59,7 +59,7 @@ from zhaoshang.complaints.models import (
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
-from zhaoshang.core.services import lock_for_update, require, require_status
+from zhaoshang.core.services import lock_for_update, raise_errors, require, require_status
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.people import staff_of_department, supervisors
@@ -438,20 +438,21 @@ def request_extension(
     """The department complained about asks, with a reason, for more time to answer an
     accepted complaint; once per complaint. The supervision office decides."""
     require(permissions.can_request_extension(user, complaint))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Explain why the case needs more time.")})
     with transaction.atomic():
         complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.ACCEPTED)
+        # The reason and the complaint's one extension are checked together: one answer.
+        errors: dict = {}
+        if not (reason or "").strip():
+            errors["reason"] = [_("Explain why the case needs more time.")]
         if ComplaintExtension.objects.filter(complaint=complaint).exists():
-            raise ValidationError(
-                {
-                    "extension": _(
-                        "An extension has already been requested for this complaint; it can "
-                        "be extended only once."
-                    )
-                }
-            )
+            errors["extension"] = [
+                _(
+                    "An extension has already been requested for this complaint; it can "
+                    "be extended only once."
+                )
+            ]
+        raise_errors(errors)
         extension = ComplaintExtension.objects.create(
             complaint=complaint,
             reason=reason.strip(),
@@ -484,45 +485,40 @@ def decide_extension(
     it with a reason."""
     require(permissions.can_decide_extension(user, complaint))
     reason = (reason or "").strip()
-    errors: dict[str, str] = {}
-    if not approve and not reason:
-        errors["reason"] = _("Give the reason for rejecting the extension.")
-    if approve and workdays_granted is not None and workdays_granted > EXTENSION_MAX_WORKDAYS:
-        errors["workdays"] = _(
-            "A complaint can be extended to at most %(max)s working days after the dispatch."
-        ) % {"max": EXTENSION_MAX_WORKDAYS}
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
         complaint = lock_for_update(complaint, expected_version)
+        require_status(complaint, ComplaintStatus.ACCEPTED)
         extension = (
             ComplaintExtension.objects.select_for_update().filter(complaint=complaint).first()
         )
+        # The request, the reason and the working days are all checked before refusing, so
+        # that one answer names every problem of the form.
+        errors: dict = {}
         if extension is None:
-            raise ValidationError({"extension": _("No extension has been requested.")})
-        if not extension.is_pending:
-            raise ValidationError(
-                {"extension": _("The extension request has already been decided.")}
-            )
-        require_status(complaint, ComplaintStatus.ACCEPTED)
+            errors["extension"] = [_("No extension has been requested.")]
+        elif not extension.is_pending:
+            errors["extension"] = [_("The extension request has already been decided.")]
+        if not approve and not reason:
+            errors["reason"] = [_("Give the reason for rejecting the extension.")]
+        days = EXTENSION_MAX_WORKDAYS if workdays_granted is None else workdays_granted
+        current = complaint.answer_workdays or ANSWER_WORKDAYS
+        if approve and days > EXTENSION_MAX_WORKDAYS:
+            errors["workdays"] = [
+                _("A complaint can be extended to at most %(max)s working days after the dispatch.")
+                % {"max": EXTENSION_MAX_WORKDAYS}
+            ]
+        elif approve and days <= current:
+            errors["workdays"] = [
+                _("The extension must give more than the current limit of %(n)s working days.")
+                % {"n": current}
+            ]
+        raise_errors(errors)
         today = clock.today()
         extension.approved = bool(approve)
         extension.decided_by = user
         extension.decided_on = today
         extension.decision_reason = reason
         if approve:
-            days = EXTENSION_MAX_WORKDAYS if workdays_granted is None else workdays_granted
-            current = complaint.answer_workdays or ANSWER_WORKDAYS
-            if days <= current:
-                raise ValidationError(
-                    {
-                        "workdays": _(
-                            "The extension must give more than the current limit of %(n)s "
-                            "working days."
-                        )
-                        % {"n": current}
-                    }
-                )
             complaint.answer_workdays = days
             complaint.answer_from = complaint.answer_from or complaint.dispatched_on
             _compute_deadlines(complaint)
