@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require, require_status, status_error
+from zhaoshang.core.services import (
+    lock_for_update,
+    raise_errors,
+    require,
+    require_status,
+    status_error,
+)
 from zhaoshang.inspections import permissions
 from zhaoshang.inspections.choices import Rating, RequestStatus
 from zhaoshang.inspections.models import InspectionVisit, JointInspection
@@ -39,17 +45,15 @@ def merge_visits(
     enterprise into one joint inspection on one date (进一次门、查多项事)."""
     require(permissions.can_decide(user, visit.request))
     others = list(others or [])
-    errors: dict[str, str] = {}
-    if not others:
-        errors["others"] = _("Choose the visits of other departments to merge with.")
+    # The visits, the date and the lead department are all checked before refusing, so
+    # that one answer names every problem of the form.
+    errors: dict = {}
     if visit_on is None:
-        errors["visit_on"] = _("Give the date of the joint inspection.")
+        errors["visit_on"] = [_("Give the date of the joint inspection.")]
     elif visit_on < clock.today():
-        errors["visit_on"] = _("The date of the joint inspection cannot be in the past.")
+        errors["visit_on"] = [_("The date of the joint inspection cannot be in the past.")]
     if lead_department is None:
-        errors["lead_department"] = _("Choose the lead department.")
-    if errors:
-        raise ValidationError(errors)
+        errors["lead_department"] = [_("Choose the lead department.")]
     with transaction.atomic():
         visit = lock_for_update(visit, expected_version)
         locked = [visit] + [
@@ -63,31 +67,33 @@ def merge_visits(
                 pk__in=seen
             ):
                 locked.append(lock_for_update(member, None))
-        for v in locked:
-            if (
-                v.request.status != RequestStatus.APPROVED
-                or v.carried_out_on is not None
-                or not v.request.is_visit
-                or v.enterprise_id != visit.enterprise_id
-                or v.district_id != visit.district_id
-            ):
-                raise ValidationError(
-                    {
-                        "others": _(
-                            "Only approved visits to the same enterprise that have not taken "
-                            "place can be merged."
-                        )
-                    }
-                )
         departments = {v.request.department_id for v in locked}
-        if len(departments) < 2:
-            raise ValidationError(
-                {"others": _("A joint inspection merges the visits of different departments.")}
-            )
-        if lead_department.pk not in departments:
-            raise ValidationError(
-                {"lead_department": _("The lead department is one of the departments merged.")}
-            )
+        if not others:
+            errors["others"] = [_("Choose the visits of other departments to merge with.")]
+        elif any(
+            v.request.status != RequestStatus.APPROVED
+            or v.carried_out_on is not None
+            or not v.request.is_visit
+            or v.enterprise_id != visit.enterprise_id
+            or v.district_id != visit.district_id
+            for v in locked
+        ):
+            errors["others"] = [
+                _(
+                    "Only approved visits to the same enterprise that have not taken "
+                    "place can be merged."
+                )
+            ]
+        elif len(departments) < 2:
+            errors["others"] = [_("A joint inspection merges the visits of different departments.")]
+        # (Checked against the departments merged only when the visits themselves hold.)
+        if (
+            lead_department is not None
+            and "others" not in errors
+            and lead_department.pk not in departments
+        ):
+            errors["lead_department"] = [_("The lead department is one of the departments merged.")]
+        raise_errors(errors)
         joint = next((v.joint for v in locked if v.joint_id), None)
         merged_away = joint_ids - {joint.pk} if joint is not None else set()
         if joint is None:
