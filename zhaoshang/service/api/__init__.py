@@ -292,11 +292,13 @@ class ReceiptViewSet(ForwardActionMixin, ScopedModelViewSet):
             )
         except services.InstructionItemError as exc:
             errors = [{} for _item in data["items"]]
-            errors[exc.index] = {
-                field: [str(m) for e in errs for m in e.messages]
-                for field, errs in exc.error_dict.items()
-            }
-            raise exceptions.ValidationError({"items": errors})
+            for index, error in exc.rows.items():
+                errors[index] = {
+                    field: [str(m) for m in msgs] for field, msgs in error.message_dict.items()
+                }
+            others = {f: [str(m) for m in msgs] for f, msgs in exc.others.items()}
+            others.pop("items", None)
+            raise exceptions.ValidationError({**others, "items": errors}) from exc
         return Response(InstructionSerializer(instruction).data, status=status.HTTP_201_CREATED)
 
 

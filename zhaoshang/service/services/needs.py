@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import Role
-from zhaoshang.core.services import lock_for_update, require, require_status, status_error
+from zhaoshang.core.services import (
+    gather,
+    lock_for_update,
+    raise_errors,
+    require,
+    require_status,
+    status_error,
+)
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import User
 from zhaoshang.projects.leaders import leader_in_charge
@@ -56,27 +63,41 @@ def _check_need_days(days) -> int:
     return days
 
 
-def _need_content(project, data: Mapping) -> dict:
+def _need_content(project, data: Mapping, errors: dict | None = None) -> dict:
+    """The checked content of a problem. Its problems join ``errors`` when given (the
+    caller refuses with them and its own); else it refuses with all of them."""
+    found: dict = {} if errors is None else errors
     category = data.get("category")
     if category not in NeedCategory.values:
-        raise ValidationError({"category": _("Choose the category of the problem.")})
+        found["category"] = [_("Choose the category of the problem.")]
     department = data.get("department")
     if department is None:
-        raise ValidationError(
-            {"department": _("Choose the department the problem is assigned to.")}
-        )
-    same_district("department", department, project.district_id)
-    return {
+        found["department"] = [_("Choose the department the problem is assigned to.")]
+    else:
+        gather(found, same_district, "department", department, project.district_id)
+    fields = {
         "category": category,
-        "title": checked_text(
-            "title", data.get("title"), _("Give the problem a title."), limit=120
+        "title": gather(
+            found,
+            checked_text,
+            "title",
+            data.get("title"),
+            _("Give the problem a title."),
+            limit=120,
         ),
-        "description": checked_text(
-            "description", data.get("description"), _("Describe the problem.")
+        "description": gather(
+            found,
+            checked_text,
+            "description",
+            data.get("description"),
+            _("Describe the problem."),
         ),
         "department": department,
-        "due_workdays": _check_need_days(data.get("due_workdays")),
+        "due_workdays": gather(found, _check_need_days, data.get("due_workdays")),
     }
+    if errors is None:
+        raise_errors(found)
+    return fields
 
 
 @transaction.atomic
@@ -92,17 +113,21 @@ def raise_need(
     """Put a problem on the project's list, assigned to a department with a time limit in
     working days; the department's handlers are told."""
     require(permissions.can_raise_need(user, project))
+    errors: dict = {}  # every problem of the form at once
     if raised_via not in RaisedVia.values:
-        raise ValidationError({"raised_via": _("Unknown origin.")})
+        errors["raised_via"] = [_("Unknown origin.")]
     if receipt is not None and receipt.project_id != project.pk:
-        raise ValidationError({"receipt": _("The receipt must be one of this project's.")})
-    raised_on = past_date(
+        errors["receipt"] = [_("The receipt must be one of this project's.")]
+    raised_on = gather(
+        errors,
+        past_date,
         "raised_on",
         raised_on or clock.today(),
         _("Give the date the problem was raised."),
         _("The date the problem was raised cannot be in the future."),
     )
-    fields = _need_content(project, data)
+    fields = _need_content(project, data, errors)
+    raise_errors(errors)
     due = _need_due(raised_on, fields["due_workdays"])
     need = Need(
         district_id=project.district_id,
@@ -166,10 +191,10 @@ def update_need(user, need: Need, *, expected_version: int | None = None, **chan
     require(permissions.can_edit_need(user, need))
     require_status(need, *OPEN_NEED_STATUSES)
     unknown = set(changes) - set(EDITABLE_NEED_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    errors: dict = {name: [_("This field cannot be changed.")] for name in sorted(unknown)}
     current = {name: getattr(need, name) for name in EDITABLE_NEED_FIELDS}
-    fields = _need_content(need.project, {**current, **changes})
+    fields = _need_content(need.project, {**current, **changes}, errors)
+    raise_errors(errors)
     changed = [name for name in EDITABLE_NEED_FIELDS if fields[name] != current[name]]
     if not changed:
         return need

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require
 from zhaoshang.notifications.services import notify
 from zhaoshang.projects.leaders import leader_in_charge
 from zhaoshang.service import permissions
@@ -29,8 +29,12 @@ def not_team_message(project) -> str:
 
 
 def _receipt_fields(project, data: Mapping) -> dict:
-    """The checked values of a receipt's content, as filed or corrected."""
-    visited_on = past_date(
+    """The checked values of a receipt's content, as filed or corrected; refused with
+    every problem at once (a check that needs an earlier field waits for it)."""
+    errors: dict = {}
+    visited_on = gather(
+        errors,
+        past_date,
         "visited_on",
         data.get("visited_on"),
         _("Give the date of the visit."),
@@ -38,50 +42,51 @@ def _receipt_fields(project, data: Mapping) -> dict:
     )
     department = data.get("department")
     if department is None:
-        raise ValidationError({"department": _("Choose the department visited.")})
-    same_district("department", department, project.district_id)
+        errors["department"] = [_("Choose the department visited.")]
+    else:
+        gather(errors, same_district, "department", department, project.district_id)
+        if "department" in errors:
+            department = None  # (its handler is not checked against it)
     handler_user = data.get("handler_user")
     handler_name = (data.get("handler_name") or "").strip()
     if handler_user is not None:
-        if handler_user.department_id != department.pk:
-            raise ValidationError(
-                {
-                    "handler_user": _(
-                        "%(person)s is not a member of %(department)s, the department visited."
-                    )
-                    % {"person": handler_user.display_name, "department": department.name}
-                }
-            )
+        if department is not None and handler_user.department_id != department.pk:
+            errors["handler_user"] = [
+                _("%(person)s is not a member of %(department)s, the department visited.")
+                % {"person": handler_user.display_name, "department": department.name}
+            ]
         handler_name = handler_name or handler_user.display_name
-    handler_name = checked_text(
+    handler_name = gather(
+        errors,
+        checked_text,
         "handler_name",
         handler_name,
         _("Give the name of the department's handler who received you."),
         limit=40,
     )
-    matter = checked_text(
-        "matter", data.get("matter"), _("Say what the visit was about."), limit=200
+    matter = gather(
+        errors,
+        checked_text,
+        "matter",
+        data.get("matter"),
+        _("Say what the visit was about."),
+        limit=200,
     )
     case = data.get("approval_case")
     if case is not None and case.project_id != project.pk:
-        raise ValidationError(
-            {"approval_case": _("The approval case must be one of this project's cases.")}
-        )
-    work_done = checked_text("work_done", data.get("work_done"), _("Say what was done."))
+        errors["approval_case"] = [_("The approval case must be one of this project's cases.")]
+    work_done = gather(
+        errors, checked_text, "work_done", data.get("work_done"), _("Say what was done.")
+    )
     result = data.get("result")
     if result not in ReceiptResult.values:
-        raise ValidationError(
-            {"result": _("Choose the result: completed, in progress or needs coordination.")}
-        )
-    problems = checked_text("problems", data.get("problems"), "", required=False)
-    if result == ReceiptResult.NEEDS_COORDINATION and not problems:
-        raise ValidationError(
-            {
-                "problems": _(
-                    "The result is “needs coordination”: write down the problems to be coordinated."
-                )
-            }
-        )
+        errors["result"] = [_("Choose the result: completed, in progress or needs coordination.")]
+    problems = gather(errors, checked_text, "problems", data.get("problems"), "", required=False)
+    if result == ReceiptResult.NEEDS_COORDINATION and "problems" not in errors and not problems:
+        errors["problems"] = [
+            _("The result is “needs coordination”: write down the problems to be coordinated.")
+        ]
+    raise_errors(errors)
     return {
         "visited_on": visited_on,
         "department": department,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import require
+from zhaoshang.core.services import gather, raise_errors, require
 from zhaoshang.service import permissions
 from zhaoshang.service.choices import SecondRoundKind
 from zhaoshang.service.models import SecondRoundService
@@ -43,24 +43,34 @@ def record_second_round(
         )
     require(permissions.can_record_second_round(user, project=project, enterprise=enterprise))
     district_id = (project or enterprise).district_id
+    errors: dict = {}  # every problem of the form at once
     if kind not in SecondRoundKind.values:
-        raise ValidationError({"kind": _("Choose the kind of second-round service.")})
-    occurred_on = past_date(
+        errors["kind"] = [_("Choose the kind of second-round service.")]
+    occurred_on = gather(
+        errors,
+        past_date,
         "occurred_on",
         occurred_on,
         _("Give the date of the service."),
         _("The date of the service cannot be in the future."),
     )
-    counterparty = checked_text(
+    counterparty = gather(
+        errors,
+        checked_text,
         "counterparty",
         counterparty,
         _("Name the counterparty: the partner, the financial institution or the enterprise."),
         limit=120,
     )
     if amount is not None and amount < 0:
-        raise ValidationError({"amount": _("The amount cannot be negative.")})
-    if kind == SecondRoundKind.FINANCING and not amount:
-        raise ValidationError({"amount": _("Give the amount of the funds matched (10k yuan).")})
+        errors["amount"] = [_("The amount cannot be negative.")]
+    elif kind == SecondRoundKind.FINANCING and not amount:
+        errors["amount"] = [_("Give the amount of the funds matched (10k yuan).")]
+    description = gather(
+        errors, checked_text, "description", description, _("Describe the service.")
+    )
+    outcome = gather(errors, checked_text, "outcome", outcome, "", required=False)
+    raise_errors(errors)
     record = SecondRoundService.objects.create(
         district_id=district_id,
         kind=kind,
@@ -69,8 +79,8 @@ def record_second_round(
         occurred_on=occurred_on,
         counterparty=counterparty,
         amount=amount,
-        description=checked_text("description", description, _("Describe the service.")),
-        outcome=checked_text("outcome", outcome, "", required=False),
+        description=description,
+        outcome=outcome,
         recorded_by=user,
     )
     log_event(

@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -223,7 +223,11 @@ def instruction_create(request, pk):
     def errors_to(exc):
         # A refused action item names its row among the filled ones.
         if isinstance(exc, services.InstructionItemError):
-            apply_service_errors(item_forms.forms[item_forms.items()[exc.index][0]], exc)
+            filled = item_forms.items()
+            for index, error in exc.rows.items():
+                apply_service_errors(item_forms.forms[filled[index][0]], error)
+            if exc.others:  # the instruction's own fields, refused with the items
+                apply_service_errors(form, ValidationError(exc.others))
         else:
             apply_service_errors(form, exc)
 
