@@ -8,12 +8,13 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import raise_errors
 from zhaoshang.workdays.choices import EntryKind, YearSource, YearStatus
 from zhaoshang.workdays.models import CalendarEntry, CalendarYear
 from zhaoshang.workdays.rules import EPOCH, LAST_DAY
@@ -87,15 +88,13 @@ def check_entries(
     return problems
 
 
-def _raise_problems(problems: Sequence[Problem]) -> None:
-    raise ValidationError(
-        [
-            _("entry %(n)s: %(message)s") % {"n": p.position, "message": p.message}
-            if p.position is not None
-            else p.message
-            for p in problems
-        ]
-    )
+def _problem_messages(problems: Sequence[Problem]) -> list[str]:
+    return [
+        _("entry %(n)s: %(message)s") % {"n": p.position, "message": p.message}
+        if p.position is not None
+        else p.message
+        for p in problems
+    ]
 
 
 def _actor(user):
@@ -125,12 +124,15 @@ def load_year(
         if len(e) != 3
     ]
     problems += check_entries(year, [(n, *e) for n, e in enumerate(entries, 1) if len(e) == 3])
+    # Every problem at once: the entries' (not tied to one field), the status and the source.
+    errors: dict = {}
     if problems:
-        _raise_problems(problems)
+        errors[NON_FIELD_ERRORS] = _problem_messages(problems)
     if status not in YearStatus.values:
-        raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": status}})
+        errors["status"] = [_("Unknown status “%(status)s”.") % {"status": status}]
     if source not in YearSource.values:
-        raise ValidationError({"source": _("Unknown source “%(source)s”.") % {"source": source}})
+        errors["source"] = [_("Unknown source “%(source)s”.") % {"source": source}]
+    raise_errors(errors)
     lock_index()
     calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first()
     if calendar_year and calendar_year.is_published and status == YearStatus.DRAFT:
