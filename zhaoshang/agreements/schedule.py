@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.services import gather, raise_errors
 from zhaoshang.workdays import services as workdays
 from zhaoshang.workdays.models import Day
 
@@ -72,16 +73,14 @@ def plan_backwards(
 ) -> list[Planned]:
     """Plan the steps backwards from ``target_on``; refuse, naming what to change, when
     they do not fit after ``start_on``. Reads the working-day index once."""
-    check_steps(steps)
+    errors: dict = {}  # the steps' and the target date's problems at once
+    gather(errors, check_steps, steps)
     if target_on <= start_on:
-        raise ValidationError(
-            {
-                "target_on": _(
-                    "The target date %(target)s must be after the planning day %(start)s."
-                )
-                % {"target": target_on.isoformat(), "start": start_on.isoformat()}
-            }
-        )
+        errors["target_on"] = [
+            _("The target date %(target)s must be after the planning day %(start)s.")
+            % {"target": target_on.isoformat(), "start": start_on.isoformat()}
+        ]
+    raise_errors(errors)
     workdays.ensure_range(target_on)
     rows = list(
         Day.objects.filter(date__range=(start_on, target_on))

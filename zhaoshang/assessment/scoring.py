@@ -39,7 +39,7 @@ from zhaoshang.assessment.models import (
 )
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.choices import DepartmentKind
@@ -229,12 +229,12 @@ def set_base_score(user, district, year: int, base_score) -> AssessmentYear:
     """The supervision office sets the year's base score of every department."""
     district_id = getattr(district, "pk", district)
     require(permissions.can_keep_ledger(user, district_id))
-    year = _check_year(year)
-    base = _decimal(base_score, "base_score", _("Base score"))
-    if not MIN_BASE < base <= MAX_BASE:
-        raise ValidationError(
-            {"base_score": _("Base score: give a score above 0 and at most 1000.")}
-        )
+    errors: dict = {}  # the year's and the score's problems at once
+    year = gather(errors, _check_year, year)
+    base = gather(errors, _decimal, base_score, "base_score", _("Base score"))
+    if base is not None and not MIN_BASE < base <= MAX_BASE:
+        errors["base_score"] = [_("Base score: give a score above 0 and at most 1000.")]
+    raise_errors(errors)
     with transaction.atomic():
         settings = _locked_year(district_id, year, user)
         _refuse_finished(settings, "base_score")
@@ -257,16 +257,16 @@ def set_department_base(user, district, year: int, department, base_score) -> As
     (the department starts with the year's base score again)."""
     district_id = getattr(district, "pk", district)
     require(permissions.can_keep_ledger(user, district_id))
-    year = _check_year(year)
+    errors: dict = {}  # the year's, the department's and the score's problems at once
+    year = gather(errors, _check_year, year)
     if department is None or department.district_id != district_id:
-        raise ValidationError({"department": _("Department: choose a department of the district.")})
+        errors["department"] = [_("Department: choose a department of the district.")]
     base = None
     if base_score not in (None, ""):
-        base = _decimal(base_score, "base_score", _("Base score"))
-        if not MIN_BASE < base <= MAX_BASE:
-            raise ValidationError(
-                {"base_score": _("Base score: give a score above 0 and at most 1000.")}
-            )
+        base = gather(errors, _decimal, base_score, "base_score", _("Base score"))
+        if base is not None and not MIN_BASE < base <= MAX_BASE:
+            errors["base_score"] = [_("Base score: give a score above 0 and at most 1000.")]
+    raise_errors(errors)
     with transaction.atomic():
         settings = _locked_year(district_id, year, user)
         _refuse_finished(settings, "base_score")

@@ -22,7 +22,7 @@ from zhaoshang.agreements.models import (
     Milestone,
     ScheduleTemplate,
 )
-from zhaoshang.agreements.schedule import Planned, Step, plan_backwards
+from zhaoshang.agreements.schedule import Planned, Step, check_steps, plan_backwards
 from zhaoshang.agreements.services.archive import SNAPSHOT_RELATED, schedule_of, snapshot
 from zhaoshang.agreements.services.common import hand_over, raise_errors
 from zhaoshang.agreements.services.ledger import record_missed_milestone
@@ -30,7 +30,7 @@ from zhaoshang.assessment.models import LedgerEntry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
-from zhaoshang.core.services import lock_for_update, require, status_error
+from zhaoshang.core.services import gather, lock_for_update, require, status_error
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import Department
 from zhaoshang.workdays.models import Day
@@ -176,11 +176,14 @@ def create_commitment(
         setattr(commitment, name, value.strip() if isinstance(value, str) else value)
     if commitment.start_on is None:
         commitment.start_on = clock.today()
-    raise_errors(_check_commitment(commitment, project))
+    errors = _check_commitment(commitment, project)  # with the steps' problems, at once
     steps = [
-        Step(s.name.strip(), s.duration, s.owner_department or department, s.owner) for s in steps
+        Step((s.name or "").strip(), s.duration, s.owner_department or department, s.owner)
+        for s in steps
     ]
-    _check_step_owners(steps, project.district_id)
+    gather(errors, check_steps, steps)
+    gather(errors, _check_step_owners, steps, project.district_id)
+    raise_errors(errors)
     planned = plan_backwards(steps, commitment.target_on, commitment.start_on)
     commitment._history_user = user
     commitment.save()
