@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import can_delete_registry, can_edit_registry
-from zhaoshang.core.services import lock_for_update, require, rows_in_hand
+from zhaoshang.core.services import (
+    add_errors,
+    gather,
+    lock_for_update,
+    raise_errors,
+    require,
+    rows_in_hand,
+)
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.models import Enterprise
 
@@ -53,10 +60,18 @@ def create_enterprise(user, district, data: Mapping) -> Enterprise:
     must be new there."""
     require(can_edit_registry(user, district.pk))
     values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
-    values["credit_code"] = _clean_code(district.pk, data)
+    errors: dict = {}  # the credit code's and the other fields' problems at once
+    code = gather(errors, _clean_code, district.pk, data)
+    values["credit_code"] = code if code is not None else (data.get("credit_code") or "")
     enterprise = Enterprise(district=district, **values)
-    # The district is the row in hand, and its credit code was found new there just above.
-    enterprise.full_clean(exclude=rows_in_hand(enterprise), validate_unique=False)
+    # The district is the row in hand, and its credit code was found new there just above
+    # (or refused already: not checked twice).
+    exclude = [*rows_in_hand(enterprise), *(["credit_code"] if errors else [])]
+    try:
+        enterprise.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        add_errors(errors, exc)
+    raise_errors(errors)
     enterprise.save()
     log_event(user, "enterprise.created", enterprise, summary=enterprise.name)
     return enterprise
@@ -71,12 +86,18 @@ def update_enterprise(
     require(can_edit_registry(user, enterprise.district_id))
     locked = lock_for_update(enterprise, expected_version)
     values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    errors: dict = {}  # the credit code's and the other fields' problems at once
     if "credit_code" in values:
-        values["credit_code"] = _clean_code(locked.district_id, data, exclude_pk=locked.pk)
+        code = gather(errors, _clean_code, locked.district_id, data, exclude_pk=locked.pk)
+        values["credit_code"] = code if code is not None else (values["credit_code"] or "")
     changed = [k for k, v in values.items() if getattr(locked, k) != v]
     for key, value in values.items():
         setattr(locked, key, value)
-    locked.full_clean(validate_unique=False)
+    try:
+        locked.full_clean(exclude=["credit_code"] if errors else None, validate_unique=False)
+    except ValidationError as exc:
+        add_errors(errors, exc)
+    raise_errors(errors)
     locked.save_new_version()
     log_event(user, "enterprise.updated", locked, summary=locked.name, fields=changed)
     return locked
