@@ -97,6 +97,13 @@ def test_two_scans_at_once_write_each_entry_once(committed_db):
             "production_by": datetime.date(2027, 9, 1),
             "intensity": Decimal("200"),
             "intensity_by": datetime.date(2027, 9, 1),
+            # a major project's agreement states its tax, jobs and energy duties (due later)
+            "tax": Decimal("1500"),
+            "tax_by": datetime.date(2028, 12, 31),
+            "jobs": 300,
+            "jobs_by": datetime.date(2028, 6, 30),
+            "energy": "单位产值能耗不高于0.35吨标准煤/万元",
+            "energy_by": datetime.date(2028, 6, 30),
         },
         schedule=[(datetime.date(2026, 5, 31), Decimal("1000"))],
     )
