@@ -334,13 +334,27 @@ def issue_minutes(
     meeting = lock_meeting(meeting, expected_version)
     require(permissions.can_manage_meeting(user, meeting))
     ensure_not_final(meeting)
-    minutes = required_text("minutes", minutes, _("Write the minutes."))
-    number = required_text("minutes_number", minutes_number, _("Give the number of the minutes."))
-    _check_minutes_number(meeting, number)
-    issued_on = check_date(
-        "minutes_issued_on", issued_on or clock.today(), meeting.held_on, _("the meeting")
+    errors: dict = {}  # every problem of the form at once
+    minutes = gather(errors, required_text, "minutes", minutes, _("Write the minutes."))
+    number = gather(
+        errors,
+        required_text,
+        "minutes_number",
+        minutes_number,
+        _("Give the number of the minutes."),
     )
-    check_upload("minutes_file", minutes_file)
+    if number is not None:
+        gather(errors, _check_minutes_number, meeting, number)
+    issued_on = gather(
+        errors,
+        check_date,
+        "minutes_issued_on",
+        issued_on or clock.today(),
+        meeting.held_on,
+        _("the meeting"),
+    )
+    gather(errors, check_upload, "minutes_file", minutes_file)
+    raise_errors(errors)
     if meeting.status == MeetingStatus.PLANNED:
         hold(user, meeting)
     meeting.minutes, meeting.minutes_number = minutes, number

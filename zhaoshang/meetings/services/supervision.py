@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require, require_status
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require, require_status
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import (
     OPEN_ACTION_STATUSES,
@@ -153,9 +153,18 @@ def report_progress(
     item = lock_for_update(item, expected_version)
     require(permissions.is_owner(user, item))
     require_status(item, *OPEN_ACTION_STATUSES)
-    text = required_text("text", text, _("Describe the progress."))
-    on = check_date("recorded_on", on or clock.today(), _earliest(item), _("the start of the item"))
-    check_upload("file", attachment)
+    errors: dict = {}  # every problem of the form at once
+    text = gather(errors, required_text, "text", text, _("Describe the progress."))
+    on = gather(
+        errors,
+        check_date,
+        "recorded_on",
+        on or clock.today(),
+        _earliest(item),
+        _("the start of the item"),
+    )
+    gather(errors, check_upload, "file", attachment)
+    raise_errors(errors)
     entry = _progress(item, user, ProgressKind.NOTE, on, text, attachment)
     item.status = ActionStatus.IN_PROGRESS
     _save_item(item, user, "action_item.progress", summary=text, on=on)
@@ -176,15 +185,24 @@ def complete_action_item(
     item = lock_for_update(item, expected_version)
     require(permissions.is_owner(user, item))
     require_status(item, *OPEN_ACTION_STATUSES)
-    text = required_text("text", text, _("Describe what was done."))
-    on = check_date(
-        "completed_on", on or clock.today(), _earliest(item), _("the start of the item")
+    errors: dict = {}  # every problem of the form at once
+    text = gather(errors, required_text, "text", text, _("Describe what was done."))
+    on = gather(
+        errors,
+        check_date,
+        "completed_on",
+        on or clock.today(),
+        _earliest(item),
+        _("the start of the item"),
     )
-    check_upload(
+    gather(
+        errors,
+        check_upload,
         "evidence",
         evidence,
         _("Attach the evidence of completion: a document, a photo or a scan."),
     )
+    raise_errors(errors)
     _progress(item, user, ProgressKind.COMPLETION, on, text, evidence)
     item.status = ActionStatus.AWAITING_CONFIRMATION
     item.completed_on = on
@@ -243,16 +261,17 @@ def return_action_item(
     item = lock_for_update(item, expected_version)
     require(permissions.can_supervise(user, item))
     require_status(item, ActionStatus.AWAITING_CONFIRMATION)
-    reason = required_text("reason", reason, _("Give the reason for sending the item back."))
+    errors: dict = {}  # the reason's and the due date's problems at once
+    reason = gather(
+        errors, required_text, "reason", reason, _("Give the reason for sending the item back.")
+    )
     today = clock.today()
+    if due_on is not None and due_on < today:
+        errors["due_on"] = [
+            _("The new due date %(due)s has already passed.") % {"due": due_on.isoformat()}
+        ]
+    raise_errors(errors)
     if due_on is not None:
-        if due_on < today:
-            raise ValidationError(
-                {
-                    "due_on": _("The new due date %(due)s has already passed.")
-                    % {"due": due_on.isoformat()}
-                }
-            )
         item.due_on, item.due_is_provisional, item.due_workdays = due_on, False, None
         item.escalated_on = None
     _progress(item, user, ProgressKind.RETURN, today, reason)

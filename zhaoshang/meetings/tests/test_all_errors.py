@@ -4,15 +4,19 @@ decision with their action items."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from zhaoshang.approvals import services as approvals
 from zhaoshang.approvals.models import ApprovalItem, JointDecision
 from zhaoshang.meetings import services
-from zhaoshang.meetings.models import ActionItem, Decision, Meeting
-from zhaoshang.meetings.tests.factories import make_meeting, row
+from zhaoshang.meetings.choices import ActionStatus
+from zhaoshang.meetings.models import ActionItem, ActionProgress, Decision, Meeting
+from zhaoshang.meetings.tests.factories import make_item, make_meeting, row
 
 
 @pytest.fixture(autouse=True)
@@ -165,3 +169,36 @@ def test_the_joint_decision_api_answers_fields_and_rows_in_one_response(world, c
     assert not JointDecision.objects.exists() and not Decision.objects.exists()
     meeting.refresh_from_db()
     assert meeting.minutes_number == ""
+
+
+def test_the_minutes_name_every_bad_field_and_keep_the_meeting_open(world):
+    meeting = make_meeting(world)  # held on Friday 12 June
+    with pytest.raises(ValidationError) as exc:
+        services.issue_minutes(
+            world.user_bureau,
+            meeting,
+            minutes="",
+            minutes_number=" ",
+            issued_on=datetime.date(2026, 6, 11),  # before the meeting
+        )
+    assert set(exc.value.message_dict) == {"minutes", "minutes_number", "minutes_issued_on"}
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.minutes_number) == ("planned", "")
+
+
+def test_progress_and_completion_name_every_bad_field(world):
+    item = make_item(world)
+    lying = SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf")
+    with pytest.raises(ValidationError) as exc:
+        services.report_progress(
+            world.user_department, item, " ", datetime.date(2026, 6, 16), attachment=lying
+        )
+    assert set(exc.value.message_dict) == {"text", "recorded_on", "file"}
+    with pytest.raises(ValidationError) as exc:
+        services.complete_action_item(
+            world.user_department, item, "", None, datetime.date(2026, 6, 16)
+        )
+    assert set(exc.value.message_dict) == {"text", "completed_on", "evidence"}
+    assert not ActionProgress.objects.exists()
+    item.refresh_from_db()
+    assert item.status == ActionStatus.NOT_STARTED

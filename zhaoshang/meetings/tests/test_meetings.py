@@ -188,7 +188,7 @@ def test_minutes_close_the_record(world):
     meeting = make_meeting(world)
     with pytest.raises(ValidationError) as exc:
         services.issue_minutes(world.user_bureau, meeting, minutes=" ", minutes_number="")
-    assert list(exc.value.message_dict) == ["minutes"]
+    assert list(exc.value.message_dict) == ["minutes", "minutes_number"]  # both at once
     with pytest.raises(ValidationError) as exc:
         services.issue_minutes(
             world.user_bureau,

@@ -230,20 +230,24 @@ def resolve_need(
     need = lock_for_update(need, expected_version, select_related=_LOCKED_WITH)
     require(permissions.can_resolve_need(user, need))
     require_status(need, *OPEN_NEED_STATUSES)
-    resolution = checked_text("resolution", resolution, _("Say how the problem was solved."))
-    on = past_date(
+    errors: dict = {}  # the resolution's and the date's problems at once
+    resolution = gather(
+        errors, checked_text, "resolution", resolution, _("Say how the problem was solved.")
+    )
+    on = gather(
+        errors,
+        past_date,
         "resolved_on",
         on or clock.today(),
         _("Give the date the problem was solved."),
         _("The date the problem was solved cannot be in the future."),
     )
-    if on < need.raised_on:
-        raise ValidationError(
-            {
-                "resolved_on": _("The problem cannot be solved before it was raised (%(date)s).")
-                % {"date": need.raised_on.isoformat()}
-            }
-        )
+    if on is not None and on < need.raised_on:
+        errors["resolved_on"] = [
+            _("The problem cannot be solved before it was raised (%(date)s).")
+            % {"date": need.raised_on.isoformat()}
+        ]
+    raise_errors(errors)
     need.status = NeedStatus.RESOLVED
     need.resolution, need.resolved_on = resolution, on
     _save_need(need, user, "need.resolved", summary=resolution[:200], on=on)

@@ -205,3 +205,12 @@ def test_the_instruction_api_answers_fields_and_items_in_one_response(
     assert data["items"][0] == {} and "due_on" in data["items"][1]
     assert _chinese(data["items"][1]["due_on"][0])
     assert not Instruction.objects.exists()
+
+
+def test_solving_a_problem_names_the_resolution_and_the_date_together(world, raise_need):
+    need = raise_need()
+    with pytest.raises(ValidationError) as caught:
+        services.resolve_need(world.user_department, need, " ", day("2026-06-16"))
+    assert set(caught.value.message_dict) == {"resolution", "resolved_on"}
+    need.refresh_from_db()
+    assert (need.status, need.version) == ("pending", 1)
