@@ -202,3 +202,17 @@ def test_progress_and_completion_name_every_bad_field(world):
     assert not ActionProgress.objects.exists()
     item.refresh_from_db()
     assert item.status == ActionStatus.NOT_STARTED
+
+
+def test_sending_back_names_the_reason_and_the_due_date_together(world):
+    item = make_item(world)
+    evidence = SimpleUploadedFile("办结报告.pdf", b"%PDF-1.4\n%%EOF\n")
+    services.complete_action_item(world.user_department, item, "已办结", evidence)
+    item.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.return_action_item(
+            world.user_supervisor, item, reason="", due_on=datetime.date(2026, 6, 1)
+        )
+    assert set(exc.value.message_dict) == {"reason", "due_on"}
+    item.refresh_from_db()
+    assert item.status == ActionStatus.AWAITING_CONFIRMATION
