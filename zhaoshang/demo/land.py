@@ -19,6 +19,7 @@ from zhaoshang.core.roles import Role
 from zhaoshang.demo.base import DAY, Part, act, counter, first_of
 from zhaoshang.demo.names import load
 from zhaoshang.demo.replay import moment, office_time
+from zhaoshang.exits.models import LandThreshold
 from zhaoshang.land import services
 from zhaoshang.land.choices import Decision, EntryCategory, Half, LandUse, ParcelStatus
 from zhaoshang.land.clock import add_months, idle_dates
@@ -28,7 +29,6 @@ from zhaoshang.land.models import (
     LandCampaign,
     LandParcel,
     LandPlan,
-    LandThreshold,
 )
 from zhaoshang.projects.choices import Level, ProjectKind, Stage
 

@@ -1,5 +1,6 @@
 """Admin of the exit mechanism. A district's rule table (anchor, months, clearing fact,
-benefit thresholds, active) is edited here; warnings and their steps are read-only here:
+active) and its thresholds (investment intensity, per-mu tax, plot ratio by park and
+industry: one table for the benefit rule and the land clean-up) are edited here; warnings and their steps are read-only here:
 they change only through the services (the scan, the pages and the API), which check the
 order of the steps, keep the audit trail and notify people."""
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.admin_base import ReadOnlyAdmin
 from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
-from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning
+from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning, LandThreshold
 
 
 class ExitRuleForm(forms.ModelForm):
@@ -28,8 +29,6 @@ class ExitRuleForm(forms.ModelForm):
             "anchor",
             "months",
             "clears_by",
-            "min_tax_per_mu",
-            "min_intensity",
             "is_active",
         ]
 
@@ -53,6 +52,58 @@ class ExitRuleAdmin(DistrictScopedAdmin):
     list_filter = ("is_active",)
     list_select_related = ("district",)
     ordering = ("district", "months")
+
+
+class LandThresholdForm(forms.ModelForm):
+    """The district is not on the form of a district admin (it is theirs): the one row per
+    park and industry is checked here rather than left to the database."""
+
+    district_id = None  # set by the admin for a district admin
+
+    class Meta:
+        model = LandThreshold
+        fields = [
+            "district",
+            "park",
+            "industry",
+            "min_intensity",
+            "min_tax_per_mu",
+            "min_plot_ratio",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        district_id = self.district_id or getattr(data.get("district"), "pk", None)
+        park, industry = data.get("park"), data.get("industry")
+        for field, obj in (("park", park), ("industry", industry)):
+            if obj is not None and district_id and obj.district_id != district_id:
+                self.add_error(field, _("It belongs to another district."))
+        if district_id:
+            taken = LandThreshold.objects.filter(
+                district_id=district_id, park=park, industry=industry
+            )
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error(
+                    None, _("The district already has thresholds for this park and industry.")
+                )
+        return data
+
+
+@admin.register(LandThreshold)
+class LandThresholdAdmin(DistrictScopedAdmin):
+    form = LandThresholdForm
+    list_display = (
+        "__str__",
+        "park",
+        "industry",
+        "min_intensity",
+        "min_tax_per_mu",
+        "min_plot_ratio",
+        "district",
+    )
+    list_select_related = ("park", "industry", "district")
 
 
 @admin.register(ExitWarning)

@@ -39,7 +39,12 @@ from zhaoshang.exits.choices import (
     StepKind,
     WarningStatus,
 )
-from zhaoshang.exits.querysets import ExitRuleQuerySet, ExitStepQuerySet, ExitWarningQuerySet
+from zhaoshang.exits.querysets import (
+    ExitRuleQuerySet,
+    ExitStepQuerySet,
+    ExitWarningQuerySet,
+    LandThresholdQuerySet,
+)
 from zhaoshang.projects.models import NON_NEGATIVE
 
 
@@ -47,7 +52,8 @@ class ExitRule(DistrictOwned):
     """One exit rule of a district (三个月不开工 …): N months after the anchor date the
     project must have reached the clearing fact. For the benefit rule, the agreed value
     is the agreement's enterprise obligation (annual tax, investment intensity, confirmed
-    output); where the agreement sets none, the thresholds here apply."""
+    output); where the agreement sets none, the district's thresholds (``LandThreshold``,
+    by park and industry) apply."""
 
     code = models.CharField(_("rule"), max_length=20, choices=RuleCode.choices)
     anchor = models.CharField(
@@ -60,24 +66,6 @@ class ExitRule(DistrictOwned):
         _("months"), validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)]
     )
     clears_by = models.CharField(_("satisfied by"), max_length=20, choices=ClearingFact.choices)
-    min_tax_per_mu = models.DecimalField(
-        _("minimum tax per mu (10k yuan per mu)"),
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("Benefit rule only: used where the agreement sets no tax target."),
-    )
-    min_intensity = models.DecimalField(
-        _("minimum investment intensity (10k yuan per mu)"),
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NON_NEGATIVE,
-        help_text=_("Benefit rule only: used where the agreement sets no intensity target."),
-    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ExitRuleQuerySet.as_manager()
@@ -102,6 +90,79 @@ class ExitRule(DistrictOwned):
     def is_government(self) -> bool:
         """The government's own rule (签约未供地): no step against the enterprise."""
         return self.code in GOVERNMENT_RULES
+
+
+RATE = {"max_digits": 12, "decimal_places": 2, "validators": NON_NEGATIVE}
+
+
+class LandThreshold(DistrictOwned):
+    """The district's thresholds (SPEC §11: set per park or industry, not in code), one
+    table for the exit rule 三年不见效 (where the agreement sets no benefit terms) and the
+    land clean-up's low-efficiency list: investment intensity and per-mu tax (10k yuan per
+    mu), plot ratio. A row without park and industry is the district's default; each
+    measure is taken from the most specific row that sets it (park and industry, then
+    park, then industry, then default): ``exits.services.thresholds``."""
+
+    park = models.ForeignKey(
+        "org.Park",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("park"),
+    )
+    industry = models.ForeignKey(
+        "org.Industry",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("industry"),
+    )
+    min_intensity = models.DecimalField(
+        _("minimum investment intensity (10k yuan per mu)"), **RATE, null=True, blank=True
+    )
+    min_tax_per_mu = models.DecimalField(
+        _("minimum tax per mu (10k yuan per mu)"), **RATE, null=True, blank=True
+    )
+    min_plot_ratio = models.DecimalField(
+        _("minimum plot ratio"), max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=NON_NEGATIVE,
+    )  # fmt: skip
+
+    objects = LandThresholdQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["district", "park", "industry", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=models.Q(park__isnull=True, industry__isnull=True),
+                name="uniq_threshold_default",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "park"],
+                condition=models.Q(park__isnull=False, industry__isnull=True),
+                name="uniq_threshold_park",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "industry"],
+                condition=models.Q(park__isnull=True, industry__isnull=False),
+                name="uniq_threshold_industry",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "park", "industry"],
+                condition=models.Q(park__isnull=False, industry__isnull=False),
+                name="uniq_threshold_park_industry",
+            ),
+        ]
+        verbose_name = _("land threshold")
+        verbose_name_plural = _("land thresholds")
+
+    def __str__(self) -> str:
+        scope = " · ".join(str(x) for x in (self.park, self.industry) if x is not None)
+        return scope or str(_("District default"))
 
 
 class ExitWarning(Versioned, Timestamped, DistrictOwned):

@@ -29,6 +29,15 @@ class ExitRuleQuerySet(DistrictScopedQuerySet):
         return self.filter(is_active=True)
 
 
+class LandThresholdQuerySet(DistrictScopedQuerySet):
+    """Every government user of the district reads the thresholds; city users all."""
+
+    def visible_to(self, user):
+        if roles.is_enterprise(user):
+            return self.none()
+        return super().visible_to(user)
+
+
 class ExitWarningQuerySet(ProjectScopedQuerySet):
     def visible_to(self, user):
         if roles.is_enterprise(user):

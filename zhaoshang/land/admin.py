@@ -1,5 +1,6 @@
-"""Admin of land. The annual land plans, the thresholds and the clean-up lead (the leader
-holding the 分管工业副区长 duty) are reference data edited here;
+"""Admin of land. The annual land plans and the clean-up lead (the leader holding the
+分管工业副区长 duty) are reference data edited here (the thresholds are the district's one
+table in the exits admin, read by the exit rules and the clean-up);
 parcels and campaigns change through the services (pages and API), which check the rules,
 keep the audit trail and lock against concurrent edits — they are read-only here."""
 
@@ -18,7 +19,6 @@ from zhaoshang.land.models import (
     LandCampaign,
     LandParcel,
     LandPlan,
-    LandThreshold,
 )
 
 
@@ -60,38 +60,6 @@ class LandPlanForm(_DistrictFormMixin, forms.ModelForm):
         return data
 
 
-class LandThresholdForm(_DistrictFormMixin, forms.ModelForm):
-    class Meta:
-        model = LandThreshold
-        fields = [
-            "district",
-            "park",
-            "industry",
-            "min_intensity",
-            "min_tax_per_mu",
-            "min_plot_ratio",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        district_id = self._district_id()
-        park, industry = data.get("park"), data.get("industry")
-        for field, obj in (("park", park), ("industry", industry)):
-            if obj is not None and district_id and obj.district_id != district_id:
-                self.add_error(field, _("It belongs to another district."))
-        if district_id:
-            taken = LandThreshold.objects.filter(
-                district_id=district_id, park=park, industry=industry
-            )
-            if self.instance.pk:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error(
-                    None, _("The district already has thresholds for this park and industry.")
-                )
-        return data
-
-
 class CleanupLeadForm(_DistrictFormMixin, forms.ModelForm):
     class Meta:
         model = CleanupLead
@@ -123,21 +91,6 @@ class LandPlanAdmin(_DistrictFormAdmin):
     form = LandPlanForm
     list_display = ("year", "quota", "major_reserve", "district")
     list_select_related = ("district",)
-
-
-@admin.register(LandThreshold)
-class LandThresholdAdmin(_DistrictFormAdmin):
-    form = LandThresholdForm
-    list_display = (
-        "__str__",
-        "park",
-        "industry",
-        "min_intensity",
-        "min_tax_per_mu",
-        "min_plot_ratio",
-        "district",
-    )
-    list_select_related = ("park", "industry", "district")
 
 
 @admin.register(CleanupLead)

@@ -1,7 +1,8 @@
 """Land (SPEC §11 and the work plan's 用地保障 / 园区土地清理): the district's parcels and
-their status, the annual land plan with its share reserved for major projects, the
-thresholds a project's land use is measured against, and the half-yearly clean-up campaign
-with its entries and decisions."""
+their status, the annual land plan with its share reserved for major projects, and the
+half-yearly clean-up campaign with its entries and decisions. The thresholds a project's
+land use is measured against are the district's one table in ``exits`` (``LandThreshold``),
+which the exit rule 三年不见效 reads too."""
 
 from __future__ import annotations
 
@@ -32,7 +33,6 @@ from zhaoshang.land.querysets import (
     CampaignQuerySet,
     LandParcelQuerySet,
     LandPlanQuerySet,
-    LandThresholdQuerySet,
 )
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -203,74 +203,6 @@ class LandPlan(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.quota}"
-
-
-class LandThreshold(DistrictOwned):
-    """The minimum land use a project is held to (SPEC §11: set per park or industry, not in
-    code): investment intensity and per-mu tax (10k yuan per mu), plot ratio. A row without
-    park and industry is the district's default; each measure is taken from the most
-    specific row that sets it (park and industry, then park, then industry, then default)."""
-
-    park = models.ForeignKey(
-        "org.Park",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("park"),
-    )
-    industry = models.ForeignKey(
-        "org.Industry",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("industry"),
-    )
-    min_intensity = models.DecimalField(
-        _("minimum investment intensity (10k yuan per mu)"), **RATE, null=True, blank=True
-    )
-    min_tax_per_mu = models.DecimalField(
-        _("minimum tax per mu (10k yuan per mu)"), **RATE, null=True, blank=True
-    )
-    min_plot_ratio = models.DecimalField(
-        _("minimum plot ratio"), max_digits=6, decimal_places=2, null=True, blank=True,
-        validators=NON_NEGATIVE,
-    )  # fmt: skip
-
-    objects = LandThresholdQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["district", "park", "industry", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["district"],
-                condition=models.Q(park__isnull=True, industry__isnull=True),
-                name="uniq_land_threshold_default",
-            ),
-            models.UniqueConstraint(
-                fields=["district", "park"],
-                condition=models.Q(park__isnull=False, industry__isnull=True),
-                name="uniq_land_threshold_park",
-            ),
-            models.UniqueConstraint(
-                fields=["district", "industry"],
-                condition=models.Q(park__isnull=True, industry__isnull=False),
-                name="uniq_land_threshold_industry",
-            ),
-            models.UniqueConstraint(
-                fields=["district", "park", "industry"],
-                condition=models.Q(park__isnull=False, industry__isnull=False),
-                name="uniq_land_threshold_park_industry",
-            ),
-        ]
-        verbose_name = _("land threshold")
-        verbose_name_plural = _("land thresholds")
-
-    def __str__(self) -> str:
-        scope = " · ".join(str(x) for x in (self.park, self.industry) if x is not None)
-        return scope or str(_("District default"))
 
 
 class LandCampaign(Versioned, DistrictOwned):

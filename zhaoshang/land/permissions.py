@@ -11,7 +11,8 @@ the rules follow the roles:
   decision on each entry, carry it out and close them; moving a project to 已退出 (the end
   of a 清退) is also a stage change, which only the project's editors make (the bureau,
   admins, its team);
-- the annual land plan and the thresholds are reference data edited by admins (admin site);
+- the annual land plan is reference data edited by admins (admin site; the thresholds are
+  the district's one table in the exits admin);
 - leaders, departments and the rest read; city users read every district and change nothing.
 """
 

@@ -139,10 +139,6 @@ class LandPlanQuerySet(DistrictScopedQuerySet):
         return super().visible_to(user)
 
 
-class LandThresholdQuerySet(LandPlanQuerySet):
-    pass
-
-
 class CampaignQuerySet(DistrictScopedQuerySet):
     def visible_to(self, user):
         if not getattr(user, "is_authenticated", False) or roles.is_enterprise(user):

@@ -13,19 +13,32 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.agreements.choices import ObligationKind, Party
+from zhaoshang.agreements.models import Obligation
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.land import land_counts
-from zhaoshang.land.choices import CampaignStatus, Clock, FollowUp, Half, ParcelStatus
+from zhaoshang.exits import services as exit_services
+from zhaoshang.exits.choices import RuleCode
+from zhaoshang.exits.models import ExitRule, LandThreshold
+from zhaoshang.exits.services import ThresholdBook
+from zhaoshang.land.choices import (
+    CampaignStatus,
+    Clock,
+    EntryCategory,
+    FollowUp,
+    Half,
+    ParcelStatus,
+)
 from zhaoshang.land.models import (
     CampaignEntry,
     CleanupLead,
     LandCampaign,
     LandParcel,
     LandPlan,
-    LandThreshold,
 )
 from zhaoshang.org.models import District, User
+from zhaoshang.projects.models import Project
 
 
 def _district(code=DEMO_CODE) -> District:
@@ -105,6 +118,47 @@ def test_last_half_years_campaign_is_closed_with_every_decision(today):
     (missed,) = entries.filter(overdue_on__isnull=False)
     assert missed.followup == FollowUp.WATCHING and missed.deadline < missed.overdue_on <= today
     assert DomainEvent.objects.for_object(missed).filter(verb="land_entry.overdue").exists()
+
+
+def test_one_threshold_table_for_the_clean_up_and_the_exit_rule(today):
+    """The clean-up's low-efficiency entries were measured against the district's one
+    threshold table (``exits.LandThreshold``), and the exit rule 三年不见效 reads the same
+    table where the agreement sets no benefit terms: on every such project of the demo
+    district (the demo's producing projects all have them today), the scan's SQL condition
+    agrees with the table's numbers worked out here."""
+    district = _district()
+    book = ThresholdBook.load([district.pk])
+    low = CampaignEntry.objects.filter(
+        campaign__district=district, category=EntryCategory.LOW_EFFICIENCY
+    ).select_related("project")
+    assert low.exists()
+    for entry in low:
+        threshold = book.for_project(entry.project)
+        assert (entry.min_intensity, entry.min_tax_per_mu) == (
+            threshold.min_intensity,
+            threshold.min_tax_per_mu,
+        )
+        assert threshold.below(entry.intensity, entry.tax_per_mu)
+    benefit = ExitRule.objects.get(district=district, code=RuleCode.NO_BENEFIT)
+    with_terms = Obligation.objects.filter(
+        party=Party.ENTERPRISE,
+        kind__in=(ObligationKind.TAX, ObligationKind.INTENSITY, ObligationKind.OUTPUT),
+    ).values("agreement__project")
+    fallback = (
+        Project.objects.filter(district=district, land_area__gt=0)
+        .exclude(pk__in=with_terms)
+        .exclude(production_on__isnull=True, capacity_on__isnull=True)
+    )
+    met = set(fallback.filter(exit_services.fact_met_q(benefit)).values_list("pk", flat=True))
+    for project in fallback:
+        t = book.for_project(project)
+        by_tax = None not in (t.min_tax_per_mu, project.actual_tax) and (
+            project.actual_tax >= project.land_area * t.min_tax_per_mu
+        )
+        by_intensity = None not in (t.min_intensity, project.fixed_asset_investment) and (
+            project.fixed_asset_investment >= project.land_area * t.min_intensity
+        )
+        assert (project.pk in met) == bool(by_tax or by_intensity), project.code
 
 
 def test_nothing_dated_after_today(today):

@@ -12,6 +12,10 @@ and ``delay`` (the delay attribution).
   not delivered) hold the clock for as long as each lasts, overlapping ones counted once,
   and the due date moves out by the held working days by itself (``exit_clock``,
   ``exit_clocks``; ``rule_clocks`` for the other apps: the land clean-up's 建而不产).
+- ``thresholds`` is the district's one table of thresholds (investment intensity, per-mu
+  tax, plot ratio; by park and industry): the benefit rule's fallback where the agreement
+  sets no target, and the land clean-up's low-efficiency list (``ThresholdBook``,
+  ``threshold_for``; ``threshold_expression`` in SQL).
 - ``scan`` raises a warning for each project whose clock has run out without the rule's
   fact, once per project and rule; an enterprise rule needs the land, and a signed project
   without land is caught by the government's own rule (签约未供地), whose warning takes no
@@ -25,7 +29,8 @@ and ``delay`` (the delay attribution).
   annual output confirmed as met; the recorded annual tax at or above the agreed annual
   tax (the same as the per-mu tax at or above the agreed per-mu tax); the recorded
   investment intensity at or above the agreed intensity; where the agreement sets no tax
-  (intensity) target, the per-mu tax (intensity) at or above the rule's threshold.
+  (intensity) target, the per-mu tax (intensity) at or above the district's threshold
+  for the project's park and industry (``thresholds``).
 - Steps, in order, each with a document, a date and a note: rectification notice with a
   deadline (限期整改通知) → clearance decision after that deadline (清退决定) → land
   recovery (收回土地). Only the supervision office, the bureau and admins record them.
@@ -60,8 +65,18 @@ from zhaoshang.exits.services.steps import (
     record_step,
     recover_land,
 )
+from zhaoshang.exits.services.thresholds import (
+    Threshold,
+    ThresholdBook,
+    threshold_expression,
+    threshold_for,
+)
 
 __all__ = [
+    "Threshold",
+    "ThresholdBook",
+    "threshold_expression",
+    "threshold_for",
     "DelayCause",
     "ExitClock",
     "exit_clock",

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.agreements.models import Obligation
 from zhaoshang.exits.choices import DEFAULT_RULES, ClearingFact
 from zhaoshang.exits.models import ExitRule
+from zhaoshang.exits.services.thresholds import threshold_expression
 from zhaoshang.org.models import District
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -120,25 +131,32 @@ def _benefit_q(rule: ExitRule) -> Q:
         | Q(Exists(tax_reached))
         | (Q(land_area__gt=0) & Q(Exists(intensity_reached)))
     )
-    if rule.min_tax_per_mu is not None:
-        met |= (
-            ~Q(Exists(tax_target))
-            & Q(land_area__gt=0)
-            & Q(actual_tax__gte=_times_area(rule.min_tax_per_mu))
-        )
-    if rule.min_intensity is not None:
-        met |= (
-            ~Q(Exists(intensity_target))
-            & Q(land_area__gt=0)
-            & Q(fixed_asset_investment__gte=_times_area(rule.min_intensity))
-        )
+    # Where the agreement sets no target, the district's thresholds (one table with the
+    # land clean-up: park and industry > park > industry > default, per measure).
+    met |= (
+        ~Q(Exists(tax_target))
+        & Q(land_area__gt=0)
+        & _at_least("actual_tax", threshold_expression("min_tax_per_mu"))
+    )
+    met |= (
+        ~Q(Exists(intensity_target))
+        & Q(land_area__gt=0)
+        & _at_least("fixed_asset_investment", threshold_expression("min_intensity"))
+    )
     return met
 
 
-def _times_area(per_mu: Decimal):
-    return ExpressionWrapper(
-        F("land_area") * Value(per_mu, output_field=_decimal_field()),
-        output_field=_decimal_field(),
+def _at_least(field: str, per_mu) -> Q:
+    """``field`` at or above ``land_area`` times a per-mu threshold, as a condition that is
+    false (never NULL) where either is unknown: a measure no row sets clears nothing, and
+    the scan's ``exclude`` of the met projects keeps such a project a candidate."""
+    needed = ExpressionWrapper(F("land_area") * per_mu, output_field=_decimal_field())
+    return Q(
+        Case(
+            When(Q(**{f"{field}__gte": needed}), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     )
 
 

@@ -14,9 +14,10 @@ from django.core.management import call_command
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.exits import services
 from zhaoshang.exits.choices import RuleCode, WarningStatus
-from zhaoshang.exits.models import ExitRule, ExitWarning
+from zhaoshang.exits.models import ExitRule, ExitWarning, LandThreshold
 from zhaoshang.exits.tests.factories import deliver, rule
 from zhaoshang.notifications.models import Notification
+from zhaoshang.projects.models import Project
 
 D = datetime.date
 pytestmark = pytest.mark.usefixtures("english")
@@ -133,20 +134,34 @@ def test_benefit_against_the_agreement(world, setup, met):
 
 
 def test_benefit_against_the_district_thresholds(world):
+    """No benefit terms in an agreement: the district's one threshold table decides, the
+    most specific row first (park > industry > default, per measure)."""
     project = deliver(
         world.project1_a, D(2023, 1, 10), started_on=D(2023, 3, 1), production_on=D(2024, 6, 1)
     )
-    project.actual_tax = Decimal("400")  # 2 per mu on 200 mu
+    project.actual_tax = Decimal("400")  # 400 / 200 mu = 2 per mu
     project.save()
-    benefit = rule(project.district, RuleCode.NO_BENEFIT)
-    benefit.min_tax_per_mu = Decimal("2.5")
-    benefit.save()
+    district = project.district
+    LandThreshold.objects.create(district=district, min_tax_per_mu=Decimal("2.5"))
+    LandThreshold.objects.create(
+        district=district, industry=project.industry, min_tax_per_mu=Decimal("3")
+    )
+    # The industry's 3 per mu (over the default's 2.5): 200 mu × 3 = 600 > 400, and the
+    # intensity (40000 / 200 = 200 per mu) has no threshold: not met, warned.
     services.scan(D(2026, 6, 1))
     assert RuleCode.NO_BENEFIT in _warnings(project)
-    benefit.min_tax_per_mu = Decimal("2")
-    benefit.save()
+    # The park's row (2 per mu) wins over the industry's: 200 × 2 = 400 ≤ 400, met.
+    park_row = LandThreshold.objects.create(
+        district=district, park=project.park, min_tax_per_mu=Decimal("2")
+    )
     services.scan()
     assert _warnings(project)[RuleCode.NO_BENEFIT] == WarningStatus.CLEARED
+    # Another district's lower threshold changes nothing here.
+    park_row.delete()
+    LandThreshold.objects.create(district=world.district_b, min_tax_per_mu=Decimal("1"))
+    benefit = rule(district, RuleCode.NO_BENEFIT)
+    met = Project.objects.filter(pk=project.pk).filter(services.fact_met_q(benefit))
+    assert not met.exists()
 
 
 def test_scan_is_idempotent_and_clears(world):

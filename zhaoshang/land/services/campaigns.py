@@ -9,7 +9,9 @@
   (``exits.services.rule_clocks``: the agreement's own dates, else the rule's anchor and
   months, moved out by the government's held days); the rules' months when the campaign
   was opened are kept on it; 签而不建 counts the months of 签约未供地 unless the campaign
-  sets its own.
+  sets its own. Low efficiency is measured against the district's one threshold table
+  (``exits.services.ThresholdBook``), the same the exit rule 三年不见效 falls back on where
+  the agreement sets no benefit terms.
 - Each entry gets a decision, which starts its follow-up (``followup``); a decision that
   contradicts the record needs a reason of its own.
 - A campaign closes only when every entry has a decision and every decision its follow-up.
@@ -29,7 +31,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require, status_error
 from zhaoshang.exits.choices import RuleCode
-from zhaoshang.exits.services import add_months, ensure_default_rules, rule_clocks
+from zhaoshang.exits.services import ThresholdBook, add_months, ensure_default_rules, rule_clocks
 from zhaoshang.land import permissions
 from zhaoshang.land.choices import (
     HANDED_OVER,
@@ -44,7 +46,6 @@ from zhaoshang.land.choices import (
 )
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel
 from zhaoshang.land.services.followup import start_followup
-from zhaoshang.land.thresholds import ThresholdBook
 from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
 from zhaoshang.projects.models import Project
 

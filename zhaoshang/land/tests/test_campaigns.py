@@ -16,9 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.exits.models import LandThreshold
 from zhaoshang.land import services
 from zhaoshang.land.choices import CampaignStatus, Decision, EntryCategory, Half
-from zhaoshang.land.models import CampaignEntry, LandThreshold
+from zhaoshang.land.models import CampaignEntry
 from zhaoshang.land.tests.factories import make_campaign, make_supplied
 from zhaoshang.projects.models import Project
 

@@ -221,19 +221,21 @@ def test_campaign_api_is_scoped(client_for, world):
 
 
 def test_admin_pages_and_the_threshold_form(client, world):
-    from zhaoshang.land.models import LandThreshold
+    from zhaoshang.exits.models import LandThreshold
 
     user = world.user_admin
     user.is_staff = True
     user.save()
     client.force_login(user)
-    names = ("landparcel", "landplan", "landthreshold", "landcampaign", "campaignentry")
+    names = ("landparcel", "landplan", "landcampaign", "campaignentry")
     for name in (*names, "cleanuplead"):
         assert client.get(reverse(f"admin:land_{name}_changelist")).status_code == 200, name
-    assert client.get(reverse("admin:land_landthreshold_add")).status_code == 200
+    # The thresholds are the district's one table, kept with the exit rules (which read it).
+    assert client.get(reverse("admin:exits_landthreshold_changelist")).status_code == 200
+    assert client.get(reverse("admin:exits_landthreshold_add")).status_code == 200
     LandThreshold.objects.create(district=world.district_a, park=world.park1_a)
     response = client.post(
-        reverse("admin:land_landthreshold_add"),
+        reverse("admin:exits_landthreshold_add"),
         {"park": world.park1_a.pk, "min_intensity": "100"},
         HTTP_ACCEPT_LANGUAGE="en",
     )

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zhaoshang.land.models import LandThreshold
-from zhaoshang.land.thresholds import ThresholdBook, threshold_for
+from zhaoshang.exits.models import LandThreshold
+from zhaoshang.exits.services import ThresholdBook, threshold_for
 
 
 def _row(world, park=None, industry=None, **values):

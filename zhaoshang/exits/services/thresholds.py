@@ -1,4 +1,6 @@
-"""Which thresholds hold for a project (SPEC §11: per park or industry, not in code).
+"""Which thresholds hold for a project (SPEC §11: per park or industry, not in code): the
+district's one table, read by the exit rule 三年不见效 (where the agreement sets no benefit
+terms) and by the land clean-up's low-efficiency list.
 
 Each measure (minimum investment intensity, per-mu tax, plot ratio) is taken from the most
 specific row of the district that sets it: the row for the project's park *and* industry,
@@ -6,7 +8,8 @@ then the park's row, then the industry's row, then the district's default (neith
 measure no row sets is not checked.
 
 For a list, load the district's rows once (:class:`ThresholdBook`) and ask it per project:
-no query per row.
+no query per row. In SQL (the exit scan's clearing fact), :func:`threshold_expression`
+gives the same choice per project row as one expression.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from zhaoshang.land.models import LandThreshold
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from zhaoshang.exits.models import LandThreshold
 
 MEASURES = ("min_intensity", "min_tax_per_mu", "min_plot_ratio")
 
@@ -82,3 +88,27 @@ def threshold_for(project, book: ThresholdBook | None = None) -> Threshold:
     district default, per measure. Pass a loaded ``book`` when asking for many projects."""
     book = book or ThresholdBook.load([project.district_id])
     return book.for_project(project)
+
+
+def threshold_expression(measure: str, project_ref: str = ""):
+    """The value of ``measure`` in force for the project row of the outer query (its
+    district, park and industry; ``project_ref`` prefixes the outer field names when the
+    project is reached through a relation): the same choice as :meth:`ThresholdBook.for_ids`,
+    most specific row that sets the measure first, NULL when no row does."""
+    if measure not in MEASURES:
+        raise ValueError(measure)
+
+    def ref(name):
+        return OuterRef(f"{project_ref}{name}")
+
+    rows = LandThreshold.objects.filter(
+        district_id=ref("district_id"), **{f"{measure}__isnull": False}
+    )
+    chain = [
+        rows.filter(park_id=ref("park_id"), industry_id=ref("industry_id")),
+        rows.filter(park_id=ref("park_id"), industry__isnull=True),
+        rows.filter(park__isnull=True, industry_id=ref("industry_id")),
+        rows.filter(park__isnull=True, industry__isnull=True),
+    ]
+    field = LandThreshold._meta.get_field(measure)
+    return Coalesce(*(Subquery(q.values(measure)[:1], output_field=field) for q in chain))
