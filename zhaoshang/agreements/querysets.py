@@ -51,6 +51,7 @@ from zhaoshang.agreements.choices import (
     ObligationKind,
     ObligationStatus,
 )
+from zhaoshang.core.history import field_on
 from zhaoshang.core.lights import Light, yellow_within
 from zhaoshang.core.querysets import ProjectScopedQuerySet
 from zhaoshang.projects.choices import STAGE_DATE_FIELDS
@@ -151,19 +152,22 @@ def _commitment_done():
 class AgreementQuerySet(ProjectScopedQuerySet):
     """Agreements are visible with their project (信息共享); the bureau edits them."""
 
-    def with_performance(self, today: datetime.date):
+    def with_performance(self, today: datetime.date, *, history: bool = False):
         """``obligations_total`` (not waived), ``obligations_missed``,
         ``obligations_met_on_time``, ``obligations_decided`` (met, met late or missed),
         ``is_performing`` and ``on_time_share`` (met on time ÷ decided, NULL when none is
-        decided), each computed in SQL."""
-        return self.annotate(**_performance_expressions(today, "project"))
+        decided), each computed in SQL. With ``history`` (a closed period), each
+        obligation's due date is the one it had at the end of ``today``."""
+        return self.annotate(**_performance_expressions(today, "project", history))
 
 
-def _performance_expressions(today: datetime.date, project_ref: str) -> dict:
+def _performance_expressions(today: datetime.date, project_ref: str, history: bool = False) -> dict:
     from zhaoshang.agreements.models import Obligation
 
     def of_project():
-        return Obligation.objects.filter(agreement__project=OuterRef(project_ref)).with_met(today)
+        return Obligation.objects.filter(agreement__project=OuterRef(project_ref)).with_met(
+            today, history=history
+        )
 
     missed = _count(of_project().filter(status=ObligationStatus.MISSED))
     on_time = _count(of_project().filter(status=ObligationStatus.MET))
@@ -184,15 +188,17 @@ def _performance_expressions(today: datetime.date, project_ref: str) -> dict:
     }
 
 
-def with_performance(projects, today: datetime.date):
+def with_performance(projects, today: datetime.date, *, history: bool = False):
     """Projects annotated with their 履约 figures (for lists and the KPIs of SPEC §12):
     ``has_agreement``, ``obligations_total``, ``obligations_missed``,
     ``obligations_met_on_time``, ``obligations_decided``, ``on_time_share`` and
     ``is_performing`` — true while no obligation is missed, NULL without an agreement
-    signed by ``today``."""
+    signed by ``today``. With ``history`` (a closed period's figures), each obligation
+    counts with the due date it had at the end of ``today`` (``ObligationQuerySet.as_then``):
+    a due date moved afterwards does not change the period."""
     from zhaoshang.agreements.models import Agreement
 
-    expressions = _performance_expressions(today, "pk")
+    expressions = _performance_expressions(today, "pk", history)
     expressions["is_performing"] = Case(
         When(has_agreement=False, then=Value(None)),
         When(obligations_missed=0, then=Value(True)),
@@ -204,13 +210,13 @@ def with_performance(projects, today: datetime.date):
     ).annotate(**expressions)
 
 
-def performance_summary(projects, today: datetime.date) -> dict:
+def performance_summary(projects, today: datetime.date, *, history: bool = False) -> dict:
     """履约率 over a set of projects (SPEC §12: projects meeting their obligations ÷ the
     projects), and the share of their obligations met on time, in one query:
     ``projects``, ``with_agreement``, ``performing``, ``performance_rate`` (0–1, None
     without projects), ``met_on_time``, ``decided``, ``on_time_share`` (None when no
     obligation is decided)."""
-    rows = with_performance(projects.order_by(), today).aggregate(
+    rows = with_performance(projects.order_by(), today, history=history).aggregate(
         projects=Count("pk"),
         with_agreement=Count("pk", filter=Q(has_agreement=True)),
         performing=Count("pk", filter=Q(is_performing=True)),
@@ -227,9 +233,25 @@ class ObligationQuerySet(ProjectScopedQuerySet):
 
     project_path = "agreement__project"
 
-    def with_met(self, today: datetime.date):
+    def as_then(self, day: datetime.date):
+        """``due_then`` and ``department_then``: the due date and the owner department an
+        obligation had at the end of ``day`` (a closed period's figures: a due date moved or
+        a department changed afterwards does not rewrite it), from its history in SQL — no
+        query per row; the current values for an obligation without history by then."""
+        from zhaoshang.agreements.models import Obligation
+
+        return self.annotate(
+            due_then=field_on(Obligation, day, "due_on", DateField()),
+            department_then=field_on(Obligation, day, "department_id", IntegerField()),
+        )
+
+    def with_met(self, today: datetime.date, *, history: bool = False):
         """``met_on`` (the day it was met, from the records or the confirmation) and
-        ``status`` (``ObligationStatus``) — all the counts of 履约 need."""
+        ``status`` (``ObligationStatus``) — all the counts of 履约 need. With ``history``
+        (a closed period, ``today`` its last day) the status is judged against the due date
+        the obligation had then (``as_then``), not one moved later."""
+        qs = self.as_then(today) if history else self
+        due = "due_then" if history else "due_on"
         met_on = Case(
             When(kind=ObligationKind.FUNDS, then=funds_met_on()),
             When(
@@ -248,17 +270,17 @@ class ObligationQuerySet(ProjectScopedQuerySet):
             default=F("confirmed_on"),
             output_field=DateField(),
         )
-        return self.annotate(met_on=met_on).annotate(
+        return qs.annotate(met_on=met_on).annotate(
             status=Case(
                 # As of ``today``: a waiver or a meeting dated after it has not happened yet
                 # (a closed year's 履约 does not move when a late obligation is met later).
                 When(waived_on__lte=today, then=Value(ObligationStatus.WAIVED)),
                 When(
-                    Q(met_on__lte=F("due_on")) & Q(met_on__lte=today),
+                    Q(met_on__lte=F(due)) & Q(met_on__lte=today),
                     then=Value(ObligationStatus.MET),
                 ),
                 When(met_on__lte=today, then=Value(ObligationStatus.MET_LATE)),
-                When(due_on__lt=today, then=Value(ObligationStatus.MISSED)),
+                When(Q(**{f"{due}__lt": today}), then=Value(ObligationStatus.MISSED)),
                 default=Value(ObligationStatus.PENDING),
                 output_field=CharField(),
             )

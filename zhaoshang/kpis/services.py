@@ -254,7 +254,9 @@ def compute_by(
         at_capacity=Count("pk", filter=Q(capacity_on__lte=cut)),
     )
     performing = _grouped(
-        with_performance(base, cut), key, performing=Count("pk", filter=Q(is_performing=True))
+        with_performance(base, cut, history=True),
+        key,
+        performing=Count("pk", filter=Q(is_performing=True)),
     )
     with_agreement = base.filter(agreement__signed_on__lte=cut)
     funds = _grouped(
@@ -330,7 +332,7 @@ def drill(
             return qs
         return qs.filter(**{f"{stage_field[kpi]}__lte": cut})
     if kpi == "performance_rate":
-        qs = with_performance(qs, cut)
+        qs = with_performance(qs, cut, history=True)
         return qs.filter(is_performing=True) if part == "numerator" else qs
     if kpi == "funds_in_place_rate":
         contracted = (

@@ -124,3 +124,29 @@ def test_a_closed_years_funds_rate_reads_the_contract_of_its_end(world):
     assert [r.contracted for r in rows] == [Decimal("1000")]
     now = services.compute(_projects(world), 2026, since=2025)
     assert now.funds_in_place_rate == Decimal("0.1250")  # 250 ÷ 2000
+
+
+def test_a_closed_years_obligation_keeps_the_due_date_it_had_then(world):
+    """P signed 2025-03-01, its agreement recorded that day: "funds of 100 by 2025-10-31",
+    none arrived by 2025-12-31 (missed at the cut-off). On 2026-02-01 the due date is moved
+    to 2026-10-31 (then due_on > the cut-off: read as of today, it would be pending and P
+    performing). 2025's performance rate keeps the due date of 2025-12-31: 0 performing ÷ 1
+    = 0; the 2025–2026 term as of today (2026-06-15) reads the moved date: 1 ÷ 1."""
+    from zhaoshang.core import clock
+
+    p = make_project(world, signed_on=D(2025, 3, 1))
+    with clock.at(D(2025, 3, 1)):
+        add_agreement(world, p, "1000", obligations=[funds_of("100", D(2025, 10, 31))])
+    ob = Obligation.objects.get(agreement__project=p)
+    with clock.at(D(2026, 2, 1)):
+        ob.due_on = D(2026, 10, 31)
+        ob.save()
+    closed = services.compute(_projects(world), 2025)
+    assert (closed.performing, closed.signed_count) == (0, 1)
+    assert closed.performance_rate == Decimal("0")
+    rows = services.drill(_projects(world), 2025, "performance_rate", "denominator")
+    assert [(r.is_performing, r.obligations_missed) for r in rows] == [(False, 1)]
+    now = services.compute(_projects(world), 2026, since=2025)
+    assert (now.performing, now.performance_rate) == (1, Decimal("1.0000"))
+    then = Obligation.objects.filter(pk=ob.pk).as_then(D(2025, 12, 31)).get()
+    assert (then.due_then, then.department_then) == (D(2025, 10, 31), None)
