@@ -77,8 +77,10 @@ class LedgerEntryQuerySet(DepartmentScopedQuerySet):
 class LedgerEntry(DistrictOwned):
     """One entry of a department's ledger, linked to its evidence (the overdue case …).
 
-    A rule entry is written once per (rule, evidence): the unique constraint makes a
-    second write a no-op however often a scan runs."""
+    A rule entry is written once per (rule, evidence, department): the unique constraint
+    makes a second write a no-op however often a scan runs, while each department
+    answering for its own part of the same evidence (a late case's prerequisite
+    department, then its holder overrunning its own days) is docked once."""
 
     department = models.ForeignKey(
         "org.Department",
@@ -135,9 +137,9 @@ class LedgerEntry(DistrictOwned):
         ordering = ["-occurred_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule_code", "evidence_type", "evidence_id"],
+                fields=["rule_code", "evidence_type", "evidence_id", "department"],
                 condition=~models.Q(rule_code=""),
-                name="uniq_rule_entry_per_evidence",
+                name="uniq_rule_entry_per_evidence_department",
             )
         ]
         verbose_name = _("ledger entry")

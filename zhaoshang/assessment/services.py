@@ -58,17 +58,23 @@ def write_rule_entry(
     occurred_on: datetime.date,
     *,
     due_on: datetime.date | None = None,
+    per_department: bool = False,
 ) -> LedgerEntry | None:
     """Write the rule's entry for this evidence unless it exists; returns it when written
-    (``due_on``: the date the breached duty was due, which decides the year)."""
+    (``due_on``: the date the breached duty was due, which decides the year). The ledger
+    holds one entry per (rule, evidence, department): with ``per_department`` another
+    department answering for its own part of the same evidence (a late case's
+    prerequisite department, then its holder) gets its own entry; without it, any entry
+    for the evidence counts as recorded (evidence with one answerable department)."""
     year, occurred_on = entry_dates(occurred_on, due_on)
     rule = rule_for(department.district_id, code)
     if not rule.is_active:
         return None
     ct = ContentType.objects.get_for_model(evidence.__class__)
-    if LedgerEntry.objects.filter(
-        rule_code=code, evidence_type=ct, evidence_id=evidence.pk
-    ).exists():
+    recorded = LedgerEntry.objects.filter(rule_code=code, evidence_type=ct, evidence_id=evidence.pk)
+    if per_department:
+        recorded = recorded.filter(department=department)
+    if recorded.exists():
         return None
     try:
         with transaction.atomic():
@@ -99,10 +105,13 @@ class RuleHit:
     due_on: datetime.date | None = None
 
 
-def write_rule_entries(code: str, hits: Iterable[RuleHit]) -> list[RuleHit]:
+def write_rule_entries(
+    code: str, hits: Iterable[RuleHit], *, per_department: bool = False
+) -> list[RuleHit]:
     """``write_rule_entry`` for many pieces of evidence at once (the daily scan's): the
     entries and their history rows in a few bulk inserts. The caller passes evidence that
-    has no entry for this rule yet (its query excludes the recorded ones); should another
+    has no entry for this rule yet (its query excludes the recorded ones; with
+    ``per_department``, none for this department); should another
     scan have written some meanwhile, the unique constraint refuses the batch and the
     entries are written one by one, skipping those. Returns the hits written."""
     hits = list(hits)
@@ -135,7 +144,13 @@ def write_rule_entries(code: str, hits: Iterable[RuleHit]) -> list[RuleHit]:
             h
             for h in hits
             if write_rule_entry(
-                code, h.department, h.evidence, h.reason, h.occurred_on, due_on=h.due_on
+                code,
+                h.department,
+                h.evidence,
+                h.reason,
+                h.occurred_on,
+                due_on=h.due_on,
+                per_department=per_department,
             )
         ]
     return hits

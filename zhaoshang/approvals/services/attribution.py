@@ -69,6 +69,8 @@ class Attribution:
     late_party: str = ""
     late_department_id: int | None = None
     late_days: int = 0  # the answering party's days
+    # The holder's first own day past its limit (the day its own lateness began).
+    own_late_on: datetime.date | None = None
 
     @property
     def late_party_label(self) -> str:
@@ -202,6 +204,7 @@ def attribute(
             own += 1
             if own == limit + 1:
                 own_late_department = department
+                result.own_late_on = day
         if party not in NOT_DISTRICT_PARTIES:
             district += 1
         share = shares.setdefault((party, department), Share(party, department, note=note))

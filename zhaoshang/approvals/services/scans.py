@@ -8,10 +8,10 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
-from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus, PauseKind
+from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus, Party, PauseKind
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause
 from zhaoshang.approvals.services.attribution import Attribution, attribute, late_reason
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
@@ -53,7 +53,18 @@ def record_overdue(
         late_reason(case, result),
         on or workdays.add_workdays(case.due_on, 1).date,
         due_on=case.due_on,
+        per_department=True,
     )
+
+
+def _late_on(case: ApprovalCase, result: Attribution, calendar) -> datetime.date:
+    """The day the answering department's breach occurred: the first working day after
+    the due date, or for the holder the first of its own days past its limit when that
+    came later (its days ran out after a prerequisite's wait had made the case late)."""
+    first = calendar.add_workdays(case.due_on, 1).date
+    if result.late_party == Party.DEPARTMENT and result.own_late_on:
+        return max(first, result.own_late_on)
+    return first
 
 
 @transaction.atomic
@@ -61,16 +72,21 @@ def scan_overdue(today: datetime.date | None = None) -> int:
     """Every open, running case past its due date writes its ledger entry (once), dated
     the first working day after its due date, to the department answering for its
     lateness so far (``attribution``); a case whose lateness is no district department's
-    (reported upward in time) writes none and is looked at again the next day. A fixed
-    number of queries finds them and their history; bulk inserts write the entries."""
+    (reported upward in time) writes none and is looked at again the next day. Each
+    department answers once per case: a case docked to the department whose prerequisite
+    made it late is looked at again, and docks its holder too once the holder overruns
+    its own days; a case whose holder is docked is done with. A fixed number of queries
+    finds them and their history; bulk inserts write the entries."""
     today = today or clock.today()
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.OVERDUE_CASE,
         evidence_type=ContentType.objects.get_for_model(ApprovalCase),
-    ).values("evidence_id")
+    )
     overdue = list(
         ApprovalCase.objects.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
-        .exclude(pk__in=recorded)
+        .exclude(
+            Exists(recorded.filter(evidence_id=OuterRef("pk"), department=OuterRef("department")))
+        )
         .select_related("item", "project", "department", "registered_by", "joint_decision")
         .prefetch_related(
             "transfers",
@@ -105,7 +121,14 @@ def scan_overdue(today: datetime.date | None = None) -> int:
         )
         for case in overdue
     ]
-    answerable = [(c, r) for c, r in results if r.answerable]
+    docked = set(
+        recorded.filter(evidence_id__in=[c.pk for c in overdue]).values_list(
+            "evidence_id", "department_id"
+        )
+    )
+    answerable = [
+        (c, r) for c, r in results if r.answerable and (c.pk, r.late_department_id) not in docked
+    ]
     found = {
         d.pk: d
         for d in Department.objects.filter(pk__in={r.late_department_id for _c, r in answerable})
@@ -115,12 +138,12 @@ def scan_overdue(today: datetime.date | None = None) -> int:
             _department(case, result.late_department_id, found),
             case,
             late_reason(case, result),
-            calendar.add_workdays(case.due_on, 1).date,
+            _late_on(case, result, calendar),
             case.due_on,
         )
         for case, result in answerable
     ]
-    return len(write_rule_entries(RuleCode.OVERDUE_CASE, hits))
+    return len(write_rule_entries(RuleCode.OVERDUE_CASE, hits, per_department=True))
 
 
 @transaction.atomic
