@@ -3,10 +3,14 @@ stage, with every project's light, funds and progress."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -15,6 +19,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.lights import Light
@@ -58,14 +63,51 @@ def stage_on(day):
     return Coalesce(Subquery(last.values("to_stage")[:1]), F("stage"), output_field=CharField())
 
 
+def _filed_by(period: Period, queryset):
+    """The history of monthly reports (``queryset``: ``MonthlyReport``'s own reports) as
+    the closed month's summary reads them: the version of each report as it stood at the
+    end of the summary's due day (the reports of a month are filed up to the 5th of the
+    next one, the summary is due on the 6th), so a correction filed after that does not
+    rewrite the month's summary; a report first filed later, as it was first filed."""
+    history = MonthlyReport.history.model
+    end = timezone.make_aware(
+        datetime.datetime.combine(period.due_on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    versions = history.objects.filter(**queryset).exclude(history_type="-")
+    by_then = versions.filter(history_date__lt=end).order_by(
+        "-month", "-history_date", "-history_id"
+    )
+    first = versions.order_by("-month", "history_date", "history_id")
+    return Coalesce(
+        Subquery(by_then.values("history_id")[:1]),
+        Subquery(first.values("history_id")[:1]),
+        output_field=IntegerField(),
+    )
+
+
+def _report_field(version: str, field: str, current, output_field):
+    """SQL: ``field`` of the report version ``version`` (an annotation of ``_filed_by``),
+    the current report's without one (a report written straight to the table)."""
+    history = MonthlyReport.history.model
+    then = history.objects.filter(history_id=OuterRef(version)).values(field)[:1]
+    return Coalesce(
+        Subquery(then, output_field=output_field),
+        Subquery(current.values(field)[:1], output_field=output_field),
+        output_field=output_field,
+    )
+
+
 def monthly_queryset(period: Period, district, projects=None):
     """Active projects annotated with the month's figures: ``light`` (the worst of its
     signals; for a closed month, its light on the month's last day from the daily scan's
     history), ``stage_then``, ``condition_then`` and ``investment_then`` (its stage, its
     condition and its total investment then), ``funds_in`` (funds in place by the month's
     end), ``month_investment`` (the month's report), ``cumulative`` and ``progress_text``
-    (its latest report up to the month). A closed month covers the projects active on its
-    last day."""
+    (its latest report up to the month), ``corrected`` and ``correction_reason`` (the
+    month's report is a correction, 更正, and why) and ``cumulative_before`` (the figure it
+    went back from). A closed month covers the projects active on its last day, and reads
+    the reports as filed by the summary's due day (``_filed_by``): a later correction of
+    the month does not rewrite it."""
     closed = is_closed(period)
     on = period.end if closed else None
     funds = (
@@ -79,7 +121,39 @@ def monthly_queryset(period: Period, district, projects=None):
     latest = MonthlyReport.objects.filter(project=OuterRef("pk"), month__lte=period.start).order_by(
         "-month"
     )
-    return active_projects(district, projects, on).annotate(
+    report_fields = {
+        "month_investment": ("investment_this_month", MONEY, this_month),
+        "progress_then": ("image_progress", TextField(), this_month),
+        "corrected": ("is_correction", BooleanField(), this_month),
+        "correction_reason": ("correction_reason", TextField(), this_month),
+        "cumulative_before": ("cumulative_before", MONEY, this_month),
+        "cumulative_then": ("investment_cumulative", MONEY, latest),
+    }
+    qs = active_projects(district, projects, on)
+    if closed:
+        qs = qs.annotate(
+            this_month_version=_filed_by(
+                period, {"project": OuterRef("pk"), "month": period.start}
+            ),
+            latest_version=_filed_by(
+                period, {"project": OuterRef("pk"), "month__lte": period.start}
+            ),
+        )
+        reports = {
+            name: _report_field(
+                "latest_version" if current is latest else "this_month_version",
+                field,
+                current,
+                output,
+            )
+            for name, (field, output, current) in report_fields.items()
+        }
+    else:
+        reports = {
+            name: Subquery(current.values(field)[:1], output_field=output)
+            for name, (field, output, current) in report_fields.items()
+        }
+    return qs.annotate(
         light=project_light_on(period.end) if closed else project_light(),
         stage_then=stage_on(period.end) if closed else F("stage"),
         condition_then=project_field_on(period.end, "condition", CharField())
@@ -91,18 +165,28 @@ def monthly_queryset(period: Period, district, projects=None):
             else F("total_investment")
         ),
         funds_in=Coalesce(Subquery(funds, output_field=MONEY), ZERO),
-        month_investment=Coalesce(
-            Subquery(this_month.values("investment_this_month")[:1], output_field=MONEY), ZERO
+        month_investment=Coalesce(reports["month_investment"], ZERO),
+        cumulative=Coalesce(reports["cumulative_then"], ZERO),
+        progress_text=Coalesce(reports["progress_then"], Value(""), output_field=TextField()),
+        corrected=Coalesce(reports["corrected"], Value(False), output_field=BooleanField()),
+        correction_reason=Coalesce(
+            reports["correction_reason"], Value(""), output_field=TextField()
         ),
-        cumulative=Coalesce(
-            Subquery(latest.values("investment_cumulative")[:1], output_field=MONEY), ZERO
-        ),
-        progress_text=Coalesce(
-            Subquery(this_month.values("image_progress")[:1], output_field=TextField()),
-            Value(""),
-            output_field=TextField(),
-        ),
+        cumulative_before=reports["cumulative_before"],
     )
+
+
+def correction_text(corrected: bool, reason: str, before) -> str:
+    """The 更正 flag of a month's figures in the summary: the reason, and the cumulative
+    investment the correction went back from."""
+    if not corrected:
+        return ""
+    if before is None:
+        return _("Corrected: %(reason)s") % {"reason": reason}
+    return _("Corrected (cumulative before: %(before)s): %(reason)s") % {
+        "reason": reason,
+        "before": f"{money(before):.2f}",
+    }
 
 
 GROUP_AGGREGATES = {
@@ -187,10 +271,16 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
             "month_investment",
             "cumulative",
             "progress_text",
+            "corrected",
+            "correction_reason",
+            "cumulative_before",
         )
     )
     for i, row in enumerate(rows.iterator(chunk_size=CHUNK), 1):
-        code, name, park, industry, stage, condition, light, invest, funds, month, cum, text = row
+        code, name, park, industry, stage, condition, light, invest, funds, month, cum, text = row[
+            :12
+        ]
+        corrected, reason, before = row[12:]
         detail.append(
             [
                 code,
@@ -205,6 +295,7 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
                 money(month),
                 money(cum),
                 text,
+                correction_text(corrected, reason, before),
             ]
         )
         if i % CHUNK == 0:
@@ -252,7 +343,9 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
                     "Every signed project not exited or terminated at the month's end; the "
                     "light is the worst of its open items at the month's end (the daily "
                     "scan's record of that day; for the current month, today's); progress "
-                    "is the month's report."
+                    "is the month's report. A corrected month shows the reason; a closed "
+                    "month shows its reports as filed by the summary's due day, not a later "
+                    "correction."
                 ),
                 "columns": [
                     [_("Code"), "text"],
@@ -267,6 +360,7 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
                     [_("Investment this month (10k yuan)"), "money"],
                     [_("Cumulative investment (10k yuan)"), "money"],
                     [_("Progress this month"), "text"],
+                    [_("Correction"), "text"],
                 ],
                 "rows": detail,
                 "total": None,
