@@ -30,6 +30,7 @@ from zhaoshang.service.models import Need
 DATA = load("meetings")
 MINUTES_AFTER_DAYS = 14  # minutes of an older meeting are issued; a younger one is held
 OVERDUE = "overdue"  # an open item past its due date
+YEAR_END_LATE_BY = 4  # the item due on 31 December is done this many working days after
 AWAITING, RETURNED = ActionStatus.AWAITING_CONFIRMATION, ActionStatus.RETURNED
 IN_PROGRESS = ActionStatus.IN_PROGRESS
 NOTES = {ProgressKind.NOTE: "report_progress", ProgressKind.RETURN: "return_action_item"}
@@ -42,7 +43,10 @@ NOTES |= {
 class ItemPlan(SimpleNamespace):
     """An action item of a decision (``meeting``, ``title``, ``owner_department``,
     ``owner_person``, ``project``, ``due_on``, ``due_workdays``), its ``fate`` (``claimed``:
-    the one the story needs) and its record to be, ``notes``: (kind, day, text, by)."""
+    the one the story needs), ``late_by`` (working days after its due date it is done, for
+    the year-end story) and its record to be, ``notes``: (kind, day, text, by)."""
+
+    late_by = 0
 
     def row(self) -> dict:
         """The action item as ``record_decision`` takes it."""
@@ -335,6 +339,7 @@ class MeetingsBuilder(Part):
         if count and older and not any(p in mine for p in late):
             older[0].due_on, older[0].due_workdays = cal.before(today, 1), None
             late.insert(0, older[0])
+        self._year_end(plans)
         for p in late:
             key = {p.project.pk} if p.project else set()
             if count and len(projects | key) <= 2:
@@ -349,6 +354,23 @@ class MeetingsBuilder(Part):
                 p.fate, p.claimed = fate, True
         for p in plans:
             self._live(world, p)
+
+    def _year_end(self, plans: list[ItemPlan]) -> None:
+        """A breach that belongs to last year (issue 16, point 7): an item of a December
+        meeting due on 31 December, done only in January. The nightly scan on the first
+        working day of January writes its entry, dated that day, to last year's ledger."""
+        year_end = datetime.date(self.today.year - 1, 12, 31)
+        december = [
+            p
+            for p in plans
+            if year_end - 30 * DAY <= p.meeting["held_on"] <= year_end - 5 * DAY
+            and not p.claimed
+            and p.fate == ActionStatus.CLOSED
+        ]
+        if not december:
+            return
+        p = min(december, key=lambda p: (p.meeting["held_on"], p.title))
+        p.due_on, p.due_workdays, p.late_by, p.claimed = year_end, None, YEAR_END_LATE_BY, True
 
     def _live(self, world, p: ItemPlan) -> None:
         """The item's record for its fate: notes, completion with evidence, return, closure;
@@ -371,6 +393,8 @@ class MeetingsBuilder(Part):
         else:
             done = max(earliest, cal.before(min(p.due_on, today), rng.randint(0, 4)))
         done = min(max(done, start), last)
+        if p.late_by:  # (after the same draws: the rest of the demo stays as it was)
+            done = min(cal.after(p.due_on, p.late_by), last)
         p.notes.append((ProgressKind.COMPLETION, done, rng.choice(DATA["completions"]), by))
         if fate == AWAITING:
             return

@@ -5,15 +5,24 @@ is traceable; the pages answer for the demo accounts."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from zhaoshang.assessment import scoring
-from zhaoshang.assessment.models import LedgerEntry, Objection, ObjectionStatus, YearStatus
+from zhaoshang.assessment.models import (
+    LedgerEntry,
+    Objection,
+    ObjectionStatus,
+    RuleCode,
+    YearStatus,
+)
 from zhaoshang.demo.assessment import assessment_counts
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
+from zhaoshang.meetings.models import ActionItem
 from zhaoshang.org.models import District, User
 
 
@@ -78,3 +87,21 @@ def test_pages_answer_for_the_demo_accounts(today):
         reverse("assessment:year", args=[today.year - 1]),
     ):
         assert supervisor.get(url).status_code == 200, url
+
+
+def test_a_breach_due_on_new_years_eve_belongs_to_last_year(today):
+    """An action item of a December meeting due on 31 December, done in January: the
+    nightly scan on the first working day of January (Sunday 4 January 2026, 调休) writes
+    its entry dated that day, in last year's ledger; the late completion adds none."""
+    district, last = _district(), today.year - 1
+    item = ActionItem.objects.get(district=district, due_on=datetime.date(last, 12, 31))
+    assert item.completed_on.year == today.year and item.closed_on is not None
+    (entry,) = LedgerEntry.objects.filter(
+        rule_code=RuleCode.OVERDUE_ACTION_ITEM, evidence_id=item.pk
+    )
+    assert entry.department == item.owner_department
+    # 2025-12-31 → the first working day after it is Sunday 2026-01-04.
+    assert (entry.year, entry.occurred_on) == (last, datetime.date(today.year, 1, 4))
+    assert entry.occurred_on < item.completed_on
+    assert timezone.localtime(entry.created_at).date() == entry.occurred_on  # written that night
+    assert not scoring.late_entries(district, last, scoring.assessment_year(district, last))
