@@ -67,3 +67,21 @@ def test_the_month_end_lights_are_kept_and_last_months_summary_shows_them(today)
     assert 0 < list(then.values()).count("red") < len(then) // 4  # mostly green, a few red
     red = snapshots.filter(on=end, light="red").first()
     assert red.reasons and red.reasons[0]["title"]
+
+
+def test_the_corrected_month_is_flagged_in_its_summary(today):
+    """The demo's one correction (an invoice counted twice, taken back the month after)
+    shows in that month's summary as 更正 with its reason (issue 16 point 7/11)."""
+    from zhaoshang.projects.models import MonthlyReport
+    from zhaoshang.reports import figures
+    from zhaoshang.reports.choices import Kind, Period
+
+    report = MonthlyReport.objects.select_related("project__district").get(
+        is_correction=True, project__district__code=DEMO_CODE
+    )
+    period = Period(Kind.MONTHLY, f"{report.month:%Y-%m}")
+    data = figures.build(Kind.MONTHLY, period, report.project.district)
+    detail = next(s for s in data["sections"] if s.get("detail"))
+    row = {r[0]: r for r in detail["rows"]}[report.project.code]
+    assert report.correction_reason in row[12]
+    assert row[10] == float(report.investment_cumulative)
