@@ -17,7 +17,8 @@ not yet in the cohort; a stage reached after it is not yet counted.
 - ``capacity_rate`` (达产率) = at designed capacity ÷ in production;
 - ``performance_rate`` (履约率) = projects performing their agreement (an agreement signed by
   the cut-off, and none of its obligations missed at the cut-off — one met or waived only
-  later still counts as missed: ``agreements.querysets.with_performance``) ÷ signed; a
+  later still counts as missed, and each is judged by the due date it had then, not one
+  moved later: ``agreements.querysets.with_performance(history=True)``) ÷ signed; a
   signed project without a recorded agreement does not count as performing;
 - ``funds_in_place_rate`` (资金到位率) = the funds in place received up to the cut-off ÷ the
   contracted investment of the agreements at the cut-off (an amendment after it does not
