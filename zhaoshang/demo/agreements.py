@@ -145,7 +145,11 @@ class AgreementsBuilder(Part):
         budget = self.budget[world.spec.code]
         recent = terms["start_by"] > self.today - 150 * DAY
         if list(moved) == ["start_by"] and recent and budget.get("late"):
-            budget["late"], moved = budget["late"] - 1, {}  # the district's late start
+            budget["late"], moved = budget["late"] - 1, {}  # the district's late starts
+        recent = terms["production_by"] > self.today - 100 * DAY
+        if list(moved) == ["production_by"] and recent and budget.get("late_production"):
+            # built but not producing by its agreement's date: no 补充协议 (两年不投产)
+            budget["late_production"], moved = budget["late_production"] - 1, {}
         for name in ("completion_by", "production_by"):
             if moved and terms[name] <= max(moved.values()):
                 moved[name] = _month_end(max(moved.values()), 90)

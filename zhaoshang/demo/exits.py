@@ -2,10 +2,13 @@
 rules of each district and what the daily scans left behind — warnings raised the day after
 each project's clock ran out (the agreement's own date, else the rule's; moved out by the
 government's held days), cleared once the fact was reached; the government's own warnings
-for signed projects whose land never came (签约未供地). In the demo district the
-supervision office's steps on the oldest (land recovered, a clearance, notices, one past
-its deadline: the red one); on that warning, the days an open problem assigned to a
-department held its clock (the interval shown on it, the office's confirmation recorded).
+for signed projects whose land never came (签约未供地). The supervision office's steps, by
+rule, on the oldest of each district (DATA["plans"]): in the demo district the late start's
+land recovered and a later late start under a rectification notice still running, the late
+production (两年不投产 under its agreement) under a notice with a longer deadline; in the
+second district its late start under a notice. On the late start whose clock was the first
+to run out when the story was planned, the days an open problem assigned to a department
+held its clock (the interval shown on it, the office's confirmation recorded).
 """
 
 from __future__ import annotations
@@ -94,14 +97,19 @@ class ExitsBuilder(Part):
                     officer = world.role_users[Role.SUPERVISOR]
                     confirm = (self._confirm, officer, project.pk, rule.pk)
                     self.line.add(moment(raised_on, 15, 30), *confirm)  # the day it is raised
-        if world is not self.worlds[0]:
+        officer = world.role_users.get(Role.SUPERVISOR)
+        plans = DATA["plans"].get(world.spec.code, {})
+        if officer is None or not plans:
             return
-        officer = world.role_users[Role.SUPERVISOR]
-        # The oldest open warnings went furthest (a step after today waits for later).
-        for (raised_on, _c, _m, project, rule), target in zip(
-            sorted(opened), DATA["targets"], strict=False
-        ):
-            self._advance(officer, project, rule, raised_on, target)
+        # Under each rule the oldest open warnings went furthest (a step after today waits).
+        by_rule = defaultdict(list)
+        for row in sorted(opened):
+            by_rule[row[4].code].append(row)
+        for code, rows in by_rule.items():
+            for (raised_on, _c, _m, project, rule), target in zip(
+                rows, plans.get(code, ()), strict=False
+            ):
+                self._advance(officer, project, rule, raised_on, target)
 
     def _scan_at(self, day: datetime.date) -> datetime.datetime:
         return moment(day, 6, self.rng.randint(0, 4))  # the daily scan runs at six
@@ -141,7 +149,8 @@ class ExitsBuilder(Part):
         notice_on = cal.on_or_after(raised_on + 3 * DAY)
         if target == "notice":
             notice_on = max(notice_on, cal.before(self.today, 5))
-        deadline = notice_on + DATA["notice_days"] * DAY
+        days = DATA["notice_days_by_rule"].get(rule.code, DATA["notice_days"])
+        deadline = notice_on + days * DAY
         if target == "notice_passed":
             deadline = min(deadline, last)
         if notice_on > last or deadline <= notice_on:
@@ -151,8 +160,9 @@ class ExitsBuilder(Part):
         steps, held, count = [], self.warnings[project.pk, rule.pk], DATA["targets"][target]
         for day, (name, step) in zip(days[:count], DATA["steps"].items(), strict=False):
             title, code = step["title"], project.code
+            note = DATA["notice_notes"].get(rule.code) if name == "notice" else None
             kwargs = {
-                "note": step["note"],
+                "note": note or step["note"],
                 "document": pdf(f"{title}-{code}.pdf", title, f"Project {code}"),
             }
             kwargs |= {"deadline": deadline} if name == "notice" else {}

@@ -82,7 +82,9 @@ def test_both_sides_have_kept_late_and_missed_obligations(today):
     # Believable lights: most duties are met on time, a district's missed ones (red) are on
     # a few projects; an exited project's agreement was ended (its duties waived).
     assert tally[(Party.ENTERPRISE, ObligationStatus.WAIVED)] >= 3
-    for code, most in ((DEMO_CODE, 4), (SECOND_CODE, 2)):
+    # (the demo district's two late starts and its late production, missed by the
+    # enterprise under their agreements' dates, are among them: the exit desk's stories)
+    for code, most in ((DEMO_CODE, 6), (SECOND_CODE, 2)):
         missed = rows.filter(district__code=code, status=ObligationStatus.MISSED)
         assert 1 <= len(set(missed.values_list("agreement__project", flat=True))) <= most or (
             code == SECOND_CODE and not missed.exists()
@@ -90,7 +92,9 @@ def test_both_sides_have_kept_late_and_missed_obligations(today):
     summary = performance_summary(
         Project.objects.filter(district__code=DEMO_CODE, signed_on__isnull=False), today
     )
-    assert 0.9 <= summary["performance_rate"] < 1
+    # (the exit desk's late starts and late production are enterprises in breach: at most
+    # 2 more of the ~60 signed projects, 2/60 ≈ 0.033 below the 0.9 it was)
+    assert 0.85 <= summary["performance_rate"] < 1
     assert 0.8 <= summary["on_time_share"] <= 0.97
 
 

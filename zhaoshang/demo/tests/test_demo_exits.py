@@ -1,15 +1,21 @@
 """The demo city's exit warnings (SPEC §11, §18; issue 16): the four rules in each
-district; the district's late start (its agreement's date passed) taken to land recovery,
-with the days an open problem held its clock shown on it and confirmed; a project whose
-agreement defers the warning the default rule would have raised; the government's own
-warning for a signed project without land; consistent with the clock; what the daily scan
-leaves behind (running it again changes nothing); nothing dated after today."""
+district; the district's late start (its agreement's date passed) taken to land recovery; a
+held interval (an open problem) shown on a late start's warning and confirmed; a project
+whose agreement defers the warning the default rule would have raised; a later late start
+under a rectification notice still running (and the second district's); a built project
+past its agreement's production date under a notice; the government's own warning for a
+signed project without land; most projects still green; consistent with the clock; what
+the daily scan leaves behind (running it again changes nothing); nothing dated after
+today."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.agreements.choices import Party, Term
+from zhaoshang.agreements.models import Obligation
+from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.demo.builder import DEMO_CODE, SECOND_CODE
 from zhaoshang.demo.exits import exit_counts
@@ -17,6 +23,7 @@ from zhaoshang.exits import services
 from zhaoshang.exits.choices import RuleCode, StepKind, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning
 from zhaoshang.exits.views import upcoming_clocks
+from zhaoshang.monitoring.lights import project_light
 from zhaoshang.org.models import District, User
 from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
 from zhaoshang.projects.models import Project
@@ -71,7 +78,10 @@ def test_warnings_are_consistent_with_the_rules(today):
 def test_a_held_interval_on_a_warning(today):
     # A problem assigned to a department stayed open across the late start's date: the
     # clock was held those days, the due date moved out by them, the office confirmed.
-    warning = ExitWarning.objects.get(district=_district(), delay_workdays__gt=0)
+    # (Other warnings have held days too, from their own blockers: this one was confirmed.)
+    warning = ExitWarning.objects.get(
+        district=_district(), delay_workdays__gt=0, delay_confirmed_on__isnull=False
+    )
     assert warning.rule.code == RuleCode.NOT_STARTED and warning.delay_reason
     assert warning.delay_confirmed_on is not None
     assert warning.effective_due_on == add_workdays(warning.due_on, warning.delay_workdays).date
@@ -138,5 +148,58 @@ def test_nothing_after_today_and_counts(today):
     ).exists()
     assert not ExitWarning.objects.filter(raised_on__gt=today).exists()
     counts = exit_counts([d.pk for d in districts])
-    assert counts["exit rules"] == 8 and counts["exit warnings"] >= 2
-    assert counts["exit steps"] >= 3
+    # 2 in the demo district before (the land recovered, 签约未供地), now a second late
+    # start, a late production and the second district's late start: at least 5
+    assert counts["exit rules"] == 8 and counts["exit warnings"] >= 5
+    # 3 steps on the land recovered + one notice on each of the three new ones = 6
+    assert counts["exit steps"] >= 6
+
+
+def _noticed(code, rule_code, today) -> list[ExitWarning]:
+    """The district's warnings under ``rule_code`` whose only step is a rectification
+    notice whose deadline is still ahead (限期整改, not yet due)."""
+    found = []
+    warnings = ExitWarning.objects.filter(district=_district(code), rule__code=rule_code)
+    for warning in warnings.select_related("project", "rule"):
+        steps = list(warning.steps.all())
+        if [s.kind for s in steps] == [StepKind.NOTICE] and steps[0].deadline > today:
+            assert warning.status == WarningStatus.NOTICE
+            assert warning.raised_on <= steps[0].occurred_on <= today
+            found.append(warning)
+    return found
+
+
+def test_a_late_start_under_a_rectification_notice(today):
+    # A later late start in each district: its agreement's start date passed without a
+    # start, warned the day after, a notice in the last week with 20 days to rectify.
+    for code in (DEMO_CODE, SECOND_CODE):
+        [warning] = _noticed(code, RuleCode.NOT_STARTED, today)
+        assert warning.due_source == "contract"
+        assert warning.project.started_on is None
+        [step] = warning.steps.all()
+        assert (step.deadline - step.occurred_on).days == 20
+        assert (today - step.occurred_on).days <= 10  # issued within the last week or so
+
+
+def test_a_late_production_under_its_agreement(today):
+    # Built, but not producing by the agreement's production date (no 补充协议): 两年不投产
+    # under the contract's date, a notice soon after with 90 days to start production.
+    [warning] = _noticed(DEMO_CODE, RuleCode.NOT_PRODUCING, today)
+    project = warning.project
+    assert warning.due_source == "contract"
+    assert project.completed_on is not None and project.production_on is None
+    owed = Obligation.objects.get(
+        agreement__project=project, party=Party.ENTERPRISE, term=Term.PRODUCTION
+    )
+    assert warning.due_on == owed.due_on < warning.raised_on
+    [step] = warning.steps.all()
+    assert (step.deadline - step.occurred_on).days == 90
+    assert "投产" in step.note
+
+
+def test_most_projects_stay_green(today):
+    lights = dict.fromkeys(Light.values, 0)
+    projects = Project.objects.filter(district__in=[_district(), _district(SECOND_CODE)])
+    for light in projects.annotate(light=project_light()).values_list("light", flat=True):
+        lights[light] = lights.get(light, 0) + 1
+    assert lights[Light.RED] <= 15 and lights[Light.GREEN] > sum(lights.values()) / 2, lights
