@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
@@ -87,7 +88,7 @@ def warning_export(request):
         (_("Addressed to"), _addressed_to),
         (_("Due date from"), lambda w: w.get_due_source_display()),
         (_("Counted from"), lambda w: w.anchor_on),
-        (_("Due on"), lambda w: w.due_on),
+        (pgettext("exit rule", "Due on"), lambda w: w.due_on),
         (_("Raised on"), lambda w: w.raised_on),
         (_("Status"), lambda w: w.get_status_display()),
         (_("Rectify by"), lambda w: w.notice_deadline),
