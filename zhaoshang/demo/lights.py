@@ -22,6 +22,7 @@ from zhaoshang.agreements.models import Milestone, Obligation
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
+from zhaoshang.demo import days
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.services import record_lights
 from zhaoshang.projects.models import Project
@@ -32,11 +33,8 @@ MONTHS = 12  # the month ends of the last year (a year boundary among them)
 
 def month_ends(today: datetime.date, months: int = MONTHS) -> list[datetime.date]:
     """The last days of the ``months`` months before today's, oldest first."""
-    ends, end = [], today.replace(day=1) - DAY
-    for _n in range(months):
-        ends.append(end)
-        end = end.replace(day=1) - DAY
-    return ends[::-1]
+    first = days.add_months(today, -months)
+    return [days.month_end(m) for m in days.months(first, days.add_months(today, -1))]
 
 
 def _reason(title, department, due_on) -> dict:
