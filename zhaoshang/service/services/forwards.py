@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.people import principal_leaders
 from zhaoshang.service import permissions
@@ -60,22 +60,17 @@ def forward(
         raise ValueError("forward one receipt or one problem")
     subject = receipt or need
     require(permissions.can_forward(user, receipt=receipt, need=need))
-    errors = {}
-    try:
-        note = checked_text(
-            "note",
-            note,
-            _("Write a note for the principal leaders: what you ask of them and why."),
-            limit=NOTE_LIMIT,
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        chosen = _chosen(user, subject.district_id, recipients)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    errors: dict = {}  # the note's and the recipients' problems in one answer
+    note = gather(
+        errors,
+        checked_text,
+        "note",
+        note,
+        _("Write a note for the principal leaders: what you ask of them and why."),
+        limit=NOTE_LIMIT,
+    )
+    chosen = gather(errors, _chosen, user, subject.district_id, recipients)
+    raise_errors(errors)
     now = clock.now()
     rows = [
         Forward(
@@ -121,7 +116,7 @@ def mark_forward_read(user, item: Forward) -> bool:
     """The principal leader opened the forwarded item: recorded once, with the moment."""
     if item.recipient_id != user.pk or item.read_at is not None:
         return False
-    item = lock_for_update(item, None)
+    item = lock_for_update(item)
     if item.read_at is not None:
         return False
     item.read_at = clock.now()
