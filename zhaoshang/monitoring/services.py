@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import JSONField, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from zhaoshang.core.bulk import update_from_rows
 from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
+from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import EscalationRule, LightSnapshot, Signal
 from zhaoshang.monitoring.sources import SOURCES, content_type_of
 from zhaoshang.notifications.services import notify_many
@@ -279,13 +280,12 @@ def record_lights(
     more. Returns the number of rows written."""
     today = today or clock.today()
     lights = project_lights() if lights is None else lights
-    latest = LightSnapshot.objects.filter(project=OuterRef("pk"), on__lte=today).order_by("-on")
     scope = Project.objects.all() if projects is None else projects
     rows = (
         scope.filter(Q(stage__in=REPORTING_STAGES) | Q(pk__in=list(lights)))
         .annotate(
-            last_light=Subquery(latest.values("light")[:1]),
-            last_reasons=Subquery(latest.values("reasons")[:1], output_field=JSONField()),
+            last_light=project_light_on(today),
+            last_reasons=project_reasons_on(today),
         )
         .order_by("pk")
         .values_list("pk", "district_id", "stage", "last_light", "last_reasons")
@@ -294,7 +294,7 @@ def record_lights(
     write = []
     for pk, district_id, stage, last_light, last_reasons in rows.iterator(chunk_size=2000):
         light, reasons = lights.get(pk, (Light.GREEN, []))
-        changed = (light, reasons) != (last_light or Light.GREEN, last_reasons or [])
+        changed = (light, reasons) != (last_light, last_reasons or [])
         if changed or (month_end and stage in REPORTING_STAGES):
             write.append(
                 LightSnapshot(
