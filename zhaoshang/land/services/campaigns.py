@@ -45,18 +45,13 @@ from zhaoshang.land.choices import (
     ParcelStatus,
 )
 from zhaoshang.land.models import CampaignEntry, LandCampaign, LandParcel
+from zhaoshang.land.services.base import _save
 from zhaoshang.land.services.followup import start_followup
 from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
 from zhaoshang.projects.models import Project
 
 # The projects holding land declared idle (the national rule), beside the exit rules'.
 IDLE_LAND = "idle_land"
-
-
-def _save(obj, user, verb: str, summary: str = "", **data):
-    obj.save_new_version()
-    log_event(user, verb, obj, summary, **data)
-    return obj
 
 
 def exit_rules(district_id) -> dict:

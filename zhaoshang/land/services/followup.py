@@ -32,6 +32,7 @@ from zhaoshang.exits.services import ensure_default_rules, exit_clock, raise_war
 from zhaoshang.land import permissions
 from zhaoshang.land.choices import FOLLOW_UP_OF, Decision, EntryCategory, FollowUp
 from zhaoshang.land.models import CampaignEntry, CleanupLead, LandParcel
+from zhaoshang.land.services.base import _save
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.people import supervisors
 from zhaoshang.projects.choices import EXIT_STAGES, Stage, TeamRole
@@ -45,12 +46,6 @@ RULE_OF = {
 }
 # Exit steps done: the clearance decision is recorded (the land may be recovered after).
 CLEARED_OUT = (WarningStatus.CLEARANCE, WarningStatus.LAND_RECOVERED)
-
-
-def _save(entry, user, verb: str, summary: str = "", **data):
-    entry.save_new_version()
-    log_event(user, verb, entry, summary, **data)
-    return entry
 
 
 def _exit_warning(entry: CampaignEntry, today: datetime.date) -> ExitWarning | None:

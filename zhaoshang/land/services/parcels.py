@@ -32,6 +32,7 @@ from zhaoshang.land.choices import (
     ParcelStatus,
 )
 from zhaoshang.land.models import LandParcel
+from zhaoshang.land.services.base import _save
 from zhaoshang.land.services.followup import land_recovered
 
 # The facts of a parcel edited on its form (its status changes through change_parcel_status).
@@ -52,13 +53,6 @@ PARCEL_FIELDS = (
 )
 # Statuses a parcel may be recorded in (a recovered or idle parcel gets there by a change).
 INITIAL_STATUSES = (ParcelStatus.RESERVE, ParcelStatus.RESERVED, ParcelStatus.SUPPLIED)
-
-
-def _save(obj, user, verb: str, summary: str = "", **data):
-    """Save the change as the record's next version and log it."""
-    obj.save_new_version()
-    log_event(user, verb, obj, summary, **data)
-    return obj
 
 
 # ---------------------------------------------------------------------------------------
