@@ -277,10 +277,8 @@ def monthly(period: Period, district, *, projects=None, progress: Progress = _no
         )
     )
     for i, row in enumerate(rows.iterator(chunk_size=CHUNK), 1):
-        code, name, park, industry, stage, condition, light, invest, funds, month, cum, text = row[
-            :12
-        ]
-        corrected, reason, before = row[12:]
+        (code, name, park, industry, stage, condition, light) = row[:7]
+        (invest, funds, month, cum, text, corrected, reason, before) = row[7:]
         detail.append(
             [
                 code,
