@@ -25,10 +25,15 @@ from zhaoshang.agreements.services.archive import (
     schedule_of,
 )
 from zhaoshang.agreements.services.commitments import is_missed, missed_message
-from zhaoshang.agreements.services.common import raise_errors
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require, require_status, status_error
+from zhaoshang.core.services import (
+    lock_for_update,
+    raise_errors,
+    require,
+    require_status,
+    status_error,
+)
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import User
 from zhaoshang.workdays import services as workdays
@@ -273,7 +278,7 @@ def approve_change(
         errors.setdefault("status", []).append(
             _("The schedule changed since the request: refuse it and ask again.")
         )
-    raise_errors({k: list(dict.fromkeys(v)) for k, v in errors.items()})
+    raise_errors(errors)
     target = change.new_target_on or commitment.target_on
     raise_errors(
         _check_moves(

@@ -24,13 +24,13 @@ from zhaoshang.agreements.models import (
 )
 from zhaoshang.agreements.schedule import Planned, Step, check_steps, plan_backwards
 from zhaoshang.agreements.services.archive import SNAPSHOT_RELATED, schedule_of, snapshot
-from zhaoshang.agreements.services.common import hand_over, raise_errors
+from zhaoshang.agreements.services.common import hand_over
 from zhaoshang.agreements.services.ledger import record_missed_milestone
 from zhaoshang.assessment.models import LedgerEntry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
-from zhaoshang.core.services import gather, lock_for_update, require, status_error
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require, status_error
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import Department
 from zhaoshang.workdays.models import Day

@@ -1,17 +1,9 @@
-"""What the agreements services share: every error at once, an uploaded file's digest, and
-the rows just written handed to the caller."""
+"""What the agreements services share: an uploaded file's digest, and the rows just
+written handed to the caller (every error at once is core.services.raise_errors)."""
 
 from __future__ import annotations
 
 import hashlib
-
-from django.core.exceptions import ValidationError
-
-
-def raise_errors(errors: dict) -> None:
-    """Refuse with every error found, by field (nothing is saved)."""
-    if errors:
-        raise ValidationError(errors)
 
 
 def file_digest(uploaded) -> str:

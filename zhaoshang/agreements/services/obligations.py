@@ -27,11 +27,11 @@ from zhaoshang.agreements.models import (
     Obligation,
 )
 from zhaoshang.agreements.services.agreements import why_not_removable
-from zhaoshang.agreements.services.common import file_digest, raise_errors
+from zhaoshang.agreements.services.common import file_digest
 from zhaoshang.agreements.services.ledger import record_breach
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_event, log_events
-from zhaoshang.core.services import lock_for_update, require, status_error
+from zhaoshang.core.services import lock_for_update, raise_errors, require, status_error
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.workdays import services as workdays
 
