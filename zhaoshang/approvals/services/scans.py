@@ -101,11 +101,12 @@ def scan_overdue(today: datetime.date | None = None) -> int:
         "id", "project_id", "item_id", "department_id", "status", "done_on", "joint_decision_id"
     ):
         siblings.setdefault(other.project_id, []).append(other)
-    names = dict(
-        Department.objects.filter(district_id__in={c.district_id for c in overdue}).values_list(
-            "pk", "name"
-        )
-    )
+    # The answering departments (a prerequisite's, the service center's) are of the
+    # cases' districts: read once, for the shares' names and the entries.
+    departments = {
+        d.pk: d for d in Department.objects.filter(district_id__in={c.district_id for c in overdue})
+    }
+    names = {pk: d.name for pk, d in departments.items()}
     first = min(c.materials_complete_on or c.due_on for c in overdue)
     calendar = workdays.CalendarWindow(min(first, min(c.due_on for c in overdue)), today)
     results = [
@@ -129,13 +130,9 @@ def scan_overdue(today: datetime.date | None = None) -> int:
     answerable = [
         (c, r) for c, r in results if r.answerable and (c.pk, r.late_department_id) not in docked
     ]
-    found = {
-        d.pk: d
-        for d in Department.objects.filter(pk__in={r.late_department_id for _c, r in answerable})
-    }
     hits = [
         RuleHit(
-            _department(case, result.late_department_id, found),
+            _department(case, result.late_department_id, departments),
             case,
             late_reason(case, result),
             _late_on(case, result, calendar),
