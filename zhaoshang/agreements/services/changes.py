@@ -189,26 +189,22 @@ def request_change(
     change._history_user = user
     change.save()
     by_pk = {m.pk: m for m in schedule}
+    ordered = sorted(wanted.items(), key=lambda item: by_pk[item[0]].seq)
     MilestoneMove.objects.bulk_create(
         MilestoneMove(
             request=change, milestone=by_pk[pk], old_due_on=by_pk[pk].due_on, new_due_on=due
         )
-        for pk, due in sorted(wanted.items(), key=lambda item: by_pk[item[0]].seq)
+        for pk, due in ordered
     )
-    summary = "; ".join(
+    parts = [
         f"{by_pk[pk].name}: {by_pk[pk].due_on.isoformat()} → {due.isoformat()}"
-        for pk, due in sorted(wanted.items(), key=lambda item: by_pk[item[0]].seq)
-    )
+        for pk, due in ordered
+    ]
     if target_on is not None:
-        summary = "; ".join(
-            filter(
-                None,
-                [
-                    summary,
-                    f"{_('Target date')}: {locked.target_on.isoformat()} → {target_on.isoformat()}",
-                ],
-            )
+        parts.append(
+            f"{_('Target date')}: {locked.target_on.isoformat()} → {target_on.isoformat()}"
         )
+    summary = "; ".join(parts)
     log_event(
         user,
         "commitment.change_requested",
