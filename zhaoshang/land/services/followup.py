@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import lock_for_update, require, status_error
+from zhaoshang.core.services import lock_for_update, raise_errors, require, status_error
 from zhaoshang.exits.choices import OPEN_STATUSES, RuleCode, WarningStatus
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.exits.services import ensure_default_rules, exit_clock, raise_warning
@@ -125,21 +125,20 @@ def confirm_rectified(
     today = clock.today()
     on = on or today
     note = (note or "").strip()
-    errors = {}
-    if on > today:
-        errors["on"] = _("The date cannot be in the future.")
-    if not note:
-        errors["note"] = _("Say what was rectified.")
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
         entry = lock_for_update(entry, expected_version)
         _running(entry, (FollowUp.WATCHING,), _("No rectification is under way on this entry."))
-        if on < entry.followup_on:
-            raise ValidationError(
-                {"on": _("The date cannot be before the decision (%(date)s).")
-                 % {"date": entry.followup_on.isoformat()}}
-            )  # fmt: skip
+        errors = {}
+        if on > today:
+            errors["on"] = [_("The date cannot be in the future.")]
+        elif on < entry.followup_on:
+            errors["on"] = [
+                _("The date cannot be before the decision (%(date)s).")
+                % {"date": entry.followup_on.isoformat()}
+            ]
+        if not note:
+            errors["note"] = [_("Say what was rectified.")]
+        raise_errors(errors)
         entry.followup = FollowUp.RECTIFIED
         entry.done_on, entry.done_note = on, note
         _save(entry, user, "land_entry.rectified", note[:200], on=on)

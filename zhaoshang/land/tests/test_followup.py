@@ -176,6 +176,10 @@ def test_a_missed_rectification_deadline_is_caught_by_the_scan(world, cast, _fro
         D(2026, 6, 30),
         entry.project_id,
     )
+    # A date before the decision and no note: both named in one answer.
+    with pytest.raises(ValidationError) as exc:
+        services.confirm_rectified(world.user_supervisor, entry, on=D(2000, 1, 3), note=" ")
+    assert set(exc.value.message_dict) == {"on", "note"}
     # Rectified: the deadline is no longer watched.
     services.confirm_rectified(world.user_supervisor, entry, note="已开工建设")
     entry.refresh_from_db()
