@@ -34,16 +34,13 @@ def _department(case: ApprovalCase, department_id: int, found: dict | None = Non
     return Department.objects.get(pk=department_id)
 
 
-def record_overdue(
-    case: ApprovalCase, on: datetime.date | None = None, result: Attribution | None = None
-):
-    """Write the late case's entry, once, to the ledger of the department answering for
-    its lateness (``attribution``: the holder for its own days past the limit, else the
-    department whose prerequisite held it up, or the service center; none when the days
-    were the higher authority's or the enterprise's): dated ``on`` (a late completion) or
-    the first working day after the due date (not after today), in the year of the due
-    date; the reason names whose days they were."""
-    result = result or attribute(case, on)
+def record_overdue(case: ApprovalCase, on: datetime.date, result: Attribution):
+    """Write the case done late on ``on`` its entry, once, to the ledger of the department
+    answering for its lateness (``result``, its attribution: the holder for its own days
+    past the limit, else the department whose prerequisite held it up, or the service
+    center; none when the days were the higher authority's or the enterprise's): dated
+    ``on``, in the year of the due date; the reason names whose days they were. (The
+    daily scan writes the entries of cases still open.)"""
     if not result.answerable:
         return None
     return write_rule_entry(
@@ -51,7 +48,7 @@ def record_overdue(
         _department(case, result.late_department_id),
         case,
         late_reason(case, result),
-        on or workdays.add_workdays(case.due_on, 1).date,
+        on,
         due_on=case.due_on,
         per_department=True,
     )
