@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import add_errors, raise_errors, require, status_error
+from zhaoshang.core.services import gather, raise_errors, require, status_error
 from zhaoshang.core.validators import IMAGE_TYPES, validate_upload
 from zhaoshang.projects import permissions
 from zhaoshang.projects.choices import PRE_SIGNING, REPORTING_STAGES, Stage
@@ -126,10 +126,7 @@ def record_funds(user, project: Project, data: Mapping) -> FundsEntry:
         **{k: v for k, v in data.items() if k in FUNDS_FIELDS},
     )
     errors = funds_errors(project, data)
-    try:
-        entry.full_clean(exclude=["project", "recorded_by"])  # the rows in hand: no query
-    except ValidationError as exc:
-        add_errors(errors, exc)
+    gather(errors, entry.full_clean, exclude=["project", "recorded_by"])  # rows in hand: no query
     raise_errors(errors)
     entry.save()
     log_event(
@@ -282,10 +279,7 @@ def submit_monthly_report(
     report.submitted_at = clock.now()
     # The project and the person are the rows in hand, and the report of that month was
     # looked up just above (the database keeps it one): no query to check them again.
-    try:
-        report.full_clean(exclude=["project", "submitted_by", "month"])
-    except ValidationError as exc:
-        add_errors(errors, exc)
+    gather(errors, report.full_clean, exclude=["project", "submitted_by", "month"])
     raise_errors(errors)
     report.save()
     for photo in photos:
