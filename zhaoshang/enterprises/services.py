@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import can_delete_registry, can_edit_registry
 from zhaoshang.core.services import (
-    add_errors,
     gather,
     lock_for_update,
     raise_errors,
@@ -67,10 +66,7 @@ def create_enterprise(user, district, data: Mapping) -> Enterprise:
     # The district is the row in hand, and its credit code was found new there just above
     # (or refused already: not checked twice).
     exclude = [*rows_in_hand(enterprise), *(["credit_code"] if errors else [])]
-    try:
-        enterprise.full_clean(exclude=exclude, validate_unique=False)
-    except ValidationError as exc:
-        add_errors(errors, exc)
+    gather(errors, enterprise.full_clean, exclude=exclude, validate_unique=False)
     raise_errors(errors)
     enterprise.save()
     log_event(user, "enterprise.created", enterprise, summary=enterprise.name)
@@ -93,10 +89,12 @@ def update_enterprise(
     changed = [k for k, v in values.items() if getattr(locked, k) != v]
     for key, value in values.items():
         setattr(locked, key, value)
-    try:
-        locked.full_clean(exclude=["credit_code"] if errors else None, validate_unique=False)
-    except ValidationError as exc:
-        add_errors(errors, exc)
+    gather(
+        errors,
+        locked.full_clean,
+        exclude=["credit_code"] if errors else None,
+        validate_unique=False,
+    )
     raise_errors(errors)
     locked.save_new_version()
     log_event(user, "enterprise.updated", locked, summary=locked.name, fields=changed)
