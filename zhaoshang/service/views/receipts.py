@@ -124,7 +124,8 @@ def _receipt_context(request, receipt: Receipt, instruction_form=None, item_form
         "can_correct": permissions.can_correct_receipt(user, receipt),
         "can_raise": permissions.can_raise_need(user, receipt.project),
         "forwards": forwards_of(receipt),
-        "can_forward": permissions.can_forward(user, receipt=receipt),
+        # permissions.can_forward on a receipt is can_instruct: not worked out twice
+        "can_forward": can_instruct,
         "forward_url": reverse("service:forward_receipt", args=[receipt.pk]),
     }
     if can_instruct:
