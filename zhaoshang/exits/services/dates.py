@@ -193,6 +193,11 @@ def land_owed_on(project, land_rule: ExitRule | None) -> datetime.date | None:
     return owed
 
 
+def _ended_by(day: datetime.date | None, today: datetime.date) -> datetime.date | None:
+    """The day a blocker ended, if it had ended by ``today`` (else it is still open)."""
+    return day if day is not None and day <= today else None
+
+
 def load_blockers(
     projects, today: datetime.date, land_rule: ExitRule | None = None
 ) -> dict[int, list[tuple]]:
@@ -209,14 +214,13 @@ def load_blockers(
         .select_related("item", "department")
         .order_by("due_on", "id")
     ):
-        done = case.done_on if case.done_on and case.done_on <= today else None
         rows[case.project_id].append(
             (
                 DelayKind.APPROVAL_CASE,
                 case.item.name,
                 case.department.name,
                 case.due_on,
-                done,
+                _ended_by(case.done_on, today),
                 case.due_on,
                 case.get_absolute_url(),
             )
@@ -226,14 +230,13 @@ def load_blockers(
         .select_related("commitment", "owner_department")
         .order_by("due_on", "id")
     ):
-        done = milestone.done_on if milestone.done_on and milestone.done_on <= today else None
         rows[milestone.commitment.project_id].append(
             (
                 DelayKind.MILESTONE,
                 f"{milestone.commitment.title} · {milestone.name}",
                 milestone.owner_department.name,
                 milestone.due_on,
-                done,
+                _ended_by(milestone.done_on, today),
                 milestone.due_on,
                 milestone.get_absolute_url(),
             )
@@ -246,14 +249,13 @@ def load_blockers(
         .select_related("department", "agreement")
         .order_by("due_on", "id")
     ):
-        met = obligation.met_on if obligation.met_on and obligation.met_on <= today else None
         rows[obligation.agreement.project_id].append(
             (
                 DelayKind.OBLIGATION,
                 obligation.description,
                 obligation.department.name,
                 obligation.due_on,
-                met,
+                _ended_by(obligation.met_on, today),
                 obligation.due_on,
                 obligation.get_absolute_url(),
             )
@@ -272,7 +274,7 @@ def load_blockers(
                 need.title,
                 need.department.name,
                 need.due_on,
-                ended if ended and ended <= today else None,
+                _ended_by(ended, today),
                 need.raised_on,
                 need.get_absolute_url(),
             )
@@ -288,7 +290,7 @@ def load_blockers(
                 _("Land delivery"),
                 "",
                 owed,
-                delivered if delivered and delivered <= today else None,
+                _ended_by(delivered, today),
                 owed,
                 project.get_absolute_url(),
             )
