@@ -301,6 +301,13 @@ def answer_complaint(
     return complaint
 
 
+def _overrule_reason_missing(complaint: Complaint) -> str:
+    return _(
+        "The finding differs from the department's view (%(view)s): give the reason for "
+        "overruling it."
+    ) % {"view": complaint.get_department_view_display() or "—"}
+
+
 def verify_complaint(
     user,
     complaint: Complaint,
@@ -329,10 +336,7 @@ def verify_complaint(
         errors["answer"] = _("Write the answer to the enterprise.")
     overrules = outcome in Outcome.values and outcome != complaint.department_view
     if overrules and not overrule_reason:
-        errors["overrule_reason"] = _(
-            "The finding differs from the department's view (%(view)s): give the reason for "
-            "overruling it."
-        ) % {"view": complaint.get_department_view_display() or "—"}
+        errors["overrule_reason"] = _overrule_reason_missing(complaint)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -341,9 +345,7 @@ def verify_complaint(
         # Read again under the lock: the view the department gave is the one overruled.
         overrules = outcome != complaint.department_view
         if overrules and not overrule_reason:
-            raise ValidationError(
-                {"overrule_reason": _("Give the reason for overruling the department's view.")}
-            )
+            raise ValidationError({"overrule_reason": _overrule_reason_missing(complaint)})
         today = clock.today()
         complaint.outcome = outcome
         complaint.finding_reason = finding_reason
