@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.forms import BootstrapMixin
-from zhaoshang.core.validators import IMAGE_TYPES, validate_upload
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
 from zhaoshang.projects.choices import (
@@ -249,9 +247,6 @@ class MonthlyReportForm(_CorrectionMixin, BootstrapMixin, forms.ModelForm):
     def service_errors(self, data) -> dict:
         errors = progress.monthly_report_errors(self.project, data)
         # The site photos (a list beside the fields): checked here too, in the same answer.
-        for photo in self.files.getlist("photos") if self.files else ():
-            try:
-                validate_upload(photo, IMAGE_TYPES)
-            except ValidationError as exc:
-                errors.setdefault("photos", []).extend(exc.messages)
+        if problems := progress.photo_errors(self.files.getlist("photos") if self.files else ()):
+            errors.setdefault("photos", []).extend(problems)
         return errors

@@ -231,6 +231,18 @@ def monthly_report_errors(project: Project, data: Mapping, neighbours=None) -> d
     return errors
 
 
+def photo_errors(photos: Iterable) -> list[str]:
+    """The problems of a monthly report's site photos (the form's and the service's one
+    check)."""
+    problems: list[str] = []
+    for photo in photos:
+        try:
+            validate_upload(photo, IMAGE_TYPES)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return problems
+
+
 @transaction.atomic
 def submit_monthly_report(
     user, project: Project, data: Mapping, photos: Iterable = ()
@@ -256,11 +268,8 @@ def submit_monthly_report(
         neighbours = _neighbours(project, month)
         errors = monthly_report_errors(project, {**data, "month": month}, neighbours)
     photos = list(photos)
-    for photo in photos:
-        try:
-            validate_upload(photo, IMAGE_TYPES)
-        except ValidationError as exc:
-            errors.setdefault("photos", []).extend(exc.messages)
+    if problems := photo_errors(photos):
+        errors.setdefault("photos", []).extend(problems)
     before, report, _after = neighbours
     created = report is None
     if created:
