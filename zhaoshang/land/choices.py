@@ -105,9 +105,10 @@ FOLLOW_UP_OF = {
 # Decisions that set a deadline the daily scan watches (限期整改, and the date the
 # enterprise is given before recovery or clearance proceeds).
 DEADLINE_DECISIONS = (Decision.RECTIFY, Decision.REVITALIZE, Decision.RECOVER, Decision.CLEAR)
-# Follow-ups still running: their deadline is watched; a decision may be revised only while
-# its follow-up is one of the first two (nothing has been set going outside the entry).
+# Follow-ups still running: their deadline is watched.
 RUNNING_FOLLOW_UPS = (FollowUp.WATCHING, FollowUp.RECOVERING, FollowUp.CLEARING)
+# A decision may be revised only while its follow-up is one of these (nothing has been set
+# going outside the entry: no land recovery, no exit steps).
 REVISABLE_FOLLOW_UPS = (FollowUp.NONE, FollowUp.OBSERVING, FollowUp.WATCHING)
 
 # The campaign's own default: signed this many months before the campaign date and not

@@ -34,6 +34,7 @@ from zhaoshang.exits.choices import RuleCode
 from zhaoshang.exits.services import ThresholdBook, add_months, ensure_default_rules, rule_clocks
 from zhaoshang.land import permissions
 from zhaoshang.land.choices import (
+    DEADLINE_DECISIONS,
     HANDED_OVER,
     REVISABLE_FOLLOW_UPS,
     SIGNED_MONTHS,
@@ -306,7 +307,7 @@ def decide_entry(
             errors["decision"] = _("Choose the disposal decision.")
         if not reason:
             errors["reason"] = _("Give the reason for the decision.")
-        if decision in (Decision.RECTIFY, Decision.REVITALIZE, Decision.RECOVER, Decision.CLEAR):
+        if decision in DEADLINE_DECISIONS:
             if deadline is None:
                 errors["deadline"] = _("Give the deadline for this decision.")
             elif deadline <= today:
