@@ -176,7 +176,7 @@ def _commitment_context(request, commitment, forms=None, stale="") -> dict:
         m.days_left_text = days_left_text(m)
         m.can_report = not m.done_on and permissions.can_report_progress(user, m, commitment)
         # A filed plan moves only by an approved change request; a missed milestone never.
-        m.can_move = can_manage and not m.done_on and not filed and m.due_on >= today
+        m.can_move = can_manage and not filed and _movable(m, today)
         if m.can_report:
             m.progress_form = forms.get(("progress", m.pk)) or ProgressForm(
                 initial={"version": m.version, "progress": m.progress},
@@ -232,9 +232,14 @@ def _commitment_context(request, commitment, forms=None, stale="") -> dict:
     return context
 
 
+def _movable(milestone, today) -> bool:
+    """Not done and not missed: its due date may still move."""
+    return not milestone.done_on and milestone.due_on >= today
+
+
 def movable_milestones(milestones, today) -> list:
     """The milestones a change request may move: not done, not missed."""
-    return [m for m in milestones if not m.done_on and m.due_on >= today]
+    return [m for m in milestones if _movable(m, today)]
 
 
 @login_required
