@@ -9,6 +9,7 @@ Every change goes through ``exits.services``; a warning outside the user's scope
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.exits import permissions, services
 from zhaoshang.exits.actions import ACTIONS
-from zhaoshang.exits.choices import ANCHOR_FIELDS, DelayKind, StepKind, WarningStatus
+from zhaoshang.exits.choices import ANCHOR_FIELDS, DelayKind, RuleCode, StepKind, WarningStatus
 from zhaoshang.exits.forms import DeskFilterForm
 from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning
 from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
@@ -218,11 +219,28 @@ def upcoming_clocks(project, warned: set[int]) -> list:
     if project.kind != ProjectKind.INVESTMENT or project.stage in EXIT_STAGES:
         return []
     today, rows = clock.today(), []
-    rules = ExitRule.objects.active().filter(district_id=project.district_id)
-    for rule in rules.exclude(pk__in=warned).order_by("months", "id"):
-        if Project.objects.filter(pk=project.pk).filter(services.fact_met_q(rule)).exists():
+    rules = list(ExitRule.objects.filter(district_id=project.district_id).order_by("months", "id"))
+    land_rule = next((r for r in rules if r.code == RuleCode.NO_LAND), None)
+    rules = [r for r in rules if r.is_active and r.pk not in warned]
+    # Which rules' facts the project has reached: one query for all of them.
+    met = (
+        Project.objects.filter(pk=project.pk)
+        .annotate(
+            **{
+                f"met_{r.pk}": ExpressionWrapper(services.fact_met_q(r), BooleanField())
+                for r in rules
+            }
+        )
+        .values(*(f"met_{r.pk}" for r in rules))
+        .get()
+        if rules
+        else {}
+    )
+    this = Project.objects.filter(pk=project.pk)
+    for rule in rules:
+        if met[f"met_{rule.pk}"]:
             continue
-        found = services.exit_clock(project, rule, today)
+        found = services.exit_clocks(rule, this, today, land_rule)[project.pk]
         if found.due_on is None or (rule.is_government and project.signed_on is None):
             continue
         anchor = getattr(project, ANCHOR_FIELDS[rule.anchor])
