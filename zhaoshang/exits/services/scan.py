@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.services import lock_for_update
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
 from zhaoshang.exits.services.base import _moment, _people_to_tell, _save
@@ -117,7 +118,7 @@ def clear_warning(
     today = today or clock.today()
     on = on or today
     with transaction.atomic():
-        warning = ExitWarning.objects.select_for_update().get(pk=warning.pk)
+        warning = lock_for_update(warning)
         if warning.status not in CLEARABLE_STATUSES:
             return warning
         warning.status = WarningStatus.CLEARED
@@ -231,7 +232,7 @@ def _exclude(warning: ExitWarning, found: ExitClock, today: datetime.date) -> No
     """A government delay moved the clock back ahead of today (or holds it): the warning
     is not the enterprise's own until the moved date passes."""
     with transaction.atomic():
-        warning = ExitWarning.objects.select_for_update().get(pk=warning.pk)
+        warning = lock_for_update(warning)
         if warning.status != WarningStatus.WARNING:
             return
         warning.status = WarningStatus.EXCLUDED
@@ -252,7 +253,7 @@ def _reopen(warning: ExitWarning, today: datetime.date) -> None:
     """An excluded warning whose moved due date has passed without the condition met, with
     nothing holding its clock, counts again (the government delay is already taken off)."""
     with transaction.atomic():
-        warning = ExitWarning.objects.select_for_update().get(pk=warning.pk)
+        warning = lock_for_update(warning)
         if warning.status != WarningStatus.EXCLUDED:
             return
         warning.status = WarningStatus.WARNING
