@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
@@ -449,7 +450,7 @@ def campaign_export(request, pk):
         (_("Tax per mu (10k yuan per mu)"), lambda e: e.tax_per_mu),
         (_("Minimum tax per mu"), lambda e: e.min_tax_per_mu),
         (_("Disposal decision"), lambda e: e.get_decision_display()),
-        (_("Deadline"), lambda e: e.deadline),
+        (pgettext("clean-up decision", "Deadline"), lambda e: e.deadline),
         (_("Reason"), lambda e: e.decision_reason),
         (_("Reason for deciding against the facts"), lambda e: e.facts_reason),
         (_("Follow-up"), lambda e: e.get_followup_display()),
