@@ -128,6 +128,16 @@ def rows_in_hand(obj) -> list[str]:
     ]
 
 
+def hand_over(instance, name: str, rows, key=None) -> None:
+    """Give ``instance`` the ``rows`` of its relation ``name`` just written (ordered by
+    ``key``, or as given), as ``prefetch_related`` leaves them: the caller reads them
+    without a query."""
+    held = getattr(instance, name).all()
+    held._result_cache = list(rows) if key is None else sorted(rows, key=key)
+    held._prefetch_done = True
+    instance._prefetched_objects_cache = {name: held}
+
+
 def _forward(model, name: str):
     """The forward foreign key (or one-to-one) ``name`` of ``model``, else None."""
     field = model._meta.get_field(name)

@@ -25,11 +25,10 @@ from zhaoshang.agreements.models import (
     Obligation,
     ObligationBreach,
 )
-from zhaoshang.agreements.services.common import hand_over
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import can_delete_registry
-from zhaoshang.core.services import lock_for_update, raise_errors, require
+from zhaoshang.core.services import hand_over, lock_for_update, raise_errors, require
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.projects.choices import Level, Stage
 from zhaoshang.projects.models import MaterialType, Project

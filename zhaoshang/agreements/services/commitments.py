@@ -24,13 +24,19 @@ from zhaoshang.agreements.models import (
 )
 from zhaoshang.agreements.schedule import Planned, Step, check_steps, plan_backwards
 from zhaoshang.agreements.services.archive import SNAPSHOT_RELATED, schedule_of, snapshot
-from zhaoshang.agreements.services.common import hand_over
 from zhaoshang.agreements.services.ledger import record_missed_milestone
 from zhaoshang.assessment.models import LedgerEntry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.exceptions import ConcurrentEditError
-from zhaoshang.core.services import gather, lock_for_update, raise_errors, require, status_error
+from zhaoshang.core.services import (
+    gather,
+    hand_over,
+    lock_for_update,
+    raise_errors,
+    require,
+    status_error,
+)
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import Department
 from zhaoshang.workdays.models import Day
@@ -117,6 +123,12 @@ def _lock_schedule(commitment: Commitment, milestone: Milestone, expected_versio
     if expected_version is not None and ms.version != expected_version:
         raise ConcurrentEditError()
     return ms, schedule
+
+
+def provisional_between(due_on: datetime.date, target_on: datetime.date) -> bool:
+    """Whether a provisional day (a year whose calendar is not published) lies between a
+    milestone's due date and the target date: its due date is provisional then."""
+    return Day.objects.filter(date__range=(due_on, target_on), is_provisional=True).exists()
 
 
 def is_missed(milestone: Milestone, today: datetime.date) -> bool:
@@ -410,9 +422,7 @@ def reschedule_milestone(
     raise_errors(errors)
     old = ms.due_on
     ms.due_on = due_on
-    ms.due_is_provisional = Day.objects.filter(
-        date__range=(due_on, commitment.target_on), is_provisional=True
-    ).exists()
+    ms.due_is_provisional = provisional_between(due_on, commitment.target_on)
     ms._history_user = user
     ms.save_new_version()
     if commitment.filed_version and old != due_on and not commitment.changed_since_filing:
@@ -552,9 +562,7 @@ def recompute_provisional_schedules(years: Iterable[int]) -> int:
                 ms.planned_start_on, ms.due_on = plan.planned_start_on, plan.due_on
                 ms.due_is_provisional = plan.provisional
             else:
-                ms.due_is_provisional = Day.objects.filter(
-                    date__range=(ms.due_on, commitment.target_on), is_provisional=True
-                ).exists()
+                ms.due_is_provisional = provisional_between(ms.due_on, commitment.target_on)
             ms.save(
                 update_fields=["planned_start_on", "due_on", "due_is_provisional", "updated_at"]
             )

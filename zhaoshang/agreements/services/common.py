@@ -1,5 +1,6 @@
-"""What the agreements services share: an uploaded file's digest, and the rows just
-written handed to the caller (every error at once is core.services.raise_errors)."""
+"""What the agreements services share: an uploaded file's digest (the rows just written
+handed to the caller are core.services.hand_over; every error at once is
+core.services.raise_errors)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,3 @@ def file_digest(uploaded) -> str:
         digest.update(chunk)
     uploaded.seek(0)
     return digest.hexdigest()
-
-
-def hand_over(instance, name: str, rows, key) -> None:
-    """Give ``instance`` the ``rows`` of its relation ``name`` just written, ordered by
-    ``key``, as ``prefetch_related`` leaves them: the caller reads them without a query."""
-    held = getattr(instance, name).all()
-    held._result_cache = sorted(rows, key=key)
-    held._prefetch_done = True
-    instance._prefetched_objects_cache = {name: held}

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import services as approvals
 from zhaoshang.core.audit import build_event, log_event, log_events
-from zhaoshang.core.services import gather, raise_errors, require
+from zhaoshang.core.services import gather, hand_over, raise_errors, require
 from zhaoshang.meetings import permissions
-from zhaoshang.meetings.models import ActionItem, AgendaItem, Decision, Meeting
+from zhaoshang.meetings.models import AgendaItem, Decision, Meeting
 from zhaoshang.meetings.services._common import (
     ACTION_ITEM_FIELDS,
     other_district,
@@ -123,16 +123,8 @@ def _create_rows(user, meeting, decision, rows, plans, agenda_item) -> tuple[lis
         for row, plan in zip(rows, plans, strict=True)
     ]
     events = save_new_items(user, items) if items else []
-    hand_over(decision, items)
+    hand_over(decision, "action_items", items)  # the caller reads them without a query
     return items, events
-
-
-def hand_over(decision: Decision, items: list[ActionItem]) -> None:
-    """The items just written become the decision's ``action_items`` (in order, as
-    ``prefetch_related`` leaves them): the caller reads them without a query."""
-    held = decision.action_items.all()
-    held._result_cache, held._prefetch_done = items, True
-    decision._prefetched_objects_cache = {"action_items": held}
 
 
 @transaction.atomic
