@@ -44,7 +44,7 @@ from zhaoshang.exits.choices import (
     RuleCode,
 )
 from zhaoshang.exits.models import ExitRule
-from zhaoshang.exits.services.rules import add_months
+from zhaoshang.exits.services.rules import LAND_FACT_FIELDS, add_months
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Project
 from zhaoshang.service.models import Need
@@ -166,15 +166,6 @@ def _base(project, rule: ExitRule) -> tuple[str, datetime.date | None, datetime.
     if anchor is None:
         return DueSource.RULE, None, None
     return DueSource.RULE, anchor, add_months(anchor, rule.months)
-
-
-LAND_FACT_FIELDS = (
-    "land_delivered_on",
-    "started_on",
-    "completed_on",
-    "production_on",
-    "capacity_on",
-)
 
 
 def has_land(project, today: datetime.date) -> bool:

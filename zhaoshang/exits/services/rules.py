@@ -101,15 +101,22 @@ def fact_met_q(rule: ExitRule) -> Q:
     return _benefit_q(rule)
 
 
+# The project's dates that show it has its land: delivered, or a later stage reached.
+LAND_FACT_FIELDS = (
+    "land_delivered_on",
+    "started_on",
+    "completed_on",
+    "production_on",
+    "capacity_on",
+)
+
+
 def land_q() -> Q:
     """The project has its land: delivered, or a later stage reached."""
-    return (
-        Q(land_delivered_on__isnull=False)
-        | Q(started_on__isnull=False)
-        | Q(completed_on__isnull=False)
-        | Q(production_on__isnull=False)
-        | Q(capacity_on__isnull=False)
-    )
+    met = Q()
+    for name in LAND_FACT_FIELDS:
+        met |= Q(**{f"{name}__isnull": False})
+    return met
 
 
 def _benefit_q(rule: ExitRule) -> Q:
