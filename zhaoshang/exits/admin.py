@@ -1,8 +1,9 @@
 """Admin of the exit mechanism. A district's rule table (anchor, months, clearing fact,
 active) and its thresholds (investment intensity, per-mu tax, plot ratio by park and
-industry: one table for the benefit rule and the land clean-up) are edited here; warnings and their steps are read-only here:
-they change only through the services (the scan, the pages and the API), which check the
-order of the steps, keep the audit trail and notify people."""
+industry: one table for the benefit rule and the land clean-up) are edited here; warnings
+and their steps are read-only here: they change only through the services (the scan, the
+pages and the API), which check the order of the steps, keep the audit trail and notify
+people."""
 
 from __future__ import annotations
 

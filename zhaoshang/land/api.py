@@ -1,7 +1,7 @@
 """REST API of land (SPEC §16, §19): ``land-parcels`` (list with filters, create, read,
 update through the services, a status change action), ``land-campaigns`` (opened, closed)
-with their entries, and ``land-campaign-entries`` (the decision and its follow-up). Scoped like the pages (``visible_to``); the idle-land clock is computed
-in SQL."""
+with their entries, and ``land-campaign-entries`` (the decision and its follow-up). Scoped
+like the pages (``visible_to``); the idle-land clock is computed in SQL."""
 
 from __future__ import annotations
 
