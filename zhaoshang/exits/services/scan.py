@@ -170,12 +170,14 @@ def _refresh(rule: ExitRule, met, today: datetime.date, counts: dict) -> None:
     moved back ahead of today, or holds, is excluded (非企业自身原因) until it runs out.
     The clock's figures are derived: they change without a new version; the exclusion and
     the return are events."""
+    if rule.is_government:
+        return  # the government's own rule has no enterprise's clock to hold
     warnings = list(
         ExitWarning.objects.filter(rule=rule, status__in=CLOCKED_STATUSES)
         .exclude(project__in=met)
         .order_by("id")
     )
-    if not warnings or rule.is_government:
+    if not warnings:
         return
     clocks = exit_clocks(
         rule, Project.objects.filter(pk__in=[w.project_id for w in warnings]), today
