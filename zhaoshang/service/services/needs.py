@@ -24,6 +24,7 @@ from zhaoshang.core.services import (
 )
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import User
+from zhaoshang.projects.choices import TeamRole
 from zhaoshang.projects.leaders import leader_in_charge
 from zhaoshang.service import permissions
 from zhaoshang.service.choices import (
@@ -283,13 +284,9 @@ def escalate_need(user, need: Need, note: str, expected_version: int | None = No
     need.escalated_on, need.escalated_by, need.escalation_note = clock.today(), user, note
     _save_need(need, user, "need.escalated", summary=note[:200])
     # the leader in charge (one rule with the receipts and the lights) and the manager
-    recipients = [leader_in_charge(need.project)]
-    recipients += [
-        m.user
-        for m in need.project.team_members.select_related("user")
-        if m.role == "manager" and m.user not in recipients
-    ]
-    recipients = [r for r in recipients if r is not None]
+    managers = need.project.team_members.filter(role=TeamRole.MANAGER).select_related("user")
+    people = [leader_in_charge(need.project), *(m.user for m in managers)]
+    recipients = list(dict.fromkeys(p for p in people if p is not None))
     notify(
         recipients,
         "need.escalated",
