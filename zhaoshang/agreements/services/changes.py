@@ -24,7 +24,11 @@ from zhaoshang.agreements.services.archive import (
     file_version,
     schedule_of,
 )
-from zhaoshang.agreements.services.commitments import is_missed, missed_message
+from zhaoshang.agreements.services.commitments import (
+    is_missed,
+    missed_message,
+    provisional_between,
+)
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import (
@@ -37,7 +41,6 @@ from zhaoshang.core.services import (
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import User
 from zhaoshang.workdays import services as workdays
-from zhaoshang.workdays.models import Day
 
 
 def approvers(commitment: Commitment) -> list:
@@ -286,9 +289,7 @@ def approve_change(
         ms = by_pk[move.milestone_id]
         ms.due_on = move.new_due_on
         ms.planned_start_on = min(ms.planned_start_on, ms.due_on)
-        ms.due_is_provisional = Day.objects.filter(
-            date__range=(ms.due_on, target), is_provisional=True
-        ).exists()
+        ms.due_is_provisional = provisional_between(ms.due_on, target)
         ms._history_user = user
         ms.save_new_version()
     if change.new_target_on is not None:
