@@ -182,16 +182,21 @@ def _refresh(rule: ExitRule, met, today: datetime.date, counts: dict) -> None:
     clocks = exit_clocks(
         rule, Project.objects.filter(pk__in=[w.project_id for w in warnings]), today
     )
+    warnings = [w for w in warnings if clocks[w.project_id].due_on is not None]
+    changed: list[ExitWarning] = []
+    names: set[str] = set()
+    for warning in warnings:
+        fields = _clock_fields(clocks[warning.project_id])
+        moved = {k: v for k, v in fields.items() if getattr(warning, k) != v}
+        for name, value in moved.items():
+            setattr(warning, name, value)
+        if moved:
+            changed.append(warning)
+            names.update(moved)
+    if changed:
+        ExitWarning.objects.bulk_update(changed, sorted(names), batch_size=500)
     for warning in warnings:
         found = clocks[warning.project_id]
-        if found.due_on is None:
-            continue
-        fields = _clock_fields(found)
-        changed = {k: v for k, v in fields.items() if getattr(warning, k) != v}
-        if changed:
-            ExitWarning.objects.filter(pk=warning.pk).update(**changed)
-            for name, value in changed.items():
-                setattr(warning, name, value)
         if warning.status == WarningStatus.WARNING and not found.is_due(today):
             _exclude(warning, found, today)
             counts["held"] += 1
