@@ -265,19 +265,11 @@ def approve_change(
     )
     moves = list(change.moves.all())
     by_pk = {m.pk: m for m in schedule}
-    errors: dict[str, list[str]] = {}
-    for move in moves:
-        ms = by_pk.get(move.milestone_id)
-        if ms is None or ms.due_on != move.old_due_on:
-            errors.setdefault("status", []).append(
-                _("The schedule changed since the request: refuse it and ask again.")
-            )
-            break
-    if commitment.target_on != change.old_target_on:
-        errors.setdefault("status", []).append(
-            _("The schedule changed since the request: refuse it and ask again.")
-        )
-    raise_errors(errors)
+    if commitment.target_on != change.old_target_on or any(
+        move.milestone_id not in by_pk or by_pk[move.milestone_id].due_on != move.old_due_on
+        for move in moves
+    ):
+        raise status_error(_("The schedule changed since the request: refuse it and ask again."))
     target = change.new_target_on or commitment.target_on
     raise_errors(
         _check_moves(
