@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "zhaoshang.complaints",
     "zhaoshang.monitoring",
     "zhaoshang.inspections",
+    "zhaoshang.ratings",
     "zhaoshang.exits",
     "zhaoshang.land",
     "zhaoshang.kpis",

@@ -25,6 +25,7 @@ from zhaoshang.kpis.api import AnnualTargetViewSet, KpiViewSet
 from zhaoshang.land.api import CampaignEntryViewSet, LandCampaignViewSet, LandParcelViewSet
 from zhaoshang.meetings.api import ActionItemViewSet, MeetingViewSet
 from zhaoshang.org.api import DepartmentViewSet, IndustryViewSet, ParkViewSet
+from zhaoshang.portal.api.router import router as portal_router
 from zhaoshang.projects.api import ProjectViewSet
 from zhaoshang.reports.api import IssuedReportViewSet
 from zhaoshang.service.api import (
@@ -69,6 +70,8 @@ router.register("assessment-standings", StandingViewSet, basename="assessment-st
 
 urlpatterns = [
     path("v1/auth/token/", ObtainTokenView.as_view(), name="token"),
+    # The enterprise's own resources (basenames "portal-…"), before the staff router.
+    path("v1/portal/", include(portal_router.urls)),
     path("v1/", include(router.urls)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(), name="docs"),

@@ -27,8 +27,13 @@ def _navigation(user) -> dict:
     user_roles = roles.roles_of(user)
     is_admin = Role.ADMIN in user_roles and not roles.is_city(user)
     enterprise = roles.is_enterprise(user)
+    tabs = []
     if enterprise:
-        items = [(_("My projects"), _urls()["portal:home"], "bi-building", None)]
+        from zhaoshang.portal.menu import portal_items
+
+        menu = portal_items()
+        items = [(label, href, icon, None) for label, href, icon, _children, _tab in menu]
+        tabs = [(label, href, icon) for label, href, icon, _children, tab in menu if tab]
     else:
         items = _staff_navigation(user, user_roles, is_admin)
     calendar_warning = None
@@ -43,6 +48,7 @@ def _navigation(user) -> dict:
         "nav_unread": _UnreadCount(user),
         "nav_roles": [Role(r).label for r in Role.values if r in user_roles],
         "nav_is_enterprise": enterprise,
+        "nav_portal_tabs": tabs,
         "nav_read_only": roles.is_city(user),
         "nav_calendar_warning": calendar_warning,
     }

@@ -1,0 +1,34 @@
+"""The shape of every portal API resource: an enterprise contact's token or session,
+rows of its own enterprise only."""
+
+from __future__ import annotations
+
+from rest_framework import viewsets
+from rest_framework.permissions import BasePermission
+
+from zhaoshang.api.parsers import PARSERS
+from zhaoshang.api.schema import ResourceSchema
+from zhaoshang.portal.access import is_contact
+
+
+class PortalApiPermission(BasePermission):
+    """Only an enterprise's own contacts use the portal API; staff have their own API."""
+
+    def has_permission(self, request, view):
+        return is_contact(request.user)
+
+
+class PortalViewSet(viewsets.GenericViewSet):
+    """A portal resource: ``scoped(queryset, user)`` keeps the rows of the caller's
+    enterprise; a row of another enterprise is a 404."""
+
+    permission_classes = [PortalApiPermission]
+    parser_classes = PARSERS
+    schema = ResourceSchema()
+
+    def enterprise_rows(self, queryset):
+        """Override: the rows of ``queryset`` belonging to the caller's enterprise."""
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.enterprise_rows(self.queryset.all())

@@ -1,0 +1,5 @@
+"""Portal API: projects."""
+
+
+def register(router) -> None:
+    """Add this area's resources to the portal router."""

@@ -1,0 +1,3 @@
+"""Portal routes: accounts."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal routes: approvals."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal routes: commitments."""
+
+urlpatterns: list = []

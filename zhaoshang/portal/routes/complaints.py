@@ -1,0 +1,3 @@
+"""Portal routes: complaints."""
+
+urlpatterns: list = []

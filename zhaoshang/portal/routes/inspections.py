@@ -1,0 +1,3 @@
+"""Portal routes: inspections."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal routes: needs."""
+
+urlpatterns: list = []

@@ -1,0 +1,10 @@
+"""Portal routes: my projects."""
+
+from django.urls import path
+
+from zhaoshang.portal.views import projects
+
+urlpatterns = [
+    path("", projects.home, name="home"),
+    path("projects/<int:pk>/", projects.project, name="project"),
+]

@@ -1,0 +1,3 @@
+"""Portal routes: ratings."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal routes: reports."""
+
+urlpatterns: list = []
