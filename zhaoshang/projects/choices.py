@@ -48,6 +48,8 @@ STAGE_DATE_FIELDS: dict[str, str] = {
 PRE_SIGNING = (Stage.LEAD, Stage.NEGOTIATING, Stage.PREREVIEW)
 # Stages a signed project is "active" in: monthly reports are due (SPEC §4).
 REPORTING_STAGES = tuple(STAGE_ORDER[STAGE_INDEX[Stage.SIGNED] :])
+# Stages a project produces in: its monthly report gives output and tax.
+PRODUCING_STAGES = (Stage.PRODUCTION, Stage.CAPACITY)
 
 # The evidence (material type codes) each stage needs before a project may enter it.
 STAGE_EVIDENCE: dict[str, tuple[str, ...]] = {

@@ -12,6 +12,7 @@ EVENTS = {
     "project.team_assigned": _("Team member assigned"),
     "project.team_removed": _("Team member removed"),
     "project.document_uploaded": _("Document uploaded"),
+    "project.document_confirmed": _("Document confirmed"),
     "project.funds_recorded": _("Funds in place recorded"),
     "project.funds_corrected": _("Funds in place corrected"),
     "project.monthly_report_filed": _("Monthly report filed"),

@@ -9,6 +9,7 @@ from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
 from zhaoshang.projects.choices import (
+    PRODUCING_STAGES,
     STAGE_ORDER,
     Condition,
     FundsOrigin,
@@ -230,6 +231,9 @@ class MonthlyReportForm(_CorrectionMixin, BootstrapMixin, forms.ModelForm):
             "investment_this_month",
             "investment_cumulative",
             "funds_this_month",
+            "jobs",
+            "output_this_month",
+            "tax_this_month",
             "image_progress",
             "problems",
             *CORRECTION_FIELDS,
@@ -243,6 +247,9 @@ class MonthlyReportForm(_CorrectionMixin, BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["month"].widget.input_type = "month"
         self.fields["month"].widget.format = "%Y-%m"
+        if self.project.stage not in PRODUCING_STAGES:  # output and tax once producing
+            for field in progress.PRODUCTION_FIGURES:
+                del self.fields[field]
 
     def service_errors(self, data) -> dict:
         errors = progress.monthly_report_errors(self.project, data)

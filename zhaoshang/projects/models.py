@@ -310,6 +310,18 @@ class DocumentVersion(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
+    # An upload from the enterprise's service hall waits for the project's staff to confirm
+    # it before it counts as stage evidence (staff uploads count at once).
+    submitted_by_enterprise = models.BooleanField(_("uploaded by the enterprise"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["document", "-number"]
@@ -321,6 +333,16 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """An enterprise's upload the staff have not confirmed yet."""
+        return self.submitted_by_enterprise and self.confirmed_at is None
+
+    @property
+    def counts_as_evidence(self) -> bool:
+        """Staff uploads, and the enterprise's once confirmed, are stage evidence."""
+        return not self.awaits_confirmation
 
 
 class StageEvent(models.Model):
@@ -403,6 +425,14 @@ class MonthlyReport(models.Model):
     investment_cumulative = models.DecimalField(_("cumulative investment (10k yuan)"), **MONEY)
     funds_this_month = models.DecimalField(
         _("funds in place this month (10k yuan)"), **MONEY, default=Decimal("0")
+    )
+    # Once the project produces (投产): people employed, output and tax of the month.
+    jobs = models.PositiveIntegerField(_("people employed"), null=True, blank=True)
+    output_this_month = models.DecimalField(
+        _("output this month (10k yuan)"), **MONEY, null=True, blank=True
+    )
+    tax_this_month = models.DecimalField(
+        _("tax this month (10k yuan)"), **MONEY, null=True, blank=True
     )
     image_progress = models.TextField(_("image progress"))
     problems = models.TextField(_("problems met"), blank=True)

@@ -26,3 +26,18 @@ def can_record_service(user, project) -> bool:
 
 def can_manage_team(user, project) -> bool:
     return can_edit_registry(user, project.district_id)
+
+
+def is_own_enterprise(user, project) -> bool:
+    """An enterprise user of the project's own enterprise (a contact of its service hall)."""
+    return bool(
+        roles.is_enterprise(user)
+        and user.enterprise_id
+        and user.enterprise_id == project.enterprise_id
+    )
+
+
+def can_report_progress(user, project) -> bool:
+    """Monthly reports and documents: whoever records the project's service, and the
+    project's own enterprise (its contacts report from the service hall)."""
+    return can_record_service(user, project) or is_own_enterprise(user, project)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/condition/", views.condition_change, name="condition"),
     path("<int:pk>/documents/", views.project_documents, name="documents"),
     path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/confirm/", views.document_confirm, name="document_confirm"),
     path(
         "<int:pk>/documents/<int:version_pk>/download/",
         views.document_download,

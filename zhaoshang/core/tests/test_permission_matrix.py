@@ -44,6 +44,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "projects:condition": ("project", "record", "GET"),
     "projects:documents": ("project", "view", "GET"),
     "projects:document_upload": ("project", "record", "POST"),
+    "projects:document_confirm": ("project", "record", "POST"),
     "projects:document_download": ("document", "view", "GET"),
     "projects:funds": ("project", "view", "GET"),
     "projects:progress": ("project", "view", "GET"),

@@ -7,7 +7,7 @@ families: the registry (``registry``), stages and condition (``stages``), the te
 (``progress``).
 """
 
-from zhaoshang.projects.services.documents import upload_document
+from zhaoshang.projects.services.documents import confirm_document, upload_document
 from zhaoshang.projects.services.progress import month_start, record_funds, submit_monthly_report
 from zhaoshang.projects.services.registry import (
     EDITABLE_FIELDS,
@@ -29,6 +29,7 @@ __all__ = [
     "change_stage",
     "check_stage_move",
     "check_team_rank",
+    "confirm_document",
     "create_project",
     "delete_project",
     "month_start",

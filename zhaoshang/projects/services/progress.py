@@ -23,11 +23,14 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import gather, raise_errors, require, status_error
 from zhaoshang.core.validators import IMAGE_TYPES, validate_upload
 from zhaoshang.projects import permissions
-from zhaoshang.projects.choices import PRE_SIGNING, REPORTING_STAGES, Stage
+from zhaoshang.projects.choices import PRE_SIGNING, PRODUCING_STAGES, REPORTING_STAGES, Stage
 from zhaoshang.projects.models import FundsEntry, MonthlyReport, MonthlyReportPhoto, Project
 
 # The figures of a monthly report: changing one of a filed month is a correction.
 REPORT_FIGURES = ("investment_this_month", "investment_cumulative", "funds_this_month")
+# Reported once the project produces (投产): output and tax of the month, people employed.
+PRODUCTION_FIGURES = ("output_this_month", "tax_this_month")
+FILED_FIGURES = (*REPORT_FIGURES, *PRODUCTION_FIGURES, "jobs")
 FUNDS_FIELDS = ("received_on", "amount", "origin", "use", "note")
 CORRECTION_FIELDS = ("is_correction", "correction_reason")
 
@@ -36,6 +39,13 @@ def _wan(value) -> str:
     """An amount in 万元 as the pages show it (thousands separated, no trailing zeros)."""
     text = f"{Decimal(value):,.2f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _shown(value) -> str:
+    """A filed figure as a message names it (an amount in 万元, a count, or a dash)."""
+    if value is None:
+        return "—"
+    return _wan(value) if isinstance(value, Decimal) else str(value)
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -169,10 +179,16 @@ def monthly_report_errors(project: Project, data: Mapping, neighbours=None) -> d
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    for field in REPORT_FIGURES:
+    for field in (*REPORT_FIGURES, *PRODUCTION_FIGURES):
         value = data.get(field)
         if value is not None and value < 0:
             add(field, _("The amount cannot be negative."))
+    if data.get("jobs") is not None and data["jobs"] < 0:
+        add("jobs", _("The number of people cannot be negative."))
+    if project.stage not in PRODUCING_STAGES:
+        for field in PRODUCTION_FIGURES:
+            if data.get(field):
+                add(field, _("Output and tax are reported once the project is in production."))
     this, cumulative = data.get("investment_this_month"), data.get("investment_cumulative")
     if this is not None and cumulative is not None and cumulative < this:
         add(
@@ -215,7 +231,7 @@ def monthly_report_errors(project: Project, data: Mapping, neighbours=None) -> d
             }
         )
     if existing is not None:
-        for field in REPORT_FIGURES:
+        for field in FILED_FIGURES:
             value = data.get(field)
             if value is not None and value != getattr(existing, field):
                 needs_correction.setdefault(field, []).append(
@@ -223,7 +239,7 @@ def monthly_report_errors(project: Project, data: Mapping, neighbours=None) -> d
                         "The %(month)s report was filed with %(old)s here; changing a filed "
                         "figure is a correction: tick “correction” and give the reason."
                     )
-                    % {"month": f"{month:%Y-%m}", "old": _wan(getattr(existing, field))}
+                    % {"month": f"{month:%Y-%m}", "old": _shown(getattr(existing, field))}
                 )
     if not marked:
         for field, messages in needs_correction.items():
@@ -253,7 +269,7 @@ def submit_monthly_report(
     month already filed, is refused unless the filing is marked a correction
     (``is_correction``) with its reason (``correction_reason``); the report then keeps
     the reason and the cumulative figure it goes back from."""
-    require(permissions.can_record_service(user, project))
+    require(permissions.can_report_progress(user, project))
     if project.stage not in REPORTING_STAGES:
         raise status_error(
             _("Monthly progress is reported for projects from “signed” to “at designed capacity”.")

@@ -175,10 +175,13 @@ def _evidence(
         .select_related("material_type")
         .prefetch_related("versions")
     }
+    # An enterprise's upload waits for the staff's confirmation before it is evidence.
+    counting = {
+        code: [v for v in document.versions.all() if v.counts_as_evidence]
+        for code, document in existing.items()
+    }
     for code in required:
-        if code not in evidence_files and (
-            code not in existing or not existing[code].versions.all()
-        ):
+        if code not in evidence_files and not counting.get(code):
             name = types[code].label if code in types else code
             errors.setdefault(f"evidence_{code}", []).append(
                 _("“%(stage)s” needs the evidence “%(material)s”: upload it.")
@@ -197,9 +200,7 @@ def _evidence(
         store_version(user, project, types[code], uploaded, Stage(to_stage).label, existing)
         for code, uploaded in evidence_files.items()
     ]
-    evidence += [
-        existing[code].versions.all()[0] for code in required if code not in evidence_files
-    ]
+    evidence += [counting[code][0] for code in required if code not in evidence_files]
     return evidence
 
 

@@ -3,6 +3,7 @@ tabs that keep records — team, documents, funds, progress (``records``)."""
 
 from zhaoshang.projects.views.common import get_visible_project, project_context
 from zhaoshang.projects.views.records import (
+    document_confirm,
     document_download,
     document_upload,
     photo_download,
@@ -29,6 +30,7 @@ from zhaoshang.projects.views.stages import condition_change, project_timeline, 
 
 __all__ = [
     "condition_change",
+    "document_confirm",
     "document_download",
     "document_upload",
     "filtered_projects",

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Sum
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -86,7 +86,10 @@ def _documents_page(request, project: Project, form, status=200):
         ProjectDocument.objects.filter(project=project)
         .select_related("material_type")
         .prefetch_related(
-            Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+            Prefetch(
+                "versions",
+                queryset=DocumentVersion.objects.select_related("uploaded_by", "confirmed_by"),
+            )
         )
     )
     return render(
@@ -128,6 +131,33 @@ def document_upload(request, pk):
             )
             return redirect("projects:documents", pk=project.pk)
     return _documents_page(request, project, form, status=400)
+
+
+@login_required
+@require_POST
+def document_confirm(request, pk):
+    """The staff confirm a document the enterprise uploaded (it then counts as evidence)."""
+    project = get_visible_project(request, pk)
+    if not permissions.can_record_service(request.user, project):
+        raise PermissionDenied
+    chosen = request.POST.get("version", "")
+    if not chosen.isdigit():
+        return HttpResponseBadRequest(_("Choose the document to confirm."))
+    version = get_object_or_404(
+        DocumentVersion.objects.select_related("document__material_type"),
+        document__project=project,
+        pk=int(chosen),
+    )
+    outcome = run_service(request, None, lambda: services.confirm_document(request.user, version))
+    if not outcome.ok:
+        messages.error(request, " ".join(outcome.error.messages))
+    else:
+        messages.success(
+            request,
+            _("“%(material)s” version %(number)s has been confirmed: it counts as evidence.")
+            % {"material": version.document.material_type.label, "number": version.number},
+        )
+    return redirect("projects:documents", pk=project.pk)
 
 
 @login_required

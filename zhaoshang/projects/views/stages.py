@@ -21,6 +21,7 @@ from zhaoshang.projects.models import (
     ProjectDocument,
     StageEvent,
 )
+from zhaoshang.projects.services.documents import evidence_versions
 from zhaoshang.projects.views.common import get_visible_project, project_context
 
 
@@ -74,7 +75,7 @@ def _stage_page(request, project: Project, form, to_stage, types, *, status=200,
         d.material_type_id: d
         for d in ProjectDocument.objects.filter(
             project=project, material_type__in=types
-        ).prefetch_related("versions")
+        ).prefetch_related(Prefetch("versions", queryset=evidence_versions()))
     }
     evidence = [(m, form[f"evidence_{m.code}"], library.get(m.pk)) for m in types]
     stage_options = []
