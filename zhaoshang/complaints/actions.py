@@ -84,7 +84,7 @@ ACTIONS = ActionTable(
             permissions.can_rate,
             lambda c: c.status == ComplaintStatus.ANSWERED,
             lambda u, c, d, v: services.rate_complaint(
-                u, c, rating=d.get("rating", ""), expected_version=v
+                u, c, rating=d.get("rating", ""), reason=d.get("reason", ""), expected_version=v
             ),
             gettext_lazy("The rating has been recorded."),
         ),

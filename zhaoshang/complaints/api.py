@@ -230,6 +230,11 @@ class ComplaintVerifySerializer(Serializer):
 
 class ComplaintRateSerializer(Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Required when the enterprise is not satisfied."),
+    )
     version = _version_field()
 
 

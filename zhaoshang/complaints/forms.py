@@ -33,7 +33,10 @@ class ReceiveForm(BootstrapMixin, forms.Form):
     enterprise = forms.ModelChoiceField(queryset=None, label=_("enterprise"))
     project = forms.ModelChoiceField(queryset=None, label=_("project"), required=False)
     department = forms.ModelChoiceField(queryset=None, label=_("department complained about"))
-    channel = forms.ChoiceField(choices=Channel.choices, label=_("channel"))
+    # 企业门户 is the channel of the complaints the enterprise lodges itself in the portal.
+    channel = forms.ChoiceField(
+        choices=[c for c in Channel.choices if c[0] != Channel.PORTAL], label=_("channel")
+    )
     category = forms.ChoiceField(choices=Category.choices, label=_("complaint category"))
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("complaint"))
     contact_name = forms.CharField(max_length=50, required=False, label=_("contact person"))
@@ -137,6 +140,12 @@ class VerifyForm(_Versioned):
 
 class RateForm(_Versioned):
     rating = forms.ChoiceField(choices=Rating.choices, label=_("rating"))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label=_("reason"),
+        help_text=_("Required when the enterprise is not satisfied."),
+    )
 
 
 class RequestExtensionForm(_Versioned):

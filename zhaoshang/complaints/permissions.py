@@ -3,6 +3,8 @@ these rules decide the actions on a complaint the user can already see.
 
 - Staff receive a complaint on behalf of an enterprise: the supervision office, the
   investment promotion bureau and admins; the same people record the enterprise's rating.
+  The enterprise's own contact lodges its complaints in the service hall and rates the
+  answers itself.
 - The supervision office (and admins) dispatch it to the department complained about.
 - The department complained about (its people, and admins) accepts it and answers with
   the facts (its account); it never records the finding.
@@ -37,6 +39,11 @@ def can_receive(user, district_id) -> bool:
     return _writer(user, district_id) and roles.has_role(user, *RECEIVER_ROLES)
 
 
+def can_lodge(user, enterprise) -> bool:
+    """The enterprise's own contact lodges a complaint for it (企业服务端)."""
+    return enterprise is not None and roles.is_contact_of(user, enterprise.pk)
+
+
 def can_dispatch(user, complaint) -> bool:
     return _writer(user, complaint.district_id) and roles.has_role(user, *SUPERVISION_ROLES)
 
@@ -65,7 +72,10 @@ def can_verify(user, complaint) -> bool:
 
 
 def can_rate(user, complaint) -> bool:
-    return can_receive(user, complaint.district_id)
+    """The enterprise's own contact, or the receivers on its behalf."""
+    return can_receive(user, complaint.district_id) or roles.is_contact_of(
+        user, complaint.enterprise_id
+    )
 
 
 def can_request_extension(user, complaint) -> bool:

@@ -19,8 +19,10 @@ pages and the API call them.
   a finding other than the department's view overrules it, with a reason, recorded as
   such. Only this finding writes to the ledger: 属实/部分属实 → one entry against the
   department, dated the day of the finding. The office answers the enterprise with it.
-- The enterprise's rating is recorded; 不满意 reopens it once (the department answers
-  again within 5 more working days, and the office verifies again), otherwise it is closed.
+- The enterprise rates the answer (its contact in the service hall, or staff on its
+  behalf); 不满意 reopens it once (the department answers again within 5 more working
+  days, and the office verifies again), otherwise it is closed and the rating is recorded
+  against the department (好差评).
 
 Bad input raises ``ValidationError`` keyed by the field, every error at once, and saves
 nothing.
@@ -59,10 +61,12 @@ from zhaoshang.complaints.models import (
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
-from zhaoshang.core.services import lock_for_update, raise_errors, require, require_status
-from zhaoshang.core.validators import validate_upload
+from zhaoshang.core.services import gather, lock_for_update, raise_errors, require, require_status
+from zhaoshang.core.validators import check_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.people import staff_of_department, supervisors
+from zhaoshang.ratings.choices import SubjectKind
+from zhaoshang.ratings.services import rating_errors, record_rating
 from zhaoshang.workdays import services as workdays
 
 
@@ -113,15 +117,6 @@ def _compute_deadlines(complaint: Complaint) -> None:
         complaint.due_on = complaint.verify_by
 
 
-def _check_upload(uploaded, field: str, errors: dict) -> None:
-    if uploaded is None:
-        return
-    try:
-        validate_upload(uploaded)
-    except ValidationError as exc:
-        errors[field] = exc.messages
-
-
 def _store_attachment(user, complaint: Complaint, uploaded) -> ComplaintAttachment:
     attachment = ComplaintAttachment(
         complaint=complaint, original_name=uploaded.name[:200], uploaded_by=user
@@ -147,12 +142,20 @@ def receive_complaint(
     received_on: datetime.date | None = None,
     reports_unapproved_visit: bool = False,
     attachment=None,
+    attachments: Iterable = (),
 ) -> Complaint:
-    """Record a complaint received on behalf of an enterprise. ``reports_unapproved_visit``
-    marks a report of an inspection or fee without an approved request (SPEC §9): if it is
-    substantiated, the ledger entry is the heavier 未经审批检查 rule."""
-    require(permissions.can_receive(user, getattr(district, "pk", None)))
-    errors: dict[str, str] = {}
+    """Record a complaint received on behalf of an enterprise, or lodged by the
+    enterprise's own contact in the service hall (channel 企业门户, which only those carry).
+    ``reports_unapproved_visit`` marks a report of an inspection or fee without an approved
+    request (SPEC §9): if it is substantiated, the ledger entry is the heavier 未经审批检查
+    rule. ``attachments``: more files, checked and kept like ``attachment``."""
+    lodged = permissions.can_lodge(user, enterprise)
+    require(lodged or permissions.can_receive(user, getattr(district, "pk", None)))
+    errors: dict = {}
+    if lodged and channel != Channel.PORTAL:
+        errors["channel"] = _(
+            "A complaint the enterprise lodges itself comes in through the portal."
+        )
     if enterprise is None:
         errors["enterprise"] = _("Choose the enterprise that complains.")
     elif enterprise.district_id != district.pk:
@@ -173,7 +176,10 @@ def receive_complaint(
     received_on = received_on or today
     if received_on > today:
         errors["received_on"] = _("The date cannot be in the future.")
-    _check_upload(attachment, "attachment", errors)
+    gather(errors, check_upload, "attachment", attachment)
+    attachments = [f for f in attachments if f is not None]
+    for uploaded in attachments:
+        gather(errors, check_upload, "attachments", uploaded)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -194,8 +200,8 @@ def receive_complaint(
             received_by=user,
         )
         log_event(user, "complaint.received", complaint, complaint.get_category_display())
-        if attachment is not None:
-            stored = _store_attachment(user, complaint, attachment)
+        for uploaded in [attachment, *attachments] if attachment else attachments:
+            stored = _store_attachment(user, complaint, uploaded)
             log_event(user, "complaint.attachment_added", complaint, stored.original_name)
         notify(
             [u for u in supervisors(district.pk) if u.pk != user.pk],
@@ -275,7 +281,7 @@ def answer_complaint(
         )
     if not (account or "").strip():
         errors["account"] = _("State the facts: what the department did and why.")
-    _check_upload(attachment, "attachment", errors)
+    gather(errors, check_upload, "attachment", attachment)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -396,37 +402,62 @@ def verify_complaint(
 
 
 def rate_complaint(
-    user, complaint: Complaint, *, rating: str, expected_version: int | None = None
+    user,
+    complaint: Complaint,
+    *,
+    rating: str,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Complaint:
-    """Record the enterprise's rating. 不满意 reopens the complaint once (the department
-    answers again within the category's answer limit, 5 working days unless configured);
-    otherwise it is closed."""
+    """Record the enterprise's rating of the answer (its own contact in the service hall,
+    or the receivers on its behalf), with the reason a 不满意 needs. 不满意 reopens the
+    complaint once (the department answers again within the category's answer limit, 5
+    working days unless configured); otherwise it is closed, and the rating that closes it
+    is the department's rating of record (``ratings.record_rating``, 好差评)."""
     require(permissions.can_rate(user, complaint))
+    errors = {"reason": rating_errors(rating, reason).get("reason", [])}
     if rating not in Rating.values:
-        raise ValidationError({"rating": _("Choose the enterprise's rating.")})
+        errors["rating"] = [_("Choose the enterprise's rating.")]
+    raise_errors({field: messages for field, messages in errors.items() if messages})
+    reason = (reason or "").strip()
     with transaction.atomic():
         complaint = lock_for_update(complaint, expected_version)
         require_status(complaint, ComplaintStatus.ANSWERED)
         today = clock.today()
         complaint.rating = rating
         complaint.rated_on = today
+        summary = ": ".join(filter(None, [str(complaint.get_rating_display()), reason[:150]]))
         if rating == Rating.DISSATISFIED and not complaint.reopened:
             complaint.reopened = True
             complaint.status = ComplaintStatus.ACCEPTED
             complaint.answer_from = today
             complaint.answer_workdays = limits_for(complaint.district_id, complaint.category)[1]
             _compute_deadlines(complaint)
-            _save(complaint, user, "complaint.reopened", complaint.get_rating_display())
+            _save(complaint, user, "complaint.reopened", summary)
             notify(
                 staff_of_department(complaint.department_id),
                 "complaint.reopened",
                 _("Complaint %(number)s reopened: the enterprise is dissatisfied")
                 % {"number": complaint.number},
+                body=reason,
                 url=complaint.get_absolute_url(),
             )
         else:
             complaint.status = ComplaintStatus.CLOSED
-            _save(complaint, user, "complaint.closed", complaint.get_rating_display())
+            _save(complaint, user, "complaint.closed", summary)
+            record_rating(
+                user,
+                kind=SubjectKind.COMPLAINT,
+                subject_id=complaint.pk,
+                district_id=complaint.district_id,
+                enterprise_id=complaint.enterprise_id,
+                department_id=complaint.department_id,
+                project_id=complaint.project_id,
+                score=rating,
+                reason=reason,
+                label=complaint.number,
+                rated_on=today,
+            )
     return complaint
 
 
@@ -561,11 +592,8 @@ def add_attachment(user, complaint: Complaint, *, file) -> ComplaintAttachment:
     so a form someone has open on it is not made stale by a file)."""
     require(permissions.can_attach(user, complaint))
     errors: dict = {}
-    if file is None:
-        errors["file"] = _("Choose the file to attach.")
-    _check_upload(file, "file", errors)
-    if errors:
-        raise ValidationError(errors)
+    gather(errors, check_upload, "file", file, _("Choose the file to attach."))
+    raise_errors(errors)
     with transaction.atomic():
         attachment = _store_attachment(user, complaint, file)
         log_event(user, "complaint.attachment_added", complaint, attachment.original_name)

@@ -60,6 +60,18 @@ def sees_all_districts(user) -> bool:
     return bool(user.is_superuser or is_city(user))
 
 
+def is_contact_of(user, enterprise_id) -> bool:
+    """The enterprise's own contact: an active enterprise user attached to it (what the
+    service hall lets act for the enterprise)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and enterprise_id
+        and user.enterprise_id == enterprise_id
+        and is_enterprise(user)
+    )
+
+
 def is_staff_user(user) -> bool:
     """Any government role: may use the staff pages."""
     return bool(roles_of(user) - {Role.ENTERPRISE})

@@ -92,6 +92,20 @@ def validate_upload(uploaded, allowed: tuple[str, ...] | None = None) -> None:
         )
 
 
+def check_upload(field: str, uploaded, required_message: str = "") -> None:
+    """An uploaded file's problems (type, size, content) under ``field``; no file is fine
+    unless ``required_message`` makes it needed. Use it with ``core.services.gather`` to
+    collect them with a form's other errors."""
+    if uploaded is None:
+        if required_message:
+            raise ValidationError({field: required_message})
+        return
+    try:
+        validate_upload(uploaded)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
 # Markup: "<" followed by a letter (an opening tag, <script, <img …), "</" (a closing tag),
 # "<!" (a comment or doctype) or "<?" (a processing instruction). A "<" before a digit, a
 # space or "=" (“<5 亩”, “a < b”) is ordinary text.

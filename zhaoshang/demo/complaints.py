@@ -136,7 +136,18 @@ class ComplaintsBuilder(Part):
         if stage == STAGE["reopened"]:
             again = cal.after(rated, rng.randint(2, 4))
             more = f"{account}\n{rng.choice(DATA['reopen_answers'])}"
-            steps.append((rated, act(held, rate, supervisor, rating=Rating.DISSATISFIED)))
+            steps.append(
+                (
+                    rated,
+                    act(
+                        held,
+                        rate,
+                        supervisor,
+                        rating=Rating.DISSATISFIED,
+                        reason=DATA["dissatisfied_reason"],
+                    ),
+                )
+            )
             steps.append((again, act(held, answer_it, handler, department_view=view, account=more)))
             found = cal.after(again, 1)
             finding = {**finding, "answer": more}

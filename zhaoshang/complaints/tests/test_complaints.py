@@ -85,10 +85,17 @@ def test_receive_refuses_records_of_another_district(world):
     assert not Complaint.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["department", "leader", "city", "park", "enterprise"])
+@pytest.mark.parametrize("who", ["department", "leader", "city", "park"])
 def test_only_receivers_receive(world, who):
     with pytest.raises(PermissionDenied):
         make_complaint(world, by=getattr(world, f"user_{who}"))
+    assert not Complaint.objects.exists()
+
+
+def test_an_enterprise_lodges_only_its_own_complaints(world):
+    """The enterprise's contact lodges for its own enterprise (portal tests), not another's."""
+    with pytest.raises(PermissionDenied):
+        make_complaint(world, project=world.project2_a, by=world.user_enterprise, channel="portal")
     assert not Complaint.objects.exists()
 
 
@@ -149,7 +156,9 @@ def test_substantiated_complaint_writes_one_ledger_entry(world):
     entry = _ledger(complaint).get()
     assert entry.department == world.dept_works_a
     # Dissatisfied: reopened once, answered again as substantiated — still one entry.
-    complaint = services.rate_complaint(world.user_supervisor, complaint, rating="dissatisfied")
+    complaint = services.rate_complaint(
+        world.user_supervisor, complaint, rating="dissatisfied", reason="答复没有解决问题。"
+    )
     assert complaint.status == ComplaintStatus.ACCEPTED and complaint.reopened
     complaint = _answer_and_verify(world, complaint, "substantiated")
     assert _ledger(complaint).count() == 1
@@ -163,11 +172,15 @@ def test_other_outcomes(world, outcome):
 
 def test_dissatisfied_reopens_only_once(world):
     complaint = _through_answer(world, make_complaint(world), "unfounded")
-    complaint = services.rate_complaint(world.user_bureau, complaint, rating="dissatisfied")
+    complaint = services.rate_complaint(
+        world.user_bureau, complaint, rating="dissatisfied", reason="答复没有解决问题。"
+    )
     assert complaint.status == ComplaintStatus.ACCEPTED
     assert complaint.due_on == complaint.answer_by
     complaint = _answer_and_verify(world, complaint, "unfounded")
-    complaint = services.rate_complaint(world.user_bureau, complaint, rating="dissatisfied")
+    complaint = services.rate_complaint(
+        world.user_bureau, complaint, rating="dissatisfied", reason="答复没有解决问题。"
+    )
     assert complaint.status == ComplaintStatus.CLOSED
     assert complaint.rating == "dissatisfied"
 

@@ -318,7 +318,9 @@ def test_the_departments_limit_ends_with_its_account_and_the_office_has_its_own(
 
 def test_a_dissatisfied_enterprise_sends_it_back_to_the_department_then_the_office(world, accepted):
     complaint = _verify(world, _answer(world, accepted), "unfounded")
-    complaint = services.rate_complaint(world.user_supervisor, complaint, rating="dissatisfied")
+    complaint = services.rate_complaint(
+        world.user_supervisor, complaint, rating="dissatisfied", reason="答复没有解决问题。"
+    )
     assert complaint.status == ComplaintStatus.ACCEPTED and complaint.due_on == (
         complaint.answer_by
     )

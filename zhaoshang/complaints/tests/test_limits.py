@@ -80,7 +80,9 @@ def test_the_reopening_uses_the_categorys_answer_limit(world):
         answer="经核实，无此事。",
     )
     with time_machine.travel("2026-09-30 10:00 +0800", tick=False):
-        complaint = services.rate_complaint(world.user_supervisor, complaint, rating="dissatisfied")
+        complaint = services.rate_complaint(
+            world.user_supervisor, complaint, rating="dissatisfied", reason="答复没有解决问题。"
+        )
     # Wednesday 30 September + 8 working days, across 国庆 (1–7 October off, Saturday 10
     # October worked): 8, 9, 10, 12, 13, 14, 15, 16 October.
     assert complaint.answer_from == D(2026, 9, 30)

@@ -1,5 +1,5 @@
 """The checks every meetings service shares: a date that has happened, a text that must be
-written, an uploaded file, a record of another district."""
+written, a record of another district."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
-from zhaoshang.core.validators import validate_upload
 
 # The fields of an action item a caller gives (record_decision's rows, update_action_item).
 ACTION_ITEM_FIELDS = (
@@ -59,15 +58,3 @@ def required_text(field: str, value: str, message: str) -> str:
     if not value:
         raise ValidationError({field: message})
     return value
-
-
-def check_upload(field: str, uploaded, required_message: str = "") -> None:
-    """Check an uploaded file (type, size, content); ``required_message`` makes it needed."""
-    if uploaded is None:
-        if required_message:
-            raise ValidationError({field: required_message})
-        return
-    try:
-        validate_upload(uploaded)
-    except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from None

@@ -15,12 +15,12 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import Counter
 from zhaoshang.core.roles import Role
 from zhaoshang.core.services import gather, raise_errors, require, status_error
+from zhaoshang.core.validators import check_upload
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import MeetingKind, MeetingStatus
 from zhaoshang.meetings.models import Meeting
 from zhaoshang.meetings.services._common import (
     check_date,
-    check_upload,
     other_district,
     required_text,
 )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import gather, lock_for_update, raise_errors, require, require_status
+from zhaoshang.core.validators import check_upload
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import (
     OPEN_ACTION_STATUSES,
@@ -26,7 +27,6 @@ from zhaoshang.meetings.models import ActionItem, ActionProgress
 from zhaoshang.meetings.services._common import (
     ACTION_ITEM_FIELDS,
     check_date,
-    check_upload,
     required_text,
 )
 from zhaoshang.meetings.services.action_items import check_action_item, owners
