@@ -38,7 +38,15 @@ def _running(case) -> bool:
 
 
 def _run_complete(user, case, d, v):
-    return services.complete_case(user, case, d["done_on"], v, answer=d.get("higher_answer", ""))
+    return services.complete_case(
+        user,
+        case,
+        d["done_on"],
+        v,
+        answer=d.get("higher_answer", ""),
+        approval_number=d.get("approval_number") or "",
+        certificate=d.get("certificate"),
+    )
 
 
 ACTIONS = ActionTable(

@@ -361,6 +361,15 @@ class CompleteSerializer(CaseActionSerializer):
         default="",
         help_text=gettext_lazy("Needed when the case was reported upward."),
     )
+    approval_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=60,
+        help_text=gettext_lazy(
+            "The approval's document or permit number, shown to the enterprise."
+        ),
+    )
 
 
 class ReturnSerializer(CaseActionSerializer):

@@ -183,6 +183,19 @@ class ReportForm(CaseActionForm):
 class CompleteForm(CaseActionForm):
     done_on = _date(_("Done on"))
     higher_answer = _reason(_("Answer of the higher authority"), rows=3, required=False)
+    approval_number = forms.CharField(
+        label=_("Approval number"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "The approval's document or permit number (批准文号), shown to the enterprise."
+        ),
+    )
+    certificate = forms.FileField(
+        label=_("Certificate"),
+        required=False,
+        help_text=_("The approval or certificate issued (PDF, image), shown to the enterprise."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -216,6 +216,10 @@ class JointDecision(DistrictOwned):
         return f"{self.document_number} ({self.decided_on})"
 
 
+def certificate_upload_to(instance, filename: str) -> str:
+    return f"approvals/{instance.project_id}/cases/{instance.pk or 'new'}/{filename}"
+
+
 class ApprovalCase(DistrictOwned, Versioned, Timestamped):
     """One case (办件) per project per item. Its due date is recomputed from (start, limit,
     calendar, pause intervals), never counted down."""
@@ -307,6 +311,13 @@ class ApprovalCase(DistrictOwned, Versioned, Timestamped):
     # 统一受理: the day the enterprise's application reached the service center's window;
     # the working days from complete materials to registration are the service center's.
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    # The result, recorded when the case is done (办结): the approval's number (批准文号 or
+    # the permit's number) and the certificate issued, shown to the enterprise.
+    approval_number = models.CharField(_("approval number"), max_length=60, blank=True)
+    certificate = models.FileField(
+        _("certificate"), upload_to=certificate_upload_to, max_length=255, blank=True
+    )
+    certificate_name = models.CharField(_("certificate file name"), max_length=200, blank=True)
     # Who answers for a late case (services.attribution), set when it is done late.
     late_party = models.CharField(
         _("lateness belongs to"), max_length=20, choices=Party.choices, blank=True

@@ -9,7 +9,9 @@ pages, the API and the scans call them. One module per family:
 - ``joint``: joint decisions (同时审批、同时办结);
 - ``attribution``: whose days a case's are, and who answers for its lateness;
 - ``scans``: the daily scans of overdue cases and pledges;
-- ``forecast``: the critical path of a project's approvals.
+- ``forecast``: the critical path of a project's approvals;
+- ``rating``: the enterprise's rating (好差评) of a case once it is done;
+- ``remaining``: the days a case has left, in its limit's unit.
 
 Callers import this package (``from zhaoshang.approvals import services``); the names
 below are its public face.
@@ -56,7 +58,9 @@ from zhaoshang.approvals.services.pauses import (
     pause_case,
     resume_case,
 )
+from zhaoshang.approvals.services.rating import case_rating, may_rate, rate_case
 from zhaoshang.approvals.services.registration import register_case, register_green_channel
+from zhaoshang.approvals.services.remaining import Remaining, remaining
 from zhaoshang.approvals.services.scans import (
     PLEDGE_RETURN_WORKDAYS,
     record_overdue,
@@ -76,6 +80,7 @@ __all__ = [
     "Forecast",
     "accept_case",
     "case_limit",
+    "case_rating",
     "check_prerequisites",
     "common_due",
     "complete_case",
@@ -88,15 +93,19 @@ __all__ = [
     "forecast",
     "fulfil_pledge",
     "mark_materials_complete",
+    "may_rate",
     "pause_case",
     "paused_days",
     "prerequisite_edges",
+    "rate_case",
     "recompute_due_dates",
     "recompute_joint_decisions",
     "recompute_provisional_due_dates",
     "record_joint_decision",
     "record_overdue",
     "register_case",
+    "remaining",
+    "Remaining",
     "register_green_channel",
     "report_upward",
     "resume_case",

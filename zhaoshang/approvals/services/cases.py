@@ -5,10 +5,12 @@ transfer (快速转办), and the working days each department held it."""
 from __future__ import annotations
 
 import datetime
+import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals import permissions
@@ -25,6 +27,7 @@ from zhaoshang.approvals.services.common import (
 from zhaoshang.approvals.services.scans import record_overdue
 from zhaoshang.core import clock
 from zhaoshang.core.services import add_errors, gather, raise_errors, require, status_error
+from zhaoshang.core.validators import NoMarkupValidator, validate_upload
 from zhaoshang.notifications.services import notify
 from zhaoshang.org.models import User
 from zhaoshang.workdays import services as workdays
@@ -156,27 +159,69 @@ def report_upward(
 
 def _notify_done(case: ApprovalCase) -> None:
     """办结告知: the enterprise's portal accounts and the project team are told (read in
-    one query)."""
+    one query); the enterprise's accounts are sent to the case in the service hall."""
     told = Q(project_roles__project_id=case.project_id)
     if case.project.enterprise_id:
         told |= Q(enterprise_id=case.project.enterprise_id)
-    recipients = User.objects.filter(told, is_active=True).distinct().order_by("pk")
-    notify(
-        recipients,
-        "case.done",
-        _("“%(item)s” is done for %(project)s")
-        % {"item": case.item.name, "project": case.project.name},
-        url=case.get_absolute_url(),
-    )
+    recipients = list(User.objects.filter(told, is_active=True).distinct().order_by("pk"))
+    title = _("“%(item)s” is done for %(project)s") % {
+        "item": case.item.name,
+        "project": case.project.name,
+    }
+    enterprise = [u for u in recipients if u.enterprise_id]
+    staff = [u for u in recipients if not u.enterprise_id]
+    notify(staff, "case.done", title, url=case.get_absolute_url())
+    notify(enterprise, "case.done", title, url=reverse("portal:case", args=[case.pk]))
 
 
-def _close_done(user, case: ApprovalCase, on: datetime.date, answer: str = "") -> ApprovalCase:
-    """Close the case as done on ``on``; done late, its lateness is attributed and the
-    answering department's overdue entry written; the enterprise and the team are told."""
+def _result_errors(approval_number: str, certificate) -> dict[str, list[str]]:
+    """The result recorded with 办结: the approval number and the certificate file."""
+    errors: dict[str, list[str]] = {}
+    if len(approval_number) > 60:
+        errors["approval_number"] = [
+            _("The approval number is %(n)d characters long; at most %(max)d.")
+            % {"n": len(approval_number), "max": 60}
+        ]
+    elif approval_number:
+        gather(
+            errors,
+            _field_check,
+            "approval_number",
+            NoMarkupValidator(_("Approval number")),
+            approval_number,
+        )
+    if certificate is not None:
+        gather(errors, _field_check, "certificate", validate_upload, certificate)
+    return errors
+
+
+def _field_check(field: str, check, value) -> None:
+    try:
+        check(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def _close_done(
+    user,
+    case: ApprovalCase,
+    on: datetime.date,
+    answer: str = "",
+    approval_number: str = "",
+    certificate=None,
+) -> ApprovalCase:
+    """Close the case as done on ``on``, with its result (approval number, certificate)
+    when given; done late, its lateness is attributed and the answering department's
+    overdue entry written; the enterprise and the team are told."""
     case.status = CaseStatus.DONE
     case.done_on = on
     if answer:
         case.higher_answer = answer
+    if approval_number:
+        case.approval_number = approval_number
+    if certificate is not None:
+        case.certificate_name = os.path.basename(certificate.name)[:200]
+        case.certificate.save(certificate.name, certificate, save=False)
     result = attribute(case, on) if case.done_late else None
     if result is not None:  # who answers for the lateness (``querysets.on_time_q``)
         case.late_party, case.late_department_id = result.late_party, result.late_department_id
@@ -194,16 +239,23 @@ def complete_case(
     on: datetime.date,
     expected_version: int | None = None,
     answer: str = "",
+    *,
+    approval_number: str = "",
+    certificate=None,
 ) -> list[ApprovalCase]:
-    """办结. Cases under a joint decision are done together (同时办结)."""
+    """办结, with the result when given: the approval number (批准文号) and the certificate
+    issued, both for this case. Cases under a joint decision are done together (同时办结)."""
     case = lock_case(case, expected_version)
     require(permissions.can_handle(user, case))
     require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REPORTED)
     if case.paused:  # an open pause (kept by every step and scan that opens or ends one)
         raise status_error(_("End the pause before completing the case."))
+    approval_number = (approval_number or "").strip()
+    errors = _result_errors(approval_number, certificate)
     if case.status == CaseStatus.REPORTED and not (answer or "").strip():
-        raise ValidationError({"higher_answer": _("Record the higher authority's answer.")})
-    check_date("done_on", on, case.accepted_on)
+        errors.setdefault("higher_answer", []).append(_("Record the higher authority's answer."))
+    gather(errors, check_date, "done_on", on, case.accepted_on)
+    raise_errors(errors)
     if case.joint_decision_id:
         others = list(
             ApprovalCase.objects.select_for_update(of=("self",))
@@ -227,10 +279,13 @@ def complete_case(
                 _("Items decided jointly are done together; not yet accepted: %(items)s.")
                 % {"items": "、".join(o.item.name for o in not_ready)}
             )
+        result = {"approval_number": approval_number, "certificate": certificate}
         return [
-            _close_done(user, c, on, answer) for c in [case, *others] if c.status != CaseStatus.DONE
+            _close_done(user, c, on, answer, **(result if c.pk == case.pk else {}))
+            for c in [case, *others]
+            if c.status != CaseStatus.DONE
         ]
-    return [_close_done(user, case, on, answer)]
+    return [_close_done(user, case, on, answer, approval_number, certificate)]
 
 
 @transaction.atomic
