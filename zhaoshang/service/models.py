@@ -254,6 +254,39 @@ class Need(DistrictOwned, Versioned, Timestamped):
         return self.escalated_on is not None
 
 
+def need_attachment_upload_to(instance, filename: str) -> str:
+    return f"needs/{instance.need.district_id}/{instance.need_id}/{filename}"
+
+
+class NeedAttachment(models.Model):
+    """A file the enterprise sends with the need it raises in the service hall (a drawing,
+    a notice, a photo of the site)."""
+
+    need = models.ForeignKey(
+        Need,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("need"),
+    )
+    file = models.FileField(_("file"), upload_to=need_attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("need attachment")
+        verbose_name_plural = _("need attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class SecondRoundService(DistrictOwned):
     """二次招商服务: a partner introduced up or down the chain (以企招商), a project matched with
     funds (项目与资金嫁接), or a low-efficiency enterprise helped to upgrade (提档升级)."""

@@ -10,7 +10,9 @@ these rules decide the actions on a record the user can already see.
   principal leaders (区委、区政府主要领导).
 - Needs and second-round records are recorded by the team and the registry editors (the
   bureau, admins: ``projects.permissions.can_record_service``); the department a need is
-  assigned to works on it; leaders may also take a need to a joint meeting.
+  assigned to works on it; leaders may also take a need to a joint meeting. The project's
+  own enterprise raises needs in the service hall and rates the answers; it changes
+  nothing else.
 """
 
 from __future__ import annotations
@@ -64,8 +66,20 @@ def can_forward(user, receipt=None, need=None) -> bool:
     return is_leader_in_charge(user, need.project)
 
 
-def can_raise_need(user, project) -> bool:
+def records_needs(user, project) -> bool:
+    """The team and the registry editors keep the project's problem list."""
     return _may_write(user, project.district_id) and can_record_service(user, project)
+
+
+def can_raise_need(user, project) -> bool:
+    """Those who keep the list, and the project's own enterprise (its contact, in the
+    service hall: 企业诉求)."""
+    return records_needs(user, project) or roles.is_contact_of(user, project.enterprise_id)
+
+
+def can_rate_need(user, need) -> bool:
+    """The enterprise whose project it is rates the answer to its need (好差评)."""
+    return roles.is_contact_of(user, need.project.enterprise_id)
 
 
 def is_assigned_department(user, need) -> bool:
@@ -88,7 +102,7 @@ def can_start_need(user, need) -> bool:
 
 def can_resolve_need(user, need) -> bool:
     """The assigned department reports it solved; the team may confirm it solved too."""
-    return can_start_need(user, need) or can_raise_need(user, need.project)
+    return can_start_need(user, need) or records_needs(user, need.project)
 
 
 def can_escalate_need(user, need) -> bool:
@@ -100,11 +114,12 @@ def can_escalate_need(user, need) -> bool:
 
 def can_close_need(user, need) -> bool:
     """Close without a solution (withdrawn, no longer relevant): the team and editors."""
-    return can_raise_need(user, need.project)
+    return records_needs(user, need.project)
 
 
 def can_edit_need(user, need) -> bool:
-    return can_raise_need(user, need.project)
+    """The team and editors (the bureau passes on a need the enterprise left to it)."""
+    return records_needs(user, need.project)
 
 
 def can_record_second_round(user, project=None, enterprise=None) -> bool:

@@ -112,11 +112,18 @@ def raise_need(
     **data,
 ) -> Need:
     """Put a problem on the project's list, assigned to a department with a time limit in
-    working days; the department's handlers are told."""
+    working days; the department's handlers are told. The project's enterprise raises its
+    own through ``enterprise.raise_enterprise_need`` (origin 企业门户)."""
     require(permissions.can_raise_need(user, project))
     errors: dict = {}  # every problem of the form at once
     if raised_via not in RaisedVia.values:
         errors["raised_via"] = [_("Unknown origin.")]
+    # 企业门户 is the origin of the needs the enterprise raises itself, and only of those
+    # (past the check above, whoever does not keep the list is the enterprise's contact).
+    elif (raised_via == RaisedVia.ENTERPRISE) == permissions.records_needs(user, project):
+        errors["raised_via"] = [
+            _("Only the enterprise raises a need through the portal, and only there.")
+        ]
     if receipt is not None and receipt.project_id != project.pk:
         errors["receipt"] = [_("The receipt must be one of this project's.")]
     raised_on = gather(
