@@ -8,4 +8,8 @@ EVENTS = {
     "enterprise.updated": _("Enterprise edited"),
     "enterprise.deleted": _("Enterprise deleted"),
     "enterprise.imported": _("Enterprises imported from Excel"),
+    "enterprise.contact_invited": _("Contact invited"),
+    "enterprise.contact_invitation_withdrawn": _("Contact invitation withdrawn"),
+    "enterprise.contact_joined": _("Contact joined the service hall"),
+    "enterprise.contact_removed": _("Contact removed"),
 }

@@ -35,3 +35,40 @@ class EnterpriseFilterForm(BootstrapMixin, forms.Form):
     origin = forms.ChoiceField(
         label=_("Origin"), required=False, choices=[("", _("All")), *Origin.choices]
     )
+
+
+class ContactInviteForm(BootstrapMixin, forms.Form):
+    """Who to invite as a contact; the service checks every field and says all at once."""
+
+    name = forms.CharField(label=_("Name"), max_length=40, required=False)
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("It becomes the user name. No SMS is sent: you pass the link on."),
+    )
+    email = forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+        help_text=_("The link is sent to this address (the user name when no mobile number)."),
+    )
+
+
+class AcceptInvitationForm(BootstrapMixin, forms.Form):
+    """The invitee's first password (the site's password rules apply)."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -62,3 +66,103 @@ class Enterprise(DistrictOwned, Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:detail", args=[self.pk])
+
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def validate_mobile(value: str) -> None:
+    """A mainland mobile number: 11 digits, 1 then 3–9."""
+    if value and not MOBILE_RE.match(value):
+        raise ValidationError(
+            _("A mobile number has 11 digits and begins with 13–19, e.g. 13800138000.")
+        )
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting first login")
+    ACCEPTED = "accepted", _("accepted")
+    REVOKED = "revoked", _("withdrawn")
+    EXPIRED = "expired", _("expired")
+
+
+class ContactInvitation(DistrictOwned):
+    """An invitation for a person to become a contact (portal account) of an enterprise:
+    staff name the person and a mobile number or an e-mail address; the link carries a
+    token (only its digest is kept) and, opened once before it expires, lets the person
+    set a password and enter the service hall."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("enterprise"),
+    )
+    name = models.CharField(_("name"), max_length=40, validators=[NoMarkupValidator(_("Name"))])
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, blank=True, validators=[validate_mobile]
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    history = HistoricalRecords(excluded_fields=["token_digest"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("contact invitation")
+        verbose_name_plural = _("contact invitations")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.mobile or self.email}"
+
+    @property
+    def address(self) -> str:
+        """The number or address the invitation went to."""
+        return self.mobile or self.email
+
+    @property
+    def username(self) -> str:
+        """The account's user name: the mobile number, else the e-mail address."""
+        return self.mobile or self.email.lower()
+
+    def status_at(self, now) -> str:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def status(self) -> str:
+        return self.status_at(clock.now())
+
+    def get_status_display(self) -> str:
+        return str(InvitationStatus(self.status).label)

@@ -13,4 +13,11 @@ urlpatterns = [
     path("new/", views.enterprise_create, name="create"),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+    path("<int:pk>/contacts/invite/", views.contact_invite, name="contact_invite"),
+    path("<int:pk>/contacts/<int:user_pk>/remove/", views.contact_remove, name="contact_remove"),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

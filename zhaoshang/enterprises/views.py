@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core import clock
-from zhaoshang.core.actions import form_post
+from zhaoshang.core.actions import button_post, form_page, form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.roles import can_edit_registry
 from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
-from zhaoshang.enterprises import services
-from zhaoshang.enterprises.forms import EnterpriseFilterForm, EnterpriseForm
+from zhaoshang.enterprises import contacts, services
+from zhaoshang.enterprises.forms import ContactInviteForm, EnterpriseFilterForm, EnterpriseForm
 from zhaoshang.enterprises.imports import EnterpriseImporter
-from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.enterprises.models import ContactInvitation, Enterprise
 from zhaoshang.inspections.models import InspectionVisit
 from zhaoshang.projects.models import Project
 
 # How many complaints and inspections the enterprise page lists (the newest first).
 HISTORY_ROWS = 10
+# The link of an invitation just made, shown once on the enterprise's page.
+_NEW_INVITATION = "enterprise_new_invitation"
 
 
 def filtered_enterprises(request):
@@ -82,7 +86,15 @@ def enterprise_detail(request, pk):
         .with_list_data()
         .order_by("-id")
     )
-    accounts = enterprise.accounts.filter(is_active=True).order_by("id")
+    accounts = enterprise.accounts.order_by("-is_active", "id")
+    invitations = enterprise.invitations.filter(accepted_at__isnull=True).select_related(
+        "invited_by"
+    )[:HISTORY_ROWS]
+    new_invitation = request.session.get(_NEW_INVITATION)
+    if new_invitation and new_invitation.get("enterprise") == enterprise.pk:
+        del request.session[_NEW_INVITATION]
+    else:
+        new_invitation = None
     rows = history_rows(enterprise.history.all(), Enterprise, subject=_("Enterprise"))
     complaints = (
         Complaint.objects.visible_to(request.user)
@@ -104,6 +116,10 @@ def enterprise_detail(request, pk):
             "enterprise": enterprise,
             "projects": projects,
             "accounts": accounts,
+            "invitations": invitations,
+            "new_invitation": new_invitation,
+            "now": clock.now(),
+            "can_manage_contacts": contacts.may_manage_contacts(request.user, enterprise),
             "rows": rows,
             "complaints": complaints[:HISTORY_ROWS],
             "complaint_count": complaints.count(),
@@ -111,6 +127,78 @@ def enterprise_detail(request, pk):
             "visit_count": visits.count(),
             "can_edit": can_edit_registry(request.user, enterprise.district_id),
         },
+    )
+
+
+# --- contacts (portal accounts) -----------------------------------------------------------
+
+
+def _managed_enterprise(request, pk) -> Enterprise:
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
+    if not contacts.may_manage_contacts(request.user, enterprise):
+        raise PermissionDenied
+    return enterprise
+
+
+@login_required
+def contact_invite(request, pk):
+    """Invite a contact by mobile number or e-mail; the link is shown once on the
+    enterprise's page (and e-mailed when there is an address)."""
+    enterprise = _managed_enterprise(request, pk)
+
+    def invite(data):
+        invitation, link = contacts.invite_contact(
+            request.user, enterprise, data, base_url=request.build_absolute_uri("/")
+        )
+        request.session[_NEW_INVITATION] = {
+            "enterprise": enterprise.pk,
+            "name": invitation.name,
+            "mobile": invitation.mobile,
+            "email": invitation.email,
+            "link": link,
+        }
+        return invitation
+
+    return form_post(
+        request,
+        ContactInviteForm(request.POST if request.method == "POST" else None),
+        invite,
+        render_page=form_page(request, "enterprises/contact_invite.html", enterprise=enterprise),
+        redirect_to=enterprise.get_absolute_url() + "#contacts",
+        success=_("The invitation has been made."),
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, invitation_pk):
+    enterprise = _managed_enterprise(request, pk)
+    invitation = get_object_or_404(
+        ContactInvitation.objects.select_related("enterprise"),
+        pk=invitation_pk,
+        enterprise=enterprise,
+    )
+    return button_post(
+        request,
+        lambda: contacts.revoke_invitation(request.user, invitation),
+        redirect_to=enterprise.get_absolute_url() + "#contacts",
+        success=_("The invitation has been withdrawn; its link no longer opens."),
+    )
+
+
+@login_required
+@require_POST
+def contact_remove(request, pk, user_pk):
+    enterprise = _managed_enterprise(request, pk)
+    contact = get_object_or_404(get_user_model().objects, pk=user_pk, enterprise=enterprise)
+    return button_post(
+        request,
+        lambda: contacts.remove_contact(request.user, enterprise, contact),
+        redirect_to=enterprise.get_absolute_url() + "#contacts",
+        success=lambda removed: (
+            _("%(name)s has been removed: the account can no longer log in; its history is kept.")
+            % {"name": removed.display_name}
+        ),
     )
 
 

@@ -28,17 +28,40 @@ MAX_ATTEMPTS = 6
 logger = logging.getLogger(__name__)
 
 
+def link_for(user, url: str) -> str:
+    """The link a message to ``user`` carries: an enterprise user never gets a staff page
+    (it would answer 403) but its portal page, or the portal's home (``portal.links``)."""
+    if not url or not _is_enterprise_user(user):
+        return url
+    from zhaoshang.portal.links import portal_url  # the portal imports domain apps
+
+    return portal_url(url)
+
+
+def _is_enterprise_user(user) -> bool:
+    # An enterprise's contact is attached to it (no query); a user without one is asked
+    # for its roles (cached on the instance).
+    if getattr(user, "enterprise_id", None):
+        return True
+    from zhaoshang.core import roles
+
+    return roles.is_enterprise(user)
+
+
 def notify(
     recipients: Iterable, verb: str, title: str, body: str = "", url: str = ""
 ) -> list[Notification]:
-    """Queue a message for each distinct, active recipient; returns the notifications."""
+    """Queue a message for each distinct, active recipient; returns the notifications.
+    An enterprise user's link is its portal page (``link_for``)."""
     seen: set[int] = set()
     created: list[Notification] = []
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        note = Notification(recipient=user, verb=verb, title=title[:200], body=body, url=url)
+        note = Notification(
+            recipient=user, verb=verb, title=title[:200], body=body, url=link_for(user, url)
+        )
         note._email = user.email
         created.append(note)
     if not created:
@@ -69,7 +92,9 @@ def notify_many(messages: Iterable[tuple[Iterable, str, str, str, str]]) -> int:
             if user is None or user.pk in seen or not user.is_active:
                 continue
             seen.add(user.pk)
-            note = Notification(recipient=user, verb=verb, title=title[:200], body=body, url=url)
+            note = Notification(
+                recipient=user, verb=verb, title=title[:200], body=body, url=link_for(user, url)
+            )
             note._email = user.email
             notes.append(note)
     Notification.objects.bulk_create(notes, batch_size=1000)
@@ -85,6 +110,23 @@ def notify_many(messages: Iterable[tuple[Iterable, str, str, str, str]]) -> int:
     if outbox:
         transaction.on_commit(_enqueue_delivery)
     return len(notes)
+
+
+def email_address(
+    sender, address: str, verb: str, title: str, body: str = "", url: str = ""
+) -> Notification:
+    """An e-mail to an address that has no account yet (an invitation): queued in the
+    outbox like any message, and kept as a read notification of ``sender``, the person
+    who caused it (their inbox shows what was sent, and to whom)."""
+    now = clock.now()
+    note = Notification.objects.create(
+        recipient=sender, verb=verb, title=title[:200], body=body, url=url, read_at=now
+    )
+    OutboxMessage.objects.create(
+        notification=note, channel=Channel.EMAIL, address=address, next_attempt_at=now
+    )
+    transaction.on_commit(_enqueue_delivery)
+    return note
 
 
 def _enqueue_delivery() -> None:

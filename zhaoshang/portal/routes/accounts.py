@@ -1,3 +1,10 @@
-"""Portal routes: accounts."""
+"""Portal routes: accounts (the enterprise's contacts). The invitation link lives under
+``/accounts/`` (``core/auth_urls.py``): it is opened before the person has an account."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from zhaoshang.portal.views import accounts
+
+urlpatterns: list = [
+    path("contacts/", accounts.contacts, name="contacts"),
+]
