@@ -56,9 +56,9 @@ def _display(f: models.Field, value, names: dict) -> str:
 def history_rows(records, model, subject: str = "", limit: int = 200) -> list[HistoryRow]:
     """Rows (newest first) for the historical records of one model's instances."""
     records = list(
-        records.select_related("history_user").order_by("id", "history_date", "history_id")[
-            : limit * 2
-        ]
+        records.select_related("history_user__enterprise").order_by(
+            "id", "history_date", "history_id"
+        )[: limit * 2]
     )
     tracked = [f for f in _fields(model) if hasattr(records[0], f.attname)] if records else []
     wanted: dict = defaultdict(set)

@@ -4,8 +4,9 @@ create, edit and the Excel import."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -156,7 +157,15 @@ def project_history(request, pk):
         subject=_("Monthly report"),
     )
     rows.sort(key=lambda r: r.when, reverse=True)
-    events = DomainEvent.objects.for_object(project).select_related("actor")[:100]
+    # The project's own events and those of its records (a need, a report, a complaint …)
+    # that name it; an enterprise contact is shown with its enterprise.
+    own = ContentType.objects.get_for_model(Project)
+    events = (
+        DomainEvent.objects.filter(district_id=project.district_id)
+        .filter(Q(content_type=own, object_id=project.pk) | Q(data__project=project.pk))
+        .select_related("actor__enterprise")
+        .order_by("-occurred_at", "-id")[:100]
+    )
     return render(
         request,
         "projects/detail_history.html",
