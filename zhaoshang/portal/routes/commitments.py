@@ -1,3 +1,9 @@
 """Portal routes: commitments."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from zhaoshang.portal.views import commitments
+
+urlpatterns = [
+    path("commitments/", commitments.commitments, name="commitments"),
+]
