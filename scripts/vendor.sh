@@ -12,12 +12,15 @@
 #   bootstrap-icons  1.11.x (latest 1.11)
 #   htmx.org         2.0.x  (NOT latest: npm "latest" is 4.x)
 #   echarts          5.x    (latest 5)
+#   jsqr             1.4.x  (the QR decoder of the portal's code check, where the browser
+#                            has no BarcodeDetector)
 set -euo pipefail
 
 BOOTSTRAP_VERSION="${BOOTSTRAP_VERSION:-5.3.9}"
 BOOTSTRAP_ICONS_VERSION="${BOOTSTRAP_ICONS_VERSION:-1.11.4}"
 HTMX_VERSION="${HTMX_VERSION:-2.0.11}"
 ECHARTS_VERSION="${ECHARTS_VERSION:-5.6.0}"
+JSQR_VERSION="${JSQR_VERSION:-1.4.0}"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/zhaoshang/static/vendor"
@@ -96,6 +99,12 @@ pkg="$(fetch echarts "$ECHARTS_VERSION")"
 copy_strip "$pkg/dist/echarts.min.js" "$DEST/echarts/echarts.min.js"
 cp "$pkg/LICENSE" "$DEST/echarts/LICENSE"
 [ -f "$pkg/NOTICE" ] && cp "$pkg/NOTICE" "$DEST/echarts/NOTICE"
+record "$pkg"
+
+# --- jsqr -------------------------------------------------------------------
+pkg="$(fetch jsqr "$JSQR_VERSION")"
+copy_strip "$pkg/dist/jsQR.js" "$DEST/jsqr/jsQR.js"
+cp "$pkg/LICENSE" "$DEST/jsqr/LICENSE"
 record "$pkg"
 
 # --- checks -----------------------------------------------------------------

@@ -8,7 +8,8 @@ user can already see.
   inspections.
 - The filing department (and admins) cancel a request and record that a visit took place.
 - The enterprise's rating is recorded by staff on its behalf (supervision office, bureau,
-  admin) or by the enterprise's own portal user; the same staff report unapproved visits.
+  admin) or by the enterprise's own portal user; an unapproved visit is reported by the
+  same staff on its behalf or by the enterprise's own portal user for itself.
 - Verification codes are shown to the filing department and the supervision office.
   City users read everything and change nothing.
 """
@@ -85,6 +86,14 @@ def is_enterprise_of(user, visit) -> bool:
         and user.enterprise_id
         and user.enterprise_id == visit.enterprise_id
     )
+
+
+def can_report(user, district_id, enterprise) -> bool:
+    """Report an unapproved visit to ``enterprise``: the receivers on its behalf, or its
+    own portal user for itself."""
+    if can_receive(user, district_id):
+        return True
+    return enterprise is not None and roles.is_contact_of(user, enterprise.pk)
 
 
 def can_rate(user, visit) -> bool:

@@ -30,10 +30,11 @@ def report_unapproved_visit(
     code_shown: str = "",
     channel: str = "visit",
 ):
-    """Staff record, on an enterprise's behalf, a visit or fee with no valid code; it is
+    """Staff record, on an enterprise's behalf, a visit or fee with no valid code, or the
+    enterprise's own portal user reports it for itself (``channel`` "portal"); it is
     received as a complaint (乱检查, or 乱收费 for a fee) marked as an unapproved visit.
     Returns the complaint."""
-    require(permissions.can_receive(user, getattr(district, "pk", None)))
+    require(permissions.can_report(user, getattr(district, "pk", None), enterprise))
     errors: dict[str, str] = {}
     if enterprise is None:
         errors["enterprise"] = _("Choose the enterprise that reports the visit.")

@@ -19,10 +19,12 @@ from zhaoshang.core.services import (
     status_error,
 )
 from zhaoshang.inspections import permissions
-from zhaoshang.inspections.choices import Rating, RequestStatus
+from zhaoshang.inspections.choices import RequestStatus
 from zhaoshang.inspections.models import InspectionVisit, JointInspection
 from zhaoshang.notifications.services import notify
-from zhaoshang.org.people import staff_of_department, supervisors
+from zhaoshang.org.people import staff_of_department
+from zhaoshang.ratings.choices import SubjectKind
+from zhaoshang.ratings.services import rating_errors, record_rating
 
 
 def _save_visit(visit: InspectionVisit, user, verb: str, summary: str = ""):
@@ -164,6 +166,13 @@ def record_visit(
     return visit
 
 
+def _rating_errors(rating: str, comment: str) -> dict[str, list[str]]:
+    """The 好差评 form's rules (``ratings.services.rating_errors``) under this service's
+    field names: the rating, and the comment a 不满意 needs."""
+    names = {"score": "rating", "reason": "comment"}
+    return {names.get(k, k): v for k, v in rating_errors(rating, comment).items()}
+
+
 def rate_visit(
     user,
     visit: InspectionVisit,
@@ -172,28 +181,36 @@ def rate_visit(
     comment: str = "",
     expected_version: int | None = None,
 ) -> InspectionVisit:
-    """Record the enterprise's rating of a visit that took place, once."""
+    """Record the enterprise's rating of a visit that took place, once (a reason when not
+    satisfied). The same rating is the visit's 好差评 (``ratings.services.record_rating``,
+    kind "visit", of the filing department), written in the same transaction; a 不满意
+    goes to the supervision office for follow-up."""
     require(permissions.can_rate(user, visit))
-    if rating not in Rating.values:
-        raise ValidationError({"rating": _("Choose the enterprise's rating.")})
     with transaction.atomic():
         visit = lock_for_update(visit, expected_version)
+        # The visit's state first: a rating of a visit that cannot be rated is refused
+        # whatever was filled in.
         if visit.carried_out_on is None:
             raise ValidationError(
                 {"rating": _("This visit has not been recorded as carried out: nothing to rate.")}
             )
         if visit.rating:
             raise ValidationError({"rating": _("This visit has already been rated.")})
+        raise_errors(_rating_errors(rating, comment))
         visit.rating = rating
         visit.rating_comment = (comment or "").strip()
         visit.rated_on = clock.today()
         _save_visit(visit, user, "inspection.rated", visit.get_rating_display())
-        if rating == Rating.DISSATISFIED:
-            notify(
-                supervisors(visit.district_id),
-                "inspection.rated",
-                _("An enterprise is dissatisfied with inspection %(number)s")
-                % {"number": visit.request.number},
-                url=visit.get_absolute_url(),
-            )
+        record_rating(
+            user,
+            kind=SubjectKind.VISIT,
+            subject_id=visit.pk,
+            district_id=visit.district_id,
+            enterprise_id=visit.enterprise_id,
+            department_id=visit.request.department_id,
+            score=rating,
+            reason=visit.rating_comment,
+            label=visit.request.number,
+            rated_on=visit.rated_on,
+        )
     return visit

@@ -108,7 +108,9 @@ def test_record_and_rate_on_the_page(client_for, world, _frozen_time):
     )
     assert response.status_code == 302
     rate = reverse("inspections:rate", args=[request.pk, visit.pk])
-    response = client_for("supervisor").post(rate, {"version": 3, "rating": "dissatisfied"})
+    response = client_for("supervisor").post(
+        rate, {"version": 3, "rating": "dissatisfied", "comment": "检查时间过长"}
+    )
     assert response.status_code == 302
     visit.refresh_from_db()
     assert visit.rating == "dissatisfied"
