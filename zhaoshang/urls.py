@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/", include("zhaoshang.meetings.urls")),
     path("agreements/", include("zhaoshang.agreements.urls")),
     path("complaints/", include("zhaoshang.complaints.urls")),
+    path("ratings/", include("zhaoshang.ratings.urls")),
     path("monitoring/", include("zhaoshang.monitoring.urls")),
     path("exits/", include("zhaoshang.exits.urls")),
     path("inspections/", include("zhaoshang.inspections.urls")),

@@ -26,6 +26,7 @@ class RuleCode(models.TextChoices):
     OVERDUE_ACTION_ITEM = "overdue_action_item", _("Supervised action item overdue")
     SUBSTANTIATED_COMPLAINT = "substantiated_complaint", _("Complaint substantiated")
     UNAPPROVED_INSPECTION = "unapproved_inspection", _("Inspection or fee without approval")
+    DISSATISFIED_RATING = "dissatisfied_rating", _("Enterprise's dissatisfaction founded")
 
 
 class AssessmentRule(DistrictOwned):

@@ -30,6 +30,8 @@ DEFAULT_POINTS = {
     RuleCode.OVERDUE_ACTION_ITEM: Decimal("-1"),
     RuleCode.SUBSTANTIATED_COMPLAINT: Decimal("-2"),
     RuleCode.UNAPPROVED_INSPECTION: Decimal("-3"),
+    # 好差评: a 不满意 the supervision office found founded after following it up.
+    RuleCode.DISSATISFIED_RATING: Decimal("-1"),
 }
 
 

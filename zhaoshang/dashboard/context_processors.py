@@ -93,6 +93,7 @@ GROUPS = {
     "monitoring:board": SUPERVISION,
     "complaints:list": SUPERVISION,
     "inspections:list": SUPERVISION,
+    "ratings:list": SUPERVISION,
     "exits:list": SUPERVISION,
     "kpis:index": FIGURES,
     "assessment:rankings": FIGURES,
@@ -171,6 +172,13 @@ MENU = [
         "?mine=1",
         "bi-shield-check",
         "department_only",
+    ),
+    (
+        _("Enterprise ratings"),
+        "ratings:list",
+        "",
+        "bi-star",
+        {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN, Role.DEPARTMENT, Role.CITY},
     ),
     (_("Action items"), "meetings:worklist", "", "bi-list-task", {Role.DEPARTMENT}),
     (

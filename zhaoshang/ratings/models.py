@@ -8,28 +8,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned
-from zhaoshang.core.querysets import DistrictScopedQuerySet
-from zhaoshang.ratings.choices import SATISFIED_SCORES, FollowUp, Score, SubjectKind
-
-
-class RatingQuerySet(DistrictScopedQuerySet):
-    def of_enterprise(self, enterprise_id):
-        return self.filter(enterprise_id=enterprise_id)
-
-    def between(self, start, end):
-        """Rated on a day of ``start``..``end`` (both included)."""
-        return self.filter(rated_on__gte=start, rated_on__lte=end)
-
-    def satisfied(self):
-        return self.filter(score__in=SATISFIED_SCORES)
+from zhaoshang.ratings.choices import FollowUp, Score, SubjectKind
+from zhaoshang.ratings.querysets import RatingQuerySet
 
 
 class Rating(DistrictOwned):
+    """The enterprise's rating of one record it received (a closed case, an answered need
+    or complaint, an inspection visit): 满意/基本满意/不满意, and the supervision office's
+    follow-up of a 不满意."""
+
     subject_kind = models.CharField(_("what was rated"), max_length=12, choices=SubjectKind.choices)
     subject_id = models.PositiveBigIntegerField(_("record rated"))
     enterprise = models.ForeignKey(
@@ -76,6 +69,10 @@ class Rating(DistrictOwned):
         verbose_name=_("followed up by"),
     )
 
+    # The supervision office's finding after following a 不满意 up: the enterprise's
+    # dissatisfaction was founded (a point of the department's assessment) or not.
+    followup_confirmed = models.BooleanField(_("dissatisfaction founded"), null=True, blank=True)
+
     objects = RatingQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -95,3 +92,10 @@ class Rating(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.get_subject_kind_display()} {self.subject_id}: {self.get_score_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ratings:detail", args=[self.pk])
+
+    @property
+    def is_followup_open(self) -> bool:
+        return self.followup == FollowUp.OPEN

@@ -8,22 +8,28 @@ calls it inside its own transaction."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.services import raise_errors
+from zhaoshang.core.services import STATUS_FIELD, lock_for_update, raise_errors, require
 from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.notifications.services import notify
+from zhaoshang.org.models import Department
 from zhaoshang.org.people import supervisors
 from zhaoshang.ratings.choices import FollowUp, Score, SubjectKind
 from zhaoshang.ratings.models import Rating
 
 REASON_MAX = 1000
+RATE_PLACES = Decimal("0.0001")
 
 
 def rating_errors(score: str, reason: str) -> dict[str, list[str]]:
@@ -106,3 +112,162 @@ def record_rating(
             url=reverse("ratings:detail", args=[rating.pk]),
         )
     return rating
+
+
+# ---------------------------------------------------------------------------------------
+# The supervision office's follow-up of a 不满意
+
+NOTE_MAX = 2000
+
+
+def followup_errors(note: str, confirmed) -> dict[str, list[str]]:
+    """Every problem of a follow-up form at once: the note, and whether the dissatisfaction
+    was founded."""
+    errors: dict[str, list[str]] = {}
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = [_("Follow-up note: say what was done about the enterprise's view.")]
+    elif len(note) > NOTE_MAX:
+        errors["note"] = [
+            _("Follow-up note: it is %(n)d characters long; at most %(max)d.")
+            % {"n": len(note), "max": NOTE_MAX}
+        ]
+    else:
+        try:
+            NoMarkupValidator()(note)
+        except ValidationError as exc:
+            errors["note"] = list(exc.messages)
+    if confirmed not in (True, False):
+        errors["confirmed"] = [
+            _("Dissatisfaction founded: say whether the enterprise's dissatisfaction was founded.")
+        ]
+    return errors
+
+
+def enterprise_contacts(enterprise_id: int) -> list:
+    """The enterprise's active portal users."""
+    from zhaoshang.core.roles import Role
+    from zhaoshang.org.models import User
+
+    return list(
+        User.objects.filter(
+            enterprise_id=enterprise_id, is_active=True, groups__name=Role.ENTERPRISE
+        ).distinct()
+    )
+
+
+def follow_up(user, rating: Rating, *, note: str, confirmed: bool | None) -> Rating:
+    """The supervision office records its follow-up of a 不满意: what was done (the note)
+    and whether the dissatisfaction was founded. A founded one costs the department rated
+    the points of the assessment's rule for it (the ledger's entry, dated today, in the
+    year the rating was given). The enterprise is told in its inbox."""
+    from zhaoshang.ratings import permissions
+
+    require(permissions.can_follow_up(user, rating))
+    errors = followup_errors(note, confirmed)
+    with transaction.atomic():
+        rating = lock_for_update(rating, select_related=("department", "enterprise"))
+        if rating.followup != FollowUp.OPEN:
+            errors.setdefault(STATUS_FIELD, []).append(
+                _("This rating has no follow-up to record (it is “%(state)s”).")
+                % {"state": rating.get_followup_display()}
+            )
+        raise_errors(errors)
+        rating.followup = FollowUp.DONE
+        rating.followup_note = note.strip()
+        rating.followup_confirmed = confirmed
+        rating.followed_up_on = clock.today()
+        rating.followed_up_by = user
+        rating.save()
+        log_event(
+            user,
+            "rating.followed_up",
+            rating,
+            summary=rating.followup_note[:200],
+            confirmed=confirmed,
+            project=rating.project_id,
+            department=rating.department_id,
+        )
+        if confirmed:
+            from zhaoshang.assessment.models import RuleCode
+            from zhaoshang.assessment.services import write_rule_entry
+
+            write_rule_entry(
+                RuleCode.DISSATISFIED_RATING,
+                rating.department,
+                rating,
+                _("Dissatisfied rating founded after follow-up: %(what)s %(id)s")
+                % {"what": rating.get_subject_kind_display(), "id": rating.subject_id},
+                rating.followed_up_on,
+                due_on=rating.rated_on,
+            )
+        notify(
+            enterprise_contacts(rating.enterprise_id),
+            "rating.followed_up",
+            _("The supervision office has followed up your rating: %(what)s")
+            % {"what": rating.get_subject_kind_display()},
+            body=rating.followup_note,
+            url=reverse("portal:ratings"),
+        )
+    return rating
+
+
+# ---------------------------------------------------------------------------------------
+# Satisfaction per department (好评率)
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """One department's ratings in a period: 好评率 = (满意 + 基本满意) ÷ ratings, None when
+    nobody rated it."""
+
+    department_id: int | None
+    department: str
+    rated: int
+    satisfied: int
+    fairly: int
+    dissatisfied: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.rated:
+            return None
+        return (Decimal(self.satisfied + self.fairly) / Decimal(self.rated)).quantize(
+            RATE_PLACES, ROUND_HALF_UP
+        )
+
+
+def satisfaction(district_id: int, start: datetime.date, end: datetime.date) -> list[Satisfaction]:
+    """Per department of the district that was rated from ``start`` to ``end`` (both
+    included; a period's figures as of its end: a rating is dated the day it was given and
+    never changes), in one aggregate query, the best rate first (ties by the departments'
+    order)."""
+    in_period = Q(ratings__rated_on__gte=start, ratings__rated_on__lte=end)
+    rows = (
+        Department.objects.filter(district_id=district_id)
+        .annotate(
+            rated=Count("ratings", filter=in_period),
+            satisfied=Count("ratings", filter=in_period & Q(ratings__score=Score.SATISFIED)),
+            fairly=Count("ratings", filter=in_period & Q(ratings__score=Score.FAIRLY)),
+            dissatisfied=Count("ratings", filter=in_period & Q(ratings__score=Score.DISSATISFIED)),
+        )
+        .filter(rated__gt=0)
+        .order_by("sort_order", "id")
+        .values_list("pk", "name", "rated", "satisfied", "fairly", "dissatisfied")
+    )
+    out = [Satisfaction(*row) for row in rows]
+    out.sort(key=lambda s: -s.rate)  # stable: equal rates keep the departments' order
+    return out
+
+
+def satisfaction_total(rows: Iterable[Satisfaction]) -> Satisfaction:
+    """The district's figure: the sum of its departments'."""
+    rows = list(rows)
+    return Satisfaction(
+        None,
+        "",
+        sum(r.rated for r in rows),
+        sum(r.satisfied for r in rows),
+        sum(r.fairly for r in rows),
+        sum(r.dissatisfied for r in rows),
+    )

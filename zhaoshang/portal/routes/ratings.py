@@ -1,3 +1,9 @@
-"""Portal routes: ratings."""
+"""Portal routes: my ratings (好差评)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from zhaoshang.portal.views import ratings
+
+urlpatterns = [
+    path("ratings/", ratings.ratings, name="ratings"),
+]
