@@ -39,13 +39,13 @@ def link_for(user, url: str) -> str:
 
 
 def _is_enterprise_user(user) -> bool:
-    # An enterprise's contact is attached to it (no query); a user without one is asked
-    # for its roles (cached on the instance).
+    # An enterprise's contact is attached to its enterprise: known without a query (a
+    # message to a hundred handlers must not ask a hundred times). Roles already read for
+    # this instance are asked too (an enterprise user not attached to one).
     if getattr(user, "enterprise_id", None):
         return True
-    from zhaoshang.core import roles
-
-    return roles.is_enterprise(user)
+    cached = getattr(user, "_role_cache", None)
+    return cached is not None and cached == frozenset({"enterprise"})
 
 
 def notify(

@@ -11,32 +11,31 @@ from urllib.parse import urlsplit
 
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-# Staff URL name → the portal URL name that shows the same record (the same primary key,
-# passed positionally). A staff page of a project's part leads to the project's page.
-PORTAL_PAGES = {
-    "approvals:case": "portal:case",
-    "approvals:project": "portal:project",
-    "service:need": "portal:need",
-    "service:project": "portal:project",
-    "complaints:detail": "portal:complaint",
-    "inspections:detail": "portal:inspection",
-    "projects:detail": "portal:project",
-    "projects:timeline": "portal:project",
-    "projects:documents": "portal:project",
-    "projects:funds": "portal:project",
-    "projects:history": "portal:project",
-    "projects:team": "portal:project",
-    # The monthly report form: the portal's reporting page (of the project, else the list).
-    "projects:progress": "portal:reports",
-}
-# Staff pages whose portal counterpart is a list (no record in the URL).
-PORTAL_LISTS = {
-    "approvals:worklist": "portal:approvals",
-    "complaints:list": "portal:complaints",
-    "inspections:list": "portal:inspections",
-    "service:needs": "portal:needs",
-    "agreements:commitments": "portal:commitments",
-    "agreements:project": "portal:commitments",
+# Staff URL name → the portal pages tried in order: the first with the staff page's primary
+# key (the same record), then a list page without one. A staff page of a project's part
+# leads to the project's page.
+PORTAL_PAGES: dict[str, tuple[str | None, str | None]] = {
+    "approvals:case": ("portal:case", "portal:approvals"),
+    "approvals:project": (None, "portal:approvals"),
+    "approvals:worklist": (None, "portal:approvals"),
+    "service:need": ("portal:need", "portal:needs"),
+    "service:needs": (None, "portal:needs"),
+    "service:project": ("portal:project", None),
+    "complaints:detail": ("portal:complaint", "portal:complaints"),
+    "complaints:list": (None, "portal:complaints"),
+    # A staff inspection page is a request (several visits): the enterprise's list.
+    "inspections:detail": (None, "portal:inspections"),
+    "inspections:list": (None, "portal:inspections"),
+    "projects:detail": ("portal:project", None),
+    "projects:timeline": ("portal:project", None),
+    "projects:funds": ("portal:project", None),
+    "projects:history": ("portal:project", None),
+    "projects:team": ("portal:project", None),
+    "projects:documents": ("portal:documents", None),
+    # The monthly report form: the project's reports in the portal, else the reporting page.
+    "projects:progress": ("portal:report_history", "portal:reports"),
+    "agreements:project": (None, "portal:commitments"),
+    "agreements:commitments": (None, "portal:commitments"),
 }
 # Paths an enterprise user opens as they are (its own pages, the inbox, its tokens).
 KEPT_PREFIXES = ("/portal/", "/inbox/", "/accounts/", "/verify/")
@@ -57,17 +56,16 @@ def portal_url(url: str) -> str:
         match = resolve(path)
     except Resolver404:
         return portal_home()
-    name = match.view_name
-    args = [*match.args, *match.kwargs.values()]
-    target = PORTAL_PAGES.get(name)
+    pk = match.kwargs.get("pk", match.args[0] if match.args else None)
+    with_pk, listing = PORTAL_PAGES.get(match.view_name, (None, None))
     candidates = []
-    if target is not None:
-        candidates = [(target, args[:1]), (target, [])] if args else [(target, [])]
-    elif name in PORTAL_LISTS:
-        candidates = [(PORTAL_LISTS[name], [])]
-    for portal_name, portal_args in candidates:
+    if with_pk and pk is not None:
+        candidates.append((with_pk, [pk]))
+    if listing:
+        candidates.append((listing, []))
+    for portal_name, args in candidates:
         try:
-            return reverse(portal_name, args=portal_args)
+            return reverse(portal_name, args=args)
         except NoReverseMatch:
-            continue  # that portal page is not built (yet), or takes other arguments
+            continue  # that portal page is not built (yet)
     return portal_home()

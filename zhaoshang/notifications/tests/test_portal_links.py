@@ -1,0 +1,74 @@
+"""Notifications to an enterprise user only ever link to portal pages: ``notify`` and
+``notify_many`` map a staff page to its portal page (``portal.links``), or to the
+portal's home when there is none; staff keep their links; the e-mail carries the same."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import NoReverseMatch, reverse
+
+from zhaoshang.notifications.services import deliver_pending, notify, notify_many
+from zhaoshang.portal.links import PORTAL_PAGES, portal_url
+
+
+def _portal(name, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def test_a_staff_link_to_a_contact_becomes_its_portal_page(world):
+    contact = world.user_enterprise
+    case_url = reverse("approvals:case", args=[world.case_a.pk])
+    project_url = reverse("projects:detail", args=[world.project1_a.pk])
+    [note] = notify([contact], "case.completed", "办结告知", url=case_url)
+    expected = _portal("portal:case", world.case_a.pk) or _portal("portal:approvals")
+    assert note.url == (expected or reverse("portal:home"))
+    [note] = notify([contact], "project.x", "项目", url=project_url)
+    assert note.url == reverse("portal:project", args=[world.project1_a.pk])
+
+
+def test_staff_recipients_keep_their_links(world):
+    url = reverse("approvals:case", args=[world.case_a.pk])
+    [note] = notify([world.user_bureau], "case.completed", "办结告知", url=url)
+    assert note.url == url
+
+
+def test_a_staff_page_without_a_portal_page_leads_to_the_portal_home(world):
+    contact = world.user_enterprise
+    for url in (reverse("kpis:index"), reverse("projects:list"), "/no/such/page/"):
+        [note] = notify([contact], "x", "t", url=url)
+        assert note.url == reverse("portal:home"), url
+        assert not note.url.startswith(("/projects/", "/kpis/"))
+
+
+def test_portal_and_inbox_links_are_kept(world):
+    own = reverse("portal:project", args=[world.project1_a.pk])
+    assert portal_url(own) == own
+    assert portal_url(reverse("notifications:inbox")) == reverse("notifications:inbox")
+
+
+@pytest.mark.parametrize("staff_name", sorted(PORTAL_PAGES))
+def test_every_mapped_staff_page_leads_into_the_portal(world, staff_name):
+    try:
+        url = reverse(staff_name, args=[world.project1_a.pk])
+    except NoReverseMatch:
+        url = reverse(staff_name)
+    assert portal_url(url).startswith("/portal/")
+
+
+def test_notify_many_maps_too_and_the_email_carries_the_portal_link(world):
+    contact = world.user_enterprise
+    contact.email = "contact@example.com"
+    contact.save()
+    world.user_bureau.email = "bureau@example.gov.cn"
+    world.user_bureau.save()
+    url = reverse("projects:detail", args=[world.project1_a.pk])
+    notify_many([([contact, world.user_bureau], "project.x", "项目进展", "正文", url)])
+    assert deliver_pending() == 2
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    portal = reverse("portal:project", args=[world.project1_a.pk])
+    assert bodies["contact@example.com"].splitlines()[-1] == portal
+    assert bodies["bureau@example.gov.cn"].splitlines()[-1] == url
