@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from zhaoshang.core import clock
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.notifications.models import Notification
-from zhaoshang.notifications.services import mark_read
+from zhaoshang.notifications.services import link_for, mark_read
 
 
 @login_required
@@ -32,7 +32,9 @@ def open_notification(request, pk):
         note.read_at = clock.now()
         note.save(update_fields=["read_at"])
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
-        return redirect(note.url)
+        # (a message written before the portal had the page: an enterprise user's link
+        # is its portal page all the same)
+        return redirect(link_for(request.user, note.url))
     return redirect("notifications:inbox")
 
 

@@ -72,3 +72,15 @@ def test_notify_many_maps_too_and_the_email_carries_the_portal_link(world):
     portal = reverse("portal:project", args=[world.project1_a.pk])
     assert bodies["contact@example.com"].splitlines()[-1] == portal
     assert bodies["bureau@example.gov.cn"].splitlines()[-1] == url
+
+
+def test_opening_an_old_message_with_a_staff_link_leads_into_the_portal(client_for, world):
+    from zhaoshang.notifications.models import Notification
+
+    url = reverse("projects:detail", args=[world.project1_a.pk])
+    note = Notification.objects.create(
+        recipient=world.user_enterprise, verb="x", title="旧消息", url=url
+    )
+    response = client_for("enterprise").get(reverse("notifications:open", args=[note.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:project", args=[world.project1_a.pk])
