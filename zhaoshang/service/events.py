@@ -14,6 +14,7 @@ EVENTS = {
     "need.resolved": _("Problem solved"),
     "need.escalated": _("Problem submitted to a joint meeting"),
     "need.closed": _("Problem closed"),
+    "need.attachment_added": _("File attached to the problem"),
     "receipt.forwarded": _("Receipt forwarded to the principal leaders"),
     "need.forwarded": _("Problem forwarded to the principal leaders"),
     "forward.read": _("Forwarded item read by the principal leader"),

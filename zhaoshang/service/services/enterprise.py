@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhaoshang.core import roles
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.roles import Role
 from zhaoshang.core.services import add_errors, gather, lock_for_update, raise_errors, require
@@ -22,7 +23,7 @@ from zhaoshang.ratings.services import rating_errors, record_rating
 from zhaoshang.service import permissions
 from zhaoshang.service.choices import CLOSED_NEED_STATUSES, RaisedVia
 from zhaoshang.service.models import Need, NeedAttachment
-from zhaoshang.service.services.needs import raise_need
+from zhaoshang.service.services.needs import need_content, raise_need
 
 # The time limit of a need the enterprise raises (working days): the department it goes to
 # answers within it; the bureau may change it when it passes the need on (update_need).
@@ -69,10 +70,21 @@ def raise_enterprise_need(
     or, left to the government, to the district's investment promotion bureau; due
     ``ENTERPRISE_NEED_WORKDAYS`` working days from today. Every problem of the form, its
     files' included, is said at once; nothing is kept unless all is well."""
-    require(permissions.can_raise_need(user, project))
+    if project is None:  # the form's problems are said with the missing project's
+        require(roles.is_contact_of(user, user.enterprise_id))
+    else:
+        require(permissions.can_raise_need(user, project))
     files = [f for f in files if f is not None]
     errors: dict = {}
     _files_errors(files, errors)
+    content = {"category": category, "title": title, "description": description}
+    if project is None:
+        errors["project"] = [_("Choose the project the need is about.")]
+        content |= {"department": department, "due_workdays": ENTERPRISE_NEED_WORKDAYS}
+        need_content(user.district_id, content, errors)
+        if department is None:  # left to the government: not a problem of the form
+            errors.pop("department", None)
+        raise_errors(errors)
     no_bureau = (
         department is None and (department := investment_bureau(project.district_id)) is None
     )
@@ -81,9 +93,7 @@ def raise_enterprise_need(
             user,
             project,
             raised_via=RaisedVia.ENTERPRISE,
-            category=category,
-            title=title,
-            description=description,
+            **content,
             department=department,
             due_workdays=ENTERPRISE_NEED_WORKDAYS,
         )

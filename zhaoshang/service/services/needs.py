@@ -64,9 +64,9 @@ def _check_need_days(days) -> int:
     return days
 
 
-def _need_content(project, data: Mapping, errors: dict | None = None) -> dict:
-    """The checked content of a problem. Its problems join ``errors`` when given (the
-    caller refuses with them and its own); else it refuses with all of them."""
+def need_content(district_id, data: Mapping, errors: dict | None = None) -> dict:
+    """The checked content of a problem of the district. Its problems join ``errors`` when
+    given (the caller refuses with them and its own); else it refuses with all of them."""
     found: dict = {} if errors is None else errors
     category = data.get("category")
     if category not in NeedCategory.values:
@@ -75,7 +75,7 @@ def _need_content(project, data: Mapping, errors: dict | None = None) -> dict:
     if department is None:
         found["department"] = [_("Choose the department the problem is assigned to.")]
     else:
-        gather(found, same_district, "department", department, project.district_id)
+        gather(found, same_district, "department", department, district_id)
     fields = {
         "category": category,
         "title": gather(
@@ -134,7 +134,7 @@ def raise_need(
         _("Give the date the problem was raised."),
         _("The date the problem was raised cannot be in the future."),
     )
-    fields = _need_content(project, data, errors)
+    fields = need_content(project.district_id, data, errors)
     raise_errors(errors)
     due = _need_due(raised_on, fields["due_workdays"])
     need = Need(
@@ -201,7 +201,7 @@ def update_need(user, need: Need, *, expected_version: int | None = None, **chan
     unknown = set(changes) - set(EDITABLE_NEED_FIELDS)
     errors: dict = {name: [_("This field cannot be changed.")] for name in sorted(unknown)}
     current = {name: getattr(need, name) for name in EDITABLE_NEED_FIELDS}
-    fields = _need_content(need.project, {**current, **changes}, errors)
+    fields = need_content(need.district_id, {**current, **changes}, errors)
     raise_errors(errors)
     changed = [name for name in EDITABLE_NEED_FIELDS if fields[name] != current[name]]
     if not changed:
