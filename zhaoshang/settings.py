@@ -355,6 +355,8 @@ DAILY_SCAN_STEPS = [
     "zhaoshang.agreements.services.scan",
     "zhaoshang.exits.services.scan",
     "zhaoshang.land.services.scan",
+    # The enterprise's contacts are reminded of a monthly report before its due day.
+    "zhaoshang.portal.reporting.remind_monthly_reports",
 ]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
