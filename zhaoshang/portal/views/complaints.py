@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -105,23 +105,39 @@ def own_complaints(user):
     return Complaint.objects.filter(enterprise_id=user.enterprise_id)
 
 
-@portal_view
-def complaints(request):
-    queryset = (
-        own_complaints(request.user)
-        .with_days_left(clock.today())
+def complaints_in_order(user, today, *, with_files: bool = False):
+    """The enterprise's complaints for its list (page and API): those to rate (and those
+    just received) first, then those under way, then the closed ones; each with its days
+    left and light, and (``with_files``) the files its enterprise sent as ``own_files``."""
+    rows = (
+        own_complaints(user)
+        .with_days_left(today)
         .select_related("department", "project")
         .annotate(
             done=Case(
                 When(status__in=TIMED_STATUSES, then=Value(1)),
                 When(status=ComplaintStatus.CLOSED, then=Value(2)),
-                default=Value(0),  # to rate, or just received: first
+                default=Value(0),
                 output_field=IntegerField(),
             )
         )
         .order_by("done", "-received_on", "-id")
     )
-    page = paginate(request, queryset)
+    if with_files:
+        rows = rows.prefetch_related(
+            Prefetch("attachments", queryset=own_files(user), to_attr="own_files")
+        )
+    return rows
+
+
+def own_files(user):
+    """Complaint files the enterprise's own people sent (not the government's papers)."""
+    return ComplaintAttachment.objects.filter(uploaded_by__enterprise_id=user.enterprise_id)
+
+
+@portal_view
+def complaints(request):
+    page = paginate(request, complaints_in_order(request.user, clock.today()))
     for complaint in page:
         complaint.status_label = STATUS_LABELS[complaint.status]
     return render(request, "portal/complaints/list.html", {"page": page})
@@ -183,9 +199,7 @@ def _page(request, complaint: Complaint, rate_form=None, status: int = 200):
     rateable = complaint.status == ComplaintStatus.ANSWERED
     context = {
         "complaint": complaint,
-        "attachments": list(
-            complaint.attachments.filter(uploaded_by__enterprise_id=request.user.enterprise_id)
-        ),
+        "attachments": list(own_files(request.user).filter(complaint=complaint)),
         "rating": rating_of(SubjectKind.COMPLAINT, complaint.pk),
         "rate_form": (rate_form or RateForm()) if rateable else None,
     }
@@ -197,15 +211,12 @@ def complaint(request, pk):
     return _page(request, _complaint(request, pk))
 
 
-def rating_errors_to(form):
-    """The complaint's rating is its ``rating`` field; the form calls it ``score``."""
-
-    def place(error: ValidationError) -> None:
-        if hasattr(error, "error_dict") and "rating" in error.error_dict:
-            error.error_dict["score"] = error.error_dict.pop("rating")
-        apply_service_errors(form, error)
-
-    return place
+def as_score(error: ValidationError) -> ValidationError:
+    """The complaint's rating is its ``rating``; the portal's form and API call it
+    ``score``, like a need's (the error renamed in place)."""
+    if hasattr(error, "error_dict") and "rating" in error.error_dict:
+        error.error_dict["score"] = error.error_dict.pop("rating")
+    return error
 
 
 @portal_view
@@ -228,19 +239,14 @@ def complaint_rate(request, pk):
             if complaint.status != ComplaintStatus.CLOSED
             else _("Thank you: your rating is recorded and the complaint is closed.")
         ),
-        errors_to=rating_errors_to(form),
+        errors_to=lambda error: apply_service_errors(form, as_score(error)),
     )
 
 
 @portal_view
 def complaint_attachment(request, pk, attachment_pk):
     item = _complaint(request, pk)
-    attachment = get_object_or_404(
-        ComplaintAttachment,
-        pk=attachment_pk,
-        complaint=item,
-        uploaded_by__enterprise_id=request.user.enterprise_id,
-    )
+    attachment = get_object_or_404(own_files(request.user), pk=attachment_pk, complaint=item)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -146,11 +146,11 @@ def with_rating(queryset):
     return queryset.annotate(rated_score=Subquery(ratings.values("score")[:1]))
 
 
-@portal_view
-def needs(request):
-    today = clock.today()
-    queryset = (
-        with_rating(own_needs(request.user).with_days_left(today))
+def needs_in_order(user):
+    """The enterprise's needs for its list (page and API): the open ones first, the soonest
+    due first, each with its days left, light and rating."""
+    return (
+        with_rating(own_needs(user).with_days_left(clock.today()))
         .select_related("project", "department")
         .annotate(
             closed=Case(
@@ -161,7 +161,11 @@ def needs(request):
         )
         .order_by("closed", "due_on", "-id")
     )
-    page = paginate(request, queryset)
+
+
+@portal_view
+def needs(request):
+    page = paginate(request, needs_in_order(request.user))
     scores = dict(Score.choices)
     for need in page:
         need.rated_label = scores.get(need.rated_score, "")
