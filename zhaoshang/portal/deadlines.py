@@ -105,7 +105,9 @@ def _report_rows(projects: list, today: datetime.date) -> list[Deadline]:
             project_id__in=[p.pk for p in reporting], month__in=[last, this]
         ).values_list("project_id", "month")
     )
-    rows, lefts = [], {}
+    # Both possible due dates, read whatever the projects owe (the same queries for any rows).
+    lefts = {due: days_left(due, today) for due in (report_due_on(last), report_due_on(this))}
+    rows = []
     for p in reporting:
         signed_after_last = p.signed_on is not None and p.signed_on >= this
         if (p.pk, last) not in filed and not signed_after_last:
@@ -115,8 +117,6 @@ def _report_rows(projects: list, today: datetime.date) -> list[Deadline]:
         else:
             continue
         due = report_due_on(month)
-        if due not in lefts:
-            lefts[due] = days_left(due, today)
         left = lefts[due]
         rows.append(
             Deadline(
