@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django_tasks import task
 
 from zhaoshang.core import clock, roles
@@ -28,10 +28,10 @@ REMINDER_DAYS_BEFORE = getattr(settings, "MONTHLY_REPORT_REMINDER_DAYS", 3)
 REMINDER_VERB = "monthly_report.reminder"
 
 STATUS_LABELS = {
-    "due": gettext_lazy("Due"),
-    "overdue": gettext_lazy("Overdue"),
-    "submitted": gettext_lazy("Submitted"),
-    "late": gettext_lazy("Submitted late"),
+    "due": pgettext_lazy("monthly report", "Due"),
+    "overdue": pgettext_lazy("monthly report", "Overdue"),
+    "submitted": pgettext_lazy("monthly report", "Submitted"),
+    "late": pgettext_lazy("monthly report", "Submitted late"),
 }
 STATUS_BADGES = {
     "due": "text-bg-warning",
