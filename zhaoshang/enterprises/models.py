@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
@@ -81,9 +82,9 @@ def validate_mobile(value: str) -> None:
 
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("awaiting first login")
-    ACCEPTED = "accepted", _("accepted")
-    REVOKED = "revoked", _("withdrawn")
-    EXPIRED = "expired", _("expired")
+    ACCEPTED = "accepted", pgettext_lazy("invitation", "accepted")
+    REVOKED = "revoked", pgettext_lazy("invitation", "withdrawn")
+    EXPIRED = "expired", pgettext_lazy("invitation", "expired")
 
 
 class ContactInvitation(DistrictOwned):
@@ -119,7 +120,7 @@ class ContactInvitation(DistrictOwned):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("account"),
+        verbose_name=_("contact account"),
     )
     revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
