@@ -1,0 +1,105 @@
+"""Query-count invariance of the service hall's needs and complaints: the lists (page and
+API) and a record's page cost as many queries with 3 records (each with files, answered
+and rated) as with 23."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhaoshang.complaints import services as complaint_services
+from zhaoshang.complaints.tests.factories import make_complaint
+from zhaoshang.service import services
+
+COUNTS: dict[str, int] = {}
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 evidence", content_type="application/pdf")
+
+
+def _count(client, url: str, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def grow_needs(world, n: int):
+    """``n`` needs of enterprise1_a, each with two files, answered and rated; the last
+    one is returned."""
+    need = None
+    for i in range(n):
+        need = services.raise_enterprise_need(
+            world.user_enterprise,
+            world.project1_a,
+            category="land",
+            title=f"诉求{i}",
+            description="说明",
+            department=world.dept_works_a,
+            files=[_pdf(f"a{i}.pdf"), _pdf(f"b{i}.pdf")],
+        )
+        services.start_need(world.user_department, need)
+        need = services.resolve_need(world.user_department, need, "已协调解决。")
+        services.rate_need(world.user_enterprise, need, score="satisfied")
+    return need
+
+
+def grow_complaints(world, n: int):
+    """``n`` complaints of enterprise1_a lodged in the portal with a file, answered by the
+    supervision office and rated; the last one is returned."""
+    complaint = None
+    for _ in range(n):
+        complaint = make_complaint(
+            world, by=world.user_enterprise, channel="portal", attachments=[_pdf("单据.pdf")]
+        )
+        complaint = complaint_services.dispatch_complaint(world.user_supervisor, complaint)
+        complaint = complaint_services.accept_complaint(world.user_department, complaint)
+        complaint = complaint_services.answer_complaint(
+            world.user_department, complaint, department_view="unfounded", account="情况说明"
+        )
+        complaint = complaint_services.verify_complaint(
+            world.user_supervisor,
+            complaint,
+            outcome="unfounded",
+            finding_reason="核实无此事。",
+            answer="经核实，无此事。",
+        )
+        complaint = complaint_services.rate_complaint(
+            world.user_enterprise, complaint, rating="fairly"
+        )
+    return complaint
+
+
+PAGES = [
+    ("needs", grow_needs, lambda r: reverse("portal:needs"), {}),
+    ("needs-api", grow_needs, lambda r: "/api/v1/portal/needs/", {"page_size": 500}),
+    ("need", grow_needs, lambda r: reverse("portal:need", args=[r.pk]), {}),
+    ("need-api", grow_needs, lambda r: f"/api/v1/portal/needs/{r.pk}/", {}),
+    ("complaints", grow_complaints, lambda r: reverse("portal:complaints"), {}),
+    (
+        "complaints-api",
+        grow_complaints,
+        lambda r: "/api/v1/portal/complaints/",
+        {"page_size": 500},
+    ),
+    ("complaint", grow_complaints, lambda r: reverse("portal:complaint", args=[r.pk]), {}),
+    (
+        "complaint-api",
+        grow_complaints,
+        lambda r: f"/api/v1/portal/complaints/{r.pk}/",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "grow", "url", "params"), PAGES, ids=[p[0] for p in PAGES])
+def test_the_query_count_does_not_grow(client_for, world, name, grow, url, params):
+    client = client_for("enterprise")
+    small = _count(client, url(grow(world, 3)), params)
+    large = _count(client, url(grow(world, 20)), params)  # 23 rows: one page
+    COUNTS[name] = large
+    assert large == small
