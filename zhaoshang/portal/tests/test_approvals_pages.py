@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from zhaoshang.approvals import services
 from zhaoshang.approvals.choices import CaseStatus
 from zhaoshang.notifications.models import Notification
 from zhaoshang.portal.tests.approvals_cases import PDF, done_case, make_cases
@@ -65,6 +66,15 @@ def test_the_forecast_of_the_remaining_critical_path(world, cases, contact):
     assert forecast["open"] and forecast["all_done_by"].date is not None
     assert all(c.status != CaseStatus.DONE for c, _due in forecast["path"])
     assert 'data-testid="forecast"' in page.content.decode()
+    expected = services.forecast(world.project1_a)
+    assert forecast["all_done_by"] == expected.all_done_by
+    assert [c.pk for c, _due in forecast["path"]] == [
+        c.pk for c in expected.critical_path if c.status != CaseStatus.DONE
+    ]
+    case = cases["resumed"]
+    page = contact.get(reverse("portal:case", args=[case.pk]))
+    assert page.context["finish"] == expected.finish[case.pk]
+    assert 'data-testid="case-forecast"' in page.content.decode()
 
 
 def test_days_left_in_working_days_and_in_natural_days(world, cases, contact):

@@ -91,6 +91,7 @@ def forecast_for(project, today: datetime.date) -> dict | None:
             if c.status != CaseStatus.DONE
         ],
         "open": any(c.status != CaseStatus.DONE for c in result.critical_path),
+        "finish": result.finish,
     }
 
 
@@ -173,9 +174,7 @@ def _case_page(request, case, rate_form=None, status=200):
     pauses = list(CasePause.objects.filter(case=case).order_by("started_on", "id"))
     rating = services.case_rating(case) if case.rating_score else None
     forecast = forecast_for(case.project, today) if case.is_open else None
-    finish = None
-    if forecast is not None:
-        finish = next((due for c, due in forecast["path"] if c.pk == case.pk), None)
+    finish = forecast["finish"].get(case.pk) if forecast is not None else None
     rateable = case.status == CaseStatus.DONE and rating is None
     return render(
         request,
