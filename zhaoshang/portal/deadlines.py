@@ -155,7 +155,7 @@ def _obligation_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
                 o.days_left,
                 o.light,
                 party="" if own else o.department.name,
-                status=o.status,
+                status=str(ObligationStatus(o.status).label),
             )
         )
     return rows

@@ -20,6 +20,7 @@ from zhaoshang.projects.models import DocumentVersion
 
 LIT = (Light.RED, Light.YELLOW)
 HOME_REASONS = 2  # the reasons a home card lists; the project's page lists them all
+PAGE_DEADLINES = 8  # the next deadlines of each side a project's page lists (the nearest)
 
 
 def area_urls() -> dict[str, str]:
@@ -106,8 +107,10 @@ def project(request, pk):
             "reasons": facts.light_reasons([item.pk]).get(item.pk, []),
             "team": facts.service_team(item),
             "leader": facts.leaders([item.pk]).get(item.pk),
-            "enterprise_deadlines": deadlines[ENTERPRISE],
-            "government_deadlines": deadlines[GOVERNMENT],
+            "enterprise_deadlines": deadlines[ENTERPRISE][:PAGE_DEADLINES],
+            "enterprise_more": max(len(deadlines[ENTERPRISE]) - PAGE_DEADLINES, 0),
+            "government_deadlines": deadlines[GOVERNMENT][:PAGE_DEADLINES],
+            "government_more": max(len(deadlines[GOVERNMENT]) - PAGE_DEADLINES, 0),
             "documents": facts.visible_versions(user, item)[:30],
             "areas": area_urls(),
             "today": today,
