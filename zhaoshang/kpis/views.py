@@ -64,7 +64,22 @@ def kpi_page(request):
     projects = services.filter_projects(_projects(request), **form.project_filters())
     kpis = services.compute(projects, **form.period_args())
     context.update(kpis=kpis, year=kpis.period.label, cards=_cards(kpis, form))
+    context.update(_satisfaction(request, form, kpis.period))
     return render(request, "kpis/index.html", context)
+
+
+def _satisfaction(request, form, period) -> dict:
+    """企业满意度: the enterprises' ratings of the district's departments rated from the
+    period's start to its cut-off (``ratings.services.satisfaction``), district-wide (the
+    project filters do not narrow it); a city user picks the district."""
+    from zhaoshang.ratings.services import satisfaction, satisfaction_total
+
+    district = form.project_filters().get("district")
+    district_id = district.pk if district is not None else request.user.district_id
+    if district_id is None:
+        return {"satisfaction_rows": None}
+    rows = satisfaction(district_id, period.start, period.cutoff)
+    return {"satisfaction_rows": rows, "satisfaction": satisfaction_total(rows)}
 
 
 # Extra columns of the drill-down per KPI (template keys).

@@ -1,5 +1,6 @@
 """按季通报: the quarterly bulletin ranking the departments (timeliness, commitments kept,
-complaints) and naming the red-light projects.
+complaints), ranking them by the enterprises' satisfaction (好差评) and naming the
+red-light projects.
 
 "On time" is each record's own rule, the one its pages, the KPIs and the ledger read:
 a case done on time is ``approvals.querysets.on_time_q``, a milestone kept
@@ -30,6 +31,7 @@ from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
+from zhaoshang.ratings.services import satisfaction, satisfaction_total
 from zhaoshang.reports.choices import Period
 from zhaoshang.reports.figures.common import (
     Progress,
@@ -145,6 +147,27 @@ def _milestones(period: Period, district, end) -> dict:
     }
 
 
+def _satisfaction(period: Period, district, end) -> dict:
+    """The departments ranked by the enterprises' satisfaction with them in the quarter
+    (``ratings.services.satisfaction``: the ratings given from the quarter's first day to
+    its end; a rating is dated and never changes, so a closed quarter's stay put)."""
+    found = satisfaction(district.pk, period.start, end)
+    rows = [
+        {
+            "department": s.department,
+            "rate": rate(s.satisfied + s.fairly, s.rated),
+            "cells": [s.rated, s.satisfied, s.fairly, s.dissatisfied],
+        }
+        for s in found
+    ]
+    rank_rows(rows, key=lambda r: r["rate"])
+    total = satisfaction_total(found)
+    return {
+        "rows": [[r["rank"], r["department"], *r["cells"], r["rate"]] for r in rows],
+        "total": rate(total.satisfied + total.fairly, total.rated),
+    }
+
+
 def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
     end = as_of(period)
     cases = {
@@ -206,6 +229,7 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
         )
     rank_rows(rows, key=lambda r: r["cells"][-1])
     progress(60)
+    satisfaction_rows = _satisfaction(period, district, end)
     red_rows = _red_projects(period, district)
     progress(90)
     return {
@@ -217,6 +241,7 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
             [_("Milestones due"), sum(r["cells"][3] for r in rows), "int"],
             [_("Complaints"), sum(r["cells"][6] for r in rows), "int"],
             [_("Red-light projects"), len(red_rows), "int"],
+            [_("Enterprise satisfaction"), satisfaction_rows["total"], "rate"],
         ],
         "formula": formula_text(),
         "sections": [
@@ -238,6 +263,25 @@ def quarterly(period: Period, district, *, progress: Progress = _noop) -> dict:
                     [_("Combined score"), "score"],
                 ],
                 "rows": [[r["rank"], r["department"], *r["cells"]] for r in rows],
+                "total": None,
+            },
+            {
+                "heading": _("Enterprise satisfaction per department"),
+                "note": _(
+                    "The enterprises' ratings (好差评) of each department given in the "
+                    "quarter: satisfaction rate = (satisfied + fairly satisfied) ÷ ratings; "
+                    "the best first, equal rates share a rank."
+                ),
+                "columns": [
+                    [_("Rank"), "int"],
+                    [_("Department"), "text"],
+                    [_("Ratings"), "int"],
+                    [_("Satisfied"), "int"],
+                    [_("Fairly satisfied"), "int"],
+                    [_("Dissatisfied"), "int"],
+                    [_("Satisfaction rate"), "rate"],
+                ],
+                "rows": satisfaction_rows["rows"],
                 "total": None,
             },
             {
