@@ -3,9 +3,9 @@
  * The QR code printed on the inspectors' slip holds the public check's address
  * (…/verify/<code>/); the code is read from it, put into the form's field and the form is
  * sent. The browser's own BarcodeDetector reads the camera's picture where it has one;
- * elsewhere the vendored jsQR decoder (loaded only then) does. Without a camera, or when
- * the contact refuses it, the typed code works as before: the scan button stays hidden or
- * says why it stopped.
+ * elsewhere the vendored jsQR decoder (loaded only then) does. Without a camera the scan
+ * button stays hidden; when the contact refuses the camera it says so; typing the code
+ * always works.
  *
  * Markup: <div data-scan data-input="ID of the code field" data-decoder="URL of jsQR.js"
  *   data-denied="…" data-failed="…"> with [data-scan-start], [data-scan-stop], a <video>,
@@ -162,7 +162,20 @@
       });
   }
 
-  startButton.hidden = false;
+  /* The button shows only where there is a camera to scan with. */
+  function offer() {
+    startButton.hidden = false;
+  }
+  if (typeof media.enumerateDevices === "function") {
+    media
+      .enumerateDevices()
+      .then(function (devices) {
+        if (devices.some(function (d) { return d.kind === "videoinput"; })) offer();
+      })
+      .catch(offer);
+  } else {
+    offer();
+  }
   startButton.addEventListener("click", start);
   stopButton.addEventListener("click", stop);
   window.addEventListener("pagehide", stop);
