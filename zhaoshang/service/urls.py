@@ -31,6 +31,11 @@ urlpatterns = [
     path("needs/export.xlsx", views.needs_export, name="needs_export"),
     path("needs/<int:pk>/", views.need_detail, name="need"),
     path("needs/<int:pk>/forward/", views.forward_need, name="forward_need"),
+    path(
+        "needs/<int:pk>/files/<int:attachment_pk>/",
+        views.need_attachment,
+        name="need_attachment",
+    ),
     # One route per action (service:need_start …), so that the permission matrix names each.
     *[
         path(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from zhaoshang.service.choices import NeedCategory, ReceiptResult
-from zhaoshang.service.models import Forward, Need, Receipt
+from zhaoshang.service.models import Forward, Need, NeedAttachment, Receipt
 from zhaoshang.testing import matrix as core
 from zhaoshang.testing.matrix import Matrix, world_project
 from zhaoshang.testing.shared import built_once_per_module
@@ -37,6 +38,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "service:department_needs": (None, "staff", "GET"),
     "service:needs_export": (None, "staff", "GET"),
     "service:need": ("need", "view", "GET"),
+    "service:need_attachment": ("need_file", "view", "GET"),
     "service:need_start": ("need", "start", "POST"),
     "service:need_resolve": ("need", "resolve", "POST"),
     "service:need_escalate": ("need", "escalate", "POST"),
@@ -195,6 +197,12 @@ def url(objects, route: str, target: str | None) -> str:
         return reverse(route)
     if kind in ("receipt", "need", "forward"):
         return reverse(route, args=[records[target][kind].pk])
+    if kind == "need_file":  # a file the enterprise sent with the problem
+        need = records[target]["need"]
+        attachment = NeedAttachment(need=need, original_name="现场.pdf", uploaded_by=need.raised_by)
+        attachment.file.save("site.pdf", ContentFile(b"%PDF-1.4 site"), save=False)
+        attachment.save()
+        return reverse(route, args=[need.pk, attachment.pk])
     project = world_project(world, target)
     if kind == "enterprise":
         return reverse(route, args=[project.enterprise_id])

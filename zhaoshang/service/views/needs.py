@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from zhaoshang.service import permissions, services
 from zhaoshang.service.actions import NEED_ACTIONS
 from zhaoshang.service.choices import OPEN_NEED_STATUSES
 from zhaoshang.service.forms import NeedFilterForm, NeedForm
-from zhaoshang.service.models import Receipt
+from zhaoshang.service.models import NeedAttachment, Receipt
 from zhaoshang.service.views._common import days_left_text, visible_needs
 from zhaoshang.service.views.forwards import forwards_of
 
@@ -186,6 +187,7 @@ def _need_context(request, need, bound=None, stale: str = "") -> dict:
         "events": events,
         "stale": stale,
         "agenda": agenda,
+        "attachments": list(need.attachments.all()),
         "action_items": list(need.action_items.select_related("owner_department", "owner_person")),
         "forwards": forwards_of(need),
         "can_forward": permissions.can_forward(request.user, need=need),
@@ -197,6 +199,18 @@ def _need_context(request, need, bound=None, stale: str = "") -> dict:
 def need_detail(request, pk):
     need = get_object_or_404(_need_queryset(request), pk=pk)
     return render(request, "service/need.html", _need_context(request, need))
+
+
+@login_required
+def need_attachment(request, pk, attachment_pk):
+    """A file the enterprise sent with its need."""
+    need = get_object_or_404(visible_needs(request.user), pk=pk)
+    attachment = get_object_or_404(NeedAttachment, pk=attachment_pk, need=need)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
 
 
 @login_required
