@@ -14,7 +14,13 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/", reports.report, name="report"),
     path("reports/<int:pk>/photos/<int:photo_pk>/", reports.report_photo, name="report_photo"),
-    path("documents/projects/<int:pk>/", reports.documents, name="documents"),
-    path("documents/projects/<int:pk>/upload/", reports.document_upload, name="document_upload"),
-    path("documents/<int:pk>/download/", reports.document_download, name="document_download"),
+    path("reports/projects/<int:pk>/documents/", reports.documents, name="documents"),
+    path(
+        "reports/projects/<int:pk>/documents/upload/",
+        reports.document_upload,
+        name="document_upload",
+    ),
+    path(
+        "reports/documents/<int:pk>/download/", reports.document_download, name="document_download"
+    ),
 ]

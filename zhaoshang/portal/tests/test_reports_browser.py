@@ -89,3 +89,16 @@ def test_an_enterprise_contact_reports_its_month(
     assert page.locator("[data-testid=report-now]").count() == 0
     # The page fits the screen: nothing wider than the viewport.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # A document for the project's library: it waits for the staff's confirmation.
+    page.locator("[data-testid=report-project] a[href*='/documents/']").first.click()
+    page.select_option("#id_material_type", label="营业执照")
+    licence = tmp_path / "营业执照.pdf"
+    licence.write_bytes(b"%PDF-1.4\n% business licence\n")
+    page.set_input_files("#id_file", str(licence))
+    page.click("form[enctype] button[type=submit]")
+    upload = page.locator("[data-testid=upload]").first
+    upload.wait_for()
+    assert "营业执照.pdf" in upload.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot("documents")

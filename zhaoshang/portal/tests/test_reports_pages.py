@@ -140,3 +140,33 @@ def test_an_enterprise_upload_waits_for_the_staff(world, client_for):
     version.refresh_from_db()
     assert version.confirmed_by == world.user_bureau and not version.awaits_confirmation
     assert staff.post(reverse("projects:document_confirm", args=[project.pk])).status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_empty_post_is_refused_and_changes_nothing(world, client_for):
+    client = client_for("enterprise")
+    assert client.post(_new_url(world.project1_a), {}).status_code == 400
+    assert not MonthlyReport.objects.exists()
+    other = reverse("portal:report_new", args=[world.project2_a.pk, 2026, 5])
+    assert client.post(other, _post()).status_code == 404
+    assert client_for("bureau").post(_new_url(world.project1_a), _post()).status_code == 403
+    assert not MonthlyReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_correction_starts_from_the_figures_as_filed(world, client_for):
+    report = submit_monthly_report(
+        world.user_enterprise,
+        world.project1_a,
+        {
+            "month": MAY,
+            "investment_this_month": Decimal("300"),
+            "investment_cumulative": Decimal("1200"),
+            "image_progress": "封顶",
+        },
+    )
+    page = client_for("enterprise").get(_new_url(world.project1_a) + "?correct=1")
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form.initial["investment_cumulative"] == report.investment_cumulative
+    assert form.initial["is_correction"] is True
