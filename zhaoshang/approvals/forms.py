@@ -19,6 +19,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
+from zhaoshang.core.validators import validate_upload
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import MaterialType, Project
 
@@ -201,6 +202,14 @@ class CompleteForm(CaseActionForm):
         super().__init__(*args, **kwargs)
         if self.case.status != CaseStatus.REPORTED:
             del self.fields["higher_answer"]
+
+    def clean_certificate(self):
+        """Checked with the other fields, so that the form names every problem at once
+        (the service checks it again)."""
+        certificate = self.cleaned_data.get("certificate")
+        if certificate:
+            validate_upload(certificate)
+        return certificate
 
 
 class ReturnForm(CaseActionForm):
