@@ -95,3 +95,9 @@ def test_a_token_of_the_contact_works(world, cases):
     _token, key = issue_token(world.user_enterprise, name="企业系统")
     rows = Client().get(LIST, HTTP_AUTHORIZATION=f"Token {key}").json()["results"]
     assert {r["id"] for r in rows} >= {c.pk for c in cases.values()}
+
+
+def test_anonymous_is_refused(world, cases):
+    assert Client().get(LIST).status_code in (401, 403)
+    assert Client().post(f"{LIST}{cases['done'].pk}/rate/", {}).status_code in (401, 403)
+    assert not Rating.objects.exists()
