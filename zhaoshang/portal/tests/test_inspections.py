@@ -302,3 +302,11 @@ def _reverse_or_none(name, *args):
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
+
+
+def test_the_public_page_sends_a_contact_to_its_own_check(world, client_for):
+    visit = _today_visit(world)
+    html = client_for("enterprise").get(reverse("verify:code", args=[visit.code])).content.decode()
+    assert f"{reverse('portal:inspection_check')}?code={visit.code}" in html
+    html = client_for("bureau").get(reverse("verify:code", args=[visit.code])).content.decode()
+    assert 'data-testid="portal-check"' not in html
