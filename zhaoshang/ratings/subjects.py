@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateField, Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
 from zhaoshang.ratings.choices import SubjectKind
@@ -26,7 +27,7 @@ class Subject:
     enterprise_path: str  # how a record reaches its enterprise
     related: tuple[str, ...]  # read with the record to name it
     rateable: Callable[[], Q]  # a record of the enterprise that may be rated
-    closed_on: str  # the date it was done / resolved / answered / carried out
+    closed_on: tuple[str, ...]  # the date it was done / answered / carried out (first set)
     portal_name: str  # its page in the service hall
     label: Callable[[object], str]
     department_id: Callable[[object], int]
@@ -54,7 +55,7 @@ SUBJECTS: dict[str, Subject] = {
         enterprise_path="project__enterprise",
         related=("project", "item", "department"),
         rateable=lambda: Q(status="done"),
-        closed_on="done_on",
+        closed_on=("done_on",),
         portal_name="portal:case",
         label=_case_label,
         department_id=lambda case: case.department_id,
@@ -64,8 +65,9 @@ SUBJECTS: dict[str, Subject] = {
         model_label="service.Need",
         enterprise_path="project__enterprise",
         related=("project", "department"),
-        rateable=lambda: Q(status="resolved"),
-        closed_on="resolved_on",
+        # answered: solved, or closed with a reason (service's ``can_be_rated``)
+        rateable=lambda: Q(status__in=("resolved", "closed")),
+        closed_on=("resolved_on", "closed_on"),
         portal_name="portal:need",
         label=lambda need: f"{need.number} {need.title}",
         department_id=lambda need: need.department_id,
@@ -76,7 +78,7 @@ SUBJECTS: dict[str, Subject] = {
         enterprise_path="enterprise",
         related=("project", "department"),
         rateable=lambda: Q(status="answered"),
-        closed_on="found_on",
+        closed_on=("found_on",),
         portal_name="portal:complaint",
         label=lambda complaint: complaint.number,
         department_id=lambda complaint: complaint.department_id,
@@ -87,7 +89,7 @@ SUBJECTS: dict[str, Subject] = {
         enterprise_path="enterprise",
         related=("request__department",),
         rateable=lambda: Q(carried_out_on__isnull=False),
-        closed_on="carried_out_on",
+        closed_on=("carried_out_on",),
         portal_name="portal:inspection",
         label=_visit_label,
         department_id=lambda visit: visit.request.department_id,
@@ -134,7 +136,8 @@ def attach_records(ratings: list) -> list:
 
 def to_rate(enterprise_id: int, kind: str):
     """The enterprise's records of ``kind`` ready to be rated and not rated yet, the most
-    recently closed first."""
+    recently closed first (``closed_date``: the day it was done, answered or carried
+    out)."""
     from zhaoshang.ratings.models import Rating
 
     subject = SUBJECTS[kind]
@@ -144,5 +147,12 @@ def to_rate(enterprise_id: int, kind: str):
         .filter(**{f"{subject.enterprise_path}_id": enterprise_id})
         .filter(~Exists(rated))
         .select_related(*subject.related)
-        .order_by(f"-{subject.closed_on}", "-pk")
+        .annotate(closed_date=_first_date(subject.closed_on))
+        .order_by(F("closed_date").desc(nulls_last=True), "-pk")
     )
+
+
+def _first_date(fields: tuple[str, ...]):
+    if len(fields) == 1:
+        return F(fields[0])
+    return Coalesce(*fields, output_field=DateField())

@@ -64,3 +64,15 @@ def test_a_link_to_an_area_not_built_yet_is_left_out():
     except NoReverseMatch:
         expected = None
     assert portal_url("portal:inspection", 7) == expected
+
+
+def test_a_need_closed_with_a_reason_is_to_rate_too(client_for, world):
+    from zhaoshang.service.models import Need
+
+    need = resolved_need(world)
+    Need.objects.filter(pk=need.pk).update(
+        status="closed", resolved_on=None, closed_on=need.raised_on
+    )
+    response = client_for("enterprise").get(reverse("portal:ratings"))
+    row = next(r for r in response.context["to_rate"] if r["label"].startswith(need.number))
+    assert row["closed_on"] == need.raised_on

@@ -10,6 +10,8 @@ rate, one per kind of record to rate."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.shortcuts import render
 
 from zhaoshang.core.views_helpers import paginate
@@ -42,11 +44,11 @@ def still_to_rate(user) -> list[dict]:
                     "kind": SubjectKind(kind).label,
                     "label": subject.label(record),
                     "department": _department_name(record, kind),
-                    "closed_on": getattr(record, subject.closed_on),
+                    "closed_on": record.closed_date,
                     "url": portal_url(subject.portal_name, record.pk),
                 }
             )
-    rows.sort(key=lambda row: (row["closed_on"] is not None, row["closed_on"]), reverse=True)
+    rows.sort(key=lambda row: row["closed_on"] or datetime.date.min, reverse=True)
     return rows
 
 
