@@ -76,3 +76,20 @@ def test_the_history_page_reads_a_constant_number_of_queries(client_for, world):
             project=world.project1_a.pk,
         )
     assert count() == before
+
+
+def test_events_of_the_projects_cases_and_complaints_are_in_its_history(client_for, world):
+    """Records of the project whose events do not name it (a complaint, an approval case)
+    are read through the record's project."""
+    from zhaoshang.complaints.tests.factories import make_complaint
+
+    complaint = make_complaint(world)  # about project1_a
+    log_event(world.user_enterprise, "complaint.attachment_added", complaint, "现场照片.jpg")
+    log_event(world.user_enterprise, "case.rated", world.case_a, "满意")
+    log_event(world.user_enterprise, "case.rated", world.case_out_a, "另一项目的办件")
+    response = client_for("bureau").get(reverse("projects:history", args=[world.project1_a.pk]))
+    html = response.content.decode()
+    assert "现场照片.jpg" in html and "满意" in html
+    assert "另一项目的办件" not in html
+    mine = [e for e in response.context["events"] if e.actor == world.user_enterprise]
+    assert len(mine) == 2

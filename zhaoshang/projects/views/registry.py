@@ -139,6 +139,24 @@ def project_detail(request, pk):
     )
 
 
+def _about_project(project) -> Q:
+    """The events of the project's history: its own, those that name it (``data.project``)
+    and those of its approval cases, needs and complaints — whoever acted, the enterprise's
+    contacts included."""
+    from zhaoshang.approvals.models import ApprovalCase
+    from zhaoshang.complaints.models import Complaint
+    from zhaoshang.service.models import Need
+
+    about = Q(content_type=ContentType.objects.get_for_model(Project), object_id=project.pk)
+    about |= Q(data__project=project.pk)
+    for model in (ApprovalCase, Need, Complaint):
+        about |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=model._default_manager.filter(project_id=project.pk).values("pk"),
+        )
+    return about
+
+
 @login_required
 def project_history(request, pk):
     project = get_visible_project(request, pk)
@@ -157,13 +175,10 @@ def project_history(request, pk):
         subject=_("Monthly report"),
     )
     rows.sort(key=lambda r: r.when, reverse=True)
-    # The project's own events and those of its records (a need, a report, a complaint …)
-    # that name it; an enterprise contact is shown with its enterprise.
-    own = ContentType.objects.get_for_model(Project)
     events = (
         DomainEvent.objects.filter(district_id=project.district_id)
-        .filter(Q(content_type=own, object_id=project.pk) | Q(data__project=project.pk))
-        .select_related("actor__enterprise")
+        .filter(_about_project(project))
+        .select_related("actor__enterprise")  # a contact is shown with its enterprise
         .order_by("-occurred_at", "-id")[:100]
     )
     return render(
