@@ -49,6 +49,8 @@ def _navigation(user) -> dict:
         "nav_roles": [Role(r).label for r in Role.values if r in user_roles],
         "nav_is_enterprise": enterprise,
         "nav_portal_tabs": tabs,
+        # Menu entries lit only on their own page, not on every page under them.
+        "nav_exact": {"/", _urls()["portal:home"]},
         "nav_read_only": roles.is_city(user),
         "nav_calendar_warning": calendar_warning,
     }
