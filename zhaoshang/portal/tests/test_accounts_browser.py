@@ -70,6 +70,15 @@ def test_a_contact_is_invited_and_sets_a_password_on_a_phone(live_site, browser_
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the contacts page is {width}px wide on a phone"
     page.screenshot(path=str(ARTIFACTS / "accounts-contacts-390.png"), full_page=True)
+    page.click("[data-testid=tokens-link]")  # its own API tokens, in the portal's look
+    page.fill("#id_name", "ERP")
+    page.click("form[action$='/accounts/tokens/new/'] button[type=submit]")
+    assert len(page.inner_text("#new-token")) == 40
+    assert page.locator(".zs-tabbar").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "accounts-tokens-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{base}/portal/contacts/")
+    page.screenshot(path=str(ARTIFACTS / "accounts-contacts-1440.png"), full_page=True)
 
     page.goto(link)  # the link is used now
     assert page.locator("[data-testid=invitation-closed]").count() == 1
