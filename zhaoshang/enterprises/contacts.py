@@ -59,6 +59,24 @@ def _username_taken(username: str) -> bool:
     return get_user_model().objects.filter(username__iexact=username).exists()
 
 
+def _taken_message(username: str, label: str) -> str | None:
+    """Why ``username`` cannot be given (an account holds it), or None."""
+    holder = (
+        get_user_model()
+        .objects.filter(username__iexact=username)
+        .only("is_active", "real_name", "username")
+        .first()
+    )
+    if holder is None:
+        return None
+    if not holder.is_active:
+        return _(
+            "%(field)s: it is the user name of %(name)s, a contact removed earlier; an "
+            "administrator can enable that account again."
+        ) % {"field": label, "name": holder.display_name}
+    return _("%(field)s: an account with this user name exists already.") % {"field": label}
+
+
 def _clean_invitation(data: Mapping) -> dict:
     """The invitation's fields, normalised, with every problem at once."""
     errors: dict = {}
@@ -80,10 +98,14 @@ def _clean_invitation(data: Mapping) -> dict:
             email,
             message=_("E-mail: this is not a valid e-mail address."),
         )
-    if mobile and "mobile" not in errors and _username_taken(mobile):
-        errors["mobile"] = [_("Mobile number: an account with this number exists already.")]
-    elif not mobile and email and "email" not in errors and _username_taken(email):
-        errors["email"] = [_("E-mail: an account with this address exists already.")]
+    if mobile and "mobile" not in errors:
+        taken = _taken_message(mobile, _("Mobile number"))
+        if taken:
+            errors["mobile"] = [taken]
+    elif not mobile and email and "email" not in errors:
+        taken = _taken_message(email, _("E-mail"))
+        if taken:
+            errors["email"] = [taken]
     raise_errors(errors)
     return {"name": name, "mobile": mobile, "email": email}
 

@@ -208,3 +208,14 @@ def test_the_contacts_page_lists_the_enterprise_people_only(client_for, world):
     assert world.user_enterprise.display_name in html
     assert "王晓" in html and "赵六" not in html
     assert reverse("tokens:list") in html
+
+
+def test_inviting_a_removed_contacts_number_says_so(client_for, world):
+    contact = world.user_enterprise
+    contact.username = "13512345678"
+    contact.is_active = False
+    contact.save()
+    response = _invite(client_for("bureau"), world.enterprise1_a, name="x", mobile="13512345678")
+    assert response.status_code == 400
+    [message] = response.context["form"].errors["mobile"]
+    assert contact.display_name in message
