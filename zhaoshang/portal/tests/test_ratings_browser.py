@@ -65,9 +65,15 @@ def test_ratings_in_the_hall_and_on_the_staff_side(
 
     _log_in(page, base, "supervisor", password)
     page.goto(f"{base}/ratings/?open=on")
-    page.wait_for_selector(f"[data-rating='{open_rating.pk}']")
+    row = "data-rating-card" if size == "phone" else "data-rating"
+    page.wait_for_selector(f"[{row}='{open_rating.pk}']")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], width
     _shot(page, f"ratings-list-{size}.png")
-    page.click(f"[data-rating='{open_rating.pk}'] a")
+    if size == "phone":
+        page.click(f"[data-rating-card='{open_rating.pk}']")
+    else:
+        page.click(f"[data-rating='{open_rating.pk}'] a")
     form = page.locator("[data-action=follow_up]")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("[data-field=note]")
