@@ -260,6 +260,13 @@ SPECTACULAR_SETTINGS = {
         "LandDecisionEnum": "zhaoshang.land.choices.Decision",
         "ParcelStatusEnum": "zhaoshang.land.choices.ParcelStatus",
         "ReportKindEnum": "zhaoshang.reports.choices.Kind",
+        # The portal's complaints and needs beside the staff ones, and the ratings (好差评)
+        # that complaints, visits and the ratings app share.
+        "ComplaintStatusEnum": "zhaoshang.complaints.choices.ComplaintStatus",
+        "ComplaintCategoryEnum": "zhaoshang.complaints.choices.Category",
+        "NeedStatusEnum": "zhaoshang.service.choices.NeedStatus",
+        "NeedCategoryEnum": "zhaoshang.service.choices.NeedCategory",
+        "RatingScoreEnum": "zhaoshang.ratings.choices.Score",
     },
 }
 
