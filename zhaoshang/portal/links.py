@@ -36,6 +36,9 @@ PORTAL_PAGES: dict[str, tuple[str | None, str | None]] = {
     "projects:progress": ("portal:report_history", "portal:reports"),
     "agreements:project": (None, "portal:commitments"),
     "agreements:commitments": (None, "portal:commitments"),
+    # A rating's follow-up: the enterprise's own ratings.
+    "ratings:detail": (None, "portal:ratings"),
+    "ratings:list": (None, "portal:ratings"),
 }
 # Paths an enterprise user opens as they are (its own pages, the inbox, its tokens).
 KEPT_PREFIXES = ("/portal/", "/inbox/", "/accounts/", "/verify/")
