@@ -19,10 +19,11 @@ from zhaoshang.complaints.choices import Category, ComplaintStatus, Outcome, Rat
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 from zhaoshang.portal.access import own_projects
 from zhaoshang.portal.api.base import PortalViewSet
-from zhaoshang.portal.api.needs import LIGHTS, PortalFileSerializer, PortalRateSerializer
+from zhaoshang.portal.api.needs import PortalFileSerializer, PortalRateSerializer
 from zhaoshang.portal.views.complaints import (
     MAX_COMPLAINT_FILES,
     as_score,
@@ -69,7 +70,7 @@ class PortalComplaintSerializer(Serializer):
     )
     due_on = serializers.DateField(read_only=True, allow_null=True)
     days_left = serializers.IntegerField(read_only=True, allow_null=True)
-    light = serializers.ChoiceField(choices=LIGHTS, read_only=True)
+    light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
     outcome = serializers.ChoiceField(
         choices=Outcome.choices,
         read_only=True,

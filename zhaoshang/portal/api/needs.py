@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from zhaoshang.api.serializers import Serializer
 from zhaoshang.core.actions import api_action
+from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 from zhaoshang.portal.access import own_projects
 from zhaoshang.portal.api.base import PortalViewSet
@@ -22,8 +23,6 @@ from zhaoshang.ratings.choices import Score
 from zhaoshang.service import services
 from zhaoshang.service.choices import NeedCategory, NeedStatus
 from zhaoshang.service.models import Need
-
-LIGHTS = [("green", "green"), ("yellow", "yellow"), ("red", "red"), ("none", "none")]
 
 
 class PortalFileSerializer(Serializer):
@@ -52,7 +51,7 @@ class PortalNeedSerializer(Serializer):
         help_text=gettext_lazy("The year's holiday arrangement is not published yet (暂定)."),
     )
     days_left = serializers.IntegerField(read_only=True, allow_null=True)
-    light = serializers.ChoiceField(choices=LIGHTS, read_only=True)
+    light = serializers.ChoiceField(choices=DEADLINE_LIGHTS, read_only=True)
     status = serializers.ChoiceField(choices=NeedStatus.choices, read_only=True)
     resolution = serializers.CharField(
         read_only=True, help_text=gettext_lazy("The answer (or the reason it was closed).")
