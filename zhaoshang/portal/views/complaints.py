@@ -67,7 +67,9 @@ class ComplaintForm(BootstrapMixin, forms.Form):
         label=gettext_lazy("What happened"),
         help_text=gettext_lazy("When, where, who, and what you ask for."),
     )
-    contact_name = forms.CharField(max_length=50, required=False, label=gettext_lazy("Contact"))
+    contact_name = forms.CharField(
+        max_length=50, required=False, label=gettext_lazy("Contact person")
+    )
     contact_phone = forms.CharField(
         max_length=30, required=False, label=gettext_lazy("Contact phone")
     )
