@@ -307,6 +307,7 @@ class ProjectsReplay:
         if not reported:
             return []
         rng, today = self.rng, self.today
+        own_hall = getattr(plan.enterprise, "name", None) == self.world.spec.portal_enterprise
         share, total = self.curve(plan), float(plan.total)
         base = total * share(min(month_end(add_months(reported[0], -1)), today))
         raw, previous = [], base
@@ -341,6 +342,8 @@ class ProjectsReplay:
             )
             if day >= today or day >= plan.dates().get(Stage.EXITED, today):
                 continue  # not filed yet (due by the 5th), or never: the project left
+            if own_hall and month == reported[-1]:
+                continue  # the enterprise files it itself, in its service hall (demo.portal)
             funds_in = by_month.get(month, Decimal("0.00"))
             values = (month, this, cumulative, funds_in, text, problem)
             steps.append([day, dict(zip(REPORT_FIELDS, values, strict=True)), []])

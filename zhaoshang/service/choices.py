@@ -23,7 +23,7 @@ class NeedCategory(models.TextChoices):
 
 
 class NeedStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("need status", "Pending")
     IN_PROGRESS = "in_progress", _("In progress")
     RESOLVED = "resolved", _("Resolved")
     ESCALATED = "escalated", _("Submitted to a meeting")
