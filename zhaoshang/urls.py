@@ -5,6 +5,7 @@ from django.urls import include, path
 from zhaoshang.core import views as core_views
 from zhaoshang.core.admin_base import view_on_site as admin_view_on_site
 from zhaoshang.dashboard import views as dashboard_views
+from zhaoshang.portal.views.accounts import accept_invitation
 
 handler403 = "zhaoshang.core.views.permission_denied"
 handler404 = "zhaoshang.core.views.page_not_found"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/tokens/", include("zhaoshang.api.token_urls")),
+    # A new enterprise contact's first password (the invitation made on the enterprise page).
+    path("accounts/invite/<str:token>/", accept_invitation, name="accept_invitation"),
     path("accounts/", include("zhaoshang.core.auth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("zhaoshang.projects.urls")),

@@ -4,7 +4,7 @@ when he left the company, one invited by e-mail who has not joined yet. Its cont
 three needs (one answered and rated 满意; one answered and rated 不满意, which the
 supervision office followed up; one waiting for the department), lodged a complaint about
 the tax bureau's efficiency (found partly substantiated, rated 基本满意), rated the approval
-cases closed since the hall opened (the newest still waits for its rating) and the last
+cases it saw closed (the newest still waits for its rating) and the last
 inspection visit, filed November's progress report of its first project (the second's is
 due today) and sent two documents for the project library (one confirmed, one waiting).
 Everything goes through the services, by the contact, on its day.
@@ -42,9 +42,6 @@ from zhaoshang.service.services import needs as needs_services
 from zhaoshang.service.services.enterprise import raise_enterprise_need, rate_need
 
 DATA = load("portal")
-# The service hall opened for the demo enterprise this many days ago: the cases closed
-# since are rated in it.
-HALL_OPENED_DAYS = 240
 
 
 class PortalBuilder(Part):
@@ -211,11 +208,10 @@ class PortalBuilder(Part):
     # -- ratings of cases and visits -----------------------------------------------------------
 
     def _cases(self) -> None:
-        """The cases closed since the hall opened are rated a day or two later — mostly
-        满意 — except the newest, which waits."""
-        opened = self.today - DAY * HALL_OPENED_DAYS
+        """The closed cases were rated a day or two after they closed — mostly 满意 — except
+        the newest, which waits."""
         done = ApprovalCase.objects.filter(
-            project__enterprise=self.enterprise, done_on__gte=opened
+            project__enterprise=self.enterprise, done_on__isnull=False
         ).order_by("done_on", "pk")
         cases = list(done)[:-1]
         for n, case in enumerate(cases):
@@ -254,7 +250,10 @@ class PortalBuilder(Part):
         month = (self.today.replace(day=1) - DAY).replace(day=1)
         before = MonthlyReport.objects.filter(project=project, month__lt=month).order_by("-month")
         cumulative = before.values_list("investment_cumulative", flat=True).first() or 0
-        data = {"month": month, "investment_this_month": Decimal(spec["investment"])}
+        # What is left of the total, at most: the project is nearly fully invested.
+        room = (project.total_investment - cumulative) / 2
+        investment = min(Decimal(spec["investment"]), room).quantize(Decimal("0.01"))
+        data = {"month": month, "investment_this_month": max(investment, Decimal("0.00"))}
         data["investment_cumulative"] = cumulative + data["investment_this_month"]
         data |= {"funds_this_month": Decimal(spec["funds"]), "jobs": spec["jobs"]}
         data |= {

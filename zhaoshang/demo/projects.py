@@ -342,13 +342,13 @@ class ProjectsReplay:
             )
             if day >= today or day >= plan.dates().get(Stage.EXITED, today):
                 continue  # not filed yet (due by the 5th), or never: the project left
-            if own_hall and month == reported[-1]:
-                continue  # the enterprise files it itself, in its service hall (demo.portal)
             funds_in = by_month.get(month, Decimal("0.00"))
             values = (month, this, cumulative, funds_in, text, problem)
             steps.append([day, dict(zip(REPORT_FIELDS, values, strict=True)), []])
         if not self.corrected and plan.condition == Condition.NORMAL:
             self.corrected = self._correction(plan, steps)
+        if own_hall and steps and steps[-1][1]["month"] == reported[-1]:
+            steps.pop()  # the enterprise files it itself, in its service hall (demo.portal)
         if steps and plan.stage in (Stage.STARTED, Stage.COMPLETED, Stage.LAND_DELIVERED):
             latest = steps[-1]
             progress = share(latest[1]["month"]) if plan.stage != Stage.LAND_DELIVERED else 0.0

@@ -23,6 +23,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require_status
 from zhaoshang.notifications.models import Channel, Notification, OutboxMessage, OutboxStatus
+from zhaoshang.notifications.portal_links import portal_url
 
 MAX_ATTEMPTS = 6
 logger = logging.getLogger(__name__)
@@ -30,11 +31,9 @@ logger = logging.getLogger(__name__)
 
 def link_for(user, url: str) -> str:
     """The link a message to ``user`` carries: an enterprise user never gets a staff page
-    (it would answer 403) but its portal page, or the portal's home (``portal.links``)."""
+    (it would answer 403) but its portal page, or the portal's home (``portal_links``)."""
     if not url or not _is_enterprise_user(user):
         return url
-    from zhaoshang.portal.links import portal_url  # the portal imports domain apps
-
     return portal_url(url)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # (label, URL name, Bootstrap icon, on the phone's tab bar)
 PORTAL_MENU = [
@@ -14,7 +15,7 @@ PORTAL_MENU = [
     (_("Complaints"), "portal:complaints", "bi-megaphone", False),
     (_("Inspections"), "portal:inspections", "bi-shield-check", True),
     (_("Commitments"), "portal:commitments", "bi-journal-check", False),
-    (_("Ratings"), "portal:ratings", "bi-star", False),
+    (pgettext_lazy("service hall menu", "My ratings"), "portal:ratings", "bi-star", False),
     (_("Contacts"), "portal:contacts", "bi-people", False),
 ]
 

@@ -1,5 +1,5 @@
 """Notifications to an enterprise user only ever link to portal pages: ``notify`` and
-``notify_many`` map a staff page to its portal page (``portal.links``), or to the
+``notify_many`` map a staff page to its portal page (``notifications.portal_links``), or to the
 portal's home when there is none; staff keep their links; the e-mail carries the same."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
+from zhaoshang.notifications.portal_links import PORTAL_PAGES, portal_url
 from zhaoshang.notifications.services import deliver_pending, notify, notify_many
-from zhaoshang.portal.links import PORTAL_PAGES, portal_url
 
 
 def _portal(name, *args) -> str | None:

@@ -3,6 +3,7 @@ create, edit and the Excel import."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -139,17 +140,18 @@ def project_detail(request, pk):
     )
 
 
+# Records of a project whose events are the project's history too.
+PROJECT_RECORDS = ("approvals.ApprovalCase", "service.Need", "complaints.Complaint")
+
+
 def _about_project(project) -> Q:
     """The events of the project's history: its own, those that name it (``data.project``)
     and those of its approval cases, needs and complaints — whoever acted, the enterprise's
-    contacts included."""
-    from zhaoshang.approvals.models import ApprovalCase
-    from zhaoshang.complaints.models import Complaint
-    from zhaoshang.service.models import Need
-
+    contacts included. The apps above projects are found by label (they import projects)."""
     about = Q(content_type=ContentType.objects.get_for_model(Project), object_id=project.pk)
     about |= Q(data__project=project.pk)
-    for model in (ApprovalCase, Need, Complaint):
+    for label in PROJECT_RECORDS:
+        model = apps.get_model(label)
         about |= Q(
             content_type=ContentType.objects.get_for_model(model),
             object_id__in=model._default_manager.filter(project_id=project.pk).values("pk"),
