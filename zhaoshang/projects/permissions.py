@@ -29,12 +29,9 @@ def can_manage_team(user, project) -> bool:
 
 
 def is_own_enterprise(user, project) -> bool:
-    """An enterprise user of the project's own enterprise (a contact of its service hall)."""
-    return bool(
-        roles.is_enterprise(user)
-        and user.enterprise_id
-        and user.enterprise_id == project.enterprise_id
-    )
+    """An active contact of the project's own enterprise (``roles.is_contact_of``: who
+    acts for the enterprise in its service hall)."""
+    return roles.is_contact_of(user, project.enterprise_id)
 
 
 def can_report_progress(user, project) -> bool:

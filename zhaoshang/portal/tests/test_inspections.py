@@ -285,23 +285,11 @@ def test_an_enterprise_reports_only_for_itself(world):
     assert not Complaint.objects.exists()
 
 
-def test_the_complaint_link_falls_back_to_the_portal_list(world):
-    complaint = Complaint(pk=7)
-    url = complaint_url(complaint)
-    assert url in {
-        _reverse_or_none("portal:complaint", 7),
-        _reverse_or_none("portal:complaints"),
-        reverse("portal:inspections"),
-    }
-
-
-def _reverse_or_none(name, *args):
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+def test_the_complaint_link_is_the_complaint_s_page_in_the_service_hall(world, client_for):
+    response = _report(client_for("enterprise"), world)
+    complaint = Complaint.objects.get(reports_unapproved_visit=True)
+    assert response["Location"] == reverse("portal:complaint", args=[complaint.pk])
+    assert client_for("enterprise").get(response["Location"]).status_code == 200
 
 
 def test_the_public_page_sends_a_contact_to_its_own_check(world, client_for):

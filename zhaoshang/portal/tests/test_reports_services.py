@@ -135,3 +135,24 @@ def test_the_enterprise_cannot_upload_into_another_s_project(world):
     license_type = MaterialType.objects.get(code="business_license")
     with pytest.raises(PermissionDenied):
         upload_document(world.user_enterprise, world.project2_a, license_type, _pdf())
+
+
+@pytest.mark.django_db
+def test_a_removed_contact_no_longer_reports_for_its_enterprise(world):
+    contact = world.user_enterprise
+    contact.is_active = False
+    contact.save()
+    license_type = MaterialType.objects.get(code="business_license")
+    with pytest.raises(PermissionDenied):
+        upload_document(contact, world.project1_a, license_type, _pdf())
+    with pytest.raises(PermissionDenied):
+        submit_monthly_report(
+            contact,
+            world.project1_a,
+            {
+                "month": MAY,
+                "investment_this_month": Decimal("10"),
+                "investment_cumulative": Decimal("10"),
+                "image_progress": "平整场地",
+            },
+        )

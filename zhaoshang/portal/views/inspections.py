@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -70,13 +70,8 @@ class UnapprovedVisitForm(BootstrapMixin, forms.Form):
 
 
 def complaint_url(complaint) -> str:
-    """The complaint's page in the service hall; its list while that page is not there."""
-    for name, args in (("portal:complaint", [complaint.pk]), ("portal:complaints", [])):
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return reverse("portal:inspections")
+    """The complaint's page in the service hall, where the contact follows it."""
+    return reverse("portal:complaint", args=[complaint.pk])
 
 
 def _own_visit(request, pk) -> InspectionVisit:
