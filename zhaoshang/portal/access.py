@@ -16,13 +16,9 @@ from zhaoshang.core.services import require
 
 
 def is_contact(user) -> bool:
-    """An active enterprise user attached to an enterprise: a contact of the portal."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.enterprise_id
-        and roles.is_enterprise(user)
-    )
+    """An active enterprise user attached to an enterprise: a contact of the portal (the
+    rule is ``roles.is_contact_of``, asked of the user's own enterprise)."""
+    return roles.is_contact_of(user, getattr(user, "enterprise_id", None))
 
 
 def portal_view(view):

@@ -19,7 +19,7 @@ class PortalApiPermission(BasePermission):
 
 
 class PortalViewSet(viewsets.GenericViewSet):
-    """A portal resource: ``scoped(queryset, user)`` keeps the rows of the caller's
+    """A portal resource: ``enterprise_rows(queryset)`` keeps the rows of the caller's
     enterprise; a row of another enterprise is a 404."""
 
     permission_classes = [PortalApiPermission]
