@@ -17,7 +17,6 @@ district's light rule): one query per source for any number of projects."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -79,14 +78,11 @@ def previous_month(day: datetime.date) -> datetime.date:
     return month_start(first - datetime.timedelta(days=1))
 
 
-def next_month(day: datetime.date) -> datetime.date:
-    first = month_start(day)
-    return month_start(first + datetime.timedelta(days=32))
-
-
 def report_due_on(month: datetime.date) -> datetime.date:
-    """A month's report is due on the 5th of the month after (``MonthlyReport.due_on``)."""
-    return next_month(month).replace(day=5)
+    """A month's report is due on the 5th of the month after: ``MonthlyReport.due_on``."""
+    from zhaoshang.projects.models import MonthlyReport
+
+    return MonthlyReport(month=month).due_on
 
 
 def _report_rows(projects: list, today: datetime.date) -> list[Deadline]:
@@ -313,14 +309,3 @@ def _cases_to_rows(qs) -> list[Deadline]:
                 )
             )
     return rows
-
-
-def open_count(deadlines: dict[str, list], kind: str) -> int:
-    return sum(1 for side in deadlines.values() for d in side if d.kind == kind)
-
-
-def by_project(items: Iterable) -> dict[int, list]:
-    out = defaultdict(list)
-    for item in items:
-        out[item.project_id].append(item)
-    return out

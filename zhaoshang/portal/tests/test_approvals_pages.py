@@ -148,3 +148,10 @@ def test_case_done_tells_the_enterprise_with_a_portal_link(world, cases):
         recipient__enterprise__isnull=False
     )
     assert staff.exists() and all(n.url.startswith("/approvals/") for n in staff)
+
+
+def test_a_certificate_missing_from_the_storage_is_not_found(world, contact):
+    case = done_case(world)
+    case.certificate.storage.delete(case.certificate.name)
+    response = contact.get(reverse("portal:case_certificate", args=[case.pk]))
+    assert response.status_code == 404

@@ -62,3 +62,17 @@ def test_without_agreement_the_page_says_so(world, client_for):
     response = client_for("enterprise").get(reverse("portal:commitments"))
     assert response.status_code == 200
     assert response.context["groups"] == []
+
+
+def test_a_completed_commitment_reads_as_done_not_as_construction_completed(world, client_for):
+    """已完成 (the commitment's state), not 已竣工 (a project's stage)."""
+    from zhaoshang.agreements.models import Commitment
+
+    make_commitment = fixture_function(agreement_fixtures.make_commitment)(world)
+    commitment = make_commitment()
+    Commitment.objects.filter(pk=commitment.pk).update(completed_on=D(2026, 6, 12))
+    client = client_for("enterprise")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get(reverse("portal:commitments")).content.decode()
+    assert 'data-testid="commitment-completed">已完成 2026-06-12<' in html
+    assert "已竣工" not in html

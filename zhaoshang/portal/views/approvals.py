@@ -226,6 +226,8 @@ def case_certificate(request, pk):
     record = _own_case(request, pk)
     if record.status != CaseStatus.DONE or not record.certificate:
         raise Http404
-    return FileResponse(
-        record.certificate.open("rb"), as_attachment=True, filename=record.certificate_name
-    )
+    try:
+        handle = record.certificate.open("rb")
+    except FileNotFoundError:  # the row names a file the storage no longer has
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=record.certificate_name)

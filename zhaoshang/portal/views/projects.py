@@ -95,7 +95,7 @@ def home(request):
 def project(request, pk):
     user = request.user
     today = clock.today()
-    item = get_object_or_404(facts.project_rows(user).select_related("designated_leader"), pk=pk)
+    item = get_object_or_404(facts.project_rows(user), pk=pk)
     deadlines = deadlines_of([item], today)[item.pk]
     return render(
         request,
