@@ -20,6 +20,7 @@ from django_tasks import task
 from zhaoshang.core import clock, roles
 from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import notify_many
+from zhaoshang.portal.deadlines import month_start, previous_month
 from zhaoshang.projects.choices import REPORTING_STAGES, FundsOrigin
 from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project
 
@@ -39,14 +40,6 @@ STATUS_BADGES = {
     "submitted": "text-bg-success",
     "late": "text-bg-secondary",
 }
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def previous_month(day: datetime.date) -> datetime.date:
-    return month_start(month_start(day) - datetime.timedelta(days=1))
 
 
 def due_on(month: datetime.date) -> datetime.date:

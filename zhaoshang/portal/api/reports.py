@@ -7,6 +7,7 @@ upload waits for the project's staff to confirm it before it counts as stage evi
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -15,6 +16,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from zhaoshang.api.parsers import SafeJSONParser, SafeMultiPartParser
+from zhaoshang.core.validators import validate_upload
 from zhaoshang.portal.access import own_projects
 from zhaoshang.portal.api.base import PortalViewSet
 from zhaoshang.projects import services
@@ -234,9 +236,21 @@ class PortalDocumentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, Port
     def create(self, request, *args, **kwargs):
         """Upload a document into one of the enterprise's projects' library."""
         form = PortalDocumentUploadSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        form.is_valid()
+        errors = {field: list(messages) for field, messages in form.errors.items()}
+        if "project" not in errors:
+            try:
+                project = _own_project(request, request.data.get("project"))
+            except exceptions.ValidationError as refused:
+                errors.update(refused.detail)
+        if "file" not in errors and request.data.get("file") is not None:
+            try:  # the file's own check (the service's), in the same answer as the rest
+                validate_upload(request.data["file"])
+            except DjangoValidationError as bad:
+                errors["file"] = list(bad.messages)
+        if errors:
+            raise exceptions.ValidationError(errors)
         data = form.validated_data
-        project = _own_project(request, data["project"])
         version = services.upload_document(
             request.user, project, data["material_type"], data["file"], data.get("note", "")
         )

@@ -92,3 +92,13 @@ def test_an_upload_waits_for_confirmation(world, client_for):
     refused = client.post(DOCUMENTS, {"project": world.project2_a.pk})
     assert refused.status_code == 400
     assert DocumentVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_every_problem_of_an_upload_at_once(world, client_for):
+    client = client_for("enterprise")
+    bad = SimpleUploadedFile("tool.exe", b"MZ\x90\x00", content_type="application/octet-stream")
+    answer = client.post(DOCUMENTS, {"project": world.project2_a.pk, "file": bad})
+    assert answer.status_code == 400
+    assert {"project", "material_type", "file"} <= set(answer.json())
+    assert not DocumentVersion.objects.exists()
