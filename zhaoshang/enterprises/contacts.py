@@ -122,7 +122,8 @@ def invite_contact(
     user, enterprise: Enterprise, data: Mapping, base_url: str = ""
 ) -> tuple[ContactInvitation, str]:
     """Invite a person to become a contact of ``enterprise``; returns the invitation and
-    its link (the only time the link exists: only the token's digest is kept). An e-mail
+    its link (the invitation keeps only the token's digest; the link exists here and, for
+    an e-mail address, in the queued e-mail and the inviter's copy of it). An e-mail
     address gets the link by e-mail; a mobile number has no SMS gateway, the staff pass
     the link on. An earlier open invitation of the same person is withdrawn."""
     require(may_manage_contacts(user, enterprise))

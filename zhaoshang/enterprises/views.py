@@ -118,7 +118,6 @@ def enterprise_detail(request, pk):
             "accounts": accounts,
             "invitations": invitations,
             "new_invitation": new_invitation,
-            "now": clock.now(),
             "can_manage_contacts": contacts.may_manage_contacts(request.user, enterprise),
             "rows": rows,
             "complaints": complaints[:HISTORY_ROWS],
