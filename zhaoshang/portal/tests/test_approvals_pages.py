@@ -155,3 +155,12 @@ def test_a_certificate_missing_from_the_storage_is_not_found(world, contact):
     case.certificate.storage.delete(case.certificate.name)
     response = contact.get(reverse("portal:case_certificate", args=[case.pk]))
     assert response.status_code == 404
+
+
+def test_a_case_reads_registered_as_a_case_in_chinese(world, client_for):
+    """办件登记 (the case's registration), not 注册 (a company's registration)."""
+    client = client_for("enterprise")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    with translation.override("zh-hans"):
+        html = client.get(reverse("portal:case", args=[world.case_a.pk])).content.decode()
+    assert "<dt>办件登记</dt>" in html and "注册日期" not in html
