@@ -69,6 +69,8 @@ from zhaoshang.ratings.choices import SubjectKind
 from zhaoshang.ratings.services import rating_errors, record_rating
 from zhaoshang.workdays import services as workdays
 
+MAX_ATTACHMENTS = 5  # the files one complaint may bring (``attachments``)
+
 
 def next_complaint_number(district, year: int) -> str:
     return f"TS-{year}-{Counter.next_value(district, f'complaint-{year}'):04d}"
@@ -178,6 +180,11 @@ def receive_complaint(
         errors["received_on"] = _("The date cannot be in the future.")
     gather(errors, check_upload, "attachment", attachment)
     attachments = [f for f in attachments if f is not None]
+    if len(attachments) > MAX_ATTACHMENTS:
+        errors["attachments"] = [
+            _("Attach at most %(max)s files; you chose %(n)s.")
+            % {"max": MAX_ATTACHMENTS, "n": len(attachments)}
+        ]
     for uploaded in attachments:
         gather(errors, check_upload, "attachments", uploaded)
     if errors:

@@ -8,6 +8,7 @@ The changes go through ``complaints.services``, like the pages."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -30,6 +31,7 @@ from zhaoshang.portal.views.complaints import (
     complaints_in_order,
     lodge,
 )
+from zhaoshang.portal.views.needs import files_help
 from zhaoshang.projects.models import Project
 
 
@@ -114,8 +116,12 @@ class PortalComplaintCreateSerializer(Serializer):
         default=False,
         help_text=gettext_lazy("The department complained about may see the contact."),
     )
+    # The service checks the number and each file with the other fields, every problem
+    # at once (a refusal here would hide them).
     attachments = serializers.ListField(
-        child=serializers.FileField(), required=False, max_length=MAX_COMPLAINT_FILES
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        help_text=lazy(files_help, str)(MAX_COMPLAINT_FILES),
     )
 
     def __init__(self, *args, **kwargs):

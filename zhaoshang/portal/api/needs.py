@@ -6,6 +6,7 @@ pages."""
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -17,7 +18,7 @@ from zhaoshang.core.lights import DEADLINE_LIGHTS
 from zhaoshang.org.models import Department
 from zhaoshang.portal.access import own_projects
 from zhaoshang.portal.api.base import PortalViewSet
-from zhaoshang.portal.views.needs import needs_in_order
+from zhaoshang.portal.views.needs import files_help, need_departments, needs_in_order
 from zhaoshang.projects.models import Project
 from zhaoshang.ratings.choices import Score
 from zhaoshang.service import services
@@ -87,8 +88,12 @@ class PortalNeedCreateSerializer(Serializer):
             "The department concerned; leave it out and the investment bureau passes it on."
         ),
     )
+    # The service checks the number and each file with the other fields, every problem
+    # at once (a refusal here would hide them).
     attachments = serializers.ListField(
-        child=serializers.FileField(), required=False, max_length=services.MAX_NEED_FILES
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        help_text=lazy(files_help, str)(services.MAX_NEED_FILES),
     )
 
     def __init__(self, *args, **kwargs):
@@ -97,9 +102,7 @@ class PortalNeedCreateSerializer(Serializer):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             self.fields["project"].queryset = own_projects(user)
-            self.fields["department"].queryset = Department.objects.filter(
-                district_id=user.district_id
-            )
+            self.fields["department"].queryset = need_departments(user)
 
 
 class PortalRateSerializer(Serializer):

@@ -179,3 +179,24 @@ def test_the_api_lodges_and_rates(world, client_for):
     rated = client.post(url, {"score": "satisfied"}, content_type="application/json")
     assert rated.status_code == 200 and rated.json()["status"] == "closed"
     assert Rating.objects.get().score == "satisfied"
+
+
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_too_many_or_empty_files_are_said_with_the_other_problems(world, client_for, api):
+    """The number of files and an empty one are the service's problems, said with the
+    form's others (not alone, hiding them)."""
+    client = client_for("enterprise")
+    files = [_pdf(f"{i}.pdf") for i in range(services.MAX_ATTACHMENTS)]
+    files.append(SimpleUploadedFile("空.pdf", b"", content_type="application/pdf"))
+    data = {"category": "fines", "department": "", "text": "", "attachments": files}
+    if api:
+        response = client.post("/api/v1/portal/complaints/", data)
+        errors = response.json()
+    else:
+        response = client.post(reverse("portal:complaint_new"), data)
+        errors = response.context["form"].errors
+    assert response.status_code == 400
+    assert {"department", "text", "attachments"} <= set(errors)
+    said = " ".join(errors["attachments"])
+    assert "6" in said and "空.pdf" in said
+    assert not Complaint.objects.exists() and not ComplaintAttachment.objects.exists()

@@ -240,3 +240,40 @@ def test_the_api_raises_and_rates(world, client_for):
     assert rated.status_code == 200 and rated.json()["rated_score"] == "fairly"
     assert need.pk in [row["id"] for row in client.get("/api/v1/portal/needs/").json()["results"]]
     assert Need.objects.get(pk=need.pk).status == NeedStatus.RESOLVED
+
+
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_too_many_or_empty_files_are_said_with_the_other_problems(world, client_for, api):
+    """The number of files and an empty one are the service's problems, said with the
+    form's others (not alone, hiding them)."""
+    client = client_for("enterprise")
+    files = [_pdf(f"{i}.pdf") for i in range(services.MAX_NEED_FILES)]
+    files.append(SimpleUploadedFile("空.pdf", b"", content_type="application/pdf"))
+    data = {"project": world.project1_a.pk, "category": "land", "title": "", "attachments": files}
+    if api:
+        response = client.post("/api/v1/portal/needs/", data)
+        errors = response.json()
+    else:
+        response = client.post(reverse("portal:need_new"), data)
+        errors = response.context["form"].errors
+    assert response.status_code == 400
+    assert {"title", "description", "attachments"} <= set(errors)
+    said = " ".join(errors["attachments"])
+    assert "6" in said and "空.pdf" in said
+    assert not Need.objects.exists() and not NeedAttachment.objects.exists()
+
+
+def test_the_api_offers_the_pages_departments_not_the_supervision_office(world, client_for):
+    response = client_for("enterprise").post(
+        "/api/v1/portal/needs/",
+        {
+            "project": world.project1_a.pk,
+            "category": "land",
+            "title": "用地",
+            "description": "用地指标。",
+            "department": world.dept_supervision_a.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "department" in response.json()
+    assert not Need.objects.exists()

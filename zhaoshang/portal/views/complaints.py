@@ -28,8 +28,8 @@ from zhaoshang.portal.views.needs import MultipleFileField, RateForm, files_help
 from zhaoshang.ratings.choices import SubjectKind
 from zhaoshang.ratings.services import rating_of
 
-# Files one complaint may carry from the service hall.
-MAX_COMPLAINT_FILES = 5
+# Files one complaint may carry from the service hall (the service checks the number).
+MAX_COMPLAINT_FILES = services.MAX_ATTACHMENTS
 
 # A complaint's status as the enterprise reads it.
 STATUS_LABELS = {
@@ -43,7 +43,8 @@ STATUS_LABELS = {
 
 
 class ComplaintForm(BootstrapMixin, forms.Form):
-    """The complaint the enterprise lodges; checked by the service, every problem at once."""
+    """The complaint the enterprise lodges; checked by the service, every problem at once
+    (its files' number and content included)."""
 
     marked_required = ("category", "department", "text")
 
@@ -91,15 +92,6 @@ class ComplaintForm(BootstrapMixin, forms.Form):
         self.fields["project"].queryset = own_projects(user).order_by("-id")
         if not self.is_bound:
             self.initial.update(contact_name=user.display_name, contact_phone=user.phone)
-
-    def clean_attachments(self):
-        files = self.cleaned_data["attachments"]
-        if len(files) > MAX_COMPLAINT_FILES:
-            raise ValidationError(
-                _("Attach at most %(max)s files; you chose %(n)s.")
-                % {"max": MAX_COMPLAINT_FILES, "n": len(files)}
-            )
-        return files
 
 
 def own_complaints(user):

@@ -54,11 +54,13 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; the services check each (type, size, content)."""
+    """Several files in one input; the services check their number and each one (type,
+    size, content — an empty one too), with the form's other problems."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_empty_file", True)  # the service names it with the rest
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -88,6 +90,17 @@ class RateForm(BootstrapMixin, forms.Form):
         required=False,
         label=gettext_lazy("Reason"),
         help_text=gettext_lazy("Required when you are not satisfied."),
+    )
+
+
+def need_departments(user):
+    """The departments an enterprise may address a need to (page and API): its district's,
+    but the supervision office (it follows the government's work up; it does not answer
+    needs)."""
+    return (
+        Department.objects.filter(district_id=user.district_id)
+        .exclude(kind=DepartmentKind.SUPERVISION)
+        .order_by("sort_order", "name")
     )
 
 
@@ -125,11 +138,7 @@ class NeedForm(BootstrapMixin, forms.Form):
         self.fields["attachments"].help_text = files_help(services.MAX_NEED_FILES)
         projects = own_projects(user).order_by("-id")
         self.fields["project"].queryset = projects
-        self.fields["department"].queryset = (
-            Department.objects.filter(district_id=user.district_id)
-            .exclude(kind=DepartmentKind.SUPERVISION)
-            .order_by("sort_order", "name")
-        )
+        self.fields["department"].queryset = need_departments(user)
         only = list(projects.values_list("pk", flat=True)[:2])
         if not self.is_bound and len(only) == 1:
             self.initial["project"] = only[0]
