@@ -147,12 +147,7 @@ def invite_contact(
         validate_unique=False,
     )
     raise_errors(errors)
-    earlier = ContactInvitation.objects.filter(
-        enterprise=enterprise,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-    )
+    earlier = ContactInvitation.objects.pending_at(now).filter(enterprise=enterprise)
     if values["mobile"]:
         earlier = earlier.filter(mobile=values["mobile"])
     else:

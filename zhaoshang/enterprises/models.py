@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
-from zhaoshang.core.models import DistrictOwned, Versioned
+from zhaoshang.core.models import DistrictOwned, DistrictScopedQuerySet, Versioned
 from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.enterprises.choices import Origin
 from zhaoshang.enterprises.creditcode import validate_credit_code
@@ -87,6 +87,12 @@ class InvitationStatus(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("invitation", "expired")
 
 
+class ContactInvitationQuerySet(DistrictScopedQuerySet):
+    def pending_at(self, now):
+        """The invitations whose link still opens at ``now`` (``status_at`` is pending)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
 class ContactInvitation(DistrictOwned):
     """An invitation for a person to become a contact (portal account) of an enterprise:
     staff name the person and a mobile number or an e-mail address; the link carries a
@@ -133,6 +139,8 @@ class ContactInvitation(DistrictOwned):
     )
 
     history = HistoricalRecords(excluded_fields=["token_digest"])
+
+    objects = ContactInvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -219,3 +219,25 @@ def test_inviting_a_removed_contacts_number_says_so(client_for, world):
     assert response.status_code == 400
     [message] = response.context["form"].errors["mobile"]
     assert contact.display_name in message
+
+
+def test_the_open_invitations_query_agrees_with_each_status(world):
+    """``pending_at`` (the portal's open invitations, the earlier link withdrawn on a new
+    invitation) selects exactly the invitations whose ``status_at`` is pending."""
+    now = clock.now()
+    made = {}
+    for n, status in enumerate(InvitationStatus.values):
+        invitation, _link = contacts.invite_contact(
+            world.user_bureau, world.enterprise1_a, {"name": "王晓", "mobile": f"1391234567{n}"}
+        )
+        if status == InvitationStatus.ACCEPTED:
+            contacts.accept_invitation(invitation, GOOD_PASSWORD, GOOD_PASSWORD)
+        elif status == InvitationStatus.REVOKED:
+            contacts.revoke_invitation(world.user_bureau, invitation)
+        elif status == InvitationStatus.EXPIRED:
+            ContactInvitation.objects.filter(pk=invitation.pk).update(expires_at=now)
+        made[status] = invitation.pk
+    for invitation in ContactInvitation.objects.filter(pk__in=made.values()):
+        assert invitation.status_at(now) == next(s for s, pk in made.items() if pk == invitation.pk)
+    pending = set(ContactInvitation.objects.pending_at(now).values_list("pk", flat=True))
+    assert pending == {made[InvitationStatus.PENDING]}

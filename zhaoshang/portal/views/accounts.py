@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from zhaoshang.core import clock
 from zhaoshang.core.actions import run_service
+from zhaoshang.core.services import STATUS_FIELD
 from zhaoshang.enterprises import contacts as contact_services
 from zhaoshang.enterprises.forms import AcceptInvitationForm
 from zhaoshang.enterprises.models import ContactInvitation, InvitationStatus
@@ -37,12 +38,8 @@ def contacts(request):
         .order_by("-is_active", "real_name", "id")
     )
     invitations = (
-        ContactInvitation.objects.filter(
-            enterprise_id=enterprise.pk,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=now,
-        )
+        ContactInvitation.objects.pending_at(now)
+        .filter(enterprise_id=enterprise.pk)
         .select_related("invited_by")
         .order_by("-created_at", "-id")
     )
@@ -83,7 +80,7 @@ def accept_invitation(request, token):
                 % {"name": outcome.result.display_name, "username": outcome.result.username},
             )
             return redirect("portal:home")
-        if outcome.error is not None and "status" in getattr(outcome.error, "message_dict", {}):
+        if outcome.error is not None and STATUS_FIELD in getattr(outcome.error, "message_dict", {}):
             # Used or withdrawn while the page was open.
             return _closed(request, invitation, " ".join(outcome.error.messages), status=410)
         page_status = outcome.status
