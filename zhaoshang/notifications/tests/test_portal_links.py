@@ -12,20 +12,12 @@ from zhaoshang.notifications.portal_links import PORTAL_PAGES, portal_url
 from zhaoshang.notifications.services import deliver_pending, notify, notify_many
 
 
-def _portal(name, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def test_a_staff_link_to_a_contact_becomes_its_portal_page(world):
     contact = world.user_enterprise
     case_url = reverse("approvals:case", args=[world.case_a.pk])
     project_url = reverse("projects:detail", args=[world.project1_a.pk])
     [note] = notify([contact], "case.completed", "办结告知", url=case_url)
-    expected = _portal("portal:case", world.case_a.pk) or _portal("portal:approvals")
-    assert note.url == (expected or reverse("portal:home"))
+    assert note.url == reverse("portal:case", args=[world.case_a.pk])
     [note] = notify([contact], "project.x", "项目", url=project_url)
     assert note.url == reverse("portal:project", args=[world.project1_a.pk])
 
@@ -51,12 +43,17 @@ def test_portal_and_inbox_links_are_kept(world):
 
 
 @pytest.mark.parametrize("staff_name", sorted(PORTAL_PAGES))
-def test_every_mapped_staff_page_leads_into_the_portal(world, staff_name):
+def test_every_mapped_staff_page_leads_to_its_portal_page(world, staff_name):
+    """Each mapped page reaches the portal page named for it (the same record's, else the
+    list), not the home the unmapped pages fall back to."""
+    pk = world.project1_a.pk
+    with_pk, listing = PORTAL_PAGES[staff_name]
     try:
-        url = reverse(staff_name, args=[world.project1_a.pk])
+        url = reverse(staff_name, args=[pk])
     except NoReverseMatch:
-        url = reverse(staff_name)
-    assert portal_url(url).startswith("/portal/")
+        url, with_pk = reverse(staff_name), None
+    expected = reverse(with_pk, args=[pk]) if with_pk else reverse(listing)
+    assert portal_url(url) == expected
 
 
 def test_notify_many_maps_too_and_the_email_carries_the_portal_link(world):
