@@ -4,6 +4,8 @@ and 办结告知 leading the enterprise to the portal."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -164,3 +166,27 @@ def test_a_case_reads_registered_as_a_case_in_chinese(world, client_for):
     with translation.override("zh-hans"):
         html = client.get(reverse("portal:case", args=[world.case_a.pk])).content.decode()
     assert "<dt>办件登记</dt>" in html and "注册日期" not in html
+
+
+def test_days_left_text_in_each_unit_and_state(world, cases):
+    """Natural days counted here; working days, a pause and a closed case in the staff
+    worklist's words."""
+    from zhaoshang.approvals.views import days_left_text as staff_text
+    from zhaoshang.portal.views.approvals import days_left_text, enterprise_cases
+
+    def text(key, on):
+        today = datetime.date.fromisoformat(on)
+        return days_left_text(
+            enterprise_cases(world.user_enterprise, today).get(pk=cases[key].pk), today
+        )
+
+    assert text("natural", "2026-06-15") == "5 days left"  # due 2026-06-20
+    assert text("natural", "2026-06-20") == "Due today"
+    assert text("natural", "2026-06-21") == "1 day overdue"
+    assert text("paused", "2026-06-15") == "Clock paused"
+    assert text("done", "2026-06-15") == "" and text("returned", "2026-06-15") == ""
+    resumed = enterprise_cases(world.user_enterprise, datetime.date(2026, 6, 15)).get(
+        pk=cases["resumed"].pk
+    )
+    assert days_left_text(resumed, datetime.date(2026, 6, 15)) == staff_text(resumed)
+    assert "working day" in staff_text(resumed)

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.approvals import services
-from zhaoshang.approvals.choices import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus, LimitUnit
+from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus, LimitUnit
 from zhaoshang.approvals.models import ApprovalCase, CasePause
+from zhaoshang.approvals.views import days_left_text as staff_days_left_text
 from zhaoshang.core import clock
 from zhaoshang.core.actions import form_post
 from zhaoshang.core.forms import BootstrapMixin
@@ -47,24 +48,17 @@ def enterprise_cases(user, today: datetime.date | None = None):
 
 
 def days_left_text(case, today: datetime.date) -> str:
-    """剩余 N 个工作日 / N 天 …, in the unit of the case's limit (``services.remaining``)."""
-    if case.status in CLOSED_STATUSES:
-        return ""
-    if case.paused:
-        return _("Clock paused")
+    """剩余 N 天 / 超期 N 天 for a limit in natural days (``services.remaining``); else the
+    staff worklist's wording in working days (``approvals.views.days_left_text``)."""
     left = services.remaining(case, today)
-    if left.days is None:
-        return ""
+    if left.unit != LimitUnit.NATURAL_DAY or left.days is None:
+        return staff_days_left_text(case)
     n = abs(left.days)
     if left.days == 0:
         return _("Due today")
-    if left.unit == LimitUnit.NATURAL_DAY:
-        if left.days < 0:
-            return ngettext("%(n)s day overdue", "%(n)s days overdue", n) % {"n": n}
-        return ngettext("%(n)s day left", "%(n)s days left", n) % {"n": n}
     if left.days < 0:
-        return ngettext("%(n)s working day overdue", "%(n)s working days overdue", n) % {"n": n}
-    return ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
+        return ngettext("%(n)s day overdue", "%(n)s days overdue", n) % {"n": n}
+    return ngettext("%(n)s day left", "%(n)s days left", n) % {"n": n}
 
 
 def _decorate(case, today: datetime.date):
