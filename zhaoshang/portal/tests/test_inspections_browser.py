@@ -192,3 +192,61 @@ def test_the_contact_scans_the_slips_qr_code_with_the_camera(live_site, password
             connections.close_all()
             context.close()
             browser.close()
+
+
+def test_the_camera_is_turned_off_when_the_decoder_cannot_load(live_site, password, tmp_path):
+    """The camera granted, the decoder not loaded (a bad connection): the page says the
+    camera could not be used, and no track of the camera stays live."""
+    import os
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(executable):
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    base, _world = live_site
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+            ],
+        )
+        context = browser.new_context(locale="zh-CN", viewport=PHONE)
+        context.grant_permissions(["camera"], origin=base)
+        # Keep every stream the page is given, to see whether its tracks end.
+        context.add_init_script(
+            "(() => { const md = navigator.mediaDevices; if (!md) return;"
+            " const ask = md.getUserMedia.bind(md); window.__streams = [];"
+            " md.getUserMedia = (c) => ask(c).then((s) => { window.__streams.push(s);"
+            " return s; }); })();"
+        )
+        context.route("**/jsQR.js", lambda route: route.abort())
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        try:
+            _log_in(page, base, "enterprise", password)
+            page.goto(f"{base}/portal/inspections/check/")
+            start = page.locator("[data-scan-start]")
+            start.wait_for(state="visible")
+            start.click()
+            status = page.locator("[data-scan-status]")
+            status.wait_for(state="visible")
+            assert "摄像头" in status.inner_text()
+            page.wait_for_function(
+                "window.__streams.length > 0 && window.__streams.every("
+                "(s) => s.getTracks().every((t) => t.readyState === 'ended'))"
+            )
+            assert page.locator("video").is_hidden()
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            context.close()
+            browser.close()

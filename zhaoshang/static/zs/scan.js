@@ -107,11 +107,7 @@
   function stop() {
     if (timer) window.clearTimeout(timer);
     timer = null;
-    if (stream) {
-      stream.getTracks().forEach(function (track) {
-        track.stop();
-      });
-    }
+    if (stream) release(stream);
     stream = null;
     video.srcObject = null;
     video.hidden = true;
@@ -140,12 +136,19 @@
       });
   }
 
+  function release(camera) {
+    camera.getTracks().forEach(function (track) {
+      track.stop();
+    });
+  }
+
   function start() {
     say("");
-    Promise.all([
-      media.getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false }),
-      detector(),
-    ])
+    var asking = media.getUserMedia({
+      video: { facingMode: { ideal: "environment" } },
+      audio: false,
+    });
+    Promise.all([asking, detector()])
       .then(function (results) {
         stream = results[0];
         video.srcObject = stream;
@@ -156,6 +159,8 @@
       })
       .then(tick)
       .catch(function (error) {
+        // The camera may have been granted while the decoder failed to load: turn it off.
+        asking.then(release, function () {});
         stop();
         var denied = error && (error.name === "NotAllowedError" || error.name === "SecurityError");
         say(denied ? root.dataset.denied : root.dataset.failed);
