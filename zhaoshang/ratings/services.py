@@ -191,13 +191,18 @@ def follow_up(user, rating: Rating, *, note: str, confirmed: bool | None) -> Rat
         if confirmed:
             from zhaoshang.assessment.models import RuleCode
             from zhaoshang.assessment.services import write_rule_entry
+            from zhaoshang.ratings.subjects import attach_records
 
+            attach_records([rating])  # the record as its pages name it (a complaint's number …)
             write_rule_entry(
                 RuleCode.DISSATISFIED_RATING,
                 rating.department,
                 rating,
                 _("Dissatisfied rating founded after follow-up: %(what)s %(id)s")
-                % {"what": rating.get_subject_kind_display(), "id": rating.subject_id},
+                % {
+                    "what": rating.get_subject_kind_display(),
+                    "id": rating.record_label or rating.subject_id,
+                },
                 rating.followed_up_on,
                 due_on=rating.rated_on,
             )

@@ -113,3 +113,14 @@ def test_only_the_district_supervision_office_follows_up(world, who):
     rating = make_rating(world)
     with pytest.raises(PermissionDenied):
         services.follow_up(getattr(world, f"user_{who}"), rating, note="x", confirmed=False)
+
+
+def test_the_ledger_entry_names_the_record_as_its_pages_do(world):
+    """The department's ledger reads the complaint's number, not a database id."""
+    from zhaoshang.complaints.tests.factories import make_complaint
+
+    complaint = make_complaint(world)
+    rating = make_rating(world, subject=complaint)
+    services.follow_up(world.user_supervisor, rating, note="已核实。", confirmed=True)
+    entry = LedgerEntry.objects.get(rule_code=RuleCode.DISSATISFIED_RATING)
+    assert complaint.number in entry.reason
