@@ -318,6 +318,7 @@ def remove_contact(user, enterprise: Enterprise, contact):
     log in, its API tokens are revoked), its name stays on everything it did."""
     require(may_manage_contacts(user, enterprise))
     locked = lock_for_update(contact, select_related=())
+    require(locked.enterprise_id == enterprise.pk)  # a contact of this enterprise only
     if not locked.is_active:
         raise status_error(_("This contact has been removed already."))
     locked.is_active = False

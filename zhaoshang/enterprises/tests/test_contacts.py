@@ -241,3 +241,14 @@ def test_the_open_invitations_query_agrees_with_each_status(world):
         assert invitation.status_at(now) == next(s for s, pk in made.items() if pk == invitation.pk)
     pending = set(ContactInvitation.objects.pending_at(now).values_list("pk", flat=True))
     assert pending == {made[InvitationStatus.PENDING]}
+
+
+def test_removing_refuses_a_person_of_another_enterprise(world):
+    """The service removes a contact of the enterprise named only (not one of another
+    enterprise the caller may also manage)."""
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        contacts.remove_contact(world.user_bureau, world.enterprise2_a, world.user_enterprise)
+    world.user_enterprise.refresh_from_db()
+    assert world.user_enterprise.is_active
