@@ -25,6 +25,7 @@ from zhaoshang.projects import services
 from zhaoshang.projects.choices import PRODUCING_STAGES, REPORTING_STAGES
 from zhaoshang.projects.forms import DocumentUploadForm, MonthlyReportForm
 from zhaoshang.projects.models import DocumentVersion, MonthlyReport, MonthlyReportPhoto
+from zhaoshang.projects.services import progress
 
 
 def _project(request, pk):
@@ -115,16 +116,7 @@ def _initial(month, existing, correcting: bool) -> dict:
     """A new report starts from its month; a correction from the figures as filed."""
     initial = {"month": month}
     if existing is not None and correcting:
-        for name in (
-            "investment_this_month",
-            "investment_cumulative",
-            "funds_this_month",
-            "jobs",
-            "output_this_month",
-            "tax_this_month",
-            "image_progress",
-            "problems",
-        ):
+        for name in (*progress.FILED_FIGURES, "image_progress", "problems"):
             initial[name] = getattr(existing, name)
         initial["is_correction"] = True
     return initial
