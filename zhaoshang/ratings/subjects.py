@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import DateField, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from zhaoshang.ratings.choices import SubjectKind
 
@@ -97,13 +97,9 @@ SUBJECTS: dict[str, Subject] = {
 }
 
 
-def portal_url(name: str, pk: int) -> str | None:
-    """The record's page in the service hall, or None while that area has no such page
-    (the areas are built one by one; a link that does not resolve is left out)."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return None
+def portal_url(name: str, pk: int) -> str:
+    """The record's page in the service hall (where the enterprise rates it)."""
+    return reverse(name, args=[pk])
 
 
 def records_of(ratings: Iterable) -> dict[tuple[str, int], object]:

@@ -3,10 +3,10 @@ office's follow-up once done, and what it can still rate — its own records onl
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from zhaoshang.ratings import services
-from zhaoshang.ratings.subjects import portal_url
+from zhaoshang.ratings.subjects import SUBJECTS, portal_url
 from zhaoshang.ratings.tests.factories import make_rating
 from zhaoshang.ratings.tests.records import answered_complaint, carried_out_visit, resolved_need
 
@@ -57,13 +57,14 @@ def test_the_api_gives_the_follow_up_once_done(client_for, world):
     )
 
 
-def test_a_link_to_an_area_not_built_yet_is_left_out():
-    assert portal_url("portal:no_such_page", 1) is None
-    try:
-        expected = reverse("portal:inspection", args=[7])
-    except NoReverseMatch:
-        expected = None
-    assert portal_url("portal:inspection", 7) == expected
+def test_every_kind_links_to_its_own_page_of_the_hall():
+    pages = {kind: portal_url(subject.portal_name, 7) for kind, subject in SUBJECTS.items()}
+    assert pages == {
+        "case": "/portal/approvals/7/",
+        "need": "/portal/needs/7/",
+        "complaint": "/portal/complaints/7/",
+        "visit": "/portal/inspections/7/",
+    }
 
 
 def test_a_need_closed_with_a_reason_is_to_rate_too(client_for, world):
