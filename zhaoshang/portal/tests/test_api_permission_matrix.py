@@ -174,3 +174,18 @@ def test_anonymous_callers_are_refused(matrix_objects, db, route):
     response = client.post(path, {}) if API_ROUTES[route][2] == "POST" else client.get(path)
     assert response.status_code in (401, 403), path
     assert _counts() == before
+
+
+def test_every_portal_api_route_is_in_the_openapi_document(client):
+    """Point 9 of the service hall: the enterprise's systems find every resource and action
+    (with each method) in the OpenAPI document."""
+    import re
+
+    from zhaoshang.portal.api.router import router
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for pattern in router.urls:
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{id}", str(pattern.pattern)).strip("^$")
+        documented = schema["paths"].get(f"/api/v1/portal/{path}")
+        assert documented is not None, path
+        assert set(pattern.callback.actions) <= set(documented), path
