@@ -156,7 +156,14 @@ class PortalReportViewSet(
     )
     def create(self, request, *args, **kwargs):
         """Submit the monthly report of one of the enterprise's projects."""
-        project = _own_project(request, request.data.get("project"))
+        try:
+            project = _own_project(request, request.data.get("project"))
+        except exceptions.ValidationError as refused:
+            # Without the project the report's own checks cannot run: the fields' shapes
+            # are still named with it, in the same answer.
+            shape = PortalReportSubmitSerializer(data=request.data)
+            shape.is_valid()
+            raise exceptions.ValidationError({**shape.errors, **refused.detail}) from None
         form = MonthlyReportForm(data=request.data, files=request.FILES, project=project)
         if not form.is_valid():
             raise exceptions.ValidationError(_form_errors(form))
