@@ -30,7 +30,7 @@ def leading_group_offices(district_ids) -> dict:
     names; without one, the district's investment bureau (招商局, where the office
     usually sits: the department of the bureau role's people)."""
     from zhaoshang.org.choices import WorkingGroupKind
-    from zhaoshang.org.models import Department, WorkingGroup
+    from zhaoshang.org.models import WorkingGroup
 
     district_ids = set(district_ids)
     out = dict.fromkeys(district_ids)
@@ -40,17 +40,32 @@ def leading_group_offices(district_ids) -> dict:
         out[group.district_id] = out[group.district_id] or group.office
     missing = [pk for pk, office in out.items() if office is None]
     if missing:
-        bureaus = (
-            Department.objects.filter(
-                district_id__in=missing,
-                users__groups__name=Role.BUREAU,
-                users__is_active=True,
-            )
-            .distinct()
-            .order_by("sort_order", "id")
+        for district_id, bureau in investment_bureaus(missing).items():
+            out[district_id] = out[district_id] or bureau
+    return out
+
+
+def investment_bureaus(district_ids) -> dict:
+    """Each district's investment promotion bureau (招商局): {district id: Department or
+    None}, the department its bureau-role people belong to (first in the district's
+    order). One query."""
+    from zhaoshang.org.models import Department
+
+    district_ids = set(district_ids)
+    out = dict.fromkeys(district_ids)
+    if not district_ids:
+        return out
+    bureaus = (
+        Department.objects.filter(
+            district_id__in=district_ids,
+            users__groups__name=Role.BUREAU,
+            users__is_active=True,
         )
-        for department in bureaus:
-            out[department.district_id] = out[department.district_id] or department
+        .distinct()
+        .order_by("sort_order", "id")
+    )
+    for department in bureaus:
+        out[department.district_id] = out[department.district_id] or department
     return out
 
 

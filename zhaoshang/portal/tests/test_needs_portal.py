@@ -277,3 +277,19 @@ def test_the_api_offers_the_pages_departments_not_the_supervision_office(world, 
     )
     assert response.status_code == 400 and "department" in response.json()
     assert not Need.objects.exists()
+
+
+def test_without_a_bureau_the_department_is_asked_for_with_the_other_problems(world):
+    """A need left to the government where the district has no investment bureau (no
+    active bureau people): the department is asked for, with the form's other problems,
+    and nothing is kept."""
+    from zhaoshang.core.roles import Role
+    from zhaoshang.org.models import User
+
+    User.objects.filter(groups__name=Role.BUREAU, district=world.district_a).update(is_active=False)
+    assert services.investment_bureau(world.district_a.pk) is None
+    assert services.investment_bureau(world.district_b.pk) == world.dept_bureau_b
+    with pytest.raises(ValidationError) as exc:
+        _raise(world, title="")
+    assert {"department", "title"} <= set(exc.value.message_dict)
+    assert not Need.objects.exists()

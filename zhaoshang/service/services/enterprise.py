@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import roles
 from zhaoshang.core.audit import log_event
-from zhaoshang.core.roles import Role
 from zhaoshang.core.services import add_errors, gather, lock_for_update, raise_errors, require
 from zhaoshang.core.validators import check_upload
 from zhaoshang.org.models import Department
+from zhaoshang.org.people import investment_bureaus
 from zhaoshang.ratings.choices import SubjectKind
 from zhaoshang.ratings.models import Rating
 from zhaoshang.ratings.services import rating_errors, record_rating
@@ -33,16 +33,9 @@ MAX_NEED_FILES = 5
 
 
 def investment_bureau(district_id) -> Department | None:
-    """The district's investment promotion bureau (招商局): the department its bureau-role
-    people belong to (as ``org.people.leading_group_offices`` finds it), first in the
-    district's order."""
-    return (
-        Department.objects.filter(
-            district_id=district_id, users__groups__name=Role.BUREAU, users__is_active=True
-        )
-        .order_by("sort_order", "id")
-        .first()
-    )
+    """The district's investment promotion bureau (招商局): ``org.people``'s rule (the
+    department its bureau-role people belong to)."""
+    return investment_bureaus([district_id])[district_id]
 
 
 def _files_errors(files: list, errors: dict) -> None:
