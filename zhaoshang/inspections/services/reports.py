@@ -18,8 +18,7 @@ from zhaoshang.inspections.models import UnapprovedVisitReport
 from zhaoshang.inspections.verification import lookup
 
 
-def report_unapproved_visit(
-    user,
+def unapproved_visit_errors(
     *,
     district,
     enterprise,
@@ -28,13 +27,10 @@ def report_unapproved_visit(
     visited_on: datetime.date | None,
     what_happened: str,
     code_shown: str = "",
-    channel: str = "visit",
-):
-    """Staff record, on an enterprise's behalf, a visit or fee with no valid code, or the
-    enterprise's own portal user reports it for itself (``channel`` "portal"); it is
-    received as a complaint (乱检查, or 乱收费 for a fee) marked as an unapproved visit.
-    Returns the complaint."""
-    require(permissions.can_report(user, getattr(district, "pk", None), enterprise))
+) -> dict[str, str]:
+    """Every problem of a report of an unapproved visit (the service's and the forms' one
+    check); a code shown is looked at once the rest is right: a code valid for this
+    enterprise and department means the visit was approved."""
     errors: dict[str, str] = {}
     if enterprise is None:
         errors["enterprise"] = _("Choose the enterprise that reports the visit.")
@@ -63,6 +59,36 @@ def report_unapproved_visit(
             errors["code_shown"] = _(
                 "This code is valid for this enterprise and department: the visit was approved."
             )
+    return errors
+
+
+def report_unapproved_visit(
+    user,
+    *,
+    district,
+    enterprise,
+    department,
+    kind: str,
+    visited_on: datetime.date | None,
+    what_happened: str,
+    code_shown: str = "",
+    channel: str = "visit",
+):
+    """Staff record, on an enterprise's behalf, a visit or fee with no valid code, or the
+    enterprise's own portal user reports it for itself (``channel`` "portal"); it is
+    received as a complaint (乱检查, or 乱收费 for a fee) marked as an unapproved visit.
+    Returns the complaint."""
+    require(permissions.can_report(user, getattr(district, "pk", None), enterprise))
+    errors = unapproved_visit_errors(
+        district=district,
+        enterprise=enterprise,
+        department=department,
+        kind=kind,
+        visited_on=visited_on,
+        what_happened=what_happened,
+        code_shown=code_shown,
+    )
+    code_shown = (code_shown or "").strip()
     if errors:
         raise ValidationError(errors)
     text = _("%(kind)s by %(department)s on %(date)s without a valid verification code.") % {

@@ -3,7 +3,7 @@ rows of its own enterprise only."""
 
 from __future__ import annotations
 
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission
 
 from zhaoshang.api.parsers import PARSERS
@@ -34,3 +34,10 @@ class PortalViewSet(viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return self.queryset.none()
         return self.enterprise_rows(self.queryset.all())
+
+
+def request_fields(request):
+    """The body's fields, for an action that reads them itself (a Django form, a project
+    id): a body that is not an object of fields (a JSON list, say) is DRF's own 400."""
+    serializers.Serializer(data=request.data).is_valid(raise_exception=True)
+    return request.data

@@ -23,7 +23,8 @@ from zhaoshang.inspections.choices import Kind, Rating
 from zhaoshang.inspections.models import InspectionVisit
 from zhaoshang.org.models import Department
 from zhaoshang.portal import visits
-from zhaoshang.portal.api.base import PortalViewSet
+from zhaoshang.portal.api.base import PortalViewSet, request_fields
+from zhaoshang.portal.views.inspections import UnapprovedVisitForm
 
 VERSION_HELP = gettext_lazy(
     "The version you read. A stale version is refused with 409 and changes nothing."
@@ -191,15 +192,24 @@ class PortalInspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def report(self, request):
         """举报: a visit or fee with no approved code; it is received as a complaint of the
         enterprise (乱检查 or 乱收费), which the enterprise follows in its complaints."""
-        form = UnapprovedVisitReportSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
         user = request.user
+        # The page's form: the same checks, every problem of the report in one 400.
+        form = UnapprovedVisitForm(
+            request_fields(request), district=user.district, enterprise=user.enterprise
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    ("non_field_errors" if field == "__all__" else field): list(messages)
+                    for field, messages in form.errors.items()
+                }
+            )
         complaint = services.report_unapproved_visit(
             user,
             district=user.district,
             enterprise=user.enterprise,
             channel="portal",
-            **form.validated_data,
+            **form.cleaned_data,
         )
         return Response(ReportedComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from zhaoshang.api.parsers import SafeJSONParser, SafeMultiPartParser
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.portal.access import own_projects
-from zhaoshang.portal.api.base import PortalViewSet
+from zhaoshang.portal.api.base import PortalViewSet, request_fields
 from zhaoshang.projects import services
 from zhaoshang.projects.forms import MonthlyReportForm
 from zhaoshang.projects.models import DocumentVersion, MaterialType, MonthlyReport
@@ -156,15 +156,16 @@ class PortalReportViewSet(
     )
     def create(self, request, *args, **kwargs):
         """Submit the monthly report of one of the enterprise's projects."""
+        body = request_fields(request)
         try:
-            project = _own_project(request, request.data.get("project"))
+            project = _own_project(request, body.get("project"))
         except exceptions.ValidationError as refused:
             # Without the project the report's own checks cannot run: the fields' shapes
             # are still named with it, in the same answer.
-            shape = PortalReportSubmitSerializer(data=request.data)
+            shape = PortalReportSubmitSerializer(data=body)
             shape.is_valid()
             raise exceptions.ValidationError({**shape.errors, **refused.detail}) from None
-        form = MonthlyReportForm(data=request.data, files=request.FILES, project=project)
+        form = MonthlyReportForm(data=body, files=request.FILES, project=project)
         if not form.is_valid():
             raise exceptions.ValidationError(_form_errors(form))
         report = services.submit_monthly_report(
@@ -242,17 +243,18 @@ class PortalDocumentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, Port
     )
     def create(self, request, *args, **kwargs):
         """Upload a document into one of the enterprise's projects' library."""
-        form = PortalDocumentUploadSerializer(data=request.data)
+        body = request_fields(request)
+        form = PortalDocumentUploadSerializer(data=body)
         form.is_valid()
         errors = {field: list(messages) for field, messages in form.errors.items()}
         if "project" not in errors:
             try:
-                project = _own_project(request, request.data.get("project"))
+                project = _own_project(request, body.get("project"))
             except exceptions.ValidationError as refused:
                 errors.update(refused.detail)
-        if "file" not in errors and request.data.get("file") is not None:
+        if "file" not in errors and body.get("file") is not None:
             try:  # the file's own check (the service's), in the same answer as the rest
-                validate_upload(request.data["file"])
+                validate_upload(body["file"])
             except DjangoValidationError as bad:
                 errors["file"] = list(bad.messages)
         if errors:

@@ -253,6 +253,13 @@ def test_a_report_names_every_missing_field_and_writes_nothing(client_for):
     assert not Complaint.objects.exists()
 
 
+def test_a_future_date_is_named_with_the_missing_fields(world, client_for):
+    response = _report(client_for("enterprise"), world, visited_on="2026-07-01", what_happened="")
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"visited_on", "what_happened"}
+    assert not Complaint.objects.exists()
+
+
 def test_a_visit_with_a_valid_code_for_the_day_is_not_reported(world, client_for):
     visit = _today_visit(world)
     response = _report(

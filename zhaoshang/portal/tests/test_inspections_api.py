@@ -144,3 +144,14 @@ def test_the_resources_are_in_the_openapi_document(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in ("", "{id}/", "{id}/rate/", "check/", "report/"):
         assert f"{BASE}{path}" in schema["paths"], path
+
+
+def test_a_report_names_a_future_date_with_the_missing_fields(world, client_for):
+    client = client_for("enterprise")
+    body = {"department": world.dept_land_a.pk, "kind": "inspection", "visited_on": "2026-07-01"}
+    response = client.post(f"{BASE}report/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"visited_on", "what_happened"}
+    response = client.post(f"{BASE}report/", [body], content_type="application/json")
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+    assert not Complaint.objects.exists()

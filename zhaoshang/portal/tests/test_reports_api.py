@@ -103,3 +103,10 @@ def test_every_problem_of_an_upload_at_once(world, client_for):
     assert answer.status_code == 400
     assert {"project", "material_type", "file"} <= set(answer.json())
     assert not DocumentVersion.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [REPORTS, DOCUMENTS])
+def test_a_body_that_is_not_an_object_is_a_400(client_for, url):
+    answer = client_for("enterprise").post(url, [1, 2], content_type="application/json")
+    assert answer.status_code == 400 and "non_field_errors" in answer.json()

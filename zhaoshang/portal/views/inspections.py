@@ -23,6 +23,7 @@ from zhaoshang.inspections import services, verification
 from zhaoshang.inspections.choices import Kind, RequestStatus
 from zhaoshang.inspections.forms import RateForm
 from zhaoshang.inspections.models import InspectionVisit
+from zhaoshang.inspections.services.reports import unapproved_visit_errors
 from zhaoshang.portal import visits
 from zhaoshang.portal.access import portal_view
 
@@ -62,11 +63,30 @@ class UnapprovedVisitForm(BootstrapMixin, forms.Form):
         max_length=CODE_MAX, required=False, label=gettext_lazy("code shown, if any")
     )
 
-    def __init__(self, *args, district_id=None, **kwargs):
+    def __init__(self, *args, district, enterprise, **kwargs):
         super().__init__(*args, **kwargs)
         from zhaoshang.org.models import Department
 
-        self.fields["department"].queryset = Department.objects.filter(district_id=district_id)
+        self.district, self.enterprise = district, enterprise
+        self.fields["department"].queryset = Department.objects.filter(district=district)
+
+    def clean(self):
+        """The service's own check on the fields that parsed, so that the page names every
+        problem at once (a date in the future with a field left empty, say)."""
+        data = super().clean()
+        errors = unapproved_visit_errors(
+            district=self.district,
+            enterprise=self.enterprise,
+            department=data.get("department"),
+            kind=data.get("kind", ""),
+            visited_on=data.get("visited_on"),
+            what_happened=data.get("what_happened", ""),
+            code_shown=data.get("code_shown", ""),
+        )
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, message)
+        return data
 
 
 def complaint_url(complaint) -> str:
@@ -201,7 +221,9 @@ def inspection_report(request):
         "visited_on": clock.today(),
     }
     data = request.POST if request.method == "POST" else None
-    form = UnapprovedVisitForm(data, initial=initial, district_id=user.district_id)
+    form = UnapprovedVisitForm(
+        data, initial=initial, district=user.district, enterprise=user.enterprise
+    )
 
     def report(data):
         return services.report_unapproved_visit(
