@@ -59,6 +59,7 @@ class MonthStatus:
     month: datetime.date | None  # None: the project does not report (not signed, ended)
     due_on: datetime.date | None = None
     report: MonthlyReport | None = None
+    today: datetime.date | None = None  # the day the status is read on (default: today)
 
     @property
     def status(self) -> str:
@@ -66,7 +67,7 @@ class MonthStatus:
             return ""
         if self.report is not None:
             return "late" if self.report.is_late else "submitted"
-        return "overdue" if clock.today() > self.due_on else "due"
+        return "overdue" if (self.today or clock.today()) > self.due_on else "due"
 
     @property
     def label(self):
@@ -95,7 +96,7 @@ def owed_month(project: Project, today: datetime.date) -> datetime.date | None:
 def month_statuses(projects, today: datetime.date | None = None) -> list[MonthStatus]:
     """Each project's status for the month due now (one query for all the reports)."""
     today = today or clock.today()
-    rows = [MonthStatus(p, owed_month(p, today)) for p in projects]
+    rows = [MonthStatus(p, owed_month(p, today), today=today) for p in projects]
     wanted = {(r.project.pk, r.month) for r in rows if r.month}
     if wanted:
         months = {m for _p, m in wanted}

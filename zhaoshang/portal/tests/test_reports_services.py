@@ -156,3 +156,13 @@ def test_a_removed_contact_no_longer_reports_for_its_enterprise(world):
                 "image_progress": "平整场地",
             },
         )
+
+
+@pytest.mark.django_db
+def test_a_month_s_status_is_read_on_the_day_asked(world):
+    from zhaoshang.portal.reporting import month_statuses
+
+    (before,) = month_statuses([world.project1_a], datetime.date(2026, 6, 3))
+    (after,) = month_statuses([world.project1_a], datetime.date(2026, 6, 6))
+    assert (before.month, before.status) == (MAY, "due")
+    assert (after.month, after.status) == (MAY, "overdue")
