@@ -7,6 +7,7 @@ through ``inspections.services``, like the pages."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -15,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
+from zhaoshang.api.exceptions import django_errors_to_drf
 from zhaoshang.api.serializers import Serializer
 from zhaoshang.core import clock
 from zhaoshang.core.actions import api_action
@@ -198,12 +200,7 @@ class PortalInspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             request_fields(request), district=user.district, enterprise=user.enterprise
         )
         if not form.is_valid():
-            raise serializers.ValidationError(
-                {
-                    ("non_field_errors" if field == "__all__" else field): list(messages)
-                    for field, messages in form.errors.items()
-                }
-            )
+            raise django_errors_to_drf(ValidationError(form.errors.as_data()))
         complaint = services.report_unapproved_visit(
             user,
             district=user.district,

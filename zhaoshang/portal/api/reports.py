@@ -15,6 +15,7 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
+from zhaoshang.api.exceptions import django_errors_to_drf
 from zhaoshang.api.parsers import SafeJSONParser, SafeMultiPartParser
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.portal.access import own_projects
@@ -37,13 +38,6 @@ def _own_project(request, value):
             {"project": [_("Choose one of your enterprise's projects (by its id).")]}
         )
     return project
-
-
-def _form_errors(form) -> dict:
-    return {
-        ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
-        for field, messages in form.errors.items()
-    }
 
 
 class ReportPhotoSerializer(serializers.Serializer):
@@ -167,7 +161,7 @@ class PortalReportViewSet(
             raise exceptions.ValidationError({**shape.errors, **refused.detail}) from None
         form = MonthlyReportForm(data=body, files=request.FILES, project=project)
         if not form.is_valid():
-            raise exceptions.ValidationError(_form_errors(form))
+            raise django_errors_to_drf(DjangoValidationError(form.errors.as_data()))
         report = services.submit_monthly_report(
             request.user, project, form.cleaned_data, request.FILES.getlist("photos")
         )
