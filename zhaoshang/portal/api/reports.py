@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.parsers import FormParser
@@ -42,15 +43,21 @@ def _own_project(request, value):
 
 class ReportPhotoSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    url = serializers.CharField(read_only=True, help_text="The photo (a portal page).")
+    url = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("The photo (a portal page).")
+    )
 
 
 class PortalReportSerializer(serializers.ModelSerializer):
     """A filed monthly report (月度进度) as the enterprise reads it."""
 
     project_name = serializers.CharField(source="project.name", read_only=True)
-    due_on = serializers.DateField(read_only=True, help_text="The 5th of the month after.")
-    is_late = serializers.BooleanField(read_only=True, help_text="Submitted after its due day.")
+    due_on = serializers.DateField(
+        read_only=True, help_text=gettext_lazy("The 5th of the month after.")
+    )
+    is_late = serializers.BooleanField(
+        read_only=True, help_text=gettext_lazy("Submitted after its due day.")
+    )
     submitted_by = serializers.CharField(source="submitted_by.display_name", read_only=True)
     photos = serializers.SerializerMethodField()
 
@@ -94,7 +101,9 @@ class PortalReportSubmitSerializer(serializers.Serializer):
     a correction: ``is_correction`` with its ``correction_reason``."""
 
     project = serializers.IntegerField()
-    month = serializers.CharField(help_text="YYYY-MM (or the first day of the month).")
+    month = serializers.CharField(
+        help_text=gettext_lazy("YYYY-MM (or the first day of the month).")
+    )
     investment_this_month = serializers.DecimalField(max_digits=14, decimal_places=2)
     investment_cumulative = serializers.DecimalField(max_digits=14, decimal_places=2)
     funds_this_month = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -104,21 +113,23 @@ class PortalReportSubmitSerializer(serializers.Serializer):
         decimal_places=2,
         required=False,
         allow_null=True,
-        help_text="Once producing.",
+        help_text=gettext_lazy("Once producing."),
     )
     tax_this_month = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
         required=False,
         allow_null=True,
-        help_text="Once producing.",
+        help_text=gettext_lazy("Once producing."),
     )
     image_progress = serializers.CharField()
     problems = serializers.CharField(required=False, allow_blank=True)
     is_correction = serializers.BooleanField(required=False)
     correction_reason = serializers.CharField(required=False, allow_blank=True)
     photos = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="Site photos (JPG, PNG)."
+        child=serializers.FileField(),
+        required=False,
+        help_text=gettext_lazy("Site photos (JPG, PNG)."),
     )
 
 
@@ -207,7 +218,9 @@ class PortalDocumentSerializer(serializers.ModelSerializer):
 class PortalDocumentUploadSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     material_type = serializers.SlugRelatedField(
-        slug_field="code", queryset=MaterialType.objects.all(), help_text="The material's code."
+        slug_field="code",
+        queryset=MaterialType.objects.all(),
+        help_text=gettext_lazy("The material's code."),
     )
     file = serializers.FileField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
