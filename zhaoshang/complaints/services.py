@@ -154,9 +154,9 @@ def receive_complaint(
     lodged = permissions.can_lodge(user, enterprise)
     require(lodged or permissions.can_receive(user, getattr(district, "pk", None)))
     errors: dict = {}
-    if lodged and channel != Channel.PORTAL:
+    if lodged != (channel == Channel.PORTAL):  # the portal is the enterprise's own channel
         errors["channel"] = _(
-            "A complaint the enterprise lodges itself comes in through the portal."
+            "Only a complaint the enterprise lodges itself comes in through the portal."
         )
     if enterprise is None:
         errors["enterprise"] = _("Choose the enterprise that complains.")

@@ -62,7 +62,7 @@ class ComplaintsBuilder(Part):
         department = next(world.departments[k] for k in nearest if k in world.departments)
         enterprise, channels = (
             project.enterprise,
-            ("phone", "portal") if unapproved else DATA["channels"],
+            ("phone", "12345") if unapproved else DATA["channels"],
         )
         details = {"district": world.district, "enterprise": enterprise, "department": department}
         details |= {"channel": channels[n % len(channels)], "category": story["category"]}

@@ -99,6 +99,15 @@ def test_an_enterprise_lodges_only_its_own_complaints(world):
     assert not Complaint.objects.exists()
 
 
+def test_staff_never_record_the_enterprise_s_own_channel(world):
+    """企业门户 is the channel of the complaints the enterprise lodges itself: a complaint
+    received by staff on its behalf came by phone, visit, letter or 12345."""
+    with pytest.raises(ValidationError) as caught:
+        make_complaint(world, channel="portal", text="")
+    assert set(caught.value.message_dict) >= {"channel", "text"}  # every problem at once
+    assert not Complaint.objects.exists()
+
+
 def test_dispatch_sets_due_dates_in_working_days(world):
     complaint = services.dispatch_complaint(world.user_supervisor, make_complaint(world))
     # Frozen on Monday 2026-06-15: 1 working day → Tuesday; 5 → the next Monday (no holiday
