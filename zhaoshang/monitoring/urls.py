@@ -1,4 +1,4 @@
-"""URLs of monitoring: the lights board, its export and a project's monitoring tab."""
+"""URLs of monitoring: the lights board, its export and print view, a project's monitoring tab."""
 
 from django.urls import path
 
@@ -9,5 +9,6 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.board, name="board"),
     path("export/", views.board_export, name="export"),
+    path("print/", views.board_print, name="print"),
     path("projects/<int:pk>/", views.project_monitoring, name="project"),
 ]

@@ -1,17 +1,19 @@
 """Monitoring pages (SPEC §11): the lights board — every yellow and red thing the user may
-see, with how far up the chain it has gone — its Excel export, and a project's monitoring
-tab (its light, its signals and its exit warnings)."""
+see, with how far up the chain it has gone — its Excel export and its print view,
+and a project's monitoring tab (its light, its signals and its exit warnings)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
+from zhaoshang.core.printing import print_page
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.exits.views import warnings_for_project
 from zhaoshang.monitoring.choices import Level
@@ -100,6 +102,20 @@ def board_export(request):
         qs = qs.select_related("district")
         columns.insert(0, (_("District"), lambda s: str(s.district)))
     return xlsx_response("lights", _("Lights"), columns, qs.iterator(chunk_size=500))
+
+
+@login_required
+def board_print(request):
+    """The lights board as filtered, every row, on A4 landscape (台账)."""
+    form, qs = filtered_signals(request)
+    return print_page(
+        request,
+        "monitoring/board_print.html",
+        title=_("Lights board"),
+        rows=qs,
+        form=form,
+        back_url=reverse("monitoring:board"),
+    )
 
 
 @login_required

@@ -12,6 +12,7 @@ from zhaoshang.testing.matrix import Matrix, visible_project, world_project
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "monitoring:board": (None, "staff", "GET"),
     "monitoring:export": (None, "staff", "GET"),
+    "monitoring:print": (None, "staff", "GET"),
     "monitoring:project": ("project", "view", "GET"),
 }
 

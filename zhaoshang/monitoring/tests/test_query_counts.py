@@ -39,7 +39,15 @@ def grow(world, n: int) -> None:
 
 
 @pytest.mark.parametrize("who", ["supervisor", "park", "city"])
-@pytest.mark.parametrize("route", ["monitoring:board", "monitoring:export", "monitoring:project"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "monitoring:board",
+        "monitoring:export",
+        "monitoring:print",
+        "monitoring:project",
+    ],
+)
 def test_query_count_does_not_grow(client_for, world, who, route):
     client = client_for(who)
     url = reverse(route, args=[world.project1_a.pk] if route == "monitoring:project" else [])
