@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.complaint_list, name="list"),
     path("new/", views.complaint_create, name="create"),
     path("export.xlsx", views.complaint_export, name="export"),
+    path("print/", views.complaint_print, name="print"),
     path("<int:pk>/", views.complaint_detail, name="detail"),
     path("<int:pk>/attach/", views.complaint_attach, name="attach"),
     path(

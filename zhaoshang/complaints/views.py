@@ -1,6 +1,6 @@
 """Complaint pages (SPEC §9): the supervision office's complaint desk (投诉台) with its
-lights and filters (a department lands on the complaints against it) and its Excel export,
-receiving a complaint, and the complaint page with its record, actions and attachments.
+lights and filters (a department lands on the complaints against it), its Excel export and
+print view, receiving a complaint, and the complaint page with its record, actions and attachments.
 
 Every change goes through ``complaints.services``; a complaint outside the user's scope is
 a 404; the complainant's contact is shown only where ``Complaint.contact_for`` allows.
@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +28,7 @@ from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.printing import print_page
 from zhaoshang.core.views_helpers import paginate
 
 
@@ -89,6 +91,21 @@ def complaint_list(request):
             "can_receive": _may_receive(request),
             "export_query": request.GET.urlencode(),
         },
+    )
+
+
+@login_required
+def complaint_print(request):
+    """The desk as filtered, every row, on A4 landscape (台账)."""
+    form, qs = filtered_complaints(request)
+    mine = bool(form.is_valid() and form.cleaned_data.get("mine"))
+    return print_page(
+        request,
+        "complaints/list_print.html",
+        title=_("Complaints against us") if mine else _("Complaint desk"),
+        rows=qs,
+        form=form,
+        back_url=reverse("complaints:list"),
     )
 
 

@@ -24,6 +24,7 @@ from zhaoshang.testing.shared import built_once_per_module, fixture_function
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "complaints:list": (None, "staff", "GET"),
     "complaints:export": (None, "staff", "GET"),
+    "complaints:print": (None, "staff", "GET"),
     "complaints:create": (None, "receive", "GET"),
     "complaints:detail": ("complaint", "view", "GET"),
     "complaints:attach": ("complaint", "attach", "POST"),

@@ -54,7 +54,13 @@ def _count(client, url, data=None) -> int:
 
 @pytest.mark.parametrize("who", ["supervisor", "department", "city"])
 @pytest.mark.parametrize(
-    "url", [reverse("complaints:list"), reverse("complaints:export"), "/api/v1/complaints/"]
+    "url",
+    [
+        reverse("complaints:list"),
+        reverse("complaints:export"),
+        reverse("complaints:print"),
+        "/api/v1/complaints/",
+    ],
 )
 def test_list_query_count_does_not_grow(client_for, world, who, url):
     client = client_for(who)
