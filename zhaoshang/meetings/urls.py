@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/joint-decision/", views.joint_decision, name="joint_decision"),
     path("board/", views.board, name="board"),
     path("board/export.xlsx", views.board_export, name="board_export"),
+    path("board/print/", views.board_print, name="board_print"),
     path("worklist/", views.worklist, name="worklist"),
     path("action-items/new/", views.action_item_create, name="action_item_create"),
     path("action-items/<int:pk>/", views.action_item_detail, name="action_item"),

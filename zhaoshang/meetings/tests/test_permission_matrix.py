@@ -34,6 +34,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "meetings:joint_decision": ("meeting", "joint", "GET"),
     "meetings:board": (None, "staff", "GET"),
     "meetings:board_export": (None, "staff", "GET"),
+    "meetings:board_print": (None, "staff", "GET"),
     "meetings:worklist": (None, "staff", "GET"),
     "meetings:action_item_create": (None, "assign", "GET"),
     "meetings:action_item": ("item", "view", "GET"),

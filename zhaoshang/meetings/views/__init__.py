@@ -16,7 +16,13 @@ from zhaoshang.meetings.views.action_items import (
     action_item_edit,
     action_item_file,
 )
-from zhaoshang.meetings.views.board import board, board_export, filtered_items, worklist
+from zhaoshang.meetings.views.board import (
+    board,
+    board_export,
+    board_print,
+    filtered_items,
+    worklist,
+)
 from zhaoshang.meetings.views.decisions import decision_create, joint_decision
 from zhaoshang.meetings.views.meetings import (
     agenda_add,
@@ -41,6 +47,7 @@ __all__ = [
     "agenda_remove",
     "board",
     "board_export",
+    "board_print",
     "days_left_text",
     "decision_create",
     "filtered_items",

@@ -1,16 +1,18 @@
-"""The supervision board (督办台账) with its Excel export, and the department's worklist
-of action items: filtered, ordered by working days left (computed in SQL)."""
+"""The supervision board (督办台账) with its Excel export and print view, and the
+department's worklist of action items: filtered, ordered by working days left (computed in SQL)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
+from zhaoshang.core.printing import print_page
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES, ActionStatus
@@ -183,6 +185,27 @@ def board_export(request):
         qs = qs.select_related("district")
         columns.insert(0, (_("District"), lambda i: str(i.district)))
     return xlsx_response("action-items", _("Action items"), columns, qs.iterator(chunk_size=500))
+
+
+@login_required
+def board_print(request):
+    """The board as filtered and sorted, every row, on A4 landscape (台账)."""
+    form, qs, _sort = filtered_items(request)
+    rows = list(
+        qs.select_related(
+            "owner_department", "owner_person", "project", "decision__meeting", "district"
+        )
+    )
+    for item in rows:
+        item.days_left_text = days_left_text(item)
+    return print_page(
+        request,
+        "meetings/board_print.html",
+        title=_("Supervision board"),
+        rows=rows,
+        form=form,
+        back_url=reverse("meetings:board"),
+    )
 
 
 @login_required
