@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -67,6 +67,14 @@ def forward_need(request, pk):
     return _forward_page(request, need=need)
 
 
+def unread_first():
+    """Ordering of an inbox (receipts, forwarded items): the unread ones first; the caller
+    then orders each part newest first — never the read ones by when they were read."""
+    return Case(
+        When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    ).asc()
+
+
 @login_required
 def forwarded(request):
     """What was forwarded to the user (a principal leader), unread first; ``?sent=1``: what
@@ -79,7 +87,7 @@ def forwarded(request):
         qs = qs.unread()
     qs = qs.select_related(
         "project", "receipt__department", "need__department", "sent_by", "recipient"
-    ).order_by(F("read_at").asc(nulls_first=True), "-sent_at", "-id")
+    ).order_by(unread_first(), "-sent_at", "-id")  # then the newest, read or not
     page = paginate(request, qs)
     return render(
         request,

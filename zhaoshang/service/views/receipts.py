@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.actions import form_page, form_post
-from zhaoshang.core.exports import download_disposition
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.pdf import render_pdf
@@ -35,7 +34,7 @@ from zhaoshang.service.forms import (
 )
 from zhaoshang.service.models import Receipt
 from zhaoshang.service.views._common import action_items_prefetch
-from zhaoshang.service.views.forwards import forwards_of
+from zhaoshang.service.views.forwards import forwards_of, unread_first
 
 # The printed receipt is the district's Chinese form (招商引资企业手续办理回执单), whatever
 # the language of the screen: its wording is the form's, as the work plan names it.
@@ -165,10 +164,7 @@ def receipt_pdf(request, pk):
         request=request,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    # Named like the form it prints (Chinese whatever the screen's language), ASCII fallback.
-    response["Content-Disposition"] = download_disposition(
-        f"回执单-{receipt.number}.pdf", f"{receipt.number}.pdf", inline=True
-    )
+    response["Content-Disposition"] = f'inline; filename="{receipt.number}.pdf"'
     return response
 
 
@@ -280,7 +276,7 @@ def inbox(request):
     qs = (
         qs.select_related("project", "department", "filed_by")
         .annotate(instruction_count=Count("instructions"))
-        .order_by(F("read_at").asc(nulls_first=True), "-visited_on", "-id")
+        .order_by(unread_first(), "-visited_on", "-id")  # then the newest, read or not
     )
     page = paginate(request, qs)
     return render(
