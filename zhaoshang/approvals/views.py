@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.approvals import permissions, services
@@ -188,7 +188,11 @@ def worklist_export(request):
         qs = qs.select_related("district")
         columns.insert(0, (_("District"), lambda c: str(c.district)))
     return xlsx_response(
-        "approval-cases", _("Approval cases"), columns, qs.iterator(chunk_size=500)
+        "approval-cases",
+        _("Approval cases"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Approval cases register"),
     )
 
 

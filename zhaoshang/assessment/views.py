@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.assessment import permissions, scoring
@@ -166,7 +167,11 @@ def rankings_export(request):
         (_("Entries"), lambda s: s.entry_count),
     ]
     return xlsx_response(
-        f"assessment-{year}", _("Assessment %(year)s") % {"year": year}, columns, rows
+        f"assessment-{year}",
+        _("Assessment %(year)s") % {"year": year},
+        columns,
+        rows,
+        name=pgettext("file name", "Department assessment %(year)s") % {"year": year},
     )
 
 

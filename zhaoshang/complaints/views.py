@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.complaints import permissions, services
@@ -160,7 +161,13 @@ def complaint_export(request):
     ]
     if roles.sees_all_districts(user):
         columns.insert(0, (_("District"), lambda c: str(c.district)))
-    return xlsx_response("complaints", _("Complaints"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "complaints",
+        _("Complaints"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Complaints register"),
+    )
 
 
 def _extension_text(extension) -> str:

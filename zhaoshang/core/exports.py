@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -13,12 +15,32 @@ from django.utils import timezone
 from zhaoshang.core import clock
 
 
+def download_disposition(name: str, fallback: str, *, inline: bool = False) -> str:
+    """The ``Content-Disposition`` of a download named ``name`` (Chinese as a rule).
+
+    RFC 6266/5987: ``filename*=UTF-8''…`` carries the real name, and ``filename="…"`` an
+    ASCII ``fallback`` for the clients that cannot read it (Django's own helper gives no
+    fallback). An ASCII ``name`` is sent as it is.
+    """
+    disposition = "inline" if inline else "attachment"
+    name = name.replace("\r", " ").replace("\n", " ").strip()
+    if re.fullmatch(r"[\x20-\x7e]+", name) and not re.search(r'["\\]', name):
+        return f'{disposition}; filename="{name}"'
+    ascii_name = re.sub(r'[^\x20-\x7e]|["\\]', "", fallback).strip() or "download"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def xlsx_response(
     filename: str,
     sheet: str,
     columns: Sequence[tuple[str, Callable[[object], object]]],
     rows: Iterable,
+    *,
+    name: str | None = None,
 ) -> HttpResponse:
+    """A one-sheet workbook downloaded as ``<name>-<YYYYMMDD>.xlsx`` (``name``: the
+    translated, Chinese file name, by default the sheet's title); ``filename`` is the
+    ASCII fallback."""
     buffer = io.BytesIO()
     import xlsxwriter  # heavy: imported where it is used, not at start-up
 
@@ -51,15 +73,18 @@ def xlsx_response(
                 ws.write_string(r, col, str(value))
     ws.freeze_panes(1, 0)
     book.close()
-    return xlsx_file_response(buffer.getvalue(), filename)
+    return xlsx_file_response(buffer.getvalue(), filename, name=str(name or sheet))
 
 
-def xlsx_file_response(content: bytes, filename: str) -> HttpResponse:
-    """A finished workbook as a download named ``<filename>-<YYYYMMDD>.xlsx``."""
+def xlsx_file_response(content: bytes, filename: str, *, name: str | None = None) -> HttpResponse:
+    """A finished workbook as a download named ``<name>-<YYYYMMDD>.xlsx`` (the ASCII
+    fallback: ``<filename>-<YYYYMMDD>.xlsx``)."""
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = clock.today().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
+    response["Content-Disposition"] = download_disposition(
+        f"{name or filename}-{stamp}.xlsx", f"{filename}-{stamp}.xlsx"
+    )
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils.translation import pgettext
 
 
 def paginate(request, queryset, per_page: int = 25):
@@ -106,7 +107,10 @@ def import_template(request, importer_class):
     from zhaoshang.core.imports import template_workbook
 
     importer = _importer_for(request, importer_class)
-    return xlsx_file_response(template_workbook(importer), f"{importer.kind}-import-template")
+    name = pgettext("file name", "%(what)s import template") % {"what": importer.sheet_title}
+    return xlsx_file_response(
+        template_workbook(importer), f"{importer.kind}-import-template", name=name
+    )
 
 
 def import_report(request, importer_class, *, namespace: str):
@@ -122,4 +126,7 @@ def import_report(request, importer_class, *, namespace: str):
     if not report:
         return redirect(f"{namespace}:import")
     columns, rows = report_rows(Problem.from_list(p) for p in report["problems"])
-    return xlsx_response(f"{importer.kind}-import-problems", _("Problems"), columns, rows)
+    name = pgettext("file name", "%(what)s import problems") % {"what": importer.sheet_title}
+    return xlsx_response(
+        f"{importer.kind}-import-problems", _("Problems"), columns, rows, name=name
+    )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.complaints.models import Complaint
@@ -74,7 +75,13 @@ def enterprise_export(request):
         (_("Projects"), lambda e: e.project_count),
         (_("Total investment (10k yuan)"), lambda e: e.investment),
     ]
-    return xlsx_response("enterprises", _("Enterprises"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "enterprises",
+        _("Enterprises"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Enterprise register"),
+    )
 
 
 @login_required

@@ -105,7 +105,13 @@ def warning_export(request):
     ]
     if roles.sees_all_districts(request.user):
         columns.insert(0, (_("District"), lambda w: str(w.district)))
-    return xlsx_response("exit-warnings", _("Exit warnings"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "exit-warnings",
+        _("Exit warnings"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Exit warnings register"),
+    )
 
 
 def held_intervals(warning) -> list[dict]:

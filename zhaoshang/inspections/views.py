@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
@@ -123,7 +124,11 @@ def request_export(request):
     if roles.sees_all_districts(request.user):
         columns.insert(0, (_("District"), lambda r: str(r.district)))
     return xlsx_response(
-        "inspection-requests", _("Inspection requests"), columns, qs.iterator(chunk_size=500)
+        "inspection-requests",
+        _("Inspection requests"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Inspection requests register"),
     )
 
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
@@ -218,7 +219,10 @@ def export(request):
         else:
             columns.append((str(label), column(name)))
     filename = f"kpis-{year}".replace("–", "-")
-    return xlsx_response(filename, _("KPIs %(year)s") % {"year": year}, columns, rows)
+    name = pgettext("file name", "KPIs %(year)s") % {"year": year}
+    return xlsx_response(
+        filename, _("KPIs %(year)s") % {"year": year}, columns, rows, name=name.replace("–", "-")
+    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -137,7 +137,13 @@ def parcel_export(request):
     ]
     if roles.sees_all_districts(request.user):
         columns.insert(0, (_("District"), lambda p: str(p.district)))
-    return xlsx_response("land-parcels", _("Land parcels"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "land-parcels",
+        _("Land parcels"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Land parcels register"),
+    )
 
 
 @login_required
@@ -460,7 +466,13 @@ def campaign_export(request, pk):
         (_("Decided at"), lambda e: e.decided_at),
     ]
     name = f"land-campaign-{campaign.year}-{campaign.half}"
-    return xlsx_response(name, str(campaign), columns, _entries(request, campaign).iterator())
+    return xlsx_response(
+        name,
+        str(campaign),
+        columns,
+        _entries(request, campaign).iterator(),
+        name=pgettext("file name", "Land clean-up %(campaign)s") % {"campaign": campaign},
+    )
 
 
 @login_required

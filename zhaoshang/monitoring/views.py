@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoshang.core import roles
 from zhaoshang.core.exports import xlsx_response
@@ -101,7 +102,13 @@ def board_export(request):
     if roles.sees_all_districts(request.user):
         qs = qs.select_related("district")
         columns.insert(0, (_("District"), lambda s: str(s.district)))
-    return xlsx_response("lights", _("Lights"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "lights",
+        _("Lights"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Lights register"),
+    )
 
 
 @login_required

@@ -5,7 +5,6 @@ pages (``IssuedReport.objects.visible_to``)."""
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -15,6 +14,7 @@ from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer
 from zhaoshang.api.viewsets import ResourceSchema
+from zhaoshang.core.exports import download_disposition
 from zhaoshang.reports.models import FORMATS, IssuedReport
 from zhaoshang.reports.views import CONTENT_TYPES
 
@@ -89,7 +89,7 @@ class IssuedReportViewSet(
         with getattr(report, fmt).open("rb") as handle:
             content = handle.read()
         response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = content_disposition_header(
-            True, report.download_name(fmt)
+        response["Content-Disposition"] = download_disposition(
+            report.download_name(fmt), report.download_fallback(fmt)
         )
         return response

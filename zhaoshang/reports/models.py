@@ -82,6 +82,10 @@ class IssuedReport(DistrictOwned):
         """The Chinese file name a district office files it under."""
         return f"{self.title}（{self.number}）v{self.version}.{fmt}"
 
+    def download_fallback(self, fmt: str) -> str:
+        """The ASCII name for the clients that cannot read the Chinese one."""
+        return f"{self.kind}-{self.period}-v{self.version}.{fmt}"
+
 
 class ReportJob(DistrictOwned):
     """A large report generated in the background (Django tasks), with its progress."""

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
+from zhaoshang.core.exports import download_disposition
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.org.models import District
 from zhaoshang.reports import exports, permissions, services
@@ -63,9 +64,9 @@ def _district(request):
     return district
 
 
-def _file_response(content: bytes, fmt: str, filename: str) -> HttpResponse:
+def _file_response(content: bytes, fmt: str, filename: str, fallback: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = download_disposition(filename, fallback)
     return response
 
 
@@ -294,7 +295,9 @@ def download(request, pk, fmt):
     field = getattr(report_obj, fmt)
     with field.open("rb") as handle:
         content = handle.read()
-    return _file_response(content, fmt, report_obj.download_name(fmt))
+    return _file_response(
+        content, fmt, report_obj.download_name(fmt), report_obj.download_fallback(fmt)
+    )
 
 
 @login_required
@@ -310,8 +313,27 @@ def live_download(request, kind, fmt):
         raise Http404
     data = services.live_figures(user, kind, period, district)
     writer = {"xlsx": exports.to_xlsx, "docx": exports.to_docx, "pdf": exports.to_pdf}[fmt]
-    name = f"{data['title']}（{_('draft')}）.{fmt}"
-    return _file_response(writer(data), fmt, name)
+    return _file_response(
+        writer(data),
+        fmt,
+        f"{data['title']}（{_live_file_note(user, kind, period, district)}）.{fmt}",
+        f"{kind}-{period.code}-live.{fmt}",
+    )
+
+
+def _live_file_note(user, kind, period, district) -> str:
+    """What the live file's name says it is: not issued yet, or — once a version is
+    issued — the live figures of today (never "draft": an issued report is no draft)."""
+    issued = (
+        IssuedReport.objects.visible_to(user)
+        .filter(district=district, kind=kind, period=period.code)
+        .exists()
+    )
+    if not issued:
+        return pgettext("report file name", "not issued")
+    return pgettext("report file name", "live figures of %(date)s") % {
+        "date": clock.today().strftime("%Y%m%d")
+    }
 
 
 @login_required

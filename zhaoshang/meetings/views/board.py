@@ -8,6 +8,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.exports import xlsx_response
@@ -184,7 +185,13 @@ def board_export(request):
     if roles.sees_all_districts(request.user):
         qs = qs.select_related("district")
         columns.insert(0, (_("District"), lambda i: str(i.district)))
-    return xlsx_response("action-items", _("Action items"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "action-items",
+        _("Action items"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Action items register"),
+    )
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhaoshang.core import roles
 from zhaoshang.core.actions import form_post
@@ -117,7 +118,13 @@ def project_export(request):
     if request.user.is_superuser or not request.user.district_id:
         columns.insert(0, (_("District"), lambda p: str(p.district)))
         qs = qs.select_related("district")
-    return xlsx_response("projects", _("Projects"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "projects",
+        _("Projects"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Project register"),
+    )
 
 
 @login_required

@@ -87,7 +87,7 @@ def test_issuing_freezes_figures_and_files_and_reissue_makes_v2(client_for, worl
     response = client_for("leader").get(reverse("reports:download", args=[report.pk, "xlsx"]))
     assert response.status_code == 200
     assert response.content == files["xlsx"]
-    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
 
 
 def test_the_files_open_and_hold_the_figures(world, big):
@@ -184,4 +184,6 @@ def test_live_downloads(client_for, world, big):
             reverse("reports:export", args=["monthly", fmt]), {"period": "2026-05"}
         )
         assert response.status_code == 200
-        assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+        assert response["Content-Disposition"].startswith(
+            f"attachment; filename=\"monthly-2026-05-live.{fmt}\"; filename*=UTF-8''"
+        )

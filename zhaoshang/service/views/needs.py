@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import roles
@@ -143,7 +144,13 @@ def needs_export(request):
     if roles.sees_all_districts(request.user):
         qs = qs.select_related("district")
         columns.insert(0, (_("District"), lambda n: str(n.district)))
-    return xlsx_response("problem-list", _("Problem list"), columns, qs.iterator(chunk_size=500))
+    return xlsx_response(
+        "problem-list",
+        _("Problem list"),
+        columns,
+        qs.iterator(chunk_size=500),
+        name=pgettext("file name", "Problem list"),
+    )
 
 
 def _need_queryset(request):

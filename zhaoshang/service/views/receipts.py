@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.actions import form_page, form_post
+from zhaoshang.core.exports import download_disposition
 from zhaoshang.core.forms import apply_service_errors
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.pdf import render_pdf
@@ -164,7 +165,10 @@ def receipt_pdf(request, pk):
         request=request,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{receipt.number}.pdf"'
+    # Named like the form it prints (Chinese whatever the screen's language), ASCII fallback.
+    response["Content-Disposition"] = download_disposition(
+        f"回执单-{receipt.number}.pdf", f"{receipt.number}.pdf", inline=True
+    )
     return response
 
 
