@@ -93,6 +93,7 @@ GROUPS = {
     "agreements:archive": SERVICE,
     "meetings:board": SUPERVISION,
     "monitoring:board": SUPERVISION,
+    "monitoring:map": SUPERVISION,
     "complaints:list": SUPERVISION,
     "inspections:list": SUPERVISION,
     "ratings:list": SUPERVISION,
@@ -153,6 +154,7 @@ MENU = [
         "bi-stoplights",
         {Role.SUPERVISOR, Role.BUREAU, Role.LEADER, Role.ADMIN},
     ),
+    (_("District map"), "monitoring:map", "", "bi-map", None),
     (_("Complaint desk"), "complaints:list", "", "bi-megaphone", {Role.SUPERVISOR, Role.ADMIN}),
     (
         _("Complaints against us"),

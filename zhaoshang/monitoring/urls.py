@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhaoshang.monitoring import views
+from zhaoshang.monitoring import district_map, views
 
 app_name = "monitoring"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("export/", views.board_export, name="export"),
     path("print/", views.board_print, name="print"),
     path("projects/<int:pk>/", views.project_monitoring, name="project"),
+    path("map/", district_map.page, name="map"),
+    path("map/data/", district_map.data, name="map_data"),
 ]

@@ -14,6 +14,8 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "monitoring:export": (None, "staff", "GET"),
     "monitoring:print": (None, "staff", "GET"),
     "monitoring:project": ("project", "view", "GET"),
+    "monitoring:map": (None, "staff", "GET"),
+    "monitoring:map_data": (None, "staff", "GET"),
 }
 
 
