@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.complaints import permissions, services
@@ -103,7 +104,11 @@ def complaint_print(request):
     return print_page(
         request,
         "complaints/list_print.html",
-        title=_("Complaints against us") if mine else _("Complaint desk"),
+        title=(
+            pgettext("print title", "Register of complaints against us")
+            if mine
+            else pgettext("print title", "Complaints register")
+        ),
         rows=qs,
         form=form,
         back_url=reverse("complaints:list"),

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.utils.translation import pgettext
 
 from zhaoshang.core import roles
 from zhaoshang.core.exports import xlsx_response
@@ -118,7 +119,7 @@ def board_print(request):
     return print_page(
         request,
         "monitoring/board_print.html",
-        title=_("Lights board"),
+        title=pgettext("print title", "Lights register"),
         rows=qs,
         form=form,
         back_url=reverse("monitoring:board"),

@@ -30,6 +30,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "home": (None, "staff", "GET"),
     "projects:list": (None, "staff", "GET"),
     "projects:export": (None, "staff", "GET"),
+    "projects:print": (None, "staff", "GET"),
     "projects:create": (None, "create", "GET"),
     "projects:import": (None, "create", "GET"),
     "projects:import_template": (None, "create", "GET"),

@@ -201,6 +201,7 @@ def _grow_approvals(world, n: int, projects) -> None:
 PAGES = [
     ("bureau", "home", None),
     ("bureau", "projects:list", None),
+    ("bureau", "projects:print", None),
     ("bureau", "projects:detail", "project"),
     ("bureau", "projects:team", "project"),
     ("bureau", "projects:timeline", "project"),
@@ -217,6 +218,7 @@ PAGES = [
     ("enterprise", "portal:project", "project"),
     ("city", "home", None),
     ("city", "projects:list", None),
+    ("city", "projects:print", None),
     ("department", "approvals:worklist", None),
     ("bureau", "approvals:worklist", None),
     ("city", "approvals:worklist", None),

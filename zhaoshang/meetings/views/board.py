@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.utils.translation import pgettext
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.exports import xlsx_response
@@ -208,7 +209,7 @@ def board_print(request):
     return print_page(
         request,
         "meetings/board_print.html",
-        title=_("Supervision board"),
+        title=pgettext("print title", "Supervision register"),
         rows=rows,
         form=form,
         back_url=reverse("meetings:board"),

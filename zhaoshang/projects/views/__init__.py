@@ -25,6 +25,7 @@ from zhaoshang.projects.views.registry import (
     project_import_report,
     project_import_template,
     project_list,
+    project_print,
 )
 from zhaoshang.projects.views.stages import condition_change, project_timeline, stage_change
 
@@ -48,6 +49,7 @@ __all__ = [
     "project_import_report",
     "project_import_template",
     "project_list",
+    "project_print",
     "project_progress",
     "project_team",
     "project_timeline",

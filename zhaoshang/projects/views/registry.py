@@ -1,7 +1,9 @@
-"""Project registry pages: the list and its export, a project's overview and history,
+"""Project registry pages: the list, its export and print view, a project's overview and history,
 create, edit and the Excel import."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -9,7 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import pgettext
 
 from zhaoshang.core import roles
@@ -17,6 +21,7 @@ from zhaoshang.core.actions import form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.printing import print_page
 from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
 from zhaoshang.projects import services
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER
@@ -124,6 +129,23 @@ def project_export(request):
         columns,
         qs.iterator(chunk_size=500),
         name=pgettext("file name", "Project register"),
+    )
+
+
+@login_required
+def project_print(request):
+    """The registry as filtered and sorted, every row, on A4 landscape (台账)."""
+    form, qs, _sort = filtered_projects(request)
+    rows = list(qs.select_related("district"))
+    return print_page(
+        request,
+        "projects/list_print.html",
+        title=pgettext("print title", "Project register"),
+        rows=rows,
+        form=form,
+        back_url=reverse("projects:list"),
+        total_investment=sum((p.total_investment or 0 for p in rows), Decimal("0")),
+        total_funds=sum((p.funds_in_place or 0 for p in rows), Decimal("0")),
     )
 
 
