@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhaoshang.complaints import permissions, services

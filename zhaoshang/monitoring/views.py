@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.utils.translation import pgettext
 
 from zhaoshang.core import roles
 from zhaoshang.core.exports import xlsx_response

@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.utils.translation import pgettext
 
 from zhaoshang.core import roles
 from zhaoshang.core.actions import form_post
