@@ -10,7 +10,6 @@ from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
 from zhaoshang.projects.choices import (
     PRODUCING_STAGES,
-    STAGE_ORDER,
     Condition,
     FundsOrigin,
     FundsUse,
@@ -102,8 +101,35 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         pass
 
 
+class StageField(forms.ChoiceField):
+    """The target stage. It offers only the moves the service accepts (``stage_moves``);
+    a stage posted that is not offered still goes on to the service, whose refusal names
+    why (a skipped stage names the next one) rather than a bare “not a valid choice”."""
+
+    def valid_value(self, value):
+        return value in Stage.values
+
+
+# The groups of the stage choices, by the kind of move (``StageMove.kind``).
+MOVE_GROUPS = {
+    "next": _("Next stage"),
+    "end": _("End (with reason)"),
+    "back": _("Move back (with reason)"),
+    "reopen": _("Reopen (with reason)"),
+}
+
+
+def stage_choices(moves) -> list:
+    """The choices of the moves not blocked, grouped by kind: next, end, back, reopen."""
+    grouped = {kind: [] for kind in MOVE_GROUPS}
+    for move in moves:
+        if not move.blockers:
+            grouped[move.kind].append((move.stage, move.label))
+    return [(MOVE_GROUPS[kind], rows) for kind, rows in grouped.items() if rows]
+
+
 class StageChangeForm(BootstrapMixin, forms.Form):
-    to_stage = forms.ChoiceField(label=_("New stage"))
+    to_stage = StageField(label=_("New stage"))
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput())
     reason = forms.CharField(
         label=_("Reason"),
@@ -113,17 +139,11 @@ class StageChangeForm(BootstrapMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, project: Project, evidence_types: list[MaterialType], **kwargs):
+    def __init__(
+        self, *args, project: Project, moves, evidence_types: list[MaterialType], **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        current = project.stage
-        choices = []
-        if current in STAGE_ORDER and STAGE_ORDER.index(current) + 1 < len(STAGE_ORDER):
-            nxt = STAGE_ORDER[STAGE_ORDER.index(current) + 1]
-            choices.append((nxt, _("Next: %(stage)s") % {"stage": Stage(nxt).label}))
-        others = [
-            (s, label) for s, label in Stage.choices if s != current and s not in dict(choices)
-        ]
-        self.fields["to_stage"].choices = choices + [(_("Other (with reason)"), others)]
+        self.fields["to_stage"].choices = stage_choices(moves)
         self.fields["version"].initial = project.version
         for material in evidence_types:
             self.fields[f"evidence_{material.code}"] = forms.FileField(
@@ -131,6 +151,10 @@ class StageChangeForm(BootstrapMixin, forms.Form):
                 required=False,
                 widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
             )
+
+    def offered_stages(self) -> list[str]:
+        """The stages the form offers, in its order."""
+        return [value for _group, rows in self.fields["to_stage"].choices for value, _l in rows]
 
     def evidence_files(self) -> dict:
         return {

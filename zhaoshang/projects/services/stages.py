@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -109,6 +110,101 @@ def check_stage_move(project: Project, to_stage: str, reason: str) -> bool:
     return False
 
 
+# Any reason at all: asking ``check_stage_move`` whether a move is possible once reasoned.
+_SOME_REASON = "-"
+
+
+def required_evidence(to_stage: str, backward: bool) -> tuple[str, ...]:
+    """The material codes a move needs: the target stage's evidence going forward or
+    ending, none going back or reopening."""
+    return () if backward else STAGE_EVIDENCE.get(to_stage, ())
+
+
+def _preconditions(errors: dict, project: Project, to_stage: str, backward: bool) -> None:
+    """What the project itself must hold before the move (beyond its reason, date and
+    evidence): a major project's leading group before it is signed."""
+    if to_stage == Stage.SIGNED and not backward:
+        gather(errors, check_signing, project)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """A move ``check_stage_move`` accepts from a project's stage: whether it goes back,
+    whether it needs a reason, the evidence it needs (material codes) and what the project
+    still lacks for it (``blockers``: messages; a blocked move is refused until then)."""
+
+    from_stage: str
+    stage: str
+    backward: bool
+    needs_reason: bool
+    evidence: tuple[str, ...]
+    blockers: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return Stage(self.stage).label
+
+    @property
+    def kind(self) -> str:
+        """``next``, ``end`` (terminated or exited), ``back`` or ``reopen``."""
+        if self.stage in EXIT_STAGES:
+            return "end"
+        if self.backward:
+            return "reopen" if self.from_stage in EXIT_STAGES else "back"
+        return "next"
+
+
+def stage_moves(project: Project) -> list[StageMove]:
+    """Every move the service accepts from the project's stage, found by asking
+    ``check_stage_move`` (the rule's one home) of each stage, in the order of the line:
+    the next stage, the ending that applies, and, with a reason, the stages before (or,
+    for an ended project, reopening at any stage)."""
+    moves = []
+    for stage in Stage.values:
+        try:
+            backward = check_stage_move(project, stage, _SOME_REASON)
+        except ValidationError:
+            continue
+        try:
+            check_stage_move(project, stage, "")
+            needs_reason = False
+        except ValidationError:
+            needs_reason = True
+        errors: dict = {}
+        _preconditions(errors, project, stage, backward)
+        moves.append(
+            StageMove(
+                from_stage=project.stage,
+                stage=stage,
+                backward=backward,
+                needs_reason=needs_reason,
+                evidence=required_evidence(stage, backward),
+                blockers=tuple(str(m) for messages in errors.values() for m in messages),
+            )
+        )
+    return moves
+
+
+def evidence_on_file(project: Project, codes) -> dict[str, DocumentVersion]:
+    """The latest version that counts as evidence of each material (by code) in the
+    project's library: what a move needing it would take without a new upload."""
+    documents = {
+        d.material_type.code: d
+        for d in ProjectDocument.objects.filter(project=project, material_type__code__in=codes)
+        .select_related("material_type")
+        .prefetch_related("versions")
+    }
+    return {code: versions[0] for code, versions in _counting(documents).items() if versions}
+
+
+def _counting(documents: Mapping[str, ProjectDocument]) -> dict[str, list[DocumentVersion]]:
+    # An enterprise's upload waits for the staff's confirmation before it is evidence.
+    return {
+        code: [v for v in document.versions.all() if v.counts_as_evidence]
+        for code, document in documents.items()
+    }
+
+
 # A major project's own leading group (重大项目成立专门的领导小组): at least this many members.
 LEADING_GROUP_MIN = 2
 
@@ -166,7 +262,7 @@ def _evidence(
     them, and nothing is stored unless there are none."""
     errors = {} if errors is None else errors
     evidence_files = dict(evidence_files or {})
-    required = STAGE_EVIDENCE.get(to_stage, ()) if not backward else ()
+    required = required_evidence(to_stage, backward)
     codes = set(required) | set(evidence_files)
     types = {m.code: m for m in MaterialType.objects.filter(code__in=codes)}
     existing = {
@@ -175,11 +271,7 @@ def _evidence(
         .select_related("material_type")
         .prefetch_related("versions")
     }
-    # An enterprise's upload waits for the staff's confirmation before it is evidence.
-    counting = {
-        code: [v for v in document.versions.all() if v.counts_as_evidence]
-        for code, document in existing.items()
-    }
+    counting = _counting(existing)
     for code in required:
         if code not in evidence_files and not counting.get(code):
             name = types[code].label if code in types else code
@@ -238,8 +330,7 @@ def change_stage(
         raise_errors(errors)
     if backward is None:  # refused for its reason only: the direction is known
         backward = _goes_back(locked.stage, to_stage)
-    if to_stage == Stage.SIGNED and not backward:
-        gather(errors, check_signing, locked)
+    _preconditions(errors, locked, to_stage, backward)
     gather(errors, _check_stage_date, locked, occurred_on, backward)
     evidence = _evidence(user, locked, to_stage, backward, evidence_files, errors)
     from_stage = locked.stage

@@ -12,16 +12,10 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock
 from zhaoshang.core.actions import form_post
 from zhaoshang.projects import permissions, services
-from zhaoshang.projects.choices import STAGE_EVIDENCE, STAGE_ORDER, Stage
-from zhaoshang.projects.forms import ConditionForm, StageChangeForm
-from zhaoshang.projects.models import (
-    DocumentVersion,
-    MaterialType,
-    Project,
-    ProjectDocument,
-    StageEvent,
-)
-from zhaoshang.projects.services.documents import evidence_versions
+from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.forms import MOVE_GROUPS, ConditionForm, StageChangeForm
+from zhaoshang.projects.models import DocumentVersion, MaterialType, Project, StageEvent
+from zhaoshang.projects.services.stages import StageMove, evidence_on_file, stage_moves
 from zhaoshang.projects.views.common import get_visible_project, project_context
 
 
@@ -46,53 +40,81 @@ def project_timeline(request, pk):
     )
 
 
-def _evidence_types(to_stage: str | None) -> list[MaterialType]:
-    codes = STAGE_EVIDENCE.get(to_stage, ()) if to_stage else ()
-    return list(MaterialType.objects.filter(code__in=codes))
+def _target(request, moves) -> StageMove | None:
+    """The move the page is about: the posted or asked stage when offered, else the next
+    stage. (A stage posted but not offered goes on to the service, which names why it
+    is refused; the page then offers the next stage again.)"""
+    by_stage = {m.stage: m for m in moves}
+    asked = request.POST.get("to_stage") or request.GET.get("to")
+    if asked in by_stage and not by_stage[asked].blockers:
+        return by_stage[asked]
+    return next((m for m in moves if m.kind == "next" and not m.blockers), None)
 
 
-def _target_stage(request, project: Project) -> str | None:
-    """The stage the page is about: the posted or asked one, else the next in order."""
-    default_next = (
-        STAGE_ORDER[project.stage_index + 1]
-        if 0 <= project.stage_index < len(STAGE_ORDER) - 1
-        else None
-    )
-    to_stage = request.POST.get("to_stage") or request.GET.get("to") or default_next
-    return to_stage if to_stage in Stage.values else default_next
+class _Page:
+    """The stage page's parts for a project as read: the moves the service accepts from
+    its stage, the chosen one, the materials they need and which are on file."""
+
+    def __init__(self, request, project: Project):
+        self.project = project
+        self.moves = stage_moves(project)
+        self.target = _target(request, self.moves)
+        codes = {code for move in self.moves for code in move.evidence}
+        self.materials = {m.code: m for m in MaterialType.objects.filter(code__in=codes)}
+        self.on_file = evidence_on_file(project, codes)
+
+    @property
+    def evidence_types(self) -> list[MaterialType]:
+        codes = self.target.evidence if self.target else ()
+        return [self.materials[code] for code in codes if code in self.materials]
+
+    def blank_form(self) -> StageChangeForm:
+        return self.form(initial={"to_stage": self.target_stage, "occurred_on": clock.today()})
+
+    def form(self, *args, **kwargs) -> StageChangeForm:
+        return StageChangeForm(
+            *args,
+            project=self.project,
+            moves=self.moves,
+            evidence_types=self.evidence_types,
+            **kwargs,
+        )
+
+    @property
+    def target_stage(self) -> str | None:
+        return self.target.stage if self.target else None
+
+    def options(self) -> list[dict]:
+        """Each move with its evidence (material, version on file or None), grouped."""
+        groups: dict[str, dict] = {}
+        for move in self.moves:
+            group = groups.setdefault(move.kind, {"label": MOVE_GROUPS[move.kind], "moves": []})
+            group["moves"].append(
+                {
+                    "move": move,
+                    "evidence": [
+                        (self.materials.get(code), code, self.on_file.get(code))
+                        for code in move.evidence
+                    ],
+                }
+            )
+        return [groups[kind] for kind in MOVE_GROUPS if kind in groups]
 
 
-def _blank_stage_form(project: Project, to_stage, types) -> StageChangeForm:
-    return StageChangeForm(
-        initial={"to_stage": to_stage, "occurred_on": clock.today()},
-        project=project,
-        evidence_types=types,
-    )
-
-
-def _stage_page(request, project: Project, form, to_stage, types, *, status=200, stale=""):
-    library = {
-        d.material_type_id: d
-        for d in ProjectDocument.objects.filter(
-            project=project, material_type__in=types
-        ).prefetch_related(Prefetch("versions", queryset=evidence_versions()))
-    }
-    evidence = [(m, form[f"evidence_{m.code}"], library.get(m.pk)) for m in types]
-    stage_options = []
-    for value, label in form.fields["to_stage"].choices:
-        if isinstance(label, list | tuple):
-            stage_options.extend(label)
-        else:
-            stage_options.append((value, label))
+def _stage_page(request, page: _Page, form, *, status=200, stale=""):
+    target = page.target
+    evidence = [
+        (m, form[f"evidence_{m.code}"], page.on_file.get(m.code)) for m in page.evidence_types
+    ]
     context = project_context(
         request,
-        project,
+        page.project,
         "timeline",
         form=form,
         evidence=evidence,
-        to_stage=to_stage,
-        stage_options=stage_options,
-        to_stage_label=Stage(to_stage).label if to_stage else "",
+        target=target,
+        to_stage=page.target_stage,
+        stage_groups=page.options(),
         stale=stale,
     )
     return render(request, "projects/stage_change.html", context, status=status)
@@ -105,22 +127,16 @@ def stage_change(request, pk):
     project = get_visible_project(request, pk)
     if not permissions.can_record_service(request.user, project):
         raise PermissionDenied
-    to_stage = _target_stage(request, project)
-    types = _evidence_types(to_stage)
+    page = _Page(request, project)
     if request.method != "POST":
-        return _stage_page(
-            request, project, _blank_stage_form(project, to_stage, types), to_stage, types
-        )
-    form = StageChangeForm(request.POST, request.FILES, project=project, evidence_types=types)
+        return _stage_page(request, page, page.blank_form())
+    form = page.form(request.POST, request.FILES)
 
     def render_page(form, status, stale):
         if status != 409:
-            return _stage_page(request, project, form, to_stage, types, status=status)
-        fresh = get_visible_project(request, pk)
-        fresh_stage = _target_stage(request, fresh)
-        fresh_types = _evidence_types(fresh_stage)
-        blank = _blank_stage_form(fresh, fresh_stage, fresh_types)
-        return _stage_page(request, fresh, blank, fresh_stage, fresh_types, status=409, stale=stale)
+            return _stage_page(request, page, form, status=status)
+        fresh = _Page(request, get_visible_project(request, pk))
+        return _stage_page(request, fresh, fresh.blank_form(), status=409, stale=stale)
 
     return form_post(
         request,
