@@ -12,6 +12,11 @@ handler404 = "zhaoshang.core.views.page_not_found"
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path(
+        "home/receipts/<int:pk>/acknowledge/",
+        dashboard_views.acknowledge,
+        name="home_acknowledge",
+    ),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/tokens/", include("zhaoshang.api.token_urls")),
     # A new enterprise contact's first password (the invitation made on the enterprise page).

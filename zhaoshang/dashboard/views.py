@@ -1,17 +1,44 @@
-"""The home page: my work by role, the district's funnel, recent events."""
+"""The home page: what each of the user's roles must do today (``homes/<role>.py``, every
+count a link to the list showing those rows), the district's funnel, recent events; and the
+leader's one-click 圈阅 of a receipt."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from zhaoshang.core import roles
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
+from zhaoshang.dashboard.homes import department, leader, park, supervisor
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import STAGE_ORDER, Condition, Stage
 from zhaoshang.projects.models import Project
+
+# The sections of each role, in the order a person with several roles sees them.
+SECTIONS = (
+    (Role.LEADER, leader.section),
+    (Role.SUPERVISOR, supervisor.section),
+    (Role.DEPARTMENT, department.section),
+    (Role.PARK, park.section),
+)
+
+
+def role_sections(request) -> list:
+    if roles.sees_all_districts(request.user):
+        return []  # the city reads the districts side by side
+    found = []
+    for role, build in SECTIONS:
+        if roles.has_role(request.user, role):
+            section = build(request)
+            if section is not None:
+                found.append(section)
+    return found
 
 
 @login_required
@@ -73,5 +100,21 @@ def home(request):
             "events": events,
             "districts": districts,
             "unread": unread,
+            "sections": role_sections(request),
         },
     )
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk: int):
+    """圈阅: the leader the receipt is addressed to marks it read from the home page."""
+    from zhaoshang.service.models import Receipt
+    from zhaoshang.service.services import mark_receipt_read
+
+    receipt = get_object_or_404(Receipt.objects.visible_to(request.user), pk=pk)
+    if receipt.addressee_id != request.user.pk:
+        raise PermissionDenied
+    if mark_receipt_read(request.user, receipt):
+        messages.success(request, _("Receipt %(number)s read.") % {"number": receipt.number})
+    return redirect("home")

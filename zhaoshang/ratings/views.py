@@ -30,9 +30,9 @@ def _queryset(request):
     )
 
 
-@login_required
-def rating_list(request):
-    require(permissions.can_read(request.user))
+def filtered_ratings(request):
+    """The ratings the list shows, filtered as the query string says (the home's counts
+    use it too)."""
     form = RatingFilterForm(request.GET or None, user=request.user)
     qs = _queryset(request)
     if form.is_valid():
@@ -45,6 +45,13 @@ def rating_list(request):
             qs = qs.filter(subject_kind=data["kind"])
         if data.get("open"):
             qs = qs.followup_open()
+    return form, qs
+
+
+@login_required
+def rating_list(request):
+    require(permissions.can_read(request.user))
+    form, qs = filtered_ratings(request)
     page = paginate(request, qs.order_by("-rated_on", "-id"))
     attach_records(page.object_list)
     return render(

@@ -262,12 +262,12 @@ def instruction_create(request, pk):
 # The leader's inbox
 
 
-@login_required
-def inbox(request):
+def filtered_inbox(request):
+    """The receipts addressed to the user, filtered as the inbox's query string says (the
+    home's counts use it too)."""
     user = request.user
     form = InboxFilterForm(request.GET or None, user=user)
     qs = Receipt.objects.visible_to(user).addressed_to(user)
-    unread_total = qs.unread().count()
     if form.is_valid():
         data = form.cleaned_data
         if data.get("project"):
@@ -277,6 +277,14 @@ def inbox(request):
             qs = qs.filter(visited_on__range=(monday, monday + datetime.timedelta(days=6)))
         if data.get("unread"):
             qs = qs.unread()
+    return form, qs
+
+
+@login_required
+def inbox(request):
+    user = request.user
+    form, qs = filtered_inbox(request)
+    unread_total = Receipt.objects.visible_to(user).addressed_to(user).unread().count()
     qs = (
         qs.select_related("project", "department", "filed_by")
         .annotate(instruction_count=Count("instructions"))

@@ -1,0 +1,70 @@
+"""The leader's home: the receipts addressed to them still unread (圈阅 in one click), the
+lights escalated to the leader in charge and the red lights of the district."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from zhaoshang.core.lights import Light
+from zhaoshang.dashboard.homes import Section, counted
+from zhaoshang.monitoring.choices import Level
+from zhaoshang.monitoring.views import filtered_signals
+from zhaoshang.service.models import Receipt
+from zhaoshang.service.views.receipts import filtered_inbox
+
+UNREAD_SHOWN = 5
+
+
+def section(request) -> Section:
+    user = request.user
+    unread = counted(
+        request,
+        "service:inbox",
+        filtered_inbox,
+        {"unread": "1"},
+        _("Receipts to read"),
+        "warning",
+    )
+    tiles = [
+        unread,
+        counted(
+            request,
+            "monitoring:board",
+            filtered_signals,
+            {"level": Level.LEADER},
+            _("Lights escalated to the leader in charge"),
+            "danger",
+        ),
+        counted(
+            request,
+            "monitoring:board",
+            filtered_signals,
+            {"level": Level.MEETING},
+            _("Lights before the joint meeting"),
+            "danger",
+        ),
+        counted(
+            request,
+            "monitoring:board",
+            filtered_signals,
+            {"light": Light.RED},
+            _("Red lights"),
+            "danger",
+        ),
+    ]
+    receipts = []
+    if unread.count:
+        receipts = list(
+            Receipt.objects.visible_to(user)
+            .addressed_to(user)
+            .unread()
+            .select_related("project", "department")
+            .order_by("-visited_on", "-id")[:UNREAD_SHOWN]
+        )
+    return Section(
+        "leader",
+        _("To read and steer today"),
+        tiles,
+        template="dashboard/homes/leader.html",
+        extra={"receipts": receipts, "more": unread.count - len(receipts)},
+    )
