@@ -26,7 +26,9 @@ def download_disposition(name: str, fallback: str, *, inline: bool = False) -> s
     name = name.replace("\r", " ").replace("\n", " ").strip()
     if re.fullmatch(r"[\x20-\x7e]+", name) and not re.search(r'["\\]', name):
         return f'{disposition}; filename="{name}"'
-    ascii_name = re.sub(r'[^\x20-\x7e]|["\\]', "", fallback).strip() or "download"
+    ascii_name = re.sub(r'[^\x20-\x7e]|["\\]', "", fallback).strip()
+    if not ascii_name or ascii_name.startswith("."):
+        ascii_name = f"download{ascii_name}"  # nothing left of the name but its extension
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
