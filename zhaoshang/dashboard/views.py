@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from zhaoshang.core import roles
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
-from zhaoshang.dashboard.homes import department, leader, park, supervisor
+from zhaoshang.dashboard.homes import department, leader, park, supervisor, team
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import STAGE_ORDER, Condition, Stage
 from zhaoshang.projects.models import Project
@@ -38,6 +38,10 @@ def role_sections(request) -> list:
             section = build(request)
             if section is not None:
                 found.append(section)
+    # Project managers and secretaries are team roles, not groups: anyone may hold them.
+    mine = team.section(request)
+    if mine is not None:
+        found.append(mine)
     return found
 
 

@@ -10,7 +10,17 @@ from django.urls import reverse
 
 from zhaoshang.dashboard.tests.records import make_receipt
 
-ROLES = ["department", "supervisor", "leader", "park", "bureau", "city", "admin"]
+ROLES = [
+    "department",
+    "supervisor",
+    "leader",
+    "park",
+    "bureau",
+    "city",
+    "admin",
+    "manager",
+    "secretary",
+]
 GROWTH = 15
 
 
@@ -24,10 +34,10 @@ def _count(client) -> int:
 
 def _grow(world, start: int) -> None:
     """More of every row a home counts or lists: projects in park 1 with their approval
-    case, receipts to the leader, complaints against the works department, signals."""
+    case and its team, receipts to the leader, complaints against the works department, signals."""
     from zhaoshang.approvals.models import ApprovalCase
     from zhaoshang.complaints.models import Complaint
-    from zhaoshang.projects.models import Project
+    from zhaoshang.projects.models import Project, ProjectTeamMember
 
     template = Project.objects.get(pk=world.project1_a.pk)
     case = ApprovalCase.objects.get(pk=world.case_a.pk)
@@ -44,6 +54,8 @@ def _grow(world, start: int) -> None:
         grown.status = ["pending", "accepted", "in_progress"][n % 3]
         grown.save()
         make_receipt(world, world.user_leader, n, project=project)
+        for member in ProjectTeamMember.objects.filter(project_id=template.pk):
+            ProjectTeamMember.objects.create(project=project, user=member.user, role=member.role)
         if complaint is not None:
             extra = Complaint.objects.get(pk=complaint.pk)
             extra.pk = None

@@ -46,6 +46,8 @@ def _list_count(client, url: str) -> int:
         ("park", {"park"}),
         ("bureau", set()),
         ("city", set()),
+        ("manager", {"leader", "team"}),
+        ("secretary", {"team"}),
     ],
 )
 def test_each_role_sees_its_sections_and_each_count_is_its_lists(client_for, who, sections):
@@ -53,7 +55,7 @@ def test_each_role_sees_its_sections_and_each_count_is_its_lists(client_for, who
     html = client.get(reverse("home")).content.decode()
     assert _sections(html) == sections
     tiles = TILE.findall(html)
-    assert bool(tiles) == bool(sections)
+    assert bool(tiles) == bool(sections - {"team"})
     for url, count in tiles:
         url = url.replace("&amp;", "&")
         assert _list_count(client, url) == int(count), url
@@ -114,3 +116,16 @@ def test_only_the_addressee_reads_a_receipt(client_for, world):
     assert (
         client_for("leader").get(reverse("home_acknowledge", args=[receipt.pk])).status_code == 405
     )
+
+
+def test_a_secretary_sees_the_monthly_report_missing_and_the_next_milestone(client_for, world):
+    from zhaoshang.projects.choices import Stage
+    from zhaoshang.projects.models import MonthlyReport, Project
+
+    Project.objects.filter(pk=world.project1_a.pk).update(stage=Stage.STARTED)
+    MonthlyReport.objects.filter(project=world.project1_a).delete()
+    html = client_for("secretary").get(reverse("home")).content.decode()
+    row = html.split(f'data-team-project="{world.project1_a.pk}"')[1].split("</li>")[0]
+    assert "data-report-missing" in row
+    assert "Monthly report for 2026-05 not filed" in row
+    assert reverse("projects:progress", args=[world.project1_a.pk]) in row
