@@ -11,3 +11,98 @@ document.body.addEventListener("htmx:configRequest", function (event) {
   var token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) { event.detail.headers["X-CSRFToken"] = token.value; }
 });
+
+// Phone tables (issue #18): below 576 px a list table (table.table) reads as stacked cards,
+// one card per row and one "label: value" line per cell (the layout is app.css's "Phone
+// tables" block). The labels are the table's own column headers, copied here onto each body
+// cell as data-label — on load and again on every htmx swap — so no template repeats its
+// headers and a table added tomorrow is covered without an edit. It is done here rather than
+// in a template tag because the headers already sit in the page: a tag would have to be
+// called by each of the sixty-odd table templates. A cell that sets its own data-label keeps
+// it. A table that must keep its grid (a wide matrix, a calendar, a Gantt) carries the class
+// zs-table-scroll (on the table or a wrapper) and scrolls sideways instead; without
+// JavaScript every table stays a table.
+(function () {
+  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+  var text = function (cell) {
+    var t = cell.textContent.replace(/\s+/g, " ").trim();
+    return t || cell.getAttribute("aria-label") || cell.getAttribute("title") || "";
+  };
+
+  // The label of each column: the texts of the header cells above it, top to bottom
+  // (a grouped header reads "group · column"), honouring colspan and rowspan.
+  function columnLabels(head) {
+    var grid = [];
+    each(head.rows, function (row, r) {
+      grid[r] = grid[r] || [];
+      var c = 0;
+      each(row.cells, function (cell) {
+        while (grid[r][c]) { c += 1; }
+        for (var i = 0; i < Math.max(cell.rowSpan, 1) && r + i < head.rows.length; i += 1) {
+          grid[r + i] = grid[r + i] || [];
+          for (var j = 0; j < Math.max(cell.colSpan, 1); j += 1) { grid[r + i][c + j] = cell; }
+        }
+        c += Math.max(cell.colSpan, 1);
+      });
+    });
+    var width = Math.max.apply(null, grid.map(function (row) { return row.length; }).concat([0]));
+    var labels = [];
+    for (var c = 0; c < width; c += 1) {
+      var parts = [];
+      var last = null;
+      grid.forEach(function (row) {
+        var cell = row[c];
+        if (cell && cell !== last && text(cell)) { parts.push(text(cell)); }
+        last = cell;
+      });
+      labels.push(parts.join(" · "));
+    }
+    return labels;
+  }
+
+  function stack(table) {
+    if (table.closest(".zs-table-scroll") || !table.tHead) { return; }
+    var labels = columnLabels(table.tHead);
+    if (!labels.some(Boolean)) { return; }
+    var rows = [];
+    each(table.tBodies, function (body) { each(body.rows, function (row) { rows.push(row); }); });
+    if (table.tFoot) { each(table.tFoot.rows, function (row) { rows.push(row); }); }
+    // A cell spanning several rows cannot stack: such a table keeps its grid.
+    if (rows.some(function (row) { return Array.prototype.some.call(row.cells, function (cell) { return cell.rowSpan > 1; }); })) { return; }
+    rows.forEach(function (row) {
+      var c = 0;
+      each(row.cells, function (cell) {
+        var span = Math.max(cell.colSpan, 1);
+        // A cell across several columns (an empty-list note) and a row header have no label.
+        if (!cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", span === 1 && cell.tagName === "TD" ? labels[c] || "" : "");
+        }
+        c += span;
+      });
+    });
+    // Explicit roles keep the table a table for screen readers once CSS makes it blocks.
+    table.setAttribute("role", "table");
+    each(table.querySelectorAll(":scope > thead, :scope > tbody, :scope > tfoot"), function (group) {
+      group.setAttribute("role", "rowgroup");
+      each(group.rows, function (row) {
+        row.setAttribute("role", "row");
+        each(row.cells, function (cell) {
+          var role = cell.tagName === "TD" ? "cell" : group === table.tHead ? "columnheader" : "rowheader";
+          if (!cell.hasAttribute("role")) { cell.setAttribute("role", role); }
+        });
+      });
+    });
+    table.classList.add("zs-stack");
+  }
+
+  function stackWithin(root) {
+    if (!root || root.nodeType !== 1) { return; }
+    var outer = root.closest("table.table");
+    if (outer) { stack(outer); }
+    each(root.querySelectorAll("table.table"), stack);
+  }
+
+  stackWithin(document.body);
+  // htmx:load is fired on each piece of swapped-in content (and once on the body).
+  document.body.addEventListener("htmx:load", function (event) { stackWithin(event.target); });
+}());
