@@ -124,7 +124,7 @@ def _feature(kind: str, row: dict, zone_id=None) -> dict:
 
 
 def build(user, form) -> dict:
-    """Everything the map draws, as plain JSON-ready data (four queries, five for the city)."""
+    """Everything the map draws, as plain JSON-ready data (five queries, six for the city)."""
     district_id = _district_id(user, form)
     zones = list(Zone.objects.filter(district_id=district_id).values("id", "name", "outline"))
     parks = list(
@@ -151,6 +151,7 @@ def build(user, form) -> dict:
             "parcel_area": Decimal(0),
             "idle": 0,
             "drawn": bool(rings[p["id"]]),
+            "anchor": list(geo.centroid(rings[p["id"]])) if rings[p["id"]] else None,
             "url": reverse("projects:list") + f"?park={p['id']}",
         }
         for p in parks
@@ -216,7 +217,9 @@ def build(user, form) -> dict:
             }
         )
 
+    district = District.objects.filter(pk=district_id).values_list("name", flat=True).first()
     return {
+        "district": district or "",
         "map": {"type": "FeatureCollection", "features": features},
         "parks": list(figures.values()),
         "projects": points,
@@ -263,6 +266,7 @@ def page(request):
         "monitoring/map.html",
         {
             "form": form,
+            "district": data["district"],
             "parks": data["parks"],
             "totals": {
                 "projects": sum(p["projects"] for p in data["parks"]),

@@ -18,17 +18,19 @@ DESKTOP = {"width": 1440, "height": 900}
 
 # Share of sampled canvas pixels that are neither transparent nor white.
 INKED = """() => {
-  const canvas = document.querySelector('#zs-map canvas');
-  if (!canvas) { return -1; }
-  const ctx = canvas.getContext('2d');
-  const {width, height} = canvas;
-  const data = ctx.getImageData(0, 0, width, height).data;
+  // ECharts draws one canvas per layer (zlevel): a pixel is inked when any layer inks it.
+  const canvases = Array.from(document.querySelectorAll('#zs-map canvas'));
+  if (!canvases.length) { return -1; }
+  const {width, height} = canvases[0];
+  const layers = canvases.map(c => c.getContext('2d').getImageData(0, 0, width, height).data);
   let inked = 0, seen = 0;
   for (let y = 0; y < height; y += 7) {
     for (let x = 0; x < width; x += 7) {
       const i = (y * width + x) * 4;
       seen += 1;
-      if (data[i + 3] > 0 && (data[i] < 245 || data[i + 1] < 245 || data[i + 2] < 245)) { inked += 1; }
+      if (layers.some(d => d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245))) {
+        inked += 1;
+      }
     }
   }
   return inked / seen;

@@ -14,11 +14,12 @@
     return Number(v || 0).toLocaleString("zh-CN", { maximumFractionDigits: 0 });
   }
 
-  function sizeBy(max) {
-    // Area proportional to the investment: 8 px for nothing, 34 px for the largest.
+  function sizeBy(max, scale) {
+    // Area proportional to the investment: 8 px for nothing, 34 px for the largest (smaller
+    // on a phone).
     return function (investment) {
-      if (!max) { return 10; }
-      return 8 + 26 * Math.sqrt(Math.max(investment, 0) / max);
+      if (!max) { return 10 * scale; }
+      return (8 + 26 * Math.sqrt(Math.max(investment, 0) / max)) * scale;
     };
   }
 
@@ -59,13 +60,20 @@
         itemStyle: zone
           ? { areaColor: "#f1f4f8", borderColor: "#7d8ea3", borderWidth: 1.5, borderType: "dashed" }
           : { areaColor: "#dce8f6", borderColor: "#2f5f98", borderWidth: 1.2 },
-        label: { show: !zone }
+        label: { show: false }
       };
     });
 
     var max = 0;
     data.projects.forEach(function (p) { if (p.investment > max) { max = p.investment; } });
-    var size = sizeBy(max);
+    var narrow = holder.clientWidth < 576;
+    var scale = narrow ? 0.6 : 1;
+    var size = sizeBy(max, scale);
+    var maxArea = 0;
+    data.parcels.forEach(function (p) { if (p.area > maxArea) { maxArea = p.area; } });
+    function parcelSize(area) {
+      return (maxArea ? 8 + 10 * Math.sqrt(Math.max(area, 0) / maxArea) : 10) * scale;
+    }
     var series = [
       {
         // The parks as a map series on the same geo: their clicks open the figures.
@@ -90,10 +98,9 @@
         type: "scatter",
         coordinateSystem: "geo",
         symbol: "rect",
-        symbolSize: 9,
-        itemStyle: { color: s.colour, opacity: 0.55, borderColor: "#ffffff", borderWidth: 0.5 },
+        itemStyle: { color: s.colour, opacity: 0.8, borderColor: "#ffffff", borderWidth: 1 },
         data: data.parcels.filter(function (p) { return p.status === s.value; }).map(function (p) {
-          return { name: p.name, value: p.value, url: p.url, parcel: p };
+          return { name: p.name, value: p.value, url: p.url, parcel: p, symbolSize: parcelSize(p.area) };
         }),
         tooltip: {
           formatter: function (params) {
@@ -129,7 +136,27 @@
       });
     });
 
-    var narrow = holder.clientWidth < 576;
+    series.push({
+      // The parks' names above the points, with a white halo (not in the legend).
+      type: "scatter",
+      coordinateSystem: "geo",
+      silent: true,
+      symbolSize: 0,
+      data: data.parks.filter(function (p) { return p.drawn; }).map(function (p) {
+        return { name: p.name, value: p.anchor };
+      }),
+      label: {
+        show: true,
+        formatter: "{b}",
+        color: "#10294a",
+        fontSize: narrow ? 10 : 13,
+        fontWeight: "bold",
+        textBorderColor: "#ffffff",
+        textBorderWidth: 3
+      },
+      tooltip: { show: false },
+      zlevel: 3
+    });
     chart = echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
@@ -150,14 +177,9 @@
         layoutCenter: ["50%", narrow ? "46%" : "50%"],
         layoutSize: narrow ? "92%" : "96%",
         aspectScale: 0.86,
-        label: {
-          show: true,
-          fontSize: narrow ? 10 : 12,
-          color: "#1d3557",
-          formatter: function (params) { return regionLabel[params.name] || ""; }
-        },
+        label: { show: false },
         itemStyle: { areaColor: "#dce8f6", borderColor: "#2f5f98" },
-        emphasis: { itemStyle: { areaColor: "#bcd4ef" }, label: { show: true } },
+        emphasis: { itemStyle: { areaColor: "#bcd4ef" }, label: { show: false } },
         select: { disabled: true },
         regions: regions
       },
