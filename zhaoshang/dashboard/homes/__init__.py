@@ -25,7 +25,7 @@ class Tile:
 
     @property
     def css(self) -> str:
-        return f"text-{self.tone}" if self.tone and self.count else ""
+        return f"text-{self.tone}-emphasis" if self.tone and self.count else ""
 
 
 @dataclass
