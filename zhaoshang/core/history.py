@@ -1,7 +1,10 @@
 """Change history (变更记录) for object pages, from django-simple-history records.
 
-Records are read in one query per history table and compared pairwise in Python;
-foreign keys and choices are shown by name, resolved in one query per model.
+Records are read in one query per history table and compared pairwise in Python. Every
+value is shown as a person reads it: a field by its verbose name, a choice by its label
+(a model names the labels of a plain field holding choice values in ``history_choices``,
+e.g. ``{"target_stage": Stage.choices}``), a foreign key by the record's name (resolved in
+one query per model), a moment in local time (``TIME_ZONE``) like the rows' own.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
@@ -33,23 +37,59 @@ class HistoryRow:
         return ACTIONS.get(self.action, self.action)
 
 
+# Foreign keys declared without a verbose name, named for what they say of the record
+# (the others are named after the model they point to: a funds entry's project is 项目).
+RELATION_NAMES = {"created_by": _("recorded by")}
+
+
+def _named(f: models.Field) -> bool:
+    """Whether a person can be shown the field: it has a verbose name of its own, or it is a
+    foreign key (named after its model); a bare technical field (a digest, a hash, an id
+    of a generic relation) is left out."""
+    return f._verbose_name is not None or f.is_relation
+
+
+def field_label(f: models.Field) -> str:
+    """The field's name as the history shows it, in the active language."""
+    if f._verbose_name is None and f.is_relation:
+        if f.name in RELATION_NAMES:
+            return str(RELATION_NAMES[f.name])
+        return str(f.related_model._meta.verbose_name)
+    return str(f.verbose_name)
+
+
 def _fields(model) -> list[models.Field]:
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in SKIP and not f.name.startswith("history_")
+        if f.name not in SKIP and not f.name.startswith("history_") and _named(f)
     ]
 
 
-def _display(f: models.Field, value, names: dict) -> str:
+def _labels(model) -> dict[str, dict]:
+    """Per field name, the labels of its values: the field's choices, or the model's
+    ``history_choices`` for a plain field that holds choice values."""
+    labels = {f.name: dict(f.flatchoices) for f in _fields(model) if f.choices}
+    for name, choices in getattr(model, "history_choices", {}).items():
+        labels[name] = dict(choices)
+    return labels
+
+
+def _display(f: models.Field, value, names: dict, labels: dict) -> str:
     if value is None or value == "":
         return "—"
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
+    if f.name in labels:
+        return str(labels[f.name].get(value, value))
     if f.is_relation:
         return names.get((f.related_model, value), f"#{value}")
     if isinstance(f, models.BooleanField):
         return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "Y-m-d")
     return str(value)
 
 
@@ -69,6 +109,7 @@ def history_rows(records, model, subject: str = "", limit: int = 200) -> list[Hi
                 if value is not None:
                     wanted[f.related_model].add(value)
     names = {}
+    labels = _labels(model)
     for related, ids in wanted.items():
         for obj in related._default_manager.filter(pk__in=ids):
             names[(related, obj.pk)] = str(obj)
@@ -81,12 +122,16 @@ def history_rows(records, model, subject: str = "", limit: int = 200) -> list[Hi
             new = getattr(rec, f.attname)
             if rec.history_type == "+":
                 if new not in (None, "", False):
-                    changes.append((str(f.verbose_name), "", _display(f, new, names)))
+                    changes.append((field_label(f), "", _display(f, new, names, labels)))
             elif prev is not None:
                 old = getattr(prev, f.attname)
                 if old != new:
                     changes.append(
-                        (str(f.verbose_name), _display(f, old, names), _display(f, new, names))
+                        (
+                            field_label(f),
+                            _display(f, old, names, labels),
+                            _display(f, new, names, labels),
+                        )
                     )
         previous[rec.id] = rec
         if rec.history_type == "~" and not changes:
@@ -95,6 +140,7 @@ def history_rows(records, model, subject: str = "", limit: int = 200) -> list[Hi
         rows.append(
             HistoryRow(rec.history_date, rec.history_user, rec.history_type, label, changes)
         )
+    rows.reverse()  # the later of two records of the same moment stays first (stable sort)
     rows.sort(key=lambda r: r.when, reverse=True)
     return rows[:limit]
 

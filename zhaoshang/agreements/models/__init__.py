@@ -149,6 +149,8 @@ class Obligation(Versioned, Timestamped, DistrictOwned):
         validators=NON_NEGATIVE,
     )  # fmt: skip
     target_stage = models.CharField(_("target stage"), max_length=20, blank=True)
+    # The change history (core.history) shows the stage's label, not its code.
+    history_choices = {"target_stage": Stage.choices}
     target_text = models.CharField(_("target"), max_length=200, blank=True)
     due_on = models.DateField(_("due on"), db_index=True)
     # Confirmation by hand, for what no record of the project says.
