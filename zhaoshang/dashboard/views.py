@@ -50,8 +50,14 @@ def home(request):
     """My work by role: the projects I serve, the district's funnel, recent events."""
     user = request.user
     visible = Project.objects.visible_to(user)
-    by_stage = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
-    funnel = [(Stage(s).label, s, by_stage.get(s, 0)) for s in STAGE_ORDER]
+    rows = list(
+        visible.values_list("stage")
+        .annotate(n=Count("id"), amount=Sum("total_investment"))
+        .order_by()
+    )
+    by_stage = {stage: n for stage, n, _amount in rows}
+    amounts = {stage: amount for stage, _n, amount in rows}
+    funnel = [(Stage(s).label, s, by_stage.get(s, 0), amounts.get(s)) for s in STAGE_ORDER]
     exits = [(Stage(s).label, s, by_stage.get(s, 0)) for s in (Stage.TERMINATED, Stage.EXITED)]
     mine = None
     if not roles.sees_all_districts(user):
