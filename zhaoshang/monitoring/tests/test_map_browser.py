@@ -4,6 +4,8 @@ on a project opens its page, and the page prints on A3 landscape."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -111,4 +113,6 @@ def test_the_district_map(live_site, browser_page, password, size, viewport):
         box = pdf.split(b"/MediaBox")[1].split(b"]")[0].strip(b" [").split()
         width, height = float(box[2]), float(box[3])
         assert abs(width - 1190.55) < 2 and abs(height - 841.89) < 2
+        # The map on the first sheet, the parks' table after it: two sheets.
+        assert max(int(n) for n in re.findall(rb"/Count (\d+)", pdf)) <= 2
         page.emulate_media(media="screen")

@@ -199,6 +199,10 @@
   // Print at A3 landscape: redraw at the printed size, back after.
   window.addEventListener("beforeprint", function () { if (chart) { chart.resize(); } });
   window.addEventListener("afterprint", function () { if (chart) { chart.resize(); } });
+  var printMedia = window.matchMedia ? window.matchMedia("print") : null;
+  if (printMedia && printMedia.addEventListener) {
+    printMedia.addEventListener("change", function () { if (chart) { chart.resize(); } });
+  }
   var printButton = document.querySelector("[data-zs-map-print]");
   if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
 
