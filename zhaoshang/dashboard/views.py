@@ -64,6 +64,11 @@ def home(request):
         mine = visible.of_user(user).with_list_data().order_by("-updated_at")[:12]
     if roles.has_role(user, Role.PARK) and user.park_id:
         mine = visible.with_list_data().order_by("-updated_at")[:12]
+    sections = role_sections(request)
+    if mine is not None:
+        mine = list(mine)
+        if not mine and sections:
+            mine = None  # the role's sections say what to do: no empty "my projects"
     attention = (
         visible.exclude(condition=Condition.NORMAL)
         .select_related("park", "enterprise")
@@ -106,11 +111,11 @@ def home(request):
             "exits": exits,
             "total": sum(by_stage.values()),
             "mine": mine,
+            "sections": sections,
             "attention": attention,
             "events": events,
             "districts": districts,
             "unread": unread,
-            "sections": role_sections(request),
         },
     )
 

@@ -129,3 +129,9 @@ def test_a_secretary_sees_the_monthly_report_missing_and_the_next_milestone(clie
     assert "data-report-missing" in row
     assert "Monthly report for 2026-05 not filed" in row
     assert reverse("projects:progress", args=[world.project1_a.pk]) in row
+
+
+def test_the_supervision_office_does_not_open_on_an_empty_my_projects(client_for):
+    html = client_for("supervisor").get(reverse("home")).content.decode()
+    assert "You serve no project yet" not in html
+    assert 'data-home-section="supervisor"' in html
