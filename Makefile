@@ -16,15 +16,22 @@ $(VENV)/.installed: requirements.lock $(BIN)/python
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	touch $@
 
-## setup: the environment (.venv), the install and the migration
+## setup: the environment (.venv), the install and the migration (a line per migration:
+## the first run applies them all, a couple of minutes)
 setup: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --noinput -v0
+	@echo "Migrating the database (the first time takes a couple of minutes)..."
+	$(BIN)/python manage.py migrate --noinput -v1
 
-## demo: setup, load the demo district, serve on http://127.0.0.1:$(PORT)
+## demo: setup, load the demo district, serve on http://127.0.0.1:$(PORT) with DEBUG off, as
+## a user meets it: the product's own Chinese pages for a missing page (404) or an error,
+## static files served by WhiteNoise. `make demo DEBUG=1` serves Django's debug pages.
+DEBUG ?= 0
 demo: setup
+	@echo "Loading the demo city (the first time takes a few minutes)..."
 	$(BIN)/python manage.py load_demo
+	@mkdir -p "$${STATIC_ROOT:-staticfiles}"  # WhiteNoise reads it at start (empty: the apps' files serve)
 	@echo "Serving on http://127.0.0.1:$(PORT)  (accounts: see README.md, password Demo@2026)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The tests keep Python's bytecode cache even where the environment turns it off
 # (PYTHONDONTWRITEBYTECODE): otherwise every xdist worker and every subprocess a test starts
