@@ -123,6 +123,20 @@ def _feature(kind: str, row: dict, zone_id=None) -> dict:
     }
 
 
+def _list_query(form) -> str:
+    """The map's filters the project registry also has, to open a park's projects as
+    filtered (the registry has no light filter)."""
+    if not form.is_valid():
+        return ""
+    data = form.cleaned_data
+    params = {
+        "industry": data["industry"].pk if data.get("industry") else None,
+        "stage": data.get("stage") or None,
+        "working_group": data["working_group"].pk if data.get("working_group") else None,
+    }
+    return "".join(f"&{key}={value}" for key, value in params.items() if value)
+
+
 def build(user, form) -> dict:
     """Everything the map draws, as plain JSON-ready data (five queries, six for the city)."""
     district_id = _district_id(user, form)
@@ -133,7 +147,21 @@ def build(user, form) -> dict:
     zone_names = {z["id"]: z["name"] for z in zones}
     rings = {p["id"]: geo.outer_ring(p["outline"]) for p in parks}
 
-    features = [_feature("zone", z) for z in zones if geo.outer_ring(z["outline"])]
+    zone_rings = {z["id"]: geo.outer_ring(z["outline"]) for z in zones}
+    features = [_feature("zone", z) for z in zones if zone_rings[z["id"]]]
+    # A zone's name sits at the top of its outline, above its parks.
+    zone_labels = [
+        {
+            "name": z["name"],
+            "anchor": [
+                round(geo.centroid(zone_rings[z["id"]])[0], 6),
+                max(y for _x, y in zone_rings[z["id"]]),
+            ],
+        }
+        for z in zones
+        if zone_rings[z["id"]]
+    ]
+    list_query = _list_query(form)
     features += [_feature("park", p, p["zone_id"]) for p in parks if rings[p["id"]]]
 
     figures = {
@@ -152,7 +180,7 @@ def build(user, form) -> dict:
             "idle": 0,
             "drawn": bool(rings[p["id"]]),
             "anchor": list(geo.centroid(rings[p["id"]])) if rings[p["id"]] else None,
-            "url": reverse("projects:list") + f"?park={p['id']}",
+            "url": reverse("projects:list") + f"?park={p['id']}{list_query}",
         }
         for p in parks
     }
@@ -221,6 +249,7 @@ def build(user, form) -> dict:
     return {
         "district": district or "",
         "map": {"type": "FeatureCollection", "features": features},
+        "zones": zone_labels,
         "parks": list(figures.values()),
         "projects": points,
         "parcels": parcels,

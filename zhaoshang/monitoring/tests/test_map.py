@@ -113,6 +113,11 @@ def test_filters_narrow_the_points(client_for, mapped):
     html = client.get(reverse("monitoring:map"), {"light": "red"}).content.decode()
     assert 'data-total="projects">1<' in html
     assert 'data-url="/monitoring/map/data/?light=red"' in html
+    # A park's projects open in the registry with the filters it shares with the map.
+    body = data(client, stage="signed", light="red")
+    park1 = next(p for p in body["parks"] if p["id"] == world.park1_a.pk)
+    assert park1["url"] == f"/projects/?park={world.park1_a.pk}&stage=signed"
+    assert body["zones"][0]["name"] == world.zone_a.name
 
 
 def test_ended_projects_only_when_asked(client_for, mapped):

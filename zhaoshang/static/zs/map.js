@@ -157,6 +157,26 @@
       tooltip: { show: false },
       zlevel: 3
     });
+    series.push({
+      // The zones' names at the top of their outlines.
+      type: "scatter",
+      coordinateSystem: "geo",
+      silent: true,
+      symbolSize: 0,
+      data: (data.zones || []).map(function (z) { return { name: z.name, value: z.anchor }; }),
+      label: {
+        show: true,
+        position: "top",
+        distance: 4,
+        formatter: "{b}",
+        color: "#51627a",
+        fontSize: narrow ? 10 : 12,
+        textBorderColor: "#ffffff",
+        textBorderWidth: 3
+      },
+      tooltip: { show: false },
+      zlevel: 3
+    });
     chart = echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
