@@ -1,8 +1,9 @@
 """The staff lists on a phone, in real headless Chromium (issue #18): below 576 px a list
 table reads as stacked cards — a card per row, a "label value" line per cell, the labels
 taken from the table's header by app.js — so a project's name is never squeezed to a
-character per line; at 1440 px the same table is an ordinary table. Rows swapped in by
-htmx are labelled too, and a table marked ``zs-table-scroll`` keeps its grid and scrolls.
+character per line; held sideways (667 px) it stays a table whose cells keep room for a
+name, scrolling instead; at 1440 px it is an ordinary table. Rows swapped in by htmx are
+labelled too, and a table marked ``zs-table-scroll`` keeps its grid and scrolls.
 Screenshots go to the test artifacts (phone-table-*.png)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
+SIDEWAYS = {"width": 667, "height": 375}
 DESKTOP = {"width": 1440, "height": 900}
 # (user, page, table's test id, the header of the column holding a name)
 LISTS = [
@@ -90,6 +92,14 @@ def test_a_list_is_cards_on_a_phone_and_a_table_on_a_desktop(
     assert phone["nameLines"] <= 3, phone
     # A card: its lines are stacked, one below the other.
     assert phone["tops"] == sorted(phone["tops"]) and len(set(phone["tops"])) == len(phone["tops"])
+
+    # A phone held sideways: still a table, scrolling rather than squeezing the name.
+    page.set_viewport_size(SIDEWAYS)
+    page.goto(f"{base}{path}")
+    sideways = page.evaluate(MEASURE, [testid, label])
+    assert sideways["tableDisplay"] == "table"
+    assert len(set(sideways["tops"])) == 1, sideways
+    assert sideways["nameWidthChars"] >= 6, sideways
 
     page.set_viewport_size(DESKTOP)
     page.goto(f"{base}{path}")
