@@ -2,9 +2,9 @@
 table reads as stacked cards — a card per row, a "label value" line per cell, the labels
 taken from the table's header by app.js — so a project's name is never squeezed to a
 character per line; held sideways (667 px) it stays a table whose cells keep room for a
-name, scrolling instead; at 1440 px it is an ordinary table. Rows swapped in by htmx are
-labelled too, and a table marked ``zs-table-scroll`` keeps its grid and scrolls.
-Screenshots go to the test artifacts (phone-table-*.png)."""
+name, scrolling instead; at 1440 px it is an ordinary table. Rows swapped in by htmx (or
+added by a page's script) are labelled too, and a table marked ``zs-table-scroll`` keeps
+its grid and scrolls. Screenshots go to the test artifacts (phone-table-*.png)."""
 
 from __future__ import annotations
 
@@ -119,6 +119,8 @@ SWAP = """() => {
   const body = document.querySelector("[data-testid=project-table] tbody");
   htmx.swap(body, "<tr data-swapped><td>X</td><td><a href='#'>新换入的项目名称很长很长</a></td></tr>",
             {swapStyle: "beforeend"});
+  // A row added by a page's own script (a formset's "add a row"), not by htmx.
+  body.insertAdjacentHTML("beforeend", "<tr data-added><td>Y</td><td>另一个项目</td></tr>");
   htmx.swap(document.querySelector("main"),
             "<div class='table-responsive' data-testid=matrix-wrap><table class='table zs-table-scroll'"
             + " data-testid=matrix><thead><tr><th>部门</th><th>一月</th><th>二月</th><th>三月</th>"
@@ -128,7 +130,7 @@ SWAP = """() => {
 }"""
 
 
-def test_swapped_rows_are_labelled_and_an_opted_out_table_scrolls(
+def test_rows_added_later_are_labelled_and_an_opted_out_table_scrolls(
     live_site, browser_page, password
 ):
     base, _world = live_site
@@ -142,6 +144,9 @@ def test_swapped_rows_are_labelled_and_an_opted_out_table_scrolls(
     assert swapped.nth(0).get_attribute("data-label") == "编号"
     assert swapped.nth(1).get_attribute("data-label") == "名称"
     assert swapped.nth(1).evaluate("(td) => td.getBoundingClientRect().width") > 200
+    page.wait_for_function("document.querySelector('tr[data-added] td[data-label]') !== null")
+    added = page.locator("[data-testid=project-table] tr[data-added] td")
+    assert added.nth(1).get_attribute("data-label") == "名称"
 
     matrix = page.locator("[data-testid=matrix]")
     assert "zs-stack" not in matrix.get_attribute("class")

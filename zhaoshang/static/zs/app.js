@@ -15,11 +15,12 @@ document.body.addEventListener("htmx:configRequest", function (event) {
 // Phone tables (issue #18): below 576 px a list table (table.table) reads as stacked cards,
 // one card per row and one "label: value" line per cell (the layout is app.css's "Phone
 // tables" block). The labels are the table's own column headers, copied here onto each body
-// cell as data-label — on load and again on every htmx swap — so no template repeats its
-// headers and a table added tomorrow is covered without an edit. It is done here rather than
-// in a template tag because the headers already sit in the page: a tag would have to be
-// called by each of the sixty-odd table templates. A cell that sets its own data-label keeps
-// it. A table that must keep its grid (a wide matrix, a calendar, a Gantt) carries the class
+// cell as data-label — on load and again whenever rows arrive (htmx swaps, a formset's added
+// rows) — so no template repeats its headers and a table added tomorrow is covered without
+// an edit. It is done here rather than in a template tag because the headers already sit in
+// the page: a tag would have to be called by each of the sixty-odd table templates, and rows
+// added in the browser would escape it. A cell that sets its own data-label keeps it. A table
+// that must keep its grid (a wide matrix, a calendar, a Gantt) carries the class
 // zs-table-scroll (on the table or a wrapper) and scrolls sideways instead; without
 // JavaScript every table stays a table.
 (function () {
@@ -103,6 +104,9 @@ document.body.addEventListener("htmx:configRequest", function (event) {
   }
 
   stackWithin(document.body);
-  // htmx:load is fired on each piece of swapped-in content (and once on the body).
-  document.body.addEventListener("htmx:load", function (event) { stackWithin(event.target); });
+  // Rows and tables added later — an htmx swap, a formset's "add a row" — are labelled as
+  // they arrive: one observer sees them all, whoever inserts them.
+  new MutationObserver(function (records) {
+    records.forEach(function (record) { each(record.addedNodes, stackWithin); });
+  }).observe(document.body, { childList: true, subtree: true });
 }());
