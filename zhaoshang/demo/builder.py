@@ -122,8 +122,9 @@ def _one_delivery_on_commit() -> None:
 class DemoBuilder(C.CityMixin, PlansMixin):
     """Creates the demo city. Use once: ``DemoBuilder(today).build()``."""
 
-    def __init__(self, today: datetime.date, storage=None):
+    def __init__(self, today: datetime.date, storage=None, progress=None):
         self.rng, self.today, self.storage = random.Random(SEED), today, storage or default_storage
+        self.progress = progress or (lambda step: None)  # told each step (load_demo prints it)
         self.password = make_password(N.PASSWORD)  # hashed once, shared by every account
         self.groups = {g.name: g for g in Group.objects.all()}
         self.usernames = set(User.objects.values_list("username", flat=True))
@@ -141,18 +142,22 @@ class DemoBuilder(C.CityMixin, PlansMixin):
     def build(self) -> list[C.DistrictWorld]:
         line = Timeline(self.today)
         for spec in (C.DEMO, C.SECOND):
+            self.progress(f"district {spec.code}: people, enterprises, projects")
             world = self._district(spec)  # its people and records now
             self._plan_projects(world)  # its projects planned on the timeline
             ProjectsReplay(self, world, line).plan()
             self.worlds.append(world)
         self._city_user()
+        self.progress("the projects' year replayed day by day")
         line.run()
         for world in self.worlds:
             _reread([plan.project for plan in world.plans])
             self._enterprise_users(world)
         self._notifications(self.worlds[0])
         for part in PARTS:
+            self.progress(part.__name__.removesuffix("Builder").lower())
             part(self).build()
+        self.progress("lights, assessment, reports, outbox")
         self._lights()
         # Last: it finishes last year's assessment, after every scan has written its entries.
         AssessmentBuilder(self).build()

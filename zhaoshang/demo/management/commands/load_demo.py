@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 "--reset to load it afresh."
             )
         started, self.builder = time.monotonic(), None
+        self.verbosity = options.get("verbosity", 1)
         try:
             with no_query_log(), transaction.atomic():
                 self._load(present)
@@ -66,6 +67,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<18} {count:>6}")
         self.stdout.write("\n".join(["", *builder.account_lines()]))
 
+    def _progress(self, step: str) -> None:
+        """A line per step of the load (it takes minutes): the console is not left silent."""
+        if self.verbosity:
+            self.stdout.write(f"  {step}...")
+            self.stdout.flush()
+
     def _load(self, present) -> None:
         try:
             old_files = purge_districts(DISTRICT_CODES) if present else []
@@ -77,7 +84,7 @@ class Command(BaseCommand):
                 f"These user names, which the demo accounts need, are taken already: "
                 f"{', '.join(taken)}. Load the demo into an empty database."
             )
-        self.builder = DemoBuilder(today=timezone.localdate())
+        self.builder = DemoBuilder(today=timezone.localdate(), progress=self._progress)
         self.builder.build()
         stale = set(old_files) - set(self.builder.written_files)
         transaction.on_commit(lambda: [default_storage.delete(name) for name in stale])
