@@ -10,6 +10,7 @@ count, who printed it and when, and page numbers. No navigation and no buttons o
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -24,12 +25,12 @@ NOT_FILTERS = {"sort", "page"}
 def print_heading(user) -> str:
     """The heading of the printed sheet: the user's district with its city (锦川市东城区); for
     the city level, the city (or "all districts" when no district names one)."""
-    from zhaoshang.org.models import District
-
     if not roles.sees_all_districts(user) and user.district_id:
         district = user.district
         return f"{district.city}{district.name}"
-    city = District.objects.exclude(city="").values_list("city", flat=True).first()
+    # The district model by label: core imports no app (org sits above it).
+    districts = apps.get_model("org", "District").objects
+    city = districts.exclude(city="").values_list("city", flat=True).first()
     return city or _("All districts")
 
 

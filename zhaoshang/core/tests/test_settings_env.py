@@ -53,9 +53,10 @@ def test_booleans_and_integers_are_checked(monkeypatch):
 
 
 def _manage(*args, **env):
-    full_env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
+    # Not the test run's own settings, nor the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (a
+    # production process never has it: check --deploy refuses it).
+    kept_out = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    full_env = {k: v for k, v in os.environ.items() if k not in kept_out}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

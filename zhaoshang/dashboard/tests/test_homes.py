@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -127,7 +128,9 @@ def test_a_secretary_sees_the_monthly_report_missing_and_the_next_milestone(clie
     html = client_for("secretary").get(reverse("home")).content.decode()
     row = html.split(f'data-team-project="{world.project1_a.pk}"')[1].split("</li>")[0]
     assert "data-report-missing" in row
-    assert "Monthly report for 2026-05 not filed" in row
+    with translation.override(settings.LANGUAGE_CODE):  # the page's language
+        missing = translation.gettext("Monthly report for %(month)s not filed")
+    assert missing % {"month": "2026-05"} in row
     assert reverse("projects:progress", args=[world.project1_a.pk]) in row
 
 
