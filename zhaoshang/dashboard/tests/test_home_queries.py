@@ -64,7 +64,7 @@ def _grow(world, start: int) -> None:
             extra.save()
     from zhaoshang.monitoring.services import refresh_signals
 
-    refresh_signals(world.frozen_today if hasattr(world, "frozen_today") else None)
+    refresh_signals()  # today is the frozen clock's
 
 
 @pytest.mark.parametrize("who", ROLES)
