@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
 from zhaoshang.land.choices import ParcelStatus
@@ -307,6 +307,7 @@ def page(request):
             "unplaced": data["unplaced"],
             "data_url": reverse("monitoring:map_data") + (f"?{query}" if query else ""),
             "drawn": bool(data["map"]["features"]),
+            "today": clock.today(),
         },
     )
 

@@ -157,3 +157,8 @@ def test_without_outlines_nothing_is_drawn_and_the_page_says_so(client_for, worl
 def test_the_map_is_in_the_staff_menu(client_for, mapped):
     html = client_for("department").get(reverse("home")).content.decode()
     assert reverse("monitoring:map") in html
+
+
+def test_the_printed_map_is_dated_by_the_platform_s_clock(client_for, mapped):
+    html = client_for("bureau").get(reverse("monitoring:map")).content.decode()
+    assert 'data-testid="map-printed-on">2026-06-15<' in html
