@@ -95,11 +95,12 @@ def _display(f: models.Field, value, names: dict, labels: dict) -> str:
 
 def history_rows(records, model, subject: str = "", limit: int = 200) -> list[HistoryRow]:
     """Rows (newest first) for the historical records of one model's instances."""
-    records = list(
-        records.select_related("history_user__enterprise").order_by(
-            "id", "history_date", "history_id"
-        )[: limit * 2]
-    )
+    # The newest records (whichever objects they are about), then each object's in order to
+    # compare them pairwise (the oldest one read of an object has no predecessor to compare).
+    newest = records.select_related("history_user__enterprise").order_by(
+        "-history_date", "-history_id"
+    )[: limit * 2]
+    records = sorted(newest, key=lambda r: (r.id, r.history_date, r.history_id))
     tracked = [f for f in _fields(model) if hasattr(records[0], f.attname)] if records else []
     wanted: dict = defaultdict(set)
     for rec in records:

@@ -186,3 +186,20 @@ def test_the_project_history_names_the_project_of_its_records(world, client_for)
         assert f"<ins>{FundsOrigin(entry.origin).label}</ins>" in html
         assert f"<ins>{recorded}</ins>" in html
     assert ">project</span>" not in html and "+00:00" not in html
+
+
+def test_the_limit_keeps_the_newest_records_not_the_first_objects(world):
+    """Past the limit the newest changes are kept, whichever record they are about: a
+    record with an older id and many changes does not push out a newer change of another."""
+    first, second = sorted([world.project1_a, world.project2_a], key=lambda p: p.pk)
+    for n in range(6):
+        first.name = f"较早项目{n}"
+        first.save()
+    for name in ("较新项目甲", "较新项目乙"):
+        second.name = name
+        second.save()
+    records = Project.history.filter(id__in=[first.pk, second.pk])
+    rows = history_rows(records, Project, limit=2)
+    news = [new for row in rows for _label_, _old, new in row.changes]
+    assert "较新项目乙" in news
+    assert len(rows) <= 2
