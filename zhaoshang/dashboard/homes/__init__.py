@@ -42,10 +42,15 @@ def list_url(url_name: str, params: dict | None = None) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def counted(request, url_name: str, filter_fn, params: dict, label: str, tone: str = "") -> Tile:
-    """A tile: ``filter_fn`` (the list's own, taking a request and returning the queryset
-    second, as the lists' ``filtered_*`` functions do) run on the link's query string."""
+def listed_rows(request, filter_fn, params: dict):
+    """The rows ``filter_fn`` (the list's own, taking a request and returning the queryset
+    second, as the lists' ``filtered_*`` functions do) gives for the query string ``params``."""
     listed = copy.copy(request)
     listed.GET = QueryDict(urlencode(params))
-    queryset = filter_fn(listed)[1]
+    return filter_fn(listed)[1]
+
+
+def counted(request, url_name: str, filter_fn, params: dict, label: str, tone: str = "") -> Tile:
+    """A tile: the list's own filter run on the link's query string (``listed_rows``)."""
+    queryset = listed_rows(request, filter_fn, params)
     return Tile(label, queryset.order_by().count(), list_url(url_name, params), tone)

@@ -6,22 +6,21 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.lights import Light
-from zhaoshang.dashboard.homes import Section, counted
+from zhaoshang.dashboard.homes import Section, counted, listed_rows
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.views import filtered_signals
-from zhaoshang.service.models import Receipt
 from zhaoshang.service.views.receipts import filtered_inbox
 
 UNREAD_SHOWN = 5
+UNREAD = {"unread": "1"}  # the inbox's query string of the unread receipts
 
 
 def section(request) -> Section:
-    user = request.user
     unread = counted(
         request,
         "service:inbox",
         filtered_inbox,
-        {"unread": "1"},
+        UNREAD,
         _("Receipts to read"),
         "warning",
     )
@@ -54,10 +53,9 @@ def section(request) -> Section:
     ]
     receipts = []
     if unread.count:
+        # The rows behind the tile, by the inbox's own filter (no private copy of its rule).
         receipts = list(
-            Receipt.objects.visible_to(user)
-            .addressed_to(user)
-            .unread()
+            listed_rows(request, filtered_inbox, UNREAD)
             .select_related("project", "department")
             .order_by("-visited_on", "-id")[:UNREAD_SHOWN]
         )
