@@ -47,7 +47,8 @@ def role_sections(request) -> list:
 
 @login_required
 def home(request):
-    """My work by role: the projects I serve, the district's funnel, recent events."""
+    """What each of my roles must do today (``role_sections``), the projects I serve, the
+    district's funnel with amounts, recent events."""
     user = request.user
     visible = Project.objects.visible_to(user)
     rows = list(
