@@ -162,3 +162,15 @@ def test_the_map_is_in_the_staff_menu(client_for, mapped):
 def test_the_printed_map_is_dated_by_the_platform_s_clock(client_for, mapped):
     html = client_for("bureau").get(reverse("monitoring:map")).content.decode()
     assert 'data-testid="map-printed-on">2026-06-15<' in html
+
+
+def test_the_print_button_works_without_a_drawn_map(client_for, world):
+    # No outline: the map script is not loaded, the shared print script still is.
+    html = client_for("bureau").get(reverse("monitoring:map")).content.decode()
+    assert "zs/map.js" not in html
+    assert "data-print>" in html and "zs/print.js" in html
+
+
+def test_a_map_that_fails_to_load_says_so(client_for, mapped):
+    html = client_for("bureau").get(reverse("monitoring:map")).content.decode()
+    assert 'data-error="' in html

@@ -116,3 +116,15 @@ def test_the_district_map(live_site, browser_page, password, size, viewport):
         # The map on the first sheet, the parks' table after it: two sheets.
         assert max(int(n) for n in re.findall(rb"/Count (\d+)", pdf)) <= 2
         page.emulate_media(media="screen")
+
+
+def test_a_map_whose_data_fails_says_so(live_site, browser_page, password):
+    base, world = live_site
+    give_outlines(world)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    _log_in(page, base, "bureau", password)
+    page.route("**/monitoring/map/data/**", lambda route: route.fulfill(status=500, body=""))
+    page.goto(f"{base}{reverse('monitoring:map')}")
+    page.wait_for_selector("#zs-map[data-rendered='error']")
+    assert page.locator("#zs-map p.text-danger").inner_text().strip() != ""

@@ -223,11 +223,18 @@
   if (printMedia && printMedia.addEventListener) {
     printMedia.addEventListener("change", function () { if (chart) { chart.resize(); } });
   }
-  var printButton = document.querySelector("[data-zs-map-print]");
-  if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
+  // The "Print (A3)" button is <button data-print>, handled by zs/print.js.
 
   fetch(holder.getAttribute("data-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
     .then(draw)
-    .catch(function () { holder.setAttribute("data-rendered", "error"); });
+    .catch(function () {
+      holder.setAttribute("data-rendered", "error");
+      holder.style.height = "auto";
+      holder.innerHTML = "";
+      var note = document.createElement("p");
+      note.className = "text-danger p-3 mb-0";
+      note.textContent = holder.getAttribute("data-error") || "";
+      holder.appendChild(note);
+    });
 }());
