@@ -33,7 +33,7 @@ from zhaoshang.complaints.choices import (
 )
 from zhaoshang.complaints.querysets import ComplaintQuerySet
 from zhaoshang.core import clock
-from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
+from zhaoshang.core.models import Attachment, DistrictOwned, Timestamped, Versioned
 
 
 class Complaint(Versioned, Timestamped, DistrictOwned):
@@ -299,7 +299,7 @@ def attachment_upload_to(instance, filename: str) -> str:
     return f"complaints/{instance.complaint.district_id}/{instance.complaint_id}/{filename}"
 
 
-class ComplaintAttachment(models.Model):
+class ComplaintAttachment(Attachment):
     """A file attached to a complaint: the enterprise's evidence when it is received, or a
     document added later by the supervision office or the department complained about."""
 
@@ -310,22 +310,10 @@ class ComplaintAttachment(models.Model):
         verbose_name=_("complaint"),
     )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=200)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(Attachment.Meta):
         verbose_name = _("complaint attachment")
         verbose_name_plural = _("complaint attachments")
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("complaints:attachment", args=[self.complaint_id, self.pk])

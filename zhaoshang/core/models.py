@@ -62,6 +62,28 @@ class Timestamped(models.Model):
         super().save(*args, **kwargs)
 
 
+class Attachment(models.Model):
+    """A file someone attached to a record (a complaint's evidence, a need's drawing): its
+    original name, who sent it and when. Each kind adds the record it belongs to and the
+    ``file`` field with its own storage path."""
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Counter(models.Model):
     """A per-district, per-key sequence used for human-readable numbers (ZS-2026-0001)."""
 

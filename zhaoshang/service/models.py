@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
-from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
+from zhaoshang.core.models import Attachment, DistrictOwned, Timestamped, Versioned
 from zhaoshang.service.choices import (
     OPEN_NEED_STATUSES,
     NeedCategory,
@@ -258,7 +258,7 @@ def need_attachment_upload_to(instance, filename: str) -> str:
     return f"needs/{instance.need.district_id}/{instance.need_id}/{filename}"
 
 
-class NeedAttachment(models.Model):
+class NeedAttachment(Attachment):
     """A file the enterprise sends with the need it raises in the service hall (a drawing,
     a notice, a photo of the site)."""
 
@@ -269,22 +269,10 @@ class NeedAttachment(models.Model):
         verbose_name=_("need"),
     )
     file = models.FileField(_("file"), upload_to=need_attachment_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=200)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(Attachment.Meta):
         verbose_name = _("need attachment")
         verbose_name_plural = _("need attachments")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class SecondRoundService(DistrictOwned):
