@@ -1,0 +1,70 @@
+// Charts that steer (SPEC §12, 挂图作战): every element `.zs-chart[data-source]` is drawn by
+// ECharts from the option the server wrote into the page as JSON (`json_script`, so no
+// inline script under the CSP). The server builds the whole option (core/charts.py); this
+// script only adds what every chart shares:
+//   - a "save as PNG" button (the toolbox), titled from data-png-title, named data-png-name;
+//   - drill-down: a data item (or a series) carrying `url` opens that page on click;
+//   - a resize with the window, and the dark theme when data-theme="dark";
+//   - data-rendered="1" once drawn (browser tests wait for it).
+// window.zsCharts.draw(element, option) redraws an element with a new option (the big
+// screen's auto-refresh).
+(function () {
+  "use strict";
+  if (typeof echarts === "undefined") { return; }
+
+  function withToolbox(option, holder) {
+    if (holder.dataset.png === "off") { return option; }
+    var toolbox = option.toolbox || {};
+    toolbox.show = true;
+    toolbox.right = toolbox.right === undefined ? 8 : toolbox.right;
+    toolbox.top = toolbox.top === undefined ? 0 : toolbox.top;
+    toolbox.feature = toolbox.feature || {};
+    toolbox.feature.saveAsImage = {
+      type: "png",
+      pixelRatio: 2,
+      title: holder.dataset.pngTitle || "PNG",
+      name: holder.dataset.pngName || "chart",
+      backgroundColor: holder.dataset.theme === "dark" ? "#0b1a33" : "#ffffff"
+    };
+    option.toolbox = toolbox;
+    return option;
+  }
+
+  function draw(holder, option) {
+    var chart = echarts.getInstanceByDom(holder);
+    if (!chart) {
+      chart = echarts.init(holder, holder.dataset.theme === "dark" ? "dark" : null, { renderer: "canvas" });
+      chart.on("click", function (params) {
+        var url = (params.data && params.data.url) || (holder.zsSeriesUrls || [])[params.seriesIndex];
+        if (url) { window.location.href = url; }
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    }
+    // `zsSeriesUrls` (not an ECharts key): one drill-down page per series.
+    holder.zsSeriesUrls = option.zsSeriesUrls || [];
+    delete option.zsSeriesUrls;
+    chart.setOption(withToolbox(option, holder), true);
+    holder.dataset.rendered = "1";
+    return chart;
+  }
+
+  function drawAll(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(".zs-chart[data-source]"), function (holder) {
+      var source = document.getElementById(holder.dataset.source);
+      if (!source) { return; }
+      try {
+        draw(holder, JSON.parse(source.textContent));
+      } catch (e) {
+        holder.textContent = holder.dataset.error || String(e);
+        holder.dataset.rendered = "error";
+      }
+    });
+  }
+
+  window.zsCharts = { draw: draw, drawAll: drawAll };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { drawAll(); });
+  } else {
+    drawAll();
+  }
+})();
