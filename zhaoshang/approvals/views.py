@@ -44,6 +44,7 @@ from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
+from zhaoshang.projects.models import Project
 from zhaoshang.projects.views import get_visible_project, project_context
 from zhaoshang.workdays.querysets import workday_seq
 
@@ -113,6 +114,10 @@ def filtered_cases(request):
             qs = qs.filter(light=light)
         if data.get("green"):
             qs = qs.filter(project__is_green_channel=True)
+        if data.get("mine"):
+            qs = qs.filter(project__in=Project.objects.of_user(user).values("pk"))
+        if data.get("no_receipt"):
+            qs = qs.filter(receipts__isnull=True)
     # Running cases first, the least time left first; paused and not yet started after.
     qs = qs.annotate(
         waiting=Case(

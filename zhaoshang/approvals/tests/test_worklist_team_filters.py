@@ -1,0 +1,25 @@
+"""The worklist's two filters for the project team (the secretary's home links to them):
+the cases of the projects I serve, and those no receipt (回执单) records a visit for yet."""
+
+from __future__ import annotations
+
+from zhaoshang.approvals.tests.pages import make_case, worklist_ids
+from zhaoshang.dashboard.tests.records import make_receipt
+
+
+def test_the_cases_of_my_projects_with_no_receipt(world, client_for):
+    served = make_case(world)  # project1_a: the secretary is on its team
+    visited = make_case(world)
+    other = make_case(world, project=world.project2_a)  # nobody's team
+    receipt = make_receipt(world, world.user_manager)
+    receipt.approval_case = visited
+    receipt.save(update_fields=["approval_case"])
+
+    secretary = client_for("secretary")
+    everything = set(worklist_ids(secretary))
+    assert {served.pk, visited.pk, other.pk} <= everything
+    mine = set(worklist_ids(secretary, mine="on"))
+    assert {served.pk, visited.pk, world.case_a.pk} <= mine and other.pk not in mine
+    to_file = set(worklist_ids(secretary, mine="on", no_receipt="on"))
+    assert served.pk in to_file and visited.pk not in to_file and other.pk not in to_file
+    assert set(worklist_ids(secretary, no_receipt="on")) == everything - {visited.pk}
