@@ -1,7 +1,10 @@
 """Every person of the world × the home's one-click 圈阅 × a receipt of project1_a, of
 project2_a and of the other district (the home page itself is in the platform's table,
 ``core/tests/test_permission_matrix.py``): only the leader the receipt is addressed to
-reads it; whoever sees it otherwise is refused (403), whoever does not gets 404."""
+reads it; whoever sees it otherwise is refused (403), whoever does not gets 404.
+
+The big screen (``screen``) and its JSON (``screen_data``): every government user (each
+sees their own district, the city every district), never an enterprise contact (403)."""
 
 from __future__ import annotations
 
@@ -13,12 +16,16 @@ from zhaoshang.testing.matrix import Matrix, visible_project, world_project
 
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "home_acknowledge": ("receipt", "addressee", "POST"),
+    "screen": (None, "staff", "GET"),
+    "screen_data": (None, "staff", "GET"),
 }
 
 
 def expected(who: str, route: str, target: str | None) -> int:
     if who == "enterprise":
         return 403  # the portal boundary: no staff page
+    if ROUTES[route][1] == "staff":
+        return 200
     if not visible_project(who, target):
         return 404
     return 302 if who == "leader" else 403
@@ -35,11 +42,16 @@ def matrix_objects(world):
 
 
 def url(world, route: str, target: str | None) -> str:
+    if target is None:
+        return reverse(route)
     return reverse(route, args=[world.receipts[target].pk])
 
 
 def check(world, route: str, target: str | None):
     from zhaoshang.service.models import Receipt
+
+    if target is None:
+        return None
 
     def after(who: str, status: int) -> None:
         read = Receipt.objects.get(pk=world.receipts[target].pk).read_at is not None

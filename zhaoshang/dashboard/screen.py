@@ -1,0 +1,626 @@
+"""The big screen's figures (驾驶舱, issue 18 point 4): one district's screen (its map, its
+funnel, its year's targets, its red list and this week's changes) or the city's (the
+districts side by side instead of the map, the city's funnel, each district's targets).
+
+``build(user, district_id)`` returns every panel as plain JSON-ready data: the page renders
+it (the tables read without JavaScript) and ``/screen/data/`` serves it again to the
+screen's script every minute. Everything starts from what the viewer may see
+(``visible_to``), with a fixed number of queries whatever the number of projects: counts
+and sums are grouped in SQL, lists are capped."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhaoshang.core import charts, clock, roles
+from zhaoshang.core.lights import Light
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.kpis.models import AnnualTarget
+from zhaoshang.monitoring import district_map
+from zhaoshang.monitoring.lights import project_light
+from zhaoshang.monitoring.models import LightSnapshot, Signal
+from zhaoshang.org.models import District
+from zhaoshang.projects.choices import STAGE_ORDER, Stage
+from zhaoshang.projects.models import FundsEntry, Project
+
+WEEK_DAYS = 7
+RED_LIST_CAP = 60  # projects on the red list (the total is shown beside it)
+REASONS_CAP = 3  # reasons shown per red project
+CHANGES_CAP = 40  # rows of this week's changes
+ENDED = (Stage.TERMINATED, Stage.EXITED)
+YI = Decimal("10000")  # 万元 per 亿元
+# The funnel's stages from the lead (deep blue) to capacity (green).
+FUNNEL_COLOURS = [
+    "#1f5fbf",
+    "#2470d6",
+    "#2b83e8",
+    "#2f96f0",
+    "#20a9e0",
+    "#17b8c8",
+    "#1fc3a8",
+    "#2cc98a",
+    "#47c96d",
+    "#6fcf4f",
+]
+AXIS_TEXT = "#c4d4ec"
+
+
+class ScreenForm(forms.Form):
+    """The city's choice of a district (absent: the whole city)."""
+
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("District"), queryset=District.objects.order_by("id"), required=False
+    )
+
+
+def may_view(user) -> bool:
+    """Government users with a district, and the city; not enterprise contacts."""
+    if not roles.is_staff_user(user):
+        return False
+    return roles.sees_all_districts(user) or bool(user.district_id)
+
+
+def yi(amount) -> float:
+    """万元 as 亿元, two places."""
+    return round(float((amount or Decimal(0)) / YI), 2)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value else "0"
+
+
+# --- the figures -----------------------------------------------------------------------
+
+
+def _by_district(projects, today: datetime.date) -> dict:
+    """{district id: figures} of the visible projects (one query) and their funds of the
+    year (one query)."""
+    live = ~Q(stage__in=ENDED)
+    signed = Q(signed_on__year=today.year, signed_on__lte=today)
+    rows = (
+        projects.annotate(light=project_light())
+        .order_by()
+        .values("district_id")
+        .annotate(
+            projects=Count("id", filter=live),
+            investment=Sum("total_investment", filter=live),
+            signed=Count("id", filter=signed),
+            signed_investment=Sum("total_investment", filter=signed),
+            red=Count("id", filter=live & Q(light=Light.RED)),
+        )
+    )
+    out = {row.pop("district_id"): row for row in rows}
+    funds = (
+        FundsEntry.objects.filter(
+            project__in=projects.order_by().values("pk"),
+            received_on__year=today.year,
+            received_on__lte=today,
+        )
+        .order_by()
+        .values("project__district_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in funds:
+        out.setdefault(row["project__district_id"], {})["funds"] = row["total"]
+    return out
+
+
+def _tiles(figures: dict) -> list[dict]:
+    def total(key):
+        return sum((f.get(key) or 0) for f in figures.values())
+
+    return [
+        {"key": "projects", "label": _("Projects in the pipeline"), "value": total("projects")},
+        {
+            "key": "investment",
+            "label": _("Their investment (100M yuan)"),
+            "value": _number(yi(total("investment"))),
+        },
+        {"key": "signed", "label": _("Signed this year"), "value": total("signed")},
+        {
+            "key": "signed_investment",
+            "label": _("Signed investment this year (100M yuan)"),
+            "value": _number(yi(total("signed_investment"))),
+        },
+        {
+            "key": "funds",
+            "label": _("Funds in place this year (100M yuan)"),
+            "value": _number(yi(total("funds"))),
+        },
+        {"key": "red", "label": _("Red lights"), "value": total("red"), "alert": True},
+    ]
+
+
+def _funnel(projects) -> dict:
+    """The projects by stage along the main line: counts and amounts (one query)."""
+    rows = {
+        stage: (n, amount)
+        for stage, n, amount in projects.order_by()
+        .values_list("stage")
+        .annotate(n=Count("id"), amount=Sum("total_investment"))
+    }
+    items, table = [], []
+    for colour, stage in zip(FUNNEL_COLOURS, STAGE_ORDER, strict=True):
+        n, amount = rows.get(stage, (0, None))
+        label = str(Stage(stage).label)
+        items.append(
+            {
+                "name": _("%(stage)s: %(count)s, %(amount)s")
+                % {"stage": label, "count": n, "amount": _number(yi(amount))},
+                "value": n,
+                "color": colour,
+            }
+        )
+        table.append({"stage": label, "count": n, "amount": _number(yi(amount))})
+    option = charts.funnel(items, name=_("Projects by stage"))
+    series = option["series"][0]
+    series.update(left=0, width="52%", top=6, bottom=6, minSize="6%")
+    series["label"] = {
+        "show": True,
+        "position": "right",
+        "formatter": "{b}",
+        "color": AXIS_TEXT,
+        "fontSize": 15,
+    }
+    series["labelLine"] = {"show": True, "length": 12}
+    option["animation"] = False
+    return {"option": option, "rows": table}
+
+
+def _pace(done, target, elapsed: float) -> tuple[float | None, str]:
+    """(percent done, colour): green at or ahead of the year's time, yellow within a fifth
+    of it, red further behind."""
+    if not target:
+        return None, charts.GREY
+    percent = round(float(done or 0) / float(target) * 100, 1)
+    if percent >= elapsed:
+        return percent, charts.GREEN
+    if percent >= elapsed * 0.8:
+        return percent, charts.YELLOW
+    return percent, charts.RED
+
+
+def _year_elapsed(today: datetime.date) -> float:
+    start = datetime.date(today.year, 1, 1)
+    days = (datetime.date(today.year + 1, 1, 1) - start).days
+    return round(((today - start).days + 1) / days * 100, 1)
+
+
+def _progress_option(categories: list[str], series: list[dict], elapsed: float) -> dict:
+    """Horizontal progress bars (percent of the target) with the year's time as a line."""
+    option = charts.base_option(legend=len(series) > 1, grid_right=40)
+    option.update(
+        animation=False,
+        tooltip={"show": False},
+        xAxis={
+            "type": "value",
+            "max": _axis_end(series),
+            "axisLabel": {"formatter": "{value}%", "color": AXIS_TEXT},
+            "splitLine": {"lineStyle": {"color": "#1c3560"}},
+        },
+        yAxis={
+            "type": "category",
+            "inverse": True,
+            "data": categories,
+            "axisLabel": {"color": AXIS_TEXT, "fontSize": 15},
+        },
+    )
+    option["grid"]["top"] = 34 if len(series) > 1 else 24
+    built = []
+    for n, s in enumerate(series):
+        item = {
+            "name": s["name"],
+            "type": "bar",
+            "barMaxWidth": 26,
+            "data": s["data"],
+            "label": {"show": True, "position": "right", "color": "#ffffff", "fontSize": 14},
+        }
+        if s.get("color"):
+            item["itemStyle"] = {"color": s["color"]}
+        if n == 0:
+            item["markLine"] = {
+                "silent": True,
+                "symbol": "none",
+                "data": [{"xAxis": elapsed}],
+                "lineStyle": {"color": "#ffd166", "type": "dashed", "width": 2},
+                "label": {
+                    "formatter": _("Time %(percent)s%%") % {"percent": elapsed},
+                    "color": "#ffd166",
+                    "position": "end",
+                },
+            }
+        built.append(item)
+    option["series"] = built
+    return option
+
+
+def _axis_end(series: list[dict]) -> int:
+    """The axis' end: 100% or the best progress beyond it (rounded up to ten)."""
+    best = max(
+        (d["value"] for s in series for d in s["data"] if d.get("value") is not None), default=0
+    )
+    return max(100, int(-(-best // 10) * 10))
+
+
+def _district_targets(user, district_id: int, today: datetime.date) -> dict:
+    """The district's own target of the year against its progress (one query)."""
+    target = (
+        AnnualTarget.objects.visible_to(user)
+        .filter(
+            district_id=district_id,
+            year=today.year,
+            working_group__isnull=True,
+            department__isnull=True,
+        )
+        .with_progress(today)
+        .first()
+    )
+    elapsed = _year_elapsed(today)
+    if target is None:
+        return {"option": None, "rows": [], "elapsed": elapsed}
+    lines = [
+        (
+            _("Signed investment"),
+            yi(target.signed_investment_done),
+            yi(target.signed_investment),
+            _("100M yuan"),
+        ),
+        (_("Funds in place"), yi(target.funds_done), yi(target.funds_in_place), _("100M yuan")),
+    ]
+    for number, minimum, count in target.tiers:
+        done = getattr(target, f"tier{number}_done")
+        lines.append(
+            (
+                _("369 tier %(n)s (≥%(min)s)") % {"n": number, "min": _number(yi(minimum))},
+                done,
+                count,
+                _("projects"),
+            )
+        )
+    data, rows = [], []
+    for name, done, goal, unit in lines:
+        percent, colour = _pace(done, goal, elapsed)
+        text = f"{_number(done)} / {_number(goal)}"
+        data.append(
+            {
+                "value": percent if percent is not None else 0,
+                "itemStyle": {"color": colour},
+                "label": {"formatter": f"{text} ({percent or 0}%)"},
+            }
+        )
+        rows.append(
+            {"name": str(name), "done": _number(done), "target": _number(goal), "unit": str(unit)}
+        )
+        rows[-1]["percent"] = percent
+    option = _progress_option(
+        [str(name) for name, *_rest in lines], [{"name": _("Done"), "data": data}], elapsed
+    )
+    return {"option": option, "rows": rows, "elapsed": elapsed}
+
+
+def _city_targets(user, names: dict, today: datetime.date) -> dict:
+    """Each district's signed investment and funds against its target (one query)."""
+    targets = (
+        AnnualTarget.objects.visible_to(user)
+        .filter(year=today.year, working_group__isnull=True, department__isnull=True)
+        .with_progress(today)
+        .order_by("district_id")
+    )
+    elapsed = _year_elapsed(today)
+    categories, signed, funds, rows = [], [], [], []
+    for target in targets:
+        name = names.get(target.district_id, str(target.district_id))
+        categories.append(name)
+        row = {"name": name}
+        for key, bucket, done, goal in (
+            ("signed", signed, target.signed_investment_done, target.signed_investment),
+            ("funds", funds, target.funds_done, target.funds_in_place),
+        ):
+            percent, _colour = _pace(done, goal, elapsed)
+            bucket.append(
+                {
+                    "value": percent if percent is not None else 0,
+                    "label": {"formatter": f"{percent or 0}%"},
+                }
+            )
+            row[key] = f"{_number(yi(done))} / {_number(yi(goal))}"
+            row[f"{key}_percent"] = percent
+        rows.append(row)
+    if not rows:
+        return {"option": None, "rows": [], "elapsed": elapsed}
+    option = _progress_option(
+        categories,
+        [
+            {"name": _("Signed investment"), "data": signed, "color": charts.SERIES[0]},
+            {"name": _("Funds in place"), "data": funds, "color": charts.SERIES[1]},
+        ],
+        elapsed,
+    )
+    return {"option": option, "rows": rows, "elapsed": elapsed}
+
+
+def _districts(names: dict, figures: dict) -> dict:
+    """The city's districts side by side: four small bar charts and their table."""
+    ids = list(names)
+    categories = [names[i] for i in ids]
+
+    def values(key, money=False):
+        return [
+            yi(figures.get(i, {}).get(key)) if money else (figures.get(i, {}).get(key) or 0)
+            for i in ids
+        ]
+
+    panels = [
+        ("projects", _("Projects in the pipeline"), values("projects"), charts.SERIES[0]),
+        (
+            "signed",
+            _("Signed investment this year (100M yuan)"),
+            values("signed_investment", True),
+            charts.SERIES[1],
+        ),
+        ("funds", _("Funds in place this year (100M yuan)"), values("funds", True), "#0dcaf0"),
+        ("red", _("Red lights"), values("red"), charts.RED),
+    ]
+    out = []
+    for key, title, data, colour in panels:
+        option = charts.bar_line(
+            categories, [{"name": title, "data": data, "color": colour, "label": True}]
+        )
+        option.pop("legend", None)
+        option["animation"] = False
+        option["grid"]["top"] = 24
+        option["series"][0]["barMaxWidth"] = 48
+        option["series"][0]["label"]["color"] = "#ffffff"
+        option["series"][0]["label"]["fontSize"] = 15
+        option["xAxis"]["axisLabel"].update(color=AXIS_TEXT, fontSize=15, interval=0)
+        option["yAxis"]["axisLabel"] = {"color": AXIS_TEXT}
+        option["yAxis"]["splitLine"] = {"lineStyle": {"color": "#1c3560"}}
+        out.append(
+            {
+                "key": key,
+                "title": title,
+                "option": option,
+                "json_id": f"screen-districts-{key}-option",
+            }
+        )
+    table = [
+        {
+            "id": i,
+            "name": names[i],
+            "projects": figures.get(i, {}).get("projects") or 0,
+            "signed": _number(yi(figures.get(i, {}).get("signed_investment"))),
+            "funds": _number(yi(figures.get(i, {}).get("funds"))),
+            "red": figures.get(i, {}).get("red") or 0,
+            "url": reverse("screen") + f"?district={i}",
+        }
+        for i in ids
+    ]
+    return {"charts": out, "rows": table}
+
+
+def _red_list(user, projects) -> dict:
+    """The red-light projects, longest red first, with why (two queries, capped)."""
+    red = Signal.objects.visible_to(user).filter(
+        light=Light.RED, project__in=projects.exclude(stage__in=ENDED).order_by().values("pk")
+    )
+    heads = list(
+        red.order_by()
+        .values("project_id")
+        .annotate(first=Min("since"))
+        .order_by("first", "project_id")[:RED_LIST_CAP]
+    )
+    total = red.order_by().values("project_id").distinct().count()
+    ids = [h["project_id"] for h in heads]
+    found: dict[int, dict] = {}
+    for row in (
+        red.filter(project_id__in=ids)
+        .order_by("since", "id")
+        .values(
+            "project_id",
+            "project__name",
+            "project__code",
+            "project__district__name",
+            "project__park__name",
+            "title",
+            "subject",
+            "since",
+        )
+    ):
+        item = found.setdefault(
+            row["project_id"],
+            {
+                "id": row["project_id"],
+                "name": row["project__name"],
+                "code": row["project__code"],
+                "where": " · ".join(
+                    x for x in (row["project__district__name"], row["project__park__name"]) if x
+                ),
+                "since": row["since"].isoformat(),
+                "reasons": [],
+                "more": 0,
+                "url": reverse("projects:detail", args=[row["project_id"]]),
+            },
+        )
+        if len(item["reasons"]) < REASONS_CAP:
+            item["reasons"].append(row["title"])
+        else:
+            item["more"] += 1
+    today = clock.today()
+    items = []
+    for project_id in ids:
+        item = found.get(project_id)
+        if item is None:
+            continue
+        days = (today - datetime.date.fromisoformat(item["since"])).days
+        item["days"] = _("Red for %(days)s days") % {"days": days}
+        items.append(item)
+    return {"items": items, "total": total}
+
+
+def _changes(user, projects, today: datetime.date) -> dict:
+    """This week's changes (the last seven days, today included): stage moves and new
+    signings (the projects' events), lights turning red or green (the daily scan's
+    snapshots). Three queries for the rows, two for the counts."""
+    since = today - datetime.timedelta(days=WEEK_DAYS - 1)
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    visible = projects.order_by().values("pk")
+    events = (
+        DomainEvent.objects.visible_to(user)
+        .filter(
+            verb="project.stage_changed",
+            content_type__app_label="projects",
+            content_type__model="project",
+            object_id__in=visible,
+            occurred_at__gte=start,
+        )
+        .order_by("-occurred_at", "-id")
+    )
+    counts = events.aggregate(
+        moves=Count("id"), signed=Count("id", filter=Q(data__to_stage=Stage.SIGNED))
+    )
+    previous = (
+        LightSnapshot.objects.filter(project=OuterRef("project"), on__lt=OuterRef("on"))
+        .order_by("-on")
+        .values("light")[:1]
+    )
+    turned = (
+        LightSnapshot.objects.filter(project__in=visible, on__gte=since, on__lte=today)
+        .annotate(before=Coalesce(Subquery(previous), Value(Light.GREEN)))
+        .exclude(light=F("before"))
+        .filter(light__in=(Light.RED, Light.GREEN))
+    )
+    light_counts = turned.aggregate(
+        red=Count("id", filter=Q(light=Light.RED)), green=Count("id", filter=Q(light=Light.GREEN))
+    )
+    rows = list(events.values("occurred_at", "object_id", "data", "summary")[:CHANGES_CAP])
+    names = dict(
+        Project.objects.filter(pk__in={r["object_id"] for r in rows}).values_list("pk", "name")
+    )
+    items = []
+    for r in rows:
+        data = r["data"] or {}
+        to_stage, from_stage = data.get("to_stage"), data.get("from_stage")
+        if to_stage in Stage.values and from_stage in Stage.values:
+            text = f"{Stage(from_stage).label} → {Stage(to_stage).label}"
+        else:
+            text = r["summary"]
+        moment = timezone.localtime(r["occurred_at"])
+        items.append(
+            {
+                "sort": moment.isoformat(),
+                "when": moment.strftime("%m-%d %H:%M"),
+                "kind": "signed" if to_stage == Stage.SIGNED else "stage",
+                "kindLabel": _("Signed") if to_stage == Stage.SIGNED else _("Stage"),
+                "project": names.get(r["object_id"], ""),
+                "text": text,
+                "url": reverse("projects:detail", args=[r["object_id"]]),
+            }
+        )
+    for r in turned.order_by("-on", "-id").values(
+        "on", "light", "before", "project_id", "project__name", "reasons"
+    )[:CHANGES_CAP]:
+        red = r["light"] == Light.RED
+        reasons = r["reasons"] if isinstance(r["reasons"], list) else []
+        items.append(
+            {
+                "sort": datetime.datetime.combine(r["on"], datetime.time.max).isoformat(),
+                "when": r["on"].strftime("%m-%d"),
+                "kind": "red" if red else "green",
+                "kindLabel": _("Turned red") if red else _("Turned green"),
+                "project": r["project__name"],
+                "text": "；".join(str(x) for x in reasons[:2])
+                if red and reasons
+                else str(Light(r["before"]).label) + " → " + str(Light(r["light"]).label),
+                "url": reverse("projects:detail", args=[r["project_id"]]),
+            }
+        )
+    items.sort(key=lambda item: item["sort"], reverse=True)
+    return {
+        "since": since.isoformat(),
+        "items": items[:CHANGES_CAP],
+        "counts": [
+            {"key": "signed", "label": _("Signed"), "value": counts["signed"]},
+            {"key": "stage", "label": _("Stage moves"), "value": counts["moves"]},
+            {"key": "red", "label": _("Turned red"), "value": light_counts["red"]},
+            {"key": "green", "label": _("Turned green"), "value": light_counts["green"]},
+        ],
+    }
+
+
+def _map(user, district_id: int) -> dict:
+    """The district map's data (``monitoring.district_map.build``) without the parcels and
+    the page's labels: the screen draws the parks and the projects by their light."""
+    form = district_map.MapFilterForm(
+        {"district": district_id} if roles.sees_all_districts(user) else None, user=user
+    )
+    data = district_map.build(user, form)
+    return {
+        "map": data["map"],
+        "zones": data["zones"],
+        "parks": [
+            {"key": p["key"], "name": p["name"], "drawn": p["drawn"], "anchor": p["anchor"]}
+            for p in data["parks"]
+        ],
+        "projects": [
+            {
+                "name": p["name"],
+                "light": p["light"],
+                "investment": p["investment"],
+                "value": p["value"],
+            }
+            for p in data["projects"]
+        ],
+        "lights": data["lights"],
+        "unplaced": data["unplaced"],
+        "empty": data["labels"]["empty"],
+    }
+
+
+# --- the whole screen ------------------------------------------------------------------
+
+
+def build(user, district_id: int | None) -> dict:
+    """Every panel of the screen of ``district_id`` (None: the city's) as JSON-ready data."""
+    today = clock.today()
+    now = timezone.localtime(clock.now())
+    projects = Project.objects.visible_to(user)
+    if district_id is not None:
+        projects = projects.filter(district_id=district_id)
+    figures = _by_district(projects, today)
+    if district_id is None:
+        names = dict(District.objects.order_by("id").values_list("id", "name"))
+        city = next(iter(District.objects.order_by("id").values_list("city", flat=True)), "")
+        title = city or _("The city")
+    else:
+        names = dict(District.objects.filter(pk=district_id).values_list("id", "name"))
+        title = names.get(district_id, "")
+    data = {
+        "city": district_id is None,
+        "district": district_id,
+        "title": title,
+        "year": today.year,
+        "today": today.isoformat(),
+        "refreshedAt": now.strftime("%H:%M:%S"),
+        "tiles": _tiles(figures),
+        "funnel": _funnel(projects),
+        "redList": _red_list(user, projects),
+        "changes": _changes(user, projects, today),
+    }
+    if district_id is None:
+        data["targets"] = _city_targets(user, names, today)
+        data["districts"] = _districts(names, figures)
+        data["map"] = None
+    else:
+        data["targets"] = _district_targets(user, district_id, today)
+        data["districts"] = None
+        data["map"] = _map(user, district_id)
+    return data
