@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from zhaoshang.core import views as core_views
 from zhaoshang.core.admin_base import view_on_site as admin_view_on_site
+from zhaoshang.dashboard import screen_views
 from zhaoshang.dashboard import views as dashboard_views
 from zhaoshang.portal.views.accounts import accept_invitation
 
@@ -17,6 +18,8 @@ urlpatterns = [
         dashboard_views.acknowledge,
         name="home_acknowledge",
     ),
+    path("screen/", screen_views.page, name="screen"),
+    path("screen/data/", screen_views.data, name="screen_data"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/tokens/", include("zhaoshang.api.token_urls")),
     # A new enterprise contact's first password (the invitation made on the enterprise page).
