@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhaoshang.reports import views
+from zhaoshang.reports import rankings, views
 
 app_name = "reports"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("issued/<int:pk>/", views.issued, name="issued"),
     path("issued/<int:pk>/<str:fmt>/", views.download, name="download"),
     path("jobs/<int:pk>/", views.job, name="job"),
+    path("rankings/", rankings.department_rankings, name="rankings"),
     path("<str:kind>/", views.report, name="report"),
     path("<str:kind>/issue/", views.issue, name="issue"),
     path("<str:kind>/generate/", views.generate, name="generate"),

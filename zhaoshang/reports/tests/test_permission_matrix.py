@@ -26,6 +26,8 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "reports:issued": ("issued", "view", "GET"),
     "reports:download": ("issued", "view", "GET"),
     "reports:job": ("job", "view", "GET"),
+    # The departments ranked (rankings.py): the assessment's readers, every government user.
+    "reports:rankings": (None, "rankings", "GET"),
 }
 KINDS = ("monthly", "quarterly")
 
@@ -64,6 +66,8 @@ def expected(who: str, route: str, target: str | None) -> int:
         return 200 if _visible(who, target) else 404
     if route == "reports:hub":
         return 200 if who in READERS else 403
+    if route == "reports:rankings":
+        return 200  # each sees the departments the assessment shows them
     if not _reads(who, kind):
         return 403
     if needs == "issue":
@@ -76,7 +80,7 @@ def expected(who: str, route: str, target: str | None) -> int:
 def targets_for(route: str) -> list:
     if ROUTES[route][0] is not None:
         return ["in", "out", "other"]
-    return [None] if route == "reports:hub" else list(KINDS)
+    return [None] if route in ("reports:hub", "reports:rankings") else list(KINDS)
 
 
 def build(world):
@@ -110,7 +114,7 @@ def url(targets, route, target) -> str:
         if route == "reports:download":
             args.append("xlsx")
         return reverse(route, args=args)
-    if route == "reports:hub":
+    if route in ("reports:hub", "reports:rankings"):
         return reverse(route)
     if route == "reports:export":
         return reverse(route, args=[target, "xlsx"])
