@@ -31,6 +31,10 @@ class SignalFilterForm(forms.Form):
     park = forms.ModelChoiceField(queryset=None, required=False, label=_("Park"))
     mine = forms.BooleanField(required=False, label=_("My department only"))
     unassigned = forms.BooleanField(required=False, label=_("Unassigned only"))
+    # The leader's home links here: the lights of the projects I serve (team, designated
+    # contact leader, paired department); and the bureau's: the lights lit this month.
+    my_projects = forms.BooleanField(required=False, label=_("My projects only"))
+    this_month = forms.BooleanField(required=False, label=_("Lit this month only"))
 
     def __init__(self, *args, district_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,5 +44,6 @@ class SignalFilterForm(forms.Form):
         self.fields["department"].queryset = Department.objects.filter(**scope)
         self.fields["park"].queryset = Park.objects.filter(**scope)
         for name, field in self.fields.items():
-            css = "form-check-input" if name in ("mine", "unassigned") else "form-select"
+            checks = ("mine", "unassigned", "my_projects", "this_month")
+            css = "form-check-input" if name in checks else "form-select"
             field.widget.attrs["class"] = css

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
 from zhaoshang.core.printing import print_page
@@ -46,6 +46,10 @@ def filtered_signals(request):
             qs = qs.filter(department_id=user.department_id)
         if data["unassigned"]:
             qs = qs.filter(unassigned=True)
+        if data["my_projects"]:
+            qs = qs.filter(project__in=Project.objects.of_user(user).values("pk"))
+        if data["this_month"]:
+            qs = qs.filter(since__gte=clock.today().replace(day=1))
     qs = qs.worst_first()
     return form, qs
 
