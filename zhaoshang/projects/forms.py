@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import roles
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
+from zhaoshang.org.models import Department, District, Industry, Park, User, WorkingGroup
 from zhaoshang.projects.choices import (
     PRODUCING_STAGES,
     Condition,
@@ -42,10 +43,26 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         label=_("Working group"), queryset=WorkingGroup.objects.none(), required=False
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
+    # This month's changes (the bureau's home links to each) and, for the city, a district.
+    SIGNED, STARTED, MOVED = "signed", "started", "moved"
+    changed = forms.ChoiceField(label=_("This month"), required=False)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         blank = [("", _("All"))]
+        self.fields["changed"].choices = blank + [
+            (self.SIGNED, _("Signed this month")),
+            (self.STARTED, _("Started this month")),
+            (self.MOVED, _("Changed stage this month")),
+        ]
+        if roles.sees_all_districts(user):
+            self.fields["district"].queryset = District.objects.visible_to(user)
+            self.fields["district"].empty_label = _("All")
+        else:
+            del self.fields["district"]
         self.fields["stage"].choices = blank + list(Stage.choices)
         self.fields["level"].choices = blank + list(Level.choices)
         self.fields["condition"].choices = blank + list(Condition.choices)

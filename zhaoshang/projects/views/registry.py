@@ -9,13 +9,13 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.actions import form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
@@ -26,7 +26,13 @@ from zhaoshang.projects import services
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER
 from zhaoshang.projects.forms import ProjectFilterForm, ProjectForm
 from zhaoshang.projects.imports import ProjectImporter
-from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project, ProjectTeamMember
+from zhaoshang.projects.models import (
+    FundsEntry,
+    MonthlyReport,
+    Project,
+    ProjectTeamMember,
+    StageEvent,
+)
 from zhaoshang.projects.views.common import get_visible_project, project_context
 
 SORTS = {
@@ -52,6 +58,17 @@ def _stage_order_expression():
     )
 
 
+def _changed_this_month(qs, change: str):
+    """The projects signed, started or moved to another stage since the month's first day."""
+    today = clock.today()
+    month = (today.replace(day=1), today)
+    if change == ProjectFilterForm.MOVED:
+        moves = StageEvent.objects.filter(project=OuterRef("pk"), occurred_on__range=month)
+        return qs.filter(Exists(moves))
+    field = "signed_on" if change == ProjectFilterForm.SIGNED else "started_on"
+    return qs.filter(**{f"{field}__range": month})
+
+
 def filtered_projects(request):
     """The visible projects filtered as the list's query string says; shared by list and export."""
     form = ProjectFilterForm(request.GET or None, user=request.user)
@@ -63,6 +80,10 @@ def filtered_projects(request):
             value = data.get(name)
             if value:
                 qs = qs.filter(**{name: value})
+        if data.get("district"):
+            qs = qs.filter(district=data["district"])
+        if data.get("changed"):
+            qs = _changed_this_month(qs, data["changed"])
     sort = request.GET.get("sort") or "-updated"
     qs = qs.annotate(stage_order=_stage_order_expression()).order_by(
         SORTS.get(sort, "-updated_at"), "-id"
