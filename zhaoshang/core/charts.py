@@ -15,6 +15,7 @@ This module builds options only from plain numbers and labels: it imports no dom
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -163,3 +164,148 @@ def _item(value: Any) -> Any:
     if isinstance(value, dict):
         return {**value, "value": plain(value.get("value"))}
     return plain(value)
+
+
+# ---------------------------------------------------------------------------------------
+# A Gantt chart of planned and actual spans (stacked bars: no script of its own)
+
+GANTT_PLANNED = "#9ec5fe"  # a light blue: the plan under the actual bars
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def gantt(
+    rows: list[dict],
+    *,
+    lanes: list[tuple[str, str]],
+    today: datetime.date | None = None,
+    today_label: str = "",
+    legend: list[tuple[str, str]] = (),
+) -> dict:
+    """A Gantt chart: one category per row (top to bottom), in each row one bar per lane
+    (e.g. planned and actual), each lane a run of segments in date order.
+
+    Each row: {"label", "lanes": {lane key: [segment, …]}}; a segment: {"start", "end"
+    (dates, both included), "color", optional "tooltip" (HTML-escaped text, "<br>"
+    between lines), "url" (drill-down)}. ``lanes``: [(key, name)] in the order drawn.
+    ``legend``: [(name, colour)] shown as the legend; ``today`` is drawn as a dashed red
+    line labelled ``today_label``.
+
+    ECharts draws no date ranges on a value axis without a script, so each lane is a
+    stack of bars on a hidden axis of days since the chart's first day — a transparent
+    gap, then the segment, then the next gap … — and a time axis over the same days shows
+    the dates. A segment starting before its predecessor ends starts where it ends."""
+    days = [
+        day
+        for row in rows
+        for segments in row["lanes"].values()
+        for s in segments
+        for day in (s["start"], s["end"])
+    ]
+    if today is not None:
+        days.append(today)
+    if not days:
+        days = [today or datetime.date.today()]
+    first = min(days) - ONE_DAY
+    last = max(days) + max(ONE_DAY * 2, (max(days) - first) / 20)
+    span = (last - first).days
+    series: list[dict] = []
+    for key, _name in lanes:
+        runs = []
+        for row in rows:
+            run, at = [], 0
+            for s in row["lanes"].get(key, []):
+                start = max((s["start"] - first).days, at)
+                end = max((s["end"] - first).days + 1, start)
+                run.append((start - at, end - start, s))
+                at = end
+            runs.append(run)
+        for k in range(max((len(r) for r in runs), default=0)):
+            gaps, bars = [], []
+            for run in runs:
+                if k >= len(run):
+                    gaps.append(None)
+                    bars.append(None)
+                    continue
+                gap, width, s = run[k]
+                gaps.append(gap)
+                item: dict = {"value": width, "itemStyle": {"color": s["color"]}}
+                if s.get("url"):
+                    item["url"] = s["url"]
+                if s.get("tooltip"):
+                    item["tooltip"] = {"formatter": s["tooltip"]}
+                bars.append(item)
+            common = {"type": "bar", "stack": key, "xAxisIndex": 0, "barMaxWidth": 14}
+            series.append(
+                {
+                    **common,
+                    "name": f"{key}-gap-{k}",
+                    "data": gaps,
+                    "silent": True,
+                    "itemStyle": {"color": "transparent"},
+                    "tooltip": {"show": False},
+                }
+            )
+            series.append(
+                {
+                    **common,
+                    "name": f"{key}-{k}",
+                    "data": bars,
+                    "itemStyle": {"borderColor": "#ffffff", "borderWidth": 1},
+                }
+            )
+    # The legend's entries: empty series in a lane's stack (no room taken in the rows).
+    stack = lanes[0][0] if lanes else "lane"
+    for name, colour in legend:
+        series.append(
+            {
+                "type": "bar",
+                "stack": stack,
+                "name": str(name),
+                "data": [],
+                "itemStyle": {"color": colour},
+            }
+        )
+    if today is not None and first <= today <= last and series:
+        series[0]["markLine"] = {
+            "silent": True,
+            "symbol": "none",
+            "lineStyle": {"color": RED, "type": "dashed", "width": 1.5},
+            "label": {"formatter": str(today_label), "position": "insideEndTop", "color": RED},
+            "data": [{"xAxis": (today - first).days + 0.5}],
+        }
+    return {
+        "color": SERIES,
+        "backgroundColor": "transparent",
+        "animation": False,
+        "tooltip": {"trigger": "item", "confine": True},
+        "legend": {
+            "top": 0,
+            "left": 0,
+            "right": 60,
+            "selectedMode": False,
+            "data": [str(name) for name, _colour in legend],
+        },
+        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
+        "xAxis": [
+            {"type": "value", "min": 0, "max": span, "show": False},
+            {
+                "type": "time",
+                "position": "top",
+                "min": first.isoformat(),
+                "max": last.isoformat(),
+                "splitLine": {"show": True, "lineStyle": {"color": "#e9ecef"}},
+                "axisLabel": {
+                    "hideOverlap": True,
+                    "formatter": {"year": "{yyyy}", "month": "{yyyy}-{MM}", "day": "{MM}-{dd}"},
+                },
+            },
+        ],
+        "yAxis": {
+            "type": "category",
+            "inverse": True,
+            "data": [str(r["label"]) for r in rows],
+            "axisLabel": {"width": 180, "overflow": "truncate"},
+            "axisTick": {"show": False},
+        },
+        "series": series,
+    }
