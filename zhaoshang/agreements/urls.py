@@ -3,7 +3,7 @@ their reverse schedules, and the park committee's archive."""
 
 from django.urls import path
 
-from zhaoshang.agreements import views
+from zhaoshang.agreements import key_gantt, views
 
 app_name = "agreements"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("obligations/<int:pk>/evidence/", views.obligation_evidence, name="obligation_evidence"),
     path("commitments/", views.commitment_list, name="commitments"),
     path("milestones/", views.milestone_list, name="milestones"),
+    path("gantt/", key_gantt.key_gantt, name="key_gantt"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment"),
     path("commitments/<int:pk>/gantt/", views.commitment_gantt, name="gantt"),
     path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment_edit"),

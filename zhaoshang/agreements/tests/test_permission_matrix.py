@@ -46,6 +46,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "agreements:obligation_evidence": ("obligation", "view", "GET"),
     "agreements:commitments": (None, "staff", "GET"),
     "agreements:milestones": (None, "staff", "GET"),
+    "agreements:key_gantt": (None, "staff", "GET"),
     "agreements:archive": (None, "staff", "GET"),
     "agreements:commitment_create": ("project", "commit", "GET"),
     "agreements:commitment": ("commitment", "view", "GET"),
