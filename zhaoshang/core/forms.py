@@ -9,16 +9,21 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.dates import bound_date_fields
 from zhaoshang.core.validators import bound_text_fields
+from zhaoshang.core.widgets import make_searchable
 
 
 class BootstrapMixin:
     """Give every widget its Bootstrap class; mark fields that have errors; keep every date
     within the platform's range (``core.dates``; ``historical_date_fields`` names the
     fields that accept older dates); refuse markup in every text field
-    (``core.validators.NoMarkupValidator``; ``markup_allowed_fields`` names exceptions)."""
+    (``core.validators.NoMarkupValidator``; ``markup_allowed_fields`` names exceptions);
+    draw the choices of people, enterprises, projects and departments as searchable selects
+    in pinyin order (``core.widgets``; ``select_depends_on`` maps a people field to the
+    department field of the same form that narrows it in the browser)."""
 
     historical_date_fields: tuple[str, ...] = ()
     markup_allowed_fields: tuple[str, ...] = ()
+    select_depends_on: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +39,21 @@ class BootstrapMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+
+    def __getitem__(self, name):
+        # On the first bound field asked for (rendering, cleaning) rather than in __init__:
+        # subclasses set querysets and add fields after this __init__.
+        if not getattr(self, "_selects_searchable", False):
+            self._selects_searchable = True
+            for field_name, field in self.fields.items():
+                if isinstance(field, forms.ModelChoiceField):
+                    depends_on = self.select_depends_on.get(field_name)
+                    if depends_on and depends_on in self.fields:
+                        depends_on = self.add_prefix(depends_on)
+                    else:
+                        depends_on = None
+                    field.widget = make_searchable(field.widget, depends_on=depends_on)
+        return super().__getitem__(name)
 
     def full_clean(self):
         # Here rather than in __init__: subclasses add fields after this __init__.

@@ -1,0 +1,150 @@
+"""Searchable selects (issue 18.5): the long dropdowns of people, enterprises, projects and
+departments become a text box that filters by the label or by its pinyin (initials or
+full: "hbj" finds 环保局), drawn by ``static/zs/select.js``; without JavaScript they stay
+plain selects.
+
+Each option carries ``data-pinyin`` ("<initials> <full pinyin>", lower case) and, for a
+person, ``data-department`` (the person's department id), so that a people select with
+``depends_on="<field>"`` is narrowed in the browser to the department chosen in that field
+of the same form. Choices of the models in ``PINYIN_ORDERED`` are listed in pinyin order of
+their label (stable: equal keys keep the queryset's order; an empty choice stays first).
+
+``core.forms.BootstrapMixin`` switches every ``ModelChoiceField`` /
+``ModelMultipleChoiceField`` drawn as a plain select to these widgets; the widget decides
+when it renders, from the model of its queryset, whether it is searchable. Core imports no
+domain app: the models are named by their labels."""
+
+from __future__ import annotations
+
+import functools
+
+from django import forms
+
+# Listed in pinyin order and searchable.
+PINYIN_ORDERED = frozenset(
+    {"org.user", "org.department", "enterprises.enterprise", "projects.project"}
+)
+# Searchable, in the order the form gives (by project code, by number …).
+SEARCH_ONLY = frozenset({"approvals.approvalcase", "approvals.approvalitem", "service.need"})
+
+
+@functools.lru_cache(maxsize=8192)
+def label_pinyin(label: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a label, lower case, letters and digits only; worked out
+    once per label."""
+    from pypinyin import Style, lazy_pinyin  # its phrase table loads in ~0.5 s: when needed
+
+    def keep(parts: list[str]) -> str:
+        return "".join(c for c in "".join(parts).lower() if c.isalnum())
+
+    initials = keep(lazy_pinyin(label, style=Style.FIRST_LETTER, errors="default"))
+    return initials, keep(lazy_pinyin(label, errors="default"))
+
+
+def _keys(instance, label: str) -> tuple[str, str]:
+    # A project keeps the pinyin of its name (its label starts with its code).
+    full = getattr(instance, "name_pinyin", None)
+    if full:
+        return getattr(instance, "name_initials", "") or label_pinyin(label)[0], full
+    return label_pinyin(label)
+
+
+def pinyin_sorted(items, key=str) -> list:
+    """``items`` (a queryset, a list) in pinyin order of ``key(item)``; stable."""
+    return sorted(items, key=lambda item: label_pinyin(str(key(item)))[1])
+
+
+def _instance(value):
+    return getattr(value, "instance", None)
+
+
+class _Searchable:
+    """What the single and the multiple select share. ``searchable``: True, False, or None
+    (decide from the queryset's model); ``pinyin_order`` likewise."""
+
+    def __init__(
+        self, attrs=None, choices=(), *, depends_on=None, searchable=True, pinyin_order=None
+    ):
+        super().__init__(attrs, choices)
+        self.depends_on = depends_on
+        self.searchable = searchable
+        self.pinyin_order = pinyin_order
+
+    def _model_label(self) -> str:
+        queryset = getattr(self.choices, "queryset", None)
+        return queryset.model._meta.label_lower if queryset is not None else ""
+
+    def is_searchable(self) -> bool:
+        if self.searchable is not None:
+            return self.searchable
+        label = self._model_label()
+        return label in PINYIN_ORDERED or label in SEARCH_ONLY
+
+    def in_pinyin_order(self) -> bool:
+        if self.pinyin_order is not None:
+            return self.pinyin_order
+        return self._model_label() in PINYIN_ORDERED
+
+    def get_context(self, name, value, attrs):
+        self._enhanced = self.is_searchable()
+        self._people = self._model_label() == "org.user"
+        attrs = dict(attrs or {})
+        if self._enhanced:
+            attrs["data-zs-search"] = ""
+            if self.depends_on:
+                attrs["data-depends-on"] = self.depends_on
+        return super().get_context(name, value, attrs)
+
+    def optgroups(self, name, value, attrs=None):
+        if not (getattr(self, "_enhanced", False) and self.in_pinyin_order()):
+            return super().optgroups(name, value, attrs)
+        choices = list(iter(self.choices))  # list() alone would count them first (a query)
+        head = [c for c in choices if c[0] in ("", None)]
+        rest = [c for c in choices if c[0] not in ("", None)]
+        rest.sort(key=lambda c: (_keys(_instance(c[0]), str(c[1]))[1], str(c[1])))
+        original = self.choices
+        self.choices = head + rest
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = original
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if getattr(self, "_enhanced", False) and value not in ("", None):
+            instance = _instance(value)
+            initials, full = _keys(instance, str(label))
+            option["attrs"]["data-pinyin"] = f"{initials} {full}"
+            department = getattr(instance, "department_id", None)
+            if department is not None and getattr(self, "_people", False):
+                option["attrs"]["data-department"] = str(department)
+        return option
+
+
+class SearchableSelect(_Searchable, forms.Select):
+    pass
+
+
+class SearchableSelectMultiple(_Searchable, forms.SelectMultiple):
+    pass
+
+
+def make_searchable(widget: forms.Widget, *, depends_on=None) -> forms.Widget:
+    """The searchable widget in place of a plain Select / SelectMultiple (same attrs and
+    choices; it decides from its model when it renders); any other widget as it is."""
+    if type(widget) is forms.Select:
+        new = SearchableSelect(searchable=None)
+    elif type(widget) is forms.SelectMultiple:
+        new = SearchableSelectMultiple(searchable=None)
+    elif isinstance(widget, _Searchable):
+        new = widget
+    else:
+        return widget
+    if new is not widget:
+        new.attrs = widget.attrs
+        new.choices = widget.choices
+        new.is_required = widget.is_required
+        new.is_localized = widget.is_localized
+    if depends_on:
+        new.depends_on = depends_on
+    return new

@@ -1,0 +1,384 @@
+// Searchable selects (issue 18.5). Every select[data-zs-search] (core/widgets.py) gets a
+// text box that filters its options by the label or by the pinyin in each option's
+// data-pinyin ("hbj" or "huanbao" finds 环保局). A single select becomes a combobox with a
+// pop-up list; a multiple select becomes a filtered list of checkboxes with the chosen ones
+// shown as removable chips above it (no Ctrl-click). The select stays in the page, hidden,
+// and is what the form submits; without JavaScript it is a plain select.
+// select[data-depends-on="<name>"]: its options whose data-department is not the value of
+// the select named <name> in the same form are hidden (a hidden chosen value is cleared);
+// choosing a person while no department is chosen fills the department in.
+// Keyboard: arrows move, Enter / Space (in a multiple list) choose, Esc closes or clears.
+// No inline code (CSP); selects arriving later (htmx, a formset's new row) are enhanced too.
+(function () {
+  "use strict";
+  var seq = 0;
+  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+  // The texts, translated, ride on the script tag (base.html: data-search, data-filter …).
+  var texts = (document.currentScript && document.currentScript.dataset) || {};
+  var T = function (key, fallback) { return texts[key] || fallback; };
+
+  function norm(s) { return (s || "").toLowerCase().replace(/\s+/g, ""); }
+
+  function matches(option, query) {
+    if (!query) { return true; }
+    var label = norm(option.text);
+    if (label.indexOf(query) !== -1) { return true; }
+    var keys = (option.getAttribute("data-pinyin") || "").split(" ");
+    for (var i = 0; i < keys.length; i += 1) {
+      if (keys[i] && keys[i].indexOf(query) !== -1) { return true; }
+    }
+    return false;
+  }
+
+  function isBlank(option) { return option.value === ""; }
+
+  function fire(select) {
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function Combo(select) {
+    seq += 1;
+    this.select = select;
+    this.multiple = select.multiple;
+    this.uid = "zs-sel-" + seq;
+    this.active = -1;
+    this.shown = [];
+    this.build();
+  }
+
+  Combo.prototype.build = function () {
+    var self = this;
+    var select = this.select;
+    var wrap = document.createElement("div");
+    wrap.className = "zs-combo" + (this.multiple ? " zs-combo-multi" : "");
+    select.parentNode.insertBefore(wrap, select);
+    wrap.appendChild(select);
+    select.classList.add("zs-combo-native");
+    select.setAttribute("tabindex", "-1");
+    select.setAttribute("aria-hidden", "true");
+    this.wrap = wrap;
+
+    if (this.multiple) {
+      this.chips = document.createElement("div");
+      this.chips.className = "zs-chips";
+      wrap.appendChild(this.chips);
+    }
+    var input = document.createElement("input");
+    input.type = "text";
+    input.className = "form-control zs-combo-input";
+    if (select.classList.contains("is-invalid")) { input.classList.add("is-invalid"); }
+    input.id = (select.id || this.uid) + "-search";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", this.uid + "-list");
+    input.setAttribute("aria-expanded", this.multiple ? "true" : "false");
+    input.placeholder = this.multiple ? T("filter", "Type to filter (pinyin initials work)")
+      : T("search", "Type to search (pinyin initials work)");
+    if (select.disabled) { input.disabled = true; }
+    if (select.getAttribute("aria-describedby")) {
+      input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
+    }
+    // The select's <label> now names (and focuses) the text box.
+    var labelIds = [];
+    if (select.id) {
+      each(document.querySelectorAll('label[for="' + select.id + '"]'), function (label, i) {
+        if (!label.id) { label.id = self.uid + "-label" + i; }
+        labelIds.push(label.id);
+        label.htmlFor = input.id;
+      });
+    }
+    if (labelIds.length) { input.setAttribute("aria-labelledby", labelIds.join(" ")); }
+    else if (select.getAttribute("aria-label")) { input.setAttribute("aria-label", select.getAttribute("aria-label")); }
+    this.input = input;
+    wrap.appendChild(input);
+
+    var list = document.createElement("ul");
+    list.id = this.uid + "-list";
+    list.className = "zs-combo-list";
+    list.setAttribute("role", "listbox");
+    if (labelIds.length) { list.setAttribute("aria-labelledby", labelIds.join(" ")); }
+    if (this.multiple) { list.setAttribute("aria-multiselectable", "true"); }
+    else { list.hidden = true; }
+    this.list = list;
+    wrap.appendChild(list);
+    this.status = document.createElement("div");
+    this.status.className = "visually-hidden";
+    this.status.setAttribute("aria-live", "polite");
+    wrap.appendChild(this.status);
+
+    input.addEventListener("input", function () { self.open(); self.filter(); });
+    input.addEventListener("focus", function () {
+      if (!self.multiple) { input.select(); }
+    });
+    input.addEventListener("click", function () { if (!self.multiple) { self.open(); self.filter(); } });
+    input.addEventListener("keydown", function (e) { self.key(e); });
+    input.addEventListener("blur", function () {
+      window.setTimeout(function () {
+        if (!wrap.contains(document.activeElement)) { self.close(); }
+      }, 150);
+    });
+    list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    list.addEventListener("click", function (e) {
+      var li = e.target.closest("li[data-index]");
+      if (li) { self.choose(Number(li.getAttribute("data-index"))); }
+    });
+    select.addEventListener("change", function () { self.sync(); });
+    select.addEventListener("invalid", function () {
+      input.classList.add("is-invalid");
+      input.focus();
+    });
+    if (select.form) {
+      select.form.addEventListener("reset", function () {
+        window.setTimeout(function () { self.sync(); }, 0);
+      });
+    }
+    this.sync();
+  };
+
+  Combo.prototype.available = function () {
+    return Array.prototype.filter.call(this.select.options, function (o) {
+      return !o.hidden && !o.disabled;
+    });
+  };
+
+  Combo.prototype.open = function () {
+    if (this.multiple) { return; }
+    this.list.hidden = false;
+    this.input.setAttribute("aria-expanded", "true");
+  };
+
+  Combo.prototype.close = function () {
+    if (!this.multiple) {
+      this.list.hidden = true;
+      this.input.setAttribute("aria-expanded", "false");
+      this.input.removeAttribute("aria-activedescendant");
+      this.showSelected();
+    }
+  };
+
+  Combo.prototype.showSelected = function () {
+    if (this.multiple) { return; }
+    var o = this.select.options[this.select.selectedIndex];
+    this.input.value = o && !isBlank(o) ? o.text : "";
+    var blank = Array.prototype.find.call(this.select.options, isBlank);
+    if (!this.input.value && blank) { this.input.placeholder = blank.text.replace(/^-+$/, "") || this.input.placeholder; }
+  };
+
+  Combo.prototype.query = function () {
+    if (!this.multiple) {
+      var o = this.select.options[this.select.selectedIndex];
+      // The box still shows the chosen label: list everything.
+      if (o && this.input.value === o.text) { return ""; }
+    }
+    return norm(this.input.value);
+  };
+
+  // Redraw the list: the options that match, the chosen ones ticked.
+  Combo.prototype.filter = function () {
+    var self = this;
+    var query = this.query();
+    var options = this.select.options;
+    this.list.textContent = "";
+    this.shown = [];
+    each(options, function (o, i) {
+      if (o.hidden || o.disabled) { return; }
+      if (self.multiple && isBlank(o)) { return; }
+      if (query && isBlank(o)) { return; }
+      if (!matches(o, query)) { return; }
+      var li = document.createElement("li");
+      li.id = self.uid + "-opt" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("data-index", String(i));
+      li.setAttribute("aria-selected", o.selected ? "true" : "false");
+      if (self.multiple) {
+        var box = document.createElement("span");
+        box.className = "zs-check bi " + (o.selected ? "bi-check-square-fill" : "bi-square");
+        box.setAttribute("aria-hidden", "true");
+        li.appendChild(box);
+      }
+      li.appendChild(document.createTextNode(o.text));
+      self.list.appendChild(li);
+      self.shown.push(i);
+    });
+    if (!this.shown.length) {
+      var none = document.createElement("li");
+      none.className = "zs-combo-none";
+      none.textContent = T("none", "Nothing matches");
+      this.list.appendChild(none);
+    }
+    this.status.textContent = query ? T("count", "%s found").replace("%s", this.shown.length) : "";
+    var at = this.shown.indexOf(this.select.selectedIndex);
+    this.activate(query ? 0 : (at >= 0 ? at : 0), !query);
+  };
+
+  Combo.prototype.activate = function (pos, quiet) {
+    var lis = this.list.querySelectorAll("li[data-index]");
+    each(lis, function (li) { li.classList.remove("active"); });
+    if (!lis.length) { this.active = -1; this.input.removeAttribute("aria-activedescendant"); return; }
+    pos = Math.max(0, Math.min(pos, lis.length - 1));
+    this.active = pos;
+    var li = lis[pos];
+    li.classList.add("active");
+    this.input.setAttribute("aria-activedescendant", li.id);
+    if (!quiet || this.multiple || !this.list.hidden) {
+      var top = li.offsetTop;
+      var bottom = top + li.offsetHeight;
+      if (top < this.list.scrollTop) { this.list.scrollTop = top; }
+      else if (bottom > this.list.scrollTop + this.list.clientHeight) {
+        this.list.scrollTop = bottom - this.list.clientHeight;
+      }
+    }
+  };
+
+  Combo.prototype.choose = function (index) {
+    var o = this.select.options[index];
+    if (!o) { return; }
+    if (this.multiple) {
+      o.selected = !o.selected;
+      var pos = this.active;
+      fire(this.select);
+      this.filter();
+      this.activate(pos);
+      this.input.focus();
+    } else {
+      this.select.selectedIndex = index;
+      this.close();
+      fire(this.select);
+    }
+  };
+
+  Combo.prototype.key = function (e) {
+    var expanded = this.multiple || !this.list.hidden;
+    switch (e.key) {
+      case "ArrowDown":
+        e.preventDefault();
+        if (!expanded) { this.open(); this.filter(); return; }
+        this.activate(this.active + 1);
+        break;
+      case "ArrowUp":
+        e.preventDefault();
+        if (expanded) { this.activate(this.active - 1); }
+        break;
+      case "Home": case "End":
+        if (expanded && this.multiple === false && this.input.value) { return; }
+        if (expanded) { e.preventDefault(); this.activate(e.key === "Home" ? 0 : this.shown.length - 1); }
+        break;
+      case "Enter":
+        if (expanded && this.active >= 0 && this.shown.length) {
+          e.preventDefault();
+          this.choose(this.shown[this.active]);
+        }
+        break;
+      case " ":
+        if (this.multiple && !this.input.value && this.active >= 0 && this.shown.length) {
+          e.preventDefault();
+          this.choose(this.shown[this.active]);
+        }
+        break;
+      case "Escape":
+        if (this.input.value && (this.multiple || expanded)) {
+          e.preventDefault();
+          if (this.multiple) { this.input.value = ""; this.filter(); } else { this.close(); }
+        } else if (expanded && !this.multiple) { e.preventDefault(); this.close(); }
+        break;
+      case "Backspace":
+        if (this.multiple && !this.input.value) {
+          var chosen = Array.prototype.filter.call(this.select.options, function (o) { return o.selected; });
+          if (chosen.length) { chosen[chosen.length - 1].selected = false; fire(this.select); }
+        }
+        break;
+      default:
+    }
+  };
+
+  // After the select changed (by us, by a dependent select, by a reset): redraw.
+  Combo.prototype.sync = function () {
+    var self = this;
+    this.input.classList.toggle("is-invalid", this.select.classList.contains("is-invalid"));
+    if (this.multiple) {
+      this.chips.textContent = "";
+      each(this.select.options, function (o, i) {
+        if (!o.selected) { return; }
+        var chip = document.createElement("span");
+        chip.className = "zs-chip";
+        chip.appendChild(document.createTextNode(o.text));
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "zs-chip-remove";
+        remove.setAttribute("aria-label", T("remove", "Remove %s").replace("%s", o.text));
+        var icon = document.createElement("i");
+        icon.className = "bi bi-x";
+        icon.setAttribute("aria-hidden", "true");
+        remove.appendChild(icon);
+        remove.addEventListener("click", function () {
+          o.selected = false;
+          fire(self.select);
+          self.input.focus();
+        });
+        chip.appendChild(remove);
+        self.chips.appendChild(chip);
+      });
+      this.chips.hidden = !this.chips.childNodes.length;
+      this.filter();
+    } else {
+      if (document.activeElement !== this.input) { this.showSelected(); }
+      if (!this.list.hidden) { this.filter(); }
+    }
+  };
+
+  // Narrowing: a select[data-depends-on] shows the people of the chosen department(s).
+  function wireDependency(select) {
+    var name = select.getAttribute("data-depends-on");
+    var scope = select.form || document;
+    var source = scope.querySelector('[name="' + name + '"]');
+    if (!source) { return; }
+    function chosen() {
+      return Array.prototype.filter.call(source.options || [], function (o) {
+        return o.selected && o.value !== "";
+      }).map(function (o) { return o.value; });
+    }
+    function narrow() {
+      var departments = chosen();
+      var cleared = false;
+      each(select.options, function (o) {
+        if (o.value === "") { return; }
+        var hide = departments.length > 0 && departments.indexOf(o.getAttribute("data-department") || "") === -1;
+        o.hidden = hide;
+        if (hide && o.selected) { o.selected = false; cleared = true; }
+      });
+      if (cleared && !select.multiple) { select.value = ""; }
+      if (cleared) { fire(select); } else if (select.zsCombo) { select.zsCombo.sync(); }
+    }
+    source.addEventListener("change", narrow);
+    select.addEventListener("change", function () {
+      if (select.multiple || chosen().length) { return; }
+      var o = select.options[select.selectedIndex];
+      var department = o && o.getAttribute("data-department");
+      if (department && Array.prototype.some.call(source.options, function (s) { return s.value === department; })) {
+        source.value = department;
+        fire(source);
+      }
+    });
+    narrow();
+  }
+
+  function enhance(root) {
+    var found = [];
+    if (root.matches && root.matches("select[data-zs-search]")) { found.push(root); }
+    if (root.querySelectorAll) { each(root.querySelectorAll("select[data-zs-search]"), function (s) { found.push(s); }); }
+    found = found.filter(function (s) { return !s.zsCombo && !s.closest("template"); });
+    found.forEach(function (s) { s.zsCombo = new Combo(s); });
+    found.forEach(function (s) { if (s.hasAttribute("data-depends-on")) { wireDependency(s); } });
+  }
+
+  function start() {
+    enhance(document);
+    new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        each(r.addedNodes, function (n) { if (n.nodeType === 1) { enhance(n); } });
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+}());
