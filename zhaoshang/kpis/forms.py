@@ -99,8 +99,55 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
 
 
 class DrillForm(KpiFilterForm):
+    """The filters, the figure (KPI and part) and, from the charts, a cut-off within the
+    year (a month end of the KPI trends) and an investment band (a "369" tier)."""
+
     kpi = forms.ChoiceField(choices=[(k, k) for k in KPI_NAMES], required=False)
     part = forms.ChoiceField(choices=[(p, p) for p in PARTS], required=False)
+    as_of = forms.DateField(label=_("Cut-off"), required=False, widget=forms.HiddenInput)
+    tier_min = forms.DecimalField(
+        label=_("Minimum investment (10k yuan)"),
+        min_value=0,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    tier_below = forms.DecimalField(
+        label=_("Investment below (10k yuan)"),
+        min_value=0,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    EXTRA = ("as_of", "tier_min", "tier_below")
+
+    def clean(self):
+        data = super().clean()
+        as_of, year = data.get("as_of"), data.get("year")
+        if as_of is not None and year is not None and as_of.year != year:
+            self.add_error(
+                "as_of",
+                _("The cut-off (%(as_of)s) must be in the year %(year)s.")
+                % {"as_of": as_of, "year": year},
+            )
+        return data
+
+    def period_args(self) -> dict:
+        args = super().period_args()
+        if self.cleaned_data.get("as_of") is not None:
+            args["as_of"] = self.cleaned_data["as_of"]
+        return args
+
+    def band(self) -> dict:
+        """The investment band of a tier: ``total_investment`` lookups (empty: none)."""
+        data, out = self.cleaned_data, {}
+        if data.get("tier_min") is not None:
+            out["total_investment__gte"] = data["tier_min"]
+        if data.get("tier_below") is not None:
+            out["total_investment__lt"] = data["tier_below"]
+        return out
+
+    def query(self, **extra) -> str:
+        kept = {k: self.cleaned_data.get(k) for k in self.EXTRA}
+        return super().query(**{**{k: v for k, v in kept.items() if v is not None}, **extra})
 
 
 class TargetForm(BootstrapMixin, forms.Form):

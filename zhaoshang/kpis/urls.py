@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from zhaoshang.kpis import views
+from zhaoshang.kpis import views, views_charts
 
 app_name = "kpis"
 
 urlpatterns = [
     path("", views.kpi_page, name="index"),
+    path("charts/", views_charts.charts_page, name="charts"),
     path("drill/", views.drill, name="drill"),
     path("compare/", views.compare, name="compare"),
     path("export/", views.export, name="export"),

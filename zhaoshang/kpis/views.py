@@ -109,13 +109,18 @@ def drill(request):
     part = data.get("part") or "numerator"
     projects = services.filter_projects(_projects(request), **form.project_filters())
     kpis = services.compute(projects, **form.period_args())
+    band = form.band()
     rows = (
         services.drill(projects, kpi=kpi, part=part, **form.period_args())
+        .filter(**band)
         .select_related("park", "district", "enterprise")
         .order_by("signed_on", "id")
     )
     page = paginate(request, rows)
     numerator, denominator = kpis.parts(kpi)
+    figure = numerator if part == "numerator" else denominator
+    if band and kpi == "signed_count":
+        figure = page.paginator.count  # the projects of the tier's band
     return render(
         request,
         "kpis/drill.html",
@@ -128,12 +133,16 @@ def drill(request):
             "label": KPI_LABELS[kpi],
             "value": getattr(kpis, kpi),
             "is_rate": kpi in RATE_NAMES,
-            "figure": numerator if part == "numerator" else denominator,
+            "figure": figure,
             "columns": DRILL_COLUMNS[kpi],
             "page": page,
             "show_district": roles.sees_all_districts(request.user),
             "back_query": form.query(),
             "page_query": form.query(kpi=kpi, part=part),
+            "as_of": data.get("as_of"),
+            "tier_min": data.get("tier_min"),
+            "tier_below": data.get("tier_below"),
+            "band": bool(band),
         },
     )
 

@@ -58,6 +58,9 @@ def grow(world, n: int) -> None:
 
 PAGES = [
     (reverse("kpis:index"), {}),
+    (reverse("kpis:charts"), {}),
+    (reverse("kpis:drill"), {"kpi": "signed_count", "tier_min": 100000, "tier_below": 500000}),
+    (reverse("kpis:drill"), {"kpi": "start_rate", "as_of": "2026-03-31"}),
     (reverse("kpis:drill"), {"kpi": "on_time_rate", "part": "denominator"}),
     (reverse("kpis:drill"), {"kpi": "funds_in_place_rate", "part": "numerator"}),
     (reverse("kpis:drill"), {"kpi": "performance_rate", "part": "numerator"}),

@@ -1,0 +1,484 @@
+"""The KPI charts (SPEC §12, the work plan's 挂图作战; issue 18 point 3): the figures behind each
+chart of ``kpis:charts`` (and the trends the KPI page embeds), built on the chart contract of
+``core.charts``. Every chart takes the projects the caller has scoped (``visible_to``) and
+filtered exactly as the KPI page does, so each chart filters like its table.
+
+- ``stage_funnel``: the projects at each stage of ``STAGE_ORDER`` today (count and total
+  investment), the terminated and exited beside them; the year does not apply (a lead has no
+  signing date). One grouped query.
+- ``monthly_amounts``: signed investment (the projects signed in each month, each at its
+  total investment at the cut-off: ``services.investment_on``, as the KPI counts it) and funds
+  in place (the funds received in each month by the projects, whatever year they were signed
+  in: what the year's funds target counts, ``AnnualTargetQuerySet.with_progress``), for the
+  year and for the year before (同比). Three grouped queries (by ``TruncMonth``).
+- ``targets_of``: the year's targets that apply to the filters — the district's own (or
+  each district's own for a city user who picks none), or the chosen working group's — with
+  their progress (``with_progress``, one query). A target is of a whole district or working
+  group: with a park, industry or level filter no target applies.
+- ``kpi_trend``: the KPIs as of each month end of the year (``services.compute`` with that
+  cut-off: five queries a month, whatever the number of projects).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhaoshang.core import charts
+from zhaoshang.core.charts import GREY, RED, SERIES, Chart, Table
+from zhaoshang.kpis import services
+from zhaoshang.kpis.models import AnnualTarget
+from zhaoshang.kpis.services import KPI_LABELS, RATE_NAMES, Period
+from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER, Stage
+from zhaoshang.projects.models import FundsEntry, Project
+
+ZERO = Decimal("0")
+MONTHS = range(1, 13)
+# The filters the project registry understands (projects/views/registry.py).
+REGISTRY_FILTERS = ("park", "industry", "level", "working_group")
+# With one of these, no target applies (targets are of a district or a working group).
+NARROWING = ("park", "industry", "level")
+
+
+def month_label(month: int) -> str:
+    return _("M%(month)s") % {"month": month}
+
+
+def month_ends(period: Period) -> list[datetime.date | None]:
+    """The cut-off of each month of the period's year: its last day, or the period's cut-off
+    in the month it falls in; None for the months after it."""
+    out = []
+    for month in MONTHS:
+        first = datetime.date(period.year, month, 1)
+        last = first.replace(day=calendar.monthrange(period.year, month)[1])
+        out.append(None if first > period.cutoff else min(last, period.cutoff))
+    return out
+
+
+def share(new, old) -> Decimal | None:
+    """同比: the change from ``old`` to ``new`` in percent (one decimal); None without a base."""
+    if new is None or not old:
+        return None
+    return ((Decimal(new) - Decimal(old)) / Decimal(old) * 100).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
+
+
+def _amount(value) -> str:
+    from zhaoshang.core.templatetags.zs import wan
+
+    return wan(value)
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+# ---------------------------------------------------------------------------------------
+# The figures
+
+
+def stage_funnel(projects) -> dict[str, dict]:
+    """{stage: {"count", "amount"}} of every stage (main line and exits), zeros included."""
+    rows = (
+        Project.objects.filter(pk__in=projects.order_by().values("pk"))
+        .order_by()
+        .values("stage")
+        .annotate(count=Count("pk"), amount=Sum("total_investment"))
+    )
+    out = {s: {"count": 0, "amount": ZERO} for s in [*STAGE_ORDER, *EXIT_STAGES]}
+    for row in rows:
+        out[row["stage"]] = {"count": row["count"], "amount": row["amount"] or ZERO}
+    return out
+
+
+def _by_month(queryset, date_field: str, value_field: str) -> dict[tuple[int, int], Decimal]:
+    rows = (
+        queryset.order_by()
+        .annotate(month=TruncMonth(date_field))
+        .values("month")
+        .annotate(total=Sum(value_field))
+    )
+    return {(row["month"].year, row["month"].month): row["total"] or ZERO for row in rows}
+
+
+def _signed_by_month(projects, year: int, cutoff: datetime.date) -> dict:
+    signed = Project.objects.filter(
+        pk__in=projects.order_by().values("pk"),
+        signed_on__gte=datetime.date(year, 1, 1),
+        signed_on__lte=cutoff,
+    ).annotate(investment_then=services.investment_on(cutoff))
+    return _by_month(signed, "signed_on", "investment_then")
+
+
+@dataclass
+class Series:
+    """One amount by month of the year and of the year before (None: after the cut-off)."""
+
+    this: list
+    last: list
+
+    @property
+    def this_cumulative(self) -> list:
+        return _cumulative(self.this)
+
+    @property
+    def last_cumulative(self) -> list:
+        return _cumulative(self.last)
+
+
+def _cumulative(values: list) -> list:
+    out, total = [], ZERO
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        total += value
+        out.append(total)
+    return out
+
+
+def monthly_amounts(projects, period: Period) -> dict[str, Series]:
+    """{"signed_investment": Series, "funds_in_place": Series} of the period's year."""
+    year, ends = period.year, month_ends(period)
+    before = Period.of(year - 1, period.cutoff)  # the year before, closed (or to the cut-off)
+    signed_now = _signed_by_month(projects, year, period.cutoff)
+    signed_then = _signed_by_month(projects, year - 1, before.cutoff)
+    funds = _by_month(
+        FundsEntry.objects.filter(
+            project__in=projects.order_by().values("pk"),
+            received_on__gte=before.start,
+            received_on__lte=period.cutoff,
+        ),
+        "received_on",
+        "amount",
+    )
+
+    def series(found: dict) -> Series:
+        return Series(
+            this=[found.get((year, m), ZERO) if ends[m - 1] else None for m in MONTHS],
+            last=[found.get((year - 1, m), ZERO) for m in MONTHS],
+        )
+
+    return {
+        "signed_investment": series({**signed_now, **signed_then}),
+        "funds_in_place": series(funds),
+    }
+
+
+@dataclass
+class Targets:
+    """The targets that apply to the filters, summed (None: no target applies), and why."""
+
+    records: list = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def applies(self) -> bool:
+        return bool(self.records)
+
+    def total(self, name: str) -> Decimal | None:
+        if not self.records:
+            return None
+        return sum((getattr(t, name) for t in self.records), ZERO)
+
+    def tiers(self) -> list[dict]:
+        """Per tier: its number, its minimum and upper bound (when every target has the
+        same), the target count and the projects reached."""
+        out = []
+        for index, (n, minimum, _count) in enumerate(self.records[0].tiers):
+            minima = {t.tiers[index][1] for t in self.records}
+            uppers = {t.tiers[index - 1][1] for t in self.records} if index else set()
+            out.append(
+                {
+                    "n": n,
+                    "min": minimum if len(minima) == 1 else None,
+                    "below": uppers.pop() if len(uppers) == 1 else None,
+                    "same": len(minima) == 1 and len(uppers) <= 1,
+                    "target": sum(t.tiers[index][2] for t in self.records),
+                    "done": sum(getattr(t, f"tier{n}_done") for t in self.records),
+                }
+            )
+        return out
+
+
+def targets_of(user, filters: dict, period: Period) -> Targets:
+    """The year's targets for the filters, with their progress at the cut-off."""
+    if any(filters.get(name) for name in NARROWING):
+        return Targets(
+            reason=_(
+                "Targets are set for a district or a working group: with a park, industry "
+                "or level filter no target applies."
+            )
+        )
+    targets = AnnualTarget.objects.visible_to(user).filter(year=period.year)
+    if filters.get("working_group"):
+        targets = targets.filter(working_group=filters["working_group"])
+    else:
+        targets = targets.filter(working_group=None, department=None)
+    if filters.get("district"):
+        targets = targets.filter(district=filters["district"])
+    records = list(targets.with_progress(period.cutoff).order_by("district_id", "id"))
+    reason = "" if records else _("No target is set for %(year)s.") % {"year": period.year}
+    return Targets(records, reason)
+
+
+def kpi_trend(projects, period_args: dict) -> list[tuple[int, datetime.date, object]]:
+    """(month, cut-off, Kpis) for each month of the year up to its cut-off."""
+    period = Period.of(period_args["year"], None, period_args.get("since"))
+    out = []
+    for month, end in zip(MONTHS, month_ends(period), strict=True):
+        if end is not None:
+            out.append((month, end, services.compute(projects, as_of=end, **period_args)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The charts
+
+
+def _url(name: str, params: dict) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def registry_url(stage: str, filters: dict) -> str:
+    """The project registry at a stage, with the filters it has (not the district)."""
+    base = {k: getattr(v, "pk", v) for k, v in filters.items() if k in REGISTRY_FILTERS}
+    return _url("projects:list", {"stage": stage, **base})
+
+
+def exits(funnel: dict, filters: dict) -> list[dict]:
+    """The terminated and exited projects (beside the funnel)."""
+    return [
+        {
+            "stage": s,
+            "label": Stage(s).label,
+            "count": funnel[s]["count"],
+            "amount": funnel[s]["amount"],
+            "url": registry_url(s, filters),
+        }
+        for s in EXIT_STAGES
+    ]
+
+
+def funnel_charts(funnel: dict, filters: dict) -> list[Chart]:
+    """The funnel of the projects by stage (counts) and their investment by stage, each
+    stage opening the registry at that stage (with the filters the registry has)."""
+    labels = {s: str(Stage(s).label) for s in funnel}
+    urls = {s: registry_url(s, filters) for s in funnel}
+    table = Table([_("Stage"), _("Projects"), _("Total investment (10k yuan)")])
+    for stage, row in funnel.items():
+        table.add(labels[stage], row["count"], _amount(row["amount"]), url=urls[stage])
+    items = [{"name": labels[s], "value": funnel[s]["count"], "url": urls[s]} for s in STAGE_ORDER]
+    counts = Chart(
+        "funnel",
+        _("Projects by stage"),
+        charts.funnel(items, name=_("Projects")),
+        table,
+        height=420,
+    )
+    stages = [*STAGE_ORDER, *EXIT_STAGES]
+    amounts = charts.bar_line(
+        [labels[s] for s in stages],
+        [
+            {
+                "name": _("Total investment (10k yuan)"),
+                "data": [
+                    {
+                        "value": funnel[s]["amount"],
+                        "url": urls[s],
+                        **({"itemStyle": {"color": GREY}} if s in EXIT_STAGES else {}),
+                    }
+                    for s in stages
+                ],
+            },
+            {
+                "name": _("Projects"),
+                "data": [{"value": funnel[s]["count"], "url": urls[s]} for s in stages],
+            },
+        ],
+        horizontal=True,
+    )
+    _second_axis(amounts, [1], axis="xAxis")
+    return [
+        counts,
+        Chart("stage-amounts", _("Investment and projects by stage"), amounts, table, 420),
+    ]
+
+
+def _second_axis(option: dict, indexes: list[int], *, axis: str = "yAxis", percent=False):
+    """Put the series at ``indexes`` on a second value axis (another unit)."""
+    second: dict = {"type": "value", "splitLine": {"show": False}}
+    if percent:
+        second["axisLabel"] = {"formatter": "{value}%"}
+    option[axis] = [option[axis], second]
+    for i in indexes:
+        option["series"][i][f"{axis}Index"] = 1
+
+
+def amount_chart(key: str, title: str, series: Series, target, period: Period) -> Chart:
+    """Monthly bars and cumulative lines of the year and of the year before, against the
+    year's target pro rata (序时: the target × the months elapsed ÷ 12)."""
+    categories = [month_label(m) for m in MONTHS]
+    pro_rata = (
+        None
+        if target is None
+        else [(target * m / 12).quantize(Decimal("0.01"), ROUND_HALF_UP) for m in MONTHS]
+    )
+    this_year, last_year = str(period.year), str(period.year - 1)
+    lines = [
+        {"name": _("%(year)s by month") % {"year": this_year}, "data": series.this},
+        {
+            "name": _("%(year)s by month") % {"year": last_year},
+            "data": series.last,
+            "color": GREY,
+        },
+        {
+            "name": _("%(year)s cumulative") % {"year": this_year},
+            "type": "line",
+            "data": series.this_cumulative,
+            "color": SERIES[2],
+        },
+        {
+            "name": _("%(year)s cumulative") % {"year": last_year},
+            "type": "line",
+            "data": series.last_cumulative,
+            "color": SERIES[6],
+            "dashed": True,
+        },
+    ]
+    if pro_rata:
+        lines.append(
+            {
+                "name": _("Target pro rata"),
+                "type": "line",
+                "data": pro_rata,
+                "color": RED,
+                "dashed": True,
+            }
+        )
+    option = charts.bar_line(categories, lines)
+    _second_axis(option, list(range(2, len(lines))))
+    table = Table(
+        [
+            _("Month"),
+            this_year,
+            last_year,
+            _("Year on year"),
+            _("%(year)s cumulative") % {"year": this_year},
+            _("%(year)s cumulative") % {"year": last_year},
+            _("Cumulative year on year"),
+            _("Target pro rata"),
+        ]
+    )
+    now, before = series.this_cumulative, series.last_cumulative
+    for i in range(len(MONTHS)):
+        table.add(
+            categories[i],
+            _amount(series.this[i]) if series.this[i] is not None else "—",
+            _amount(series.last[i]),
+            _pct(share(series.this[i], series.last[i])),
+            _amount(now[i]) if now[i] is not None else "—",
+            _amount(before[i]),
+            _pct(share(now[i], before[i])),
+            _amount(pro_rata[i]) if pro_rata else "—",
+        )
+    return Chart(key, title, option, table, height=360)
+
+
+def tier_chart(targets: Targets, drill_query) -> Chart | None:
+    """The "369" tiers: per tier, the projects reached against the target count; a bar
+    opens the projects of the tier (``kpis:drill`` with the tier's band)."""
+    if not targets.applies:
+        return None
+    tiers = targets.tiers()
+    categories, reached, wanted = [], [], []
+    table = Table([_("Tier"), _("Minimum investment (10k yuan)"), _("Target"), _("Reached")])
+    for tier in tiers:
+        label = _("Tier %(n)s") % {"n": tier["n"]}
+        band = {"kpi": "signed_count", "part": "numerator"}
+        if tier["same"] and tier["min"] is not None:
+            band["tier_min"] = tier["min"]
+            if tier["below"] is not None:
+                band["tier_below"] = tier["below"]
+        url = f"{reverse('kpis:drill')}?{drill_query(**band)}"
+        categories.append(label)
+        wanted.append(tier["target"])
+        reached.append({"value": tier["done"], "url": url})
+        minimum = _amount(tier["min"]) if tier["min"] is not None else "—"
+        table.add(label, minimum, tier["target"], tier["done"], url=url)
+    option = charts.bar_line(
+        categories,
+        [
+            {"name": _("Target"), "data": wanted, "color": GREY, "label": True},
+            {"name": _("Reached"), "data": reached, "color": SERIES[0], "label": True},
+        ],
+    )
+    return Chart("tiers", _("The “369” tiers: projects reached against the target"), option, table)
+
+
+def trend_charts(trend: list, drill_query) -> list[Chart]:
+    """The KPIs as of each month end: the two totals as bars, the rates as % lines; a point
+    opens the projects behind it at that cut-off."""
+    categories = [month_label(m) for m, _end, _k in trend]
+
+    def url(kpi: str, end) -> str:
+        return f"{reverse('kpis:drill')}?{drill_query(kpi=kpi, part='numerator', as_of=end)}"
+
+    def points(name: str, scale=1) -> list:
+        out = []
+        for _m, end, kpis in trend:
+            value = getattr(kpis, name)
+            out.append({"value": None if value is None else value * scale, "url": url(name, end)})
+        return out
+
+    totals = charts.bar_line(
+        categories,
+        [
+            {"name": KPI_LABELS["signed_count"], "data": points("signed_count")},
+            {"name": KPI_LABELS["signed_investment"], "data": points("signed_investment")},
+        ],
+    )
+    _second_axis(totals, [1])
+    table = Table([_("Month"), _("Cut-off"), *[str(KPI_LABELS[k]) for k in KPI_LABELS]])
+    for (_month, end, kpis), label in zip(trend, categories, strict=True):
+        cells = [label, end.isoformat()]
+        for name in KPI_LABELS:
+            value = getattr(kpis, name)
+            if name in RATE_NAMES:
+                cells.append(
+                    _pct(None if value is None else (value * 100).quantize(Decimal("0.1")))
+                )
+            elif name == "signed_investment":
+                cells.append(_amount(value))
+            else:
+                cells.append(value)
+        table.add(*cells, url=url("signed_count", end))
+    rates = charts.bar_line(
+        categories,
+        [
+            {"name": KPI_LABELS[name], "type": "line", "data": points(name, 100)}
+            for name in RATE_NAMES
+        ],
+        percent=True,
+    )
+    highest = max(
+        (p["value"] for s in rates["series"] for p in s["data"] if p["value"] is not None),
+        default=0,
+    )
+    if highest > 100:
+        del rates["yAxis"]["max"]  # the funds rate can pass 100 %
+    return [
+        Chart(
+            "trend-totals", _("Signed projects and investment as of each month end"), totals, table
+        ),
+        Chart("trend-rates", _("Rates as of each month end"), rates, table),
+    ]

@@ -1,0 +1,77 @@
+"""The KPI charts page (SPEC §12, 挂图作战; issue 18 point 3): the project funnel by stage,
+signed investment and funds in place by month against the year's target and last year
+(同比), the "369" tiers, and every KPI as of each month end — over the projects the user
+sees (``visible_to``) with the KPI page's own filters. The figures are ``kpis.charts``'."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from zhaoshang.core import roles
+from zhaoshang.core.services import require
+from zhaoshang.kpis import charts, permissions, services
+from zhaoshang.kpis.forms import KpiFilterForm
+from zhaoshang.kpis.services import Period
+from zhaoshang.projects.models import Project
+
+
+def filtered(request, form):
+    """The projects the user sees, with the form's filters."""
+    return services.filter_projects(
+        Project.objects.visible_to(request.user), **form.project_filters()
+    )
+
+
+def trend_charts(request, form, projects) -> list:
+    """The KPI trends of the filters (the charts page and the KPI page)."""
+    trend = charts.kpi_trend(projects, form.period_args())
+    return charts.trend_charts(trend, form.query)
+
+
+@login_required
+def charts_page(request):
+    require(permissions.can_read(request.user))
+    form = KpiFilterForm(request.GET, user=request.user)
+    context = {"form": form, "is_city": roles.sees_all_districts(request.user)}
+    if not form.is_valid():
+        return render(request, "kpis/charts.html", context, status=400)
+    filters = form.project_filters()
+    projects = filtered(request, form)
+    args = form.period_args()
+    period = Period.of(args["year"], None, args.get("since"))
+    year_only = Period.of(period.year)  # the amounts and the tiers are of the year alone
+    funnel = charts.stage_funnel(projects)
+    amounts = charts.monthly_amounts(projects, year_only)
+    targets = charts.targets_of(request.user, filters, year_only)
+
+    def tier_query(**extra) -> str:
+        return form.query(since="", **extra)
+
+    context.update(
+        year=period.label,
+        period=period,
+        funnel=charts.funnel_charts(funnel, filters),
+        exits=charts.exits(funnel, filters),
+        amounts=[
+            charts.amount_chart(
+                "signed-investment",
+                _("Signed investment by month (10k yuan)"),
+                amounts["signed_investment"],
+                targets.total("signed_investment"),
+                year_only,
+            ),
+            charts.amount_chart(
+                "funds-in-place",
+                _("Funds in place by month (10k yuan)"),
+                amounts["funds_in_place"],
+                targets.total("funds_in_place"),
+                year_only,
+            ),
+        ],
+        targets=targets,
+        tiers=charts.tier_chart(targets, tier_query),
+        trends=trend_charts(request, form, projects),
+    )
+    return render(request, "kpis/charts.html", context)
