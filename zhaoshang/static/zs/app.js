@@ -110,3 +110,48 @@ document.body.addEventListener("htmx:configRequest", function (event) {
     records.forEach(function (record) { each(record.addedNodes, stackWithin); });
   }).observe(document.body, { childList: true, subtree: true });
 }());
+
+// File inputs (issue #18, "plain browser controls"): the browser's own file control names
+// its button and its empty state in the browser's language ("Choose File · No file
+// chosen"). Each input[type=file] gets a button and a line in the page's language instead
+// (the strings ride on this script's tag: data-file-choose, data-file-none, data-files);
+// the input itself stays in the form, visually hidden but focusable, so the keyboard, the
+// label and a form reset still work. Without JavaScript the browser's control shows.
+(function () {
+  var script = document.currentScript;
+  if (!script || !script.dataset.fileChoose) { return; }
+  var strings = script.dataset;
+  var shown = function (input, name) {
+    var files = input.files ? Array.prototype.map.call(input.files, function (f) { return f.name; }) : [];
+    if (!files.length) { name.textContent = strings.fileNone; name.classList.add("text-muted"); return; }
+    name.classList.remove("text-muted");
+    name.textContent = files.length === 1 ? files[0] : strings.files.replace("%s", files.length) + "：" + files.join("、");
+  };
+  var enhance = function (input) {
+    if (input.dataset.zsFile) { return; }
+    input.dataset.zsFile = "1";
+    var box = document.createElement("div");
+    box.className = "zs-file input-group";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline-secondary";
+    button.innerHTML = '<i class="bi bi-paperclip me-1" aria-hidden="true"></i>';
+    button.appendChild(document.createTextNode(strings.fileChoose));
+    var name = document.createElement("span");
+    name.className = "form-control text-truncate";
+    name.setAttribute("aria-live", "polite");
+    input.parentNode.insertBefore(box, input);
+    box.appendChild(button);
+    box.appendChild(name);
+    box.appendChild(input);
+    input.classList.add("zs-file-input");
+    input.tabIndex = -1;
+    button.addEventListener("click", function () { input.click(); });
+    input.addEventListener("change", function () { shown(input, name); });
+    if (input.form) { input.form.addEventListener("reset", function () { setTimeout(function () { shown(input, name); }); }); }
+    shown(input, name);
+  };
+  var all = function (root) { Array.prototype.forEach.call(root.querySelectorAll("input[type=file]"), enhance); };
+  all(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) { all(event.target); });
+})();
