@@ -158,7 +158,9 @@ class RankingFilterForm(BootstrapMixin, forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if (start is None) != (end is None) and not self.errors.get("start" if start else "end"):
+        if "start" in self.errors or "end" in self.errors:
+            pass  # a date that is not one is named already
+        elif (start is None) != (end is None):
             missing = "end" if start else "start"
             self.add_error(missing, _("Give both ends of the date range, or neither."))
         elif start and end and start > end:
