@@ -1,7 +1,8 @@
 """``python -m bench [--database URL] [--rows N] [--sample N] [--keep]`` — the working-day
 calendar; ``python -m bench scan [--projects 10000,100000]`` — the daily scan;
 ``python -m bench summary [--projects 20000]`` — the monthly summary;
-``python -m bench demo [--runs 3]`` — load_demo part by part."""
+``python -m bench demo [--runs 3]`` — load_demo part by part;
+``python -m bench pages [--database FILE] [--scale 10]`` — the flat pages at 1× and 10×."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ if __name__ == "__main__":
         from bench.demo import main as demo_main
 
         sys.exit(demo_main(sys.argv[2:]))
+    if sys.argv[1:2] == ["pages"]:
+        from bench.pages import main as pages_main
+
+        sys.exit(pages_main(sys.argv[2:]))
     if sys.argv[1:2] == ["scan"]:
         from bench.scan import main as scan_main
 
