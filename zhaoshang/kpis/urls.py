@@ -9,6 +9,7 @@ app_name = "kpis"
 urlpatterns = [
     path("", views.kpi_page, name="index"),
     path("charts/", views_charts.charts_page, name="charts"),
+    path("trends/", views_charts.trends, name="trends"),
     path("drill/", views.drill, name="drill"),
     path("compare/", views.compare, name="compare"),
     path("export/", views.export, name="export"),

@@ -6,7 +6,9 @@ sees (``visible_to``) with the KPI page's own filters. The figures are ``kpis.ch
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import roles
@@ -75,3 +77,19 @@ def charts_page(request):
         trends=trend_charts(request, form, projects),
     )
     return render(request, "kpis/charts.html", context)
+
+
+@login_required
+def trends(request):
+    """The KPIs as of each month end, as an HTML fragment the KPI page fetches
+    (``static/kpis/trends.js``); bad filters are a 400 naming the field."""
+    require(permissions.can_read(request.user))
+    form = KpiFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label if name in form.fields else name}: {' '.join(messages)}"
+            for name, messages in form.errors.items()
+        )
+        return HttpResponseBadRequest(escape(errors), content_type="text/plain; charset=utf-8")
+    charts_ = trend_charts(request, form, filtered(request, form))
+    return render(request, "kpis/_trends.html", {"trends": charts_})

@@ -23,6 +23,7 @@ from zhaoshang.testing.shared import built_once_per_module, fixture_function
 ROUTES: dict[str, tuple[str | None, str, str]] = {
     "kpis:index": (None, "staff", "GET"),
     "kpis:charts": (None, "staff", "GET"),
+    "kpis:trends": (None, "staff", "GET"),
     "kpis:drill": (None, "staff", "GET"),
     "kpis:compare": (None, "staff", "GET"),
     "kpis:export": (None, "staff", "GET"),
