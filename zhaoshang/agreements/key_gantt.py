@@ -37,7 +37,9 @@ from zhaoshang.org.models import Industry, WorkingGroup
 
 ONE_DAY = datetime.timedelta(days=1)
 ROW_HEIGHT = 40  # px per commitment on the chart
-MAX_ROWS = 200  # the chart stays readable; the filters narrow it
+MAX_ROWS = 200
+# The span shown at first around today (the slider under the chart moves it).
+WINDOW = datetime.timedelta(days=300)  # the chart stays readable; the filters narrow it
 
 
 class KeyGanttFilterForm(BootstrapMixin, forms.Form):
@@ -210,11 +212,12 @@ def chart_rows(rows: list[GanttRow], today: datetime.date) -> list[dict]:
 def gantt_chart(rows: list[GanttRow], today: datetime.date) -> charts.Chart:
     option = charts.gantt(
         chart_rows(rows, today),
-        lanes=[("planned", _("Planned")), ("actual", _("Actual"))],
+        lanes=[("planned", _("As planned")), ("actual", _("As done"))],
         today=today,
         today_label=_("Today"),
+        window=(today - WINDOW, today + WINDOW),
         legend=[
-            (_("Planned"), charts.GANTT_PLANNED),
+            (_("As planned"), charts.GANTT_PLANNED),
             (_("Kept"), charts.GREEN),
             (_("Late or missed"), charts.RED),
             (_("Running"), charts.GREY),
@@ -242,7 +245,7 @@ def gantt_chart(rows: list[GanttRow], today: datetime.date) -> charts.Chart:
             row.count(MilestoneState.MISSED),
             row.count(MilestoneState.OPEN),
             _d(c.target_on),
-            Light(c.light).label if c.light != Light.NONE else _("Completed"),
+            Light(c.light).label if c.light != Light.NONE else _("Commitment completed"),
             url=reverse("projects:detail", args=[row.project.pk]),
         )
     return charts.Chart(

@@ -180,6 +180,7 @@ def gantt(
     today: datetime.date | None = None,
     today_label: str = "",
     legend: list[tuple[str, str]] = (),
+    window: tuple[datetime.date, datetime.date] | None = None,
 ) -> dict:
     """A Gantt chart: one category per row (top to bottom), in each row one bar per lane
     (e.g. planned and actual), each lane a run of segments in date order.
@@ -188,7 +189,8 @@ def gantt(
     (dates, both included), "color", optional "tooltip" (HTML-escaped text, "<br>"
     between lines), "url" (drill-down)}. ``lanes``: [(key, name)] in the order drawn.
     ``legend``: [(name, colour)] shown as the legend; ``today`` is drawn as a dashed red
-    line labelled ``today_label``.
+    line labelled ``today_label``. ``window`` (first, last day) is the span shown at first
+    when the rows span more: a slider under the chart (and dragging the chart) moves it.
 
     ECharts draws no date ranges on a value axis without a script, so each lane is a
     stack of bars on a hidden axis of days since the chart's first day — a transparent
@@ -270,13 +272,28 @@ def gantt(
             "silent": True,
             "symbol": "none",
             "lineStyle": {"color": RED, "type": "dashed", "width": 1.5},
-            "label": {"formatter": str(today_label), "position": "insideEndTop", "color": RED},
+            "label": {"formatter": str(today_label), "position": "start", "color": RED},
             "data": [{"xAxis": (today - first).days + 0.5}],
         }
+    zoom: list[dict] = []
+    if window is not None:
+        shown_first, shown_last = max(window[0], first), min(window[1], last)
+        if (shown_first, shown_last) != (first, last) and shown_first < shown_last:
+            at = {
+                "xAxisIndex": [0, 1],
+                "filterMode": "none",
+                "start": round(100 * (shown_first - first).days / span, 2),
+                "end": round(100 * (shown_last - first).days / span, 2),
+            }
+            zoom = [
+                {**at, "type": "slider", "height": 18, "bottom": 4, "labelFormatter": ""},
+                {**at, "type": "inside", "zoomOnMouseWheel": False, "moveOnMouseWheel": False},
+            ]
     return {
         "color": SERIES,
         "backgroundColor": "transparent",
         "animation": False,
+        **({"dataZoom": zoom} if zoom else {}),
         "tooltip": {"trigger": "item", "confine": True},
         "legend": {
             "top": 0,
@@ -285,7 +302,13 @@ def gantt(
             "selectedMode": False,
             "data": [str(name) for name, _colour in legend],
         },
-        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
+        "grid": {
+            "left": 8,
+            "right": 24,
+            "top": 56,
+            "bottom": 32 if zoom else 8,
+            "containLabel": True,
+        },
         "xAxis": [
             {"type": "value", "min": 0, "max": span, "show": False},
             {
