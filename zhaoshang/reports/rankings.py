@@ -240,6 +240,7 @@ def on_time_chart(rows: list[OnTime], page_url: str, query: str) -> charts.Chart
         percent=True,
     )
     option["series"][0]["label"]["formatter"] = "{c}%"
+    option["grid"]["right"] = 56  # room for the last bar's label
     table = charts.Table(
         [_("Department"), _("Cases done"), _("Done on time"), _("Done late"), _("On-time rate")]
     )
@@ -273,6 +274,7 @@ def satisfaction_chart(rows, ratings_url: str) -> charts.Chart:
         percent=True,
     )
     option["series"][0]["label"]["formatter"] = "{c}%"
+    option["grid"]["right"] = 56  # room for the last bar's label
     table = charts.Table(
         [
             _("Department"),
