@@ -7,18 +7,28 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import roles
+from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
-from zhaoshang.dashboard.homes import department, leader, park, supervisor, team
+from zhaoshang.dashboard.homes import bureau, city, department, leader, park, supervisor, team
+from zhaoshang.monitoring.lights import project_light
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import STAGE_ORDER, Condition, Stage
 from zhaoshang.projects.models import Project
+
+# The red lights first, then the yellow ones, then the green.
+LIGHT_RANK = Case(
+    When(light=Light.RED, then=Value(0)),
+    When(light=Light.YELLOW, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
 
 # The sections of each role, in the order a person with several roles sees them.
 SECTIONS = (
@@ -26,6 +36,7 @@ SECTIONS = (
     (Role.SUPERVISOR, supervisor.section),
     (Role.DEPARTMENT, department.section),
     (Role.PARK, park.section),
+    (Role.BUREAU, bureau.section),
 )
 
 
@@ -62,9 +73,16 @@ def home(request):
     exits = [(Stage(s).label, s, by_stage.get(s, 0)) for s in (Stage.TERMINATED, Stage.EXITED)]
     mine = None
     if not roles.sees_all_districts(user):
-        mine = visible.of_user(user).with_list_data().order_by("-updated_at")[:12]
+        mine = visible.of_user(user)
     if roles.has_role(user, Role.PARK) and user.park_id:
-        mine = visible.with_list_data().order_by("-updated_at")[:12]
+        mine = visible
+    if mine is not None:
+        # Each with its light, the red ones first (a leader's "their projects with lights").
+        mine = (
+            mine.with_list_data()
+            .annotate(light=project_light(), light_rank=LIGHT_RANK)
+            .order_by("light_rank", "-updated_at", "-id")[:12]
+        )
     sections = role_sections(request)
     if mine is not None:
         mine = list(mine)
@@ -91,18 +109,10 @@ def home(request):
     )
     for event in events:
         event.project_name = names.get(event.object_id, "")
-    districts = None
+    districts = district_charts = None
     if roles.sees_all_districts(user):
-        districts = (
-            Project.objects.values("district_id", "district__name")
-            .annotate(
-                total=Count("id"),
-                signed=Count("id", filter=Q(signed_on__isnull=False)),
-                started=Count("id", filter=Q(started_on__isnull=False)),
-                investment=Sum("total_investment"),
-            )
-            .order_by("district_id")
-        )
+        districts = city.district_rows(user)
+        district_charts = city.district_charts(districts)
     unread = Notification.objects.visible_to(user).unread().order_by("-created_at")[:5]
     return render(
         request,
@@ -116,6 +126,9 @@ def home(request):
             "attention": attention,
             "events": events,
             "districts": districts,
+            "district_charts": district_charts,
+            # The bureau's section draws the funnel as a chart: no second funnel beside it.
+            "funnel_charted": any(s.key == "bureau" for s in sections),
             "unread": unread,
         },
     )

@@ -1,5 +1,7 @@
 """The leader's home: the receipts addressed to them still unread (圈阅 in one click), the
-lights escalated to the leader in charge and the red lights of the district."""
+lights of their projects (those they serve: on the team, as designated contact leader) and
+those escalated to the leader in charge, the lights before the joint meeting and the
+district's red lights. Their projects, each with its light, are the page's "My projects"."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from zhaoshang.service.views.receipts import filtered_inbox
 
 UNREAD_SHOWN = 5
 UNREAD = {"unread": "1"}  # the inbox's query string of the unread receipts
+MY_PROJECTS = {"my_projects": "on"}  # the board's: the lights of the projects I serve
 
 
 def section(request) -> Section:
@@ -30,8 +33,16 @@ def section(request) -> Section:
             request,
             "monitoring:board",
             filtered_signals,
-            {"level": Level.LEADER},
-            _("Lights escalated to the leader in charge"),
+            MY_PROJECTS,
+            _("Lights on my projects"),
+            "warning",
+        ),
+        counted(
+            request,
+            "monitoring:board",
+            filtered_signals,
+            {**MY_PROJECTS, "level": Level.LEADER},
+            _("My projects' lights escalated to the leader in charge"),
             "danger",
         ),
         counted(

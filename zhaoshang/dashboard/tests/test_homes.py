@@ -4,6 +4,8 @@ showing exactly those rows (the count and the list agree), and a leader reads a 
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 
 import pytest
@@ -45,10 +47,10 @@ def _list_count(client, url: str) -> int:
         ("supervisor", {"supervisor"}),
         ("leader", {"leader"}),
         ("park", {"park"}),
-        ("bureau", set()),
-        ("city", set()),
+        ("bureau", {"bureau"}),
+        ("city", {"city"}),
         ("manager", {"leader", "team"}),
-        ("secretary", {"team"}),
+        ("secretary", {"bureau", "team"}),  # the world's secretary works at the bureau
     ],
 )
 def test_each_role_sees_its_sections_and_each_count_is_its_lists(client_for, who, sections):
@@ -56,7 +58,7 @@ def test_each_role_sees_its_sections_and_each_count_is_its_lists(client_for, who
     html = client.get(reverse("home")).content.decode()
     assert _sections(html) == sections
     tiles = TILE.findall(html)
-    assert bool(tiles) == bool(sections - {"team"})
+    assert bool(tiles) == bool(sections - {"city"})
     for url, count in tiles:
         url = url.replace("&amp;", "&")
         assert _list_count(client, url) == int(count), url
@@ -140,3 +142,80 @@ def test_the_supervision_office_does_not_open_on_an_empty_my_projects(client_for
     html = client_for("supervisor").get(reverse("home")).content.decode()
     assert "You serve no project yet" not in html
     assert 'data-home-section="supervisor"' in html
+
+
+def _chart_option(html: str, key: str) -> dict:
+    found = re.search(
+        rf'<script id="chart-{key}-option" type="application/json">(.*?)</script>', html
+    )
+    assert found, key
+    return json.loads(found.group(1))
+
+
+def test_the_bureau_reads_the_registrys_funnel_and_this_months_moves(client_for, world):
+    from zhaoshang.projects.choices import STAGE_ORDER, Stage
+    from zhaoshang.projects.models import StageEvent
+
+    StageEvent.objects.create(
+        project=world.project2_a,
+        from_stage=Stage.LEAD,
+        to_stage=Stage.NEGOTIATING,
+        occurred_on=datetime.date(2026, 6, 3),
+        recorded_by=world.user_bureau,
+    )
+    client = client_for("bureau")
+    html = client.get(reverse("home")).content.decode()
+    option = _chart_option(html, "home-funnel")
+    data = option["series"][0]["data"]
+    assert [d["url"] for d in data] == [
+        reverse("projects:list") + f"?stage={stage}" for stage in STAGE_ORDER
+    ]
+    for item in data:  # each stage's count is the registry's rows behind its link
+        assert item["value"] == _list_count(client, item["url"]), item["url"]
+    signed = data[STAGE_ORDER.index(Stage.SIGNED)]
+    assert signed["value"] == 1 and "5.0" in signed["label"]["formatter"]  # 50000 万元 = 5.0 亿
+    moves = html.split('data-testid="home-moves"')[1].split("</ul>")[0]
+    assert world.project2_a.name in moves
+    assert reverse("projects:list") + "?changed=moved" in moves
+    assert "Projects by stage" not in html  # the chart replaces the small funnel
+
+
+def test_the_leader_sees_their_projects_with_their_lights(client_for, world):
+    from zhaoshang.monitoring.tests.test_board_home_filters import _signal
+
+    _signal(world, world.project1_a, 1, datetime.date(2026, 6, 2))
+    html = client_for("manager").get(reverse("home")).content.decode()
+    row = html.split(f'data-my-project="{world.project1_a.pk}"')[1].split("</tr>")[0]
+    assert 'data-light="red"' in row
+    tiles = {url.replace("&amp;", "&"): int(n) for url, n in TILE.findall(html)}
+    assert tiles[reverse("monitoring:board") + "?my_projects=on"] == 1
+
+
+def test_the_city_reads_the_districts_side_by_side(client_for, world):
+    html = client_for("city").get(reverse("home")).content.decode()
+    option = _chart_option(html, "home-districts")
+    assert option["xAxis"]["data"] == [world.district_a.name, world.district_b.name]
+    projects = option["series"][0]["data"]
+    registry = reverse("projects:list")
+    assert projects[0] == {"value": 2, "url": f"{registry}?district={world.district_a.pk}"}
+    assert _chart_option(html, "home-districts-money")["series"][0]["data"][0]["value"] == 50000
+    table = html.split('data-testid="home-districts-table"')[1].split("</table>")[0]
+    assert f'href="{registry}?district={world.district_b.pk}"' in table
+    assert reverse("kpis:compare") in html
+
+
+def test_the_secretary_files_the_receipts_of_the_cases_with_none(client_for, world):
+    from zhaoshang.approvals.models import ApprovalCase
+
+    client = client_for("secretary")
+    url = reverse("approvals:worklist") + "?mine=on&amp;no_receipt=on"
+
+    def tile() -> int:
+        return int(dict(TILE.findall(client.get(reverse("home")).content.decode()))[url])
+
+    before = tile()
+    assert before == _list_count(client, url.replace("&amp;", "&")) >= 1
+    receipt = make_receipt(world, world.user_manager)
+    receipt.approval_case = ApprovalCase.objects.get(pk=world.case_a.pk)
+    receipt.save(update_fields=["approval_case"])
+    assert tile() == before - 1
