@@ -1,0 +1,44 @@
+"""The key projects' Gantt in real headless Chromium, on a desktop (1440×900) and on a
+phone (390×844, where the chart scrolls sideways): drawn and not blank, the table behind
+it shown, a bar opens the project."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.agreements.tests.test_key_gantt import hand_built
+from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import inked, wait_for_chart
+
+pytestmark = [pytest.mark.browser]
+
+SIZES = [("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 390, "height": 844})]
+
+
+def _log_in(page, base, username, password):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
+def test_the_key_projects_gantt(live_site, browser_page, password, size, viewport):
+    base, world = live_site
+    hand_built(world)
+    page = browser_page
+    page.set_viewport_size(viewport)
+    ARTIFACTS.mkdir(exist_ok=True)
+    _log_in(page, base, "bureau", password)
+    page.goto(f"{base}{reverse('agreements:key_gantt')}")
+    wait_for_chart(page, "#chart-key-gantt")
+    share = inked(page, "#chart-key-gantt")
+    assert share > 0.02, f"the Gantt is blank ({share:.3f} inked)"
+    assert page.locator("[data-testid='chart-key-gantt-table'] tbody tr").count() == 2
+    if size == "phone":  # the chart keeps its width and scrolls sideways
+        scroll = page.locator("[data-testid='gantt-scroll']")
+        assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")
+    page.screenshot(path=str(ARTIFACTS / f"gantt-{size}.png"), full_page=True)
