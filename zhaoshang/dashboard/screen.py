@@ -141,29 +141,35 @@ def _tiles(figures: dict) -> list[dict]:
 
 
 def _funnel(projects) -> dict:
-    """The projects by stage along the main line: counts and amounts (one query)."""
+    """The projects along the main line (one query): each stage's projects and their
+    investment; the funnel's width is the projects that reached the stage (there or
+    further on), so it narrows from the leads to the projects at capacity."""
     rows = {
         stage: (n, amount)
         for stage, n, amount in projects.order_by()
         .values_list("stage")
         .annotate(n=Count("id"), amount=Sum("total_investment"))
     }
+    counts = [rows.get(stage, (0, None))[0] for stage in STAGE_ORDER]
     items, table = [], []
-    for colour, stage in zip(FUNNEL_COLOURS, STAGE_ORDER, strict=True):
+    for index, (colour, stage) in enumerate(zip(FUNNEL_COLOURS, STAGE_ORDER, strict=True)):
         n, amount = rows.get(stage, (0, None))
+        reached = sum(counts[index:])
         label = str(Stage(stage).label)
         items.append(
             {
-                "name": _("%(stage)s: %(count)s, %(amount)s")
-                % {"stage": label, "count": n, "amount": _number(yi(amount))},
-                "value": n,
+                "name": _("%(stage)s: %(count)s, %(amount)s (%(reached)s reached)")
+                % {"stage": label, "count": n, "amount": _number(yi(amount)), "reached": reached},
+                "value": reached,
                 "color": colour,
             }
         )
-        table.append({"stage": label, "count": n, "amount": _number(yi(amount))})
+        table.append(
+            {"stage": label, "count": n, "amount": _number(yi(amount)), "reached": reached}
+        )
     option = charts.funnel(items, name=_("Projects by stage"))
     series = option["series"][0]
-    series.update(left=0, width="52%", top=6, bottom=6, minSize="6%")
+    series.update(left=0, width="46%", top=6, bottom=6, minSize="4%")
     series["label"] = {
         "show": True,
         "position": "right",
@@ -171,7 +177,7 @@ def _funnel(projects) -> dict:
         "color": AXIS_TEXT,
         "fontSize": 15,
     }
-    series["labelLine"] = {"show": True, "length": 12}
+    series["labelLine"] = {"show": True, "length": 10}
     option["animation"] = False
     return {"option": option, "rows": table}
 
@@ -197,7 +203,7 @@ def _year_elapsed(today: datetime.date) -> float:
 
 def _progress_option(categories: list[str], series: list[dict], elapsed: float) -> dict:
     """Horizontal progress bars (percent of the target) with the year's time as a line."""
-    option = charts.base_option(legend=len(series) > 1, grid_right=40)
+    option = charts.base_option(legend=len(series) > 1, grid_right=120)
     option.update(
         animation=False,
         tooltip={"show": False},
@@ -214,7 +220,7 @@ def _progress_option(categories: list[str], series: list[dict], elapsed: float) 
             "axisLabel": {"color": AXIS_TEXT, "fontSize": 15},
         },
     )
-    option["grid"]["top"] = 34 if len(series) > 1 else 24
+    option["grid"]["top"] = 44 if len(series) > 1 else 26
     built = []
     for n, s in enumerate(series):
         item = {
@@ -235,7 +241,7 @@ def _progress_option(categories: list[str], series: list[dict], elapsed: float) 
                 "label": {
                     "formatter": _("Time %(percent)s%%") % {"percent": elapsed},
                     "color": "#ffd166",
-                    "position": "end",
+                    "position": "start",
                 },
             }
         built.append(item)

@@ -70,7 +70,9 @@ def test_the_funnel_counts_and_sums_each_stage(client_for, world):
     assert rows[label("started")]["count"] == 0
     data = _data(client_for("bureau"))
     funnel = data["funnel"]["option"]["series"][0]["data"]
-    assert [d["value"] for d in funnel][:4] == [1, 2, 0, 1]
+    # The funnel's width: the projects at the stage or further on.
+    assert [d["value"] for d in funnel][:5] == [4, 3, 1, 1, 0]
+    assert [r["reached"] for r in data["funnel"]["rows"]][:5] == [4, 3, 1, 1, 0]
     assert funnel[1]["name"].startswith(label("negotiating"))
     assert "2" in funnel[1]["name"] and "0.3" in funnel[1]["name"]
     city = {r["stage"]: r for r in _data(client_for("city"))["funnel"]["rows"]}
@@ -235,3 +237,11 @@ def test_the_page_reads_without_javascript(client_for, world):
         assert f'data-testid="{testid}"' in html
     assert 'data-url="/screen/data/"' in html
     assert 'data-interval="60"' in html
+
+
+def test_the_map_page_links_to_the_screen(client_for, world):
+    html = client_for("bureau").get(reverse("monitoring:map")).content.decode()
+    assert 'href="/screen/" data-testid="map-screen-link"' in html
+    query = f"?district={world.district_b.pk}"
+    html = client_for("city").get(reverse("monitoring:map") + query).content.decode()
+    assert f'href="/screen/{query}" data-testid="map-screen-link"' in html

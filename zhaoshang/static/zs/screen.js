@@ -4,7 +4,8 @@
 //   - draws the district map (dark) from the page's JSON (#screen-map);
 //   - ticks the clock, turns the red list's and the changes' pages every data-page seconds;
 //   - polls data-url every data-interval seconds and redraws every panel in place
-//     (zsCharts.draw, DOM updates; data-refreshes counts the refreshes);
+//     (zsCharts.draw, DOM updates; data-refreshes counts the refreshes; a failed poll keeps
+//     the last figures, says so and tries again at the next interval);
 //   - reloads the whole page every data-reload seconds (guards the browser's memory);
 //   - toggles full screen with the button or the key F. Nothing needs a mouse.
 (function () {
@@ -174,7 +175,9 @@
   }
 
   var status = document.getElementById("zs-status");
+  var busy = false;
   function refresh() {
+    busy = true;
     fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
@@ -183,7 +186,7 @@
         root.dataset.refreshes = String(parseInt(root.dataset.refreshes || "0", 10) + 1);
       })
       .catch(function () { status.textContent = root.dataset.error || "!"; })
-      .then(function () { window.setTimeout(refresh, seconds("interval", 60)); });
+      .then(function () { busy = false; lastRefresh = Date.now(); });
   }
 
   // --- the lists' pages --------------------------------------------------------------------
@@ -205,7 +208,13 @@
   Pager.prototype.show = function () {
     var starts = this.pages();
     if (this.start >= starts.length) { this.start = 0; }
-    this.box.scrollTop = starts[this.start];
+    var top = starts[this.start], bottom = top + this.box.clientHeight, base = this.list.offsetTop;
+    this.box.scrollTop = top;
+    // A row cut by the panel's edge waits for the next page.
+    Array.prototype.forEach.call(this.list.children, function (li) {
+      var at = li.offsetTop - base;
+      li.style.visibility = at >= top && at + li.offsetHeight <= bottom + 1 ? "" : "hidden";
+    });
     if (this.label) { this.label.textContent = starts.length > 1 ? (this.start + 1) + "/" + starts.length : ""; }
   };
   Pager.prototype.next = function () { this.start += 1; this.show(); };
@@ -224,7 +233,13 @@
     year: "numeric", month: "2-digit", day: "2-digit", weekday: "short",
     hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: "Asia/Shanghai"
   });
-  function tick() { clock.textContent = format.format(new Date()); }
+  function tick() {
+    // 2026-06-15 周一 10:00:00, in the district's time zone.
+    var p = {};
+    format.formatToParts(new Date()).forEach(function (part) { p[part.type] = part.value; });
+    clock.textContent = p.year + "-" + p.month + "-" + p.day + " " + p.weekday + " " +
+      p.hour + ":" + p.minute + ":" + p.second;
+  }
 
   function toggleFullscreen() {
     if (document.fullscreenElement) {
@@ -240,15 +255,26 @@
     }
   });
 
+  // One timer each second: the clock, then whatever is due (the intervals are read from the
+  // data attributes each time, so a test may shorten them on a loaded page).
+  var loaded = Date.now(), lastRefresh = loaded, lastPage = loaded;
+  function beat() {
+    var now = Date.now();
+    tick();
+    if (now - lastPage >= seconds("page", 8)) {
+      lastPage = now;
+      pagers.forEach(function (p) { p.next(); });
+    }
+    if (!busy && now - lastRefresh >= seconds("interval", 60)) { refresh(); }
+    if (now - loaded >= seconds("reload", 4 * 3600)) { window.location.reload(); }
+  }
+
   function start() {
     var source = document.getElementById("screen-map");
     if (source) { drawMap(JSON.parse(source.textContent)); }
-    tick();
-    window.setInterval(tick, 1000);
     pagers.forEach(function (p) { p.show(); });
-    window.setInterval(function () { pagers.forEach(function (p) { p.next(); }); }, seconds("page", 8));
-    window.setTimeout(refresh, seconds("interval", 60));
-    window.setTimeout(function () { window.location.reload(); }, seconds("reload", 4 * 3600));
+    beat();
+    window.setInterval(beat, 1000);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
