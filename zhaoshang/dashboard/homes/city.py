@@ -49,7 +49,7 @@ def district_charts(rows: list[dict]) -> list[charts.Chart]:
             {"name": _("Signed"), "data": _linked(rows, "signed"), "label": True},
             {"name": _("Started"), "data": _linked(rows, "started"), "label": True},
             {
-                "name": _("Red lights"),
+                "name": _("Projects with a red light"),
                 "data": _linked(rows, "red"),
                 "color": charts.RED,
                 "label": True,

@@ -3,6 +3,8 @@ counts are one COUNT each and the lists are capped (issue 18 point 1)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,17 +34,18 @@ def _count(client) -> int:
     return len(ctx.captured_queries)
 
 
-def _grow(world, start: int) -> None:
+def _grow(world, start: int, growth: int = GROWTH) -> None:
     """More of every row a home counts or lists: projects in park 1 with their approval
-    case and its team, receipts to the leader, complaints against the works department, signals."""
+    case and its team, their stage move this month, receipts to the leader, complaints
+    against the works department, signals."""
     from zhaoshang.approvals.models import ApprovalCase
     from zhaoshang.complaints.models import Complaint
-    from zhaoshang.projects.models import Project, ProjectTeamMember
+    from zhaoshang.projects.models import Project, ProjectTeamMember, StageEvent
 
     template = Project.objects.get(pk=world.project1_a.pk)
     case = ApprovalCase.objects.get(pk=world.case_a.pk)
     complaint = Complaint.objects.filter(district=world.district_a).first()
-    for n in range(start, start + GROWTH):
+    for n in range(start, start + growth):
         project = Project.objects.get(pk=template.pk)
         project.pk = None
         project.code = f"GROW{n:04d}"
@@ -54,6 +57,13 @@ def _grow(world, start: int) -> None:
         grown.status = ["pending", "accepted", "in_progress"][n % 3]
         grown.save()
         make_receipt(world, world.user_leader, n, project=project)
+        StageEvent.objects.create(
+            project=project,
+            from_stage="prereview",
+            to_stage=project.stage,
+            occurred_on=datetime.date(2026, 6, 1 + n % 14),
+            recorded_by=world.user_bureau,
+        )
         for member in ProjectTeamMember.objects.filter(project_id=template.pk):
             ProjectTeamMember.objects.create(project=project, user=member.user, role=member.role)
         if complaint is not None:
@@ -76,3 +86,17 @@ def test_the_home_is_constant_in_queries(client_for, world, who):
     large = _count(client)
     assert small == large, f"{who}: {small} queries, then {large} with more rows"
     print(f"home[{who}] = {large} queries")
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_home_costs_the_same_with_ten_times_the_projects(client_for, world, who):
+    """N projects, then 10×N: the same number of queries (issue 18 point 1)."""
+    from zhaoshang.projects.models import Project
+
+    client = client_for(who)
+    _grow(world, 1, 4)
+    small, projects = _count(client), Project.objects.count()
+    _grow(world, 100, 9 * projects)
+    assert Project.objects.count() == 10 * projects
+    large = _count(client)
+    assert small == large, f"{who}: {small} queries at {projects} projects, then {large}"
