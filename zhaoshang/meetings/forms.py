@@ -13,6 +13,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
+from zhaoshang.core.widgets import SearchableSelectMultiple
 from zhaoshang.meetings.choices import ActionSource, ActionStatus, MeetingKind, MeetingStatus
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
@@ -92,7 +93,7 @@ class MeetingForm(BootstrapMixin, forms.Form):
         label=_("Departments attending"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=SearchableSelectMultiple(attrs={"size": 8}),
     )
     attendees = forms.ModelMultipleChoiceField(
         label=_("People attending"),
@@ -138,7 +139,7 @@ class MeetingForm(BootstrapMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
-    CHECKBOX_LISTS = ("departments", "needs")
+    CHECKBOX_LISTS = ("needs",)
     AGENDA_FIELDS = ("needs", "projects", "cases", "topics")
 
     def __init__(self, *args, district_id, meeting=None, **kwargs):
@@ -280,6 +281,9 @@ class DecisionForm(BootstrapMixin, forms.Form):
 
 class ActionItemFieldsMixin:
     """The owner and due-date fields shared by every form that creates an action item."""
+
+    # The people list shows the chosen department's people (core.widgets).
+    select_depends_on = {"owner_person": "owner_department"}
 
     def setup_action_fields(self, district_id) -> None:
         self.fields["owner_department"].queryset = Department.objects.filter(
