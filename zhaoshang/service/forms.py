@@ -47,6 +47,8 @@ def _staff_of_district(district_id):
 class ReceiptForm(BootstrapMixin, forms.Form):
     """手续办理回执单: what the secretary writes down after a visit to a department."""
 
+    select_depends_on = {"handler_user": "department"}  # the visited department's people
+
     visited_on = forms.DateField(
         label=_("Date of visit"), initial=clock.today, widget=forms.DateInput()
     )
@@ -106,6 +108,8 @@ class InstructionForm(BootstrapMixin, forms.Form):
 
 class ActionItemForm(BootstrapMixin, forms.Form):
     """One supervised action item (督办事项) the instruction orders."""
+
+    select_depends_on = {"owner_person": "owner_department"}  # the department's people
 
     title = forms.CharField(
         label=_("Action item"),
