@@ -239,6 +239,8 @@ class WaiveForm(VersionedForm):
 
 
 class CommitmentForm(BootstrapMixin, forms.Form):
+    select_depends_on = {"owner": "department"}  # the committing department's people
+
     department = forms.ModelChoiceField(
         label=_("Committing department"), queryset=Department.objects.none()
     )
