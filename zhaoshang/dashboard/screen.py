@@ -4,7 +4,8 @@ districts side by side instead of the map, the city's funnel, each district's ta
 
 ``build(user, district_id)`` returns every panel as plain JSON-ready data: the page renders
 it (the tables read without JavaScript) and ``/screen/data/`` serves it again to the
-screen's script every minute. Everything starts from what the viewer may see
+screen's script every minute (the red list and the week's changes are built by
+``screen_lists``). Everything starts from what the viewer may see
 (``visible_to``), with a fixed number of queries whatever the number of projects: counts
 and sums are grouped in SQL, lists are capped."""
 
@@ -14,8 +15,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,19 +23,14 @@ from django.utils.translation import gettext_lazy
 
 from zhaoshang.core import charts, clock, roles
 from zhaoshang.core.lights import Light
-from zhaoshang.core.models import DomainEvent
+from zhaoshang.dashboard import screen_lists
 from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.monitoring import district_map
 from zhaoshang.monitoring.lights import project_light
-from zhaoshang.monitoring.models import LightSnapshot, Signal
 from zhaoshang.org.models import District
 from zhaoshang.projects.choices import STAGE_ORDER, Stage
 from zhaoshang.projects.models import FundsEntry, Project
 
-WEEK_DAYS = 7
-RED_LIST_CAP = 60  # projects on the red list (the total is shown beside it)
-REASONS_CAP = 3  # reasons shown per red project
-CHANGES_CAP = 40  # rows of this week's changes
 ENDED = (Stage.TERMINATED, Stage.EXITED)
 YI = Decimal("10000")  # 万元 per 亿元
 # The funnel's stages from the lead (deep blue) to capacity (green).
@@ -413,155 +408,6 @@ def _districts(names: dict, figures: dict) -> dict:
     return {"charts": out, "rows": table}
 
 
-def _red_list(user, projects) -> dict:
-    """The red-light projects, longest red first, with why (two queries, capped)."""
-    red = Signal.objects.visible_to(user).filter(
-        light=Light.RED, project__in=projects.exclude(stage__in=ENDED).order_by().values("pk")
-    )
-    heads = list(
-        red.order_by()
-        .values("project_id")
-        .annotate(first=Min("since"))
-        .order_by("first", "project_id")[:RED_LIST_CAP]
-    )
-    total = red.order_by().values("project_id").distinct().count()
-    ids = [h["project_id"] for h in heads]
-    found: dict[int, dict] = {}
-    for row in (
-        red.filter(project_id__in=ids)
-        .order_by("since", "id")
-        .values(
-            "project_id",
-            "project__name",
-            "project__code",
-            "project__district__name",
-            "project__park__name",
-            "title",
-            "subject",
-            "since",
-        )
-    ):
-        item = found.setdefault(
-            row["project_id"],
-            {
-                "id": row["project_id"],
-                "name": row["project__name"],
-                "code": row["project__code"],
-                "where": " · ".join(
-                    x for x in (row["project__district__name"], row["project__park__name"]) if x
-                ),
-                "since": row["since"].isoformat(),
-                "reasons": [],
-                "more": 0,
-                "url": reverse("projects:detail", args=[row["project_id"]]),
-            },
-        )
-        if len(item["reasons"]) < REASONS_CAP:
-            item["reasons"].append(row["title"])
-        else:
-            item["more"] += 1
-    today = clock.today()
-    items = []
-    for project_id in ids:
-        item = found.get(project_id)
-        if item is None:
-            continue
-        days = (today - datetime.date.fromisoformat(item["since"])).days
-        item["days"] = _("Red for %(days)s days") % {"days": days}
-        items.append(item)
-    return {"items": items, "total": total}
-
-
-def _changes(user, projects, today: datetime.date) -> dict:
-    """This week's changes (the last seven days, today included): stage moves and new
-    signings (the projects' events), lights turning red or green (the daily scan's
-    snapshots). Three queries for the rows, two for the counts."""
-    since = today - datetime.timedelta(days=WEEK_DAYS - 1)
-    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
-    visible = projects.order_by().values("pk")
-    events = (
-        DomainEvent.objects.visible_to(user)
-        .filter(
-            verb="project.stage_changed",
-            content_type__app_label="projects",
-            content_type__model="project",
-            object_id__in=visible,
-            occurred_at__gte=start,
-        )
-        .order_by("-occurred_at", "-id")
-    )
-    counts = events.aggregate(
-        moves=Count("id"), signed=Count("id", filter=Q(data__to_stage=Stage.SIGNED))
-    )
-    previous = (
-        LightSnapshot.objects.filter(project=OuterRef("project"), on__lt=OuterRef("on"))
-        .order_by("-on")
-        .values("light")[:1]
-    )
-    turned = (
-        LightSnapshot.objects.filter(project__in=visible, on__gte=since, on__lte=today)
-        .annotate(before=Coalesce(Subquery(previous), Value(Light.GREEN)))
-        .exclude(light=F("before"))
-        .filter(light__in=(Light.RED, Light.GREEN))
-    )
-    light_counts = turned.aggregate(
-        red=Count("id", filter=Q(light=Light.RED)), green=Count("id", filter=Q(light=Light.GREEN))
-    )
-    rows = list(events.values("occurred_at", "object_id", "data", "summary")[:CHANGES_CAP])
-    names = dict(
-        Project.objects.filter(pk__in={r["object_id"] for r in rows}).values_list("pk", "name")
-    )
-    items = []
-    for r in rows:
-        data = r["data"] or {}
-        to_stage, from_stage = data.get("to_stage"), data.get("from_stage")
-        if to_stage in Stage.values and from_stage in Stage.values:
-            text = f"{Stage(from_stage).label} → {Stage(to_stage).label}"
-        else:
-            text = r["summary"]
-        moment = timezone.localtime(r["occurred_at"])
-        items.append(
-            {
-                "sort": moment.isoformat(),
-                "when": moment.strftime("%m-%d %H:%M"),
-                "kind": "signed" if to_stage == Stage.SIGNED else "stage",
-                "kindLabel": _("Signed") if to_stage == Stage.SIGNED else _("Stage"),
-                "project": names.get(r["object_id"], ""),
-                "text": text,
-                "url": reverse("projects:detail", args=[r["object_id"]]),
-            }
-        )
-    for r in turned.order_by("-on", "-id").values(
-        "on", "light", "before", "project_id", "project__name", "reasons"
-    )[:CHANGES_CAP]:
-        red = r["light"] == Light.RED
-        reasons = r["reasons"] if isinstance(r["reasons"], list) else []
-        items.append(
-            {
-                "sort": datetime.datetime.combine(r["on"], datetime.time.max).isoformat(),
-                "when": r["on"].strftime("%m-%d"),
-                "kind": "red" if red else "green",
-                "kindLabel": _("Turned red") if red else _("Turned green"),
-                "project": r["project__name"],
-                "text": "；".join(str(x) for x in reasons[:2])
-                if red and reasons
-                else str(Light(r["before"]).label) + " → " + str(Light(r["light"]).label),
-                "url": reverse("projects:detail", args=[r["project_id"]]),
-            }
-        )
-    items.sort(key=lambda item: item["sort"], reverse=True)
-    return {
-        "since": since.isoformat(),
-        "items": items[:CHANGES_CAP],
-        "counts": [
-            {"key": "signed", "label": _("Signed"), "value": counts["signed"]},
-            {"key": "stage", "label": _("Stage moves"), "value": counts["moves"]},
-            {"key": "red", "label": _("Turned red"), "value": light_counts["red"]},
-            {"key": "green", "label": _("Turned green"), "value": light_counts["green"]},
-        ],
-    }
-
-
 def _map(user, district_id: int) -> dict:
     """The district map's data (``monitoring.district_map.build``) without the parcels and
     the page's labels: the screen draws the parks and the projects by their light."""
@@ -618,8 +464,8 @@ def build(user, district_id: int | None) -> dict:
         "refreshedAt": now.strftime("%H:%M:%S"),
         "tiles": _tiles(figures),
         "funnel": _funnel(projects),
-        "redList": _red_list(user, projects),
-        "changes": _changes(user, projects, today),
+        "redList": screen_lists.red_list(user, projects),
+        "changes": screen_lists.changes(user, projects, today),
     }
     if district_id is None:
         data["targets"] = _city_targets(user, names, today)
