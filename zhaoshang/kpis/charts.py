@@ -278,10 +278,12 @@ def funnel_charts(funnel: dict, filters: dict) -> list[Chart]:
     for stage, row in funnel.items():
         table.add(labels[stage], row["count"], _amount(row["amount"]), url=urls[stage])
     items = [{"name": labels[s], "value": funnel[s]["count"], "url": urls[s]} for s in STAGE_ORDER]
+    option = charts.funnel(items, name=_("Projects"))
+    option["series"][0]["minSize"] = "30%"  # room for the label of a stage with few projects
     counts = Chart(
         "funnel",
         _("Projects by stage"),
-        charts.funnel(items, name=_("Projects")),
+        option,
         table,
         height=420,
     )

@@ -1,0 +1,102 @@
+"""The KPI charts in real headless Chromium, on a desktop (1440×900) and on a phone
+(390×844), as the bureau: every chart is drawn and not blank, and a click on a stage of the
+funnel opens the registry at that stage. The KPI page draws its trends once fetched."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.kpis.tests.factories import D, add_funds, make_project, make_target
+from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import inked, wait_for_chart
+
+pytestmark = [pytest.mark.browser]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+CHARTS = [
+    "funnel",
+    "stage-amounts",
+    "signed-investment",
+    "funds-in-place",
+    "tiers",
+    "trend-totals",
+    "trend-rates",
+]
+
+# The centre of a funnel item on the page (its trapezoid's corners, in the chart's pixels).
+FUNNEL_ITEM = """([selector, index]) => {
+  const holder = document.querySelector(selector);
+  const chart = echarts.getInstanceByDom(holder);
+  const points = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(index).points;
+  const box = holder.getBoundingClientRect();
+  const x = points.reduce((s, p) => s + p[0], 0) / points.length;
+  const y = points.reduce((s, p) => s + p[1], 0) / points.length;
+  return [box.left + x, box.top + y];
+}"""
+
+
+def _log_in(page, base, username, password):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _give_figures(world) -> None:
+    """A year of district a with its target, funds, last year's projects and a bigger one."""
+    make_target(world, signed_investment=Decimal("900000"), funds_in_place=Decimal("3000"))
+    big = make_project(world, signed_on=D(2026, 1, 10), total_investment=Decimal("150000"))
+    add_funds(world, big, "800", D(2026, 2, 3))
+    add_funds(world, world.project1_a, "500", D(2026, 4, 8))
+    old = make_project(world, signed_on=D(2025, 3, 15), total_investment=Decimal("90000"))
+    add_funds(world, old, "600", D(2025, 5, 6))
+    make_project(
+        world,
+        signed_on=D(2026, 2, 1),
+        registered_on=D(2026, 3, 1),
+        total_investment=Decimal("7000"),
+    )
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_kpi_charts(live_site, browser_page, password, size, viewport):
+    base, world = live_site
+    _give_figures(world)
+    page = browser_page
+    page.set_viewport_size(viewport)
+    ARTIFACTS.mkdir(exist_ok=True)
+    _log_in(page, base, "bureau", password)
+
+    page.goto(f"{base}{reverse('kpis:charts')}?year=2026")
+    for key in CHARTS:
+        selector = f"#chart-{key}"
+        page.locator(selector).scroll_into_view_if_needed()
+        wait_for_chart(page, selector)
+        share = inked(page, selector)
+        assert share > 0.02, f"{key} is blank ({share:.3f} inked)"
+    page.screenshot(path=str(ARTIFACTS / f"kpi-charts-{size}.png"), full_page=True)
+
+    # A click on the funnel's "signed" stage (project1_a and two more) opens the registry.
+    page.locator("#chart-funnel").scroll_into_view_if_needed()
+    x, y = page.evaluate(FUNNEL_ITEM, ["#chart-funnel", 3])
+    page.mouse.click(x, y)
+    page.wait_for_url("**/projects/?stage=signed*")
+    assert world.project1_a.code in page.content()
+
+
+def test_the_kpi_page_draws_its_trends(live_site, browser_page, password):
+    base, world = live_site
+    _give_figures(world)
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    _log_in(page, base, "bureau", password)
+    page.goto(f"{base}{reverse('kpis:index')}")
+    for key in ("trend-totals", "trend-rates"):
+        wait_for_chart(page, f"#chart-{key}", timeout=20000)
+        assert inked(page, f"#chart-{key}") > 0.02, key
