@@ -52,7 +52,9 @@ def role_sections(request) -> list:
     # Project managers and secretaries are team roles, not groups: anyone may hold them.
     mine = team.section(request)
     if mine is not None:
-        found.append(mine)
+        # Work to do comes before the bureau's overview of the registry.
+        keys = [section.key for section in found]
+        found.insert(keys.index("bureau") if "bureau" in keys else len(found), mine)
     return found
 
 

@@ -1,6 +1,7 @@
 """Each role's home in real headless Chromium, on a desktop (1440×900) and on a phone
-(390×844): the sections of the role are drawn, every count links to its list, nothing
-overflows the phone's width, and the leader reads a receipt (圈阅) in one click.
+(390×844): the sections of the role are drawn, every count links to its list, the charts
+(the bureau's funnel, the city's districts) are drawn, nothing overflows the phone's width,
+and the leader reads a receipt (圈阅) in one click.
 Screenshots: ``home-<role>-<size>.png`` in the test artifacts."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import pytest
 
 from zhaoshang.dashboard.tests.records import make_receipt
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import inked, wait_for_chart
 
 pytestmark = [pytest.mark.browser]
 
@@ -20,8 +22,15 @@ HOMES = {
     "leader": "leader",
     "park": "park",
     "secretary": "team",
-    "bureau": None,
-    "city": None,
+    "manager": "team",
+    "bureau": "bureau",
+    "city": "city",
+    "admin": None,
+}
+CHARTS = {
+    "bureau": ["home-funnel"],
+    "secretary": ["home-funnel"],  # the world's secretary works at the bureau
+    "city": ["home-districts", "home-districts-money"],
 }
 
 
@@ -62,6 +71,10 @@ def test_each_roles_home(live_site, browser_page, password, size, viewport):
             block.wait_for()
             for link in block.locator("a.zs-tile").all():
                 assert link.get_attribute("href").startswith("/")
+        for key in CHARTS.get(who, []):
+            selector = f"#chart-{key}"
+            wait_for_chart(page, selector)
+            assert inked(page, selector) > 0.02, f"{who}: {key} is blank"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{who}: the page is {width}px wide"
         page.screenshot(path=str(ARTIFACTS / f"home-{who}-{size}.png"), full_page=True)
