@@ -254,7 +254,7 @@ def gantt_chart(rows: list[GanttRow], today: datetime.date) -> charts.Chart:
         option=option,
         table=table,
         height=max(200, 110 + ROW_HEIGHT * len(rows)),
-        open_table=True,
+        hide_table=True,  # drawn below the chart's sideways scroll (_gantt_table.html)
     )
 
 
