@@ -75,16 +75,24 @@ def unread_first():
     ).asc()
 
 
+def filtered_forwarded(request):
+    """The forwarded items the query string asks for (the home's count uses it too):
+    ``(sent, rows)``."""
+    user = request.user
+    sent = bool(request.GET.get("sent"))
+    qs = Forward.objects.visible_to(user).filter(**{"sent_by" if sent else "recipient": user})
+    if request.GET.get("unread"):
+        qs = qs.unread()
+    return sent, qs
+
+
 @login_required
 def forwarded(request):
     """What was forwarded to the user (a principal leader), unread first; ``?sent=1``: what
     the user forwarded, with whether each principal leader has read it."""
     user = request.user
-    sent = bool(request.GET.get("sent"))
-    qs = Forward.objects.visible_to(user).filter(**{"sent_by" if sent else "recipient": user})
+    sent, qs = filtered_forwarded(request)
     unread_total = Forward.objects.filter(recipient=user).unread().count()
-    if request.GET.get("unread"):
-        qs = qs.unread()
     qs = qs.select_related(
         "project", "receipt__department", "need__department", "sent_by", "recipient"
     ).order_by(unread_first(), "-sent_at", "-id")  # then the newest, read or not
