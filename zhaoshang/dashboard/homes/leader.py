@@ -11,6 +11,7 @@ from zhaoshang.core.lights import Light
 from zhaoshang.dashboard.homes import Section, counted, listed_rows
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.views import filtered_signals
+from zhaoshang.service.views.forwards import filtered_forwarded
 from zhaoshang.service.views.receipts import filtered_inbox
 
 UNREAD_SHOWN = 5
@@ -62,6 +63,19 @@ def section(request) -> Section:
             "danger",
         ),
     ]
+    if request.user.is_principal_leader:
+        # 报送主要领导: what the leaders in charge forwarded to a principal leader.
+        tiles.insert(
+            1,
+            counted(
+                request,
+                "service:forwarded",
+                filtered_forwarded,
+                UNREAD,
+                _("Forwarded to me, unread"),
+                "warning",
+            ),
+        )
     receipts = []
     if unread.count:
         # The rows behind the tile, by the inbox's own filter (no private copy of its rule).

@@ -219,3 +219,20 @@ def test_the_secretary_files_the_receipts_of_the_cases_with_none(client_for, wor
     receipt.approval_case = ApprovalCase.objects.get(pk=world.case_a.pk)
     receipt.save(update_fields=["approval_case"])
     assert tile() == before - 1
+
+
+def test_a_principal_leader_reads_what_was_forwarded_to_them(client_for, world):
+    from zhaoshang.service import services
+
+    leader = world.user_leader
+    leader.is_principal_leader = True
+    leader.save(update_fields=["is_principal_leader"])
+    receipt = make_receipt(world, world.user_manager)
+    services.forward(world.user_manager, receipt=receipt, note="用地指标缺口，请区长研究。")
+    client = client_for("leader")
+    url = reverse("service:forwarded") + "?unread=1"
+    tiles = dict(TILE.findall(client.get(reverse("home")).content.decode()))
+    assert int(tiles[url]) == 1 == _list_count(client, url)
+    assert url not in dict(
+        TILE.findall(client_for("manager").get(reverse("home")).content.decode())
+    )
