@@ -28,6 +28,14 @@ CHANGES_CAP = 40  # rows of this week's changes
 ENDED = (Stage.TERMINATED, Stage.EXITED)
 
 
+def _reason(reason) -> str:
+    """A snapshot's reason: ``{"title", "department", "due_on"}`` as the daily scan writes
+    it (``monitoring.services.project_lights``), or a plain text."""
+    if isinstance(reason, dict):
+        return " · ".join(str(reason[k]) for k in ("title", "department") if reason.get(k))
+    return str(reason)
+
+
 def red_list(user, projects) -> dict:
     """The red-light projects, longest red first, with why (two queries, capped)."""
     red = Signal.objects.visible_to(user).filter(
@@ -158,7 +166,7 @@ def changes(user, projects, today: datetime.date) -> dict:
                 "kind": "red" if red else "green",
                 "kindLabel": _("Turned red") if red else _("Turned green"),
                 "project": r["project__name"],
-                "text": "；".join(str(x) for x in reasons[:2])
+                "text": "；".join(_reason(x) for x in reasons[:2])
                 if red and reasons
                 else str(Light(r["before"]).label) + " → " + str(Light(r["light"]).label),
                 "url": reverse("projects:detail", args=[r["project_id"]]),

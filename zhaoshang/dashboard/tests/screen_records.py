@@ -114,5 +114,6 @@ def grow(world, n: int, tag: str = "a") -> list[Project]:
             )
         funds(world, project, 100, D(2026, 5, 1))
         stage_event(world, project, Stage.NEGOTIATING, Stage.SIGNED, moment(D(2026, 6, 12)))
-        snapshot(project, D(2026, 6, 13), "red" if i % 2 else "yellow", ["超期"])
+        reason = {"title": f"事项{i}超期", "department": "区建设局", "due_on": "2026-06-01"}
+        snapshot(project, D(2026, 6, 13), "red" if i % 2 else "yellow", [reason])
     return projects

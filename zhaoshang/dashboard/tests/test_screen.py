@@ -152,7 +152,8 @@ def test_this_weeks_changes_window(client_for, world):
     stage_event(world, p2, Stage.LEAD, Stage.NEGOTIATING, moment(D(2026, 6, 15), 9))
     stage_event(world, p2, Stage.LEAD, Stage.NEGOTIATING, moment(D(2026, 6, 8), 23))  # too old
     stage_event(world, world.project1_b, Stage.LEAD, Stage.SIGNED, moment(D(2026, 6, 12)))
-    snapshot(p1, D(2026, 6, 10), "red", ["审批超期"])  # green (never lit) → red
+    reason = {"title": "审批超期", "department": "区建设局", "due_on": "2026-06-09"}
+    snapshot(p1, D(2026, 6, 10), "red", [reason])  # green (never lit) → red
     snapshot(p1, D(2026, 6, 11), "red", ["审批超期", "月报未报"])  # still red: no change
     snapshot(p2, D(2026, 6, 1), "red", ["超期"])
     snapshot(p2, D(2026, 6, 14), "green")  # red → green
@@ -166,7 +167,7 @@ def test_this_weeks_changes_window(client_for, world):
         ("signed", p1.name),
     ]
     assert changes["items"][0]["text"] == f"{label('lead')} → {label('negotiating')}"
-    assert changes["items"][2]["text"] == "审批超期"
+    assert changes["items"][2]["text"] == "审批超期 · 区建设局"
     assert {c["key"]: c["value"] for c in changes["counts"]} == {
         "signed": 1,
         "stage": 2,
