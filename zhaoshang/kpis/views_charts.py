@@ -1,7 +1,11 @@
 """The KPI charts page (SPEC §12, 挂图作战; issue 18 point 3): the project funnel by stage,
 signed investment and funds in place by month against the year's target and last year
 (同比), the "369" tiers, and every KPI as of each month end — over the projects the user
-sees (``visible_to``) with the KPI page's own filters. The figures are ``kpis.charts``'."""
+sees (``visible_to``) with the KPI page's own filters. The figures are ``kpis.charts``'.
+
+The KPIs as of each month end are twelve ``services.compute`` (five queries each, but a
+few seconds of building the queries): the charts page and the KPI page fetch them after
+they are shown, from ``kpis:trends`` (``static/kpis/trends.js``)."""
 
 from __future__ import annotations
 
@@ -74,7 +78,6 @@ def charts_page(request):
         ],
         targets=targets,
         tiers=charts.tier_chart(targets, tier_query),
-        trends=trend_charts(request, form, projects),
     )
     return render(request, "kpis/charts.html", context)
 

@@ -161,7 +161,7 @@ def test_the_369_tiers_against_the_target_and_their_projects(client_for, data):
 
 def test_each_kpi_month_by_month_opens_its_projects_at_that_month_end(client_for, data):
     client = client_for("bureau")
-    totals, rates = _get(client).context["trends"]
+    totals, rates = _get(client, "kpis:trends").context["trends"]
     counts, investment = _series(totals)
     assert counts == [1, 1, 3, 3, 3, 3]  # A1; project1_a and A2 in March
     assert investment == [120000, 120000, 770000, 770000, 770000, 770000]
@@ -174,7 +174,7 @@ def test_each_kpi_month_by_month_opens_its_projects_at_that_month_end(client_for
     march = client.get(rates.option["series"][0]["data"][2]["url"])
     assert list(march.context["page"].object_list) == []
     # A closed year has its twelve months.
-    totals, _rates = _get(client, year=2025).context["trends"]
+    totals, _rates = _get(client, "kpis:trends", year=2025).context["trends"]
     assert _series(totals)[0] == [0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
 
 
@@ -234,11 +234,13 @@ def test_bad_filters_are_400_naming_the_field(client_for, world, english):
     ]
 
 
-def test_the_kpi_page_loads_the_trends_and_links_to_the_charts(client_for, data):
+def test_the_kpi_page_and_the_charts_load_the_trends_and_link_to_the_charts(client_for, data):
     client = client_for("bureau")
     body = _get(client, "kpis:index", year=2026).content.decode()
     assert f'data-kpi-trends="{reverse("kpis:trends")}?year=2026"' in body
     assert f'href="{reverse("kpis:charts")}?year=2026"' in body
+    body = _get(client, "kpis:charts", year=2026, level="major").content.decode()
+    assert f'data-kpi-trends="{reverse("kpis:trends")}?year=2026&amp;level=major"' in body
     fragment = _get(client, "kpis:trends", year=2026)
     assert [c.key for c in fragment.context["trends"]] == ["trend-totals", "trend-rates"]
     assert 'id="chart-trend-rates-option"' in fragment.content.decode()

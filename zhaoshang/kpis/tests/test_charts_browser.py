@@ -77,7 +77,7 @@ def test_the_kpi_charts(live_site, browser_page, password, size, viewport):
     for key in CHARTS:
         selector = f"#chart-{key}"
         page.locator(selector).scroll_into_view_if_needed()
-        wait_for_chart(page, selector)
+        wait_for_chart(page, selector, timeout=30000)  # the trends come after the page
         share = inked(page, selector)
         assert share > 0.02, f"{key} is blank ({share:.3f} inked)"
     page.screenshot(path=str(ARTIFACTS / f"kpi-charts-{size}.png"), full_page=True)
