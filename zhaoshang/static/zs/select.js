@@ -66,7 +66,7 @@
     var input = document.createElement("input");
     input.type = "text";
     input.className = "form-control zs-combo-input";
-    if (select.classList.contains("is-invalid")) { input.classList.add("is-invalid"); }
+    if (select.classList.contains("form-select-sm")) { input.classList.add("form-control-sm"); }
     input.id = (select.id || this.uid) + "-search";
     input.setAttribute("role", "combobox");
     input.setAttribute("autocomplete", "off");
@@ -144,8 +144,17 @@
 
   Combo.prototype.open = function () {
     if (this.multiple) { return; }
-    this.list.hidden = false;
+    var list = this.list;
+    var wasHidden = list.hidden;
+    list.hidden = false;
     this.input.setAttribute("aria-expanded", "true");
+    if (wasHidden) {
+      // At least as wide as the box, wider for long labels, never past the screen's edge.
+      list.style.left = "0px";
+      var right = list.getBoundingClientRect().right;
+      var room = document.documentElement.clientWidth - 8;
+      if (right > room) { list.style.left = Math.round(room - right) + "px"; }
+    }
   };
 
   Combo.prototype.close = function () {
@@ -261,8 +270,11 @@
         if (expanded) { this.activate(this.active - 1); }
         break;
       case "Home": case "End":
-        if (expanded && this.multiple === false && this.input.value) { return; }
-        if (expanded) { e.preventDefault(); this.activate(e.key === "Home" ? 0 : this.shown.length - 1); }
+        // While a query is typed they move the caret; otherwise to the first / last option.
+        if (expanded && !this.query()) {
+          e.preventDefault();
+          this.activate(e.key === "Home" ? 0 : this.shown.length - 1);
+        }
         break;
       case "Enter":
         if (expanded && this.active >= 0 && this.shown.length) {
