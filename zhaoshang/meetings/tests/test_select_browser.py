@@ -161,6 +161,8 @@ def test_on_a_phone_and_the_attendees_list(live_site, browser_page, password):
     assert page.evaluate(
         "Array.from(document.getElementById('id_attendees').selectedOptions).map(o => o.value)"
     ) == [str(li.pk)]
+    page.locator("#id_attendees-search").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "select-multi-phone.png"))
     chips.first.locator("button").click()
     assert chips.count() == 0
     assert page.evaluate("document.getElementById('id_attendees').selectedOptions.length") == 0
