@@ -45,7 +45,7 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     # This month's changes (the bureau's home links to each) and, for the city, a district.
     SIGNED, STARTED, MOVED = "signed", "started", "moved"
-    changed = forms.ChoiceField(label=_("This month"), required=False)
+    changed = forms.ChoiceField(label=_("Changed this month"), required=False)
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False
     )
