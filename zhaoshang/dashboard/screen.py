@@ -419,7 +419,14 @@ def _map(user, district_id: int) -> dict:
         "map": data["map"],
         "zones": data["zones"],
         "parks": [
-            {"key": p["key"], "name": p["name"], "drawn": p["drawn"], "anchor": p["anchor"]}
+            {
+                "key": p["key"],
+                "name": p["name"],
+                "drawn": p["drawn"],
+                "anchor": p["anchor"],
+                "projects": p["projects"],
+                "lights": f"{p['red']} / {p['yellow']} / {p['green']}",
+            }
             for p in data["parks"]
         ],
         "projects": [

@@ -168,3 +168,39 @@ def test_smaller_screens_stay_readable(live_site, browser_page, password, size, 
         assert _scrollbars(page)["height"] <= viewport["height"]
     name = "district" if who == "leader" else "city"
     page.screenshot(path=str(ARTIFACTS / f"screen-{name}-{size}.png"), full_page=True)
+
+
+def test_a_failed_refresh_keeps_the_figures_and_says_so(live_site, browser_page, password):
+    base, world = live_site
+    _records(world)
+    page = browser_page
+    page.set_viewport_size(WALL)
+    _log_in(page, base, "bureau", password)
+    page.goto(f"{base}{reverse('screen')}")
+    wait_for_chart(page, "#chart-funnel")
+    tiles = page.inner_text("[data-testid=tiles]")
+    page.route("**/screen/data/**", lambda route: route.fulfill(status=500, body=""))
+    page.evaluate("() => { document.getElementById('zs-screen').dataset.interval = '1'; }")
+    page.wait_for_function("() => document.getElementById('zs-status').textContent !== ''")
+    assert page.inner_text("[data-testid=tiles]") == tiles
+    page.unroute("**/screen/data/**")
+    page.wait_for_function("() => +document.getElementById('zs-screen').dataset.refreshes > 0")
+    assert page.inner_text("#zs-status") == ""
+
+
+def test_without_javascript_the_tables_read(live_site, browser_page, password):
+    base, world = live_site
+    _records(world)
+    context = browser_page.context.browser.new_context(
+        java_script_enabled=False, locale="zh-CN", viewport=WALL
+    )
+    page = context.new_page()
+    try:
+        _log_in(page, base, "leader", password)
+        page.goto(f"{base}{reverse('screen')}")
+        for testid in ("funnel-table", "targets-table", "parks-table", "red-list", "changes"):
+            assert page.locator(f"[data-testid={testid}]").is_visible(), testid
+        assert not page.locator("#chart-funnel").is_visible()
+        page.screenshot(path=str(ARTIFACTS / "screen-district-nojs-1920.png"))
+    finally:
+        context.close()
