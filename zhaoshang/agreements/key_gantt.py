@@ -87,6 +87,12 @@ class GanttRow:
     def project(self):
         return self.commitment.project
 
+    def label(self, show_district: bool = False) -> str:
+        """The row's name: the project and the commitment (a city user also reads the
+        district)."""
+        name = f"{self.project.name} · {self.commitment.title}"
+        return f"{self.commitment.district.name} · {name}" if show_district else name
+
     def count(self, *states) -> int:
         return sum(1 for m in self.milestones if m.state in states)
 
@@ -99,7 +105,7 @@ def key_commitments(user, today: datetime.date, data: dict | None = None):
         Commitment.objects.visible_to(user)
         .filter(project__level__in=KEY_LEVELS)
         .with_progress(today)
-        .select_related("project", "department")
+        .select_related("project", "department", "district")
         .prefetch_related(
             Prefetch(
                 "milestones",
@@ -164,7 +170,9 @@ def _tooltip(row: GanttRow, m, *lines: str) -> str:
     return "<br>".join([head, f"<b>{escape(m.name)}</b>", *(escape(x) for x in lines)])
 
 
-def chart_rows(rows: list[GanttRow], today: datetime.date) -> list[dict]:
+def chart_rows(
+    rows: list[GanttRow], today: datetime.date, show_district: bool = False
+) -> list[dict]:
     """The rows of ``charts.gantt``: the planned lane and the actual lane of each
     commitment, every bar opening the project's page."""
     out = []
@@ -204,14 +212,16 @@ def chart_rows(rows: list[GanttRow], today: datetime.date) -> list[dict]:
             }
             for s in actual_spans(row.milestones, today)
         ]
-        label = f"{row.project.name} · {row.commitment.title}"
+        label = row.label(show_district)
         out.append({"label": label, "lanes": {"planned": planned, "actual": actual}})
     return out
 
 
-def gantt_chart(rows: list[GanttRow], today: datetime.date) -> charts.Chart:
+def gantt_chart(
+    rows: list[GanttRow], today: datetime.date, show_district: bool = False
+) -> charts.Chart:
     option = charts.gantt(
-        chart_rows(rows, today),
+        chart_rows(rows, today, show_district),
         lanes=[("planned", _("As planned")), ("actual", _("As done"))],
         today=today,
         today_label=_("Today"),
@@ -238,7 +248,7 @@ def gantt_chart(rows: list[GanttRow], today: datetime.date) -> charts.Chart:
     for row in rows:
         c = row.commitment
         table.add(
-            f"{row.project.name} · {c.title}",
+            row.label(show_district),
             len(row.milestones),
             row.count(MilestoneState.DONE),
             row.count(MilestoneState.DONE_LATE),
@@ -273,7 +283,7 @@ def key_gantt(request):
     rows = key_commitments(user, today, data)
     context.update(
         rows=rows,
-        chart=gantt_chart(rows, today),
+        chart=gantt_chart(rows, today, roles.sees_all_districts(user)),
         capped=len(rows) >= MAX_ROWS,
         show_district=roles.sees_all_districts(user),
     )
