@@ -382,7 +382,9 @@ def _districts(names: dict, figures: dict) -> dict:
         option["series"][0]["barMaxWidth"] = 48
         option["series"][0]["label"]["color"] = "#ffffff"
         option["series"][0]["label"]["fontSize"] = 15
-        option["xAxis"]["axisLabel"].update(color=AXIS_TEXT, fontSize=15, interval=0)
+        option["xAxis"]["axisLabel"].update(
+            color=AXIS_TEXT, fontSize=15, interval=0, rotate=30 if len(categories) > 6 else 0
+        )
         option["yAxis"]["axisLabel"] = {"color": AXIS_TEXT}
         option["yAxis"]["splitLine"] = {"lineStyle": {"color": "#1c3560"}}
         out.append(
