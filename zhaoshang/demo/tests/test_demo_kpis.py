@@ -171,3 +171,22 @@ def test_the_pages_and_the_api_answer_for_the_demo_accounts(today):
     client.force_login(User.objects.get(username="city"))
     rows = client.get(reverse("kpis:compare")).context["rows"]
     assert {DEMO_CODE, SECOND_CODE} <= {row["district"].code for row in rows}
+
+
+def test_the_charts_show_last_year_and_the_targets(today):
+    """The KPI charts of the demo district: this year and last year signed and received
+    money (同比 has a base), the year's targets draw their pro rata line and the "369" tiers,
+    and every month up to today has its KPIs."""
+    client = Client()
+    client.force_login(User.objects.get(username="bureau"))
+    response = client.get(reverse("kpis:charts"))
+    assert response.status_code == 200
+    for chart in response.context["amounts"]:
+        this, last, this_cum, last_cum, target = (s["data"] for s in chart.option["series"])
+        assert this_cum[today.month - 1] > 0 and last_cum[-1] > 0, chart.key
+        assert target[-1] > 0, chart.key
+    assert response.context["tiers"] is not None
+    trends = client.get(reverse("kpis:trends")).context["trends"]
+    assert len(trends[0].option["xAxis"]["data"]) == today.month
+    client.force_login(User.objects.get(username="city"))
+    assert client.get(reverse("kpis:charts")).status_code == 200
