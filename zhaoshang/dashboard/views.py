@@ -132,6 +132,9 @@ def home(request):
             # The bureau's section draws the funnel as a chart: no second funnel beside it.
             "funnel_charted": any(s.key == "bureau" for s in sections),
             "unread": unread,
+            # The big screen (驾驶舱) for those who steer: leaders, the bureau, the city.
+            "show_screen": roles.sees_all_districts(user)
+            or roles.has_role(user, Role.LEADER, Role.BUREAU, Role.ADMIN),
         },
     )
 

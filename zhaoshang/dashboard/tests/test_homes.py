@@ -236,3 +236,14 @@ def test_a_principal_leader_reads_what_was_forwarded_to_them(client_for, world):
     assert url not in dict(
         TILE.findall(client_for("manager").get(reverse("home")).content.decode())
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [("leader", True), ("bureau", True), ("city", True), ("department", False), ("park", False)],
+)
+def test_those_who_steer_reach_the_big_screen_from_their_home(client_for, who, shown):
+    html = client_for(who).get(reverse("home")).content.decode()
+    assert ('data-testid="home-screen-link"' in html) is shown
+    if shown:
+        assert f'href="{reverse("screen")}"' in html
