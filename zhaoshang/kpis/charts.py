@@ -326,33 +326,51 @@ def _second_axis(option: dict, indexes: list[int], *, axis: str = "yAxis", perce
         option["series"][i][f"{axis}Index"] = 1
 
 
-def amount_chart(key: str, title: str, series: Series, target, period: Period) -> Chart:
+def amount_chart(key: str, title: str, series: Series, target, period: Period, drill=None) -> Chart:
     """Monthly bars and cumulative lines of the year and of the year before, against the
-    year's target pro rata (序时: the target × the months elapsed ÷ 12)."""
+    year's target pro rata (序时: the target × the months elapsed ÷ 12). ``drill(year,
+    cut-off)``, when given, is the page of the projects behind a month's bar and point."""
     categories = [month_label(m) for m in MONTHS]
+    ends = {
+        period.year: month_ends(period),
+        period.year - 1: month_ends(Period.of(period.year - 1, period.cutoff)),
+    }
+
+    def linked(values: list, year: int) -> list:
+        if drill is None:
+            return values
+        return [
+            v if v is None or end is None else {"value": v, "url": drill(year, end)}
+            for v, end in zip(values, ends[year], strict=True)
+        ]
+
     pro_rata = (
         None
         if target is None
         else [(target * m / 12).quantize(Decimal("0.01"), ROUND_HALF_UP) for m in MONTHS]
     )
     this_year, last_year = str(period.year), str(period.year - 1)
+    now, before = series.this_cumulative, series.last_cumulative
     lines = [
-        {"name": _("%(year)s by month") % {"year": this_year}, "data": series.this},
+        {
+            "name": _("%(year)s by month") % {"year": this_year},
+            "data": linked(series.this, period.year),
+        },
         {
             "name": _("%(year)s by month") % {"year": last_year},
-            "data": series.last,
+            "data": linked(series.last, period.year - 1),
             "color": GREY,
         },
         {
             "name": _("%(year)s cumulative") % {"year": this_year},
             "type": "line",
-            "data": series.this_cumulative,
+            "data": linked(now, period.year),
             "color": SERIES[2],
         },
         {
             "name": _("%(year)s cumulative") % {"year": last_year},
             "type": "line",
-            "data": series.last_cumulative,
+            "data": linked(before, period.year - 1),
             "color": SERIES[6],
             "dashed": True,
         },
@@ -381,8 +399,8 @@ def amount_chart(key: str, title: str, series: Series, target, period: Period) -
             _("Target pro rata"),
         ]
     )
-    now, before = series.this_cumulative, series.last_cumulative
     for i in range(len(MONTHS)):
+        end = ends[period.year][i]
         table.add(
             categories[i],
             _amount(series.this[i]) if series.this[i] is not None else "—",
@@ -392,6 +410,7 @@ def amount_chart(key: str, title: str, series: Series, target, period: Period) -
             _amount(before[i]),
             _pct(share(now[i], before[i])),
             _amount(pro_rata[i]) if pro_rata else "—",
+            url=drill(period.year, end) if drill and end else None,
         )
     return Chart(key, title, option, table, height=360)
 
@@ -429,7 +448,9 @@ def tier_chart(targets: Targets, drill_query) -> Chart | None:
 
 def trend_charts(trend: list, drill_query) -> list[Chart]:
     """The KPIs as of each month end: the two totals as bars, the rates as % lines; a point
-    opens the projects behind it at that cut-off."""
+    opens the projects behind it at that cut-off. None before the year begins."""
+    if not trend:
+        return []
     categories = [month_label(m) for m, _end, _k in trend]
 
     def url(kpi: str, end) -> str:

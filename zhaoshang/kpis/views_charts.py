@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -55,6 +56,11 @@ def charts_page(request):
     def tier_query(**extra) -> str:
         return form.query(since="", **extra)
 
+    def signed_by(year, end) -> str:
+        """The projects signed in the year up to a month end (a month's cumulative)."""
+        query = form.query(year=year, since="", kpi="signed_investment", as_of=end)
+        return f"{reverse('kpis:drill')}?{query}"
+
     context.update(
         year=period.label,
         period=period,
@@ -67,6 +73,7 @@ def charts_page(request):
                 amounts["signed_investment"],
                 targets.total("signed_investment"),
                 year_only,
+                drill=signed_by,
             ),
             charts.amount_chart(
                 "funds-in-place",

@@ -97,6 +97,17 @@ def test_signed_investment_by_month_against_last_year_and_the_target(client_for,
     ]
     assert chart.table.rows[0]["cells"][3] == "—"  # no base last January
     assert chart.table.rows[6]["cells"][1] == "—"  # July is after the cut-off
+    # A month opens the projects signed by its end, this year's or last year's.
+    url = chart.option["series"][0]["data"][2]["url"]
+    assert "kpi=signed_investment" in url and "as_of=2026-03-31" in url
+    drill = client_for("bureau").get(url)
+    assert drill.context["figure"] == Decimal("770000")
+    url = chart.option["series"][3]["data"][5]["url"]
+    assert "year=2025" in url and "as_of=2025-06-30" in url
+    drill = client_for("bureau").get(url)
+    assert {p.pk for p in drill.context["page"].object_list} == {data["a3"].pk, data["a4"].pk}
+    assert chart.table.rows[2]["url"] == chart.option["series"][0]["data"][2]["url"]
+    assert chart.option["series"][0]["data"][6] is None  # July: no bar, no link
 
 
 def test_funds_in_place_by_month_agree_with_the_targets_progress(client_for, data):
@@ -260,3 +271,11 @@ def test_the_charts_cost_a_fixed_number_of_queries(data):
         charts.monthly_amounts(projects, Period.of(2026))
         charts.stage_funnel(projects)
     assert len(ctx.captured_queries) == 4
+
+
+def test_a_year_not_begun_has_no_month_yet(client_for, data, english):
+    response = _get(client_for("bureau"), year=2027)
+    assert _series(_amounts(response)["signed-investment"])[0] == [None] * 12
+    fragment = _get(client_for("bureau"), "kpis:trends", year=2027)
+    assert fragment.context["trends"] == []
+    assert "No month of the year has begun yet." in fragment.content.decode()
