@@ -19,15 +19,18 @@
 
   function norm(s) { return (s || "").toLowerCase().replace(/\s+/g, ""); }
 
-  function matches(option, query) {
-    if (!query) { return true; }
-    var label = norm(option.text);
-    if (label.indexOf(query) !== -1) { return true; }
-    var keys = (option.getAttribute("data-pinyin") || "").split(" ");
+  // How well an option matches: 0 when its label or pinyin starts with the query, 1 when
+  // they contain it, -1 when not at all (options that start with it are listed first).
+  function rank(option, query) {
+    if (!query) { return 0; }
+    var keys = [norm(option.text)].concat((option.getAttribute("data-pinyin") || "").split(" "));
+    var best = -1;
     for (var i = 0; i < keys.length; i += 1) {
-      if (keys[i] && keys[i].indexOf(query) !== -1) { return true; }
+      var at = keys[i] ? keys[i].indexOf(query) : -1;
+      if (at === 0) { return 0; }
+      if (at > 0) { best = 1; }
     }
-    return false;
+    return best;
   }
 
   function isBlank(option) { return option.value === ""; }
@@ -144,17 +147,19 @@
 
   Combo.prototype.open = function () {
     if (this.multiple) { return; }
-    var list = this.list;
-    var wasHidden = list.hidden;
-    list.hidden = false;
+    this.list.hidden = false;
     this.input.setAttribute("aria-expanded", "true");
-    if (wasHidden) {
-      // At least as wide as the box, wider for long labels, never past the screen's edge.
-      list.style.left = "0px";
-      var right = list.getBoundingClientRect().right;
-      var room = document.documentElement.clientWidth - 8;
-      if (right > room) { list.style.left = Math.round(room - right) + "px"; }
-    }
+  };
+
+  // The pop-up list is at least as wide as the box, wider for long labels, and never
+  // past the screen's right edge (a narrow filter box at the right of a row).
+  Combo.prototype.place = function () {
+    var list = this.list;
+    if (this.multiple || list.hidden) { return; }
+    list.style.left = "0px";
+    var right = list.getBoundingClientRect().right;
+    var room = document.documentElement.clientWidth - 8;
+    if (right > room) { list.style.left = Math.round(room - right) + "px"; }
   };
 
   Combo.prototype.close = function () {
@@ -190,11 +195,16 @@
     var options = this.select.options;
     this.list.textContent = "";
     this.shown = [];
+    var hits = [[], []];
     each(options, function (o, i) {
       if (o.hidden || o.disabled) { return; }
       if (self.multiple && isBlank(o)) { return; }
       if (query && isBlank(o)) { return; }
-      if (!matches(o, query)) { return; }
+      var r = rank(o, query);
+      if (r >= 0) { hits[r].push(i); }
+    });
+    hits[0].concat(hits[1]).forEach(function (i) {
+      var o = options[i];
       var li = document.createElement("li");
       li.id = self.uid + "-opt" + i;
       li.setAttribute("role", "option");
@@ -217,6 +227,7 @@
       this.list.appendChild(none);
     }
     this.status.textContent = query ? T("count", "%s found").replace("%s", this.shown.length) : "";
+    this.place();
     var at = this.shown.indexOf(this.select.selectedIndex);
     this.activate(query ? 0 : (at >= 0 ? at : 0), !query);
   };
