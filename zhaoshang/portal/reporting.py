@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -136,11 +136,8 @@ def remind_monthly_reports(today: datetime.date | None = None) -> str:
     due = due_on(month)
     if not (due - datetime.timedelta(days=REMINDER_DAYS_BEFORE) <= today <= due):
         return "not in the reminder days"
-    filed = MonthlyReport.objects.filter(month=month).values("project_id")
     projects = list(
-        Project.objects.filter(stage__in=REPORTING_STAGES)
-        .filter(Q(signed_on__isnull=True) | Q(signed_on__lt=month_start(today)))
-        .exclude(pk__in=filed)
+        Project.objects.owing_report(today)
         .exclude(enterprise__isnull=True)
         .only("pk", "name", "enterprise_id")
     )

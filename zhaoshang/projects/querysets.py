@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
@@ -77,6 +78,33 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             | Q(enterprise__credit_code__icontains=text)
             | Q(name_initials__contains=lowered)
             | Q(name_pinyin__contains=lowered)
+        )
+
+    def held_by(self, user):
+        """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the
+        registry's "mine" and the team's home."""
+        from zhaoshang.projects.choices import TeamRole
+
+        held = Q(team_members__role__in=(TeamRole.MANAGER, TeamRole.SECRETARY))
+        return self.filter(
+            pk__in=self.model.objects.filter(held, team_members__user=user).values("pk")
+        )
+
+    def owing_report(self, today):
+        """The projects owing last month's monthly report on ``today`` and not having filed
+        it: in a stage that reports, signed before this month (one signed this month owes
+        this month's, ``portal.reporting.owed_month``). The one rule of the reminder, the
+        registry's filter and the team's home."""
+        from zhaoshang.projects.choices import REPORTING_STAGES
+        from zhaoshang.projects.models import MonthlyReport
+
+        this_month = today.replace(day=1)
+        last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+        filed = MonthlyReport.objects.filter(month=last_month).values("project_id")
+        return (
+            self.filter(stage__in=REPORTING_STAGES)
+            .filter(Q(signed_on__isnull=True) | Q(signed_on__lt=this_month))
+            .exclude(pk__in=filed)
         )
 
     def of_user(self, user):
