@@ -167,3 +167,27 @@ def test_on_a_phone_and_the_attendees_list(live_site, browser_page, password):
     assert chips.count() == 0
     assert page.evaluate("document.getElementById('id_attendees').selectedOptions.length") == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_without_javascript_the_plain_selects_work(live_site, browser_page, password):
+    from zhaoshang.meetings.models import ActionItem
+
+    base, world = live_site
+    env, li = _people(world)
+    context = browser_page.context.browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        _log_in(page, base, "supervisor", password)
+        page.goto(f"{base}{reverse('meetings:action_item_create')}")
+        assert page.locator(".zs-combo").count() == 0
+        assert page.is_visible("#id_owner_person")
+        page.select_option("#id_owner_department", str(env.pk))
+        page.select_option("#id_owner_person", str(li.pk))
+        page.fill("#id_title", "无脚本交办")
+        page.fill("#id_due_workdays", "5")
+        page.click("main form button.btn-primary[type=submit]")
+        page.wait_for_load_state()
+        item = ActionItem.objects.get(title="无脚本交办")
+        assert (item.owner_department_id, item.owner_person_id) == (env.pk, li.pk)
+    finally:
+        context.close()
