@@ -49,6 +49,12 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False
     )
+    # The projects I manage or serve as secretary, and those owing last month's monthly
+    # report (the team's home links to both together).
+    mine = forms.BooleanField(label=_("Projects I manage or serve as secretary"), required=False)
+    report_missing = forms.BooleanField(
+        label=_("Last month's monthly report missing"), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,6 +84,10 @@ def filtered_projects(request):
             qs = qs.filter(district=data["district"])
         if data.get("changed"):
             qs = _changed_this_month(qs, data["changed"])
+        if data.get("mine"):
+            qs = qs.held_by(request.user)
+        if data.get("report_missing"):
+            qs = qs.owing_report(clock.today())
     sort = request.GET.get("sort") or "-updated"
     qs = qs.annotate(stage_order=_stage_order_expression()).order_by(
         SORTS.get(sort, "-updated_at"), "-id"
