@@ -1,5 +1,5 @@
-"""The district map in real headless Chromium, on a desktop (1440×900) and on a phone
-(390×844): the canvas is drawn and not blank, a click on a park shows its figures, a click
+"""The district map in real headless Chromium, on a desktop (1440×900), a wall (1920×1080)
+and a phone (390×844): the canvas is drawn and not blank, a click on a park shows its figures, a click
 on a project opens its page, and the page prints on A3 landscape."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+WALL = {"width": 1920, "height": 1080}
 
 # Share of sampled canvas pixels that are neither transparent nor white.
 INKED = """() => {
@@ -59,7 +60,9 @@ def _shot(page, name):
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
-@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+@pytest.mark.parametrize(
+    ("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP), ("wall", WALL)]
+)
 def test_the_district_map(live_site, browser_page, password, size, viewport):
     from zhaoshang.org.models import Park
 
