@@ -62,8 +62,9 @@ class WorklistFilterForm(BootstrapMixin, forms.Form):
     )
     green = forms.BooleanField(label=_("Green channel only"), required=False)
     # The project team's view (the home of a secretary or manager): the cases of the
-    # projects they serve, and those no receipt (回执单) records a visit for yet.
-    mine = forms.BooleanField(label=_("Projects I serve only"), required=False)
+    # projects they manage or serve as secretary, and those no receipt (回执单) records a
+    # visit for yet.
+    mine = forms.BooleanField(label=_("Projects I manage or serve as secretary"), required=False)
     no_receipt = forms.BooleanField(label=_("No receipt filed yet"), required=False)
 
     def __init__(self, *args, user, own_department_only: bool, **kwargs):

@@ -115,7 +115,9 @@ def filtered_cases(request):
         if data.get("green"):
             qs = qs.filter(project__is_green_channel=True)
         if data.get("mine"):
-            qs = qs.filter(project__in=Project.objects.of_user(user).values("pk"))
+            # The projects I manage or serve as secretary (the registry's "mine" too): the
+            # team files the receipts of its visits (回执单).
+            qs = qs.filter(project__in=Project.objects.held_by(user).values("pk"))
         if data.get("no_receipt"):
             qs = qs.filter(receipts__isnull=True)
     # Running cases first, the least time left first; paused and not yet started after.

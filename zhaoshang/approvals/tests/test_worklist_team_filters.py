@@ -1,5 +1,6 @@
 """The worklist's two filters for the project team (the secretary's home links to them):
-the cases of the projects I serve, and those no receipt (回执单) records a visit for yet."""
+the cases of the projects I manage or serve as secretary, and those no receipt (回执单)
+records a visit for yet."""
 
 from __future__ import annotations
 
@@ -23,3 +24,14 @@ def test_the_cases_of_my_projects_with_no_receipt(world, client_for):
     to_file = set(worklist_ids(secretary, mine="on", no_receipt="on"))
     assert served.pk in to_file and visited.pk not in to_file and other.pk not in to_file
     assert set(worklist_ids(secretary, no_receipt="on")) == everything - {visited.pk}
+
+
+def test_mine_is_the_projects_held_not_every_project_served(world, client_for):
+    """A service officer of project1_a whose department is paired with it serves the project
+    but holds none: the receipts to file are the manager's and the secretary's (as the
+    registry's "mine" and the team's home say), not every paired department's."""
+    served = set(worklist_ids(client_for("officer")))
+    assert world.case_a.pk in served
+    assert worklist_ids(client_for("officer"), mine="on") == []
+    assert worklist_ids(client_for("department"), mine="on") == []
+    assert world.case_a.pk in set(worklist_ids(client_for("manager"), mine="on"))
