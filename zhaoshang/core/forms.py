@@ -41,18 +41,18 @@ class BootstrapMixin:
                 widget.format = "%Y-%m-%d"
 
     def __getitem__(self, name):
-        # On the first bound field asked for (rendering, cleaning) rather than in __init__:
-        # subclasses set querysets and add fields after this __init__.
-        if not getattr(self, "_selects_searchable", False):
-            self._selects_searchable = True
-            for field_name, field in self.fields.items():
-                if isinstance(field, forms.ModelChoiceField):
-                    depends_on = self.select_depends_on.get(field_name)
-                    if depends_on and depends_on in self.fields:
-                        depends_on = self.add_prefix(depends_on)
-                    else:
-                        depends_on = None
-                    field.widget = make_searchable(field.widget, depends_on=depends_on)
+        # Each time a bound field is asked for (rendering, cleaning) rather than in __init__:
+        # subclasses set querysets and add or replace fields after this __init__ (even
+        # after a first rendering). Only a plain Select / SelectMultiple is switched; the
+        # switch is idempotent and costs no query (the widget decides when it renders).
+        field = self.fields.get(name)
+        if isinstance(field, forms.ModelChoiceField):
+            depends_on = self.select_depends_on.get(name)
+            if depends_on and depends_on in self.fields:
+                depends_on = self.add_prefix(depends_on)
+            else:
+                depends_on = None
+            field.widget = make_searchable(field.widget, depends_on=depends_on)
         return super().__getitem__(name)
 
     def full_clean(self):
