@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count, Q, Sum
@@ -28,24 +29,12 @@ from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.monitoring import district_map
 from zhaoshang.monitoring.lights import project_light
 from zhaoshang.org.models import District
-from zhaoshang.projects.choices import STAGE_ORDER, Stage
+from zhaoshang.projects import funnel
+from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import FundsEntry, Project
 
 ENDED = (Stage.TERMINATED, Stage.EXITED)
 YI = Decimal("10000")  # 万元 per 亿元
-# The funnel's stages from the lead (deep blue) to capacity (green).
-FUNNEL_COLOURS = [
-    "#1f5fbf",
-    "#2470d6",
-    "#2b83e8",
-    "#2f96f0",
-    "#20a9e0",
-    "#17b8c8",
-    "#1fc3a8",
-    "#2cc98a",
-    "#47c96d",
-    "#6fcf4f",
-]
 AXIS_TEXT = "#c4d4ec"
 
 
@@ -135,46 +124,21 @@ def _tiles(figures: dict) -> list[dict]:
     ]
 
 
-def _funnel(projects) -> dict:
-    """The projects along the main line (one query): each stage's projects and their
-    investment; the funnel's width is the projects that reached the stage (there or
-    further on), so it narrows from the leads to the projects at capacity."""
-    rows = {
-        stage: (n, amount)
-        for stage, n, amount in projects.order_by()
-        .values_list("stage")
-        .annotate(n=Count("id"), amount=Sum("total_investment"))
-    }
-    counts = [rows.get(stage, (0, None))[0] for stage in STAGE_ORDER]
-    items, table = [], []
-    for index, (colour, stage) in enumerate(zip(FUNNEL_COLOURS, STAGE_ORDER, strict=True)):
-        n, amount = rows.get(stage, (0, None))
-        reached = sum(counts[index:])
-        label = str(Stage(stage).label)
-        items.append(
-            {
-                "name": _("%(stage)s: %(count)s, %(amount)s (%(reached)s reached)")
-                % {"stage": label, "count": n, "amount": _number(yi(amount)), "reached": reached},
-                "value": reached,
-                "color": colour,
-            }
-        )
-        table.append(
-            {"stage": label, "count": n, "amount": _number(yi(amount)), "reached": reached}
-        )
-    option = charts.funnel(items, name=_("Projects by stage"))
-    series = option["series"][0]
-    series.update(left=0, width="46%", top=6, bottom=6, minSize="4%")
-    series["label"] = {
-        "show": True,
-        "position": "right",
-        "formatter": "{b}",
-        "color": AXIS_TEXT,
-        "fontSize": 15,
-    }
-    series["labelLine"] = {"show": True, "length": 10}
-    option["animation"] = False
-    return {"option": option, "rows": table}
+def _funnel(user, projects, district_id: int | None) -> dict:
+    """The projects along the main line (``projects.funnel``, one query), drawn dark: the
+    width is the projects that reached the stage, each stage opens the registry on it."""
+    figures = funnel.figures(projects)
+    city = {"district": district_id} if district_id and roles.sees_all_districts(user) else {}
+
+    def url(stage: str) -> str:
+        return f"{reverse('projects:list')}?{urlencode({'stage': stage, **city})}"
+
+    chart = funnel.chart(figures, url, dark=True)
+    rows = [
+        {"stage": f.label, "count": f.count, "amount": f.amount_yi, "reached": f.reached}
+        for f in figures.main
+    ]
+    return {"option": chart.option, "rows": rows}
 
 
 def _pace(done, target, elapsed: float) -> tuple[float | None, str]:
@@ -472,7 +436,7 @@ def build(user, district_id: int | None) -> dict:
         "today": today.isoformat(),
         "refreshedAt": now.strftime("%H:%M:%S"),
         "tiles": _tiles(figures),
-        "funnel": _funnel(projects),
+        "funnel": _funnel(user, projects, district_id),
         "redList": screen_lists.red_list(user, projects),
         "changes": screen_lists.changes(user, projects, today),
     }

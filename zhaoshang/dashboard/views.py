@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +19,8 @@ from zhaoshang.core.roles import Role
 from zhaoshang.dashboard.homes import bureau, city, department, leader, park, supervisor, team
 from zhaoshang.monitoring.lights import project_light
 from zhaoshang.notifications.models import Notification
-from zhaoshang.projects.choices import STAGE_ORDER, Condition, Stage
+from zhaoshang.projects import funnel
+from zhaoshang.projects.choices import Condition
 from zhaoshang.projects.models import Project
 
 # The red lights first, then the yellow ones, then the green.
@@ -64,15 +65,6 @@ def home(request):
     district's funnel with amounts, recent events."""
     user = request.user
     visible = Project.objects.visible_to(user)
-    rows = list(
-        visible.values_list("stage")
-        .annotate(n=Count("id"), amount=Sum("total_investment"))
-        .order_by()
-    )
-    by_stage = {stage: n for stage, n, _amount in rows}
-    amounts = {stage: amount for stage, _n, amount in rows}
-    funnel = [(Stage(s).label, s, by_stage.get(s, 0), amounts.get(s)) for s in STAGE_ORDER]
-    exits = [(Stage(s).label, s, by_stage.get(s, 0)) for s in (Stage.TERMINATED, Stage.EXITED)]
     mine = None
     if not roles.sees_all_districts(user):
         mine = visible.of_user(user)
@@ -86,6 +78,9 @@ def home(request):
             .order_by("light_rank", "-updated_at", "-id")[:12]
         )
     sections = role_sections(request)
+    # The bureau's section draws the funnel as a chart: no second funnel beside it.
+    charted = any(s.key == "bureau" for s in sections)
+    stages = None if charted else funnel.figures(visible)  # the side card's, one query
     if mine is not None:
         mine = list(mine)
         if not mine and sections:
@@ -120,17 +115,16 @@ def home(request):
         request,
         "dashboard/home.html",
         {
-            "funnel": funnel,
-            "exits": exits,
-            "total": sum(by_stage.values()),
+            "funnel": stages and [(f.label, f.stage, f.count, f.amount) for f in stages.main],
+            "exits": stages and [(f.label, f.stage, f.count) for f in stages.exits],
+            "total": stages.total if stages else 0,
             "mine": mine,
             "sections": sections,
             "attention": attention,
             "events": events,
             "districts": districts,
             "district_charts": district_charts,
-            # The bureau's section draws the funnel as a chart: no second funnel beside it.
-            "funnel_charted": any(s.key == "bureau" for s in sections),
+            "funnel_charted": charted,
             "unread": unread,
             # The big screen (驾驶舱) for those who steer: leaders, the bureau, the city.
             "show_screen": roles.sees_all_districts(user)

@@ -3,9 +3,9 @@ chart of ``kpis:charts`` (and the trends the KPI page embeds), built on the char
 ``core.charts``. Every chart takes the projects the caller has scoped (``visible_to``) and
 filtered exactly as the KPI page does, so each chart filters like its table.
 
-- ``stage_funnel``: the projects at each stage of ``STAGE_ORDER`` today (count and total
-  investment), the terminated and exited beside them; the year does not apply (a lead has no
-  signing date). One grouped query.
+- the funnel: ``projects.funnel`` (the projects at each stage today and those that reached
+  it, the terminated and exited beside them; the year does not apply: a lead has no signing
+  date). One grouped query; ``funnel_charts`` draws it with the investment by stage.
 - ``monthly_amounts``: signed investment (the projects signed in each month, each at its
   total investment at the cut-off: ``services.investment_on``, as the KPI counts it) and funds
   in place (the funds received in each month by the projects, whatever year they were signed
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from zhaoshang.core.charts import GREY, RED, SERIES, Chart, Table
 from zhaoshang.kpis import services
 from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.kpis.services import KPI_LABELS, RATE_NAMES, Period
-from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER, Stage
+from zhaoshang.projects import funnel
 from zhaoshang.projects.models import FundsEntry, Project
 
 ZERO = Decimal("0")
@@ -84,20 +84,6 @@ def _pct(value) -> str:
 
 # ---------------------------------------------------------------------------------------
 # The figures
-
-
-def stage_funnel(projects) -> dict[str, dict]:
-    """{stage: {"count", "amount"}} of every stage (main line and exits), zeros included."""
-    rows = (
-        Project.objects.filter(pk__in=projects.order_by().values("pk"))
-        .order_by()
-        .values("stage")
-        .annotate(count=Count("pk"), amount=Sum("total_investment"))
-    )
-    out = {s: {"count": 0, "amount": ZERO} for s in [*STAGE_ORDER, *EXIT_STAGES]}
-    for row in rows:
-        out[row["stage"]] = {"count": row["count"], "amount": row["amount"] or ZERO}
-    return out
 
 
 def _by_month(queryset, date_field: str, value_field: str) -> dict[tuple[int, int], Decimal]:
@@ -255,56 +241,47 @@ def registry_url(stage: str, filters: dict) -> str:
     return _url("projects:list", {"stage": stage, **base})
 
 
-def exits(funnel: dict, filters: dict) -> list[dict]:
+def exits(figures: funnel.Funnel, filters: dict) -> list[dict]:
     """The terminated and exited projects (beside the funnel)."""
     return [
         {
-            "stage": s,
-            "label": Stage(s).label,
-            "count": funnel[s]["count"],
-            "amount": funnel[s]["amount"],
-            "url": registry_url(s, filters),
+            "stage": f.stage,
+            "label": f.label,
+            "count": f.count,
+            "amount": f.amount,
+            "url": registry_url(f.stage, filters),
         }
-        for s in EXIT_STAGES
+        for f in figures.exits
     ]
 
 
-def funnel_charts(funnel: dict, filters: dict) -> list[Chart]:
-    """The funnel of the projects by stage (counts) and their investment by stage, each
-    stage opening the registry at that stage (with the filters the registry has)."""
-    labels = {s: str(Stage(s).label) for s in funnel}
-    urls = {s: registry_url(s, filters) for s in funnel}
-    table = Table([_("Stage"), _("Projects"), _("Total investment (10k yuan)")])
-    for stage, row in funnel.items():
-        table.add(labels[stage], row["count"], _amount(row["amount"]), url=urls[stage])
-    items = [{"name": labels[s], "value": funnel[s]["count"], "url": urls[s]} for s in STAGE_ORDER]
-    option = charts.funnel(items, name=_("Projects"))
-    option["series"][0]["minSize"] = "30%"  # room for the label of a stage with few projects
-    counts = Chart(
-        "funnel",
-        _("Projects by stage"),
-        option,
-        table,
-        height=420,
-    )
-    stages = [*STAGE_ORDER, *EXIT_STAGES]
+def funnel_charts(figures: funnel.Funnel, filters: dict) -> list[Chart]:
+    """The funnel of the projects by stage (``projects.funnel``: its width the projects that
+    reached each stage) and their investment by stage, each stage opening the registry at
+    that stage (with the filters the registry has)."""
+
+    def url(stage: str) -> str:
+        return registry_url(stage, filters)
+
+    counts = funnel.chart(figures, url, key="funnel", title=_("Projects by stage"))
+    stages = list(figures.stages.values())
     amounts = charts.bar_line(
-        [labels[s] for s in stages],
+        [f.label for f in stages],
         [
             {
                 "name": _("Total investment (10k yuan)"),
                 "data": [
                     {
-                        "value": funnel[s]["amount"],
-                        "url": urls[s],
-                        **({"itemStyle": {"color": GREY}} if s in EXIT_STAGES else {}),
+                        "value": f.amount,
+                        "url": url(f.stage),
+                        **({"itemStyle": {"color": GREY}} if f.reached is None else {}),
                     }
-                    for s in stages
+                    for f in stages
                 ],
             },
             {
                 "name": _("Projects"),
-                "data": [{"value": funnel[s]["count"], "url": urls[s]} for s in stages],
+                "data": [{"value": f.count, "url": url(f.stage)} for f in stages],
             },
         ],
         horizontal=True,
@@ -312,7 +289,7 @@ def funnel_charts(funnel: dict, filters: dict) -> list[Chart]:
     _second_axis(amounts, [1], axis="xAxis")
     return [
         counts,
-        Chart("stage-amounts", _("Investment and projects by stage"), amounts, table, 420),
+        Chart("stage-amounts", _("Investment and projects by stage"), amounts, counts.table, 420),
     ]
 
 

@@ -21,6 +21,7 @@ from zhaoshang.core.services import require
 from zhaoshang.kpis import charts, permissions, services
 from zhaoshang.kpis.forms import KpiFilterForm
 from zhaoshang.kpis.services import Period
+from zhaoshang.projects.funnel import figures as stage_figures
 from zhaoshang.projects.models import Project
 
 
@@ -49,7 +50,7 @@ def charts_page(request):
     args = form.period_args()
     period = Period.of(args["year"], None, args.get("since"))
     year_only = Period.of(period.year)  # the amounts and the tiers are of the year alone
-    funnel = charts.stage_funnel(projects)
+    funnel = stage_figures(projects)
     amounts = charts.monthly_amounts(projects, year_only)
     targets = charts.targets_of(request.user, filters, year_only)
 

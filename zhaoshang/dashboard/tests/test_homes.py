@@ -170,10 +170,17 @@ def test_the_bureau_reads_the_registrys_funnel_and_this_months_moves(client_for,
     assert [d["url"] for d in data] == [
         reverse("projects:list") + f"?stage={stage}" for stage in STAGE_ORDER
     ]
-    for item in data:  # each stage's count is the registry's rows behind its link
-        assert item["value"] == _list_count(client, item["url"]), item["url"]
+    # Each stage's own count (its label's first line) is the registry's rows behind its link:
+    # project2_a a lead, project1_a signed.
+    counts = [_list_count(client, item["url"]) for item in data]
+    assert counts == [1, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    for item, n in zip(data, counts, strict=True):
+        first, second = item["label"]["formatter"].split("\n")
+        assert first.startswith(item["name"]) and str(n) in first, item["label"]
+    # The width: the projects that reached the stage (there or further on).
+    assert [d["value"] for d in data] == [2, 1, 1, 1, 0, 0, 0, 0, 0, 0]
     signed = data[STAGE_ORDER.index(Stage.SIGNED)]
-    assert signed["value"] == 1 and "5.0" in signed["label"]["formatter"]  # 50000 万元 = 5.0 亿
+    assert "5" in signed["label"]["formatter"].split("\n")[1]  # 50000 万元 = 5 亿
     moves = html.split('data-testid="home-moves"')[1].split("</ul>")[0]
     assert world.project2_a.name in moves
     assert reverse("projects:list") + "?changed=moved" in moves

@@ -73,8 +73,12 @@ def test_the_funnel_counts_and_sums_each_stage(client_for, world):
     # The funnel's width: the projects at the stage or further on.
     assert [d["value"] for d in funnel][:5] == [4, 3, 1, 1, 0]
     assert [r["reached"] for r in data["funnel"]["rows"]][:5] == [4, 3, 1, 1, 0]
-    assert funnel[1]["name"].startswith(label("negotiating"))
-    assert "2" in funnel[1]["name"] and "0.3" in funnel[1]["name"]
+    assert funnel[1]["name"] == label("negotiating")
+    text = funnel[1]["label"]["formatter"]
+    assert text.startswith(label("negotiating")) and "2" in text and "0.3" in text
+    assert "3" in text  # reached
+    # Each stage opens the registry on it.
+    assert funnel[1]["url"] == reverse("projects:list") + "?stage=negotiating"
     city = {r["stage"]: r for r in _data(client_for("city"))["funnel"]["rows"]}
     negotiating = city[label("negotiating")]
     assert (negotiating["count"], negotiating["amount"]) == (3, "1.2")

@@ -25,6 +25,7 @@ from zhaoshang.kpis import charts
 from zhaoshang.kpis.services import Period
 from zhaoshang.kpis.tests.factories import D, add_funds, make_project, make_target
 from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.funnel import figures as stage_figures
 from zhaoshang.projects.models import Project
 
 
@@ -86,7 +87,7 @@ def test_signed_investment_by_month_against_last_year_and_the_target(client_for,
     march = chart.table.rows[2]["cells"]
     # month, this, last, 同比, this cum., last cum., cum. 同比, target to date
     assert march == [
-        "M3",
+        charts.month_label(3),  # "M3" (3月)
         "650,000",
         "1,000",
         "64900.0%",
@@ -135,22 +136,28 @@ def test_the_monthly_helpers():
 def test_the_funnel_counts_and_sums_each_stage_and_opens_the_registry(client_for, world, data):
     response = _get(client_for("bureau"))
     funnel = {c.key: c for c in response.context["funnel"]}["funnel"]
-    items = {d["name"]: d for d in funnel.option["series"][0]["data"]}
-    assert items[str(Stage.SIGNED.label)]["value"] == 4  # project1_a, A1, A3, A4
-    assert items[str(Stage.REGISTERED.label)]["value"] == 1
-    assert items[str(Stage.LEAD.label)]["value"] == 1  # project2_a
+    data_ = funnel.option["series"][0]["data"]
+    # The width: the projects that reached the stage — project2_a a lead, project1_a, A1,
+    # A3 and A4 signed, A2 registered (the terminated one reaches nothing).
+    assert [d["value"] for d in data_] == [6, 5, 5, 5, 1, 0, 0, 0, 0, 0]
+    items = {d["name"]: d for d in data_}
     assert items[str(Stage.SIGNED.label)]["url"] == reverse("projects:list") + "?stage=signed"
     rows = {r["cells"][0]: r for r in funnel.table.rows}
-    assert rows[str(Stage.SIGNED.label)]["cells"][1:] == [4, "173,000"]
-    assert rows[str(Stage.TERMINATED.label)]["cells"][1:] == [1, "300"]
+    # Stage, at the stage, reached, investment (万元): 50000 + 120000 + 1000 + 2000.
+    assert rows[str(Stage.SIGNED.label)]["cells"][1:] == [4, 5, "173,000"]
+    assert rows[str(Stage.REGISTERED.label)]["cells"][1:] == [1, 1, "600,000"]
+    assert rows[str(Stage.LEAD.label)]["cells"][1:3] == [1, 6]
+    assert rows[str(Stage.TERMINATED.label)]["cells"][1:] == [1, "—", "300"]
     exits = {e["stage"]: e for e in response.context["exits"]}
     assert exits["terminated"]["count"] == 1 and exits["exited"]["count"] == 0
     # Filtered: the park goes with the link to the registry.
     response = _get(client_for("bureau"), park=world.park2_a.pk)
     funnel = response.context["funnel"][0]
     items = {d["name"]: d for d in funnel.option["series"][0]["data"]}
-    assert items[str(Stage.REGISTERED.label)]["value"] == 1
-    assert items[str(Stage.SIGNED.label)]["value"] == 0
+    rows = {r["cells"][0]: r for r in funnel.table.rows}
+    assert rows[str(Stage.REGISTERED.label)]["cells"][1:3] == [1, 1]  # A2
+    assert rows[str(Stage.SIGNED.label)]["cells"][1:3] == [0, 1]  # A2 went further on
+    assert items[str(Stage.LEAD.label)]["value"] == 2  # project2_a (a lead in park 2) and A2
     assert f"park={world.park2_a.pk}" in items[str(Stage.SIGNED.label)]["url"]
 
 
@@ -269,7 +276,7 @@ def test_the_charts_cost_a_fixed_number_of_queries(data):
     assert len(trend) == 12 and len(ctx.captured_queries) == 60
     with CaptureQueriesContext(connection) as ctx:
         charts.monthly_amounts(projects, Period.of(2026))
-        charts.stage_funnel(projects)
+        stage_figures(projects)
     assert len(ctx.captured_queries) == 4
 
 
