@@ -8,6 +8,9 @@
 // the select named <name> in the same form are hidden (a hidden chosen value is cleared);
 // choosing a person while no department is chosen fills the department in.
 // Keyboard: arrows move, Enter / Space (in a multiple list) choose, Esc closes or clears.
+// A Chinese input method: while it composes (the box shows "huan'bao" and its candidates),
+// the list is not filtered and the keys are the input method's (Enter commits the text, it
+// does not choose an option); the list is filtered by the characters committed.
 // No inline code (CSP); selects arriving later (htmx, a formset's new row) are enhanced too.
 (function () {
   "use strict";
@@ -110,7 +113,18 @@
     this.status.setAttribute("aria-live", "polite");
     wrap.appendChild(this.status);
 
-    input.addEventListener("input", function () { self.open(); self.filter(); });
+    this.composing = false;
+    input.addEventListener("compositionstart", function () { self.composing = true; });
+    input.addEventListener("compositionend", function () {
+      self.composing = false;
+      self.open();
+      self.filter();
+    });
+    input.addEventListener("input", function (e) {
+      if (e.isComposing || self.composing) { return; }
+      self.open();
+      self.filter();
+    });
     input.addEventListener("focus", function () {
       if (!self.multiple) { input.select(); }
     });
@@ -269,6 +283,8 @@
   };
 
   Combo.prototype.key = function (e) {
+    // 229: a key an input method took (older browsers say so rather than isComposing).
+    if (e.isComposing || this.composing || e.keyCode === 229) { return; }
     var expanded = this.multiple || !this.list.hidden;
     switch (e.key) {
       case "ArrowDown":
@@ -291,6 +307,8 @@
         if (expanded && this.active >= 0 && this.shown.length) {
           e.preventDefault();
           this.choose(this.shown[this.active]);
+        } else if (expanded && !this.multiple) {
+          e.preventDefault(); // nothing matches: not a submit of the form with the old value
         }
         break;
       case " ":
@@ -318,7 +336,10 @@
   // After the select changed (by us, by a dependent select, by a reset): redraw.
   Combo.prototype.sync = function () {
     var self = this;
-    this.input.classList.toggle("is-invalid", this.select.classList.contains("is-invalid"));
+    var invalid = this.select.classList.contains("is-invalid") ||
+      this.select.getAttribute("aria-invalid") === "true";
+    this.input.classList.toggle("is-invalid", invalid);
+    if (invalid) { this.input.setAttribute("aria-invalid", "true"); } else { this.input.removeAttribute("aria-invalid"); }
     if (this.multiple) {
       this.chips.textContent = "";
       each(this.select.options, function (o, i) {
@@ -356,8 +377,10 @@
     var scope = select.form || document;
     var source = scope.querySelector('[name="' + name + '"]');
     if (!source) { return; }
+    // A department fixed by the page (a hidden input) narrows as a chosen one does.
     function chosen() {
-      return Array.prototype.filter.call(source.options || [], function (o) {
+      if (!source.options) { return source.value ? [source.value] : []; }
+      return Array.prototype.filter.call(source.options, function (o) {
         return o.selected && o.value !== "";
       }).map(function (o) { return o.value; });
     }
@@ -375,7 +398,8 @@
     }
     source.addEventListener("change", narrow);
     select.addEventListener("change", function () {
-      if (select.multiple || chosen().length) { return; }
+      // A disabled department is not submitted: it is not filled in.
+      if (select.multiple || !source.options || source.disabled || chosen().length) { return; }
       var o = select.options[select.selectedIndex];
       var department = o && o.getAttribute("data-department");
       if (department && Array.prototype.some.call(source.options, function (s) { return s.value === department; })) {

@@ -1,0 +1,91 @@
+"""The searchable selects (issue 18.5) with a Chinese input method, and the server's word
+on a person not of the owner department, in real headless Chromium (the 督办交办 form).
+
+The input method is Chromium's own (DevTools ``Input.imeSetComposition`` /
+``Input.insertText``): while "huan'bao" is being composed the list is not filtered (it
+would match nothing), the committed 环保 filters it; Enter with nothing matching does not
+send the form. A person posted with another department (the narrowing in the browser is
+no validation) comes back with the service's message under the field, and the text box
+says it is invalid (aria-invalid)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.meetings.tests.test_select_browser import DESKTOP, _log_in, _options, _people
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_an_input_method_composes_before_the_list_is_filtered(live_site, browser_page, password):
+    base, world = live_site
+    env, _li = _people(world)
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    _log_in(page, base, "supervisor", password)
+    page.goto(f"{base}{reverse('meetings:action_item_create')}")
+    page.evaluate("window.zsSamePage = true")
+
+    box = page.locator("#id_owner_department-search")
+    box.focus()
+    page.keyboard.press("ArrowDown")
+    everything = _options(page, "id_owner_department")
+    assert "环保局" in everything and len(everything) > 3
+
+    ime = page.context.new_cdp_session(page)
+    ime.send(
+        "Input.imeSetComposition", {"text": "huan'bao", "selectionStart": 8, "selectionEnd": 8}
+    )
+    assert box.input_value() == "huan'bao"
+    assert _options(page, "id_owner_department") == everything  # not filtered meanwhile
+    ime.send("Input.insertText", {"text": "环保"})
+    assert box.input_value() == "环保"
+    assert _options(page, "id_owner_department") == ["环保局"]
+    assert page.input_value("#id_owner_department") == ""  # committing chose nothing
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_owner_department") == str(env.pk)
+
+    # Enter while nothing matches neither chooses nor sends the form.
+    person = page.locator("#id_owner_person-search")
+    person.focus()
+    person.type("zzz")
+    assert _options(page, "id_owner_person") == []
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.zsSamePage === true")
+    assert page.input_value("#id_owner_person") == ""
+
+
+def test_a_person_of_another_department_is_refused_naming_the_field(
+    live_site, browser_page, password
+):
+    from zhaoshang.meetings.models import ActionItem
+
+    base, world = live_site
+    env, li = _people(world)
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    _log_in(page, base, "supervisor", password)
+    page.goto(f"{base}{reverse('meetings:action_item_create')}")
+    # What a stale page or a hand-made request sends: 李明 (环保局) for 建设局.
+    page.evaluate(
+        """([dept, person]) => {
+          const d = document.getElementById('id_owner_department');
+          d.value = dept;
+          const p = document.getElementById('id_owner_person');
+          Array.from(p.options).forEach(o => { o.hidden = false; });
+          p.value = person;
+        }""",
+        [str(world.dept_works_a.pk), str(li.pk)],
+    )
+    page.fill("#id_title", "跨部门交办")
+    page.fill("#id_due_workdays", "5")
+    page.click("main form button.btn-primary[type=submit]")
+    page.wait_for_load_state()
+    assert not ActionItem.objects.filter(title="跨部门交办").exists()
+    error = page.locator(".invalid-feedback[data-field=owner_person]")
+    assert error.is_visible()
+    assert "李明" in error.inner_text() and "区建设局" in error.inner_text()
+    person = page.locator("#id_owner_person-search")
+    assert person.get_attribute("aria-invalid") == "true"
+    assert "is-invalid" in (person.get_attribute("class") or "")
