@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from zhaoshang.meetings.tests.test_select_browser import DESKTOP, _log_in, _options, _people
 
@@ -89,3 +90,47 @@ def test_a_person_of_another_department_is_refused_naming_the_field(
     person = page.locator("#id_owner_person-search")
     assert person.get_attribute("aria-invalid") == "true"
     assert "is-invalid" in (person.get_attribute("class") or "")
+
+
+LATER = """() => {
+  const form = document.createElement('form');
+  form.method = 'get';
+  form.action = location.pathname;
+  form.innerHTML = '<label for="id_later">Later</label>' +
+    '<select id="id_later" name="later" data-zs-search data-autosubmit>' +
+    '<option value="">-</option>' +
+    '<option value="1" data-pinyin="hbj huanbaoju">环保局</option>' +
+    '<option value="2" data-pinyin="jsj jianshju">建设局</option></select>';
+  document.querySelector('main').appendChild(form);
+}"""
+
+
+def test_blur_restores_and_a_select_arriving_later_autosubmits(live_site, browser_page, password):
+    base, world = live_site
+    _people(world)
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    _log_in(page, base, "supervisor", password)
+    page.goto(f"{base}{reverse('meetings:action_item_create')}")
+
+    # Leaving the box with a query typed puts the chosen department back.
+    box = page.locator("#id_owner_department-search")
+    box.type("jsj")
+    page.keyboard.press("Enter")
+    box.type("zzz")
+    page.keyboard.press("Tab")
+    expect(box).to_have_value("建设局")  # after the blur's short delay
+    assert page.input_value("#id_owner_department") == str(world.dept_works_a.pk)
+
+    # A select added after the page loaded (an htmx swap, a formset's new row) is searchable,
+    # once, its label names the box, and data-autosubmit still sends its form on a choice.
+    page.evaluate(LATER)
+    page.wait_for_selector("#id_later-search")
+    assert page.locator("select#id_later").evaluate("s => s.parentNode.className") == "zs-combo"
+    assert page.locator("#id_later-search").count() == 1
+    assert page.get_attribute("label[for=id_later-search]", "id")
+    page.click("label[for=id_later-search]")
+    page.keyboard.type("jsj")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("?later=2")
