@@ -168,9 +168,9 @@ def chart(
         series["labelLine"] = {"show": True, "length": 10}
         option["animation"] = False
     else:
-        # Wide enough at the narrowest for its two lines, on a phone too.
-        series.update(left="2%", right="2%", minSize="34%", gap=1)
-        series["label"].update(lineHeight=15)
+        # Wide enough at the narrowest for its two lines, on a 390 px phone too.
+        series.update(left="2%", right="2%", minSize="40%", gap=1)
+        series["label"].update(lineHeight=14, fontSize=11)
     table = charts.Table(
         [
             _("Stage"),
