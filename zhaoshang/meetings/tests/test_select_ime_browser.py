@@ -134,3 +134,41 @@ def test_blur_restores_and_a_select_arriving_later_autosubmits(live_site, browse
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("?later=2")
+
+
+FIXED_DEPARTMENT = """() => {
+  const form = document.createElement('form');
+  form.innerHTML =
+    '<input type="hidden" name="fixed-dept" value="7">' +
+    '<select id="id_fixed" name="fixed-person" data-zs-search data-depends-on="fixed-dept">' +
+    '<option value="">-</option>' +
+    '<option value="1" data-pinyin="lm liming" data-department="7">李明</option>' +
+    '<option value="2" data-pinyin="ll liuli" data-department="8">刘丽</option></select>' +
+    '<select id="id_locked_dept" name="locked-dept" disabled>' +
+    '<option value="">-</option><option value="7">环保局</option><option value="8">建设局</option>' +
+    '</select>' +
+    '<select id="id_locked" name="locked-person" data-zs-search data-depends-on="locked-dept">' +
+    '<option value="">-</option>' +
+    '<option value="1" data-pinyin="lm liming" data-department="7">李明</option></select>';
+  document.querySelector('main').appendChild(form);
+}"""
+
+
+def test_a_hidden_department_narrows_and_a_disabled_one_is_not_filled_in(
+    live_site, browser_page, password
+):
+    base, _world = live_site
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    _log_in(page, base, "supervisor", password)
+    page.goto(f"{base}{reverse('meetings:action_item_create')}")
+    page.evaluate(FIXED_DEPARTMENT)
+    page.wait_for_selector("#id_locked-search")
+    page.focus("#id_fixed-search")
+    page.keyboard.press("ArrowDown")
+    assert _options(page, "id_fixed") == ["-", "李明"]  # 刘丽 is of another department
+    page.focus("#id_locked-search")
+    page.keyboard.type("lm")
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_locked") == "1"
+    assert page.input_value("#id_locked_dept") == ""  # disabled: left as it is
