@@ -2,7 +2,11 @@
 (the tables read without JavaScript), ``/screen/data/`` serves the same figures as JSON to
 ``zs/screen.js``, which redraws them every minute. A district's user sees their district's
 screen; a city user the city's (the districts side by side) or, with ``?district=<id>``,
-one district's. Enterprise contacts and users without a district are refused (403)."""
+one district's. Enterprise contacts and users without a district are refused (403).
+
+A wall screen stays on for days: its page and its poll renew the viewer's session (its
+expiry and cookie) once an hour (``keep_alive``), so the four-hourly reload does not land on
+the login page; other pages keep the session's fixed expiry."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.services import require
 from zhaoshang.dashboard import screen
 from zhaoshang.org.models import District
@@ -20,6 +24,17 @@ from zhaoshang.org.models import District
 REFRESH_SECONDS = 60
 RELOAD_SECONDS = 4 * 60 * 60  # a full reload every four hours guards the browser's memory
 PAGE_SECONDS = 8  # the red list and the changes turn a page this often
+KEEP_ALIVE_SECONDS = 60 * 60  # the screen renews its session at most this often
+ALIVE_KEY = "screen_alive"  # the session's record of the last renewal (a Unix time)
+
+
+def keep_alive(request) -> None:
+    """Renew the session while a screen shows it: changing the session makes Django save it
+    with a new expiry (now + SESSION_COOKIE_AGE) and send the cookie again. At most once an
+    hour, not a session write per poll."""
+    now = int(clock.now().timestamp())
+    if now - request.session.get(ALIVE_KEY, 0) >= KEEP_ALIVE_SECONDS:
+        request.session[ALIVE_KEY] = now
 
 
 def _scope(request) -> tuple[int | None, screen.ScreenForm | None]:
@@ -47,6 +62,7 @@ def _messages(form) -> list[str]:
 def page(request):
     user = request.user
     require(screen.may_view(user))
+    keep_alive(request)
     district_id, form = _scope(request)
     data = screen.build(user, district_id)
     query = f"?district={district_id}" if form is not None and district_id else ""
@@ -72,6 +88,7 @@ def page(request):
 def data(request):
     user = request.user
     require(screen.may_view(user))
+    keep_alive(request)
     district_id, form = _scope(request)
     if form is not None and form.is_bound and not form.is_valid():
         return JsonResponse(

@@ -5,8 +5,11 @@
 //   - ticks the clock, turns the red list's and the changes' pages every data-page seconds;
 //   - polls data-url every data-interval seconds and redraws every panel in place
 //     (zsCharts.draw, DOM updates; data-refreshes counts the refreshes; a failed poll keeps
-//     the last figures, says so and tries again at the next interval);
-//   - reloads the whole page every data-reload seconds (guards the browser's memory);
+//     the last figures, says so and tries again at the next interval; a poll sent to the
+//     log-in page — the session ended — reloads the page, which shows the log-in form
+//     instead of figures that no longer refresh);
+//   - reloads the whole page after data-reload seconds (guards the browser's memory), at
+//     a poll that succeeded: never onto the browser's error page while the server is away;
 //   - toggles full screen with the button or the key F. Nothing needs a mouse.
 (function () {
   "use strict";
@@ -179,8 +182,16 @@
   function refresh() {
     busy = true;
     fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (r) {
+        if (r.redirected) { window.location.reload(); } // to the log-in page
+        if (!r.ok || r.redirected) { throw new Error(r.status); }
+        return r.json();
+      })
       .then(function (data) {
+        if (Date.now() - loaded >= seconds("reload", 4 * 3600)) {
+          window.location.reload(); // the server answers: the reloaded page will load
+          return;
+        }
         apply(data);
         status.textContent = "";
         root.dataset.refreshes = String(parseInt(root.dataset.refreshes || "0", 10) + 1);
@@ -266,7 +277,6 @@
       pagers.forEach(function (p) { p.next(); });
     }
     if (!busy && now - lastRefresh >= seconds("interval", 60)) { refresh(); }
-    if (now - loaded >= seconds("reload", 4 * 3600)) { window.location.reload(); }
   }
 
   function start() {
