@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light
+from zhaoshang.core.lights import Light, Subject
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.monitoring.models import LightSnapshot, Signal
 from zhaoshang.projects.choices import Stage
@@ -28,11 +28,29 @@ CHANGES_CAP = 40  # rows of this week's changes
 ENDED = (Stage.TERMINATED, Stage.EXITED)
 
 
-def _reason(reason) -> str:
+# Lit things whose title is their number alone (TS-2026-0021): the reason names the kind.
+NUMBERED = (Subject.COMPLAINT, Subject.INSPECTION)
+
+
+def _without_project(title: str, project: str) -> str:
+    """A title written as "<project> · <what>" (an exit warning, a land clean-up deadline)
+    read under its project's own name: the what alone."""
+    prefix = f"{project} · "
+    return title[len(prefix) :] if project and title.startswith(prefix) else title
+
+
+def _signal_reason(subject: str, title: str, project: str) -> str:
+    if subject in NUMBERED:
+        return f"{Subject(subject).label} {title}"
+    return _without_project(title, project)
+
+
+def _reason(reason, project: str = "") -> str:
     """A snapshot's reason: ``{"title", "department", "due_on"}`` as the daily scan writes
     it (``monitoring.services.project_lights``), or a plain text."""
     if isinstance(reason, dict):
-        return " · ".join(str(reason[k]) for k in ("title", "department") if reason.get(k))
+        title = _without_project(str(reason.get("title") or ""), project)
+        return " · ".join(x for x in (title, str(reason.get("department") or "")) if x)
     return str(reason)
 
 
@@ -80,7 +98,9 @@ def red_list(user, projects) -> dict:
             },
         )
         if len(item["reasons"]) < REASONS_CAP:
-            item["reasons"].append(row["title"])
+            item["reasons"].append(
+                _signal_reason(row["subject"], row["title"], row["project__name"])
+            )
         else:
             item["more"] += 1
     today = clock.today()
@@ -166,7 +186,7 @@ def changes(user, projects, today: datetime.date) -> dict:
                 "kind": "red" if red else "green",
                 "kindLabel": _("Turned red") if red else _("Turned green"),
                 "project": r["project__name"],
-                "text": "；".join(_reason(x) for x in reasons[:2])
+                "text": "；".join(_reason(x, r["project__name"]) for x in reasons[:2])
                 if red and reasons
                 else str(Light(r["before"]).label) + " → " + str(Light(r["light"]).label),
                 "url": reverse("projects:detail", args=[r["project_id"]]),
