@@ -213,7 +213,8 @@ MENU = [
         "agreements:key_gantt",
         "",
         "bi-bar-chart-steps",
-        {Role.LEADER, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN, Role.PARK},
+        # The city reads every district's key projects (the chart names their district).
+        {Role.LEADER, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN, Role.PARK, Role.CITY},
     ),
     (_("Park archive"), "agreements:archive", "", "bi-archive", {Role.PARK}),
     (

@@ -54,3 +54,31 @@ def test_the_current_page_marks_its_menu(client_for):
     html = client.get(reverse("complaints:list")).content.decode()
     assert 'dropdown-toggle active"' in html
     assert 'class="dropdown-item active"' in html
+
+
+@pytest.mark.parametrize(
+    ("who", "screen", "gantt"),
+    [
+        ("leader", True, True),
+        ("bureau", True, True),
+        ("supervisor", True, True),
+        ("admin", True, True),
+        ("city", True, True),
+        ("park", False, True),
+        ("department", False, False),
+        ("service_center", False, False),
+    ],
+)
+def test_the_big_screen_and_the_gantt_are_offered_to_those_who_steer(
+    client_for, who, screen, gantt
+):
+    """The big screen (驾驶舱) and the key projects' Gantt in the bar of the roles that steer
+    the district (each opens for them: ``test_permission_matrix``); the others reach the
+    screen from the district map."""
+    bar = _bar(client_for(who))
+    assert (f'href="{reverse("screen")}"' in bar) == screen
+    assert (f'href="{reverse("agreements:key_gantt")}"' in bar) == gantt
+    if screen:
+        assert client_for(who).get(reverse("screen")).status_code == 200
+    if gantt:
+        assert client_for(who).get(reverse("agreements:key_gantt")).status_code == 200
