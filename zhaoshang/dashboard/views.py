@@ -126,9 +126,10 @@ def home(request):
             "district_charts": district_charts,
             "funnel_charted": charted,
             "unread": unread,
-            # The big screen (驾驶舱) for those who steer: leaders, the bureau, the city.
+            # The big screen (驾驶舱) for those who steer (as the top bar offers it): leaders,
+            # the bureau, the supervision office, the city.
             "show_screen": roles.sees_all_districts(user)
-            or roles.has_role(user, Role.LEADER, Role.BUREAU, Role.ADMIN),
+            or roles.has_role(user, Role.LEADER, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN),
         },
     )
 

@@ -247,7 +247,14 @@ def test_a_principal_leader_reads_what_was_forwarded_to_them(client_for, world):
 
 @pytest.mark.parametrize(
     ("who", "shown"),
-    [("leader", True), ("bureau", True), ("city", True), ("department", False), ("park", False)],
+    [
+        ("leader", True),
+        ("bureau", True),
+        ("supervisor", True),
+        ("city", True),
+        ("department", False),
+        ("park", False),
+    ],
 )
 def test_those_who_steer_reach_the_big_screen_from_their_home(client_for, who, shown):
     html = client_for(who).get(reverse("home")).content.decode()
