@@ -54,6 +54,7 @@ class Chart:
     hide_title: bool = False
     hide_table: bool = False
     open_table: bool = False
+    note: str = ""  # a line under the title (e.g. what a partial month compares with)
 
     def __post_init__(self) -> None:
         self.png_name = self.png_name or str(self.title)

@@ -10,7 +10,9 @@ filtered exactly as the KPI page does, so each chart filters like its table.
   total investment at the cut-off: ``services.investment_on``, as the KPI counts it) and funds
   in place (the funds received in each month by the projects, whatever year they were signed
   in: what the year's funds target counts, ``AnnualTargetQuerySet.with_progress``), for the
-  year and for the year before (同比). Three grouped queries (by ``TruncMonth``).
+  year and for the year before (同比). Three grouped queries (by ``TruncMonth``), and two
+  more when the cut-off falls within a month: its year on year compares with the same days
+  of the year before (1–6 December 2025 for 1–6 December 2026), not with the whole month.
 - ``targets_of``: the year's targets that apply to the filters — the district's own (or
   each district's own for a city user who picks none), or the chosen working group's — with
   their progress (``with_progress``, one query). A target is of a whole district or working
@@ -48,8 +50,26 @@ REGISTRY_FILTERS = ("park", "industry", "level", "working_group")
 NARROWING = ("park", "industry", "level")
 
 
-def month_label(month: int) -> str:
+def month_label(month: int, end: datetime.date | None = None) -> str:
+    """ "M3" (3月); the month the cut-off falls in before its last day is labelled with the
+    day it is counted to ("M12 to day 6", 12月（至6日）)."""
+    if end is not None and end.day != calendar.monthrange(end.year, end.month)[1]:
+        return _("M%(month)s to day %(day)s") % {"month": month, "day": end.day}
     return _("M%(month)s") % {"month": month}
+
+
+def partial_month(period: Period) -> datetime.date | None:
+    """The cut-off when it falls before the last day of its month (a month counted in
+    part), else None."""
+    cut = period.cutoff
+    last = calendar.monthrange(cut.year, cut.month)[1]
+    return cut if cut.year == period.year and cut.day != last else None
+
+
+def same_day_last_year(day: datetime.date) -> datetime.date:
+    """The same day a year before (28 February for the 29th)."""
+    last = calendar.monthrange(day.year - 1, day.month)[1]
+    return day.replace(year=day.year - 1, day=min(day.day, last))
 
 
 def month_ends(period: Period) -> list[datetime.date | None]:
@@ -107,10 +127,21 @@ def _signed_by_month(projects, year: int, cutoff: datetime.date) -> dict:
 
 @dataclass
 class Series:
-    """One amount by month of the year and of the year before (None: after the cut-off)."""
+    """One amount by month of the year and of the year before (None: after the cut-off).
+    ``base`` is the year before as year on year compares with it: its months, but the
+    month counted in part (the cut-off's) only to the same day (``base_to``)."""
 
     this: list
     last: list
+    base: list = field(default_factory=list)
+    base_to: datetime.date | None = None
+
+    def __post_init__(self) -> None:
+        self.base = self.base or list(self.last)
+
+    @property
+    def base_cumulative(self) -> list:
+        return _cumulative(self.base)
 
     @property
     def this_cumulative(self) -> list:
@@ -148,15 +179,46 @@ def monthly_amounts(projects, period: Period) -> dict[str, Series]:
         "amount",
     )
 
-    def series(found: dict) -> Series:
+    # Year on year of a month counted in part compares with the same days a year before.
+    partial = partial_month(period)
+    base_to = same_day_last_year(partial) if partial else None
+    signed_base = funds_base = None
+    if base_to is not None:
+        first = base_to.replace(day=1)
+        signed_base = (
+            Project.objects.filter(
+                pk__in=projects.order_by().values("pk"),
+                signed_on__gte=first,
+                signed_on__lte=base_to,
+            )
+            .annotate(investment_then=services.investment_on(before.cutoff))
+            .aggregate(total=Sum("investment_then"))["total"]
+            or ZERO
+        )
+        funds_base = (
+            FundsEntry.objects.filter(
+                project__in=projects.order_by().values("pk"),
+                received_on__gte=first,
+                received_on__lte=base_to,
+            ).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+
+    def series(found: dict, base_value) -> Series:
+        last = [found.get((year - 1, m), ZERO) for m in MONTHS]
+        base = list(last)
+        if base_to is not None:
+            base[base_to.month - 1] = base_value
         return Series(
             this=[found.get((year, m), ZERO) if ends[m - 1] else None for m in MONTHS],
-            last=[found.get((year - 1, m), ZERO) for m in MONTHS],
+            last=last,
+            base=base,
+            base_to=base_to,
         )
 
     return {
-        "signed_investment": series({**signed_now, **signed_then}),
-        "funds_in_place": series(funds),
+        "signed_investment": series({**signed_now, **signed_then}, signed_base),
+        "funds_in_place": series(funds, funds_base),
     }
 
 
@@ -303,61 +365,78 @@ def _second_axis(option: dict, indexes: list[int], *, axis: str = "yAxis", perce
         option["series"][i][f"{axis}Index"] = 1
 
 
+def pro_rata(target, period: Period) -> list | None:
+    """序时进度: the year's target × the months elapsed ÷ 12 at each month end; the month
+    counted in part (the cut-off's) at its share of days (target × (m − 1 + day ÷ days of
+    the month) ÷ 12), the months after the cut-off at their ends (the plan)."""
+    if target is None:
+        return None
+    partial = partial_month(period)
+    out = []
+    for m in MONTHS:
+        elapsed = Decimal(m)
+        if partial is not None and m == partial.month:
+            days = calendar.monthrange(partial.year, m)[1]
+            elapsed = Decimal(m - 1) + Decimal(partial.day) / Decimal(days)
+        out.append((target * elapsed / 12).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return out
+
+
 def amount_chart(key: str, title: str, series: Series, target, period: Period, drill=None) -> Chart:
     """Monthly bars and cumulative lines of the year and of the year before, against the
-    year's target pro rata (序时: the target × the months elapsed ÷ 12). ``drill(year,
-    cut-off)``, when given, is the page of the projects behind a month's bar and point."""
-    categories = [month_label(m) for m in MONTHS]
+    year's target pro rata (``pro_rata``). ``drill(year, cut-off, month=…)``, when given, is
+    the page of the projects behind a point: a month's bar (``month=True``: those signed in
+    the month) or a cumulative point (those signed in the year by the month's end). Year on
+    year of the month the cut-off falls in compares with the same days a year before
+    (``Series.base``); the chart's note says so."""
     ends = {
         period.year: month_ends(period),
         period.year - 1: month_ends(Period.of(period.year - 1, period.cutoff)),
     }
+    categories = [month_label(m, end) for m, end in zip(MONTHS, ends[period.year], strict=True)]
 
-    def linked(values: list, year: int) -> list:
+    def linked(values: list, year: int, month: bool) -> list:
         if drill is None:
             return values
         return [
-            v if v is None or end is None else {"value": v, "url": drill(year, end)}
+            v if v is None or end is None else {"value": v, "url": drill(year, end, month=month)}
             for v, end in zip(values, ends[year], strict=True)
         ]
 
-    pro_rata = (
-        None
-        if target is None
-        else [(target * m / 12).quantize(Decimal("0.01"), ROUND_HALF_UP) for m in MONTHS]
-    )
+    planned = pro_rata(target, period)
     this_year, last_year = str(period.year), str(period.year - 1)
     now, before = series.this_cumulative, series.last_cumulative
+    base, base_cumulative = series.base, series.base_cumulative
     lines = [
         {
             "name": _("%(year)s by month") % {"year": this_year},
-            "data": linked(series.this, period.year),
+            "data": linked(series.this, period.year, True),
         },
         {
             "name": _("%(year)s by month") % {"year": last_year},
-            "data": linked(series.last, period.year - 1),
+            "data": linked(series.last, period.year - 1, True),
             "color": GREY,
         },
         {
             "name": _("%(year)s cumulative") % {"year": this_year},
             "type": "line",
-            "data": linked(now, period.year),
+            "data": linked(now, period.year, False),
             "color": SERIES[2],
         },
         {
             "name": _("%(year)s cumulative") % {"year": last_year},
             "type": "line",
-            "data": linked(before, period.year - 1),
+            "data": linked(before, period.year - 1, False),
             "color": SERIES[6],
             "dashed": True,
         },
     ]
-    if pro_rata:
+    if planned:
         lines.append(
             {
                 "name": _("Target pro rata"),
                 "type": "line",
-                "data": pro_rata,
+                "data": planned,
                 "color": RED,
                 "dashed": True,
             }
@@ -382,14 +461,28 @@ def amount_chart(key: str, title: str, series: Series, target, period: Period, d
             categories[i],
             _amount(series.this[i]) if series.this[i] is not None else "—",
             _amount(series.last[i]),
-            _pct(share(series.this[i], series.last[i])),
+            _pct(share(series.this[i], base[i])),
             _amount(now[i]) if now[i] is not None else "—",
             _amount(before[i]),
-            _pct(share(now[i], before[i])),
-            _amount(pro_rata[i]) if pro_rata else "—",
-            url=drill(period.year, end) if drill and end else None,
+            _pct(share(now[i], base_cumulative[i])),
+            _amount(planned[i]) if planned else "—",
+            url=drill(period.year, end, month=True) if drill and end else None,
         )
-    return Chart(key, title, option, table, height=360)
+    note = ""
+    if series.base_to is not None:
+        month = series.base_to.month
+        note = _(
+            "%(month)s is counted to %(cut)s: its year on year compares with %(first)s to "
+            "%(last)s (%(value)s), its cumulative with %(total)s."
+        ) % {
+            "month": categories[month - 1],
+            "cut": period.cutoff.isoformat(),
+            "first": series.base_to.replace(day=1).isoformat(),
+            "last": series.base_to.isoformat(),
+            "value": _amount(base[month - 1]),
+            "total": _amount(base_cumulative[month - 1]),
+        }
+    return Chart(key, title, option, table, height=360, note=note)
 
 
 def tier_chart(targets: Targets, drill_query) -> Chart | None:
@@ -428,7 +521,7 @@ def trend_charts(trend: list, drill_query) -> list[Chart]:
     opens the projects behind it at that cut-off. None before the year begins."""
     if not trend:
         return []
-    categories = [month_label(m) for m, _end, _k in trend]
+    categories = [month_label(m, end) for m, end, _k in trend]
 
     def url(kpi: str, end) -> str:
         return f"{reverse('kpis:drill')}?{drill_query(kpi=kpi, part='numerator', as_of=end)}"

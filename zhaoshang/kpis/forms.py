@@ -100,11 +100,14 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
 
 class DrillForm(KpiFilterForm):
     """The filters, the figure (KPI and part) and, from the charts, a cut-off within the
-    year (a month end of the KPI trends) and an investment band (a "369" tier)."""
+    year (a month end of the KPI trends), the first day of signing (a month's bar of signed
+    investment: the projects signed from its first day to its cut-off) and an investment
+    band (a "369" tier)."""
 
-    kpi = forms.ChoiceField(choices=[(k, k) for k in KPI_NAMES], required=False)
-    part = forms.ChoiceField(choices=[(p, p) for p in PARTS], required=False)
+    kpi = forms.ChoiceField(label=_("KPI"), choices=[(k, k) for k in KPI_NAMES], required=False)
+    part = forms.ChoiceField(label=_("Part"), choices=[(p, p) for p in PARTS], required=False)
     as_of = forms.DateField(label=_("Cut-off"), required=False, widget=forms.HiddenInput)
+    signed_from = forms.DateField(label=_("Signed from"), required=False, widget=forms.HiddenInput)
     tier_min = forms.DecimalField(
         label=_("Minimum investment (10k yuan)"),
         min_value=0,
@@ -117,7 +120,9 @@ class DrillForm(KpiFilterForm):
         required=False,
         widget=forms.HiddenInput,
     )
-    EXTRA = ("as_of", "tier_min", "tier_below")
+    EXTRA = ("as_of", "signed_from", "tier_min", "tier_below")
+    # The KPIs a band or a first signing day narrows (their figure is then the rows').
+    NARROWED_KPIS = ("signed_count", "signed_investment")
 
     def clean(self):
         data = super().clean()
@@ -128,6 +133,30 @@ class DrillForm(KpiFilterForm):
                 _("The cut-off (%(as_of)s) must be in the year %(year)s.")
                 % {"as_of": as_of, "year": year},
             )
+        since = data.get("signed_from")
+        if since is not None and year is not None:
+            if since.year != year:
+                self.add_error(
+                    "signed_from",
+                    _("The first day of signing (%(day)s) must be in the year %(year)s.")
+                    % {"day": since, "year": year},
+                )
+            elif as_of is not None and since > as_of:
+                self.add_error(
+                    "signed_from",
+                    _("The first day of signing (%(day)s) cannot be after the cut-off (%(as_of)s).")
+                    % {"day": since, "as_of": as_of},
+                )
+        narrowed = since is not None or any(
+            data.get(name) is not None for name in ("tier_min", "tier_below")
+        )
+        if narrowed and (data.get("kpi") or "signed_count") not in self.NARROWED_KPIS:
+            self.add_error(
+                "kpi",
+                _(
+                    "A first day of signing or an investment band applies to the signed projects only."
+                ),
+            )
         return data
 
     def period_args(self) -> dict:
@@ -137,12 +166,15 @@ class DrillForm(KpiFilterForm):
         return args
 
     def band(self) -> dict:
-        """The investment band of a tier: ``total_investment`` lookups (empty: none)."""
+        """The rows' narrowing: a tier's investment band (``total_investment`` lookups) and
+        the first day of signing (empty: none)."""
         data, out = self.cleaned_data, {}
         if data.get("tier_min") is not None:
             out["total_investment__gte"] = data["tier_min"]
         if data.get("tier_below") is not None:
             out["total_investment__lt"] = data["tier_below"]
+        if data.get("signed_from") is not None:
+            out["signed_on__gte"] = data["signed_from"]
         return out
 
     def query(self, **extra) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -119,8 +120,12 @@ def drill(request):
     page = paginate(request, rows)
     numerator, denominator = kpis.parts(kpi)
     figure = numerator if part == "numerator" else denominator
-    if band and kpi == "signed_count":
-        figure = page.paginator.count  # the projects of the tier's band
+    if band:  # a tier's band or a month: the figure is the rows' (signed projects only)
+        figure = (
+            page.paginator.count
+            if kpi == "signed_count"
+            else rows.order_by().aggregate(total=Sum("investment_then"))["total"] or 0
+        )
     return render(
         request,
         "kpis/drill.html",
@@ -142,6 +147,7 @@ def drill(request):
             "as_of": data.get("as_of"),
             "tier_min": data.get("tier_min"),
             "tier_below": data.get("tier_below"),
+            "signed_from": data.get("signed_from"),
             "band": bool(band),
         },
     )

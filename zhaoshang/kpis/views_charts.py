@@ -57,9 +57,11 @@ def charts_page(request):
     def tier_query(**extra) -> str:
         return form.query(since="", **extra)
 
-    def signed_by(year, end) -> str:
-        """The projects signed in the year up to a month end (a month's cumulative)."""
-        query = form.query(year=year, since="", kpi="signed_investment", as_of=end)
+    def signed_by(year, end, month=False) -> str:
+        """The projects signed in the year up to a month end (a cumulative point), or in
+        that month alone (``month``: a month's bar)."""
+        extra = {"signed_from": end.replace(day=1)} if month else {}
+        query = form.query(year=year, since="", kpi="signed_investment", as_of=end, **extra)
         return f"{reverse('kpis:drill')}?{query}"
 
     context.update(

@@ -75,15 +75,15 @@ def _amounts(response) -> dict:
 NONE6 = [None] * 6
 
 
-def test_signed_investment_by_month_against_last_year_and_the_target(client_for, data):
+def test_signed_investment_by_month_against_last_year_and_the_target(client_for, world, data):
     chart = _amounts(_get(client_for("bureau")))["signed-investment"]
     this, last, this_cum, last_cum, target = _series(chart)
     assert this == [120000, 0, 650000, 0, 0, 0, *NONE6]  # A1; project1_a + A2
     assert last == [0, 0, 1000, 0, 0, 2000, 0, 0, 0, 0, 0, 0]  # A3, A4
     assert this_cum == [120000, 120000, 770000, 770000, 770000, 770000, *NONE6]
     assert last_cum == [0, 0, 1000, 1000, 1000, 3000, 3000, 3000, 3000, 3000, 3000, 3000]
-    # 序时: the target × months ÷ 12
-    assert target == [100000.0 * m for m in range(1, 13)]
+    # 序时: the target × months ÷ 12; June, counted to the 15th, at 5 + 15/30 months
+    assert target == [100000.0 * m if m != 6 else 550000.0 for m in range(1, 13)]
     march = chart.table.rows[2]["cells"]
     # month, this, last, 同比, this cum., last cum., cum. 同比, target to date
     assert march == [
@@ -98,17 +98,55 @@ def test_signed_investment_by_month_against_last_year_and_the_target(client_for,
     ]
     assert chart.table.rows[0]["cells"][3] == "—"  # no base last January
     assert chart.table.rows[6]["cells"][1] == "—"  # July is after the cut-off
-    # A month opens the projects signed by its end, this year's or last year's.
+    # A month's bar opens the projects signed in the month: the figure is the bar's.
     url = chart.option["series"][0]["data"][2]["url"]
     assert "kpi=signed_investment" in url and "as_of=2026-03-31" in url
+    assert "signed_from=2026-03-01" in url
     drill = client_for("bureau").get(url)
-    assert drill.context["figure"] == Decimal("770000")
+    assert drill.context["figure"] == Decimal("650000") == Decimal(this[2])
+    assert {p.pk for p in drill.context["page"].object_list} == {
+        data["a2"].pk,
+        world.project1_a.pk,
+    }
+    assert "Only the projects signed from 2026-03-01 to 2026-03-31." in drill.content.decode()
+    url = chart.option["series"][1]["data"][5]["url"]  # last June's bar: A4
+    drill = client_for("bureau").get(url)
+    assert [p.pk for p in drill.context["page"].object_list] == [data["a4"].pk]
+    assert drill.context["figure"] == Decimal("2000")
+    # A cumulative point opens the projects signed by its end, this year's or last year's.
+    url = chart.option["series"][2]["data"][2]["url"]
+    assert "as_of=2026-03-31" in url and "signed_from" not in url
+    assert client_for("bureau").get(url).context["figure"] == Decimal("770000")
     url = chart.option["series"][3]["data"][5]["url"]
     assert "year=2025" in url and "as_of=2025-06-30" in url
     drill = client_for("bureau").get(url)
     assert {p.pk for p in drill.context["page"].object_list} == {data["a3"].pk, data["a4"].pk}
+    assert drill.context["figure"] == Decimal(last_cum[5])
     assert chart.table.rows[2]["url"] == chart.option["series"][0]["data"][2]["url"]
     assert chart.option["series"][0]["data"][6] is None  # July: no bar, no link
+
+
+def test_the_month_the_cut_off_falls_in_is_labelled_and_compared_with_the_same_days(
+    client_for, world, data, english
+):
+    """Today is 15 June: June is counted to the 15th, so its year on year compares with
+    1–15 June 2025 (A4, signed on the 1st: 2000), not with the whole of June 2025 (A5,
+    signed on the 20th, counts in the month's bar but not in the base)."""
+    make_project(world, signed_on=D(2025, 6, 20), total_investment=Decimal("6000"))
+    chart = _amounts(_get(client_for("bureau")))["signed-investment"]
+    june = chart.table.rows[5]["cells"]
+    assert june[0] == "M6 to day 15" == chart.option["xAxis"]["data"][5]
+    assert chart.option["xAxis"]["data"][4] == "M5"
+    assert june[1:4] == ["0", "8,000", "-100.0%"]
+    # 770000 against 1000 + 2000 (the same days), not 9000 (the whole of June: 8455.6%)
+    assert june[5:7] == ["9,000", "25566.7%"]
+    assert "M6 to day 15 is counted to 2026-06-15" in chart.note
+    assert "2025-06-01 to 2025-06-15 (2,000)" in chart.note
+    body = _get(client_for("bureau")).content.decode()
+    assert 'data-testid="chart-signed-investment-note"' in body
+    # A closed year has no partial month and no note.
+    chart = _amounts(_get(client_for("bureau"), year=2025))["signed-investment"]
+    assert chart.note == "" and chart.table.rows[5]["cells"][0] == "M6"
 
 
 def test_funds_in_place_by_month_agree_with_the_targets_progress(client_for, data):
@@ -175,6 +213,11 @@ def test_the_369_tiers_against_the_target_and_their_projects(client_for, data):
     assert drill.context["figure"] == 1
     tier3 = client.get(chart.option["series"][1]["data"][2]["url"])
     assert [p.pk for p in tier3.context["page"].object_list] == [data["a1"].pk]
+    # A tier no project reached opens an empty list that still says its figure (0).
+    tier1 = client.get(chart.option["series"][1]["data"][0]["url"])
+    assert tier1.status_code == 200 and tier1.context["figure"] == 0
+    body = tier1.content.decode()
+    assert 'data-figure="numerator"' in body and 'data-testid="drill-cut"' in body
 
 
 def test_each_kpi_month_by_month_opens_its_projects_at_that_month_end(client_for, data):
@@ -250,6 +293,31 @@ def test_bad_filters_are_400_naming_the_field(client_for, world, english):
     assert response.context["form"].errors["as_of"] == [
         "The cut-off (2025-12-31) must be in the year 2026."
     ]
+    # The hidden fields' errors are on the page, named.
+    assert "Cut-off: The cut-off (2025-12-31) must be in the year 2026." in (
+        response.content.decode()
+    )
+    drill = reverse("kpis:drill")
+    bad = {
+        "signed_from": (
+            {"signed_from": "2025-03-01", "kpi": "signed_investment"},
+            "Signed from: The first day of signing (2025-03-01) must be in the year 2026.",
+        ),
+        "signed_from ": (
+            {"signed_from": "2026-04-01", "as_of": "2026-03-31", "kpi": "signed_investment"},
+            "Signed from: The first day of signing (2026-04-01) cannot be after the cut-off "
+            "(2026-03-31).",
+        ),
+        "kpi": (
+            {"signed_from": "2026-03-01", "kpi": "start_rate"},
+            "KPI: A first day of signing or an investment band applies to the signed "
+            "projects only.",
+        ),
+    }
+    for params, message in bad.values():
+        response = client.get(drill, {"year": 2026, **params})
+        assert response.status_code == 400
+        assert message in response.content.decode().replace("&#x27;", "'")
 
 
 def test_the_kpi_page_and_the_charts_load_the_trends_and_link_to_the_charts(client_for, data):
@@ -275,9 +343,13 @@ def test_the_charts_cost_a_fixed_number_of_queries(data):
         trend = charts.kpi_trend(projects, {"year": 2025, "since": None})
     assert len(trend) == 12 and len(ctx.captured_queries) == 60
     with CaptureQueriesContext(connection) as ctx:
-        charts.monthly_amounts(projects, Period.of(2026))
+        charts.monthly_amounts(projects, Period.of(2025))
         stage_figures(projects)
     assert len(ctx.captured_queries) == 4
+    # The month the cut-off falls in (15 June) adds its same days a year before (two).
+    with CaptureQueriesContext(connection) as ctx:
+        charts.monthly_amounts(projects, Period.of(2026))
+    assert len(ctx.captured_queries) == 5
 
 
 def test_a_year_not_begun_has_no_month_yet(client_for, data, english):
