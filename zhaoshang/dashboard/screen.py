@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from zhaoshang.core import charts, clock, roles
 from zhaoshang.core.lights import Light
 from zhaoshang.dashboard import screen_lists
+from zhaoshang.dashboard.homes.park import parks_name
 from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.monitoring import district_map
 from zhaoshang.monitoring.lights import project_light
@@ -428,6 +429,11 @@ def build(user, district_id: int | None) -> dict:
     else:
         names = dict(District.objects.filter(pk=district_id).values_list("id", "name"))
         title = names.get(district_id, "")
+        if not roles.sees_all_districts(user) and not (
+            roles.roles_of(user) & roles.DISTRICT_WIDE_ROLES
+        ):
+            # A park committee sees its parks' projects only: the title says whose they are.
+            title = f"{title} · {parks_name(user)}"
     data = {
         "city": district_id is None,
         "district": district_id,

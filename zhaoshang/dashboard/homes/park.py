@@ -23,7 +23,7 @@ def _commitments(request):
     return filtered_commitments(request, clock.today())
 
 
-def _parks_name(user) -> str:
+def parks_name(user) -> str:
     """The committee's name when it governs parks, else the user's own park's."""
     if user.department_id and Park.objects.filter(committee_id=user.department_id).exists():
         return str(user.department)
@@ -63,5 +63,5 @@ def section(request) -> Section | None:
             "danger",
         ),
     ]
-    title = _("My park today: %(name)s") % {"name": _parks_name(user)}
+    title = _("My park today: %(name)s") % {"name": parks_name(user)}
     return Section("park", title, tiles)
