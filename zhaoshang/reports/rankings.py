@@ -363,6 +363,7 @@ def department_rankings(request):
         satisfaction_total=satisfaction_total(rated),
         department=department,
         cases=cases,
+        own_department=own is not None,  # the totals are the department's, not the district's
     )
     context["on_time_total_text"] = percent_text(context["on_time_total"].rate)
     context["satisfaction_total_text"] = percent_text(context["satisfaction_total"].rate)

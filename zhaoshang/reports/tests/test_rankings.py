@@ -98,6 +98,19 @@ def test_a_department_handler_sees_its_own_department(world, client_for):
     response = client_for("department").get(reverse(URL), {"year": 2026})
     assert _option(response, "on-time")["yAxis"]["data"] == ["区建设局"]
     assert _option(response, "satisfaction")["yAxis"]["data"] == ["区建设局"]
+
+    # The totals above the charts are the department's, and say so (not "District").
+    def page(who):
+        return (
+            client_for(who)
+            .get(reverse(URL), {"year": 2026}, HTTP_ACCEPT_LANGUAGE="en")
+            .content.decode()
+        )
+
+    html = page("department")
+    assert "Your department: 66.7% of 3 cases done" in html and "District:" not in html
+    html = page("supervisor")
+    assert "District: " in html and "Your department" not in html
     refused = client_for("department").get(
         reverse(URL), {"year": 2026, "department": world.dept_land_a.pk}
     )
