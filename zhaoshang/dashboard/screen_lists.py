@@ -33,8 +33,11 @@ NUMBERED = (Subject.COMPLAINT, Subject.INSPECTION)
 
 
 def _without_project(title: str, project: str) -> str:
-    """A title written as "<project> · <what>" (an exit warning, a land clean-up deadline)
-    read under its project's own name: the what alone."""
+    """A title read under its project's own name: "<project> · <what>" (an exit warning, a
+    land clean-up deadline) as the what alone; the project's name alone (the investment
+    against its schedule, 序时进度, is titled so) as what it means."""
+    if project and title == project:
+        return str(_("Investment behind schedule"))
     prefix = f"{project} · "
     return title[len(prefix) :] if project and title.startswith(prefix) else title
 
@@ -42,6 +45,8 @@ def _without_project(title: str, project: str) -> str:
 def _signal_reason(subject: str, title: str, project: str) -> str:
     if subject in NUMBERED:
         return f"{Subject(subject).label} {title}"
+    if subject == Subject.SCHEDULE:
+        return str(_("Investment behind schedule"))
     return _without_project(title, project)
 
 
