@@ -1,7 +1,7 @@
-"""The wall screen in real headless Chromium, left on: its four-hourly reload waits for a
-poll that succeeds (never onto the browser's error page while the server is away), and a
-poll sent to the log-in page (the session ended) reloads the page onto the log-in form
-rather than keeping figures that no longer refresh."""
+"""The wall screen in real headless Chromium, left on: the pointer hides while the mouse is
+still; the four-hourly reload waits for a poll that succeeds (never onto the browser's error
+page while the server is away), and a poll sent to the log-in page (the session ended)
+reloads the page onto the log-in form rather than keeping figures that no longer refresh."""
 
 from __future__ import annotations
 
@@ -56,3 +56,17 @@ def test_a_poll_after_the_session_ended_shows_the_log_in_form(live_site, browser
     assert reverse("login") in page.url
     assert "next=" + reverse("screen") in page.url.replace("%2F", "/")
     assert page.locator("#id_username").count() == 1
+
+
+def test_the_pointer_hides_while_the_mouse_is_still(live_site, browser_page, password):
+    base, world = live_site
+    _records(world)
+    page = browser_page
+    _open_screen(page, base, password)
+    page.mouse.move(400, 400)
+    assert "zs-idle" not in (page.get_attribute("html", "class") or "")
+    page.wait_for_function("() => document.documentElement.classList.contains('zs-idle')")
+    cursor = page.evaluate("() => getComputedStyle(document.querySelector('h1')).cursor")
+    assert cursor == "none"
+    page.mouse.move(500, 500)
+    assert "zs-idle" not in (page.get_attribute("html", "class") or "")

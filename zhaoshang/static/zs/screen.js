@@ -10,7 +10,8 @@
 //     instead of figures that no longer refresh);
 //   - reloads the whole page after data-reload seconds (guards the browser's memory), at
 //     a poll that succeeded: never onto the browser's error page while the server is away;
-//   - toggles full screen with the button or the key F. Nothing needs a mouse.
+//   - toggles full screen with the button or the key F. Nothing needs a mouse, and the
+//     mouse's pointer hides after a few seconds still (html.zs-idle) on a wall screen.
 (function () {
   "use strict";
   var root = document.getElementById("zs-screen");
@@ -268,10 +269,15 @@
 
   // One timer each second: the clock, then whatever is due (the intervals are read from the
   // data attributes each time, so a test may shorten them on a loaded page).
-  var loaded = Date.now(), lastRefresh = loaded, lastPage = loaded;
+  var loaded = Date.now(), lastRefresh = loaded, lastPage = loaded, lastMove = loaded;
+  document.addEventListener("mousemove", function () {
+    lastMove = Date.now();
+    document.documentElement.classList.remove("zs-idle");
+  });
   function beat() {
     var now = Date.now();
     tick();
+    if (now - lastMove >= 3000) { document.documentElement.classList.add("zs-idle"); }
     if (now - lastPage >= seconds("page", 8)) {
       lastPage = now;
       pagers.forEach(function (p) { p.next(); });
