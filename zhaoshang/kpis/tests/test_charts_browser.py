@@ -100,3 +100,45 @@ def test_the_kpi_page_draws_its_trends(live_site, browser_page, password):
     for key in ("trend-totals", "trend-rates"):
         wait_for_chart(page, f"#chart-{key}", timeout=20000)
         assert inked(page, f"#chart-{key}") > 0.02, key
+
+
+# The page coordinates of a bar's middle (series, category index) and the legend's and the
+# PNG button's horizontal extents (the legend keeps clear of the button).
+BAR = """([selector, series, index]) => {
+  const holder = document.querySelector(selector);
+  const chart = echarts.getInstanceByDom(holder);
+  const layout = chart.getModel().getSeriesByIndex(series).getData().getItemLayout(index);
+  const box = holder.getBoundingClientRect();
+  return [box.left + layout.x + layout.width / 2, box.top + layout.y + layout.height / 2];
+}"""
+LEGEND = """(selector) => {
+  const holder = document.querySelector(selector);
+  const option = echarts.getInstanceByDom(holder).getOption();
+  return [option.legend[0].left + option.legend[0].width, holder.clientWidth];
+}"""
+
+
+def test_a_tap_on_a_month_opens_its_projects_on_a_phone(live_site, browser_page, password):
+    """On a touch phone, tapping January's bar of signed investment opens the projects signed
+    in January, whose figure is the bar's; the legend stops short of the PNG button."""
+    base, world = live_site
+    _give_figures(world)
+    context = browser_page.context.browser.new_context(
+        locale="zh-CN", viewport=PHONE, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    try:
+        _log_in(page, base, "bureau", password)
+        page.goto(f"{base}{reverse('kpis:charts')}?year=2026")
+        selector = "#chart-signed-investment"
+        page.locator(selector).scroll_into_view_if_needed()
+        wait_for_chart(page, selector)
+        right, width = page.evaluate(LEGEND, selector)
+        assert right <= width - 40, (right, width)  # room for the PNG button at the right
+        x, y = page.evaluate(BAR, [selector, 0, 0])
+        page.touchscreen.tap(x, y)
+        page.wait_for_url("**/kpis/drill/?*signed_from=2026-01-01*")
+        figure = page.locator("[data-figure]").inner_text()
+        assert "150,000" in figure, figure
+    finally:
+        context.close()

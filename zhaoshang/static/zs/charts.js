@@ -4,7 +4,8 @@
 // script only adds what every chart shares:
 //   - a "save as PNG" button (the toolbox), titled from data-png-title, named data-png-name;
 //   - drill-down: a data item (or a series) carrying `url` opens that page on click;
-//   - a resize with the window, and the dark theme when data-theme="dark";
+//   - a resize with the window (a legend with `left` and `right` kept to that width), and
+//     the dark theme when data-theme="dark";
 //   - data-rendered="1" once drawn (browser tests wait for it).
 // window.zsCharts.draw(element, option) redraws an element with a new option (the big
 // screen's auto-refresh).
@@ -30,6 +31,31 @@
     return option;
   }
 
+  // A legend's `right` is the room kept for the toolbox, but ECharts keeps only one of
+  // `left` and `right` for a legend (the other is dropped), so a long legend ran under the
+  // PNG button on a phone. Such a legend gets a width in pixels instead, again on resize.
+  function legends(option) {
+    if (!option.legend) { return []; }
+    return Array.isArray(option.legend) ? option.legend : [option.legend];
+  }
+
+  function legendRooms(option) {
+    return legends(option).map(function (legend) {
+      if (typeof legend.left !== "number" || typeof legend.right !== "number" || legend.width !== undefined) {
+        return null;
+      }
+      var room = legend.left + legend.right;
+      delete legend.right;
+      return room;
+    });
+  }
+
+  function legendWidths(holder) {
+    return (holder.zsLegendRooms || []).map(function (room) {
+      return room === null ? {} : { width: Math.max(80, holder.clientWidth - room) };
+    });
+  }
+
   function draw(holder, option) {
     var chart = echarts.getInstanceByDom(holder);
     if (!chart) {
@@ -38,11 +64,20 @@
         var url = (params.data && params.data.url) || (holder.zsSeriesUrls || [])[params.seriesIndex];
         if (url) { window.location.href = url; }
       });
-      window.addEventListener("resize", function () { chart.resize(); });
+      window.addEventListener("resize", function () {
+        if ((holder.zsLegendRooms || []).some(function (room) { return room !== null; })) {
+          chart.setOption({ legend: legendWidths(holder) });
+        }
+        chart.resize();
+      });
     }
     // `zsSeriesUrls` (not an ECharts key): one drill-down page per series.
     holder.zsSeriesUrls = option.zsSeriesUrls || [];
     delete option.zsSeriesUrls;
+    holder.zsLegendRooms = legendRooms(option);
+    legendWidths(holder).forEach(function (size, i) {
+      if (size.width !== undefined) { legends(option)[i].width = size.width; }
+    });
     chart.setOption(withToolbox(option, holder), true);
     holder.dataset.rendered = "1";
     return chart;
