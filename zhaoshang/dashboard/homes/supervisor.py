@@ -1,6 +1,6 @@
 """The supervision office's home: complaints to dispatch and to verify, the red lights,
-the lights escalated to the joint meeting, action items to confirm and close, and the
-不满意 ratings whose follow-up is open."""
+the lights and the problems escalated to the joint meeting, action items to confirm and
+close, and the 不满意 ratings whose follow-up is open."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from zhaoshang.meetings.views.board import filtered_items
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.views import filtered_signals
 from zhaoshang.ratings.views import filtered_ratings
+from zhaoshang.service.choices import NeedStatus
+from zhaoshang.service.views.needs import filtered_needs
 
 
 def section(request) -> Section:
@@ -49,6 +51,14 @@ def section(request) -> Section:
             filtered_signals,
             {"level": Level.MEETING},
             _("Escalated to the joint meeting"),
+            "danger",
+        ),
+        counted(
+            request,
+            "service:needs",
+            filtered_needs,
+            {"status": NeedStatus.ESCALATED},
+            _("Problems submitted to the joint meeting"),
             "danger",
         ),
         counted(
