@@ -100,6 +100,10 @@ def filtered_cases(request):
     own = own_department_only(user)
     form = WorklistFilterForm(request.GET or None, user=user, own_department_only=own)
     qs = ApprovalCase.objects.visible_to(user).open().with_days_left(clock.today())
+    if own and form.is_valid() and form.cleaned_data.get("mine"):
+        # A handler who manages a project or is its secretary follows its cases at every
+        # department (the receipts of the team's visits): not only their own department's.
+        own = False
     if own:
         qs = qs.filter(department_id=user.department_id)
     if form.is_valid():

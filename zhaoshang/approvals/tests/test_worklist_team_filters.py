@@ -35,3 +35,19 @@ def test_mine_is_the_projects_held_not_every_project_served(world, client_for):
     assert worklist_ids(client_for("officer"), mine="on") == []
     assert worklist_ids(client_for("department"), mine="on") == []
     assert world.case_a.pk in set(worklist_ids(client_for("manager"), mine="on"))
+
+
+def test_a_department_handler_who_is_a_secretary_follows_the_cases_at_every_department(
+    world, client_for
+):
+    """The world's officer handles cases at the works department; as secretary of
+    project2_a they file the receipts of its cases at the land bureau too."""
+    from zhaoshang.projects.models import ProjectTeamMember
+
+    ProjectTeamMember.objects.create(
+        project=world.project2_a, user=world.user_officer, role="secretary"
+    )
+    officer = client_for("officer")
+    assert world.case_out_a.pk not in set(worklist_ids(officer))  # another department's
+    mine = set(worklist_ids(officer, mine="on", no_receipt="on"))
+    assert world.case_out_a.pk in mine and world.case_a.pk not in mine
