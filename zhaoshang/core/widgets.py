@@ -117,7 +117,8 @@ class _Searchable:
         original = self.choices
         self._memo = {}
         try:
-            rest.sort(key=lambda c: (self._keys_of(c[0], c[1])[1], str(c[1])))
+            if not any(isinstance(c[1], list | tuple) for c in rest):  # groups: as given
+                rest.sort(key=lambda c: (self._keys_of(c[0], c[1])[1], str(c[1])))
             self.choices = head + rest
             return super().optgroups(name, value, attrs)
         finally:

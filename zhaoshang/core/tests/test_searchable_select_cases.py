@@ -139,3 +139,16 @@ def test_building_a_form_costs_no_query_and_rendering_one(district, django_asser
         str(bound[0])
     with django_assert_num_queries(2):  # the people and their groups, once
         str(bound[1])
+
+
+def test_grouped_choices_keep_their_groups():
+    class Form(forms.Form):
+        person = forms.ChoiceField(
+            choices=[("", "—"), ("建设局", [("z2", "赵云"), ("z1", "安然")]), ("c3", "陈静")],
+            widget=SearchableSelect(pinyin_order=True),
+        )
+
+    html = str(Form()["person"])
+    assert '<optgroup label="建设局">' in html
+    assert texts(html) == ["—", "赵云", "安然", "陈静"]
+    assert 'data-pinyin="zy zhaoyun"' in html
