@@ -3,7 +3,8 @@
 ``services.agreements.KEY_LEVELS``) the user sees, one row with two bars — the plan (each
 milestone from its planned start to its due date) and what happened (each milestone from
 the day the one before it was done to the day it was done: green when kept, red when done
-late; the running one up to today, red once past its due date, grey before). A bar opens
+late; the running one up to today, red once past its due date, yellow when due soon, grey
+before: the milestone's light on the commitments' pages). A bar opens
 the project's page; the table behind the chart lists the same rows.
 
 A milestone records no actual start: its actual span starts when the milestone before it
@@ -165,6 +166,15 @@ COLOURS = {
 }
 
 
+def colour(span: dict) -> str:
+    """A span's colour: its milestone's state (``COLOURS``), except that a running one due
+    soon is yellow, as its light is on the commitments' pages (``with_state``)."""
+    m = span["milestone"]
+    if span["state"] == MilestoneState.OPEN and getattr(m, "light", None) == Light.YELLOW:
+        return charts.YELLOW
+    return COLOURS[span["state"]]
+
+
 def _tooltip(row: GanttRow, m, *lines: str) -> str:
     head = f"{escape(row.project.name)} · {escape(row.commitment.title)}"
     return "<br>".join([head, f"<b>{escape(m.name)}</b>", *(escape(x) for x in lines)])
@@ -199,7 +209,7 @@ def chart_rows(
             {
                 "start": s["start"],
                 "end": s["end"],
-                "color": COLOURS[s["state"]],
+                "color": colour(s),
                 "url": url,
                 "tooltip": _tooltip(
                     row,
@@ -230,6 +240,7 @@ def gantt_chart(
             (_("As planned"), charts.GANTT_PLANNED),
             (_("Kept"), charts.GREEN),
             (_("Late or missed"), charts.RED),
+            (Light.YELLOW.label, charts.YELLOW),
             (_("Running"), charts.GREY),
         ],
     )

@@ -77,7 +77,7 @@ def test_actual_spans_follow_the_milestones_as_done(world):
         (D(2026, 5, 8), D(2026, 5, 27), "done_late"),
         (D(2026, 5, 28), D(2026, 6, 15), "missed"),
     ]
-    colours = [key_gantt.COLOURS[s["state"]] for s in spans]
+    colours = [key_gantt.colour(s) for s in spans]
     assert colours == [charts.GREEN, charts.RED, charts.RED]
 
 
@@ -87,7 +87,27 @@ def test_an_open_milestone_not_yet_due_is_grey(world):
     milestones = list(Milestone.objects.filter(commitment=b).with_state(today))
     (span,) = key_gantt.actual_spans(milestones, today)
     assert (span["start"], span["end"], span["state"]) == (D(2026, 6, 1), today, "open")
-    assert key_gantt.COLOURS[span["state"]] == charts.GREY
+    assert key_gantt.colour(span) == charts.GREY
+
+
+def test_a_running_milestone_due_soon_is_yellow_as_its_light(world):
+    """Due tomorrow (within the district's yellow window for milestones), the running
+    milestone's light is yellow on the commitments' pages: so is its bar."""
+    c = commitment(world, world.project1_a, (D(2026, 6, 1), D(2026, 6, 16), None))
+    today = clock.today()
+    milestones = list(Milestone.objects.filter(commitment=c).with_state(today))
+    assert milestones[0].light == "yellow"
+    (span,) = key_gantt.actual_spans(milestones, today)
+    assert span["state"] == "open" and key_gantt.colour(span) == charts.YELLOW
+    rows = key_gantt.key_commitments(world.user_bureau, today)
+    option = key_gantt.gantt_chart(rows, today).option
+    assert charts.YELLOW in [
+        item["itemStyle"]["color"]
+        for s in option["series"]
+        if s.get("stack") == "actual"
+        for item in s["data"]
+        if isinstance(item, dict)
+    ]
 
 
 def _option(response):
