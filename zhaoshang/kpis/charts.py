@@ -14,7 +14,8 @@ filtered exactly as the KPI page does, so each chart filters like its table.
   more when the cut-off falls within a month: its year on year compares with the same days
   of the year before (1–6 December 2025 for 1–6 December 2026), not with the whole month.
 - ``targets_of``: the year's targets that apply to the filters — the district's own (or
-  each district's own for a city user who picks none), or the chosen working group's — with
+  each district's own for a city user who picks none, when every district has set one),
+  or the chosen working group's — with
   their progress (``with_progress``, one query). A target is of a whole district or working
   group: with a park, industry or level filter no target applies.
 - ``kpi_trend``: the KPIs as of each month end of the year (``services.compute`` with that
@@ -34,7 +35,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zhaoshang.core import charts
+from zhaoshang.core import charts, roles
 from zhaoshang.core.charts import GREY, RED, SERIES, Chart, Table
 from zhaoshang.kpis import services
 from zhaoshang.kpis.models import AnnualTarget
@@ -276,6 +277,20 @@ def targets_of(user, filters: dict, period: Period) -> Targets:
         targets = targets.filter(district=filters["district"])
     records = list(targets.with_progress(period.cutoff).order_by("district_id", "id"))
     reason = "" if records else _("No target is set for %(year)s.") % {"year": period.year}
+    if records and not filters.get("district") and not filters.get("working_group"):
+        # A city user over every district: their targets summed stand for the city's only
+        # when every district has set one (else the line would sit below the city's).
+        from zhaoshang.org.models import District
+
+        missing = District.objects.exclude(pk__in={t.district_id for t in records})
+        if roles.sees_all_districts(user) and missing.exists():
+            return Targets(
+                reason=_(
+                    "Not every district has set its targets for %(year)s: choose a district "
+                    "to see it against its own."
+                )
+                % {"year": period.year}
+            )
     return Targets(records, reason)
 
 

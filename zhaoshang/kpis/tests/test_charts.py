@@ -277,6 +277,21 @@ def test_a_city_user_sees_the_city_or_the_district_chosen(client_for, world, dat
     assert _series(only_b.context["tiers"])[1] == [0, 0, 0]  # 99999 is below tier 3
 
 
+def test_a_city_user_over_a_district_without_target_has_no_target_line(
+    client_for, world, data, english
+):
+    """With district b's target gone, a's alone would stand for the whole city: no line,
+    and the page says to choose a district (which keeps its own target)."""
+    type(data["target"]).objects.filter(district=world.district_b).delete()
+    client = client_for("city")
+    response = _get(client)
+    assert len(_amounts(response)["signed-investment"].option["series"]) == 4  # no target
+    assert response.context["tiers"] is None
+    assert "Not every district has set its targets for 2026" in response.content.decode()
+    only_a = _get(client, district=world.district_a.pk)
+    assert _series(_amounts(only_a)["signed-investment"])[4][11] == 1200000
+
+
 def test_bad_filters_are_400_naming_the_field(client_for, world, english):
     client = client_for("bureau")
     response = client.get(reverse("kpis:charts"), {"year": "x"})
