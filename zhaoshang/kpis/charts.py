@@ -502,7 +502,8 @@ def amount_chart(key: str, title: str, series: Series, target, period: Period, d
 
 def tier_chart(targets: Targets, drill_query) -> Chart | None:
     """The "369" tiers: per tier, the projects reached against the target count; a bar
-    opens the projects of the tier (``kpis:drill`` with the tier's band)."""
+    opens the projects of the tier (``kpis:drill`` with the tier's band). Districts whose
+    tiers differ (a city user over several) have no one band: their bars open nothing."""
     if not targets.applies:
         return None
     tiers = targets.tiers()
@@ -510,15 +511,15 @@ def tier_chart(targets: Targets, drill_query) -> Chart | None:
     table = Table([_("Tier"), _("Minimum investment (10k yuan)"), _("Target"), _("Reached")])
     for tier in tiers:
         label = _("Tier %(n)s") % {"n": tier["n"]}
-        band = {"kpi": "signed_count", "part": "numerator"}
+        url = None
         if tier["same"] and tier["min"] is not None:
-            band["tier_min"] = tier["min"]
+            band = {"kpi": "signed_count", "part": "numerator", "tier_min": tier["min"]}
             if tier["below"] is not None:
                 band["tier_below"] = tier["below"]
-        url = f"{reverse('kpis:drill')}?{drill_query(**band)}"
+            url = f"{reverse('kpis:drill')}?{drill_query(**band)}"
         categories.append(label)
         wanted.append(tier["target"])
-        reached.append({"value": tier["done"], "url": url})
+        reached.append({"value": tier["done"], "url": url} if url else tier["done"])
         minimum = _amount(tier["min"]) if tier["min"] is not None else "—"
         table.add(label, minimum, tier["target"], tier["done"], url=url)
     option = charts.bar_line(

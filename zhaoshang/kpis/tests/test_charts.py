@@ -275,6 +275,12 @@ def test_a_city_user_sees_the_city_or_the_district_chosen(client_for, world, dat
     assert _series(_amounts(only_b)["funds-in-place"])[0][0] == 777
     assert _series(_amounts(only_b)["signed-investment"])[0][0] == 99999
     assert _series(only_b.context["tiers"])[1] == [0, 0, 0]  # 99999 is below tier 3
+    # Over both districts, whose tier 1 minima differ, tier 1 has no one band: no link.
+    type(data["target"]).objects.filter(district=world.district_b).update(tier1_min=800000)
+    tiers = _get(client).context["tiers"]
+    assert not isinstance(tiers.option["series"][1]["data"][0], dict)
+    assert tiers.table.rows[0]["url"] is None
+    assert "tier_min=" in tiers.option["series"][1]["data"][2]["url"]  # tier 3: the same
 
 
 def test_a_city_user_over_a_district_without_target_has_no_target_line(
