@@ -292,9 +292,12 @@ def key_gantt(request):
         return render(request, "agreements/key_gantt.html", context, status=400)
     data = form.cleaned_data if request.GET else {}
     rows = key_commitments(user, today, data)
+    chart = gantt_chart(rows, today, roles.sees_all_districts(user))
+    scope = _("The city") if roles.sees_all_districts(user) else getattr(user.district, "name", "")
+    charts.name_pngs([chart], scope, today.isoformat())
     context.update(
         rows=rows,
-        chart=gantt_chart(rows, today, roles.sees_all_districts(user)),
+        chart=chart,
         capped=len(rows) >= MAX_ROWS,
         show_district=roles.sees_all_districts(user),
     )

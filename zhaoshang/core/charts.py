@@ -64,6 +64,20 @@ class Chart:
         return f"chart-{self.key}-option"
 
 
+UNSAFE_IN_FILE_NAMES = str.maketrans(dict.fromkeys('/\\:*?"<>|', " "))
+
+
+def name_pngs(charts: list[Chart | None], *context: str) -> None:
+    """Name each chart's PNG after what it shows: the context (e.g. the district and the
+    year) then its title — "东城区 2026年 逐月签约投资（万元）" — without the characters a file
+    name may not hold."""
+    prefix = [str(part) for part in context if part]
+    for chart in charts:
+        if chart is not None:
+            name = " ".join([*prefix, str(chart.title)]).translate(UNSAFE_IN_FILE_NAMES)
+            chart.png_name = " ".join(name.split())
+
+
 def base_option(*, legend: bool = True, grid_right: int = 24) -> dict:
     """The options every cartesian chart shares: a tooltip on the axis, the legend on top
     and room for the axis labels."""

@@ -16,11 +16,13 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
+from zhaoshang.core.charts import name_pngs
 from zhaoshang.core.services import require
 from zhaoshang.kpis import charts, permissions, services
 from zhaoshang.kpis.forms import KpiFilterForm
 from zhaoshang.kpis.services import Period
+from zhaoshang.projects.choices import Level
 from zhaoshang.projects.funnel import figures as stage_figures
 from zhaoshang.projects.models import Project
 
@@ -32,10 +34,33 @@ def filtered(request, form):
     )
 
 
+def png_context(request, form) -> list[str]:
+    """What a chart's PNG is named after besides its title: the district (or the city), the
+    filters chosen and the year — "东城区 先进制造组 2026年"."""
+    chosen = form.project_filters()
+    if "district" in chosen:
+        scope = chosen["district"].name
+    elif roles.sees_all_districts(request.user):
+        scope = _("The city")
+    else:
+        scope = getattr(request.user.district, "name", "")
+    levels = dict(Level.choices)
+    narrowing = [
+        str(getattr(value, "name", None) or levels.get(value, value))
+        for name, value in chosen.items()
+        if name != "district"
+    ]
+    period = Period.of(**form.period_args())
+    return [scope, *narrowing, _("Year %(year)s") % {"year": period.label}]
+
+
 def trend_charts(request, form, projects) -> list:
-    """The KPI trends of the filters (the charts page and the KPI page)."""
+    """The KPI trends of the filters (the charts page and the KPI page), each PNG named
+    after the district, the filters and the year."""
     trend = charts.kpi_trend(projects, form.period_args())
-    return charts.trend_charts(trend, form.query)
+    out = charts.trend_charts(trend, form.query)
+    name_pngs(out, *png_context(request, form))
+    return out
 
 
 @login_required
@@ -89,6 +114,9 @@ def charts_page(request):
         targets=targets,
         tiers=charts.tier_chart(targets, tier_query),
     )
+    named = png_context(request, form)
+    name_pngs([*context["amounts"], context["tiers"]], *named)
+    name_pngs(context["funnel"], named[0], *named[1:-1], clock.today().isoformat())
     return render(request, "kpis/charts.html", context)
 
 

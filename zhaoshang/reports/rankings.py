@@ -365,6 +365,14 @@ def department_rankings(request):
         cases=cases,
         own_department=own is not None,  # the totals are the department's, not the district's
     )
+    year = context["year"]
+    charts.name_pngs(
+        [context["on_time_chart"], context["satisfaction_chart"]],
+        getattr(district, "name", ""),
+        _("Year %(year)s") % {"year": year}
+        if year and (start, end) == (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        else _("%(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()},
+    )
     context["on_time_total_text"] = percent_text(context["on_time_total"].rate)
     context["satisfaction_total_text"] = percent_text(context["satisfaction_total"].rate)
     return render(request, "reports/rankings.html", context)

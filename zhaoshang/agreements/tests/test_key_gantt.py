@@ -132,6 +132,9 @@ def test_the_chart_draws_planned_and_actual_bars(world, client_for):
     hand_built(world)
     response = client_for("bureau").get(reverse(URL))
     assert response.status_code == 200
+    assert response.context["chart"].png_name == (
+        f"{world.district_a.name} 2026-06-15 {response.context['chart'].title}"
+    )
     option = _option(response)
     label = f"{world.project1_a.name} · 供电接入服务承诺"
     assert label in option["yAxis"]["data"]

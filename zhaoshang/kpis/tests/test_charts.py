@@ -298,6 +298,19 @@ def test_a_city_user_over_a_district_without_target_has_no_target_line(
     assert _series(_amounts(only_a)["signed-investment"])[4][11] == 1200000
 
 
+def test_each_png_is_named_after_the_district_the_filters_and_the_year(client_for, world, data):
+    response = _get(client_for("bureau"), level="major")
+    district = world.district_a.name
+    names = {c.key: c.png_name for c in [*response.context["amounts"], *response.context["funnel"]]}
+    assert names["signed-investment"].startswith(f"{district} ")
+    assert "2026" in names["signed-investment"] and "重大" in names["signed-investment"]
+    assert names["funnel"].startswith(f"{district} ") and "2026-06-15" in names["funnel"]
+    assert f'data-png-name="{names["funds-in-place"]}"' in response.content.decode()
+    fragment = _get(client_for("city"), "kpis:trends", district=world.district_b.pk)
+    assert all(c.png_name.startswith(world.district_b.name) for c in fragment.context["trends"])
+    assert not any(ch in names["signed-investment"] for ch in '/\\:*?"<>|')
+
+
 def test_bad_filters_are_400_naming_the_field(client_for, world, english):
     client = client_for("bureau")
     response = client.get(reverse("kpis:charts"), {"year": "x"})

@@ -68,6 +68,20 @@ def test_the_page_draws_both_charts_best_first_with_drill_down(world, client_for
     assert "66.7%" in html
 
 
+def test_each_png_is_named_after_the_district_and_the_period(world, client_for):
+    figures(world)
+    client = client_for("supervisor")
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    html = client.get(reverse(URL), {"year": 2026}, **en).content.decode()
+    name = world.district_a.name
+    expected = f"{name} Year 2026 Approval cases done on time, by department"
+    assert f'data-png-name="{expected}"' in html
+    period = {"start": "2026-01-01", "end": "2026-03-31"}
+    html = client.get(reverse(URL), period, **en).content.decode()
+    expected = f"{name} 2026-01-01 to 2026-03-31 Enterprises&#x27; satisfaction, by department"
+    assert f'data-png-name="{expected}"' in html
+
+
 def test_another_district_never_appears(world, client_for):
     figures(world)
     response = client_for("supervisor").get(reverse(URL), {"year": 2026})
