@@ -70,3 +70,21 @@ def test_the_pointer_hides_while_the_mouse_is_still(live_site, browser_page, pas
     assert cursor == "none"
     page.mouse.move(500, 500)
     assert "zs-idle" not in (page.get_attribute("html", "class") or "")
+
+
+def test_a_poll_the_server_never_answers_is_given_up(live_site, browser_page, password):
+    base, world = live_site
+    _records(world)
+    page = browser_page
+    _open_screen(page, base, password)
+    hung = []
+    page.route(DATA, lambda route: hung.append(route))  # never answered
+    page.evaluate(
+        """() => { const s = document.getElementById('zs-screen').dataset;
+                   s.timeout = '2'; s.interval = '1'; }"""
+    )
+    page.wait_for_function("() => document.getElementById('zs-status').textContent !== ''")
+    assert hung  # the poll was sent, then given up: the screen says so
+    page.unroute(DATA)
+    page.wait_for_function("() => +document.getElementById('zs-screen').dataset.refreshes > 0")
+    assert page.inner_text("#zs-status") == ""

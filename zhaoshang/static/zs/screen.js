@@ -5,7 +5,8 @@
 //   - ticks the clock, turns the red list's and the changes' pages every data-page seconds;
 //   - polls data-url every data-interval seconds and redraws every panel in place
 //     (zsCharts.draw, DOM updates; data-refreshes counts the refreshes; a failed poll keeps
-//     the last figures, says so and tries again at the next interval; a poll sent to the
+//     the last figures, says so and tries again at the next interval, one unanswered
+//     after data-timeout seconds is given up as failed; a poll sent to the
 //     log-in page — the session ended — reloads the page, which shows the log-in form
 //     instead of figures that no longer refresh);
 //   - reloads the whole page after data-reload seconds (guards the browser's memory), at
@@ -182,7 +183,16 @@
   var busy = false;
   function refresh() {
     busy = true;
-    fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // A poll the server never answers is given up after data-timeout seconds (else the
+    // screen would wait on it for good: no refresh, no reload).
+    var control = window.AbortController ? new AbortController() : null;
+    var timer = control
+      ? window.setTimeout(function () { control.abort(); }, seconds("timeout", 30))
+      : null;
+    fetch(root.dataset.url, {
+      credentials: "same-origin", headers: { Accept: "application/json" },
+      signal: control ? control.signal : undefined
+    })
       .then(function (r) {
         if (r.redirected) { window.location.reload(); } // to the log-in page
         if (!r.ok || r.redirected) { throw new Error(r.status); }
@@ -198,7 +208,7 @@
         root.dataset.refreshes = String(parseInt(root.dataset.refreshes || "0", 10) + 1);
       })
       .catch(function () { status.textContent = root.dataset.error || "!"; })
-      .then(function () { busy = false; lastRefresh = Date.now(); });
+      .then(function () { window.clearTimeout(timer); busy = false; lastRefresh = Date.now(); });
   }
 
   // --- the lists' pages --------------------------------------------------------------------
