@@ -88,7 +88,8 @@ def base_option(*, legend: bool = True, grid_right: int = 24) -> dict:
         "grid": {"left": 8, "right": grid_right, "top": 40, "bottom": 8, "containLabel": True},
     }
     if legend:
-        option["legend"] = {"top": 0, "left": 0, "type": "scroll", "right": 60}
+        # right: room for the PNG button (charts.js makes it the legend's width)
+        option["legend"] = {"top": 0, "left": 0, "type": "scroll", "right": 36}
     return option
 
 

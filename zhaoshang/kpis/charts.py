@@ -53,10 +53,20 @@ NARROWING = ("park", "industry", "level")
 
 def month_label(month: int, end: datetime.date | None = None) -> str:
     """ "M3" (3月); the month the cut-off falls in before its last day is labelled with the
-    day it is counted to ("M12 to day 6", 12月（至6日）)."""
+    day it is counted to ("M12 (to day 6)", 12月（至6日）)."""
     if end is not None and end.day != calendar.monthrange(end.year, end.month)[1]:
-        return _("M%(month)s to day %(day)s") % {"month": month, "day": end.day}
+        return _("M%(month)s (to day %(day)s)") % {"month": month, "day": end.day}
     return _("M%(month)s") % {"month": month}
+
+
+def month_axis(option: dict) -> dict:
+    """Every month labelled on the category axis (ECharts skips every other one on a half-
+    width chart; overlapping ones are still hidden on a phone), a month counted in part on
+    two lines ("12月" over "（至6日）")."""
+    axis = option["xAxis"]
+    axis["data"] = [label.replace("（", "\n（").replace(" (", "\n(") for label in axis["data"]]
+    axis["axisLabel"] = {**axis.get("axisLabel", {}), "interval": 0}
+    return option
 
 
 def partial_month(period: Period) -> datetime.date | None:
@@ -456,7 +466,7 @@ def amount_chart(key: str, title: str, series: Series, target, period: Period, d
                 "dashed": True,
             }
         )
-    option = charts.bar_line(categories, lines)
+    option = month_axis(charts.bar_line(categories, lines))
     _second_axis(option, list(range(2, len(lines))))
     table = Table(
         [
@@ -549,12 +559,14 @@ def trend_charts(trend: list, drill_query) -> list[Chart]:
             out.append({"value": None if value is None else value * scale, "url": url(name, end)})
         return out
 
-    totals = charts.bar_line(
-        categories,
-        [
-            {"name": KPI_LABELS["signed_count"], "data": points("signed_count")},
-            {"name": KPI_LABELS["signed_investment"], "data": points("signed_investment")},
-        ],
+    totals = month_axis(
+        charts.bar_line(
+            categories,
+            [
+                {"name": KPI_LABELS["signed_count"], "data": points("signed_count")},
+                {"name": KPI_LABELS["signed_investment"], "data": points("signed_investment")},
+            ],
+        )
     )
     _second_axis(totals, [1])
     table = Table([_("Month"), _("Cut-off"), *[str(KPI_LABELS[k]) for k in KPI_LABELS]])
@@ -571,13 +583,15 @@ def trend_charts(trend: list, drill_query) -> list[Chart]:
             else:
                 cells.append(value)
         table.add(*cells, url=url("signed_count", end))
-    rates = charts.bar_line(
-        categories,
-        [
-            {"name": KPI_LABELS[name], "type": "line", "data": points(name, 100)}
-            for name in RATE_NAMES
-        ],
-        percent=True,
+    rates = month_axis(
+        charts.bar_line(
+            categories,
+            [
+                {"name": KPI_LABELS[name], "type": "line", "data": points(name, 100)}
+                for name in RATE_NAMES
+            ],
+            percent=True,
+        )
     )
     highest = max(
         (p["value"] for s in rates["series"] for p in s["data"] if p["value"] is not None),

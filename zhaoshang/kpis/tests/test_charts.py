@@ -135,12 +135,14 @@ def test_the_month_the_cut_off_falls_in_is_labelled_and_compared_with_the_same_d
     make_project(world, signed_on=D(2025, 6, 20), total_investment=Decimal("6000"))
     chart = _amounts(_get(client_for("bureau")))["signed-investment"]
     june = chart.table.rows[5]["cells"]
-    assert june[0] == "M6 to day 15" == chart.option["xAxis"]["data"][5]
+    assert june[0] == "M6 (to day 15)"
+    assert chart.option["xAxis"]["data"][5] == "M6\n(to day 15)"  # two lines on the axis
+    assert chart.option["xAxis"]["axisLabel"]["interval"] == 0  # every month labelled
     assert chart.option["xAxis"]["data"][4] == "M5"
     assert june[1:4] == ["0", "8,000", "-100.0%"]
     # 770000 against 1000 + 2000 (the same days), not 9000 (the whole of June: 8455.6%)
     assert june[5:7] == ["9,000", "25566.7%"]
-    assert "M6 to day 15 is counted to 2026-06-15" in chart.note
+    assert "M6 (to day 15) is counted to 2026-06-15" in chart.note
     assert "2025-06-01 to 2025-06-15 (2,000)" in chart.note
     body = _get(client_for("bureau")).content.decode()
     assert 'data-testid="chart-signed-investment-note"' in body

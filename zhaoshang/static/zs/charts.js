@@ -39,14 +39,29 @@
     return Array.isArray(option.legend) ? option.legend : [option.legend];
   }
 
-  function legendRooms(option) {
+  // A phone's finger needs more room between the legend's pager and the PNG button.
+  var NARROW = 576, PHONE_ROOM = 52;
+
+  function legendRooms(option, holder) {
+    var narrow = holder.clientWidth < NARROW;
     return legends(option).map(function (legend) {
       if (typeof legend.left !== "number" || typeof legend.right !== "number" || legend.width !== undefined) {
         return null;
       }
-      var room = legend.left + legend.right;
+      var room = legend.left + (narrow ? Math.max(legend.right, PHONE_ROOM) : legend.right);
       delete legend.right;
       return room;
+    });
+  }
+
+  // Every month labelled (`interval: 0`) crowds a phone: there ECharts picks which to show.
+  function narrowAxes(option, holder) {
+    if (holder.clientWidth >= NARROW) { return; }
+    [].concat(option.xAxis || []).forEach(function (axis) {
+      if (axis && axis.type === "category" && axis.axisLabel && axis.axisLabel.interval === 0 &&
+          (axis.data || []).length > 6) {
+        axis.axisLabel.interval = "auto";
+      }
     });
   }
 
@@ -74,7 +89,8 @@
     // `zsSeriesUrls` (not an ECharts key): one drill-down page per series.
     holder.zsSeriesUrls = option.zsSeriesUrls || [];
     delete option.zsSeriesUrls;
-    holder.zsLegendRooms = legendRooms(option);
+    holder.zsLegendRooms = legendRooms(option, holder);
+    narrowAxes(option, holder);
     legendWidths(holder).forEach(function (size, i) {
       if (size.width !== undefined) { legends(option)[i].width = size.width; }
     });
