@@ -410,8 +410,9 @@ def pro_rata(target, period: Period) -> list | None:
 def amount_chart(key: str, title: str, series: Series, target, period: Period, drill=None) -> Chart:
     """Monthly bars and cumulative lines of the year and of the year before, against the
     year's target pro rata (``pro_rata``). ``drill(year, cut-off, month=…)``, when given, is
-    the page of the projects behind a point: a month's bar (``month=True``: those signed in
-    the month) or a cumulative point (those signed in the year by the month's end). Year on
+    the page of the rows behind a point: a month's bar (``month=True``: e.g. the projects
+    signed in the month) or a cumulative point (those signed in the year by the month's
+    end); None: the point opens nothing. Year on
     year of the month the cut-off falls in compares with the same days a year before
     (``Series.base``); the chart's note says so."""
     ends = {
@@ -423,10 +424,11 @@ def amount_chart(key: str, title: str, series: Series, target, period: Period, d
     def linked(values: list, year: int, month: bool) -> list:
         if drill is None:
             return values
-        return [
-            v if v is None or end is None else {"value": v, "url": drill(year, end, month=month)}
-            for v, end in zip(values, ends[year], strict=True)
-        ]
+        out = []
+        for v, end in zip(values, ends[year], strict=True):
+            url = None if v is None or end is None else drill(year, end, month=month)
+            out.append({"value": v, "url": url} if url else v)
+        return out
 
     planned = pro_rata(target, period)
     this_year, last_year = str(period.year), str(period.year - 1)

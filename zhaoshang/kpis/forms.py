@@ -182,6 +182,21 @@ class DrillForm(KpiFilterForm):
         return super().query(**{**{k: v for k, v in kept.items() if v is not None}, **extra})
 
 
+class FundsMonthForm(KpiFilterForm):
+    """The filters and a month of the year: the funds in place received in it (a bar of the
+    charts' funds in place by month). Without a month: this month, or December of a past
+    year."""
+
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12, required=False)
+
+    def month_of(self) -> int:
+        month = self.cleaned_data.get("month")
+        if month is not None:
+            return month
+        today = clock.today()
+        return today.month if self.cleaned_data["year"] >= today.year else 12
+
+
 class TargetForm(BootstrapMixin, forms.Form):
     """A year's targets for the district, a working group or a department."""
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.kpi_page, name="index"),
     path("charts/", views_charts.charts_page, name="charts"),
     path("trends/", views_charts.trends, name="trends"),
+    path("funds/", views_charts.funds_month, name="funds"),
     path("drill/", views.drill, name="drill"),
     path("compare/", views.compare, name="compare"),
     path("export/", views.export, name="export"),

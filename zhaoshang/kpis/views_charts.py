@@ -9,7 +9,11 @@ they are shown, from ``kpis:trends`` (``static/kpis/trends.js``)."""
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,12 +23,13 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock, roles
 from zhaoshang.core.charts import name_pngs
 from zhaoshang.core.services import require
+from zhaoshang.core.views_helpers import paginate
 from zhaoshang.kpis import charts, permissions, services
-from zhaoshang.kpis.forms import KpiFilterForm
+from zhaoshang.kpis.forms import FundsMonthForm, KpiFilterForm
 from zhaoshang.kpis.services import Period
 from zhaoshang.projects.choices import Level
 from zhaoshang.projects.funnel import figures as stage_figures
-from zhaoshang.projects.models import Project
+from zhaoshang.projects.models import FundsEntry, Project
 
 
 def filtered(request, form):
@@ -89,6 +94,12 @@ def charts_page(request):
         query = form.query(year=year, since="", kpi="signed_investment", as_of=end, **extra)
         return f"{reverse('kpis:drill')}?{query}"
 
+    def funds_in(year, end, month=False) -> str | None:
+        """The funds received in a month (a month's bar; a cumulative point opens none)."""
+        if not month:
+            return None
+        return f"{reverse('kpis:funds')}?{form.query(year=year, since='', month=end.month)}"
+
     context.update(
         year=period.label,
         period=period,
@@ -109,6 +120,7 @@ def charts_page(request):
                 amounts["funds_in_place"],
                 targets.total("funds_in_place"),
                 year_only,
+                drill=funds_in,
             ),
         ],
         targets=targets,
@@ -134,3 +146,42 @@ def trends(request):
         return HttpResponseBadRequest(escape(errors), content_type="text/plain; charset=utf-8")
     charts_ = trend_charts(request, form, filtered(request, form))
     return render(request, "kpis/_trends.html", {"trends": charts_})
+
+
+@login_required
+def funds_month(request):
+    """The funds in place received in a month by the projects the user sees, filtered as
+    on the charts page: the rows behind a bar of the funds in place by month (their sum is
+    the bar), up to today in the current month."""
+    require(permissions.can_read(request.user))
+    form = FundsMonthForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "kpis/funds.html", {"form": form}, status=400)
+    year, month = form.cleaned_data["year"], form.month_of()
+    first = datetime.date(year, month, 1)
+    cut = min(first.replace(day=calendar.monthrange(year, month)[1]), clock.today())
+    rows = (
+        FundsEntry.objects.filter(
+            project__in=filtered(request, form).order_by().values("pk"),
+            received_on__gte=first,
+            received_on__lte=cut,
+        )
+        .select_related("project", "project__district")
+        .order_by("received_on", "id")
+    )
+    total = rows.order_by().aggregate(total=Sum("amount"))["total"] or 0
+    return render(
+        request,
+        "kpis/funds.html",
+        {
+            "form": form,
+            "label": charts.month_label(month, cut if cut >= first else None),
+            "year": year,
+            "first": first,
+            "cut": cut,
+            "total": total,
+            "page": paginate(request, rows),
+            "show_district": roles.sees_all_districts(request.user),
+            "back_query": form.query(month=""),
+        },
+    )

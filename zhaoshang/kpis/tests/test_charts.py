@@ -164,6 +164,33 @@ def test_funds_in_place_by_month_agree_with_the_targets_progress(client_for, dat
     assert this_cum[5] == progress.get().funds_done == 500
 
 
+def test_a_month_of_funds_in_place_opens_the_entries_behind_its_bar(client_for, world, data):
+    chart = _amounts(_get(client_for("bureau")))["funds-in-place"]
+    client = client_for("bureau")
+    # March 2026: A1's 200; last March: A3's 100; district b's 777 never appears.
+    for series, index, entries, total in ((0, 2, [200], 200), (1, 2, [100], 100)):
+        item = chart.option["series"][series]["data"][index]
+        assert item["value"] == total
+        response = client.get(item["url"])
+        assert response.status_code == 200
+        assert response.context["total"] == total
+        assert [f.amount for f in response.context["page"].object_list] == (entries)
+    assert chart.table.rows[0]["url"] == chart.option["series"][0]["data"][0]["url"]
+    assert not isinstance(chart.option["series"][2]["data"][2], dict)  # cumulative: no page
+    # The current month is counted to today; a month not begun has no entry.
+    june = client.get(reverse("kpis:funds"), {"year": 2026})
+    assert june.context["cut"] == D(2026, 6, 15) and june.context["total"] == 0
+    later = client.get(reverse("kpis:funds"), {"year": 2026, "month": 9})
+    assert later.status_code == 200 and later.context["total"] == 0
+    # The city over district b only, and bad input named.
+    city = client_for("city").get(
+        reverse("kpis:funds"), {"year": 2026, "month": 1, "district": world.district_b.pk}
+    )
+    assert city.context["total"] == 777
+    bad = client.get(reverse("kpis:funds"), {"year": 2026, "month": 13})
+    assert bad.status_code == 400 and "month" in bad.context["form"].errors
+
+
 def test_the_monthly_helpers():
     period = Period.of(2026, D(2026, 6, 15))
     ends = charts.month_ends(period)

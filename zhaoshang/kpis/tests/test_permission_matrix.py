@@ -24,6 +24,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "kpis:index": (None, "staff", "GET"),
     "kpis:charts": (None, "staff", "GET"),
     "kpis:trends": (None, "staff", "GET"),
+    "kpis:funds": (None, "staff", "GET"),
     "kpis:drill": (None, "staff", "GET"),
     "kpis:compare": (None, "staff", "GET"),
     "kpis:export": (None, "staff", "GET"),

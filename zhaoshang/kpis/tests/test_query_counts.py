@@ -61,6 +61,7 @@ PAGES = [
     (reverse("kpis:charts"), {}),
     (reverse("kpis:charts"), {"year": 2025}),
     (reverse("kpis:trends"), {}),
+    (reverse("kpis:funds"), {"year": 2026, "month": 2}),
     (reverse("kpis:drill"), {"kpi": "signed_count", "tier_min": 100000, "tier_below": 500000}),
     (reverse("kpis:drill"), {"kpi": "start_rate", "as_of": "2026-03-31"}),
     (reverse("kpis:drill"), {"kpi": "on_time_rate", "part": "denominator"}),
