@@ -55,3 +55,19 @@ def test_the_include_renders_canvas_json_and_table():
     assert '<script id="chart-funnel-option" type="application/json">' in html
     assert 'href="/registry/?stage=signed"' in html
     assert 'data-png-name="项目漏斗"' in html
+
+
+def test_pngs_are_named_after_their_context_and_title_without_unsafe_characters():
+    first = charts.Chart("a", "逐月签约投资（万元）", {})
+    second = charts.Chart("b", 'A/B: "x"?', {})
+    charts.name_pngs([first, None, second], "东城区", "", "2026年")
+    assert first.png_name == "东城区 2026年 逐月签约投资（万元）"
+    assert second.png_name == "东城区 2026年 A B x"
+
+
+def test_a_chart_note_is_shown_under_its_title():
+    chart = charts.Chart("a", "标题", {}, note="12月统计至2026-12-06。")
+    html = render_to_string("core/_chart.html", {"chart": chart})
+    assert 'data-testid="chart-a-note"' in html and "12月统计至2026-12-06。" in html
+    html = render_to_string("core/_chart.html", {"chart": charts.Chart("b", "标题", {})})
+    assert "chart-b-note" not in html
