@@ -42,3 +42,19 @@ def test_the_key_projects_gantt(live_site, browser_page, password, size, viewpor
         scroll = page.locator("[data-testid='gantt-scroll']")
         assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")
     page.screenshot(path=str(ARTIFACTS / f"gantt-{size}.png"), full_page=True)
+    # A bar of the first row (project1_a's, the red one first) opens its project.
+    x, y = page.evaluate(BAR, "#chart-key-gantt")
+    page.mouse.click(x, y)
+    page.wait_for_url(f"**{reverse('projects:detail', args=[world.project1_a.pk])}")
+
+
+# The page coordinates of the first row's first actual bar.
+BAR = """(selector) => {
+  const holder = document.querySelector(selector);
+  holder.scrollIntoView();
+  const chart = echarts.getInstanceByDom(holder);
+  const index = chart.getOption().series.findIndex(s => s.name === "actual-0");
+  const layout = chart.getModel().getSeriesByIndex(index).getData().getItemLayout(0);
+  const box = holder.getBoundingClientRect();
+  return [box.left + layout.x + layout.width / 2, box.top + layout.y + layout.height / 2];
+}"""

@@ -45,9 +45,12 @@ def test_the_departments_ranked(live_site, browser_page, password, size, viewpor
         assert page.locator(f"[data-testid='chart-{key}-table'] tbody tr").count() >= 2
     page.screenshot(path=str(ARTIFACTS / f"rankings-{size}.png"), full_page=True)
     if size == "desktop":
-        # The first bar (国土局, 100 %) opens its cases.
+        # The first bar (国土局, 100 %) opens its cases: as many as its row of the table.
+        done = page.locator("[data-testid='chart-on-time-table'] tbody tr").first
+        done = done.locator("td").nth(1).text_content()
         box = page.locator("#chart-on-time").bounding_box()
         x, y = page.evaluate(PIXEL, "chart-on-time")
         page.mouse.click(box["x"] + x, box["y"] + y)
         page.wait_for_selector("[data-testid='cases']")
-        assert "department=" in page.url
+        assert f"department={world.dept_land_a.pk}" in page.url
+        assert page.locator("[data-testid='cases'] tbody tr").count() == int(done)
