@@ -100,14 +100,16 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
 
 class DrillForm(KpiFilterForm):
     """The filters, the figure (KPI and part) and, from the charts, a cut-off within the
-    year (a month end of the KPI trends), the first day of signing (a month's bar of signed
-    investment: the projects signed from its first day to its cut-off) and an investment
-    band (a "369" tier)."""
+    year (a month end of the KPI trends), the first and last days of signing (a month's bar
+    of signed investment: the projects signed in the month; a point of its cumulative line:
+    those signed by the month's end — each at its investment at the chart's cut-off) and an
+    investment band (a "369" tier)."""
 
     kpi = forms.ChoiceField(label=_("KPI"), choices=[(k, k) for k in KPI_NAMES], required=False)
     part = forms.ChoiceField(label=_("Part"), choices=[(p, p) for p in PARTS], required=False)
     as_of = forms.DateField(label=_("Cut-off"), required=False, widget=forms.HiddenInput)
     signed_from = forms.DateField(label=_("Signed from"), required=False, widget=forms.HiddenInput)
+    signed_to = forms.DateField(label=_("Signed to"), required=False, widget=forms.HiddenInput)
     tier_min = forms.DecimalField(
         label=_("Minimum investment (10k yuan)"),
         min_value=0,
@@ -120,7 +122,7 @@ class DrillForm(KpiFilterForm):
         required=False,
         widget=forms.HiddenInput,
     )
-    EXTRA = ("as_of", "signed_from", "tier_min", "tier_below")
+    EXTRA = ("as_of", "signed_from", "signed_to", "tier_min", "tier_below")
     # The KPIs a band or a first signing day narrows (their figure is then the rows').
     NARROWED_KPIS = ("signed_count", "signed_investment")
 
@@ -147,8 +149,23 @@ class DrillForm(KpiFilterForm):
                     _("The first day of signing (%(day)s) cannot be after the cut-off (%(as_of)s).")
                     % {"day": since, "as_of": as_of},
                 )
-        narrowed = since is not None or any(
-            data.get(name) is not None for name in ("tier_min", "tier_below")
+        until = data.get("signed_to")
+        if until is not None and year is not None:
+            if until.year != year:
+                self.add_error(
+                    "signed_to",
+                    _("The last day of signing (%(day)s) must be in the year %(year)s.")
+                    % {"day": until, "year": year},
+                )
+            elif since is not None and since > until:
+                self.add_error(
+                    "signed_to",
+                    _("The last day of signing (%(day)s) cannot be before the first (%(first)s).")
+                    % {"day": until, "first": since},
+                )
+        narrowed = any(
+            data.get(name) is not None
+            for name in ("signed_from", "signed_to", "tier_min", "tier_below")
         )
         if narrowed and (data.get("kpi") or "signed_count") not in self.NARROWED_KPIS:
             self.add_error(
@@ -175,6 +192,8 @@ class DrillForm(KpiFilterForm):
             out["total_investment__lt"] = data["tier_below"]
         if data.get("signed_from") is not None:
             out["signed_on__gte"] = data["signed_from"]
+        if data.get("signed_to") is not None:
+            out["signed_on__lte"] = data["signed_to"]
         return out
 
     def query(self, **extra) -> str:

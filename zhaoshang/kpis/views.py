@@ -148,6 +148,7 @@ def drill(request):
             "tier_min": data.get("tier_min"),
             "tier_below": data.get("tier_below"),
             "signed_from": data.get("signed_from"),
+            "signed_to": data.get("signed_to"),
             "band": bool(band),
         },
     )

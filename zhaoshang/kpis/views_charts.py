@@ -89,9 +89,10 @@ def charts_page(request):
 
     def signed_by(year, end, month=False) -> str:
         """The projects signed in the year up to a month end (a cumulative point), or in
-        that month alone (``month``: a month's bar)."""
+        that month alone (``month``: a month's bar), each at its investment at the chart's
+        cut-off (the year's end or today: no ``as_of``), as the chart counts it."""
         extra = {"signed_from": end.replace(day=1)} if month else {}
-        query = form.query(year=year, since="", kpi="signed_investment", as_of=end, **extra)
+        query = form.query(year=year, since="", kpi="signed_investment", signed_to=end, **extra)
         return f"{reverse('kpis:drill')}?{query}"
 
     def funds_in(year, end, month=False) -> str | None:

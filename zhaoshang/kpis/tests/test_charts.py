@@ -16,10 +16,12 @@ District b: B1 signed 2026-01-05, 99999, funds 777 on 01-06, and its target of 1
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from zhaoshang.kpis import charts
 from zhaoshang.kpis.services import Period
@@ -100,8 +102,8 @@ def test_signed_investment_by_month_against_last_year_and_the_target(client_for,
     assert chart.table.rows[6]["cells"][1] == "—"  # July is after the cut-off
     # A month's bar opens the projects signed in the month: the figure is the bar's.
     url = chart.option["series"][0]["data"][2]["url"]
-    assert "kpi=signed_investment" in url and "as_of=2026-03-31" in url
-    assert "signed_from=2026-03-01" in url
+    assert "kpi=signed_investment" in url and "signed_to=2026-03-31" in url
+    assert "signed_from=2026-03-01" in url and "as_of" not in url
     drill = client_for("bureau").get(url)
     assert drill.context["figure"] == Decimal("650000") == Decimal(this[2])
     assert {p.pk for p in drill.context["page"].object_list} == {
@@ -115,10 +117,10 @@ def test_signed_investment_by_month_against_last_year_and_the_target(client_for,
     assert drill.context["figure"] == Decimal("2000")
     # A cumulative point opens the projects signed by its end, this year's or last year's.
     url = chart.option["series"][2]["data"][2]["url"]
-    assert "as_of=2026-03-31" in url and "signed_from" not in url
+    assert "signed_to=2026-03-31" in url and "signed_from" not in url
     assert client_for("bureau").get(url).context["figure"] == Decimal("770000")
     url = chart.option["series"][3]["data"][5]["url"]
-    assert "year=2025" in url and "as_of=2025-06-30" in url
+    assert "year=2025" in url and "signed_to=2025-06-30" in url
     drill = client_for("bureau").get(url)
     assert {p.pk for p in drill.context["page"].object_list} == {data["a3"].pk, data["a4"].pk}
     assert drill.context["figure"] == Decimal(last_cum[5])
@@ -149,6 +151,27 @@ def test_the_month_the_cut_off_falls_in_is_labelled_and_compared_with_the_same_d
     # A closed year has no partial month and no note.
     chart = _amounts(_get(client_for("bureau"), year=2025))["signed-investment"]
     assert chart.note == "" and chart.table.rows[5]["cells"][0] == "M6"
+
+
+def test_a_month_opens_its_projects_at_the_investment_the_chart_counts(client_for, data):
+    """A2's investment, revised today (600000 → 700000), counts at 700000 in March's bar
+    and its cumulative point: so do the rows they open (not the 600000 of 31 March)."""
+    a2 = data["a2"]
+    signed = timezone.make_aware(datetime.datetime(2026, 3, 20, 9))
+    a2.history.update(history_date=signed)  # recorded when signed, at 600000
+    a2.total_investment = Decimal("700000")
+    a2.save()
+    drill = client_for("bureau").get(
+        reverse("kpis:drill"), {"year": 2026, "kpi": "signed_investment", "as_of": "2026-03-31"}
+    )
+    assert drill.context["figure"] == Decimal("770000")  # as of 31 March: 600000
+    chart = _amounts(_get(client_for("bureau")))["signed-investment"]
+    client = client_for("bureau")
+    for series in (0, 2):  # the bar and the cumulative point
+        item = chart.option["series"][series]["data"][2]
+        drill = client.get(item["url"])
+        assert drill.context["figure"] == Decimal(str(item["value"])), series
+    assert chart.option["series"][0]["data"][2]["value"] == 750000
 
 
 def test_funds_in_place_by_month_agree_with_the_targets_progress(client_for, data):
@@ -370,6 +393,11 @@ def test_bad_filters_are_400_naming_the_field(client_for, world, english):
             {"signed_from": "2026-04-01", "as_of": "2026-03-31", "kpi": "signed_investment"},
             "Signed from: The first day of signing (2026-04-01) cannot be after the cut-off "
             "(2026-03-31).",
+        ),
+        "signed_to": (
+            {"signed_from": "2026-03-02", "signed_to": "2026-03-01", "kpi": "signed_count"},
+            "Signed to: The last day of signing (2026-03-01) cannot be before the first "
+            "(2026-03-02).",
         ),
         "kpi": (
             {"signed_from": "2026-03-01", "kpi": "start_rate"},
