@@ -95,8 +95,9 @@ def month_ends(period: Period) -> list[datetime.date | None]:
 
 
 def share(new, old) -> Decimal | None:
-    """同比: the change from ``old`` to ``new`` in percent (one decimal); None without a base."""
-    if new is None or not old:
+    """同比: the change from ``old`` to ``new`` in percent (one decimal); None without a
+    positive base (a month whose corrections outweigh its funds has no meaningful 同比)."""
+    if new is None or old is None or old <= 0:
         return None
     return ((Decimal(new) - Decimal(old)) / Decimal(old) * 100).quantize(
         Decimal("0.1"), ROUND_HALF_UP

@@ -221,6 +221,8 @@ def test_the_monthly_helpers():
     assert ends[5] == D(2026, 6, 15) and ends[6:] == NONE6
     assert charts.share(Decimal("150"), Decimal("100")) == Decimal("50.0")
     assert charts.share(Decimal("1"), 0) is None and charts.share(None, 5) is None
+    assert charts.share(Decimal("50"), Decimal("-100")) is None  # a negative base
+    assert charts.share(Decimal("-20"), Decimal("100")) == Decimal("-120.0")
 
 
 def test_the_funnel_counts_and_sums_each_stage_and_opens_the_registry(client_for, world, data):
