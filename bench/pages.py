@@ -43,6 +43,9 @@ PAGES = [
     ("bureau", "screen_data", ""),
     ("city", "screen", ""),
     ("bureau", "kpis:charts", ""),
+    ("bureau", "kpis:trends", ""),
+    ("bureau", "agreements:key_gantt", ""),
+    ("supervisor", "reports:rankings", ""),
 ]
 
 _CHILD = r"""
