@@ -1,5 +1,5 @@
-"""Each role's home in real headless Chromium, on a desktop (1440×900) and on a phone
-(390×844): the sections of the role are drawn, every count links to its list, the charts
+"""Each role's home in real headless Chromium, on a desktop (1440×900), a wall (1920×1080) and on a
+phone (390×844): the sections of the role are drawn, every count links to its list, the charts
 (the bureau's funnel, the city's districts) are drawn, nothing overflows the phone's width,
 and the leader reads a receipt (圈阅) in one click.
 Screenshots: ``home-<role>-<size>.png`` in the test artifacts."""
@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+WALL = {"width": 1920, "height": 1080}
 HOMES = {
     "department": "department",
     "supervisor": "supervisor",
@@ -54,7 +55,9 @@ def _work(world):
     return [make_receipt(world, world.user_leader, n) for n in range(1, 4)]
 
 
-@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+@pytest.mark.parametrize(
+    ("size", "viewport"), [("desktop", DESKTOP), ("wall", WALL), ("phone", PHONE)]
+)
 def test_each_roles_home(live_site, browser_page, password, size, viewport):
     from zhaoshang.service.models import Receipt
 

@@ -1,5 +1,5 @@
-"""The KPI charts in real headless Chromium, on a desktop (1440×900) and on a phone
-(390×844), as the bureau: every chart is drawn and not blank, and a click on a stage of the
+"""The KPI charts in real headless Chromium, on a desktop (1440×900), a wall (1920×1080) and on a
+phone (390×844), as the bureau: every chart is drawn and not blank, and a click on a stage of the
 funnel opens the registry at that stage. The KPI page draws its trends once fetched."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+WALL = {"width": 1920, "height": 1080}
 CHARTS = [
     "funnel",
     "stage-amounts",
@@ -64,7 +65,9 @@ def _give_figures(world) -> None:
     )
 
 
-@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+@pytest.mark.parametrize(
+    ("size", "viewport"), [("desktop", DESKTOP), ("wall", WALL), ("phone", PHONE)]
+)
 def test_the_kpi_charts(live_site, browser_page, password, size, viewport):
     base, world = live_site
     _give_figures(world)
