@@ -311,20 +311,27 @@ class AgreementsBuilder(Part):
             h["it"] = services.create_commitment(filer, project, **fields)
 
         filed, day, story = rng.random() < 0.88, start + rng.randint(1, 6) * DAY, [(start, create)]
+        # (filed by the last working day; a plan of a project signed these days is not yet,
+        # and changes without a request: the same draws either way)
+        kept = filed and day <= self.last
         for n, version_target in enumerate(targets):
             if n and filed:  # a filed plan changes by a request the park committee decides
                 day = min(day + rng.randint(10, 30) * DAY, self.last)
                 reason = rng.choice(DATA["replan_notes"])
-                story.append((day, partial(self._ask, filer, h, version_target, reason)))
+                if kept:
+                    story.append((day, partial(self._ask, filer, h, version_target, reason)))
+                else:
+                    story.append((day, lambda t=version_target: self._replan(filer, h, t)))
                 day = min(day + rng.randint(1, 3) * DAY, self.last)
-                story.append((day, partial(self._decide, world, h)))
+                if kept:
+                    story.append((day, partial(self._decide, world, h)))
             elif n:
                 day = min(day + rng.randint(10, 30) * DAY, self.last)
                 story.append((day, lambda t=version_target: self._replan(filer, h, t)))
             if filed and n == 0 and day < self.today:
                 note = DATA["first_filing"]
                 story.append((day, lambda n=note: services.file_commitment(filer, h["it"], note=n)))
-        if filed and targets[-1] > self.today and rng.random() < 0.12:
+        if filed and targets[-1] > self.today and rng.random() < 0.12 and kept:
             # a change asked for after the last filing, still awaiting its decision
             story.append((min(day + DAY, self.last), lambda: self._ask_earlier(filer, h)))
         settled = day if len(targets) > 1 else start  # progress on the plan as it stands
