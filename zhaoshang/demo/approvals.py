@@ -63,6 +63,7 @@ class ApprovalsBuilder(StoriesMixin, Part):
         self.cal = Calendar(datetime.date(year - 8, 1, 1), datetime.date(year + 2, 12, 31))
         self.stories, self.nights = [], set()  # the cases' stories, the nights a scan runs
         self.busy = self.worlds[0].role_users[Role.DEPARTMENT].department_id
+        self.red_from = None  # (see _assign)
 
     def build(self) -> None:
         for step in (self._catalogue, self._plan_district, self._assign):
@@ -306,12 +307,17 @@ class ApprovalsBuilder(StoriesMixin, Part):
         pool = [s for s in self.stories if s.world is world and s.scenario == "candidate"]
         rng.shuffle(pool)
         lit: dict[str, set] = {"red": set(), "yellow": set()}
+        # The demo district's first red case turned red this month (its due day passed
+        # since the 1st): the bureau's home counts a red light lit this month.
+        self.red_from = self.today.replace(day=1) if world is self.worlds[0] else None
 
         def give(candidates, scenario, light="green", count=1) -> None:
             for s in candidates:
                 if count and s.scenario == "candidate" and self._open(s, scenario, light):
                     count -= 1
                     lit.get(light, set()).add(s.project.pk)
+                    if light == "red":
+                        self.red_from = None
 
         for scenario, light in DATA["busy_department"]:
             give([s for s in pool if s.item.department_id == self.busy], scenario, light)
@@ -406,6 +412,8 @@ class ApprovalsBuilder(StoriesMixin, Part):
             if mc < earliest:
                 break
             due = mc + DAY * limit if s.natural else cal.after(mc, limit + paused)
+            if light == "red" and self.red_from and due + DAY < self.red_from:
+                continue  # red since before this month
             if lo <= cal.left(due, self.today) <= hi:
                 options.append((n, due))
         return self.rng.choice(options) if options else None

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
+from zhaoshang.demo import this_month
 from zhaoshang.demo.city import DATA, DEMO_CODE, PACE, DistrictWorld, Event, Plan, money, round_to
 from zhaoshang.projects.choices import (
     STAGE_INDEX,
@@ -161,6 +162,8 @@ class PlansMixin:
             self._detours(world, portal)
         for plan in world.plans:
             self._plan_details(world, plan)
+        if spec.code == DEMO_CODE:  # (after every draw: the rest of the demo draws as ever)
+            this_month.bring_forward(world.plans, self.today, skip=[portal])
 
     def _second_round(self, world: DistrictWorld) -> None:
         """An enterprise's later projects came through second-round promotion (二次招商)."""

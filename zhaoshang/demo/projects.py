@@ -9,6 +9,7 @@ only so)."""
 from __future__ import annotations
 
 import datetime
+import random
 import zlib
 from collections import defaultdict
 from decimal import Decimal
@@ -21,7 +22,7 @@ from zhaoshang.demo.base import files_written
 from zhaoshang.demo.city import DATA, DEMO_CODE, PACE, money, round_to
 from zhaoshang.demo.days import add_months, month_end, months
 from zhaoshang.demo.files import tiny_pdf, tiny_png
-from zhaoshang.demo.replay import Timeline, office_time
+from zhaoshang.demo.replay import Timeline, moment, office_time
 from zhaoshang.enterprises import services as enterprise_services
 from zhaoshang.projects import services
 from zhaoshang.projects.choices import (
@@ -51,14 +52,30 @@ DAY = datetime.timedelta(days=1)
 
 def chain(line: Timeline, rng, steps: list[tuple[datetime.date, object]]) -> None:
     """Plan one record's steps ``[(day, fn), …]`` in their order, each at an office time of
-    its day and strictly after the step before (all drawn now, not as they play)."""
+    its day and strictly after the step before (all drawn now, not as they play). A step of
+    today (a move of this month when the demo is loaded on the 1st, ``this_month``) is
+    recorded this early morning, before the present."""
     previous = None
     for day, fn in sorted(steps, key=lambda s: s[0]):
         when = office_time(rng, day, late=0.02)
-        if previous is not None and when <= previous:
+        if day == line.today:
+            when = moment(day, 7, when.minute % 20)
+            if previous is not None and when <= previous:
+                when = previous + datetime.timedelta(minutes=3)
+        elif previous is not None and when <= previous:
             when = previous + datetime.timedelta(minutes=rng.randint(5, 40))
         previous = when
         line.add(when, fn)
+
+
+class _Discarded:
+    """A timeline that keeps no step."""
+
+    def __init__(self, today: datetime.date):
+        self.today = today
+
+    def add(self, *args, **kwargs) -> None:
+        pass
 
 
 class ProjectsReplay:
@@ -80,7 +97,24 @@ class ProjectsReplay:
         for enterprise in self.world.enterprises.values():
             self._enterprise(enterprise)
         for plan in sorted(self.world.plans, key=lambda p: (p.created_on, p.name)):
+            if getattr(plan, "this_month", False):
+                # brought forward (``this_month``): its own draws, the others' as ever
+                self._as_drawn(plan)
+                main, self.rng = self.rng, random.Random(plan.name)
+                self._project(plan)
+                self.rng = main
+            else:
+                self._project(plan)
+
+    def _as_drawn(self, plan) -> None:
+        """Plan a project brought forward as it was first drawn, its steps discarded: the
+        projects after it draw as they did."""
+        events, line, corrected = plan.events, self.line, self.corrected
+        plan.events, self.line = plan.drawn_events, _Discarded(self.today)
+        try:
             self._project(plan)
+        finally:
+            plan.events, self.line, self.corrected = events, line, corrected
 
     # -- enterprises ----------------------------------------------------------------------
 
@@ -105,7 +139,9 @@ class ProjectsReplay:
         signed = dates.get(Stage.SIGNED)
         plan.team_since = None
         if plan.team:
-            plan.team_since = min(signed + DAY * rng.randint(0, 7), self.today - DAY)
+            # (named by yesterday, or on the day of a signing this morning)
+            named_by = max(self.today - DAY, signed)
+            plan.team_since = min(signed + DAY * rng.randint(0, 7), named_by)
         creator = rng.choice(self.bureau_staff)
         steps = [(plan.created_on, lambda: self._create(plan, creator))]
         steps += self._stage_steps(plan)
