@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 # Share of sampled canvas pixels (over all of the element's layers) that are inked: neither
 # transparent nor the background (white, or the big screen's dark blue when dark=True).
 _INKED = """([selector, dark]) => {
@@ -34,6 +36,11 @@ def inked(page, selector: str, *, dark: bool = False) -> float:
 
 
 def wait_for_chart(page, selector: str, *, timeout: int = 10000) -> None:
-    """Wait until charts.js drew the chart at ``selector`` (data-rendered="1")."""
+    """Wait until charts.js drew the chart at ``selector`` (data-rendered="1") and its first
+    animation ended (data-finished="1"; a chart drawn by a page's own script may not say so:
+    then a second is given)."""
     page.wait_for_selector(f"{selector}[data-rendered='1'] canvas", timeout=timeout)
-    page.wait_for_timeout(400)  # ECharts' first animation
+    try:
+        page.wait_for_selector(f"{selector}[data-finished='1']", state="attached", timeout=3000)
+    except PlaywrightTimeout:
+        page.wait_for_timeout(1000)

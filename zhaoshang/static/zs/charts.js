@@ -6,7 +6,8 @@
 //   - drill-down: a data item (or a series) carrying `url` opens that page on click;
 //   - a resize with the window (a legend with `left` and `right` kept to that width), and
 //     the dark theme when data-theme="dark";
-//   - data-rendered="1" once drawn (browser tests wait for it).
+//   - data-rendered="1" once drawn, data-finished="1" once its animation ended (browser
+//     tests wait for both, so a screenshot is not taken mid-animation).
 // window.zsCharts.draw(element, option) redraws an element with a new option (the big
 // screen's auto-refresh).
 (function () {
@@ -79,6 +80,7 @@
         var url = (params.data && params.data.url) || (holder.zsSeriesUrls || [])[params.seriesIndex];
         if (url) { window.location.href = url; }
       });
+      chart.on("finished", function () { holder.dataset.finished = "1"; });
       window.addEventListener("resize", function () {
         if ((holder.zsLegendRooms || []).some(function (room) { return room !== null; })) {
           chart.setOption({ legend: legendWidths(holder) });
