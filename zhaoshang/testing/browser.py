@@ -44,3 +44,13 @@ def wait_for_chart(page, selector: str, *, timeout: int = 10000) -> None:
         page.wait_for_selector(f"{selector}[data-finished='1']", state="attached", timeout=3000)
     except PlaywrightTimeout:
         page.wait_for_timeout(1000)
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Log in through the login form (cookies of an earlier user cleared first)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

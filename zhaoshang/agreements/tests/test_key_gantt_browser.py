@@ -10,19 +10,11 @@ from django.urls import reverse
 from zhaoshang.agreements.tests.test_key_gantt import hand_built
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
 SIZES = [("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 390, "height": 844})]
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize(("size", "viewport"), SIZES)

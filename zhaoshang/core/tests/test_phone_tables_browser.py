@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -45,15 +46,6 @@ MEASURE = """([testid, label]) => {
     headers: Array.from(table.tHead.rows[0].cells).map((th) => th.textContent.trim()),
   };
 }"""
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 from zhaoshang.core.tests.test_print_views import _projects, _signals
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -23,15 +24,6 @@ PRINTS = {
     "complaints": "/complaints/print/",
     "projects": "/projects/print/",
 }
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_every_print_view_prints_on_a4_landscape(live_site, browser_page, password):

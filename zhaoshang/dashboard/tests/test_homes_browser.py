@@ -11,6 +11,7 @@ import pytest
 from zhaoshang.dashboard.tests.records import make_receipt
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,15 +34,6 @@ CHARTS = {
     "secretary": ["home-funnel"],  # the world's secretary works at the bureau
     "city": ["home-districts", "home-districts-money"],
 }
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _work(world):

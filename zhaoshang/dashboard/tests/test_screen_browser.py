@@ -14,6 +14,7 @@ from zhaoshang.dashboard.tests.screen_records import D, grow, red_signal, target
 from zhaoshang.monitoring.tests.map_outlines import give_outlines
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -29,15 +30,6 @@ CITY_CHARTS = [
     "#chart-funnel",
     "#chart-targets",
 ]
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _records(world):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from zhaoshang.kpis.tests.factories import D, add_funds, make_project, make_target
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -38,15 +39,6 @@ FUNNEL_ITEM = """([selector, index]) => {
   const y = points.reduce((s, p) => s + p[1], 0) / points.length;
   return [box.left + x, box.top + y];
 }"""
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _give_figures(world) -> None:

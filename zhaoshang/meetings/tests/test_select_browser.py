@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -18,15 +19,6 @@ DESKTOP = {"width": 1280, "height": 900}
 
 VISIBLE_OPTIONS = """(id) => Array.from(document.querySelectorAll('#' + id + ' li[role=option]'))
   .map(li => li.textContent.trim())"""
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _people(world):

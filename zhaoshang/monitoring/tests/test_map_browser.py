@@ -12,6 +12,7 @@ from django.urls import reverse
 from zhaoshang.monitoring import geo
 from zhaoshang.monitoring.tests.map_outlines import give_outlines
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -45,15 +46,6 @@ PIXEL = """([lng, lat]) => {
   const [x, y] = chart.convertToPixel({geoIndex: 0}, [lng, lat]);
   return [box.left + x, box.top + y];
 }"""
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _shot(page, name):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.reports.tests.rankings_data import figures
 from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -18,15 +19,6 @@ PIXEL = """(id) => echarts.getInstanceByDom(document.getElementById(id))
   .convertToPixel({seriesIndex: 0}, [50, 0])"""
 
 SIZES = [("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 390, "height": 844})]
-
-
-def _log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize(("size", "viewport"), SIZES)
