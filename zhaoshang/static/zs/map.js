@@ -2,17 +2,11 @@
 // outlines (no tile server), projects as points coloured by their light and sized by their
 // investment, land parcels as squares coloured by their status. The data comes from the
 // page's JSON endpoint (data-url, with the page's filters); no inline script (CSP).
+//
+// window.zsMapParts holds what the big screen's dark map (zs/screen.js) draws alike: the
+// points' size by investment and the parks' names over their outlines.
 (function () {
   "use strict";
-  var holder = document.getElementById("zs-map");
-  if (!holder || typeof echarts === "undefined") { return; }
-  var panel = document.getElementById("zs-map-panel");
-  var enc = echarts.format.encodeHTML;
-  var chart = null;
-
-  function number(v) {
-    return Number(v || 0).toLocaleString("zh-CN", { maximumFractionDigits: 0 });
-  }
 
   function sizeBy(max, scale) {
     // Area proportional to the investment: 8 px for nothing, 34 px for the largest (smaller
@@ -21,6 +15,34 @@
       if (!max) { return 10 * scale; }
       return (8 + 26 * Math.sqrt(Math.max(investment, 0) / max)) * scale;
     };
+  }
+
+  function parkNames(data, label) {
+    // The parks' names at their anchors (a label series, not in the legend, not clickable).
+    return {
+      type: "scatter",
+      coordinateSystem: "geo",
+      silent: true,
+      symbolSize: 0,
+      data: data.parks.filter(function (p) { return p.drawn; }).map(function (p) {
+        return { name: p.name, value: p.anchor };
+      }),
+      label: Object.assign({ show: true, formatter: "{b}", fontWeight: "bold", textBorderWidth: 3 }, label),
+      tooltip: { show: false },
+      zlevel: 3
+    };
+  }
+
+  window.zsMapParts = { sizeBy: sizeBy, parkNames: parkNames };
+
+  var holder = document.getElementById("zs-map");
+  if (!holder || typeof echarts === "undefined") { return; }
+  var panel = document.getElementById("zs-map-panel");
+  var enc = echarts.format.encodeHTML;
+  var chart = null;
+
+  function number(v) {
+    return Number(v || 0).toLocaleString("zh-CN", { maximumFractionDigits: 0 });
   }
 
   function showPark(park, labels) {
@@ -136,27 +158,8 @@
       });
     });
 
-    series.push({
-      // The parks' names above the points, with a white halo (not in the legend).
-      type: "scatter",
-      coordinateSystem: "geo",
-      silent: true,
-      symbolSize: 0,
-      data: data.parks.filter(function (p) { return p.drawn; }).map(function (p) {
-        return { name: p.name, value: p.anchor };
-      }),
-      label: {
-        show: true,
-        formatter: "{b}",
-        color: "#10294a",
-        fontSize: narrow ? 10 : 13,
-        fontWeight: "bold",
-        textBorderColor: "#ffffff",
-        textBorderWidth: 3
-      },
-      tooltip: { show: false },
-      zlevel: 3
-    });
+    // The parks' names above the points, with a white halo.
+    series.push(parkNames(data, { color: "#10294a", fontSize: narrow ? 10 : 13, textBorderColor: "#ffffff" }));
     series.push({
       // The zones' names at the top of their outlines.
       type: "scatter",

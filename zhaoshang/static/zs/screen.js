@@ -27,12 +27,12 @@
   // --- the map ---------------------------------------------------------------------------
   function drawMap(data) {
     var holder = document.getElementById("zs-screen-map");
-    if (!holder || !data || typeof echarts === "undefined") { return; }
+    if (!holder || !data || typeof echarts === "undefined" || !window.zsMapParts) { return; }
     echarts.registerMap("zs-screen", data.map);
     var max = 0;
     data.projects.forEach(function (p) { if (p.investment > max) { max = p.investment; } });
     var scale = Math.max(0.6, Math.min(1.6, holder.clientWidth / 700));
-    var size = function (v) { return (max ? 8 + 26 * Math.sqrt(Math.max(v, 0) / max) : 12) * scale; };
+    var size = window.zsMapParts.sizeBy(max, scale);
     var regions = data.map.features.map(function (f) {
       var zone = f.properties.kind === "zone";
       return {
@@ -54,20 +54,9 @@
         zlevel: 2
       };
     });
-    series.push({
-      type: "scatter",
-      coordinateSystem: "geo",
-      silent: true,
-      symbolSize: 0,
-      data: data.parks.filter(function (p) { return p.drawn; }).map(function (p) {
-        return { name: p.name, value: p.anchor };
-      }),
-      label: {
-        show: true, formatter: "{b}", color: "#ffffff", fontSize: Math.round(14 * scale),
-        fontWeight: "bold", textBorderColor: "#06101f", textBorderWidth: 3
-      },
-      zlevel: 3
-    });
+    series.push(window.zsMapParts.parkNames(data, {
+      color: "#ffffff", fontSize: Math.round(14 * scale), textBorderColor: "#06101f"
+    }));
     series.push({
       type: "scatter",
       coordinateSystem: "geo",
