@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from zhaoshang.core.dates import bound_date_fields
 from zhaoshang.core.validators import bound_text_fields
@@ -27,6 +28,10 @@ class BootstrapMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if kwargs.get("label_suffix") is None:
+            # ``label_tag``'s colon in the page's language (Django's own catalogue keeps
+            # ":" in Chinese): the templates' "label suffix", "：" in Chinese.
+            self.label_suffix = pgettext("label suffix", ": ").strip()
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

@@ -28,3 +28,21 @@ def test_no_alert_when_the_hidden_fields_are_valid():
     assert not form.is_valid()
     html = render_to_string("core/_form_fields.html", {"form": form})
     assert 'role="alert" data-field="version"' not in html
+
+
+def test_a_label_tags_colon_is_in_the_pages_language():
+    """Django's own catalogue keeps ":" in Chinese; the forms use the templates' label
+    suffix, so a filter's ``label_tag`` reads 产业： and, in English, "Industry:"."""
+    from django import forms
+    from django.utils import translation
+
+    from zhaoshang.core.forms import BootstrapMixin
+
+    class Filter(BootstrapMixin, forms.Form):
+        industry = forms.CharField(label="Industry", required=False)
+
+    with translation.override("zh-hans"):
+        assert Filter()["industry"].label_tag().endswith("Industry：</label>")
+    with translation.override("en"):
+        assert Filter()["industry"].label_tag().endswith("Industry:</label>")
+    assert Filter(label_suffix="")["industry"].label_tag().endswith("Industry</label>")
