@@ -174,3 +174,129 @@ class DomainEvent(models.Model):
         from zhaoshang.core.audit import event_label
 
         return event_label(self.verb)
+
+
+# --- imports: a batch, its records and the district's saved column mapping ---------------------
+
+
+def import_upload_to(instance, filename: str) -> str:
+    return f"imports/{instance.district_id}/{clock.today():%Y/%m}/{filename}"
+
+
+class ImportStatus(models.TextChoices):
+    DRAFT = "draft", _("Being mapped")
+    CHECKED = "checked", _("Checked")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Not imported")
+    UNDONE = "undone", _("Undone")
+
+
+class ImportBatch(DistrictOwned):
+    """One upload of a district's own spreadsheet (补录导入): the file, how its sheets and
+    columns map to our fields (``mapping``), what was checked and what it created. Every
+    record it created is listed in ``records`` (``ImportedRecord``) with its source row, so
+    the batch can be undone as a whole while nothing has been recorded on them since."""
+
+    kind = models.CharField(_("what"), max_length=40)  # "workbook" or an importer's kind
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=255)
+    file_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.DRAFT
+    )
+    # Per sheet: {"sheets": [{"name", "kind", "header_row", "columns": [...], "units": {},
+    # "values": {}}]}; written by the mapping pages, read by the run.
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("records created"), default=0)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    # [[sheet, row, column, value, message], ...]: the first MAX_PROBLEMS of the last check.
+    problems = models.JSONField(_("problems found"), default=list, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)  # counts per kind
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class ImportedRecord(models.Model):
+    """A record an import batch created, with the sheet and row it came from (``row`` is
+    None for a record created along with a row's own, e.g. a project's stage events)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    sheet = models.CharField(_("sheet"), max_length=60, blank=True)
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    # The record's ``version`` when imported (a Versioned record changed since cannot be
+    # undone with its batch).
+    version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.sheet}:{self.row}"
+
+
+class ImportMapping(DistrictOwned):
+    """How a district's own sheets of one kind map to our fields, saved for its next upload:
+    header names to column keys, units of the amount columns, their values to our choices."""
+
+    kind = models.CharField(_("what"), max_length=40)
+    columns = models.JSONField(default=dict, blank=True)  # normalized header → column key
+    units = models.JSONField(default=dict, blank=True)  # column key → "yuan" | "10k" | "100m"
+    values = models.JSONField(default=dict, blank=True)  # column key → {normalized value: ours}
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district", "kind"], name="uniq_import_mapping")
+        ]
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+
+    def __str__(self) -> str:
+        return self.kind

@@ -36,6 +36,10 @@ class District(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=60)
     city = models.CharField(_("city"), max_length=60, blank=True)
+    # The day the district began to run its work on the platform (上线日期). Nobody is
+    # docked in the assessment for a duty that fell due before it: a ledger brought in
+    # from the district's spreadsheets (补录) tells its history, not the platform's.
+    go_live_on = models.DateField(_("go-live date"), null=True, blank=True)
 
     objects = DistrictQuerySet.as_manager()
     history = HistoricalRecords()
