@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('core', '0004_domain_event_clock'),
-        ('org', '0004_import_batches'),
+        ('org', '0004_district_go_live'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
