@@ -362,6 +362,18 @@ class StageEvent(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=clock.now, editable=False)
+    # 补录: history brought in from a district's own ledger (``services.backfill``), not
+    # recorded move by move; ``import_batch`` is the upload it came from (None when the
+    # service was called without one).
+    is_imported = models.BooleanField(_("imported (补录)"), default=False)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import batch"),
+    )
 
     objects = ProjectScopedQuerySet.as_manager()
 
@@ -372,6 +384,55 @@ class StageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.from_stage} → {self.to_stage}"
+
+
+class EvidenceOwedQuerySet(ProjectScopedQuerySet):
+    def open(self):
+        return self.filter(supplied_version__isnull=True)
+
+
+class EvidenceOwed(models.Model):
+    """A material an imported (补录) stage needs and the project did not have on file when
+    it was imported (补录待补材料): an open to-do of the project's secretary until a version
+    that counts as evidence lands in the library (``services.documents``)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evidence_owed")
+    stage_event = models.ForeignKey(
+        StageEvent, on_delete=models.CASCADE, related_name="evidence_owed"
+    )
+    material_type = models.ForeignKey(
+        MaterialType, on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    supplied_version = models.ForeignKey(
+        DocumentVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supplied as"),
+    )
+    supplied_on = models.DateField(_("supplied on"), null=True, blank=True)
+
+    objects = EvidenceOwedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "stage_event__occurred_on", "material_type__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage_event", "material_type"], name="uniq_evidence_owed"
+            )
+        ]
+        indexes = [models.Index(fields=["project", "material_type"], name="evidence_owed_lookup")]
+        verbose_name = _("evidence owed")
+        verbose_name_plural = _("evidence owed")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.material_type_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.supplied_version_id is None
 
 
 class FundsEntry(models.Model):

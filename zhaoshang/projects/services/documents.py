@@ -14,7 +14,13 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import require, status_error
 from zhaoshang.core.validators import validate_upload
 from zhaoshang.projects import permissions
-from zhaoshang.projects.models import DocumentVersion, MaterialType, Project, ProjectDocument
+from zhaoshang.projects.models import (
+    DocumentVersion,
+    EvidenceOwed,
+    MaterialType,
+    Project,
+    ProjectDocument,
+)
 
 
 def evidence_versions():
@@ -22,6 +28,16 @@ def evidence_versions():
     uploads (``DocumentVersion.counts_as_evidence`` in SQL)."""
     return DocumentVersion.objects.filter(
         Q(submitted_by_enterprise=False) | Q(confirmed_at__isnull=False)
+    )
+
+
+def settle_owed(project_id: int, material_type_id: int, version: DocumentVersion) -> int:
+    """A version that counts as evidence has landed: the open rows of evidence owed (补录待补
+    材料) of that material on the project are supplied by it (one UPDATE)."""
+    return (
+        EvidenceOwed.objects.open()
+        .filter(project_id=project_id, material_type_id=material_type_id)
+        .update(supplied_version=version, supplied_on=clock.today())
     )
 
 
@@ -81,6 +97,8 @@ def store_version(
     )
     version.file.save(uploaded.name, uploaded, save=False)
     version.save()
+    if version.counts_as_evidence:
+        settle_owed(project.pk, material_type.pk, version)
     return version
 
 
@@ -125,6 +143,7 @@ def confirm_document(user, version: DocumentVersion) -> DocumentVersion:
         raise status_error(_("This document has already been confirmed."))
     locked.confirmed_by, locked.confirmed_at = user, clock.now()
     locked.save(update_fields=["confirmed_by", "confirmed_at"])
+    settle_owed(project.pk, version.document.material_type_id, locked)
     log_event(
         user,
         "project.document_confirmed",

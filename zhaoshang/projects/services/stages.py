@@ -120,9 +120,45 @@ def required_evidence(to_stage: str, backward: bool) -> tuple[str, ...]:
     return () if backward else STAGE_EVIDENCE.get(to_stage, ())
 
 
+def pending_batch(project: Project):
+    """The import batch (补录) not yet confirmed by the bureau that the project's history
+    came from, or None (kept on the instance: the stage page asks once per stage)."""
+    if not hasattr(project, "_pending_import"):
+        event = (
+            StageEvent.objects.filter(
+                project=project, is_imported=True, import_batch__confirmed_at__isnull=True
+            )
+            .exclude(import_batch=None)
+            .select_related("import_batch")
+            .order_by("id")
+            .first()
+        )
+        project._pending_import = event.import_batch if event else None
+    return project._pending_import
+
+
+def check_import_confirmed(project: Project) -> None:
+    """A project whose history was imported moves on only once the bureau has confirmed
+    the import (its owed evidence does not block after that)."""
+    batch = pending_batch(project)
+    if batch is not None:
+        raise ValidationError(
+            {
+                "to_stage": _(
+                    "The stage history of this project was imported (补录) from “%(file)s” "
+                    "(batch #%(batch)s) and the bureau has not confirmed that import yet: "
+                    "its stage can change once the import is confirmed."
+                )
+                % {"file": batch.file_name, "batch": batch.pk}
+            }
+        )
+
+
 def _preconditions(errors: dict, project: Project, to_stage: str, backward: bool) -> None:
     """What the project itself must hold before the move (beyond its reason, date and
-    evidence): a major project's leading group before it is signed."""
+    evidence): an imported history confirmed by the bureau; a major project's leading
+    group before it is signed."""
+    gather(errors, check_import_confirmed, project)
     if to_stage == Stage.SIGNED and not backward:
         gather(errors, check_signing, project)
 
