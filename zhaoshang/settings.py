@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zhaoshang.ratings",
     "zhaoshang.exits",
     "zhaoshang.land",
+    "zhaoshang.onboarding",
     "zhaoshang.kpis",
     "zhaoshang.assessment",
     "zhaoshang.reports",

@@ -39,6 +39,7 @@ urlpatterns = [
     path("inspections/", include("zhaoshang.inspections.urls")),
     path("verify/", include("zhaoshang.inspections.verify_urls")),
     path("land/", include("zhaoshang.land.urls")),
+    path("onboarding/", include("zhaoshang.onboarding.urls")),
     path("kpis/", include("zhaoshang.kpis.urls")),
     path("assessment/", include("zhaoshang.assessment.urls")),
     path("reports/", include("zhaoshang.reports.urls")),

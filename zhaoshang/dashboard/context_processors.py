@@ -103,6 +103,7 @@ GROUPS = {
     "kpis:index": FIGURES,
     "assessment:rankings": FIGURES,
     "reports:hub": FIGURES,
+    "onboarding:index": SYSTEM,
     "workdays:calendar": SYSTEM,
     "ops:status": SYSTEM,
     "admin:index": SYSTEM,
@@ -245,6 +246,8 @@ MENU = [
         "bi-file-earmark-text",
         {Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERVISOR, Role.PARK, Role.CITY},
     ),
+    # Bringing a district's own ledger in (补录导入): the registry editors.
+    (_("Ledger import"), "onboarding:index", "", "bi-journal-arrow-up", {Role.ADMIN, Role.BUREAU}),
     (_("Calendar"), "workdays:calendar", "", "bi-calendar3", "district_admin"),
     # The admin role of a district or the city; superusers.
     (_("Operations"), "ops:status", "", "bi-activity", {Role.ADMIN}),
