@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
@@ -169,10 +170,16 @@ def _neighbours(project: Project, month: datetime.date):
     return before, existing, after
 
 
-def monthly_report_errors(project: Project, data: Mapping, neighbours=None) -> dict[str, list[str]]:
+def monthly_report_errors(
+    project: Project, data: Mapping, neighbours=None, *, imported: bool = False
+) -> dict[str, list[str]]:
     """Every problem of the monthly report in ``data`` (the fields present; the form's
     and the service's one check): amounts, the cumulative figure against the months
-    around it, the figures of a month already filed, the correction and its reason."""
+    around it, the figures of a month already filed, the correction and its reason.
+
+    ``imported``: a month of a ledger brought in (补录), which is never a correction: it
+    is not before the project's signing, not filed already, and its cumulative figure
+    fits between the months around it."""
     errors = correction_errors(data)
     marked, _reason = _correction(data)
 
@@ -203,6 +210,10 @@ def monthly_report_errors(project: Project, data: Mapping, neighbours=None) -> d
         add("month", _("A report cannot be filed for a future month."))
         return errors
     before, existing, after = neighbours or _neighbours(project, month)
+    if imported:
+        return _imported_month_errors(
+            project, month, cumulative, neighbours=(before, existing, after), errors=errors
+        )
     needs_correction: dict[str, list[str]] = {}
     if cumulative is not None and before and cumulative < before.investment_cumulative:
         needs_correction.setdefault("investment_cumulative", []).append(
@@ -247,6 +258,69 @@ def monthly_report_errors(project: Project, data: Mapping, neighbours=None) -> d
     return errors
 
 
+def _imported_month_errors(project: Project, month, cumulative, *, neighbours, errors):
+    """The checks of an imported month against the project and the months filed."""
+    before, existing, after = neighbours
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if project.signed_on and month < month_start(project.signed_on):
+        add(
+            "month",
+            _("The project was signed on %(date)s: a month before it has no report.")
+            % {"date": project.signed_on.isoformat()},
+        )
+    if existing is not None:
+        add(
+            "month",
+            _(
+                "The %(month)s report is filed already; an import does not change it "
+                "(correct it on the project page)."
+            )
+            % {"month": f"{month:%Y-%m}"},
+        )
+    if cumulative is not None and before and cumulative < before.investment_cumulative:
+        add(
+            "investment_cumulative",
+            _(
+                "The cumulative investment (%(value)s) is less than the %(month)s report's "
+                "(%(before)s, 10k yuan): a cumulative figure does not go back."
+            )
+            % {
+                "value": _wan(cumulative),
+                "month": f"{before.month:%Y-%m}",
+                "before": _wan(before.investment_cumulative),
+            },
+        )
+    if cumulative is not None and after and cumulative > after.investment_cumulative:
+        add(
+            "investment_cumulative",
+            _(
+                "The cumulative investment (%(value)s) is more than the later %(month)s "
+                "report's (%(after)s, 10k yuan), which would then go back."
+            )
+            % {
+                "value": _wan(cumulative),
+                "month": f"{after.month:%Y-%m}",
+                "after": _wan(after.investment_cumulative),
+            },
+        )
+    return errors
+
+
+def imported_submitted_at(month: datetime.date) -> datetime.datetime:
+    """When an imported month counts as filed: on its due date (the ledger held it in
+    time), or now if that is still to come. Who imported it, and when, the import batch
+    and the event keep."""
+    year, number = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
+    due = datetime.datetime.combine(
+        month.replace(year=year, month=number, day=5), datetime.time(12)
+    )
+    due = timezone.make_aware(due, timezone.get_default_timezone())
+    return min(due, clock.now())
+
+
 def photo_errors(photos: Iterable) -> list[str]:
     """The problems of a monthly report's site photos (the form's and the service's one
     check)."""
@@ -261,15 +335,21 @@ def photo_errors(photos: Iterable) -> list[str]:
 
 @transaction.atomic
 def submit_monthly_report(
-    user, project: Project, data: Mapping, photos: Iterable = ()
+    user, project: Project, data: Mapping, photos: Iterable = (), *, imported: bool = False
 ) -> MonthlyReport:
     """File the monthly progress report of a signed project, or correct one.
 
     A cumulative investment below the month before's, or a change to the figures of a
     month already filed, is refused unless the filing is marked a correction
     (``is_correction``) with its reason (``correction_reason``); the report then keeps
-    the reason and the cumulative figure it goes back from."""
+    the reason and the cumulative figure it goes back from.
+
+    ``imported``: a past month of the district's ledger brought in (补录) by ``user``: any
+    month from the project's signing on, never one filed already nor a correction, filed
+    as of its due date (``imported_submitted_at``); the event says it was imported."""
     require(permissions.can_report_progress(user, project))
+    if imported:
+        data = {k: v for k, v in data.items() if k not in CORRECTION_FIELDS}
     if project.stage not in REPORTING_STAGES:
         raise status_error(
             _("Monthly progress is reported for projects from “signed” to “at designed capacity”.")
@@ -282,7 +362,9 @@ def submit_monthly_report(
     else:
         month = month_start(month)
         neighbours = _neighbours(project, month)
-        errors = monthly_report_errors(project, {**data, "month": month}, neighbours)
+        errors = monthly_report_errors(
+            project, {**data, "month": month}, neighbours, imported=imported
+        )
     photos = list(photos)
     if problems := photo_errors(photos):
         errors.setdefault("photos", []).extend(problems)
@@ -301,7 +383,7 @@ def submit_monthly_report(
             previous if previous is not None else (before and before.investment_cumulative)
         )
     report.submitted_by = user
-    report.submitted_at = clock.now()
+    report.submitted_at = imported_submitted_at(month) if imported else clock.now()
     # The project and the person are the rows in hand, and the report of that month was
     # looked up just above (the database keeps it one): no query to check them again.
     gather(errors, report.full_clean, exclude=["project", "submitted_by", "month"])
@@ -312,12 +394,15 @@ def submit_monthly_report(
     event = "project.monthly_report_filed"
     if marked or not created:
         event = "project.monthly_report_corrected"
+    if imported:
+        event = "project.monthly_report_imported"
     log_event(
         user,
         event,
         project,
         summary=f"{month:%Y-%m}" + (f" ({reason})" if marked else ""),
         month=month,
+        imported=imported,
         correction_reason=reason if marked else "",
         cumulative_before=report.cumulative_before if marked else None,
         investment_cumulative=report.investment_cumulative,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from zhaoshang.org.models import User
 from zhaoshang.projects import permissions
 from zhaoshang.projects.choices import SINGLE_TEAM_ROLES, TEAM_ROLE_RANK, TeamRole
 from zhaoshang.projects.models import Project, ProjectTeamMember
+from zhaoshang.projects.services.registry import update_project
 
 
 def check_team_rank(role: str, member: User) -> None:
@@ -35,11 +38,37 @@ def check_team_rank(role: str, member: User) -> None:
         )
 
 
+def _single_role_taken(role: str, holder: User, member: User) -> str:
+    if holder.pk == member.pk:
+        return _("%(name)s is already the %(role)s of this project.") % {
+            "name": member.display_name,
+            "role": TeamRole(role).label,
+        }
+    return _(
+        "The project already has %(name)s as its %(role)s; change the team on the project page."
+    ) % {"name": holder.display_name, "role": TeamRole(role).label}
+
+
 @transaction.atomic
-def assign_team_member(user, project: Project, role: str, member: User) -> ProjectTeamMember:
-    """Put a person on the project team; a single role (manager, secretary, officer) is replaced."""
+def assign_team_member(
+    user,
+    project: Project,
+    role: str,
+    member: User,
+    *,
+    since: datetime.date | None = None,
+    replace: bool = True,
+) -> ProjectTeamMember:
+    """Put a person on the project team; a single role (manager, secretary, officer) is replaced.
+
+    ``since`` (not in the future) is the day the person took the role, today when not
+    given (a ledger brought in names its own). With ``replace=False`` (an import) a single
+    role already held is refused instead of replaced: the import adds, it never takes a
+    person off a team."""
     require(permissions.can_manage_team(user, project))
     errors: dict = {}  # every problem of the choice, in one answer
+    if since is not None and since > clock.today():
+        errors["since"] = [_("The date cannot be in the future.")]
     if role not in TeamRole.values:
         errors["role"] = [_("Unknown team role.")]
     elif role == TeamRole.LEADING_GROUP and project.level != "major":
@@ -51,12 +80,20 @@ def assign_team_member(user, project: Project, role: str, member: User) -> Proje
     if role in TeamRole.values:
         gather(errors, check_team_rank, role, member)
     raise_errors(errors)
-    if role in SINGLE_TEAM_ROLES:
+    if role in SINGLE_TEAM_ROLES and replace:
         ProjectTeamMember.objects.filter(project=project, role=role).delete()
+    elif role in SINGLE_TEAM_ROLES:
+        holder = (
+            ProjectTeamMember.objects.filter(project=project, role=role)
+            .select_related("user")
+            .first()
+        )
+        if holder is not None:
+            raise ValidationError({"user": _single_role_taken(role, holder.user, member)})
     elif ProjectTeamMember.objects.filter(project=project, role=role, user=member).exists():
         raise ValidationError({"user": _("This person is already in the leading group.")})
     membership = ProjectTeamMember.objects.create(
-        project=project, role=role, user=member, since=clock.today()
+        project=project, role=role, user=member, since=since or clock.today()
     )
     log_event(
         user,
@@ -90,3 +127,31 @@ def remove_team_member(user, membership: ProjectTeamMember) -> None:
         user=membership.user_id,
     )
     membership.delete()
+
+
+def designate_leader(user, project: Project, leader: User, *, replace: bool = True) -> Project:
+    """Make ``leader`` (a district leader of the project's district) the project's designated
+    contact leader (联系领导), through ``update_project`` (its permission check, lock and
+    event). With ``replace=False`` (an import) a project that has one already is refused."""
+    errors: dict = {}
+    if leader.district_id != project.district_id:
+        errors["designated_leader"] = [_("This person works in another district.")]
+    elif not leader.is_active or not leader.groups.filter(name="leader").exists():
+        errors["designated_leader"] = [
+            _("%(name)s is not a district leader.") % {"name": leader.display_name}
+        ]
+    elif not replace and project.designated_leader_id:
+        current = project.designated_leader
+        errors["designated_leader"] = [
+            _("%(name)s is already the designated contact leader of this project.")
+            % {"name": leader.display_name}
+            if current.pk == leader.pk
+            else _(
+                "The project already has %(name)s as its designated contact leader; change it on the project page."
+            )
+            % {"name": current.display_name}
+        ]
+    raise_errors(errors)
+    return update_project(
+        user, project, {"designated_leader": leader}, expected_version=project.version
+    )
