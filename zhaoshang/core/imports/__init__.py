@@ -21,16 +21,20 @@ from zhaoshang.core.imports.importer import (  # noqa: F401
     ImportResult,
     Problem,
     Row,
+    run_all,
 )
 from zhaoshang.core.imports.parsers import (  # noqa: F401
     _DATE_FORMATS,
     _SEPARATORS,
+    DEFAULT_UNIT,
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
     MAX_PROBLEMS,
     MAX_ROWS,
     MAX_SCANNED_ROWS,
+    MAX_SOURCE_ROWS,
     MAX_UNPACKED_BYTES,
+    UNITS,
     XLSX_CONTENT_TYPE,
     Choice,
     Column,
@@ -38,6 +42,8 @@ from zhaoshang.core.imports.parsers import (  # noqa: F401
     Email,
     FileRefused,
     Lookup,
+    Money,
+    Month,
     Number,
     Parser,
     Ref,
@@ -50,6 +56,7 @@ from zhaoshang.core.imports.parsers import (  # noqa: F401
     _message,
     cell_text,
     normalize_key,
+    unit_label,
 )
 from zhaoshang.core.imports.workbook import (  # noqa: F401
     _clean_cell,

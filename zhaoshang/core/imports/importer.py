@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from zhaoshang.core.imports.parsers import (
     MAX_PROBLEMS,
     MAX_ROWS,
     MAX_SCANNED_ROWS,
+    MAX_SOURCE_ROWS,
     Column,
     FileRefused,
     Lookup,
@@ -36,14 +37,23 @@ class Problem:
     column: str
     message: str
     value: str = ""
+    sheet: str = ""  # the sheet of a workbook of several (ImportBatch.problems)
 
     def as_list(self) -> list:
         return [self.row, self.column, self.value, self.message]
 
+    def as_record(self) -> list:
+        """As ``ImportBatch.problems`` keeps it: [sheet, row, column, value, message]."""
+        return [self.sheet, self.row, self.column, self.value, self.message]
+
     @classmethod
     def from_list(cls, data: Sequence) -> Problem:
+        """From ``as_list`` (four items) or ``as_record`` (five, the sheet first)."""
+        sheet = ""
+        if len(data) == 5:
+            sheet, *data = data
         row, column, value, message = data
-        return cls(row=row, column=column, message=message, value=value)
+        return cls(row=row, column=column, message=message, value=value, sheet=sheet or "")
 
 
 @dataclass
@@ -59,10 +69,11 @@ class ImportResult:
     file_name: str
     dry_run: bool = False
     rows: int = 0
-    created: list = field(default_factory=list)
+    created: list = field(default_factory=list)  # each row's (first) record
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # importer kind → rows created
 
     @property
     def ok(self) -> bool:
@@ -93,13 +104,18 @@ class Importer:
     columns: Sequence[Column] = ()
     event_verb = ""  # the domain event summarising a successful import
     notes: Sequence[Any] = ()  # extra lines for the instructions sheet
-    max_rows = MAX_ROWS
+    max_rows = MAX_ROWS  # rows of a template upload (``run``)
+    max_source_rows = MAX_SOURCE_ROWS  # rows of a district's own sheet (``run_rows``)
     # A service's error on a field that is not a column (e.g. the model's "enterprise"
     # when the file names it by credit code) goes to this column.
     field_columns: dict[str, str] = {}
 
-    def __init__(self, user, district):
+    def __init__(self, user, district, *, batch=None, sheet: str = "", units=None):
         self.user, self.district = user, district
+        self.batch = batch  # the ImportBatch of an onboarding import, None for a template
+        self.sheet = str(sheet)  # the sheet's name in the source workbook
+        self.units: dict[str, str] = dict(units or {})  # amount column key → "yuan" | …
+        self.file_name = batch.file_name if batch is not None else ""
         self._lookups: dict[int, Lookup] = {}
         self._by_key = {c.key: c for c in self.columns}
 
@@ -155,7 +171,14 @@ class Importer:
             column=str(column.label) if column else "",
             message=str(message),
             value=cell_text(row.raw.get(key)) if column else "",
+            sheet=self.sheet,
         )
+
+    def source(self, row: Row | int) -> str:
+        """Where a row came from, for history texts: “台账.xlsx · 项目 · 第 7 行”."""
+        number = row.number if isinstance(row, Row) else row
+        parts = (self.file_name, self.sheet, _("row %(number)d") % {"number": number})
+        return " · ".join(p for p in parts if p)
 
     def service_problems(self, row: Row, exc: ValidationError) -> list[Problem]:
         """A service's (or clean_row's) ValidationError, each message on its column."""
@@ -172,67 +195,25 @@ class Importer:
     # the run ---------------------------------------------------------------------------------
 
     def run(self, uploaded, *, dry_run: bool = False) -> ImportResult:
-        """Check and import ``uploaded`` (an UploadedFile or a django File); all or nothing."""
+        """Check and import ``uploaded`` (a template file: an UploadedFile or a django
+        File); all or nothing."""
         if not self.allowed():
             raise PermissionDenied
-        result = ImportResult(file_name=getattr(uploaded, "name", "") or "", dry_run=dry_run)
-
-        def add(problems: Iterable[Problem]) -> None:
-            for p in problems:
-                result.problem_count += 1
-                if len(result.problems) < MAX_PROBLEMS:
-                    result.problems.append(p)
-
+        self.file_name = getattr(uploaded, "name", "") or ""
         try:
-            rows, result.ignored_columns = self.read(uploaded)
+            rows, ignored = self.read(uploaded)
         except FileRefused as exc:
-            add(Problem(row=None, column="", message=m) for m in exc.messages)
+            result = ImportResult(file_name=self.file_name, dry_run=dry_run)
+            result.problems = [Problem(row=None, column="", message=m) for m in exc.messages]
+            result.problem_count = len(result.problems)
             return result
-        result.rows = len(rows)
-
-        self.prepare(rows)
-        for row in rows:
-            add(self.parse_row(row))
-        add(self.check_rows([r for r in rows if r.ok]))
-
-        # The services run for every good row even when other rows failed, so that one
-        # upload reports every problem; the transaction is rolled back unless all passed.
-        with transaction.atomic():
-            for row in rows:
-                if not row.ok:
-                    continue
-                try:
-                    obj = self.create(dict(row.values))
-                except ValidationError as exc:
-                    row.ok = False
-                    add(self.service_problems(row, exc))
-                except IntegrityError:
-                    # A record saved meanwhile by somebody else; the service's own atomic
-                    # block has rolled back to its savepoint, so the others can go on.
-                    row.ok = False
-                    clash = _(
-                        "This row clashes with a record saved meanwhile; import the file again."
-                    )
-                    add([self.problem(row, None, clash)])
-                else:
-                    result.created.append(obj)
-            if result.problem_count or dry_run:
-                transaction.set_rollback(True)
-            else:
-                log_event(
-                    self.user,
-                    self.event_verb,
-                    self.district,
-                    summary=_("%(count)d imported from %(file)s")
-                    % {"count": len(result.created), "file": result.file_name},
-                    count=len(result.created),
-                    file=result.file_name,
-                    **self.summary(result.created),
-                )
-        if result.problem_count:
-            result.created = []
-            result.problems.sort(key=lambda p: p.row or 0)  # stable: columns stay in order
+        result = self.run_rows(rows, dry_run=dry_run)
+        result.ignored_columns = ignored
         return result
+
+    def run_rows(self, rows: list[Row], *, dry_run: bool = False, progress=None) -> ImportResult:
+        """Check and import rows already read (a district's own sheet, mapped)."""
+        return run_all([(self, rows)], dry_run=dry_run, batch=self.batch, progress=progress)
 
     def parse_row(self, row: Row) -> list[Problem]:
         problems: list[Problem] = []
@@ -243,7 +224,7 @@ class Importer:
                     problems.append(self.problem(row, column.key, _("This column is required.")))
                 continue
             try:
-                row.values[column.key] = column.parse(value, self)
+                row.values[column.key] = column.parse.parse_cell(value, self, column)
             except ValidationError as exc:
                 problems.extend(self.problem(row, column.key, m) for m in _message(exc))
         if not problems:
@@ -253,6 +234,22 @@ class Importer:
                 problems.extend(self.service_problems(row, exc))
         row.ok = not problems
         return problems
+
+    def create_row(self, row: Row) -> tuple[list, list[Problem]]:
+        """Run ``create`` for a parsed row: its records, or its problems. (The services are
+        atomic: one that refuses has rolled back to its own savepoint, so the others go on;
+        no savepoint of ours, which would cost two queries a row.)"""
+        try:
+            made = self.create(dict(row.values))
+        except ValidationError as exc:
+            return [], self.service_problems(row, exc)
+        except IntegrityError:
+            # A record saved meanwhile by somebody else (or twice in the file).
+            clash = _("This row clashes with a record saved meanwhile; import the file again.")
+            return [], [self.problem(row, None, clash)]
+        if made is None:
+            return [], []
+        return [o for o in (made if isinstance(made, list | tuple) else [made]) if o], []
 
     # reading ---------------------------------------------------------------------------------
 
@@ -347,3 +344,118 @@ class Importer:
         if not header:
             return None, []
         return header, ignored
+
+
+# --- several importers in one transaction -------------------------------------------------
+
+
+def run_all(
+    parts: Sequence[tuple[Importer, list[Row]]],
+    *,
+    dry_run: bool = False,
+    batch=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import every part (an importer and its rows: one sheet) in order, in ONE transaction.
+
+    A part's ``prepare`` runs after the earlier parts created their records, so a later
+    sheet finds the projects an earlier one created. The problems of every part are
+    combined (each names its sheet); nothing is kept unless every row of every part passed
+    and this is no dry run. On success each row's records are listed in ``batch``
+    (``core.imports.batches.record``) and one domain event per part summarises it.
+    ``progress(done, total)`` is called as the rows are created."""
+    for importer, _rows in parts:
+        if not importer.allowed():
+            raise PermissionDenied
+    file_name = batch.file_name if batch is not None else ""
+    file_name = file_name or next((imp.file_name for imp, _r in parts if imp.file_name), "")
+    result = ImportResult(file_name=file_name, dry_run=dry_run)
+    result.rows = sum(len(rows) for _imp, rows in parts)
+    order = {}
+
+    def add(problems: Iterable[Problem]) -> None:
+        for p in problems:
+            result.problem_count += 1
+            if len(result.problems) < MAX_PROBLEMS:
+                result.problems.append(p)
+
+    total, done = result.rows, 0
+    step = max(1, total // 100)
+    made: list[tuple[Importer, Row, list]] = []
+    with transaction.atomic():
+        for index, (importer, rows) in enumerate(parts):
+            order.setdefault(importer.sheet, index)
+            if len(rows) > importer.max_source_rows:
+                add([_too_many(importer)])
+                done += len(rows)
+                continue
+            importer.prepare(rows)
+            for row in rows:
+                add(importer.parse_row(row))
+            add(importer.check_rows([r for r in rows if r.ok]))
+            # The services run for every good row even when other rows failed, so that
+            # one run reports every problem; the transaction is rolled back unless all passed.
+            for row in rows:
+                if row.ok:
+                    objects, problems = importer.create_row(row)
+                    if problems:
+                        row.ok = False
+                        add(problems)
+                    elif objects:
+                        made.append((importer, row, objects))
+                done += 1
+                if progress is not None and (done % step == 0 or done == total):
+                    progress(done, total)
+        if result.problem_count or dry_run:
+            transaction.set_rollback(True)
+        else:
+            _keep(made, parts, batch, result)
+    if result.problem_count:
+        result.created, result.counts = [], {}
+        result.problems.sort(key=lambda p: (order.get(p.sheet, 0), p.row or 0))  # stable
+    elif dry_run:
+        result.created = [objects[0] for _imp, _row, objects in made]
+        for importer, _row, _objects in made:
+            result.counts[importer.kind] = result.counts.get(importer.kind, 0) + 1
+    return result
+
+
+def _too_many(importer: Importer) -> Problem:
+    return Problem(
+        row=None,
+        column="",
+        sheet=importer.sheet,
+        message=_(
+            "The sheet has more than %(max)d rows; import at most %(max)d rows at a time (split the file)."
+        )
+        % {"max": importer.max_source_rows},
+    )
+
+
+def _keep(made, parts, batch, result: ImportResult) -> None:
+    """After a successful run: the batch's records and one summarising event per part."""
+    if batch is not None:
+        from zhaoshang.core.imports.batches import record  # written alongside; no cycle
+
+        for importer, row, objects in made:
+            record(batch, importer, row, objects)
+    for importer, _rows in parts:
+        created = [objects[0] for imp, _row, objects in made if imp is importer]
+        result.created.extend(created)
+        result.counts[importer.kind] = result.counts.get(importer.kind, 0) + len(created)
+        if not created and batch is not None:
+            continue
+        data = {"batch": batch.pk} if batch is not None else {}
+        if importer.sheet:
+            data["sheet"] = importer.sheet
+        log_event(
+            importer.user,
+            importer.event_verb,
+            importer.district,
+            summary=_("%(count)d imported from %(file)s")
+            % {"count": len(created), "file": result.file_name},
+            count=len(created),
+            file=result.file_name,
+            **data,
+            **importer.summary(created),
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import unicodedata
@@ -23,7 +24,8 @@ from zhaoshang.core.validators import NO_MARKUP
 if TYPE_CHECKING:
     from zhaoshang.core.imports.importer import Importer
 
-MAX_ROWS = 2000  # data rows per file
+MAX_ROWS = 2000  # data rows per template file (imported while the page waits)
+MAX_SOURCE_ROWS = 5000  # data rows per sheet of a district's own workbook (a background task)
 MAX_COLUMNS = 200  # columns read per row; the templates have fewer than 30
 MAX_SCANNED_ROWS = 20_000  # physical rows read, blank ones included
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 2000-row sheet unpacks to a few megabytes
@@ -69,6 +71,11 @@ class Parser:
 
     def __call__(self, value: Any, importer: Importer) -> Any:
         raise NotImplementedError
+
+    def parse_cell(self, value: Any, importer: Importer, column: Column) -> Any:
+        """What the importer calls for a cell of ``column``; a parser whose reading depends
+        on the column (``Money``: the unit the mapping chose for it) overrides this."""
+        return self(value, importer)
 
     def hint(self) -> str:
         """How to fill the column in, for the instructions sheet."""
@@ -173,36 +180,181 @@ class WholeNumber(Parser):
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
+# 2026-03-05, 2026-3-5, 2026/3/5, 2026.3.5, 2026年3月5日 (or 号), 20260305; a time after it
+# (a CSV written from a date cell) is dropped. The text is NFKC-folded and its spaces removed.
+_DATE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?|(\d{2})(\d{2}))")
+_MONTH = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})月?|(\d{2}))")
+_TIME = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_EXCEL_SERIALS = (20_000, 80_000)  # 1954 .. 2119
+
+
+def _folded(value: Any) -> str:
+    """A cell's text with full-width forms folded (NFKC) and white space removed."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _TIME.sub("", text)
+    return re.sub(r"\s+", "", text)
+
+
+def _excel_serial(value: Any) -> datetime.date | None:
+    """The day of an Excel serial number (a date cell whose format openpyxl did not
+    recognise, or a serial typed as text), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = _folded(value)
+        if not re.fullmatch(r"\d{5}(?:\.0+)?", text):
+            return None
+        value = float(text)
+    if isinstance(value, int | float) and _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(value).date()
+    return None
+
+
+def _date_text(value: Any) -> str | None:
+    """The text of a cell that may spell a date or a month (a number cell too: 20260305,
+    2026.3), folded; None for a cell of another type."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else repr(value)
+    if isinstance(value, str):
+        return _folded(value)
+    return None
+
 
 class Date(Parser):
+    """A day in the forms offices write: 2026-03-05, 2026-3-5, 2026/3/5, 2026.3.5,
+    2026年3月5日, 20260305, a date cell or an Excel serial; full-width digits and stray
+    spaces are understood."""
+
     kind = "date"
 
     def __call__(self, value, importer):
+        day = self.read(value)
+        if day is None:
+            raise ValidationError(
+                _("“%(value)s” is not a date; write it as 2026-03-01.")
+                % {"value": cell_text(value)}
+            )
+        return day
+
+    @staticmethod
+    def read(value) -> datetime.date | None:
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        if (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and 20_000 <= value <= 80_000
-        ):
-            # A date cell whose format openpyxl did not recognise: an Excel serial number.
-            from openpyxl.utils.datetime import from_excel
-
-            return from_excel(value).date()
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        for fmt in _DATE_FORMATS:
+        day = _excel_serial(value)
+        if day is not None:
+            return day
+        text = _date_text(value)
+        match = _DATE.fullmatch(text) if text else None
+        if match:
+            year, month, dd, month8, day8 = match.groups()
             try:
-                return datetime.datetime.strptime(text, fmt).date()
+                return datetime.date(int(year), int(month or month8), int(dd or day8))
             except ValueError:
-                continue
-        raise ValidationError(
-            _("“%(value)s” is not a date; write it as 2026-03-01.") % {"value": cell_text(value)}
-        )
+                return None
+        return None
 
     def hint(self):
         return _("A date, e.g. 2026-03-01.")
+
+
+class Month(Parser):
+    """A month (stored as its first day): 2026-03, 2026.3, 2026/3, 2026年3月, 202603, or a
+    date (a date cell, 2026-03-05) whose month is meant."""
+
+    kind = "text"  # the template keeps "2026-03" as typed
+
+    def __call__(self, value, importer):
+        day = None
+        text = _date_text(value)
+        match = _MONTH.fullmatch(text) if text else None
+        if match:
+            year, month, month6 = match.groups()
+            if 1 <= int(month or month6) <= 12:
+                day = datetime.date(int(year), int(month or month6), 1)
+        else:
+            day = Date.read(value)
+        if day is None:
+            raise ValidationError(
+                _("“%(value)s” is not a month; write it as 2026-03.") % {"value": cell_text(value)}
+            )
+        return day.replace(day=1)
+
+    def hint(self):
+        return _("A month, e.g. 2026-03.")
+
+
+# --- amounts ------------------------------------------------------------------------------
+
+# The units an amount column may be in (ImportMapping.units, Importer.units): how many
+# 万元 one of them is.
+UNITS = {"yuan": Decimal("0.0001"), "10k": Decimal(1), "100m": Decimal(10_000)}
+DEFAULT_UNIT = "10k"
+# A unit written in the cell, after the number: 1.2亿元, 3,000万元, 500万, 1200000元.
+_CELL_UNITS = (
+    ("千万元", Decimal(1000)),
+    ("千万", Decimal(1000)),
+    ("亿元", Decimal(10_000)),
+    ("亿", Decimal(10_000)),
+    ("万元", Decimal(1)),
+    ("万", Decimal(1)),
+    ("千元", Decimal("0.1")),
+    ("元", Decimal("0.0001")),
+)
+_CURRENCY = re.compile(r"^(?:人民币|rmb|cny|¥|￥)|(?:人民币)$", re.IGNORECASE)
+
+
+def unit_label(unit: str) -> str:
+    """How a unit reads: 元, 万元, 亿元 (the same in every language of the site)."""
+    return {"yuan": "元", "10k": "万元", "100m": "亿元"}.get(unit, unit)
+
+
+class Money(Parser):
+    """An amount stored in 万元. The cell may carry its unit (1.2亿元, 3,000万元, 500万,
+    1200000元); a bare number is in the unit the mapping chose for the column
+    (``importer.units[column key]``: "yuan", "10k" or "100m"), 万元 by default."""
+
+    kind = "number"
+
+    def __init__(self, max_digits: int = 14, decimal_places: int = 2):
+        self.max_digits, self.decimal_places = max_digits, decimal_places
+
+    def __call__(self, value, importer):
+        return self.convert(value, importer, DEFAULT_UNIT)
+
+    def parse_cell(self, value, importer, column):
+        units = getattr(importer, "units", None) or {}
+        return self.convert(value, importer, units.get(column.key) or DEFAULT_UNIT)
+
+    def convert(self, value, importer, unit: str) -> Decimal:
+        factor = UNITS.get(unit, UNITS[DEFAULT_UNIT])
+        number = None
+        if isinstance(value, str):
+            text = _CURRENCY.sub("", _folded(value)).replace(",", "")
+            for suffix, cell_factor in _CELL_UNITS:
+                if text.endswith(suffix) and len(text) > len(suffix):
+                    text, factor = text[: -len(suffix)], cell_factor
+                    break
+            with contextlib.suppress(InvalidOperation):
+                number = Decimal(text)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number is None or not number.is_finite():
+            raise ValidationError(
+                _("“%(value)s” is not an amount; write a number, e.g. 1200 or 1.2亿元.")
+                % {"value": cell_text(value)}
+            )
+        if number < 0:
+            raise ValidationError(_("The number cannot be negative."))
+        return Number(self.max_digits, self.decimal_places)(number * factor, importer)
+
+    def hint(self):
+        return _("An amount in 10k yuan; a cell may give its unit: 1.2亿元, 500万元, 8000元.")
 
 
 class YesNo(Parser):
@@ -245,21 +397,31 @@ def _in_every_language(make: Callable[[], str]) -> set[str]:
 
 
 class Choice(Parser):
-    """One of a TextChoices; the label in any language or the stored code is accepted."""
+    """One of a TextChoices; the label in any language, the stored code or one of the
+    ``aliases`` offices write ({member value: ("在建", "开工建设"), …}) is accepted."""
 
-    def __init__(self, choices: type[TextChoices]):
+    def __init__(self, choices: type[TextChoices], aliases: dict[str, Iterable[str]] | None = None):
         self.enum = choices
+        self.aliases = {str(k): tuple(v) for k, v in (aliases or {}).items()}
+
+    def names(self) -> dict[str, str]:
+        """Every accepted spelling, normalized, → the stored value."""
+        if not hasattr(self, "_names"):
+            names = {}
+            for member in self.enum:
+                for name in self.aliases.get(member.value, ()):
+                    names[normalize_key(name)] = member.value
+            for member in self.enum:  # a label or code wins over another member's alias
+                for name in {member.value} | _in_every_language(lambda m=member: m.label):
+                    names[normalize_key(name)] = member.value
+            self._names = names
+        return self._names
 
     def __call__(self, value, importer):
-        if not hasattr(self, "_names"):
-            self._names = {
-                normalize_key(name): member.value
-                for member in self.enum
-                for name in {member.value} | _in_every_language(lambda m=member: m.label)
-            }
         key = normalize_key(cell_text(value))
-        if key in self._names:
-            return self._names[key]
+        names = self.names()
+        if key in names:
+            return names[key]
         raise ValidationError(
             _("“%(value)s” is not one of: %(allowed)s.")
             % {"value": cell_text(value), "allowed": "、".join(self.choices(importer))}
@@ -367,9 +529,12 @@ class Column:
     required: bool = False
     help: Any = ""
     width: int = 16
+    # Other headers offices write for the column (Chinese): ("项目名称", "项目"); the mapping
+    # of a district's own sheet matches them, and so does a template upload.
+    aliases: tuple[str, ...] = ()
 
     def header_names(self) -> set[str]:
-        names = {self.key} | _in_every_language(lambda: str(self.label))
+        names = {self.key, *self.aliases} | _in_every_language(lambda: str(self.label))
         return {normalize_key(n) for n in names}
 
     def describe(self) -> str:
