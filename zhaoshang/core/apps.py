@@ -19,3 +19,8 @@ class CoreConfig(AppConfig):
         )
         cache_history_managers()
         copy_m2m_rows_by_id()
+
+        from zhaoshang.core.audit import register_events
+        from zhaoshang.core.imports.batches import EVENTS
+
+        register_events(EVENTS)  # an import batch confirmed, undone
