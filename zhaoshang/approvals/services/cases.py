@@ -209,10 +209,12 @@ def _close_done(
     answer: str = "",
     approval_number: str = "",
     certificate=None,
+    imported: bool = False,
 ) -> ApprovalCase:
     """Close the case as done on ``on``, with its result (approval number, certificate)
     when given; done late, its lateness is attributed and the answering department's
-    overdue entry written; the enterprise and the team are told."""
+    overdue entry written; the enterprise and the team are told (not of a case imported
+    from the district's ledger: 补录 records the past)."""
     case.status = CaseStatus.DONE
     case.done_on = on
     if answer:
@@ -228,7 +230,8 @@ def _close_done(
     save_case(case, user, "case.done", due=False, on=on)
     if result is not None:
         record_overdue(case, on, result)
-    _notify_done(case)
+    if not imported:
+        _notify_done(case)
     return case
 
 
@@ -242,9 +245,11 @@ def complete_case(
     *,
     approval_number: str = "",
     certificate=None,
+    imported: bool = False,
 ) -> list[ApprovalCase]:
     """办结, with the result when given: the approval number (批准文号) and the certificate
-    issued, both for this case. Cases under a joint decision are done together (同时办结)."""
+    issued, both for this case. Cases under a joint decision are done together (同时办结).
+    ``imported``: recorded from the district's ledger (补录); nobody is told."""
     case = lock_case(case, expected_version)
     require(permissions.can_handle(user, case))
     require_case_status(case, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REPORTED)
@@ -281,11 +286,13 @@ def complete_case(
             )
         result = {"approval_number": approval_number, "certificate": certificate}
         return [
-            _close_done(user, c, on, answer, **(result if c.pk == case.pk else {}))
+            _close_done(
+                user, c, on, answer, **(result if c.pk == case.pk else {}), imported=imported
+            )
             for c in [case, *others]
             if c.status != CaseStatus.DONE
         ]
-    return [_close_done(user, case, on, answer, approval_number, certificate)]
+    return [_close_done(user, case, on, answer, approval_number, certificate, imported)]
 
 
 @transaction.atomic

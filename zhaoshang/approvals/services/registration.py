@@ -17,14 +17,16 @@ from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.services import gather, raise_errors, require
 
 
-def _case(user, project, item: ApprovalItem, agent=None, applied_on=None) -> ApprovalCase:
+def _case(
+    user, project, item: ApprovalItem, agent=None, applied_on=None, department=None
+) -> ApprovalCase:
     """A new case of ``item`` for the project, unsaved; it runs on the item's promise."""
     return ApprovalCase(
         applied_on=applied_on,
         district_id=project.district_id,
         project=project,
         item=item,
-        department_id=item.department_id,
+        department_id=department.pk if department is not None else item.department_id,
         agent=agent,
         registered_on=clock.today(),
         registered_by=user,
@@ -52,12 +54,19 @@ def _check_agent(agent, project) -> None:
 
 @transaction.atomic
 def register_case(
-    user, project, item: ApprovalItem, agent=None, applied_on: datetime.date | None = None
+    user,
+    project,
+    item: ApprovalItem,
+    agent=None,
+    applied_on: datetime.date | None = None,
+    *,
+    department=None,
 ) -> ApprovalCase:
     """Register one item's case for the project (统一受理), optionally carried by an agent;
     one case per project and item. ``applied_on``: the day the application reached the
     service center's window, when before today — the working days from complete materials
-    to registration are then the service center's (a registration delay)."""
+    to registration are then the service center's (a registration delay). ``department``
+    (补录 of a district's ledger): the department that held the case, when not the item's."""
     require(permissions.can_register(user, project))
     # The date, the item and the agent are all checked before refusing, so that one answer
     # names every problem of the form.
@@ -70,9 +79,11 @@ def register_case(
         errors["item"] = [
             _("This project already has a case for “%(item)s”.") % {"item": item.name}
         ]
+    if department is not None and department.district_id != project.district_id:
+        errors["department"] = [_("This record belongs to another district.")]
     gather(errors, _check_agent, agent, project)
     raise_errors(errors)
-    case = _case(user, project, item, agent, applied_on)
+    case = _case(user, project, item, agent, applied_on, department)
     case.save()
     _registered(user, case).save()
     return case

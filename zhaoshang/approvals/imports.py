@@ -1,0 +1,624 @@
+"""Import of a district's approval cases in flight (在办审批事项, 补录; issue 20).
+
+Each row is replayed through the approval services in the order the case lived it, with
+the clock set to each step's day (``core.clock.at``, as the demo replays its history):
+registered, materials complete (the clock starts the day after), accepted, paused and
+resumed, extended, done. So a case lands in the state and with the due date it would have
+had if every step had been recorded on the platform that day — the calendar, the limit's
+unit and the paused days counted by the services themselves — and a case done late writes
+the ledger entry the services write (the assessment spares a period before the district's
+go-live date).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhaoshang.approvals import services
+from zhaoshang.approvals.choices import PauseKind
+from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
+from zhaoshang.approvals.services.pauses import PAUSE_KINDS_SPECIAL
+from zhaoshang.core import clock, roles
+from zhaoshang.core.imports import (
+    Choice,
+    Column,
+    Date,
+    Importer,
+    Parser,
+    Ref,
+    Row,
+    Text,
+    WholeNumber,
+    cell_text,
+)
+from zhaoshang.core.roles import Role
+from zhaoshang.core.services import STATUS_FIELD
+from zhaoshang.org.models import Department, User
+from zhaoshang.projects.models import Project
+from zhaoshang.workdays import services as workdays
+
+# The kinds of pause a ledger records (the pledge's pause is the daily scan's own).
+PAUSE_KINDS = (PauseKind.SUPPLEMENT, *PAUSE_KINDS_SPECIAL)
+# The steps' days in the order a case lives them.
+STEP_ORDER = (
+    "registered_on",
+    "materials_complete_on",
+    "accepted_on",
+    "pause_from",
+    "pause_to",
+    "done_on",
+)
+EXTENSION_FIELDS = ("extension_approver", "extension_reason", "extended_due_on", "extension_days")
+_DATE_TOKEN = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{8}")
+
+
+class PauseKindChoice(Choice):
+    """A pause's kind as a ledger writes it (补正, 听证, 专家评审, 现场勘查)."""
+
+    def __init__(self):
+        super().__init__(
+            PauseKind,
+            aliases={
+                PauseKind.SUPPLEMENT: ("补正", "补正材料", "补齐补正", "材料补正", "补充材料"),
+                PauseKind.HEARING: ("听证", "听证程序"),
+                PauseKind.EXPERT_REVIEW: ("专家评审", "专家论证", "技术评审", "专家评审论证"),
+                PauseKind.SITE_SURVEY: ("现场勘查", "现场踏勘", "实地核查", "现场核查"),
+            },
+        )
+
+    def __call__(self, value, importer):
+        kind = super().__call__(value, importer)
+        if kind not in PAUSE_KINDS:
+            raise ValidationError(
+                _("“%(value)s” is not one of: %(allowed)s.")
+                % {"value": cell_text(value), "allowed": "、".join(self.choices(importer))}
+            )
+        return kind
+
+    def choices(self, importer):
+        return [str(PauseKind(kind).label) for kind in PAUSE_KINDS]
+
+
+class DatePeriod(Parser):
+    """A pause's span in one cell (暂停起止): “2026.3.5-2026.3.12”, “2026年3月5日至3月12日”
+    is not guessed: both ends are full dates; one date alone means the pause is still open."""
+
+    kind = "text"
+
+    def __call__(self, value, importer):
+        if isinstance(value, datetime.date):
+            return (Date()(value, importer), None)
+        text = unicodedata.normalize("NFKC", cell_text(value))
+        tokens = _DATE_TOKEN.findall(text)
+        if not tokens or len(tokens) > 2:
+            raise ValidationError(
+                _("Write the pause as “2026-03-05 至 2026-03-12”, or its first day alone if open.")
+            )
+        days = [Date()(re.sub(r"\s+", "", t), importer) for t in tokens]
+        return (days[0], days[1] if len(days) > 1 else None)
+
+    def hint(self):
+        return _("“2026-03-05 至 2026-03-12”; the first day alone while the pause is open.")
+
+
+def _projects(importer):
+    return Project.objects.filter(district=importer.district).order_by("id")
+
+
+def _items(importer):
+    return ApprovalItem.objects.filter(district=importer.district).order_by("sort_order", "id")
+
+
+def _departments(importer):
+    return Department.objects.filter(district=importer.district).order_by("sort_order", "id")
+
+
+def _approvers(importer):
+    return (
+        User.objects.filter(
+            district=importer.district, groups__name__in=(Role.LEADER, Role.ADMIN), is_active=True
+        )
+        .distinct()
+        .order_by("id")
+    )
+
+
+PROJECT = Column(
+    "project",
+    gettext_lazy("Project"),
+    Ref(
+        _projects,
+        keys=lambda p: [p.code, p.name],
+        not_found=gettext_lazy("No project “%(value)s” in your district."),
+        ambiguous=gettext_lazy("Several projects are named “%(value)s”; use the project code."),
+        label=lambda p: p.code,
+        hint=gettext_lazy("The project's code (ZS-2026-0001) or its exact name."),
+    ),
+    required=True,
+    width=24,
+    aliases=("项目名称", "项目", "项目编号", "项目代码", "所属项目", "项目名称或编号"),
+)
+
+
+class CaseImporter(Importer):
+    """Approval cases of the district's projects, at the step they have reached."""
+
+    kind = "cases"
+    model = ApprovalCase
+    sheet_title = gettext_lazy("Approval cases")
+    event_verb = "case.imported"
+    columns = (
+        PROJECT,
+        Column(
+            "item",
+            gettext_lazy("Approval item"),
+            Ref(
+                _items,
+                keys=lambda i: [i.code, i.name],
+                not_found=gettext_lazy("No approval item “%(value)s” in your district."),
+                ambiguous=gettext_lazy(
+                    "Several approval items are named “%(value)s”; use the item code."
+                ),
+                label=lambda i: i.name,
+                hint=gettext_lazy("The item's code or its name in the catalogue."),
+            ),
+            required=True,
+            width=28,
+            aliases=("事项名称", "审批事项", "审批事项名称", "事项", "办理事项", "事项编码"),
+        ),
+        Column(
+            "department",
+            gettext_lazy("Department"),
+            Ref(
+                _departments,
+                keys=lambda d: [d.name, d.short_name],
+                not_found=gettext_lazy("No department “%(value)s” in your district."),
+                ambiguous=gettext_lazy(
+                    "Several departments are named “%(value)s”; use the full name."
+                ),
+                label=lambda d: d.name,
+            ),
+            help=gettext_lazy("Empty means the item's department."),
+            width=20,
+            aliases=("办理部门", "承办部门", "审批部门", "责任部门", "办理单位", "承办单位"),
+        ),
+        Column(
+            "registered_on",
+            gettext_lazy("Registered on"),
+            Date(),
+            required=True,
+            width=12,
+            aliases=("申请日期", "收件日期", "登记日期", "申报日期", "收件时间", "申请时间"),
+        ),
+        Column(
+            "materials_complete_on",
+            gettext_lazy("Materials complete on"),
+            Date(),
+            help=gettext_lazy("The clock starts the day after."),
+            width=12,
+            aliases=("材料齐全日期", "材料齐全时间", "材料齐备日期", "材料齐全"),
+        ),
+        Column(
+            "accepted_on",
+            gettext_lazy("Accepted on"),
+            Date(),
+            width=12,
+            aliases=("受理日期", "受理时间"),
+        ),
+        Column(
+            "pause_kind",
+            gettext_lazy("Kind of pause"),
+            PauseKindChoice(),
+            help=gettext_lazy("Empty means supplementing materials (补正)."),
+            width=16,
+            aliases=("暂停类型", "中止类型", "暂停种类", "暂停情形"),
+        ),
+        Column(
+            "pause_period",
+            gettext_lazy("Pause (from – to)"),
+            DatePeriod(),
+            width=24,
+            aliases=("暂停起止", "中止起止", "暂停起止日期", "暂停期间", "中止期间"),
+        ),
+        Column(
+            "pause_from",
+            gettext_lazy("Paused from"),
+            Date(),
+            width=12,
+            aliases=("暂停日期", "暂停开始日期", "中止日期", "暂停起始日期", "暂停起"),
+        ),
+        Column(
+            "pause_to",
+            gettext_lazy("Resumed on"),
+            Date(),
+            help=gettext_lazy("Empty while the case is still paused."),
+            width=12,
+            aliases=("恢复日期", "暂停结束日期", "恢复办理日期", "中止结束日期", "暂停止"),
+        ),
+        Column(
+            "pause_reason",
+            gettext_lazy("Reason for the pause"),
+            Text(500),
+            width=24,
+            aliases=("暂停原因", "中止原因", "暂停事由", "中止事由"),
+        ),
+        Column(
+            "extended_on",
+            gettext_lazy("Extended on"),
+            Date(),
+            width=12,
+            aliases=("延期日期", "延期审批日期", "批准延期日期", "延期时间"),
+        ),
+        Column(
+            "extension_approver",
+            gettext_lazy("Extension approved by"),
+            Ref(
+                _approvers,
+                keys=lambda u: [u.username, u.real_name],
+                not_found=gettext_lazy(
+                    "No district leader or administrator “%(value)s” in your district."
+                ),
+                ambiguous=gettext_lazy("Several users are named “%(value)s”; use the user name."),
+                label=lambda u: u.real_name or u.username,
+                hint=gettext_lazy("A district leader's or administrator's name or user name."),
+            ),
+            width=16,
+            aliases=("延期批准人", "延期审批人", "批准人", "审批领导"),
+        ),
+        Column(
+            "extension_reason",
+            gettext_lazy("Reason for the extension"),
+            Text(500),
+            width=24,
+            aliases=("延期原因", "延期事由", "延期理由"),
+        ),
+        Column(
+            "extended_due_on",
+            gettext_lazy("Due after the extension"),
+            Date(),
+            help=gettext_lazy(
+                "Checked against the item's special limit: the platform computes the date."
+            ),
+            width=12,
+            aliases=("延期后到期日", "延期至", "延长至", "延期后办结时限", "延期后期限"),
+        ),
+        Column(
+            "extension_days",
+            gettext_lazy("Working days added"),
+            WholeNumber(365),
+            help=gettext_lazy(
+                "Checked against the item's special limit: the platform computes the days."
+            ),
+            width=10,
+            aliases=("延长天数", "延期天数", "延长工作日", "延期工作日"),
+        ),
+        Column(
+            "done_on",
+            gettext_lazy("Done on"),
+            Date(),
+            width=12,
+            aliases=("办结日期", "办结时间", "完成日期", "出件日期"),
+        ),
+        Column(
+            "approval_number",
+            gettext_lazy("Approval number"),
+            Text(60),
+            width=20,
+            aliases=("批准文号", "批文号", "文号", "批复文号", "证书编号", "证照编号"),
+        ),
+    )
+    notes = (
+        gettext_lazy(
+            "Each case is recorded step by step on the dates of its row (registered, materials complete, accepted, paused, extended, done), so its due date is the one the platform computes: the clock starts the day after the materials are complete and paused days do not count."
+        ),
+        gettext_lazy(
+            "An extension makes the limit the item's special limit, with the approver (a district leader or administrator); a due date or number of days given is checked against it."
+        ),
+        gettext_lazy("A case done late docks its department only for days after the go-live date."),
+        gettext_lazy("Import the projects first; a project has one case per approval item."),
+    )
+
+    # Where a service's refusal of a field lands when the row has no column of that name.
+    _FIELD_OF = {
+        "applied_on": "registered_on",
+        "agent": None,
+        "pledge_due_on": "accepted_on",
+        "kind": "pause_kind",
+        "reason": "pause_reason",
+        "started_on": "pause_from",
+        "ended_on": "pause_to",
+        "higher_answer": "done_on",
+        "certificate": "approval_number",
+        "to_department": "department",
+    }
+
+    def allowed(self) -> bool:
+        """Registering and handling a case: the district's administrators (the services
+        let the service center register and the holding department handle; only an
+        administrator may do both for every department)."""
+        return (
+            roles.has_role(self.user, Role.ADMIN)
+            and not roles.is_city(self.user)
+            and roles.same_district(self.user, self.district.pk)
+        )
+
+    # rules of one row ----------------------------------------------------------------------
+
+    def clean_row(self, row: Row) -> None:
+        v = row.values
+        errors: dict[str, list[str]] = {}
+
+        def refuse(key: str, message: str) -> None:
+            errors.setdefault(self._column_of(v, key), []).append(message)
+
+        period = v.pop("pause_period", None)
+        if period is not None:
+            if "pause_from" in v or "pause_to" in v:
+                refuse("pause_period", _("Give the pause either as a span or as two dates."))
+            else:
+                v["pause_from"], v["pause_to"] = period
+                v["_pause_column"] = "pause_period"
+        self._check_dates(v, refuse)
+        self._check_pause(v, refuse)
+        self._check_extension_fields(v, refuse)
+        if v.get("done_on"):
+            if not v.get("accepted_on"):
+                refuse("done_on", _("Only an accepted case is done: give the acceptance date."))
+            if v.get("pause_from") and not v.get("pause_to"):
+                refuse("pause_to", _("The case is done: give the day the pause ended."))
+        elif v.get("approval_number"):
+            refuse("approval_number", _("An approval number is given when the case is done."))
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_dates(self, v, refuse) -> None:
+        """None in the future; the steps in the order a case lives them."""
+        today = clock.today()
+        for key in (*STEP_ORDER, "extended_on"):
+            if v.get(key) and v[key] > today:
+                refuse(key, _("The date cannot be in the future."))
+        last = None
+        for key in STEP_ORDER:
+            if v.get(key) is None:
+                continue
+            if last is not None and v[key] < v[last]:
+                refuse(key, self._before(v, last))
+            else:
+                last = key
+        if v.get("accepted_on") and not v.get("materials_complete_on"):
+            refuse(
+                "materials_complete_on",
+                _("An accepted case needs the day its materials were complete."),
+            )
+
+    def _check_pause(self, v, refuse) -> None:
+        paused = v.get("pause_from") or v.get("pause_to")
+        if paused and not v.get("accepted_on"):
+            refuse("pause_from", _("Only an accepted case is paused: give the acceptance date."))
+        if v.get("pause_to") and not v.get("pause_from"):
+            refuse("pause_to", _("Give the day the pause started."))
+        if not paused:
+            for key in ("pause_kind", "pause_reason"):
+                if v.get(key):
+                    refuse(key, _("Give the dates of the pause."))
+
+    def _check_extension_fields(self, v, refuse) -> None:
+        given = [k for k in EXTENSION_FIELDS if v.get(k) not in (None, "")]
+        if not v.get("extended_on"):
+            if given:
+                refuse("extended_on", _("Give the day the extension was approved."))
+            return
+        if not v.get("accepted_on"):
+            refuse("extended_on", _("Only an accepted case is extended."))
+        elif v["extended_on"] < v["accepted_on"]:
+            refuse("extended_on", self._before(v, "accepted_on"))
+        if v.get("done_on") and v["extended_on"] > v["done_on"]:
+            refuse("extended_on", _("The case was done before this date."))
+        if not v.get("extension_approver"):
+            refuse(
+                "extension_approver",
+                _("An extension needs an approver: a district leader or administrator."),
+            )
+
+    def _before(self, v, key: str) -> str:
+        return _("The date cannot be before the %(step)s (%(date)s).") % {
+            "step": self._label(v, key),
+            "date": v[key].isoformat(),
+        }
+
+    def check_rows(self, rows):
+        """One case per project and item: twice in the file (the database's the service
+        refuses)."""
+        first: dict[tuple[int, int], int] = {}
+        for row in rows:
+            k = (row.values["project"].pk, row.values["item"].pk)
+            if k in first:
+                row.ok = False
+                yield self.problem(
+                    row,
+                    "item",
+                    _("The same project and item also appear in row %(row)d.") % {"row": first[k]},
+                )
+            else:
+                first[k] = row.number
+
+    # the replay ----------------------------------------------------------------------------
+
+    def create(self, values: dict[str, Any]) -> ApprovalCase:
+        """The row's steps in order; one refused leaves nothing of the row behind (its
+        savepoint), so the rows after it are checked against what the file really adds."""
+        with transaction.atomic():
+            return self._replay(values)
+
+    def _replay(self, v: dict[str, Any]) -> ApprovalCase:
+        user = self.user
+        with clock.at(v["registered_on"]):
+            case = self._step(
+                v,
+                "registered_on",
+                services.register_case,
+                user,
+                v["project"],
+                v["item"],
+                department=v.get("department"),
+            )
+        if v.get("materials_complete_on"):
+            case = self._at(
+                v,
+                "materials_complete_on",
+                services.mark_materials_complete,
+                user,
+                case,
+                v["materials_complete_on"],
+            )
+        if v.get("accepted_on"):
+            case = self._at(v, "accepted_on", services.accept_case, user, case, v["accepted_on"])
+        for _day, _order, key, call in sorted(self._middle_steps(v), key=lambda s: s[:2]):
+            case = call(case, key)
+        self._check_extension(v, case)
+        if v.get("done_on"):
+            with clock.at(v["done_on"]):
+                case = self._step(
+                    v,
+                    "done_on",
+                    services.complete_case,
+                    user,
+                    case,
+                    v["done_on"],
+                    approval_number=v.get("approval_number") or "",
+                    imported=True,
+                )[0]
+        return case
+
+    def _middle_steps(self, v):
+        """The pause and the extension, to be played in the order of their days."""
+        user, reason = self.user, None
+        steps = []
+        if v.get("pause_from"):
+            reason = v.get("pause_reason") or _("Recorded in the district's ledger (补录).")
+            kind = v.get("pause_kind") or PauseKind.SUPPLEMENT
+            steps.append(
+                (
+                    v["pause_from"],
+                    0,
+                    "pause_from",
+                    lambda case, key: self._at(
+                        v, key, services.pause_case, user, case, kind, reason, v["pause_from"]
+                    ),
+                )
+            )
+        if v.get("pause_to"):
+            steps.append(
+                (
+                    v["pause_to"],
+                    1,
+                    "pause_to",
+                    lambda case, key: self._at(
+                        v, key, services.resume_case, user, case, v["pause_to"]
+                    ),
+                )
+            )
+        if v.get("extended_on"):
+            why = v.get("extension_reason") or _("Recorded in the district's ledger (补录).")
+            steps.append(
+                (
+                    v["extended_on"],
+                    2,
+                    "extended_on",
+                    lambda case, key: self._at(
+                        v,
+                        key,
+                        services.extend_case,
+                        user,
+                        case,
+                        why,
+                        v["extension_approver"],
+                        v["extended_on"],
+                    ),
+                )
+            )
+        return steps
+
+    def _at(self, v, key: str, service, *args, **kwargs):
+        """A step played on its own day: the clock at ``v[key]``."""
+        with clock.at(v[key]):
+            return self._step(v, key, service, *args, **kwargs)
+
+    def _step(self, v, key: str, service, *args, **kwargs):
+        """Call the service; its refusals land on the row's columns (a refusal of the
+        case's state on the column of the step refused)."""
+        try:
+            return service(*args, **kwargs)
+        except ValidationError as exc:
+            raise self._on_columns(v, key, exc) from None
+
+    def _on_columns(self, v, key: str, exc: ValidationError) -> ValidationError:
+        step = self._column_of(v, key)
+        if not hasattr(exc, "error_dict"):
+            return ValidationError({step: exc.messages})
+        errors: dict[str, list[str]] = {}
+        for name, found in exc.error_dict.items():
+            target = name if self.column(name) else self._FIELD_OF.get(name, step)
+            if name in (STATUS_FIELD, "__all__") or target is None:
+                target = step
+            target = self._column_of(v, target)
+            for error in found:
+                errors.setdefault(target, []).extend(error.messages)
+        return ValidationError(errors)
+
+    def _check_extension(self, v, case: ApprovalCase) -> None:
+        """The ledger's due date or added days after the extension, against the platform's
+        (the item's special limit on the calendar, paused days not counted)."""
+        if not v.get("extended_on") or not (v.get("extended_due_on") or v.get("extension_days")):
+            return
+        pauses = list(case.pauses.all())
+        special = services.compute_due(case, pauses)
+        errors: dict[str, list[str]] = {}
+        expected = v.get("extended_due_on")
+        if expected and special.date and expected != special.date:
+            errors["extended_due_on"] = [
+                _(
+                    "By the item's special limit (%(days)d working days) the case is due on %(date)s."
+                )
+                % {"days": case.item.special_time_limit, "date": special.date.isoformat()}
+            ]
+        days = v.get("extension_days")
+        if days is not None:
+            case.extended = False
+            normal = services.compute_due(case, pauses)
+            case.extended = True
+            added = (
+                workdays.workdays_between(normal.date, special.date)
+                if normal.date and special.date
+                else 0
+            )
+            if days != added:
+                errors["extension_days"] = [
+                    _(
+                        "By the item's special limit (%(days)d working days) the extension adds %(added)d working days."
+                    )
+                    % {"days": case.item.special_time_limit, "added": added}
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+    # helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _column_of(v, key: str) -> str:
+        """The column a pause's date came from (the span's, or its own)."""
+        if key in ("pause_from", "pause_to") and v.get("_pause_column"):
+            return v["_pause_column"]
+        return key
+
+    def _label(self, v, key: str) -> str:
+        column = self.column(self._column_of(v, key))
+        return str(column.label) if column else key
