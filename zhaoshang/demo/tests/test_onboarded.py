@@ -86,12 +86,14 @@ def test_every_name_exists_in_the_onboarded_district(workbook):
         h for pair in onboarded.HEADS.values() for h in pair
     }
     team = _rows(workbook["项目团队"], 4)
-    assert {r[2] for r in team} <= set(names.leaders)
-    assert {r[3] for r in team} | {r[4] for r in team} <= people
+    assert {r[2] for r in team} == {"项目经理", "项目秘书", "服务专员"}
+    assert {r[3] for r in team if r[2] == "项目经理"} <= set(names.leaders)
+    assert {r[3] for r in team if r[2] != "项目经理"} <= people
     departments = {row[1] for row in onboarded.DEPARTMENTS}
     cases = _rows(workbook["在办审批"], 4)
     assert {r[3] for r in cases} <= departments
-    assert {r[6] for r in cases} == {"在办", "暂停", "延期"}
+    assert {r[7] for r in cases} == {"在办", "暂停", "延期"}
+    assert {r[12] for r in cases if r[12]} <= set(names.leaders)
     duties = _rows(workbook["双方义务"], 4)
     assert {r[4] for r in duties if r[3] == "甲方"} <= departments
 

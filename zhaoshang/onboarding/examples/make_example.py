@@ -264,7 +264,7 @@ def _projects_sheet(wb, ledger: Ledger, bad_row: bool) -> None:
         )
     total = round(sum(p["amount"] for p in ledger.projects), 2)
     rows.append(["合计", "", "", "", "", "", total, "", "", "", "", "", "", "", ""])
-    headers = ["序号", "项目名称", "投资主体", "统一社会信用代码", "所属园区", "项目类别/产业"]
+    headers = ["序号", "项目名称", "投资主体", "统一社会信用代码", "所属园区", "产业类别"]
     headers += ["计划总投资（亿元）"]
     headers += [
         ("推进情况", ["当前阶段", "签约时间", "注册时间", "供地时间", "开工时间", "投产时间"])

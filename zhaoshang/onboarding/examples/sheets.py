@@ -23,7 +23,7 @@ from zhaoshang.onboarding.examples.make_example import (
 # The projects whose agreed start has passed without a start (red with a story): the
 # railway parts (land delivered, not started) and the farm machinery (started late).
 LATE_START = ("轨道交通装备零部件项目", "智能农机装备制造项目")
-FUNDS_ORIGIN = {"省外": "省外资金", "境外": "省外资金", "省内": "省内市外资金", "本地": "市内资金"}
+FUNDS_ORIGIN = {"省外": "省外资金", "境外": "省外资金", "省内": "省内资金", "本地": "市内资金"}
 # The share of the total investment done by the cut-off, by stage.
 DONE_SHARE = {"已签约": (0.0, 0.02), "已注册": (0.01, 0.05), "已供地": (0.05, 0.12)}
 DONE_SHARE |= {"在建": (0.2, 0.65), "已投产": (0.8, 1.0)}
@@ -79,6 +79,27 @@ def agreed_dates(ledger: Ledger, p) -> tuple[datetime.date, datetime.date, datet
     return start, completion, production
 
 
+def _money_text(amount: int) -> str:
+    return f"{amount / 10000:g}亿元" if amount >= 10000 else f"{amount}万元"
+
+
+def schedule(ledger: Ledger, p) -> list[tuple[datetime.date, int]]:
+    """The agreed funds in place (cumulative) by two dates: the first met by the funds
+    recorded (when it has fallen due), except for the farm machinery, whose funds lag."""
+    entries = funds_entries(ledger, p)
+    total = round(p["amount"] * 10000)
+    if len(entries) >= 2:
+        first_day = add_months(entries[1][0], 1).replace(day=1) - DAY
+        first = entries[0][1] + entries[1][1]
+        if p["name"] == LATE_START[1]:
+            first_day, first = ledger.as_of - DAY * 40, round(first * 1.6)
+        first = max(100, first // 100 * 100)
+    else:
+        first_day, first = add_months(ledger.as_of, 6), round(total * 0.3)
+    second_day = max(add_months(first_day, 12), add_months(ledger.as_of, 3))
+    return [(first_day, first), (second_day, max(first + 100, round(total * 0.8)))]
+
+
 def agreements(wb, ledger: Ledger) -> None:
     rows, names = [], ledger.names
     party = f"{names.city}{names.district}人民政府"
@@ -88,106 +109,71 @@ def agreements(wb, ledger: Ledger) -> None:
         intensity = round(p["amount"] * 10000 / p["land"])
         tax = round(p["amount"] * 10000 * 0.012 / 10) * 10
         jobs = max(30, round(p["amount"] * 25 / 10) * 10)
+        lines = [
+            f"{day.year}年{day.month}月{day.day}日前累计到位{_money_text(amount)}"
+            for day, amount in schedule(ledger, p)
+        ]
         service = (
             "负责项目用地“七通一平”，协助办理项目审批手续"
             if i % 2
             else "提供标准厂房代建服务，协调水电气接入"
         )
         rows.append(
-            [
-                n,
-                _agreement_number(ledger, p),
-                p["name"],
-                office_date(p["dates"]["已签约"], i + 1),
-                party,
-                p["enterprise"][0],
-                p["amount"],
-                p["land"],
-                office_date(start, i),
-                office_date(completion, i + 1),
-                office_date(production, i + 2),
-                intensity,
-                tax,
-                jobs,
-                service,
-                "",
-            ]
-        )
+            [n, _agreement_number(ledger, p), p["name"], office_date(p["dates"]["已签约"], i + 1),
+             party, p["enterprise"][0], p["amount"], p["land"], "；".join(lines),
+             office_date(start, i), office_date(completion, i + 1), office_date(production, i + 2),
+             intensity, tax, jobs, service, ""]
+        )  # fmt: skip
     headers = ["序号", "协议编号", "项目名称", "签约时间", "甲方", "乙方", "协议投资额（亿元）"]
-    headers += ["用地面积（亩）"]
+    headers += ["用地面积（亩）", "分期投资计划"]
     headers += [("约定时限", ["约定开工时间", "约定竣工时间", "约定投产时间"])]
-    headers += ["投资强度（万元/亩）", "达产年税收（万元）", "用工人数", "政府服务条款", "备注"]
+    headers += ["投资强度（万元/亩）", "年税收（万元）", "用工人数", "政府服务条款", "备注"]
     heading = _heading(names, ledger.as_of, "招商引资项目投资协议台账")
-    office_sheet(
-        wb,
-        "协议",
-        heading,
-        _unit(names, "亿元"),
-        headers,
-        rows,
-        [6, 18, 30, 12, 22, 30, 12, 10, 12, 12, 12, 12, 12, 10, 30, 16],
-    )
+    widths = [6, 18, 30, 12, 22, 30, 12, 10, 40, 12, 12, 12, 12, 12, 10, 30, 16]
+    office_sheet(wb, "协议", heading, _unit(names, "亿元"), headers, rows, widths)
 
 
 def obligations(wb, ledger: Ledger) -> None:
-    """Both sides' duties of the agreements signed this year and last: the enterprise's
-    funds and the committee's site, the building permit from the works bureau."""
+    """Both sides' duties of the agreements signed this year and last, beyond the standard
+    terms: the enterprise's funds, the committee's site, the works bureau's permit."""
     rows, names, n = [], ledger.names, 0
     recent = [p for p in ledger.signed() if p["dates"]["已签约"].year >= ledger.as_of.year - 1]
     for p in recent[:14]:
         start, _completion, _production = agreed_dates(ledger, p)
-        signed, number = p["dates"]["已签约"], _agreement_number(ledger, p)
+        d, number = p["dates"], _agreement_number(ledger, p)
         funds = round(p["amount"] * 10000 * 0.3)
+        land_due = d["已供地"] + DAY * 10 if "已供地" in d else add_months(ledger.as_of, 2)
         duties = [
-            (
-                "乙方",
-                p["enterprise"][0],
-                "资金到位",
-                f"累计到位资金不低于{funds}万元",
-                funds,
-                add_months(start, 6),
-            ),
-            (
-                "甲方",
-                names.committee,
-                "服务保障",
-                "完成项目用地“七通一平”并交付",
-                "",
-                add_months(signed, 4),
-            ),
-        ]
-        if "已供地" in p["dates"]:
+            ("乙方", "", "资金到位", f"项目固定资产投资资金到位{_money_text(funds)}", funds, "",
+             add_months(start, 8), None),
+            ("甲方", names.committee, "要素保障", "项目用地“七通一平”并交付", "",
+             "完成地块“七通一平”，具备进场施工条件", land_due, d.get("已供地")),
+        ]  # fmt: skip
+        if "已供地" in d:
+            met = d["在建"] - DAY * 5 if "在建" in d else None
+            if p["name"] == LATE_START[0]:
+                met = ledger.as_of - DAY * 50  # permit issued, the enterprise has not started
+            due = max(start - DAY * 10, met or start)
             duties.append(
-                (
-                    "甲方",
-                    names.departments["works"],
-                    "服务保障",
-                    "协助办理建筑工程施工许可证",
-                    "",
-                    start - DAY * 10,
-                )
-            )
-        for side, unit, kind, text, target, due in duties:
+                ("甲方", names.departments["works"], "政府服务", "协助办理建筑工程施工许可证", "",
+                 "施工许可证核发", due, met)
+            )  # fmt: skip
+        for side, unit, kind, title, target, text, due, met in duties:
             n += 1
             rows.append(
-                [n, number, p["name"], side, unit, kind, text, target, office_date(due, n), ""]
-            )
+                [n, number, p["name"], side, unit, kind, title, target, text,
+                 office_date(due, n), office_date(met, n + 1), ""]
+            )  # fmt: skip
     headers = ["序号", "协议编号", "项目名称", "责任方", "责任单位", "义务类别", "义务内容"]
-    headers += ["目标值（万元）", "完成时限", "备注"]
+    headers += ["目标值（万元）", "具体要求", "完成时限", "完成日期", "备注"]
     heading = _heading(names, ledger.as_of, "投资协议双方义务清单")
-    office_sheet(
-        wb,
-        "双方义务",
-        heading,
-        _unit(names, "万元"),
-        headers,
-        rows,
-        [6, 18, 30, 8, 26, 10, 34, 12, 12, 16],
-    )
+    widths = [6, 18, 30, 8, 24, 10, 30, 12, 30, 12, 12, 16]
+    office_sheet(wb, "双方义务", heading, _unit(names, "万元"), headers, rows, widths)
 
 
 def cases(wb, ledger: Ledger) -> None:
-    """The approval cases in flight: materials complete, accepted, one paused, one extended."""
+    """The approval cases in flight: applied, materials complete, accepted; one paused for
+    the enterprise's supplement, one extended with a leader's approval."""
     rows, names = [], ledger.names
     from zhaoshang.approvals.catalogue import ITEMS
 
@@ -195,35 +181,26 @@ def cases(wb, ledger: Ledger) -> None:
     for n, (index, code, status, note) in enumerate(L.CASES, start=1):
         p = ledger.projects[index]
         complete = ledger.as_of - DAY * (3 + n * 2)
-        accepted = complete + DAY
-        paused = accepted + DAY * 2 if status == "暂停" else None
-        extended = accepted + DAY * 3 if status == "延期" else None
-        rows.append(
-            [
-                n,
-                p["name"],
-                names.items[code],
-                names.departments[department_of[code]],
-                office_date(complete, n),
-                office_date(accepted, n + 1),
-                status,
-                office_date(paused, n),
-                office_date(extended, n),
-                note,
-            ]
+        applied, accepted = complete - DAY * 2, complete + DAY
+        pause = (
+            ["补正材料", office_date(accepted + DAY * 2, n), note]
+            if status == "暂停"
+            else ["", "", ""]
         )
-    headers = ["序号", "项目名称", "审批事项", "承办部门", "材料齐全时间", "受理时间", "办理状态"]
-    headers += ["暂停时间", "延期时间", "备注"]
+        extension = ["", "", "", ""]
+        if status == "延期":
+            extension = [office_date(accepted + DAY * 2, n), names.leaders[1], note, 5]
+        rows.append(
+            [n, p["name"], names.items[code], names.departments[department_of[code]],
+             office_date(applied, n), office_date(complete, n + 1), office_date(accepted, n + 2),
+             status, *pause, *extension, "" if status != "在办" else note]
+        )  # fmt: skip
+    headers = ["序号", "项目名称", "审批事项", "承办部门", "申请日期", "材料齐全日期", "受理日期"]
+    headers += ["办理状态", "暂停情形", "暂停日期", "暂停原因", "延期日期", "延期批准人"]
+    headers += ["延期原因", "延长天数", "备注"]
     heading = _heading(names, ledger.as_of, "重点项目在办审批事项清单")
-    office_sheet(
-        wb,
-        "在办审批",
-        heading,
-        "填报单位：" + names.bureau,
-        headers,
-        rows,
-        [6, 30, 22, 20, 12, 12, 10, 12, 12, 34],
-    )
+    widths = [6, 30, 22, 20, 12, 12, 12, 10, 10, 12, 24, 12, 10, 24, 8, 30]
+    office_sheet(wb, "在办审批", heading, "填报单位：" + names.bureau, headers, rows, widths)
 
 
 def parcels(wb, ledger: Ledger) -> None:
@@ -394,11 +371,16 @@ def funds(wb, ledger: Ledger) -> None:
 
 
 def team(wb, ledger: Ledger) -> None:
-    rows, names = [], ledger.names
-    for n, p in enumerate(ledger.signed(), start=1):
-        rows.append([n, p["name"], p["leader"], p["secretary"], p["officer"], ""])
-    headers = ["序号", "项目名称", "项目经理（包抓领导）", "项目秘书", "服务专员", "备注"]
+    """One row a person on a project's team, as the office's 包抓责任表 lists them."""
+    rows, names, n = [], ledger.names, 0
+    for p in ledger.signed():
+        since = p["dates"]["已签约"] + DAY * 3
+        for role, person in (("项目经理", p["leader"]), ("项目秘书", p["secretary"]),
+                             ("服务专员", p["officer"])):  # fmt: skip
+            n += 1
+            rows.append([n, p["name"], role, person, office_date(since, n), ""])
+    headers = ["序号", "项目名称", "团队角色", "姓名", "到岗日期", "备注"]
     heading = _heading(names, ledger.as_of, "重点项目包抓责任落实表")
     office_sheet(
-        wb, "项目团队", heading, "填报单位：" + names.bureau, headers, rows, [6, 30, 16, 12, 12, 20]
+        wb, "项目团队", heading, "填报单位：" + names.bureau, headers, rows, [6, 30, 12, 10, 12, 20]
     )
