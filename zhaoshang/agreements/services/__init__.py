@@ -60,6 +60,7 @@ from zhaoshang.agreements.services.obligations import (
     confirm_obligation,
     delete_obligation,
     obligation_status,
+    record_imported_met,
     update_obligation,
     waive_obligation,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "obligation_status",
     "recompute_provisional_schedules",
     "record_breach",
+    "record_imported_met",
     "record_missed_milestone",
     "refuse_change",
     "replan_commitment",

@@ -330,6 +330,60 @@ def confirm_obligation(
 
 
 @transaction.atomic
+def record_imported_met(
+    user, obligation: Obligation, *, met_on: datetime.date, source: str = ""
+) -> Obligation:
+    """补录: record that an obligation was met on ``met_on``, before the platform kept it, as
+    the district's ledger says (``source``: the file and row). Checked as a confirmation
+    is, but without its evidence file: the note says it was imported and the scan is still
+    to be uploaded (a confirmation on the obligation's page replaces it). Met late, the
+    breach is recorded with its due date as ``confirm_obligation`` records it."""
+    require(permissions.can_edit_agreement(user, obligation.agreement.project))
+    ob = lock_for_update(obligation, None, select_related=("agreement__project",))
+    if ob.kind in FACT_KINDS:
+        raise ValidationError(
+            {
+                "met_on": _(
+                    "Whether “%(title)s” is met follows from the project's records; it is "
+                    "not confirmed by hand."
+                )
+                % {"title": ob.description}
+            }
+        )
+    if ob.waived_on:
+        raise status_error(_("“%(title)s” is waived.") % {"title": ob.description})
+    errors: dict[str, list[str]] = {}
+    if met_on > clock.today():
+        errors["met_on"] = [_("The date cannot be in the future.")]
+    elif met_on < ob.agreement.signed_on:
+        errors["met_on"] = [
+            _("The date cannot be before the signing date %(date)s.")
+            % {"date": ob.agreement.signed_on.isoformat()}
+        ]
+    raise_errors(errors)
+    ob.confirmed_on = met_on
+    ob.confirmation_note = _(
+        "Imported (补录) from %(source)s; the evidence is still to be uploaded."
+    ) % {"source": source or "—"}
+    ob.confirmed_by = user
+    ob.confirmed_at = clock.now()
+    ob._history_user = user
+    ob.save_new_version()
+    log_event(
+        user,
+        "obligation.confirmed",
+        ob,
+        summary=f"{ob.description} · {met_on.isoformat()}",
+        met_on=met_on,
+        imported=True,
+        source=source,
+    )
+    if met_on > ob.due_on:
+        record_breach(ob)
+    return ob
+
+
+@transaction.atomic
 def waive_obligation(
     user,
     obligation: Obligation,
