@@ -3,7 +3,12 @@ rule events (overdue case, missed milestone, …); it writes each entry exactly 
 
 A breach belongs to the assessment year in which its due date fell (a case due on 31
 December and caught in January is the old year's), and its entry is dated the day the breach
-occurred, never later than the day it is written (``entry_dates``)."""
+occurred, never later than the day it is written (``entry_dates``).
+
+Nobody is docked for a period before the platform was in use: a breach whose duty fell due
+(its due date, else the day it occurred) before its district's go-live date
+(``District.go_live_on``, 上线日期) writes no entry (``before_go_live``) — a ledger brought
+in from the district's spreadsheets (补录) tells its history, not the platform's."""
 
 from __future__ import annotations
 
@@ -52,6 +57,29 @@ def entry_dates(
     return (due_on or occurred_on).year, occurred_on
 
 
+def go_live_dates(district_ids: Iterable[int]) -> dict[int, datetime.date | None]:
+    """The go-live date of each district (one query)."""
+    from zhaoshang.org.models import District
+
+    return dict(District.objects.filter(pk__in=set(district_ids)).values_list("pk", "go_live_on"))
+
+
+def before_go_live(
+    go_live_on: datetime.date | None, occurred_on: datetime.date, due_on: datetime.date | None
+) -> bool:
+    """Whether the breached duty fell due before the district went live on the platform."""
+    return go_live_on is not None and (due_on or occurred_on) < go_live_on
+
+
+def _go_live_of(department) -> datetime.date | None:
+    """The go-live date of the department's district (read with the district when the
+    department holds it, else one query)."""
+    field = type(department)._meta.get_field("district")
+    if field.is_cached(department):
+        return department.district.go_live_on
+    return go_live_dates([department.district_id]).get(department.district_id)
+
+
 def write_rule_entry(
     code: str,
     department,
@@ -67,7 +95,10 @@ def write_rule_entry(
     holds one entry per (rule, evidence, department): with ``per_department`` another
     department answering for its own part of the same evidence (a late case's
     prerequisite department, then its holder) gets its own entry; without it, any entry
-    for the evidence counts as recorded (evidence with one answerable department)."""
+    for the evidence counts as recorded (evidence with one answerable department). A duty
+    due before the district's go-live date writes none (``before_go_live``)."""
+    if before_go_live(_go_live_of(department), occurred_on, due_on):
+        return None
     year, occurred_on = entry_dates(occurred_on, due_on)
     rule = rule_for(department.district_id, code)
     if not rule.is_active:
@@ -115,8 +146,17 @@ def write_rule_entries(
     has no entry for this rule yet (its query excludes the recorded ones; with
     ``per_department``, none for this department); should another
     scan have written some meanwhile, the unique constraint refuses the batch and the
-    entries are written one by one, skipping those. Returns the hits written."""
+    entries are written one by one, skipping those. Returns the hits written (none for a
+    duty due before its district's go-live date: one query for the districts' dates)."""
     hits = list(hits)
+    if not hits:
+        return []
+    go_live = go_live_dates(h.department.district_id for h in hits)
+    hits = [
+        h
+        for h in hits
+        if not before_go_live(go_live.get(h.department.district_id), h.occurred_on, h.due_on)
+    ]
     if not hits:
         return []
     rules = {d: rule_for(d, code) for d in {h.department.district_id for h in hits}}

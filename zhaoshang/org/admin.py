@@ -25,9 +25,11 @@ DistrictScopedAdmin = ScopedAdmin
 
 @admin.register(District)
 class DistrictAdmin(ScopedAdmin):
-    """National list of districts: a district administrator sees their own one."""
+    """National list of districts: a district administrator sees their own one. The
+    go-live date (上线日期) is set here: nobody is docked in the assessment for a duty that
+    fell due before it (the ledger a district brings in, 补录, is its history)."""
 
-    list_display = ("code", "name", "city")
+    list_display = ("code", "name", "city", "go_live_on")
 
 
 @admin.register(Department)
