@@ -371,3 +371,34 @@ def test_a_case_late_before_the_go_live_date_docks_nobody(world, catalogue):
     assert not LedgerEntry.objects.filter(evidence_id=before.pk).exists()
     assert after.done_late and after.due_on >= district.go_live_on
     assert LedgerEntry.objects.filter(evidence_id=after.pk).exists()
+
+
+def test_the_template_round_trips_through_the_file_reader(world, catalogue):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhaoshang.core.imports import template_workbook
+
+    importer = CaseImporter(world.user_admin, world.district_a)
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook(importer)))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    values = {c.value for row in book.worksheets[-1].iter_rows() for c in row}
+    assert {"企业投资项目备案", world.project1_a.code} <= values
+    row = {
+        "project": world.project1_a.code,
+        "item": "企业投资项目备案",
+        "registered_on": "2026.6.1",
+        "materials_complete_on": "2026.6.8",
+        "accepted_on": "2026.6.8",
+        "pause_period": "2026.6.9-2026.6.12",
+    }
+    for key, value in row.items():
+        sheet.cell(row=2, column=headers.index(label(key)) + 1, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = importer.run(SimpleUploadedFile("审批.xlsx", buffer.getvalue()))
+    assert result.ok, result.problems
+    assert case_of(world, "XM-01").due_on == day("2026-06-16")
