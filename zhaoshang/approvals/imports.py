@@ -429,7 +429,7 @@ class CaseImporter(Importer):
             )
 
     def _before(self, v, key: str) -> str:
-        return _("The date cannot be before the %(step)s (%(date)s).") % {
+        return _("The date cannot be before “%(step)s” (%(date)s).") % {
             "step": self._label(v, key),
             "date": v[key].isoformat(),
         }

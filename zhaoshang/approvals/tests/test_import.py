@@ -402,3 +402,33 @@ def test_the_template_round_trips_through_the_file_reader(world, catalogue):
     result = importer.run(SimpleUploadedFile("审批.xlsx", buffer.getvalue()))
     assert result.ok, result.problems
     assert case_of(world, "XM-01").due_on == day("2026-06-16")
+
+
+def test_an_open_case_overdue_before_the_go_live_date_is_not_docked_by_the_scan(world, catalogue):
+    district = world.district_a
+    district.go_live_on = day("2026-06-01")
+    district.save(update_fields=["go_live_on"])
+    open_late = {
+        "item": "XM-01",
+        "registered_on": "2026-05-06",
+        "materials_complete_on": "2026-05-06",
+        "accepted_on": "2026-05-06",
+    }
+    result = run(
+        world,
+        {**open_late, "project": world.project1_a.code},  # due in May
+        {
+            **open_late,
+            "project": world.project2_a.code,
+            "registered_on": "2026-06-02",
+            "materials_complete_on": "2026-06-02",
+            "accepted_on": "2026-06-02",
+        },  # fmt: skip
+    )
+    assert result.ok, result.problems
+    services.scan_overdue()
+    before = case_of(world, "XM-01")
+    after = ApprovalCase.objects.get(project=world.project2_a, item__code="XM-01")
+    assert before.due_on < district.go_live_on <= after.due_on < day("2026-06-15")
+    assert not LedgerEntry.objects.filter(evidence_id=before.pk).exists()
+    assert LedgerEntry.objects.filter(evidence_id=after.pk).exists()
