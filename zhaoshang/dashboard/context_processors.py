@@ -92,6 +92,7 @@ GROUPS = {
     "agreements:commitments": SERVICE,
     "agreements:archive": SERVICE,
     "agreements:key_gantt": SERVICE,
+    "projects:backfill": SERVICE,
     "meetings:board": SUPERVISION,
     "monitoring:board": SUPERVISION,
     "monitoring:map": SUPERVISION,
@@ -218,6 +219,14 @@ MENU = [
         {Role.LEADER, Role.BUREAU, Role.SUPERVISOR, Role.ADMIN, Role.PARK, Role.CITY},
     ),
     (_("Park archive"), "agreements:archive", "", "bi-archive", {Role.PARK}),
+    # The evidence imported (补录) stages still owe: the registry staff's list.
+    (
+        _("Evidence owed (补录)"),
+        "projects:backfill",
+        "",
+        "bi-file-earmark-plus",
+        {Role.ADMIN, Role.BUREAU},
+    ),
     (
         _("Land"),
         "land:parcels",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.project_import, name="import"),
     path("import/template.xlsx", views.project_import_template, name="import_template"),
     path("import/problems.xlsx", views.project_import_report, name="import_report"),
+    path("backfill/", views.backfill_list, name="backfill"),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),

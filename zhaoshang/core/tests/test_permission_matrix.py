@@ -51,6 +51,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "projects:progress": ("project", "view", "GET"),
     "projects:photo": ("photo", "view", "GET"),
     "projects:history": ("project", "view", "GET"),
+    "projects:backfill": (None, "staff", "GET"),
     "enterprises:list": (None, "staff", "GET"),
     "enterprises:export": (None, "staff", "GET"),
     "enterprises:create": (None, "create", "GET"),

@@ -3,7 +3,8 @@
 the worklist's own filter), last month's monthly reports not filed (the registry's
 ``mine`` and ``report_missing`` filters: ``Project.objects.owing_report``, the reminder's
 rule), and the projects they hold, each with its monthly report of last month when one is
-owed and missing and its next open milestone of the reverse schedule."""
+owed and missing and its next open milestone of the reverse schedule; and, when their
+projects' history was imported (补录), the evidence those stages still owe."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from zhaoshang.approvals.views import filtered_cases
 from zhaoshang.core import clock
 from zhaoshang.dashboard.homes import Section, counted
 from zhaoshang.projects.models import Project
+from zhaoshang.projects.views.backfill import filtered_backfill
 from zhaoshang.projects.views.registry import filtered_projects
 
 SHOWN = 12
@@ -24,6 +26,8 @@ SHOWN = 12
 TO_FILE = {"mine": "on", "no_receipt": "on"}
 # The registry's query string of my projects owing last month's monthly report.
 REPORTS_MISSING = {"mine": "on", "report_missing": "on"}
+# The 补录 list's query string of the evidence my imported projects still owe.
+EVIDENCE_OWED = {"mine": "on"}
 
 
 def last_month(today: datetime.date) -> datetime.date:
@@ -71,16 +75,27 @@ def section(request) -> Section | None:
         _("Monthly reports for %(month)s not filed") % {"month": month.strftime("%Y-%m")},
         "danger",
     )
+    owed = counted(
+        request,
+        "projects:backfill",
+        filtered_backfill,
+        EVIDENCE_OWED,
+        _("Evidence owed by imported stages (补录)"),
+        "warning",
+    )
+    # (A district that imported nothing owes nothing: no tile.)
+    tiles = [to_file, missing, *([owed] if owed.count else [])]
     return Section(
         "team",
         _("The projects I manage or serve as secretary"),
-        [to_file, missing],
+        tiles,
         template="dashboard/homes/team.html",
         extra={
             "projects": projects,
             "month": month,
             "today": today,
             "missing": missing,
+            "owed": owed,
             "total": projects[0].held,
         },
     )

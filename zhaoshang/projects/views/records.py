@@ -103,7 +103,10 @@ def _documents_page(request, project: Project, form, status=200):
 @login_required
 def project_documents(request, pk):
     project = get_visible_project(request, pk)
-    return _documents_page(request, project, DocumentUploadForm())
+    # A link from the evidence owed (补录) names the material to upload.
+    material = request.GET.get("material")
+    initial = {"material_type": material} if material and material.isdigit() else {}
+    return _documents_page(request, project, DocumentUploadForm(initial=initial))
 
 
 @login_required

@@ -27,6 +27,7 @@ from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER
 from zhaoshang.projects.forms import ProjectFilterForm, ProjectForm
 from zhaoshang.projects.imports import ProjectImporter
 from zhaoshang.projects.models import (
+    EvidenceOwed,
     FundsEntry,
     MonthlyReport,
     Project,
@@ -179,6 +180,13 @@ def project_detail(request, pk):
     funds_total = project.funds.aggregate(total=Sum("amount"))["total"]
     paired = list(project.paired_departments.all())
     latest_report = project.monthly_reports.first()
+    # 补录: the evidence its imported stages still owe (the secretary's to-do).
+    owed = list(
+        EvidenceOwed.objects.open()
+        .filter(project=project)
+        .select_related("material_type", "stage_event")
+        .order_by("stage_event__occurred_on", "material_type__sort_order", "id")
+    )
     return render(
         request,
         "projects/detail_overview.html",
@@ -189,6 +197,7 @@ def project_detail(request, pk):
             funds_total=funds_total,
             paired=paired,
             latest_report=latest_report,
+            owed=owed,
         ),
     )
 

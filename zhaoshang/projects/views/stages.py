@@ -24,7 +24,7 @@ def project_timeline(request, pk):
     project = get_visible_project(request, pk)
     events = (
         StageEvent.objects.filter(project=project)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "import_batch")
         .prefetch_related(
             Prefetch(
                 "evidence",
