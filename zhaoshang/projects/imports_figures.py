@@ -157,8 +157,7 @@ class MonthlyReportImporter(_ProjectsImporter):
             "earlier month's, in the file and against the months filed."
         ),
         gettext_lazy(
-            "Amounts are in 10k yuan (万元); a cell may say its unit (“1.2亿元”, “300万元”, "
-            "“1200000元”)."
+            "Amounts are in 10k yuan; a cell may say its unit (“1.2亿元”, “300万元”, “1200000元”)."
         ),
     )
 
@@ -354,8 +353,7 @@ class FundsImporter(_ProjectsImporter):
             "entry is refused (a file imported twice)."
         ),
         gettext_lazy(
-            "Amounts are in 10k yuan (万元); a cell may say its unit (“1.2亿元”, “300万元”, "
-            "“1200000元”)."
+            "Amounts are in 10k yuan; a cell may say its unit (“1.2亿元”, “300万元”, “1200000元”)."
         ),
     )
 

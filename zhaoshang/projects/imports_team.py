@@ -172,7 +172,8 @@ class TeamImporter(Importer):
             required=True,
             width=18,
             help=gettext_lazy(
-                "“Designated contact leader” sets the project's 联系领导 (a district leader)."
+                "“Designated contact leader” sets the project's contact leader (a district "
+                "leader) instead of a team role."
             ),
             aliases=("角色", "职务", "担任", "项目角色", "团队角色", "分工", "岗位"),
         ),

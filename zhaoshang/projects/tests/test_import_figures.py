@@ -303,3 +303,83 @@ def test_a_project_imported_with_its_name_twice_needs_its_code(world):
     result = run(FundsImporter, world.user_bureau, world.district_a, FUNDS, rows)
     (message,) = [m for _r, _c, m in problems(result)]
     assert twin.code in message and world.project1_a.code in message
+
+
+def test_one_workbook_imports_in_one_batch_and_is_undone_as_a_whole(world):
+    """Team, months and funds of a district's own sheets (rows already mapped, a column in
+    亿元) in one transaction, each record linked to its sheet and row; the undo deletes them
+    all while nothing was recorded on them since."""
+    from django.core.files.base import ContentFile
+
+    from zhaoshang.core.imports import Row, batches
+    from zhaoshang.core.imports.importer import run_all
+    from zhaoshang.core.models import ImportBatch, ImportedRecord
+    from zhaoshang.projects.imports_team import TeamImporter
+
+    p1, p2 = world.project1_a, world.project2_a
+    batch = ImportBatch.objects.create(
+        district=world.district_a,
+        kind="workbook",
+        file=ContentFile(b"PK", name="台账.xlsx"),
+        file_name="台账.xlsx",
+        created_by=world.user_bureau,
+    )
+    user, district = world.user_bureau, world.district_a
+    team = TeamImporter(user, district, batch=batch, sheet="项目团队")
+    monthly = MonthlyReportImporter(user, district, batch=batch, sheet="月度进展")
+    funds = FundsImporter(user, district, batch=batch, sheet="到位资金", units={"amount": "100m"})
+    parts = [
+        (
+            team,
+            [
+                Row(4, {"project": p2.name, "role": "项目经理", "user": "leader"}),
+                Row(5, {"project": p2.name, "role": "联系领导", "user": "leader"}),
+            ],
+        ),
+        (
+            monthly,
+            [
+                Row(
+                    4,
+                    {
+                        "project": p1.code,
+                        "month": "2026年4月",
+                        "investment_this_month": 20,
+                        "investment_cumulative": "0.1亿元",
+                        "image_progress": "主体开工",
+                    },
+                )
+            ],
+        ),
+        (
+            funds,
+            [
+                Row(
+                    4,
+                    {
+                        "project": p1.code,
+                        "received_on": "2026.4.8",
+                        "amount": 0.5,
+                        "origin": "省外资金",
+                        "use": "固定资产投资",
+                    },
+                )
+            ],
+        ),
+    ]
+    result = run_all(parts, batch=batch)
+    assert result.ok, [(p.sheet, p.row, p.column, p.message) for p in result.problems]
+    batches.finish(batch)
+    entry = FundsEntry.objects.get(project=p1)
+    assert entry.amount == Decimal("5000")  # 0.5 亿元
+    report = MonthlyReport.objects.get(project=p1)
+    assert report.investment_cumulative == Decimal("1000")
+    recorded = {
+        (r.sheet, r.row) for r in ImportedRecord.objects.filter(batch=batch, row__isnull=False)
+    }
+    assert recorded == {("项目团队", 4), ("月度进展", 4), ("到位资金", 4)}
+    assert batches.undo_blockers(batch) == []
+    batches.undo(world.user_admin, batch)
+    assert not FundsEntry.objects.filter(project=p1).exists()
+    assert not MonthlyReport.objects.filter(project=p1).exists()
+    assert not p2.team_members.exists()
