@@ -354,6 +354,7 @@ class CaseImporter(Importer):
 
     def clean_row(self, row: Row) -> None:
         v = row.values
+        v["_row"] = row.number  # for the history texts (``source``)
         errors: dict[str, list[str]] = {}
 
         def refuse(key: str, message: str) -> None:
@@ -500,10 +501,12 @@ class CaseImporter(Importer):
 
     def _middle_steps(self, v):
         """The pause and the extension, to be played in the order of their days."""
-        user, reason = self.user, None
-        steps = []
+        user, steps = self.user, []
+        recorded = _("Recorded from the district's ledger (补录): %(source)s.") % {
+            "source": self.source(v.get("_row") or 0)
+        }
         if v.get("pause_from"):
-            reason = v.get("pause_reason") or _("Recorded in the district's ledger (补录).")
+            reason = v.get("pause_reason") or recorded
             kind = v.get("pause_kind") or PauseKind.SUPPLEMENT
             steps.append(
                 (
@@ -527,7 +530,7 @@ class CaseImporter(Importer):
                 )
             )
         if v.get("extended_on"):
-            why = v.get("extension_reason") or _("Recorded in the district's ledger (补录).")
+            why = v.get("extension_reason") or recorded
             steps.append(
                 (
                     v["extended_on"],

@@ -133,6 +133,7 @@ def test_an_open_pause_and_an_extension(world, catalogue):
     # 10 working days after 06-12, across the Dragon Boat holiday (06-19): 06-29.
     assert case.due_on == day("2026-06-29")
     assert case.department == world.dept_works_a
+    assert "补录" in case.pauses.get().reason and case.extension_reason == "需现场踏勘"
 
 
 def test_the_ledgers_extension_is_checked_against_the_special_limit(world, catalogue):
