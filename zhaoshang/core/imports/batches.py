@@ -24,7 +24,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models, router, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.deletion import PROTECT, RESTRICT, Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,11 +233,23 @@ def _versions(model, pks: set) -> dict:
     return versions
 
 
+def _refresh_versions(batch, roots: dict[type, set]) -> None:
+    """The rows' records' versions as the import leaves them (a later sheet of the same
+    import may have changed a record an earlier one created): one update per kind."""
+    for model in roots:
+        if issubclass(model, Versioned):
+            current = model._base_manager.filter(pk=OuterRef("object_id")).values("version")[:1]
+            ImportedRecord.objects.filter(batch=batch, content_type=_type(model)).update(
+                version=Subquery(current)
+            )
+
+
 def snapshot(batch) -> int:
     """Store every record the undo of ``batch`` would delete besides its rows' own (and
     every record pointing at them generically) as ``ImportedRecord`` with ``row`` None;
     returns how many."""
     roots = _recorded(batch, rows_only=True)
+    _refresh_versions(batch, roots)
     collector, _protecting = _collect(batch, roots)
     extra = _collected(collector)
     for model, pks in _generic_referrers(batch).items():

@@ -127,6 +127,19 @@ def test_the_snapshot_holds_what_came_along_with_the_rows(imported):
     assert batch.created_count == 2
 
 
+def test_a_change_within_the_import_is_its_own(world):
+    """A later sheet of the same import changing a record an earlier one created (a team
+    sheet, an agreement on an imported project) does not block the undo."""
+    batch = new_batch(world)
+    project = ProjectFactory(district=world.district_a, name="同批改动")
+    batches.record(batch, importer("projects"), Row(number=4, raw={}), project)
+    project.save_new_version()
+    log_event(world.user_bureau, "project.updated", project, summary="同一次导入")
+    batches.finish(batch)
+    assert batches.undo_blockers(batch) == []
+    assert ImportedRecord.objects.get(batch=batch, row=4).version == 2
+
+
 # --- undo --------------------------------------------------------------------------------------
 
 
