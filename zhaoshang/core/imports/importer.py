@@ -115,9 +115,18 @@ class Importer:
         self.batch = batch  # the ImportBatch of an onboarding import, None for a template
         self.sheet = str(sheet)  # the sheet's name in the source workbook
         self.units: dict[str, str] = dict(units or {})  # amount column key → "yuan" | …
-        self.file_name = batch.file_name if batch is not None else ""
+        self._file_name = ""
         self._lookups: dict[int, Lookup] = {}
         self._by_key = {c.key: c for c in self.columns}
+
+    @property
+    def file_name(self) -> str:
+        """The uploaded file's name: the batch's, or the template file's (``run``)."""
+        return self._file_name or (self.batch.file_name if self.batch is not None else "")
+
+    @file_name.setter
+    def file_name(self, value: str) -> None:
+        self._file_name = value
 
     # hooks -----------------------------------------------------------------------------------
 
@@ -380,7 +389,7 @@ def run_all(
                 result.problems.append(p)
 
     total, done = result.rows, 0
-    step = max(1, total // 100)
+    step = max(1, -(-total // 100))  # about a hundred reports in all
     made: list[tuple[Importer, Row, list]] = []
     with transaction.atomic():
         for index, (importer, rows) in enumerate(parts):
@@ -435,10 +444,12 @@ def _too_many(importer: Importer) -> Problem:
 def _keep(made, parts, batch, result: ImportResult) -> None:
     """After a successful run: the batch's records and one summarising event per part."""
     if batch is not None:
-        from zhaoshang.core.imports.batches import record  # written alongside; no cycle
+        from zhaoshang.core.imports import batches
 
         for importer, row, objects in made:
-            record(batch, importer, row, objects)
+            batches.record(batch, importer, row, objects)
+        if hasattr(batches, "flush"):  # record buffers; written here, in the transaction
+            batches.flush(batch)
     for importer, _rows in parts:
         created = [objects[0] for imp, _row, objects in made if imp is importer]
         result.created.extend(created)

@@ -26,8 +26,9 @@ def _clean_cell(value: Any) -> Any:
     return value
 
 
-def open_workbook(uploaded):
-    """Open an uploaded .xlsx read-only, after the checks every upload passes."""
+def open_workbook(uploaded, *, read_only: bool = True):
+    """Open an uploaded .xlsx (read-only unless asked: a read-only sheet knows no merged
+    cells), after the checks every upload passes and a check of what it unpacks to."""
     try:
         validate_upload(uploaded, allowed=(".xlsx",))
     except ValidationError as exc:
@@ -50,7 +51,7 @@ def open_workbook(uploaded):
     try:
         import openpyxl  # heavy: imported where it is used, not at start-up
 
-        return openpyxl.load_workbook(uploaded, read_only=True, data_only=True)
+        return openpyxl.load_workbook(uploaded, read_only=read_only, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl fails in many ways on a broken file
         raise FileRefused(_("The file could not be read as an Excel workbook (.xlsx)."))
 

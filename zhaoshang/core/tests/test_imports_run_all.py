@@ -1,0 +1,230 @@
+"""Several sheets imported in one transaction: all or nothing, a dry run, the batch's
+records, progress, and no query per row from the engine itself."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from zhaoshang.core.imports import Column, Importer, Problem, Ref, Row, Text, run_all
+from zhaoshang.core.models import DomainEvent, ImportBatch, ImportedRecord, ImportMapping
+
+
+class Kinds(Importer):
+    """Part 1: creates an ImportMapping per row (a real table, core's own)."""
+
+    kind = "kinds"
+    sheet_title = "Kinds"
+    event_verb = "kinds.imported"
+    columns = (Column("name", "Name", Text(40), required=True, aliases=("名称",)),)
+
+    def allowed(self):
+        return True
+
+    def create(self, values):
+        if values["name"] == "refused":
+            raise ValidationError({"name": "refused by the service"})
+        return ImportMapping.objects.create(district=self.district, kind=values["name"])
+
+
+class Uses(Importer):
+    """Part 2: names a record part 1 created; creates two records per row (a list)."""
+
+    kind = "uses"
+    sheet_title = "Uses"
+    event_verb = "uses.imported"
+    columns = (
+        Column(
+            "of",
+            "Of",
+            Ref(
+                lambda imp: ImportMapping.objects.filter(district=imp.district),
+                keys=lambda m: [m.kind],
+                not_found="No kind “%(value)s”.",
+            ),
+            required=True,
+        ),
+    )
+
+    def allowed(self):
+        return True
+
+    def create(self, values):
+        return [
+            ImportMapping.objects.create(district=self.district, kind=values["of"].kind + "-1"),
+            ImportMapping.objects.create(district=self.district, kind=values["of"].kind + "-2"),
+        ]
+
+
+def rows(key: str, *values, start: int = 2) -> list[Row]:
+    return [Row(number=start + i, raw={key: v}) for i, v in enumerate(values)]
+
+
+@pytest.fixture
+def make(world):
+    def build(cls, sheet, batch=None):
+        return cls(world.user_bureau, world.district_a, batch=batch, sheet=sheet)
+
+    return build
+
+
+@pytest.fixture
+def batch(world):
+    return ImportBatch.objects.create(
+        district=world.district_a,
+        kind="workbook",
+        file="imports/台账.xlsx",
+        file_name="台账.xlsx",
+        created_by=world.user_bureau,
+    )
+
+
+def mappings(world) -> set[str]:
+    return set(
+        ImportMapping.objects.filter(district=world.district_a).values_list("kind", flat=True)
+    )
+
+
+def test_a_later_part_finds_what_an_earlier_part_created(world, make):
+    result = run_all(
+        [
+            (make(Kinds, "类别"), rows("name", "a", "b")),
+            (make(Uses, "引用"), rows("of", "a", "b", start=5)),
+        ]
+    )
+    assert result.ok, result.problems
+    assert mappings(world) == {"a", "b", "a-1", "a-2", "b-1", "b-2"}
+    assert result.counts == {"kinds": 2, "uses": 2}
+    assert len(result.created) == 4  # each row's first record
+    verbs = DomainEvent.objects.filter(verb__in=["kinds.imported", "uses.imported"])
+    assert sorted(e.data["sheet"] for e in verbs) == ["引用", "类别"]
+
+
+def test_a_bad_row_in_part_two_rolls_part_one_back(world, make):
+    result = run_all(
+        [
+            (make(Kinds, "类别"), rows("name", "a", "b")),
+            (make(Uses, "引用"), rows("of", "a", "missing", start=5)),
+        ]
+    )
+    assert not result.ok
+    assert mappings(world) == set()
+    assert result.created == [] and result.counts == {}
+    (problem,) = result.problems
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "引用",
+        6,
+        "Of",
+        "missing",
+    )
+    assert not DomainEvent.objects.filter(verb="kinds.imported").exists()
+
+
+def test_problems_of_every_part_in_the_parts_order(world, make):
+    result = run_all(
+        [
+            (make(Kinds, "类别"), rows("name", "a", "refused", None, "x" * 41)),
+            (make(Uses, "引用"), rows("of", "nope")),
+        ]
+    )
+    assert [(p.sheet, p.row) for p in result.problems] == [
+        ("类别", 3),
+        ("类别", 4),
+        ("类别", 5),
+        ("引用", 2),
+    ]
+    assert result.problem_count == 4
+    assert result.problems[0].message == "refused by the service"
+    assert mappings(world) == set()
+
+
+def test_a_dry_run_checks_every_part_and_writes_nothing(world, make, batch):
+    result = run_all(
+        [
+            (make(Kinds, "类别", batch), rows("name", "a")),
+            (make(Uses, "引用", batch), rows("of", "a")),
+        ],
+        dry_run=True,
+        batch=batch,
+    )
+    assert result.ok and result.dry_run
+    assert result.counts == {"kinds": 1, "uses": 1}
+    assert mappings(world) == set()
+    assert not ImportedRecord.objects.filter(batch=batch).exists()
+    assert not DomainEvent.objects.filter(verb="kinds.imported").exists()
+
+
+def test_the_batch_lists_each_rows_records_with_sheet_and_row(world, make, batch):
+    pytest.importorskip("zhaoshang.core.imports.batches")
+    result = run_all(
+        [
+            (make(Kinds, "类别", batch), rows("name", "a", start=7)),
+            (make(Uses, "引用", batch), rows("of", "a", start=3)),
+        ],
+        batch=batch,
+    )
+    assert result.ok, result.problems
+    recorded = {
+        (r.sheet, r.row, r.subject.kind)
+        for r in ImportedRecord.objects.filter(batch=batch, row__isnull=False)
+    }
+    assert recorded == {("类别", 7, "a"), ("引用", 3, "a-1"), ("引用", 3, "a-2")}
+    event = DomainEvent.objects.get(verb="uses.imported")
+    assert event.data["batch"] == batch.pk and event.data["file"] == "台账.xlsx"
+
+
+def test_progress_is_reported_up_to_the_total(make):
+    seen = []
+    result = run_all(
+        [(make(Kinds, "类别"), rows("name", *[f"k{i}" for i in range(250)]))],
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert result.ok
+    assert seen[-1] == (250, 250)
+    assert len(seen) <= 101  # not one call per row
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+
+
+def test_a_sheet_over_the_row_limit_is_refused_by_name(world, make):
+    importer = make(Kinds, "类别")
+    importer.max_source_rows = 2
+    result = importer.run_rows(rows("name", "a", "b", "c"))
+    assert [(p.sheet, p.row) for p in result.file_problems] == [("类别", None)]
+    assert "2" in result.file_problems[0].message
+    assert mappings(world) == set()
+    assert Kinds.max_source_rows == 5000
+
+
+def test_the_engine_adds_no_query_per_row(make, batch):
+    """Only the service's own queries grow with the rows (the batch's records included:
+    they are buffered and written in bulk)."""
+    pytest.importorskip("zhaoshang.core.imports.batches")
+    counts = []
+    for n, prefix in ((10, "x"), (20, "y")):
+        parts = [(make(Kinds, "类别", batch), rows("name", *[f"{prefix}{i}" for i in range(n)]))]
+        with CaptureQueriesContext(connection) as ctx:
+            assert run_all(parts, batch=batch).ok
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] - counts[0] == 10  # one INSERT per row, made by ``create``
+
+
+def test_source_names_the_file_sheet_and_row(make, batch):
+    importer = make(Kinds, "项目", batch)
+    with translation.override("zh-hans"):  # “台账.xlsx · 项目 · 第 7 行”
+        assert importer.source(Row(number=7, raw={})).startswith("台账.xlsx · 项目 · ")
+    with translation.override("en"):
+        assert importer.source(7) == "台账.xlsx · 项目 · row 7"
+    # Set after construction, as the onboarding does, the batch still names the file.
+    late = make(Kinds, "项目")
+    late.batch = batch
+    assert late.file_name == "台账.xlsx"
+
+
+def test_a_problem_keeps_its_sheet_in_the_batchs_form():
+    problem = Problem(row=3, column="Name", message="bad", value="x", sheet="项目")
+    assert problem.as_record() == ["项目", 3, "Name", "x", "bad"]
+    assert Problem.from_list(problem.as_record()) == problem
+    assert Problem.from_list(problem.as_list()) == Problem(3, "Name", "bad", "x")
