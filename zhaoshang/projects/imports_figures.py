@@ -15,8 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoshang.core import clock, roles
-from zhaoshang.core.imports import Choice, Column, Date, Importer, Money, Month, Row, Text
-from zhaoshang.core.imports.parsers import WholeNumber
+from zhaoshang.core.imports import (
+    Choice,
+    Column,
+    Date,
+    Importer,
+    Money,
+    Month,
+    Row,
+    Text,
+    WholeNumber,
+)
 from zhaoshang.projects.choices import REPORTING_STAGES, FundsOrigin, FundsUse
 from zhaoshang.projects.imports_team import project_column
 from zhaoshang.projects.models import FundsEntry, MonthlyReport

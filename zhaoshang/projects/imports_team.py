@@ -34,7 +34,9 @@ from zhaoshang.projects.choices import TeamRole
 from zhaoshang.projects.models import Project, ProjectTeamMember
 from zhaoshang.projects.services.team import assign_team_member, designate_leader
 
-PROJECT_ALIASES = ("项目", "项目名称", "项目编号", "项目编码", "项目代码", "项目名")
+# (Not 项目编号: an office's own numbering is not our code; the code is still accepted in
+# the project column.)
+PROJECT_ALIASES = ("项目", "项目名称", "项目名", "项目全称")
 
 
 class _ProjectLookup(Lookup):

@@ -383,3 +383,50 @@ def test_one_workbook_imports_in_one_batch_and_is_undone_as_a_whole(world):
     assert not FundsEntry.objects.filter(project=p1).exists()
     assert not MonthlyReport.objects.filter(project=p1).exists()
     assert not p2.team_members.exists()
+
+
+def test_the_mapping_reads_an_offices_headers_and_words(world):
+    """The wizard's suggestions: the ledger's headers to our columns, their words for origin,
+    use and team role to our choices, their project names to our projects."""
+    from zhaoshang.core.imports import mapping
+    from zhaoshang.projects.imports_team import TeamImporter
+
+    headers = ["序号", "项目名称", "到位时间", "到位金额（万元）", "资金来源", "资金用途", "备注"]
+    assert mapping.suggest_columns(FundsImporter, headers) == [
+        None,
+        "project",
+        "received_on",
+        "amount",
+        "origin",
+        "use",
+        "note",
+    ]
+    headers = ["项目名称", "月份", "当月完成投资（万元）", "累计完成投资（万元）", "形象进度"]
+    assert mapping.suggest_columns(MonthlyReportImporter, headers) == [
+        "project",
+        "month",
+        "investment_this_month",
+        "investment_cumulative",
+        "image_progress",
+    ]
+    funds = FundsImporter(world.user_bureau, world.district_a)
+    origin, use = funds.column("origin"), funds.column("use")
+    assert mapping.suggest_values(funds, origin, ["省外资金", "市内资金", "省内资金"]) == {
+        "省外资金": "out_of_province",
+        "市内资金": "in_city",
+        "省内资金": "in_province",
+    }
+    assert mapping.suggest_values(funds, use, ["固定资产投资", "流动资金"]) == {
+        "固定资产投资": "fixed_assets",
+        "流动资金": "working_capital",
+    }
+    project = funds.column("project")
+    p1 = world.project1_a
+    assert mapping.suggest_values(funds, project, [p1.name]) == {p1.name: f"{p1.code} {p1.name}"}
+    team = TeamImporter(world.user_bureau, world.district_a)
+    roles = mapping.suggest_values(team, team.column("role"), ["项目经理", "包抓领导", "专班"])
+    assert roles == {
+        "项目经理": "manager",
+        "包抓领导": "designated_leader",
+        "专班": "leading_group",
+    }
