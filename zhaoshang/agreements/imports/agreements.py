@@ -11,15 +11,27 @@ from zhaoshang.agreements.imports.parsers import (
     PROJECT,
     PROJECT_NAMES,
     Area,
+    People,
     Schedule,
     date_column,
 )
 from zhaoshang.agreements.models import Agreement
 from zhaoshang.core import roles
-from zhaoshang.core.imports import Column, Importer, Row, Text, WholeNumber, normalize_key
+from zhaoshang.core.imports import Column, Importer, Row, Text, normalize_key
 from zhaoshang.core.imports.parsers import Money
 
 # --- agreements -------------------------------------------------------------------------------
+
+
+BY_PRODUCTION = gettext_lazy("Empty: the agreed start of production.")
+# The terms a figure measures, with the column of their date (its default: the production).
+FIGURE_TERMS = (
+    ("intensity", "intensity_by"),
+    ("tax", "tax_by"),
+    ("jobs", "jobs_by"),
+    ("output", "output_by"),
+    ("energy", "energy_by"),
+)
 
 
 class AgreementImporter(Importer):
@@ -132,7 +144,11 @@ class AgreementImporter(Importer):
             aliases=("投资强度", "约定投资强度", "亩均投资强度", "投资强度（万元/亩）"),
         ),
         date_column(
-            "intensity_by", gettext_lazy("Intensity reached by"), "投资强度达标时间", "强度达标时间"
+            "intensity_by",
+            gettext_lazy("Intensity reached by"),
+            "投资强度达标时间",
+            "强度达标时间",
+            help=BY_PRODUCTION,
         ),
         Column(
             "tax",
@@ -140,21 +156,29 @@ class AgreementImporter(Importer):
             Money(max_digits=14),
             aliases=("年纳税", "约定税收", "年税收", "纳税承诺", "税收"),
         ),
-        date_column("tax_by", gettext_lazy("Tax reached by"), "税收达标时间", "纳税达标时间"),
+        date_column(
+            "tax_by",
+            gettext_lazy("Tax reached by"),
+            "税收达标时间",
+            "纳税达标时间",
+            help=BY_PRODUCTION,
+        ),
         Column(
             "jobs",
             gettext_lazy("Jobs"),
-            WholeNumber(),
+            People(),
             aliases=("就业人数", "解决就业", "用工人数", "约定就业"),
         ),
-        date_column("jobs_by", gettext_lazy("Jobs reached by"), "就业达标时间"),
+        date_column("jobs_by", gettext_lazy("Jobs reached by"), "就业达标时间", help=BY_PRODUCTION),
         Column(
             "output",
             gettext_lazy("Annual output (10k yuan)"),
             Money(max_digits=14),
             aliases=("年产值", "约定产值", "达产产值", "产值"),
         ),
-        date_column("output_by", gettext_lazy("Output reached by"), "产值达标时间"),
+        date_column(
+            "output_by", gettext_lazy("Output reached by"), "产值达标时间", help=BY_PRODUCTION
+        ),
         Column(
             "energy",
             gettext_lazy("Energy saving and emission duty"),
@@ -162,7 +186,9 @@ class AgreementImporter(Importer):
             width=30,
             aliases=("节能减排", "能耗要求", "节能减排责任", "能耗指标"),
         ),
-        date_column("energy_by", gettext_lazy("Energy duty met by"), "节能减排达标时间"),
+        date_column(
+            "energy_by", gettext_lazy("Energy duty met by"), "节能减排达标时间", help=BY_PRODUCTION
+        ),
         Column(
             "service_clauses",
             gettext_lazy("Service clauses"),
@@ -180,6 +206,10 @@ class AgreementImporter(Importer):
             "Each filled term and each line of the investment schedule becomes an obligation of "
             "the enterprise, as on the agreement page; a key or major project's agreement states "
             "every term."
+        ),
+        gettext_lazy(
+            "A figure given without its date (intensity, tax, jobs, output, energy) is due by "
+            "the agreed start of production, as ledgers that keep one date for them mean."
         ),
         gettext_lazy(
             "The signed text is not imported: upload its scan on the agreement page afterwards."
@@ -201,8 +231,13 @@ class AgreementImporter(Importer):
                     % {"project": project.name, "stage": project.get_stage_display()}
                 }
             )
-        if not row.values.get("enterprise_party") and project.enterprise_id:
-            row.values["enterprise_party"] = project.enterprise.name
+        values = row.values
+        if not values.get("enterprise_party") and project.enterprise_id:
+            values["enterprise_party"] = project.enterprise.name
+        # A ledger keeps the figures of the terms and, for their dates, the production date.
+        for value_key, date_key in FIGURE_TERMS:
+            if values.get(value_key) not in (None, "") and values.get(date_key) is None:
+                values[date_key] = values.get("production_by")
 
     def check_rows(self, rows):
         """One agreement per project and one use of a number, in the file and registered."""

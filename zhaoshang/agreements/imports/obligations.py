@@ -72,7 +72,7 @@ class ObligationImporter(Importer):
             gettext_lazy("Measure"),
             KIND,
             required=True,
-            aliases=("义务类型", "类型", "类别", "考核指标", "指标类型"),
+            aliases=("义务类别", "义务类型", "类型", "类别", "考核指标", "指标类型"),
         ),
         Column(
             "title",
@@ -153,6 +153,8 @@ class ObligationImporter(Importer):
 
     def prepare(self, rows: list[Row]) -> None:
         super().prepare(rows)
+        if not getattr(self, "file_name", "") and self.batch is not None:
+            self.file_name = self.batch.file_name  # for the rows' source (补录 notes)
         self._by_project = {}
         if any(r.raw.get("project") is not None for r in rows):
             self._by_project = {

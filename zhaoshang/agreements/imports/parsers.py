@@ -14,7 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhaoshang.agreements.choices import ObligationKind, Party
-from zhaoshang.core.imports import Choice, Column, Date, Number, Parser, Ref, cell_text
+from zhaoshang.core.imports import (
+    Choice,
+    Column,
+    Date,
+    Number,
+    Parser,
+    Ref,
+    WholeNumber,
+    cell_text,
+)
 from zhaoshang.core.imports.parsers import DEFAULT_UNIT, Money
 from zhaoshang.org.models import Department
 from zhaoshang.projects.choices import Stage
@@ -190,6 +199,20 @@ class Area(Parser):
 
     def hint(self):
         return _("A number of mu (亩).")
+
+
+class People(Parser):
+    """A number of people: 300, “300人”."""
+
+    kind = "number"
+
+    def __call__(self, value, importer):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip().rstrip("人名个").strip()
+        return WholeNumber()(value, importer)
+
+    def hint(self):
+        return _("A whole number of people.")
 
 
 class Figure(Money):

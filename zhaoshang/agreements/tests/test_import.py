@@ -204,6 +204,38 @@ def test_the_headers_offices_write_are_understood(world):
     assert agreement.enterprise_party == "华鑫新能源科技有限公司（乙方）"
 
 
+def test_a_ledger_keeping_one_date_for_the_figures_and_amounts_in_its_unit(world):
+    """As the example ledger keeps them: 协议投资额（亿元） a bare number, the figures of
+    intensity, tax and jobs without their dates (due by the agreed production)."""
+    importer = AgreementImporter(world.user_bureau, world.district_a)
+    importer.units = {"contracted_investment": "100m", "schedule": "100m"}
+    row = agreement_row(
+        world.project1_a,
+        contracted_investment=5,
+        schedule="2026年12月31日前累计到位1.5；2027年6月30日前累计到位30000万元",
+        jobs="300人",
+        intensity_by=None,
+        tax_by=None,
+        jobs_by=None,
+        energy_by=None,
+    )
+    result = importer.run_rows(rows(row))
+    assert result.ok, [(p.row, p.column, p.message) for p in result.problems]
+    agreement = Agreement.objects.get(project=world.project1_a)
+    assert agreement.contracted_investment == Decimal("50000")
+    values = services.term_values(agreement)
+    assert values["schedule"] == [
+        (D(2026, 12, 31), Decimal("15000")),
+        (D(2027, 6, 30), Decimal("30000")),
+    ]
+    terms = values["terms"]
+    assert terms["jobs"] == 300
+    production = D(2027, 12, 31)
+    assert terms["production_by"] == production
+    assert terms["intensity_by"] == terms["tax_by"] == terms["jobs_by"] == production
+    assert terms["energy_by"] == production
+
+
 def test_an_unsigned_project_is_refused_with_the_way_forward(world):
     project = world.project2_a  # a lead
     result = AgreementImporter(world.user_bureau, world.district_a).run_rows(
@@ -431,6 +463,57 @@ def test_the_agreements_made_by_an_earlier_sheet_are_found(world):
     )
     assert result.ok, result.problems
     assert result.created[0].target_amount == Decimal("30000")
+
+
+def test_one_batch_records_both_sheets_and_is_undone_whole(world):
+    """run_all with a batch: the agreement and its obligations are the row's records, the
+    obligations of the second sheet theirs; the undo deletes them all (nothing since)."""
+    from django.core.files.base import ContentFile
+
+    from zhaoshang.core.imports import batches
+    from zhaoshang.core.imports.importer import run_all
+    from zhaoshang.core.models import ImportBatch, ImportedRecord
+
+    batch = ImportBatch.objects.create(
+        district=world.district_a,
+        kind="workbook",
+        file=ContentFile(b"PK", name="台账.xlsx"),
+        file_name="台账.xlsx",
+        created_by=world.user_bureau,
+    )
+    agreements = AgreementImporter(world.user_bureau, world.district_a)
+    obligations = ObligationImporter(world.user_bureau, world.district_a)
+    agreements.sheet, obligations.sheet = "协议", "双方义务"
+    agreements.batch = obligations.batch = batch  # as the onboarding's run sets them
+    duty = {
+        "agreement": "TZXY-2026-011",
+        "party": "甲方",
+        "department": "东城园区管委会",
+        "kind": "要素保障",
+        "title": "项目用地七通一平并交付",
+        "target_text": "完成地块七通一平，具备进场施工条件",
+        "due_on": "2026-05-30",
+        "met_on": "2026.5.20",
+    }
+    result = run_all(
+        [(agreements, rows(agreement_row(world.project1_a), start=5)), (obligations, rows(duty))],
+        batch=batch,
+    )
+    assert result.ok, [(p.sheet, p.row, p.column, p.message) for p in result.problems]
+    batches.finish(batch)
+    agreement = Agreement.objects.get(project=world.project1_a)
+    recorded = ImportedRecord.objects.filter(batch=batch, row__isnull=False)
+    by_sheet = {(r.sheet, r.row) for r in recorded}
+    assert by_sheet == {("协议", 5), ("双方义务", 2)}
+    assert (
+        recorded.filter(sheet="协议").count() == 1 + agreement.obligations.exclude(term="").count()
+    )
+    (met,) = Obligation.objects.filter(agreement=agreement, term="")
+    assert "台账.xlsx" in met.confirmation_note and "双方义务" in met.confirmation_note
+    assert batches.undo_blockers(batch) == []
+    batches.undo(world.user_admin, batch)
+    assert not Agreement.objects.filter(pk=agreement.pk).exists()
+    assert not Obligation.objects.filter(agreement_id=agreement.pk).exists()
 
 
 def _queries(run) -> int:
