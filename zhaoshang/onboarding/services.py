@@ -104,7 +104,12 @@ def suggest_kind(grid) -> tuple[str, int]:
 def suggested_sheet(batch: ImportBatch, grid, kind: str, header_row: int) -> dict:
     """A sheet's mapping as suggested: its columns (the district's saved mapping first),
     their units and their values."""
-    from zhaoshang.core.imports.mapping import saved_mapping, suggest_columns, suggest_unit
+    from zhaoshang.core.imports.mapping import (
+        saved_mapping,
+        sheet_unit,
+        suggest_columns,
+        suggest_unit,
+    )
 
     sheet = {"name": grid.name, "kind": kind, "header_row": header_row, "columns": []}
     sheet["units"], sheet["values"] = {}, {}
@@ -118,9 +123,11 @@ def suggested_sheet(batch: ImportBatch, grid, kind: str, header_row: int) -> dic
     sheet["columns"] = list(columns)
     by_key = {c.key: c for c in cls.columns}
     saved_units = dict(getattr(saved, "units", None) or {})
+    whole_sheet = sheet_unit(grid, header_row)
     for header, key in zip(headers, columns, strict=False):
         if key and is_amount(by_key.get(key)):
-            sheet["units"][key] = saved_units.get(key) or suggest_unit(header) or "10k"
+            unit = suggest_unit(header) or saved_units.get(key) or whole_sheet
+            sheet["units"][key] = unit or "10k"
     return sheet
 
 
@@ -321,9 +328,17 @@ def run(batch: ImportBatch, user=None) -> ImportBatch:
     if batch.status not in (ImportStatus.CHECKED, *RUNNING):
         raise ValidationError({"status": _("Only a checked file without problems is imported.")})
     _update(batch, status=ImportStatus.RUNNING, started_at=clock.now())
+    summary = dict(batch.summary or {})
+    summary.pop("task", None)
     try:
-        found = parts(batch, user)
-        result = run_all(found, dry_run=False, batch=batch, progress=_progress(batch, "import"))
+        # One transaction around the run and the batch's records: a failure anywhere (the
+        # records' snapshot included) leaves nothing written.
+        with transaction.atomic():
+            found = parts(batch, user)
+            summary["sheets"] = _rows_by_sheet(found)
+            result = run_all(found, dry_run=False, batch=batch, progress=_progress(batch, "import"))
+            if result.ok:
+                _finish(batch, summary)
     except Exception as exc:
         logger.exception("import batch %s: the import failed", batch.pk)
         _update(
@@ -334,9 +349,6 @@ def run(batch: ImportBatch, user=None) -> ImportBatch:
             finished_at=clock.now(),
         )
         return batch
-    summary = dict(batch.summary or {})
-    summary.pop("task", None)
-    summary["sheets"] = _rows_by_sheet(found)
     if not result.ok:
         _update(
             batch,
@@ -346,22 +358,29 @@ def run(batch: ImportBatch, user=None) -> ImportBatch:
             summary=summary,
             finished_at=clock.now(),
         )
-        return batch
-    created = batch.records.filter(row__isnull=False)
+    return batch
+
+
+def _finish(batch: ImportBatch, summary: dict) -> None:
+    """Write the batch's records (``batches.finish``, unless the engine did) and what each
+    sheet created."""
+    from zhaoshang.core.imports import batches
+
+    if batch.status != ImportStatus.IMPORTED:
+        batches.finish(batch, summary)
     counts: dict[str, int] = {}
-    for sheet in created.values_list("sheet", flat=True):
+    for sheet in batch.records.filter(row__isnull=False).values_list("sheet", flat=True):
         counts[sheet] = counts.get(sheet, 0) + 1
-    summary["created"] = counts
+    summary = dict(batch.summary or {}, **summary, created=counts)
     _update(
         batch,
         status=ImportStatus.IMPORTED,
-        created_count=sum(counts.values()) or len(result.created),
+        created_count=sum(counts.values()),
         problems=[],
         problem_count=0,
         summary=summary,
-        finished_at=clock.now(),
+        finished_at=batch.finished_at or clock.now(),
     )
-    return batch
 
 
 # --- in the request or in the background -----------------------------------------------------

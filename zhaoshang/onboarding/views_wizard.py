@@ -111,7 +111,7 @@ def _mapped(batch):
 
 
 def _column_items(batch, posted=None):
-    from zhaoshang.core.imports.mapping import suggest_unit
+    from zhaoshang.core.imports.mapping import sheet_unit, suggest_unit
 
     items = []
     for index, sheet, grid, cls in _mapped(batch):
@@ -120,6 +120,7 @@ def _column_items(batch, posted=None):
         rows = services.data_rows(grid, header_row)
         keys = list(sheet.get("columns") or [])
         by_key = {c.key: c for c in cls.columns}
+        whole_sheet = sheet_unit(grid, header_row)
         columns = []
         for j, header in enumerate(headers):
             key = keys[j] if j < len(keys) else None
@@ -135,7 +136,7 @@ def _column_items(batch, posted=None):
                     "header": header,
                     "key": key,
                     "samples": services.sample_values(rows, j),
-                    "unit": unit or suggest_unit(header) or "10k",
+                    "unit": unit or suggest_unit(header) or whole_sheet or "10k",
                     "show_unit": amount or bool(suggest_unit(header)),
                 }
             )
@@ -247,13 +248,18 @@ def _value_items(batch, user):
                 continue
             known = stored.get(column.key) or saved_values.get(column.key) or {}
             suggested = suggest_values(importer, column, values, saved=known) or {}
+            options = _options(importer, column)
+            offered = {value for value, _label in options}
+            for ours in dict.fromkeys(v for v in suggested.values() if v):
+                if ours not in offered:  # a record named by its code (its name is shared)
+                    options.append((ours, ours))
             items.append(
                 {
                     "index": index,
                     "sheet": sheet["name"],
                     "key": column.key,
                     "label": str(column.label),
-                    "options": _options(importer, column),
+                    "options": options,
                     "values": [
                         {"n": n, "value": value, "ours": suggested.get(value) or ""}
                         for n, value in enumerate(values)
