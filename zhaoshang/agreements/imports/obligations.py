@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import FACT_KINDS, ObligationKind, Party
@@ -108,7 +108,7 @@ class ObligationImporter(Importer):
         ),
         date_column(
             "due_on",
-            gettext_lazy("Due on"),
+            pgettext_lazy("obligation", "Due on"),
             "完成时限",
             "截止日期",
             "约定完成时间",

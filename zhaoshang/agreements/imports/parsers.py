@@ -139,7 +139,8 @@ PROJECT = Ref(
     label=lambda p: p.code,
     hint=gettext_lazy("The project's code (ZS-2026-0001) or its exact name."),
 )
-PROJECT_NAMES = ("项目", "项目名称", "项目编号", "项目代码", "签约项目")
+# (Not 项目编号: an office's own numbering is not our code, which the column still takes.)
+PROJECT_NAMES = ("项目", "项目名称", "项目名", "项目全称", "签约项目")
 
 DEPARTMENT = Ref(
     lambda imp: Department.objects.filter(district=imp.district).order_by("sort_order", "id"),

@@ -602,3 +602,21 @@ def test_a_duty_missed_before_go_live_docks_nobody(world, make_agreement):
     assert ObligationBreach.objects.filter(obligation__in=[before, after]).count() == 2
     docked = LedgerEntry.objects.filter(department=world.dept_works_a)
     assert [e.evidence_id for e in docked] == [after.pk]
+
+
+# --- the templates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("importer_class", [AgreementImporter, ObligationImporter])
+def test_each_sheet_has_its_template(world, importer_class):
+    from zhaoshang.core.imports import template_workbook
+
+    importer = importer_class(world.user_bureau, world.district_a)
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook(importer)))
+    headers = [c.value for c in book.worksheets[0][1]]
+    assert headers == [str(c.label) for c in importer_class.columns]
+    allowed = {c.value for row in book.worksheets[2].iter_rows() for c in row}
+    if importer_class is ObligationImporter:
+        assert {"区建设局", "Enterprise", "Service delivered"} <= allowed
+    else:
+        assert world.project1_a.code in allowed and world.project1_b.code not in allowed
