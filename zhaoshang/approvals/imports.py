@@ -43,7 +43,6 @@ from zhaoshang.core.roles import Role
 from zhaoshang.core.services import STATUS_FIELD
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
-from zhaoshang.workdays import services as workdays
 
 # The kinds of pause a ledger records (the pledge's pause is the daily scan's own).
 PAUSE_KINDS = (PauseKind.SUPPLEMENT, *PAUSE_KINDS_SPECIAL)
@@ -285,7 +284,7 @@ class CaseImporter(Importer):
             gettext_lazy("Due after the extension"),
             Date(),
             help=gettext_lazy(
-                "Checked against the item's special limit: the platform computes the date."
+                "Kept with the extension's reason: the platform's due date follows the item's special limit."
             ),
             width=12,
             aliases=("延期后到期日", "延期至", "延长至", "延期后办结时限", "延期后期限"),
@@ -295,7 +294,7 @@ class CaseImporter(Importer):
             gettext_lazy("Working days added"),
             WholeNumber(365),
             help=gettext_lazy(
-                "Checked against the item's special limit: the platform computes the days."
+                "Kept with the extension's reason: the platform's due date follows the item's special limit."
             ),
             width=10,
             aliases=("延长天数", "延期天数", "延长工作日", "延期工作日"),
@@ -320,7 +319,7 @@ class CaseImporter(Importer):
             "Each case is recorded step by step on the dates of its row (registered, materials complete, accepted, paused, extended, done), so its due date is the one the platform computes: the clock starts the day after the materials are complete and paused days do not count."
         ),
         gettext_lazy(
-            "An extension makes the limit the item's special limit, with the approver (a district leader or administrator); a due date or number of days given is checked against it."
+            "An extension makes the limit the item's special limit, with the approver (a district leader or administrator); a due date or number of days the ledger gives is kept with its reason."
         ),
         gettext_lazy("A case done late docks its department only for days after the go-live date."),
         gettext_lazy("Import the projects first; a project has one case per approval item."),
@@ -481,10 +480,11 @@ class CaseImporter(Importer):
                 v["materials_complete_on"],
             )
         if v.get("accepted_on"):
-            case = self._at(v, "accepted_on", services.accept_case, user, case, v["accepted_on"])
+            case = self._at(
+                v, "accepted_on", services.accept_case, user, case, v["accepted_on"], imported=True
+            )
         for _day, _order, key, call in sorted(self._middle_steps(v), key=lambda s: s[:2]):
             case = call(case, key)
-        self._check_extension(v, case)
         if v.get("done_on"):
             with clock.at(v["done_on"]):
                 case = self._step(
@@ -530,7 +530,7 @@ class CaseImporter(Importer):
                 )
             )
         if v.get("extended_on"):
-            why = v.get("extension_reason") or recorded
+            why = self._extension_reason(v, recorded)
             steps.append(
                 (
                     v["extended_on"],
@@ -577,41 +577,21 @@ class CaseImporter(Importer):
                 errors.setdefault(target, []).extend(error.messages)
         return ValidationError(errors)
 
-    def _check_extension(self, v, case: ApprovalCase) -> None:
-        """The ledger's due date or added days after the extension, against the platform's
-        (the item's special limit on the calendar, paused days not counted)."""
-        if not v.get("extended_on") or not (v.get("extended_due_on") or v.get("extension_days")):
-            return
-        pauses = list(case.pauses.all())
-        special = services.compute_due(case, pauses)
-        errors: dict[str, list[str]] = {}
-        expected = v.get("extended_due_on")
-        if expected and special.date and expected != special.date:
-            errors["extended_due_on"] = [
-                _(
-                    "By the item's special limit (%(days)d working days) the case is due on %(date)s."
-                )
-                % {"days": case.item.special_time_limit, "date": special.date.isoformat()}
-            ]
-        days = v.get("extension_days")
-        if days is not None:
-            case.extended = False
-            normal = services.compute_due(case, pauses)
-            case.extended = True
-            added = (
-                workdays.workdays_between(normal.date, special.date)
-                if normal.date and special.date
-                else 0
-            )
-            if days != added:
-                errors["extension_days"] = [
-                    _(
-                        "By the item's special limit (%(days)d working days) the extension adds %(added)d working days."
-                    )
-                    % {"days": case.item.special_time_limit, "added": added}
-                ]
-        if errors:
-            raise ValidationError(errors)
+    def _extension_reason(self, v, recorded: str) -> str:
+        """The reason recorded with the extension; the ledger's own figures (a due date, a
+        number of days) kept in it: the platform's limit is the item's special limit."""
+        reason = v.get("extension_reason") or recorded
+        said = []
+        if v.get("extension_days") is not None:
+            said.append(_("%(days)d working days added") % {"days": v["extension_days"]})
+        if v.get("extended_due_on"):
+            said.append(_("due %(date)s") % {"date": v["extended_due_on"].isoformat()})
+        if said:
+            reason = _("%(reason)s (the ledger: %(said)s)") % {
+                "reason": reason,
+                "said": "、".join(said),
+            }
+        return reason
 
     # helpers -------------------------------------------------------------------------------
 

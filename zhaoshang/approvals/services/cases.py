@@ -73,9 +73,12 @@ def accept_case(
     *,
     pledge_materials: str = "",
     pledge_due_on: datetime.date | None = None,
+    imported: bool = False,
 ) -> ApprovalCase:
     """受理. With ``pledge_materials`` the case is accepted with minor materials missing on
-    the enterprise's written pledge (容缺受理) and the clock starts now."""
+    the enterprise's written pledge (容缺受理) and the clock starts now. ``imported``: an
+    acceptance recorded from the district's ledger (补录) — a prerequisite with no case on
+    the platform was done before it; one with an open case still holds it up."""
     case = lock_case(case, expected_version)
     require(permissions.can_handle(user, case))
     if case.status != CaseStatus.PENDING:
@@ -97,6 +100,13 @@ def accept_case(
     errors: dict = {}
     gather(errors, check_date, "accepted_on", on, case.registered_on)
     missing = unmet_prerequisites(case)
+    if missing and imported:
+        on_platform = set(
+            ApprovalCase.objects.filter(project_id=case.project_id).values_list(
+                "item_id", flat=True
+            )
+        )
+        missing = [p for p in missing if p.pk in on_platform]
     if missing:
         add_errors(
             errors,
