@@ -244,19 +244,14 @@ def _refresh_versions(batch, roots: dict[type, set]) -> None:
             )
 
 
-def snapshot(batch) -> int:
-    """Store every record the undo of ``batch`` would delete besides its rows' own (and
-    every record pointing at them generically) as ``ImportedRecord`` with ``row`` None;
-    returns how many."""
-    roots = _recorded(batch, rows_only=True)
-    _refresh_versions(batch, roots)
-    collector, _protecting = _collect(batch, roots)
-    extra = _collected(collector)
-    for model, pks in _generic_referrers(batch).items():
-        extra.setdefault(model, set()).update(pks)
+def _store(batch, found: dict[type, set], stored: dict[type, set]) -> int:
+    """Write ``found`` (model → primary keys) as the batch's records along with its rows,
+    minus those ``stored`` holds already (which then holds them too)."""
     rows = []
-    for model, pks in extra.items():
-        new = pks - roots.get(model, set())
+    for model, pks in found.items():
+        new = pks - stored.get(model, set())
+        if not new:
+            continue
         versions = _versions(model, new)
         content_type = _type(model)
         rows += [
@@ -265,8 +260,31 @@ def snapshot(batch) -> int:
             )
             for pk in sorted(new)
         ]
+        stored.setdefault(model, set()).update(new)
     ImportedRecord.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def snapshot(batch) -> int:
+    """Store every record the undo of ``batch`` would delete besides its rows' own (and
+    every record pointing at them generically) as ``ImportedRecord`` with ``row`` None;
+    returns how many. A record the import made that protects one of its rows' records, or
+    points at one generically, is the import's own too: then the survey runs again over
+    them (a few rounds at most; one when there is none)."""
+    stored = _recorded(batch, rows_only=True)
+    _refresh_versions(batch, stored)
+    written = 0
+    for _round in range(5):
+        collector, protecting = _collect(batch, stored)
+        found = _collected(collector)
+        for obj in protecting:
+            found.setdefault(obj.__class__._meta.concrete_model, set()).add(obj.pk)
+        written += _store(batch, found, stored)
+        referrers = _generic_referrers(batch, exclude=stored)
+        written += _store(batch, referrers, stored)
+        if not protecting and not referrers:
+            break
+    return written
 
 
 # --- undoing ---------------------------------------------------------------------------------

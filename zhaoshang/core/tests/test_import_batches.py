@@ -140,6 +140,27 @@ def test_a_change_within_the_import_is_its_own(world):
     assert ImportedRecord.objects.get(batch=batch, row=4).version == 2
 
 
+def test_a_protecting_record_the_import_made_is_its_own(world):
+    """A record the import made without listing it, which protects one of its rows' (a
+    project of an imported enterprise) or points at one generically (a ledger entry), goes
+    with the batch."""
+    from zhaoshang.assessment.models import RuleCode
+    from zhaoshang.assessment.services import write_rule_entry
+
+    batch = new_batch(world)
+    enterprise = EnterpriseFactory(district=world.district_a, name="只登记企业")
+    batches.record(batch, importer("enterprises"), Row(number=3, raw={}), enterprise)
+    unlisted = ProjectFactory(district=world.district_a, enterprise=enterprise, name="未列项目")
+    entry = write_rule_entry(
+        RuleCode.MISSED_MILESTONE, world.dept_works_a, unlisted, "同批", datetime.date(2026, 6, 1)
+    )
+    batches.finish(batch)
+    assert batches.undo_blockers(batch) == []
+    batches.undo(world.user_bureau, batch)
+    for obj in (enterprise, unlisted, entry):
+        assert not _exists(obj), obj
+
+
 # --- undo --------------------------------------------------------------------------------------
 
 
