@@ -12,9 +12,6 @@ go-live date).
 
 from __future__ import annotations
 
-import datetime
-import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,127 +21,23 @@ from django.utils.translation import gettext_lazy
 
 from zhaoshang.approvals import services
 from zhaoshang.approvals.choices import PauseKind
-from zhaoshang.approvals.models import ApprovalCase, ApprovalItem
-from zhaoshang.approvals.services.pauses import PAUSE_KINDS_SPECIAL
-from zhaoshang.core import clock, roles
-from zhaoshang.core.imports import (
-    Choice,
-    Column,
-    Date,
-    Importer,
-    Parser,
-    Ref,
-    Row,
-    Text,
-    WholeNumber,
-    cell_text,
+from zhaoshang.approvals.import_parsers import (
+    EXTENSION_FIELDS,
+    PROJECT,
+    STATE,
+    STEP_ORDER,
+    DatePeriod,
+    PauseKindChoice,
+    _approvers,
+    _departments,
+    _items,
+    state_errors,
 )
+from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core import clock, roles
+from zhaoshang.core.imports import Column, Date, Importer, Ref, Row, Text, WholeNumber
 from zhaoshang.core.roles import Role
 from zhaoshang.core.services import STATUS_FIELD
-from zhaoshang.org.models import Department, User
-from zhaoshang.projects.models import Project
-
-# The kinds of pause a ledger records (the pledge's pause is the daily scan's own).
-PAUSE_KINDS = (PauseKind.SUPPLEMENT, *PAUSE_KINDS_SPECIAL)
-# The steps' days in the order a case lives them.
-STEP_ORDER = (
-    "registered_on",
-    "materials_complete_on",
-    "accepted_on",
-    "pause_from",
-    "pause_to",
-    "done_on",
-)
-EXTENSION_FIELDS = ("extension_approver", "extension_reason", "extended_due_on", "extension_days")
-_DATE_TOKEN = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{8}")
-
-
-class PauseKindChoice(Choice):
-    """A pause's kind as a ledger writes it (补正, 听证, 专家评审, 现场勘查)."""
-
-    def __init__(self):
-        super().__init__(
-            PauseKind,
-            aliases={
-                PauseKind.SUPPLEMENT: ("补正", "补正材料", "补齐补正", "材料补正", "补充材料"),
-                PauseKind.HEARING: ("听证", "听证程序"),
-                PauseKind.EXPERT_REVIEW: ("专家评审", "专家论证", "技术评审", "专家评审论证"),
-                PauseKind.SITE_SURVEY: ("现场勘查", "现场踏勘", "实地核查", "现场核查"),
-            },
-        )
-
-    def __call__(self, value, importer):
-        kind = super().__call__(value, importer)
-        if kind not in PAUSE_KINDS:
-            raise ValidationError(
-                _("“%(value)s” is not one of: %(allowed)s.")
-                % {"value": cell_text(value), "allowed": "、".join(self.choices(importer))}
-            )
-        return kind
-
-    def choices(self, importer):
-        return [str(PauseKind(kind).label) for kind in PAUSE_KINDS]
-
-
-class DatePeriod(Parser):
-    """A pause's span in one cell (暂停起止): “2026.3.5-2026.3.12”, “2026年3月5日至3月12日”
-    is not guessed: both ends are full dates; one date alone means the pause is still open."""
-
-    kind = "text"
-
-    def __call__(self, value, importer):
-        if isinstance(value, datetime.date):
-            return (Date()(value, importer), None)
-        text = unicodedata.normalize("NFKC", cell_text(value))
-        tokens = _DATE_TOKEN.findall(text)
-        if not tokens or len(tokens) > 2:
-            raise ValidationError(
-                _("Write the pause as “2026-03-05 至 2026-03-12”, or its first day alone if open.")
-            )
-        days = [Date()(re.sub(r"\s+", "", t), importer) for t in tokens]
-        return (days[0], days[1] if len(days) > 1 else None)
-
-    def hint(self):
-        return _("“2026-03-05 至 2026-03-12”; the first day alone while the pause is open.")
-
-
-def _projects(importer):
-    return Project.objects.filter(district=importer.district).order_by("id")
-
-
-def _items(importer):
-    return ApprovalItem.objects.filter(district=importer.district).order_by("sort_order", "id")
-
-
-def _departments(importer):
-    return Department.objects.filter(district=importer.district).order_by("sort_order", "id")
-
-
-def _approvers(importer):
-    return (
-        User.objects.filter(
-            district=importer.district, groups__name__in=(Role.LEADER, Role.ADMIN), is_active=True
-        )
-        .distinct()
-        .order_by("id")
-    )
-
-
-PROJECT = Column(
-    "project",
-    gettext_lazy("Project"),
-    Ref(
-        _projects,
-        keys=lambda p: [p.code, p.name],
-        not_found=gettext_lazy("No project “%(value)s” in your district."),
-        ambiguous=gettext_lazy("Several projects are named “%(value)s”; use the project code."),
-        label=lambda p: p.code,
-        hint=gettext_lazy("The project's code (ZS-2026-0001) or its exact name."),
-    ),
-    required=True,
-    width=24,
-    aliases=("项目名称", "项目", "项目编号", "项目代码", "所属项目", "项目名称或编号"),
-)
 
 
 class CaseImporter(Importer):
@@ -212,6 +105,7 @@ class CaseImporter(Importer):
             width=12,
             aliases=("受理日期", "受理时间"),
         ),
+        STATE,
         Column(
             "pause_kind",
             gettext_lazy("Kind of pause"),
@@ -376,6 +270,9 @@ class CaseImporter(Importer):
                 refuse("pause_to", _("The case is done: give the day the pause ended."))
         elif v.get("approval_number"):
             refuse("approval_number", _("An approval number is given when the case is done."))
+        if not errors:
+            for key, message in state_errors(v).items():
+                refuse(key, message)
         if errors:
             raise ValidationError(errors)
 

@@ -158,7 +158,7 @@ class ParcelImporter(Importer):
                 hint=gettext_lazy("The project's code (ZS-2026-0001) or its exact name."),
             ),
             width=24,
-            aliases=("项目名称", "项目", "用地项目", "使用项目", "供地项目", "项目编号"),
+            aliases=("项目名称", "项目", "用地项目", "使用项目", "供地项目", "项目代码"),
         ),
         Column(
             "delivered_on",

@@ -66,6 +66,7 @@ def test_the_office_headers_name_the_columns():
         "延期日期": "extended_on",
         "办结日期": "done_on",
         "批准文号": "approval_number",
+        "办理状态": "state",
     }.items():
         assert names[normalize_key(header)] == key
 
@@ -90,6 +91,7 @@ def test_a_paused_case_lands_with_the_due_date_the_steps_give(world, catalogue):
             "accepted_on": "2026-06-08",
             "pause_kind": "专家评审",
             "pause_period": "2026.6.9-2026.6.12",
+            "state": "在办",
         },
     )
     assert result.ok, result.problems
@@ -124,6 +126,7 @@ def test_an_open_pause_and_an_extension(world, catalogue):
             "extended_due_on": "2026-06-29",
             "extension_days": 7,
             "pause_from": "2026-06-15",
+            "state": "暂停",
         },
     )
     assert result.ok, result.problems
@@ -213,6 +216,7 @@ def test_a_case_done_late_is_history_with_its_ledger_entry(world, catalogue):
             "accepted_on": "2026-05-06",
             "done_on": "2026-05-20",
             "approval_number": "发改备〔2026〕12号",
+            "state": "已办结",
         },
         {
             # Its prerequisite (XM-01) is done by the row above: accepted by the rules.
@@ -284,6 +288,16 @@ def test_every_check_is_named_by_row_and_column(world, catalogue):
         {**good, "registered_on": "上月"},  # 17: not a date
         {**good, "pause_kind": "听证"},  # 18: a kind without dates
         {**good, "item": world.item_works_b.code},  # 19: another district's item
+        {**good, "state": "暂停"},  # 20: no open pause
+        {**good, "state": "办结"},  # 21: no done date
+        {**good, "state": "延期"},  # 22: no extension
+        {
+            **good,
+            "state": "待受理",
+            "materials_complete_on": "2026-06-01",
+            "accepted_on": "2026-06-02",
+        },  # 23: accepted  # fmt: skip
+        {**good, "state": "在途"},  # 24: not a status
     )
     assert problems(result) == {
         (2, label("project")),
@@ -304,6 +318,11 @@ def test_every_check_is_named_by_row_and_column(world, catalogue):
         (17, label("registered_on")),
         (18, label("pause_kind")),
         (19, label("item")),
+        (20, label("pause_from")),
+        (21, label("done_on")),
+        (22, label("extended_on")),
+        (23, label("state")),
+        (24, label("state")),
     }
     assert all(p.message for p in result.problems)
     assert not ApprovalCase.objects.filter(registered_by=world.user_admin).exists()
