@@ -430,3 +430,30 @@ def test_the_mapping_reads_an_offices_headers_and_words(world):
         "包抓领导": "designated_leader",
         "专班": "leading_group",
     }
+
+
+def test_the_service_files_an_imported_month_once_and_not_before_the_signing(world):
+    """``submit_monthly_report(imported=True)`` itself (what the importer checks first):
+    never a correction, never a month filed already, none before the signing."""
+    from django.core.exceptions import ValidationError
+
+    p1 = world.project1_a  # signed on 2026-03-02
+    month = {
+        "investment_this_month": Decimal("10"),
+        "investment_cumulative": Decimal("10"),
+        "image_progress": "进场",
+    }
+    report = services.submit_monthly_report(
+        world.user_bureau,
+        p1,
+        {**month, "month": datetime.date(2026, 3, 1), "is_correction": True},
+        imported=True,
+    )
+    assert not report.is_correction and not report.is_late
+    for day in (datetime.date(2026, 3, 1), datetime.date(2026, 2, 1)):
+        with pytest.raises(ValidationError) as refused:
+            services.submit_monthly_report(
+                world.user_bureau, p1, {**month, "month": day}, imported=True
+            )
+        assert list(refused.value.message_dict) == ["month"]
+    assert MonthlyReport.objects.filter(project=p1).count() == 1
