@@ -4,7 +4,8 @@ enterprises, projects at their real stages, agreements and both sides' duties, a
 in flight, land parcels, the last months' figures, funds in place and project teams — comes
 from the district's spreadsheet (``onboarding/examples/make_example.py``, written for this
 district as of the last month's end) through the real path: ``manage.py import_ledger`` with
-the suggested mapping, confirmed by the bureau. The district went live the day after.
+the suggested mapping, by the district's administrator (approval cases in flight are theirs
+to register), confirmed by the bureau. The district went live the day after the cut-off.
 
 The secretaries have since supplied most of the evidence the import owed; a few items are
 still owed (补录待补材料).
@@ -23,10 +24,10 @@ REGION = "510116"
 ZONE = ("SC-ZONE", "南城经济开发区", 16.0)
 # (code, name, industry key, area km²)
 PARKS = [
-    ("SC-NEV", "南城新能源产业园", "nev", 5.0),
-    ("SC-BIO", "南城生物医药产业园", "bio", 3.5),
-    ("SC-EQP", "南城高端装备产业园", "eqp", 4.0),
-    ("SC-DIG", "南城数字经济产业园", "dig", 2.5),
+    ("SC-NEV", "新能源产业园", "nev", 5.0),
+    ("SC-BIO", "生物医药产业园", "bio", 3.5),
+    ("SC-EQP", "高端装备产业园", "eqp", 4.0),
+    ("SC-DIG", "数字经济产业园", "dig", 2.5),
 ]
 # (key, name, category, GB/T 4754 class)
 INDUSTRIES = [
@@ -63,6 +64,7 @@ LEADERS = [
     ("魏东升", "区长助理、南城经济开发区管委会主任", Role.LEADER, "county", "committee", None),
 ]
 STAFF = [
+    ("彭晓军", "系统管理员", Role.ADMIN, "general", "bureau", "admin3"),
     ("卢文涛", "局长", Role.BUREAU, "section", "bureau", None),
     ("沈佳怡", "投资促进科科长", Role.BUREAU, "section", "bureau", "bureau3"),
     ("贺明轩", "招商一科科长", Role.BUREAU, "section", "bureau", None),
@@ -133,7 +135,7 @@ def _outline(lon: float, lat: float, r: float) -> dict:
 
 
 class OnboardedDistrict:
-    """Creates 南城区's organisation and people, then imports its ledger."""
+    """Creates 南城区's organisation and people."""
 
     def __init__(self, builder):
         self.b, self.today = builder, builder.today
@@ -185,7 +187,7 @@ class OnboardedDistrict:
                 username=username, real_name=real_name, district=district,
                 department=deps.get(dep_key), park=self.parks["nev"] if role == Role.PARK else None,
                 rank=rank, title=title, phone=self._mobile(),
-                email=staff_email(username, CODE),
+                email=staff_email(username, CODE), is_staff=role == Role.ADMIN,
             )  # fmt: skip
             rows.append((user, role))
             return user
@@ -209,7 +211,7 @@ class OnboardedDistrict:
         world.district = district
         b._make_users(rows, world)
         self.users = {u.real_name: u for u, _r in rows}
-        self.bureau = self.users["沈佳怡"]
+        self.bureau, self.admin = self.users["沈佳怡"], self.users["彭晓军"]
         org.WorkingGroup.objects.create(
             district=district, name="招商引资领导小组", kind="leading_group",
             lead=self.leaders[0], office=deps["bureau"],
@@ -226,3 +228,154 @@ DEPARTMENTS_BY_KEY = {row[0]: row for row in DEPARTMENTS}
 def as_of(today: datetime.date) -> datetime.date:
     """The ledger's cut-off: the last day of the month before ``today``."""
     return today.replace(day=1) - datetime.timedelta(days=1)
+
+
+# --- the ledger brought in --------------------------------------------------------------------
+
+LEDGER_FILE = "南城区招商引资项目推进台账.xlsx"
+# Evidence the secretaries still owe (补录待补材料): (project, material code). The rest of
+# what the import owed they supplied in the days after the go-live.
+STILL_OWED = {
+    ("智能农机装备制造项目", "construction_permit"),
+    ("智能农机装备制造项目", "site_photos"),
+    ("轨道交通装备零部件项目", "land_red_line_map"),
+    ("医疗器械产业园项目", "construction_contract"),
+    ("高端医疗影像设备项目", "trial_production_record"),
+}
+
+
+def ledger_names(district) -> LedgerNames:
+    """The district's names as they are in the database (the generator's input)."""
+    from zhaoshang.approvals.models import ApprovalItem
+    from zhaoshang.org.models import Department, Industry, Park, User
+
+    names = ledger_names_of_spec()
+    parks = {p.code: p.name for p in Park.objects.filter(district=district)}
+    names.parks = {key: parks[code] for code, _n, key, _a in PARKS}
+    industries = {i.name for i in Industry.objects.filter(district=district)}
+    assert set(names.industries.values()) <= industries
+    departments = set(Department.objects.filter(district=district).values_list("name", flat=True))
+    assert set(names.departments.values()) <= departments
+    people = set(User.objects.filter(district=district).values_list("real_name", flat=True))
+    assert {*names.leaders, *names.secretaries, *names.officers} <= people
+    items = dict(ApprovalItem.objects.filter(district=district).values_list("code", "name"))
+    names.items = {code: items[code] for code in names.items}
+    return names
+
+
+class OnboardedBuilder(OnboardedDistrict):
+    """A part of the demo (``builder.PARTS``): 南城区 created, its ledger imported on the day
+    it went live, the import confirmed, most owed evidence supplied since."""
+
+    def build(self) -> None:
+        from zhaoshang.core import clock
+        from zhaoshang.demo.replay import moment
+
+        present = moment(self.today, 7, 30)  # before the morning's scan
+        self.cutoff = as_of(self.today)
+        self.go_live = self.cutoff + datetime.timedelta(days=1)
+        with clock.at(min(moment(self.go_live - datetime.timedelta(days=7), 9, 0), present)):
+            self.create()
+        with clock.at(min(moment(self.go_live, 9, 40), present)):
+            self.batch = self.import_ledger()
+        self.supply_evidence(present)
+
+    def import_ledger(self):
+        """The bureau brings the ledger in as of the month's end with the command (the
+        suggested mapping), confirms it and sets the go-live date."""
+        import io
+        import tempfile
+        from pathlib import Path
+
+        from django.core.management import CommandError, call_command
+        from django.utils import translation
+
+        from zhaoshang.core.imports import batches
+        from zhaoshang.core.models import ImportBatch
+        from zhaoshang.demo.base import files_written
+        from zhaoshang.onboarding import services
+        from zhaoshang.onboarding.examples.make_example import build_workbook
+
+        workbook = build_workbook(ledger_names(self.district), self.cutoff, bad_row=False)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / LEDGER_FILE
+            workbook.save(path)
+            out = io.StringIO()
+            with (
+                translation.override(translation.get_language()),
+                files_written(self.b.written_files, ImportBatch),
+            ):
+                try:
+                    call_command(
+                        "import_ledger", str(path), district=CODE, user=self.admin.username,
+                        stdout=out,
+                    )  # fmt: skip
+                except CommandError as exc:  # what the check said, row by row
+                    raise CommandError(f"{exc}\n{out.getvalue()}") from exc
+        batch = ImportBatch.objects.filter(district=self.district).latest("pk")
+        batches.confirm(self.bureau, batch)  # the bureau confirms what the admin brought in
+        services.set_go_live(self.bureau, self.district, self.go_live)
+        return batch
+
+    def supply_evidence(self, present) -> None:
+        """The secretaries upload the owed evidence over the days after the go-live, except
+        ``STILL_OWED``."""
+        from django.core.files.base import ContentFile
+
+        from zhaoshang.core import clock
+        from zhaoshang.demo.base import files_written
+        from zhaoshang.demo.files import tiny_pdf, tiny_png
+        from zhaoshang.demo.replay import office_time
+        from zhaoshang.projects.choices import TeamRole
+        from zhaoshang.projects.models import DocumentVersion, EvidenceOwed, ProjectTeamMember
+        from zhaoshang.projects.services import upload_document
+
+        owed = (
+            EvidenceOwed.objects.open()
+            .filter(project__district=self.district)
+            .select_related("project", "material_type")
+            .order_by("project__code", "material_type__code")
+        )
+        secretaries = {
+            m.project_id: m.user
+            for m in ProjectTeamMember.objects.filter(
+                project__district=self.district, role=TeamRole.SECRETARY
+            ).select_related("user")
+        }
+        seen, steps = set(), []
+        days = max(0, (self.today - self.go_live).days - 1)
+        for row in owed:
+            project, material = row.project, row.material_type
+            if (project.name, material.code) in STILL_OWED or (project.pk, material.pk) in seen:
+                continue
+            seen.add((project.pk, material.pk))
+            day = self.go_live + datetime.timedelta(days=self.rng.randint(0, days))
+            at = min(office_time(self.rng, day, late=0), present)
+            steps.append((at, project.pk, project, material))
+        for at, _pk, project, material in sorted(steps, key=lambda s: s[:2]):
+            name = f"{material.code}-v1"
+            if material.code == "site_photos":
+                upload = ContentFile(tiny_png(0.6, hue=project.pk), name=f"{name}.png")
+            else:
+                lines = ["Zhaoshang demo document (sample file)", f"Project: {project.code}"]
+                lines.append(f"Material: {material.name_en or material.code} (after import)")
+                upload = ContentFile(tiny_pdf(lines), name=f"{name}.pdf")
+            who = secretaries.get(project.pk) or self.bureau
+            with clock.at(at), files_written(self.b.written_files, DocumentVersion):
+                upload_document(who, project, material, upload, "补录后补交")
+
+
+def onboarded_counts(district_ids) -> dict[str, int]:
+    """The onboarded district's batch and what is still owed (for the load's summary)."""
+    from zhaoshang.core.models import ImportBatch, ImportedRecord
+    from zhaoshang.projects.models import EvidenceOwed
+
+    return {
+        "import batches": ImportBatch.objects.filter(district_id__in=district_ids).count(),
+        "imported records": ImportedRecord.objects.filter(
+            batch__district_id__in=district_ids
+        ).count(),
+        "evidence owed": EvidenceOwed.objects.open()
+        .filter(project__district_id__in=district_ids)
+        .count(),
+    }

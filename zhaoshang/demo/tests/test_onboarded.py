@@ -77,7 +77,7 @@ def test_the_corrected_ledger_has_no_bad_date():
 def test_every_name_exists_in_the_onboarded_district(workbook):
     names = onboarded.ledger_names_of_spec()
     parks = {make_example.office_park(names, k) for k in names.parks}
-    assert parks == {"新能源园", "生物医药园", "高端装备园", "数字经济园"}
+    assert parks == {"新能源园", "生物医药园", "高端装备园", "数字经济园"}  # ours: …产业园
     assert not parks & set(names.parks.values())  # the office's names differ from ours
     ledger = _rows(workbook["项目台账"], 5)[:-1]
     assert {r[4] for r in ledger} == parks

@@ -12,7 +12,7 @@ writes the date as it should read (the demo imports that corrected ledger).
 
 The ledger matches a district: ``build_workbook`` takes the district's real names (its parks,
 industries, departments, leaders and staff) as ``LedgerNames`` and the cut-off day; the parks
-are written as the office shortens them ("南城新能源产业园" → "新能源园"). The content itself
+are written as the office shortens them ("新能源产业园" → "新能源园"). The content itself
 (projects, enterprises, stories) is in ``ledger_content.py``.
 
 Run ``python -m zhaoshang.onboarding.examples.make_example`` to rewrite the committed file for
@@ -68,10 +68,10 @@ class LedgerNames:
 
 
 def office_park(names: LedgerNames, key: str) -> str:
-    """How the office writes a park: without the district's name and 产业
-    ("南城新能源产业园" → "新能源园")."""
-    name = names.parks[key].removeprefix(names.district[:-1]).removeprefix(names.district)
-    return name.replace("产业", "") or names.parks[key]
+    """How the office writes a park: shortened, without its district's name and 产业
+    ("新能源产业园" → "新能源园")."""
+    name = names.parks[key].removeprefix(names.district).removeprefix(names.district[:-1])
+    return name.replace("产业园", "园").replace("产业", "") or names.parks[key]
 
 
 # --- dates -------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def enterprises(wb, ledger: Ledger) -> None:
         rows.append(
             [n, name, ledger.credit_code(index), rep, capital, origin, address, rep, phone, note]
         )
-    headers = ["序号", "企业名称", "统一社会信用代码", "法定代表人", "注册资本（万元）", "企业来源"]
+    headers = ["序号", "企业名称", "统一社会信用代码", "法定代表人", "注册资本（万元）", "来源地"]
     headers += ["注册地址", "联系人", "联系电话", "备注"]
     heading = _heading(ledger.names, ledger.as_of, "招商引资项目企业名录")
     office_sheet(
