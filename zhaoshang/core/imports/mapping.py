@@ -223,12 +223,10 @@ def build_rows(
             if not key:
                 continue
             value = cells[i] if i < len(cells) else None
-            if value is not None:
-                text = normalize_key(cell_text(value))
-                if text in BLANKS:
-                    value = None
-                elif key in maps and text in maps[key]:
-                    value = maps[key][text]
+            if key in maps and value is not None:
+                value = maps[key].get(normalize_key(cell_text(value)), value)
+            if isinstance(value, str) and len(value) <= 2 and value in BLANKS:
+                value = None
             if raw.get(key) is None:
                 raw[key] = value
         if any(v is not None for v in raw.values()):

@@ -15,12 +15,14 @@ import csv
 import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.imports import xlsxread
 from zhaoshang.core.imports.headers import header_score, names_by_key
 from zhaoshang.core.imports.parsers import (
     MAX_COLUMNS,
@@ -30,7 +32,7 @@ from zhaoshang.core.imports.parsers import (
     cell_text,
     normalize_key,
 )
-from zhaoshang.core.imports.workbook import open_workbook
+from zhaoshang.core.imports.workbook import check_workbook, open_workbook
 from zhaoshang.core.validators import validate_upload
 
 ACCEPTED = (".xlsx", ".csv")
@@ -92,16 +94,39 @@ def read_grids(uploaded) -> list[Grid]:
     name = os.path.basename(getattr(uploaded, "name", "") or "")
     if name.lower().endswith(".csv"):
         return [_csv_grid(uploaded, os.path.splitext(name)[0] or "CSV")]
+    check_workbook(uploaded)
+    try:
+        uploaded.seek(0)
+        with zipfile.ZipFile(uploaded) as archive:
+            sheets = xlsxread.read_sheets(archive)
+    except Exception:  # noqa: BLE001 - anything unexpected: openpyxl reads it (slowly)
+        grids = _openpyxl_grids(uploaded)
+    else:
+        grids = [_grid(title, values, merged, hidden) for title, hidden, values, merged in sheets]
+    return [g for g in grids if g.cells]
+
+
+def _openpyxl_grids(uploaded) -> list[Grid]:
+    uploaded.seek(0)
     book = open_workbook(uploaded, read_only=False)
     try:
-        grids = [_sheet_grid(sheet) for sheet in book.worksheets]
+        return [
+            _grid(
+                sheet.title,
+                # The cells the sheet holds: not iter_rows, which would create every cell
+                # of the used range.
+                {(r - 1, c - 1): cell.value for (r, c), cell in sheet._cells.items()},
+                [str(rng) for rng in sheet.merged_cells.ranges],
+                getattr(sheet, "sheet_state", "visible") != "visible",
+            )
+            for sheet in book.worksheets
+        ]
     except FileRefused:
         raise
     except Exception:  # noqa: BLE001 - openpyxl fails in many ways on a broken file
         raise FileRefused(_("The file could not be read as an Excel workbook (.xlsx)."))
     finally:
         book.close()
-    return [g for g in grids if g.cells]
 
 
 def _too_long() -> FileRefused:
@@ -110,24 +135,31 @@ def _too_long() -> FileRefused:
     )
 
 
-def _sheet_grid(sheet) -> Grid:
-    # The cells the sheet holds (a formatted but empty range holds none worth reading):
-    # not iter_rows, which would create every cell of the used range.
-    values: dict[tuple[int, int], Any] = {}
-    for (row, col), cell in sheet._cells.items():
-        value = clean(cell.value)
-        if value is not None and col <= MAX_COLUMNS:
-            values[(row - 1, col - 1)] = value
+def _grid(name: str, raw: dict[tuple[int, int], Any], ranges: list[str], hidden: bool) -> Grid:
+    """A grid from a sheet's values ((row, column) 0-based) and merged ranges (“A1:C2”)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    values = {}
+    for (r, c), value in raw.items():
+        value = clean(value)
+        if value is not None and c < MAX_COLUMNS:
+            values[(r, c)] = value
     if not values:
-        return Grid(name=sheet.title, cells=[])
+        return Grid(name=name, cells=[], hidden=hidden)
     height = max(r for r, _c in values) + 1
     width = max(c for _r, c in values) + 1
     if height > MAX_SCANNED_ROWS:
         raise _too_long()
     merged = []
-    for rng in sheet.merged_cells.ranges:
-        r1, c1 = rng.min_row - 1, rng.min_col - 1
-        r2, c2 = min(rng.max_row, height) - 1, min(rng.max_col, width) - 1
+    for ref in ranges:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (TypeError, ValueError):
+            continue
+        if None in (min_col, min_row, max_col, max_row):
+            continue
+        r1, c1 = min_row - 1, min_col - 1
+        r2, c2 = min(max_row, height) - 1, min(max_col, width) - 1
         if r1 > r2 or c1 > c2 or (r1 == r2 and c1 == c2):
             continue
         merged.append((r1, c1, r2, c2))
@@ -139,12 +171,7 @@ def _sheet_grid(sheet) -> Grid:
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 cells[r][c] = first
-    return Grid(
-        name=sheet.title,
-        cells=cells,
-        merged=merged,
-        hidden=getattr(sheet, "sheet_state", "visible") != "visible",
-    )
+    return Grid(name=name, cells=cells, merged=merged, hidden=hidden)
 
 
 def _csv_grid(uploaded, name: str) -> Grid:
@@ -270,16 +297,15 @@ def header_names(grid: Grid, header_row: int) -> list[str]:
     return names
 
 
-def _skipped(values: list) -> bool:
+def _skipped(texts: list[str]) -> bool:
     """A row that holds no record: a 合计/总计/小计 row, a section row (“一、续建项目”,
-    merged across), a note under the table (“注：…”, “填表人：…”)."""
-    texts = [t for t in _texts(values) if t]
+    merged across), a note under the table (“注：…”, “填表人：…”). ``texts``: its
+    non-empty cells, normalized."""
     if not texts:
         return True
     if any(_TOTAL.match(t) for t in texts[:3]):
         return True
-    distinct = set(texts)
-    if len(distinct) == 1:
+    if len(set(texts)) == 1:
         only = texts[0]
         return len(texts) >= 3 or bool(_SECTION.match(only) or _FOOTER.match(only))
     return False
@@ -295,11 +321,14 @@ def data_rows(grid: Grid, header_row: int) -> list[tuple[int, list]]:
         for c in range(grid.width)
     ):
         start += 1
-    header = _texts(grid.cells[header_row]) if header_row < len(grid.cells) else []
+    header = (
+        [t for t in _texts(grid.cells[header_row]) if t] if header_row < len(grid.cells) else []
+    )
     rows = []
     for r in range(start, len(grid.cells)):
         values = grid.cells[r]
-        if _skipped(values) or (header and _texts(values) == header):
+        texts = [t for t in _texts(values) if t]
+        if _skipped(texts) or texts == header:
             continue
         rows.append((r + 1, list(values)))
     return rows

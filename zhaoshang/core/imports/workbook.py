@@ -29,6 +29,18 @@ def _clean_cell(value: Any) -> Any:
 def open_workbook(uploaded, *, read_only: bool = True):
     """Open an uploaded .xlsx (read-only unless asked: a read-only sheet knows no merged
     cells), after the checks every upload passes and a check of what it unpacks to."""
+    check_workbook(uploaded)
+    try:
+        import openpyxl  # heavy: imported where it is used, not at start-up
+
+        return openpyxl.load_workbook(uploaded, read_only=read_only, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl fails in many ways on a broken file
+        raise FileRefused(_("The file could not be read as an Excel workbook (.xlsx)."))
+
+
+def check_workbook(uploaded) -> None:
+    """The checks of an uploaded .xlsx before it is parsed: type, size, content, a zip
+    holding a workbook, and what it unpacks to (a zip bomb); FileRefused with the reason."""
     try:
         validate_upload(uploaded, allowed=(".xlsx",))
     except ValidationError as exc:
@@ -48,12 +60,6 @@ def open_workbook(uploaded, *, read_only: bool = True):
             % {"max": filesizeformat(MAX_UNPACKED_BYTES)}
         )
     uploaded.seek(0)
-    try:
-        import openpyxl  # heavy: imported where it is used, not at start-up
-
-        return openpyxl.load_workbook(uploaded, read_only=read_only, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl fails in many ways on a broken file
-        raise FileRefused(_("The file could not be read as an Excel workbook (.xlsx)."))
 
 
 # --- the template and the report ------------------------------------------------------------

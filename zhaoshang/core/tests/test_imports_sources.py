@@ -239,3 +239,76 @@ def test_a_section_or_note_row_is_skipped_but_a_one_cell_record_is_kept():
         ],
     )
     assert data_rows(grid, 0) == [(3, ["一汽配套项目", None])]
+
+
+def excel_like_workbook() -> bytes:
+    """A workbook as Excel writes it (shared strings, dates by their number format, a
+    Chinese date format, a formula's cached value), made with xlsxwriter."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("项目")
+    chinese_date = book.add_format({"num_format": 'yyyy"年"m"月"d"日"'})
+    iso_date = book.add_format({"num_format": "yyyy-mm-dd"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    sheet.merge_range(0, 0, 0, 3, "台账 & 清单 <2026>")
+    sheet.write_row(1, 0, ["项目名称", "总投资（亿元）", "开工时间", "签约时间"])
+    sheet.write_row(2, 0, ["甲 & 乙", 1.5])
+    sheet.write_datetime(2, 2, datetime.datetime(2026, 3, 5), chinese_date)
+    sheet.write_datetime(2, 3, datetime.datetime(2026, 1, 2), iso_date)
+    sheet.write_formula(3, 1, "=B3*2", money, 3)
+    sheet.write_row(3, 0, ["丙"])
+    sheet.write_boolean(3, 2, True)
+    sheet.write_number(3, 3, 46086)  # a serial without a date format stays a number
+    hidden = book.add_worksheet("lists")
+    hidden.write(0, 0, "x")
+    hidden.hide()
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("make", [office_workbook, excel_like_workbook])
+def test_the_fast_reader_reads_what_openpyxl_reads(make):
+    from zhaoshang.core.imports import sources
+
+    fast = read_grids(upload(make(), "a.xlsx"))
+    slow = [g for g in sources._openpyxl_grids(upload(make(), "a.xlsx")) if g.cells]
+    assert [(g.name, g.hidden, g.cells, sorted(g.merged)) for g in fast] == [
+        (g.name, g.hidden, g.cells, sorted(g.merged)) for g in slow
+    ]
+
+
+def test_an_excel_workbooks_values_dates_and_hidden_sheets():
+    grids = read_grids(upload(excel_like_workbook(), "a.xlsx"))
+    assert [(g.name, g.hidden) for g in grids] == [("项目", False), ("lists", True)]
+    cells = grids[0].cells
+    assert cells[0] == ["台账 & 清单 <2026>"] * 4
+    assert cells[2] == [
+        "甲 & 乙",
+        1.5,
+        datetime.datetime(2026, 3, 5),
+        datetime.datetime(2026, 1, 2),
+    ]
+    assert cells[3] == ["丙", 3, True, 46086]
+
+
+def test_a_workbook_the_fast_reader_refuses_is_read_by_openpyxl(monkeypatch):
+    from zhaoshang.core.imports import sources, xlsxread
+
+    def refuse(archive):
+        raise xlsxread.UnsafeXML("no")
+
+    monkeypatch.setattr(xlsxread, "read_sheets", refuse)
+    (grid,) = read_grids(upload(office_workbook(), "a.xlsx"))
+    assert guess_header_row(grid, Ledger) == 3
+    assert sources.xlsxread is xlsxread
+
+
+def test_a_document_type_declaration_is_refused_by_the_fast_reader():
+    from zhaoshang.core.imports import xlsxread
+
+    with pytest.raises(xlsxread.UnsafeXML):
+        xlsxread._date_styles(
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><styleSheet>&a;</styleSheet>'
+        )
