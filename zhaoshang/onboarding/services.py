@@ -101,7 +101,7 @@ def suggest_kind(grid) -> tuple[str, int]:
     return "", guess_header_row(grid, first[0][1]) if first else 0
 
 
-def suggested_sheet(batch: ImportBatch, grid, kind: str, header_row: int) -> dict:
+def suggested_sheet(batch: ImportBatch, grid, kind: str, header_row: int, user=None) -> dict:
     """A sheet's mapping as suggested: its columns (the district's saved mapping first),
     their units and their values."""
     from zhaoshang.core.imports.mapping import (
@@ -128,14 +128,45 @@ def suggested_sheet(batch: ImportBatch, grid, kind: str, header_row: int) -> dic
         if key and is_amount(by_key.get(key)):
             unit = suggest_unit(header) or saved_units.get(key) or whole_sheet
             sheet["units"][key] = unit or "10k"
+    sheet["values"] = suggested_values(batch, sheet, grid, cls, user or batch.created_by, saved)
     return sheet
+
+
+def suggested_values(batch, sheet: dict, grid, cls, user, saved=None) -> dict:
+    """Their values of each mapped choice or reference column → ours, where one is alike
+    (the district's saved values first); a value without a guess is left as written."""
+    from zhaoshang.core.imports.mapping import choice_columns, suggest_values
+
+    importer = cls(user, batch.district)
+    keys = list(sheet.get("columns") or [])
+    rows = data_rows(grid, int(sheet.get("header_row") or 0))
+    saved_values = dict(getattr(saved, "values", None) or {})
+    found = {}
+    for column in choice_columns(importer):
+        if column.key not in keys:
+            continue
+        values = distinct_values(rows, keys.index(column.key))
+        if values:
+            known = saved_values.get(column.key) or {}
+            suggested = suggest_values(importer, column, values, saved=known) or {}
+            found[column.key] = {k: v for k, v in suggested.items() if v}
+    return found
 
 
 def is_amount(column) -> bool:
     return column is not None and type(column.parse).__name__ == "Money"
 
 
-def suggested_mapping(batch: ImportBatch, only_kind: str | None = None) -> dict:
+def allowed_kinds(user, district) -> set[str]:
+    """The kinds the user may import into the district (a kind's importer decides: approval
+    cases, say, only the district's administrators)."""
+    return {kind for kind, cls in registry.available() if cls(user, district).allowed()}
+
+
+def suggested_mapping(batch: ImportBatch, only_kind: str | None = None, user=None) -> dict:
+    """Each sheet's suggested kind, header row and columns. A kind the user may not import
+    is suggested as skipped, and the sheet says so (``refused``)."""
+    allowed = allowed_kinds(user or batch.created_by, batch.district)
     result = []
     for grid in grids(batch):
         if only_kind:
@@ -144,7 +175,11 @@ def suggested_mapping(batch: ImportBatch, only_kind: str | None = None) -> dict:
             kind, row = only_kind, guess_header_row(grid, registry.importer_class(only_kind))
         else:
             kind, row = suggest_kind(grid)
-        result.append(suggested_sheet(batch, grid, kind, row))
+        refused = kind if kind and kind not in allowed else ""
+        sheet = suggested_sheet(batch, grid, "" if refused else kind, row, user)
+        if refused:
+            sheet["refused"] = refused
+        result.append(sheet)
     if only_kind:  # one kind: its first sheet with rows, the others skipped
         for sheet in result[1:]:
             sheet["kind"] = ""
@@ -171,7 +206,7 @@ def create_batch(user, uploaded, kind: str) -> ImportBatch:
     batch.file.save(name, uploaded, save=False)
     batch._grids = found
     only = kind if kind and kind != registry.WORKBOOK else None
-    batch.mapping = suggested_mapping(batch, only)
+    batch.mapping = suggested_mapping(batch, only, user)
     batch.save()
     return batch
 
@@ -236,6 +271,13 @@ def parts(batch: ImportBatch, user) -> list[tuple[Any, list]]:
         if cls is None or grid is None:
             continue
         importer = cls(user, batch.district)
+        if not importer.allowed():
+            raise ValidationError(
+                _(
+                    "You may not import “%(kind)s” (sheet “%(sheet)s”): skip the sheet, or ask the district's administrator to import it."
+                )
+                % {"kind": cls.sheet_title, "sheet": sheet.get("name") or grid.name}
+            )
         importer.batch = batch
         importer.sheet = sheet.get("name") or grid.name
         importer.units = dict(sheet.get("units") or {})

@@ -52,14 +52,14 @@ def sheets(request, pk):
         return response
     stored = services.sheets(batch)
     grids = services.grids(batch)
-    available = dict(registry.available())
+    allowed = services.allowed_kinds(request.user, batch.district)
     errors = []
     if request.method == "POST":
         new = []
         for index, grid in enumerate(grids):
             old = stored[index] if index < len(stored) else {"kind": "", "header_row": 0}
             kind = request.POST.get(f"kind-{index}", "")
-            kind = kind if kind in available else ""
+            kind = kind if kind in allowed else ""
             try:
                 header = int(request.POST.get(f"header-{index}", old.get("header_row", 0)))
             except ValueError:
@@ -68,7 +68,7 @@ def sheets(request, pk):
             if kind == old.get("kind") and header == old.get("header_row") and old.get("columns"):
                 new.append(dict(old, name=grid.name))
             else:
-                new.append(services.suggested_sheet(batch, grid, kind, header))
+                new.append(services.suggested_sheet(batch, grid, kind, header, request.user))
         if not any(s["kind"] for s in new):
             errors.append(_("Choose the kind of record of at least one sheet."))
         else:
@@ -81,6 +81,7 @@ def sheets(request, pk):
             "name": grid.name,
             "kind": (stored[index] if index < len(stored) else {}).get("kind", ""),
             "header_row": (stored[index] if index < len(stored) else {}).get("header_row", 0),
+            "refused": (stored[index] if index < len(stored) else {}).get("refused", ""),
             "preview": _preview(grid),
             "rows": len(grid.cells),
         }
@@ -91,7 +92,7 @@ def sheets(request, pk):
         "sheets.html",
         batch,
         1,
-        {"items": items, "errors": errors},
+        {"items": items, "errors": errors, "allowed": allowed},
         status=400 if errors else 200,
     )
 

@@ -33,7 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from django.utils import translation
 
-        translation.activate("zh-hans")
+        with translation.override("zh-hans"):
+            self.run(options)
+
+    def run(self, options):
         path = Path(options["file"])
         if not path.exists():
             raise CommandError(f"No such file: {path}")

@@ -1,0 +1,33 @@
+"""南城区, the district the example ledger is written for, created in a test as the demo
+creates it (its departments, parks, industries, people and approval items; no records)."""
+
+from __future__ import annotations
+
+import datetime
+
+from zhaoshang.testing import PASSWORD
+from zhaoshang.testing.world import SHANGHAI
+
+# The day after the example ledger's cut-off (2026-11-30): its dates are all in the past.
+AFTER_THE_CUTOFF = datetime.datetime(2026, 12, 2, 9, 30, tzinfo=SHANGHAI)
+
+
+def create_south(today: datetime.date | None = None):
+    """The district and its bureau user (who imports the ledger), with the tests' password."""
+    from zhaoshang.demo.builder import DemoBuilder
+    from zhaoshang.demo.onboarded import OnboardedDistrict
+
+    made = OnboardedDistrict(DemoBuilder(today or AFTER_THE_CUTOFF.date()))
+    made.create()
+    bureau = made.bureau
+    bureau.set_password(PASSWORD)
+    bureau.save(update_fields=["password"])
+    return made.district, bureau
+
+
+def corrected_example(path) -> None:
+    """The example ledger without its bad row (the date typed with month 13), saved at path."""
+    from zhaoshang.demo.onboarded import ledger_names_of_spec
+    from zhaoshang.onboarding.examples.make_example import AS_OF, build_workbook
+
+    build_workbook(ledger_names_of_spec(), AS_OF, bad_row=False).save(path)
