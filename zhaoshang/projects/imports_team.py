@@ -217,6 +217,9 @@ class TeamImporter(Importer):
             "A role already held, or a designated contact leader already set, is not replaced "
             "by an import: change it on the project page."
         ),
+        gettext_lazy(
+            "A designated contact leader is not undone with the import; the team members are."
+        ),
     )
 
     def allowed(self) -> bool:
@@ -256,6 +259,8 @@ class TeamImporter(Importer):
     def create(self, values):
         project, role, person = values["project"], values["role"], values["user"]
         if role == ImportTeamRole.DESIGNATED_LEADER:
+            if project.designated_leader_id == person.pk:
+                return []  # the projects sheet named the same leader: nothing to do
             updated = designate_leader(self.user, project, person, replace=False)
             # The lookup's project is handed to the next rows: keep it as saved.
             project.version, project.designated_leader = updated.version, person

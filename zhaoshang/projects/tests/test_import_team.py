@@ -91,6 +91,7 @@ def test_every_check_is_named_by_row_and_column_and_nothing_is_saved(world):
         name=p2.name,
         park=world.park1_a,
         total_investment=100,
+        designated_leader=world.user_manager,
     )
     for username in ("zhangwei1", "zhangwei2"):
         User.objects.create(username=username, district=world.district_a, real_name="张伟")
@@ -106,10 +107,11 @@ def test_every_check_is_named_by_row_and_column_and_nothing_is_saved(world):
         [8, p1.code, "项目经理", "leader", None],  # p1 has its manager
         [9, p2.code, "项目经理", "leader", None],  # again in the file (row 1)
         [10, p2.code, "联系领导", "bureau", None],  # not a leader
-        [11, p1.code, "联系领导", "leader", None],  # p1 has its leader
-        [12, p2.code, "项目秘书", "secretary", "2026-07-01"],  # a future date
-        [13, world.project1_b.code, "项目秘书", "secretary", None],  # another district's
-        [14, p2.code, "专班", "bureau", None],  # a general project has no leading group
+        [11, p1.code, "联系领导", "leader", None],  # p1 has another leader
+        [12, "ZS-2026-0077", "联系领导", "manager", None],  # the same: nothing to do
+        [13, p2.code, "项目秘书", "secretary", "2026-07-01"],  # a future date
+        [14, world.project1_b.code, "项目秘书", "secretary", None],  # another district's
+        [15, p2.code, "专班", "bureau", None],  # a general project has no leading group
     ]
     result = run(TeamImporter, world.user_bureau, world.district_a, HEADER, rows)
     assert not result.ok and result.created == []
@@ -132,10 +134,11 @@ def test_every_check_is_named_by_row_and_column_and_nothing_is_saved(world):
     assert by_row[11][0][0] == role and "3" in by_row[11][0][1]  # names the first row
     assert by_row[12][0][0] == person and "Bureau" in by_row[12][0][1]
     assert by_row[13][0][0] == person and "Manager" in by_row[13][0][1]
-    assert by_row[14][0][0] == since
-    assert by_row[15][0][0] == project
-    assert by_row[16][0][0] == role
-    assert set(by_row) == set(range(4, 17)), got
+    assert 14 not in by_row  # the leader it has already
+    assert by_row[15][0][0] == since
+    assert by_row[16][0][0] == project
+    assert by_row[17][0][0] == role
+    assert set(by_row) == set(range(4, 18)) - {14}, got
     assert ProjectTeamMember.objects.count() == before  # all or nothing
     p2.refresh_from_db()
     assert p2.designated_leader is None
