@@ -473,3 +473,53 @@ def test_an_open_case_overdue_before_the_go_live_date_is_not_docked_by_the_scan(
     assert before.due_on < district.go_live_on <= after.due_on < day("2026-06-15")
     assert not LedgerEntry.objects.filter(evidence_id=before.pk).exists()
     assert LedgerEntry.objects.filter(evidence_id=after.pk).exists()
+
+
+def test_an_import_batch_of_cases_is_undone_with_its_pauses_and_ledger_entries(world, catalogue):
+    from django.core.files.base import ContentFile
+
+    from zhaoshang.approvals.models import CasePause
+    from zhaoshang.core.imports import batches
+    from zhaoshang.core.imports.importer import run_all
+    from zhaoshang.core.models import ImportBatch, ImportedRecord
+
+    batch = ImportBatch.objects.create(
+        district=world.district_a,
+        kind="workbook",
+        file=ContentFile(b"PK", name="台账.xlsx"),
+        file_name="台账.xlsx",
+        created_by=world.user_admin,
+    )
+    importer = CaseImporter(world.user_admin, world.district_a)
+    importer.sheet, importer.batch = "在办审批", batch
+    result = run_all(
+        [
+            (
+                importer,
+                rows(
+                    {
+                        "project": world.project1_a.code,
+                        "item": "XM-01",
+                        "registered_on": "2026-05-06",
+                        "materials_complete_on": "2026-05-06",
+                        "accepted_on": "2026-05-06",
+                        "pause_period": "2026-05-07 至 2026-05-08",
+                        "done_on": "2026-05-29",
+                    }
+                ),
+            )
+        ],
+        batch=batch,
+    )
+    assert result.ok, result.problems
+    batches.finish(batch)
+    case = case_of(world, "XM-01")
+    assert ImportedRecord.objects.filter(batch=batch, row=2, sheet="在办审批").count() == 1
+    assert "台账.xlsx" in case.pauses.get().reason  # the pause says where it came from
+    assert batches.source_of(case).row == 2
+    assert LedgerEntry.objects.filter(evidence_id=case.pk).exists()  # done late
+    assert batches.undo_blockers(batch) == []
+    batches.undo(world.user_admin, batch)
+    assert not ApprovalCase.objects.filter(pk=case.pk).exists()
+    assert not CasePause.objects.filter(case_id=case.pk).exists()
+    assert not LedgerEntry.objects.filter(evidence_id=case.pk).exists()

@@ -238,3 +238,33 @@ def test_the_template_round_trips_through_the_file_reader(world):
     result = importer.run(SimpleUploadedFile("地块.xlsx", buffer.getvalue()))
     assert result.ok, result.problems
     assert LandParcel.objects.filter(code="宗地-2024-07", status=ParcelStatus.SUPPLIED).exists()
+
+
+def test_an_import_batch_of_parcels_is_undone(world):
+    from django.core.files.base import ContentFile
+
+    from zhaoshang.core.imports import batches
+    from zhaoshang.core.imports.importer import run_all
+    from zhaoshang.core.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        district=world.district_a,
+        kind="workbook",
+        file=ContentFile(b"PK", name="台账.xlsx"),
+        file_name="台账.xlsx",
+        created_by=world.user_bureau,
+    )
+    importer = ParcelImporter(world.user_bureau, world.district_a)
+    importer.sheet, importer.batch = "地块", batch
+    raws = [supplied(world), supplied(world, code="XZ-02", status="闲置", idle_on="2026-03-01")]
+    rows = [Row(number=n, raw=raw) for n, raw in enumerate(raws, start=5)]
+    result = run_all([(importer, rows)], batch=batch)
+    assert result.ok, result.problems
+    batches.finish(batch)
+    idle = LandParcel.objects.get(code="XZ-02")
+    assert batches.source_of(idle).row == 6
+    assert batches.undo_blockers(batch) == []
+    batches.undo(world.user_admin, batch)
+    assert not LandParcel.objects.filter(
+        district=world.district_a, code__in=["XZ-02", "宗地-2024-07"]
+    ).exists()
