@@ -46,6 +46,10 @@ EVENTS = {
     "import.undone": gettext_lazy("Import undone"),
 }
 
+# Records the daily scans recompute from the others (a project's yellow or red signal, its
+# light of a day): they go with the batch's records and never block its undo. By label, so
+# that core imports no domain app.
+DERIVED = frozenset({"monitoring.signal", "monitoring.lightsnapshot"})
 MAX_NAMED = 10  # blockers named one by one; the rest are counted
 CHUNK = 500  # primary keys per IN (…) list
 _BUFFER = "_imported_records"
@@ -344,7 +348,7 @@ def _survey(batch) -> tuple[_Cascade, list[str]]:
     added: dict[type, set] = defaultdict(set)
     for model, pks in _collected(collector).items():
         new = pks - recorded.get(model, set())
-        if new:
+        if new and model._meta.label_lower not in DERIVED:
             added[model] |= new
     for model, pks in _generic_referrers(batch, exclude=recorded).items():
         added[model] |= pks

@@ -213,6 +213,25 @@ def _refusal(world, batch) -> str:
     return " ".join(refused.value.messages)
 
 
+def test_a_scans_signal_does_not_block_and_goes_with_the_batch(world, imported):
+    from zhaoshang.monitoring.models import Signal
+
+    signal = Signal.objects.create(
+        district=world.district_a,
+        subject="case",
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=imported.project.pk,
+        project=imported.project,
+        title="亮灯",
+        light="red",
+        since=datetime.date(2026, 6, 15),
+        checked_on=datetime.date(2026, 6, 15),
+    )
+    assert batches.undo_blockers(imported.batch) == []
+    batches.undo(world.user_bureau, imported.batch)
+    assert not _exists(signal)
+
+
 def test_a_later_funds_entry_blocks_the_undo(world, imported):
     entry = FundsEntry.objects.create(
         project=imported.project,
