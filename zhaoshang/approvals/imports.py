@@ -94,7 +94,9 @@ class CaseImporter(Importer):
             "materials_complete_on",
             gettext_lazy("Materials complete on"),
             Date(),
-            help=gettext_lazy("The clock starts the day after."),
+            help=gettext_lazy(
+                "The clock starts the day after; empty on an accepted case means the day of acceptance."
+            ),
             width=12,
             aliases=("材料齐全日期", "材料齐全时间", "材料齐备日期", "材料齐全"),
         ),
@@ -261,6 +263,9 @@ class CaseImporter(Importer):
                 v["pause_from"], v["pause_to"] = period
                 v["_pause_column"] = "pause_period"
         self._check_dates(v, refuse)
+        if v.get("accepted_on") and not v.get("materials_complete_on"):
+            # 受理 is given on complete materials: a ledger without the day reads so.
+            v["materials_complete_on"] = v["accepted_on"]
         self._check_pause(v, refuse)
         self._check_extension_fields(v, refuse)
         if v.get("done_on"):
@@ -290,11 +295,6 @@ class CaseImporter(Importer):
                 refuse(key, self._before(v, last))
             else:
                 last = key
-        if v.get("accepted_on") and not v.get("materials_complete_on"):
-            refuse(
-                "materials_complete_on",
-                _("An accepted case needs the day its materials were complete."),
-            )
 
     def _check_pause(self, v, refuse) -> None:
         paused = v.get("pause_from") or v.get("pause_to")

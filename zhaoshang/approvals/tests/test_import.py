@@ -252,7 +252,7 @@ def test_every_check_is_named_by_row_and_column(world, catalogue):
         {**good, "department": "不存在的部门"},  # 4
         {**good, "registered_on": "2026-07-01"},  # 5: future
         {**good, "materials_complete_on": "2026-05-30"},  # 6: before registration
-        {**good, "accepted_on": "2026-06-02"},  # 7: no materials complete
+        {**good, "accepted_on": "2026-05-30"},  # 7: before registration
         {**good, "materials_complete_on": "2026-06-03", "accepted_on": "2026-06-02"},  # 8
         {**good, "pause_from": "2026-06-03"},  # 9: not accepted
         {
@@ -305,7 +305,7 @@ def test_every_check_is_named_by_row_and_column(world, catalogue):
         (4, label("department")),
         (5, label("registered_on")),
         (6, label("materials_complete_on")),
-        (7, label("materials_complete_on")),
+        (7, label("accepted_on")),
         (8, label("accepted_on")),
         (9, label("pause_from")),
         (10, label("pause_period")),
@@ -346,6 +346,9 @@ def test_all_or_nothing_and_the_dry_run(world, catalogue):
     assert not ApprovalCase.objects.filter(item__code="XM-01").exists()
     result = run(world, good, dry_run=True)
     assert result.ok and not ApprovalCase.objects.filter(item__code="XM-01").exists()
+    result = run(world, {**good, "materials_complete_on": None, "accepted_on": "2026-06-01"})
+    assert result.ok and case_of(world, "XM-01").materials_complete_on == day("2026-06-01")
+    ApprovalCase.objects.filter(item__code="XM-01").delete()
     result = run(world, good)
     assert result.ok and case_of(world, "XM-01").due_on == day("2026-06-04")
 
