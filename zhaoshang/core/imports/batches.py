@@ -139,13 +139,10 @@ def _recorded_ids(batch, model):
     return ImportedRecord.objects.filter(batch=batch, content_type=_type(model)).values("object_id")
 
 
-def _recorded(batch, rows_only: bool = False) -> dict[type, set]:
+def _recorded(batch) -> dict[type, set]:
     """The batch's records: model → primary keys (one query)."""
     found: dict[type, set] = defaultdict(set)
-    records = batch.records.all()
-    if rows_only:
-        records = records.filter(row__isnull=False)
-    for type_id, pk in records.values_list("content_type_id", "object_id"):
+    for type_id, pk in batch.records.values_list("content_type_id", "object_id"):
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is not None:
             found[model].add(pk)
@@ -275,7 +272,7 @@ def snapshot(batch) -> int:
     returns how many. A record the import made that protects one of its rows' records, or
     points at one generically, is the import's own too: then the survey runs again over
     them (a few rounds at most; one when there is none)."""
-    stored = _recorded(batch, rows_only=True)
+    stored = _recorded(batch)  # the rows' records (and what an earlier call stored)
     _refresh_versions(batch, stored)
     written = 0
     for _round in range(5):
