@@ -33,6 +33,8 @@ STEP_ORDER = (
     "done_on",
 )
 EXTENSION_FIELDS = ("extension_approver", "extension_reason", "extended_due_on", "extension_days")
+# The end of a span written without its year: 至3月12日, -3.12.
+_SHORT_END = re.compile(r"(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*$")
 _DATE_TOKEN = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{8}")
 
 
@@ -64,8 +66,9 @@ class PauseKindChoice(Choice):
 
 
 class DatePeriod(Parser):
-    """A pause's span in one cell (暂停起止): “2026.3.5-2026.3.12”, “2026年3月5日至3月12日”
-    is not guessed: both ends are full dates; one date alone means the pause is still open."""
+    """A pause's span in one cell (暂停起止): “2026.3.5-2026.3.12”, “2026-03-05 至
+    2026-03-12”, “2026年3月5日至3月12日” (an end without its year is in the start's year);
+    one date alone means the pause is still open."""
 
     kind = "text"
 
@@ -79,6 +82,17 @@ class DatePeriod(Parser):
                 _("Write the pause as “2026-03-05 至 2026-03-12”, or its first day alone if open.")
             )
         days = [Date()(re.sub(r"\s+", "", t), importer) for t in tokens]
+        if len(days) == 1:
+            rest = _SHORT_END.search(text[text.index(tokens[0]) + len(tokens[0]) :])
+            if rest:
+                month, day = (int(x) for x in rest.groups())
+                try:
+                    days.append(datetime.date(days[0].year, month, day))
+                except ValueError:
+                    raise ValidationError(
+                        _("“%(value)s” is not a date; write it as 2026-03-01.")
+                        % {"value": rest.group(0)}
+                    ) from None
         return (days[0], days[1] if len(days) > 1 else None)
 
     def hint(self):

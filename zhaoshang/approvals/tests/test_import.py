@@ -195,8 +195,7 @@ def test_natural_days_count_calendar_days(world, catalogue):
             "registered_on": "2026-06-01",
             "materials_complete_on": "2026-06-01",
             "accepted_on": "2026-06-02",
-            "pause_from": "2026-06-03",
-            "pause_to": "2026-06-05",
+            "pause_period": "2026年6月3日至6月5日",  # the end in the start's year
         },
     )
     assert result.ok, result.problems
