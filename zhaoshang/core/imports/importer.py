@@ -116,6 +116,7 @@ class Importer:
         self.sheet = str(sheet)  # the sheet's name in the source workbook
         self.units: dict[str, str] = dict(units or {})  # amount column key → "yuan" | …
         self._file_name = ""
+        self.current_row: Row | None = None  # the row being created
         self._lookups: dict[int, Lookup] = {}
         self._by_key = {c.key: c for c in self.columns}
 
@@ -248,6 +249,7 @@ class Importer:
         """Run ``create`` for a parsed row: its records, or its problems. (The services are
         atomic: one that refuses has rolled back to its own savepoint, so the others go on;
         no savepoint of ours, which would cost two queries a row.)"""
+        self.current_row = row  # ``create`` may name it: ``self.source(self.current_row)``
         try:
             made = self.create(dict(row.values))
         except ValidationError as exc:
