@@ -209,3 +209,15 @@ def test_the_kpis_count_an_imported_project_in_its_signing_year(world):
     assert after.signed_count == before.signed_count + 1
     assert after.started == before.started + 1
     assert after.signed_investment == before.signed_investment + Decimal("5000")
+
+
+def test_the_stage_page_says_the_import_awaits_confirmation(client_for, world):
+    project = imported(world)
+    response = client_for("bureau").get(reverse("projects:stage", args=[project.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="import-pending"' in html and "东城台账.xlsx" in html
+    batch = project.stage_events.first().import_batch
+    ImportBatch.objects.filter(pk=batch.pk).update(confirmed_at=batch.created_at)
+    html = client_for("bureau").get(reverse("projects:stage", args=[project.pk])).content
+    assert b'data-testid="import-pending"' not in html

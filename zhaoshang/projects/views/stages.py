@@ -15,7 +15,12 @@ from zhaoshang.projects import permissions, services
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.forms import MOVE_GROUPS, ConditionForm, StageChangeForm
 from zhaoshang.projects.models import DocumentVersion, MaterialType, Project, StageEvent
-from zhaoshang.projects.services.stages import StageMove, evidence_on_file, stage_moves
+from zhaoshang.projects.services.stages import (
+    StageMove,
+    evidence_on_file,
+    pending_batch,
+    stage_moves,
+)
 from zhaoshang.projects.views.common import get_visible_project, project_context
 
 
@@ -116,6 +121,8 @@ def _stage_page(request, page: _Page, form, *, status=200, stale=""):
         to_stage=page.target_stage,
         stage_groups=page.options(),
         stale=stale,
+        # An import (补录) the bureau has not confirmed holds every move (asked already).
+        import_pending=pending_batch(page.project),
     )
     return render(request, "projects/stage_change.html", context, status=status)
 
