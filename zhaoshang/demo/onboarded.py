@@ -5,10 +5,11 @@ in flight, land parcels, the last months' figures, funds in place and project te
 from the district's spreadsheet (``onboarding/examples/make_example.py``, written for this
 district as of the last month's end) through the real path: ``manage.py import_ledger`` with
 the suggested mapping, by the district's administrator (approval cases in flight are theirs
-to register), confirmed by the bureau. The district went live the day after the cut-off.
+to register), confirmed by the bureau. The district went live the first working day after
+the cut-off (the month's end).
 
 The secretaries have since supplied most of the evidence the import owed; a few items are
-still owed (补录待补材料).
+still owed (补录待补材料); the departments have finished most cases the ledger had in flight.
 """
 
 from __future__ import annotations
@@ -225,6 +226,14 @@ class OnboardedDistrict:
 DEPARTMENTS_BY_KEY = {row[0]: row for row in DEPARTMENTS}
 
 
+def go_live_after(cutoff: datetime.date) -> datetime.date:
+    """The go-live date: the first working day after the ledger's cut-off."""
+    day = cutoff + datetime.timedelta(days=1)
+    while day.weekday() > 4:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 def as_of(today: datetime.date) -> datetime.date:
     """The ledger's cut-off: the last day of the month before ``today``."""
     return today.replace(day=1) - datetime.timedelta(days=1)
@@ -273,12 +282,13 @@ class OnboardedBuilder(OnboardedDistrict):
 
         present = moment(self.today, 7, 30)  # before the morning's scan
         self.cutoff = as_of(self.today)
-        self.go_live = self.cutoff + datetime.timedelta(days=1)
+        self.go_live = min(go_live_after(self.cutoff), self.today)
         with clock.at(min(moment(self.go_live - datetime.timedelta(days=7), 9, 0), present)):
             self.create()
         with clock.at(min(moment(self.go_live, 9, 40), present)):
             self.batch = self.import_ledger()
         self.supply_evidence(present)
+        self.carry_on_cases(present)
 
     def import_ledger(self):
         """The bureau brings the ledger in as of the month's end with the command (the
@@ -363,6 +373,49 @@ class OnboardedBuilder(OnboardedDistrict):
             who = secretaries.get(project.pk) or self.bureau
             with clock.at(at), files_written(self.b.written_files, DocumentVersion):
                 upload_document(who, project, material, upload, "补录后补交")
+
+    def carry_on_cases(self, present) -> None:
+        """The departments finish the cases the ledger had in flight within their time
+        limits on the platform (those the ledger had overdue first thing after the go-live);
+        the paused one waits for the enterprise's supplement, some not due yet are open."""
+        from zhaoshang.approvals import services as approvals
+        from zhaoshang.approvals.choices import CaseStatus
+        from zhaoshang.approvals.models import ApprovalCase
+        from zhaoshang.core import clock
+        from zhaoshang.demo.replay import office_time
+        from zhaoshang.org.models import User
+
+        last = self.today - datetime.timedelta(days=1)
+        while last.weekday() > 4:
+            last -= datetime.timedelta(days=1)
+        if self.go_live > last:  # went live today: nothing done since
+            return
+        cases = ApprovalCase.objects.filter(
+            district=self.district,
+            status__in=(CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS),
+            paused=False,
+        ).select_related("item", "department")
+        steps = []
+        for case in cases.order_by("pk"):
+            if case.due_on and case.due_on > last and case.pk % 2:
+                continue  # still being handled, within its time limit
+            end = min(max(case.due_on or last, self.go_live), last)
+            days = [
+                self.go_live + datetime.timedelta(days=k)
+                for k in range((end - self.go_live).days + 1)
+            ]
+            days = [d for d in days if d.weekday() < 5] or [self.go_live]
+            at = min(office_time(self.rng, self.rng.choice(days), late=0), present)
+            steps.append((at, case.pk, case))
+        for at, _pk, case in sorted(steps, key=lambda s: s[:2]):
+            handler = (
+                User.objects.filter(department=case.department, rank="general", is_active=True)
+                .order_by("pk")
+                .first()
+            ) or self.admin
+            number = f"{NAME[0]}{case.item.code}〔{at.year}〕{case.pk}号"
+            with clock.at(at):
+                approvals.complete_case(handler, case, at.date(), approval_number=number)
 
 
 def onboarded_counts(district_ids) -> dict[str, int]:

@@ -101,6 +101,63 @@ def test_every_name_exists_in_the_onboarded_district(workbook):
 def test_the_figures_sheets_hold_the_last_months(workbook):
     monthly = _rows(workbook["月度进展"], 4)
     months = {r[2] for r in monthly}
-    assert months == {f"2026年{m}月" for m in range(6, 12)}
+    assert months == {f"2026年{m}月" for m in range(8, 12)}
     funds = _rows(workbook["到位资金"], 4)
     assert funds and all(r[3] > 0 for r in funds)
+
+
+# --- the demo's 南城区, onboarded from its ledger ------------------------------------------------
+
+
+def _south():
+    from zhaoshang.org.models import District
+
+    return District.objects.get(code=onboarded.CODE)
+
+
+def test_the_onboarded_district_took_its_whole_ledger_in_one_confirmed_batch(today):
+    from zhaoshang.core.models import ImportBatch, ImportStatus
+    from zhaoshang.projects.models import Project, StageEvent
+
+    district = _south()
+    cutoff = onboarded.as_of(today)
+    assert district.go_live_on == onboarded.go_live_after(cutoff) == datetime.date(2026, 11, 2)
+    batch = ImportBatch.objects.get(district=district)
+    assert batch.status == ImportStatus.IMPORTED and batch.file_name == onboarded.LEDGER_FILE
+    assert batch.created_by.username == "admin3" and batch.confirmed_by.username == "bureau3"
+    assert batch.problem_count == 0 and batch.created_count > 800
+    created = batch.summary["created"]
+    assert set(created) == set(SHEETS) and created["项目台账"] == 40
+    projects = Project.objects.filter(district=district)
+    assert projects.count() == 40
+    # Every project of the district came from the ledger, with its imported history.
+    assert batch.records.filter(sheet="项目台账", row__isnull=False).count() == 40
+    events = StageEvent.objects.filter(project__district=district)
+    assert events.exists() and not events.filter(is_imported=False).exists()
+    assert all(p.signed_on <= cutoff for p in projects if p.signed_on)
+
+
+def test_a_few_evidence_items_are_still_owed(today):
+    from zhaoshang.projects.models import EvidenceOwed
+
+    owed = EvidenceOwed.objects.filter(project__district=_south())
+    still = {(o.project.name, o.material_type.code) for o in owed.open()}
+    assert still == onboarded.STILL_OWED
+    supplied = owed.exclude(supplied_on=None)
+    assert supplied.count() > 10 * len(still)
+    go_live = _south().go_live_on
+    assert all(go_live <= o.supplied_on <= today for o in supplied)
+
+
+def test_the_onboarded_district_is_mostly_green_with_a_few_reds(today):
+    from zhaoshang.monitoring.models import Signal
+    from zhaoshang.projects.models import Project
+
+    district = _south()
+    signals = Signal.objects.filter(district=district)
+    red = signals.filter(light="red")
+    lit = set(signals.exclude(project=None).values_list("project_id", flat=True))
+    projects = Project.objects.filter(district=district).count()
+    assert len(lit) <= projects // 4, sorted(signals.values_list("title", flat=True))
+    late = {"轨道交通装备零部件项目", "智能农机装备制造项目"}
+    assert late <= set(red.values_list("project__name", flat=True))

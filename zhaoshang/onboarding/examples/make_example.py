@@ -40,7 +40,7 @@ SEED = 2026
 DAY = datetime.timedelta(days=1)
 BAD_ROW = 22  # the 序号 of the bad row (Excel row 26 of 项目台账)
 FIRST_DATA_ROW = 5
-MONTHS = 6  # the months of figures in 月度进展
+MONTHS = 4  # the months of figures in 月度进展
 
 _thin = Side(style="thin", color="808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)

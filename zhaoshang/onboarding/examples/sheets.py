@@ -178,18 +178,18 @@ def cases(wb, ledger: Ledger) -> None:
     from zhaoshang.approvals.catalogue import ITEMS
 
     department_of = {code: dept for code, _n, dept, *_r in ITEMS}
+    limit_of = {code: limit for code, _n, _d, _p, _l, limit, *_r in ITEMS}
     for n, (index, code, status, note) in enumerate(L.CASES, start=1):
         p = ledger.projects[index]
-        complete = ledger.as_of - DAY * (3 + n * 2)
-        applied, accepted = complete - DAY * 2, complete + DAY
-        pause = (
-            ["补正材料", office_date(accepted + DAY * 2, n), note]
-            if status == "暂停"
-            else ["", "", ""]
-        )
+        # Accepted in the days before the cut-off (earlier for a longer time limit).
+        accepted = _weekday_before(ledger.as_of - DAY * (n % 3 + limit_of[code] // 3))
+        complete = _weekday_before(accepted - DAY)
+        applied = _weekday_before(complete - DAY * (1 + n % 2))
+        step = _weekday_before(min(accepted + DAY, ledger.as_of))  # the pause, the extension
+        pause = ["补正材料", office_date(step, n), note] if status == "暂停" else ["", "", ""]
         extension = ["", "", "", ""]
         if status == "延期":
-            extension = [office_date(accepted + DAY * 2, n), names.leaders[1], note, 5]
+            extension = [office_date(step, n), names.leaders[1], note, 5]
         rows.append(
             [n, p["name"], names.items[code], names.departments[department_of[code]],
              office_date(applied, n), office_date(complete, n + 1), office_date(accepted, n + 2),
@@ -201,6 +201,11 @@ def cases(wb, ledger: Ledger) -> None:
     heading = _heading(names, ledger.as_of, "重点项目在办审批事项清单")
     widths = [6, 30, 22, 20, 12, 12, 12, 10, 10, 12, 24, 12, 10, 24, 8, 30]
     office_sheet(wb, "在办审批", heading, "填报单位：" + names.bureau, headers, rows, widths)
+
+
+def _weekday_before(day: datetime.date) -> datetime.date:
+    """The day, or the Friday before when it is a weekend (offices accept on weekdays)."""
+    return day - DAY * max(0, day.weekday() - 4)
 
 
 def parcels(wb, ledger: Ledger) -> None:
