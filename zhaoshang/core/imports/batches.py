@@ -415,8 +415,8 @@ def undo(user, batch) -> ImportBatch:
         % {"status": locked.get_status_display()},
     )
     collector, reasons = _survey(locked)
-    if reasons:
-        raise ValidationError([_("This import cannot be undone:")] + reasons, code="undo_blocked")
+    if reasons:  # the same list as ``undo_blockers``: call this alone
+        raise ValidationError(reasons, code="undo_blocked")
     deleted, _per_model = collector.delete()
     locked.status = ImportStatus.UNDONE
     locked.undone_by = user
