@@ -566,6 +566,8 @@ class ProjectImporter(Importer):
         )
         if stage != Stage.LEAD:
             row = getattr(self, "_row", None)
+            # The events and the evidence owed are the batch's too: undoing the project
+            # takes them (``core.imports.batches.snapshot`` records its cascade).
             import_history(
                 self.user,
                 project,

@@ -234,3 +234,74 @@ def test_rows_of_a_batch_name_their_batch_and_source(world):
     ) == {batch.pk}
     event = DomainEvent.objects.for_object(project).get(verb="project.stage_imported")
     assert "东城台账.xlsx" in event.data["source"] and "7" in event.data["source"]
+
+
+def test_a_batch_undoes_its_projects_with_their_history_and_registered_enterprises(world):
+    from zhaoshang.core.imports import batches
+
+    batch = ImportBatch.objects.create(
+        district=world.district_a,
+        kind="workbook",
+        file_name="台账.xlsx",
+        created_by=world.user_bureau,
+    )
+    new_code = make_credit_code("91510100MA9XYW456")
+    rows = [
+        Row(
+            number=4,
+            raw={
+                "name": "可撤销项目",
+                "enterprise": "新登记企业有限公司",
+                "credit_code": new_code,
+                "park": world.park1_a.name,
+                "total_investment": 800,
+                "stage": "在建",
+                "signed_on": "2025-01-05",
+                "started_on": "2025-06-01",
+            },
+        )
+    ]
+    importer = ProjectImporter(world.user_bureau, world.district_a, batch=batch, sheet="项目")
+    assert importer.run_rows(rows).ok
+    batches.finish(batch)
+    project = Project.objects.get(name="可撤销项目")
+    assert batch.created_count == 2  # the project and the enterprise registered with it
+    assert batches.undo_blockers(batch) == []
+    batches.undo(world.user_bureau, batch)
+    assert not Project.objects.filter(pk=project.pk).exists()
+    assert not StageEvent.objects.filter(project_id=project.pk).exists()
+    assert not EvidenceOwed.objects.filter(project_id=project.pk).exists()
+    assert not Enterprise.objects.filter(credit_code=new_code).exists()
+
+
+def test_once_the_bureau_confirms_the_batch_the_project_moves_on(world):
+    from zhaoshang.core.imports import batches
+    from zhaoshang.projects.services.stages import stage_moves
+
+    batch = ImportBatch.objects.create(
+        district=world.district_a,
+        kind="workbook",
+        file_name="台账.xlsx",
+        created_by=world.user_bureau,
+    )
+    e1 = world.enterprise1_a
+    rows = [
+        Row(
+            number=5,
+            raw={
+                "name": "待确认项目",
+                "credit_code": e1.credit_code,
+                "park": world.park1_a.name,
+                "total_investment": 800,
+                "stage": "已签约",
+                "signed_on": "2025-01-05",
+            },
+        )
+    ]
+    assert ProjectImporter(world.user_bureau, world.district_a, batch=batch).run_rows(rows).ok
+    batches.finish(batch)
+    project = Project.objects.get(name="待确认项目")
+    assert all(m.blockers for m in stage_moves(project))
+    batches.confirm(world.user_bureau, batch)
+    project = Project.objects.get(pk=project.pk)
+    assert not any(m.blockers for m in stage_moves(project))
