@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -384,11 +384,12 @@ def run_all(
     result.rows = sum(len(rows) for _imp, rows in parts)
     order = {}
 
-    def add(problems: Iterable[Problem]) -> None:
+    def add(problems: Iterable[Problem], sheet: str = "") -> None:
         for p in problems:
             result.problem_count += 1
             if len(result.problems) < MAX_PROBLEMS:
-                result.problems.append(p)
+                # (a problem an importer made itself names the sheet of its part)
+                result.problems.append(replace(p, sheet=sheet) if sheet and not p.sheet else p)
 
     total, done = result.rows, 0
     step = max(1, -(-total // 100))  # about a hundred reports in all
@@ -403,7 +404,12 @@ def run_all(
             importer.prepare(rows)
             for row in rows:
                 add(importer.parse_row(row))
-            add(importer.check_rows([r for r in rows if r.ok]))
+            checked = list(importer.check_rows([r for r in rows if r.ok]))
+            add(checked, importer.sheet)
+            refused = {p.row for p in checked}
+            for row in rows:  # a row refused by the checks across rows is not created
+                if row.number in refused:
+                    row.ok = False
             # The services run for every good row even when other rows failed, so that
             # one run reports every problem; the transaction is rolled back unless all passed.
             for row in rows:
@@ -411,7 +417,7 @@ def run_all(
                     objects, problems = importer.create_row(row)
                     if problems:
                         row.ok = False
-                        add(problems)
+                        add(problems, importer.sheet)
                     elif objects:
                         made.append((importer, row, objects))
                 done += 1

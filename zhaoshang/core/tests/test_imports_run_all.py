@@ -24,6 +24,13 @@ class Kinds(Importer):
     def allowed(self):
         return True
 
+    def check_rows(self, rows):
+        seen = set()
+        for row in rows:
+            if row.values["name"] in seen:  # a problem made without its sheet
+                yield Problem(row=row.number, column="Name", message="twice in the file")
+            seen.add(row.values["name"])
+
     def create(self, values):
         if values["name"] == "refused":
             raise ValidationError({"name": "refused by the service"})
@@ -228,3 +235,10 @@ def test_a_problem_keeps_its_sheet_in_the_batchs_form():
     assert problem.as_record() == ["项目", 3, "Name", "x", "bad"]
     assert Problem.from_list(problem.as_record()) == problem
     assert Problem.from_list(problem.as_list()) == Problem(3, "Name", "bad", "x")
+
+
+def test_a_problem_an_importer_makes_itself_names_its_sheet(make):
+    result = run_all([(make(Kinds, "类别"), rows("name", "a", "a"))])
+    assert [(p.sheet, p.row, p.message) for p in result.problems] == [
+        ("类别", 3, "twice in the file")
+    ]
