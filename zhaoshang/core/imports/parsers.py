@@ -342,7 +342,7 @@ class Money(Parser):
                     break
             with contextlib.suppress(InvalidOperation):
                 number = Decimal(text)
-        elif isinstance(value, int | float) and not isinstance(value, bool):
+        elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if number is None or not number.is_finite():
             raise ValidationError(

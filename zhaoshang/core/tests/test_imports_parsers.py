@@ -40,6 +40,7 @@ def money(cell, unit=None):
         (1200000, "yuan", Decimal("120.00")),
         (350, None, Decimal("350.00")),
         (350, "10k", Decimal("350.00")),
+        (Decimal("1.5"), "100m", Decimal("15000.00")),
         # Full-width digits, a full-width point and stray spaces.
         ("１２３．５", None, Decimal("123.50")),
         (" １２３．５ 亿元 ", None, Decimal("1235000.00")),
