@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models, router, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery, signals
 from django.db.models.deletion import PROTECT, RESTRICT, Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -402,6 +403,62 @@ def can_manage(user, batch) -> bool:
     return roles.can_edit_registry(user, batch.district_id)
 
 
+def _history_of(model):
+    """The django-simple-history model of ``model`` when the only things listening to its
+    deletions are the history's own receivers (and it keeps no many-to-many rows), else
+    None (its records then go one by one, through the signals)."""
+    from simple_history.models import HistoricalRecords
+
+    attribute = getattr(model._meta, "simple_history_manager_attribute", None)
+    if not attribute or not hasattr(model, attribute):
+        return None
+    history = getattr(model, attribute).model
+    if getattr(history, "_history_m2m_fields", None):
+        return None
+    for signal in (signals.pre_delete, signals.post_delete):
+        try:
+            sync, asynchronous = signal._live_receivers(model)
+        except (AttributeError, TypeError, ValueError):
+            return None
+        for receiver in [*sync, *asynchronous]:
+            if not isinstance(getattr(receiver, "__self__", None), HistoricalRecords):
+                return None
+    return history
+
+
+def _delete(collector: Collector, user) -> int:
+    """``collector.delete()``, with django-simple-history's deletion rows ("-", by ``user``,
+    dated by the clock) written in bulk for the kinds nothing else listens to: one insert per
+    thousand records instead of one per record. Returns how many records went."""
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        now = clock.now()
+        for model in list(collector.data):
+            history = _history_of(model)
+            if history is None:
+                continue
+            instances = list(collector.data.pop(model))
+            rows = []
+            for obj in instances:
+                row = history(
+                    history_date=now,
+                    history_user=user,
+                    history_change_reason=None,
+                    history_type="-",
+                    **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields},
+                )
+                if hasattr(history, "history_relation"):
+                    row.history_relation_id = obj.pk
+                rows.append(row)
+            history._default_manager.bulk_create(rows, batch_size=1000)
+            for chunk in _chunks(obj.pk for obj in instances):
+                collector.fast_deletes.append(model._base_manager.filter(pk__in=chunk))
+    for instances in collector.data.values():
+        for obj in instances:
+            obj._history_user = user  # the history's own receiver: who deleted it
+    deleted, _per_model = collector.delete()
+    return deleted
+
+
 @transaction.atomic
 def undo(user, batch) -> ImportBatch:
     """Delete everything ``batch`` created, in one transaction, unless something was
@@ -417,7 +474,7 @@ def undo(user, batch) -> ImportBatch:
     collector, reasons = _survey(locked)
     if reasons:  # the same list as ``undo_blockers``: call this alone
         raise ValidationError(reasons, code="undo_blocked")
-    deleted, _per_model = collector.delete()
+    deleted = _delete(collector, user)
     locked.status = ImportStatus.UNDONE
     locked.undone_by = user
     locked.undone_at = clock.now()

@@ -181,6 +181,15 @@ def test_undo_deletes_the_whole_batch(world, imported):
     event = DomainEvent.objects.filter(verb="import.undone").get()
     assert event.object_id == batch.pk
     assert _exists(world.project1_a)  # nothing else went
+    # The history keeps each record as it was deleted, by whom (written in bulk).
+    gone = Project.history.get(id=imported.project.pk, history_type="-")
+    assert (gone.name, gone.history_user) == (imported.project.name, world.user_bureau)
+    assert ProjectTeamMember.history.filter(project_id=imported.project.pk, history_type="-")
+    enterprise = type(imported.enterprise).history.get(id=imported.enterprise.pk, history_type="-")
+    assert (enterprise.name, enterprise.history_user) == (
+        imported.enterprise.name,
+        world.user_bureau,
+    )
     with pytest.raises(ValidationError):
         batches.undo(world.user_bureau, batch)  # once
 
