@@ -410,14 +410,15 @@ def _finish(batch: ImportBatch, summary: dict) -> None:
 
     if batch.status != ImportStatus.IMPORTED:
         batches.finish(batch, summary)
-    counts: dict[str, int] = {}
-    for sheet in batch.records.filter(row__isnull=False).values_list("sheet", flat=True):
+    counts: dict[str, int] = {}  # the rows of each sheet that created records
+    rows = batch.records.filter(row__isnull=False).order_by().values_list("sheet", "row").distinct()
+    for sheet, _row in rows:
         counts[sheet] = counts.get(sheet, 0) + 1
     summary = dict(batch.summary or {}, **summary, created=counts)
     _update(
         batch,
         status=ImportStatus.IMPORTED,
-        created_count=sum(counts.values()),
+        created_count=batch.records.filter(row__isnull=False).count(),
         problems=[],
         problem_count=0,
         summary=summary,

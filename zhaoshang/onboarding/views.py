@@ -136,11 +136,10 @@ def example(request):
 
 
 def _records_page(request, batch):
-    records = (
-        ImportedRecord.objects.filter(batch=batch, row__isnull=False)
-        .select_related("content_type")
-        .order_by("id")
-    )
+    records = ImportedRecord.objects.filter(batch=batch, row__isnull=False)
+    if request.GET.get("sheet"):
+        records = records.filter(sheet=request.GET["sheet"])
+    records = records.select_related("content_type").order_by("id")
     page = paginate(request, records, 50)
     by_type: dict[int, list] = {}
     for record in page.object_list:
@@ -179,6 +178,7 @@ def batch_detail(request, pk):
         "counts": _kind_counts(batch),
         "running": batch.status in services.RUNNING,
         "blockers": [],
+        "sheet": request.GET.get("sheet", ""),
     }
     if batch.status == ImportStatus.IMPORTED:
         context["page"] = _records_page(request, batch)

@@ -32,17 +32,27 @@ def _editable_or_redirect(batch):
 
 
 def _render(request, template, batch, step, context, status=200):
-    context.update(batch=batch, step=step, kinds=registry.available())
+    kinds = [(kind, str(cls.sheet_title)) for kind, cls in registry.available()]
+    context.update(batch=batch, step=step, kinds=kinds)
     return render(request, f"onboarding/{template}", context, status=status)
 
 
 # --- 1. sheets: kind and header row ----------------------------------------------------------
 
 
-def _preview(grid) -> list[list[str]]:
+def _preview(grid) -> list[list[tuple[str, bool]]]:
+    """The first rows as (text, filled): ``filled`` for a cell that repeats the first cell
+    of its merged range (shown lighter)."""
     from zhaoshang.core.imports import cell_text
 
-    return [[cell_text(c) for c in row[:PREVIEW_COLUMNS]] for row in grid.cells[:PREVIEW_ROWS]]
+    rows = []
+    for r, row in enumerate(grid.cells[:PREVIEW_ROWS]):
+        cells = []
+        for c, value in enumerate(row[:PREVIEW_COLUMNS]):
+            merged = grid.merged_at(r, c) if getattr(grid, "merged", None) else None
+            cells.append((cell_text(value), bool(merged and (merged[0], merged[1]) != (r, c))))
+        rows.append(cells)
+    return rows
 
 
 @login_required
@@ -230,10 +240,33 @@ def _options(importer, column) -> list[tuple[str, str]]:
     return [(str(label), str(label)) for label in labels or []]
 
 
+def _created_names(batch) -> dict:
+    """The names each mapped sheet's rows create, by model (a later sheet naming one of
+    them finds it once the earlier sheet is imported: nothing to map)."""
+    found: dict = {}
+    for _index, sheet, grid, cls in _mapped(batch):
+        keys = list(sheet.get("columns") or [])
+        if cls.model is None or "name" not in keys:
+            continue
+        rows = services.data_rows(grid, int(sheet.get("header_row") or 0))
+        found.setdefault(cls.model, set()).update(
+            services.distinct_values(rows, keys.index("name"))
+        )
+    return found
+
+
+def _target_model(importer, column):
+    records = getattr(column.parse, "records", None)
+    if records is None:
+        return None
+    return getattr(records(importer), "model", None)
+
+
 def _value_items(batch, user):
     from zhaoshang.core.imports.mapping import choice_columns, saved_mapping, suggest_values
 
     items = []
+    created = _created_names(batch)
     for index, sheet, grid, cls in _mapped(batch):
         importer = cls(user, batch.district)
         keys = list(sheet.get("columns") or [])
@@ -254,6 +287,16 @@ def _value_items(batch, user):
             for ours in dict.fromkeys(v for v in suggested.values() if v):
                 if ours not in offered:  # a record named by its code (its name is shared)
                     options.append((ours, ours))
+            made = created.get(_target_model(importer, column), set())
+            entries = [
+                {
+                    "n": n,
+                    "value": value,
+                    "ours": suggested.get(value) or "",
+                    "created": value in made and not suggested.get(value),
+                }
+                for n, value in enumerate(values)
+            ]
             items.append(
                 {
                     "index": index,
@@ -261,10 +304,9 @@ def _value_items(batch, user):
                     "key": column.key,
                     "label": str(column.label),
                     "options": options,
-                    "values": [
-                        {"n": n, "value": value, "ours": suggested.get(value) or ""}
-                        for n, value in enumerate(values)
-                    ],
+                    "values": entries,
+                    "open": [e for e in entries if not e["ours"] and not e["created"]],
+                    "settled": [e for e in entries if e["ours"] or e["created"]],
                 }
             )
     return items

@@ -13,16 +13,17 @@ AFTER_THE_CUTOFF = datetime.datetime(2026, 12, 2, 9, 30, tzinfo=SHANGHAI)
 
 
 def create_south(today: datetime.date | None = None):
-    """The district and its bureau user (who imports the ledger), with the tests' password."""
+    """The district and its administrator (who imports the ledger: approval cases in flight
+    are theirs to bring in), with the tests' password."""
     from zhaoshang.demo.builder import DemoBuilder
     from zhaoshang.demo.onboarded import OnboardedDistrict
 
     made = OnboardedDistrict(DemoBuilder(today or AFTER_THE_CUTOFF.date()))
     made.create()
-    bureau = made.bureau
-    bureau.set_password(PASSWORD)
-    bureau.save(update_fields=["password"])
-    return made.district, bureau
+    admin = made.admin
+    admin.set_password(PASSWORD)
+    admin.save(update_fields=["password"])
+    return made.district, admin
 
 
 def corrected_example(path) -> None:
