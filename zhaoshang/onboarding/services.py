@@ -293,11 +293,9 @@ def parts(batch: ImportBatch, user) -> list[tuple[Any, list]]:
 
 
 def _progress(batch: ImportBatch, phase: str) -> Callable[[int, int], None]:
+    from zhaoshang.core.imports.progress import set_progress
+
     def report(done: int, total: int) -> None:
-        try:
-            from zhaoshang.core.imports.progress import set_progress
-        except ImportError:
-            return
         set_progress(batch.pk, done, total, phase=phase)
 
     return report
@@ -440,6 +438,9 @@ def start(batch: ImportBatch, user, action: str) -> ImportBatch:
         raise ValidationError({"status": _("Only a checked file without problems is imported.")})
     if batch.status in RUNNING:
         return batch
+    from zhaoshang.core.imports.progress import clear_progress
+
+    clear_progress(batch.pk)  # the last run's count is not this one's
     if not in_background(batch):
         return check(batch, user) if action == "check" else run(batch, user)
     summary = dict(batch.summary or {}, task=action)

@@ -190,19 +190,11 @@ def progress(request, pk):
     """The state of a background run, polled by the page (JSON)."""
     batch = batch_or_404(request, pk)
     done, total, phase = batch.progress_done, batch.progress_total, ""
-    try:
-        from zhaoshang.core.imports.progress import get_progress
+    from zhaoshang.core.imports.progress import get_progress
 
-        found = get_progress(batch.pk)
-    except ImportError:
-        found = None
-    if isinstance(found, dict):
-        done = found.get("done", done)
-        total = found.get("total", total)
-        phase = found.get("phase", "")
-    elif isinstance(found, tuple | list) and len(found) >= 2:
-        done, total = found[0], found[1]
-        phase = found[2] if len(found) > 2 else ""
+    found = get_progress(batch.pk)
+    if found:
+        done, total, phase = found["done"], found["total"], found.get("phase", "")
     finished = batch.status not in services.RUNNING
     task = (batch.summary or {}).get("task", "")
     if batch.status in (ImportStatus.IMPORTED, ImportStatus.FAILED, ImportStatus.UNDONE):

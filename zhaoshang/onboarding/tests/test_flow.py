@@ -263,3 +263,25 @@ def test_the_go_live_date(client_for, world):
     assert "2026-03-01" in page
     response = client.post(reverse("onboarding:go_live"), {"go_live_on": "3月1日"})
     assert response.status_code == 400
+
+
+def test_an_undo_is_refused_on_the_page_with_its_reasons(client_for, world):
+    from zhaoshang.core.audit import log_event
+
+    client = client_for("bureau")
+    batch, _response = _upload(client, ledger_xlsx())
+    response = client.get(reverse("onboarding:values", args=[batch.pk]))
+    data = _values_post(response, {"装备园": "装备制造产业园", "食品园": "食品饮料产业园"})
+    client.post(reverse("onboarding:values", args=[batch.pk]), data)
+    client.post(reverse("onboarding:check", args=[batch.pk]), {"action": "import"})
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED, batch.problems
+    project = Project.objects.get(name="精密轴承生产线")
+    log_event(world.user_bureau, "project.updated", project, summary="recorded since")
+    response = client.post(reverse("onboarding:undo", args=[batch.pk]))
+    assert response.status_code == 400
+    assert response.context["blockers"]
+    assert b'data-testid="blockers"' in response.content
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED
+    assert Project.objects.filter(name__in=NAMES).count() == 3
