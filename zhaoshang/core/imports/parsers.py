@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.core.dates import CALENDAR_RANGE, HISTORICAL_RANGE
 from zhaoshang.core.validators import NO_MARKUP
 
 if TYPE_CHECKING:
@@ -231,6 +232,11 @@ class Date(Parser):
 
     kind = "date"
 
+    def __init__(self, historical: bool = False):
+        # The platform's span (core.dates): 2004 .. 2099, or from 1949-10-01 for a date
+        # that records history and never feeds a time limit.
+        self.historical = historical
+
     def __call__(self, value, importer):
         day = self.read(value)
         if day is None:
@@ -238,6 +244,7 @@ class Date(Parser):
                 _("“%(value)s” is not a date; write it as 2026-03-01.")
                 % {"value": cell_text(value)}
             )
+        (HISTORICAL_RANGE if self.historical else CALENDAR_RANGE)(day)
         return day
 
     @staticmethod
@@ -283,6 +290,7 @@ class Month(Parser):
             raise ValidationError(
                 _("“%(value)s” is not a month; write it as 2026-03.") % {"value": cell_text(value)}
             )
+        CALENDAR_RANGE(day.replace(day=1))
         return day.replace(day=1)
 
     def hint(self):

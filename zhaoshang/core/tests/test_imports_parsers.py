@@ -99,7 +99,10 @@ def test_dates_in_every_form_offices_write(cell):
     assert Date()(cell, TOY) == datetime.date(2026, 3, 5)
 
 
-@pytest.mark.parametrize("cell", ["2026-02-30", "2026.13.1", "2026年3月", "soon", 2026, True, ""])
+@pytest.mark.parametrize(
+    "cell",
+    ["2026-02-30", "2026.13.1", "2026年3月", "soon", 2026, True, "", "1998-05-01", "2100.1.1"],
+)
 def test_bad_dates_are_refused(cell):
     with pytest.raises(ValidationError):
         Date()(cell, TOY)
@@ -129,7 +132,7 @@ def test_months_in_every_form(cell):
     assert Month()(cell, TOY) == datetime.date(2026, 3, 1)
 
 
-@pytest.mark.parametrize("cell", ["2026-13", "202613", "March", "2026", True])
+@pytest.mark.parametrize("cell", ["2026-13", "202613", "March", "2026", True, "1990-01"])
 def test_bad_months_are_refused(cell):
     with pytest.raises(ValidationError):
         Month()(cell, TOY)
@@ -158,3 +161,9 @@ def test_column_header_names_include_the_aliases_normalized():
     column = Column("name", "Name", Text(20), aliases=("项目名称", "项 目"))
     names = column.header_names()
     assert {"name", normalize_key("项目名称"), "项目"} <= names
+
+
+def test_a_historical_date_may_be_older_than_the_calendar():
+    assert Date(historical=True)("1998.5.1", TOY) == datetime.date(1998, 5, 1)
+    with pytest.raises(ValidationError):
+        Date(historical=True)("1900-01-01", TOY)
