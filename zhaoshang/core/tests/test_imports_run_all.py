@@ -242,3 +242,85 @@ def test_a_problem_an_importer_makes_itself_names_its_sheet(make):
     assert [(p.sheet, p.row, p.message) for p in result.problems] == [
         ("类别", 3, "twice in the file")
     ]
+
+
+def test_an_offices_workbook_read_mapped_and_imported(world, make):
+    """From the file to the records: a merged title, a two-row merged header, amounts in
+    亿元 from the header and in 万元 from the cell, dates as text, their stage names."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhaoshang.core.imports import Choice, Date, Money
+    from zhaoshang.core.imports.mapping import (
+        build_rows,
+        suggest_columns,
+        suggest_unit,
+        suggest_values,
+    )
+    from zhaoshang.core.imports.sources import (
+        data_rows,
+        guess_header_row,
+        header_names,
+        read_grids,
+    )
+    from zhaoshang.core.tests.test_imports_sources import office_workbook
+    from zhaoshang.projects.choices import Stage
+
+    made = []
+
+    class Projects(Importer):
+        kind = "toy_projects"
+        event_verb = "toy.imported"
+        columns = (
+            Column("name", "Name", Text(60), required=True, aliases=("项目名称",)),
+            Column("total_investment", "Total investment", Money(), aliases=("总投资",)),
+            Column("annual_plan", "Annual plan", Money(), aliases=("年度计划",)),
+            Column(
+                "stage",
+                "Stage",
+                Choice(Stage, aliases={Stage.STARTED: ("在建", "已开工"), Stage.SIGNED: ("签约",)}),
+                aliases=("建设阶段",),
+            ),
+            Column("started_on", "Started on", Date(), aliases=("开工时间",)),
+        )
+
+        def allowed(self):
+            return True
+
+        def create(self, values):
+            made.append(values)
+            return ImportMapping.objects.create(district=self.district, kind=values["name"])
+
+    (grid,) = read_grids(SimpleUploadedFile("台账.xlsx", office_workbook()))
+    header = guess_header_row(grid, Projects)
+    headers = header_names(grid, header)
+    columns = suggest_columns(Projects, headers)
+    assert columns == [
+        None,
+        "name",
+        "total_investment",
+        "annual_plan",
+        "stage",
+        "started_on",
+        None,
+        None,
+    ]
+    units = {key: suggest_unit(h) for h, key in zip(headers, columns, strict=True) if key}
+    importer = make(Projects, "重点项目")
+    importer.units = {k: u for k, u in units.items() if u}
+    stage_values = [cells[4] for _number, cells in data_rows(grid, header)]
+    values = {"stage": suggest_values(importer, importer.column("stage"), stage_values)}
+    assert values["stage"] == {"在建": "started", "已开工": "started", "签约": "signed"}
+    rows = build_rows(grid, header, columns, values)
+    result = importer.run_rows(rows)
+    assert result.ok, result.problems
+    got = [(v["name"], v["total_investment"], v.get("annual_plan"), v["stage"]) for v in made]
+    assert got == [
+        ("智能装备产业园项目", Decimal("125000.00"), Decimal("30000.00"), "started"),
+        ("食品冷链基地", Decimal("3000.00"), Decimal("5000.00"), "started"),  # 万元 in the cell
+        ("新材料项目", Decimal("10000.00"), None, "signed"),
+    ]
+    assert {v["started_on"] for v in made} == {datetime.date(2026, 3, 5)}
+    assert mappings(world) == {"智能装备产业园项目", "食品冷链基地", "新材料项目"}
