@@ -14,6 +14,15 @@ its service expects. ``Importer.run`` then
 
 If anything is wrong, nothing is written and every problem is returned with its Excel row
 number, its column header and the reason, in the user's language.
+
+A district's own spreadsheet (补录导入, the onboarding app) takes another way in:
+``sources.read_grids`` reads every sheet of an .xlsx (merged cells filled; ``xlsxread``,
+openpyxl as the fallback) or a .csv (UTF-8 or GB 18030), ``sources.guess_header_row`` /
+``header_names`` / ``data_rows`` find the header under its title rows and the records under
+it, ``mapping`` suggests which of its columns is which of ours, the unit of its amounts and
+which of our choices and records its values mean (saved per district: ``ImportMapping``),
+and ``mapping.build_rows`` makes the importer's rows. ``importer.run_all`` then runs the
+importers of every sheet in one transaction and lists what they created in the batch.
 """
 
 from zhaoshang.core.imports.importer import (  # noqa: F401
