@@ -9,9 +9,12 @@ from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.onboarding import registry
 
 
-def what_choices() -> list[tuple[str, str]]:
+def what_choices(allowed=None) -> list[tuple[str, str]]:
+    """The whole workbook, or one of the kinds (those in ``allowed`` when given)."""
     return [(registry.WORKBOOK, _("The whole workbook (one sheet per kind)"))] + [
-        (kind, str(cls.sheet_title)) for kind, cls in registry.available()
+        (kind, str(cls.sheet_title))
+        for kind, cls in registry.available()
+        if allowed is None or kind in allowed
     ]
 
 
@@ -24,9 +27,9 @@ class UploadForm(BootstrapMixin, forms.Form):
     )
     what = forms.ChoiceField(label=_("What it holds"), choices=())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, allowed=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["what"].choices = what_choices()
+        self.fields["what"].choices = what_choices(allowed)
         self.fields["what"].initial = registry.WORKBOOK
 
 

@@ -60,6 +60,7 @@ def _index_page(request, form=None, go_live_form=None, status=200):
     )
     page = paginate(request, batches, 20)
     kinds = dict(_templates())
+    allowed = services.allowed_kinds(request.user, district)
     for batch in page.object_list:
         batch.kind_label = (
             _("Whole workbook")
@@ -68,11 +69,11 @@ def _index_page(request, form=None, go_live_form=None, status=200):
         )
         batch.status_color = STATUS_COLORS.get(batch.status, "secondary")
     context = {
-        "form": form or UploadForm(),
+        "form": form or UploadForm(allowed=allowed),
         "go_live_form": go_live_form or GoLiveForm(initial={"go_live_on": district.go_live_on}),
         "district": district,
         "page": page,
-        "templates": list(kinds.items()),
+        "templates": [(kind, label) for kind, label in kinds.items() if kind in allowed],
         "example": EXAMPLE.exists(),
     }
     return render(request, "onboarding/index.html", context, status=status)
@@ -84,7 +85,8 @@ def index(request):
     editor_only(request)
     if request.method != "POST":
         return _index_page(request)
-    form = UploadForm(request.POST, request.FILES)
+    allowed = services.allowed_kinds(request.user, request.user.district)
+    form = UploadForm(request.POST, request.FILES, allowed=allowed)
     if not form.is_valid():
         return _index_page(request, form=form, status=400)
     try:
