@@ -51,33 +51,48 @@ def names_by_key(columns: Iterable[Column]) -> dict[str, set[str]]:
     return {column.key: column_names(column) for column in columns}
 
 
-def header_score(header: Any, names: set[str]) -> int:
-    """How well a header names a column (0: not at all)."""
+def header_forms(header: Any) -> tuple[str, str, str, str]:
+    """The forms of a header a column's names are compared with: the key, the key without
+    its unit, and the same of its last part after “/” (empty when there is none)."""
     key = header_key(header)
+    stripped = bare(key)
+    last = key.rsplit("/", 1)[1] if "/" in key else ""
+    return key, stripped, last, bare(last) if last else ""
+
+
+def header_score(header: Any, names: set[str], forms: tuple | None = None) -> int:
+    """How well a header names a column (0: not at all); ``forms``: ``header_forms`` of it,
+    when the caller compares one header with many columns."""
+    key, stripped, last, last_bare = forms or header_forms(header)
     if not key:
         return 0
     if key in names:
         return EXACT
-    stripped = bare(key)
     if stripped in names:
         return BARE
-    if "/" in key:
-        last = key.rsplit("/", 1)[1]
+    if last:
         if last in names:
             return LAST_PART
-        if bare(last) and bare(last) in names:
+        if last_bare and last_bare in names:
             return LAST_BARE
-        stripped = bare(last) or stripped
+        stripped = last_bare or stripped
     return contained_score(stripped, names)
 
 
 def contained_score(text: str, names: Iterable[str]) -> int:
     """A name inside the header or the header inside a name (two characters at least)."""
     best = 0
+    size = len(text)
+    if size < 2:
+        return 0
     for name in names:
-        short, long = sorted((text, name), key=len)
-        if len(short) >= 2 and short in long:
-            best = max(best, CONTAINED + round(20 * len(short) / len(long)))
+        if len(name) < 2:
+            continue
+        if size <= len(name):
+            if text in name:
+                best = max(best, CONTAINED + round(20 * size / len(name)))
+        elif name in text:
+            best = max(best, CONTAINED + round(20 * len(name) / size))
     return best
 
 

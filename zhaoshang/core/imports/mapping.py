@@ -20,6 +20,7 @@ from typing import Any
 from zhaoshang.core.imports.headers import (
     THRESHOLD,
     best_match,
+    header_forms,
     header_key,
     header_score,
     names_by_key,
@@ -73,10 +74,11 @@ def suggest_columns(importer_class, headers: Sequence[Any], saved=None) -> list[
     for i, header in enumerate(headers):
         if i in decided:
             continue
+        forms = header_forms(header)
         for key, column_names in names.items():
             if key in used:
                 continue
-            score = header_score(header, column_names)
+            score = header_score(header, column_names, forms)
             if score >= THRESHOLD:
                 candidates.append((-score, i, order[key], key))
     for _score, i, _order, key in sorted(candidates):

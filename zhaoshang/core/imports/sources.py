@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.imports import xlsxread
-from zhaoshang.core.imports.headers import header_score, names_by_key
+from zhaoshang.core.imports.headers import header_forms, header_score, names_by_key
 from zhaoshang.core.imports.parsers import (
     MAX_COLUMNS,
     MAX_SCANNED_ROWS,
@@ -250,9 +250,10 @@ def guess_header_row(grid: Grid, importer_class) -> int:
     best_row, best_score = None, 0.0
     for r, row in enumerate(grid.cells[:HEADER_SCAN]):
         keys: dict[str, int] = {}
-        for value in dict.fromkeys(v for v in row if isinstance(v, str)):
+        for value in dict.fromkeys(v for v in row if isinstance(v, str) and len(v) <= 40):
+            forms = header_forms(value)
             for key, column_names in names.items():
-                score = header_score(value, column_names)
+                score = header_score(value, column_names, forms)
                 if score:
                     keys[key] = max(keys.get(key, 0), score)
         score = sum(1.0 if s >= 80 else 0.5 for s in keys.values())
