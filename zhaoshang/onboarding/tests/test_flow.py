@@ -285,3 +285,35 @@ def test_an_undo_is_refused_on_the_page_with_its_reasons(client_for, world):
     batch.refresh_from_db()
     assert batch.status == ImportStatus.IMPORTED
     assert Project.objects.filter(name__in=NAMES).count() == 3
+
+
+def _with_cases_sheet() -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(ledger_xlsx()))
+    ws = book.create_sheet("在办审批")
+    ws.append(["序号", "项目名称", "审批事项", "承办部门", "申请日期"])
+    ws.append([1, "智能装备产业基地", "建设工程规划许可证", "区建设局", "2026.5.6"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_sheet_the_user_may_not_import_is_skipped_and_said(client_for, world):
+    batch, _response = _upload(client_for("bureau"), _with_cases_sheet())
+    cases = batch.mapping["sheets"][1]
+    assert (cases["name"], cases["kind"], cases["refused"]) == ("在办审批", "", "cases")
+    page = client_for("bureau").get(reverse("onboarding:sheets", args=[batch.pk]))
+    assert b'data-testid="refused"' in page.content
+    # Chosen anyway (a forged form): left skipped.
+    client_for("bureau").post(
+        reverse("onboarding:sheets", args=[batch.pk]),
+        {"kind-0": "projects", "header-0": "2", "kind-1": "cases", "header-1": "0"},
+    )
+    batch.refresh_from_db()
+    assert batch.mapping["sheets"][1]["kind"] == ""
+    # The district's administrator brings the cases in.
+    batch, _response = _upload(client_for("admin"), _with_cases_sheet())
+    assert batch.mapping["sheets"][1]["kind"] == "cases"
