@@ -39,6 +39,7 @@ from zhaoshang.demo.inspections import InspectionsBuilder, inspection_counts
 from zhaoshang.demo.kpis import KpisBuilder, kpi_counts
 from zhaoshang.demo.land import LandBuilder, land_counts
 from zhaoshang.demo.meetings import MeetingsBuilder, meeting_counts
+from zhaoshang.demo.onboarded import OnboardedBuilder, onboarded_counts
 from zhaoshang.demo.ops import OpsBuilder, ops_counts, scan_moment
 from zhaoshang.demo.plans import PlansMixin
 from zhaoshang.demo.portal import PortalBuilder, portal_counts
@@ -65,10 +66,11 @@ READ_WITH_THEIR_RECORD = ("receipt.filed", "instruction.written")
 # The later parts of the city, in the order they are built (each after what it draws on).
 PARTS = (ApprovalsBuilder, ServiceBuilder, MeetingsBuilder, AgreementsBuilder)
 PARTS += (ComplaintsBuilder, InspectionsBuilder, LandBuilder, KpisBuilder, ExitsBuilder)
+PARTS += (OnboardedBuilder,)  # 南城区, its ledger imported (issue 20)
 PARTS += (PortalBuilder,)  # last: the enterprise rates what the others closed
 PART_COUNTS = (approval_counts, service_counts, meeting_counts, agreement_counts)
 PART_COUNTS += (complaint_counts, inspection_counts, land_counts, kpi_counts, report_counts)
-PART_COUNTS += (portal_counts,)
+PART_COUNTS += (portal_counts, onboarded_counts)
 
 
 def demo_counts() -> dict[str, int]:

@@ -13,6 +13,7 @@ from pypinyin import lazy_pinyin
 
 from zhaoshang.core.roles import Role
 from zhaoshang.demo import names as N
+from zhaoshang.demo.onboarded import CODE as ONBOARDED_CODE
 from zhaoshang.demo.ops import staff_email
 from zhaoshang.enterprises.creditcode import CHARSET, make_credit_code
 from zhaoshang.enterprises.models import Enterprise
@@ -20,7 +21,8 @@ from zhaoshang.org import models as org
 from zhaoshang.projects.choices import STAGE_INDEX, Condition, Stage
 
 DEMO_CODE, SECOND_CODE = "demo", "second"
-DISTRICT_CODES = (DEMO_CODE, SECOND_CODE)
+# The third, 南城区, is onboarded from its own ledger (onboarded.py).
+DISTRICT_CODES = (DEMO_CODE, SECOND_CODE, ONBOARDED_CODE)
 DATA = N.load("districts")
 PACE = DATA["PROJECT_PACE"]
 CITY_PERSON = tuple(DATA["CITY_PERSON"])

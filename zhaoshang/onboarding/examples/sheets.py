@@ -85,19 +85,26 @@ def _money_text(amount: int) -> str:
 
 def schedule(ledger: Ledger, p) -> list[tuple[datetime.date, int]]:
     """The agreed funds in place (cumulative) by two dates: the first met by the funds
-    recorded (when it has fallen due), except for the farm machinery, whose funds lag."""
+    recorded (when it has fallen due), except for the farm machinery, whose funds lag; the
+    second a year after the cut-off, the line between them passing the funds in place at
+    the cut-off (on schedule)."""
     entries = funds_entries(ledger, p)
     total = round(p["amount"] * 10000)
-    if len(entries) >= 2:
-        first_day = add_months(entries[1][0], 1).replace(day=1) - DAY
-        first = entries[0][1] + entries[1][1]
-        if p["name"] == LATE_START[1]:
-            first_day, first = ledger.as_of - DAY * 40, round(first * 1.6)
-        first = max(100, first // 100 * 100)
+    second_day = add_months(ledger.as_of, 12)
+    if len(entries) < 2:
+        return [(add_months(ledger.as_of, 6), round(total * 0.3)), (second_day, round(total * 0.8))]
+    first_day = add_months(entries[1][0], 1).replace(day=1) - DAY
+    first = max(100, (entries[0][1] + entries[1][1]) // 100 * 100)
+    funded = sum(amount for _d, amount, _u in entries)
+    span = (ledger.as_of - first_day).days
+    if span >= 30:
+        second = first + (funded - first) * (second_day - first_day).days / span
     else:
-        first_day, first = add_months(ledger.as_of, 6), round(total * 0.3)
-    second_day = max(add_months(first_day, 12), add_months(ledger.as_of, 3))
-    return [(first_day, first), (second_day, max(first + 100, round(total * 0.8)))]
+        second = first + (total * 0.8 - first) * 0.2
+    second = min(max(second, first + 100), total)
+    if p["name"] == LATE_START[1]:
+        first_day, first = ledger.as_of - DAY * 40, round(first * 1.6) // 100 * 100
+    return [(first_day, first), (second_day, max(first + 100, round(second / 100) * 100))]
 
 
 def agreements(wb, ledger: Ledger) -> None:
@@ -105,6 +112,7 @@ def agreements(wb, ledger: Ledger) -> None:
     party = f"{names.city}{names.district}人民政府"
     for n, p in enumerate(ledger.signed(), start=1):
         start, completion, production = agreed_dates(ledger, p)
+        reached = add_months(production, 24)  # 达产: two years after production
         i = p["no"]
         intensity = round(p["amount"] * 10000 / p["land"])
         tax = round(p["amount"] * 10000 * 0.012 / 10) * 10
@@ -122,14 +130,16 @@ def agreements(wb, ledger: Ledger) -> None:
             [n, _agreement_number(ledger, p), p["name"], office_date(p["dates"]["已签约"], i + 1),
              party, p["enterprise"][0], p["amount"], p["land"], "；".join(lines),
              office_date(start, i), office_date(completion, i + 1), office_date(production, i + 2),
-             intensity, tax, jobs, service, ""]
+             intensity, tax, jobs, *[office_date(reached, i + k) for k in range(3)], service, ""]
         )  # fmt: skip
     headers = ["序号", "协议编号", "项目名称", "签约时间", "甲方", "乙方", "协议投资额（亿元）"]
     headers += ["用地面积（亩）", "分期投资计划"]
     headers += [("约定时限", ["约定开工时间", "约定竣工时间", "约定投产时间"])]
-    headers += ["投资强度（万元/亩）", "年税收（万元）", "用工人数", "政府服务条款", "备注"]
+    headers += ["投资强度（万元/亩）", "年税收（万元）", "用工人数"]
+    headers += [("达产考核", ["投资强度达标时间", "税收达标时间", "就业达标时间"])]
+    headers += ["政府服务条款", "备注"]
     heading = _heading(names, ledger.as_of, "招商引资项目投资协议台账")
-    widths = [6, 18, 30, 12, 22, 30, 12, 10, 40, 12, 12, 12, 12, 12, 10, 30, 16]
+    widths = [6, 18, 30, 12, 22, 30, 12, 10, 40, 12, 12, 12, 12, 12, 10, 12, 12, 12, 30, 16]
     office_sheet(wb, "协议", heading, _unit(names, "亿元"), headers, rows, widths)
 
 
