@@ -2,7 +2,7 @@
 the platform holds its departments, parks, industries and people; everything else — its
 enterprises, projects at their real stages, agreements and both sides' duties, approval cases
 in flight, land parcels, the last months' figures, funds in place and project teams — comes
-from the district's spreadsheet (``onboarding/examples/make_example.py``, written for this
+from the district's spreadsheet (``demo/ledger/make_example.py``, written for this
 district as of the last month's end) through the real path: ``manage.py import_ledger`` with
 the suggested mapping, by the district's administrator (approval cases in flight are theirs
 to register), confirmed by the bureau. The district went live the first working day after
@@ -18,7 +18,7 @@ import datetime
 import random
 
 from zhaoshang.core.roles import Role
-from zhaoshang.onboarding.examples.make_example import LedgerNames
+from zhaoshang.demo.ledger.make_example import LedgerNames
 
 CODE, NAME = "south", "南城区"
 REGION = "510116"
@@ -303,8 +303,8 @@ class OnboardedBuilder(OnboardedDistrict):
         from zhaoshang.core.imports import batches
         from zhaoshang.core.models import ImportBatch
         from zhaoshang.demo.base import files_written
+        from zhaoshang.demo.ledger.make_example import build_workbook
         from zhaoshang.onboarding import services
-        from zhaoshang.onboarding.examples.make_example import build_workbook
 
         workbook = build_workbook(ledger_names(self.district), self.cutoff, bad_row=False)
         with tempfile.TemporaryDirectory() as folder:

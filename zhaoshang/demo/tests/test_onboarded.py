@@ -1,4 +1,4 @@
-"""The example ledger (onboarding/examples) and the demo's district onboarded from it, 南城区.
+"""The example ledger (onboarding/examples/ledger-example.xlsx, written by demo/ledger) and the demo's district onboarded from it, 南城区.
 
 The first tests read the committed workbook with openpyxl only (no demo load): it is in the
 office's shape (a merged title, a unit line, a two-level merged header, 序号, amounts in 亿元,
@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from zhaoshang.demo import onboarded
-from zhaoshang.onboarding.examples import make_example
-from zhaoshang.onboarding.examples.make_example import EXAMPLE, build_workbook
+from zhaoshang.demo.ledger import make_example
+from zhaoshang.demo.ledger.make_example import EXAMPLE, build_workbook
 
 SHEETS = ["项目台账", "企业名录", "协议", "双方义务", "在办审批", "地块", "月度进展", "到位资金"]
 SHEETS += ["项目团队"]

@@ -28,7 +28,7 @@ def create_south(today: datetime.date | None = None):
 
 def corrected_example(path) -> None:
     """The example ledger without its bad row (the date typed with month 13), saved at path."""
+    from zhaoshang.demo.ledger.make_example import AS_OF, build_workbook
     from zhaoshang.demo.onboarded import ledger_names_of_spec
-    from zhaoshang.onboarding.examples.make_example import AS_OF, build_workbook
 
     build_workbook(ledger_names_of_spec(), AS_OF, bad_row=False).save(path)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 import random
 
-from zhaoshang.onboarding.examples import ledger_content as L
-from zhaoshang.onboarding.examples.make_example import (
+from zhaoshang.demo.ledger import ledger_content as L
+from zhaoshang.demo.ledger.make_example import (
     DAY,
     MONTHS,
     Ledger,

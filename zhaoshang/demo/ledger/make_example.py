@@ -15,7 +15,7 @@ industries, departments, leaders and staff) as ``LedgerNames`` and the cut-off d
 are written as the office shortens them ("新能源产业园" → "新能源园"). The content itself
 (projects, enterprises, stories) is in ``ledger_content.py``.
 
-Run ``python -m zhaoshang.onboarding.examples.make_example`` to rewrite the committed file for
+Run ``python -m zhaoshang.demo.ledger.make_example`` to rewrite the committed file for
 the demo's onboarded district (``zhaoshang.demo.onboarded``) as of 2026-11-30.
 """
 
@@ -31,9 +31,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from zhaoshang.onboarding.examples import ledger_content as L
+from zhaoshang.demo.ledger import ledger_content as L
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[2] / "onboarding" / "examples"
 EXAMPLE = HERE / "ledger-example.xlsx"
 AS_OF = datetime.date(2026, 11, 30)  # the committed file's cut-off (截至11月底)
 SEED = 2026
@@ -215,7 +215,7 @@ def _unit(names: LedgerNames, unit: str) -> str:
 
 def build_workbook(names: LedgerNames, as_of: datetime.date = AS_OF, *, bad_row: bool = True):
     """The example ledger for ``names`` as of ``as_of`` (an openpyxl Workbook)."""
-    from zhaoshang.onboarding.examples import sheets
+    from zhaoshang.demo.ledger import sheets
 
     ledger = Ledger(names, as_of)
     wb = Workbook()
