@@ -39,7 +39,7 @@ from zhaoshang.demo.inspections import InspectionsBuilder, inspection_counts
 from zhaoshang.demo.kpis import KpisBuilder, kpi_counts
 from zhaoshang.demo.land import LandBuilder, land_counts
 from zhaoshang.demo.meetings import MeetingsBuilder, meeting_counts
-from zhaoshang.demo.onboarded import OnboardedBuilder, onboarded_counts
+from zhaoshang.demo.onboarded import OnboardedBuilder, onboarded_accounts, onboarded_counts
 from zhaoshang.demo.ops import OpsBuilder, ops_counts, scan_moment
 from zhaoshang.demo.plans import PlansMixin
 from zhaoshang.demo.portal import PortalBuilder, portal_counts
@@ -226,8 +226,12 @@ class DemoBuilder(C.CityMixin, PlansMixin):
             if username in accounts:
                 _u, role, real_name, unit = accounts[username]
                 lines.append(f"  {username:<16} {role:<15} {real_name:<6} {unit}")
+        onboarded = onboarded_accounts()
+        for username, role, real_name, unit in onboarded:
+            lines.append(f"  {username:<16} {role:<15} {real_name:<6} {unit}")
         ids = [w.district.pk for w in self.worlds]
-        others = User.objects.filter(demo_users(ids)).exclude(username__in=ACCOUNT_USERNAMES)
+        named = [*ACCOUNT_USERNAMES, *(a[0] for a in onboarded)]
+        others = User.objects.filter(demo_users(ids)).exclude(username__in=named)
         lines.append(f"  … and {others.count()} more people (user names in pinyin), same password.")
         return lines
 

@@ -81,6 +81,17 @@ STAFF = [
     ("段宏伟", "新能源园服务办主任", Role.PARK, "section", "committee", None),
     ("雷芳", "督查科科长", Role.SUPERVISOR, "section", "perf", None),
 ]
+
+
+def onboarded_accounts() -> list[tuple[str, str, str, str]]:
+    """(user name, role, name, unit) of 南城区's named demo accounts, for the load summary."""
+    return [
+        (username, str(role), name, f"{NAME} {title}")
+        for name, title, role, _rank, _department, username in (*LEADERS, *STAFF)
+        if username
+    ]
+
+
 # The secretaries (section level) and service officers (general) the ledger names.
 SECRETARIES = ["贺明轩", "江晓燕", "戴志勇", "武晓婷"]
 OFFICERS = ["孟思琪", "韦俊杰", "邵雨欣", "汤博文", "崔家乐"]

@@ -22,12 +22,14 @@ CODES = ", ".join(DISTRICT_CODES)
 class Command(BaseCommand):
     help = (
         "Load the demo city: the demo district 东城区 (code 'demo') in full and a small second "
-        "district 西城区 (code 'second'), with one account per role, all with the password "
+        "district 西城区 (code 'second'), and 南城区 (code 'south') onboarded from its own "
+        "ledger (the example workbook, through import_ledger), with one account per role, all "
+        "with the password "
         f"{names.PASSWORD}. Does nothing if the demo is already loaded; --reset reloads it."
     )
 
     def add_arguments(self, parser):
-        reset = "Delete both demo districts (their records, people and files) and load them again."
+        reset = "Delete the demo districts (their records, people and files) and load them again."
         parser.add_argument("--reset", action="store_true", help=reset)
 
     def handle(self, *args, reset: bool = False, **options):
