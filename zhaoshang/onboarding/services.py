@@ -33,6 +33,7 @@ BACKGROUND_ROWS = 500
 SAMPLE_VALUES = 3
 MAX_DISTINCT_VALUES = 200
 RUNNING = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+EDITABLE = (ImportStatus.DRAFT, ImportStatus.CHECKED, ImportStatus.FAILED)
 
 
 def can_onboard(user) -> bool:
@@ -367,13 +368,26 @@ def run(batch: ImportBatch, user=None) -> ImportBatch:
     user = user or batch.created_by
     if batch.status not in (ImportStatus.CHECKED, *RUNNING):
         raise ValidationError({"status": _("Only a checked file without problems is imported.")})
-    _update(batch, status=ImportStatus.RUNNING, started_at=clock.now())
+    # Claimed in the database, not on the object: a second request (a double click) or a
+    # task run twice holding the batch as it was loaded must not import it again.
+    now = clock.now()
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=(ImportStatus.CHECKED, *RUNNING)
+    ).update(status=ImportStatus.RUNNING, started_at=now)
+    if not claimed:
+        batch.refresh_from_db()
+        return batch
+    batch.status, batch.started_at = ImportStatus.RUNNING, now
     summary = dict(batch.summary or {})
     summary.pop("task", None)
     try:
         # One transaction around the run and the batch's records: a failure anywhere (the
         # records' snapshot included) leaves nothing written.
         with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().only("status").get(pk=batch.pk)
+            if locked.status != ImportStatus.RUNNING:  # another run imported it meanwhile
+                batch.refresh_from_db()
+                return batch
             found = parts(batch, user)
             summary["sheets"] = _rows_by_sheet(found)
             result = run_all(found, dry_run=False, batch=batch, progress=_progress(batch, "import"))
@@ -381,6 +395,8 @@ def run(batch: ImportBatch, user=None) -> ImportBatch:
                 _finish(batch, summary)
     except Exception as exc:
         logger.exception("import batch %s: the import failed", batch.pk)
+        if _imported_meanwhile(batch):
+            return batch
         _update(
             batch,
             status=ImportStatus.FAILED,
@@ -390,6 +406,8 @@ def run(batch: ImportBatch, user=None) -> ImportBatch:
         )
         return batch
     if not result.ok:
+        if _imported_meanwhile(batch):
+            return batch
         _update(
             batch,
             status=ImportStatus.FAILED,
@@ -399,6 +417,15 @@ def run(batch: ImportBatch, user=None) -> ImportBatch:
             finished_at=clock.now(),
         )
     return batch
+
+
+def _imported_meanwhile(batch: ImportBatch) -> bool:
+    """Whether another run imported the batch while this one ran (its failure, a clash
+    with the records the other made, must not mark the imported batch failed)."""
+    if ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.IMPORTED).exists():
+        batch.refresh_from_db()
+        return True
+    return False
 
 
 def _finish(batch: ImportBatch, summary: dict) -> None:
@@ -434,6 +461,10 @@ def in_background(batch: ImportBatch) -> bool:
 def start(batch: ImportBatch, user, action: str) -> ImportBatch:
     """Check ("check") or import ("import") now, or queue it when the file is large."""
     require(can_onboard(user) and batch.district_id == user.district_id)
+    if batch.status not in (*EDITABLE, *RUNNING):  # imported or undone: never run again
+        raise ValidationError(
+            {"status": _("This file was imported already; upload it again to import it anew.")}
+        )
     if action == "import" and batch.status != ImportStatus.CHECKED:
         raise ValidationError({"status": _("Only a checked file without problems is imported.")})
     if batch.status in RUNNING:

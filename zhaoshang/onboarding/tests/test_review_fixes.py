@@ -1,0 +1,53 @@
+"""Review fixes: a batch imported (or undone) is never checked or imported again; a
+second import of the same checked batch (a double click, a task run twice) imports nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from zhaoshang.core.models import ImportBatch, ImportStatus
+from zhaoshang.onboarding import services
+from zhaoshang.onboarding.tests.files import ledger_xlsx, upload
+from zhaoshang.onboarding.tests.test_flow import NAMES, _values_post
+from zhaoshang.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+def _checked(client):
+    client.post(
+        reverse("onboarding:index"),
+        {"file": upload(ledger_xlsx(), "台账.xlsx"), "what": "workbook"},
+    )
+    batch = ImportBatch.objects.order_by("-pk").first()
+    response = client.get(reverse("onboarding:values", args=[batch.pk]))
+    data = _values_post(response, {"装备园": "装备制造产业园", "食品园": "食品饮料产业园"})
+    client.post(reverse("onboarding:values", args=[batch.pk]), data)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.CHECKED, batch.problems
+    return batch
+
+
+def test_an_imported_batch_is_not_checked_again(client_for, world):
+    client = client_for("bureau")
+    batch = _checked(client)
+    client.post(reverse("onboarding:check", args=[batch.pk]), {"action": "import"})
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED
+    response = client.post(reverse("onboarding:check", args=[batch.pk]), {"action": "check"})
+    assert response.status_code == 400
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED  # still undoable, not imported twice
+
+
+def test_a_stale_second_run_imports_nothing(client_for, world):
+    client = client_for("bureau")
+    batch = _checked(client)
+    stale = ImportBatch.objects.get(pk=batch.pk)  # a second request loaded it as CHECKED
+    services.run(batch, batch.created_by)
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.IMPORTED
+    services.run(stale, stale.created_by)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED, batch.problems
+    assert Project.objects.filter(name__in=NAMES).count() == 3
