@@ -2,7 +2,9 @@
 calendar; ``python -m bench scan [--projects 10000,100000]`` — the daily scan;
 ``python -m bench summary [--projects 20000]`` — the monthly summary;
 ``python -m bench demo [--runs 3]`` — load_demo part by part;
-``python -m bench pages [--database FILE] [--scale 10]`` — the flat pages at 1× and 10×."""
+``python -m bench pages [--database FILE] [--scale 10]`` — the flat pages at 1× and 10×;
+``python -m bench import [--rows 500,5000] [--repeat 3]`` — a district's ledger imported
+through the onboarding path (read, check, import, undo)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ if __name__ == "__main__":
         from bench.pages import main as pages_main
 
         sys.exit(pages_main(sys.argv[2:]))
+    if sys.argv[1:2] == ["import"]:
+        from bench.imports import main as import_main
+
+        sys.exit(import_main(sys.argv[2:]))
     if sys.argv[1:2] == ["scan"]:
         from bench.scan import main as scan_main
 
