@@ -18,7 +18,7 @@ from zhaoshang.onboarding.views import _kind_counts, batch_or_404
 
 PREVIEW_ROWS = 12
 PREVIEW_COLUMNS = 30
-UNITS = [("yuan", "元"), ("10k", "万元"), ("100m", "亿元")]
+UNITS = [("yuan", "元"), ("1k", "千元"), ("10k", "万元"), ("10m", "千万元"), ("100m", "亿元")]
 EDITABLE = (ImportStatus.DRAFT, ImportStatus.CHECKED, ImportStatus.FAILED)
 
 

@@ -89,18 +89,25 @@ def suggest_columns(importer_class, headers: Sequence[Any], saved=None) -> list[
 
 
 _HUNDRED_MILLION = re.compile(r"亿元|亿人民币|\(亿\)|/亿$|单位:?亿")
+# (千万元 and 千元 before 万元 and 元: “（千万元）” is no column in 万元)
+_TEN_MILLION = re.compile(r"千万元|千万人民币|\(千万\)|/千万$|单位:?千万")
 _TEN_THOUSAND = re.compile(r"万元|万人民币|\(万\)|/万$|单位:?万")
+_THOUSAND = re.compile(r"千元|\(千\)|/千$|单位:?(?:人民币)?千元")
 _YUAN = re.compile(r"\((?:人民币)?元\)|/元$|单位:?(?:人民币)?元|^金额元$|人民币元")
 
 
 def suggest_unit(header: Any) -> str | None:
-    """The unit an amount column's header names: "100m" (亿元), "10k" (万元), "yuan" (元),
-    or None."""
+    """The unit an amount column's header names: "100m" (亿元), "10m" (千万元), "10k" (万元),
+    "1k" (千元), "yuan" (元), or None."""
     key = header_key(header)
     if _HUNDRED_MILLION.search(key):
         return "100m"
+    if _TEN_MILLION.search(key):
+        return "10m"
     if _TEN_THOUSAND.search(key):
         return "10k"
+    if _THOUSAND.search(key):
+        return "1k"
     if _YUAN.search(key):
         return "yuan"
     return None

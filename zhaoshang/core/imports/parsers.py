@@ -301,7 +301,13 @@ class Month(Parser):
 
 # The units an amount column may be in (ImportMapping.units, Importer.units): how many
 # 万元 one of them is.
-UNITS = {"yuan": Decimal("0.0001"), "10k": Decimal(1), "100m": Decimal(10_000)}
+UNITS = {
+    "yuan": Decimal("0.0001"),
+    "1k": Decimal("0.1"),  # 千元
+    "10k": Decimal(1),
+    "10m": Decimal(1000),  # 千万元
+    "100m": Decimal(10_000),
+}
 DEFAULT_UNIT = "10k"
 # A unit written in the cell, after the number: 1.2亿元, 3,000万元, 500万, 1200000元.
 _CELL_UNITS = (
@@ -319,7 +325,9 @@ _CURRENCY = re.compile(r"^(?:人民币|rmb|cny|¥|￥)|(?:人民币)$", re.IGNOR
 
 def unit_label(unit: str) -> str:
     """How a unit reads: 元, 万元, 亿元 (the same in every language of the site)."""
-    return {"yuan": "元", "10k": "万元", "100m": "亿元"}.get(unit, unit)
+    return {"yuan": "元", "1k": "千元", "10k": "万元", "10m": "千万元", "100m": "亿元"}.get(
+        unit, unit
+    )
 
 
 class Money(Parser):
