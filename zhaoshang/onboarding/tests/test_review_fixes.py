@@ -107,3 +107,37 @@ def test_the_whole_example_is_undone_to_nothing(_frozen_time, db, tmp_path):
     after = _row_counts()
     changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     assert changed == {}
+
+
+def test_a_dry_run_of_the_whole_example_writes_no_record(_frozen_time, db, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    from zhaoshang.onboarding.tests.district import (
+        AFTER_THE_CUTOFF,
+        corrected_example,
+        create_south,
+    )
+
+    _frozen_time.move_to(AFTER_THE_CUTOFF)
+    district, bureau = create_south()
+    path = tmp_path / "台账.xlsx"
+    corrected_example(path)
+    from zhaoshang.notifications.models import Notification
+
+    before = _row_counts()
+    call_command(
+        "import_ledger",
+        str(path),
+        district=district.code,
+        user=bureau.username,
+        dry_run=True,
+        stdout=io.StringIO(),
+    )
+    batch = ImportBatch.objects.get(district=district)
+    assert batch.status == ImportStatus.CHECKED, batch.problems
+    after = _row_counts()
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    assert changed == {}
+    assert not Notification.objects.exists()  # nobody is told of a check
