@@ -22,7 +22,8 @@ setup: $(VENV)/.installed
 	@echo "Migrating the database (the first time takes a couple of minutes)..."
 	$(BIN)/python manage.py migrate --noinput -v1
 
-## demo: setup, load the demo district, serve on http://127.0.0.1:$(PORT) with DEBUG off, as
+## demo: setup, load the demo district, serve on http://127.0.0.1:$(PORT) with DEBUG off (and the
+## background worker beside it), as
 ## a user meets it: the product's own Chinese pages for a missing page (404) or an error,
 ## static files served by WhiteNoise. `make demo DEBUG=1` serves Django's debug pages.
 DEBUG ?= 0
@@ -31,6 +32,10 @@ demo: setup
 	$(BIN)/python manage.py load_demo
 	@mkdir -p "$${STATIC_ROOT:-staticfiles}"  # WhiteNoise reads it at start (empty: the apps' files serve)
 	@echo "Serving on http://127.0.0.1:$(PORT)  (accounts: see README.md, password Demo@2026)"
+	@# The background worker runs beside the server (large imports, big reports, the outbox)
+	@# and stops with it.
+	$(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The tests keep Python's bytecode cache even where the environment turns it off
