@@ -40,19 +40,24 @@ def _render(request, template, batch, step, context, status=200):
 # --- 1. sheets: kind and header row ----------------------------------------------------------
 
 
-def _preview(grid) -> list[list[tuple[str, bool]]]:
-    """The first rows as (text, filled): ``filled`` for a cell that repeats the first cell
-    of its merged range (shown lighter)."""
+def _preview(grid, header_row: int = 0) -> list[list[tuple[str, bool]]]:
+    """The first rows (down to a few below the header, however low it is) as (text,
+    filled): ``filled`` for a cell that repeats the first cell of its merged range (shown
+    lighter)."""
     from zhaoshang.core.imports import cell_text
 
     rows = []
-    for r, row in enumerate(grid.cells[:PREVIEW_ROWS]):
+    for r, row in enumerate(grid.cells[: _preview_rows(header_row)]):
         cells = []
         for c, value in enumerate(row[:PREVIEW_COLUMNS]):
             merged = grid.merged_at(r, c) if getattr(grid, "merged", None) else None
             cells.append((cell_text(value), bool(merged and (merged[0], merged[1]) != (r, c))))
         rows.append(cells)
     return rows
+
+
+def _preview_rows(header_row: int) -> int:
+    return max(PREVIEW_ROWS, int(header_row or 0) + 3)
 
 
 @login_required
@@ -74,7 +79,9 @@ def sheets(request, pk):
                 header = int(request.POST.get(f"header-{index}", old.get("header_row", 0)))
             except ValueError:
                 header = 0
-            header = max(0, min(header, max(len(grid.cells) - 1, 0), PREVIEW_ROWS - 1))
+            # (any row the preview shows: a header guessed below the first rows too)
+            shown = _preview_rows(old.get("header_row", 0)) - 1
+            header = max(0, min(header, max(len(grid.cells) - 1, 0), shown))
             if kind == old.get("kind") and header == old.get("header_row") and old.get("columns"):
                 new.append(dict(old, name=grid.name))
             else:
@@ -92,7 +99,9 @@ def sheets(request, pk):
             "kind": (stored[index] if index < len(stored) else {}).get("kind", ""),
             "header_row": (stored[index] if index < len(stored) else {}).get("header_row", 0),
             "refused": (stored[index] if index < len(stored) else {}).get("refused", ""),
-            "preview": _preview(grid),
+            "preview": _preview(
+                grid, (stored[index] if index < len(stored) else {}).get("header_row", 0)
+            ),
             "rows": len(grid.cells),
         }
         for index, grid in enumerate(grids)

@@ -3,6 +3,8 @@ second import of the same checked batch (a double click, a task run twice) impor
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -141,3 +143,29 @@ def test_a_dry_run_of_the_whole_example_writes_no_record(_frozen_time, db, tmp_p
     changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     assert changed == {}
     assert not Notification.objects.exists()  # nobody is told of a check
+
+
+def test_a_header_below_the_first_dozen_rows_is_kept_and_shown(client_for, world):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "企业名录"
+    for n in range(14):  # a long note above the table
+        sheet.append([f"填表说明第{n + 1}条"])
+    sheet.append(["序号", "企业名称", "统一社会信用代码"])
+    sheet.append([1, "东城精工有限公司", "91110000MA01ABCD1X"])
+    content = io.BytesIO()
+    book.save(content)
+    client = client_for("bureau")
+    client.post(
+        reverse("onboarding:index"),
+        {"file": upload(content.getvalue(), "企业.xlsx"), "what": "enterprises"},
+    )
+    batch = ImportBatch.objects.order_by("-pk").first()
+    assert batch.mapping["sheets"][0]["header_row"] == 14
+    response = client.get(reverse("onboarding:sheets", args=[batch.pk]))
+    assert len(response.context["items"][0]["preview"]) > 14  # its radio is offered
+    client.post(reverse("onboarding:sheets", args=[batch.pk]), {"kind-0": "enterprises"})
+    batch.refresh_from_db()
+    assert batch.mapping["sheets"][0]["header_row"] == 14
