@@ -278,6 +278,9 @@ def header_names(grid: Grid, header_row: int) -> list[str]:
     “计划投资/总投资（亿元）”. A title merged across the whole sheet is no group header."""
     if header_row >= len(grid.cells):
         return [""] * grid.width
+    # A title spans the header's columns (a note beside it may widen the sheet).
+    filled = [c for c, v in enumerate(grid.cells[header_row]) if v is not None] or [0]
+    first, last = filled[0], filled[-1]
     names = []
     for c, value in enumerate(grid.cells[header_row]):
         own = _header_text(value)
@@ -289,7 +292,7 @@ def header_names(grid: Grid, header_row: int) -> list[str]:
             r1, c1, r2, c2 = rng
             if r2 >= header_row:
                 continue  # the header's own cell, merged down from above
-            if c1 == c2 or (c1 == 0 and c2 >= grid.width - 1):
+            if c1 == c2 or (c1 <= first and c2 >= last):
                 break  # not a group: a title, or a cell merged down only
             parent = _header_text(grid.cells[r][c])
             if parent and parent not in parts:

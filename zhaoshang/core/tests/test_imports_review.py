@@ -34,3 +34,15 @@ def test_a_bare_number_in_the_columns_unit(unit, amount):
 
     column = Column("total", "Total", Money())
     assert column.parse.parse_cell("12", Importer(), column) == Decimal(amount)
+
+
+def test_a_title_over_the_header_is_no_group_even_with_a_note_beside_it():
+    from zhaoshang.core.imports.sources import Grid, header_names
+
+    cells = [
+        ["某区招商项目台账"] * 4 + ["单位：万元"],
+        [None, "计划投资", "计划投资", None, None],
+        ["项目名称", "总投资", "年度计划", "备注", None],
+    ]
+    grid = Grid("s", cells, merged=[(0, 0, 0, 3), (1, 1, 1, 2)])
+    assert header_names(grid, 2) == ["项目名称", "计划投资/总投资", "计划投资/年度计划", "备注", ""]
