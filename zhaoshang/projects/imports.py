@@ -12,7 +12,6 @@ project moves on once the bureau has confirmed the import.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -411,15 +410,16 @@ class ProjectImporter(Importer):
                 codes.add(normalize_code(cell_text(row.raw["credit_code"])))
             if row.raw.get("enterprise") is not None:
                 names.add(cell_text(row.raw["enterprise"]).strip())
-        enterprises = (
-            list(
-                Enterprise.objects.filter(district=self.district).filter(
-                    Q(credit_code__in=codes) | Q(name__in=names)
-                )
+        # A name as the ledger spells it (half-width brackets for the registry's full-width
+        # ones, a stray space) is found by the lookup, which folds both: with names, every
+        # enterprise of the district is a candidate (still one query).
+        enterprises = []
+        if names:
+            enterprises = list(Enterprise.objects.filter(district=self.district))
+        elif codes:
+            enterprises = list(
+                Enterprise.objects.filter(district=self.district, credit_code__in=codes)
             )
-            if codes or names
-            else []
-        )
         self._enterprise_by_code = {e.credit_code: e for e in enterprises}
         self._enterprise_by_name = Lookup(
             enterprises,
