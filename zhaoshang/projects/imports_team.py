@@ -266,7 +266,7 @@ class TeamImporter(Importer):
             project.version, project.designated_leader = updated.version, person
             return []  # no record created: the project's leader is set (see the notes)
         return assign_team_member(
-            self.user, project, role, person, since=values.get("since"), replace=False
+            self.user, project, role, person, since=values.get("since"), replace=False, quiet=True
         )
 
     def summary(self, created):

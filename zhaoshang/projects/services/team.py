@@ -58,13 +58,15 @@ def assign_team_member(
     *,
     since: datetime.date | None = None,
     replace: bool = True,
+    quiet: bool = False,
 ) -> ProjectTeamMember:
     """Put a person on the project team; a single role (manager, secretary, officer) is replaced.
 
     ``since`` (not in the future) is the day the person took the role, today when not
     given (a ledger brought in names its own). With ``replace=False`` (an import) a single
     role already held is refused instead of replaced: the import adds, it never takes a
-    person off a team."""
+    person off a team. ``quiet`` (an import, 补录): the person is told nothing, the team
+    already stood before the platform."""
     require(permissions.can_manage_team(user, project))
     errors: dict = {}  # every problem of the choice, in one answer
     if since is not None and since > clock.today():
@@ -103,6 +105,8 @@ def assign_team_member(
         role=role,
         user=member.pk,
     )
+    if quiet:
+        return membership
     notify(
         [member],
         "project.team_assigned",

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from zhaoshang.core.imports import template_workbook
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.notifications.models import Notification
 from zhaoshang.org.models import User
 from zhaoshang.projects.imports_team import TeamImporter
 from zhaoshang.projects.models import Project, ProjectTeamMember
@@ -81,6 +82,8 @@ def test_a_ledger_of_teams_and_leaders_imports(world):
     )
     assert verbs.count("project.team_assigned") >= 5
     assert "project.updated" in verbs and "project.team_imported" in verbs
+    # The team stood before the platform: an import tells nobody they were just assigned.
+    assert not Notification.objects.filter(verb="project.team_assigned").exists()
 
 
 def test_every_check_is_named_by_row_and_column_and_nothing_is_saved(world):
