@@ -240,3 +240,31 @@ def test_queries_grow_only_by_the_service_per_row(world):
         assert result.ok, result.problems
         counts.append(len(ctx.captured_queries))
     assert counts[1] - counts[0] == 3 * per_row
+
+
+def test_an_office_list_of_enterprises_maps_by_its_chinese_headers_and_words(world):
+    from zhaoshang.core.imports.mapping import suggest_columns, suggest_values
+
+    headers = ["序号", "企业名称", "统一社会信用代码", "企业来源", "注册资本（万元）", "法人代表"]
+    headers += ["注册地址", "联系人", "联系电话", "备注"]
+    keys = suggest_columns(EnterpriseImporter, headers)
+    assert keys == [
+        None,
+        "name",
+        "credit_code",
+        "origin",
+        "registered_capital",
+        "legal_representative",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "note",
+    ]
+    importer = EnterpriseImporter(world.user_bureau, world.district_a)
+    origin = next(c for c in EnterpriseImporter.columns if c.key == "origin")
+    assert suggest_values(importer, origin, ["本地", "省外", "境外", "省内"]) == {
+        "本地": "local",
+        "省外": "out_of_province",
+        "境外": "abroad",
+        "省内": "in_province",
+    }
