@@ -300,6 +300,12 @@ class OnboardedBuilder(OnboardedDistrict):
             self.batch = self.import_ledger()
         self.supply_evidence(present)
         self.carry_on_cases(present)
+        # The night's scan since the go-live has found the duties its ledger says were missed
+        # (the go-live date keeps those due before it out of the assessment).
+        from zhaoshang.agreements import services as agreements
+
+        with clock.at(present):
+            agreements.scan(self.today)
 
     def import_ledger(self):
         """The bureau brings the ledger in as of the month's end with the command (the
