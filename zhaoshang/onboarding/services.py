@@ -155,7 +155,9 @@ def suggested_values(batch, sheet: dict, grid, cls, user, saved=None) -> dict:
 
 
 def is_amount(column) -> bool:
-    return column is not None and type(column.parse).__name__ == "Money"
+    """Whether the column holds amounts whose unit the mapping chooses (``Money`` and the
+    parsers that read it, e.g. an obligation's target figure, an investment schedule)."""
+    return column is not None and column.parse.takes_unit
 
 
 def allowed_kinds(user, district) -> set[str]:

@@ -82,6 +82,8 @@ class Schedule(Parser):
     place due by it on each line, e.g. “2026-12-31 5000；2027年底 2亿元”. An amount without
     its unit is in the column's unit (万元 unless the mapping says otherwise)."""
 
+    takes_unit = True
+
     def __call__(self, value, importer):
         return self.read(value, importer, DEFAULT_UNIT)
 

@@ -69,6 +69,7 @@ class Parser:
     """Turn a non-empty cell into a value, or raise ValidationError with the reason."""
 
     kind = "text"  # how the template formats the column: text, number or date
+    takes_unit = False  # whether an amount's unit (元/万元/亿元) is chosen for the column
 
     def __call__(self, value: Any, importer: Importer) -> Any:
         raise NotImplementedError
@@ -336,6 +337,7 @@ class Money(Parser):
     (``importer.units[column key]``: "yuan", "10k" or "100m"), 万元 by default."""
 
     kind = "number"
+    takes_unit = True
 
     def __init__(self, max_digits: int = 14, decimal_places: int = 2):
         self.max_digits, self.decimal_places = max_digits, decimal_places

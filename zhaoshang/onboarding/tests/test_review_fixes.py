@@ -169,3 +169,17 @@ def test_a_header_below_the_first_dozen_rows_is_kept_and_shown(client_for, world
     client.post(reverse("onboarding:sheets", args=[batch.pk]), {"kind-0": "enterprises"})
     batch.refresh_from_db()
     assert batch.mapping["sheets"][0]["header_row"] == 14
+
+
+def test_every_column_of_amounts_takes_its_unit_from_the_mapping():
+    """An obligation's target figure and an investment schedule read amounts as ``Money``
+    does: their unit (亿元 in the header) is suggested and kept like any amount column's."""
+    from zhaoshang.agreements.imports import AgreementImporter, ObligationImporter
+    from zhaoshang.onboarding.services import is_amount
+
+    def amounts(cls):
+        return {c.key for c in cls.columns if is_amount(c)}
+
+    assert "target_amount" in amounts(ObligationImporter)
+    assert {"contracted_investment", "schedule"} <= amounts(AgreementImporter)
+    assert "title" not in amounts(ObligationImporter)
