@@ -221,3 +221,22 @@ def test_the_stage_page_says_the_import_awaits_confirmation(client_for, world):
     ImportBatch.objects.filter(pk=batch.pk).update(confirmed_at=batch.created_at)
     html = client_for("bureau").get(reverse("projects:stage", args=[project.pk])).content
     assert b'data-testid="import-pending"' not in html
+
+
+def test_the_list_offers_an_upload_only_to_who_may_record_the_documents(client_for, world):
+    mine = imported(world, name="我的补录项目")
+    ProjectTeamMember.objects.create(
+        project=mine, user=world.user_manager, role=TeamRole.MANAGER
+    )  # (a county leader, no registry editor)
+    other = imported(world, name="别人的补录项目")
+
+    def uploads(who):
+        response = client_for(who).get(BACKFILL)
+        assert response.status_code == 200
+        rows = list(response.context["page"])
+        assert rows
+        return {r.project_id for r in rows if r.can_upload}
+
+    assert uploads("bureau") == {mine.pk, other.pk}  # the registry's editors
+    assert uploads("manager") == {mine.pk}  # the team of their own project
+    assert uploads("supervisor") == set()  # reads the list, records nothing

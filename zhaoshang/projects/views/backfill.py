@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import roles
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.org.models import Park
 from zhaoshang.projects.choices import Stage
-from zhaoshang.projects.models import EvidenceOwed, MaterialType, Project
+from zhaoshang.projects.models import EvidenceOwed, MaterialType, Project, ProjectTeamMember
 
 
 class BackfillFilterForm(BootstrapMixin, forms.Form):
@@ -54,6 +55,23 @@ def filtered_backfill(request):
     )
 
 
+def _mark_uploads(user, rows) -> None:
+    """``can_upload`` on each row: who may record the project's documents
+    (``permissions.can_record_service``: the registry's editors and the project's team),
+    decided for the page's projects in one query, not one per row."""
+    rows = list(rows)
+    if roles.is_city(user) or roles.is_enterprise(user) or not rows:
+        allowed = set()
+    elif roles.can_edit_registry(user, user.district_id):
+        allowed = {r.project_id for r in rows if r.project.district_id == user.district_id}
+    else:
+        ids = {r.project_id for r in rows if r.project.district_id == user.district_id}
+        team = ProjectTeamMember.objects.filter(project_id__in=ids, user=user)
+        allowed = set(team.values_list("project_id", flat=True))
+    for r in rows:
+        r.can_upload = r.project_id in allowed
+
+
 @login_required
 def backfill_list(request):
     form, qs = filtered_backfill(request)
@@ -67,6 +85,7 @@ def backfill_list(request):
         ),
         per_page=50,
     )
+    _mark_uploads(request.user, page.object_list)
     return render(
         request,
         "projects/backfill_list.html",
