@@ -18,7 +18,7 @@ from zhaoshang.approvals.models import ApprovalItem
 from zhaoshang.approvals.services.pauses import PAUSE_KINDS_SPECIAL
 from zhaoshang.core.imports import Choice, Column, Date, Parser, Ref, cell_text
 from zhaoshang.core.roles import Role
-from zhaoshang.org.models import Department, User
+from zhaoshang.org.models import User
 from zhaoshang.projects.models import Project
 
 # The kinds of pause a ledger records (the pledge's pause is the daily scan's own).
@@ -105,10 +105,6 @@ def _projects(importer):
 
 def _items(importer):
     return ApprovalItem.objects.filter(district=importer.district).order_by("sort_order", "id")
-
-
-def _departments(importer):
-    return Department.objects.filter(district=importer.district).order_by("sort_order", "id")
 
 
 def _approvers(importer):

@@ -29,7 +29,6 @@ from zhaoshang.approvals.import_parsers import (
     DatePeriod,
     PauseKindChoice,
     _approvers,
-    _departments,
     _items,
     state_errors,
 )
@@ -38,6 +37,7 @@ from zhaoshang.core import clock, roles
 from zhaoshang.core.imports import Column, Date, Importer, Ref, Row, Text, WholeNumber
 from zhaoshang.core.roles import Role
 from zhaoshang.core.services import STATUS_FIELD
+from zhaoshang.org.imports import department_ref
 
 
 class CaseImporter(Importer):
@@ -69,15 +69,7 @@ class CaseImporter(Importer):
         Column(
             "department",
             gettext_lazy("Department"),
-            Ref(
-                _departments,
-                keys=lambda d: [d.name, d.short_name],
-                not_found=gettext_lazy("No department “%(value)s” in your district."),
-                ambiguous=gettext_lazy(
-                    "Several departments are named “%(value)s”; use the full name."
-                ),
-                label=lambda d: d.name,
-            ),
+            department_ref(),
             help=gettext_lazy("Empty means the item's department."),
             width=20,
             aliases=("办理部门", "承办部门", "审批部门", "责任部门", "办理单位", "承办单位"),

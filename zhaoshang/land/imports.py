@@ -32,7 +32,7 @@ from zhaoshang.core.imports import (
 from zhaoshang.land import permissions, services
 from zhaoshang.land.choices import LandUse, ParcelStatus
 from zhaoshang.land.models import LandParcel
-from zhaoshang.org.models import Park
+from zhaoshang.org.imports import park_ref
 from zhaoshang.projects.models import Project
 
 LAND_USE_ALIASES = {
@@ -111,14 +111,7 @@ class ParcelImporter(Importer):
         Column(
             "park",
             gettext_lazy("Park"),
-            Ref(
-                lambda imp: Park.objects.filter(district=imp.district).order_by("id"),
-                keys=lambda p: [p.name, p.code],
-                not_found=gettext_lazy("No park “%(value)s” in your district."),
-                ambiguous=gettext_lazy("Several parks are named “%(value)s”; use the park code."),
-                label=lambda p: p.name,
-                hint=gettext_lazy("The park's name or code."),
-            ),
+            park_ref(),
             required=True,
             width=20,
             aliases=("所属园区", "园区", "园区名称", "所在园区"),

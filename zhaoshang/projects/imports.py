@@ -25,7 +25,6 @@ from zhaoshang.core.imports import (
     Money,
     Number,
     Ref,
-    RefList,
     Row,
     Text,
     WholeNumber,
@@ -38,7 +37,8 @@ from zhaoshang.enterprises.choices import Origin
 from zhaoshang.enterprises.creditcode import normalize as normalize_code
 from zhaoshang.enterprises.imports import CreditCode
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
+from zhaoshang.org.imports import department_ref, park_ref
+from zhaoshang.org.models import Industry, User, WorkingGroup
 from zhaoshang.projects import services
 from zhaoshang.projects.choices import STAGE_DATE_FIELDS, Level, ProjectKind, Source, Stage
 from zhaoshang.projects.models import Project
@@ -173,14 +173,7 @@ class ProjectImporter(Importer):
         Column(
             "park",
             gettext_lazy("Park"),
-            Ref(
-                lambda imp: Park.objects.filter(district=imp.district).order_by("id"),
-                keys=lambda p: [p.name, p.code],
-                not_found=gettext_lazy("No park “%(value)s” in your district."),
-                ambiguous=gettext_lazy("Several parks are named “%(value)s”; use the park code."),
-                label=lambda p: p.name,
-                hint=gettext_lazy("The park's name or code."),
-            ),
+            park_ref(),
             required=True,
             width=20,
             aliases=("所属园区", "园区", "落户园区", "项目地点", "落户地点", "所在园区"),
@@ -324,17 +317,7 @@ class ProjectImporter(Importer):
         Column(
             "paired_departments",
             gettext_lazy("Paired departments"),
-            RefList(
-                lambda imp: Department.objects.filter(district=imp.district).order_by(
-                    "sort_order", "id"
-                ),
-                keys=lambda d: [d.name, d.short_name],
-                not_found=gettext_lazy("No department “%(value)s” in your district."),
-                ambiguous=gettext_lazy(
-                    "Several departments are named “%(value)s”; use the full name."
-                ),
-                label=lambda d: d.name,
-            ),
+            department_ref(many=True),
             width=24,
             aliases=("结对部门", "责任部门", "配合部门", "包联部门"),
         ),

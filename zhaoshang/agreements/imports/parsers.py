@@ -25,7 +25,7 @@ from zhaoshang.core.imports import (
     cell_text,
 )
 from zhaoshang.core.imports.parsers import DEFAULT_UNIT, Money
-from zhaoshang.org.models import Department
+from zhaoshang.org.imports import department_ref
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Project
 
@@ -144,13 +144,7 @@ PROJECT = Ref(
 # (Not 项目编号: an office's own numbering is not our code, which the column still takes.)
 PROJECT_NAMES = ("项目", "项目名称", "项目名", "项目全称", "签约项目")
 
-DEPARTMENT = Ref(
-    lambda imp: Department.objects.filter(district=imp.district).order_by("sort_order", "id"),
-    keys=lambda d: [d.name, d.short_name],
-    not_found=gettext_lazy("No department “%(value)s” in your district."),
-    ambiguous=gettext_lazy("Several departments are named “%(value)s”; use the full name."),
-    label=lambda d: d.name,
-)
+DEPARTMENT = department_ref()
 
 PARTY = Choice(
     Party,
