@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy
 from zhaoshang.approvals.choices import PauseKind
 from zhaoshang.approvals.models import ApprovalItem
 from zhaoshang.approvals.services.pauses import PAUSE_KINDS_SPECIAL
-from zhaoshang.core.imports import Choice, Column, Date, Parser, Ref, cell_text
+from zhaoshang.core.imports import Choice, Column, Date, Parser, cell_text
 from zhaoshang.core.roles import Role
 from zhaoshang.org.models import User
+from zhaoshang.projects.imports_team import ProjectRef
 from zhaoshang.projects.models import Project
 
 # The kinds of pause a ledger records (the pledge's pause is the daily scan's own).
@@ -120,14 +121,7 @@ def _approvers(importer):
 PROJECT = Column(
     "project",
     gettext_lazy("Project"),
-    Ref(
-        _projects,
-        keys=lambda p: [p.code, p.name],
-        not_found=gettext_lazy("No project “%(value)s” in your district."),
-        ambiguous=gettext_lazy("Several projects are named “%(value)s”; use the project code."),
-        label=lambda p: p.code,
-        hint=gettext_lazy("The project's code (ZS-2026-0001) or its exact name."),
-    ),
+    ProjectRef(_projects, label=lambda p: p.code),
     required=True,
     width=24,
     aliases=("项目名称", "项目", "项目代码", "所属项目", "项目名称或编号"),

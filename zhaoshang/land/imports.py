@@ -24,7 +24,6 @@ from zhaoshang.core.imports import (
     Importer,
     Money,
     Number,
-    Ref,
     Row,
     Text,
     normalize_key,
@@ -33,7 +32,7 @@ from zhaoshang.land import permissions, services
 from zhaoshang.land.choices import LandUse, ParcelStatus
 from zhaoshang.land.models import LandParcel
 from zhaoshang.org.imports import park_ref
-from zhaoshang.projects.models import Project
+from zhaoshang.projects.imports_team import ProjectRef
 
 LAND_USE_ALIASES = {
     LandUse.INDUSTRIAL: ("工业", "工业用地", "工矿用地", "工业厂房"),
@@ -140,16 +139,7 @@ class ParcelImporter(Importer):
         Column(
             "project",
             gettext_lazy("Project"),
-            Ref(
-                lambda imp: Project.objects.filter(district=imp.district).order_by("id"),
-                keys=lambda p: [p.code, p.name],
-                not_found=gettext_lazy("No project “%(value)s” in your district."),
-                ambiguous=gettext_lazy(
-                    "Several projects are named “%(value)s”; use the project code."
-                ),
-                label=lambda p: p.code,
-                hint=gettext_lazy("The project's code (ZS-2026-0001) or its exact name."),
-            ),
+            ProjectRef(label=lambda p: p.code),
             width=24,
             aliases=("项目名称", "项目", "用地项目", "使用项目", "供地项目", "项目代码"),
         ),

@@ -73,13 +73,13 @@ class StaffRef(Ref):
 class ProjectRef(Ref):
     """A project of the user's district named by its code (ZS-2026-0001) or exact name."""
 
-    def __init__(self, records=None):
+    def __init__(self, records=None, label=None):
         super().__init__(
             records
             or (lambda imp: Project.objects.filter(district=imp.district).order_by("code", "id")),
             keys=lambda p: [p.code, p.name, project_label(p)],
             not_found=gettext_lazy("No project “%(value)s” in your district."),
-            label=project_label,
+            label=label or project_label,
             hint=gettext_lazy("The project code (ZS-2026-0001) or its exact name."),
         )
 

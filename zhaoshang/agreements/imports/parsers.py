@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.core.imports import (
@@ -20,13 +19,13 @@ from zhaoshang.core.imports import (
     Date,
     Number,
     Parser,
-    Ref,
     WholeNumber,
     cell_text,
 )
 from zhaoshang.core.imports.parsers import DEFAULT_UNIT, Money
 from zhaoshang.org.imports import department_ref
 from zhaoshang.projects.choices import Stage
+from zhaoshang.projects.imports_team import ProjectRef
 from zhaoshang.projects.models import Project
 
 # --- the investment schedule in one cell ------------------------------------------------------
@@ -133,14 +132,7 @@ def _projects(importer):
     )
 
 
-PROJECT = Ref(
-    _projects,
-    keys=lambda p: [p.code, p.name, f"{p.code}{p.name}"],
-    not_found=gettext_lazy("No project “%(value)s” in your district."),
-    ambiguous=gettext_lazy("Several projects are named “%(value)s”; use the project code."),
-    label=lambda p: p.code,
-    hint=gettext_lazy("The project's code (ZS-2026-0001) or its exact name."),
-)
+PROJECT = ProjectRef(_projects, label=lambda p: p.code)
 # (Not 项目编号: an office's own numbering is not our code, which the column still takes.)
 PROJECT_NAMES = ("项目", "项目名称", "项目名", "项目全称", "签约项目")
 
