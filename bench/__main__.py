@@ -1,36 +1,34 @@
 """``python -m bench [--database URL] [--rows N] [--sample N] [--keep]`` — the working-day
-calendar; ``python -m bench scan [--projects 10000,100000]`` — the daily scan;
-``python -m bench summary [--projects 20000]`` — the monthly summary;
-``python -m bench demo [--runs 3]`` — load_demo part by part;
-``python -m bench pages [--database FILE] [--scale 10]`` — the flat pages at 1× and 10×;
-``python -m bench import [--rows 500,5000] [--repeat 3]`` — a district's ledger imported
-through the onboarding path (read, check, import, undo)."""
+calendar; ``python -m bench NAME [options]`` runs ``bench/NAME.py``'s ``main(argv)``:
+
+- ``scan [--projects 10000,100000]`` — the daily scan;
+- ``summary [--projects 20000]`` — the monthly summary;
+- ``demo [--runs 3]`` — load_demo part by part;
+- ``pages [--database FILE] [--scale 10]`` — the flat pages at 1× and 10×;
+- ``import [--rows 500,5000] [--repeat 3]`` — a district's ledger imported through the
+  onboarding path (read, check, import, undo);
+- the others each module's docstring describes (``python -m bench NAME --help``)."""
 
 from __future__ import annotations
 
+import importlib
+import re
 import sys
+from pathlib import Path
 
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["summary"]:
-        from bench.summary import main as summary_main
+# Subcommands whose module is not named after them.
+ALIASES = {"import": "imports"}
 
-        sys.exit(summary_main(sys.argv[2:]))
-    if sys.argv[1:2] == ["demo"]:
-        from bench.demo import main as demo_main
 
-        sys.exit(demo_main(sys.argv[2:]))
-    if sys.argv[1:2] == ["pages"]:
-        from bench.pages import main as pages_main
-
-        sys.exit(pages_main(sys.argv[2:]))
-    if sys.argv[1:2] == ["import"]:
-        from bench.imports import main as import_main
-
-        sys.exit(import_main(sys.argv[2:]))
-    if sys.argv[1:2] == ["scan"]:
-        from bench.scan import main as scan_main
-
-        sys.exit(scan_main(sys.argv[2:]))
+def _main() -> int:
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    module = ALIASES.get(name, name)
+    if re.fullmatch(r"[a-z_]+", module or "") and (Path(__file__).parent / f"{module}.py").exists():
+        return importlib.import_module(f"bench.{module}").main(sys.argv[2:])
     from bench.workdays import main
 
-    sys.exit(main())
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

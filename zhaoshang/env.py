@@ -84,7 +84,14 @@ def env_database(name: str, default_sqlite_path: str) -> dict:
             "database name, as in postgres://user:password@host:5432/name."
         )
     try:
-        config = dj_database_url.parse(value, conn_max_age=60)
+        # Persistent connections (a request reuses its worker's connection for up to
+        # DATABASE_CONN_MAX_AGE seconds) with a health check before reuse, so that a
+        # restarted or failed-over PostgreSQL costs one retried connection, not an error.
+        config = dj_database_url.parse(
+            value,
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60") or 60),
+            conn_health_checks=True,
+        )
         if scheme != "sqlite":
             _ = parts.port  # raises ValueError on a non-numeric port
     except ValueError as exc:

@@ -41,6 +41,13 @@ def test_postgres_url_is_parsed(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
     config = env_database("DATABASE_URL", "/tmp/x.sqlite3")
     assert config["ENGINE"] == "django.db.backends.postgresql" and config["NAME"] == "test"
+    # Persistent connections, checked before reuse (a restarted server costs a reconnect).
+    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
+    assert env_database("DATABASE_URL", "/tmp/x.sqlite3")["CONN_MAX_AGE"] == 0
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "long")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_CONN_MAX_AGE='long'"):
+        env_database("DATABASE_URL", "/tmp/x.sqlite3")
 
 
 def test_booleans_and_integers_are_checked(monkeypatch):
