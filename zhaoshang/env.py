@@ -83,13 +83,14 @@ def env_database(name: str, default_sqlite_path: str) -> dict:
             f"Environment variable {name}={value!r} is malformed: it needs a host and a "
             "database name, as in postgres://user:password@host:5432/name."
         )
+    # Persistent connections (a request reuses its worker's connection for up to
+    # DATABASE_CONN_MAX_AGE seconds) with a health check before reuse, so that a
+    # restarted or failed-over PostgreSQL costs one retried connection, not an error.
+    conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 60)
     try:
-        # Persistent connections (a request reuses its worker's connection for up to
-        # DATABASE_CONN_MAX_AGE seconds) with a health check before reuse, so that a
-        # restarted or failed-over PostgreSQL costs one retried connection, not an error.
         config = dj_database_url.parse(
             value,
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60") or 60),
+            conn_max_age=conn_max_age,
             conn_health_checks=True,
         )
         if scheme != "sqlite":
