@@ -8,9 +8,11 @@ from __future__ import annotations
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
     JSONField,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -33,6 +35,28 @@ def project_light():
         default=Value(Light.GREEN),
         output_field=CharField(),
     )
+
+
+def project_light_counts(projects) -> dict[str, int]:
+    """How many of ``projects`` (a queryset) are red, yellow and green by ``project_light``
+    (a project is as bad as its worst light), in two queries that cost what the lit
+    projects' lights cost — counted on the ``(project, light)`` index — and a count of the
+    projects, not two EXISTS per project: the same figures, flat with the district's size."""
+    from zhaoshang.monitoring.models import Signal
+
+    lit = (
+        Signal.objects.filter(project__in=projects.order_by().values("pk"))
+        .order_by()
+        .aggregate(
+            red=Count("project_id", distinct=True, filter=Q(light=Light.RED)),
+            lit=Count("project_id", distinct=True),
+        )
+    )
+    return {
+        Light.RED.value: lit["red"],
+        Light.YELLOW.value: lit["lit"] - lit["red"],
+        Light.GREEN.value: projects.order_by().count() - lit["lit"],
+    }
 
 
 def _latest_snapshot(day, ref: str):

@@ -22,7 +22,7 @@ from zhaoshang.monitoring.choices import (
     Level,
     Subject,
 )
-from zhaoshang.monitoring.querysets import SignalQuerySet
+from zhaoshang.monitoring.querysets import SignalQuerySet, signal_rank
 
 
 class LightRule(DistrictOwned):
@@ -166,6 +166,17 @@ class Signal(DistrictOwned):
         ),
     )
     checked_on = models.DateField(_("checked on"))
+    # The board's order, stored and indexed (issue 19): red (0, 1) before yellow (2, 3);
+    # within a colour a light with working days left before one without (+1), as the
+    # board's "days left, none last" puts them. The database computes it from ``light`` and
+    # ``days_left`` on every write — save, bulk_create, update, raw SQL — so it never lags
+    # the colour (``rank // 2`` is the colour's order, ``LIGHT_ORDER``).
+    rank = models.GeneratedField(
+        expression=signal_rank(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("order on the board"),
+    )
 
     objects = SignalQuerySet.as_manager()
 
@@ -177,6 +188,12 @@ class Signal(DistrictOwned):
         indexes = [
             models.Index(fields=["project", "light"]),
             models.Index(fields=["district", "light"]),
+            # the lights board: a district's lights in the board's order, read a page at a
+            # time (``SignalQuerySet.worst_first``)
+            models.Index(
+                fields=["district", "rank", "days_left", "due_on", "id"],
+                name="signal_board_order",
+            ),
         ]
         verbose_name = _("signal")
         verbose_name_plural = _("signals")

@@ -4,11 +4,39 @@ district-wide roles of its district; city users see every district, read-only.""
 
 from __future__ import annotations
 
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from zhaoshang.core import roles
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import DistrictScopedQuerySet
+
+# The colours' order on the board (issue 19): red first, then yellow.
+LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1}
+
+
+def signal_rank():
+    """SQL: a signal's stored rank (``Signal.rank``): ``2 × the colour's order``, plus 1
+    without working days left — so that ``rank, days_left, due_on, id`` is the board's
+    order (red before yellow, the least time left first, none last) read straight from an
+    index, on SQLite (whose indexes cannot put NULLs last) as on PostgreSQL."""
+    colour = Case(
+        *(When(light=light, then=Value(2 * order)) for light, order in LIGHT_ORDER.items()),
+        default=Value(2 * len(LIGHT_ORDER)),
+        output_field=IntegerField(),
+    )
+    undated = Case(When(days_left__isnull=True, then=Value(1)), default=Value(0))
+    return colour + undated
+
+
+def rank_of(light: str, days_left: int | None) -> int:
+    """The rank the database stores for a light (``signal_rank`` in Python, for tests)."""
+    return 2 * LIGHT_ORDER.get(light, len(LIGHT_ORDER)) + (days_left is None)
+
+
+def light_q(light: str) -> Q:
+    """The signals of one colour, on the stored rank (the board's index)."""
+    order = LIGHT_ORDER[light]
+    return Q(rank__in=(2 * order, 2 * order + 1))
 
 
 class SignalQuerySet(DistrictScopedQuerySet):
@@ -28,6 +56,7 @@ class SignalQuerySet(DistrictScopedQuerySet):
         return qs.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
     def worst_first(self):
-        """Red before yellow, then the least time left (the longest overdue first)."""
-        rank = Case(When(light=Light.RED, then=Value(0)), default=Value(1))
-        return self.order_by(rank, F("days_left").asc(nulls_last=True), "due_on", "id")
+        """Red before yellow, then the least time left (the longest overdue first), those
+        without days left last: the stored rank (``signal_rank``), so the district's board
+        is read in the order of its index (``signal_board_order``) and stops at the page."""
+        return self.order_by("rank", "days_left", "due_on", "id")
