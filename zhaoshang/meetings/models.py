@@ -26,7 +26,7 @@ from zhaoshang.meetings.choices import (
     MeetingStatus,
     ProgressKind,
 )
-from zhaoshang.meetings.querysets import ActionItemQuerySet, MeetingQuerySet
+from zhaoshang.meetings.querysets import ActionItemQuerySet, MeetingQuerySet, action_item_bucket
 
 
 def minutes_upload_to(instance, filename: str) -> str:
@@ -333,16 +333,30 @@ class ActionItem(DistrictOwned, Versioned, Timestamped):
         related_name="+",
         verbose_name=_("assigned by"),
     )
+    # The supervision board's order, stored and indexed (issue 19): open items (0), then
+    # those awaiting confirmation (1), then the closed ones (2) — computed by the database
+    # from ``status`` on every write (``querysets.action_item_bucket``).
+    bucket = models.GeneratedField(
+        expression=action_item_bucket(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("order on the board"),
+    )
 
     objects = ActionItemQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "bucket"])
 
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["district", "number"], name="uniq_action_item_number")
         ]
-        indexes = [models.Index(fields=["owner_department", "status"])]
+        indexes = [
+            models.Index(fields=["owner_department", "status"]),
+            # the supervision board: a district's items in the board's order, a page at a
+            # time (``views.board.filtered_items``)
+            models.Index(fields=["district", "bucket", "due_on", "id"], name="action_board_order"),
+        ]
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
 
 from zhaoshang.core import roles
 from zhaoshang.core.lights import Light, Subject, yellow_within
 from zhaoshang.core.querysets import DistrictScopedQuerySet
-from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES
+from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES, ActionStatus
 from zhaoshang.workdays.querysets import days_left_expression
 
 
@@ -81,6 +81,28 @@ def action_item_late_q(today: datetime.date, prefix: str = ""):
     """SQL: an item overdue as of ``today``, or reported done after its due date: the
     owner department's ledger entry (overdue action item)."""
     return action_item_overdue_q(today, prefix) | action_item_done_late_q(prefix)
+
+
+# The supervision board's buckets (issue 19), stored as ``ActionItem.bucket``: the items
+# the owner still has to act on, then those awaiting confirmation, then the closed ones.
+OPEN_BUCKET, AWAITING_BUCKET, CLOSED_BUCKET = 0, 1, 2
+
+
+def bucket_of(status: str) -> int:
+    """The bucket the database stores for a status (``action_item_bucket`` in Python)."""
+    if status in OPEN_ACTION_STATUSES:
+        return OPEN_BUCKET
+    return AWAITING_BUCKET if status == ActionStatus.AWAITING_CONFIRMATION else CLOSED_BUCKET
+
+
+def action_item_bucket():
+    """SQL: an item's bucket on the board (``bucket_of``)."""
+    return Case(
+        When(status__in=OPEN_ACTION_STATUSES, then=Value(OPEN_BUCKET)),
+        When(status=ActionStatus.AWAITING_CONFIRMATION, then=Value(AWAITING_BUCKET)),
+        default=Value(CLOSED_BUCKET),
+        output_field=IntegerField(),
+    )
 
 
 class ActionItemQuerySet(DistrictScopedQuerySet):

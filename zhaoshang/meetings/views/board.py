@@ -4,7 +4,7 @@ department's worklist of action items: filtered, ordered by working days left (c
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,12 +19,21 @@ from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES, ActionStatus
 from zhaoshang.meetings.forms import BoardFilterForm
 from zhaoshang.meetings.models import ActionItem
-from zhaoshang.meetings.querysets import action_item_overdue_q
+from zhaoshang.meetings.querysets import (
+    AWAITING_BUCKET,
+    CLOSED_BUCKET,
+    OPEN_BUCKET,
+    action_item_overdue_q,
+)
 from zhaoshang.meetings.views._common import days_left_text, may_create
 
+# The working days left grow with the due date (the same due date, the same days left), so
+# "least time left first" is "earliest due date first": read on the stored due date (and
+# the stored bucket, ``ActionItem.bucket``) from the ``action_board_order`` index, not on
+# the days left computed for every item of the district and sorted.
 BOARD_SORTS = {
-    "days_left": [F("days_left").asc(nulls_last=True), "due_on"],
-    "-days_left": [F("days_left").desc(nulls_last=True), "-due_on"],
+    "days_left": ["due_on"],
+    "-days_left": ["-due_on"],
     "due_on": ["due_on"],
     "-due_on": ["-due_on"],
     "number": ["number"],
@@ -77,20 +86,12 @@ def filtered_items(request, own: bool = False):
             )
     if own and not status_given:
         qs = qs.exclude(status=ActionStatus.CLOSED)
-    qs = qs.annotate(
-        bucket=Case(
-            When(status__in=OPEN_ACTION_STATUSES, then=Value(0)),
-            When(status=ActionStatus.AWAITING_CONFIRMATION, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    )
     sort = request.GET.get("sort", "")
     if sort in BOARD_SORTS:
         qs = qs.order_by(*BOARD_SORTS[sort], "id")
     else:
         sort = ""
-        qs = qs.order_by("bucket", *BOARD_SORTS["days_left"], "id")
+        qs = qs.order_by("bucket", *BOARD_SORTS["days_left"], "id")  # stored bucket
     return form, qs, sort
 
 
@@ -107,12 +108,14 @@ def _list_rows(request, qs):
 def _summary(qs) -> dict:
     """Counts of the items in scope by state, in one query."""
     today = clock.today()
-    return qs.aggregate(
+    # on the stored bucket and due date: the ``action_board_order`` index covers the count
+    open_ = Q(bucket=OPEN_BUCKET)
+    return qs.order_by().aggregate(
         total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
-        overdue=Count("pk", filter=action_item_overdue_q(today)),
-        awaiting=Count("pk", filter=Q(status=ActionStatus.AWAITING_CONFIRMATION)),
-        closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
+        open=Count("pk", filter=open_),
+        overdue=Count("pk", filter=open_ & Q(due_on__lt=today)),
+        awaiting=Count("pk", filter=Q(bucket=AWAITING_BUCKET)),
+        closed=Count("pk", filter=Q(bucket=CLOSED_BUCKET)),
     )
 
 
