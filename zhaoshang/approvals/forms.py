@@ -84,9 +84,9 @@ class WorklistFilterForm(BootstrapMixin, forms.Form):
         else:
             self.fields["department"].queryset = Department.objects.visible_to(user)
             self.fields["department"].empty_label = _("All")
-        self.fields["project"].queryset = (
-            Project.objects.visible_to(user).filter(approval_cases__isnull=False).distinct()
-        )
+        # Any project the user sees (its autocomplete offers those, issue 19.3): one without
+        # cases filters the list down to none.
+        self.fields["project"].queryset = Project.objects.visible_to(user)
         self.fields["project"].label_from_instance = lambda p: f"{p.code} {p.name}"
         self.fields["project"].empty_label = _("All")
         self.fields["item"].queryset = ApprovalItem.objects.visible_to(user)

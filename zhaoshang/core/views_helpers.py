@@ -7,6 +7,18 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.translation import pgettext
 
+AUTOCOMPLETE_LIMIT = 20
+
+
+def autocomplete_response(queryset, label):
+    """The JSON of an autocomplete endpoint (issue 19.3, ``core.widgets.AUTOCOMPLETE``):
+    at most ``AUTOCOMPLETE_LIMIT`` of ``queryset`` (already scoped to the user and filtered
+    by the query), each ``{"id": pk, "label": label(obj)}``."""
+    from django.http import JsonResponse
+
+    rows = [{"id": obj.pk, "label": label(obj)} for obj in queryset[:AUTOCOMPLETE_LIMIT]]
+    return JsonResponse({"results": rows})
+
 
 def paginate(request, queryset, per_page: int = 25):
     paginator = Paginator(queryset, per_page)

@@ -26,6 +26,14 @@ PINYIN_ORDERED = frozenset(
 )
 # Searchable, in the order the form gives (by project code, by number …).
 SEARCH_ONLY = frozenset({"approvals.approvalcase", "approvals.approvalitem", "service.need"})
+# Whose choices grow with the district (issue 19.3): drawn with the chosen option(s) only
+# and filled as the user types from the scoped JSON endpoint named here (at most 20
+# suggestions, ``select.js``); the form still validates the posted id against its own
+# queryset. Named by URL name: core imports no domain app.
+AUTOCOMPLETE = {
+    "projects.project": "projects:autocomplete",
+    "enterprises.enterprise": "enterprises:autocomplete",
+}
 
 
 @functools.lru_cache(maxsize=32768)
@@ -65,12 +73,20 @@ class _Searchable:
     (decide from the queryset's model); ``pinyin_order`` likewise."""
 
     def __init__(
-        self, attrs=None, choices=(), *, depends_on=None, searchable=True, pinyin_order=None
+        self,
+        attrs=None,
+        choices=(),
+        *,
+        depends_on=None,
+        searchable=True,
+        pinyin_order=None,
+        autocomplete=None,
     ):
         super().__init__(attrs, choices)
         self.depends_on = depends_on
         self.searchable = searchable
         self.pinyin_order = pinyin_order
+        self.autocomplete = autocomplete  # None: by the model (AUTOCOMPLETE); False: all options
 
     def _model_label(self) -> str:
         queryset = getattr(self.choices, "queryset", None)
@@ -87,10 +103,21 @@ class _Searchable:
             return self.pinyin_order
         return self._model_label() in PINYIN_ORDERED
 
+    def autocomplete_url(self) -> str | None:
+        url_name = AUTOCOMPLETE.get(self._model_label())
+        if not url_name or self.autocomplete is False or self.depends_on:
+            return None
+        from django.urls import reverse
+
+        return reverse(url_name)
+
     def get_context(self, name, value, attrs):
         self._enhanced = self.is_searchable()
         self._people = self._model_label() == "org.user"
+        self._autocomplete = self.autocomplete_url() if self._enhanced else None
         attrs = dict(attrs or {})
+        if self._autocomplete:
+            attrs["data-zs-autocomplete"] = self._autocomplete
         if self._enhanced:
             attrs["data-zs-search"] = ""
             if self.depends_on:
@@ -108,7 +135,32 @@ class _Searchable:
             memo[key] = keys
         return keys
 
+    def _chosen_only(self, value) -> list:
+        """The choices of an autocompleted field: the empty one and the chosen ones (one
+        query for those, whatever the size of the field's queryset)."""
+        field = self.choices.field
+        key = field.to_field_name or "pk"
+        wanted = [str(v) for v in value if v not in ("", None)]
+        if key == "pk":
+            wanted = [v for v in wanted if v.isdigit()]
+        head = []
+        if not self.allow_multiple_selected and field.empty_label is not None:
+            head = [("", field.empty_label)]
+        if not wanted:
+            return head
+        found = field.queryset.filter(**{f"{key}__in": wanted})
+        return head + [self.choices.choice(obj) for obj in found]
+
     def optgroups(self, name, value, attrs=None):
+        if getattr(self, "_autocomplete", None):
+            original = self.choices
+            self.choices = self._chosen_only(value)
+            self._enhanced = False  # no data-pinyin: the server searches
+            try:
+                return super().optgroups(name, value, attrs)
+            finally:
+                self.choices = original
+                self._enhanced = True
         if not (getattr(self, "_enhanced", False) and self.in_pinyin_order()):
             return super().optgroups(name, value, attrs)
         choices = list(iter(self.choices))  # list() alone would count them first (a query)
@@ -142,6 +194,13 @@ class SearchableSelect(_Searchable, forms.Select):
 
 class SearchableSelectMultiple(_Searchable, forms.SelectMultiple):
     pass
+
+
+def every_option() -> SearchableSelect:
+    """A searchable select listing every option even for a model in ``AUTOCOMPLETE``: for
+    the short lists of the enterprise portal (an enterprise's own projects), whose users do
+    not reach the staff's autocomplete endpoints."""
+    return SearchableSelect(searchable=None, autocomplete=False)
 
 
 def make_searchable(widget: forms.Widget, *, depends_on=None) -> forms.Widget:

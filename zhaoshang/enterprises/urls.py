@@ -7,6 +7,7 @@ app_name = "enterprises"
 urlpatterns = [
     path("", views.enterprise_list, name="list"),
     path("export.xlsx", views.enterprise_export, name="export"),
+    path("autocomplete/", views.enterprise_autocomplete, name="autocomplete"),
     path("import/", views.enterprise_import, name="import"),
     path("import/template.xlsx", views.enterprise_import_template, name="import_template"),
     path("import/problems.xlsx", views.enterprise_import_report, name="import_report"),

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core import clock
@@ -17,7 +17,13 @@ from zhaoshang.core.actions import button_post, form_page, form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.roles import can_edit_registry
-from zhaoshang.core.views_helpers import import_page, import_report, import_template, paginate
+from zhaoshang.core.views_helpers import (
+    autocomplete_response,
+    import_page,
+    import_report,
+    import_template,
+    paginate,
+)
 from zhaoshang.enterprises import contacts, services
 from zhaoshang.enterprises.forms import ContactInviteForm, EnterpriseFilterForm, EnterpriseForm
 from zhaoshang.enterprises.imports import EnterpriseImporter
@@ -29,6 +35,18 @@ from zhaoshang.projects.models import Project
 HISTORY_ROWS = 10
 # The link of an invitation just made, shown once on the enterprise's page.
 _NEW_INVITATION = "enterprise_new_invitation"
+
+
+@login_required
+@require_GET
+def enterprise_autocomplete(request):
+    """The enterprises' autocomplete (issue 19.3): at most 20 of the enterprises the user
+    may see whose name or credit code contains ``q``, by name."""
+    q = request.GET.get("q", "").strip()[:100]
+    qs = Enterprise.objects.visible_to(request.user)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()))
+    return autocomplete_response(qs.order_by("name", "pk"), str)
 
 
 def filtered_enterprises(request):

@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("export.xlsx", views.project_export, name="export"),
+    path("autocomplete/", views.project_autocomplete, name="autocomplete"),
     path("print/", views.project_print, name="print"),
     path("import/", views.project_import, name="import"),
     path("import/template.xlsx", views.project_import_template, name="import_template"),

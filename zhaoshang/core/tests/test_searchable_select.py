@@ -44,9 +44,11 @@ def test_enterprises_in_pinyin_order_with_their_pinyin():
     for name in ("重庆长安汽车", "北京京东方", "安徽海螺水泥", "成都燃气"):
         EnterpriseFactory(district=district, name=name)
 
+    # Every option (an enterprise field is otherwise an autocomplete, issue 19.3).
     class Form(BootstrapMixin, forms.Form):
         enterprise = forms.ModelChoiceField(
-            queryset=Enterprise.objects.filter(district=district).order_by("id")
+            queryset=Enterprise.objects.filter(district=district).order_by("id"),
+            widget=SearchableSelect(searchable=None, autocomplete=False),
         )
 
     html = str(Form()["enterprise"])

@@ -49,7 +49,9 @@ def test_no_query_more_than_plain_selects_and_constant_in_rows(world, monkeypatc
         patched.setattr(zhaoshang.core.forms, "make_searchable", lambda widget, **kw: widget)
         plain = _measure()
     for page, (count, _html) in more.items():
-        assert count == searchable[page][0] == plain[page][0], page
+        # No more than plain selects (fewer where a project or enterprise field is an
+        # autocomplete, issue 19.3: its options are not read).
+        assert count == searchable[page][0] <= plain[page][0], page
     # The people list of the 督办交办 form grew by 60 options; each one's pinyin and
     # department cost under 80 bytes.
     page = ("supervisor", "meetings:action_item_create")

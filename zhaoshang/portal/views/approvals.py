@@ -25,6 +25,7 @@ from zhaoshang.approvals.views import days_left_text as staff_days_left_text
 from zhaoshang.core import clock
 from zhaoshang.core.actions import form_post
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.widgets import every_option
 from zhaoshang.portal.access import own_projects, portal_view
 from zhaoshang.ratings.choices import Score, SubjectKind
 from zhaoshang.ratings.models import Rating
@@ -90,7 +91,9 @@ def forecast_for(project, today: datetime.date) -> dict | None:
 
 
 class CaseFilterForm(BootstrapMixin, forms.Form):
-    project = forms.ModelChoiceField(label=gettext_lazy("Project"), queryset=None, required=False)
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("Project"), queryset=None, required=False, widget=every_option()
+    )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,

@@ -22,6 +22,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.actions import form_post
 from zhaoshang.core.forms import BootstrapMixin, apply_service_errors
 from zhaoshang.core.views_helpers import paginate
+from zhaoshang.core.widgets import every_option
 from zhaoshang.org.models import Department
 from zhaoshang.portal.access import own_projects, portal_view
 from zhaoshang.portal.views.needs import MultipleFileField, RateForm, files_help
@@ -61,6 +62,7 @@ class ComplaintForm(BootstrapMixin, forms.Form):
         required=False,
         label=gettext_lazy("Project"),
         empty_label=gettext_lazy("Not about one project"),
+        widget=every_option(),
     )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -18,6 +18,7 @@ from zhaoshang.core.actions import form_post
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.views_helpers import paginate
+from zhaoshang.core.widgets import every_option
 from zhaoshang.org.choices import DepartmentKind
 from zhaoshang.org.models import Department
 from zhaoshang.portal.access import own_projects, portal_view
@@ -109,7 +110,9 @@ class NeedForm(BootstrapMixin, forms.Form):
     problem at once (``marked_required``: what the service requires)."""
 
     marked_required = ("project", "category", "title", "description")
-    project = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("Project"))
+    project = forms.ModelChoiceField(
+        queryset=None, required=False, label=gettext_lazy("Project"), widget=every_option()
+    )
     category = forms.ChoiceField(
         choices=[("", "---------"), *NeedCategory.choices],
         required=False,

@@ -1,6 +1,7 @@
 """Project pages: the registry (``registry``), the stage and condition (``stages``), and the
 tabs that keep records — team, documents, funds, progress (``records``)."""
 
+from zhaoshang.projects.views.autocomplete import project_autocomplete
 from zhaoshang.projects.views.backfill import backfill_list, filtered_backfill
 from zhaoshang.projects.views.common import get_visible_project, project_context
 from zhaoshang.projects.views.records import (
@@ -31,6 +32,7 @@ from zhaoshang.projects.views.registry import (
 from zhaoshang.projects.views.stages import condition_change, project_timeline, stage_change
 
 __all__ = [
+    "project_autocomplete",
     "backfill_list",
     "filtered_backfill",
     "condition_change",

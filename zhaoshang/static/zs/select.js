@@ -12,6 +12,10 @@
 // the list is not filtered and the keys are the input method's (Enter commits the text, it
 // does not choose an option); the list is filtered by the characters committed.
 // No inline code (CSP); selects arriving later (htmx, a formset's new row) are enhanced too.
+// select[data-zs-autocomplete="<url>"] (issue 19.3: projects, enterprises): the select holds
+// only the chosen option(s); as the user types, <url>?q=<text> answers at most 20
+// {"id", "label"} (already scoped and searched by the server, pinyin included), which
+// become the select's other options. The form posts the chosen id(s) as before.
 (function () {
   "use strict";
   var seq = 0;
@@ -49,6 +53,8 @@
     this.uid = "zs-sel-" + seq;
     this.active = -1;
     this.shown = [];
+    this.remote = select.getAttribute("data-zs-autocomplete");
+    this.asked = null;
     this.build();
   }
 
@@ -202,10 +208,47 @@
     return norm(this.input.value);
   };
 
+  // Autocomplete: ask the server for the options matching the text (once per text, after
+  // a pause in typing); the answer replaces the options not chosen, then the list redraws.
+  Combo.prototype.fetch = function (query) {
+    var self = this;
+    this.asked = query;
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(function () {
+      var text = query ? self.input.value.trim() : "";
+      var url = self.remote + (self.remote.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text);
+      window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (data) {
+          if (self.asked !== query) { return; } // a later text was asked for meanwhile
+          self.fill(data.results || []);
+          self.filter();
+        })
+        .catch(function () { /* offline: the chosen options stay */ });
+    }, 200);
+  };
+
+  Combo.prototype.fill = function (rows) {
+    var select = this.select;
+    var kept = {};
+    Array.prototype.slice.call(select.options).forEach(function (o) {
+      if (isBlank(o) || o.selected) { kept[o.value] = true; } else { select.removeChild(o); }
+    });
+    rows.forEach(function (row) {
+      var value = String(row.id);
+      if (kept[value]) { return; }
+      var o = document.createElement("option");
+      o.value = value;
+      o.text = row.label;
+      select.appendChild(o);
+    });
+  };
+
   // Redraw the list: the options that match, the chosen ones ticked.
   Combo.prototype.filter = function () {
     var self = this;
     var query = this.query();
+    if (this.remote && this.asked !== query) { this.fetch(query); }
     var options = this.select.options;
     this.list.textContent = "";
     this.shown = [];
@@ -214,7 +257,7 @@
       if (o.hidden || o.disabled) { return; }
       if (self.multiple && isBlank(o)) { return; }
       if (query && isBlank(o)) { return; }
-      var r = rank(o, query);
+      var r = self.remote ? 0 : rank(o, query); // the server has matched them
       if (r >= 0) { hits[r].push(i); }
     });
     hits[0].concat(hits[1]).forEach(function (i) {
