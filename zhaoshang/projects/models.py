@@ -193,6 +193,17 @@ class Project(DistrictOwned, Versioned, Timestamped):
         constraints = [
             models.UniqueConstraint(fields=["district", "code"], name="uniq_project_code")
         ]
+        # The registry's default order within a district and its stage filter (issue 19.3:
+        # the first page read off the index, not a sort of the whole district).
+        indexes = [
+            models.Index(fields=["district", "updated_at", "id"], name="project_district_updated"),
+            models.Index(
+                fields=["district", "stage", "updated_at", "id"], name="project_stage_updated"
+            ),
+            # The count and total investment of the page's heading read off this index alone
+            # (and the sort by investment).
+            models.Index(fields=["district", "total_investment"], name="project_investment"),
+        ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
