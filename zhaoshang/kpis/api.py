@@ -31,7 +31,7 @@ from zhaoshang.api.viewsets import (
     expected_version,
 )
 from zhaoshang.core import clock
-from zhaoshang.kpis import permissions, services
+from zhaoshang.kpis import permissions, services, snapshots
 from zhaoshang.kpis.forms import KpiFilterForm
 from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.org.models import Department, WorkingGroup
@@ -101,10 +101,9 @@ class KpiViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError(
                 {field: [str(m) for m in errors] for field, errors in form.errors.items()}
             )
-        projects = services.filter_projects(
-            Project.objects.visible_to(request.user), **form.project_filters()
-        )
-        kpis = services.compute(projects, **form.period_args())
+        filters = form.project_filters()
+        projects = services.filter_projects(Project.objects.visible_to(request.user), **filters)
+        kpis = snapshots.compute(request.user, projects, filters, **form.period_args())
         return Response(KpisSerializer(kpis).data)
 
 

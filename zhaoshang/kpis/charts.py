@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import charts, roles
 from zhaoshang.core.charts import GREY, RED, SERIES, Chart, Table
-from zhaoshang.kpis import services
+from zhaoshang.kpis import services, snapshots
 from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.kpis.services import KPI_LABELS, RATE_NAMES, Period
 from zhaoshang.projects import funnel
@@ -305,14 +305,22 @@ def targets_of(user, filters: dict, period: Period) -> Targets:
     return Targets(records, reason)
 
 
-def kpi_trend(projects, period_args: dict) -> list[tuple[int, datetime.date, object]]:
-    """(month, cut-off, Kpis) for each month of the year up to its cut-off."""
+def kpi_trend(
+    projects, period_args: dict, user=None, filters: dict | None = None
+) -> list[tuple[int, datetime.date, object]]:
+    """(month, cut-off, Kpis) for each month of the year up to its cut-off; with the
+    ``user`` and the ``filters`` behind ``projects``, from the KPI snapshots when they can
+    answer (``kpis.snapshots``)."""
     period = Period.of(period_args["year"], None, period_args.get("since"))
-    out = []
-    for month, end in zip(MONTHS, month_ends(period), strict=True):
-        if end is not None:
-            out.append((month, end, services.compute(projects, as_of=end, **period_args)))
-    return out
+    months = [(m, end) for m, end in zip(MONTHS, month_ends(period), strict=True) if end]
+    ends = [end for _m, end in months]
+    if user is None:
+        figures = [services.compute(projects, as_of=end, **period_args) for end in ends]
+    else:
+        figures = snapshots.compute_at(
+            user, projects, filters or {}, period_args["year"], ends, period_args.get("since")
+        )
+    return [(m, end, kpis) for (m, end), kpis in zip(months, figures, strict=True)]
 
 
 # ---------------------------------------------------------------------------------------

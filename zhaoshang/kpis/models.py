@@ -130,3 +130,46 @@ class AnnualTarget(DistrictOwned, Versioned, Timestamped):
             (n, getattr(self, f"tier{n}_min"), getattr(self, f"tier{n}_count"))
             for n in TIER_NUMBERS
         ]
+
+
+class KpiSnapshot(models.Model):
+    """The KPI figures of one district's cohort as of one cut-off (``kpis.snapshots``): the
+    numerators and denominators of ``services.Kpis``, so that the figures of several
+    districts add up. Written by the daily scan for every district (the year's cohort as of
+    today) and, when missing or stale, by the page or API that needed it; a row is stale
+    once a domain event about the district's projects, agreements, cases or registry was
+    written after ``event_mark`` (the last event id when it was computed), or when its
+    cut-off is not the one asked for."""
+
+    district = models.ForeignKey(
+        "org.District", on_delete=models.CASCADE, related_name="+", verbose_name=_("district")
+    )
+    first_year = models.PositiveSmallIntegerField(_("first signing year"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    cutoff = models.DateField(_("cut-off"))
+    signed_count = models.PositiveIntegerField(default=0)
+    signed_investment = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    registered = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+    in_production = models.PositiveIntegerField(default=0)
+    at_capacity = models.PositiveIntegerField(default=0)
+    performing = models.PositiveIntegerField(default=0)
+    funds_in_place = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    contracted_investment = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    cases_done = models.PositiveIntegerField(default=0)
+    cases_on_time = models.PositiveIntegerField(default=0)
+    event_mark = models.PositiveBigIntegerField(default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "first_year", "year", "cutoff"],
+                name="uniq_kpis_snapshot_district_period",
+            )
+        ]
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.first_year}–{self.year} @ {self.cutoff}"

@@ -23,7 +23,7 @@ from zhaoshang.core.actions import run_service
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.services import require
 from zhaoshang.core.views_helpers import paginate
-from zhaoshang.kpis import permissions, services
+from zhaoshang.kpis import permissions, services, snapshots
 from zhaoshang.kpis.forms import DrillForm, KpiFilterForm, TargetForm
 from zhaoshang.kpis.models import AnnualTarget
 from zhaoshang.kpis.services import KPI_LABELS, KPI_NAMES, RATE_NAMES
@@ -63,8 +63,9 @@ def kpi_page(request):
     context = {"form": form, "is_city": roles.sees_all_districts(request.user)}
     if not form.is_valid():
         return render(request, "kpis/index.html", context, status=400)
-    projects = services.filter_projects(_projects(request), **form.project_filters())
-    kpis = services.compute(projects, **form.period_args())
+    filters = form.project_filters()
+    projects = services.filter_projects(_projects(request), **filters)
+    kpis = snapshots.compute(request.user, projects, filters, **form.period_args())
     context.update(kpis=kpis, year=kpis.period.label, cards=_cards(kpis, form))
     context.update(_satisfaction(request, form, kpis.period))
     return render(request, "kpis/index.html", context)

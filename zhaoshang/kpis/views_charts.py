@@ -62,7 +62,7 @@ def png_context(request, form) -> list[str]:
 def trend_charts(request, form, projects) -> list:
     """The KPI trends of the filters (the charts page and the KPI page), each PNG named
     after the district, the filters and the year."""
-    trend = charts.kpi_trend(projects, form.period_args())
+    trend = charts.kpi_trend(projects, form.period_args(), request.user, form.project_filters())
     out = charts.trend_charts(trend, form.query)
     name_pngs(out, *png_context(request, form))
     return out
