@@ -72,16 +72,26 @@ def refresh_signals(today: datetime.date | None = None, subjects=None) -> Refres
 
 
 def _refresh(subject: str, today: datetime.date, result: Refresh) -> None:
+    """One subject's difference, as plain rows: today's lit rows against the stored
+    signals' values (no model instances), then one DELETE, bulk inserts and one
+    ``UPDATE … FROM`` for the rows whose values moved."""
     lit = {row[0]: row for row in SOURCES[subject](today)}
-    stored = {s.object_id: s for s in Signal.objects.filter(subject=subject)}
-    gone = [pk for object_id, pk in ((o, s.pk) for o, s in stored.items()) if object_id not in lit]
+    stored = {
+        row[0]: row[1:]
+        for row in Signal.objects.filter(subject=subject)
+        .order_by()
+        .values_list("object_id", "pk", *FIELDS)
+        .iterator(chunk_size=5000)
+    }
+    gone = [row[0] for object_id, row in stored.items() if object_id not in lit]
     if gone:
-        Signal.objects.filter(pk__in=gone).delete()
+        for i in range(0, len(gone), UPDATE_SLICE):
+            Signal.objects.filter(pk__in=gone[i : i + UPDATE_SLICE]).delete()
         result.removed += len(gone)
     ctype = content_type_of(subject)
     new, changed = [], []
     for object_id, row in lit.items():
-        values = dict(zip(FIELDS, row[1:], strict=True))
+        values = row[1:]
         signal = stored.get(object_id)
         if signal is None:
             new.append(
@@ -89,26 +99,18 @@ def _refresh(subject: str, today: datetime.date, result: Refresh) -> None:
                     subject=subject,
                     content_type=ctype,
                     object_id=object_id,
-                    since=_since(values, today),
+                    since=_since(dict(zip(FIELDS, values, strict=True)), today),
                     checked_on=today,
-                    **values,
+                    **dict(zip(FIELDS, values, strict=True)),
                 )
             )
-            continue
-        if any(getattr(signal, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(signal, k, v)
-            signal.checked_on = today
-            changed.append(signal)
+        elif signal[1:] != values:
+            changed.append((signal[0], *values, today))
     Signal.objects.bulk_create(new, batch_size=1000)
     if changed:
         # Nearly every stored light changes each day (its days left), so this is the big
         # write of the refresh: joined on the key, not Django's CASE per row.
-        update_from_rows(
-            Signal,
-            [*FIELDS, "checked_on"],
-            ([s.pk, *(getattr(s, k) for k in FIELDS), today] for s in changed),
-        )
+        update_from_rows(Signal, [*FIELDS, "checked_on"], changed)
     result.created += len(new)
     result.updated += len(changed)
 
@@ -171,26 +173,37 @@ def escalate(today: datetime.date | None = None) -> int:
     """Take every yellow or red signal of a project as far up the chain as its age in
     working days allows; each step is told once. Returns how many signals moved up."""
     today = today or clock.today()
-    signals = list(
-        Signal.objects.filter(project__isnull=False, level__lt=Level.MEETING).select_related(
-            "project"
-        )
+    # The ages are judged on plain rows; only the signals that move are read as objects.
+    rows = list(
+        Signal.objects.filter(project__isnull=False, level__lt=Level.MEETING)
+        .order_by("id")
+        .values_list("pk", "district_id", "since", "level")
     )
-    if not signals:
+    if not rows:
         return 0
-    window = CalendarWindow(min(s.since for s in signals), today)
-    steps = {d: escalation_steps(d) for d in {s.district_id for s in signals}}
-    moves = []
-    for signal in signals:
-        age = window.workdays_between(signal.since, today)
+    window = CalendarWindow(min(since for _pk, _d, since, _l in rows), today)
+    steps = {d: escalation_steps(d) for d in {d for _pk, d, _s, _l in rows}}
+    targets: dict[int, int] = {}
+    for pk, district_id, since, level in rows:
+        age = window.workdays_between(since, today)
         target = max(
-            (lvl for lvl, after in steps[signal.district_id].items() if age >= after),
+            (lvl for lvl, after in steps[district_id].items() if age >= after),
             default=Level.NONE,
         )
-        if target > signal.level:
-            moves.append((signal, target))
-    if not moves:
+        if target > level:
+            targets[pk] = target
+    if not targets:
         return 0
+    ids = list(targets)
+    moving: dict[int, Signal] = {}
+    for i in range(0, len(ids), UPDATE_SLICE):
+        moving.update(
+            (s.pk, s)
+            for s in Signal.objects.filter(pk__in=ids[i : i + UPDATE_SLICE]).select_related(
+                "project"
+            )
+        )
+    moves = [(moving[pk], target) for pk, target in targets.items() if pk in moving]
     people = _recipients({s.project_id for s, _t in moves})
     organisers = _organisers({s.district_id for s, _t in moves})
     offices: dict[int, list] | None = None

@@ -80,7 +80,14 @@ def scan_overdue(today: datetime.date | None = None) -> int:
         evidence_type=ContentType.objects.get_for_model(ApprovalCase),
     )
     overdue = list(
-        ApprovalCase.objects.filter(status__in=OPEN_STATUSES, paused=False, due_on__lt=today)
+        # A case whose materials were never complete has no days to attribute (its clock
+        # never started): no department answers for it, so it is not read at all.
+        ApprovalCase.objects.filter(
+            status__in=OPEN_STATUSES,
+            paused=False,
+            due_on__lt=today,
+            materials_complete_on__isnull=False,
+        )
         .exclude(
             Exists(recorded.filter(evidence_id=OuterRef("pk"), department=OuterRef("department")))
         )

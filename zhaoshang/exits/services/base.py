@@ -21,16 +21,25 @@ def _save(warning: ExitWarning, user, verb: str, summary: str = "", occurred_at=
     return warning
 
 
-def _people_to_tell(project, district_id) -> list:
-    """The project's secretary and manager and the district's supervision office."""
+def _supervisors(district_id) -> list:
+    """The district's supervision office (active people)."""
+    return list(
+        User.objects.filter(
+            district_id=district_id, is_active=True, groups__name=Role.SUPERVISOR
+        ).distinct()
+    )
+
+
+def _people_to_tell(project, district_id, supervisors=None) -> list:
+    """The project's secretary and manager and the district's supervision office
+    (``supervisors``: read once by a caller telling many projects of the district)."""
     team = [
         m.user
         for m in project.team_members.all()
         if m.role in (TeamRole.SECRETARY, TeamRole.MANAGER)
     ]
-    supervisors = User.objects.filter(
-        district_id=district_id, is_active=True, groups__name=Role.SUPERVISOR
-    ).distinct()
+    if supervisors is None:
+        supervisors = _supervisors(district_id)
     return [*team, *supervisors]
 
 

@@ -11,13 +11,14 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.core import clock
-from zhaoshang.core.audit import log_event
+from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.services import lock_for_update
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
-from zhaoshang.exits.services.base import _moment, _people_to_tell, _save
+from zhaoshang.exits.services.base import _moment, _people_to_tell, _save, _supervisors
 from zhaoshang.exits.services.dates import (
     ExitClock,
     compute_clock,
@@ -34,7 +35,7 @@ from zhaoshang.exits.services.rules import (
     land_q,
     last_anchor_due_before,
 )
-from zhaoshang.notifications.services import notify
+from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
 from zhaoshang.projects.models import Project
 
@@ -84,7 +85,6 @@ def raise_warning(
             raised_on=raised_on,
             **_clock_fields(found),
         )
-        anchor_on = found.anchor_on
         log_event(
             None,
             "exit_warning.raised",
@@ -95,20 +95,82 @@ def raise_warning(
         )
         if not notify_people:
             return warning
-        title = (
-            _("Land not delivered for %(project)s: the government's delay, not the enterprise's")
-            if rule.is_government
-            else _("Exit warning for %(project)s: %(rule)s")
-        )
+        title, body = _raised_message(project, rule, found)
         notify(
             _people_to_tell(project, project.district_id),
             "exit_warning.raised",
-            title % {"project": project.name, "rule": rule.get_code_display()},
-            body=_("Due on %(date)s, counted from %(anchor)s.")
-            % {"date": due_on.isoformat(), "anchor": anchor_on.isoformat()},
+            title,
+            body=body,
             url=warning.get_absolute_url(),
         )
     return warning
+
+
+def _raised_message(project, rule: ExitRule, found: ExitClock) -> tuple[str, str]:
+    """The title and body of the message a raised warning sends."""
+    title = (
+        _("Land not delivered for %(project)s: the government's delay, not the enterprise's")
+        if rule.is_government
+        else _("Exit warning for %(project)s: %(rule)s")
+    )
+    body = _("Due on %(date)s, counted from %(anchor)s.") % {
+        "date": found.effective_due_on.isoformat(),
+        "anchor": found.anchor_on.isoformat(),
+    }
+    return title % {"project": project.name, "rule": rule.get_code_display()}, body
+
+
+@transaction.atomic
+def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
+    """``raise_warning`` for many projects of one rule at once (the daily scan's): the
+    warnings and their history rows, the events and the messages in bulk inserts — the same
+    rows the one-by-one path writes. ``due``: (project, clock) pairs, the team members
+    prefetched. Should another scan have raised some meanwhile, the unique constraint
+    refuses the batch and they are raised one by one, skipping those. Returns how many."""
+    due = [(p, found) for p, found in due if found.due_on is not None]
+    if not due:
+        return 0
+    warnings = [
+        ExitWarning(
+            district_id=project.district_id,
+            project=project,
+            rule=rule,
+            raised_on=today,
+            **_clock_fields(found),
+        )
+        for project, found in due
+    ]
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(warnings, ExitWarning, batch_size=1000)
+    except IntegrityError:  # a scan running at the same time raised some (uniq_exit_warning)
+        raised = 0
+        for project, found in due:
+            try:
+                raise_warning(project, rule, today=today, found=found)
+            except IntegrityError:
+                continue
+            raised += 1
+        return raised
+    label = rule.get_code_display()
+    log_events(
+        build_event(
+            None,
+            "exit_warning.raised",
+            w,
+            f"{project.code} {label}",
+            due_on=found.effective_due_on,
+        )
+        for w, (project, found) in zip(warnings, due, strict=True)
+    )
+    supervisors = _supervisors(rule.district_id)
+    messages = []
+    for w, (project, found) in zip(warnings, due, strict=True):
+        title, body = _raised_message(project, rule, found)
+        people = _people_to_tell(project, project.district_id, supervisors=supervisors)
+        messages.append((people, "exit_warning.raised", title, body, w.get_absolute_url()))
+    notify_many(messages)
+    return len(warnings)
 
 
 def clear_warning(
@@ -226,12 +288,7 @@ def scan(today: datetime.date | None = None) -> dict[str, int]:
             clear_warning(warning, today=today, note=_fact_text(rule, warning.project))
             counts["cleared"] += 1
         _refresh(rule, met, today, counts)
-        for project, found in _candidates(rule, today):
-            try:
-                raise_warning(project, rule, today=today, found=found)
-            except IntegrityError:
-                continue  # a scan running at the same time raised it (uniq_exit_warning)
-            counts["raised"] += 1
+        counts["raised"] += raise_warnings(rule, _candidates(rule, today), today)
     return counts
 
 

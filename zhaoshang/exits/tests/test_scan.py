@@ -220,3 +220,76 @@ def test_command(world):
     assert out.getvalue().endswith(
         "raised: 0; cleared: 0; held: 0; reopened: 0; rules created: 0\n"
     )
+
+
+def _raised_rows():
+    """What raising writes, keyed by project and rule rather than by row ids."""
+    by_pk = {w.pk: (w.project_id, w.rule_id) for w in ExitWarning.objects.all()}
+    warnings = sorted(
+        ExitWarning.objects.values_list(
+            "project_id",
+            "rule_id",
+            "raised_on",
+            "status",
+            "due_source",
+            "anchor_on",
+            "due_on",
+            "effective_due_on",
+            "delay_workdays",
+            "delay_causes",
+            "held_since",
+            "version",
+            "district_id",
+        )
+    )
+    history = sorted(
+        (by_pk[h.id], h.history_type, h.status, h.effective_due_on)
+        for h in ExitWarning.history.all()
+    )
+    events = sorted(
+        (by_pk[e.object_id], e.verb, e.summary, str(e.data), e.district_id, e.actor_id)
+        for e in DomainEvent.objects.filter(verb="exit_warning.raised")
+    )
+    notes = sorted(
+        (n.recipient_id, n.verb, n.title, n.body, n.url.replace(str(pk), f"<{key}>"))
+        for n in Notification.objects.filter(verb="exit_warning.raised")
+        for pk, key in [
+            (
+                int(n.url.rstrip("/").rsplit("/", 1)[1]),
+                by_pk[int(n.url.rstrip("/").rsplit("/", 1)[1])],
+            )
+        ]
+    )
+    return warnings, history, events, notes
+
+
+def test_bulk_raise_writes_what_one_by_one_writes(world):
+    """The scan raises its warnings in bulk (``raise_warnings``); on the same world the
+    one-by-one path (``raise_warning`` for each project due) writes the same rows."""
+    from django.db import transaction
+
+    from zhaoshang.exits.services.scan import _candidates, raise_warning, raise_warnings
+
+    deliver(world.project1_a)
+    deliver(world.project2_a)
+    services.scan(D(2020, 1, 1))  # the rules exist; nothing is due yet
+    assert not ExitWarning.objects.exists()
+    today = D(2026, 6, 15)
+    rules = list(ExitRule.objects.active().order_by("district_id", "months", "id"))
+
+    def run(bulk):
+        for r in rules:
+            due = _candidates(r, today)
+            if bulk:
+                raise_warnings(r, due, today)
+            else:
+                for project, found in due:
+                    raise_warning(project, r, today=today, found=found)
+        return _raised_rows()
+
+    with transaction.atomic():
+        one_by_one = run(bulk=False)
+        transaction.set_rollback(True)
+    bulk = run(bulk=True)
+    assert one_by_one[0], "the world raises warnings"
+    assert bulk == one_by_one

@@ -224,3 +224,30 @@ def test_the_rule_table_takes_inspections_and_exit_warnings(world, subject):
     form.save()
     assert LightRule.objects.get(district=world.district_a, subject=subject).yellow_workdays == 3
     assert not LightRuleForm(data).is_valid()  # one rule per subject and district
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "approvals:case",
+        "service:need",
+        "meetings:action_item",
+        "complaints:detail",
+        "inspections:detail",
+        "exits:detail",
+        "land:campaign",
+        "agreements:obligation",
+        "agreements:commitment",
+        "agreements:project",
+    ],
+)
+def test_a_sources_link_is_the_reversed_url(name):
+    """The sources reverse each link once (``url_of``) and fill in the id: the same text
+    as ``reverse`` gives for every id."""
+    from django.urls import reverse
+
+    from zhaoshang.monitoring.sources import url_of
+
+    link = url_of(name)
+    for pk in (1, 7, 42, 987654321, 10**12):
+        assert link(pk) == reverse(name, args=[pk])
