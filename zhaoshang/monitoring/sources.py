@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DateField, DecimalField, F, OuterRef, Subquery, Sum
+from django.db.models import DateField, DecimalField, OuterRef, Subquery, Sum
 from django.urls import reverse
 
 from zhaoshang.agreements.choices import ObligationKind
@@ -161,26 +161,50 @@ def cleanup_deadlines(today: datetime.date) -> Iterator[Row]:
 
 
 def obligations(today: datetime.date) -> Iterator[Row]:
-    """An obligation's title may be blank: the term's own phrasing is its description."""
+    """An obligation's title may be blank: the term's own phrasing is its description
+    (built on an unsaved obligation of the few fields it reads; the rows are plain)."""
     qs = (
         Obligation.objects.with_status(today)
         .filter(light__in=LIT)
-        .annotate(project_id=F("agreement__project_id"))
         .order_by("pk")
+        .values_list(
+            "pk",
+            "district_id",
+            "agreement__project_id",
+            "department_id",
+            "title",
+            "kind",
+            "target_amount",
+            "target_stage",
+            "target_text",
+            "due_on",
+            "days_left",
+            "light",
+        )
     )
     link = url_of("agreements:obligation")
-    for ob in qs.iterator(chunk_size=2000):
+    for row in qs.iterator(chunk_size=2000):
+        pk, district_id, project_id, department_id, title, kind, amount, stage, text = row[:9]
+        due_on, left, light = row[9:]
+        if not title:
+            title = Obligation(
+                kind=kind,
+                target_amount=amount,
+                target_stage=stage,
+                target_text=text,
+                due_on=due_on,
+            ).description
         yield (
-            ob.pk,
-            ob.district_id,
-            ob.project_id,
-            ob.department_id,
-            str(ob.description)[:200],
-            link(ob.pk),
-            ob.due_on,
-            ob.days_left,
+            pk,
+            district_id,
+            project_id,
+            department_id,
+            str(title)[:200],
+            link(pk),
+            due_on,
+            left,
             None,
-            ob.light,
+            light,
         )
 
 

@@ -251,3 +251,67 @@ def test_a_sources_link_is_the_reversed_url(name):
     link = url_of(name)
     for pk in (1, 7, 42, 987654321, 10**12):
         assert link(pk) == reverse(name, args=[pk])
+
+
+def test_the_obligations_source_reads_plain_rows_as_the_objects_read(world):
+    """The obligations' source builds its rows from plain values (a blank title phrased on
+    an unsaved obligation): the same rows as read off the obligations themselves."""
+    from django.urls import reverse
+
+    from zhaoshang.agreements.choices import ObligationKind, Party
+    from zhaoshang.agreements.models import Agreement, Obligation
+    from zhaoshang.monitoring.sources import LIT, obligations
+
+    today = datetime.date(2026, 6, 15)
+    project = world.project1_a
+    agreement = Agreement.objects.create(
+        district=project.district,
+        project=project,
+        number="XY-SRC",
+        signed_on=datetime.date(2025, 1, 1),
+        government_party="区人民政府",
+        enterprise_party="投资方",
+        contracted_investment=Decimal(10000),
+        created_by=world.user_bureau,
+    )
+    for i, (kind, title, fields) in enumerate(
+        [
+            (ObligationKind.FUNDS, "", {"target_amount": Decimal(3000)}),
+            (ObligationKind.STAGE, "", {"target_stage": "started"}),
+            (ObligationKind.TAX, "", {"target_amount": Decimal(12)}),
+            (ObligationKind.SERVICE, "", {"target_text": "三通一平"}),
+            (ObligationKind.JOBS, "招工百人" * 60, {"target_amount": Decimal(100)}),
+        ]
+    ):
+        for due in (today - datetime.timedelta(days=10 + i), today):
+            Obligation.objects.create(
+                district=project.district,
+                agreement=agreement,
+                party=Party.ENTERPRISE,
+                kind=kind,
+                title=title,
+                due_on=due,
+                **fields,
+            )
+    with translation.override("zh-hans"):
+        rows = list(obligations(today))
+        expected = [
+            (
+                ob.pk,
+                ob.district_id,
+                ob.agreement.project_id,
+                ob.department_id,
+                str(ob.description)[:200],
+                reverse("agreements:obligation", args=[ob.pk]),
+                ob.due_on,
+                ob.days_left,
+                None,
+                ob.light,
+            )
+            for ob in Obligation.objects.with_status(today)
+            .filter(light__in=LIT)
+            .select_related("agreement")
+            .order_by("pk")
+        ]
+    assert len(expected) == 10
+    assert rows == expected
