@@ -270,6 +270,8 @@ def main(argv: list[str]) -> int:
             shutil.copyfile(small, grown)
             sizes = json.loads(_run(_GROW, grown, ROOT, str(args.projects)))
             sizes_file.write_text(json.dumps(sizes))
+        for database in (small, grown):  # this checkout's migrations (a kept run's too)
+            _manage(database, "migrate")
         before = {}
         for label, source in (("demo", small), ("grown", grown)):
             before[label] = workdir / f"before-{label}.sqlite3"

@@ -356,6 +356,8 @@ class ActionItem(DistrictOwned, Versioned, Timestamped):
             # the supervision board: a district's items in the board's order, a page at a
             # time (``views.board.filtered_items``)
             models.Index(fields=["district", "bucket", "due_on", "id"], name="action_board_order"),
+            # … and sorted by due date (or days left) alone, either way
+            models.Index(fields=["district", "due_on", "id"], name="action_board_due"),
         ]
         verbose_name = _("action item")
         verbose_name_plural = _("action items")

@@ -65,7 +65,10 @@ def board(request):
             "form": form,
             "page": paginate(request, qs),
             "totals": board_totals(qs),
-            "projects": project_light_counts(Project.objects.visible_to(request.user)),
+            "projects": project_light_counts(
+                Project.objects.visible_to(request.user),
+                Signal.objects.visible_to(request.user),
+            ),
             "show_district": roles.sees_all_districts(request.user),
         },
     )

@@ -127,10 +127,16 @@ def test_a_district_board_is_read_from_its_index_without_a_sort(world):
     if connection.vendor != "sqlite":
         return
     _items(world, 6)
-    qs = ActionItem.objects.filter(district=world.district_a).order_by("bucket", "due_on", "id")
-    sql, params = qs[:25].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert "action_board_order" in plan, plan
-    assert "TEMP B-TREE" not in plan, plan
+    district = ActionItem.objects.filter(district=world.district_a)
+    for qs, index in (
+        (district.order_by("bucket", "due_on", "id"), "action_board_order"),
+        (district.filter(status="closed", bucket=2).order_by("bucket", "due_on", "id"), None),
+        (district.order_by("due_on", "id"), "action_board_due"),
+        (district.order_by("-due_on", "-id"), "action_board_due"),
+    ):
+        sql, params = qs[:25].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert index is None or index in plan, plan
+        assert "TEMP B-TREE" not in plan, plan

@@ -24,6 +24,7 @@ from zhaoshang.meetings.querysets import (
     CLOSED_BUCKET,
     OPEN_BUCKET,
     action_item_overdue_q,
+    bucket_of,
 )
 from zhaoshang.meetings.views._common import days_left_text, may_create
 
@@ -64,7 +65,8 @@ def filtered_items(request, own: bool = False):
     if form.is_valid():
         data = form.cleaned_data
         if data.get("status"):
-            qs = qs.filter(status=data["status"])
+            # the status's bucket too: the board's index then reads that bucket alone
+            qs = qs.filter(status=data["status"], bucket=bucket_of(data["status"]))
             status_given = True
         if data.get("light"):
             qs = qs.filter(light=data["light"])

@@ -142,6 +142,7 @@ def test_the_project_counts_are_those_of_project_light(world, who):
         green=Count("pk", filter=Q(light=Light.GREEN)),
     )
     assert project_light_counts(projects) == expected
+    assert project_light_counts(projects, Signal.objects.visible_to(user)) == expected
 
 
 def test_the_board_shows_the_same_counts_and_rows_in_the_same_order(world, client_for):
