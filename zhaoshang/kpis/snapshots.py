@@ -172,6 +172,19 @@ def _total(period: Period, parts: list[dict]) -> Kpis:
     return Kpis(period=period, **totals)
 
 
+def _rows(districts: list[int], year: int, since, periods: list[Period]) -> dict:
+    """{(district id, cut-off): figures} for every district and period: the fresh rows
+    read in one query, the missing or stale ones computed (per cut-off, for those districts
+    only) and stored."""
+    found = read(districts, periods[0], [p.cutoff for p in periods]) if districts else {}
+    for period in periods:
+        missing = [pk for pk in districts if (pk, period.cutoff) not in found]
+        if missing:
+            fresh = refresh(missing, year, since, period.cutoff)
+            found.update({(pk, period.cutoff): values for pk, values in fresh.items()})
+    return found
+
+
 def compute_at(
     user, projects, filters: dict, year: int, cutoffs: list[datetime.date], since=None
 ) -> list[Kpis]:
@@ -185,15 +198,26 @@ def compute_at(
     periods = [Period.of(year, cut, since) for cut in cutoffs]
     if not periods:
         return []
-    found = read(districts, periods[0], [p.cutoff for p in periods]) if districts else {}
-    out = []
-    for period in periods:
-        missing = [pk for pk in districts if (pk, period.cutoff) not in found]
-        if missing:
-            fresh = refresh(missing, year, since, period.cutoff)
-            found.update({(pk, period.cutoff): values for pk, values in fresh.items()})
-        out.append(_total(period, [found[pk, period.cutoff] for pk in districts]))
-    return out
+    found = _rows(districts, year, since, periods)
+    return [_total(p, [found[pk, p.cutoff] for pk in districts]) for p in periods]
+
+
+def by_district(user, filters: dict, year: int, since=None) -> dict[int, Kpis] | None:
+    """{district id: Kpis} of every district the user sees with ``filters`` (today's
+    cut-off), from the snapshots — ``services.compute_by(…, "district")`` with the
+    districts without signed projects included — or None when they cannot answer."""
+    districts = districts_served(user, filters)
+    if districts is None:
+        return None
+    period = Period.of(year, None, since)
+    found = _rows(districts, year, since, [period])
+    return {pk: Kpis(period=period, **found[pk, period.cutoff]) for pk in districts}
+
+
+def total(parts: list[Kpis], year: int, since=None) -> Kpis:
+    """The sum of districts' figures (``by_district``'s values): the city's, or the one
+    district's (today's cut-off)."""
+    return _total(Period.of(year, None, since), [_values(kpis) for kpis in parts])
 
 
 def compute(user, projects, filters: dict, year: int, since=None) -> Kpis:

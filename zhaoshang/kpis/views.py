@@ -160,13 +160,17 @@ def _compare(request, form) -> tuple[str, list[dict], object]:
     total."""
     filters = form.project_filters()
     projects = services.filter_projects(_projects(request), **filters)
-    by_district = services.compute_by(projects, key="district", **form.period_args())
+    by_district = snapshots.by_district(request.user, filters, **form.period_args())
+    if by_district is None:
+        by_district = services.compute_by(projects, key="district", **form.period_args())
+        total = services.compute(projects, **form.period_args())
+    else:  # the snapshots: the total is the sum of the districts' rows
+        total = snapshots.total(list(by_district.values()), **form.period_args())
     districts = District.objects.order_by("id")
     if not roles.sees_all_districts(request.user):
         districts = districts.filter(pk=request.user.district_id)
     elif filters.get("district"):
         districts = districts.filter(pk=filters["district"].pk)
-    total = services.compute(projects, **form.period_args())
     rows = []
     for district in districts:
         kpis = by_district.get(district.pk) or services.Kpis(period=total.period)

@@ -1,5 +1,7 @@
 """Projects with their stage dates, agreements, funds and approval cases for the KPI tests,
-written directly (as the services would have dated them), and targets through the service."""
+written directly (as the services would have dated them, each with the domain event a
+service writes with it: the KPI snapshots go stale on it), and targets through the
+service."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.agreements.models import Agreement, Obligation
 from zhaoshang.approvals.choices import CaseStatus
 from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.core.audit import log_event
 from zhaoshang.kpis import services
 from zhaoshang.projects.choices import FundsOrigin, FundsUse, Level, Stage
 from zhaoshang.projects.models import FundsEntry, Project
@@ -43,7 +46,9 @@ def make_project(world, tag: str = "a", *, signed_on=None, **extra) -> Project:
         "signed_on": signed_on,
     }
     data.update(extra)
-    return Project.objects.create(**data)
+    project = Project.objects.create(**data)
+    log_event(None, "project.created", project, summary=project.name)
+    return project
 
 
 def add_agreement(world, project, contracted, *, obligations=()) -> Agreement:
@@ -68,6 +73,7 @@ def add_agreement(world, project, contracted, *, obligations=()) -> Agreement:
             due_on=due_on,
             **fields,
         )
+    log_event(None, "agreement.created", agreement, summary=agreement.number)
     return agreement
 
 
@@ -80,6 +86,7 @@ def funds_of(amount, due_on):
 
 
 def add_funds(world, project, amount, received_on) -> FundsEntry:
+    log_event(None, "project.funds_recorded", project, summary=str(amount))
     return FundsEntry.objects.create(
         project=project,
         received_on=received_on,
@@ -91,6 +98,7 @@ def add_funds(world, project, amount, received_on) -> FundsEntry:
 
 
 def add_case(world, project, item, *, due_on, done_on=None) -> ApprovalCase:
+    log_event(None, "case.registered", project, summary=item.name)
     return ApprovalCase.objects.create(
         district=project.district,
         project=project,

@@ -74,6 +74,14 @@ def assert_agrees(world, trends: bool = False) -> dict:
         if trends:
             assert trend_of(user) == trend_of(user, served_=False), name
         out[name] = fresh
+    # The districts side by side (the comparison and its export).
+    city = world.user_city
+    by = services.compute_by(Project.objects.visible_to(city), 2026, "district")
+    period = Period.of(2026)
+    assert snapshots.by_district(city, {}, 2026) == {
+        pk: by.get(pk) or services.Kpis(period=period)
+        for pk in District.objects.values_list("pk", flat=True)
+    }
     return out
 
 
