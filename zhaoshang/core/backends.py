@@ -16,7 +16,8 @@ role edits it (every change is in the year's history and the domain event log).
 
 from __future__ import annotations
 
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 from zhaoshang.core import roles
 
@@ -67,3 +68,14 @@ class RoleAdminBackend(BaseBackend):
         if model in NATIONAL_MODELS or model in READ_ONLY_MODELS:
             return action == "view"
         return action in {"view", "add", "change", "delete"}
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend, but the request's user — read from the session on every
+    request — comes with its district and department, which every page's menu shows (one
+    statement instead of three)."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("district", "department")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
