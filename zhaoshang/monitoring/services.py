@@ -173,7 +173,7 @@ def escalate(today: datetime.date | None = None) -> int:
     """Take every yellow or red signal of a project as far up the chain as its age in
     working days allows; each step is told once. Returns how many signals moved up."""
     today = today or clock.today()
-    # The ages are judged on plain rows; only the signals that move are read as objects.
+    # The ages are judged on plain rows; only the signals that move are read further.
     rows = list(
         Signal.objects.filter(project__isnull=False, level__lt=Level.MEETING)
         .order_by("id")
@@ -195,48 +195,52 @@ def escalate(today: datetime.date | None = None) -> int:
     if not targets:
         return 0
     ids = list(targets)
-    moving: dict[int, Signal] = {}
+    moves = []  # (pk, district, project, title, project's name, url, light, target)
     for i in range(0, len(ids), UPDATE_SLICE):
-        moving.update(
-            (s.pk, s)
-            for s in Signal.objects.filter(pk__in=ids[i : i + UPDATE_SLICE]).select_related(
-                "project"
+        moves.extend(
+            (*row, targets[row[0]])
+            for row in Signal.objects.filter(pk__in=ids[i : i + UPDATE_SLICE])
+            .order_by("id")
+            .values_list(
+                "pk", "district_id", "project_id", "title", "project__name", "url", "light"
             )
         )
-    moves = [(moving[pk], target) for pk, target in targets.items() if pk in moving]
-    people = _recipients({s.project_id for s, _t in moves})
-    organisers = _organisers({s.district_id for s, _t in moves})
+    people = _recipients({m[2] for m in moves})
+    organisers = _organisers({m[1] for m in moves})
     offices: dict[int, list] | None = None
+    # The words of the messages, translated once (not per signal).
+    lights = {value: str(label) for value, label in Signal._meta.get_field("light").choices}
+    steps_named = {lvl: str(Level(lvl).label) for lvl in Level.values}
+    unassigned_title = _(
+        "%(light)s: %(what)s (%(project)s) — the %(step)s step has nobody; "
+        "unassigned, sent to the leading group's office"
+    )
+    escalated_title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s")
     messages = []
-    for signal, target in moves:
+    by_target: dict[tuple[int, bool], list[int]] = {}
+    for pk, district_id, project_id, what, project_name, url, light, target in moves:
         if target == Level.MEETING:
-            recipients = organisers[signal.district_id]
+            recipients = organisers[district_id]
         else:
-            recipients = people[signal.project_id][target]
+            recipients = people[project_id][target]
         values = {
-            "light": signal.get_light_display(),
-            "what": signal.title,
-            "project": signal.project.name,
-            "step": Level(target).label,
+            "light": lights.get(light, light),
+            "what": what,
+            "project": project_name,
+            "step": steps_named[target],
         }
-        signal.unassigned = not recipients
-        if signal.unassigned:
+        unassigned = not recipients
+        if unassigned:
             # No step reaches nobody: the leading group's office takes it, and the board
             # shows it unassigned until a later step has a person.
             if offices is None:
-                offices = leading_group_office_staff({s.district_id for s, _t in moves})
-            recipients = offices[signal.district_id]
-            title = _(
-                "%(light)s: %(what)s (%(project)s) — the %(step)s step has nobody; "
-                "unassigned, sent to the leading group's office"
-            )
+                offices = leading_group_office_staff({m[1] for m in moves})
+            recipients = offices[district_id]
+            title = unassigned_title
         else:
-            title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s")
-        messages.append((recipients, "signal.escalated", title % values, "", signal.url))
-        signal.level, signal.escalated_on = target, today
-    by_target: dict[tuple[int, bool], list[int]] = {}
-    for signal, target in moves:
-        by_target.setdefault((target, signal.unassigned), []).append(signal.pk)
+            title = escalated_title
+        messages.append((recipients, "signal.escalated", title % values, "", url))
+        by_target.setdefault((target, unassigned), []).append(pk)
     with transaction.atomic():
         notify_many(messages)
         # one UPDATE per step reached (in slices under SQLite's parameter cap), not a

@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DateField, DecimalField, OuterRef, Subquery, Sum
-from django.urls import reverse
 
 from zhaoshang.agreements.choices import ObligationKind
 from zhaoshang.agreements.models import Agreement, Milestone, Obligation
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
+from zhaoshang.core.links import url_of
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.land.models import CampaignEntry
@@ -32,17 +32,6 @@ from zhaoshang.service.models import Need
 
 LIT = (Light.YELLOW, Light.RED)
 Row = tuple
-
-_MARK = 987654321987
-
-
-def url_of(url_name: str):
-    """``reverse(url_name, args=[pk])`` as a function of ``pk``, reversed once: a source
-    yields a link for every lit row, and Django's ``reverse`` per row was a fifth of the
-    refresh. The pattern takes one integer, so the link is the same text around it."""
-    template = reverse(url_name, args=[_MARK])
-    head, _sep, tail = template.partition(str(_MARK))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _rows(qs, url_name: str, fields: tuple[str, ...]) -> Iterator[Row]:

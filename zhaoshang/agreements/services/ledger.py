@@ -25,6 +25,7 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.assessment.services import RuleHit, write_rule_entries, write_rule_entry
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
+from zhaoshang.core.links import url_of
 from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.models import User
 from zhaoshang.projects.choices import TeamRole
@@ -256,6 +257,7 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
     managers = _managers_by_project(
         ob.agreement.project_id for ob in obligations if ob.party != Party.DEPARTMENT
     )
+    link = url_of("agreements:obligation")  # ``get_absolute_url``, reversed once
     notify_many(
         (
             handlers.get(ob.department_id, [])
@@ -264,7 +266,7 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
             "obligation.missed",
             summaries[ob.pk],
             "",
-            ob.get_absolute_url(),
+            link(ob.pk),
         )
         for ob in obligations
     )

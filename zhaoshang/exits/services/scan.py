@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_event, log_events
+from zhaoshang.core.links import url_of
 from zhaoshang.core.services import lock_for_update
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
@@ -164,11 +165,12 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
         for w, (project, found) in zip(warnings, due, strict=True)
     )
     supervisors = _supervisors(rule.district_id)
+    link = url_of("exits:detail")  # ``get_absolute_url``, reversed once
     messages = []
     for w, (project, found) in zip(warnings, due, strict=True):
         title, body = _raised_message(project, rule, found)
         people = _people_to_tell(project, project.district_id, supervisors=supervisors)
-        messages.append((people, "exit_warning.raised", title, body, w.get_absolute_url()))
+        messages.append((people, "exit_warning.raised", title, body, link(w.pk)))
     notify_many(messages)
     return len(warnings)
 

@@ -246,7 +246,7 @@ def test_a_sources_link_is_the_reversed_url(name):
     as ``reverse`` gives for every id."""
     from django.urls import reverse
 
-    from zhaoshang.monitoring.sources import url_of
+    from zhaoshang.core.links import url_of
 
     link = url_of(name)
     for pk in (1, 7, 42, 987654321, 10**12):
