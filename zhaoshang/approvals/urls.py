@@ -2,12 +2,14 @@ from django.urls import path
 
 from zhaoshang.approvals import views
 from zhaoshang.approvals.actions import ACTIONS
+from zhaoshang.approvals.autocomplete import case_autocomplete
 
 app_name = "approvals"
 
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("export.xlsx", views.worklist_export, name="export"),
+    path("cases/autocomplete/", case_autocomplete, name="case_autocomplete"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     # One route per action (approvals:case_accept …), so that the permission matrix
     # names each of them.

@@ -86,7 +86,9 @@ class _Searchable:
         self.depends_on = depends_on
         self.searchable = searchable
         self.pinyin_order = pinyin_order
-        self.autocomplete = autocomplete  # None: by the model (AUTOCOMPLETE); False: all options
+        # None: by the model (AUTOCOMPLETE); False: every option; a URL name: that endpoint
+        # (a field opting in, e.g. the district's open approval cases of a meeting).
+        self.autocomplete = autocomplete
 
     def _model_label(self) -> str:
         queryset = getattr(self.choices, "queryset", None)
@@ -104,7 +106,9 @@ class _Searchable:
         return self._model_label() in PINYIN_ORDERED
 
     def autocomplete_url(self) -> str | None:
-        url_name = AUTOCOMPLETE.get(self._model_label())
+        url_name = self.autocomplete
+        if not isinstance(url_name, str):
+            url_name = AUTOCOMPLETE.get(self._model_label())
         if not url_name or self.autocomplete is False or self.depends_on:
             return None
         from django.urls import reverse

@@ -13,7 +13,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
-from zhaoshang.core.widgets import SearchableSelectMultiple
+from zhaoshang.core.widgets import SearchableSelect, SearchableSelectMultiple
 from zhaoshang.meetings.choices import ActionSource, ActionStatus, MeetingKind, MeetingStatus
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
@@ -51,6 +51,9 @@ def leaders_of(district_id):
 
 def _project_label(project) -> str:
     return f"{project.code} {project.name}"
+
+
+CASE_AUTOCOMPLETE = "approvals:case_autocomplete"
 
 
 def _case_label(case) -> str:
@@ -129,7 +132,10 @@ class MeetingForm(BootstrapMixin, forms.Form):
         label=_("Approval cases on the agenda"),
         queryset=ApprovalCase.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        # The district's open cases: asked for as the user types (issue 19.3).
+        widget=SearchableSelectMultiple(
+            attrs={"size": 6}, searchable=None, autocomplete=CASE_AUTOCOMPLETE
+        ),
     )
     topics = forms.CharField(
         label=_("Other topics"),
@@ -207,7 +213,10 @@ class AgendaItemForm(BootstrapMixin, forms.Form):
     )
     need = forms.ModelChoiceField(label=_("Problem"), queryset=None, required=False)
     case = forms.ModelChoiceField(
-        label=_("Approval case"), queryset=ApprovalCase.objects.none(), required=False
+        label=_("Approval case"),
+        queryset=ApprovalCase.objects.none(),
+        required=False,
+        widget=SearchableSelect(searchable=None, autocomplete=CASE_AUTOCOMPLETE),
     )
     topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
     note = _text(_("Note"), rows=2, required=False)

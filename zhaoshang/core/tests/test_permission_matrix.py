@@ -69,6 +69,7 @@ ROUTES: dict[str, tuple[str | None, str, str]] = {
     "portal:project": ("project", "portal", "GET"),
     "approvals:worklist": (None, "staff", "GET"),
     "approvals:export": (None, "staff", "GET"),
+    "approvals:case_autocomplete": (None, "staff", "GET"),
     "approvals:catalogue": (None, "staff", "GET"),
     "approvals:item": ("item", "view", "GET"),
     "approvals:item_edit": ("item", "catalogue", "GET"),

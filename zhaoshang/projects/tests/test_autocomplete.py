@@ -124,3 +124,15 @@ def test_a_multiple_field_draws_its_chosen_options_in_one_query(world):
     assert 'data-zs-autocomplete="/enterprises/autocomplete/"' in other
     assert re.findall(r'<option value="(\d*)"', other) == [""]
     assert Form({"projects": chosen, "enterprise": world.enterprise1_a.pk}).is_valid()
+
+
+def test_open_cases_answered_and_a_meeting_draws_the_chosen_cases_only(world, client_for):
+    bureau = client_for("bureau")
+    found = _ids(bureau, "approvals:case_autocomplete", "华鑫")
+    assert world.case_a.pk in found and world.case_b.pk not in found
+    assert world.case_out_a.pk not in found  # another project's
+    assert world.case_b.pk in _ids(client_for("bureau_b"), "approvals:case_autocomplete")
+    html = client_for("supervisor").get(reverse("meetings:create")).content.decode()
+    select = re.search(r'<select name="cases"[^>]*>(.*?)</select>', html, re.S)
+    assert 'data-zs-autocomplete="/approvals/cases/autocomplete/"' in select.group(0)
+    assert "<option" not in select.group(1)
