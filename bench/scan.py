@@ -236,6 +236,13 @@ def measure(n: int, args) -> dict:
     }
 
 
+def peak_rss_mib() -> float:
+    """The process's peak resident memory (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv=None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
     try:
@@ -255,7 +262,8 @@ def main(argv=None) -> int:
             f"  (c) plain SQL overdue set   {row['c']:9.3f} s   1.0×\n"
             f"  (s) daily_scan, first run   {row['s']:9.3f} s   {row['s'] / row['c']:.1f}×\n"
             f"  (s2) daily_scan, again      {row['s2']:9.3f} s   {row['s2'] / row['c']:.1f}×\n"
-            f"  (r) signals of cases+oblig. {row['r']:9.3f} s   {row['r'] / row['c']:.1f}×"
+            f"  (r) signals of cases+oblig. {row['r']:9.3f} s   {row['r'] / row['c']:.1f}×\n"
+            f"  peak RSS of the process so far {peak_rss_mib():.0f} MiB"
         )
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
