@@ -7,6 +7,7 @@ database is touched.
     python -m bench demo --runs 3
     python -m bench demo --runs 1 --profile /tmp/demo.prof   # cProfile of the whole load
     python -m bench demo --digest /tmp/before.json   # what the load wrote, table by table
+    python -m bench demo --template /tmp/migrated.sqlite3   # keep the migrated database
 
 With ``--digest FILE`` one load runs at a fixed moment (``DIGEST_NOW``) and FILE gets, per
 model, the row count and a digest of its rows that does not depend on primary keys (keys to
@@ -97,7 +98,8 @@ SECRET_WORDS = ("password", "token", "key", "secret", "claim", "salt", "code_has
 
 def table_digests() -> dict[str, list]:
     """{model label: [row count, sha256 of its rows]} over every model, leaving out primary
-    and foreign keys (they shift with insertion order), files and secret-looking fields."""
+    and foreign keys (they shift with insertion order), files and secret-looking fields; and
+    the same of each of its columns (``label.field``)."""
     import hashlib
 
     from django.apps import apps
@@ -113,9 +115,16 @@ def table_digests() -> dict[str, list]:
             and not isinstance(f, models.FileField)
             and not any(word in f.attname for word in SECRET_WORDS)
         ]
-        rows = sorted(repr(row) for row in model._default_manager.values_list(*fields))
+        values = list(model._default_manager.values_list(*fields))
+        rows = sorted(repr(row) for row in values)
         digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
         out[model._meta.label] = [len(rows), digest]
+        for n, field in enumerate(fields):  # each column's, to tell which of a table differ
+            column = sorted(repr(row[n]) for row in values)
+            out[f"{model._meta.label}.{field}"] = [
+                len(rows),
+                hashlib.sha256("\n".join(column).encode()).hexdigest()[:16],
+            ]
     return out
 
 
@@ -135,11 +144,25 @@ def _run(db: Path, profile: str, digest: str = "") -> dict:
         [sys.executable, "-c", _CHILD, profile, digest],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if out.returncode:
+        sys.stderr.write(out.stderr[-6000:])
+        raise SystemExit(f"load_demo failed (exit {out.returncode}) on {db}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _migrated(template: Path) -> None:
+    """Migrate ``template`` unless it is a database migrated to the current migrations
+    already (``--template``: kept between invocations, the migration takes minutes)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{template}"}
+    if template.exists():
+        check = [sys.executable, "manage.py", "migrate", "--check", "-v0"]
+        if subprocess.run(check, cwd=ROOT, env=env, capture_output=True).returncode == 0:
+            return
+        template.unlink()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def main(argv: list[str]) -> int:
@@ -148,13 +171,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", default="", help="write a cProfile of the (last) run here")
     parser.add_argument("--digest", default="", help="write the tables' digests here (one run)")
     parser.add_argument("--compare", default="", help="a digest file to compare --digest with")
+    parser.add_argument(
+        "--template",
+        default="",
+        help="a migrated SQLite file to copy for each run, kept (migrated first if missing or "
+        "behind the migrations)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        template = Path(tmp) / "migrated.sqlite3"
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{template}"}
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
+        template = Path(args.template) if args.template else Path(tmp) / "migrated.sqlite3"
+        _migrated(template)
         results = []
         for n in range(args.runs):
             db = Path(tmp) / f"run{n}.sqlite3"
@@ -177,6 +203,8 @@ def main(argv: list[str]) -> int:
         before = json.loads(Path(args.compare).read_text())
         after = json.loads(Path(args.digest).read_text())
         differ = _compare(before, after)
-        print(f"{len(differ)} of {len(after)} tables differ from {args.compare}")
+        tables = sum(1 for label in after if label.count(".") == 1)
+        print(f"{len(differ)} of {len(after)} tables and columns differ from {args.compare}")
+        print(f"({tables} tables)")
         print("\n".join(differ))
     return 0
