@@ -358,6 +358,11 @@ class ActionItem(DistrictOwned, Versioned, Timestamped):
             models.Index(fields=["district", "bucket", "due_on", "id"], name="action_board_order"),
             # … and sorted by due date (or days left) alone, either way
             models.Index(fields=["district", "due_on", "id"], name="action_board_due"),
+            # … and its counts, overall and per owner department, read from this index alone
+            models.Index(
+                fields=["district", "owner_department", "status", "due_on"],
+                name="action_board_counts",
+            ),
         ]
         verbose_name = _("action item")
         verbose_name_plural = _("action items")

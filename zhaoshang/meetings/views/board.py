@@ -19,13 +19,7 @@ from zhaoshang.meetings import permissions
 from zhaoshang.meetings.choices import OPEN_ACTION_STATUSES, ActionStatus
 from zhaoshang.meetings.forms import BoardFilterForm
 from zhaoshang.meetings.models import ActionItem
-from zhaoshang.meetings.querysets import (
-    AWAITING_BUCKET,
-    CLOSED_BUCKET,
-    OPEN_BUCKET,
-    action_item_overdue_q,
-    bucket_of,
-)
+from zhaoshang.meetings.querysets import action_item_overdue_q, bucket_of
 from zhaoshang.meetings.views._common import days_left_text, may_create
 
 # The working days left grow with the due date (the same due date, the same days left), so
@@ -110,14 +104,14 @@ def _list_rows(request, qs):
 def _summary(qs) -> dict:
     """Counts of the items in scope by state, in one query."""
     today = clock.today()
-    # on the stored bucket and due date: the ``action_board_order`` index covers the count
-    open_ = Q(bucket=OPEN_BUCKET)
+    # status and due date: read from the ``action_board_counts`` index alone (SQLite does
+    # not read a generated column such as ``bucket`` from an index)
     return qs.order_by().aggregate(
         total=Count("pk"),
-        open=Count("pk", filter=open_),
-        overdue=Count("pk", filter=open_ & Q(due_on__lt=today)),
-        awaiting=Count("pk", filter=Q(bucket=AWAITING_BUCKET)),
-        closed=Count("pk", filter=Q(bucket=CLOSED_BUCKET)),
+        open=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
+        overdue=Count("pk", filter=action_item_overdue_q(today)),
+        awaiting=Count("pk", filter=Q(status=ActionStatus.AWAITING_CONFIRMATION)),
+        closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
     )
 
 
