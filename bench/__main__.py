@@ -5,6 +5,8 @@ calendar; ``python -m bench NAME [options]`` runs ``bench/NAME.py``'s ``main(arg
 - ``summary [--projects 20000]`` — the monthly summary;
 - ``demo [--runs 3]`` — load_demo part by part;
 - ``pages [--database FILE] [--scale 10]`` — the flat pages at 1× and 10×;
+- ``http [--database URL] [--requests N]`` — pages and API lists under gunicorn against a
+  minimal Django project, and the workers' memory;
 - ``import [--rows 500,5000] [--repeat 3]`` — a district's ledger imported through the
   onboarding path (read, check, import, undo);
 - the others each module's docstring describes (``python -m bench NAME --help``)."""
