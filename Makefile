@@ -16,10 +16,11 @@ $(VENV)/.installed: requirements.lock $(BIN)/python
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	touch $@
 
-## setup: the environment (.venv), the install and the migration (a line per migration:
-## the first run applies them all, a couple of minutes)
+## setup: the environment (.venv), the install and the migration (on an empty database the
+## tables are made from the models and the data migrations run: seconds; see
+## zhaoshang/core/migrating.py)
 setup: $(VENV)/.installed
-	@echo "Migrating the database (the first time takes a couple of minutes)..."
+	@echo "Migrating the database..."
 	$(BIN)/python manage.py migrate --noinput -v1
 
 ## demo: setup, load the demo district, serve on http://127.0.0.1:$(PORT) with DEBUG off (and the

@@ -11,9 +11,13 @@ runs the real migrations on an empty database and compares what they seed with t
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 
-PROJECT_PACKAGE = "zhaoshang."
+from zhaoshang.core.migrating import data_operations, seed_as_migrations_do
+
+__all__ = ["data_operations", "seed_as_migrations_do", "skip_migrations"]
 
 
 def skip_migrations(databases: dict) -> None:
@@ -21,51 +25,6 @@ def skip_migrations(databases: dict) -> None:
     migrations are off only while the tables are made, and on again afterwards)."""
     for settings_dict in databases.values():
         settings_dict.setdefault("TEST", {})["MIGRATE"] = False
-
-
-def _project_migrations(loader):
-    """The project's migrations in the order ``migrate`` applies them."""
-    seen = set()
-    for leaf in sorted(loader.graph.leaf_nodes()):
-        for key in loader.graph.forwards_plan(leaf):
-            if key in seen:
-                continue
-            seen.add(key)
-            yield loader.graph.nodes[key]
-
-
-def data_operations(loader) -> list[tuple[str, object]]:
-    """(migration, operation) for every RunPython and RunSQL of the project's apps."""
-    from django.db.migrations.operations.special import RunPython, RunSQL
-
-    return [
-        (f"{migration.app_label}.{migration.name}", operation)
-        for migration in _project_migrations(loader)
-        if type(migration).__module__.startswith(PROJECT_PACKAGE)
-        for operation in migration.operations
-        if isinstance(operation, RunPython | RunSQL)
-    ]
-
-
-def seed_as_migrations_do(connection) -> list[str]:
-    """Write what the migrations seed into a database made from the models, and record
-    every migration as applied. Returns the data migrations run."""
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.recorder import MigrationRecorder
-
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    state = loader.project_state()
-    run = []
-    for name, operation in data_operations(loader):
-        with connection.schema_editor(atomic=getattr(operation, "atomic", True)) as editor:
-            operation.database_forwards(name.split(".")[0], editor, state, state)
-        run.append(name)
-    recorder = MigrationRecorder(connection)
-    recorder.ensure_schema()
-    recorder.migration_qs.bulk_create(
-        [recorder.Migration(app=app, name=name) for app, name in loader.graph.nodes]
-    )
-    return run
 
 
 def fingerprint(connection=None) -> dict[str, Counter]:
@@ -106,19 +65,49 @@ def fingerprint(connection=None) -> dict[str, Counter]:
     return found
 
 
-def migrate_and_print_fingerprint() -> None:
+def schema(connection) -> dict[str, dict]:
+    """Every table's columns (name, type, null) and constraints (primary key, unique,
+    foreign key, check, index: by name, with their columns), as comparable JSON."""
+    found = {}
+    introspection = connection.introspection
+    with connection.cursor() as cursor:
+        for table in sorted(introspection.table_names(cursor)):
+            columns = [
+                [column.name, str(column.type_code), bool(column.null_ok)]
+                for column in introspection.get_table_description(cursor, table)
+            ]
+            constraints = {}
+            for name, details in introspection.get_constraints(cursor, table).items():
+                kept = {
+                    key: (list(value) if isinstance(value, tuple) else value)
+                    for key, value in sorted(details.items())
+                    if key in ("columns", "primary_key", "unique", "foreign_key", "check", "index")
+                }
+                if re.fullmatch(r"fk_\d+|__unnamed_constraint_\d+__", name):
+                    # SQLite names a table's foreign keys and inline checks by their
+                    # position in the table's definition: named here by what they are.
+                    name = json.dumps(kept, sort_keys=True)
+                constraints[name] = kept
+            found[table] = {"columns": sorted(columns), "constraints": constraints}
+    return found
+
+
+def migrate_and_print_fingerprint(replay: bool = True) -> None:
     """Run by the migrate-from-zero test in a process of its own (Django set up) on an
-    empty database (DATABASE_URL): run every migration, then print what they left in the tables."""
+    empty database (DATABASE_URL): run ``migrate`` — every migration one by one (``replay``)
+    or the empty database's path (tables from the models, then the data migrations) — then
+    print the schema and what they left in the tables."""
     import json
     import sys
 
     from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0, replay=replay)
     json.dump(
         {
             "tables": sorted(connection.introspection.table_names()),
+            "schema": schema(connection),
             "rows": {label: dict(rows) for label, rows in fingerprint().items()},
         },
         sys.stdout,

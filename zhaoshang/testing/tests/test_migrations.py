@@ -34,7 +34,7 @@ def _database_url(name: str) -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
 
 
-def _migrated(database_url: str) -> dict:
+def _migrated(database_url: str, replay: bool) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -45,7 +45,8 @@ def _migrated(database_url: str) -> dict:
             sys.executable,
             "-c",
             "import django; django.setup(); "
-            "from zhaoshang.testing.database import migrate_and_print_fingerprint as m; m()",
+            "from zhaoshang.testing.database import migrate_and_print_fingerprint as m; "
+            f"m(replay={replay})",
         ],
         cwd=ROOT,
         env=env,
@@ -58,21 +59,42 @@ def _migrated(database_url: str) -> dict:
     return json.loads(done.stdout)
 
 
-@pytest.fixture
-def migrated(tmp_path):
-    """What every migration, run from zero on an empty database of the same kind as the
-    tests' (a new SQLite file, or a new PostgreSQL database), leaves in it."""
-    if connection.vendor != "postgresql":
-        yield _migrated(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
-        return
-    name = f"zs_migrate_{uuid.uuid4().hex[:12]}"
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _migrated(_database_url(name))
-    finally:
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory, django_db_setup, django_db_blocker):
+    """What ``migrate`` leaves in an empty database of the same kind as the tests' (a new
+    SQLite file, or a new PostgreSQL database), both ways: "replayed", every migration run
+    one by one (``migrate --replay``, what an existing database went through); "fresh", the
+    empty database's path (tables from the models, then the data migrations)."""
+    found = {}
+    for way in ("replayed", "fresh"):
+        if connection.vendor != "postgresql":
+            path = tmp_path_factory.mktemp("migrate") / f"{way}.sqlite3"
+            found[way] = _migrated(f"sqlite:///{path}", replay=way == "replayed")
+            continue
+        name = f"zs_migrate_{uuid.uuid4().hex[:12]}"
+        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        try:
+            found[way] = _migrated(_database_url(name), replay=way == "replayed")
+        finally:
+            with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return found
+
+
+def test_an_empty_database_is_made_as_the_migrations_make_it(migrated):
+    """``migrate`` on an empty database creates the tables from the models and runs the data
+    migrations: the same tables, columns, constraints and indexes (by name), and the same
+    rows, as replaying every migration."""
+    replayed, fresh = migrated["replayed"], migrated["fresh"]
+    assert fresh["tables"] == replayed["tables"]
+    differ = {
+        table: {"replayed": replayed["schema"][table], "fresh": fresh["schema"][table]}
+        for table in replayed["schema"]
+        if replayed["schema"][table] != fresh["schema"][table]
+    }
+    assert not differ, json.dumps(differ, ensure_ascii=False, indent=1)[:6000]
+    assert fresh["rows"] == replayed["rows"]
 
 
 def test_the_migrations_make_the_database_the_tests_use(db, migrated):
@@ -80,6 +102,7 @@ def test_the_migrations_make_the_database_the_tests_use(db, migrated):
     industry classes, material types, the calendar, the cache table …) is in the tests'
     database, which is made from the models and seeded without running them."""
     tables = set(connection.introspection.table_names())
+    migrated = migrated["replayed"]
     assert set(migrated["tables"]) == tables, set(migrated["tables"]) ^ tables
     ours = fingerprint()
     missing = {}
