@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhaoshang.dashboard.tests.records import make_receipt
+from zhaoshang.testing.shared import built_once_per_module
 
 ROLES = [
     "department",
@@ -77,28 +78,42 @@ def _grow(world, start: int, growth: int = GROWTH) -> None:
     refresh_signals()  # today is the frozen clock's
 
 
-@pytest.mark.parametrize("who", ROLES)
-def test_the_home_is_constant_in_queries(client_for, world, who):
-    client = client_for(who)
-    # One row of each kind first: the capped lists (the receipts to read, the projects held,
-    # the month's moves) are short, then full: a query per row shows.
+def _counts_as_the_district_grows(world) -> dict:
+    """Every role's home counted at three sizes, the district grown once for all of them
+    (built once for the module): "one", one row of each kind (the capped lists are short);
+    "n", a few more projects; "ten_n", ten times as many projects as at "n"."""
+    from zhaoshang.projects.models import Project
+    from zhaoshang.testing.clients import SESSIONS, client_with_session
+
+    clients = {who: client_with_session(SESSIONS[who]) for who in ROLES}
+    found = {"counts": {}}
     _grow(world, 1, 1)
-    small = _count(client)
-    _grow(world, 100)
-    large = _count(client)
+    found["counts"]["one"] = {who: _count(client) for who, client in clients.items()}
+    _grow(world, 2, 3)
+    found["projects_n"] = Project.objects.count()
+    found["counts"]["n"] = {who: _count(client) for who, client in clients.items()}
+    _grow(world, 100, 9 * found["projects_n"])
+    found["projects_ten_n"] = Project.objects.count()
+    found["counts"]["ten_n"] = {who: _count(client) for who, client in clients.items()}
+    return found
+
+
+globals().update(built_once_per_module(_counts_as_the_district_grows))
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_home_is_constant_in_queries(matrix_objects, who):
+    """One row of each kind, then full: a query per row would show."""
+    counts = matrix_objects["counts"]
+    small, large = counts["one"][who], counts["ten_n"][who]
     assert small == large, f"{who}: {small} queries, then {large} with more rows"
     print(f"home[{who}] = {large} queries")
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_the_home_costs_the_same_with_ten_times_the_projects(client_for, world, who):
+def test_the_home_costs_the_same_with_ten_times_the_projects(matrix_objects, who):
     """N projects, then 10×N: the same number of queries (issue 18 point 1)."""
-    from zhaoshang.projects.models import Project
-
-    client = client_for(who)
-    _grow(world, 1, 4)
-    small, projects = _count(client), Project.objects.count()
-    _grow(world, 100, 9 * projects)
-    assert Project.objects.count() == 10 * projects
-    large = _count(client)
+    projects = matrix_objects["projects_n"]
+    assert matrix_objects["projects_ten_n"] == 10 * projects
+    small, large = matrix_objects["counts"]["n"][who], matrix_objects["counts"]["ten_n"][who]
     assert small == large, f"{who}: {small} queries at {projects} projects, then {large}"
