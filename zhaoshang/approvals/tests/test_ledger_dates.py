@@ -50,3 +50,18 @@ def test_without_a_due_date_the_year_is_the_breachs_own():
     with time_machine.travel("2026-01-05 07:00 +0800", tick=False):
         assert entry_dates(day("2026-01-02")) == (2026, day("2026-01-02"))
         assert entry_dates(day("2026-01-09"), day("2025-12-31")) == (2025, day("2026-01-05"))
+
+
+def test_a_case_whose_materials_were_never_complete_is_not_read(december_case):
+    """The scan skips open cases without ``materials_complete_on`` (their clock never
+    started): attribution finds nobody answerable for them, so reading them changed
+    nothing but the scan's time."""
+    from zhaoshang.approvals.models import ApprovalCase
+    from zhaoshang.approvals.services.attribution import attribute
+
+    ApprovalCase.objects.filter(pk=december_case.pk).update(materials_complete_on=None)
+    december_case.refresh_from_db()
+    with time_machine.travel("2026-01-05 07:00 +0800", tick=False):
+        assert not attribute(december_case, day("2026-01-05")).answerable
+        assert services.scan_overdue(day("2026-01-05")) == 0
+    assert not LedgerEntry.objects.exists()
