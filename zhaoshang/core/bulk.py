@@ -77,3 +77,31 @@ def update_from_rows(model, fields: Sequence[str], rows: Iterable[Sequence], usi
             cursor.execute(sql, params)
             written += cursor.rowcount
     return written
+
+
+def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], using=None) -> int:
+    """Insert ``rows`` — each the values of ``fields`` (foreign keys by their ``attname``
+    or field name, taking ids) — with one prepared INSERT executed for all of them: no
+    model instances, none of ``bulk_create``'s per-row SQL building. Defaults are not
+    applied and no primary keys come back: name every column that has no database default
+    and is not null. Returns the number of rows given."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    params = [
+        [f.get_db_prep_save(value, connection) for f, value in zip(columns, row, strict=True)]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 5000):
+            cursor.executemany(sql, params[start : start + 5000])
+    return len(rows)

@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
-from zhaoshang.core.bulk import update_from_rows
+from zhaoshang.core.bulk import insert_rows, update_from_rows
 from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
@@ -94,19 +94,25 @@ def _refresh(subject: str, today: datetime.date, result: Refresh) -> None:
         values = row[1:]
         signal = stored.get(object_id)
         if signal is None:
-            new.append(
-                Signal(
-                    subject=subject,
-                    content_type=ctype,
-                    object_id=object_id,
-                    since=_since(dict(zip(FIELDS, values, strict=True)), today),
-                    checked_on=today,
-                    **dict(zip(FIELDS, values, strict=True)),
-                )
-            )
+            since = _since(dict(zip(FIELDS, values, strict=True)), today)
+            new.append((subject, ctype.pk, object_id, *values, since, today, Level.NONE, False))
         elif signal[1:] != values:
             changed.append((signal[0], *values, today))
-    Signal.objects.bulk_create(new, batch_size=1000)
+    # plain rows in one prepared INSERT, not a model instance each
+    insert_rows(
+        Signal,
+        [
+            "subject",
+            "content_type_id",
+            "object_id",
+            *FIELDS,
+            "since",
+            "checked_on",
+            "level",
+            "unassigned",
+        ],
+        new,
+    )
     if changed:
         # Nearly every stored light changes each day (its days left), so this is the big
         # write of the refresh: joined on the key, not Django's CASE per row.
