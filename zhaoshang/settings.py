@@ -152,7 +152,8 @@ AUTH_USER_MODEL = "org.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the session's user with its district and department (the menu).
+    "zhaoshang.core.backends.UserBackend",
     "zhaoshang.core.backends.RoleAdminBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -365,6 +366,8 @@ DAILY_SCAN_STEPS = [
     "zhaoshang.land.services.scan",
     # The enterprise's contacts are reminded of a monthly report before its due day.
     "zhaoshang.portal.reporting.remind_monthly_reports",
+    # Last: every district's KPI figures as of today (kpis.snapshots).
+    "zhaoshang.kpis.snapshots.scan",
 ]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

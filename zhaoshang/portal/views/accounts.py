@@ -24,7 +24,7 @@ from zhaoshang.enterprises.models import ContactInvitation, InvitationStatus
 from zhaoshang.portal.access import portal_view
 
 # The backend the new contact is logged in with (the site has several).
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN_BACKEND = "zhaoshang.core.backends.UserBackend"
 
 
 @portal_view
