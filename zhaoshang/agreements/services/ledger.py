@@ -25,6 +25,7 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.assessment.services import RuleHit, write_rule_entries, write_rule_entry
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
+from zhaoshang.core.bulk import insert_rows
 from zhaoshang.core.links import url_of
 from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.models import User
@@ -63,6 +64,19 @@ def _breach_summary(obligation: Obligation) -> str:
         "project": obligation.agreement.project.name,
         "due": obligation.due_on.isoformat(),
     }
+
+
+BREACH_FIELDS = (
+    "district_id",
+    "obligation_id",
+    "project_id",
+    "party",
+    "department_id",
+    "enterprise_id",
+    "due_on",
+    "occurred_on",
+    "recorded_at",
+)
 
 
 def _new_breach(obligation: Obligation, occurred_on: datetime.date) -> ObligationBreach:
@@ -229,10 +243,29 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
     result = ScanResult()
     if not obligations:
         return result
-    breaches = [_new_breach(ob, _missed_from(ob.due_on, calendar)) for ob in obligations]
+    missed_from = [_missed_from(ob.due_on, calendar) for ob in obligations]
+    now = clock.now()
     try:
         with transaction.atomic():
-            ObligationBreach.objects.bulk_create(breaches, batch_size=1000)
+            # the rows ``_new_breach`` makes, as plain values in one prepared INSERT
+            insert_rows(
+                ObligationBreach,
+                BREACH_FIELDS,
+                (
+                    (
+                        ob.district_id,
+                        ob.pk,
+                        ob.agreement.project_id,
+                        ob.party,
+                        ob.department_id,
+                        ob.agreement.project.enterprise_id,
+                        ob.due_on,
+                        occurred_on,
+                        now,
+                    )
+                    for ob, occurred_on in zip(obligations, missed_from, strict=True)
+                ),
+            )
     except IntegrityError:  # another scan recorded some meanwhile: one at a time
         for ob in obligations:
             if record_breach(ob, calendar=calendar):
@@ -248,8 +281,8 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
     write_rule_entries(
         RuleCode.MISSED_OBLIGATION,
         (
-            RuleHit(ob.department, ob, summaries[ob.pk], b.occurred_on, ob.due_on)
-            for ob, b in zip(obligations, breaches, strict=True)
+            RuleHit(ob.department, ob, summaries[ob.pk], occurred_on, ob.due_on)
+            for ob, occurred_on in zip(obligations, missed_from, strict=True)
             if ob.party == Party.DEPARTMENT
         ),
     )

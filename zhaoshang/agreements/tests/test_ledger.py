@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from zhaoshang.agreements import services
@@ -197,3 +198,60 @@ def test_the_scan_is_set_based_the_same_queries_for_3_and_30(
     assert Notification.objects.filter(
         recipient=world.user_department, verb="obligation.missed"
     ).exists()
+
+
+def test_the_scan_writes_the_breaches_record_breach_writes(world, obligations):
+    """The scan writes its breaches as plain rows in one INSERT; on the same world the
+    one-by-one path (``record_breach``) writes the same breaches, entries, events and
+    messages."""
+    from django.db import transaction
+
+    from zhaoshang.agreements.models import Obligation
+
+    def rows():
+        return (
+            sorted(
+                ObligationBreach.objects.values_list(
+                    "district_id",
+                    "obligation_id",
+                    "project_id",
+                    "party",
+                    "department_id",
+                    "enterprise_id",
+                    "due_on",
+                    "occurred_on",
+                )
+            ),
+            sorted(
+                entries(RuleCode.MISSED_OBLIGATION).values_list(
+                    "district_id",
+                    "department_id",
+                    "year",
+                    "points",
+                    "reason",
+                    "occurred_on",
+                    "evidence_id",
+                )
+            ),
+            sorted(
+                DomainEvent.objects.filter(verb="obligation.missed").values_list(
+                    "object_id", "summary", "data"
+                )
+            ),
+            sorted(
+                Notification.objects.filter(verb="obligation.missed").values_list(
+                    "recipient_id", "title", "url"
+                )
+            ),
+        )
+
+    with transaction.atomic():
+        with time_machine.travel("2026-06-15 07:00 +0800", tick=False):
+            for ob in Obligation.objects.late(TODAY).order_by("due_on", "pk"):
+                services.record_breach(ob)
+        one_by_one = rows()
+        transaction.set_rollback(True)
+    with time_machine.travel("2026-06-15 07:00 +0800", tick=False):
+        services.scan(TODAY)
+    assert len(one_by_one[0]) == 2 and one_by_one[1] and one_by_one[3]
+    assert rows() == one_by_one
