@@ -1,0 +1,225 @@
+"""``python -m bench grow [--projects 50000] [--database FILE] [--runs 3]`` — issue 19
+point 3, "flat with size": the pages of every role (each home, the project list and a
+project, the department worklist, the lights board, the supervision board, the KPI page,
+the API lists) measured on the demo city, then on a copy where one district (the bureau
+user's) is grown to PROJECTS projects in bulk, the two measured in the same run.
+
+The grown projects are copies of the district's demo projects taken in turn (so the spread
+of stages, conditions, parks and dates stays the demo's), each with a copy of its
+enterprise (a district's enterprises grow with its projects), its team, its funds, its
+approval cases and its own lights (signals). The demo database is made once (``migrate`` +
+``load_demo``, a few minutes) unless ``--database`` names one; the grown copy is a separate
+file, so the given database is never changed.
+
+    python -m bench grow --database /tmp/flat.sqlite3 --projects 50000
+
+It prints one row per (user, page): the median wall time of RUNS requests through Django's
+test client (logged in as the demo user) and the response's size, at demo size and grown,
+with their ratios; a ratio above 2 (the issue's bound) is flagged with ``!``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.pages import ROOT, _demo, _run
+
+# (demo user, URL name, argument): argument "project" is a project of the user's district
+# that exists at both sizes (the district's first demo project).
+PAGES = [
+    ("bureau", "home", None),
+    ("supervisor", "home", None),
+    ("department", "home", None),
+    ("leader", "home", None),
+    ("park", "home", None),
+    ("service_center", "home", None),
+    ("city", "home", None),
+    ("bureau", "projects:list", None),
+    ("department", "projects:list", None),
+    ("park", "projects:list", None),
+    ("bureau", "projects:detail", "project"),
+    ("department", "approvals:worklist", None),
+    ("bureau", "approvals:worklist", None),
+    ("bureau", "monitoring:board", None),
+    ("supervisor", "meetings:board", None),
+    ("bureau", "kpis:index", None),
+    ("bureau", "api:project-list", None),
+    ("bureau", "api:approval-case-list", None),
+    ("bureau", "api:enterprise-list", None),
+    ("bureau", "api:kpi-list", None),
+    ("bureau", "projects:autocomplete", "q"),
+]
+
+_MEASURE = r"""
+import json, os, statistics, sys, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from zhaoshang.org.models import User
+from zhaoshang.projects.models import Project
+
+pages, runs = json.loads(sys.argv[1]), int(sys.argv[2])
+out, clients = [], {}
+for username, name, arg in pages:
+    user = User.objects.get(username=username)
+    try:
+        if arg == "project":
+            pk = Project.objects.filter(district_id=user.district_id).order_by("id").values_list("pk", flat=True).first()
+            url = reverse(name, args=[pk])
+        else:
+            url = reverse(name) + ("?q=%E5%9B%AD" if arg == "q" else "")
+    except NoReverseMatch:
+        out.append([username, name, None, None, None, None]); continue
+    client = clients.get(username)
+    if client is None:
+        client = clients[username] = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        client.get(reverse("home"))  # warm: session, caches, imports
+    def get():
+        response = client.get(url)
+        if getattr(response, "streaming", False):
+            body = b"".join(response.streaming_content)
+        else:
+            body = response.content
+        return response.status_code, len(body)
+    get()
+    times = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            status, size = get()
+            times.append(time.perf_counter() - start)
+    out.append([username, name, status, len(ctx.captured_queries), statistics.median(times), size])
+print(json.dumps(out))
+"""
+
+_GROW = r"""
+import itertools, os, sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
+django.setup()
+from django.db import transaction
+from django.db.models import F
+from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.monitoring.models import Signal
+from zhaoshang.org.models import User
+from zhaoshang.projects.models import FundsEntry, Project, ProjectTeamMember
+
+target = int(sys.argv[1])
+district_id = User.objects.get(username="bureau").district_id
+
+
+def copy(row, **changes):
+    values = {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields if not f.primary_key}
+    values.update(changes)
+    return type(row)(**values)
+
+
+with transaction.atomic():
+    originals = list(Project.objects.filter(district_id=district_id).order_by("id"))
+    missing = target - len(originals)
+    enterprises = Enterprise.objects.in_bulk({p.enterprise_id for p in originals if p.enterprise_id})
+    sources = list(itertools.islice(itertools.cycle(originals), max(missing, 0)))
+    new_enterprises = [
+        copy(enterprises[p.enterprise_id], name=f"{enterprises[p.enterprise_id].name}（{n}）"[:120],
+             credit_code=f"9G{n:016d}")
+        if p.enterprise_id else None
+        for n, p in enumerate(sources, 1)
+    ]
+    Enterprise.objects.bulk_create([e for e in new_enterprises if e], batch_size=1000)
+    clones = []
+    for n, (p, e) in enumerate(zip(sources, new_enterprises), 1):
+        clones.append(copy(p, code=f"G{n:07d}", name=f"{p.name}（{n}）"[:120],
+                           enterprise_id=e.pk if e else None))
+    Project.objects.bulk_create(clones, batch_size=1000)
+    by_original = {}
+    for p, c in zip(sources, clones):
+        by_original.setdefault(p.pk, []).append(c.pk)
+    for model in (ProjectTeamMember, FundsEntry, ApprovalCase, Signal):
+        found = model.objects.filter(project_id__in=by_original)
+        if model is Signal:  # the projects' own lights (a case's light needs its case)
+            found = found.filter(object_id=F("project_id"))
+        found = list(found)
+        rows = []
+        for new_pks in itertools.zip_longest(*[by_original[r.project_id] for r in found]):
+            for row, pk in zip(found, new_pks):
+                if pk is None:
+                    continue
+                extra = {"object_id": pk} if model is Signal else {}
+                rows.append(copy(row, project_id=pk, **extra))
+                if len(rows) >= 5000:
+                    model.objects.bulk_create(rows, batch_size=1000)
+                    rows = []
+        model.objects.bulk_create(rows, batch_size=1000)
+print(Project.objects.filter(district_id=district_id).count())
+"""
+
+
+def _migrate(database: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench grow")
+    parser.add_argument("--database", type=Path, help="an existing demo database (SQLite file)")
+    parser.add_argument("--projects", type=int, default=50000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        base = workdir / "demo.sqlite3"
+        if args.database:
+            shutil.copyfile(args.database, base)
+        else:
+            _demo(workdir)
+        _migrate(base)  # this checkout's migrations (its indexes), on the copy
+        grown = workdir / "grown.sqlite3"
+        shutil.copyfile(base, grown)
+        projects = _run(_GROW, grown, str(args.projects))
+        pages = json.dumps(PAGES)
+        small = json.loads(_run(_MEASURE, base, pages, str(args.runs)))
+        large = json.loads(_run(_MEASURE, grown, pages, str(args.runs)))
+    n = args.projects
+    print(f"the bureau's district grown to {projects} projects; median of {args.runs} runs")
+    print(
+        f"{'user':<15}{'page':<26}{'status':>7}{'SQL 1×':>7}{'SQL ' + str(n):>10}"
+        f"{'ms 1×':>8}{'ms ' + str(n):>10}{'×':>6}{'kB 1×':>8}{'kB ' + str(n):>10}{'×':>6}"
+    )
+    worse = []
+    for (user, name, status, q1, t1, s1), (_u, _n, s2_status, q2, t2, s2) in zip(
+        small, large, strict=True
+    ):
+        if status is None:
+            print(f"{user:<15}{name:<26}{'(no route)':>7}")
+            continue
+        time_ratio = t2 / t1 if t1 else float("nan")
+        size_ratio = s2 / s1 if s1 else float("nan")
+        flag = "!" if time_ratio > 2 or size_ratio > 2 else ""
+        if flag:
+            worse.append(f"{user} {name}")
+        print(
+            f"{user:<15}{name:<26}{status:>4}/{s2_status:<3}{q1:>6}{q2:>10}{t1 * 1000:>8.0f}"
+            f"{t2 * 1000:>10.0f}{time_ratio:>6.1f}{s1 / 1024:>8.1f}{s2 / 1024:>10.1f}"
+            f"{size_ratio:>6.1f}{flag}"
+        )
+    print("above 2× at", n, ":", ", ".join(worse) if worse else "none")
+    return 0
