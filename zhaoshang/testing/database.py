@@ -114,6 +114,23 @@ def migrate_and_print_fingerprint(replay: bool = True) -> None:
     )
 
 
+def _tables_with_generated_columns() -> dict[str, list[str]]:
+    """{table: its stored columns} for the tables with a column the database computes
+    (``GeneratedField``: a signal's rank, an action item's bucket), which an INSERT must not
+    name."""
+    from django.apps import apps
+    from django.db import models
+
+    found = {}
+    for model in apps.get_models(include_auto_created=True):
+        fields = model._meta.concrete_fields
+        if any(isinstance(f, models.GeneratedField) for f in fields):
+            found[model._meta.db_table] = [
+                f.column for f in fields if not isinstance(f, models.GeneratedField)
+            ]
+    return found
+
+
 #: Where ``TableSnapshot`` keeps its copies: a schema outside the search path (PostgreSQL),
 #: an attached in-memory database (SQLite). Neither is seen by the introspection of the tests'
 #: tables.
@@ -175,10 +192,17 @@ class TableSnapshot:
             for table in connection.introspection.table_names(cursor):
                 if table not in self.tables:
                     cursor.execute(f"DELETE FROM {quote(table)}")
+            generated = _tables_with_generated_columns()
             for table in self.tables:
                 cursor.execute(f"DELETE FROM {quote(table)}")
+                columns = (
+                    ", ".join(quote(c) for c in generated[table]) if table in generated else "*"
+                )
                 cursor.execute(
-                    f"INSERT INTO {quote(table)} SELECT * FROM {SNAPSHOT}.{quote(table)}"
+                    f"INSERT INTO {quote(table)} SELECT {columns} FROM {SNAPSHOT}.{quote(table)}"
+                    if columns == "*"
+                    else f"INSERT INTO {quote(table)} ({columns}) "
+                    f"SELECT {columns} FROM {SNAPSHOT}.{quote(table)}"
                 )
             for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
                 cursor.execute(sql)
