@@ -587,3 +587,34 @@ def test_list_query_count_does_not_grow_with_rows(world, api_for, who, resource)
     assert rows_large == rows_small + 27
     print(f"\n{resource} as {who}: {small} queries for {rows_small} rows, {large} for {rows_large}")
     assert small == large
+
+
+def test_list_order_is_the_old_computed_order(world, api_for):
+    """The list is cut on the due date (issue 19.3): page by page it gives the order it gave
+    when it sorted every case by its working days left (``days_left``, no due date last, then
+    id), and the days left and light of the page's rows are those of ``with_days_left``."""
+    from django.db.models import F
+
+    from zhaoshang.core import clock
+
+    _grow_cases(world, 30, 0)  # due dates over 30 calendar days: weekends and a holiday
+    api = api_for("bureau")
+    old = list(
+        ApprovalCase.objects.visible_to(world.user_bureau)
+        .with_days_left(clock.today())
+        .order_by(F("days_left").asc(nulls_last=True), "id")
+        .values_list("pk", "days_left", "light")
+    )
+    assert any(row[1] is None for row in old) and len({row[1] for row in old}) > 5
+    listed = []
+    for number in range(1, 6):
+        response = api.get(CASES, {"page_size": 7, "page": number})
+        if response.status_code == 404:
+            break
+        listed += [(r["id"], r["days_left"], r["light"]) for r in response.json()["results"]]
+    assert listed == old
+    descending = [
+        r["days_left"] for r in api.get(CASES, {"ordering": "-days_left"}).json()["results"]
+    ]
+    known = sorted((row[1] for row in old if row[1] is not None), reverse=True)
+    assert descending == known + [None] * (len(old) - len(known))
