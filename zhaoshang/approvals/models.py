@@ -25,9 +25,10 @@ from zhaoshang.approvals.choices import (
 from zhaoshang.approvals.querysets import ApprovalCaseQuerySet, ApprovalItemQuerySet
 from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
+from zhaoshang.core.pinyin import PinyinLabelled
 
 
-class ApprovalItem(DistrictOwned):
+class ApprovalItem(PinyinLabelled, DistrictOwned):
     """An item of the approval catalogue (审批事项目录): handled by one department, with its
     statutory limit (法定时限) and the district's promised limit (承诺时限, ``time_limit``:
     the one due dates count), prerequisites (a directed acyclic graph) and the materials it
@@ -107,9 +108,11 @@ class ApprovalItem(DistrictOwned):
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    # The pinyin search keys of its name (core.pinyin), kept in step on save.
+    pinyin = models.CharField(max_length=600, blank=True, default="", editable=False)
 
     objects = ApprovalItemQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[prerequisites])
+    history = HistoricalRecords(m2m_fields=[prerequisites], excluded_fields=["pinyin"])
 
     class Meta:
         ordering = ["sort_order", "id"]

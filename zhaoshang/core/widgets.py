@@ -16,9 +16,9 @@ domain app: the models are named by their labels."""
 
 from __future__ import annotations
 
-import functools
-
 from django import forms
+
+from zhaoshang.core import pinyin
 
 # Listed in pinyin order and searchable.
 PINYIN_ORDERED = frozenset(
@@ -36,19 +36,11 @@ AUTOCOMPLETE = {
 }
 
 
-@functools.lru_cache(maxsize=32768)
 def label_pinyin(label: str) -> tuple[str, str]:
-    """(initials, full pinyin) of a label, lower case, letters and digits only; worked out
-    once per label (~0.2 ms each). Keyed by the label itself, so a renamed enterprise gets
-    its new pinyin; bounded, and large enough (a few MB) for a city's people, enterprises
-    and departments together: a list longer than the cache would miss on every label."""
-    from pypinyin import Style, lazy_pinyin  # its phrase table loads in ~0.5 s: when needed
-
-    def keep(parts: list[str]) -> str:
-        return "".join(c for c in "".join(parts).lower() if c.isalnum())
-
-    initials = keep(lazy_pinyin(label, style=Style.FIRST_LETTER, errors="default"))
-    return initials, keep(lazy_pinyin(label, errors="default"))
+    """(initials, full pinyin) of a label, lower case, letters and digits only (computed:
+    imports pypinyin; an option of a person, department or enterprise reads its stored keys
+    instead, ``core.pinyin``)."""
+    return pinyin.keys(label)
 
 
 def _keys(instance, label: str) -> tuple[str, str]:
@@ -56,7 +48,8 @@ def _keys(instance, label: str) -> tuple[str, str]:
     full = getattr(instance, "name_pinyin", None)
     if full:
         return getattr(instance, "name_initials", "") or label_pinyin(label)[0], full
-    return label_pinyin(label)
+    # A person, department or enterprise: the keys stored with its name (issue 19.5).
+    return pinyin.stored_keys(instance, label) or label_pinyin(label)
 
 
 def pinyin_sorted(items, key=str) -> list:

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
 from zhaoshang.core.models import DistrictOwned, DistrictScopedQuerySet, Versioned
+from zhaoshang.core.pinyin import PinyinLabelled
 from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.enterprises.choices import Origin
 from zhaoshang.enterprises.creditcode import validate_credit_code
@@ -25,7 +26,7 @@ def _credit_code_validator(value):
     validate_credit_code(value)
 
 
-class Enterprise(DistrictOwned, Versioned):
+class Enterprise(PinyinLabelled, DistrictOwned, Versioned):
     """An investing enterprise; its origin feeds the funds-in-place statistics."""
 
     name = models.CharField(
@@ -51,8 +52,11 @@ class Enterprise(DistrictOwned, Versioned):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
+    # The pinyin search keys of its name (core.pinyin), kept in step on save.
+    pinyin = models.CharField(max_length=800, blank=True, default="", editable=False)
+
     objects = EnterpriseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "pinyin"])
 
     class Meta:
         ordering = ["name", "id"]

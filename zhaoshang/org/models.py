@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import roles
 from zhaoshang.core.models import DistrictOwned
+from zhaoshang.core.pinyin import PinyinLabelled
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 from zhaoshang.org import logins  # noqa: F401 - a log-in writes no change-history row
 from zhaoshang.org.choices import (
@@ -53,8 +54,10 @@ class District(models.Model):
         return self.name
 
 
-class Department(DistrictOwned):
+class Department(PinyinLabelled, DistrictOwned):
     """A department or unit (部门/单位) that serves projects."""
+
+    PINYIN_FROM = ("short_name", "name")
 
     name = models.CharField(_("name"), max_length=80)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
@@ -64,8 +67,10 @@ class Department(DistrictOwned):
     head = models.CharField(_("head"), max_length=40, blank=True)
     contact = models.CharField(_("contact"), max_length=60, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    # The pinyin search keys of its label (core.pinyin), kept in step on save.
+    pinyin = models.CharField(max_length=400, blank=True, default="", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["pinyin"])
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -247,7 +252,7 @@ class ZhaoshangUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
-class User(AbstractUser):
+class User(PinyinLabelled, AbstractUser):
     """A person using the platform: government staff of one district, a city-level user,
     or an enterprise's contact."""
 
@@ -298,8 +303,13 @@ class User(AbstractUser):
         ),
     )
 
+    # The pinyin search keys of its label (core.pinyin), kept in step on save.
+    pinyin = models.CharField(max_length=600, blank=True, default="", editable=False)
+
+    PINYIN_FROM = ("real_name", "first_name", "last_name", "username")
+
     objects = ZhaoshangUserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "pinyin"])
 
     class Meta:
         ordering = ["id"]
