@@ -51,12 +51,15 @@ def _sources(instance) -> list[tuple[str, str]]:
     (a person's department, a case's item): no query."""
     found = []
     for obj in (instance, *getattr(getattr(instance, "_state", None), "fields_cache", {}).values()):
-        stored = getattr(obj, "pinyin", None) if obj is not None else None
-        if stored and isinstance(stored, str):
-            text = str(obj)
-            if text:
+        if obj is None or not isinstance(getattr(obj, "pinyin", None), str):
+            continue
+        if obj.pinyin:
+            found.append((str(obj), obj.pinyin))
+        for column, field in getattr(obj, "PINYIN_EXTRA", {}).items():
+            text, stored = obj.__dict__.get(field), obj.__dict__.get(column)
+            if text and stored:
                 found.append((text, stored))
-    return sorted(found, key=lambda s: -len(s[0]))
+    return sorted((s for s in found if s[0]), key=lambda s: -len(s[0]))
 
 
 def stored_keys(instance, label: str) -> tuple[str, str] | None:
@@ -99,33 +102,57 @@ def stored_keys(instance, label: str) -> tuple[str, str] | None:
 class PinyinLabelled:
     """A model mixin: the ``pinyin`` column holds ``joined(str(self))``, refreshed on save
     when one of ``PINYIN_FROM`` (the fields ``__str__`` reads) changed since the row was
-    loaded, or when it is empty. A save naming its ``update_fields`` without any of them
-    (a log-in's ``last_login``) leaves it alone."""
+    loaded, or when it is empty; each ``PINYIN_EXTRA`` column likewise holds the keys of
+    its field (a person's title, which labels show after the name). A save naming its
+    ``update_fields`` without any of them (a log-in's ``last_login``) leaves them alone."""
 
     PINYIN_FROM: tuple[str, ...] = ("name",)
+    PINYIN_EXTRA: dict[str, str] = {}  # column: the text field it holds the keys of
+
+    @classmethod
+    def _pinyin_fields(cls) -> tuple[str, ...]:
+        return (*cls.PINYIN_FROM, *cls.PINYIN_EXTRA.values())
+
+    def _pinyin_values(self) -> dict:
+        return {f: self.__dict__.get(f, _DEFERRED) for f in self._pinyin_fields()}
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._pinyin_seen = tuple(instance.__dict__.get(f, _DEFERRED) for f in cls.PINYIN_FROM)
+        instance._pinyin_seen = instance._pinyin_values()
         return instance
 
-    def _pinyin_stale(self) -> bool:
-        if not self.__dict__.get("pinyin"):
-            return "pinyin" in self.__dict__ or self._state.adding
-        seen = getattr(self, "_pinyin_seen", None)
-        if seen is None:
-            return True
-        now = tuple(self.__dict__.get(f, _DEFERRED) for f in self.PINYIN_FROM)
-        return now != seen
+    def _pinyin_refresh(self, fields: set | None) -> list[str]:
+        """Write the stale columns; their names."""
+        seen = getattr(self, "_pinyin_seen", None) or {}
+        now = self._pinyin_values()
+
+        def moved(names) -> bool:
+            return any(now[f] != seen.get(f, None) for f in names)
+
+        changed = []
+        if fields is None or fields & {*self.PINYIN_FROM, "pinyin"}:
+            stored = self.__dict__.get("pinyin")
+            empty = not stored and ("pinyin" in self.__dict__ or self._state.adding)
+            if empty or (stored and moved(self.PINYIN_FROM)):
+                self.pinyin = joined(str(self))
+                changed.append("pinyin")
+        for column, field in self.PINYIN_EXTRA.items():
+            text = now[field]
+            if text is _DEFERRED or (fields is not None and not fields & {field, column}):
+                continue
+            stored = self.__dict__.get(column, _DEFERRED)
+            if stored is _DEFERRED or bool(stored) != bool(text) or moved((field,)):
+                setattr(self, column, joined(text) if text else "")
+                changed.append(column)
+        if changed:
+            self._pinyin_seen = now
+        return changed
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and not set(update_fields) & {*self.PINYIN_FROM, "pinyin"}:
-            return super().save(*args, **kwargs)
-        if self._pinyin_stale():
-            self.pinyin = joined(str(self))
-            self._pinyin_seen = tuple(self.__dict__.get(f, _DEFERRED) for f in self.PINYIN_FROM)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "pinyin"}
+        fields = set(update_fields) if update_fields is not None else None
+        changed = self._pinyin_refresh(fields)
+        if changed and update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *changed}
         return super().save(*args, **kwargs)

@@ -305,11 +305,16 @@ class User(PinyinLabelled, AbstractUser):
 
     # The pinyin search keys of its label (core.pinyin), kept in step on save.
     pinyin = models.CharField(max_length=600, blank=True, default="", editable=False)
+    # … and of its position, which people's labels show after the name.
+    title_pinyin = models.CharField(max_length=300, blank=True, default="", editable=False)
 
     PINYIN_FROM = ("real_name", "first_name", "last_name", "username")
+    PINYIN_EXTRA = {"title_pinyin": "title"}
 
     objects = ZhaoshangUserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login", "pinyin"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "pinyin", "title_pinyin"]
+    )
 
     class Meta:
         ordering = ["id"]

@@ -29,6 +29,7 @@ PAGES = [
     ("supervisor", "meetings:create"),
     ("supervisor", "meetings:action_item_create"),
 ]
+TITLES = ["区长助理", "副区长（分管财政金融）", "局长", ""]
 
 
 def _options(user, name) -> list[bytes]:
@@ -56,9 +57,13 @@ def no_pypinyin(monkeypatch):
 
 
 def test_pages_draw_the_same_options_without_importing_pypinyin(world, monkeypatch):
+    for n, user in enumerate(User.objects.filter(district=world.district_a)):
+        user.title = TITLES[n % len(TITLES)]  # labels show "name（title）"
+        user.save(update_fields=["title"])
     computed = {page: _options(*page) for page in PAGES}
     pinyin_options = [o for page in PAGES for o in computed[page] if b"data-pinyin=" in o]
     assert len(pinyin_options) > 10
+    assert any("（区长助理）".encode() in option for option in pinyin_options)
     with monkeypatch.context() as patched:
         _without_pypinyin(patched)
         for page in PAGES:
@@ -72,6 +77,8 @@ def test_stored_keys_are_the_computed_ones(world):
         assert rows
         for row in rows:
             assert row.pinyin == " ".join(label_pinyin(str(row))), row
+    for user in User.objects.all():
+        assert user.title_pinyin == (" ".join(label_pinyin(user.title)) if user.title else "")
 
 
 def test_a_rename_refreshes_them_and_a_log_in_does_not_compute(world, no_pypinyin):
@@ -91,6 +98,13 @@ def test_a_rename_writes_the_new_keys(world):
     department.save(update_fields=["short_name"])
     department.refresh_from_db()
     assert department.pinyin == "cqyh chongqingyinhang"
+    user = User.objects.get(pk=world.dept_works_a.users.first().pk)
+    user.title = "副区长（分管财政金融）"
+    user.save(update_fields=["title"])
+    assert User.objects.get(pk=user.pk).title_pinyin == "fqzfgczjr fuquzhangfenguancaizhengjinrong"
+    user.title = ""
+    user.save()
+    assert User.objects.get(pk=user.pk).title_pinyin == ""
     enterprise = Enterprise.objects.first()
     enterprise.name = "银行大厦 ABC"
     enterprise.save()
