@@ -51,7 +51,13 @@ def _sources(instance) -> list[tuple[str, str]]:
     (a person's department, a case's item): no query."""
     found = []
     for obj in (instance, *getattr(getattr(instance, "_state", None), "fields_cache", {}).values()):
-        if obj is None or not isinstance(getattr(obj, "pinyin", None), str):
+        if obj is None:
+            continue
+        # A project keeps the keys of its name in two columns (cut at 80 and 300 letters).
+        initials, full = obj.__dict__.get("name_initials"), obj.__dict__.get("name_pinyin")
+        if initials and full and len(initials) < 80 and len(full) < 300:
+            found.append((obj.__dict__.get("name") or "", f"{initials} {full}"))
+        if not isinstance(getattr(obj, "pinyin", None), str):
             continue
         if obj.pinyin:
             found.append((str(obj), obj.pinyin))

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
 from zhaoshang.core.models import Attachment, DistrictOwned, Timestamped, Versioned
+from zhaoshang.core.pinyin import PinyinLabelled
 from zhaoshang.service.choices import (
     OPEN_NEED_STATUSES,
     NeedCategory,
@@ -162,7 +163,7 @@ class Instruction(DistrictOwned):
         return reverse("service:project", args=[self.project_id]) + f"#instruction-{self.pk}"
 
 
-class Need(DistrictOwned, Versioned, Timestamped):
+class Need(PinyinLabelled, DistrictOwned, Versioned, Timestamped):
     """An entry of the problem list (问题清单): a difficulty of the project, assigned to a
     department with a time limit in working days; escalated to a joint meeting (联席会议)
     when the department cannot solve it."""
@@ -226,9 +227,13 @@ class Need(DistrictOwned, Versioned, Timestamped):
         verbose_name=_("submitted by"),
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The pinyin search keys of its label (core.pinyin), kept in step on save.
+    pinyin = models.CharField(max_length=800, blank=True, default="", editable=False)
+
+    PINYIN_FROM = ("number", "title")
 
     objects = NeedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "pinyin"])
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -16,6 +16,9 @@ from zhaoshang.core import pinyin
 from zhaoshang.core.widgets import label_pinyin
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, User
+from zhaoshang.service.choices import NeedCategory
+from zhaoshang.service.models import Need
+from zhaoshang.service.services.needs import raise_need
 from zhaoshang.testing.clients import SESSIONS, client_with_session
 
 pytestmark = pytest.mark.django_db
@@ -60,10 +63,23 @@ def test_pages_draw_the_same_options_without_importing_pypinyin(world, monkeypat
     for n, user in enumerate(User.objects.filter(district=world.district_a)):
         user.title = TITLES[n % len(TITLES)]  # labels show "name（title）"
         user.save(update_fields=["title"])
-    computed = {page: _options(*page) for page in PAGES}
+    need = raise_need(
+        world.user_secretary,
+        world.project1_a,
+        category=NeedCategory.UTILITIES,
+        title="厂区临时用电接入",
+        description="施工临时用电需新增一台变压器。",
+        department=world.dept_works_a,
+        due_workdays=5,
+    )
+    assert need.pinyin == pinyin.joined(str(need))
+    with monkeypatch.context() as patched:  # every option's keys computed, as before
+        patched.setattr(pinyin, "stored_keys", lambda instance, label: None)
+        computed = {page: _options(*page) for page in PAGES}
     pinyin_options = [o for page in PAGES for o in computed[page] if b"data-pinyin=" in o]
     assert len(pinyin_options) > 10
     assert any("（区长助理）".encode() in option for option in pinyin_options)
+    assert any("厂区临时用电接入".encode() in option for option in pinyin_options)
     with monkeypatch.context() as patched:
         _without_pypinyin(patched)
         for page in PAGES:
@@ -72,9 +88,9 @@ def test_pages_draw_the_same_options_without_importing_pypinyin(world, monkeypat
 
 
 def test_stored_keys_are_the_computed_ones(world):
-    for model in (User, Department, Enterprise, ApprovalItem):
+    for model in (User, Department, Enterprise, ApprovalItem, Need):
         rows = list(model.objects.all())
-        assert rows
+        assert rows or model is Need
         for row in rows:
             assert row.pinyin == " ".join(label_pinyin(str(row))), row
     for user in User.objects.all():
