@@ -280,7 +280,7 @@ def test_the_obligations_source_reads_plain_rows_as_the_objects_read(world):
             (ObligationKind.STAGE, "", {"target_stage": "started"}),
             (ObligationKind.TAX, "", {"target_amount": Decimal(12)}),
             (ObligationKind.SERVICE, "", {"target_text": "三通一平"}),
-            (ObligationKind.JOBS, "招工百人" * 60, {"target_amount": Decimal(100)}),
+            (ObligationKind.JOBS, "招工百人" * 30, {"target_amount": Decimal(100)}),
         ]
     ):
         for due in (today - datetime.timedelta(days=10 + i), today):
