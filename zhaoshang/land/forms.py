@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.widgets import every_option
 from zhaoshang.land.choices import (
     TRANSITIONS,
     Decision,
@@ -103,7 +104,13 @@ class StatusForm(_Versioned):
         label=_("date"),
         help_text=_("The delivery, idle or recovery date; today when left empty."),
     )
-    project = forms.ModelChoiceField(queryset=None, required=False, label=_("project"))
+    project = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("project"),
+        # The parcel's park's projects only: the district-wide autocomplete would offer others.
+        widget=every_option(),
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("reason")
     )

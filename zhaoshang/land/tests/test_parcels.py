@@ -176,3 +176,20 @@ def test_status_change_with_a_stale_version_is_refused(world):
         )
     parcel.refresh_from_db()
     assert parcel.status == ParcelStatus.SUPPLIED
+
+
+def test_a_parcels_status_form_offers_its_parks_projects_not_the_districts(world, parcels):
+    """The project a parcel goes to is one of its park's: the form lists them (not the
+    district-wide project autocomplete, which would offer projects it then refuses)."""
+    from zhaoshang.land.forms import StatusForm
+    from zhaoshang.projects.models import Project
+
+    parcel = parcels["out"]  # park 2 of district a
+    field = StatusForm(record=parcel).fields["project"]
+    html = str(StatusForm(record=parcel)["project"])
+    assert "data-zs-autocomplete" not in html
+    offered = {pk for pk, _label in field.choices if pk}
+    assert offered == {
+        p.pk for p in Project.objects.filter(district=world.district_a, park=world.park2_a)
+    }
+    assert world.project1_a.pk not in {int(str(pk)) for pk in offered}
