@@ -19,6 +19,10 @@ districts' rows.
   row's ``event_mark`` — the last event id read before its figures were computed. Bulk
   events (``log_events``) count like the others: the check reads the events, it does not
   rely on a signal.
+- **At most ``MAX_AGE`` old** (ten minutes): on PostgreSQL an event's id is given when it is
+  written, not when its transaction commits, so a long transaction (an import) may commit an
+  event below a row computed meanwhile, whose figures did not see it. A row older than
+  ``MAX_AGE`` is computed again on its next read, which bounds that window.
 - **Served** when the request's projects are exactly districts' whole cohorts: a city user
   (all districts or the one picked) or a district-wide role (``roles.DISTRICT_WIDE_ROLES``)
   without the park, industry, working-group or level filters. Anything else — those
@@ -63,6 +67,8 @@ FIGURES = (
 # in a district makes the district's rows stale ("core": import batches and their undoing;
 # "org": imports logged against the district itself).
 SOURCE_APPS = ("projects", "agreements", "approvals", "org", "core", "onboarding")
+# How long a row may answer without being computed again (see the module's docstring).
+MAX_AGE = datetime.timedelta(minutes=10)
 
 
 def last_event_id() -> int:
@@ -116,6 +122,7 @@ def read(district_ids: Iterable[int], period: Period, cutoffs: Iterable[datetime
             first_year=_first_year(period),
             year=period.year,
             cutoff__in=list(cutoffs),
+            computed_at__gte=clock.now() - MAX_AGE,
         )
         .annotate(moved=_moved())
         .filter(moved=False)

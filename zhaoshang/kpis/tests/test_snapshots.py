@@ -20,7 +20,7 @@ from django.utils import translation
 from zhaoshang.agreements import services as agreements
 from zhaoshang.agreements.tests.conftest import SCHEDULE, header, standard_terms
 from zhaoshang.approvals import services as approvals
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.kpis import charts, services, snapshots
 from zhaoshang.kpis.models import KpiSnapshot
@@ -268,3 +268,16 @@ def test_the_pages_read_the_rows(world, client_for, django_assert_max_num_querie
     client.get(url)  # computes and stores the missing rows
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
+
+
+def test_a_row_older_than_its_max_age_is_computed_again(world):
+    """A row answers for ``MAX_AGE`` (an event committed late, below the row's mark, is seen
+    within that time), then the next read computes and stores the district's figures again."""
+    snapshots.scan(TODAY)
+    period, district = Period.of(2026), world.district_a.pk
+    assert snapshots.read([district], period, [TODAY])
+    later = clock.now() + snapshots.MAX_AGE + datetime.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert not snapshots.read([district], period, [TODAY])
+        assert served(world.user_bureau) == live(world.user_bureau)
+        assert snapshots.read([district], period, [TODAY])  # stored again, fresh
