@@ -14,6 +14,11 @@ the order ``migrate`` runs them, with the models as the last migration leaves th
 ``zhaoshang/testing/tests/test_migrations.py`` runs both paths on empty databases (SQLite
 and PostgreSQL) and compares the schemas and the rows they leave.
 
+One rule follows for data migrations: on this path their functions run against the models as
+the *last* migration leaves them (as the tests' databases always did), so a data function must
+not depend on a column that a later migration removes or renames; the comparison test fails
+when one does.
+
 The ``migrate`` command (``core/management/commands/migrate.py``) takes this path only for a
 database with no table at all, when no app or migration is named, nothing is faked and the
 models agree with the migrations; ``migrate --replay`` runs the history instead.
