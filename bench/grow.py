@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench.pages import ROOT, _demo, _run
+from bench.pages import _run, demo_database, manage
 
 # (demo user, URL name, argument): argument "project" is a project of the user's district
 # that exists at both sizes (the district's first demo project).
@@ -167,17 +164,6 @@ print(Project.objects.filter(district_id=district_id).count())
 """
 
 
-def _migrate(database: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench grow")
     parser.add_argument("--database", type=Path, help="an existing demo database (SQLite file)")
@@ -190,8 +176,8 @@ def main(argv: list[str]) -> int:
         if args.database:
             shutil.copyfile(args.database, base)
         else:
-            _demo(workdir)
-        _migrate(base)  # this checkout's migrations (its indexes), on the copy
+            demo_database(workdir)
+        manage(f"sqlite:///{base}", ["migrate", "-v0"])  # this checkout's migrations, on the copy
         grown = workdir / "grown.sqlite3"
         shutil.copyfile(base, grown)
         projects = _run(_GROW, grown, str(args.projects))

@@ -40,6 +40,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from bench.pages import demo_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Demo@2026"
 WORKERS = 2
@@ -216,18 +218,8 @@ def _python_env(extra: dict) -> dict:
 
 
 def _demo_database(workdir: Path) -> str:
-    url = f"sqlite:///{workdir / 'demo.sqlite3'}"
     print("building a demo database (migrate + load_demo) …", flush=True)
-    env = _python_env({"DATABASE_URL": url})
-    for command in (["migrate", "-v0"], ["load_demo"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return url
+    return f"sqlite:///{demo_database(workdir, env=_python_env({}))}"
 
 
 def _mini_database(database: str, workdir: Path) -> str:

@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.pages import ROOT, _demo
+from bench.pages import ROOT, demo_database
 
 # the migrations before the rank and the bucket (``before`` is migrated back to them)
 BEFORE_MIGRATIONS = [
@@ -268,7 +268,7 @@ def main(argv: list[str]) -> int:
             if args.database:
                 shutil.copyfile(args.database, small)
             else:
-                shutil.move(_demo(workdir), small)
+                shutil.move(demo_database(workdir), small)
             _manage(small, "migrate")  # this checkout's migrations, on the copy
             shutil.copyfile(small, grown)
             sizes = json.loads(_run(_GROW, grown, ROOT, str(args.projects)))

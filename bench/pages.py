@@ -131,10 +131,11 @@ def _run(code: str, database: Path, *args: str) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def _demo(workdir: Path) -> Path:
-    database = workdir / "demo.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-    for command in (["migrate", "-v0"], ["load_demo"]):
+def manage(database_url: str, *commands: list[str], env: dict | None = None) -> None:
+    """Run ``manage.py`` commands, one after the other, on ``database_url`` (their output
+    dropped; a failure raises)."""
+    env = {**(env if env is not None else os.environ), "DATABASE_URL": database_url}
+    for command in commands:
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,
@@ -142,6 +143,12 @@ def _demo(workdir: Path) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+
+
+def demo_database(workdir: Path, env: dict | None = None) -> Path:
+    """A new demo database (``migrate`` + ``load_demo``, a minute or more) in ``workdir``."""
+    database = workdir / "demo.sqlite3"
+    manage(f"sqlite:///{database}", ["migrate", "-v0"], ["load_demo"], env=env)
     return database
 
 
@@ -153,7 +160,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        base = args.database or _demo(workdir)
+        base = args.database or demo_database(workdir)
         scaled = workdir / "scaled.sqlite3"
         shutil.copyfile(base, scaled)
         projects = _run(_SCALE, scaled, str(args.scale))
