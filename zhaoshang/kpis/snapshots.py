@@ -36,6 +36,7 @@ read equals it after every kind of change.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from django.db import DatabaseError, transaction
@@ -48,6 +49,8 @@ from zhaoshang.kpis.models import KpiSnapshot
 from zhaoshang.kpis.services import Kpis, Period
 from zhaoshang.org.models import District
 from zhaoshang.projects.models import Project
+
+logger = logging.getLogger(__name__)
 
 # The figures a row stores (the fields of ``services.Kpis`` but its period).
 FIGURES = (
@@ -168,7 +171,7 @@ def refresh(
                 update_fields=[*FIGURES, "event_mark", "computed_at"],
             )
     except DatabaseError:  # a busy database: the figures are right, the next read stores them
-        pass
+        logger.warning("KPI snapshots of districts %s not stored", ids, exc_info=True)
     return out
 
 
