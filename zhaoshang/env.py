@@ -60,12 +60,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_database(name: str, default_sqlite_path: str) -> dict:
-    """Parse DATABASE_URL; unset means the embedded SQLite file."""
+def env_database(name: str, default_sqlite_path: str | None) -> dict | None:
+    """Parse a database URL (``DATABASE_URL``, ``DATABASE_REPLICA_URL``). Unset means the
+    embedded SQLite file ``default_sqlite_path`` — or, when that is None (the read replica),
+    None: no such database."""
     import dj_database_url
 
     value = os.environ.get(name, "").strip()
     if not value:
+        if default_sqlite_path is None:
+            return None
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": default_sqlite_path,
@@ -99,4 +103,27 @@ def env_database(name: str, default_sqlite_path: str) -> dict:
         raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}.") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    return config
+
+
+def env_replica_database(name: str) -> dict | None:
+    """Parse ``DATABASE_REPLICA_URL``, the read replica (``core.replica``) — exactly as
+    ``DATABASE_URL`` (the same ``DATABASE_CONN_MAX_AGE`` and health checks) — or None when
+    it is unset (then there is no ``replica`` alias and every query goes to the primary).
+
+    On PostgreSQL the replica's sessions are read-only (``default_transaction_read_only``):
+    a hot standby refuses writes anyway, and a replica URL pointing at the primary by
+    mistake (or on purpose, to try the routing) still cannot be written through. For the
+    test runner the alias is a mirror of ``default`` (``TEST["MIRROR"]``): no test database
+    is made for it."""
+    config = env_database(name, None)
+    if config is None:
+        return None
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        read_only = "-c default_transaction_read_only=on"
+        options["options"] = (
+            f"{options['options']} {read_only}" if options.get("options") else read_only
+        )
+    config["TEST"] = {"MIRROR": "default"}
     return config

@@ -5,7 +5,14 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
-from zhaoshang.env import env_bool, env_database, env_int, env_list, env_str
+from zhaoshang.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_replica_database,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -109,6 +116,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
+# A read replica (DATABASE_REPLICA_URL, docs/scaling.md): the named read-only views (the big
+# screen, the KPI comparison and its export, report exports) read from it inside
+# ``core.replica.reading()``; everything else, and every write, goes to ``default``. Unset:
+# no alias and no router — every query goes to the primary, as before.
+_replica = env_replica_database("DATABASE_REPLICA_URL")
+if _replica is not None:
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["zhaoshang.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches (docs/operations.md "Cache"). ``limits`` holds the counters that must be shared by

@@ -6,7 +6,10 @@ one district's. Enterprise contacts and users without a district are refused (40
 
 A wall screen stays on for days: its page and its poll renew the viewer's session (its
 expiry and cookie) once an hour (``keep_alive``), so the four-hourly reload does not land on
-the login page; other pages keep the session's fixed expiry."""
+the login page; other pages keep the session's fixed expiry.
+
+Both read the screen's figures inside ``core.replica.reading()``: from the read replica when
+``DATABASE_REPLICA_URL`` is set (the session and the user come from the primary first)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from zhaoshang.core import clock, roles
+from zhaoshang.core.replica import reading
 from zhaoshang.core.services import require
 from zhaoshang.dashboard import screen
 from zhaoshang.org.models import District
@@ -64,23 +68,23 @@ def page(request):
     require(screen.may_view(user))
     keep_alive(request)
     district_id, form = _scope(request)
-    data = screen.build(user, district_id)
     query = f"?district={district_id}" if form is not None and district_id else ""
     errors = _messages(form) if form is not None and form.is_bound and not form.is_valid() else None
-    context = {
-        "data": data,
-        "data_url": reverse("screen_data") + query,
-        "refresh": REFRESH_SECONDS,
-        "reload": RELOAD_SECONDS,
-        "page_seconds": PAGE_SECONDS,
-        "errors": errors,
-        "districts": (
-            list(District.objects.order_by("id").values("id", "name"))
-            if roles.sees_all_districts(user)
-            else None
-        ),
-    }
-    return render(request, "dashboard/screen.html", context, status=400 if errors else 200)
+    with reading():  # the read replica, when there is one (core.replica)
+        context = {
+            "data": screen.build(user, district_id),
+            "data_url": reverse("screen_data") + query,
+            "refresh": REFRESH_SECONDS,
+            "reload": RELOAD_SECONDS,
+            "page_seconds": PAGE_SECONDS,
+            "errors": errors,
+            "districts": (
+                list(District.objects.order_by("id").values("id", "name"))
+                if roles.sees_all_districts(user)
+                else None
+            ),
+        }
+        return render(request, "dashboard/screen.html", context, status=400 if errors else 200)
 
 
 @login_required
@@ -96,4 +100,6 @@ def data(request):
             status=400,
             json_dumps_params={"ensure_ascii": False},
         )
-    return JsonResponse(screen.build(user, district_id), json_dumps_params={"ensure_ascii": False})
+    with reading():  # the read replica, when there is one (core.replica)
+        figures = screen.build(user, district_id)
+    return JsonResponse(figures, json_dumps_params={"ensure_ascii": False})

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from zhaoshang.core import clock, roles
 from zhaoshang.core.actions import run_service
 from zhaoshang.core.exports import xlsx_response
+from zhaoshang.core.replica import reading
 from zhaoshang.core.services import require
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.kpis import permissions, services, snapshots
@@ -157,7 +158,9 @@ def drill(request):
 
 def _compare(request, form) -> tuple[str, list[dict], object]:
     """The years' label, one row per district the user sees (with their KPIs), and the
-    total."""
+    total. The comparison and its export call it inside ``core.replica.reading()``: the
+    figures are read from the replica when there is one; a stale snapshot the read
+    recomputes is still stored on the primary (the router sends every write there)."""
     filters = form.project_filters()
     projects = services.filter_projects(_projects(request), **filters)
     by_district = snapshots.by_district(request.user, filters, **form.period_args())
@@ -193,20 +196,21 @@ def compare(request):
     form = KpiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "kpis/compare.html", {"form": form}, status=400)
-    year, rows, total = _compare(request, form)
-    return render(
-        request,
-        "kpis/compare.html",
-        {
-            "form": form,
-            "year": year,
-            "rows": rows,
-            "total": [(name, getattr(total, name)) for name in KPI_NAMES],
-            "headers": [(name, KPI_LABELS[name], name in RATE_NAMES) for name in KPI_NAMES],
-            "is_city": roles.sees_all_districts(request.user),
-            "export_query": form.query(),
-        },
-    )
+    with reading():  # the read replica, when there is one (core.replica)
+        year, rows, total = _compare(request, form)
+        return render(
+            request,
+            "kpis/compare.html",
+            {
+                "form": form,
+                "year": year,
+                "rows": rows,
+                "total": [(name, getattr(total, name)) for name in KPI_NAMES],
+                "headers": [(name, KPI_LABELS[name], name in RATE_NAMES) for name in KPI_NAMES],
+                "is_city": roles.sees_all_districts(request.user),
+                "export_query": form.query(),
+            },
+        )
 
 
 @login_required
@@ -217,7 +221,8 @@ def export(request):
     form = KpiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "kpis/compare.html", {"form": form}, status=400)
-    year, rows, total = _compare(request, form)
+    with reading():  # the read replica, when there is one (core.replica)
+        year, rows, total = _compare(request, form)
     rows.append({"district": _("Total"), "kpis": total})
 
     def column(name, index=None):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.exports import download_disposition
+from zhaoshang.core.replica import reading
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.org.models import District
 from zhaoshang.reports import exports, permissions, services
@@ -302,7 +303,8 @@ def download(request, pk, fmt):
 
 @login_required
 def live_download(request, kind, fmt):
-    """The live figures as a file (not issued: no document number)."""
+    """The live figures as a file (not issued: no document number), read from the read
+    replica when there is one (``core.replica``)."""
     if fmt not in FORMATS:
         raise Http404
     user = request.user
@@ -311,13 +313,12 @@ def live_download(request, kind, fmt):
     code, period = _period_from(request, kind)
     if period is None:
         raise Http404
-    data = services.live_figures(user, kind, period, district)
+    with reading():  # the read replica, when there is one (core.replica)
+        data = services.live_figures(user, kind, period, district)
+        note = _live_file_note(user, kind, period, district)
     writer = {"xlsx": exports.to_xlsx, "docx": exports.to_docx, "pdf": exports.to_pdf}[fmt]
     return _file_response(
-        writer(data),
-        fmt,
-        f"{data['title']}（{_live_file_note(user, kind, period, district)}）.{fmt}",
-        f"{kind}-{period.code}-live.{fmt}",
+        writer(data), fmt, f"{data['title']}（{note}）.{fmt}", f"{kind}-{period.code}-live.{fmt}"
     )
 
 

@@ -98,3 +98,43 @@ def test_production_needs_a_secret_key():
     result = _manage("check", ZHAOSHANG_PRODUCTION="1", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
+
+
+def test_the_replica_url_is_parsed_like_the_primarys(monkeypatch):
+    from zhaoshang.env import env_replica_database
+
+    monkeypatch.delenv("DATABASE_REPLICA_URL", raising=False)
+    assert env_replica_database("DATABASE_REPLICA_URL") is None  # no alias: the primary
+    monkeypatch.setenv("DATABASE_REPLICA_URL", "postgres://reader@10.0.0.2:5432/zs")
+    config = env_replica_database("DATABASE_REPLICA_URL")
+    assert config["ENGINE"] == "django.db.backends.postgresql" and config["HOST"] == "10.0.0.2"
+    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
+    # Read-only sessions, and a mirror of the primary for the test runner.
+    assert config["OPTIONS"]["options"] == "-c default_transaction_read_only=on"
+    assert config["TEST"] == {"MIRROR": "default"}
+    monkeypatch.setenv("DATABASE_REPLICA_URL", "postgres://localhost")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URL"):
+        env_replica_database("DATABASE_REPLICA_URL")
+
+
+def test_a_replica_url_adds_the_alias_and_its_router():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(sorted(settings.DATABASES), settings.DATABASE_ROUTERS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DJANGO_SETTINGS_MODULE": "zhaoshang.settings",
+            "DATABASE_REPLICA_URL": "postgres://reader@10.0.0.2:5432/zs",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['default', 'replica'] ['zhaoshang.core.replica.ReplicaRouter']"
+    )
