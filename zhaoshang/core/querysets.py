@@ -48,3 +48,13 @@ class ProjectScopedQuerySet(DistrictScopedQuerySet):
         project_model = _related_model(self.model, self.project_path)
         visible = project_model.objects.visible_to(user).values("pk")
         return self.filter(**{f"{self.project_path}__in": visible})
+
+
+def in_districts(queryset, district_ids, field: str = "district_id"):
+    """``queryset`` narrowed to the rows of these districts (``field``: the row's district
+    id, e.g. ``commitment__district_id``; ``pk`` for districts themselves), or all of it
+    when ``district_ids`` is None — the daily scan's partition
+    (``monitoring.services.daily_scan(district_ids=…)``)."""
+    if district_ids is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": list(district_ids)})

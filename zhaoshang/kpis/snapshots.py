@@ -44,6 +44,7 @@ from django.db.models import Exists, Max, OuterRef
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.kpis import services
 from zhaoshang.kpis.models import KpiSnapshot
 from zhaoshang.kpis.services import Kpis, Period
@@ -241,15 +242,22 @@ def compute(user, projects, filters: dict, year: int, since=None) -> Kpis:
 # The daily scan
 
 
-def scan(today: datetime.date) -> str:
+def scan(today: datetime.date, district_ids: list[int] | None = None) -> str:
     """A step of the daily scan (``settings.DAILY_SCAN_STEPS``): every district's figures of
     the year's cohort as of today, in one grouped computation; every other row (earlier
     cut-offs, month ends, terms, past years) is removed, to be computed again by the first
     request that needs it — so a change no domain event told of (an admin's edit, a data
-    fix in SQL) is seen by the next morning at the latest."""
-    ids = list(District.objects.order_by("pk").values_list("pk", flat=True))
+    fix in SQL) is seen by the next morning at the latest. ``district_ids``: only these
+    districts' rows (None: every district)."""
+    ids = list(
+        in_districts(District.objects, district_ids, "pk")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     written = refresh(ids, today.year, None, today) if ids else {}
-    removed = KpiSnapshot.objects.exclude(
-        cutoff=today, year=today.year, first_year=today.year
-    ).delete()[0]
+    removed = (
+        in_districts(KpiSnapshot.objects, district_ids)
+        .exclude(cutoff=today, year=today.year, first_year=today.year)
+        .delete()[0]
+    )
     return f"written {len(written)}, removed {removed}"

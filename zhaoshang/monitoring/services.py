@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import clock
 from zhaoshang.core.bulk import insert_rows, update_from_rows
 from zhaoshang.core.lights import Light
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.roles import Role
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
 from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
@@ -61,24 +62,27 @@ class Refresh:
         return self.created + self.updated + self.removed
 
 
-def refresh_signals(today: datetime.date | None = None, subjects=None) -> Refresh:
-    """Bring the stored signals in line with today's lights."""
+def refresh_signals(
+    today: datetime.date | None = None, subjects=None, district_ids: list[int] | None = None
+) -> Refresh:
+    """Bring the stored signals in line with today's lights (of ``district_ids``' timed
+    things and signals only; None: every district)."""
     today = today or clock.today()
     result = Refresh()
     for subject in subjects or SOURCES:
         with transaction.atomic():
-            _refresh(subject, today, result)
+            _refresh(subject, today, result, district_ids)
     return result
 
 
-def _refresh(subject: str, today: datetime.date, result: Refresh) -> None:
+def _refresh(subject: str, today: datetime.date, result: Refresh, district_ids=None) -> None:
     """One subject's difference, as plain rows: today's lit rows against the stored
     signals' values (no model instances), then one DELETE, bulk inserts and one
     ``UPDATE … FROM`` for the rows whose values moved."""
-    lit = {row[0]: row for row in SOURCES[subject](today)}
+    lit = {row[0]: row for row in SOURCES[subject](today, district_ids)}
     stored = {
         row[0]: row[1:]
-        for row in Signal.objects.filter(subject=subject)
+        for row in in_districts(Signal.objects.filter(subject=subject), district_ids)
         .order_by()
         .values_list("object_id", "pk", *FIELDS)
         .iterator(chunk_size=5000)
@@ -175,13 +179,15 @@ def _organisers(district_ids) -> dict[int, list]:
 UPDATE_SLICE = 900
 
 
-def escalate(today: datetime.date | None = None) -> int:
-    """Take every yellow or red signal of a project as far up the chain as its age in
-    working days allows; each step is told once. Returns how many signals moved up."""
+def escalate(today: datetime.date | None = None, district_ids: list[int] | None = None) -> int:
+    """Take every yellow or red signal of a project (of ``district_ids``; None: every
+    district) as far up the chain as its age in working days allows; each step is told
+    once. Returns how many signals moved up."""
     today = today or clock.today()
     # The ages are judged on plain rows; only the signals that move are read further.
     rows = list(
-        Signal.objects.filter(project__isnull=False, level__lt=Level.MEETING)
+        in_districts(Signal.objects, district_ids)
+        .filter(project__isnull=False, level__lt=Level.MEETING)
         .order_by("id")
         .values_list("pk", "district_id", "since", "level")
     )
@@ -264,12 +270,14 @@ def escalate(today: datetime.date | None = None) -> int:
 Lights = dict[int, tuple[str, list[dict]]]  # project id -> (light, reasons)
 
 
-def project_lights() -> Lights:
+def project_lights(district_ids: list[int] | None = None) -> Lights:
     """Each lit project's light today — the worst of its signals — and why: the signals of
-    that light, each ``{"title", "department", "due_on"}`` (one query)."""
+    that light, each ``{"title", "department", "due_on"}`` (one query; the signals of
+    ``district_ids``, None: every district)."""
     out: Lights = {}
     rows = (
-        Signal.objects.filter(project__isnull=False)
+        in_districts(Signal.objects, district_ids)
+        .filter(project__isnull=False)
         .order_by("project_id", "due_on", "id")
         .values_list("project_id", "light", "title", "department__name", "due_on")
     )
@@ -292,18 +300,23 @@ def is_month_end(day: datetime.date) -> bool:
 
 
 def record_lights(
-    today: datetime.date | None = None, lights: Lights | None = None, projects=None
+    today: datetime.date | None = None,
+    lights: Lights | None = None,
+    projects=None,
+    district_ids: list[int] | None = None,
 ) -> int:
     """Keep the history of the projects' lights (``LightSnapshot``): a row for each project
     whose light or reasons changed since its last row (a project never recorded counts as
     green), and on a month's last day a row for every active project as well, so a closed
     month's figures read the month's last day. ``lights``: each lit project's light and
     reasons (``project_lights()``, today's signals, by default); ``projects``: only these
-    (the demo's districts). Running it twice on a day writes today's rows again, nothing
-    more. Returns the number of rows written."""
+    (the demo's districts); ``district_ids``: only the projects of these districts (None:
+    every district). Running it twice on a day writes today's rows again, nothing more.
+    Returns the number of rows written."""
     today = today or clock.today()
-    lights = project_lights() if lights is None else lights
+    lights = project_lights(district_ids) if lights is None else lights
     scope = Project.objects.all() if projects is None else projects
+    scope = in_districts(scope, district_ids)
     rows = (
         scope.filter(Q(stage__in=REPORTING_STAGES) | Q(pk__in=list(lights)))
         .annotate(
@@ -337,23 +350,31 @@ def record_lights(
 # -- the daily scan -------------------------------------------------------------------------
 
 
-def daily_scan(today: datetime.date | None = None) -> list[tuple[str, str]]:
+def daily_scan(
+    today: datetime.date | None = None, district_ids: list[int] | None = None
+) -> list[tuple[str, str]]:
     """Every scan of the platform, in order, then the signals and their escalation
     (SPEC §19 ``daily_scan``). Returns one (step, what it did) line per step. The steps are
-    named in ``settings.DAILY_SCAN_STEPS`` (dotted paths of functions taking ``today``)."""
+    named in ``settings.DAILY_SCAN_STEPS`` (dotted paths of functions taking ``today`` and
+    the keyword ``district_ids``).
+
+    ``district_ids``: scan only these districts (None: every district). Every step reads
+    and writes the rows of those districts only, so the scan partitions by district: the
+    districts scanned one after another (or side by side) leave what one whole scan
+    leaves (``tests/test_scan_partition.py``)."""
     today = today or clock.today()
     report = []
     for path in settings.DAILY_SCAN_STEPS:
         step = import_string(path)
         label = path.removeprefix("zhaoshang.").replace(".services.", ".")
-        report.append((label, str(step(today))))
-    refreshed = refresh_signals(today)
+        report.append((label, str(step(today, district_ids=district_ids))))
+    refreshed = refresh_signals(today, district_ids=district_ids)
     report.append(
         (
             "signals",
             f"created {refreshed.created}, updated {refreshed.updated}, removed {refreshed.removed}",
         )
     )
-    report.append(("escalation", f"escalated {escalate(today)}"))
-    report.append(("lights", f"recorded {record_lights(today)}"))
+    report.append(("escalation", f"escalated {escalate(today, district_ids)}"))
+    report.append(("lights", f"recorded {record_lights(today, district_ids=district_ids)}"))
     return report

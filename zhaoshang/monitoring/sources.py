@@ -21,6 +21,7 @@ from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
 from zhaoshang.core.links import url_of
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.land.models import CampaignEntry
@@ -32,6 +33,7 @@ from zhaoshang.service.models import Need
 
 LIT = (Light.YELLOW, Light.RED)
 Row = tuple
+Districts = list[int] | None  # the daily scan's partition; None: every district
 
 
 def _rows(qs, url_name: str, fields: tuple[str, ...]) -> Iterator[Row]:
@@ -56,8 +58,8 @@ def _rows(qs, url_name: str, fields: tuple[str, ...]) -> Iterator[Row]:
         )
 
 
-def cases(today: datetime.date) -> Iterator[Row]:
-    qs = ApprovalCase.objects.open().with_days_left(today)
+def cases(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+    qs = in_districts(ApprovalCase.objects.open(), district_ids).with_days_left(today)
     return _rows(
         qs,
         "approvals:case",
@@ -65,15 +67,15 @@ def cases(today: datetime.date) -> Iterator[Row]:
     )
 
 
-def needs(today: datetime.date) -> Iterator[Row]:
-    qs = Need.objects.open().with_days_left(today)
+def needs(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+    qs = in_districts(Need.objects.open(), district_ids).with_days_left(today)
     return _rows(
         qs, "service:need", ("pk", "district_id", "project_id", "department_id", "title", "due_on")
     )
 
 
-def action_items(today: datetime.date) -> Iterator[Row]:
-    qs = ActionItem.objects.open().with_days_left(today)
+def action_items(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+    qs = in_districts(ActionItem.objects.open(), district_ids).with_days_left(today)
     return _rows(
         qs,
         "meetings:action_item",
@@ -81,8 +83,8 @@ def action_items(today: datetime.date) -> Iterator[Row]:
     )
 
 
-def complaints(today: datetime.date) -> Iterator[Row]:
-    qs = Complaint.objects.open().with_days_left(today)
+def complaints(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+    qs = in_districts(Complaint.objects.open(), district_ids).with_days_left(today)
     return _rows(
         qs,
         "complaints:detail",
@@ -90,10 +92,10 @@ def complaints(today: datetime.date) -> Iterator[Row]:
     )
 
 
-def inspections(today: datetime.date) -> Iterator[Row]:
+def inspections(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """Requests awaiting the supervision office's decision (due by their planned date);
     they belong to no project, so they are not escalated along a project's chain."""
-    qs = InspectionRequest.objects.pending().with_days_left(today)
+    qs = in_districts(InspectionRequest.objects.pending(), district_ids).with_days_left(today)
     link = url_of("inspections:detail")
     for row in qs.filter(light__in=LIT).values_list(
         "pk", "district_id", "department_id", "number", "due_on", "days_left", "light"
@@ -103,10 +105,11 @@ def inspections(today: datetime.date) -> Iterator[Row]:
         yield (object_id, district_id, None, department_id, number, url, due_on, left, None, light)
 
 
-def warnings(today: datetime.date) -> Iterator[Row]:
+def warnings(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """Exit warnings under a rectification notice (due by its rectify-by date)."""
     qs = (
-        ExitWarning.objects.with_days_left(today)
+        in_districts(ExitWarning.objects, district_ids)
+        .with_days_left(today)
         .filter(light__in=LIT)
         .select_related("project", "rule")
     )
@@ -128,10 +131,14 @@ def warnings(today: datetime.date) -> Iterator[Row]:
         )
 
 
-def cleanup_deadlines(today: datetime.date) -> Iterator[Row]:
+def cleanup_deadlines(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """Land clean-up decisions whose follow-up has a deadline (限期整改, or the date given
     before a recovery or clearance proceeds)."""
-    qs = CampaignEntry.objects.running().with_days_left(today).select_related("project")
+    qs = (
+        in_districts(CampaignEntry.objects.running(), district_ids)
+        .with_days_left(today)
+        .select_related("project")
+    )
     link = url_of("land:campaign")
     for e in qs.filter(light__in=LIT).order_by("pk"):
         title = f"{e.project.name} · {e.get_decision_display()}"
@@ -149,11 +156,12 @@ def cleanup_deadlines(today: datetime.date) -> Iterator[Row]:
         )
 
 
-def obligations(today: datetime.date) -> Iterator[Row]:
+def obligations(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """An obligation's title may be blank: the term's own phrasing is its description
     (built on an unsaved obligation of the few fields it reads; the rows are plain)."""
     qs = (
-        Obligation.objects.with_status(today)
+        in_districts(Obligation.objects, district_ids)
+        .with_status(today)
         .filter(light__in=LIT)
         .order_by("pk")
         .values_list(
@@ -197,8 +205,9 @@ def obligations(today: datetime.date) -> Iterator[Row]:
         )
 
 
-def milestones(today: datetime.date) -> Iterator[Row]:
-    qs = Milestone.objects.open().with_state(today)
+def milestones(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+    qs = in_districts(Milestone.objects.open(), district_ids, "commitment__district_id")
+    qs = qs.with_state(today)
     link = url_of("agreements:commitment")
     for row in qs.filter(light__in=LIT).values_list(
         "pk",
@@ -228,7 +237,7 @@ def milestones(today: datetime.date) -> Iterator[Row]:
         )
 
 
-def schedules(today: datetime.date) -> Iterator[Row]:
+def schedules(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """Investment against the agreement's schedule (序时进度): the plan to date is read off
     the agreement's cumulative obligations — funds in place (资金到位) and investment
     completed — linearly between two of them; the fact is the funds in place to date and
@@ -236,7 +245,7 @@ def schedules(today: datetime.date) -> Iterator[Row]:
     the contracted investment; the worse of the two measures counts. One query per
     measure for every agreement."""
     worst: dict[int, tuple] = {}
-    for row in _schedule_rows(today):
+    for row in _schedule_rows(today, district_ids):
         agreement_id, gap = row[0], row[-1]
         if agreement_id not in worst or gap > worst[agreement_id][-1]:
             worst[agreement_id] = row
@@ -256,7 +265,7 @@ def schedules(today: datetime.date) -> Iterator[Row]:
         yield (project_id, district_id, project_id, None, name, url, None, None, gap, light)
 
 
-def _schedule_rows(today: datetime.date):
+def _schedule_rows(today: datetime.date, district_ids: Districts = None):
     money = DecimalField(max_digits=16, decimal_places=2)
     funds = (
         FundsEntry.objects.filter(project=OuterRef("project"), received_on__lte=today)
@@ -280,7 +289,7 @@ def _schedule_rows(today: datetime.date):
         prev = points().filter(due_on__lte=today).order_by("-due_on")
         nxt = points().filter(due_on__gt=today).order_by("due_on")
         rows = (
-            Agreement.objects.filter(contracted_investment__gt=0)
+            in_districts(Agreement.objects.filter(contracted_investment__gt=0), district_ids)
             .annotate(
                 prev_on=Subquery(prev.values("due_on")[:1], output_field=DateField()),
                 prev_amount=Subquery(prev.values("target_amount")[:1], output_field=money),

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from django_tasks import task
 
 from zhaoshang.core import clock, roles
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.notifications.models import Notification
 from zhaoshang.notifications.services import notify_many
 from zhaoshang.portal.deadlines import month_start, previous_month
@@ -125,19 +126,22 @@ def funds_by_origin(project: Project) -> list[tuple[str, object]]:
 # -- the reminder before the due day -------------------------------------------------------
 
 
-def remind_monthly_reports(today: datetime.date | None = None) -> str:
+def remind_monthly_reports(
+    today: datetime.date | None = None, district_ids: list[int] | None = None
+) -> str:
     """A daily step (``settings.DAILY_SCAN_STEPS``): from ``REMINDER_DAYS_BEFORE`` days
     before the due day (the 5th) to the due day itself, each active contact of an
     enterprise whose project has not filed last month's report gets one inbox message
     linking to the service hall's report form. Idempotent: a contact told about a
-    project's month is not told again."""
+    project's month is not told again. ``district_ids``: only the projects of these
+    districts (None: every district)."""
     today = today or clock.today()
     month = previous_month(today)
     due = due_on(month)
     if not (due - datetime.timedelta(days=REMINDER_DAYS_BEFORE) <= today <= due):
         return "not in the reminder days"
     projects = list(
-        Project.objects.owing_report(today)
+        in_districts(Project.objects.owing_report(today), district_ids)
         .exclude(enterprise__isnull=True)
         .only("pk", "name", "enterprise_id")
     )

@@ -27,6 +27,7 @@ from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.bulk import insert_rows
 from zhaoshang.core.links import url_of
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.models import User
 from zhaoshang.projects.choices import TeamRole
@@ -346,15 +347,17 @@ def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
 
 
 @transaction.atomic
-def scan(today: datetime.date | None = None) -> ScanResult:
+def scan(today: datetime.date | None = None, district_ids: list[int] | None = None) -> ScanResult:
     """The agreements part of the daily scan, set-based: every obligation not met by its
     due date (missed, or met late) gets its breach recorded once — a department's also its
     ledger entry — and every milestone past its due date and not done (or done late)
     writes its owner department's ledger entry once. One query finds each set, bulk
-    inserts write the breaches, entries, events and messages. Safe to run twice."""
+    inserts write the breaches, entries, events and messages. Safe to run twice.
+    ``district_ids``: only the obligations and milestones of these districts (None: every
+    district)."""
     today = today or clock.today()
     late = (
-        Obligation.objects.late(today)
+        in_districts(Obligation.objects.late(today), district_ids)
         .exclude(breach__isnull=False)
         .select_related("agreement__project", "department")
         .order_by("due_on", "pk")
@@ -364,7 +367,7 @@ def scan(today: datetime.date | None = None) -> ScanResult:
         evidence_type=ContentType.objects.get_for_model(Milestone),
     ).values("evidence_id")
     missed = (
-        Milestone.objects.late(today)
+        in_districts(Milestone.objects.late(today), district_ids, "commitment__district_id")
         .exclude(pk__in=recorded)
         .select_related("commitment__project", "owner_department", "owner", "commitment__owner")
         .order_by("due_on", "pk")

@@ -18,6 +18,7 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.assessment.services import RuleHit, write_rule_entries, write_rule_entry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.org.models import Department
 from zhaoshang.workdays import services as workdays
 
@@ -65,7 +66,7 @@ def _late_on(case: ApprovalCase, result: Attribution, calendar) -> datetime.date
 
 
 @transaction.atomic
-def scan_overdue(today: datetime.date | None = None) -> int:
+def scan_overdue(today: datetime.date | None = None, district_ids: list[int] | None = None) -> int:
     """Every open, running case past its due date writes its ledger entry (once), dated
     the first working day after its due date, to the department answering for its
     lateness so far (``attribution``); a case whose lateness is no district department's
@@ -73,7 +74,8 @@ def scan_overdue(today: datetime.date | None = None) -> int:
     department answers once per case: a case docked to the department whose prerequisite
     made it late is looked at again, and docks its holder too once the holder overruns
     its own days; a case whose holder is docked is done with. A fixed number of queries
-    finds them and their history; bulk inserts write the entries."""
+    finds them and their history; bulk inserts write the entries. ``district_ids``: only
+    the cases of these districts (None: every district)."""
     today = today or clock.today()
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.OVERDUE_CASE,
@@ -82,11 +84,14 @@ def scan_overdue(today: datetime.date | None = None) -> int:
     overdue = list(
         # A case whose materials were never complete has no days to attribute (its clock
         # never started): no department answers for it, so it is not read at all.
-        ApprovalCase.objects.filter(
-            status__in=OPEN_STATUSES,
-            paused=False,
-            due_on__lt=today,
-            materials_complete_on__isnull=False,
+        in_districts(
+            ApprovalCase.objects.filter(
+                status__in=OPEN_STATUSES,
+                paused=False,
+                due_on__lt=today,
+                materials_complete_on__isnull=False,
+            ),
+            district_ids,
         )
         .exclude(
             Exists(recorded.filter(evidence_id=OuterRef("pk"), department=OuterRef("department")))
@@ -148,13 +153,19 @@ def scan_overdue(today: datetime.date | None = None) -> int:
 
 
 @transaction.atomic
-def scan_pledges(today: datetime.date | None = None, user=None) -> tuple[int, int]:
+def scan_pledges(
+    today: datetime.date | None = None, user=None, district_ids: list[int] | None = None
+) -> tuple[int, int]:
     """容缺: pledged materials still missing after the pledged date pause the case; after
-    15 working days paused so, the case goes back to the enterprise."""
+    15 working days paused so, the case goes back to the enterprise. ``district_ids``: only
+    the cases of these districts (None: every district)."""
     today = today or clock.today()
     paused = returned = 0
-    late = ApprovalCase.objects.filter(
-        status__in=OPEN_STATUSES, pledge_due_on__lt=today, pledge_fulfilled_on__isnull=True
+    late = in_districts(
+        ApprovalCase.objects.filter(
+            status__in=OPEN_STATUSES, pledge_due_on__lt=today, pledge_fulfilled_on__isnull=True
+        ),
+        district_ids,
     ).exclude(pledge_materials="")
     for case in late.select_related("item", "project", "department"):
         pause = case.pauses.filter(kind=PauseKind.PLEDGE_OVERDUE).first()

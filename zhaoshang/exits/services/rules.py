@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.choices import ObligationKind, Party
 from zhaoshang.agreements.models import Obligation
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.exits.choices import DEFAULT_RULES, ClearingFact
 from zhaoshang.exits.models import ExitRule
 from zhaoshang.exits.services.thresholds import threshold_expression
@@ -64,15 +65,18 @@ def ensure_default_rules(district) -> list[ExitRule]:
     return rules
 
 
-def _ensure_rules_everywhere() -> int:
-    """Default rules for every district that lacks one of them (a district made before a
-    rule was added gets it on the next scan); returns how many were made."""
+def _ensure_rules_everywhere(district_ids: list[int] | None = None) -> int:
+    """Default rules for every district (of ``district_ids``; None: all) that lacks one of
+    them (a district made before a rule was added gets it on the next scan); returns how
+    many were made."""
     have: dict[int, set[str]] = {}
-    for district_id, code in ExitRule.objects.values_list("district_id", "code"):
+    rules = in_districts(ExitRule.objects, district_ids)
+    for district_id, code in rules.values_list("district_id", "code"):
         have.setdefault(district_id, set()).add(code)
     codes = {code for code, *_rest in DEFAULT_RULES}
     made = 0
-    for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
+    districts = in_districts(District.objects, district_ids, "pk")
+    for district_id in districts.order_by("pk").values_list("pk", flat=True):
         missing = codes - have.get(district_id, set())
         if missing:
             ensure_default_rules(district_id)

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.links import url_of
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.services import lock_for_update
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
@@ -269,18 +270,22 @@ def _refresh(rule: ExitRule, met, today: datetime.date, counts: dict) -> None:
             counts["reopened"] += 1
 
 
-def scan(today: datetime.date | None = None) -> dict[str, int]:
+def scan(
+    today: datetime.date | None = None, district_ids: list[int] | None = None
+) -> dict[str, int]:
     """Raise, clear, hold and reopen exit warnings as of ``today`` (SPEC §11, computed
-    daily). Returns the counts; a second run on the same day changes nothing."""
+    daily). Returns the counts; a second run on the same day changes nothing.
+    ``district_ids``: only these districts' rules and projects (None: every district)."""
     today = today or clock.today()
     counts = {
-        "rules": _ensure_rules_everywhere(),
+        "rules": _ensure_rules_everywhere(district_ids),
         "raised": 0,
         "cleared": 0,
         "held": 0,
         "reopened": 0,
     }
-    for rule in ExitRule.objects.active().order_by("district_id", "months", "id"):
+    rules = in_districts(ExitRule.objects.active(), district_ids)
+    for rule in rules.order_by("district_id", "months", "id"):
         met = Project.objects.filter(fact_met_q(rule)).values("pk")
         for warning in (
             ExitWarning.objects.filter(rule=rule, status__in=CLEARABLE_STATUSES, project__in=met)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.services import lock_for_update, raise_errors, require, status_error
 from zhaoshang.exits.choices import OPEN_STATUSES, RuleCode, WarningStatus
 from zhaoshang.exits.models import ExitWarning
@@ -239,12 +240,15 @@ def _people(entries) -> dict[int, list]:
     }
 
 
-def scan(today: datetime.date | None = None) -> dict[str, int]:
+def scan(
+    today: datetime.date | None = None, district_ids: list[int] | None = None
+) -> dict[str, int]:
     """The daily scan's clean-up step: each running follow-up whose deadline has passed is
-    marked overdue once (the day it is found) and its people are told. Safe to run twice."""
+    marked overdue once (the day it is found) and its people are told. Safe to run twice.
+    ``district_ids``: only the entries of these districts (None: every district)."""
     today = today or clock.today()
     missed = list(
-        CampaignEntry.objects.running()
+        in_districts(CampaignEntry.objects.running(), district_ids)
         .filter(deadline__lt=today, overdue_on__isnull=True)
         .select_related("project", "campaign")
         .order_by("pk")

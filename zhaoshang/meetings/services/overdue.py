@@ -17,6 +17,7 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.assessment.services import RuleHit, write_rule_entries, write_rule_entry
 from zhaoshang.core import clock
 from zhaoshang.core.audit import build_event, log_events
+from zhaoshang.core.querysets import in_districts
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.notifications.services import notify_many
 from zhaoshang.org.people import staff_of_department, supervisors
@@ -110,11 +111,13 @@ def _escalate(items: list[ActionItem], today: datetime.date, calendar) -> None:
 
 
 @transaction.atomic
-def scan_overdue(today: datetime.date | None = None) -> Scan:
+def scan_overdue(today: datetime.date | None = None, district_ids: list[int] | None = None) -> Scan:
     """Every open item past its due date writes its ledger entry (once, however often this
     runs) and is escalated (once per due date). Run by the daily scan; safe to run twice.
-    One query finds each set; bulk inserts write the entries, events and messages."""
+    One query finds each set; bulk inserts write the entries, events and messages.
+    ``district_ids``: only the items of these districts (None: every district)."""
     today = today or clock.today()
+    overdue = in_districts(ActionItem.objects.overdue(today), district_ids)
     recorded_ids = LedgerEntry.objects.filter(
         rule_code=RuleCode.OVERDUE_ACTION_ITEM,
         evidence_type=ContentType.objects.get_for_model(ActionItem),
@@ -125,14 +128,9 @@ def scan_overdue(today: datetime.date | None = None) -> Scan:
         "decision__meeting__chair",
         "instruction__leader",
     )
-    unrecorded = list(
-        ActionItem.objects.overdue(today).exclude(pk__in=recorded_ids).select_related(*related)
-    )
+    unrecorded = list(overdue.exclude(pk__in=recorded_ids).select_related(*related))
     late = list(
-        ActionItem.objects.overdue(today)
-        .filter(escalated_on__isnull=True)
-        .select_related(*related)
-        .order_by("due_on", "pk")
+        overdue.filter(escalated_on__isnull=True).select_related(*related).order_by("due_on", "pk")
     )
     if not unrecorded and not late:
         return Scan(0, 0)
