@@ -326,6 +326,9 @@ SCHEDULE_CALENDAR_CHECK = _parse_time(
 )
 SCHEDULE_CLEANUP = _parse_time(env_str("SCHEDULE_CLEANUP", "03:30"), "SCHEDULE_CLEANUP")
 SCHEDULE_OUTBOX_SECONDS = env_int("SCHEDULE_OUTBOX_SECONDS", 60)
+# The daily scan as one task per district, run by the task workers side by side (a
+# province, docs/scaling.md); off: the scheduler runs the whole scan itself.
+DAILY_SCAN_PER_DISTRICT = env_bool("DAILY_SCAN_PER_DISTRICT", default=False)
 OPS_KEEP_JOB_RUNS_DAYS = env_int("OPS_KEEP_JOB_RUNS_DAYS", 30)
 OPS_KEEP_TASK_RESULTS_DAYS = env_int("OPS_KEEP_TASK_RESULTS_DAYS", 14)
 # /healthz reports the scheduler stale when no job started for this long (0: three outbox

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
@@ -17,10 +20,13 @@ from zhaoshang.core import clock
 from zhaoshang.core.roles import Role
 from zhaoshang.notifications.models import Notification, OutboxMessage, OutboxStatus
 from zhaoshang.notifications.services import deliver_pending, notify
-from zhaoshang.ops.models import JobRun
+from zhaoshang.ops import schedule
+from zhaoshang.ops.models import JobRun, RunStatus
 from zhaoshang.ops.schedule import SHANGHAI
-from zhaoshang.org.models import User
+from zhaoshang.org.models import District, User
 from zhaoshang.workdays.services import unpublished_next_year, warning_text
+
+logger = logging.getLogger(__name__)
 
 
 def outbox_sweep(slot: datetime.datetime) -> str:
@@ -31,12 +37,67 @@ def outbox_sweep(slot: datetime.datetime) -> str:
 
 
 def daily_scan(slot: datetime.datetime) -> str:
-    """``manage.py daily_scan`` as of the slot's day (a caught-up run scans the missed day)."""
+    """``manage.py daily_scan`` as of the slot's day (a caught-up run scans the missed day);
+    with ``DAILY_SCAN_PER_DISTRICT``, one task per district instead (``fan_out``)."""
+    if settings.DAILY_SCAN_PER_DISTRICT:
+        return fan_out(slot)
+    return _scan(slot)
+
+
+def _scan(slot: datetime.datetime, district_id: int | None = None) -> str:
     out = io.StringIO()
     day = slot.astimezone(SHANGHAI).date()
-    call_command("daily_scan", date=day.isoformat(), stdout=out)
+    districts = {} if district_id is None else {"district": [str(district_id)]}
+    call_command("daily_scan", date=day.isoformat(), stdout=out, **districts)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]
     return f"{day.isoformat()}: " + "; ".join(lines)
+
+
+@dataclass(frozen=True)
+class DistrictScan(schedule.Job):
+    """One district's part of a daily scan's slot: run and recorded like a scheduled job,
+    as ``daily_scan:<district id>`` (so the unique (job, slot) run makes a task delivered
+    twice scan once)."""
+
+    district_id: int = 0
+
+    def run(self, slot: datetime.datetime) -> str:
+        return _scan(slot, self.district_id)
+
+
+def scan_district(district_id: int, slot: datetime.datetime) -> JobRun | None:
+    """Claim and run one district's scan for the slot; None when it had been run."""
+    job = DistrictScan(f"daily_scan:{district_id}", _("Daily scan"), "", district_id=district_id)
+    return schedule.run_slot(job, slot)
+
+
+def fan_out(slot: datetime.datetime) -> str:
+    """The daily scan as one task per district (``ops.tasks.scan_district``), so several
+    task workers scan districts side by side (a province: docs/scaling.md). Every step of
+    the scan partitions by district (``monitoring.services.daily_scan(district_ids=…)``), so
+    the districts scanned apart leave what one whole scan leaves. A district whose task could
+    not be queued (the broker down) is scanned here, one after the other: the day's scan is
+    never lost."""
+    from zhaoshang.ops.tasks import scan_district as task
+
+    day = slot.astimezone(SHANGHAI).date().isoformat()
+    queued, here = 0, []
+    for pk in District.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            task.enqueue(pk, slot.isoformat())
+        except Exception:  # noqa: BLE001 - the broker is down: this district is scanned here
+            logger.warning("could not queue the daily scan of district %s", pk, exc_info=True)
+            here.append(pk)
+        else:
+            queued += 1
+    failed = 0
+    for pk in here:
+        run = scan_district(pk, slot)
+        failed += run is not None and run.status == RunStatus.FAILED
+    summary = f"{day}: {queued} district scans queued"
+    if here:
+        summary += f", {len(here)} scanned here (the queue was unavailable), {failed} failed"
+    return summary
 
 
 CALENDAR_VERB = "calendar.unpublished"
