@@ -82,3 +82,44 @@ def test_the_big_screen_and_the_gantt_are_offered_to_those_who_steer(
         assert client_for(who).get(reverse("screen")).status_code == 200
     if gantt:
         assert client_for(who).get(reverse("agreements:key_gantt")).status_code == 200
+
+
+# The menu as base.html drew it with template loops before ``{% nav_menu %}`` (issue 19.2):
+# the tag must draw the same bytes.
+_LOOP = (
+    "{% load zs %}{% for label, href, icon, children in nav_items %}\n        {% if children %}\n"
+    '        <li class="nav-item dropdown">\n          <a class="nav-link dropdown-toggle'
+    "{% for c_label, c_href, c_icon, c_path in children %}{% if request.path|startswith:c_path %}"
+    ' active{% endif %}{% endfor %}" href="#" role="button" data-bs-toggle="dropdown"'
+    ' aria-expanded="false"><i class="bi {{ icon }} me-1" aria-hidden="true"></i>{{ label }}</a>\n'
+    '          <ul class="dropdown-menu" data-nav-group>\n            '
+    '{% for c_label, c_href, c_icon, c_path in children %}<li><a class="dropdown-item'
+    '{% if request.path|startswith:c_path %} active{% endif %}" href="{{ c_href }}">'
+    '<i class="bi {{ c_icon }} me-1" aria-hidden="true"></i>{{ c_label }}</a></li>{% endfor %}\n'
+    "          </ul>\n        </li>\n        {% else %}\n"
+    '        <li class="nav-item"><a class="nav-link{% if request.path == href or href not in'
+    ' nav_exact and request.path|startswith:href %} active{% endif %}" href="{{ href }}">'
+    '<i class="bi {{ icon }} me-1" aria-hidden="true"></i>{{ label }}</a></li>\n'
+    "        {% endif %}\n        {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_drawn_menu_is_the_template_loops_menu(world, language):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    from zhaoshang.dashboard.context_processors import navigation
+
+    engine = engines["django"]
+    loop, tag = engine.from_string(_LOOP), engine.from_string("{% load zs_nav %}{% nav_menu %}")
+    paths = ["/", reverse("projects:list"), reverse("complaints:list"), reverse("monitoring:board")]
+    paths += [reverse("meetings:board"), reverse("portal:home"), "/nowhere/"]
+    users = [getattr(world, name) for name in world.names("user_")]
+    with translation.override(language):
+        for user in users:
+            for path in paths:
+                request = RequestFactory().get(path)
+                request.user = user
+                context = navigation(request)
+                assert tag.render(context, request) == loop.render(context, request), (user, path)
