@@ -7,8 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.views.decorators.http import require_GET
 
+from zhaoshang.approvals.choices import OPEN_STATUSES as OPEN_CASE_STATUSES
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core.views_helpers import autocomplete_response
+from zhaoshang.core.widgets import district_arg, register_scope, scoped_queryset
+
+
+@register_scope("approvals.approvalcase", "district")
+def district_open_cases(user, arg):
+    """Every open case of a district (a meeting's agenda): offered to the district's
+    government users."""
+    district_id = district_arg(user, arg)
+    if district_id is None:
+        return None
+    return ApprovalCase.objects.filter(district_id=district_id, status__in=OPEN_CASE_STATUSES)
 
 
 @login_required
@@ -17,7 +29,11 @@ def case_autocomplete(request):
     """At most 20 of the open cases the user may see whose project (name, code, pinyin) or
     item matches ``q``, by project code and the item's place in the catalogue."""
     q = request.GET.get("q", "").strip()[:100]
-    qs = ApprovalCase.objects.visible_to(request.user).open()
+    qs = scoped_queryset(
+        request, "approvals.approvalcase", ApprovalCase.objects.visible_to(request.user).open()
+    )
+    if qs is None:
+        return autocomplete_response(None, str)
     if q:
         lowered = q.lower().replace(" ", "")
         qs = qs.filter(

@@ -17,6 +17,7 @@ from zhaoshang.complaints.choices import (
 )
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
+from zhaoshang.core.widgets import offer_scope
 
 
 class _Versioned(BootstrapMixin, forms.Form):
@@ -58,6 +59,8 @@ class ReceiveForm(BootstrapMixin, forms.Form):
 
         self.fields["enterprise"].queryset = Enterprise.objects.filter(district_id=district_id)
         self.fields["project"].queryset = Project.objects.filter(district_id=district_id)
+        offer_scope(self.fields["enterprise"], "district", district_id)
+        offer_scope(self.fields["project"], "district", district_id)
         self.fields["department"].queryset = Department.objects.filter(district_id=district_id)
 
 

@@ -16,6 +16,8 @@ def autocomplete_response(queryset, label):
     by the query), each ``{"id": pk, "label": label(obj)}``."""
     from django.http import JsonResponse
 
+    if queryset is None:  # a scope unknown or refused (core.widgets.scoped_queryset)
+        return JsonResponse({"results": []})
     rows = [{"id": obj.pk, "label": label(obj)} for obj in queryset[:AUTOCOMPLETE_LIMIT]]
     return JsonResponse({"results": rows})
 

@@ -16,6 +16,8 @@ domain app: the models are named by their labels."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 
 from zhaoshang.core import pinyin
@@ -82,6 +84,8 @@ class _Searchable:
         # None: by the model (AUTOCOMPLETE); False: every option; a URL name: that endpoint
         # (a field opting in, e.g. the district's open approval cases of a meeting).
         self.autocomplete = autocomplete
+        # The scope the endpoint is asked for (``offer_scope``): "" = what the user sees.
+        self.autocomplete_scope = ""
 
     def _model_label(self) -> str:
         queryset = getattr(self.choices, "queryset", None)
@@ -105,8 +109,12 @@ class _Searchable:
         if not url_name or self.autocomplete is False or self.depends_on:
             return None
         from django.urls import reverse
+        from django.utils.http import urlencode
 
-        return reverse(url_name)
+        url = reverse(url_name)
+        if self.autocomplete_scope:
+            url += "?" + urlencode({"scope": self.autocomplete_scope})
+        return url
 
     def get_context(self, name, value, attrs):
         self._enhanced = self.is_searchable()
@@ -216,6 +224,60 @@ def make_searchable(widget: forms.Widget, *, depends_on=None) -> forms.Widget:
         new.choices = widget.choices
         new.is_required = widget.is_required
         new.is_localized = widget.is_localized
+        new.autocomplete_scope = getattr(widget, "autocomplete_scope", "")
     if depends_on:
         new.depends_on = depends_on
     return new
+
+
+# -- autocomplete scopes ----------------------------------------------------------------------
+#
+# An autocompleted field offers what its form's queryset holds, which is not always what the
+# endpoint answers by default (the records the user sees): a meeting's agenda offers every
+# project of the meeting's district, a filter only the projects that have action items.
+# Such a form names a scope (``offer_scope``) and the endpoint answers it with the function
+# registered for it (``register_scope``), which builds the same queryset from the user and
+# the scope's argument, or refuses (None) a user who could not open a form offering it.
+
+ScopeFunction = Callable[..., "object | None"]
+_SCOPES: dict[tuple[str, str], ScopeFunction] = {}
+
+
+def register_scope(model_label: str, name: str):
+    """Register ``fn(user, arg) -> queryset | None`` as scope ``name`` of the autocomplete of
+    ``model_label`` (``arg`` is the text after ``name:`` in the request, "" without one)."""
+
+    def register(fn: ScopeFunction) -> ScopeFunction:
+        _SCOPES[(model_label, name)] = fn
+        return fn
+
+    return register
+
+
+def offer_scope(field, name: str, arg: object = "") -> None:
+    """Let ``field``'s autocomplete ask its endpoint for scope ``name`` (with ``arg``, e.g.
+    a district id): the form's queryset must equal what the scope's function returns."""
+    field.widget.autocomplete_scope = f"{name}:{arg}" if arg != "" else name
+
+
+def scoped_queryset(request, model_label: str, default):
+    """The queryset an autocomplete endpoint searches: the scope the request names (None
+    when it is unknown or refused to this user: the endpoint answers nothing), else
+    ``default`` (what the user sees)."""
+    scope = request.GET.get("scope", "")[:100]
+    if not scope:
+        return default
+    name, _sep, arg = scope.partition(":")
+    fn = _SCOPES.get((model_label, name))
+    return fn(request.user, arg) if fn is not None else None
+
+
+def district_arg(user, arg: str) -> int | None:
+    """A scope's district argument, if the user may offer that district's records in a
+    form: a government user of that district, or a superuser; None otherwise."""
+    from zhaoshang.core import roles
+
+    if not arg.isdigit() or not roles.is_staff_user(user):
+        return None
+    district_id = int(arg)
+    return district_id if roles.same_district(user, district_id) else None

@@ -24,6 +24,7 @@ from zhaoshang.core.views_helpers import (
     import_template,
     paginate,
 )
+from zhaoshang.core.widgets import district_arg, register_scope, scoped_queryset
 from zhaoshang.enterprises import contacts, services
 from zhaoshang.enterprises.forms import ContactInviteForm, EnterpriseFilterForm, EnterpriseForm
 from zhaoshang.enterprises.imports import EnterpriseImporter
@@ -37,13 +38,27 @@ HISTORY_ROWS = 10
 _NEW_INVITATION = "enterprise_new_invitation"
 
 
+@register_scope("enterprises.enterprise", "district")
+def district_enterprises(user, arg):
+    """Every enterprise of a district (a project's enterprise, a complaint, an inspection),
+    by name: offered to the district's government users."""
+    district_id = district_arg(user, arg)
+    if district_id is None:
+        return None
+    return Enterprise.objects.filter(district_id=district_id).order_by("name")
+
+
 @login_required
 @require_GET
 def enterprise_autocomplete(request):
     """The enterprises' autocomplete (issue 19.3): at most 20 of the enterprises the user
     may see whose name or credit code contains ``q``, by name."""
     q = request.GET.get("q", "").strip()[:100]
-    qs = Enterprise.objects.visible_to(request.user)
+    qs = scoped_queryset(
+        request, "enterprises.enterprise", Enterprise.objects.visible_to(request.user)
+    )
+    if qs is None:
+        return autocomplete_response(None, str)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()))
     return autocomplete_response(qs.order_by("name", "pk"), str)

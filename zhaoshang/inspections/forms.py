@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.complaints.choices import Channel
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.widgets import offer_scope
 from zhaoshang.inspections.choices import Kind, Rating, RequestStatus
 
 
@@ -97,6 +98,7 @@ class FileForm(BootstrapMixin, forms.Form):
         self.fields["enterprises"].queryset = Enterprise.objects.filter(
             district_id=user.district_id
         ).order_by("name")
+        offer_scope(self.fields["enterprises"], "district", user.district_id)
 
 
 class ApproveForm(_Versioned):
@@ -219,4 +221,5 @@ class ReportForm(BootstrapMixin, forms.Form):
         self.fields["enterprise"].queryset = Enterprise.objects.filter(
             district_id=district_id
         ).order_by("name")
+        offer_scope(self.fields["enterprise"], "district", district_id)
         self.fields["department"].queryset = Department.objects.filter(district_id=district_id)

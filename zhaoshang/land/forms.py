@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.forms import BootstrapMixin
-from zhaoshang.core.widgets import every_option
+from zhaoshang.core.widgets import every_option, offer_scope
 from zhaoshang.land.choices import (
     TRANSITIONS,
     Decision,
@@ -88,6 +88,7 @@ class ParcelForm(_Versioned):
         self.fields["project"].queryset = Project.objects.filter(district_id=district_id).order_by(
             "code"
         )
+        offer_scope(self.fields["project"], "district", district_id)
         if record is not None:
             del self.fields["status"]
             if not self.is_bound:

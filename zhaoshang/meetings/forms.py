@@ -13,7 +13,12 @@ from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
 from zhaoshang.core.roles import Role
-from zhaoshang.core.widgets import SearchableSelect, SearchableSelectMultiple
+from zhaoshang.core.widgets import (
+    SearchableSelect,
+    SearchableSelectMultiple,
+    offer_scope,
+    register_scope,
+)
 from zhaoshang.meetings.choices import ActionSource, ActionStatus, MeetingKind, MeetingStatus
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
@@ -192,12 +197,14 @@ class MeetingForm(BootstrapMixin, forms.Form):
             "code"
         )
         self.fields["projects"].label_from_instance = _project_label
+        offer_scope(self.fields["projects"], "district", district_id)
         self.fields["cases"].queryset = (
             ApprovalCase.objects.filter(district_id=district_id, status__in=OPEN_CASE_STATUSES)
             .select_related("project", "item")
             .order_by("project__code", "item__sort_order")
         )
         self.fields["cases"].label_from_instance = _case_label
+        offer_scope(self.fields["cases"], "district", district_id)
 
     def topic_lines(self) -> list[str]:
         return [
@@ -231,6 +238,7 @@ class AgendaItemForm(BootstrapMixin, forms.Form):
             "code"
         )
         self.fields["project"].label_from_instance = _project_label
+        offer_scope(self.fields["project"], "district", district_id)
         self.fields["need"].queryset = (
             Need.objects.filter(district_id=district_id, status__in=OPEN_NEED_STATUSES)
             .select_related("project")
@@ -243,6 +251,7 @@ class AgendaItemForm(BootstrapMixin, forms.Form):
             .order_by("project__code", "item__sort_order")
         )
         self.fields["case"].label_from_instance = _case_label
+        offer_scope(self.fields["case"], "district", district_id)
 
 
 class HeldForm(VersionForm):
@@ -308,6 +317,7 @@ class ActionItemFieldsMixin:
                 district_id=district_id
             ).order_by("code")
             self.fields["project"].label_from_instance = _project_label
+            offer_scope(self.fields["project"], "district", district_id)
             self.fields["project"].empty_label = _("None")
 
     def clean(self):
@@ -522,6 +532,12 @@ class ReturnForm(VersionForm):
 # Lists
 
 
+@register_scope("projects.project", "action-items")
+def projects_with_action_items(user, arg):
+    """The projects the user sees that have action items (the supervision board's filter)."""
+    return Project.objects.visible_to(user).filter(action_items__isnull=False).distinct()
+
+
 class BoardFilterForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     light = forms.ChoiceField(label=_("Light"), required=False)
@@ -550,9 +566,8 @@ class BoardFilterForm(BootstrapMixin, forms.Form):
         else:
             self.fields["department"].queryset = Department.objects.visible_to(user)
             self.fields["department"].empty_label = _("All")
-        self.fields["project"].queryset = (
-            Project.objects.visible_to(user).filter(action_items__isnull=False).distinct()
-        )
+        self.fields["project"].queryset = projects_with_action_items(user, "")
+        offer_scope(self.fields["project"], "action-items")
         self.fields["project"].label_from_instance = _project_label
         self.fields["project"].empty_label = _("All")
 

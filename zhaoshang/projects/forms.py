@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core import roles
 from zhaoshang.core.forms import BootstrapMixin
+from zhaoshang.core.widgets import offer_scope
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.org.models import Department, District, Industry, Park, User, WorkingGroup
 from zhaoshang.projects.choices import (
@@ -100,6 +101,7 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.filter(district=district)
+        offer_scope(self.fields["enterprise"], "district", district.pk)
         self.fields["industry"].queryset = Industry.objects.filter(district=district)
         self.fields["park"].queryset = Park.objects.filter(district=district)
         self.fields["working_group"].queryset = WorkingGroup.objects.filter(district=district)

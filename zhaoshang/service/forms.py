@@ -13,6 +13,7 @@ from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.lights import Light
+from zhaoshang.core.widgets import offer_scope, register_scope
 from zhaoshang.org.models import Department, User
 from zhaoshang.projects.models import Project
 from zhaoshang.service.choices import (
@@ -216,6 +217,32 @@ class CloseNeedForm(NeedActionForm):
     resolution = _text(_("Reason for closing"), rows=2)
 
 
+# The project filters' autocomplete scopes (core.widgets.register_scope): the projects the
+# user sees that have what the page lists.
+
+
+@register_scope("projects.project", "needs")
+def projects_with_needs(user, arg):
+    return Project.objects.visible_to(user).filter(needs__isnull=False).distinct().order_by("code")
+
+
+@register_scope("projects.project", "receipts")
+def projects_with_receipts(user, arg):
+    return (
+        Project.objects.visible_to(user).filter(receipts__isnull=False).distinct().order_by("code")
+    )
+
+
+@register_scope("projects.project", "my-receipts")
+def projects_with_my_receipts(user, arg):
+    return (
+        Project.objects.visible_to(user)
+        .filter(receipts__addressee=user)
+        .distinct()
+        .order_by("code")
+    )
+
+
 class NeedFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -252,9 +279,8 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
             self.fields["department"].queryset = Department.objects.visible_to(user)
             self.fields["department"].empty_label = _("All")
         projects = self.fields["project"]
-        projects.queryset = (
-            Project.objects.visible_to(user).filter(needs__isnull=False).distinct().order_by("code")
-        )
+        projects.queryset = projects_with_needs(user, "")
+        offer_scope(projects, "needs")
         projects.label_from_instance = lambda p: f"{p.code} {p.name}"
         projects.empty_label = _("All")
 
@@ -290,12 +316,8 @@ class InboxFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         projects = self.fields["project"]
-        projects.queryset = (
-            Project.objects.visible_to(user)
-            .filter(receipts__addressee=user)
-            .distinct()
-            .order_by("code")
-        )
+        projects.queryset = projects_with_my_receipts(user, "")
+        offer_scope(projects, "my-receipts")
         projects.label_from_instance = lambda p: f"{p.code} {p.name}"
         projects.empty_label = _("All")
 
@@ -318,12 +340,8 @@ class SummaryForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         projects = self.fields["project"]
-        projects.queryset = (
-            Project.objects.visible_to(user)
-            .filter(receipts__isnull=False)
-            .distinct()
-            .order_by("code")
-        )
+        projects.queryset = projects_with_receipts(user, "")
+        offer_scope(projects, "receipts")
         projects.label_from_instance = lambda p: f"{p.code} {p.name}"
         projects.empty_label = _("All")
 

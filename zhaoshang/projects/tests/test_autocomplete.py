@@ -134,5 +134,7 @@ def test_open_cases_answered_and_a_meeting_draws_the_chosen_cases_only(world, cl
     assert world.case_b.pk in _ids(client_for("bureau_b"), "approvals:case_autocomplete")
     html = client_for("supervisor").get(reverse("meetings:create")).content.decode()
     select = re.search(r'<select name="cases"[^>]*>(.*?)</select>', html, re.S)
-    assert 'data-zs-autocomplete="/approvals/cases/autocomplete/"' in select.group(0)
+    # The meeting's district's open cases (test_autocomplete_scopes).
+    scope = f"/approvals/cases/autocomplete/?scope=district%3A{world.district_a.pk}"
+    assert f'data-zs-autocomplete="{scope}"' in select.group(0)
     assert "<option" not in select.group(1)

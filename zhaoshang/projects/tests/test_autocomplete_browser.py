@@ -44,3 +44,24 @@ def test_type_choose_with_the_keyboard_and_filter(live_site, browser_page, passw
     page.wait_for_url(f"**project={world.project1_a.pk}**")
     expect(page.locator("#id_project-search")).to_have_value("ZS-2025-0001 华鑫新能源电池项目")
     assert page.locator(f'[data-case="{world.case_a.pk}"]').count() >= 1
+
+
+def test_a_park_user_finds_another_parks_project_for_a_parcel(live_site, browser_page, password):
+    """The parcel form offers every project of the district (core.widgets.offer_scope): a
+    park committee, which sees only its park's projects elsewhere, finds project2_a here."""
+    base, world = live_site
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, base, "park", password)
+    page.goto(f"{base}{reverse('land:parcel_create')}")
+    box = page.locator("#id_project-search")
+    box.click()
+    box.type("蜀味")
+    list_id = box.get_attribute("aria-controls")
+    page.wait_for_function(
+        f"() => Array.from(document.querySelectorAll('#{list_id} li[role=option]'))"
+        ".some(li => li.textContent.includes('蜀味'))"
+    )
+    assert page.evaluate(SUGGESTIONS, list_id) == ["ZS-2025-0002 蜀味食品加工项目"]
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_project") == str(world.project2_a.pk)
