@@ -371,6 +371,8 @@ WORKDAY_RECOMPUTE_HOOKS = [
     "zhaoshang.meetings.services.recompute_provisional_due_dates",
     "zhaoshang.complaints.services.recompute_provisional_due_dates",
     "zhaoshang.agreements.services.recompute_provisional_schedules",
+    # Last: the KPI snapshots (on time = done by the due date, which may just have moved).
+    "zhaoshang.kpis.snapshots.calendar_changed",
 ]
 
 # The steps of ``manage.py daily_scan`` before the lights are recomputed: functions that take

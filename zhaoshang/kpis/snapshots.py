@@ -261,3 +261,12 @@ def scan(today: datetime.date, district_ids: list[int] | None = None) -> str:
         .delete()[0]
     )
     return f"written {len(written)}, removed {removed}"
+
+
+def calendar_changed(years: Iterable[int]) -> int:
+    """Hook for workdays.load_year (``settings.WORKDAY_RECOMPUTE_HOOKS``, after the apps'
+    due dates): a year's working days changed, so provisional due dates moved — and with
+    them which done cases were on time. Such a change writes no domain event, so every row
+    goes (a calendar is loaded a few times a year); each is computed again when read."""
+    deleted, _ = KpiSnapshot.objects.all().delete()
+    return deleted
