@@ -343,10 +343,18 @@ class ApprovalCase(DistrictOwned, Versioned, Timestamped):
             models.UniqueConstraint(fields=["project", "item"], name="uniq_case_per_item")
         ]
         indexes = [
-            models.Index(fields=["department", "status"]),
+            # A department's open cases counted and put in the worklist's order off this
+            # index alone, without reading the cases (issue 19.3).
+            models.Index(
+                fields=["department", "status", "district", "paused", "due_on"],
+                name="approvals_case_department",
+            ),
             # The API list of a district's cases sorts on the due date from this index
             # alone, without reading the cases (issue 19.3).
             models.Index(fields=["project", "due_on"], name="approvals_case_project_due"),
+            # A district's cases in due-date order, and their count, read off this index
+            # (their queryset scopes a district-wide user on the case's own district).
+            models.Index(fields=["district", "due_on", "id"], name="approvals_case_district_due"),
         ]
         verbose_name = _("approval case")
         verbose_name_plural = _("approval cases")

@@ -74,6 +74,9 @@ class ApprovalCaseQuerySet(ProjectScopedQuerySet):
     """Cases are visible with their project (信息共享); acting on them is limited to the
     department holding the case (see permissions.py)."""
 
+    # A case is registered in its project's district (``services.register_case``).
+    district_follows_project = True
+
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 

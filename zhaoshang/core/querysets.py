@@ -43,10 +43,21 @@ class ProjectScopedQuerySet(DistrictScopedQuerySet):
     ``visible_to`` decides; this queryset never repeats its rule."""
 
     project_path = "project"
+    # True when each row is kept in its project's district (its services give it that
+    # district): for a user who sees every project of a district (the project queryset's
+    # ``whole_district_of``), the rows are then those of the district, read off the row's
+    # own district index instead of matched against the list of the district's projects,
+    # so a district's count and first page do not grow with it (issue 19.3).
+    district_follows_project = False
 
     def visible_to(self, user):
         project_model = _related_model(self.model, self.project_path)
-        visible = project_model.objects.visible_to(user).values("pk")
+        projects = project_model.objects
+        if self.district_follows_project:
+            district = projects.whole_district_of(user)
+            if district is not None:
+                return self.filter(**{f"{self.district_path}_id": district})
+        visible = projects.visible_to(user).values("pk")
         return self.filter(**{f"{self.project_path}__in": visible})
 
 

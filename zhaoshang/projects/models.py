@@ -203,6 +203,10 @@ class Project(DistrictOwned, Versioned, Timestamped):
             # The count and total investment of the page's heading read off this index alone
             # (and the sort by investment).
             models.Index(fields=["district", "total_investment"], name="project_investment"),
+            # The same for a park committee's parks.
+            models.Index(
+                fields=["district", "park", "total_investment"], name="project_park_investment"
+            ),
         ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")

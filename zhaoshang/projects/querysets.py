@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from zhaoshang.core import roles
 from zhaoshang.core.history import field_on
 from zhaoshang.core.querysets import DistrictScopedQuerySet
+from zhaoshang.org.models import Park
 
 
 class ProjectQuerySet(DistrictScopedQuerySet):
@@ -31,21 +32,35 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             if not user.enterprise_id:
                 return self.none()
             return self.filter(enterprise_id=user.enterprise_id)
+        district = self.whole_district_of(user)
+        if district is not None:
+            return self.filter(district_id=district)
         user_roles = roles.roles_of(user)
         if not user.district_id or not user_roles:
             return self.none()
         qs = self.filter(district_id=user.district_id)
-        if user_roles & roles.DISTRICT_WIDE_ROLES:
-            return qs
         if roles.Role.PARK in user_roles:
-            # A park committee manages every park it is the committee of, and the user's own park.
+            # A park committee manages every park it is the committee of, and the user's own
+            # park: the parks found first, so that the district's projects are matched on
+            # their park alone (the index on district and park counts them, issue 19.3).
             parks = Q(pk__in=[])
             if user.park_id:
-                parks |= Q(park_id=user.park_id)
+                parks |= Q(pk=user.park_id)
             if user.department_id:
-                parks |= Q(park__committee_id=user.department_id)
-            return qs.filter(parks)
+                parks |= Q(committee_id=user.department_id)
+            return qs.filter(park_id__in=Park.objects.filter(parks).values("pk"))
         return qs.none()
+
+    def whole_district_of(self, user) -> int | None:
+        """The district every project of which ``user`` sees (a district-wide role of a
+        district), else None (the city, an enterprise, a park committee, nobody)."""
+        if not getattr(user, "is_authenticated", False):
+            return None
+        if roles.sees_all_districts(user) or roles.is_enterprise(user):
+            return None
+        if user.district_id and roles.roles_of(user) & roles.DISTRICT_WIDE_ROLES:
+            return user.district_id
+        return None
 
     def with_list_data(self):
         """What the list and export show: related names and the funds in place."""
