@@ -65,6 +65,7 @@ TARGETS = [
     ("KPI page", "bureau", "kpis:index", None),
     ("api projects", "bureau", "api:project-list", None),
     ("api approval-cases", "bureau", "api:approval-case-list", None),
+    ("api enterprises", "bureau", "api:enterprise-list", None),
     ("api kpis", "bureau", "api:kpi-list", None),
 ]
 OK, DRF = "minimal ok", "minimal DRF list"
