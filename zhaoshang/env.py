@@ -103,7 +103,20 @@ def env_database(name: str, default_sqlite_path: str | None) -> dict | None:
         raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}.") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    elif "jit" not in config.get("OPTIONS", {}).get("options", ""):
+        # PostgreSQL's JIT compiles a query whose estimated cost is high, and the daily
+        # scan's and the KPIs' correlated subqueries are estimated high at a province's size
+        # although they read one district: compiling took 6 of a statement's 6.3 s
+        # (bench/province.py). The platform's statements are short; JIT only costs them.
+        # A URL that names ``jit`` in its ``options`` keeps its own choice.
+        _pg_option(config, "-c jit=off")
     return config
+
+
+def _pg_option(config: dict, option: str) -> None:
+    """Add a server setting to a PostgreSQL connection's ``options``."""
+    options = config.setdefault("OPTIONS", {})
+    options["options"] = f"{options['options']} {option}" if options.get("options") else option
 
 
 def env_replica_database(name: str) -> dict | None:
@@ -120,10 +133,6 @@ def env_replica_database(name: str) -> dict | None:
     if config is None:
         return None
     if config["ENGINE"] == "django.db.backends.postgresql":
-        options = config.setdefault("OPTIONS", {})
-        read_only = "-c default_transaction_read_only=on"
-        options["options"] = (
-            f"{options['options']} {read_only}" if options.get("options") else read_only
-        )
+        _pg_option(config, "-c default_transaction_read_only=on")
     config["TEST"] = {"MIRROR": "default"}
     return config

@@ -43,6 +43,13 @@ def test_postgres_url_is_parsed(monkeypatch):
     assert config["ENGINE"] == "django.db.backends.postgresql" and config["NAME"] == "test"
     # Persistent connections, checked before reuse (a restarted server costs a reconnect).
     assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
+    # No JIT: it compiled the scan's and the KPIs' statements for longer than they ran.
+    assert config["OPTIONS"]["options"] == "-c jit=off"
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?options=-c%20jit%3Don"
+    )
+    assert env_database("DATABASE_URL", "/tmp/x.sqlite3")["OPTIONS"]["options"] == "-c jit=on"
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
     assert env_database("DATABASE_URL", "/tmp/x.sqlite3")["CONN_MAX_AGE"] == 0
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "long")
@@ -110,7 +117,7 @@ def test_the_replica_url_is_parsed_like_the_primarys(monkeypatch):
     assert config["ENGINE"] == "django.db.backends.postgresql" and config["HOST"] == "10.0.0.2"
     assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
     # Read-only sessions, and a mirror of the primary for the test runner.
-    assert config["OPTIONS"]["options"] == "-c default_transaction_read_only=on"
+    assert config["OPTIONS"]["options"] == "-c jit=off -c default_transaction_read_only=on"
     assert config["TEST"] == {"MIRROR": "default"}
     monkeypatch.setenv("DATABASE_REPLICA_URL", "postgres://localhost")
     with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URL"):
