@@ -349,6 +349,11 @@ class ApprovalCase(DistrictOwned, Versioned, Timestamped):
                 fields=["department", "status", "district", "paused", "due_on"],
                 name="approvals_case_department",
             ),
+            # The same for a district's open cases (the worklist of district-wide roles).
+            models.Index(
+                fields=["district", "status", "paused", "due_on"],
+                name="approvals_case_district_open",
+            ),
             # The API list of a district's cases sorts on the due date from this index
             # alone, without reading the cases (issue 19.3).
             models.Index(fields=["project", "due_on"], name="approvals_case_project_due"),
