@@ -154,7 +154,16 @@ class DomainEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # The latest events about one kind of record, newest first (the home's recent
+            # activity): a district's, and every district's for the city.
+            models.Index(
+                fields=["district", "content_type", "occurred_at", "id"],
+                name="event_district_recent",
+            ),
+            models.Index(fields=["content_type", "occurred_at", "id"], name="event_recent"),
+        ]
         verbose_name = _("domain event")
         verbose_name_plural = _("domain events")
 

@@ -7,29 +7,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core import roles
-from zhaoshang.core.lights import Light
-from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.roles import Role
-from zhaoshang.dashboard.homes import bureau, city, department, leader, park, supervisor, team
-from zhaoshang.monitoring.lights import project_light
+from zhaoshang.dashboard.homes import (
+    bureau,
+    city,
+    department,
+    leader,
+    page,
+    park,
+    supervisor,
+    team,
+)
+from zhaoshang.monitoring.models import Signal
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects import funnel
-from zhaoshang.projects.choices import Condition
 from zhaoshang.projects.models import Project
-
-# The red lights first, then the yellow ones, then the green.
-LIGHT_RANK = Case(
-    When(light=Light.RED, then=Value(0)),
-    When(light=Light.YELLOW, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
 
 # The sections of each role, in the order a person with several roles sees them.
 SECTIONS = (
@@ -67,45 +64,20 @@ def home(request):
     visible = Project.objects.visible_to(user)
     mine = None
     if not roles.sees_all_districts(user):
-        mine = visible.of_user(user)
-    if roles.has_role(user, Role.PARK) and user.park_id:
-        mine = visible
-    if mine is not None:
-        # Each with its light, the red ones first (a leader's "their projects with lights").
-        mine = (
-            mine.with_list_data()
-            .annotate(light=project_light(), light_rank=LIGHT_RANK)
-            .order_by("light_rank", "-updated_at", "-id")[:12]
+        # The projects I serve (a park's: every project of the park), each with its light,
+        # the red ones first (a leader's "their projects with lights").
+        park = roles.has_role(user, Role.PARK) and user.park_id
+        mine = page.my_projects(
+            None if park else user, visible, Signal.objects.filter(district_id=user.district_id)
         )
     sections = role_sections(request)
     # The bureau's section draws the funnel as a chart: no second funnel beside it.
     charted = any(s.key == "bureau" for s in sections)
     stages = None if charted else funnel.figures(visible)  # the side card's, one query
-    if mine is not None:
-        mine = list(mine)
-        if not mine and sections:
-            mine = None  # the role's sections say what to do: no empty "my projects"
-    attention = (
-        visible.exclude(condition=Condition.NORMAL)
-        .select_related("park", "enterprise")
-        .order_by("-updated_at")[:8]
-    )
-    events = list(
-        DomainEvent.objects.visible_to(user)
-        # Events about a project (not e.g. an import, whose subject is the district).
-        .filter(
-            verb__startswith="project.",
-            content_type__app_label="projects",
-            content_type__model="project",
-        )
-        .exclude(verb="project.deleted")
-        .select_related("actor")[:10]
-    )
-    names = dict(
-        Project.objects.filter(pk__in={e.object_id for e in events}).values_list("pk", "name")
-    )
-    for event in events:
-        event.project_name = names.get(event.object_id, "")
+    if mine is not None and not mine and sections:
+        mine = None  # the role's sections say what to do: no empty "my projects"
+    attention = page.attention(visible)
+    events = page.recent_events(user)
     districts = district_charts = None
     if roles.sees_all_districts(user):
         districts = city.district_rows(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from zhaoshang.core import roles
@@ -123,11 +123,40 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         )
 
     def of_user(self, user):
-        """Projects a person serves: on the team, as designated leader, or paired department."""
-        q = Q(team_members__user=user) | Q(designated_leader=user)
-        if user.department_id:
-            q |= Q(paired_departments=user.department_id)
-        return self.filter(q).distinct()
+        """Projects a person serves: on the team, as designated leader, or paired department
+        (``served_by``)."""
+        return self.filter(served_by(user))
+
+
+def served_by(user) -> Q:
+    """SQL, on a project: ``user`` serves it — on its team, its designated leader, or their
+    department paired with it. Each way is checked on the project's own key (no join, no
+    DISTINCT), so a list of a district's projects is read in the order asked and stops at
+    its page, and a given list of projects is checked one key at a time (issue 19.3)."""
+    from zhaoshang.projects.models import Project, ProjectTeamMember
+
+    served = Exists(ProjectTeamMember.objects.filter(project=OuterRef("pk"), user=user))
+    served |= Q(designated_leader=user)
+    if user.department_id:
+        paired = Project.paired_departments.through.objects.filter(
+            project=OuterRef("pk"), department_id=user.department_id
+        )
+        served |= Exists(paired)
+    return served
+
+
+def served_keys(user) -> Q:
+    """SQL, on a project: the same as ``served_by`` — ``user`` serves it — as lists of keys
+    read off the team's, the designated leader's and the pairings' indexes, to enumerate the
+    few projects a person serves without reading a district's projects."""
+    from zhaoshang.projects.models import Project, ProjectTeamMember
+
+    served = Q(pk__in=ProjectTeamMember.objects.filter(user=user).values("project_id"))
+    served |= Q(pk__in=Project.objects.filter(designated_leader=user).values("pk"))
+    if user.department_id:
+        paired = Project.paired_departments.through.objects.filter(department_id=user.department_id)
+        served |= Q(pk__in=paired.values("project_id"))
+    return served
 
 
 def project_field_on(day, field: str, output_field):

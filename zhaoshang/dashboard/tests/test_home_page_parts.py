@@ -1,0 +1,168 @@
+"""The home's parts around the sections read a few rows off an index (``homes/page.py``);
+they show what the plain definition shows: the projects a person serves with their lights
+(``project_light``, red first, then the latest updated), the recent activity — after each
+kind of change."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db.models import Case, IntegerField, Value, When
+
+from zhaoshang.core.lights import Light
+from zhaoshang.dashboard.homes import page
+
+# The definition the page's order follows.
+LIGHT_RANK = Case(
+    When(light=Light.RED, then=Value(0)),
+    When(light=Light.YELLOW, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+WHO = ["manager", "leader", "department", "park", "supervisor", "bureau", "secretary"]
+
+
+def _live(user) -> list[tuple[int, str]]:
+    """The projects the user serves (a park user: the park's), each with its light, red
+    first, then the latest updated — the home's "My projects" as it was computed live."""
+    from zhaoshang.core import roles
+    from zhaoshang.core.roles import Role
+    from zhaoshang.monitoring.lights import project_light
+    from zhaoshang.projects.models import Project
+
+    visible = Project.objects.visible_to(user)
+    mine = visible if roles.has_role(user, Role.PARK) and user.park_id else visible.of_user(user)
+    rows = (
+        mine.distinct()
+        .annotate(light=project_light(), light_rank=LIGHT_RANK)
+        .order_by("light_rank", "-updated_at", "-id")[: page.MY_PROJECTS_SHOWN]
+    )
+    return [(p.pk, p.light) for p in rows]
+
+
+def _fast(user) -> list[tuple[int, str]]:
+    from zhaoshang.core import roles
+    from zhaoshang.core.roles import Role
+    from zhaoshang.monitoring.models import Signal
+    from zhaoshang.projects.models import Project
+
+    park = roles.has_role(user, Role.PARK) and user.park_id
+    rows = page.my_projects(
+        None if park else user,
+        Project.objects.visible_to(user),
+        Signal.objects.filter(district_id=user.district_id),
+    )
+    return [(p.pk, str(p.light)) for p in rows]
+
+
+def _signal(project, n: int, light: str):
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhaoshang.approvals.models import ApprovalCase
+    from zhaoshang.monitoring.models import Signal
+
+    return Signal.objects.create(
+        district_id=project.district_id,
+        subject="case",
+        content_type=ContentType.objects.get_for_model(ApprovalCase),
+        object_id=97_000 + n,
+        project=project,
+        title=f"事项{n}",
+        url="/",
+        due_on=datetime.date(2026, 6, 1),
+        days_left=-5 if light == Light.RED else 1,
+        light=light,
+        since=datetime.date(2026, 6, 1),
+        level=0,
+        checked_on=datetime.date(2026, 6, 15),
+    )
+
+
+def _projects(world, count: int) -> list:
+    """``count`` more projects of district a, alternately in park 1 and park 2, served in
+    turn by the manager's team, as the manager's designated leader, paired with the works
+    department, or by no one; updated at distinct and tied times."""
+    from zhaoshang.projects.choices import TeamRole
+    from zhaoshang.projects.models import Project, ProjectTeamMember
+
+    template = Project.objects.get(pk=world.project1_a.pk)
+    made = []
+    for n in range(count):
+        p = Project.objects.get(pk=template.pk)
+        p.pk = None
+        p.code, p.name = f"MINE{n:03d}", f"服务项目{n}"
+        p.park = world.park1_a if n % 2 else world.park2_a
+        p.designated_leader = world.user_manager if n % 4 == 1 else None
+        p.save()
+        if n % 4 == 0:
+            ProjectTeamMember.objects.create(
+                project=p, user=world.user_manager, role=TeamRole.MANAGER
+            )
+        if n % 4 == 2:
+            p.paired_departments.add(world.dept_works_a)
+        stamp = datetime.datetime(2026, 6, 1 + n % 5, tzinfo=datetime.UTC)
+        Project.objects.filter(pk=p.pk).update(updated_at=stamp)  # ties within a day
+        made.append(p)
+    return made
+
+
+def _check(world):
+    for who in WHO:
+        user = getattr(world, f"user_{who}")
+        assert _fast(user) == _live(user), who
+
+
+@pytest.mark.parametrize("few", [0, 200], ids=["many-served", "few-served"])
+def test_my_projects_are_the_live_order_after_each_change(world, monkeypatch, few):
+    """Through lights lit and put out, a project updated, a person joining a team and a
+    department paired: the same projects, lights and order as the live definition, whether
+    the green ones are read from the district's or from the few the person serves."""
+    from zhaoshang.monitoring.models import Signal
+    from zhaoshang.projects.choices import TeamRole
+    from zhaoshang.projects.models import Project, ProjectTeamMember
+
+    monkeypatch.setattr(page, "FEW", few)
+    made = _projects(world, 24)
+    _check(world)
+    for n, p in enumerate(made[:14]):  # red, yellow, both, and more than a page of each
+        _signal(p, n, Light.RED if n % 3 else Light.YELLOW)
+        if n % 5 == 0:
+            _signal(p, 100 + n, Light.YELLOW)
+    _check(world)
+    Signal.objects.filter(project__in=made[:6], light=Light.RED).delete()  # put out
+    _check(world)
+    Project.objects.filter(pk=made[20].pk).update(
+        updated_at=datetime.datetime(2026, 6, 14, tzinfo=datetime.UTC)
+    )
+    _check(world)
+    ProjectTeamMember.objects.create(
+        project=made[3], user=world.user_department, role=TeamRole.SECRETARY
+    )
+    made[7].paired_departments.add(world.user_department.department)
+    _check(world)
+
+
+def test_recent_activity_is_the_latest_project_events(world):
+    from zhaoshang.core.audit import log_event
+    from zhaoshang.core.models import DomainEvent
+    from zhaoshang.org.models import District
+
+    for n in range(14):
+        log_event(world.user_bureau, "project.updated", world.project1_a, summary=f"改{n}")
+    log_event(world.user_bureau, "project.deleted", world.project2_a, summary="删")
+    log_event(world.user_bureau, "import.done", District.objects.get(pk=world.district_a.pk))
+    for who in ("bureau", "city"):
+        user = getattr(world, f"user_{who}")
+        live = list(
+            DomainEvent.objects.visible_to(user)
+            .filter(
+                verb__startswith="project.",
+                content_type__app_label="projects",
+                content_type__model="project",
+            )
+            .exclude(verb="project.deleted")[: page.EVENTS_SHOWN]
+        )
+        shown = page.recent_events(user)
+        assert [e.pk for e in shown] == [e.pk for e in live], who
+        assert {e.project_name for e in shown} == {world.project1_a.name}
