@@ -145,6 +145,7 @@ def _write_meta(value: dict) -> None:
 def demo_database(args) -> None:
     """``<name>_demo``: the demo city on PostgreSQL, made once (a few minutes)."""
     if _exists(args, args.demo_name) and _meta(args.demo_url):
+        manage(args.demo_url, ["migrate", "-v0"])  # this tree's migrations
         return
     print(f"making the demo city in {args.demo_name} (migrate + load_demo)…", flush=True)
     _admin(args, f'DROP DATABASE IF EXISTS "{args.demo_name}"')
@@ -183,6 +184,9 @@ def province(args) -> dict:
     meta = None if args.regenerate or not _exists(args, args.name) else _meta(args.url)
     if meta:
         print(f"reusing the province in {args.name} (generated {meta['generated_at']})")
+        connection.close()
+        manage(args.url, ["migrate", "-v0"])  # this tree's migrations
+        demo_database(args)
         return meta
     demo_database(args)
     connection.close()
