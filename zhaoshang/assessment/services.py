@@ -196,3 +196,96 @@ def write_rule_entries(
             )
         ]
     return hits
+
+
+def insert_rule_entries(code: str, evidence_model, hits) -> int:
+    """``write_rule_entries`` computed by the database (the daily scan's big sets): one
+    ``INSERT … SELECT`` writes the entries, one more their history rows; nothing is read
+    into Python. ``hits`` is a queryset annotated with ``hit_district`` (the department's
+    district), ``hit_department``, ``hit_evidence`` (the id of a ``evidence_model`` row),
+    ``hit_reason``, ``hit_occurred_on`` and ``hit_due_on`` (None: the breach has no due
+    date). The rules are those of ``write_rule_entry``: none before the district's go-live
+    date, none while the district's rule is off, the year of the due date, the entry dated
+    the day of the breach and not after today, one per evidence and department (an entry
+    already there is left alone). Returns the number of entries written."""
+    from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+    from django.db.models.functions import Coalesce, Least
+
+    from zhaoshang.core.setwise import YearOf, insert_history, insert_select
+    from zhaoshang.org.models import District
+
+    districts = set(hits.order_by().values_list("hit_district", flat=True).distinct())
+    if not districts:
+        return 0
+    for district_id in districts:
+        rule_for(district_id, code)  # made once, with the default points
+    ct = ContentType.objects.get_for_model(evidence_model)
+    rule = AssessmentRule.objects.filter(
+        district_id=OuterRef("hit_district"), code=code, is_active=True
+    )
+    go_live = District.objects.filter(pk=OuterRef("hit_district")).values("go_live_on")[:1]
+    today, now = clock.today(), clock.now()
+    due = Coalesce(F("hit_due_on"), F("hit_occurred_on"))
+    rows = (
+        hits.annotate(
+            hit_rule=Subquery(rule.values("pk")[:1]),
+            hit_points=Subquery(rule.values("points")[:1]),
+            hit_go_live=Subquery(go_live),
+            hit_year=YearOf(due),
+            hit_on=Least(F("hit_occurred_on"), Value(today)),
+        )
+        .filter(hit_rule__isnull=False)
+        .exclude(Q(hit_go_live__isnull=False) & Q(hit_go_live__gt=due))
+        .exclude(
+            Exists(
+                LedgerEntry.objects.filter(
+                    rule_code=code,
+                    evidence_type=ct,
+                    evidence_id=OuterRef("hit_evidence"),
+                    department_id=OuterRef("hit_department"),
+                )
+            )
+        )
+        .annotate(
+            hit_code=Value(code),
+            hit_type=Value(ct.pk),
+            hit_at=Value(now, output_field=LedgerEntry._meta.get_field("created_at")),
+            hit_file=Value(""),
+            hit_file_name=Value(""),
+        )
+    )
+    mark = LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    fields = (
+        ("district_id", "hit_district"),
+        ("department_id", "hit_department"),
+        ("year", "hit_year"),
+        ("points", "hit_points"),
+        ("rule_id", "hit_rule"),
+        ("rule_code", "hit_code"),
+        ("reason", "hit_reason"),
+        ("occurred_on", "hit_on"),
+        ("evidence_type_id", "hit_type"),
+        ("evidence_id", "hit_evidence"),
+        ("created_at", "hit_at"),
+        ("evidence_file", "hit_file"),
+        ("evidence_name", "hit_file_name"),
+    )
+    written = insert_select(
+        LedgerEntry, [f for f, _a in fields], rows.values_list(*[a for _f, a in fields])
+    )
+    if written:
+        insert_history(
+            LedgerEntry,
+            LedgerEntry.objects.filter(
+                pk__gt=mark, rule_code=code, evidence_type=ct, created_at=now
+            ),
+            timezone_now(),
+        )
+    return written
+
+
+def timezone_now():
+    """The moment history rows are dated (django-simple-history dates them so)."""
+    from django.utils import timezone
+
+    return timezone.now()

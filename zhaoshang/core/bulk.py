@@ -97,11 +97,27 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], using=No
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
-    params = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(columns, row, strict=True)]
-        for row in rows
-    ]
+    preparers = [_preparer(f, connection) for f in columns]
+    params = [[prep(value) for prep, value in zip(preparers, row, strict=True)] for row in rows]
     with connection.cursor() as cursor:
         for start in range(0, len(params), 5000):
             cursor.executemany(sql, params[start : start + 5000])
     return len(rows)
+
+
+def _preparer(field, connection):
+    """``field.get_db_prep_save`` for one column of many rows: a value seen before (a
+    date, an id, a flag repeated down the column) is prepared once."""
+    prepared: dict = {}
+
+    def prep(value):
+        try:
+            key = (type(value), value)
+            if key in prepared:
+                return prepared[key]
+        except TypeError:  # a list or a dict (JSON): prepared each time
+            return field.get_db_prep_save(value, connection)
+        prepared[key] = result = field.get_db_prep_save(value, connection)
+        return result
+
+    return prep

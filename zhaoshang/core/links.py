@@ -18,3 +18,18 @@ def url_of(url_name: str) -> Callable[[int], str]:
     template = reverse(url_name, args=[_MARK])
     head, _sep, tail = template.partition(str(_MARK))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def url_sql(url_name: str, pk, suffix=None):
+    """SQL for ``url_of(url_name)(pk)`` (+ ``suffix``, an expression appended), with ``pk``
+    a field name or expression of the query: the same text, built by the database."""
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, Concat
+
+    template = reverse(url_name, args=[_MARK])
+    head, _sep, tail = template.partition(str(_MARK))
+    pk = F(pk) if isinstance(pk, str) else pk
+    pieces = [Value(head), Cast(pk, output_field=CharField()), Value(tail)]
+    if suffix is not None:
+        pieces.append(suffix)
+    return Concat(*pieces, output_field=CharField())

@@ -12,43 +12,35 @@ the scan twice on a day changes nothing the second time.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connections, router, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
-from zhaoshang.core.bulk import insert_rows, update_from_rows
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.roles import Role
+from zhaoshang.core.setwise import compiled, date_param
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
 from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import EscalationRule, LightSnapshot, Signal
-from zhaoshang.monitoring.sources import SOURCES, content_type_of
+from zhaoshang.monitoring.refresh import refresh_subject
+from zhaoshang.monitoring.sources import SOURCES
 from zhaoshang.notifications.services import notify_many
 from zhaoshang.org.choices import Rank
 from zhaoshang.org.models import User
 from zhaoshang.org.people import leading_group_office_staff
 from zhaoshang.projects.choices import REPORTING_STAGES, TeamRole
-from zhaoshang.projects.leaders import leaders_in_charge
+from zhaoshang.projects.leaders import leader_in_charge_id
 from zhaoshang.projects.models import Project, ProjectTeamMember
-from zhaoshang.workdays.services import CalendarWindow
-
-FIELDS = (
-    "district_id",
-    "project_id",
-    "department_id",
-    "title",
-    "url",
-    "due_on",
-    "days_left",
-    "gap",
-    "light",
-)
+from zhaoshang.workdays.querysets import workday_seq
+from zhaoshang.workdays.services import seq_of
 
 
 @dataclass
@@ -76,62 +68,13 @@ def refresh_signals(
 
 
 def _refresh(subject: str, today: datetime.date, result: Refresh, district_ids=None) -> None:
-    """One subject's difference, as plain rows: today's lit rows against the stored
-    signals' values (no model instances), then one DELETE, bulk inserts and one
-    ``UPDATE … FROM`` for the rows whose values moved."""
-    lit = {row[0]: row for row in SOURCES[subject](today, district_ids)}
-    stored = {
-        row[0]: row[1:]
-        for row in in_districts(Signal.objects.filter(subject=subject), district_ids)
-        .order_by()
-        .values_list("object_id", "pk", *FIELDS)
-        .iterator(chunk_size=5000)
-    }
-    gone = [row[0] for object_id, row in stored.items() if object_id not in lit]
-    if gone:
-        for i in range(0, len(gone), UPDATE_SLICE):
-            Signal.objects.filter(pk__in=gone[i : i + UPDATE_SLICE]).delete()
-        result.removed += len(gone)
-    ctype = content_type_of(subject)
-    new, changed = [], []
-    for object_id, row in lit.items():
-        values = row[1:]
-        signal = stored.get(object_id)
-        if signal is None:
-            since = _since(dict(zip(FIELDS, values, strict=True)), today)
-            new.append((subject, ctype.pk, object_id, *values, since, today, Level.NONE, False))
-        elif signal[1:] != values:
-            changed.append((signal[0], *values, today))
-    # plain rows in one prepared INSERT, not a model instance each
-    insert_rows(
-        Signal,
-        [
-            "subject",
-            "content_type_id",
-            "object_id",
-            *FIELDS,
-            "since",
-            "checked_on",
-            "level",
-            "unassigned",
-        ],
-        new,
-    )
-    if changed:
-        # Nearly every stored light changes each day (its days left), so this is the big
-        # write of the refresh: joined on the key, not Django's CASE per row.
-        update_from_rows(Signal, [*FIELDS, "checked_on"], changed)
-    result.created += len(new)
-    result.updated += len(changed)
-
-
-def _since(values: dict, today: datetime.date) -> datetime.date:
-    """The day a newly seen light turned: an overdue thing the day after its due date, any
-    other today."""
-    due = values.get("due_on")
-    if values["light"] == Light.RED and due is not None and due < today:
-        return due + datetime.timedelta(days=1)
-    return today
+    """One subject's difference, written by the database (``monitoring.refresh``): one
+    DELETE of the lights gone, one ``UPDATE … FROM`` of those whose values moved, one
+    ``INSERT … SELECT`` of the new ones."""
+    created, updated, removed = refresh_subject(subject, today, district_ids)
+    result.created += created
+    result.updated += updated
+    result.removed += removed
 
 
 # -- escalation ------------------------------------------------------------------------------
@@ -142,21 +85,56 @@ def escalation_steps(district_id) -> dict[int, int]:
     return rule.after() if rule else dict(DEFAULT_ESCALATION)
 
 
-def _recipients(project_ids) -> dict[int, dict[int, list]]:
-    """For each project, the people of each step of the chain: its secretary, its manager,
-    and its leader in charge (``projects.leaders``, the rule the receipts follow too:
-    the designated contact leader, else the manager). Inactive people are nobody."""
-    out: dict[int, dict[int, list]] = {pk: {lvl: [] for lvl in Level.values} for pk in project_ids}
+def _target(district_ids, today: datetime.date) -> Case:
+    """SQL on signals: the step of the chain a signal's age — the working days since it
+    turned — reaches under its district's rule (``escalation_steps``): the highest step
+    whose number of days has passed, none before the first."""
+    rules = {
+        r.district_id: r.after() for r in in_districts(EscalationRule.objects.all(), district_ids)
+    }
+    age = Value(seq_of(today)) - workday_seq("since")
+
+    def reached(steps: dict[int, int]) -> Case:
+        return Case(
+            *[
+                When(GreaterThanOrEqual(age, Value(after)), then=Value(level))
+                for level, after in sorted(steps.items(), reverse=True)
+            ],
+            default=Value(Level.NONE),
+            output_field=IntegerField(),
+        )
+
+    return Case(
+        *[When(district_id=d, then=reached(steps)) for d, steps in sorted(rules.items())],
+        default=reached(dict(DEFAULT_ESCALATION)),
+        output_field=IntegerField(),
+    )
+
+
+def _recipients(projects) -> dict[int, dict[int, list]]:
+    """For each project of ``projects`` (ids, or a query of them), the people of each step
+    of the chain: its secretary, its manager, and its leader in charge
+    (``projects.leaders``, the rule the receipts follow too: the designated contact
+    leader, else the manager). Inactive people are nobody."""
+    levels = Level.values
+    out: dict[int, dict[int, list]] = defaultdict(lambda: {lvl: [] for lvl in levels})
     for member in ProjectTeamMember.objects.filter(
-        project_id__in=project_ids,
+        project_id__in=projects,
         role__in=(TeamRole.SECRETARY, TeamRole.MANAGER),
         user__is_active=True,
     ).select_related("user"):
         level = Level.SECRETARY if member.role == TeamRole.SECRETARY else Level.MANAGER
         out[member.project_id][level].append(member.user)
-    for project_id, leader in leaders_in_charge(project_ids).items():
-        if leader is not None:
-            out[project_id][Level.LEADER].append(leader)
+    chosen = dict(
+        Project.objects.filter(pk__in=projects)
+        .annotate(leader_id=leader_in_charge_id())
+        .filter(leader_id__isnull=False)
+        .values_list("pk", "leader_id")
+    )
+    users = User.objects.in_bulk(set(chosen.values()))
+    for project_id, leader_id in chosen.items():
+        if leader_id in users:
+            out[project_id][Level.LEADER].append(users[leader_id])
     return out
 
 
@@ -176,48 +154,61 @@ def _organisers(district_ids) -> dict[int, list]:
     return out
 
 
-UPDATE_SLICE = 900
-
-
 def escalate(today: datetime.date | None = None, district_ids: list[int] | None = None) -> int:
     """Take every yellow or red signal of a project (of ``district_ids``; None: every
     district) as far up the chain as its age in working days allows; each step is told
-    once. Returns how many signals moved up."""
+    once. Returns how many signals moved up.
+
+    The ages and the steps they reach are judged by the database (the working days since
+    the signal turned, against the district's rule) and written by one ``UPDATE``; the
+    signals that move are read as plain rows for their messages."""
     today = today or clock.today()
-    # The ages are judged on plain rows; only the signals that move are read further.
-    rows = list(
-        in_districts(Signal.objects, district_ids)
-        .filter(project__isnull=False, level__lt=Level.MEETING)
-        .order_by("id")
-        .values_list("pk", "district_id", "since", "level")
+    target = _target(district_ids, today)
+    climbing = in_districts(Signal.objects, district_ids).filter(
+        project__isnull=False, level__lt=Level.MEETING
     )
-    if not rows:
-        return 0
-    window = CalendarWindow(min(since for _pk, _d, since, _l in rows), today)
-    steps = {d: escalation_steps(d) for d in {d for _pk, d, _s, _l in rows}}
-    targets: dict[int, int] = {}
-    for pk, district_id, since, level in rows:
-        age = window.workdays_between(since, today)
-        target = max(
-            (lvl for lvl, after in steps[district_id].items() if age >= after),
-            default=Level.NONE,
-        )
-        if target > level:
-            targets[pk] = target
-    if not targets:
-        return 0
-    ids = list(targets)
-    moves = []  # (pk, district, project, title, project's name, url, light, target)
-    for i in range(0, len(ids), UPDATE_SLICE):
-        moves.extend(
-            (*row, targets[row[0]])
-            for row in Signal.objects.filter(pk__in=ids[i : i + UPDATE_SLICE])
-            .order_by("id")
-            .values_list(
-                "pk", "district_id", "project_id", "title", "project__name", "url", "light"
+    moving = climbing.annotate(target=target).filter(target__gt=F("level"))
+    with transaction.atomic():
+        moves = list(  # (pk, district, project, title, project's name, url, light, target)
+            moving.order_by("id").values_list(
+                "pk", "district_id", "project_id", "title", "project__name", "url", "light",
+                "target",
             )
+        )  # fmt: skip
+        if not moves:
+            return 0
+        # the people of the projects that may climb (a superset: no age judged again)
+        messages, assigned = _escalation_messages(moves, climbing.values("project_id"))
+        notify_many(messages)
+        # every signal takes the step it reached, unassigned unless the step has a person
+        _climb(moving.values_list("pk", "target"), today)
+        for i in range(0, len(assigned), UPDATE_SLICE):
+            Signal.objects.filter(pk__in=assigned[i : i + UPDATE_SLICE]).update(unassigned=False)
+    return len(moves)
+
+
+UPDATE_SLICE = 900
+
+
+def _climb(moving, today: datetime.date) -> None:
+    """One ``UPDATE … FROM`` of the signals ``moving`` ((id, step reached) rows, each age
+    judged once): the step, today, and unassigned."""
+    connection = connections[router.db_for_write(Signal)]
+    table = connection.ops.quote_name(Signal._meta.db_table)
+    sql, params = compiled(moving.order_by(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET level = zs_moving.target, escalated_on = %s, unassigned = %s "
+            f"FROM ({sql}) zs_moving WHERE {table}.id = zs_moving.pk",
+            [date_param(connection, today), True, *params],
         )
-    people = _recipients({m[2] for m in moves})
+
+
+def _escalation_messages(moves: list[tuple], projects) -> tuple[list, list[int]]:
+    """The messages of the signals moving up (each step's people, else the leading group's
+    office; a message to nobody is not written) and the ids of those whose step has a
+    person (the others show as unassigned)."""
+    people = _recipients(projects)
     organisers = _organisers({m[1] for m in moves})
     offices: dict[int, list] | None = None
     # The words of the messages, translated once (not per signal).
@@ -228,19 +219,13 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
         "unassigned, sent to the leading group's office"
     )
     escalated_title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s")
-    messages = []
-    by_target: dict[tuple[int, bool], list[int]] = {}
+    messages, assigned = [], []
+    nobody: list = []
     for pk, district_id, project_id, what, project_name, url, light, target in moves:
         if target == Level.MEETING:
             recipients = organisers[district_id]
         else:
-            recipients = people[project_id][target]
-        values = {
-            "light": lights.get(light, light),
-            "what": what,
-            "project": project_name,
-            "step": steps_named[target],
-        }
+            recipients = people.get(project_id, {}).get(target, nobody)
         unassigned = not recipients
         if unassigned:
             # No step reaches nobody: the leading group's office takes it, and the board
@@ -248,21 +233,19 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
             if offices is None:
                 offices = leading_group_office_staff({m[1] for m in moves})
             recipients = offices[district_id]
-            title = unassigned_title
         else:
-            title = escalated_title
+            assigned.append(pk)
+        if not recipients:
+            continue
+        values = {
+            "light": lights.get(light, light),
+            "what": what,
+            "project": project_name,
+            "step": steps_named[target],
+        }
+        title = unassigned_title if unassigned else escalated_title
         messages.append((recipients, "signal.escalated", title % values, "", url))
-        by_target.setdefault((target, unassigned), []).append(pk)
-    with transaction.atomic():
-        notify_many(messages)
-        # one UPDATE per step reached (in slices under SQLite's parameter cap), not a
-        # CASE per row as bulk_update writes it
-        for (target, unassigned), ids in by_target.items():
-            for i in range(0, len(ids), UPDATE_SLICE):
-                Signal.objects.filter(pk__in=ids[i : i + UPDATE_SLICE]).update(
-                    level=target, escalated_on=today, unassigned=unassigned
-                )
-    return len(moves)
+    return messages, assigned
 
 
 # -- the lights' history ---------------------------------------------------------------------

@@ -4,6 +4,12 @@ investment schedule (序时进度). Each source yields plain rows:
 
 ``(object_id, district_id, project_id, department_id, title, url, due_on, days_left, gap,
 light)``
+
+and, for the daily scan, says them in SQL where it can (``Source.query``: the title and the
+link built by the database, so the signals are written by ``INSERT … SELECT`` and compared
+by ``UPDATE … FROM`` without reading the rows); the rows SQL cannot phrase (a blank
+obligation title phrased by the model, the schedule's gaps) come as plain rows
+(``Source.extra``).
 """
 
 from __future__ import annotations
@@ -13,14 +19,27 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DateField, DecimalField, OuterRef, Subquery, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, Substr
 
 from zhaoshang.agreements.choices import ObligationKind
 from zhaoshang.agreements.models import Agreement, Milestone, Obligation
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
-from zhaoshang.core.links import url_of
+from zhaoshang.core.links import url_of, url_sql
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.inspections.models import InspectionRequest
@@ -35,141 +54,254 @@ LIT = (Light.YELLOW, Light.RED)
 Row = tuple
 Districts = list[int] | None  # the daily scan's partition; None: every district
 
+# A lit row's columns, in order; the SQL sources name them ``lit_<column>``.
+COLUMNS = (
+    "object_id",
+    "district_id",
+    "project_id",
+    "department_id",
+    "title",
+    "url",
+    "due_on",
+    "days_left",
+    "gap",
+    "light",
+)
+NAMES = tuple(f"lit_{c}" for c in COLUMNS)
 
-def _rows(qs, url_name: str, fields: tuple[str, ...]) -> Iterator[Row]:
-    """``fields``: object id, district, project, department, title, due date."""
-    pk, district, project, department, title, due = fields
-    link = url_of(url_name)
-    for row in qs.filter(light__in=LIT).values_list(
-        pk, district, project, department, title, due, "days_left", "light"
-    ):
-        object_id, district_id, project_id, department_id, text, due_on, left, light = row
-        yield (
-            object_id,
-            district_id,
-            project_id,
-            department_id,
-            str(text)[:200],
-            link(object_id),
-            due_on,
-            left,
-            None,
-            light,
+
+def _lit(qs, *, pk="pk", district, project, department, title, url, due, gap=None):
+    """The rows of ``qs`` (annotated with ``days_left`` and ``light``) as the ten columns,
+    each computed by the database: a ``values_list`` of ``NAMES``, the lit ones those whose
+    ``lit_light`` is in ``LIT`` (the caller filters: ``refresh`` on the computed column, so
+    each row's light is computed once). The title is cut at 200 characters, as
+    ``str(title)[:200]``."""
+
+    def ref(value, field=None):
+        if isinstance(value, str):
+            return F(value)
+        if value is None:
+            return Value(None, output_field=field or IntegerField())
+        return value
+
+    return (
+        qs.annotate(
+            lit_object_id=ref(pk),
+            lit_district_id=ref(district),
+            lit_project_id=ref(project),
+            lit_department_id=ref(department),
+            lit_title=Substr(Cast(ref(title), output_field=CharField()), 1, 200),
+            lit_url=url,
+            lit_due_on=ref(due),
+            lit_days_left=F("days_left"),
+            lit_gap=ref(gap, DecimalField(max_digits=6, decimal_places=1)),
+            lit_light=F("light"),
         )
+        .order_by()
+        .values_list(*NAMES)
+    )
 
 
-def cases(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
-    qs = in_districts(ApprovalCase.objects.open(), district_ids).with_days_left(today)
-    return _rows(
+def _lit_before(subject: str, today: datetime.date, district_ids: Districts) -> datetime.date:
+    """A day before which everything of ``subject`` lit today falls due: red is past its
+    due date, yellow within the district's window (at most the largest window of the
+    districts' rules) — so the condition, plain and indexed, spares the database the
+    light of every thing due later. It narrows nothing the light would keep."""
+    from django.db.models import Max
+
+    from zhaoshang.core.lights import DEFAULT_YELLOW_WORKDAYS
+    from zhaoshang.monitoring.models import LightRule
+    from zhaoshang.workdays.services import add_workdays
+
+    rules = in_districts(LightRule.objects.filter(subject=subject), district_ids)
+    widest = rules.aggregate(n=Max("yellow_workdays"))["n"] or 0
+    return add_workdays(today, max(widest, DEFAULT_YELLOW_WORKDAYS) + 1).date
+
+
+class Source:
+    """One kind of timed thing: ``query(today, district_ids)`` — its rows that may be lit
+    as SQL (a ``values_list`` of ``NAMES``; the lit ones written by ``INSERT … SELECT``),
+    and ``extra(today,
+    district_ids)`` — the rows SQL cannot phrase, as plain tuples (none by default).
+    Called, it yields every lit row as a plain tuple, in the order of object ids."""
+
+    def __init__(self, query=None, extra=None):
+        self.query = query
+        self.extra = extra
+
+    def __call__(self, today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+        rows = []
+        if self.query is not None:
+            lit = self.query(today, district_ids).filter(light__in=LIT)
+            rows.extend(lit.iterator(chunk_size=5000))
+        if self.extra is not None:
+            rows.extend(self.extra(today, district_ids))
+        rows.sort(key=lambda row: row[0])
+        return iter(rows)
+
+
+def _cases(today: datetime.date, district_ids: Districts = None):
+    qs = in_districts(ApprovalCase.objects.open(), district_ids)
+    qs = qs.filter(due_on__lt=_lit_before(Subject.CASE, today, district_ids))
+    qs = qs.with_days_left(today)
+    return _lit(
         qs,
-        "approvals:case",
-        ("pk", "district_id", "project_id", "department_id", "item__name", "due_on"),
+        district="district_id",
+        project="project_id",
+        department="department_id",
+        title="item__name",
+        url=url_sql("approvals:case", "pk"),
+        due="due_on",
     )
 
 
-def needs(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
-    qs = in_districts(Need.objects.open(), district_ids).with_days_left(today)
-    return _rows(
-        qs, "service:need", ("pk", "district_id", "project_id", "department_id", "title", "due_on")
-    )
-
-
-def action_items(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
-    qs = in_districts(ActionItem.objects.open(), district_ids).with_days_left(today)
-    return _rows(
+def _needs(today: datetime.date, district_ids: Districts = None):
+    qs = in_districts(Need.objects.open(), district_ids)
+    qs = qs.filter(due_on__lt=_lit_before(Subject.NEED, today, district_ids))
+    qs = qs.with_days_left(today)
+    return _lit(
         qs,
-        "meetings:action_item",
-        ("pk", "district_id", "project_id", "owner_department_id", "title", "due_on"),
+        district="district_id",
+        project="project_id",
+        department="department_id",
+        title="title",
+        url=url_sql("service:need", "pk"),
+        due="due_on",
     )
 
 
-def complaints(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
-    qs = in_districts(Complaint.objects.open(), district_ids).with_days_left(today)
-    return _rows(
+def _action_items(today: datetime.date, district_ids: Districts = None):
+    qs = in_districts(ActionItem.objects.open(), district_ids)
+    qs = qs.filter(due_on__lt=_lit_before(Subject.ACTION_ITEM, today, district_ids))
+    qs = qs.with_days_left(today)
+    return _lit(
         qs,
-        "complaints:detail",
-        ("pk", "district_id", "project_id", "department_id", "number", "due_on"),
+        district="district_id",
+        project="project_id",
+        department="owner_department_id",
+        title="title",
+        url=url_sql("meetings:action_item", "pk"),
+        due="due_on",
     )
 
 
-def inspections(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+def _complaints(today: datetime.date, district_ids: Districts = None):
+    qs = in_districts(Complaint.objects.open(), district_ids)
+    qs = qs.filter(due_on__lt=_lit_before(Subject.COMPLAINT, today, district_ids))
+    qs = qs.with_days_left(today)
+    return _lit(
+        qs,
+        district="district_id",
+        project="project_id",
+        department="department_id",
+        title="number",
+        url=url_sql("complaints:detail", "pk"),
+        due="due_on",
+    )
+
+
+def _inspections(today: datetime.date, district_ids: Districts = None):
     """Requests awaiting the supervision office's decision (due by their planned date);
     they belong to no project, so they are not escalated along a project's chain."""
     qs = in_districts(InspectionRequest.objects.pending(), district_ids).with_days_left(today)
-    link = url_of("inspections:detail")
-    for row in qs.filter(light__in=LIT).values_list(
-        "pk", "district_id", "department_id", "number", "due_on", "days_left", "light"
-    ):
-        object_id, district_id, department_id, number, due_on, left, light = row
-        url = link(object_id)
-        yield (object_id, district_id, None, department_id, number, url, due_on, left, None, light)
-
-
-def warnings(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
-    """Exit warnings under a rectification notice (due by its rectify-by date)."""
-    qs = (
-        in_districts(ExitWarning.objects, district_ids)
-        .with_days_left(today)
-        .filter(light__in=LIT)
-        .select_related("project", "rule")
+    return _lit(
+        qs,
+        district="district_id",
+        project=None,
+        department="department_id",
+        title="number",
+        url=url_sql("inspections:detail", "pk"),
+        due="due_on",
     )
-    link = url_of("exits:detail")
-    for w in qs.order_by("pk"):
-        title = f"{w.project.name} · {w.rule.get_code_display()}"
-        url = link(w.pk)
-        yield (
-            w.pk,
-            w.district_id,
-            w.project_id,
-            None,
-            title[:200],
-            url,
-            w.deadline,
-            w.days_left,
-            None,
-            w.light,
-        )
 
 
-def cleanup_deadlines(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+def _labelled(field: str, choices) -> Case:
+    """SQL: the (translated) label of the choice in ``field``, as ``get_FOO_display``."""
+    return Case(
+        *[When(**{field: value}, then=Value(str(label))) for value, label in choices],
+        default=F(field),
+        output_field=CharField(),
+    )
+
+
+def _warnings(today: datetime.date, district_ids: Districts = None):
+    """Exit warnings under a rectification notice (due by its rectify-by date)."""
+    from zhaoshang.exits.choices import RuleCode
+
+    qs = in_districts(ExitWarning.objects, district_ids).with_days_left(today)
+    return _lit(
+        qs,
+        district="district_id",
+        project="project_id",
+        department=None,
+        title=Concat(
+            F("project__name"),
+            Value(" · "),
+            _labelled("rule__code", RuleCode.choices),
+            output_field=CharField(),
+        ),
+        url=url_sql("exits:detail", "pk"),
+        due="deadline",
+    )
+
+
+def _cleanup_deadlines(today: datetime.date, district_ids: Districts = None):
     """Land clean-up decisions whose follow-up has a deadline (限期整改, or the date given
     before a recovery or clearance proceeds)."""
-    qs = (
-        in_districts(CampaignEntry.objects.running(), district_ids)
-        .with_days_left(today)
-        .select_related("project")
+    from zhaoshang.land.choices import Decision
+
+    qs = in_districts(CampaignEntry.objects.running(), district_ids).with_days_left(today)
+    return _lit(
+        qs,
+        district="district_id",
+        project="project_id",
+        department=None,
+        title=Concat(
+            F("project__name"),
+            Value(" · "),
+            _labelled("decision", Decision.choices),
+            output_field=CharField(),
+        ),
+        url=url_sql(
+            "land:campaign",
+            "campaign_id",
+            Concat(Value("#entry-"), Cast("pk", output_field=CharField())),
+        ),
+        due="watched_deadline",
     )
-    link = url_of("land:campaign")
-    for e in qs.filter(light__in=LIT).order_by("pk"):
-        title = f"{e.project.name} · {e.get_decision_display()}"
-        yield (
-            e.pk,
-            e.district_id,
-            e.project_id,
-            None,
-            title[:200],
-            link(e.campaign_id) + f"#entry-{e.pk}",
-            e.watched_deadline,
-            e.days_left,
-            None,
-            e.light,
-        )
 
 
-def obligations(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
-    """An obligation's title may be blank: the term's own phrasing is its description
+def _obligation_rows(today: datetime.date, district_ids: Districts = None):
+    due_before = _lit_before(Subject.OBLIGATION, today, district_ids)
+    qs = in_districts(Obligation.objects.filter(due_on__lt=due_before), district_ids)
+    return qs.with_status(today)
+
+
+def _obligations(today: datetime.date, district_ids: Districts = None):
+    """The obligations with a title (a blank one is phrased in Python, ``_untitled``)."""
+    return _lit(
+        _obligation_rows(today, district_ids).exclude(title=""),
+        district="district_id",
+        project="agreement__project_id",
+        department="department_id",
+        title="title",
+        url=url_sql("agreements:obligation", "pk"),
+        due="due_on",
+    )
+
+
+def _untitled(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+    """An obligation with a blank title: the term's own phrasing is its description
     (built on an unsaved obligation of the few fields it reads; the rows are plain)."""
     qs = (
-        in_districts(Obligation.objects, district_ids)
-        .with_status(today)
-        .filter(light__in=LIT)
+        _obligation_rows(today, district_ids)
+        .filter(title="", light__in=LIT)
         .order_by("pk")
         .values_list(
             "pk",
             "district_id",
             "agreement__project_id",
             "department_id",
-            "title",
             "kind",
             "target_amount",
             "target_stage",
@@ -181,16 +313,15 @@ def obligations(today: datetime.date, district_ids: Districts = None) -> Iterato
     )
     link = url_of("agreements:obligation")
     for row in qs.iterator(chunk_size=2000):
-        pk, district_id, project_id, department_id, title, kind, amount, stage, text = row[:9]
-        due_on, left, light = row[9:]
-        if not title:
-            title = Obligation(
-                kind=kind,
-                target_amount=amount,
-                target_stage=stage,
-                target_text=text,
-                due_on=due_on,
-            ).description
+        pk, district_id, project_id, department_id, kind, amount, stage, text = row[:8]
+        due_on, left, light = row[8:]
+        title = Obligation(
+            kind=kind,
+            target_amount=amount,
+            target_stage=stage,
+            target_text=text,
+            due_on=due_on,
+        ).description
         yield (
             pk,
             district_id,
@@ -205,39 +336,36 @@ def obligations(today: datetime.date, district_ids: Districts = None) -> Iterato
         )
 
 
-def milestones(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+def _milestones(today: datetime.date, district_ids: Districts = None):
     qs = in_districts(Milestone.objects.open(), district_ids, "commitment__district_id")
-    qs = qs.with_state(today)
-    link = url_of("agreements:commitment")
-    for row in qs.filter(light__in=LIT).values_list(
-        "pk",
-        "commitment__district_id",
-        "commitment__project_id",
-        "owner_department_id",
-        "name",
-        "due_on",
-        "days_left",
-        "light",
-        "commitment_id",
-    ):
-        *head, light, commitment_id = row
-        object_id, district_id, project_id, department_id, name, due_on, left = head
-        url = link(commitment_id) + f"#m{object_id}"
-        yield (
-            object_id,
-            district_id,
-            project_id,
-            department_id,
-            name,
-            url,
-            due_on,
-            left,
-            None,
-            light,
-        )
+    qs = qs.filter(due_on__lt=_lit_before(Subject.MILESTONE, today, district_ids))
+    return _lit(
+        qs.with_state(today),
+        district="commitment__district_id",
+        project="commitment__project_id",
+        department="owner_department_id",
+        title="name",
+        url=url_sql(
+            "agreements:commitment",
+            "commitment_id",
+            Concat(Value("#m"), Cast("pk", output_field=CharField())),
+        ),
+        due="due_on",
+    )
 
 
-def schedules(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
+cases = Source(_cases)
+needs = Source(_needs)
+action_items = Source(_action_items)
+complaints = Source(_complaints)
+inspections = Source(_inspections)
+warnings = Source(_warnings)
+cleanup_deadlines = Source(_cleanup_deadlines)
+obligations = Source(_obligations, _untitled)
+milestones = Source(_milestones)
+
+
+def _schedules(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """Investment against the agreement's schedule (序时进度): the plan to date is read off
     the agreement's cumulative obligations — funds in place (资金到位) and investment
     completed — linearly between two of them; the fact is the funds in place to date and
@@ -326,6 +454,8 @@ def planned_to_date(today, prev_on, prev_amount, next_on, next_amount) -> Decima
         planned = planned + (next_amount - planned) * share
     return planned
 
+
+schedules = Source(extra=_schedules)
 
 SOURCES = {
     Subject.CASE: cases,

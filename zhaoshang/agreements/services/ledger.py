@@ -25,7 +25,6 @@ from zhaoshang.assessment.models import LedgerEntry, RuleCode
 from zhaoshang.assessment.services import RuleHit, write_rule_entries, write_rule_entry
 from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
-from zhaoshang.core.bulk import insert_rows
 from zhaoshang.core.links import url_of
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.notifications.services import notify, notify_many
@@ -238,41 +237,18 @@ def _managers_by_project(project_ids: Iterable[int]) -> dict[int, list[User]]:
     return grouped
 
 
-def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
-    """The breaches of these obligations (none recorded yet), with their events, the
-    departments' ledger entries and the messages, in bulk inserts."""
+def _one_by_one(obligations: list[Obligation], calendar=workdays) -> ScanResult:
     result = ScanResult()
-    if not obligations:
-        return result
-    missed_from = [_missed_from(ob.due_on, calendar) for ob in obligations]
-    now = clock.now()
-    try:
-        with transaction.atomic():
-            # the rows ``_new_breach`` makes, as plain values in one prepared INSERT
-            insert_rows(
-                ObligationBreach,
-                BREACH_FIELDS,
-                (
-                    (
-                        ob.district_id,
-                        ob.pk,
-                        ob.agreement.project_id,
-                        ob.party,
-                        ob.department_id,
-                        ob.agreement.project.enterprise_id,
-                        ob.due_on,
-                        occurred_on,
-                        now,
-                    )
-                    for ob, occurred_on in zip(obligations, missed_from, strict=True)
-                ),
-            )
-    except IntegrityError:  # another scan recorded some meanwhile: one at a time
-        for ob in obligations:
-            if record_breach(ob, calendar=calendar):
-                result.breaches += 1
-                result.department_breaches += ob.party == Party.DEPARTMENT
-        return result
+    for ob in obligations:
+        if record_breach(ob, calendar=calendar):
+            result.breaches += 1
+            result.department_breaches += ob.party == Party.DEPARTMENT
+    return result
+
+
+def _after_breaches(obligations: list[Obligation], missed_from: list[datetime.date]) -> None:
+    """The events, the departments' ledger entries and the messages of the breaches of
+    these obligations (just recorded, missed from ``missed_from``)."""
     summaries = {ob.pk: _breach_summary(ob) for ob in obligations}
     log_events(
         build_event(None, "obligation.missed", ob, summary=summaries[ob.pk], party=ob.party)
@@ -304,9 +280,26 @@ def _record_breaches(obligations: list[Obligation], calendar) -> ScanResult:
         )
         for ob in obligations
     )
-    result.breaches = len(obligations)
-    result.department_breaches = len(owed)
-    return result
+
+
+def _scan_breaches(late) -> ScanResult:
+    """The scan's breaches (``breaches.record_in_sql``); the untitled obligations' events,
+    entries and messages row by row (their words come from the model)."""
+    from zhaoshang.agreements.services.breaches import record_in_sql
+
+    def fallback(obligations):
+        result = _one_by_one(obligations)
+        return result.breaches, result.department_breaches, []
+
+    written, owed, untitled = record_in_sql(late, fallback)
+    if untitled:
+        occurred = dict(
+            ObligationBreach.objects.filter(obligation__in=untitled).values_list(
+                "obligation_id", "occurred_on"
+            )
+        )
+        _after_breaches(untitled, [occurred[ob.pk] for ob in untitled])
+    return ScanResult(breaches=written, department_breaches=owed)
 
 
 def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
@@ -351,16 +344,18 @@ def scan(today: datetime.date | None = None, district_ids: list[int] | None = No
     """The agreements part of the daily scan, set-based: every obligation not met by its
     due date (missed, or met late) gets its breach recorded once — a department's also its
     ledger entry — and every milestone past its due date and not done (or done late)
-    writes its owner department's ledger entry once. One query finds each set, bulk
-    inserts write the breaches, entries, events and messages. Safe to run twice.
+    writes its owner department's ledger entry once. The breaches, their events and
+    entries are written by the database (``INSERT … SELECT``, ``breaches.record_in_sql``);
+    the milestones' by bulk inserts. Safe to run twice.
     ``district_ids``: only the obligations and milestones of these districts (None: every
     district)."""
     today = today or clock.today()
+    # Late (missed, or met after its due date and by today) implies due before today: the
+    # plain condition first spares the database the status of every obligation not due.
     late = (
-        in_districts(Obligation.objects.late(today), district_ids)
+        in_districts(Obligation.objects.filter(due_on__lt=today), district_ids)
         .exclude(breach__isnull=False)
-        .select_related("agreement__project", "department")
-        .order_by("due_on", "pk")
+        .late(today)
     )
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.MISSED_MILESTONE,
@@ -372,11 +367,10 @@ def scan(today: datetime.date | None = None, district_ids: list[int] | None = No
         .select_related("commitment__project", "owner_department", "owner", "commitment__owner")
         .order_by("due_on", "pk")
     )
-    obligations, milestones = list(late), list(missed)
-    dues = [o.due_on for o in obligations] + [m.due_on for m in milestones]
-    if not dues:
-        return ScanResult()
-    calendar = workdays.CalendarWindow(min(dues), max(max(dues), today))
-    result = _record_breaches(obligations, calendar)
-    result.missed_milestones = _record_missed_milestones(milestones, calendar)
+    result = _scan_breaches(late)
+    milestones = list(missed)
+    if milestones:
+        dues = [m.due_on for m in milestones]
+        calendar = workdays.CalendarWindow(min(dues), max(max(dues), today))
+        result.missed_milestones = _record_missed_milestones(milestones, calendar)
     return result

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Concat, JSONObject, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from zhaoshang.core import clock
-from zhaoshang.core.audit import build_event, log_event, log_events
+from zhaoshang.core.audit import log_event
+from zhaoshang.core.bulk import insert_rows
 from zhaoshang.core.links import url_of
+from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.services import lock_for_update
+from zhaoshang.core.setwise import insert_history, insert_select
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
 from zhaoshang.exits.services.base import _moment, _people_to_tell, _save, _supervisors
@@ -31,6 +36,7 @@ from zhaoshang.exits.services.dates import (
     with_contract_dates,
 )
 from zhaoshang.exits.services.rules import (
+    LAND_FACT_FIELDS,
     _ensure_rules_everywhere,
     _fact_text,
     fact_met_q,
@@ -38,9 +44,19 @@ from zhaoshang.exits.services.rules import (
     last_anchor_due_before,
 )
 from zhaoshang.notifications.services import notify, notify_many
-from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind
-from zhaoshang.projects.models import Project
+from zhaoshang.projects.choices import EXIT_STAGES, ProjectKind, TeamRole
+from zhaoshang.projects.models import Project, ProjectTeamMember
+from zhaoshang.workdays import services as workdays
 
+# What a candidate's clock, warning and message read of its project.
+CLOCK_FIELDS = (
+    "id",
+    "district_id",
+    "code",
+    "name",
+    "signed_on",
+    *dict.fromkeys([*ANCHOR_FIELDS.values(), *LAND_FACT_FIELDS]),
+)
 # Statuses whose clock the scan keeps up to date (before a clearance decision).
 CLOCKED_STATUSES = (WarningStatus.WARNING, WarningStatus.NOTICE, WarningStatus.EXCLUDED)
 
@@ -125,26 +141,33 @@ def _raised_message(project, rule: ExitRule, found: ExitClock) -> tuple[str, str
 @transaction.atomic
 def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
     """``raise_warning`` for many projects of one rule at once (the daily scan's): the
-    warnings and their history rows, the events and the messages in bulk inserts — the same
-    rows the one-by-one path writes. ``due``: (project, clock) pairs, the team members
-    prefetched. Should another scan have raised some meanwhile, the unique constraint
-    refuses the batch and they are raised one by one, skipping those. Returns how many."""
+    warnings as plain rows in one prepared INSERT (their clocks are computed in Python),
+    their history rows and events by ``INSERT … SELECT`` from the warnings just written,
+    and the messages of the projects someone is told of — the same rows the one-by-one
+    path writes. ``due``: (project, clock) pairs. Should another scan have raised some
+    meanwhile, the unique constraint refuses the batch and they are raised one by one,
+    skipping those. Returns how many."""
     due = [(p, found) for p, found in due if found.due_on is not None]
     if not due:
         return 0
-    warnings = [
-        ExitWarning(
-            district_id=project.district_id,
-            project=project,
-            rule=rule,
-            raised_on=today,
-            **_clock_fields(found),
-        )
-        for project, found in due
-    ]
+    now = clock.now()
+    mark = ExitWarning.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    template = ExitWarning(district_id=rule.district_id, rule=rule, raised_on=today)
+    fields = [f for f in ExitWarning._meta.concrete_fields if not f.primary_key]
+    names = [f.attname for f in fields]
+    base = [getattr(template, name) for name in names]
+    at = {name: i for i, name in enumerate(names)}
+    rows = []
+    for project, found in due:
+        row = list(base)
+        row[at["district_id"]] = project.district_id
+        row[at["project_id"]] = project.pk
+        for name, value in _clock_fields(found).items():
+            row[at[name]] = value
+        rows.append(row)
     try:
         with transaction.atomic():
-            bulk_create_with_history(warnings, ExitWarning, batch_size=1000)
+            insert_rows(ExitWarning, names, rows)
     except IntegrityError:  # a scan running at the same time raised some (uniq_exit_warning)
         raised = 0
         for project, found in due:
@@ -154,26 +177,53 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
                 continue
             raised += 1
         return raised
-    label = rule.get_code_display()
-    log_events(
-        build_event(
-            None,
-            "exit_warning.raised",
-            w,
-            f"{project.code} {label}",
-            due_on=found.effective_due_on,
+    new = ExitWarning.objects.filter(pk__gt=mark, rule=rule, created_at=template.created_at)
+    insert_history(ExitWarning, new, timezone.now())
+    label = str(rule.get_code_display())
+    ct = ContentType.objects.get_for_model(ExitWarning)
+    insert_select(
+        DomainEvent,
+        ["occurred_at", "district_id", "verb", "content_type_id", "object_id", "summary", "data"],
+        new.annotate(
+            e_at=Value(now, output_field=DomainEvent._meta.get_field("occurred_at")),
+            e_verb=Value("exit_warning.raised"),
+            e_type=Value(ct.pk),
+            e_summary=Substr(
+                Concat(F("project__code"), Value(f" {label}"), output_field=CharField()), 1, 300
+            ),
+            e_data=JSONObject(due_on=F("effective_due_on")),
         )
-        for w, (project, found) in zip(warnings, due, strict=True)
+        .order_by("pk")
+        .values_list("e_at", "district_id", "e_verb", "e_type", "pk", "e_summary", "e_data"),
     )
+    _tell_raised(rule, due, new)
+    return len(rows)
+
+
+def _tell_raised(rule: ExitRule, due: list, new) -> None:
+    """The messages of raised warnings: each project's secretary and manager and the
+    district's supervision office (``_people_to_tell``), for the projects someone is told
+    of (one query for the teams)."""
     supervisors = _supervisors(rule.district_id)
+    team: dict[int, list] = {}
+    members = ProjectTeamMember.objects.filter(
+        project_id__in=new.values("project_id"),
+        role__in=(TeamRole.SECRETARY, TeamRole.MANAGER),
+    ).select_related("user")
+    for member in members.order_by("project", "role", "id"):
+        team.setdefault(member.project_id, []).append(member.user)
+    if not supervisors and not team:
+        return
+    warning_of = dict(new.values_list("project_id", "pk"))
     link = url_of("exits:detail")  # ``get_absolute_url``, reversed once
     messages = []
-    for w, (project, found) in zip(warnings, due, strict=True):
+    for project, found in due:
+        people = [*team.get(project.pk, []), *supervisors]
+        if not people:
+            continue
         title, body = _raised_message(project, rule, found)
-        people = _people_to_tell(project, project.district_id, supervisors=supervisors)
-        messages.append((people, "exit_warning.raised", title, body, link(w.pk)))
+        messages.append((people, "exit_warning.raised", title, body, link(warning_of[project.pk])))
     notify_many(messages)
-    return len(warnings)
 
 
 def clear_warning(
@@ -213,7 +263,7 @@ def _candidates(rule: ExitRule, today: datetime.date) -> list[tuple[Project, Exi
         land_rule = land_rule_of(rule.district_id)
     # The due date before any hold has passed: the agreement's, else the rule's.
     rows = list(
-        with_contract_dates(projects, rule, land_rule)
+        with_contract_dates(projects.only(*CLOCK_FIELDS), rule, land_rule)
         .filter(
             Q(contract_due__lt=today)
             | Q(
@@ -221,11 +271,11 @@ def _candidates(rule: ExitRule, today: datetime.date) -> list[tuple[Project, Exi
                 **{f"{field}__lte": last_anchor_due_before(today, rule.months)},
             )
         )
-        .prefetch_related("team_members__user")
         .order_by("id")
     )
     blockers = {} if rule.is_government else load_blockers(rows, today, land_rule)
-    found = [(p, compute_clock(p, rule, blockers.get(p.pk, []), today)) for p in rows]
+    window = workdays.CalendarWindow(today, today)  # one read of the calendar for all
+    found = [(p, compute_clock(p, rule, blockers.get(p.pk, []), today, window)) for p in rows]
     return [(p, c) for p, c in found if c.is_due(today)]
 
 

@@ -1,0 +1,125 @@
+"""The scan's breaches written by the database (``services.breaches``: one ``INSERT … SELECT``
+for the breaches, then their events and the departments' ledger entries with their history
+rows the same way, the messages as plain rows) write what ``record_breach`` writes one
+obligation at a time: in both districts of the world, titled obligations and the
+agreement's own terms (phrased by the model), a department's and the enterprise's, a
+district live on the platform only after some due dates (no ledger entry for those)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.utils import translation
+
+from zhaoshang.agreements import services
+from zhaoshang.agreements.choices import Party
+from zhaoshang.agreements.models import Obligation, ObligationBreach
+from zhaoshang.assessment.models import LedgerEntry, RuleCode
+from zhaoshang.core.models import DomainEvent
+from zhaoshang.monitoring.tests.scan_world import SCAN_DAY, populate
+from zhaoshang.notifications.models import Notification, OutboxMessage
+from zhaoshang.org.models import District
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def _written() -> dict:
+    entries = LedgerEntry.objects.filter(rule_code=RuleCode.MISSED_OBLIGATION)
+    history = LedgerEntry.history.model.objects.filter(rule_code=RuleCode.MISSED_OBLIGATION)
+    return {
+        "breaches": sorted(
+            ObligationBreach.objects.values_list(
+                "district_id",
+                "obligation_id",
+                "project_id",
+                "party",
+                "department_id",
+                "enterprise_id",
+                "due_on",
+                "occurred_on",
+                "recorded_at",
+            )
+        ),  # fmt: skip
+        "entries": sorted(
+            entries.values_list(
+                "district_id",
+                "department_id",
+                "year",
+                "points",
+                "rule_id",
+                "rule_code",
+                "reason",
+                "occurred_on",
+                "evidence_type_id",
+                "evidence_id",
+                "created_at",
+                "evidence_file",
+                "evidence_name",
+                "created_by_id",
+                "corrects_id",
+            )
+        ),  # fmt: skip
+        "history": sorted(
+            history.values_list(
+                "district_id",
+                "department_id",
+                "year",
+                "points",
+                "reason",
+                "occurred_on",
+                "evidence_id",
+                "created_at",
+                "history_type",
+                "history_date",
+                "history_user_id",
+                "history_change_reason",
+            )
+        ),  # fmt: skip
+        "events": sorted(
+            DomainEvent.objects.filter(verb="obligation.missed").values_list(
+                "occurred_at",
+                "district_id",
+                "actor_id",
+                "content_type_id",
+                "object_id",
+                "summary",
+                "data",
+            )
+        ),  # fmt: skip
+        "messages": sorted(
+            Notification.objects.filter(verb="obligation.missed").values_list(
+                "recipient_id", "title", "body", "url", "read_at"
+            )
+        ),
+        "outbox": sorted(
+            OutboxMessage.objects.filter(notification__verb="obligation.missed").values_list(
+                "notification__recipient_id", "channel", "address", "status"
+            )
+        ),
+    }
+
+
+def test_the_scan_in_sql_writes_what_record_breach_writes(world, _frozen_time):
+    populate(world, _frozen_time)
+    # district b went live after its department's obligation fell due (2026-06-10)
+    District.objects.filter(pk=world.district_b.pk).update(go_live_on="2026-06-11")
+    late = Obligation.objects.late(SCAN_DAY).order_by("due_on", "pk")
+    with transaction.atomic():
+        for ob in late.select_related("agreement__project", "department"):
+            services.record_breach(ob)
+        one_by_one = _written()
+        transaction.set_rollback(True)
+    result = services.scan(SCAN_DAY)
+    assert _written() == one_by_one
+    parties = {row[3] for row in one_by_one["breaches"]}
+    assert parties == {Party.DEPARTMENT, Party.ENTERPRISE}
+    assert result.breaches == len(one_by_one["breaches"]) >= 6
+    titles = set(Obligation.objects.filter(breach__isnull=False).values_list("title", flat=True))
+    assert "" in titles and len(titles) > 1  # titled, and phrased by the model
+    assert {row[0] for row in one_by_one["entries"]} == {world.district_a.pk}
+    assert one_by_one["history"] and one_by_one["messages"]
+    assert services.scan(SCAN_DAY) == services.ScanResult(0, 0, 0)

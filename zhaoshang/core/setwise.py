@@ -1,0 +1,134 @@
+"""Writes computed by the database (issue 19): ``INSERT … SELECT`` from a queryset, text
+built in SQL from a translated template, and the few spellings SQLite and PostgreSQL do
+not share.
+
+The daily scan writes thousands of rows a day (breaches, ledger entries, events, signals);
+reading them into Python only to write them back costs far more than the statement that
+found them. Here the query that finds a set also writes it: the rows never leave the
+database. Where a value cannot be said in SQL (a description built by a model property, a
+figure computed in Python) the caller writes plain rows (``core.bulk.insert_rows``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from django.db import connections, router
+from django.db.models import CharField, Func, IntegerField, Value
+from django.db.models.functions import Cast, Concat
+
+
+def connection_for(model, using=None):
+    return connections[using or router.db_for_write(model)]
+
+
+def compiled(queryset, connection) -> tuple[str, tuple]:
+    """The SQL and parameters of ``queryset`` (a ``values()``/``values_list()`` query:
+    its columns in the order named)."""
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def insert_select(model, fields: Sequence[str], queryset, using=None) -> int:
+    """``INSERT INTO`` the model's table (the columns of ``fields``, foreign keys by name
+    or attname) the rows of ``queryset`` — a ``values_list()`` of as many columns, in the
+    same order. Nothing is read into Python; defaults are not applied (name every column
+    without a database default). Returns the number of rows written."""
+    connection = connection_for(model, using)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    sql, params = compiled(queryset, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) {sql}", params)
+        return cursor.rowcount
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+def text(template: str, **parts):
+    """SQL for ``template % parts`` (a translated message with ``%(name)s`` placeholders):
+    the template's own words as values, each part an expression (a field name, ``F()``, a
+    function), cast to text. A date part reads as its ISO date, as ``date.isoformat()``."""
+    pieces = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        literal = template[position : match.start()]
+        if match.group(0) == "%%":
+            literal += "%"
+        if literal:
+            pieces.append(Value(literal, output_field=CharField()))
+        if match.group(1):
+            part = parts[match.group(1)]
+            if isinstance(part, str):
+                from django.db.models import F
+
+                part = F(part)
+            pieces.append(Cast(part, output_field=CharField()))
+        position = match.end()
+    if template[position:]:
+        pieces.append(Value(template[position:], output_field=CharField()))
+    if not pieces:
+        return Value("", output_field=CharField())
+    if len(pieces) == 1:
+        return pieces[0]
+    return Concat(*pieces, output_field=CharField())
+
+
+def differs(connection, a: str, b: str) -> str:
+    """SQL: ``a`` and ``b`` differ, a NULL differing from a value and equal to a NULL."""
+    if connection.vendor == "postgresql":
+        return f"{a} IS DISTINCT FROM {b}"
+    return f"{a} IS NOT {b}"
+
+
+def day_after(connection, date_sql: str) -> str:
+    """SQL: the calendar day after the date ``date_sql``."""
+    if connection.vendor == "postgresql":
+        return f"({date_sql} + 1)"
+    return f"date({date_sql}, '+1 day')"
+
+
+def date_param(connection, day):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def insert_history(model, queryset, history_date, using=None) -> int:
+    """The history rows (django-simple-history's ``+``, as ``bulk_create_with_history``
+    writes them: no user, no reason, dated ``history_date``) of the rows of ``queryset``
+    just inserted, copied by one ``INSERT … SELECT``."""
+    history = model.history.model
+    connection = connection_for(model, using)
+    quote = connection.ops.quote_name
+    tracked = [f.attname for f in history.tracked_fields]
+    rows = queryset.order_by("pk").annotate(
+        zs_history_date=Value(history_date, output_field=history._meta.get_field("history_date")),
+        zs_history_type=Value("+", output_field=CharField()),
+    )
+    sql, params = compiled(
+        rows.values_list(*tracked, "zs_history_date", "zs_history_type"), connection
+    )
+    columns = [history._meta.get_field(name).column for name in tracked]
+    columns += ["history_date", "history_type"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} "
+            f"({', '.join(quote(c) for c in columns)}) {sql}",
+            params,
+        )
+        return cursor.rowcount
+
+
+class YearOf(Func):
+    """SQL: the year of a date (``ExtractYear``, without SQLite's call back into Python
+    for each row: the ISO date's first four characters)."""
+
+    function = "EXTRACT"
+    template = "EXTRACT(YEAR FROM %(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="CAST(substr(%(expressions)s, 1, 4) AS integer)", **extra
+        )

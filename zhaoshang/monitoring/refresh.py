@@ -1,0 +1,136 @@
+"""The signals brought in line with today's lights, in the database (issue 19).
+
+For each subject the lit rows are written once into a temporary table (``zs_lit``): by
+``INSERT … SELECT`` from the source's query (``sources.Source.query``), plus the plain
+rows SQL cannot phrase (``Source.extra``). Three statements then make the stored signals of
+the subject (of the districts scanned) equal to it: a ``DELETE`` of the signals no longer
+lit, an ``UPDATE … FROM`` of those whose values moved (compared column by column, a NULL
+equal to a NULL) and an ``INSERT … SELECT`` of the new ones, each with the day it turned
+(``since``: an overdue thing the day after its due date, any other today). A second run on
+a day finds nothing to write and reads nothing into Python.
+
+``tests/test_signals_sql.py`` checks that this writes what comparing the rows one by one in
+Python writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connections, router
+
+from zhaoshang.core.lights import Light
+from zhaoshang.core.setwise import compiled, date_param, day_after, differs
+from zhaoshang.monitoring.choices import Level
+from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.sources import COLUMNS, LIT, NAMES, SOURCES, content_type_of
+
+TABLE = "zs_lit"
+TYPES = {
+    "object_id": "bigint PRIMARY KEY",
+    "district_id": "bigint",
+    "project_id": "bigint",
+    "department_id": "bigint",
+    "title": "varchar(200)",
+    "url": "varchar(200)",
+    "due_on": "date",
+    "days_left": "integer",
+    "gap": "numeric(6, 1)",
+    "light": "varchar(10)",
+}
+# The values a signal carries from its source (``COLUMNS`` less the object's id).
+VALUES = COLUMNS[1:]
+
+
+def _prepare(cursor) -> None:
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} "
+        f"({', '.join(f'{c} {TYPES[c]}' for c in COLUMNS)})"
+    )
+    cursor.execute(f"DELETE FROM {TABLE}")
+
+
+def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) -> None:
+    source = SOURCES[subject]
+    if source.query is not None:
+        # Each row's light computed once, kept in a materialized step, then filtered (a
+        # filter on the light in the query itself would compute it twice for a lit row).
+        sql, params = compiled(source.query(today, district_ids), connection)
+        names = ", ".join(NAMES)
+        cursor.execute(
+            f"WITH zs_rows AS MATERIALIZED ({sql}) INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
+            f"SELECT {names} FROM zs_rows WHERE lit_light IN (%s, %s)",
+            [*params, *LIT],
+        )
+    if source.extra is not None:
+        meta = Signal._meta
+        fields = [meta.pk if c == "object_id" else meta.get_field(c) for c in COLUMNS]
+        rows = [
+            [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+            for row in source.extra(today, district_ids)
+        ]
+        placeholders = ", ".join(["%s"] * len(COLUMNS))
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+                rows[start : start + 5000],
+            )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {TABLE}")  # a temporary table has no statistics
+
+
+def refresh_subject(subject: str, today: datetime.date, district_ids=None) -> tuple[int, int, int]:
+    """Bring the stored signals of ``subject`` (of ``district_ids``; None: every district)
+    in line with its lit rows today. Returns (created, updated, removed)."""
+    connection = connections[router.db_for_write(Signal)]
+    quote = connection.ops.quote_name
+    signal = quote(Signal._meta.db_table)
+    column = {name: quote(Signal._meta.get_field(name).column) for name in VALUES}
+    day = date_param(connection, today)
+    scope, scope_params = "", []
+    if district_ids is not None:
+        ids = list(district_ids) or [0]
+        scope = f" AND {signal}.{column['district_id']} IN ({', '.join(['%s'] * len(ids))})"
+        scope_params = ids
+    with connection.cursor() as cursor:
+        _prepare(cursor)
+        _fill(connection, cursor, subject, today, district_ids)
+        cursor.execute(
+            f"DELETE FROM {signal} WHERE {signal}.subject = %s{scope} AND NOT EXISTS "
+            f"(SELECT 1 FROM {TABLE} l WHERE l.object_id = {signal}.object_id)",
+            [subject, *scope_params],
+        )
+        removed = cursor.rowcount
+        moved = " OR ".join(differs(connection, f"{signal}.{column[c]}", f"l.{c}") for c in VALUES)
+        cursor.execute(
+            f"UPDATE {signal} SET "
+            + ", ".join(f"{column[c]} = l.{c}" for c in VALUES)
+            + f", checked_on = %s FROM {TABLE} l WHERE {signal}.subject = %s "
+            f"AND {signal}.object_id = l.object_id AND ({moved})",
+            [day, subject],
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {signal} (subject, content_type_id, object_id, "
+            + ", ".join(column[c] for c in VALUES)
+            + ", since, checked_on, level, unassigned) "
+            "SELECT %s, %s, l.object_id, "
+            + ", ".join(f"l.{c}" for c in VALUES)
+            + f", CASE WHEN l.light = %s AND l.due_on < %s THEN {day_after(connection, 'l.due_on')}"
+            f" ELSE %s END, %s, %s, %s FROM {TABLE} l WHERE NOT EXISTS (SELECT 1 FROM {signal} s "
+            f"WHERE s.subject = %s AND s.object_id = l.object_id) ORDER BY l.object_id",
+            [
+                subject,
+                content_type_of(subject).pk,
+                Light.RED,
+                day,
+                day,
+                day,
+                Level.NONE,
+                False,
+                subject,
+            ],
+        )
+        created = cursor.rowcount
+        cursor.execute(f"DELETE FROM {TABLE}")
+    return created, updated, removed
