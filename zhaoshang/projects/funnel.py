@@ -83,10 +83,16 @@ class Funnel:
 
 def figures(projects) -> Funnel:
     """The funnel of ``projects`` (a queryset the caller has scoped and filtered): one
-    grouped query, whatever joins or annotations the queryset carries."""
+    grouped query, whatever joins or annotations the queryset carries. A plain filter of
+    the projects (a district's, a park's) is grouped as it is, off the index on district,
+    stage and investment; anything else is matched on its keys first."""
+    query = projects.query
+    plain = not (query.annotations or query.distinct or query.is_sliced or query.combinator)
+    joined = sum(1 for count in query.alias_refcount.values() if count) > 1
+    if not plain or joined:
+        projects = Project.objects.filter(pk__in=projects.order_by().values("pk"))
     rows = (
-        Project.objects.filter(pk__in=projects.order_by().values("pk"))
-        .order_by()
+        projects.order_by()
         .values_list("stage")
         .annotate(n=Count("pk"), amount=Sum("total_investment"))
     )

@@ -207,6 +207,14 @@ class Project(DistrictOwned, Versioned, Timestamped):
             models.Index(
                 fields=["district", "park", "total_investment"], name="project_park_investment"
             ),
+            # The funnel's projects and investment by stage read off this index alone, and
+            # the bureau's home counting the projects signed or started this month off the
+            # dates' (issue 19.3).
+            models.Index(
+                fields=["district", "stage", "total_investment"], name="project_stage_investment"
+            ),
+            models.Index(fields=["district", "signed_on"], name="project_signed"),
+            models.Index(fields=["district", "started_on"], name="project_started"),
         ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
@@ -394,6 +402,8 @@ class StageEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_on", "id"]
+        # This month's stage moves, the latest first (the bureau's home).
+        indexes = [models.Index(fields=["occurred_on", "id"], name="stage_event_on")]
         verbose_name = _("stage event")
         verbose_name_plural = _("stage events")
 

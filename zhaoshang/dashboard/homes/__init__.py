@@ -1,12 +1,20 @@
 """The sections of the home page, one module per role (issue 18 point 1).
 
-Each count is computed by the owning list's own filter function, called with the very
-query string its link carries: the number on the home and the rows behind its link are the
-same by construction (no private copy of a list's rule)."""
+Each tile is declared as a ``Figure``: the list it opens (its URL name and its own filter
+function) and the query string its link carries; the tile's definition is the number of
+rows that list shows for it (``Figure.live``: the list's own filter run on the link).
+
+A home does not run every list's whole filter to draw its tiles (a form, the list's
+annotations and a COUNT each, issue 19.2/19.3): each role's module counts its tiles in a few
+grouped queries of its own (``figures(request)``), built from the same querysets the lists
+start from (``visible_to``, the lights, the overdue rules) and narrowed to what an index
+reads; ``dashboard/tests/test_home_figures.py`` checks that every figure equals its
+``Figure.live`` after each kind of change, for every role."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -50,7 +58,32 @@ def listed_rows(request, filter_fn, params: dict):
     return filter_fn(listed)[1]
 
 
-def counted(request, url_name: str, filter_fn, params: dict, label: str, tone: str = "") -> Tile:
-    """A tile: the list's own filter run on the link's query string (``listed_rows``)."""
-    queryset = listed_rows(request, filter_fn, params)
-    return Tile(label, queryset.order_by().count(), list_url(url_name, params), tone)
+@dataclass(frozen=True)
+class Figure:
+    """A tile's definition: the list at ``url_name`` filtered by its own ``filter_fn``
+    (taking a request, returning the queryset second) on the query string ``params``;
+    ``key`` names its figure in the home's ``figures``."""
+
+    key: str
+    url_name: str
+    filter_fn: Callable
+    params: dict
+    label: str
+    tone: str = ""
+
+    def live(self, request) -> int:
+        """The rows the list shows for the tile's link (the definition of its figure)."""
+        return listed_rows(request, self.filter_fn, self.params).order_by().count()
+
+    def tile(self, count: int) -> Tile:
+        return Tile(self.label, count, list_url(self.url_name, self.params), self.tone)
+
+
+def tiles(declared: list[Figure], values: dict[str, int]) -> list[Tile]:
+    """The tiles ``declared`` with their ``values`` (a home's ``figures``, by key)."""
+    return [figure.tile(values[figure.key]) for figure in declared]
+
+
+def live_figures(request, declared: list[Figure]) -> dict[str, int]:
+    """Each tile's figure by its list's own filter (the tests' reference)."""
+    return {figure.key: figure.live(request) for figure in declared}

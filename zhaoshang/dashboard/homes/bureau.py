@@ -5,15 +5,17 @@ each a count of the list its link opens — with this month's stage moves."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import charts, clock
 from zhaoshang.core.lights import Light
-from zhaoshang.dashboard.homes import Section, counted, list_url, listed_rows
+from zhaoshang.dashboard.homes import Figure, Section, list_url, tiles
+from zhaoshang.dashboard.homes.figures import of_visible_projects, signal_figures
 from zhaoshang.monitoring.views import filtered_signals
 from zhaoshang.projects import funnel
 from zhaoshang.projects.forms import ProjectFilterForm
-from zhaoshang.projects.models import StageEvent
+from zhaoshang.projects.models import Project, StageEvent
 from zhaoshang.projects.views.registry import filtered_projects
 
 MOVES_SHOWN = 8
@@ -30,7 +32,7 @@ def funnel_chart(request) -> charts.Chart:
     (and each row of the table) opens the registry on that stage, whose rows are those
     counted here (the registry's own filter)."""
     return funnel.chart(
-        funnel.figures(listed_rows(request, _projects, {})),
+        funnel.figures(Project.objects.visible_to(request.user)),  # the registry's, unfiltered
         _stage_url,
         key="home-funnel",
         title=_("Projects and total investment by stage"),
@@ -42,34 +44,23 @@ def _stage_url(stage: str) -> str:
     return list_url("projects:list", {"stage": stage})
 
 
-def section(request) -> Section:
-    today = clock.today()
-    month = today.replace(day=1)
+def declared(request) -> list[Figure]:
     changed = ProjectFilterForm
-    tiles = [
-        counted(
-            request,
-            "projects:list",
-            _projects,
-            {"changed": changed.SIGNED},
-            _("Signed this month"),
-        ),
-        counted(
-            request,
-            "projects:list",
+    registry = "projects:list"
+    return [
+        Figure("signed", registry, _projects, {"changed": changed.SIGNED}, _("Signed this month")),
+        Figure(
+            "moved",
+            registry,
             _projects,
             {"changed": changed.MOVED},
             _("Moved to another stage this month"),
         ),
-        counted(
-            request,
-            "projects:list",
-            _projects,
-            {"changed": changed.STARTED},
-            _("Started this month"),
+        Figure(
+            "started", registry, _projects, {"changed": changed.STARTED}, _("Started this month")
         ),
-        counted(
-            request,
+        Figure(
+            "red_this_month",
             "monitoring:board",
             filtered_signals,
             {"light": Light.RED, "this_month": "on"},
@@ -77,20 +68,48 @@ def section(request) -> Section:
             "danger",
         ),
     ]
+
+
+def figures(request) -> dict[str, int]:
+    """The tiles' figures: the projects signed or started this month off the indexes on
+    their dates (one query), those moved from this month's stage moves, and the red lights
+    lit this month with the district's lights."""
+    user, today = request.user, clock.today()
+    month = (today.replace(day=1), today)
+    projects = Project.objects.visible_to(user)
+    dated = projects.filter(Q(signed_on__range=month) | Q(started_on__range=month)).aggregate(
+        signed=Count("pk", filter=Q(signed_on__range=month)),
+        started=Count("pk", filter=Q(started_on__range=month)),
+    )
+    moves = StageEvent.objects.filter(occurred_on__range=month).values("project_id")
+    moved = Project.objects.filter(pk__in=moves).filter(Exists(projects.filter(pk=OuterRef("pk"))))
+    return {
+        "signed": dated["signed"],
+        "moved": moved.count(),
+        "started": dated["started"],
+        "red_this_month": signal_figures(user, this_month=True)["red_this_month"],
+    }
+
+
+def section(request) -> Section:
+    today = clock.today()
+    month = today.replace(day=1)
+    found = tiles(declared(request), figures(request))
     moves = list(
-        StageEvent.objects.visible_to(request.user)
-        .filter(occurred_on__range=(month, today))
+        of_visible_projects(
+            StageEvent.objects.filter(occurred_on__range=(month, today)), request.user
+        )
         .select_related("project", "recorded_by")
         .order_by("-occurred_on", "-id")[:MOVES_SHOWN]
     )
     return Section(
         "bureau",
         _("The registry this month (%(month)s)") % {"month": month.strftime("%Y-%m")},
-        tiles,
+        found,
         template="dashboard/homes/bureau.html",
         extra={
             "funnel": funnel_chart(request),
             "moves": moves,
-            "moves_url": tiles[1].url,
+            "moves_url": found[1].url,
         },
     )

@@ -8,9 +8,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.lights import Light
-from zhaoshang.dashboard.homes import Section, counted, listed_rows
+from zhaoshang.dashboard.homes import Figure, Section, tiles
+from zhaoshang.dashboard.homes.figures import of_visible_projects, signal_figures
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.views import filtered_signals
+from zhaoshang.service.models import Forward, Receipt
 from zhaoshang.service.views.forwards import filtered_forwarded
 from zhaoshang.service.views.receipts import filtered_inbox
 
@@ -19,56 +21,35 @@ UNREAD = {"unread": "1"}  # the inbox's query string of the unread receipts
 MY_PROJECTS = {"my_projects": "on"}  # the board's: the lights of the projects I serve
 
 
-def section(request) -> Section:
-    unread = counted(
-        request,
-        "service:inbox",
-        filtered_inbox,
-        UNREAD,
-        _("Receipts to read"),
-        "warning",
-    )
-    tiles = [
-        unread,
-        counted(
-            request,
-            "monitoring:board",
-            filtered_signals,
-            MY_PROJECTS,
-            _("Lights on my projects"),
-            "warning",
-        ),
-        counted(
-            request,
-            "monitoring:board",
+def declared(request) -> list[Figure]:
+    board = "monitoring:board"
+    found = [
+        Figure("unread", "service:inbox", filtered_inbox, UNREAD, _("Receipts to read"), "warning"),
+        Figure("mine", board, filtered_signals, MY_PROJECTS, _("Lights on my projects"), "warning"),
+        Figure(
+            "mine_leader",
+            board,
             filtered_signals,
             {**MY_PROJECTS, "level": Level.LEADER},
             _("My projects' lights escalated to the leader in charge"),
             "danger",
         ),
-        counted(
-            request,
-            "monitoring:board",
+        Figure(
+            "meeting",
+            board,
             filtered_signals,
             {"level": Level.MEETING},
             _("Lights before the joint meeting"),
             "danger",
         ),
-        counted(
-            request,
-            "monitoring:board",
-            filtered_signals,
-            {"light": Light.RED},
-            _("Red lights"),
-            "danger",
-        ),
+        Figure("red", board, filtered_signals, {"light": Light.RED}, _("Red lights"), "danger"),
     ]
     if request.user.is_principal_leader:
         # 报送主要领导: what the leaders in charge forwarded to a principal leader.
-        tiles.insert(
+        found.insert(
             1,
-            counted(
-                request,
+            Figure(
+                "forwarded",
                 "service:forwarded",
                 filtered_forwarded,
                 UNREAD,
@@ -76,18 +57,40 @@ def section(request) -> Section:
                 "warning",
             ),
         )
+    return found
+
+
+def _unread(user):
+    """The receipts addressed to ``user`` not yet read (the inbox's ``unread``)."""
+    return of_visible_projects(Receipt.objects.addressed_to(user).unread(), user)
+
+
+def figures(request) -> dict[str, int]:
+    """The tiles' figures: the unread receipts off the addressee's index, the four lights'
+    tiles in one pass over the district's lights."""
+    user = request.user
+    found = signal_figures(user, mine=True)
+    found["unread"] = _unread(user).count()
+    if user.is_principal_leader:
+        found["forwarded"] = (
+            Forward.objects.visible_to(user).filter(recipient=user).unread().count()
+        )
+    return found
+
+
+def section(request) -> Section:
+    figures_ = figures(request)
     receipts = []
-    if unread.count:
-        # The rows behind the tile, by the inbox's own filter (no private copy of its rule).
+    if figures_["unread"]:
         receipts = list(
-            listed_rows(request, filtered_inbox, UNREAD)
+            _unread(request.user)
             .select_related("project", "department")
             .order_by("-visited_on", "-id")[:UNREAD_SHOWN]
         )
     return Section(
         "leader",
         _("To read and steer today"),
-        tiles,
+        tiles(declared(request), figures_),
         template="dashboard/homes/leader.html",
-        extra={"receipts": receipts, "more": unread.count - len(receipts)},
+        extra={"receipts": receipts, "more": figures_["unread"] - len(receipts)},
     )

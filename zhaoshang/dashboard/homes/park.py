@@ -7,15 +7,21 @@ out of some tiles and not of others)."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from zhaoshang.agreements.models import Commitment
+from zhaoshang.agreements.views.common import own_department_only
 from zhaoshang.agreements.views.lists import filtered_commitments
 from zhaoshang.core import clock
 from zhaoshang.core.lights import Light
-from zhaoshang.dashboard.homes import Section, counted
+from zhaoshang.dashboard.homes import Figure, Section, tiles
+from zhaoshang.dashboard.homes.figures import of_visible_projects
 from zhaoshang.land.choices import ParcelStatus
+from zhaoshang.land.models import LandParcel
 from zhaoshang.land.views import filtered_parcels
 from zhaoshang.org.models import Park
+from zhaoshang.projects.models import Project
 from zhaoshang.projects.views.registry import filtered_projects
 
 
@@ -30,32 +36,29 @@ def parks_name(user) -> str:
     return str(user.park or "")
 
 
-def section(request) -> Section | None:
-    user = request.user
-    if not user.park_id and not user.department_id:
-        return None
-    tiles = [
-        counted(request, "projects:list", filtered_projects, {}, _("Projects in the park")),
-        counted(request, "agreements:commitments", _commitments, {}, _("Commitments")),
-        counted(
-            request,
+def declared(request) -> list[Figure]:
+    return [
+        Figure("projects", "projects:list", filtered_projects, {}, _("Projects in the park")),
+        Figure("commitments", "agreements:commitments", _commitments, {}, _("Commitments")),
+        Figure(
+            "unfiled",
             "agreements:commitments",
             _commitments,
             {"state": "unfiled"},
             _("Commitments to be filed"),
             "warning",
         ),
-        counted(
-            request,
+        Figure(
+            "commitments_red",
             "agreements:commitments",
             _commitments,
             {"light": Light.RED},
             _("Commitments behind (red)"),
             "danger",
         ),
-        counted(request, "land:parcels", filtered_parcels, {}, _("Land parcels")),
-        counted(
-            request,
+        Figure("parcels", "land:parcels", filtered_parcels, {}, _("Land parcels")),
+        Figure(
+            "idle",
             "land:parcels",
             filtered_parcels,
             {"status": ParcelStatus.IDLE},
@@ -63,5 +66,38 @@ def section(request) -> Section | None:
             "danger",
         ),
     ]
+
+
+def figures(request) -> dict[str, int]:
+    """The tiles' figures in three queries: the projects off the index on district and
+    park, the commitments (with their lights) and the parcels each in one pass."""
+    user, today = request.user, clock.today()
+    # A commitment is kept in its project's district: the district's, each checked on its
+    # project.
+    commitments = of_visible_projects(Commitment.objects.filter(district_id=user.district_id), user)
+    if own_department_only(user):
+        commitments = commitments.filter(department_id=user.department_id)
+    commitments = commitments.with_progress(today).aggregate(
+        total=Count("pk"),
+        unfiled=Count("pk", filter=Q(filed_version=0) | Q(changed_since_filing=True)),
+        red=Count("pk", filter=Q(light=Light.RED)),
+    )
+    parcels = LandParcel.objects.visible_to(user).aggregate(
+        total=Count("pk"), idle=Count("pk", filter=Q(status=ParcelStatus.IDLE))
+    )
+    return {
+        "projects": Project.objects.visible_to(user).count(),
+        "commitments": commitments["total"],
+        "unfiled": commitments["unfiled"],
+        "commitments_red": commitments["red"],
+        "parcels": parcels["total"],
+        "idle": parcels["idle"],
+    }
+
+
+def section(request) -> Section | None:
+    user = request.user
+    if not user.park_id and not user.department_id:
+        return None
     title = _("My park today: %(name)s") % {"name": parks_name(user)}
-    return Section("park", title, tiles)
+    return Section("park", title, tiles(declared(request), figures(request)))

@@ -1,0 +1,68 @@
+"""Counts the homes share: several tiles of one list in one grouped query, read off the
+records' district index (``homes.figures`` of each role's module)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from zhaoshang.core import clock
+from zhaoshang.core.lights import Light, yellow_workdays
+from zhaoshang.monitoring.choices import Level
+from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.querysets import light_q
+from zhaoshang.projects.models import Project
+from zhaoshang.projects.querysets import served_by
+
+
+def by_status(queryset, statuses) -> dict[str, int]:
+    """{status: how many rows of ``queryset`` have it} for ``statuses`` (0 when none): one
+    grouped query."""
+    found = dict(
+        queryset.filter(status__in=list(statuses))
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return {status: found.get(status, 0) for status in statuses}
+
+
+def signal_figures(user, *, mine: bool = False, this_month: bool = False) -> dict[str, int]:
+    """The lights board's tiles of a home in one pass over the lights the user sees (the
+    board's ``filtered_signals``): ``red`` (light=red), ``meeting`` (level=joint meeting);
+    with ``mine``, ``mine`` (the lights of the projects the user serves, my_projects=on)
+    and ``mine_leader`` (those escalated to the leader in charge); with ``this_month``,
+    ``red_this_month`` (red and lit since the month's first day)."""
+    figures = {
+        "red": Count("pk", filter=light_q(Light.RED)),
+        "meeting": Count("pk", filter=Q(level=Level.MEETING)),
+    }
+    if mine:
+        # The project served, checked on the light's own project (one key each).
+        served = Exists(Project.objects.filter(served_by(user), pk=OuterRef("project_id")))
+        figures["mine"] = Count("pk", filter=served)
+        figures["mine_leader"] = Count("pk", filter=served & Q(level=Level.LEADER))
+    if this_month:
+        month = clock.today().replace(day=1)
+        figures["red_this_month"] = Count("pk", filter=light_q(Light.RED) & Q(since__gte=month))
+    return Signal.objects.visible_to(user).order_by().aggregate(**figures)
+
+
+def lit_before(today: datetime.date, district_id, subject: str) -> datetime.date:
+    """A date on or after which no deadline of ``subject`` in the district is yellow or red
+    as of ``today``: red is before today, yellow at most the district's window of working
+    days ahead (``core.lights``), which never spans more than twice its days and a fortnight
+    of holidays — so a count of lights reads the deadlines before it off an index and
+    works out the light of those alone."""
+    window = yellow_workdays(district_id, subject)
+    return today + datetime.timedelta(days=2 * (window + 1) + 14)
+
+
+def of_visible_projects(queryset, user, path: str = "project"):
+    """The rows of ``queryset`` whose project (at ``path``) ``user`` sees — the rows a
+    project-scoped queryset's ``visible_to`` gives — each checked on its own project's key,
+    for a count already narrowed on another index (a department's, an addressee's, a
+    month's), rather than matched against the list of every project of the district."""
+    projects = Project.objects.visible_to(user).filter(pk=OuterRef(f"{path}_id"))
+    return queryset.filter(Exists(projects))
