@@ -386,6 +386,8 @@ DAILY_SCAN_STEPS = [
     "zhaoshang.land.services.scan",
     # The enterprise's contacts are reminded of a monthly report before its due day.
     "zhaoshang.portal.reporting.remind_monthly_reports",
+    # Every district's projects counted by park and stage for the homes (dashboard.tallies).
+    "zhaoshang.dashboard.tallies.scan",
     # Last: every district's KPI figures as of today (kpis.snapshots).
     "zhaoshang.kpis.snapshots.scan",
 ]

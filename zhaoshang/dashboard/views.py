@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhaoshang.core import roles
 from zhaoshang.core.roles import Role
+from zhaoshang.dashboard import tallies
 from zhaoshang.dashboard.homes import (
     bureau,
     city,
@@ -25,7 +26,6 @@ from zhaoshang.dashboard.homes import (
 )
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.notifications.models import Notification
-from zhaoshang.projects import funnel
 from zhaoshang.projects.models import Project
 
 # The sections of each role, in the order a person with several roles sees them.
@@ -73,14 +73,16 @@ def home(request):
     sections = role_sections(request)
     # The bureau's section draws the funnel as a chart: no second funnel beside it.
     charted = any(s.key == "bureau" for s in sections)
-    stages = None if charted else funnel.figures(visible)  # the side card's, one query
+    # The side card's funnel and the city's districts from the districts' stored tallies.
+    counted = None if charted else tallies.of_user(user)
+    stages = None if charted else tallies.stage_funnel(counted, visible)
     if mine is not None and not mine and sections:
         mine = None  # the role's sections say what to do: no empty "my projects"
     attention = page.attention(visible)
     events = page.recent_events(user)
     districts = district_charts = None
     if roles.sees_all_districts(user):
-        districts = city.district_rows(user)
+        districts = city.district_rows(user, counted)
         district_charts = city.district_charts(districts)
     unread = Notification.objects.visible_to(user).unread().order_by("-created_at")[:5]
     return render(

@@ -90,6 +90,17 @@ def _moved() -> Exists:
     )
 
 
+def fresh(rows):
+    """``rows`` of a per-district snapshot (a queryset of a model with ``district``,
+    ``event_mark`` and ``computed_at``, such as ``KpiSnapshot``) that still answer: computed
+    within ``MAX_AGE``, and no event about the district's records since (``_moved``)."""
+    return (
+        rows.filter(computed_at__gte=clock.now() - MAX_AGE)
+        .annotate(moved=_moved())
+        .filter(moved=False)
+    )
+
+
 def districts_served(user, filters: dict) -> list[int] | None:
     """The districts whose whole cohorts are the projects ``user`` sees with ``filters``
     (``Project.objects.visible_to`` and ``services.filter_projects``), or None when the
@@ -120,18 +131,14 @@ def _first_year(period: Period) -> int:
 
 def read(district_ids: Iterable[int], period: Period, cutoffs: Iterable[datetime.date]) -> dict:
     """{(district id, cut-off): figures} of the fresh rows (one query)."""
-    rows = (
+    rows = fresh(
         KpiSnapshot.objects.filter(
             district_id__in=list(district_ids),
             first_year=_first_year(period),
             year=period.year,
             cutoff__in=list(cutoffs),
-            computed_at__gte=clock.now() - MAX_AGE,
         )
-        .annotate(moved=_moved())
-        .filter(moved=False)
-        .values("district_id", "cutoff", *FIGURES)
-    )
+    ).values("district_id", "cutoff", *FIGURES)
     return {(row.pop("district_id"), row.pop("cutoff")): row for row in rows}
 
 

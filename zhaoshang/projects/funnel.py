@@ -96,7 +96,13 @@ def figures(projects) -> Funnel:
         .values_list("stage")
         .annotate(n=Count("pk"), amount=Sum("total_investment"))
     )
-    found = {stage: (n, amount or ZERO) for stage, n, amount in rows}
+    return of_counts({stage: (n, amount) for stage, n, amount in rows})
+
+
+def of_counts(found: dict) -> Funnel:
+    """The funnel of {stage: (projects at the stage, their total investment)} counted
+    elsewhere (e.g. a district's stored tallies, ``dashboard.tallies``)."""
+    found = {stage: (n, amount or ZERO) for stage, (n, amount) in found.items()}
     stages: dict[str, StageFigures] = {}
     reached = 0
     for stage in reversed(STAGE_ORDER):  # cumulative from capacity back to the lead

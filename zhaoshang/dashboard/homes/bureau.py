@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import charts, clock
 from zhaoshang.core.lights import Light
+from zhaoshang.dashboard import tallies
 from zhaoshang.dashboard.homes import Figure, Section, list_url, tiles
 from zhaoshang.dashboard.homes.figures import of_visible_projects, signal_figures
 from zhaoshang.monitoring.views import filtered_signals
@@ -31,8 +32,10 @@ def funnel_chart(request) -> charts.Chart:
     reached each stage, each label gives the stage's own projects and investment; each stage
     (and each row of the table) opens the registry on that stage, whose rows are those
     counted here (the registry's own filter)."""
+    user = request.user
     return funnel.chart(
-        funnel.figures(Project.objects.visible_to(request.user)),  # the registry's, unfiltered
+        # The registry's projects, unfiltered: from the district's stored tallies.
+        tallies.stage_funnel(tallies.of_user(user), Project.objects.visible_to(user)),
         _stage_url,
         key="home-funnel",
         title=_("Projects and total investment by stage"),
