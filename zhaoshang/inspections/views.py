@@ -9,7 +9,6 @@ a 404; codes are shown only to the filing department and the supervision office.
 
 from __future__ import annotations
 
-import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
@@ -151,6 +150,8 @@ def request_create(request):
 
 
 def qr_svg(request, visit) -> str:
+    import segno  # only the visit's own page draws a code (workers stay lean, issue 19)
+
     url = request.build_absolute_uri(reverse("verify:code", args=[visit.code]))
     return segno.make(url, error="m").svg_inline(scale=3, title=visit.code_display)
 

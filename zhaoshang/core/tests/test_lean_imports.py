@@ -1,7 +1,9 @@
 """Workers stay lean (issue 19): loading the WSGI application and resolving and reversing
 every URL imports none of the heavy libraries — PDF (WeasyPrint), spreadsheets (openpyxl,
-xlsxwriter), Word (python-docx), data frames. Each is imported inside the function that
-produces its file, so a worker pays for it only when it serves such a download.
+xlsxwriter), Word (python-docx), data frames, QR codes (segno), pinyin (pypinyin: its
+phrase table alone is about 50 MiB), the holiday calendars. Each is imported inside the
+function that needs it, so a worker pays for it only when it serves such a page or
+download.
 
 Run in a fresh interpreter: the test process itself has long imported them."""
 
@@ -28,6 +30,10 @@ HEAVY = (
     "lxml",
     "matplotlib",
     "reportlab",
+    "segno",
+    "pypinyin",
+    "chinese_calendar",
+    "holidays",
 )
 
 CHILD = r"""
