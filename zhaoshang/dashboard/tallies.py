@@ -13,9 +13,8 @@ with the district).
   district is counted again by the request that needs it and stored.
 - **Written** by the daily scan for every district (``scan``), so that the morning's first
   pages find them.
-- **Served** to whoever sees whole districts: a district-wide role (its district) and the
-  city (every district). A park committee's projects, a part of a district, are counted
-  live.
+- **Served** to whoever sees whole districts — a district-wide role (its district), the
+  city (every district) — and to a park committee (its parks' tallies of its district).
 
 ``dashboard/tests/test_tallies.py`` checks that a served funnel and the city's rows equal
 the live counts after each kind of change.
@@ -128,10 +127,20 @@ def _totals(figures: dict) -> dict[str, dict]:
 
 
 def of_user(user) -> dict[int, dict] | None:
-    """{district id: figures} of the districts ``user`` sees whole (``districts_of``), or
-    None when the user sees part of one."""
+    """{district id: figures} of the projects ``user`` sees: the districts they see whole
+    (``districts_of``), or a park committee's parks of its district (``parks_of``); None
+    for anyone else (counted live)."""
     districts = districts_of(user)
-    return None if districts is None else read(districts)
+    if districts is not None:
+        return read(districts)
+    parks = Project.objects.parks_of(user)
+    if parks is None:
+        return None
+    keep = {str(pk) for pk in parks.values_list("pk", flat=True)}
+    return {
+        district: {park: stages for park, stages in figures.items() if park in keep}
+        for district, figures in read([user.district_id]).items()
+    }
 
 
 def stage_funnel(counted: dict[int, dict] | None, projects) -> funnel.Funnel:

@@ -215,6 +215,9 @@ class Project(DistrictOwned, Versioned, Timestamped):
             ),
             models.Index(fields=["district", "signed_on"], name="project_signed"),
             models.Index(fields=["district", "started_on"], name="project_started"),
+            # Every district's latest updated first (the city's home: the projects delayed
+            # or stopped, read in that order until the card is full).
+            models.Index(fields=["updated_at", "id"], name="project_updated"),
         ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")

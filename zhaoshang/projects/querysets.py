@@ -39,17 +39,31 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         if not user.district_id or not user_roles:
             return self.none()
         qs = self.filter(district_id=user.district_id)
-        if roles.Role.PARK in user_roles:
-            # A park committee manages every park it is the committee of, and the user's own
-            # park: the parks found first, so that the district's projects are matched on
-            # their park alone (the index on district and park counts them, issue 19.3).
-            parks = Q(pk__in=[])
-            if user.park_id:
-                parks |= Q(pk=user.park_id)
-            if user.department_id:
-                parks |= Q(committee_id=user.department_id)
-            return qs.filter(park_id__in=Park.objects.filter(parks).values("pk"))
+        parks = self.parks_of(user)
+        if parks is not None:
+            # The parks found first, so that the district's projects are matched on their
+            # park alone (the index on district and park counts them, issue 19.3).
+            return qs.filter(park_id__in=parks.values("pk"))
         return qs.none()
+
+    def parks_of(self, user):
+        """The parks whose projects (of the user's district) a park committee user sees —
+        every park their committee governs, and their own park — or None for anyone else
+        (``visible_to``)."""
+        if not getattr(user, "is_authenticated", False) or not user.district_id:
+            return None
+        if roles.sees_all_districts(user) or roles.is_enterprise(user):
+            return None
+        if self.whole_district_of(user) is not None:
+            return None
+        if roles.Role.PARK not in roles.roles_of(user):
+            return None
+        parks = Q(pk__in=[])
+        if user.park_id:
+            parks |= Q(pk=user.park_id)
+        if user.department_id:
+            parks |= Q(committee_id=user.department_id)
+        return Park.objects.filter(parks)
 
     def whole_district_of(self, user) -> int | None:
         """The district every project of which ``user`` sees (a district-wide role of a

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Subquery, Window
+from django.db.models import Count, DateField, Exists, F, Min, OuterRef, Subquery, Window
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Milestone
@@ -87,10 +87,33 @@ def figures(request) -> dict[str, int]:
     }
 
 
+def _name_next_milestones(projects: list) -> None:
+    """``next_name`` on each of the projects shown: its next open milestone's (the earliest
+    due, then the first recorded), read for these projects alone."""
+    names: dict[int, str] = {}
+    rows = (
+        Milestone.objects.open()
+        .filter(commitment__project__in=[p.pk for p in projects])
+        .order_by("commitment__project", "due_on", "id")
+        .values_list("commitment__project", "name")
+    )
+    for project_id, name in rows:
+        names.setdefault(project_id, name)
+    for project in projects:
+        project.next_name = names.get(project.pk) if project.next_due_on else None
+
+
 def section(request) -> Section | None:
     user, today = request.user, clock.today()
     month = last_month(today)
-    next_milestone = Milestone.objects.open().filter(commitment__project=OuterRef("pk"))
+    next_due = (
+        Milestone.objects.open()
+        .filter(commitment__project=OuterRef("pk"))
+        .order_by()
+        .values("commitment__project")
+        .annotate(due=Min("due_on"))
+        .values("due")
+    )
     owing = Project.objects.owing_report(today).filter(pk=OuterRef("pk"))
     # The missing reports first, then the nearest deadline: the first rows are today's work
     # (``held``: how many in all, read with the rows shown).
@@ -100,11 +123,11 @@ def section(request) -> Section | None:
         .annotate(
             report_missing=Exists(owing),
             held=Window(Count("pk")),
-            next_due_on=Subquery(next_milestone.order_by("due_on", "id").values("due_on")[:1]),
-            next_name=Subquery(next_milestone.order_by("due_on", "id").values("name")[:1]),
+            next_due_on=Subquery(next_due, output_field=DateField()),
         )
         .order_by("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")[:SHOWN]
     )
+    _name_next_milestones(projects)
     if not projects:
         return None
     to_file, missing, owed = tiles(declared(request), figures(request))

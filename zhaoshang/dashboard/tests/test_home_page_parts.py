@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Case, IntegerField, Value, When
 
 from zhaoshang.core.lights import Light
-from zhaoshang.dashboard.homes import page
+from zhaoshang.dashboard.homes import page, team
 
 # The definition the page's order follows.
 LIGHT_RANK = Case(
@@ -166,3 +166,79 @@ def test_recent_activity_is_the_latest_project_events(world):
         shown = page.recent_events(user)
         assert [e.pk for e in shown] == [e.pk for e in live], who
         assert {e.project_name for e in shown} == {world.project1_a.name}
+
+
+def _team_live(user) -> list[tuple]:
+    """The team section's projects as they were read live: every held project with its
+    next open milestone (date and name) and whether last month's report is missing."""
+    from django.db.models import Count, Exists, F, OuterRef, Subquery, Window
+
+    from zhaoshang.agreements.models import Milestone
+    from zhaoshang.core import clock
+    from zhaoshang.projects.models import Project
+
+    today = clock.today()
+    nxt = Milestone.objects.open().filter(commitment__project=OuterRef("pk"))
+    owing = Project.objects.owing_report(today).filter(pk=OuterRef("pk"))
+    rows = (
+        Project.objects.visible_to(user)
+        .held_by(user)
+        .annotate(
+            report_missing=Exists(owing),
+            held=Window(Count("pk")),
+            next_due_on=Subquery(nxt.order_by("due_on", "id").values("due_on")[:1]),
+            next_name=Subquery(nxt.order_by("due_on", "id").values("name")[:1]),
+        )
+        .order_by("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")[
+            : team.SHOWN
+        ]
+    )
+    return [(p.pk, p.report_missing, p.held, p.next_due_on, p.next_name) for p in rows]
+
+
+def _team_shown(client) -> list[tuple]:
+    from django.urls import reverse
+
+    response = client.get(reverse("home"))
+    section = next(s for s in response.context["sections"] if s.key == "team")
+    return [
+        (p.pk, p.report_missing, p.held, p.next_due_on, p.next_name)
+        for p in section.extra["projects"]
+    ]
+
+
+def test_the_team_s_projects_and_next_milestones_are_the_live_ones(world, client_for):
+    from zhaoshang.agreements import services as agreements
+    from zhaoshang.agreements.models import Milestone
+    from zhaoshang.agreements.schedule import Step
+    from zhaoshang.projects.choices import Stage, TeamRole
+    from zhaoshang.projects.models import MonthlyReport, Project, ProjectTeamMember
+
+    made = _projects(world, 6)
+    for n, project in enumerate(made):
+        ProjectTeamMember.objects.create(
+            project=project, user=world.user_secretary, role=TeamRole.SECRETARY
+        )
+        if n % 2:
+            Project.objects.filter(pk=project.pk).update(stage=Stage.STARTED)
+            MonthlyReport.objects.filter(project=project).delete()
+        if n < 4:
+            agreements.create_commitment(
+                world.user_bureau,
+                project,
+                department=world.dept_works_a,
+                steps=[Step("施工图审查", 10 + n), Step("施工许可核发", 5)],
+                title=f"服务承诺{n}",
+                content="在项目开工前完成施工许可证核发。",
+                clause="第七条",
+                start_on=datetime.date(2026, 6, 1),
+                target_on=datetime.date(2026, 8, 31),
+            )
+    # Two milestones due the same day on one project: the first recorded is named.
+    first = Milestone.objects.filter(commitment__project=made[0]).order_by("id").first()
+    Milestone.objects.filter(commitment__project=made[0]).update(due_on=first.due_on)
+    Milestone.objects.filter(commitment__project=made[1]).update(done_on=datetime.date(2026, 6, 2))
+    client = client_for("secretary")
+    shown = _team_shown(client)
+    assert shown == _team_live(world.user_secretary)
+    assert any(row[4] for row in shown) and any(row[1] for row in shown)

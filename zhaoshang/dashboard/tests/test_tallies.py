@@ -167,4 +167,6 @@ def test_who_is_served_from_the_tallies(world):
         [world.district_a.pk, world.district_b.pk]
     )
     assert tallies.districts_of(world.user_bureau) == [world.district_a.pk]
-    assert tallies.districts_of(world.user_park) is None  # a part of the district: live
+    assert tallies.districts_of(world.user_park) is None  # a part of the district …
+    assert set(tallies.of_user(world.user_park)) == {world.district_a.pk}  # … its parks'
+    assert tallies.of_user(world.user_enterprise) is None  # counted live
