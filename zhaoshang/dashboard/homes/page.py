@@ -5,12 +5,12 @@ an index in the order shown, whatever the district's size (issue 19.3)."""
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.projects.choices import Condition
-from zhaoshang.projects.models import Project
+from zhaoshang.projects.models import Project, ProjectTeamMember
 from zhaoshang.projects.querysets import served_by, served_keys
 
 MY_PROJECTS_SHOWN = 12
@@ -30,44 +30,66 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
     latest updated first — the order of ``project_light``, then ``-updated_at, -id``.
     ``signals``: the district's lights (every light of a project is in its district).
 
-    A colour at a time, each read off an index rather than the light of every project
-    worked out to sort them: the red and the yellow projects from the district's lit ones
-    (a list of keys, each project looked up by its key and checked), the green ones by
-    reading the projects in the order shown until the page is full — or, for a person who
-    serves only a few (``FEW``), from the few they serve."""
+    Read off indexes rather than the light of every project worked out to sort them: the
+    lit projects from the district's lights (a list of keys, each project looked up by its
+    key and checked, red before yellow), then — when the page is not full — the green ones
+    by reading the projects in the order shown until it is, or, for a person who serves
+    only a few (``FEW``), from the few they serve."""
     lit = signals.filter(project__isnull=False).order_by()
+    lit_keys = lit.filter(light__in=WORST_FIRST).values("project_id")
     model = projects.model
     visible = Exists(projects.filter(pk=OuterRef("pk")))
     served = None if user is None else served_by(user)
-    found: list = []
-    worse: tuple = ()
-    for light in (*WORST_FIRST, Light.GREEN):
-        if light != Light.GREEN:
-            keys = lit.filter(light=light).values("project_id")
-            rows = model.objects.filter(pk__in=keys).filter(visible)
-        elif served is not None and _serves_few(model, user):
-            rows = model.objects.filter(served_keys(user)).filter(visible)
-        else:
-            rows = projects
+    few = None
+    if served is not None:
+        serves = _served_count(model, user)
+        if not serves:
+            return []
+        if serves <= FEW:  # looked up by their keys, not read from the district's
+            few = model.objects.filter(served_keys(user)).filter(visible, served)
+    # A project is red with a red light, else yellow with a yellow one (``project_light``).
+    red = lit.filter(light=Light.RED).values("project_id")
+    worst = Case(When(pk__in=red, then=Value(0)), default=Value(1), output_field=IntegerField())
+    if few is not None:
+        rows = few.filter(pk__in=lit_keys)
+    else:
+        rows = model.objects.filter(pk__in=lit_keys).filter(visible)
         if served is not None:
             rows = rows.filter(served)
-        if worse:
-            rows = rows.exclude(pk__in=lit.filter(light__in=worse).values("project_id"))
-        worse = (*worse, light)
-        rows = rows.select_related("park").order_by("-updated_at", "-id")
-        rows = list(rows[: shown - len(found)])
-        for project in rows:
-            project.light = light
-        found += rows
-        if len(found) >= shown:
-            break
+    rows = rows.annotate(worst=worst).select_related("park")
+    found = list(rows.order_by("worst", "-updated_at", "-id")[:shown])
+    for project in found:
+        project.light = WORST_FIRST[project.worst]
+    if len(found) < shown:
+        rows = few
+        if rows is None:  # read from the district's, in the order shown
+            rows = projects if served is None else projects.filter(served)
+        rows = rows.exclude(pk__in=lit_keys).select_related("park")
+        green = list(rows.order_by("-updated_at", "-id")[: shown - len(found)])
+        for project in green:
+            project.light = Light.GREEN
+        found += green
     return found
 
 
-def _serves_few(model, user) -> bool:
-    """Whether ``user`` serves at most ``FEW`` projects (of any district): one count that
-    stops there, off the team's, designated leader's and pairings' indexes."""
-    return model.objects.filter(served_keys(user))[: FEW + 1].count() <= FEW
+def _served_count(model, user) -> int:
+    """How many projects ``user`` serves (of any district) — on the team, as designated
+    leader, paired — counted on each way's index up to ``FEW + 1`` (a project served two
+    ways counts twice: enough to tell the few from the many)."""
+    ways = [
+        ProjectTeamMember.objects.filter(user=user),
+        model.objects.filter(designated_leader=user),
+    ]
+    if user.department_id:
+        ways.append(
+            model.paired_departments.through.objects.filter(department_id=user.department_id)
+        )
+    total = 0
+    for way in ways:
+        total += way.order_by()[: FEW + 1 - total].count()
+        if total > FEW:
+            break
+    return total
 
 
 def attention(projects) -> list:
