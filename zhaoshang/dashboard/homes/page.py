@@ -4,8 +4,9 @@ an index in the order shown, whatever the district's size (issue 19.3)."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
 
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
@@ -46,7 +47,7 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
         if not serves:
             return []
         if serves <= FEW:  # looked up by their keys, not read from the district's
-            few = model.objects.filter(served_keys(user)).filter(visible, served)
+            few = model.objects.filter(served_keys(user)).filter(visible)
     # A project is red with a red light, else yellow with a yellow one (``project_light``).
     red = lit.filter(light=Light.RED).values("project_id")
     worst = Case(When(pk__in=red, then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -73,9 +74,9 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
 
 
 def _served_count(model, user) -> int:
-    """How many projects ``user`` serves (of any district) — on the team, as designated
-    leader, paired — counted on each way's index up to ``FEW + 1`` (a project served two
-    ways counts twice: enough to tell the few from the many)."""
+    """How many ways ``user`` serves projects (of any district) — team places, projects as
+    designated leader, their department's pairings — each counted off its index, in one
+    query (a project served two ways counts twice: enough to tell the few from the many)."""
     ways = [
         ProjectTeamMember.objects.filter(user=user),
         model.objects.filter(designated_leader=user),
@@ -84,12 +85,15 @@ def _served_count(model, user) -> int:
         ways.append(
             model.paired_departments.through.objects.filter(department_id=user.department_id)
         )
-    total = 0
-    for way in ways:
-        total += way.order_by()[: FEW + 1 - total].count()
-        if total > FEW:
-            break
-    return total
+    counts = {
+        f"way{n}": Subquery(
+            way.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        )
+        for n, way in enumerate(ways)
+    }
+    row = get_user_model().objects.filter(pk=user.pk).annotate(**counts).values_list(*counts)
+    return sum(value or 0 for value in row.get())
 
 
 def attention(projects) -> list:

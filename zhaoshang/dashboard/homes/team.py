@@ -105,6 +105,9 @@ def _name_next_milestones(projects: list) -> None:
 
 def section(request) -> Section | None:
     user, today = request.user, clock.today()
+    held = Project.objects.visible_to(user).held_by(user)
+    if not held.exists():  # (most people hold no project: one plain query tells)
+        return None
     month = last_month(today)
     next_due = (
         Milestone.objects.open()
@@ -118,14 +121,11 @@ def section(request) -> Section | None:
     # The missing reports first, then the nearest deadline: the first rows are today's work
     # (``held``: how many in all, read with the rows shown).
     projects = list(
-        Project.objects.visible_to(user)
-        .held_by(user)
-        .annotate(
+        held.annotate(
             report_missing=Exists(owing),
             held=Window(Count("pk")),
             next_due_on=Subquery(next_due, output_field=DateField()),
-        )
-        .order_by("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")[:SHOWN]
+        ).order_by("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")[:SHOWN]
     )
     _name_next_milestones(projects)
     if not projects:
