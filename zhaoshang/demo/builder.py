@@ -112,6 +112,46 @@ def no_query_log():
         del connection.make_debug_cursor
 
 
+@contextlib.contextmanager
+def shared_password_hash(hashed: str):
+    """A demo account made by a service (``set_password(N.PASSWORD)``: a contact accepting
+    an invitation) gets the hash made once for every account: a hash costs most of a second
+    of CPU by design."""
+    from django.contrib.auth import base_user
+
+    make = base_user.make_password
+
+    def made_once(raw, *args, **kwargs):
+        return (
+            hashed if raw == N.PASSWORD and not args and not kwargs else make(raw, *args, **kwargs)
+        )
+
+    base_user.make_password = made_once
+    try:
+        yield
+    finally:
+        base_user.make_password = make
+
+
+@contextlib.contextmanager
+def pages_in_memory():
+    """On SQLite, the load's pages stay in memory until the commit (the demo city is some
+    twenty megabytes): with the default two-megabyte cache, pages spill to the file
+    mid-transaction, each spill syncing the journal first."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -262144")  # at most 256 MiB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def mark_read_at(read: dict[int, datetime.datetime]) -> None:
     """``{notification: moment}``: each unread one read at its moment, as ``mark_read`` by its
     recipient with the clock at that moment marks it (thousands of inbox visits: one
@@ -151,9 +191,13 @@ class DemoBuilder(C.CityMixin, PlansMixin):
         self.features = json.loads(OUTLINES.read_text(encoding="utf-8"))["features"]
         self.credit_codes, self.written_files, self.accounts, self.worlds = set(), [], [], []
         self._exit_count = self._stops = self._low = 0
-        self.scan_figures = ""
+        self.scan_figures, self.pdfs = "", None
 
     def build(self) -> list[C.DistrictWorld]:
+        with shared_password_hash(self.password):  # the contacts joining in the portal
+            return self._build()
+
+    def _build(self) -> list[C.DistrictWorld]:
         line = Timeline(self.today)
         for spec in (C.DEMO, C.SECOND):
             self.progress(f"district {spec.code}: people, enterprises, projects")
@@ -175,8 +219,9 @@ class DemoBuilder(C.CityMixin, PlansMixin):
         self._lights()
         # Last: it finishes last year's assessment, after every scan has written its entries.
         AssessmentBuilder(self).build()
-        # After the assessment: the reports are issued from the finished ledger and lights.
-        ReportsBuilder(self).build()
+        # After the assessment: the reports are issued from the finished ledger and lights
+        # (their PDFs drawn beside the rest of the load, written before it ends).
+        self.pdfs = ReportsBuilder(self).build()
         self._inbox_read()
         # The KPI figures of every district as the morning's daily scan leaves them (its
         # step kpis.snapshots.scan), after every record the KPIs are computed from.
@@ -186,6 +231,8 @@ class DemoBuilder(C.CityMixin, PlansMixin):
         # Last: the outbox as the morning finds it, the scheduled jobs' runs, API tokens.
         OpsBuilder(self).build()
         _one_delivery_on_commit()
+        if self.pdfs is not None:
+            self.pdfs.finish()
         return self.worlds
 
     def _lights(self) -> None:
@@ -255,6 +302,8 @@ class DemoBuilder(C.CityMixin, PlansMixin):
 
     def discard_files(self) -> None:
         """Remove the files written so far (the load failed and its rows were rolled back)."""
+        if self.pdfs is not None:
+            self.pdfs.pool.terminate()
         for name in self.written_files:
             self.storage.delete(name)
 
