@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhaoshang.demo import names
-from zhaoshang.demo.builder import DemoBuilder, demo_counts, no_query_log
+from zhaoshang.demo import snapshot as snapshots
+from zhaoshang.demo.builder import DemoBuilder, demo_counts, no_query_log, pages_in_memory
 from zhaoshang.demo.city import ACCOUNT_USERNAMES, DISTRICT_CODES
+from zhaoshang.demo.deferred import bulk_appends
 from zhaoshang.demo.reset import purge_districts
 from zhaoshang.org.models import District, User
 
@@ -31,8 +33,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         reset = "Delete the demo districts (their records, people and files) and load them again."
         parser.add_argument("--reset", action="store_true", help=reset)
+        snapshot = (
+            "Into an empty SQLite database: restore the city from the snapshot kept in the "
+            "user's cache by an earlier load of the same day, code and settings (seconds), or "
+            "load it and keep its snapshot (see zhaoshang/demo/snapshot.py)."
+        )
+        parser.add_argument("--snapshot", action="store_true", help=snapshot)
 
-    def handle(self, *args, reset: bool = False, **options):
+    def handle(self, *args, reset: bool = False, snapshot: bool = False, **options):
         if settings.PRODUCTION:
             raise CommandError(
                 "load_demo refuses to run with production settings (ZHAOSHANG_PRODUCTION=1): the "
@@ -53,8 +61,20 @@ class Command(BaseCommand):
             )
         started, self.builder = time.monotonic(), None
         self.verbosity = options.get("verbosity", 1)
+        kept = None
+        if snapshot and not present and snapshots.usable() and snapshots.blank():
+            before, today = snapshots.table_counts(), timezone.localdate()
+            kept = snapshots.Snapshot(snapshots.key(today))
+            if kept.fits(before):
+                summary = kept.restore()["summary"]
+                seconds = time.monotonic() - started
+                restored = f"Restored the demo city {names.CITY} (districts {CODES}) as of "
+                self.stdout.write(self.style.SUCCESS(f"{restored}{today} in {seconds:.1f} s"))
+                self.stdout.write(f"  (from the snapshot {kept.folder})\n{summary}")
+                return
+            files_before = snapshots.media_files()
         try:
-            with no_query_log(), transaction.atomic():
+            with no_query_log(), pages_in_memory(), transaction.atomic(), bulk_appends():
                 self._load(present)
         except BaseException:
             if self.builder is not None:
@@ -65,9 +85,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{done}{CODES}) in {seconds:.1f} s, as of {builder.today}.")
         )
-        for label, count in demo_counts().items():
-            self.stdout.write(f"  {label:<18} {count:>6}")
-        self.stdout.write("\n".join(["", *builder.account_lines()]))
+        counts = [f"  {label:<18} {count:>6}" for label, count in demo_counts().items()]
+        summary = "\n".join([*counts, "", *builder.account_lines()])
+        self.stdout.write(summary)
+        if kept is not None:
+            kept.take(before, files_before, {"summary": summary})
 
     def _progress(self, step: str) -> None:
         """A line per step of the load (it takes minutes): the console is not left silent."""
