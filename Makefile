@@ -7,14 +7,26 @@ PYTEST_ARGS ?=
 
 .PHONY: setup demo test test-postgres lint format messages bench clean
 
+# The environment without pip (uv installs the packages into it): the uv on PATH if there is
+# one, else the one installed once for every checkout of the user (UV_HOME, by the
+# interpreter's pip), else one put into the environment by a pip bootstrapped there.
+UV_HOME ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/zhaoshang/uv
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(PYTHON) -m venv --without-pip $(VENV)
+	@uv=$$(command -v uv) || uv="$(UV_HOME)/bin/uv"; \
+	if [ -x "$$uv" ] || $(PYTHON) -m pip install --quiet --root-user-action=ignore --upgrade --target "$(UV_HOME)" uv; \
+	then ln -f "$$uv" $(BIN)/uv 2>/dev/null || cp "$$uv" $(BIN)/uv; \
+	else $(BIN)/python -m ensurepip --upgrade >/dev/null && $(BIN)/python -m pip install --quiet uv; fi
 
 $(VENV)/.installed: requirements.lock $(BIN)/python
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	touch $@
+
+# setup and demo keep Python's bytecode cache even where the environment turns it off
+# (PYTHONDONTWRITEBYTECODE): each of their processes (migrate, load_demo, the server, the
+# worker) would otherwise compile Django and the project again (~2.5 s CPU each).
+setup demo: export PYTHONDONTWRITEBYTECODE =
 
 ## setup: the environment (.venv), the install and the migration (on an empty database the
 ## tables are made from the models and the data migrations run: seconds; see
@@ -27,17 +39,20 @@ setup: $(VENV)/.installed
 ## background worker beside it), as
 ## a user meets it: the product's own Chinese pages for a missing page (404) or an error,
 ## static files served by WhiteNoise. `make demo DEBUG=1` serves Django's debug pages.
+## The load keeps a snapshot of the city in the user's cache: another `make demo` the same day
+## with the same code (a new checkout, or after removing db.sqlite3) restores it in seconds
+## (zhaoshang/demo/snapshot.py). The server does not reload on code changes: restart it.
 DEBUG ?= 0
 demo: setup
-	@echo "Loading the demo city (the first time takes a few minutes)..."
-	$(BIN)/python manage.py load_demo
+	@echo "Loading the demo city (restored from the day's snapshot if one was kept)..."
+	$(BIN)/python manage.py load_demo --snapshot --skip-checks
 	@mkdir -p "$${STATIC_ROOT:-staticfiles}"  # WhiteNoise reads it at start (empty: the apps' files serve)
 	@echo "Serving on http://127.0.0.1:$(PORT)  (accounts: see README.md, password Demo@2026)"
 	@# The background worker runs beside the server (large imports, big reports, the outbox)
 	@# and stops with it.
 	$(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver --noreload --skip-checks 127.0.0.1:$(PORT)
 
 # The tests keep Python's bytecode cache even where the environment turns it off
 # (PYTHONDONTWRITEBYTECODE): otherwise every xdist worker and every subprocess a test starts
