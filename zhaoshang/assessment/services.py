@@ -211,7 +211,7 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
     from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
     from django.db.models.functions import Coalesce, Least
 
-    from zhaoshang.core.setwise import YearOf, insert_history, insert_select
+    from zhaoshang.core.setwise import YearOf, analyze_after, insert_history, insert_select
     from zhaoshang.org.models import District
 
     districts = set(hits.order_by().values_list("hit_district", flat=True).distinct())
@@ -274,6 +274,7 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
         LedgerEntry, [f for f, _a in fields], rows.values_list(*[a for _f, a in fields])
     )
     if written:
+        analyze_after(LedgerEntry, written)
         insert_history(
             LedgerEntry,
             LedgerEntry.objects.filter(

@@ -9,6 +9,7 @@ SQLite from 3.33), so the cost grows with the rows, not their square.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, router
@@ -84,10 +85,8 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], using=No
     or field name, taking ids) — with one prepared INSERT executed for all of them: no
     model instances, none of ``bulk_create``'s per-row SQL building. Defaults are not
     applied and no primary keys come back: name every column that has no database default
-    and is not null. Returns the number of rows given."""
-    rows = list(rows)
-    if not rows:
-        return 0
+    and is not null. Returns the number of rows given. The rows are prepared and written
+    5,000 at a time (a generator of rows is never held whole)."""
     using = using or router.db_for_write(model)
     connection = connections[using]
     meta = model._meta
@@ -98,16 +97,21 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], using=No
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     preparers = [_preparer(f, connection) for f in columns]
-    params = [[prep(value) for prep, value in zip(preparers, row, strict=True)] for row in rows]
+    written = 0
+    rows = iter(rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
-    return len(rows)
+        while chunk := [
+            [prep(value) for prep, value in zip(preparers, row, strict=True)]
+            for row in itertools.islice(rows, 5000)
+        ]:
+            cursor.executemany(sql, chunk)
+            written += len(chunk)
+    return written
 
 
 def _preparer(field, connection):
     """``field.get_db_prep_save`` for one column of many rows: a value seen before (a
-    date, an id, a flag repeated down the column) is prepared once."""
+    date, an id, a flag repeated down the column, the same JSON) is prepared once."""
     prepared: dict = {}
 
     def prep(value):
@@ -115,8 +119,10 @@ def _preparer(field, connection):
             key = (type(value), value)
             if key in prepared:
                 return prepared[key]
-        except TypeError:  # a list or a dict (JSON): prepared each time
-            return field.get_db_prep_save(value, connection)
+        except TypeError:  # a list or a dict (JSON): known by its text
+            key = (type(value), repr(value))
+            if key in prepared:
+                return prepared[key]
         prepared[key] = result = field.get_db_prep_save(value, connection)
         return result
 

@@ -132,3 +132,20 @@ class YearOf(Func):
         return self.as_sql(
             compiler, connection, template="CAST(substr(%(expressions)s, 1, 4) AS integer)", **extra
         )
+
+
+# A write this large leaves PostgreSQL planning the next statements over the table with
+# statistics that do not know the rows (a table filled by the day's first scan read as
+# empty: nested loops over hundreds of thousands of rows).
+ANALYZE_AFTER_ROWS = 1000
+
+
+def analyze_after(model, written: int, using=None) -> None:
+    """On PostgreSQL, after ``written`` rows went into the model's table in one go (at
+    least ``ANALYZE_AFTER_ROWS``), refresh the table's statistics before the statements
+    that read it back (autovacuum would, later). SQLite plans without them."""
+    connection = connection_for(model, using)
+    if connection.vendor != "postgresql" or written < ANALYZE_AFTER_ROWS:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -20,7 +20,7 @@ import datetime
 from django.db import connections, router
 
 from zhaoshang.core.lights import Light
-from zhaoshang.core.setwise import compiled, date_param, day_after, differs
+from zhaoshang.core.setwise import analyze_after, compiled, date_param, day_after, differs
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.sources import COLUMNS, LIT, NAMES, SOURCES, content_type_of
@@ -65,9 +65,12 @@ def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) 
     if source.extra is not None:
         meta = Signal._meta
         fields = [meta.pk if c == "object_id" else meta.get_field(c) for c in COLUMNS]
+        # one row per object, the last one given (a project's schedule may come from two
+        # of its agreements: the comparison kept the last)
+        given = {row[0]: row for row in source.extra(today, district_ids)}
         rows = [
             [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
-            for row in source.extra(today, district_ids)
+            for row in given.values()
         ]
         placeholders = ", ".join(["%s"] * len(COLUMNS))
         for start in range(0, len(rows), 5000):
@@ -133,4 +136,5 @@ def refresh_subject(subject: str, today: datetime.date, district_ids=None) -> tu
         )
         created = cursor.rowcount
         cursor.execute(f"DELETE FROM {TABLE}")
+    analyze_after(Signal, created + updated + removed)
     return created, updated, removed

@@ -27,6 +27,7 @@ from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.roles import Role
 from zhaoshang.core.setwise import compiled, date_param
+from zhaoshang.monitoring import lights_sql
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
 from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import EscalationRule, LightSnapshot, Signal
@@ -169,22 +170,25 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
     )
     moving = climbing.annotate(target=target).filter(target__gt=F("level"))
     with transaction.atomic():
-        moves = list(  # (pk, district, project, title, project's name, url, light, target)
-            moving.order_by("id").values_list(
-                "pk", "district_id", "project_id", "title", "project__name", "url", "light",
-                "target",
-            )
-        )  # fmt: skip
-        if not moves:
+        # the people of the projects and districts that may climb (a superset: no age is
+        # judged again), then the signals that move, streamed
+        districts = set(climbing.order_by().values_list("district_id", flat=True).distinct())
+        if not districts:
             return 0
-        # the people of the projects that may climb (a superset: no age judged again)
-        messages, assigned = _escalation_messages(moves, climbing.values("project_id"))
+        moves = moving.order_by("id").values_list(
+            "pk", "district_id", "project_id", "title", "project__name", "url", "light", "target"
+        )  # (pk, district, project, title, project's name, url, light, target)
+        moved, messages, assigned = _escalation_messages(
+            moves.iterator(chunk_size=2000), climbing.values("project_id"), districts
+        )
+        if not moved:
+            return 0
         notify_many(messages)
         # every signal takes the step it reached, unassigned unless the step has a person
         _climb(moving.values_list("pk", "target"), today)
         for i in range(0, len(assigned), UPDATE_SLICE):
             Signal.objects.filter(pk__in=assigned[i : i + UPDATE_SLICE]).update(unassigned=False)
-    return len(moves)
+    return moved
 
 
 UPDATE_SLICE = 900
@@ -204,13 +208,11 @@ def _climb(moving, today: datetime.date) -> None:
         )
 
 
-def _escalation_messages(moves: list[tuple], projects) -> tuple[list, list[int]]:
-    """The messages of the signals moving up (each step's people, else the leading group's
-    office; a message to nobody is not written) and the ids of those whose step has a
-    person (the others show as unassigned)."""
-    people = _recipients(projects)
-    organisers = _organisers({m[1] for m in moves})
-    offices: dict[int, list] | None = None
+def _escalation_messages(moves, projects, districts) -> tuple[int, list, list[int]]:
+    """How many signals move up, their messages (each step's people, else the leading
+    group's office; a message to nobody is not written) and the ids of those whose step
+    has a person (the others show as unassigned). The people are read at the first move."""
+    people = organisers = offices = None
     # The words of the messages, translated once (not per signal).
     lights = {value: str(label) for value, label in Signal._meta.get_field("light").choices}
     steps_named = {lvl: str(Level(lvl).label) for lvl in Level.values}
@@ -219,9 +221,14 @@ def _escalation_messages(moves: list[tuple], projects) -> tuple[list, list[int]]
         "unassigned, sent to the leading group's office"
     )
     escalated_title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s")
-    messages, assigned = [], []
+    messages, assigned, moved = [], [], 0
     nobody: list = []
     for pk, district_id, project_id, what, project_name, url, light, target in moves:
+        moved += 1
+        if people is None:
+            people = _recipients(projects)
+            organisers = _organisers(districts)
+            offices = leading_group_office_staff(districts)
         if target == Level.MEETING:
             recipients = organisers[district_id]
         else:
@@ -230,8 +237,6 @@ def _escalation_messages(moves: list[tuple], projects) -> tuple[list, list[int]]
         if unassigned:
             # No step reaches nobody: the leading group's office takes it, and the board
             # shows it unassigned until a later step has a person.
-            if offices is None:
-                offices = leading_group_office_staff({m[1] for m in moves})
             recipients = offices[district_id]
         else:
             assigned.append(pk)
@@ -245,7 +250,7 @@ def _escalation_messages(moves: list[tuple], projects) -> tuple[list, list[int]]
         }
         title = unassigned_title if unassigned else escalated_title
         messages.append((recipients, "signal.escalated", title % values, "", url))
-    return messages, assigned
+    return moved, messages, assigned
 
 
 # -- the lights' history ---------------------------------------------------------------------
@@ -295,10 +300,14 @@ def record_lights(
     reasons (``project_lights()``, today's signals, by default); ``projects``: only these
     (the demo's districts); ``district_ids``: only the projects of these districts (None:
     every district). Running it twice on a day writes today's rows again, nothing more.
-    Returns the number of rows written."""
+    Returns the number of rows written. With today's signals (``lights`` None) the
+    database does it all in one statement (``lights_sql``); given lights are compared
+    here, row by row."""
     today = today or clock.today()
-    lights = project_lights(district_ids) if lights is None else lights
     scope = Project.objects.all() if projects is None else projects
+    if lights is None:
+        # today's signals: the lights, their reasons and the comparison in the database
+        return lights_sql.record(today, scope, district_ids, is_month_end(today))
     scope = in_districts(scope, district_ids)
     rows = (
         scope.filter(Q(stage__in=REPORTING_STAGES) | Q(pk__in=list(lights)))

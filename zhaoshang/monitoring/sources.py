@@ -80,8 +80,9 @@ def _lit(qs, *, pk="pk", district, project, department, title, url, due, gap=Non
     def ref(value, field=None):
         if isinstance(value, str):
             return F(value)
-        if value is None:
-            return Value(None, output_field=field or IntegerField())
+        if value is None:  # typed, for PostgreSQL's INSERT … SELECT
+            field = field or IntegerField()
+            return Cast(Value(None, output_field=field), output_field=field)
         return value
 
     return (

@@ -25,7 +25,7 @@ from zhaoshang.assessment.services import insert_rule_entries
 from zhaoshang.core import clock, roles
 from zhaoshang.core.links import url_of
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.core.setwise import insert_select, text
+from zhaoshang.core.setwise import analyze_after, insert_select, text
 from zhaoshang.notifications.services import notify_many
 from zhaoshang.org.models import User
 from zhaoshang.projects.choices import TeamRole
@@ -181,6 +181,7 @@ def record_in_sql(late, fallback) -> tuple[int, int, list[Obligation]]:
         return fallback(list(late.select_related("agreement__project", "department")))
     if not written:
         return 0, 0, []
+    analyze_after(ObligationBreach, written)
     new = ObligationBreach.objects.filter(pk__gt=mark, recorded_at=now)
     write_after(new.exclude(obligation__title=""), now)
     untitled = list(

@@ -15,6 +15,7 @@ from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import Party
 from zhaoshang.agreements.models import Obligation, ObligationBreach
 from zhaoshang.assessment.models import LedgerEntry, RuleCode
+from zhaoshang.assessment.services import rule_for
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.monitoring.tests.scan_world import SCAN_DAY, populate
 from zhaoshang.notifications.models import Notification, OutboxMessage
@@ -107,6 +108,8 @@ def test_the_scan_in_sql_writes_what_record_breach_writes(world, _frozen_time):
     populate(world, _frozen_time)
     # district b went live after its department's obligation fell due (2026-06-10)
     District.objects.filter(pk=world.district_b.pk).update(go_live_on="2026-06-11")
+    for district in (world.district_a, world.district_b):  # (ids are not rolled back)
+        rule_for(district.pk, RuleCode.MISSED_OBLIGATION)
     late = Obligation.objects.late(SCAN_DAY).order_by("due_on", "pk")
     with transaction.atomic():
         for ob in late.select_related("agreement__project", "department"):

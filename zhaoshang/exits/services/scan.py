@@ -22,7 +22,7 @@ from zhaoshang.core.links import url_of
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.services import lock_for_update
-from zhaoshang.core.setwise import insert_history, insert_select
+from zhaoshang.core.setwise import analyze_after, insert_history, insert_select
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
 from zhaoshang.exits.services.base import _moment, _people_to_tell, _save, _supervisors
@@ -157,17 +157,19 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
     names = [f.attname for f in fields]
     base = [getattr(template, name) for name in names]
     at = {name: i for i, name in enumerate(names)}
-    rows = []
-    for project, found in due:
-        row = list(base)
-        row[at["district_id"]] = project.district_id
-        row[at["project_id"]] = project.pk
-        for name, value in _clock_fields(found).items():
-            row[at[name]] = value
-        rows.append(row)
+
+    def rows():
+        for project, found in due:
+            row = list(base)
+            row[at["district_id"]] = project.district_id
+            row[at["project_id"]] = project.pk
+            for name, value in _clock_fields(found).items():
+                row[at[name]] = value
+            yield row
+
     try:
         with transaction.atomic():
-            insert_rows(ExitWarning, names, rows)
+            raised = insert_rows(ExitWarning, names, rows())
     except IntegrityError:  # a scan running at the same time raised some (uniq_exit_warning)
         raised = 0
         for project, found in due:
@@ -177,6 +179,7 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
                 continue
             raised += 1
         return raised
+    analyze_after(ExitWarning, raised)
     new = ExitWarning.objects.filter(pk__gt=mark, rule=rule, created_at=template.created_at)
     insert_history(ExitWarning, new, timezone.now())
     label = str(rule.get_code_display())
@@ -197,7 +200,7 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
         .values_list("e_at", "district_id", "e_verb", "e_type", "pk", "e_summary", "e_data"),
     )
     _tell_raised(rule, due, new)
-    return len(rows)
+    return raised
 
 
 def _tell_raised(rule: ExitRule, due: list, new) -> None:

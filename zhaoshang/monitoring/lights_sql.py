@@ -1,0 +1,157 @@
+"""The lights' history kept by the database (issue 19): ``record_lights`` for today's
+signals in one statement.
+
+Each project of the scope — in a stage that reports, or lit — gets its light today (red
+when a signal of it is red, yellow when one is lit, else green) and its reasons (the
+signals of that light, each ``{"title", "department", "due_on"}``, by due date then id: a
+JSON array built by the database), compared with its last snapshot; a row is written
+(``INSERT … SELECT … ON CONFLICT``) when they differ, and on a month's last day for every
+project in a stage that reports. Two reasons compare as JSON values (PostgreSQL's
+``jsonb``; on SQLite both sides are rebuilt by ``json_object`` with the same keys, so a
+row Python wrote compares equal to the same reasons built here).
+
+``tests/test_light_history_sql.py`` checks this writes what ``services.record_lights``
+writes with the lights read in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connections, router
+from django.db.models import Case, CharField, Exists, Expression, F, OuterRef, Q, Value, When
+from django.db.models import JSONField as JSONModelField
+
+from zhaoshang.core.lights import Light
+from zhaoshang.core.querysets import in_districts
+from zhaoshang.core.setwise import compiled, date_param
+from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
+from zhaoshang.monitoring.models import LightSnapshot, Signal
+from zhaoshang.projects.choices import REPORTING_STAGES
+
+
+class Reasons(Expression):
+    """SQL: the reasons of a project's light — its signals of that light as a JSON array,
+    by due date then id (``services.project_lights``)."""
+
+    output_field = JSONModelField()
+
+    def __init__(self, light, project):
+        super().__init__()
+        self.light, self.project = light, project
+
+    def get_source_expressions(self):
+        return [self.light, self.project]
+
+    def set_source_expressions(self, exprs):
+        self.light, self.project = exprs
+
+    def as_sql(self, compiler, connection):
+        light, light_params = compiler.compile(self.light)
+        project, project_params = compiler.compile(self.project)
+        signal = connection.ops.quote_name(Signal._meta.db_table)
+        department = connection.ops.quote_name("org_department")
+        where = f"s.project_id = {project} AND s.light = {light}"
+        if connection.vendor == "postgresql":
+            sql = (
+                "COALESCE((SELECT jsonb_agg(jsonb_build_object('title', s.title, 'department', "
+                "COALESCE(d.name, ''), 'due_on', COALESCE(to_char(s.due_on, 'YYYY-MM-DD'), '')) "
+                f"ORDER BY s.due_on, s.id) FROM {signal} s LEFT JOIN {department} d "
+                f"ON d.id = s.department_id WHERE {where}), '[]'::jsonb)"
+            )
+        else:
+            sql = (
+                "(SELECT json_group_array(json(r)) FROM (SELECT json_object('title', s.title, "
+                "'department', COALESCE(d.name, ''), 'due_on', COALESCE(s.due_on, '')) AS r "
+                f"FROM {signal} s LEFT JOIN {department} d ON d.id = s.department_id "
+                f"WHERE {where} ORDER BY s.due_on, s.id))"
+            )
+        return sql, [*project_params, *light_params]
+
+
+class Canonical(Expression):
+    """SQL: stored reasons as ``Reasons`` builds them (SQLite: the same keys, by
+    ``json_object``; PostgreSQL compares ``jsonb`` as values), ``[]`` for none."""
+
+    output_field = JSONModelField()
+
+    def __init__(self, reasons):
+        super().__init__()
+        self.reasons = reasons
+
+    def get_source_expressions(self):
+        return [self.reasons]
+
+    def set_source_expressions(self, exprs):
+        (self.reasons,) = exprs
+
+    def as_sql(self, compiler, connection):
+        reasons, params = compiler.compile(self.reasons)
+        if connection.vendor == "postgresql":
+            return f"COALESCE({reasons}, '[]'::jsonb)", params
+        return self.sqlite(reasons), params
+
+    @staticmethod
+    def sqlite(reasons: str) -> str:
+        return (
+            "(SELECT json_group_array(json_object('title', json_extract(value, '$.title'), "
+            "'department', json_extract(value, '$.department'), 'due_on', "
+            f"json_extract(value, '$.due_on'))) FROM json_each(COALESCE({reasons}, '[]')))"
+        )
+
+
+def record(today: datetime.date, scope, district_ids, month_end: bool) -> int:
+    """Write today's snapshots of the projects of ``scope`` (a Project queryset) whose
+    light or reasons changed (every one in a stage that reports on a month's end); returns
+    how many rows were written."""
+    signals = in_districts(Signal.objects.filter(project=OuterRef("pk")), district_ids)
+    light = Case(
+        When(Exists(signals.filter(light=Light.RED)), then=Value(Light.RED)),
+        When(Exists(signals), then=Value(Light.YELLOW)),
+        default=Value(Light.GREEN),
+        output_field=CharField(),
+    )
+    rows = (
+        in_districts(scope, district_ids)
+        .filter(Q(stage__in=REPORTING_STAGES) | Exists(signals))
+        .annotate(
+            l_light=light,
+            l_reasons=Reasons(light, F("pk")),
+            l_last_light=project_light_on(today),
+            l_last_reasons=project_reasons_on(today),
+            l_reports=Case(
+                When(stage__in=REPORTING_STAGES, then=Value(True)),
+                default=Value(False),
+            ),
+        )
+        .order_by("pk")
+        .values_list(
+            "pk", "district_id", "l_light", "l_reasons", "l_last_light", "l_last_reasons",
+            "l_reports",
+        )
+    )  # fmt: skip
+    connection = connections[router.db_for_write(LightSnapshot)]
+    quote = connection.ops.quote_name
+    sql, params = compiled(rows, connection)
+    table = quote(LightSnapshot._meta.db_table)
+    on = quote("on")
+    if connection.vendor == "postgresql":
+        differs = "t.l_reasons IS DISTINCT FROM COALESCE(t.l_last_reasons, '[]'::jsonb)"
+    else:
+        # the stored text as built here is the same text; else rebuilt to compare
+        rebuilt = Canonical.sqlite("t.l_last_reasons")
+        differs = f"t.l_reasons IS NOT t.l_last_reasons AND t.l_reasons <> {rebuilt}"
+    wanted = f"t.l_light <> t.l_last_light OR {differs}"
+    if month_end:
+        wanted += " OR t.l_reports"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (district_id, project_id, {on}, light, reasons) "
+            f"WITH t AS MATERIALIZED ({sql}) "
+            f"SELECT t.district_id, t.pk, %s, t.l_light, t.l_reasons FROM t WHERE {wanted} "
+            f"ORDER BY t.pk "
+            f"ON CONFLICT (project_id, {on}) DO UPDATE SET light = excluded.light, "
+            "reasons = excluded.reasons",
+            [*params, date_param(connection, today)],
+        )
+        return cursor.rowcount
