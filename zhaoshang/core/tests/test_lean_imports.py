@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 
 HEAVY = (
@@ -40,6 +42,10 @@ CHILD = r"""
 import json, os, sys
 os.environ["DJANGO_SETTINGS_MODULE"] = "zhaoshang.settings"
 from zhaoshang.wsgi import application  # noqa: F401
+from django.conf import settings
+at_start = {"urlconf": settings.ROOT_URLCONF in sys.modules,
+            "views": "zhaoshang.projects.views" in sys.modules,
+            "template_tags": "django.templatetags.tz" in sys.modules}
 from django.urls import URLPattern, URLResolver, get_resolver, reverse, NoReverseMatch
 
 def walk(patterns, namespace):
@@ -57,12 +63,14 @@ def walk(patterns, namespace):
                 yield name
 
 names = list(walk(get_resolver().url_patterns, ""))
-print(json.dumps({"urls": len(names), "loaded": sorted(
+print(json.dumps({"urls": len(names), "at_start": at_start, "loaded": sorted(
     m for m in json.loads(sys.argv[1]) if m in sys.modules)}))
 """
 
 
-def test_the_wsgi_application_and_every_url_import_no_heavy_library():
+@pytest.fixture(scope="module")
+def child() -> dict:
+    """What a fresh interpreter imports: the WSGI application, then every URL's view."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DEBUG": "0"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(
@@ -74,6 +82,15 @@ def test_the_wsgi_application_and_every_url_import_no_heavy_library():
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
-    assert found["urls"] > 200  # the walk reached every app's routes
-    assert found["loaded"] == []
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_wsgi_application_and_every_url_import_no_heavy_library(child):
+    assert child["urls"] > 200  # the walk reached every app's routes
+    assert child["loaded"] == []
+
+
+def test_the_wsgi_module_loads_the_urls_and_template_tags_before_any_request(child):
+    """What the first request would import is imported with the application, so that
+    gunicorn's preloading master shares it with its workers (gunicorn.conf.py)."""
+    assert child["at_start"] == {"urlconf": True, "views": True, "template_tags": True}
