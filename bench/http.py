@@ -11,6 +11,10 @@ turn; the table gives the median over the runs of the requests per second, of p5
 smallest ratio of the runs). Afterwards the resident memory (RSS) of each gunicorn worker is
 read, after at least 1,000 requests each (issue 19, point 5: under 120 MiB).
 
+The application is served with the production configuration, ``gunicorn.conf.py`` (preloaded
+and frozen before the fork, a collection after each response); ``--gunicorn-defaults`` serves
+it with gunicorn's defaults instead, as the minimal project is.
+
 The demo database is either given (``--database sqlite:////tmp/http.sqlite3`` already migrated
 and loaded with ``load_demo``, or ``postgres://…/bench_http``) or built into a temporary
 SQLite file (``migrate`` + ``load_demo``, several minutes). The minimal project uses SQLite
@@ -259,12 +263,19 @@ def _free_port() -> int:
 class Server:
     """A gunicorn of WORKERS sync workers on a free local port."""
 
-    def __init__(self, name: str, chdir: Path, app: str, env: dict, log: Path):
+    def __init__(
+        self, name: str, chdir: Path, app: str, env: dict, log: Path, config: Path | None = None
+    ):
+        """``config``: gunicorn's configuration file; None: gunicorn's defaults (an empty
+        file, as gunicorn would otherwise read a ``gunicorn.conf.py`` in ``chdir``)."""
         self.name, self.port = name, _free_port()
+        if config is None:
+            config = log.with_suffix(".defaults.py")
+            config.write_text("")
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", app,
+                sys.executable, "-m", "gunicorn", app, "--config", str(config),
                 "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
                 "--chdir", str(chdir), "--log-level", "warning", "--timeout", "120",
             ],
@@ -452,6 +463,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--settings", help="a settings module to serve with (a variant of zhaoshang.settings)"
     )
+    parser.add_argument(
+        "--gunicorn-defaults",
+        action="store_true",
+        help="serve the application with gunicorn's defaults, not gunicorn.conf.py",
+    )
     args = parser.parse_args(argv)
     use_ab = bool(shutil.which("ab")) and not args.python_client
     load = _ab_load if use_ab else _python_load
@@ -486,6 +502,7 @@ def main(argv: list[str]) -> int:
                 "DJANGO_SETTINGS_MODULE": args.settings or "zhaoshang.settings",
             },
             workdir / "zhaoshang.log",
+            None if args.gunicorn_defaults else ROOT / "gunicorn.conf.py",
         )  # fmt: skip
         try:
             sessions: dict[str, str] = {}
@@ -511,7 +528,8 @@ def main(argv: list[str]) -> int:
             print(
                 f"load: {'ab -k' if use_ab else 'python keep-alive client'}, "
                 f"{args.requests} requests × {len(targets)} targets × {args.runs} runs, "
-                f"concurrency {args.concurrency}, gunicorn {WORKERS} sync workers; "
+                f"concurrency {args.concurrency}, gunicorn {WORKERS} sync workers "
+                f"({'defaults' if args.gunicorn_defaults else 'gunicorn.conf.py'}); "
                 f"database {database.split('://')[0]}",
                 flush=True,
             )
