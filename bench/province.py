@@ -26,17 +26,18 @@ Then, in the same run:
      N ``manage.py worker --burst`` processes: the wall time until every district is
      scanned, and the workers' CPU time; the first fan-out (while the province was never
      scanned) is reported apart;
-(p)  the pages ``bench/grow.py`` measures, on the demo city and on the province (the
-     bureau's district at the average size, 500,000 projects in all): statements, median
-     time and size, their ratios; above 2× is flagged.
+(p)  the pages ``bench/grow.py`` measures, on the demo city, on ``<name>_one`` (the demo
+     city with only the bureau's district grown to the average size: the district's own
+     growth) and on the province (that district among 500,000 projects): statements, median
+     time and size, their ratios; above 2× the demo is flagged.
 
 The harness runs the code of the tree it is in: while others edit the checkout, run it from
 a clean copy of a commit (``git archive HEAD | tar -x -C /tmp/tree``, then ``cd /tmp/tree &&
 /work/main/.venv/bin/python -m bench province``), or the workers import half-made changes.
 
-The province is dropped afterwards unless ``--keep``; a kept one is measured again by the
-next run without being generated again (``--regenerate`` starts afresh). The demo database
-is kept with it (``--keep``) or dropped.
+The databases are dropped afterwards unless ``--keep``; a kept province is measured again by
+the next run without being generated again (``--regenerate`` starts afresh), after the tree's
+migrations.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def parse_args(argv):
     args.url = args.database
     args.demo_name = f"{name}_demo"
     args.demo_url = urlunsplit(parts._replace(path=f"/{args.demo_name}"))
+    args.one_name = f"{name}_one"
+    args.one_url = urlunsplit(parts._replace(path=f"/{args.one_name}"))
     args.admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
     args.worker_counts = [int(n) for n in args.workers.split(",") if n.strip()]
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -464,22 +467,45 @@ def fan_out(args, meta, workers: int, label: str) -> dict:
     return row
 
 
-def measure_pages(args) -> None:
-    """(p) bench/grow.py's pages on the demo city and on the province."""
+def one_district(args, meta) -> None:
+    """``<name>_one``: the demo city with only the bureau's district grown to the province's
+    average (bench/grow.py's copier), the other districts as in the demo — the district's
+    own growth without the province around it."""
+    if _exists(args, args.one_name) and _meta(args.one_url):
+        manage(args.one_url, ["migrate", "-v0"])
+        return
+    _admin(args, f'DROP DATABASE IF EXISTS "{args.one_name}"')
+    _admin(args, f'CREATE DATABASE "{args.one_name}" TEMPLATE "{args.demo_name}"')
+    average = meta["projects"] // meta["districts"]
+    grown = _child(args.one_url, _GROW, str(average))
+    _child(args.one_url, _MARK_DEMO)
+    print(f"the bureau's district alone grown to {grown} projects in {args.one_name}")
+
+
+def measure_pages(args, meta) -> None:
+    """(p) bench/grow.py's pages on the demo city, on the demo city with the bureau's
+    district alone grown to the average size, and on the province."""
+    one_district(args, meta)
     pages = json.dumps(PAGES)
-    small = json.loads(_child(args.demo_url, _MEASURE, pages, str(args.runs)))
-    large = json.loads(_child(args.url, _MEASURE, pages, str(args.runs)))
-    print(f"\n(p) a district's pages: the demo city against the province; median of {args.runs}")
+    demo, one, prov = (
+        json.loads(_child(url, _MEASURE, pages, str(args.runs)))
+        for url in (args.demo_url, args.one_url, args.url)
+    )
     print(
-        f"{'user':<15}{'page':<26}{'status':>8}{'SQL demo':>9}{'SQL prov':>9}"
-        f"{'ms demo':>9}{'ms prov':>9}{'×':>6}{'kB demo':>9}{'kB prov':>9}{'×':>6}"
+        f"\n(p) a district's pages: the demo city (demo), its bureau's district alone grown to "
+        f"{meta['projects'] // meta['districts']:,} projects (1 dist), the province (prov); "
+        f"median of {args.runs}; ! above 2× the demo"
+    )
+    print(
+        f"{'user':<15}{'page':<24}{'status':>8}{'SQL':>8}{'ms demo':>9}{'1 dist':>8}"
+        f"{'prov':>8}{'÷demo':>7}{'÷1dist':>7}{'kB demo':>9}{'kB prov':>9}{'×':>6}"
     )
     worse = []
-    for (user, name, status, q1, t1, s1), (_u, _n, status2, q2, t2, s2) in zip(
-        small, large, strict=True
+    for (user, name, status, q1, t1, s1), (*_, t_one, _s_one), (_u, _n, status2, q2, t2, s2) in zip(
+        demo, one, prov, strict=True
     ):
         if status is None:
-            print(f"{user:<15}{name:<26}{'(no route)':>8}")
+            print(f"{user:<15}{name:<24}{'(no route)':>8}")
             continue
         tr = t2 / t1 if t1 else float("nan")
         sr = s2 / s1 if s1 else float("nan")
@@ -487,10 +513,11 @@ def measure_pages(args) -> None:
         if flag:
             worse.append(f"{user} {name}")
         print(
-            f"{user:<15}{name:<26}{status:>4}/{status2:<3}{q1:>9}{q2:>9}{t1 * 1000:>9.0f}"
-            f"{t2 * 1000:>9.0f}{tr:>6.1f}{s1 / 1024:>9.1f}{s2 / 1024:>9.1f}{sr:>6.1f}{flag}"
+            f"{user:<15}{name:<24}{status:>4}/{status2:<3}{q1:>4}/{q2:<3}{t1 * 1000:>9.0f}"
+            f"{t_one * 1000:>8.0f}{t2 * 1000:>8.0f}{tr:>7.1f}{t2 / t_one:>7.1f}"
+            f"{s1 / 1024:>9.1f}{s2 / 1024:>9.1f}{sr:>6.1f}{flag}"
         )
-    print("above 2×:", ", ".join(worse) if worse else "none")
+    print("above 2× the demo:", ", ".join(worse) if worse else "none")
 
 
 def main(argv=None) -> int:
@@ -533,11 +560,12 @@ def main(argv=None) -> int:
                 fan_out(args, meta, workers, "later")
             print(f"  database after the scans: {_size(args)}")
         if "pages" not in args.skip:
-            measure_pages(args)
+            measure_pages(args, meta)
     finally:
         connection.close()
         if not args.keep:
             _admin(args, f'DROP DATABASE IF EXISTS "{args.name}"')
             _admin(args, f'DROP DATABASE IF EXISTS "{args.demo_name}"')
-            print(f"dropped {args.name} and {args.demo_name} (--keep keeps them)")
+            _admin(args, f'DROP DATABASE IF EXISTS "{args.one_name}"')
+            print(f"dropped {args.name}, {args.demo_name}, {args.one_name} (--keep keeps them)")
     return 0
