@@ -281,6 +281,9 @@ class ProjectTeamMember(models.Model):
             ),
             models.UniqueConstraint(fields=["project", "role", "user"], name="uniq_team_member"),
         ]
+        # The projects a person holds in a role (``held_by``) and whether they serve a given
+        # project (``served_by``), read off this index alone.
+        indexes = [models.Index(fields=["user", "project", "role"], name="team_member_held")]
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
 

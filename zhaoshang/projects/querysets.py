@@ -113,11 +113,12 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the
         registry's "mine" and the team's home."""
         from zhaoshang.projects.choices import TeamRole
+        from zhaoshang.projects.models import ProjectTeamMember
 
-        held = Q(team_members__role__in=(TeamRole.MANAGER, TeamRole.SECRETARY))
-        return self.filter(
-            pk__in=self.model.objects.filter(held, team_members__user=user).values("pk")
+        held = ProjectTeamMember.objects.filter(
+            user=user, role__in=(TeamRole.MANAGER, TeamRole.SECRETARY)
         )
+        return self.filter(pk__in=held.values("project_id"))
 
     def owing_report(self, today):
         """The projects owing last month's monthly report on ``today`` and not having filed

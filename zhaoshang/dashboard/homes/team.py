@@ -118,15 +118,21 @@ def section(request) -> Section | None:
         .values("due")
     )
     owing = Project.objects.owing_report(today).filter(pk=OuterRef("pk"))
-    # The missing reports first, then the nearest deadline: the first rows are today's work
-    # (``held``: how many in all, read with the rows shown).
-    projects = list(
-        held.annotate(
+
+    def with_work(projects):
+        return projects.annotate(
             report_missing=Exists(owing),
-            held=Window(Count("pk")),
             next_due_on=Subquery(next_due, output_field=DateField()),
-        ).order_by("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")[:SHOWN]
-    )
+        )
+
+    # The missing reports first, then the nearest deadline: the first rows are today's work.
+    # Their keys are sorted first (narrow rows), then those rows read with their names.
+    order = ("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")
+    # (``total``: how many in all, read with the keys shown)
+    first = with_work(held).annotate(total=Window(Count("pk"))).order_by(*order)
+    keys = list(first.values_list("pk", "total")[:SHOWN])
+    by_id = {p.pk: p for p in with_work(held.filter(pk__in=[pk for pk, _n in keys])).order_by()}
+    projects = [by_id[pk] for pk, _n in keys]
     _name_next_milestones(projects)
     if not projects:
         return None
@@ -144,6 +150,6 @@ def section(request) -> Section | None:
             "today": today,
             "missing": missing,
             "owed": owed,
-            "total": projects[0].held,
+            "total": keys[0][1],
         },
     )

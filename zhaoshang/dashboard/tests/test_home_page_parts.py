@@ -201,8 +201,9 @@ def _team_shown(client) -> list[tuple]:
 
     response = client.get(reverse("home"))
     section = next(s for s in response.context["sections"] if s.key == "team")
+    total = section.extra["total"]
     return [
-        (p.pk, p.report_missing, p.held, p.next_due_on, p.next_name)
+        (p.pk, p.report_missing, total, p.next_due_on, p.next_name)
         for p in section.extra["projects"]
     ]
 

@@ -28,7 +28,8 @@ GROWTH = 15
 # Each home's statements (issue 19.2): its tiles counted in a few grouped queries of their
 # own (``homes/<role>.py`` ``figures``), the funnel and the city's districts from stored
 # tallies, "my projects" off indexes. Before: department 28, supervisor 23, leader 16,
-# park 23, bureau 15, city 9, admin 10, manager 19, secretary 19.
+# park 23, bureau 15, city 9, admin 10, manager 19, secretary 19 (the team's projects now
+# read their keys in order first, then the rows shown: one more for those who hold some).
 QUERIES = {
     "department": 20,
     "supervisor": 15,
@@ -37,8 +38,8 @@ QUERIES = {
     "bureau": 14,
     "city": 11,
     "admin": 10,
-    "manager": 19,
-    "secretary": 21,
+    "manager": 20,
+    "secretary": 22,
 }
 
 
