@@ -96,20 +96,35 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], using=No
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
-    preparers = [_preparer(f, connection) for f in columns]
+    preparers = [preparer(f, connection) for f in columns]
+    return execute_rows(connection, sql, preparers, rows)
+
+
+def execute_rows(connection, sql: str, preparers, rows: Iterable[Sequence]) -> int:
+    """Run the one-row ``INSERT INTO t (a, b, …) VALUES (%s, …)`` ``sql`` for every row,
+    each value prepared by its column's ``preparers`` entry, 5,000 rows at a time: SQLite
+    runs it once per row in the process (``executemany``); PostgreSQL copies the rows in
+    (``COPY t (a, b, …) FROM STDIN``: a statement per row would cost a round trip each).
+    Returns the number of rows."""
     written = 0
     rows = iter(rows)
+    target = sql.removeprefix("INSERT INTO ").rpartition(" VALUES ")[0]
     with connection.cursor() as cursor:
         while chunk := [
             [prep(value) for prep, value in zip(preparers, row, strict=True)]
             for row in itertools.islice(rows, 5000)
         ]:
-            cursor.executemany(sql, chunk)
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, chunk)
             written += len(chunk)
     return written
 
 
-def _preparer(field, connection):
+def preparer(field, connection):
     """``field.get_db_prep_save`` for one column of many rows: a value seen before (a
     date, an id, a flag repeated down the column, the same JSON) is prepared once."""
     prepared: dict = {}

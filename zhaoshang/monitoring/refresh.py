@@ -19,6 +19,7 @@ import datetime
 
 from django.db import connections, router
 
+from zhaoshang.core.bulk import execute_rows, preparer
 from zhaoshang.core.lights import Light
 from zhaoshang.core.setwise import analyze_after, compiled, date_param, day_after, differs
 from zhaoshang.monitoring.choices import Level
@@ -68,18 +69,13 @@ def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) 
         # one row per object, the last one given (a project's schedule may come from two
         # of its agreements: the comparison kept the last)
         given = {row[0]: row for row in source.extra(today, district_ids)}
-        rows = [
-            [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
-            for row in given.values()
-        ]
         placeholders = ", ".join(["%s"] * len(COLUMNS))
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(
-                f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
-                rows[start : start + 5000],
-            )
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {TABLE}")  # a temporary table has no statistics
+        execute_rows(
+            connection,
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+            [preparer(f, connection) for f in fields],
+            given.values(),
+        )
 
 
 def refresh_subject(subject: str, today: datetime.date, district_ids=None) -> tuple[int, int, int]:

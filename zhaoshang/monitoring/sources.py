@@ -227,9 +227,12 @@ def _labelled(field: str, choices) -> Case:
 
 def _warnings(today: datetime.date, district_ids: Districts = None):
     """Exit warnings under a rectification notice (due by its rectify-by date)."""
-    from zhaoshang.exits.choices import RuleCode
+    from zhaoshang.exits.choices import RuleCode, WarningStatus
 
-    qs = in_districts(ExitWarning.objects, district_ids).with_days_left(today)
+    # only a warning under a notice has a deadline (the others have no light)
+    qs = in_districts(ExitWarning.objects.filter(status=WarningStatus.NOTICE), district_ids)
+    qs = qs.filter(notice_deadline__lt=_lit_before(Subject.WARNING, today, district_ids))
+    qs = qs.with_days_left(today)
     return _lit(
         qs,
         district="district_id",
