@@ -38,15 +38,17 @@ def signal_figures(user, *, mine: bool = False, this_month: bool = False) -> dic
         "red": Count("pk", filter=light_q(Light.RED)),
         "meeting": Count("pk", filter=Q(level=Level.MEETING)),
     }
+    signals = Signal.objects.visible_to(user).order_by()
     if mine:
-        # The project served, checked on the light's own project (one key each).
+        # The project served, checked once on each light's own project (one key each).
         served = Exists(Project.objects.filter(served_by(user), pk=OuterRef("project_id")))
-        figures["mine"] = Count("pk", filter=served)
-        figures["mine_leader"] = Count("pk", filter=served & Q(level=Level.LEADER))
+        signals = signals.annotate(served=served)
+        figures["mine"] = Count("pk", filter=Q(served=True))
+        figures["mine_leader"] = Count("pk", filter=Q(served=True, level=Level.LEADER))
     if this_month:
         month = clock.today().replace(day=1)
         figures["red_this_month"] = Count("pk", filter=light_q(Light.RED) & Q(since__gte=month))
-    return Signal.objects.visible_to(user).order_by().aggregate(**figures)
+    return signals.aggregate(**figures)
 
 
 def lit_before(today: datetime.date, district_id, subject: str) -> datetime.date:

@@ -40,6 +40,9 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
     lit_keys = lit.filter(light__in=WORST_FIRST).values("project_id")
     model = projects.model
     visible = Exists(projects.filter(pk=OuterRef("pk")))
+    # A district's lights are its projects' (each light is kept in its project's district):
+    # whoever sees the whole district sees every one of them, unchecked.
+    every = user is not None and model.objects.whole_district_of(user) is not None
     served = None if user is None else served_by(user)
     few = None
     if served is not None:
@@ -54,7 +57,9 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
     if few is not None:
         rows = few.filter(pk__in=lit_keys)
     else:
-        rows = model.objects.filter(pk__in=lit_keys).filter(visible)
+        rows = model.objects.filter(pk__in=lit_keys)
+        if not every:
+            rows = rows.filter(visible)
         if served is not None:
             rows = rows.filter(served)
     rows = rows.annotate(worst=worst).select_related("park")
