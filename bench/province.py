@@ -484,6 +484,13 @@ def fan_out(args, meta, workers: int, label: str) -> dict:
     return row
 
 
+def _analyze(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+        c.execute("ANALYZE")
+
+
 def one_district(args, meta) -> None:
     """``<name>_one``: the demo city with only the bureau's district grown to the province's
     average (bench/grow.py's copier), the other districts as in the demo — the district's
@@ -503,6 +510,8 @@ def measure_pages(args, meta) -> None:
     """(p) bench/grow.py's pages on the demo city, on the demo city with the bureau's
     district alone grown to the average size, and on the province."""
     one_district(args, meta)
+    for url in (args.demo_url, args.one_url):  # fresh statistics, as for the province
+        _analyze(url)
     pages = json.dumps(PAGES)
     demo, one, prov = (
         json.loads(_child(url, _MEASURE, pages, str(args.runs)))
