@@ -8,8 +8,10 @@ The load is ``ab -c C -n N -k -l`` when ApacheBench is installed (Debian: apache
 else a small keep-alive client in Python threads. Each run measures every target once, in
 turn; the table gives the median over the runs of the requests per second, of p50 and p95
 (ms), and of the ratio to the minimal DRF list and to "ok" measured in the same run (with the
-smallest ratio of the runs). Afterwards the resident memory (RSS) of each gunicorn worker is
-read, after at least 1,000 requests each (issue 19, point 5: under 120 MiB).
+smallest ratio of the runs), and the workers' CPU time per request (ms, user + system, read
+from /proc: steadier than the wall-clock figures on a shared machine). Afterwards the
+resident memory (RSS) of each gunicorn worker is read, after at least 1,000 requests each
+(issue 19, point 5: under 120 MiB).
 
 The application is served with the production configuration, ``gunicorn.conf.py`` (preloaded
 and frozen before the fork, a collection after each response); ``--gunicorn-defaults`` serves
@@ -311,6 +313,14 @@ class Server:
                 children.append(int(entry.name))
         return sorted(children)
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user + system) the workers have used so far."""
+        ticks = 0
+        for pid in self.workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def memory_mib(self) -> list[tuple[float, float, float]]:
         """(RSS, PSS, USS) of each worker in MiB: resident, its share of the pages it shares
         with the master and the other worker, and its own pages only."""
@@ -539,7 +549,9 @@ def main(argv: list[str]) -> int:
             sent = {mini: 0, app: 0}
             for run in range(args.runs):
                 for label, server, path, cookie in targets:
+                    cpu = server.cpu_seconds()
                     result = load(server.port, path, cookie, args.requests, args.concurrency)
+                    result["cpu"] = (server.cpu_seconds() - cpu) * 1000 / args.requests
                     results[label].append(result)
                     sent[server] += args.requests
                 print(f"run {run + 1}/{args.runs} done", flush=True)
@@ -567,7 +579,7 @@ def _print(results: dict[str, list[dict]], runs: int) -> None:
     print()
     print(
         f"{'target':<22}{'rps':>8}{'p50 ms':>8}{'p95 ms':>8}{'× DRF':>7}{'(min)':>7}"
-        f"{'× ok':>7}{'non-2xx':>8}"
+        f"{'× ok':>7}{'non-2xx':>8}{'CPU ms':>8}"
     )
     for label, rows in results.items():
         ratios = [rows[i]["rps"] / results[DRF][i]["rps"] for i in range(runs)]
@@ -578,4 +590,5 @@ def _print(results: dict[str, list[dict]], runs: int) -> None:
             f"{statistics.median(r['p95'] for r in rows):>8.0f}"
             f"{statistics.median(ratios):>7.2f}{min(ratios):>7.2f}"
             f"{statistics.median(to_ok):>7.2f}{sum(r['bad'] for r in rows):>8}"
+            f"{statistics.median(r['cpu'] for r in rows):>8.1f}"
         )
