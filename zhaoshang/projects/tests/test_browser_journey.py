@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,8 +34,9 @@ def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(
     page.get_by_role("link", name="项目", exact=True).click()
     page.fill("input[name=q]", "hxxny")  # 华鑫新能源…
     page.click("form[role=search] button[type=submit]")
+    page.wait_for_url("**q=hxxny**")
     rows = page.locator("[data-testid=project-table] tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)  # waits for the list to be drawn (a loaded CI machine)
     assert "华鑫新能源电池项目" in rows.first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "project-list.png"), full_page=True)
 
