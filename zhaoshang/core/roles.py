@@ -36,10 +36,17 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_role_cache", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached = cached | {Role.ADMIN}
-        user._role_cache = cached
+        cached = remember_roles(user, user.groups.values_list("name", flat=True))
+    return cached
+
+
+def remember_roles(user, group_names) -> frozenset[str]:
+    """Cache on ``user`` the role codes of its groups, read elsewhere (the session's user is
+    read with them in one statement, ``core.backends.UserBackend``); returns them."""
+    cached = frozenset(group_names or ())
+    if user.is_superuser:
+        cached = cached | {Role.ADMIN}
+    user._role_cache = cached
     return cached
 
 
