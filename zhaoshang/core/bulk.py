@@ -12,7 +12,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 
-from django.db import connections, router
+from django.db import connections, models, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 
 def update_from_rows(model, fields: Sequence[str], rows: Iterable[Sequence], using=None) -> int:
@@ -124,12 +125,48 @@ def execute_rows(connection, sql: str, preparers, rows: Iterable[Sequence]) -> i
     return written
 
 
+# Django's own fields whose ``get_db_prep_save`` gives back a value of these types as it is
+# (``int(value)``, ``str(value)``, ``None``): the value needs no preparing. Exact classes
+# only — a subclass may prepare differently.
+_INTEGERS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+)
+_TEXTS = (models.CharField, models.TextField)
+
+
+def _as_is(field, connection) -> tuple[type, ...]:
+    """The types of values ``field`` stores as given (none known: every value prepared).
+    An integer only where the database adapts none (PostgreSQL's driver wraps each in
+    its sized type)."""
+    if type(field) is models.ForeignKey:
+        return _as_is(field.target_field, connection)
+    if type(field) in _INTEGERS:
+        adapt = type(connection.ops).adapt_integerfield_value
+        plain = adapt is BaseDatabaseOperations.adapt_integerfield_value
+        return (int, type(None)) if plain else ()
+    if type(field) in _TEXTS:
+        return (str, type(None))
+    return ()
+
+
 def preparer(field, connection):
     """``field.get_db_prep_save`` for one column of many rows: a value seen before (a
-    date, an id, a flag repeated down the column, the same JSON) is prepared once."""
+    date, an id, a flag repeated down the column, the same JSON) is prepared once; a
+    plain id or text of a Django integer or text field goes in as it is."""
     prepared: dict = {}
+    as_is = _as_is(field, connection)
 
     def prep(value):
+        if type(value) in as_is:
+            return value
         try:
             key = (type(value), value)
             if key in prepared:

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -68,3 +69,22 @@ def test_a_row_of_the_wrong_width_is_refused(world):
     grow(world, 1)
     with pytest.raises(ValueError, match="7 values"):
         update_from_rows(Signal, FIELDS, [[Signal.objects.get().pk, None]])
+
+
+def test_the_rows_prepared_are_what_each_field_prepares(db):
+    """``preparer``: a plain id or text of Django's own integer and text fields goes in as
+    given (it skips ``get_db_prep_save``), every other value as the field prepares it."""
+    from zhaoshang.core.bulk import preparer
+
+    meta = Signal._meta
+    values = [None, 0, 7, 2**40, "", "名称'引号'", datetime.date(2026, 7, 1), Decimal("12.5")]
+    for name in ["id", "project", "department_id", "title", "url", "days_left", "gap", "light"]:
+        field = meta.pk if name == "id" else meta.get_field(name)
+        prep = preparer(field, connection)
+        for value in values:
+            try:
+                expected = field.get_db_prep_save(value, connection)
+            except (TypeError, ValueError, ArithmeticError, ValidationError):
+                continue
+            got = prep(value)
+            assert (type(got), got) == (type(expected), expected), (name, value)
