@@ -95,8 +95,23 @@ class UserBackend(ModelBackend):
     four."""
 
     def get_user(self, user_id):
-        model = get_user_model()
-        users = model._default_manager.select_related("district", "department")
+        users, with_roles = _users_with_roles()
+        user = users.filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        if with_roles:
+            roles.remember_roles(user, user.zs_group_names)
+        return user
+
+
+def _users_with_roles():
+    """(the users with their district, department and groups' names, whether the names are
+    there): the queryset built once per database (each request filters a clone of it)."""
+    model = get_user_model()
+    users = model._default_manager.select_related("district", "department")
+    key = (model, users.db)
+    found = _USERS.get(key)
+    if found is None:
         with_roles = connections[users.db].vendor in _NAME_ARRAY_VENDORS
         if with_roles:
             names = (
@@ -107,9 +122,8 @@ class UserBackend(ModelBackend):
                 .values("names")
             )
             users = users.annotate(zs_group_names=Subquery(names))
-        user = users.filter(pk=user_id).first()
-        if user is None or not self.user_can_authenticate(user):
-            return None
-        if with_roles:
-            roles.remember_roles(user, user.zs_group_names)
-        return user
+        found = _USERS[key] = (users, with_roles)
+    return found
+
+
+_USERS: dict = {}
