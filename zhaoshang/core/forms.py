@@ -10,7 +10,7 @@ from django.utils.translation import pgettext
 
 from zhaoshang.core.dates import bound_date_fields
 from zhaoshang.core.validators import bound_text_fields
-from zhaoshang.core.widgets import make_searchable
+from zhaoshang.core.widgets import make_drawn, make_searchable
 
 
 class BootstrapMixin:
@@ -20,7 +20,8 @@ class BootstrapMixin:
     (``core.validators.NoMarkupValidator``; ``markup_allowed_fields`` names exceptions);
     draw the choices of people, enterprises, projects and departments as searchable selects
     in pinyin order (``core.widgets``; ``select_depends_on`` maps a people field to the
-    department field of the same form that narrows it in the browser)."""
+    department field of the same form that narrows it in the browser); draw every select's
+    options in Python (``core.widgets.DrawnOptions``, the same HTML as Django's templates)."""
 
     historical_date_fields: tuple[str, ...] = ()
     markup_allowed_fields: tuple[str, ...] = ()
@@ -58,6 +59,8 @@ class BootstrapMixin:
             else:
                 depends_on = None
             field.widget = make_searchable(field.widget, depends_on=depends_on)
+        elif field is not None:
+            field.widget = make_drawn(field.widget)
         return super().__getitem__(name)
 
     def full_clean(self):

@@ -17,8 +17,14 @@ domain app: the models are named by their labels."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from django import forms
+from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import stringformat
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 from zhaoshang.core import pinyin
 
@@ -63,7 +69,90 @@ def _instance(value):
     return getattr(value, "instance", None)
 
 
-class _Searchable:
+# -- the options drawn in Python ---------------------------------------------------------------
+#
+# Django draws a select through ``select.html``, which includes ``select_option.html`` and
+# ``attrs.html`` for each option: a long list cost each page milliseconds (issue 19.2). The
+# HTML drawn here is the same, byte for byte (``core/tests/test_drawn_selects.py`` renders
+# every select of the pages' forms both ways); a widget whose templates or renderer differ
+# from Django's own is drawn by its templates.
+
+_SELECT = "django/forms/widgets/select.html"
+_OPTION = "django/forms/widgets/select_option.html"
+# What a template's ``{{ value }}`` gets from the forms renderer's context.
+_CONTEXT = SimpleNamespace(autoescape=True, use_tz=None, use_l10n=None)
+
+
+def _shown(value) -> str:
+    """``{{ value }}`` in a template."""
+    if type(value) is str:
+        return conditional_escape(value)
+    return render_value_in_context(value, _CONTEXT)
+
+
+def _formatted(value) -> str:
+    """``{{ value|stringformat:'s' }}`` in a template."""
+    text = stringformat(value, "s")
+    if isinstance(value, SafeData):
+        text = mark_safe(text)
+    return render_value_in_context(text, _CONTEXT)
+
+
+def _attrs_html(attrs) -> str:
+    """``attrs.html``."""
+    html = ""
+    for name, value in attrs.items():
+        if value is not False:
+            html += " " + _shown(name)
+            if value is not True:
+                html += '="' + _formatted(value) + '"'
+    return html
+
+
+def draw_select(widget: dict) -> str:
+    """``select.html`` for the context ``widget`` of a Select or SelectMultiple."""
+    parts = ['<select name="', _shown(widget["name"]), '"', _attrs_html(widget["attrs"]), ">"]
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append('\n  <optgroup label="' + _shown(group_name) + '">')
+        for option in group_choices:
+            parts += [
+                '\n  <option value="',
+                _formatted(option["value"]),
+                '"',
+                _attrs_html(option["attrs"]),
+                ">",
+                _shown(option["label"]),
+                "</option>\n",
+            ]
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+class DrawnOptions:
+    """A Select / SelectMultiple drawn by ``draw_select`` rather than by its templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if (
+            self.template_name != _SELECT
+            or self.option_template_name != _OPTION
+            or type(renderer or get_default_renderer()) is not DjangoTemplates
+        ):
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(draw_select(self.get_context(name, value, attrs)["widget"]))
+
+
+class DrawnSelect(DrawnOptions, forms.Select):
+    pass
+
+
+class DrawnSelectMultiple(DrawnOptions, forms.SelectMultiple):
+    pass
+
+
+class _Searchable(DrawnOptions):
     """What the single and the multiple select share. ``searchable``: True, False, or None
     (decide from the queryset's model); ``pinyin_order`` likewise."""
 
@@ -206,6 +295,22 @@ def every_option() -> SearchableSelect:
     the short lists of the enterprise portal (an enterprise's own projects), whose users do
     not reach the staff's autocomplete endpoints."""
     return SearchableSelect(searchable=None, autocomplete=False)
+
+
+def make_drawn(widget: forms.Widget) -> forms.Widget:
+    """The drawn widget in place of a plain Select / SelectMultiple (same attrs and
+    choices); any other widget as it is."""
+    if type(widget) is forms.Select:
+        new = DrawnSelect()
+    elif type(widget) is forms.SelectMultiple:
+        new = DrawnSelectMultiple()
+    else:
+        return widget
+    new.attrs = widget.attrs
+    new.choices = widget.choices
+    new.is_required = widget.is_required
+    new.is_localized = widget.is_localized
+    return new
 
 
 def make_searchable(widget: forms.Widget, *, depends_on=None) -> forms.Widget:

@@ -10,6 +10,7 @@ from django import forms
 
 from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.widgets import (
+    DrawnSelect,
     SearchableSelect,
     SearchableSelectMultiple,
     label_pinyin,
@@ -126,7 +127,8 @@ def test_a_multiple_select_and_models_left_plain():
     assert "data-zs-search" not in str(form["districts"])
     assert "data-pinyin" not in str(form["districts"])
     assert isinstance(form.fields["districts"].widget, SearchableSelect)
-    assert type(form.fields["kind"].widget) is forms.Select
+    # (drawn in Python, the same HTML as Django's templates: test_drawn_selects.py)
+    assert type(form.fields["kind"].widget) is DrawnSelect
     assert [o["text"] for o in options(str(form["kind"]))] == ["乙", "甲"]
 
 
