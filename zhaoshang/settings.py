@@ -386,10 +386,14 @@ DAILY_SCAN_STEPS = [
     "zhaoshang.land.services.scan",
     # The enterprise's contacts are reminded of a monthly report before its due day.
     "zhaoshang.portal.reporting.remind_monthly_reports",
-    # Every district's projects counted by park and stage for the homes (dashboard.tallies).
-    "zhaoshang.dashboard.tallies.scan",
     # Last: every district's KPI figures as of today (kpis.snapshots).
     "zhaoshang.kpis.snapshots.scan",
+]
+# The steps after the lights are recomputed (same signature): what counts today's lights.
+DAILY_SCAN_AFTER_LIGHTS = [
+    # Every district's projects counted by park and stage, and its red ones, for the homes
+    # (dashboard.tallies).
+    "zhaoshang.dashboard.tallies.scan",
 ]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 class ProjectTally(models.Model):
     """One district's projects counted by park and stage — how many, their total
-    investment, how many of them are signed and started and the investment of the signed —
-    so that the homes' funnel and the city's districts side by side add up stored figures
-    instead of counting a district's projects on every request (``dashboard.tallies``).
+    investment, how many of them are signed and started, the investment of the signed and
+    how many have a red light — so that the homes' funnel and the city's districts side by
+    side add up stored figures instead of counting a district's projects (and the
+    province's red lights) on every request (``dashboard.tallies``).
     Written by the daily scan for every district and, when stale, by the request that
     needs it; fresh as a KPI snapshot is (``kpis.snapshots.fresh``: no domain event about
     the district's records after ``event_mark``, computed within ten minutes)."""
@@ -18,8 +19,8 @@ class ProjectTally(models.Model):
     district = models.OneToOneField(
         "org.District", on_delete=models.CASCADE, related_name="+", verbose_name=_("district")
     )
-    # {park id: {stage: [projects, investment, signed, signed investment, started]}}, the
-    # amounts in 万元 as text (exact decimals).
+    # {park id: {stage: [projects, investment, signed, signed investment, started, red]}},
+    # the amounts in 万元 as text (exact decimals).
     figures = models.JSONField(_("figures"), default=dict)
     event_mark = models.PositiveBigIntegerField(default=0)
     computed_at = models.DateTimeField(_("computed at"))

@@ -4,15 +4,21 @@ of counting a district's projects on every request (issue 19.3: a home's time do
 with the district).
 
 - **Counted** in one grouped query over the districts' projects, by park and stage: how
-  many, their total investment, how many are signed and started, the signed investment
-  (``refresh``) — the same columns ``projects.funnel.figures`` and ``homes.city`` count live.
+  many, their total investment, how many are signed and started, the signed investment,
+  how many have a red light (``refresh``) — the columns ``projects.funnel.figures`` and
+  the city's districts side by side (``homes.city``) would otherwise count on every request
+  (the red ones: a ``COUNT(DISTINCT)`` over the province's red lights, 1.4 s at 500,000
+  projects).
 - **Fresh** as a KPI snapshot is, by the same rule (``kpis.snapshots.fresh``): computed
   within ten minutes and no domain event about the district's projects, agreements, cases
   or registry since the last event id read before counting (``event_mark``) — every service
   that changes a project's stage, dates, park or investment logs one. A stale or missing
-  district is counted again by the request that needs it and stored.
-- **Written** by the daily scan for every district (``scan``), so that the morning's first
-  pages find them.
+  district is counted again by the request that needs it and stored. The lights (signals)
+  are written by the daily scan alone, without events (or removed with their project, whose
+  deletion is one).
+- **Written** by the daily scan for every district (``scan``) once it has recomputed the
+  lights (``settings.DAILY_SCAN_AFTER_LIGHTS``), so that the morning's first pages find
+  them and count today's red projects.
 - **Served** to whoever sees whole districts — a district-wide role (its district), the
   city (every district) — and to a park committee (its parks' tallies of its district).
 
@@ -27,12 +33,14 @@ import logging
 from decimal import Decimal
 
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from zhaoshang.core import clock, roles
+from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.dashboard.models import ProjectTally
 from zhaoshang.kpis.snapshots import fresh, last_event_id
+from zhaoshang.monitoring.models import Signal
 from zhaoshang.org.models import District
 from zhaoshang.projects import funnel
 from zhaoshang.projects.models import Project
@@ -41,7 +49,12 @@ logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 # The columns of a tally, in their stored order.
-COLUMNS = ("projects", "investment", "signed", "signed_investment", "started")
+COLUMNS = ("projects", "investment", "signed", "signed_investment", "started", "red")
+
+
+def _red() -> Exists:
+    """SQL, on a project: one of its lights is red (``monitoring.lights.project_light``)."""
+    return Exists(Signal.objects.filter(project=OuterRef("pk"), light=Light.RED))
 
 
 def refresh(district_ids) -> dict[int, dict]:
@@ -61,16 +74,18 @@ def refresh(district_ids) -> dict[int, dict]:
             signed=Count("pk", filter=signed),
             signed_investment=Sum("total_investment", filter=signed),
             started=Count("pk", filter=Q(started_on__isnull=False)),
+            red=Count("pk", filter=_red()),
         )
     )
     found: dict[int, dict] = {pk: {} for pk in ids}
-    for district, park, stage, n, amount, n_signed, signed_amount, n_started in rows:
+    for district, park, stage, n, amount, n_signed, signed_amount, n_started, n_red in rows:
         found[district].setdefault(str(park), {})[stage] = [
             n,
             str(amount or ZERO),
             n_signed,
             str(signed_amount or ZERO),
             n_started,
+            n_red,
         ]
     now = clock.now()
     tallies = [
@@ -158,7 +173,7 @@ def stage_funnel(counted: dict[int, dict] | None, projects) -> funnel.Funnel:
 
 
 def district_rows(counted: dict[int, dict]) -> dict[int, dict]:
-    """{district id: total, signed, started, investment, signed_investment} of the
+    """{district id: projects, signed, started, red, investment, signed_investment} of the
     districts' projects from their tallies (``of_user``: the city's districts side by side);
     a district without projects is left out, as a count grouped by district leaves it out."""
     out = {}
@@ -173,8 +188,9 @@ def district_rows(counted: dict[int, dict]) -> dict[int, dict]:
 
 
 def scan(today: datetime.date, district_ids: list[int] | None = None) -> str:
-    """A step of the daily scan (``settings.DAILY_SCAN_STEPS``): every district's tallies
-    counted and stored (``district_ids``: only these districts)."""
+    """A step of the daily scan after the lights (``settings.DAILY_SCAN_AFTER_LIGHTS``: the
+    red projects are today's): every district's tallies counted and stored
+    (``district_ids``: only these districts)."""
     ids = list(
         in_districts(District.objects, district_ids, "pk")
         .order_by("pk")

@@ -345,9 +345,10 @@ def record_lights(
 def daily_scan(
     today: datetime.date | None = None, district_ids: list[int] | None = None
 ) -> list[tuple[str, str]]:
-    """Every scan of the platform, in order, then the signals and their escalation
-    (SPEC §19 ``daily_scan``). Returns one (step, what it did) line per step. The steps are
-    named in ``settings.DAILY_SCAN_STEPS`` (dotted paths of functions taking ``today`` and
+    """Every scan of the platform, in order, then the signals and their escalation, then
+    what counts the lights (SPEC §19 ``daily_scan``). Returns one (step, what it did) line
+    per step. The steps are named in ``settings.DAILY_SCAN_STEPS`` and
+    ``settings.DAILY_SCAN_AFTER_LIGHTS`` (dotted paths of functions taking ``today`` and
     the keyword ``district_ids``).
 
     ``district_ids``: scan only these districts (None: every district). Every step reads
@@ -355,11 +356,7 @@ def daily_scan(
     districts scanned one after another (or side by side) leave what one whole scan
     leaves (``tests/test_scan_partition.py``)."""
     today = today or clock.today()
-    report = []
-    for path in settings.DAILY_SCAN_STEPS:
-        step = import_string(path)
-        label = path.removeprefix("zhaoshang.").replace(".services.", ".")
-        report.append((label, str(step(today, district_ids=district_ids))))
+    report = _steps(settings.DAILY_SCAN_STEPS, today, district_ids)
     refreshed = refresh_signals(today, district_ids=district_ids)
     report.append(
         (
@@ -369,4 +366,15 @@ def daily_scan(
     )
     report.append(("escalation", f"escalated {escalate(today, district_ids)}"))
     report.append(("lights", f"recorded {record_lights(today, district_ids=district_ids)}"))
+    # Then what counts today's lights (the homes' tallies of red projects).
+    return report + _steps(settings.DAILY_SCAN_AFTER_LIGHTS, today, district_ids)
+
+
+def _steps(paths, today: datetime.date, district_ids) -> list[tuple[str, str]]:
+    """Run the scan's steps named by ``paths``: one (step, what it did) line each."""
+    report = []
+    for path in paths:
+        step = import_string(path)
+        label = path.removeprefix("zhaoshang.").replace(".services.", ".")
+        report.append((label, str(step(today, district_ids=district_ids))))
     return report

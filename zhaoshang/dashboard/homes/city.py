@@ -4,32 +4,22 @@ its registry, and the KPI comparison is one click away."""
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import charts
-from zhaoshang.core.lights import Light
 from zhaoshang.core.templatetags.zs import wan
 from zhaoshang.dashboard import tallies
 from zhaoshang.dashboard.homes import list_url
-from zhaoshang.monitoring.models import Signal
 from zhaoshang.org.models import District
 
 
 def district_rows(user, counted: dict | None = None) -> list[dict]:
-    """One row per district the user sees that has projects: its projects, signed, started
-    and their investment from the districts' stored tallies (``dashboard.tallies``), the
-    projects with a red light from the lights (one grouped query each, whatever the number
-    of projects). ``counted``: the user's tallies when already read."""
+    """One row per district the user sees that has projects: its projects, signed, started,
+    red and their investment from the districts' stored tallies (``dashboard.tallies``:
+    read in one query, whatever the number of projects and lights). ``counted``: the user's
+    tallies when already read."""
     counted = tallies.district_rows(tallies.of_user(user) if counted is None else counted)
     names = dict(District.objects.filter(pk__in=counted).values_list("pk", "name"))
-    # A project is red when one of its lights is (``monitoring.lights.project_light``).
-    red = dict(
-        Signal.objects.filter(light=Light.RED, project__district_id__in=list(counted))
-        .order_by()
-        .values_list("project__district_id")
-        .annotate(n=Count("project_id", distinct=True))
-    )
     rows = []
     for pk in sorted(counted):
         row = counted[pk]
@@ -40,7 +30,7 @@ def district_rows(user, counted: dict | None = None) -> list[dict]:
                 "total": row["projects"],
                 "signed": row["signed"],
                 "started": row["started"],
-                "red": red.get(pk, 0),
+                "red": row["red"],
                 "investment": row["investment"],
                 # (no signed project: no sum, as SQL gives none)
                 "signed_investment": row["signed_investment"] if row["signed"] else None,

@@ -16,11 +16,14 @@ from django.db.models import Count, Q, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from zhaoshang.approvals.choices import CaseStatus
+from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core.lights import Light
 from zhaoshang.dashboard import tallies
 from zhaoshang.dashboard.homes import city
 from zhaoshang.dashboard.models import ProjectTally
 from zhaoshang.kpis.tests.factories import make_project
+from zhaoshang.monitoring.services import daily_scan
 from zhaoshang.projects import funnel
 from zhaoshang.projects import services as projects
 from zhaoshang.projects.choices import STAGE_EVIDENCE, Stage
@@ -72,6 +75,11 @@ def agrees(world) -> dict:
     return out
 
 
+def _reds(world) -> dict[int, int]:
+    """{district id: projects with a red light} of the city's rows."""
+    return {row["district_id"]: row["red"] for row in city.district_rows(world.user_city)}
+
+
 def pdf(name):
     return SimpleUploadedFile(name, b"%PDF-1.4 evidence", content_type="application/pdf")
 
@@ -81,6 +89,7 @@ def test_the_tallies_equal_the_live_counts_after_every_kind_of_change(world):
 
     tallies.scan(D(2026, 6, 15))
     before = agrees(world)
+    before_red = _reds(world)
 
     # A project registered, then moved on a stage; another signed and started.
     a = make_project(world, signed_on=D(2026, 3, 2))
@@ -108,8 +117,21 @@ def test_the_tallies_equal_the_live_counts_after_every_kind_of_change(world):
     after = agrees(world)
     assert after["bureau"][Stage.REGISTERED].amount != before["bureau"][Stage.REGISTERED].amount
 
-    # A red light (the city's red projects are counted from the lights, live).
-    red_signal(a, "逾期", D(2026, 6, 1))
+    # A red light: the daily scan lights a case of the project overdue (the lights are
+    # written without an event) and counts the tallies after the lights.
+    ApprovalCase.objects.filter(pk=world.case_a.pk).update(
+        project=a, status=CaseStatus.ACCEPTED, paused=False, due_on=D(2026, 6, 1)
+    )
+    report = [label for label, _done in daily_scan(D(2026, 6, 15))]
+    assert report.index("dashboard.tallies.scan") > report.index("signals")
+    red = _reds(world)
+    assert red[world.district_a.pk] == before_red[world.district_a.pk] + 1
+    agrees(world)
+    # A light written as the scan would (without an event) and the tallies counted again
+    # by the scan's step: the same.
+    red_signal(make_project(world), "逾期", D(2026, 6, 1))
+    tallies.scan(D(2026, 6, 15))
+    assert _reds(world)[world.district_a.pk] == red[world.district_a.pk] + 1
     agrees(world)
 
     # A project deleted.
@@ -125,6 +147,20 @@ def test_a_fresh_tally_answers_without_counting_the_projects(world):
         tallies.stage_funnel(tallies.of_user(user), visible)
     assert not [q for q in ctx.captured_queries if "projects_project" in q["sql"]]
     assert len(ctx.captured_queries) == 1
+
+
+def test_the_city_reads_its_red_projects_from_the_tallies(world):
+    from zhaoshang.dashboard.tests.screen_records import red_signal
+
+    red_signal(world.project1_a, "逾期", D(2026, 6, 1))
+    tallies.scan(D(2026, 6, 15))
+    with CaptureQueriesContext(connection) as ctx:
+        rows = city.district_rows(world.user_city)
+    assert {row["district_id"]: row["red"] for row in rows}[world.district_a.pk] >= 1
+    assert rows == _live_city(world.user_city)
+    # The stored tallies (and who the user is, the districts): no light, no project read.
+    assert not [q for q in ctx.captured_queries if "monitoring_signal" in q["sql"]]
+    assert not [q for q in ctx.captured_queries if "projects_project" in q["sql"]]
 
 
 def test_a_write_without_an_event_is_seen_within_ten_minutes(world):
@@ -157,7 +193,9 @@ def test_the_daily_scan_writes_every_district(world):
 
     from zhaoshang.org.models import District
 
-    assert "zhaoshang.dashboard.tallies.scan" in settings.DAILY_SCAN_STEPS
+    # After the lights are recomputed: the red projects are today's.
+    assert "zhaoshang.dashboard.tallies.scan" in settings.DAILY_SCAN_AFTER_LIGHTS
+    assert "zhaoshang.dashboard.tallies.scan" not in settings.DAILY_SCAN_STEPS
     assert tallies.scan(D(2026, 6, 15)) == f"written {District.objects.count()}"
     assert ProjectTally.objects.count() == District.objects.count()
 
