@@ -337,9 +337,13 @@ class ObligationQuerySet(ProjectScopedQuerySet):
                 days_left=days_left_expression("due_on", today),
             )
             .annotate(
+                # The status's own conditions, each read once (a reference to ``status``
+                # repeats its whole expression, ``met_on``'s subqueries with it): waived,
+                # met or met late — no light; else missed — red; else pending.
                 light=Case(
-                    When(status=ObligationStatus.MISSED, then=Value(Light.RED)),
-                    When(~Q(status=ObligationStatus.PENDING), then=Value(Light.NONE)),
+                    When(waived_on__lte=today, then=Value(Light.NONE)),
+                    When(met_on__lte=today, then=Value(Light.NONE)),
+                    When(due_on__lt=today, then=Value(Light.RED)),
                     When(days_left__lte=yellow_within("obligation"), then=Value(Light.YELLOW)),
                     default=Value(Light.GREEN),
                     output_field=CharField(),

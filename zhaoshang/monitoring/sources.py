@@ -275,10 +275,13 @@ def _cleanup_deadlines(today: datetime.date, district_ids: Districts = None):
     )
 
 
-def _obligation_rows(today: datetime.date, district_ids: Districts = None):
+def _obligations_due(today: datetime.date, district_ids: Districts = None):
     due_before = _lit_before(Subject.OBLIGATION, today, district_ids)
-    qs = in_districts(Obligation.objects.filter(due_on__lt=due_before), district_ids)
-    return qs.with_status(today)
+    return in_districts(Obligation.objects.filter(due_on__lt=due_before), district_ids)
+
+
+def _obligation_rows(today: datetime.date, district_ids: Districts = None):
+    return _obligations_due(today, district_ids).with_status(today)
 
 
 def _obligations(today: datetime.date, district_ids: Districts = None):
@@ -296,10 +299,14 @@ def _obligations(today: datetime.date, district_ids: Districts = None):
 
 def _untitled(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """An obligation with a blank title: the term's own phrasing is its description
-    (built on an unsaved obligation of the few fields it reads; the rows are plain)."""
+    (built on an unsaved obligation of the few fields it reads; the rows are plain).
+    Usually there is none: a plain look first (no light computed) spares the lights' query."""
+    untitled = _obligations_due(today, district_ids).filter(title="")
+    if not untitled.exists():
+        return
     qs = (
-        _obligation_rows(today, district_ids)
-        .filter(title="", light__in=LIT)
+        untitled.with_status(today)
+        .filter(light__in=LIT)
         .order_by("pk")
         .values_list(
             "pk",
@@ -412,6 +419,11 @@ def _schedule_rows(today: datetime.date, district_ids: Districts = None):
         .values("investment_cumulative")[:1]
     )
     for kind, done in ((ObligationKind.FUNDS, funds), (ObligationKind.INVESTMENT, invested)):
+        # An agreement has a row only with a point of the kind due by today: without any
+        # in the districts the query over every agreement is spared.
+        due = Obligation.objects.filter(kind=kind, waived_on__isnull=True, due_on__lte=today)
+        if not in_districts(due, district_ids, "agreement__district_id").exists():
+            continue
 
         def points(kind=kind):
             return Obligation.objects.filter(

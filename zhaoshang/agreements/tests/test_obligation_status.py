@@ -236,3 +236,28 @@ def test_the_obligation_page_shows_the_status_and_the_evidence(world, client_for
     assert response.status_code == 200
     assert 'data-status="met"' in html and 'data-evidence="funds"' in html
     assert "2026-05-31 +600" in html
+
+
+@pytest.mark.parametrize("paid", [None, "2026-05-31", "2026-06-01"])
+@pytest.mark.parametrize(
+    "today", ["2026-05-20", "2026-05-29", "2026-05-31", "2026-06-01", "2026-06-02", "2026-06-15"]
+)
+def test_the_light_is_the_one_the_status_gives(world, schedule_row, paid, today):
+    """The light reads the status's own conditions once (each reference to ``status``
+    repeated its subqueries): red when missed, none when met, met late or waived, else by
+    the working days left — on each day around the due date, paid on it, a day late or
+    never."""
+    from zhaoshang.core.lights import light_for_days_left, yellow_workdays
+
+    if paid:
+        funds(world, "2026-04-10", "400")
+        funds(world, paid, "600")
+    row = Obligation.objects.with_status(day(today)).get(pk=schedule_row.pk)
+    if row.status == ObligationStatus.MISSED:
+        expected = Light.RED
+    elif row.status != ObligationStatus.PENDING:
+        expected = Light.NONE
+    else:
+        window = yellow_workdays(row.district_id, "obligation")
+        expected = light_for_days_left(row.days_left, window)
+    assert row.light == expected
