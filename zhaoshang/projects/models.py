@@ -218,6 +218,10 @@ class Project(DistrictOwned, Versioned, Timestamped):
             # Every district's latest updated first (the city's home: the projects delayed
             # or stopped, read in that order until the card is full).
             models.Index(fields=["updated_at", "id"], name="project_updated"),
+            # A district's newest first (the API's list, ordered by id): read off this index
+            # rather than the primary key walked back through the other districts' projects
+            # (issue 19.6: 3.7× at a province of 500,000 on PostgreSQL).
+            models.Index(fields=["district", "id"], name="project_district_newest"),
         ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
