@@ -7,12 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.approvals.choices import (
     CLOSED_STATUSES,
+    OPEN_STATUSES,
     PROMISE_WORKDAYS,
     SPECIAL_PROCEDURE_WORKDAYS,
     CaseStatus,
@@ -360,6 +362,21 @@ class ApprovalCase(DistrictOwned, Versioned, Timestamped):
             # A district's cases in due-date order, and their count, read off this index
             # (their queryset scopes a district-wide user on the case's own district).
             models.Index(fields=["district", "due_on", "id"], name="approvals_case_district_due"),
+            # The district's worklist read a page at a time in its parts' order
+            # (``querysets.WORKLIST_PARTS``), each part's open cases off an index of its
+            # own: running and paused by due date (issue 19.3); those not started by id off
+            # ``approvals_case_district_due`` (a due date none). The paused are a condition,
+            # not a column: "NOT paused" reads no index.
+            models.Index(
+                fields=["district", "due_on", "id"],
+                condition=Q(status__in=OPEN_STATUSES, paused=False, due_on__isnull=False),
+                name="approvals_case_running",
+            ),
+            models.Index(
+                fields=["district", "due_on", "id"],
+                condition=Q(status__in=OPEN_STATUSES, paused=True, due_on__isnull=False),
+                name="approvals_case_paused",
+            ),
         ]
         verbose_name = _("approval case")
         verbose_name_plural = _("approval cases")

@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 
 from zhaoshang.approvals.choices import OPEN_STATUSES, CaseStatus, Party
 from zhaoshang.core.lights import Light, Subject, yellow_within
+from zhaoshang.core.parts import LiteralIn
 from zhaoshang.core.querysets import DistrictScopedQuerySet, ProjectScopedQuerySet
 from zhaoshang.workdays.querysets import days_left_expression
 
@@ -63,6 +64,22 @@ def overdue_q(today: datetime.date, prefix: str = ""):
             f"{prefix}due_on__lt": today,
         }
     )
+
+
+# The worklist's order — running cases first, the least time left first (by due date);
+# paused and not yet started after, by due date, none last; then by id — as three parts,
+# each read in plain columns' order off an index (``approvals_case_running``, ``_paused``:
+# partial, of the open cases; ``_district_due`` for those not started), so that a page of a
+# district's tens of thousands of open cases does not sort them all (``core.parts``). The
+# open statuses are written in the statement, as in the indexes' condition (``LiteralIn``).
+WORKLIST_PARTS = (
+    (Q(paused=False, due_on__isnull=False), ("due_on", "id")),  # running
+    (Q(paused=True, due_on__isnull=False), ("due_on", "id")),  # paused
+    (Q(due_on__isnull=True), ("id",)),  # not started (or paused before it was)
+)
+# The worklist's cases are open: said again in each part's cut as the partial indexes'
+# condition says it (``InParts(index_terms=…)``).
+WORKLIST_INDEX_TERMS = Q(LiteralIn(F("status"), OPEN_STATUSES))
 
 
 class ApprovalItemQuerySet(DistrictScopedQuerySet):

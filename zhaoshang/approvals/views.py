@@ -36,12 +36,14 @@ from zhaoshang.approvals.forms import (
     WorklistFilterForm,
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause, CaseTransfer
+from zhaoshang.approvals.querysets import WORKLIST_INDEX_TERMS, WORKLIST_PARTS
 from zhaoshang.core import clock, roles
 from zhaoshang.core.actions import panel, record_action_view, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.parts import InParts
 from zhaoshang.core.roles import Role
 from zhaoshang.core.views_helpers import paginate
 from zhaoshang.projects.models import Project
@@ -140,15 +142,18 @@ def filtered_cases(request):
 @login_required
 def worklist(request):
     form, qs, own = filtered_cases(request)
-    # The page's ids first (the order and the cut on plain columns), then those rows with
-    # their days left, light and names: whatever the number of open cases (issue 19.3).
-    page = paginate(request, qs.values_list("pk", flat=True))
-    ids = list(page.object_list)
-    rows = qs.filter(pk__in=ids).select_related("project", "item", "department", "agent")
+    related = ["project", "item", "department", "agent"]
     if roles.sees_all_districts(request.user):
-        rows = rows.select_related("district")
-    by_id = {case.pk: case for case in rows.order_by()}
-    page.object_list = [by_id[pk] for pk in ids]
+        related.append("district")
+
+    def rows(keys):  # by their keys alone (the list's filters read the district's index)
+        cases = ApprovalCase.objects.filter(pk__in=keys).with_days_left(clock.today())
+        return cases.select_related(*related)
+
+    # The page's keys in the list's order, read in its parts (running, paused, not
+    # started), each cut off its index, then their rows: whatever the number of open cases
+    # (issue 19.3).
+    page = paginate(request, InParts(qs, WORKLIST_PARTS, rows, index_terms=WORKLIST_INDEX_TERMS))
     for case in page:
         case.days_left_text = days_left_text(case)
     return render(

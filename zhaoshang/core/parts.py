@@ -1,0 +1,132 @@
+"""A long list paged in parts (issue 19.3): a queryset whose order starts with a computed
+key — the approvals worklist's "running cases first, then the paused, then those not yet
+started" — cannot be read off an index; the database sorts every row the list holds to
+cut one page. ``InParts`` reads the same rows in the same order as consecutive parts, each
+a filter of the queryset with an order of plain columns that an index gives (a partial
+index of the part's rows), so that a page costs its rows, not the list's.
+
+For ``django.core.paginator.Paginator`` (``count()`` and slices):
+
+- ``count()``: the rows of every part, counted in one query (one filtered count each);
+- a slice: the keys of the parts the slice crosses, each part cut to its share (a
+  sub-select with its own order and LIMIT/OFFSET) in one query, put in order; then those
+  rows.
+
+The parts must split the queryset's rows (each row in exactly one) in its order: every row
+of a part comes before every row of the next, and within a part the part's order is the
+queryset's. A part's condition and order are on the model's own columns, in ascending
+order, none of them empty in the part's rows (they are sorted here, a page's worth). ``core/tests/test_parts.py`` checks a list read in parts against the list.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Sequence
+from functools import reduce
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.lookups import In
+
+Part = tuple[Q, Sequence[str]]
+
+
+class LiteralIn(In):
+    """``column IN ('a', 'b')`` with the values written in the statement, not bound: SQLite
+    reads a partial index only when the query's own terms match the index's condition
+    (``Index(condition=Q(status__in=…))``), and a bound parameter matches no literal. For
+    a part's condition: ``Q(LiteralIn(F("status"), OPEN_STATUSES), …)``. Plain words only."""
+
+    def process_rhs(self, compiler, connection):
+        values = [str(value) for value in self.rhs]
+        if not values or not all(re.fullmatch(r"[\w-]+", value) for value in values):
+            raise ValueError(f"LiteralIn takes plain words: {values!r}")
+        return "(" + ", ".join(f"'{value}'" for value in values) + ")", []
+
+
+class InParts:
+    """``queryset``'s rows, in its order, read as ``parts`` (see the module). ``rows``:
+    the page's rows from their keys (by default the queryset's rows with those keys); give
+    it when the queryset's own filters would lead the database away from the keys (SQLite,
+    without statistics, walks a district's index testing each row against the keys).
+    ``index_terms``: terms every row of the queryset meets, added to each part's cut in
+    the form of its index's condition (``LiteralIn``), not to the counts."""
+
+    ordered = True  # (for the paginator: the order is the queryset's)
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        parts: Sequence[Part],
+        rows: Callable[[list], QuerySet] | None = None,
+        *,
+        index_terms: Q | None = None,
+    ):
+        self.queryset = queryset
+        self.parts = list(parts)
+        self.rows = rows or (lambda keys: queryset.filter(pk__in=keys))
+        self.index_terms = index_terms or Q()
+        self._counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        """How many rows each part holds (one query, once): all of them, and each part's
+        but the last (the rest)."""
+        if self._counts is None:
+            found = self.queryset.order_by().aggregate(
+                all=Count("pk"),
+                **{f"part{n}": Count("pk", filter=q) for n, (q, _o) in enumerate(self.parts[:-1])},
+            )
+            counts = [found[f"part{n}"] for n in range(len(self.parts) - 1)]
+            self._counts = [*counts, found["all"] - sum(counts)]
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        if key.step is not None:
+            raise ValueError("InParts takes slices without a step")
+        start = key.start or 0
+        stop = self.count() if key.stop is None else key.stop
+        wanted, offset = [], 0
+        for (q, order), n in zip(self.parts, self.counts(), strict=True):
+            low, high = max(start - offset, 0), min(stop - offset, n)
+            if low < high:
+                part = self.queryset.filter(q, self.index_terms).order_by(*order)
+                part = part.values("pk")[low:high]
+                wanted.append(Q(pk__in=part))
+            offset += n
+        if not wanted:
+            return []
+        return self._in_order(wanted)
+
+    def _in_order(self, wanted: list[Q]) -> list:
+        """The rows of the parts' cuts, in the queryset's order: their keys read in one
+        query with their part and its order's columns, put in order here (a part's rows
+        before the next part's, within a part by its columns), then their rows."""
+        fields = sorted({f for _q, order in self.parts for f in order} - {"pk"})
+        which = Case(
+            *(When(q, then=Value(n)) for n, (q, _order) in enumerate(self.parts)),
+            output_field=IntegerField(),
+        )
+        found = (
+            self.queryset.model._base_manager.filter(reduce(operator.or_, wanted))
+            .annotate(_part=which)
+            .order_by()
+            .values("pk", "_part", *fields)
+        )
+
+        def place(row):
+            return (row["_part"], *(row[f] for f in self.parts[row["_part"]][1]))
+
+        keys = [row["pk"] for row in sorted(found, key=place)]
+        by_key = {row.pk: row for row in self.rows(keys).order_by()}
+        return [by_key[pk] for pk in keys]
