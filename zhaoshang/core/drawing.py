@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
 
@@ -30,3 +32,18 @@ def or_dash(value) -> str:
 def ymd(value) -> str:
     """``{{ value|date:"Y-m-d" }}`` ("" for None)."""
     return shown(date_filter(template_localtime(value), "Y-m-d"))
+
+
+# Per model field: its choices as a dict (their labels lazy: translated when shown).
+_CHOICES: dict = {}
+
+
+def display(instance, name: str) -> str:
+    """``instance.get_<name>_display()``, without building the field's choices again on each
+    call (Django makes them hashable every time: a tenth of a list's rows' work)."""
+    field = instance._meta.get_field(name)
+    choices = _CHOICES.get(field)
+    if choices is None:
+        choices = _CHOICES[field] = dict(make_hashable(field.flatchoices))
+    value = getattr(instance, field.attname)
+    return force_str(choices.get(make_hashable(value), value), strings_only=True)

@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from zhaoshang.core.drawing import or_dash, shown, ymd
+from zhaoshang.core.drawing import display, or_dash, shown, ymd
 from zhaoshang.core.reversing import pk_url
 
 register = template.Library()
@@ -67,7 +67,7 @@ def case_due(c) -> str:
 
 def case_status(c) -> str:
     """``{% include "approvals/_status.html" %}``."""
-    return f'<span class="badge zs-case-{shown(c.status)}">{shown(c.get_status_display())}</span>\n'
+    return f'<span class="badge zs-case-{shown(c.status)}">{shown(display(c, "status"))}</span>\n'
 
 
 @register.simple_tag

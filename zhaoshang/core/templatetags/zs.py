@@ -8,6 +8,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.drawing import display
+
 register = template.Library()
 
 
@@ -39,7 +41,7 @@ def percent(value, places: int = 1):
 def stage_badge(project_or_stage, label=None):
     stage = getattr(project_or_stage, "stage", project_or_stage)
     if label is None and hasattr(project_or_stage, "get_stage_display"):
-        label = project_or_stage.get_stage_display()
+        label = display(project_or_stage, "stage")
     colours = {
         "lead": "secondary",
         "negotiating": "secondary",
@@ -68,7 +70,7 @@ def condition_badge(project):
         '<span class="badge text-bg-{}" title="{}">{}</span>',
         colour,
         project.condition_reason,
-        project.get_condition_display(),
+        display(project, "condition"),
     )
 
 

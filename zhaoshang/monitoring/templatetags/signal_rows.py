@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from zhaoshang.core.drawing import or_dash, shown, ymd
+from zhaoshang.core.drawing import display, or_dash, shown, ymd
 from zhaoshang.core.reversing import pk_url
 
 register = template.Library()
@@ -46,7 +46,7 @@ def signal_row(s, show_district, hide_project) -> str:
         title += f'<div class="small text-muted">{gap}</div>'
     out.append(
         f"\n      <td>{light_badge(s.light)}</td>\n"
-        f'      <td class="text-nowrap small">{shown(s.get_subject_display())}</td>\n'
+        f'      <td class="text-nowrap small">{shown(display(s, "subject"))}</td>\n'
         f"      <td>{title}</td>\n      "
     )
     if not hide_project:
@@ -64,7 +64,7 @@ def signal_row(s, show_district, hide_project) -> str:
     department = s.department.name if s.department is not None else ""
     days_left = shown(s.days_left) if s.days_left is not None else "—"
     if s.level:
-        level = f'{shown(s.get_level_display())}<div class="text-muted">{ymd(s.escalated_on)}</div>'
+        level = f'{shown(display(s, "level"))}<div class="text-muted">{ymd(s.escalated_on)}</div>'
         if s.unassigned:
             level += (
                 '<span class="badge text-bg-danger" data-unassigned title="'

@@ -11,6 +11,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from zhaoshang.core.drawing import display
 from zhaoshang.core.reversing import pk_url
 from zhaoshang.core.templatetags.zs import condition_badge, stage_badge, wan
 
@@ -44,7 +45,7 @@ def project_row(p, show_district) -> str:
         f"      <td>{_or_dash(p.enterprise)}</td>\n"
         f'      <td class="text-nowrap">{esc(p.park)}</td>\n'
         f'      <td class="text-nowrap">{_or_dash(p.industry)}</td>\n'
-        f"      <td>{esc(p.get_level_display())}</td>\n"
+        f"      <td>{esc(display(p, 'level'))}</td>\n"
         f"      <td>{stage_badge(p)}</td>\n"
         f'      <td class="text-end">{esc(wan(p.total_investment))}</td>\n'
         f'      <td class="text-end">{esc(wan(p.funds_in_place))}</td>\n'
