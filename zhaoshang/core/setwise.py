@@ -134,6 +134,20 @@ class YearOf(Func):
         )
 
 
+class Unindexed(Func):
+    """SQL: a column's value, compared without its index — for a condition that keeps a
+    large share of the table (everything due before a day, past dates included): SQLite,
+    whose plans see no value distribution, would otherwise walk the index and fetch each
+    row out of order (``+column``: the same value and comparison, its index not used).
+    PostgreSQL plans by its statistics: the column as it is."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
 # A write this large leaves PostgreSQL planning the next statements over the table with
 # statistics that do not know the rows (a table filled by the day's first scan read as
 # empty: nested loops over hundreds of thousands of rows).

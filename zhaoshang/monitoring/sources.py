@@ -33,6 +33,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat, Substr
+from django.db.models.lookups import LessThan
 
 from zhaoshang.agreements.choices import ObligationKind
 from zhaoshang.agreements.models import Agreement, Milestone, Obligation
@@ -41,6 +42,7 @@ from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
 from zhaoshang.core.links import url_of, url_sql
 from zhaoshang.core.querysets import in_districts
+from zhaoshang.core.setwise import Unindexed
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.land.models import CampaignEntry
@@ -276,8 +278,11 @@ def _cleanup_deadlines(today: datetime.date, district_ids: Districts = None):
 
 
 def _obligations_due(today: datetime.date, district_ids: Districts = None):
+    """The obligations that may be lit: due before ``_lit_before`` — the past ones
+    included, most of the table, so read through rather than by the due dates' index."""
     due_before = _lit_before(Subject.OBLIGATION, today, district_ids)
-    return in_districts(Obligation.objects.filter(due_on__lt=due_before), district_ids)
+    due = Unindexed(F("due_on"), output_field=DateField())
+    return in_districts(Obligation.objects.filter(LessThan(due, due_before)), district_ids)
 
 
 def _obligation_rows(today: datetime.date, district_ids: Districts = None):
@@ -300,12 +305,14 @@ def _obligations(today: datetime.date, district_ids: Districts = None):
 def _untitled(today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
     """An obligation with a blank title: the term's own phrasing is its description
     (built on an unsaved obligation of the few fields it reads; the rows are plain).
-    Usually there is none: a plain look first (no light computed) spares the lights' query."""
-    untitled = _obligations_due(today, district_ids).filter(title="")
-    if not untitled.exists():
+    Usually there is none: a plain look first (no light computed, and no due date, so the
+    database reads the table through rather than the due dates' index) spares the query."""
+    if not in_districts(Obligation.objects.filter(title=""), district_ids).exists():
         return
     qs = (
-        untitled.with_status(today)
+        _obligations_due(today, district_ids)
+        .filter(title="")
+        .with_status(today)
         .filter(light__in=LIT)
         .order_by("pk")
         .values_list(
@@ -419,10 +426,11 @@ def _schedule_rows(today: datetime.date, district_ids: Districts = None):
         .values("investment_cumulative")[:1]
     )
     for kind, done in ((ObligationKind.FUNDS, funds), (ObligationKind.INVESTMENT, invested)):
-        # An agreement has a row only with a point of the kind due by today: without any
-        # in the districts the query over every agreement is spared.
-        due = Obligation.objects.filter(kind=kind, waived_on__isnull=True, due_on__lte=today)
-        if not in_districts(due, district_ids, "agreement__district_id").exists():
+        # An agreement has a row only with a point of the kind: without any in the districts
+        # the query over every agreement is spared (the kind alone: a due date would have
+        # the database walk the due dates' index).
+        points_of_kind = Obligation.objects.filter(kind=kind)
+        if not in_districts(points_of_kind, district_ids, "agreement__district_id").exists():
             continue
 
         def points(kind=kind):
