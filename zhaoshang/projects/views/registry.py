@@ -99,10 +99,10 @@ def filtered_projects(request, *, funds: bool = True):
         if data.get("report_missing"):
             qs = qs.owing_report(clock.today())
     sort = request.GET.get("sort") or "-updated"
-    qs = qs.annotate(stage_order=_stage_order_expression()).order_by(
-        SORTS.get(sort, "-updated_at"), "-id"
-    )
-    return form, qs, sort
+    order = SORTS.get(sort, "-updated_at")
+    if order.lstrip("-") == "stage_order":  # built, and computed, only to sort by it
+        qs = qs.annotate(stage_order=_stage_order_expression())
+    return form, qs.order_by(order, "-id"), sort
 
 
 def with_funds(projects: list) -> list:
