@@ -200,7 +200,12 @@ class Obligation(Versioned, Timestamped, DistrictOwned):
                 name="obligation_party_department",
             ),
         ]
-        indexes = [models.Index(fields=["party", "department"])]
+        indexes = [
+            models.Index(fields=["party", "department"]),
+            # an agreement's points of a kind by due date: the schedule's last and next
+            # point (序时进度, the daily scan's signals) found without sorting
+            models.Index(fields=["agreement", "kind", "due_on"], name="obligation_kind_due"),
+        ]
         verbose_name = _("obligation")
         verbose_name_plural = _("obligations")
 
