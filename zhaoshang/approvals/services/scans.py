@@ -167,7 +167,10 @@ def scan_pledges(
         ),
         district_ids,
     ).exclude(pledge_materials="")
-    for case in late.select_related("item", "project", "department"):
+    # A plain read of the cases first (usually finding none): asked for in their order
+    # with the joins, SQLite walked the due dates' index, or every project's cases.
+    cases = late.select_related("item", "project", "department") if late.exists() else ()
+    for case in cases:
         pause = case.pauses.filter(kind=PauseKind.PLEDGE_OVERDUE).first()
         if pause is None:
             open_pause = case.pauses.filter(ended_on__isnull=True).first()
