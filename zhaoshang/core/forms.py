@@ -10,7 +10,7 @@ from django.utils.translation import pgettext
 
 from zhaoshang.core.dates import bound_date_fields
 from zhaoshang.core.validators import bound_text_fields
-from zhaoshang.core.widgets import make_drawn, make_searchable
+from zhaoshang.core.widgets import draw_label, make_drawn, make_searchable
 
 
 class BootstrapMixin:
@@ -21,7 +21,8 @@ class BootstrapMixin:
     draw the choices of people, enterprises, projects and departments as searchable selects
     in pinyin order (``core.widgets``; ``select_depends_on`` maps a people field to the
     department field of the same form that narrows it in the browser); draw every select's
-    options in Python (``core.widgets.DrawnOptions``, the same HTML as Django's templates)."""
+    options and the fields' labels in Python (``core.widgets``, the same HTML as Django's
+    templates)."""
 
     historical_date_fields: tuple[str, ...] = ()
     markup_allowed_fields: tuple[str, ...] = ()
@@ -62,6 +63,14 @@ class BootstrapMixin:
         elif field is not None:
             field.widget = make_drawn(field.widget)
         return super().__getitem__(name)
+
+    def render(self, template_name=None, context=None, renderer=None):
+        # A field's label (``label_tag``) drawn in Python, the same HTML as the template.
+        if context is not None:
+            drawn = draw_label(template_name, context, renderer or self.renderer)
+            if drawn is not None:
+                return drawn
+        return super().render(template_name, context, renderer)
 
     def full_clean(self):
         # Here rather than in __init__: subclasses add fields after this __init__.

@@ -75,7 +75,8 @@ def _instance(value):
 # ``attrs.html`` for each option: a long list cost each page milliseconds (issue 19.2). The
 # HTML drawn here is the same, byte for byte (``core/tests/test_drawn_selects.py`` renders
 # every select of the pages' forms both ways); a widget whose templates or renderer differ
-# from Django's own is drawn by its templates.
+# from Django's own is drawn by its templates. The fields' labels likewise (``draw_label``,
+# through ``core.forms.BootstrapMixin.render``).
 
 _SELECT = "django/forms/widgets/select.html"
 _OPTION = "django/forms/widgets/select_option.html"
@@ -129,6 +130,21 @@ def draw_select(widget: dict) -> str:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+_LABEL = "django/forms/label.html"
+
+
+def draw_label(template_name: str, context: dict, renderer) -> str | None:
+    """``label.html`` (``BoundField.label_tag``) for ``context``, or None when the template
+    or the renderer is not Django's own (drawn by the template then)."""
+    if template_name != _LABEL or type(renderer) is not DjangoTemplates:
+        return None
+    label = _shown(context["label"])
+    if context["use_tag"]:
+        tag = _shown(context["tag"])
+        label = f"<{tag}{_attrs_html(context['attrs'] or {})}>{label}</{tag}>"
+    return mark_safe(label.strip())  # as the renderer strips the template's output
 
 
 class DrawnOptions:

@@ -1,4 +1,4 @@
-"""The selects drawn in Python (``core.widgets.DrawnOptions``, issue 19.2) are the HTML
+"""The selects and labels drawn in Python (``core.widgets``, issue 19.2) are the HTML
 Django's templates draw, byte for byte: on every form of the listed pages (each page drawn
 both ways, compared whole) and on a form gathering the odd cases (groups, marked-safe and
 escaped labels, numbers and dates as labels, lazy labels, attributes set to True and
@@ -47,7 +47,11 @@ def _templated(monkeypatch):
     def render(self, name, value, attrs=None, renderer=None):
         return super(widgets.DrawnOptions, self).render(name, value, attrs, renderer)
 
+    def render_form(self, template_name=None, context=None, renderer=None):
+        return super(BootstrapMixin, self).render(template_name, context, renderer)
+
     monkeypatch.setattr(widgets.DrawnOptions, "render", render)
+    monkeypatch.setattr(BootstrapMixin, "render", render_form)
 
 
 def _page(user: str, url: str) -> bytes:
@@ -72,6 +76,7 @@ def test_the_pages_are_the_same_as_drawn_by_templates(world, monkeypatch, user, 
 
 
 class OddForm(BootstrapMixin, forms.Form):
+    required_css_class = "zs-required"
     grouped = forms.ChoiceField(
         choices=[
             ("", "—"),
@@ -104,15 +109,22 @@ class OddForm(BootstrapMixin, forms.Form):
         {"grouped": "3", "several": ["9"], "departments": "x"},
     ],
 )
-def test_odd_choices_are_the_same_as_drawn_by_templates(world, monkeypatch, data):
-    form = OddForm(data)
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+def test_odd_choices_are_the_same_as_drawn_by_templates(world, monkeypatch, data, auto_id):
+    form = OddForm(data, auto_id=auto_id)
     if data:
         form.is_valid()  # the fields' errors mark the widgets
     names = list(form.fields)
-    drawn = [str(form[name]) for name in names]
+    drawn = [str(form[name]) + form[name].label_tag() for name in names]
+    drawn += [form["grouped"].label_tag("<i>x</i> ", attrs={"data-x": True}, tag="span")]
+    drawn += [form["several"].label_tag(mark_safe("<i>y</i>?"), label_suffix=" ")]
+    drawn += [form["several"].label_tag(" z", label_suffix=" ")]
     assert all(isinstance(form.fields[n].widget, widgets.DrawnOptions) for n in names)
     with monkeypatch.context() as patched:
         _templated(patched)
-        templated = [str(form[name]) for name in names]
+        templated = [str(form[name]) + form[name].label_tag() for name in names]
+        templated += [form["grouped"].label_tag("<i>x</i> ", attrs={"data-x": True}, tag="span")]
+        templated += [form["several"].label_tag(mark_safe("<i>y</i>?"), label_suffix=" ")]
+        templated += [form["several"].label_tag(" z", label_suffix=" ")]
     assert drawn == templated
     assert "<optgroup" in drawn[0] and "&lt;b&gt;" in drawn[0] and "<i>C</i>" in drawn[0]
