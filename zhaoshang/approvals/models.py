@@ -359,6 +359,10 @@ class ApprovalCase(DistrictOwned, Versioned, Timestamped):
             # The API list of a district's cases sorts on the due date from this index
             # alone, without reading the cases (issue 19.3).
             models.Index(fields=["project", "due_on"], name="approvals_case_project_due"),
+            # The open cases of a list of projects (a team's home: those it holds) read off
+            # this index alone, a project at a time — not every open case of the city walked
+            # on the status's index and checked against the list (issue 19.3).
+            models.Index(fields=["project", "status"], name="approvals_case_project_status"),
             # A district's cases in due-date order, and their count, read off this index
             # (their queryset scopes a district-wide user on the case's own district).
             models.Index(fields=["district", "due_on", "id"], name="approvals_case_district_due"),

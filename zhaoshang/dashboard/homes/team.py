@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, DateField, Exists, F, Min, OuterRef, Subquery, Window
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Milestone
@@ -18,7 +28,8 @@ from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.approvals.views import filtered_cases
 from zhaoshang.core import clock
 from zhaoshang.dashboard.homes import Figure, Section, tiles
-from zhaoshang.projects.models import EvidenceOwed, Project
+from zhaoshang.projects.choices import TeamRole
+from zhaoshang.projects.models import EvidenceOwed, Project, ProjectTeamMember
 from zhaoshang.projects.views.backfill import filtered_backfill
 from zhaoshang.projects.views.registry import filtered_projects
 from zhaoshang.service.models import Receipt
@@ -107,10 +118,21 @@ def _name_next_milestones(projects: list) -> None:
         project.next_name = names.get(project.pk) if project.next_due_on else None
 
 
+def _holds_any(user, visible) -> bool:
+    """Whether ``user`` holds a project they see: their team places read off the team's
+    index until the first (not the list of every project they hold built first)."""
+    seen = visible.filter(pk=OuterRef("project_id"))
+    places = ProjectTeamMember.objects.filter(
+        user=user, role__in=(TeamRole.MANAGER, TeamRole.SECRETARY)
+    )
+    return places.filter(Exists(seen)).exists()
+
+
 def section(request) -> Section | None:
     user, today = request.user, clock.today()
-    held = Project.objects.visible_to(user).held_by(user)
-    if not held.exists():  # (most people hold no project: one plain query tells)
+    visible = Project.objects.visible_to(user)
+    held = visible.held_by(user)
+    if not _holds_any(user, visible):  # (most people hold no project: one plain query tells)
         return None
     month = last_month(today)
     next_due = (
@@ -130,12 +152,19 @@ def section(request) -> Section | None:
         )
 
     # The missing reports first, then the nearest deadline: the first rows are today's work.
-    # Their keys are sorted first (narrow rows), then those rows read with their names.
+    # Their keys are sorted first (narrow rows), then those rows read with their names by
+    # their keys (held and seen: no second list of the projects held).
     order = ("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")
-    # (``total``: how many in all, read with the keys shown)
-    first = with_work(held).annotate(total=Window(Count("pk"))).order_by(*order)
+    # (``total``: how many in all, counted once with the keys shown — not a window over
+    # every row sorted)
+    total = Subquery(
+        held.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+    first = with_work(held).annotate(total=total).order_by(*order)
     keys = list(first.values_list("pk", "total")[:SHOWN])
-    by_id = {p.pk: p for p in with_work(held.filter(pk__in=[pk for pk, _n in keys])).order_by()}
+    shown = Project.objects.filter(pk__in=[pk for pk, _n in keys])
+    by_id = {p.pk: p for p in with_work(shown).order_by()}
     projects = [by_id[pk] for pk, _n in keys]
     _name_next_milestones(projects)
     if not projects:
