@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.http import QueryDict
-from django.urls import reverse
+
+from zhaoshang.dashboard.templatetags.zs_nav import fixed_url
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Section:
 
 
 def list_url(url_name: str, params: dict | None = None) -> str:
-    url = reverse(url_name)
+    url = fixed_url(url_name)  # reversed once per process: a home links a few dozen lists
     return f"{url}?{urlencode(params)}" if params else url
 
 

@@ -32,6 +32,12 @@ def light_badge(light) -> str:
     return f"{found[0]}{gettext(found[1])}</span>\n"
 
 
+@register.simple_tag(name="light_badge")
+def light_badge_tag(light) -> str:
+    """``{% include "monitoring/_light.html" with light=… %}``."""
+    return mark_safe(light_badge(light))
+
+
 @register.simple_tag
 def signal_row(s, show_district, hide_project) -> str:
     """One ``<tr>`` of the lights (its cells as ``_signals.html`` drew them)."""

@@ -98,3 +98,13 @@ def test_unset_flags_are_false(world):
     signals = _signals(world)
     former = Template(FORMER).render(Context({"signals": signals}))
     assert Template(DRAWN).render(Context({"signals": signals})) == former
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_light_badge_is_the_included_template(language):
+    former = Template('{% include "monitoring/_light.html" with light=x %}')
+    drawn = Template("{% load signal_rows %}{% light_badge x %}")
+    with translation.override(language):
+        for light in ("red", "yellow", "green", "", None, "other"):
+            context = {"x": light}
+            assert drawn.render(Context(context)) == former.render(Context(context)), light

@@ -80,5 +80,15 @@ def test_the_record_urls_are_those_reverse_gives():
     from django.urls import reverse
 
     for pk in (1, 7, 42, 2**40):
-        for name in ("projects:detail", "approvals:project", "approvals:case"):
+        for name in (
+            "projects:detail",
+            "projects:progress",
+            "approvals:project",
+            "approvals:case",
+            "monitoring:project",
+            "meetings:action_item",
+            "meetings:detail",
+            "notifications:open",
+            "agreements:project",
+        ):
             assert pk_url(name, pk) == reverse(name, args=[pk])
