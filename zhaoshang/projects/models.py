@@ -222,6 +222,9 @@ class Project(DistrictOwned, Versioned, Timestamped):
             # rather than the primary key walked back through the other districts' projects
             # (issue 19.6: 3.7× at a province of 500,000 on PostgreSQL).
             models.Index(fields=["district", "id"], name="project_district_newest"),
+            # A district's projects by name: the team's home reads those a person holding
+            # many has no open milestone for in the order shown (``homes.team``).
+            models.Index(fields=["district", "name", "id"], name="project_district_name"),
         ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
