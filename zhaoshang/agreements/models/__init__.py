@@ -476,6 +476,15 @@ class Milestone(Versioned, Timestamped, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["commitment", "seq"], name="uniq_milestone_seq")
         ]
+        indexes = [
+            # The open milestones by due date, without walking past the done ones (the
+            # team's home: the next milestones of one holding many, ``homes.team``).
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(done_on__isnull=True),
+                name="milestone_open_due",
+            )
+        ]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
 
