@@ -47,12 +47,17 @@ pytest_django_fixtures._get_databases_for_test = _databases_for_test
 _DEMO_TESTS = "zhaoshang/demo/tests/"
 
 
-_LONGEST_FIRST = ("zhaoshang/testing/tests/test_migrations.py", _DEMO_TESTS)
+_LONGEST_FIRST = (
+    "zhaoshang/testing/tests/test_migrations.py",
+    _DEMO_TESTS,
+    "zhaoshang/api/tests/test_schemathesis.py",  # one test of ~100 s: not last on a worker
+)
 
 
 def pytest_collection_modifyitems(items):
-    """The longest units first (the migrations run from zero; the demo city, loaded once),
-    so that with -n the workers end together instead of one finishing them alone."""
+    """The longest units first (the migrations run from zero; the demo city, loaded once; the
+    API's schema walk), so that with -n the workers end together instead of one finishing
+    them alone."""
     items.sort(key=lambda item: not item.nodeid.startswith(_LONGEST_FIRST))
 
 
