@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from zhaoshang.core import reversing
+from zhaoshang.core import links
 from zhaoshang.core.drawing import display
 
 register = template.Library()
@@ -65,8 +65,8 @@ def stage_badge(project_or_stage, label=None):
 @register.simple_tag
 def pk_url(name: str, pk) -> str:
     """``{% url name pk %}`` for a record's page, reversed once per process
-    (``core.reversing``): the lists' rows each link one."""
-    return reversing.pk_url(name, pk)
+    (``core.links``): the lists' rows each link one."""
+    return links.pk_url(name, pk)
 
 
 @register.simple_tag

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from zhaoshang.core.drawing import display, or_dash, shown, ymd
-from zhaoshang.core.reversing import pk_url
+from zhaoshang.core.links import pk_url
 
 register = template.Library()
 

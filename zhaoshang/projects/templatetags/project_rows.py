@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from zhaoshang.core.drawing import display
-from zhaoshang.core.reversing import pk_url
+from zhaoshang.core.links import pk_url
 from zhaoshang.core.templatetags.zs import condition_badge, stage_badge, wan
 
 register = template.Library()

@@ -13,7 +13,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
 
-from zhaoshang.core.reversing import pk_url
+from zhaoshang.core.links import pk_url
 from zhaoshang.projects.models import Project
 
 pytestmark = pytest.mark.django_db
