@@ -34,4 +34,3 @@ def test_a_script_prefix_is_kept_apart():
 
 def test_what_is_not_an_integer_is_reversed_as_such():
     assert links.pk_url("projects:detail", "9") == reverse("projects:detail", args=["9"])
-
