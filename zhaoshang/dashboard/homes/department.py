@@ -4,7 +4,7 @@ its inspection requests awaiting a decision."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals.choices import CaseStatus
@@ -16,7 +16,7 @@ from zhaoshang.complaints.views import filtered_complaints
 from zhaoshang.core import clock
 from zhaoshang.core.lights import Light, Subject
 from zhaoshang.dashboard.homes import Figure, Section, tiles
-from zhaoshang.dashboard.homes.figures import by_status, lit_before, of_visible_projects
+from zhaoshang.dashboard.homes.figures import by_status, lights_by_due_date, of_visible_projects
 from zhaoshang.inspections.choices import RequestStatus
 from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.inspections.views import _filtered as filtered_inspections
@@ -113,19 +113,16 @@ def declared(request) -> list[Figure]:
 
 def figures(request) -> dict[str, int]:
     """The tiles' figures in seven queries, each narrowed to the department's rows on an
-    index: the cases' lights worked out for the deadlines that can be lit alone."""
+    index: the cases' lights counted as ranges of due dates (``figures.lights_by_due_date``)."""
     user, today = request.user, clock.today()
     department = user.department_id
     cases = ApprovalCase.objects.visible_to(user).filter(department_id=department)
-    lit = (
-        cases.open()
+    lit = lights_by_due_date(
         # (``paused__in``: a plain equality, which the index on department reads)
-        .filter(paused__in=[False], due_on__lt=lit_before(today, user.district_id, Subject.CASE))
-        .with_days_left(today)
-        .aggregate(
-            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
-            red=Count("pk", filter=Q(light=Light.RED)),
-        )
+        cases.open().filter(paused__in=[False]),
+        today,
+        user.district_id,
+        Subject.CASE,
     )
     items = (
         ActionItem.objects.visible_to(user)

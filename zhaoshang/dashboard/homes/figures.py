@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from zhaoshang.core import clock
 from zhaoshang.core.lights import Light, yellow_workdays
@@ -14,6 +15,7 @@ from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.querysets import light_q
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.querysets import served_by
+from zhaoshang.workdays.models import Day
 
 
 def by_status(queryset, statuses) -> dict[str, int]:
@@ -57,8 +59,37 @@ def lit_before(today: datetime.date, district_id, subject: str) -> datetime.date
     days ahead (``core.lights``), which never spans more than twice its days and a fortnight
     of holidays — so a count of lights reads the deadlines before it off an index and
     works out the light of those alone."""
-    window = yellow_workdays(district_id, subject)
+    return _lit_before(today, yellow_workdays(district_id, subject))
+
+
+def _lit_before(today: datetime.date, window: int) -> datetime.date:
     return today + datetime.timedelta(days=2 * (window + 1) + 14)
+
+
+def lights_by_due_date(rows, today: datetime.date, district_id, subject: str) -> dict:
+    """{"red": n, "yellow": n}: the lights ``with_days_left`` gives ``rows`` (open and not
+    paused, of one district, by ``due_on``) counted as two ranges of due dates read off an
+    index, no row's working days worked out: red is due before today on a day the
+    working-day index covers (it is one run of days, ``workdays.services.extend_index``),
+    yellow due from today up to the last day within the district's window of working days
+    — that day found once, in SQL, by walking the index from today."""
+    window = yellow_workdays(district_id, subject)
+    days = Day.objects.order_by()
+    seq = Subquery(days.filter(date=today).values("seq")[:1], output_field=IntegerField())
+    first = Subquery(days.order_by("date").values("date")[:1], output_field=DateField())
+    last = Subquery(days.order_by("-date").values("date")[:1], output_field=DateField())
+    # The first day past the window (none when the index ends within it).
+    beyond = Subquery(
+        days.filter(date__gte=today, seq__gt=seq + window).order_by("date").values("date")[:1],
+        output_field=DateField(),
+    )
+    bound = _lit_before(today, window)
+    yellow = Q(due_on__gte=today, due_on__lte=last) & (
+        Q(due_on__lt=Coalesce(beyond, Value(bound, output_field=DateField())))
+    )
+    return rows.filter(due_on__gte=first, due_on__lt=bound).aggregate(
+        red=Count("pk", filter=Q(due_on__lt=today)), yellow=Count("pk", filter=yellow)
+    )
 
 
 def of_visible_projects(queryset, user, path: str = "project"):
