@@ -69,7 +69,10 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
     if len(found) < shown:
         rows = few
         if rows is None:  # read from the district's, in the order shown
-            rows = projects if served is None else projects.filter(served)
+            # (the projects served as lists of keys, each read once off its index: the walk
+            # may pass many a project not served before the page is full, each then told by
+            # a probe of those lists rather than three lookups and a read of its row)
+            rows = projects if served is None else projects.filter(served_keys(user))
         rows = rows.exclude(pk__in=lit_keys).select_related("park")
         green = list(rows.order_by("-updated_at", "-id")[: shown - len(found)])
         for project in green:
