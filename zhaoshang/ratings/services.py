@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,6 @@ from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import STATUS_FIELD, lock_for_update, raise_errors, require
 from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.notifications.services import notify
-from zhaoshang.org.models import Department
 from zhaoshang.org.people import supervisors
 from zhaoshang.ratings.choices import FollowUp, Score, SubjectKind
 from zhaoshang.ratings.models import Rating
@@ -247,20 +246,30 @@ def satisfaction(district_id: int, start: datetime.date, end: datetime.date) -> 
     included; a period's figures as of its end: a rating is dated the day it was given and
     never changes), in one aggregate query, the best rate first (ties by the departments'
     order)."""
-    in_period = Q(ratings__rated_on__gte=start, ratings__rated_on__lte=end)
+    # Grouped by department and score off the ratings (a simpler statement to build than
+    # four filtered counts per department: a part of the KPI page's work, issue 19.2).
     rows = (
-        Department.objects.filter(district_id=district_id)
-        .annotate(
-            rated=Count("ratings", filter=in_period),
-            satisfied=Count("ratings", filter=in_period & Q(ratings__score=Score.SATISFIED)),
-            fairly=Count("ratings", filter=in_period & Q(ratings__score=Score.FAIRLY)),
-            dissatisfied=Count("ratings", filter=in_period & Q(ratings__score=Score.DISSATISFIED)),
+        Rating.objects.filter(
+            department__district_id=district_id, rated_on__gte=start, rated_on__lte=end
         )
-        .filter(rated__gt=0)
-        .order_by("sort_order", "id")
-        .values_list("pk", "name", "rated", "satisfied", "fairly", "dissatisfied")
+        .values_list("department__sort_order", "department_id", "department__name", "score")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    out = [Satisfaction(*row) for row in rows]
+    counts: dict[tuple[int, int], tuple[str, dict]] = {}
+    for sort_order, pk, name, score, n in rows:
+        counts.setdefault((sort_order, pk), (name, {}))[1][score] = n
+    out = [
+        Satisfaction(
+            pk,
+            name,
+            sum(by_score.values()),
+            by_score.get(Score.SATISFIED, 0),
+            by_score.get(Score.FAIRLY, 0),
+            by_score.get(Score.DISSATISFIED, 0),
+        )
+        for (_order, pk), (name, by_score) in sorted(counts.items())  # the departments' order
+    ]
     out.sort(key=lambda s: -s.rate)  # stable: equal rates keep the departments' order
     return out
 
