@@ -130,11 +130,13 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
         this_month = today.replace(day=1)
         last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
-        filed = MonthlyReport.objects.filter(month=last_month).values("project_id")
+        # Each project's report looked up on its own key (the unique project and month), not
+        # the list of every report of the month (NOT EXISTS: an anti-join on PostgreSQL).
+        filed = MonthlyReport.objects.filter(project=OuterRef("pk"), month=last_month)
         return (
             self.filter(stage__in=REPORTING_STAGES)
             .filter(Q(signed_on__isnull=True) | Q(signed_on__lt=this_month))
-            .exclude(pk__in=filed)
+            .filter(~Exists(filed))
         )
 
     def of_user(self, user):
