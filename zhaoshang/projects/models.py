@@ -560,6 +560,10 @@ class MonthlyReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "month"], name="uniq_monthly_report")
         ]
+        indexes = [
+            # The reports of one month (``owing_report``: those not filed last month).
+            models.Index(fields=["month", "project"], name="report_month_project"),
+        ]
         verbose_name = _("monthly report")
         verbose_name_plural = _("monthly reports")
 

@@ -130,13 +130,13 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
         this_month = today.replace(day=1)
         last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
-        # Each project's report looked up on its own key (the unique project and month), not
-        # the list of every report of the month (NOT EXISTS: an anti-join on PostgreSQL).
-        filed = MonthlyReport.objects.filter(project=OuterRef("pk"), month=last_month)
+        # Filed: the month's reports, a range of the index on month and project
+        # (``report_month_project``), not every report ever filed.
+        filed = MonthlyReport.objects.filter(month=last_month).values("project_id")
         return (
             self.filter(stage__in=REPORTING_STAGES)
             .filter(Q(signed_on__isnull=True) | Q(signed_on__lt=this_month))
-            .filter(~Exists(filed))
+            .exclude(pk__in=filed)
         )
 
     def of_user(self, user):
