@@ -147,6 +147,74 @@ def draw_label(template_name: str, context: dict, renderer) -> str | None:
     return mark_safe(label.strip())  # as the renderer strips the template's output
 
 
+# The templates of the inputs: each includes ``input.html`` and nothing else.
+_INPUTS = frozenset(
+    f"django/forms/widgets/{kind}.html"
+    for kind in ("input", "text", "number", "email", "url", "password", "hidden", "date")
+)
+
+
+def draw_input(widget: dict) -> str:
+    """``input.html`` for the context ``widget`` of an Input."""
+    html = f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"'
+    if widget["value"] is not None:
+        html += f' value="{_formatted(widget["value"])}"'
+    return html + _attrs_html(widget["attrs"]) + ">"
+
+
+class DrawnInput:
+    """A text, number, e-mail, URL, password, hidden or date input drawn by ``draw_input``
+    rather than by its templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if (
+            self.template_name not in _INPUTS
+            or type(renderer or get_default_renderer()) is not DjangoTemplates
+        ):
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(draw_input(self.get_context(name, value, attrs)["widget"]))
+
+
+class DrawnTextInput(DrawnInput, forms.TextInput):
+    pass
+
+
+class DrawnNumberInput(DrawnInput, forms.NumberInput):
+    pass
+
+
+class DrawnEmailInput(DrawnInput, forms.EmailInput):
+    pass
+
+
+class DrawnURLInput(DrawnInput, forms.URLInput):
+    pass
+
+
+class DrawnPasswordInput(DrawnInput, forms.PasswordInput):
+    pass
+
+
+class DrawnHiddenInput(DrawnInput, forms.HiddenInput):
+    pass
+
+
+class DrawnDateInput(DrawnInput, forms.DateInput):
+    pass
+
+
+# Django's input: its drawn twin (same attributes, a subclass: ``isinstance`` holds).
+_DRAWN_INPUTS = {
+    forms.TextInput: DrawnTextInput,
+    forms.NumberInput: DrawnNumberInput,
+    forms.EmailInput: DrawnEmailInput,
+    forms.URLInput: DrawnURLInput,
+    forms.PasswordInput: DrawnPasswordInput,
+    forms.HiddenInput: DrawnHiddenInput,
+    forms.DateInput: DrawnDateInput,
+}
+
+
 class DrawnOptions:
     """A Select / SelectMultiple drawn by ``draw_select`` rather than by its templates."""
 
@@ -315,11 +383,15 @@ def every_option() -> SearchableSelect:
 
 def make_drawn(widget: forms.Widget) -> forms.Widget:
     """The drawn widget in place of a plain Select / SelectMultiple (same attrs and
-    choices); any other widget as it is."""
+    choices) or a plain input (``_DRAWN_INPUTS``); any other widget as it is."""
     if type(widget) is forms.Select:
         new = DrawnSelect()
     elif type(widget) is forms.SelectMultiple:
         new = DrawnSelectMultiple()
+    elif type(widget) in _DRAWN_INPUTS:
+        new = _DRAWN_INPUTS[type(widget)].__new__(_DRAWN_INPUTS[type(widget)])
+        new.__dict__.update(widget.__dict__)  # as copy.copy: its type, format, attrs …
+        return new
     else:
         return widget
     new.attrs = widget.attrs

@@ -1,8 +1,8 @@
-"""The selects and labels drawn in Python (``core.widgets``, issue 19.2) are the HTML
+"""The selects, inputs and labels drawn in Python (``core.widgets``, issue 19.2) are the HTML
 Django's templates draw, byte for byte: on every form of the listed pages (each page drawn
 both ways, compared whole) and on a form gathering the odd cases (groups, marked-safe and
 escaped labels, numbers and dates as labels, lazy labels, attributes set to True and
-False, several chosen values)."""
+False, several chosen values, every kind of input with markup, numbers and dates in it)."""
 
 from __future__ import annotations
 
@@ -36,21 +36,27 @@ PAGES = [
     ("supervisor", "meetings:create", None),
     ("supervisor", "meetings:action_item_create", None),
     ("bureau", "complaints:create", None),
+    ("bureau", "kpis:index", None),
+    ("city", "kpis:index", None),
 ]
 # A new CSRF mask each response.
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
 def _templated(monkeypatch):
-    """Every drawn select drawn by Django's templates instead."""
+    """Every drawn select and input drawn by Django's templates instead."""
 
     def render(self, name, value, attrs=None, renderer=None):
         return super(widgets.DrawnOptions, self).render(name, value, attrs, renderer)
+
+    def render_input(self, name, value, attrs=None, renderer=None):
+        return super(widgets.DrawnInput, self).render(name, value, attrs, renderer)
 
     def render_form(self, template_name=None, context=None, renderer=None):
         return super(BootstrapMixin, self).render(template_name, context, renderer)
 
     monkeypatch.setattr(widgets.DrawnOptions, "render", render)
+    monkeypatch.setattr(widgets.DrawnInput, "render", render_input)
     monkeypatch.setattr(BootstrapMixin, "render", render_form)
 
 
@@ -93,6 +99,13 @@ class OddForm(BootstrapMixin, forms.Form):
     people = forms.ModelMultipleChoiceField(
         queryset=Department.objects.none(), required=False, widget=forms.SelectMultiple
     )
+    text = forms.CharField(required=False, max_length=5)
+    number = forms.DecimalField(required=False, min_value=1)
+    day = forms.DateField(required=False)
+    mail = forms.EmailField(required=False)
+    link = forms.URLField(required=False)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    hidden = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +120,16 @@ class OddForm(BootstrapMixin, forms.Form):
         None,
         {"grouped": "a&b", "several": ["1", "3"]},
         {"grouped": "3", "several": ["9"], "departments": "x"},
+        {
+            "text": '<b>"x"</b> & y',
+            "number": "0.5",
+            "day": "2026-05-01",
+            "mail": "a@b.c",
+            "link": "https://x.y/?a=1&b=<2>",
+            "secret": 's&"',
+            "hidden": "七",
+        },
+        {"number": "1234.50", "day": "bad", "hidden": "3"},
     ],
 )
 @pytest.mark.parametrize("auto_id", ["id_%s", False])
@@ -119,7 +142,8 @@ def test_odd_choices_are_the_same_as_drawn_by_templates(world, monkeypatch, data
     drawn += [form["grouped"].label_tag("<i>x</i> ", attrs={"data-x": True}, tag="span")]
     drawn += [form["several"].label_tag(mark_safe("<i>y</i>?"), label_suffix=" ")]
     drawn += [form["several"].label_tag(" z", label_suffix=" ")]
-    assert all(isinstance(form.fields[n].widget, widgets.DrawnOptions) for n in names)
+    drawn_kinds = (widgets.DrawnOptions, widgets.DrawnInput)
+    assert all(isinstance(form.fields[n].widget, drawn_kinds) for n in names)
     with monkeypatch.context() as patched:
         _templated(patched)
         templated = [str(form[name]) + form[name].label_tag() for name in names]
