@@ -47,12 +47,15 @@ class KpiFilterForm(BootstrapMixin, forms.Form):
         if not data.get("year"):
             data["year"] = clock.today().year
         super().__init__(data, **kwargs)
-        self.fields["park"].queryset = Park.objects.visible_to(user).order_by("district_id", "code")
-        self.fields["industry"].queryset = Industry.objects.visible_to(user).order_by(
-            "district_id", "id"
+        # The options show the names alone (a park's outline is not read for its option).
+        self.fields["park"].queryset = (
+            Park.objects.visible_to(user).order_by("district_id", "code").only("name")
         )
-        self.fields["working_group"].queryset = WorkingGroup.objects.visible_to(user).order_by(
-            "district_id", "id"
+        self.fields["industry"].queryset = (
+            Industry.objects.visible_to(user).order_by("district_id", "id").only("name")
+        )
+        self.fields["working_group"].queryset = (
+            WorkingGroup.objects.visible_to(user).order_by("district_id", "id").only("name")
         )
         if roles.sees_all_districts(user):
             self.fields["district"].queryset = District.objects.order_by("id")
