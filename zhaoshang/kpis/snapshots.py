@@ -39,8 +39,10 @@ import datetime
 import logging
 from collections.abc import Iterable
 
-from django.db import DatabaseError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, connection, transaction
+from django.db.models import BooleanField, Max
+from django.db.models.expressions import RawSQL
 
 from zhaoshang.core import clock, roles
 from zhaoshang.core.models import DomainEvent
@@ -79,26 +81,28 @@ def last_event_id() -> int:
     return DomainEvent.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
-def _moved() -> Exists:
-    """SQL, on a snapshot row: an event that may move its figures came after it."""
-    return Exists(
-        DomainEvent.objects.filter(
-            district_id=OuterRef("district_id"),
-            pk__gt=OuterRef("event_mark"),
-            content_type__app_label__in=SOURCE_APPS,
-        )
+def _unmoved(model) -> RawSQL:
+    """SQL, on a row of ``model`` (the query's table): no event that may move its figures
+    came after it. Written out rather than built as ``~Exists(DomainEvent.objects…)``: the
+    same statement, without the half millisecond the ORM spent building it on every read
+    (issue 19.2); ``tests/test_snapshots.py`` checks what it answers after every change."""
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    labels = ", ".join(["%s"] * len(SOURCE_APPS))
+    sql = (
+        f"NOT EXISTS (SELECT 1 FROM {q(DomainEvent._meta.db_table)} e"
+        f" INNER JOIN {q(ContentType._meta.db_table)} t ON e.{q('content_type_id')} = t.{q('id')}"
+        f" WHERE e.{q('district_id')} = {table}.{q('district_id')}"
+        f" AND e.{q('id')} > {table}.{q('event_mark')} AND t.{q('app_label')} IN ({labels}))"
     )
+    return RawSQL(sql, SOURCE_APPS, output_field=BooleanField())
 
 
 def fresh(rows):
     """``rows`` of a per-district snapshot (a queryset of a model with ``district``,
     ``event_mark`` and ``computed_at``, such as ``KpiSnapshot``) that still answer: computed
-    within ``MAX_AGE``, and no event about the district's records since (``_moved``)."""
-    return (
-        rows.filter(computed_at__gte=clock.now() - MAX_AGE)
-        .annotate(moved=_moved())
-        .filter(moved=False)
-    )
+    within ``MAX_AGE``, and no event about the district's records since (``_unmoved``)."""
+    return rows.filter(computed_at__gte=clock.now() - MAX_AGE).filter(_unmoved(rows.model))
 
 
 def districts_served(user, filters: dict) -> list[int] | None:
