@@ -21,8 +21,8 @@ class BootstrapMixin:
     draw the choices of people, enterprises, projects and departments as searchable selects
     in pinyin order (``core.widgets``; ``select_depends_on`` maps a people field to the
     department field of the same form that narrows it in the browser); draw every select's
-    options and the fields' labels in Python (``core.widgets``, the same HTML as Django's
-    templates)."""
+    options, the plain inputs and the fields' labels in Python (``core.widgets``, the same
+    HTML as Django's templates)."""
 
     historical_date_fields: tuple[str, ...] = ()
     markup_allowed_fields: tuple[str, ...] = ()

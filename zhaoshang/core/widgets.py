@@ -75,8 +75,8 @@ def _instance(value):
 # ``attrs.html`` for each option: a long list cost each page milliseconds (issue 19.2). The
 # HTML drawn here is the same, byte for byte (``core/tests/test_drawn_selects.py`` renders
 # every select of the pages' forms both ways); a widget whose templates or renderer differ
-# from Django's own is drawn by its templates. The fields' labels likewise (``draw_label``,
-# through ``core.forms.BootstrapMixin.render``).
+# from Django's own is drawn by its templates. The plain inputs (``draw_input``) and the
+# fields' labels (``draw_label``, through ``core.forms.BootstrapMixin.render``) likewise.
 
 _SELECT = "django/forms/widgets/select.html"
 _OPTION = "django/forms/widgets/select_option.html"
