@@ -103,7 +103,7 @@ class OddForm(BootstrapMixin, forms.Form):
     number = forms.DecimalField(required=False, min_value=1)
     day = forms.DateField(required=False)
     mail = forms.EmailField(required=False)
-    link = forms.URLField(required=False)
+    link = forms.URLField(required=False, assume_scheme="https")
     secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
     hidden = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
