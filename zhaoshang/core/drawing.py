@@ -12,6 +12,7 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 # What ``{{ value }}`` gets from a template's context (a Django template, autoescape on).
 _CONTEXT = SimpleNamespace(autoescape=True, use_tz=None, use_l10n=None)
@@ -32,6 +33,24 @@ def or_dash(value) -> str:
 def ymd(value) -> str:
     """``{{ value|date:"Y-m-d" }}`` ("" for None)."""
     return shown(date_filter(template_localtime(value), "Y-m-d"))
+
+
+def due_date(due_on, is_provisional: bool) -> str:
+    """A due date with its "provisional" badge when next year's holidays are not published
+    (``approvals/_due.html``'s and ``meetings/_due.html``'s dated branch), newline ended."""
+    html = f'<span class="text-nowrap">{ymd(due_on)}</span>'
+    if is_provisional:
+        html += (
+            ' <span class="badge text-bg-light border" title="'
+            + gettext(
+                "The next year’s holiday arrangement is not published yet: the date is "
+                "recomputed when it is."
+            )
+            + '" data-testid="provisional">'
+            + gettext("provisional")
+            + "</span>"
+        )
+    return html + "\n"
 
 
 # Per model field: its choices as a dict (their labels lazy: translated when shown).

@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from zhaoshang.core.drawing import display, or_dash, shown, ymd
+from zhaoshang.core.drawing import display, due_date, or_dash, shown, ymd
 from zhaoshang.core.links import pk_url
 
 register = template.Library()
@@ -50,19 +50,7 @@ def case_due(c) -> str:
             + gettext("not started")
             + "</span>\n"
         )
-    html = f'<span class="text-nowrap">{ymd(c.due_on)}</span>'
-    if c.due_is_provisional:
-        html += (
-            ' <span class="badge text-bg-light border" title="'
-            + gettext(
-                "The next year’s holiday arrangement is not published yet: the date is "
-                "recomputed when it is."
-            )
-            + '" data-testid="provisional">'
-            + gettext("provisional")
-            + "</span>"
-        )
-    return html + "\n"
+    return due_date(c.due_on, c.due_is_provisional)
 
 
 def case_status(c) -> str:

@@ -11,7 +11,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from zhaoshang.core.drawing import display, or_dash, shown, ymd
+from zhaoshang.core.drawing import display, due_date, or_dash, shown
 from zhaoshang.core.links import pk_url
 
 register = template.Library()
@@ -37,19 +37,7 @@ def item_light(i) -> str:
 
 def item_due(i) -> str:
     """``{% include "meetings/_due.html" %}``."""
-    html = f'<span class="text-nowrap">{ymd(i.due_on)}</span>'
-    if i.due_is_provisional:
-        html += (
-            ' <span class="badge text-bg-light border" title="'
-            + gettext(
-                "The next year’s holiday arrangement is not published yet: the date is "
-                "recomputed when it is."
-            )
-            + '" data-testid="provisional">'
-            + gettext("provisional")
-            + "</span>"
-        )
-    return html + "\n"
+    return due_date(i.due_on, i.due_is_provisional)
 
 
 def item_source(i) -> str:
