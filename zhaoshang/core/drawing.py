@@ -35,6 +35,27 @@ def ymd(value) -> str:
     return shown(date_filter(template_localtime(value), "Y-m-d"))
 
 
+# A deadline's light as the worklists draw it: (badge class, data-light, label).
+_DEADLINE_LIGHTS = {
+    "red": ("text-bg-danger", "red", "Overdue"),
+    "yellow": ("text-bg-warning", "yellow", "Due soon"),
+    "green": ("text-bg-success", "green", "On time"),
+}
+
+
+def deadline_light(light) -> str | None:
+    """A deadline's light badge (``approvals/_light.html``'s and ``meetings/_light.html``'s
+    lit branch), newline ended; None for a value that is no light."""
+    found = _DEADLINE_LIGHTS.get(light)
+    if found is None:
+        return None
+    css, name, label = found
+    return (
+        f'<span class="badge {css}" data-light="{name}"><i class="bi bi-circle-fill me-1" '
+        f'aria-hidden="true"></i>{gettext(label)}</span>\n'
+    )
+
+
 def due_date(due_on, is_provisional: bool) -> str:
     """A due date with its "provisional" badge when next year's holidays are not published
     (``approvals/_due.html``'s and ``meetings/_due.html``'s dated branch), newline ended."""

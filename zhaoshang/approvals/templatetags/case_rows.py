@@ -10,19 +10,13 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from zhaoshang.core.drawing import display, due_date, or_dash, shown, ymd
+from zhaoshang.core.drawing import deadline_light, display, due_date, or_dash, shown, ymd
 from zhaoshang.core.links import pk_url
 
 register = template.Library()
 
+
 # ``{% translate %}`` of a literal is not escaped: the labels go in as translated.
-_LIGHTS = {
-    "red": ("text-bg-danger", "red", "Overdue"),
-    "yellow": ("text-bg-warning", "yellow", "Due soon"),
-    "green": ("text-bg-success", "green", "On time"),
-}
-
-
 def case_light(c) -> str:
     """``{% include "approvals/_light.html" %}``."""
     if c.paused and c.is_open:
@@ -30,14 +24,7 @@ def case_light(c) -> str:
             '<span class="badge text-bg-secondary" data-light="paused"><i class="bi '
             f'bi-pause-circle me-1" aria-hidden="true"></i>{gettext("Paused")}</span>\n'
         )
-    found = _LIGHTS.get(getattr(c, "light", None))
-    if found is None:
-        return '<span class="text-muted">—</span>\n'
-    css, light, label = found
-    return (
-        f'<span class="badge {css}" data-light="{light}"><i class="bi bi-circle-fill me-1" '
-        f'aria-hidden="true"></i>{gettext(label)}</span>\n'
-    )
+    return deadline_light(getattr(c, "light", None)) or '<span class="text-muted">—</span>\n'
 
 
 def case_due(c) -> str:

@@ -11,28 +11,19 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from zhaoshang.core.drawing import display, due_date, or_dash, shown
+from zhaoshang.core.drawing import deadline_light, display, due_date, or_dash, shown
 from zhaoshang.core.links import pk_url
 
 register = template.Library()
 
+
 # ``{% translate %}`` of a literal is not escaped: the labels go in as translated.
-_LIGHTS = {
-    "red": ("text-bg-danger", "red", "Overdue"),
-    "yellow": ("text-bg-warning", "yellow", "Due soon"),
-}
-_GREEN = ("text-bg-success", "green", "On time")
-
-
 def item_light(i) -> str:
     """``{% include "meetings/_light.html" %}``."""
     if not i.is_open:
         return '<span class="text-muted" data-light="none">—</span>\n'
-    css, light, label = _LIGHTS.get(getattr(i, "light", None), _GREEN)
-    return (
-        f'<span class="badge {css}" data-light="{light}"><i class="bi bi-circle-fill me-1" '
-        f'aria-hidden="true"></i>{gettext(label)}</span>\n'
-    )
+    light = getattr(i, "light", None)
+    return deadline_light(light if light in ("red", "yellow") else "green")
 
 
 def item_due(i) -> str:
