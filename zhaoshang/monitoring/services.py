@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models import Case, F, IntegerField, Max, Min, Q, Value, When
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -40,7 +39,7 @@ from zhaoshang.org.people import leading_group_office_staff
 from zhaoshang.projects.choices import REPORTING_STAGES, TeamRole
 from zhaoshang.projects.leaders import leader_in_charge_id
 from zhaoshang.projects.models import Project, ProjectTeamMember
-from zhaoshang.workdays.querysets import workday_seq
+from zhaoshang.workdays.models import Day
 from zhaoshang.workdays.services import seq_of
 
 
@@ -89,17 +88,25 @@ def escalation_steps(district_id) -> dict[int, int]:
 def _target(district_ids, today: datetime.date) -> Case:
     """SQL on signals: the step of the chain a signal's age — the working days since it
     turned — reaches under its district's rule (``escalation_steps``): the highest step
-    whose number of days has passed, none before the first."""
+    whose number of days has passed, none before the first.
+
+    An age of at least n working days is a ``since`` on or before the last day whose
+    working-day number is today's less n (the numbers never fall from one day to the
+    next): each step a plain date comparison, the days looked up once here rather than a
+    signal's age looked up again in each step (``workday_seq``). A ``since`` the working-day
+    index does not cover has no age and reaches no step, as before."""
     rules = {
         r.district_id: r.after() for r in in_districts(EscalationRule.objects.all(), district_ids)
     }
-    age = Value(seq_of(today)) - workday_seq("since")
+    afters = {n for steps in [*rules.values(), DEFAULT_ESCALATION] for n in steps.values()}
+    reached_by, first_day = _reached_by(today, afters)
 
     def reached(steps: dict[int, int]) -> Case:
         return Case(
             *[
-                When(GreaterThanOrEqual(age, Value(after)), then=Value(level))
+                When(since__lte=reached_by[after], since__gte=first_day, then=Value(level))
                 for level, after in sorted(steps.items(), reverse=True)
+                if reached_by[after] is not None
             ],
             default=Value(Level.NONE),
             output_field=IntegerField(),
@@ -110,6 +117,22 @@ def _target(district_ids, today: datetime.date) -> Case:
         default=reached(dict(DEFAULT_ESCALATION)),
         output_field=IntegerField(),
     )
+
+
+def _reached_by(today: datetime.date, afters) -> tuple[dict, datetime.date | None]:
+    """For each number of working days n of ``afters``, the last day of the working-day
+    index whose number is at most today's less n (None: no such day), and the index's
+    first day — one query."""
+    today_seq = seq_of(today)
+    afters = sorted(afters)
+    found = Day.objects.aggregate(
+        zs_first=Min("date"),
+        **{
+            f"zs_{i}": Max(Case(When(seq__lte=today_seq - after, then=F("date"))))
+            for i, after in enumerate(afters)
+        },
+    )
+    return {after: found[f"zs_{i}"] for i, after in enumerate(afters)}, found["zs_first"]
 
 
 def _recipients(projects) -> dict[int, dict[int, list]]:

@@ -315,3 +315,61 @@ def test_the_obligations_source_reads_plain_rows_as_the_objects_read(world):
         ]
     assert len(expected) == 10
     assert rows == expected
+
+
+def _target_by_age(district_ids, today: datetime.date):
+    """The escalation's step as it was judged before (the signal's age in working days
+    looked up in each step's condition): the reference ``services._target`` must match."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models.lookups import GreaterThanOrEqual
+
+    from zhaoshang.monitoring.choices import DEFAULT_ESCALATION
+    from zhaoshang.workdays.querysets import workday_seq
+    from zhaoshang.workdays.services import seq_of
+
+    rules = {r.district_id: r.after() for r in EscalationRule.objects.all()}
+    age = Value(seq_of(today)) - workday_seq("since")
+
+    def reached(steps):
+        return Case(
+            *[
+                When(GreaterThanOrEqual(age, Value(after)), then=Value(level))
+                for level, after in sorted(steps.items(), reverse=True)
+            ],
+            default=Value(Level.NONE),
+            output_field=IntegerField(),
+        )
+
+    return Case(
+        *[When(district_id=d, then=reached(steps)) for d, steps in sorted(rules.items())],
+        default=reached(dict(DEFAULT_ESCALATION)),
+        output_field=IntegerField(),
+    )
+
+
+def test_the_escalation_step_by_dates_is_the_step_by_age(world):
+    """Each step judged by a date comparison (``_target``) reaches what the signal's age in
+    working days reaches, across a holiday, weekends, a district's own rule, the first
+    step at 0 days, and a ``since`` before the working-day index (no age: no step)."""
+    EscalationRule.objects.create(
+        district=world.district_a, to_secretary=1, to_manager=3, to_leader=4, to_meeting=7
+    )
+    _due(world.case_a, datetime.date(2026, 6, 12))
+    _due(world.case_b, datetime.date(2026, 6, 11))  # another district: the default steps
+    services.refresh_signals(TODAY)
+    signals = Signal.objects.filter(subject=Subject.CASE)
+    assert {s.district_id for s in signals} == {world.district_a.pk, world.case_b.district_id}
+    assert world.case_b.district_id != world.district_a.pk
+    sinces = [datetime.date(2026, 5, 25) + datetime.timedelta(days=i) for i in range(45)]
+    sinces.append(datetime.date(1999, 1, 1))
+    compared = 0
+    for today in (TODAY, datetime.date(2026, 6, 21), datetime.date(2026, 6, 22)):
+        for since in sinces:
+            signals.update(since=since)
+            rows = signals.annotate(
+                new=services._target(None, today), old=_target_by_age(None, today)
+            ).values_list("new", "old")
+            for new, old in rows:
+                assert new == old, (today, since)
+                compared += 1
+    assert compared == 3 * len(sinces) * signals.count()
