@@ -25,16 +25,28 @@ from zhaoshang.dashboard.templatetags.zs_nav import fixed_url
 
 @dataclass
 class Tile:
-    """A count that links to the list showing exactly those rows."""
+    """A count that links to the list showing exactly those rows; with ``cap``, a count
+    above it is shown as "99+" (a badge's figure: the list gives the exact total)."""
 
     label: str
     count: int
     url: str
     tone: str = ""  # "danger", "warning" or "" (a figure that is not a warning)
+    cap: int | None = None
 
     @property
     def css(self) -> str:
         return f"text-{self.tone}-emphasis" if self.tone and self.count else ""
+
+    @property
+    def more(self) -> bool:
+        """Above its cap: more rows than the tile tells."""
+        return self.cap is not None and self.count > self.cap
+
+    @property
+    def shown(self) -> int | str:
+        """The figure as the tile shows it: the count, or "99+" above the cap."""
+        return f"{self.cap}+" if self.more else self.count
 
 
 @dataclass
@@ -63,7 +75,8 @@ def listed_rows(request, filter_fn, params: dict):
 class Figure:
     """A tile's definition: the list at ``url_name`` filtered by its own ``filter_fn``
     (taking a request, returning the queryset second) on the query string ``params``;
-    ``key`` names its figure in the home's ``figures``."""
+    ``key`` names its figure in the home's ``figures``; with ``cap``, the home counts at
+    most ``cap + 1`` of those rows (``capped``) and the tile shows "99+" above ``cap``."""
 
     key: str
     url_name: str
@@ -71,13 +84,20 @@ class Figure:
     params: dict
     label: str
     tone: str = ""
+    cap: int | None = None
 
     def live(self, request) -> int:
         """The rows the list shows for the tile's link (the definition of its figure)."""
         return listed_rows(request, self.filter_fn, self.params).order_by().count()
 
     def tile(self, count: int) -> Tile:
-        return Tile(self.label, count, list_url(self.url_name, self.params), self.tone)
+        url = list_url(self.url_name, self.params)
+        return Tile(self.label, count, url, self.tone, self.cap)
+
+    def capped(self, count: int) -> int:
+        """What the home's figure is for ``count`` rows of the list: the count, at most
+        ``cap + 1`` with a cap."""
+        return count if self.cap is None else min(count, self.cap + 1)
 
 
 def tiles(declared: list[Figure], values: dict[str, int]) -> list[Tile]:
@@ -86,5 +106,13 @@ def tiles(declared: list[Figure], values: dict[str, int]) -> list[Tile]:
 
 
 def live_figures(request, declared: list[Figure]) -> dict[str, int]:
-    """Each tile's figure by its list's own filter (the tests' reference)."""
-    return {figure.key: figure.live(request) for figure in declared}
+    """Each tile's figure by its list's own filter (the tests' reference), at most its
+    cap + 1 for a capped tile."""
+    return {figure.key: figure.capped(figure.live(request)) for figure in declared}
+
+
+def capped_count(queryset, cap: int) -> int:
+    """How many rows ``queryset`` has, counting at most ``cap + 1`` of them (a capped
+    tile's figure): a count that stops, read off an index in its order, at the first
+    ``cap + 1`` rows whatever the number of rows past them."""
+    return queryset.order_by().values("pk")[: cap + 1].count()

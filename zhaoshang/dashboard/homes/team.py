@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
+    Q,
     Subquery,
 )
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from zhaoshang.agreements.models import Milestone
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.approvals.views import filtered_cases
 from zhaoshang.core import clock
-from zhaoshang.dashboard.homes import Figure, Section, tiles
+from zhaoshang.dashboard.homes import Figure, Section, capped_count, tiles
 from zhaoshang.projects.choices import TeamRole
 from zhaoshang.projects.models import EvidenceOwed, Project, ProjectTeamMember
 from zhaoshang.projects.views.backfill import filtered_backfill
@@ -37,6 +38,12 @@ SHOWN = 12
 # left one manager holding 11,000 of them, every one sorted on each visit, issue 19.3).
 FEW = 200
 HELD_ROLES = (TeamRole.MANAGER, TeamRole.SECRETARY)
+# The tiles of work (receipts to file, reports missing) count up to this many rows and show
+# "99+" above, as a phone's badge does: what the tile tells is "much to do", its link opens
+# the list with the exact total. Counted off the team's index in its order, such a count
+# stops at its hundredth row instead of reading every project held (a district grown to
+# 50,000 projects left one manager holding 11,000 of them, issue 19.3).
+CAP = 99
 # The worklist's query string of the receipts to file.
 TO_FILE = {"mine": "on", "no_receipt": "on"}
 # The registry's query string of my projects owing last month's monthly report.
@@ -64,6 +71,7 @@ def declared(request) -> list[Figure]:
             TO_FILE,
             _("Receipts to file: open cases with no receipt yet"),
             "warning",
+            CAP,
         ),
         Figure(
             "missing",
@@ -72,6 +80,7 @@ def declared(request) -> list[Figure]:
             REPORTS_MISSING,
             _("Monthly reports for %(month)s not filed") % {"month": month.strftime("%Y-%m")},
             "danger",
+            CAP,
         ),
         Figure(
             "owed",
@@ -84,20 +93,40 @@ def declared(request) -> list[Figure]:
     ]
 
 
+def _one_place_each(user, prefix: str = "") -> Q:
+    """SQL, on a row with a ``project_id`` and a team place at ``prefix``: the place is
+    ``user``'s, by which they hold the project — as its manager, or as its secretary when
+    not its manager as well (a person may be both): each project held (``held_by``) has
+    one such place."""
+    manager = ProjectTeamMember.objects.filter(
+        user=user, project=OuterRef("project_id"), role=TeamRole.MANAGER
+    )
+    role = f"{prefix}role"
+    return Q(**{f"{prefix}user": user}) & (
+        Q(**{role: TeamRole.MANAGER}) | Q(**{role: TeamRole.SECRETARY}) & ~Exists(manager)
+    )
+
+
 def figures(request) -> dict[str, int]:
-    """The tiles' figures, each from the projects the user holds (a key list read off the
-    team's index)."""
+    """The tiles' figures, each from the projects the user holds, read off the team's index
+    in its order (the places of the user, one per project held, each project checked on
+    its key): the work tiles counted up to ``CAP`` + 1 (``capped_count``), so that they
+    stop within the first projects held rather than read them all."""
     user, today = request.user, clock.today()
-    held = Project.objects.visible_to(user).held_by(user)
-    # A case is seen with its project: the open cases of the projects held, read off the
-    # index on their project (the worklist's "mine" and "no receipt").
+    visible = Project.objects.visible_to(user)
+    seen = Exists(visible.filter(pk=OuterRef("project_id")))
+    places = ProjectTeamMember.objects.filter(_one_place_each(user), seen)
+    # The open cases of the projects held without a receipt (the worklist's "mine" and "no
+    # receipt"): the cases of each place's project, off the index on (project, status).
     # (no receipt: tested as NOT EXISTS, which PostgreSQL estimates as the anti-join it is)
     receipts = Receipt.objects.filter(approval_case=OuterRef("pk"))
-    cases = ApprovalCase.objects.open().filter(project__in=held.values("pk"))
-    cases = cases.filter(~Exists(receipts))
+    cases = ApprovalCase.objects.open().filter(~Exists(receipts), seen)
+    cases = cases.filter(_one_place_each(user, "project__team_members__"))
+    owing = Project.objects.owing_report(today).filter(pk=OuterRef("project_id"))
+    held = visible.held_by(user)
     return {
-        "to_file": cases.count(),
-        "missing": held.owing_report(today).count(),
+        "to_file": capped_count(cases, CAP),
+        "missing": capped_count(places.filter(Exists(owing)), CAP),
         "owed": EvidenceOwed.objects.open()
         .filter(Exists(held.filter(pk=OuterRef("project_id"))))
         .count(),

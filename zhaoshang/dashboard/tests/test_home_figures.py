@@ -6,6 +6,7 @@ of change to the records the tiles count."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import RequestFactory
@@ -288,3 +289,62 @@ def test_the_registry_park_and_team_figures_follow_their_records(world):
     assert seen["park", "park"]["commitments"] >= 2
     assert seen["park", "park"]["commitments_red"] >= 1
     assert seen["park", "park"]["idle"] >= 1
+
+
+def test_the_team_s_work_tiles_are_exact_up_to_their_cap(world, client_for, monkeypatch):
+    """The team's tiles of work — receipts to file, monthly reports missing — count up to
+    ``team.CAP`` (counted off the team's index, stopping at CAP + 1): exact below and at
+    the cap, CAP + 1 and shown "CAP+" above it (a badge; the list gives the total); each
+    project held counted once, even where its manager is its secretary as well."""
+    from django.urls import reverse
+
+    from zhaoshang.approvals.models import ApprovalCase
+    from zhaoshang.projects.choices import Stage, TeamRole
+    from zhaoshang.projects.models import MonthlyReport, Project, ProjectTeamMember
+
+    manager = type(world.user_manager).objects.get(username="manager")
+    case = ApprovalCase.objects.get(pk=world.case_a.pk)
+    made = []
+    for n in range(4):  # held by the manager, reporting, owing May's report, a case each
+        project = _clone(world.project1_a, code=f"CAP{n:03d}", name=f"封顶项目{n}")
+        ProjectTeamMember.objects.create(project=project, user=manager, role=TeamRole.MANAGER)
+        _clone(case, project=project)
+        made.append(project)
+    # The manager is the secretary of one of them too: the project is held once.
+    ProjectTeamMember.objects.create(project=made[0], user=manager, role=TeamRole.SECRETARY)
+    _clone(world.case_out_a, project=made[0])  # a second open case of that project
+    Project.objects.filter(pk__in=[p.pk for p in made]).update(stage=Stage.STARTED)
+    MonthlyReport.objects.filter(project__in=made).delete()
+    # Held as secretary alone: held too (another project, a case of its own).
+    alone = _clone(world.project2_a, code="CAP100", name="封顶项目秘书")
+    ProjectTeamMember.objects.create(project=alone, user=manager, role=TeamRole.SECRETARY)
+    _clone(case, project=alone)
+
+    request = _request(manager)
+    exact = {f.key: f.live(request) for f in team_home.declared(request)}
+    assert exact["to_file"] >= 6 and exact["missing"] >= 4, exact
+    for cap in (1, 3, exact["missing"] - 1, exact["missing"], exact["to_file"], 99):
+        monkeypatch.setattr(team_home, "CAP", cap)
+        fast = team_home.figures(request)
+        for key in ("to_file", "missing"):
+            assert fast[key] == min(exact[key], cap + 1), (cap, key, fast, exact)
+        assert fast == live_figures(request, team_home.declared(request))
+
+    # Above its cap a tile shows "CAP+" (its link and label unchanged), the summary says so.
+    monkeypatch.setattr(team_home, "CAP", 2)
+    client = client_for("manager")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("home")).content.decode()
+    tile = re.search(
+        r'href="[^"]*report_missing=on" data-count="(\d+)"( data-more)?>\s*<div[^>]*>([^<]*)<', html
+    )
+    assert tile is not None and tile.groups() == ("3", " data-more", "2+"), html
+    assert "More than 2 monthly reports for 2026-05 not filed" in html
+    assert 'data-missing="3" data-more>' in html
+    monkeypatch.setattr(team_home, "CAP", 99)
+    html = client.get(reverse("home")).content.decode()
+    tile = re.search(
+        r'href="[^"]*report_missing=on" data-count="(\d+)"( data-more)?>\s*<div[^>]*>([^<]*)<', html
+    )
+    assert tile.groups() == (str(exact["missing"]), None, str(exact["missing"]))
+    assert f"{exact['missing']} monthly reports for 2026-05 not filed" in html
