@@ -21,7 +21,7 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.db import connections
 from django.db.models import Aggregate, JSONField, OuterRef, Subquery
 
-from zhaoshang.core import roles
+from zhaoshang.core import roles, statements
 
 ADMIN_APPS = {
     "org",
@@ -92,11 +92,14 @@ class UserBackend(ModelBackend):
     """Django's ModelBackend, but the request's user — read from the session on every
     request — comes with its district and department, which every page's menu shows, and
     with the names of its groups, its roles (``core.roles``): one statement instead of
-    four."""
+    four. Its statement is compiled once per process (``core.statements``)."""
 
     def get_user(self, user_id):
         users, with_roles = _users_with_roles()
-        user = users.filter(pk=user_id).first()
+        found = statements.rows(
+            ("core.backends.user", with_roles), lambda pk: users.filter(pk=pk)[:1], user_id
+        )
+        user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
         if with_roles:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core import roles
+from zhaoshang.core import roles, statements
 from zhaoshang.core.roles import Role
 
 
@@ -66,12 +67,23 @@ class _UnreadCount:
 
     def __call__(self) -> int:
         if self.value is None:
-            from zhaoshang.notifications.models import Notification
-
-            self.value = Notification.objects.filter(
-                recipient=self.user, read_at__isnull=True
-            ).count()
+            found = statements.rows("dashboard.nav_unread", _unread, self.user.pk)
+            self.value = found[0] if found else 0
         return self.value
+
+
+def _unread(user_id: int):
+    """The unread notifications of a user, counted (no row when there are none): every
+    page's statement, compiled once (``core.statements``)."""
+    from zhaoshang.notifications.models import Notification
+
+    return (
+        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
 
 
 # The groups of the top bar: a group with one entry shows it directly.

@@ -12,7 +12,9 @@ agreement obligations not yet met, the next milestone of each running service co
 and its open needs (诉求/问题).
 
 Each source is read by its own app's queryset (status, days left and light in SQL, the
-district's light rule): one query per source for any number of projects."""
+district's light rule): one query per source for any number of projects. Each statement is
+compiled once per day and number of projects (``core.statements``): the key holds today and
+today's working-day number, the one value read while building them (issue 19, point 2)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core import statements
 from zhaoshang.core.lights import DEFAULT_YELLOW_WORKDAYS, Light, light_for_days_left
 
 ENTERPRISE = "enterprise"
@@ -128,15 +131,29 @@ def _report_rows(projects: list, today: datetime.date) -> list[Deadline]:
     return rows
 
 
-def _obligation_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
+def _read(source: str, build, ids: list[int], today: datetime.date, seq: int) -> list:
+    """The rows of ``build(ids)`` (a queryset of ``source`` as of ``today``, whose
+    working-day number is ``seq``), its statement compiled once per day, calendar and number
+    of projects (``core.statements``)."""
+    key = ("portal.deadlines", source, today, seq)
+    return statements.rows(key, build, ids)
+
+
+def _obligation_rows(ids: list[int], today: datetime.date, seq: int) -> list[Deadline]:
     from zhaoshang.agreements.choices import ObligationStatus, Party
     from zhaoshang.agreements.models import Obligation
 
-    qs = (
-        Obligation.objects.filter(agreement__project_id__in=ids)
-        .with_status(today)
-        .filter(status__in=[ObligationStatus.PENDING, ObligationStatus.MISSED])
-        .select_related("agreement", "department")
+    qs = _read(
+        "obligation",
+        lambda ids: (
+            Obligation.objects.filter(agreement__project_id__in=ids)
+            .with_status(today)
+            .filter(status__in=[ObligationStatus.PENDING, ObligationStatus.MISSED])
+            .select_related("agreement", "department")
+        ),
+        ids,
+        today,
+        seq,
     )
     rows = []
     for o in qs:
@@ -157,14 +174,20 @@ def _obligation_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
     return rows
 
 
-def _need_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
+def _need_rows(ids: list[int], today: datetime.date, seq: int) -> list[Deadline]:
     from zhaoshang.service.models import Need
 
-    qs = (
-        Need.objects.filter(project_id__in=ids)
-        .open()
-        .with_days_left(today)
-        .select_related("department")
+    qs = _read(
+        "need",
+        lambda ids: (
+            Need.objects.filter(project_id__in=ids)
+            .open()
+            .with_days_left(today)
+            .select_related("department")
+        ),
+        ids,
+        today,
+        seq,
     )
     return [
         Deadline(
@@ -183,18 +206,24 @@ def _need_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
     ]
 
 
-def _milestone_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
+def _milestone_rows(ids: list[int], today: datetime.date, seq: int) -> list[Deadline]:
     """The next open milestone of each running commitment."""
     from zhaoshang.agreements.models import Milestone
 
-    qs = (
-        Milestone.objects.filter(
-            commitment__project_id__in=ids, commitment__completed_on__isnull=True
-        )
-        .open()
-        .with_state(today)
-        .select_related("commitment", "owner_department")
-        .order_by("commitment_id", "due_on", "seq")
+    qs = _read(
+        "milestone",
+        lambda ids: (
+            Milestone.objects.filter(
+                commitment__project_id__in=ids, commitment__completed_on__isnull=True
+            )
+            .open()
+            .with_state(today)
+            .select_related("commitment", "owner_department")
+            .order_by("commitment_id", "due_on", "seq")
+        ),
+        ids,
+        today,
+        seq,
     )
     rows, seen = [], set()
     for m in qs:
@@ -217,14 +246,20 @@ def _milestone_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
     return rows
 
 
-def _notice_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
+def _notice_rows(ids: list[int], today: datetime.date, seq: int) -> list[Deadline]:
     from zhaoshang.exits.choices import WarningStatus
     from zhaoshang.exits.models import ExitWarning
 
-    qs = (
-        ExitWarning.objects.filter(project_id__in=ids, status=WarningStatus.NOTICE)
-        .with_days_left(today)
-        .select_related("rule")
+    qs = _read(
+        "notice",
+        lambda ids: (
+            ExitWarning.objects.filter(project_id__in=ids, status=WarningStatus.NOTICE)
+            .with_days_left(today)
+            .select_related("rule")
+        ),
+        ids,
+        today,
+        seq,
     )
     return [
         Deadline(
@@ -248,31 +283,40 @@ def deadlines_of(projects: Iterable, today: datetime.date) -> dict[int, dict[str
     out: dict[int, dict[str, list]] = {pk: {ENTERPRISE: [], GOVERNMENT: []} for pk in ids}
     if not ids:
         return out
+    from zhaoshang.workdays.services import seq_of
+
+    seq = seq_of(today)  # the one value the statements read while built
     rows = [
         *_report_rows(projects, today),
-        *_obligation_rows(ids, today),
-        *_case_rows(ids, today),
-        *_need_rows(ids, today),
-        *_milestone_rows(ids, today),
-        *_notice_rows(ids, today),
+        *_obligation_rows(ids, today, seq),
+        *_case_rows(ids, today, seq),
+        *_need_rows(ids, today, seq),
+        *_milestone_rows(ids, today, seq),
+        *_notice_rows(ids, today, seq),
     ]
     for row in sorted(rows, key=lambda r: r.sort_key):
         out[row.project_id][row.side].append(row)
     return out
 
 
-def _case_rows(ids: list[int], today: datetime.date) -> list[Deadline]:
+def _case_rows(ids: list[int], today: datetime.date, seq: int) -> list[Deadline]:
     """Open approval cases (the government's), and the materials the enterprise pledged
     for a case accepted with minor materials missing (its own)."""
     from zhaoshang.approvals.models import ApprovalCase
     from zhaoshang.workdays.querysets import days_left_expression
 
-    qs = (
-        ApprovalCase.objects.filter(project_id__in=ids)
-        .open()
-        .with_days_left(today)
-        .annotate(pledge_days_left=days_left_expression("pledge_due_on", today))
-        .select_related("item", "department")
+    qs = _read(
+        "case",
+        lambda ids: (
+            ApprovalCase.objects.filter(project_id__in=ids)
+            .open()
+            .with_days_left(today)
+            .annotate(pledge_days_left=days_left_expression("pledge_due_on", today))
+            .select_related("item", "department")
+        ),
+        ids,
+        today,
+        seq,
     )
     return _cases_to_rows(qs)
 
