@@ -18,9 +18,11 @@ staff file — stay internal."""
 from __future__ import annotations
 
 from collections import defaultdict
+from types import SimpleNamespace
 
 from django.db.models import Prefetch, Q
 
+from zhaoshang.core import statements
 from zhaoshang.monitoring.lights import project_light
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.portal.access import own_projects
@@ -52,13 +54,25 @@ def project_rows(user):
     return own_projects(user).with_list_data().annotate(light=project_light()).order_by("-id")
 
 
+def project_list(user) -> list:
+    """``project_rows(user)`` read, its statement compiled once (``core.statements``)."""
+    return statements.rows(
+        "portal.project_rows",
+        lambda enterprise_id: project_rows(SimpleNamespace(enterprise_id=enterprise_id)),
+        user.enterprise_id,
+    )
+
+
 def light_reasons(project_ids) -> dict[int, list]:
-    """{project id: its signals (yellow and red items), worst first} — one query."""
+    """{project id: its signals (yellow and red items), worst first} — one query, its
+    statement compiled once per number of projects (``core.statements``)."""
     out = defaultdict(list)
-    qs = (
-        Signal.objects.filter(project_id__in=list(project_ids))
-        .select_related("department")
-        .worst_first()
+    qs = statements.rows(
+        "portal.light_reasons",
+        lambda ids: (
+            Signal.objects.filter(project_id__in=ids).select_related("department").worst_first()
+        ),
+        list(project_ids),
     )
     for signal in qs:
         out[signal.project_id].append(signal)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -14,6 +15,7 @@ from zhaoshang.agreements.models import Obligation
 from zhaoshang.agreements.tests import conftest as agreement_fixtures
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.core import clock, statements
+from zhaoshang.portal import project_facts as facts
 from zhaoshang.portal.deadlines import deadlines_of
 from zhaoshang.projects.models import Project
 from zhaoshang.service.models import Need
@@ -86,3 +88,23 @@ def test_compiled_once_the_same_deadlines(world, monkeypatch):
     )
     assert shown >= 10  # needs, cases, pledges and obligations of both projects
     assert any(v is not None for v in statements._kept.values())
+
+
+def test_compiled_once_the_same_projects_and_reasons(world):
+    """``project_list`` and ``light_reasons`` give what their querysets give, for one
+    enterprise and then another (the enterprise's id put in the kept statement)."""
+    statements.forget()
+    enterprises = [world.enterprise1_a, world.enterprise2_a, world.enterprise1_b]
+    for enterprise in enterprises:
+        Project.objects.filter(district=enterprise.district).update(enterprise=enterprise)
+        user = SimpleNamespace(enterprise_id=enterprise.pk)
+        expected = list(facts.project_rows(user))
+        got = facts.project_list(user)
+        assert [(p.pk, p.name, p.light, p.funds_in_place, p.park.name) for p in got] == [
+            (p.pk, p.name, p.light, p.funds_in_place, p.park.name) for p in expected
+        ]
+        assert got
+        ids = [p.pk for p in got]
+        shown = facts.light_reasons(ids)
+        statements.forget()
+        assert shown == facts.light_reasons(ids)

@@ -70,7 +70,7 @@ def to_do(deadlines_by_project: dict, today) -> dict[str, int]:
 @portal_view
 def home(request):
     today = clock.today()
-    projects = list(facts.project_rows(request.user))
+    projects = facts.project_list(request.user)
     deadlines = deadlines_of(projects, today)
     reasons = facts.light_reasons(p.pk for p in projects)
     for p in projects:
