@@ -6,6 +6,7 @@ fields that accept older dates. Every text field refuses markup the same way
 
 from __future__ import annotations
 
+from django.utils import translation
 from rest_framework import serializers
 
 from zhaoshang.core.dates import bound_date_fields
@@ -30,4 +31,20 @@ class Serializer(DateRangeMixin, serializers.Serializer):
 
 
 class ModelSerializer(DateRangeMixin, serializers.ModelSerializer):
-    pass
+    # DRF works out each model field's serializer field (its class and arguments, from the
+    # model's metadata) anew for every serializer, every request (issue 19.2: a third of an
+    # API list's serializer set-up). The same answer for the same serializer, field, model,
+    # depth and language (labels are translated): worked out once per process; each
+    # serializer still makes its own fields from a copy of the arguments.
+    def build_field(self, field_name, info, model_class, nested_depth):
+        key = (type(self), field_name, model_class, nested_depth, translation.get_language())
+        found = _BUILT.get(key)
+        if found is None:
+            found = super().build_field(field_name, info, model_class, nested_depth)
+            _BUILT[key] = found
+        field_class, kwargs = found
+        return field_class, dict(kwargs)
+
+
+# (serializer class, field name, model, depth, language): (field class, its arguments).
+_BUILT: dict = {}
