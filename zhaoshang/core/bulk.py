@@ -110,11 +110,17 @@ def execute_rows(connection, sql: str, preparers, rows: Iterable[Sequence]) -> i
     written = 0
     rows = iter(rows)
     target = sql.removeprefix("INSERT INTO ").rpartition(" VALUES ")[0]
+    width = len(preparers)
     with connection.cursor() as cursor:
-        while chunk := [
-            [prep(value) for prep, value in zip(preparers, row, strict=True)]
-            for row in itertools.islice(rows, 5000)
-        ]:
+        while given := list(itertools.islice(rows, 5000)):
+            if set(map(len, given)) != {width}:
+                raise ValueError(f"each row needs {width} values")
+            # column by column: each column's values prepared together (``prep.column``)
+            columns = zip(*given, strict=True)
+            prepared = [
+                prep.column(values) for prep, values in zip(preparers, columns, strict=True)
+            ]
+            chunk = list(zip(*prepared, strict=True))
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
                     for row in chunk:
@@ -177,5 +183,26 @@ def preparer(field, connection):
                 return prepared[key]
         prepared[key] = result = field.get_db_prep_save(value, connection)
         return result
+
+    def column(values: Sequence) -> Sequence:
+        """``prep`` of each of ``values`` (a column of many rows), with the loops in C:
+        a column of values stored as given is itself; else each distinct value (by type
+        and value) is prepared once and the column mapped through them. A column holding
+        a list or a dict (JSON) goes value by value."""
+        types = set(map(type, values))
+        if types <= as_is_types:
+            return values
+        keys = list(zip(map(type, values), values, strict=True))
+        try:
+            missing = set(keys).difference(prepared)
+        except TypeError:  # unhashable: a list or a dict
+            return [prep(value) for value in values]
+        for key in missing:
+            kind, value = key
+            prepared[key] = value if kind in as_is else field.get_db_prep_save(value, connection)
+        return list(map(prepared.__getitem__, keys))
+
+    as_is_types = set(as_is)
+    prep.column = column
 
     return prep

@@ -88,3 +88,37 @@ def test_the_rows_prepared_are_what_each_field_prepares(db):
                 continue
             got = prep(value)
             assert (type(got), got) == (type(expected), expected), (name, value)
+
+
+def test_a_column_prepared_at_once_is_each_value_prepared(db):
+    """``prep.column`` (``execute_rows`` prepares the rows column by column) gives what
+    ``get_db_prep_save`` gives for each value: a column of plain values, a mixed one (1
+    and True and 1.0 kept apart), dates and decimals repeated down the column, and JSON
+    lists and dicts (unhashable: value by value)."""
+    from zhaoshang.core.bulk import preparer
+    from zhaoshang.monitoring.models import LightSnapshot
+
+    meta = Signal._meta
+    values = [None, 0, 7, 2**40, "", "名称'引号'", datetime.date(2026, 7, 1), Decimal("12.5")]
+    values += [1, True, 1.0, Decimal("1.0"), datetime.date(2026, 7, 1), "x", None]
+    checked = 0
+    for name in ["id", "project", "department_id", "title", "url", "due_on", "days_left", "gap"]:
+        field = meta.pk if name == "id" else meta.get_field(name)
+        column = []
+        for value in values:
+            try:
+                field.get_db_prep_save(value, connection)
+            except (TypeError, ValueError, ArithmeticError, ValidationError):
+                continue
+            column.append(value)
+        expected = [field.get_db_prep_save(value, connection) for value in column]
+        got = preparer(field, connection).column(tuple(column * 3))
+        assert [(type(v), v) for v in got] == [(type(v), v) for v in expected * 3], name
+        checked += len(column)
+    assert checked > 20
+    reasons = LightSnapshot._meta.get_field("reasons")
+    column = ([{"title": "甲", "due_on": "2026-07-01"}], [], [{"title": "乙"}], [])
+    expected = [reasons.get_db_prep_save(value, connection) for value in column]
+    got = preparer(reasons, connection).column(column)
+    # (PostgreSQL's driver wraps JSON in an adapter holding the value as ``obj``)
+    assert [getattr(v, "obj", v) for v in got] == [getattr(v, "obj", v) for v in expected]
