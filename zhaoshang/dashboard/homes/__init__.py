@@ -76,7 +76,8 @@ class Figure:
     """A tile's definition: the list at ``url_name`` filtered by its own ``filter_fn``
     (taking a request, returning the queryset second) on the query string ``params``;
     ``key`` names its figure in the home's ``figures``; with ``cap``, the home counts at
-    most ``cap + 1`` of those rows (``capped``) and the tile shows "99+" above ``cap``."""
+    most ``cap + 1`` of those rows (``capped``: the count stops there) and the tile shows
+    "99+" above ``cap``."""
 
     key: str
     url_name: str
@@ -109,10 +110,3 @@ def live_figures(request, declared: list[Figure]) -> dict[str, int]:
     """Each tile's figure by its list's own filter (the tests' reference), at most its
     cap + 1 for a capped tile."""
     return {figure.key: figure.capped(figure.live(request)) for figure in declared}
-
-
-def capped_count(queryset, cap: int) -> int:
-    """How many rows ``queryset`` has, counting at most ``cap + 1`` of them (a capped
-    tile's figure): a count that stops, read off an index in its order, at the first
-    ``cap + 1`` rows whatever the number of rows past them."""
-    return queryset.order_by().values("pk")[: cap + 1].count()

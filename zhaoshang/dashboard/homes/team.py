@@ -22,10 +22,10 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Milestone
-from zhaoshang.approvals.models import ApprovalCase
+from zhaoshang.approvals.choices import OPEN_STATUSES
 from zhaoshang.approvals.views import filtered_cases
-from zhaoshang.core import clock
-from zhaoshang.dashboard.homes import Figure, Section, capped_count, tiles
+from zhaoshang.core import clock, statements
+from zhaoshang.dashboard.homes import Figure, Section, tiles
 from zhaoshang.projects.choices import TeamRole
 from zhaoshang.projects.models import EvidenceOwed, Project, ProjectTeamMember
 from zhaoshang.projects.views.backfill import filtered_backfill
@@ -93,40 +93,69 @@ def declared(request) -> list[Figure]:
     ]
 
 
-def _one_place_each(user, prefix: str = "") -> Q:
-    """SQL, on a row with a ``project_id`` and a team place at ``prefix``: the place is
-    ``user``'s, by which they hold the project — as its manager, or as its secretary when
-    not its manager as well (a person may be both): each project held (``held_by``) has
-    one such place."""
+def _held_once(projects, user_id: int):
+    """``projects`` (a queryset of projects) held by the user ``user_id``, read off the
+    team's index (its places joined, the walk's driver): as its manager, or as its
+    secretary when not its manager as well (a person may be both), so that each project
+    held (``held_by``) is one row."""
     manager = ProjectTeamMember.objects.filter(
-        user=user, project=OuterRef("project_id"), role=TeamRole.MANAGER
+        user=user_id, project=OuterRef("pk"), role=TeamRole.MANAGER
     )
-    role = f"{prefix}role"
-    return Q(**{f"{prefix}user": user}) & (
-        Q(**{role: TeamRole.MANAGER}) | Q(**{role: TeamRole.SECRETARY}) & ~Exists(manager)
+    return projects.filter(
+        Q(team_members__user=user_id)
+        & (
+            Q(team_members__role=TeamRole.MANAGER)
+            | Q(team_members__role=TeamRole.SECRETARY) & ~Exists(manager)
+        )
     )
+
+
+def _to_file(projects, user_id: int, today: datetime.date):
+    """The keys of the first ``CAP`` + 1 open cases without a receipt of ``projects`` held
+    by the user (the worklist's "mine" and "no receipt"): each project's cases off the
+    index on (project, status), one row a case (the receipt's test and the case's status in
+    one filter: the same case). (no receipt: NOT EXISTS, which PostgreSQL estimates as the
+    anti-join it is)"""
+    receipts = Receipt.objects.filter(approval_case=OuterRef("approval_cases__pk"))
+    cases = _held_once(projects, user_id).filter(
+        ~Exists(receipts), approval_cases__status__in=OPEN_STATUSES
+    )
+    return cases.order_by().values_list("approval_cases__pk", flat=True)[: CAP + 1]
+
+
+def _missing(projects, user_id: int, today: datetime.date):
+    """The keys of the first ``CAP`` + 1 of ``projects`` held by the user owing last
+    month's report (``owing_report``, each project's report looked up on its key)."""
+    owing = _held_once(projects, user_id).owing_report(today, probe=True)
+    return owing.order_by().values_list("pk", flat=True)[: CAP + 1]
+
+
+def _capped(build, user, today: datetime.date) -> int:
+    """How many rows ``build`` gives for the projects ``user`` sees, at most ``CAP`` + 1.
+    For whoever sees a whole district (their projects: its projects, ``visible_to``) the
+    statement is compiled once per process and day (``core.statements``: the ORM spent
+    more building it than the database running it); for anyone else, every time."""
+    district = Project.objects.whole_district_of(user)
+    if district is None:
+        return len(build(Project.objects.visible_to(user), user.pk, today))
+    key = ("dashboard.team", build.__name__, today, CAP)
+
+    def of_district(district_id: int, user_id: int):
+        return build(Project.objects.filter(district_id=district_id), user_id, today)
+
+    return len(statements.rows(key, of_district, district, user.pk))
 
 
 def figures(request) -> dict[str, int]:
-    """The tiles' figures, each from the projects the user holds, read off the team's index
-    in its order (the places of the user, one per project held, each project checked on
-    its key): the work tiles counted up to ``CAP`` + 1 (``capped_count``), so that they
-    stop within the first projects held rather than read them all."""
+    """The tiles' figures, from the projects the user holds read off the team's index in
+    its order (``_held_once``), each project checked on its own row: the tiles of work
+    counted up to ``CAP`` + 1, so that the walk stops within the first projects held with
+    work rather than read every one."""
     user, today = request.user, clock.today()
-    visible = Project.objects.visible_to(user)
-    seen = Exists(visible.filter(pk=OuterRef("project_id")))
-    places = ProjectTeamMember.objects.filter(_one_place_each(user), seen)
-    # The open cases of the projects held without a receipt (the worklist's "mine" and "no
-    # receipt"): the cases of each place's project, off the index on (project, status).
-    # (no receipt: tested as NOT EXISTS, which PostgreSQL estimates as the anti-join it is)
-    receipts = Receipt.objects.filter(approval_case=OuterRef("pk"))
-    cases = ApprovalCase.objects.open().filter(~Exists(receipts), seen)
-    cases = cases.filter(_one_place_each(user, "project__team_members__"))
-    owing = Project.objects.owing_report(today).filter(pk=OuterRef("project_id"))
-    held = visible.held_by(user)
+    held = Project.objects.visible_to(user).held_by(user)
     return {
-        "to_file": capped_count(cases, CAP),
-        "missing": capped_count(places.filter(Exists(owing)), CAP),
+        "to_file": _capped(_to_file, user, today),
+        "missing": _capped(_missing, user, today),
         "owed": EvidenceOwed.objects.open()
         .filter(Exists(held.filter(pk=OuterRef("project_id"))))
         .count(),
