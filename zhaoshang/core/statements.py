@@ -23,6 +23,7 @@ The kept statements are few (``SIZE``, least recently used dropped) and per proc
 from __future__ import annotations
 
 import copy
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -40,6 +41,7 @@ def _stand_in(value, n: int):
 
 
 _kept: OrderedDict = OrderedDict()
+_lock = threading.Lock()  # (a threaded server's requests share the kept statements)
 
 
 class _Statement:
@@ -99,16 +101,18 @@ def rows(key, build: Callable, *ids) -> list:
     if not all(type(v) in _ID_TYPES for a in ids for v in (a if isinstance(a, list) else [a])):
         return list(build(*ids))  # ids only: anything else is compiled every time
     full = _key(key, ids)
-    statement = _kept.get(full, False)
+    with _lock:
+        statement = _kept.get(full, False)
+        if statement is not False:
+            _kept.move_to_end(full)
     if statement is False:
         args, where = _stand_ins(ids)
         queryset = build(*args)
         statement = None if queryset.query.is_empty() else _compile(queryset, where)
-        _kept[full] = statement
-        if len(_kept) > SIZE:
-            _kept.popitem(last=False)
-    else:
-        _kept.move_to_end(full)
+        with _lock:
+            _kept[full] = statement
+            if len(_kept) > SIZE:
+                _kept.popitem(last=False)
     if statement is None:
         return list(build(*ids))
     queryset = statement.queryset._chain()
@@ -127,4 +131,5 @@ def rows(key, build: Callable, *ids) -> list:
 
 def forget() -> None:
     """Drop every kept statement (tests that change what a key stands for)."""
-    _kept.clear()
+    with _lock:
+        _kept.clear()
