@@ -29,6 +29,43 @@ def compiled(queryset, connection) -> tuple[str, tuple]:
     return queryset.query.get_compiler(connection=connection).as_sql()
 
 
+def plain_rows(queryset, chunk_size: int = 5000):
+    """The rows of ``queryset`` (a ``values_list()``) as tuples, each value converted as
+    Django converts it (the backend's and the fields' converters), column by column: each
+    distinct raw value of a column converted once, the loops in C — for many rows whose
+    columns repeat their values (amounts, dates, flags). For columns that convert to
+    values nobody changes (numbers, dates, texts): a JSON column's lists and dicts would
+    be one object shared by the rows holding the same text."""
+    from django.db.models.sql.constants import MULTI
+
+    compiler = queryset.query.get_compiler(queryset.db)
+    results = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=chunk_size)
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    connection = compiler.connection
+    memos = {position: {} for position in converters}
+
+    def convert(position, values):
+        functions, expression = converters[position]
+        memo = memos[position]
+        keys = list(zip(map(type, values), values, strict=True))
+        for key in set(keys).difference(memo):
+            value = key[1]
+            for function in functions:
+                value = function(value, expression, connection)
+            memo[key] = value
+        return list(map(memo.__getitem__, keys))
+
+    for chunk in results:
+        if not converters:
+            yield from map(tuple, chunk)
+            continue
+        columns = list(zip(*chunk, strict=True))
+        for position in converters:
+            columns[position] = convert(position, columns[position])
+        yield from zip(*columns, strict=True)
+
+
 def insert_select(model, fields: Sequence[str], queryset, using=None) -> int:
     """``INSERT INTO`` the model's table (the columns of ``fields``, foreign keys by name
     or attname) the rows of ``queryset`` — a ``values_list()`` of as many columns, in the

@@ -42,7 +42,7 @@ from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import Light
 from zhaoshang.core.links import url_of, url_sql
 from zhaoshang.core.querysets import in_districts
-from zhaoshang.core.setwise import Unindexed
+from zhaoshang.core.setwise import Unindexed, plain_rows
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.land.models import CampaignEntry
@@ -449,7 +449,8 @@ def _schedule_rows(today: datetime.date, district_ids: Districts = None):
                 next_amount=Subquery(nxt.values("target_amount")[:1], output_field=money),
                 done=Subquery(done, output_field=money),
             )
-            .filter(prev_on__isnull=False, prev_amount__isnull=False)
+            # (a target amount found implies its point's date)
+            .filter(prev_amount__isnull=False)
             .values_list(
                 "pk",
                 "district_id",
@@ -463,7 +464,7 @@ def _schedule_rows(today: datetime.date, district_ids: Districts = None):
                 "done",
             )
         )
-        for pk, district_id, project_id, name, total, *plan, done_amount in rows:
+        for pk, district_id, project_id, name, total, *plan, done_amount in plain_rows(rows):
             planned = planned_to_date(today, *plan)
             gap = ((planned - (done_amount or Decimal(0))) / total * 100).quantize(Decimal("0.1"))
             yield (pk, district_id, project_id, name, gap)
