@@ -14,11 +14,15 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    IntegerField,
     Min,
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Milestone
@@ -97,15 +101,16 @@ def _held_once(projects, user_id: int):
     """``projects`` (a queryset of projects) held by the user ``user_id``, read off the
     team's index (its places joined, the walk's driver): as its manager, or as its
     secretary when not its manager as well (a person may be both), so that each project
-    held (``held_by``) is one row."""
-    manager = ProjectTeamMember.objects.filter(
-        user=user_id, project=OuterRef("pk"), role=TeamRole.MANAGER
-    )
+    held (``held_by``) is one row. (The project's manager read as a value, on its key: a
+    NOT EXISTS there was hashed by PostgreSQL over every place the person holds.)"""
+    manager = ProjectTeamMember.objects.filter(project=OuterRef("pk"), role=TeamRole.MANAGER)
+    manager = Subquery(manager.order_by().values("user_id")[:1])
     return projects.filter(
         Q(team_members__user=user_id)
         & (
             Q(team_members__role=TeamRole.MANAGER)
-            | Q(team_members__role=TeamRole.SECRETARY) & ~Exists(manager)
+            | Q(team_members__role=TeamRole.SECRETARY)
+            & ~Q(Exact(Coalesce(manager, Value(0), output_field=IntegerField()), user_id))
         )
     )
 
