@@ -22,7 +22,7 @@ from zhaoshang.core.links import url_of
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.services import lock_for_update
-from zhaoshang.core.setwise import analyze_after, insert_history, insert_select
+from zhaoshang.core.setwise import analyze_after, insert_history, insert_select, plain_rows
 from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
 from zhaoshang.exits.services.base import _moment, _people_to_tell, _save, _supervisors
@@ -173,6 +173,8 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
     except IntegrityError:  # a scan running at the same time raised some (uniq_exit_warning)
         raised = 0
         for project, found in due:
+            if isinstance(project, ClockedProject):
+                project = project.instance()
             try:
                 raise_warning(project, rule, today=today, found=found)
             except IntegrityError:
@@ -246,11 +248,37 @@ def clear_warning(
     return warning
 
 
-def _candidates(rule: ExitRule, today: datetime.date) -> list[tuple[Project, ExitClock]]:
+class ClockedProject:
+    """A project as its clock, its warning and its message read it (``CLOCK_FIELDS`` and
+    the clock's annotations, ``with_contract_dates``): a plain row, not a model instance —
+    the scan reads thousands. ``instance()``: the project itself, for the one-by-one path."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def get_absolute_url(self) -> str:
+        return _project_url()(self.id)
+
+    def instance(self) -> Project:
+        return Project.objects.get(pk=self.id)
+
+
+def _project_url():
+    return url_of("projects:detail")  # ``Project.get_absolute_url``, reversed once
+
+
+def _candidates(
+    rule: ExitRule, today: datetime.date, plain: bool = False
+) -> list[tuple[Project, ExitClock]]:
     """The projects of the rule's district whose clock under it has run out as of
     ``today`` without its fact, with no warning under it yet, each with its clock. An
     enterprise rule needs the land (a project without it is the government's rule's); the
-    government's rule needs a signed project without land. A few queries."""
+    government's rule needs a signed project without land. A few queries. ``plain``: the
+    projects as ``ClockedProject`` rows (the scan's), not model instances."""
     field = ANCHOR_FIELDS[rule.anchor]
     projects = (
         Project.objects.filter(district_id=rule.district_id, kind=ProjectKind.INVESTMENT)
@@ -265,7 +293,7 @@ def _candidates(rule: ExitRule, today: datetime.date) -> list[tuple[Project, Exi
         projects = projects.filter(land_q())
         land_rule = land_rule_of(rule.district_id)
     # The due date before any hold has passed: the agreement's, else the rule's.
-    rows = list(
+    found = (
         with_contract_dates(projects.only(*CLOCK_FIELDS), rule, land_rule)
         .filter(
             Q(contract_due__lt=today)
@@ -276,6 +304,14 @@ def _candidates(rule: ExitRule, today: datetime.date) -> list[tuple[Project, Exi
         )
         .order_by("id")
     )
+    if plain:
+        names = [*CLOCK_FIELDS, *found.query.annotations]
+        rows = [
+            ClockedProject(dict(zip(names, values, strict=True)))
+            for values in plain_rows(found.values_list(*names))
+        ]
+    else:
+        rows = list(found)
     blockers = {} if rule.is_government else load_blockers(rows, today, land_rule)
     window = workdays.CalendarWindow(today, today)  # one read of the calendar for all
     found = [(p, compute_clock(p, rule, blockers.get(p.pk, []), today, window)) for p in rows]
@@ -348,7 +384,7 @@ def scan(
             clear_warning(warning, today=today, note=_fact_text(rule, warning.project))
             counts["cleared"] += 1
         _refresh(rule, met, today, counts)
-        counts["raised"] += raise_warnings(rule, _candidates(rule, today), today)
+        counts["raised"] += raise_warnings(rule, _candidates(rule, today, plain=True), today)
     return counts
 
 

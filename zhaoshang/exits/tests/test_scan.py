@@ -277,9 +277,19 @@ def test_bulk_raise_writes_what_one_by_one_writes(world):
     today = D(2026, 6, 15)
     rules = list(ExitRule.objects.active().order_by("district_id", "months", "id"))
 
+    # the plain rows' clocks are the instances' clocks
+    compared = 0
+    for r in rules:
+        plain = [(p.pk, p.district_id, p.name, c) for p, c in _candidates(r, today, True)]
+        expected = [(p.pk, p.district_id, p.name, c) for p, c in _candidates(r, today)]
+        assert plain == expected
+        compared += len(plain)
+    assert compared
+
     def run(bulk):
         for r in rules:
-            due = _candidates(r, today)
+            # the scan's way: the projects as plain rows (``ClockedProject``)
+            due = _candidates(r, today, plain=bulk)
             if bulk:
                 raise_warnings(r, due, today)
             else:
