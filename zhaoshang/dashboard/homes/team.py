@@ -48,6 +48,9 @@ HELD_ROLES = (TeamRole.MANAGER, TeamRole.SECRETARY)
 # stops at its hundredth row instead of reading every project held (a district grown to
 # 50,000 projects left one manager holding 11,000 of them, issue 19.3).
 CAP = 99
+# The projects held are counted up to this many ("more than 999 projects in my charge"):
+# past it the number tells nothing the list of "mine" does not (its exact total).
+TOTAL_CAP = 999
 # The worklist's query string of the receipts to file.
 TO_FILE = {"mine": "on", "no_receipt": "on"}
 # The registry's query string of my projects owing last month's monthly report.
@@ -115,9 +118,13 @@ def _held_once(projects, user_id: int):
     )
 
 
+def _held_keys(projects, user_id: int, today: datetime.date):
+    """The keys of ``projects`` held by the user, in the team index's order."""
+    return _held_once(projects, user_id).order_by().values_list("pk", flat=True)
+
+
 def _to_file(projects, user_id: int, today: datetime.date):
-    """The keys of the first ``CAP`` + 1 open cases without a receipt of ``projects`` held
-    by the user (the worklist's "mine" and "no receipt"): each project's cases off the
+    """The keys of the open cases without a receipt of ``projects`` held by the user (the worklist's "mine" and "no receipt"): each project's cases off the
     index on (project, status), one row a case (the receipt's test and the case's status in
     one filter: the same case). (no receipt: NOT EXISTS, which PostgreSQL estimates as the
     anti-join it is)"""
@@ -125,28 +132,29 @@ def _to_file(projects, user_id: int, today: datetime.date):
     cases = _held_once(projects, user_id).filter(
         ~Exists(receipts), approval_cases__status__in=OPEN_STATUSES
     )
-    return cases.order_by().values_list("approval_cases__pk", flat=True)[: CAP + 1]
+    return cases.order_by().values_list("approval_cases__pk", flat=True)
 
 
 def _missing(projects, user_id: int, today: datetime.date):
-    """The keys of the first ``CAP`` + 1 of ``projects`` held by the user owing last
-    month's report (``owing_report``, each project's report looked up on its key)."""
+    """The keys of ``projects`` held by the user owing last month's report (``owing_report``, each project's report looked up on its key)."""
     owing = _held_once(projects, user_id).owing_report(today, probe=True)
-    return owing.order_by().values_list("pk", flat=True)[: CAP + 1]
+    return owing.order_by().values_list("pk", flat=True)
 
 
-def _capped(build, user, today: datetime.date) -> int:
-    """How many rows ``build`` gives for the projects ``user`` sees, at most ``CAP`` + 1.
+def _capped(build, user, today: datetime.date, cap: int) -> int:
+    """How many rows ``build`` gives for the projects ``user`` sees, at most ``cap`` + 1
+    (the first read in the walk's order: it stops there).
     For whoever sees a whole district (their projects: its projects, ``visible_to``) the
     statement is compiled once per process and day (``core.statements``: the ORM spent
     more building it than the database running it); for anyone else, every time."""
     district = Project.objects.whole_district_of(user)
     if district is None:
-        return len(build(Project.objects.visible_to(user), user.pk, today))
-    key = ("dashboard.team", build.__name__, today, CAP)
+        return len(build(Project.objects.visible_to(user), user.pk, today)[: cap + 1])
+    key = ("dashboard.team", build.__name__, today, cap)
 
     def of_district(district_id: int, user_id: int):
-        return build(Project.objects.filter(district_id=district_id), user_id, today)
+        projects = Project.objects.filter(district_id=district_id)
+        return build(projects, user_id, today)[: cap + 1]
 
     return len(statements.rows(key, of_district, district, user.pk))
 
@@ -159,8 +167,8 @@ def figures(request) -> dict[str, int]:
     user, today = request.user, clock.today()
     held = Project.objects.visible_to(user).held_by(user)
     return {
-        "to_file": _capped(_to_file, user, today),
-        "missing": _capped(_missing, user, today),
+        "to_file": _capped(_to_file, user, today, CAP),
+        "missing": _capped(_missing, user, today, CAP),
         "owed": EvidenceOwed.objects.open()
         .filter(Exists(held.filter(pk=OuterRef("project_id"))))
         .count(),
@@ -242,7 +250,8 @@ def section(request) -> Section | None:
     user, today = request.user, clock.today()
     visible = Project.objects.visible_to(user)
     held = visible.held_by(user)
-    total = held.count()  # (most people hold no project: one plain query tells)
+    # (most people hold no project: one plain query tells; up to TOTAL_CAP + 1)
+    total = _capped(_held_keys, user, today, TOTAL_CAP)
     if not total:
         return None
     month = last_month(today)
@@ -290,5 +299,6 @@ def section(request) -> Section | None:
             "missing": missing,
             "owed": owed,
             "total": total,
+            "total_cap": TOTAL_CAP,
         },
     )

@@ -348,6 +348,7 @@ def test_the_team_s_work_tiles_are_exact_up_to_their_cap(world, client_for, monk
 
     # Above its cap a tile shows "CAP+" (its link and label unchanged), the summary says so.
     monkeypatch.setattr(team_home, "CAP", 2)
+    monkeypatch.setattr(team_home, "TOTAL_CAP", 5)  # the manager holds 6 projects
     client = client_for("manager")
     client.cookies["django_language"] = "en"
     html = client.get(reverse("home")).content.decode()
@@ -357,6 +358,7 @@ def test_the_team_s_work_tiles_are_exact_up_to_their_cap(world, client_for, monk
     assert tile is not None and tile.groups() == ("3", " data-more", "2+"), html
     assert "More than 2 monthly reports for 2026-05 not filed" in html
     assert 'data-missing="3" data-more>' in html
+    assert "More than 5 projects in my charge" in html
     monkeypatch.setattr(team_home, "CAP", 99)
     html = client.get(reverse("home")).content.decode()
     tile = re.search(
@@ -364,3 +366,6 @@ def test_the_team_s_work_tiles_are_exact_up_to_their_cap(world, client_for, monk
     )
     assert tile.groups() == (str(exact["missing"]), None, str(exact["missing"]))
     assert f"{exact['missing']} monthly reports for 2026-05 not filed" in html
+    monkeypatch.setattr(team_home, "TOTAL_CAP", 6)
+    html = client.get(reverse("home")).content.decode()
+    assert "6 projects in my charge" in html and "More than" not in html
