@@ -35,7 +35,8 @@ setup: $(VENV)/.installed
 	@echo "Migrating the database..."
 	$(BIN)/python manage.py migrate --noinput -v1
 
-## demo: setup, load the demo district, serve on http://127.0.0.1:$(PORT) with DEBUG off (and the
+## demo: setup (the migration run by the load's own process: Django starts once for both), load
+## the demo district, serve on http://127.0.0.1:$(PORT) with DEBUG off (and the
 ## background worker beside it), as
 ## a user meets it: the product's own Chinese pages for a missing page (404) or an error,
 ## static files served by WhiteNoise. `make demo DEBUG=1` serves Django's debug pages.
@@ -43,9 +44,9 @@ setup: $(VENV)/.installed
 ## with the same code (a new checkout, or after removing db.sqlite3) restores it in seconds
 ## (zhaoshang/demo/snapshot.py). The server does not reload on code changes: restart it.
 DEBUG ?= 0
-demo: setup
+demo: $(VENV)/.installed
 	@echo "Loading the demo city (restored from the day's snapshot if one was kept)..."
-	$(BIN)/python manage.py load_demo --snapshot --skip-checks
+	$(BIN)/python manage.py load_demo --migrate --snapshot --skip-checks
 	@mkdir -p "$${STATIC_ROOT:-staticfiles}"  # WhiteNoise reads it at start (empty: the apps' files serve)
 	@echo "Serving on http://127.0.0.1:$(PORT)  (accounts: see README.md, password Demo@2026)"
 	@# The background worker runs beside the server (large imports, big reports, the outbox)

@@ -7,7 +7,9 @@ Their PDFs (WeasyPrint: seconds of CPU each) are drawn by a process forked besid
 on the machine's other core, while the load goes on: the service stores a stand-in, and
 ``PdfsBeside.finish`` (the builder's last step, before the commit) writes each PDF over its
 stand-in — the same bytes the service would have stored (``exports.to_pdf`` of the same
-figures in the same language)."""
+figures in the same language). The process is forked when the load starts (``DemoBuilder``),
+its heap still small, and imports WeasyPrint then, while the load goes on: the reports,
+issued last, wait only for their drawing."""
 
 from __future__ import annotations
 
@@ -33,21 +35,26 @@ PLAN += ((Kind.MONTHLY, Role.BUREAU, 6),)
 class ReportsBuilder(Part):
     """Issues the demo district's reports (last: they read the finished ledger and lights)."""
 
-    def build(self) -> PdfsBeside | None:
-        """Issue the reports; returns their PDFs still being drawn (``finish()`` them)."""
-        world = self.worlds[0]
+    def build(self) -> None:
+        """Issue the reports, their PDFs drawn by the builder's ``pdfs`` if it has one (its
+        ``finish()`` writes them)."""
+        world, pdfs = self.worlds[0], self.builder.pdfs
         for kind, role, days_after in PLAN:
             period = Period(kind, default_period(kind, self.today))
             on = min(period.end + days_after * DAY, self.last)
             user = world.role_users[role]
             self.line.add(moment(on, 10), services.issue_report, user, kind, period, world.district)
         before = IssuedReport.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        pdfs = PdfsBeside.start()
         with pdfs.drawing() if pdfs else contextlib.nullcontext():
             self.line.run()
         if pdfs:
             pdfs.reports = list(IssuedReport.objects.filter(pk__gt=before).order_by("pk"))
-        return pdfs
+
+
+def _ready() -> None:
+    """The drawing process's start: WeasyPrint imported (a third of a second of CPU, on the
+    other core while the load goes on) before any PDF."""
+    import weasyprint  # noqa: F401
 
 
 def _draw(figures: dict, language: str) -> bytes:
@@ -70,9 +77,9 @@ class PdfsBeside:
         return cls()
 
     def __init__(self):
-        # Forked now, before the reports are issued: the process holds the load's state
-        # (settings, translations) and never touches its database connection.
-        self.pool = multiprocessing.get_context("fork").Pool(1)
+        # Forked now, when the load starts: the process holds the settings and never touches
+        # the load's database connection (the figures and the language come with each PDF).
+        self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_ready)
         self.drawn, self.reports = [], []
 
     @contextlib.contextmanager

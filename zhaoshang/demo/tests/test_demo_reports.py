@@ -33,6 +33,22 @@ def test_the_three_reports_are_issued_with_their_files(today):
     assert len(ranking) >= 10 and ranking[0][0] == 1
 
 
+def test_the_pdfs_drawn_beside_the_load_are_those_the_service_draws(today, settings):
+    """The PDFs are drawn by a process forked when the load starts (``PdfsBeside``): each is
+    the service's own drawing of the report's figures in the load's language."""
+    from django.utils import translation
+
+    from zhaoshang.reports import exports
+
+    reports = IssuedReport.objects.filter(district__code=DEMO_CODE).order_by("pk")
+    assert reports.count() == 3
+    for report in reports:
+        with report.pdf.open("rb") as handle:
+            stored = handle.read()
+        with translation.override(settings.LANGUAGE_CODE):
+            assert stored == exports.to_pdf(report.figures), report.kind
+
+
 def test_report_pages_answer_for_the_demo_accounts(today):
     report = IssuedReport.objects.filter(district__code=DEMO_CODE, kind="quarterly").get()
     for username in ("bureau", "supervisor", "leader", "city"):

@@ -168,6 +168,18 @@ def test_second_run_changes_nothing(demo_db):
     assert _digest() == fingerprint
 
 
+def test_migrate_first_runs_the_migrations_in_the_same_command(demo_db):
+    """``make demo`` runs ``load_demo --migrate``: the migration (here: nothing left to
+    apply) and then the load (here: nothing to do), one process."""
+    before = demo_counts()
+    out = io.StringIO()
+    call_command("load_demo", "--migrate", stdout=out)
+    text = out.getvalue()
+    assert text.index("Migrating the database...") < text.index("No migrations to apply")
+    assert text.index("No migrations to apply") < text.index("already loaded")
+    assert demo_counts() == before
+
+
 def test_reference_data_of_the_demo_district(demo_db):
     district = District.objects.get(code=DEMO_CODE)
     assert district.city == "锦川市"

@@ -6,13 +6,20 @@ import time
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from zhaoshang.demo import names
 from zhaoshang.demo import snapshot as snapshots
-from zhaoshang.demo.builder import DemoBuilder, demo_counts, no_query_log, pages_in_memory
+from zhaoshang.demo.builder import (
+    DemoBuilder,
+    demo_counts,
+    no_cycle_collection,
+    no_query_log,
+    pages_in_memory,
+)
 from zhaoshang.demo.city import ACCOUNT_USERNAMES, DISTRICT_CODES
 from zhaoshang.demo.deferred import bulk_appends
 from zhaoshang.demo.reset import purge_districts
@@ -39,12 +46,29 @@ class Command(BaseCommand):
             "load it and keep its snapshot (see zhaoshang/demo/snapshot.py)."
         )
         parser.add_argument("--snapshot", action="store_true", help=snapshot)
+        migrate = (
+            "Migrate the database first, in the same process (make demo: Django and the "
+            "project are started once for both, not twice)."
+        )
+        parser.add_argument("--migrate", action="store_true", help=migrate)
 
-    def handle(self, *args, reset: bool = False, snapshot: bool = False, **options):
+    def handle(
+        self, *args, reset: bool = False, snapshot: bool = False, migrate: bool = False, **options
+    ):
         if settings.PRODUCTION:
             raise CommandError(
                 "load_demo refuses to run with production settings (ZHAOSHANG_PRODUCTION=1): the "
                 "demo accounts share a published password and must never exist in production."
+            )
+        if migrate:
+            self.stdout.write("Migrating the database...")
+            verbosity = options.get("verbosity", 1)
+            call_command(
+                "migrate",
+                interactive=False,
+                verbosity=verbosity,
+                skip_checks=False,  # (the system checks, as the migrate command runs them)
+                stdout=self.stdout,
             )
         present = set(
             District.objects.filter(code__in=DISTRICT_CODES).values_list("code", flat=True)
@@ -74,7 +98,13 @@ class Command(BaseCommand):
                 return
             files_before = snapshots.media_files()
         try:
-            with no_query_log(), pages_in_memory(), transaction.atomic(), bulk_appends():
+            with (
+                no_query_log(),
+                no_cycle_collection(),
+                pages_in_memory(),
+                transaction.atomic(),
+                bulk_appends(),
+            ):
                 self._load(present)
         except BaseException:
             if self.builder is not None:
