@@ -119,15 +119,17 @@ def _held_once(projects, user_id: int):
 
 
 def _held_keys(projects, user_id: int, today: datetime.date):
-    """The keys of ``projects`` held by the user, in the team index's order."""
-    return _held_once(projects, user_id).order_by().values_list("pk", flat=True)
+    """The keys of ``projects`` held by the user (``held_by``: the list of their places off
+    the team's index, each project then checked on its key)."""
+    return projects.held_by(user_id).order_by().values_list("pk", flat=True)
 
 
 def _to_file(projects, user_id: int, today: datetime.date):
-    """The keys of the open cases without a receipt of ``projects`` held by the user (the worklist's "mine" and "no receipt"): each project's cases off the
-    index on (project, status), one row a case (the receipt's test and the case's status in
-    one filter: the same case). (no receipt: NOT EXISTS, which PostgreSQL estimates as the
-    anti-join it is)"""
+    """The keys of the open cases without a receipt of ``projects`` held by the user (the
+    worklist's "mine" and "no receipt"): each project's cases off the index on (project,
+    status), one row a case (the receipt's test and the case's status in one filter: the
+    same case). (no receipt: NOT EXISTS, which PostgreSQL estimates as the anti-join it
+    is)"""
     receipts = Receipt.objects.filter(approval_case=OuterRef("approval_cases__pk"))
     cases = _held_once(projects, user_id).filter(
         ~Exists(receipts), approval_cases__status__in=OPEN_STATUSES
@@ -136,20 +138,22 @@ def _to_file(projects, user_id: int, today: datetime.date):
 
 
 def _missing(projects, user_id: int, today: datetime.date):
-    """The keys of ``projects`` held by the user owing last month's report (``owing_report``, each project's report looked up on its key)."""
+    """The keys of ``projects`` held by the user owing last month's report
+    (``owing_report``, each project's report looked up on its key)."""
     owing = _held_once(projects, user_id).owing_report(today, probe=True)
     return owing.order_by().values_list("pk", flat=True)
 
 
-def _capped(build, user, today: datetime.date, cap: int) -> int:
-    """How many rows ``build`` gives for the projects ``user`` sees, at most ``cap`` + 1
-    (the first read in the walk's order: it stops there).
-    For whoever sees a whole district (their projects: its projects, ``visible_to``) the
+def _capped(build, user, today: datetime.date, cap: int, visible=None) -> int:
+    """How many rows ``build`` gives for the projects ``user`` sees (``visible``, when
+    given), at most ``cap`` + 1: the first read in the walk's order, it stops there. For
+    whoever sees a whole district (their projects: its projects, ``visible_to``) the
     statement is compiled once per process and day (``core.statements``: the ORM spent
     more building it than the database running it); for anyone else, every time."""
     district = Project.objects.whole_district_of(user)
     if district is None:
-        return len(build(Project.objects.visible_to(user), user.pk, today)[: cap + 1])
+        visible = Project.objects.visible_to(user) if visible is None else visible
+        return len(build(visible, user.pk, today)[: cap + 1])
     key = ("dashboard.team", build.__name__, today, cap)
 
     def of_district(district_id: int, user_id: int):
@@ -165,10 +169,11 @@ def figures(request) -> dict[str, int]:
     counted up to ``CAP`` + 1, so that the walk stops within the first projects held with
     work rather than read every one."""
     user, today = request.user, clock.today()
-    held = Project.objects.visible_to(user).held_by(user)
+    visible = Project.objects.visible_to(user)
+    held = visible.held_by(user)
     return {
-        "to_file": _capped(_to_file, user, today, CAP),
-        "missing": _capped(_missing, user, today, CAP),
+        "to_file": _capped(_to_file, user, today, CAP, visible),
+        "missing": _capped(_missing, user, today, CAP, visible),
         "owed": EvidenceOwed.objects.open()
         .filter(Exists(held.filter(pk=OuterRef("project_id"))))
         .count(),
@@ -251,7 +256,7 @@ def section(request) -> Section | None:
     visible = Project.objects.visible_to(user)
     held = visible.held_by(user)
     # (most people hold no project: one plain query tells; up to TOTAL_CAP + 1)
-    total = _capped(_held_keys, user, today, TOTAL_CAP)
+    total = _capped(_held_keys, user, today, TOTAL_CAP, visible)
     if not total:
         return None
     month = last_month(today)
