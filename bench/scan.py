@@ -27,7 +27,8 @@ is not the process's: read the wall ratio). The report gives each as a ratio to 
 
 ``--reuse DIR`` (SQLite): keep each size's generated, migrated and analysed database in DIR
 (``scan-<projects>-<seed>.sqlite3``) and, when it is already there, start from a copy of it
-instead of migrating and generating again. ``--steps``: also each step of the scan on its own
+instead of migrating and generating again (a copy kept before a newer migration is migrated
+and kept again, once). ``--steps``: also each step of the scan on its own
 (CPU seconds), for the first run and for the later run.
 """
 
@@ -285,6 +286,23 @@ def restore(kept: Path, url: str) -> None:
     shutil.copyfile(kept, working_file())
 
 
+def catch_up(kept: Path) -> None:
+    """A kept database generated before the latest migrations: migrated (and analysed) once
+    and kept again, so that every run starts from the code's schema, not the old one."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    connection.close()
+    shutil.copyfile(working_file(), kept)
+
+
 def measure(n: int, args) -> dict:
     from django.db import connection
 
@@ -295,6 +313,7 @@ def measure(n: int, args) -> dict:
     generated = None
     if kept is not None and kept.exists():
         restore(kept, args.database)
+        catch_up(kept)
     else:
         connection.close()
         prepare_database(args.database)  # a fresh file (SQLite) for each size
