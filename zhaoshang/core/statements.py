@@ -27,12 +27,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.utils import translation
 
 SIZE = 128
-# Stand-in ids: far outside any primary key's range, distinct from each other; stand-in keys.
-_STAND_IN = -7_300_000_000_000
+# Stand-in ids: negative, so never a primary key, distinct from each other, and within a
+# 32-bit integer's range (a lookup on an integer field compiles a value beyond its range to
+# "matches nothing", not to a parameter); stand-in keys.
+_STAND_IN = -2_100_000_000
 _ID_TYPES = (int, str)
 
 
@@ -52,7 +55,9 @@ class _Statement:
         self.compiler = compiler
         self.sql = sql
         self.params = params
-        self.places = places  # [(parameter index, argument index, index in the list or None)]
+        # [(parameter index, argument index, index in the list or None, the driver's
+        # wrapper of the parameter or None)]
+        self.places = places
 
 
 def _stand_ins(ids: Sequence) -> tuple[list, dict]:
@@ -74,17 +79,36 @@ def _stand_ins(ids: Sequence) -> tuple[list, dict]:
     return args, where
 
 
+def _trace(stand_in) -> str:
+    """What a stand-in leaves in a statement's text or a parameter's repr wherever it went
+    (an int's digits, a key whole)."""
+    return str(abs(stand_in)) if type(stand_in) is int else stand_in
+
+
 def _compile(queryset, where: dict) -> _Statement | None:
     compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except (EmptyResultSet, FullResultSet):
+        return None  # a stand-in decided the statement's shape (a field's range): not kept
     params = list(params)
     places = []
     for index, value in enumerate(params):
-        if type(value) in _ID_TYPES and value in where:
-            places.append((index, *where[value]))
-    found = {(i, j) for _index, i, j in places}
-    if found != set(where.values()) or any(str(s) in sql for s in where):
+        # An id as the parameter itself, or wrapped in the driver's own subclass (psycopg's
+        # ``Int4`` for an integer the expression types: a Coalesce compared with an id).
+        if isinstance(value, _ID_TYPES) and not isinstance(value, bool) and value in where:
+            wrap = None if type(value) in _ID_TYPES else type(value)
+            places.append((index, *where[value], wrap))
+    found = {(i, j) for _index, i, j, _wrap in places}
+    if found != set(where.values()):
         return None  # an id not used as a parameter: not kept
+    # Nor one used as a parameter somewhere and otherwise elsewhere (in the text, inside a
+    # LIKE pattern, a list, a value of another type): its stand-in would be run.
+    placed = {index for index, *_rest in places}
+    traces = [_trace(s) for s in where]
+    rest = [sql, *(repr(v) for index, v in enumerate(params) if index not in placed)]
+    if any(t in text for t in traces for text in rest):
+        return None
     return _Statement(queryset, compiler, sql, params, places)
 
 
@@ -120,8 +144,9 @@ def rows(key, build: Callable, *ids) -> list:
     if db != statement.compiler.using:
         return list(build(*ids))  # routed elsewhere this time (core.replica): compiled anew
     params = list(statement.params)
-    for index, i, j in statement.places:
-        params[index] = ids[i] if j is None else ids[i][j]
+    for index, i, j, wrap in statement.places:
+        value = ids[i] if j is None else ids[i][j]
+        params[index] = value if wrap is None else wrap(value)
     compiler = copy.copy(statement.compiler)
     compiler.connection = connections[db]
     compiler.as_sql = lambda *a, **k: (statement.sql, tuple(params))

@@ -106,3 +106,58 @@ def test_the_session_store_reads_what_djangos_reads(world):
         assert dict(ours.items()) == dict(django.items())
         assert ours.session_key == django.session_key
     assert SessionStore(live.session_key)["x"] == 1
+
+
+def test_an_id_the_driver_wraps_is_filled_in_wrapped_alike(world):
+    """On PostgreSQL an id compared with a typed expression (a Coalesce) reaches the driver
+    wrapped (psycopg's ``Int4``): it is an id's place all the same, filled with the next id
+    wrapped alike, never run with its stand-in (the team's tiles once counted a project
+    twice: its manager taken for someone else)."""
+    from django.db import connection
+    from django.db.models import IntegerField
+    from django.db.models.functions import Coalesce
+
+    def build(district, pk):
+        return (
+            Project.objects.filter(district_id=district)
+            .annotate(d=Coalesce(F("district_id"), Value(0), output_field=IntegerField()))
+            .filter(d=district)
+            .exclude(pk=pk)
+            .order_by("pk")
+        )
+
+    projects = list(Project.objects.order_by("pk"))
+    for project in projects:
+        got = statements.rows("wrapped", build, project.district_id, project.pk)
+        assert [p.pk for p in got] == [p.pk for p in build(project.district_id, project.pk)]
+    kept = statements._kept[statements._key("wrapped", (1, 1))]
+    assert kept is not None
+    if connection.vendor == "postgresql":
+        assert any(wrap is not None for *_place, wrap in kept.places)
+
+
+def test_an_id_used_also_otherwise_than_as_a_parameter_is_not_kept(world):
+    """An id that is a parameter in one place and, elsewhere, inside another (a LIKE
+    pattern) would be run with its stand-in there: such a read is compiled every time."""
+    from django.db.models import Q
+
+    project = Project.objects.order_by("pk").first()
+    build = lambda code: Project.objects.filter(Q(code=code) | Q(name__contains=code))  # noqa: E731
+    for code in (project.code, project.name[:2], "无此项目"):
+        got = statements.rows("like", build, code)
+        assert sorted(p.pk for p in got) == sorted(p.pk for p in build(code))
+    assert statements._kept[statements._key("like", ("x",))] is None
+
+
+def test_a_read_whose_shape_a_stand_in_decides_is_compiled_every_time(world):
+    """A lookup on a small integer field compiles a value beyond its range to "matches
+    nothing" (no parameter): the stand-in would decide the statement, so it is not kept and
+    each id is read as it is."""
+    from zhaoshang.projects.models import MaterialType
+
+    kinds = list(MaterialType.objects.order_by("pk"))
+    assert kinds
+    build = lambda n: MaterialType.objects.filter(sort_order=n).order_by("pk")  # noqa: E731
+    for n in {k.sort_order for k in kinds} | {7}:
+        assert list(statements.rows("small", build, n)) == list(build(n))
+    assert statements._kept[statements._key("small", (1,))] is None
