@@ -114,6 +114,9 @@ TEAM_ROLE_RANK = {
     TeamRole.SERVICE_OFFICER: "general",
 }
 SINGLE_TEAM_ROLES = (TeamRole.MANAGER, TeamRole.SECRETARY, TeamRole.SERVICE_OFFICER)
+# The places by which a person holds a project (项目经理制/项目秘书制): the registry's "mine",
+# the team's home.
+HELD_ROLES = (TeamRole.MANAGER, TeamRole.SECRETARY)
 
 
 class FundsOrigin(models.TextChoices):

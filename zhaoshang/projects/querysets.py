@@ -112,12 +112,10 @@ class ProjectQuerySet(DistrictScopedQuerySet):
     def held_by(self, user):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the
         registry's "mine" and the team's home."""
-        from zhaoshang.projects.choices import TeamRole
+        from zhaoshang.projects.choices import HELD_ROLES
         from zhaoshang.projects.models import ProjectTeamMember
 
-        held = ProjectTeamMember.objects.filter(
-            user=user, role__in=(TeamRole.MANAGER, TeamRole.SECRETARY)
-        )
+        held = ProjectTeamMember.objects.filter(user=user, role__in=HELD_ROLES)
         return self.filter(pk__in=held.values("project_id"))
 
     def owing_report(self, today, *, probe: bool = False):

@@ -30,7 +30,7 @@ from zhaoshang.approvals.choices import OPEN_STATUSES
 from zhaoshang.approvals.views import filtered_cases
 from zhaoshang.core import clock, statements
 from zhaoshang.dashboard.homes import Figure, Section, tiles
-from zhaoshang.projects.choices import TeamRole
+from zhaoshang.projects.choices import HELD_ROLES, TeamRole
 from zhaoshang.projects.models import EvidenceOwed, Project, ProjectTeamMember
 from zhaoshang.projects.views.backfill import filtered_backfill
 from zhaoshang.projects.views.registry import filtered_projects
@@ -41,7 +41,6 @@ SHOWN = 12
 # off indexes in the order shown (``_first_of_many``: a district grown to 50,000 projects
 # left one manager holding 11,000 of them, every one sorted on each visit, issue 19.3).
 FEW = 200
-HELD_ROLES = (TeamRole.MANAGER, TeamRole.SECRETARY)
 # The tiles of work (receipts to file, reports missing) count up to this many rows and show
 # "99+" above, as a phone's badge does: what the tile tells is "much to do", its link opens
 # the list with the exact total. Counted off the team's index in its order, such a count
