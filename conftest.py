@@ -24,11 +24,15 @@ _SNAPSHOTS: dict[str, TableSnapshot] = {}
 def pytest_configure(config):
     """Test-only settings: WhiteNoise finds a static file when asked instead of indexing
     every static file for each new test client (production indexes once at start-up), and
-    passwords are hashed with a fast hasher (only the world's and a few tests' logins)."""
+    passwords are hashed with a fast hasher (only the world's and a few tests' logins), and
+    pages are not kept (core.pagecache)."""
     from django.conf import settings
 
     settings.WHITENOISE_AUTOREFRESH = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages are built for every request: the tests look at what a view builds (its context,
+    # its queries); the kept pages have their own tests (``kept_pages``).
+    settings.PAGE_CACHE = False
 
 
 def _databases_for_test(test):
@@ -134,6 +138,17 @@ def client_for(world):
         return client_with_session(_SESSIONS[username])
 
     return make
+
+
+@pytest.fixture
+def kept_pages(settings):
+    """Pages and API lists kept until the data changes (core.pagecache), as in production."""
+    from django.core.cache import caches
+
+    settings.PAGE_CACHE = True
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -350,6 +350,10 @@ INSPECTION_VERIFY_WINDOW_SECONDS = env_int("INSPECTION_VERIFY_WINDOW_SECONDS", 6
 # background task (with progress on the page); smaller ones inline.
 REPORTS_INLINE_MAX_PROJECTS = env_int("REPORTS_INLINE_MAX_PROJECTS", 500)
 
+# The homes, lists, boards and API lists are kept per person in the ``default`` cache until
+# the data changes (zhaoshang.core.pagecache, docs/operations.md "Cache"); 0 turns it off.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+
 # Content security policy (django-csp 4): everything from our own origin, no CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

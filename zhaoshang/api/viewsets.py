@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from zhaoshang.api.parsers import PARSERS
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.schema import ResourceSchema
+from zhaoshang.core import pagecache
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +55,15 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         respond = cls.__dict__.get("_respond")
         if respond is not None and not getattr(respond, "answers_after_commit", False):
             cls._respond = answer_after_commit(respond)
+        own_list = cls.__dict__.get("list")
+        if own_list is not None:
+            cls.list = pagecache.kept_list_method(own_list)
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
+
+    # Kept per person until the data changes (core.pagecache); a resource's own ``list`` too.
+    list = pagecache.kept_list_method(viewsets.ModelViewSet.list)
 
 
 def caller_district(request):

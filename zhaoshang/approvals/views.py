@@ -37,7 +37,7 @@ from zhaoshang.approvals.forms import (
 )
 from zhaoshang.approvals.models import ApprovalCase, ApprovalItem, CasePause, CaseTransfer
 from zhaoshang.approvals.querysets import WORKLIST_INDEX_TERMS, WORKLIST_PARTS
-from zhaoshang.core import clock, roles
+from zhaoshang.core import clock, pagecache, roles
 from zhaoshang.core.actions import panel, record_action_view, run_service
 from zhaoshang.core.audit import event_label
 from zhaoshang.core.exports import xlsx_response
@@ -140,6 +140,7 @@ def filtered_cases(request):
 
 
 @login_required
+@pagecache.kept_page
 def worklist(request):
     form, qs, own = filtered_cases(request)
     related = ["project", "item", "department", "agent"]

@@ -24,3 +24,7 @@ class CoreConfig(AppConfig):
         from zhaoshang.core.imports.batches import EVENTS
 
         register_events(EVENTS)  # an import batch confirmed, undone
+
+        from zhaoshang.core import datastamp
+
+        datastamp.install()  # every write moves the data's stamp (core.pagecache)

@@ -117,6 +117,18 @@ class Counter(models.Model):
             return counter.value
 
 
+class DataStamp(models.Model):
+    """One row whose value changes after every commit that wrote data (``core.datastamp``)."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "core_datastamp"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class DomainEventQuerySet(DistrictScopedQuerySet):
     def for_object(self, obj):
         return self.filter(

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core import roles
+from zhaoshang.core import pagecache, roles
 from zhaoshang.core.roles import Role
 from zhaoshang.dashboard import tallies
 from zhaoshang.dashboard.homes import (
@@ -57,6 +57,7 @@ def role_sections(request) -> list:
 
 
 @login_required
+@pagecache.kept_page
 def home(request):
     """What each of my roles must do today (``role_sections``), the projects I serve, the
     district's funnel with amounts, recent events."""

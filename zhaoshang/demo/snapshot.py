@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 
+from zhaoshang.core import datastamp
 from zhaoshang.org.models import District, User
 
 PACKAGE = Path(__file__).resolve().parents[1]  # zhaoshang/
@@ -118,6 +119,7 @@ class Snapshot:
             source.backup(connection.connection)
         finally:
             source.close()
+        datastamp.changed()  # written past Django's connection: kept pages are stale
         return self.meta
 
     def take(self, before: dict[str, int], files_before: set[str], notes: dict) -> None:

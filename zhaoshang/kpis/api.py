@@ -30,7 +30,7 @@ from zhaoshang.api.viewsets import (
     caller_district,
     expected_version,
 )
-from zhaoshang.core import clock
+from zhaoshang.core import clock, pagecache
 from zhaoshang.kpis import permissions, services, snapshots
 from zhaoshang.kpis.forms import KpiFilterForm
 from zhaoshang.kpis.models import AnnualTarget
@@ -95,6 +95,7 @@ class KpiViewSet(viewsets.ViewSet):
         parameters=_filter_parameters(),
         responses={200: KpisSerializer, 400: OpenApiResponse(description="{field: [messages]}")},
     )
+    @pagecache.kept_list_method
     def list(self, request):
         form = KpiFilterForm(request.query_params, user=request.user)
         if not form.is_valid():

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core import clock, roles
+from zhaoshang.core import clock, pagecache, roles
 from zhaoshang.core.actions import run_service
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.replica import reading
@@ -57,6 +57,7 @@ def _cards(kpis, form) -> list[dict]:
 
 
 @login_required
+@pagecache.kept_page
 def kpi_page(request):
     """The KPIs of a year over the projects the user sees, filtered."""
     require(permissions.can_read(request.user))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhaoshang.core import clock, roles
+from zhaoshang.core import clock, pagecache, roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
 from zhaoshang.core.printing import print_page
@@ -56,6 +56,7 @@ def filtered_signals(request):
 
 
 @login_required
+@pagecache.kept_page
 def board(request):
     form, qs = filtered_signals(request)
     return render(

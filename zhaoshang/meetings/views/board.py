@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhaoshang.core import clock, roles
+from zhaoshang.core import clock, pagecache, roles
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.lights import Light
 from zhaoshang.core.printing import print_page
@@ -133,6 +133,7 @@ def _by_department(qs) -> list[dict]:
 
 
 @login_required
+@pagecache.kept_page
 def board(request):
     form, qs, sort = filtered_items(request)
     scope = ActionItem.objects.visible_to(request.user)

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
-from zhaoshang.core import clock
+from zhaoshang.core import clock, pagecache
 from zhaoshang.core.lights import Light
 from zhaoshang.portal import project_facts as facts
 from zhaoshang.portal.access import portal_view
@@ -68,6 +68,7 @@ def to_do(deadlines_by_project: dict, today) -> dict[str, int]:
 
 
 @portal_view
+@pagecache.kept_page
 def home(request):
     today = clock.today()
     projects = facts.project_list(request.user)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhaoshang.core import clock, roles
+from zhaoshang.core import clock, pagecache, roles
 from zhaoshang.core.actions import form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
@@ -121,6 +121,7 @@ def with_funds(projects: list) -> list:
 
 
 @login_required
+@pagecache.kept_page
 def project_list(request):
     form, qs, sort = filtered_projects(request, funds=False)
     show_district = roles.sees_all_districts(request.user)
@@ -203,6 +204,7 @@ def project_print(request):
 
 
 @login_required
+@pagecache.kept_page
 def project_detail(request, pk):
     project = get_visible_project(request, pk)
     funds_total = project.funds.aggregate(total=Sum("amount"))["total"]
