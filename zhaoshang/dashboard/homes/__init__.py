@@ -18,9 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
+from zhaoshang.core import statements
 from zhaoshang.dashboard.templatetags.zs_nav import fixed_url
+from zhaoshang.projects.models import Project
 
 
 @dataclass
@@ -110,3 +113,35 @@ def live_figures(request, declared: list[Figure]) -> dict[str, int]:
     """Each tile's figure by its list's own filter (the tests' reference), at most its
     cap + 1 for a capped tile."""
     return {figure.key: figure.capped(figure.live(request)) for figure in declared}
+
+
+def district_rows(
+    key, user, build: Callable, *, uses: tuple = ("user", "department")
+) -> list | None:
+    """``list(build(district_id, person))`` for a ``user`` who sees every project of a
+    district (``Project.objects.whole_district_of``: their projects are exactly
+    ``Project.objects.filter(district_id=district_id)``), its statement built and compiled
+    once per process and ``key`` (``core.statements``); None for anyone else (the caller
+    reads as usual).
+
+    ``person`` is an unsaved stand-in for ``user`` carrying only what ``uses`` names — its
+    ``pk`` ("user") and its ``department_id`` ("department") — the ids the statement is run
+    again with: ``build`` may use them as filter values and nothing else of the user (not
+    ``visible_to``: it would see a person without roles); each id named must be used (a
+    statement that leaves one out is not kept: compiled every time). Whether the user has a
+    department is part of the kept statement's key (``served_by`` has one more way then);
+    ``key`` names everything else the read depends on (today, a limit, a value read while
+    building). With ``uses=()``, ``build(district_id)``: a read of the district's alone."""
+    district = Project.objects.whole_district_of(user)
+    if district is None:
+        return None
+    if not uses:
+        return statements.rows(("dashboard.homes", key), build, district)
+    department = "department" in uses and user.department_id
+    ids = (district, user.pk, *([department] if department else []))
+
+    def run(district_id, user_id, department_id=None):
+        person = get_user_model()(pk=user_id, department_id=department_id)
+        return build(district_id, person)
+
+    return statements.rows(("dashboard.homes", key, len(ids)), run, *ids)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
+    Count,
     DateField,
     Exists,
     F,
@@ -29,7 +30,7 @@ from zhaoshang.agreements.models import Milestone
 from zhaoshang.approvals.choices import OPEN_STATUSES
 from zhaoshang.approvals.views import filtered_cases
 from zhaoshang.core import clock, statements
-from zhaoshang.dashboard.homes import Figure, Section, tiles
+from zhaoshang.dashboard.homes import Figure, Section, district_rows, tiles
 from zhaoshang.projects.choices import HELD_ROLES, TeamRole
 from zhaoshang.projects.models import EvidenceOwed, Project, ProjectTeamMember
 from zhaoshang.projects.views.backfill import filtered_backfill
@@ -172,30 +173,54 @@ def figures(request) -> dict[str, int]:
     work rather than read every one."""
     user, today = request.user, clock.today()
     visible = Project.objects.visible_to(user)
-    held = visible.held_by(user)
+    owed = district_rows(
+        "team.owed",
+        user,
+        lambda district_id, person: _owed(Project.objects.filter(district_id=district_id), person),
+        uses=("user",),
+    )
+    if owed is None:
+        owed = _owed(visible, user)
     return {
         "to_file": _capped(_to_file, user, today, CAP, visible),
         "missing": _capped(_missing, user, today, CAP, visible),
-        "owed": EvidenceOwed.objects.open()
-        .filter(Exists(held.filter(pk=OuterRef("project_id"))))
-        .count(),
+        "owed": owed[0] if owed else 0,
     }
+
+
+def _owed(projects, user):
+    """[how many materials the imported stages of ``projects`` held by ``user`` owe] (none
+    when none)."""
+    held = projects.held_by(user)
+    owed = EvidenceOwed.objects.open().filter(Exists(held.filter(pk=OuterRef("project_id"))))
+    return (
+        owed.order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
 
 
 def _name_next_milestones(projects: list) -> None:
     """``next_name`` on each of the projects shown: its next open milestone's (the earliest
     due, then the first recorded), read for these projects alone."""
     names: dict[int, str] = {}
-    rows = (
-        Milestone.objects.open()
-        .filter(commitment__project__in=[p.pk for p in projects])
-        .order_by("commitment__project", "due_on", "id")
-        .values_list("commitment__project", "name")
-    )
+    keys = [p.pk for p in projects]
+    rows = statements.rows("dashboard.team.milestones", _next_milestones, keys) if keys else []
     for project_id, name in rows:
         names.setdefault(project_id, name)
     for project in projects:
         project.next_name = names.get(project.pk) if project.next_due_on else None
+
+
+def _next_milestones(keys):
+    return (
+        Milestone.objects.open()
+        .filter(commitment__project__in=keys)
+        .order_by("commitment__project", "due_on", "id")
+        .values_list("commitment__project", "name")
+    )
 
 
 def _first_of_many(user, visible, owing, next_due, shown: int) -> list[int]:
@@ -253,16 +278,9 @@ def _nearest_due(projects, next_due, count: int) -> list[int]:
     return list(found.order_by("next_due_on", "name", "id").values_list("pk", flat=True)[:count])
 
 
-def section(request) -> Section | None:
-    user, today = request.user, clock.today()
-    visible = Project.objects.visible_to(user)
-    held = visible.held_by(user)
-    # (most people hold no project: one plain query tells; up to TOTAL_CAP + 1)
-    total = _capped(_held_keys, user, today, TOTAL_CAP, visible)
-    if not total:
-        return None
-    month = last_month(today)
-    next_due = (
+def _next_due():
+    """SQL, on a project: the due date of its next open milestone."""
+    return (
         Milestone.objects.open()
         .filter(commitment__project=OuterRef("pk"))
         .order_by()
@@ -270,23 +288,68 @@ def section(request) -> Section | None:
         .annotate(due=Min("due_on"))
         .values("due")
     )
-    owing = Project.objects.owing_report(today).filter(pk=OuterRef("pk"))
 
-    def with_work(projects):
-        return projects.annotate(
-            report_missing=Exists(owing),
-            next_due_on=Subquery(next_due, output_field=DateField()),
-        )
+
+def _owing(today: datetime.date):
+    """SQL, on a project: it owes last month's report (``owing_report``)."""
+    return Project.objects.owing_report(today).filter(pk=OuterRef("pk"))
+
+
+def _with_work(projects, today: datetime.date):
+    """``projects`` with ``report_missing`` and ``next_due_on``."""
+    return projects.annotate(
+        report_missing=Exists(_owing(today)),
+        next_due_on=Subquery(_next_due(), output_field=DateField()),
+    )
+
+
+def _rows_with_work(today: datetime.date):
+    def build(keys):
+        return _with_work(Project.objects.filter(pk__in=keys), today).order_by()
+
+    return build
+
+
+def section(request) -> Section | None:
+    user, today = request.user, clock.today()
+    visible = Project.objects.visible_to(user)
+    # (most people hold no project: one plain query tells; up to TOTAL_CAP + 1)
+    total = _capped(_held_keys, user, today, TOTAL_CAP, visible)
+    if not total:
+        return None
+    month = last_month(today)
+    next_due = _next_due()
+    owing = _owing(today)
 
     # The missing reports first, then the nearest deadline: the first rows are today's work.
     # Their keys are found first (narrow rows), then those rows read with their names by
-    # their keys (held and seen: no second list of the projects held).
+    # their keys (held and seen: no second list of the projects held). (For whoever sees a
+    # whole district, and for the rows by their keys, compiled once per process and day.)
     if total <= FEW:
-        order = ("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")
-        keys = list(with_work(held).order_by(*order).values_list("pk", flat=True)[:SHOWN])
+
+        def first(projects, person):
+            order = ("-report_missing", F("next_due_on").asc(nulls_last=True), "name", "id")
+            held = projects.held_by(person)
+            return _with_work(held, today).order_by(*order).values_list("pk", flat=True)[:SHOWN]
+
+        keys = district_rows(
+            ("team.first", today),
+            user,
+            lambda district_id, person: first(
+                Project.objects.filter(district_id=district_id), person
+            ),
+            uses=("user",),
+        )
+        if keys is None:
+            keys = list(first(visible, user))
     else:
         keys = _first_of_many(user, visible, owing, next_due, SHOWN)
-    by_id = {p.pk: p for p in with_work(Project.objects.filter(pk__in=keys)).order_by()}
+    found = (
+        statements.rows(("dashboard.team.rows", today), _rows_with_work(today), keys)
+        if keys
+        else []
+    )
+    by_id = {p.pk: p for p in found}
     projects = [by_id[pk] for pk in keys]
     _name_next_milestones(projects)
     if not projects:

@@ -33,6 +33,14 @@ HOMES = [
     ("secretary", team_home),
     ("department", team_home),
     ("park", team_home),  # (a park committee sees part of a district: compiled each time)
+    # The other district's, after this one's: a statement kept for a district's people
+    # (``homes.district_rows``) is run again with another district's and person's ids.
+    ("supervisor_b", supervisor),
+    ("department_b", department),
+    ("leader_b", leader),
+    ("bureau_b", bureau),
+    ("manager_b", team_home),
+    ("secretary_b", team_home),
 ]
 
 

@@ -20,7 +20,10 @@ LIGHT_RANK = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
+# (and the other district's: a statement kept for one district's people is run again with
+# another's district and person, ``homes.district_rows``)
 WHO = ["manager", "leader", "department", "park", "supervisor", "bureau", "secretary"]
+WHO += ["manager_b", "leader_b", "department_b", "bureau_b", "secretary_b"]
 
 
 def _live(user) -> list[tuple[int, str]]:
@@ -254,3 +257,35 @@ def test_the_team_s_projects_and_next_milestones_are_the_live_ones(
     assert len(rows) == min(shown, rows[0][2])
     if shown == 12:
         assert any(row[4] for row in rows) and any(row[1] for row in rows)
+
+
+def test_a_whole_district_s_reads_are_compiled_once_and_run_for_each_person(world):
+    """For the people who see a whole district, "my projects", the recent activity and the
+    team's projects run statements compiled once (``homes.district_rows``): another
+    person of another district compiles none of them and sees their own rows."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.test import RequestFactory
+
+    def read(user):
+        request = RequestFactory().get("/")
+        request.user = user
+        section = team.section(request)
+        return _fast(user), [e.pk for e in page.recent_events(user)], section
+
+    from zhaoshang.core import roles
+
+    read(world.user_manager)
+    roles.roles_of(world.user_manager_b)  # (their roles read first)
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        mine, events, section = read(world.user_manager_b)
+    compiled = [c.args[0].query.model.__name__ for c in compiling.call_args_list]
+    assert compiled == [], compiled
+    assert mine == _live(world.user_manager_b)
+    assert section is not None
+    assert [p.pk for p in section.extra["projects"]] == [
+        pk for pk, *_ in _team_live(world.user_manager_b)
+    ][: team.SHOWN]
