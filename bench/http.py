@@ -13,6 +13,11 @@ from /proc: steadier than the wall-clock figures on a shared machine). Afterward
 resident memory (RSS) of each gunicorn worker is read, after at least 1,000 requests each
 (issue 19, point 5: under 120 MiB).
 
+The pages are kept as in production (``core.pagecache``: a repeated request of the same
+person is served without building the page until the data changes), so the default table is
+what a person reloading a page costs; ``--built`` (``PAGE_CACHE=0``) builds every page for
+every request: what the first view after any change costs.
+
 The application is served with the production configuration, ``gunicorn.conf.py`` (preloaded
 and frozen before the fork, a collection after each response); ``--gunicorn-defaults`` serves
 it with gunicorn's defaults instead, as the minimal project is.
@@ -382,10 +387,13 @@ def login(port: int, username: str) -> str:
         form,
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}"},
     )
-    session = _cookies(headers).get("sessionid")
+    cookies = _cookies(headers)
+    session = cookies.get("sessionid")
     if status != 302 or not session:
         sys.exit(f"log-in of {username} failed ({status})")
-    return f"sessionid={session}"
+    # What a browser sends next: the session, and the CSRF secret the log-in renewed (a page
+    # with a form is kept only for a browser holding it: core.pagecache).
+    return f"csrftoken={cookies.get('csrftoken', csrf)}; sessionid={session}"
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -474,6 +482,11 @@ def main(argv: list[str]) -> int:
         "--settings", help="a settings module to serve with (a variant of zhaoshang.settings)"
     )
     parser.add_argument(
+        "--built",
+        action="store_true",
+        help="build every page for every request (PAGE_CACHE=0: no page is kept)",
+    )
+    parser.add_argument(
         "--gunicorn-defaults",
         action="store_true",
         help="serve the application with gunicorn's defaults, not gunicorn.conf.py",
@@ -510,6 +523,7 @@ def main(argv: list[str]) -> int:
                 "DATABASE_URL": database,
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "DJANGO_SETTINGS_MODULE": args.settings or "zhaoshang.settings",
+                "PAGE_CACHE": "0" if args.built else "1",
             },
             workdir / "zhaoshang.log",
             None if args.gunicorn_defaults else ROOT / "gunicorn.conf.py",
@@ -540,6 +554,7 @@ def main(argv: list[str]) -> int:
                 f"{args.requests} requests × {len(targets)} targets × {args.runs} runs, "
                 f"concurrency {args.concurrency}, gunicorn {WORKERS} sync workers "
                 f"({'defaults' if args.gunicorn_defaults else 'gunicorn.conf.py'}); "
+                f"pages {'built for every request' if args.built else 'kept (core.pagecache)'}; "
                 f"database {database.split('://')[0]}",
                 flush=True,
             )
