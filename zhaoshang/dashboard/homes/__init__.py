@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.db.models import Value
 from django.http import QueryDict
 
 from zhaoshang.core import statements
@@ -145,3 +146,20 @@ def district_rows(
         return build(district_id, person)
 
     return statements.rows(("dashboard.homes", key, len(ids)), run, *ids)
+
+
+def grouped(queryset, **aggregates):
+    """``queryset``'s ``aggregates`` as a read of one row (none when no row matches), for
+    ``district_aggregate``: a kept statement is a read of rows, not an ``aggregate()``."""
+    one = queryset.order_by().annotate(_one=Value(1)).values("_one")
+    return one.annotate(**aggregates).values(*aggregates)
+
+
+def district_aggregate(key, user, build: Callable, names, **kwargs) -> dict | None:
+    """``district_rows`` of a ``grouped`` read: {name: count} (0 each when no row matched),
+    or None for a person who does not see a whole district. For counts alone (a sum over
+    no row would be None, not 0)."""
+    found = district_rows(key, user, build, **kwargs)
+    if found is None:
+        return None
+    return found[0] if found else dict.fromkeys(names, 0)

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from zhaoshang.core import charts, clock
 from zhaoshang.core.lights import Light
 from zhaoshang.dashboard import tallies
-from zhaoshang.dashboard.homes import Figure, Section, list_url, tiles
+from zhaoshang.dashboard.homes import (
+    Figure,
+    Section,
+    district_aggregate,
+    district_rows,
+    grouped,
+    list_url,
+    tiles,
+)
 from zhaoshang.dashboard.homes.figures import of_visible_projects, signal_figures
 from zhaoshang.monitoring.views import filtered_signals
 from zhaoshang.projects import funnel
@@ -76,35 +84,75 @@ def declared(request) -> list[Figure]:
 def figures(request) -> dict[str, int]:
     """The tiles' figures: the projects signed or started this month off the indexes on
     their dates (one query), those moved from this month's stage moves, and the red lights
-    lit this month with the district's lights."""
+    lit this month with the district's lights. (For whoever sees a whole district, the
+    first two compiled once per process and day.)"""
     user, today = request.user, clock.today()
     month = (today.replace(day=1), today)
-    projects = Project.objects.visible_to(user)
-    dated = projects.filter(Q(signed_on__range=month) | Q(started_on__range=month)).aggregate(
-        signed=Count("pk", filter=Q(signed_on__range=month)),
-        started=Count("pk", filter=Q(started_on__range=month)),
+
+    def dated(projects):
+        return projects.filter(Q(signed_on__range=month) | Q(started_on__range=month))
+
+    counts = {
+        "signed": Count("pk", filter=Q(signed_on__range=month)),
+        "started": Count("pk", filter=Q(started_on__range=month)),
+    }
+    found = district_aggregate(
+        ("bureau.dated", today),
+        user,
+        lambda district_id: grouped(
+            dated(Project.objects.filter(district_id=district_id)), **counts
+        ),
+        counts,
+        uses=(),
     )
-    moves = StageEvent.objects.filter(occurred_on__range=month).values("project_id")
-    moved = Project.objects.filter(pk__in=moves).filter(Exists(projects.filter(pk=OuterRef("pk"))))
+    if found is None:
+        found = dated(Project.objects.visible_to(user)).aggregate(**counts)
+    moved = district_aggregate(
+        ("bureau.moved", today),
+        user,
+        lambda district_id: grouped(
+            _moved(Project.objects.filter(district_id=district_id), month), n=Count("pk")
+        ),
+        ["n"],
+        uses=(),
+    )
+    if moved is None:
+        moved = _moved(Project.objects.visible_to(user), month).aggregate(n=Count("pk"))
     return {
-        "signed": dated["signed"],
-        "moved": moved.count(),
-        "started": dated["started"],
+        "signed": found["signed"],
+        "moved": moved["n"],
+        "started": found["started"],
         "red_this_month": signal_figures(user, this_month=True)["red_this_month"],
     }
+
+
+def _moved(projects, month):
+    """The projects of ``projects`` moved to another stage within ``month`` (a range)."""
+    moves = StageEvent.objects.filter(occurred_on__range=month).values("project_id")
+    return Project.objects.filter(pk__in=moves).filter(Exists(projects.filter(pk=OuterRef("pk"))))
+
+
+def _moves(events, month):
+    return (
+        events.filter(occurred_on__range=month)
+        .select_related("project", "recorded_by")
+        .order_by("-occurred_on", "-id")[:MOVES_SHOWN]
+    )
 
 
 def section(request) -> Section:
     today = clock.today()
     month = today.replace(day=1)
     found = tiles(declared(request), figures(request))
-    moves = list(
-        of_visible_projects(
-            StageEvent.objects.filter(occurred_on__range=(month, today)), request.user
-        )
-        .select_related("project", "recorded_by")
-        .order_by("-occurred_on", "-id")[:MOVES_SHOWN]
-    )
+
+    def of_district(district_id):
+        projects = Project.objects.filter(district_id=district_id, pk=OuterRef("project_id"))
+        return _moves(StageEvent.objects.filter(Exists(projects)), (month, today))
+
+    moves = district_rows(("bureau.moves", today), request.user, of_district, uses=())
+    if moves is None:
+        events = of_visible_projects(StageEvent.objects.all(), request.user)
+        moves = list(_moves(events, (month, today)))
     return Section(
         "bureau",
         _("The registry this month (%(month)s)") % {"month": month.strftime("%Y-%m")},

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from zhaoshang.core import clock
 from zhaoshang.core.lights import Light, yellow_workdays
+from zhaoshang.dashboard.homes import district_aggregate, grouped
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.querysets import light_q
@@ -36,21 +37,50 @@ def signal_figures(user, *, mine: bool = False, this_month: bool = False) -> dic
     with ``mine``, ``mine`` (the lights of the projects the user serves, my_projects=on)
     and ``mine_leader`` (those escalated to the leader in charge); with ``this_month``,
     ``red_this_month`` (red and lit since the month's first day)."""
+    month = clock.today().replace(day=1) if this_month else None
+
+    def of_district(district_id, person=None):
+        signals, figures = _signal_figures(
+            Signal.objects.filter(district_id=district_id), person, month
+        )
+        return grouped(signals, **figures)
+
+    # (A whole district's lights are the district's: compiled once per process and month.)
+    names = [
+        "red",
+        "meeting",
+        *(["mine", "mine_leader"] if mine else []),
+        *(["red_this_month"] if this_month else []),
+    ]
+    key = ("signal_figures", mine, month)
+    found = district_aggregate(
+        key, user, of_district, names, uses=("user", "department") if mine else ()
+    )
+    if found is not None:
+        return found
+    signals, figures = _signal_figures(
+        Signal.objects.visible_to(user), user if mine else None, month
+    )
+    return signals.aggregate(**figures)
+
+
+def _signal_figures(signals, user, month):
+    """(``signals`` to count, {figure: aggregate}) of ``signal_figures``: with ``user``,
+    theirs (``mine``); with ``month``, those lit since it."""
     figures = {
         "red": Count("pk", filter=light_q(Light.RED)),
         "meeting": Count("pk", filter=Q(level=Level.MEETING)),
     }
-    signals = Signal.objects.visible_to(user).order_by()
-    if mine:
+    signals = signals.order_by()
+    if user is not None:
         # The project served, checked once on each light's own project (one key each).
         served = Exists(Project.objects.filter(served_by(user), pk=OuterRef("project_id")))
         signals = signals.annotate(served=served)
         figures["mine"] = Count("pk", filter=Q(served=True))
         figures["mine_leader"] = Count("pk", filter=Q(served=True, level=Level.LEADER))
-    if this_month:
-        month = clock.today().replace(day=1)
+    if month is not None:
         figures["red_this_month"] = Count("pk", filter=light_q(Light.RED) & Q(since__gte=month))
-    return signals.aggregate(**figures)
+    return signals, figures
 
 
 def lit_before(today: datetime.date, district_id, subject: str) -> datetime.date:

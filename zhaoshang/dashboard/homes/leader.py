@@ -5,13 +5,22 @@ district's red lights. Their projects, each with its light, are the page's "My p
 
 from __future__ import annotations
 
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.lights import Light
-from zhaoshang.dashboard.homes import Figure, Section, tiles
+from zhaoshang.dashboard.homes import (
+    Figure,
+    Section,
+    district_aggregate,
+    district_rows,
+    grouped,
+    tiles,
+)
 from zhaoshang.dashboard.homes.figures import of_visible_projects, signal_figures
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.views import filtered_signals
+from zhaoshang.projects.models import Project
 from zhaoshang.service.models import Forward, Receipt
 from zhaoshang.service.views.forwards import filtered_forwarded
 from zhaoshang.service.views.receipts import filtered_inbox
@@ -65,12 +74,33 @@ def _unread(user):
     return of_visible_projects(Receipt.objects.addressed_to(user).unread(), user)
 
 
+def _unread_of_district(district_id, person):
+    """``_unread`` for a person who sees the whole district ``district_id``."""
+    projects = Project.objects.filter(district_id=district_id, pk=OuterRef("project_id"))
+    return Receipt.objects.addressed_to(person).unread().filter(Exists(projects))
+
+
+def _receipts(unread):
+    return unread.select_related("project", "department").order_by("-visited_on", "-id")[
+        :UNREAD_SHOWN
+    ]
+
+
 def figures(request) -> dict[str, int]:
     """The tiles' figures: the unread receipts off the addressee's index, the four lights'
     tiles in one pass over the district's lights."""
     user = request.user
     found = signal_figures(user, mine=True)
-    found["unread"] = _unread(user).count()
+    unread = district_aggregate(
+        "leader.unread",
+        user,
+        lambda district_id, person: grouped(
+            _unread_of_district(district_id, person), n=Count("pk")
+        ),
+        ["n"],
+        uses=("user",),
+    )
+    found["unread"] = _unread(user).count() if unread is None else unread["n"]
     if user.is_principal_leader:
         found["forwarded"] = (
             Forward.objects.visible_to(user).filter(recipient=user).unread().count()
@@ -82,11 +112,14 @@ def section(request) -> Section:
     figures_ = figures(request)
     receipts = []
     if figures_["unread"]:
-        receipts = list(
-            _unread(request.user)
-            .select_related("project", "department")
-            .order_by("-visited_on", "-id")[:UNREAD_SHOWN]
+        receipts = district_rows(
+            "leader.receipts",
+            request.user,
+            lambda district_id, person: _receipts(_unread_of_district(district_id, person)),
+            uses=("user",),
         )
+        if receipts is None:
+            receipts = list(_receipts(_unread(request.user)))
     return Section(
         "leader",
         _("To read and steer today"),

@@ -289,3 +289,39 @@ def test_a_whole_district_s_reads_are_compiled_once_and_run_for_each_person(worl
     assert [p.pk for p in section.extra["projects"]] == [
         pk for pk, *_ in _team_live(world.user_manager_b)
     ][: team.SHOWN]
+
+
+@pytest.mark.parametrize("who", ["bureau", "leader"])
+def test_a_whole_district_s_tiles_are_compiled_once_and_count_each_person_s(world, who):
+    """The bureau's and the leader's tiles and lists for a person who sees a whole district
+    run statements compiled once (``homes.district_rows``): another person of another
+    district compiles none of them, and their figures are still their lists' counts."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.test import RequestFactory
+
+    from zhaoshang.core import roles
+    from zhaoshang.dashboard import tallies
+    from zhaoshang.dashboard.homes import bureau, leader, live_figures
+
+    home = {"bureau": bureau, "leader": leader}[who]
+
+    def request_of(user):
+        request = RequestFactory().get("/")
+        request.user = user
+        return request
+
+    first, other = getattr(world, f"user_{who}"), getattr(world, f"user_{who}_b")
+    home.section(request_of(first))
+    roles.roles_of(other)  # (their roles read first)
+    tallies.of_user(other)  # (and their district's tallies stored)
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        home.section(request_of(other))
+    compiled = [c.args[0].query.model.__name__ for c in compiling.call_args_list]
+    # (the stored tallies are read as of the time: compiled each time)
+    assert [m for m in compiled if m != "ProjectTally"] == [], compiled
+    request = request_of(other)
+    assert home.figures(request) == live_figures(request, home.declared(request))
