@@ -328,3 +328,24 @@ def test_off_the_pages_are_built_every_time(client_for, world):
     url = reverse("home")
     _get(client, url)
     assert _get(client, url)[1] > KEPT_QUERIES
+
+
+def test_a_kept_page_s_forms_are_accepted(kept_pages, world):
+    """The CSRF token in a kept page is of the browser's own secret: its forms post."""
+    from django.test import Client
+
+    from zhaoshang.testing.clients import SESSIONS, client_with_session
+
+    client = client_with_session(SESSIONS["leader"], lambda: Client(enforce_csrf_checks=True))
+    _primed(client, world)
+    url = reverse("home")
+    _get(client, url)
+    kept, queries = _get(client, url)
+    assert queries <= KEPT_QUERIES
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', kept.content).group(1)
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token.decode()})
+    assert response.status_code == 302  # accepted (a refused token answers 403)
+    client.cookies["csrftoken"] = "x" * 32  # another browser's secret: refused
+    assert (
+        client.post(reverse("logout"), {"csrfmiddlewaretoken": token.decode()}).status_code == 403
+    )
