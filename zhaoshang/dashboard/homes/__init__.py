@@ -138,14 +138,18 @@ def district_rows(
         return None
     if not uses:
         return statements.rows(("dashboard.homes", key), build, district)
-    department = "department" in uses and user.department_id
-    ids = (district, user.pk, *([department] if department else []))
+    names = [n for n in ("user", "department") if n in uses]
+    values = {"user": user.pk, "department": user.department_id}
+    if not values["department"]:
+        names = [n for n in names if n != "department"]
+    ids = (district, *(values[n] for n in names))
 
-    def run(district_id, user_id, department_id=None):
-        person = get_user_model()(pk=user_id, department_id=department_id)
+    def run(district_id, *found):
+        given = dict(zip(names, found, strict=True))
+        person = get_user_model()(pk=given.get("user"), department_id=given.get("department"))
         return build(district_id, person)
 
-    return statements.rows(("dashboard.homes", key, len(ids)), run, *ids)
+    return statements.rows(("dashboard.homes", key, tuple(names)), run, *ids)
 
 
 def grouped(queryset, **aggregates):

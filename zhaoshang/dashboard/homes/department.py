@@ -4,7 +4,7 @@ its inspection requests awaiting a decision."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from zhaoshang.approvals.choices import CaseStatus
@@ -14,9 +14,13 @@ from zhaoshang.complaints.choices import ComplaintStatus
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.complaints.views import filtered_complaints
 from zhaoshang.core import clock
-from zhaoshang.core.lights import Light, Subject
-from zhaoshang.dashboard.homes import Figure, Section, tiles
-from zhaoshang.dashboard.homes.figures import by_status, lights_by_due_date, of_visible_projects
+from zhaoshang.core.lights import Light, Subject, yellow_workdays
+from zhaoshang.dashboard.homes import Figure, Section, district_rows, grouped, tiles
+from zhaoshang.dashboard.homes.figures import (
+    lit_figures,
+    of_visible_projects,
+    rows_lit_by_due_date,
+)
 from zhaoshang.inspections.choices import RequestStatus
 from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.inspections.views import _filtered as filtered_inspections
@@ -24,6 +28,7 @@ from zhaoshang.meetings.choices import ActionStatus
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.meetings.querysets import action_item_overdue_q
 from zhaoshang.meetings.views.board import _owned_by, filtered_items
+from zhaoshang.projects.models import Project
 from zhaoshang.service.choices import OPEN_NEED_STATUSES
 from zhaoshang.service.forms import NeedFilterForm
 from zhaoshang.service.models import Need
@@ -113,43 +118,110 @@ def declared(request) -> list[Figure]:
 
 def figures(request) -> dict[str, int]:
     """The tiles' figures in seven queries, each narrowed to the department's rows on an
-    index: the cases' lights counted as ranges of due dates (``figures.lights_by_due_date``)."""
+    index: the cases' lights counted as ranges of due dates (``figures.lights_by_due_date``).
+    For whoever sees a whole district (whose cases, items, complaints and inspections are
+    the district's, ``visible_to``) each statement is compiled once per process, day and
+    yellow window (``homes.district_rows``)."""
     user, today = request.user, clock.today()
-    department = user.department_id
-    cases = ApprovalCase.objects.visible_to(user).filter(department_id=department)
-    lit = lights_by_due_date(
-        # (``paused__in``: a plain equality, which the index on department reads)
-        cases.open().filter(paused__in=[False]),
-        today,
-        user.district_id,
-        Subject.CASE,
-    )
-    items = (
-        ActionItem.objects.visible_to(user)
-        .filter(_owned_by(user))
-        .exclude(status=ActionStatus.CLOSED)
-        .aggregate(total=Count("pk"), overdue=Count("pk", filter=action_item_overdue_q(today)))
-    )
-    complaints = by_status(
-        Complaint.objects.visible_to(user).filter(department_id=department),
-        [ComplaintStatus.DISPATCHED, ComplaintStatus.ACCEPTED],
-    )
-    needs = of_visible_projects(
-        Need.objects.filter(department_id=department, status__in=OPEN_NEED_STATUSES), user
-    )
-    inspections = InspectionRequest.objects.visible_to(user).filter(
-        department_id=department, status=RequestStatus.FILED
-    )
+    window = yellow_workdays(user.district_id, Subject.CASE)
+    found = {}
+    for name, read in _reads(today, window).items():
+
+        def of_district(district_id, person, read=read):
+            return read(_district_scope(district_id), person)
+
+        uses = ("user", "department") if name == "items" else ("department",)
+        rows = district_rows(("department", name, today, window), user, of_district, uses=uses)
+        if rows is None:
+            rows = list(read(_live_scope(user), user))
+        found[name] = rows
+    lit = found["lit"][0] if found["lit"] else {"red": 0, "yellow": 0}
+    items = found["items"][0] if found["items"] else {"total": 0, "overdue": 0}
+    complaints = dict(found["complaints"])
     return {
-        "cases_pending": cases.filter(status=CaseStatus.PENDING).count(),
+        "cases_pending": _one(found["cases_pending"]),
         "cases_yellow": lit["yellow"],
         "cases_red": lit["red"],
         "items": items["total"],
         "items_overdue": items["overdue"],
-        "needs": needs.count(),
-        "complaints_dispatched": complaints[ComplaintStatus.DISPATCHED],
-        "complaints_accepted": complaints[ComplaintStatus.ACCEPTED],
-        "inspections": inspections.count(),
+        "needs": _one(found["needs"]),
+        "complaints_dispatched": complaints.get(ComplaintStatus.DISPATCHED, 0),
+        "complaints_accepted": complaints.get(ComplaintStatus.ACCEPTED, 0),
+        "inspections": _one(found["inspections"]),
+    }
+
+
+def _one(rows) -> int:
+    return rows[0]["n"] if rows else 0
+
+
+def _live_scope(user):
+    """{model: its rows ``user`` sees}, and "needs": the needs of the projects they see."""
+    return {
+        ApprovalCase: ApprovalCase.objects.visible_to(user),
+        ActionItem: ActionItem.objects.visible_to(user),
+        Complaint: Complaint.objects.visible_to(user),
+        InspectionRequest: InspectionRequest.objects.visible_to(user),
+        "needs": lambda needs: of_visible_projects(needs, user),
+    }
+
+
+def _district_scope(district_id):
+    """``_live_scope`` for a person who sees the whole district ``district_id``: each
+    record is kept in its project's (or its own) district."""
+    projects = Project.objects.filter(district_id=district_id, pk=OuterRef("project_id"))
+    return {
+        ApprovalCase: ApprovalCase.objects.filter(district_id=district_id),
+        ActionItem: ActionItem.objects.filter(district_id=district_id),
+        Complaint: Complaint.objects.filter(district_id=district_id),
+        InspectionRequest: InspectionRequest.objects.filter(district_id=district_id),
+        "needs": lambda needs: needs.filter(Exists(projects)),
+    }
+
+
+def _reads(today, window) -> dict:
+    """{name: read(scope, user)}: the department's figures, each a read of rows."""
+    count = {"n": Count("pk")}
+
+    def cases(scope, user):
+        return scope[ApprovalCase].filter(department_id=user.department_id)
+
+    return {
+        "cases_pending": lambda scope, user: grouped(
+            cases(scope, user).filter(status=CaseStatus.PENDING), **count
+        ),
+        "lit": lambda scope, user: grouped(
+            # (``paused__in``: a plain equality, which the index on department reads)
+            rows_lit_by_due_date(
+                cases(scope, user).open().filter(paused__in=[False]), today, window
+            ),
+            **lit_figures(today, window),
+        ),
+        "items": lambda scope, user: grouped(
+            scope[ActionItem].filter(_owned_by(user)).exclude(status=ActionStatus.CLOSED),
+            total=Count("pk"),
+            overdue=Count("pk", filter=action_item_overdue_q(today)),
+        ),
+        "complaints": lambda scope, user: (
+            scope[Complaint]
+            .filter(department_id=user.department_id)
+            .filter(status__in=[ComplaintStatus.DISPATCHED, ComplaintStatus.ACCEPTED])
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        ),
+        "needs": lambda scope, user: grouped(
+            scope["needs"](
+                Need.objects.filter(department_id=user.department_id, status__in=OPEN_NEED_STATUSES)
+            ),
+            **count,
+        ),
+        "inspections": lambda scope, user: grouped(
+            scope[InspectionRequest].filter(
+                department_id=user.department_id, status=RequestStatus.FILED
+            ),
+            **count,
+        ),
     }
 
 

@@ -104,9 +104,24 @@ def lights_by_due_date(rows, today: datetime.date, district_id, subject: str) ->
     yellow due from today up to the last day within the district's window of working days
     — that day found once, in SQL, by walking the index from today."""
     window = yellow_workdays(district_id, subject)
+    return rows_lit_by_due_date(rows, today, window).aggregate(**lit_figures(today, window))
+
+
+def rows_lit_by_due_date(rows, today: datetime.date, window: int):
+    """The rows ``lights_by_due_date`` counts (``lit_figures``), for a district's window
+    of ``window`` working days."""
+    return rows.filter(due_on__gte=_first_day(), due_on__lt=_lit_before(today, window))
+
+
+def _first_day():
+    days = Day.objects.order_by()
+    return Subquery(days.order_by("date").values("date")[:1], output_field=DateField())
+
+
+def lit_figures(today: datetime.date, window: int) -> dict:
+    """{"red": …, "yellow": …}: the aggregates of ``lights_by_due_date``."""
     days = Day.objects.order_by()
     seq = Subquery(days.filter(date=today).values("seq")[:1], output_field=IntegerField())
-    first = Subquery(days.order_by("date").values("date")[:1], output_field=DateField())
     last = Subquery(days.order_by("-date").values("date")[:1], output_field=DateField())
     # The first day past the window (none when the index ends within it).
     beyond = Subquery(
@@ -117,9 +132,7 @@ def lights_by_due_date(rows, today: datetime.date, district_id, subject: str) ->
     yellow = Q(due_on__gte=today, due_on__lte=last) & (
         Q(due_on__lt=Coalesce(beyond, Value(bound, output_field=DateField())))
     )
-    return rows.filter(due_on__gte=first, due_on__lt=bound).aggregate(
-        red=Count("pk", filter=Q(due_on__lt=today)), yellow=Count("pk", filter=yellow)
-    )
+    return {"red": Count("pk", filter=Q(due_on__lt=today)), "yellow": Count("pk", filter=yellow)}
 
 
 def of_visible_projects(queryset, user, path: str = "project"):
