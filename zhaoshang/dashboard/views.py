@@ -25,7 +25,6 @@ from zhaoshang.dashboard.homes import (
     team,
 )
 from zhaoshang.monitoring.models import Signal
-from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.models import Project
 
 # The sections of each role, in the order a person with several roles sees them.
@@ -79,13 +78,13 @@ def home(request):
     stages = None if charted else tallies.stage_funnel(counted, visible)
     if mine is not None and not mine and sections:
         mine = None  # the role's sections say what to do: no empty "my projects"
-    attention = page.attention(visible)
+    attention = page.attention(visible, user)
     events = page.recent_events(user)
     districts = district_charts = None
     if roles.sees_all_districts(user):
         districts = city.district_rows(user, counted)
         district_charts = city.district_charts(districts)
-    unread = Notification.objects.visible_to(user).unread().order_by("-created_at")[:5]
+    unread = page.unread_notifications(user)
     return render(
         request,
         "dashboard/home.html",

@@ -12,6 +12,7 @@ from zhaoshang.core import statements
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.dashboard.homes import district_rows
+from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import Condition
 from zhaoshang.projects.models import Project, ProjectTeamMember
 from zhaoshang.projects.querysets import served_by, served_keys
@@ -19,6 +20,7 @@ from zhaoshang.projects.querysets import served_by, served_keys
 MY_PROJECTS_SHOWN = 12
 ATTENTION_SHOWN = 8
 EVENTS_SHOWN = 10
+UNREAD_SHOWN = 5
 # Up to this many projects served, a person's green projects are read from those they
 # serve; beyond, from the district's in the order shown (they are soon found).
 FEW = 200
@@ -151,13 +153,38 @@ def _served_counts(user_id, department_id=None):
     return get_user_model().objects.filter(pk=user_id).annotate(**counts).values_list(*counts)
 
 
-def attention(projects) -> list:
-    """The delayed or stopped projects, the latest updated first."""
-    return list(
+def attention(projects, user=None) -> list:
+    """The delayed or stopped projects, the latest updated first (of ``projects``, the
+    projects ``user`` sees: for a person who sees a whole district, read by a statement
+    compiled once per process, ``homes.district_rows``)."""
+    if user is not None:
+
+        def of_district(district_id):
+            return _attention(Project.objects.filter(district_id=district_id))
+
+        found = district_rows("attention", user, of_district, uses=())
+        if found is not None:
+            return found
+    return list(_attention(projects))
+
+
+def _attention(projects):
+    return (
         projects.exclude(condition=Condition.NORMAL)
         .select_related("park", "enterprise")
         .order_by("-updated_at")[:ATTENTION_SHOWN]
     )
+
+
+def unread_notifications(user, shown: int = UNREAD_SHOWN) -> list:
+    """The latest ``shown`` unread messages of the user's inbox (read by a statement
+    compiled once per process: a person's inbox is theirs alone, ``visible_to``)."""
+
+    def build(user_id):
+        inbox = Notification.objects.filter(recipient_id=user_id).unread()
+        return inbox.order_by("-created_at")[:shown]
+
+    return statements.rows(("dashboard.unread_notifications", shown), build, user.pk)
 
 
 def recent_events(user) -> list:

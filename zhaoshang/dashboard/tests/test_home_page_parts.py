@@ -260,19 +260,25 @@ def test_the_team_s_projects_and_next_milestones_are_the_live_ones(
 
 
 def test_a_whole_district_s_reads_are_compiled_once_and_run_for_each_person(world):
-    """For the people who see a whole district, "my projects", the recent activity and the
-    team's projects run statements compiled once (``homes.district_rows``): another
-    person of another district compiles none of them and sees their own rows."""
+    """For the people who see a whole district, "my projects", the recent activity, the
+    projects needing attention, the unread messages and the team's projects run statements
+    compiled once (``homes.district_rows``): another person of another district compiles
+    none of them and sees their own rows."""
     from unittest import mock
 
     from django.db.models.sql.compiler import SQLCompiler
     from django.test import RequestFactory
 
+    from zhaoshang.projects.models import Project
+
     def read(user):
         request = RequestFactory().get("/")
         request.user = user
         section = team.section(request)
-        return _fast(user), [e.pk for e in page.recent_events(user)], section
+        visible = Project.objects.visible_to(user)
+        attention = [p.pk for p in page.attention(visible, user)]
+        page.unread_notifications(user)
+        return _fast(user), [e.pk for e in page.recent_events(user)], section, attention
 
     from zhaoshang.core import roles
 
@@ -281,10 +287,12 @@ def test_a_whole_district_s_reads_are_compiled_once_and_run_for_each_person(worl
     with mock.patch.object(
         SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
     ) as compiling:
-        mine, events, section = read(world.user_manager_b)
+        mine, events, section, attention = read(world.user_manager_b)
     compiled = [c.args[0].query.model.__name__ for c in compiling.call_args_list]
     assert compiled == [], compiled
     assert mine == _live(world.user_manager_b)
+    visible = Project.objects.visible_to(world.user_manager_b)
+    assert attention == [p.pk for p in page.attention(visible)]  # (read as it was)
     assert section is not None
     assert [p.pk for p in section.extra["projects"]] == [
         pk for pk, *_ in _team_live(world.user_manager_b)
