@@ -19,18 +19,6 @@ from zhaoshang.projects.querysets import served_by
 from zhaoshang.workdays.models import Day
 
 
-def by_status(queryset, statuses) -> dict[str, int]:
-    """{status: how many rows of ``queryset`` have it} for ``statuses`` (0 when none): one
-    grouped query."""
-    found = dict(
-        queryset.filter(status__in=list(statuses))
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    return {status: found.get(status, 0) for status in statuses}
-
-
 def signal_figures(user, *, mine: bool = False, this_month: bool = False) -> dict[str, int]:
     """The lights board's tiles of a home in one pass over the lights the user sees (the
     board's ``filtered_signals``): ``red`` (light=red), ``meeting`` (level=joint meeting);

@@ -299,9 +299,9 @@ def test_a_whole_district_s_reads_are_compiled_once_and_run_for_each_person(worl
     ][: team.SHOWN]
 
 
-@pytest.mark.parametrize("who", ["bureau", "leader", "department"])
+@pytest.mark.parametrize("who", ["bureau", "leader", "department", "supervisor"])
 def test_a_whole_district_s_tiles_are_compiled_once_and_count_each_person_s(world, who):
-    """The bureau's, the leader's and the department's tiles and lists for a person who sees a whole district
+    """The bureau's, the leader's, the department's and the supervisor's tiles and lists for a person who sees a whole district
     run statements compiled once (``homes.district_rows``): another person of another
     district compiles none of them, and their figures are still their lists' counts."""
     from unittest import mock
@@ -311,9 +311,9 @@ def test_a_whole_district_s_tiles_are_compiled_once_and_count_each_person_s(worl
 
     from zhaoshang.core import roles
     from zhaoshang.dashboard import tallies
-    from zhaoshang.dashboard.homes import bureau, department, leader, live_figures
+    from zhaoshang.dashboard.homes import bureau, department, leader, live_figures, supervisor
 
-    home = {"bureau": bureau, "leader": leader, "department": department}[who]
+    home = {"bureau": bureau, "leader": leader, "department": department}.get(who, supervisor)
 
     def request_of(user):
         request = RequestFactory().get("/")
@@ -331,7 +331,7 @@ def test_a_whole_district_s_tiles_are_compiled_once_and_count_each_person_s(worl
         home.section(request_of(other))
     compiled = [c.args[0].query.model.__name__ for c in compiling.call_args_list]
     # (the stored tallies are read as of the time, the district's yellow window is read to
-    # name the statements kept: compiled each time)
-    assert [m for m in compiled if m not in ("ProjectTally", "LightRule")] == [], compiled
+    # name the statements kept, the ratings are the supervision office's: compiled each time)
+    assert [m for m in compiled if m not in ("ProjectTally", "LightRule", "Rating")] == [], compiled
     request = request_of(other)
     assert home.figures(request) == live_figures(request, home.declared(request))
