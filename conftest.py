@@ -49,36 +49,53 @@ pytest_django_fixtures._get_databases_for_test = _databases_for_test
 
 
 _DEMO_TESTS = "zhaoshang/demo/tests/"
-
+_MIGRATION_TESTS = "zhaoshang/testing/tests/test_migrations.py"
 
 _LONGEST_FIRST = (
-    "zhaoshang/testing/tests/test_migrations.py",
+    _MIGRATION_TESTS,
     _DEMO_TESTS,
     "zhaoshang/api/tests/test_schemathesis.py",  # one test of ~100 s: not last on a worker
 )
+# Units run as one, on one worker: the demo package (the demo city is loaded once, see its
+# conftest.py) and the migrations' module (its two ways of migrating, minutes, are made once
+# for the module's tests: split over two workers they were made twice).
+_TOGETHER = (_DEMO_TESTS, _MIGRATION_TESTS)
+
+
+def _order(item) -> int:
+    if item.nodeid.startswith(_LONGEST_FIRST):
+        return 0
+    if "browser_page" in getattr(item, "fixturenames", ()):
+        return 1
+    return 2
 
 
 def pytest_collection_modifyitems(items):
     """The longest units first (the migrations run from zero; the demo city, loaded once; the
-    API's schema walk), so that with -n the workers end together instead of one finishing
-    them alone."""
-    items.sort(key=lambda item: not item.nodeid.startswith(_LONGEST_FIRST))
+    API's schema walk), then the browser tests (seconds each), one after the other (they
+    share a Chromium, see ``browser_page``), so that with -n the workers end together on
+    short tests instead of one finishing long ones alone."""
+    items.sort(key=_order)
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """With -n (xdist's default --dist load): the tests of zhaoshang/demo/tests go to one worker
-    as one unit, one after the other, so the demo city is loaded once (see its conftest.py);
-    the other tests are balanced one by one. (xdist's own --dist loadgroup does not group under
-    pytest 9: it renames the nodes through an attribute pytest no longer reads.)"""
+    """With -n (xdist's default --dist load): the tests of zhaoshang/demo/tests, and those of
+    the migrations' module, each go to one worker as one unit, one after the other (see
+    ``_TOGETHER``); the other tests are balanced one by one. (xdist's own --dist loadgroup
+    does not group under pytest 9: it renames the nodes through an attribute pytest no longer
+    reads.)"""
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class DemoTogetherScheduling(LoadScopeScheduling):
+    class TogetherScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return _DEMO_TESTS if nodeid.startswith(_DEMO_TESTS) else nodeid
+            for unit in _TOGETHER:
+                if nodeid.startswith(unit):
+                    return unit
+            return nodeid
 
-    return DemoTogetherScheduling(config, log)
+    return TogetherScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -214,9 +231,13 @@ def live_site(committed_db):
 
 @pytest.fixture
 def browser_page(request):
-    """A page in real headless Chromium (Debian's /usr/bin/chromium; never downloaded)."""
+    """A page in real headless Chromium (Debian's /usr/bin/chromium; never downloaded), in a
+    browser context of its own. The Chromium is the test process's, kept for the browser
+    tests that follow one another (``zhaoshang/testing/browser.py``: ``SharedChromium``)."""
     import os
     import shutil
+
+    from zhaoshang.testing.browser import CHROMIUM
 
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(executable):
@@ -224,22 +245,8 @@ def browser_page(request):
             pytest.fail("Chromium is missing: .ci/run should have installed the Debian package.")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    browser = CHROMIUM.browser(executable)
+    try:
         context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -252,5 +259,20 @@ def browser_page(request):
             from django.db import connections
 
             connections.close_all()
-            context.close()
-            browser.close()
+            for other in browser.contexts:  # with any a test opened and left open
+                other.close()
+    finally:
+        CHROMIUM.pause()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The shared Chromium ends after the last of a run of browser tests (the next test uses
+    none, or there is none)."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or "browser_page" not in getattr(nextitem, "fixturenames", ()):
+            from zhaoshang.testing.browser import CHROMIUM
+
+            CHROMIUM.stop()

@@ -54,3 +54,81 @@ def log_in(page, base: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+class SharedChromium:
+    """One Playwright driver and one Chromium for the browser tests of a test process, one
+    after the other (``browser_page``: each test gets a context of its own, so no cookie,
+    storage or cache is shared): starting both for every test cost a few seconds each.
+
+    While the driver is alive, Playwright marks its event loop as running in this thread, and
+    Django then keeps connections per context instead of per thread. Between two browser
+    tests the mark is taken off (``pause``) and put back before the next call (``resume``),
+    so that the fixtures around the page (``committed_db``, ``live_site``) work on the
+    thread's connections, as when the driver was stopped after each test. ``stop`` ends both
+    when the next test uses no browser (the root conftest.py's ``pytest_runtest_teardown``).
+    """
+
+    ARGS = (
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    )
+
+    def __init__(self):
+        self._playwright = None
+        self._browser = None
+        self._loop = None
+
+    def browser(self, executable: str):
+        """The running Chromium (started on first use), the loop marked running again."""
+        import asyncio
+
+        if self._browser is not None and not self._browser.is_connected():
+            self.stop()
+        if self._playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._loop = asyncio.get_running_loop()
+        else:
+            self.resume()
+        if self._browser is None:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=executable, headless=True, args=list(self.ARGS)
+            )
+        return self._browser
+
+    def resume(self) -> None:
+        import asyncio
+
+        if self._loop is not None:
+            asyncio._set_running_loop(self._loop)
+
+    def pause(self) -> None:
+        import asyncio
+
+        if self._loop is not None:
+            asyncio._set_running_loop(None)
+
+    def stop(self) -> None:
+        """Close Chromium and stop the driver (nothing happens when none runs)."""
+        playwright, browser = self._playwright, self._browser
+        self._playwright = self._browser = None
+        if playwright is None:
+            return
+        self.resume()
+        self._loop = None
+        try:
+            if browser is not None and browser.is_connected():
+                browser.close()
+        finally:
+            playwright.stop()
+
+
+#: The test process's shared Chromium (see ``SharedChromium``).
+CHROMIUM = SharedChromium()
