@@ -58,12 +58,7 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             return None
         if roles.Role.PARK not in roles.roles_of(user):
             return None
-        parks = Q(pk__in=[])
-        if user.park_id:
-            parks |= Q(pk=user.park_id)
-        if user.department_id:
-            parks |= Q(committee_id=user.department_id)
-        return Park.objects.filter(parks)
+        return governed_parks(user.park_id, user.department_id)
 
     def whole_district_of(self, user) -> int | None:
         """The district every project of which ``user`` sees (a district-wide role of a
@@ -147,6 +142,18 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         """Projects a person serves: on the team, as designated leader, or paired department
         (``served_by``)."""
         return self.filter(served_by(user))
+
+
+def governed_parks(park_id: int | None, department_id: int | None):
+    """The parks a park committee user of park ``park_id`` and department (committee)
+    ``department_id`` sees the projects of (``parks_of``): their own park, and every park
+    their committee governs."""
+    parks = Q(pk__in=[])
+    if park_id:
+        parks |= Q(pk=park_id)
+    if department_id:
+        parks |= Q(committee_id=department_id)
+    return Park.objects.filter(parks)
 
 
 def served_by(user) -> Q:
