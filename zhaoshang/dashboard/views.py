@@ -68,7 +68,10 @@ def home(request):
         # the red ones first (a leader's "their projects with lights").
         park = roles.has_role(user, Role.PARK) and user.park_id
         mine = page.my_projects(
-            None if park else user, visible, Signal.objects.filter(district_id=user.district_id)
+            None if park else user,
+            visible,
+            Signal.objects.filter(district_id=user.district_id),
+            viewer=user,
         )
     sections = role_sections(request)
     # The bureau's section draws the funnel as a chart: no second funnel beside it.

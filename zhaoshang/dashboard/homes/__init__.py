@@ -25,6 +25,7 @@ from django.http import QueryDict
 from zhaoshang.core import statements
 from zhaoshang.dashboard.templatetags.zs_nav import fixed_url
 from zhaoshang.projects.models import Project
+from zhaoshang.projects.querysets import governed_parks
 
 
 @dataclass
@@ -150,6 +151,36 @@ def district_rows(
         return build(district_id, person)
 
     return statements.rows(("dashboard.homes", key, tuple(names)), run, *ids)
+
+
+def projects_rows(key, user, build: Callable) -> list | None:
+    """``list(build(projects, district_id))`` for ``projects`` the projects ``user`` sees
+    (``visible_to``) when that is a whole district's (``whole_district_of``) or a park
+    committee's parks of their district (``parks_of``, ``governed_parks``): its statement
+    compiled once per process and ``key`` and kind of scope (``core.statements``), run
+    again with the district's, the park's and the committee's keys; None for anyone else
+    (the caller reads as usual). ``build`` may read nothing of the user but ``projects``
+    and their district's key."""
+    district = Project.objects.whole_district_of(user)
+    if district is not None:
+
+        def of_district(district_id):
+            return build(Project.objects.filter(district_id=district_id), district_id)
+
+        return statements.rows(("dashboard.homes.projects", key), of_district, district)
+    if not user.district_id or Project.objects.parks_of(user) is None:
+        return None
+    names = [n for n, v in (("park", user.park_id), ("department", user.department_id)) if v]
+    values = {"park": user.park_id, "department": user.department_id}
+
+    def of_parks(district_id, *found):
+        given = dict(zip(names, found, strict=True))
+        parks = governed_parks(given.get("park"), given.get("department"))
+        projects = Project.objects.filter(district_id=district_id, park_id__in=parks.values("pk"))
+        return build(projects, district_id)
+
+    ids = (user.district_id, *(values[n] for n in names))
+    return statements.rows(("dashboard.homes.parks", key, tuple(names)), of_parks, *ids)
 
 
 def grouped(queryset, **aggregates):

@@ -11,7 +11,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subque
 from zhaoshang.core import statements
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
-from zhaoshang.dashboard.homes import district_rows
+from zhaoshang.dashboard.homes import district_rows, projects_rows
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import Condition
 from zhaoshang.projects.models import Project, ProjectTeamMember
@@ -28,7 +28,7 @@ FEW = 200
 WORST_FIRST = (Light.RED, Light.YELLOW)
 
 
-def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list:
+def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN, viewer=None) -> list:
     """The first ``shown`` of ``projects`` (the user's visible projects, a queryset) that
     ``user`` serves (``projects.querysets.served_by``; None: every one, a park's), each
     with its ``light``: the red ones first, then the yellow, then the green, each colour the
@@ -43,7 +43,9 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
 
     For a person who sees a whole district (``homes.district_rows``) the statements are
     compiled once per process: ``projects`` are then the district's and ``signals`` its
-    lights, so both are rebuilt from the district's key."""
+    lights, so both are rebuilt from the district's key; and with ``user`` None (a park
+    committee's: every project it sees) when ``viewer``, whose projects ``projects`` are,
+    sees a district's or a committee's parks' projects (``homes.projects_rows``)."""
     model = projects.model
     # A district's lights are its projects' (each light is kept in its project's district):
     # whoever sees the whole district sees every one of them, unchecked.
@@ -69,9 +71,19 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
 
         return build
 
-    found = (
-        district_rows(("my_projects.lit", few, shown), user, district(lit_rows)) if every else None
-    )
+    def of_projects(read, *args):
+        def build(projects, district_id):
+            return read(
+                projects, signals.model.objects.filter(district_id=district_id), None, *args
+            )
+
+        return build
+
+    found = None
+    if every:
+        found = district_rows(("my_projects.lit", few, shown), user, district(lit_rows))
+    elif user is None and viewer is not None:
+        found = projects_rows(("my_projects.lit", shown), viewer, of_projects(lit_rows))
     if found is None:
         found = list(lit_rows(projects, signals, user))
     for project in found:
@@ -79,7 +91,11 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN) -> list
     if len(found) < shown:
         count = shown - len(found)
         key = ("my_projects.green", few, count)
-        green = district_rows(key, user, district(green_rows, count)) if every else None
+        green = None
+        if every:
+            green = district_rows(key, user, district(green_rows, count))
+        elif user is None and viewer is not None:
+            green = projects_rows(key, viewer, of_projects(green_rows, count))
         if green is None:
             green = list(green_rows(projects, signals, user, count))
         for project in green:
@@ -158,11 +174,7 @@ def attention(projects, user=None) -> list:
     projects ``user`` sees: for a person who sees a whole district, read by a statement
     compiled once per process, ``homes.district_rows``)."""
     if user is not None:
-
-        def of_district(district_id):
-            return _attention(Project.objects.filter(district_id=district_id))
-
-        found = district_rows("attention", user, of_district, uses=())
+        found = projects_rows("attention", user, lambda projects, _district: _attention(projects))
         if found is not None:
             return found
     return list(_attention(projects))

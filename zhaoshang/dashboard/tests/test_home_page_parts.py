@@ -23,7 +23,7 @@ LIGHT_RANK = Case(
 # (and the other district's: a statement kept for one district's people is run again with
 # another's district and person, ``homes.district_rows``)
 WHO = ["manager", "leader", "department", "park", "supervisor", "bureau", "secretary"]
-WHO += ["manager_b", "leader_b", "department_b", "bureau_b", "secretary_b"]
+WHO += ["manager_b", "leader_b", "department_b", "bureau_b", "secretary_b", "park_b"]
 
 
 def _live(user) -> list[tuple[int, str]]:
@@ -55,6 +55,7 @@ def _fast(user) -> list[tuple[int, str]]:
         None if park else user,
         Project.objects.visible_to(user),
         Signal.objects.filter(district_id=user.district_id),
+        viewer=user,
     )
     return [(p.pk, str(p.light)) for p in rows]
 
@@ -335,3 +336,32 @@ def test_a_whole_district_s_tiles_are_compiled_once_and_count_each_person_s(worl
     assert [m for m in compiled if m not in ("ProjectTally", "LightRule", "Rating")] == [], compiled
     request = request_of(other)
     assert home.figures(request) == live_figures(request, home.declared(request))
+
+
+def test_a_park_committee_s_projects_are_read_by_statements_compiled_once(world):
+    """A park committee's "my projects" (every project of its parks) and projects needing
+    attention run statements compiled once (``homes.projects_rows``, on the district's,
+    the park's and the committee's keys): another committee of another district compiles
+    none of them and sees its own parks' rows, as read live."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from zhaoshang.core import roles
+    from zhaoshang.projects.models import Project
+
+    def read(user):
+        visible = Project.objects.visible_to(user)
+        return _fast(user), [p.pk for p in page.attention(visible, user)]
+
+    read(world.user_park)
+    roles.roles_of(world.user_park_b)  # (their roles read first)
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        mine, attention = read(world.user_park_b)
+    compiled = [c.args[0].query.model.__name__ for c in compiling.call_args_list]
+    assert compiled == [], compiled
+    assert mine == _live(world.user_park_b)
+    visible = Project.objects.visible_to(world.user_park_b)
+    assert attention == [p.pk for p in page.attention(visible)]
