@@ -187,16 +187,29 @@ def preparer(field, connection):
     def column(values: Sequence) -> Sequence:
         """``prep`` of each of ``values`` (a column of many rows), with the loops in C:
         a column of values stored as given is itself; else each distinct value (by type
-        and value) is prepared once and the column mapped through them. A column holding
-        a list or a dict (JSON) goes value by value."""
+        and value; a column of few distinct objects, by object) is prepared once and the
+        column mapped through them. A column holding a list or a dict (JSON) is known by
+        each value's text."""
         types = set(map(type, values))
         if types <= as_is_types:
             return values
+        # A value repeated down a column is mostly one object (a default given to every
+        # row, a date converted once for the rows holding it): each object is prepared
+        # once, known by its id — no hashing of an enum member or a decimal per row.
+        ids = list(map(id, values))
+        objects = dict(zip(ids, values, strict=True))
+        if len(objects) * 4 <= len(ids):
+            done = {key: prep(value) for key, value in objects.items()}
+            return list(map(done.__getitem__, ids))
         keys = list(zip(map(type, values), values, strict=True))
         try:
             missing = set(keys).difference(prepared)
-        except TypeError:  # unhashable: a list or a dict
-            return [prep(value) for value in values]
+        except TypeError:  # unhashable: a list or a dict (JSON), known by its text
+            keys = list(zip(map(type, values), map(repr, values), strict=True))
+            for key, value in dict(zip(keys, values, strict=True)).items():
+                if key not in prepared:
+                    prepared[key] = field.get_db_prep_save(value, connection)
+            return list(map(prepared.__getitem__, keys))
         for key in missing:
             kind, value = key
             prepared[key] = value if kind in as_is else field.get_db_prep_save(value, connection)

@@ -122,3 +122,31 @@ def test_a_column_prepared_at_once_is_each_value_prepared(db):
     got = preparer(reasons, connection).column(column)
     # (PostgreSQL's driver wraps JSON in an adapter holding the value as ``obj``)
     assert [getattr(v, "obj", v) for v in got] == [getattr(v, "obj", v) for v in expected]
+
+
+def test_a_column_of_one_object_repeated_is_prepared_once_not_hashed_per_row(db):
+    """A value given to every row (a default, a date converted once for the rows holding
+    it) is one object: ``prep.column`` prepares it once and maps the column by the
+    object, without hashing it for each row (an enum member's or a decimal's hash is a
+    Python call); JSON lists each their own object are still prepared by their text."""
+    from zhaoshang.core.bulk import preparer
+    from zhaoshang.monitoring.models import LightSnapshot
+
+    hashed = []
+
+    class Counted(Decimal):
+        def __hash__(self):
+            hashed.append(self)
+            return super().__hash__()
+
+    gap = Signal._meta.get_field("gap")
+    one = Counted("12.5")
+    got = preparer(gap, connection).column([one] * 300 + [Decimal("1.0")])
+    expected = [gap.get_db_prep_save(v, connection) for v in (Decimal("12.5"), Decimal("1.0"))]
+    assert got == [expected[0]] * 300 + [expected[1]]
+    assert len(hashed) <= 2  # (its look-up and its entry in the memo)
+    reasons = LightSnapshot._meta.get_field("reasons")
+    column = [[] for _ in range(10)] + [[{"title": "甲"}] for _ in range(10)] + [None]
+    got = preparer(reasons, connection).column(column)
+    expected = [reasons.get_db_prep_save(value, connection) for value in column]
+    assert [getattr(v, "obj", v) for v in got] == [getattr(v, "obj", v) for v in expected]
