@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import gc
 import json
 import random
 from collections import Counter, defaultdict
@@ -132,24 +131,6 @@ def shared_password_hash(hashed: str):
         yield
     finally:
         base_user.make_password = make
-
-
-@contextlib.contextmanager
-def no_cycle_collection():
-    """The load makes millions of objects (rows, querysets, SQL compilers) and keeps a few
-    hundred thousand: each of the cyclic collector's passes walks them all again, for next to
-    no garbage (its rows and queries are freed by their counts). Off during the load (the
-    objects alive before it frozen out of later passes): some 5 % of the load's CPU, some
-    40 MB more held until it ends."""
-    enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 @contextlib.contextmanager

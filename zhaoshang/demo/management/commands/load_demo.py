@@ -12,12 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from zhaoshang.core.cycles import no_cycle_collection
 from zhaoshang.demo import names
 from zhaoshang.demo import snapshot as snapshots
 from zhaoshang.demo.builder import (
     DemoBuilder,
     demo_counts,
-    no_cycle_collection,
     no_query_log,
     pages_in_memory,
 )
