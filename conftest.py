@@ -67,13 +67,15 @@ def _order(item) -> int:
         return 0
     if "browser_page" in getattr(item, "fixturenames", ()):
         return 1
-    return 2
+    if item.get_closest_marker("browser") is not None:  # a browser of its own
+        return 2
+    return 3
 
 
 def pytest_collection_modifyitems(items):
     """The longest units first (the migrations run from zero; the demo city, loaded once; the
-    API's schema walk), then the browser tests (seconds each), one after the other (they
-    share a Chromium, see ``browser_page``), so that with -n the workers end together on
+    API's schema walk), then the browser tests (seconds each), one after the other (those
+    of ``browser_page`` share a Chromium), so that with -n the workers end together on
     short tests instead of one finishing long ones alone."""
     items.sort(key=_order)
 
