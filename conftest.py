@@ -208,7 +208,8 @@ def committed_db(django_db_setup, django_db_blocker):
 def live_site(committed_db):
     """The app on a live server for browser tests. Yields (base URL, World)."""
     from django.db import connections
-    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    from zhaoshang.testing.browser import live_server_thread
 
     override = {
         conn.alias: conn
@@ -217,7 +218,7 @@ def live_site(committed_db):
     }
     for conn in override.values():
         conn.inc_thread_sharing()
-    thread = LiveServerThread("localhost", _StaticFilesHandler, connections_override=override)
+    thread = live_server_thread(override)
     thread.daemon = True
     thread.start()
     thread.is_ready.wait()

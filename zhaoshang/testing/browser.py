@@ -132,3 +132,48 @@ class SharedChromium:
 
 #: The test process's shared Chromium (see ``SharedChromium``).
 CHROMIUM = SharedChromium()
+
+
+def live_server_thread(connections_override: dict):
+    """Django's live server thread (``live_site``), whose server closes the connections the
+    browser left open when the test ends (``close_requests``): the shared Chromium keeps a
+    closed context's connections alive for a while, and their request threads would close
+    the test's database connection after it stopped being shared with them."""
+    import contextlib
+    import socket
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    class ClosingServer(ThreadedWSGIServer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.open_requests: list[tuple[socket.socket, threading.Thread]] = []
+
+        def process_request(self, request, client_address):
+            thread = threading.Thread(
+                target=self.process_request_thread, args=(request, client_address), daemon=True
+            )
+            self.open_requests.append((request, thread))
+            thread.start()
+
+        def close_requests(self, timeout: float = 10) -> None:
+            for request, _thread in self.open_requests:
+                with contextlib.suppress(OSError):  # closed already
+                    request.shutdown(socket.SHUT_RDWR)
+            for _request, thread in self.open_requests:
+                thread.join(timeout)
+
+    class ClosingLiveServerThread(LiveServerThread):
+        server_class = ClosingServer
+
+        def terminate(self):
+            httpd = getattr(self, "httpd", None)
+            super().terminate()
+            if httpd is not None:
+                httpd.close_requests()
+
+    return ClosingLiveServerThread(
+        "localhost", _StaticFilesHandler, connections_override=connections_override
+    )
