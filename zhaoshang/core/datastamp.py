@@ -30,6 +30,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.backends.signals import connection_created
 
 TABLE = "core_datastamp"
+NO_DB_ALIAS = "__no_db__"  # Django's connection for creating and dropping databases
 # Tables whose writes change nothing a page shows.
 IGNORED = frozenset({"django_session", TABLE, "zhaoshang_cache"})
 _WRITE = re.compile(
@@ -56,19 +57,17 @@ def _written_table(sql: str) -> str | None:
     return None
 
 
-def _note_write(alias: str) -> None:
+def _note_write(connection) -> None:
     global local
     local = next(_count)
-    connection = connections[alias]
     if connection.in_atomic_block:
         connection.zs_wrote = True  # the shared row is renewed once the transaction commits
     else:
-        _renew(alias)
+        _renew(connection)
 
 
-def _renew(alias: str) -> None:
+def _renew(connection) -> None:
     """The shared row takes a new value (after a commit, in autocommit)."""
-    connection = connections[alias]
     try:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -80,28 +79,31 @@ def _renew(alias: str) -> None:
 
 
 class _Watch:
-    """The execute wrapper of one connection."""
+    """The execute wrapper of one connection (the connection itself, not its alias: the
+    database's own set-up opens connections no alias names)."""
 
-    __slots__ = ("alias",)
+    __slots__ = ("connection",)
 
-    def __init__(self, alias: str):
-        self.alias = alias
+    def __init__(self, connection):
+        self.connection = connection
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         table = _written_table(sql) if isinstance(sql, str) else ""
         if table is not None and table not in IGNORED:
-            _note_write(self.alias)
+            _note_write(self.connection)
         return result
 
 
 def watch(connection) -> None:
     """Install the wrapper on a connection (once), and renew the shared row after each of its
     commits that follows a write (Django runs a connection's commit hooks once it commits;
-    a transaction rolled back leaves the flag for the next commit: one renewal too many)."""
-    if any(isinstance(w, _Watch) for w in connection.execute_wrappers):
+    a transaction rolled back leaves the flag for the next commit: one renewal too many).
+    The connections to no database (creating the test database) are left alone."""
+    if connection.alias == NO_DB_ALIAS or any(
+        isinstance(w, _Watch) for w in connection.execute_wrappers
+    ):
         return
-    alias = connection.alias
     connection.zs_wrote = False
     run_hooks = connection.run_and_clear_commit_hooks
 
@@ -111,10 +113,10 @@ def watch(connection) -> None:
         finally:
             if connection.zs_wrote:
                 connection.zs_wrote = False
-                _renew(alias)
+                _renew(connection)
 
     connection.run_and_clear_commit_hooks = run_and_clear_commit_hooks
-    connection.execute_wrappers.append(_Watch(alias))
+    connection.execute_wrappers.append(_Watch(connection))
 
 
 def _on_connection_created(sender, connection, **kwargs) -> None:
@@ -169,4 +171,4 @@ def changed(alias: str = "default") -> None:
     """Everything may have changed (a database restored or edited outside Django)."""
     global local
     local = next(_count)
-    _renew(alias)
+    _renew(connections[alias])

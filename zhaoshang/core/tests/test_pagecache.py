@@ -214,7 +214,7 @@ def test_another_process_s_commit_is_seen(kept_pages, client_for, world):
     url = reverse("home")
     _get(client, url)
     assert _get(client, url)[1] <= KEPT_QUERIES
-    datastamp._renew("default")  # another worker committed a change: the row has a new value
+    datastamp._renew(connection)  # another worker committed a change: the row has a new value
     assert _get(client, url)[1] > KEPT_QUERIES
 
 
