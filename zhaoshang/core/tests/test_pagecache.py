@@ -11,7 +11,7 @@ import re
 
 import pytest
 from django.contrib import messages
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -121,35 +121,6 @@ def test_a_read_or_a_session_leaves_the_stamp_alone(world):
     session["x"] = 1
     session.save()
     assert datastamp.read() == before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_in_autocommit_a_write_gives_the_shared_row_a_new_value():
-    before = datastamp.read()
-    assert not connection.in_atomic_block
-    from zhaoshang.org.models import District
-
-    District.objects.create(code="zz", name="新区", city="测试市")
-    after = datastamp.read()
-    assert after[0] != before[0] and after[1] != before[1]
-    with transaction.atomic():
-        District.objects.filter(code="zz").update(name="新区二")
-        assert datastamp.read()[0] == after[0]  # not yet committed
-    assert datastamp.read()[0] != after[0]  # committed
-    current = datastamp.read()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        District.objects.filter(code="zz").update(name="新区三")
-        raise RuntimeError
-    assert datastamp.read()[0] == current[0]  # rolled back: nothing changed for the others
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_emptied_stamp_table_gets_a_new_value():
-    from zhaoshang.core.models import DataStamp
-
-    DataStamp.objects.all().delete()
-    stamp = datastamp.read()
-    assert stamp is not None and DataStamp.objects.get(pk=1).value == stamp[0]
 
 
 # --- kept pages --------------------------------------------------------------------------
