@@ -117,15 +117,22 @@ def kept_page(view):
             cache_key = key(request, request.user)
         if cache_key is None:
             return view(request, *args, **kwargs)
-        response = kept(cache_key)
-        if response is not None:
-            return response
-        before = datastamp.local
-        response = view(request, *args, **kwargs)
-        keep(cache_key, request, response, before=before)
-        return response
+        return _kept_or_built(cache_key, request, lambda: view(request, *args, **kwargs))
 
     return wrapper
+
+
+def _kept_or_built(cache_key: str, request, build, ready=None):
+    """The kept answer, else ``build()``'s, kept (after ``ready(response)`` when given: what
+    the answer needs before it can be rendered)."""
+    response = kept(cache_key)
+    if response is not None:
+        return response
+    before = datastamp.local
+    response = build()
+    if ready is None or ready(response):
+        keep(cache_key, request, response, before=before)
+    return response
 
 
 def kept_list(view, request, respond, *args, **kwargs):
@@ -139,17 +146,17 @@ def kept_list(view, request, respond, *args, **kwargs):
         cache_key = key(request, request.user, kind="api", signed_in_by=signed_in_by)
     if cache_key is None:
         return respond(*args, **kwargs)
-    response = kept(cache_key)
-    if response is not None:
-        return response
-    before = datastamp.local
-    response = respond(*args, **kwargs)
-    if response.status_code == 200 and hasattr(response, "data"):
+
+    def ready(response) -> bool:
+        # What REST framework's finalize_response sets, so that the answer renders now.
+        if response.status_code != 200 or not hasattr(response, "data"):
+            return False
         response.accepted_renderer = renderer
         response.accepted_media_type = request.accepted_media_type
         response.renderer_context = view.get_renderer_context()
-        keep(cache_key, request, response, before=before)
-    return response
+        return True
+
+    return _kept_or_built(cache_key, request, lambda: respond(*args, **kwargs), ready)
 
 
 def kept_list_method(method):
