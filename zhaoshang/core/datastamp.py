@@ -31,8 +31,9 @@ from django.db.backends.signals import connection_created
 
 TABLE = "core_datastamp"
 NO_DB_ALIAS = "__no_db__"  # Django's connection for creating and dropping databases
-# Tables whose writes change nothing a page shows.
-IGNORED = frozenset({"django_session", TABLE, "zhaoshang_cache"})
+# Tables whose writes change nothing a page shows: the stamp's, and (``install``) the
+# sessions' and every database cache's (``settings.CACHES``).
+IGNORED = frozenset({TABLE})
 _WRITE = re.compile(
     r'\s*(?:(?:INSERT|REPLACE)\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)'
     r"|\s*(TRUNCATE|CREATE|DROP|ALTER)\b",
@@ -125,6 +126,21 @@ def _on_connection_created(sender, connection, **kwargs) -> None:
 
 def install() -> None:
     """Watch every connection, those open now and those opened later (``CoreConfig.ready``)."""
+    global IGNORED
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    IGNORED = frozenset(
+        {
+            TABLE,
+            Session._meta.db_table,
+            *(
+                cache["LOCATION"]
+                for cache in settings.CACHES.values()
+                if cache["BACKEND"].endswith("DatabaseCache")
+            ),
+        }
+    )
     connection_created.connect(_on_connection_created, dispatch_uid="core.datastamp")
     setting_changed.connect(_on_setting_changed, dispatch_uid="core.datastamp")
     for connection in connections.all(initialized_only=True):
