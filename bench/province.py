@@ -29,7 +29,8 @@ Then, in the same run:
 (p)  the pages ``bench/grow.py`` measures, on the demo city, on ``<name>_one`` (the demo
      city with only the bureau's district grown to the average size: the district's own
      growth) and on the province (that district among 500,000 projects): statements, median
-     time and size, their ratios; above 2× the demo is flagged.
+     time and size, their ratios; above 2× the demo is flagged. Every request builds its
+     page (``PAGE_CACHE=0`` in the measuring process): the build's cost, not a kept copy's.
 
 The harness runs the code of the tree it is in: while others edit the checkout, run it from
 a clean copy of a commit (``git archive HEAD | tar -x -C /tmp/tree``, then ``cd /tmp/tree &&
