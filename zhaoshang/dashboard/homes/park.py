@@ -15,7 +15,7 @@ from zhaoshang.agreements.views.common import own_department_only
 from zhaoshang.agreements.views.lists import filtered_commitments
 from zhaoshang.core import clock
 from zhaoshang.core.lights import Light
-from zhaoshang.dashboard.homes import Figure, Section, tiles
+from zhaoshang.dashboard.homes import Figure, Section, grouped, projects_rows, tiles
 from zhaoshang.dashboard.homes.figures import of_visible_projects
 from zhaoshang.land.choices import ParcelStatus
 from zhaoshang.land.models import LandParcel
@@ -23,6 +23,9 @@ from zhaoshang.land.views import filtered_parcels
 from zhaoshang.org.models import Park
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.views.registry import filtered_projects
+from zhaoshang.workdays.services import seq_of
+
+_COMMITMENT_FIGURES = ("total", "unfiled", "red")
 
 
 def _commitments(request):
@@ -68,20 +71,45 @@ def declared(request) -> list[Figure]:
     ]
 
 
-def figures(request) -> dict[str, int]:
-    """The tiles' figures in three queries: the projects off the index on district and
-    park, the commitments (with their lights) and the parcels each in one pass."""
-    user, today = request.user, clock.today()
-    # A commitment is kept in its project's district: the district's, each checked on its
-    # project.
-    commitments = of_visible_projects(Commitment.objects.filter(district_id=user.district_id), user)
-    if own_department_only(user):
-        commitments = commitments.filter(department_id=user.department_id)
-    commitments = commitments.with_progress(today).aggregate(
+def _commitment_counts(commitments, today):
+    return grouped(
+        commitments.with_progress(today),
         total=Count("pk"),
         unfiled=Count("pk", filter=Q(filed_version=0) | Q(changed_since_filing=True)),
         red=Count("pk", filter=Q(light=Light.RED)),
     )
+
+
+def commitment_figures(user, today) -> dict[str, int]:
+    """The commitments' tiles (all, to be filed, red) of the projects ``user`` sees. For a
+    committee's parks or a whole district, one statement compiled once a day per process
+    (``homes.projects_rows``; the light's working-day arithmetic reads today's number while
+    building, so it is part of the key); for anyone else, built on each visit."""
+    found = None
+    if not own_department_only(user):
+
+        def build(projects, district_id):
+            of_projects = Commitment.objects.filter(district_id=district_id, project__in=projects)
+            return _commitment_counts(of_projects, today)
+
+        found = projects_rows(("park.commitments", today, seq_of(today)), user, build)
+    if found is None:
+        # A commitment is kept in its project's district: the district's, each checked on
+        # its project.
+        commitments = of_visible_projects(
+            Commitment.objects.filter(district_id=user.district_id), user
+        )
+        if own_department_only(user):
+            commitments = commitments.filter(department_id=user.department_id)
+        found = list(_commitment_counts(commitments, today))
+    return found[0] if found else dict.fromkeys(_COMMITMENT_FIGURES, 0)
+
+
+def figures(request) -> dict[str, int]:
+    """The tiles' figures in three queries: the projects off the index on district and
+    park, the commitments (with their lights) and the parcels each in one pass."""
+    user, today = request.user, clock.today()
+    commitments = commitment_figures(user, today)
     parcels = LandParcel.objects.visible_to(user).aggregate(
         total=Count("pk"), idle=Count("pk", filter=Q(status=ParcelStatus.IDLE))
     )

@@ -365,3 +365,61 @@ def test_a_park_committee_s_projects_are_read_by_statements_compiled_once(world)
     assert mine == _live(world.user_park_b)
     visible = Project.objects.visible_to(world.user_park_b)
     assert attention == [p.pk for p in page.attention(visible)]
+
+
+def test_a_park_committee_s_commitment_tiles_are_compiled_once_and_count_its_own(world):
+    """The park committee's commitment tiles (all, to be filed, red: the light's working-day
+    arithmetic and milestones) run one statement compiled once a day (``park.commitment_figures``
+    through ``homes.projects_rows``): another committee of another district compiles no
+    commitment read, and its tiles are still its lists' counts."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.test import RequestFactory
+
+    from zhaoshang.agreements import services
+    from zhaoshang.agreements.schedule import Step
+    from zhaoshang.core import clock, roles
+    from zhaoshang.dashboard.homes import live_figures, park
+    from zhaoshang.projects.models import Project
+
+    today = clock.today()
+    for tag in ("a", "b"):
+        user = getattr(world, f"user_park_{tag}" if tag == "b" else "user_park")
+        project = Project.objects.visible_to(user).order_by("pk").first()
+        for n, (start, target) in enumerate([(-90, -10), (-5, 60), (-40, 30)]):
+            services.create_commitment(
+                getattr(world, "user_bureau" if tag == "a" else "user_bureau_b"),
+                project,
+                department=getattr(world, f"dept_works_{tag}"),
+                steps=[Step("施工图审查", 10 + n), Step("施工许可核发", 5)],
+                title=f"服务承诺{n}",
+                content="在项目开工前完成施工许可证核发。",
+                clause="第七条",
+                start_on=today + datetime.timedelta(days=start),
+                target_on=today + datetime.timedelta(days=target),
+            )
+
+    def request_of(user):
+        request = RequestFactory().get("/")
+        request.user = user
+        return request
+
+    park.section(request_of(world.user_park))
+    other = world.user_park_b
+    roles.roles_of(other)  # (their roles read first)
+    str(other.department)  # (and their committee's name, the section's title)
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        park.section(request_of(other))
+    compiled = {c.args[0].query.model.__name__ for c in compiling.call_args_list}
+    assert not compiled & {"Commitment", "Milestone"}, compiled
+    request = request_of(other)
+    assert park.figures(request) == live_figures(request, park.declared(request))
+    # and the first committee's own, read again through the kept statement
+    request = request_of(world.user_park)
+    assert park.figures(request) == live_figures(request, park.declared(request))
+    for user in (world.user_park, other):
+        figures = park.commitment_figures(user, today)
+        assert figures["total"] == 3 and figures["red"] >= 1, figures
