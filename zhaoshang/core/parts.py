@@ -15,7 +15,13 @@ For ``django.core.paginator.Paginator`` (``count()`` and slices):
 The parts must split the queryset's rows (each row in exactly one) in its order: every row
 of a part comes before every row of the next, and within a part the part's order is the
 queryset's. A part's condition and order are on the model's own columns, in ascending
-order, none of them empty in the part's rows (they are sorted here, a page's worth). ``core/tests/test_parts.py`` checks a list read in parts against the list.
+order, none of them empty in the part's rows (they are sorted here, a page's worth).
+``approvals/tests/test_worklist_parts.py`` checks a list read in parts against the list.
+
+The counts and the cuts read the queryset without its annotations (``keys_only``): a filter
+on an annotation has the annotation's expression written into its WHERE clause, so nothing
+there needs them, and a sub-select resolves every annotation it carries again for its
+outer query — the worklist's days left and lights were most of a page's build.
 """
 
 from __future__ import annotations
@@ -44,6 +50,27 @@ class LiteralIn(In):
         return "(" + ", ".join(f"'{value}'" for value in values) + ")", []
 
 
+def keys_only(queryset: QuerySet) -> QuerySet:
+    """``queryset``'s rows, unordered, without its annotations, for reading their keys and
+    counts (the module). A queryset whose annotations group or rank its rows (aggregates,
+    windows) or that is combined or grouped is returned as it is (unordered)."""
+    query = queryset.query
+    if (
+        query.group_by is not None
+        or query.combinator
+        or query.distinct_fields
+        or any(
+            getattr(a, "contains_aggregate", False) or getattr(a, "contains_over_clause", False)
+            for a in query.annotations.values()
+        )
+    ):
+        return queryset.order_by()
+    lean = queryset.order_by()
+    lean.query.annotations = {}
+    lean.query.set_annotation_mask(None)
+    return lean
+
+
 class InParts:
     """``queryset``'s rows, in its order, read as ``parts`` (see the module). ``rows``:
     the page's rows from their keys (by default the queryset's rows with those keys); give
@@ -63,6 +90,7 @@ class InParts:
         index_terms: Q | None = None,
     ):
         self.queryset = queryset
+        self.keys = keys_only(queryset)
         self.parts = list(parts)
         self.rows = rows or (lambda keys: queryset.filter(pk__in=keys))
         self.index_terms = index_terms or Q()
@@ -72,7 +100,7 @@ class InParts:
         """How many rows each part holds (one query, once): all of them, and each part's
         but the last (the rest)."""
         if self._counts is None:
-            found = self.queryset.order_by().aggregate(
+            found = self.keys.aggregate(
                 all=Count("pk"),
                 **{f"part{n}": Count("pk", filter=q) for n, (q, _o) in enumerate(self.parts[:-1])},
             )
@@ -100,7 +128,7 @@ class InParts:
         for (q, order), n in zip(self.parts, self.counts(), strict=True):
             low, high = max(start - offset, 0), min(stop - offset, n)
             if low < high:
-                part = self.queryset.filter(q, self.index_terms).order_by(*order)
+                part = self.keys.filter(q, self.index_terms).order_by(*order)
                 part = part.values("pk")[low:high]
                 wanted.append(Q(pk__in=part))
             offset += n

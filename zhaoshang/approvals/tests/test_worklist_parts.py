@@ -75,6 +75,35 @@ def test_the_pages_keep_the_order_and_cost_three_statements(world, client_for):
     with CaptureQueriesContext(connection) as ctx:
         part[20:45]  # across the three parts
     assert len(ctx.captured_queries) == 3  # the parts' counts, the page's keys, its rows
+    # The counts and the keys are read without the list's days left and lights (each a
+    # working-day lookup per row, built again for every part's sub-select): only the
+    # page's rows carry them.
+    assert not part.keys.query.annotations
+    counts, keys, rows = (q["sql"] for q in ctx.captured_queries)
+    assert "workdays_day" not in counts and "workdays_day" not in keys, (counts, keys)
+    assert "workdays_day" in rows
+
+
+def test_the_keys_are_read_without_annotations_unless_they_group_rows(world):
+    """``keys_only`` drops what a queryset annotates (a filter on an annotation keeps its
+    expression in the WHERE clause: the light filter still selects the red cases) but
+    keeps a queryset whose annotations aggregate, which would change its rows."""
+    from django.db.models import Count
+
+    from zhaoshang.approvals.models import ApprovalCase
+    from zhaoshang.core.parts import keys_only
+
+    _cases(world)
+    red = _cases_of(world.user_bureau, light="red")
+    assert red.exists()
+    lean = keys_only(red)
+    assert not lean.query.annotations
+    assert set(lean.values_list("pk", flat=True)) == set(red.values_list("pk", flat=True))
+    assert set(lean.values_list("pk", flat=True)) < set(
+        keys_only(_cases_of(world.user_bureau)).values_list("pk", flat=True)
+    )
+    grouped = ApprovalCase.objects.values("department").annotate(n=Count("pk"))
+    assert keys_only(grouped).query.annotations.keys() == {"n"}
 
 
 @pytest.mark.parametrize(
