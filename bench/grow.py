@@ -80,6 +80,23 @@ from zhaoshang.projects.models import Project
 
 pages, runs = json.loads(sys.argv[1]), int(sys.argv[2])
 out, clients = [], {}
+
+
+def backend_cpu():
+    # CPU seconds of this process's PostgreSQL backend (a server on this machine: /proc);
+    # None on SQLite (its work is this process's) or another machine's server.
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 for username, name, arg in pages:
     user = User.objects.get(username=username)
     try:
@@ -89,7 +106,7 @@ for username, name, arg in pages:
         else:
             url = reverse(name) + ("?q=%E5%9B%AD" if arg == "q" else "")
     except NoReverseMatch:
-        out.append([username, name, None, None, None, None]); continue
+        out.append([username, name, None, None, None, None, None, None, None]); continue
     client = clients.get(username)
     if client is None:
         client = clients[username] = Client(HTTP_HOST="127.0.0.1")
@@ -104,14 +121,18 @@ for username, name, arg in pages:
         return response.status_code, len(body)
     get()
     times, cpu = [], []
+    pg_before = backend_cpu()
     for _ in range(runs):
         with CaptureQueriesContext(connection) as ctx:
             start, start_cpu = time.perf_counter(), time.process_time()
             status, size = get()
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
+    pg_after = backend_cpu()
+    # The backend's CPU per request: its mean over the runs (/proc counts in ticks of 10 ms).
+    pg = (pg_after[1] - pg_before[1]) / runs if pg_before and pg_after and pg_after[0] == pg_before[0] else None
     out.append([username, name, status, len(ctx.captured_queries), statistics.median(times), size,
-                statistics.median(cpu), min(cpu)])
+                statistics.median(cpu), min(cpu), pg])
 print(json.dumps(out))
 """
 
@@ -239,9 +260,17 @@ def main(argv: list[str]) -> int:
         f"{'min ×':>7}{'kB 1×':>8}{'kB ' + str(n):>10}{'×':>6}"
     )
     worse = []
-    for (user, name, status, q1, t1, s1, c1, m1), (_u, _n, s2_status, q2, t2, s2, c2, m2) in zip(
-        small, large, strict=True
-    ):
+    for (user, name, status, q1, t1, s1, c1, m1, _p1), (
+        _u,
+        _n,
+        s2_status,
+        q2,
+        t2,
+        s2,
+        c2,
+        m2,
+        _p2,
+    ) in zip(small, large, strict=True):
         if status is None:
             print(f"{user:<15}{name:<26}{'(no route)':>7}")
             continue
