@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from django.db import connections, router
-from django.db.models import CharField, Func, IntegerField, Value
+from django.db.models import CharField, DateField, Func, IntegerField, Value
 from django.db.models.functions import Cast, Concat
 
 
@@ -168,6 +168,36 @@ class YearOf(Func):
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(
             compiler, connection, template="CAST(substr(%(expressions)s, 1, 4) AS integer)", **extra
+        )
+
+
+class AddMonths(Func):
+    """SQL: a date plus a whole number of calendar months (negative: back), a day the
+    target month does not have clamped to its last day — 31 August + 3 → 30 November,
+    29 February + 12 → 28 February (as ``exits.services.rules.add_months``). NULL stays
+    NULL. PostgreSQL's interval arithmetic clamps so; SQLite's ``date(d, '+n months')``
+    overflows into the next month instead, so there it is the target month's first day
+    plus the day less one, at most the month's last day."""
+
+    arity = 1
+    output_field = DateField()
+
+    def __init__(self, expression, months: int, **extra):
+        self.months = int(months)
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(({sql}) + %s * INTERVAL '1 month' AS date)", [*params, self.months]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        shift = f"{self.months:+d} months"
+        day = f"(CAST(strftime('%%d', {sql}) AS integer) - 1)"
+        return (
+            f"MIN(date({sql}, 'start of month', %s, '+' || {day} || ' days'), "
+            f"date({sql}, 'start of month', %s, '+1 month', '-1 day'))",
+            [*params, shift, *params, *params, shift],
         )
 
 

@@ -7,6 +7,7 @@ moved back ahead or holds, and put it back once the moved date has passed."""
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -22,8 +23,17 @@ from zhaoshang.core.links import url_of
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.services import lock_for_update
-from zhaoshang.core.setwise import analyze_after, insert_history, insert_select, plain_rows
-from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, WarningStatus
+from zhaoshang.core.setwise import (
+    AddMonths,
+    analyze_after,
+    compiled,
+    connection_for,
+    date_param,
+    insert_history,
+    insert_select,
+    plain_rows,
+)
+from zhaoshang.exits.choices import ANCHOR_FIELDS, CLEARABLE_STATUSES, DueSource, WarningStatus
 from zhaoshang.exits.models import ExitRule, ExitWarning
 from zhaoshang.exits.services.base import _moment, _people_to_tell, _save, _supervisors
 from zhaoshang.exits.services.dates import (
@@ -181,8 +191,16 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
                 continue
             raised += 1
         return raised
-    analyze_after(ExitWarning, raised)
     new = ExitWarning.objects.filter(pk__gt=mark, rule=rule, created_at=template.created_at)
+    _after_raised(rule, new, raised, now)
+    _tell_raised(rule, due, new)
+    return raised
+
+
+def _after_raised(rule: ExitRule, new, raised: int, now: datetime.datetime) -> None:
+    """The history rows and the events of the warnings ``new`` (just raised under
+    ``rule``), each by ``INSERT … SELECT`` from them."""
+    analyze_after(ExitWarning, raised)
     insert_history(ExitWarning, new, timezone.now())
     label = str(rule.get_code_display())
     ct = ContentType.objects.get_for_model(ExitWarning)
@@ -201,14 +219,11 @@ def raise_warnings(rule: ExitRule, due: list, today: datetime.date) -> int:
         .order_by("pk")
         .values_list("e_at", "district_id", "e_verb", "e_type", "pk", "e_summary", "e_data"),
     )
-    _tell_raised(rule, due, new)
-    return raised
 
 
-def _tell_raised(rule: ExitRule, due: list, new) -> None:
-    """The messages of raised warnings: each project's secretary and manager and the
-    district's supervision office (``_people_to_tell``), for the projects someone is told
-    of (one query for the teams)."""
+def _teams(rule: ExitRule, new) -> tuple[list, dict[int, list]]:
+    """Who is told of the warnings ``new``: the district's supervision office, and each
+    project's secretary and manager (one query for the teams)."""
     supervisors = _supervisors(rule.district_id)
     team: dict[int, list] = {}
     members = ProjectTeamMember.objects.filter(
@@ -217,6 +232,14 @@ def _tell_raised(rule: ExitRule, due: list, new) -> None:
     ).select_related("user")
     for member in members.order_by("project", "role", "id"):
         team.setdefault(member.project_id, []).append(member.user)
+    return supervisors, team
+
+
+def _tell_raised(rule: ExitRule, due: list, new) -> None:
+    """The messages of raised warnings: each project's secretary and manager and the
+    district's supervision office (``_people_to_tell``), for the projects someone is told
+    of (one query for the teams)."""
+    supervisors, team = _teams(rule, new)
     if not supervisors and not team:
         return
     warning_of = dict(new.values_list("project_id", "pk"))
@@ -228,6 +251,129 @@ def _tell_raised(rule: ExitRule, due: list, new) -> None:
             continue
         title, body = _raised_message(project, rule, found)
         messages.append((people, "exit_warning.raised", title, body, link(warning_of[project.pk])))
+    notify_many(messages)
+
+
+@transaction.atomic
+def raise_government_warnings(rule: ExitRule, today: datetime.date) -> int:
+    """The warnings of the government's own rule (签约未供地) due as of ``today``, raised by
+    the database: nothing holds that rule's clock, so the candidates, their clocks and the
+    warnings are one ``INSERT … SELECT`` (no project read into Python); their history rows
+    and events follow from the warnings written, and the messages are read for the
+    projects someone is told of — what ``raise_warnings`` writes from the clocks computed
+    in Python (``tests/test_scan.py`` compares them). Should another scan have raised some
+    meanwhile, it goes the ``raise_warnings`` way. Returns how many."""
+    if not rule.is_government:
+        raise ValueError("only the government's rule has clocks nothing holds")
+    now = clock.now()
+    mark = ExitWarning.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    template = ExitWarning(district_id=rule.district_id, rule=rule, raised_on=today)
+    try:
+        with transaction.atomic():
+            raised = _insert_government_warnings(rule, today, template)
+    except IntegrityError:  # a scan running at the same time raised some (uniq_exit_warning)
+        return raise_warnings(rule, _candidates(rule, today, plain=True), today)
+    if not raised:
+        return 0
+    new = ExitWarning.objects.filter(pk__gt=mark, rule=rule, created_at=template.created_at)
+    _after_raised(rule, new, raised, now)
+    _tell_raised_rows(rule, new)
+    return raised
+
+
+# A government rule's candidate, as the statement below reads it (``zs_c``).
+_CANDIDATE = ("id", "district_id", "anchor", "signed_on", "contract_due", "agreement_signed_on")
+
+
+def _insert_government_warnings(rule: ExitRule, today: datetime.date, template) -> int:
+    """The statement of ``raise_government_warnings``: each candidate project
+    (``_candidate_projects``, its agreement's dates computed once, in a materialized
+    step) with its clock as ``dates.compute_clock`` gives it under the government's rule
+    — nothing holds it, so the effective due date is the due date: the agreement's date
+    for the land, counted from the agreement's signing (else the project's; never after
+    the date itself), else the rule table's anchor plus its months (month ends clamped,
+    ``AddMonths``) — written as a warning when that date has passed, in the order of the
+    projects (as ``raise_warnings`` writes them). The other columns are the template's.
+    Returns how many."""
+    connection = connection_for(ExitWarning)
+    quote = connection.ops.quote_name
+    field = ANCHOR_FIELDS[rule.anchor]
+    projects, _land_rule = _candidate_projects(rule, today, due_only=False)
+    inner = projects.annotate(w_rule_due=AddMonths(F(field), rule.months)).values_list(
+        "pk", "district_id", field, "signed_on", "contract_due", "agreement_signed_on", "w_rule_due"
+    )
+    inner_sql, params = compiled(inner, connection)
+    query = inner.query
+    compiler = query.get_compiler(connection=connection)
+    contract = "zs_c.contract_due"
+    began = f"COALESCE(zs_c.agreement_signed_on, zs_c.signed_on, {contract})"
+    due = f"COALESCE({contract}, zs_c.rule_due)"
+    computed = {
+        "district_id": ("zs_c.district_id", []),
+        "project_id": ("zs_c.id", []),
+        "anchor_on": (
+            f"CASE WHEN {contract} IS NULL THEN zs_c.anchor WHEN {began} < {contract} "
+            f"THEN {began} ELSE {contract} END",
+            [],
+        ),
+        "due_on": (due, []),
+        "effective_due_on": (due, []),
+        "due_source": (
+            f"CASE WHEN {contract} IS NULL THEN %s ELSE %s END",
+            [str(DueSource.RULE), str(DueSource.CONTRACT)],
+        ),
+    }
+    columns, selected = [], []
+    for model_field in ExitWarning._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        name = model_field.attname
+        if name in computed:
+            sql, sql_params = computed[name]
+        else:
+            value = getattr(template, name)
+            if value is None and model_field.null:
+                continue  # the column's NULL, as the row-by-row insert leaves it
+            constant = Value(value, output_field=model_field).resolve_expression(query)
+            sql, sql_params = constant.as_sql(compiler, connection)
+        columns.append(quote(model_field.column))
+        selected.append(sql)
+        params = (*params, *sql_params)
+    names = ", ".join([*_CANDIDATE, "rule_due"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # the statement starts with INSERT (sqlite3 reports its rowcount only then)
+            f"INSERT INTO {quote(ExitWarning._meta.db_table)} ({', '.join(columns)}) "
+            f"WITH zs_c ({names}) AS MATERIALIZED ({inner_sql}) "
+            f"SELECT {', '.join(selected)} FROM zs_c WHERE {due} < %s ORDER BY zs_c.id",
+            [*params, date_param(connection, today)],
+        )
+        return cursor.rowcount
+
+
+def _tell_raised_rows(rule: ExitRule, new) -> None:
+    """``_tell_raised`` for warnings written by the database: the messages of the
+    projects someone is told of, from the warnings' rows."""
+    supervisors, team = _teams(rule, new)
+    if not supervisors and not team:
+        return
+    rows = new.order_by("project_id")
+    if not supervisors:
+        rows = rows.filter(project_id__in=list(team))
+    link = url_of("exits:detail")
+    messages = []
+    for pk, project_id, name, effective_due_on, anchor_on in rows.values_list(
+        "pk", "project_id", "project__name", "effective_due_on", "anchor_on"
+    ).iterator(chunk_size=2000):
+        people = [*team.get(project_id, []), *supervisors]
+        if not people:
+            continue
+        title, body = _raised_message(
+            SimpleNamespace(name=name),
+            rule,
+            SimpleNamespace(effective_due_on=effective_due_on, anchor_on=anchor_on),
+        )
+        messages.append((people, "exit_warning.raised", title, body, link(pk)))
     notify_many(messages)
 
 
@@ -271,14 +417,12 @@ def _project_url():
     return url_of("projects:detail")  # ``Project.get_absolute_url``, reversed once
 
 
-def _candidates(
-    rule: ExitRule, today: datetime.date, plain: bool = False
-) -> list[tuple[Project, ExitClock]]:
-    """The projects of the rule's district whose clock under it has run out as of
-    ``today`` without its fact, with no warning under it yet, each with its clock. An
-    enterprise rule needs the land (a project without it is the government's rule's); the
-    government's rule needs a signed project without land. A few queries. ``plain``: the
-    projects as ``ClockedProject`` rows (the scan's), not model instances."""
+def _candidate_projects(rule: ExitRule, today: datetime.date, due_only: bool = True):
+    """The query of the projects of the rule's district that may be due under it as of
+    ``today`` (``_candidates``, before the clocks are computed), annotated as their clocks
+    need (``with_contract_dates``), in the order of their ids; and the district's land
+    rule (None for the government's rule). ``due_only=False``: without the condition on
+    the due date before any hold (the caller judges the due date itself)."""
     field = ANCHOR_FIELDS[rule.anchor]
     projects = (
         Project.objects.filter(district_id=rule.district_id, kind=ProjectKind.INVESTMENT)
@@ -292,18 +436,28 @@ def _candidates(
     else:
         projects = projects.filter(land_q())
         land_rule = land_rule_of(rule.district_id)
-    # The due date before any hold has passed: the agreement's, else the rule's.
-    found = (
-        with_contract_dates(projects.only(*CLOCK_FIELDS), rule, land_rule)
-        .filter(
+    found = with_contract_dates(projects.only(*CLOCK_FIELDS), rule, land_rule).order_by("id")
+    if due_only:
+        # The due date before any hold has passed: the agreement's, else the rule's.
+        found = found.filter(
             Q(contract_due__lt=today)
             | Q(
                 contract_due__isnull=True,
                 **{f"{field}__lte": last_anchor_due_before(today, rule.months)},
             )
         )
-        .order_by("id")
-    )
+    return found, land_rule
+
+
+def _candidates(
+    rule: ExitRule, today: datetime.date, plain: bool = False
+) -> list[tuple[Project, ExitClock]]:
+    """The projects of the rule's district whose clock under it has run out as of
+    ``today`` without its fact, with no warning under it yet, each with its clock. An
+    enterprise rule needs the land (a project without it is the government's rule's); the
+    government's rule needs a signed project without land. A few queries. ``plain``: the
+    projects as ``ClockedProject`` rows (the scan's), not model instances."""
+    found, land_rule = _candidate_projects(rule, today)
     if plain:
         names = [*CLOCK_FIELDS, *found.query.annotations]
         rows = [
@@ -384,7 +538,10 @@ def scan(
             clear_warning(warning, today=today, note=_fact_text(rule, warning.project))
             counts["cleared"] += 1
         _refresh(rule, met, today, counts)
-        counts["raised"] += raise_warnings(rule, _candidates(rule, today, plain=True), today)
+        if rule.is_government:  # nothing holds its clocks: raised by the database
+            counts["raised"] += raise_government_warnings(rule, today)
+        else:
+            counts["raised"] += raise_warnings(rule, _candidates(rule, today, plain=True), today)
     return counts
 
 

@@ -303,3 +303,143 @@ def test_bulk_raise_writes_what_one_by_one_writes(world):
     bulk = run(bulk=True)
     assert one_by_one[0], "the world raises warnings"
     assert bulk == one_by_one
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        D(2025, 8, 31),
+        D(2025, 1, 31),
+        D(2024, 2, 29),
+        D(2025, 11, 30),
+        D(2025, 12, 31),
+        D(2026, 3, 1),
+        D(2023, 12, 15),
+    ],
+)
+@pytest.mark.parametrize("months", [-13, -1, 0, 1, 3, 6, 12, 24, 36])
+def test_months_added_in_sql_as_in_python(world, day, months):
+    """``core.setwise.AddMonths`` (the government rule's due dates in SQL) clamps a day the
+    target month lacks as ``rules.add_months`` does, leap years and negative months too."""
+    from django.db.models import DateField, Value
+
+    from zhaoshang.core.setwise import AddMonths
+    from zhaoshang.exits.services.rules import add_months
+
+    got = (
+        Project.objects.filter(pk=world.project1_a.pk)
+        .annotate(x=AddMonths(Value(day, output_field=DateField()), months))
+        .values_list("x", flat=True)
+        .get()
+    )
+    assert got == add_months(day, months)
+
+
+def _government_world(world):
+    """Projects of district a under the government's rule (签约未供地, six months from
+    signing) as of 2026-11-26: signed on month ends (clamped), owed their land by the
+    agreement (its date the due date; an agreement signed after the project; a waived
+    obligation left out; a date not yet passed), one with its land (no warning), one
+    warned already (none again), one not signed, and district b's (its own rule)."""
+    from zhaoshang.agreements.models import Agreement, Obligation
+    from zhaoshang.exits.services.scan import raise_warning
+
+    def project(code, signed_on, **extra):
+        return Project.objects.create(
+            district=world.project1_a.district,
+            code=code,
+            name=f"项目{code}",
+            enterprise=world.project1_a.enterprise,
+            park=world.project1_a.park,
+            stage="signed" if signed_on else "lead",
+            total_investment=Decimal("100"),
+            signed_on=signed_on,
+            **extra,
+        )
+
+    def owed(p, due_on, signed_on=None, waived=False):
+        agreement = Agreement.objects.create(
+            district=p.district,
+            project=p,
+            number=f"XY-{p.code}",
+            signed_on=signed_on or p.signed_on,
+            government_party="区政府",
+            enterprise_party="企业",
+            contracted_investment=Decimal("100"),
+            created_by=world.user_bureau,
+        )
+        Obligation.objects.create(
+            district=p.district,
+            agreement=agreement,
+            party="department",
+            department=world.dept_land_a,
+            kind="stage",
+            title="交付土地",
+            target_stage="land_delivered",
+            due_on=due_on,
+            waived_on=D(2026, 1, 5) if waived else None,
+        )
+
+    project("G-1", D(2025, 8, 31))  # + 6 months: 2026-02-28
+    project("G-2", D(2024, 2, 29))
+    project("G-3", D(2026, 5, 31))  # due 2026-11-30: not yet
+    owed(project("G-4", D(2026, 1, 10)), D(2026, 3, 31))
+    owed(project("G-5", D(2026, 1, 10)), D(2026, 4, 30), signed_on=D(2026, 5, 15))
+    owed(project("G-6", D(2026, 1, 10)), D(2026, 12, 31))  # the agreement's date not yet
+    owed(project("G-7", D(2025, 12, 31)), D(2026, 9, 30), waived=True)  # the rule's date
+    project("G-8", D(2025, 1, 15), land_delivered_on=D(2025, 6, 1))
+    project("G-9", None)
+    warned = project("G-10", D(2025, 3, 3))
+    raise_warning(warned, rule(warned.district, RuleCode.NO_LAND), today=D(2025, 10, 1))
+    deliver(world.project2_b, D(2025, 1, 1))  # district b: a project with land
+
+
+def test_government_warnings_raised_by_sql_write_what_the_clocks_write(world):
+    """The government's rule's warnings raised by the database
+    (``raise_government_warnings``: due dates in SQL, month ends clamped, the agreement's
+    date and anchor) write the rows ``raise_warnings`` writes from the clocks computed in
+    Python — the warnings, their history, events and messages — and a second run none."""
+    from django.db import transaction
+
+    from zhaoshang.exits.services.scan import (
+        _candidates,
+        raise_government_warnings,
+        raise_warnings,
+    )
+
+    _government_world(world)
+    today = D(2026, 11, 26)
+    rules = [rule(world.project1_a.district, RuleCode.NO_LAND)]
+    rules.append(rule(world.project1_b.district, RuleCode.NO_LAND))
+
+    def run(sql):
+        raised = 0
+        for r in rules:
+            if sql:
+                raised += raise_government_warnings(r, today)
+            else:
+                raised += raise_warnings(r, _candidates(r, today, plain=True), today)
+        assert raised == ExitWarning.objects.filter(raised_on=today).count()
+        return _raised_rows()
+
+    with transaction.atomic():
+        in_python = run(sql=False)
+        transaction.set_rollback(True)
+    in_sql = run(sql=True)
+    assert in_sql == in_python
+    raised = {
+        (code, source, str(anchor), str(due))
+        for code, source, anchor, due in ExitWarning.objects.filter(
+            rule__code=RuleCode.NO_LAND, raised_on=today
+        ).values_list("project__code", "due_source", "anchor_on", "effective_due_on")
+    }
+    assert raised >= {
+        ("G-1", "rule", "2025-08-31", "2026-02-28"),
+        ("G-2", "rule", "2024-02-29", "2024-08-29"),
+        ("G-4", "contract", "2026-01-10", "2026-03-31"),
+        ("G-5", "contract", "2026-04-30", "2026-04-30"),
+        ("G-7", "rule", "2025-12-31", "2026-06-30"),
+    }
+    assert not {c for c, *_ in raised} & {"G-3", "G-6", "G-8", "G-9", "G-10"}
+    assert in_sql[3], "someone is told"
+    assert all(raise_government_warnings(r, today) == 0 for r in rules)
