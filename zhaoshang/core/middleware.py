@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from zhaoshang.core import roles
+from zhaoshang.core import datastamp, roles
 
 # Paths an enterprise user may reach.
 ENTERPRISE_PREFIXES = (
@@ -33,3 +33,15 @@ class PortalBoundaryMiddleware:
             if not path.startswith(ENTERPRISE_PREFIXES):
                 raise PermissionDenied
         return self.get_response(request)
+
+
+class DataStampMiddleware:
+    """The writes of a request are named for its person's district (``core.datastamp``): the
+    kept pages of the other districts stay kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with datastamp.attributed(request):
+            return self.get_response(request)

@@ -8,9 +8,11 @@ the ORM and renders a few hundred template nodes: tens of milliseconds, each tim
 answer. ``kept_page`` keeps the answer, compressed, in the ``default`` cache under a key that
 names everything it depends on:
 
-- the data's stamp (``core.datastamp``), read before anything else: any write anywhere gives
-  a new stamp, so a kept page is never older than the last change committed (a write by this
-  very process counts at once, before it commits);
+- the data's stamp (``core.datastamp``), read before anything else: any write gives a new
+  stamp to the pages it may change — those of its district, of the people who see several
+  districts, or every page for a write no one district is named for — so a kept page is
+  never older than the last change committed (a write by this very process counts at once,
+  before it commits);
 - the person (and for the API, how they signed in), their session and its CSRF secret (the
   forms in the page carry a token of that secret);
 - the address with its query, the language, the HTMX headers;
@@ -58,7 +60,7 @@ def key(request, user, *, kind: str = "page", signed_in_by: str = "") -> str | N
     secret = request.META.get("CSRF_COOKIE", "")
     if kind == "page" and not (secret and session_key):
         return None  # a page's forms need the CSRF cookie the browser already holds
-    stamp = datastamp.read()
+    stamp = datastamp.read(scopes=datastamp.scopes_of(user))
     if stamp is None:
         return None
     minute = clock.now().replace(second=0, microsecond=0).isoformat()

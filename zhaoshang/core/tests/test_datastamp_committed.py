@@ -35,3 +35,23 @@ def test_an_emptied_stamp_table_gets_a_new_value(committed_db):
     DataStamp.objects.all().delete()
     stamp = datastamp.read()
     assert stamp is not None and DataStamp.objects.get(pk=1).value == stamp[0]
+
+
+def test_a_district_s_commit_renews_its_row_and_every_write_s_alone(committed_db):
+    from django.test import RequestFactory
+
+    from zhaoshang.org.models import District, User
+
+    first = District.objects.create(code="d1", name="一区", city="测试市")
+    second = District.objects.create(code="d2", name="二区", city="测试市")
+    person = User.objects.create(username="d1-person", district=first)
+    scopes = (datastamp.GLOBAL, datastamp.ANY, -first.pk, -second.pk)
+    before = datastamp.read(scopes=scopes)
+    request = RequestFactory().post("/")
+    request.user = person
+    with datastamp.attributed(request), transaction.atomic():
+        District.objects.filter(pk=first.pk).update(name="一区（新）")
+        assert datastamp.read(scopes=scopes)[:4] == before[:4]  # not yet committed
+    after = datastamp.read(scopes=scopes)
+    assert after[0] == before[0] and after[3] == before[3]  # the global row, the other district
+    assert after[1] != before[1] and after[2] != before[2]  # every write's, its district's
