@@ -4,6 +4,7 @@ template rendered with autoescape."""
 
 from __future__ import annotations
 
+import datetime
 from types import SimpleNamespace
 
 from django.template.base import render_value_in_context
@@ -31,7 +32,10 @@ def or_dash(value) -> str:
 
 
 def ymd(value) -> str:
-    """``{{ value|date:"Y-m-d" }}`` ("" for None)."""
+    """``{{ value|date:"Y-m-d" }}`` ("" for None); a plain date (no time zone to convert
+    to, four-digit years) is its ISO form."""
+    if type(value) is datetime.date and value.year >= 1000:
+        return value.isoformat()
     return shown(date_filter(template_localtime(value), "Y-m-d"))
 
 
