@@ -36,7 +36,9 @@ A confined person's request can write only what their scope reaches, their distr
 (``visible_to``), with two kinds of exception: rows kept in no district (the working-day
 calendar, a person's groups) — still named for the person's district: only a district's pages
 read them as that district's — and a saved or deleted row whose own ``district_id`` names
-another district, which the model signals catch (``_crossed``) and count as ``GLOBAL``. A
+another district, which the model signals catch (``_crossed``) and count as ``GLOBAL``, as
+``written_for`` does for a bulk insert that says whose rows it writes (the messages to people
+of another district). A
 ``QuerySet.update()`` or raw statement on another district's rows made in such a request
 would be missed (the statement does not name the district): the scoped services write
 through their person's scope, and a page shown stale by such a write would be at most a
@@ -180,15 +182,22 @@ def _make_rows(connection, cursor, scopes) -> dict[int, int]:
     return found
 
 
+def written_for(district_ids) -> None:
+    """Rows of these districts are written in this request (a service says so where it
+    writes past the model signals, a bulk insert: the messages to other people): one of a
+    district other than the request's own counts as a write for every page (``GLOBAL``)."""
+    request = _writer.get()
+    if request is None:
+        return  # named for no district already
+    own = confined_district(getattr(request, "user", None))
+    if own is not None and any(d is not None and d != own for d in district_ids):
+        _note_write(connections["default"], (GLOBAL, ANY))
+
+
 def _crossed(sender, instance, **kwargs) -> None:
     """A row saved or deleted in a request attributed to one district, whose own district is
     another: the write counts for every page (``GLOBAL``)."""
-    request = _writer.get()
-    district = getattr(instance, "district_id", None)
-    if request is None or district is None:
-        return
-    if district != confined_district(getattr(request, "user", None)):
-        _note_write(connections[instance._state.db or "default"], (GLOBAL, ANY))
+    written_for([getattr(instance, "district_id", None)])
 
 
 class _Watch:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from zhaoshang.core import clock
+from zhaoshang.core import clock, datastamp
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.services import lock_for_update, require_status
 from zhaoshang.notifications.models import Channel, Notification, OutboxMessage, OutboxStatus
@@ -66,6 +66,7 @@ def notify(
     if not created:
         return created
     now = clock.now()  # (the moment each row is written at and due from)
+    datastamp.written_for({note.recipient.district_id for note in created})
     Notification.objects.bulk_create(created)
     outbox = [
         OutboxMessage(
@@ -96,6 +97,7 @@ def notify_many(messages: Iterable[tuple[Iterable, str, str, str, str]]) -> int:
             )
             note._email = user.email
             notes.append(note)
+    datastamp.written_for({note.recipient.district_id for note in notes})
     Notification.objects.bulk_create(notes, batch_size=1000)
     now = clock.now()
     outbox = [

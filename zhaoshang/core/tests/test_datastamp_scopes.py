@@ -77,3 +77,17 @@ def test_another_district_s_row_saved_in_a_district_s_request_gives_every_page_a
         project.name = "外区"
         project.save(update_fields=["name"])  # a row of the other district
     assert datastamp.read(scopes=scopes_b) != before
+
+
+def test_a_message_to_another_district_s_person_gives_every_page_a_new_stamp(world):
+    from zhaoshang.notifications.services import notify
+
+    request = RequestFactory().post("/")
+    request.user = world.user_bureau
+    scopes_b = datastamp.scopes_of(world.user_bureau_b)
+    before = datastamp.read(scopes=scopes_b)
+    with datastamp.attributed(request):
+        notify([world.user_leader], "x", "本区的消息")  # its own district's person
+        assert datastamp.read(scopes=scopes_b) == before
+        notify([world.user_bureau_b], "x", "外区的消息")
+    assert datastamp.read(scopes=scopes_b) != before
