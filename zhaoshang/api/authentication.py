@@ -9,7 +9,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from zhaoshang.api.models import ApiToken, digest
-from zhaoshang.core import clock
+from zhaoshang.core import clock, datastamp
 
 # ``last_used_at`` is written at most this often per token (not a write per request).
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
@@ -31,6 +31,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            with datastamp.as_person(token.user):  # (their district's pages, not all)
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return (token.user, token)

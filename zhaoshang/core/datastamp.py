@@ -24,8 +24,8 @@ district a rebuild after any write anywhere: in a province, several a second. So
 holds a row per scope:
 
 - ``GLOBAL`` (id 1): the writes no one district is named for — the daily scan, a command, a
-  task, the API signed in by token, anyone who sees several districts (the city, an
-  enterprise, a superuser) — and every page's key reads it;
+  task, anyone who sees several districts (the city, an enterprise, a superuser) — and
+  every page's key reads it;
 - ``ANY`` (id 2): every write, whichever district; the key of those who see several
   districts reads it;
 - one row per district (id ``-district_id``, made when first needed): the writes made in a
@@ -114,6 +114,19 @@ def attributed(request):
         yield
     finally:
         _writer.reset(token)
+
+
+class _Person:
+    __slots__ = ("user",)
+
+    def __init__(self, user):
+        self.user = user
+
+
+def as_person(user):
+    """``attributed`` for a write made for ``user`` before the request knows them (the
+    API token's last use, written while REST framework signs them in)."""
+    return attributed(_Person(user))
 
 
 def _scopes_written() -> tuple[int, ...]:

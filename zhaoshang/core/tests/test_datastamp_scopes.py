@@ -91,3 +91,25 @@ def test_a_message_to_another_district_s_person_gives_every_page_a_new_stamp(wor
         assert datastamp.read(scopes=scopes_b) == before
         notify([world.user_bureau_b], "x", "外区的消息")
     assert datastamp.read(scopes=scopes_b) != before
+
+
+def test_the_api_signed_in_by_token_writes_for_its_person_s_district(world):
+    """REST framework signs the token's person in on the request itself: their writes are
+    named for their district, as a page's are."""
+    from django.test import Client
+
+    from zhaoshang.api.services import issue_token
+
+    _token, key = issue_token(world.user_bureau)
+    scopes_a = datastamp.scopes_of(world.user_bureau)
+    scopes_b = datastamp.scopes_of(world.user_bureau_b)
+    before_a, before_b = datastamp.read(scopes=scopes_a), datastamp.read(scopes=scopes_b)
+    response = Client().post(
+        reverse("api:project-condition", args=[world.project1_a.pk]),
+        {"condition": "delayed", "reason": "资金未到位"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+    )
+    assert response.status_code == 200, response.content
+    assert datastamp.read(scopes=scopes_a) != before_a
+    assert datastamp.read(scopes=scopes_b) == before_b
