@@ -111,12 +111,17 @@ class ApprovalCaseQuerySet(ProjectScopedQuerySet):
 
     def with_days_left(self, today: datetime.date):
         """``days_left`` (working days to the due date, computed in SQL) and ``light``
-        (yellow from the district's rule for cases)."""
+        (yellow from the district's rule for cases).
+
+        Red is a due date before today — what ``days_left < 0`` says (the working-day
+        index runs without a gap from its first day, so a past due date has a negative
+        count), judged without looking the date up: the light reads the index once for
+        a case not yet due, not at all for one past due (``days_left`` itself once)."""
         return self.annotate(days_left=days_left_expression("due_on", today)).annotate(
             light=Case(
                 When(Q(due_on__isnull=True) | ~Q(status__in=OPEN_STATUSES), then=Value(Light.NONE)),
                 When(paused=True, then=Value(Light.NONE)),
-                When(days_left__lt=0, then=Value(Light.RED)),
+                When(due_on__lt=today, then=Value(Light.RED)),
                 When(days_left__lte=yellow_within(Subject.CASE), then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=CharField(),

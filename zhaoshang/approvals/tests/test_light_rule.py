@@ -47,3 +47,37 @@ def test_the_district_rule_for_cases_sets_when_a_case_turns_yellow(world, client
     LightRule.objects.create(district=world.district_b, subject="case", yellow_workdays=5)
     LightRule.objects.create(district=world.district_a, subject="complaint", yellow_workdays=5)
     assert _light(case) == "green"
+
+
+def test_a_case_light_by_its_due_date_reads_the_working_days_at_most_twice(world):
+    """Red is a due date before today, judged without the working-day index (the daily
+    scan's signals read every open case): the SQL looks the index up at most twice — the
+    days left and, for a case not yet due, the yellow window — and every light is the
+    one ``light_for_days_left`` gives the working days left, across a weekend and the
+    Dragon Boat holiday (19–21 June 2026), a case paused or done having none."""
+    import datetime
+
+    from zhaoshang.core.lights import light_for_days_left
+    from zhaoshang.workdays.services import days_left
+
+    today = clock.today()  # Monday 2026-06-15
+    sql = str(ApprovalCase.objects.with_days_left(today).query)
+    # each rendering of the days left names the index twice (one branch for a past due
+    # date, one for a date to come), of which one runs: two renderings, not three
+    assert sql.count('"workdays_day"') == 4
+    case = world.case_a
+    ApprovalCase.objects.filter(pk=case.pk).update(
+        status=CaseStatus.IN_PROGRESS, accepted_on=day("2026-06-01"), paused=False
+    )
+    seen = set()
+    for offset in range(-12, 14):
+        due = today + datetime.timedelta(days=offset)
+        ApprovalCase.objects.filter(pk=case.pk).update(due_on=due)
+        expected = light_for_days_left(days_left(due, today), 1)
+        assert _light(case) == expected, due
+        seen.add(expected)
+    assert seen == {"red", "yellow", "green"}
+    ApprovalCase.objects.filter(pk=case.pk).update(due_on=day("2026-06-12"), paused=True)
+    assert _light(case) == "none"
+    ApprovalCase.objects.filter(pk=case.pk).update(paused=False, status=CaseStatus.DONE)
+    assert _light(case) == "none"
