@@ -144,7 +144,12 @@ class DomainEvent(models.Model):
     """
 
     district = models.ForeignKey(
-        "org.District", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "org.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,  # event_district_after (district, id) leads with it
     )
     occurred_at = models.DateTimeField(_("occurred at"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
@@ -168,6 +173,13 @@ class DomainEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
+            # A district's events after a mark (a stored snapshot's or tally's freshness,
+            # ``kpis.snapshots._unmoved``): a range of this index, not every event the
+            # district ever logged read off (district) and filtered by id (issue 19.6: the
+            # city's home read 1.1 million events of the province's 100 districts, 0.3 s).
+            # It is the district's own index too (the foreign key's is not made): beside a
+            # (district) index PostgreSQL's choice between the two is a near tie.
+            models.Index(fields=["district", "id"], name="event_district_after"),
             # The latest events about one kind of record, newest first (the home's recent
             # activity): a district's, and every district's for the city.
             models.Index(
