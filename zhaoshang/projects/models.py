@@ -215,6 +215,22 @@ class Project(DistrictOwned, Versioned, Timestamped):
             ),
             models.Index(fields=["district", "signed_on"], name="project_signed"),
             models.Index(fields=["district", "started_on"], name="project_started"),
+            # A district's delayed and stopped projects, the latest updated first (the homes'
+            # projects needing attention: a park's few read off it, not found by walking the
+            # whole district's by date). The conditions written in the statement
+            # (``core.parts.LiteralIn``), as SQLite matches a partial index's only so.
+            models.Index(
+                fields=["district", "updated_at", "id"],
+                condition=models.Q(condition__in=["delayed", "stopped"]),
+                name="project_attention",
+            ),
+            # The same for every district at once (the city's home; a province's 500,000
+            # projects, nearly all normal, were walked by date to find eight).
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=models.Q(condition__in=["delayed", "stopped"]),
+                name="project_attention_all",
+            ),
             # Every district's latest updated first (the city's home: the projects delayed
             # or stopped, read in that order until the card is full).
             models.Index(fields=["updated_at", "id"], name="project_updated"),

@@ -6,11 +6,23 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 
 from zhaoshang.core import statements
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.parts import LiteralIn
 from zhaoshang.dashboard.homes import district_rows, projects_rows
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import Condition
@@ -180,11 +192,16 @@ def attention(projects, user=None) -> list:
     return list(_attention(projects))
 
 
+# The conditions of a project needing attention (every one but normal), written in the
+# statement as the partial index ``project_attention`` says them.
+ATTENTION = Q(LiteralIn(F("condition"), [Condition.DELAYED.value, Condition.STOPPED.value]))
+
+
 def _attention(projects):
     return (
-        projects.exclude(condition=Condition.NORMAL)
+        projects.filter(ATTENTION)
         .select_related("park", "enterprise")
-        .order_by("-updated_at")[:ATTENTION_SHOWN]
+        .order_by("-updated_at", "-id")[:ATTENTION_SHOWN]
     )
 
 

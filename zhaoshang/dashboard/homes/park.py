@@ -7,7 +7,7 @@ out of some tiles and not of others)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.models import Commitment
@@ -89,7 +89,11 @@ def commitment_figures(user, today) -> dict[str, int]:
     if not own_department_only(user):
 
         def build(projects, district_id):
-            of_projects = Commitment.objects.filter(district_id=district_id, project__in=projects)
+            # each commitment checked on its project's key (the district's commitments are
+            # few; its park's projects may be thousands)
+            of_projects = Commitment.objects.filter(
+                Exists(projects.filter(pk=OuterRef("project_id"))), district_id=district_id
+            )
             return _commitment_counts(of_projects, today)
 
         found = projects_rows(("park.commitments", today, seq_of(today)), user, build)
