@@ -53,7 +53,13 @@ def _prepare(cursor) -> None:
 
 def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) -> None:
     source = SOURCES[subject]
-    if source.query is not None:
+    if source.fill is not None:
+        given_rows = source.fill(connection, cursor, TABLE, today, district_ids)
+    elif source.extra is not None:
+        given_rows = source.extra(today, district_ids)
+    else:
+        given_rows = None
+    if source.query is not None and source.fill is None:
         # Each row's light computed once, kept in a materialized step, then filtered (a
         # filter on the light in the query itself would compute it twice for a lit row).
         sql, params = compiled(source.query(today, district_ids), connection)
@@ -63,12 +69,12 @@ def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) 
             f"SELECT {names} FROM zs_rows WHERE lit_light IN (%s, %s)",
             [*params, *LIT],
         )
-    if source.extra is not None:
+    if given_rows is not None:
         meta = Signal._meta
         fields = [meta.pk if c == "object_id" else meta.get_field(c) for c in COLUMNS]
         # one row per object, the last one given (a project's schedule may come from two
         # of its agreements: the comparison kept the last)
-        given = {row[0]: row for row in source.extra(today, district_ids)}
+        given = {row[0]: row for row in given_rows}
         placeholders = ", ".join(["%s"] * len(COLUMNS))
         execute_rows(
             connection,

@@ -32,15 +32,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Substr
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
 from django.db.models.lookups import LessThan
 
 from zhaoshang.agreements.choices import ObligationKind
 from zhaoshang.agreements.models import Agreement, Milestone, Obligation
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.complaints.models import Complaint
-from zhaoshang.core.lights import Light
-from zhaoshang.core.links import url_of, url_sql
+from zhaoshang.core.lights import DEFAULT_RED_GAP, DEFAULT_YELLOW_GAP, Light
+from zhaoshang.core.links import _parts, url_of, url_sql
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.setwise import Unindexed, plain_rows
 from zhaoshang.exits.models import ExitWarning
@@ -48,7 +48,7 @@ from zhaoshang.inspections.models import InspectionRequest
 from zhaoshang.land.models import CampaignEntry
 from zhaoshang.meetings.models import ActionItem
 from zhaoshang.monitoring.choices import Subject
-from zhaoshang.monitoring.lights import schedule_gaps
+from zhaoshang.monitoring.models import LightRule
 from zhaoshang.projects.models import FundsEntry, MonthlyReport, Project
 from zhaoshang.service.models import Need
 
@@ -128,9 +128,13 @@ class Source:
     district_ids)`` — the rows SQL cannot phrase, as plain tuples (none by default).
     Called, it yields every lit row as a plain tuple, in the order of object ids."""
 
-    def __init__(self, query=None, extra=None):
+    def __init__(self, query=None, extra=None, fill=None):
         self.query = query
         self.extra = extra
+        # The daily scan's way instead of ``query`` and ``extra``, when there is one:
+        # ``fill(connection, cursor, table, today, district_ids)`` writes the lit rows it
+        # can into ``table`` and returns the others as plain rows.
+        self.fill = fill
 
     def __call__(self, today: datetime.date, district_ids: Districts = None) -> Iterator[Row]:
         rows = []
@@ -388,30 +392,16 @@ def _schedules(today: datetime.date, district_ids: Districts = None) -> Iterator
     the agreement's cumulative obligations — funds in place (资金到位) and investment
     completed — linearly between two of them; the fact is the funds in place to date and
     the latest monthly report's cumulative investment. The gap is in percentage points of
-    the contracted investment; the worse of the two measures counts. One query per
-    measure for every agreement."""
-    worst: dict[int, tuple] = {}
-    for row in _schedule_rows(today, district_ids):
-        agreement_id, gap = row[0], row[-1]
-        if agreement_id not in worst or gap > worst[agreement_id][-1]:
-            worst[agreement_id] = row
-    gaps: dict = {}
-    link = url_of("agreements:project")
-    for _pk, district_id, project_id, name, gap in worst.values():
-        if district_id not in gaps:
-            gaps[district_id] = schedule_gaps(district_id)
-        yellow, red = gaps[district_id]
-        if gap > red:
-            light = Light.RED
-        elif gap >= yellow:
-            light = Light.YELLOW
-        else:
-            continue
-        url = link(project_id)
-        yield (project_id, district_id, project_id, None, name, url, None, None, gap, light)
+    the contracted investment; the worse of the two measures counts. Every agreement in
+    Python (the daily scan says most of them in SQL: ``_fill_schedules``)."""
+    return _lit_schedules(today, plain_rows(_schedule_base(today, district_ids)))
 
 
-def _schedule_rows(today: datetime.date, district_ids: Districts = None):
+def _schedule_base(today: datetime.date, district_ids: Districts = None):
+    """One row per agreement with a contracted investment: for each measure (``f_``: funds
+    in place, ``i_``: investment) its last point to date, its next point and the fact, each
+    a subquery evaluated once (a project has one agreement: the signal's object); the
+    district's yellow and red gaps; the signal's title and link."""
     money = DecimalField(max_digits=16, decimal_places=2)
     funds = (
         FundsEntry.objects.filter(project=OuterRef("project"), received_on__lte=today)
@@ -425,12 +415,24 @@ def _schedule_rows(today: datetime.date, district_ids: Districts = None):
         .order_by("-month")
         .values("investment_cumulative")[:1]
     )
-    for kind, done in ((ObligationKind.FUNDS, funds), (ObligationKind.INVESTMENT, invested)):
-        # An agreement has a row only with a point of the kind: without any in the districts
-        # the query over every agreement is spared (the kind alone: a due date would have
-        # the database walk the due dates' index).
+    rows = in_districts(Agreement.objects.filter(contracted_investment__gt=0), district_ids)
+    for prefix, kind, done in (
+        ("f", ObligationKind.FUNDS, funds),
+        ("i", ObligationKind.INVESTMENT, invested),
+    ):
+        # Without any point of the kind in the districts its subqueries are spared (the
+        # kind alone: a due date would have the database walk the due dates' index).
         points_of_kind = Obligation.objects.filter(kind=kind)
         if not in_districts(points_of_kind, district_ids, "agreement__district_id").exists():
+            rows = rows.annotate(
+                **{
+                    f"{prefix}_prev_on": Cast(Value(None), DateField()),
+                    f"{prefix}_prev_amount": Cast(Value(None), money),
+                    f"{prefix}_next_on": Cast(Value(None), DateField()),
+                    f"{prefix}_next_amount": Cast(Value(None), money),
+                    f"{prefix}_done": Cast(Value(None), money),
+                }
+            )
             continue
 
         def points(kind=kind):
@@ -440,34 +442,79 @@ def _schedule_rows(today: datetime.date, district_ids: Districts = None):
 
         prev = points().filter(due_on__lte=today).order_by("-due_on")
         nxt = points().filter(due_on__gt=today).order_by("due_on")
-        rows = (
-            in_districts(Agreement.objects.filter(contracted_investment__gt=0), district_ids)
-            .annotate(
-                prev_on=Subquery(prev.values("due_on")[:1], output_field=DateField()),
-                prev_amount=Subquery(prev.values("target_amount")[:1], output_field=money),
-                next_on=Subquery(nxt.values("due_on")[:1], output_field=DateField()),
-                next_amount=Subquery(nxt.values("target_amount")[:1], output_field=money),
-                done=Subquery(done, output_field=money),
-            )
-            # (a target amount found implies its point's date)
-            .filter(prev_amount__isnull=False)
-            .values_list(
-                "pk",
-                "district_id",
-                "project_id",
-                "project__name",
-                "contracted_investment",
-                "prev_on",
-                "prev_amount",
-                "next_on",
-                "next_amount",
-                "done",
-            )
+        rows = rows.annotate(
+            **{
+                f"{prefix}_prev_on": Subquery(prev.values("due_on")[:1], output_field=DateField()),
+                f"{prefix}_prev_amount": Subquery(
+                    prev.values("target_amount")[:1], output_field=money
+                ),
+                f"{prefix}_next_on": Subquery(nxt.values("due_on")[:1], output_field=DateField()),
+                f"{prefix}_next_amount": Subquery(
+                    nxt.values("target_amount")[:1], output_field=money
+                ),
+                f"{prefix}_done": Subquery(done, output_field=money),
+            }
         )
-        for pk, district_id, project_id, name, total, *plan, done_amount in plain_rows(rows):
-            planned = planned_to_date(today, *plan)
+    rules = LightRule.objects.filter(district_id=OuterRef("district_id"), subject=Subject.SCHEDULE)
+    small = IntegerField()
+    return (
+        rows.annotate(
+            yellow=Coalesce(
+                Subquery(rules.values("yellow_gap")[:1], output_field=small),
+                Value(DEFAULT_YELLOW_GAP),
+                output_field=small,
+            ),
+            red=Coalesce(
+                Subquery(rules.values("red_gap")[:1], output_field=small),
+                Value(DEFAULT_RED_GAP),
+                output_field=small,
+            ),
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "district_id",
+            "project_id",
+            "project__name",
+            "contracted_investment",
+            *(f"{p}_{c}" for p in "fi" for c in SCHEDULE_POINT),
+            "yellow",
+            "red",
+        )
+    )
+
+
+# A measure's columns in ``_schedule_base`` (after the prefix ``f_`` or ``i_``).
+SCHEDULE_POINT = ("prev_on", "prev_amount", "next_on", "next_amount", "done")
+
+
+def _lit_schedules(today: datetime.date, rows) -> Iterator[Row]:
+    """The lit rows of the plain rows of ``_schedule_base``: each agreement's gap the worse
+    of its measures', lit by its district's gaps; the agreements in the order the funds
+    measure meets them, then the investment measure (the last of a project's counts)."""
+    rows = list(rows)
+    worst: dict[int, tuple] = {}
+    for first in (5, 10):  # the funds measure's columns, then the investment's
+        for row in rows:
+            pk, district_id, project_id, name, total = row[:5]
+            prev_on, prev_amount, next_on, next_amount, done_amount = row[first : first + 5]
+            # (a target amount found implies its point's date)
+            if prev_amount is None:
+                continue
+            planned = planned_to_date(today, prev_on, prev_amount, next_on, next_amount)
             gap = ((planned - (done_amount or Decimal(0))) / total * 100).quantize(Decimal("0.1"))
-            yield (pk, district_id, project_id, name, gap)
+            if pk not in worst or gap > worst[pk][-1]:
+                worst[pk] = (pk, district_id, project_id, name, row[-2], row[-1], gap)
+    link = url_of("agreements:project")
+    for _pk, district_id, project_id, name, yellow, red, gap in worst.values():
+        if gap > red:
+            light = Light.RED
+        elif gap >= yellow:
+            light = Light.YELLOW
+        else:
+            continue
+        url = link(project_id)
+        yield (project_id, district_id, project_id, None, name, url, None, None, gap, light)
 
 
 def planned_to_date(today, prev_on, prev_amount, next_on, next_amount) -> Decimal:
@@ -480,7 +527,124 @@ def planned_to_date(today, prev_on, prev_amount, next_on, next_amount) -> Decima
     return planned
 
 
-schedules = Source(extra=_schedules)
+def _cents(column: str) -> str:
+    """SQL: an amount of two decimals (a NUMERIC on PostgreSQL, a REAL on SQLite) in cents,
+    an integer."""
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+def _tenths(planned: str, done: str, total: str) -> str:
+    """SQL: the gap ``(planned - done) / total * 100`` in tenths of a point, rounded half to
+    even as ``Decimal.quantize`` rounds it, in integers (amounts in cents); NULL when it is
+    not positive (never lit: the gaps are at least 1 point) or 10⁸ points and beyond (where
+    ``Decimal``'s 28 digits would round the quotient before the quantization)."""
+    a = f"({planned} - {done})"
+    whole, rest = f"({a} / {total})", f"((({a}) %% {total}) * 1000)"
+    t = f"({whole} * 1000 + {rest} / {total})"
+    r = f"({rest} %% {total})"
+    return (
+        f"CASE WHEN {planned} IS NULL OR {planned} <= {done} OR {whole} >= 1000000 THEN NULL "
+        f"ELSE {t} + CASE WHEN 2 * {r} > {total} OR (2 * {r} = {total} AND {t} %% 2 = 1) "
+        "THEN 1 ELSE 0 END END"
+    )
+
+
+SCHEDULE_TABLE = "zs_schedule"
+
+
+def _fill_schedules(connection, cursor, table: str, today: datetime.date, district_ids) -> list:
+    """The schedule's lit rows written into ``table`` (the refresh's ``zs_lit``): every
+    agreement's measures kept once in a temporary table, the gaps of those whose plan to
+    date needs no interpolation (a measure's last point to date and no next one with a
+    target: the plan is the point's target) computed and lit by the database in integers —
+    exactly the ``Decimal`` gaps of ``_lit_schedules`` — and the others (a measure between
+    two points, or a gap too large to compute exactly in integers) returned as plain rows, computed in Python
+    as before.
+    ``tests/test_schedule_sql.py`` checks the two write the same."""
+    base = _schedule_base(today, district_ids)
+    compiler = base.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    names = ["pk", "district_id", "project_id", "name", "total"]
+    names += [f"{p}_{c}" for p in "fi" for c in SCHEDULE_POINT] + ["yellow", "red"]
+    cursor.execute(f"DROP TABLE IF EXISTS {SCHEDULE_TABLE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {SCHEDULE_TABLE} AS {sql}", params)
+    cursor.execute(f"SELECT * FROM {SCHEDULE_TABLE} LIMIT 0")
+    given = [d[0] for d in cursor.description]  # as the query names its columns
+    q = connection.ops.quote_name
+    col = {name: f"s.{q(column)}" for name, column in zip(names, given, strict=True)}
+    cents = {name: _cents(col[name]) for name in ("total", "f_prev_amount", "i_prev_amount")}
+    measures = ", ".join(
+        f"CASE WHEN {col[p + '_prev_amount']} IS NOT NULL "
+        f"AND {col[p + '_next_amount']} IS NOT NULL THEN 1 ELSE 0 END AS {p}_between, "
+        f"{cents[p + '_prev_amount']} AS {p}_planned, "
+        f"COALESCE({_cents(col[p + '_done'])}, 0) AS {p}_done"
+        for p in "fi"
+    )
+    head, tail = _project_link()
+    plain = (
+        f"SELECT {col['pk']} AS pk, {col['district_id']} AS district_id, "
+        f"{col['project_id']} AS project_id, {col['name']} AS name, "
+        f"{col['yellow']} AS yellow, "
+        f"{col['red']} AS red, {cents['total']} AS total, {measures} "
+        f"FROM {SCHEDULE_TABLE} s"
+    )
+    gaps = (
+        "SELECT c.*, "
+        + ", ".join(
+            f"{_tenths(f'c.{p}_planned', f'c.{p}_done', 'c.total')} AS {p}_gap" for p in "fi"
+        )
+        + " FROM zs_plain c"
+    )
+    # In SQL: no measure between two points, some measure
+    # with a point to date, each such measure's gap positive and below 10⁸ points — or not
+    # positive, then not lit (the district's yellow from 1 point or more, as its rule says).
+    in_sql = (
+        "g.yellow > 0 AND g.f_between = 0 AND g.i_between = 0 "
+        "AND (g.f_planned IS NOT NULL OR g.i_planned IS NOT NULL) "
+        + "".join(
+            f"AND (g.{p}_planned IS NULL OR g.{p}_gap IS NOT NULL OR g.{p}_planned <= g.{p}_done) "
+            for p in "fi"
+        )
+    )
+    worst = (
+        "CASE WHEN g.f_gap IS NULL THEN g.i_gap WHEN g.i_gap IS NULL THEN g.f_gap "
+        "WHEN g.f_gap >= g.i_gap THEN g.f_gap ELSE g.i_gap END"
+    )
+    light = "CASE WHEN w.gap > w.red * 10 THEN %s WHEN w.gap >= w.yellow * 10 THEN %s END"
+    ten = "CAST(10 AS NUMERIC)" if connection.vendor == "postgresql" else "10.0"
+    cursor.execute(
+        f"WITH zs_plain AS ({plain}), zs_gaps AS ({gaps}), "
+        f"zs_worst AS (SELECT g.*, {worst} AS gap FROM zs_gaps g WHERE {in_sql}), "
+        f"zs_rows AS (SELECT w.*, {light} AS light FROM zs_worst w WHERE w.gap IS NOT NULL) "
+        f"INSERT INTO {table} ({', '.join(COLUMNS)}) "
+        f"SELECT r.project_id, r.district_id, r.project_id, NULL, r.name, "
+        f"%s || CAST(r.project_id AS {'varchar' if connection.vendor == 'postgresql' else 'text'}) || %s, "
+        f"NULL, NULL, CAST(r.gap AS NUMERIC) / {ten}, r.light FROM zs_rows r "
+        "WHERE r.light IS NOT NULL",
+        [Light.RED, Light.YELLOW, head, tail],
+    )
+    # The others, converted as the ORM converts the base query's rows.
+    converters = compiler.get_converters(fields)
+    cursor.execute(
+        f"WITH zs_plain AS ({plain}), zs_gaps AS ({gaps}) "
+        f"SELECT * FROM {SCHEDULE_TABLE} s WHERE {col['pk']} IN (SELECT g.pk FROM zs_gaps g "
+        f"WHERE (g.f_planned IS NOT NULL OR g.i_planned IS NOT NULL) AND NOT ({in_sql}))",
+        [],
+    )
+    rows = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    lit = list(_lit_schedules(today, rows))
+    cursor.execute(f"DROP TABLE IF EXISTS {SCHEDULE_TABLE}")
+    return lit
+
+
+def _project_link() -> tuple[str, str]:
+    return _parts("agreements:project")
+
+
+schedules = Source(extra=_schedules, fill=_fill_schedules)
 
 SOURCES = {
     Subject.CASE: cases,
