@@ -587,8 +587,10 @@ def _fill_schedules(connection, cursor, table: str, today: datetime.date, distri
         f"{col['project_id']} AS project_id, {col['name']} AS name, "
         f"{col['yellow']} AS yellow, "
         f"{col['red']} AS red, {cents['total']} AS total, {measures} "
-        f"FROM {SCHEDULE_TABLE} s"
+        f"FROM {SCHEDULE_TABLE} s WHERE {col['f_prev_amount']} IS NOT NULL "
+        f"OR {col['i_prev_amount']} IS NOT NULL"
     )
+    # each step kept (materialized), so a column is computed once, not once a use
     gaps = (
         "SELECT c.*, "
         + ", ".join(
@@ -599,13 +601,9 @@ def _fill_schedules(connection, cursor, table: str, today: datetime.date, distri
     # In SQL: no measure between two points, some measure
     # with a point to date, each such measure's gap positive and below 10⁸ points — or not
     # positive, then not lit (the district's yellow from 1 point or more, as its rule says).
-    in_sql = (
-        "g.yellow > 0 AND g.f_between = 0 AND g.i_between = 0 "
-        "AND (g.f_planned IS NOT NULL OR g.i_planned IS NOT NULL) "
-        + "".join(
-            f"AND (g.{p}_planned IS NULL OR g.{p}_gap IS NOT NULL OR g.{p}_planned <= g.{p}_done) "
-            for p in "fi"
-        )
+    in_sql = "g.yellow > 0 AND g.f_between = 0 AND g.i_between = 0 " + "".join(
+        f"AND (g.{p}_planned IS NULL OR g.{p}_gap IS NOT NULL OR g.{p}_planned <= g.{p}_done) "
+        for p in "fi"
     )
     worst = (
         "CASE WHEN g.f_gap IS NULL THEN g.i_gap WHEN g.i_gap IS NULL THEN g.f_gap "
@@ -614,8 +612,8 @@ def _fill_schedules(connection, cursor, table: str, today: datetime.date, distri
     light = "CASE WHEN w.gap > w.red * 10 THEN %s WHEN w.gap >= w.yellow * 10 THEN %s END"
     ten = "CAST(10 AS NUMERIC)" if connection.vendor == "postgresql" else "10.0"
     cursor.execute(
-        f"WITH zs_plain AS ({plain}), zs_gaps AS ({gaps}), "
-        f"zs_worst AS (SELECT g.*, {worst} AS gap FROM zs_gaps g WHERE {in_sql}), "
+        f"WITH zs_plain AS MATERIALIZED ({plain}), zs_gaps AS MATERIALIZED ({gaps}), "
+        f"zs_worst AS MATERIALIZED (SELECT g.*, {worst} AS gap FROM zs_gaps g WHERE {in_sql}), "
         f"zs_rows AS (SELECT w.*, {light} AS light FROM zs_worst w WHERE w.gap IS NOT NULL) "
         f"INSERT INTO {table} ({', '.join(COLUMNS)}) "
         f"SELECT r.project_id, r.district_id, r.project_id, NULL, r.name, "
@@ -627,9 +625,9 @@ def _fill_schedules(connection, cursor, table: str, today: datetime.date, distri
     # The others, converted as the ORM converts the base query's rows.
     converters = compiler.get_converters(fields)
     cursor.execute(
-        f"WITH zs_plain AS ({plain}), zs_gaps AS ({gaps}) "
+        f"WITH zs_plain AS MATERIALIZED ({plain}), zs_gaps AS MATERIALIZED ({gaps}) "
         f"SELECT * FROM {SCHEDULE_TABLE} s WHERE {col['pk']} IN (SELECT g.pk FROM zs_gaps g "
-        f"WHERE (g.f_planned IS NOT NULL OR g.i_planned IS NOT NULL) AND NOT ({in_sql}))",
+        f"WHERE NOT ({in_sql}))",
         [],
     )
     rows = cursor.fetchall()
