@@ -2,7 +2,8 @@
 
 For each subject the lit rows are written once into a temporary table (``zs_lit``): by
 ``INSERT … SELECT`` from the source's query (``sources.Source.query``), plus the plain
-rows SQL cannot phrase (``Source.extra``). Three statements then make the stored signals of
+rows SQL cannot phrase (``Source.extra``), or by the source's own ``Source.fill`` (the
+investment schedule). Three statements then make the stored signals of
 the subject (of the districts scanned) equal to it: a ``DELETE`` of the signals no longer
 lit, an ``UPDATE … FROM`` of those whose values moved (compared column by column, a NULL
 equal to a NULL) and an ``INSERT … SELECT`` of the new ones, each with the day it turned

@@ -8,8 +8,9 @@ light)``
 and, for the daily scan, says them in SQL where it can (``Source.query``: the title and the
 link built by the database, so the signals are written by ``INSERT … SELECT`` and compared
 by ``UPDATE … FROM`` without reading the rows); the rows SQL cannot phrase (a blank
-obligation title phrased by the model, the schedule's gaps) come as plain rows
-(``Source.extra``).
+obligation title phrased by the model) come as plain rows (``Source.extra``). The schedule
+fills the scan's table itself (``Source.fill``): its gaps without a point to interpolate
+between computed by the database in integers, the others in Python.
 """
 
 from __future__ import annotations
