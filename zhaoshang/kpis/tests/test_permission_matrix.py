@@ -58,9 +58,24 @@ def expected(who: str, route: str, target: str | None) -> int:
     return 302 if method == "POST" else 200
 
 
+def _targets_and_snapshots(world):
+    """The module's targets, and the KPI snapshots every person's chart pages read stored
+    once (the city's trends page computes each district's month by month): each person's
+    request is otherwise rolled back with the snapshots it stored, and the next computes
+    them all again (a permission matrix: what it checks is who may open the page)."""
+    from django.test import Client
+
+    made = fixture_function(fixtures.targets)(world)
+    client = Client()
+    client.force_login(world.user_city)
+    for route in ("kpis:trends", "kpis:index"):
+        assert client.get(reverse(route)).status_code == 200
+    return made
+
+
 # The module's targets (the app conftest's, built once: ``built_once_per_module``); every
 # test of the module takes them from there.
-globals().update(built_once_per_module(fixture_function(fixtures.targets)))
+globals().update(built_once_per_module(_targets_and_snapshots))
 
 
 @pytest.fixture
