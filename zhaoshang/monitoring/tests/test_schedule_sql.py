@@ -1,6 +1,6 @@
 """The investment schedule's signals (序时进度) written by the daily scan — the gaps of the
 agreements without a point to interpolate between computed by the database in integers,
-the others in Python (``sources._fill_schedules``) — are those every agreement's
+the others in Python (``schedule_sql.fill``) — are those every agreement's
 ``Decimal`` gap computed in Python gives (``sources._schedules``): half-even ties, the
 yellow and red bounds, gaps at zero and below, no funds, several points, waived points,
 both measures, days before, inside and after the schedules, two districts and their
@@ -18,7 +18,7 @@ from zhaoshang.agreements.choices import ObligationKind
 from zhaoshang.agreements.models import Agreement, Obligation
 from zhaoshang.agreements.tests.conftest import header, standard_terms
 from zhaoshang.kpis.tests.factories import make_project
-from zhaoshang.monitoring import sources
+from zhaoshang.monitoring import schedule_sql, sources
 from zhaoshang.monitoring.choices import Subject
 from zhaoshang.monitoring.models import LightRule, Signal
 from zhaoshang.monitoring.refresh import refresh_subject
@@ -203,7 +203,7 @@ def test_the_integer_gap_rounds_as_decimal(db):
             for done in (0, 1, 25, 50, 12345):
                 cases.append((planned, done, total))
     sql = " UNION ALL ".join(
-        f"SELECT {p} AS p, {d} AS d, {t} AS t, {sources._tenths(str(p), str(d), str(t))} AS g"
+        f"SELECT {p} AS p, {d} AS d, {t} AS t, {schedule_sql.tenths(str(p), str(d), str(t))} AS g"
         for p, d, t in cases
     )
     with connection.cursor() as cursor:
