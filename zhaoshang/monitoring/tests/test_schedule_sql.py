@@ -26,18 +26,7 @@ from zhaoshang.projects.models import FundsEntry, MonthlyReport
 
 D = datetime.date
 M = Decimal
-FIELDS = (
-    "object_id",
-    "district_id",
-    "project_id",
-    "department_id",
-    "title",
-    "url",
-    "due_on",
-    "days_left",
-    "gap",
-    "light",
-)
+FIELDS = sources.COLUMNS  # (a lit row's columns, as the refresh writes them)
 
 # (contracted investment, funds points [(due, amount)], funds received [(day, amount)],
 #  investment points, cumulative investment reported [(month, amount)])
