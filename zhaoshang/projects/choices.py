@@ -100,6 +100,11 @@ class Condition(models.TextChoices):
     STOPPED = "stopped", _("Stopped")
 
 
+# The conditions of a project needing attention (every one but normal): the homes' list and
+# the partial indexes it is read off (``project_attention``, ``project_attention_all``).
+NEEDS_ATTENTION = [Condition.DELAYED.value, Condition.STOPPED.value]
+
+
 class TeamRole(models.TextChoices):
     MANAGER = "manager", _("Project manager")
     SECRETARY = "secretary", _("Project secretary")

@@ -19,6 +19,7 @@ from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.core.querysets import ProjectScopedQuerySet
 from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.projects.choices import (
+    NEEDS_ATTENTION,
     STAGE_INDEX,
     Condition,
     FundsOrigin,
@@ -221,14 +222,14 @@ class Project(DistrictOwned, Versioned, Timestamped):
             # (``core.parts.LiteralIn``), as SQLite matches a partial index's only so.
             models.Index(
                 fields=["district", "updated_at", "id"],
-                condition=models.Q(condition__in=["delayed", "stopped"]),
+                condition=models.Q(condition__in=NEEDS_ATTENTION),
                 name="project_attention",
             ),
             # The same for every district at once (the city's home; a province's 500,000
             # projects, nearly all normal, were walked by date to find eight).
             models.Index(
                 fields=["updated_at", "id"],
-                condition=models.Q(condition__in=["delayed", "stopped"]),
+                condition=models.Q(condition__in=NEEDS_ATTENTION),
                 name="project_attention_all",
             ),
             # Every district's latest updated first (the city's home: the projects delayed

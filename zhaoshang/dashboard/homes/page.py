@@ -25,7 +25,7 @@ from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.parts import LiteralIn
 from zhaoshang.dashboard.homes import district_rows, projects_rows
 from zhaoshang.notifications.models import Notification
-from zhaoshang.projects.choices import Condition
+from zhaoshang.projects.choices import NEEDS_ATTENTION
 from zhaoshang.projects.models import Project, ProjectTeamMember
 from zhaoshang.projects.querysets import served_by, served_keys
 
@@ -194,7 +194,7 @@ def attention(projects, user=None) -> list:
 
 # The conditions of a project needing attention (every one but normal), written in the
 # statement as the partial index ``project_attention`` says them.
-ATTENTION = Q(LiteralIn(F("condition"), [Condition.DELAYED.value, Condition.STOPPED.value]))
+ATTENTION = Q(LiteralIn(F("condition"), NEEDS_ATTENTION))
 
 
 def _attention(projects):
