@@ -146,6 +146,7 @@ from django.db.models import F
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.worst import restore_districts
 from zhaoshang.org.models import User
 from zhaoshang.projects.models import FundsEntry, Project, ProjectTeamMember
 
@@ -195,6 +196,8 @@ with transaction.atomic():
                     model.objects.bulk_create(rows, batch_size=1000)
                     rows = []
         model.objects.bulk_create(rows, batch_size=1000)
+    # the copies' stored lights are their own signals' (a copy's case lights are not copied)
+    restore_districts([district_id])
 print(Project.objects.filter(district_id=district_id).count())
 """
 

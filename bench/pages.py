@@ -91,6 +91,7 @@ django.setup()
 from django.db import transaction
 from django.db.models import F
 from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.worst import restore_districts
 from zhaoshang.projects.models import FundsEntry, Project, ProjectTeamMember
 
 scale = int(sys.argv[1])
@@ -117,6 +118,8 @@ with transaction.atomic():
                     values["object_id"] = pairs[row.project_id]
                 rows.append(model(**values))
             model.objects.bulk_create(rows, batch_size=500)
+    # the copies' stored lights are their own signals' (a copy's case lights are not copied)
+    restore_districts()
 print(Project.objects.count())
 """
 

@@ -24,7 +24,6 @@ from zhaoshang.dashboard.homes import (
     supervisor,
     team,
 )
-from zhaoshang.monitoring.models import Signal
 from zhaoshang.projects.models import Project
 
 # The sections of each role, in the order a person with several roles sees them.
@@ -70,7 +69,6 @@ def home(request):
         mine = page.my_projects(
             None if park else user,
             visible,
-            Signal.objects.filter(district_id=user.district_id),
             viewer=user,
         )
     sections = role_sections(request)

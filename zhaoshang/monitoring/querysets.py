@@ -55,6 +55,29 @@ class SignalQuerySet(DistrictScopedQuerySet):
             return qs
         return qs.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
+    # Every write of signals through the ORM restores the stored light of the projects it
+    # touched (``monitoring.worst``); a single save or delete by the model's signals.
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from zhaoshang.monitoring.worst import restore_projects
+
+        made = super().bulk_create(objs, *args, **kwargs)
+        restore_projects(s.project_id for s in made)
+        return made
+
+    def update(self, **kwargs):
+        from zhaoshang.monitoring.worst import restore_projects
+
+        touched = set(self.order_by().values_list("project_id", flat=True).distinct())
+        if "project" in kwargs or "project_id" in kwargs:
+            moved_to = kwargs.get("project_id", kwargs.get("project"))
+            touched.add(getattr(moved_to, "pk", moved_to))
+        done = super().update(**kwargs)
+        restore_projects(touched)
+        return done
+
+    update.alters_data = True
+
     def worst_first(self):
         """Red before yellow, then the least time left (the longest overdue first), those
         without days left last: the stored rank (``signal_rank``), so the district's board

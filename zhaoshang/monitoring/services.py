@@ -33,6 +33,7 @@ from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import EscalationRule, LightSnapshot, Signal
 from zhaoshang.monitoring.refresh import refresh_subject
 from zhaoshang.monitoring.sources import SOURCES
+from zhaoshang.monitoring.worst import restore_districts
 from zhaoshang.notifications.services import notify_many
 from zhaoshang.org.choices import Rank
 from zhaoshang.org.models import User
@@ -65,6 +66,8 @@ def refresh_signals(
     for subject in subjects or SOURCES:
         with transaction.atomic():
             _refresh(subject, today, result, district_ids)
+    # The projects' stored lights follow their signals (``worst``: the homes' order).
+    restore_districts(district_ids)
     return result
 
 

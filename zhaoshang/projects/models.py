@@ -182,11 +182,16 @@ class Project(DistrictOwned, Versioned, Timestamped):
     capacity_on = models.DateField(_("at capacity on"), null=True, blank=True, editable=False)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True, editable=False)
     exited_on = models.DateField(_("exited on"), null=True, blank=True, editable=False)
+    # The project's light, stored (issue 19.3): 2 red, 1 yellow, 0 green — the worst of its
+    # signals (``monitoring.lights.project_light``), kept by ``monitoring.worst`` whenever
+    # they change, so a district's projects are read worst first off an index
+    # (``project_lit_order``). Never written by a save of the project (``save``).
+    light_level = models.PositiveSmallIntegerField(_("light"), default=0, editable=False)
 
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[paired_departments],
-        excluded_fields=["name_initials", "name_pinyin", "updated_at", "version"],
+        excluded_fields=["name_initials", "name_pinyin", "updated_at", "version", "light_level"],
     )
 
     class Meta:
@@ -242,6 +247,12 @@ class Project(DistrictOwned, Versioned, Timestamped):
             # A district's projects by name: the team's home reads those a person holding
             # many has no open milestone for in the order shown (``homes.team``).
             models.Index(fields=["district", "name", "id"], name="project_district_name"),
+            # A district's projects worst light first, then the latest updated (the homes'
+            # "my projects": read off this index until the card is full, not every lit
+            # project of the district looked up and sorted).
+            models.Index(
+                fields=["district", "light_level", "updated_at", "id"], name="project_lit_order"
+            ),
         ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
@@ -251,6 +262,13 @@ class Project(DistrictOwned, Versioned, Timestamped):
 
     def save(self, *args, **kwargs):
         self.name_initials, self.name_pinyin = pinyin_keys(self.name)
+        # The stored light is the signals' (``monitoring.worst``): a new project has none
+        # (nor has a copy of another), and a project loaded before they changed must not
+        # write its old copy back.
+        if self._state.adding or self.pk is None:
+            self.light_level = 0
+        elif kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = _saved_fields(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -275,6 +293,16 @@ class Project(DistrictOwned, Versioned, Timestamped):
         if self.actual_tax is None or not self.land_area:
             return None
         return (self.actual_tax / self.land_area).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _saved_fields(project) -> list[str]:
+    """What a save of a loaded project writes: its loaded fields but the stored light."""
+    deferred = project.get_deferred_fields()
+    return [
+        f.name
+        for f in project._meta.concrete_fields
+        if not f.primary_key and f.attname not in deferred and f.name != "light_level"
+    ]
 
 
 class ProjectTeamMember(models.Model):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -16,18 +15,17 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    When,
 )
 
 from zhaoshang.core import statements
-from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.parts import LiteralIn
 from zhaoshang.dashboard.homes import district_rows, projects_rows
+from zhaoshang.monitoring.worst import LIGHT_OF_LEVEL
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import NEEDS_ATTENTION
 from zhaoshang.projects.models import Project, ProjectTeamMember
-from zhaoshang.projects.querysets import served_by, served_keys
+from zhaoshang.projects.querysets import served_keys
 
 MY_PROJECTS_SHOWN = 12
 ATTENTION_SHOWN = 8
@@ -36,31 +34,25 @@ UNREAD_SHOWN = 5
 # Up to this many projects served, a person's green projects are read from those they
 # serve; beyond, from the district's in the order shown (they are soon found).
 FEW = 200
-# A project's light is the worst of its signals (``monitoring.lights.project_light``).
-WORST_FIRST = (Light.RED, Light.YELLOW)
 
 
-def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN, viewer=None) -> list:
+def my_projects(user, projects, shown: int = MY_PROJECTS_SHOWN, viewer=None) -> list:
     """The first ``shown`` of ``projects`` (the user's visible projects, a queryset) that
-    ``user`` serves (``projects.querysets.served_by``; None: every one, a park's), each
+    ``user`` serves (``projects.querysets.served_keys``; None: every one, a park's), each
     with its ``light``: the red ones first, then the yellow, then the green, each colour the
     latest updated first — the order of ``project_light``, then ``-updated_at, -id``.
-    ``signals``: the district's lights (every light of a project is in its district).
 
-    Read off indexes rather than the light of every project worked out to sort them: the
-    lit projects from the district's lights (a list of keys, each project looked up by its
-    key and checked, red before yellow), then — when the page is not full — the green ones
-    by reading the projects in the order shown until it is, or, for a person who serves
-    only a few (``FEW``), from the few they serve.
+    Read off the stored light (``Project.light_level``, kept by ``monitoring.worst``): a
+    district's projects are walked on the index ``project_lit_order`` in that order, each
+    checked as served, until the page is full — or, for a person who serves only a few
+    (``FEW``), the few they serve are looked up by their keys and sorted.
 
-    For a person who sees a whole district (``homes.district_rows``) the statements are
-    compiled once per process: ``projects`` are then the district's and ``signals`` its
-    lights, so both are rebuilt from the district's key; and with ``user`` None (a park
-    committee's: every project it sees) when ``viewer``, whose projects ``projects`` are,
-    sees a district's or a committee's parks' projects (``homes.projects_rows``)."""
+    For a person who sees a whole district (``homes.district_rows``) the statement is
+    compiled once per process: ``projects`` are then the district's, rebuilt from its key;
+    and with ``user`` None (a park committee's: every project it sees) when ``viewer``,
+    whose projects ``projects`` are, sees a district's or a committee's parks' projects
+    (``homes.projects_rows``)."""
     model = projects.model
-    # A district's lights are its projects' (each light is kept in its project's district):
-    # whoever sees the whole district sees every one of them, unchecked.
     every = user is not None and model.objects.whole_district_of(user) is not None
     few = False
     if user is not None:
@@ -69,77 +61,29 @@ def my_projects(user, projects, signals, shown: int = MY_PROJECTS_SHOWN, viewer=
             return []
         few = serves <= FEW  # looked up by their keys, not read from the district's
 
-    def lit_rows(projects, signals, person):
-        return _lit_rows(model, projects, signals, person, every, few)[:shown]
-
-    def green_rows(projects, signals, person, count):
-        return _green_rows(model, projects, signals, person, few)[:count]
-
-    def district(read, *args):
-        def build(district_id, person):
-            rows_ = model.objects.filter(district_id=district_id)
-            lights = signals.model.objects.filter(district_id=district_id)
-            return read(rows_, lights, person, *args)
-
-        return build
-
-    def of_projects(read, *args):
-        def build(projects, district_id):
-            return read(
-                projects, signals.model.objects.filter(district_id=district_id), None, *args
-            )
-
-        return build
+    def rows(projects, person):
+        return _rows(model, projects, person, few)[:shown]
 
     found = None
     if every:
-        found = district_rows(("my_projects.lit", few, shown), user, district(lit_rows))
+        found = district_rows(
+            ("my_projects", few, shown),
+            user,
+            lambda district_id, person: rows(model.objects.filter(district_id=district_id), person),
+        )
     elif user is None and viewer is not None:
-        found = projects_rows(("my_projects.lit", shown), viewer, of_projects(lit_rows))
+        found = projects_rows(
+            ("my_projects", shown), viewer, lambda projects, _district: rows(projects, None)
+        )
     if found is None:
-        found = list(lit_rows(projects, signals, user))
+        found = list(rows(projects, user))
     for project in found:
-        project.light = WORST_FIRST[project.worst]
-    if len(found) < shown:
-        count = shown - len(found)
-        key = ("my_projects.green", few, count)
-        green = None
-        if every:
-            green = district_rows(key, user, district(green_rows, count))
-        elif user is None and viewer is not None:
-            green = projects_rows(key, viewer, of_projects(green_rows, count))
-        if green is None:
-            green = list(green_rows(projects, signals, user, count))
-        for project in green:
-            project.light = Light.GREEN
-        found += green
+        project.light = LIGHT_OF_LEVEL[project.light_level]
     return found
 
 
-def _lit_rows(model, projects, signals, user, every: bool, few: bool):
-    """The lit projects of ``my_projects`` in its order, each with ``worst`` (0: red)."""
-    lit = signals.filter(project__isnull=False).order_by()
-    lit_keys = lit.filter(light__in=WORST_FIRST).values("project_id")
-    # A project is red with a red light, else yellow with a yellow one (``project_light``).
-    red = lit.filter(light=Light.RED).values("project_id")
-    worst = Case(When(pk__in=red, then=Value(0)), default=Value(1), output_field=IntegerField())
-    visible = Exists(projects.filter(pk=OuterRef("pk")))
-    if few:
-        rows = model.objects.filter(served_keys(user)).filter(visible).filter(pk__in=lit_keys)
-    else:
-        rows = model.objects.filter(pk__in=lit_keys)
-        if not every:
-            rows = rows.filter(visible)
-        if user is not None:
-            rows = rows.filter(served_by(user))
-    rows = rows.annotate(worst=worst).select_related("park")
-    return rows.order_by("worst", "-updated_at", "-id")
-
-
-def _green_rows(model, projects, signals, user, few: bool):
-    """The projects of ``my_projects`` without a yellow or red light, in its order."""
-    lit = signals.filter(project__isnull=False).order_by()
-    lit_keys = lit.filter(light__in=WORST_FIRST).values("project_id")
+def _rows(model, projects, user, few: bool):
+    """The projects of ``my_projects`` in its order."""
     if few:
         visible = Exists(projects.filter(pk=OuterRef("pk")))
         rows = model.objects.filter(served_keys(user)).filter(visible)
@@ -148,8 +92,7 @@ def _green_rows(model, projects, signals, user, few: bool):
         # may pass many a project not served before the page is full, each then told by
         # a probe of those lists rather than three lookups and a read of its row)
         rows = projects if user is None else projects.filter(served_keys(user))
-    rows = rows.exclude(pk__in=lit_keys).select_related("park")
-    return rows.order_by("-updated_at", "-id")
+    return rows.select_related("park").order_by("-light_level", "-updated_at", "-id")
 
 
 def _served_count(model, user) -> int:

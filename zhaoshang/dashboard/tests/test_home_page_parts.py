@@ -47,14 +47,12 @@ def _live(user) -> list[tuple[int, str]]:
 def _fast(user) -> list[tuple[int, str]]:
     from zhaoshang.core import roles
     from zhaoshang.core.roles import Role
-    from zhaoshang.monitoring.models import Signal
     from zhaoshang.projects.models import Project
 
     park = roles.has_role(user, Role.PARK) and user.park_id
     rows = page.my_projects(
         None if park else user,
         Project.objects.visible_to(user),
-        Signal.objects.filter(district_id=user.district_id),
         viewer=user,
     )
     return [(p.pk, str(p.light)) for p in rows]

@@ -30,6 +30,7 @@ from zhaoshang.meetings.models import ActionItem
 from zhaoshang.meetings.tests.factories import make_item
 from zhaoshang.monitoring.models import LightSnapshot, Signal
 from zhaoshang.notifications.models import Notification
+from zhaoshang.projects.models import Project
 from zhaoshang.testing import SHANGHAI
 
 D = datetime.date
@@ -189,6 +190,7 @@ def scan_state() -> dict:
             )
         ),  # fmt: skip
         "cases": sorted(ApprovalCase.objects.values_list("pk", "status", "paused")),
+        "project_lights": sorted(Project.objects.values_list("pk", "light_level")),
         "items": sorted(ActionItem.objects.values_list("pk", "escalated_on")),
         "entries": sorted(CampaignEntry.objects.values_list("pk", "overdue_on")),
         "lights": sorted(

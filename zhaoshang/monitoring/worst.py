@@ -1,0 +1,87 @@
+"""A project's light, stored on the project (issue 19.3): ``Project.light_level``.
+
+A project is as bad as its worst signal (``lights.project_light``): 2 red, 1 yellow, 0
+green. The homes read a district's projects worst first off the index
+``project_lit_order`` (district, light_level, updated_at, id) — the first page of "my
+projects" found by walking it — rather than looking up every lit project of the district
+and sorting them (8–10 ms at 50,000 projects).
+
+The level follows the signals wherever they are written:
+
+- the daily scan's set-based refresh (``refresh.refresh_subject``, raw SQL) calls
+  ``restore_districts`` once the signals are written (``services.refresh_signals``);
+- any other write of a signal through the ORM — a save, a delete (a cascade included),
+  ``bulk_create``, a queryset's ``update`` or ``delete`` — restores the levels of the
+  projects it touched (the model's signals and ``SignalQuerySet``).
+
+A save of the project never writes the level (``Project.save``), so a project loaded
+before its signals changed cannot put an old one back. ``tests/test_worst_light.py``
+checks the stored level equals ``project_light`` after each kind of write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+
+from zhaoshang.core.lights import Light
+from zhaoshang.core.querysets import in_districts
+
+# The stored level of each light a project can show, and back.
+LEVEL = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
+LIGHT_OF_LEVEL = {level: light for light, level in LEVEL.items()}
+# Projects restored by one statement at most (a statement's parameters are bounded).
+CHUNK = 2000
+
+
+def level_of_signals():
+    """SQL on projects: the level their signals give them now."""
+    from zhaoshang.monitoring.models import Signal
+
+    signals = Signal.objects.filter(project=OuterRef("pk"))
+    return Case(
+        When(Exists(signals.filter(light=Light.RED)), then=Value(LEVEL[Light.RED])),
+        When(Exists(signals), then=Value(LEVEL[Light.YELLOW])),
+        default=Value(LEVEL[Light.GREEN]),
+        output_field=IntegerField(),
+    )
+
+
+def restore(projects) -> int:
+    """Bring the stored level of ``projects`` (a Project queryset) in line with their
+    signals: one UPDATE of those whose level moved (the project's ``updated_at``, version
+    and history untouched: its light is not an edit of it). Returns how many moved."""
+    level = level_of_signals()
+    moved = projects.alias(now_level=level).exclude(light_level=level)
+    return moved.order_by().update(light_level=level)
+
+
+def restore_projects(project_ids: Iterable[int | None]) -> int:
+    """``restore`` the projects of ``project_ids`` (None, a signal with no project, left
+    out)."""
+    from zhaoshang.projects.models import Project
+
+    ids = sorted({pk for pk in project_ids if pk is not None})
+    return sum(
+        restore(Project.objects.filter(pk__in=ids[i : i + CHUNK]))
+        for i in range(0, len(ids), CHUNK)
+    )
+
+
+def restore_districts(district_ids=None) -> int:
+    """``restore`` every project of ``district_ids`` (None: every district) whose level
+    may have moved: those lit now (a signal) and those stored lit (read off the index)."""
+    from zhaoshang.monitoring.models import Signal
+    from zhaoshang.projects.models import Project
+
+    lit_now = in_districts(Signal.objects.filter(project__isnull=False), district_ids)
+    projects = in_districts(Project.objects.all(), district_ids)
+    stored_lit = projects.filter(light_level__gt=LEVEL[Light.GREEN]).values("pk")
+    candidates = Q(pk__in=lit_now.order_by().values("project_id")) | Q(pk__in=stored_lit)
+    return restore(Project.objects.filter(candidates))
+
+
+def signal_written(sender, instance, **kwargs) -> None:
+    """A signal saved or deleted one at a time: its project's level restored."""
+    restore_projects([instance.project_id])
