@@ -26,7 +26,7 @@ from zhaoshang.core.cycles import no_cycle_collection
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.roles import Role
-from zhaoshang.core.setwise import compiled, date_param
+from zhaoshang.core.setwise import compiled, date_param, plain_rows
 from zhaoshang.monitoring import lights_sql
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
 from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
@@ -204,9 +204,10 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
             return 0
         moves = moving.order_by("id").values_list(
             "pk", "district_id", "project_id", "title", "project__name", "url", "light", "target"
-        )  # (pk, district, project, title, project's name, url, light, target)
+        )  # (pk, district, project, title, project's name, url, light, target), streamed
+        # as plain rows (each distinct value converted once)
         moved, messages, assigned = _escalation_messages(
-            moves.iterator(chunk_size=2000), climbing.values("project_id"), districts
+            plain_rows(moves, chunk_size=2000), climbing.values("project_id"), districts
         )
         if not moved:
             return 0
