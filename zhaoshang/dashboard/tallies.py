@@ -4,11 +4,11 @@ of counting a district's projects on every request (issue 19.3: a home's time do
 with the district).
 
 - **Counted** in one grouped query over the districts' projects, by park and stage: how
-  many, their total investment, how many are signed and started, the signed investment;
-  and one over the districts' red lights: how many of those projects have one
-  (``refresh``) — what ``projects.funnel.figures`` and the city's districts side by side
-  (``homes.city``) would otherwise count on every request (the red ones: a
-  ``COUNT(DISTINCT)`` over the province's red lights, 1.4 s at 500,000 projects).
+  many, their total investment, how many are signed and started, the signed investment,
+  and how many are red — the light stored on the project (``Project.light_level``,
+  ``monitoring.worst``), read in the same pass rather than a ``COUNT(DISTINCT)`` over the
+  districts' red lights (``refresh``) — what ``projects.funnel.figures`` and the city's
+  districts side by side (``homes.city``) would otherwise count on every request.
 - **Fresh** as a KPI snapshot is, by the same rule (``kpis.snapshots.fresh``): computed
   within ten minutes and no domain event about the district's projects, agreements, cases
   or registry since the last event id read before counting (``event_mark``) — every service
@@ -40,7 +40,7 @@ from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.dashboard.models import ProjectTally
 from zhaoshang.kpis.snapshots import fresh, last_event_id
-from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.worst import LEVEL
 from zhaoshang.org.models import District
 from zhaoshang.projects import funnel
 from zhaoshang.projects.models import Project
@@ -53,9 +53,11 @@ COLUMNS = ("projects", "investment", "signed", "signed_investment", "started", "
 
 
 def refresh(district_ids) -> dict[int, dict]:
-    """Count the districts' projects by park and stage (one grouped query, and one of their
-    red lights) and store the tallies; {district id: figures}. The event mark is read
-    first, so a change committed while counting leaves the tally stale rather than wrong."""
+    """Count the districts' projects by park and stage, their red ones among them (the
+    light stored on each project, ``Project.light_level``: red when one of its signals is,
+    ``monitoring.worst``), in one grouped query, and store the tallies; {district id:
+    figures}. The event mark is read first, so a change committed while counting leaves
+    the tally stale rather than wrong."""
     ids = list(district_ids)
     mark = last_event_id()
     signed = Q(signed_on__isnull=False)
@@ -69,22 +71,19 @@ def refresh(district_ids) -> dict[int, dict]:
             signed=Count("pk", filter=signed),
             signed_investment=Sum("total_investment", filter=signed),
             started=Count("pk", filter=Q(started_on__isnull=False)),
+            red=Count("pk", filter=Q(light_level=LEVEL[Light.RED])),
         )
     )
     found: dict[int, dict] = {pk: {} for pk in ids}
-    for district, park, stage, n, amount, n_signed, signed_amount, n_started in rows:
+    for district, park, stage, n, amount, n_signed, signed_amount, n_started, n_red in rows:
         found[district].setdefault(str(park), {})[stage] = [
             n,
             str(amount or ZERO),
             n_signed,
             str(signed_amount or ZERO),
             n_started,
-            0,
+            n_red,
         ]
-    for district, park, stage, n_red in _red(ids):
-        row = found[district].get(str(park), {}).get(stage)
-        if row is not None:  # (else the project moved since: its event makes the tally stale)
-            row[-1] = n_red
     now = clock.now()
     tallies = [
         ProjectTally(district_id=pk, figures=figures, event_mark=mark, computed_at=now)
@@ -102,18 +101,6 @@ def refresh(district_ids) -> dict[int, dict]:
     except DatabaseError:  # a busy database: the figures are right, the next read stores them
         logger.warning("project tallies of districts %s not stored", ids, exc_info=True)
     return found
-
-
-def _red(ids: list[int]):
-    """(district, park, stage, projects with a red light) of the districts' projects — a
-    project is red when one of its lights is (``monitoring.lights.project_light``) — from
-    the districts' red lights (their index), not a probe per project."""
-    return (
-        Signal.objects.filter(district_id__in=ids, light=Light.RED, project__district_id__in=ids)
-        .order_by()
-        .values_list("project__district_id", "project__park_id", "project__stage")
-        .annotate(n=Count("project_id", distinct=True))
-    )
 
 
 def read(district_ids) -> dict[int, dict]:
