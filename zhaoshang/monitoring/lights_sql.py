@@ -60,9 +60,12 @@ class Reasons(Expression):
                 f"ON d.id = s.department_id WHERE {where}), '[]'::jsonb)"
             )
         else:
+            # each object built in the aggregate (one built in the ordered subquery would
+            # come out as text, parsed again by json())
             sql = (
-                "(SELECT json_group_array(json(r)) FROM (SELECT json_object('title', s.title, "
-                "'department', COALESCE(d.name, ''), 'due_on', COALESCE(s.due_on, '')) AS r "
+                "(SELECT json_group_array(json_object('title', r_title, 'department', "
+                "r_department, 'due_on', r_due_on)) FROM (SELECT s.title AS r_title, "
+                "COALESCE(d.name, '') AS r_department, COALESCE(s.due_on, '') AS r_due_on "
                 f"FROM {signal} s LEFT JOIN {department} d ON d.id = s.department_id "
                 f"WHERE {where} ORDER BY s.due_on, s.id))"
             )
