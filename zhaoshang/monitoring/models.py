@@ -120,6 +120,16 @@ class Signal(DistrictOwned):
     """A timed thing that is yellow or red today (written by the daily scan; removed when
     it is green again or done)."""
 
+    # The district's and the project's own indexes are not made: (district, light) and
+    # the board's order lead with the district, (project, light, due_on) with the project
+    # (each index is written for every signal the first scan inserts).
+    district = models.ForeignKey(
+        "org.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
+        db_index=False,
+    )
     subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
@@ -130,6 +140,7 @@ class Signal(DistrictOwned):
         blank=True,
         related_name="signals",
         verbose_name=_("project"),
+        db_index=False,
     )
     department = models.ForeignKey(
         "org.Department",
@@ -186,7 +197,9 @@ class Signal(DistrictOwned):
             models.UniqueConstraint(fields=["subject", "object_id"], name="uniq_signal_subject")
         ]
         indexes = [
-            models.Index(fields=["project", "light"]),
+            # a project's lights of a colour in the order of their due dates (the reasons
+            # of its light, ``lights_sql.Reasons``: no sort per project)
+            models.Index(fields=["project", "light", "due_on"], name="signal_project_light_due"),
             models.Index(fields=["district", "light"]),
             # the lights board: a district's lights in the board's order, read a page at a
             # time (``SignalQuerySet.worst_first``)
