@@ -45,6 +45,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.lookups import GreaterThan
 
 from zhaoshang.agreements.choices import (
     MilestoneState,
@@ -291,6 +292,21 @@ class ObligationQuerySet(ProjectScopedQuerySet):
         each gets its breach recorded once (the daily scan). Status from ``with_met``, the
         one definition the agreement pages, the 履约 KPI and the scan read."""
         return self.with_met(today).filter(status__in=LATE)
+
+    def late_past_due(self, today: datetime.date):
+        """Of obligations due before ``today``, the late ones — exactly ``late(today)``'s
+        (a status among them is missed or met late, never pending): not waived by today
+        and not met by the due date (met by it implies met by today). The met date is
+        computed once for each, not once for each branch of ``status`` (the daily scan's
+        breaches)."""
+        never = Value(datetime.date.max, output_field=DateField())
+        return (
+            self.with_met(today)
+            .exclude(waived_on__lte=today)
+            .filter(
+                GreaterThan(Coalesce(F("met_on"), never, output_field=DateField()), F("due_on"))
+            )
+        )
 
     def missed(self, today: datetime.date):
         """Obligations past their due date and still unmet as of ``today``: a project

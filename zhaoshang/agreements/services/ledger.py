@@ -355,7 +355,7 @@ def scan(today: datetime.date | None = None, district_ids: list[int] | None = No
     late = (
         in_districts(Obligation.objects.filter(due_on__lt=today), district_ids)
         .exclude(breach__isnull=False)
-        .late(today)
+        .late_past_due(today)
     )
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.MISSED_MILESTONE,
