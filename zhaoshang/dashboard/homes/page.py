@@ -7,14 +7,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
-    Count,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
 
 from zhaoshang.core import statements
@@ -25,15 +23,19 @@ from zhaoshang.monitoring.worst import LIGHT_OF_LEVEL
 from zhaoshang.notifications.models import Notification
 from zhaoshang.projects.choices import NEEDS_ATTENTION
 from zhaoshang.projects.models import Project, ProjectTeamMember
-from zhaoshang.projects.querysets import served_keys
+from zhaoshang.projects.querysets import served_by, served_keys
 
 MY_PROJECTS_SHOWN = 12
 ATTENTION_SHOWN = 8
 EVENTS_SHOWN = 10
 UNREAD_SHOWN = 5
-# Up to this many projects served, a person's green projects are read from those they
-# serve; beyond, from the district's in the order shown (they are soon found).
+# Up to this many projects served, a person's projects are read from those they serve;
+# beyond, from the district's in the order shown (they are soon found), each checked as
+# served: against the lists of the keys they serve (read once, as long as they are) up to
+# MANY, and beyond it on the project's own key (a probe per project walked: with so many
+# served, few are walked before the card is full).
 FEW = 200
+MANY = 2000
 
 
 def my_projects(user, projects, shown: int = MY_PROJECTS_SHOWN, viewer=None) -> list:
@@ -54,20 +56,20 @@ def my_projects(user, projects, shown: int = MY_PROJECTS_SHOWN, viewer=None) -> 
     (``homes.projects_rows``)."""
     model = projects.model
     every = user is not None and model.objects.whole_district_of(user) is not None
-    few = False
+    served = SERVED_ALL
     if user is not None:
         serves = _served_count(model, user)
         if not serves:
             return []
-        few = serves <= FEW  # looked up by their keys, not read from the district's
+        served = SERVED_FEW if serves <= FEW else SERVED_SOME if serves <= MANY else SERVED_MANY
 
     def rows(projects, person):
-        return _rows(model, projects, person, few)[:shown]
+        return _rows(model, projects, person, served)[:shown]
 
     found = None
     if every:
         found = district_rows(
-            ("my_projects", few, shown),
+            ("my_projects", served, shown),
             user,
             lambda district_id, person: rows(model.objects.filter(district_id=district_id), person),
         )
@@ -82,28 +84,44 @@ def my_projects(user, projects, shown: int = MY_PROJECTS_SHOWN, viewer=None) -> 
     return found
 
 
-def _rows(model, projects, user, few: bool):
+# How the projects of ``my_projects`` are found served: all of them (a park's), a few
+# (looked up by their keys), some or many (read from the district's in the order shown).
+SERVED_ALL, SERVED_FEW, SERVED_SOME, SERVED_MANY = "all", "few", "some", "many"
+
+
+def _rows(model, projects, user, served: str):
     """The projects of ``my_projects`` in its order."""
-    if few:
+    if served == SERVED_FEW:
         visible = Exists(projects.filter(pk=OuterRef("pk")))
         rows = model.objects.filter(served_keys(user)).filter(visible)
-    else:  # read from the district's, in the order shown
+    elif served == SERVED_SOME:
         # (the projects served as lists of keys, each read once off its index: the walk
         # may pass many a project not served before the page is full, each then told by
-        # a probe of those lists rather than three lookups and a read of its row)
-        rows = projects if user is None else projects.filter(served_keys(user))
+        # a probe of those lists rather than three lookups)
+        rows = projects.filter(served_keys(user))
+    elif served == SERVED_MANY:  # (lists of tens of thousands of keys cost more to read)
+        rows = projects.filter(served_by(user))
+    else:
+        rows = projects
     return rows.select_related("park").order_by("-light_level", "-updated_at", "-id")
 
 
 def _served_count(model, user) -> int:
     """How many ways ``user`` serves projects (of any district) — team places, projects as
-    designated leader, their department's pairings — each counted off its index, in one
-    query (a project served two ways counts twice: enough to tell the few from the many).
+    designated leader, their department's pairings — each counted off its index up to one
+    past ``MANY``, in one query (a project served two ways counts twice: enough to tell the
+    few from the some and the many).
     Its statement is compiled once per process (``core.statements``): it depends on the
     user's key and their department's alone."""
     ids = (user.pk, *([user.department_id] if user.department_id else []))
     row = statements.rows(("dashboard.served_count", len(ids)), _served_counts, *ids)
     return sum(value or 0 for value in row[0])
+
+
+class _CountOf(Subquery):
+    """SQL: how many rows ``queryset`` has (sliced: up to its limit, read off its index)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
 
 
 def _served_counts(user_id, department_id=None):
@@ -114,11 +132,10 @@ def _served_counts(user_id, department_id=None):
     ]
     if department_id is not None:
         ways.append(model.paired_departments.through.objects.filter(department_id=department_id))
+    # Each way counted up to one past MANY (beyond it the count changes nothing: a
+    # person serving tens of thousands is told in the time of a few thousand).
     counts = {
-        f"way{n}": Subquery(
-            way.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n"),
-            output_field=IntegerField(),
-        )
+        f"way{n}": _CountOf(way.order_by().values("pk")[: MANY + 1], output_field=IntegerField())
         for n, way in enumerate(ways)
     }
     return get_user_model().objects.filter(pk=user_id).annotate(**counts).values_list(*counts)

@@ -115,8 +115,10 @@ def _check(world):
         assert _fast(user) == _live(user), who
 
 
-@pytest.mark.parametrize("few", [0, 200], ids=["many-served", "few-served"])
-def test_my_projects_are_the_live_order_after_each_change(world, monkeypatch, few):
+@pytest.mark.parametrize(
+    "few,many", [(0, 0), (0, 2000), (200, 2000)], ids=["many-served", "some-served", "few-served"]
+)
+def test_my_projects_are_the_live_order_after_each_change(world, monkeypatch, few, many):
     """Through lights lit and put out, a project updated, a person joining a team and a
     department paired: the same projects, lights and order as the live definition, whether
     the green ones are read from the district's or from the few the person serves."""
@@ -125,6 +127,7 @@ def test_my_projects_are_the_live_order_after_each_change(world, monkeypatch, fe
     from zhaoshang.projects.models import Project, ProjectTeamMember
 
     monkeypatch.setattr(page, "FEW", few)
+    monkeypatch.setattr(page, "MANY", many)
     made = _projects(world, 24)
     _check(world)
     for n, p in enumerate(made[:14]):  # red, yellow, both, and more than a page of each

@@ -145,7 +145,7 @@ def test_restoring_mends_a_stored_light_gone_wrong(world, district):
     assert lights[world.project1_b.pk][0] == expected_b
 
 
-@pytest.mark.parametrize("who", ["bureau", "manager"])
+@pytest.mark.parametrize("who", ["bureau", "manager", "manager-many"])
 def test_my_projects_are_read_off_the_stored_light_s_index(world, who):
     """A district's projects are walked worst first off ``project_lit_order`` (no sort of
     the district's lit projects): for the whole district's, and for a person who serves
@@ -153,9 +153,10 @@ def test_my_projects_are_read_off_the_stored_light_s_index(world, who):
     from zhaoshang.dashboard.homes import page
     from zhaoshang.projects.tests.test_newest_index import _plan
 
-    user = getattr(world, f"user_{who}")
+    user = getattr(world, f"user_{who.split('-')[0]}")
     projects = Project.objects.filter(district_id=user.district_id)
-    rows = page._rows(Project, projects, None if who == "bureau" else user, few=False)
+    served = {"bureau": page.SERVED_ALL, "manager": page.SERVED_SOME}.get(who, page.SERVED_MANY)
+    rows = page._rows(Project, projects, None if who == "bureau" else user, served)
     plan = _plan(rows[: page.MY_PROJECTS_SHOWN].values("pk"))
     assert "project_lit_order" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
