@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -300,11 +301,17 @@ class ObligationQuerySet(ProjectScopedQuerySet):
         computed once for each, not once for each branch of ``status`` (the daily scan's
         breaches)."""
         never = Value(datetime.date.max, output_field=DateField())
-        return (
-            self.with_met(today)
-            .exclude(waived_on__lte=today)
-            .filter(
-                GreaterThan(Coalesce(F("met_on"), never, output_field=DateField()), F("due_on"))
+        unmet_by_due = GreaterThan(
+            Coalesce(F("met_on"), never, output_field=DateField()), F("due_on")
+        )
+        # one condition, so the database judges it after the joins (a plain test of the
+        # waiver first would read every obligation's row, even those the caller's joins
+        # leave out, as its breach recorded)
+        return self.with_met(today).filter(
+            Case(
+                When(waived_on__lte=today, then=Value(False)),
+                default=unmet_by_due,
+                output_field=BooleanField(),
             )
         )
 
