@@ -120,16 +120,6 @@ class Signal(DistrictOwned):
     """A timed thing that is yellow or red today (written by the daily scan; removed when
     it is green again or done)."""
 
-    # The district's and the project's own indexes are not made: (district, light) and
-    # the board's order lead with the district, (project, light, due_on) with the project
-    # (each index is written for every signal the first scan inserts).
-    district = models.ForeignKey(
-        "org.District",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("district"),
-        db_index=False,
-    )
     subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
@@ -140,6 +130,8 @@ class Signal(DistrictOwned):
         blank=True,
         related_name="signals",
         verbose_name=_("project"),
+        # not its own index: (project, light, due_on) leads with it (each index is written
+        # for every signal the first scan inserts)
         db_index=False,
     )
     department = models.ForeignKey(
