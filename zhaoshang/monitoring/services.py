@@ -66,8 +66,10 @@ def refresh_signals(
     for subject in subjects or SOURCES:
         with transaction.atomic():
             _refresh(subject, today, result, district_ids)
-    # The projects' stored lights follow their signals (``worst``: the homes' order).
-    restore_districts(district_ids)
+    # The projects' stored lights follow their signals (``worst``: the homes' order); with
+    # no signal written, none moved (every other write restored its own).
+    if result.changed:
+        restore_districts(district_ids)
     return result
 
 
