@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import reduce
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.lookups import In
 
 Part = tuple[Q, Sequence[str]]
@@ -48,6 +48,20 @@ class LiteralIn(In):
         if not values or not all(re.fullmatch(r"[\w-]+", value) for value in values):
             raise ValueError(f"LiteralIn takes plain words: {values!r}")
         return "(" + ", ".join(f"'{value}'" for value in values) + ")", []
+
+
+def probed(condition) -> Case:
+    """``condition`` (an ``Exists``) checked on each row read, as the walk that reads them
+    means it to be: a list read off an index in its order, each row probed, the walk
+    stopped at the page. PostgreSQL turns an EXISTS in a WHERE clause into a join, planned
+    from its estimate of how many rows match — and with correlated filters (a person's
+    projects all in their district) it estimates one where there are thousands, and
+    compares each row read with every one of them (a leader's open milestones at a
+    province of 500,000 projects: 18 ms, against 0.5 ms probed). Inside a CASE it stays a
+    probe per row. For ``.filter(probed(Exists(...)))``."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def keys_only(queryset: QuerySet) -> QuerySet:

@@ -30,6 +30,7 @@ from zhaoshang.agreements.models import Milestone
 from zhaoshang.approvals.choices import OPEN_STATUSES
 from zhaoshang.approvals.views import filtered_cases
 from zhaoshang.core import clock, statements
+from zhaoshang.core.parts import probed
 from zhaoshang.dashboard.homes import Figure, Section, district_rows, tiles
 from zhaoshang.projects.choices import HELD_ROLES, TeamRole
 from zhaoshang.projects.models import EvidenceOwed, Project, ProjectTeamMember
@@ -251,7 +252,7 @@ def _nearest_due(projects, next_due, count: int) -> list[int]:
         return []
     rows = (
         Milestone.objects.open()
-        .filter(Exists(projects.filter(pk=OuterRef("commitment__project_id"))))
+        .filter(probed(Exists(projects.filter(pk=OuterRef("commitment__project_id")))))
         .order_by("due_on", "id")
         .values_list("commitment__project_id", "due_on")
     )
