@@ -32,6 +32,10 @@ class Command(DjangoMigrate):
 
     @no_translations  # as makemigrations compares the models (lazy verbose names)
     def handle(self, *args, **options):
+        with migrating.registry_caches_kept():
+            return self._handle(*args, **options)
+
+    def _handle(self, *args, **options):
         connection = connections[options["database"]]
         why_not = migrating.why_not_from_models(connection, options)
         if why_not is not None:
