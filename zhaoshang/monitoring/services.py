@@ -26,7 +26,7 @@ from zhaoshang.core.cycles import no_cycle_collection
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.roles import Role
-from zhaoshang.core.setwise import compiled, date_param, plain_rows
+from zhaoshang.core.setwise import date_param, plain_rows
 from zhaoshang.monitoring import lights_sql
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
 from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
@@ -215,7 +215,7 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
             return 0
         notify_many(messages)
         # every signal takes the step it reached, unassigned unless the step has a person
-        _climb(moving.values_list("pk", "target"), today)
+        _climb(moving, today)
         for i in range(0, len(assigned), UPDATE_SLICE):
             Signal.objects.filter(pk__in=assigned[i : i + UPDATE_SLICE]).update(unassigned=False)
     return moved
@@ -225,16 +225,23 @@ UPDATE_SLICE = 900
 
 
 def _climb(moving, today: datetime.date) -> None:
-    """One ``UPDATE … FROM`` of the signals ``moving`` ((id, step reached) rows, each age
-    judged once): the step, today, and unassigned."""
+    """One ``UPDATE`` of the signals ``moving`` (annotated with the step each reaches,
+    ``target``, and filtered on it, on the signals' own columns): the step, today, and
+    unassigned — the statement judges each age itself, by the condition the moves were
+    read by, rather than joining the signals to those rows (``UPDATE … FROM``)."""
     connection = connections[router.db_for_write(Signal)]
     table = connection.ops.quote_name(Signal._meta.db_table)
-    sql, params = compiled(moving.order_by(), connection)
+    query = moving.query
+    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+        raise ValueError("the climbing signals are judged on their own columns only")
+    compiler = query.get_compiler(connection=connection)
+    target, target_params = compiler.compile(query.annotations["target"])
+    where, where_params = compiler.compile(query.where)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET level = zs_moving.target, escalated_on = %s, unassigned = %s "
-            f"FROM ({sql}) zs_moving WHERE {table}.id = zs_moving.pk",
-            [date_param(connection, today), True, *params],
+            f"UPDATE {table} SET level = {target}, escalated_on = %s, unassigned = %s "
+            f"WHERE {where}",
+            [*target_params, date_param(connection, today), True, *where_params],
         )
 
 
