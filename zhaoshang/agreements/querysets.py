@@ -163,7 +163,19 @@ class AgreementQuerySet(ProjectScopedQuerySet):
         return self.annotate(**_performance_expressions(today, "project", history))
 
 
-def _performance_expressions(today: datetime.date, project_ref: str, history: bool = False) -> dict:
+# The figures that read others (by name, in the same annotate).
+_FIGURES_READ = {
+    "is_performing": ("obligations_missed",),
+    "on_time_share": ("obligations_met_on_time", "obligations_decided"),
+}
+
+
+def _performance_expressions(
+    today: datetime.date, project_ref: str, history: bool = False, figures=None
+) -> dict:
+    """The 履约 annotations, all of them or only ``figures`` (and the figures they read):
+    each count is a correlated subquery over the obligations with their met date and
+    status, costly to build (and to run) — a caller needing one figure builds one."""
     from zhaoshang.agreements.models import Obligation
 
     def of_project():
@@ -171,42 +183,46 @@ def _performance_expressions(today: datetime.date, project_ref: str, history: bo
             today, history=history
         )
 
-    missed = _count(of_project().filter(status=ObligationStatus.MISSED))
-    on_time = _count(of_project().filter(status=ObligationStatus.MET))
-    decided = _count(of_project().filter(status__in=DECIDED))
-    total = _count(of_project().exclude(status=ObligationStatus.WAIVED))
-    return {
-        "obligations_total": total,
-        "obligations_missed": missed,
-        "obligations_met_on_time": on_time,
-        "obligations_decided": decided,
-        "is_performing": Case(
+    built = {
+        "obligations_total": lambda: _count(of_project().exclude(status=ObligationStatus.WAIVED)),
+        "obligations_missed": lambda: _count(of_project().filter(status=ObligationStatus.MISSED)),
+        "obligations_met_on_time": lambda: _count(of_project().filter(status=ObligationStatus.MET)),
+        "obligations_decided": lambda: _count(of_project().filter(status__in=DECIDED)),
+        "is_performing": lambda: Case(
             When(obligations_missed=0, then=Value(True)),
             default=Value(False),
             output_field=models.BooleanField(),
         ),
-        "on_time_share": Cast(F("obligations_met_on_time"), FloatField())
-        / NullIf(Cast(F("obligations_decided"), FloatField()), Value(0.0)),
+        "on_time_share": lambda: (
+            Cast(F("obligations_met_on_time"), FloatField())
+            / NullIf(Cast(F("obligations_decided"), FloatField()), Value(0.0))
+        ),
     }
+    wanted = set(built if figures is None else figures)
+    wanted.update(name for figure in list(wanted) for name in _FIGURES_READ.get(figure, ()))
+    return {name: build() for name, build in built.items() if name in wanted}
 
 
-def with_performance(projects, today: datetime.date, *, history: bool = False):
+def with_performance(projects, today: datetime.date, *, history: bool = False, figures=None):
     """Projects annotated with their 履约 figures (for lists and the KPIs of SPEC §12):
     ``has_agreement``, ``obligations_total``, ``obligations_missed``,
     ``obligations_met_on_time``, ``obligations_decided``, ``on_time_share`` and
     ``is_performing`` — true while no obligation is missed, NULL without an agreement
     signed by ``today``. With ``history`` (a closed period's figures), each obligation
     counts with the due date it had at the end of ``today`` (``ObligationQuerySet.as_then``):
-    a due date moved afterwards does not change the period."""
+    a due date moved afterwards does not change the period. ``figures``: only these (and
+    what they read, and ``has_agreement``), e.g. ``("is_performing",)`` for the KPIs'
+    count of performing projects: one subquery built instead of four."""
     from zhaoshang.agreements.models import Agreement
 
-    expressions = _performance_expressions(today, "pk", history)
-    expressions["is_performing"] = Case(
-        When(has_agreement=False, then=Value(None)),
-        When(obligations_missed=0, then=Value(True)),
-        default=Value(False),
-        output_field=models.BooleanField(null=True),
-    )
+    expressions = _performance_expressions(today, "pk", history, figures)
+    if "is_performing" in expressions:
+        expressions["is_performing"] = Case(
+            When(has_agreement=False, then=Value(None)),
+            When(obligations_missed=0, then=Value(True)),
+            default=Value(False),
+            output_field=models.BooleanField(null=True),
+        )
     return projects.annotate(
         has_agreement=Exists(Agreement.objects.filter(project=OuterRef("pk"), signed_on__lte=today))
     ).annotate(**expressions)

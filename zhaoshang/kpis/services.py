@@ -255,7 +255,7 @@ def compute_by(
         at_capacity=Count("pk", filter=Q(capacity_on__lte=cut)),
     )
     performing = _grouped(
-        with_performance(base, cut, history=True),
+        with_performance(base, cut, history=True, figures=("is_performing",)),
         key,
         performing=Count("pk", filter=Q(is_performing=True)),
     )
