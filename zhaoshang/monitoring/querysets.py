@@ -68,11 +68,14 @@ class SignalQuerySet(DistrictScopedQuerySet):
     def update(self, **kwargs):
         from zhaoshang.monitoring.worst import restore_projects
 
-        touched = set(self.order_by().values_list("project_id", flat=True).distinct())
-        if "project" in kwargs or "project_id" in kwargs:
-            moved_to = kwargs.get("project_id", kwargs.get("project"))
-            touched.add(getattr(moved_to, "pk", moved_to))
+        if not kwargs.keys() & {"light", "project", "project_id"}:  # the level unmoved
+            return super().update(**kwargs)
+        rows = dict(self.order_by().values_list("pk", "project_id"))
         done = super().update(**kwargs)
+        touched = set(rows.values())
+        if "project" in kwargs or "project_id" in kwargs:  # moved: the projects now theirs
+            moved = type(self)(self.model, using=self.db).filter(pk__in=list(rows))
+            touched.update(moved.values_list("project_id", flat=True))
         restore_projects(touched)
         return done
 

@@ -160,3 +160,14 @@ def test_my_projects_are_read_off_the_stored_light_s_index(world, who):
     plan = _plan(rows[: page.MY_PROJECTS_SHOWN].values("pk"))
     assert "project_lit_order" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_bulk_update_of_signals_keeps_the_stored_light(world):
+    """``bulk_update`` writes each row's own values by a CASE on its key (the project moved,
+    the light changed)."""
+    p1, p2 = world.project1_a, world.project1_b
+    made = Signal.objects.bulk_create([_signal(p1, 1, Light.YELLOW), _signal(p1, 2, Light.YELLOW)])
+    made[0].project, made[1].light = p2, Light.RED
+    Signal.objects.bulk_update(made, ["project", "light"])
+    lights = dict(_holds())
+    assert (lights[p1.pk], lights[p2.pk]) == (Light.RED, Light.YELLOW)
