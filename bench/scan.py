@@ -13,6 +13,9 @@ about a third of the obligations are past due. Then, in the same run:
      app's scan — ledger entries for overdue cases, breaches of missed obligations … — then
      the signals written and escalated);
 (s2) the same again: the idempotent second run, which finds everything in place;
+(s3) with ``--reuse``: the next working day's scan, each run from the database as (s) left
+     it, against (c3), the plain statement on that day — a real later run: every lit
+     signal's working days left move;
 (r)  the signals alone (``refresh_signals`` for cases and obligations, as on a later day);
 (c)  the baseline: one plain SQL statement that finds the same overdue set — open cases past
      their due date and obligations past theirs that are neither confirmed nor waived —
@@ -310,6 +313,7 @@ def measure(n: int, args) -> dict:
 
     from zhaoshang.monitoring.models import Signal
     from zhaoshang.monitoring.services import daily_scan, refresh_signals
+    from zhaoshang.workdays.services import next_workday
 
     kept = kept_copy(n, args)
     generated = None
@@ -336,6 +340,14 @@ def measure(n: int, args) -> dict:
             return cursor.fetchone()[0]
 
     c, overdue = timed(baseline, args.repeat)
+    following = next_workday(TODAY + datetime.timedelta(days=1))
+
+    def baseline_following():
+        with connection.cursor() as cursor:
+            cursor.execute(BASELINE, [following, following])
+            return cursor.fetchone()[0]
+
+    c3, _ = timed(baseline_following, args.repeat)
     s, steps_first, steps_later = Times(), {}, {}
     for run in range(args.first_runs):
         if run:
@@ -344,6 +356,19 @@ def measure(n: int, args) -> dict:
     signals = Signal.objects.count()
     s2, _ = timed(lambda: daily_scan(TODAY), args.repeat)
     r, _ = timed(lambda: refresh_signals(TODAY, subjects=["case", "obligation"]), args.repeat)
+    s3 = Times()
+    if kept is not None:
+        # (s3) the next working day's scan, each run from the database as today's scan left
+        # it: every lit signal's working days left move, and are written again.
+        scanned = kept.with_name(kept.stem + "-scanned.sqlite3")
+        connection.close()
+        shutil.copyfile(working_file(), scanned)
+        for run in range(args.repeat):
+            if run:
+                restore(scanned, args.database)
+            s3.run(lambda: daily_scan(following))
+        restore(scanned, args.database)
+        scanned.unlink()
     if args.steps:
         for _ in range(args.repeat):
             scan_by_step(TODAY, steps_later)
@@ -359,6 +384,9 @@ def measure(n: int, args) -> dict:
         "c": c,
         "s": s,
         "s2": s2,
+        "s3": s3,
+        "c3": c3,
+        "following": following,
         "r": r,
         "steps_first": steps_first,
         "steps_later": steps_later,
@@ -396,7 +424,14 @@ def main(argv=None) -> int:
             f"  (c) plain SQL overdue set   {line(c, c)}\n"
             f"  (s) daily_scan, first run   {line(row['s'], c)}\n"
             f"  (s2) daily_scan, again      {line(row['s2'], c)}\n"
-            f"  (r) signals of cases+oblig. {line(row['r'], c)}\n"
+            + (
+                f"  (c3) plain SQL, {row['following']}  {line(row['c3'], row['c3'])}\n"
+                f"  (s3) daily_scan, next working day {row['following']} (from (s)'s database; "
+                f"against (c3))\n                              {line(row['s3'], row['c3'])}\n"
+                if row["s3"].cpu
+                else ""
+            )
+            + f"  (r) signals of cases+oblig. {line(row['r'], c)}\n"
             f"  peak RSS of the process so far {peak_rss_mib():.0f} MiB"
         )
         for title, steps in (("first run", row["steps_first"]), ("later run", row["steps_later"])):
