@@ -22,18 +22,22 @@ from django.db.models.functions import Coalesce
 from zhaoshang.core.lights import Light, schedule_gaps, yellow_within  # noqa: F401 (re-exported)
 
 
-def project_light():
-    """SQL: a project's light — the worst of its signals (red, yellow), green otherwise."""
+def project_light(written=None, output_field=None):
+    """SQL: a project's light — the worst of its signals (red, yellow), green otherwise;
+    each light written as ``written`` gives it (by default the light itself; the stored
+    level ``monitoring.worst.LEVEL``, with its ``output_field``)."""
     from zhaoshang.monitoring.models import Signal
+
+    written = written or {light: light for light in (Light.RED, Light.YELLOW, Light.GREEN)}
 
     def of(light):
         return Exists(Signal.objects.filter(project=OuterRef("pk"), light=light))
 
     return Case(
-        When(of(Light.RED), then=Value(Light.RED)),
-        When(of(Light.YELLOW), then=Value(Light.YELLOW)),
-        default=Value(Light.GREEN),
-        output_field=CharField(),
+        When(of(Light.RED), then=Value(written[Light.RED])),
+        When(of(Light.YELLOW), then=Value(written[Light.YELLOW])),
+        default=Value(written[Light.GREEN]),
+        output_field=output_field or CharField(),
     )
 
 

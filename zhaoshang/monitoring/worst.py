@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import IntegerField, Q
 
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
+from zhaoshang.monitoring.lights import project_light
 
 # The stored level of each light a project can show, and back.
 LEVEL = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
@@ -36,16 +37,8 @@ CHUNK = 2000
 
 
 def level_of_signals():
-    """SQL on projects: the level their signals give them now."""
-    from zhaoshang.monitoring.models import Signal
-
-    signals = Signal.objects.filter(project=OuterRef("pk"))
-    return Case(
-        When(Exists(signals.filter(light=Light.RED)), then=Value(LEVEL[Light.RED])),
-        When(Exists(signals), then=Value(LEVEL[Light.YELLOW])),
-        default=Value(LEVEL[Light.GREEN]),
-        output_field=IntegerField(),
-    )
+    """SQL on projects: the level their signals give them now (``project_light``)."""
+    return project_light(LEVEL, IntegerField())
 
 
 def restore(projects) -> int:
@@ -53,8 +46,7 @@ def restore(projects) -> int:
     signals: one UPDATE of those whose level moved (the project's ``updated_at``, version
     and history untouched: its light is not an edit of it). Returns how many moved."""
     level = level_of_signals()
-    moved = projects.alias(now_level=level).exclude(light_level=level)
-    return moved.order_by().update(light_level=level)
+    return projects.exclude(light_level=level).order_by().update(light_level=level)
 
 
 def restore_projects(project_ids: Iterable[int | None]) -> int:

@@ -27,7 +27,7 @@ def test_a_probed_walk_reads_the_rows_a_join_reads(world):
         assert list(_walk(projects, True)) == list(_walk(projects, False))
 
 
-def test_the_team_section_s_milestones_are_probed_per_row(world):
+def test_the_team_section_s_milestones_are_probed_per_row(world, monkeypatch):
     from django.db import connection
 
     from zhaoshang.dashboard.homes import team
@@ -40,15 +40,8 @@ def test_the_team_section_s_milestones_are_probed_per_row(world):
         assert "CORRELATED SCALAR SUBQUERY" in plan, plan
     # the section walks it so
     seen = []
-    original = team.probed
-
-    def spy(condition):
-        seen.append(condition)
-        return original(condition)
-
-    team.probed = spy
-    try:
-        team._nearest_due(projects, team._next_due(), 3)
-    finally:
-        team.probed = original
+    monkeypatch.setattr(
+        team, "probed", lambda condition: seen.append(condition) or probed(condition)
+    )
+    team._nearest_due(projects, team._next_due(), 3)
     assert seen

@@ -29,6 +29,10 @@ def _stored_and_live() -> list[tuple[int, str, str]]:
     return [(pk, worst.LIGHT_OF_LEVEL[level], live) for pk, level, live in rows]
 
 
+def _stored_and_live_pairs():
+    return [(pk, (stored, live)) for pk, stored, live in _stored_and_live()]
+
+
 def _holds() -> list[tuple[int, str]]:
     """Each project's (pk, light), after checking the stored one is the live one."""
     rows = _stored_and_live()
@@ -80,10 +84,6 @@ def test_a_district_scanned_alone_stores_only_its_projects_lights(world, _frozen
     assert lights[world.project1_b.pk] == (Light.GREEN, Light.GREEN)  # no signal yet
     services.daily_scan(SCAN_DAY, district_ids=[world.district_b.pk])
     _holds()
-
-
-def _stored_and_live_pairs():
-    return [(pk, (stored, live)) for pk, stored, live in _stored_and_live()]
 
 
 def test_every_orm_write_of_a_signal_keeps_the_stored_light(world):
