@@ -74,6 +74,14 @@ def restore_districts(district_ids=None) -> int:
     return restore(Project.objects.filter(candidates))
 
 
-def signal_written(sender, instance, **kwargs) -> None:
-    """A signal saved or deleted one at a time: its project's level restored."""
+def signal_written(sender, instance, origin=None, **kwargs) -> None:
+    """A signal saved or deleted one at a time: its project's level restored — unless it
+    went with its project or its district (a project, or an import's projects undone: no
+    level left to keep, and not one statement per light)."""
+    from zhaoshang.org.models import District
+    from zhaoshang.projects.models import Project
+
+    gone_with = getattr(origin, "model", type(origin))
+    if gone_with in (Project, District):
+        return
     restore_projects([instance.project_id])

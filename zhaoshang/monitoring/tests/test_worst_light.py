@@ -171,3 +171,20 @@ def test_bulk_update_of_signals_keeps_the_stored_light(world):
     Signal.objects.bulk_update(made, ["project", "light"])
     lights = dict(_holds())
     assert (lights[p1.pk], lights[p2.pk]) == (Light.RED, Light.YELLOW)
+
+
+def test_a_project_deleted_with_its_lights_restores_nothing(world):
+    """The lights that go with their project (one or a queryset of them) restore no level:
+    not one statement per light."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project = world.project1_a
+    Signal.objects.bulk_create([_signal(project, n, Light.RED) for n in range(5)])
+    with CaptureQueriesContext(connection) as ctx:
+        Project.objects.filter(pk=project.pk).delete()
+    restores = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "projects_project"')
+    ]
+    assert restores == []
+    assert not Signal.objects.filter(project_id=project.pk).exists()
