@@ -32,7 +32,7 @@ is not the process's: read the wall ratio). The report gives each as a ratio to 
 (``scan-<projects>-<seed>.sqlite3``) and, when it is already there, start from a copy of it
 instead of migrating and generating again (a copy kept before a newer migration is migrated
 and kept again, once). ``--steps``: also each step of the scan on its own
-(CPU seconds), for the first run and for the later run.
+(CPU seconds), for the first run, the later run and (with ``--reuse``) the next working day's.
 """
 
 from __future__ import annotations
@@ -348,7 +348,7 @@ def measure(n: int, args) -> dict:
             return cursor.fetchone()[0]
 
     c3, _ = timed(baseline_following, args.repeat)
-    s, steps_first, steps_later = Times(), {}, {}
+    s, steps_first, steps_later, steps_next = Times(), {}, {}, {}
     for run in range(args.first_runs):
         if run:
             restore(kept, args.database)
@@ -367,6 +367,10 @@ def measure(n: int, args) -> dict:
             if run:
                 restore(scanned, args.database)
             s3.run(lambda: daily_scan(following))
+        if args.steps:
+            for _ in range(args.repeat):
+                restore(scanned, args.database)
+                scan_by_step(following, steps_next)
         restore(scanned, args.database)
         scanned.unlink()
     if args.steps:
@@ -390,6 +394,7 @@ def measure(n: int, args) -> dict:
         "r": r,
         "steps_first": steps_first,
         "steps_later": steps_later,
+        "steps_next": steps_next,
     }
 
 
@@ -434,7 +439,11 @@ def main(argv=None) -> int:
             + f"  (r) signals of cases+oblig. {line(row['r'], c)}\n"
             f"  peak RSS of the process so far {peak_rss_mib():.0f} MiB"
         )
-        for title, steps in (("first run", row["steps_first"]), ("later run", row["steps_later"])):
+        for title, steps in (
+            ("first run", row["steps_first"]),
+            ("later run", row["steps_later"]),
+            ("next working day's run", row["steps_next"]),
+        ):
             if steps:
                 print(f"  steps of the {title}, CPU s (min / median):")
                 for label, cpus in steps.items():
