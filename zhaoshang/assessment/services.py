@@ -211,6 +211,7 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
     from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
     from django.db.models.functions import Coalesce, Least
 
+    from zhaoshang.core.parts import LiteralExact
     from zhaoshang.core.setwise import YearOf, analyze_after, insert_history, insert_select
     from zhaoshang.org.models import District
 
@@ -239,6 +240,10 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
         .exclude(
             Exists(
                 LedgerEntry.objects.filter(
+                    # the condition of the unique index that answers this, as written
+                    # there: SQLite reads a partial index only then (else it walks the
+                    # evidence type's index, every entry of that kind for each hit)
+                    ~Q(LiteralExact(F("rule_code"), "")),
                     rule_code=code,
                     evidence_type=ct,
                     evidence_id=OuterRef("hit_evidence"),

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from functools import reduce
 
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.db.models.lookups import In
+from django.db.models.lookups import Exact, In
 
 Part = tuple[Q, Sequence[str]]
 
@@ -48,6 +48,19 @@ class LiteralIn(In):
         if not values or not all(re.fullmatch(r"[\w-]+", value) for value in values):
             raise ValueError(f"LiteralIn takes plain words: {values!r}")
         return "(" + ", ".join(f"'{value}'" for value in values) + ")", []
+
+
+class LiteralExact(Exact):
+    """``column = 'a'`` with the value written in the statement (``LiteralIn``'s reason):
+    for a query that must match a partial index's condition, e.g. an index on rows
+    ``~Q(rule_code="")`` read by ``~Q(LiteralExact(F("rule_code"), ""))`` — the negated
+    term is the index's own. A plain word, or the empty string."""
+
+    def process_rhs(self, compiler, connection):
+        value = str(self.rhs.value if isinstance(self.rhs, Value) else self.rhs)
+        if not re.fullmatch(r"[\w-]*", value):
+            raise ValueError(f"LiteralExact takes a plain word: {value!r}")
+        return f"'{value}'", []
 
 
 def probed(condition) -> Case:
