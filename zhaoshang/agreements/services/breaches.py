@@ -48,8 +48,10 @@ def _next_workday(field: str) -> Subquery:
 
 def insert_breaches(late, now: datetime.datetime) -> int:
     """Record the breach of each obligation of ``late`` (``Obligation.objects.late``,
-    without a breach yet) in one ``INSERT … SELECT``, in the order of their due dates.
-    Raises IntegrityError when another scan recorded one meanwhile."""
+    without a breach yet) in one ``INSERT … SELECT``, in the order of the obligations
+    (their keys): what reads the new breaches then (their events, entries and messages)
+    reads the obligations and projects in their tables' order. Raises IntegrityError when
+    another scan recorded one meanwhile."""
     ensure_range(clock.today())  # the working day after each due date is indexed
     rows = (
         late.annotate(
@@ -59,7 +61,7 @@ def insert_breaches(late, now: datetime.datetime) -> int:
             b_occurred_on=Least(_next_workday("due_on"), Value(clock.today())),
             b_recorded_at=Value(now, output_field=ObligationBreach._meta.get_field("recorded_at")),
         )
-        .order_by("due_on", "pk")
+        .order_by("pk")
         .values_list(
             "district_id",
             "b_obligation",
@@ -184,8 +186,10 @@ def record_in_sql(late, fallback) -> tuple[int, int, list[Obligation]]:
     analyze_after(ObligationBreach, written)
     new = ObligationBreach.objects.filter(pk__gt=mark, recorded_at=now)
     write_after(new.exclude(obligation__title=""), now)
+    # the new breaches' obligations probed for their title (not every untitled obligation
+    # read first, each probed for a new breach)
     untitled = list(
-        Obligation.objects.filter(pk__in=new.filter(obligation__title="").values("obligation_id"))
+        Obligation.objects.filter(title="", pk__in=new.values("obligation_id"))
         .select_related("agreement__project", "department")
         .order_by("due_on", "pk")
     )

@@ -352,11 +352,13 @@ def scan(today: datetime.date | None = None, district_ids: list[int] | None = No
     today = today or clock.today()
     # Late (missed, or met after its due date and by today) implies due before today: the
     # plain condition first spares the database the status of every obligation not due.
-    late = (
-        in_districts(Obligation.objects.filter(due_on__lt=today), district_ids)
-        .exclude(breach__isnull=False)
-        .late_past_due(today)
+    # Those without a breach yet are found off the due dates' index and their breaches'
+    # (keys only), then read in the order of their keys: the rows the status needs are
+    # fetched in the table's order, not one page each in the order of the due dates.
+    unrecorded = in_districts(Obligation.objects.filter(due_on__lt=today), district_ids).exclude(
+        breach__isnull=False
     )
+    late = Obligation.objects.filter(pk__in=unrecorded.values("pk")).late_past_due(today)
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.MISSED_MILESTONE,
         evidence_type=ContentType.objects.get_for_model(Milestone),
