@@ -120,8 +120,21 @@ class Signal(DistrictOwned):
     """A timed thing that is yellow or red today (written by the daily scan; removed when
     it is green again or done)."""
 
+    # Not indexed alone: the composite indexes lead with it (each index is written for every
+    # signal the first scan inserts).
+    district = models.ForeignKey(
+        "org.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
+        db_index=False,
+    )
     subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # Not indexed: no read looks signals up by their type (a signal is found by its subject
+    # and object, ``uniq_signal_subject``); only a content type's deletion would, by a scan.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     object_id = models.PositiveBigIntegerField()
     project = models.ForeignKey(
         "projects.Project",
@@ -144,8 +157,9 @@ class Signal(DistrictOwned):
     )
     title = models.CharField(_("what"), max_length=200)
     url = models.CharField(max_length=200, blank=True)
+    # (Its working days left are not stored: they move every working day while the signal
+    # does not. ``SignalQuerySet.with_days_left`` reads them off the due date.)
     due_on = models.DateField(_("due on"), null=True, blank=True)
-    days_left = models.IntegerField(_("working days left"), null=True, blank=True)
     gap = models.DecimalField(
         _("points below plan"), max_digits=6, decimal_places=1, null=True, blank=True
     )
@@ -153,7 +167,8 @@ class Signal(DistrictOwned):
         _("light"),
         max_length=10,
         choices=[(Light.YELLOW, Light.YELLOW.label), (Light.RED, Light.RED.label)],
-        db_index=True,
+        # not indexed alone: a colour is read within a district (``district, light``), a
+        # project (``signal_project_light_due``) or on the rank (``signal_board_order``)
     )
     since = models.DateField(_("yellow or red since"))
     level = models.PositiveSmallIntegerField(
@@ -170,9 +185,9 @@ class Signal(DistrictOwned):
     )
     checked_on = models.DateField(_("checked on"))
     # The board's order, stored and indexed (issue 19): red (0, 1) before yellow (2, 3);
-    # within a colour a light with working days left before one without (+1), as the
-    # board's "days left, none last" puts them. The database computes it from ``light`` and
-    # ``days_left`` on every write — save, bulk_create, update, raw SQL — so it never lags
+    # within a colour a light with a due date before one without (+1), as the board's
+    # "days left, none last" puts them. The database computes it from ``light`` and
+    # ``due_on`` on every write — save, bulk_create, update, raw SQL — so it never lags
     # the colour (``rank // 2`` is the colour's order, ``LIGHT_ORDER``).
     rank = models.GeneratedField(
         expression=signal_rank(),
@@ -196,7 +211,7 @@ class Signal(DistrictOwned):
             # the lights board: a district's lights in the board's order, read a page at a
             # time (``SignalQuerySet.worst_first``)
             models.Index(
-                fields=["district", "rank", "days_left", "due_on", "id"],
+                fields=["district", "rank", "due_on", "id"],
                 name="signal_board_order",
             ),
         ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from zhaoshang.core import roles
+from zhaoshang.core import clock, roles
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 
@@ -16,21 +16,25 @@ LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1}
 
 def signal_rank():
     """SQL: a signal's stored rank (``Signal.rank``): ``2 × the colour's order``, plus 1
-    without working days left — so that ``rank, days_left, due_on, id`` is the board's
-    order (red before yellow, the least time left first, none last) read straight from an
-    index, on SQLite (whose indexes cannot put NULLs last) as on PostgreSQL."""
+    without a due date — so that ``rank, due_on, id`` is the board's order (red before
+    yellow, the least time left first, none last) read straight from an index, on SQLite
+    (whose indexes cannot put NULLs last) as on PostgreSQL. The working days left are a
+    non-decreasing function of the due date (``workdays.querysets.days_left_expression``:
+    the past ones clamped to -1 and below, NULL without a date), so ordering by the due
+    date orders by them, ties in days left (a due date on a day off) broken by the date as
+    the board always broke them."""
     colour = Case(
         *(When(light=light, then=Value(2 * order)) for light, order in LIGHT_ORDER.items()),
         default=Value(2 * len(LIGHT_ORDER)),
         output_field=IntegerField(),
     )
-    undated = Case(When(days_left__isnull=True, then=Value(1)), default=Value(0))
+    undated = Case(When(due_on__isnull=True, then=Value(1)), default=Value(0))
     return colour + undated
 
 
-def rank_of(light: str, days_left: int | None) -> int:
+def rank_of(light: str, due_on) -> int:
     """The rank the database stores for a light (``signal_rank`` in Python, for tests)."""
-    return 2 * LIGHT_ORDER.get(light, len(LIGHT_ORDER)) + (days_left is None)
+    return 2 * LIGHT_ORDER.get(light, len(LIGHT_ORDER)) + (due_on is None)
 
 
 def light_q(light: str) -> Q:
@@ -81,8 +85,18 @@ class SignalQuerySet(DistrictScopedQuerySet):
 
     update.alters_data = True
 
+    def with_days_left(self, today=None):
+        """Each signal's ``days_left``: the working days from ``today`` (None: today) to its
+        due date, as its source counts them (``workdays.querysets.days_left_expression``;
+        NULL without a due date) — worked out when read, not stored, so that a signal
+        whose light holds is not rewritten every working day."""
+        from zhaoshang.workdays.querysets import days_left_expression
+
+        return self.annotate(days_left=days_left_expression("due_on", today or clock.today()))
+
     def worst_first(self):
         """Red before yellow, then the least time left (the longest overdue first), those
-        without days left last: the stored rank (``signal_rank``), so the district's board
-        is read in the order of its index (``signal_board_order``) and stops at the page."""
-        return self.order_by("rank", "days_left", "due_on", "id")
+        without a due date last: the stored rank (``signal_rank``) and the due date, so the
+        district's board is read in the order of its index (``signal_board_order``) and
+        stops at the page. (The working days left shown: ``with_days_left``.)"""
+        return self.order_by("rank", "due_on", "id")

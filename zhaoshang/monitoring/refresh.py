@@ -36,7 +36,6 @@ TYPES = {
     "title": "varchar(200)",
     "url": "varchar(200)",
     "due_on": "date",
-    "days_left": "integer",
     "gap": "numeric(6, 1)",
     "light": "varchar(10)",
 }

@@ -103,7 +103,7 @@ def fill(connection, cursor, table: str, today: datetime.date, district_ids) -> 
         f"INSERT INTO {table} ({', '.join(sources.COLUMNS)}) "
         f"SELECT r.project_id, r.district_id, r.project_id, NULL, r.name, "
         f"%s || CAST(r.project_id AS {'varchar' if connection.vendor == 'postgresql' else 'text'}) || %s, "
-        f"NULL, NULL, CAST(r.gap AS NUMERIC) / {ten}, r.light FROM zs_rows r "
+        f"NULL, CAST(r.gap AS NUMERIC) / {ten}, r.light FROM zs_rows r "
         "WHERE r.light IS NOT NULL",
         [Light.RED, Light.YELLOW, head, tail],
     )

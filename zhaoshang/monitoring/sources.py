@@ -2,8 +2,11 @@
 light annotation (so the desk of each app and the daily scan agree), and one for the
 investment schedule (序时进度). Each source yields plain rows:
 
-``(object_id, district_id, project_id, department_id, title, url, due_on, days_left, gap,
-light)``
+``(object_id, district_id, project_id, department_id, title, url, due_on, gap, light)``
+
+(the working days left decide the light, but a signal does not store them: they move every
+working day while the signal does not — ``SignalQuerySet.with_days_left`` reads them off
+``due_on``)
 
 and, for the daily scan, says them in SQL where it can (``Source.query``: the title and the
 link built by the database, so the signals are written by ``INSERT … SELECT`` and compared
@@ -66,7 +69,6 @@ COLUMNS = (
     "title",
     "url",
     "due_on",
-    "days_left",
     "gap",
     "light",
 )
@@ -74,8 +76,9 @@ NAMES = tuple(f"lit_{c}" for c in COLUMNS)
 
 
 def _lit(qs, *, pk="pk", district, project, department, title, url, due, gap=None):
-    """The rows of ``qs`` (annotated with ``days_left`` and ``light``) as the ten columns,
-    each computed by the database: a ``values_list`` of ``NAMES``, the lit ones those whose
+    """The rows of ``qs`` (annotated with ``days_left`` and ``light``) as the nine columns,
+    each computed by the database: a ``values_list`` of ``NAMES`` (the working days left
+    only inside the light, not a column of their own), the lit ones those whose
     ``lit_light`` is in ``LIT`` (the caller filters: ``refresh`` on the computed column, so
     each row's light is computed once). The title is cut at 200 characters, as
     ``str(title)[:200]``."""
@@ -97,7 +100,6 @@ def _lit(qs, *, pk="pk", district, project, department, title, url, due, gap=Non
             lit_title=Substr(Cast(ref(title), output_field=CharField()), 1, 200),
             lit_url=url,
             lit_due_on=ref(due),
-            lit_days_left=F("days_left"),
             lit_gap=ref(gap, DecimalField(max_digits=6, decimal_places=1)),
             lit_light=F("light"),
         )
@@ -330,14 +332,13 @@ def _untitled(today: datetime.date, district_ids: Districts = None) -> Iterator[
             "target_stage",
             "target_text",
             "due_on",
-            "days_left",
             "light",
         )
     )
     link = url_of("agreements:obligation")
     for row in qs.iterator(chunk_size=2000):
         pk, district_id, project_id, department_id, kind, amount, stage, text = row[:8]
-        due_on, left, light = row[8:]
+        due_on, light = row[8:]
         title = Obligation(
             kind=kind,
             target_amount=amount,
@@ -353,7 +354,6 @@ def _untitled(today: datetime.date, district_ids: Districts = None) -> Iterator[
             str(title)[:200],
             link(pk),
             due_on,
-            left,
             None,
             light,
         )
@@ -515,7 +515,7 @@ def _lit_schedules(today: datetime.date, rows) -> Iterator[Row]:
         else:
             continue
         url = link(project_id)
-        yield (project_id, district_id, project_id, None, name, url, None, None, gap, light)
+        yield (project_id, district_id, project_id, None, name, url, None, gap, light)
 
 
 def planned_to_date(today, prev_on, prev_amount, next_on, next_amount) -> Decimal:

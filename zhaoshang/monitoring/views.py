@@ -51,7 +51,7 @@ def filtered_signals(request):
             qs = qs.filter(project__in=Project.objects.of_user(user).values("pk"))
         if data["this_month"]:
             qs = qs.filter(since__gte=clock.today().replace(day=1))
-    qs = qs.worst_first()
+    qs = qs.with_days_left().worst_first()
     return form, qs
 
 
@@ -135,7 +135,10 @@ def board_print(request):
 def project_monitoring(request, pk):
     project = get_visible_project(request, pk)
     signals = list(
-        Signal.objects.filter(project=project).select_related("department").worst_first()
+        Signal.objects.filter(project=project)
+        .select_related("department")
+        .with_days_left()
+        .worst_first()
     )
     light = Light.GREEN
     if any(s.light == Light.RED for s in signals):

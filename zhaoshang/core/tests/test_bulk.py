@@ -15,7 +15,7 @@ from zhaoshang.core.bulk import update_from_rows
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.tests.test_query_counts import grow
 
-FIELDS = ["project_id", "department_id", "title", "due_on", "days_left", "gap", "light"]
+FIELDS = ["project_id", "department_id", "title", "due_on", "level", "gap", "light"]
 
 
 def rows_for(signals, world):
@@ -26,7 +26,7 @@ def rows_for(signals, world):
             None if i % 3 == 0 else world.dept_land_a.pk,
             f"新名称{i}·'引号'",
             None if i % 4 == 0 else datetime.date(2026, 7, 1) + datetime.timedelta(days=i),
-            None if i % 5 == 0 else i - 3,
+            (i + 1) % 5,
             None if i % 2 else Decimal(f"{i}.5"),
             "yellow" if i % 2 else "red",
         ]
@@ -50,7 +50,7 @@ def test_it_writes_what_bulk_update_writes(world):
     assert mine[0][3] == "新名称0·'引号'" and mine[0][2] is None and mine[1][6] is None
     assert mine[2][6] == Decimal("2.5") and mine[1][4] == datetime.date(2026, 7, 2)
     untouched = Signal.objects.get(pk=signals[8].pk)
-    assert untouched.title == "事项8" and untouched.days_left == -5
+    assert untouched.title == "事项8" and untouched.level == 3
 
 
 def test_statements_do_not_grow_with_the_rows_of_a_batch(world):
@@ -78,7 +78,7 @@ def test_the_rows_prepared_are_what_each_field_prepares(db):
 
     meta = Signal._meta
     values = [None, 0, 7, 2**40, "", "名称'引号'", datetime.date(2026, 7, 1), Decimal("12.5")]
-    for name in ["id", "project", "department_id", "title", "url", "days_left", "gap", "light"]:
+    for name in ["id", "project", "department_id", "title", "url", "level", "gap", "light"]:
         field = meta.pk if name == "id" else meta.get_field(name)
         prep = preparer(field, connection)
         for value in values:
@@ -102,7 +102,7 @@ def test_a_column_prepared_at_once_is_each_value_prepared(db):
     values = [None, 0, 7, 2**40, "", "名称'引号'", datetime.date(2026, 7, 1), Decimal("12.5")]
     values += [1, True, 1.0, Decimal("1.0"), datetime.date(2026, 7, 1), "x", None]
     checked = 0
-    for name in ["id", "project", "department_id", "title", "url", "due_on", "days_left", "gap"]:
+    for name in ["id", "project", "department_id", "title", "url", "due_on", "level", "gap"]:
         field = meta.pk if name == "id" else meta.get_field(name)
         column = []
         for value in values:

@@ -36,7 +36,6 @@ def red_signal(project, title: str, since: datetime.date, *, light: str = "red")
         title=title,
         url="/",
         due_on=since,
-        days_left=-3,
         light=light,
         since=since,
         level=0,

@@ -73,7 +73,6 @@ def _signal(project, n: int, light: str):
         title=f"事项{n}",
         url="/",
         due_on=datetime.date(2026, 6, 1),
-        days_left=-5 if light == Light.RED else 1,
         light=light,
         since=datetime.date(2026, 6, 1),
         level=0,

@@ -149,7 +149,6 @@ def scan_state() -> dict:
                 "title",
                 "url",
                 "due_on",
-                "days_left",
                 "gap",
                 "light",
                 "since",

@@ -24,7 +24,6 @@ def _signal(world, project, n: int, since: datetime.date) -> Signal:
         title=f"逾期事项{n}",
         url="/",
         due_on=datetime.date(2026, 6, 1),
-        days_left=-5,
         light="red",
         since=since,
         level=0,

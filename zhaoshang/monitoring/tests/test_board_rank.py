@@ -1,8 +1,10 @@
 """The lights board's stored rank (issue 19 point 3): ``Signal.rank`` always equals the
 colour's order (red before yellow, undated last within a colour) however a light is
 written — created, saved, updated in bulk, bulk-created, written by the daily scan, by raw
-SQL — the board's order is the one the CASE gave before, the project counts are those of
-``project_light``, and the district's board is read from its index without a sort."""
+SQL — the board's order is the one the CASE on the colour and the working days left gave
+before (whatever the day: the days left are read off the due date, not stored), the
+project counts are those of ``project_light``, and the district's board is read from its
+index without a sort."""
 
 from __future__ import annotations
 
@@ -29,8 +31,9 @@ TODAY = datetime.date(2026, 6, 15)
 
 
 def _make(world, n: int, seed: int = 7) -> list[Signal]:
-    """``n`` signals of district A with every mix of colour, days left (some none), due
-    date (some none, some equal) and project (some none)."""
+    """``n`` signals of district A with every mix of colour, due date (some none, some
+    equal, on working days, weekends and a holiday — 19 June —, past and ahead) and project
+    (some none)."""
     rng = random.Random(seed)
     ctype = ContentType.objects.get_for_model(ApprovalCase)
     start = Signal.objects.count()
@@ -48,8 +51,7 @@ def _make(world, n: int, seed: int = 7) -> list[Signal]:
                 department=world.dept_works_a,
                 title=f"事项{i}",
                 url="/",
-                due_on=(TODAY + datetime.timedelta(days=rng.randint(-5, 5))) if dated else None,
-                days_left=rng.randint(-3, 3) if dated and rng.random() < 0.9 else None,
+                due_on=(TODAY + datetime.timedelta(days=rng.randint(-12, 12))) if dated else None,
                 light=rng.choice([Light.RED, Light.YELLOW]),
                 since=TODAY,
                 level=i % 5,
@@ -61,9 +63,9 @@ def _make(world, n: int, seed: int = 7) -> list[Signal]:
 
 
 def _assert_ranks_follow_the_colours():
-    rows = list(Signal.objects.values_list("light", "days_left", "rank"))
+    rows = list(Signal.objects.values_list("light", "due_on", "rank"))
     assert rows
-    assert [r for _l, _d, r in rows] == [rank_of(light, left) for light, left, _r in rows]
+    assert [r for _l, _d, r in rows] == [rank_of(light, due) for light, due, _r in rows]
     assert all(r // 2 == LIGHT_ORDER[light] for light, _d, r in rows)
 
 
@@ -72,30 +74,33 @@ def test_the_rank_follows_every_way_a_light_is_written(world):
     _assert_ranks_follow_the_colours()  # bulk_create
 
     one = signals[0]
-    one.light, one.days_left = Light.YELLOW, None
+    one.light, one.due_on = Light.YELLOW, None
     one.save()  # the model's save
     _assert_ranks_follow_the_colours()
-    one.light, one.days_left = Light.RED, -2
-    one.save(update_fields=["light", "days_left"])
+    one.light, one.due_on = Light.RED, TODAY
+    one.save(update_fields=["light", "due_on"])
     one.refresh_from_db()
     assert one.rank == 0
 
     Signal.objects.filter(pk__in=[s.pk for s in signals[:6]]).update(light=Light.RED)
     Signal.objects.filter(pk__in=[s.pk for s in signals[6:]]).update(
-        light=Light.YELLOW, days_left=None
+        light=Light.YELLOW, due_on=None
     )
     _assert_ranks_follow_the_colours()  # QuerySet.update
 
     update_from_rows(  # the daily scan's joined write
         Signal,
-        ["light", "days_left"],
-        [[s.pk, Light.RED if i % 2 else Light.YELLOW, i - 6] for i, s in enumerate(signals)],
+        ["light", "due_on"],
+        [
+            [s.pk, Light.RED if i % 2 else Light.YELLOW, TODAY + datetime.timedelta(days=i - 6)]
+            for i, s in enumerate(signals)
+        ],
     )
     _assert_ranks_follow_the_colours()
 
     table = Signal._meta.db_table
     with connection.cursor() as cursor:  # raw SQL, as a set-based scan would write
-        cursor.execute(f"UPDATE {table} SET light = %s, days_left = NULL", [Light.YELLOW])
+        cursor.execute(f"UPDATE {table} SET light = %s, due_on = NULL", [Light.YELLOW])
     _assert_ranks_follow_the_colours()
     assert set(Signal.objects.values_list("rank", flat=True)) == {3}
 
@@ -115,16 +120,32 @@ def test_the_daily_scan_writes_ranks_that_follow_the_colours(world):
     assert set(Signal.objects.values_list("rank", flat=True)) == {0}
 
 
-def _old_order(qs):
-    """The board's order before the stored rank: a CASE on the colour, NULLs last."""
+def _old_order(qs, today=None):
+    """The board's order before the stored rank: a CASE on the colour, then the working
+    days left (as of ``today``), NULLs last, the due date and the id."""
     rank = Case(When(light=Light.RED, then=Value(0)), default=Value(1))
-    return qs.order_by(rank, F("days_left").asc(nulls_last=True), "due_on", "id")
+    return qs.with_days_left(today).order_by(
+        rank, F("days_left").asc(nulls_last=True), "due_on", "id"
+    )
 
 
-def test_the_board_order_is_the_one_the_case_gave(world):
+@pytest.mark.parametrize(
+    "today",
+    [
+        TODAY,  # a Monday
+        datetime.date(2026, 6, 13),  # a Saturday
+        datetime.date(2026, 6, 19),  # a holiday (Dragon Boat)
+        datetime.date(2026, 6, 22),  # the working day after it
+        datetime.date(2026, 7, 3),  # past every due date
+    ],
+)
+def test_the_board_order_is_the_one_the_case_gave(world, today):
     _make(world, 80)
     new = list(Signal.objects.worst_first().values_list("pk", flat=True))
-    assert new == list(_old_order(Signal.objects.all()).values_list("pk", flat=True))
+    assert new == list(_old_order(Signal.objects.all(), today).values_list("pk", flat=True))
+    # (the days left tie on a weekend's due dates: the due date broke the tie, as it does)
+    lefts = list(Signal.objects.with_days_left(today).values_list("due_on", "days_left"))
+    assert len({left for _due, left in lefts}) < len({due for due, _left in lefts})
     reds = Signal.objects.filter(light_q(Light.RED))
     assert set(reds.values_list("pk", flat=True)) == set(
         Signal.objects.filter(light=Light.RED).values_list("pk", flat=True)

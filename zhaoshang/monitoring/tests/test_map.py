@@ -41,7 +41,6 @@ def red(world, project):
         title="逾期事项",
         url="/",
         due_on=datetime.date(2026, 6, 1),
-        days_left=-5,
         light="red",
         since=datetime.date(2026, 6, 2),
         level=0,

@@ -57,7 +57,6 @@ def grow(world, n: int) -> None:
             title="事项",
             url="/",
             due_on=datetime.date(2026, 6, 1),
-            days_left=-5,
             light="red" if i % 2 else "yellow",
             since=datetime.date(2026, 6, 2),
             level=0,

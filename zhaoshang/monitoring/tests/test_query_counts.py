@@ -28,7 +28,6 @@ def grow(world, n: int) -> None:
             title=f"事项{i}",
             url="/",
             due_on=datetime.date(2026, 6, 1),
-            days_left=-5,
             light="red" if i % 2 else "yellow",
             since=datetime.date(2026, 6, 2),
             level=i % 5,

@@ -30,7 +30,6 @@ FIELDS = (
     "title",
     "url",
     "due_on",
-    "days_left",
     "gap",
     "light",
 )

@@ -49,7 +49,6 @@ def _signal(project, n: int, light: str, **extra) -> Signal:
         project=project,
         title=f"事项{n}",
         due_on=D(2026, 6, 1),
-        days_left=-5 if light == Light.RED else 1,
         light=light,
         since=D(2026, 6, 1),
         checked_on=D(2026, 6, 15),
@@ -95,7 +94,7 @@ def test_every_orm_write_of_a_signal_keeps_the_stored_light(world):
     assert dict(_holds())[p2.pk] == Light.YELLOW
     red.delete()
     assert dict(_holds())[p1.pk] == Light.YELLOW
-    Signal.objects.filter(pk=made[0].pk).update(light=Light.RED, days_left=-1)
+    Signal.objects.filter(pk=made[0].pk).update(light=Light.RED)
     assert dict(_holds())[p2.pk] == Light.RED
     Signal.objects.filter(project=p2).delete()
     assert dict(_holds())[p2.pk] == Light.GREEN

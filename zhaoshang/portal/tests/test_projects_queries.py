@@ -99,7 +99,6 @@ def grow(world, subjects: dict, n: int) -> None:
             department=department,
             title=need.title,
             due_on=need.due_on,
-            days_left=-1,
             light=Light.RED if k % 2 else Light.YELLOW,
             since=D(2026, 6, 10),
             checked_on=D(2026, 6, 15),
