@@ -12,8 +12,10 @@ the scan twice on a day changes nothing the second time.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -148,11 +150,7 @@ def _recipients(projects) -> dict[int, dict[int, list]]:
     leader, else the manager). Inactive people are nobody."""
     levels = Level.values
     out: dict[int, dict[int, list]] = defaultdict(lambda: {lvl: [] for lvl in levels})
-    for member in ProjectTeamMember.objects.filter(
-        project_id__in=projects,
-        role__in=(TeamRole.SECRETARY, TeamRole.MANAGER),
-        user__is_active=True,
-    ).select_related("user"):
+    for member in _members_of_the_chain().filter(project_id__in=projects).select_related("user"):
         level = Level.SECRETARY if member.role == TeamRole.SECRETARY else Level.MANAGER
         out[member.project_id][level].append(member.user)
     chosen = dict(
@@ -190,8 +188,10 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
     once. Returns how many signals moved up.
 
     The ages and the steps they reach are judged by the database (the working days since
-    the signal turned, against the district's rule) and written by one ``UPDATE``; the
-    signals that move are read as plain rows for their messages."""
+    the signal turned, against the district's rule) and written by one ``UPDATE``; of the
+    signals that move, only those someone may be told of are read, as plain rows, for
+    their messages (a move nobody hears of — no person at its step, no office to take
+    it — is written by the ``UPDATE`` alone, unassigned)."""
     today = today or clock.today()
     target = _target(district_ids, today)
     climbing = in_districts(Signal.objects, district_ids).filter(
@@ -199,23 +199,32 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
     )
     moving = climbing.annotate(target=target).filter(target__gt=F("level"))
     with transaction.atomic():
-        # the people of the projects and districts that may climb (a superset: no age is
-        # judged again), then the signals that move, streamed
+        if not moving.exists():
+            return 0
         districts = set(climbing.order_by().values_list("district_id", flat=True).distinct())
-        if not districts:
-            return 0
-        moves = moving.order_by("id").values_list(
-            "pk", "district_id", "project_id", "title", "project__name", "url", "light", "target"
-        )  # (pk, district, project, title, project's name, url, light, target), streamed
-        # as plain rows (each distinct value converted once)
-        moved, messages, assigned = _escalation_messages(
-            plain_rows(moves, chunk_size=2000), climbing.values("project_id"), districts
-        )
-        if not moved:
-            return 0
-        notify_many(messages)
+        organisers = _organisers(districts)
+        offices = leading_group_office_staff(districts)
+        messages, assigned = [], []
+        someone = _someone_told(districts, organisers, offices)
+        if someone is not None:
+            told = moving.filter(someone)
+            moves = told.order_by("id").values_list(
+                "pk",
+                "district_id",
+                "project_id",
+                "title",
+                "project__name",
+                "url",
+                "light",
+                "target",
+            )  # (pk, district, project, title, project's name, url, light, target), streamed
+            # as plain rows (each distinct value converted once)
+            messages, assigned = _escalation_messages(
+                plain_rows(moves, chunk_size=2000), told.values("project_id"), organisers, offices
+            )
         # every signal takes the step it reached, unassigned unless the step has a person
-        _climb(moving, today)
+        moved = _climb(moving, today)
+        notify_many(messages)
         for i in range(0, len(assigned), UPDATE_SLICE):
             Signal.objects.filter(pk__in=assigned[i : i + UPDATE_SLICE]).update(unassigned=False)
     return moved
@@ -224,11 +233,50 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
 UPDATE_SLICE = 900
 
 
-def _climb(moving, today: datetime.date) -> None:
+def _someone_told(districts, organisers: dict[int, list], offices: dict[int, list]) -> Q | None:
+    """On moving signals (annotated with ``target``): those someone may be told of — a
+    district whose leading group's office has people takes every step nobody has; the
+    joint meeting's organisers; a project with an active secretary or manager, or an
+    active designated leader (``_recipients``: the leader in charge is the one, else the
+    manager). A superset: ``_escalation_messages`` judges each row read. None when the
+    districts have nobody to tell at all."""
+    someone = []
+    with_office = sorted(d for d, people in offices.items() if people)
+    if with_office:
+        someone.append(Q(district_id__in=with_office))
+    with_organisers = sorted(d for d, people in organisers.items() if people)
+    if with_organisers:
+        someone.append(Q(target=Level.MEETING, district_id__in=with_organisers))
+    chain = (
+        _members_of_the_chain().filter(project__district_id__in=districts).exists()
+        or (
+            Project.objects.filter(district_id__in=districts, designated_leader__is_active=True)
+        ).exists()
+    )
+    if chain:
+        someone.append(
+            ~Q(target=Level.MEETING)
+            & (
+                Q(project_id__in=_members_of_the_chain().values("project_id"))
+                | Q(project__designated_leader__is_active=True)
+            )
+        )
+    return reduce(operator.or_, someone) if someone else None
+
+
+def _members_of_the_chain():
+    """The team members who are steps of the chain: active secretaries and managers."""
+    return ProjectTeamMember.objects.filter(
+        role__in=(TeamRole.SECRETARY, TeamRole.MANAGER), user__is_active=True
+    )
+
+
+def _climb(moving, today: datetime.date) -> int:
     """One ``UPDATE`` of the signals ``moving`` (annotated with the step each reaches,
     ``target``, and filtered on it, on the signals' own columns): the step, today, and
     unassigned — the statement judges each age itself, by the condition the moves were
-    read by, rather than joining the signals to those rows (``UPDATE … FROM``)."""
+    read by, rather than joining the signals to those rows (``UPDATE … FROM``). Returns
+    how many moved."""
     connection = connections[router.db_for_write(Signal)]
     table = connection.ops.quote_name(Signal._meta.db_table)
     query = moving.query
@@ -243,13 +291,15 @@ def _climb(moving, today: datetime.date) -> None:
             f"WHERE {where}",
             [*target_params, date_param(connection, today), True, *where_params],
         )
+        return cursor.rowcount
 
 
-def _escalation_messages(moves, projects, districts) -> tuple[int, list, list[int]]:
-    """How many signals move up, their messages (each step's people, else the leading
-    group's office; a message to nobody is not written) and the ids of those whose step
-    has a person (the others show as unassigned). The people are read at the first move."""
-    people = organisers = offices = None
+def _escalation_messages(moves, projects, organisers, offices) -> tuple[list, list[int]]:
+    """The messages of the signals ``moves`` that move up (each step's people, else the
+    leading group's office; a message to nobody is not written) and the ids of those
+    whose step has a person (the others show as unassigned). The people of ``projects``
+    are read at the first move."""
+    people = None
     # The words of the messages, translated once (not per signal).
     lights = {value: str(label) for value, label in Signal._meta.get_field("light").choices}
     steps_named = {lvl: str(Level(lvl).label) for lvl in Level.values}
@@ -258,14 +308,11 @@ def _escalation_messages(moves, projects, districts) -> tuple[int, list, list[in
         "unassigned, sent to the leading group's office"
     )
     escalated_title = _("%(light)s: %(what)s (%(project)s) — escalated to the %(step)s")
-    messages, assigned, moved = [], [], 0
+    messages, assigned = [], []
     nobody: list = []
     for pk, district_id, project_id, what, project_name, url, light, target in moves:
-        moved += 1
         if people is None:
             people = _recipients(projects)
-            organisers = _organisers(districts)
-            offices = leading_group_office_staff(districts)
         if target == Level.MEETING:
             recipients = organisers[district_id]
         else:
@@ -287,7 +334,7 @@ def _escalation_messages(moves, projects, districts) -> tuple[int, list, list[in
         }
         title = unassigned_title if unassigned else escalated_title
         messages.append((recipients, "signal.escalated", title % values, "", url))
-    return moved, messages, assigned
+    return messages, assigned
 
 
 # -- the lights' history ---------------------------------------------------------------------
