@@ -29,7 +29,7 @@ from zhaoshang.monitoring.sources import COLUMNS, LIT, NAMES, SOURCES, content_t
 
 TABLE = "zs_lit"
 TYPES = {
-    "object_id": "bigint PRIMARY KEY",
+    "object_id": "bigint PRIMARY KEY",  # on SQLite the rowid itself (``_prepare``)
     "district_id": "bigint",
     "project_id": "bigint",
     "department_id": "bigint",
@@ -43,10 +43,16 @@ TYPES = {
 VALUES = COLUMNS[1:]
 
 
-def _prepare(cursor) -> None:
+def _prepare(connection, cursor) -> None:
+    types = dict(TYPES)
+    if connection.vendor == "sqlite":
+        # The object's id as the rowid (SQLite's ``INTEGER PRIMARY KEY``, 64 bits): one
+        # B-tree written per lit row rather than the table and an index on it, and the
+        # comparisons below look each signal's row up by its key.
+        types["object_id"] = "integer PRIMARY KEY"
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} "
-        f"({', '.join(f'{c} {TYPES[c]}' for c in COLUMNS)})"
+        f"({', '.join(f'{c} {types[c]}' for c in COLUMNS)})"
     )
     cursor.execute(f"DELETE FROM {TABLE}")
 
@@ -98,7 +104,7 @@ def refresh_subject(subject: str, today: datetime.date, district_ids=None) -> tu
         scope = f" AND {signal}.{column['district_id']} IN ({', '.join(['%s'] * len(ids))})"
         scope_params = ids
     with connection.cursor() as cursor:
-        _prepare(cursor)
+        _prepare(connection, cursor)
         _fill(connection, cursor, subject, today, district_ids)
         cursor.execute(
             f"DELETE FROM {signal} WHERE {signal}.subject = %s{scope} AND NOT EXISTS "
