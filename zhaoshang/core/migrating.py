@@ -158,3 +158,39 @@ def _project_labels() -> set[str]:
     from django.apps import apps
 
     return {c.label for c in apps.get_app_configs() if c.name.startswith(PROJECT_PACKAGE)}
+
+
+def field_indexes_dropped(table: str, columns, texts=()):
+    """A ``RunPython`` dropping the one-column indexes Django made for ``columns`` of
+    ``table`` (a foreign key's, a ``db_index=True`` field's; on PostgreSQL also the ``_like``
+    index of each of ``texts``, varchar columns), named as Django names them on the database
+    at hand; backwards, it makes them again. For the ``database_operations`` of a
+    ``SeparateDatabaseAndState`` whose state turns the fields' ``db_index`` off: an
+    ``AlterField`` would rebuild the whole table on SQLite to drop an index, and nested there
+    the function is not run on the empty database's path (``data_operations``), whose tables
+    are made from the models without these indexes."""
+    from django.db import migrations
+
+    def statements(editor, make: bool):
+        quote = editor.quote_name
+        postgresql = editor.connection.vendor == "postgresql"
+        for column in columns:
+            made = [("", quote(column))]
+            if postgresql and column in texts:
+                made.append(("_like", f"{quote(column)} varchar_pattern_ops"))
+            for suffix, expression in made:
+                name = quote(editor._create_index_name(table, [column], suffix=suffix))
+                if make:
+                    yield f"CREATE INDEX {name} ON {quote(table)} ({expression})"
+                else:
+                    yield f"DROP INDEX {name}"
+
+    def drop(apps, editor):
+        for sql in statements(editor, make=False):
+            editor.execute(sql)
+
+    def make(apps, editor):
+        for sql in statements(editor, make=True):
+            editor.execute(sql)
+
+    return migrations.RunPython(drop, make)
