@@ -172,17 +172,36 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     # What its services read beside the row when they lock it (core.services.lock_for_update).
     lock_related = ("project", "rule")
 
+    # No index of its own for the district, the project, the rule and the due date (nor for
+    # the district, project, rule, status and dates of the history rows, read by warning
+    # alone): each index is written for every warning the daily scan raises (100,000 at its
+    # first run over 100,000 projects) and its history row. A warning is read by its
+    # project (``uniq_exit_warning`` leads with it), by rule and status (the scan), by status
+    # and newest first (the desk); none by district (a district is never deleted) nor in the
+    # order of its due date by default.
+    district = models.ForeignKey(
+        "org.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
+        db_index=False,
+    )
     project = models.ForeignKey(
         "projects.Project",
         on_delete=models.PROTECT,
         related_name="exit_warnings",
         verbose_name=_("project"),
+        db_index=False,
     )
     rule = models.ForeignKey(
-        ExitRule, on_delete=models.PROTECT, related_name="warnings", verbose_name=_("rule")
+        ExitRule,
+        on_delete=models.PROTECT,
+        related_name="warnings",
+        verbose_name=_("rule"),
+        db_index=False,
     )
     anchor_on = models.DateField(_("counted from"))
-    due_on = models.DateField(_("due on"), db_index=True)
+    due_on = models.DateField(_("due on"))
     raised_on = models.DateField(_("raised on"), db_index=True)
     status = models.CharField(
         _("status"),
@@ -202,6 +221,8 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     held_since = models.DateField(_("clock held since"), null=True, blank=True)
     delay_reason = models.TextField(_("reason for the attribution"), blank=True)
     delay_confirmed_on = models.DateField(_("attribution confirmed on"), null=True, blank=True)
+    # Only a person's deletion reads it (PROTECT), by ``warning_delay_confirmed_by``, which
+    # holds only the warnings someone confirmed a delay of.
     delay_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -209,6 +230,7 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
         blank=True,
         related_name="+",
         verbose_name=_("attribution confirmed by"),
+        db_index=False,
     )
     effective_due_on = models.DateField(
         _("effective due date"),
@@ -220,7 +242,18 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     notice_deadline = models.DateField(_("rectify by"), null=True, blank=True)
 
     objects = ExitWarningQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"],
+        no_db_index=[
+            "district",
+            "project",
+            "rule",
+            "delay_confirmed_by",
+            "due_on",
+            "raised_on",
+            "status",
+        ],
+    )
 
     class Meta:
         ordering = ["-raised_on", "-id"]
@@ -228,7 +261,14 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
             # One warning per project and rule, ever: the scan never raises it twice.
             models.UniqueConstraint(fields=["project", "rule"], name="uniq_exit_warning")
         ]
-        indexes = [models.Index(fields=["rule", "status"])]
+        indexes = [
+            models.Index(fields=["rule", "status"]),
+            models.Index(
+                fields=["delay_confirmed_by"],
+                condition=models.Q(delay_confirmed_by__isnull=False),
+                name="warning_delay_confirmed_by",
+            ),
+        ]
         verbose_name = _("exit warning")
         verbose_name_plural = _("exit warnings")
 
