@@ -208,8 +208,9 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
     date, none while the district's rule is off, the year of the due date, the entry dated
     the day of the breach and not after today, one per evidence and department (an entry
     already there is left alone). Returns the number of entries written."""
-    from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+    from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
     from django.db.models.functions import Coalesce, Least
+    from django.db.models.lookups import GreaterThan
 
     from zhaoshang.core.parts import LiteralExact
     from zhaoshang.core.setwise import YearOf, analyze_after, insert_history, insert_select
@@ -221,43 +222,60 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
     for district_id in districts:
         rule_for(district_id, code)  # made once, with the default points
     ct = ContentType.objects.get_for_model(evidence_model)
-    rule = AssessmentRule.objects.filter(
-        district_id=OuterRef("hit_district"), code=code, is_active=True
+    # Each district's rule and go-live date, read once here and written into the statement
+    # (not looked up again for each hit, twice or three times over).
+    rules = {
+        rule.district_id: rule
+        for rule in AssessmentRule.objects.filter(
+            district_id__in=districts, code=code, is_active=True
+        )
+    }
+    if not rules:
+        return 0
+    go_live = dict(
+        District.objects.filter(pk__in=rules, go_live_on__isnull=False).values_list(
+            "pk", "go_live_on"
+        )
     )
-    go_live = District.objects.filter(pk=OuterRef("hit_district")).values("go_live_on")[:1]
     today, now = clock.today(), clock.now()
     due = Coalesce(F("hit_due_on"), F("hit_occurred_on"))
-    rows = (
-        hits.annotate(
-            hit_rule=Subquery(rule.values("pk")[:1]),
-            hit_points=Subquery(rule.values("points")[:1]),
-            hit_go_live=Subquery(go_live),
-            hit_year=YearOf(due),
-            hit_on=Least(F("hit_occurred_on"), Value(today)),
+
+    def of_district(values: dict, field):
+        return Case(
+            *[When(hit_district=d, then=Value(v, output_field=field)) for d, v in values.items()],
+            output_field=field,
         )
-        .filter(hit_rule__isnull=False)
-        .exclude(Q(hit_go_live__isnull=False) & Q(hit_go_live__gt=due))
-        .exclude(
-            Exists(
-                LedgerEntry.objects.filter(
-                    # the condition of the unique index that answers this, as written
-                    # there: SQLite reads a partial index only then (else it walks the
-                    # evidence type's index, every entry of that kind for each hit)
-                    ~Q(LiteralExact(F("rule_code"), "")),
-                    rule_code=code,
-                    evidence_type=ct,
-                    evidence_id=OuterRef("hit_evidence"),
-                    department_id=OuterRef("hit_department"),
-                )
+
+    rows = hits.filter(hit_district__in=sorted(rules)).annotate(
+        hit_rule=of_district({d: r.pk for d, r in rules.items()}, IntegerField()),
+        hit_points=of_district(
+            {d: r.points for d, r in rules.items()}, LedgerEntry._meta.get_field("points")
+        ),
+        hit_year=YearOf(due),
+        hit_on=Least(F("hit_occurred_on"), Value(today)),
+    )
+    for district_id, day in sorted(go_live.items()):
+        # none before the district's go-live date
+        rows = rows.exclude(Q(hit_district=district_id) & Q(GreaterThan(Value(day), due)))
+    rows = rows.exclude(
+        Exists(
+            LedgerEntry.objects.filter(
+                # the condition of the unique index that answers this, as written
+                # there: SQLite reads a partial index only then (else it walks the
+                # evidence type's index, every entry of that kind for each hit)
+                ~Q(LiteralExact(F("rule_code"), "")),
+                rule_code=code,
+                evidence_type=ct,
+                evidence_id=OuterRef("hit_evidence"),
+                department_id=OuterRef("hit_department"),
             )
         )
-        .annotate(
-            hit_code=Value(code),
-            hit_type=Value(ct.pk),
-            hit_at=Value(now, output_field=LedgerEntry._meta.get_field("created_at")),
-            hit_file=Value(""),
-            hit_file_name=Value(""),
-        )
+    ).annotate(
+        hit_code=Value(code),
+        hit_type=Value(ct.pk),
+        hit_at=Value(now, output_field=LedgerEntry._meta.get_field("created_at")),
+        hit_file=Value(""),
+        hit_file_name=Value(""),
     )
     mark = LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     fields = (

@@ -14,7 +14,7 @@ from django.utils import translation
 from zhaoshang.agreements import services
 from zhaoshang.agreements.choices import Party
 from zhaoshang.agreements.models import Obligation, ObligationBreach
-from zhaoshang.assessment.models import LedgerEntry, RuleCode
+from zhaoshang.assessment.models import AssessmentRule, LedgerEntry, RuleCode
 from zhaoshang.assessment.services import rule_for
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.monitoring.tests.scan_world import SCAN_DAY, populate
@@ -126,3 +126,27 @@ def test_the_scan_in_sql_writes_what_record_breach_writes(world, _frozen_time):
     assert {row[0] for row in one_by_one["entries"]} == {world.district_a.pk}
     assert one_by_one["history"] and one_by_one["messages"]
     assert services.scan(SCAN_DAY) == services.ScanResult(0, 0, 0)
+
+
+def test_a_rule_turned_off_writes_no_entry_in_sql_as_row_by_row(world, _frozen_time):
+    """District a's rule is off: its department's breaches are recorded, told and logged,
+    without a ledger entry; district b's rule still docks its department."""
+    populate(world, _frozen_time)
+    for district in (world.district_a, world.district_b):
+        rule_for(district.pk, RuleCode.MISSED_OBLIGATION)
+    AssessmentRule.objects.filter(
+        district=world.district_a, code=RuleCode.MISSED_OBLIGATION
+    ).update(is_active=False)
+    late = Obligation.objects.late(SCAN_DAY).order_by("due_on", "pk")
+    with transaction.atomic():
+        for ob in late.select_related("agreement__project", "department"):
+            services.record_breach(ob)
+        one_by_one = _written()
+        transaction.set_rollback(True)
+    services.scan(SCAN_DAY)
+    assert _written() == one_by_one
+    assert {row[0] for row in one_by_one["entries"]} == {world.district_b.pk}
+    assert {row[0] for row in one_by_one["breaches"]} == {
+        world.district_a.pk,
+        world.district_b.pk,
+    }
