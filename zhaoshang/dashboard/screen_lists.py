@@ -18,6 +18,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.lights import Light, Subject
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.monitoring.models import LightSnapshot, Signal
+from zhaoshang.monitoring.querysets import light_q
 from zhaoshang.projects.choices import Stage
 from zhaoshang.projects.models import Project
 
@@ -61,8 +62,9 @@ def _reason(reason, project: str = "") -> str:
 
 def red_list(user, projects) -> dict:
     """The red-light projects, longest red first, with why (two queries, capped)."""
+    # red on the stored rank: a district's red lights read off the board's index
     red = Signal.objects.visible_to(user).filter(
-        light=Light.RED, project__in=projects.exclude(stage__in=ENDED).order_by().values("pk")
+        light_q(Light.RED), project__in=projects.exclude(stage__in=ENDED).order_by().values("pk")
     )
     heads = list(
         red.order_by()

@@ -120,15 +120,6 @@ class Signal(DistrictOwned):
     """A timed thing that is yellow or red today (written by the daily scan; removed when
     it is green again or done)."""
 
-    # Not indexed alone: the composite indexes lead with it (each index is written for every
-    # signal the first scan inserts).
-    district = models.ForeignKey(
-        "org.District",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("district"),
-        db_index=False,
-    )
     subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
     # Not indexed: no read looks signals up by their type (a signal is found by its subject
     # and object, ``uniq_signal_subject``); only a content type's deletion would, by a scan.
@@ -167,8 +158,8 @@ class Signal(DistrictOwned):
         _("light"),
         max_length=10,
         choices=[(Light.YELLOW, Light.YELLOW.label), (Light.RED, Light.RED.label)],
-        # not indexed alone: a colour is read within a district (``district, light``), a
-        # project (``signal_project_light_due``) or on the rank (``signal_board_order``)
+        # not indexed alone: a colour is read within a project (``signal_project_light_due``)
+        # or a district, on the rank (``light_q``, ``signal_board_order``)
     )
     since = models.DateField(_("yellow or red since"))
     level = models.PositiveSmallIntegerField(
@@ -207,7 +198,8 @@ class Signal(DistrictOwned):
             # a project's lights of a colour in the order of their due dates (the reasons
             # of its light, ``lights_sql.Reasons``: no sort per project)
             models.Index(fields=["project", "light", "due_on"], name="signal_project_light_due"),
-            models.Index(fields=["district", "light"]),
+            # (a district's lights of a colour: on the rank, ``light_q``, off the board's
+            # index — no index of the district and the light of its own)
             # the lights board: a district's lights in the board's order, read a page at a
             # time (``SignalQuerySet.worst_first``)
             models.Index(

@@ -14,28 +14,7 @@ import django.db.models.deletion
 import django.db.models.expressions
 from django.db import migrations, models
 
-# (index, column); PostgreSQL also has the light's ``_like`` index (a varchar's db_index)
-UNUSED = [
-    ("monitoring_signal_district_id_f35444c0", "district_id"),
-    ("monitoring_signal_light_a604aa47", "light"),
-    ("monitoring_signal_content_type_id_3f62ec58", "content_type_id"),
-]
-
-
-def drop_unused(apps, schema_editor):
-    for name, _column in UNUSED:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}_like"')
-
-
-def make_unused(apps, schema_editor):
-    for name, column in UNUSED:
-        schema_editor.execute(f'CREATE INDEX "{name}" ON "monitoring_signal" ("{column}")')
-        if column == "light" and schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(
-                f'CREATE INDEX "{name}_like" ON "monitoring_signal" ("light" varchar_pattern_ops)'
-            )
+from zhaoshang.core.migrating import field_indexes_dropped
 
 
 class Migration(migrations.Migration):
@@ -80,7 +59,13 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(drop_unused, make_unused)],
+            database_operations=[
+                field_indexes_dropped(
+                    "monitoring_signal",
+                    ["district_id", "light", "content_type_id"],
+                    texts=["light"],
+                )
+            ],
         ),
         migrations.RemoveIndex(
             model_name="signal",

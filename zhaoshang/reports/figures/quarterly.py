@@ -29,6 +29,7 @@ from zhaoshang.core.history import field_on
 from zhaoshang.core.lights import Light
 from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
 from zhaoshang.monitoring.models import Signal
+from zhaoshang.monitoring.querysets import light_q
 from zhaoshang.org.models import Department
 from zhaoshang.projects.models import Project
 from zhaoshang.ratings.services import satisfaction, satisfaction_total
@@ -96,7 +97,7 @@ def _red_projects(period: Period, district) -> list[list]:
             for code, name, park, why in rows
         ]
     red = (
-        Signal.objects.filter(district=district, light=Light.RED, project__isnull=False)
+        Signal.objects.filter(light_q(Light.RED), district=district, project__isnull=False)
         .select_related("project__park", "department")
         .order_by("project__code", "due_on", "id")
     )
