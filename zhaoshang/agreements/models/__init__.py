@@ -262,9 +262,21 @@ class ObligationBreach(DistrictOwned):
     once by the daily scan. The exit mechanism (SPEC §11) reads the enterprise's; a
     department's also costs it points in the assessment ledger."""
 
+    # Not indexed: no read finds breaches by district (they are read by their obligation),
+    # and a district is never deleted; every index is written for every breach the daily
+    # scan records (150,000 at its first run over 100,000 projects).
+    district = models.ForeignKey(
+        "org.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
+        db_index=False,
+    )
     obligation = models.OneToOneField(
         Obligation, on_delete=models.PROTECT, related_name="breach", verbose_name=_("obligation")
     )
+    # indexed for a project's and an enterprise's deletion (PROTECT: the collector's
+    # ``project_id IN (…)``), which an import undone or an administrator does
     project = models.ForeignKey(
         "projects.Project",
         on_delete=models.PROTECT,
@@ -272,6 +284,8 @@ class ObligationBreach(DistrictOwned):
         verbose_name=_("project"),
     )
     party = models.CharField(_("party"), max_length=12, choices=Party.choices)
+    # Only a department's deletion reads it (PROTECT), by ``breach_department``, which holds
+    # only the breaches with a department: an enterprise's have none.
     department = models.ForeignKey(
         "org.Department",
         on_delete=models.PROTECT,
@@ -279,6 +293,7 @@ class ObligationBreach(DistrictOwned):
         blank=True,
         related_name="+",
         verbose_name=_("department"),
+        db_index=False,
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -296,6 +311,13 @@ class ObligationBreach(DistrictOwned):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["department"],
+                condition=models.Q(department__isnull=False),
+                name="breach_department",
+            )
+        ]
         verbose_name = _("breach of obligation")
         verbose_name_plural = _("breaches of obligations")
 
