@@ -181,7 +181,13 @@ class DomainEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["content_type", "object_id"]),
+            # A record's events in time order (its page's activity, ``for_object``): off
+            # (content type, object) alone SQLite read every event of the record's kind in
+            # time order off ``event_recent`` to find the record's (80 ms for an obligation's
+            # page at 100,000 projects); here they are a range, already in order.
+            models.Index(
+                fields=["content_type", "object_id", "occurred_at", "id"], name="event_subject"
+            ),
             # A district's events after a mark (a stored snapshot's or tally's freshness,
             # ``kpis.snapshots._unmoved``): a range of this index, not every event the
             # district ever logged read off (district) and filtered by id (issue 19.6: the

@@ -17,7 +17,7 @@ from zhaoshang.core import clock
 from zhaoshang.core.audit import EVENT_LABELS, event_label
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.org.models import User
-from zhaoshang.testing.plans import reads_index
+from zhaoshang.testing.plans import plan, reads_index
 
 
 @pytest.fixture
@@ -61,3 +61,20 @@ def test_a_person_s_deletion_finds_their_events_off_the_index_of_acted_events(wo
     _event(world, "有人做的", actor=person)
     _event(world, "扫描写的")  # the daily scan's: nobody
     assert reads_index(DomainEvent.objects.filter(actor__in=[person.pk]), "event_actor")
+
+
+@pytest.mark.parametrize("order", [("occurred_at", "id"), ("-occurred_at",)])
+def test_a_record_s_events_are_read_in_order_off_its_own_range(world, order):
+    """A record's page lists its events (``for_object``) off ``event_subject``, not every
+    event of its kind in time order off ``event_recent`` (issue 19.3)."""
+    _event(world, "一条")
+    kind = ContentType.objects.get_for_model(world.project1_a)
+    DomainEvent.objects.bulk_create(  # the kind's other records' (PostgreSQL plans on them)
+        DomainEvent(verb="project.updated", content_type=kind, object_id=10_000 + n)
+        for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {DomainEvent._meta.db_table}")
+    events = DomainEvent.objects.for_object(world.project1_a).order_by(*order)
+    assert reads_index(events, "event_subject")
+    assert "TEMP B-TREE" not in plan(events) and "Sort" not in plan(events)
