@@ -35,6 +35,7 @@ def tenths(planned: str, done: str, total: str) -> str:
 
 
 SCHEDULE_TABLE = "zs_schedule"
+GAPS_TABLE = "zs_schedule_gaps"
 
 
 def fill(connection, cursor, table: str, today: datetime.date, district_ids) -> list:
@@ -96,9 +97,15 @@ def fill(connection, cursor, table: str, today: datetime.date, district_ids) -> 
     )
     light = "CASE WHEN w.gap > w.red * 10 THEN %s WHEN w.gap >= w.yellow * 10 THEN %s END"
     ten = "CAST(10 AS NUMERIC)" if connection.vendor == "postgresql" else "10.0"
+    # The gaps kept once in a table of their own: the lit rows and the others both read them.
+    cursor.execute(f"DROP TABLE IF EXISTS {GAPS_TABLE}")
     cursor.execute(
-        f"WITH zs_plain AS MATERIALIZED ({plain}), zs_gaps AS MATERIALIZED ({gaps}), "
-        f"zs_worst AS MATERIALIZED (SELECT g.*, {worst} AS gap FROM zs_gaps g WHERE {in_sql}), "
+        f"CREATE TEMPORARY TABLE {GAPS_TABLE} AS WITH zs_plain AS MATERIALIZED ({plain}) {gaps}",
+        [],
+    )
+    cursor.execute(
+        f"WITH zs_worst AS MATERIALIZED (SELECT g.*, {worst} AS gap FROM {GAPS_TABLE} g "
+        f"WHERE {in_sql}), "
         f"zs_rows AS (SELECT w.*, {light} AS light FROM zs_worst w WHERE w.gap IS NOT NULL) "
         f"INSERT INTO {table} ({', '.join(sources.COLUMNS)}) "
         f"SELECT r.project_id, r.district_id, r.project_id, NULL, r.name, "
@@ -110,14 +117,13 @@ def fill(connection, cursor, table: str, today: datetime.date, district_ids) -> 
     # The others, converted as the ORM converts the base query's rows.
     converters = compiler.get_converters(fields)
     cursor.execute(
-        f"WITH zs_plain AS MATERIALIZED ({plain}), zs_gaps AS MATERIALIZED ({gaps}) "
-        f"SELECT * FROM {SCHEDULE_TABLE} s WHERE {col['pk']} IN (SELECT g.pk FROM zs_gaps g "
-        f"WHERE NOT ({in_sql}))",
-        [],
+        f"SELECT * FROM {SCHEDULE_TABLE} s WHERE {col['pk']} IN (SELECT g.pk FROM {GAPS_TABLE} g "
+        f"WHERE NOT ({in_sql}))"
     )
     rows = cursor.fetchall()
     if converters:
         rows = compiler.apply_converters(rows, converters)
     lit = list(sources._lit_schedules(today, rows))
     cursor.execute(f"DROP TABLE IF EXISTS {SCHEDULE_TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {GAPS_TABLE}")
     return lit
