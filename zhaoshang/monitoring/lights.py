@@ -66,7 +66,8 @@ def project_light_counts(projects, signals=None) -> dict[str, int]:
     }
 
 
-def _latest_snapshot(day, ref: str):
+def latest_snapshot(day, ref: str):
+    """The snapshots of the project at ``ref`` on or before ``day``, the latest first."""
     from zhaoshang.monitoring.models import LightSnapshot
 
     return LightSnapshot.objects.filter(project=OuterRef(ref), on__lte=day).order_by("-on")
@@ -76,7 +77,7 @@ def project_light_on(day, ref: str = "pk"):
     """SQL: a project's light on a past ``day`` — that of its latest snapshot on or before
     it (the daily scan's history, ``LightSnapshot``), green without one (never lit)."""
     return Coalesce(
-        Subquery(_latest_snapshot(day, ref).values("light")[:1]),
+        Subquery(latest_snapshot(day, ref).values("light")[:1]),
         Value(Light.GREEN),
         output_field=CharField(),
     )
@@ -85,4 +86,4 @@ def project_light_on(day, ref: str = "pk"):
 def project_reasons_on(day, ref: str = "pk"):
     """SQL: why a project had its light on ``day`` (the snapshot's reasons, a JSON list of
     texts; NULL without a snapshot)."""
-    return Subquery(_latest_snapshot(day, ref).values("reasons")[:1], output_field=JSONField())
+    return Subquery(latest_snapshot(day, ref).values("reasons")[:1], output_field=JSONField())

@@ -2,7 +2,8 @@
 signals in one statement.
 
 Each project of the scope — in a stage that reports, or lit — gets its light today (red
-when a signal of it is red, yellow when one is lit, else green) and its reasons (the
+when a signal of it is red, yellow when one is lit, else green: the level stored on the
+project, ``worst``) and its reasons (the
 signals of that light, each ``{"title", "department", "due_on"}``, by due date then id: a
 JSON array built by the database), compared with its last snapshot; a row is written
 (``INSERT … SELECT … ON CONFLICT``) when they differ, and on a month's last day for every
@@ -19,14 +20,15 @@ from __future__ import annotations
 import datetime
 
 from django.db import connections, router
-from django.db.models import Case, CharField, Exists, Expression, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Expression, F, Q, Subquery, Value, When
 from django.db.models import JSONField as JSONModelField
 
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.setwise import compiled, date_param
-from zhaoshang.monitoring.lights import project_light_on, project_reasons_on
+from zhaoshang.monitoring.lights import latest_snapshot
 from zhaoshang.monitoring.models import LightSnapshot, Signal
+from zhaoshang.monitoring.worst import LEVEL
 from zhaoshang.projects.choices import REPORTING_STAGES
 
 
@@ -107,21 +109,22 @@ def record(today: datetime.date, scope, district_ids, month_end: bool) -> int:
     """Write today's snapshots of the projects of ``scope`` (a Project queryset) whose
     light or reasons changed (every one in a stage that reports on a month's end); returns
     how many rows were written."""
-    signals = in_districts(Signal.objects.filter(project=OuterRef("pk")), district_ids)
+    # The light each project's signals give it, as stored on the project (``worst``: the
+    # level follows every write of a signal), not found again by two probes of them.
     light = Case(
-        When(Exists(signals.filter(light=Light.RED)), then=Value(Light.RED)),
-        When(Exists(signals), then=Value(Light.YELLOW)),
+        *[When(light_level=LEVEL[lit], then=Value(lit)) for lit in (Light.RED, Light.YELLOW)],
         default=Value(Light.GREEN),
         output_field=CharField(),
     )
     rows = (
         in_districts(scope, district_ids)
-        .filter(Q(stage__in=REPORTING_STAGES) | Exists(signals))
+        .filter(Q(stage__in=REPORTING_STAGES) | Q(light_level__gt=LEVEL[Light.GREEN]))
         .annotate(
             l_light=light,
             l_reasons=Reasons(light, F("pk")),
-            l_last_light=project_light_on(today),
-            l_last_reasons=project_reasons_on(today),
+            # the last snapshot found once, its light and reasons read off its row
+            # (``project_light_on``, ``project_reasons_on``: the same row, looked up twice)
+            l_last=Subquery(latest_snapshot(today, "pk").values("pk")[:1]),
             l_reports=Case(
                 When(stage__in=REPORTING_STAGES, then=Value(True)),
                 default=Value(False),
@@ -129,8 +132,7 @@ def record(today: datetime.date, scope, district_ids, month_end: bool) -> int:
         )
         .order_by("pk")
         .values_list(
-            "pk", "district_id", "l_light", "l_reasons", "l_last_light", "l_last_reasons",
-            "l_reports",
+            "pk", "district_id", "l_light", "l_reasons", "l_last", "l_reports",
         )
     )  # fmt: skip
     connection = connections[router.db_for_write(LightSnapshot)]
@@ -139,22 +141,24 @@ def record(today: datetime.date, scope, district_ids, month_end: bool) -> int:
     table = quote(LightSnapshot._meta.db_table)
     on = quote("on")
     if connection.vendor == "postgresql":
-        differs = "t.l_reasons IS DISTINCT FROM COALESCE(t.l_last_reasons, '[]'::jsonb)"
+        differs = "t.l_reasons IS DISTINCT FROM COALESCE(prev.reasons, '[]'::jsonb)"
     else:
         # the stored text as built here is the same text; else rebuilt to compare
-        rebuilt = Canonical.sqlite("t.l_last_reasons")
-        differs = f"t.l_reasons IS NOT t.l_last_reasons AND t.l_reasons <> {rebuilt}"
-    wanted = f"t.l_light <> t.l_last_light OR {differs}"
+        rebuilt = Canonical.sqlite("prev.reasons")
+        differs = f"t.l_reasons IS NOT prev.reasons AND t.l_reasons <> {rebuilt}"
+    # green without a snapshot (never lit: ``project_light_on``)
+    wanted = f"t.l_light <> COALESCE(prev.light, %s) OR {differs}"
     if month_end:
         wanted += " OR t.l_reports"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (district_id, project_id, {on}, light, reasons) "
             f"WITH t AS MATERIALIZED ({sql}) "
-            f"SELECT t.district_id, t.pk, %s, t.l_light, t.l_reasons FROM t WHERE {wanted} "
+            f"SELECT t.district_id, t.pk, %s, t.l_light, t.l_reasons FROM t "
+            f"LEFT JOIN {table} prev ON prev.id = t.l_last WHERE {wanted} "
             f"ORDER BY t.pk "
             f"ON CONFLICT (project_id, {on}) DO UPDATE SET light = excluded.light, "
             "reasons = excluded.reasons",
-            [*params, date_param(connection, today)],
+            [*params, date_param(connection, today), Light.GREEN.value],
         )
         return cursor.rowcount
