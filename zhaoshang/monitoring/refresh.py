@@ -66,15 +66,30 @@ def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) 
     else:
         given_rows = None
     if source.query is not None and source.fill is None:
-        # Each row's light computed once, kept in a materialized step, then filtered (a
-        # filter on the light in the query itself would compute it twice for a lit row).
         sql, params = compiled(source.query(today, district_ids), connection)
         names = ", ".join(NAMES)
-        cursor.execute(
-            f"WITH zs_rows AS MATERIALIZED ({sql}) INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
-            f"SELECT {names} FROM zs_rows WHERE lit_light IN (%s, %s)",
-            [*params, *LIT],
-        )
+        into = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)})"
+        if connection.vendor == "sqlite":
+            # Every row written in the order of the table's key, each row's light computed
+            # once, then the unlit ones deleted: a source read by its due dates finds its
+            # rows in no order of ids, and SQLite writing them into the key's pages at random
+            # (or keeping them in a materialized step first) costs twice the query (cases:
+            # 0.35 s against 0.18 s, obligations 0.34 against 0.28, at 100,000 projects).
+            cursor.execute(
+                f"{into} SELECT {names} FROM ({sql}) zs_rows ORDER BY lit_object_id", params
+            )
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE light IS NULL OR light NOT IN (%s, %s)", [*LIT]
+            )
+        else:
+            # Each row's light computed once, kept in a materialized step, then filtered
+            # (a filter on the light in the query itself would compute it twice for a lit
+            # row).
+            cursor.execute(
+                f"WITH zs_rows AS MATERIALIZED ({sql}) {into} "
+                f"SELECT {names} FROM zs_rows WHERE lit_light IN (%s, %s)",
+                [*params, *LIT],
+            )
     if given_rows is not None:
         meta = Signal._meta
         fields = [meta.pk if c == "object_id" else meta.get_field(c) for c in COLUMNS]
