@@ -130,25 +130,26 @@ def _notify(new) -> None:
     and secretary (``ledger._department_handlers``, ``_managers_by_project``): the
     messages of the breaches someone is told of, read as plain rows."""
     owed = new.filter(party=Party.DEPARTMENT)
+    handling = User.objects.filter(groups__name=roles.Role.DEPARTMENT, is_active=True)
     handlers: dict[int, list] = {}
-    for user in User.objects.filter(
-        department_id__in=owed.values("department_id"),
-        groups__name=roles.Role.DEPARTMENT,
-        is_active=True,
-    ).distinct():
+    for user in handling.filter(department_id__in=owed.values("department_id")).distinct():
         handlers.setdefault(user.department_id, []).append(user)
+    team = ProjectTeamMember.objects.filter(
+        role__in=[TeamRole.MANAGER, TeamRole.SECRETARY], user__is_active=True
+    )
     managers: dict[int, list] = {}
-    members = ProjectTeamMember.objects.filter(
-        project_id__in=new.exclude(party=Party.DEPARTMENT).values("project_id"),
-        role__in=[TeamRole.MANAGER, TeamRole.SECRETARY],
-        user__is_active=True,
+    members = team.filter(
+        project_id__in=new.exclude(party=Party.DEPARTMENT).values("project_id")
     ).select_related("user")
     for member in members.order_by("project_id", "role", "id"):
         managers.setdefault(member.project_id, []).append(member.user)
     if not handlers and not managers:
         return
-    told = owed.filter(department_id__in=list(handlers)) | new.filter(
-        project_id__in=list(managers)
+    # the breaches someone is told of, by the same conditions as subqueries (not the keys
+    # found above as parameters: a district's projects with a manager are tens of
+    # thousands, beyond what one statement may bind)
+    told = owed.filter(department_id__in=handling.values("department_id")) | new.filter(
+        project_id__in=team.values("project_id")
     ).exclude(party=Party.DEPARTMENT)
     link = url_of("agreements:obligation")
     rows = (

@@ -7,8 +7,11 @@ district live on the platform only after some due dates (no ledger entry for tho
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from zhaoshang.agreements import services
@@ -150,3 +153,91 @@ def test_a_rule_turned_off_writes_no_entry_in_sql_as_row_by_row(world, _frozen_t
         world.district_a.pk,
         world.district_b.pk,
     }
+
+
+def test_many_projects_managers_are_told_without_binding_their_keys(
+    world, _frozen_time, monkeypatch
+):
+    """Who is told of the enterprises' breaches is read by conditions, not by the keys of
+    the projects with a manager bound as parameters: at a district's size those are tens of
+    thousands, beyond what a statement may bind (SQLite: 32,766 by default; here the
+    limit is lowered to 40 while the messages are read, 30 projects told)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's limit on a statement's parameters")
+    import sqlite3
+
+    from zhaoshang.agreements import services as agreements_services
+    from zhaoshang.agreements.choices import ObligationKind
+    from zhaoshang.agreements.models import Agreement
+    from zhaoshang.agreements.services import breaches
+    from zhaoshang.projects.choices import TeamRole
+    from zhaoshang.projects.models import Project, ProjectTeamMember
+
+    populate(world, _frozen_time)
+    base = world.project1_a
+    projects = Project.objects.bulk_create(
+        Project(
+            district=base.district,
+            code=f"MANY-{n:03d}",
+            name=f"多项目{n:03d}号",
+            park=base.park,
+            enterprise=base.enterprise,
+            total_investment=Decimal("1"),
+            signed_on=base.signed_on,
+        )
+        for n in range(30)
+    )
+    ProjectTeamMember.objects.bulk_create(
+        ProjectTeamMember(project=p, user=world.user_manager, role=TeamRole.MANAGER)
+        for p in projects
+    )
+    made = Agreement.objects.bulk_create(
+        Agreement(
+            district=base.district,
+            project=p,
+            number=f"XY-{p.code}",
+            signed_on=base.signed_on,
+            government_party="区政府",
+            enterprise_party="企业",
+            contracted_investment=Decimal("1"),
+            created_by=world.user_bureau,
+        )
+        for p in projects
+    )
+    Obligation.objects.bulk_create(
+        Obligation(
+            district=base.district,
+            agreement=a,
+            party=Party.ENTERPRISE,
+            kind=ObligationKind.ENERGY,
+            title="能耗义务",
+            target_text="单位产值能耗不高于0.35吨标准煤/万元",
+            due_on=SCAN_DAY - datetime.timedelta(days=20),
+        )
+        for a in made
+    )
+    notify = breaches._notify
+
+    def bounded(execute, sql, params, many, context):
+        """A reading statement binds at most 40 parameters."""
+        if not sql.startswith("SELECT"):
+            return execute(sql, params, many, context)
+        raw = connection.connection
+        before = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40)
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+
+    def limited(new):
+        with connection.execute_wrapper(bounded):
+            notify(new)
+
+    monkeypatch.setattr(breaches, "_notify", limited)
+    agreements_services.scan(SCAN_DAY)
+    titles = list(
+        Notification.objects.filter(
+            recipient=world.user_manager, verb="obligation.missed"
+        ).values_list("title", flat=True)
+    )
+    assert all(any(p.name in title for title in titles) for p in projects)
