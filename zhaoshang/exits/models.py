@@ -203,12 +203,13 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     anchor_on = models.DateField(_("counted from"))
     due_on = models.DateField(_("due on"))
     raised_on = models.DateField(_("raised on"), db_index=True)
+    # indexed by ``warning_status``: a plain index, without the ``_like`` twin PostgreSQL
+    # makes for a varchar's ``db_index`` (no read matches a status by pattern)
     status = models.CharField(
         _("status"),
         max_length=20,
         choices=WarningStatus.choices,
         default=WarningStatus.WARNING,
-        db_index=True,
     )
     due_source = models.CharField(
         _("due date from"), max_length=10, choices=DueSource.choices, default=DueSource.RULE
@@ -262,6 +263,7 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
             models.UniqueConstraint(fields=["project", "rule"], name="uniq_exit_warning")
         ]
         indexes = [
+            models.Index(fields=["status"], name="warning_status"),
             models.Index(fields=["rule", "status"]),
             models.Index(
                 fields=["delay_confirmed_by"],
