@@ -87,9 +87,10 @@ def _summary(limit: int | None = None):
     return said if limit is None else Substr(said, 1, limit)
 
 
-def write_after(new, now: datetime.datetime) -> None:
+def write_after(new, now: datetime.datetime) -> int:
     """The events, the departments' ledger entries and the messages of the breaches
-    ``new`` (just recorded, their obligations titled), as ``ledger._after_breaches`` writes them."""
+    ``new`` (just recorded, their obligations titled), as ``ledger._after_breaches`` writes
+    them. Returns how many breaches they were (one event each)."""
     ct = ContentType.objects.get_for_model(Obligation)
     events = (
         new.annotate(
@@ -104,7 +105,7 @@ def write_after(new, now: datetime.datetime) -> None:
             "e_at", "district_id", "e_verb", "e_type", "obligation_id", "e_summary", "e_data"
         )
     )
-    insert_select(
+    titled = insert_select(
         DomainEvent,
         ["occurred_at", "district_id", "verb", "content_type_id", "object_id", "summary", "data"],
         events,
@@ -123,6 +124,7 @@ def write_after(new, now: datetime.datetime) -> None:
         ).order_by("pk"),
     )
     _notify(new)
+    return titled
 
 
 def _notify(new) -> None:
@@ -186,13 +188,15 @@ def record_in_sql(late, fallback) -> tuple[int, int, list[Obligation]]:
         return 0, 0, []
     analyze_after(ObligationBreach, written)
     new = ObligationBreach.objects.filter(pk__gt=mark, recorded_at=now)
-    write_after(new.exclude(obligation__title=""), now)
-    # the new breaches' obligations probed for their title (not every untitled obligation
-    # read first, each probed for a new breach)
-    untitled = list(
-        Obligation.objects.filter(title="", pk__in=new.values("obligation_id"))
-        .select_related("agreement__project", "department")
-        .order_by("due_on", "pk")
-    )
+    titled = write_after(new.exclude(obligation__title=""), now)
+    # the untitled, when some are (a breach without its event): the new breaches'
+    # obligations probed for their title
+    untitled = []
+    if titled < written:
+        untitled = list(
+            Obligation.objects.filter(title="", pk__in=new.values("obligation_id"))
+            .select_related("agreement__project", "department")
+            .order_by("due_on", "pk")
+        )
     owed = new.filter(party=Party.DEPARTMENT).count()
     return written, owed, untitled
