@@ -59,6 +59,11 @@ PAGES = [
     ("bureau", "api:enterprise-list", None),
     ("bureau", "api:kpi-list", None),
     ("bureau", "projects:autocomplete", "q"),
+    ("bureau", "exits:list", None),
+    ("bureau", "api:warning-list", None),
+    ("admin", "admin:exits_exitwarning_changelist", None),
+    ("admin", "admin:core_domainevent_changelist", None),
+    ("admin", "admin:agreements_obligationbreach_changelist", None),
 ]
 
 # Every request builds its page: no kept page (core.pagecache) is served, whatever the
@@ -144,7 +149,10 @@ django.setup()
 from django.db import transaction
 from django.db.models import F
 from zhaoshang.approvals.models import ApprovalCase
+from django.contrib.contenttypes.models import ContentType
+from zhaoshang.core.models import DomainEvent
 from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.exits.models import ExitWarning
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.worst import restore_districts
 from zhaoshang.org.models import User
@@ -180,7 +188,7 @@ with transaction.atomic():
     by_original = {}
     for p, c in zip(sources, clones):
         by_original.setdefault(p.pk, []).append(c.pk)
-    for model in (ProjectTeamMember, FundsEntry, ApprovalCase, Signal):
+    for model in (ProjectTeamMember, FundsEntry, ApprovalCase, Signal, ExitWarning):
         found = model.objects.filter(project_id__in=by_original)
         if model is Signal:  # the projects' own lights (a case's light needs its case)
             found = found.filter(object_id=F("project_id"))
@@ -196,6 +204,17 @@ with transaction.atomic():
                     model.objects.bulk_create(rows, batch_size=1000)
                     rows = []
         model.objects.bulk_create(rows, batch_size=1000)
+    # the projects' own events (their log, the district's event log in the admin)
+    found = list(DomainEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Project), object_id__in=by_original))
+    rows = []
+    for event in found:
+        for pk in by_original[event.object_id]:
+            rows.append(copy(event, object_id=pk))
+            if len(rows) >= 5000:
+                DomainEvent.objects.bulk_create(rows, batch_size=1000)
+                rows = []
+    DomainEvent.objects.bulk_create(rows, batch_size=1000)
     # the copies' stored lights are their own signals' (a copy's case lights are not copied)
     restore_districts([district_id])
 print(Project.objects.filter(district_id=district_id).count())
