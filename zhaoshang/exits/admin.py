@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.admin_base import ReadOnlyAdmin
 from zhaoshang.core.admin_base import ScopedAdmin as DistrictScopedAdmin
+from zhaoshang.exits.choices import RuleCode
 from zhaoshang.exits.models import ExitRule, ExitStep, ExitWarning, LandThreshold
 
 
@@ -107,10 +108,26 @@ class LandThresholdAdmin(DistrictScopedAdmin):
     list_select_related = ("park", "industry", "district")
 
 
+class RuleCodeFilter(admin.SimpleListFilter):
+    """The warnings by rule, offered from the rules there are (``RuleCode``) rather than read
+    off the district's warnings (a DISTINCT over every one of them)."""
+
+    title = ExitRule._meta.get_field("code").verbose_name
+    parameter_name = "rule__code"
+
+    def lookups(self, request, model_admin):
+        return RuleCode.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rule__code=self.value()) if self.value() else queryset
+
+
 @admin.register(ExitWarning)
 class ExitWarningAdmin(ReadOnlyAdmin):
+    """Newest first: a district administrator's off ``warning_district_recent``."""
+
     list_display = ("project", "rule", "due_on", "effective_due_on", "raised_on", "status")
-    list_filter = ("status", "rule__code")
+    list_filter = ("status", RuleCodeFilter)
     search_fields = ("project__name", "project__code")
     list_select_related = ("project", "rule")
 

@@ -177,8 +177,9 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     # alone): each index is written for every warning the daily scan raises (100,000 at its
     # first run over 100,000 projects) and its history row. A warning is read by its
     # project (``uniq_exit_warning`` leads with it), by rule and status (the scan), by status
-    # and newest first (the desk); none by district (a district is never deleted) nor in the
-    # order of its due date by default.
+    # and newest first (the desk), a district's newest first (the desk, the API and the
+    # admin of a district-wide role: ``warning_district_recent``); none by district alone (a
+    # district is never deleted) nor in the order of its due date by default.
     district = models.ForeignKey(
         "org.District",
         on_delete=models.PROTECT,
@@ -265,6 +266,9 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
         indexes = [
             models.Index(fields=["status"], name="warning_status"),
             models.Index(fields=["rule", "status"]),
+            # A district's warnings newest first (the default order): the desk's, the API's
+            # and the admin's first page and count, whatever the district's size.
+            models.Index(fields=["district", "raised_on", "id"], name="warning_district_recent"),
             models.Index(
                 fields=["delay_confirmed_by"],
                 condition=models.Q(delay_confirmed_by__isnull=False),

@@ -39,6 +39,12 @@ class LandThresholdQuerySet(DistrictScopedQuerySet):
 
 
 class ExitWarningQuerySet(ProjectScopedQuerySet):
+    # A warning is raised in its project's district (``services.scan``): a district-wide
+    # role's warnings are read off the district's own index in the desk's order
+    # (``warning_district_recent``), not matched against the district's projects and sorted
+    # whole (issue 19.3).
+    district_follows_project = True
+
     def visible_to(self, user):
         if roles.is_enterprise(user):
             return self.none()
