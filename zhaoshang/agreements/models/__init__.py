@@ -262,9 +262,11 @@ class ObligationBreach(DistrictOwned):
     once by the daily scan. The exit mechanism (SPEC §11) reads the enterprise's; a
     department's also costs it points in the assessment ledger."""
 
-    # Not indexed: no read finds breaches by district (they are read by their obligation),
-    # and a district is never deleted; every index is written for every breach the daily
-    # scan records (150,000 at its first run over 100,000 projects).
+    # No index of its own: the services read breaches by their obligation, and a district is
+    # never deleted; every index is written for every breach the daily scan records (150,000
+    # at its first run over 100,000 projects). Only the admin's list of a district
+    # administrator reads a district's, newest first: ``breach_district_recent`` leads with
+    # the district.
     district = models.ForeignKey(
         "org.District",
         on_delete=models.PROTECT,
@@ -316,7 +318,9 @@ class ObligationBreach(DistrictOwned):
                 fields=["department"],
                 condition=models.Q(department__isnull=False),
                 name="breach_department",
-            )
+            ),
+            # a district's breaches in the default order (the admin's first page and count)
+            models.Index(fields=["district", "occurred_on", "id"], name="breach_district_recent"),
         ]
         verbose_name = _("breach of obligation")
         verbose_name_plural = _("breaches of obligations")
