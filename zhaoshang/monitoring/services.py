@@ -19,7 +19,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Case, F, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Max, Min, OuterRef, Q, Value, When
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,7 @@ from zhaoshang.monitoring.sources import SOURCES
 from zhaoshang.monitoring.worst import restore_districts
 from zhaoshang.notifications.services import notify_many
 from zhaoshang.org.choices import Rank
-from zhaoshang.org.models import User
+from zhaoshang.org.models import District, User
 from zhaoshang.org.people import leading_group_office_staff
 from zhaoshang.projects.choices import REPORTING_STAGES, TeamRole
 from zhaoshang.projects.leaders import leader_in_charge_id
@@ -201,7 +201,13 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
     with transaction.atomic():
         if not moving.exists():
             return 0
-        districts = set(climbing.order_by().values_list("district_id", flat=True).distinct())
+        # each district probed for a climbing light, off the board's index (no index of
+        # the district alone is written for every signal)
+        districts = set(
+            in_districts(District.objects, district_ids, "pk")
+            .filter(Exists(climbing.filter(district_id=OuterRef("pk"))))
+            .values_list("pk", flat=True)
+        )
         organisers = _organisers(districts)
         offices = leading_group_office_staff(districts)
         messages, assigned = [], []
