@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhaoshang.core.admin_base import ReadOnlyAdmin, ScopedAdmin
+from zhaoshang.core.admin_base import CappedCountPaginator, ReadOnlyAdmin, ScopedAdmin
 from zhaoshang.core.audit import EVENT_LABELS, event_label
 from zhaoshang.core.models import DomainEvent, ImportBatch, ImportedRecord, ImportMapping
 
@@ -23,12 +23,17 @@ class VerbFilter(admin.SimpleListFilter):
 class DomainEventAdmin(ReadOnlyAdmin):
     """Append-only: viewable (a district administrator: their district's events), never
     editable or deletable. Listed as written, newest first: off the primary key, or a
-    district's off ``event_district_after`` (``occurred_at`` has no index of its own)."""
+    district's off ``event_district_after`` (``occurred_at`` has no index of its own), and
+    counted up to ``CappedCountPaginator.cap``."""
 
     list_display = ("occurred_at", "verb", "summary", "actor", "district")
     list_filter = (VerbFilter,)
     list_select_related = ("actor", "district")
     ordering = ("-id",)
+    # counted once and no further than the paginator's cap: a district's log grows without
+    # bound (Django counts it whole, twice, for every page)
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     search_fields = ("summary", "verb")
 
 

@@ -1,0 +1,60 @@
+"""A district's event log in the admin is counted once, no further than the paginator's cap
+(issue 19.3: Django counts a changelist whole, twice, on every page — a district's log grows
+without bound); past the cap the page says "more than"."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from zhaoshang.core.admin_base import CappedCountPaginator
+from zhaoshang.core.models import DomainEvent
+
+
+@pytest.fixture
+def admin_client(client, world):
+    user = world.user_admin
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    return client
+
+
+def _events(world, n):
+    kind = ContentType.objects.get_for_model(world.project1_a)
+    DomainEvent.objects.bulk_create(
+        DomainEvent(
+            verb="project.updated",
+            summary=f"事件{k}",
+            district=world.district_a,
+            content_type=kind,
+            object_id=world.project1_a.pk,
+        )
+        for k in range(n)
+    )
+
+
+def _counts(ctx):
+    return [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+
+
+@pytest.mark.parametrize("more", [False, True])
+def test_the_event_log_is_counted_once_up_to_the_cap(admin_client, world, monkeypatch, more):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 4)
+    before = DomainEvent.objects.filter(district=world.district_a).count()
+    _events(world, 5 - before if more else max(0, 3 - before))
+    total = DomainEvent.objects.filter(district=world.district_a).count()
+    with translation.override("en"), CaptureQueriesContext(connection) as ctx:
+        response = admin_client.get(reverse("admin:core_domainevent_changelist"))
+    assert response.status_code == 200
+    counts = _counts(ctx)
+    assert len(counts) == 1 and "LIMIT" in counts[0]
+    page = response.content.decode()
+    if more:
+        assert total > 4 and "more than 4" in page
+    else:
+        assert total <= 4 and "more than" not in page and f"{total} " in page
