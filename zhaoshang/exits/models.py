@@ -267,8 +267,11 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
             models.Index(fields=["status"], name="warning_status"),
             models.Index(fields=["rule", "status"]),
             # A district's warnings newest first (the default order): the desk's, the API's
-            # and the admin's first page and count, whatever the district's size.
-            models.Index(fields=["district", "raised_on", "id"], name="warning_district_recent"),
+            # and the admin's first page and count, whatever the district's size; the status
+            # in it counts the desk's (all but the excluded) off the index alone.
+            models.Index(
+                fields=["district", "raised_on", "id", "status"], name="warning_district_recent"
+            ),
             models.Index(
                 fields=["delay_confirmed_by"],
                 condition=models.Q(delay_confirmed_by__isnull=False),

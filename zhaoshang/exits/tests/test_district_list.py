@@ -5,6 +5,8 @@ sorted whole (nor its rules read off a DISTINCT over them); every role still see
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
@@ -78,6 +80,9 @@ def test_the_desk_s_first_page_is_read_off_the_district_s_index(world, crowded, 
     first_page = warnings[:25]
     assert reads_index(first_page, "warning_district_recent")
     assert _unsorted(first_page)
+    # the page's count (all but the excluded) off the index alone: what it reads is in it
+    counted = plan(warnings.order_by().values_list("pk", "status"))
+    assert re.search(r"(COVERING INDEX|Index Only Scan using) warning_district_recent\b", counted)
 
 
 def test_the_api_s_first_page_is_read_off_the_district_s_index(world, crowded):
