@@ -7,7 +7,8 @@ user's) is grown to PROJECTS projects in bulk, the two measured in the same run.
 The grown projects are copies of the district's demo projects taken in turn (so the spread
 of stages, conditions, parks and dates stays the demo's), each with a copy of its
 enterprise (a district's enterprises grow with its projects), its team, its funds, its
-approval cases and its own lights (signals). The demo database is made once (``migrate`` +
+approval cases, its own lights (signals), its exit warnings and its own events (the event
+log's; a breach, one per obligation, is not copied: the breaches' list stays the demo's). The demo database is made once (``migrate`` +
 ``load_demo``, a few minutes) unless ``--database`` names one; the grown copy is a separate
 file, so the given database is never changed. ``--grown FILE`` keeps the grown copy: reused
 (migrated in place) when the file exists, else grown there from the demo database, so that a
