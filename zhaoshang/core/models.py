@@ -149,6 +149,7 @@ class DomainEvent(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        verbose_name=_("district"),
         db_index=False,  # event_district_after (district, id) leads with it
     )
     # Not indexed alone (nor ``verb``): every index is written for every event the daily scan
