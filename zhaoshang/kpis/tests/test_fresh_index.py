@@ -10,13 +10,14 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection
 
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.dashboard.models import ProjectTally
 from zhaoshang.kpis import snapshots
 from zhaoshang.kpis.models import KpiSnapshot
 from zhaoshang.org.models import District
+from zhaoshang.testing.plans import plan as plan_of
 
 
 @pytest.fixture
@@ -36,19 +37,6 @@ def events(world):
         cursor.execute(f"ANALYZE {DomainEvent._meta.db_table}")
 
 
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Steered off a scan of the whole table, the plan picks among the indexes.
-            for setting in ("enable_seqscan", "enable_bitmapscan"):
-                cursor.execute(f"SET LOCAL {setting} = off")
-            cursor.execute("EXPLAIN " + sql, params)
-            return " ".join(row[0] for row in cursor.fetchall())
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        return " ".join(row[-1] for row in cursor.fetchall())
-
-
 def _ranged(plan: str) -> bool:
     """The events are a range of (district, id): the mark is a condition of the index, not
     a filter of the rows it gives."""
@@ -65,10 +53,10 @@ def _ranged(plan: str) -> bool:
 
 def test_a_tally_s_freshness_reads_the_events_after_its_mark_off_the_index(world, events):
     ids = [world.district_a.pk, world.district_b.pk]
-    plan = _plan(snapshots.fresh(ProjectTally.objects.filter(district_id__in=ids)))
+    plan = plan_of(snapshots.fresh(ProjectTally.objects.filter(district_id__in=ids)))
     assert _ranged(plan), plan
 
 
 def test_a_kpi_snapshot_s_freshness_too(world, events):
-    plan = _plan(snapshots.fresh(KpiSnapshot.objects.filter(district_id=world.district_a.pk)))
+    plan = plan_of(snapshots.fresh(KpiSnapshot.objects.filter(district_id=world.district_a.pk)))
     assert _ranged(plan), plan
