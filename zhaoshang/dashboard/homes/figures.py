@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from zhaoshang.core import clock
 from zhaoshang.core.lights import Light, yellow_workdays
-from zhaoshang.dashboard.homes import district_aggregate, grouped
+from zhaoshang.dashboard.homes import district_aggregate, district_rows, grouped
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.querysets import light_q
@@ -19,13 +19,17 @@ from zhaoshang.projects.querysets import served_by
 from zhaoshang.workdays.models import Day
 
 
-def signal_figures(user, *, mine: bool = False, this_month: bool = False) -> dict[str, int]:
+def signal_figures(
+    user, *, mine_cap: int | None = None, this_month: bool = False
+) -> dict[str, int]:
     """The lights board's tiles of a home in one pass over the lights the user sees (the
     board's ``filtered_signals``): ``red`` (light=red), ``meeting`` (level=joint meeting);
-    with ``mine``, ``mine`` (the lights of the projects the user serves, my_projects=on)
-    and ``mine_leader`` (those escalated to the leader in charge); with ``this_month``,
-    ``red_this_month`` (red and lit since the month's first day)."""
+    with ``mine_cap``, ``mine`` (the lights of the projects the user serves, my_projects=on)
+    counted up to ``mine_cap`` + 1 (``served_lights``) and ``mine_leader`` (those escalated
+    to the leader in charge, exact); with ``this_month``, ``red_this_month`` (red and lit
+    since the month's first day)."""
     month = clock.today().replace(day=1) if this_month else None
+    mine = mine_cap is not None
 
     def of_district(district_id, person=None):
         signals, figures = _signal_figures(
@@ -37,38 +41,67 @@ def signal_figures(user, *, mine: bool = False, this_month: bool = False) -> dic
     names = [
         "red",
         "meeting",
-        *(["mine", "mine_leader"] if mine else []),
+        *(["mine_leader"] if mine else []),
         *(["red_this_month"] if this_month else []),
     ]
     key = ("signal_figures", mine, month)
     found = district_aggregate(
         key, user, of_district, names, uses=("user", "department") if mine else ()
     )
-    if found is not None:
-        return found
-    signals, figures = _signal_figures(
-        Signal.objects.visible_to(user), user if mine else None, month
-    )
-    return signals.aggregate(**figures)
+    if found is None:
+        signals, figures = _signal_figures(
+            Signal.objects.visible_to(user), user if mine else None, month
+        )
+        found = signals.aggregate(**figures)
+    if mine:
+        found["mine"] = served_lights(user, mine_cap)
+    return found
+
+
+def _served(user) -> Exists:
+    """SQL, on a light: the project it is on is served by ``user`` (``served_by``, checked
+    on the light's own project: a few probes by key)."""
+    return Exists(Project.objects.filter(served_by(user), pk=OuterRef("project_id")))
 
 
 def _signal_figures(signals, user, month):
     """(``signals`` to count, {figure: aggregate}) of ``signal_figures``: with ``user``,
-    theirs (``mine``); with ``month``, those lit since it."""
+    ``mine_leader``; with ``month``, those lit since it."""
     figures = {
         "red": Count("pk", filter=light_q(Light.RED)),
         "meeting": Count("pk", filter=Q(level=Level.MEETING)),
     }
     signals = signals.order_by()
     if user is not None:
-        # The project served, checked once on each light's own project (one key each).
-        served = Exists(Project.objects.filter(served_by(user), pk=OuterRef("project_id")))
-        signals = signals.annotate(served=served)
-        figures["mine"] = Count("pk", filter=Q(served=True))
-        figures["mine_leader"] = Count("pk", filter=Q(served=True, level=Level.LEADER))
+        # The level first: the project served is checked on the lights escalated to the
+        # leader in charge alone (a few), not on every light of the district.
+        figures["mine_leader"] = Count("pk", filter=Q(level=Level.LEADER) & Q(_served(user)))
     if month is not None:
         figures["red_this_month"] = Count("pk", filter=light_q(Light.RED) & Q(since__gte=month))
     return signals, figures
+
+
+def served_lights(user, cap: int) -> int:
+    """How many lights the user sees are on projects they serve (the board's my_projects=on),
+    at most ``cap`` + 1: the district's lights walked off the board's index, each checked on
+    its own project, the walk stopping at the ``cap`` + 1st found — where a leader serves a
+    third of a district of 50,000 projects that is a few hundred lights read, not the
+    district's thousands each checked (issue 19.3). A person none of whose projects is lit
+    still walks them all. Compiled once per process for whoever sees a whole district."""
+    rows = district_rows(
+        ("served_lights", cap),
+        user,
+        lambda district_id, person: _served_lights(
+            Signal.objects.filter(district_id=district_id), person, cap
+        ),
+    )
+    if rows is None:
+        rows = list(_served_lights(Signal.objects.visible_to(user), user, cap))
+    return len(rows)
+
+
+def _served_lights(signals, user, cap: int):
+    return signals.order_by().filter(_served(user)).values_list("pk", flat=True)[: cap + 1]
 
 
 def lit_before(today: datetime.date, district_id, subject: str) -> datetime.date:

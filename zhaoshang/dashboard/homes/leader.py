@@ -28,13 +28,25 @@ from zhaoshang.service.views.receipts import filtered_inbox
 UNREAD_SHOWN = 5
 UNREAD = {"unread": "1"}  # the inbox's query string of the unread receipts
 MY_PROJECTS = {"my_projects": "on"}  # the board's: the lights of the projects I serve
+# The lights of my projects are counted up to this many and shown "99+" above, as the team's
+# tiles of work are (a badge; its link opens the board with the exact total): a leader in
+# charge may serve thousands of a large district's projects (``figures.served_lights``).
+CAP = 99
 
 
 def declared(request) -> list[Figure]:
     board = "monitoring:board"
     found = [
         Figure("unread", "service:inbox", filtered_inbox, UNREAD, _("Receipts to read"), "warning"),
-        Figure("mine", board, filtered_signals, MY_PROJECTS, _("Lights on my projects"), "warning"),
+        Figure(
+            "mine",
+            board,
+            filtered_signals,
+            MY_PROJECTS,
+            _("Lights on my projects"),
+            "warning",
+            cap=CAP,
+        ),
         Figure(
             "mine_leader",
             board,
@@ -87,10 +99,10 @@ def _receipts(unread):
 
 
 def figures(request) -> dict[str, int]:
-    """The tiles' figures: the unread receipts off the addressee's index, the four lights'
-    tiles in one pass over the district's lights."""
+    """The tiles' figures: the unread receipts off the addressee's index, three lights'
+    tiles in one pass over the district's lights, the lights of my projects up to ``CAP`` + 1."""
     user = request.user
-    found = signal_figures(user, mine=True)
+    found = signal_figures(user, mine_cap=CAP)
     unread = district_aggregate(
         "leader.unread",
         user,

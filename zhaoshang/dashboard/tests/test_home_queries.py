@@ -31,10 +31,12 @@ GROWTH = 15
 # park 23, bureau 15, city 9, admin 10, manager 19, secretary 19 (the team's projects now
 # read their keys in order first, then the rows shown: one more for those who hold some).
 # The user's roles are read with the user (``core.backends.UserBackend``): one fewer each.
+# The leader's lights of the projects they serve are counted by a walk that stops at its
+# cap (``figures.served_lights``), apart from the grouped count of the district's lights.
 QUERIES = {
     "department": 19,
     "supervisor": 14,
-    "leader": 12,
+    "leader": 13,
     "park": 17,
     "bureau": 13,
     "city": 9,  # its districts' red projects from the tallies too
