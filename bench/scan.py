@@ -252,12 +252,12 @@ def scan_by_step(today, steps: dict) -> None:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    from zhaoshang.core.cycles import no_cycle_collection
+    from zhaoshang.core.scanstep import scan_step
     from zhaoshang.monitoring.services import escalate, record_lights, refresh_signals
 
     def step(label, fn):
         cpu = time.process_time()
-        with no_cycle_collection():  # as daily_scan runs each step
+        with scan_step():  # as daily_scan runs each step
             fn()
         steps.setdefault(label, []).append(time.process_time() - cpu)
 

@@ -24,10 +24,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
-from zhaoshang.core.cycles import no_cycle_collection
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
 from zhaoshang.core.roles import Role
+from zhaoshang.core.scanstep import scan_step
 from zhaoshang.core.setwise import date_param, plain_rows
 from zhaoshang.monitoring import lights_sql
 from zhaoshang.monitoring.choices import DEFAULT_ESCALATION, Level
@@ -446,12 +446,14 @@ def daily_scan(
     districts scanned one after another (or side by side) leave what one whole scan
     leaves (``tests/test_scan_partition.py``).
 
-    Each step runs with the cyclic garbage collector paused (``core.cycles``: a step makes
-    hundreds of thousands of rows and frees them by their counts; its few cycles are
-    collected after it)."""
+    Each step runs as ``core.scanstep.scan_step``: the cyclic garbage collector paused (a
+    step makes hundreds of thousands of rows and frees them by their counts; its few
+    cycles are collected after it) and, on SQLite, as one transaction whose rows are
+    written without a probe of each foreign key (every key it writes is read in that
+    transaction)."""
     today = today or clock.today()
     report = _steps(settings.DAILY_SCAN_STEPS, today, district_ids)
-    with no_cycle_collection():
+    with scan_step():
         refreshed = refresh_signals(today, district_ids=district_ids)
     report.append(
         (
@@ -459,9 +461,9 @@ def daily_scan(
             f"created {refreshed.created}, updated {refreshed.updated}, removed {refreshed.removed}",
         )
     )
-    with no_cycle_collection():
+    with scan_step():
         report.append(("escalation", f"escalated {escalate(today, district_ids)}"))
-    with no_cycle_collection():
+    with scan_step():
         recorded = record_lights(today, district_ids=district_ids)
     report.append(("lights", f"recorded {recorded}"))
     # Then what counts today's lights (the homes' tallies of red projects).
@@ -474,7 +476,7 @@ def _steps(paths, today: datetime.date, district_ids) -> list[tuple[str, str]]:
     for path in paths:
         step = import_string(path)
         label = path.removeprefix("zhaoshang.").replace(".services.", ".")
-        with no_cycle_collection():
+        with scan_step():
             done = step(today, district_ids=district_ids)
         report.append((label, str(done)))
     return report
