@@ -2,8 +2,8 @@
 ``figures.served_lights``) counts up to ``leader.CAP`` + 1 and shows "CAP+" above: equal to
 the lights board's own filter (my_projects=on) capped, with none, a few and many of the
 person's projects lit — served on the team, as designated leader, through a department's
-pairing — for whoever sees a whole district (a kept statement) and for a person who sees
-part of it; the other tiles (red, the joint meeting's, those escalated to the leader in
+pairing — for whoever sees a whole district (a kept statement) and for a park committee's
+person, who sees part of it; the other tiles (red, the joint meeting's, those escalated to the leader in
 charge) stay exact."""
 
 from __future__ import annotations
@@ -74,16 +74,18 @@ def test_the_lights_of_my_projects_up_to_the_cap(world, monkeypatch):
     User = type(world.user_manager)
     monkeypatch.setattr(leader, "CAP", leader.CAP)  # (restored after the test)
     manager = User.objects.get(username="manager")  # team and designated leader of project1
-    officer = User.objects.get(username="officer")  # the works department: sees part of it
+    officer = User.objects.get(username="officer")  # the works department's, on the team
     other = User.objects.get(username="leader")  # serves nothing
-    users = [manager, officer, other]
+    park = User.objects.get(username="park")  # sees part of the district: project1's park
+    in_park = _clone(world.project1_a, 3, designated_leader=park)  # (project1's park)
+    users = [manager, officer, other, park]
     caps = (1, 2, 3, 5, 99)
 
     # None lit: lights on projects nobody of them serves only.
     for n in range(3):
         _light(world.project2_a, n, level=Level.MEETING if n == 0 else Level.NONE)
     exact = _check(users, caps)
-    assert exact == {"manager": 0, "officer": 0, "leader": 0}
+    assert exact == {"manager": 0, "officer": 0, "leader": 0, "park": 0}
 
     # A few: project1 (team, pairing), one where the manager is the designated leader only,
     # one the works department is paired with only; one escalated to the leader in charge.
@@ -94,8 +96,10 @@ def test_the_lights_of_my_projects_up_to_the_cap(world, monkeypatch):
     paired = _clone(world.project2_a, 2)
     paired.paired_departments.add(world.project1_a.paired_departments.first())
     _light(paired, 13)
+    _light(in_park, 14)
+    _light(in_park, 15, light="yellow")
     exact = _check(users, caps)
-    assert exact == {"manager": 3, "officer": 3, "leader": 0}
+    assert exact == {"manager": 3, "officer": 3, "leader": 0, "park": 2}
 
     # Many: ten more of the manager's projects lit, two lights each (and two more unserved).
     for n in range(10):
@@ -104,7 +108,7 @@ def test_the_lights_of_my_projects_up_to_the_cap(world, monkeypatch):
         _light(project, 2 * n + 1, level=Level.LEADER if n == 0 else Level.NONE)
     _light(world.project2_a, 50)
     exact = _check(users, caps)
-    assert exact == {"manager": 23, "officer": 3, "leader": 0}
+    assert exact == {"manager": 23, "officer": 3, "leader": 0, "park": 2}
 
     # The other district's leader: the statement kept for this district's, run with theirs.
     leader_b = User.objects.get(username="leader_b")
