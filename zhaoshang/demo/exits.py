@@ -2,7 +2,10 @@
 rules of each district and what the daily scans left behind — warnings raised the day after
 each project's clock ran out (the agreement's own date, else the rule's; moved out by the
 government's held days), cleared once the fact was reached; the government's own warnings
-for signed projects whose land never came (签约未供地). The supervision office's steps, by
+for signed projects whose land never came (签约未供地), and for each whose land came after
+the date its agreement owed it (``agreements.LAND_ON_TIME``: about a third of those given
+land in the demo district; raised the day after that date, cleared the day after it came) — the
+desk's first page full at the demo's size. The supervision office's steps, by
 rule, on the oldest of each district (DATA["plans"]): in the demo district the late start's
 land recovered and a later late start under a rectification notice still running, the late
 production (两年不投产 under its agreement) under a notice with a longer deadline; in the

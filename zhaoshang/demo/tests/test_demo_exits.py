@@ -4,16 +4,19 @@ held interval (an open problem) shown on a late start's warning and confirmed; a
 whose agreement defers the warning the default rule would have raised; a later late start
 under a rectification notice still running (and the second district's); a built project
 past its agreement's production date under a notice; the government's own warning for a
-signed project without land; most projects still green; consistent with the clock; what
-the daily scan leaves behind (running it again changes nothing); nothing dated after
-today."""
+signed project without land, and for each whose land came after its agreement's date
+(raised the day after, cleared when the land came: the desk's first page full, the next
+one begun); most projects still green; consistent with the clock; what the daily scan
+leaves behind (running it again changes nothing); nothing dated after today."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.urls import reverse
 from django.utils import timezone
 
-from zhaoshang.agreements.choices import Party, Term
+from zhaoshang.agreements.choices import ObligationKind, Party, Term
 from zhaoshang.agreements.models import Obligation
 from zhaoshang.core.lights import Light
 from zhaoshang.core.models import DomainEvent
@@ -121,6 +124,27 @@ def test_the_governments_own_warning(today):
     assert warning is not None and not warning.steps.exists()
     if warning.status == WarningStatus.CLEARED:
         assert warning.project.land_delivered_on is not None
+
+
+def test_the_desk_pages_a_history_of_late_land(today):
+    # 签约未供地 the most of them: each signed project whose land came after the date its
+    # agreement owed it was warned the day after that date and cleared when the land came
+    # (the land department's breach); the enterprises' own stories beside them. More than
+    # the desk's page (25) in the demo district: its first page full, a second begun.
+    warnings = ExitWarning.objects.filter(district=_district()).select_related("project")
+    no_land = warnings.filter(rule__code=RuleCode.NO_LAND)
+    assert warnings.count() > 25 and no_land.count() > warnings.count() / 2
+    assert warnings.exclude(rule__code=RuleCode.NO_LAND).count() >= 3
+    for warning in no_land:
+        project = warning.project
+        [owed] = Obligation.objects.filter(
+            agreement__project=project, party=Party.DEPARTMENT, kind=ObligationKind.STAGE
+        )
+        assert warning.due_source == "contract" and warning.due_on == owed.due_on
+        assert owed.due_on < warning.raised_on <= project.land_delivered_on
+        assert warning.status == WarningStatus.CLEARED
+        assert warning.cleared_on == project.land_delivered_on + datetime.timedelta(days=1)
+        assert Obligation.objects.filter(pk=owed.pk, breach__isnull=False).exists()
 
 
 def test_the_scan_finds_nothing_left_to_do(today):
