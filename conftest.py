@@ -7,7 +7,10 @@ migrations (``zhaoshang/testing/tests/test_migrations.py``).
 
 from __future__ import annotations
 
+import functools
 import gc
+import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -90,21 +93,44 @@ def pytest_collection_modifyitems(items):
     items.sort(key=_order)
 
 
+# A test module that builds its objects once (``module_world``, ``built_once_per_module``
+# or a module-scoped fixture of its own: a permission matrix, a query-count module) built
+# them once on each worker when its tests were balanced one by one: seconds each, twice.
+_BUILDS_ONCE = re.compile(r"""scope=["']module["']|\bmodule_world\b|\bbuilt_once_per_module\b""")
+
+
+@functools.cache
+def _builds_once_per_module(path: Path) -> bool:
+    try:
+        return _BUILDS_ONCE.search(path.read_text(encoding="utf-8")) is not None
+    except OSError:
+        return False
+
+
 def pytest_xdist_make_scheduler(config, log):
     """With -n (xdist's default --dist load): the tests of zhaoshang/demo/tests, and those of
     the migrations' module, each go to one worker as one unit, one after the other (see
-    ``_TOGETHER``); the other tests are balanced one by one. (xdist's own --dist loadgroup
-    does not group under pytest 9: it renames the nodes through an attribute pytest no longer
-    reads.)"""
+    ``_TOGETHER``); so do the tests of a module that builds its objects once per module
+    (``_BUILDS_ONCE``: built once, not once on each worker); the other tests are balanced
+    one by one. (xdist's own --dist loadgroup does not group under pytest 9: it renames the
+    nodes through an attribute pytest no longer reads.)"""
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+    # The units in the order collected (longest first, see pytest_collection_modifyitems),
+    # not reordered by their number of tests.
+    config.option.loadscopereorder = False
 
     class TogetherScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             for unit in _TOGETHER:
                 if nodeid.startswith(unit):
                     return unit
+            module = nodeid.split("::", 1)[0]
+            if module.endswith(".py") and _builds_once_per_module(root / module):
+                return module
             return nodeid
 
     return TogetherScheduling(config, log)
