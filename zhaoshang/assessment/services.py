@@ -208,11 +208,12 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
     date, none while the district's rule is off, the year of the due date, the entry dated
     the day of the breach and not after today, one per evidence and department (an entry
     already there is left alone). Returns the number of entries written."""
-    from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+    from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value
     from django.db.models.functions import Coalesce, Least
     from django.db.models.lookups import GreaterThan
 
     from zhaoshang.core.parts import LiteralExact
+    from zhaoshang.core.querysets import by_district
     from zhaoshang.core.setwise import YearOf, analyze_after, insert_history, insert_select
     from zhaoshang.org.models import District
 
@@ -240,16 +241,12 @@ def insert_rule_entries(code: str, evidence_model, hits) -> int:
     today, now = clock.today(), clock.now()
     due = Coalesce(F("hit_due_on"), F("hit_occurred_on"))
 
-    def of_district(values: dict, field):
-        return Case(
-            *[When(hit_district=d, then=Value(v, output_field=field)) for d, v in values.items()],
-            output_field=field,
-        )
-
     rows = hits.filter(hit_district__in=sorted(rules)).annotate(
-        hit_rule=of_district({d: r.pk for d, r in rules.items()}, IntegerField()),
-        hit_points=of_district(
-            {d: r.points for d, r in rules.items()}, LedgerEntry._meta.get_field("points")
+        hit_rule=by_district({d: r.pk for d, r in rules.items()}, IntegerField(), "hit_district"),
+        hit_points=by_district(
+            {d: r.points for d, r in rules.items()},
+            LedgerEntry._meta.get_field("points"),
+            "hit_district",
         ),
         hit_year=YearOf(due),
         hit_on=Least(F("hit_occurred_on"), Value(today)),

@@ -69,3 +69,20 @@ def in_districts(queryset, district_ids, field: str = "district_id"):
     if district_ids is None:
         return queryset
     return queryset.filter(**{f"{field}__in": list(district_ids)})
+
+
+def by_district(values: dict, output_field, field: str = "district_id", default=None):
+    """SQL: for each row, the value ``values`` gives its district (``field``: the row's
+    district id) — a setting of each district (a rule's gap, points or key) read once by
+    the caller and written into the statement, rather than looked up again for each row
+    (the daily scan reads hundreds of thousands of rows of a few districts); ``default``
+    where ``values`` has none of the row's district."""
+    fallback = None if default is None else models.Value(default, output_field=output_field)
+    return models.Case(
+        *[
+            models.When(**{field: district_id}, then=models.Value(value, output_field=output_field))
+            for district_id, value in sorted(values.items())
+        ],
+        default=fallback,
+        output_field=output_field,
+    )

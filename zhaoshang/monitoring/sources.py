@@ -36,7 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Substr
+from django.db.models.functions import Cast, Concat, Substr
 from django.db.models.lookups import LessThan
 
 from zhaoshang.agreements.choices import ObligationKind
@@ -45,7 +45,7 @@ from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.complaints.models import Complaint
 from zhaoshang.core.lights import DEFAULT_RED_GAP, DEFAULT_YELLOW_GAP, Light
 from zhaoshang.core.links import _parts, url_of, url_sql
-from zhaoshang.core.querysets import in_districts
+from zhaoshang.core.querysets import by_district, in_districts
 from zhaoshang.core.setwise import Unindexed, plain_rows
 from zhaoshang.exits.models import ExitWarning
 from zhaoshang.inspections.models import InspectionRequest
@@ -456,20 +456,16 @@ def _schedule_base(today: datetime.date, district_ids: Districts = None):
                 f"{prefix}_done": Subquery(done, output_field=money),
             }
         )
-    rules = LightRule.objects.filter(district_id=OuterRef("district_id"), subject=Subject.SCHEDULE)
+    # Each district's gaps read once and written into the statement (not two lookups of
+    # the district's rule for each agreement); the defaults where it has none.
+    rules = in_districts(LightRule.objects.filter(subject=Subject.SCHEDULE), district_ids)
+    yellow = {r.district_id: r.yellow_gap for r in rules if r.yellow_gap is not None}
+    red = {r.district_id: r.red_gap for r in rules if r.red_gap is not None}
     small = IntegerField()
     return (
         rows.annotate(
-            yellow=Coalesce(
-                Subquery(rules.values("yellow_gap")[:1], output_field=small),
-                Value(DEFAULT_YELLOW_GAP),
-                output_field=small,
-            ),
-            red=Coalesce(
-                Subquery(rules.values("red_gap")[:1], output_field=small),
-                Value(DEFAULT_RED_GAP),
-                output_field=small,
-            ),
+            yellow=by_district(yellow, small, default=DEFAULT_YELLOW_GAP),
+            red=by_district(red, small, default=DEFAULT_RED_GAP),
         )
         .order_by()
         .values_list(

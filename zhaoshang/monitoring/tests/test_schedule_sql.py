@@ -207,3 +207,20 @@ def test_the_integer_gap_rounds_as_decimal(db):
             assert M(got[(p, d, t)]) / 10 == gap, (p, d, t)
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.django_db
+def test_each_agreement_takes_its_districts_gaps_written_into_the_statement(world):
+    """The schedule's yellow and red gaps are each district's (its 亮灯规则, else the
+    defaults), read once and written into the statement: no lookup of the rule per
+    agreement."""
+    from zhaoshang.core.lights import DEFAULT_RED_GAP, DEFAULT_YELLOW_GAP
+
+    _build(world)
+    a, b = world.district_a.pk, world.district_b.pk
+    LightRule.objects.filter(district_id=a, subject=Subject.SCHEDULE).delete()
+    base = sources._schedule_base(DAYS[0])
+    gaps = {(d, y, r) for d, y, r in base.values_list("district_id", "yellow", "red")}
+    assert gaps == {(a, DEFAULT_YELLOW_GAP, DEFAULT_RED_GAP), (b, 5, 20)}
+    assert {d for d, *_ in sources._schedule_base(DAYS[0], [b]).values_list("district_id")} == {b}
+    assert "monitoring_lightrule" not in str(base.query)
