@@ -286,7 +286,13 @@ def browser_page(request):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     browser = CHROMIUM.browser(executable)
     try:
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        # Less motion asked for, as a reader may: the charts are drawn without their
+        # second-long animation (charts.js) and Bootstrap's transitions are off, so a test
+        # waits for the page, not for motion. A test that needs the motion opens its own
+        # context (kpis' phone tap test checks that the charts animate there).
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": 1366, "height": 900}, reduced_motion="reduce"
+        )
         page = context.new_page()
         page.set_default_timeout(15000)
         try:

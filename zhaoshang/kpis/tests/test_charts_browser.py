@@ -76,6 +76,8 @@ def test_the_kpi_charts(live_site, browser_page, password, size, viewport):
         share = inked(page, selector)
         assert share > 0.02, f"{key} is blank ({share:.3f} inked)"
     page.screenshot(path=str(ARTIFACTS / f"kpi-charts-{size}.png"), full_page=True)
+    # The page's context asks for less motion (conftest.py): drawn without animation.
+    assert page.evaluate(ANIMATED, "#chart-funnel") is False
 
     # A click on the funnel's "signed" stage (project1_a and two more) opens the registry.
     page.locator("#chart-funnel").scroll_into_view_if_needed()
@@ -96,6 +98,12 @@ def test_the_kpi_page_draws_its_trends(live_site, browser_page, password):
         wait_for_chart(page, f"#chart-{key}", timeout=20000)
         assert inked(page, f"#chart-{key}") > 0.02, key
 
+
+# Whether the chart animates (charts.js turns it off for prefers-reduced-motion).
+ANIMATED = """(selector) => {
+  const chart = echarts.getInstanceByDom(document.querySelector(selector));
+  return chart.getOption().animation !== false;
+}"""
 
 # The page coordinates of a bar's middle (series, category index) and the legend's and the
 # PNG button's horizontal extents (the legend keeps clear of the button).
@@ -128,6 +136,7 @@ def test_a_tap_on_a_month_opens_its_projects_on_a_phone(live_site, browser_page,
         selector = "#chart-signed-investment"
         page.locator(selector).scroll_into_view_if_needed()
         wait_for_chart(page, selector)
+        assert page.evaluate(ANIMATED, selector) is True  # no less motion asked for here
         right, width = page.evaluate(LEGEND, selector)
         assert right <= width - 40, (right, width)  # room for the PNG button at the right
         x, y = page.evaluate(BAR, [selector, 0, 0])

@@ -79,7 +79,6 @@ def test_a_complaint_lodged_found_and_rated(
     assert "不存在重复罚款" not in page.content()  # the department's account is internal
     assert complaint.answer_by.isoformat() in page.locator("[data-testid=answer-by]").inner_text()
     page.click("label[for=score-satisfied]")
-    page.wait_for_timeout(400)  # the buttons' colour transition
     shot(page, f"portal-complaint-finding-{size}.png")
     page.locator("[data-testid=rate-form] button[type=submit]").click()
     page.wait_for_selector("[data-testid=complaint-status] [data-status=closed]")

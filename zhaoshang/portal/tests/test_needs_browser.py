@@ -98,7 +98,6 @@ def test_a_need_raised_answered_and_rated(
     page.wait_for_selector("[data-testid=rate-form] [data-field=reason]")  # a reason is needed
     page.click("label[for=score-fairly]")
     page.fill("[data-testid=rate-form] textarea[name=reason]", "送电及时，沟通可以更早。")
-    page.wait_for_timeout(400)  # the buttons' colour transition
     shot(page, f"portal-need-rate-{size}.png")
     page.locator("[data-testid=rate-form] button[type=submit]").click()
     page.wait_for_selector("[data-testid=rated-score]")

@@ -7,7 +7,9 @@
 //   - a resize with the window (a legend with `left` and `right` kept to that width), and
 //     the dark theme when data-theme="dark";
 //   - data-rendered="1" once drawn, data-finished="1" once its animation ended (browser
-//     tests wait for both, so a screenshot is not taken mid-animation).
+//     tests wait for both, so a screenshot is not taken mid-animation);
+//   - no animation for a reader who asked the system for less motion (prefers-reduced-motion:
+//     the bars and lines stand still at once, as Bootstrap's transitions do).
 // window.zsCharts.draw(element, option) redraws an element with a new option (the big
 // screen's auto-refresh).
 (function () {
@@ -39,6 +41,8 @@
     if (!option.legend) { return []; }
     return Array.isArray(option.legend) ? option.legend : [option.legend];
   }
+
+  var lessMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
 
   // A phone's finger needs more room between the legend's pager and the PNG button.
   var NARROW = 576, PHONE_ROOM = 52;
@@ -93,6 +97,7 @@
     delete option.zsSeriesUrls;
     holder.zsLegendRooms = legendRooms(option, holder);
     narrowAxes(option, holder);
+    if (lessMotion && lessMotion.matches) { option.animation = false; }
     legendWidths(holder).forEach(function (size, i) {
       if (size.width !== undefined) { legends(option)[i].width = size.width; }
     });
