@@ -10,10 +10,15 @@ registers it here at start-up, so ``core`` imports no domain app.
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
+
 from django.db import models
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.querysets import by_district
 
 # The defaults of the rule table: yellow from 1 working day before the deadline; against
 # planned progress, yellow from 10 and red beyond 30 percentage points below plan.
@@ -61,6 +66,8 @@ DEADLINE_SUBJECTS = tuple(s for s in Subject.values if s != Subject.SCHEDULE)
 RUNNING = (Light.RED, Light.YELLOW, Light.GREEN)
 
 _rule_model = None
+# Inside ``windows_in_statement``: each subject's yellow windows by district, read once.
+_windows: ContextVar[dict | None] = ContextVar("zs_light_windows", default=None)
 
 
 def use_rule_model(model) -> None:
@@ -76,9 +83,33 @@ def _rules():
     return _rule_model.objects
 
 
+@contextlib.contextmanager
+def windows_in_statement():
+    """While the block builds its statements, ``yellow_within`` writes each district's
+    yellow window into the statement (read once per subject: ``core.querysets.by_district``)
+    rather than looking the district's rule up for each row: for statements over hundreds
+    of thousands of rows of a few districts (the daily scan's lit rows,
+    ``monitoring.refresh``). Pages keep the lookup, which costs them no query more."""
+    token = _windows.set({})
+    try:
+        yield
+    finally:
+        _windows.reset(token)
+
+
 def yellow_within(subject: str, district: str = "district_id"):
     """SQL: the yellow window (working days) of ``subject`` in the row's district — one
-    correlated subquery on a small table, so a list costs no extra query per row."""
+    correlated subquery on a small table, so a list costs no extra query per row (inside
+    ``windows_in_statement``, each district's window written into the statement)."""
+    known = _windows.get()
+    if known is not None:
+        if subject not in known:
+            known[subject] = dict(
+                _rules().filter(subject=subject).values_list("district_id", "yellow_workdays")
+            )
+        return by_district(
+            known[subject], IntegerField(), district, default=DEFAULT_YELLOW_WORKDAYS
+        )
     rule = (
         _rules()
         .filter(district_id=OuterRef(district), subject=subject)

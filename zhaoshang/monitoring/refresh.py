@@ -21,7 +21,7 @@ import datetime
 from django.db import connections, router
 
 from zhaoshang.core.bulk import execute_rows, preparer
-from zhaoshang.core.lights import Light
+from zhaoshang.core.lights import Light, windows_in_statement
 from zhaoshang.core.setwise import analyze_after, compiled, date_param, day_after, differs
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.models import Signal
@@ -66,7 +66,9 @@ def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) 
     else:
         given_rows = None
     if source.query is not None and source.fill is None:
-        sql, params = compiled(source.query(today, district_ids), connection)
+        # each district's yellow window written into the statement, not looked up per row
+        with windows_in_statement():
+            sql, params = compiled(source.query(today, district_ids), connection)
         names = ", ".join(NAMES)
         into = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)})"
         if connection.vendor == "sqlite":

@@ -170,3 +170,28 @@ def test_the_step_a_signals_age_reaches_is_the_rule_read_in_python(world):
         expected = max((lvl for lvl, after in steps.items() if age >= after), default=Level.NONE)
         assert got[signal.pk] == expected, (signal.district_id, signal.since, age)
     assert set(got.values()) >= set(Level.values) - {Level.NONE}
+
+
+def test_the_lit_rows_carry_each_districts_yellow_window_in_the_statement(world, _frozen_time):
+    """The refresh writes each district's yellow window into its statements
+    (``core.lights.windows_in_statement``): no lookup of the rule per row, the same lights
+    (the test above compares them with a wider window in one district)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhaoshang.core.lights import windows_in_statement
+
+    populate(world, _frozen_time)
+    LightRule.objects.create(district=world.district_b, subject=Subject.CASE, yellow_workdays=5)
+    with_query = [s for s, source in SOURCES.items() if source.query is not None]
+    assert Subject.CASE in with_query
+    for subject in with_query:
+        query = SOURCES[subject].query
+        with windows_in_statement():
+            inside = str(query(SCAN_DAY, None).query)
+        assert "monitoring_lightrule" not in inside, subject
+    assert "monitoring_lightrule" in str(SOURCES[Subject.CASE].query(SCAN_DAY, None).query)
+    with CaptureQueriesContext(connection) as ctx:
+        services.refresh_signals(SCAN_DAY)
+    filled = [q["sql"] for q in ctx.captured_queries if "INSERT INTO zs_lit" in q["sql"]]
+    assert filled and not [sql for sql in filled if "monitoring_lightrule" in sql]
