@@ -342,10 +342,13 @@ def _insert_government_warnings(rule: ExitRule, today: datetime.date, template) 
     names = ", ".join([*_CANDIDATE, "rule_due"])
     with connection.cursor() as cursor:
         cursor.execute(
-            # the statement starts with INSERT (sqlite3 reports its rowcount only then)
+            # the statement starts with INSERT (sqlite3 reports its rowcount only then); the
+            # candidates are read back in the order the materialized step wrote them (the
+            # projects'), not sorted again (0.11 s of 0.64 s at 100,000 projects): that order
+            # decides only the new warnings' ids
             f"INSERT INTO {quote(ExitWarning._meta.db_table)} ({', '.join(columns)}) "
             f"WITH zs_c ({names}) AS MATERIALIZED ({inner_sql}) "
-            f"SELECT {', '.join(selected)} FROM zs_c WHERE {due} < %s ORDER BY zs_c.id",
+            f"SELECT {', '.join(selected)} FROM zs_c WHERE {due} < %s",
             [*params, date_param(connection, today)],
         )
         return cursor.rowcount
