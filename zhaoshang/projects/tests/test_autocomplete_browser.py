@@ -16,6 +16,19 @@ SUGGESTIONS = """(id) => Array.from(document.querySelectorAll('#' + id + ' li[ro
   .map(li => li.textContent.trim())"""
 
 
+def wait_for_suggestions(page, list_id: str, typed: str) -> None:
+    """Wait until the suggestions answer what was typed: every one of them names it (the
+    list the click opened, before the typing, holds it too among the others; under load
+    it was still shown when a mere "some suggestion names it" was satisfied)."""
+    page.wait_for_function(
+        """([id, typed]) => {
+          const options = Array.from(document.querySelectorAll('#' + id + ' li[role=option]'));
+          return options.length > 0 && options.every(li => li.textContent.includes(typed));
+        }""",
+        arg=[list_id, typed],
+    )
+
+
 def test_type_choose_with_the_keyboard_and_filter(live_site, browser_page, password):
     from playwright.sync_api import expect
 
@@ -31,10 +44,7 @@ def test_type_choose_with_the_keyboard_and_filter(live_site, browser_page, passw
     box.click()
     box.type("华鑫")
     list_id = box.get_attribute("aria-controls")
-    page.wait_for_function(
-        f"() => Array.from(document.querySelectorAll('#{list_id} li[role=option]'))"
-        ".some(li => li.textContent.includes('华鑫'))"
-    )
+    wait_for_suggestions(page, list_id, "华鑫")
     assert page.evaluate(SUGGESTIONS, list_id) == ["ZS-2025-0001 华鑫新能源电池项目"]
     page.keyboard.press("Enter")
     assert page.input_value("#id_project") == str(world.project1_a.pk)
@@ -58,10 +68,7 @@ def test_a_park_user_finds_another_parks_project_for_a_parcel(live_site, browser
     box.click()
     box.type("蜀味")
     list_id = box.get_attribute("aria-controls")
-    page.wait_for_function(
-        f"() => Array.from(document.querySelectorAll('#{list_id} li[role=option]'))"
-        ".some(li => li.textContent.includes('蜀味'))"
-    )
+    wait_for_suggestions(page, list_id, "蜀味")
     assert page.evaluate(SUGGESTIONS, list_id) == ["ZS-2025-0002 蜀味食品加工项目"]
     page.keyboard.press("Enter")
     assert page.input_value("#id_project") == str(world.project2_a.pk)
