@@ -443,3 +443,21 @@ def test_government_warnings_raised_by_sql_write_what_the_clocks_write(world):
     assert not {c for c, *_ in raised} & {"G-3", "G-6", "G-8", "G-9", "G-10"}
     assert in_sql[3], "someone is told"
     assert all(raise_government_warnings(r, today) == 0 for r in rules)
+
+
+def test_the_warnings_just_raised_are_read_off_the_keys_in_their_order(world):
+    """The history rows and events of the warnings just raised read them off the keys'
+    range in key order (SQLite), not off the rule's index followed by a sort of them all."""
+    from django.db import connection
+
+    from zhaoshang.core import clock
+    from zhaoshang.exits.services.scan import _just_raised
+    from zhaoshang.testing.plans import plan
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL plans by its statistics")
+    found = plan(
+        _just_raised(0, rule(world.district_a, RuleCode.NO_LAND), clock.now()).order_by("pk")
+    )
+    assert "INTEGER PRIMARY KEY (rowid>?)" in found, found
+    assert "TEMP B-TREE" not in found, found
