@@ -61,7 +61,10 @@ PAGES = [
     ("bureau", "api:kpi-list", None),
     ("bureau", "projects:autocomplete", "q"),
     ("bureau", "exits:list", None),
-    ("bureau", "api:warning-list", None),
+    # a page of 25, as the exits desk shows them: the demo district's 27 warnings fill it
+    # (the API's default page of 50 would compare 27 rows with 50 — the page filling, not
+    # the list growing with the district)
+    ("bureau", "api:warning-list", "?page_size=25"),
     ("admin", "admin:exits_exitwarning_changelist", None),
     ("admin", "admin:core_domainevent_changelist", None),
     ("admin", "admin:agreements_obligationbreach_changelist", None),
@@ -110,7 +113,8 @@ for username, name, arg in pages:
             pk = Project.objects.filter(district_id=user.district_id).order_by("id").values_list("pk", flat=True).first()
             url = reverse(name, args=[pk])
         else:
-            url = reverse(name) + ("?q=%E5%9B%AD" if arg == "q" else "")
+            query = arg if (arg or "").startswith("?") else ""
+            url = reverse(name) + ("?q=%E5%9B%AD" if arg == "q" else query)
     except NoReverseMatch:
         out.append([username, name, None, None, None, None, None, None, None]); continue
     client = clients.get(username)
