@@ -398,11 +398,14 @@ def _schedules(today: datetime.date, district_ids: Districts = None) -> Iterator
     return _lit_schedules(today, plain_rows(_schedule_base(today, district_ids)))
 
 
-def _schedule_base(today: datetime.date, district_ids: Districts = None):
+def _schedule_base(today: datetime.date, district_ids: Districts = None, keys: bool = False):
     """One row per agreement with a contracted investment: for each measure (``f_``: funds
     in place, ``i_``: investment) its last point to date, its next point and the fact, each
     a subquery evaluated once (a project has one agreement: the signal's object); the
-    district's yellow and red gaps; the signal's title and link."""
+    district's yellow and red gaps; the signal's title and link.
+
+    ``keys``: each point's key in place of its date and amount (``SCHEDULE_KEYS``: the
+    daily scan reads the point's row by its key, ``schedule_sql.schedule_table``)."""
     money = DecimalField(max_digits=16, decimal_places=2)
     funds = (
         FundsEntry.objects.filter(project=OuterRef("project"), received_on__lte=today)
@@ -425,15 +428,20 @@ def _schedule_base(today: datetime.date, district_ids: Districts = None):
         # kind alone: a due date would have the database walk the due dates' index).
         points_of_kind = Obligation.objects.filter(kind=kind)
         if not in_districts(points_of_kind, district_ids, "agreement__district_id").exists():
-            rows = rows.annotate(
-                **{
-                    f"{prefix}_prev_on": Cast(Value(None), DateField()),
-                    f"{prefix}_prev_amount": Cast(Value(None), money),
-                    f"{prefix}_next_on": Cast(Value(None), DateField()),
-                    f"{prefix}_next_amount": Cast(Value(None), money),
-                    f"{prefix}_done": Cast(Value(None), money),
+            none = {
+                f"{prefix}_prev_on": Cast(Value(None), DateField()),
+                f"{prefix}_prev_amount": Cast(Value(None), money),
+                f"{prefix}_next_on": Cast(Value(None), DateField()),
+                f"{prefix}_next_amount": Cast(Value(None), money),
+                f"{prefix}_done": Cast(Value(None), money),
+            }
+            if keys:
+                none = {
+                    f"{prefix}_prev_key": Cast(Value(None), IntegerField()),
+                    f"{prefix}_next_key": Cast(Value(None), IntegerField()),
+                    f"{prefix}_done": none[f"{prefix}_done"],
                 }
-            )
+            rows = rows.annotate(**none)
             continue
 
         def points(kind=kind):
@@ -443,6 +451,15 @@ def _schedule_base(today: datetime.date, district_ids: Districts = None):
 
         prev = points().filter(due_on__lte=today).order_by("-due_on")
         nxt = points().filter(due_on__gt=today).order_by("due_on")
+        if keys:
+            rows = rows.annotate(
+                **{
+                    f"{prefix}_prev_key": Subquery(prev.values("pk")[:1]),
+                    f"{prefix}_next_key": Subquery(nxt.values("pk")[:1]),
+                    f"{prefix}_done": Subquery(done, output_field=money),
+                }
+            )
+            continue
         rows = rows.annotate(
             **{
                 f"{prefix}_prev_on": Subquery(prev.values("due_on")[:1], output_field=DateField()),
@@ -474,15 +491,17 @@ def _schedule_base(today: datetime.date, district_ids: Districts = None):
             "project_id",
             "project__name",
             "contracted_investment",
-            *(f"{p}_{c}" for p in "fi" for c in SCHEDULE_POINT),
+            *(f"{p}_{c}" for p in "fi" for c in (SCHEDULE_KEYS if keys else SCHEDULE_POINT)),
             "yellow",
             "red",
         )
     )
 
 
-# A measure's columns in ``_schedule_base`` (after the prefix ``f_`` or ``i_``).
+# A measure's columns in ``_schedule_base`` (after the prefix ``f_`` or ``i_``); with
+# ``keys``, the points' keys in place of their dates and amounts.
 SCHEDULE_POINT = ("prev_on", "prev_amount", "next_on", "next_amount", "done")
+SCHEDULE_KEYS = ("prev_key", "next_key", "done")
 
 
 def _lit_schedules(today: datetime.date, rows) -> Iterator[Row]:

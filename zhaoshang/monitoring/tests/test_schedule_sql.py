@@ -224,3 +224,18 @@ def test_each_agreement_takes_its_districts_gaps_written_into_the_statement(worl
     assert gaps == {(a, DEFAULT_YELLOW_GAP, DEFAULT_RED_GAP), (b, 5, 20)}
     assert {d for d, *_ in sources._schedule_base(DAYS[0], [b]).values_list("district_id")} == {b}
     assert "monitoring_lightrule" not in str(base.query)
+
+
+@pytest.mark.django_db
+def test_the_schedules_table_reads_each_point_by_its_key(world):
+    """The daily scan's table of the schedules reads each measure's last and next point by
+    its key (one lookup of the key, then the row by it), not one lookup of the point for
+    each of its date and amount; the test above checks the rows are the same."""
+    from django.db import connection
+
+    _build(world)
+    with connection.cursor() as cursor:
+        sql, _params = schedule_sql.schedule_table(connection, cursor, DAYS[1], None)
+    table = connection.ops.quote_name("agreements_obligation")
+    assert sql.count(f"FROM {table}") == 4  # the key of each measure's two points
+    assert sql.count(f"LEFT JOIN {table}") == 4  # each point's row by its key
