@@ -22,6 +22,7 @@ A project performs its agreement (履约) while none of its obligations is misse
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 from django.db import models
@@ -226,6 +227,40 @@ def with_performance(projects, today: datetime.date, *, history: bool = False, f
     return projects.annotate(
         has_agreement=Exists(Agreement.objects.filter(project=OuterRef("pk"), signed_on__lte=today))
     ).annotate(**expressions)
+
+
+def attach_performance(agreements, today: datetime.date) -> list:
+    """``AgreementQuerySet.with_performance``'s figures set on each of ``agreements`` (a
+    page of them, or one): their projects' obligations read once with their status
+    (``ObligationQuerySet.with_met``, the one definition) and counted here, rather than four
+    correlated counts per agreement that each build and run ``with_met`` again — a page of 50
+    agreements took 0.19 s of SQL and its statement 0.1 s to build (issue 19.2). Returns the
+    agreements, as a list."""
+    from zhaoshang.agreements.models import Obligation
+
+    agreements = list(agreements)
+    tallies: dict[int, Counter] = {a.project_id: Counter() for a in agreements}
+    if tallies:
+        statuses = (
+            Obligation.objects.filter(agreement__project_id__in=sorted(tallies))
+            .with_met(today)
+            .order_by()
+            .values_list("agreement__project_id", "status")
+        )
+        for project_id, status in statuses:
+            tallies[project_id][status] += 1
+    for agreement in agreements:
+        tally = tallies[agreement.project_id]
+        decided = sum(tally[s] for s in DECIDED)
+        agreement.obligations_total = sum(
+            n for s, n in tally.items() if s != ObligationStatus.WAIVED
+        )
+        agreement.obligations_missed = tally[ObligationStatus.MISSED]
+        agreement.obligations_met_on_time = tally[ObligationStatus.MET]
+        agreement.obligations_decided = decided
+        agreement.is_performing = agreement.obligations_missed == 0
+        agreement.on_time_share = tally[ObligationStatus.MET] / decided if decided else None
+    return agreements
 
 
 def performance_summary(projects, today: datetime.date, *, history: bool = False) -> dict:

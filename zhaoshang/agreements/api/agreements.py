@@ -19,6 +19,7 @@ from zhaoshang.agreements.models import (
     Agreement,
     Obligation,
 )
+from zhaoshang.agreements.querysets import attach_performance
 from zhaoshang.api.fields import VisiblePrimaryKeyRelatedField
 from zhaoshang.api.permissions import StaffApiPermission
 from zhaoshang.api.serializers import ModelSerializer, Serializer
@@ -139,10 +140,11 @@ class AgreementViewSet(ScopedModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Agreement.objects.none()
+        # The 履约 figures are set on the rows shown (``attach_performance``), not computed
+        # by the database for every row: nothing filters or sorts on them.
         return (
             super()
             .get_queryset()
-            .with_performance(clock.today())
             .select_related("project")
             .prefetch_related(Prefetch("obligations", Obligation.objects.order_by("due_on", "id")))
             .order_by("-signed_on", "-id")
@@ -178,8 +180,15 @@ class AgreementViewSet(ScopedModelViewSet):
             expected_version=version,
         )
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else attach_performance(page, clock.today())
+
+    def get_object(self):
+        return attach_performance([super().get_object()], clock.today())[0]
+
     def _respond(self, agreement, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=agreement.pk)
+        fresh = attach_performance([self.get_queryset().get(pk=agreement.pk)], clock.today())[0]
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request, *args, **kwargs):

@@ -93,3 +93,49 @@ def test_the_annotations_cost_one_query_however_many_projects(world, make_agreem
     # one for today's working-day number, one for the projects
     assert len(ctx.captured_queries) <= 2
     assert sum(1 for p in rows if p.has_agreement) == 2
+
+
+FIGURES = (
+    "obligations_total",
+    "obligations_missed",
+    "obligations_met_on_time",
+    "obligations_decided",
+    "is_performing",
+    "on_time_share",
+)
+
+
+def test_the_figures_set_on_a_page_are_the_databases(world, make_agreement):
+    """``attach_performance`` (the API's page: the obligations' statuses read once and
+    counted) gives every figure ``with_performance`` computes in SQL, on days before, at and
+    after the due dates, with a waiver, a confirmation met late and funds met on time, in
+    one query for the page."""
+    from zhaoshang.agreements.querysets import attach_performance
+
+    make_agreement(
+        world.project1_a,
+        terms=standard_terms(jobs=50, jobs_by=day("2026-06-01")),
+        schedule=[(day("2026-05-31"), Decimal("1000")), (day("2026-12-31"), Decimal("5000"))],
+    )
+    make_agreement(world.project2_a, schedule=[(day("2026-05-31"), Decimal("500"))])
+    funds(world, world.project2_a, "2026-05-31", "500")
+    waived = make_agreement(world.project1_b, schedule=[(day("2026-04-30"), Decimal("500"))])
+    services.waive_obligation(
+        world.user_bureau_b, waived.obligations.get(term="schedule"), reason="补充协议"
+    )
+    jobs = Agreement.objects.get(project=world.project1_a).obligations.get(term="jobs")
+    services.confirm_obligation(world.user_bureau, jobs, met_on=day("2026-06-03"), evidence=pdf())
+    seen = set()
+    for today in (day("2026-01-10"), TODAY, day("2027-02-01")):
+        in_sql = {
+            a.pk: tuple(getattr(a, f) for f in FIGURES)
+            for a in Agreement.objects.with_performance(today)
+        }
+        with CaptureQueriesContext(connection) as ctx:
+            page = attach_performance(Agreement.objects.order_by("pk"), today)
+        assert len(ctx.captured_queries) <= 3  # the page, today's working day, the statuses
+        counted = {a.pk: tuple(getattr(a, f) for f in FIGURES) for a in page}
+        assert counted == in_sql, today
+        seen.update(counted.values())
+    assert len(seen) >= 4  # the days and agreements differ
+    assert attach_performance([], TODAY) == []

@@ -30,6 +30,7 @@ from zhaoshang.agreements.models import (
     Obligation,
     ObligationBreach,
 )
+from zhaoshang.agreements.querysets import attach_performance
 from zhaoshang.agreements.views.common import (
     days_left_text,
 )
@@ -121,10 +122,11 @@ def project_agreement(request, pk):
     today = clock.today()
     agreement = (
         Agreement.objects.filter(project=project)
-        .with_performance(today)
         .select_related("document__document__material_type", "created_by")
         .first()
     )
+    if agreement is not None:
+        attach_performance([agreement], today)  # its 履约 figures
     obligations = _obligations(agreement, today) if agreement else []
     attach_evidence(project, obligations, today)
     commitments = _commitments_of(project, today)
