@@ -77,6 +77,8 @@ TARGETS = [
     ("api projects", "bureau", "api:project-list", None),
     ("api approval-cases", "bureau", "api:approval-case-list", None),
     ("api enterprises", "bureau", "api:enterprise-list", None),
+    ("api agreements", "bureau", "api:agreement-list", None),
+    ("api obligations", "bureau", "api:obligation-list", None),
     ("api kpis", "bureau", "api:kpi-list", None),
 ]
 OK, DRF = "minimal ok", "minimal DRF list"
