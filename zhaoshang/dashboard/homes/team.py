@@ -224,41 +224,22 @@ def _next_milestones(keys):
     )
 
 
-def _first_of_many(user, visible, owing, next_due, shown: int, today=None) -> list[int]:
+def _first_of_many(user, visible, owing, next_due, shown: int, today) -> list[int]:
     """The keys of the first ``shown`` projects ``user`` holds, in the section's order, for
     one who holds many: read in that order off indexes and each project checked on its own
     key, rather than every project held sorted — those owing the report first, then the
     others; in each part those with an open milestone by the nearest (the open milestones
     walked by due date, ``_nearest_due``), then those without one by name
-    (``project_district_name``). For whoever sees a whole district each read is compiled
-    once per process and day (``homes.district_rows``: building these walks cost more
-    than running them, a leader holding 14,594 of 50,000 projects)."""
-    district = Project.objects.whole_district_of(user) if today is not None else None
+    (``project_district_name``)."""
     open_milestones = Milestone.objects.open().filter(commitment__project=OuterRef("pk"))
     keys: list[int] = []
     for owes in (True, False):
-
-        def part_of(projects, person, owes=owes):
-            places = ProjectTeamMember.objects.filter(project=OuterRef("pk"), user=person)
-            held = projects.filter(Exists(places.filter(role__in=HELD_ROLES)))
-            return held.filter(Exists(owing)) if owes else held.exclude(Exists(owing))
-
-        def read(name, build, owes=owes, part_of=part_of):
-            if district is None:
-                return list(build(part_of(visible, user)))
-            return district_rows(
-                ("team.many", today, owes, *name),
-                user,
-                lambda district_id, person: build(
-                    part_of(Project.objects.filter(district_id=district_id), person)
-                ),
-                uses=("user",),
-            )
+        read = _part_reader(user, visible, owing, owes, today)
 
         def batch(start, size, read=read):
             return read(("due", start, size), lambda part: _due_rows(part)[start : start + size])
 
-        keys += _nearest_due(None, next_due, shown - len(keys), batch)
+        keys += _nearest_due(batch, next_due, shown - len(keys))
         if len(keys) < shown:
             n = shown - len(keys)
             keys += read(
@@ -272,6 +253,34 @@ def _first_of_many(user, visible, owing, next_due, shown: int, today=None) -> li
     return keys[:shown]
 
 
+def _held_part(projects, person, owing, owes: bool):
+    """Of ``projects``, those ``person`` holds that owe last month's report (``owes``), or
+    those that do not."""
+    places = ProjectTeamMember.objects.filter(project=OuterRef("pk"), user=person)
+    held = projects.filter(Exists(places.filter(role__in=HELD_ROLES)))
+    return held.filter(Exists(owing)) if owes else held.exclude(Exists(owing))
+
+
+def _part_reader(user, visible, owing, owes: bool, today):
+    """``read(name, build)``: ``list(build(part))`` of ``_held_part`` of the projects
+    ``user`` sees — for whoever sees a whole district compiled once per process, day and
+    ``name`` (``homes.district_rows``: building these walks cost more than running them, a
+    leader holding 14,594 of 50,000 projects)."""
+
+    def read(name, build):
+        found = district_rows(
+            ("team.many", today, owes, *name),
+            user,
+            lambda district_id, person: build(
+                _held_part(Project.objects.filter(district_id=district_id), person, owing, owes)
+            ),
+            uses=("user",),
+        )
+        return list(build(_held_part(visible, user, owing, owes))) if found is None else found
+
+    return read
+
+
 def _due_rows(projects):
     """The open milestones of ``projects`` by due date: (project, due date) rows, each
     milestone's project checked on its key (``probed``)."""
@@ -283,20 +292,20 @@ def _due_rows(projects):
     )
 
 
-def _nearest_due(projects, next_due, count: int, batch=None) -> list[int]:
-    """The keys of the first ``count`` of ``projects`` with an open milestone, the nearest
-    next due first (then by name): the open milestones read by due date, a batch at a time
-    (``batch(start, size)``, else read from ``projects``), until ``count`` projects and
-    every one tied with the last of them are found; those few put in order by the
+def _batches(projects):
+    """``batch(start, size)``: a slice of ``_due_rows(projects)``, for ``_nearest_due``."""
+    rows = _due_rows(projects)
+    return lambda start, size: list(rows[start : start + size])
+
+
+def _nearest_due(batch, next_due, count: int) -> list[int]:
+    """The keys of the first ``count`` projects with an open milestone, the nearest next due
+    first (then by name): the open milestones read by due date, a batch at a time
+    (``batch(start, size)``: ``_batches``, or a part's kept reads), until ``count`` projects
+    and every one tied with the last of them are found; those few put in order by the
     database."""
     if count <= 0:
         return []
-    if batch is None:
-        rows = _due_rows(projects)
-
-        def batch(start, size):
-            return list(rows[start : start + size])
-
     due: dict[int, object] = {}
     last, start, size = None, 0, 4 * count
     while True:

@@ -43,5 +43,5 @@ def test_the_team_section_s_milestones_are_probed_per_row(world, monkeypatch):
     monkeypatch.setattr(
         team, "probed", lambda condition: seen.append(condition) or probed(condition)
     )
-    team._nearest_due(projects, team._next_due(), 3)
+    team._nearest_due(team._batches(projects), team._next_due(), 3)
     assert seen
