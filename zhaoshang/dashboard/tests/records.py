@@ -1,8 +1,11 @@
-"""Records the home tests add to the world: receipts addressed to a leader."""
+"""Records the home tests add to the world (receipts addressed to a leader), and the request
+a home is read for."""
 
 from __future__ import annotations
 
 import datetime
+
+from django.test import RequestFactory
 
 from zhaoshang.testing.world import FROZEN_NOW
 
@@ -26,3 +29,10 @@ def make_receipt(world, addressee, n: int = 1, project=None):
         filed_at=FROZEN_NOW,
         addressee=addressee,
     )
+
+
+def request_as(user):
+    """A GET of "/" by ``user``: what a home's parts read."""
+    request = RequestFactory().get("/")
+    request.user = user
+    return request

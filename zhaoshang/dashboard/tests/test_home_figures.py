@@ -10,12 +10,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import RequestFactory
 from django.utils import translation
 
 from zhaoshang.dashboard.homes import bureau, department, leader, live_figures, park, supervisor
 from zhaoshang.dashboard.homes import team as team_home
-from zhaoshang.dashboard.tests.records import make_receipt
+from zhaoshang.dashboard.tests.records import make_receipt, request_as
 
 D = datetime.date
 # (world user, home module): every section the world's people see, and a few they would
@@ -50,19 +49,13 @@ def _english():
         yield
 
 
-def _request(user):
-    request = RequestFactory().get("/")
-    request.user = user
-    return request
-
-
 def check(world) -> dict:
     """Every home's figures against their lists'; the figures, for the tests to see that
     they count something."""
     seen = {}
     for who, home in HOMES:
         user = type(getattr(world, f"user_{who}")).objects.get(username=who)
-        request = _request(user)
+        request = request_as(user)
         fast = home.figures(request)
         live = live_figures(request, home.declared(request))
         assert fast == live, f"{who} {home.__name__}"
@@ -342,7 +335,7 @@ def test_the_team_s_work_tiles_are_exact_up_to_their_cap(world, client_for, monk
     ProjectTeamMember.objects.create(project=alone, user=manager, role=TeamRole.SECRETARY)
     _clone(case, project=alone)
 
-    request = _request(manager)
+    request = request_as(manager)
     exact = {f.key: f.live(request) for f in team_home.declared(request)}
     assert exact["to_file"] >= 6 and exact["missing"] >= 3, exact
     owing = set(Project.objects.owing_report(clock.today()).values_list("pk", flat=True))

@@ -12,11 +12,11 @@ import datetime
 import re
 
 import pytest
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
 from zhaoshang.dashboard.homes import leader, live_figures
+from zhaoshang.dashboard.tests.records import request_as
 from zhaoshang.dashboard.tests.screen_records import red_signal
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.models import Signal
@@ -30,12 +30,6 @@ TILE = r'href="[^"]*\?my_projects=on" data-count="(\d+)"( data-more)?>\s*<div[^>
 def _english():
     with translation.override("en"):
         yield
-
-
-def _request(user):
-    request = RequestFactory().get("/")
-    request.user = user
-    return request
 
 
 def _clone(project, n: int, **changes) -> Project:
@@ -57,7 +51,7 @@ def _check(users, caps) -> dict:
     """Each user's leader figures against the board's, for each cap; the exact counts."""
     exact = {}
     for user in users:
-        request = _request(user)
+        request = request_as(user)
         declared = {f.key: f for f in leader.declared(request)}
         exact[user.username] = declared["mine"].live(request)
         for cap in caps:

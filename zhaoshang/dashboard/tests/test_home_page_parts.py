@@ -268,13 +268,12 @@ def test_a_whole_district_s_reads_are_compiled_once_and_run_for_each_person(worl
     from unittest import mock
 
     from django.db.models.sql.compiler import SQLCompiler
-    from django.test import RequestFactory
 
+    from zhaoshang.dashboard.tests.records import request_as
     from zhaoshang.projects.models import Project
 
     def read(user):
-        request = RequestFactory().get("/")
-        request.user = user
+        request = request_as(user)
         section = team.section(request)
         visible = Project.objects.visible_to(user)
         attention = [p.pk for p in page.attention(visible, user)]
@@ -308,17 +307,16 @@ def test_a_whole_district_s_tiles_are_compiled_once_and_count_each_person_s(worl
     from unittest import mock
 
     from django.db.models.sql.compiler import SQLCompiler
-    from django.test import RequestFactory
 
     from zhaoshang.core import roles
     from zhaoshang.dashboard import tallies
     from zhaoshang.dashboard.homes import bureau, department, leader, live_figures, supervisor
+    from zhaoshang.dashboard.tests.records import request_as
 
     home = {"bureau": bureau, "leader": leader, "department": department}.get(who, supervisor)
 
     def request_of(user):
-        request = RequestFactory().get("/")
-        request.user = user
+        request = request_as(user)
         return request
 
     first, other = getattr(world, f"user_{who}"), getattr(world, f"user_{who}_b")
@@ -375,12 +373,12 @@ def test_a_park_committee_s_commitment_tiles_are_compiled_once_and_count_its_own
     from unittest import mock
 
     from django.db.models.sql.compiler import SQLCompiler
-    from django.test import RequestFactory
 
     from zhaoshang.agreements import services
     from zhaoshang.agreements.schedule import Step
     from zhaoshang.core import clock, roles
     from zhaoshang.dashboard.homes import live_figures, park
+    from zhaoshang.dashboard.tests.records import request_as
     from zhaoshang.projects.models import Project
 
     today = clock.today()
@@ -401,8 +399,7 @@ def test_a_park_committee_s_commitment_tiles_are_compiled_once_and_count_its_own
             )
 
     def request_of(user):
-        request = RequestFactory().get("/")
-        request.user = user
+        request = request_as(user)
         return request
 
     park.section(request_of(world.user_park))
