@@ -91,10 +91,8 @@ def fill(connection, cursor, table: str, today: datetime.date, district_ids) -> 
     cursor.execute(f"DROP TABLE IF EXISTS {SCHEDULE_TABLE}")
     sql, params = schedule_table(connection, cursor, today, district_ids)
     cursor.execute(f"CREATE TEMPORARY TABLE {SCHEDULE_TABLE} AS {sql}", params)
-    cursor.execute(f"SELECT * FROM {SCHEDULE_TABLE} LIMIT 0")
-    given = [d[0] for d in cursor.description]  # as the query names its columns
     q = connection.ops.quote_name
-    col = {name: f"s.{q(column)}" for name, column in zip(NAMES, given, strict=True)}
+    col = {name: f"s.{q(name)}" for name in NAMES}  # (``schedule_table`` names them so)
     cents = {name: in_cents(col[name]) for name in ("total", "f_prev_amount", "i_prev_amount")}
     measures = ", ".join(
         f"CASE WHEN {col[p + '_prev_amount']} IS NOT NULL "
