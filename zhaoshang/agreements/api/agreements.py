@@ -184,8 +184,9 @@ class AgreementViewSet(ScopedModelViewSet):
         page = super().paginate_queryset(queryset)
         return None if page is None else attach_performance(page, clock.today())
 
-    def get_object(self):
-        return attach_performance([super().get_object()], clock.today())[0]
+    def retrieve(self, request, *args, **kwargs):
+        agreement = attach_performance([self.get_object()], clock.today())[0]
+        return Response(self.get_serializer(agreement).data)
 
     def _respond(self, agreement, code=status.HTTP_200_OK) -> Response:
         fresh = attach_performance([self.get_queryset().get(pk=agreement.pk)], clock.today())[0]
