@@ -63,6 +63,9 @@ PAGES = [
     # the list of 20 is full at both sizes (园 matched 7 at the demo's size, so the size
     # compared 7 entries with 20 — the list filling, not growing with the district)
     ("bureau", "projects:autocomplete", "?q=%E7%94%B5"),
+    # a term few projects match (the copies numbered …2024…): the list never fills, so the
+    # plain search read every project of the district (projects.search drives it by grams)
+    ("bureau", "projects:autocomplete", "?q=2024"),
     ("bureau", "exits:list", None),
     # a page of 25, as the exits desk shows them: the demo district's 27 warnings fill it
     # (the API's default page of 50 would compare 27 rows with 50 — the page filling, not
@@ -165,6 +168,7 @@ from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.worst import restore_districts
 from zhaoshang.org.models import User
 from zhaoshang.projects.models import FundsEntry, Project, ProjectTeamMember
+from zhaoshang.projects.search import refresh as refresh_search
 
 target = int(sys.argv[1])
 district_id = User.objects.get(username="bureau").district_id
@@ -193,6 +197,7 @@ with transaction.atomic():
         clones.append(copy(p, code=f"G{n:07d}", name=f"{p.name}（{n}）"[:120],
                            enterprise_id=e.pk if e else None))
     Project.objects.bulk_create(clones, batch_size=1000)
+    refresh_search([c.pk for c in clones])  # the copies' search grams (bulk_create skips save)
     by_original = {}
     for p, c in zip(sources, clones):
         by_original.setdefault(p.pk, []).append(c.pk)

@@ -31,6 +31,7 @@ from zhaoshang.projects.choices import (
     TeamRole,
 )
 from zhaoshang.projects.querysets import ProjectQuerySet
+from zhaoshang.projects.search_models import ProjectSearched
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": NON_NEGATIVE}
@@ -72,7 +73,7 @@ class MaterialType(models.Model):
         return self.name
 
 
-class Project(DistrictOwned, Versioned, Timestamped):
+class Project(ProjectSearched, DistrictOwned, Versioned, Timestamped):
     """A signed or prospective investment project, or a park infrastructure project."""
 
     code = models.CharField(_("code"), max_length=20, editable=False)
