@@ -116,8 +116,8 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         # Their codes too: a district's projects are then read by seeks of the index on
         # district and code, in code order (SQLite, without statistics, would otherwise
         # walk that index through the whole district for the order, testing each id).
-        codes = sorted({code for _, code in few})
-        return found.filter(pk__in=[pk for pk, _ in few], code__in=codes)
+        codes = self.model._base_manager.filter(pk__in=few).values("code")
+        return found.filter(pk__in=few, code__in=codes)
 
     def held_by(self, user):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the

@@ -103,10 +103,11 @@ def current_source():
     return Concat(*parts, output_field=TextField())
 
 
-def candidates(term: str) -> list[tuple[int, str]] | None:
-    """The (id, code) of the projects that can match ``term`` — those holding its rarest
-    gram — when that gram is held by fewer than ``PROBE_LIMIT`` projects; else None (the
-    term is common: the plain search finds its matches soon)."""
+def candidates(term: str) -> list[int] | None:
+    """The ids of the projects that can match ``term`` — those holding its rarest gram —
+    when that gram is held by fewer than ``PROBE_LIMIT`` projects (read off the index on
+    gram and project alone); else None (the term is common: the plain search finds its
+    matches soon)."""
     from zhaoshang.projects.search_models import ProjectGram
 
     grams = term_grams(term)
@@ -121,7 +122,7 @@ def candidates(term: str) -> list[tuple[int, str]] | None:
     found = list(
         ProjectGram.objects.filter(gram=gram)
         .order_by()
-        .values_list("project_id", "project__code")[:PROBE_LIMIT]
+        .values_list("project_id", flat=True)[:PROBE_LIMIT]
     )
     return found if len(found) < PROBE_LIMIT else None
 
@@ -143,12 +144,15 @@ def _rarest(grams: list[str]) -> str | None:
     return grams[least] if counts[least] < PROBE_LIMIT else None
 
 
-def refresh(project_ids: Iterable[int]) -> int:
+def refresh(project_ids: Iterable[int], models: tuple | None = None) -> int:
     """Remake the grams and stored text of these projects from their texts now (a project
-    gone is left out); the number of projects remade."""
-    from zhaoshang.projects.models import Project
-    from zhaoshang.projects.search_models import ProjectGram, ProjectSearchText
-
+    gone is left out); the number of projects remade. ``models``: (Project, ProjectGram,
+    ProjectSearchText) as a migration has them."""
+    if models is None:
+        from zhaoshang.projects.models import Project
+        from zhaoshang.projects.search_models import ProjectGram, ProjectSearchText
+    else:
+        Project, ProjectGram, ProjectSearchText = models  # noqa: N806 - model classes
     ids = sorted(set(project_ids))
     done = 0
     gram_table = connection.ops.quote_name(ProjectGram._meta.db_table)

@@ -1,23 +1,15 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from zhaoshang.projects.search import BATCH, FIELDS, grams_of, source_of
+from zhaoshang.projects.search import refresh
+
+MODELS = ("Project", "ProjectGram", "ProjectSearchText")
 
 
 def fill(apps, schema_editor):
     """Every project's grams and stored text (``projects.search``), from its texts now."""
-    Project = apps.get_model("projects", "Project")
-    ProjectGram = apps.get_model("projects", "ProjectGram")
-    ProjectSearchText = apps.get_model("projects", "ProjectSearchText")
-    ids = list(Project._base_manager.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        rows = Project._base_manager.filter(pk__in=ids[start : start + BATCH])
-        texts, grams = [], []
-        for pk, *values in rows.values_list("pk", *FIELDS):
-            texts.append(ProjectSearchText(project_id=pk, source=source_of(values)))
-            grams.extend(ProjectGram(project_id=pk, gram=g) for g in sorted(grams_of(values)))
-        ProjectSearchText.objects.bulk_create(texts)
-        ProjectGram.objects.bulk_create(grams, batch_size=2000)
+    models = [apps.get_model("projects", name) for name in MODELS]
+    refresh(models[0]._base_manager.values_list("pk", flat=True), models=tuple(models))
 
 
 class Migration(migrations.Migration):
