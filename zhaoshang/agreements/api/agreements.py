@@ -30,6 +30,12 @@ from zhaoshang.projects.models import Project
 # ---------------------------------------------------------------------------------------
 # agreements
 
+# An agreement's obligations as its terms and schedule read them (``services.term_values``):
+# the columns it reads, not the confirmation's, the waiver's and the evidence's of each.
+TERM_OBLIGATIONS = Obligation.objects.only(
+    "agreement_id", "term", "kind", "due_on", "target_amount", "target_text"
+)
+
 
 class TermsSerializer(Serializer):
     start_by = serializers.DateField(allow_null=True, required=False)
@@ -110,10 +116,12 @@ class AgreementSerializer(ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         values = services.term_values(instance)
-        data["terms"] = TermsSerializer(values["terms"]).data
-        data["schedule"] = ScheduleRowSerializer(
-            [{"due_on": d, "amount": a} for d, a in values["schedule"]], many=True
-        ).data
+        # the serializer's own bound fields, not a serializer built per agreement (a page of
+        # 50 built 100 and copied their fields)
+        data["terms"] = self.fields["terms"].to_representation(values["terms"])
+        data["schedule"] = self.fields["schedule"].to_representation(
+            [{"due_on": d, "amount": a} for d, a in values["schedule"]]
+        )
         return data
 
 
@@ -141,12 +149,17 @@ class AgreementViewSet(ScopedModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Agreement.objects.none()
         # The 履约 figures are set on the rows shown (``attach_performance``), not computed
-        # by the database for every row: nothing filters or sorts on them.
+        # by the database for every row: nothing filters or sorts on them. A record read to
+        # be shown gets its obligations' term columns only; one to be changed or deleted,
+        # whole obligations (a deletion writes each one's history).
+        obligations = (
+            TERM_OBLIGATIONS if self.action in ("list", "retrieve") else Obligation.objects
+        )
         return (
             super()
             .get_queryset()
             .select_related("project")
-            .prefetch_related(Prefetch("obligations", Obligation.objects.order_by("due_on", "id")))
+            .prefetch_related(Prefetch("obligations", obligations.order_by("due_on", "id")))
             .order_by("-signed_on", "-id")
         )
 

@@ -314,3 +314,55 @@ def test_read_only_callers_change_nothing(world, api_for, records, username):
     assert api.patch(f"/api/v1/agreements/{agreement.pk}/", {"number": "X"}).status_code == expected
     assert api.post(f"/api/v1/commitments/{commitment.pk}/file/", {}).status_code == expected
     assert api.delete(f"/api/v1/commitments/{commitment.pk}/").status_code == expected
+
+
+def test_a_shown_agreement_reads_its_obligations_term_columns_only(world, api_for, records):
+    """The list and a record read the obligations' term columns (``TERM_OBLIGATIONS``),
+    not the confirmation's, the waiver's or the evidence's, and show the same terms and
+    schedule as the service gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agreement = records[world.project1_a.pk][0]
+    expected = services.term_values(Agreement.objects.get(pk=agreement.pk))
+    api = api_for("bureau")
+    for url in ("/api/v1/agreements/", f"/api/v1/agreements/{agreement.pk}/"):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(url)
+        assert response.status_code == 200
+        body = response.json()
+        row = next(r for r in body.get("results", [body]) if r["id"] == agreement.pk)
+        assert row["terms"]["jobs"] == expected["terms"]["jobs"]
+        assert [(r["due_on"], r["amount"]) for r in row["schedule"]] == [
+            (d.isoformat(), f"{a:.2f}") for d, a in expected["schedule"]
+        ]
+        read = [q["sql"] for q in queries if 'FROM "agreements_obligation"' in q["sql"]]
+        prefetch = [sql for sql in read if '"waiver_reason"' not in sql]
+        assert prefetch and all('"confirmation_note"' not in sql for sql in prefetch), read
+        assert not any('"waiver_reason"' in sql and '"term"' in sql for sql in read), read
+
+
+def test_an_agreement_deleted_through_the_api_keeps_its_obligations_history(
+    world, api_for, make_agreement
+):
+    """A deletion reads whole obligations (each one's history row keeps every column),
+    not the term columns a shown record reads, then each obligation again."""
+    from zhaoshang.agreements.models import Obligation
+
+    agreement = make_agreement(world.project1_a)
+    titles = sorted(agreement.obligations.values_list("title", flat=True))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_for("admin").delete(f"/api/v1/agreements/{agreement.pk}/")
+    assert response.status_code == 204, response.content
+    one_by_one = [
+        q["sql"]
+        for q in queries
+        if 'FROM "agreements_obligation" WHERE "agreements_obligation"."id" =' in q["sql"]
+    ]
+    assert not one_by_one, one_by_one  # no obligation's columns read again one at a time
+    gone = Obligation.history.filter(agreement_id=agreement.pk, history_type="-")
+    assert sorted(gone.values_list("title", flat=True)) == titles
+    assert all(row.kind and row.due_on for row in gone)
