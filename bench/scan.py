@@ -11,7 +11,9 @@ about a third of the obligations are past due. Then, in the same run:
 
 (s)  ``manage.py daily_scan``'s work, first run (``monitoring.services.daily_scan``: every
      app's scan — ledger entries for overdue cases, breaches of missed obligations … — then
-     the signals written and escalated);
+     the signals written and escalated); each first run is also given against the plain
+     statement measured (best of ``--repeat``) just before it, and the median of those
+     ratios: the machine's speed, which drifts between runs, cancels in each pair;
 (s2) the same again: the idempotent second run, which finds everything in place;
 (s3) with ``--reuse``: the next working day's scan, each run from the database as (s) left
      it, against (c3), the plain statement on that day — a real later run: every lit
@@ -349,10 +351,13 @@ def measure(n: int, args) -> dict:
 
     c3, _ = timed(baseline_following, args.repeat)
     s, steps_first, steps_later, steps_next = Times(), {}, {}, {}
+    paired = []  # each first run's CPU over the plain statement's, measured just before it
     for run in range(args.first_runs):
         if run:
             restore(kept, args.database)
+        plain, _ = timed(baseline, args.repeat)
         s.run(lambda: daily_scan(TODAY))
+        paired.append(s.cpu[-1] / plain.best())
     signals = Signal.objects.count()
     s2, _ = timed(lambda: daily_scan(TODAY), args.repeat)
     r, _ = timed(lambda: refresh_signals(TODAY, subjects=["case", "obligation"]), args.repeat)
@@ -387,6 +392,7 @@ def measure(n: int, args) -> dict:
         "signals": signals,
         "c": c,
         "s": s,
+        "paired": paired,
         "s2": s2,
         "s3": s3,
         "c3": c3,
@@ -428,6 +434,9 @@ def main(argv=None) -> int:
             f"  wall s (×), CPU s (×c); min / median of the runs\n"
             f"  (c) plain SQL overdue set   {line(c, c)}\n"
             f"  (s) daily_scan, first run   {line(row['s'], c)}\n"
+            f"      each first run against the plain statement measured just before it: "
+            f"{', '.join(f'{x:.1f}' for x in sorted(row['paired']))}×c "
+            f"(median {statistics.median(row['paired']):.1f}×c)\n"
             f"  (s2) daily_scan, again      {line(row['s2'], c)}\n"
             + (
                 f"  (c3) plain SQL, {row['following']}  {line(row['c3'], row['c3'])}\n"
