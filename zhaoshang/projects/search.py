@@ -13,8 +13,10 @@ three-character pieces). So the term's grams are counted, each up to ``PROBE_LIM
 (one statement, each count a bounded range of the index on gram and project); when one is
 rarer than that, the projects holding it are the only ones that can match, and the search
 reads those few, each still checked by the same conditions as before — the answer is the
-same set, in the same order. When every gram is common, the plain search runs as before
-(it stops early). Chinese names are searched by one and two characters, so a trigram index
+same set, in the same order. When every gram is that common, the projects holding both
+the term's first and last gram are met, if neither list is longer than ``PAIR_LIMIT``
+("2024" among codes full of digits). Else the plain search runs as before (a common term:
+it stops early). Chinese names are searched by one and two characters, so a trigram index
 alone (pg_trgm, FTS5's trigram) would not serve them.
 
 ``fold`` takes out the spaces (the pinyin keys are compared without them) and folds each
@@ -42,6 +44,9 @@ from django.db.models.functions import Coalesce, Concat
 # held by more is held by one project in a hundred or more, and the plain search, walking
 # the district in code order, fills its list of 20 after some 2,000 projects.
 PROBE_LIMIT = 500
+# A term whose grams are all common is looked for among the projects holding both its first
+# and last gram when neither is held by this many (the two lists read whole, then met).
+PAIR_LIMIT = 3000
 # At most this many of a long term's grams are counted (any of them serves).
 MAX_PROBED = 8
 SIZES = (1, 2, 3)
@@ -83,9 +88,12 @@ def term_grams(term: str) -> list[str] | None:
         return None
     if len(folded) <= SIZES[-1]:
         return [folded]
-    pieces = sorted({folded[i : i + 3] for i in range(len(folded) - 2)})
-    step = max(1, len(pieces) // MAX_PROBED)
-    return pieces[::step][:MAX_PROBED]
+    pieces = list(dict.fromkeys(folded[i : i + 3] for i in range(len(folded) - 2)))
+    if len(pieces) <= MAX_PROBED:
+        return pieces
+    # Spread over the term, its first and last kept (``candidates`` may meet those two).
+    step = (len(pieces) - 1) / (MAX_PROBED - 1)
+    return list(dict.fromkeys(pieces[round(k * step)] for k in range(MAX_PROBED)))
 
 
 def source_of(values: Iterable[str | None]) -> str:
@@ -104,44 +112,49 @@ def current_source():
 
 
 def candidates(term: str) -> list[int] | None:
-    """The ids of the projects that can match ``term`` — those holding its rarest gram —
-    when that gram is held by fewer than ``PROBE_LIMIT`` projects (read off the index on
-    gram and project alone); else None (the term is common: the plain search finds its
-    matches soon)."""
-    from zhaoshang.projects.search_models import ProjectGram
-
+    """The ids of the projects that can match ``term`` when they are few (fewer than
+    ``PROBE_LIMIT``), read off the index on gram and project alone: those holding its
+    rarest gram — or, when every gram is held by that many, those holding both its first
+    and its last, when neither is held by ``PAIR_LIMIT`` or more ("2024": "202" and "024"
+    are common among codes, the projects holding both few). Else None: the term is common,
+    and the plain search finds its matches soon."""
     grams = term_grams(term)
     if grams is None:
         return None
-    if len(grams) > 1:
-        gram = _rarest(grams)
-        if gram is None:
-            return None
-    else:
-        gram = grams[0]
-    found = list(
-        ProjectGram.objects.filter(gram=gram)
-        .order_by()
-        .values_list("project_id", flat=True)[:PROBE_LIMIT]
-    )
+    if len(grams) == 1:
+        return _few(_held(grams[0]))
+    counts = _counts(grams, PROBE_LIMIT)
+    least = min(range(len(grams)), key=lambda i: counts[i])
+    if counts[least] < PROBE_LIMIT:
+        return _few(_held(grams[least]))
+    pair = [grams[0], grams[-1]]
+    if max(_counts(pair, PAIR_LIMIT)) >= PAIR_LIMIT:
+        return None
+    return _few(_held(pair[0]).intersection(_held(pair[1])))
+
+
+def _held(gram: str):
+    """The ids of the projects holding ``gram`` (a query, at most ``PROBE_LIMIT`` read)."""
+    from zhaoshang.projects.search_models import ProjectGram
+
+    return ProjectGram.objects.filter(gram=gram).order_by().values_list("project_id", flat=True)
+
+
+def _few(held) -> list[int] | None:
+    found = list(held[:PROBE_LIMIT])
     return found if len(found) < PROBE_LIMIT else None
 
 
-def _rarest(grams: list[str]) -> str | None:
-    """The gram of ``grams`` held by the fewest projects, counted up to ``PROBE_LIMIT``
-    each, in one statement; None when every one reaches it."""
+def _counts(grams: list[str], limit: int) -> tuple[int, ...]:
+    """How many projects hold each of ``grams``, counted up to ``limit`` each (a bounded
+    range of the index each), in one statement."""
     from zhaoshang.projects.search_models import ProjectGram
 
     table = connection.ops.quote_name(ProjectGram._meta.db_table)
-    count = (
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE gram = %s LIMIT {PROBE_LIMIT})"
-        " AS held)"
-    )
+    count = f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE gram = %s LIMIT {limit}) AS held)"
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join([count] * len(grams)), grams)
-        counts = cursor.fetchone()
-    least = min(range(len(grams)), key=lambda i: counts[i])
-    return grams[least] if counts[least] < PROBE_LIMIT else None
+        return cursor.fetchone()
 
 
 def refresh(project_ids: Iterable[int], models: tuple | None = None) -> int:

@@ -27,6 +27,10 @@ NAMES = [
     ("Straße物流中心", "德邦ſtraße贸易有限公司"),
     ("锂电池回收利用", "绿色循环科技有限公司"),
     ("电子元器件2025", "成都电子科技有限公司（分公司）"),
+    # 甲乙丙 held by two, 乙丙丁 by two, both by one
+    ("甲乙丙丁工程", "龙泉建设有限公司"),
+    ("甲乙丙仓储", "青白江物流有限公司"),
+    ("乙丙丁码头", "新津港务有限公司"),
 ]
 
 
@@ -102,6 +106,19 @@ def test_a_term_holding_only_common_grams_is_searched_plain(world, projects, mon
         assert _answer(term, True) == _answer(term, False)
 
 
+def test_a_term_of_common_grams_meets_its_first_and_last(world, projects, monkeypatch):
+    monkeypatch.setattr(search, "PROBE_LIMIT", 2)
+    # "zs-" and "-20" are held by every project of the fixture's: met, the two lists give
+    # those holding both (all of them here: too many for a PROBE_LIMIT of 2) ...
+    assert search.candidates("zs-20") is None
+    # ... while "甲乙丙" and "乙丙丁" are each held by two of them, both by one
+    assert search.candidates("甲乙丙丁") == [projects[8].pk]
+    monkeypatch.setattr(search, "PAIR_LIMIT", 2)  # a list too long to read whole
+    assert search.candidates("甲乙丙丁") is None
+    for term in ("甲乙丙丁", "zs-20", "ZS-2024-000"):
+        assert _answer(term, True) == _answer(term, False)
+
+
 def test_a_rare_term_reads_its_few_projects_only(world, projects):
     few = search.candidates("扩建")
     assert few == [projects[3].pk]
@@ -115,4 +132,6 @@ def test_fold_meets_what_the_databases_case_rules_meet():
     assert search.fold("ſ") == "s"
     assert search.term_grams("ß") is None  # its case maps to two: the plain search
     assert search.term_grams("电子") == ["电子"]
-    assert search.term_grams("2024") == ["024", "202"]
+    assert search.term_grams("2024") == ["202", "024"]
+    long = search.term_grams("abcdefghijklmnop")
+    assert len(long) == search.MAX_PROBED and long[0] == "abc" and long[-1] == "nop"

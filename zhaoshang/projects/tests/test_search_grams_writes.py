@@ -167,7 +167,10 @@ def test_the_autocomplete_statements_do_not_grow_with_the_projects(world, client
     search.refresh([p.pk for p in more])
     assert {q: _statements(bureau, q) for q in few} == few
     assert _statements(bureau, "更多") == (bare + 1, 20)
-    # every gram common: counted (or read) once, then the plain search
+    # every gram common: read (a term of one gram) or counted, then the plain search
     monkeypatch.setattr(search, "PROBE_LIMIT", 2)
     assert _statements(bureau, "更多") == (bare + 1, 20)
-    assert _statements(bureau, "更多项目") == (bare + 1, 20)
+    # ... a term of several: its first and last counted again, and met (too many)
+    assert _statements(bureau, "更多项目") == (bare + 3, 20)
+    monkeypatch.setattr(search, "PAIR_LIMIT", 2)  # ... or not met (too long to read)
+    assert _statements(bureau, "更多项目") == (bare + 2, 20)
