@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +29,11 @@ class CoreConfig(AppConfig):
         from zhaoshang.core import datastamp
 
         datastamp.install()  # every write moves the data's stamp (core.pagecache)
+
+
+class ProjectAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the project's site as ``admin.site``
+    (``core.admin_site.ProjectAdminSite``: the app list laid out once per process)."""
+
+    default = False  # (CoreConfig is this module's)
+    default_site = "zhaoshang.core.admin_site.ProjectAdminSite"
