@@ -82,14 +82,17 @@ def _order(item) -> int:
         return 1
     if item.get_closest_marker("browser") is not None:  # a browser of its own
         return 2
-    return 3
+    if _builds_once_per_module(item.path):  # one unit of many tests (see the scheduler)
+        return 3
+    return 4
 
 
 def pytest_collection_modifyitems(items):
     """The longest units first (the migrations run from zero; the demo city, loaded once; the
     API's schema walk), then the browser tests (seconds each), one after the other (those
-    of ``browser_page`` share a Chromium), so that with -n the workers end together on
-    short tests instead of one finishing long ones alone."""
+    of ``browser_page`` share a Chromium), then the modules that go to a worker whole
+    (``_BUILDS_ONCE``: a permission matrix is one unit of seconds to a minute), so that with
+    -n the workers end together on short tests instead of one finishing a long unit alone."""
     items.sort(key=_order)
 
 
