@@ -94,9 +94,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
         A term few projects can match (its rarest gram held by few, ``projects.search``) is
         looked for among those few alone, by the same conditions: the same answer, without
-        reading every project of the district (one or two statements more, made here).
+        reading every project of the district (one to three statements more, made here).
         ``grams=False``: every project checked (what the grams must always agree with)."""
-        from zhaoshang.projects.search import candidates
+        from zhaoshang.projects.search import candidates, holders
 
         text = (text or "").strip()
         if not text:
@@ -113,11 +113,14 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         few = candidates(text) if grams else None
         if few is None:
             return found
-        # Their codes too: a district's projects are then read by seeks of the index on
-        # district and code, in code order (SQLite, without statistics, would otherwise
-        # walk that index through the whole district for the order, testing each id).
-        codes = self.model._base_manager.filter(pk__in=few).values("code")
-        return found.filter(pk__in=few, code__in=codes)
+        if not few:
+            return found.none()
+        # Read by their codes: a district's projects by seeks of the index on district and
+        # code, in code order (SQLite, without statistics, would otherwise walk that index
+        # through the whole district for the order, testing each one). The codes of the
+        # projects holding the grams, of any district: more than those, never fewer, each
+        # checked by the conditions above.
+        return found.filter(code__in=holders(few).values("code"))
 
     def held_by(self, user):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the

@@ -111,49 +111,56 @@ def current_source():
     return Concat(*parts, output_field=TextField())
 
 
-def candidates(term: str) -> list[int] | None:
-    """The ids of the projects that can match ``term`` when they are few (fewer than
-    ``PROBE_LIMIT``), read off the index on gram and project alone: those holding its
-    rarest gram — or, when every gram is held by that many, those holding both its first
-    and its last, when neither is held by ``PAIR_LIMIT`` or more ("2024": "202" and "024"
-    are common among codes, the projects holding both few). Else None: the term is common,
-    and the plain search finds its matches soon."""
+def candidates(term: str) -> tuple[str, ...] | None:
+    """The grams of ``term`` whose holders (``holders``) are every project that can match
+    it, when those are few (fewer than ``PROBE_LIMIT``): its rarest gram — or, when every
+    gram is held by that many, its first and last together, when neither is held by
+    ``PAIR_LIMIT`` or more ("2024": "202" and "024" are common among codes, the projects
+    holding both few). Empty: no project can match. None: the term is common, and the
+    plain search finds its matches soon. Counted off the index on gram and project alone."""
     grams = term_grams(term)
     if grams is None:
         return None
-    if len(grams) == 1:
-        return _few(_held(grams[0]))
-    counts = _counts(grams, PROBE_LIMIT)
+    counts = _counts([[gram] for gram in grams], PROBE_LIMIT)
     least = min(range(len(grams)), key=lambda i: counts[i])
     if counts[least] < PROBE_LIMIT:
-        return _few(_held(grams[least]))
-    pair = [grams[0], grams[-1]]
-    if max(_counts(pair, PAIR_LIMIT)) >= PAIR_LIMIT:
+        return (grams[least],) if counts[least] else ()
+    if len(grams) == 1:
         return None
-    return _few(_held(pair[0]).intersection(_held(pair[1])))
+    pair = [grams[0], grams[-1]]
+    if max(_counts([[gram] for gram in pair], PAIR_LIMIT)) >= PAIR_LIMIT:
+        return None
+    (both,) = _counts([pair], PROBE_LIMIT)
+    if both >= PROBE_LIMIT:
+        return None
+    return tuple(pair) if both else ()
 
 
-def _held(gram: str):
-    """The ids of the projects holding ``gram`` (a query, at most ``PROBE_LIMIT`` read)."""
+def holders(grams: tuple[str, ...]):
+    """The projects holding every one of ``grams`` (a queryset)."""
+    from zhaoshang.projects.models import Project
     from zhaoshang.projects.search_models import ProjectGram
 
-    return ProjectGram.objects.filter(gram=gram).order_by().values_list("project_id", flat=True)
+    held = Project._base_manager.all()
+    for gram in grams:
+        held = held.filter(pk__in=ProjectGram.objects.filter(gram=gram).values("project_id"))
+    return held
 
 
-def _few(held) -> list[int] | None:
-    found = list(held[:PROBE_LIMIT])
-    return found if len(found) < PROBE_LIMIT else None
-
-
-def _counts(grams: list[str], limit: int) -> tuple[int, ...]:
-    """How many projects hold each of ``grams``, counted up to ``limit`` each (a bounded
-    range of the index each), in one statement."""
+def _counts(sets: list[list[str]], limit: int) -> tuple[int, ...]:
+    """How many projects hold every gram of each of ``sets``, counted up to ``limit`` each
+    (bounded ranges of the index), in one statement."""
     from zhaoshang.projects.search_models import ProjectGram
 
     table = connection.ops.quote_name(ProjectGram._meta.db_table)
-    count = f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE gram = %s LIMIT {limit}) AS held)"
+    held = f"SELECT project_id FROM {table} WHERE gram = %s"
+    counts, params = [], []
+    for grams in sets:
+        both = " INTERSECT ".join([held] * len(grams))
+        counts.append(f"(SELECT COUNT(*) FROM ({both} LIMIT {limit}) AS held)")
+        params.extend(grams)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join([count] * len(grams)), grams)
+        cursor.execute("SELECT " + ", ".join(counts), params)
         return cursor.fetchone()
 
 

@@ -112,7 +112,10 @@ def test_a_term_of_common_grams_meets_its_first_and_last(world, projects, monkey
     # those holding both (all of them here: too many for a PROBE_LIMIT of 2) ...
     assert search.candidates("zs-20") is None
     # ... while "甲乙丙" and "乙丙丁" are each held by two of them, both by one
-    assert search.candidates("甲乙丙丁") == [projects[8].pk]
+    assert search.candidates("甲乙丙丁") == ("甲乙丙", "乙丙丁")
+    assert list(search.holders(("甲乙丙", "乙丙丁")).values_list("pk", flat=True)) == [
+        projects[8].pk
+    ]
     monkeypatch.setattr(search, "PAIR_LIMIT", 2)  # a list too long to read whole
     assert search.candidates("甲乙丙丁") is None
     for term in ("甲乙丙丁", "zs-20", "ZS-2024-000"):
@@ -121,9 +124,10 @@ def test_a_term_of_common_grams_meets_its_first_and_last(world, projects, monkey
 
 def test_a_rare_term_reads_its_few_projects_only(world, projects):
     few = search.candidates("扩建")
-    assert few == [projects[3].pk]
+    assert few == ("扩建",)
+    assert list(search.holders(few).values_list("pk", flat=True)) == [projects[3].pk]
     assert _answer("扩建", True) == [projects[3].pk]
-    assert search.candidates("不存在") == []
+    assert search.candidates("不存在") == ()
     assert _answer("不存在", True) == []
 
 
