@@ -16,8 +16,10 @@ reads those few, each still checked by the same conditions as before — the ans
 same set, in the same order. When every gram is that common, the projects holding both
 the term's first and last gram are met, if neither list is longer than ``PAIR_LIMIT``
 ("2024" among codes full of digits). Else the plain search runs as before (a common term:
-it stops early). Chinese names are searched by one and two characters, so a trigram index
-alone (pg_trgm, FTS5's trigram) would not serve them.
+it stops early). The few are read by their codes (``holders``): a district's by seeks of
+its index on district and code, in code order, as the list asks. Chinese names are searched
+by one and two characters, so a trigram index alone (pg_trgm, FTS5's trigram) would not
+serve them.
 
 ``fold`` takes out the spaces (the pinyin keys are compared without them) and folds each
 character's case as upper then lower (so ``ſ``, ``ı`` and ``ß`` meet ``s``, ``i`` and ``ss``
