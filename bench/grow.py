@@ -47,6 +47,9 @@ PAGES = [
     ("service_center", "home", None),
     ("city", "home", None),
     ("bureau", "projects:list", None),
+    # the registry's search: a common term and a rare one (projects.search)
+    ("bureau", "projects:list", "?q=%E7%94%B5"),
+    ("bureau", "projects:list", "?q=2024"),
     ("department", "projects:list", None),
     ("park", "projects:list", None),
     ("bureau", "projects:detail", "project"),
