@@ -119,6 +119,21 @@ def test_a_write_around_save_is_healed_by_the_daily_scan_step(world):
     assert search.repair() == 0
 
 
+def test_the_ledger_import_makes_its_projects_grams(world):
+    from zhaoshang.projects.imports import ProjectImporter
+    from zhaoshang.projects.tests.test_import import _book
+
+    result = ProjectImporter(world.user_bureau, world.district_a).run(_book(world, 3, 700))
+    assert result.ok, result.problems
+    made = sorted(
+        Project.objects.filter(name__startswith="计数项目70").values_list("pk", flat=True)
+    )
+    assert len(made) == 3
+    assert sorted(_found_by_grams("计数项目70")) == made
+    assert _found_by_grams("jsxm701") == [made[1]]
+    assert not search.stale().filter(pk__in=made).exists()
+
+
 def test_the_command_repairs_or_remakes_all(world):
     made = _bulk(world, 3)
     call_command("repair_search_grams", stdout=(out := io.StringIO()))
