@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -94,9 +95,10 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
         A term few projects can match (its rarest gram held by few, ``projects.search``) is
         looked for among those few alone, by the same conditions: the same answer, without
-        reading every project of the district (one to three statements more, made here).
+        reading every project of the district (one to three statements more, made here;
+        on PostgreSQL one more, the few's ids).
         ``grams=False``: every project checked (what the grams must always agree with)."""
-        from zhaoshang.projects.search import candidates, holders
+        from zhaoshang.projects.search import candidates, held_ids, holders
 
         text = (text or "").strip()
         if not text:
@@ -115,11 +117,15 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             return found
         if not few:
             return found.none()
-        # Read by their codes: a district's projects by seeks of the index on district and
-        # code, in code order (SQLite, without statistics, would otherwise walk that index
-        # through the whole district for the order, testing each one). The codes of the
-        # projects holding the grams, of any district: more than those, never fewer, each
-        # checked by the conditions above.
+        if connections[self.db].vendor == "postgresql":
+            # Read by their ids, fetched first: PostgreSQL plans by the list's length (a
+            # subquery of the projects holding the grams was hashed against every project).
+            return found.filter(pk__in=held_ids(few))
+        # SQLite: read by their codes — a district's projects by seeks of the index on
+        # district and code, in code order (without statistics SQLite would otherwise walk
+        # that index through the whole district for the order, testing each one). The codes
+        # of the projects holding the grams, of any district: more than those, never fewer,
+        # each checked by the conditions above.
         return found.filter(code__in=holders(few).values("code"))
 
     def held_by(self, user):

@@ -149,6 +149,19 @@ def holders(grams: tuple[str, ...]):
     return held
 
 
+def held_ids(grams: tuple[str, ...]) -> list[int]:
+    """The ids of the projects holding every one of ``grams``, read off the index on gram
+    and project alone (one statement)."""
+    from zhaoshang.projects.search_models import ProjectGram
+
+    lists = [
+        ProjectGram.objects.filter(gram=gram).order_by().values_list("project_id", flat=True)
+        for gram in grams
+    ]
+    held = lists[0].intersection(*lists[1:]) if len(lists) > 1 else lists[0]
+    return list(held)
+
+
 def _counts(sets: list[list[str]], limit: int) -> tuple[int, ...]:
     """How many projects hold every gram of each of ``sets``, counted up to ``limit`` each
     (bounded ranges of the index), in one statement."""

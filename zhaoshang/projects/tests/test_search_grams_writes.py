@@ -174,14 +174,19 @@ def test_the_autocomplete_statements_do_not_grow_with_the_projects(world, client
     made = _bulk(world, 3)
     search.refresh([p.pk for p in made])
     bare, _ = _statements(bureau, "")
+    ids = int(connection.vendor == "postgresql")  # the few's ids read first there
     # a term's grams counted (one statement), then its projects read by their codes; a
     # term no project holds: nothing more read
     few = {q: _statements(bureau, q) for q in ("稀有", "稀有项目1", "不存在")}
-    assert few == {"稀有": (bare + 1, 3), "稀有项目1": (bare + 1, 1), "不存在": (bare, 0)}
+    assert few == {
+        "稀有": (bare + 1 + ids, 3),
+        "稀有项目1": (bare + 1 + ids, 1),
+        "不存在": (bare, 0),
+    }
     more = _bulk(world, 30, word="更多")
     search.refresh([p.pk for p in more])
     assert {q: _statements(bureau, q) for q in few} == few
-    assert _statements(bureau, "更多") == (bare + 1, 20)
+    assert _statements(bureau, "更多") == (bare + 1 + ids, 20)
     # every gram common: read (a term of one gram) or counted, then the plain search
     monkeypatch.setattr(search, "PROBE_LIMIT", 2)
     assert _statements(bureau, "更多") == (bare + 1, 20)
