@@ -391,8 +391,6 @@ DAILY_SCAN_STEPS = [
     "zhaoshang.land.services.scan",
     # The enterprise's contacts are reminded of a monthly report before its due day.
     "zhaoshang.portal.reporting.remind_monthly_reports",
-    # The projects' search grams remade where a write went around save (projects.search).
-    "zhaoshang.projects.search.scan",
     # Last: every district's KPI figures as of today (kpis.snapshots).
     "zhaoshang.kpis.snapshots.scan",
 ]

@@ -30,8 +30,11 @@ than one character (``ß``, ``İ``) is left to the plain search.
 The grams are kept true where the texts are written: ``Project.save``, an enterprise's
 save (its projects'), and every path writing projects in bulk (``refresh``). A project
 whose stored text (``ProjectSearchText``) differs from its text now, or that has none, is
-found set-based by ``stale`` and remade by ``repair`` (the daily scan, the
-``repair_search_grams`` command): a path that missed them heals by the next day.
+found set-based by ``stale`` and remade by ``repair`` (``manage.py repair_search_grams``,
+after a load that went around the application: a restored older dump, rows written by
+hand). Not a step of the daily scan: a database whose projects were written in bulk
+without their grams (the scan benchmarks' generated districts, 500,000 projects) would
+have its first scan spend an hour remaking them.
 """
 
 from __future__ import annotations
@@ -233,14 +236,3 @@ def refresh_enterprise(enterprise_id: int) -> int:
     return refresh(
         Project._base_manager.filter(enterprise_id=enterprise_id).values_list("pk", flat=True)
     )
-
-
-def scan(today, *, district_ids: list[int] | None = None) -> str:
-    """The daily scan's step (``settings.DAILY_SCAN_STEPS``): the stale projects' grams
-    remade (of ``district_ids``, else every district's)."""
-    from zhaoshang.projects.models import Project
-
-    projects = Project._base_manager.all()
-    if district_ids is not None:
-        projects = projects.filter(district_id__in=district_ids)
-    return f"search grams remade for {repair(projects)} projects"

@@ -1,7 +1,7 @@
 """The projects' search grams kept true on every path that writes the searched texts
 (``projects.search``): a project saved, its enterprise renamed or given another credit
 code, projects written in bulk, a project deleted, a write around ``save`` healed by the
-repair (the daily scan's step, the command, the migration's fill) — and the autocomplete's
+repair (the command, the migration's fill) — and the autocomplete's
 statements, the same whatever the number of projects."""
 
 from __future__ import annotations
@@ -107,14 +107,13 @@ def test_projects_written_in_bulk_are_found_once_refreshed(world):
     assert not search.stale().filter(pk__in=[p.pk for p in made]).exists()
 
 
-def test_a_write_around_save_is_healed_by_the_daily_scan_step(world):
+def test_a_write_around_save_is_healed_by_the_repair(world):
     Project.objects.filter(pk=world.project1_a.pk).update(name="鹿溪智谷总部")
     assert _found_by_grams("鹿溪") == []  # stale
     assert list(search.stale().values_list("pk", flat=True)) == [world.project1_a.pk]
-    other = world.project1_b.district_id
-    assert search.scan(None, district_ids=[other]) == "search grams remade for 0 projects"
-    district = world.project1_a.district_id
-    assert search.scan(None, district_ids=[district]) == "search grams remade for 1 projects"
+    other = Project.objects.filter(district=world.project1_b.district_id)
+    assert search.repair(other) == 0
+    assert search.repair(Project.objects.filter(district=world.project1_a.district_id)) == 1
     assert _found("鹿溪") == [world.project1_a.pk]
     assert search.repair() == 0
 

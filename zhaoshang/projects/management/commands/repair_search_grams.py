@@ -1,7 +1,7 @@
 """``manage.py repair_search_grams [--all]``: the projects' search grams (``projects.search``)
 remade where a project's stored text differs from its text now (a write that went around
 ``save``: a bulk load, a raw statement, a restored table) — or, with ``--all``, for every
-project. Safe to run at any time; the daily scan runs the first form."""
+project. Safe to run at any time (each batch of projects in its own transaction)."""
 
 from django.core.management.base import BaseCommand
 
