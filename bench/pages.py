@@ -93,7 +93,6 @@ from django.db.models import F
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.worst import restore_districts
 from zhaoshang.projects.models import FundsEntry, Project, ProjectTeamMember
-from zhaoshang.projects.search import refresh as refresh_search
 
 scale = int(sys.argv[1])
 with transaction.atomic():
@@ -106,7 +105,6 @@ with transaction.atomic():
             clone.name = f"{p.name}（{copy_no}）"[:120]
             clones.append(clone)
         Project.objects.bulk_create(clones, batch_size=500)
-        refresh_search([c.pk for c in clones])  # their search grams (bulk_create skips save)
         pairs = dict(zip((p.pk for p in originals), (c.pk for c in clones)))
         for model in (ProjectTeamMember, FundsEntry, Signal):
             rows = []

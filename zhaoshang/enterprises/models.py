@@ -20,14 +20,13 @@ from zhaoshang.core.validators import NoMarkupValidator
 from zhaoshang.enterprises.choices import Origin
 from zhaoshang.enterprises.creditcode import validate_credit_code
 from zhaoshang.enterprises.querysets import EnterpriseQuerySet
-from zhaoshang.projects.search_models import EnterpriseSearched
 
 
 def _credit_code_validator(value):
     validate_credit_code(value)
 
 
-class Enterprise(EnterpriseSearched, PinyinLabelled, DistrictOwned, Versioned):
+class Enterprise(PinyinLabelled, DistrictOwned, Versioned):
     """An investing enterprise; its origin feeds the funds-in-place statistics."""
 
     name = models.CharField(

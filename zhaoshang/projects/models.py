@@ -31,7 +31,6 @@ from zhaoshang.projects.choices import (
     TeamRole,
 )
 from zhaoshang.projects.querysets import ProjectQuerySet
-from zhaoshang.projects.search_models import ProjectSearched
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": NON_NEGATIVE}
@@ -73,7 +72,7 @@ class MaterialType(models.Model):
         return self.name
 
 
-class Project(ProjectSearched, DistrictOwned, Versioned, Timestamped):
+class Project(DistrictOwned, Versioned, Timestamped):
     """A signed or prospective investment project, or a park infrastructure project."""
 
     code = models.CharField(_("code"), max_length=20, editable=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import connections
 from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -90,21 +89,13 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             )
         )
 
-    def search(self, text: str, *, grams: bool = True):
-        """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name.
-
-        A term few projects can match (its rarest gram held by few, ``projects.search``) is
-        looked for among those few alone, by the same conditions: the same answer, without
-        reading every project of the district (one to three statements more, made here;
-        on PostgreSQL one more, the few's ids).
-        ``grams=False``: every project checked (what the grams must always agree with)."""
-        from zhaoshang.projects.search import candidates, held_ids, holders
-
+    def search(self, text: str):
+        """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name."""
         text = (text or "").strip()
         if not text:
             return self
         lowered = text.lower().replace(" ", "")
-        found = self.filter(
+        return self.filter(
             Q(name__icontains=text)
             | Q(code__icontains=text)
             | Q(enterprise__name__icontains=text)
@@ -112,21 +103,6 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             | Q(name_initials__contains=lowered)
             | Q(name_pinyin__contains=lowered)
         )
-        few = candidates(text) if grams else None
-        if few is None:
-            return found
-        if not few:
-            return found.none()
-        if connections[self.db].vendor == "postgresql":
-            # Read by their ids, fetched first: PostgreSQL plans by the list's length (a
-            # subquery of the projects holding the grams was hashed against every project).
-            return found.filter(pk__in=held_ids(few))
-        # SQLite: read by their codes — a district's projects by seeks of the index on
-        # district and code, in code order (without statistics SQLite would otherwise walk
-        # that index through the whole district for the order, testing each one). The codes
-        # of the projects holding the grams, of any district: more than those, never fewer,
-        # each checked by the conditions above.
-        return found.filter(code__in=holders(few).values("code"))
 
     def held_by(self, user):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the

@@ -50,15 +50,7 @@ EVENTS = {
 # Records the daily scans recompute from the others (a project's yellow or red signal, its
 # light of a day): they go with the batch's records and never block its undo. By label, so
 # that core imports no domain app.
-# Rows made from the records (not recorded on them by anyone): they go with the records.
-DERIVED = frozenset(
-    {
-        "monitoring.signal",
-        "monitoring.lightsnapshot",
-        "projects.projectgram",  # the search's grams and text (projects.search)
-        "projects.projectsearchtext",
-    }
-)
+DERIVED = frozenset({"monitoring.signal", "monitoring.lightsnapshot"})
 MAX_NAMED = 10  # blockers named one by one; the rest are counted
 CHUNK = 500  # primary keys per IN (…) list
 _BUFFER = "_imported_records"

@@ -18,7 +18,6 @@ from zhaoshang.core.forms import BootstrapMixin
 from zhaoshang.core.views_helpers import AUTOCOMPLETE_LIMIT
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.search import refresh
 from zhaoshang.testing.factories.enterprises import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +32,7 @@ def _ids(client, route: str, q: str = "") -> list[int]:
 
 def _more_projects(world, n: int) -> None:
     base = world.project2_a
-    made = Project.objects.bulk_create(
+    Project.objects.bulk_create(
         Project(
             district=base.district,
             code=f"AC-{i:04d}",
@@ -49,7 +48,6 @@ def _more_projects(world, n: int) -> None:
         )
         for i in range(n)
     )
-    refresh([p.pk for p in made])  # their search grams (bulk_create skips save)
 
 
 def test_projects_answered_are_those_the_user_sees_at_most_twenty(world, client_for):
