@@ -30,12 +30,6 @@ from zhaoshang.projects.models import Project
 # ---------------------------------------------------------------------------------------
 # agreements
 
-# An agreement's obligations as its terms and schedule read them (``services.term_values``):
-# the columns it reads, not the confirmation's, the waiver's and the evidence's of each.
-TERM_OBLIGATIONS = Obligation.objects.only(
-    "agreement_id", "term", "kind", "due_on", "target_amount", "target_text"
-)
-
 
 class TermsSerializer(Serializer):
     start_by = serializers.DateField(allow_null=True, required=False)
@@ -152,9 +146,9 @@ class AgreementViewSet(ScopedModelViewSet):
         # by the database for every row: nothing filters or sorts on them. A record read to
         # be shown gets its obligations' term columns only; one to be changed or deleted,
         # whole obligations (a deletion writes each one's history).
-        obligations = (
-            TERM_OBLIGATIONS if self.action in ("list", "retrieve") else Obligation.objects
-        )
+        obligations = Obligation.objects
+        if self.action in ("list", "retrieve"):
+            obligations = obligations.only(*services.TERM_VALUE_FIELDS)
         return (
             super()
             .get_queryset()

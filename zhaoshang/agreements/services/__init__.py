@@ -18,6 +18,7 @@ from zhaoshang.agreements.services.agreements import (
     KEY_LEVELS,
     REQUIRED_TERMS,
     TERM_FIELDS,
+    TERM_VALUE_FIELDS,
     TERMS,
     delete_agreement,
     save_agreement,
@@ -67,6 +68,7 @@ from zhaoshang.agreements.services.obligations import (
 
 __all__ = [
     "AGREEMENT_FIELDS",
+    "TERM_VALUE_FIELDS",
     "COMMITMENT_FIELDS",
     "KEY_LEVELS",
     "OBLIGATION_FIELDS",

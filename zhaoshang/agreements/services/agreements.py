@@ -83,6 +83,11 @@ AGREEMENT_FIELDS = (
 )
 
 
+# What ``term_values`` reads of each obligation: a list of agreements shown reads only these
+# (``api.agreements``), not the confirmation's, the waiver's and the evidence's columns.
+TERM_VALUE_FIELDS = ("agreement_id", "term", "kind", "due_on", "target_amount", "target_text")
+
+
 def term_values(agreement: Agreement | None) -> dict:
     """The terms of an agreement as the form shows them (from its obligations)."""
     values: dict = dict.fromkeys(TERM_FIELDS)

@@ -7,10 +7,18 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from zhaoshang.agreements import services
-from zhaoshang.agreements.models import Agreement, ArchiveVersion, Commitment, ScheduleTemplate
+from zhaoshang.agreements.models import (
+    Agreement,
+    ArchiveVersion,
+    Commitment,
+    Obligation,
+    ScheduleTemplate,
+)
 from zhaoshang.agreements.tests.conftest import PDF
 from zhaoshang.api.tests.world_api import USERS, expected_visible
 
@@ -317,12 +325,9 @@ def test_read_only_callers_change_nothing(world, api_for, records, username):
 
 
 def test_a_shown_agreement_reads_its_obligations_term_columns_only(world, api_for, records):
-    """The list and a record read the obligations' term columns (``TERM_OBLIGATIONS``),
+    """The list and a record read the obligations' term columns (``services.TERM_VALUE_FIELDS``),
     not the confirmation's, the waiver's or the evidence's, and show the same terms and
     schedule as the service gives."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     agreement = records[world.project1_a.pk][0]
     expected = services.term_values(Agreement.objects.get(pk=agreement.pk))
     api = api_for("bureau")
@@ -347,13 +352,8 @@ def test_an_agreement_deleted_through_the_api_keeps_its_obligations_history(
 ):
     """A deletion reads whole obligations (each one's history row keeps every column),
     not the term columns a shown record reads, then each obligation again."""
-    from zhaoshang.agreements.models import Obligation
-
     agreement = make_agreement(world.project1_a)
     titles = sorted(agreement.obligations.values_list("title", flat=True))
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         response = api_for("admin").delete(f"/api/v1/agreements/{agreement.pk}/")
     assert response.status_code == 204, response.content
