@@ -89,13 +89,21 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             )
         )
 
-    def search(self, text: str):
-        """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name."""
+    def search(self, text: str, *, indexed: bool = True):
+        """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name.
+
+        A term of three characters or more is looked for among the projects the database's
+        trigram index names (``projects.search``), still checked by the plain conditions:
+        the same answer as the plain walk (``indexed=False``), which shorter terms take."""
+        from django.db import connections
+
+        from zhaoshang.projects import search
+
         text = (text or "").strip()
         if not text:
             return self
         lowered = text.lower().replace(" ", "")
-        return self.filter(
+        found = self.filter(
             Q(name__icontains=text)
             | Q(code__icontains=text)
             | Q(enterprise__name__icontains=text)
@@ -103,6 +111,8 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             | Q(name_initials__contains=lowered)
             | Q(name_pinyin__contains=lowered)
         )
+        few = search.candidates(connections[self.db].vendor, text, lowered) if indexed else None
+        return found if few is None else found.filter(pk__in=few)
 
     def held_by(self, user):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the

@@ -93,7 +93,34 @@ def schema(connection) -> dict[str, dict]:
                     name = json.dumps(kept, sort_keys=True)
                 constraints[name] = kept
             found[table] = {"columns": sorted(columns), "constraints": constraints}
+        for table, trigger in _triggers(connection, cursor):
+            found[table].setdefault("triggers", []).append(trigger)
     return found
+
+
+def _triggers(connection, cursor) -> list[tuple[str, str]]:
+    """(table, trigger) of every trigger the project made (SQLite drops a table's triggers
+    with it: a migration remaking the table must make them again)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE NOT t.tgisinternal ORDER BY 1, 2"
+        )
+    else:
+        cursor.execute(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1, 2"
+        )
+    return cursor.fetchall()
+
+
+def index_tables(connection, cursor) -> set[str]:
+    """The tables of SQLite's full-text indexes (the virtual tables and their shadow
+    tables: ``projects.search``), which the database writes itself through triggers: a copy
+    of the rows leaves them out, and the triggers put them back with the rows."""
+    if connection.vendor != "sqlite":
+        return set()
+    cursor.execute("PRAGMA main.table_list")
+    return {row[1] for row in cursor.fetchall() if row[2] in ("virtual", "shadow")}
 
 
 def migrate_and_print_fingerprint(replay: bool = True) -> None:
@@ -174,7 +201,10 @@ class TableSnapshot:
         with connection.cursor() as cursor:
             if self.tables is not None and self._exists(cursor):
                 return
-            self.tables = sorted(connection.introspection.table_names(cursor))
+            indexes = index_tables(connection, cursor)
+            self.tables = sorted(
+                t for t in connection.introspection.table_names(cursor) if t not in indexes
+            )
             if connection.vendor == "postgresql":
                 cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE")
                 cursor.execute(f"CREATE SCHEMA {SNAPSHOT}")
@@ -200,8 +230,9 @@ class TableSnapshot:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            indexes = index_tables(connection, cursor)
             for table in connection.introspection.table_names(cursor):
-                if table not in self.tables:
+                if table not in self.tables and table not in indexes:
                     cursor.execute(f"DELETE FROM {quote(table)}")
             generated = _tables_with_generated_columns()
             for table in self.tables:

@@ -1,0 +1,191 @@
+"""The projects' search read off the database's trigram index (issue 19.3,
+``projects.search``): for any term it answers exactly what the plain search (every project
+checked) answers, on SQLite and PostgreSQL; a term of three characters or more is read off
+the index (the plan says so); and every path that writes a project or an enterprise keeps
+the index right (SQLite's triggers)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.db import connection, transaction
+
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.projects import search
+from zhaoshang.projects.models import Project
+from zhaoshang.testing.factories.enterprises import EnterpriseFactory
+from zhaoshang.testing.factories.projects import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+# Names and enterprises as a district writes them: Chinese, Latin letters of both cases,
+# digits, spaces, full-width brackets, a character whose case maps to two (ß), one whose
+# upper case is plain Latin (ſ), and the characters LIKE and FTS5 read specially.
+NAMES = [
+    ("电子信息产业园项目", "成都电子科技有限公司"),
+    ("新能源电池Pack生产线", "四川锂能新能源有限公司"),
+    ("ABC智能制造基地（二期）", "ABC Holdings 有限公司"),
+    ("数据中心2024扩建", "天府数据服务有限公司"),
+    ("光伏 Solar 组件项目", "阳光Solar能源有限公司"),
+    ("Straße物流中心", "德邦ſtraße贸易有限公司"),
+    ("锂电池回收利用", "绿色循环科技有限公司"),
+    ("电子元器件2025", "成都电子科技有限公司（分公司）"),
+    ('100%_达标"改造"工程', "A*B-C:D 合作社"),
+    ("O'Brien\\路径*测试", "x_y%z 有限公司"),
+    ("İstanbul Ärger ÉCOLE", "ÅNGSTRÖM 实验室"),
+]
+
+ODD = ["%", "_", '"', "*", "\\", "'", "-", ":", "%_", '"改造"', "*B-", "\\路", "0%_", "a%c", "x_y"]
+
+
+@pytest.fixture
+def projects(world):
+    district = world.project1_a.district
+    made = []
+    for name, enterprise in NAMES:
+        made.append(
+            ProjectFactory(
+                district=district,
+                name=name,
+                enterprise=EnterpriseFactory(district=district, name=enterprise),
+            )
+        )
+    return made
+
+
+def _texts(project: Project) -> list[str]:
+    enterprise = project.enterprise
+    return [
+        project.name,
+        project.code,
+        enterprise.name if enterprise else "",
+        enterprise.credit_code if enterprise else "",
+        project.name_initials,
+        project.name_pinyin,
+    ]
+
+
+def _terms() -> list[str]:
+    """Pieces of one to six characters of every searched text (Chinese, codes, credit codes,
+    pinyin), the whole texts, each also in upper and swapped case and with a space inside,
+    the special characters, and terms nothing holds."""
+    terms = {"不存在", "zzqx", "2024", "2024扩", "ss", "SS", "ß", "İ", "solar组件", "  电  "}
+    terms.update(ODD)
+    for project in Project.objects.select_related("enterprise"):
+        for text in _texts(project):
+            for n in (1, 2, 3, 4, 6):
+                terms.update(text[i : i + n] for i in range(len(text) - n + 1))
+            terms.add(text)
+            if len(text) > 3:
+                terms.add(f"{text[:2]} {text[2:5]}")
+    for term in list(terms):
+        terms.update({term.upper(), term.swapcase()})
+    return sorted(t for t in terms if t.strip())
+
+
+def _answer(term: str, indexed: bool) -> list[int]:
+    found = Project.objects.search(term, indexed=indexed).order_by("code", "pk")
+    return list(found.values_list("pk", flat=True))
+
+
+def test_the_index_answers_what_the_plain_search_answers(world, projects):
+    terms = _terms()
+    assert len(terms) > 2000
+    # A fixed sample (each term costs two statements), the odd characters all kept.
+    odd = [t for t in terms if any(c in t for c in "%_\"*\\'-:")]
+    terms = random.Random(19).sample(terms, 600) + odd[:300] + ODD
+    served = found = 0
+    for term in terms:
+        answer = _answer(term, True)
+        assert answer == _answer(term, False), term
+        text = term.strip()
+        served += (
+            search.candidates(connection.vendor, text, text.lower().replace(" ", "")) is not None
+        )
+        found += bool(answer)
+    # most terms were read off the index, and most of those found something: the
+    # comparison tested the index, not the plain walk alone
+    assert served > 0.6 * len(terms)
+    assert found > 0.5 * len(terms)
+
+
+def test_short_terms_stay_the_plain_walk():
+    assert search.candidates(connection.vendor, "电子", "电子") is None
+    assert search.candidates(connection.vendor, "a b", "ab") is None  # the pinyin's term: 2
+    assert search.candidates(connection.vendor, "电子园", "电子园") is not None
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # a test's few rows would be read whole whatever the indexes: off whole-table
+            # scans (GIN is read by bitmap scans, which stay on)
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            return " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return " ".join(row[-1] for row in cursor.fetchall())
+
+
+def test_a_term_of_three_characters_is_read_off_the_index(world, projects):
+    district = world.project1_a.district_id
+    found = Project.objects.filter(district_id=district).search("2024")
+    plan = _plan(found.order_by("code", "pk")[:20])
+    if connection.vendor == "postgresql":
+        for index in ("project_name_trgm", "project_code_trgm", "enterprise_name_trgm"):
+            assert index in plan, plan
+    else:
+        assert f"SCAN {search.PROJECT_TEXT} VIRTUAL TABLE" in plan, plan
+        assert f"SCAN {search.ENTERPRISE_TEXT} VIRTUAL TABLE" in plan, plan
+    assert list(found.values_list("pk", flat=True)) == [projects[3].pk]
+    # two characters: the plain walk, no index
+    plan = _plan(Project.objects.filter(district_id=district).search("20"))
+    assert "trgm" not in plan and search.PROJECT_TEXT not in plan
+
+
+def _found(term: str) -> set[int]:
+    return set(Project.objects.search(term).values_list("pk", flat=True))
+
+
+def test_every_write_path_keeps_the_index(world, projects):
+    first, second = projects[0], projects[1]
+    assert first.pk in _found("电子信息")
+    # a queryset's update (no save, no signal)
+    Project.objects.filter(pk=first.pk).update(
+        name="跨境电商物流园", name_pinyin="kuajingdianshang"
+    )
+    assert first.pk not in _found("电子信息")
+    assert first.pk in _found("跨境电商") and first.pk in _found("kuajing")
+    # raw SQL
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE projects_project SET code = %s WHERE id = %s", ["QX-7788-01", second.pk]
+        )
+    assert second.pk in _found("qx-7788") and second.pk in _found("7788")
+    assert second.pk not in _found(second.code)
+    # an enterprise renamed by update: its projects found by the new name only
+    Enterprise.objects.filter(pk=second.enterprise_id).update(
+        name="蓝海储能有限公司", credit_code="91510100MA7788XYZ0"
+    )
+    assert second.pk in _found("蓝海储能") and second.pk in _found("7788xyz")
+    assert second.pk not in _found("锂能新能源")
+    # bulk_create
+    values = {f.attname: getattr(first, f.attname) for f in Project._meta.concrete_fields}
+    values.update(id=None, enterprise_id=None, name="北斗导航应用中心", code="BD-9911-01")
+    values.update(name_initials="bddhyyzx", name_pinyin="beidoudaohang")
+    (made,) = Project.objects.bulk_create([Project(**values)])
+    assert _found("北斗导航") == {made.pk} == _found("bd-9911") == _found("beidou")
+    # a delete (of the project, then of an enterprise): gone from the index too
+    Project.objects.filter(pk=made.pk).delete()
+    assert _found("北斗导航") == set()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM projects_project WHERE id = %s", [second.pk])
+        cursor.execute("DELETE FROM enterprises_enterprise WHERE id = %s", [second.enterprise_id])
+    assert _found("蓝海储能") == set() == _found("qx-7788")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # the external-content index agrees with its tables
+            for fts in (search.PROJECT_TEXT, search.ENTERPRISE_TEXT):
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
