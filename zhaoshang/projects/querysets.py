@@ -111,8 +111,8 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             | Q(name_initials__contains=lowered)
             | Q(name_pinyin__contains=lowered)
         )
-        few = search.candidates(connections[self.db].vendor, text, lowered) if indexed else None
-        return found if few is None else found.filter(pk__in=few)
+        few = search.condition(connections[self.db].vendor, text, lowered) if indexed else None
+        return found if few is None else found.filter(few)
 
     def held_by(self, user):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the

@@ -30,11 +30,15 @@ drops their triggers with the old table and must call ``install`` again
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import BooleanField, Q, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import IsNull
 
 #: The shortest term read off the index: a trigram's length.
 MIN_INDEXED = 3
+
+#: A term the index finds in this many projects (or enterprises) or more is searched plain.
+COMMON = 1000
 
 PROJECT_TEXT = "projects_project_text"
 ENTERPRISE_TEXT = "projects_enterprise_text"
@@ -118,11 +122,18 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def candidates(vendor: str, text: str, lowered: str):
-    """The ids of the projects that may match ``text`` (``lowered`` for the pinyin), read
-    off the index, for ``pk__in`` — or None when the term is too short to be read there or
-    the database has no such index. On PostgreSQL the ids are exactly the matches; on
-    SQLite a superset, which the plain conditions trim."""
+def condition(vendor: str, text: str, lowered: str) -> Q | None:
+    """The projects that may match ``text`` (``lowered`` for the pinyin), read off the
+    index — or None when the term is too short to be read there or the database has no such
+    index. On PostgreSQL exactly the matches; on SQLite a superset, which the plain
+    conditions trim.
+
+    A term the index finds in ``COMMON`` projects or enterprises or more (有限公司, a
+    district's code prefix) is not read off it: the condition is then true of every row,
+    and the plain walk answers, which a page of the first matches by an index's order ends
+    early (the index's list of every match would cost more than that walk saves). Whether
+    it is common is asked of the index (at most ``COMMON`` entries read), in the statement
+    itself: no query more."""
     if not indexed(text, lowered):
         return None
     if vendor == "postgresql":
@@ -134,20 +145,31 @@ def candidates(vendor: str, text: str, lowered: str):
             | Q(code__icontains=text)
             | Q(name_initials__contains=lowered)
             | Q(name_pinyin__contains=lowered)
-        )
+        ).order_by()
         enterprises = Enterprise._base_manager.filter(
             Q(name__icontains=text) | Q(credit_code__icontains=text)
-        )
+        ).order_by()
         by_enterprise = Project._base_manager.filter(enterprise__in=enterprises.values("pk"))
-        return own.order_by().values("pk").union(by_enterprise.order_by().values("pk"))
-    if vendor == "sqlite":
-        sql = (
-            f"SELECT rowid FROM {PROJECT_TEXT} WHERE {PROJECT_TEXT} MATCH %s"
-            " UNION SELECT id FROM projects_project WHERE enterprise_id IN"
-            f" (SELECT rowid FROM {ENTERPRISE_TEXT} WHERE {ENTERPRISE_TEXT} MATCH %s)"
+        many = Q(IsNull(Subquery(own.values("pk")[COMMON - 1 : COMMON]), False)) | Q(
+            IsNull(Subquery(enterprises.values("pk")[COMMON - 1 : COMMON]), False)
         )
+        few = own.values("pk").union(by_enterprise.order_by().values("pk"))
+        return many | Q(pk__in=few)
+    if vendor == "sqlite":
         own = (
             f"{{name code}} : {_phrase(text)} OR {{name_initials name_pinyin}} : {_phrase(lowered)}"
         )
-        return RawSQL(sql, [own, _phrase(text)])
+        nth = "(SELECT rowid FROM {0} WHERE {0} MATCH %s LIMIT 1 OFFSET {1}) IS NOT NULL"
+        many = RawSQL(
+            f"{nth.format(PROJECT_TEXT, COMMON - 1)} OR {nth.format(ENTERPRISE_TEXT, COMMON - 1)}",
+            [own, _phrase(text)],
+            output_field=BooleanField(),
+        )
+        few = RawSQL(
+            f"SELECT rowid FROM {PROJECT_TEXT} WHERE {PROJECT_TEXT} MATCH %s"
+            " UNION SELECT id FROM projects_project WHERE enterprise_id IN"
+            f" (SELECT rowid FROM {ENTERPRISE_TEXT} WHERE {ENTERPRISE_TEXT} MATCH %s)",
+            [own, _phrase(text)],
+        )
+        return Q(many) | Q(pk__in=few)
     return None

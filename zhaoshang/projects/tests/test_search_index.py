@@ -101,7 +101,7 @@ def test_the_index_answers_what_the_plain_search_answers(world, projects):
         assert answer == _answer(term, False), term
         text = term.strip()
         served += (
-            search.candidates(connection.vendor, text, text.lower().replace(" ", "")) is not None
+            search.condition(connection.vendor, text, text.lower().replace(" ", "")) is not None
         )
         found += bool(answer)
     # most terms were read off the index, and most of those found something: the
@@ -111,9 +111,9 @@ def test_the_index_answers_what_the_plain_search_answers(world, projects):
 
 
 def test_short_terms_stay_the_plain_walk():
-    assert search.candidates(connection.vendor, "电子", "电子") is None
-    assert search.candidates(connection.vendor, "a b", "ab") is None  # the pinyin's term: 2
-    assert search.candidates(connection.vendor, "电子园", "电子园") is not None
+    assert search.condition(connection.vendor, "电子", "电子") is None
+    assert search.condition(connection.vendor, "a b", "ab") is None  # the pinyin's term: 2
+    assert search.condition(connection.vendor, "电子园", "电子园") is not None
 
 
 def _plan(queryset) -> str:
@@ -195,3 +195,12 @@ def test_every_write_path_keeps_the_index(world, projects):
         "北斗导航",
     ):
         assert _answer(term, True) == _answer(term, False), term
+
+
+def test_a_common_term_answers_the_same(world, projects, monkeypatch):
+    # a term the index finds in COMMON projects or enterprises or more is searched plain
+    # (the condition true of every row): the same answers either way
+    monkeypatch.setattr(search, "COMMON", 2)
+    for term in ("有限公司", "科技有", "电子科", "2024", "zs-", "不存在", "solar"):
+        assert _answer(term, True) == _answer(term, False), term
+    assert len(_answer("有限公司", True)) >= 10
