@@ -94,7 +94,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
         A term of three characters or more is looked for among the projects the database's
         trigram index names (``projects.search``), still checked by the plain conditions:
-        the same answer as the plain walk (``indexed=False``), which shorter terms take."""
+        the same answer as the plain walk (``indexed=False``), which shorter terms take. Such
+        a term costs one query here, at once: whether the index finds it common (then the
+        plain walk answers it too)."""
         from django.db import connections
 
         from zhaoshang.projects import search
@@ -111,7 +113,7 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             | Q(name_initials__contains=lowered)
             | Q(name_pinyin__contains=lowered)
         )
-        few = search.condition(connections[self.db].vendor, text, lowered) if indexed else None
+        few = search.condition(connections[self.db], text, lowered) if indexed else None
         return found if few is None else found.filter(few)
 
     def held_by(self, user):

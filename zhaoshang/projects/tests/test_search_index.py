@@ -7,9 +7,12 @@ the index right (SQLite's triggers)."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.projects import search
@@ -100,9 +103,7 @@ def test_the_index_answers_what_the_plain_search_answers(world, projects):
         answer = _answer(term, True)
         assert answer == _answer(term, False), term
         text = term.strip()
-        served += (
-            search.condition(connection.vendor, text, text.lower().replace(" ", "")) is not None
-        )
+        served += search.condition(connection, text, text.lower().replace(" ", "")) is not None
         found += bool(answer)
     # most terms were read off the index, and most of those found something: the
     # comparison tested the index, not the plain walk alone
@@ -111,9 +112,9 @@ def test_the_index_answers_what_the_plain_search_answers(world, projects):
 
 
 def test_short_terms_stay_the_plain_walk():
-    assert search.condition(connection.vendor, "电子", "电子") is None
-    assert search.condition(connection.vendor, "a b", "ab") is None  # the pinyin's term: 2
-    assert search.condition(connection.vendor, "电子园", "电子园") is not None
+    assert search.condition(connection, "电子", "电子") is None
+    assert search.condition(connection, "a b", "ab") is None  # the pinyin's term: 2
+    assert search.condition(connection, "电子园", "电子园") is not None
 
 
 def _plan(queryset) -> str:
@@ -129,7 +130,18 @@ def _plan(queryset) -> str:
         return " ".join(row[-1] for row in cursor.fetchall())
 
 
-def test_a_term_of_three_characters_is_read_off_the_index(world, projects):
+def _starts_from_the_candidates(plan: str) -> bool:
+    """The main statement's projects are sought by the candidates' keys (PostgreSQL: the
+    primary key among an array; SQLite: the codes among the candidates'), not walked."""
+    if connection.vendor == "postgresql":
+        return re.search(r"Index Cond: \(.*id = ANY \(\$\d+\)\)", plan) is not None
+    return (
+        re.search(r"SEARCH projects_project USING INDEX \S+ \(district_id=\? AND code=\?", plan)
+        is not None
+    )
+
+
+def test_a_rare_term_is_read_off_the_index_first(world, projects):
     district = world.project1_a.district_id
     found = Project.objects.filter(district_id=district).search("2024")
     plan = _plan(found.order_by("code", "pk")[:20])
@@ -139,10 +151,32 @@ def test_a_term_of_three_characters_is_read_off_the_index(world, projects):
     else:
         assert f"SCAN {search.PROJECT_TEXT} VIRTUAL TABLE" in plan, plan
         assert f"SCAN {search.ENTERPRISE_TEXT} VIRTUAL TABLE" in plan, plan
+    assert _starts_from_the_candidates(plan), plan
     assert list(found.values_list("pk", flat=True)) == [projects[3].pk]
     # two characters: the plain walk, no index
     plan = _plan(Project.objects.filter(district_id=district).search("20"))
     assert "trgm" not in plan and search.PROJECT_TEXT not in plan
+
+
+def test_a_common_term_is_searched_plain(world, projects, monkeypatch):
+    # found by the index in COMMON projects or more: no index in the statement at all
+    monkeypatch.setattr(search, "COMMON", 2)
+    district = world.project1_a.district_id
+    found = Project.objects.filter(district_id=district).search("有限公司")
+    plan = _plan(found.order_by("code", "pk")[:20])
+    assert "trgm" not in plan and search.PROJECT_TEXT not in plan, plan
+    assert search.ENTERPRISE_TEXT not in plan and not _starts_from_the_candidates(plan), plan
+    assert len(found) >= len(NAMES) - 2  # all but 合作社, 实验室
+
+
+def test_whether_a_term_is_common_is_one_query(world, projects):
+    with CaptureQueriesContext(connection) as queries:
+        Project.objects.search("电子信息")
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        Project.objects.search("电子")  # too short for the index: nothing asked
+        Project.objects.search("电子信息", indexed=False)
+    assert len(queries) == 0
 
 
 def _found(term: str) -> set[int]:
@@ -197,10 +231,34 @@ def test_every_write_path_keeps_the_index(world, projects):
         assert _answer(term, True) == _answer(term, False), term
 
 
+def _common_plainly(term: str) -> bool:
+    """Whether ``term`` is in ``COMMON`` projects' own texts or enterprises' or more, counted
+    by the plain conditions."""
+    lowered = term.lower().replace(" ", "")
+    own = Project.objects.filter(
+        Q(name__icontains=term)
+        | Q(code__icontains=term)
+        | Q(name_initials__contains=lowered)
+        | Q(name_pinyin__contains=lowered)
+    )
+    enterprises = Enterprise.objects.filter(
+        Q(name__icontains=term) | Q(credit_code__icontains=term)
+    )
+    return max(own.count(), enterprises.count()) >= search.COMMON
+
+
 def test_a_common_term_answers_the_same(world, projects, monkeypatch):
-    # a term the index finds in COMMON projects or enterprises or more is searched plain
-    # (the condition true of every row): the same answers either way
+    # A term the index finds in COMMON projects or enterprises or more is searched plain,
+    # a rarer one read off the index: the same answers either way, on either side of the
+    # threshold (a term in exactly COMMON enterprises or projects is common, one fewer not).
     monkeypatch.setattr(search, "COMMON", 2)
-    for term in ("有限公司", "科技有", "电子科", "2024", "zs-", "不存在", "solar"):
+    terms = ["有限公司", "成都电子科技", "电子元器件", "科技有限", "2024", "solar", "zs-", "不存在"]
+    for term in terms:
+        lowered = term.lower().replace(" ", "")
+        assert search.common(connection, term, lowered) == _common_plainly(term), term
         assert _answer(term, True) == _answer(term, False), term
-    assert len(_answer("有限公司", True)) >= 10
+    # both ways of the threshold: two enterprises (成都电子科技有限公司 and its 分公司) are
+    # common, one project's name is not
+    assert _common_plainly("成都电子科技") and not _common_plainly("电子元器件")
+    assert _common_plainly("zs-") and not _common_plainly("2024")
+    assert len(_answer("有限公司", True)) >= 8
