@@ -156,8 +156,10 @@ def _sqlite_matches(text: str, lowered: str) -> tuple[str, str]:
 
 def common(connection, text: str, lowered: str) -> bool:
     """Whether the index finds ``text`` (``lowered`` for the pinyin) in ``COMMON`` projects
-    or ``COMMON`` enterprises or more: one statement, which reads at most ``COMMON`` entries
-    of each index (the ``COMMON``-th match looked up, or none). For a term ``indexed``."""
+    or ``COMMON`` enterprises or more: one statement, the ``COMMON``-th match of each looked
+    up. For a term ``indexed``. SQLite's FTS5 reads at most ``COMMON`` entries of each table;
+    PostgreSQL reads its GIN indexes as bitmaps of every match (4–6 ms for 有限公司 at
+    50,000 enterprises), the rows' recheck stopping at the ``COMMON``-th."""
     if connection.vendor == "postgresql":
         own, enterprises = _pg_reads(text, lowered)
         parts = [
