@@ -20,6 +20,7 @@ from zhaoshang.projects import search
 from zhaoshang.projects.models import Project
 from zhaoshang.testing.factories.enterprises import EnterpriseFactory
 from zhaoshang.testing.factories.projects import ProjectFactory
+from zhaoshang.testing.plans import plan as plan_of
 
 pytestmark = pytest.mark.django_db
 
@@ -119,19 +120,11 @@ def test_short_terms_stay_the_plain_walk():
 
 
 def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # a test's few rows would be read whole whatever the indexes: off whole-table
-            # scans and whole-index walks (GIN is read by bitmap scans, which stay on); which
-            # of the rest PostgreSQL picks follows the statistics of a few rows (and whether
-            # autovacuum has analyzed them yet), not those of a district
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-            return " ".join(row[0] for row in cursor.fetchall())
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        return " ".join(row[-1] for row in cursor.fetchall())
+    # a test's few rows would be read whole whatever the indexes: whole-table scans and
+    # whole-index walks off (GIN is read by bitmap scans, which stay on); which of the rest
+    # PostgreSQL picks follows the statistics of a few rows (and whether autovacuum has
+    # analyzed them yet), not those of a district
+    return plan_of(queryset, off=("enable_seqscan", "enable_indexscan"))
 
 
 def _starts_from_the_candidates(plan: str, queryset) -> bool:
