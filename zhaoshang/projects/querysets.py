@@ -105,13 +105,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         if not text:
             return self
         lowered = text.lower().replace(" ", "")
+        # the plain conditions, which the index's candidates are read with (the same ones)
         found = self.filter(
-            Q(name__icontains=text)
-            | Q(code__icontains=text)
-            | Q(enterprise__name__icontains=text)
-            | Q(enterprise__credit_code__icontains=text)
-            | Q(name_initials__contains=lowered)
-            | Q(name_pinyin__contains=lowered)
+            search.own_matches(text, lowered) | search.enterprise_matches(text, "enterprise__")
         )
         few = search.condition(connections[self.db], text, lowered) if indexed else None
         return found if few is None else found.filter(few)

@@ -142,21 +142,31 @@ class _AnyOf(Func):
     output_field = BooleanField()
 
 
+def own_matches(text: str, lowered: str) -> Q:
+    """The plain search's conditions on the project's own texts (``lowered``: the term as the
+    pinyin keys are written)."""
+    return (
+        Q(name__icontains=text)
+        | Q(code__icontains=text)
+        | Q(name_initials__contains=lowered)
+        | Q(name_pinyin__contains=lowered)
+    )
+
+
+def enterprise_matches(text: str, prefix: str = "") -> Q:
+    """The plain search's conditions on the enterprise's texts (``prefix``: the path to the
+    enterprise, ``enterprise__`` from a project)."""
+    return Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}credit_code__icontains": text})
+
+
 def _pg_reads(text: str, lowered: str):
     """PostgreSQL: the projects matching ``text`` themselves, and the enterprises matching
     it, as querysets whose conditions the trigram indexes answer."""
     from zhaoshang.enterprises.models import Enterprise
     from zhaoshang.projects.models import Project
 
-    own = Project._base_manager.filter(
-        Q(name__icontains=text)
-        | Q(code__icontains=text)
-        | Q(name_initials__contains=lowered)
-        | Q(name_pinyin__contains=lowered)
-    ).order_by()
-    enterprises = Enterprise._base_manager.filter(
-        Q(name__icontains=text) | Q(credit_code__icontains=text)
-    ).order_by()
+    own = Project._base_manager.filter(own_matches(text, lowered)).order_by()
+    enterprises = Enterprise._base_manager.filter(enterprise_matches(text)).order_by()
     return own, enterprises
 
 
