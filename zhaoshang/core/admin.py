@@ -1,8 +1,9 @@
 from django.contrib import admin
 
-from zhaoshang.core.admin_base import CappedCountPaginator, ReadOnlyAdmin, ScopedAdmin
+from zhaoshang.core.admin_base import ReadOnlyAdmin, ScopedAdmin
 from zhaoshang.core.audit import EVENT_LABELS, event_label
 from zhaoshang.core.models import DomainEvent, ImportBatch, ImportedRecord, ImportMapping
+from zhaoshang.core.paging import CappedCountPaginator
 
 
 class VerbFilter(admin.SimpleListFilter):

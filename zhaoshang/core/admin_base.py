@@ -29,9 +29,7 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from django.core.paginator import Paginator
 from django.http import Http404
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -85,23 +83,6 @@ def is_tracked(model) -> bool:
     page); the others show Django's own change log."""
     manager = getattr(model._meta, "simple_history_manager_attribute", None)
     return bool(manager and hasattr(model, manager))
-
-
-class CappedCountPaginator(Paginator):
-    """The pages of a changelist that grows without bound (a district's event log): its rows
-    counted no further than ``cap`` past (a COUNT over the first ``cap + 1`` rows), so that
-    neither the count nor the page grows with the list (issue 19.3); ``capped`` says there
-    are more (``admin/<app>/<model>/pagination.html`` says "more than")."""
-
-    cap = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
 
 
 class ScopedChoicesMixin:

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhaoshang.core.admin_base import CappedCountPaginator
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.paging import CappedCountPaginator
 
 
 @pytest.fixture

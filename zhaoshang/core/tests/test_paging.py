@@ -1,0 +1,51 @@
+"""``core.paging``: a count that stops past the cap, the aggregates with it in the same
+statement (none past the cap), and pages that run up to the cap."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
+
+from zhaoshang.core.paging import CappedCountPaginator, capped_totals
+from zhaoshang.org.models import District
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def districts(world):
+    for n in range(7):
+        District.objects.create(name=f"分页区{n}", code=f"fy{n:02d}")
+    return District.objects.order_by("pk")
+
+
+def test_the_count_and_the_aggregates_in_one_statement(districts):
+    total = districts.count()
+    top = districts.aggregate(top=Max("pk"))["top"]
+    with CaptureQueriesContext(connection) as ctx:
+        assert capped_totals(districts, None, top=Max("pk")) == {"count": total, "top": top}
+        assert capped_totals(districts, total, top=Max("pk")) == {"count": total, "top": top}
+        assert capped_totals(districts, 3, top=Max("pk")) == {"count": 4, "top": None}
+    assert len(ctx.captured_queries) == 3
+    assert "LIMIT 4" in ctx.captured_queries[-1]["sql"]
+
+
+@pytest.mark.parametrize("orphans", [0, 2])
+def test_the_pages_run_up_to_the_cap(districts, monkeypatch, orphans):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    paginator = CappedCountPaginator(districts, 2, orphans=orphans)
+    assert paginator.capped and paginator.count == 6 and paginator.num_pages == 3
+    assert paginator.last_of_cap == 3
+    pages = [list(paginator.page(n).object_list) for n in (1, 2, 3)]
+    assert [d for page in pages for d in page] == list(districts[:5])
+    assert paginator.page(3).end_index() == 5 and paginator.page(2).end_index() == 4
+    assert paginator.get_page(9).number == 3
+
+
+def test_whole_is_never_capped(districts, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    paginator = CappedCountPaginator(districts, 2, whole=True)
+    assert not paginator.capped and paginator.last_of_cap is None
+    assert paginator.count == districts.count() and paginator.num_pages > 1
