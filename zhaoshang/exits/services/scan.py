@@ -541,6 +541,7 @@ def scan(
         "reopened": 0,
     }
     rules = in_districts(ExitRule.objects.active(), district_ids)
+    landed = None  # the districts an enterprise rule may warn in, read once for every rule
     for rule in rules.order_by("district_id", "months", "id"):
         met = Project.objects.filter(fact_met_q(rule)).values("pk")
         for warning in (
@@ -554,8 +555,30 @@ def scan(
         if rule.is_government:  # nothing holds its clocks: raised by the database
             counts["raised"] += raise_government_warnings(rule, today)
         else:
-            counts["raised"] += raise_warnings(rule, _candidates(rule, today, plain=True), today)
+            if landed is None:
+                landed = _districts_with_land(district_ids)
+            if rule.district_id in landed:  # else no candidate (``_candidate_projects``)
+                counts["raised"] += raise_warnings(
+                    rule, _candidates(rule, today, plain=True), today
+                )
     return counts
+
+
+def _districts_with_land(district_ids) -> set[int]:
+    """The districts (of ``district_ids``; None: every district) with an investment project
+    not past its exit that has its land: an enterprise rule's candidates are among these
+    projects (``_candidate_projects``), so a district without one has none under any of
+    its rules — one query for all of them, rather than each rule's own (its clocks'
+    subqueries compiled and its district's projects read, to find none: 0.06 s each at
+    100,000 projects)."""
+    projects = in_districts(Project.objects.all(), district_ids)
+    return set(
+        projects.filter(land_q(), kind=ProjectKind.INVESTMENT)
+        .exclude(stage__in=EXIT_STAGES)
+        .order_by()
+        .values_list("district_id", flat=True)
+        .distinct()
+    )
 
 
 def _exclude(warning: ExitWarning, found: ExitClock, today: datetime.date) -> None:

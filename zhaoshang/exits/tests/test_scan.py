@@ -5,6 +5,7 @@ when the project meets the condition; the second run changes nothing."""
 from __future__ import annotations
 
 import datetime
+import importlib
 import io
 from decimal import Decimal
 
@@ -192,6 +193,31 @@ def test_scan_is_idempotent_and_clears(world):
     assert warning.cleared_on == D(2026, 6, 15)
     assert "2026-06-01" in warning.cleared_note
     assert services.scan() == {"rules": 0, "raised": 0, "cleared": 0, "held": 0, "reopened": 0}
+
+
+def test_enterprise_rules_search_only_the_districts_with_land(world, monkeypatch):
+    """An enterprise rule warns only of a project with its land: the districts with one are
+    read once for every rule, and a district without one is not searched rule by rule."""
+    scan_module = importlib.import_module("zhaoshang.exits.services.scan")
+    searched = []
+    real = scan_module._candidates
+
+    def spy(rule, today, plain=False):
+        searched.append((rule.district_id, rule.code))
+        return real(rule, today, plain)
+
+    monkeypatch.setattr(scan_module, "_candidates", spy)
+    project = deliver(world.project1_a, D(2023, 1, 10))
+    Project.objects.filter(district=world.district_b).update(land_delivered_on=None)
+    counts = services.scan()
+    assert sorted(searched) == sorted(
+        (world.district_a.pk, code)
+        for code in (RuleCode.NOT_STARTED, RuleCode.NOT_PRODUCING, RuleCode.NO_BENEFIT)
+    )
+    assert counts["raised"] >= 3
+    assert {RuleCode.NOT_STARTED, RuleCode.NOT_PRODUCING, RuleCode.NO_BENEFIT} <= set(
+        _warnings(project)
+    )
 
 
 def test_exited_projects_and_inactive_rules_are_left_alone(world):
