@@ -9,8 +9,7 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from zhaoshang.core.actions import form_post
 from zhaoshang.core.exports import xlsx_response
 from zhaoshang.core.history import history_rows
 from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.paging import CappedCountPaginator
 from zhaoshang.core.printing import print_page
 from zhaoshang.core.views_helpers import import_page, import_report, import_template
 from zhaoshang.projects import services
@@ -120,17 +120,64 @@ def with_funds(projects: list) -> list:
     return projects
 
 
+class RegistryPaginator(CappedCountPaginator):
+    """The registry's pages, its heading's count and total investment with them."""
+
+    cap = 1_000
+
+
+# The filters whose matches the heading counts and sums off an index alone: the district's
+# (a city user's choice; everybody else's own), then the stage or the park, then
+# ``total_investment`` (``project_investment``, ``project_stage_investment``,
+# ``project_park_investment``).
+INDEXED_FILTERS = frozenset({"district", "stage", "park"})
+
+
+def counted_whole(form) -> bool:
+    """Whether the heading counts and sums every project the registry lists — or stops
+    counting past ``RegistryPaginator.cap``.
+
+    Whole when the statement is read off an index alone, however many projects there are:
+    no search term, and no filter but a district, a stage or a park (one of those two: both
+    together have no index). That is the registry as opened (the user's district, a park
+    committee's parks, or the city's every district) and as the homes link to it by stage
+    and by park: its count and total investment stay exact at any size (a park committee's
+    stage filter reads its parks' rows of the stage: no index has both, few projects do). Anything else — a search term (a term of one or
+    two characters walks the district with LIKE, a common one finds thousands), a level, a
+    condition, a kind, an industry, a working group, "mine", "report missing", "changed
+    this month" — costs a read of every match's row: those are counted no further than the
+    cap (the first ``cap + 1`` matches, in the same one statement as the total), and past it
+    the heading says "more than", leaves the total investment out (the sum of some matches
+    would be a wrong figure) and asks for a narrower search; the pages run up to the cap.
+    The export and the print view are not capped: they list every match."""
+    if not form.is_bound or not form.is_valid():
+        return True  # no filter applied: the registry whole
+    data = form.cleaned_data
+    if data.get("q"):
+        return False
+    chosen = {name for name, value in data.items() if value}
+    return chosen <= INDEXED_FILTERS and not {"stage", "park"} <= chosen
+
+
 @login_required
 @pagecache.kept_page
 def project_list(request):
+    """The registry: a page of 25 projects, its heading the count and total investment of
+    every match — counted whole when an index alone holds them (no search term; no filter
+    but a district, a stage or a park), else no further than ``RegistryPaginator.cap``
+    (1,000): past it "more than 1,000", no total, pages up to the cap (``counted_whole``)."""
     form, qs, sort = filtered_projects(request, funds=False)
     show_district = roles.sees_all_districts(request.user)
     if show_district:
         qs = qs.select_related("district")
-    # The heading's count and total in one statement, which is also the paginator's count.
-    totals = qs.order_by().aggregate(investment=Sum("total_investment"), count=Count("pk"))
-    paginator = Paginator(qs, PER_PAGE)
-    paginator.count = totals["count"]
+    # The heading's count and total in one statement, which is also the paginator's count
+    # (``counted_whole``: capped where counting means reading every match).
+    paginator = RegistryPaginator(
+        qs,
+        PER_PAGE,
+        aggregates={"investment": Sum("total_investment")},
+        whole=counted_whole(form),
+    )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = with_funds(list(page.object_list))
     return render(
@@ -140,9 +187,10 @@ def project_list(request):
             "form": form,
             "page": page,
             "sort": sort,
-            "count": page.paginator.count,
+            "count": paginator.count,
+            "capped": paginator.capped,
             "show_district": show_district,
-            "totals": totals,
+            "totals": paginator.totals,
             "can_create": roles.can_edit_registry(request.user, request.user.district_id),
         },
     )
