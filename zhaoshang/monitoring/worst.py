@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import IntegerField, Q
+from django.db.models import IntegerField
 
 from zhaoshang.core.lights import Light
 from zhaoshang.core.querysets import in_districts
@@ -62,16 +62,15 @@ def restore_projects(project_ids: Iterable[int | None]) -> int:
 
 
 def restore_districts(district_ids=None) -> int:
-    """``restore`` every project of ``district_ids`` (None: every district) whose level
-    may have moved: those lit now (a signal) and those stored lit (read off the index)."""
-    from zhaoshang.monitoring.models import Signal
+    """``restore`` every project of ``district_ids`` (None: every district). Each project is
+    judged in the table's order by its two probes of the signals' (project, light) index —
+    a project neither lit now nor stored lit is green and stays so — rather than the
+    candidates gathered first from every signal and the stored lights (a set of 290,000
+    keys at 100,000 projects: 0.12 s of CPU on a day nothing moved against 0.04, 0.40
+    against 0.30 on a first scan)."""
     from zhaoshang.projects.models import Project
 
-    lit_now = in_districts(Signal.objects.filter(project__isnull=False), district_ids)
-    projects = in_districts(Project.objects.all(), district_ids)
-    stored_lit = projects.filter(light_level__gt=LEVEL[Light.GREEN]).values("pk")
-    candidates = Q(pk__in=lit_now.order_by().values("project_id")) | Q(pk__in=stored_lit)
-    return restore(Project.objects.filter(candidates))
+    return restore(in_districts(Project.objects.all(), district_ids))
 
 
 def signal_written(sender, instance, origin=None, **kwargs) -> None:
