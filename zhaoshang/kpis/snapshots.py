@@ -263,20 +263,34 @@ def scan(today: datetime.date, district_ids: list[int] | None = None) -> str:
     the year's cohort as of today, in one grouped computation; every other row (earlier
     cut-offs, month ends, terms, past years) is removed, to be computed again by the first
     request that needs it — so a change no domain event told of (an admin's edit, a data
-    fix in SQL) is seen by the next morning at the latest. ``district_ids``: only these
-    districts' rows (None: every district)."""
+    fix in SQL) is seen by the next morning at the latest. A district whose row of today
+    is still fresh (``fresh``: computed within ``MAX_AGE``, no event about its records
+    since — a second scan on the day, or a request just before) keeps it: computing it
+    again would give the same figures. ``district_ids``: only these districts' rows (None:
+    every district)."""
     ids = list(
         in_districts(District.objects, district_ids, "pk")
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    written = refresh(ids, today.year, None, today) if ids else {}
+    kept = _fresh_today(ids, today) if ids else set()
+    stale = [pk for pk in ids if pk not in kept]
+    written = refresh(stale, today.year, None, today) if stale else {}
     removed = (
         in_districts(KpiSnapshot.objects, district_ids)
         .exclude(cutoff=today, year=today.year, first_year=today.year)
         .delete()[0]
     )
-    return f"written {len(written)}, removed {removed}"
+    return f"written {len(written)}, fresh {len(kept)}, removed {removed}"
+
+
+def _fresh_today(district_ids: list[int], today: datetime.date) -> set[int]:
+    """The districts (of ``district_ids``) whose row of the year's cohort as of ``today``
+    still answers (``fresh``)."""
+    rows = KpiSnapshot.objects.filter(
+        district_id__in=district_ids, first_year=today.year, year=today.year, cutoff=today
+    )
+    return set(fresh(rows).values_list("district_id", flat=True))
 
 
 def calendar_changed(years: Iterable[int]) -> int:

@@ -190,8 +190,50 @@ def test_the_snapshot_equals_the_live_figures_after_every_kind_of_change(world):
     # A write behind the services' back (no domain event) is not seen …
     Project.objects.filter(pk=world.project1_b.pk).update(signed_on=None, stage=Stage.LEAD)
     assert served(world.user_bureau_b) != live(world.user_bureau_b)
-    snapshots.scan(TODAY)  # … until the daily scan, which writes every district anew
+    snapshots.scan(TODAY)  # … by a second scan on the day, whose rows are still fresh …
+    assert served(world.user_bureau_b) != live(world.user_bureau_b)
+    # … but by the next morning's, which writes every district anew.
+    with time_machine.travel(datetime.datetime(2026, 6, 16, 6, 0, tzinfo=datetime.UTC)):
+        assert snapshots.scan(clock.today()).startswith(f"written {District.objects.count()}")
+        assert_agrees(world)
+
+
+def test_a_second_scan_on_the_day_keeps_the_fresh_rows(world, django_assert_num_queries):
+    """A second scan on the day computes no district whose row of today still answers
+    (``fresh``); a district whose records moved since (a domain event), or whose row is older
+    than ``MAX_AGE``, is computed again — and the figures served equal the live ones."""
+
+    def marks_of_today():
+        rows = KpiSnapshot.objects.filter(first_year=2026, year=2026, cutoff=TODAY)
+        return dict(rows.values_list("district_id", "event_mark"))
+
+    make_project(world, signed_on=D(2026, 2, 1), registered_on=D(2026, 3, 1))
+    districts = District.objects.count()
+    assert snapshots.scan(TODAY) == f"written {districts}, fresh 0, removed 0"
+    marks = marks_of_today()
+    # The districts, their fresh rows, the rows removed: nothing computed, nothing written.
+    with django_assert_num_queries(3):
+        assert snapshots.scan(TODAY) == f"written 0, fresh {districts}, removed 0"
+    assert marks_of_today() == marks
+    # A change in district A through the services: its row alone is computed again.
+    before = live(world.user_bureau)
+    projects.change_stage(
+        world.user_bureau,
+        world.project1_a,
+        Stage.REGISTERED,
+        D(2026, 6, 10),
+        evidence_files={c: pdf(f"{c}.pdf") for c in STAGE_EVIDENCE[Stage.REGISTERED]},
+    )
+    assert snapshots.scan(TODAY) == f"written 1, fresh {districts - 1}, removed 0"
+    assert live(world.user_bureau).registered == before.registered + 1
     assert_agrees(world)
+    moved = marks_of_today()
+    assert moved[world.district_a.pk] > marks[world.district_a.pk]
+    assert moved[world.district_b.pk] == marks[world.district_b.pk]
+    # Rows older than their age: every district computed again.
+    later = clock.now() + snapshots.MAX_AGE + datetime.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):  # (the term's rows read above removed)
+        assert snapshots.scan(TODAY).startswith(f"written {districts}, fresh 0, removed ")
 
 
 def test_the_next_day_is_not_answered_by_yesterday_s_row(world):
