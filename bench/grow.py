@@ -50,6 +50,9 @@ PAGES = [
     # the registry's search: a common term and a rare one (it counts and sorts every match)
     ("bureau", "projects:list", "?q=%E7%94%B5"),
     ("bureau", "projects:list", "?q=2024"),
+    # two characters of one demo enterprise's name (豫丰面业): a Chinese name's usual search,
+    # read off the short terms' index (one project at the demo's size, its ~400 copies grown)
+    ("bureau", "projects:list", "?q=%E8%B1%AB%E4%B8%B0"),
     ("department", "projects:list", None),
     ("park", "projects:list", None),
     ("bureau", "projects:detail", "project"),
@@ -69,6 +72,7 @@ PAGES = [
     # a term few projects match (the copies' codes lack it): the list never fills, and the
     # search reads every project of the district (not flat: docs/scaling.md)
     ("bureau", "projects:autocomplete", "?q=2024"),
+    ("bureau", "projects:autocomplete", "?q=%E8%B1%AB%E4%B8%B0"),
     ("bureau", "exits:list", None),
     # a page of 25, as the exits desk shows them: the demo district's 27 warnings fill it
     # (the API's default page of 50 would compare 27 rows with 50 — the page filling, not

@@ -1,8 +1,9 @@
-"""The projects' search read off the database's trigram index (issue 19.3,
-``projects.search``): for any term it answers exactly what the plain search (every project
-checked) answers, on SQLite and PostgreSQL; a term of three characters or more is read off
-the index (the plan says so); and every path that writes a project or an enterprise keeps
-the index right (SQLite's triggers)."""
+"""The projects' search read off the database's index (issue 19.3, ``projects.search``): for
+any term it answers exactly what the plain search (every project checked) answers, on SQLite
+and PostgreSQL; a term of three characters or more is read off the trigram index and a term
+of one or two Chinese characters, letters or digits off the short terms' (the plan says
+so); and every path that writes a project or an enterprise keeps the index right (SQLite's
+triggers)."""
 
 from __future__ import annotations
 
@@ -113,10 +114,41 @@ def test_the_index_answers_what_the_plain_search_answers(world, projects):
     assert found > 0.5 * len(terms)
 
 
-def test_short_terms_stay_the_plain_walk():
-    assert search.condition(connection, "电子", "电子") is None
-    assert search.condition(connection, "a b", "ab") is None  # the pinyin's term: 2
+def test_which_terms_the_index_answers():
+    # one or two Chinese characters, letters or digits: the short terms' index
+    for term in ("电", "电子", "a", "Ab", "24", "华2"):
+        assert search.condition(connection, term, term.lower()) is not None, term
+    # three characters or more, on both keys (the pinyin's key has the spaces taken out)
     assert search.condition(connection, "电子园", "电子园") is not None
+    assert search.condition(connection, "a b", "ab") is not None
+    # anything else of one or two characters: the plain walk (LIKE's and FTS5's own
+    # characters, letters whose case maps to two or to another script's)
+    for term in ("%", "_", "a-", "ß", "İ", "ſ", "（", "电%", " "):
+        assert search.condition(connection, term, term.lower()) is None, term
+
+
+def test_a_short_term_is_found_wherever_it_stands(world, projects):
+    """Each text's first and last one and two characters (a short term at a text's end
+    begins a trigram only through the padding on SQLite), the whole of a one-character
+    text, and terms nothing holds: read off the index, the plain search's answer."""
+    made = ProjectFactory(
+        district=world.project1_a.district,
+        name="鑫",
+        enterprise=EnterpriseFactory(district=world.project1_a.district, name="鑫源"),
+    )
+    terms = {"鑫", "鑫源", "源", "燚", "燚燚", "q", "Q9"}
+    for project in Project.objects.select_related("enterprise"):
+        for text in _texts(project):
+            terms.update((text[:1], text[:2], text[-1:], text[-2:]))
+    served = 0
+    for term in sorted(t for t in terms if search.SHORT.fullmatch(t)):
+        answer = _answer(term, True)
+        assert answer == _answer(term, False), term
+        served += search.condition(connection, term, term.lower()) is not None
+        if term in ("鑫", "鑫源", "源"):
+            assert made.pk in answer, term
+    assert served > 20
+    assert _answer("燚", True) == []
 
 
 def _plan(queryset) -> str:
@@ -152,9 +184,19 @@ def test_a_rare_term_is_read_off_the_index_first(world, projects):
         assert f"SCAN {search.ENTERPRISE_TEXT} VIRTUAL TABLE" in plan, plan
     assert _starts_from_the_candidates(plan, found), plan
     assert list(found.values_list("pk", flat=True)) == [projects[3].pk]
-    # two characters: the plain walk, no index
-    plan = _plan(Project.objects.filter(district_id=district).search("20"))
-    assert "trgm" not in plan and search.PROJECT_TEXT not in plan
+    # two characters: the short terms' index
+    found = Project.objects.filter(district_id=district).search("扩建")
+    plan = _plan(found.order_by("code", "pk")[:20])
+    if connection.vendor == "postgresql":
+        for index in ("project_name_grams", "project_code_grams", "enterprise_name_grams"):
+            assert index in plan, plan
+    else:
+        assert f"SCAN {search.PROJECT_TEXT} VIRTUAL TABLE" in plan, plan
+    assert _starts_from_the_candidates(plan, found), plan
+    assert list(found.values_list("pk", flat=True)) == [projects[3].pk]
+    # a character the index does not answer: the plain walk, no index
+    plan = _plan(Project.objects.filter(district_id=district).search("%"))
+    assert "trgm" not in plan and "grams" not in plan and search.PROJECT_TEXT not in plan
 
 
 def test_a_common_term_is_searched_plain(world, projects, monkeypatch):
@@ -173,7 +215,10 @@ def test_whether_a_term_is_common_is_one_query(world, projects):
         Project.objects.search("电子信息")
     assert len(queries) == 1
     with CaptureQueriesContext(connection) as queries:
-        Project.objects.search("电子")  # too short for the index: nothing asked
+        Project.objects.search("电子")  # a short term: one question too
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        Project.objects.search("%")  # not for the index: nothing asked
         Project.objects.search("电子信息", indexed=False)
     assert len(queries) == 0
 
@@ -218,7 +263,14 @@ def test_every_write_path_keeps_the_index(world, projects):
         cursor.execute("DELETE FROM enterprises_enterprise WHERE id = %s", [second.enterprise_id])
     assert _found("蓝海储能") == set() == _found("qx-7788")
     # and every term, old or new, answers as the plain search does
+    assert first.pk in _found("跨境") and first.pk not in _found("信息")
+    assert _found("北斗") == set() == _found("蓝海")
     for term in (
+        "跨境",
+        "北斗",
+        "蓝海",
+        "锂能",
+        "88",
         "电子信息",
         "跨境电商",
         "kuajing",
@@ -263,6 +315,30 @@ def test_a_common_term_answers_the_same(world, projects, monkeypatch):
     assert len(_answer("有限公司", True)) >= 8
 
 
+def test_a_common_short_term_is_searched_plain(world, projects, monkeypatch):
+    # 有限 in COMMON enterprises or more: the plain walk, the same answer; 扩建 in one
+    # project: read off the index. On SQLite a short term is common by a bound read off the
+    # vocabulary (its trigrams' rows added up), never rarer than it is.
+    monkeypatch.setattr(search, "COMMON", 2)
+    assert search.condition(connection, "有限", "有限") is None
+    assert search.condition(connection, "扩建", "扩建") is not None
+    for term in ("有限", "公司", "电", "扩建", "Pa", "c", "20", "燚"):
+        lowered = term.lower()
+        if _common_plainly(term):
+            assert search.common(connection, term, lowered), term
+        if connection.vendor == "postgresql":
+            assert search.common(connection, term, lowered) == _common_plainly(term), term
+        assert _answer(term, True) == _answer(term, False), term
+    # SQLite: a character beginning MAX_PREFIXES of the index's trigrams or more is common
+    # whatever its rows add up to (its list would make a long FTS5 query)
+    monkeypatch.setattr(search, "COMMON", 1000)
+    if connection.vendor == "sqlite":
+        assert search.condition(connection, "电", "电") is not None
+        monkeypatch.setattr(search, "MAX_PREFIXES", 3)
+        assert search.condition(connection, "电", "电") is None
+        assert _answer("电", True) == _answer("电", False)
+
+
 class _RecordingEditor:
     """A schema editor that records what ``install`` would run on PostgreSQL, its reads
     made on the test's own connection (an ANALYZE run here would leave the tables' sizes in
@@ -284,6 +360,9 @@ def test_an_upgrade_gathers_the_indexed_expressions_statistics(world, projects):
     search.install(None, editor)
     assert editor.statements[0] == "CREATE EXTENSION IF NOT EXISTS pg_trgm"
     assert sum("gin_trgm_ops" in sql for sql in editor.statements) == len(search._PG_INDEXES)
+    grams = [sql for sql in editor.statements if "USING gin ((zs_short_grams(" in sql]
+    assert len(grams) == len(search._PG_GRAM_INDEXES)
+    assert any("CREATE OR REPLACE FUNCTION zs_short_grams" in sql for sql in editor.statements)
     assert editor.statements[-1] == "ANALYZE projects_project, enterprises_enterprise"
     with transaction.atomic():
         Project.objects.all().delete()
