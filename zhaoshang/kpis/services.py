@@ -215,11 +215,31 @@ def contracted_on(cut: datetime.date):
 def cohort(projects, period: Period):
     """The projects of ``projects`` signed in the period, up to its cut-off. A plain
     queryset of projects (the given one is used as a set of ids, so its joins and
-    annotations cannot double anything)."""
-    return Project.objects.filter(
-        pk__in=projects.order_by().values("pk"),
-        signed_on__gte=period.start,
-        signed_on__lte=period.cutoff,
+    annotations cannot double anything; one that is already plain — conditions on the
+    projects' own columns, such as the snapshots' districts — is filtered as it is, so that
+    the district's index of signing dates finds the cohort rather than every project of the
+    district being looked up by its id)."""
+    signed = {"signed_on__gte": period.start, "signed_on__lte": period.cutoff}
+    if _plain(projects):
+        return projects.order_by().filter(**signed)
+    return Project.objects.filter(pk__in=projects.order_by().values("pk"), **signed)
+
+
+def _plain(projects) -> bool:
+    """``projects`` is a queryset of the projects' table alone: no join, annotation,
+    grouping, distinct or slice (each row a project, once)."""
+    query = getattr(projects, "query", None)
+    return (
+        query is not None
+        and projects.model is Project
+        and sum(1 for count in query.alias_refcount.values() if count) <= 1  # joins trimmed
+        and not query.annotations
+        and query.group_by is None
+        and not query.distinct
+        and not query.is_sliced
+        and not query.combinator
+        and not query.extra
+        and not query.select_related
     )
 
 
