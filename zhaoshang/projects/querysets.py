@@ -89,14 +89,16 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             )
         )
 
-    def search(self, text: str, *, indexed: bool = True):
+    def search(self, text: str, *, indexed: bool = True, common: int | None = None):
         """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name.
 
-        A term of three characters or more is looked for among the projects the database's
-        trigram index names (``projects.search``), still checked by the plain conditions:
-        the same answer as the plain walk (``indexed=False``), which shorter terms take. Such
-        a term costs one query here, at once: whether the index finds it common (then the
-        plain walk answers it too)."""
+        A term is looked for among the projects the database's index names
+        (``projects.search``: by its trigrams, or a term of one or two Chinese characters,
+        letters or digits by the texts' characters and pairs), still checked by the plain
+        conditions: the same answer as the plain walk (``indexed=False``), which other terms
+        take. Such a term costs one query here, at once: whether the index finds it common
+        (then the plain walk answers it too; ``common``: how many matches make a term common
+        for the page, ``search.COMMON`` unless given)."""
         from django.db import connections
 
         from zhaoshang.projects import search
@@ -109,7 +111,7 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         found = self.filter(
             search.own_matches(text, lowered) | search.enterprise_matches(text, "enterprise__")
         )
-        few = search.condition(connections[self.db], text, lowered) if indexed else None
+        few = search.condition(connections[self.db], text, lowered, common) if indexed else None
         return found if few is None else found.filter(few)
 
     def held_by(self, user):

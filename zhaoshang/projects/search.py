@@ -51,11 +51,17 @@ MIN_INDEXED = 3
 #: digits.
 SHORT = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
 
-#: A term the index finds in this many projects (or enterprises) or more is searched plain.
+#: A term the index finds in this many projects (or enterprises) or more is searched plain:
+#: where a page reads its first matches in an index's order and stops (the autocomplete's
+#: 20 by code), walking to them beats seeking every match the index names.
 COMMON = 1000
 
-#: SQLite: a short term that begins this many of the index's trigrams or more is common.
-MAX_PREFIXES = 256
+#: The same for the registry, whose heading counts the matches up to 1,000
+#: (``views.registry``): a walk to the 1,000th match reads most of the district when they
+#: are few in it, so the index answers up to more matches (at 50,000 projects: 1,250
+#: matches 52 ms walked, about 15 ms sought; seeking costs as much as the walk to the
+#: 1,000th match at about 2,600).
+COUNTED = 2500
 
 #: SQLite: what each indexed text is followed by (two unit separators, U+001F).
 PAD = "char(31, 31)"
@@ -285,10 +291,10 @@ def _pg_reads(text: str, lowered: str):
     return own.order_by(), enterprises.order_by()
 
 
-def _pg_common(connection, text: str, lowered: str) -> bool:
+def _pg_common(connection, text: str, lowered: str, threshold: int) -> bool:
     own, enterprises = _pg_reads(text, lowered)
     parts = [
-        reads.values("pk")[COMMON - 1 : COMMON].query.get_compiler(connection=connection)
+        reads.values("pk")[threshold - 1 : threshold].query.get_compiler(connection=connection)
         for reads in (own, enterprises)
     ]
     (own_sql, own_params), (enterprise_sql, enterprise_params) = (part.as_sql() for part in parts)
@@ -306,16 +312,17 @@ def _bounds(key: str) -> tuple[str, str]:
     return start, start[:-1] + chr(ord(start[-1]) + 1)
 
 
-def _sqlite_prefixes(connection, keys: list[tuple[str, str]]) -> dict | None:
+def _sqlite_prefixes(connection, keys: list[tuple[str, str]], threshold: int) -> dict | None:
     """SQLite: for each (FTS5 table, short key) the trigrams of the index the key begins,
-    read off the tables' vocabularies in one statement — or None when a key is common: it
-    begins ``MAX_PREFIXES`` trigrams or more, or its trigrams' rows add up to ``COMMON`` or
-    more (a bound of the rows holding it: a row holding it twice is counted twice)."""
+    read off the tables' vocabularies in one statement — or None when a key is common: its
+    trigrams' rows add up to ``threshold`` or more (a bound of the rows holding it: a row
+    holding it twice is counted twice; each trigram is in a row at least, so no more than
+    ``threshold`` of them are read)."""
     parts, params = [], []
     for number, (fts, key) in enumerate(keys):
         parts.append(
             f"SELECT * FROM (SELECT {number}, term, doc FROM {fts}_vocab"
-            f" WHERE term >= %s AND term < %s LIMIT {MAX_PREFIXES})"
+            f" WHERE term >= %s AND term < %s LIMIT {int(threshold)})"
         )
         params.extend(_bounds(key))
     with connection.cursor() as cursor:
@@ -326,7 +333,7 @@ def _sqlite_prefixes(connection, keys: list[tuple[str, str]]) -> dict | None:
     for number, term, doc in rows:
         found[keys[number]].append(term)
         docs[keys[number]] += doc
-    if any(len(found[key]) >= MAX_PREFIXES or docs[key] >= COMMON for key in keys):
+    if any(docs[key] >= threshold for key in keys):
         return None
     return found
 
@@ -343,7 +350,7 @@ def _fts_group(fts: str, key: str, columns: tuple[str, ...], prefixes: dict) -> 
     return f"{{{names}}} : (" + " OR ".join(_phrase(t) for t in begun) + ")"
 
 
-def _sqlite_matches(connection, text: str, lowered: str):
+def _sqlite_matches(connection, text: str, lowered: str, threshold: int):
     """SQLite: the FTS5 queries of the project's table and of the enterprise's (None for a
     table nothing of which holds the term) — or None when a short key is common, which the
     vocabulary says (the one statement a short term costs here)."""
@@ -355,7 +362,7 @@ def _sqlite_matches(connection, text: str, lowered: str):
         (ENTERPRISE_TEXT, text, tuple(c for c, _fold in ENTERPRISE_COLUMNS)),
     ]
     keys = list(dict.fromkeys((fts, key) for fts, key, _c in wanted if _kind(key) == "short"))
-    prefixes = _sqlite_prefixes(connection, keys) if keys else {}
+    prefixes = _sqlite_prefixes(connection, keys, threshold) if keys else {}
     if prefixes is None:
         return None
     groups = [_fts_group(fts, key, columns, prefixes) for fts, key, columns in wanted]
@@ -363,12 +370,12 @@ def _sqlite_matches(connection, text: str, lowered: str):
     return own, groups[2]
 
 
-def _sqlite_common(connection, own: str | None, enterprise: str | None) -> bool:
+def _sqlite_common(connection, own: str | None, enterprise: str | None, threshold: int) -> bool:
     nth = "EXISTS (SELECT 1 FROM {0} WHERE {0} MATCH %s LIMIT 1 OFFSET {1})"
     parts, params = [], []
     for fts, match in ((PROJECT_TEXT, own), (ENTERPRISE_TEXT, enterprise)):
         if match is not None:
-            parts.append(nth.format(fts, COMMON - 1))
+            parts.append(nth.format(fts, int(threshold) - 1))
             params.append(match)
     if not parts:
         return False
@@ -381,31 +388,34 @@ def _long(text: str, lowered: str) -> bool:
     return "long" in (_kind(text), _kind(lowered))
 
 
-def common(connection, text: str, lowered: str) -> bool:
-    """Whether the index finds ``text`` (``lowered`` for the pinyin) in ``COMMON`` projects
-    or ``COMMON`` enterprises or more, for a term ``indexed``. PostgreSQL: one statement,
-    the ``COMMON``-th match of each looked up (its GIN indexes read as bitmaps of every
-    match, the rows' recheck stopping at the ``COMMON``-th; 有限公司 at 50,000 enterprises:
-    2–3 ms with the indexed expressions' statistics, which ``install`` gathers; 4–6 ms
-    without). SQLite: a short key's trigrams read off the vocabulary (one statement; common
-    by its bound, ``_sqlite_prefixes``), then for a long key the ``COMMON``-th match of
-    each table looked up (FTS5 reads at most ``COMMON`` entries of each)."""
+def common(connection, text: str, lowered: str, threshold: int | None = None) -> bool:
+    """Whether the index finds ``text`` (``lowered`` for the pinyin) in ``threshold``
+    projects or ``threshold`` enterprises or more (``COMMON`` unless given), for a term
+    ``indexed``. PostgreSQL: one statement, the ``threshold``-th match of each looked up
+    (its GIN indexes read as bitmaps of every match, the rows' recheck stopping at the
+    ``threshold``-th; 有限公司 at 50,000 enterprises: 2–3 ms with the indexed expressions'
+    statistics, which ``install`` gathers; 4–6 ms without). SQLite: a short key's trigrams
+    read off the vocabulary (one statement; common by its bound, ``_sqlite_prefixes``),
+    then for a long key the ``threshold``-th match of each table looked up (FTS5 reads at
+    most ``threshold`` entries of each)."""
+    threshold = COMMON if threshold is None else threshold
     if connection.vendor == "postgresql":
-        return _pg_common(connection, text, lowered)
-    matches = _sqlite_matches(connection, text, lowered)
+        return _pg_common(connection, text, lowered, threshold)
+    matches = _sqlite_matches(connection, text, lowered, threshold)
     if matches is None:
         return True
-    return _long(text, lowered) and _sqlite_common(connection, *matches)
+    return _long(text, lowered) and _sqlite_common(connection, *matches, threshold)
 
 
-def condition(connection, text: str, lowered: str) -> Q | None:
+def condition(connection, text: str, lowered: str, common: int | None = None) -> Q | None:
     """The projects that may match ``text`` (``lowered`` for the pinyin), read off the
     index — or None when the term cannot be read there (``indexed``), the database has no
     such index, or the term is ``common``. On PostgreSQL exactly the matches; on SQLite a
     superset, which the plain conditions trim.
 
-    A term the index finds in ``COMMON`` projects or enterprises or more (有限公司, a
-    district's code prefix, 电) is not read off it (one statement asks the index first,
+    A term the index finds in ``common`` projects or enterprises or more (``COMMON`` unless
+    given, ``COUNTED`` for the registry; 有限公司, a district's code prefix, 电) is not read
+    off it (one statement asks the index first,
     ``common``; on SQLite a term of three characters or more whose pinyin's form is one or
     two, ``a b``, asks twice): the plain walk answers, which a page of the first matches in
     an index's order ends early (the index's list of every match would cost more than that
@@ -417,8 +427,9 @@ def condition(connection, text: str, lowered: str) -> Q | None:
         return None
     from zhaoshang.projects.models import Project
 
+    threshold = COMMON if common is None else common
     if connection.vendor == "postgresql":
-        if _pg_common(connection, text, lowered):
+        if _pg_common(connection, text, lowered, threshold):
             return None
         own, enterprises = _pg_reads(text, lowered)
         by_enterprise = Project._base_manager.filter(enterprise__in=enterprises.values("pk"))
@@ -427,10 +438,12 @@ def condition(connection, text: str, lowered: str) -> Q | None:
         # and seeks by the primary key: as a list (``id IN (…)``) it trusts its guess of the
         # candidates, which without statistics on the indexed expressions (indexes made
         # after the last ANALYZE) was 1,653 for 2024 where 40 were found, and hashed them
-        # against a scan of the whole district. (Fewer than COMMON: seeking each is cheap.)
+        # against a scan of the whole district. (Fewer than the threshold: each is sought.)
         return Q(_AnyOf(F("pk"), Subquery(few)))
-    matches = _sqlite_matches(connection, text, lowered)
-    if matches is None or (_long(text, lowered) and _sqlite_common(connection, *matches)):
+    matches = _sqlite_matches(connection, text, lowered, threshold)
+    if matches is None:
+        return None
+    if _long(text, lowered) and _sqlite_common(connection, *matches, threshold):
         return None
     own, enterprise = matches
     reads, params = [], []

@@ -15,6 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.projects import search
@@ -329,14 +330,34 @@ def test_a_common_short_term_is_searched_plain(world, projects, monkeypatch):
         if connection.vendor == "postgresql":
             assert search.common(connection, term, lowered) == _common_plainly(term), term
         assert _answer(term, True) == _answer(term, False), term
-    # SQLite: a character beginning MAX_PREFIXES of the index's trigrams or more is common
-    # whatever its rows add up to (its list would make a long FTS5 query)
-    monkeypatch.setattr(search, "COMMON", 1000)
-    if connection.vendor == "sqlite":
-        assert search.condition(connection, "电", "电") is not None
-        monkeypatch.setattr(search, "MAX_PREFIXES", 3)
-        assert search.condition(connection, "电", "电") is None
-        assert _answer("电", True) == _answer("电", False)
+    # the page's own threshold: 有限 is common for COMMON, not for a higher one
+    assert search.condition(connection, "有限", "有限", 100) is not None
+    for term in ("有限", "有限公司"):
+        found = Project.objects.search(term, common=100)
+        assert sorted(found.values_list("pk", flat=True)) == sorted(_answer(term, False))
+
+
+def test_the_registry_reads_the_index_up_to_more_matches(world, projects, client_for, monkeypatch):
+    """The registry counts its matches (up to its cap): a term too common for the
+    autocomplete's index read (``COMMON``) is read off the index there up to ``COUNTED``."""
+    monkeypatch.setattr(search, "COMMON", 2)
+    monkeypatch.setattr(search, "COUNTED", 100)
+    client = client_for("bureau")
+    # the candidates read off the index: FTS5 tables matched (SQLite), an array of them
+    # sought (PostgreSQL)
+    index = (" MATCH ", "= ANY(ARRAY(")
+    for term in ("有限", "有限公司"):
+        for page, read in (("projects:autocomplete", False), ("projects:list", True)):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse(page), {"q": term})
+            assert response.status_code == 200
+            # the page's statements, the index's question (whether the term is common) aside
+            sql = " ".join(
+                q["sql"]
+                for q in queries.captured_queries
+                if not q["sql"].startswith("SELECT EXISTS") and "_vocab" not in q["sql"]
+            )
+            assert any(name in sql for name in index) == read, (term, page)
 
 
 class _RecordingEditor:

@@ -23,7 +23,7 @@ from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.paging import CappedCountPaginator
 from zhaoshang.core.printing import print_page
 from zhaoshang.core.views_helpers import import_page, import_report, import_template
-from zhaoshang.projects import services
+from zhaoshang.projects import search, services
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER
 from zhaoshang.projects.forms import ProjectFilterForm, ProjectForm
 from zhaoshang.projects.imports import ProjectImporter
@@ -85,7 +85,8 @@ def filtered_projects(request, *, funds: bool = True):
     )
     if form.is_valid():
         data = form.cleaned_data
-        qs = qs.search(data.get("q"))
+        # counted up to the registry's cap: a term read off the index up to more matches
+        qs = qs.search(data.get("q"), common=search.COUNTED)
         for name in ("stage", "park", "industry", "level", "condition", "working_group", "kind"):
             value = data.get(name)
             if value:
