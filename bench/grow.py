@@ -53,7 +53,7 @@ PAGES = [
     # two characters of one demo enterprise's name (豫丰面业): a Chinese name's usual search,
     # read off the short terms' index (one project at the demo's size, its ~400 copies grown)
     ("bureau", "projects:list", "?q=%E8%B1%AB%E4%B8%B0"),
-    # a character in 10 of the demo district's 120 names (鑫), 1,250 of the 50,000 grown:
+    # a character of 3 of the demo district's 120 projects (鑫), of 1,250 of the 50,000 grown:
     # too few for a walk to the registry's 1,000th match to stop early, read off the index
     ("bureau", "projects:list", "?q=%E9%91%AB"),
     ("department", "projects:list", None),
