@@ -47,7 +47,8 @@ PAGES = [
     ("service_center", "home", None),
     ("city", "home", None),
     ("bureau", "projects:list", None),
-    # the registry's search: a common term and a rare one (it counts and sorts every match)
+    # the registry's search: a common term (its heading counts 1,000 matches and stops) and a
+    # rare one (read off the trigram index)
     ("bureau", "projects:list", "?q=%E7%94%B5"),
     ("bureau", "projects:list", "?q=2024"),
     # two characters of one demo enterprise's name (豫丰面业): a Chinese name's usual search,
