@@ -24,6 +24,7 @@ from zhaoshang.org.models import Department, Industry, Park, User, WorkingGroup
 from zhaoshang.projects import permissions, services
 from zhaoshang.projects.choices import STAGE_DATE_FIELDS, STAGE_EVIDENCE, Condition, Stage
 from zhaoshang.projects.models import Project
+from zhaoshang.projects.search import COUNTED
 
 EVIDENCE_PREFIX = "evidence_"
 # Fields the service checks against each other; a PATCH sends them along unchanged so
@@ -221,7 +222,8 @@ class ProjectFilter(filters.FilterSet):
         ]
 
     def search(self, queryset, name, value: str):
-        return queryset.search(value)
+        # the list counts every match: a term read off the index up to more matches
+        return queryset.search(value, common=COUNTED)
 
 
 class ProjectViewSet(ScopedModelViewSet):

@@ -56,11 +56,12 @@ SHORT = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
 #: 20 by code), walking to them beats seeking every match the index names.
 COMMON = 1000
 
-#: The same for the registry, whose heading counts the matches up to 1,000
-#: (``views.registry``): a walk to the 1,000th match reads most of the district when they
-#: are few in it, so the index answers up to more matches (at 50,000 projects: 1,250
-#: matches 52 ms walked, about 15 ms sought; seeking costs as much as the walk to the
-#: 1,000th match at about 2,600).
+#: The same for the pages that count their matches: the registry's heading, up to 1,000
+#: (``views.registry``), and the API's list, all of them. A walk to the 1,000th match reads
+#: most of the district when they are few in it, so the index answers up to more matches
+#: (at 50,000 projects: 1,250 matches 52 ms walked, about 15 ms sought; seeking costs as
+#: much as the walk to the 1,000th match at about 2,600, as the walk of the whole district
+#: at about 6,500).
 COUNTED = 2500
 
 #: SQLite: what each indexed text is followed by (two unit separators, U+001F).

@@ -338,8 +338,9 @@ def test_a_common_short_term_is_searched_plain(world, projects, monkeypatch):
 
 
 def test_the_registry_reads_the_index_up_to_more_matches(world, projects, client_for, monkeypatch):
-    """The registry counts its matches (up to its cap): a term too common for the
-    autocomplete's index read (``COMMON``) is read off the index there up to ``COUNTED``."""
+    """The registry counts its matches (up to its cap) and the API's list all of them: a
+    term too common for the autocomplete's index read (``COMMON``) is read off the index
+    there up to ``COUNTED``."""
     monkeypatch.setattr(search, "COMMON", 2)
     monkeypatch.setattr(search, "COUNTED", 100)
     client = client_for("bureau")
@@ -347,9 +348,15 @@ def test_the_registry_reads_the_index_up_to_more_matches(world, projects, client
     # sought (PostgreSQL)
     index = (" MATCH ", "= ANY(ARRAY(")
     for term in ("有限", "有限公司"):
-        for page, read in (("projects:autocomplete", False), ("projects:list", True)):
+        pages = (
+            ("projects:autocomplete", False),
+            ("projects:list", True),
+            ("/api/v1/projects/", True),
+        )
+        for page, read in pages:
+            path = page if page.startswith("/") else reverse(page)
             with CaptureQueriesContext(connection) as queries:
-                response = client.get(reverse(page), {"q": term})
+                response = client.get(path, {"q": term})
             assert response.status_code == 200
             # the page's statements, the index's question (whether the term is common) aside
             sql = " ".join(
