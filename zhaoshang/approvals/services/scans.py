@@ -66,6 +66,35 @@ def _late_on(case: ApprovalCase, result: Attribution, calendar) -> datetime.date
 
 
 @transaction.atomic
+def running_past_due(today: datetime.date, district_ids: list[int] | None = None):
+    """The open, running cases past their due date whose clock started — a case whose
+    materials were never complete has no days to attribute: no department answers for it,
+    so it is not read at all. Found off ``approvals_case_clock_running``, which holds only
+    the running cases with their materials (not every case of every year walked by its due
+    date)."""
+    return in_districts(
+        ApprovalCase.objects.filter(
+            status__in=OPEN_STATUSES,
+            paused=False,
+            due_on__lt=today,
+            materials_complete_on__isnull=False,
+        ),
+        district_ids,
+    )
+
+
+def pledges_late(today: datetime.date, district_ids: list[int] | None = None):
+    """The open cases whose pledged materials (容缺) are still missing after the pledged
+    date: found off ``approvals_case_pledge_open``, which holds only the pledges not yet
+    fulfilled (not every case read)."""
+    return in_districts(
+        ApprovalCase.objects.filter(
+            status__in=OPEN_STATUSES, pledge_due_on__lt=today, pledge_fulfilled_on__isnull=True
+        ),
+        district_ids,
+    ).exclude(pledge_materials="")
+
+
 def scan_overdue(today: datetime.date | None = None, district_ids: list[int] | None = None) -> int:
     """Every open, running case past its due date writes its ledger entry (once), dated
     the first working day after its due date, to the department answering for its
@@ -82,17 +111,7 @@ def scan_overdue(today: datetime.date | None = None, district_ids: list[int] | N
         evidence_type=ContentType.objects.get_for_model(ApprovalCase),
     )
     overdue = list(
-        # A case whose materials were never complete has no days to attribute (its clock
-        # never started): no department answers for it, so it is not read at all.
-        in_districts(
-            ApprovalCase.objects.filter(
-                status__in=OPEN_STATUSES,
-                paused=False,
-                due_on__lt=today,
-                materials_complete_on__isnull=False,
-            ),
-            district_ids,
-        )
+        running_past_due(today, district_ids)
         .exclude(
             Exists(recorded.filter(evidence_id=OuterRef("pk"), department=OuterRef("department")))
         )
@@ -161,12 +180,7 @@ def scan_pledges(
     the cases of these districts (None: every district)."""
     today = today or clock.today()
     paused = returned = 0
-    late = in_districts(
-        ApprovalCase.objects.filter(
-            status__in=OPEN_STATUSES, pledge_due_on__lt=today, pledge_fulfilled_on__isnull=True
-        ),
-        district_ids,
-    ).exclude(pledge_materials="")
+    late = pledges_late(today, district_ids)
     # A plain read of the cases first (usually finding none): asked for in their order
     # with the joins, SQLite walked the due dates' index, or every project's cases.
     cases = late.select_related("item", "project", "department") if late.exists() else ()
