@@ -87,10 +87,12 @@ def _summary(limit: int | None = None):
     return said if limit is None else Substr(said, 1, limit)
 
 
-def write_after(new, now: datetime.datetime) -> int:
+def write_after(new, now: datetime.datetime, recorded=None) -> int:
     """The events, the departments' ledger entries and the messages of the breaches
     ``new`` (just recorded, their obligations titled), as ``ledger._after_breaches`` writes
-    them. Returns how many breaches they were (one event each)."""
+    them. ``recorded``: a superset of ``new`` on the breaches' own columns (all those just
+    recorded), whose departments and projects the people to tell are looked up by. Returns
+    how many breaches they were (one event each)."""
     ct = ContentType.objects.get_for_model(Obligation)
     events = (
         new.annotate(
@@ -123,25 +125,30 @@ def write_after(new, now: datetime.datetime) -> int:
             hit_due_on=F("due_on"),
         ).order_by("pk"),
     )
-    _notify(new)
+    _notify(new, new if recorded is None else recorded)
     return titled
 
 
-def _notify(new) -> None:
+def _notify(new, recorded) -> None:
     """A department's breach to its handlers, the enterprise's to the project's manager
     and secretary (``ledger._department_handlers``, ``_managers_by_project``): the
-    messages of the breaches someone is told of, read as plain rows."""
+    messages of the breaches someone is told of, read as plain rows. The people are
+    looked up by the departments and projects of ``recorded`` (a superset of ``new`` on
+    the breaches' own columns: the lists of keys read off the breaches alone, not each
+    breach's obligation probed for its title — 0.03 s of each lookup at 150,000 breaches);
+    only ``new``'s are told."""
     owed = new.filter(party=Party.DEPARTMENT)
     handling = User.objects.filter(groups__name=roles.Role.DEPARTMENT, is_active=True)
     handlers: dict[int, list] = {}
-    for user in handling.filter(department_id__in=owed.values("department_id")).distinct():
+    owing = recorded.filter(party=Party.DEPARTMENT).values("department_id")
+    for user in handling.filter(department_id__in=owing).distinct():
         handlers.setdefault(user.department_id, []).append(user)
     team = ProjectTeamMember.objects.filter(
         role__in=[TeamRole.MANAGER, TeamRole.SECRETARY], user__is_active=True
     )
     managers: dict[int, list] = {}
     members = team.filter(
-        project_id__in=new.exclude(party=Party.DEPARTMENT).values("project_id")
+        project_id__in=recorded.exclude(party=Party.DEPARTMENT).values("project_id")
     ).select_related("user")
     for member in members.order_by("project_id", "role", "id"):
         managers.setdefault(member.project_id, []).append(member.user)
@@ -188,7 +195,7 @@ def record_in_sql(late, fallback) -> tuple[int, int, list[Obligation]]:
         return 0, 0, []
     analyze_after(ObligationBreach, written)
     new = ObligationBreach.objects.filter(pk__gt=mark, recorded_at=now)
-    titled = write_after(new.exclude(obligation__title=""), now)
+    titled = write_after(new.exclude(obligation__title=""), now, new)
     # the untitled, when some are (a breach without its event): the new breaches'
     # obligations probed for their title
     untitled = []

@@ -229,9 +229,9 @@ def test_many_projects_managers_are_told_without_binding_their_keys(
         finally:
             raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
 
-    def limited(new):
+    def limited(new, recorded):
         with connection.execute_wrapper(bounded):
-            notify(new)
+            notify(new, recorded)
 
     monkeypatch.setattr(breaches, "_notify", limited)
     agreements_services.scan(SCAN_DAY)
