@@ -205,6 +205,12 @@ class Obligation(Versioned, Timestamped, DistrictOwned):
             # an agreement's points of a kind by due date: the schedule's last and next
             # point (序时进度, the daily scan's signals) found without sorting
             models.Index(fields=["agreement", "kind", "due_on"], name="obligation_kind_due"),
+            # The daily scan's two looks on every run (issue 19.4), each off a few index
+            # entries rather than the table read through: whether any obligation is of a
+            # kind (the schedule's, ``monitoring.sources``), and whether any has a blank
+            # title (``_untitled``: usually none, so the index is all but empty).
+            models.Index(fields=["kind"], name="obligation_kind"),
+            models.Index(fields=["id"], condition=models.Q(title=""), name="obligation_untitled"),
         ]
         verbose_name = _("obligation")
         verbose_name_plural = _("obligations")
