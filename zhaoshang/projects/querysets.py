@@ -89,7 +89,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             )
         )
 
-    def search(self, text: str, *, indexed: bool = True, common: int | None = None):
+    def search(
+        self, text: str, *, indexed: bool = True, common: int | None = None, by_code: bool = False
+    ):
         """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name.
 
         A term is looked for among the projects the database's index names
@@ -98,7 +100,8 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         conditions: the same answer as the plain walk (``indexed=False``), which other terms
         take. Such a term costs one query here, at once: whether the index finds it common
         (then the plain walk answers it too; ``common``: how many matches make a term common
-        for the page, ``search.COMMON`` unless given)."""
+        for the page, ``search.COMMON`` unless given; ``by_code``: the page reads its rows
+        in the order of their codes, ``search.condition``)."""
         from django.db import connections
 
         from zhaoshang.projects import search
@@ -111,7 +114,12 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         found = self.filter(
             search.own_matches(text, lowered) | search.enterprise_matches(text, "enterprise__")
         )
-        few = search.condition(connections[self.db], text, lowered, common) if indexed else None
+        connection = connections[self.db]
+        few = (
+            search.condition(connection, text, lowered, common, by_code=by_code)
+            if indexed
+            else None
+        )
         return found if few is None else found.filter(few)
 
     def held_by(self, user):

@@ -408,7 +408,9 @@ def common(connection, text: str, lowered: str, threshold: int | None = None) ->
     return _long(text, lowered) and _sqlite_common(connection, *matches, threshold)
 
 
-def condition(connection, text: str, lowered: str, common: int | None = None) -> Q | None:
+def condition(
+    connection, text: str, lowered: str, common: int | None = None, *, by_code: bool = False
+) -> Q | None:
     """The projects that may match ``text`` (``lowered`` for the pinyin), read off the
     index — or None when the term cannot be read there (``indexed``), the database has no
     such index, or the term is ``common``. On PostgreSQL exactly the matches; on SQLite a
@@ -423,7 +425,8 @@ def condition(connection, text: str, lowered: str, common: int | None = None) ->
     walk saves). A rare term's condition is a plain AND, so that the planner starts from its
     few candidates rather than walking the district's projects in the page's order and
     testing each (issue 19.3: the autocomplete's 20 by code, the registry's page by
-    date)."""
+    date). ``by_code``: the rows are read in the order of their codes (the
+    autocomplete's), which on SQLite the codes' list alone gives."""
     if connection.vendor not in ("postgresql", "sqlite") or not indexed(text, lowered):
         return None
     from zhaoshang.projects.models import Project
@@ -463,6 +466,11 @@ def condition(connection, text: str, lowered: str, common: int | None = None) ->
     # Without statistics SQLite takes the district's index that gives the page's order
     # (district and code, district and date) for the cheaper path and tests every project
     # of the district against the candidates; their codes (unique) name the same projects,
-    # as keys of an index it seeks instead.
+    # as keys of an index it seeks instead. In the codes' order that index alone gives the
+    # first rows (鑫's 20 of 1,250 candidates: 11 → 4 ms); in another (the registry's
+    # page by date) SQLite then walks the district's index of that order, testing each
+    # code (13 → 47 ms), and seeks the candidates by key with both conditions.
     codes = Project._base_manager.filter(pk__in=few).order_by().values("code")
+    if by_code:
+        return Q(code__in=codes)
     return Q(pk__in=few) & Q(code__in=codes)

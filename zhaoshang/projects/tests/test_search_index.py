@@ -202,6 +202,27 @@ def test_a_rare_term_is_read_off_the_index_first(world, projects, term, indexes,
     assert list(found.values_list("pk", flat=True)) == [projects[3].pk]
 
 
+@pytest.mark.parametrize("term", ["2024", "扩建", "电", "有限公司"])
+def test_in_the_codes_order_the_codes_alone_are_sought(world, projects, term):
+    """``by_code`` (the autocomplete's 20 by code): the same answer; on SQLite the
+    candidates' codes are sought in the district's index of codes, in its order (the first
+    rows found first: no sort of every candidate), not the candidates by key as well (at
+    50,000 projects 鑫's 20 of 1,250: 11 → 4 ms)."""
+    district = world.project1_a.district_id
+    found = Project.objects.filter(district_id=district).search(term, by_code=True)
+    ordered = found.order_by("code", "pk")
+    plain = Project.objects.filter(district_id=district).search(term, indexed=False)
+    assert list(ordered) == list(plain.order_by("code", "pk"))
+    if connection.vendor == "sqlite":
+        plan = _plan(found.order_by("code", "pk")[:20])
+        assert _starts_from_the_candidates(plan, ordered), plan
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+        # the codes alone: not the candidates' keys as well (read a second time)
+        assert "AND rowid=?" not in plan, plan
+        for table in (search.PROJECT_TEXT, search.ENTERPRISE_TEXT):
+            assert plan.count(f"SCAN {table} VIRTUAL TABLE") <= 1, plan
+
+
 def test_a_term_the_index_does_not_answer_is_walked(world, projects):
     district = world.project1_a.district_id
     # a character the index does not answer: the plain walk, no index

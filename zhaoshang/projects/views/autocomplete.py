@@ -30,5 +30,6 @@ def project_autocomplete(request):
     qs = scoped_queryset(request, "projects.project", Project.objects.visible_to(request.user))
     if qs is None:
         return autocomplete_response(None, str)
-    qs = qs.search(request.GET.get("q", "")[:100]).only("pk", "code", "name").order_by("code", "pk")
+    qs = qs.search(request.GET.get("q", "")[:100], by_code=True)
+    qs = qs.only("pk", "code", "name").order_by("code", "pk")
     return autocomplete_response(qs, lambda p: f"{p.code} {p.name}")
