@@ -143,14 +143,15 @@ def counted_whole(form) -> bool:
     together have no index). That is the registry as opened (the user's district, a park
     committee's parks, or the city's every district) and as the homes link to it by stage
     and by park: its count and total investment stay exact at any size (a park committee's
-    stage filter reads its parks' rows of the stage: no index has both, few projects do). Anything else — a search term (a term of one or
-    two characters walks the district with LIKE, a common one finds thousands), a level, a
-    condition, a kind, an industry, a working group, "mine", "report missing", "changed
-    this month" — costs a read of every match's row: those are counted no further than the
-    cap (the first ``cap + 1`` matches, in the same one statement as the total), and past it
-    the heading says "more than", leaves the total investment out (the sum of some matches
-    would be a wrong figure) and asks for a narrower search; the pages run up to the cap.
-    The export and the print view are not capped: they list every match."""
+    stage filter reads its parks' rows of the stage: no index has both, few projects do).
+    Anything else — a search term (a common one is walked and finds thousands; a rarer one,
+    read off the search's index, up to ``search.COUNTED``), a level, a condition, a kind, an
+    industry, a working group, "mine", "report missing", "changed this month" — costs a
+    read of every match's row: those are counted no further than the cap (the first
+    ``cap + 1`` matches, in the same one statement as the total), and past it the heading
+    says "more than", leaves the total investment out (the sum of some matches would be a
+    wrong figure) and asks for a narrower search; the pages run up to the cap. The export
+    and the print view are not capped: they list every match."""
     if not form.is_bound or not form.is_valid():
         return True  # no filter applied: the registry whole
     data = form.cleaned_data
