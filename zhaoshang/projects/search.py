@@ -153,14 +153,22 @@ def install(apps, schema_editor) -> None:
         for name, table, expression in _PG_INDEXES:
             schema_editor.execute(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
-                f"USING gin (({expression}) gin_trgm_ops)"
+                f"USING gin (({expression}) gin_trgm_ops) WITH (fastupdate = off)"
             )
         schema_editor.execute(_PG_GRAMS)
         for name, table, column, fold in _PG_GRAM_INDEXES:
             schema_editor.execute(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
-                f"USING gin (({_gram_expression(column, fold)}))"
+                f"USING gin (({_gram_expression(column, fold)})) WITH (fastupdate = off)"
             )
+        # Each row written into the indexes at once, not into a pending list that every
+        # search reads whole until a vacuum merges it (up to 4 MB an index: a district's
+        # 5,000 projects inserted since, 62 → 709 ms for its registry searched by 电).
+        # Projects are written seldom and searched often. The trigram indexes of 0019 were
+        # made with the list: turned off, and what it holds merged.
+        for name, *_rest in (*_PG_INDEXES, *_PG_GRAM_INDEXES):
+            schema_editor.execute(f"ALTER INDEX {name} SET (fastupdate = off)")
+            schema_editor.execute(f"SELECT gin_clean_pending_list('{name}'::regclass)")
         # The indexed expressions' statistics, on a database with projects already (an
         # upgrade): ANALYZE gathers an expression index's, without which the planner guesses
         # a handful of rows for any term and the common check reads a common term's whole

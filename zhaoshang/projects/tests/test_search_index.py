@@ -397,6 +397,18 @@ def test_the_registry_reads_the_index_up_to_more_matches(world, projects, client
             assert any(name in sql for name in index) == read, (term, page)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
+def test_the_gin_indexes_keep_no_pending_list():
+    """A search reads a GIN index's pending list whole until a vacuum merges it: the
+    search's indexes are written row by row instead (``fastupdate`` off)."""
+    names = [name for name, *_rest in (*search._PG_INDEXES, *search._PG_GRAM_INDEXES)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [names])
+        options = dict(cursor.fetchall())
+    assert set(options) == set(names)
+    assert all("fastupdate=off" in (value or []) for value in options.values()), options
+
+
 class _RecordingEditor:
     """A schema editor that records what ``install`` would run on PostgreSQL, its reads
     made on the test's own connection (an ANALYZE run here would leave the tables' sizes in
@@ -420,6 +432,12 @@ def test_an_upgrade_gathers_the_indexed_expressions_statistics(world, projects):
     assert sum("gin_trgm_ops" in sql for sql in editor.statements) == len(search._PG_INDEXES)
     grams = [sql for sql in editor.statements if "USING gin ((zs_short_grams(" in sql]
     assert len(grams) == len(search._PG_GRAM_INDEXES)
+    # every GIN index written at once, no pending list (an upgrade's merged)
+    made = [sql for sql in editor.statements if "USING gin" in sql]
+    assert made and all(sql.endswith("WITH (fastupdate = off)") for sql in made)
+    indexes = len(search._PG_INDEXES) + len(search._PG_GRAM_INDEXES)
+    assert sum("SET (fastupdate = off)" in sql for sql in editor.statements) == indexes
+    assert sum("gin_clean_pending_list" in sql for sql in editor.statements) == indexes
     assert any("CREATE OR REPLACE FUNCTION zs_short_grams" in sql for sql in editor.statements)
     assert editor.statements[-1] == "ANALYZE projects_project, enterprises_enterprise"
     with transaction.atomic():
