@@ -65,7 +65,6 @@ def _late_on(case: ApprovalCase, result: Attribution, calendar) -> datetime.date
     return first
 
 
-@transaction.atomic
 def running_past_due(today: datetime.date, district_ids: list[int] | None = None):
     """The open, running cases past their due date whose clock started — a case whose
     materials were never complete has no days to attribute: no department answers for it,
@@ -95,6 +94,7 @@ def pledges_late(today: datetime.date, district_ids: list[int] | None = None):
     ).exclude(pledge_materials="")
 
 
+@transaction.atomic
 def scan_overdue(today: datetime.date | None = None, district_ids: list[int] | None = None) -> int:
     """Every open, running case past its due date writes its ledger entry (once), dated
     the first working day after its due date, to the department answering for its
