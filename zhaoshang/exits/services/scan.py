@@ -438,8 +438,7 @@ def _candidate_projects(rule: ExitRule, today: datetime.date, due_only: bool = T
     the due date before any hold (the caller judges the due date itself)."""
     field = ANCHOR_FIELDS[rule.anchor]
     projects = (
-        Project.objects.filter(district_id=rule.district_id, kind=ProjectKind.INVESTMENT)
-        .exclude(stage__in=EXIT_STAGES)
+        _exitable(Project.objects.filter(district_id=rule.district_id))
         .exclude(fact_met_q(rule))
         .exclude(pk__in=ExitWarning.objects.filter(rule=rule).values("project_id"))
     )
@@ -571,14 +570,14 @@ def _districts_with_land(district_ids) -> set[int]:
     its rules — one query for all of them, rather than each rule's own (its clocks'
     subqueries compiled and its district's projects read, to find none: 0.06 s each at
     100,000 projects)."""
-    projects = in_districts(Project.objects.all(), district_ids)
-    return set(
-        projects.filter(land_q(), kind=ProjectKind.INVESTMENT)
-        .exclude(stage__in=EXIT_STAGES)
-        .order_by()
-        .values_list("district_id", flat=True)
-        .distinct()
-    )
+    projects = _exitable(in_districts(Project.objects.all(), district_ids)).filter(land_q())
+    return set(projects.order_by().values_list("district_id", flat=True).distinct())
+
+
+def _exitable(projects):
+    """The investment projects of ``projects`` not past their exit: those a rule's clock
+    may run for (``_candidate_projects``, ``_districts_with_land``)."""
+    return projects.filter(kind=ProjectKind.INVESTMENT).exclude(stage__in=EXIT_STAGES)
 
 
 def _exclude(warning: ExitWarning, found: ExitClock, today: datetime.date) -> None:
