@@ -52,3 +52,56 @@ def test_whole_is_never_capped(districts, monkeypatch):
     paginator = CappedCountPaginator(districts, 2, whole=True)
     assert not paginator.capped and paginator.last_of_cap is None
     assert paginator.count == districts.count() and paginator.num_pages > 1
+
+
+def _by_key(keys):
+    return District.objects.filter(pk__in=keys)
+
+
+@pytest.mark.parametrize(("cap", "whole"), [(5, False), (100, False), (2, True)])
+def test_with_page_the_count_is_read_with_the_pages_keys(districts, monkeypatch, cap, whole):
+    """``with_page``: one statement reads the page's keys, the count and the aggregates
+    (over every match), one more the page's rows by key; the same pages, counts and
+    aggregates as counted first, past the cap as well."""
+    monkeypatch.setattr(CappedCountPaginator, "cap", cap)
+    aggregates = {"top": Max("pk")}
+    for number in (None, "x", 1, 2, 3, 4, 9, 0, -1):
+        plain = CappedCountPaginator(districts, 2, aggregates=aggregates, whole=whole)
+        expected = plain.get_page(number)
+        keyed = CappedCountPaginator(
+            districts, 2, aggregates=aggregates, whole=whole, with_page=_by_key
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            page = keyed.get_page(number)
+            rows = list(page.object_list)
+        assert rows == list(expected.object_list), number
+        assert page.number == expected.number, number
+        assert (keyed.count, keyed.capped, keyed.num_pages) == (
+            plain.count,
+            plain.capped,
+            plain.num_pages,
+        ), number
+        assert keyed.totals == plain.totals, number
+        assert page.end_index() == expected.end_index(), number
+        wanted = number if isinstance(number, int) else 1
+        bottom = (wanted - 1) * 2
+        asked = wanted >= 1 and bottom < (bottom + 2 if whole else min(bottom + 2, cap))
+        sql = [q["sql"] for q in ctx.captured_queries]
+        if asked and bottom < districts.count():
+            # a page within the matches (and the cap): its keys with the count, its rows
+            assert len(sql) == 2 and "OVER ()" in sql[0], (number, sql)
+        elif asked:
+            # past the matches: nothing read; counted, then the last page as without it
+            assert len(sql) == 3 and "OVER ()" in sql[0] and "OVER" not in sql[1], (number, sql)
+        else:
+            assert len(sql) == 2 and "OVER" not in " ".join(sql), (number, sql)
+
+
+def test_with_page_no_match_is_counted_in_the_one_statement(districts):
+    none = districts.filter(name="不存在")
+    paginator = CappedCountPaginator(none, 2, aggregates={"top": Max("pk")}, with_page=_by_key)
+    with CaptureQueriesContext(connection) as ctx:
+        page = paginator.get_page(1)
+    assert list(page.object_list) == [] and paginator.count == 0
+    assert paginator.totals == {"count": 0, "top": None}
+    assert len(ctx.captured_queries) == 1
