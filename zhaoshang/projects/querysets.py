@@ -23,6 +23,17 @@ class ProjectQuerySet(DistrictScopedQuerySet):
     - city-level users and superusers: every district.
     """
 
+    #: Whether ``search`` read its term off the index (``search.condition``): its matches
+    #: are the index's candidates, a bounded few (the page's threshold), whatever the
+    #: district's size — a page may read them all at once (the registry's count and page,
+    #: ``core.paging.CappedCountPaginator``'s ``with_page``).
+    sought = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.sought = self.sought
+        return clone
+
     def visible_to(self, user):
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -90,7 +101,13 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         )
 
     def search(
-        self, text: str, *, indexed: bool = True, common: int | None = None, by_code: bool = False
+        self,
+        text: str,
+        *,
+        indexed: bool = True,
+        common: int | None = None,
+        by_code: bool = False,
+        keyed: bool = False,
     ):
         """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name.
 
@@ -101,7 +118,8 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         take. Such a term costs one query here, at once: whether the index finds it common
         (then the plain walk answers it too; ``common``: how many matches make a term common
         for the page, ``search.COMMON`` unless given; ``by_code``: the page reads its rows
-        in the order of their codes, ``search.condition``)."""
+        in the order of their codes; ``keyed``: every match, by key: ``search.condition``).
+        A term read off the index marks the queryset ``sought``."""
         from django.db import connections
 
         from zhaoshang.projects import search
@@ -116,11 +134,17 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         )
         connection = connections[self.db]
         few = (
-            search.condition(connection, text, lowered, common, by_code=by_code)
+            search.condition(connection, text, lowered, common, by_code=by_code, keyed=keyed)
             if indexed
             else None
         )
-        return found if few is None else found.filter(few)
+        if few is None:
+            return found
+        # every candidate read by key (``keyed``): where they are exactly the matches, the
+        # plain conditions would only read each one's texts again (鑫 at 50,000: 1,250)
+        found = self.filter(few) if keyed and search.exact(connection, text) else found.filter(few)
+        found.sought = True
+        return found
 
     def held_by(self, user):
         """The projects ``user`` manages or serves as secretary (项目经理制/项目秘书制): the

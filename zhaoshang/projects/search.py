@@ -51,6 +51,11 @@ MIN_INDEXED = 3
 #: digits.
 SHORT = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
 
+#: A term of characters that have no case (Chinese characters, digits): FTS5 folds none of
+#: them and ``LIKE`` compares them as they are, and no other character folds to one of them,
+#: so the trigrams (with the padding, ``PAD``) find exactly the texts holding it.
+CASELESS = re.compile(r"[0-9\u3400-\u4dbf\u4e00-\u9fff]+")
+
 #: A term the index finds in this many projects (or enterprises) or more is searched plain:
 #: where a page reads its first matches in an index's order and stops (the autocomplete's
 #: 20 by code), walking to them beats seeking every match the index names.
@@ -225,6 +230,13 @@ def _kind(key: str) -> str | None:
 def indexed(text: str, lowered: str) -> bool:
     """Whether the index can answer ``text`` (and ``lowered``, the pinyin's form of it)."""
     return _kind(text) is not None and _kind(lowered) is not None
+
+
+def exact(connection, text: str) -> bool:
+    """Whether the index's candidates for ``text`` are exactly the plain search's matches,
+    on SQLite (``condition``'s superset): a term ``CASELESS`` (its pinyin's form is the
+    same). Such a term's candidates need no check by the plain conditions."""
+    return connection.vendor == "sqlite" and CASELESS.fullmatch(text) is not None
 
 
 def _phrase(text: str) -> str:
@@ -418,7 +430,13 @@ def common(connection, text: str, lowered: str, threshold: int | None = None) ->
 
 
 def condition(
-    connection, text: str, lowered: str, common: int | None = None, *, by_code: bool = False
+    connection,
+    text: str,
+    lowered: str,
+    common: int | None = None,
+    *,
+    by_code: bool = False,
+    keyed: bool = False,
 ) -> Q | None:
     """The projects that may match ``text`` (``lowered`` for the pinyin), read off the
     index — or None when the term cannot be read there (``indexed``), the database has no
@@ -435,7 +453,8 @@ def condition(
     few candidates rather than walking the district's projects in the page's order and
     testing each (issue 19.3: the autocomplete's 20 by code, the registry's page by
     date). ``by_code``: the rows are read in the order of their codes (the
-    autocomplete's), which on SQLite the codes' list alone gives."""
+    autocomplete's), which on SQLite the codes' list alone gives; ``keyed``: every candidate
+    is read (the registry's count with its page's keys, ``core.paging``), by its key alone."""
     if connection.vendor not in ("postgresql", "sqlite") or not indexed(text, lowered):
         return None
     from zhaoshang.projects.models import Project
@@ -482,4 +501,9 @@ def condition(
     codes = Project._base_manager.filter(pk__in=few).order_by().values("code")
     if by_code:
         return Q(code__in=codes)
+    if keyed:
+        # Every candidate read by its key (in the district's index of keys), sorted or
+        # counted after: no walk of another index to steer away from, and the codes would
+        # read the candidates a second time (鑫 at 50,000, docs/scaling.md).
+        return Q(pk__in=few)
     return Q(pk__in=few) & Q(code__in=codes)

@@ -93,14 +93,21 @@ def test_within_the_cap(grown, client_for, monkeypatch):
 def test_past_the_cap_the_heading_says_more_than_and_no_total(
     grown, client_for, language, more, unit
 ):
-    response, queries = _get(client_for("bureau"), {"q": TERM}, language)
-    assert response.context["capped"] and response.context["totals"]["investment"] is None
-    heading = _heading(response)
-    assert 'data-testid="registry-capped"' in heading and more in heading, heading
-    assert unit not in heading  # no total investment: its unit goes with it
-    assert "9 " not in heading and "6 " not in heading  # neither the matches nor the cap + 1
-    counts = _counts(queries)
-    assert len(counts) == 1 and f"LIMIT {CAP + 1}" in counts[0] and "SUM(" in counts[0], counts
+    # a term read off the index (its matches a bounded few) and a filter walked
+    for params in ({"q": TERM}, {"level": "general"}):
+        response, queries = _get(client_for("bureau"), params, language)
+        assert response.context["capped"] and response.context["totals"]["investment"] is None
+        heading = _heading(response)
+        assert 'data-testid="registry-capped"' in heading and more in heading, heading
+        assert unit not in heading  # no total investment: its unit goes with it
+        assert "9 " not in heading and "6 " not in heading  # neither the matches nor the cap + 1
+        counts = _counts(queries)
+        assert len(counts) == 1 and "SUM(" in counts[0], counts
+        if "q" in params:
+            # counted in the statement that reads the page's keys (every match read once)
+            assert "OVER ()" in counts[0] and counts[0].endswith("LIMIT 2"), counts
+        else:
+            assert f"LIMIT {CAP + 1}" in counts[0], counts  # the first cap + 1 matches
 
 
 def test_past_the_cap_the_pages_run_up_to_the_cap(grown, client_for):

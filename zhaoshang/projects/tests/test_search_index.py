@@ -91,8 +91,8 @@ def _terms() -> list[str]:
     return sorted(t for t in terms if t.strip())
 
 
-def _answer(term: str, indexed: bool) -> list[int]:
-    found = Project.objects.search(term, indexed=indexed).order_by("code", "pk")
+def _answer(term: str, indexed: bool, *, keyed: bool = False) -> list[int]:
+    found = Project.objects.search(term, indexed=indexed, keyed=keyed).order_by("code", "pk")
     return list(found.values_list("pk", flat=True))
 
 
@@ -106,6 +106,8 @@ def test_the_index_answers_what_the_plain_search_answers(world, projects):
     for term in terms:
         answer = _answer(term, True)
         assert answer == _answer(term, False), term
+        # every candidate by key (the registry's), unchecked where the term is caseless
+        assert _answer(term, True, keyed=True) == answer, term
         text = term.strip()
         served += search.condition(connection, text, text.lower().replace(" ", "")) is not None
         found += bool(answer)
@@ -145,6 +147,8 @@ def test_a_short_term_is_found_wherever_it_stands(world, projects):
     for term in sorted(t for t in terms if search.SHORT.fullmatch(t)):
         answer = _answer(term, True)
         assert answer == _answer(term, False), term
+        # every candidate by key (the registry's), unchecked where the term is caseless
+        assert _answer(term, True, keyed=True) == answer, term
         served += search.condition(connection, term, term.lower()) is not None
         if term in ("鑫", "鑫源", "源"):
             assert made.pk in answer, term
