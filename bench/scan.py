@@ -265,7 +265,7 @@ def scan_by_step(today, steps: dict) -> None:
 
     for path in settings.DAILY_SCAN_STEPS:
         step(path.removeprefix("zhaoshang."), lambda p=path: import_string(p)(today))
-    step("signals", lambda: refresh_signals(today))
+    step("signals", lambda: refresh_signals(today, climb_unheard=True))
     step("escalation", lambda: escalate(today))
     step("lights' history", lambda: record_lights(today))
     for path in settings.DAILY_SCAN_AFTER_LIGHTS:

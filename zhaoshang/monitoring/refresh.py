@@ -107,9 +107,15 @@ def _fill(connection, cursor, subject: str, today: datetime.date, district_ids) 
         )
 
 
-def refresh_subject(subject: str, today: datetime.date, district_ids=None) -> tuple[int, int, int]:
+def refresh_subject(
+    subject: str, today: datetime.date, district_ids=None, steps=None
+) -> tuple[int, int, int]:
     """Bring the stored signals of ``subject`` (of ``district_ids``; None: every district)
-    in line with its lit rows today. Returns (created, updated, removed)."""
+    in line with its lit rows today. Returns (created, updated, removed).
+
+    ``steps``: SQL and its parameters, on a new signal's columns under the signal table's
+    name, of the step of the chain it goes in at (``services.unheard_steps``: escalated
+    today, unassigned, when above none); None: every new signal at none."""
     connection = connections[router.db_for_write(Signal)]
     quote = connection.ops.quote_name
     signal = quote(Signal._meta.db_table)
@@ -138,15 +144,22 @@ def refresh_subject(subject: str, today: datetime.date, district_ids=None) -> tu
             [day, subject],
         )
         updated = cursor.rowcount
+        step, step_params = steps if steps is not None else (str(int(Level.NONE)), [])
+        # (a date parameter alone in a CASE: typed for PostgreSQL)
+        typed_day = "%s::date" if connection.vendor == "postgresql" else "%s"
+        # the new rows under the signal table's name (``steps`` reads a signal's columns)
         cursor.execute(
             f"INSERT INTO {signal} (subject, content_type_id, object_id, "
             + ", ".join(column[c] for c in VALUES)
-            + ", since, checked_on, level, unassigned) "
-            "SELECT %s, %s, l.object_id, "
-            + ", ".join(f"l.{c}" for c in VALUES)
-            + f", CASE WHEN l.light = %s AND l.due_on < %s THEN {day_after(connection, 'l.due_on')}"
-            f" ELSE %s END, %s, %s, %s FROM {TABLE} l WHERE NOT EXISTS (SELECT 1 FROM {signal} s "
-            f"WHERE s.subject = %s AND s.object_id = l.object_id) ORDER BY l.object_id",
+            + ", since, checked_on, level, escalated_on, unassigned) "
+            f"SELECT %s, %s, {signal}.object_id, "
+            + ", ".join(f"{signal}.{c}" for c in VALUES)
+            + f", CASE WHEN {signal}.light = %s AND {signal}.due_on < %s THEN "
+            f"{day_after(connection, f'{signal}.due_on')} ELSE %s END, %s, {step}, "
+            f"CASE WHEN {step} > %s THEN {typed_day} END, {step} > %s "
+            f"FROM (SELECT l.* FROM {TABLE} l WHERE NOT EXISTS (SELECT 1 FROM {signal} s "
+            f"WHERE s.subject = %s AND s.object_id = l.object_id)) {signal} "
+            f"ORDER BY {signal}.object_id",
             [
                 subject,
                 content_type_of(subject).pk,
@@ -154,8 +167,12 @@ def refresh_subject(subject: str, today: datetime.date, district_ids=None) -> tu
                 day,
                 day,
                 day,
+                *step_params,
+                *step_params,
                 Level.NONE,
-                False,
+                day,
+                *step_params,
+                Level.NONE,
                 subject,
             ],
         )

@@ -52,6 +52,9 @@ class Refresh:
     created: int = 0
     updated: int = 0
     removed: int = 0
+    # new signals written at once at the step their age reaches, nobody being told of the
+    # move (``refresh_signals(climb_unheard=True)``): the escalation's moves they spare
+    climbed: int = 0
 
     @property
     def changed(self) -> int:
@@ -59,15 +62,30 @@ class Refresh:
 
 
 def refresh_signals(
-    today: datetime.date | None = None, subjects=None, district_ids: list[int] | None = None
+    today: datetime.date | None = None,
+    subjects=None,
+    district_ids: list[int] | None = None,
+    climb_unheard: bool = False,
 ) -> Refresh:
     """Bring the stored signals in line with today's lights (of ``district_ids``' timed
-    things and signals only; None: every district)."""
+    things and signals only; None: every district).
+
+    ``climb_unheard`` (the daily scan, which runs ``escalate`` for the same day and
+    districts right after): a new signal goes in at the step its age reaches today when
+    nobody would be told of that move (``unheard_steps``) — as ``escalate`` would leave it,
+    not written twice (a first scan's 293,000 signals at 100,000 projects, most of which
+    climb at once); the others go in at no step and ``escalate`` takes them, messages and
+    all. ``Refresh.climbed`` counts the former."""
     today = today or clock.today()
     result = Refresh()
+    steps = unheard_steps(today, district_ids) if climb_unheard else None
+    mark = Signal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for subject in subjects or SOURCES:
         with transaction.atomic():
-            _refresh(subject, today, result, district_ids)
+            _refresh(subject, today, result, district_ids, steps)
+    if steps is not None and result.created:
+        # the new signals (keys past the mark) that went in at a step
+        result.climbed = Signal.objects.filter(pk__gt=mark, level__gt=Level.NONE).count()
     # The projects' stored lights follow their signals (``worst``: the homes' order); with
     # no signal written, none moved (every other write restored its own).
     if result.changed:
@@ -75,11 +93,13 @@ def refresh_signals(
     return result
 
 
-def _refresh(subject: str, today: datetime.date, result: Refresh, district_ids=None) -> None:
+def _refresh(
+    subject: str, today: datetime.date, result: Refresh, district_ids=None, steps=None
+) -> None:
     """One subject's difference, written by the database (``monitoring.refresh``): one
     DELETE of the lights gone, one ``UPDATE … FROM`` of those whose values moved, one
     ``INSERT … SELECT`` of the new ones."""
-    created, updated, removed = refresh_subject(subject, today, district_ids)
+    created, updated, removed = refresh_subject(subject, today, district_ids, steps)
     result.created += created
     result.updated += updated
     result.removed += removed
@@ -93,7 +113,7 @@ def escalation_steps(district_id) -> dict[int, int]:
     return rule.after() if rule else dict(DEFAULT_ESCALATION)
 
 
-def _target(district_ids, today: datetime.date) -> Case:
+def _target(district_ids, today: datetime.date, new: bool = False) -> Case:
     """SQL on signals: the step of the chain a signal's age — the working days since it
     turned — reaches under its district's rule (``escalation_steps``): the highest step
     whose number of days has passed, none before the first.
@@ -102,19 +122,27 @@ def _target(district_ids, today: datetime.date) -> Case:
     working-day number is today's less n (the numbers never fall from one day to the
     next): each step a plain date comparison, the days looked up once here rather than a
     signal's age looked up again in each step (``workday_seq``). A ``since`` the working-day
-    index does not cover has no age and reaches no step, as before."""
+    index does not cover has no age and reaches no step, as before.
+
+    ``new``: on a signal about to be written, whose ``since`` is not stored yet — the day
+    after its due date when it is red past it (``refresh``), else today: the same step, a
+    ``since`` of today judged here, the day after a due date by the due date (a day
+    earlier), without the date computed for each row."""
     rules = {
         r.district_id: r.after() for r in in_districts(EscalationRule.objects.all(), district_ids)
     }
     afters = {n for steps in [*rules.values(), DEFAULT_ESCALATION] for n in steps.values()}
     reached_by, first_day = _reached_by(today, afters)
+    reachable = {after for after, day in reached_by.items() if day is not None}
 
     def reached(steps: dict[int, int]) -> Case:
+        if new:
+            return _reached_when_new(steps, reached_by, first_day, today)
         return Case(
             *[
                 When(since__lte=reached_by[after], since__gte=first_day, then=Value(level))
                 for level, after in sorted(steps.items(), reverse=True)
-                if reached_by[after] is not None
+                if after in reachable
             ],
             default=Value(Level.NONE),
             output_field=IntegerField(),
@@ -123,6 +151,31 @@ def _target(district_ids, today: datetime.date) -> Case:
     return Case(
         *[When(district_id=d, then=reached(steps)) for d, steps in sorted(rules.items())],
         default=reached(dict(DEFAULT_ESCALATION)),
+        output_field=IntegerField(),
+    )
+
+
+def _reached_when_new(steps: dict[int, int], reached_by: dict, first_day, today) -> Case:
+    """``_target``'s step of one rule (``steps``) for a signal about to be written: red past
+    its due date, it turned the day after (a ``since`` of due + 1 is on or before a day when
+    the due date is a day earlier or more); otherwise it turns today."""
+    one = datetime.timedelta(days=1)
+    ordered = [
+        (level, reached_by[after])
+        for level, after in sorted(steps.items(), reverse=True)
+        if reached_by[after] is not None
+    ]
+    turned_today = next((level for level, by in ordered if first_day <= today <= by), Level.NONE)
+    overdue = Case(
+        # (before the working-day index: no age, no step)
+        *([When(due_on__lt=first_day - one, then=Value(Level.NONE))] if ordered else []),
+        *[When(due_on__lte=by - one, then=Value(level)) for level, by in ordered],
+        default=Value(Level.NONE),
+        output_field=IntegerField(),
+    )
+    return Case(
+        When(light=Light.RED, due_on__lt=today, then=overdue),
+        default=Value(turned_today),
         output_field=IntegerField(),
     )
 
@@ -239,6 +292,39 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
 UPDATE_SLICE = 900
 
 
+def unheard_steps(today: datetime.date, district_ids) -> tuple[str, list]:
+    """SQL, with its parameters, on a signal about to be written (its columns under the
+    signal table's name: ``district_id``, ``project_id``, ``light``, ``due_on``; its
+    ``since`` as ``refresh`` writes it): the step ``escalate`` would take it to today when
+    nobody is told of that move — a signal of a project, past no step yet, whose age
+    reaches a step, and not one ``_someone_told`` may tell — else ``Level.NONE``
+    (``escalate`` judges it then, as any other). Written at that step (with today's date,
+    unassigned), such a signal is what ``escalate`` leaves: its ``UPDATE`` writes nothing
+    else for it, and neither its messages nor its assigned ones read it."""
+    districts = set(in_districts(District.objects, district_ids, "pk").values_list("pk", flat=True))
+    someone = _someone_told(
+        districts, _organisers(districts), leading_group_office_staff(districts)
+    )
+    # (a move ``someone`` may tell of — the told rows are those it holds for, as
+    # ``escalate`` filters them — is left to ``escalate``)
+    heard = Q(project__isnull=True) if someone is None else Q(project__isnull=True) | someone
+    query = (
+        Signal.objects.annotate(target=_target(district_ids, today, new=True))
+        .annotate(
+            zs_step=Case(
+                When(heard, then=Value(Level.NONE)),
+                default=F("target"),
+                output_field=IntegerField(),
+            )
+        )
+        .query
+    )
+    connection = connections[router.db_for_write(Signal)]
+    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+        raise ValueError("a new signal's step is judged on its own columns only")
+    return query.get_compiler(connection=connection).compile(query.annotations["zs_step"])
+
+
 def _someone_told(districts, organisers: dict[int, list], offices: dict[int, list]) -> Q | None:
     """On moving signals (annotated with ``target``): those someone may be told of — a
     district whose leading group's office has people takes every step nobody has; the
@@ -260,11 +346,17 @@ def _someone_told(districts, organisers: dict[int, list], offices: dict[int, lis
         ).exists()
     )
     if chain:
+        # (the designated leaders by a subquery, not a join: ``unheard_steps`` judges a
+        # signal on its own columns)
         someone.append(
             ~Q(target=Level.MEETING)
             & (
                 Q(project_id__in=_members_of_the_chain().values("project_id"))
-                | Q(project__designated_leader__is_active=True)
+                | Q(
+                    project_id__in=Project.objects.filter(designated_leader__is_active=True).values(
+                        "pk"
+                    )
+                )
             )
         )
     return reduce(operator.or_, someone) if someone else None
@@ -454,7 +546,8 @@ def daily_scan(
     today = today or clock.today()
     report = _steps(settings.DAILY_SCAN_STEPS, today, district_ids)
     with scan_step():
-        refreshed = refresh_signals(today, district_ids=district_ids)
+        # the new signals nobody hears of climb as they go in (``escalate`` next, same day)
+        refreshed = refresh_signals(today, district_ids=district_ids, climb_unheard=True)
     report.append(
         (
             "signals",
@@ -462,7 +555,8 @@ def daily_scan(
         )
     )
     with scan_step():
-        report.append(("escalation", f"escalated {escalate(today, district_ids)}"))
+        escalated = refreshed.climbed + escalate(today, district_ids)
+    report.append(("escalation", f"escalated {escalated}"))
     with scan_step():
         recorded = record_lights(today, district_ids=district_ids)
     report.append(("lights", f"recorded {recorded}"))
