@@ -123,3 +123,36 @@ def test_the_registry_reads_a_caseless_terms_candidates_once(world, projects, cl
         if "COUNT(" in q["sql"] and "projects_project" in q["sql"]
     ]
     assert len(counted) == 1 and "OVER ()" in counted[0] and " LIKE " in counted[0], counted
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans without statistics")
+@pytest.mark.parametrize("sort", ["-updated", "investment", "-investment", "stage", "code"])
+def test_the_candidates_are_sought_whatever_the_order(world, projects, client_for, sort):
+    """Unchecked by the plain conditions, the statement of the page's keys could be read off
+    an index holding the district and the investment alone, which SQLite (guessing ten rows
+    a district) walks whole: it seeks the candidates by key in any order, the same page."""
+    client = client_for("bureau")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("projects:list"), {"q": "鑫", "sort": sort})
+    keyed = [q["sql"] for q in ctx.captured_queries if "COUNT(*) OVER" in q["sql"]]
+    assert len(keyed) == 1, keyed
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + keyed[0])
+        found = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    # the projects read (the enterprises' lookup of their projects aside): by key, each one
+    read = [part for part in found.split(" | ") if "projects_project USING" in part]
+    read = [part for part in read if "(enterprise_id=?)" not in part]
+    assert len(read) == 1, found
+    assert "(district_id=? AND id=?" in read[0] or "INTEGER PRIMARY KEY" in read[0], found
+    plain = registry_order(world, sort)
+    assert [p.pk for p in response.context["page"].object_list] == plain
+
+
+def registry_order(world, sort):
+    from zhaoshang.projects.views.registry import SORTS, _stage_order_expression
+
+    order = SORTS[sort]
+    found = Project.objects.visible_to(world.user_bureau).search("鑫", indexed=False)
+    if order.lstrip("-") == "stage_order":
+        found = found.annotate(stage_order=_stage_order_expression())
+    return list(found.order_by(order, "-id").values_list("pk", flat=True)[:25])
