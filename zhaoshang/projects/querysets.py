@@ -139,6 +139,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             else None
         )
         if few is None:
+            if indexed and connection.vendor == "postgresql" and search.indexed(text, lowered):
+                # common: walked, its conditions written as a walk reads them
+                return self.filter(search.pg_walked(text, lowered))
             return found
         # every candidate read by key (``keyed``): where they are exactly the matches, the
         # plain conditions would only read each one's texts again (鑫 at 50,000: 1,250)
