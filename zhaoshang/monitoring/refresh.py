@@ -147,19 +147,28 @@ def refresh_subject(
         step, step_params = steps if steps is not None else (str(int(Level.NONE)), [])
         # (a date parameter alone in a CASE: typed for PostgreSQL)
         typed_day = "%s::date" if connection.vendor == "postgresql" else "%s"
-        # the new rows under the signal table's name (``steps`` reads a signal's columns)
+        # The new rows under the signal table's name (``steps`` reads a signal's columns),
+        # each one's step computed once, in a subquery an OFFSET keeps SQLite and
+        # PostgreSQL from flattening into the statement (which would copy the step's
+        # expression into each of the three columns that read it). SQLite runs it as a
+        # co-routine, handing its rows on in its own order (the temporary table's key);
+        # PostgreSQL knows a subquery's order.
+        if connection.vendor == "sqlite":
+            fence, order = "LIMIT -1 OFFSET 0", ""
+        else:
+            fence, order = "OFFSET 0", " ORDER BY n.object_id"
         cursor.execute(
             f"INSERT INTO {signal} (subject, content_type_id, object_id, "
             + ", ".join(column[c] for c in VALUES)
             + ", since, checked_on, level, escalated_on, unassigned) "
-            f"SELECT %s, %s, {signal}.object_id, "
-            + ", ".join(f"{signal}.{c}" for c in VALUES)
-            + f", CASE WHEN {signal}.light = %s AND {signal}.due_on < %s THEN "
-            f"{day_after(connection, f'{signal}.due_on')} ELSE %s END, %s, {step}, "
-            f"CASE WHEN {step} > %s THEN {typed_day} END, {step} > %s "
-            f"FROM (SELECT l.* FROM {TABLE} l WHERE NOT EXISTS (SELECT 1 FROM {signal} s "
-            f"WHERE s.subject = %s AND s.object_id = l.object_id)) {signal} "
-            f"ORDER BY {signal}.object_id",
+            "SELECT %s, %s, n.object_id, "
+            + ", ".join(f"n.{c}" for c in VALUES)
+            + f", CASE WHEN n.light = %s AND n.due_on < %s THEN {day_after(connection, 'n.due_on')}"
+            f" ELSE %s END, %s, n.zs_step, CASE WHEN n.zs_step > %s THEN {typed_day} END, "
+            f"n.zs_step > %s FROM (SELECT {signal}.*, {step} AS zs_step FROM (SELECT l.* "
+            f"FROM {TABLE} l WHERE NOT EXISTS (SELECT 1 FROM {signal} s WHERE s.subject = %s "
+            f"AND s.object_id = l.object_id)) {signal} ORDER BY {signal}.object_id {fence}) n"
+            f"{order}",
             [
                 subject,
                 content_type_of(subject).pk,
@@ -167,12 +176,10 @@ def refresh_subject(
                 day,
                 day,
                 day,
-                *step_params,
-                *step_params,
                 Level.NONE,
                 day,
-                *step_params,
                 Level.NONE,
+                *step_params,
                 subject,
             ],
         )
