@@ -119,7 +119,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         (then the plain walk answers it too; ``common``: how many matches make a term common
         for the page, ``search.COMMON`` unless given; ``by_code``: the page reads its rows
         in the order of their codes; ``keyed``: every match, by key: ``search.condition``).
-        A term read off the index marks the queryset ``sought``."""
+        A term read off the index marks the queryset ``sought``. On PostgreSQL a common term
+        on a page that stops at its first matches (``by_code``, ``keyed``) is walked
+        (``search.pg_walked``)."""
         from django.db import connections
 
         from zhaoshang.projects import search
@@ -139,8 +141,17 @@ class ProjectQuerySet(DistrictScopedQuerySet):
             else None
         )
         if few is None:
-            if indexed and connection.vendor == "postgresql" and search.indexed(text, lowered):
-                # common: walked, its conditions written as a walk reads them
+            if (
+                (by_code or keyed)
+                and connection.vendor == "postgresql"
+                and search.indexed(text, lowered)
+            ):
+                # common, on a page that reads its first matches and stops (the
+                # autocomplete's 20, the registry's page and its count capped at 1,001):
+                # walked, its conditions written as a walk reads them. A list that reads
+                # every match (the API's count, an export) keeps the plain join, which
+                # hashes the enterprises once (有限公司 at 50,000 projects: 120 ms, against
+                # 154 probed per project).
                 return self.filter(search.pg_walked(text, lowered))
             return found
         # every candidate read by key (``keyed``): where they are exactly the matches, the
