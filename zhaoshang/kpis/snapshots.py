@@ -92,12 +92,21 @@ def _unmoved(model) -> RawSQL:
     # Inside a CASE, so that PostgreSQL probes each row's district (its index on district and
     # id, from the row's mark on) rather than turning a NOT EXISTS into an anti-join that
     # hashes every event of every district (the city's home at a province: 146 ms for 100
-    # rows, growing with the events; ``core.parts.probed``).
+    # rows, growing with the events; ``core.parts.probed``). The events after the mark are
+    # read in the order of their ids, in a subquery an OFFSET keeps whole: where one
+    # district holds most of the events (a district's own deployment), PostgreSQL judged
+    # the mark unselective and read the district's every event off the index that also
+    # holds their kinds (``event_district_recent``, the mark a filter: a home at 50,000
+    # projects, 1.5 million events, 35–60 ms); in the ids' order it reads them from the
+    # mark on, as a range (``event_district_after``, or the key's), 0.2 ms.
+    fence = "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
     sql = (
-        f"CASE WHEN EXISTS (SELECT 1 FROM {q(DomainEvent._meta.db_table)} e"
-        f" INNER JOIN {q(ContentType._meta.db_table)} t ON e.{q('content_type_id')} = t.{q('id')}"
+        f"CASE WHEN EXISTS (SELECT 1 FROM (SELECT e.{q('content_type_id')} AS kind"
+        f" FROM {q(DomainEvent._meta.db_table)} e"
         f" WHERE e.{q('district_id')} = {table}.{q('district_id')}"
-        f" AND e.{q('id')} > {table}.{q('event_mark')} AND t.{q('app_label')} IN ({labels}))"
+        f" AND e.{q('id')} > {table}.{q('event_mark')} ORDER BY e.{q('id')} {fence}) e"
+        f" INNER JOIN {q(ContentType._meta.db_table)} t ON e.kind = t.{q('id')}"
+        f" WHERE t.{q('app_label')} IN ({labels}))"
         " THEN FALSE ELSE TRUE END"
     )
     return RawSQL(sql, SOURCE_APPS, output_field=BooleanField())
