@@ -153,7 +153,11 @@ def lit_figures(today: datetime.date, window: int) -> dict:
     yellow = Q(due_on__gte=today, due_on__lte=last) & (
         Q(due_on__lt=Coalesce(beyond, Value(bound, output_field=DateField())))
     )
-    return {"red": Count("pk", filter=Q(due_on__lt=today)), "yellow": Count("pk", filter=yellow)}
+    # ``COUNT(1)``: the rows counted off the index that finds them (PostgreSQL reads no table
+    # row for it, where ``COUNT(id)`` fetched each: a department's 5,000 lit cases at 50,000
+    # projects; Django's ``Count("*")`` takes no filter)
+    one = Value(1)
+    return {"red": Count(one, filter=Q(due_on__lt=today)), "yellow": Count(one, filter=yellow)}
 
 
 def of_visible_projects(queryset, user, path: str = "project"):
