@@ -84,8 +84,13 @@ def refresh_signals(
         with transaction.atomic():
             _refresh(subject, today, result, district_ids, steps)
     if steps is not None and result.created:
-        # the new signals (keys past the mark) that went in at a step
-        result.climbed = Signal.objects.filter(pk__gt=mark, level__gt=Level.NONE).count()
+        # the new signals (keys past the mark) that went in at a step, of the districts
+        # scanned (another district's scan may write its own beside this one)
+        result.climbed = (
+            in_districts(Signal.objects, district_ids)
+            .filter(pk__gt=mark, level__gt=Level.NONE)
+            .count()
+        )
     # The projects' stored lights follow their signals (``worst``: the homes' order); with
     # no signal written, none moved (every other write restored its own).
     if result.changed:
