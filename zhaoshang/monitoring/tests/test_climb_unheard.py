@@ -123,3 +123,32 @@ def test_the_daily_scan_reports_the_moves_of_the_signals_that_climbed_as_they_we
             "level", "unassigned", "escalated_on"
         )
     ) == {(Level.SECRETARY, True, DAYS[0])}
+
+
+def test_the_signals_that_climbed_are_counted_in_the_districts_scanned(world, monkeypatch):
+    """A district scanned beside another (the scan fanned out per district): the other's
+    signals written meanwhile, above the mark, are not counted as this one's climbs."""
+    User.objects.filter(district=world.district_a).update(is_active=False)
+    _red(world.case_a, world.case_out_a)
+    scanned = [world.district_a.pk]
+    with transaction.atomic():
+        alone = services.refresh_signals(DAYS[0], district_ids=scanned, climb_unheard=True)
+        transaction.set_rollback(True)
+    assert alone.climbed == 2
+    refresh = services._refresh
+
+    def beside(subject, today, result, district_ids=None, steps=None):
+        refresh(subject, today, result, district_ids, steps)
+        if not Signal.objects.filter(district=world.district_b).exists():
+            # the other district's scan writes a signal that climbed as it went in
+            other = Signal.objects.filter(district=world.district_a).first()
+            other.pk, other.district_id = None, world.district_b.pk
+            other.object_id, other.level = 10**9, Level.SECRETARY
+            other.save()
+
+    monkeypatch.setattr(services, "_refresh", beside)
+    with transaction.atomic():
+        found = services.refresh_signals(DAYS[0], district_ids=scanned, climb_unheard=True)
+        assert Signal.objects.filter(district=world.district_b, level=Level.SECRETARY).exists()
+        transaction.set_rollback(True)
+    assert found.climbed == alone.climbed
