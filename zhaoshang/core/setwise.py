@@ -127,6 +127,13 @@ def day_after(connection, date_sql: str) -> str:
     return f"date({date_sql}, '+1 day')"
 
 
+def kept_whole(connection) -> str:
+    """SQL ending a subquery so that the planner runs it as written rather than flattening it
+    into the statement around it (PostgreSQL's ``OFFSET 0``; SQLite takes an OFFSET only
+    after a LIMIT): its order kept, an expression it computes computed once per row."""
+    return "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
+
+
 def date_param(connection, day):
     return connection.ops.adapt_datefield_value(day)
 

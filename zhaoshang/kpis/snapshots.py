@@ -47,6 +47,7 @@ from django.db.models.expressions import RawSQL
 from zhaoshang.core import clock, roles
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.core.querysets import in_districts
+from zhaoshang.core.setwise import kept_whole
 from zhaoshang.kpis import services
 from zhaoshang.kpis.models import KpiSnapshot
 from zhaoshang.kpis.services import Kpis, Period
@@ -99,7 +100,7 @@ def _unmoved(model) -> RawSQL:
     # holds their kinds (``event_district_recent``, the mark a filter: a home at 50,000
     # projects, 1.5 million events, 35–60 ms); in the ids' order it reads them from the
     # mark on, as a range (``event_district_after``, or the key's), 0.2 ms.
-    fence = "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
+    fence = kept_whole(connection)
     sql = (
         f"CASE WHEN EXISTS (SELECT 1 FROM (SELECT e.{q('content_type_id')} AS kind"
         f" FROM {q(DomainEvent._meta.db_table)} e"

@@ -22,7 +22,14 @@ from django.db import connections, router
 
 from zhaoshang.core.bulk import execute_rows, preparer
 from zhaoshang.core.lights import Light, windows_in_statement
-from zhaoshang.core.setwise import analyze_after, compiled, date_param, day_after, differs
+from zhaoshang.core.setwise import (
+    analyze_after,
+    compiled,
+    date_param,
+    day_after,
+    differs,
+    kept_whole,
+)
 from zhaoshang.monitoring.choices import Level
 from zhaoshang.monitoring.models import Signal
 from zhaoshang.monitoring.sources import COLUMNS, LIT, NAMES, SOURCES, content_type_of
@@ -153,10 +160,8 @@ def refresh_subject(
         # expression into each of the three columns that read it). SQLite runs it as a
         # co-routine, handing its rows on in its own order (the temporary table's key);
         # PostgreSQL knows a subquery's order.
-        if connection.vendor == "sqlite":
-            fence, order = "LIMIT -1 OFFSET 0", ""
-        else:
-            fence, order = "OFFSET 0", " ORDER BY n.object_id"
+        fence = kept_whole(connection)
+        order = "" if connection.vendor == "sqlite" else " ORDER BY n.object_id"
         cursor.execute(
             f"INSERT INTO {signal} (subject, content_type_id, object_id, "
             + ", ".join(column[c] for c in VALUES)
