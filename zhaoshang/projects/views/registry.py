@@ -184,7 +184,13 @@ def project_list(request):
         aggregates={"investment": Sum("total_investment")},
         whole=counted_whole(form),
         with_page=(
-            (lambda keys: Project.objects.select_related(*related).filter(pk__in=keys))
+            (
+                lambda keys: (
+                    Project.objects.visible_to(request.user)
+                    .select_related(*related)
+                    .filter(pk__in=keys)
+                )
+            )
             if qs.sought
             else None
         ),
