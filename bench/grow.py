@@ -45,7 +45,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.pages import ROOT, _run, demo_database, manage
+from bench.pages import _run, demo_database, manage
 
 # (demo user, URL name, argument): argument "project" is a project of the user's district
 # that exists at both sizes (the district's first demo project).
@@ -348,64 +348,47 @@ def _least(measured: list[list]) -> list:
 
 def _postgres(args, pages: str) -> tuple[str, list, list]:
     """``--postgres``: the demo city and its grown copy on PostgreSQL, each made once (and
-    kept unless ``--drop``), migrated, vacuumed and analysed, then measured in turn."""
-    import os
-    import subprocess
-    import sys
+    kept unless ``--drop``), migrated, vacuumed and analysed, then measured in turn (with
+    ``bench.province``'s helpers for the server and the child processes)."""
+    from types import SimpleNamespace
     from urllib.parse import urlsplit, urlunsplit
 
-    import psycopg
+    from bench.province import _admin, _child, _exists
 
     parts = urlsplit(args.postgres)
     name = parts.path.lstrip("/")
     url = {kind: urlunsplit(parts._replace(path=f"/{name}_{kind}")) for kind in ("demo", "grown")}
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-
-    def run(sql: str, database: str = admin) -> list:
-        with psycopg.connect(database, autocommit=True) as connection:
-            cursor = connection.execute(sql)
-            return cursor.fetchall() if cursor.description else []
-
-    def exists(database: str) -> bool:
-        return bool(run(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"))
-
-    def child(code: str, database_url: str, *argv: str) -> str:
-        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-        done = subprocess.run(
-            [sys.executable, "-c", code, *argv], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        if done.returncode:
-            sys.exit(done.stderr[-3000:])
-        return done.stdout.strip().splitlines()[-1]
-
-    if not exists(f"{name}_demo"):
+    server = SimpleNamespace(
+        admin_url=urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    )
+    if not _exists(server, f"{name}_demo"):
         print(f"making the demo city in {name}_demo (migrate + load_demo)…", flush=True)
-        run(f'CREATE DATABASE "{name}_demo"')
+        _admin(server, f'CREATE DATABASE "{name}_demo"')
         manage(url["demo"], ["migrate", "-v0"], ["load_demo"])
     else:
         manage(url["demo"], ["migrate", "-v0"])
-    if not exists(f"{name}_grown"):
+    if not _exists(server, f"{name}_grown"):
         print(f"growing the bureau's district to {args.projects} in {name}_grown…", flush=True)
-        run(f'CREATE DATABASE "{name}_grown" TEMPLATE "{name}_demo"')
-        child(_GROW, url["grown"], str(args.projects))
+        _admin(server, f'CREATE DATABASE "{name}_grown" TEMPLATE "{name}_demo"')
+        _child(url["grown"], _GROW, str(args.projects))
     else:
         manage(url["grown"], ["migrate", "-v0"])
-    projects = child(_COUNT, url["grown"])
+    projects = _child(url["grown"], _COUNT)
     for kind in ("demo", "grown"):
-        run(
+        _admin(
+            SimpleNamespace(admin_url=url[kind].replace("postgres://", "postgresql://", 1)),
             "VACUUM ANALYZE",
-            urlunsplit(parts._replace(scheme="postgresql", path=f"/{name}_{kind}")),
         )
     try:
         small, large = _rounds(
             args.rounds,
-            lambda: json.loads(child(_MEASURE, url["demo"], pages, str(args.runs))),
-            lambda: json.loads(child(_MEASURE, url["grown"], pages, str(args.runs))),
+            lambda: json.loads(_child(url["demo"], _MEASURE, pages, str(args.runs))),
+            lambda: json.loads(_child(url["grown"], _MEASURE, pages, str(args.runs))),
         )
     finally:
         if args.drop:
-            run(f'DROP DATABASE IF EXISTS "{name}_grown"')
-            run(f'DROP DATABASE IF EXISTS "{name}_demo"')
+            _admin(server, f'DROP DATABASE IF EXISTS "{name}_grown"')
+            _admin(server, f'DROP DATABASE IF EXISTS "{name}_demo"')
     return projects, small, large
 
 
