@@ -259,17 +259,8 @@ def escalate(today: datetime.date | None = None, district_ids: list[int] | None 
     with transaction.atomic():
         if not moving.exists():
             return 0
-        # The districts scanned (a superset of those with a moving light, as
-        # ``_someone_told`` allows): not looked for among the signals, which have no index
-        # of the district alone, and most of whose rows after a first scan sit at the top
-        # step (a probe per district walked them: 0.25 s at 100,000 projects).
-        districts = set(
-            in_districts(District.objects, district_ids, "pk").values_list("pk", flat=True)
-        )
-        organisers = _organisers(districts)
-        offices = leading_group_office_staff(districts)
+        organisers, offices, someone = _listeners(district_ids)
         messages, assigned = [], []
-        someone = _someone_told(districts, organisers, offices)
         if someone is not None:
             told = moving.filter(someone)
             moves = told.order_by("id").values_list(
@@ -306,10 +297,7 @@ def unheard_steps(today: datetime.date, district_ids) -> tuple[str, list]:
     (``escalate`` judges it then, as any other). Written at that step (with today's date,
     unassigned), such a signal is what ``escalate`` leaves: its ``UPDATE`` writes nothing
     else for it, and neither its messages nor its assigned ones read it."""
-    districts = set(in_districts(District.objects, district_ids, "pk").values_list("pk", flat=True))
-    someone = _someone_told(
-        districts, _organisers(districts), leading_group_office_staff(districts)
-    )
+    *_people, someone = _listeners(district_ids)
     # (a move ``someone`` may tell of — the told rows are those it holds for, as
     # ``escalate`` filters them — is left to ``escalate``)
     heard = Q(project__isnull=True) if someone is None else Q(project__isnull=True) | someone
@@ -328,6 +316,20 @@ def unheard_steps(today: datetime.date, district_ids) -> tuple[str, list]:
     if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
         raise ValueError("a new signal's step is judged on its own columns only")
     return query.get_compiler(connection=connection).compile(query.annotations["zs_step"])
+
+
+def _listeners(district_ids) -> tuple[dict[int, list], dict[int, list], Q | None]:
+    """Who may be told of a move in the districts scanned (``district_ids``; None: every
+    district): the joint meetings' organisers and the leading groups' offices, by district,
+    and ``_someone_told``'s condition on the moving signals. The districts are the ones
+    scanned (a superset of those with a moving light, as ``_someone_told`` allows): not
+    looked for among the signals, which have no index of the district alone, and most of
+    whose rows after a first scan sit at the top step (a probe per district walked them:
+    0.25 s at 100,000 projects)."""
+    districts = set(in_districts(District.objects, district_ids, "pk").values_list("pk", flat=True))
+    organisers = _organisers(districts)
+    offices = leading_group_office_staff(districts)
+    return organisers, offices, _someone_told(districts, organisers, offices)
 
 
 def _someone_told(districts, organisers: dict[int, list], offices: dict[int, list]) -> Q | None:
