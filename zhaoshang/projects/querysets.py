@@ -124,7 +124,7 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         (``search.pg_walked``)."""
         from django.db import connections
 
-        from zhaoshang.projects import search
+        from zhaoshang.projects import search, search_folded
 
         text = (text or "").strip()
         if not text:
@@ -153,10 +153,17 @@ class ProjectQuerySet(DistrictScopedQuerySet):
                 # hashes the enterprises once (有限公司 at 50,000 projects: 120 ms, against
                 # 154 probed per project).
                 return self.filter(search.pg_walked(text, lowered))
+            if indexed and search_folded.usable(connection, text, lowered):
+                # PostgreSQL, a list that reads every match (the API's count, an export):
+                # the folded rows, two LIKEs a project without the join (有限公司 at 50,000
+                # projects: the API's count 160 → 46 ms)
+                return self.filter(search_folded.condition(connection, text, lowered))
             return found
-        # every candidate read by key (``keyed``): where they are exactly the matches, the
-        # plain conditions would only read each one's texts again (鑫 at 50,000: 1,250)
-        found = self.filter(few) if keyed and search.exact(connection, text) else found.filter(few)
+        # every candidate read by key: where they are exactly the matches (PostgreSQL's
+        # always; SQLite's for a caseless term and ``keyed``), the plain conditions would only
+        # read each one's texts again, with its enterprise (鑫 at 50,000: 1,250)
+        exact = connection.vendor == "postgresql" or (keyed and search.exact(connection, text))
+        found = self.filter(few) if exact else found.filter(few)
         found.sought = True
         return found
 

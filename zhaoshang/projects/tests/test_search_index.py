@@ -48,6 +48,12 @@ ODD = ["%", "_", '"', "*", "\\", "'", "-", ":", "%_", '"改造"', "*B-", "\\路"
 
 @pytest.fixture
 def projects(world):
+    return make_projects(world)
+
+
+def make_projects(world) -> list[Project]:
+    """A project of each of ``NAMES`` in the world's first district, each with its
+    enterprise."""
     district = world.project1_a.district
     made = []
     for name, enterprise in NAMES:
@@ -266,19 +272,6 @@ def test_a_common_term_is_walked_in_the_page_order_on_postgresql(world, projects
     assert alone in found and other not in found
     for term in ("有限公司", "电子", "成都", "zs-"):
         assert _answer(term, True) == _answer(term, False), term
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
-def test_a_list_of_every_match_keeps_the_join_on_postgresql(world, projects, monkeypatch):
-    """A list that reads every match of a common term (the API's count, an export) is not
-    walked with a probe per project: the plain conditions join the enterprises once (a probe
-    for each of 50,000 projects cost 154 ms against 120 joined, 有限公司)."""
-    monkeypatch.setattr(search, "COMMON", 2)
-    district = world.project1_a.district
-    found = Project.objects.filter(district_id=district.pk).search("电")
-    assert "Join" in plan_of(found.order_by("pk")), plan_of(found.order_by("pk"))
-    plain = Project.objects.filter(district_id=district.pk).search("电", indexed=False)
-    assert list(found.order_by("pk")) == list(plain.order_by("pk"))
 
 
 def test_whether_a_term_is_common_is_one_query(world, projects):

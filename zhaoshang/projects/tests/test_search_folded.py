@@ -1,0 +1,214 @@
+"""PostgreSQL's folded rows (``projects.search_folded``): the lists that read every match of a
+common term (the API's count, an export) search one narrow row a project instead of joining
+its enterprise and folding six texts; the answer is the plain search's for any term, and
+every path that writes a project or an enterprise keeps the rows right (triggers). Also the
+API's list searched off the index: its page's keys read with the count, the rows by key —
+the same answer, the same errors."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from zhaoshang.enterprises.models import Enterprise
+from zhaoshang.projects import search_folded
+from zhaoshang.projects.api import ProjectFilter
+from zhaoshang.projects.models import Project
+from zhaoshang.projects.tests.test_search_index import ODD, _terms, make_projects
+from zhaoshang.testing.factories.enterprises import EnterpriseFactory
+from zhaoshang.testing.factories.projects import ProjectFactory
+from zhaoshang.testing.plans import plan as plan_of
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's folded rows"
+)
+
+
+@pytest.fixture
+def projects(world):
+    return make_projects(world)
+
+
+# A term matched anywhere is common at this threshold: the folded rows answer it.
+EVERY = 1
+
+
+def _ids(queryset) -> list[int]:
+    return list(queryset.order_by("code", "pk").values_list("pk", flat=True))
+
+
+@on_postgresql
+def test_the_folded_rows_answer_what_the_plain_search_answers(world, projects):
+    terms = _terms()
+    odd = [t for t in terms if any(c in t for c in "%_\"*\\'-:")]
+    terms = random.Random(22).sample(terms, 500) + odd[:200] + ODD + ["有限公司", "电", "ss"]
+    folded = found = 0
+    for term in terms:
+        answer = Project.objects.search(term, common=EVERY)
+        assert _ids(answer) == _ids(Project.objects.search(term, indexed=False)), term
+        sql = str(answer.query)
+        folded += search_folded.TABLE in sql
+        found += bool(_ids(answer))
+    # most terms were read off the folded rows, and most found something
+    assert folded > 0.6 * len(terms) and found > 0.6 * len(terms)
+
+
+@on_postgresql
+def test_a_common_term_of_a_list_of_every_match_reads_the_folded_rows(world, projects):
+    """The API's count of a common term: the folded rows and the district's keys, no
+    enterprise joined, no text folded per row (有限公司 at 50,000 projects: 160 → 46 ms)."""
+    district = world.project1_a.district
+    ProjectFactory(district=district, name="电网改造", enterprise=None)
+    found = Project.objects.filter(district_id=district.pk).search("电", common=EVERY)
+    plan = plan_of(found.order_by(), off=())
+    assert search_folded.TABLE in plan and "enterprises_enterprise" not in plan, plan
+    assert "upper" not in plan.lower().replace("upper($", ""), plan
+    plain = Project.objects.filter(district_id=district.pk).search("电", indexed=False)
+    assert _ids(found) == _ids(plain) and found.count() == plain.count()
+    # a page that stops at its first matches still walks (the registry, the autocomplete)
+    walked = Project.objects.filter(district_id=district.pk).search("电", common=2, by_code=True)
+    assert search_folded.TABLE not in str(walked.query)
+
+
+@on_postgresql
+def test_a_term_holding_the_separator_is_searched_plain(world, projects):
+    term = "电子\x1f成都"
+    assert not search_folded.usable(connection, term, term)
+    found = Project.objects.search(term, common=EVERY)
+    assert search_folded.TABLE not in str(found.query) and _ids(found) == []
+
+
+def _stale() -> list[tuple]:
+    """The folded rows that differ from what the projects and enterprises now say (missing,
+    extra or different)."""
+    expected = (
+        "SELECT p.id, UPPER(p.name) || chr(31) || UPPER(p.code) || chr(31)"
+        " || COALESCE(UPPER(e.name), '') || chr(31) || COALESCE(UPPER(e.credit_code), ''),"
+        " p.name_initials || chr(31) || p.name_pinyin FROM projects_project p"
+        " LEFT JOIN enterprises_enterprise e ON e.id = p.enterprise_id"
+    )
+    kept = f"SELECT id, folded, keys FROM {search_folded.TABLE}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"({expected} EXCEPT {kept}) UNION ALL ({kept} EXCEPT {expected})")
+        return cursor.fetchall()
+
+
+def _calls(function: str) -> int:
+    """How often ``function`` ran in this transaction (``track_functions``, set below)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_xact_user_functions WHERE funcname = %s",
+            [function],
+        )
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+def test_every_write_path_keeps_the_folded_rows(world, projects):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL track_functions = 'pl'")
+    first, second, third = projects[0], projects[1], projects[2]
+    assert _stale() == []
+    # a save, a queryset's update, raw SQL
+    first.name = "跨境电商物流园"
+    first.save()
+    Project.objects.filter(pk=second.pk).update(name_pinyin="lanhai", name_initials="lh")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_project SET code = %s WHERE id = %s", ["QX-1", third.pk])
+    assert _stale() == []
+    # an update naming no searched text fires nothing (the daily scan's lights), nor one
+    # naming a text it leaves as it was (a save writes every column)
+    before = _calls("zs_folded_changed")
+    Project.objects.update(light_level=2)
+    first.save()
+    assert _calls("zs_folded_changed") == before
+    # the enterprise: renamed (by update and by save), changed, removed from the project
+    Enterprise.objects.filter(pk=second.enterprise_id).update(
+        name="蓝海储能有限公司", credit_code="91510100MA7788XYZ0"
+    )
+    enterprise = third.enterprise
+    enterprise.name = "天府新材料有限公司"
+    enterprise.save()
+    Project.objects.filter(pk=first.pk).update(enterprise=third.enterprise)
+    Project.objects.filter(pk=projects[3].pk).update(enterprise=None)
+    assert _stale() == []
+    assert first.pk in _ids(Project.objects.search("天府新材料", common=EVERY))
+    # bulk_create, delete by the ORM and by raw SQL
+    values = {f.attname: getattr(first, f.attname) for f in Project._meta.concrete_fields}
+    values.update(id=None, name="北斗导航应用中心", code="BD-9911-01")
+    (made,) = Project.objects.bulk_create([Project(**values)])
+    assert _stale() == []
+    Project.objects.filter(pk=made.pk).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM projects_project WHERE id = %s", [projects[4].pk])
+    assert _stale() == []
+    # a project written before its enterprise in one transaction (the key checked at commit)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('enterprises_enterprise', 'id'))")
+        (key,) = cursor.fetchone()
+        Project.objects.filter(pk=projects[5].pk).update(enterprise_id=key)
+        late = EnterpriseFactory.build(district=first.district, name="后到企业有限公司")
+        late.pk = key
+        late.save(force_insert=True)
+    assert _stale() == []
+    assert projects[5].pk in _ids(Project.objects.search("后到企业", common=EVERY))
+    # the table truncated (the tests' flush): its rows go with it
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the keys checked before it
+        cursor.execute("TRUNCATE projects_project CASCADE")
+        cursor.execute(f"SELECT count(*) FROM {search_folded.TABLE}")
+        assert cursor.fetchone()[0] == 0
+
+
+@on_postgresql
+def test_without_the_triggers_the_rows_go_stale(world, projects):
+    """The check above can fail: a write the triggers do not see leaves a stale row."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")  # no triggers
+        cursor.execute(
+            "UPDATE projects_project SET name = '无人知晓' WHERE id = %s", [projects[0].pk]
+        )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    assert [row[0] for row in _stale()] == [projects[0].pk, projects[0].pk]
+
+
+def _api_answer(client, params: dict) -> tuple[int, dict | None]:
+    response = client.get("/api/v1/projects/", params)
+    return response.status_code, response.json() if response.status_code == 200 else None
+
+
+@pytest.mark.parametrize("ordering", [None, "name", "-total_investment"])
+def test_the_api_list_searched_off_the_index_pages_as_before(
+    world, projects, client_for, monkeypatch, ordering
+):
+    """A term read off the index (``sought``): the page's keys with the count in one
+    statement, the rows by key. The same count, rows and order as the plain search's list
+    (``indexed=False``: the paginator's usual count, then the page), page by page; the same
+    404 for a page past the matches, before the first or not a number; ``last`` too."""
+    district = world.project1_a.district
+    for n in range(7):
+        ProjectFactory(district=district, name=f"华鑫配套{n}号厂房", total_investment=1000 + n)
+    client = client_for("bureau")
+    base = {"q": "华鑫", "page_size": 3, **({"ordering": ordering} if ordering else {})}
+    pages = (1, 2, 3, "last")
+    keyed = [_api_answer(client, {**base, "page": n}) for n in pages]
+    errors = [_api_answer(client, {**base, "page": n})[0] for n in (9, 0, "x")]
+    with CaptureQueriesContext(connection) as queries:
+        _api_answer(client, {**base, "page": 2})
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert sum("OVER ()" in sql for sql in statements) == 1, statements
+    assert not any("COUNT(*) AS" in sql for sql in statements), statements
+    # the plain search: not read off the index, so counted and paged as any list
+    monkeypatch.setattr(
+        ProjectFilter, "search", lambda self, qs, name, value: qs.search(value, indexed=False)
+    )
+    plain = [_api_answer(client, {**base, "page": n}) for n in pages]
+    assert keyed == plain
+    assert keyed[0][1]["count"] >= 8 and len(keyed[2][1]["results"]) >= 2
+    assert errors == [_api_answer(client, {**base, "page": n})[0] for n in (9, 0, "x")]
+    assert errors == [404, 404, 404]
