@@ -361,6 +361,29 @@ def test_months_added_in_sql_as_in_python(world, day, months):
     assert got == add_months(day, months)
 
 
+@pytest.mark.django_db
+def test_months_added_in_sql_every_day(world):
+    """``AddMonths`` over every day of four years, a leap year among them (SQLite takes one
+    date function for a day up to the 28th, the clamp for a later one): each as
+    ``rules.add_months`` gives it — a fast path taken a day too far (the 29th) would move
+    29 January + 1 month to 1 March."""
+    from django.db.models import F
+
+    from zhaoshang.core.setwise import AddMonths
+    from zhaoshang.exits.services.rules import add_months
+    from zhaoshang.workdays.models import Day
+    from zhaoshang.workdays.services import ensure_range
+
+    first, last = datetime.date(2023, 1, 1), datetime.date(2026, 12, 31)
+    ensure_range(last)
+    days = Day.objects.filter(date__range=(first, last))
+    assert days.count() == (last - first).days + 1
+    for months in (-13, -1, 1, 6, 12, 25):
+        got = dict(days.annotate(x=AddMonths(F("date"), months)).values_list("date", "x"))
+        wrong = {d: x for d, x in got.items() if x != add_months(d, months)}
+        assert not wrong, (months, sorted(wrong.items())[:3])
+
+
 def _government_world(world):
     """Projects of district a under the government's rule (签约未供地, six months from
     signing) as of 2026-11-26: signed on month ends (clamped), owed their land by the
