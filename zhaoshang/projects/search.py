@@ -364,18 +364,53 @@ def _pg_reads(text: str, lowered: str):
     return own.order_by(), enterprises.order_by()
 
 
+#: PostgreSQL: a statement run with the tables' whole reads off (``enable_seqscan``), its
+#: parameters the text array ``args`` (``$1[1]``…): the common check of a short term
+#: (``_pg_common``), one statement.
+_PG_SEEK = """
+CREATE OR REPLACE FUNCTION zs_seek(q text, args text[]) RETURNS boolean
+LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+DECLARE found boolean;
+BEGIN
+    EXECUTE q INTO found USING args;
+    RETURN found;
+END $$"""
+
+
+def install_seek(apps, schema_editor) -> None:
+    """Migration ``0023``: ``zs_seek`` (``_PG_SEEK``)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_PG_SEEK)
+
+
+def uninstall_seek(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS zs_seek(text, text[])")
+
+
 def _pg_common(connection, text: str, lowered: str, threshold: int) -> bool:
+    """PostgreSQL: whether the ``threshold``-th match of the projects' or the enterprises'
+    texts is there. A short term's question is run with whole reads off (``zs_seek``): a
+    letter nearly every pinyin holds (a, d, z) is estimated in most rows, and the planner
+    read the table up to the ``threshold``-th match, computing each row's characters and
+    pairs four times over (``zs_short_grams``, ~9 µs each: 37–41 ms at 50,000 projects)
+    rather than the indexes' lists (4–5 ms). A long term's plain walk to it is cheap
+    (有限公司: 0.6 ms walked, 3 ms off the index)."""
     own, enterprises = _pg_reads(text, lowered)
     parts = [
         reads.values("pk")[threshold - 1 : threshold].query.get_compiler(connection=connection)
         for reads in (own, enterprises)
     ]
     (own_sql, own_params), (enterprise_sql, enterprise_params) = (part.as_sql() for part in parts)
+    sql = f"SELECT EXISTS ({own_sql}) OR EXISTS ({enterprise_sql})"
+    params = (*own_params, *enterprise_params)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS ({own_sql}) OR EXISTS ({enterprise_sql})",
-            (*own_params, *enterprise_params),
-        )
+        if "short" in (_kind(text), _kind(lowered)) and all(isinstance(p, str) for p in params):
+            pieces = sql.split("%s")
+            sql = pieces[0] + "".join(f"$1[{n}]{piece}" for n, piece in enumerate(pieces[1:], 1))
+            cursor.execute("SELECT zs_seek(%s, %s)", (sql, list(params)))
+        else:
+            cursor.execute(sql, params)
         return bool(cursor.fetchone()[0])
 
 

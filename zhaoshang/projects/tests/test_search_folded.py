@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from zhaoshang.enterprises.models import Enterprise
-from zhaoshang.projects import search_folded
+from zhaoshang.projects import search, search_folded
 from zhaoshang.projects.api import ProjectFilter
 from zhaoshang.projects.models import Project
 from zhaoshang.projects.tests.test_search_index import ODD, _terms, make_projects
@@ -220,3 +220,39 @@ def test_the_api_list_searched_off_the_index_pages_as_before(
     assert keyed[0][1]["count"] >= 8 and len(keyed[2][1]["results"]) >= 2
     assert errors == [_api_answer(client, {**base, "page": n})[0] for n in (9, 0, "x")]
     assert errors == [404, 404, 404]
+
+
+@on_postgresql
+def test_a_short_terms_common_check_reads_the_indexes(world, projects):
+    """A short term's common check runs with whole reads off (``zs_seek``): the planner read
+    the table up to the threshold's match for a letter nearly every pinyin holds, computing
+    each row's characters and pairs (a, d, z at 50,000 projects: 37–41 ms, 4–5 off the
+    indexes). One statement; the same answer; a long term's check is the plain statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT zs_seek('SELECT current_setting(''enable_seqscan'') = ''off''', '{}')"
+        )
+        assert cursor.fetchone()[0] is True
+    for term, threshold in (("z", 1), ("电", 2), ("电", 500), ("有限公司", 2), ("鑫", 1)):
+        with CaptureQueriesContext(connection) as queries:
+            answer = search.common(connection, term, term.lower(), threshold)
+        (statement,) = [q["sql"] for q in queries.captured_queries]
+        assert statement.startswith("SELECT zs_seek(") == (len(term) <= 2), statement
+        expected = _common_by_count(term, threshold)
+        assert answer == expected, (term, threshold)
+
+
+def _common_by_count(term: str, threshold: int) -> bool:
+    from django.db.models import Q
+
+    lowered = term.lower()
+    own = Project.objects.filter(
+        Q(name__icontains=term)
+        | Q(code__icontains=term)
+        | Q(name_initials__contains=lowered)
+        | Q(name_pinyin__contains=lowered)
+    )
+    enterprises = Enterprise.objects.filter(
+        Q(name__icontains=term) | Q(credit_code__icontains=term)
+    )
+    return max(own.count(), enterprises.count()) >= threshold
