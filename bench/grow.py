@@ -93,6 +93,10 @@ PAGES = [
     # search reads every project of the district (not flat: docs/scaling.md)
     ("bureau", "projects:autocomplete", "?q=2024"),
     ("bureau", "projects:autocomplete", "?q=%E8%B1%AB%E4%B8%B0"),
+    # a pinyin's first letter, as a user's first keystroke sends it: in most names (the list
+    # full at both sizes), its common check read off the indexes (``search.zs_seek``)
+    ("bureau", "projects:autocomplete", "?q=d"),
+    ("bureau", "projects:list", "?q=d"),
     ("bureau", "exits:list", None),
     # a page of 25, as the exits desk shows them: the demo district's 27 warnings fill it
     # (the API's default page of 50 would compare 27 rows with 50 — the page filling, not
