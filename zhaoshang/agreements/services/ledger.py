@@ -27,6 +27,7 @@ from zhaoshang.core import clock, roles
 from zhaoshang.core.audit import build_event, log_event, log_events
 from zhaoshang.core.links import url_of
 from zhaoshang.core.querysets import in_districts
+from zhaoshang.core.setwise import Unindexed, connection_for
 from zhaoshang.notifications.services import notify, notify_many
 from zhaoshang.org.models import User
 from zhaoshang.projects.choices import TeamRole
@@ -339,6 +340,22 @@ def _record_missed_milestones(milestones: list[Milestone], calendar) -> int:
     return len(done)
 
 
+def _unrecorded(today: datetime.date, district_ids):
+    """The obligations of ``district_ids`` (None: every district) due before ``today``
+    without a breach yet. On PostgreSQL (and as the plain condition) those found off the due
+    dates' index and their breaches' (keys only), then read by key. On SQLite read in the
+    table's order with each one's breach probed (the due date compared unindexed): the list
+    of keys built first and each row then sought by its key cost a first run 0.07 s more
+    (150,000 obligations without a breach of 300,000, 100,000 projects), a later run the
+    same (0.044 s, every due obligation's breach probed either way)."""
+    due = Obligation.objects.filter(due_on__lt=today)
+    if connection_for(Obligation).vendor == "sqlite":
+        due = Obligation.objects.alias(zs_due=Unindexed(F("due_on"))).filter(zs_due__lt=today)
+        return in_districts(due, district_ids).exclude(breach__isnull=False)
+    unrecorded = in_districts(due, district_ids).exclude(breach__isnull=False)
+    return Obligation.objects.filter(pk__in=unrecorded.values("pk"))
+
+
 @transaction.atomic
 def scan(today: datetime.date | None = None, district_ids: list[int] | None = None) -> ScanResult:
     """The agreements part of the daily scan, set-based: every obligation not met by its
@@ -352,13 +369,9 @@ def scan(today: datetime.date | None = None, district_ids: list[int] | None = No
     today = today or clock.today()
     # Late (missed, or met after its due date and by today) implies due before today: the
     # plain condition first spares the database the status of every obligation not due.
-    # Those without a breach yet are found off the due dates' index and their breaches'
-    # (keys only), then read in the order of their keys: the rows the status needs are
-    # fetched in the table's order, not one page each in the order of the due dates.
-    unrecorded = in_districts(Obligation.objects.filter(due_on__lt=today), district_ids).exclude(
-        breach__isnull=False
-    )
-    late = Obligation.objects.filter(pk__in=unrecorded.values("pk")).late_past_due(today)
+    # Those without a breach yet (``_unrecorded``) are read in the table's order: the rows
+    # the status needs are not fetched one page each in the order of the due dates.
+    late = _unrecorded(today, district_ids).late_past_due(today)
     recorded = LedgerEntry.objects.filter(
         rule_code=RuleCode.MISSED_MILESTONE,
         evidence_type=ContentType.objects.get_for_model(Milestone),
