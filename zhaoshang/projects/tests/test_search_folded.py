@@ -18,7 +18,12 @@ from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.projects import search, search_folded
 from zhaoshang.projects.api import ProjectFilter
 from zhaoshang.projects.models import Project
-from zhaoshang.projects.tests.test_search_index import ODD, _terms, make_projects
+from zhaoshang.projects.tests.test_search_index import (
+    ODD,
+    _terms,
+    common_plainly,
+    make_projects,
+)
 from zhaoshang.testing.factories.enterprises import EnterpriseFactory
 from zhaoshang.testing.factories.projects import ProjectFactory
 from zhaoshang.testing.plans import plan as plan_of
@@ -238,21 +243,5 @@ def test_a_short_terms_common_check_reads_the_indexes(world, projects):
             answer = search.common(connection, term, term.lower(), threshold)
         (statement,) = [q["sql"] for q in queries.captured_queries]
         assert statement.startswith("SELECT zs_seek(") == (len(term) <= 2), statement
-        expected = _common_by_count(term, threshold)
+        expected = common_plainly(term, threshold)
         assert answer == expected, (term, threshold)
-
-
-def _common_by_count(term: str, threshold: int) -> bool:
-    from django.db.models import Q
-
-    lowered = term.lower()
-    own = Project.objects.filter(
-        Q(name__icontains=term)
-        | Q(code__icontains=term)
-        | Q(name_initials__contains=lowered)
-        | Q(name_pinyin__contains=lowered)
-    )
-    enterprises = Enterprise.objects.filter(
-        Q(name__icontains=term) | Q(credit_code__icontains=term)
-    )
-    return max(own.count(), enterprises.count()) >= threshold

@@ -346,9 +346,9 @@ def test_every_write_path_keeps_the_index(world, projects):
         assert _answer(term, True) == _answer(term, False), term
 
 
-def _common_plainly(term: str) -> bool:
-    """Whether ``term`` is in ``COMMON`` projects' own texts or enterprises' or more, counted
-    by the plain conditions."""
+def common_plainly(term: str, threshold: int | None = None) -> bool:
+    """Whether ``term`` is in ``threshold`` (``COMMON`` unless given) projects' own texts or
+    enterprises' or more, counted by the plain conditions."""
     lowered = term.lower().replace(" ", "")
     own = Project.objects.filter(
         Q(name__icontains=term)
@@ -359,7 +359,7 @@ def _common_plainly(term: str) -> bool:
     enterprises = Enterprise.objects.filter(
         Q(name__icontains=term) | Q(credit_code__icontains=term)
     )
-    return max(own.count(), enterprises.count()) >= search.COMMON
+    return max(own.count(), enterprises.count()) >= (threshold or search.COMMON)
 
 
 def test_a_common_term_answers_the_same(world, projects, monkeypatch):
@@ -370,12 +370,12 @@ def test_a_common_term_answers_the_same(world, projects, monkeypatch):
     terms = ["有限公司", "成都电子科技", "电子元器件", "科技有限", "2024", "solar", "zs-", "不存在"]
     for term in terms:
         lowered = term.lower().replace(" ", "")
-        assert search.common(connection, term, lowered) == _common_plainly(term), term
+        assert search.common(connection, term, lowered) == common_plainly(term), term
         assert _answer(term, True) == _answer(term, False), term
     # both ways of the threshold: two enterprises (成都电子科技有限公司 and its 分公司) are
     # common, one project's name is not
-    assert _common_plainly("成都电子科技") and not _common_plainly("电子元器件")
-    assert _common_plainly("zs-") and not _common_plainly("2024")
+    assert common_plainly("成都电子科技") and not common_plainly("电子元器件")
+    assert common_plainly("zs-") and not common_plainly("2024")
     assert len(_answer("有限公司", True)) >= 8
 
 
@@ -388,10 +388,10 @@ def test_a_common_short_term_is_searched_plain(world, projects, monkeypatch):
     assert search.condition(connection, "扩建", "扩建") is not None
     for term in ("有限", "公司", "电", "扩建", "Pa", "c", "20", "燚"):
         lowered = term.lower()
-        if _common_plainly(term):
+        if common_plainly(term):
             assert search.common(connection, term, lowered), term
         if connection.vendor == "postgresql":
-            assert search.common(connection, term, lowered) == _common_plainly(term), term
+            assert search.common(connection, term, lowered) == common_plainly(term), term
         assert _answer(term, True) == _answer(term, False), term
     # the page's own threshold: 有限 is common for COMMON, not for a higher one
     assert search.condition(connection, "有限", "有限", 100) is not None
