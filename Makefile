@@ -60,13 +60,20 @@ demo: $(VENV)/.installed
 # compiles the project and re-rewrites the asserts of every test module (~5 s CPU each).
 TEST_ENV = PYTHONDONTWRITEBYTECODE=
 
+# The xdist workers: one more than the CPUs (3 on a 2-CPU machine). A worker is often waiting —
+# on its Chromium and live server in the browser tests, on a subprocess (migrate, gunicorn, the
+# worker, Redis), on PostgreSQL — and with one worker per CPU that CPU then idles: on 2 CPUs,
+# `-n 2` left 184 CPU-seconds unused on PostgreSQL, `-n 3` 37 (docs/operations.md, "How the
+# suite is scheduled"). `make test TEST_WORKERS=2` to compare.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
+
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise)
 test: $(VENV)/.installed
-	$(TEST_ENV) $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) -q $(PYTEST_ARGS)
 
 ## test-postgres: the whole suite on the local PostgreSQL
 test-postgres: $(VENV)/.installed
-	$(TEST_ENV) DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -n $(TEST_WORKERS) -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
