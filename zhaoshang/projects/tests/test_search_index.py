@@ -264,7 +264,13 @@ def test_a_common_term_is_walked_in_the_page_order_on_postgresql(world, projects
     alone = ProjectFactory(district=district, name="电网改造", enterprise=None)
     other = ProjectFactory(district=district, name="道路工程", enterprise=None)
     found = Project.objects.filter(district_id=district.pk).search("电", by_code=True)
-    plan = plan_of(found.only("pk", "code", "name").order_by("code", "pk")[:20])
+    # The walk's order read off its index whatever the statistics the worker's earlier tests
+    # left (a sort is turned off too: once, in a run of three workers, the planner sorted
+    # the district's newest instead); what is checked is the walk's shape, below.
+    walk = found.only("pk", "code", "name").order_by("code", "pk")[:20]
+    plan = plan_of(
+        walk, off=("enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_incremental_sort")
+    )
     assert "uniq_project_code" in plan, plan
     assert "Join" not in plan and "enterprises_enterprise_pkey" in plan, plan
     plain = Project.objects.filter(district_id=district.pk).search("电", indexed=False)
