@@ -6,10 +6,14 @@ from zhaoshang.core.paging import CappedCountPaginator
 
 
 class KeyedPaginator(CappedCountPaginator):
-    """Django's paginator, counted whole; with ``with_page`` a page read as its keys with the
-    count in one statement, then its rows by key (``CappedCountPaginator``). Anything it
-    cannot answer so (a number that is not one, a page past the matches) goes as Django's
-    ``page`` does: the same ``InvalidPage`` for the same request."""
+    """Django's paginator, counted whole (never capped: the API's ``count`` is every row's);
+    with ``with_page`` a page read as its keys with the count in one statement, then its
+    rows by key (``CappedCountPaginator``). Anything it cannot answer so (a number that is
+    not one, a page past the matches) goes as Django's ``page`` does: the same
+    ``InvalidPage`` for the same request."""
+
+    def __init__(self, object_list, per_page, *args, whole=True, **kwargs):
+        super().__init__(object_list, per_page, *args, whole=whole, **kwargs)
 
     def page(self, number):
         if self.with_page is not None and not self.orphans:
@@ -38,15 +42,12 @@ class StandardPagination(PageNumberPagination):
     django_paginator_class = KeyedPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.django_paginator_class = KeyedPaginator
         if getattr(queryset, "sought", False) and view is not None:
             rows = view.get_queryset
 
             def with_page(keys):
                 return rows().filter(pk__in=keys)
 
-            self.django_paginator_class = functools.partial(
-                KeyedPaginator, whole=True, with_page=with_page
-            )
-        else:
-            self.django_paginator_class = functools.partial(KeyedPaginator, whole=True)
+            self.django_paginator_class = functools.partial(KeyedPaginator, with_page=with_page)
         return super().paginate_queryset(queryset, request, view)

@@ -113,15 +113,17 @@ class ProjectQuerySet(DistrictScopedQuerySet):
 
         A term is looked for among the projects the database's index names
         (``projects.search``: by its trigrams, or a term of one or two Chinese characters,
-        letters or digits by the texts' characters and pairs), still checked by the plain
-        conditions: the same answer as the plain walk (``indexed=False``), which other terms
-        take. Such a term costs one query here, at once: whether the index finds it common
-        (then the plain walk answers it too; ``common``: how many matches make a term common
-        for the page, ``search.COMMON`` unless given; ``by_code``: the page reads its rows
-        in the order of their codes; ``keyed``: every match, by key: ``search.condition``).
-        A term read off the index marks the queryset ``sought``. On PostgreSQL a common term
-        on a page that stops at its first matches (``by_code``, ``keyed``) is walked
-        (``search.pg_walked``)."""
+        letters or digits by the texts' characters and pairs), checked again by the plain
+        conditions where the index's candidates are more than the matches (SQLite's, but a
+        caseless term's read by key): the same answer as the plain walk (``indexed=False``).
+        Such a term costs one query here, at once: whether the index finds it common
+        (``common``: how many matches make a term common for the page, ``search.COMMON``
+        unless given; ``by_code``: the page reads its rows in the order of their codes;
+        ``keyed``: every match, by key: ``search.condition``). A term read off the index
+        marks the queryset ``sought``. A common term, or one the index cannot read: on a
+        page that stops at its first matches (``by_code``, ``keyed``) the plain walk (on
+        PostgreSQL ``search.pg_walked``); on a list that reads every match (the API's, an
+        export) the folded rows (``search_folded``)."""
         from django.db import connections
 
         from zhaoshang.projects import search, search_folded

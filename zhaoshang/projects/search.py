@@ -405,7 +405,9 @@ def _pg_common(connection, text: str, lowered: str, threshold: int) -> bool:
     sql = f"SELECT EXISTS ({own_sql}) OR EXISTS ({enterprise_sql})"
     params = (*own_params, *enterprise_params)
     with connection.cursor() as cursor:
-        if "short" in (_kind(text), _kind(lowered)) and all(isinstance(p, str) for p in params):
+        # (its parameters all text, and no ``%`` of the statement's own to unescape)
+        short = "short" in (_kind(text), _kind(lowered)) and "%%" not in sql
+        if short and all(isinstance(p, str) for p in params):
             pieces = sql.split("%s")
             sql = pieces[0] + "".join(f"$1[{n}]{piece}" for n, piece in enumerate(pieces[1:], 1))
             cursor.execute("SELECT zs_seek(%s, %s)", (sql, list(params)))

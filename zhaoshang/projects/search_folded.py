@@ -162,7 +162,8 @@ def _sqlite_statements() -> list[str]:
     ]
 
 
-_PG_TRIGGERS = {
+#: Each trigger and its table (the same names on both databases).
+_TRIGGERS = {
     "zs_folded_insert": "projects_project",
     "zs_folded_update": "projects_project",
     "zs_folded_delete": "projects_project",
@@ -201,12 +202,12 @@ def uninstall(apps, schema_editor) -> None:
     """Drop what ``install`` made (the migration's reverse)."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        for name, table in _PG_TRIGGERS.items():
+        for name, table in _TRIGGERS.items():
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         for name in _PG_FUNCTIONS:
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
     elif vendor == "sqlite":
-        for name in _PG_TRIGGERS:
+        for name in _TRIGGERS:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
     else:
         return
