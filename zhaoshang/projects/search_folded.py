@@ -49,19 +49,22 @@ def _folded(project: str, enterprise: str, vendor: str) -> str:
     """The ``folded`` text of a project row and its enterprise's (upper-cased as
     PostgreSQL's ``icontains`` compares; as they are on SQLite)."""
     fold = "UPPER({})" if vendor == "postgresql" else "{}"
-    sep = "chr(31)" if vendor == "postgresql" else "char(31)"
     parts = [
         fold.format(f"{project}.name"),
         fold.format(f"{project}.code"),
         f"COALESCE({fold.format(f'{enterprise}.name')}, '')",
         f"COALESCE({fold.format(f'{enterprise}.credit_code')}, '')",
     ]
-    return f" || {sep} || ".join(parts)
+    return f" || {_separator(vendor)} || ".join(parts)
 
 
 def _keys(project: str, vendor: str) -> str:
-    sep = "chr(31)" if vendor == "postgresql" else "char(31)"
-    return f"{project}.name_initials || {sep} || {project}.name_pinyin"
+    return f"{project}.name_initials || {_separator(vendor)} || {project}.name_pinyin"
+
+
+def _separator(vendor: str) -> str:
+    """``SEPARATOR`` in SQL."""
+    return "chr(31)" if vendor == "postgresql" else "char(31)"
 
 
 _PROJECT_TEXTS = ("name", "code", "name_initials", "name_pinyin", "enterprise_id")
@@ -73,7 +76,7 @@ def _changed(columns, differ: str) -> str:
 
 
 def _pg_statements() -> list[str]:
-    folded, keys = _folded, _keys
+    folded, keys = _folded, _keys  # (short names: the statements below are long)
     upsert = "ON CONFLICT (id) DO UPDATE SET folded = EXCLUDED.folded, keys = EXCLUDED.keys"
     pg = "postgresql"
     functions = {
