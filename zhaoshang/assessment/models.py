@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
+from zhaoshang.core.history import ScanHistoricalRecords
 from zhaoshang.core.models import DistrictOwned
 from zhaoshang.core.querysets import DistrictScopedQuerySet
 
@@ -97,14 +98,30 @@ class LedgerEntry(DistrictOwned):
     answering for its own part of the same evidence (a late case's prerequisite
     department, then its holder overrunning its own days) is docked once."""
 
+    # Not indexed alone (nor the year): ``entry_district_year`` leads with it — a district's
+    # ledger of a year (the scores, the pages, the API), the district's entries (its
+    # deletion's check). Each index is written for every entry the daily scan writes.
+    district = models.ForeignKey(
+        "org.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
+        db_index=False,
+    )
     department = models.ForeignKey(
         "org.Department",
         on_delete=models.PROTECT,
         related_name="ledger_entries",
         verbose_name=_("department"),
     )
-    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    year = models.PositiveSmallIntegerField(_("year"))
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+    # Neither the rule nor the evidence's type is indexed: no read looks entries up by them
+    # (a rule entry is found by its code, evidence and department,
+    # ``uniq_rule_entry_per_evidence_department``). Only the deletion of a rule or of a
+    # content type would (PROTECT), by reading the whole ledger once: both are small tables
+    # of configuration, in practice never deleted, while each index would be written for
+    # every entry the daily scan writes.
     rule = models.ForeignKey(
         AssessmentRule,
         on_delete=models.PROTECT,
@@ -112,11 +129,14 @@ class LedgerEntry(DistrictOwned):
         blank=True,
         related_name="entries",
         verbose_name=_("rule"),
+        db_index=False,
     )
     rule_code = models.CharField(_("rule"), max_length=40, choices=RuleCode.choices, blank=True)
     reason = models.TextField(_("reason"))
     occurred_on = models.DateField(_("date"))
-    evidence_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    evidence_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
     evidence_id = models.PositiveBigIntegerField(null=True, blank=True)
     evidence = GenericForeignKey("evidence_type", "evidence_id")
     # Only a person's deletion reads it (PROTECT), by ``entry_created_by``, which holds only
@@ -152,8 +172,9 @@ class LedgerEntry(DistrictOwned):
     )
 
     objects = LedgerEntryQuerySet.as_manager()
-    # The history rows are read by entry (``id``) alone: no other index of theirs.
-    history = HistoricalRecords(no_db_index=HISTORY_UNINDEXED)
+    # The history rows are read by entry (``id``) alone: no other index of theirs (the
+    # history's time and person: ``core.history.ScanHistoricalRecords``).
+    history = ScanHistoricalRecords(user_index="entry_history_user", no_db_index=HISTORY_UNINDEXED)
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
@@ -165,6 +186,7 @@ class LedgerEntry(DistrictOwned):
             )
         ]
         indexes = [
+            models.Index(fields=["district", "year"], name="entry_district_year"),
             models.Index(
                 fields=["created_by"],
                 condition=models.Q(created_by__isnull=False),

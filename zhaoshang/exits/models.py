@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhaoshang.core import clock
+from zhaoshang.core.history import ScanHistoricalRecords
 from zhaoshang.core.models import DistrictOwned, Timestamped, Versioned
 from zhaoshang.exits.choices import (
     GOVERNMENT_RULES,
@@ -244,7 +245,9 @@ class ExitWarning(Versioned, Timestamped, DistrictOwned):
     notice_deadline = models.DateField(_("rectify by"), null=True, blank=True)
 
     objects = ExitWarningQuerySet.as_manager()
-    history = HistoricalRecords(
+    # (the history's time and person: ``core.history.ScanHistoricalRecords``)
+    history = ScanHistoricalRecords(
+        user_index="warning_history_user",
         excluded_fields=["updated_at", "version"],
         no_db_index=[
             "district",

@@ -283,13 +283,17 @@ class ObligationBreach(DistrictOwned):
     obligation = models.OneToOneField(
         Obligation, on_delete=models.PROTECT, related_name="breach", verbose_name=_("obligation")
     )
-    # indexed for a project's and an enterprise's deletion (PROTECT: the collector's
-    # ``project_id IN (…)``), which an import undone or an administrator does
+    # Neither the project nor the enterprise is indexed: no read finds breaches by them (a
+    # project's and an enterprise's are found by their obligations). Only the deletion of a
+    # project or an enterprise (PROTECT: the collector's ``project_id IN (…)``, which an
+    # administrator or an import undone does) reads them, by reading the breaches once —
+    # a rare act, against two index writes for each of the breaches the daily scan records.
     project = models.ForeignKey(
         "projects.Project",
         on_delete=models.PROTECT,
         related_name="breaches",
         verbose_name=_("project"),
+        db_index=False,
     )
     party = models.CharField(_("party"), max_length=12, choices=Party.choices)
     # Only a department's deletion reads it (PROTECT), by ``breach_department``, which holds
@@ -310,6 +314,7 @@ class ObligationBreach(DistrictOwned):
         blank=True,
         related_name="breaches",
         verbose_name=_("enterprise"),
+        db_index=False,
     )
     due_on = models.DateField(_("due on"))
     occurred_on = models.DateField(_("missed from"))
