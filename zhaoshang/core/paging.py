@@ -30,6 +30,10 @@ def capped_totals(queryset, cap: int | None, **aggregates) -> dict:
     rows = queryset.order_by()  # an order is no use to a count, and may cost a sort
     if cap is not None:
         rows = rows[: cap + 1]
+    if cap is None and not aggregates:
+        # the queryset's own count (SELECT COUNT(*) as below), which a queryset may answer
+        # its own way (a search's common term: ``projects.search_folded.count``)
+        return {"count": rows.count()}
     # COUNT(*), not COUNT(id): PostgreSQL then counts off an index without the key (the
     # registry's district and investment, index-only: 30 → 15 ms for 50,000 projects)
     totals = rows.aggregate(count=Count("*"), **aggregates)

@@ -29,10 +29,26 @@ class ProjectQuerySet(DistrictScopedQuerySet):
     #: ``core.paging.CappedCountPaginator``'s ``with_page``).
     sought = False
 
+    #: Whether ``search`` read its term off the folded rows (``search_folded``), whose
+    #: district's rows a count may read alone (``count``).
+    folded = False
+
     def _clone(self):
         clone = super()._clone()
-        clone.sought = self.sought
+        clone.sought, clone.folded = self.sought, self.folded
         return clone
+
+    def count(self):
+        """A district's projects (or every project) searched by a common term: counted off
+        the folded rows alone (``search_folded.count``: the API's count of 有限公司 at
+        50,000 projects 42 → 13 ms on PostgreSQL); any other list as usual."""
+        if self.folded and self._result_cache is None:
+            from zhaoshang.projects import search_folded
+
+            counted = search_folded.count(self)
+            if counted is not None:
+                return counted
+        return super().count()
 
     def visible_to(self, user):
         if not getattr(user, "is_authenticated", False):
@@ -155,7 +171,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
                 # rows, a project's texts in one narrow row without its enterprise joined
                 # (有限公司 at 50,000 projects, the API's count: PostgreSQL 160 → 46 ms,
                 # SQLite 53–59 → 22–26 ms)
-                return self.filter(search_folded.condition(connection, text, lowered))
+                found = self.filter(search_folded.condition(connection, text, lowered))
+                found.folded = True
+                return found
             return found
         # every candidate read by key: where they are exactly the matches (PostgreSQL's
         # always; SQLite's for a caseless term and ``keyed``), the plain conditions would only

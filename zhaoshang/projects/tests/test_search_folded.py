@@ -86,6 +86,84 @@ def test_a_common_term_of_a_list_of_every_match_reads_the_folded_rows(world, pro
     assert search_folded.TABLE not in str(walked.query)
 
 
+def test_a_chinese_term_reads_the_codes_and_keys_of_wide_rows_only(world, projects):
+    """A term of Chinese characters cannot be in codes or keys of ASCII alone, so only the
+    ``wide`` rows' are read — and those still answer: a code written in Chinese, a
+    character the pinyin's table lacks kept in the keys (where no name holds the term)."""
+    coded, kept = projects[0], projects[1]
+    Project.objects.filter(pk=coded.pk).update(code="西城2024甲")
+    Project.objects.filter(pk=kept.pk).update(name_initials="㐀2", name_pinyin="㐀2")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {search_folded.TABLE} WHERE wide")
+        wide = {row[0] for row in cursor.fetchall()}
+    assert {coded.pk, kept.pk} <= wide < set(Project.objects.values_list("pk", flat=True))
+    for term, expected in (("西城2", [coded.pk]), ("㐀2", [kept.pk]), ("2024甲", [coded.pk])):
+        answer = Project.objects.search(term, common=EVERY)
+        assert "wide" in _sql(answer), term
+        assert _ids(answer) == _ids(Project.objects.search(term, indexed=False)) == expected
+    # a term of ASCII alone (a code's digits, a pinyin) reads every row's codes and keys
+    for term in ("2024", "d", "dian"):
+        answer = Project.objects.search(term, common=EVERY)
+        assert search_folded.TABLE in _sql(answer) and "wide" not in _sql(answer), term
+        assert _ids(answer) == _ids(Project.objects.search(term, indexed=False)), term
+
+
+def _counted(queryset) -> tuple[int, str]:
+    """``queryset.count()`` and the statement it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        found = queryset.count()
+    return found, queries[-1]["sql"]
+
+
+def test_a_district_searched_by_a_common_term_is_counted_off_its_folded_rows(world, projects):
+    """The API's count: a district's projects (or every project) holding a common term are
+    counted off the folded rows alone, no project joined — the plain count, for any term;
+    a list holding anything else (a park, an enterprise, a related row's text) is counted
+    as usual, the same answer."""
+    district = world.project1_a.district
+    other = world.project1_b.district
+    Project.objects.filter(pk=projects[0].pk).update(district=other)  # its row follows
+    terms = random.Random(24).sample(_terms(), 60) + ["有限公司", "电", "dian", "2024", "ZZ"]
+    alone = 0
+    for term in terms:
+        for scope in (Project.objects.filter(district_id=district.pk), Project.objects.all()):
+            plain = scope.search(term, indexed=False).count()
+            found, sql = _counted(scope.search(term, common=EVERY))
+            assert found == plain, term
+            if search_folded.TABLE in sql:
+                assert 'projects_project"' not in sql and "projects_project " not in sql, sql
+                alone += 1
+        # anything else: counted with the join, the same answer
+        for narrowed in (
+            Project.objects.filter(district_id=district.pk, park=world.project1_a.park),
+            Project.objects.filter(enterprise__name__contains="有限"),
+            Project.objects.exclude(district_id=other.pk),
+        ):
+            found, sql = _counted(narrowed.search(term, common=EVERY))
+            assert found == narrowed.search(term, indexed=False).count(), term
+            assert "projects_project" in sql, sql
+    assert alone > len(terms)  # most terms, both scopes
+
+
+def test_the_api_counts_a_common_term_off_the_folded_rows(world, projects, client_for, monkeypatch):
+    """The bureau's API list searched by a common term: its count is the plain count, read
+    off the folded rows alone."""
+    # every term found is common here
+    monkeypatch.setattr(
+        ProjectFilter, "search", lambda self, qs, name, value: qs.search(value, common=EVERY)
+    )
+    client = client_for("bureau")
+    district = world.project1_a.district
+    for term in ("有限公司", "电"):
+        plain = Project.objects.filter(district=district).search(term, indexed=False).count()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/projects/", {"q": term})
+        assert response.status_code == 200 and response.json()["count"] == plain > 0
+        counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
+        assert counts and all(search_folded.TABLE in sql for sql in counts), counts
+        assert not any('FROM "projects_project"' in sql for sql in counts), counts
+
+
 def test_a_term_holding_the_separator_is_searched_plain(world, projects):
     term = "电子\x1f成都"
     assert not search_folded.usable(connection, term, term)
@@ -97,11 +175,8 @@ def _stale() -> list[tuple]:
     """The folded rows that differ from what the projects and enterprises now say (missing,
     extra or different)."""
     vendor = connection.vendor
-    expected = (
-        f"SELECT p.id, {search_folded._folded('p', 'e', vendor)}, {search_folded._keys('p', vendor)}"
-        " FROM projects_project p LEFT JOIN enterprises_enterprise e ON e.id = p.enterprise_id"
-    )
-    kept = f"SELECT id, folded, keys FROM {search_folded.TABLE}"
+    expected = search_folded._rows("p", "e", vendor, search_folded._ALL)
+    kept = f"SELECT id, {search_folded.COLUMNS} FROM {search_folded.TABLE}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT * FROM ({expected} EXCEPT {kept}) AS missing"
@@ -131,6 +206,7 @@ def test_every_write_path_keeps_the_folded_rows(world, projects):
     first.name = "跨境电商物流园"
     first.save()
     Project.objects.filter(pk=second.pk).update(name_pinyin="lanhai", name_initials="lh")
+    Project.objects.filter(pk=projects[6].pk).update(district=world.project1_b.district)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE projects_project SET code = %s WHERE id = %s", ["QX-1", third.pk])
     assert _stale() == []
