@@ -78,10 +78,12 @@ PAGES = [
     ("bureau", "kpis:index", None),
     ("bureau", "api:project-list", None),
     # the API's list searched: by a term nearly every project holds (有限公司), a common
-    # character (电) and a rarer one (鑫); its count is every match's (the fixed interface)
+    # character (电) and a rarer one (鑫); its count is every match's (the fixed interface).
+    # Each on a page the demo district's matches fill (电 24, 鑫 3: the default page of 50
+    # would compare 24 or 3 rows with 50 — the page filling, not the list growing)
     ("bureau", "api:project-list", "?q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8"),
-    ("bureau", "api:project-list", "?q=%E7%94%B5"),
-    ("bureau", "api:project-list", "?q=%E9%91%AB"),
+    ("bureau", "api:project-list", "?q=%E7%94%B5&page_size=20"),
+    ("bureau", "api:project-list", "?q=%E9%91%AB&page_size=3"),
     ("bureau", "api:approval-case-list", None),
     ("bureau", "api:enterprise-list", None),
     ("bureau", "api:kpi-list", None),
