@@ -61,6 +61,13 @@ class ProjectScopedQuerySet(DistrictScopedQuerySet):
         return self.filter(**{f"{self.project_path}__in": visible})
 
 
+def joined(queryset) -> bool:
+    """Whether ``queryset`` (or its ``query``) reads a table besides its model's own: a join
+    some condition, order or annotation still uses (Django trims the rest)."""
+    query = getattr(queryset, "query", queryset)
+    return any(n for alias, n in query.alias_refcount.items() if alias != query.base_table)
+
+
 def in_districts(queryset, district_ids, field: str = "district_id"):
     """``queryset`` narrowed to the rows of these districts (``field``: the row's district
     id, e.g. ``commitment__district_id``; ``pk`` for districts themselves), or all of it

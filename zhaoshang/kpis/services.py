@@ -57,6 +57,7 @@ from zhaoshang.approvals.querysets import done_q, on_time_q
 from zhaoshang.core import clock
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.history import field_on
+from zhaoshang.core.querysets import joined
 from zhaoshang.core.services import lock_for_update, require
 from zhaoshang.kpis import permissions
 from zhaoshang.kpis.models import DEFAULT_TIERS, TIER_NUMBERS, AnnualTarget
@@ -232,7 +233,7 @@ def _plain(projects) -> bool:
     return (
         query is not None
         and projects.model is Project
-        and sum(1 for count in query.alias_refcount.values() if count) <= 1  # joins trimmed
+        and not joined(query)  # (the joins no condition uses trimmed)
         and not query.annotations
         and query.group_by is None
         and not query.distinct

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core import clock
 from zhaoshang.core.lights import Light
-from zhaoshang.core.querysets import in_districts
+from zhaoshang.core.querysets import in_districts, joined
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scanstep import scan_step
 from zhaoshang.core.setwise import date_param, plain_rows
@@ -313,7 +313,7 @@ def unheard_steps(today: datetime.date, district_ids) -> tuple[str, list]:
         .query
     )
     connection = connections[router.db_for_write(Signal)]
-    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+    if joined(query):
         raise ValueError("a new signal's step is judged on its own columns only")
     return query.get_compiler(connection=connection).compile(query.annotations["zs_step"])
 
@@ -385,7 +385,7 @@ def _climb(moving, today: datetime.date) -> int:
     connection = connections[router.db_for_write(Signal)]
     table = connection.ops.quote_name(Signal._meta.db_table)
     query = moving.query
-    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+    if joined(query):
         raise ValueError("the climbing signals are judged on their own columns only")
     compiler = query.get_compiler(connection=connection)
     target, target_params = compiler.compile(query.annotations["target"])

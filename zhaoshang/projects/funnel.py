@@ -22,6 +22,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from zhaoshang.core import charts
+from zhaoshang.core.querysets import joined
 from zhaoshang.core.templatetags.zs import wan
 from zhaoshang.projects.choices import EXIT_STAGES, STAGE_ORDER, Stage
 from zhaoshang.projects.models import Project
@@ -88,8 +89,7 @@ def figures(projects) -> Funnel:
     stage and investment; anything else is matched on its keys first."""
     query = projects.query
     plain = not (query.annotations or query.distinct or query.is_sliced or query.combinator)
-    joined = sum(1 for count in query.alias_refcount.values() if count) > 1
-    if not plain or joined:
+    if not plain or joined(query):
         projects = Project.objects.filter(pk__in=projects.order_by().values("pk"))
     rows = (
         projects.order_by()

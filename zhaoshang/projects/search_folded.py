@@ -44,6 +44,7 @@ from django.db.models.expressions import Col
 from django.db.models.lookups import Exact
 from django.db.models.sql.where import AND
 
+from zhaoshang.core.querysets import joined
 from zhaoshang.projects.search import CASELESS
 
 TABLE = "projects_project_folded"
@@ -213,8 +214,8 @@ def _pg_statements() -> list[str]:
 
 def _sqlite_statements() -> list[str]:
     lite = "sqlite"
-    joined = "FROM (SELECT 1) LEFT JOIN enterprises_enterprise e ON e.id = NEW.enterprise_id"
-    row = f"INSERT OR REPLACE INTO {TABLE} (id, {COLUMNS}) {_rows('NEW', 'e', lite, joined)};"
+    source = "FROM (SELECT 1) LEFT JOIN enterprises_enterprise e ON e.id = NEW.enterprise_id"
+    row = f"INSERT OR REPLACE INTO {TABLE} (id, {COLUMNS}) {_rows('NEW', 'e', lite, source)};"
     codes = _codes("p", "NEW", lite)
     of_enterprise = (
         f"UPDATE {TABLE} SET (texts, codes, wide) = (SELECT {_texts('p', 'NEW', lite)},"
@@ -361,7 +362,7 @@ def count(queryset) -> int | None:
         or where.connector != AND
         or where.negated
         or any(getattr(a, "contains_aggregate", True) for a in query.annotations.values())
-        or any(n for alias, n in query.alias_refcount.items() if alias != query.base_table)
+        or joined(query)
     ):
         return None
     holds = district = None
