@@ -32,8 +32,9 @@ SQLite: the same table and triggers (per row: SQLite has no others), its texts a
 SQLite's ``LIKE``, which both ``icontains`` and ``contains`` are there, folds ASCII letters
 itself — and a term of Chinese characters and digits (``search.CASELESS``, which ``LIKE``
 folds nothing of) looked for with ``instr`` (a plain search for bytes, several times cheaper
-than ``LIKE``'s per character compare): at 50,000 projects the API's count of 有限公司 53–59
-→ 22–26 ms.
+than ``LIKE``'s per character compare). A district's count reads its rows alone
+(``count``, no project joined): at 50,000 projects the API's count of 有限公司 53–59 → 15 ms
+on SQLite, 160 → 12 ms on PostgreSQL.
 """
 
 from __future__ import annotations
