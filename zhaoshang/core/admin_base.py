@@ -340,7 +340,15 @@ class ReadOnlyInline(ScopedInline):
 
 
 class ReadOnlyAdmin(ScopedAdmin):
-    """Records that change only through the services (pages, API): shown, never written."""
+    """Records that change only through the services (pages, API): shown, never written.
+
+    Fifty a page rather than Django's hundred: these are the tables the services and the
+    daily scan write by the thousand (events, breaches, warnings), read here to look a
+    record up by its filters and search, and Django's change list costs about 0.8 ms a row
+    to render (issue 19: the exit warnings' list at 50,000 projects, 100 rows, 98 ms of
+    CPU against 39 ms for the demo's 27)."""
+
+    list_per_page = 50
 
     def has_add_permission(self, request, obj=None):
         return False
