@@ -222,8 +222,9 @@ class ProjectFilter(filters.FilterSet):
         ]
 
     def search(self, queryset, name, value: str):
-        # the list counts every match: a term read off the index up to more matches
-        return queryset.search(value, common=COUNTED)
+        # the list counts every match: a term read off the index up to more matches, each
+        # candidate by its key (``every``)
+        return queryset.search(value, common=COUNTED, every=True)
 
 
 class ProjectViewSet(ScopedModelViewSet):

@@ -124,6 +124,7 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         common: int | None = None,
         by_code: bool = False,
         keyed: bool = False,
+        every: bool = False,
     ):
         """Name, code, enterprise, credit code, and the pinyin (initials or full) of the name.
 
@@ -135,7 +136,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         Such a term costs one query here, at once: whether the index finds it common
         (``common``: how many matches make a term common for the page, ``search.COMMON``
         unless given; ``by_code``: the page reads its rows in the order of their codes;
-        ``keyed``: every match, by key: ``search.condition``). A term read off the index
+        ``keyed``: every match, by key: ``search.condition``; ``every``: the list reads
+        every match uncapped — the API's count — its candidates by key as ``keyed``, a
+        common term off the folded rows). A term read off the index
         marks the queryset ``sought``. A common term, or one the index cannot read: on a
         page that stops at its first matches (``by_code``, ``keyed``) the plain walk (on
         PostgreSQL ``search.pg_walked``); on a list that reads every match (the API's, an
@@ -154,7 +157,9 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         )
         connection = connections[self.db]
         few = (
-            search.condition(connection, text, lowered, common, by_code=by_code, keyed=keyed)
+            search.condition(
+                connection, text, lowered, common, by_code=by_code, keyed=keyed or every
+            )
             if indexed
             else None
         )
@@ -178,7 +183,11 @@ class ProjectQuerySet(DistrictScopedQuerySet):
         # every candidate read by key: where they are exactly the matches (PostgreSQL's
         # always; SQLite's for a caseless term and ``keyed``), the plain conditions would only
         # read each one's texts again, with its enterprise (鑫 at 50,000: 1,250)
-        exact = connection.vendor == "postgresql" or (keyed and search.exact(connection, text))
+        # (the API's count of 鑫 at 50,000 projects: its 1,250 candidates each joined to its
+        # enterprise and checked by six LIKEs, their codes read a second time, 12 → 9 ms)
+        exact = connection.vendor == "postgresql" or (
+            (keyed or every) and search.exact(connection, text)
+        )
         found = self.filter(few) if exact else found.filter(few)
         found.sought = True
         return found
