@@ -22,9 +22,10 @@ measurement after the first takes minutes; ``--only USER:PAGE`` measures those p
 ``<name>_grown``, a copy of it (``CREATE DATABASE … TEMPLATE``) grown as above, both made
 once and kept (``--drop``: dropped afterwards), migrated to this tree and vacuumed and
 analysed before they are measured (a server without autovacuum would leave the grown rows'
-statistics and visibility unknown). ``--rounds N`` measures the two in turn N times and
-keeps each page's least median: on PostgreSQL the server's time is in the wall time, not
-the process's CPU.
+statistics and visibility unknown). Each page is measured at both sizes in turn, by two
+processes kept open, ``--rounds N`` times (2 unless given), and its least median kept: a
+shared machine's load falls on both sizes of a page alike. On PostgreSQL the server's time
+is in the wall time, not the process's CPU.
 
     python -m bench grow --postgres postgres://postgres@127.0.0.1:5432/bench_grow --rounds 2
 
@@ -41,11 +42,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-from bench.pages import _run, demo_database, manage
+from bench.pages import ROOT, _run, demo_database, manage
 
 # (demo user, URL name, argument): argument "project" is a project of the user's district
 # that exists at both sizes (the district's first demo project).
@@ -126,8 +130,7 @@ from django.urls import NoReverseMatch, reverse
 from zhaoshang.org.models import User
 from zhaoshang.projects.models import Project
 
-pages, runs = json.loads(sys.argv[1]), int(sys.argv[2])
-out, clients = [], {}
+clients = {}
 
 
 def backend_cpu():
@@ -145,44 +148,55 @@ def backend_cpu():
     return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-for username, name, arg in pages:
-    user = User.objects.get(username=username)
-    try:
-        if arg == "project":
-            pk = Project.objects.filter(district_id=user.district_id).order_by("id").values_list("pk", flat=True).first()
-            url = reverse(name, args=[pk])
-        else:
-            query = arg if (arg or "").startswith("?") else ""
-            url = reverse(name) + query
-    except NoReverseMatch:
-        out.append([username, name, None, None, None, None, None, None, None]); continue
-    client = clients.get(username)
-    if client is None:
-        client = clients[username] = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
-        client.get(reverse("home"))  # warm: session, caches, imports
-    def get():
-        response = client.get(url)
-        if getattr(response, "streaming", False):
-            body = b"".join(response.streaming_content)
-        else:
-            body = response.content
-        return response.status_code, len(body)
-    get()
-    times, cpu = [], []
-    pg_before = backend_cpu()
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as ctx:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            status, size = get()
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
-    pg_after = backend_cpu()
-    # The backend's CPU per request: its mean over the runs (/proc counts in ticks of 10 ms).
-    pg = (pg_after[1] - pg_before[1]) / runs if pg_before and pg_after and pg_after[0] == pg_before[0] else None
-    out.append([username, name, status, len(ctx.captured_queries), statistics.median(times), size,
-                statistics.median(cpu), min(cpu), pg])
-print(json.dumps(out))
+def measure(pages, runs):
+    out = []
+    for username, name, arg in pages:
+        user = User.objects.get(username=username)
+        try:
+            if arg == "project":
+                pk = Project.objects.filter(district_id=user.district_id).order_by("id").values_list("pk", flat=True).first()
+                url = reverse(name, args=[pk])
+            else:
+                query = arg if (arg or "").startswith("?") else ""
+                url = reverse(name) + query
+        except NoReverseMatch:
+            out.append([username, name, None, None, None, None, None, None, None]); continue
+        client = clients.get(username)
+        if client is None:
+            client = clients[username] = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(user)
+            client.get(reverse("home"))  # warm: session, caches, imports
+        def get():
+            response = client.get(url)
+            if getattr(response, "streaming", False):
+                body = b"".join(response.streaming_content)
+            else:
+                body = response.content
+            return response.status_code, len(body)
+        get()
+        times, cpu = [], []
+        pg_before = backend_cpu()
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                status, size = get()
+                times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
+        pg_after = backend_cpu()
+        # The backend's CPU per request: its mean over the runs (/proc counts in ticks of 10 ms).
+        pg = (pg_after[1] - pg_before[1]) / runs if pg_before and pg_after and pg_after[0] == pg_before[0] else None
+        out.append([username, name, status, len(ctx.captured_queries), statistics.median(times), size,
+                    statistics.median(cpu), min(cpu), pg])
+    return out
+
+
+if sys.argv[1] == "-":
+    # interleaved (``_interleaved``): a page list per line in, its figures per line out
+    for line in sys.stdin:
+        pages, runs = json.loads(line)
+        print(json.dumps(measure(pages, runs)), flush=True)
+else:
+    print(json.dumps(measure(json.loads(sys.argv[1]), int(sys.argv[2]))))
 """
 
 _GROW = r"""
@@ -297,7 +311,9 @@ def main(argv: list[str]) -> int:
         help="measure on PostgreSQL: <name>_demo and <name>_grown, made once and kept",
     )
     parser.add_argument("--drop", action="store_true", help="--postgres: drop both afterwards")
-    parser.add_argument("--rounds", type=int, default=1, help="both measured in turn N times")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="each page measured at both sizes in turn N times"
+    )
     args = parser.parse_args(argv)
     pages = [p for p in PAGES if not args.only or f"{p[0]}:{p[1]}" in args.only]
     if not pages:
@@ -305,7 +321,7 @@ def main(argv: list[str]) -> int:
     if args.postgres:
         if "bench" not in args.postgres.rsplit("/", 1)[-1]:
             parser.error("--postgres: the database's name must contain 'bench'")
-        projects, small, large = _postgres(args, json.dumps(pages))
+        projects, small, large = _postgres(args, pages)
         return _report(args, projects, small, large)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -324,23 +340,55 @@ def main(argv: list[str]) -> int:
             shutil.copyfile(base, partial)
             projects = _run(_GROW, partial, str(args.projects))
             partial.replace(grown)
-        pages = json.dumps(pages)
-        small, large = _rounds(
-            args.rounds,
-            lambda: json.loads(_run(_MEASURE, base, pages, str(args.runs))),
-            lambda: json.loads(_run(_MEASURE, grown, pages, str(args.runs))),
+        small, large = _interleaved(
+            args.rounds, f"sqlite:///{base}", f"sqlite:///{grown}", pages, args.runs
         )
     return _report(args, projects, small, large)
 
 
-def _rounds(rounds: int, small, large) -> tuple[list, list]:
-    """Each size measured ``rounds`` times in turn; each page's row is that of its least
-    median time (its CPU figures the least of the rounds' too)."""
+def _interleaved(rounds: int, small_url: str, large_url: str, pages: list, runs: int):
+    """Both sizes measured page by page in turn, by two processes kept open (one on each
+    database): a page's runs at the demo's size, then at the grown one's (the other way
+    round every other round), ``rounds`` times. A shared machine's load then falls on both
+    sizes of a page alike; measured size after size, minutes apart, a page's two figures
+    could straddle a swing of the machine's speed (2026-12-07: the same page 0.9× and
+    2.2× in two runs). Each page's row is that of its least median time (its CPU figures
+    the least of the rounds' too)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _MEASURE, "-"],
+            cwd=ROOT,
+            env={**env, "DATABASE_URL": url},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for url in (small_url, large_url)
+    ]
+
+    def ask(proc, page) -> list:
+        proc.stdin.write(json.dumps([[page], runs]) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        if not line:
+            sys.exit(f"the measuring process on {page} ended (exit {proc.wait()})")
+        return json.loads(line)[0]
+
     smalls, larges = [], []
-    for _ in range(max(rounds, 1)):
-        smalls.append(small())
-        larges.append(large())
-    return _least(smalls), _least(larges)
+    try:
+        for page in pages:
+            found = ([], [])
+            for n in range(max(rounds, 1)):
+                for size in (0, 1) if n % 2 == 0 else (1, 0):
+                    found[size].append(ask(procs[size], page))
+            smalls.append(_least([[row] for row in found[0]])[0])
+            larges.append(_least([[row] for row in found[1]])[0])
+    finally:
+        for proc in procs:
+            proc.stdin.close()
+            proc.wait()
+    return smalls, larges
 
 
 def _least(measured: list[list]) -> list:
@@ -357,7 +405,7 @@ def _least(measured: list[list]) -> list:
     return rows
 
 
-def _postgres(args, pages: str) -> tuple[str, list, list]:
+def _postgres(args, pages: list) -> tuple[str, list, list]:
     """``--postgres``: the demo city and its grown copy on PostgreSQL, each made once (and
     kept unless ``--drop``), migrated, vacuumed and analysed, then measured in turn (with
     ``bench.province``'s helpers for the server and the child processes)."""
@@ -391,11 +439,7 @@ def _postgres(args, pages: str) -> tuple[str, list, list]:
             "VACUUM ANALYZE",
         )
     try:
-        small, large = _rounds(
-            args.rounds,
-            lambda: json.loads(_child(url["demo"], _MEASURE, pages, str(args.runs))),
-            lambda: json.loads(_child(url["grown"], _MEASURE, pages, str(args.runs))),
-        )
+        small, large = _interleaved(args.rounds, url["demo"], url["grown"], pages, args.runs)
     finally:
         if args.drop:
             _admin(server, f'DROP DATABASE IF EXISTS "{name}_grown"')
@@ -406,8 +450,9 @@ def _postgres(args, pages: str) -> tuple[str, list, list]:
 def _report(args, projects, small: list, large: list) -> int:
     n = args.projects
     print(
-        f"the bureau's district grown to {projects} projects; median of {args.runs} runs (CPU:"
-        " the process's, SQLite's included; min: the least of the runs)"
+        f"the bureau's district grown to {projects} projects; median of {args.runs} runs, the"
+        f" least of {max(args.rounds, 1)} rounds, each page at both sizes in turn (CPU: the"
+        " process's, SQLite's included; min: the least of the runs)"
         + (
             "; PostgreSQL: read the wall time (ms), the server's work is not the process's"
             if args.postgres
