@@ -56,3 +56,25 @@ def client_with_session(session_key: str, client_class=None):
     client = (client_class or Client)()
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key
     return client
+
+
+def counted_get(client, url: str, params=None) -> tuple[int, int]:
+    """(status, statements) of one GET of ``url``: what a query-count guard compares."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    return response.status_code, len(ctx.captured_queries)
+
+
+def counted_apart(who: str, url: str, params=None) -> tuple[int, int]:
+    """``counted_get`` by ``who`` (their stored session, ``SESSIONS``) in a savepoint rolled
+    back: a module's first counts, taken once with its rows (``built_once_per_module``),
+    leave nothing behind for its tests."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        found = counted_get(client_with_session(SESSIONS[who]), url, params)
+        transaction.set_rollback(True)
+    return found

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhaoshang.complaints import services
 from zhaoshang.complaints.tests.factories import make_complaint
-from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.clients import counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
 
 
@@ -63,10 +63,8 @@ URLS = [
 ]
 
 
-def _status_and_count(client, url) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"page_size": 500} if "api" in url else {})
-    return response.status_code, len(ctx.captured_queries)
+def _params(url) -> dict:
+    return {"page_size": 500} if "api" in url else {}
 
 
 def counts_on_3_rows(world) -> dict:
@@ -75,12 +73,7 @@ def counts_on_3_rows(world) -> dict:
     test counts again on the 23 rows in its own savepoint and compares. (Grown and counted
     in every test, the 23 complaints were most of the module's CPU.)"""
     grow(world, 3)
-    small = {}
-    for url in URLS:
-        for who in WHO:
-            with transaction.atomic():
-                small[url, who] = _status_and_count(client_with_session(SESSIONS[who]), url)
-                transaction.set_rollback(True)
+    small = {(url, who): counted_apart(who, url, _params(url)) for url in URLS for who in WHO}
     grow(world, 20)
     return small
 
@@ -93,7 +86,7 @@ globals().update(built_once_per_module(counts_on_3_rows))
 def test_list_query_count_does_not_grow(matrix_objects, client_for, world, who, url):
     status, small = matrix_objects[url, who]
     assert status == 200
-    status, large = _status_and_count(client_for(who), url)
+    status, large = counted_get(client_for(who), url, _params(url))
     assert status == 200
     assert large == small
 

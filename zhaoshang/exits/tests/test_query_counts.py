@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,7 +15,7 @@ from zhaoshang.agreements.models import Commitment, Milestone
 from zhaoshang.exits import services
 from zhaoshang.exits.tests.factories import make_warning, pdf
 from zhaoshang.projects.models import Project
-from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.clients import counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
 
 D = datetime.date
@@ -43,11 +43,8 @@ WHO = ["supervisor", "park", "city"]
 URLS = [reverse("exits:list"), reverse("exits:export"), "/api/v1/warnings/"]
 
 
-def _count(client, url) -> tuple[int, int]:
-    """(status, queries) of one request."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"page_size": 500} if "api" in url else {})
-    return response.status_code, len(ctx.captured_queries)
+def _params(url) -> dict:
+    return {"page_size": 500} if "api" in url else {}
 
 
 def counts_on_3_rows(world) -> dict:
@@ -56,12 +53,7 @@ def counts_on_3_rows(world) -> dict:
     test counts again on the 23 rows in its own savepoint and compares. (Grown and counted
     in every test, the 23 warnings were most of the module's CPU.)"""
     grow(world, 3)
-    small = {}
-    for url in URLS:
-        for who in WHO:
-            with transaction.atomic():
-                small[url, who] = _count(client_with_session(SESSIONS[who]), url)
-                transaction.set_rollback(True)
+    small = {(url, who): counted_apart(who, url, _params(url)) for url in URLS for who in WHO}
     grow(world, 20)
     return small
 
@@ -74,7 +66,7 @@ globals().update(built_once_per_module(counts_on_3_rows))
 def test_list_query_count_does_not_grow(matrix_objects, client_for, world, who, url):
     status, small = matrix_objects[url, who]
     assert status == 200
-    status, large = _count(client_for(who), url)
+    status, large = counted_get(client_for(who), url, _params(url))
     assert status == 200
     assert large == small
 

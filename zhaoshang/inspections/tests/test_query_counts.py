@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,7 +15,7 @@ from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.inspections import services
 from zhaoshang.inspections.models import InspectionSettings
 from zhaoshang.inspections.tests.factories import make_request
-from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.clients import counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
 
 
@@ -63,10 +63,8 @@ WHO = ["supervisor", "department", "city"]
 URLS = [reverse("inspections:list"), reverse("inspections:export"), "/api/v1/inspections/"]
 
 
-def _status_and_count(client, url) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"page_size": 500} if "api" in url else {})
-    return response.status_code, len(ctx.captured_queries)
+def _params(url) -> dict:
+    return {"page_size": 500} if "api" in url else {}
 
 
 def counts_on_3_rows(world) -> dict:
@@ -76,12 +74,7 @@ def counts_on_3_rows(world) -> dict:
     in every test, the 23 requests were most of the module's CPU.)"""
     no_cap(world)
     grow(world, 3, 0)
-    small = {}
-    for url in URLS:
-        for who in WHO:
-            with transaction.atomic():
-                small[url, who] = _status_and_count(client_with_session(SESSIONS[who]), url)
-                transaction.set_rollback(True)
+    small = {(url, who): counted_apart(who, url, _params(url)) for url in URLS for who in WHO}
     grow(world, 20, 100)
     return small
 
@@ -94,7 +87,7 @@ globals().update(built_once_per_module(counts_on_3_rows))
 def test_list_query_count_does_not_grow(matrix_objects, client_for, world, who, url):
     status, small = matrix_objects[url, who]
     assert status == 200
-    status, large = _status_and_count(client_for(who), url)
+    status, large = counted_get(client_for(who), url, _params(url))
     assert status == 200
     assert large == small
 

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,7 +15,7 @@ from zhaoshang.land import services
 from zhaoshang.land.choices import Decision, ParcelStatus
 from zhaoshang.land.tests.factories import add_entry, make_campaign, make_parcel, make_supplied
 from zhaoshang.projects.models import Project
-from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.clients import counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
 
 _n = iter(range(1, 100000))
@@ -28,10 +28,8 @@ def _count(client, url, params=None) -> int:
     return len(ctx.captured_queries)
 
 
-def _status_and_count(client, url) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"page_size": 500} if "api" in url else {})
-    return response.status_code, len(ctx.captured_queries)
+def _params(url) -> dict:
+    return {"page_size": 500} if "api" in url else {}
 
 
 def grow_parcels(world, n: int) -> None:
@@ -53,7 +51,7 @@ PARCEL_URLS = [reverse("land:parcels"), reverse("land:export"), "/api/v1/land-pa
 def test_parcel_lists_do_not_grow(matrix_objects, client_for, world, who, url):
     status, small = matrix_objects["parcels"][url, who]
     assert status == 200, url
-    status, large = _status_and_count(client_for(who), url)
+    status, large = counted_get(client_for(who), url, _params(url))
     assert status == 200, url
     assert large == small
 
@@ -130,9 +128,7 @@ def counts_on_3_rows(world) -> dict:
     def counts(who_urls) -> dict:
         found = {}
         for key, who, url in who_urls:
-            with transaction.atomic():
-                found[key] = _status_and_count(client_with_session(SESSIONS[who]), url)
-                transaction.set_rollback(True)
+            found[key] = counted_apart(who, url, _params(url))
         return found
 
     grow_parcels(world, 3)
@@ -158,7 +154,7 @@ def test_campaign_pages_do_not_grow(matrix_objects, client_for, world, who, page
     status, small = matrix_objects["campaign_pages"][page, who]
     url = _campaign_url(page, matrix_objects["campaign"])
     assert status == 200, url
-    status, large = _status_and_count(client_for(who), url)
+    status, large = counted_get(client_for(who), url, _params(url))
     assert status == 200, url
     assert large == small
 

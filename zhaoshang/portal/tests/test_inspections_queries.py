@@ -7,15 +7,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhaoshang.inspections import services
 from zhaoshang.inspections.models import InspectionSettings
 from zhaoshang.inspections.tests.factories import make_request
 from zhaoshang.org.models import Department
-from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.clients import counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
 from zhaoshang.testing.world import FROZEN_NOW
 
@@ -78,11 +76,8 @@ PAGES = [
 ]
 
 
-def _status_and_count(client, url, params, visit) -> tuple[int, int]:
-    query = {"code": visit.code} if params == "code" else params
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url(visit), query or {})
-    return response.status_code, len(ctx.captured_queries)
+def _query(params, visit):
+    return {"code": visit.code} if params == "code" else params
 
 
 def counts_on_4_departments(world) -> dict:
@@ -95,10 +90,7 @@ def counts_on_4_departments(world) -> dict:
     small_visit = grow(world, 4, 0)
     small = {}
     for name, url, params in PAGES:
-        with transaction.atomic():
-            client = client_with_session(SESSIONS["enterprise"])
-            small[name] = _status_and_count(client, url, params, small_visit)
-            transaction.set_rollback(True)
+        small[name] = counted_apart("enterprise", url(small_visit), _query(params, small_visit))
     return {"small": small, "visit": grow(world, 24, 100)}
 
 
@@ -109,8 +101,7 @@ globals().update(built_once_per_module(counts_on_4_departments))
 def test_the_query_count_does_not_grow(matrix_objects, client_for, world, name, url, params):
     status, small = matrix_objects["small"][name]
     assert status == 200, name
-    status, large = _status_and_count(
-        client_for("enterprise"), url, params, matrix_objects["visit"]
-    )
+    visit = matrix_objects["visit"]
+    status, large = counted_get(client_for("enterprise"), url(visit), _query(params, visit))
     assert status == 200, name
     assert large == small, f"{name}: {small} queries for 4 departments, {large} for 24"

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhaoshang.complaints import services as complaint_services
 from zhaoshang.complaints.tests.factories import make_complaint
 from zhaoshang.service import services
-from zhaoshang.testing.clients import SESSIONS, client_with_session
+from zhaoshang.testing.clients import counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
 
 COUNTS: dict[str, int] = {}
@@ -91,12 +89,6 @@ PAGES = [
 ]
 
 
-def _status_and_count(client, url: str, params) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    return response.status_code, len(ctx.captured_queries)
-
-
 def counts_on_3_records(world) -> dict:
     """3 needs and 3 complaints, every page's count (each request in a savepoint of its own,
     rolled back), then 20 more of each: made once for the module, each test counts again on
@@ -105,10 +97,7 @@ def counts_on_3_records(world) -> dict:
     first = {grow: grow(world, 3) for grow in (grow_needs, grow_complaints)}
     small = {}
     for name, grow, url, params in PAGES:
-        with transaction.atomic():
-            client = client_with_session(SESSIONS["enterprise"])
-            small[name] = _status_and_count(client, url(first[grow]), params)
-            transaction.set_rollback(True)
+        small[name] = counted_apart("enterprise", url(first[grow]), params)
     last = {grow: grow(world, 20) for grow in (grow_needs, grow_complaints)}
     return {"small": small, "last": last}
 
@@ -121,7 +110,7 @@ def test_the_query_count_does_not_grow(matrix_objects, client_for, world, name, 
     status, small = matrix_objects["small"][name]
     assert status == 200, name
     record = matrix_objects["last"][grow]
-    status, large = _status_and_count(client_for("enterprise"), url(record), params)
+    status, large = counted_get(client_for("enterprise"), url(record), params)
     assert status == 200, name
     COUNTS[name] = large
     print(f"{name}: {small} queries for 3 records, {large} for 23")  # noqa: T201
