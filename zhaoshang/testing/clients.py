@@ -78,3 +78,14 @@ def counted_apart(who: str, url: str, params=None) -> tuple[int, int]:
         found = counted_get(client_with_session(SESSIONS[who]), url, params)
         transaction.set_rollback(True)
     return found
+
+
+def api_params(url: str) -> dict:
+    """An API list counted on one page of every row; a page as it comes."""
+    return {"page_size": 500} if "/api/" in url else {}
+
+
+def first_counts(urls, people, params=api_params) -> dict:
+    """{(url, who): (status, statements)} of each list for each person, each counted apart
+    (``counted_apart``): a query-count guard's counts on its first rows, taken once."""
+    return {(url, who): counted_apart(who, url, params(url)) for url in urls for who in people}

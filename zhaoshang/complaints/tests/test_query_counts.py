@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from zhaoshang.complaints import services
 from zhaoshang.complaints.tests.factories import make_complaint
-from zhaoshang.testing.clients import counted_apart, counted_get
+from zhaoshang.testing.clients import api_params, counted_get, first_counts
 from zhaoshang.testing.shared import built_once_per_module
 
 
@@ -63,17 +63,13 @@ URLS = [
 ]
 
 
-def _params(url) -> dict:
-    return {"page_size": 500} if "api" in url else {}
-
-
 def counts_on_3_rows(world) -> dict:
     """3 rows, every list's count for each person (each request in a savepoint of its own,
     rolled back), then 20 more rows (the page shows 25): made once for the module, each
     test counts again on the 23 rows in its own savepoint and compares. (Grown and counted
     in every test, the 23 complaints were most of the module's CPU.)"""
     grow(world, 3)
-    small = {(url, who): counted_apart(who, url, _params(url)) for url in URLS for who in WHO}
+    small = first_counts(URLS, WHO)
     grow(world, 20)
     return small
 
@@ -86,7 +82,7 @@ globals().update(built_once_per_module(counts_on_3_rows))
 def test_list_query_count_does_not_grow(matrix_objects, client_for, world, who, url):
     status, small = matrix_objects[url, who]
     assert status == 200
-    status, large = counted_get(client_for(who), url, _params(url))
+    status, large = counted_get(client_for(who), url, api_params(url))
     assert status == 200
     assert large == small
 

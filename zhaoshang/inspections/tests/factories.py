@@ -29,3 +29,12 @@ def make_request(world, tag: str = "a", *, by=None, approve=False, **extra):
     if approve:
         request = services.approve_request(getattr(world, f"user_supervisor{suffix}"), request)
     return request
+
+
+def no_cap(world) -> None:
+    """No yearly cap on the district's inspections (the query-count guards grow past it)."""
+    from zhaoshang.inspections.models import InspectionSettings
+
+    InspectionSettings.objects.update_or_create(
+        district=world.district_a, defaults={"yearly_cap": 1000}
+    )

@@ -13,16 +13,9 @@ from django.urls import reverse
 from zhaoshang.enterprises.creditcode import make_credit_code
 from zhaoshang.enterprises.models import Enterprise
 from zhaoshang.inspections import services
-from zhaoshang.inspections.models import InspectionSettings
-from zhaoshang.inspections.tests.factories import make_request
-from zhaoshang.testing.clients import counted_apart, counted_get
+from zhaoshang.inspections.tests.factories import make_request, no_cap
+from zhaoshang.testing.clients import api_params, counted_get, first_counts
 from zhaoshang.testing.shared import built_once_per_module
-
-
-def no_cap(world) -> None:
-    InspectionSettings.objects.update_or_create(
-        district=world.district_a, defaults={"yearly_cap": 1000}
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -63,10 +56,6 @@ WHO = ["supervisor", "department", "city"]
 URLS = [reverse("inspections:list"), reverse("inspections:export"), "/api/v1/inspections/"]
 
 
-def _params(url) -> dict:
-    return {"page_size": 500} if "api" in url else {}
-
-
 def counts_on_3_rows(world) -> dict:
     """3 rows, every list's count for each person (each request in a savepoint of its own,
     rolled back), then 20 more rows (the page shows 25): made once for the module, each
@@ -74,7 +63,7 @@ def counts_on_3_rows(world) -> dict:
     in every test, the 23 requests were most of the module's CPU.)"""
     no_cap(world)
     grow(world, 3, 0)
-    small = {(url, who): counted_apart(who, url, _params(url)) for url in URLS for who in WHO}
+    small = first_counts(URLS, WHO)
     grow(world, 20, 100)
     return small
 
@@ -87,7 +76,7 @@ globals().update(built_once_per_module(counts_on_3_rows))
 def test_list_query_count_does_not_grow(matrix_objects, client_for, world, who, url):
     status, small = matrix_objects[url, who]
     assert status == 200
-    status, large = counted_get(client_for(who), url, _params(url))
+    status, large = counted_get(client_for(who), url, api_params(url))
     assert status == 200
     assert large == small
 

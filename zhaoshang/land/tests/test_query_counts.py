@@ -15,7 +15,7 @@ from zhaoshang.land import services
 from zhaoshang.land.choices import Decision, ParcelStatus
 from zhaoshang.land.tests.factories import add_entry, make_campaign, make_parcel, make_supplied
 from zhaoshang.projects.models import Project
-from zhaoshang.testing.clients import counted_apart, counted_get
+from zhaoshang.testing.clients import api_params, counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
 
 _n = iter(range(1, 100000))
@@ -26,10 +26,6 @@ def _count(client, url, params=None) -> int:
         response = client.get(url, params or {})
     assert response.status_code == 200, url
     return len(ctx.captured_queries)
-
-
-def _params(url) -> dict:
-    return {"page_size": 500} if "api" in url else {}
 
 
 def grow_parcels(world, n: int) -> None:
@@ -51,7 +47,7 @@ PARCEL_URLS = [reverse("land:parcels"), reverse("land:export"), "/api/v1/land-pa
 def test_parcel_lists_do_not_grow(matrix_objects, client_for, world, who, url):
     status, small = matrix_objects["parcels"][url, who]
     assert status == 200, url
-    status, large = counted_get(client_for(who), url, _params(url))
+    status, large = counted_get(client_for(who), url, api_params(url))
     assert status == 200, url
     assert large == small
 
@@ -128,7 +124,7 @@ def counts_on_3_rows(world) -> dict:
     def counts(who_urls) -> dict:
         found = {}
         for key, who, url in who_urls:
-            found[key] = counted_apart(who, url, _params(url))
+            found[key] = counted_apart(who, url, api_params(url))
         return found
 
     grow_parcels(world, 3)
@@ -154,7 +150,7 @@ def test_campaign_pages_do_not_grow(matrix_objects, client_for, world, who, page
     status, small = matrix_objects["campaign_pages"][page, who]
     url = _campaign_url(page, matrix_objects["campaign"])
     assert status == 200, url
-    status, large = counted_get(client_for(who), url, _params(url))
+    status, large = counted_get(client_for(who), url, api_params(url))
     assert status == 200, url
     assert large == small
 

@@ -10,8 +10,7 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.inspections import services
-from zhaoshang.inspections.models import InspectionSettings
-from zhaoshang.inspections.tests.factories import make_request
+from zhaoshang.inspections.tests.factories import make_request, no_cap
 from zhaoshang.org.models import Department
 from zhaoshang.testing.clients import counted_apart, counted_get
 from zhaoshang.testing.shared import built_once_per_module
@@ -19,12 +18,6 @@ from zhaoshang.testing.world import FROZEN_NOW
 
 TODAY = FROZEN_NOW.date()
 JOINT_ON = datetime.date(2026, 6, 26)
-
-
-def no_cap(world) -> None:
-    InspectionSettings.objects.update_or_create(
-        district=world.district_a, defaults={"yearly_cap": 1000}
-    )
 
 
 @pytest.fixture(autouse=True)
