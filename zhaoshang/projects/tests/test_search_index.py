@@ -265,12 +265,13 @@ def test_a_common_term_is_walked_in_the_page_order_on_postgresql(world, projects
     other = ProjectFactory(district=district, name="道路工程", enterprise=None)
     found = Project.objects.filter(district_id=district.pk).search("电", by_code=True)
     # The walk's order read off its index whatever the statistics the worker's earlier tests
-    # left (a sort is turned off too: once, in a run of three workers, the planner sorted
-    # the district's newest instead); what is checked is the walk's shape, below.
+    # left: a whole sort is turned off (once, in a run of three workers, the planner sorted
+    # the district's newest instead), not the incremental one that orders each code's
+    # projects by key (the autocomplete's plan). With both off, each path paid the same
+    # penalty and the statistics chose between them: the newest sorted won once on
+    # 2026-12-07. What is checked is the walk's shape, below.
     walk = found.only("pk", "code", "name").order_by("code", "pk")[:20]
-    plan = plan_of(
-        walk, off=("enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_incremental_sort")
-    )
+    plan = plan_of(walk, off=("enable_seqscan", "enable_bitmapscan", "enable_sort"))
     assert "uniq_project_code" in plan, plan
     assert "Join" not in plan and "enterprises_enterprise_pkey" in plan, plan
     plain = Project.objects.filter(district_id=district.pk).search("电", indexed=False)
