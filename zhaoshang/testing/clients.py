@@ -89,3 +89,13 @@ def first_counts(urls, people, params=api_params) -> dict:
     """{(url, who): (status, statements)} of each list for each person, each counted apart
     (``counted_apart``): a query-count guard's counts on its first rows, taken once."""
     return {(url, who): counted_apart(who, url, params(url)) for url in urls for who in people}
+
+
+def assert_counts_again(first: dict, client, who: str, url: str, params=api_params) -> None:
+    """A list guard's check: ``url`` answers ``who`` at both sizes, in as many statements on
+    the grown rows as ``first_counts`` found on the first ones."""
+    status, small = first[url, who]
+    assert status == 200, url
+    status, large = counted_get(client, url, params(url))
+    assert status == 200, url
+    assert large == small, f"{url} ({who}): {small} statements, then {large}"
