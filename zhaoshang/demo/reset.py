@@ -12,10 +12,12 @@ from __future__ import annotations
 from graphlib import CycleError, TopologicalSorter
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection
 from django.db.models import CASCADE, SET_NULL, FileField, Q
 
-from zhaoshang.core.models import DomainEvent
+from zhaoshang.core.imports.progress import progress_name
+from zhaoshang.core.models import DomainEvent, ImportBatch
 from zhaoshang.demo.ops import LOAD_HOST
 from zhaoshang.ops.models import JobRun
 from zhaoshang.org.models import District, User
@@ -130,6 +132,13 @@ class Purge:
                 rows.update(**{step.name: None})
 
 
+def _progress_files(purge: Purge) -> list[str]:
+    """The progress files of the removed import batches (``core.imports.progress``: a file
+    per batch beside the records, not a file field, kept after its run ends)."""
+    ids = purge.selected(ImportBatch).values_list("pk", flat=True)
+    return [name for pk in ids if default_storage.exists(name := progress_name(pk))]
+
+
 def purge_districts(codes) -> list[str]:
     """Delete the districts with these codes and everything of theirs; return the names of
     the stored files that belonged to them (the caller deletes them once committed)."""
@@ -138,7 +147,7 @@ def purge_districts(codes) -> list[str]:
         return []
     user_ids = list(User.objects.filter(demo_users(district_ids)).values_list("pk", flat=True))
     purge = Purge(district_ids, user_ids)
-    files = purge.stored_files()
+    files = purge.stored_files() + _progress_files(purge)
     purge.run()
     try:  # nothing may still point at a removed row (a PROTECT from another district's)
         connection.check_constraints()

@@ -44,8 +44,13 @@ def _key(batch_id: int) -> str:
     return f"imports:progress:{batch_id}"
 
 
+def progress_name(batch_id: int) -> str:
+    """The batch's progress file, as the media storage names it (without Redis)."""
+    return f"imports/progress/{int(batch_id)}.json"
+
+
 def progress_path(batch_id: int) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{int(batch_id)}.json"
+    return Path(settings.MEDIA_ROOT) / progress_name(batch_id)
 
 
 def _due(batch_id: int, done: int, total: int, phase: str) -> bool:

@@ -18,7 +18,7 @@ import datetime
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import time_machine
@@ -32,6 +32,7 @@ from django.utils import timezone
 from zhaoshang.demo.builder import ACCOUNT_USERNAMES, DEMO_CODE
 from zhaoshang.demo.tests.test_load_demo import DEMO_NOW
 from zhaoshang.org.models import District, User
+from zhaoshang.testing.database import fingerprint
 
 #: The MEDIA_ROOT (under pytest's base temporary directory) of the package's demo files.
 DEMO_MEDIA = "media-demo"
@@ -42,6 +43,9 @@ class DemoCity:
     today: datetime.date  # the demo's today (DEMO_NOW's date)
     output: str  # what load_demo printed
     media: Path  # the MEDIA_ROOT its files are stored in
+    # every table's rows just before the load (testing.database.fingerprint): what a reset's
+    # removal of the demo must leave
+    blank: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @contextmanager
@@ -65,6 +69,7 @@ def _demo_loaded(django_db_blocker, media: Path) -> Iterator[DemoCity]:
             User.objects.filter(username__in=ACCOUNT_USERNAMES).update(
                 username=Concat("username", Value("@world"))
             )
+            blank = fingerprint()
             out = io.StringIO()
             call_command("load_demo", stdout=out)
             # The load's foreign keys checked now, once: on PostgreSQL they are deferred to
@@ -73,7 +78,9 @@ def _demo_loaded(django_db_blocker, media: Path) -> Iterator[DemoCity]:
             # all of them again — its savepoint's rollback puts them back in the queue —
             # 0.5–1.7 s a test.
             connection.check_constraints()
-            city = DemoCity(today=timezone.localdate(), output=out.getvalue(), media=media)
+            city = DemoCity(
+                today=timezone.localdate(), output=out.getvalue(), media=media, blank=blank
+            )
         yield city
     finally:
         with django_db_blocker.unblock():
