@@ -1,7 +1,11 @@
-"""Browser-test helpers shared by the apps: is a chart drawn (its canvas not blank)?"""
+"""Browser-test helpers shared by the apps: is a chart drawn (its canvas not blank)? The
+shared Chromium, the live server, screenshots when asked for."""
 
 from __future__ import annotations
 
+import os
+
+from playwright.sync_api import Locator
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # Share of sampled canvas pixels (over all of the element's layers) that are inked: neither
@@ -44,6 +48,22 @@ def wait_for_chart(page, selector: str, *, timeout: int = 10000) -> None:
         page.wait_for_selector(f"{selector}[data-finished='1']", state="attached", timeout=3000)
     except PlaywrightTimeout:
         page.wait_for_timeout(1000)
+
+
+#: Screenshots are pictures for a reader, which no test compares: taken only when asked for
+#: (``TEST_SCREENSHOTS=1``, or ``TEST_ARTIFACTS`` naming their folder). Chromium painting
+#: and encoding a whole page as a PNG was ~8% of the browser tests' CPU.
+SCREENSHOTS = bool(os.environ.get("TEST_SCREENSHOTS") or os.environ.get("TEST_ARTIFACTS"))
+
+
+def screenshot(target, path, **options) -> None:
+    """``target.screenshot(path=path, **options)`` (a page or a locator) when screenshots are
+    asked for (``SCREENSHOTS``); otherwise a locator is still waited for until it is visible,
+    as its screenshot would."""
+    if SCREENSHOTS:
+        target.screenshot(path=str(path), **options)
+    elif isinstance(target, Locator):
+        target.wait_for(state="visible")
 
 
 def log_in(page, base: str, username: str, password: str) -> None:

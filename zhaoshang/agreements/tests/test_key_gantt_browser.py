@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from zhaoshang.agreements.tests.test_key_gantt import hand_built
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
-from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import inked, screenshot, wait_for_chart
 from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
@@ -34,7 +34,7 @@ def test_the_key_projects_gantt(live_site, browser_page, password, size, viewpor
     if size == "phone":  # the chart keeps its width and scrolls sideways
         scroll = page.locator("[data-testid='gantt-scroll']")
         assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")
-    page.screenshot(path=str(ARTIFACTS / f"gantt-{size}.png"), full_page=True)
+    screenshot(page, ARTIFACTS / f"gantt-{size}.png", full_page=True)
     # A bar of the first row (project1_a's, the red one first) opens its project.
     # The bar is brought into view first and found again where it then is; on a loaded
     # machine a click right after the scroll may land before the chart has taken it in, so

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -52,7 +53,7 @@ def test_file_input_and_action_panel_read_in_the_page_language(live_site, browse
         files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": _png()}]
     )
     assert box.locator("span.form-control").inner_text().strip() == "现场照片.png"
-    page.screenshot(path=str(ARTIFACTS / "page-controls-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "page-controls-390.png", full_page=True)
     page.click("form[data-action=attach] button[type=submit]")
     page.wait_for_load_state()
     assert Complaint.objects.get(pk=complaint.pk).attachments.count() == 1

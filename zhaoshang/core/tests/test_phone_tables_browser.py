@@ -12,6 +12,7 @@ import pytest
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import log_in as _log_in
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -71,9 +72,7 @@ def test_a_list_is_cards_on_a_phone_and_a_table_on_a_desktop(
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{path}")
     phone = page.evaluate(MEASURE, [testid, label])
-    page.locator(f"[data-testid={testid}]").screenshot(
-        path=str(ARTIFACTS / f"phone-table-{name}-390.png")
-    )
+    screenshot(page.locator(f"[data-testid={testid}]"), ARTIFACTS / f"phone-table-{name}-390.png")
     # Each cell carries its column's header (a row of a colspan note carries none).
     assert phone["stacked"]
     assert [x for x in phone["labels"] if x] == [h for h in phone["headers"] if h]
@@ -96,9 +95,7 @@ def test_a_list_is_cards_on_a_phone_and_a_table_on_a_desktop(
     page.set_viewport_size(DESKTOP)
     page.goto(f"{base}{path}")
     desktop = page.evaluate(MEASURE, [testid, label])
-    page.locator(f"[data-testid={testid}]").screenshot(
-        path=str(ARTIFACTS / f"phone-table-{name}-1440.png")
-    )
+    screenshot(page.locator(f"[data-testid={testid}]"), ARTIFACTS / f"phone-table-{name}-1440.png")
     assert desktop["tableDisplay"] == "table"
     assert desktop["cellDisplay"] == "table-cell"
     assert desktop["headVisible"]
@@ -151,4 +148,4 @@ def test_rows_added_later_are_labelled_and_an_opted_out_table_scrolls(
     assert height < 3 * font
     wrap = page.locator("[data-testid=matrix-wrap]")
     assert wrap.evaluate("(w) => w.scrollWidth > w.clientWidth")
-    page.screenshot(path=str(ARTIFACTS / "phone-table-swapped-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "phone-table-swapped-390.png", full_page=True)

@@ -12,6 +12,7 @@ import pytest
 from zhaoshang.core.tests.test_print_views import _projects, _signals
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import log_in as _log_in
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -50,10 +51,10 @@ def test_every_print_view_prints_on_a4_landscape(live_site, browser_page, passwo
         page.set_viewport_size(viewport)
         page.goto(f"{base}/monitoring/")
         assert page.locator("[data-testid=print]").is_visible()
-        page.screenshot(path=str(ARTIFACTS / f"print-button-lights-{size}.png"))
+        screenshot(page, ARTIFACTS / f"print-button-lights-{size}.png")
     page.set_viewport_size(DESKTOP)
     page.goto(f"{base}/projects/print/?stage=signed")
-    page.screenshot(path=str(ARTIFACTS / "print-projects-screen-desktop.png"))
+    screenshot(page, ARTIFACTS / "print-projects-screen-desktop.png")
 
     page.set_viewport_size(A4_LANDSCAPE)
     for name, path in PRINTS.items():
@@ -63,7 +64,7 @@ def test_every_print_view_prints_on_a4_landscape(live_site, browser_page, passwo
         assert page.locator("[data-testid=print-toolbar]").is_visible()
         page.emulate_media(media="print")
         assert not page.locator("[data-testid=print-toolbar]").is_visible()
-        page.screenshot(path=str(ARTIFACTS / f"print-{name}-a4.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"print-{name}-a4.png", full_page=True)
         pdf = page.pdf(prefer_css_page_size=True, print_background=True)
         (ARTIFACTS / f"print-{name}.pdf").write_bytes(pdf)
         reader = PdfReader(io.BytesIO(pdf))

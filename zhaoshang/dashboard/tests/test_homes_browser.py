@@ -10,7 +10,7 @@ import pytest
 
 from zhaoshang.dashboard.tests.records import make_receipt
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
-from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import inked, screenshot, wait_for_chart
 from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
@@ -72,7 +72,7 @@ def test_each_roles_home(live_site, browser_page, password, size, viewport):
             assert inked(page, selector) > 0.02, f"{who}: {key} is blank"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{who}: the page is {width}px wide"
-        page.screenshot(path=str(ARTIFACTS / f"home-{who}-{size}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"home-{who}-{size}.png", full_page=True)
 
     # 圈阅 in one click: the receipt leaves the list and is read.
     _log_in(page, base, "leader", password)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from zhaoshang.dashboard.tests.screen_records import D, grow, red_signal, target
 from zhaoshang.monitoring.tests.map_outlines import give_outlines
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
-from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import inked, screenshot, wait_for_chart
 from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
@@ -54,7 +54,7 @@ def _check_wall(page, charts, name):
         assert share > 0.02, f"{selector} is blank ({share:.3f} inked)"
     size = _scrollbars(page)
     assert size["height"] <= 1080 and size["width"] <= 1920, size
-    page.screenshot(path=str(ARTIFACTS / name))
+    screenshot(page, ARTIFACTS / name)
 
 
 def _refresh(page, expect_red: str):
@@ -159,7 +159,7 @@ def test_smaller_screens_stay_readable(live_site, browser_page, password, size, 
     if size == "1440":
         assert _scrollbars(page)["height"] <= viewport["height"]
     name = "district" if who == "leader" else "city"
-    page.screenshot(path=str(ARTIFACTS / f"screen-{name}-{size}.png"), full_page=True)
+    screenshot(page, ARTIFACTS / f"screen-{name}-{size}.png", full_page=True)
 
 
 def test_a_failed_refresh_keeps_the_figures_and_says_so(live_site, browser_page, password):
@@ -193,6 +193,6 @@ def test_without_javascript_the_tables_read(live_site, browser_page, password):
         for testid in ("funnel-table", "targets-table", "parks-table", "red-list", "changes"):
             assert page.locator(f"[data-testid={testid}]").is_visible(), testid
         assert not page.locator("#chart-funnel").is_visible()
-        page.screenshot(path=str(ARTIFACTS / "screen-district-nojs-1920.png"))
+        screenshot(page, ARTIFACTS / "screen-district-nojs-1920.png")
     finally:
         context.close()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from zhaoshang.kpis.tests.factories import D, add_funds, make_project, make_target
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
-from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import inked, screenshot, wait_for_chart
 from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
@@ -75,7 +75,7 @@ def test_the_kpi_charts(live_site, browser_page, password, size, viewport):
         wait_for_chart(page, selector, timeout=30000)  # the trends come after the page
         share = inked(page, selector)
         assert share > 0.02, f"{key} is blank ({share:.3f} inked)"
-    page.screenshot(path=str(ARTIFACTS / f"kpi-charts-{size}.png"), full_page=True)
+    screenshot(page, ARTIFACTS / f"kpi-charts-{size}.png", full_page=True)
     # The page's context asks for less motion (conftest.py): drawn without animation.
     assert page.evaluate(ANIMATED, "#chart-funnel") is False
 

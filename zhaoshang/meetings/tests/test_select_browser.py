@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import log_in as _log_in
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -76,7 +77,7 @@ def test_choose_by_pinyin_with_the_keyboard(live_site, browser_page, password):
     assert [s.split("（")[0] for s in shown[1:]] == ["韩丙杰", "李明"], shown
     person.type("lm")
     assert [s.split("（")[0] for s in _options(page, "id_owner_person")] == ["李明"]
-    page.screenshot(path=str(ARTIFACTS / "select-desktop.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "select-desktop.png", full_page=True)
     page.keyboard.press("Enter")
     assert page.input_value("#id_owner_person") == str(li.pk)
     # Esc leaves the chosen person as it was.
@@ -136,7 +137,7 @@ def test_on_a_phone_and_the_attendees_list(live_site, browser_page, password):
     box = page.locator("#id_owner_person-search ~ ul[role=listbox]").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=str(ARTIFACTS / "select-phone.png"), full_page=False)
+    screenshot(page, ARTIFACTS / "select-phone.png", full_page=False)
     page.click("#id_owner_person-search ~ ul[role=listbox] li[role=option]")
     assert page.input_value("#id_owner_department") == str(env.pk)
 
@@ -154,7 +155,7 @@ def test_on_a_phone_and_the_attendees_list(live_site, browser_page, password):
         "Array.from(document.getElementById('id_attendees').selectedOptions).map(o => o.value)"
     ) == [str(li.pk)]
     page.locator("#id_attendees-search").scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "select-multi-phone.png"))
+    screenshot(page, ARTIFACTS / "select-multi-phone.png")
     chips.first.locator("button").click()
     assert chips.count() == 0
     assert page.evaluate("document.getElementById('id_attendees').selectedOptions.length") == 0

@@ -13,6 +13,7 @@ from zhaoshang.monitoring import geo
 from zhaoshang.monitoring.tests.map_outlines import give_outlines
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import log_in as _log_in
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -49,7 +50,7 @@ PIXEL = """([lng, lat]) => {
 
 
 def _shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    screenshot(page, ARTIFACTS / name, full_page=True)
 
 
 @pytest.mark.parametrize(

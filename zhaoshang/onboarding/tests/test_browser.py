@@ -4,7 +4,8 @@ the columns and the values as suggested, see the one bad row reported (a date ty
 13) and nothing saved; upload the corrected copy, check it, import it, see the batch. A page
 waiting for a background run follows its progress and moves on when it is done.
 
-Screenshots of each step at 1440 and 390 px wide go to /tmp/shots/onboarding/."""
+Screenshots of each step at 1440 and 390 px wide go to /tmp/shots/onboarding/ when asked for
+(``TEST_SCREENSHOTS=1``, ``zhaoshang/testing/browser.py``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from zhaoshang.onboarding.tests.district import AFTER_THE_CUTOFF, corrected_exam
 from zhaoshang.onboarding.views import EXAMPLE
 from zhaoshang.projects.models import Project
 from zhaoshang.testing import PASSWORD
-from zhaoshang.testing.browser import log_in
+from zhaoshang.testing.browser import SCREENSHOTS, log_in, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,11 +33,14 @@ LONG = 240_000  # ms: the check and the import of the nine sheets run in the req
 
 
 def shot(page, name: str) -> None:
-    """The page at both widths (the desktop's restored afterwards)."""
+    """The page at both widths (the desktop's restored afterwards), when screenshots are
+    asked for (``SCREENSHOTS``)."""
+    if not SCREENSHOTS:
+        return
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, viewport in SIZES:
         page.set_viewport_size(viewport)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+        screenshot(page, SHOTS / f"{name}-{label}.png", full_page=True)
     page.set_viewport_size(SIZES[0][1])
 
 
@@ -121,7 +125,8 @@ def test_the_example_ledger_through_the_pages(
     page.goto(f"{base}{reverse('onboarding:index')}")
     assert page.locator("[data-testid=batches] tbody tr").count() == 2
     shot(page, "1-index")
-    # The mapping steps of the first batch, for the pictures.
+    # The mapping steps of the first batch, for the pictures (when they are taken).
     for name, route in (("2-sheets", "sheets"), ("3-columns", "columns"), ("4-values", "values")):
-        page.goto(f"{base}{reverse(f'onboarding:{route}', args=[first])}")
-        shot(page, name)
+        if SCREENSHOTS:
+            page.goto(f"{base}{reverse(f'onboarding:{route}', args=[first])}")
+            shot(page, name)

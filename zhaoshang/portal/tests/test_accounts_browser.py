@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from zhaoshang.testing.browser import screenshot
+
 pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(
@@ -43,20 +45,20 @@ def test_a_contact_is_invited_and_sets_a_password_on_a_phone(live_site, browser_
     assert "13912345678" in box.inner_text()
     link = page.input_value("#invitation-link")
     assert "/accounts/invite/" in link
-    page.screenshot(path=str(ARTIFACTS / "accounts-invite-1440.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "accounts-invite-1440.png", full_page=True)
 
     page.context.clear_cookies()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(link)
     page.locator("[data-testid=invitation]").wait_for()
     assert page.inner_text("[data-testid=username]") == "13912345678"
-    page.screenshot(path=str(ARTIFACTS / "accounts-invitation-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "accounts-invitation-390.png", full_page=True)
     page.fill("#id_password1", "12345")
     page.fill("#id_password2", "54321")
     page.click("[data-testid=invitation] button[type=submit]")
     page.locator(".invalid-feedback").first.wait_for()
     assert page.locator(".invalid-feedback").count() >= 3  # short, numeric, not the same
-    page.screenshot(path=str(ARTIFACTS / "accounts-invitation-errors-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "accounts-invitation-errors-390.png", full_page=True)
     page.fill("#id_password1", NEW_PASSWORD)
     page.fill("#id_password2", NEW_PASSWORD)
     page.click("[data-testid=invitation] button[type=submit]")
@@ -69,16 +71,16 @@ def test_a_contact_is_invited_and_sets_a_password_on_a_phone(live_site, browser_
     assert world.user_enterprise.display_name in contacts.inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the contacts page is {width}px wide on a phone"
-    page.screenshot(path=str(ARTIFACTS / "accounts-contacts-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "accounts-contacts-390.png", full_page=True)
     page.click("[data-testid=tokens-link]")  # its own API tokens, in the portal's look
     page.fill("#id_name", "ERP")
     page.click("form[action$='/accounts/tokens/new/'] button[type=submit]")
     assert len(page.inner_text("#new-token")) == 40
     assert page.locator(".zs-tabbar").count() == 1
-    page.screenshot(path=str(ARTIFACTS / "accounts-tokens-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "accounts-tokens-390.png", full_page=True)
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{base}/portal/contacts/")
-    page.screenshot(path=str(ARTIFACTS / "accounts-contacts-1440.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "accounts-contacts-1440.png", full_page=True)
 
     page.goto(link)  # the link is used now
     assert page.locator("[data-testid=invitation-closed]").count() == 1

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from zhaoshang.testing.browser import screenshot
+
 pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(
@@ -44,10 +46,10 @@ def test_the_enterprise_follows_and_rates_its_cases(live_site, browser_page, pas
     assert page.locator("[data-testid=cases-table]").is_hidden()
     assert page.locator("[data-testid=forecast]").is_visible()
     _no_sideways_scroll(page)
-    page.screenshot(path=str(ARTIFACTS / "portal-approvals-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-approvals-390.png", full_page=True)
     page.set_viewport_size(DESKTOP)
     assert page.locator("[data-testid=cases-table]").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "portal-approvals-1440.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-approvals-1440.png", full_page=True)
 
     page.set_viewport_size(PHONE)
     page.goto(f"{base}/portal/approvals/{cases['done'].pk}/")
@@ -57,7 +59,7 @@ def test_the_enterprise_follows_and_rates_its_cases(live_site, browser_page, pas
     form.locator("button[type=submit]").click()
     page.locator(".invalid-feedback[data-field=reason]").wait_for()
     assert Rating.objects.count() == 0
-    page.screenshot(path=str(ARTIFACTS / "portal-case-rate-error-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-case-rate-error-390.png", full_page=True)
     form = page.locator("[data-testid=rate-form]")
     form.locator("input[value=dissatisfied] + label").click()
     form.locator("textarea[name=reason]").fill("补正通知两次才讲清所缺材料")
@@ -66,14 +68,14 @@ def test_the_enterprise_follows_and_rates_its_cases(live_site, browser_page, pas
     assert page.locator("[data-testid=rate-form]").count() == 0
     assert Rating.objects.get().score == "dissatisfied"
     _no_sideways_scroll(page)
-    page.screenshot(path=str(ARTIFACTS / "portal-case-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-case-390.png", full_page=True)
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(ARTIFACTS / "portal-case-1440.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-case-1440.png", full_page=True)
 
     page.set_viewport_size(PHONE)
     page.goto(f"{base}/portal/approvals/{cases['paused'].pk}/")
     assert "补正：缺少勘测定界图" in page.inner_text("[data-testid=pauses]")
     _no_sideways_scroll(page)
-    page.screenshot(path=str(ARTIFACTS / "portal-case-paused-390.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-case-paused-390.png", full_page=True)
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(ARTIFACTS / "portal-case-paused-1440.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-case-paused-1440.png", full_page=True)

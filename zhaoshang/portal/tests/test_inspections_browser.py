@@ -12,6 +12,7 @@ import segno
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import log_in as _log_in
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -34,7 +35,7 @@ def _today_visit(world):
 
 
 def _shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    screenshot(page, ARTIFACTS / name, full_page=True)
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])

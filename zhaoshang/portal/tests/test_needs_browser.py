@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -25,7 +26,7 @@ def log_in(page, base, username, password):
 
 
 def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    screenshot(page, ARTIFACTS / name, full_page=True)
 
 
 def evidence(tmp_path, name="供电方案.pdf"):

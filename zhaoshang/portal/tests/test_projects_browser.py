@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from zhaoshang.testing.browser import screenshot
+
 pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(
@@ -82,7 +84,7 @@ def test_home_project_and_commitments_on_a_phone_and_a_desktop(live_site, browse
         assert card.locator("[data-testid=next-deadline]").inner_text().strip() != ""
         assert page.locator("[data-todo=cases]").inner_text() == "1"
         _fits(page, width)
-        page.screenshot(path=str(ARTIFACTS / f"portal-home-{tag}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"portal-home-{tag}.png", full_page=True)
 
         card.locator("a", has_text="华鑫新能源电池项目").click()
         page.locator("[data-testid=stage-line]").wait_for()
@@ -95,7 +97,7 @@ def test_home_project_and_commitments_on_a_phone_and_a_desktop(live_site, browse
         own = page.locator("[data-testid=deadlines-enterprise]")
         assert own.locator("[data-deadline=report]").count() == 1
         _fits(page, width)
-        page.screenshot(path=str(ARTIFACTS / f"portal-project-{tag}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"portal-project-{tag}.png", full_page=True)
 
         page.goto(f"{base}/portal/commitments/")
         section = page.locator(f"section[data-project='{project.pk}']")
@@ -104,4 +106,4 @@ def test_home_project_and_commitments_on_a_phone_and_a_desktop(live_site, browse
         assert "区国土局" in section.locator("[data-testid=department-obligations]").inner_text()
         assert "施工许可办理服务承诺" in section.inner_text()
         _fits(page, width)
-        page.screenshot(path=str(ARTIFACTS / f"portal-commitments-{tag}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"portal-commitments-{tag}.png", full_page=True)

@@ -9,6 +9,7 @@ import pytest
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import log_in as _log_in
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -17,7 +18,7 @@ DESKTOP = {"width": 1440, "height": 900}
 
 
 def _shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    screenshot(page, ARTIFACTS / name, full_page=True)
 
 
 def _ratings(world):

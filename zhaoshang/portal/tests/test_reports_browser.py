@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from zhaoshang.testing.browser import screenshot
+
 pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(
@@ -35,7 +37,7 @@ def test_an_enterprise_contact_reports_its_month(
     ARTIFACTS.mkdir(exist_ok=True)
 
     def shot(name):
-        page.screenshot(path=str(ARTIFACTS / f"portal-report-{name}-{device}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"portal-report-{name}-{device}.png", full_page=True)
 
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", "enterprise")

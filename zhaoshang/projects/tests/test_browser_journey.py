@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from zhaoshang.testing.browser import screenshot
+
 pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(
@@ -30,7 +32,7 @@ def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(
     page.wait_for_url(f"{base}/")
     assert "招商" in page.title()
 
-    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "home.png", full_page=True)
     page.get_by_role("link", name="项目", exact=True).click()
     page.fill("input[name=q]", "hxxny")  # 华鑫新能源…
     page.click("form[role=search] button[type=submit]")
@@ -38,7 +40,7 @@ def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(
     rows = page.locator("[data-testid=project-table] tbody tr")
     expect(rows).to_have_count(1)  # waits for the list to be drawn (a loaded CI machine)
     assert "华鑫新能源电池项目" in rows.first.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "project-list.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "project-list.png", full_page=True)
 
     rows.first.locator("a").first.click()
     page.wait_for_selector("text=基本信息")
@@ -55,7 +57,7 @@ def test_bureau_finds_a_project_by_pinyin_and_moves_it_to_the_next_stage(
     text = timeline.inner_text()
     assert "2026-06-12" in text and "已注册" in text and "营业执照" in text
     assert "已注册" in page.locator(".zs-steps .step.current").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "project-timeline.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "project-timeline.png", full_page=True)
     project = world.project1_a
     project.refresh_from_db()
     assert project.stage == "registered"

@@ -9,6 +9,7 @@ import pytest
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.testing.browser import log_in as _log_in
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -52,7 +53,7 @@ def test_the_stage_page_offers_only_what_the_service_accepts(
     assert panel.locator("[data-stage=exited] [data-on-file=no]").count() == 1
     # The licence on file: the form says so beside its upload field.
     assert page.locator("[data-testid=stage-form] .text-success").count() == 1
-    page.screenshot(path=str(ARTIFACTS / f"project-stage-{size}.png"), full_page=True)
+    screenshot(page, ARTIFACTS / f"project-stage-{size}.png", full_page=True)
 
     # Going back: the picker reloads the page for that stage; a reason, no evidence.
     page.select_option("[data-testid=stage-pick]", "prereview")
@@ -60,4 +61,4 @@ def test_the_stage_page_offers_only_what_the_service_accepts(
     assert page.locator("input[name=to_stage]").get_attribute("value") == "prereview"
     assert page.locator("[data-testid=stage-form] input[type=file]").count() == 0
     assert page.locator("label[for=id_reason] .text-danger").count() == 1
-    page.screenshot(path=str(ARTIFACTS / f"project-stage-back-{size}.png"), full_page=True)
+    screenshot(page, ARTIFACTS / f"project-stage-back-{size}.png", full_page=True)

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.reports.models import IssuedReport, ReportJob
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -43,7 +44,7 @@ def test_bureau_issues_the_monthly_summary_then_reissues_it_in_the_background(
         workbook = load_workbook(saved, read_only=True)
         cells = [c for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c]
     assert any(world.project1_a.name in str(c) for c in cells)
-    page.screenshot(path=str(ARTIFACTS / "report-issued.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "report-issued.png", full_page=True)
 
     # Large: the reissue runs as a background task and the page ends on version 2.
     settings.REPORTS_INLINE_MAX_PROJECTS = 0

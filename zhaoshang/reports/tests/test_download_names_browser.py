@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.reports.models import IssuedReport
+from zhaoshang.testing.browser import screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -34,7 +35,7 @@ def test_downloads_are_saved_under_their_chinese_names(live_site, browser_page, 
     for width, height in ((390, 844), (1440, 900)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{base}/reports/")
-        page.screenshot(path=str(ARTIFACTS / f"reports-hub-{width}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"reports-hub-{width}.png", full_page=True)
     with translation.override("zh-hans"):
         assert page.locator("[data-testid=open-report]").first.inner_text() == pgettext(
             "button: open a report", "Open"

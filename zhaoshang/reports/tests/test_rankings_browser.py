@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
 from zhaoshang.reports.tests.rankings_data import figures
-from zhaoshang.testing.browser import inked, wait_for_chart
+from zhaoshang.testing.browser import inked, screenshot, wait_for_chart
 from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
@@ -35,7 +35,7 @@ def test_the_departments_ranked(live_site, browser_page, password, size, viewpor
         share = inked(page, f"#chart-{key}")
         assert share > 0.02, f"the {key} chart is blank ({share:.3f} inked)"
         assert page.locator(f"[data-testid='chart-{key}-table'] tbody tr").count() >= 2
-    page.screenshot(path=str(ARTIFACTS / f"rankings-{size}.png"), full_page=True)
+    screenshot(page, ARTIFACTS / f"rankings-{size}.png", full_page=True)
     if size == "desktop":
         # The first bar (国土局, 100 %) opens its cases: as many as its row of the table.
         done = page.locator("[data-testid='chart-on-time-table'] tbody tr").first

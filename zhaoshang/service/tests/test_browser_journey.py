@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from zhaoshang.testing.browser import screenshot
+
 pytestmark = [pytest.mark.browser]
 
 ARTIFACTS = Path(
@@ -48,7 +50,7 @@ def test_receipt_to_instruction_to_the_departments_worklist(live_site, browser_p
     page.fill("textarea[name=work_done]", "提交用电申请及负荷清单")
     page.select_option("select[name=result]", "coordination")
     page.fill("textarea[name=problems]", "临时用电容量不足，需供电公司增容")
-    page.screenshot(path=str(ARTIFACTS / "receipt-form.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "receipt-form.png", full_page=True)
     form.locator("button[type=submit]").click()
     number = page.locator("[data-testid=receipt-number]")
     number.wait_for()
@@ -61,7 +63,7 @@ def test_receipt_to_instruction_to_the_departments_worklist(live_site, browser_p
     page.goto(f"{base}/service/inbox/")
     row = page.locator(f"[data-testid=inbox] tr[data-receipt='{receipt.pk}']")
     assert row.locator("[data-testid=unread]").count() == 1
-    page.screenshot(path=str(ARTIFACTS / "leader-inbox.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "leader-inbox.png", full_page=True)
     row.locator("a", has_text="HZ-2026-0001").click()
     instruction_form = page.locator("[data-testid=instruction-form]")
     instruction_form.wait_for()
@@ -76,7 +78,7 @@ def test_receipt_to_instruction_to_the_departments_worklist(live_site, browser_p
     instruction_form.locator("button[type=submit]").click()
     page.locator("[data-testid=instruction-text]").wait_for()
     assert "三个工作日内办结" in page.locator("[data-testid=instructions]").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "receipt-instruction.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "receipt-instruction.png", full_page=True)
     item = ActionItem.objects.get(instruction__receipt=receipt)
     assert item.owner_department == world.dept_works_a
 
@@ -85,4 +87,4 @@ def test_receipt_to_instruction_to_the_departments_worklist(live_site, browser_p
     page.goto(f"{base}/meetings/worklist/")
     page.wait_for_selector("text=协调供电公司临时用电增容")
     assert item.number in page.content()
-    page.screenshot(path=str(ARTIFACTS / "department-worklist.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "department-worklist.png", full_page=True)
