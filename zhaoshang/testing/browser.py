@@ -76,6 +76,20 @@ def log_in(page, base: str, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def log_in_as(page, base: str, username: str) -> None:
+    """Log in as a person of the world by their stored session (opened when the world was
+    built, ``zhaoshang/testing/clients.py``) given to the context as its cookie, without the
+    log-in form: for a test that goes through many people (the form has its own tests)."""
+    from django.conf import settings
+
+    from zhaoshang.testing.clients import SESSIONS
+
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": SESSIONS[username], "url": base}]
+    )
+
+
 class SharedChromium:
     """One Playwright driver and one Chromium for the browser tests of a test process, one
     after the other (``browser_page``: each test gets a context of its own, so no cookie,

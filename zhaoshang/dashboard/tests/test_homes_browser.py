@@ -10,7 +10,7 @@ import pytest
 
 from zhaoshang.dashboard.tests.records import make_receipt
 from zhaoshang.projects.tests.test_browser_journey import ARTIFACTS
-from zhaoshang.testing.browser import inked, screenshot, wait_for_chart
+from zhaoshang.testing.browser import inked, log_in_as, screenshot, wait_for_chart
 from zhaoshang.testing.browser import log_in as _log_in
 
 pytestmark = [pytest.mark.browser]
@@ -59,7 +59,7 @@ def test_each_roles_home(live_site, browser_page, password, size, viewport):
     ARTIFACTS.mkdir(exist_ok=True)
     receipts = _work(world)
     for who, section in HOMES.items():
-        _log_in(page, base, who, password)
+        log_in_as(page, base, who)  # the stored session, not the log-in form nine times
         page.goto(f"{base}/")
         if section:
             block = page.locator(f"[data-home-section={section}]")
