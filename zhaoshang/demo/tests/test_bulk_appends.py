@@ -1,6 +1,7 @@
-"""The load's domain events and history rows written in bulk (demo/deferred.py): nothing
-reads a table before its held rows are in it, a rolled-back block takes its rows with it,
-and the rows get the ids, in order, that saving them one by one gave."""
+"""The load's domain events, history rows and messages written in bulk (demo/deferred.py):
+nothing reads a table before its held rows are in it, a rolled-back block takes its rows
+with it, a row is written after the held row it points at, and the rows get the ids, in
+order, that saving them one by one gave."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from django.db import connection, transaction
 from zhaoshang.core.audit import log_event
 from zhaoshang.core.models import DomainEvent
 from zhaoshang.demo.deferred import bulk_appends
-from zhaoshang.org.models import Department
-from zhaoshang.testing.factories.org import DistrictFactory
+from zhaoshang.notifications.models import Notification, OutboxMessage
+from zhaoshang.notifications.services import notify
+from zhaoshang.org.choices import WorkingGroupKind
+from zhaoshang.org.models import Department, WorkingGroup
+from zhaoshang.testing.factories.org import DistrictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +69,32 @@ def test_an_event_is_only_ever_added():
         with pytest.raises(ValueError):
             event.save(using="other")
     assert DomainEvent.save is not None and "save" in DomainEvent.__dict__
+
+
+def test_messages_are_held_and_an_outbox_row_is_written_after_its_notification():
+    user = UserFactory(email="held@example.com")
+    with bulk_appends() as held:
+        notes = notify([user], "test.held", "标题")
+        assert {Notification, OutboxMessage} <= set(held.held)
+        assert notes[0].pk is None
+        # A read of the outbox writes the notifications it points at first.
+        outbox = list(OutboxMessage.objects.filter(address="held@example.com"))
+        assert Notification not in held.held and OutboxMessage not in held.held
+    assert [m.notification.verb for m in outbox] == ["test.held"]
+    assert outbox[0].notification_id == notes[0].pk
+
+
+def test_history_rows_and_their_many_to_many_rows_are_written_in_order():
+    district = DistrictFactory()
+    departments = [
+        Department.objects.create(district=district, name=f"测试{n}局", short_name=f"测试{n}")
+        for n in range(2)
+    ]
+    with bulk_appends() as held:
+        group = WorkingGroup.objects.create(
+            district=district, name="测试小组", kind=WorkingGroupKind.LAND
+        )
+        group.departments.add(*departments)  # a second history row, with two link rows
+        assert WorkingGroup.history.model in held.held
+    rows = list(WorkingGroup.history.filter(id=group.pk).order_by("history_id"))
+    assert [r.departments.count() for r in rows] == [0, 2]
