@@ -22,7 +22,7 @@ from zhaoshang.demo.builder import (
     pages_in_memory,
 )
 from zhaoshang.demo.city import ACCOUNT_USERNAMES, DISTRICT_CODES
-from zhaoshang.demo.deferred import bulk_appends
+from zhaoshang.demo.deferred import bulk_appends, sql_converted_once
 from zhaoshang.demo.reset import purge_districts
 from zhaoshang.org.models import District, User
 
@@ -101,6 +101,7 @@ class Command(BaseCommand):
         try:
             with (
                 no_query_log(),
+                sql_converted_once(),
                 no_cycle_collection(),
                 pages_in_memory(),
                 transaction.atomic(),
