@@ -39,11 +39,23 @@ def inked(page, selector: str, *, dark: bool = False) -> float:
     return page.evaluate(_INKED, [selector, dark])
 
 
+# Drawn without animation (its option says so: the screen's map, the district map), a chart
+# is final once rendered; charts.js's say when their animation ended (data-finished).
+_STILL = """(selector) => {
+  const holder = document.querySelector(selector);
+  const chart = holder && window.echarts && window.echarts.getInstanceByDom(holder);
+  const option = chart && chart.getOption();
+  return !!option && option.animation === false;
+}"""
+
+
 def wait_for_chart(page, selector: str, *, timeout: int = 10000) -> None:
     """Wait until charts.js drew the chart at ``selector`` (data-rendered="1") and its first
     animation ended (data-finished="1"; a chart drawn by a page's own script may not say so:
-    then a second is given)."""
+    then, unless it is drawn without animation, a second is given)."""
     page.wait_for_selector(f"{selector}[data-rendered='1'] canvas", timeout=timeout)
+    if page.evaluate(_STILL, selector):
+        return
     try:
         page.wait_for_selector(f"{selector}[data-finished='1']", state="attached", timeout=3000)
     except PlaywrightTimeout:
